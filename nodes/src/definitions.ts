@@ -1,0 +1,21 @@
+/**
+ * The browser-safe registry of node definitions: the editor, the validator and the planner
+ * look types up here. Adding a type: its folder, and one line here and in operators.ts.
+ */
+import type { NodeTypeInfo, NodeTypeRegistry } from '@sluice/shared';
+import type { NodeDefinition } from './sdk/define-node.js';
+
+const ALL: NodeDefinition<never>[] = [
+  // one line per node type
+];
+
+const BY_TYPE = new Map<string, NodeTypeInfo>(ALL.map((d) => [d.type, d as unknown as NodeTypeInfo]));
+
+export const nodeDefinitions: NodeTypeRegistry = {
+  get: (type) => BY_TYPE.get(type),
+  types: () => [...BY_TYPE.keys()],
+};
+
+export function allDefinitions(): NodeTypeInfo[] {
+  return [...BY_TYPE.values()];
+}

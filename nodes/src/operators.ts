@@ -1,0 +1,13 @@
+/**
+ * Node type -> operator factory. Server-side only: this imports operator code (and, for
+ * connectors, their libraries), which the editor bundle must never pull in.
+ */
+import type { OperatorEntry } from './sdk/operator.js';
+
+const ENTRIES: Record<string, OperatorEntry<never>> = {
+  // one line per node type
+};
+
+export function operatorEntry(type: string): OperatorEntry<never> | undefined {
+  return ENTRIES[type];
+}

@@ -1,0 +1,3 @@
+export * from './define-node.js';
+export * from './operator.js';
+export * from './state.js';

@@ -1,0 +1,86 @@
+/**
+ * The operator interface: what a node does to events at run time. Inspired by Arroyo/Flink:
+ * an operator processes a batch into a collector; watermarks have a default (ignore); state is
+ * declared through the context and owned by the runtime, which snapshots and restores it.
+ *
+ * Events are immutable: operators never mutate an input event or a batch array; they emit the
+ * same object (filter, branch) or a new one (map, enrich).
+ */
+import type { Event, ParamValue } from '@sluice/shared';
+import type { StateRegistry } from './state.js';
+
+export interface Collector {
+  /** Emit to the default output port `out`. */
+  emit(event: Event): void;
+  /** Emit to a named output port. */
+  emitTo(port: string, event: Event): void;
+  /** The event failed on this node: counted as an error and routed to the `error` port. */
+  error(event: Event, error: unknown): void;
+  /** The event arrived for a window already emitted: counted as late, to the `late` port. */
+  late(event: Event): void;
+  /** The event is discarded on purpose (e.g. enrich onMissing=drop): counted as dropped. */
+  drop(event: Event): void;
+}
+
+export interface OperatorContext<C> {
+  nodeId: string;
+  /** The node's config, parsed by its schema (defaults applied). */
+  config: C;
+  params: Readonly<Record<string, ParamValue>>;
+  /** Resolve a path from the document against the document's folder. */
+  resolvePath(path: string): string;
+  /** Output ports that have at least one edge (e.g. `late`, `error`). */
+  isConnected(port: string): boolean;
+  /** Declare state here; the runtime owns, snapshots and restores it. */
+  state: StateRegistry;
+  /** Wall clock (injectable for tests). */
+  now(): number;
+}
+
+export interface Operator {
+  /** Process one batch that arrived on input port `input`. */
+  process(batch: readonly Event[], out: Collector, input: string): void;
+  /**
+   * The node's watermark advanced (min over its inputs). `Infinity` means every bounded
+   * source has ended: emit everything that is still open.
+   */
+  onWatermark?(watermark: number, out: Collector): void;
+  /** Called after the runtime restored declared state (rebuild derived indexes). */
+  onRestore?(): void;
+  close?(): Promise<void> | void;
+}
+
+export interface SourceBatch {
+  /** Events stamped with EVENT_TIME (and SOURCE_WATERMARK when behind), INGEST_TIME. */
+  events: Event[];
+  /** The source's watermark after these events (largest time read minus maxOutOfOrderness). */
+  watermark: number;
+  /** True when a bounded source has ended (no more events will come). */
+  done: boolean;
+}
+
+export interface SourceOperator {
+  /**
+   * Up to `max` events. May return an empty batch when nothing is available yet (rate limit,
+   * unbounded source) - the runtime then polls again later.
+   */
+  poll(max: number): Promise<SourceBatch> | SourceBatch;
+  /** Position for checkpointing (e.g. file offset, events generated). */
+  position?(): unknown;
+  /** Resume from a position returned by `position()`. */
+  seek?(position: unknown): void | Promise<void>;
+  close?(): Promise<void> | void;
+}
+
+export interface SinkOperator extends Operator {
+  /** Flush buffered writes (end of input, stop). */
+  flush?(): Promise<void> | void;
+}
+
+export type OperatorFactory<C> = (ctx: OperatorContext<C>) => Operator | Promise<Operator>;
+export type SourceFactory<C> = (ctx: OperatorContext<C>) => SourceOperator | Promise<SourceOperator>;
+
+/** What operators.ts maps each type to. */
+export type OperatorEntry<C = never> =
+  | { kind: 'operator'; create: OperatorFactory<C> }
+  | { kind: 'source'; create: SourceFactory<C> };

@@ -1,0 +1,68 @@
+/**
+ * What the validator (and the editor) need to know of a node type. The full definitions live in
+ * @sluice/nodes and satisfy this interface; shared never imports them (dependency direction).
+ */
+import type { z } from 'zod';
+import type { EventSchema } from '../schema/event-schema.js';
+
+export type NodeCategory = 'source' | 'transform' | 'window' | 'route' | 'rules' | 'sink';
+
+export interface PortSpec {
+  name: string;
+  label?: string;
+  description?: string;
+}
+
+/** An expression inside a node's config, for the validator and the editor to check. */
+export interface ExpressionField {
+  /** Path inside the node, e.g. `config.set.total`. */
+  path: string;
+  source: string;
+  /** `predicate` must give a boolean; `value` anything; `key` a string or number. */
+  role: 'predicate' | 'value' | 'key';
+}
+
+/** A problem a node type finds in its own (schema-valid) config. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  severity?: 'error' | 'warning';
+  code?: string;
+}
+
+export interface InferContext {
+  /** Schema per input port (undefined when unknown). */
+  inputs: Record<string, EventSchema | undefined>;
+}
+
+export interface NodeTypeInfo<C = Record<string, unknown>> {
+  type: string;
+  category: NodeCategory;
+  title: string;
+  /** One line for the palette. */
+  summary: string;
+  /** A paragraph for the docs panel. */
+  docs: string;
+  /** An example config, valid against `config`. */
+  example: C;
+  /** The one schema: TypeScript type, validation and JSON Schema for forms. Applies defaults. */
+  config: z.ZodType<C>;
+  inputs: readonly PortSpec[];
+  /** Output ports; may depend on the config (a branch has one port per condition). */
+  outputs: (config: C) => readonly PortSpec[];
+  /** Expressions inside the config. */
+  expressions?: (config: C) => ExpressionField[];
+  /** Extra checks beyond the schema (e.g. `slide` must not exceed `size`). */
+  check?: (config: C) => ConfigProblem[];
+  /** Schema of events on each output port, from the config and the input schemas. */
+  inferSchema?: (config: C, ctx: InferContext) => Record<string, EventSchema | undefined>;
+  /** Fields the node keys its state by: the planner cuts a stage here and partitions by them. */
+  keyBy?: (config: C) => readonly string[] | undefined;
+  /** For sources: true when the source ends by itself. */
+  bounded?: (config: C) => boolean;
+}
+
+export interface NodeTypeRegistry {
+  get(type: string): NodeTypeInfo | undefined;
+  types(): readonly string[];
+}
