@@ -1,3 +1,4 @@
 export * from './define-node.js';
+export * from './error-event.js';
 export * from './operator.js';
 export * from './state.js';

@@ -1,0 +1,3 @@
+export * from './golden-case.js';
+export * from './run-golden-cases.js';
+export * from './run-operator.js';
