@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * `sluice validate|run|serve|worker`. Exit codes: 0 ok, 2 invalid document or usage, 1 the run
+ * failed (GRAPH_FORMAT.md).
+ */
+import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+
+const USAGE = `Usage:
+  sluice validate <graph.json>                      check a document; every problem, one a line
+  sluice run <graph.json> [--param name=value ...]  run it on the embedded engine
+      [--batch-size N] [--partitions P] [--quiet]
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'validate':
+      return validateCommand(rest);
+    case 'run':
+      return runCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`sluice: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`sluice: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

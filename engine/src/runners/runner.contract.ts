@@ -1,0 +1,226 @@
+/**
+ * The behaviour every runner must have (embedded now, BullMQ next): one suite, run against each
+ * implementation (as n8n tests its in-memory and Bull job queues). Expected outputs are computed
+ * by hand in the comments.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PipelineDocument } from '@sluice/shared';
+import { describe, expect, it } from 'vitest';
+import { compilePipeline } from '../compile/compile-pipeline.js';
+import type { Runner, RunOptions } from './runner.js';
+
+export interface RunnerUnderTest {
+  name: string;
+  create(): Promise<Runner>;
+}
+
+/** 9 events, 10 s tumbling windows, maxOutOfOrderness 5 s. */
+const EVENTS = [
+  { ts: 1000, k: 'a', amount: 5 },
+  { ts: 2000, k: 'b', amount: 3 },
+  { ts: 9999, k: 'a', amount: 1 },
+  { ts: 10000, k: 'a', amount: 2 }, // exactly window_end of [0,10s): belongs to [10s,20s); wm -> 5000
+  { ts: 3000, k: 'b', amount: 4 }, // behind wm 5000 but within disorder: on time for [0,10s)
+  { ts: 25000, k: 'b', amount: 1 }, // wm -> 20000: [0,10s) and [10s,20s) close
+  { ts: 4000, k: 'a', amount: 100 }, // [0,10s) already closed: late
+  { ts: 26000, k: 'a', amount: 7 },
+  { ts: 27000, k: 'c', amount: -1 }, // filtered out
+];
+
+const EXPECTED_WINDOWS = [
+  { k: 'a', window_start: 0, window_end: 10000, n: 2, total: 6 },
+  { k: 'b', window_start: 0, window_end: 10000, n: 2, total: 7 },
+  { k: 'a', window_start: 10000, window_end: 20000, n: 1, total: 2 },
+  { k: 'a', window_start: 20000, window_end: 30000, n: 1, total: 7 },
+  { k: 'b', window_start: 20000, window_end: 30000, n: 1, total: 1 },
+];
+
+function windowDoc(): PipelineDocument {
+  return {
+    format: 'sluice/v1',
+    id: 'contract-window',
+    nodes: [
+      { id: 'src', type: 'source.file', config: { path: 'events.jsonl', timeField: 'ts', maxOutOfOrderness: '5s' } },
+      { id: 'positive', type: 'filter', config: { expression: 'amount >= 0' } },
+      {
+        id: 'win',
+        type: 'window',
+        config: {
+          type: 'tumbling',
+          size: '10s',
+          keyBy: ['k'],
+          aggregates: [
+            { as: 'n', op: 'count' },
+            { as: 'total', op: 'sum', field: 'amount' },
+          ],
+        },
+      },
+      { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
+      { id: 'late', type: 'sink.file', config: { path: 'late.jsonl' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'src', target: 'positive' },
+      { id: 'e2', source: 'positive', target: 'win' },
+      { id: 'e3', source: 'win', target: 'out' },
+      { id: 'e4', source: 'win', sourcePort: 'late', target: 'late' },
+    ],
+  } as PipelineDocument;
+}
+
+function workdir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-contract-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function jsonl(rows: readonly object[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+export function readJsonl(path: string): Record<string, unknown>[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+}
+
+export function sortRows<T>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+}
+
+export function compiled(doc: unknown): PipelineDocument {
+  const { document, diagnostics } = compilePipeline(doc);
+  if (!document) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+  return document;
+}
+
+export async function runToEnd(runner: Runner, doc: unknown, options: RunOptions) {
+  const handle = await runner.deploy(compiled(doc), options);
+  return handle.done;
+}
+
+export function describeRunnerContract(subject: RunnerUnderTest): void {
+  describe(`runner contract: ${subject.name}`, () => {
+    for (const batchSize of [1, 7, 1000]) {
+      for (const partitions of [1, 4]) {
+        it(`windows, lateness and counts do not depend on batching (batch ${batchSize}, ${partitions} partitions)`, async () => {
+          const dir = workdir({ 'events.jsonl': jsonl(EVENTS) });
+          const runner = await subject.create();
+          try {
+            const result = await runToEnd(runner, windowDoc(), { baseDir: dir, batchSize, partitions });
+            expect(result.status).toBe('completed');
+            expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(EXPECTED_WINDOWS));
+            expect(readJsonl(join(dir, 'late.jsonl'))).toEqual([{ ts: 4000, k: 'a', amount: 100 }]);
+            const m = result.metrics.nodes;
+            expect(m.src).toMatchObject({ out: 9 });
+            expect(m.positive).toMatchObject({ in: 9, out: 8, errors: 0 });
+            expect(m.win).toMatchObject({ in: 8, out: 5, late: 1 });
+            expect(m.out).toMatchObject({ in: 5 });
+            expect(result.metrics.edges.e2).toEqual({ events: 8 });
+          } finally {
+            await runner.close();
+          }
+        });
+      }
+    }
+
+    it('routes a bad event to the error port, counts it, and keeps going', async () => {
+      const dir = workdir({ 'events.jsonl': jsonl([{ x: 1 }, { x: 'oops' }, { x: 3 }]) });
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'src', type: 'source.file', config: { path: 'events.jsonl' } },
+          { id: 'double', type: 'map', config: { set: { y: 'x * 2' } } },
+          { id: 'ok', type: 'sink.file', config: { path: 'ok.jsonl' } },
+          { id: 'bad', type: 'sink.file', config: { path: 'bad.jsonl' } },
+        ],
+        edges: [
+          { id: 'a', source: 'src', target: 'double' },
+          { id: 'b', source: 'double', target: 'ok' },
+          { id: 'c', source: 'double', sourcePort: 'error', target: 'bad' },
+        ],
+      };
+      const runner = await subject.create();
+      try {
+        const result = await runToEnd(runner, doc, { baseDir: dir });
+        expect(result.status).toBe('completed');
+        expect(readJsonl(join(dir, 'ok.jsonl'))).toEqual([
+          { x: 1, y: 2 },
+          { x: 3, y: 6 },
+        ]);
+        const bad = readJsonl(join(dir, 'bad.jsonl'));
+        expect(bad).toHaveLength(1);
+        expect(bad[0]).toMatchObject({ x: 'oops', _error: { node: 'double' } });
+        expect(result.metrics.nodes.double).toMatchObject({ in: 3, out: 2, errors: 1 });
+      } finally {
+        await runner.close();
+      }
+    });
+
+    it('stops an unbounded pipeline on request, with sinks flushed', async () => {
+      const dir = workdir({});
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'gen', type: 'source.generator', config: { scenario: 'orders', rate: 2000, seed: 1 } },
+          { id: 'out', type: 'sink.file', config: { path: 'orders.jsonl' } },
+        ],
+        edges: [{ id: 'e', source: 'gen', target: 'out' }],
+      };
+      const runner = await subject.create();
+      try {
+        const handle = await runner.deploy(compiled(doc), { baseDir: dir });
+        await waitFor(() => handle.metrics().nodes.out!.in >= 100);
+        const result = await handle.stop();
+        expect(result.status).toBe('stopped');
+        expect(readJsonl(join(dir, 'orders.jsonl')).length).toBe(result.metrics.nodes.out!.in);
+      } finally {
+        await runner.close();
+      }
+    });
+
+    it('lets a tap see the events crossing an edge', async () => {
+      const dir = workdir({});
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'gen', type: 'source.generator', config: { scenario: 'sensors', rate: 1000, seed: 7 } },
+          { id: 'hot', type: 'filter', config: { expression: 'temperature > -1000' } },
+          { id: 'out', type: 'sink.file', config: { path: 'sensors.jsonl' } },
+        ],
+        edges: [
+          { id: 'e1', source: 'gen', target: 'hot' },
+          { id: 'e2', source: 'hot', target: 'out' },
+        ],
+      };
+      const runner = await subject.create();
+      try {
+        const handle = await runner.deploy(compiled(doc), { baseDir: dir });
+        const seen: unknown[] = [];
+        const off = handle.tap('e2', (events) => seen.push(...events));
+        await waitFor(() => seen.length >= 10);
+        off();
+        await handle.stop();
+        expect(seen[0]).toHaveProperty('device_id');
+      } finally {
+        await runner.close();
+      }
+    });
+  });
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

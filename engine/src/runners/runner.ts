@@ -1,0 +1,53 @@
+/**
+ * The runner interface: what the server and the CLI use to run a pipeline. The embedded runner
+ * (one process, in-memory exchanges) and the BullMQ runner (queues in Redis, worker processes)
+ * both implement it and both pass runner.contract.ts.
+ */
+import type { ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
+import type { TapListener } from '../runtime/taps.js';
+
+export interface RunOptions {
+  /** Folder that relative paths in the document resolve against. */
+  baseDir: string;
+  /** Pipeline id for metrics and queues (default: the document's id, else "pipeline"). */
+  pipelineId?: string;
+  /** Param values overriding the document's (already checked). */
+  params?: Record<string, ParamValue>;
+  /** Max events per micro-batch (default 1000). */
+  batchSize?: number;
+  /** How long a source waits before polling again when it had less than a full batch (ms, default 20). */
+  batchDelayMs?: number;
+  /** Partitions per keyed stage (default 2). */
+  partitions?: number;
+  /** Where sink.console writes (default stdout). */
+  consoleWriter?: (line: string) => void;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  metrics: PipelineMetrics;
+  error?: string;
+}
+
+export interface RunHandle {
+  readonly pipelineId: string;
+  /** Settles when every bounded source has ended and all output is flushed, or on stop/failure. */
+  readonly done: Promise<RunResult>;
+  status(): RunStatus;
+  metrics(): PipelineMetrics;
+  /** Stop sources, flush sinks, release resources. Open windows are not emitted. */
+  stop(): Promise<RunResult>;
+  /** Listen to the events crossing an edge. Returns the unsubscribe function. */
+  tap(edgeId: string, listener: TapListener): () => void;
+}
+
+export interface Runner {
+  readonly kind: 'embedded' | 'bullmq';
+  /** Start a validated document (node configs parsed, defaults applied). */
+  deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle>;
+  close(): Promise<void>;
+}
+
+export const RUN_DEFAULTS = { batchSize: 1000, batchDelayMs: 20, partitions: 2 } as const;

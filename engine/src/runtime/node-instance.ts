@@ -1,0 +1,132 @@
+/**
+ * One operator instance (one node in one partition) and the collector it emits into. Counting,
+ * batch timing, error/late routing and end-to-end latency all happen here, so operators stay
+ * clean: they only process and emit.
+ */
+import { type Event, INGEST_TIME } from '@sluice/shared';
+import { type Collector, errorEvent, MemoryStateRegistry, type Operator } from '@sluice/nodes/sdk';
+import type { Histogram } from '../metrics/histogram.js';
+import type { NodeCounters } from '../metrics/node-counters.js';
+import type { PlanNode } from '../compile/plan.js';
+
+export type RouteFn = (node: PlanNode, port: string, events: Event[]) => void;
+
+/** Ports whose events are counted by their own counters, not as `out`. */
+const SIDE_PORTS = new Set(['error', 'late']);
+/** Sample one event in this many for end-to-end latency (recording every event costs). */
+const LATENCY_SAMPLE = 8;
+
+export class NodeInstance implements Collector {
+  readonly state = new MemoryStateRegistry();
+  private outBuf: Event[] = [];
+  private readonly portBufs = new Map<string, Event[]>();
+  private readonly outConnected: boolean;
+
+  constructor(
+    readonly node: PlanNode,
+    readonly counters: NodeCounters,
+    private readonly route: RouteFn,
+    readonly latency: Histogram | undefined,
+    public op: Operator | undefined = undefined,
+  ) {
+    this.outConnected = node.connectedOutputs.has('out');
+  }
+
+  emit(event: Event): void {
+    this.outBuf.push(event);
+  }
+
+  emitTo(port: string, event: Event): void {
+    if (port === 'out') this.outBuf.push(event);
+    else this.buffer(port).push(event);
+  }
+
+  error(event: Event, error: unknown): void {
+    this.counters.errors++;
+    if (this.node.connectedOutputs.has('error')) this.buffer('error').push(errorEvent(this.node.id, event, error));
+  }
+
+  late(event: Event): void {
+    this.counters.late++;
+    if (this.node.connectedOutputs.has('late')) this.buffer('late').push(event);
+  }
+
+  drop(_event: Event): void {
+    this.counters.dropped++;
+  }
+
+  process(batch: Event[], port: string): void {
+    const c = this.counters;
+    c.in += batch.length;
+    c.batches++;
+    const t0 = performance.now();
+    try {
+      this.op!.process(batch, this, port);
+    } catch (err) {
+      throw new NodeFailure(this.node.id, err);
+    }
+    c.batchTimes.record(performance.now() - t0);
+    if (this.latency) this.recordLatency(batch);
+    this.flush();
+  }
+
+  onWatermark(watermark: number): void {
+    if (!this.op?.onWatermark) return;
+    try {
+      this.op.onWatermark(watermark, this);
+    } catch (err) {
+      throw new NodeFailure(this.node.id, err);
+    }
+    this.flush();
+  }
+
+  /** A source's batch: counted in and out, then routed. */
+  emitSourceBatch(events: Event[]): void {
+    this.counters.in += events.length;
+    this.counters.out += events.length;
+    if (this.outConnected) this.route(this.node, 'out', events);
+  }
+
+  /** Send what the operator emitted downstream. */
+  flush(): void {
+    if (this.outBuf.length > 0) {
+      const out = this.outBuf;
+      this.outBuf = [];
+      this.counters.out += out.length;
+      if (this.outConnected) this.route(this.node, 'out', out);
+    }
+    if (this.portBufs.size === 0) return;
+    for (const [port, events] of this.portBufs) {
+      if (events.length === 0) continue;
+      this.portBufs.set(port, []);
+      if (!SIDE_PORTS.has(port)) this.counters.out += events.length;
+      if (this.node.connectedOutputs.has(port)) this.route(this.node, port, events);
+    }
+  }
+
+  private buffer(port: string): Event[] {
+    let b = this.portBufs.get(port);
+    if (!b) this.portBufs.set(port, (b = []));
+    return b;
+  }
+
+  private recordLatency(batch: readonly Event[]): void {
+    const now = Date.now();
+    for (let i = 0; i < batch.length; i += LATENCY_SAMPLE) {
+      const t = batch[i]![INGEST_TIME];
+      if (t !== undefined) this.latency!.record(Math.max(0, now - t));
+    }
+  }
+}
+
+/** An operator threw (a bug or a broken resource, not a bad event): the run fails naming the node. */
+export class NodeFailure extends Error {
+  readonly code = 'node-failure';
+  constructor(
+    readonly nodeId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${nodeId}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'NodeFailure';
+  }
+}

@@ -1,0 +1,26 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { ParamValue } from '@sluice/shared';
+import type { OperatorContext, StateRegistry } from '@sluice/nodes/sdk';
+import type { PlanNode } from '../compile/plan.js';
+
+export interface ContextOptions {
+  baseDir: string;
+  params: Record<string, ParamValue>;
+  now: () => number;
+  consoleWriter?: (line: string) => void;
+}
+
+/** The context handed to a node's operator factory. */
+export function operatorContext(node: PlanNode, state: StateRegistry, o: ContextOptions): OperatorContext<never> {
+  const ctx: OperatorContext<Record<string, unknown>> & { consoleWriter?: (line: string) => void } = {
+    nodeId: node.id,
+    config: node.config,
+    params: o.params,
+    resolvePath: (p) => (isAbsolute(p) ? p : resolve(o.baseDir, p)),
+    isConnected: (port) => node.connectedOutputs.has(port),
+    state,
+    now: o.now,
+  };
+  if (o.consoleWriter) ctx.consoleWriter = o.consoleWriter;
+  return ctx as never;
+}

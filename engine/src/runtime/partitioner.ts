@@ -1,0 +1,27 @@
+/**
+ * Which partition of a keyed stage an event goes to. Deterministic across processes (the
+ * BullMQ runner routes with it too): FNV-1a over the key's string form.
+ */
+import type { Event } from '@sluice/shared';
+import { fieldReader } from './field-reader.js';
+
+export type Partitioner = (event: Event) => number;
+
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function keyPartitioner(keyBy: readonly string[], partitions: number): Partitioner {
+  if (partitions <= 1 || keyBy.length === 0) return () => 0;
+  const readers = keyBy.map(fieldReader);
+  if (readers.length === 1) {
+    const read = readers[0]!;
+    return (e) => fnv1a(String(read(e))) % partitions;
+  }
+  return (e) => fnv1a(readers.map((r) => String(r(e))).join('\u0000')) % partitions;
+}

@@ -1,0 +1,73 @@
+/**
+ * A task: one partition of one stage. It owns an operator instance per node of the stage,
+ * pushes batches through the chained operators, and keeps the watermark of each input channel
+ * (an upstream partition on an entering edge, or its source): the task's watermark is their min.
+ */
+import type { Event } from '@sluice/shared';
+import type { PlanEdge, PlanNode, PlanStage } from '../compile/plan.js';
+import type { NodeInstance } from './node-instance.js';
+
+export interface TaskOutput {
+  /** Events leaving the stage on an exchange edge. */
+  send(edge: PlanEdge, fromPartition: number, events: Event[]): void;
+  /** The task's watermark advanced: forward it on every exchange edge leaving the stage. */
+  sendWatermark(stage: PlanStage, fromPartition: number, watermark: number): void;
+  /** Edge accounting and taps. */
+  onEdge(edge: PlanEdge, events: Event[]): void;
+}
+
+export const SOURCE_CHANNEL = 'source';
+
+export class Task {
+  readonly instances = new Map<string, NodeInstance>();
+  private readonly channels = new Map<string, number>();
+  watermark = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly stage: PlanStage,
+    readonly partition: number,
+    private readonly output: TaskOutput,
+    channelIds: readonly string[],
+  ) {
+    for (const c of channelIds) this.channels.set(c, Number.NEGATIVE_INFINITY);
+  }
+
+  static channelId(edgeId: string, fromPartition: number): string {
+    return `${edgeId}#${fromPartition}`;
+  }
+
+  /** Deliver a batch to a node of this task (an entering edge, or a source's own output). */
+  deliver(nodeId: string, port: string, events: Event[]): void {
+    this.instances.get(nodeId)!.process(events, port);
+  }
+
+  /** Route what a node emitted: chained edges stay in this task, exchange edges leave it. */
+  route = (node: PlanNode, port: string, events: Event[]): void => {
+    const edges = node.outEdges.get(port);
+    if (!edges) return;
+    for (const edge of edges) {
+      this.output.onEdge(edge, events);
+      if (edge.exchange) this.output.send(edge, this.partition, events);
+      else this.instances.get(edge.target)!.process(events, edge.targetPort);
+    }
+  };
+
+  /** A channel's watermark advanced; returns true when the task's watermark moved. */
+  advance(channel: string, watermark: number): boolean {
+    const prev = this.channels.get(channel);
+    if (prev === undefined) throw new Error(`task ${this.stage.id}/${this.partition}: unknown channel ${channel}`);
+    if (watermark <= prev) return false;
+    this.channels.set(channel, watermark);
+    let min = Number.POSITIVE_INFINITY;
+    for (const w of this.channels.values()) if (w < min) min = w;
+    if (min <= this.watermark) return false;
+    this.watermark = min;
+    for (const id of this.stage.nodes) this.instances.get(id)!.onWatermark(min);
+    this.output.sendWatermark(this.stage, this.partition, min);
+    return true;
+  }
+
+  channelWatermarks(): Record<string, number> {
+    return Object.fromEntries(this.channels);
+  }
+}
