@@ -9,6 +9,8 @@ export class NodeCounters {
   late = 0;
   dropped = 0;
   batches = 0;
+  /** Total time inside the operator (its own work, not downstream's), ms. */
+  busyMs = 0;
   readonly batchTimes = new Histogram();
 
   toMetrics(): NodeMetrics {
@@ -19,6 +21,7 @@ export class NodeCounters {
       late: this.late,
       dropped: this.dropped,
       batches: this.batches,
+      busyMs: round3(this.busyMs),
       batchP50Ms: round3(this.batchTimes.quantile(0.5)),
       batchP99Ms: round3(this.batchTimes.quantile(0.99)),
     };

@@ -4,6 +4,7 @@
  * both implement it and both pass runner.contract.ts.
  */
 import type { ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
+import type { SourceOperator } from '@sluice/nodes/sdk';
 import type { TapListener } from '../runtime/taps.js';
 
 export interface RunOptions {
@@ -23,6 +24,11 @@ export interface RunOptions {
   consoleWriter?: (line: string) => void;
   /** Clock (tests). */
   now?: () => number;
+  /**
+   * Replace a source node's operator (replaying a recording for a preview, events prepared in
+   * memory for a benchmark). The node's config is still validated; its events come from here.
+   */
+  sourceOverrides?: Record<string, () => SourceOperator>;
 }
 
 export interface RunResult {

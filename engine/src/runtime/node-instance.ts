@@ -65,7 +65,9 @@ export class NodeInstance implements Collector {
     } catch (err) {
       throw new NodeFailure(this.node.id, err);
     }
-    c.batchTimes.record(performance.now() - t0);
+    const dt = performance.now() - t0;
+    c.batchTimes.record(dt);
+    c.busyMs += dt;
     if (this.latency) this.recordLatency(batch);
     this.flush();
   }

@@ -7,6 +7,8 @@ export interface NodeMetrics {
   late: number;
   dropped: number;
   batches: number;
+  /** Time spent inside the operator itself (not downstream), ms: the per-stage cost breakdown. */
+  busyMs: number;
   /** Batch processing time percentiles, ms. */
   batchP50Ms: number;
   batchP99Ms: number;
@@ -45,5 +47,5 @@ export interface PipelineMetrics {
 }
 
 export function emptyNodeMetrics(): NodeMetrics {
-  return { in: 0, out: 0, errors: 0, late: 0, dropped: 0, batches: 0, batchP50Ms: 0, batchP99Ms: 0 };
+  return { in: 0, out: 0, errors: 0, late: 0, dropped: 0, batches: 0, busyMs: 0, batchP50Ms: 0, batchP99Ms: 0 };
 }

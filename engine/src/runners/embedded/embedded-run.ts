@@ -63,7 +63,8 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
             if (!entry) throw new Error(`${id}: no operator for node type ${node.type}`);
             const ctx = operatorContext(node, inst.state, ctxOptions);
             if (entry.kind === 'source') {
-              const source = await entry.create(ctx);
+              const override = this.options.sourceOverrides?.[id];
+              const source = override ? override() : await entry.create(ctx);
               this.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
             } else inst.op = await entry.create(ctx);
             task.instances.set(id, inst);
