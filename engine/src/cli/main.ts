@@ -5,11 +5,14 @@
  */
 import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
+import { workerCommand } from './worker-command.js';
 
 const USAGE = `Usage:
   sluice validate <graph.json>                      check a document; every problem, one a line
   sluice run <graph.json> [--param name=value ...]  run it on the embedded engine
       [--batch-size N] [--partitions P] [--quiet]
+      [--engine embedded|bullmq] [--workers N]        bullmq: N local worker processes (REDIS_URL)
+  sluice worker [--prefix P]                        serve BullMQ pipelines (REDIS_URL, SLUICE_PREFIX)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +22,8 @@ export async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'run':
       return runCommand(rest);
+    case 'worker':
+      return workerCommand(rest);
     case undefined:
     case '-h':
     case '--help':

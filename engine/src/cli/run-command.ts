@@ -3,7 +3,12 @@ import { formatDiagnostic, hasErrors } from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import { parseParamArgs } from '../compile/param-overrides.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
+import { randomUUID } from 'node:crypto';
+import type { Runner } from '../runners/runner.js';
+import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
 import { loadDocumentFile } from './load-document.js';
+import { spawnWorkers } from './spawn-workers.js';
+import { DEFAULT_REDIS_URL } from './worker-command.js';
 import { formatSummary, ProgressLine } from './progress.js';
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -36,7 +41,13 @@ export async function runCommand(args: string[]): Promise<number> {
   for (const d of all) process.stderr.write(`${formatDiagnostic(d)}\n`);
   if (!document || hasErrors(all)) return 2;
 
-  const runner = new EmbeddedRunner();
+  const engine = opts.values.engine ?? 'embedded';
+  const workers = positiveInt(opts.values.workers, '--workers');
+  if ((engine !== 'embedded' && engine !== 'bullmq') || typeof workers === 'string') {
+    process.stderr.write(`sluice run: ${typeof workers === 'string' ? workers : `--engine must be embedded or bullmq, got ${JSON.stringify(engine)}`}\n`);
+    return 2;
+  }
+  const { runner, cleanup } = await startRunner(engine, workers ?? 2);
   const handle = await runner.deploy(document, {
     baseDir: loaded.baseDir,
     ...(batchSize !== undefined ? { batchSize } : {}),
@@ -51,6 +62,7 @@ export async function runCommand(args: string[]): Promise<number> {
   progress?.stop();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  await cleanup();
   process.stdout.write(formatSummary(document, result.metrics));
   if (result.status === 'failed') {
     process.stderr.write(`run failed: ${result.error ?? 'unknown error'}\n`);
@@ -68,8 +80,33 @@ function parse(args: string[]) {
       'batch-size': { type: 'string' },
       partitions: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      engine: { type: 'string' },
+      workers: { type: 'string' },
     },
   });
+}
+
+/**
+ * The embedded runner, or BullMQ with N local worker processes under a fresh key prefix (so a run
+ * never touches another's queues); the prefix's keys are removed at the end.
+ */
+async function startRunner(engine: 'embedded' | 'bullmq', workers: number): Promise<{ runner: Runner; cleanup: () => Promise<void> }> {
+  if (engine === 'embedded') {
+    const runner = new EmbeddedRunner();
+    return { runner, cleanup: () => runner.close() };
+  }
+  const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const prefix = `sluice-run-${randomUUID().slice(0, 8)}`;
+  const runner = new BullmqRunner({ redisUrl, prefix });
+  if (!(await runner.ready())) throw new Error(`Redis does not answer at ${redisUrl} (set REDIS_URL)`);
+  const local = spawnWorkers(workers, { redisUrl, prefix });
+  return {
+    runner,
+    cleanup: async () => {
+      await local.stop();
+      await runner.close();
+    },
+  };
 }
 
 function positiveInt(raw: string | undefined, flag: string): number | undefined | string {

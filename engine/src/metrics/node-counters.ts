@@ -1,4 +1,4 @@
-import { type NodeMetrics } from '@sluice/shared';
+import type { NodeMetrics } from '@sluice/shared';
 import { Histogram } from './histogram.js';
 
 /** Per node (summed over partitions): the counters every node has. */

@@ -70,4 +70,10 @@ export class Task {
   channelWatermarks(): Record<string, number> {
     return Object.fromEntries(this.channels);
   }
+
+  /** Put back watermarks from a snapshot (a task resumed in another process). */
+  restoreWatermarks(channels: Record<string, number>, watermark: number): void {
+    for (const [c, w] of Object.entries(channels)) if (this.channels.has(c)) this.channels.set(c, w);
+    this.watermark = watermark;
+  }
 }

@@ -1,0 +1,139 @@
+/**
+ * Pipeline metrics in BullMQ mode: counters committed by tasks (exactly once, read with one
+ * MGET), the coordinator's own source-stage counters, histograms flushed by workers, and queue
+ * depths as backlog. Refreshed about once a second; snapshots read the cache.
+ */
+import type { Redis } from 'ioredis';
+import type { NodeMetrics, PipelineMetrics, RunStatus, StageMetrics } from '@sluice/shared';
+import type { Plan } from '../../compile/plan.js';
+import { Histogram } from '../../metrics/histogram.js';
+import type { NodeCounters } from '../../metrics/node-counters.js';
+import { round3 } from '../../metrics/node-counters.js';
+import type { RedisKeys } from './keys.js';
+import type { QueueSet } from './queue-set.js';
+import type { CountersSnapshot } from './task-state-store.js';
+
+export class BullmqMetrics {
+  private tasks: (CountersSnapshot | null)[] = [];
+  private hist: { batch: Map<string, Histogram>; latency: Map<string, Histogram> } = { batch: new Map(), latency: new Map() };
+  private backlog = new Map<number, number>();
+  readonly startedAt = Date.now();
+  private readonly taskList: { stage: number; partition: number }[] = [];
+
+  constructor(
+    private readonly pid: string,
+    private readonly plan: Plan,
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly queues: QueueSet,
+    /** Counters of the source stages, which run in the coordinator. */
+    private readonly local: Map<string, NodeCounters>,
+    private readonly localEdges: () => Record<string, number>,
+    private readonly sourceWatermarks: () => Map<number, number>,
+  ) {
+    for (const s of plan.stages) if (s.source === undefined) for (let p = 0; p < s.partitions; p++) this.taskList.push({ stage: s.id, partition: p });
+  }
+
+  /** True when every task has seen the end of input. */
+  allDone(): boolean {
+    return this.tasks.length === this.taskList.length && this.tasks.every((t) => t?.done === true);
+  }
+
+  backlogOf(stage: number): number {
+    return this.backlog.get(stage) ?? 0;
+  }
+
+  async refresh(): Promise<void> {
+    const keys = this.taskList.map((t) => this.keys.taskCounters(this.pid, t.stage, t.partition));
+    const values = keys.length > 0 ? await this.redis.mget(...keys) : [];
+    this.tasks = values.map((v) => (v ? (JSON.parse(v) as CountersSnapshot) : null));
+    const raw = await this.redis.hgetall(this.keys.histograms(this.pid));
+    const batch = new Map<string, Histogram>();
+    const latency = new Map<string, Histogram>();
+    for (const v of Object.values(raw)) {
+      const h = JSON.parse(v) as { batch: Record<string, [number, number][]>; latency: Record<string, [number, number][]> };
+      for (const [id, s] of Object.entries(h.batch)) mergeInto(batch, id, s);
+      for (const [id, s] of Object.entries(h.latency)) mergeInto(latency, id, s);
+    }
+    this.hist = { batch, latency };
+    await this.refreshBacklog();
+  }
+
+  async refreshBacklog(stageFilter?: (stage: number) => boolean): Promise<void> {
+    for (const s of this.plan.stages) {
+      if (s.source !== undefined || (stageFilter && !stageFilter(s.id))) continue;
+      let n = 0;
+      for (let p = 0; p < s.partitions; p++) n += await this.queues.queue(s.id, p).getWaitingCount();
+      this.backlog.set(s.id, n);
+    }
+  }
+
+  snapshot(status: RunStatus): PipelineMetrics {
+    const at = Date.now();
+    const nodes: Record<string, NodeMetrics> = {};
+    for (const id of this.plan.order) {
+      const n: NodeMetrics = { in: 0, out: 0, errors: 0, late: 0, dropped: 0, batches: 0, busyMs: 0, batchP50Ms: 0, batchP99Ms: 0 };
+      const local = this.local.get(id);
+      if (local) addCounts(n, local);
+      for (const t of this.tasks) if (t?.nodes[id]) addCounts(n, t.nodes[id]);
+      const h = local && local.batchTimes.count > 0 ? local.batchTimes : this.hist.batch.get(id);
+      if (h) {
+        n.batchP50Ms = round3(h.quantile(0.5));
+        n.batchP99Ms = round3(h.quantile(0.99));
+      }
+      n.busyMs = round3(n.busyMs);
+      nodes[id] = n;
+    }
+    const edges: Record<string, { events: number }> = {};
+    const localEdges = this.localEdges();
+    for (const e of this.plan.edges) {
+      let events = localEdges[e.id] ?? 0;
+      for (const t of this.tasks) events += t?.edges[e.id] ?? 0;
+      edges[e.id] = { events };
+    }
+    const stages: Record<string, StageMetrics> = {};
+    const sourceWms = this.sourceWatermarks();
+    let i = 0;
+    for (const s of this.plan.stages) {
+      let wm = Number.POSITIVE_INFINITY;
+      if (s.source !== undefined) wm = sourceWms.get(s.id) ?? Number.NEGATIVE_INFINITY;
+      else
+        for (let p = 0; p < s.partitions; p++, i++) {
+          const t = this.tasks[i];
+          wm = Math.min(wm, t?.done ? Number.POSITIVE_INFINITY : (t?.watermark ?? Number.NEGATIVE_INFINITY));
+        }
+      const known = Number.isFinite(wm);
+      stages[String(s.id)] = {
+        nodes: s.nodes,
+        partitions: s.partitions,
+        backlog: this.backlog.get(s.id) ?? 0,
+        watermark: known ? wm : null,
+        watermarkLagMs: known ? Math.max(0, at - wm) : null,
+      };
+    }
+    const sinks: PipelineMetrics['sinks'] = {};
+    for (const [id, node] of this.plan.nodes) {
+      if (!node.isSink) continue;
+      const h = this.hist.latency.get(id) ?? new Histogram();
+      sinks[id] = { p50Ms: round3(h.quantile(0.5)), p99Ms: round3(h.quantile(0.99)), count: h.count };
+    }
+    return { at, status, startedAt: this.startedAt, nodes, edges, stages, sinks };
+  }
+}
+
+function addCounts(n: NodeMetrics, c: { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }): void {
+  n.in += c.in;
+  n.out += c.out;
+  n.errors += c.errors;
+  n.late += c.late;
+  n.dropped += c.dropped;
+  n.batches += c.batches;
+  n.busyMs += c.busyMs;
+}
+
+function mergeInto(m: Map<string, Histogram>, id: string, sparse: [number, number][]): void {
+  const h = Histogram.fromSparse(sparse);
+  const prev = m.get(id);
+  if (prev) prev.merge(h);
+  else m.set(id, h);
+}

@@ -1,0 +1,288 @@
+/**
+ * The coordinator of one pipeline in BullMQ mode (in the server, or in `sluice run --engine
+ * bullmq`). It runs the source stages itself (a source and its chained stateless operators),
+ * sends their output as batch jobs to the keyed stages' partition queues, checkpoints each
+ * source's position with the channel sequence numbers (so a restarted coordinator resumes
+ * without loss or duplicates), pauses sources while downstream backlog is above the high-water
+ * mark, and completes when every task has seen the end of input.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { pack, unpack } from 'msgpackr';
+import { type Event, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { operatorEntry } from '@sluice/nodes/operators';
+import type { SourceOperator } from '@sluice/nodes/sdk';
+import type { Plan, PlanStage } from '../../compile/plan.js';
+import { NodeCounters } from '../../metrics/node-counters.js';
+import { NodeInstance } from '../../runtime/node-instance.js';
+import { operatorContext } from '../../runtime/operator-context.js';
+import { SOURCE_CHANNEL, Task } from '../../runtime/task.js';
+import { type TapListener, TapRegistry } from '../../runtime/taps.js';
+import { RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
+import { BullmqMetrics } from './bullmq-metrics.js';
+import type { DeployedPipeline } from './deployed-pipeline.js';
+import { ExchangeBuffer, type ExchangeState } from './exchange-buffer.js';
+import type { RedisKeys } from './keys.js';
+import { QueueSet } from './queue-set.js';
+
+interface SourceCheckpoint {
+  position: unknown;
+  exchange: ExchangeState;
+  watermark: number;
+  done: boolean;
+  counters: Record<string, { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }>;
+}
+
+interface SourceSlot {
+  stage: PlanStage;
+  nodeId: string;
+  source: SourceOperator;
+  task: Task;
+  exchange: ExchangeBuffer;
+  instance: NodeInstance;
+  done: boolean;
+}
+
+export interface BullmqRunOptions extends RunOptions {
+  redisUrl: string;
+  /** Keep state and queues of an earlier deploy of the same generation (server restart). */
+  resume?: DeployedPipeline;
+  /** Backlog (jobs waiting in one partition queue) above which sources pause. */
+  highWaterJobs?: number;
+}
+
+export class BullmqRun implements RunHandle {
+  readonly pipelineId: string;
+  readonly done: Promise<RunResult>;
+  private resolveDone!: (r: RunResult) => void;
+  private state: RunStatus = 'starting';
+  private failure: string | undefined;
+  private stopping = false;
+  private detaching = false;
+  private readonly sources: SourceSlot[] = [];
+  private readonly counters = new Map<string, NodeCounters>();
+  private readonly taps = new TapRegistry();
+  private readonly queues: QueueSet;
+  private readonly metricsState: BullmqMetrics;
+  private deployed!: DeployedPipeline;
+  private loop: Promise<void> | undefined;
+  private metricsTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly document: PipelineDocument,
+    private readonly plan: Plan,
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly options: BullmqRunOptions,
+  ) {
+    this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
+    this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
+    for (const id of plan.order) this.counters.set(id, new NodeCounters());
+    this.metricsState = new BullmqMetrics(
+      this.pipelineId,
+      plan,
+      redis,
+      keys,
+      this.queues,
+      this.counters,
+      () => this.localEdgeCounts(),
+      () => new Map(this.sources.map((s) => [s.stage.id, s.done ? Number.POSITIVE_INFINITY : s.task.watermark])),
+    );
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  async start(): Promise<void> {
+    const pid = this.pipelineId;
+    const params = { ...paramValues(this.document), ...this.options.params };
+    this.deployed = this.options.resume ?? {
+      pid,
+      generation: randomUUID(),
+      document: this.document,
+      baseDir: this.options.baseDir,
+      params,
+      partitions: this.options.partitions ?? RUN_DEFAULTS.partitions,
+      batchSize: this.options.batchSize ?? RUN_DEFAULTS.batchSize,
+    };
+    if (!this.options.resume) await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);
+    for (const s of this.plan.stages) {
+      if (s.source !== undefined) continue;
+      for (let p = 0; p < s.partitions; p++) await this.queues.queue(s.id, p).setGlobalConcurrency(1);
+    }
+    await this.redis.set(this.keys.pipeline(pid), JSON.stringify(this.deployed));
+    await this.redis.sadd(this.keys.pipelines, pid);
+    const ctxOptions = { baseDir: this.deployed.baseDir, params, now: this.options.now ?? Date.now };
+    for (const stage of this.plan.stages) {
+      if (stage.source === undefined) continue;
+      const exchange = new ExchangeBuffer(this.plan, stage, 0);
+      exchange.onTap = (edgeId, events) => this.taps.active && this.taps.emit(edgeId, events);
+      const task = new Task(stage, 0, exchange, [SOURCE_CHANNEL]);
+      let slot: SourceSlot | undefined;
+      for (const id of stage.nodes) {
+        const node = this.plan.nodes.get(id)!;
+        const inst = new NodeInstance(node, this.counters.get(id)!, task.route, undefined);
+        const entry = operatorEntry(node.type)!;
+        const ctx = operatorContext(node, inst.state, ctxOptions);
+        if (entry.kind === 'source') {
+          const override = this.options.sourceOverrides?.[id];
+          const source = override ? override() : await entry.create(ctx);
+          slot = { stage, nodeId: id, source, task, exchange, instance: inst, done: false };
+        } else inst.op = await entry.create(ctx);
+        task.instances.set(id, inst);
+      }
+      if (!slot) throw new Error(`stage ${stage.id} has no source`);
+      await this.restoreCheckpoint(slot);
+      this.sources.push(slot);
+    }
+    this.state = 'running';
+    this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
+    this.loop = this.runSources()
+      .then(() => (this.stopping ? undefined : this.awaitCompletion()))
+      .then(
+        () => this.finish(this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
+        (err: unknown) => {
+          this.failure = err instanceof Error ? err.message : String(err);
+          return this.finish('failed');
+        },
+      );
+  }
+
+  private async restoreCheckpoint(slot: SourceSlot): Promise<void> {
+    const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId));
+    if (!raw) return;
+    const cp = unpack(raw) as SourceCheckpoint;
+    slot.exchange.state = cp.exchange;
+    slot.done = cp.done;
+    slot.task.restoreWatermarks({ [SOURCE_CHANNEL]: cp.watermark }, cp.watermark);
+    for (const [id, c] of Object.entries(cp.counters)) Object.assign(this.counters.get(id)!, c);
+    if (cp.position !== undefined) await slot.source.seek?.(cp.position);
+  }
+
+  private async checkpoint(slot: SourceSlot): Promise<void> {
+    const counters: SourceCheckpoint['counters'] = {};
+    for (const id of slot.stage.nodes) {
+      const c = this.counters.get(id)!;
+      counters[id] = { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
+    }
+    const cp: SourceCheckpoint = { position: slot.source.position?.(), exchange: slot.exchange.state, watermark: slot.task.watermark, done: slot.done, counters };
+    await this.redis.set(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId), pack(cp));
+  }
+
+  private async runSources(): Promise<void> {
+    const batchSize = this.deployed.batchSize;
+    const delay = this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs;
+    const highWater = this.options.highWaterJobs ?? 50;
+    let lastBacklogCheck = 0;
+    while (!this.stopping) {
+      const active = this.sources.filter((s) => !s.done);
+      if (active.length === 0) return;
+      if (performance.now() - lastBacklogCheck > 100) {
+        lastBacklogCheck = performance.now();
+        await this.metricsState.refreshBacklog();
+        if (this.maxQueueBacklog() > highWater) {
+          await sleep(20);
+          lastBacklogCheck = 0;
+          continue;
+        }
+      }
+      let starved = 0;
+      for (const slot of active) {
+        const batch = await slot.source.poll(batchSize);
+        for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
+        if (batch.errors?.length) slot.instance.flush();
+        if (batch.events.length > 0) slot.instance.emitSourceBatch(batch.events as Event[]);
+        if (batch.done) slot.done = true;
+        slot.task.advance(SOURCE_CHANNEL, batch.done ? Number.POSITIVE_INFINITY : batch.watermark);
+        const jobs = slot.exchange.drain();
+        if (jobs.length > 0) await this.queues.add(jobs);
+        if (jobs.length > 0 || batch.done) await this.checkpoint(slot);
+        if (!batch.done && batch.events.length < batchSize) starved++;
+      }
+      if (starved === active.length) await sleep(delay);
+    }
+  }
+
+  private maxQueueBacklog(): number {
+    let max = 0;
+    for (const s of this.plan.stages) if (s.source === undefined) max = Math.max(max, this.metricsState.backlogOf(s.id) / s.partitions);
+    return max;
+  }
+
+  private async awaitCompletion(): Promise<void> {
+    while (!this.stopping) {
+      await this.metricsState.refresh();
+      if (this.metricsState.allDone()) return;
+      await sleep(50);
+    }
+  }
+
+  private async finish(status: RunStatus): Promise<void> {
+    if (this.metricsTimer) clearInterval(this.metricsTimer);
+    try {
+      await this.metricsState.refresh();
+    } catch {
+      // metrics are best effort at the end
+    }
+    this.state = status;
+    const result: RunResult = { status, metrics: this.metrics() };
+    if (this.failure !== undefined) result.error = this.failure;
+    for (const slot of this.sources) await slot.source.close?.();
+    // Detached (this process is shutting down): the deploy stays in Redis for the next start.
+    if (!this.detaching) await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
+    await this.queues.close();
+    this.resolveDone(result);
+  }
+
+  private localEdgeCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.sources) for (const [id, n] of Object.entries(s.exchange.edgeCounts)) out[id] = (out[id] ?? 0) + n;
+    return out;
+  }
+
+  status(): RunStatus {
+    return this.state;
+  }
+
+  metrics(): PipelineMetrics {
+    const m = this.metricsState.snapshot(this.state);
+    if (this.failure !== undefined) m.error = this.failure;
+    return m;
+  }
+
+  async stop(): Promise<RunResult> {
+    this.stopping = true;
+    await this.loop;
+    return this.done;
+  }
+
+  /** Stop coordinating without undeploying: a restarted server resumes from the checkpoints. */
+  async detach(): Promise<void> {
+    this.detaching = true;
+    await this.stop();
+  }
+
+  tap(edgeId: string, listener: TapListener): () => void {
+    return this.taps.add(edgeId, listener);
+  }
+}
+
+/** Remove a pipeline's queues and keys (undeploy, or a fresh deploy over an old one). */
+export async function cleanupPipeline(redis: Redis, keys: RedisKeys, pid: string, plan: Plan, queues: QueueSet): Promise<void> {
+  await redis.srem(keys.pipelines, pid);
+  await redis.del(keys.pipeline(pid));
+  for (const s of plan.stages) {
+    if (s.source !== undefined) continue;
+    for (let p = 0; p < s.partitions; p++) await queues.queue(s.id, p).obliterate({ force: true });
+  }
+  for (const pattern of keys.pipelinePattern(pid)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      if (found.length > 0) await redis.del(...found);
+    } while (cursor !== '0');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,77 @@
+/**
+ * The BullMQ runner: pipelines run as micro-batch jobs on (pipeline, stage, partition) queues in
+ * Redis, served by any number of `sluice worker` processes. This object is the coordinator side
+ * (see bullmq-run.ts); worker-pool.ts is the worker side. See docs/bullmq-runner.md.
+ */
+import { Redis } from 'ioredis';
+import type { PipelineDocument } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { buildPlan } from '../../compile/plan.js';
+import { RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions } from '../runner.js';
+import { BullmqRun } from './bullmq-run.js';
+import type { DeployedPipeline } from './deployed-pipeline.js';
+import { RedisKeys } from './keys.js';
+import { redisOptions } from './redis-options.js';
+
+export interface BullmqRunnerOptions {
+  redisUrl: string;
+  /** Key prefix for every key and queue (default "sluice"). */
+  prefix?: string;
+  highWaterJobs?: number;
+}
+
+export class BullmqRunner implements Runner {
+  readonly kind = 'bullmq' as const;
+  readonly keys: RedisKeys;
+  private readonly redis: Redis;
+  private readonly runs = new Set<BullmqRun>();
+
+  constructor(private readonly o: BullmqRunnerOptions) {
+    this.keys = new RedisKeys(o.prefix ?? 'sluice');
+    this.redis = new Redis(redisOptions(o.redisUrl));
+  }
+
+  /** Redis answers (for /readyz). */
+  async ready(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle> {
+    return this.start(document, options);
+  }
+
+  /**
+   * Re-attach to a pipeline deployed before this process restarted: same generation, state,
+   * queues and source checkpoints. Returns undefined when Redis holds no such deploy.
+   */
+  async resume(pipelineId: string, options: Omit<RunOptions, 'baseDir'> = {}): Promise<RunHandle | undefined> {
+    const raw = await this.redis.get(this.keys.pipeline(pipelineId));
+    if (!raw) return undefined;
+    const d = JSON.parse(raw) as DeployedPipeline;
+    return this.start(d.document, { ...options, baseDir: d.baseDir, pipelineId, params: d.params, partitions: d.partitions, batchSize: d.batchSize }, d);
+  }
+
+  private async start(document: PipelineDocument, options: RunOptions, resume?: DeployedPipeline): Promise<RunHandle> {
+    const plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? RUN_DEFAULTS.partitions });
+    const run = new BullmqRun(document, plan, this.redis, this.keys, {
+      ...options,
+      redisUrl: this.o.redisUrl,
+      ...(resume ? { resume } : {}),
+      ...(this.o.highWaterJobs !== undefined ? { highWaterJobs: this.o.highWaterJobs } : {}),
+    });
+    this.runs.add(run);
+    void run.done.finally(() => this.runs.delete(run));
+    await run.start();
+    return run;
+  }
+
+  /** Detach from every run (they stay deployed in Redis; `resume` picks them up again). */
+  async close(): Promise<void> {
+    await Promise.all([...this.runs].map((r) => r.detach()));
+    await this.redis.quit();
+  }
+}

@@ -1,0 +1,28 @@
+/** What the coordinator writes to Redis for workers: enough to rebuild the plan anywhere. */
+import type { ParamValue, PipelineDocument } from '@sluice/shared';
+
+export interface DeployedPipeline {
+  pid: string;
+  /** Changes on every fresh deploy: workers drop tasks of an older generation. */
+  generation: string;
+  document: PipelineDocument;
+  baseDir: string;
+  params: Record<string, ParamValue>;
+  partitions: number;
+  batchSize: number;
+}
+
+/** Job options shared by producers: retried batches keep their id; completed ones are kept a while for dedup. */
+export const BATCH_JOB_OPTIONS = {
+  attempts: 1_000_000,
+  backoff: { type: 'fixed', delay: 50 },
+  removeOnComplete: { count: 2_000 },
+  removeOnFail: { count: 1_000 },
+} as const;
+
+/** Worker timings: a killed worker's job is handed to another within a few seconds. */
+export const WORKER_TIMINGS = {
+  lockDuration: 10_000,
+  stalledInterval: 2_000,
+  maxStalledCount: 1_000_000,
+} as const;

@@ -1,0 +1,103 @@
+/**
+ * Collects what a task sends across exchanges while it processes one input batch, then turns it
+ * into jobs: one per (edge, target partition) that got events or needs the new watermark, each
+ * with the next sequence number of its channel. Processing is deterministic, so a retried input
+ * batch yields the same jobs with the same ids (BullMQ ignores an id it already has, and the
+ * target skips a sequence number it already applied).
+ */
+import type { Event } from '@sluice/shared';
+import type { Plan, PlanEdge, PlanStage } from '../../compile/plan.js';
+import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
+import type { TaskOutput } from '../../runtime/task.js';
+import { type BatchJob, encodeEvents, encodeWatermark } from './batch-codec.js';
+
+export interface OutgoingJob {
+  targetStage: number;
+  targetPartition: number;
+  job: BatchJob;
+}
+
+/** Sequence numbers and last watermark sent, per outgoing channel; part of the committed state. */
+export interface ExchangeState {
+  seq: Record<string, number>;
+  sentWm: Record<string, number>;
+}
+
+export class ExchangeBuffer implements TaskOutput {
+  private readonly pending = new Map<string, { edge: PlanEdge; to: number; events: Event[] }>();
+  private readonly outEdges: PlanEdge[];
+  private readonly partitioners = new Map<number, Partitioner>();
+  private watermark = Number.NEGATIVE_INFINITY;
+  edgeCounts: Record<string, number> = {};
+  onTap: ((edgeId: string, events: Event[]) => void) | undefined;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly stage: PlanStage,
+    private readonly partition: number,
+    public state: ExchangeState = { seq: {}, sentWm: {} },
+  ) {
+    this.outEdges = plan.edges.filter((e) => e.exchange && plan.nodes.get(e.source)!.stage === stage.id);
+    for (const s of plan.stages) this.partitioners.set(s.id, keyPartitioner(s.keyBy ?? [], s.partitions));
+  }
+
+  send(edge: PlanEdge, _from: number, events: Event[]): void {
+    const target = this.targetStage(edge);
+    if (target.partitions === 1) {
+      this.append(edge, 0, events);
+      return;
+    }
+    const partition = this.partitioners.get(target.id)!;
+    const parts: Event[][] = Array.from({ length: target.partitions }, () => []);
+    for (const e of events) parts[partition(e)]!.push(e);
+    for (let q = 0; q < parts.length; q++) if (parts[q]!.length > 0) this.append(edge, q, parts[q]!);
+  }
+
+  sendWatermark(_stage: PlanStage, _from: number, watermark: number): void {
+    this.watermark = watermark;
+  }
+
+  onEdge(edge: PlanEdge, events: Event[]): void {
+    this.edgeCounts[edge.id] = (this.edgeCounts[edge.id] ?? 0) + events.length;
+    this.onTap?.(edge.id, events);
+  }
+
+  /** The jobs for everything buffered since the last drain; advances the channel sequences. */
+  drain(): OutgoingJob[] {
+    const jobs: OutgoingJob[] = [];
+    for (const edge of this.outEdges) {
+      const target = this.targetStage(edge);
+      for (let q = 0; q < target.partitions; q++) {
+        const ch = `${edge.id}#${this.partition}>${q}`;
+        const pending = this.pending.get(ch);
+        const wmMoved = this.watermark > (this.state.sentWm[ch] ?? Number.NEGATIVE_INFINITY);
+        if (!pending && !wmMoved) continue;
+        const seq = (this.state.seq[ch] ?? 0) + 1;
+        this.state.seq[ch] = seq;
+        if (wmMoved) this.state.sentWm[ch] = this.watermark;
+        const job: BatchJob = {
+          edge: edge.id,
+          from: this.partition,
+          to: q,
+          seq,
+          wm: encodeWatermark(Math.max(this.watermark, this.state.sentWm[ch] ?? Number.NEGATIVE_INFINITY)),
+          ...encodeEvents(pending?.events ?? []),
+        };
+        jobs.push({ targetStage: target.id, targetPartition: q, job });
+      }
+    }
+    this.pending.clear();
+    return jobs;
+  }
+
+  private append(edge: PlanEdge, to: number, events: Event[]): void {
+    const ch = `${edge.id}#${this.partition}>${to}`;
+    const p = this.pending.get(ch);
+    if (p) for (const e of events) p.events.push(e);
+    else this.pending.set(ch, { edge, to, events: [...events] });
+  }
+
+  private targetStage(edge: PlanEdge): PlanStage {
+    return this.plan.stages[this.plan.nodes.get(edge.target)!.stage]!;
+  }
+}

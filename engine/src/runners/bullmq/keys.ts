@@ -1,0 +1,60 @@
+/**
+ * Every Redis key and queue name the BullMQ runner uses, in one place, under one prefix (so
+ * tests and several installations share a Redis without touching each other's keys).
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  /** Set of deployed pipeline ids, watched by workers. */
+  get pipelines(): string {
+    return `${this.prefix}:pipelines`;
+  }
+  /** The deployed pipeline: document, options, generation. */
+  pipeline(pid: string): string {
+    return `${this.prefix}:pipeline:${pid}`;
+  }
+  /** A task's committed state (operator state, applied batch ids, counters). */
+  taskState(pid: string, stage: number, partition: number): string {
+    return `${this.prefix}:state:${pid}:${stage}:${partition}`;
+  }
+  /** The version of that state: read before each job to know whether the cached task is current. */
+  taskVersion(pid: string, stage: number, partition: number): string {
+    return `${this.prefix}:statever:${pid}:${stage}:${partition}`;
+  }
+  /** Counters committed with the state (exactly once), read by the coordinator for metrics. */
+  taskCounters(pid: string, stage: number, partition: number): string {
+    return `${this.prefix}:counters:${pid}:${stage}:${partition}`;
+  }
+  /** A source's checkpoint: position, watermark and output sequence numbers. */
+  sourceCheckpoint(pid: string, nodeId: string): string {
+    return `${this.prefix}:source:${pid}:${nodeId}`;
+  }
+  /** Histograms flushed by each worker about once a second (field = worker id). */
+  histograms(pid: string): string {
+    return `${this.prefix}:hist:${pid}`;
+  }
+  /** Edges with an active tap (workers publish samples of them). */
+  taps(pid: string): string {
+    return `${this.prefix}:taps:${pid}`;
+  }
+  tapChannel(pid: string, edgeId: string): string {
+    return `${this.prefix}:tap:${pid}:${edgeId}`;
+  }
+  /** Every key of a pipeline, for cleanup. */
+  pipelinePattern(pid: string): string[] {
+    return [
+      ...['state', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${pid}:*`),
+      this.histograms(pid),
+      this.taps(pid),
+    ];
+  }
+  /** BullMQ queue name (BullMQ adds its own prefix, which we set to ours). */
+  queue(pid: string, stage: number, partition: number): string {
+    return `${pid}.s${stage}.p${partition}`;
+  }
+}
+
+/** BullMQ job ids may not contain ':'; edge ids are user text, so encode them. */
+export function jobId(edgeId: string, from: number, to: number, seq: number): string {
+  return `${encodeURIComponent(edgeId).replace(/[:%]/g, '_')}.${from}.${to}.${seq}`;
+}

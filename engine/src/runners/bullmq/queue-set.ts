@@ -1,0 +1,49 @@
+/** The producer side: BullMQ Queue objects of one pipeline, created on first use. */
+import { Queue } from 'bullmq';
+import type { BatchJob } from './batch-codec.js';
+import { BATCH_JOB_OPTIONS } from './deployed-pipeline.js';
+import type { OutgoingJob } from './exchange-buffer.js';
+import { jobId, type RedisKeys } from './keys.js';
+import { bullConnection } from './redis-options.js';
+
+export class QueueSet {
+  private readonly queues = new Map<string, Queue<BatchJob>>();
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly keys: RedisKeys,
+    private readonly pid: string,
+  ) {}
+
+  queue(stage: number, partition: number): Queue<BatchJob> {
+    const name = this.keys.queue(this.pid, stage, partition);
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue<BatchJob>(name, {
+        connection: bullConnection(this.redisUrl),
+        prefix: this.keys.prefix,
+        defaultJobOptions: BATCH_JOB_OPTIONS,
+      });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async add(jobs: OutgoingJob[]): Promise<void> {
+    const byQueue = new Map<Queue<BatchJob>, OutgoingJob[]>();
+    for (const j of jobs) {
+      const q = this.queue(j.targetStage, j.targetPartition);
+      byQueue.set(q, [...(byQueue.get(q) ?? []), j]);
+    }
+    await Promise.all(
+      [...byQueue].map(([q, list]) =>
+        q.addBulk(list.map((j) => ({ name: 'batch', data: j.job, opts: { jobId: jobId(j.job.edge, j.job.from, j.job.to, j.job.seq) } }))),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,21 @@
+import type { RedisOptions } from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
+
+/** redis://[user:pass@]host:port[/db] -> ioredis options (BullMQ takes options, not URLs). */
+export function redisOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must start with redis:// (got ${u.protocol})`);
+  const o: RedisOptions = { host: u.hostname || '127.0.0.1', port: Number(u.port || 6379), maxRetriesPerRequest: null };
+  if (u.username) o.username = decodeURIComponent(u.username);
+  if (u.password) o.password = decodeURIComponent(u.password);
+  const db = u.pathname.replace('/', '');
+  if (db) o.db = Number(db);
+  if (u.protocol === 'rediss:') o.tls = {};
+  return o;
+}
+
+/** BullMQ 6 takes the URL itself. */
+export function bullConnection(url: string): ConnectionOptions {
+  redisOptions(url); // validate early, with our message
+  return { url, maxRetriesPerRequest: null };
+}

@@ -1,0 +1,154 @@
+/**
+ * One task (stage partition) hosted by a worker: applies batch jobs in channel order, exactly
+ * once, and commits operator state together with the ids of the batches applied. A worker may
+ * lose a task to another worker at any job boundary (a crash, a stalled job): before each job the
+ * host checks the committed version and reloads state when someone else moved it on.
+ */
+import type { Event } from '@sluice/shared';
+import { operatorEntry } from '@sluice/nodes/operators';
+import type { SinkOperator } from '@sluice/nodes/sdk';
+import type { Plan, PlanStage } from '../../compile/plan.js';
+import { Histogram } from '../../metrics/histogram.js';
+import { NodeCounters } from '../../metrics/node-counters.js';
+import { NodeInstance } from '../../runtime/node-instance.js';
+import { type ContextOptions, operatorContext } from '../../runtime/operator-context.js';
+import { Task } from '../../runtime/task.js';
+import { type BatchJob, decodeEvents, decodeWatermark } from './batch-codec.js';
+import { ExchangeBuffer, type OutgoingJob } from './exchange-buffer.js';
+import type { CountersSnapshot, TaskSnapshot, TaskStateStore } from './task-state-store.js';
+
+/** Thrown for a batch that arrived before its predecessor: retried later, never applied early. */
+export class OutOfOrderBatch extends Error {
+  readonly code = 'out-of-order';
+}
+/** Another process committed this task meanwhile: the batch is retried against fresh state. */
+export class StaleTask extends Error {
+  readonly code = 'stale-task';
+}
+
+export interface TaskHostOptions {
+  pid: string;
+  plan: Plan;
+  stage: PlanStage;
+  partition: number;
+  store: TaskStateStore;
+  context: ContextOptions;
+  /** Adds the jobs to their queues (before the commit: a crash in between only duplicates ids). */
+  enqueue: (jobs: OutgoingJob[]) => Promise<void>;
+  onTap?: (edgeId: string, events: Event[]) => void;
+}
+
+export class TaskHost {
+  private task!: Task;
+  private exchange!: ExchangeBuffer;
+  private counters = new Map<string, NodeCounters>();
+  readonly batchTimes = new Map<string, Histogram>();
+  readonly sinkLatency = new Map<string, Histogram>();
+  private applied: Record<string, number> = {};
+  private version = -1;
+  private done = false;
+
+  constructor(private readonly o: TaskHostOptions) {}
+
+  /** Apply one batch job; returns false when it was a duplicate. */
+  async apply(job: BatchJob): Promise<boolean> {
+    const { store, pid, stage, partition } = this.o;
+    const committed = await store.version(pid, stage.id, partition);
+    if (committed !== this.version) await this.reload();
+    const channel = Task.channelId(job.edge, job.from);
+    const last = this.applied[channel] ?? 0;
+    if (job.seq <= last) return false;
+    if (job.seq > last + 1) throw new OutOfOrderBatch(`${channel}: batch ${job.seq} arrived before ${last + 1}`);
+    try {
+      const edge = this.o.plan.edges.find((e) => e.id === job.edge);
+      if (!edge) throw new Error(`unknown edge ${job.edge}`);
+      if (job.events.length > 0) this.task.deliver(edge.target, edge.targetPort, decodeEvents(job));
+      this.task.advance(channel, decodeWatermark(job.wm));
+      this.applied[channel] = job.seq;
+      for (const inst of this.task.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
+      if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
+      await this.o.enqueue(this.exchange.drain());
+      const v = await store.commit(pid, stage.id, partition, this.version, this.snapshot());
+      if (v < 0) throw new StaleTask(`task ${stage.id}/${partition} was committed by another worker`);
+      this.version = v;
+      return true;
+    } catch (err) {
+      this.version = -1; // in-memory state may be ahead of what is committed: reload next time
+      throw err;
+    }
+  }
+
+  private async reload(): Promise<void> {
+    await this.closeOperators();
+    const { pid, stage, partition, store } = this.o;
+    const { version, snapshot } = await store.load(pid, stage.id, partition);
+    await this.build(snapshot);
+    this.version = version;
+  }
+
+  private async build(snapshot: TaskSnapshot | undefined): Promise<void> {
+    const { plan, stage, partition } = this.o;
+    this.exchange = new ExchangeBuffer(plan, stage, partition, snapshot?.exchange);
+    this.exchange.onTap = this.o.onTap;
+    this.task = new Task(stage, partition, this.exchange, channelsOf(plan, stage));
+    this.counters = new Map();
+    for (const id of stage.nodes) {
+      const node = plan.nodes.get(id)!;
+      const c = new NodeCounters();
+      Object.assign(c, snapshot?.counters.nodes[id] ?? {});
+      this.counters.set(id, c);
+      if (!this.batchTimes.has(id)) this.batchTimes.set(id, c.batchTimes);
+      let latency = this.sinkLatency.get(id);
+      if (node.isSink && !latency) this.sinkLatency.set(id, (latency = new Histogram()));
+      const inst = new NodeInstance(node, c, this.task.route, latency);
+      const entry = operatorEntry(node.type);
+      if (!entry || entry.kind !== 'operator') throw new Error(`${id}: ${node.type} cannot run in a worker stage`);
+      const opState = snapshot?.operators[id];
+      inst.op = await entry.create(operatorContext(node, inst.state, this.o.context));
+      if (opState) {
+        inst.state.restore(opState);
+        inst.op.onRestore?.();
+      }
+      this.task.instances.set(id, inst);
+    }
+    this.exchange.edgeCounts = { ...(snapshot?.counters.edges ?? {}) };
+    this.applied = { ...(snapshot?.applied ?? {}) };
+    this.done = snapshot?.counters.done ?? false;
+    if (snapshot) this.task.restoreWatermarks(snapshot.channels, snapshot.watermark);
+  }
+
+  private snapshot(): TaskSnapshot {
+    const operators: TaskSnapshot['operators'] = {};
+    for (const [id, inst] of this.task.instances) operators[id] = inst.state.snapshot();
+    const nodes: CountersSnapshot['nodes'] = {};
+    for (const [id, c] of this.counters)
+      nodes[id] = { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
+    const wm = this.task.watermark;
+    return {
+      applied: this.applied,
+      channels: this.task.channelWatermarks(),
+      watermark: wm,
+      exchange: this.exchange.state,
+      operators,
+      counters: { nodes, edges: this.exchange.edgeCounts, watermark: Number.isFinite(wm) ? wm : null, done: this.done },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.closeOperators();
+  }
+
+  private async closeOperators(): Promise<void> {
+    if (!this.task) return;
+    for (const inst of this.task.instances.values()) await inst.op?.close?.();
+  }
+}
+
+export function channelsOf(plan: Plan, stage: PlanStage): string[] {
+  const ids: string[] = [];
+  for (const e of stage.inputs) {
+    const upstream = plan.stages[plan.nodes.get(e.source)!.stage]!;
+    for (let p = 0; p < upstream.partitions; p++) ids.push(Task.channelId(e.id, p));
+  }
+  return ids;
+}

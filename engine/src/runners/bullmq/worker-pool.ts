@@ -1,0 +1,152 @@
+/**
+ * `sluice worker`: serves the queues of every deployed pipeline. It watches the set of deployed
+ * pipelines, hosts one BullMQ Worker per (pipeline, stage, partition) queue (the queue's global
+ * concurrency is 1, so each partition has one writer at a time across all workers), and flushes
+ * batch-time and latency histograms to Redis about once a second.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { buildPlan } from '../../compile/plan.js';
+import type { BatchJob } from './batch-codec.js';
+import { type DeployedPipeline, WORKER_TIMINGS } from './deployed-pipeline.js';
+import { RedisKeys } from './keys.js';
+import { QueueSet } from './queue-set.js';
+import { bullConnection, redisOptions } from './redis-options.js';
+import { TaskHost } from './task-host.js';
+import { TaskStateStore } from './task-state-store.js';
+
+export interface WorkerPoolOptions {
+  redisUrl: string;
+  prefix: string;
+  /** How often to look for deployed/undeployed pipelines, ms. */
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Hosted {
+  generation: string;
+  workers: Worker[];
+  hosts: TaskHost[];
+  queues: QueueSet;
+}
+
+export class WorkerPool {
+  readonly id = randomUUID().slice(0, 8);
+  private readonly redis: Redis;
+  private readonly keys: RedisKeys;
+  private readonly store: TaskStateStore;
+  private readonly hosted = new Map<string, Hosted>();
+  private timer: NodeJS.Timeout | undefined;
+  private closing = false;
+  private syncing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: WorkerPoolOptions) {
+    this.redis = new Redis(redisOptions(o.redisUrl));
+    this.keys = new RedisKeys(o.prefix);
+    this.store = new TaskStateStore(this.redis, this.keys);
+  }
+
+  async start(): Promise<void> {
+    await this.sync();
+    this.timer = setInterval(() => {
+      this.syncing = this.syncing.then(() => this.sync()).catch((err) => this.log(`sync failed: ${(err as Error).message}`));
+    }, this.o.pollMs ?? 500);
+  }
+
+  private log(line: string): void {
+    this.o.log?.(`[worker ${this.id}] ${line}`);
+  }
+
+  private async sync(): Promise<void> {
+    if (this.closing) return;
+    const pids = new Set(await this.redis.smembers(this.keys.pipelines));
+    for (const [pid, h] of this.hosted) {
+      const raw = pids.has(pid) ? await this.redis.get(this.keys.pipeline(pid)) : null;
+      const gen = raw ? (JSON.parse(raw) as DeployedPipeline).generation : undefined;
+      if (gen !== h.generation) await this.unhost(pid);
+    }
+    for (const pid of pids) {
+      if (this.hosted.has(pid)) continue;
+      const raw = await this.redis.get(this.keys.pipeline(pid));
+      if (raw) await this.host(JSON.parse(raw) as DeployedPipeline);
+    }
+    await this.flushHistograms();
+  }
+
+  private async host(d: DeployedPipeline): Promise<void> {
+    const plan = buildPlan(d.document, nodeDefinitions, { partitions: d.partitions });
+    const queues = new QueueSet(this.o.redisUrl, this.keys, d.pid);
+    const h: Hosted = { generation: d.generation, workers: [], hosts: [], queues };
+    for (const stage of plan.stages) {
+      if (stage.source !== undefined) continue;
+      for (let p = 0; p < stage.partitions; p++) {
+        const host = new TaskHost({
+          pid: d.pid,
+          plan,
+          stage,
+          partition: p,
+          store: this.store,
+          context: { baseDir: d.baseDir, params: d.params, now: Date.now },
+          enqueue: (jobs) => queues.add(jobs),
+        });
+        const worker = new Worker<BatchJob>(
+          this.keys.queue(d.pid, stage.id, p),
+          async (job) => {
+            await host.apply(job.data);
+          },
+          { connection: bullConnection(this.o.redisUrl), prefix: this.o.prefix, concurrency: 1, ...WORKER_TIMINGS },
+        );
+        worker.on('failed', (job, err) => {
+          const code = (err as { code?: string }).code;
+          if (code !== 'out-of-order' && code !== 'stale-task') this.log(`${job?.queueName} batch failed: ${err.message}`);
+        });
+        worker.on('error', (err) => this.log(`worker error: ${err.message}`));
+        h.workers.push(worker);
+        h.hosts.push(host);
+      }
+    }
+    this.hosted.set(d.pid, h);
+    this.log(`serving ${d.pid} (${h.workers.length} partition queues)`);
+  }
+
+  private async unhost(pid: string): Promise<void> {
+    const h = this.hosted.get(pid);
+    if (!h) return;
+    this.hosted.delete(pid);
+    await Promise.all(h.workers.map((w) => w.close()));
+    await Promise.all(h.hosts.map((t) => t.close()));
+    await h.queues.close();
+    this.log(`released ${pid}`);
+  }
+
+  private async flushHistograms(): Promise<void> {
+    for (const [pid, h] of this.hosted) {
+      const batch: Record<string, [number, number][]> = {};
+      const latency: Record<string, [number, number][]> = {};
+      for (const host of h.hosts) {
+        for (const [id, hist] of host.batchTimes) if (hist.count > 0) batch[id] = mergeSparse(batch[id], hist.toSparse());
+        for (const [id, hist] of host.sinkLatency) if (hist.count > 0) latency[id] = mergeSparse(latency[id], hist.toSparse());
+      }
+      await this.redis.hset(this.keys.histograms(pid), this.id, JSON.stringify({ batch, latency }));
+    }
+  }
+
+  /** Graceful: finish in-flight jobs (BullMQ's close waits for them), then release everything. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.syncing.catch(() => undefined);
+    await this.flushHistograms().catch(() => undefined);
+    for (const pid of [...this.hosted.keys()]) await this.unhost(pid);
+    await this.redis.quit();
+  }
+}
+
+function mergeSparse(a: [number, number][] | undefined, b: [number, number][]): [number, number][] {
+  if (!a) return b;
+  const m = new Map(a);
+  for (const [i, c] of b) m.set(i, (m.get(i) ?? 0) + c);
+  return [...m];
+}
