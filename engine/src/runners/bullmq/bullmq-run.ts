@@ -136,7 +136,7 @@ export class BullmqRun implements RunHandle {
     this.state = 'running';
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
     this.loop = this.runSources()
-      .then(() => (this.stopping ? undefined : this.awaitCompletion()))
+      .then(() => (this.detaching ? undefined : this.stopping ? this.drainQueues(10_000) : this.awaitCompletion()))
       .then(
         () => this.finish(this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
         (err: unknown) => {
@@ -211,6 +211,23 @@ export class BullmqRun implements RunHandle {
     while (!this.stopping) {
       await this.metricsState.refresh();
       if (this.metricsState.allDone()) return;
+      await sleep(50);
+    }
+  }
+
+  /** On stop: let what is already queued be processed (nothing in flight is lost), within a bound. */
+  private async drainQueues(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      let pending = 0;
+      for (const s of this.plan.stages) {
+        if (s.source !== undefined) continue;
+        for (let p = 0; p < s.partitions; p++) {
+          const c = await this.queues.queue(s.id, p).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          pending += Object.values(c).reduce((a, b) => a + b, 0);
+        }
+      }
+      if (pending === 0) return;
       await sleep(50);
     }
   }
