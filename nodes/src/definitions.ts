@@ -4,9 +4,11 @@
  */
 import type { NodeTypeInfo, NodeTypeRegistry } from '@sluice/shared';
 import type { NodeDefinition } from './sdk/define-node.js';
+import { sourceFileDefinition } from './source-file/definition.js';
 
 const ALL: NodeDefinition<never>[] = [
   // one line per node type
+  sourceFileDefinition as never,
 ];
 
 const BY_TYPE = new Map<string, NodeTypeInfo>(ALL.map((d) => [d.type, d as unknown as NodeTypeInfo]));

@@ -3,9 +3,11 @@
  * connectors, their libraries), which the editor bundle must never pull in.
  */
 import type { OperatorEntry } from './sdk/operator.js';
+import { sourceFileOperator } from './source-file/operator.js';
 
 const ENTRIES: Record<string, OperatorEntry<never>> = {
   // one line per node type
+  'source.file': { kind: 'source', create: sourceFileOperator },
 };
 
 export function operatorEntry(type: string): OperatorEntry<never> | undefined {

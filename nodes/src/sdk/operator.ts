@@ -57,6 +57,11 @@ export interface SourceBatch {
   watermark: number;
   /** True when a bounded source has ended (no more events will come). */
   done: boolean;
+  /**
+   * Records the source could not turn into events (a malformed line, a missing time field):
+   * the runtime routes each to the source's `error` port and counts it as an error.
+   */
+  errors?: { event: Event; error: string }[];
 }
 
 export interface SourceOperator {
