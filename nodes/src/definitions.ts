@@ -5,10 +5,12 @@
 import type { NodeTypeInfo, NodeTypeRegistry } from '@sluice/shared';
 import type { NodeDefinition } from './sdk/define-node.js';
 import { sourceFileDefinition } from './source-file/definition.js';
+import { sourceGeneratorDefinition } from './source-generator/definition.js';
 
 const ALL: NodeDefinition<never>[] = [
   // one line per node type
   sourceFileDefinition as never,
+  sourceGeneratorDefinition as never,
 ];
 
 const BY_TYPE = new Map<string, NodeTypeInfo>(ALL.map((d) => [d.type, d as unknown as NodeTypeInfo]));

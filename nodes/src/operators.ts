@@ -4,10 +4,12 @@
  */
 import type { OperatorEntry } from './sdk/operator.js';
 import { sourceFileOperator } from './source-file/operator.js';
+import { sourceGeneratorOperator } from './source-generator/operator.js';
 
 const ENTRIES: Record<string, OperatorEntry<never>> = {
   // one line per node type
   'source.file': { kind: 'source', create: sourceFileOperator },
+  'source.generator': { kind: 'source', create: sourceGeneratorOperator },
 };
 
 export function operatorEntry(type: string): OperatorEntry<never> | undefined {
