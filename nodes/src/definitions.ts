@@ -4,6 +4,9 @@
  */
 import type { NodeTypeInfo, NodeTypeRegistry } from '@sluice/shared';
 import type { NodeDefinition } from './sdk/define-node.js';
+import { enrichDefinition } from './enrich/definition.js';
+import { sinkConsoleDefinition } from './sink-console/definition.js';
+import { sinkFileDefinition } from './sink-file/definition.js';
 import { sourceFileDefinition } from './source-file/definition.js';
 import { sourceGeneratorDefinition } from './source-generator/definition.js';
 
@@ -11,6 +14,9 @@ const ALL: NodeDefinition<never>[] = [
   // one line per node type
   sourceFileDefinition as never,
   sourceGeneratorDefinition as never,
+  enrichDefinition as never,
+  sinkFileDefinition as never,
+  sinkConsoleDefinition as never,
 ];
 
 const BY_TYPE = new Map<string, NodeTypeInfo>(ALL.map((d) => [d.type, d as unknown as NodeTypeInfo]));

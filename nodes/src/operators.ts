@@ -2,7 +2,10 @@
  * Node type -> operator factory. Server-side only: this imports operator code (and, for
  * connectors, their libraries), which the editor bundle must never pull in.
  */
+import { enrichOperator } from './enrich/operator.js';
 import type { OperatorEntry } from './sdk/operator.js';
+import { sinkConsoleOperator } from './sink-console/operator.js';
+import { sinkFileOperator } from './sink-file/operator.js';
 import { sourceFileOperator } from './source-file/operator.js';
 import { sourceGeneratorOperator } from './source-generator/operator.js';
 
@@ -10,6 +13,9 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   // one line per node type
   'source.file': { kind: 'source', create: sourceFileOperator },
   'source.generator': { kind: 'source', create: sourceGeneratorOperator },
+  enrich: { kind: 'operator', create: enrichOperator },
+  'sink.file': { kind: 'operator', create: sinkFileOperator },
+  'sink.console': { kind: 'operator', create: sinkConsoleOperator },
 };
 
 export function operatorEntry(type: string): OperatorEntry<never> | undefined {

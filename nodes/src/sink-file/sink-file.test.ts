@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EVENT_TIME, type Event } from '@sluice/shared';
+import { describe, expect, it } from 'vitest';
+import type { SinkOperator } from '../sdk/operator.js';
+import { recordingCollector, testContext } from '../sdk/testing/index.js';
+import { sinkFileDefinition } from './definition.js';
+import { sinkFileOperator } from './operator.js';
+
+function sink(dir: string, config: Record<string, unknown>): SinkOperator {
+  return sinkFileOperator(testContext({ config: sinkFileDefinition.config.parse(config), baseDir: dir })) as SinkOperator;
+}
+
+const col = recordingCollector('node', () => true);
+
+describe('sink.file', () => {
+  it('writes one JSON line per event (fields only), creating folders, and appends by default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const s = sink(dir, { path: 'out/nested/result.jsonl' });
+    s.process([Object.freeze({ a: 1, s: 'x\ny', [EVENT_TIME]: 5 }) as Event, { b: [1, { c: null }] }], col, 'in');
+    s.process([{ é: '漢字' }], col, 'in');
+    s.close!();
+    const again = sink(dir, { path: 'out/nested/result.jsonl' });
+    again.process([{ a: 2 }], col, 'in');
+    again.close!();
+    expect(readFileSync(join(dir, 'out/nested/result.jsonl'), 'utf8')).toBe('{"a":1,"s":"x\\ny"}\n{"b":[1,{"c":null}]}\n{"é":"漢字"}\n{"a":2}\n');
+  });
+
+  it('empties the file at start with mode overwrite, and flushes on demand', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    writeFileSync(join(dir, 'r.jsonl'), 'old\n');
+    const s = sink(dir, { path: 'r.jsonl', mode: 'overwrite' });
+    expect(readFileSync(join(dir, 'r.jsonl'), 'utf8')).toBe('');
+    s.process([{ n: 1 }], col, 'in');
+    s.flush!();
+    expect(readFileSync(join(dir, 'r.jsonl'), 'utf8')).toBe('{"n":1}\n');
+    s.close!();
+    s.close!();
+  });
+
+  it('writes large outputs in chunks without losing or reordering lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const s = sink(dir, { path: 'big.jsonl' });
+    for (let b = 0; b < 50; b++) s.process(Array.from({ length: 1000 }, (_, i) => ({ i: b * 1000 + i, pad: 'x'.repeat(20) })), col, 'in');
+    s.close!();
+    const lines = readFileSync(join(dir, 'big.jsonl'), 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(50_000);
+    expect(lines.every((l, i) => JSON.parse(l).i === i)).toBe(true);
+  });
+
+  it('fails clearly when the file cannot be opened', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    writeFileSync(join(dir, 'file'), '');
+    expect(() => sink(dir, { path: 'file/under-a-file.jsonl' })).toThrow(/cannot open file\/under-a-file\.jsonl for writing/);
+  });
+
+  it('is a sink with one input and no outputs', () => {
+    const c = sinkFileDefinition.config.parse({ path: 'x.jsonl' });
+    expect(c).toEqual({ path: 'x.jsonl', format: 'jsonl', mode: 'append' });
+    expect(sinkFileDefinition.outputs(c)).toEqual([]);
+    expect(sinkFileDefinition.config.safeParse(sinkFileDefinition.example).success).toBe(true);
+  });
+});
