@@ -45,6 +45,8 @@ export interface Operator {
    * source has ended: emit everything that is still open.
    */
   onWatermark?(watermark: number, out: Collector): void;
+  /** Called once when the operator starts fresh (no state restored): e.g. a sink empties its file. */
+  onStart?(): void;
   /** Called after the runtime restored declared state (rebuild derived indexes). */
   onRestore?(): void;
   close?(): Promise<void> | void;

@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Event } from '@sluice/shared';
 import type { OperatorFactory, SinkOperator } from '../sdk/operator.js';
+import type { ValueState } from '../sdk/state.js';
 import type { SinkFileConfig } from './definition.js';
 
 /** Buffered characters that trigger a write: big enough to amortise syscalls, small enough to stay cheap. */
@@ -18,23 +19,51 @@ export const sinkFileOperator: OperatorFactory<SinkFileConfig> = (ctx) => {
   let fd: number;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(path, ctx.config.mode === 'overwrite' ? 'w' : 'a');
+    // Never truncate at open: a task resumed in another process re-creates this operator.
+    fd = openSync(path, 'a');
   } catch (err) {
     throw new Error(`cannot open ${shown} for writing: ${(err as Error).message}`);
   }
-  return new FileSink(fd, shown);
+  return new FileSink(fd, shown, ctx.config.mode === 'overwrite', ctx.state.value<number | null>('committedBytes', null));
 };
 
+/**
+ * The file's length is declared state: the runtime commits it with the rest of the task's state
+ * (BullMQ mode), and a task restored after a crash truncates the file back to it, so the lines
+ * of a batch that was written but never committed are not written twice.
+ */
 class FileSink implements SinkOperator {
   private buffer = '';
   private closed = false;
+  private started = false;
 
   constructor(
     private fd: number,
     private readonly shown: string,
+    private readonly overwrite: boolean,
+    private readonly length: ValueState<number | null>,
   ) {}
 
+  onRestore(): void {
+    const committed = this.length.get();
+    if (committed === null) return;
+    this.started = true;
+    if (fstatSync(this.fd).size > committed) ftruncateSync(this.fd, committed);
+  }
+
+  /** A fresh run: overwrite mode empties the file; either way note where we start. */
+  onStart(): void {
+    this.start();
+  }
+
+  private start(): void {
+    this.started = true;
+    if (this.overwrite) ftruncateSync(this.fd, 0);
+    this.length.set(fstatSync(this.fd).size);
+  }
+
   process(batch: readonly Event[]): void {
+    if (!this.started) this.start();
     let buf = this.buffer;
     for (let i = 0; i < batch.length; i++) buf += `${JSON.stringify(batch[i])}\n`;
     this.buffer = buf;
@@ -42,6 +71,7 @@ class FileSink implements SinkOperator {
   }
 
   flush(): void {
+    if (!this.started && !this.closed) this.start();
     if (this.buffer === '' || this.closed) return;
     const bytes = Buffer.from(this.buffer, 'utf8');
     this.buffer = '';
@@ -51,6 +81,7 @@ class FileSink implements SinkOperator {
     } catch (err) {
       throw new Error(`cannot write ${this.shown}: ${(err as Error).message}`);
     }
+    this.length.set((this.length.get() ?? 0) + bytes.length);
   }
 
   close(): void {

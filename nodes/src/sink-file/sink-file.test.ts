@@ -9,7 +9,9 @@ import { sinkFileDefinition } from './definition.js';
 import { sinkFileOperator } from './operator.js';
 
 function sink(dir: string, config: Record<string, unknown>): SinkOperator {
-  return sinkFileOperator(testContext({ config: sinkFileDefinition.config.parse(config), baseDir: dir })) as SinkOperator;
+  const op = sinkFileOperator(testContext({ config: sinkFileDefinition.config.parse(config), baseDir: dir })) as SinkOperator;
+  op.onStart?.(); // as the runtime does for an operator that starts fresh
+  return op;
 }
 
 const col = recordingCollector('node', () => true);
@@ -60,5 +62,25 @@ describe('sink.file', () => {
     expect(c).toEqual({ path: 'x.jsonl', format: 'jsonl', mode: 'append' });
     expect(sinkFileDefinition.outputs(c)).toEqual([]);
     expect(sinkFileDefinition.config.safeParse(sinkFileDefinition.example).success).toBe(true);
+  });
+
+  it('after a restore, truncates the file back to the committed length (a batch written but never committed is not repeated)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const ctx = testContext({ config: sinkFileDefinition.config.parse({ path: 'r.jsonl', mode: 'overwrite' }), baseDir: dir });
+    const first = sinkFileOperator(ctx) as SinkOperator;
+    first.onStart?.();
+    first.process([{ n: 1 }], col, 'in');
+    first.flush!();
+    const committed = ctx.stateRegistry.snapshot();
+    first.process([{ n: 2 }], col, 'in'); // written, then the process dies before committing
+    first.flush!();
+    first.close!();
+    const ctx2 = testContext({ config: sinkFileDefinition.config.parse({ path: 'r.jsonl', mode: 'overwrite' }), baseDir: dir });
+    const second = sinkFileOperator(ctx2) as SinkOperator;
+    ctx2.stateRegistry.restore(committed);
+    second.onRestore!();
+    second.process([{ n: 2 }], col, 'in');
+    second.close!();
+    expect(readFileSync(join(dir, 'r.jsonl'), 'utf8')).toBe('{"n":1}\n{"n":2}\n');
   });
 });

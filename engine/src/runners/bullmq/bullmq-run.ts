@@ -126,7 +126,10 @@ export class BullmqRun implements RunHandle {
           const override = this.options.sourceOverrides?.[id];
           const source = override ? override() : await entry.create(ctx);
           slot = { stage, nodeId: id, source, task, exchange, instance: inst, done: false };
-        } else inst.op = await entry.create(ctx);
+        } else {
+          inst.op = await entry.create(ctx);
+          inst.op.onStart?.();
+        }
         task.instances.set(id, inst);
       }
       if (!slot) throw new Error(`stage ${stage.id} has no source`);

@@ -108,7 +108,7 @@ export class TaskHost {
       if (opState) {
         inst.state.restore(opState);
         inst.op.onRestore?.();
-      }
+      } else inst.op.onStart?.();
       this.task.instances.set(id, inst);
     }
     this.exchange.edgeCounts = { ...(snapshot?.counters.edges ?? {}) };

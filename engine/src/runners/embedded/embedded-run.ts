@@ -66,7 +66,10 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
               const override = this.options.sourceOverrides?.[id];
               const source = override ? override() : await entry.create(ctx);
               this.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
-            } else inst.op = await entry.create(ctx);
+            } else {
+              inst.op = await entry.create(ctx);
+              inst.op.onStart?.();
+            }
             task.instances.set(id, inst);
           }
           list.push(task);

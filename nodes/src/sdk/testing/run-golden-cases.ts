@@ -32,6 +32,7 @@ export async function createOperator(type: string, c: Pick<GoldenCase, 'config' 
   const connected = c.connected ?? def.outputs(parsed.data).map((p) => p.name);
   const ctx = testContext({ nodeId, config: parsed.data as never, params: c.params ?? {}, connected, now: () => 0 });
   const op = (await entry.create(ctx as never)) as Operator;
+  op.onStart?.();
   return { op, connected, ctx };
 }
 
