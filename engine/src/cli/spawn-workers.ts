@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface LocalWorkers {
   processes: ChildProcess[];
@@ -21,8 +22,9 @@ export function spawnWorkers(n: number, env: { redisUrl: string; prefix: string 
 }
 
 export function spawnWorker(env: { redisUrl: string; prefix: string }, stdio: 'inherit' | 'ignore' = 'ignore'): ChildProcess {
-  // process.execArgv carries tsx's loader when we run from source.
-  return spawn(process.execPath, [...process.execArgv, MAIN, 'worker', '--quiet'], {
+  // We run from TypeScript sources: tsx's loader, resolved from the repository root.
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--quiet'], {
+    cwd: ROOT,
     env: { ...process.env, REDIS_URL: env.redisUrl, SLUICE_PREFIX: env.prefix },
     stdio: ['ignore', stdio, stdio],
   });
