@@ -47,12 +47,27 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`sluice run: ${typeof workers === 'string' ? workers : `--engine must be embedded or bullmq, got ${JSON.stringify(engine)}`}\n`);
     return 2;
   }
-  const { runner, cleanup } = await startRunner(engine, workers ?? 2);
-  const handle = await runner.deploy(document, {
-    baseDir: loaded.baseDir,
-    ...(batchSize !== undefined ? { batchSize } : {}),
-    ...(partitions !== undefined ? { partitions } : {}),
-  });
+  let started: Awaited<ReturnType<typeof startRunner>>;
+  try {
+    started = await startRunner(engine, workers ?? 2);
+  } catch (err) {
+    process.stderr.write(`run failed: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const { runner, cleanup } = started;
+  let handle: Awaited<ReturnType<Runner['deploy']>>;
+  try {
+    handle = await runner.deploy(document, {
+      baseDir: loaded.baseDir,
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(partitions !== undefined ? { partitions } : {}),
+    });
+  } catch (err) {
+    // An operator could not start (a file that cannot be opened, a table that cannot be read).
+    await cleanup();
+    process.stderr.write(`run failed: ${(err as Error).message}\n`);
+    return 1;
+  }
   const onSignal = () => void handle.stop();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -62,13 +62,17 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
             const entry = operatorEntry(node.type);
             if (!entry) throw new Error(`${id}: no operator for node type ${node.type}`);
             const ctx = operatorContext(node, inst.state, ctxOptions);
-            if (entry.kind === 'source') {
-              const override = this.options.sourceOverrides?.[id];
-              const source = override ? override() : await entry.create(ctx);
-              this.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
-            } else {
-              inst.op = await entry.create(ctx);
-              inst.op.onStart?.();
+            try {
+              if (entry.kind === 'source') {
+                const override = this.options.sourceOverrides?.[id];
+                const source = override ? override() : await entry.create(ctx);
+                this.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
+              } else {
+                inst.op = await entry.create(ctx);
+                inst.op.onStart?.();
+              }
+            } catch (err) {
+              throw new StartFailure(id, err);
             }
             task.instances.set(id, inst);
           }
@@ -84,7 +88,7 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
       }
     } catch (err) {
       await this.closeOperators();
-      throw err;
+      throw err instanceof StartFailure ? err : new Error(String((err as Error).message ?? err));
     }
     this.state = 'running';
     this.loop = this.runSources().then(
@@ -216,4 +220,16 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** An operator could not start (a file that cannot be opened, a table that cannot be read). */
+export class StartFailure extends Error {
+  readonly code = 'start-failure';
+  constructor(
+    readonly nodeId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${nodeId}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'StartFailure';
+  }
 }

@@ -1,0 +1,115 @@
+/**
+ * The CLI as a user runs it: a real process, exit codes, --param, and what it prints.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+function sluice(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function write(doc: unknown, files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, 'graph.json'), typeof doc === 'string' ? doc : JSON.stringify(doc));
+  return join(dir, 'graph.json');
+}
+
+const thresholdDoc = {
+  format: 'sluice/v1',
+  params: { min_amount: { type: 'number', value: 10, min: 0, max: 1000 } },
+  nodes: [
+    { id: 'src', type: 'source.file', config: { path: 'in.jsonl' } },
+    { id: 'big', type: 'filter', config: { expression: 'amount >= params.min_amount' } },
+    { id: 'out', type: 'sink.file', config: { path: 'out.jsonl', mode: 'overwrite' } },
+  ],
+  edges: [
+    { id: 'a', source: 'src', target: 'big' },
+    { id: 'b', source: 'big', target: 'out' },
+  ],
+};
+const amounts = [5, 10, 20, 50].map((amount) => JSON.stringify({ amount })).join('\n');
+
+describe('sluice CLI', () => {
+  it('validate: exit 0 and "valid" for a good document', () => {
+    const r = sluice('validate', write(thresholdDoc, { 'in.jsonl': amounts }));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('valid');
+  });
+
+  it('validate: exit 2 and every error, one a line, each naming node and path', () => {
+    const bad = {
+      format: 'sluice/v1',
+      nodes: [
+        { id: 'src', type: 'source.file', config: { path: 'in.jsonl' } },
+        { id: 'w', type: 'window', config: { type: 'tumbling', size: '10 sec', aggregates: [{ as: 'n', op: 'count' }] } },
+        { id: 'f', type: 'filter', config: { expression: 'amount > ' } },
+        { id: 'x', type: 'no.such.type', config: {} },
+      ],
+      edges: [
+        { id: 'a', source: 'src', target: 'w' },
+        { id: 'b', source: 'w', target: 'f' },
+      ],
+    };
+    const r = sluice('validate', write(bad));
+    expect(r.code).toBe(2);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.some((l) => l.startsWith('w: config.size: "10 sec" is not a duration (use 250ms, 10s, 5m, 1h)'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('f: config.expression:'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('x: ') && l.includes('no.such.type'))).toBe(true);
+  });
+
+  it('validate: exit 2 for malformed JSON and for a missing file', () => {
+    expect(sluice('validate', write('{ "format": ')).code).toBe(2);
+    const missing = sluice('validate', '/nonexistent/graph.json');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+  });
+
+  it('run: exit 0, per-node counts, output written relative to the document', () => {
+    const path = write(thresholdDoc, { 'in.jsonl': amounts });
+    const r = sluice('run', path);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^big\s+filter\s+4\s+3\s+0\s+0\s+0$/m);
+    expect(readFileSync(join(path, '..', 'out.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('run --param overrides a param; a bad value or unknown name is exit 2 naming it', () => {
+    const path = write(thresholdDoc, { 'in.jsonl': amounts });
+    const r = sluice('run', path, '--param', 'min_amount=20');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^big\s+filter\s+4\s+2\s/m);
+    const tooBig = sluice('run', path, '--param', 'min_amount=5000');
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toContain('min_amount');
+    expect(tooBig.stderr).toContain('maximum 1000');
+    const unknown = sluice('run', path, '--param', 'nope=1');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('nope');
+    expect(sluice('run', path, '--param', 'min_amount=abc').code).toBe(2);
+  });
+
+  it('run: exit 1 when the run fails (an output that cannot be written)', () => {
+    const doc = structuredClone(thresholdDoc);
+    doc.nodes[2]!.config = { path: '/proc/sluice-cannot-write/out.jsonl', mode: 'overwrite' };
+    const r = sluice('run', write(doc, { 'in.jsonl': amounts }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('out');
+  });
+
+  it('run: exit 2 for an invalid document, before anything runs', () => {
+    const doc = structuredClone(thresholdDoc);
+    doc.nodes[1]!.config = { expression: 'amount >= params.missing' };
+    const r = sluice('run', write(doc, { 'in.jsonl': amounts }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('big: config.expression');
+  });
+});
