@@ -6,3 +6,4 @@ export * from './graph/node-type.js';
 export * from './schema/event-meta.js';
 export * from './schema/event-schema.js';
 export * from './protocol/metrics.js';
+export * from './graph/index.js';

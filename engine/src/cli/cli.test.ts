@@ -99,8 +99,9 @@ describe('sluice CLI', () => {
 
   it('run: exit 1 when the run fails (an output that cannot be written)', () => {
     const doc = structuredClone(thresholdDoc);
-    doc.nodes[2]!.config = { path: '/proc/sluice-cannot-write/out.jsonl', mode: 'overwrite' };
-    const r = sluice('run', write(doc, { 'in.jsonl': amounts }));
+    // A regular file where a folder should be: the sink cannot create its output.
+    doc.nodes[2]!.config = { path: 'blocker/out.jsonl', mode: 'overwrite' };
+    const r = sluice('run', write(doc, { 'in.jsonl': amounts, blocker: 'not a folder' }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('out');
   });

@@ -63,9 +63,9 @@ export class BullmqRunner implements Runner {
       ...(resume ? { resume } : {}),
       ...(this.o.highWaterJobs !== undefined ? { highWaterJobs: this.o.highWaterJobs } : {}),
     });
+    await run.start();
     this.runs.add(run);
     void run.done.finally(() => this.runs.delete(run));
-    await run.start();
     return run;
   }
 

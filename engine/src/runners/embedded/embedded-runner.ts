@@ -17,9 +17,9 @@ export class EmbeddedRunner implements Runner {
   async deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle> {
     const plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? 2 });
     const run = new EmbeddedRun(document, plan, options);
+    await run.start(); // throws when an operator cannot start: nothing is left running
     this.runs.add(run);
     void run.done.finally(() => this.runs.delete(run));
-    await run.start();
     return run;
   }
 
