@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { pack, unpack } from 'msgpackr';
 import { type Event, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { operatorEntry } from '@sluice/nodes/operators';
-import type { SourceOperator } from '@sluice/nodes/sdk';
+import type { SinkOperator, SourceOperator } from '@sluice/nodes/sdk';
 import type { Plan, PlanStage } from '../../compile/plan.js';
 import { NodeCounters } from '../../metrics/node-counters.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
@@ -195,6 +195,7 @@ export class BullmqRun implements RunHandle {
         if (batch.events.length > 0) slot.instance.emitSourceBatch(batch.events as Event[]);
         if (batch.done) slot.done = true;
         slot.task.advance(SOURCE_CHANNEL, batch.done ? Number.POSITIVE_INFINITY : batch.watermark);
+        await flushSinks(slot.task);
         const jobs = slot.exchange.drain();
         if (jobs.length > 0) await this.queues.add(jobs);
         if (jobs.length > 0 || batch.done) await this.checkpoint(slot);
@@ -245,7 +246,13 @@ export class BullmqRun implements RunHandle {
     this.state = status;
     const result: RunResult = { status, metrics: this.metrics() };
     if (this.failure !== undefined) result.error = this.failure;
-    for (const slot of this.sources) await slot.source.close?.();
+    for (const slot of this.sources) {
+      await slot.source.close?.();
+      for (const inst of slot.task.instances.values()) {
+        await (inst.op as SinkOperator | undefined)?.flush?.();
+        await inst.op?.close?.();
+      }
+    }
     // Detached (this process is shutting down): the deploy stays in Redis for the next start.
     if (!this.detaching) await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
     await this.queues.close();
@@ -301,6 +308,11 @@ export async function cleanupPipeline(redis: Redis, keys: RedisKeys, pid: string
       if (found.length > 0) await redis.del(...found);
     } while (cursor !== '0');
   }
+}
+
+/** Sinks chained into a source stage write before the checkpoint that covers their batch. */
+async function flushSinks(task: Task): Promise<void> {
+  for (const inst of task.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
 }
 
 function sleep(ms: number): Promise<void> {
