@@ -27,7 +27,7 @@ export function validateConfigs(
     const node = byId.get(id)!;
     const def = registry.get(node.type);
     if (!def) continue;
-    const result = def.config.safeParse(node.config ?? {});
+    const result = def.config.safeParse(node.config ?? {}, { reportInput: true });
     if (!result.success) {
       for (const issue of result.error.issues) {
         const path = formatPath(['config', ...issue.path]);

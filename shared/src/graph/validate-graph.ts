@@ -96,6 +96,16 @@ function topological(ids: string[], edges: { source: string; target: string }[])
   if (order.length === ids.length) return { order, cycle: [] };
   // Walk from any node left over until a node repeats: that loop is a cycle.
   const left = new Set(ids.filter((id) => !order.includes(id)));
+  // Drop nodes merely downstream of a cycle (no successor left): what remains is on cycles.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of left) {
+      if (!next.get(id)!.some((t) => left.has(t))) {
+        left.delete(id);
+        changed = true;
+      }
+    }
+  }
   const path: string[] = [];
   let at = [...left][0]!;
   while (!path.includes(at)) {

@@ -13,6 +13,7 @@ import { migrateDocument, readableFormats } from './migrate.js';
 import type { NodeTypeRegistry } from './node-type.js';
 import { validateConfigs } from './validate-configs.js';
 import { validateGraph } from './validate-graph.js';
+import { jsonErrorOffset } from './json-position.js';
 import { formatPath, issueMessage } from './zod-issues.js';
 
 export interface ValidationResult {
@@ -33,16 +34,13 @@ export function parseDocumentText(text: string): { value?: unknown; diagnostics:
   if (bytes > LIMITS.maxBytes) return { diagnostics: [err('too-large', `document is ${bytes} bytes; the limit is ${LIMITS.maxBytes} (5 MiB)`)] };
   try {
     return { value: JSON.parse(text), diagnostics: [] };
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    let where = '';
-    if (pos) {
-      const upTo = text.slice(0, Number(pos[1]));
-      const line = upTo.split('\n').length;
-      where = ` at line ${line}, column ${upTo.length - upTo.lastIndexOf('\n')}`;
-    }
-    return { diagnostics: [err('malformed-json', `malformed JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}`)] };
+  } catch {
+    const offset = jsonErrorOffset(text);
+    const upTo = text.slice(0, Math.max(0, offset));
+    const line = upTo.split('\n').length;
+    const column = upTo.length - upTo.lastIndexOf('\n');
+    const found = offset >= 0 && offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of text';
+    return { diagnostics: [err('malformed-json', `malformed JSON at line ${line}, column ${column}: ${found}`)] };
   }
 }
 
@@ -69,7 +67,7 @@ export function validateDocument(input: unknown, registry: NodeTypeRegistry): Va
     diagnostics.push(err('too-large', `${doc.edges.length} edges; the limit is ${LIMITS.maxEdges}`, { path: 'edges' }));
     return { ok: false, diagnostics };
   }
-  const shape = documentSchema.safeParse({ ...doc, format: CURRENT_FORMAT });
+  const shape = documentSchema.safeParse({ ...doc, format: CURRENT_FORMAT }, { reportInput: true });
   if (!shape.success) {
     for (const issue of shape.error.issues) diagnostics.push(shapeDiagnostic(issue.path, issueMessage(issue), doc));
     return { ok: false, diagnostics };
