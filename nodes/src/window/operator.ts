@@ -174,7 +174,7 @@ class WindowOperator implements Operator {
 
   private result(entry: KeyEntry, w: OpenWindow): Event {
     const o: Record<string | symbol, unknown> = {};
-    this.c.keyBy.forEach((f, i) => setPath(o, f, entry.k[i] ?? null));
+    for (let i = 0; i < this.c.keyBy.length; i++) setPath(o, this.c.keyBy[i]!, entry.k[i] ?? null);
     o.window_start = w.s;
     o.window_end = w.e;
     this.c.aggregates.forEach((a, i) => {
