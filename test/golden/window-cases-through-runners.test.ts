@@ -1,0 +1,48 @@
+/**
+ * The window golden cases again, through the whole engine: a file source with the case's
+ * maxOutOfOrderness, the window, sinks on `out` and `late`, at batch sizes 1, 7, 1000 and 1 and
+ * 4 partitions. The output must be the case's expected output every time.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadGoldenCases } from '@sluice/nodes/testing';
+import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
+import { readJsonl, runToEnd, sortRows } from '../../engine/src/runners/runner.contract.js';
+
+const cases = loadGoldenCases(new URL('../../nodes/src/window/cases', import.meta.url)).filter(({ c }) => c.source && !c.expect.error);
+
+describe('window golden cases through the embedded runner', () => {
+  it('has cases to run', () => expect(cases.length).toBeGreaterThan(5));
+  for (const { file, c } of cases) {
+    for (const batchSize of [1, 7, 1000]) {
+      for (const partitions of [1, 4]) {
+        it(`${file} (batch ${batchSize}, ${partitions} partitions)`, async () => {
+          const dir = mkdtempSync(join(tmpdir(), 'sluice-golden-'));
+          const events = c.steps.flatMap((s) => ('events' in s ? s.events : []));
+          writeFileSync(join(dir, 'in.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
+          const doc = {
+            format: 'sluice/v1',
+            nodes: [
+              { id: 'src', type: 'source.file', config: { path: 'in.jsonl', timeField: c.timeField ?? 'ts', maxOutOfOrderness: c.source!.maxOutOfOrderness ?? 0 } },
+              { id: 'node', type: 'window', config: c.config },
+              { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
+              ...(c.connected?.includes('late') === false ? [] : [{ id: 'late', type: 'sink.file', config: { path: 'late.jsonl' } }]),
+            ],
+            edges: [
+              { id: 'e1', source: 'src', target: 'node' },
+              { id: 'e2', source: 'node', target: 'out' },
+              ...(c.connected?.includes('late') === false ? [] : [{ id: 'e3', source: 'node', sourcePort: 'late', target: 'late' }]),
+            ],
+          };
+          const result = await runToEnd(new EmbeddedRunner(), doc, { baseDir: dir, batchSize, partitions });
+          expect(result.status).toBe('completed');
+          expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(c.expect.out ?? []));
+          expect(sortRows(readJsonl(join(dir, 'late.jsonl')))).toEqual(sortRows(c.expect.late ?? []));
+          if (c.counters?.late !== undefined) expect(result.metrics.nodes.node!.late).toBe(c.counters.late);
+        });
+      }
+    }
+  }
+});
