@@ -175,14 +175,17 @@ export class BullmqRun implements RunHandle {
     const delay = this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs;
     const highWater = this.options.highWaterJobs ?? 50;
     let lastBacklogCheck = 0;
+    let addedSinceCheck = 0;
     while (!this.stopping) {
       const active = this.sources.filter((s) => !s.done);
       if (active.length === 0) return;
-      if (performance.now() - lastBacklogCheck > 100) {
+      // Re-read queue depths every 100 ms, or sooner when we may have added a high-water's worth.
+      if (performance.now() - lastBacklogCheck > 100 || addedSinceCheck >= highWater) {
         lastBacklogCheck = performance.now();
+        addedSinceCheck = 0;
         await this.metricsState.refreshBacklog();
         if (this.maxQueueBacklog() > highWater) {
-          await sleep(20);
+          await sleep(10);
           lastBacklogCheck = 0;
           continue;
         }
@@ -198,6 +201,7 @@ export class BullmqRun implements RunHandle {
         await flushSinks(slot.task);
         const jobs = slot.exchange.drain();
         if (jobs.length > 0) await this.queues.add(jobs);
+        addedSinceCheck += jobs.length;
         if (jobs.length > 0 || batch.done) await this.checkpoint(slot);
         if (!batch.done && batch.events.length < batchSize) starved++;
       }
