@@ -23,7 +23,7 @@ export function spawnWorkers(n: number, env: { redisUrl: string; prefix: string 
 
 export function spawnWorker(env: { redisUrl: string; prefix: string }, stdio: 'inherit' | 'ignore' = 'ignore'): ChildProcess {
   // We run from TypeScript sources: tsx's loader, resolved from the repository root.
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--quiet'], {
+  return spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', MAIN, 'worker', '--quiet'], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: env.redisUrl, SLUICE_PREFIX: env.prefix },
     stdio: ['ignore', stdio, stdio],
