@@ -4,6 +4,7 @@
  * failed (GRAPH_FORMAT.md).
  */
 import { runCommand } from './run-command.js';
+import { serveCommand } from './serve-command.js';
 import { validateCommand } from './validate-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -12,6 +13,7 @@ const USAGE = `Usage:
   sluice run <graph.json> [--param name=value ...]  run it on the embedded engine
       [--batch-size N] [--partitions P] [--quiet]
       [--engine embedded|bullmq] [--workers N]        bullmq: N local worker processes (REDIS_URL)
+  sluice serve                                      API (and editor) on http://127.0.0.1:8080 (PORT, HOST, REDIS_URL, SLUICE_DATA_DIR)
   sluice worker [--prefix P]                        serve BullMQ pipelines (REDIS_URL, SLUICE_PREFIX)
 `;
 
@@ -24,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'worker':
       return workerCommand(rest);
+    case 'serve':
+      return serveCommand(rest);
     case undefined:
     case '-h':
     case '--help':
