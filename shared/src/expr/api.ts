@@ -1,16 +1,17 @@
 /**
  * The public face of the expression language: parse, check (for the editor and the validator)
- * and compile (for the engine). The same code runs in the browser and on the server.
+ * and compile (for the engine). Browser-safe; the same code runs in the editor and the engine.
+ * See docs/expressions.md for the language and its semantics.
  */
 import type { ParamType, ParamValue } from '../graph/document.js';
 import type { EventSchema, FieldType } from '../schema/event-schema.js';
 import type { Expr } from './ast.js';
-import { type CheckIssue, checkAst } from './check.js';
-import { compileAst, isConstant } from './compile.js';
-import { ExprSyntaxError } from './expr-errors.js';
-import { parse } from './parse.js';
+import { checkAst } from './checker.js';
+import { compileAst } from './compiler.js';
+import { type ExprIssue, ExprSyntaxError } from './errors.js';
+import { parse } from './parser.js';
 
-export type ExprIssue = CheckIssue;
+export type { ExprIssue };
 
 export interface CheckContext {
   params: Record<string, ParamType>;
@@ -33,43 +34,37 @@ export interface CompileEnv {
 
 export type CompiledExpression = (event: Readonly<Record<string, unknown>>) => unknown;
 
-export function parseExpression(source: string): { ok: true; ast: Expr } | { ok: false; error: ExprIssue } {
+export type ParseResult = { ok: true; ast: Expr } | { ok: false; error: ExprIssue };
+
+/** The AST of `source`, or its first syntax error (with a 1-based column and a code). */
+export function parseExpression(source: string): ParseResult {
   try {
     return { ok: true, ast: parse(source) };
   } catch (err) {
-    if (err instanceof ExprSyntaxError) return { ok: false, error: issueOf(err) };
+    if (err instanceof ExprSyntaxError) return { ok: false, error: err.toIssue() };
     throw err;
   }
 }
 
+/**
+ * Every problem that can be known before anything runs: syntax (the first error only), unknown
+ * params, arity, and with a schema unknown fields and type mismatches. Never throws.
+ */
 export function checkExpression(source: string, ctx: CheckContext): CheckResult {
   const parsed = parseExpression(source);
   if (!parsed.ok) return { issues: [parsed.error], type: 'any', fields: [] };
   return checkAst(parsed.ast, ctx);
 }
 
-/** A closure evaluating the expression on one event. Throws ExprSyntaxError for bad source or an unknown param. */
+/**
+ * A closure evaluating the expression on one event. Param values are bound now, as constants.
+ * Throws ExprSyntaxError for bad source or an unknown param; the closure throws ExprEvalError
+ * (code 'expr-eval') for a type error on one event, and nothing else for valid input.
+ */
 export function compileExpression(source: string, env: CompileEnv): CompiledExpression {
-  const ctx = { params: env.params, now: env.now ?? Date.now };
-  const ast = parse(source);
-  const fn = compileAst(ast, ctx);
-  if (ast.kind !== 'literal' && isConstant(ast)) {
-    // Constant (literals and params only): evaluate once. A constant that fails stays dynamic,
-    // so the error is reported per event as usual.
-    try {
-      const v = fn({});
-      return () => v;
-    } catch {
-      return fn;
-    }
-  }
-  return fn;
+  return compileAst(parse(source), { params: env.params, now: env.now ?? Date.now });
 }
 
-function issueOf(err: ExprSyntaxError): ExprIssue {
-  return { message: err.message, column: err.column, severity: 'error', code: err.code };
-}
-
-export { ExprEvalError, ExprSyntaxError, MAX_DEPTH, MAX_SOURCE_LENGTH } from './expr-errors.js';
-export { FUNCTIONS, type LibraryFunction } from './library.js';
 export type { Expr } from './ast.js';
+export { type ExprErrorCode, ExprEvalError, ExprSyntaxError, MAX_DEPTH, MAX_SOURCE_LENGTH } from './errors.js';
+export { FUNCTIONS, type LibraryFunction } from './functions.js';
