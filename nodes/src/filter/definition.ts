@@ -1,0 +1,41 @@
+import { type EventSchema, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { z } from 'zod';
+import { defineNode } from '../sdk/define-node.js';
+
+export const filterConfig = z.object({
+  expression: z
+    .string()
+    .min(1)
+    .meta({ format: 'expression', description: 'Events for which this is true pass; false or null drop them' }),
+});
+
+export type FilterConfig = z.output<typeof filterConfig>;
+
+/** The schema of a node's `error` port: the failed input with `_error` added. */
+export function errorPortSchema(input: EventSchema): EventSchema {
+  return { fields: { ...input.fields, _error: 'object', '_error.node': 'string', '_error.message': 'string' }, open: input.open };
+}
+
+export const filterDefinition = defineNode<FilterConfig>({
+  type: 'filter',
+  category: 'transform',
+  title: 'Filter',
+  summary: 'Keeps the events for which an expression is true.',
+  docs:
+    'Passes each event for which `expression` is `true`, unchanged. `false` and `null` (for ' +
+    'example a comparison with a missing field) drop the event quietly. Any other result (a ' +
+    'number, a string) or an evaluation error (e.g. `amount * 2` on a text amount) sends the ' +
+    'event to the `error` port and counts it as an error of this node.',
+  example: { expression: 'amount > 100 && country != "US"' },
+  config: filterConfig,
+  inputs: [{ name: 'in' }],
+  outputs: () => [
+    { name: 'out', label: 'Passed' },
+    { name: 'error', label: 'Errors', description: 'Events whose expression failed or was not a boolean' },
+  ],
+  expressions: (c) => [{ path: 'config.expression', source: c.expression, role: 'predicate' }],
+  inferSchema: (_c, ctx) => {
+    const input = ctx.inputs.in ?? UNKNOWN_SCHEMA;
+    return { out: input, error: errorPortSchema(input) };
+  },
+});
