@@ -3,18 +3,28 @@
  * look types up here. Adding a type: its folder, and one line here and in operators.ts.
  */
 import type { NodeTypeInfo, NodeTypeRegistry } from '@sluice/shared';
+import { branchDefinition } from './branch/definition.js';
 import type { NodeDefinition } from './sdk/define-node.js';
 import { enrichDefinition } from './enrich/definition.js';
+import { filterDefinition } from './filter/definition.js';
+import { mapDefinition } from './map/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
 import { sinkFileDefinition } from './sink-file/definition.js';
 import { sourceFileDefinition } from './source-file/definition.js';
 import { sourceGeneratorDefinition } from './source-generator/definition.js';
+import { sourceHttpDefinition } from './source-http/definition.js';
+import { windowDefinition } from './window/definition.js';
 
 const ALL: NodeDefinition<never>[] = [
   // one line per node type
   sourceFileDefinition as never,
   sourceGeneratorDefinition as never,
+  sourceHttpDefinition as never,
+  filterDefinition as never,
+  mapDefinition as never,
   enrichDefinition as never,
+  branchDefinition as never,
+  windowDefinition as never,
   sinkFileDefinition as never,
   sinkConsoleDefinition as never,
 ];

@@ -2,18 +2,28 @@
  * Node type -> operator factory. Server-side only: this imports operator code (and, for
  * connectors, their libraries), which the editor bundle must never pull in.
  */
+import { branchOperator } from './branch/operator.js';
 import { enrichOperator } from './enrich/operator.js';
+import { filterOperator } from './filter/operator.js';
+import { mapOperator } from './map/operator.js';
 import type { OperatorEntry } from './sdk/operator.js';
 import { sinkConsoleOperator } from './sink-console/operator.js';
 import { sinkFileOperator } from './sink-file/operator.js';
 import { sourceFileOperator } from './source-file/operator.js';
 import { sourceGeneratorOperator } from './source-generator/operator.js';
+import { sourceHttpOperator } from './source-http/operator.js';
+import { windowOperator } from './window/operator.js';
 
 const ENTRIES: Record<string, OperatorEntry<never>> = {
   // one line per node type
   'source.file': { kind: 'source', create: sourceFileOperator },
   'source.generator': { kind: 'source', create: sourceGeneratorOperator },
+  'source.http': { kind: 'source', create: sourceHttpOperator },
+  filter: { kind: 'operator', create: filterOperator },
+  map: { kind: 'operator', create: mapOperator },
   enrich: { kind: 'operator', create: enrichOperator },
+  branch: { kind: 'operator', create: branchOperator },
+  window: { kind: 'operator', create: windowOperator },
   'sink.file': { kind: 'operator', create: sinkFileOperator },
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
 };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
+import { IngestHub } from '../runtime/ingest-hub.js';
 import { FileStore } from '../store/file-store.js';
 import { createApp } from './app.js';
 
@@ -16,7 +17,7 @@ afterEach(async () => {
 function setup(maxBodyBytes?: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
   const store = new FileStore(dataDir);
-  const deployments = new DeploymentManager({ store, runner: new EmbeddedRunner() });
+  const deployments = new DeploymentManager({ store, runner: new EmbeddedRunner(), ingest: new IngestHub() });
   managers.push(deployments);
   const app = createApp({ store, deployments, dataDir, ...(maxBodyBytes ? { maxBodyBytes } : {}) });
   const call = async (method: string, path: string, body?: unknown) => {
@@ -202,5 +203,43 @@ describe('API', () => {
     const { app } = setup();
     const res = await app.request('/api/pipelines', { headers: { origin: 'http://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('ingests posted events into a source.http node: JSON, NDJSON, 429 under backpressure, 404/409', async () => {
+    const { call, app, dataDir } = setup();
+    const doc = {
+      format: 'sluice/v1',
+      id: 'inbound',
+      nodes: [
+        { id: 'http', type: 'source.http', config: { maxBuffered: 5, timeField: 'ts' } },
+        { id: 'out', type: 'sink.file', config: { path: 'inbound.jsonl' } },
+      ],
+      edges: [{ id: 'e1', source: 'http', target: 'out' }],
+    };
+    await call('POST', '/api/pipelines', doc);
+    expect((await call('POST', '/api/ingest/inbound/http', [{ ts: 1 }])).status).toBe(409);
+    await call('POST', '/api/pipelines/inbound/deploy');
+    const ok = await call('POST', '/api/ingest/inbound/http', [{ ts: 1, a: 1 }, { ts: 2, a: 2 }]);
+    expect(ok.status).toBe(202);
+    expect(ok.json).toEqual({ accepted: 2 });
+    const nd = await app.request('/api/ingest/inbound/http', { method: 'POST', body: '{"ts":3,"a":3}\n{"ts":4,"a":4}\n', headers: { 'content-type': 'application/x-ndjson' } });
+    expect(nd.status).toBe(202);
+    const full = await call('POST', '/api/ingest/inbound/http', Array.from({ length: 6 }, (_, i) => ({ ts: 10 + i })));
+    expect(full.status).toBe(429);
+    expect(full.headers.get('retry-after')).toBe('1');
+    expect((await call('POST', '/api/ingest/inbound/nope', { ts: 1 })).status).toBe(404);
+    expect((await call('POST', '/api/ingest/inbound/out', { ts: 1 })).status).toBe(400);
+    expect((await call('POST', '/api/ingest/inbound/http', '{bad')).status).toBe(400);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && ((await call('GET', '/api/pipelines/inbound/status')).json.metrics?.nodes.out.in ?? 0) < 4) await new Promise((r) => setTimeout(r, 20));
+    await call('POST', '/api/pipelines/inbound/stop');
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(join(dataDir, 'inbound.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { ts: 1, a: 1 },
+      { ts: 2, a: 2 },
+      { ts: 3, a: 3 },
+      { ts: 4, a: 4 },
+    ]);
   });
 });

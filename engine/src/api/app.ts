@@ -11,6 +11,7 @@ import type { PipelineStore } from '../store/pipeline-store.js';
 import { errorBody, sendError } from './errors.js';
 import { OPENAPI } from './openapi.js';
 import { prometheusRegistry } from './prometheus.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { nodeTypesRoutes } from './routes/node-types.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 
@@ -48,5 +49,6 @@ export function createApp(o: AppOptions): Hono {
   app.get('/api/openapi.json', (c) => c.json(OPENAPI));
   app.route('/api/node-types', nodeTypesRoutes());
   app.route('/api/pipelines', pipelineRoutes({ store: o.store, deployments: o.deployments, dataDir: o.dataDir }));
+  app.route('/api/ingest', ingestRoutes({ store: o.store, deployments: o.deployments }));
   return app;
 }

@@ -31,6 +31,17 @@ export const OPENAPI = {
       parameters: [id, { name: 'edgeId', in: 'path', required: true, schema: { type: 'string' } }],
       get: { summary: 'Server-sent events: a sample (<= 20/s) of the events crossing an edge', responses: { 200: { description: 'event stream', content: sse }, 404: error, 409: error } },
     },
+    '/api/ingest/{pipelineId}/{nodeId}': {
+      parameters: [
+        { name: 'pipelineId', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'nodeId', in: 'path', required: true, schema: { type: 'string' } },
+      ],
+      post: {
+        summary: 'Events for a source.http node: JSON object, array, or NDJSON',
+        requestBody: { content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+        responses: { 202: { description: 'Accepted', content: json }, 400: error, 404: error, 409: error, 429: { description: 'Backpressure; Retry-After says when', content: json } },
+      },
+    },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     '/healthz': { get: op('The process is up') },
     '/readyz': { get: { summary: 'Ready to serve (Redis reachable in BullMQ mode)', responses: { 200: { description: 'ready', content: json }, 503: error } } },

@@ -5,6 +5,7 @@
  */
 import { type Diagnostic, hasErrors, type ParamValue, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
+import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 import type { RunHandle, Runner } from '../runners/runner.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
@@ -22,6 +23,8 @@ export class DeployError extends Error {
 export interface DeploymentManagerOptions {
   store: PipelineStore;
   runner: Runner;
+  /** Inboxes of push sources; one per server. */
+  ingest?: IngestHub;
   log?: (line: string) => void;
 }
 
@@ -29,6 +32,10 @@ export class DeploymentManager {
   private readonly handles = new Map<string, RunHandle>();
 
   constructor(private readonly o: DeploymentManagerOptions) {}
+
+  get ingest(): IngestHub | undefined {
+    return this.o.ingest;
+  }
 
   get runnerKind(): Runner['kind'] {
     return this.o.runner.kind;
@@ -43,7 +50,7 @@ export class DeploymentManager {
     const values = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
     let handle: RunHandle;
     try {
-      handle = await this.o.runner.deploy(document, { baseDir: stored.baseDir, pipelineId: id, params: values });
+      handle = await this.o.runner.deploy(document, { baseDir: stored.baseDir, pipelineId: id, params: values, ...(this.o.ingest ? { ingest: this.o.ingest } : {}) });
     } catch (err) {
       throw new DeployError('start-failed', (err as Error).message);
     }
@@ -64,6 +71,7 @@ export class DeploymentManager {
     if (undeploy) await this.o.store.setDeployment(id, null).catch(() => undefined);
     if (!h) return undefined;
     this.handles.delete(id);
+    this.o.ingest?.close(id);
     return (await h.stop()).status;
   }
 
@@ -95,8 +103,8 @@ export class DeploymentManager {
       if (!d) continue;
       try {
         // BullMQ keeps state, queues and source checkpoints in Redis: re-attach, do not restart.
-        const resumable = this.o.runner as Runner & { resume?: (id: string) => Promise<RunHandle | undefined> };
-        const resumed = resumable.resume ? await resumable.resume(p.id) : undefined;
+        const resumable = this.o.runner as Runner & { resume?: (id: string, o: { ingest?: IngestHub }) => Promise<RunHandle | undefined> };
+        const resumed = resumable.resume ? await resumable.resume(p.id, this.o.ingest ? { ingest: this.o.ingest } : {}) : undefined;
         if (resumed) this.handles.set(p.id, resumed);
         else await this.deploy(p.id, d.params, d.author);
         restored.push(p.id);

@@ -5,6 +5,7 @@
  */
 import type { ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
 import type { SourceOperator } from '@sluice/nodes/sdk';
+import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 
 export interface RunOptions {
@@ -29,6 +30,8 @@ export interface RunOptions {
    * memory for a benchmark). The node's config is still validated; its events come from here.
    */
   sourceOverrides?: Record<string, () => SourceOperator>;
+  /** Where push sources (source.http) get their inboxes; the server passes its hub. */
+  ingest?: IngestHub;
 }
 
 export interface RunResult {

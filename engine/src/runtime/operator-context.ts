@@ -2,9 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ParamValue } from '@sluice/shared';
 import type { OperatorContext, StateRegistry } from '@sluice/nodes/sdk';
 import type { PlanNode } from '../compile/plan.js';
+import type { IngestHub } from './ingest-hub.js';
 
 export interface ContextOptions {
   baseDir: string;
+  /** Push sources' inboxes (server mode), with the pipeline id they are filed under. */
+  ingest?: { hub: IngestHub; pipelineId: string };
   params: Record<string, ParamValue>;
   now: () => number;
   consoleWriter?: (line: string) => void;
@@ -22,5 +25,7 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
     now: o.now,
   };
   if (o.consoleWriter) ctx.consoleWriter = o.consoleWriter;
+  const ingest = o.ingest;
+  if (ingest) ctx.inbox = (capacity) => ingest.hub.open(ingest.pipelineId, node.id, capacity);
   return ctx as never;
 }

@@ -9,6 +9,7 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createApp } from '../api/app.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
+import { IngestHub } from '../runtime/ingest-hub.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { Runner } from '../runners/runner.js';
@@ -30,7 +31,7 @@ export async function startServer(o: ServerOptions) {
   const store = new FileStore(o.dataDir);
   const bullmq = o.redisUrl ? new BullmqRunner({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' }) : undefined;
   const runner: Runner = bullmq ?? new EmbeddedRunner();
-  const deployments = new DeploymentManager({ store, runner, log: o.log });
+  const deployments = new DeploymentManager({ store, runner, log: o.log, ingest: new IngestHub() });
   const loaded = await loadExamples(store, resolve(ROOT, 'examples'));
   if (loaded.length > 0) o.log(`loaded example pipelines: ${loaded.join(', ')}`);
   const restored = await deployments.restore();

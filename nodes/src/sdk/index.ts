@@ -2,3 +2,4 @@ export * from './define-node.js';
 export * from './error-event.js';
 export * from './operator.js';
 export * from './state.js';
+export * from './inbox.js';

@@ -7,6 +7,7 @@
  * same object (filter, branch) or a new one (map, enrich).
  */
 import type { Event, ParamValue } from '@sluice/shared';
+import type { Inbox } from './inbox.js';
 import type { StateRegistry } from './state.js';
 
 export interface Collector {
@@ -35,6 +36,8 @@ export interface OperatorContext<C> {
   state: StateRegistry;
   /** Wall clock (injectable for tests). */
   now(): number;
+  /** The inbox the host feeds this node (push sources such as source.http), with its capacity. */
+  inbox?(capacity: number): Inbox;
 }
 
 export interface Operator {

@@ -110,7 +110,12 @@ export class BullmqRun implements RunHandle {
     }
     await this.redis.set(this.keys.pipeline(pid), JSON.stringify(this.deployed));
     await this.redis.sadd(this.keys.pipelines, pid);
-    const ctxOptions = { baseDir: this.deployed.baseDir, params, now: this.options.now ?? Date.now };
+    const ctxOptions = {
+      baseDir: this.deployed.baseDir,
+      params,
+      now: this.options.now ?? Date.now,
+      ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
+    };
     for (const stage of this.plan.stages) {
       if (stage.source === undefined) continue;
       const exchange = new ExchangeBuffer(this.plan, stage, 0);

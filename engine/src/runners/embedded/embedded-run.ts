@@ -50,7 +50,13 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
 
   async start(): Promise<void> {
     const params = { ...paramValues(this.document), ...this.options.params };
-    const ctxOptions = { baseDir: this.options.baseDir, params, now: this.now, ...(this.options.consoleWriter ? { consoleWriter: this.options.consoleWriter } : {}) };
+    const ctxOptions = {
+      baseDir: this.options.baseDir,
+      params,
+      now: this.now,
+      ...(this.options.consoleWriter ? { consoleWriter: this.options.consoleWriter } : {}),
+      ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
+    };
     try {
       for (const stage of this.plan.stages) {
         const list: Task[] = [];
