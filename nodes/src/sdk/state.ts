@@ -49,10 +49,15 @@ export class MemoryStateRegistry implements StateRegistry {
     return { get: () => c.v as T, set: (v: T) => void (c.v = v) };
   }
 
-  snapshot(): StateSnapshot {
+  /**
+   * The declared state as plain data. `clone: false` shares the live objects: only for a caller
+   * that serializes the snapshot at once (the BullMQ commit packs it), never for one that keeps it.
+   */
+  snapshot(options: { clone?: boolean } = {}): StateSnapshot {
+    const copy = options.clone === false ? <T>(v: T) => v : <T>(v: T) => structuredClone(v);
     const snap: StateSnapshot = {};
-    for (const [name, m] of this.keyedStores) snap[name] = { kind: 'keyed', entries: structuredClone([...m]) };
-    for (const [name, c] of this.values) snap[name] = { kind: 'value', value: structuredClone(c.v) };
+    for (const [name, m] of this.keyedStores) snap[name] = { kind: 'keyed', entries: copy([...m]) };
+    for (const [name, c] of this.values) snap[name] = { kind: 'value', value: copy(c.v) };
     return snap;
   }
 

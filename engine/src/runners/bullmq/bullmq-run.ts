@@ -223,7 +223,11 @@ export class BullmqRun implements RunHandle {
   private async awaitCompletion(): Promise<void> {
     while (!this.stopping) {
       await this.metricsState.refresh();
-      if (this.metricsState.allDone()) return;
+      if (this.metricsState.allDone()) {
+        // Workers flush their histograms about every 500 ms: let the last flush land.
+        await sleep(700);
+        return;
+      }
       await sleep(50);
     }
   }

@@ -119,7 +119,7 @@ export class TaskHost {
 
   private snapshot(): TaskSnapshot {
     const operators: TaskSnapshot['operators'] = {};
-    for (const [id, inst] of this.task.instances) operators[id] = inst.state.snapshot();
+    for (const [id, inst] of this.task.instances) operators[id] = inst.state.snapshot({ clone: false }); // packed right away
     const nodes: CountersSnapshot['nodes'] = {};
     for (const [id, c] of this.counters)
       nodes[id] = { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
