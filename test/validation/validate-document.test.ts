@@ -219,4 +219,17 @@ describe('validateDocument: several errors at once', () => {
     expect(d).toMatchObject({ nodeId: 'f', code: 'expr-unknown-field' });
     expect(d.message).toContain('quantity');
   });
+
+  it('lets a map expression read the fields set before it in the same map', () => {
+    const doc = {
+      format: 'sluice/v1',
+      nodes: [
+        { id: 'gen', type: 'source.generator', config: { scenario: 'orders', count: 10 } },
+        { id: 'm', type: 'map', config: { set: { total: 'quantity * unit_price', big: 'total > 100', typo: 'totl > 1' } } },
+      ],
+      edges: [{ id: 'e', source: 'gen', target: 'm' }],
+    };
+    const d = only(doc);
+    expect(d).toMatchObject({ nodeId: 'm', path: 'config.set.typo', code: 'expr-unknown-field' });
+  });
 });

@@ -60,7 +60,14 @@ export const mapDefinition = defineNode<MapConfig>({
     { name: 'out', label: 'Mapped' },
     { name: 'error', label: 'Errors', description: 'Events on which an expression failed' },
   ],
-  expressions: (c) => Object.entries(c.set).map(([name, source]) => ({ path: `config.set.${name}`, source, role: 'value' as const })),
+  // Later expressions see the fields set before them.
+  expressions: (c) =>
+    Object.entries(c.set).map(([name, source], i, all) => ({
+      path: `config.set.${name}`,
+      source,
+      role: 'value' as const,
+      extraFields: Object.fromEntries(all.slice(0, i).map(([earlier]) => [earlier, 'any' as const])),
+    })),
   check: (c) => {
     const problems: ConfigProblem[] = [];
     if (Object.keys(c.set).length === 0 && c.remove.length === 0) {

@@ -3,7 +3,7 @@
  * @sluice/nodes and satisfy this interface; shared never imports them (dependency direction).
  */
 import type { z } from 'zod';
-import type { EventSchema } from '../schema/event-schema.js';
+import type { EventSchema, FieldType } from '../schema/event-schema.js';
 
 export type NodeCategory = 'source' | 'transform' | 'window' | 'route' | 'rules' | 'sink';
 
@@ -20,6 +20,8 @@ export interface ExpressionField {
   source: string;
   /** `predicate` must give a boolean; `value` anything; `key` a string or number. */
   role: 'predicate' | 'value' | 'key';
+  /** Fields this expression sees beyond the node's input (e.g. set earlier in the same map). */
+  extraFields?: Record<string, FieldType>;
 }
 
 /** A problem a node type finds in its own (schema-valid) config. */

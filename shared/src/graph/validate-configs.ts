@@ -48,7 +48,8 @@ export function validateConfigs(
       inputs[port.name] = incoming.length === 0 ? undefined : mergeSchemas(incoming.map((e) => outputs.get(e.source)?.[sourcePortOf(e)]));
     }
     for (const x of def.expressions?.(config) ?? []) {
-      const schema = inputs.in ?? Object.values(inputs)[0];
+      const input = inputs.in ?? Object.values(inputs)[0];
+      const schema = input && x.extraFields ? { ...input, fields: { ...input.fields, ...x.extraFields } } : input;
       const r = checkExpression(x.source, schema ? { params: paramTypes, schema } : { params: paramTypes });
       for (const issue of r.issues) {
         out.push({ severity: issue.severity, code: issue.code, message: issue.message, nodeId: id, path: x.path, column: issue.column });
