@@ -1,0 +1,175 @@
+/** The editor shell: toolbar, palette, canvas, side panel, problems. */
+import { ReactFlowProvider } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { mergeSchemas, type PipelineDocument, validateDocument } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { ApiError, api, type PipelineSummary, subscribeMetrics } from './api/client';
+import { Canvas } from './canvas/canvas';
+import { Palette } from './palette/palette';
+import { NodePanel } from './panels/node-panel';
+import { ProblemsPanel } from './panels/problems-panel';
+import { TapPanel } from './panels/tap-panel';
+import { useDocument } from './stores/document-store';
+import { useMetrics } from './stores/metrics-store';
+import { useUi } from './stores/ui-store';
+
+export function App() {
+  const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
+  const { id, doc, dirty } = useDocument();
+  const status = useMetrics((s) => s.status);
+  const { selectedNode, selectedEdge, message } = useUi();
+  const validation = useMemo(() => validateDocument(doc, nodeDefinitions), [doc]);
+  const invalidNodes = useMemo(() => new Set(validation.diagnostics.filter((d) => d.severity === 'error' && d.nodeId).map((d) => d.nodeId!)), [validation]);
+
+  const refresh = useCallback(() => api.list().then(setPipelines), []);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const open = async (pid: string) => {
+    const r = await api.get(pid);
+    useDocument.getState().load(pid, r.pipeline.document);
+    useMetrics.getState().reset();
+    useMetrics.getState().push(r.status, undefined);
+    useUi.getState().select(undefined);
+  };
+
+  useEffect(() => {
+    if (!id || (status !== 'running' && status !== 'starting')) return;
+    return subscribeMetrics(id, (m) => useMetrics.getState().push(m.status, m.metrics));
+  }, [id, status]);
+
+  // Undo/redo on the keyboard; warn before leaving with unsaved changes.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== 'z') return;
+      if ((e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'TEXTAREA') return;
+      e.preventDefault();
+      if (e.shiftKey) useDocument.getState().redo();
+      else useDocument.getState().undo();
+    };
+    const onLeave = (e: BeforeUnloadEvent) => {
+      if (useDocument.getState().dirty) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('beforeunload', onLeave);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('beforeunload', onLeave);
+    };
+  }, []);
+
+  const report = (err: unknown) => useUi.getState().say(err instanceof ApiError ? err.message : String(err), 'error');
+  const save = async (): Promise<string | undefined> => {
+    try {
+      if (id) await api.save(id, doc);
+      else {
+        const created = await api.create(doc);
+        useDocument.setState({ id: created.pipeline.id });
+      }
+      useDocument.getState().markSaved();
+      await refresh();
+      useUi.getState().say('Saved');
+      return useDocument.getState().id;
+    } catch (err) {
+      report(err);
+      return undefined;
+    }
+  };
+  const deploy = async () => {
+    const pid = await save();
+    if (!pid) return;
+    try {
+      const r = await api.deploy(pid);
+      useMetrics.getState().reset();
+      useMetrics.getState().push(r.status, undefined);
+      useUi.getState().say('Deployed');
+    } catch (err) {
+      report(err);
+    }
+  };
+  const stop = async () => {
+    if (!id) return;
+    try {
+      const r = await api.stop(id);
+      useMetrics.getState().push(r.status, useMetrics.getState().latest);
+    } catch (err) {
+      report(err);
+    }
+  };
+  const exportDoc = () => {
+    const blob = new Blob([`${JSON.stringify(doc, null, 2)}\n`], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `${id ?? 'pipeline'}.json`;
+    a.click();
+  };
+  const importText = (text: string) => {
+    try {
+      const parsed = JSON.parse(text) as PipelineDocument;
+      useDocument.getState().load(undefined, { ...parsed, id: undefined } as PipelineDocument);
+      useDocument.getState().change((d) => d);
+    } catch (err) {
+      useUi.getState().say(`Import failed: ${(err as Error).message}`, 'error');
+    }
+  };
+
+  // The selected node's input schema, for completions and checks.
+  const inputSchema = selectedNode
+    ? mergeSchemas(doc.edges.filter((e) => e.target === selectedNode).map((e) => validation.schemas?.[e.id])) ?? undefined
+    : undefined;
+
+  return (
+    <ReactFlowProvider>
+      <div className="app">
+        <header className="toolbar">
+          <strong className="brand">Sluice</strong>
+          <select aria-label="Pipeline" value={id ?? ''} onChange={(e) => (e.target.value ? void open(e.target.value) : useDocument.getState().load(undefined, { format: 'sluice/v1', name: 'Untitled pipeline', nodes: [], edges: [] }))}>
+            <option value="">New pipeline</option>
+            {pipelines.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name} {p.status === 'running' ? '(running)' : ''}
+              </option>
+            ))}
+          </select>
+          <input aria-label="Pipeline name" value={doc.name ?? ''} onChange={(e) => useDocument.getState().change((d) => ({ ...d, name: e.target.value }))} />
+          <button type="button" onClick={() => useDocument.getState().undo()} aria-label="Undo">
+            Undo
+          </button>
+          <button type="button" onClick={() => useDocument.getState().redo()} aria-label="Redo">
+            Redo
+          </button>
+          <button type="button" onClick={() => void save()}>
+            Save{dirty ? ' *' : ''}
+          </button>
+          <button type="button" onClick={exportDoc}>
+            Export
+          </button>
+          <label className="button">
+            Import
+            <input type="file" accept="application/json,.json" hidden onChange={(e) => void e.target.files?.[0]?.text().then(importText)} />
+          </label>
+          <button type="button" className="primary" onClick={() => void deploy()} disabled={!validation.ok} title={validation.ok ? 'Deploy' : 'Fix the problems first'}>
+            Deploy
+          </button>
+          <button type="button" onClick={() => void stop()} disabled={status !== 'running'}>
+            Stop
+          </button>
+          <span className={`status status-${status}`} data-testid="status">
+            {status}
+          </span>
+          {message ? <span className={`message ${message.kind}`}>{message.text}</span> : null}
+        </header>
+        <main className="main">
+          <Palette />
+          <Canvas invalidNodes={invalidNodes} />
+          {selectedNode ? <NodePanel nodeId={selectedNode} inputSchema={inputSchema} /> : null}
+          {!selectedNode && selectedEdge && id && status === 'running' ? <TapPanel pipelineId={id} edgeId={selectedEdge} /> : null}
+        </main>
+        <footer>
+          <ProblemsPanel diagnostics={validation.diagnostics} />
+        </footer>
+      </div>
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,115 @@
+/** The canvas: nodes and edges derived from the document store; metrics drawn by each node. */
+import {
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  type EdgeChange,
+  MiniMap,
+  type Node,
+  type NodeChange,
+  ReactFlow,
+  type ReactFlowInstance,
+} from '@xyflow/react';
+import { type DragEvent, useMemo, useRef } from 'react';
+import { useDocument } from '../stores/document-store';
+import { useMetrics } from '../stores/metrics-store';
+import { useUi } from '../stores/ui-store';
+import { SluiceNode, type SluiceNodeData } from './sluice-node';
+
+// Module scope: React Flow re-creates nothing per render.
+const NODE_TYPES = { sluice: SluiceNode };
+
+export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
+  const doc = useDocument((s) => s.doc);
+  const selected = useUi((s) => s.selectedNode);
+  const selectedEdge = useUi((s) => s.selectedEdge);
+  const edgeCounts = useMetrics((s) => s.latest?.edges);
+  const flow = useRef<ReactFlowInstance<Node<SluiceNodeData>, Edge> | null>(null);
+
+  const nodes = useMemo<Node<SluiceNodeData>[]>(
+    () =>
+      doc.nodes.map((n, i) => ({
+        id: n.id,
+        type: 'sluice',
+        position: n.position ?? { x: 80 + 240 * i, y: 120 },
+        selected: n.id === selected,
+        data: { type: n.type, label: n.label ?? n.id, config: n.config, invalid: invalidNodes.has(n.id) },
+      })),
+    [doc.nodes, selected, invalidNodes],
+  );
+  const edges = useMemo<Edge[]>(
+    () =>
+      doc.edges.map((e) => {
+        const events = edgeCounts?.[e.id]?.events ?? 0;
+        return {
+          id: e.id,
+          source: e.source,
+          target: e.target,
+          sourceHandle: e.sourcePort ?? 'out',
+          targetHandle: e.targetPort ?? 'in',
+          selected: e.id === selectedEdge,
+          animated: events > 0,
+          label: events > 0 ? String(events) : undefined,
+          style: { strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5 },
+        };
+      }),
+    [doc.edges, selectedEdge, edgeCounts],
+  );
+
+  const onNodesChange = (changes: NodeChange<Node<SluiceNodeData>>[]) => {
+    const { moveNode, remove } = useDocument.getState();
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) moveNode(c.id, c.position, !c.dragging);
+      if (c.type === 'select' && c.selected) useUi.getState().select(c.id);
+    }
+    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
+    if (removed.length > 0) remove(removed, []);
+  };
+  const onEdgesChange = (changes: EdgeChange[]) => {
+    for (const c of changes) if (c.type === 'select' && c.selected) useUi.getState().select(undefined, c.id);
+    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
+    if (removed.length > 0) useDocument.getState().remove([], removed);
+  };
+  const onConnect = (c: Connection) => {
+    const reason = useDocument.getState().connect({
+      source: c.source,
+      target: c.target,
+      ...(c.sourceHandle && c.sourceHandle !== 'out' ? { sourcePort: c.sourceHandle } : {}),
+      ...(c.targetHandle && c.targetHandle !== 'in' ? { targetPort: c.targetHandle } : {}),
+    });
+    if (reason) useUi.getState().say(`Cannot connect: ${reason}`, 'error');
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    const type = e.dataTransfer.getData('application/x-sluice-node');
+    if (!type || !flow.current) return;
+    const position = flow.current.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    const id = useDocument.getState().addNode(type, position);
+    useUi.getState().select(id);
+  };
+
+  return (
+    <div className="canvas" role="application" aria-label="Pipeline canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onInit={(i) => {
+          flow.current = i;
+        }}
+        onPaneClick={() => useUi.getState().select(undefined)}
+        deleteKeyCode={['Backspace', 'Delete']}
+        fitView
+        fitViewOptions={{ maxZoom: 1 }}
+      >
+        <Background />
+        <MiniMap pannable zoomable />
+        <Controls />
+      </ReactFlow>
+    </div>
+  );
+}

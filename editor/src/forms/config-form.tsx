@@ -1,0 +1,146 @@
+/**
+ * The config form of a node, generated from its definition's JSON Schema (the same schema the
+ * server validates with): text, numbers, enums, booleans, durations, lists, key/value maps,
+ * lists of objects, and expressions checked as you type.
+ */
+import type { CheckContext, EventSchema } from '@sluice/shared';
+import { ExpressionInput } from './expression-input';
+
+type Schema = {
+  type?: string | string[];
+  enum?: unknown[];
+  format?: string;
+  description?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  additionalProperties?: Schema | boolean;
+  anyOf?: Schema[];
+  default?: unknown;
+};
+
+export interface FormProps {
+  schema: Schema;
+  value: Record<string, unknown>;
+  onChange: (v: Record<string, unknown>) => void;
+  context: CheckContext;
+}
+
+export function ConfigForm({ schema, value, onChange, context }: FormProps) {
+  return <ObjectFields schema={schema} value={value} onChange={onChange} context={context} path="config" />;
+}
+
+function ObjectFields({ schema, value, onChange, context, path }: FormProps & { path: string }) {
+  const props = schema.properties ?? {};
+  return (
+    <div className="fields">
+      {Object.entries(props).map(([key, s]) => (
+        <div key={key} className="field">
+          <span className="field-name">
+            {key}
+            {schema.required?.includes(key) ? ' *' : ''}
+          </span>
+          <Field schema={s} value={value[key]} onChange={(v) => onChange(setKey(value, key, v))} context={context} path={`${path}.${key}`} />
+          {s.description ? <small className="hint">{s.description}</small> : null}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function setKey(o: Record<string, unknown>, k: string, v: unknown): Record<string, unknown> {
+  const next = { ...o };
+  if (v === undefined || v === '') delete next[k];
+  else next[k] = v;
+  return next;
+}
+
+function Field({ schema, value, onChange, context, path }: { schema: Schema; value: unknown; onChange: (v: unknown) => void; context: CheckContext; path: string }) {
+  const s = schema.anyOf?.find((x) => x.type !== 'null' && x.format !== undefined) ?? schema.anyOf?.[0] ?? schema;
+  const format = schema.format ?? s.format;
+  if (format === 'expression') return <ExpressionInput label={path} value={typeof value === 'string' ? value : ''} onChange={onChange} context={context} />;
+  if (format === 'duration' || schema.anyOf) {
+    return <input aria-label={path} placeholder="10s" value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />;
+  }
+  if (s.enum) {
+    return (
+      <select aria-label={path} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
+        <option value="">—</option>
+        {s.enum.map((o) => (
+          <option key={String(o)} value={String(o)}>
+            {String(o)}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (s.type === 'boolean') return <input type="checkbox" aria-label={path} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
+  if (s.type === 'number' || s.type === 'integer') {
+    return <input type="number" aria-label={path} value={typeof value === 'number' ? value : ''} onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))} />;
+  }
+  if (s.type === 'array' && s.items?.type === 'string') {
+    return <input aria-label={path} placeholder="a, b" value={Array.isArray(value) ? value.join(', ') : ''} onChange={(e) => onChange(e.target.value.split(',').map((x) => x.trim()).filter(Boolean))} />;
+  }
+  if (s.type === 'array' && s.items?.type === 'object') {
+    const list = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+    return (
+      <div className="list">
+        {list.map((item, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
+          <div key={i} className="list-row">
+            <ObjectFields schema={s.items!} value={item} context={context} path={`${path}[${i}]`} onChange={(v) => onChange(list.map((x, j) => (j === i ? v : x)))} />
+            <button type="button" onClick={() => onChange(list.filter((_, j) => j !== i))} aria-label={`remove ${path}[${i}]`}>
+              Remove
+            </button>
+          </div>
+        ))}
+        <button type="button" onClick={() => onChange([...list, {}])}>
+          Add
+        </button>
+      </div>
+    );
+  }
+  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
+    const entries = Object.entries((value as Record<string, unknown>) ?? {});
+    const isExpr = s.additionalProperties.format === 'expression';
+    return (
+      <div className="list">
+        {entries.map(([k, v], i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: keys are being edited
+          <div key={i} className="kv-row">
+            <input aria-label={`${path} name ${i}`} value={k} onChange={(e) => onChange(Object.fromEntries(entries.map(([kk, vv], j) => (j === i ? [e.target.value, vv] : [kk, vv]))))} />
+            {isExpr ? (
+              <ExpressionInput label={`${path}.${k}`} value={String(v ?? '')} context={context} onChange={(nv) => onChange({ ...(value as object), [k]: nv })} />
+            ) : (
+              <input aria-label={`${path}.${k}`} value={String(v ?? '')} onChange={(e) => onChange({ ...(value as object), [k]: e.target.value })} />
+            )}
+          </div>
+        ))}
+        <button type="button" onClick={() => onChange({ ...((value as object) ?? {}), [`field${entries.length + 1}`]: '' })}>
+          Add
+        </button>
+      </div>
+    );
+  }
+  if (s.type === 'string') return <input aria-label={path} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)} />;
+  return <JsonField value={value} onChange={onChange} path={path} />;
+}
+
+function JsonField({ value, onChange, path }: { value: unknown; onChange: (v: unknown) => void; path: string }) {
+  return (
+    <textarea
+      aria-label={path}
+      className="mono"
+      defaultValue={value === undefined ? '' : JSON.stringify(value, null, 2)}
+      onBlur={(e) => {
+        try {
+          onChange(e.target.value.trim() === '' ? undefined : JSON.parse(e.target.value));
+        } catch {
+          // keep the text; the problems panel shows the config error
+        }
+      }}
+    />
+  );
+}
+
+export type { EventSchema };

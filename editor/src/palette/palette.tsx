@@ -1,0 +1,49 @@
+/** Node types by category, searchable; drag one onto the canvas. */
+import { useState } from 'react';
+import { allDefinitions } from '@sluice/nodes/definitions';
+import { useDocument } from '../stores/document-store';
+import { useUi } from '../stores/ui-store';
+
+const ORDER = ['source', 'transform', 'window', 'route', 'rules', 'sink'];
+
+export function Palette() {
+  const [q, setQ] = useState('');
+  const defs = allDefinitions().filter((d) => `${d.type} ${d.title} ${d.summary}`.toLowerCase().includes(q.toLowerCase()));
+  return (
+    <aside className="palette" aria-label="Node palette">
+      <input type="search" placeholder="Search nodes" value={q} onChange={(e) => setQ(e.target.value)} aria-label="Search nodes" />
+      {ORDER.map((cat) => {
+        const list = defs.filter((d) => d.category === cat);
+        if (list.length === 0) return null;
+        return (
+          <section key={cat}>
+            <h3>{cat}</h3>
+            {list.map((d) => (
+              <button
+                type="button"
+                key={d.type}
+                className={`palette-item cat-${cat}`}
+                draggable
+                aria-label={`Add ${d.title}: ${d.summary}`}
+                onClick={() => {
+                  // Clicking (or Enter) adds the node without dragging.
+                  const n = useDocument.getState().doc.nodes.length;
+                  useUi.getState().select(useDocument.getState().addNode(d.type, { x: 60 + 260 * (n % 4), y: 80 + 180 * Math.floor(n / 4) }));
+                }}
+                data-testid={`palette-${d.type}`}
+                onDragStart={(e) => {
+                  e.dataTransfer.setData('application/x-sluice-node', d.type);
+                  e.dataTransfer.effectAllowed = 'move';
+                }}
+                title={d.docs}
+              >
+                <strong>{d.title}</strong>
+                <small>{d.summary}</small>
+              </button>
+            ))}
+          </section>
+        );
+      })}
+    </aside>
+  );
+}

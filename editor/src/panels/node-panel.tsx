@@ -1,0 +1,45 @@
+/** The selected node: label, generated config form, docs, and the last minutes as a sparkline. */
+import { useMemo } from 'react';
+import { z } from 'zod';
+import type { EventSchema, ParamType } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { ConfigForm } from '../forms/config-form';
+import { useDocument } from '../stores/document-store';
+import { useMetrics } from '../stores/metrics-store';
+
+export function NodePanel({ nodeId, inputSchema }: { nodeId: string; inputSchema: EventSchema | undefined }) {
+  const node = useDocument((s) => s.doc.nodes.find((n) => n.id === nodeId));
+  const params = useDocument((s) => s.doc.params);
+  const history = useMetrics((s) => s.history[nodeId]);
+  const def = node ? nodeDefinitions.get(node.type) : undefined;
+  const schema = useMemo(() => (def ? (z.toJSONSchema(def.config, { io: 'input', unrepresentable: 'any' }) as never) : undefined), [def]);
+  if (!node) return null;
+  const paramTypes = Object.fromEntries(Object.entries(params ?? {}).map(([k, p]) => [k, p.type])) as Record<string, ParamType>;
+  const context = inputSchema ? { params: paramTypes, schema: inputSchema } : { params: paramTypes };
+  return (
+    <aside className="panel" aria-label={`Node ${node.id}`}>
+      <h2>{def?.title ?? node.type}</h2>
+      <label className="field">
+        <span className="field-name">label</span>
+        <input aria-label="label" value={node.label ?? ''} onChange={(e) => useDocument.getState().updateNode(node.id, { label: e.target.value })} />
+      </label>
+      <div className="hint">id {node.id}</div>
+      {schema ? <ConfigForm schema={schema} value={node.config} context={context} onChange={(config) => useDocument.getState().updateNode(node.id, { config })} /> : <p>Unknown node type {node.type}</p>}
+      {history && history.length > 1 ? <Sparkline values={history} /> : null}
+      {def ? <p className="docs">{def.docs}</p> : null}
+    </aside>
+  );
+}
+
+function Sparkline({ values }: { values: number[] }) {
+  const max = Math.max(1, ...values);
+  const points = values.map((v, i) => `${(i / (values.length - 1)) * 200},${40 - (v / max) * 38}`).join(' ');
+  return (
+    <figure className="sparkline">
+      <svg width="200" height="40" role="img" aria-label="events out per second, last minutes">
+        <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" />
+      </svg>
+      <figcaption>out/s, peak {Math.round(max)}</figcaption>
+    </figure>
+  );
+}

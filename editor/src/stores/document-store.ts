@@ -1,0 +1,118 @@
+/**
+ * The pipeline document being edited: the one source of truth for nodes and edges, with undo
+ * and redo. Metrics and UI state live in their own stores so a metrics tick never re-renders
+ * the canvas.
+ */
+import { create } from 'zustand';
+import { type EdgeSpec, type NodeSpec, type PipelineDocument, sourcePortOf, targetPortOf } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
+
+export interface DocumentState {
+  id: string | undefined;
+  doc: PipelineDocument;
+  past: PipelineDocument[];
+  future: PipelineDocument[];
+  dirty: boolean;
+  load(id: string | undefined, doc: PipelineDocument): void;
+  /** Apply a change as one undoable step. */
+  change(fn: (doc: PipelineDocument) => PipelineDocument): void;
+  addNode(type: string, position: { x: number; y: number }): string;
+  updateNode(id: string, patch: Partial<Pick<NodeSpec, 'label' | 'config'>>): void;
+  moveNode(id: string, position: { x: number; y: number }, final: boolean): void;
+  remove(nodeIds: string[], edgeIds: string[]): void;
+  /** Connect two ports; returns the reason when the connection cannot work. */
+  connect(edge: Omit<EdgeSpec, 'id'>): string | undefined;
+  undo(): void;
+  redo(): void;
+  markSaved(): void;
+}
+
+const EMPTY: PipelineDocument = { format: 'sluice/v1', name: 'Untitled pipeline', nodes: [], edges: [] };
+const HISTORY = 100;
+
+export const useDocument = create<DocumentState>()((set, get) => ({
+  id: undefined,
+  doc: EMPTY,
+  past: [],
+  future: [],
+  dirty: false,
+  load: (id, doc) => set({ id, doc, past: [], future: [], dirty: false }),
+  change: (fn) => {
+    const { doc, past } = get();
+    set({ doc: fn(doc), past: [...past.slice(-HISTORY + 1), doc], future: [], dirty: true });
+  },
+  addNode: (type, position) => {
+    const def = nodeDefinitions.get(type);
+    const base = type.replace(/^.*\./, '').replace(/[^A-Za-z0-9_-]/g, '_');
+    const taken = new Set(get().doc.nodes.map((n) => n.id));
+    let i = 1;
+    while (taken.has(`${base}${i}`)) i++;
+    const id = `${base}${i}`;
+    const parsed = def?.config.safeParse(def.example);
+    const config = (parsed?.success ? parsed.data : {}) as Record<string, unknown>;
+    get().change((d) => ({ ...d, nodes: [...d.nodes, { id, type, label: def?.title ?? type, position, config }] }));
+    return id;
+  },
+  updateNode: (id, patch) => get().change((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === id ? { ...n, ...patch } : n)) })),
+  moveNode: (id, position, final) => {
+    const apply = (d: PipelineDocument) => ({ ...d, nodes: d.nodes.map((n) => (n.id === id ? { ...n, position } : n)) });
+    // Dragging updates in place; the drop is one undoable step.
+    if (final) get().change(apply);
+    else set({ doc: apply(get().doc) });
+  },
+  remove: (nodeIds, edgeIds) => {
+    if (nodeIds.length === 0 && edgeIds.length === 0) return;
+    const gone = new Set(nodeIds);
+    get().change((d) => ({
+      ...d,
+      nodes: d.nodes.filter((n) => !gone.has(n.id)),
+      edges: d.edges.filter((e) => !edgeIds.includes(e.id) && !gone.has(e.source) && !gone.has(e.target)),
+    }));
+  },
+  connect: (edge) => {
+    const { doc } = get();
+    const reason = connectionProblem(doc, edge);
+    if (reason) return reason;
+    const taken = new Set(doc.edges.map((e) => e.id));
+    let i = doc.edges.length + 1;
+    while (taken.has(`e${i}`)) i++;
+    get().change((d) => ({ ...d, edges: [...d.edges, { ...edge, id: `e${i}` }] }));
+    return undefined;
+  },
+  undo: () => {
+    const { past, doc, future } = get();
+    const prev = past[past.length - 1];
+    if (prev) set({ doc: prev, past: past.slice(0, -1), future: [doc, ...future], dirty: true });
+  },
+  redo: () => {
+    const { past, doc, future } = get();
+    const next = future[0];
+    if (next) set({ doc: next, past: [...past, doc], future: future.slice(1), dirty: true });
+  },
+  markSaved: () => set({ dirty: false }),
+}));
+
+/** Why an edge cannot work: into a source, out of a sink, a cycle, or a duplicate. */
+export function connectionProblem(doc: PipelineDocument, e: Omit<EdgeSpec, 'id'>): string | undefined {
+  const from = doc.nodes.find((n) => n.id === e.source);
+  const to = doc.nodes.find((n) => n.id === e.target);
+  if (!from || !to) return 'both ends must be nodes';
+  const toDef = nodeDefinitions.get(to.type);
+  const fromDef = nodeDefinitions.get(from.type);
+  if (toDef && (toDef.category === 'source' || toDef.inputs.length === 0)) return `${to.id} is a source: nothing flows into it`;
+  if (fromDef?.category === 'sink') return `${from.id} is a sink: nothing leaves it`;
+  if (e.source === e.target) return 'a node cannot feed itself';
+  if (doc.edges.some((x) => x.source === e.source && x.target === e.target && sourcePortOf(x) === (e.sourcePort ?? 'out') && targetPortOf(x) === (e.targetPort ?? 'in')))
+    return 'these ports are connected already';
+  // A path target -> ... -> source would close a cycle.
+  const stack = [e.target];
+  const seen = new Set<string>();
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (at === e.source) return 'this connection would make a cycle';
+    if (seen.has(at)) continue;
+    seen.add(at);
+    for (const x of doc.edges) if (x.source === at) stack.push(x.target);
+  }
+  return undefined;
+}

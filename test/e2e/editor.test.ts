@@ -1,0 +1,124 @@
+/**
+ * The editor in a real browser against a real server: open and run an example and see live
+ * counts on every node; build a pipeline from an empty canvas; an invalid expression shows its
+ * error in the form and in the problems panel; undo/redo; export/import keeps the document.
+ */
+import { execSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../engine/src/server/start-server.js';
+import { launchBrowser } from './browser.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+  server = await startServer({ port, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-e2e-')), log: () => undefined });
+  base = `http://127.0.0.1:${port}`;
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openEditor(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(base);
+  await page.getByLabel('Pipeline', { exact: true }).waitFor();
+  return page;
+}
+
+describe('editor (Chromium)', () => {
+  it('the browser bundle holds no connector or queue library', () => {
+    const assets = join(ROOT, 'editor/dist/assets');
+    const js = readdirSync(assets)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(assets, f), 'utf8'))
+      .join('\n');
+    for (const lib of ['ioredis', 'bullmq', 'node-postgres', 'mqtt.js', 'msgpackr']) expect(js, lib).not.toContain(lib);
+  });
+
+  it('opens an example, deploys it, and shows nonzero live counts on every node', async () => {
+    const page = await openEditor();
+    await page.getByLabel('Pipeline', { exact: true }).selectOption('iot-maintenance');
+    for (const id of ['sensors', 'per_device', 'rounded', 'thresholds', 'critical_alerts', 'warnings']) await page.getByTestId(`node-${id}`).waitFor();
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    for (const id of ['sensors', 'per_device', 'rounded', 'thresholds', 'critical_alerts', 'warnings']) {
+      await expect.poll(async () => (await page.getByTestId(`counts-${id}`).textContent()) ?? '', { timeout: 20_000 }).toMatch(/in [1-9]/);
+    }
+    await page.screenshot({ path: join(tmpdir(), 'sluice-editor.png') });
+    await page.close();
+  }, 60_000);
+
+  it('builds a pipeline from an empty canvas; an invalid expression shows its error in the form and the problems panel; undo/redo', async () => {
+    const page = await openEditor();
+    await page.getByLabel('Pipeline', { exact: true }).selectOption('');
+    await page.getByTestId('palette-source.generator').click();
+    await page.getByTestId('palette-filter').click();
+    await page.getByTestId('palette-sink.console').click();
+    for (const id of ['generator1', 'filter1', 'console1']) await page.getByTestId(`node-${id}`).waitFor();
+    await page.getByTestId('node-console1').click();
+    await page.keyboard.press('Escape');
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.locator('.react-flow__controls-fitview').click();
+
+    // Connect generator1 -> filter1 -> console1 by dragging between handles.
+    const connect = async (from: string, to: string) => {
+      const a = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
+      const b = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
+      const pa = (await a.boundingBox())!;
+      const pb = (await b.boundingBox())!;
+      await page.mouse.move(pa.x + pa.width / 2, pa.y + pa.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(pb.x + pb.width / 2, pb.y + pb.height / 2, { steps: 10 });
+      await page.mouse.up();
+    };
+    await connect('generator1', 'filter1');
+    await connect('filter1', 'console1');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+
+    // An invalid expression: error at its column in the form, and in the problems panel.
+    await page.getByTestId('node-filter1').click();
+    const expr = page.getByLabel('config.expression');
+    await expr.fill('amount > ');
+    await expect.poll(async () => (await page.getByTestId('expr-error').textContent()) ?? '').toContain('column 10');
+    await expect.poll(async () => (await page.getByTestId('problems').textContent()) ?? '').toContain('filter1: config.expression');
+    await expr.fill('quantity >= 1');
+    await expect.poll(async () => (await page.locator('.problems').textContent()) ?? '').not.toContain('filter1');
+
+    // Undo removes the last change, redo brings it back.
+    await page.getByTestId('palette-map').click();
+    await page.getByTestId('node-map1').waitFor();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.getByTestId('node-map1').count()).toBe(0);
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await expect.poll(() => page.getByTestId('node-map1').count()).toBe(1);
+    await page.close();
+  }, 60_000);
+
+  it('export downloads the document as it is; import of it gives the same nodes, positions and labels', async () => {
+    const page = await openEditor();
+    await page.getByLabel('Pipeline', { exact: true }).selectOption('fraud');
+    await page.getByTestId('node-per_card').waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const path = await (await download).path();
+    const exported = JSON.parse(readFileSync(path!, 'utf8'));
+    const stored = await (await fetch(`${base}/api/pipelines/fraud`)).json();
+    expect(exported).toEqual(stored.pipeline.document);
+    await page.locator('input[type=file]').setInputFiles(path!);
+    await page.getByTestId('node-per_card').waitFor();
+    const box = await page.getByTestId('node-large').boundingBox();
+    expect(box).not.toBeNull();
+    await page.close();
+  }, 60_000);
+});
