@@ -112,6 +112,7 @@ describe('API', () => {
     expect(versions.map((v: any) => v.action)).toEqual(['create', 'save']);
     expect((await call('GET', '/api/pipelines/live/versions/1')).json.document.name).toBe('Live orders');
     expect((await call('GET', '/api/pipelines/live/versions/7')).status).toBe(404);
+    expect((await call('GET', '/api/pipelines/live/versions/1/diff/2')).json.diff.summary).toEqual(['name Live orders -> Renamed']);
     expect((await call('DELETE', '/api/pipelines/live')).status).toBe(200);
     expect((await call('GET', '/api/pipelines/live')).status).toBe(404);
   });

@@ -22,6 +22,10 @@ export const OPENAPI = {
     },
     '/api/pipelines/{id}/versions': { parameters: [id], get: op('Every version: number, time, author, action') },
     '/api/pipelines/{id}/versions/{v}': { parameters: [id, { name: 'v', in: 'path', required: true, schema: { type: 'integer' } }], get: op('The document of one version') },
+    '/api/pipelines/{id}/versions/{a}/diff/{b}': {
+      parameters: [id, { name: 'a', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'b', in: 'path', required: true, schema: { type: 'integer' } }],
+      get: op('What changed between two versions: params, nodes, config paths, edges, one summary line each'),
+    },
     '/api/pipelines/{id}/validate': { parameters: [id], post: op('Validate the stored document: every diagnostic') },
     '/api/pipelines/{id}/deploy': { parameters: [id], post: op('Deploy (optional body { params }); an invalid document is refused with 422 and its diagnostics', { responses: { 422: error } }) },
     '/api/pipelines/{id}/stop': { parameters: [id], post: op('Stop a deployed pipeline', { responses: { 409: error } }) },

@@ -1,6 +1,6 @@
 /** Pipelines: the stored documents, their versions, validation, deploy/stop/status. */
 import { Hono } from 'hono';
-import { type PipelineDocument, validateDocument } from '@sluice/shared';
+import { diffDocuments, type PipelineDocument, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { DeployError, type DeploymentManager } from '../../deployments/deployment-manager.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
@@ -88,6 +88,14 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     const doc = Number.isInteger(v) ? await o.store.getVersion(p.id, v) : undefined;
     if (!doc) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${c.req.param('v')}`);
     return c.json({ version: v, document: doc });
+  });
+
+  app.get('/:id/versions/:a/diff/:b', async (c) => {
+    const p = await found(c.req.param('id'));
+    const [a, b] = [Number(c.req.param('a')), Number(c.req.param('b'))];
+    const [da, db] = await Promise.all([o.store.getVersion(p.id, a), o.store.getVersion(p.id, b)]);
+    if (!da || !db) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${!da ? c.req.param('a') : c.req.param('b')}`);
+    return c.json({ from: a, to: b, diff: diffDocuments(da, db) });
   });
 
   app.post('/:id/validate', async (c) => {
