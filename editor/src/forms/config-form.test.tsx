@@ -1,0 +1,43 @@
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { ConfigForm } from './config-form';
+
+function render(type: string, value: Record<string, unknown>, schemaFields?: Record<string, 'number' | 'string'>) {
+  const def = nodeDefinitions.get(type)!;
+  const schema = z.toJSONSchema(def.config, { io: 'input', unrepresentable: 'any' }) as never;
+  const context = schemaFields ? { params: {}, schema: { fields: schemaFields, open: false } } : { params: {} };
+  return renderToStaticMarkup(<ConfigForm schema={schema} value={value} onChange={() => undefined} context={context} />);
+}
+
+describe('config forms generated from node definitions', () => {
+  it('draws enums, durations, string lists and lists of objects for a window', () => {
+    const html = render('window', { type: 'tumbling', size: '10s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }] });
+    expect(html).toContain('aria-label="config.type"');
+    expect(html).toContain('<option value="session">session</option>');
+    expect(html).toContain('aria-label="config.size"');
+    expect(html).toContain('value="10s"');
+    expect(html).toContain('value="k"');
+    expect(html).toContain('aria-label="config.aggregates[0].op"');
+    expect(html).toContain('>Add</button>');
+  });
+
+  it('checks an expression as it is typed and shows the error with its column', () => {
+    const html = render('filter', { expression: 'amount > ' });
+    expect(html).toContain('unexpected end of expression at column 10');
+    expect(html).toContain('aria-invalid="true"');
+  });
+
+  it('names the fields known upstream, and flags an unknown one', () => {
+    const html = render('filter', { expression: 'amout > 1' }, { amount: 'number' });
+    expect(html).toContain('fields: amount');
+    expect(html).toContain('unknown field');
+  });
+
+  it('draws a key/value map of expressions for map.set', () => {
+    const html = render('map', { set: { total: 'a * b' } });
+    expect(html).toContain('value="total"');
+    expect(html).toContain('value="a * b"');
+  });
+});

@@ -1,0 +1,58 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { connectionProblem, useDocument } from './document-store';
+
+const doc = () => useDocument.getState().doc;
+
+beforeEach(() => useDocument.getState().load(undefined, { format: 'sluice/v1', name: 'Test', nodes: [], edges: [] }));
+
+describe('document store', () => {
+  it('adds nodes with unique ids and their type example config', () => {
+    const a = useDocument.getState().addNode('filter', { x: 0, y: 0 });
+    const b = useDocument.getState().addNode('filter', { x: 10, y: 0 });
+    expect([a, b]).toEqual(['filter1', 'filter2']);
+    expect(doc().nodes[0]!.config.expression).toBeTypeOf('string');
+    expect(useDocument.getState().dirty).toBe(true);
+  });
+
+  it('undoes and redoes each change; a drag is one step', () => {
+    const s = useDocument.getState();
+    const id = s.addNode('sink.console', { x: 0, y: 0 });
+    s.moveNode(id, { x: 5, y: 5 }, false);
+    s.moveNode(id, { x: 9, y: 9 }, false);
+    s.moveNode(id, { x: 10, y: 10 }, true);
+    expect(doc().nodes[0]!.position).toEqual({ x: 10, y: 10 });
+    s.undo();
+    expect(doc().nodes[0]!.position).toEqual({ x: 9, y: 9 });
+    s.undo();
+    expect(doc().nodes).toEqual([]);
+    s.redo();
+    s.redo();
+    expect(doc().nodes[0]!.position).toEqual({ x: 10, y: 10 });
+  });
+
+  it('connects ports and refuses what cannot work, with the reason', () => {
+    const s = useDocument.getState();
+    const src = s.addNode('source.generator', { x: 0, y: 0 });
+    const f = s.addNode('filter', { x: 0, y: 0 });
+    const sink = s.addNode('sink.console', { x: 0, y: 0 });
+    expect(s.connect({ source: src, target: f })).toBeUndefined();
+    expect(s.connect({ source: f, target: sink })).toBeUndefined();
+    expect(doc().edges).toHaveLength(2);
+    expect(s.connect({ source: f, target: src })).toMatch(/source/);
+    expect(s.connect({ source: sink, target: f })).toMatch(/sink/);
+    const g = s.addNode('filter', { x: 0, y: 0 });
+    s.connect({ source: f, target: g });
+    expect(connectionProblem(doc(), { source: g, target: f })).toMatch(/cycle/);
+    expect(s.connect({ source: src, target: f })).toMatch(/already/);
+  });
+
+  it('removing a node removes its edges', () => {
+    const s = useDocument.getState();
+    const src = s.addNode('source.generator', { x: 0, y: 0 });
+    const f = s.addNode('filter', { x: 0, y: 0 });
+    s.connect({ source: src, target: f });
+    s.remove([f], []);
+    expect(doc().nodes.map((n) => n.id)).toEqual([src]);
+    expect(doc().edges).toEqual([]);
+  });
+});
