@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { mergeSchemas, type PipelineDocument, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { ApiError, api, type PipelineSummary, subscribeMetrics } from './api/client';
+import { autoLayout } from './canvas/auto-layout';
 import { Canvas } from './canvas/canvas';
 import { Palette } from './palette/palette';
 import { NodePanel } from './panels/node-panel';
@@ -12,6 +13,8 @@ import { TapPanel } from './panels/tap-panel';
 import { useDocument } from './stores/document-store';
 import { useMetrics } from './stores/metrics-store';
 import { useUi } from './stores/ui-store';
+
+const report = (err: unknown) => useUi.getState().say(err instanceof ApiError ? err.message : String(err), 'error');
 
 export function App() {
   const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
@@ -33,6 +36,16 @@ export function App() {
     useMetrics.getState().push(r.status, undefined);
     useUi.getState().select(undefined);
   };
+
+  // Autosave: a stored pipeline saves itself 1.5 s after the last change (each change restarts the wait).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: doc is the trigger, read fresh inside
+  useEffect(() => {
+    if (!id || !dirty) return;
+    const t = setTimeout(() => {
+      void api.save(id, useDocument.getState().doc).then(() => useDocument.getState().markSaved(), report);
+    }, 1500);
+    return () => clearTimeout(t);
+  }, [id, dirty, doc]);
 
   useEffect(() => {
     if (!id || (status !== 'running' && status !== 'starting')) return;
@@ -59,7 +72,6 @@ export function App() {
     };
   }, []);
 
-  const report = (err: unknown) => useUi.getState().say(err instanceof ApiError ? err.message : String(err), 'error');
   const save = async (): Promise<string | undefined> => {
     try {
       if (id) await api.save(id, doc);
@@ -93,6 +105,26 @@ export function App() {
     try {
       const r = await api.stop(id);
       useMetrics.getState().push(r.status, useMetrics.getState().latest);
+    } catch (err) {
+      report(err);
+    }
+  };
+  const duplicate = async () => {
+    try {
+      const copy = { ...doc, id: undefined, name: `${doc.name ?? 'Pipeline'} (copy)` } as PipelineDocument;
+      const created = await api.create({ ...copy, id: `${id ?? 'pipeline'}-copy-${Date.now().toString(36).slice(-4)}` } as PipelineDocument);
+      await refresh();
+      await open(created.pipeline.id);
+    } catch (err) {
+      report(err);
+    }
+  };
+  const remove = async () => {
+    if (!id || !window.confirm(`Delete pipeline "${doc.name ?? id}"? Its versions go too.`)) return;
+    try {
+      await api.remove(id);
+      useDocument.getState().load(undefined, { format: 'sluice/v1', name: 'Untitled pipeline', nodes: [], edges: [] });
+      await refresh();
     } catch (err) {
       report(err);
     }
@@ -142,6 +174,15 @@ export function App() {
           <button type="button" onClick={() => void save()}>
             Save{dirty ? ' *' : ''}
           </button>
+          <button type="button" onClick={() => useDocument.getState().change((d) => autoLayout(d))}>
+            Layout
+          </button>
+          <button type="button" onClick={() => void duplicate()} disabled={!id}>
+            Duplicate
+          </button>
+          <button type="button" onClick={() => void remove()} disabled={!id}>
+            Delete
+          </button>
           <button type="button" onClick={exportDoc}>
             Export
           </button>
@@ -160,7 +201,18 @@ export function App() {
           </span>
           {message ? <span className={`message ${message.kind}`}>{message.text}</span> : null}
         </header>
-        <main className="main">
+        <main
+          className="main"
+          onDragOver={(e) => e.preventDefault()}
+          onDrop={(e) => {
+            // A .json file dropped anywhere imports it (node drags from the palette carry no files).
+            const file = e.dataTransfer.files?.[0];
+            if (file && file.name.endsWith('.json')) {
+              e.preventDefault();
+              void file.text().then(importText);
+            }
+          }}
+        >
           <Palette />
           <Canvas invalidNodes={invalidNodes} />
           {selectedNode ? <NodePanel nodeId={selectedNode} inputSchema={inputSchema} /> : null}

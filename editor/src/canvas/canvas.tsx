@@ -25,6 +25,7 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
   const selected = useUi((s) => s.selectedNode);
   const selectedEdge = useUi((s) => s.selectedEdge);
   const edgeCounts = useMetrics((s) => s.latest?.edges);
+  const stages = useMetrics((s) => s.latest?.stages);
   const flow = useRef<ReactFlowInstance<Node<SluiceNodeData>, Edge> | null>(null);
 
   const nodes = useMemo<Node<SluiceNodeData>[]>(
@@ -42,6 +43,9 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
     () =>
       doc.edges.map((e) => {
         const events = edgeCounts?.[e.id]?.events ?? 0;
+        // Backpressure: batches waiting in front of the target's stage colour the edge.
+        const backlog = stages ? Object.values(stages).find((st) => st.nodes.includes(e.target) && !st.nodes.includes(e.source))?.backlog ?? 0 : 0;
+        const color = backlog > 40 ? '#dc2626' : backlog > 10 ? '#d97706' : undefined;
         return {
           id: e.id,
           source: e.source,
@@ -51,10 +55,11 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
           selected: e.id === selectedEdge,
           animated: events > 0,
           label: events > 0 ? String(events) : undefined,
-          style: { strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5 },
+          style: { strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5, ...(color ? { stroke: color } : {}) },
+          ...(backlog > 10 ? { label: `${events} · backlog ${backlog}` } : {}),
         };
       }),
-    [doc.edges, selectedEdge, edgeCounts],
+    [doc.edges, selectedEdge, edgeCounts, stages],
   );
 
   const onNodesChange = (changes: NodeChange<Node<SluiceNodeData>>[]) => {
