@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { pack, unpack } from 'msgpackr';
 import { type Event, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { operatorEntry } from '@sluice/nodes/operators';
-import type { SinkOperator, SourceOperator } from '@sluice/nodes/sdk';
+import type { SinkOperator, SourceBatch, SourceOperator } from '@sluice/nodes/sdk';
 import type { Plan, PlanStage } from '../../compile/plan.js';
 import { NodeCounters } from '../../metrics/node-counters.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
@@ -27,6 +27,12 @@ import { QueueSet } from './queue-set.js';
 
 interface SourceCheckpoint {
   position: unknown;
+  /**
+   * Written before a batch's jobs are enqueued: where the batch started and how many records it
+   * took. A coordinator that dies before the next checkpoint re-reads exactly that batch, so the
+   * jobs it enqueues again have the same ids *and* the same content.
+   */
+  pending?: { from: unknown; records: number };
   exchange: ExchangeState;
   watermark: number;
   done: boolean;
@@ -41,6 +47,10 @@ interface SourceSlot {
   exchange: ExchangeBuffer;
   instance: NodeInstance;
   done: boolean;
+  /** The last checkpoint written (the base of the next pending mark). */
+  last?: SourceCheckpoint;
+  /** After a restart: the records of the interrupted batch, to be read again as one batch. */
+  replay?: number;
 }
 
 export interface BullmqRunOptions extends RunOptions {
@@ -158,11 +168,34 @@ export class BullmqRun implements RunHandle {
     const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId));
     if (!raw) return;
     const cp = unpack(raw) as SourceCheckpoint;
+    slot.last = cp;
     slot.exchange.state = cp.exchange;
     slot.done = cp.done;
     slot.task.restoreWatermarks({ [SOURCE_CHANNEL]: cp.watermark }, cp.watermark);
     for (const [id, c] of Object.entries(cp.counters)) Object.assign(this.counters.get(id)!, c);
-    if (cp.position !== undefined) await slot.source.seek?.(cp.position);
+    if (cp.pending && slot.source.seek) {
+      await slot.source.seek(cp.pending.from);
+      slot.replay = cp.pending.records;
+    } else if (cp.position !== undefined) await slot.source.seek?.(cp.position);
+  }
+
+  /** Poll one batch; after a restart, exactly the records of the interrupted batch. */
+  private async pollBatch(slot: SourceSlot, max: number): Promise<SourceBatch> {
+    const want = slot.replay;
+    if (want === undefined) return slot.source.poll(max);
+    slot.replay = undefined;
+    const merged: SourceBatch = { events: [], watermark: Number.NEGATIVE_INFINITY, done: false, errors: [] };
+    let got = 0;
+    while (got < want && !merged.done && !this.stopping) {
+      const b = await slot.source.poll(want - got);
+      merged.events.push(...b.events);
+      merged.errors!.push(...(b.errors ?? []));
+      merged.watermark = Math.max(merged.watermark, b.watermark);
+      merged.done = b.done;
+      got += b.events.length + (b.errors?.length ?? 0);
+      if (b.events.length === 0 && !b.errors?.length && !b.done) await sleep(5);
+    }
+    return merged;
   }
 
   private async checkpoint(slot: SourceSlot): Promise<void> {
@@ -171,8 +204,14 @@ export class BullmqRun implements RunHandle {
       const c = this.counters.get(id)!;
       counters[id] = { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
     }
-    const cp: SourceCheckpoint = { position: slot.source.position?.(), exchange: slot.exchange.state, watermark: slot.task.watermark, done: slot.done, counters };
+    const cp: SourceCheckpoint = { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark: slot.task.watermark, done: slot.done, counters };
     await this.redis.set(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId), pack(cp));
+    slot.last = cp;
+  }
+
+  private async markPending(slot: SourceSlot, from: unknown, records: number): Promise<void> {
+    const base: SourceCheckpoint = slot.last ?? { position: from, exchange: { seq: {}, sentWm: {} }, watermark: Number.NEGATIVE_INFINITY, done: false, counters: {} };
+    await this.redis.set(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId), pack({ ...base, pending: { from, records } }));
   }
 
   private async runSources(): Promise<void> {
@@ -197,7 +236,9 @@ export class BullmqRun implements RunHandle {
       }
       let starved = 0;
       for (const slot of active) {
-        const batch = await slot.source.poll(batchSize);
+        const from = slot.source.position?.();
+        const batch = await this.pollBatch(slot, batchSize);
+        const records = batch.events.length + (batch.errors?.length ?? 0);
         for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
         if (batch.errors?.length) slot.instance.flush();
         if (batch.events.length > 0) slot.instance.emitSourceBatch(batch.events as Event[]);
@@ -205,6 +246,7 @@ export class BullmqRun implements RunHandle {
         slot.task.advance(SOURCE_CHANNEL, batch.done ? Number.POSITIVE_INFINITY : batch.watermark);
         await flushSinks(slot.task);
         const jobs = slot.exchange.drain();
+        if (jobs.length > 0 && from !== undefined) await this.markPending(slot, from, records);
         if (jobs.length > 0) await this.queues.add(jobs);
         addedSinceCheck += jobs.length;
         if (jobs.length > 0 || batch.done) await this.checkpoint(slot);
