@@ -214,7 +214,42 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
         await runner.close();
       }
     });
+
+    it('lets a tap see the events on an edge after a keyed stage', async () => {
+      const dir = workdir({});
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'gen', type: 'source.generator', config: { scenario: 'sensors', rate: 4000, seed: 3 } },
+          { id: 'win', type: 'window', config: { type: 'tumbling', size: '250ms', keyBy: ['device_id'], aggregates: [{ as: 'n', op: 'count' }] } },
+          { id: 'out', type: 'sink.file', config: { path: 'windows.jsonl' } },
+        ],
+        edges: [
+          { id: 'e1', source: 'gen', target: 'win' },
+          { id: 'e2', source: 'win', target: 'out' },
+        ],
+      };
+      const runner = await subject.create();
+      try {
+        const handle = await runner.deploy(compiled(doc), { baseDir: dir });
+        const seen: Record<string, unknown>[] = [];
+        const off = handle.tap('e2', (events) => seen.push(...(events as Record<string, unknown>[])));
+        expect(await waitForAsync(() => seen.length >= 3, 15_000)).toBe(true);
+        off();
+        await handle.stop();
+        expect(seen[0]).toHaveProperty('window_end');
+        expect(seen[0]).toHaveProperty('n');
+      } finally {
+        await runner.close();
+      }
+    }, 30_000);
   });
+}
+
+export async function waitForAsync(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const start = Date.now();
+  while (!cond() && Date.now() - start < timeoutMs) await new Promise((r) => setTimeout(r, 20));
+  return cond();
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {

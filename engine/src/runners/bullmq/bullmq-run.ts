@@ -24,6 +24,7 @@ import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer, type ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
+import { TapSubscriber } from './remote-taps.js';
 
 interface SourceCheckpoint {
   position: unknown;
@@ -72,6 +73,7 @@ export class BullmqRun implements RunHandle {
   private readonly sources: SourceSlot[] = [];
   private readonly counters = new Map<string, NodeCounters>();
   private readonly taps = new TapRegistry();
+  private readonly remoteTaps: TapSubscriber;
   private readonly queues: QueueSet;
   private readonly metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
@@ -87,6 +89,7 @@ export class BullmqRun implements RunHandle {
   ) {
     this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
     this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
+    this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
     for (const id of plan.order) this.counters.set(id, new NodeCounters());
     this.metricsState = new BullmqMetrics(
       this.pipelineId,
@@ -311,6 +314,7 @@ export class BullmqRun implements RunHandle {
     // Detached (this process is shutting down): the deploy stays in Redis for the next start.
     if (!this.detaching) await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
     await this.queues.close();
+    await this.remoteTaps.close();
     this.resolveDone(result);
   }
 
@@ -343,7 +347,10 @@ export class BullmqRun implements RunHandle {
   }
 
   tap(edgeId: string, listener: TapListener): () => void {
-    return this.taps.add(edgeId, listener);
+    const edge = this.plan.edges.find((e) => e.id === edgeId);
+    // Edges of source stages run here; the others in workers, which publish samples.
+    if (!edge || this.plan.stages[this.plan.nodes.get(edge.source)!.stage]!.source !== undefined) return this.taps.add(edgeId, listener);
+    return this.remoteTaps.add(edgeId, listener);
   }
 }
 

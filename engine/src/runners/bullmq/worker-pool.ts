@@ -13,6 +13,7 @@ import type { BatchJob } from './batch-codec.js';
 import { type DeployedPipeline, WORKER_TIMINGS } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
+import { TapPublisher } from './remote-taps.js';
 import { bullConnection, redisOptions } from './redis-options.js';
 import { TaskHost } from './task-host.js';
 import { TaskStateStore } from './task-state-store.js';
@@ -27,6 +28,7 @@ export interface WorkerPoolOptions {
 
 interface Hosted {
   generation: string;
+  taps: TapPublisher;
   workers: Worker[];
   hosts: TaskHost[];
   queues: QueueSet;
@@ -72,13 +74,15 @@ export class WorkerPool {
       const raw = await this.redis.get(this.keys.pipeline(pid));
       if (raw) await this.host(JSON.parse(raw) as DeployedPipeline);
     }
+    for (const h of this.hosted.values()) await h.taps.refresh();
     await this.flushHistograms();
   }
 
   private async host(d: DeployedPipeline): Promise<void> {
     const plan = buildPlan(d.document, nodeDefinitions, { partitions: d.partitions });
     const queues = new QueueSet(this.o.redisUrl, this.keys, d.pid);
-    const h: Hosted = { generation: d.generation, workers: [], hosts: [], queues };
+    const taps = new TapPublisher(this.redis, this.keys, d.pid);
+    const h: Hosted = { generation: d.generation, taps, workers: [], hosts: [], queues };
     for (const stage of plan.stages) {
       if (stage.source !== undefined) continue;
       for (let p = 0; p < stage.partitions; p++) {
@@ -90,6 +94,7 @@ export class WorkerPool {
           store: this.store,
           context: { baseDir: d.baseDir, params: d.params, now: Date.now },
           enqueue: (jobs) => queues.add(jobs),
+          onTap: taps.publish,
         });
         const worker = new Worker<BatchJob>(
           this.keys.queue(d.pid, stage.id, p),
