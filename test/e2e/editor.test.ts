@@ -121,4 +121,70 @@ describe('editor (Chromium)', () => {
     expect(box).not.toBeNull();
     await page.close();
   }, 60_000);
+
+  it('builds YSB from an empty canvas by drag and drop, configures it through the forms, deploys, sees counts on every node, taps an edge, stops', async () => {
+    const page = await openEditor();
+    await page.getByLabel('Pipeline', { exact: true }).selectOption('');
+    await page.getByLabel('Pipeline name').fill('YSB by hand');
+    const canvas = page.getByTestId('canvas');
+    const box = (await canvas.boundingBox())!;
+    const types = ['source.generator', 'filter', 'enrich', 'window', 'sink.file'];
+    for (const [i, type] of types.entries()) {
+      await page.getByTestId(`palette-${type}`).dragTo(canvas, { targetPosition: { x: 60 + i * 130, y: 80 + (i % 2) * 160 } });
+    }
+    const ids = ['generator1', 'filter1', 'enrich1', 'window1', 'file1'];
+    for (const id of ids) await page.getByTestId(`node-${id}`).waitFor();
+    await page.locator('.react-flow__controls-fitview').click();
+
+    const configure = async (id: string, fill: () => Promise<void>) => {
+      await page.getByTestId(`node-${id}`).click();
+      await fill();
+    };
+    await configure('generator1', async () => {
+      await page.getByLabel('config.scenario', { exact: true }).selectOption('ad-events');
+      await page.getByLabel('config.rate', { exact: true }).fill('2000');
+      await page.getByLabel('config.count', { exact: true }).fill('');
+    });
+    await configure('filter1', async () => page.getByLabel('config.expression', { exact: true }).fill('event_type == "view"'));
+    await configure('enrich1', async () => {
+      const table = page.getByLabel('config.table', { exact: true });
+      await table.fill('{"rows": [{"ad_id": "none", "campaign_id": "c0"}]}');
+      await table.blur();
+      await page.getByLabel('config.key', { exact: true }).fill('ad_id');
+      await page.getByLabel('config.on', { exact: true }).fill('ad_id');
+      await page.getByLabel('config.onMissing', { exact: true }).selectOption('pass');
+    });
+    await configure('window1', async () => {
+      await page.getByLabel('config.type', { exact: true }).selectOption('tumbling');
+      await page.getByLabel('config.size', { exact: true }).fill('1s');
+      await page.getByLabel('config.keyBy', { exact: true }).fill('ad_type');
+    });
+    await configure('file1', async () => page.getByLabel('config.path', { exact: true }).fill('ysb-by-hand.jsonl'));
+
+    const connect = async (from: string, to: string) => {
+      const a = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
+      const b = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
+      const pa = (await a.boundingBox())!;
+      const pb = (await b.boundingBox())!;
+      await page.mouse.move(pa.x + pa.width / 2, pa.y + pa.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(pb.x + pb.width / 2, pb.y + pb.height / 2, { steps: 10 });
+      await page.mouse.up();
+    };
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    for (let i = 0; i + 1 < ids.length; i++) await connect(ids[i]!, ids[i + 1]!);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(4);
+    await expect.poll(async () => (await page.locator('footer').textContent()) ?? '').toContain('No problems');
+
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await expect.poll(async () => (await page.getByTestId('status').textContent()) ?? '', { timeout: 15_000 }).toBe('running');
+    for (const id of ids) {
+      await expect.poll(async () => (await page.getByTestId(`counts-${id}`).textContent()) ?? '', { timeout: 20_000 }).toMatch(/in [1-9]|out [1-9]/);
+    }
+    await page.locator('.react-flow__edge').nth(1).click({ force: true });
+    await expect.poll(async () => (await page.getByTestId('tap').textContent()) ?? '', { timeout: 15_000 }).toContain('event_type');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(async () => (await page.getByTestId('status').textContent()) ?? '', { timeout: 15_000 }).toBe('stopped');
+    await page.close();
+  }, 120_000);
 });

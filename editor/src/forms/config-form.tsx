@@ -59,6 +59,8 @@ function Field({ schema, value, onChange, context, path }: { schema: Schema; val
   const s = schema.anyOf?.find((x) => x.type !== 'null' && x.format !== undefined) ?? schema.anyOf?.[0] ?? schema;
   const format = schema.format ?? s.format;
   if (format === 'expression') return <ExpressionInput label={path} value={typeof value === 'string' ? value : ''} onChange={onChange} context={context} />;
+  const objectBranch = schema.anyOf?.some((x) => x.type === 'object' || x.type === 'array');
+  if (objectBranch) return <JsonField value={value} onChange={onChange} path={path} />;
   if (format === 'duration' || schema.anyOf) {
     return <input aria-label={path} placeholder="10s" value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />;
   }
