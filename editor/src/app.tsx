@@ -1,6 +1,6 @@
 /** The editor shell: toolbar, palette, canvas, side panel, problems. */
 import { ReactFlowProvider } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { mergeSchemas, type PipelineDocument, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { ApiError, api, type PipelineSummary, subscribeMetrics } from './api/client';
@@ -14,6 +14,14 @@ import { useDocument } from './stores/document-store';
 import { useMetrics } from './stores/metrics-store';
 import { useUi } from './stores/ui-store';
 
+function sameExceptPositions(a: PipelineDocument, b: PipelineDocument): boolean {
+  if (a.edges !== b.edges || a.params !== b.params || a.name !== b.name || a.nodes.length !== b.nodes.length) return false;
+  return a.nodes.every((n, i) => {
+    const m = b.nodes[i]!;
+    return n.id === m.id && n.type === m.type && n.config === m.config && n.label === m.label;
+  });
+}
+
 const report = (err: unknown) => useUi.getState().say(err instanceof ApiError ? err.message : String(err), 'error');
 
 export function App() {
@@ -21,8 +29,21 @@ export function App() {
   const { id, doc, dirty } = useDocument();
   const status = useMetrics((s) => s.status);
   const { selectedNode, selectedEdge, message } = useUi();
-  const validation = useMemo(() => validateDocument(doc, nodeDefinitions), [doc]);
-  const invalidNodes = useMemo(() => new Set(validation.diagnostics.filter((d) => d.severity === 'error' && d.nodeId).map((d) => d.nodeId!)), [validation]);
+  // Positions never change what runs: a drag reuses the last validation instead of re-running it.
+  const validated = useRef<{ doc: PipelineDocument; result: ReturnType<typeof validateDocument> } | undefined>(undefined);
+  const validation = useMemo(() => {
+    const last = validated.current;
+    if (last && sameExceptPositions(last.doc, doc)) return last.result;
+    const result = validateDocument(doc, nodeDefinitions);
+    validated.current = { doc, result };
+    return result;
+  }, [doc]);
+  const invalidKey = validation.diagnostics
+    .filter((d) => d.severity === 'error' && d.nodeId)
+    .map((d) => d.nodeId)
+    .join('\u0000');
+  // A new Set only when the invalid ids change: a drag must not re-render every node.
+  const invalidNodes = useMemo(() => new Set(invalidKey ? invalidKey.split('\u0000') : []), [invalidKey]);
 
   const refresh = useCallback(() => api.list().then(setPipelines), []);
   useEffect(() => {

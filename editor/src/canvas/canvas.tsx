@@ -12,6 +12,7 @@ import {
   type ReactFlowInstance,
 } from '@xyflow/react';
 import { type DragEvent, useMemo, useRef } from 'react';
+import type { NodeSpec } from '@sluice/shared';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 import { useUi } from '../stores/ui-store';
@@ -28,17 +29,31 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
   const stages = useMetrics((s) => s.latest?.stages);
   const flow = useRef<ReactFlowInstance<Node<SluiceNodeData>, Edge> | null>(null);
 
-  const nodes = useMemo<Node<SluiceNodeData>[]>(
-    () =>
-      doc.nodes.map((n, i) => ({
-        id: n.id,
-        type: 'sluice',
-        position: n.position ?? { x: 80 + 240 * i, y: 120 },
-        selected: n.id === selected,
-        data: { type: n.type, label: n.label ?? n.id, config: n.config, invalid: invalidNodes.has(n.id) },
-      })),
-    [doc.nodes, selected, invalidNodes],
-  );
+  // Keep each React Flow node object as long as its document node and flags are unchanged, so a
+  // drag (which replaces one node) re-renders one node, not all of them.
+  const cache = useRef(new Map<string, { spec: NodeSpec; selected: boolean; invalid: boolean; rf: Node<SluiceNodeData> }>());
+  const nodes = useMemo<Node<SluiceNodeData>[]>(() => {
+    const next = new Map<string, { spec: NodeSpec; selected: boolean; invalid: boolean; rf: Node<SluiceNodeData> }>();
+    const out = doc.nodes.map((n, i) => {
+      const isSelected = n.id === selected;
+      const invalid = invalidNodes.has(n.id);
+      const hit = cache.current.get(n.id);
+      const rf =
+        hit && hit.spec === n && hit.selected === isSelected && hit.invalid === invalid
+          ? hit.rf
+          : {
+              id: n.id,
+              type: 'sluice',
+              position: n.position ?? { x: 80 + 240 * i, y: 120 },
+              selected: isSelected,
+              data: { type: n.type, label: n.label ?? n.id, config: n.config, invalid },
+            };
+      next.set(n.id, { spec: n, selected: isSelected, invalid, rf });
+      return rf;
+    });
+    cache.current = next;
+    return out;
+  }, [doc.nodes, selected, invalidNodes]);
   const edges = useMemo<Edge[]>(
     () =>
       doc.edges.map((e) => {
