@@ -10,7 +10,7 @@ import { Palette } from './palette/palette';
 import { NodePanel } from './panels/node-panel';
 import { ProblemsPanel } from './panels/problems-panel';
 import { TapPanel } from './panels/tap-panel';
-import { useDocument } from './stores/document-store';
+import { type Clipboard, useDocument } from './stores/document-store';
 import { useMetrics } from './stores/metrics-store';
 import { useUi } from './stores/ui-store';
 
@@ -75,12 +75,22 @@ export function App() {
 
   // Undo/redo on the keyboard; warn before leaving with unsaved changes.
   useEffect(() => {
+    let clipboard: Clipboard | undefined;
     const onKey = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== 'z') return;
+      if (!(e.ctrlKey || e.metaKey)) return;
       if ((e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'TEXTAREA') return;
-      e.preventDefault();
-      if (e.shiftKey) useDocument.getState().redo();
-      else useDocument.getState().undo();
+      const key = e.key.toLowerCase();
+      const docs = useDocument.getState();
+      if (key === 'z') {
+        e.preventDefault();
+        if (e.shiftKey) docs.redo();
+        else docs.undo();
+      } else if (key === 'c') {
+        clipboard = docs.copy(useUi.getState().selection);
+      } else if (key === 'v' && clipboard) {
+        e.preventDefault();
+        useUi.getState().setSelection(docs.paste(clipboard));
+      }
     };
     const onLeave = (e: BeforeUnloadEvent) => {
       if (useDocument.getState().dirty) e.preventDefault();

@@ -23,7 +23,7 @@ const NODE_TYPES = { sluice: SluiceNode };
 
 export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
   const doc = useDocument((s) => s.doc);
-  const selected = useUi((s) => s.selectedNode);
+  const selection = useUi((s) => s.selection);
   const selectedEdge = useUi((s) => s.selectedEdge);
   const edgeCounts = useMetrics((s) => s.latest?.edges);
   const stages = useMetrics((s) => s.latest?.stages);
@@ -35,7 +35,7 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
   const nodes = useMemo<Node<SluiceNodeData>[]>(() => {
     const next = new Map<string, { spec: NodeSpec; selected: boolean; invalid: boolean; rf: Node<SluiceNodeData> }>();
     const out = doc.nodes.map((n, i) => {
-      const isSelected = n.id === selected;
+      const isSelected = selection.includes(n.id);
       const invalid = invalidNodes.has(n.id);
       const hit = cache.current.get(n.id);
       const rf =
@@ -53,7 +53,7 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
     });
     cache.current = next;
     return out;
-  }, [doc.nodes, selected, invalidNodes]);
+  }, [doc.nodes, selection, invalidNodes]);
   const edges = useMemo<Edge[]>(
     () =>
       doc.edges.map((e) => {
@@ -79,10 +79,17 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
 
   const onNodesChange = (changes: NodeChange<Node<SluiceNodeData>>[]) => {
     const { moveNode, remove } = useDocument.getState();
+    const sel = new Set(useUi.getState().selection);
+    let selectionChanged = false;
     for (const c of changes) {
       if (c.type === 'position' && c.position) moveNode(c.id, c.position, !c.dragging);
-      if (c.type === 'select' && c.selected) useUi.getState().select(c.id);
+      if (c.type === 'select') {
+        selectionChanged = true;
+        if (c.selected) sel.add(c.id);
+        else sel.delete(c.id);
+      }
     }
+    if (selectionChanged) useUi.getState().setSelection([...sel]);
     const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
     if (removed.length > 0) remove(removed, []);
   };

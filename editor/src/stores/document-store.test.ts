@@ -55,4 +55,23 @@ describe('document store', () => {
     expect(doc().nodes.map((n) => n.id)).toEqual([src]);
     expect(doc().edges).toEqual([]);
   });
+
+  it('copies nodes with the edges between them and pastes them with fresh ids, offset', () => {
+    const s = useDocument.getState();
+    const src = s.addNode('source.generator', { x: 0, y: 0 });
+    const f = s.addNode('filter', { x: 100, y: 0 });
+    const sink = s.addNode('sink.console', { x: 200, y: 0 });
+    s.connect({ source: src, target: f });
+    s.connect({ source: f, target: sink });
+    const clip = s.copy([f, sink]);
+    expect(clip.edges).toHaveLength(1);
+    const pasted = s.paste(clip);
+    expect(pasted).toEqual(['filter1_copy', 'console1_copy']);
+    const copy = doc().nodes.find((n) => n.id === 'filter1_copy')!;
+    expect(copy.position).toEqual({ x: 140, y: 40 });
+    expect(doc().edges.filter((e) => e.source === 'filter1_copy')).toEqual([expect.objectContaining({ target: 'console1_copy' })]);
+    expect(s.paste(clip)).toEqual(['filter1_copy2', 'console1_copy2']);
+    s.undo();
+    expect(doc().nodes.some((n) => n.id === 'filter1_copy2')).toBe(false);
+  });
 });

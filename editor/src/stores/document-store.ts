@@ -25,6 +25,14 @@ export interface DocumentState {
   undo(): void;
   redo(): void;
   markSaved(): void;
+  /** Copy nodes and the edges between them; paste them back with fresh ids, offset. */
+  copy(ids: string[]): Clipboard;
+  paste(clip: Clipboard): string[];
+}
+
+export interface Clipboard {
+  nodes: NodeSpec[];
+  edges: EdgeSpec[];
 }
 
 const EMPTY: PipelineDocument = { format: 'sluice/v1', name: 'Untitled pipeline', nodes: [], edges: [] };
@@ -90,6 +98,36 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     if (next) set({ doc: next, past: [...past, doc], future: future.slice(1), dirty: true });
   },
   markSaved: () => set({ dirty: false }),
+  copy: (ids) => {
+    const keep = new Set(ids);
+    const { doc } = get();
+    return {
+      nodes: structuredClone(doc.nodes.filter((n) => keep.has(n.id))),
+      edges: structuredClone(doc.edges.filter((e) => keep.has(e.source) && keep.has(e.target))),
+    };
+  },
+  paste: (clip) => {
+    if (clip.nodes.length === 0) return [];
+    const taken = new Set(get().doc.nodes.map((n) => n.id));
+    const rename = new Map<string, string>();
+    for (const n of clip.nodes) {
+      let i = 2;
+      let id = `${n.id}_copy`;
+      while (taken.has(id)) id = `${n.id}_copy${i++}`;
+      taken.add(id);
+      rename.set(n.id, id);
+    }
+    const edgeIds = new Set(get().doc.edges.map((e) => e.id));
+    let k = edgeIds.size + 1;
+    const nodes = clip.nodes.map((n) => ({ ...structuredClone(n), id: rename.get(n.id)!, position: { x: (n.position?.x ?? 0) + 40, y: (n.position?.y ?? 0) + 40 } }));
+    const edges = clip.edges.map((e) => {
+      while (edgeIds.has(`e${k}`)) k++;
+      edgeIds.add(`e${k}`);
+      return { ...e, id: `e${k}`, source: rename.get(e.source)!, target: rename.get(e.target)! };
+    });
+    get().change((d) => ({ ...d, nodes: [...d.nodes, ...nodes], edges: [...d.edges, ...edges] }));
+    return nodes.map((n) => n.id);
+  },
 }));
 
 /** Why an edge cannot work: into a source, out of a sink, a cycle, or a duplicate. */

@@ -2,17 +2,23 @@
 import { create } from 'zustand';
 
 export interface UiState {
+  /** The node whose panel is open (the last one selected). */
   selectedNode: string | undefined;
+  /** Every selected node (shift-click or box selection), for delete and copy. */
+  selection: string[];
   selectedEdge: string | undefined;
   message: { text: string; kind: 'info' | 'error' } | undefined;
   select(node: string | undefined, edge?: string): void;
+  setSelection(ids: string[]): void;
   say(text: string, kind?: 'info' | 'error'): void;
 }
 
 export const useUi = create<UiState>()((set) => ({
   selectedNode: undefined,
+  selection: [],
   selectedEdge: undefined,
   message: undefined,
-  select: (node, edge) => set({ selectedNode: node, selectedEdge: edge }),
+  select: (node, edge) => set({ selectedNode: node, selectedEdge: edge, selection: node ? [node] : [] }),
+  setSelection: (ids) => set({ selection: ids, selectedNode: ids[ids.length - 1], selectedEdge: undefined }),
   say: (text, kind = 'info') => set({ message: { text, kind } }),
 }));
