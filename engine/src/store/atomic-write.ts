@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+
+/** Suffix of in-flight writes; readers skip such files (a crash may leave one behind). */
+export const TEMP_SUFFIX = '.tmp';
 
 /**
  * Write a file so that a crash at any moment leaves either the old content or the new one:
- * write a temporary file beside it, fsync, rename over (rename is atomic within a folder).
+ * write a temporary file beside it, fsync it, rename it over the target (atomic within a
+ * folder), then fsync the folder so the rename itself survives a power loss.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomUUID().slice(0, 8)}.tmp`;
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${randomUUID().slice(0, 8)}${TEMP_SUFFIX}`);
   const fh = await open(tmp, 'w');
   try {
     await fh.writeFile(text, 'utf8');
@@ -17,4 +22,17 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     await fh.close();
   }
   await rename(tmp, path);
+  await syncDir(dir);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // Some platforms (Windows) cannot open or fsync a folder; the rename is still atomic there.
+  } finally {
+    await fh?.close();
+  }
 }

@@ -1,38 +1,58 @@
 /**
- * The file store: `<dataDir>/pipelines/<id>/pipeline.json` (current document and metadata),
- * `versions/<n>.json`, `deployment.json`. Every write is atomic (atomic-write.ts); leftover
- * `*.tmp` files from a crash are ignored.
+ * The file store, under a data folder:
+ *
+ *   <dataDir>/pipelines/<id>/current.json      the current document with its metadata
+ *   <dataDir>/pipelines/<id>/versions/<n>.json every version (document, time, author, note)
+ *   <dataDir>/pipelines/<id>/deployment.json   present while the pipeline is deployed
+ *
+ * Every write is atomic (atomic-write.ts): a crash leaves the old file or the new one, plus at
+ * worst a hidden `*.tmp` file that readers never look at. A version file is written before
+ * `current.json`, so `current.json` never names a version that is not on disk.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PipelineDocument } from '@sluice/shared';
 import { writeFileAtomic } from './atomic-write.js';
-import type { Deployment, PipelineStore, StoredPipeline, VersionInfo } from './pipeline-store.js';
-
-const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+import { KeyedLock } from './keyed-lock.js';
+import { checkPipelineId, type Deployment, PIPELINE_ID, type PipelineStore, type PutMeta, type StoredPipeline, type VersionInfo } from './pipeline-store.js';
 
 interface VersionFile extends VersionInfo {
   document: PipelineDocument;
 }
 
+export interface FileStoreOptions {
+  dataDir: string;
+  /** baseDir of pipelines created without one (default `<dataDir>/files`). */
+  defaultBaseDir?: string;
+}
+
 export class FileStore implements PipelineStore {
-  constructor(readonly dataDir: string) {}
+  readonly dataDir: string;
+  readonly defaultBaseDir: string;
+  private readonly lock = new KeyedLock();
+
+  constructor(o: FileStoreOptions) {
+    this.dataDir = o.dataDir;
+    this.defaultBaseDir = o.defaultBaseDir ?? join(o.dataDir, 'files');
+  }
 
   private dir(id: string): string {
-    if (!ID.test(id)) throw new Error(`invalid pipeline id ${JSON.stringify(id)}`);
+    checkPipelineId(id);
     return join(this.dataDir, 'pipelines', id);
   }
 
-  async list(): Promise<StoredPipeline[]> {
-    let ids: string[];
+  private async ids(): Promise<string[]> {
     try {
-      ids = await readdir(join(this.dataDir, 'pipelines'));
-    } catch {
-      return [];
+      return (await readdir(join(this.dataDir, 'pipelines'))).filter((id) => PIPELINE_ID.test(id)).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
     }
+  }
+
+  async list(): Promise<StoredPipeline[]> {
     const out: StoredPipeline[] = [];
-    for (const id of ids.sort()) {
-      if (!ID.test(id)) continue;
+    for (const id of await this.ids()) {
       const p = await this.get(id);
       if (p) out.push(p);
     }
@@ -40,38 +60,45 @@ export class FileStore implements PipelineStore {
   }
 
   async get(id: string): Promise<StoredPipeline | undefined> {
-    return readJson<StoredPipeline>(join(this.dir(id), 'pipeline.json'));
+    return readJson<StoredPipeline>(join(this.dir(id), 'current.json'));
   }
 
-  async put(id: string, document: PipelineDocument, meta: { author: string; action: string; note?: string; baseDir?: string }): Promise<StoredPipeline> {
-    const prev = await this.get(id);
-    const version = (prev?.version ?? 0) + 1;
-    const at = new Date().toISOString();
-    const doc = { ...document, id };
-    const v: VersionFile = { version, at, author: meta.author, action: meta.action, document: doc, ...(meta.note ? { note: meta.note } : {}) };
-    await writeFileAtomic(join(this.dir(id), 'versions', `${version}.json`), JSON.stringify(v, null, 2));
-    const stored: StoredPipeline = { id, document: doc, version, updatedAt: at, baseDir: meta.baseDir ?? prev?.baseDir ?? this.dataDir };
-    await writeFileAtomic(join(this.dir(id), 'pipeline.json'), JSON.stringify(stored, null, 2));
-    return stored;
+  put(id: string, document: PipelineDocument, meta: PutMeta): Promise<StoredPipeline> {
+    return this.lock.run(id, async () => {
+      const dir = this.dir(id);
+      const prev = await this.get(id);
+      const version = (prev?.version ?? 0) + 1;
+      const at = new Date().toISOString();
+      const doc = { ...document, id };
+      const v: VersionFile = { version, at, author: meta.author, action: meta.action, ...(meta.note ? { note: meta.note } : {}), document: doc };
+      await writeFileAtomic(join(dir, 'versions', `${version}.json`), JSON.stringify(v, null, 2));
+      const stored: StoredPipeline = { id, document: doc, version, updatedAt: at, baseDir: meta.baseDir ?? prev?.baseDir ?? this.defaultBaseDir };
+      await writeFileAtomic(join(dir, 'current.json'), JSON.stringify(stored, null, 2));
+      return stored;
+    });
   }
 
-  async delete(id: string): Promise<boolean> {
-    if (!(await this.get(id))) return false;
-    await rm(this.dir(id), { recursive: true, force: true });
-    return true;
+  delete(id: string): Promise<boolean> {
+    return this.lock.run(id, async () => {
+      const dir = this.dir(id);
+      if (!(await this.get(id))) return false;
+      await rm(dir, { recursive: true, force: true });
+      return true;
+    });
   }
 
   async versions(id: string): Promise<VersionInfo[]> {
+    const dir = join(this.dir(id), 'versions');
     let files: string[];
     try {
-      files = await readdir(join(this.dir(id), 'versions'));
+      files = await readdir(dir);
     } catch {
       return [];
     }
     const out: VersionInfo[] = [];
     for (const f of files) {
       if (!/^\d+\.json$/.test(f)) continue;
-      const v = await readJson<VersionFile>(join(this.dir(id), 'versions', f));
+      const v = await readJson<VersionFile>(join(dir, f));
       if (v) {
         const { document: _doc, ...info } = v;
         out.push(info);
@@ -81,25 +108,46 @@ export class FileStore implements PipelineStore {
   }
 
   async getVersion(id: string, version: number): Promise<PipelineDocument | undefined> {
+    if (!Number.isSafeInteger(version) || version < 1) return undefined;
     return (await readJson<VersionFile>(join(this.dir(id), 'versions', `${version}.json`)))?.document;
   }
 
-  async setDeployment(id: string, deployment: Deployment | null): Promise<void> {
-    const path = join(this.dir(id), 'deployment.json');
-    if (deployment === null) await rm(path, { force: true });
-    else await writeFileAtomic(path, JSON.stringify(deployment, null, 2));
+  recordDeployment(id: string, deployment: Deployment | null): Promise<void> {
+    return this.lock.run(id, async () => {
+      const path = join(this.dir(id), 'deployment.json');
+      if (deployment === null) return rm(path, { force: true });
+      // A record for a deleted pipeline would leave a folder without current.json behind.
+      if (!(await this.get(id))) throw new Error(`no pipeline "${id}" to record a deployment for`);
+      await writeFileAtomic(path, JSON.stringify(deployment, null, 2));
+    });
   }
 
   async getDeployment(id: string): Promise<Deployment | null> {
     return (await readJson<Deployment>(join(this.dir(id), 'deployment.json'))) ?? null;
   }
+
+  async listDeployed(): Promise<{ id: string; deployment: Deployment }[]> {
+    const out: { id: string; deployment: Deployment }[] = [];
+    for (const id of await this.ids()) {
+      const deployment = await this.getDeployment(id);
+      if (deployment && (await this.get(id))) out.push({ id, deployment });
+    }
+    return out;
+  }
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    // Atomic writes rule this out for our own files; say which file a hand edit broke.
+    throw new Error(`${path} is not valid JSON (${(err as Error).message})`);
   }
 }

@@ -1,21 +1,27 @@
 /**
  * Where pipeline documents live: the current document, every saved version (each save and each
- * deploy is a version, with time and author), and which pipelines are deployed (so a restarted
- * server redeploys them). One small interface; files by default (file-store.ts).
+ * deploy is a version, with time, author and an optional note), and which pipelines are
+ * deployed (so a restarted server redeploys them). One small interface, one contract suite
+ * (store.contract.ts); files by default (file-store.ts), PostgreSQL later.
  */
 import type { ParamValue, PipelineDocument } from '@sluice/shared';
 
+/** Pipeline ids, as GRAPH_FORMAT.md defines them; also safe as a folder or key name. */
+export const PIPELINE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 export interface VersionInfo {
   version: number;
+  /** ISO-8601 time of the save. */
   at: string;
   author: string;
-  /** `save`, `deploy`, `import`, ... */
+  /** `create`, `save`, `deploy`, `import`, ... */
   action: string;
   note?: string;
 }
 
 export interface StoredPipeline {
   id: string;
+  /** The document as saved (not normalized: defaults stay implicit, as the author wrote it). */
   document: PipelineDocument;
   version: number;
   updatedAt: string;
@@ -23,21 +29,49 @@ export interface StoredPipeline {
   baseDir: string;
 }
 
+export interface PutMeta {
+  author: string;
+  action: string;
+  note?: string;
+  /** Set on create (or to move a pipeline's files); kept from the previous version otherwise. */
+  baseDir?: string;
+}
+
 export interface Deployment {
+  /** The stored version that was deployed. */
   version: number;
+  /** Param values the run used (the document's, with the deploy's overrides). */
   params: Record<string, ParamValue>;
   at: string;
   author: string;
 }
 
 export interface PipelineStore {
+  /** Every pipeline, by id. */
   list(): Promise<StoredPipeline[]>;
   get(id: string): Promise<StoredPipeline | undefined>;
-  /** Save a new version (creating the pipeline when new). */
-  put(id: string, document: PipelineDocument, meta: { author: string; action: string; note?: string; baseDir?: string }): Promise<StoredPipeline>;
+  /** Save a new version (creating the pipeline when new); the stored document's id is `id`. */
+  put(id: string, document: PipelineDocument, meta: PutMeta): Promise<StoredPipeline>;
+  /** Remove a pipeline with its versions and deployment record; false when there was none. */
   delete(id: string): Promise<boolean>;
+  /** Every version's metadata, oldest first ([] for an unknown pipeline). */
   versions(id: string): Promise<VersionInfo[]>;
   getVersion(id: string, version: number): Promise<PipelineDocument | undefined>;
-  setDeployment(id: string, deployment: Deployment | null): Promise<void>;
+  /** Remember that a pipeline is deployed (null: it no longer is). */
+  recordDeployment(id: string, deployment: Deployment | null): Promise<void>;
   getDeployment(id: string): Promise<Deployment | null>;
+  /** Pipelines recorded as deployed: what a restarted server brings back. */
+  listDeployed(): Promise<{ id: string; deployment: Deployment }[]>;
+}
+
+/** Thrown for an id outside PIPELINE_ID (it would name a folder or key). */
+export class InvalidPipelineIdError extends Error {
+  readonly code = 'invalid-id';
+  constructor(id: string) {
+    super(`invalid pipeline id ${JSON.stringify(id)}: ids match [a-z0-9][a-z0-9-]{0,63}`);
+  }
+}
+
+export function checkPipelineId(id: string): void {
+  if (!PIPELINE_ID.test(id)) throw new InvalidPipelineIdError(id);
 }
