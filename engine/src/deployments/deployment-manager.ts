@@ -1,35 +1,58 @@
 /**
  * Deployed pipelines, by id, over one Runner (embedded or BullMQ). Deploy compiles the stored
  * document (refusing an invalid one with every diagnostic), records the deploy as a version
- * and in the store, so a restarted server redeploys what was running.
+ * and in the store, so a restarted server brings back what was deployed, at the version that
+ * was deployed. Deploys and stops of one pipeline are serialized: a double-click on Deploy
+ * never leaves an orphaned run behind.
  */
-import { type Diagnostic, hasErrors, type ParamValue, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { type Diagnostic, hasErrors, type ParamValue, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 import type { RunHandle, Runner } from '../runners/runner.js';
-import type { PipelineStore } from '../store/pipeline-store.js';
+import { KeyedLock } from '../store/keyed-lock.js';
+import type { Deployment, PipelineStore, StoredPipeline } from '../store/pipeline-store.js';
+import { confinePaths } from './path-confinement.js';
+
+export type DeployErrorCode = 'not-found' | 'invalid-document' | 'not-deployed' | 'start-failed';
 
 export class DeployError extends Error {
   constructor(
-    readonly code: 'not-found' | 'invalid-document' | 'not-deployed' | 'start-failed',
+    readonly code: DeployErrorCode,
     message: string,
     readonly diagnostics: Diagnostic[] = [],
   ) {
     super(message);
+    this.name = 'DeployError';
   }
 }
 
 export interface DeploymentManagerOptions {
   store: PipelineStore;
   runner: Runner;
-  /** Inboxes of push sources; one per server. */
+  /** Inboxes of push sources (source.http); one per server. */
   ingest?: IngestHub;
+  /**
+   * Folders a deployed pipeline's file paths must stay inside (path-confinement.ts). Unset:
+   * no check (tests, trusted single-user setups).
+   */
+  allowedRoots?: string[];
   log?: (line: string) => void;
+}
+
+const LIVE: ReadonlySet<RunStatus> = new Set(['starting', 'running']);
+
+export function isLive(status: RunStatus): boolean {
+  return LIVE.has(status);
 }
 
 export class DeploymentManager {
   private readonly handles = new Map<string, RunHandle>();
+  private readonly lock = new KeyedLock();
+  private closing = false;
+  private signalClosed!: () => void;
+  /** Settles when the server starts shutting down: live streams stop waiting and end. */
+  readonly whenClosed = new Promise<void>((r) => (this.signalClosed = r));
 
   constructor(private readonly o: DeploymentManagerOptions) {}
 
@@ -41,37 +64,76 @@ export class DeploymentManager {
     return this.o.runner.kind;
   }
 
-  async deploy(id: string, params: Record<string, unknown> = {}, author = 'anonymous'): Promise<RunHandle> {
-    const stored = await this.o.store.get(id);
-    if (!stored) throw new DeployError('not-found', `no pipeline "${id}"`);
-    const { document, diagnostics } = compilePipeline(stored.document, params);
-    if (!document || hasErrors(diagnostics)) throw new DeployError('invalid-document', `pipeline "${id}" is invalid; fix it before deploying`, diagnostics);
-    await this.stop(id, false);
+  /** True once the server shuts down: live streams end. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /** Server policy beyond the document's own validity (paths outside the allowed folders). */
+  policyDiagnostics(stored: Pick<StoredPipeline, 'document' | 'baseDir'>, document: PipelineDocument = stored.document): Diagnostic[] {
+    return this.o.allowedRoots ? confinePaths(document, stored.baseDir, this.o.allowedRoots) : [];
+  }
+
+  /** Deploy the current document with param overrides; replaces a running deploy of it. */
+  deploy(id: string, params: Record<string, unknown> = {}, author = 'anonymous'): Promise<RunHandle> {
+    return this.lock.run(id, async () => {
+      const stored = await this.o.store.get(id);
+      if (!stored) throw new DeployError('not-found', `no pipeline "${id}"`);
+      const { handle, values } = await this.start(stored, stored.document, params);
+      const saved = await this.o.store.put(id, stored.document, { author, action: 'deploy' });
+      await this.o.store.recordDeployment(id, { version: saved.version, params: values, at: new Date().toISOString(), author });
+      return handle;
+    });
+  }
+
+  private async start(stored: StoredPipeline, source: PipelineDocument, params: Record<string, unknown>) {
+    const id = stored.id;
+    const { document, diagnostics } = compilePipeline(source, params);
+    const problems = document ? [...diagnostics, ...this.policyDiagnostics(stored, document)] : diagnostics;
+    if (!document || hasErrors(problems)) throw new DeployError('invalid-document', `pipeline "${id}" is invalid; fix it before deploying`, problems);
+    await this.stopRun(id);
     const values = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
     let handle: RunHandle;
     try {
-      handle = await this.o.runner.deploy(document, { baseDir: stored.baseDir, pipelineId: id, params: values, ...(this.o.ingest ? { ingest: this.o.ingest } : {}) });
+      handle = await this.o.runner.deploy(document, { baseDir: stored.baseDir, pipelineId: id, params: values, ...this.ingestOption() });
     } catch (err) {
-      throw new DeployError('start-failed', (err as Error).message);
+      this.o.ingest?.close(id);
+      throw new DeployError('start-failed', `pipeline "${id}" did not start: ${(err as Error).message}`);
     }
-    this.handles.set(id, handle);
-    const saved = await this.o.store.put(id, stored.document, { author, action: 'deploy', baseDir: stored.baseDir });
-    await this.o.store.setDeployment(id, { version: saved.version, params: values, at: new Date().toISOString(), author });
-    void handle.done.then((r) => {
-      this.o.log?.(`pipeline ${id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
-      // A bounded pipeline that completed is no longer deployed.
-      if (r.status === 'completed' && this.handles.get(id) === handle) void this.o.store.setDeployment(id, null);
-    });
-    return handle;
+    this.watch(id, handle);
+    return { handle, values };
   }
 
-  /** Stop a deployed pipeline; `undeploy` also forgets it across restarts. */
-  async stop(id: string, undeploy = true): Promise<RunStatus | undefined> {
+  private ingestOption(): { ingest?: IngestHub } {
+    return this.o.ingest ? { ingest: this.o.ingest } : {};
+  }
+
+  private watch(id: string, handle: RunHandle): void {
+    this.handles.set(id, handle);
+    void handle.done.then((r) => {
+      this.o.log?.(`pipeline ${id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
+      if (this.handles.get(id) !== handle || this.closing) return;
+      // The run ended by itself: nothing takes posted events any more.
+      this.o.ingest?.close(id);
+      // A bounded pipeline that completed is no longer deployed; a failed one stays recorded
+      // so that a restart tries again.
+      if (r.status === 'completed') void this.o.store.recordDeployment(id, null).catch(() => undefined);
+    });
+  }
+
+  /** Stop the run and forget the deployment (a restart will not bring it back). */
+  stop(id: string): Promise<RunStatus | undefined> {
+    return this.lock.run(id, async () => {
+      await this.o.store.recordDeployment(id, null).catch(() => undefined);
+      this.o.ingest?.close(id);
+      return this.stopRun(id);
+    });
+  }
+
+  private async stopRun(id: string): Promise<RunStatus | undefined> {
     const h = this.handles.get(id);
-    if (undeploy) await this.o.store.setDeployment(id, null).catch(() => undefined);
     if (!h) return undefined;
     this.handles.delete(id);
-    this.o.ingest?.close(id);
     return (await h.stop()).status;
   }
 
@@ -85,39 +147,53 @@ export class DeploymentManager {
     return { status: h.status(), metrics: h.metrics() };
   }
 
+  metrics(id: string): PipelineMetrics | undefined {
+    return this.handles.get(id)?.metrics();
+  }
+
   tap(id: string, edgeId: string, listener: TapListener): () => void {
     const h = this.handles.get(id);
     if (!h) throw new DeployError('not-deployed', `pipeline "${id}" is not deployed`);
     return h.tap(edgeId, listener);
   }
 
-  all(): Map<string, RunHandle> {
+  /** Every run this server holds (live or ended, until stopped or replaced). */
+  all(): ReadonlyMap<string, RunHandle> {
     return this.handles;
   }
 
-  /** Redeploy what was deployed when the server stopped. */
+  /**
+   * Server start: bring back what was deployed. A runner that keeps runs outside this process
+   * (BullMQ) re-attaches; otherwise the recorded version is deployed again with the recorded
+   * params - not the current draft, which may hold later, undeployed edits.
+   */
   async restore(): Promise<string[]> {
     const restored: string[] = [];
-    for (const p of await this.o.store.list()) {
-      const d = await this.o.store.getDeployment(p.id);
-      if (!d) continue;
+    for (const { id, deployment } of await this.o.store.listDeployed()) {
       try {
-        // BullMQ keeps state, queues and source checkpoints in Redis: re-attach, do not restart.
-        const resumable = this.o.runner as Runner & { resume?: (id: string, o: { ingest?: IngestHub }) => Promise<RunHandle | undefined> };
-        const resumed = resumable.resume ? await resumable.resume(p.id, this.o.ingest ? { ingest: this.o.ingest } : {}) : undefined;
-        if (resumed) this.handles.set(p.id, resumed);
-        else await this.deploy(p.id, d.params, d.author);
-        restored.push(p.id);
+        await this.lock.run(id, () => this.restoreOne(id, deployment));
+        restored.push(id);
       } catch (err) {
-        this.o.log?.(`could not redeploy ${p.id}: ${(err as Error).message}`);
+        this.o.log?.(`could not redeploy ${id}: ${(err as Error).message}`);
       }
     }
     return restored;
   }
 
+  private async restoreOne(id: string, d: Deployment): Promise<void> {
+    const resumed = this.o.runner.resume ? await this.o.runner.resume(id, this.ingestOption()) : undefined;
+    if (resumed) return this.watch(id, resumed);
+    const stored = await this.o.store.get(id);
+    if (!stored) throw new DeployError('not-found', `no pipeline "${id}"`);
+    const document = (await this.o.store.getVersion(id, d.version)) ?? stored.document;
+    await this.start(stored, document, d.params);
+  }
+
   /** Server shutdown: stop embedded runs (a BullMQ runner detaches and keeps them deployed). */
   async close(): Promise<void> {
-    if (this.o.runner.kind === 'embedded') for (const h of this.handles.values()) await h.stop();
+    this.closing = true;
+    this.signalClosed();
+    if (this.o.runner.kind === 'embedded') await Promise.all([...this.handles.values()].map((h) => h.stop()));
     this.handles.clear();
     await this.o.runner.close();
   }

@@ -56,6 +56,13 @@ export interface Runner {
   readonly kind: 'embedded' | 'bullmq';
   /** Start a validated document (node configs parsed, defaults applied). */
   deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle>;
+  /**
+   * Re-attach to a run that outlived this process (BullMQ keeps queues, state and source
+   * checkpoints in Redis); undefined when there is none. Runners without it are redeployed.
+   */
+  resume?(pipelineId: string, options: Omit<RunOptions, 'baseDir'>): Promise<RunHandle | undefined>;
+  /** Whatever the runner depends on answers (Redis); for /readyz. */
+  ready?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

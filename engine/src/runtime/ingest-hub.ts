@@ -13,13 +13,20 @@ export class IngestHub {
     return `${pipelineId}\u0000${nodeId}`;
   }
 
-  /** A fresh inbox for a node that starts (a redeploy replaces the old one). */
+  /**
+   * A fresh inbox for a node that starts. A redeploy replaces the old inbox but carries over
+   * the records it still holds: they were accepted (202) and must reach the new run.
+   */
   open(pipelineId: string, nodeId: string, capacity: number): BoundedInbox {
+    const key = IngestHub.key(pipelineId, nodeId);
     const inbox = new BoundedInbox(capacity);
-    this.inboxes.set(IngestHub.key(pipelineId, nodeId), inbox);
+    const previous = this.inboxes.get(key);
+    if (previous) inbox.adopt(previous);
+    this.inboxes.set(key, inbox);
     return inbox;
   }
 
+  /** The pipeline no longer takes events (stopped, failed, deleted): ingestion answers 409. */
   close(pipelineId: string): void {
     for (const k of [...this.inboxes.keys()]) if (k.startsWith(`${pipelineId}\u0000`)) this.inboxes.delete(k);
   }
@@ -28,5 +35,10 @@ export class IngestHub {
     const inbox = this.inboxes.get(IngestHub.key(pipelineId, nodeId));
     if (!inbox) return 'unknown';
     return inbox.offer(records) ? 'accepted' : 'full';
+  }
+
+  /** Records waiting for a node (metrics, tests). */
+  waiting(pipelineId: string, nodeId: string): number {
+    return this.inboxes.get(IngestHub.key(pipelineId, nodeId))?.size ?? 0;
   }
 }

@@ -26,13 +26,26 @@ export class BoundedInbox implements Inbox {
   }
 
   take(max: number): unknown[] {
-    const end = Math.min(this.items.length, this.head + max);
+    const end = Math.min(this.items.length, this.head + Math.max(0, max));
     const out = this.items.slice(this.head, end);
     this.head = end;
+    // Compact now and then instead of shift() per record (O(n) each).
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
     return out;
+  }
+
+  /**
+   * Move every record still waiting in `previous` to the front of this inbox (a redeploy
+   * replaces the inbox; records already accepted with 202 must not be lost). May exceed the
+   * capacity for a while: offers are then refused until the source catches up.
+   */
+  adopt(previous: BoundedInbox): void {
+    const carried = previous.take(previous.size);
+    if (carried.length === 0) return;
+    this.items = [...carried, ...this.items.slice(this.head)];
+    this.head = 0;
   }
 }

@@ -1,0 +1,137 @@
+/** The deployment manager on the real embedded runner and file store: deploy, stop, restart. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PipelineDocument } from '@sluice/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
+import type { RunHandle, Runner } from '../runners/runner.js';
+import { IngestHub } from '../runtime/ingest-hub.js';
+import { FileStore } from '../store/file-store.js';
+import { DeployError, DeploymentManager } from './deployment-manager.js';
+
+const managers: DeploymentManager[] = [];
+afterEach(async () => {
+  for (const m of managers.splice(0)) await m.close();
+});
+
+function doc(count?: number): PipelineDocument {
+  return {
+    format: 'sluice/v1',
+    params: { min_q: { type: 'number', value: 1 } },
+    nodes: [
+      { id: 'orders', type: 'source.generator', config: { scenario: 'orders', rate: count ? 100_000 : 1000, seed: 1, ...(count ? { count } : {}) } },
+      { id: 'big', type: 'filter', config: { expression: 'quantity >= params.min_q' } },
+      { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'orders', target: 'big' },
+      { id: 'e2', source: 'big', target: 'out' },
+    ],
+  };
+}
+
+/** The embedded runner, remembering every handle it gave out. */
+class CountingRunner implements Runner {
+  readonly kind = 'embedded' as const;
+  readonly handles: RunHandle[] = [];
+  private readonly inner = new EmbeddedRunner();
+  async deploy(...args: Parameters<Runner['deploy']>) {
+    const h = await this.inner.deploy(...args);
+    this.handles.push(h);
+    return h;
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+function manager(store: FileStore, runner: Runner = new EmbeddedRunner(), log?: (l: string) => void) {
+  const m = new DeploymentManager({ store, runner, ingest: new IngestHub(), ...(log ? { log } : {}) });
+  managers.push(m);
+  return m;
+}
+
+const freshStore = () => new FileStore({ dataDir: mkdtempSync(join(tmpdir(), 'sluice-deploy-')) });
+
+describe('DeploymentManager', () => {
+  it('records a deploy as a version and in the store; stop forgets it', async () => {
+    const store = freshStore();
+    await store.put('p', doc(), { author: 'ana', action: 'create' });
+    const m = manager(store);
+    const h = await m.deploy('p', { min_q: 2 }, 'ops');
+    expect(h.status()).toBe('running');
+    expect(await store.getDeployment('p')).toMatchObject({ version: 2, author: 'ops', params: { min_q: 2 } });
+    expect((await store.versions('p')).map((v) => v.action)).toEqual(['create', 'deploy']);
+    expect(await m.stop('p')).toBe('stopped');
+    expect(await store.getDeployment('p')).toBeNull();
+    expect(m.status('p')).toEqual({ status: 'not-deployed' });
+    expect(await m.stop('p')).toBeUndefined();
+  });
+
+  it('refuses unknown and invalid pipelines with typed errors and every diagnostic', async () => {
+    const store = freshStore();
+    const m = manager(store);
+    await expect(m.deploy('nope')).rejects.toMatchObject({ code: 'not-found' });
+    const bad = doc();
+    bad.nodes[1]!.config = { expression: 'quantity >' };
+    await store.put('bad', bad, { author: 'a', action: 'save' });
+    const err = await m.deploy('bad').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeployError);
+    expect((err as DeployError).diagnostics).toContainEqual(expect.objectContaining({ nodeId: 'big', path: 'config.expression' }));
+  });
+
+  it('a restarted server redeploys what was deployed, at the deployed version, without a new version', async () => {
+    const store = freshStore();
+    await store.put('p', doc(), { author: 'ana', action: 'create' });
+    const before = manager(store);
+    await before.deploy('p', { min_q: 2 });
+    // A later draft, not deployed (even an invalid one) must not be what comes back.
+    const draft = doc();
+    draft.nodes[1]!.config = { expression: 'quantity >' };
+    await store.put('p', draft, { author: 'ana', action: 'save' });
+    await before.close();
+    expect(await store.getDeployment('p')).not.toBeNull();
+
+    const after = manager(store);
+    expect(await after.restore()).toEqual(['p']);
+    expect(after.handle('p')!.status()).toBe('running');
+    expect((await store.versions('p')).map((v) => v.action)).toEqual(['create', 'deploy', 'save']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(after.metrics('p')!.nodes.orders!.out).toBeGreaterThan(0);
+  });
+
+  it('a restore that fails is logged and the others still come back', async () => {
+    const store = freshStore();
+    await store.put('a', doc(), { author: 'x', action: 'save' });
+    await store.put('b', doc(), { author: 'x', action: 'save' });
+    await store.recordDeployment('a', { version: 1, params: { min_q: 'not a number' }, at: '', author: 'x' });
+    await store.recordDeployment('b', { version: 1, params: {}, at: '', author: 'x' });
+    const lines: string[] = [];
+    const m = manager(store, new EmbeddedRunner(), (l) => lines.push(l));
+    expect(await m.restore()).toEqual(['b']);
+    expect(lines.join('\n')).toMatch(/could not redeploy a/);
+  });
+
+  it('a bounded pipeline that completes is no longer recorded as deployed', async () => {
+    const store = freshStore();
+    await store.put('p', doc(200), { author: 'a', action: 'save' });
+    const m = manager(store);
+    const h = await m.deploy('p');
+    expect((await h.done).status).toBe('completed');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await store.getDeployment('p')).toBeNull();
+    expect(m.status('p').status).toBe('completed');
+  });
+
+  it('deploys racing on one pipeline leave exactly one run', async () => {
+    const store = freshStore();
+    await store.put('p', doc(), { author: 'a', action: 'save' });
+    const runner = new CountingRunner();
+    const m = manager(store, runner);
+    await Promise.all([m.deploy('p'), m.deploy('p'), m.deploy('p')]);
+    expect(runner.handles).toHaveLength(3);
+    expect(runner.handles.map((h) => h.status())).toEqual(['stopped', 'stopped', 'running']);
+    expect(m.handle('p')).toBe(runner.handles[2]);
+  });
+});
