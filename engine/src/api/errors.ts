@@ -10,6 +10,7 @@ export class ApiError extends Error {
     readonly details?: unknown,
   ) {
     super(message);
+    this.name = 'ApiError';
   }
 }
 
@@ -19,16 +20,35 @@ export function errorBody(code: string, message: string, details?: unknown) {
 
 export function sendError(c: Context, err: unknown) {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  // Hono's own HTTP errors (e.g. a body stream cut short) carry their status.
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return c.json(errorBody('bad-request', (err as Error).message), status as ContentfulStatusCode);
+  }
   return c.json(errorBody('internal', err instanceof Error ? err.message : String(err)), 500);
 }
 
-/** The request body as JSON, or a 400 that says why. */
-export async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === '') throw new ApiError(400, 'empty-body', 'the request body is empty; send JSON');
+/** Parse JSON text, or a 400 that says why. */
+export function parseJson(text: string, what = 'the body'): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ApiError(400, 'malformed-json', `the body is not valid JSON: ${(err as Error).message}`);
+    throw new ApiError(400, 'malformed-json', `${what} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** The request body as JSON (required), or a 400 that says why. */
+export async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') throw new ApiError(400, 'empty-body', 'the request body is empty; send JSON');
+  return parseJson(text);
+}
+
+/** An optional JSON object body: `{}` when empty; 400 when it is not an object. */
+export async function optionalJsonObject(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  const body = parseJson(text);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'invalid-body', 'the body must be a JSON object');
+  return body as Record<string, unknown>;
 }

@@ -1,53 +1,126 @@
-/** The OpenAPI 3.1 description served at /api/openapi.json (hand-written: the routes are few). */
-const json = { 'application/json': { schema: { type: 'object' } } };
+/**
+ * The OpenAPI 3.1 description served at /api/openapi.json. Hand-written (the routes are few);
+ * app.test.ts checks that it names every route the app has and nothing else.
+ */
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object = { type: 'object' }) => ({ 'application/json': { schema } });
 const sse = { 'text/event-stream': { schema: { type: 'string' } } };
-const error = { description: 'Error: { error: { code, message, details? } }', content: json };
-const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } };
-const op = (summary: string, extra: Record<string, unknown> = {}) => ({ summary, responses: { 200: { description: 'OK', content: json }, 400: error, 404: error, ...((extra.responses as object) ?? {}) }, ...extra });
+const error = (description: string) => ({ description, content: json(ref('Error')) });
+const E = {
+  400: error('Bad request: malformed JSON, an invalid id or body'),
+  404: error('No such pipeline (or node, edge, version)'),
+  409: error('Conflict: exists already, or not deployed'),
+  413: error('The body is larger than the limit (6 MiB by default)'),
+  422: error('Not a document, or invalid for deploying: details lists every diagnostic'),
+  429: error('Backpressure: retry after Retry-After seconds'),
+  503: error('Not ready'),
+};
+const ok = (description: string, schema?: object) => ({ description, content: json(schema) });
+const pathParam = (name: string, schema: object) => ({ name, in: 'path', required: true, schema });
+const id = pathParam('id', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
+const elementId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+const version = (name: string) => pathParam(name, { type: 'integer', minimum: 1 });
+const documentBody = { required: true, content: json(ref('PipelineDocument')) };
 
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'Sluice API', version: '1', description: 'Store, validate, deploy and watch pipelines (docs/api.md).' },
+  info: { title: 'Sluice API', version: '1', description: 'Store, validate, deploy and watch pipelines. See docs/api.md.' },
+  components: {
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'array', items: ref('Diagnostic') } },
+          },
+        },
+      },
+      Diagnostic: {
+        type: 'object',
+        required: ['severity', 'code', 'message'],
+        properties: {
+          severity: { enum: ['error', 'warning'] },
+          code: { type: 'string' },
+          message: { type: 'string' },
+          nodeId: { type: 'string' },
+          edgeId: { type: 'string' },
+          path: { type: 'string', description: 'e.g. config.size' },
+          column: { type: 'integer' },
+        },
+      },
+      PipelineDocument: { type: 'object', description: 'A sluice/v1 document (GRAPH_FORMAT.md; JSON Schema in docs/)', required: ['format', 'nodes', 'edges'] },
+      StoredPipeline: {
+        type: 'object',
+        properties: { id: { type: 'string' }, document: ref('PipelineDocument'), version: { type: 'integer' }, updatedAt: { type: 'string' }, baseDir: { type: 'string' } },
+      },
+      Saved: { type: 'object', properties: { pipeline: ref('StoredPipeline'), valid: { type: 'boolean' }, diagnostics: { type: 'array', items: ref('Diagnostic') } } },
+    },
+  },
   paths: {
-    '/api/node-types': { get: op('Every node type: category, ports, config JSON Schema, example, docs') },
+    '/api/node-types': { get: { summary: 'Every node type: category, docs, example, ports, config JSON Schema, defaults', responses: { 200: ok('node types') } } },
     '/api/pipelines': {
-      get: op('List pipelines with their status'),
-      post: op('Store a new pipeline document (drafts with errors are kept and reported)', { requestBody: { content: json }, responses: { 201: { description: 'Created', content: json }, 409: error, 413: error, 422: error } }),
+      get: { summary: 'Pipelines with name, version and status', responses: { 200: ok('list') } },
+      post: {
+        summary: 'Store a new document; a draft with errors is kept and its diagnostics returned. Author from x-sluice-user',
+        requestBody: documentBody,
+        responses: { 201: ok('stored', ref('Saved')), 400: E[400], 409: E[409], 413: E[413], 422: E[422] },
+      },
     },
     '/api/pipelines/{id}': {
       parameters: [id],
-      get: op('A pipeline, its diagnostics and status'),
-      put: op('Save a new version of the document', { requestBody: { content: json }, responses: { 413: error, 422: error } }),
-      delete: op('Stop and delete a pipeline'),
+      get: { summary: 'A pipeline, its diagnostics and status', responses: { 200: ok('pipeline'), 400: E[400], 404: E[404] } },
+      put: {
+        summary: 'Save a new version (optional ?note=)',
+        requestBody: documentBody,
+        responses: { 200: ok('saved', ref('Saved')), 400: E[400], 404: E[404], 413: E[413], 422: E[422] },
+      },
+      delete: { summary: 'Stop and delete a pipeline with its versions', responses: { 200: ok('deleted'), 404: E[404] } },
     },
-    '/api/pipelines/{id}/versions': { parameters: [id], get: op('Every version: number, time, author, action') },
-    '/api/pipelines/{id}/versions/{v}': { parameters: [id, { name: 'v', in: 'path', required: true, schema: { type: 'integer' } }], get: op('The document of one version') },
+    '/api/pipelines/{id}/versions': { parameters: [id], get: { summary: 'Every version: number, time, author, action, note', responses: { 200: ok('versions'), 404: E[404] } } },
+    '/api/pipelines/{id}/versions/{v}': { parameters: [id, version('v')], get: { summary: 'One version with its document', responses: { 200: ok('version'), 400: E[400], 404: E[404] } } },
     '/api/pipelines/{id}/versions/{a}/diff/{b}': {
-      parameters: [id, { name: 'a', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'b', in: 'path', required: true, schema: { type: 'integer' } }],
-      get: op('What changed between two versions: params, nodes, config paths, edges, one summary line each'),
+      parameters: [id, version('a'), version('b')],
+      get: { summary: 'What changed from version a to b: params, nodes (with config paths), edges, one summary line each', responses: { 200: ok('diff'), 400: E[400], 404: E[404] } },
     },
-    '/api/pipelines/{id}/validate': { parameters: [id], post: op('Validate the stored document: every diagnostic') },
-    '/api/pipelines/{id}/deploy': { parameters: [id], post: op('Deploy (optional body { params }); an invalid document is refused with 422 and its diagnostics', { responses: { 422: error } }) },
-    '/api/pipelines/{id}/stop': { parameters: [id], post: op('Stop a deployed pipeline', { responses: { 409: error } }) },
-    '/api/pipelines/{id}/status': { parameters: [id], get: op('Status and current metrics') },
-    '/api/pipelines/{id}/metrics': { parameters: [id], get: { summary: 'Server-sent events: metrics of every node, edge, stage and sink, once a second', responses: { 200: { description: 'event stream', content: sse }, 404: error } } },
-    '/api/pipelines/{id}/taps/{edgeId}': {
-      parameters: [id, { name: 'edgeId', in: 'path', required: true, schema: { type: 'string' } }],
-      get: { summary: 'Server-sent events: a sample (<= 20/s) of the events crossing an edge', responses: { 200: { description: 'event stream', content: sse }, 404: error, 409: error } },
-    },
-    '/api/ingest/{pipelineId}/{nodeId}': {
-      parameters: [
-        { name: 'pipelineId', in: 'path', required: true, schema: { type: 'string' } },
-        { name: 'nodeId', in: 'path', required: true, schema: { type: 'string' } },
-      ],
+    '/api/pipelines/{id}/validate': { parameters: [id], post: { summary: 'Every diagnostic of the stored document', responses: { 200: ok('{ valid, diagnostics }'), 404: E[404] } } },
+    '/api/pipelines/{id}/deploy': {
+      parameters: [id],
       post: {
-        summary: 'Events for a source.http node: JSON object, array, or NDJSON',
-        requestBody: { content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } } },
-        responses: { 202: { description: 'Accepted', content: json }, 400: error, 404: error, 409: error, 429: { description: 'Backpressure; Retry-After says when', content: json } },
+        summary: 'Deploy (replacing a running deploy); optional body { params } overrides param values',
+        requestBody: { required: false, content: json({ type: 'object', properties: { params: { type: 'object' } } }) },
+        responses: { 200: ok('{ status, engine, deployment }'), 400: E[400], 404: E[404], 422: E[422], 500: error('The run did not start') },
       },
     },
+    '/api/pipelines/{id}/stop': { parameters: [id], post: { summary: 'Stop; a restart will not bring it back', responses: { 200: ok('{ status }'), 404: E[404], 409: E[409] } } },
+    '/api/pipelines/{id}/status': { parameters: [id], get: { summary: 'Status, current metrics, engine, deployment record', responses: { 200: ok('status'), 404: E[404] } } },
+    '/api/pipelines/{id}/metrics': {
+      parameters: [id, { name: 'intervalMs', in: 'query', required: false, schema: { type: 'integer', minimum: 100, default: 1000 } }],
+      get: {
+        summary: 'Server-sent events: `metrics` { status, metrics? } every second (nodes, edges, stages, sinks); `end` { status, metrics } when a run ends',
+        responses: { 200: { description: 'event stream', content: sse }, 404: E[404] },
+      },
+    },
+    '/api/pipelines/{id}/taps/{edgeId}': {
+      parameters: [id, pathParam('edgeId', elementId)],
+      get: {
+        summary: 'Server-sent events: `events` arrays, a sample (at most 20 events/s) of the events crossing an edge; `end` when the run ends',
+        responses: { 200: { description: 'event stream', content: sse }, 400: E[400], 404: E[404], 409: E[409] },
+      },
+    },
+    '/api/ingest/{pipelineId}/{nodeId}': {
+      parameters: [pathParam('pipelineId', id.schema), pathParam('nodeId', elementId)],
+      post: {
+        summary: 'Events for a source.http node: a JSON object, a JSON array, or NDJSON (application/x-ndjson)',
+        requestBody: { required: true, content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+        responses: { 202: ok('{ accepted }'), 400: E[400], 404: E[404], 409: E[409], 413: E[413], 429: E[429] },
+      },
+    },
+    '/api/openapi.json': { get: { summary: 'This description', responses: { 200: ok('OpenAPI 3.1') } } },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-    '/healthz': { get: op('The process is up') },
-    '/readyz': { get: { summary: 'Ready to serve (Redis reachable in BullMQ mode)', responses: { 200: { description: 'ready', content: json }, 503: error } } },
+    '/healthz': { get: { summary: 'The process is up', responses: { 200: ok('{ ok: true }') } } },
+    '/readyz': { get: { summary: 'Ready to serve (Redis reachable in BullMQ mode)', responses: { 200: ok('{ ready, engine }'), 503: E[503] } } },
   },
 } as const;

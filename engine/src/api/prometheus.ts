@@ -1,32 +1,85 @@
 /**
  * `/metrics`: Prometheus text from the same snapshots as the SSE stream, collected at scrape
- * time (a dedicated registry, so nothing else leaks in).
+ * time into a dedicated registry (nothing of prom-client's global registry leaks in). Counts
+ * restart from zero when a pipeline is redeployed, which Prometheus reads as a counter reset.
  */
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { NodeMetrics, PipelineMetrics } from '@sluice/shared';
 import type { DeploymentManager } from '../deployments/deployment-manager.js';
+
+/** Every metric family is collected in the same scrape: take the snapshots once. */
+const SNAPSHOT_TTL_MS = 250;
 
 export function prometheusRegistry(deployments: DeploymentManager): Registry {
   const registry = new Registry();
-  const snapshots = () => [...deployments.all()].map(([id, h]) => [id, h.metrics()] as const);
-  const nodeGauge = (name: string, help: string, pick: (n: { in: number; out: number; errors: number; late: number; dropped: number; batchP50Ms: number; batchP99Ms: number }) => number) =>
-    new Gauge({
+  let cache: { at: number; data: [string, PipelineMetrics][] } | undefined;
+  const snapshots = () => {
+    const now = Date.now();
+    if (!cache || now - cache.at > SNAPSHOT_TTL_MS) cache = { at: now, data: [...deployments.all()].map(([id, h]) => [id, h.metrics()]) };
+    return cache.data;
+  };
+
+  const nodeCounter = (name: string, help: string, pick: (n: NodeMetrics) => number) =>
+    new Counter({
       name,
       help,
       labelNames: ['pipeline', 'node'],
       registers: [registry],
       collect() {
         this.reset();
-        for (const [pid, m] of snapshots()) for (const [node, n] of Object.entries(m.nodes)) this.set({ pipeline: pid, node }, pick(n));
+        for (const [pipeline, m] of snapshots()) for (const [node, n] of Object.entries(m.nodes)) this.inc({ pipeline, node }, pick(n));
       },
     });
-  nodeGauge('sluice_node_events_in_total', 'Events into a node', (n) => n.in);
-  nodeGauge('sluice_node_events_out_total', 'Events out of a node', (n) => n.out);
-  nodeGauge('sluice_node_errors_total', 'Events that failed on a node', (n) => n.errors);
-  nodeGauge('sluice_node_late_total', 'Late events at a node', (n) => n.late);
-  nodeGauge('sluice_node_dropped_total', 'Events a node dropped on purpose', (n) => n.dropped);
-  nodeGauge('sluice_node_batch_p50_seconds', 'Median batch processing time', (n) => n.batchP50Ms / 1000);
-  nodeGauge('sluice_node_batch_p99_seconds', '99th percentile batch processing time', (n) => n.batchP99Ms / 1000);
-  const stageGauge = (name: string, help: string, pick: (s: { backlog: number; watermarkLagMs: number | null }) => number | null) =>
+  nodeCounter('sluice_node_events_in_total', 'Events into a node', (n) => n.in);
+  nodeCounter('sluice_node_events_out_total', 'Events out of a node', (n) => n.out);
+  nodeCounter('sluice_node_errors_total', 'Events that failed on a node', (n) => n.errors);
+  nodeCounter('sluice_node_late_total', 'Events that arrived after their window was emitted', (n) => n.late);
+  nodeCounter('sluice_node_dropped_total', 'Events a node discarded on purpose', (n) => n.dropped);
+  nodeCounter('sluice_node_batches_total', 'Batches a node processed', (n) => n.batches);
+
+  new Counter({
+    name: 'sluice_edge_events_total',
+    help: 'Events that crossed an edge',
+    labelNames: ['pipeline', 'edge'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [pipeline, m] of snapshots()) for (const [edge, e] of Object.entries(m.edges)) this.inc({ pipeline, edge }, e.events);
+    },
+  });
+
+  // Quantiles come precomputed from the engine's histograms: gauges with a `quantile` label.
+  new Gauge({
+    name: 'sluice_node_batch_duration_seconds',
+    help: 'Batch processing time of a node, by quantile (0.5, 0.99)',
+    labelNames: ['pipeline', 'node', 'quantile'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [pipeline, m] of snapshots())
+        for (const [node, n] of Object.entries(m.nodes)) {
+          this.set({ pipeline, node, quantile: '0.5' }, n.batchP50Ms / 1000);
+          this.set({ pipeline, node, quantile: '0.99' }, n.batchP99Ms / 1000);
+        }
+    },
+  });
+  new Gauge({
+    name: 'sluice_sink_latency_seconds',
+    help: 'End-to-end latency at a sink (sink time minus ingest time), by quantile (0.5, 0.99)',
+    labelNames: ['pipeline', 'node', 'quantile'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [pipeline, m] of snapshots())
+        for (const [node, s] of Object.entries(m.sinks)) {
+          if (s.count === 0) continue;
+          this.set({ pipeline, node, quantile: '0.5' }, s.p50Ms / 1000);
+          this.set({ pipeline, node, quantile: '0.99' }, s.p99Ms / 1000);
+        }
+    },
+  });
+
+  const stageGauge = (name: string, help: string, pick: (s: PipelineMetrics['stages'][string]) => number | null) =>
     new Gauge({
       name,
       help,
@@ -34,38 +87,24 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [pid, m] of snapshots())
+        for (const [pipeline, m] of snapshots())
           for (const [stage, s] of Object.entries(m.stages)) {
             const v = pick(s);
-            if (v !== null) this.set({ pipeline: pid, stage }, v);
+            if (v !== null) this.set({ pipeline, stage }, v);
           }
       },
     });
-  stageGauge('sluice_stage_backlog_events', 'Batches waiting in a stage', (s) => s.backlog);
+  stageGauge('sluice_stage_backlog_events', 'Events waiting to be processed by a stage (queue depth)', (s) => s.backlog);
   stageGauge('sluice_stage_watermark_lag_seconds', 'Wall clock minus the stage watermark', (s) => (s.watermarkLagMs === null ? null : s.watermarkLagMs / 1000));
-  for (const [q, label] of [
-    ['p50', 0.5],
-    ['p99', 0.99],
-  ] as const) {
-    new Gauge({
-      name: `sluice_sink_latency_${q}_seconds`,
-      help: `End-to-end latency at a sink (sink time minus ingest time), quantile ${label}`,
-      labelNames: ['pipeline', 'node'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [pid, m] of snapshots()) for (const [node, s] of Object.entries(m.sinks)) this.set({ pipeline: pid, node }, (q === 'p50' ? s.p50Ms : s.p99Ms) / 1000);
-      },
-    });
-  }
+
   new Gauge({
     name: 'sluice_pipeline_running',
-    help: '1 when the pipeline is running',
-    labelNames: ['pipeline'],
+    help: '1 while the pipeline runs, 0 once it has ended (completed, stopped, failed)',
+    labelNames: ['pipeline', 'status'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [pid, h] of deployments.all()) this.set({ pipeline: pid }, h.status() === 'running' ? 1 : 0);
+      for (const [pipeline, m] of snapshots()) this.set({ pipeline, status: m.status }, m.status === 'running' || m.status === 'starting' ? 1 : 0);
     },
   });
   return registry;

@@ -1,27 +1,51 @@
 /**
- * First start: import every `examples/<name>/<name>.json` into an empty store. Their relative
- * paths (campaigns.jsonl, out/...) keep resolving against the example's own folder.
+ * First start: import every `examples/<name>/*.json` pipeline document into the store. Each
+ * keeps its example folder as its baseDir, so relative paths (`campaigns.jsonl`, `out/...`)
+ * resolve exactly as `pnpm sluice run examples/<name>/<name>.json` resolves them; nothing is
+ * copied. A file that is not a sluice document, or whose id is taken, is skipped and logged.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { PipelineDocument } from '@sluice/shared';
-import type { PipelineStore } from '../store/pipeline-store.js';
+import { basename, join } from 'node:path';
+import { CURRENT_FORMAT, type PipelineDocument } from '@sluice/shared';
+import { PIPELINE_ID, type PipelineStore } from '../store/pipeline-store.js';
 
-export async function loadExamples(store: PipelineStore, examplesDir: string): Promise<string[]> {
-  if ((await store.list()).length > 0) return [];
-  const loaded: string[] = [];
-  let folders: string[] = [];
+export interface LoadExamplesOptions {
+  store: PipelineStore;
+  examplesDir: string;
+  log?: (line: string) => void;
+}
+
+export async function loadExamples(o: LoadExamplesOptions): Promise<string[]> {
+  const log = o.log ?? (() => undefined);
+  let folders: string[];
   try {
-    folders = (await readdir(examplesDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    folders = (await readdir(o.examplesDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
   } catch {
     return [];
   }
+  const loaded: string[] = [];
   for (const name of folders.sort()) {
-    const dir = join(examplesDir, name);
-    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json'))) {
-      const doc = JSON.parse(await readFile(join(dir, file), 'utf8')) as PipelineDocument;
-      const id = doc.id ?? file.replace(/\.json$/, '');
-      await store.put(id, doc, { author: 'sluice', action: 'import', note: `examples/${name}/${file}`, baseDir: dir });
+    const dir = join(o.examplesDir, name);
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
+      const where = `examples/${name}/${file}`;
+      let doc: PipelineDocument;
+      try {
+        doc = JSON.parse(await readFile(join(dir, file), 'utf8')) as PipelineDocument;
+      } catch (err) {
+        log(`skipped ${where}: ${(err as Error).message}`);
+        continue;
+      }
+      if (doc?.format !== CURRENT_FORMAT) continue; // a data or rule file beside the graph
+      const id = doc.id ?? basename(file, '.json');
+      if (!PIPELINE_ID.test(id)) {
+        log(`skipped ${where}: ${JSON.stringify(id)} is not a pipeline id`);
+        continue;
+      }
+      if (await o.store.get(id)) {
+        log(`skipped ${where}: a pipeline "${id}" exists already`);
+        continue;
+      }
+      await o.store.put(id, doc, { author: 'sluice', action: 'import', note: where, baseDir: dir });
       loaded.push(id);
     }
   }

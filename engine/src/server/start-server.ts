@@ -1,59 +1,111 @@
 /**
- * `sluice serve` / `pnpm start`: the API and the built editor on one port, the embedded engine
- * (or BullMQ when REDIS_URL is set), the store under the data folder, examples on first start.
+ * The server behind `sluice serve` / `pnpm start`: the API and the built editor on one port;
+ * the embedded engine, or BullMQ when a Redis URL is given; the store under the data folder;
+ * the examples imported on first start; deployed pipelines brought back.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { createApp } from '../api/app.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
-import { IngestHub } from '../runtime/ingest-hub.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { Runner } from '../runners/runner.js';
+import { IngestHub } from '../runtime/ingest-hub.js';
 import { FileStore } from '../store/file-store.js';
 import { loadExamples } from './load-examples.js';
+import { mountEditor } from './static-editor.js';
 
+/** The repository root, from this file's location: `pnpm start` works from any folder. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Written once the examples were imported: deleting every pipeline does not bring them back. */
+const EXAMPLES_MARKER = 'examples-imported';
 
 export interface ServerOptions {
+  /** 0 picks a free port (tests). */
   port: number;
   host: string;
   dataDir: string;
+  /** Run pipelines on BullMQ (Redis at this URL) instead of in this process. */
   redisUrl?: string;
+  /** Redis key prefix (BullMQ mode). */
   prefix?: string;
+  /** Default: <repo>/examples. */
+  examplesDir?: string;
+  /** Default: <repo>/editor/dist (served when it exists). */
+  editorDist?: string;
+  maxBodyBytes?: number;
+  corsOrigins?: string[];
   log: (line: string) => void;
 }
 
-export async function startServer(o: ServerOptions) {
-  const store = new FileStore(o.dataDir);
-  const bullmq = o.redisUrl ? new BullmqRunner({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' }) : undefined;
-  const runner: Runner = bullmq ?? new EmbeddedRunner();
-  const deployments = new DeploymentManager({ store, runner, log: o.log, ingest: new IngestHub() });
-  const loaded = await loadExamples(store, resolve(ROOT, 'examples'));
-  if (loaded.length > 0) o.log(`loaded example pipelines: ${loaded.join(', ')}`);
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: ReturnType<typeof createApp>;
+  deployments: DeploymentManager;
+  /** Stop accepting, stop (embedded) or detach from (BullMQ) runs, flush, close connections. */
+  close(): Promise<void>;
+}
+
+function createRunner(o: ServerOptions): Runner {
+  // The one place the engine is chosen: BullMQ when a Redis URL is configured.
+  if (o.redisUrl) return new BullmqRunner({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' });
+  return new EmbeddedRunner();
+}
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const examplesDir = o.examplesDir ?? resolve(ROOT, 'examples');
+  const editorDist = o.editorDist ?? resolve(ROOT, 'editor/dist');
+  const store = new FileStore({ dataDir: o.dataDir });
+  const runner = createRunner(o);
+  const deployments = new DeploymentManager({ store, runner, log: o.log, ingest: new IngestHub(), allowedRoots: [store.defaultBaseDir, examplesDir] });
+
+  if (!existsSync(join(o.dataDir, EXAMPLES_MARKER)) && (await store.list()).length === 0) {
+    const loaded = await loadExamples({ store, examplesDir, log: o.log });
+    if (loaded.length > 0) o.log(`imported example pipelines: ${loaded.join(', ')}`);
+    await mkdir(o.dataDir, { recursive: true });
+    await writeFile(join(o.dataDir, EXAMPLES_MARKER), `${JSON.stringify({ at: new Date().toISOString(), loaded })}\n`);
+  }
   const restored = await deployments.restore();
   if (restored.length > 0) o.log(`redeployed: ${restored.join(', ')}`);
-  const app = createApp({ store, deployments, dataDir: o.dataDir, ...(bullmq ? { ready: () => bullmq.ready() } : {}) });
-  const editorDist = resolve(ROOT, 'editor/dist');
-  if (existsSync(editorDist)) {
-    app.use('/*', serveStatic({ root: editorDist }));
-    app.get('*', serveStatic({ path: resolve(editorDist, 'index.html') }));
-  }
-  const server = serve({ fetch: app.fetch, port: o.port, hostname: o.host });
-  await new Promise<void>((r, reject) => {
-    server.once('listening', () => r());
-    server.once('error', reject);
+
+  const app = createApp({
+    store,
+    deployments,
+    ...(runner.ready ? { ready: () => runner.ready!() } : {}),
+    ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
+    ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
   });
-  o.log(`Sluice on http://${o.host}:${o.port} (${runner.kind} engine${bullmq ? ` on ${o.redisUrl}` : ''}; data in ${o.dataDir})`);
-  if (!existsSync(editorDist)) o.log('the editor is not built: the API is served alone');
-  return {
-    app,
-    close: async () => {
-      await new Promise<void>((r) => server.close(() => r()));
+  const withEditor = existsSync(join(editorDist, 'index.html'));
+  if (withEditor) mountEditor(app, editorDist);
+
+  const server = serve({ fetch: app.fetch, port: o.port, hostname: o.host }) as Server;
+  await new Promise<void>((ok, fail) => {
+    server.once('listening', () => ok());
+    server.once('error', fail);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  o.log(`Sluice on ${url} (${runner.kind} engine${o.redisUrl ? ` on ${o.redisUrl}` : ''}; data in ${o.dataDir})`);
+  if (!withEditor) o.log('the editor is not built (pnpm build:editor): serving the API alone');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Ends the runs and wakes the live streams, which then end their responses.
       await deployments.close();
-    },
-  };
+      await new Promise((r) => setTimeout(r, 50));
+      server.closeIdleConnections();
+      // Whatever still holds a connection after a grace period is cut.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      server.closeAllConnections();
+      await closed;
+    })());
+  return { url, port, app, deployments, close };
 }

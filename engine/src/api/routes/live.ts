@@ -1,72 +1,122 @@
-/** Server-sent events: live metrics once a second, and a bounded sample of the events on an edge. */
+/**
+ * Server-sent events. Metrics: one `metrics` message per interval (default 1 s) for as long as
+ * the client listens - `{ status, metrics? }`, `not-deployed` while nothing runs, so an editor
+ * that subscribes before pressing Deploy sees the run start without reconnecting - and one
+ * `end` message `{ status, metrics }` when a run it watched ends (completed, stopped, failed).
+ * Taps: a bounded sample of the events crossing one edge of the running pipeline.
+ */
 import { Hono } from 'hono';
+import type { SSEStreamingApi } from 'hono/streaming';
 import { streamSSE } from 'hono/streaming';
 import type { Event } from '@sluice/shared';
-import type { DeploymentManager } from '../../deployments/deployment-manager.js';
+import { type DeploymentManager, isLive } from '../../deployments/deployment-manager.js';
+import type { RunHandle } from '../../runners/runner.js';
+import type { PipelineStore } from '../../store/pipeline-store.js';
 import { ApiError } from '../errors.js';
+import { checkId, findPipeline } from '../lookup.js';
 
-/** At most this many events per second per tap: a preview, not a firehose. */
-const TAP_EVENTS_PER_SECOND = 20;
+export interface LiveRoutesOptions {
+  store: PipelineStore;
+  deployments: DeploymentManager;
+  /** Most events a tap sends per second (default 20): a preview, not a firehose. */
+  tapEventsPerSecond?: number;
+}
 
-export function liveRoutes(o: { deployments: DeploymentManager; exists: (id: string) => Promise<unknown> }): Hono {
+/** Tap messages go out at most this often, each a small array of events. */
+const TAP_FLUSH_MS = 200;
+/** A comment line this often keeps proxies from closing an idle tap. */
+const KEEPALIVE_MS = 15_000;
+
+/** Sleep, but wake at once when the server shuts down. */
+function pause(stream: SSEStreamingApi, deployments: DeploymentManager, ms: number): Promise<unknown> {
+  return Promise.race([stream.sleep(ms), deployments.whenClosed]);
+}
+
+function watchAbort(stream: SSEStreamingApi): { readonly open: boolean } {
+  const state = { open: true };
+  stream.onAbort(() => {
+    state.open = false;
+  });
+  return state;
+}
+
+export function liveRoutes(o: LiveRoutesOptions): Hono {
   const app = new Hono();
+  const tapRate = o.tapEventsPerSecond ?? 20;
 
   app.get('/:id/metrics', async (c) => {
-    const id = c.req.param('id');
-    await o.exists(id);
-    const intervalMs = Math.max(100, Number(c.req.query('intervalMs') ?? 1000) || 1000);
+    const id = (await findPipeline(o.store, c.req.param('id'))).id;
+    const intervalMs = Math.min(60_000, Math.max(100, Number(c.req.query('intervalMs') ?? 1000) || 1000));
     return streamSSE(c, async (stream) => {
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-      });
+      const client = watchAbort(stream);
+      let known = o.deployments.handle(id);
+      // The run whose end is still to be announced: a live one now, or any started later
+      // (even one that ended between two ticks).
+      let watched: RunHandle | undefined = known && isLive(known.status()) ? known : undefined;
       let seq = 0;
-      while (open) {
-        const h = o.deployments.handle(id);
-        const data = h ? { status: h.status(), metrics: h.metrics() } : { status: 'not-deployed' };
-        await stream.writeSSE({ event: 'metrics', data: JSON.stringify(data), id: String(seq++) });
-        if (!h || (h.status() !== 'running' && h.status() !== 'starting')) break;
-        await stream.sleep(intervalMs);
+      const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data), id: String(seq++) });
+      while (client.open && !o.deployments.closed) {
+        const current = o.deployments.handle(id);
+        if (current && current !== known) known = watched = current;
+        // A stopped run leaves the manager at once; keep reporting it until it has ended.
+        const h = current ?? watched;
+        if (!h && !(await o.store.get(id))) {
+          await send('end', { status: 'deleted' });
+          break;
+        }
+        const status = h ? h.status() : 'not-deployed';
+        await send('metrics', h ? { status, metrics: h.metrics() } : { status });
+        if (watched && !isLive(watched.status())) {
+          await send('end', { status: watched.status(), metrics: watched.metrics() });
+          watched = undefined;
+        }
+        await pause(stream, o.deployments, intervalMs);
       }
     });
   });
 
   app.get('/:id/taps/:edgeId', async (c) => {
-    const id = c.req.param('id');
+    const id = (await findPipeline(o.store, c.req.param('id'))).id;
     const edgeId = c.req.param('edgeId');
-    await o.exists(id);
+    checkId('edge', edgeId);
     const h = o.deployments.handle(id);
-    if (!h) throw new ApiError(409, 'not-deployed', `pipeline "${id}" is not deployed`);
-    if (!(edgeId in h.metrics().edges)) throw new ApiError(404, 'not-found', `pipeline "${id}" has no edge "${edgeId}"`);
+    if (!h || !isLive(h.status())) throw new ApiError(409, 'not-deployed', `pipeline "${id}" is not running`);
+    // The running plan's edges: the stored document may have been edited since the deploy.
+    if (!(edgeId in h.metrics().edges)) throw new ApiError(404, 'not-found', `the running pipeline "${id}" has no edge "${edgeId}"`);
     return streamSSE(c, async (stream) => {
+      const client = watchAbort(stream);
       let pending: Event[] = [];
-      let budget = TAP_EVENTS_PER_SECOND;
+      let budget = tapRate;
+      // Called on the engine's hot path: take a reference and return, nothing more.
       const off = h.tap(edgeId, (events) => {
-        for (const e of events) {
-          if (budget <= 0) return;
-          budget--;
-          pending.push(e);
-        }
-      });
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
+        for (let i = 0; i < events.length && budget > 0; i++, budget--) pending.push(events[i]!);
       });
       try {
-        let tick = 0;
-        while (open && h.status() === 'running') {
+        let sinceRefill = 0;
+        let sinceWrite = 0;
+        while (client.open && !o.deployments.closed && o.deployments.handle(id) === h && isLive(h.status())) {
           if (pending.length > 0) {
             const batch = pending;
             pending = [];
             await stream.writeSSE({ event: 'events', data: JSON.stringify(batch) });
+            sinceWrite = 0;
+          } else if (sinceWrite >= KEEPALIVE_MS) {
+            await stream.write(': keep-alive\n\n');
+            sinceWrite = 0;
           }
-          await stream.sleep(100);
-          if (++tick % 10 === 0) budget = TAP_EVENTS_PER_SECOND;
+          await pause(stream, o.deployments, TAP_FLUSH_MS);
+          sinceWrite += TAP_FLUSH_MS;
+          if ((sinceRefill += TAP_FLUSH_MS) >= 1000) {
+            sinceRefill = 0;
+            budget = tapRate;
+          }
         }
+        if (client.open) await stream.writeSSE({ event: 'end', data: JSON.stringify({ status: h.status() }) });
       } finally {
         off();
       }
     });
   });
+
   return app;
 }

@@ -1,24 +1,39 @@
+/**
+ * `GET /api/node-types`: everything the editor needs of every node type, from the one
+ * definition: palette entry, docs, ports, the config's JSON Schema (forms are drawn from it)
+ * and its defaults.
+ */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { NodeTypeInfo } from '@sluice/shared';
 import { allDefinitions } from '@sluice/nodes/definitions';
 
-/** Every node type the editor needs: palette entry, ports, config JSON Schema, defaults, docs. */
+function describe(d: NodeTypeInfo) {
+  const parsedExample = d.config.safeParse(d.example);
+  // io: 'input' describes what a user may write: fields with defaults are optional.
+  const configSchema = z.toJSONSchema(d.config, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { default?: unknown }> };
+  const defaults = Object.fromEntries(
+    Object.entries(configSchema.properties ?? {})
+      .filter(([, p]) => p && typeof p === 'object' && 'default' in p)
+      .map(([k, p]) => [k, p.default]),
+  );
+  return {
+    type: d.type,
+    category: d.category,
+    title: d.title,
+    summary: d.summary,
+    docs: d.docs,
+    example: d.example,
+    inputs: d.inputs,
+    // Ports may depend on the config (a branch has one per condition): these are the example's.
+    outputs: parsedExample.success ? d.outputs(parsedExample.data) : [],
+    configSchema,
+    defaults,
+    bounded: d.bounded && parsedExample.success ? d.bounded(parsedExample.data) : undefined,
+  };
+}
+
 export function nodeTypesRoutes(): Hono {
-  const types = allDefinitions().map((d) => {
-    const example = d.example;
-    const parsedExample = d.config.safeParse(example);
-    return {
-      type: d.type,
-      category: d.category,
-      title: d.title,
-      summary: d.summary,
-      docs: d.docs,
-      example,
-      inputs: d.inputs,
-      outputs: parsedExample.success ? d.outputs(parsedExample.data) : [],
-      configSchema: z.toJSONSchema(d.config, { io: 'input', unrepresentable: 'any' }),
-      bounded: d.bounded && parsedExample.success ? d.bounded(parsedExample.data) : undefined,
-    };
-  });
+  const types = allDefinitions().map(describe);
   return new Hono().get('/', (c) => c.json({ nodeTypes: types }));
 }

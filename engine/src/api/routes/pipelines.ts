@@ -1,37 +1,41 @@
-/** Pipelines: the stored documents, their versions, validation, deploy/stop/status. */
+/**
+ * `/api/pipelines`: the stored documents. A body must be a document's shape to be stored; it
+ * may still have errors (a draft the editor saves as you go): the response carries `valid`
+ * and every diagnostic. Deploying is where an invalid document is refused.
+ */
 import { Hono } from 'hono';
-import { diffDocuments, type PipelineDocument, validateDocument } from '@sluice/shared';
+import { type PipelineDocument, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { DeployError, type DeploymentManager } from '../../deployments/deployment-manager.js';
-import type { PipelineStore } from '../../store/pipeline-store.js';
+import type { DeploymentManager } from '../../deployments/deployment-manager.js';
+import { PIPELINE_ID, type PipelineStore, type StoredPipeline } from '../../store/pipeline-store.js';
 import { ApiError, jsonBody } from '../errors.js';
-import { liveRoutes } from './live.js';
-
-const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+import { authorOf, findPipeline } from '../lookup.js';
 
 export interface PipelineRoutesOptions {
   store: PipelineStore;
   deployments: DeploymentManager;
-  dataDir: string;
+}
+
+/** Codes that mean "this is not a document this build reads" rather than "a draft with errors". */
+const NOT_A_DOCUMENT = new Set(['unsupported-format', 'too-large']);
+
+export function readDocument(body: unknown) {
+  const r = validateDocument(body, nodeDefinitions);
+  if (r.document === undefined || r.diagnostics.some((d) => NOT_A_DOCUMENT.has(d.code)))
+    throw new ApiError(422, 'invalid-document', 'the body is not a pipeline document', r.diagnostics);
+  // Stored as sent (defaults stay implicit, as the author wrote them); r.document is normalized.
+  return { document: body as PipelineDocument, diagnostics: r.diagnostics, valid: r.ok };
+}
+
+/** The stored document's diagnostics, with the server's own policy (paths) added. */
+export function diagnose(stored: StoredPipeline, deployments: DeploymentManager) {
+  const r = validateDocument(stored.document, nodeDefinitions);
+  const diagnostics = r.document ? [...r.diagnostics, ...deployments.policyDiagnostics(stored, r.document)] : r.diagnostics;
+  return { valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics };
 }
 
 export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
   const app = new Hono();
-  const author = (c: { req: { header(name: string): string | undefined } }) => c.req.header('x-sluice-user') ?? 'anonymous';
-  const found = async (id: string) => {
-    if (!ID.test(id)) throw new ApiError(400, 'invalid-id', `pipeline ids match [a-z0-9][a-z0-9-]{0,63}; got ${JSON.stringify(id)}`);
-    const p = await o.store.get(id);
-    if (!p) throw new ApiError(404, 'not-found', `no pipeline "${id}"`);
-    return p;
-  };
-  /** A body must at least be a document's shape to be stored; it may still have errors (a draft). */
-  const readDocument = async (body: unknown) => {
-    const r = validateDocument(body, nodeDefinitions);
-    const refused = r.document === undefined || r.diagnostics.some((d) => ['unsupported-format', 'too-large'].includes(d.code));
-    if (refused)
-      throw new ApiError(422, 'invalid-document', 'not a pipeline document', r.diagnostics);
-    return { document: body as PipelineDocument, diagnostics: r.diagnostics, valid: r.ok };
-  };
 
   app.get('/', async (c) => {
     const list = await o.store.list();
@@ -49,102 +53,44 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
   });
 
   app.post('/', async (c) => {
-    const { document, diagnostics, valid } = await readDocument(await jsonBody(c));
+    const { document, diagnostics, valid } = readDocument(await jsonBody(c));
     const id = document.id ?? slug(document.name ?? 'pipeline');
-    if (!ID.test(id)) throw new ApiError(422, 'invalid-id', `pipeline ids match [a-z0-9][a-z0-9-]{0,63}; got ${JSON.stringify(id)}`);
+    if (!PIPELINE_ID.test(id)) throw new ApiError(422, 'invalid-id', `pipeline ids match [a-z0-9][a-z0-9-]{0,63}; got ${JSON.stringify(id)}`);
     if (await o.store.get(id)) throw new ApiError(409, 'exists', `a pipeline "${id}" exists already; PUT /api/pipelines/${id} to change it`);
-    const stored = await o.store.put(id, document, { author: author(c), action: 'create', baseDir: o.dataDir });
-    return c.json({ pipeline: stored, valid, diagnostics }, 201);
+    const stored = await o.store.put(id, document, { author: authorOf(c), action: 'create' });
+    return c.json({ pipeline: stored, valid, diagnostics }, 201, { location: `/api/pipelines/${id}` });
   });
 
   app.get('/:id', async (c) => {
-    const p = await found(c.req.param('id'));
-    const r = validateDocument(p.document, nodeDefinitions);
-    return c.json({ pipeline: p, valid: r.ok, diagnostics: r.diagnostics, status: o.deployments.status(p.id).status });
+    const p = await findPipeline(o.store, c.req.param('id'));
+    return c.json({ pipeline: p, ...diagnose(p, o.deployments), status: o.deployments.status(p.id).status });
   });
 
   app.put('/:id', async (c) => {
-    const p = await found(c.req.param('id'));
-    const { document, diagnostics, valid } = await readDocument(await jsonBody(c));
-    const stored = await o.store.put(p.id, document, { author: author(c), action: 'save' });
+    const p = await findPipeline(o.store, c.req.param('id'));
+    const { document, diagnostics, valid } = readDocument(await jsonBody(c));
+    const note = c.req.query('note');
+    const stored = await o.store.put(p.id, document, { author: authorOf(c), action: 'save', ...(note ? { note: note.slice(0, 500) } : {}) });
     return c.json({ pipeline: stored, valid, diagnostics });
   });
 
   app.delete('/:id', async (c) => {
-    const p = await found(c.req.param('id'));
+    const p = await findPipeline(o.store, c.req.param('id'));
     await o.deployments.stop(p.id);
     await o.store.delete(p.id);
     return c.json({ deleted: p.id });
   });
 
-  app.get('/:id/versions', async (c) => {
-    const p = await found(c.req.param('id'));
-    return c.json({ versions: await o.store.versions(p.id) });
-  });
-
-  app.get('/:id/versions/:v', async (c) => {
-    const p = await found(c.req.param('id'));
-    const v = Number(c.req.param('v'));
-    const doc = Number.isInteger(v) ? await o.store.getVersion(p.id, v) : undefined;
-    if (!doc) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${c.req.param('v')}`);
-    return c.json({ version: v, document: doc });
-  });
-
-  app.get('/:id/versions/:a/diff/:b', async (c) => {
-    const p = await found(c.req.param('id'));
-    const [a, b] = [Number(c.req.param('a')), Number(c.req.param('b'))];
-    const [da, db] = await Promise.all([o.store.getVersion(p.id, a), o.store.getVersion(p.id, b)]);
-    if (!da || !db) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${!da ? c.req.param('a') : c.req.param('b')}`);
-    return c.json({ from: a, to: b, diff: diffDocuments(da, db) });
-  });
-
-  app.post('/:id/validate', async (c) => {
-    const p = await found(c.req.param('id'));
-    const r = validateDocument(p.document, nodeDefinitions);
-    return c.json({ valid: r.ok, diagnostics: r.diagnostics });
-  });
-
-  app.post('/:id/deploy', async (c) => {
-    const p = await found(c.req.param('id'));
-    const text = await c.req.text();
-    let params: Record<string, unknown> = {};
-    if (text.trim() !== '') {
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (err) {
-        throw new ApiError(400, 'malformed-json', `the body is not valid JSON: ${(err as Error).message}`);
-      }
-      params = ((body as { params?: Record<string, unknown> }).params ?? {}) as Record<string, unknown>;
-    }
-    try {
-      const h = await o.deployments.deploy(p.id, params, author(c));
-      return c.json({ status: h.status(), engine: o.deployments.runnerKind });
-    } catch (err) {
-      if (err instanceof DeployError) {
-        const status = err.code === 'invalid-document' ? 422 : err.code === 'not-found' ? 404 : 500;
-        throw new ApiError(status, err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
-      }
-      throw err;
-    }
-  });
-
-  app.post('/:id/stop', async (c) => {
-    const p = await found(c.req.param('id'));
-    const status = await o.deployments.stop(p.id);
-    if (status === undefined) throw new ApiError(409, 'not-deployed', `pipeline "${p.id}" is not deployed`);
-    return c.json({ status });
-  });
-
-  app.get('/:id/status', async (c) => {
-    const p = await found(c.req.param('id'));
-    return c.json(o.deployments.status(p.id));
-  });
-
-  app.route('/', liveRoutes({ deployments: o.deployments, exists: found }));
   return app;
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'pipeline';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64)
+      .replace(/-+$/, '') || 'pipeline'
+  );
 }

@@ -1,0 +1,113 @@
+/** Shared by the API tests: a real app over a real file store and the real embedded runner. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeploymentManager } from '../deployments/deployment-manager.js';
+import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
+import { IngestHub } from '../runtime/ingest-hub.js';
+import { FileStore } from '../store/file-store.js';
+import { type AppOptions, createApp } from './app.js';
+
+export interface TestApi {
+  app: ReturnType<typeof createApp>;
+  store: FileStore;
+  deployments: DeploymentManager;
+  dataDir: string;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+}
+
+export interface TestResponse {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read parsed JSON freely
+  json: Record<string, any>;
+  text: string;
+  headers: Headers;
+}
+
+const open: DeploymentManager[] = [];
+
+/** Close every manager a test opened (call from afterEach). */
+export async function closeTestApis(): Promise<void> {
+  for (const m of open.splice(0)) await m.close();
+}
+
+/** `confine`: file paths must stay in the store's files folder, as on a real server. */
+export function testApi(options: Partial<Omit<AppOptions, 'store' | 'deployments'>> & { confine?: boolean } = {}): TestApi {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
+  const store = new FileStore({ dataDir });
+  const { confine, ...appOptions } = options;
+  const deployments = new DeploymentManager({ store, runner: new EmbeddedRunner(), ingest: new IngestHub(), ...(confine ? { allowedRoots: [store.defaultBaseDir] } : {}) });
+  open.push(deployments);
+  const app = createApp({ store, deployments, ...appOptions });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      init.headers = { 'content-type': 'application/json', ...headers };
+    }
+    const res = await app.request(path, init);
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON (Prometheus text, event streams): read `text`
+    }
+    return { status: res.status, json, text, headers: res.headers };
+  };
+  return { app, store, deployments, dataDir, call };
+}
+
+/** A running, unbounded pipeline: generated orders -> filter -> file. */
+export const generatorDoc = (id = 'live') => ({
+  format: 'sluice/v1',
+  id,
+  name: 'Live orders',
+  nodes: [
+    { id: 'orders', type: 'source.generator', config: { scenario: 'orders', rate: 2000, seed: 1 } },
+    { id: 'big', type: 'filter', config: { expression: 'quantity >= 1' } as Record<string, unknown> },
+    { id: 'out', type: 'sink.file', config: { path: 'orders.jsonl' } },
+  ],
+  edges: [
+    { id: 'e1', source: 'orders', target: 'big' },
+    { id: 'e2', source: 'big', target: 'out' },
+  ],
+});
+
+export interface SseMessage {
+  event: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read parsed JSON freely
+  data: any;
+}
+
+/** Read server-sent events until `until` says stop, the stream ends, or the time is up. */
+export async function readSse(res: Response, until: (seen: SseMessage[]) => boolean, timeoutMs = 10_000): Promise<SseMessage[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const seen: SseMessage[] = [];
+  let buf = '';
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !until(seen)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += decoder.decode(value, { stream: true });
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i).split('\n');
+      buf = buf.slice(i + 2);
+      const data = block.find((l) => l.startsWith('data:'));
+      const event = block.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
+      if (data) seen.push({ event, data: JSON.parse(data.slice(5)) });
+    }
+  }
+  await reader.cancel();
+  return seen;
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
