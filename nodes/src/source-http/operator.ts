@@ -1,13 +1,21 @@
-import { durationMs, EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+/**
+ * source.http: drains the inbox the host (the Sluice server's ingest route) fills. Records are
+ * fresh objects from JSON.parse, so they are stamped in place (event time, ingest time, the
+ * watermark when behind) exactly as source.file stamps what it reads.
+ */
+import { durationMs, type Event } from '@sluice/shared';
+import { fieldGetter } from '../map/field-path.js';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
+import { parseEventTime, SourceWatermark } from '../source-file/source-time.js';
 import type { SourceHttpConfig } from './definition.js';
 
 export const sourceHttpOperator: SourceFactory<SourceHttpConfig> = (ctx) => {
-  if (!ctx.inbox) throw new Error('source.http needs a host that feeds it (the Sluice server)');
+  if (!ctx.inbox) throw new Error('source.http needs a host that feeds it: deploy it on the Sluice server (`pnpm start`), not with `sluice run`');
   const inbox = ctx.inbox(ctx.config.maxBuffered);
-  const ooo = durationMs(ctx.config.maxOutOfOrderness);
+  const clock = new SourceWatermark(durationMs(ctx.config.maxOutOfOrderness));
   const timeField = ctx.config.timeField;
-  let maxTime = Number.NEGATIVE_INFINITY;
+  const getTime = timeField === undefined ? undefined : fieldGetter(timeField);
+
   const source: SourceOperator = {
     poll(max): SourceBatch {
       const records = inbox.take(max);
@@ -21,22 +29,22 @@ export const sourceHttpOperator: SourceFactory<SourceHttpConfig> = (ctx) => {
         }
         const rec = r as Record<string | symbol, unknown>;
         let t = now;
-        if (timeField !== undefined) {
-          const v = rec[timeField];
-          t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : Number.NaN;
-          if (!Number.isFinite(t)) {
-            errors.push({ event: rec as Event, error: `${timeField}: ${v === undefined ? 'missing' : `${JSON.stringify(v)} is not a time`}` });
+        if (getTime) {
+          const v = getTime(rec as Record<string, unknown>);
+          const parsed = parseEventTime(v);
+          if (parsed === undefined) {
+            errors.push({ event: rec as Event, error: `${timeField}: ${v === null ? 'missing' : `${JSON.stringify(v)} is not a time`}` });
             continue;
           }
+          t = parsed;
         }
-        const wm = maxTime - ooo;
-        if (t > maxTime) maxTime = t;
-        rec[EVENT_TIME] = t;
-        rec[INGEST_TIME] = now;
-        if (t < wm) rec[SOURCE_WATERMARK] = wm;
+        clock.stamp(rec, t, now);
         events.push(rec as Event);
       }
-      return { events, watermark: maxTime - ooo, done: false, ...(errors.length > 0 ? { errors } : {}) };
+      // Arrival time as event time: every later event is stamped at least `now`, so the
+      // watermark may follow the clock while nothing arrives (windows still close).
+      const watermark = getTime ? clock.watermark : Math.max(clock.maxTime, now) - clock.maxOutOfOrderness;
+      return { events, watermark, done: false, ...(errors.length > 0 ? { errors } : {}) };
     },
   };
   return source;
