@@ -48,8 +48,9 @@ describe('map', () => {
   it('lists its expressions by path, validates field names, and infers the output schema', () => {
     const c = mapDefinition.config.parse({ set: { total: 'q * p', 'user.tier': '"gold"' }, remove: ['p'] });
     expect(mapDefinition.expressions!(c)).toEqual([
-      { path: 'config.set.total', source: 'q * p', role: 'value' },
-      { path: 'config.set.user.tier', source: '"gold"', role: 'value' },
+      { path: 'config.set.total', source: 'q * p', role: 'value', extraFields: {} },
+      // A later expression sees the fields set before it.
+      { path: 'config.set.user.tier', source: '"gold"', role: 'value', extraFields: { total: 'any' } },
     ]);
     expect(mapDefinition.config.safeParse({ set: { 'a..b': '1' } }).success).toBe(false);
     expect(mapDefinition.config.safeParse({ set: { a: '' } }).success).toBe(false);
