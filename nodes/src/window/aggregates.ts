@@ -1,79 +1,283 @@
 /**
- * Aggregate accumulators: small plain values (JSON-serializable, so the runtime can snapshot
- * them), updated in place. Nulls and missing fields are ignored by every op but count.
+ * Aggregates, compiled once per config into slots of a window's accumulator arrays. A window's
+ * accumulators are plain, JSON-serializable data (the runtime snapshots them) updated in place:
+ *
+ * - `n`: events in the window (the `count` aggregate needs no slot of its own);
+ * - `x` (numbers only, so V8 keeps them unboxed): sum and count of values for `sum`/`avg`;
+ *   smallest (largest) number and count of numbers for `min` (`max`); event time of the value
+ *   kept by `first`/`last`;
+ * - `v`: the smallest (largest) string for `min` (`max`), the value kept by `first`/`last`
+ *   (null: none yet), and for `count_distinct` the values seen, as object keys:
+ *   `{ s: strings, o: other values as JSON }`.
+ *
+ * Every op but `count` ignores null and missing values. `sum`/`avg` need numbers, `min`/`max`
+ * numbers or strings: another value makes the whole event an error (see `read`).
  */
-import type { AggregateOp } from './definition.js';
+import type { Event } from '@sluice/shared';
+import type { AggregateOp, AggregateSpec } from './definition.js';
+import { type FieldReader, fieldReader } from './field-path.js';
 
-export type Acc = unknown;
-
-export interface Aggregator {
-  init(): Acc;
-  /** Returns the new accumulator (mutating when it can). `t` is the event time. */
-  add(acc: Acc, value: unknown, t: number): Acc;
-  merge(a: Acc, b: Acc): Acc;
-  result(acc: Acc): unknown;
-  /** Why a value cannot be aggregated, or undefined when it can. */
-  reject?(value: unknown): string | undefined;
+/** One open window and its accumulators (the unit of declared state, per key). */
+export interface Win {
+  /** window_start, window_end (epoch ms). */
+  s: number;
+  e: number;
+  n: number;
+  /** Latest INGEST_TIME of its events (0: none), for end-to-end latency downstream. */
+  i: number;
+  x: number[];
+  v: unknown[];
 }
 
-type Sum = { s: number; n: number };
-type Pick = { v: unknown; t: number } | null;
+interface DistinctSet {
+  s: Record<string, 1>;
+  o: Record<string, 1>;
+}
 
-const numbersOnly = (op: string) => (v: unknown) =>
-  v === null || v === undefined || typeof v === 'number' ? undefined : `${op} needs numbers, got ${typeof v} ${JSON.stringify(v)?.slice(0, 30)}`;
-const comparable = (op: string) => (v: unknown) =>
-  v === null || v === undefined || typeof v === 'number' || typeof v === 'string' ? undefined : `${op} needs numbers or strings, got ${typeof v}`;
+const COUNT = 0;
+const SUM = 1;
+const AVG = 2;
+const MIN = 3;
+const MAX = 4;
+const DISTINCT = 5;
+const FIRST = 6;
+const LAST = 7;
 
-export function aggregator(op: AggregateOp): Aggregator {
-  switch (op) {
-    case 'count':
-      return { init: () => 0, add: (a) => (a as number) + 1, merge: (a, b) => (a as number) + (b as number), result: (a) => a };
-    case 'sum':
-    case 'avg':
-      return {
-        init: () => ({ s: 0, n: 0 }),
-        add: (a, v) => {
-          if (typeof v === 'number') {
-            (a as Sum).s += v;
-            (a as Sum).n++;
-          }
-          return a;
-        },
-        merge: (a, b) => ({ s: (a as Sum).s + (b as Sum).s, n: (a as Sum).n + (b as Sum).n }),
-        result: (a) => ((a as Sum).n === 0 ? null : op === 'sum' ? (a as Sum).s : (a as Sum).s / (a as Sum).n),
-        reject: numbersOnly(op),
-      };
-    case 'min':
-    case 'max': {
-      const better = op === 'min' ? (x: number | string, y: number | string) => x < y : (x: number | string, y: number | string) => x > y;
-      const pick = (a: Acc, v: unknown) => (v === null || v === undefined ? a : a === null || better(v as number, a as number) ? v : a);
-      return { init: () => null, add: pick, merge: (a, b) => pick(a, b), result: (a) => a, reject: comparable(op) };
+const CODES: Record<AggregateOp, number> = { count: COUNT, sum: SUM, avg: AVG, min: MIN, max: MAX, count_distinct: DISTINCT, first: FIRST, last: LAST };
+/** Slots each op takes in `x` and in `v`. */
+const X_SLOTS = [0, 2, 2, 2, 2, 0, 1, 1];
+const V_SLOTS = [0, 0, 0, 1, 1, 1, 1, 1];
+
+/** What `read` found for an aggregate: nothing (null, missing), a number, another value. */
+const NONE = 0;
+const NUMBER = 1;
+const OTHER = 2;
+
+function describe(v: unknown): string {
+  const json = JSON.stringify(v);
+  return `${Array.isArray(v) ? 'array' : typeof v}${json === undefined ? '' : ` ${json.length > 40 ? `${json.slice(0, 40)}…` : json}`}`;
+}
+
+export class Aggregates {
+  /** Ops other than count, with their slots: the per-event loops skip count entirely. */
+  private readonly codes: number[] = [];
+  private readonly xs: number[] = [];
+  private readonly vs: number[] = [];
+  private readonly readers: FieldReader[] = [];
+  private readonly labels: string[] = [];
+  private readonly xSize: number;
+  private readonly vCodes: number[] = [];
+  /** Output writers in config order. */
+  private readonly outputs: { name: string; code: number; x: number; v: number }[] = [];
+  /** The current event's values, from `read`: numbers unboxed in `nums`, others in `vals`. */
+  private readonly kinds: Uint8Array;
+  private readonly nums: Float64Array;
+  private readonly vals: unknown[];
+  /** True when some aggregate reads a field (all but count). */
+  readonly readsValues: boolean;
+
+  constructor(specs: readonly AggregateSpec[]) {
+    let x = 0;
+    for (const spec of specs) {
+      const code = CODES[spec.op];
+      const slot = { name: spec.as, code, x, v: this.vCodes.length };
+      this.outputs.push(slot);
+      for (let k = 0; k < V_SLOTS[code]!; k++) this.vCodes.push(code);
+      if (code !== COUNT) {
+        this.codes.push(code);
+        this.xs.push(x);
+        this.vs.push(slot.v);
+        this.readers.push(fieldReader(spec.field ?? ''));
+        this.labels.push(`${spec.as}: ${spec.op}`);
+      }
+      x += X_SLOTS[code]!;
     }
-    case 'count_distinct':
-      return {
-        // Keys are type-tagged so 1 and "1" stay distinct; a plain object serializes everywhere.
-        init: () => ({}),
-        add: (a, v) => {
-          if (v !== null && v !== undefined) (a as Record<string, 1>)[distinctKey(v)] = 1;
-          return a;
-        },
-        merge: (a, b) => Object.assign({}, a, b),
-        result: (a) => Object.keys(a as object).length,
-      };
-    case 'first':
-    case 'last': {
-      // Ties in event time: first keeps the earlier arrival, last takes the later one.
-      const wins = op === 'first' ? (t: number, cur: number) => t < cur : (t: number, cur: number) => t >= cur;
-      return {
-        init: () => null,
-        add: (a, v, t) => (v === null || v === undefined ? a : a === null || wins(t, (a as Exclude<Pick, null>).t) ? { v, t } : a),
-        merge: (a, b) => (a === null ? b : b === null ? a : wins((b as Exclude<Pick, null>).t, (a as Exclude<Pick, null>).t) ? b : a),
-        result: (a) => (a === null ? null : (a as Exclude<Pick, null>).v),
-      };
+    this.xSize = x;
+    this.readsValues = this.codes.length > 0;
+    this.kinds = new Uint8Array(this.codes.length);
+    this.nums = new Float64Array(this.codes.length);
+    this.vals = this.codes.map(() => null);
+  }
+
+  window(s: number, e: number): Win {
+    const x: number[] = [];
+    for (let k = 0; k < this.xSize; k++) x.push(0);
+    const v: unknown[] = [];
+    for (const code of this.vCodes) v.push(code === DISTINCT ? ({ s: {}, o: {} } satisfies DistinctSet) : null);
+    return { s, e, n: 0, i: 0, x, v };
+  }
+
+  /**
+   * Reads the event's values for the next `add`; returns why the event cannot be aggregated (a
+   * value of the wrong type) or undefined. Checked before any window changes, so a bad event
+   * counts nowhere.
+   */
+  read(e: Event): string | undefined {
+    const codes = this.codes;
+    for (let j = 0; j < codes.length; j++) {
+      const val = this.readers[j]!(e);
+      const code = codes[j]!;
+      if (val === null) {
+        this.kinds[j] = NONE;
+      } else if (typeof val === 'number' && code !== FIRST && code !== LAST) {
+        this.kinds[j] = NUMBER;
+        this.nums[j] = val;
+      } else {
+        if (code === SUM || code === AVG) return `${this.labels[j]} needs numbers, got ${describe(val)}`;
+        if ((code === MIN || code === MAX) && typeof val !== 'string') return `${this.labels[j]} needs numbers or strings, got ${describe(val)}`;
+        this.kinds[j] = OTHER;
+        this.vals[j] = val;
+      }
+    }
+    return undefined;
+  }
+
+  /** Adds the event last `read` (at event time `t`) to a window. */
+  add(w: Win, t: number, ingest: number | undefined): void {
+    w.n++;
+    if (ingest !== undefined && ingest > w.i) w.i = ingest;
+    const codes = this.codes;
+    const kinds = this.kinds;
+    for (let j = 0; j < codes.length; j++) {
+      const kind = kinds[j];
+      if (kind === NONE) continue;
+      const x = w.x;
+      const xk = this.xs[j]!;
+      switch (codes[j]) {
+        case SUM:
+        case AVG:
+          x[xk]! += this.nums[j]!;
+          x[xk + 1]!++;
+          break;
+        case MIN:
+        case MAX: {
+          const max = codes[j] === MAX;
+          if (kind === NUMBER) {
+            const n = this.nums[j]!;
+            if (x[xk + 1] === 0 || (max ? n > x[xk]! : n < x[xk]!)) x[xk] = n;
+            x[xk + 1]!++;
+          } else {
+            // Strings rank after every number: kept apart, compared among themselves.
+            const k = this.vs[j]!;
+            const cur = w.v[k] as string | null;
+            const val = this.vals[j] as string;
+            if (cur === null || (max ? val > cur : val < cur)) w.v[k] = val;
+          }
+          break;
+        }
+        case DISTINCT: {
+          const d = w.v[this.vs[j]!] as DistinctSet;
+          if (kind === NUMBER) d.o[this.nums[j]!] = 1;
+          else addDistinct(d, this.vals[j]);
+          break;
+        }
+        case FIRST: {
+          // Equal event times: the earlier arrival stays first.
+          const k = this.vs[j]!;
+          if (w.v[k] === null || t < x[xk]!) {
+            w.v[k] = this.vals[j];
+            x[xk] = t;
+          }
+          break;
+        }
+        case LAST: {
+          // Equal event times: the later arrival becomes last.
+          const k = this.vs[j]!;
+          if (w.v[k] === null || t >= x[xk]!) {
+            w.v[k] = this.vals[j];
+            x[xk] = t;
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /** Folds `from` into `into` (merging sessions); bounds are the caller's. */
+  merge(into: Win, from: Win): void {
+    into.n += from.n;
+    if (from.i > into.i) into.i = from.i;
+    const codes = this.codes;
+    const x = into.x;
+    const fx = from.x;
+    for (let j = 0; j < codes.length; j++) {
+      const k = this.vs[j]!;
+      const xk = this.xs[j]!;
+      const theirs = from.v[k];
+      const code = codes[j]!;
+      switch (code) {
+        case SUM:
+        case AVG:
+          x[xk]! += fx[xk]!;
+          x[xk + 1]! += fx[xk + 1]!;
+          break;
+        case MIN:
+        case MAX: {
+          const max = code === MAX;
+          if (fx[xk + 1]! > 0 && (x[xk + 1] === 0 || (max ? fx[xk]! > x[xk]! : fx[xk]! < x[xk]!))) x[xk] = fx[xk]!;
+          x[xk + 1]! += fx[xk + 1]!;
+          const mine = into.v[k] as string | null;
+          if (theirs !== null && (mine === null || (max ? (theirs as string) > mine : (theirs as string) < mine))) into.v[k] = theirs;
+          break;
+        }
+        case DISTINCT: {
+          const a = into.v[k] as DistinctSet;
+          const b = theirs as DistinctSet;
+          Object.assign(a.s, b.s);
+          Object.assign(a.o, b.o);
+          break;
+        }
+        // Two sessions never hold events with the same time (they are disjoint), so no tie here.
+        case FIRST:
+        case LAST:
+          if (theirs !== null && (into.v[k] === null || (code === FIRST ? fx[xk]! < x[xk]! : fx[xk]! > x[xk]!))) {
+            into.v[k] = theirs;
+            x[xk] = fx[xk]!;
+          }
+          break;
+      }
+    }
+  }
+
+  /** Writes one field per aggregate, named by its `as`, in config order. */
+  write(w: Win, o: Record<string, unknown>): void {
+    for (const { name, code, x, v } of this.outputs) {
+      let r: unknown;
+      switch (code) {
+        case COUNT:
+          r = w.n;
+          break;
+        case SUM:
+          r = w.x[x + 1] === 0 ? null : w.x[x];
+          break;
+        case AVG:
+          r = w.x[x + 1] === 0 ? null : w.x[x]! / w.x[x + 1]!;
+          break;
+        // Mixed values order numbers before strings: min is the smallest number if any, max the
+        // largest string if any.
+        case MIN:
+          r = w.x[x + 1]! > 0 ? w.x[x] : w.v[v];
+          break;
+        case MAX:
+          r = w.v[v] !== null ? w.v[v] : w.x[x + 1]! > 0 ? w.x[x] : null;
+          break;
+        case DISTINCT: {
+          const d = w.v[v] as DistinctSet;
+          r = Object.keys(d.s).length + Object.keys(d.o).length;
+          break;
+        }
+        default:
+          r = w.v[v];
+      }
+      // defineProperty: an `as` such as "__proto__" is still an own field.
+      if (name in Object.prototype) Object.defineProperty(o, name, { value: r, enumerable: true, writable: true, configurable: true });
+      else o[name] = r;
     }
   }
 }
 
-function distinctKey(v: unknown): string {
-  return typeof v === 'string' ? `s${v}` : `${typeof v}:${JSON.stringify(v)}`;
+/** Strings are keys of `s` as they are; other values (and "__proto__") are JSON in `o`. */
+function addDistinct(d: DistinctSet, val: unknown): void {
+  if (typeof val === 'string' && val !== '__proto__') d.s[val] = 1;
+  else d.o[JSON.stringify(val) ?? 'null'] = 1;
 }

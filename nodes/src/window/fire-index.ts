@@ -1,65 +1,73 @@
 /**
- * When windows are due: fire time -> keys with a window firing then, plus a min-heap of fire
- * times, so a watermark that fires nothing costs one comparison. Entries may go stale (a
- * session that grew); the operator re-checks each key's windows when an entry comes due.
+ * When windows are due, derived from the declared state (rebuilt on restore): a min-heap of
+ * (fire time, key) pairs in two parallel arrays (no object per entry), so a watermark that fires
+ * nothing costs one comparison. A key may have several entries, and an entry may be early (a
+ * session that grew since): the operator re-checks each due key's windows and schedules the
+ * ones not due yet again.
  */
 export class FireIndex {
-  private readonly byTime = new Map<number, Set<string>>();
-  private readonly heap: number[] = [];
+  private readonly times: number[] = [];
+  private readonly keys: string[] = [];
 
-  add(time: number, key: string): void {
-    let keys = this.byTime.get(time);
-    if (!keys) {
-      this.byTime.set(time, (keys = new Set()));
-      this.push(time);
-    }
-    keys.add(key);
+  get size(): number {
+    return this.times.length;
   }
 
-  /** Keys with an entry at or before `watermark` (entries removed). */
-  due(watermark: number): Set<string> {
-    const out = new Set<string>();
-    while (this.heap.length > 0 && this.heap[0]! <= watermark) {
-      const t = this.pop();
-      for (const k of this.byTime.get(t) ?? []) out.add(k);
-      this.byTime.delete(t);
+  add(time: number, key: string): void {
+    const times = this.times;
+    const keys = this.keys;
+    let i = times.length;
+    times.push(time);
+    keys.push(key);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (times[p]! <= time) break;
+      times[i] = times[p]!;
+      keys[i] = keys[p]!;
+      i = p;
     }
+    times[i] = time;
+    keys[i] = key;
+  }
+
+  /** The earliest fire time (Infinity when none). */
+  next(): number {
+    return this.times.length > 0 ? this.times[0]! : Number.POSITIVE_INFINITY;
+  }
+
+  /** Keys with an entry at or before `watermark`, each once; their entries are removed. */
+  takeDue(watermark: number): Set<string> {
+    const out = new Set<string>();
+    while (this.times.length > 0 && this.times[0]! <= watermark) out.add(this.pop());
     return out;
   }
 
   clear(): void {
-    this.byTime.clear();
-    this.heap.length = 0;
+    this.times.length = 0;
+    this.keys.length = 0;
   }
 
-  private push(t: number): void {
-    const h = this.heap;
-    h.push(t);
-    for (let i = h.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if (h[p]! <= h[i]!) break;
-      [h[p], h[i]] = [h[i]!, h[p]!];
-      i = p;
+  private pop(): string {
+    const times = this.times;
+    const keys = this.keys;
+    const top = keys[0]!;
+    const lastTime = times.pop()!;
+    const lastKey = keys.pop()!;
+    const n = times.length;
+    if (n === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const m = r < n && times[r]! < times[l]! ? r : l;
+      if (times[m]! >= lastTime) break;
+      times[i] = times[m]!;
+      keys[i] = keys[m]!;
+      i = m;
     }
-  }
-
-  private pop(): number {
-    const h = this.heap;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && h[l]! < h[m]!) m = l;
-        if (r < h.length && h[r]! < h[m]!) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i]!, h[m]!];
-        i = m;
-      }
-    }
+    times[i] = lastTime;
+    keys[i] = lastKey;
     return top;
   }
 }

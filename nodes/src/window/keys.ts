@@ -1,42 +1,74 @@
-/** Key strings and (dotted) field access for the window operator. */
+/**
+ * The state key of an event: one string per distinct combination of `keyBy` values, computed
+ * once per event. A string value keys as itself (the common case: no allocation); any other
+ * value (number, boolean, null, object) is tagged with \u0001 and written as JSON, so `1` and
+ * `"1"` are different keys. Several fields are joined with \u0000.
+ */
 import type { Event } from '@sluice/shared';
+import { fieldReader } from './field-path.js';
 
 export type KeyFn = (e: Event) => string;
 
-export function readPath(path: string): (e: Event) => unknown {
-  const parts = path.split('.');
-  return (e) => {
-    let v: unknown = e;
-    for (const p of parts) {
-      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, p)) return null;
-      v = (v as Record<string, unknown>)[p];
-    }
-    return v === undefined ? null : v;
-  };
-}
+const TAG = '\u0001';
+const SEP = '\u0000';
 
-/** Strings key as themselves (the common case, no allocation); other values type-tagged. */
+/** Strings that could be mistaken for a tagged value or a separator are tagged too. */
 function encode(v: unknown): string {
-  return typeof v === 'string' ? v : `\u0001${JSON.stringify(v ?? null)}`;
+  if (typeof v === 'string' && v.charCodeAt(0) !== 1 && v.indexOf(SEP) < 0) return v;
+  return TAG + (JSON.stringify(v) ?? 'null');
 }
 
 export function keyFunction(keyBy: readonly string[]): KeyFn {
   if (keyBy.length === 0) return () => '';
-  const readers = keyBy.map(readPath);
+  const readers = keyBy.map(fieldReader);
   if (readers.length === 1) {
-    const r = readers[0]!;
-    return (e) => encode(r(e));
+    const read = readers[0]!;
+    return (e) => {
+      const v = read(e);
+      // A lone field needs no separator check: only the tag character can collide.
+      return typeof v === 'string' && v.charCodeAt(0) !== 1 ? v : TAG + (JSON.stringify(v) ?? 'null');
+    };
   }
-  return (e) => readers.map((r) => encode(r(e))).join('\u0000');
+  const slow = (e: Event): string => {
+    let k = encode(readers[0]!(e));
+    for (let i = 1; i < readers.length; i++) k += SEP + encode(readers[i]!(e));
+    return k;
+  };
+  return cachedComposite(readers, slow);
 }
 
-/** Set a (dotted) field on a fresh output object, creating nested objects: `user.country`. */
-export function setPath(o: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let at = o;
-  for (const p of parts.slice(0, -1)) {
-    if (typeof at[p] !== 'object' || at[p] === null) at[p] = {};
-    at = at[p] as Record<string, unknown>;
-  }
-  at[parts[parts.length - 1]!] = value;
+const CACHE_LIMIT = 100_000;
+type Trie = Map<string, Trie | string>;
+
+/**
+ * Several string fields: walk a (derived, bounded) trie of the raw values to the key string
+ * built before, instead of concatenating and hashing a new string per event. Values that are
+ * not strings take the slow path.
+ */
+function cachedComposite(readers: readonly ((e: Event) => unknown)[], slow: KeyFn): KeyFn {
+  const root: Trie = new Map();
+  const last = readers.length - 1;
+  let size = 0;
+  return (e) => {
+    let node = root;
+    for (let i = 0; i < last; i++) {
+      const v = readers[i]!(e);
+      if (typeof v !== 'string') return slow(e);
+      let next = node.get(v) as Trie | undefined;
+      if (next === undefined) node.set(v, (next = new Map()));
+      node = next;
+    }
+    const v = readers[last]!(e);
+    if (typeof v !== 'string') return slow(e);
+    let k = node.get(v) as string | undefined;
+    if (k === undefined) {
+      k = slow(e);
+      if (++size > CACHE_LIMIT) {
+        root.clear();
+        size = 0;
+      }
+      node.set(v, k);
+    }
+    return k;
+  };
 }

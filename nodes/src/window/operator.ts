@@ -1,193 +1,254 @@
 /**
- * The window operator. State (declared, so the runtime snapshots it): per key, the key's values
- * and its open windows with their accumulators; and the operator's watermark. An event is late
- * for a window when that window was emitted already, or when the event arrived behind its
- * source's watermark and the window had closed by then (docs/watermarks-and-lateness.md): the
- * same answer whatever the batch size or partition count.
+ * The window operator (semantics: GRAPH_FORMAT.md "Windows (event time)", docs/windows.md).
+ *
+ * Declared state, so the runtime snapshots and restores it:
+ * - keyed `windows`: state key -> { k: the keyBy values, w: open windows with accumulators };
+ *   a key with no open window has no entry;
+ * - value `watermark`: the last watermark seen (null before the first);
+ * - value `layout`: what the accumulators mean (type, keyBy, ops): state written under another
+ *   layout is refused on restore rather than misread.
+ * The fire index (when which key has a window due) is derived and rebuilt in onRestore.
+ *
+ * Lateness is decided per event, whatever the batching: a window is closed for an event when
+ * `end + allowedLateness <= max(watermark, event[SOURCE_WATERMARK])`, i.e. when it was (or, with
+ * one watermark per event, would have been) emitted before the event arrived.
  */
 import { durationMs, EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
-import type { KeyedState, ValueState } from '../sdk/state.js';
-import { type Acc, type Aggregator, aggregator } from './aggregates.js';
+import type { KeyedState, StateRegistry, ValueState } from '../sdk/state.js';
+import { Aggregates, type Win } from './aggregates.js';
+import { latestStart } from './assigners.js';
 import type { WindowConfig } from './definition.js';
+import { type FieldReader, type FieldWriter, fieldReader, fieldWriter } from './field-path.js';
 import { FireIndex } from './fire-index.js';
-import { type KeyFn, keyFunction, readPath, setPath } from './keys.js';
+import { type KeyFn, keyFunction } from './keys.js';
+import { mergeOverlapping } from './sessions.js';
 
-interface OpenWindow {
-  s: number;
-  e: number;
-  a: Acc[];
-  /** Latest ingest time of its events, for end-to-end latency downstream. */
-  i: number;
-}
-
-interface KeyEntry {
+/** One key's state: its keyBy values (for the output) and its open windows. */
+export interface KeyEntry {
   k: unknown[];
-  w: OpenWindow[];
+  w: Win[];
 }
 
-export const windowOperator: OperatorFactory<WindowConfig> = (ctx) => new WindowOperator(ctx.config, ctx.state.keyed<KeyEntry>('windows'), ctx.state.value('watermark', Number.NEGATIVE_INFINITY));
+/** An event the window cannot take (its `error` port carries it with this message and code). */
+export class WindowEventError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'window-bad-value' | 'window-bad-time',
+  ) {
+    super(message);
+  }
+}
 
-class WindowOperator implements Operator {
+/** Restored state that this config cannot read (another window type, keyBy or aggregate ops). */
+export class WindowStateError extends Error {
+  readonly code = 'window-state-mismatch';
+}
+
+const PLACED = 0;
+const LATE = 1;
+/** Between two sliding windows (slide > size): in no window. */
+const NO_WINDOW = 2;
+
+export const windowOperator: OperatorFactory<WindowConfig> = (ctx) => new WindowOperator(ctx.config, ctx.state);
+
+export class WindowOperator implements Operator {
+  private readonly session: boolean;
   private readonly size: number;
   private readonly slide: number;
   private readonly gap: number;
   private readonly lateness: number;
-  private readonly aggs: Aggregator[];
-  private readonly readers: ((e: Event) => unknown)[];
+  private readonly aggs: Aggregates;
   private readonly key: KeyFn;
+  private readonly keyReaders: FieldReader[];
+  private readonly keyWriters: FieldWriter[];
+  private readonly windows: KeyedState<KeyEntry>;
+  private readonly watermark: ValueState<number | null>;
+  private readonly layout: ValueState<string>;
+  private readonly expectedLayout: string;
   private readonly index = new FireIndex();
+  /** Earliest fire time in the index: a watermark below it has nothing to do. */
+  private nextFire = Number.POSITIVE_INFINITY;
+  /** The last slide-aligned start computed: in-order events mostly reuse it (no float modulo). */
+  private lastStart = Number.NaN;
   private wm: number;
 
-  constructor(
-    private readonly c: WindowConfig,
-    private readonly keys: KeyedState<KeyEntry>,
-    private readonly watermark: ValueState<number>,
-  ) {
+  constructor(c: WindowConfig, state: StateRegistry) {
+    this.session = c.type === 'session';
     this.size = c.size === undefined ? 0 : durationMs(c.size);
-    this.slide = c.slide === undefined ? this.size : durationMs(c.slide);
+    this.slide = c.slide === undefined || c.type === 'tumbling' ? this.size : durationMs(c.slide);
     this.gap = c.gap === undefined ? 0 : durationMs(c.gap);
+    if (this.session ? !(this.gap > 0) : !(this.size > 0 && this.slide > 0)) {
+      throw new Error(`window: a ${c.type} window needs a ${this.session ? 'gap' : 'size and slide'} longer than 0`);
+    }
     this.lateness = durationMs(c.allowedLateness);
-    this.aggs = c.aggregates.map((a) => aggregator(a.op));
-    this.readers = c.aggregates.map((a) => (a.field === undefined ? () => null : readPath(a.field)));
+    this.aggs = new Aggregates(c.aggregates);
     this.key = keyFunction(c.keyBy);
-    this.wm = watermark.get();
+    this.keyReaders = c.keyBy.map(fieldReader);
+    this.keyWriters = c.keyBy.map(fieldWriter);
+    this.windows = state.keyed<KeyEntry>('windows');
+    this.watermark = state.value<number | null>('watermark', null);
+    this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
+    this.expectedLayout = `${c.type}|${JSON.stringify(c.keyBy)}|${c.aggregates.map((a) => a.op).join(',')}`;
+    this.layout = state.value('layout', this.expectedLayout);
   }
 
   process(batch: readonly Event[], out: Collector): void {
-    const n = this.aggs.length;
-    const values = new Array<unknown>(n);
-    outer: for (let b = 0; b < batch.length; b++) {
+    const aggs = this.aggs;
+    const reads = aggs.readsValues;
+    for (let b = 0; b < batch.length; b++) {
       const e = batch[b]!;
-      for (let i = 0; i < n; i++) {
-        const v = this.readers[i]!(e);
-        const why = this.aggs[i]!.reject?.(v);
-        if (why !== undefined) {
-          out.error(e, new Error(`${this.c.aggregates[i]!.as}: ${why}`));
-          continue outer;
-        }
-        values[i] = v;
-      }
+      // Sources always stamp event time; an unstamped event (a hand-built test) counts as time 0.
       const t = e[EVENT_TIME] ?? 0;
+      if (t - t !== 0) {
+        out.error(e, new WindowEventError(`event time ${String(t)} is not a finite number`, 'window-bad-time'));
+        continue;
+      }
+      if (reads) {
+        const why = aggs.read(e);
+        if (why !== undefined) {
+          out.error(e, new WindowEventError(why, 'window-bad-value'));
+          continue;
+        }
+      }
       const sw = e[SOURCE_WATERMARK];
-      const effective = sw !== undefined && sw > this.wm ? sw : this.wm;
-      const placed = this.c.type === 'session' ? this.addToSession(e, t, effective, values) : this.addToFixed(e, t, effective, values);
-      if (!placed) out.late(e);
+      const closedUpTo = sw !== undefined && sw > this.wm ? sw : this.wm;
+      const r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
+      if (r === LATE) out.late(e);
+      else if (r === NO_WINDOW) out.drop(e);
     }
   }
 
-  /** Tumbling (slide = size) and sliding windows: every window [k*L, k*L + S) containing t. */
-  private addToFixed(e: Event, t: number, effective: number, values: unknown[]): boolean {
-    let placed = false;
+  /** Tumbling and sliding: every window `[k*L, k*L + S)` holding `t` that is not closed. */
+  private toFixed(e: Event, t: number, closedUpTo: number): number {
+    const size = this.size;
+    const lateness = this.lateness;
+    let result = NO_WINDOW;
     let entry: KeyEntry | undefined;
     let key = '';
-    for (let start = Math.floor(t / this.slide) * this.slide; start > t - this.size; start -= this.slide) {
-      const end = start + this.size;
-      if (end + this.lateness <= effective) continue;
-      if (!entry) {
+    const slide = this.slide;
+    let start = this.lastStart;
+    if (!(t >= start && t < start + slide)) this.lastStart = start = latestStart(t, slide);
+    for (; start > t - size; start -= slide) {
+      const end = start + size;
+      if (end + lateness <= closedUpTo) {
+        if (result === NO_WINDOW) result = LATE;
+        continue;
+      }
+      if (entry === undefined) {
         key = this.key(e);
-        entry = this.entry(key, e);
+        entry = this.windows.get(key) ?? this.newEntry(key, e);
       }
-      let w: OpenWindow | undefined;
-      for (const x of entry.w) if (x.s === start) w = x;
-      if (!w) {
-        w = { s: start, e: end, a: this.aggs.map((a) => a.init()), i: 0 };
-        entry.w.push(w);
-        this.index.add(end + this.lateness, key);
+      // The window is usually the latest one of the key: search from the end.
+      const ws = entry.w;
+      let w: Win | undefined;
+      for (let j = ws.length - 1; j >= 0; j--) {
+        if (ws[j]!.s === start) {
+          w = ws[j]!;
+          break;
+        }
       }
-      this.apply(w, e, t, values);
-      placed = true;
+      if (w === undefined) {
+        w = this.aggs.window(start, end);
+        ws.push(w);
+        this.schedule(end + lateness, key);
+      }
+      this.aggs.add(w, t, e[INGEST_TIME]);
+      result = PLACED;
     }
-    return placed;
+    return result;
   }
 
-  /** Sessions: [t, t + gap) merges with every open session it touches. */
-  private addToSession(e: Event, t: number, effective: number, values: unknown[]): boolean {
+  /**
+   * Sessions: the event joins (and bridges) the sessions of its key it overlaps. It is late
+   * when the session it would end up in, `[t, t + gap)` or the merge, closed before it arrived.
+   */
+  private toSession(e: Event, t: number, closedUpTo: number): number {
     const key = this.key(e);
-    const existing = this.keys.get(key);
-    let s = t;
-    let end = t + this.gap;
-    const touching: OpenWindow[] = [];
-    for (const w of existing?.w ?? []) {
-      if (w.s <= end && w.e >= s) {
-        touching.push(w);
-        if (w.s < s) s = w.s;
-        if (w.e > end) end = w.e;
-      }
+    let entry = this.windows.get(key);
+    const w = entry === undefined ? undefined : mergeOverlapping(entry.w, t, this.gap, this.lateness, closedUpTo, this.aggs);
+    const end = t + this.gap;
+    if (w === undefined) {
+      // Any session the event overlapped and that is still open would have made it join.
+      if (end + this.lateness <= closedUpTo) return LATE;
+      entry ??= this.newEntry(key, e);
+      const created = this.aggs.window(t, end);
+      entry.w.push(created);
+      this.schedule(end + this.lateness, key);
+      this.aggs.add(created, t, e[INGEST_TIME]);
+      return PLACED;
     }
-    if (end + this.lateness <= effective) return false;
-    const entry = existing ?? this.entry(key, e);
-    let w: OpenWindow;
-    if (touching.length === 0) {
-      w = { s, e: end, a: this.aggs.map((a) => a.init()), i: 0 };
-      entry.w.push(w);
-    } else {
-      w = touching[0]!;
-      for (const other of touching.slice(1)) {
-        w.a = w.a.map((acc, i) => this.aggs[i]!.merge(acc, other.a[i]));
-        w.i = Math.max(w.i, other.i);
-      }
-      entry.w = entry.w.filter((x) => x === w || !touching.includes(x));
-      w.s = s;
-      w.e = end;
-    }
-    this.index.add(end + this.lateness, key);
-    this.apply(w, e, t, values);
-    return true;
+    // Its end only grows, so its scheduled fire time is early, never late: re-checked when due.
+    if (t < w.s) w.s = t;
+    if (end > w.e) w.e = end;
+    this.aggs.add(w, t, e[INGEST_TIME]);
+    return PLACED;
   }
 
-  private entry(key: string, e: Event): KeyEntry {
-    let entry = this.keys.get(key);
-    if (!entry) {
-      entry = { k: this.c.keyBy.map((f) => readPath(f)(e)), w: [] };
-      this.keys.set(key, entry);
-    }
+  private newEntry(key: string, e: Event): KeyEntry {
+    const k: unknown[] = [];
+    for (const read of this.keyReaders) k.push(read(e));
+    const entry: KeyEntry = { k, w: [] };
+    this.windows.set(key, entry);
     return entry;
   }
 
-  private apply(w: OpenWindow, e: Event, t: number, values: unknown[]): void {
-    for (let i = 0; i < this.aggs.length; i++) w.a[i] = this.aggs[i]!.add(w.a[i], values[i], t);
-    const ingest = e[INGEST_TIME];
-    if (ingest !== undefined && ingest > w.i) w.i = ingest;
+  private schedule(time: number, key: string): void {
+    this.index.add(time, key);
+    if (time < this.nextFire) this.nextFire = time;
   }
 
   onWatermark(watermark: number, out: Collector): void {
-    if (watermark <= this.wm) return;
+    if (!(watermark > this.wm)) return;
     this.wm = watermark;
-    this.watermark.set(watermark);
-    const due: { key: string; entry: KeyEntry; w: OpenWindow }[] = [];
-    for (const key of this.index.due(watermark)) {
-      const entry = this.keys.get(key);
-      if (!entry) continue;
-      const keep: OpenWindow[] = [];
-      for (const w of entry.w) {
-        if (w.e + this.lateness <= watermark) due.push({ key, entry, w });
-        else keep.push(w);
+    this.watermark.set(Number.isFinite(watermark) ? watermark : null);
+    if (watermark < this.nextFire) return;
+    const lateness = this.lateness;
+    const due: { key: string; k: unknown[]; w: Win }[] = [];
+    for (const key of this.index.takeDue(watermark)) {
+      const entry = this.windows.get(key);
+      if (entry === undefined) continue;
+      const ws = entry.w;
+      let kept = 0;
+      for (let j = 0; j < ws.length; j++) {
+        const w = ws[j]!;
+        if (w.e + lateness <= watermark) {
+          due.push({ key, k: entry.k, w });
+        } else {
+          ws[kept++] = w;
+          // A session may have grown past the entry that brought us here: schedule it again.
+          if (this.session) this.index.add(w.e + lateness, key);
+        }
       }
-      if (keep.length === 0) this.keys.delete(key);
-      else entry.w = keep;
+      ws.length = kept;
+      if (kept === 0) this.windows.delete(key);
     }
-    // Deterministic output order: by window end, then start, then key.
+    this.nextFire = this.index.next();
+    // Deterministic order: by window end, then start, then key.
     due.sort((a, b) => a.w.e - b.w.e || a.w.s - b.w.s || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (const d of due) out.emit(this.result(d.entry, d.w));
+    for (const d of due) out.emit(this.result(d.k, d.w));
   }
 
-  private result(entry: KeyEntry, w: OpenWindow): Event {
+  private result(k: readonly unknown[], w: Win): Event {
     const o: Record<string | symbol, unknown> = {};
-    for (let i = 0; i < this.c.keyBy.length; i++) setPath(o, this.c.keyBy[i]!, entry.k[i] ?? null);
+    for (let i = 0; i < this.keyWriters.length; i++) this.keyWriters[i]!(o, k[i] ?? null);
     o.window_start = w.s;
     o.window_end = w.e;
-    this.c.aggregates.forEach((a, i) => {
-      o[a.as] = this.aggs[i]!.result(w.a[i]);
-    });
+    this.aggs.write(w, o);
+    // As Flink: the output's event time is the last instant of its window, so windows chain.
     o[EVENT_TIME] = w.e - 1;
     if (w.i > 0) o[INGEST_TIME] = w.i;
     return o as Event;
   }
 
   onRestore(): void {
-    this.wm = this.watermark.get();
+    const layout = this.layout.get();
+    if (layout !== this.expectedLayout) {
+      throw new WindowStateError(`window state was written for ${layout}, this node is ${this.expectedLayout} (type|keyBy|aggregate ops)`);
+    }
+    this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
     this.index.clear();
-    for (const [key, entry] of this.keys.entries()) for (const w of entry.w) this.index.add(w.e + this.lateness, key);
+    for (const [key, entry] of this.windows.entries()) for (const w of entry.w) this.index.add(w.e + this.lateness, key);
+    this.nextFire = this.index.next();
   }
 }
