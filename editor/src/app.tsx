@@ -238,7 +238,7 @@ export function App() {
           onDrop={(e) => {
             // A .json file dropped anywhere imports it (node drags from the palette carry no files).
             const file = e.dataTransfer.files?.[0];
-            if (file && file.name.endsWith('.json')) {
+            if (file?.name.endsWith('.json')) {
               e.preventDefault();
               void file.text().then(importText);
             }

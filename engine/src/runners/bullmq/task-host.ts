@@ -102,7 +102,7 @@ export class TaskHost {
       if (node.isSink && !latency) this.sinkLatency.set(id, (latency = new Histogram()));
       const inst = new NodeInstance(node, c, this.task.route, latency);
       const entry = operatorEntry(node.type);
-      if (!entry || entry.kind !== 'operator') throw new Error(`${id}: ${node.type} cannot run in a worker stage`);
+      if (entry?.kind !== 'operator') throw new Error(`${id}: ${node.type} cannot run in a worker stage`);
       const opState = snapshot?.operators[id];
       inst.op = await entry.create(operatorContext(node, inst.state, this.o.context));
       if (opState) {
