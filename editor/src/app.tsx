@@ -68,10 +68,14 @@ export function App() {
     return () => clearTimeout(t);
   }, [id, dirty, doc]);
 
+  // While a stored pipeline is open, follow its live metrics (the stream survives redeploys).
   useEffect(() => {
-    if (!id || (status !== 'running' && status !== 'starting')) return;
-    return subscribeMetrics(id, (m) => useMetrics.getState().push(m.status, m.metrics));
-  }, [id, status]);
+    if (!id) return;
+    return subscribeMetrics(id, (m) => {
+      // After a run ends the stream reports "not-deployed" without numbers: keep the last ones.
+      if (m.metrics || m.status !== 'not-deployed' || !useMetrics.getState().latest) useMetrics.getState().push(m.status, m.metrics);
+    });
+  }, [id]);
 
   // Undo/redo on the keyboard; warn before leaving with unsaved changes.
   useEffect(() => {

@@ -43,10 +43,15 @@ export const api = {
   stop: (id: string) => call<{ status: string }>('POST', `/api/pipelines/${id}/stop`),
 };
 
-/** Live metrics, once a second, until closed. */
+/**
+ * Live metrics, once a second, until closed. The stream follows the pipeline across deploys;
+ * `end` carries a run's final numbers.
+ */
 export function subscribeMetrics(id: string, onMessage: (m: { status: string; metrics?: PipelineMetrics }) => void): () => void {
   const es = new EventSource(`/api/pipelines/${id}/metrics`);
-  es.addEventListener('metrics', (e) => onMessage(JSON.parse((e as MessageEvent).data)));
+  const handle = (e: Event) => onMessage(JSON.parse((e as MessageEvent).data));
+  es.addEventListener('metrics', handle);
+  es.addEventListener('end', handle);
   return () => es.close();
 }
 
