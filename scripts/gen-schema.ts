@@ -1,8 +1,15 @@
-/** Writes docs/sluice-v1.schema.json, the JSON Schema of the pipeline document (from the validator's zod source). */
+/**
+ * Writes docs/sluice-v1.schema.json, the JSON Schema of the pipeline document, from the
+ * validator's zod source. Run after changing shared/src/graph/document-schema.ts:
+ *   npx tsx scripts/gen-schema.ts
+ */
 import { writeFileSync } from 'node:fs';
-import { documentJsonSchema } from '../shared/src/graph/json-schema.js';
+import { documentJsonSchemaText } from '../shared/src/graph/json-schema.js';
 
 export const SCHEMA_PATH = new URL('../docs/sluice-v1.schema.json', import.meta.url);
-export const schemaText = () => `${JSON.stringify(documentJsonSchema(), null, 2)}\n`;
+export const schemaText = documentJsonSchemaText;
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) writeFileSync(SCHEMA_PATH, schemaText());
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  writeFileSync(SCHEMA_PATH, schemaText());
+  process.stdout.write(`wrote ${SCHEMA_PATH.pathname}\n`);
+}

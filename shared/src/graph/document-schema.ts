@@ -1,50 +1,82 @@
 /**
- * The zod schema of the document's shape (node configs are checked by each node type's own
- * schema). The JSON Schema in docs/sluice-v1.schema.json is generated from it. Extra fields
- * are kept (extensions), never an error.
+ * The zod schema of the document's shape, format sluice/v1 (docs/graph-format.md). Node configs
+ * are checked by each node type's own schema, not here. docs/sluice-v1.schema.json is generated
+ * from this file, so the JSON Schema, the validator and the TypeScript types cannot drift (the
+ * types in document.ts are checked against it in document-schema.test.ts).
+ *
+ * Extension policy: unknown fields on the document, a param, a node or an edge are kept, never
+ * refused (`looseObject`), so a newer editor can add optional fields an older engine ignores.
  */
 import { z } from 'zod';
+import { CURRENT_FORMAT } from './document.js';
 
 export const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const DOCUMENT_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Expressions read params as `params.NAME`, so a name must be an identifier there. */
+export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const quoted = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+const shared = {
+  label: z.string().optional().meta({ description: 'Shown to people in forms' }),
+  description: z.string().optional(),
+  unit: z.string().optional().meta({ description: 'e.g. "EUR", "orders/5min"' }),
+  exposed: z.boolean().optional().meta({ description: 'A business user may change the value without touching the graph' }),
+};
+
+// One variant per type, so the JSON Schema (and an editor using it) knows `value` follows `type`.
 export const paramSpecSchema = z
-  .looseObject({
-    type: z.enum(['number', 'string', 'boolean']),
-    value: z.union([z.number(), z.string(), z.boolean()]),
-    label: z.string().optional(),
-    description: z.string().optional(),
-    unit: z.string().optional(),
-    exposed: z.boolean().optional(),
-    min: z.number().optional(),
-    max: z.number().optional(),
-  })
+  .discriminatedUnion('type', [
+    z.looseObject({
+      type: z.literal('number'),
+      value: z.number(),
+      ...shared,
+      min: z.number().optional(),
+      max: z.number().optional(),
+    }),
+    z.looseObject({ type: z.literal('string'), value: z.string(), ...shared }),
+    z.looseObject({ type: z.literal('boolean'), value: z.boolean(), ...shared }),
+  ])
   .meta({ description: 'A named value expressions read as params.NAME' });
 
+export const paramNameSchema = z
+  .string()
+  .regex(PARAM_NAME, { error: (i) => `${quoted(i.input)} is not a valid param name (letters, digits and _, not starting with a digit)` });
+
+export const positionSchema = z
+  .object({ x: z.number(), y: z.number() })
+  .meta({ description: 'Where the editor draws the node; never changes what runs' });
+
 export const nodeSpecSchema = z.looseObject({
-  id: z.string().regex(NODE_ID, 'must match [A-Za-z0-9_-]{1,64}'),
-  type: z.string().min(1),
+  id: z.string().regex(NODE_ID, { error: (i) => `${quoted(i.input)} is not a valid node id (1 to 64 letters, digits, _ or -)` }),
+  type: z.string().min(1).meta({ description: 'A node type of the registry, e.g. "filter"' }),
   label: z.string().optional(),
-  position: z.object({ x: z.number(), y: z.number() }).optional(),
-  config: z.record(z.string(), z.unknown()).default({}),
+  position: positionSchema.optional(),
+  config: z.record(z.string(), z.unknown()).default({}).meta({ description: "Checked by the node type's own schema" }),
 });
 
 export const edgeSpecSchema = z.looseObject({
   id: z.string().min(1).max(128),
-  source: z.string().min(1),
-  target: z.string().min(1),
-  sourcePort: z.string().min(1).optional(),
-  targetPort: z.string().min(1).optional(),
+  source: z.string().min(1).meta({ description: 'Node id' }),
+  target: z.string().min(1).meta({ description: 'Node id' }),
+  sourcePort: z.string().min(1).optional().meta({ description: 'Output port of the source node (default "out")' }),
+  targetPort: z.string().min(1).optional().meta({ description: 'Input port of the target node (default "in")' }),
 });
 
 export const documentSchema = z
   .looseObject({
-    format: z.literal('sluice/v1'),
-    id: z.string().regex(DOCUMENT_ID, 'must match [a-z0-9][a-z0-9-]{0,63}').optional(),
+    format: z.literal(CURRENT_FORMAT),
+    id: z
+      .string()
+      .regex(DOCUMENT_ID, { error: (i) => `${quoted(i.input)} is not a valid document id (lowercase letters, digits and -, at most 64)` })
+      .optional(),
     name: z.string().optional(),
     description: z.string().optional(),
-    params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'param names are identifiers'), paramSpecSchema).optional(),
+    params: z.record(paramNameSchema, paramSpecSchema).optional(),
     nodes: z.array(nodeSpecSchema),
     edges: z.array(edgeSpecSchema).default([]),
   })
   .meta({ title: 'Sluice pipeline document', description: 'A pipeline graph, format sluice/v1 (docs/graph-format.md)' });
+
+/** The document as the schema reads it (defaults applied); agrees with PipelineDocument. */
+export type DocumentShape = z.output<typeof documentSchema>;

@@ -1,6 +1,9 @@
+/** The pipeline document: schema, validation, migration, JSON Schema, diffs. */
+export * from './diff.js';
 export * from './document-schema.js';
+export { exceedsBytes, type ParsedText, parseDocumentText } from './document-text.js';
 export * from './json-schema.js';
 export * from './migrate.js';
-export { parseDocumentText, type ValidationResult, validateDocument } from './validate.js';
+export { type Limits, type ValidateOptions, type ValidationResult, validateDocument } from './validate.js';
+export { isSourceType, outputPorts } from './validate-graph.js';
 export { formatPath, issueMessage } from './zod-issues.js';
-export * from './diff.js';

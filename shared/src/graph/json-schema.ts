@@ -1,7 +1,19 @@
+/**
+ * The JSON Schema of the pipeline document, generated from the zod source the validator uses
+ * (docs/sluice-v1.schema.json is this, committed; scripts/gen-schema.ts writes it). It describes
+ * the shape only: graph rules (ids, ports, cycles) and node configs need validateDocument.
+ */
 import { z } from 'zod';
 import { documentSchema } from './document-schema.js';
 
-/** The JSON Schema of the pipeline document, from the same zod source the validator uses. */
+export const DOCUMENT_SCHEMA_ID = 'https://sluice.dev/schemas/sluice-v1.schema.json';
+
 export function documentJsonSchema(): Record<string, unknown> {
-  return { $id: 'https://sluice.dev/schemas/sluice-v1.schema.json', ...z.toJSONSchema(documentSchema, { io: 'input', target: 'draft-2020-12' }) };
+  // `input`: what a person may write (fields with defaults, like `edges`, are optional).
+  return { $id: DOCUMENT_SCHEMA_ID, ...z.toJSONSchema(documentSchema, { io: 'input', target: 'draft-2020-12' }) };
+}
+
+/** The committed file's exact text (2-space JSON and a final newline). */
+export function documentJsonSchemaText(): string {
+  return `${JSON.stringify(documentJsonSchema(), null, 2)}\n`;
 }

@@ -11,6 +11,8 @@ export interface PortSpec {
   name: string;
   label?: string;
   description?: string;
+  /** An input port that may stay unconnected: the validator does not warn about it. */
+  optional?: boolean;
 }
 
 /** An expression inside a node's config, for the validator and the editor to check. */

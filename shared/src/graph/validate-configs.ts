@@ -1,70 +1,111 @@
 /**
- * Node configs: each type's own schema (defaults applied), its cross-field checks, then event
- * schemas inferred in topological order so expressions are checked against the params and the
- * fields that actually reach the node.
+ * Node configs, visited in topological order: each type's own schema (defaults applied,
+ * durations checked), its cross-field `check`, its expressions, then the schema of its output
+ * events, so the next node's expressions are checked against the fields that reach it.
  */
 import type { Diagnostic } from '../diagnostic.js';
-import { checkExpression } from '../expr/api.js';
 import { type EventSchema, mergeSchemas } from '../schema/event-schema.js';
-import { DEFAULT_OUTPUT_PORT, type PipelineDocument, sourcePortOf, targetPortOf } from './document.js';
-import type { NodeTypeRegistry } from './node-type.js';
-import { formatPath, issueMessage } from './zod-issues.js';
+import { type EdgeSpec, type NodeSpec, type ParamType, sourcePortOf, targetPortOf } from './document.js';
+import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
+import { checkExpressionFields } from './validate-expressions.js';
+import { formatPath, issueMessage, MISSING } from './zod-issues.js';
 
-export function validateConfigs(
-  doc: PipelineDocument,
-  registry: NodeTypeRegistry,
-  order: readonly string[],
-): { diagnostics: Diagnostic[]; document: PipelineDocument; schemas: Record<string, EventSchema | undefined> } {
+export interface ConfigsInput {
+  nodes: readonly NodeSpec[];
+  /** Node ids in the order to visit (upstream first). */
+  order: readonly string[];
+  /** Edges that connect existing nodes and ports. */
+  edges: readonly EdgeSpec[];
+  params: Record<string, ParamType>;
+}
+
+export interface ConfigsResult {
+  diagnostics: Diagnostic[];
+  /** Parsed config (defaults applied) per node, when it passed its schema. */
+  configs: Map<NodeSpec, Record<string, unknown>>;
+  /** Inferred event schema per edge id (undefined: unknown). */
+  schemas: Record<string, EventSchema | undefined>;
+}
+
+export function validateConfigs(input: ConfigsInput, registry: NodeTypeRegistry): ConfigsResult {
   const out: Diagnostic[] = [];
-  const parsed = new Map<string, Record<string, unknown>>();
-  const paramTypes = Object.fromEntries(Object.entries(doc.params ?? {}).map(([k, p]) => [k, p.type]));
+  const configs = new Map<NodeSpec, Record<string, unknown>>();
   const outputs = new Map<string, Record<string, EventSchema | undefined>>();
-  const edgeSchemas: Record<string, EventSchema | undefined> = {};
-  const visit = [...order, ...doc.nodes.map((n) => n.id).filter((id) => !order.includes(id))];
-  const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+  const incoming = new Map<string, EdgeSpec[]>();
+  for (const e of input.edges) {
+    const list = incoming.get(e.target);
+    if (list) list.push(e);
+    else incoming.set(e.target, [e]);
+  }
 
-  for (const id of visit) {
-    const node = byId.get(id)!;
+  const first = new Map<string, NodeSpec>();
+  for (const n of input.nodes) if (!first.has(n.id)) first.set(n.id, n);
+  // Upstream first; a node sharing another's id is still checked, with nothing known upstream.
+  const visit = [...input.order.map((id) => first.get(id)!), ...input.nodes.filter((n) => first.get(n.id) !== n)];
+
+  for (const node of visit) {
     const def = registry.get(node.type);
     if (!def) continue;
-    const result = def.config.safeParse(node.config ?? {}, { reportInput: true });
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        const path = formatPath(['config', ...issue.path]);
-        const message = issueMessage(issue);
-        out.push({ severity: 'error', code: message === 'missing required field' ? 'missing-config' : 'invalid-config', message, nodeId: id, path });
-      }
-      continue;
-    }
-    const config = result.data as Record<string, unknown>;
-    parsed.set(id, config);
-    for (const p of def.check?.(config) ?? []) {
-      out.push({ severity: p.severity ?? 'error', code: p.code ?? 'invalid-config', message: p.message, nodeId: id, path: p.path });
-    }
-    // Input schemas per port: the union of what the edges into it carry.
+    const isFirst = first.get(node.id) === node;
     const inputs: Record<string, EventSchema | undefined> = {};
     for (const port of def.inputs) {
-      const incoming = doc.edges.filter((e) => e.target === id && targetPortOf(e) === port.name);
-      inputs[port.name] = incoming.length === 0 ? undefined : mergeSchemas(incoming.map((e) => outputs.get(e.source)?.[sourcePortOf(e)]));
+      const edges = isFirst ? (incoming.get(node.id) ?? []).filter((e) => targetPortOf(e) === port.name) : [];
+      inputs[port.name] = edges.length === 0 ? undefined : mergeSchemas(edges.map((e) => outputs.get(e.source)?.[sourcePortOf(e)]));
     }
-    for (const x of def.expressions?.(config) ?? []) {
-      const input = inputs.in ?? Object.values(inputs)[0];
-      const schema = input && x.extraFields ? { ...input, fields: { ...input.fields, ...x.extraFields } } : input;
-      const r = checkExpression(x.source, schema ? { params: paramTypes, schema } : { params: paramTypes });
-      for (const issue of r.issues) {
-        out.push({ severity: issue.severity, code: issue.code, message: issue.message, nodeId: id, path: x.path, column: issue.column });
-      }
-      if (r.issues.length === 0 && x.role === 'predicate' && r.type !== 'boolean' && r.type !== 'any' && r.type !== 'null') {
-        out.push({ severity: 'error', code: 'expr-type', message: `must be true or false, but gives a ${r.type}`, nodeId: id, path: x.path, column: 1 });
-      }
-    }
-    try {
-      outputs.set(id, def.inferSchema?.(config as never, { inputs }) ?? {});
-    } catch {
-      outputs.set(id, {});
-    }
+    const config = checkConfig(node, def, inputs, input.params, out);
+    if (config) configs.set(node, config);
+    if (config && isFirst) outputs.set(node.id, infer(def, config, inputs));
   }
-  for (const e of doc.edges) edgeSchemas[e.id] = outputs.get(e.source)?.[e.sourcePort ?? DEFAULT_OUTPUT_PORT];
-  const document: PipelineDocument = { ...doc, nodes: doc.nodes.map((n) => (parsed.has(n.id) ? { ...n, config: parsed.get(n.id)! } : n)) };
-  return { diagnostics: out, document, schemas: edgeSchemas };
+
+  const schemas: Record<string, EventSchema | undefined> = {};
+  for (const e of input.edges) schemas[e.id] = outputs.get(e.source)?.[sourcePortOf(e)];
+  return { diagnostics: out, configs, schemas };
+}
+
+/** The parsed config, or undefined after reporting why it does not parse. */
+function checkConfig(
+  node: NodeSpec,
+  def: NodeTypeInfo,
+  inputs: Record<string, EventSchema | undefined>,
+  params: Record<string, ParamType>,
+  out: Diagnostic[],
+): Record<string, unknown> | undefined {
+  const nodeId = node.id;
+  const input = inputs.in ?? Object.values(inputs).find((s) => s !== undefined);
+  const result = def.config.safeParse(node.config, { reportInput: true });
+  if (!result.success) {
+    const reported = new Set<string>();
+    for (const issue of result.error.issues) {
+      const path = formatPath(['config', ...issue.path]);
+      const message = issueMessage(issue);
+      reported.add(path);
+      out.push({ severity: 'error', code: message === MISSING ? 'missing-config' : 'invalid-config', message, nodeId, path });
+    }
+    // Still check the expressions that can be found, so one missing field does not hide them.
+    const fields = attempt(() => def.expressions?.(node.config as never)) ?? [];
+    out.push(...checkExpressionFields(fields, { nodeId, params, input, skip: (p) => reported.has(p) }));
+    return undefined;
+  }
+  const config = result.data as Record<string, unknown>;
+  const problems = attempt(() => def.check?.(config));
+  if (problems === null) out.push({ severity: 'error', code: 'check-failed', message: `the ${def.type} check of this config failed`, nodeId, path: 'config' });
+  for (const p of problems ?? []) {
+    out.push({ severity: p.severity ?? 'error', code: p.code ?? 'invalid-config', message: p.message, nodeId, path: p.path });
+  }
+  out.push(...checkExpressionFields(attempt(() => def.expressions?.(config)) ?? [], { nodeId, params, input }));
+  return config;
+}
+
+function infer(def: NodeTypeInfo, config: Record<string, unknown>, inputs: Record<string, EventSchema | undefined>) {
+  // A type without inferSchema says nothing about its output: downstream fields are unknown.
+  return attempt(() => def.inferSchema?.(config, { inputs })) ?? {};
+}
+
+/** The result, undefined when there is none, null when the definition threw (a bug in it, not in the document). */
+function attempt<T>(f: () => T | undefined): T | undefined | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
 }
