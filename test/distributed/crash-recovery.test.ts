@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnWorkers, stopProcess } from '../../engine/src/cli/spawn-workers.js';
 import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
+import { deletePrefixKeys } from '../../engine/src/runners/bullmq/test-keys.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
 import { readJsonl, sortRows, waitFor } from '../../engine/src/runners/runner.contract.js';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
@@ -35,16 +36,7 @@ function newPrefix(): string {
 }
 
 afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
-  for (const prefix of prefixes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-  await redis.quit();
+  for (const prefix of prefixes) await deletePrefixKeys(REDIS_URL, prefix);
 });
 
 describe('crash recovery on BullMQ (real Redis)', () => {

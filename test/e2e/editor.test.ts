@@ -37,6 +37,18 @@ async function openEditor(): Promise<Page> {
   return page;
 }
 
+/** Connect two nodes by dragging from the first's output handle to the second's input handle. */
+async function connect(page: Page, from: string, to: string): Promise<void> {
+  const a = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
+  const b = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
+  const pa = (await a.boundingBox())!;
+  const pb = (await b.boundingBox())!;
+  await page.mouse.move(pa.x + pa.width / 2, pa.y + pa.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(pb.x + pb.width / 2, pb.y + pb.height / 2, { steps: 10 });
+  await page.mouse.up();
+}
+
 describe('editor (Chromium)', () => {
   it('the browser bundle holds no connector or queue library', () => {
     const assets = join(ROOT, 'editor/dist/assets');
@@ -72,18 +84,8 @@ describe('editor (Chromium)', () => {
     await page.locator('.react-flow__controls-fitview').click();
 
     // Connect generator1 -> filter1 -> console1 by dragging between handles.
-    const connect = async (from: string, to: string) => {
-      const a = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
-      const b = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
-      const pa = (await a.boundingBox())!;
-      const pb = (await b.boundingBox())!;
-      await page.mouse.move(pa.x + pa.width / 2, pa.y + pa.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(pb.x + pb.width / 2, pb.y + pb.height / 2, { steps: 10 });
-      await page.mouse.up();
-    };
-    await connect('generator1', 'filter1');
-    await connect('filter1', 'console1');
+    await connect(page, 'generator1', 'filter1');
+    await connect(page, 'filter1', 'console1');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
 
     // An invalid expression: error at its column in the form, and in the problems panel.
@@ -161,18 +163,8 @@ describe('editor (Chromium)', () => {
     });
     await configure('file1', async () => page.getByLabel('config.path', { exact: true }).fill('ysb-by-hand.jsonl'));
 
-    const connect = async (from: string, to: string) => {
-      const a = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
-      const b = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
-      const pa = (await a.boundingBox())!;
-      const pb = (await b.boundingBox())!;
-      await page.mouse.move(pa.x + pa.width / 2, pa.y + pa.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(pb.x + pb.width / 2, pb.y + pb.height / 2, { steps: 10 });
-      await page.mouse.up();
-    };
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
-    for (let i = 0; i + 1 < ids.length; i++) await connect(ids[i]!, ids[i + 1]!);
+    for (let i = 0; i + 1 < ids.length; i++) await connect(page, ids[i]!, ids[i + 1]!);
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(4);
     await expect.poll(async () => (await page.locator('footer').textContent()) ?? '').toContain('No problems');
 

@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { describeRunnerContract } from '../runner.contract.js';
 import { spawnWorkers } from '../../cli/spawn-workers.js';
 import { BullmqRunner } from './bullmq-runner.js';
+import { deletePrefixKeys } from './test-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Tests own their prefix and leave nothing behind. */
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-}
 
 /** The same contract as the embedded runner, against the real Redis, with 1 and with 3 worker processes. */
 for (const workers of [1, 3]) {
@@ -31,7 +19,7 @@ for (const workers of [1, 3]) {
       runner.close = async () => {
         await local.stop();
         await close();
-        await deleteKeys(prefix);
+        await deletePrefixKeys(REDIS_URL, prefix);
       };
       return runner;
     },
