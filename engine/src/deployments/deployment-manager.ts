@@ -48,6 +48,7 @@ export function isLive(status: RunStatus): boolean {
 
 export class DeploymentManager {
   private readonly handles = new Map<string, RunHandle>();
+  private readonly runListeners = new Set<(id: string, handle: RunHandle) => void>();
   private readonly lock = new KeyedLock();
   private closing = false;
   private signalClosed!: () => void;
@@ -108,8 +109,18 @@ export class DeploymentManager {
     return this.o.ingest ? { ingest: this.o.ingest } : {};
   }
 
+  /**
+   * Be told of every run this manager starts, resumes or swaps in (the recorder taps its
+   * sources). Returns the unsubscribe function.
+   */
+  onRun(listener: (id: string, handle: RunHandle) => void): () => void {
+    this.runListeners.add(listener);
+    return () => this.runListeners.delete(listener);
+  }
+
   private watch(id: string, handle: RunHandle): void {
     this.handles.set(id, handle);
+    for (const l of this.runListeners) l(id, handle);
     void handle.done.then((r) => {
       this.o.log?.(`pipeline ${id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
       if (this.handles.get(id) !== handle || this.closing) return;

@@ -4,7 +4,7 @@
  * both implement it and both pass runner.contract.ts.
  */
 import type { ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
-import type { SourceOperator } from '@sluice/nodes/sdk';
+import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 
@@ -30,6 +30,11 @@ export interface RunOptions {
    * memory for a benchmark). The node's config is still validated; its events come from here.
    */
   sourceOverrides?: Record<string, () => SourceOperator>;
+  /**
+   * Replace a non-source node's operator (a preview captures what sinks receive). Embedded
+   * runner only; the node's config is still validated.
+   */
+  operatorOverrides?: Record<string, () => Operator>;
   /** Where push sources (source.http) get their inboxes; the server passes its hub. */
   ingest?: IngestHub;
 }

@@ -74,7 +74,8 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
                 const source = override ? override() : await entry.create(ctx);
                 this.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
               } else {
-                inst.op = await entry.create(ctx);
+                const override = this.options.operatorOverrides?.[id];
+                inst.op = override ? override() : await entry.create(ctx);
                 inst.op.onStart?.();
               }
             } catch (err) {
