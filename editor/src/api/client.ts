@@ -1,5 +1,7 @@
 /** The editor's only way to the engine: typed HTTP calls and server-sent events. */
-import type { Diagnostic, PipelineDocument, PipelineMetrics } from '@sluice/shared';
+import type { Diagnostic, DocumentDiff, ParamValue, PipelineDocument, PipelineMetrics } from '@sluice/shared';
+
+export type Role = 'admin' | 'editor' | 'business' | 'viewer';
 
 export interface PipelineSummary {
   id: string;
@@ -7,6 +9,102 @@ export interface PipelineSummary {
   description?: string;
   version: number;
   status: string;
+  /** Node count. */
+  nodes?: number;
+  /** ISO-8601 time of the last saved version. */
+  updatedAt?: string;
+}
+
+export interface StoredPipeline {
+  id: string;
+  document: PipelineDocument;
+  version: number;
+  updatedAt?: string;
+}
+
+export interface Me {
+  name: string;
+  role: Role;
+  /** False when the server runs without tokens (local-only: everyone is an admin). */
+  authenticated: boolean;
+}
+
+export interface VersionInfo {
+  version: number;
+  at: string;
+  author: string;
+  /** create, save, deploy, import, rollback, ... */
+  action: string;
+  note?: string;
+}
+
+export interface VersionDiff {
+  from: number;
+  to: number;
+  diff: DocumentDiff;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  role: string;
+  /** create, save, deploy, stop, rollback, delete, import */
+  action: string;
+  pipelineId: string;
+  version?: number;
+  summary: string[];
+  address: string;
+}
+
+export interface Recording {
+  events: Record<string, unknown>[];
+  /** Recorded events per source node id. */
+  sources: Record<string, number>;
+  capacity: number;
+}
+
+export interface PreviewRequest {
+  /** A draft to try; default: the stored document. */
+  document?: PipelineDocument;
+  params?: Record<string, ParamValue>;
+  /** Uploaded sample events per source node id; default: the live recording. */
+  events?: Record<string, Record<string, unknown>[]>;
+  limit?: number;
+}
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+  delta?: number;
+  pct?: number;
+}
+
+export interface PreviewRow {
+  key: string;
+  change: 'changed' | 'added' | 'removed';
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+  fields: FieldChange[];
+}
+
+export interface SinkDiff {
+  key: string[];
+  unchanged: number;
+  changed: number;
+  added: number;
+  removed: number;
+  /** Biggest moves first, capped. */
+  rows: PreviewRow[];
+  biggestMoves: { key: string; field: string; before: unknown; after: unknown; delta: number; pct: number }[];
+}
+
+export interface PreviewResult {
+  recording: { events: Record<string, unknown>[]; sources: Record<string, number> };
+  live: { version: number | null; outputs: Record<string, Record<string, unknown>[]> };
+  draft: { outputs: Record<string, Record<string, unknown>[]> };
+  diff: Record<string, SinkDiff>;
+  outcomes: { changed: number; total: number };
 }
 
 export interface ApiErrorBody {
@@ -20,27 +118,76 @@ export class ApiError extends Error {
   ) {
     super(body.error.message);
   }
+  get code(): string {
+    return this.body.error.code;
+  }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** Told of every 401 (the app then shows the sign-in page); the sign-in call itself is exempt. */
+let onUnauthenticated: (() => void) | undefined;
+export function setUnauthenticatedHandler(fn: (() => void) | undefined): void {
+  onUnauthenticated = fn;
+}
+
+async function call<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
   const res = await fetch(path, {
     method,
+    credentials: 'same-origin',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  const json = (await res.json()) as T | ApiErrorBody;
-  if (!res.ok) throw new ApiError(res.status, json as ApiErrorBody);
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    json = { error: { code: 'bad-response', message: `${method} ${path}: HTTP ${res.status}, not JSON` } };
+  }
+  if (!res.ok) {
+    const err = json as Partial<ApiErrorBody>;
+    const bodyOut: ApiErrorBody = err?.error?.message ? (err as ApiErrorBody) : { error: { code: `http-${res.status}`, message: `${method} ${path}: HTTP ${res.status}` } };
+    if (res.status === 401 && !opts.quiet401) onUnauthenticated?.();
+    throw new ApiError(res.status, bodyOut);
+  }
   return json as T;
 }
 
+const enc = encodeURIComponent;
+
 export const api = {
+  // Session
+  me: () => call<Me>('GET', '/api/me', undefined, { quiet401: true }),
+  signIn: (token: string) => call<{ name: string; role: Role }>('POST', '/api/session', { token }, { quiet401: true }),
+  signOut: () => call<unknown>('DELETE', '/api/session', undefined, { quiet401: true }),
+
+  // Pipelines
   list: () => call<{ pipelines: PipelineSummary[] }>('GET', '/api/pipelines').then((r) => r.pipelines),
-  get: (id: string) => call<{ pipeline: { id: string; document: PipelineDocument; version: number }; status: string }>('GET', `/api/pipelines/${id}`),
-  create: (doc: PipelineDocument) => call<{ pipeline: { id: string } }>('POST', '/api/pipelines', doc),
-  save: (id: string, doc: PipelineDocument) => call<{ pipeline: { version: number } }>('PUT', `/api/pipelines/${id}`, doc),
-  remove: (id: string) => call<unknown>('DELETE', `/api/pipelines/${id}`),
-  deploy: (id: string) => call<{ status: string }>('POST', `/api/pipelines/${id}/deploy`),
-  stop: (id: string) => call<{ status: string }>('POST', `/api/pipelines/${id}/stop`),
+  get: (id: string) => call<{ pipeline: StoredPipeline; status: string; valid?: boolean; diagnostics?: Diagnostic[] }>('GET', `/api/pipelines/${enc(id)}`),
+  create: (doc: PipelineDocument) => call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('POST', '/api/pipelines', doc),
+  save: (id: string, doc: PipelineDocument, note?: string) =>
+    call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('PUT', `/api/pipelines/${enc(id)}${note ? `?note=${enc(note)}` : ''}`, doc),
+  remove: (id: string) => call<{ deleted: string }>('DELETE', `/api/pipelines/${enc(id)}`),
+  deploy: (id: string, params?: Record<string, ParamValue>) => call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/deploy`, params ? { params } : undefined),
+  stop: (id: string) => call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/stop`),
+  status: (id: string) => call<{ status: string }>('GET', `/api/pipelines/${enc(id)}/status`),
+
+  // Versions, rollback, audit
+  versions: (id: string) => call<{ current: number; versions: VersionInfo[] }>('GET', `/api/pipelines/${enc(id)}/versions`),
+  version: (id: string, v: number) => call<VersionInfo & { document: PipelineDocument }>('GET', `/api/pipelines/${enc(id)}/versions/${v}`),
+  diff: (id: string, a: number, b: number) => call<VersionDiff>('GET', `/api/pipelines/${enc(id)}/versions/${a}/diff/${b}`),
+  rollback: (id: string, version: number) => call<{ pipeline: StoredPipeline; version: number; deployed: boolean }>('POST', `/api/pipelines/${enc(id)}/rollback`, { version }),
+  pipelineAudit: (id: string) => call<{ entries: AuditEntry[] }>('GET', `/api/pipelines/${enc(id)}/audit`).then((r) => r.entries),
+  audit: (q: { pipeline?: string; limit?: number } = {}) => {
+    const qs = new URLSearchParams();
+    if (q.pipeline) qs.set('pipeline', q.pipeline);
+    if (q.limit) qs.set('limit', String(q.limit));
+    const s = qs.toString();
+    return call<{ entries: AuditEntry[] }>('GET', `/api/audit${s ? `?${s}` : ''}`).then((r) => r.entries);
+  },
+
+  // Business: what was recorded, and what a draft would change
+  recording: (id: string) => call<Recording>('GET', `/api/pipelines/${enc(id)}/recording`),
+  preview: (id: string, req: PreviewRequest = {}) => call<PreviewResult>('POST', `/api/pipelines/${enc(id)}/preview`, req),
 };
 
 /**
@@ -48,7 +195,7 @@ export const api = {
  * `end` carries a run's final numbers.
  */
 export function subscribeMetrics(id: string, onMessage: (m: { status: string; metrics?: PipelineMetrics }) => void): () => void {
-  const es = new EventSource(`/api/pipelines/${id}/metrics`);
+  const es = new EventSource(`/api/pipelines/${enc(id)}/metrics`);
   const handle = (e: Event) => onMessage(JSON.parse((e as MessageEvent).data));
   es.addEventListener('metrics', handle);
   es.addEventListener('end', handle);
@@ -57,7 +204,7 @@ export function subscribeMetrics(id: string, onMessage: (m: { status: string; me
 
 /** Samples of the events crossing an edge. */
 export function subscribeTap(id: string, edgeId: string, onEvents: (events: Record<string, unknown>[]) => void): () => void {
-  const es = new EventSource(`/api/pipelines/${id}/taps/${encodeURIComponent(edgeId)}`);
+  const es = new EventSource(`/api/pipelines/${enc(id)}/taps/${enc(edgeId)}`);
   es.addEventListener('events', (e) => onEvents(JSON.parse((e as MessageEvent).data)));
   return () => es.close();
 }
