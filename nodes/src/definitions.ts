@@ -8,6 +8,7 @@ import type { NodeDefinition } from './sdk/define-node.js';
 import { enrichDefinition } from './enrich/definition.js';
 import { filterDefinition } from './filter/definition.js';
 import { mapDefinition } from './map/definition.js';
+import { rulesDefinition } from './rules/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
 import { sinkFileDefinition } from './sink-file/definition.js';
 import { sourceFileDefinition } from './source-file/definition.js';
@@ -25,6 +26,7 @@ const ALL: NodeDefinition<never>[] = [
   enrichDefinition as never,
   branchDefinition as never,
   windowDefinition as never,
+  rulesDefinition as never,
   sinkFileDefinition as never,
   sinkConsoleDefinition as never,
 ];

@@ -6,6 +6,7 @@ import { branchOperator } from './branch/operator.js';
 import { enrichOperator } from './enrich/operator.js';
 import { filterOperator } from './filter/operator.js';
 import { mapOperator } from './map/operator.js';
+import { rulesOperator } from './rules/operator.js';
 import type { OperatorEntry } from './sdk/operator.js';
 import { sinkConsoleOperator } from './sink-console/operator.js';
 import { sinkFileOperator } from './sink-file/operator.js';
@@ -24,6 +25,7 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   enrich: { kind: 'operator', create: enrichOperator },
   branch: { kind: 'operator', create: branchOperator },
   window: { kind: 'operator', create: windowOperator },
+  rules: { kind: 'operator', create: rulesOperator },
   'sink.file': { kind: 'operator', create: sinkFileOperator },
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
 };
