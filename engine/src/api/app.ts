@@ -4,6 +4,9 @@
  * resource, mounted here; tested with `app.request()`, no port needed. See docs/api.md.
  */
 import { Hono } from 'hono';
+import { authMiddleware } from '../auth/auth-middleware.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { sessionRoutes } from '../auth/session-routes.js';
 import type { DeploymentManager } from '../deployments/deployment-manager.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { errorBody, sendError } from './errors.js';
@@ -31,6 +34,8 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** Most events a tap streams per second (default 20). */
   tapEventsPerSecond?: number;
+  /** API tokens and roles (docs/auth.md); none: local-only mode, every caller is an admin. */
+  auth?: Authenticator;
 }
 
 export function createApp(o: AppOptions): Hono {
@@ -39,8 +44,12 @@ export function createApp(o: AppOptions): Hono {
   app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${c.req.path}`), 404));
   app.use('/api/*', corsFromOptions({ origins: o.corsOrigins ?? [] }));
   app.use('/api/*', jsonBodyLimit({ maxBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }));
+  // After the body limit (which may replace the raw request), before every route.
+  const auth = o.auth ?? new Authenticator();
+  app.use('*', authMiddleware({ auth, store: o.store }));
 
   const { store, deployments } = o;
+  app.route('/', sessionRoutes({ auth }));
   app.route('/', systemRoutes({ deployments, ...(o.ready ? { ready: o.ready } : {}) }));
   app.route('/api/node-types', nodeTypesRoutes());
   app.route('/api/pipelines', pipelineRoutes({ store, deployments }));

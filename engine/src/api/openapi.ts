@@ -13,6 +13,8 @@ const E = {
   413: error('The body is larger than the limit (6 MiB by default)'),
   422: error('Not a document, or invalid for deploying: details lists every diagnostic'),
   429: error('Backpressure: retry after Retry-After seconds'),
+  401: error('unauthenticated: no token, or not a valid one (only when the server has API tokens)'),
+  403: error('forbidden: the role may not do this; the message says why (docs/auth.md)'),
   503: error('Not ready'),
 };
 const ok = (description: string, schema?: object) => ({ description, content: json(schema) });
@@ -24,8 +26,18 @@ const documentBody = { required: true, content: json(ref('PipelineDocument')) };
 
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'Sluice API', version: '1', description: 'Store, validate, deploy and watch pipelines. See docs/api.md.' },
+  info: {
+    title: 'Sluice API',
+    version: '1',
+    description:
+      'Store, validate, deploy and watch pipelines. See docs/api.md. With API tokens configured every route but the open ones needs a bearer token or the session cookie (401 without, 403 when the role may not); with none the server is local-only and needs nothing (docs/auth.md).',
+  },
+  security: [{ bearer: [] }, { session: [] }],
   components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'An API token (sluice token add)' },
+      session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Set by POST /api/session' },
+    },
     schemas: {
       Error: {
         type: 'object',
@@ -85,6 +97,34 @@ export const OPENAPI = {
       parameters: [id, version('a'), version('b')],
       get: { summary: 'What changed from version a to b: params, nodes (with config paths), edges, one summary line each', responses: { 200: ok('diff'), 400: E[400], 404: E[404] } },
     },
+    '/api/pipelines/{id}/rollback': {
+      parameters: [id],
+      post: {
+        summary: "Store a version's document as a new version (action rollback) and redeploy it when the pipeline is deployed",
+        requestBody: { required: true, content: json({ type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 } } }) },
+        responses: { 200: ok('{ pipeline, version, deployed }'), 400: E[400], 404: E[404], 422: E[422] },
+      },
+    },
+    '/api/pipelines/{id}/recording': { parameters: [id], get: { summary: "What the live pipeline has recorded of its sources' events (for previews)", responses: { 200: ok('{ events, sources, capacity }'), 404: E[404] } } },
+    '/api/pipelines/{id}/preview': {
+      parameters: [id],
+      post: {
+        summary: 'Run a draft (default: the stored document) and the live version on the recording (or uploaded events) with sinks captured; their outputs and differences per key',
+        requestBody: {
+          required: false,
+          content: json({ type: 'object', properties: { document: { type: 'object' }, params: { type: 'object' }, events: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } }, limit: { type: 'integer', minimum: 1 } } }),
+        },
+        responses: { 200: ok('{ recording, live, draft, diff, outcomes }'), 400: E[400], 404: E[404], 409: E[409], 422: E[422] },
+      },
+    },
+    '/api/pipelines/{id}/audit': { parameters: [id, { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000 } }], get: { summary: "The pipeline's audit entries, newest first", responses: { 200: ok('{ entries }'), 400: E[400] } } },
+    '/api/audit': {
+      parameters: [
+        { name: 'pipeline', in: 'query', required: false, schema: { type: 'string' } },
+        { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000 } },
+      ],
+      get: { summary: 'The audit log (who, when, what, from where), newest first', responses: { 200: ok('{ entries }'), 400: E[400] } },
+    },
     '/api/pipelines/{id}/validate': { parameters: [id], post: { summary: 'Every diagnostic of the stored document', responses: { 200: ok('{ valid, diagnostics }'), 404: E[404] } } },
     '/api/pipelines/{id}/deploy': {
       parameters: [id],
@@ -118,9 +158,24 @@ export const OPENAPI = {
         responses: { 202: ok('{ accepted }'), 400: E[400], 404: E[404], 409: E[409], 413: E[413], 429: E[429] },
       },
     },
-    '/api/openapi.json': { get: { summary: 'This description', responses: { 200: ok('OpenAPI 3.1') } } },
-    '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-    '/healthz': { get: { summary: 'The process is up', responses: { 200: ok('{ ok: true }') } } },
-    '/readyz': { get: { summary: 'Ready to serve (Redis reachable in BullMQ mode)', responses: { 200: ok('{ ready, engine }'), 503: E[503] } } },
+    '/api/openapi.json': { get: { summary: 'This description', security: [], responses: { 200: ok('OpenAPI 3.1') } } },
+    '/api/session': {
+      post: {
+        summary: 'Sign in: checks the token, sets an HttpOnly SameSite=Strict cookie holding it (7 days)',
+        security: [],
+        requestBody: { required: true, content: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }) },
+        responses: { 200: ok('{ name, role }'), 400: E[400], 401: E[401], 409: error('auth-disabled: the server has no tokens (local-only)') },
+      },
+      delete: { summary: 'Sign out: clears the cookie', security: [], responses: { 200: ok('{ signedOut: true }') } },
+    },
+    '/api/me': {
+      get: {
+        summary: 'Who is calling: { name, role, authenticated, mode } (mode "local": no tokens, everyone is admin)',
+        responses: { 200: ok('the caller', { type: 'object', properties: { name: { type: 'string' }, role: { enum: ['admin', 'editor', 'business', 'viewer'] }, authenticated: { type: 'boolean' }, mode: { enum: ['local', 'tokens'] } } }), 401: E[401] },
+      },
+    },
+    '/metrics': { get: { summary: 'Prometheus metrics (viewer or above when tokens are on)', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    '/healthz': { get: { summary: 'The process is up', security: [], responses: { 200: ok('{ ok: true }') } } },
+    '/readyz': { get: { summary: 'Ready to serve (Redis reachable in BullMQ mode)', security: [], responses: { 200: ok('{ ready, engine }'), 503: E[503] } } },
   },
 } as const;

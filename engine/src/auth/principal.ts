@@ -15,15 +15,17 @@ export interface Principal {
   authenticated: boolean;
 }
 
-// Keyed by the raw Request so no Hono generics leak into every route's type.
-const byRequest = new WeakMap<Request, Principal>();
+// Keyed by the request object (not a Hono context type, so no generics leak into every
+// route's type). Not by `c.req.raw`: the body-limit middleware replaces that Request when it
+// buffers a chunked body, and a principal lost that way would read as the local-only admin.
+const byRequest = new WeakMap<object, Principal>();
 
 export function setPrincipal(c: { req: { raw: Request } }, p: Principal): void {
-  byRequest.set(c.req.raw, p);
+  byRequest.set(c.req, p);
 }
 
 export function principalOf(c: { req: { raw: Request; header(name: string): string | undefined } }): Principal {
-  return byRequest.get(c.req.raw) ?? { name: authorOf(c), role: 'admin', authenticated: false };
+  return byRequest.get(c.req) ?? { name: authorOf(c), role: 'admin', authenticated: false };
 }
 
 /** Where a request came from, for the audit log (the socket address; proxies are not trusted). */

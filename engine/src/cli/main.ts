@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `sluice validate|run|serve|worker`. Exit codes: 0 ok, 2 invalid document or usage, 1 the run
+ * `sluice validate|run|serve|worker|token`. Exit codes: 0 ok, 2 invalid document or usage, 1 the run
  * failed (GRAPH_FORMAT.md).
  */
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
+import { tokenCommand } from './token-command.js';
 import { validateCommand } from './validate-command.js';
 import { workerCommand } from './worker-command.js';
 
@@ -15,6 +16,8 @@ const USAGE = `Usage:
       [--engine embedded|bullmq] [--workers N]        bullmq: N local worker processes (REDIS_URL)
   sluice serve                                      API (and editor) on http://127.0.0.1:8080 (PORT, HOST, REDIS_URL, SLUICE_DATA_DIR)
   sluice worker [--prefix P]                        serve BullMQ pipelines (REDIS_URL, SLUICE_PREFIX)
+  sluice token add --name N --role R [--data DIR]   API token (admin|editor|business|viewer), printed once
+  sluice token list | revoke NAME [--data DIR]      the configured tokens (names and roles, never secrets)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -28,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
       return workerCommand(rest);
     case 'serve':
       return serveCommand(rest);
+    case 'token':
+      return tokenCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -2,14 +2,14 @@
  * `sluice serve` (= `pnpm start`): the API and the editor on PORT (8080) and HOST (127.0.0.1).
  * REDIS_URL switches the engine to BullMQ (start `sluice worker`s too); SLUICE_DATA_DIR (./data)
  * holds the pipelines; SLUICE_MAX_BODY_BYTES and SLUICE_CORS_ORIGINS (comma-separated) tune the
- * API. Binds to loopback unless told otherwise: there is no authentication yet, so another host
- * is refused unless SLUICE_ALLOW_REMOTE=1 (behind your own auth proxy).
+ * API. Binds to loopback unless told otherwise; another host needs API tokens first
+ * (`sluice token add`; docs/auth.md), else the start is refused.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BindingRefused } from '../auth/binding.js';
+import { TokenConfigError } from '../auth/token-store.js';
 import { startServer } from '../server/start-server.js';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } } });
@@ -22,24 +22,28 @@ export async function serveCommand(args: string[]): Promise<number> {
   const port = Number(rawPort);
   if (!/^\d+$/.test(rawPort) || port > 65535) return fail(`PORT must be a port number, got ${JSON.stringify(rawPort)}`);
   const host = values.host ?? env.HOST ?? '127.0.0.1';
-  if (!LOOPBACK.has(host) && env.SLUICE_ALLOW_REMOTE !== '1') {
-    return fail(`refusing to bind ${host}: the API has no authentication yet. Bind 127.0.0.1, or set SLUICE_ALLOW_REMOTE=1 behind your own auth proxy.`);
-  }
   const maxBodyBytes = env.SLUICE_MAX_BODY_BYTES ? Number(env.SLUICE_MAX_BODY_BYTES) : undefined;
   if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) return fail(`SLUICE_MAX_BODY_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_BODY_BYTES)}`);
   const corsOrigins = env.SLUICE_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
 
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const server = await startServer({
-    port,
-    host,
-    dataDir: resolve(env.SLUICE_DATA_DIR ?? 'data'),
-    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    ...(env.SLUICE_PREFIX ? { prefix: env.SLUICE_PREFIX } : {}),
-    ...(maxBodyBytes ? { maxBodyBytes } : {}),
-    ...(corsOrigins?.length ? { corsOrigins } : {}),
-    log,
-  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      port,
+      host,
+      dataDir: resolve(env.SLUICE_DATA_DIR ?? 'data'),
+      ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+      ...(env.SLUICE_PREFIX ? { prefix: env.SLUICE_PREFIX } : {}),
+      ...(maxBodyBytes ? { maxBodyBytes } : {}),
+      ...(corsOrigins?.length ? { corsOrigins } : {}),
+      log,
+    });
+  } catch (err) {
+    // Bad configuration (a public bind without tokens, a broken tokens file): one clear line.
+    if (err instanceof BindingRefused || err instanceof TokenConfigError) return fail(err.message);
+    throw err;
+  }
   await new Promise<void>((r) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log(`${signal}: shutting down (stopping runs, flushing sinks); again to quit at once`);

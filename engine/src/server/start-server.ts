@@ -11,7 +11,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
+import { FileAuditLog } from '../audit/audit-log.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { checkBinding, isLoopback, modeLine } from '../auth/binding.js';
+import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
+import { Recorder } from '../recording/recorder.js';
+import { MemoryRecordingStore } from '../recording/recording-store.js';
+import { RedisRecordingStore } from '../recording/redis-recording-store.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { Runner } from '../runners/runner.js';
@@ -40,6 +47,8 @@ export interface ServerOptions {
   editorDist?: string;
   maxBodyBytes?: number;
   corsOrigins?: string[];
+  /** API tokens (default: <dataDir>/tokens.json or SLUICE_TOKENS_FILE, and SLUICE_TOKENS). None: loopback only. */
+  tokens?: TokenStore;
   log: (line: string) => void;
 }
 
@@ -59,6 +68,9 @@ function createRunner(o: ServerOptions): Runner {
 }
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  // Before anything else: a server others could reach must have tokens (docs/auth.md).
+  const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
+  checkBinding(o.host, tokens.size, tokens.file);
   const examplesDir = o.examplesDir ?? resolve(ROOT, 'examples');
   const editorDist = o.editorDist ?? resolve(ROOT, 'editor/dist');
   const store = new FileStore({ dataDir: o.dataDir });
@@ -71,15 +83,21 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     await mkdir(o.dataDir, { recursive: true });
     await writeFile(join(o.dataDir, EXAMPLES_MARKER), `${JSON.stringify({ at: new Date().toISOString(), loaded })}\n`);
   }
+  // Before restore(): runs brought back are recorded too.
+  const recordings = o.redisUrl ? new RedisRecordingStore({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' }) : new MemoryRecordingStore();
+  const recorder = new Recorder({ deployments, store, recordings, log: o.log });
   const restored = await deployments.restore();
   if (restored.length > 0) o.log(`redeployed: ${restored.join(', ')}`);
 
   const app = createApp({
     store,
     deployments,
+    audit: new FileAuditLog(join(o.dataDir, 'audit.jsonl')),
+    recorder,
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
+    auth: new Authenticator({ tokens, required: !isLoopback(o.host) }),
   });
   const withEditor = existsSync(join(editorDist, 'index.html'));
   if (withEditor) mountEditor(app, editorDist);
@@ -92,6 +110,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
   o.log(`Sluice on ${url} (${runner.kind} engine${o.redisUrl ? ` on ${o.redisUrl}` : ''}; data in ${o.dataDir})`);
+  o.log(modeLine(o.host, tokens.size));
   if (!withEditor) o.log('the editor is not built (pnpm build:editor): serving the API alone');
 
   let closing: Promise<void> | undefined;
@@ -100,6 +119,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const closed = new Promise<void>((r) => server.close(() => r()));
       // Ends the runs and wakes the live streams, which then end their responses.
       await deployments.close();
+      await recorder.close();
       await new Promise((r) => setTimeout(r, 50));
       server.closeIdleConnections();
       // Whatever still holds a connection after a grace period is cut.

@@ -4,16 +4,22 @@
  * and every diagnostic. Deploying is where an invalid document is refused.
  */
 import { Hono } from 'hono';
-import { type PipelineDocument, validateDocument } from '@sluice/shared';
+import { diffDocuments, type PipelineDocument, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { principalOf } from '../../auth/principal.js';
 import type { DeploymentManager } from '../../deployments/deployment-manager.js';
+import type { Recorder } from '../../recording/recorder.js';
 import { PIPELINE_ID, type PipelineStore, type StoredPipeline } from '../../store/pipeline-store.js';
+import { audit } from '../audit-trail.js';
 import { ApiError, jsonBody } from '../errors.js';
-import { authorOf, findPipeline } from '../lookup.js';
+import { findPipeline } from '../lookup.js';
 
 export interface PipelineRoutesOptions {
   store: PipelineStore;
   deployments: DeploymentManager;
+  audit: AuditLog;
+  recorder: Recorder;
 }
 
 /** Codes that mean "this is not a document this build reads" rather than "a draft with errors". */
@@ -57,7 +63,9 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     const id = document.id ?? slug(document.name ?? 'pipeline');
     if (!PIPELINE_ID.test(id)) throw new ApiError(422, 'invalid-id', `pipeline ids match [a-z0-9][a-z0-9-]{0,63}; got ${JSON.stringify(id)}`);
     if (await o.store.get(id)) throw new ApiError(409, 'exists', `a pipeline "${id}" exists already; PUT /api/pipelines/${id} to change it`);
-    const stored = await o.store.put(id, document, { author: authorOf(c), action: 'create' });
+    const action = c.req.query('action') === 'import' ? 'import' : 'create';
+    const stored = await o.store.put(id, document, { author: principalOf(c).name, action });
+    await audit(c, o.audit, { action, pipelineId: id, version: stored.version, summary: [`${document.nodes.length} nodes, ${document.edges.length} edges`] });
     return c.json({ pipeline: stored, valid, diagnostics }, 201, { location: `/api/pipelines/${id}` });
   });
 
@@ -70,7 +78,8 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     const p = await findPipeline(o.store, c.req.param('id'));
     const { document, diagnostics, valid } = readDocument(await jsonBody(c));
     const note = c.req.query('note');
-    const stored = await o.store.put(p.id, document, { author: authorOf(c), action: 'save', ...(note ? { note: note.slice(0, 500) } : {}) });
+    const stored = await o.store.put(p.id, document, { author: principalOf(c).name, action: 'save', ...(note ? { note: note.slice(0, 500) } : {}) });
+    await audit(c, o.audit, { action: 'save', pipelineId: p.id, version: stored.version, summary: diffDocuments(p.document, document).summary });
     return c.json({ pipeline: stored, valid, diagnostics });
   });
 
@@ -78,6 +87,8 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     const p = await findPipeline(o.store, c.req.param('id'));
     await o.deployments.stop(p.id);
     await o.store.delete(p.id);
+    await o.recorder.forget(p.id);
+    await audit(c, o.audit, { action: 'delete', pipelineId: p.id, version: p.version });
     return c.json({ deleted: p.id });
   });
 

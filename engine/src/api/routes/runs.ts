@@ -1,14 +1,34 @@
 /** Validate, deploy, stop, status of a stored pipeline. */
 import { Hono } from 'hono';
+import { diffDocuments, type PipelineDocument } from '@sluice/shared';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { principalOf } from '../../auth/principal.js';
 import { DeployError, type DeploymentManager } from '../../deployments/deployment-manager.js';
-import type { PipelineStore } from '../../store/pipeline-store.js';
+import type { Deployment, PipelineStore } from '../../store/pipeline-store.js';
+import { audit } from '../audit-trail.js';
 import { ApiError, optionalJsonObject } from '../errors.js';
-import { authorOf, findPipeline } from '../lookup.js';
+import { findPipeline } from '../lookup.js';
 import { diagnose } from './pipelines.js';
 
 const DEPLOY_STATUS = { 'invalid-document': 422, 'not-found': 404, 'not-deployed': 409, 'start-failed': 500 } as const;
 
-export function runRoutes(o: { store: PipelineStore; deployments: DeploymentManager }): Hono {
+/** What a deploy changes compared with the deployment before it, in audit-log lines. */
+export async function deploySummary(store: PipelineStore, id: string, before: Deployment | null, after: Deployment | null): Promise<string[]> {
+  if (!after) return [];
+  const docAfter = await store.getVersion(id, after.version);
+  const docBefore = before ? await store.getVersion(id, before.version) : undefined;
+  if (!docAfter) return [];
+  if (!docBefore) return [`version ${after.version} deployed`];
+  // Param values as deployed (overrides included), not only as saved.
+  const withValues = (d: PipelineDocument, values: Deployment['params']): PipelineDocument => ({
+    ...d,
+    params: Object.fromEntries(Object.entries(d.params ?? {}).map(([k, p]) => [k, { ...p, value: values[k] ?? p.value }])) as PipelineDocument['params'],
+  });
+  const lines = diffDocuments(withValues(docBefore, before!.params), withValues(docAfter, after.params)).summary;
+  return [`version ${before!.version} -> ${after.version}`, ...lines];
+}
+
+export function runRoutes(o: { store: PipelineStore; deployments: DeploymentManager; audit: AuditLog }): Hono {
   const app = new Hono();
 
   app.post('/:id/validate', async (c) => {
@@ -22,8 +42,10 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
     const params = body.params ?? {};
     if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new ApiError(400, 'invalid-body', '"params" must be an object: { "params": { "name": value } }');
     try {
-      const h = await o.deployments.deploy(p.id, params as Record<string, unknown>, authorOf(c));
+      const before = await o.store.getDeployment(p.id);
+      const h = await o.deployments.deploy(p.id, params as Record<string, unknown>, principalOf(c).name);
       const deployment = await o.store.getDeployment(p.id);
+      await audit(c, o.audit, { action: 'deploy', pipelineId: p.id, ...(deployment ? { version: deployment.version } : {}), summary: await deploySummary(o.store, p.id, before, deployment) });
       return c.json({ status: h.status(), engine: o.deployments.runnerKind, deployment });
     } catch (err) {
       if (err instanceof DeployError) throw new ApiError(DEPLOY_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
@@ -35,6 +57,7 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
     const p = await findPipeline(o.store, c.req.param('id'));
     const status = await o.deployments.stop(p.id);
     if (status === undefined) throw new ApiError(409, 'not-deployed', `pipeline "${p.id}" is not deployed`);
+    await audit(c, o.audit, { action: 'stop', pipelineId: p.id });
     return c.json({ status });
   });
 

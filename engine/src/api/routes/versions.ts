@@ -1,8 +1,15 @@
-/** `/api/pipelines/:id/versions`: every saved version, one version's document, a diff of two. */
+/**
+ * `/api/pipelines/:id/versions`: every saved version, one version's document, a diff of two;
+ * rollback to any version (a new version with that content, redeployed when deployed).
+ */
 import { Hono } from 'hono';
 import { diffDocuments } from '@sluice/shared';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { principalOf } from '../../auth/principal.js';
+import { DeployError, type DeploymentManager } from '../../deployments/deployment-manager.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
-import { ApiError } from '../errors.js';
+import { audit } from '../audit-trail.js';
+import { ApiError, jsonBody } from '../errors.js';
 import { findPipeline } from '../lookup.js';
 
 function versionNumber(raw: string): number {
@@ -11,7 +18,7 @@ function versionNumber(raw: string): number {
   return v;
 }
 
-export function versionRoutes(o: { store: PipelineStore }): Hono {
+export function versionRoutes(o: { store: PipelineStore; deployments: DeploymentManager; audit: AuditLog }): Hono {
   const app = new Hono();
 
   app.get('/:id/versions', async (c) => {
@@ -34,6 +41,31 @@ export function versionRoutes(o: { store: PipelineStore }): Hono {
     const [da, db] = await Promise.all([o.store.getVersion(p.id, a), o.store.getVersion(p.id, b)]);
     if (!da || !db) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${!da ? a : b}`);
     return c.json({ from: a, to: b, diff: diffDocuments(da, db) });
+  });
+
+  app.post('/:id/rollback', async (c) => {
+    const p = await findPipeline(o.store, c.req.param('id'));
+    const body = await jsonBody(c);
+    const raw = (body as { version?: unknown } | null)?.version;
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1) throw new ApiError(400, 'invalid-body', 'expected { "version": <a version number from 1> }');
+    const document = await o.store.getVersion(p.id, raw);
+    if (!document) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${raw}`);
+    const who = principalOf(c).name;
+    const stored = await o.store.put(p.id, document, { author: who, action: 'rollback', note: `rollback to version ${raw}` });
+    const summary = [`rollback to version ${raw}`, ...diffDocuments(p.document, document).summary];
+    let deployed = false;
+    if ((await o.store.getDeployment(p.id)) !== null) {
+      try {
+        await o.deployments.deploy(p.id, {}, who);
+        deployed = true;
+      } catch (err) {
+        if (err instanceof DeployError) throw new ApiError(err.code === 'invalid-document' ? 422 : 500, err.code, `version ${raw} was restored as version ${stored.version} but not deployed: ${err.message}`, err.diagnostics.length > 0 ? err.diagnostics : undefined);
+        throw err;
+      }
+    }
+    const current = deployed ? ((await o.store.get(p.id)) ?? stored) : stored;
+    await audit(c, o.audit, { action: 'rollback', pipelineId: p.id, version: current.version, summary });
+    return c.json({ pipeline: current, version: current.version, deployed });
   });
 
   return app;

@@ -1,0 +1,91 @@
+/**
+ * `/api/pipelines/:id/recording` (what the live pipeline has recorded of its sources) and
+ * `/api/pipelines/:id/preview` (a draft against the live version on those events, or on an
+ * uploaded sample). See docs/preview.md.
+ */
+import { Hono } from 'hono';
+import type { PipelineDocument } from '@sluice/shared';
+import type { DeploymentManager } from '../../deployments/deployment-manager.js';
+import { PreviewError, runPreview } from '../../preview/preview.js';
+import type { RecordedEvent } from '../../recording/recorded-event.js';
+import type { RecordingStore } from '../../recording/recording-store.js';
+import type { PipelineStore } from '../../store/pipeline-store.js';
+import { ApiError, optionalJsonObject } from '../errors.js';
+import { findPipeline } from '../lookup.js';
+
+const PREVIEW_STATUS = { 'invalid-document': 422, 'invalid-live': 409, 'no-recording': 409 } as const;
+/** Events per source a preview reads from the recording by default. */
+const DEFAULT_LIMIT = 10_000;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function timeOf(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    if (!Number.isNaN(t)) return t;
+  }
+  return undefined;
+}
+
+/** An uploaded sample: `{ sourceNodeId: [event, ...] }`, timed by each source's `timeField`. */
+export function uploadedEvents(document: PipelineDocument, raw: unknown): Record<string, RecordedEvent[]> {
+  if (!isObject(raw)) throw new ApiError(400, 'invalid-body', '"events" must be an object: { "<source node id>": [ { ...event }, ... ] }');
+  const out: Record<string, RecordedEvent[]> = {};
+  for (const [nodeId, list] of Object.entries(raw)) {
+    const node = document.nodes.find((n) => n.id === nodeId);
+    if (!node) throw new ApiError(400, 'invalid-body', `events.${nodeId}: the document has no node "${nodeId}"`);
+    if (!Array.isArray(list)) throw new ApiError(400, 'invalid-body', `events.${nodeId}: expected an array of events`);
+    const timeField = (node.config as { timeField?: unknown }).timeField;
+    out[nodeId] = list.map((e, i) => {
+      if (!isObject(e)) throw new ApiError(400, 'invalid-body', `events.${nodeId}[${i}]: an event is a JSON object`);
+      const t = typeof timeField === 'string' ? timeOf(e[timeField]) : undefined;
+      return t === undefined ? { e } : { e, t };
+    });
+  }
+  return out;
+}
+
+export function previewRoutes(o: { store: PipelineStore; deployments: DeploymentManager; recordings: RecordingStore }): Hono {
+  const app = new Hono();
+
+  app.get('/:id/recording', async (c) => {
+    const p = await findPipeline(o.store, c.req.param('id'));
+    return c.json(await o.recordings.stats(p.id));
+  });
+
+  app.post('/:id/preview', async (c) => {
+    const p = await findPipeline(o.store, c.req.param('id'));
+    const body = await optionalJsonObject(c);
+    const limit = body.limit ?? DEFAULT_LIMIT;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > o.recordings.capacity)
+      throw new ApiError(400, 'invalid-body', `"limit" must be a whole number from 1 to ${o.recordings.capacity}`);
+    if (body.params !== undefined && !isObject(body.params)) throw new ApiError(400, 'invalid-body', '"params" must be an object: { "name": value }');
+    const draftDocument = body.document ?? p.document;
+    if (!isObject(draftDocument)) throw new ApiError(400, 'invalid-body', '"document" must be a pipeline document');
+
+    const deployment = await o.store.getDeployment(p.id);
+    const liveDocument = deployment ? ((await o.store.getVersion(p.id, deployment.version)) ?? p.document) : p.document;
+    const events =
+      body.events !== undefined
+        ? uploadedEvents(Array.isArray((draftDocument as { nodes?: unknown }).nodes) ? (draftDocument as unknown as PipelineDocument) : p.document, body.events)
+        : await o.recordings.read(p.id, limit);
+    try {
+      const result = await runPreview({
+        live: { document: liveDocument, params: deployment?.params ?? {}, version: deployment?.version ?? null },
+        draft: { document: draftDocument, ...(body.params ? { params: body.params as Record<string, unknown> } : {}) },
+        events,
+        baseDir: p.baseDir,
+        policy: (d) => o.deployments.policyDiagnostics(p, d),
+      });
+      return c.json(result);
+    } catch (err) {
+      if (err instanceof PreviewError) throw new ApiError(PREVIEW_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
+      throw err;
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,71 @@
+/**
+ * Every request passes here before its route: who is calling (bearer token or session cookie),
+ * and whether the route policy lets that role through. 401 `unauthenticated` without a valid
+ * token; 403 `forbidden` with the reason otherwise. Business users reach PUT and deploy only
+ * through the business guard, which compares the body with the stored document.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { errorBody } from '../api/errors.js';
+import { PIPELINE_ID, type PipelineStore } from '../store/pipeline-store.js';
+import type { Authenticator } from './authenticator.js';
+import { forbiddenDeployParams, forbiddenDetails, forbiddenDocumentChanges, forbiddenMessage } from './business-guard.js';
+import { setPrincipal } from './principal.js';
+import { atLeast, describeMin, normalizePath, requirementFor } from './route-policy.js';
+
+export interface AuthMiddlewareOptions {
+  auth: Authenticator;
+  store: PipelineStore;
+}
+
+export function authMiddleware(o: AuthMiddlewareOptions): MiddlewareHandler {
+  return async (c, next) => {
+    if (!o.auth.enabled) return next();
+    const { rule, pattern } = requirementFor(c.req.method, c.req.path);
+    const presented = o.auth.identify(c);
+    if (presented.kind === 'ok') setPrincipal(c, presented.principal);
+    if (rule.kind === 'open') return next();
+    if (presented.kind !== 'ok') {
+      const message =
+        presented.kind === 'bad'
+          ? `the ${presented.via === 'bearer' ? 'bearer token' : 'session'} is not valid (revoked, or mistyped); sign in again`
+          : 'sign in first: send Authorization: Bearer <token>, or POST /api/session { "token": ... } for a session cookie';
+      return c.json(errorBody('unauthenticated', message), 401, { 'www-authenticate': 'Bearer realm="sluice"' });
+    }
+    const { role } = presented.principal;
+    if (atLeast(role, rule.min)) return next();
+    const what = `${c.req.method} ${pattern === 'default' ? c.req.path : pattern}`;
+    if (rule.kind === 'guarded' && role === 'business') {
+      const refusal = await businessRefusal(c, o.store, rule.guard);
+      if (refusal) return refusal;
+      return next();
+    }
+    const needs = `${describeMin(rule.min)}${rule.kind === 'guarded' ? ' (or business, for exposed values only)' : ''}`;
+    const who = role === 'viewer' ? `viewers may only read; ${what} needs` : `the ${role} role may not ${what}; it needs`;
+    return c.json(errorBody('forbidden', `${who} ${needs}`), 403);
+  };
+}
+
+/** A 403 when the business guard refuses, else undefined (malformed bodies and unknown ids go on to the route, which answers 400/404). */
+async function businessRefusal(c: Context, store: PipelineStore, guard: 'document-change' | 'deploy-params'): Promise<Response | undefined> {
+  const id = /^\/api\/pipelines\/([^/]+)/.exec(normalizePath(c.req.path))?.[1];
+  if (id === undefined || !PIPELINE_ID.test(id)) return undefined;
+  const stored = await store.get(id);
+  if (!stored) return undefined;
+  // Hono caches the body text: the route reads the same bytes again.
+  const text = await c.req.text();
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  let changes: ReturnType<typeof forbiddenDocumentChanges>;
+  if (guard === 'document-change') changes = forbiddenDocumentChanges(stored.document, body);
+  else {
+    const params = (body as { params?: unknown } | null)?.params;
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) return undefined;
+    changes = forbiddenDeployParams(stored.document, params as Record<string, unknown>);
+  }
+  if (changes.length === 0) return undefined;
+  return c.json(errorBody('forbidden', forbiddenMessage(changes), forbiddenDetails(changes)), 403);
+}

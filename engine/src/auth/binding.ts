@@ -1,0 +1,28 @@
+/**
+ * The binding rule: without API tokens the server is local-only (every caller is an admin), so
+ * it listens on loopback alone; another address needs tokens configured first.
+ */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export class BindingRefused extends Error {
+  override name = 'BindingRefused';
+}
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+}
+
+/** Throws (naming the fix) when `host` is not loopback and no token is configured. */
+export function checkBinding(host: string, tokenCount: number, tokensFile: string): void {
+  if (tokenCount > 0 || isLoopback(host)) return;
+  throw new BindingRefused(
+    `refusing to bind ${host} without authentication: no API tokens are configured, so every caller would be an admin. ` +
+      `Create one first (sluice token add --name admin --role admin; stored in ${tokensFile}, or set SLUICE_TOKENS), or bind 127.0.0.1.`,
+  );
+}
+
+/** The line logged at start: who can reach the server, and how. */
+export function modeLine(host: string, tokenCount: number): string {
+  if (tokenCount === 0) return `no API tokens configured: local-only mode on ${host}, every caller is an admin (sluice token add to enable sign-in)`;
+  return `authentication on: ${tokenCount} API token${tokenCount === 1 ? '' : 's'}; requests need a bearer token or a session cookie`;
+}

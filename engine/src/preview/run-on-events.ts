@@ -1,0 +1,53 @@
+/**
+ * Run a document on given source events in the embedded engine, with every sink replaced by a
+ * capture: what a preview compares. Nothing is written anywhere; sources never touch the
+ * outside (every source node replays its events, or none).
+ */
+import type { Event, ParamValue, PipelineDocument } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
+import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
+import type { RecordedEvent } from '../recording/recorded-event.js';
+import { replaySource } from '../recording/replay-source.js';
+import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
+
+export interface CapturedRun {
+  outputs: Record<string, Event[]>;
+  /** Errors counted per node (a draft that fails on some events says so). */
+  errors: Record<string, number>;
+  status: string;
+  error?: string;
+}
+
+export async function runOnEvents(
+  document: PipelineDocument,
+  params: Record<string, ParamValue>,
+  events: Record<string, readonly RecordedEvent[]>,
+  baseDir: string,
+): Promise<CapturedRun> {
+  const outputs: Record<string, Event[]> = {};
+  const sourceOverrides: Record<string, () => SourceOperator> = {};
+  const operatorOverrides: Record<string, () => Operator> = {};
+  for (const node of document.nodes) {
+    const category = nodeDefinitions.get(node.type)?.category;
+    if (category === 'source') sourceOverrides[node.id] = () => replaySource(events[node.id] ?? []);
+    if (category === 'sink') {
+      const captured: Event[] = (outputs[node.id] = []);
+      operatorOverrides[node.id] = () => ({
+        process(batch) {
+          for (const e of batch) captured.push(e);
+        },
+      });
+    }
+  }
+  const runner = new EmbeddedRunner();
+  try {
+    // One partition: the order of outputs is then the order of a single-threaded run.
+    const handle = await runner.deploy(document, { baseDir, pipelineId: `preview-${document.id ?? 'draft'}`, params, partitions: 1, sourceOverrides, operatorOverrides });
+    const result = await handle.done;
+    const errors: Record<string, number> = {};
+    for (const [id, n] of Object.entries(result.metrics.nodes)) if (n.errors > 0) errors[id] = n.errors;
+    return { outputs, errors, status: result.status, ...(result.error ? { error: result.error } : {}) };
+  } finally {
+    await runner.close();
+  }
+}

@@ -1,0 +1,74 @@
+import { EVENT_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
+import { recordEvent } from './recorded-event.js';
+import { MemoryRecordingStore, Ring } from './recording-store.js';
+import { RedisRecordingStore } from './redis-recording-store.js';
+import { replaySource } from './replay-source.js';
+
+const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `sluice-test-rec-${process.pid}`;
+
+afterAll(() => deletePrefixKeys(REDIS, PREFIX));
+
+describe('Ring', () => {
+  it('keeps the newest items, oldest first, across wrap-around and oversize batches', () => {
+    const r = new Ring<number>(3);
+    r.push([1, 2]);
+    expect(r.toArray()).toEqual([1, 2]);
+    r.push([3, 4]);
+    expect(r.toArray()).toEqual([2, 3, 4]);
+    r.push([5, 6, 7, 8, 9]);
+    expect(r.toArray()).toEqual([7, 8, 9]);
+    expect(r.toArray(2)).toEqual([8, 9]);
+    expect(r.size).toBe(3);
+  });
+});
+
+describe('recorded events', () => {
+  it('keep event time and the late stamp, and replay them', () => {
+    const e = { a: 1, [EVENT_TIME]: 500, [SOURCE_WATERMARK]: 900 };
+    expect(recordEvent(e)).toEqual({ e, t: 500, w: 900 });
+    const batch = replaySource([recordEvent(e)], () => 42).poll(10);
+    const out = batch.events[0]!;
+    expect([out.a, out[EVENT_TIME], out[SOURCE_WATERMARK]]).toEqual([1, 500, 900]);
+    expect(batch.done).toBe(true);
+  });
+
+  it('replay trails the watermark by the largest out-of-orderness of on-time events', () => {
+    // Times 1000, 1400, 1100 (300 behind, on time live), 2000, 1200 (late live: stamped).
+    const rec = [{ e: {}, t: 1000 }, { e: {}, t: 1400 }, { e: {}, t: 1100 }, { e: {}, t: 2000 }, { e: {}, t: 1200, w: 1700 }];
+    const src = replaySource(rec);
+    expect(src.poll(2).watermark).toBe(1400 - 300);
+    expect(src.poll(2).watermark).toBe(2000 - 300);
+    const last = src.poll(2);
+    expect(last.done).toBe(true);
+    expect(last.watermark).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe.each([
+  ['memory', () => new MemoryRecordingStore(4)],
+  ['redis', () => new RedisRecordingStore({ redisUrl: REDIS, prefix: PREFIX, capacity: 4, flushMs: 10 })],
+])('%s recording store', (_name, make) => {
+  it('keeps the last `capacity` events per source, reads a limit, counts, clears', async () => {
+    const s = make();
+    try {
+      s.append('p1', 'orders', [1, 2, 3].map((i) => ({ e: { i }, t: i })));
+      s.append('p1', 'orders', [4, 5].map((i) => ({ e: { i }, t: i })));
+      s.append('p1', 'clicks', [{ e: { c: 1 } }]);
+      s.append('p2', 'orders', [{ e: { other: true } }]);
+      const all = await s.read('p1');
+      expect(all.orders!.map((r) => r.e.i)).toEqual([2, 3, 4, 5]);
+      expect(all.clicks).toEqual([{ e: { c: 1 } }]);
+      expect((await s.read('p1', 2)).orders!.map((r) => r.t)).toEqual([4, 5]);
+      expect(await s.stats('p1')).toEqual({ events: 5, sources: { orders: 4, clicks: 1 }, capacity: 4 });
+      await s.clear('p1');
+      expect(await s.stats('p1')).toEqual({ events: 0, sources: {}, capacity: 4 });
+      expect((await s.stats('p2')).events).toBe(1);
+      await s.clear('p2');
+    } finally {
+      await s.close();
+    }
+  });
+});
