@@ -4,18 +4,23 @@
  * resource, mounted here; tested with `app.request()`, no port needed. See docs/api.md.
  */
 import { Hono } from 'hono';
+import { type AuditLog, MemoryAuditLog } from '../audit/audit-log.js';
 import { authMiddleware } from '../auth/auth-middleware.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { sessionRoutes } from '../auth/session-routes.js';
 import type { DeploymentManager } from '../deployments/deployment-manager.js';
+import { Recorder } from '../recording/recorder.js';
+import { MemoryRecordingStore } from '../recording/recording-store.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { errorBody, sendError } from './errors.js';
 import { jsonBodyLimit } from './middleware/body-limit.js';
 import { corsFromOptions } from './middleware/cors.js';
+import { auditRoutes, pipelineAuditRoutes } from './routes/audit.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { liveRoutes } from './routes/live.js';
 import { nodeTypesRoutes } from './routes/node-types.js';
 import { pipelineRoutes } from './routes/pipelines.js';
+import { previewRoutes } from './routes/preview.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { versionRoutes } from './routes/versions.js';
@@ -34,6 +39,10 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** Most events a tap streams per second (default 20). */
   tapEventsPerSecond?: number;
+  /** Append-only audit log (default: in memory). */
+  audit?: AuditLog;
+  /** Records deployed pipelines' source events for previews (default: in memory). */
+  recorder?: Recorder;
   /** API tokens and roles (docs/auth.md); none: local-only mode, every caller is an admin. */
   auth?: Authenticator;
 }
@@ -49,12 +58,17 @@ export function createApp(o: AppOptions): Hono {
   app.use('*', authMiddleware({ auth, store: o.store }));
 
   const { store, deployments } = o;
+  const audit = o.audit ?? new MemoryAuditLog();
+  const recorder = o.recorder ?? new Recorder({ deployments, store, recordings: new MemoryRecordingStore() });
   app.route('/', sessionRoutes({ auth }));
   app.route('/', systemRoutes({ deployments, ...(o.ready ? { ready: o.ready } : {}) }));
   app.route('/api/node-types', nodeTypesRoutes());
-  app.route('/api/pipelines', pipelineRoutes({ store, deployments }));
-  app.route('/api/pipelines', versionRoutes({ store }));
-  app.route('/api/pipelines', runRoutes({ store, deployments }));
+  app.route('/api/audit', auditRoutes({ audit }));
+  app.route('/api/pipelines', pipelineRoutes({ store, deployments, audit, recorder }));
+  app.route('/api/pipelines', versionRoutes({ store, deployments, audit }));
+  app.route('/api/pipelines', runRoutes({ store, deployments, audit }));
+  app.route('/api/pipelines', previewRoutes({ store, deployments, recordings: recorder.recordings }));
+  app.route('/api/pipelines', pipelineAuditRoutes({ audit, store }));
   app.route('/api/pipelines', liveRoutes({ store, deployments, ...(o.tapEventsPerSecond ? { tapEventsPerSecond: o.tapEventsPerSecond } : {}) }));
   app.route('/api/ingest', ingestRoutes({ store, deployments }));
   return app;
