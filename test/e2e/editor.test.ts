@@ -32,7 +32,8 @@ afterAll(async () => {
 
 async function openEditor(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(base);
+  // The canvas of a new pipeline (the home page is the pipelines list).
+  await page.goto(`${base}/#/new`);
   await page.getByLabel('Pipeline', { exact: true }).waitFor();
   return page;
 }

@@ -23,6 +23,7 @@ const NODE_TYPES = { sluice: SluiceNode };
 
 export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
   const doc = useDocument((s) => s.doc);
+  const readOnly = useDocument((s) => s.readOnly);
   const selection = useUi((s) => s.selection);
   const selectedEdge = useUi((s) => s.selectedEdge);
   const edgeCounts = useMetrics((s) => s.latest?.edges);
@@ -129,7 +130,9 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
           flow.current = i;
         }}
         onPaneClick={() => useUi.getState().select(undefined)}
-        deleteKeyCode={['Backspace', 'Delete']}
+        deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
         fitView
         fitViewOptions={{ maxZoom: 1 }}
       >

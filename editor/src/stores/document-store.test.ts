@@ -3,7 +3,10 @@ import { connectionProblem, useDocument } from './document-store';
 
 const doc = () => useDocument.getState().doc;
 
-beforeEach(() => useDocument.getState().load(undefined, { format: 'sluice/v1', name: 'Test', nodes: [], edges: [] }));
+beforeEach(() => {
+  useDocument.getState().setReadOnly(false);
+  useDocument.getState().load(undefined, { format: 'sluice/v1', name: 'Test', nodes: [], edges: [] });
+});
 
 describe('document store', () => {
   it('adds nodes with unique ids and their type example config', () => {
@@ -73,5 +76,27 @@ describe('document store', () => {
     expect(s.paste(clip)).toEqual(['filter1_copy2', 'console1_copy2']);
     s.undo();
     expect(doc().nodes.some((n) => n.id === 'filter1_copy2')).toBe(false);
+  });
+
+  it('read-only refuses every edit and leaves the document and its history as they were', () => {
+    const s = useDocument.getState();
+    const src = s.addNode('source.generator', { x: 0, y: 0 });
+    const f = s.addNode('filter', { x: 100, y: 0 });
+    const before = doc();
+    s.setReadOnly(true);
+    expect(s.addNode('sink.console', { x: 0, y: 0 })).toBe('');
+    s.updateNode(f, { label: 'changed' });
+    s.moveNode(f, { x: 5, y: 5 }, false);
+    s.moveNode(f, { x: 6, y: 6 }, true);
+    s.remove([src], []);
+    expect(s.connect({ source: src, target: f })).toBe('this pipeline is read-only for you');
+    expect(s.paste(s.copy([f]))).toEqual([]);
+    s.undo();
+    s.change((d) => ({ ...d, name: 'renamed' }));
+    expect(doc()).toBe(before);
+    expect(useDocument.getState().past).toHaveLength(2);
+    s.setReadOnly(false);
+    s.undo();
+    expect(doc().nodes.map((n) => n.id)).toEqual([src]);
   });
 });

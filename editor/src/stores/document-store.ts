@@ -13,6 +13,9 @@ export interface DocumentState {
   past: PipelineDocument[];
   future: PipelineDocument[];
   dirty: boolean;
+  /** Viewers (and business users on the canvas) read only: every edit is refused, nothing changes. */
+  readOnly: boolean;
+  setReadOnly(readOnly: boolean): void;
   load(id: string | undefined, doc: PipelineDocument): void;
   /** Apply a change as one undoable step. */
   change(fn: (doc: PipelineDocument) => PipelineDocument): void;
@@ -44,12 +47,16 @@ export const useDocument = create<DocumentState>()((set, get) => ({
   past: [],
   future: [],
   dirty: false,
+  readOnly: false,
+  setReadOnly: (readOnly) => set({ readOnly }),
   load: (id, doc) => set({ id, doc, past: [], future: [], dirty: false }),
   change: (fn) => {
-    const { doc, past } = get();
+    const { doc, past, readOnly } = get();
+    if (readOnly) return;
     set({ doc: fn(doc), past: [...past.slice(-HISTORY + 1), doc], future: [], dirty: true });
   },
   addNode: (type, position) => {
+    if (get().readOnly) return '';
     const def = nodeDefinitions.get(type);
     const base = type.replace(/^.*\./, '').replace(/[^A-Za-z0-9_-]/g, '_');
     const taken = new Set(get().doc.nodes.map((n) => n.id));
@@ -65,6 +72,7 @@ export const useDocument = create<DocumentState>()((set, get) => ({
   moveNode: (id, position, final) => {
     const apply = (d: PipelineDocument) => ({ ...d, nodes: d.nodes.map((n) => (n.id === id ? { ...n, position } : n)) });
     // Dragging updates in place; the drop is one undoable step.
+    if (get().readOnly) return;
     if (final) get().change(apply);
     else set({ doc: apply(get().doc) });
   },
@@ -78,7 +86,8 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     }));
   },
   connect: (edge) => {
-    const { doc } = get();
+    const { doc, readOnly } = get();
+    if (readOnly) return 'this pipeline is read-only for you';
     const reason = connectionProblem(doc, edge);
     if (reason) return reason;
     const taken = new Set(doc.edges.map((e) => e.id));
@@ -88,12 +97,14 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     return undefined;
   },
   undo: () => {
-    const { past, doc, future } = get();
+    const { past, doc, future, readOnly } = get();
+    if (readOnly) return;
     const prev = past[past.length - 1];
     if (prev) set({ doc: prev, past: past.slice(0, -1), future: [doc, ...future], dirty: true });
   },
   redo: () => {
-    const { past, doc, future } = get();
+    const { past, doc, future, readOnly } = get();
+    if (readOnly) return;
     const next = future[0];
     if (next) set({ doc: next, past: [...past, doc], future: future.slice(1), dirty: true });
   },
@@ -107,7 +118,7 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     };
   },
   paste: (clip) => {
-    if (clip.nodes.length === 0) return [];
+    if (clip.nodes.length === 0 || get().readOnly) return [];
     const taken = new Set(get().doc.nodes.map((n) => n.id));
     const rename = new Map<string, string>();
     for (const n of clip.nodes) {
