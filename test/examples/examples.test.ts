@@ -1,6 +1,6 @@
 /**
  * Every example runs, and its output is checked: against the same computation written by hand
- * over the same generated events (YSB, pricing), or against the rules it applies (fraud, IoT).
+ * over the same generated events (YSB, pricing with its rules table), or against the rules it applies (fraud, IoT).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,26 +52,50 @@ describe('examples', () => {
     expect(result.metrics.nodes.campaign!.dropped).toBe(0);
   });
 
-  it('dynamic-pricing: demand per SKU per 5 min, and the surge price rule with its params', async () => {
+  it('dynamic-pricing: demand per SKU per 5 min, the pricing table (rows, default, dated promotion) and the surge params', async () => {
     const { rows, document } = await runExample('dynamic-pricing');
     const gen = configOf(document, 'orders');
     const orders = (await generateEvents('orders', gen.count as number, gen.seed as number)) as (Event & Record<string, unknown>)[];
-    const demand = new Map<string, number>();
+    const demand = new Map<string, { category: string; orders: number; sum: number }>();
     for (const o of orders) {
       const k = `${o.sku}|${Math.floor(o[EVENT_TIME]! / 300_000) * 300_000}`;
-      demand.set(k, (demand.get(k) ?? 0) + 1);
+      const d = demand.get(k) ?? { category: o.category as string, orders: 0, sum: 0 };
+      d.orders++;
+      d.sum += o.unit_price as number;
+      demand.set(k, d);
     }
+    // The pricing table, written out by hand: [price change %, 1-based row, 0 = default].
+    const promoFrom = Date.parse('2026-01-01T00:05:00Z');
+    const table = (category: string, n: number, windowStart: number): [number, number] => {
+      if (category === 'electronics' && n > 1000) return [8, 1];
+      if (category === 'electronics' && n >= 500 && n <= 1000) return [3, 2];
+      if ((category === 'books' || category === 'toys') && n < 400) return [-5, 3];
+      if ((category === 'grocery' || category === 'apparel') && n >= 2500) return [4, 4];
+      // A window's result is dated at its end - 1 ms: the promotion covers windows from 00:05.
+      if (category === 'beauty' && windowStart + 300_000 - 1 >= promoFrom) return [-10, 5];
+      return [0, 0];
+    };
     const threshold = document.params!.surge_threshold!.value as number;
     const pct = document.params!.surge_pct!.value as number;
     const prices = rows('prices');
     expect(prices).toHaveLength(demand.size);
+    expect(new Set(prices.map((p) => `${p.sku}|${p.window_start}`)).size).toBe(demand.size);
+    const fired = new Map<number, number>();
     for (const p of prices) {
-      expect(p.orders).toBe(demand.get(`${p.sku}|${p.window_start}`));
-      const surge = (p.orders as number) >= threshold;
+      const d = demand.get(`${p.sku}|${p.window_start}`)!;
+      expect(p.orders).toBe(d.orders);
+      expect(p.category).toBe(d.category);
+      expect(p.base_price as number).toBeCloseTo(d.sum / d.orders, 6);
+      const [adjust, row] = table(d.category, d.orders, p.window_start as number);
+      expect([p.adjust_pct, p.pricing_rule], `${p.sku} ${p.window_start}`).toEqual([adjust, row]);
+      fired.set(row, (fired.get(row) ?? 0) + 1);
+      const surge = d.orders >= threshold;
       expect(p.surge).toBe(surge);
-      const factor = surge ? 1 + pct / 100 : 1;
+      const factor = (1 + adjust / 100) * (surge ? 1 + pct / 100 : 1);
       expect(p.price).toBeCloseTo(Math.round((p.base_price as number) * factor * 100) / 100, 2);
     }
+    // Every row of the table and the default price some SKU.
+    expect([...fired.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     const surges = rows('surges');
     expect(surges.length).toBe(prices.filter((p) => p.surge).length);
     expect(surges.length).toBeGreaterThan(0);
