@@ -36,10 +36,15 @@ class CountingRunner implements Runner {
   readonly kind = 'embedded' as const;
   readonly handles: RunHandle[] = [];
   private readonly inner = new EmbeddedRunner();
+  /** `swaps: false`: handles without hot redeploy (as a runner that cannot swap). */
+  constructor(private readonly swaps = true) {}
   async deploy(...args: Parameters<Runner['deploy']>) {
     const h = await this.inner.deploy(...args);
-    this.handles.push(h);
-    return h;
+    const handle: RunHandle = this.swaps
+      ? h
+      : { pipelineId: h.pipelineId, done: h.done, status: () => h.status(), metrics: () => h.metrics(), stop: () => h.stop(), tap: (e, l) => h.tap(e, l) };
+    this.handles.push(handle);
+    return handle;
   }
   close() {
     return this.inner.close();
@@ -124,13 +129,23 @@ describe('DeploymentManager', () => {
     expect(m.status('p').status).toBe('completed');
   });
 
-  it('deploys racing on one pipeline leave exactly one run', async () => {
+  it('deploys racing on one pipeline leave exactly one run (the later ones are swapped into it)', async () => {
     const store = freshStore();
     await store.put('p', doc(), { author: 'a', action: 'save' });
     const runner = new CountingRunner();
     const m = manager(store, runner);
     await Promise.all([m.deploy('p'), m.deploy('p'), m.deploy('p')]);
-    expect(runner.handles).toHaveLength(3);
+    expect(runner.handles).toHaveLength(1);
+    expect(runner.handles[0]!.status()).toBe('running');
+    expect(m.handle('p')).toBe(runner.handles[0]);
+  });
+
+  it('deploys racing on a runner that cannot swap stop each run before starting the next', async () => {
+    const store = freshStore();
+    await store.put('p', doc(), { author: 'a', action: 'save' });
+    const runner = new CountingRunner(false);
+    const m = manager(store, runner);
+    await Promise.all([m.deploy('p'), m.deploy('p'), m.deploy('p')]);
     expect(runner.handles.map((h) => h.status())).toEqual(['stopped', 'stopped', 'running']);
     expect(m.handle('p')).toBe(runner.handles[2]);
   });

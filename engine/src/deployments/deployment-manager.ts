@@ -3,13 +3,16 @@
  * document (refusing an invalid one with every diagnostic), records the deploy as a version
  * and in the store, so a restarted server brings back what was deployed, at the version that
  * was deployed. Deploys and stops of one pipeline are serialized: a double-click on Deploy
- * never leaves an orphaned run behind.
+ * never leaves an orphaned run behind. Deploying a pipeline that is running swaps the new
+ * version in between batches (hot redeploy, docs/hot-redeploy.md): unchanged nodes keep their
+ * state, unchanged sources their position; when the runner cannot swap, it stops and starts.
  */
 import { type Diagnostic, hasErrors, type ParamValue, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
-import type { RunHandle, Runner } from '../runners/runner.js';
+import type { RedeployDiff } from '../compile/redeploy-diff.js';
+import { HotSwapRefused, type RunHandle, type Runner, type RunOptions } from '../runners/runner.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import type { Deployment, PipelineStore, StoredPipeline } from '../store/pipeline-store.js';
 import { confinePaths } from './path-confinement.js';
@@ -40,6 +43,15 @@ export interface DeploymentManagerOptions {
   log?: (line: string) => void;
 }
 
+/** How a deploy reached a pipeline that was already running. */
+export type RedeployReport = ({ mode: 'hot' } & RedeployDiff) | { mode: 'restart'; reason: string };
+
+export interface DeployOutcome {
+  handle: RunHandle;
+  /** Set when the pipeline was running: swapped in (what kept state) or stopped and started (why). */
+  redeploy?: RedeployReport;
+}
+
 const LIVE: ReadonlySet<RunStatus> = new Set(['starting', 'running']);
 
 export function isLive(status: RunStatus): boolean {
@@ -49,6 +61,9 @@ export function isLive(status: RunStatus): boolean {
 export class DeploymentManager {
   private readonly handles = new Map<string, RunHandle>();
   private readonly runListeners = new Set<(id: string, handle: RunHandle) => void>();
+  private sourceListener: RunOptions['onSourceEvents'];
+  /** Handles whose end is already watched (a hot-swapped handle stays the same object). */
+  private readonly watched = new WeakSet<RunHandle>();
   private readonly lock = new KeyedLock();
   private closing = false;
   private signalClosed!: () => void;
@@ -76,37 +91,68 @@ export class DeploymentManager {
   }
 
   /** Deploy the current document with param overrides; replaces a running deploy of it. */
-  deploy(id: string, params: Record<string, unknown> = {}, author = 'anonymous'): Promise<RunHandle> {
+  async deploy(id: string, params: Record<string, unknown> = {}, author = 'anonymous'): Promise<RunHandle> {
+    return (await this.deployReporting(id, params, author)).handle;
+  }
+
+  /** deploy(), also saying how a running pipeline was replaced (hot: kept/reset nodes; or restarted, why). */
+  deployReporting(id: string, params: Record<string, unknown> = {}, author = 'anonymous'): Promise<DeployOutcome> {
     return this.lock.run(id, async () => {
       const stored = await this.o.store.get(id);
       if (!stored) throw new DeployError('not-found', `no pipeline "${id}"`);
-      const { handle, values } = await this.start(stored, stored.document, params);
+      const { values, ...outcome } = await this.start(stored, stored.document, params);
       const saved = await this.o.store.put(id, stored.document, { author, action: 'deploy' });
       await this.o.store.recordDeployment(id, { version: saved.version, params: values, at: new Date().toISOString(), author });
-      return handle;
+      return outcome;
     });
   }
 
-  private async start(stored: StoredPipeline, source: PipelineDocument, params: Record<string, unknown>) {
+  private async start(stored: StoredPipeline, source: PipelineDocument, params: Record<string, unknown>): Promise<DeployOutcome & { values: Record<string, ParamValue> }> {
     const id = stored.id;
     const { document, diagnostics } = compilePipeline(source, params);
     const problems = document ? [...diagnostics, ...this.policyDiagnostics(stored, document)] : diagnostics;
     if (!document || hasErrors(problems)) throw new DeployError('invalid-document', `pipeline "${id}" is invalid; fix it before deploying`, problems);
-    await this.stopRun(id);
     const values = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
+    const options = { baseDir: stored.baseDir, pipelineId: id, params: values, ...this.ingestOption() };
+    const running = this.handles.get(id);
+    let redeploy: RedeployReport | undefined;
+    if (running && isLive(running.status())) {
+      if (running.redeploy) {
+        try {
+          const diff = await running.redeploy(document, options);
+          this.o.log?.(`pipeline ${id} redeployed without a restart: kept [${diff.kept.join(', ')}], reset [${diff.reset.join(', ')}], added [${diff.added.join(', ')}], removed [${diff.removed.join(', ')}]`);
+          this.watch(id, running);
+          return { handle: running, values, redeploy: { mode: 'hot', ...diff } };
+        } catch (err) {
+          // Not refused but failed (an operator of the new version cannot start): the running
+          // version goes on untouched, as if the deploy had not happened.
+          if (!(err instanceof HotSwapRefused)) throw new DeployError('start-failed', `pipeline "${id}" was not redeployed (the running version goes on): ${(err as Error).message}`);
+          redeploy = { mode: 'restart', reason: err.message };
+        }
+      } else redeploy = { mode: 'restart', reason: `the ${this.o.runner.kind} runner cannot swap a running pipeline` };
+      this.o.log?.(`pipeline ${id} redeployed by stop and start: ${redeploy.reason}`);
+    } else if (running) redeploy = { mode: 'restart', reason: `the run had ${running.status()}` };
+    await this.stopRun(id);
     let handle: RunHandle;
     try {
-      handle = await this.o.runner.deploy(document, { baseDir: stored.baseDir, pipelineId: id, params: values, ...this.ingestOption() });
+      handle = await this.o.runner.deploy(document, options);
     } catch (err) {
       this.o.ingest?.close(id);
       throw new DeployError('start-failed', `pipeline "${id}" did not start: ${(err as Error).message}`);
     }
     this.watch(id, handle);
-    return { handle, values };
+    return redeploy ? { handle, values, redeploy } : { handle, values };
   }
 
-  private ingestOption(): { ingest?: IngestHub } {
-    return this.o.ingest ? { ingest: this.o.ingest } : {};
+  /** Be told of every source batch of every run (the recorder). One listener. */
+  recordSources(listener: RunOptions['onSourceEvents']): void {
+    this.sourceListener = listener;
+  }
+
+  private ingestOption(): { ingest?: IngestHub; onSourceEvents?: RunOptions['onSourceEvents'] } {
+    // A wrapper, so a listener set after a run started still hears it.
+    const onSourceEvents: RunOptions['onSourceEvents'] = (pid, node, events) => this.sourceListener?.(pid, node, events);
+    return this.o.ingest ? { ingest: this.o.ingest, onSourceEvents } : { onSourceEvents };
   }
 
   /**
@@ -118,9 +164,12 @@ export class DeploymentManager {
     return () => this.runListeners.delete(listener);
   }
 
+  /** Hold the handle and tell the listeners (again after a hot swap: same handle, new pipeline). */
   private watch(id: string, handle: RunHandle): void {
     this.handles.set(id, handle);
     for (const l of this.runListeners) l(id, handle);
+    if (this.watched.has(handle)) return;
+    this.watched.add(handle);
     void handle.done.then((r) => {
       this.o.log?.(`pipeline ${id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
       if (this.handles.get(id) !== handle || this.closing) return;
@@ -128,7 +177,13 @@ export class DeploymentManager {
       this.o.ingest?.close(id);
       // A bounded pipeline that completed is no longer deployed; a failed one stays recorded
       // so that a restart tries again.
-      if (r.status === 'completed') void this.o.store.recordDeployment(id, null).catch(() => undefined);
+      // Under the pipeline's lock: a deploy still recording this run finishes first.
+      if (r.status === 'completed')
+        void this.lock
+          .run(id, async () => {
+            if (this.handles.get(id) === handle && !this.closing) await this.o.store.recordDeployment(id, null);
+          })
+          .catch(() => undefined);
     });
   }
 

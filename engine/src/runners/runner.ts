@@ -3,8 +3,9 @@
  * (one process, in-memory exchanges) and the BullMQ runner (queues in Redis, worker processes)
  * both implement it and both pass runner.contract.ts.
  */
-import type { ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
+import type { Event, ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
 import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
+import type { RedeployDiff } from '../compile/redeploy-diff.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 
@@ -35,6 +36,8 @@ export interface RunOptions {
    * runner only; the node's config is still validated.
    */
   operatorOverrides?: Record<string, () => Operator>;
+  /** Told of every batch a source emits (the server records them for previews). Keep it cheap. */
+  onSourceEvents?: (pipelineId: string, nodeId: string, events: readonly Event[]) => void;
   /** Where push sources (source.http) get their inboxes; the server passes its hub. */
   ingest?: IngestHub;
 }
@@ -55,6 +58,23 @@ export interface RunHandle {
   stop(): Promise<RunResult>;
   /** Listen to the events crossing an edge. Returns the unsubscribe function. */
   tap(edgeId: string, listener: TapListener): () => void;
+  /**
+   * Hot redeploy (docs/hot-redeploy.md): replace the running pipeline by a changed document
+   * between batches, keeping the state of unchanged nodes and the positions of unchanged
+   * sources; the handle stays the same. Throws HotSwapRefused (the run is untouched) when a swap
+   * is impossible, so the caller stops and starts instead; any other error also leaves the old
+   * pipeline running.
+   */
+  redeploy?(document: PipelineDocument, options: RunOptions): Promise<RedeployDiff>;
+}
+
+/** A hot redeploy cannot be done (the run ended, a preview run, another folder): stop and start instead. */
+export class HotSwapRefused extends Error {
+  readonly code = 'hot-swap-refused';
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'HotSwapRefused';
+  }
 }
 
 export interface Runner {

@@ -1,15 +1,17 @@
 import type { Event, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
 import { paramValues } from '@sluice/shared';
-import type { Operator, SinkOperator, SourceOperator } from '@sluice/nodes/sdk';
+import type { Operator, SinkOperator, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
-import type { Plan, PlanEdge, PlanStage } from '../../compile/plan.js';
+import { buildPlan, type Plan, type PlanEdge, type PlanStage } from '../../compile/plan.js';
+import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { operatorContext } from '../../runtime/operator-context.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
 import { type TapListener, TapRegistry } from '../../runtime/taps.js';
-import { RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
+import { HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
 
 const YIELD_EVERY_MS = 15;
 
@@ -21,6 +23,28 @@ interface SourceSlot {
   ended: boolean;
 }
 
+/** What one plan runs on: its tasks by stage, partitioners, exchange edges and sources. */
+interface Wiring {
+  tasks: Map<number, Task[]>;
+  partitioners: Map<number, Partitioner>;
+  exchangeOut: Map<number, PlanEdge[]>;
+  sources: SourceSlot[];
+}
+
+/** Carried into a new plan by a hot redeploy: state per `node#partition`, reused source slots. */
+interface Carry {
+  state: Map<string, StateSnapshot>;
+  sources: Map<string, SourceSlot>;
+}
+
+interface PendingSwap {
+  document: PipelineDocument;
+  plan: Plan;
+  options: RunOptions;
+  resolve: (diff: RedeployDiff) => void;
+  reject: (err: unknown) => void;
+}
+
 export class EmbeddedRun implements RunHandle, TaskOutput {
   readonly pipelineId: string;
   readonly done: Promise<RunResult>;
@@ -28,19 +52,20 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
   private state: RunStatus = 'starting';
   private failure: string | undefined;
   private stopping = false;
-  private readonly tasks = new Map<number, Task[]>();
-  private readonly partitioners = new Map<number, Partitioner>();
-  private readonly exchangeOut = new Map<number, PlanEdge[]>();
-  private readonly sources: SourceSlot[] = [];
+  private tasks = new Map<number, Task[]>();
+  private partitioners = new Map<number, Partitioner>();
+  private exchangeOut = new Map<number, PlanEdge[]>();
+  private sources: SourceSlot[] = [];
   private readonly taps = new TapRegistry();
-  private readonly metricsState: RunMetrics;
+  private metricsState: RunMetrics;
   private readonly now: () => number;
   private loop: Promise<void> | undefined;
+  private pendingSwap: PendingSwap | undefined;
 
   constructor(
-    private readonly document: PipelineDocument,
-    private readonly plan: Plan,
-    private readonly options: RunOptions,
+    private document: PipelineDocument,
+    private plan: Plan,
+    private options: RunOptions,
   ) {
     this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
     this.now = options.now ?? Date.now;
@@ -49,54 +74,13 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
   }
 
   async start(): Promise<void> {
-    const params = { ...paramValues(this.document), ...this.options.params };
-    const ctxOptions = {
-      baseDir: this.options.baseDir,
-      params,
-      now: this.now,
-      ...(this.options.consoleWriter ? { consoleWriter: this.options.consoleWriter } : {}),
-      ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
-    };
+    let wiring: Wiring;
     try {
-      for (const stage of this.plan.stages) {
-        const list: Task[] = [];
-        for (let p = 0; p < stage.partitions; p++) {
-          const task = new Task(stage, p, this, this.channelsOf(stage));
-          for (const id of stage.nodes) {
-            const node = this.plan.nodes.get(id)!;
-            const inst = new NodeInstance(node, this.metricsState.node(id), task.route, this.metricsState.sinkLatency(id));
-            const entry = operatorEntry(node.type);
-            if (!entry) throw new Error(`${id}: no operator for node type ${node.type}`);
-            const ctx = operatorContext(node, inst.state, ctxOptions);
-            try {
-              if (entry.kind === 'source') {
-                const override = this.options.sourceOverrides?.[id];
-                const source = override ? override() : await entry.create(ctx);
-                this.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
-              } else {
-                const override = this.options.operatorOverrides?.[id];
-                inst.op = override ? override() : await entry.create(ctx);
-                inst.op.onStart?.();
-              }
-            } catch (err) {
-              throw new StartFailure(id, err);
-            }
-            task.instances.set(id, inst);
-          }
-          list.push(task);
-        }
-        this.tasks.set(stage.id, list);
-        this.partitioners.set(stage.id, keyPartitioner(stage.keyBy ?? [], stage.partitions));
-      }
-      for (const e of this.plan.edges) {
-        if (!e.exchange) continue;
-        const from = this.plan.nodes.get(e.source)!.stage;
-        this.exchangeOut.set(from, [...(this.exchangeOut.get(from) ?? []), e]);
-      }
+      wiring = await this.build(this.document, this.plan, this.options, this.metricsState);
     } catch (err) {
-      await this.closeOperators();
       throw err instanceof StartFailure ? err : new Error(String((err as Error).message ?? err));
     }
+    this.install(wiring);
     this.state = 'running';
     this.loop = this.runSources().then(
       () => this.finish(this.stopping ? 'stopped' : 'completed'),
@@ -107,14 +91,142 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     );
   }
 
-  private channelsOf(stage: PlanStage): string[] {
-    if (stage.source !== undefined) return [SOURCE_CHANNEL];
-    const ids: string[] = [];
-    for (const e of stage.inputs) {
-      const upstream = this.plan.stages[this.plan.nodes.get(e.source)!.stage]!;
-      for (let p = 0; p < upstream.partitions; p++) ids.push(Task.channelId(e.id, p));
+  /**
+   * Create every operator of a plan. With `carry` (a hot redeploy), kept nodes get their state
+   * back and kept sources are reused as they are (same position, same inbox). On failure every
+   * operator created here is closed again and nothing of the running pipeline is touched.
+   */
+  private async build(document: PipelineDocument, plan: Plan, options: RunOptions, metrics: RunMetrics, carry?: Carry): Promise<Wiring> {
+    const params = { ...paramValues(document), ...options.params };
+    const ctxOptions = {
+      baseDir: options.baseDir,
+      params,
+      now: this.now,
+      ...(options.consoleWriter ? { consoleWriter: options.consoleWriter } : {}),
+      ...(options.ingest ? { ingest: { hub: options.ingest, pipelineId: this.pipelineId } } : {}),
+    };
+    const w: Wiring = { tasks: new Map(), partitioners: new Map(), exchangeOut: new Map(), sources: [] };
+    // Fresh operators start once all were created: onStart may empty a file, which a failed
+    // redeploy must not do.
+    const starts: Operator[] = [];
+    try {
+      for (const stage of plan.stages) {
+        const list: Task[] = [];
+        for (let p = 0; p < stage.partitions; p++) {
+          const task = new Task(stage, p, this, channelsOf(plan, stage));
+          for (const id of stage.nodes) {
+            const node = plan.nodes.get(id)!;
+            const inst = new NodeInstance(node, metrics.node(id), task.route, metrics.sinkLatency(id));
+            const entry = operatorEntry(node.type);
+            if (!entry) throw new Error(`${id}: no operator for node type ${node.type}`);
+            const ctx = operatorContext(node, inst.state, ctxOptions);
+            try {
+              if (entry.kind === 'source') {
+                const reused = carry?.sources.get(id);
+                if (reused) w.sources.push({ ...reused, task, instance: inst });
+                else {
+                  const override = options.sourceOverrides?.[id];
+                  const source = override ? override() : await entry.create(ctx);
+                  w.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
+                }
+              } else {
+                const override = options.operatorOverrides?.[id];
+                inst.op = override ? override() : await entry.create(ctx);
+                const saved = carry?.state.get(`${id}#${p}`);
+                if (saved) {
+                  inst.state.restore(saved);
+                  inst.op.onRestore?.();
+                } else starts.push(inst.op);
+              }
+            } catch (err) {
+              throw new StartFailure(id, err);
+            }
+            task.instances.set(id, inst);
+          }
+          list.push(task);
+        }
+        w.tasks.set(stage.id, list);
+        w.partitioners.set(stage.id, keyPartitioner(stage.keyBy ?? [], stage.partitions));
+      }
+      for (const e of plan.edges) {
+        if (!e.exchange) continue;
+        const from = plan.nodes.get(e.source)!.stage;
+        w.exchangeOut.set(from, [...(w.exchangeOut.get(from) ?? []), e]);
+      }
+      for (const op of starts) op.onStart?.();
+    } catch (err) {
+      await closeWiring(w, (slot) => !carry?.sources.has(slot.nodeId));
+      throw err;
     }
-    return ids;
+    return w;
+  }
+
+  private install(w: Wiring): void {
+    this.tasks = w.tasks;
+    this.partitioners = w.partitioners;
+    this.exchangeOut = w.exchangeOut;
+    this.sources = w.sources;
+  }
+
+  /**
+   * Hot redeploy: the swap happens in the source loop between two rounds of polls, when no
+   * batch is in flight (exchanges are direct calls here). Resolves with what was kept and reset.
+   */
+  redeploy(document: PipelineDocument, options: RunOptions): Promise<RedeployDiff> {
+    if (this.state !== 'running' || this.stopping) return Promise.reject(new HotSwapRefused(`the run is ${this.stopping ? 'stopping' : this.state}`));
+    if (this.pendingSwap) return Promise.reject(new HotSwapRefused('another redeploy is in progress'));
+    if (options.baseDir !== this.options.baseDir) return Promise.reject(new HotSwapRefused('the document folder changed'));
+    if (hasOverrides(options) || hasOverrides(this.options)) return Promise.reject(new HotSwapRefused('a run with replaced operators (a preview) is not swapped'));
+    let plan: Plan;
+    try {
+      plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? RUN_DEFAULTS.partitions });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      this.pendingSwap = { document, plan, options, resolve, reject };
+    });
+  }
+
+  private async applySwap(swap: PendingSwap): Promise<void> {
+    const diff = diffPlans(this.plan, swap.plan);
+    const kept = new Set(diff.kept);
+    // Sinks write out what they buffered, so their state (a file's length) covers it.
+    for (const list of this.tasks.values())
+      for (const t of list) for (const inst of t.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
+    const carry: Carry = { state: new Map(), sources: new Map() };
+    const watermarks = new Map<string, number>();
+    for (const list of this.tasks.values())
+      for (const t of list)
+        for (const [id, inst] of t.instances) if (kept.has(id) && inst.op) carry.state.set(`${id}#${t.partition}`, inst.state.snapshot());
+    for (const slot of this.sources)
+      if (kept.has(slot.nodeId)) {
+        carry.sources.set(slot.nodeId, slot);
+        watermarks.set(slot.nodeId, slot.task.watermark);
+      }
+    const metrics = carriedMetrics(this.metricsState, this.plan, swap.plan, this.now);
+    let wiring: Wiring;
+    try {
+      wiring = await this.build(swap.document, swap.plan, swap.options, metrics, carry);
+    } catch (err) {
+      swap.reject(err); // the old pipeline goes on as it was
+      return;
+    }
+    const old: Wiring = { tasks: this.tasks, partitioners: this.partitioners, exchangeOut: this.exchangeOut, sources: this.sources };
+    this.install(wiring);
+    this.document = swap.document;
+    this.plan = swap.plan;
+    this.options = swap.options;
+    this.metricsState = metrics;
+    await closeWiring(old, (slot) => !carry.sources.has(slot.nodeId));
+    // Kept sources re-send their watermark through the new tasks (windows restored their own
+    // watermark, so nothing fires twice); an ended one sends the end of input again.
+    for (const slot of this.sources) {
+      const wm = watermarks.get(slot.nodeId);
+      if (wm === undefined) continue;
+      slot.task.advance(SOURCE_CHANNEL, slot.ended ? Number.POSITIVE_INFINITY : wm);
+    }
+    swap.resolve(diff);
   }
 
   // TaskOutput: exchanges are direct calls in this runner.
@@ -149,6 +261,12 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     const delay = this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs;
     let lastYield = performance.now();
     while (!this.stopping) {
+      const swap = this.pendingSwap;
+      if (swap) {
+        this.pendingSwap = undefined;
+        await this.applySwap(swap);
+        continue;
+      }
       let active = 0;
       let starved = 0;
       for (const slot of this.sources) {
@@ -158,7 +276,10 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
         if (this.stopping) break;
         for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
         if (batch.errors?.length) slot.instance.flush();
-        if (batch.events.length > 0) slot.instance.emitSourceBatch(batch.events);
+        if (batch.events.length > 0) {
+          this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
+          slot.instance.emitSourceBatch(batch.events);
+        }
         if (batch.done) {
           slot.ended = true;
           slot.task.advance(SOURCE_CHANNEL, Number.POSITIVE_INFINITY);
@@ -179,8 +300,10 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
   }
 
   private async finish(status: RunStatus): Promise<void> {
+    this.pendingSwap?.reject(new HotSwapRefused(`the run ${status === 'completed' ? 'completed' : 'ended'} before the swap`));
+    this.pendingSwap = undefined;
     try {
-      await this.closeOperators();
+      await closeWiring({ tasks: this.tasks, sources: this.sources }, () => true);
     } catch (err) {
       if (status !== 'failed') {
         status = 'failed';
@@ -191,17 +314,6 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     const result: RunResult = { status, metrics: this.metrics() };
     if (this.failure !== undefined) result.error = this.failure;
     this.resolveDone(result);
-  }
-
-  private async closeOperators(): Promise<void> {
-    for (const slot of this.sources) await slot.source.close?.();
-    for (const list of this.tasks.values())
-      for (const t of list)
-        for (const inst of t.instances.values()) {
-          const op = inst.op as (Operator & SinkOperator) | undefined;
-          await op?.flush?.();
-          await op?.close?.();
-        }
   }
 
   status(): RunStatus {
@@ -223,6 +335,61 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
   tap(edgeId: string, listener: TapListener): () => void {
     return this.taps.add(edgeId, listener);
   }
+}
+
+function channelsOf(plan: Plan, stage: PlanStage): string[] {
+  if (stage.source !== undefined) return [SOURCE_CHANNEL];
+  const ids: string[] = [];
+  for (const e of stage.inputs) {
+    const upstream = plan.stages[plan.nodes.get(e.source)!.stage]!;
+    for (let p = 0; p < upstream.partitions; p++) ids.push(Task.channelId(e.id, p));
+  }
+  return ids;
+}
+
+/** Flush and close the operators of a wiring; `closeSource` says which sources to close. */
+async function closeWiring(w: Pick<Wiring, 'tasks' | 'sources'>, closeSource: (slot: SourceSlot) => boolean): Promise<void> {
+  for (const slot of w.sources) if (closeSource(slot)) await slot.source.close?.();
+  for (const list of w.tasks.values())
+    for (const t of list)
+      for (const inst of t.instances.values()) {
+        const op = inst.op as (Operator & SinkOperator) | undefined;
+        await op?.flush?.();
+        await op?.close?.();
+      }
+}
+
+function hasOverrides(o: RunOptions): boolean {
+  return Object.keys(o.sourceOverrides ?? {}).length > 0 || Object.keys(o.operatorOverrides ?? {}).length > 0;
+}
+
+/**
+ * The metrics of the new plan, continuing the old run's: same start time, and the counters of
+ * every node and edge present in both plans (batch-time histograms start again).
+ */
+function carriedMetrics(old: RunMetrics, before: Plan, after: Plan, now: () => number): RunMetrics {
+  let first = true;
+  // RunMetrics reads its start time from the clock once, in its constructor.
+  const m = new RunMetrics(after, () => {
+    if (!first) return now();
+    first = false;
+    return old.startedAt;
+  });
+  for (const id of after.order) {
+    if (!before.nodes.has(id)) continue;
+    const a = old.node(id);
+    const b = m.node(id);
+    b.in = a.in;
+    b.out = a.out;
+    b.errors = a.errors;
+    b.late = a.late;
+    b.dropped = a.dropped;
+    b.batches = a.batches;
+    b.busyMs = a.busyMs;
+  }
+  const edges = old.snapshot('running').edges;
+  for (const e of after.edges) if (edges[e.id]) m.edge(e.id, edges[e.id]!.events);
+  return m;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,0 +1,191 @@
+/**
+ * Hot redeploy, the same cases on every runner (embedded here, BullMQ in test/distributed):
+ * a paced, bounded generator feeds a tumbling count window keyed by order parity; a map after
+ * the window tags each window with a version. A deploy mid-run changes the map, a param, or the
+ * window's size, and the outputs over the whole run are checked against hand-computed counts.
+ *
+ * Hand computation: `orders` events have order_id = seq + 1 and, with rate 1000/s and
+ * startTime 0, event time ts = seq ms. 2000 events fill the 100 ms windows [0,100) ...
+ * [1900,2000): each holds order_ids 100k+1 ... 100k+100, i.e. 50 odd and 50 even. So a run
+ * without loss or duplicates emits exactly 20 windows x 2 parities, each with n = 50.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PipelineDocument } from '@sluice/shared';
+import { describe, expect, it } from 'vitest';
+import type { Runner } from '../runners/runner.js';
+import { readJsonl, waitFor } from '../runners/runner.contract.js';
+import { IngestHub } from '../runtime/ingest-hub.js';
+import { FileStore } from '../store/file-store.js';
+import { DeploymentManager } from './deployment-manager.js';
+
+export interface HotRedeploySubject {
+  name: string;
+  /** A runner (with its workers); `close` releases everything. */
+  create(): Promise<Runner>;
+}
+
+const EVENTS = 2000;
+
+interface Variant {
+  size?: string;
+  tag?: string;
+}
+
+export function ordersDoc(v: Variant = {}): PipelineDocument {
+  return {
+    format: 'sluice/v1',
+    params: { tag: { type: 'string', value: 'p1' } },
+    nodes: [
+      { id: 'orders', type: 'source.generator', config: { scenario: 'orders', rate: 1000, count: EVENTS, seed: 7, startTime: 0 } },
+      { id: 'parity', type: 'map', config: { set: { parity: 'order_id % 2' } } },
+      { id: 'win', type: 'window', config: { type: 'tumbling', size: v.size ?? '100ms', keyBy: ['parity'], aggregates: [{ as: 'n', op: 'count' }] } },
+      { id: 'tag', type: 'map', config: { set: { version: v.tag ?? '"v1"', param: 'params.tag' } } },
+      { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'orders', target: 'parity' },
+      { id: 'e2', source: 'parity', target: 'win' },
+      { id: 'e3', source: 'win', target: 'tag' },
+      { id: 'e4', source: 'tag', target: 'out' },
+    ],
+  } as PipelineDocument;
+}
+
+interface Row {
+  parity: number;
+  window_start: number;
+  window_end: number;
+  n: number;
+  version: string;
+  param: string;
+}
+
+/** Every 100 ms window of the run, both parities, 50 events each (see the header). */
+function cleanWindows(from = 0, to = EVENTS, size = 100): Omit<Row, 'version' | 'param'>[] {
+  const rows: Omit<Row, 'version' | 'param'>[] = [];
+  for (let s = from; s < to; s += size)
+    for (const parity of [0, 1]) rows.push({ parity, window_start: s, window_end: s + size, n: size / 2 });
+  return rows;
+}
+
+const byWindow = (a: Omit<Row, 'version' | 'param'>, b: Omit<Row, 'version' | 'param'>) => a.window_start - b.window_start || a.parity - b.parity;
+const counts = (rows: Row[]) => rows.map(({ parity, window_start, window_end, n }) => ({ parity, window_start, window_end, n })).sort(byWindow);
+
+export function describeHotRedeploy(subject: HotRedeploySubject): void {
+  describe(`hot redeploy: ${subject.name}`, () => {
+    async function setup() {
+      const dataDir = mkdtempSync(join(tmpdir(), 'sluice-hot-'));
+      const store = new FileStore({ dataDir });
+      const runner = await subject.create();
+      const lines: string[] = [];
+      const manager = new DeploymentManager({ store, runner, ingest: new IngestHub(), log: (l) => lines.push(l) });
+      const runs: unknown[] = [];
+      manager.onRun((_id, h) => runs.push(h));
+      await store.put('p', ordersDoc(), { author: 'ana', action: 'create' });
+      const baseDir = (await store.get('p'))!.baseDir;
+      const first = await manager.deploy('p', {}, 'ana');
+      // Mid-run: some windows emitted (the window has seen a quarter of the events), not all.
+      await waitFor(() => first.metrics().nodes.win!.in >= EVENTS / 4 && first.metrics().nodes.out!.in > 0, 20_000);
+      return { store, manager, first, baseDir, lines, runs, close: () => manager.close().then(() => undefined) };
+    }
+
+    it('a change to a map after the window keeps the window counting: no event lost or duplicated, new output after the swap', async () => {
+      const t = await setup();
+      try {
+        await t.store.put('p', ordersDoc({ tag: '"v2"' }), { author: 'ana', action: 'save' });
+        const outcome = await t.manager.deployReporting('p', {}, 'ana');
+        expect(outcome.handle).toBe(t.first); // swapped, not restarted
+        expect(outcome.redeploy).toMatchObject({ mode: 'hot', reset: ['tag'], added: [], removed: [] });
+        expect(outcome.redeploy?.mode === 'hot' && [...outcome.redeploy.kept].sort()).toEqual(['orders', 'out', 'parity', 'win']);
+        expect(t.lines.join('\n')).toMatch(/pipeline p redeployed without a restart: kept \[.*win.*\], reset \[tag\]/);
+        expect(t.runs).toEqual([t.first, t.first]); // the recorder hears of the swapped-in pipeline
+        expect((await t.store.getDeployment('p'))?.version).toBe(4); // create, deploy, save, deploy
+        const result = await t.first.done;
+        expect(result.status).toBe('completed');
+        const rows = readJsonl(join(t.baseDir, 'out.jsonl')) as unknown as Row[];
+        expect(counts(rows)).toEqual(cleanWindows());
+        expect(result.metrics.nodes.orders!.out).toBe(EVENTS);
+        expect(result.metrics.nodes.win!.in).toBe(EVENTS);
+        // File order is emission order: every window before the swap says v1, every one after v2.
+        const versions = rows.map((r) => r.version);
+        const firstV2 = versions.indexOf('v2');
+        expect(firstV2).toBeGreaterThan(0);
+        expect(versions.slice(0, firstV2).every((v) => v === 'v1')).toBe(true);
+        expect(versions.slice(firstV2).every((v) => v === 'v2')).toBe(true);
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+
+    it('a param-only change keeps every node and the new value takes effect', async () => {
+      const t = await setup();
+      try {
+        const outcome = await t.manager.deployReporting('p', { tag: 'p2' }, 'ana');
+        expect(outcome.handle).toBe(t.first);
+        expect(outcome.redeploy).toMatchObject({ mode: 'hot', reset: [], added: [], removed: [] });
+        expect(outcome.redeploy?.mode === 'hot' && outcome.redeploy.kept.length).toBe(5);
+        expect((await t.store.getDeployment('p'))?.params).toEqual({ tag: 'p2' });
+        const result = await t.first.done;
+        expect(result.status).toBe('completed');
+        const rows = readJsonl(join(t.baseDir, 'out.jsonl')) as unknown as Row[];
+        expect(counts(rows)).toEqual(cleanWindows());
+        const params = rows.map((r) => r.param);
+        const firstP2 = params.indexOf('p2');
+        expect(firstP2).toBeGreaterThan(0);
+        expect(params.slice(0, firstP2).every((v) => v === 'p1')).toBe(true);
+        expect(params.slice(firstP2).every((v) => v === 'p2')).toBe(true);
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+
+    it("a change to the window's size resets that window (documented) and loses no source event", async () => {
+      const t = await setup();
+      try {
+        await t.store.put('p', ordersDoc({ size: '200ms' }), { author: 'ana', action: 'save' });
+        const outcome = await t.manager.deployReporting('p', {}, 'ana');
+        expect(outcome.handle).toBe(t.first);
+        expect(outcome.redeploy).toMatchObject({ mode: 'hot', reset: ['win'], reasons: { win: 'config changed' } });
+        const result = await t.first.done;
+        expect(result.status).toBe('completed');
+        // Every source event was read once and reached the window once.
+        expect(result.metrics.nodes.orders!.out).toBe(EVENTS);
+        expect(result.metrics.nodes.win!.in).toBe(EVENTS);
+        expect(result.metrics.nodes.win!.late).toBe(0);
+        const rows = counts(readJsonl(join(t.baseDir, 'out.jsonl')) as unknown as Row[]);
+        const small = rows.filter((r) => r.window_end - r.window_start === 100);
+        const large = rows.filter((r) => r.window_end - r.window_start === 200);
+        expect(small.length + large.length).toBe(rows.length);
+        // Before the swap: complete 100 ms windows from 0 up to some T1.
+        const t1 = small.length / 2 * 100;
+        expect(t1).toBeGreaterThan(0);
+        expect(small).toEqual(cleanWindows(0, t1));
+        // After: 200 ms windows up to the end; all complete but the first pair, which only has
+        // the events read after the swap (the open 100 ms window's events went with its state).
+        const a = large[0]!.window_start;
+        expect(a + 200).toBeGreaterThan(t1);
+        expect(large.slice(2)).toEqual(cleanWindows(a + 200, EVENTS, 200));
+        const first = large.slice(0, 2);
+        expect(first.map((r) => r.window_start)).toEqual([a, a]);
+        expect(first[0]!.n).toBeLessThanOrEqual(100);
+        expect(Math.abs(first[0]!.n - first[1]!.n)).toBeLessThanOrEqual(1);
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+
+    it('a pipeline that has ended is deployed by a fresh start, and says why', async () => {
+      const t = await setup();
+      try {
+        await t.first.done;
+        const outcome = await t.manager.deployReporting('p', {}, 'ana');
+        expect(outcome.handle).not.toBe(t.first);
+        expect(outcome.redeploy).toEqual({ mode: 'restart', reason: 'the run had completed' });
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+  });
+}
