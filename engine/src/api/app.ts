@@ -59,7 +59,7 @@ export function createApp(o: AppOptions): Hono {
 
   const { store, deployments } = o;
   const audit = o.audit ?? new MemoryAuditLog();
-  const recorder = o.recorder ?? new Recorder({ deployments, store, recordings: new MemoryRecordingStore() });
+  const recorder = o.recorder ?? new Recorder({ deployments, recordings: new MemoryRecordingStore() });
   app.route('/', sessionRoutes({ auth }));
   app.route('/', systemRoutes({ deployments, ...(o.ready ? { ready: o.ready } : {}) }));
   app.route('/api/node-types', nodeTypesRoutes());

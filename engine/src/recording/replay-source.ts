@@ -6,7 +6,10 @@
 import type { SourceBatch, SourceOperator } from '@sluice/nodes/sdk';
 import { type RecordedEvent, replayEvent } from './recorded-event.js';
 
-export function replaySource(events: readonly RecordedEvent[], now: () => number = Date.now): SourceOperator {
+/** Synchronous `poll`: a replay never waits. */
+export type ReplaySource = Omit<SourceOperator, 'poll'> & { poll(max: number): SourceBatch };
+
+export function replaySource(events: readonly RecordedEvent[], now: () => number = Date.now): ReplaySource {
   let slack = 0;
   let max = Number.NEGATIVE_INFINITY;
   for (const r of events) {

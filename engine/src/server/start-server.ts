@@ -85,7 +85,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   }
   // Before restore(): runs brought back are recorded too.
   const recordings = o.redisUrl ? new RedisRecordingStore({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' }) : new MemoryRecordingStore();
-  const recorder = new Recorder({ deployments, store, recordings, log: o.log });
+  const recorder = new Recorder({ deployments, recordings });
   const restored = await deployments.restore();
   if (restored.length > 0) o.log(`redeployed: ${restored.join(', ')}`);
 
