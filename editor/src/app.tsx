@@ -9,7 +9,8 @@ import { AuditPage } from './pages/audit-page';
 import { EditorPage } from './pages/editor-page';
 import { HistoryPage } from './pages/history-page';
 import { PipelinesPage } from './pages/pipelines-page';
-import { type Route, navigate, parseRoute, useHash } from './pages/route';
+import { canEditGraph } from './pages/roles';
+import { formatRoute, navigate, parseRoute, type Route, useHash } from './pages/route';
 import { SignInPage } from './pages/signin-page';
 import { useUi } from './stores/ui-store';
 
@@ -44,11 +45,13 @@ export function App() {
     return () => setUnauthenticatedHandler(undefined);
   }, []);
 
-  // Business users work on a pipeline's business page, not its graph.
-  const redirect = me?.role === 'business' && route.page === 'editor' ? route.id : undefined;
+  // Business users work on a pipeline's business page, not its graph; only editors start new pipelines.
+  const redirect: Route | undefined =
+    me?.role === 'business' && route.page === 'editor' ? { page: 'business', id: route.id } : me && route.page === 'new' && !canEditGraph(me.role) ? { page: 'pipelines' } : undefined;
+  const redirectTo = redirect ? formatRoute(redirect) : undefined;
   useEffect(() => {
-    if (redirect) navigate({ page: 'business', id: redirect }, true);
-  }, [redirect]);
+    if (redirectTo) navigate(redirectTo, true);
+  }, [redirectTo]);
 
   // A message belongs to the page it was said on (a new pipeline's first save stays on its canvas).
   const lastPage = useRef(route.page);

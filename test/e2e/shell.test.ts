@@ -124,6 +124,14 @@ describe('editor shell (Chromium)', () => {
     await expect
       .poll(async () => (await api('/api/pipelines/pasted-orders')).body.pipeline?.document.nodes.map((n) => n.id), { timeout: 10_000 })
       .toEqual(['gen', 'out', 'gen2']);
+
+    // Copied nodes still paste as nodes (fresh ids), not as a document.
+    await page.getByTestId('node-gen2').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await page.getByTestId('node-gen2_copy').waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.locator('.react-flow__node').count()).toBe(4);
     await page.close();
   }, 90_000);
 
@@ -187,10 +195,11 @@ describe('editor shell (Chromium)', () => {
     await page.close();
   }, 90_000);
 
-  it('sign-in: a 401 leads to the sign-in page; a bad token is refused; a viewer sees a read-only canvas and signs out', async () => {
+  it('sign-in: a 401 leads to the sign-in page; a bad token is refused; a viewer sees a read-only canvas and signs out; a business user lands on the business page', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sluice-shell-auth-'));
     const tokens = new TokenStore({ file: join(dataDir, 'tokens.json') });
     const viewer = await tokens.add('vic', 'viewer');
+    const business = await tokens.add('bea', 'business');
     const authed = await startServer({ port: 0, host: '127.0.0.1', dataDir, editorDist: DIST, tokens, log: () => undefined });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
@@ -228,6 +237,18 @@ describe('editor shell (Chromium)', () => {
       await page.getByTestId('signin-page').waitFor();
       await page.goto(`${at}/#/`);
       await page.getByTestId('signin-page').waitFor();
+
+      // A business user opening a pipeline lands on its business page, never on the graph.
+      await page.getByLabel('Token').fill(business);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('pipeline-fraud').waitFor();
+      expect(await page.getByRole('button', { name: 'New pipeline' }).count()).toBe(0);
+      await page.getByTestId('pipeline-fraud').getByRole('link', { name: 'Open' }).click();
+      await page.waitForURL(/#\/p\/fraud\/business$/);
+      await page.getByTestId('business-page').waitFor();
+      await page.goto(`${at}/#/p/fraud`);
+      await page.waitForURL(/#\/p\/fraud\/business$/);
+      expect(await page.getByTestId('canvas').count()).toBe(0);
     } finally {
       await page.close();
       await authed.close();

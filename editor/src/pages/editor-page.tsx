@@ -147,6 +147,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
   }, []);
   const importText = useCallback(
     (text: string, ask: boolean) => {
+      if (useDocument.getState().readOnly) return useUi.getState().say('This pipeline is read-only for you: nothing was imported', 'error');
       const r = readDocumentText(text);
       if (!r.ok) return setErrors({ title: 'Not imported:', lines: r.errors });
       const name = useDocument.getState().doc.name ?? 'this pipeline';
