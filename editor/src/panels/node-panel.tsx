@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { z } from 'zod';
 import type { EventSchema, ParamType } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { RulesNodeForm } from '../business/rules-node-form';
 import { ConfigForm } from '../forms/config-form';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
@@ -24,7 +25,13 @@ export function NodePanel({ nodeId, inputSchema }: { nodeId: string; inputSchema
         <input aria-label="label" value={node.label ?? ''} onChange={(e) => useDocument.getState().updateNode(node.id, { label: e.target.value })} />
       </label>
       <div className="hint">id {node.id}</div>
-      {schema ? <ConfigForm schema={schema} value={node.config} context={context} onChange={(config) => useDocument.getState().updateNode(node.id, { config })} /> : <p>Unknown node type {node.type}</p>}
+      {node.type === 'rules' ? (
+        <RulesNodeForm schema={schema} value={node.config} context={context} title={node.label ?? node.id} onChange={(config) => useDocument.getState().updateNode(node.id, { config })} />
+      ) : schema ? (
+        <ConfigForm schema={schema} value={node.config} context={context} onChange={(config) => useDocument.getState().updateNode(node.id, { config })} />
+      ) : (
+        <p>Unknown node type {node.type}</p>
+      )}
       {history && history.length > 1 ? <Sparkline values={history} /> : null}
       {def ? <p className="docs">{def.docs}</p> : null}
     </aside>
