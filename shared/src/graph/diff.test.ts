@@ -37,4 +37,31 @@ describe('diffDocuments', () => {
   it('is empty for the same document', () => {
     expect(diffDocuments(v1, structuredClone(v1)).summary).toEqual([]);
   });
+
+  it("compares a rules table's rows as rows: an edited cell, an added row, a removed row, a reorder", () => {
+    const row = (category: string, demand: number, pct: number) => ({
+      when: { category: { op: '=', value: category }, demand: { op: '>', value: demand } },
+      then: { adjust_pct: pct },
+    });
+    const table = (rows: unknown[]): PipelineDocument => ({
+      format: 'sluice/v1',
+      nodes: [{ id: 'pricing', type: 'rules', label: 'Pricing table', config: { exposed: true, rows, default: { adjust_pct: 0 } } }],
+      edges: [],
+    });
+    const base = table([row('toys', 10, 3), row('books', 20, 2), row('electronics', 40, 5)]);
+    expect(diffDocuments(base, table([row('toys', 10, 3), row('books', 20, 2), row('electronics', 40, 8)])).summary).toEqual([
+      'Pricing table (pricing): row 3 adjust_pct 5 -> 8',
+    ]);
+    expect(diffDocuments(base, table([row('toys', 10, 3), row('books', 30, 2), row('electronics', 40, 5)])).summary).toEqual([
+      'Pricing table (pricing): row 2 when demand 20 -> 30',
+    ]);
+    // Inserting a row first does not report every later row as changed.
+    expect(diffDocuments(base, table([row('garden', 5, 1), row('toys', 10, 3), row('books', 20, 2), row('electronics', 40, 5)])).summary).toEqual([
+      'Pricing table (pricing): row 1 added (category = garden and demand > 5 -> adjust_pct 1)',
+    ]);
+    expect(diffDocuments(base, table([row('toys', 10, 3), row('electronics', 40, 5)])).summary).toEqual([
+      'Pricing table (pricing): row 2 removed (category = books and demand > 20 -> adjust_pct 2)',
+    ]);
+    expect(diffDocuments(base, table([row('books', 20, 2), row('toys', 10, 3), row('electronics', 40, 5)])).summary).toEqual(['Pricing table (pricing): rows reordered']);
+  });
 });

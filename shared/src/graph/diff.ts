@@ -49,17 +49,68 @@ export function diffDocuments(a: PipelineDocument, b: PipelineDocument): Documen
   const aEdges = new Set(a.edges.map(edgeKey));
   const bEdges = new Set(b.edges.map(edgeKey));
   const edges = { added: [...bEdges].filter((k) => !aEdges.has(k)), removed: [...aEdges].filter((k) => !bEdges.has(k)) };
-  const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
   const summary = [
     ...document.map((p) => `${p.path} ${show(p.from)} -> ${show(p.to)}`),
     ...params.map((p) => `${p.path} ${show(p.from)} -> ${show(p.to)}`),
     ...added.map((id) => `node ${id} added (${bNodes.get(id)!.type})`),
     ...removed.map((id) => `node ${id} removed`),
-    ...changed.flatMap((c) => c.changes.map((x) => `${c.id}: ${x.path} ${show(x.from)} -> ${show(x.to)}`)),
+    ...changed.flatMap((c) => nodeSummary(c.id, aNodes.get(c.id)!, bNodes.get(c.id)!, c.changes)),
     ...edges.added.map((e) => `edge ${e} added`),
     ...edges.removed.map((e) => `edge ${e} removed`),
   ];
   return { document, params, nodes: { added, removed, changed }, edges, summary };
+}
+
+const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
+
+type Node = PipelineDocument['nodes'][number];
+
+/** One line per change; a rules table's rows are compared as rows ("row 3 adjust_pct 5 -> 8"). */
+function nodeSummary(id: string, a: Node, b: Node, changes: ValueChange[]): string[] {
+  const label = b.label ? `${b.label} (${id})` : id;
+  const rowsOf = (n: Node) => (n.type === 'rules' && Array.isArray((n.config as { rows?: unknown }).rows) ? ((n.config as { rows: unknown[] }).rows as unknown[]) : undefined);
+  const [ra, rb] = [rowsOf(a), rowsOf(b)];
+  const lines = changes.filter((x) => !(ra && rb && x.path.startsWith('config.rows'))).map((x) => `${label}: ${x.path} ${show(x.from)} -> ${show(x.to)}`);
+  if (ra && rb) lines.push(...rowLines(label, ra, rb));
+  return lines;
+}
+
+function describeRow(row: unknown): string {
+  const r = (row ?? {}) as { when?: Record<string, { op?: string; value?: unknown; expression?: string }>; then?: Record<string, unknown> };
+  const when = Object.entries(r.when ?? {})
+    .filter(([, c]) => c?.op !== 'any')
+    .map(([k, c]) => (c?.op === 'expr' ? String(c.expression) : `${k} ${c?.op} ${show(c?.value)}`));
+  const then = Object.entries(r.then ?? {}).map(([k, v]) => `${k} ${v !== null && typeof v === 'object' && 'expr' in v ? `= ${(v as { expr: unknown }).expr}` : show(v)}`);
+  return `${when.length > 0 ? when.join(' and ') : 'always'} -> ${then.join(', ')}`;
+}
+
+/** Rows kept as they were (even if moved) are not reported; the others pair up in order. */
+function rowLines(label: string, a: unknown[], b: unknown[]): string[] {
+  const keyA = a.map((r) => JSON.stringify(r));
+  const keyB = b.map((r) => JSON.stringify(r));
+  const unmatchedA = new Set(a.keys());
+  const unmatchedB: number[] = [];
+  keyB.forEach((k, j) => {
+    const i = keyA.findIndex((x, i) => x === k && unmatchedA.has(i));
+    if (i >= 0) unmatchedA.delete(i);
+    else unmatchedB.push(j);
+  });
+  const restA = [...unmatchedA];
+  const lines: string[] = [];
+  const n = Math.min(restA.length, unmatchedB.length);
+  for (let k = 0; k < n; k++) {
+    const changes: ValueChange[] = [];
+    walk(a[restA[k]!], b[unmatchedB[k]!], '', changes);
+    const where = `row ${unmatchedB[k]! + 1}`;
+    for (const c of changes) {
+      const path = c.path.replace(/^\.then\./, '').replace(/^\.when\.([^.]+)\.value$/, 'when $1').replace(/^\./, '');
+      lines.push(`${label}: ${where} ${path} ${show(c.from)} -> ${show(c.to)}`);
+    }
+  }
+  for (const j of unmatchedB.slice(n)) lines.push(`${label}: row ${j + 1} added (${describeRow(b[j])})`);
+  for (const i of restA.slice(n)) lines.push(`${label}: row ${i + 1} removed (${describeRow(a[i])})`);
+  if (lines.length === 0 && keyA.join('\n') !== keyB.join('\n')) lines.push(`${label}: rows reordered`);
+  return lines;
 }
 
 function walk(a: unknown, b: unknown, path: string, out: ValueChange[]): void {
