@@ -50,6 +50,7 @@ export class MemoryAuditLog implements AuditLog {
 export class FileAuditLog implements AuditLog {
   // Appends are chained: two concurrent requests never interleave half lines.
   private tail: Promise<void> = Promise.resolve();
+  private checked = false;
 
   constructor(private readonly file: string) {}
 
@@ -57,10 +58,22 @@ export class FileAuditLog implements AuditLog {
     const line = `${JSON.stringify(entry)}\n`;
     const next = this.tail.then(async () => {
       await mkdir(dirname(this.file), { recursive: true });
-      await appendFile(this.file, line);
+      // After a crash mid-write the file may end in a torn line: start on a fresh one.
+      const fresh = this.checked ? '' : await this.tornTail();
+      this.checked = true;
+      await appendFile(this.file, fresh + line);
     });
     this.tail = next.catch(() => undefined);
     return next;
+  }
+
+  private async tornTail(): Promise<string> {
+    try {
+      const text = await readFile(this.file, 'utf8');
+      return text.length > 0 && !text.endsWith('\n') ? '\n' : '';
+    } catch {
+      return '';
+    }
   }
 
   async list(q: AuditQuery = {}): Promise<AuditEntry[]> {
