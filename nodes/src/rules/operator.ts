@@ -6,13 +6,12 @@ import type { RulesConfig } from './definition.js';
 
 /** An event's fault somewhere in the table, with the cell it came from. */
 class RuleEventError extends Error {
-  constructor(
-    where: string,
-    cause: Error & { code?: unknown },
-    readonly code = typeof cause.code === 'string' ? cause.code : 'rules-eval',
-  ) {
+  /** The cause's code (expr-eval, expr-not-boolean, rules-compare), kept for the error port. */
+  readonly code: string;
+  constructor(where: string, cause: Error & { code?: unknown }) {
     super(`${where}: ${cause.message}`);
     this.name = 'RuleEventError';
+    this.code = typeof cause.code === 'string' ? cause.code : 'rules-eval';
   }
 }
 
