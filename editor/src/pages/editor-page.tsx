@@ -77,11 +77,11 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
   useEffect(() => {
     let cancelled = false;
     setLoadError(undefined);
-    useUi.getState().select(undefined);
     if (pipelineId && justCreated === pipelineId && useDocument.getState().id === pipelineId) {
       justCreated = undefined;
       return;
     }
+    useUi.getState().select(undefined);
     useMetrics.getState().reset();
     if (!pipelineId) {
       useDocument.getState().load(undefined, EMPTY);
