@@ -195,10 +195,10 @@ export function MovesChart({ moves }: { moves: { key: string; field: string; bef
               {m.key.length > 26 ? `${m.key.slice(0, 25)}…` : m.key} {m.field}
             </text>
             <rect x={Math.min(x(0), x(b))} y={y} width={Math.max(1, Math.abs(x(b) - x(0)))} height={11} fill="#9ca3af">
-              <title>before {fmt(m.before)}</title>
+              <title>{`before ${fmt(m.before)}`}</title>
             </rect>
             <rect x={Math.min(x(0), x(a))} y={y + 12} width={Math.max(1, Math.abs(x(a) - x(0)))} height={11} fill="#2563eb">
-              <title>after {fmt(m.after)}</title>
+              <title>{`after ${fmt(m.after)}`}</title>
             </rect>
             <text x={left + width + 6} y={y + 16} fontSize="11">
               {fmt(m.before)} → {fmt(m.after)} {fmtPct(m.pct)}

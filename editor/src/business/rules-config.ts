@@ -66,7 +66,7 @@ export const isExprCell = (c: unknown): c is { expr: string } => c !== null && t
 // --- rows ---------------------------------------------------------------------------------
 
 /** A row with its outputs replaced (`then` is the agreed field name; set in one place, see the lint rule on thenables). */
-export function withThen(r: RuleRow, then: Record<string, OutputCell>): RuleRow {
+export function withThen(r: Omit<RuleRow, 'then'> & { then?: unknown }, then: Record<string, OutputCell>): RuleRow {
   return { ...r, then };
 }
 
