@@ -140,22 +140,29 @@ export const rulesDefinition = defineNode<RulesConfig>({
   },
 });
 
-/** Every expression of the table, with the path of its cell. */
+/**
+ * Every expression of the table, with the path of its cell. Also called on a config that failed
+ * its schema (to check what can be found), so it reads defensively.
+ */
 export function rulesExpressions(c: RulesConfig): ExpressionField[] {
   const out: ExpressionField[] = [];
-  c.inputs.forEach((col, i) => {
-    out.push({ path: `config.inputs[${i}].expression`, source: col.expression, role: 'value' });
+  const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
+  const record = <T>(v: Record<string, T> | undefined): [string, T][] => (v !== null && typeof v === 'object' ? Object.entries(v) : []);
+  list(c.inputs).forEach((col, i) => {
+    if (typeof col?.expression === 'string') out.push({ path: `config.inputs[${i}].expression`, source: col.expression, role: 'value' });
   });
-  const cells = (then: Record<string, Cell>, at: string) => {
-    for (const [id, cell] of Object.entries(then)) {
-      if (cell !== null && typeof cell === 'object') out.push({ path: `${at}.${id}.expr`, source: cell.expr, role: 'value' });
+  const cells = (then: Record<string, Cell> | undefined, at: string) => {
+    for (const [id, cell] of record(then)) {
+      if (cell !== null && typeof cell === 'object' && typeof cell.expr === 'string') out.push({ path: `${at}.${id}.expr`, source: cell.expr, role: 'value' });
     }
   };
-  c.rows.forEach((row, r) => {
-    for (const [id, cond] of Object.entries(row.when)) {
-      if (cond.op === 'expr') out.push({ path: `config.rows[${r}].when.${id}.expression`, source: cond.expression, role: 'predicate' });
+  list(c.rows).forEach((row, r) => {
+    for (const [id, cond] of record(row?.when)) {
+      if (cond?.op === 'expr' && typeof cond.expression === 'string') {
+        out.push({ path: `config.rows[${r}].when.${id}.expression`, source: cond.expression, role: 'predicate' });
+      }
     }
-    cells(row.then, `config.rows[${r}].then`);
+    cells(row?.then, `config.rows[${r}].then`);
   });
   cells(c.default, 'config.default');
   return out;

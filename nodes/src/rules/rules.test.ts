@@ -450,3 +450,33 @@ describe('rules: definition', () => {
     expect(rulesDefinition.config.safeParse({ outputs: [{ id: 'y' }], rows: [{ then: { y: 1 }, effectiveFrom: 'soon' }] }).success).toBe(false);
   });
 });
+
+describe('rules: a config that fails its schema', () => {
+  it('still has its expressions checked, each with its path', () => {
+    const doc = {
+      format: 'sluice/v1',
+      nodes: [
+        { id: 'src', type: 'source.generator', config: { scenario: 'orders', count: 10 } },
+        {
+          id: 'rules',
+          type: 'rules',
+          config: {
+            inputs: [{ id: 'q', expression: 'quantity >' }],
+            outputs: [{ id: 'y' }],
+            rows: [{ when: { q: { op: 'like', value: 'a%' } }, then: { y: { expr: 'nope' } } }],
+          },
+        },
+        { id: 'out', type: 'sink.console', config: {} },
+      ],
+      edges: [
+        { id: 'e1', source: 'src', target: 'rules' },
+        { id: 'e2', source: 'rules', target: 'out' },
+      ],
+    };
+    const r = validateDocument(doc, nodeDefinitions);
+    const paths = r.diagnostics.filter((d) => d.nodeId === 'rules').map((d) => `${d.path} ${d.code}`);
+    expect(paths).toEqual(expect.arrayContaining(['config.inputs[0].expression expr-syntax', 'config.rows[0].then.y.expr expr-unknown-field']));
+    expect(paths.some((p) => p.startsWith('config.rows[0].when.q'))).toBe(true);
+    expect(r.ok).toBe(false);
+  });
+});
