@@ -4,7 +4,7 @@
  * path a ring write, not a round trip per batch.
  */
 import { Redis } from 'ioredis';
-import { redisOptions } from '../runners/bullmq/redis-options.js';
+import { closeRedis, redisOptions } from '../runners/bullmq/redis-options.js';
 import type { RecordedEvent } from './recorded-event.js';
 import { Ring, type RecordingStats, type RecordingStore } from './recording-store.js';
 
@@ -25,6 +25,8 @@ export class RedisRecordingStore implements RecordingStore {
   constructor(private readonly o: RedisRecordingStoreOptions) {
     this.capacity = o.capacity ?? 10_000;
     this.redis = new Redis(redisOptions(o.redisUrl));
+    // Retried by ioredis; /readyz reports an unreachable Redis. A lost flush only loses recording.
+    this.redis.on('error', () => undefined);
     this.timer = setInterval(() => void this.flush(), o.flushMs ?? 250);
     this.timer.unref();
   }
@@ -88,7 +90,7 @@ export class RedisRecordingStore implements RecordingStore {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
-    await this.redis.quit();
+    if (this.redis.status === 'ready') await this.flush();
+    await closeRedis(this.redis);
   }
 }

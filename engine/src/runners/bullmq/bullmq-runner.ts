@@ -11,7 +11,7 @@ import { RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions } from '../r
 import { BullmqRun } from './bullmq-run.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
-import { redisOptions } from './redis-options.js';
+import { closeRedis, redisOptions } from './redis-options.js';
 
 export interface BullmqRunnerOptions {
   redisUrl: string;
@@ -19,6 +19,9 @@ export interface BullmqRunnerOptions {
   prefix?: string;
   highWaterJobs?: number;
 }
+
+/** How long /readyz waits for Redis to answer a PING. */
+const READY_TIMEOUT_MS = 1000;
 
 export class BullmqRunner implements Runner {
   readonly kind = 'bullmq' as const;
@@ -29,14 +32,21 @@ export class BullmqRunner implements Runner {
   constructor(private readonly o: BullmqRunnerOptions) {
     this.keys = new RedisKeys(o.prefix ?? 'sluice');
     this.redis = new Redis(redisOptions(o.redisUrl));
+    // Connection errors are retried by ioredis and reported by ready() (/readyz), not thrown.
+    this.redis.on('error', () => undefined);
   }
 
   /** Redis answers (for /readyz). */
   async ready(): Promise<boolean> {
+    // Commands wait for a reconnect forever (maxRetriesPerRequest: null): a probe must not.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), READY_TIMEOUT_MS)));
     try {
-      return (await this.redis.ping()) === 'PONG';
+      return await Promise.race([this.redis.ping().then((p) => p === 'PONG'), timeout]);
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -72,6 +82,6 @@ export class BullmqRunner implements Runner {
   /** Detach from every run (they stay deployed in Redis; `resume` picks them up again). */
   async close(): Promise<void> {
     await Promise.all([...this.runs].map((r) => r.detach()));
-    await this.redis.quit();
+    await closeRedis(this.redis);
   }
 }

@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
 
 /** redis://[user:pass@]host:port[/db] -> ioredis options (BullMQ takes options, not URLs). */
@@ -18,4 +18,10 @@ export function redisOptions(url: string): RedisOptions {
 export function bullConnection(url: string): ConnectionOptions {
   redisOptions(url); // validate early, with our message
   return { url, maxRetriesPerRequest: null };
+}
+
+/** QUIT when connected (pending replies arrive first); otherwise drop the reconnect loop at once. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit();
+  else redis.disconnect();
 }
