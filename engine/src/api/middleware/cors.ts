@@ -13,5 +13,5 @@ export interface CorsOptions {
 export function corsFromOptions(o: CorsOptions): MiddlewareHandler {
   const origins = o.origins?.filter((s) => s.trim() !== '') ?? [];
   if (origins.length === 0) return async (_c, next) => next();
-  return cors({ origin: [...origins], allowHeaders: ['content-type', 'x-sluice-user'], maxAge: 600 });
+  return cors({ origin: [...origins], allowHeaders: ['content-type', 'authorization', 'x-sluice-user'], maxAge: 600 });
 }
