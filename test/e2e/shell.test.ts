@@ -70,6 +70,8 @@ describe('editor shell (Chromium)', () => {
     await page.goto(base);
     await page.getByTestId('pipelines-page').waitFor();
     await page.getByTestId('pipeline-fraud').waitFor();
+    // A server without tokens (local-only): nobody to show, no sign-out.
+    expect(await page.getByTestId('who').count()).toBe(0);
 
     // New: asks a name, creates an empty pipeline and opens its canvas.
     answer(page, 'Shell test');
