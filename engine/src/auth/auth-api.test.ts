@@ -166,6 +166,23 @@ describe('business users through the API', () => {
     await api.deployments.handle('pricing')!.done;
   });
 
+  it('may preview exposed changes only: a draft with another graph or a hidden param is refused', async () => {
+    const api = await withPricing();
+    const events = { orders: [{ quantity: 3 }, { quantity: 9 }] };
+    const draft = pricingDoc();
+    cfg(draft, 'adjust').rows[0].then.adjust_pct = 20;
+    const ok = await api.as('business', 'POST', '/api/pipelines/pricing/preview', { document: draft, params: { surge: 70 }, events });
+    expect(ok.status, ok.text).toBe(200);
+    const spy = pricingDoc();
+    cfg(spy, 'price').set.price = 'quantity';
+    const graph = await api.as('business', 'POST', '/api/pipelines/pricing/preview', { document: spy, events });
+    expect(graph.status).toBe(403);
+    expect(graph.json.error.message).toContain('nodes.price.config.set.price');
+    expect((await api.as('business', 'POST', '/api/pipelines/pricing/preview', { params: { fee: 1 }, events })).status).toBe(403);
+    expect((await api.as('editor', 'POST', '/api/pipelines/pricing/preview', { document: spy, events })).status).toBe(200);
+    expect((await api.as('viewer', 'POST', '/api/pipelines/pricing/preview', { events })).status).toBe(403);
+  });
+
   it('may roll back to an earlier version', async () => {
     const api = await withPricing();
     const d = pricingDoc();

@@ -1,16 +1,16 @@
 /**
  * Every request passes here before its route: who is calling (bearer token or session cookie),
  * and whether the route policy lets that role through. 401 `unauthenticated` without a valid
- * token; 403 `forbidden` with the reason otherwise. Business users reach PUT and deploy only
- * through the business guard, which compares the body with the stored document.
+ * token; 403 `forbidden` with the reason otherwise. Business users reach PUT, deploy and
+ * preview only through the business guard, which compares the body with the stored document.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { errorBody } from '../api/errors.js';
 import { PIPELINE_ID, type PipelineStore } from '../store/pipeline-store.js';
 import type { Authenticator } from './authenticator.js';
-import { forbiddenDeployParams, forbiddenDetails, forbiddenDocumentChanges, forbiddenMessage } from './business-guard.js';
+import { type ForbiddenChange, forbiddenDeployParams, forbiddenDetails, forbiddenDocumentChanges, forbiddenMessage } from './business-guard.js';
 import { setPrincipal } from './principal.js';
-import { atLeast, describeMin, normalizePath, requirementFor } from './route-policy.js';
+import { atLeast, type BusinessGuard, describeMin, normalizePath, requirementFor } from './route-policy.js';
 
 export interface AuthMiddlewareOptions {
   auth: Authenticator;
@@ -46,7 +46,7 @@ export function authMiddleware(o: AuthMiddlewareOptions): MiddlewareHandler {
 }
 
 /** A 403 when the business guard refuses, else undefined (malformed bodies and unknown ids go on to the route, which answers 400/404). */
-async function businessRefusal(c: Context, store: PipelineStore, guard: 'document-change' | 'deploy-params'): Promise<Response | undefined> {
+async function businessRefusal(c: Context, store: PipelineStore, guard: BusinessGuard): Promise<Response | undefined> {
   const id = /^\/api\/pipelines\/([^/]+)/.exec(normalizePath(c.req.path))?.[1];
   if (id === undefined || !PIPELINE_ID.test(id)) return undefined;
   const stored = await store.get(id);
@@ -59,12 +59,16 @@ async function businessRefusal(c: Context, store: PipelineStore, guard: 'documen
   } catch {
     return undefined;
   }
-  let changes: ReturnType<typeof forbiddenDocumentChanges>;
+  const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+  let changes: ForbiddenChange[];
   if (guard === 'document-change') changes = forbiddenDocumentChanges(stored.document, body);
+  else if (!isObject(body)) return undefined;
   else {
-    const params = (body as { params?: unknown } | null)?.params;
-    if (params === null || typeof params !== 'object' || Array.isArray(params)) return undefined;
-    changes = forbiddenDeployParams(stored.document, params as Record<string, unknown>);
+    // Deploy and preview overrides; a preview's draft may differ from the stored document only
+    // where a save of theirs could (so a preview never reads what the role could not build).
+    const params = isObject(body.params) ? forbiddenDeployParams(stored.document, body.params) : [];
+    const draft = guard === 'preview' && body.document !== undefined ? forbiddenDocumentChanges(stored.document, body.document) : [];
+    changes = [...draft, ...params];
   }
   if (changes.length === 0) return undefined;
   return c.json(errorBody('forbidden', forbiddenMessage(changes), forbiddenDetails(changes)), 403);

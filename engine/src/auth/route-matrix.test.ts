@@ -113,7 +113,7 @@ describe('route policy decisions', () => {
       const r = requirementFor(m, p).rule;
       return r.kind === 'open' ? 'open' : r.kind === 'guarded' ? `${r.min}|business-guarded` : r.min;
     };
-    expect(min('POST', '/api/pipelines/x/preview')).toBe('business');
+    expect(min('POST', '/api/pipelines/x/preview')).toBe('editor|business-guarded');
     expect(min('POST', '/api/pipelines/x/rollback')).toBe('business');
     expect(min('GET', '/api/pipelines/x/recording')).toBe('viewer');
     expect(min('GET', '/api/audit')).toBe('viewer');

@@ -14,7 +14,10 @@ export type Requirement =
   | { kind: 'open' }
   | { kind: 'role'; min: Role }
   /** `min` as usual, and a business user too, if the business guard passes the request. */
-  | { kind: 'guarded'; min: Role; guard: 'document-change' | 'deploy-params' };
+  | { kind: 'guarded'; min: Role; guard: BusinessGuard };
+
+/** What the business guard checks: a saved document, deploy overrides, or a preview's draft and params. */
+export type BusinessGuard = 'document-change' | 'deploy-params' | 'preview';
 
 export interface PolicyRow {
   /** An HTTP method, or '*' for any. HEAD is read as GET. */
@@ -38,10 +41,10 @@ export const ROUTE_POLICY: readonly PolicyRow[] = [
   { method: 'GET', path: '/api/me', rule: role('viewer') },
   { method: 'GET', path: '/api/**', rule: role('viewer') },
   { method: 'POST', path: '/api/pipelines/:id/validate', rule: role('viewer') },
-  // What business users may do: change exposed values, preview, deploy, roll back.
+  // What business users may do: change exposed values, preview such changes, deploy, roll back.
   { method: 'PUT', path: '/api/pipelines/:id', rule: { kind: 'guarded', min: 'editor', guard: 'document-change' } },
   { method: 'POST', path: '/api/pipelines/:id/deploy', rule: { kind: 'guarded', min: 'editor', guard: 'deploy-params' } },
-  { method: 'POST', path: '/api/pipelines/:id/preview', rule: role('business') },
+  { method: 'POST', path: '/api/pipelines/:id/preview', rule: { kind: 'guarded', min: 'editor', guard: 'preview' } },
   { method: 'POST', path: '/api/pipelines/:id/rollback', rule: role('business') },
   // The graph's shape, running it, feeding it.
   { method: 'POST', path: '/api/pipelines', rule: role('editor') },
