@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { serveCommand } from '../cli/serve-command.js';
 import { tokenCommand } from '../cli/token-command.js';
 import { type RunningServer, startServer } from '../server/start-server.js';
 import { BindingRefused, checkBinding } from './binding.js';
@@ -139,6 +140,23 @@ describe('binding', () => {
     expect((await fetch(`http://127.0.0.1:${s.port}/api/pipelines`)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${s.port}/api/pipelines`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${s.port}/healthz`)).status).toBe(200);
+  });
+
+  it('sluice serve on 0.0.0.0 without tokens exits 2 with the reason, before listening', async () => {
+    const saved = { ...process.env };
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.env.SLUICE_DATA_DIR = tmp();
+    delete process.env.SLUICE_TOKENS;
+    delete process.env.SLUICE_TOKENS_FILE;
+    process.stderr.write = ((t: string) => written.push(t)) as typeof process.stderr.write;
+    try {
+      expect(await serveCommand(['--host', '0.0.0.0', '--port', '0'])).toBe(2);
+    } finally {
+      process.stderr.write = write;
+      process.env = saved;
+    }
+    expect(written.join('')).toMatch(/^sluice serve: refusing to bind 0\.0\.0\.0 without authentication/);
   });
 
   it('loopback spellings', () => {
