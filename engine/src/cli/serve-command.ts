@@ -1,8 +1,9 @@
 /**
  * `sluice serve` (= `pnpm start`): the API and the editor on PORT (8080) and HOST (127.0.0.1).
  * REDIS_URL switches the engine to BullMQ (start `sluice worker`s too); SLUICE_DATA_DIR (./data)
- * holds the pipelines; SLUICE_MAX_BODY_BYTES and SLUICE_CORS_ORIGINS (comma-separated) tune the
- * API. Binds to loopback unless told otherwise; another host needs API tokens first
+ * holds the pipelines (with DATABASE_URL, PostgreSQL holds them, schema SLUICE_DB_SCHEMA or
+ * `sluice`); SLUICE_MAX_BODY_BYTES and SLUICE_CORS_ORIGINS (comma-separated) tune the API.
+ * Binds to loopback unless told otherwise; another host needs API tokens first
  * (`sluice token add`; docs/auth.md), else the start is refused.
  */
 import { resolve } from 'node:path';
@@ -34,6 +35,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       host,
       dataDir: resolve(env.SLUICE_DATA_DIR ?? 'data'),
       ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+      ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+      ...(env.SLUICE_DB_SCHEMA ? { databaseSchema: env.SLUICE_DB_SCHEMA } : {}),
       ...(env.SLUICE_PREFIX ? { prefix: env.SLUICE_PREFIX } : {}),
       ...(maxBodyBytes ? { maxBodyBytes } : {}),
       ...(corsOrigins?.length ? { corsOrigins } : {}),

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { FileAuditLog } from '../audit/audit-log.js';
+import { PostgresAuditLog } from '../audit/postgres-audit-log.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { checkBinding, isLoopback, modeLine } from '../auth/binding.js';
 import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
@@ -24,6 +25,7 @@ import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { Runner } from '../runners/runner.js';
 import { IngestHub } from '../runtime/ingest-hub.js';
 import { FileStore } from '../store/file-store.js';
+import { PostgresStore } from '../store/postgres-store.js';
 import { loadExamples } from './load-examples.js';
 import { mountEditor } from './static-editor.js';
 
@@ -39,6 +41,10 @@ export interface ServerOptions {
   dataDir: string;
   /** Run pipelines on BullMQ (Redis at this URL) instead of in this process. */
   redisUrl?: string;
+  /** Keep pipelines, versions and the audit log in PostgreSQL instead of files. */
+  databaseUrl?: string;
+  /** PostgreSQL schema of the tables (default `sluice`). */
+  databaseSchema?: string;
   /** Redis key prefix (BullMQ mode). */
   prefix?: string;
   /** Default: <repo>/examples. */
@@ -73,7 +79,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   checkBinding(o.host, tokens.size, tokens.file);
   const examplesDir = o.examplesDir ?? resolve(ROOT, 'examples');
   const editorDist = o.editorDist ?? resolve(ROOT, 'editor/dist');
-  const store = new FileStore({ dataDir: o.dataDir });
+  const pgStore = o.databaseUrl ? await PostgresStore.open({ databaseUrl: o.databaseUrl, defaultBaseDir: join(o.dataDir, 'files'), ...(o.databaseSchema ? { schema: o.databaseSchema } : {}) }) : undefined;
+  const store = pgStore ?? new FileStore({ dataDir: o.dataDir });
   const runner = createRunner(o);
   const deployments = new DeploymentManager({ store, runner, log: o.log, ingest: new IngestHub(), allowedRoots: [store.defaultBaseDir, examplesDir] });
 
@@ -92,7 +99,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const app = createApp({
     store,
     deployments,
-    audit: new FileAuditLog(join(o.dataDir, 'audit.jsonl')),
+    audit: pgStore ? new PostgresAuditLog(pgStore) : new FileAuditLog(join(o.dataDir, 'audit.jsonl')),
     recorder,
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
@@ -120,6 +127,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       // Ends the runs and wakes the live streams, which then end their responses.
       await deployments.close();
       await recorder.close();
+      await pgStore?.close();
       await new Promise((r) => setTimeout(r, 50));
       server.closeIdleConnections();
       // Whatever still holds a connection after a grace period is cut.

@@ -9,7 +9,6 @@
  * saved). A save is one transaction that locks the pipeline's row, so concurrent saves of one
  * pipeline get consecutive version numbers and a crash never leaves half a save.
  */
-import { join } from 'node:path';
 import pg from 'pg';
 import type { PipelineDocument } from '@sluice/shared';
 import { checkPipelineId, type Deployment, type PipelineStore, type PutMeta, type StoredPipeline, type VersionInfo } from './pipeline-store.js';
@@ -179,6 +178,3 @@ export class PostgresStore implements PipelineStore {
     return this.pool.end();
   }
 }
-
-/** Where a Postgres-backed server keeps pipelines' files: still the data folder. */
-export const filesDir = (dataDir: string) => join(dataDir, 'files');
