@@ -2,7 +2,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ApiError, type PreviewResult } from '../api/client';
 import { placeErrors } from './place-errors';
-import { fmtPct, MovesChart, PreviewReport } from './preview-view';
+import { fmtPct, MovesChart, PreviewReport, showKey } from './preview-view';
 
 describe('refusals shown where they belong', () => {
   it('a 403 names the param and the table cell; each goes to its place', () => {
@@ -29,7 +29,7 @@ describe('refusals shown where they belong', () => {
 });
 
 const result: PreviewResult = {
-  recording: { events: new Array(1200).fill({}), sources: { orders: 1200 } },
+  recording: { events: 1200 as never, sources: { orders: 1200 } },
   live: { version: 4, outputs: {} },
   draft: { outputs: {} },
   diff: {
@@ -82,16 +82,24 @@ describe('the preview report', () => {
 describe('the moves chart', () => {
   it('draws before and after on one scale from zero: 100 -> 108 is 320 px wide at 108', () => {
     const svg = renderToStaticMarkup(<MovesChart moves={[{ key: 'sku-1', field: 'price', before: 100, after: 108, delta: 8, pct: 8 }]} />);
-    // Scale: 0..108 over 320 px from x=170. before: 100/108*320 = 296.296...; after: 320.
-    const widths = [...svg.matchAll(/<rect x="170" y="\d+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    // Scale: 0..108 over 320 px from x=230. before: 100/108*320 = 296.296...; after: 320.
+    const widths = [...svg.matchAll(/<rect x="230" y="\d+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(widths).toHaveLength(2);
     expect(widths[0]).toBeCloseTo(296.296, 2);
     expect(widths[1]).toBe(320);
   });
   it('a negative value goes left of zero', () => {
     const svg = renderToStaticMarkup(<MovesChart moves={[{ key: 'k', field: 'adj', before: -10, after: 10, delta: 20, pct: -200 }]} />);
-    // Scale -10..10 over 320 px: zero at 330; -10 at 170 (width 160), 10 at 490.
-    expect(svg).toContain('<rect x="170" y="4" width="160"');
-    expect(svg).toContain('<rect x="330" y="16" width="160"');
+    // Scale -10..10 over 320 px: zero at 390; -10 at 230 (width 160), 10 at 550.
+    expect(svg).toContain('<rect x="230" y="4" width="160"');
+    expect(svg).toContain('<rect x="390" y="16" width="160"');
+  });
+});
+
+describe('row keys as people read them', () => {
+  it('values only, quotes gone, epoch milliseconds as UTC time', () => {
+    expect(showKey('sku="SKU-10006", category="electronics", window_start=1767225900000')).toBe('SKU-10006 · electronics · 2026-01-01 00:05');
+    expect(showKey('name="a, b \\"c\\"", n=42')).toBe('a, b "c" · 42');
+    expect(showKey('#3')).toBe('#3');
   });
 });

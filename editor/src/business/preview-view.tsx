@@ -79,13 +79,16 @@ export function PreviewReport({ result, document }: { result: PreviewResult; doc
   const label = (id: string) => document?.nodes.find((n) => n.id === id)?.label ?? id;
   const { recording, live, outcomes } = result;
   const sources = Object.entries(recording.sources);
+  // The server sends a count (the client's type says a list): take either.
+  const events: unknown = recording.events;
+  const count = typeof events === 'number' ? events : Array.isArray(events) ? events.length : sources.reduce((n, [, k]) => n + k, 0);
   const share = outcomes.total > 0 ? Math.round((outcomes.changed / outcomes.total) * 1000) / 10 : 0;
   return (
     <div className="biz-preview-report">
       <p data-testid="preview-summary">
-        Ran on <strong>{recording.events.length}</strong> recorded events
-        {sources.length > 0 ? ` (${sources.map(([s, n]) => `${label(s)}: ${n}`).join(', ')})` : ''}, against the live version
-        {live.version === null ? ' (none deployed: the stored document)' : ` v${live.version}`}.
+        Ran on <strong>{count}</strong> recorded events
+        {sources.length > 0 ? ` (${sources.map(([s, n]) => `${label(s)}: ${n}`).join(', ')})` : ''},{' '}
+        {live.version === null ? 'against the stored version (nothing is deployed now)' : `against the live version v${live.version}`}.
       </p>
       <p className="biz-outcomes" data-testid="preview-outcomes">
         <strong>{outcomes.changed}</strong> of {outcomes.total} events change outcome ({share} %).
@@ -99,6 +102,9 @@ export function PreviewReport({ result, document }: { result: PreviewResult; doc
 }
 
 function SinkReport({ sink, label, diff }: { sink: string; label: string; diff: SinkDiff }) {
+  // One field per chart (a price and a rule number on one scale would hide each other): the biggest mover's.
+  const field = diff.biggestMoves[0]?.field;
+  const chart = diff.biggestMoves.filter((m) => m.field === field).slice(0, 10);
   return (
     <section className="biz-sink" data-testid={`preview-sink-${sink}`}>
       <h3>
@@ -118,10 +124,10 @@ function SinkReport({ sink, label, diff }: { sink: string; label: string; diff: 
           <strong>{diff.removed}</strong> removed
         </li>
       </ul>
-      {diff.biggestMoves.length > 0 ? (
+      {chart.length > 0 ? (
         <>
-          <h4>Biggest moves</h4>
-          <MovesChart moves={diff.biggestMoves.slice(0, 10)} />
+          <h4>Biggest moves: {chart[0]!.field}</h4>
+          <MovesChart moves={chart} />
         </>
       ) : null}
       {diff.rows.length > 0 ? (
@@ -142,7 +148,7 @@ function SinkReport({ sink, label, diff }: { sink: string; label: string; diff: 
               r.fields.length === 0
                 ? [
                     <tr key={`${r.key}`} className={`biz-change-${r.change}`}>
-                      <td className="mono">{r.key}</td>
+                      <td className="mono">{showKey(r.key)}</td>
                       <td>{r.change}</td>
                       <td colSpan={5} className="mono">
                         {fmt(r.after ?? r.before)}
@@ -151,7 +157,7 @@ function SinkReport({ sink, label, diff }: { sink: string; label: string; diff: 
                   ]
                 : r.fields.map((f) => (
                     <tr key={`${r.key}\u0000${f.field}`} className={`biz-change-${r.change}`}>
-                      <td className="mono">{r.key}</td>
+                      <td className="mono">{showKey(r.key)}</td>
                       <td>{r.change}</td>
                       <td>{f.field}</td>
                       <td className="num">{fmt(f.before)}</td>
@@ -170,6 +176,24 @@ function SinkReport({ sink, label, diff }: { sink: string; label: string; diff: 
   );
 }
 
+/**
+ * A row key as people read it: `sku="SKU-1", category="books", window_start=1767225900000` ->
+ * `SKU-1 · books · 2026-01-01 00:05` (epoch milliseconds shown as UTC time).
+ */
+export function showKey(key: string): string {
+  const parts = [...key.matchAll(/([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g)];
+  if (parts.length === 0) return key;
+  return parts
+    .map(([, , raw]) => {
+      const v = raw!.startsWith('"') ? (JSON.parse(raw!) as string) : raw!;
+      const n = Number(v);
+      return !raw!.startsWith('"') && Number.isInteger(n) && n > 1e12 && n < 1e14 ? new Date(n).toISOString().slice(0, 16).replace('T', ' ') : v;
+    })
+    .join(' · ');
+}
+
+const short = (s: string) => (s.length > 36 ? `${s.slice(0, 35)}…` : s);
+
 /** Before (grey) and after (blue) per key, one pair of bars per move, on one shared scale with zero. */
 export function MovesChart({ moves }: { moves: { key: string; field: string; before: unknown; after: unknown; delta: number; pct: number }[] }) {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -177,7 +201,7 @@ export function MovesChart({ moves }: { moves: { key: string; field: string; bef
   const lo = Math.min(0, ...values);
   const hi = Math.max(0, ...values);
   const span = hi - lo || 1;
-  const left = 170;
+  const left = 230;
   const width = 320;
   const rowH = 30;
   const x = (v: number) => left + ((v - lo) / span) * width;
@@ -192,7 +216,7 @@ export function MovesChart({ moves }: { moves: { key: string; field: string; bef
         return (
           <g key={`${m.key}\u0000${m.field}`}>
             <text x={left - 6} y={y + 16} textAnchor="end" fontSize="11">
-              {m.key.length > 26 ? `${m.key.slice(0, 25)}…` : m.key} {m.field}
+              {short(showKey(m.key))}
             </text>
             <rect x={Math.min(x(0), x(b))} y={y} width={Math.max(1, Math.abs(x(b) - x(0)))} height={11} fill="#9ca3af">
               <title>{`before ${fmt(m.before)}`}</title>

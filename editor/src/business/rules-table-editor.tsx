@@ -181,7 +181,7 @@ export function RulesTableEditor({ config: raw, onChange, mode, readOnly = false
                         ↓
                       </button>
                       <button type="button" aria-label={`Duplicate ${title} row ${n}`} title="Duplicate" onClick={() => edit(duplicateRow(config, i))}>
-                        ⧉
+                        copy
                       </button>
                       <button type="button" aria-label={`Add a row below ${title} row ${n}`} title="Add a row below" onClick={() => edit(addRow(config, i))}>
                         +
@@ -199,7 +199,7 @@ export function RulesTableEditor({ config: raw, onChange, mode, readOnly = false
                     <td colSpan={cols - 1}>
                       {rowProblems.map((p) => (
                         <div key={p.path + p.message} className={`biz-problem ${p.severity}`} data-testid={`${title}-row-${n}-problem`}>
-                          row {n}: {rowProblemText(p)}
+                          {/^row \d/.test(p.message) ? p.message : `row ${n}: ${rowProblemText(p)}`}
                         </div>
                       ))}
                     </td>
