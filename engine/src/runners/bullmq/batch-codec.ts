@@ -19,6 +19,11 @@ export interface BatchJob {
   ingest: number[];
   /** [index, source watermark] for events stamped behind the watermark. */
   behind: [number, number][];
+  /**
+   * The deploy generation that produced the batch: after a hot redeploy a worker still holding
+   * the previous plan refuses it (retried until a worker with the new plan takes it).
+   */
+  gen?: string;
 }
 
 export function encodeEvents(events: readonly Event[]): Pick<BatchJob, 'events' | 'times' | 'ingest' | 'behind'> {

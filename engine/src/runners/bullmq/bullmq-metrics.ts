@@ -17,7 +17,8 @@ export class BullmqMetrics {
   private tasks: (CountersSnapshot | null)[] = [];
   private hist: { batch: Map<string, Histogram>; latency: Map<string, Histogram> } = { batch: new Map(), latency: new Map() };
   private backlog = new Map<number, number>();
-  readonly startedAt = Date.now();
+  /** Set by a hot redeploy to the start of the run it continues. */
+  startedAt = Date.now();
   private readonly taskList: { stage: number; partition: number }[] = [];
 
   constructor(

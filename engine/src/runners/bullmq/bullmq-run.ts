@@ -10,21 +10,28 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { pack, unpack } from 'msgpackr';
 import { type Event, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
-import type { SinkOperator, SourceBatch, SourceOperator } from '@sluice/nodes/sdk';
-import type { Plan, PlanStage } from '../../compile/plan.js';
+import type { Operator, SinkOperator, SourceBatch, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
+import { buildPlan, type Plan, type PlanStage } from '../../compile/plan.js';
+import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
 import { NodeCounters } from '../../metrics/node-counters.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { operatorContext } from '../../runtime/operator-context.js';
 import { SOURCE_CHANNEL, Task } from '../../runtime/task.js';
 import { type TapListener, TapRegistry } from '../../runtime/taps.js';
-import { RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
+import { HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer, type ExchangeState } from './exchange-buffer.js';
+import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
 import { TapSubscriber } from './remote-taps.js';
+import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
+
+/** How long a hot redeploy waits for the queues to drain before it gives up (and the deploy restarts instead). */
+const SWAP_DRAIN_MS = 60_000;
 
 interface SourceCheckpoint {
   position: unknown;
@@ -54,6 +61,22 @@ interface SourceSlot {
   replay?: number;
 }
 
+/** Carried into the new source stages by a hot redeploy. */
+interface SwapCarry {
+  /** `node#0` -> operator state of kept nodes. */
+  state: Map<string, StateSnapshot>;
+  /** Kept sources: reused as they are (same position, same inbox). */
+  sources: Map<string, SourceSlot>;
+}
+
+interface PendingSwap {
+  document: PipelineDocument;
+  plan: Plan;
+  options: RunOptions;
+  resolve: (diff: RedeployDiff) => void;
+  reject: (err: unknown) => void;
+}
+
 export interface BullmqRunOptions extends RunOptions {
   redisUrl: string;
   /** Keep state and queues of an earlier deploy of the same generation (server restart). */
@@ -70,19 +93,22 @@ export class BullmqRun implements RunHandle {
   private failure: string | undefined;
   private stopping = false;
   private detaching = false;
-  private readonly sources: SourceSlot[] = [];
-  private readonly counters = new Map<string, NodeCounters>();
+  private sources: SourceSlot[] = [];
+  private counters = new Map<string, NodeCounters>();
   private readonly taps = new TapRegistry();
   private readonly remoteTaps: TapSubscriber;
   private readonly queues: QueueSet;
-  private readonly metricsState: BullmqMetrics;
+  private metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
   private loop: Promise<void> | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
+  private pendingSwap: PendingSwap | undefined;
+  /** The source loop has returned: a swap now would find nothing to pause. */
+  private sourcesEnded = false;
 
   constructor(
-    private readonly document: PipelineDocument,
-    private readonly plan: Plan,
+    private document: PipelineDocument,
+    private plan: Plan,
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly options: BullmqRunOptions,
@@ -91,17 +117,21 @@ export class BullmqRun implements RunHandle {
     this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
     this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
     for (const id of plan.order) this.counters.set(id, new NodeCounters());
-    this.metricsState = new BullmqMetrics(
+    this.metricsState = this.newMetrics(plan, this.counters);
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  private newMetrics(plan: Plan, counters: Map<string, NodeCounters>): BullmqMetrics {
+    return new BullmqMetrics(
       this.pipelineId,
       plan,
-      redis,
-      keys,
+      this.redis,
+      this.keys,
       this.queues,
-      this.counters,
+      counters,
       () => this.localEdgeCounts(),
       () => new Map(this.sources.map((s) => [s.stage.id, s.done ? Number.POSITIVE_INFINITY : s.task.watermark])),
     );
-    this.done = new Promise((r) => (this.resolveDone = r));
   }
 
   async start(): Promise<void> {
@@ -123,40 +153,16 @@ export class BullmqRun implements RunHandle {
     }
     await this.redis.set(this.keys.pipeline(pid), JSON.stringify(this.deployed));
     await this.redis.sadd(this.keys.pipelines, pid);
-    const ctxOptions = {
-      baseDir: this.deployed.baseDir,
-      params,
-      now: this.options.now ?? Date.now,
-      ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
-    };
-    for (const stage of this.plan.stages) {
-      if (stage.source === undefined) continue;
-      const exchange = new ExchangeBuffer(this.plan, stage, 0);
-      exchange.onTap = (edgeId, events) => this.taps.active && this.taps.emit(edgeId, events);
-      const task = new Task(stage, 0, exchange, [SOURCE_CHANNEL]);
-      let slot: SourceSlot | undefined;
-      for (const id of stage.nodes) {
-        const node = this.plan.nodes.get(id)!;
-        const inst = new NodeInstance(node, this.counters.get(id)!, task.route, undefined);
-        const entry = operatorEntry(node.type)!;
-        const ctx = operatorContext(node, inst.state, ctxOptions);
-        if (entry.kind === 'source') {
-          const override = this.options.sourceOverrides?.[id];
-          const source = override ? override() : await entry.create(ctx);
-          slot = { stage, nodeId: id, source, task, exchange, instance: inst, done: false };
-        } else {
-          inst.op = await entry.create(ctx);
-          inst.op.onStart?.();
-        }
-        task.instances.set(id, inst);
-      }
-      if (!slot) throw new Error(`stage ${stage.id} has no source`);
-      await this.restoreCheckpoint(slot);
-      this.sources.push(slot);
-    }
+    this.sources = await this.buildSources(this.plan, this.deployed, this.counters);
+    for (const slot of this.sources) await this.restoreCheckpoint(slot);
     this.state = 'running';
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
     this.loop = this.runSources()
+      .finally(() => {
+        this.sourcesEnded = true;
+        this.pendingSwap?.reject(new HotSwapRefused('every source has ended or the run is stopping: nothing left to swap between batches'));
+        this.pendingSwap = undefined;
+      })
       .then(() => (this.detaching ? undefined : this.stopping ? this.drainQueues(10_000) : this.awaitCompletion()))
       .then(
         () => this.finish(this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
@@ -165,6 +171,65 @@ export class BullmqRun implements RunHandle {
           return this.finish('failed');
         },
       );
+  }
+
+  /**
+   * The source stages' operators (they run here). With `carry` (a hot redeploy) kept sources are
+   * reused and kept nodes get their state back; on failure what was created is closed again.
+   */
+  private async buildSources(plan: Plan, deployed: DeployedPipeline, counters: Map<string, NodeCounters>, carry?: SwapCarry): Promise<SourceSlot[]> {
+    const ctxOptions = {
+      baseDir: deployed.baseDir,
+      params: deployed.params,
+      now: this.options.now ?? Date.now,
+      ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
+    };
+    const slots: SourceSlot[] = [];
+    const tasks: Task[] = [];
+    // Fresh operators start once all exist: onStart may empty a file, which a failed swap must not do.
+    const starts: Operator[] = [];
+    try {
+      for (const stage of plan.stages) {
+        if (stage.source === undefined) continue;
+        const exchange = new ExchangeBuffer(plan, stage, 0);
+        exchange.onTap = (edgeId, events) => this.taps.active && this.taps.emit(edgeId, events);
+        exchange.generation = deployed.generation;
+        const task = new Task(stage, 0, exchange, [SOURCE_CHANNEL]);
+        tasks.push(task);
+        let slot: SourceSlot | undefined;
+        for (const id of stage.nodes) {
+          const node = plan.nodes.get(id)!;
+          const inst = new NodeInstance(node, counters.get(id)!, task.route, undefined);
+          const entry = operatorEntry(node.type)!;
+          const ctx = operatorContext(node, inst.state, ctxOptions);
+          task.instances.set(id, inst);
+          if (entry.kind === 'source') {
+            const reused = carry?.sources.get(id);
+            if (reused) slot = { stage, nodeId: id, source: reused.source, task, exchange, instance: inst, done: reused.done };
+            else {
+              const override = this.options.sourceOverrides?.[id];
+              const source = override ? override() : await entry.create(ctx);
+              slot = { stage, nodeId: id, source, task, exchange, instance: inst, done: false };
+            }
+          } else {
+            inst.op = await entry.create(ctx);
+            const saved = carry?.state.get(`${id}#0`);
+            if (saved) {
+              inst.state.restore(saved);
+              inst.op.onRestore?.();
+            } else starts.push(inst.op);
+          }
+        }
+        if (!slot) throw new Error(`stage ${stage.id} has no source`);
+        slots.push(slot);
+      }
+      for (const op of starts) op.onStart?.();
+    } catch (err) {
+      for (const slot of slots) if (!carry?.sources.has(slot.nodeId)) await slot.source.close?.();
+      for (const t of tasks) for (const inst of t.instances.values()) await inst.op?.close?.();
+      throw err;
+    }
+    return slots;
   }
 
   private async restoreCheckpoint(slot: SourceSlot): Promise<void> {
@@ -202,12 +267,13 @@ export class BullmqRun implements RunHandle {
   }
 
   private async checkpoint(slot: SourceSlot): Promise<void> {
+    await this.writeCheckpoint(slot, this.counters, slot.task.watermark, slot.done);
+  }
+
+  private async writeCheckpoint(slot: SourceSlot, from: Map<string, NodeCounters>, watermark: number, done: boolean): Promise<void> {
     const counters: SourceCheckpoint['counters'] = {};
-    for (const id of slot.stage.nodes) {
-      const c = this.counters.get(id)!;
-      counters[id] = { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
-    }
-    const cp: SourceCheckpoint = { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark: slot.task.watermark, done: slot.done, counters };
+    for (const id of slot.stage.nodes) counters[id] = countsOf(from.get(id)!);
+    const cp: SourceCheckpoint = { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark, done, counters };
     await this.redis.set(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId), pack(cp));
     slot.last = cp;
   }
@@ -224,6 +290,12 @@ export class BullmqRun implements RunHandle {
     let lastBacklogCheck = 0;
     let addedSinceCheck = 0;
     while (!this.stopping) {
+      const swap = this.pendingSwap;
+      if (swap) {
+        this.pendingSwap = undefined;
+        await this.applySwap(swap);
+        continue;
+      }
       const active = this.sources.filter((s) => !s.done);
       if (active.length === 0) return;
       // Re-read queue depths every 100 ms, or sooner when we may have added a high-water's worth.
@@ -244,7 +316,10 @@ export class BullmqRun implements RunHandle {
         const records = batch.events.length + (batch.errors?.length ?? 0);
         for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
         if (batch.errors?.length) slot.instance.flush();
-        if (batch.events.length > 0) slot.instance.emitSourceBatch(batch.events as Event[]);
+        if (batch.events.length > 0) {
+          this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
+          slot.instance.emitSourceBatch(batch.events as Event[]);
+        }
         if (batch.done) slot.done = true;
         slot.task.advance(SOURCE_CHANNEL, batch.done ? Number.POSITIVE_INFINITY : batch.watermark);
         await flushSinks(slot.task);
@@ -257,6 +332,140 @@ export class BullmqRun implements RunHandle {
       }
       if (starved === active.length) await sleep(delay);
     }
+  }
+
+  /**
+   * Hot redeploy (docs/hot-redeploy.md). Called by the source loop between batches: sources are
+   * paused, every batch already sent is applied and committed (queues drained), the old state is
+   * re-cut along the new plan's stages, the old queues emptied, and the new definition published
+   * with a new generation (workers switch to it; a batch of the new generation is refused by a
+   * worker still on the old one). Kept sources then re-send their watermark and carry on.
+   */
+  private async applySwap(swap: PendingSwap): Promise<void> {
+    const pid = this.pipelineId;
+    const before = this.plan;
+    const after = swap.plan;
+    const diff = diffPlans(before, after);
+    const kept = new Set(diff.kept);
+    if (!(await this.waitDrained(before, SWAP_DRAIN_MS))) {
+      swap.reject(new HotSwapRefused(this.stopping ? 'the run is stopping' : `the queues did not drain within ${SWAP_DRAIN_MS / 1000} s`));
+      return;
+    }
+    // The old plan's state: the coordinator's source stages, then every task in Redis.
+    const store = new TaskStateStore(this.redis, this.keys);
+    const old = emptyOldState();
+    for (const slot of this.sources) {
+      const operators: TaskSnapshot['operators'] = {};
+      const nodes: Record<string, Counts> = {};
+      for (const [id, inst] of slot.task.instances) {
+        if (inst.op) operators[id] = inst.state.snapshot();
+        nodes[id] = countsOf(this.counters.get(id)!);
+      }
+      collectTask(old, slot.stage.nodes, 0, { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false } }, kept);
+    }
+    for (const s of before.stages) {
+      if (s.source !== undefined) continue;
+      for (let p = 0; p < s.partitions; p++) {
+        const { snapshot } = await store.load(pid, s.id, p);
+        if (snapshot) collectTask(old, s.nodes, p, snapshot, kept);
+      }
+    }
+    // The new source stages, built before anything in Redis changes: a failure leaves the old run as it was.
+    const deployed: DeployedPipeline = {
+      ...this.deployed,
+      generation: randomUUID(),
+      document: swap.document,
+      params: { ...paramValues(swap.document), ...swap.options.params },
+      partitions: swap.options.partitions ?? this.deployed.partitions,
+      batchSize: swap.options.batchSize ?? this.deployed.batchSize,
+    };
+    const counters = new Map(after.order.map((id) => [id, new NodeCounters()]));
+    const carry: SwapCarry = { state: new Map(), sources: new Map() };
+    for (const slot of this.sources) if (kept.has(slot.nodeId)) carry.sources.set(slot.nodeId, slot);
+    const localCarried = new Map<number, ReturnType<typeof newTaskState>>();
+    for (const s of after.stages) {
+      if (s.source === undefined) continue;
+      const c = newTaskState(before, after, old, s.id, 0);
+      localCarried.set(s.id, c);
+      for (const [id, op] of Object.entries(c?.operators ?? {})) carry.state.set(`${id}#0`, op);
+      for (const [id, n] of Object.entries(c?.counters.nodes ?? {})) Object.assign(counters.get(id)!, n);
+    }
+    let slots: SourceSlot[];
+    try {
+      slots = await this.buildSources(after, deployed, counters, carry);
+    } catch (err) {
+      swap.reject(err);
+      return;
+    }
+    for (const slot of slots) slot.exchange.edgeCounts = { ...(localCarried.get(slot.stage.id)?.counters.edges ?? {}) };
+    // Redis: the old queues (and the ids of their completed jobs) and task state go, the carried
+    // state comes in; kept sources' checkpoints restart their channels (a coordinator restarted
+    // from here re-reads nothing and re-sends its watermark); the new definition goes last.
+    for (const s of before.stages) {
+      if (s.source !== undefined) continue;
+      for (let p = 0; p < s.partitions; p++) {
+        await this.queues.queue(s.id, p).obliterate({ force: true });
+        await store.replace(pid, s.id, p, undefined);
+      }
+    }
+    for (const s of after.stages) {
+      if (s.source !== undefined) continue;
+      for (let p = 0; p < s.partitions; p++) {
+        const c = newTaskState(before, after, old, s.id, p);
+        if (c) await store.replace(pid, s.id, p, freshTaskSnapshot(c));
+        await this.queues.queue(s.id, p).setGlobalConcurrency(1);
+      }
+    }
+    for (const slot of this.sources) if (!carry.sources.has(slot.nodeId)) await this.redis.del(this.keys.sourceCheckpoint(pid, slot.nodeId));
+    for (const slot of slots) if (carry.sources.has(slot.nodeId)) await this.writeCheckpoint(slot, counters, Number.NEGATIVE_INFINITY, false);
+    await this.redis.set(this.keys.pipeline(pid), JSON.stringify(deployed));
+    // Switch over here.
+    const oldSlots = this.sources;
+    const startedAt = this.metricsState.startedAt;
+    this.sources = slots;
+    this.plan = after;
+    this.document = swap.document;
+    this.deployed = deployed;
+    this.counters = counters;
+    this.metricsState = this.newMetrics(after, counters);
+    this.metricsState.startedAt = startedAt;
+    for (const slot of oldSlots) {
+      if (!carry.sources.has(slot.nodeId)) await slot.source.close?.();
+      for (const inst of slot.task.instances.values()) await inst.op?.close?.();
+    }
+    // Kept sources re-send their watermark (an ended one its end of input) through the new stages.
+    for (const slot of this.sources) {
+      const was = carry.sources.get(slot.nodeId);
+      if (!was) continue;
+      slot.task.advance(SOURCE_CHANNEL, slot.done ? Number.POSITIVE_INFINITY : was.task.watermark);
+      await flushSinks(slot.task);
+      const jobs = slot.exchange.drain();
+      if (jobs.length > 0) await this.queues.add(jobs);
+      await this.checkpoint(slot);
+    }
+    await this.metricsState.refresh().catch(() => undefined);
+    swap.resolve(diff);
+  }
+
+  /** Wait until no partition queue holds a batch (checked upstream first, twice in a row). */
+  private async waitDrained(plan: Plan, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let clean = 0;
+    while (Date.now() < deadline && !this.stopping) {
+      let pending = 0;
+      // Stage ids follow the topological order: a stage found empty gets nothing more from upstream.
+      for (const s of plan.stages) {
+        if (s.source !== undefined) continue;
+        for (let p = 0; p < s.partitions; p++) {
+          const c = await this.queues.queue(s.id, p).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+          pending += Object.values(c).reduce((a, b) => a + b, 0);
+        }
+      }
+      if (pending === 0 && ++clean >= 2) return true;
+      if (pending > 0) clean = 0;
+      await sleep(pending === 0 ? 20 : 50);
+    }
+    return false;
   }
 
   private maxQueueBacklog(): number {
@@ -340,6 +549,31 @@ export class BullmqRun implements RunHandle {
     return this.done;
   }
 
+  /**
+   * Hot redeploy: the swap itself runs in the source loop between batches (applySwap). Refused
+   * (the run goes on untouched) when there is no loop left to pause or the options cannot carry.
+   */
+  redeploy(document: PipelineDocument, options: RunOptions): Promise<RedeployDiff> {
+    const refuse = (why: string) => Promise.reject(new HotSwapRefused(why));
+    if (this.state !== 'running' || this.stopping || this.detaching) return refuse(`the run is ${this.stopping ? 'stopping' : this.state}`);
+    if (this.sourcesEnded) return refuse('every source has ended: the run is finishing');
+    if (this.pendingSwap) return refuse('another redeploy is in progress');
+    if (options.baseDir !== this.deployed.baseDir) return refuse('the document folder changed');
+    if (Object.keys(options.sourceOverrides ?? {}).length > 0 || Object.keys(this.options.sourceOverrides ?? {}).length > 0) {
+      return refuse('a run with replaced sources is not swapped');
+    }
+    if (this.sources.some((s) => s.replay !== undefined)) return refuse('a batch interrupted by a restart is being read again');
+    let plan: Plan;
+    try {
+      plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? this.deployed.partitions });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      this.pendingSwap = { document, plan, options, resolve, reject };
+    });
+  }
+
   /** Stop coordinating without undeploying: a restarted server resumes from the checkpoints. */
   async detach(): Promise<void> {
     this.detaching = true;
@@ -370,6 +604,10 @@ export async function cleanupPipeline(redis: Redis, keys: RedisKeys, pid: string
       if (found.length > 0) await redis.del(...found);
     } while (cursor !== '0');
   }
+}
+
+function countsOf(c: NodeCounters): Counts {
+  return { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
 }
 
 /** Sinks chained into a source stage write before the checkpoint that covers their batch. */

@@ -30,6 +30,8 @@ export class ExchangeBuffer implements TaskOutput {
   private watermark = Number.NEGATIVE_INFINITY;
   edgeCounts: Record<string, number> = {};
   onTap: ((edgeId: string, events: Event[]) => void) | undefined;
+  /** Stamped on every job (BatchJob.gen). */
+  generation: string | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -83,6 +85,7 @@ export class ExchangeBuffer implements TaskOutput {
           wm: encodeWatermark(Math.max(this.watermark, this.state.sentWm[ch] ?? Number.NEGATIVE_INFINITY)),
           ...encodeEvents(pending?.events ?? []),
         };
+        if (this.generation !== undefined) job.gen = this.generation;
         jobs.push({ targetStage: target.id, targetPartition: q, job });
       }
     }

@@ -25,12 +25,18 @@ export class OutOfOrderBatch extends Error {
 export class StaleTask extends Error {
   readonly code = 'stale-task';
 }
+/** A batch of another deploy generation (a hot redeploy is being picked up): retried by a worker that has it. */
+export class StaleGeneration extends Error {
+  readonly code = 'stale-generation';
+}
 
 export interface TaskHostOptions {
   pid: string;
   plan: Plan;
   stage: PlanStage;
   partition: number;
+  /** The deploy generation of `plan`: batches of another one are refused. */
+  generation?: string;
   store: TaskStateStore;
   context: ContextOptions;
   /** Adds the jobs to their queues (before the commit: a crash in between only duplicates ids). */
@@ -52,7 +58,10 @@ export class TaskHost {
 
   /** Apply one batch job; returns false when it was a duplicate. */
   async apply(job: BatchJob): Promise<boolean> {
-    const { store, pid, stage, partition } = this.o;
+    const { store, pid, stage, partition, generation } = this.o;
+    if (job.gen !== undefined && generation !== undefined && job.gen !== generation) {
+      throw new StaleGeneration(`task ${stage.id}/${partition}: batch of deploy ${job.gen}, this worker runs ${generation}`);
+    }
     const committed = await store.version(pid, stage.id, partition);
     if (committed !== this.version) await this.reload();
     const channel = Task.channelId(job.edge, job.from);
@@ -90,6 +99,7 @@ export class TaskHost {
     const { plan, stage, partition } = this.o;
     this.exchange = new ExchangeBuffer(plan, stage, partition, snapshot?.exchange);
     this.exchange.onTap = this.o.onTap;
+    this.exchange.generation = this.o.generation;
     this.task = new Task(stage, partition, this.exchange, channelsOf(plan, stage));
     this.counters = new Map();
     for (const id of stage.nodes) {

@@ -63,6 +63,16 @@ export class TaskStateStore {
     return s ? { version, snapshot: unpack(s) as TaskSnapshot } : { version };
   }
 
+  /**
+   * Hot redeploy, queues drained: write a task's state outright (a new version, so any worker
+   * holding the task reloads it), or remove it (the task starts empty).
+   */
+  async replace(pid: string, stage: number, partition: number, snapshot: TaskSnapshot | undefined): Promise<void> {
+    const k = { v: this.keys.taskVersion(pid, stage, partition), s: this.keys.taskState(pid, stage, partition), c: this.keys.taskCounters(pid, stage, partition) };
+    if (snapshot) await this.redis.multi().set(k.s, pack(snapshot)).set(k.c, JSON.stringify(snapshot.counters)).incr(k.v).exec();
+    else await this.redis.del(k.s, k.c, k.v);
+  }
+
   /** New version, or -1 when another process committed first. */
   async commit(pid: string, stage: number, partition: number, expected: number, snapshot: TaskSnapshot): Promise<number> {
     return this.commitScript(

@@ -91,6 +91,7 @@ export class WorkerPool {
           plan,
           stage,
           partition: p,
+          generation: d.generation,
           store: this.store,
           context: { baseDir: d.baseDir, params: d.params, now: Date.now },
           enqueue: (jobs) => queues.add(jobs),
@@ -105,7 +106,7 @@ export class WorkerPool {
         );
         worker.on('failed', (job, err) => {
           const code = (err as { code?: string }).code;
-          if (code !== 'out-of-order' && code !== 'stale-task') this.log(`${job?.queueName} batch failed: ${err.message}`);
+          if (code !== 'out-of-order' && code !== 'stale-task' && code !== 'stale-generation') this.log(`${job?.queueName} batch failed: ${err.message}`);
         });
         worker.on('error', (err) => this.log(`worker error: ${err.message}`));
         h.workers.push(worker);
