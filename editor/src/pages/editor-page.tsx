@@ -3,6 +3,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { mergeSchemas, type PipelineDocument, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { PreviewButton } from '../business/preview-button';
 import { ApiError, api, type PipelineSummary, type Role, subscribeMetrics } from '../api/client';
 import { autoLayout } from '../canvas/auto-layout';
 import { Canvas } from '../canvas/canvas';
@@ -322,6 +323,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
                 Import
                 <input type="file" accept="application/json,.json" hidden onChange={(e) => void e.target.files?.[0]?.text().then((t) => importText(t, false))} />
               </label>
+              <PreviewButton pipelineId={id} document={doc} disabled={!validation.ok} />
               <button type="button" className="primary" onClick={() => void deploy()} disabled={!validation.ok} title={validation.ok ? 'Deploy' : 'Fix the problems first'}>
                 Deploy
               </button>

@@ -1,0 +1,25 @@
+/**
+ * "Preview" for the canvas toolbar: the current draft against the live version on the recorded
+ * events, in a panel over the canvas. Self-contained so the toolbar mounts it in one line.
+ */
+import type { PipelineDocument } from '@sluice/shared';
+import { useState } from 'react';
+import { PreviewView } from './preview-view';
+
+export function PreviewButton({ pipelineId, document, disabled = false }: { pipelineId: string | undefined; document: PipelineDocument; disabled?: boolean }) {
+  // The document as it was when pressed: edits on the canvas do not rerun it behind the reader's back.
+  const [shown, setShown] = useState<PipelineDocument>();
+  if (!pipelineId) return null;
+  return (
+    <>
+      <button type="button" onClick={() => setShown(document)} disabled={disabled} title="Run this draft on the events recorded from the live pipeline, beside the live version">
+        Preview
+      </button>
+      {shown ? (
+        <div className="biz-preview-overlay" role="dialog" aria-label="Preview of the draft">
+          <PreviewView pipelineId={pipelineId} document={shown} onClose={() => setShown(undefined)} />
+        </div>
+      ) : null}
+    </>
+  );
+}
