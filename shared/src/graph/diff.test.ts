@@ -1,3 +1,4 @@
+/* biome-ignore-all lint/suspicious/noThenProperty: a rules row's outputs are called `then` (docs/rules.md) */
 import { describe, expect, it } from 'vitest';
 import type { PipelineDocument } from './document.js';
 import { diffDocuments } from './diff.js';
