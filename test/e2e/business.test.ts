@@ -183,6 +183,39 @@ describe('business page (Chromium)', () => {
     }
   }, 180_000);
 
+  it('an engineer edits the same table in the node panel (columns too) and previews the canvas draft', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    try {
+      await signIn(page, token.admin, `#/p/${ID}`);
+      await page.getByTestId('node-pricing').waitFor();
+      await page.getByTestId('node-pricing').click();
+      await page.getByTestId('rules-table-Pricing table').waitFor();
+      // Engineer mode: the columns are editable, and so is the hit policy.
+      expect(await page.getByLabel('Pricing table input demand id').inputValue()).toBe('demand');
+      expect(await page.getByLabel('Pricing table hit policy').inputValue()).toBe('first');
+      const rows = () => page.locator('[data-testid^="Pricing table-row-"]:not([data-testid$="-problem"])').count();
+      expect(await rows()).toBe(5);
+      // Duplicate row 3, then change the copy's output: the stored table follows (autosave).
+      await page.getByRole('button', { name: 'Duplicate Pricing table row 3' }).click();
+      expect(await rows()).toBe(6);
+      await page.getByLabel('Pricing table row 4 adjust_pct', { exact: true }).fill('-7');
+      await expect
+        .poll(async () => (await api<{ pipeline: { document: { nodes: { id: string; config: { rows: { then: { adjust_pct: number } }[] } }[] } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline.document.nodes.find((n) => n.id === 'pricing')!.config.rows.map((r) => r.then.adjust_pct), { timeout: 10_000 })
+        .toEqual([8, 3, -5, -7, 4, -10]);
+      // The duplicate is hidden by the row it copies: the node's own check says so on that row.
+      await expect.poll(async () => (await page.getByTestId('Pricing table-row-4-problem').count()) && page.getByTestId('Pricing table-row-4-problem').first().textContent()).toContain('unreachable');
+      await page.screenshot({ path: join(SHOTS, 'rules-node-panel.png') });
+
+      // Preview from the canvas: the copy changes nothing (row 3 catches the same events first).
+      await page.getByRole('button', { name: 'Preview' }).click();
+      await expect.poll(async () => (await page.getByTestId('preview-outcomes').count()) && page.getByTestId('preview-outcomes').textContent(), { timeout: 30_000 }).toMatch(/^0 of \d+ events change outcome/);
+      await page.getByRole('dialog', { name: 'Preview of the draft' }).getByRole('button', { name: 'Close' }).click();
+      expect(await page.getByTestId('preview').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
   it('a viewer reads the page: no inputs to change, no Save, Preview or Deploy', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sluice-business-viewer-'));
     const tokens = new TokenStore({ file: join(dataDir, 'tokens.json') });
