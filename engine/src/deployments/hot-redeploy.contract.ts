@@ -179,6 +179,30 @@ export function describeHotRedeploy(subject: HotRedeploySubject): void {
       }
     }, 60_000);
 
+    it('a new version that cannot start fails the deploy and the running version goes on, whole', async () => {
+      const t = await setup();
+      try {
+        // An enrich table that does not exist, chained after the source: it fails when built.
+        const broken = ordersDoc({ tag: '"v2"', events: EVENTS });
+        broken.nodes.splice(1, 0, { id: 'lookup', type: 'enrich', config: { table: { path: 'missing.jsonl' }, key: 'sku', on: 'sku' } } as never);
+        broken.edges[0] = { id: 'e1', source: 'orders', target: 'lookup' };
+        broken.edges.push({ id: 'e0', source: 'lookup', target: 'parity' });
+        await t.store.put('p', broken, { author: 'ana', action: 'save' });
+        const err = await t.manager.deploy('p', {}, 'ana').catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'start-failed' });
+        expect((err as Error).message).toMatch(/^pipeline "p" was not redeployed \(the running version goes on\): lookup: .*missing\.jsonl/);
+        expect(t.manager.handle('p')).toBe(t.first);
+        expect((await t.store.getDeployment('p'))?.version).toBe(2); // still the first deploy
+        const result = await t.first.done;
+        expect(result.status).toBe('completed');
+        const rows = readJsonl(join(t.baseDir, 'out.jsonl')) as unknown as Row[];
+        expect(counts(rows)).toEqual(cleanWindows(0, EVENTS));
+        expect(rows.every((r) => r.version === 'v1')).toBe(true);
+      } finally {
+        await t.close();
+      }
+    }, 60_000);
+
     it('a pipeline that has ended is deployed by a fresh start, and says why', async () => {
       const t = await setup();
       try {

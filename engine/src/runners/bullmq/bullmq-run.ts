@@ -203,21 +203,25 @@ export class BullmqRun implements RunHandle {
           const entry = operatorEntry(node.type)!;
           const ctx = operatorContext(node, inst.state, ctxOptions);
           task.instances.set(id, inst);
-          if (entry.kind === 'source') {
-            const reused = carry?.sources.get(id);
-            if (reused) slot = { stage, nodeId: id, source: reused.source, task, exchange, instance: inst, done: reused.done };
-            else {
-              const override = this.options.sourceOverrides?.[id];
-              const source = override ? override() : await entry.create(ctx);
-              slot = { stage, nodeId: id, source, task, exchange, instance: inst, done: false };
+          try {
+            if (entry.kind === 'source') {
+              const reused = carry?.sources.get(id);
+              if (reused) slot = { stage, nodeId: id, source: reused.source, task, exchange, instance: inst, done: reused.done };
+              else {
+                const override = this.options.sourceOverrides?.[id];
+                const source = override ? override() : await entry.create(ctx);
+                slot = { stage, nodeId: id, source, task, exchange, instance: inst, done: false };
+              }
+            } else {
+              inst.op = await entry.create(ctx);
+              const saved = carry?.state.get(`${id}#0`);
+              if (saved) {
+                inst.state.restore(saved);
+                inst.op.onRestore?.();
+              } else starts.push(inst.op);
             }
-          } else {
-            inst.op = await entry.create(ctx);
-            const saved = carry?.state.get(`${id}#0`);
-            if (saved) {
-              inst.state.restore(saved);
-              inst.op.onRestore?.();
-            } else starts.push(inst.op);
+          } catch (err) {
+            throw new Error(`${id}: ${err instanceof Error ? err.message : String(err)}`);
           }
         }
         if (!slot) throw new Error(`stage ${stage.id} has no source`);

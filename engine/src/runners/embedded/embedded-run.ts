@@ -177,14 +177,16 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     if (this.pendingSwap) return Promise.reject(new HotSwapRefused('another redeploy is in progress'));
     if (options.baseDir !== this.options.baseDir) return Promise.reject(new HotSwapRefused('the document folder changed'));
     if (hasOverrides(options) || hasOverrides(this.options)) return Promise.reject(new HotSwapRefused('a run with replaced operators (a preview) is not swapped'));
+    // Options the deploy does not set (batch size, partitions, a console writer) stay as they were.
+    const merged: RunOptions = { ...this.options, ...options };
     let plan: Plan;
     try {
-      plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? RUN_DEFAULTS.partitions });
+      plan = buildPlan(document, nodeDefinitions, { partitions: merged.partitions ?? RUN_DEFAULTS.partitions });
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      this.pendingSwap = { document, plan, options, resolve, reject };
+      this.pendingSwap = { document, plan, options: merged, resolve, reject };
     });
   }
 
