@@ -61,6 +61,9 @@ async function signIn(page: Page, secret: string, at: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** Polls wait long: the machine running these may be busy. */
+const WAIT = { timeout: 15_000, interval: 100 };
+
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(round2(x)));
 
@@ -96,12 +99,12 @@ describe('business page (Chromium)', () => {
 
       // Above the maximum: a clear message and nothing can be saved or deployed.
       await threshold.fill('200000');
-      await expect.poll(async () => (await page.getByTestId('param-surge_threshold-error').count()) && page.getByTestId('param-surge_threshold-error').textContent()).toBe(
+      await expect.poll(async () => (await page.getByTestId('param-surge_threshold-error').count()) && page.getByTestId('param-surge_threshold-error').textContent(), WAIT).toBe(
         'Orders per 5 min that count as a surge must be at most 100000 orders (allowed: 0 to 100000 orders)',
       );
       expect(await page.getByRole('button', { name: 'Deploy' }).isDisabled()).toBe(true);
       await threshold.fill('2400');
-      await expect.poll(() => page.getByTestId('param-surge_threshold-error').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('param-surge_threshold-error').count(), WAIT).toBe(0);
 
       // The pricing table: row 1 demand "> 1000" becomes "> 40".
       const demand = page.getByLabel('Pricing table row 1 demand value', { exact: true });
@@ -112,7 +115,7 @@ describe('business page (Chromium)', () => {
       expect(await page.getByRole('button', { name: 'Add input column' }).count()).toBe(0);
 
       await expect
-        .poll(async () => (await page.getByTestId('biz-changes').locator('li').allTextContents()).join('\n'))
+        .poll(async () => (await page.getByTestId('biz-changes').locator('li').allTextContents()).join('\n'), WAIT)
         .toBe(['surge_threshold 2000 -> 2400', 'Pricing table row 1 demand > 1000 -> > 40'].join('\n'));
       await page.screenshot({ path: join(SHOTS, 'business.png'), fullPage: true });
 
@@ -141,7 +144,7 @@ describe('business page (Chromium)', () => {
       // Deploy: the live value is now hers; the stored document has exactly her two changes.
       await page.getByRole('button', { name: 'Deploy' }).click();
       await expect.poll(async () => (await page.locator('.biz-notice').count()) && page.locator('.biz-notice').textContent(), { timeout: 20_000 }).toBe('Deployed.');
-      await expect.poll(async () => (await page.getByTestId('param-surge_threshold').locator('td').nth(2).textContent()) ?? '').toBe('2400 orders');
+      await expect.poll(async () => (await page.getByTestId('param-surge_threshold').locator('td').nth(2).textContent()) ?? '', WAIT).toBe('2400 orders');
       const stored = (await api<{ pipeline: { version: number; document: { params: Record<string, { value: number }>; nodes: { id: string; config: { rows: { when: { demand: { value: number } } }[] } }[] } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline;
       expect(stored.document.params.surge_threshold!.value).toBe(2400);
       expect(stored.document.nodes.find((n) => n.id === 'pricing')!.config.rows[0]!.when.demand.value).toBe(40);
@@ -170,13 +173,13 @@ describe('business page (Chromium)', () => {
         await colleague.getByTestId(`version-${before}`).waitFor();
         colleague.once('dialog', (d) => void d.accept());
         await colleague.getByTestId(`version-${before}`).getByRole('button', { name: 'Roll back to this version' }).click();
-        await expect.poll(async () => (await api<{ pipeline: { document: { params: Record<string, { value: number }> } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline.document.params.surge_threshold!.value).toBe(2000);
+        await expect.poll(async () => (await api<{ pipeline: { document: { params: Record<string, { value: number }> } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline.document.params.surge_threshold!.value, WAIT).toBe(2000);
       } finally {
         await bob.close();
       }
       await page.goto(`${base}/#/p/${ID}/business`);
       await page.getByTestId('business-page').waitFor();
-      await expect.poll(() => page.getByLabel('Orders per 5 min that count as a surge').inputValue()).toBe('2000');
+      await expect.poll(() => page.getByLabel('Orders per 5 min that count as a surge').inputValue(), WAIT).toBe('2000');
       expect(await page.getByLabel('Pricing table row 1 demand value', { exact: true }).inputValue()).toBe('1000');
     } finally {
       await page.close();
@@ -203,7 +206,7 @@ describe('business page (Chromium)', () => {
         .poll(async () => (await api<{ pipeline: { document: { nodes: { id: string; config: { rows: { then: { adjust_pct: number } }[] } }[] } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline.document.nodes.find((n) => n.id === 'pricing')!.config.rows.map((r) => r.then.adjust_pct), { timeout: 10_000 })
         .toEqual([8, 3, -5, -7, 4, -10]);
       // The duplicate is hidden by the row it copies: the node's own check says so on that row.
-      await expect.poll(async () => (await page.getByTestId('Pricing table-row-4-problem').count()) && page.getByTestId('Pricing table-row-4-problem').first().textContent()).toContain('unreachable');
+      await expect.poll(async () => (await page.getByTestId('Pricing table-row-4-problem').count()) && page.getByTestId('Pricing table-row-4-problem').first().textContent(), WAIT).toContain('unreachable');
       await page.screenshot({ path: join(SHOTS, 'rules-node-panel.png') });
 
       // Preview from the canvas: the copy changes nothing (row 3 catches the same events first).

@@ -104,6 +104,12 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
     const r = await api.save(pipelineId, document, note);
     setLoaded((l) => (l ? { ...l, doc: r.pipeline.document, version: r.pipeline.version } : l));
     setDraft(r.pipeline.document);
+    // The server stores an invalid draft too; say why it could not run, beside what it names.
+    const invalid = (r.diagnostics ?? []).filter((d) => d.severity === 'error');
+    if (r.valid === false && invalid.length > 0) {
+      setErrors(placeDiagnostics(invalid, 'Saved, but this version cannot be deployed as it is:'));
+      return false;
+    }
     return true;
   };
   const act = async (name: string, f: () => Promise<string | undefined>) => {

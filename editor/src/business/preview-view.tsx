@@ -155,8 +155,8 @@ function SinkReport({ sink, label, diff }: { sink: string; label: string; diff: 
                       </td>
                     </tr>,
                   ]
-                : r.fields.map((f) => (
-                    <tr key={`${r.key}\u0000${f.field}`} className={`biz-change-${r.change}`}>
+                : r.fields.map((f, i) => (
+                    <tr key={`${r.key}\u0000${f.field}`} className={`biz-change-${r.change}${i > 0 ? ' biz-same-key' : ''}`}>
                       <td className="mono">{showKey(r.key)}</td>
                       <td>{r.change}</td>
                       <td>{f.field}</td>
@@ -207,7 +207,7 @@ export function MovesChart({ moves }: { moves: { key: string; field: string; bef
   const x = (v: number) => left + ((v - lo) / span) * width;
   const height = moves.length * rowH + 20;
   return (
-    <svg className="biz-chart" width={left + width + 140} height={height} role="img" aria-label="before and after, biggest moves" data-testid="preview-chart">
+    <svg className="biz-chart" width={left + width + 220} height={height} role="img" aria-label="before and after, biggest moves" data-testid="preview-chart">
       <line x1={x(0)} x2={x(0)} y1={0} y2={height - 16} stroke="#9ca3af" />
       {moves.map((m, i) => {
         const y = i * rowH + 4;
