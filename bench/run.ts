@@ -1,17 +1,29 @@
 /**
  * `pnpm bench`: the project's benchmarks, in one run, written to bench/results/ with the machine
- * and the commit. Usage: pnpm bench [--events N] [--only embedded|bullmq]
+ * and the commit. Usage: pnpm bench [--events N] [--only embedded|node-red|bullmq] [--node-red-events N]
+ * The embedded section ends with Node-RED running the same graph on the same events (see
+ * docs/benchmarks.md); --only node-red runs just that comparison.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Event } from '@sluice/shared';
+import { compareWindows, ensureNodeRed, runNodeRedYsb } from './node-red/node-red-bench.js';
+import { loadCampaigns } from './node-red/ysb-flow.js';
 import { bullmqBenchmarks } from './ysb-bullmq.js';
 import { generateEvents, handWrittenLoop, peakRssMb, ysbFromGenerator, ysbInMemory } from './ysb-embedded.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { events: { type: 'string' }, only: { type: 'string' }, 'node-red-events': { type: 'string' } } });
 const N = Number(values.events ?? 3_000_000);
+// Node-RED runs the graph ~100x slower than Sluice: it gets a prefix of the same events, and
+// Sluice is measured again on exactly that prefix for the ratio and the window check.
+const NODE_RED_N = Math.min(N, Number(values['node-red-events'] ?? 300_000));
+const ONLY = values.only;
+if (ONLY !== undefined && !['embedded', 'node-red', 'bullmq'].includes(ONLY)) {
+  throw new Error(`--only ${ONLY}: expected embedded, node-red or bullmq`);
+}
 const tmp = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
 const results: Record<string, unknown> = {};
 const lines: string[] = [];
@@ -19,18 +31,13 @@ const say = (s: string) => {
   lines.push(s);
   process.stdout.write(`${s}\n`);
 };
-const fmt = (n: number) => `${(n / 1e6).toFixed(2)} M ev/s`;
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M ev/s` : `${Math.round(n).toLocaleString('en')} ev/s`);
 
-if (values.only !== 'bullmq') {
+let events: Event[] | undefined;
+if (ONLY === undefined || ONLY === 'embedded') {
   say(`## Embedded runner, YSB, ${N.toLocaleString('en')} events`);
-  const events = await generateEvents('ad-events', N);
-  const campaigns = new Map<string, string>();
-  for (const line of readFileSync(new URL('../examples/ysb/campaigns.jsonl', import.meta.url), 'utf8').split('\n')) {
-    if (line.trim()) {
-      const r = JSON.parse(line) as { ad_id: string; campaign_id: string };
-      campaigns.set(r.ad_id, r.campaign_id);
-    }
-  }
+  events = await generateEvents('ad-events', N);
+  const campaigns = loadCampaigns();
   const hand = handWrittenLoop(events, campaigns);
   say(`hand-written loop (the ceiling): ${fmt(hand.eventsPerSecond)}`);
   // Warm up the JIT once, then measure.
@@ -50,7 +57,40 @@ if (values.only !== 'bullmq') {
   results.embedded = embedded;
 }
 
-if (values.only !== 'embedded') {
+if (ONLY === undefined || ONLY === 'embedded' || ONLY === 'node-red') {
+  ensureNodeRed(say);
+  const n = NODE_RED_N;
+  say(`\n### Node-RED, same graph, same events (the first ${n.toLocaleString('en')})`);
+  say('Machine shared with other jobs while measuring: the numbers are noisy; compare ratios from one run.');
+  const prefix = (events ?? (await generateEvents('ad-events', n))).slice(0, n);
+  // Sluice on exactly these events: its windows are the reference for the check.
+  await ysbInMemory(prefix.slice(0, Math.min(n, 200_000)), 1000, 1, join(tmp, 'nr-warm.jsonl'));
+  const sluiceFile = join(tmp, 'nr-sluice.jsonl');
+  const sluice = await ysbInMemory(prefix, 1000, 1, sluiceFile);
+  const nodeRed: Record<string, unknown> = { events: n, sluice };
+  let best = 0;
+  for (const delivery of ['async', 'sync'] as const) {
+    const out = join(tmp, `nr-${delivery}.jsonl`);
+    const r = await runNodeRedYsb({ events: n, delivery, filter: 'function', enrich: 'function', batch: 100, out });
+    const check = compareWindows(sluiceFile, out);
+    nodeRed[delivery] = { ...r, check };
+    best = Math.max(best, r.eventsPerSecond);
+    const label = delivery === 'async' ? 'async delivery (as shipped)' : 'runtimeSyncDelivery';
+    say(
+      `Node-RED ${r.nodeRed}, ${label}: ${fmt(r.eventsPerSecond)} (${r.windows} windows, ${check.equal ? 'equal to' : 'DIFFERENT FROM'} Sluice's ${check.sluiceWindows}${check.equal && check.sameOrder ? ', same order' : ''}); peak RSS ${r.peakRssMb} MB`,
+    );
+    if (!check.equal) {
+      say(`window mismatch: first difference ${JSON.stringify(check.firstDifference)}`);
+      process.exitCode = 1;
+    }
+  }
+  const ratio = sluice.eventsPerSecond / best;
+  nodeRed.ratioSluiceToBestNodeRed = ratio;
+  say(`Sluice embedded on the same ${n.toLocaleString('en')} events (in memory, batch 1000, 1 partition): ${fmt(sluice.eventsPerSecond)}; ratio Sluice / best Node-RED: ${ratio.toFixed(ratio >= 10 ? 0 : 1)}x`);
+  results.nodeRed = nodeRed;
+}
+
+if (ONLY === undefined || ONLY === 'bullmq') {
   say('\n## BullMQ runner, YSB, local Redis');
   results.bullmq = await bullmqBenchmarks(say);
 }
