@@ -54,6 +54,14 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
   }, [load]);
 
   const changes = useMemo(() => (loaded && draft ? draftChanges(loaded.doc, draft) : []), [loaded, draft]);
+  // A reload or closing the tab with unsaved changes asks first.
+  const unsaved = changes.length > 0;
+  useEffect(() => {
+    if (!unsaved) return;
+    const onLeave = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', onLeave);
+    return () => window.removeEventListener('beforeunload', onLeave);
+  }, [unsaved]);
   const validation = useMemo(() => (draft ? validateDocument(draft, nodeDefinitions) : undefined), [draft]);
 
   if (loadError) {
@@ -275,6 +283,11 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
         )}
       </section>
 
+      {preview && JSON.stringify(preview) !== JSON.stringify(draft) ? (
+        <p className="biz-problem warning" data-testid="preview-stale">
+          The draft has changed since this preview: press Preview again to see the changes as they are now.
+        </p>
+      ) : null}
       {preview ? <PreviewView pipelineId={pipelineId} document={preview} onClose={() => setPreview(undefined)} /> : null}
     </div>
   );

@@ -133,6 +133,7 @@ describe('the table in business and engineer mode', () => {
     expect(html).not.toContain('Remove column');
     expect(html).not.toContain('aria-label="Pricing hit policy"');
     expect(html).not.toContain('aria-label="Pricing input demand id"');
+    expect(html).not.toContain('aria-label="Pricing input demand type"');
     expect(html).toContain('first matching row wins');
     expect(html).toContain('aria-label="Move Pricing row 2 up"');
     expect(html).toContain('aria-label="Delete Pricing row 3"');
@@ -160,6 +161,7 @@ describe('the table in business and engineer mode', () => {
     expect(html).toContain('aria-label="Remove Pricing input column demand"');
     expect(html).toMatch(/aria-label="Pricing input demand id"[^>]*value="demand"/);
     expect(html).toContain('aria-label="Pricing hit policy"');
+    expect(html).toContain('aria-label="Pricing output adjust_pct type"');
   });
 
   it('an expression cell is checked as typed, the error naming its column', () => {

@@ -288,6 +288,17 @@ function ColumnHeader({
       />
       {error ? <div className="field-error">{error}</div> : null}
       <input aria-label={`${title} ${kind} ${id} label`} placeholder="label" value={col.label ?? ''} onChange={(e) => edit(updateColumn(config, kind, id, { label: e.target.value || undefined }))} />
+      <select
+        aria-label={`${title} ${kind} ${id} type`}
+        value={col.type ?? ''}
+        title="When set, every value in this column must be of this type"
+        onChange={(e) => edit(updateColumn(config, kind, id, { type: (e.target.value || undefined) as 'number' | 'string' | 'boolean' | undefined }))}
+      >
+        <option value="">any type</option>
+        <option value="number">number</option>
+        <option value="string">text</option>
+        <option value="boolean">yes/no</option>
+      </select>
       {kind === 'input' && 'expression' in col ? (
         <ExpressionInput label={`${title} input ${id} expression`} value={col.expression} context={context} onChange={(v) => edit(updateColumn(config, kind, id, { expression: v }))} />
       ) : null}
