@@ -242,7 +242,7 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
                       ))}
                     </td>
                     <td className={live !== undefined && live !== spec.value ? 'biz-differs' : undefined}>
-                      {deployed ? show(live) : <span className="hint">not deployed</span>}
+                      {deployed ? show(live) : <span className="hint">not running</span>}
                       {deployed && spec.unit ? ` ${spec.unit}` : ''}
                     </td>
                     <td className="hint">{bounds(spec)}</td>
