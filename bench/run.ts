@@ -61,6 +61,7 @@ if (ONLY === undefined || ONLY === 'embedded' || ONLY === 'node-red') {
   ensureNodeRed(say);
   const n = NODE_RED_N;
   say(`\n### Node-RED, same graph, same events (the first ${n.toLocaleString('en')})`);
+  say('Flow: function node (views) -> change node (campaign from a table in flow context) -> function node (10 s tumbling count per campaign, watermark) -> function node (sink); events injected with receive() in batches of 100, one setImmediate between batches; each run in its own process.');
   say('Machine shared with other jobs while measuring: the numbers are noisy; compare ratios from one run.');
   const prefix = (events ?? (await generateEvents('ad-events', n))).slice(0, n);
   // Sluice on exactly these events: its windows are the reference for the check.
@@ -71,7 +72,7 @@ if (ONLY === undefined || ONLY === 'embedded' || ONLY === 'node-red') {
   let best = 0;
   for (const delivery of ['async', 'sync'] as const) {
     const out = join(tmp, `nr-${delivery}.jsonl`);
-    const r = await runNodeRedYsb({ events: n, delivery, filter: 'function', enrich: 'function', batch: 100, out });
+    const r = await runNodeRedYsb({ events: n, delivery, filter: 'function', enrich: 'change', batch: 100, out });
     const check = compareWindows(sluiceFile, out);
     nodeRed[delivery] = { ...r, check };
     best = Math.max(best, r.eventsPerSecond);
