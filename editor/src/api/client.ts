@@ -100,7 +100,7 @@ export interface SinkDiff {
 }
 
 export interface PreviewResult {
-  recording: { events: Record<string, unknown>[]; sources: Record<string, number> };
+  recording: { events: number; sources: Record<string, number> };
   live: { version: number | null; outputs: Record<string, Record<string, unknown>[]> };
   draft: { outputs: Record<string, Record<string, unknown>[]> };
   diff: Record<string, SinkDiff>;
