@@ -18,7 +18,7 @@ import type { Runner } from '../runners/runner.js';
 import { readJsonl, waitFor } from '../runners/runner.contract.js';
 import { IngestHub } from '../runtime/ingest-hub.js';
 import { FileStore } from '../store/file-store.js';
-import { DeploymentManager } from './deployment-manager.js';
+import { DeploymentManager, type RedeployReport } from './deployment-manager.js';
 
 export interface HotRedeploySubject {
   name: string;
@@ -75,6 +75,11 @@ function cleanWindows(from: number, to: number, size = 100): Omit<Row, 'version'
 const byWindow = (a: Omit<Row, 'version' | 'param'>, b: Omit<Row, 'version' | 'param'>) => a.window_start - b.window_start || a.parity - b.parity;
 const counts = (rows: Row[]) => rows.map(({ parity, window_start, window_end, n }) => ({ parity, window_start, window_end, n })).sort(byWindow);
 
+/** Why the deploy restarted instead of swapping (so a failure says it). */
+function restartReason(r: RedeployReport | undefined): string | undefined {
+  return r?.mode === 'restart' ? r.reason : undefined;
+}
+
 export function describeHotRedeploy(subject: HotRedeploySubject): void {
   const EVENTS = subject.events ?? 2000;
   describe(`hot redeploy: ${subject.name}`, () => {
@@ -89,8 +94,9 @@ export function describeHotRedeploy(subject: HotRedeploySubject): void {
       await store.put('p', ordersDoc({ events: EVENTS }), { author: 'ana', action: 'create' });
       const baseDir = (await store.get('p'))!.baseDir;
       const first = await manager.deploy('p', {}, 'ana');
-      // Mid-run: the first windows are out (the tests check that some came before the swap and some after).
-      await waitFor(() => first.metrics().nodes.out!.in > 0, 30_000);
+      // Mid-run: a quarter of the events read, so windows up to ~EVENTS/4 ms close before the
+      // swap (it lets every batch already sent be applied first) and the rest after it.
+      await waitFor(() => first.metrics().nodes.orders!.out >= EVENTS / 4, 30_000);
       return { store, manager, first, baseDir, lines, runs, close: () => manager.close().then(() => undefined) };
     }
 
@@ -99,6 +105,7 @@ export function describeHotRedeploy(subject: HotRedeploySubject): void {
       try {
         await t.store.put('p', ordersDoc({ tag: '"v2"', events: EVENTS }), { author: 'ana', action: 'save' });
         const outcome = await t.manager.deployReporting('p', {}, 'ana');
+        expect(restartReason(outcome.redeploy)).toBeUndefined();
         expect(outcome.redeploy).toMatchObject({ mode: 'hot', reset: ['tag'], added: [], removed: [] });
         expect(outcome.handle).toBe(t.first); // swapped, not restarted
         expect(outcome.redeploy?.mode === 'hot' && [...outcome.redeploy.kept].sort()).toEqual(['orders', 'out', 'parity', 'win']);
@@ -126,6 +133,7 @@ export function describeHotRedeploy(subject: HotRedeploySubject): void {
       const t = await setup();
       try {
         const outcome = await t.manager.deployReporting('p', { tag: 'p2' }, 'ana');
+        expect(restartReason(outcome.redeploy)).toBeUndefined();
         expect(outcome.redeploy).toMatchObject({ mode: 'hot', reset: [], added: [], removed: [] });
         expect(outcome.handle).toBe(t.first);
         expect(outcome.redeploy?.mode === 'hot' && outcome.redeploy.kept.length).toBe(5);
@@ -149,6 +157,7 @@ export function describeHotRedeploy(subject: HotRedeploySubject): void {
       try {
         await t.store.put('p', ordersDoc({ size: '200ms', events: EVENTS }), { author: 'ana', action: 'save' });
         const outcome = await t.manager.deployReporting('p', {}, 'ana');
+        expect(restartReason(outcome.redeploy)).toBeUndefined();
         expect(outcome.redeploy).toMatchObject({ mode: 'hot', reset: ['win'], reasons: { win: 'config changed' } });
         expect(outcome.handle).toBe(t.first);
         const result = await t.first.done;
