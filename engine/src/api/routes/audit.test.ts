@@ -57,9 +57,11 @@ describe('rollback and the audit log', () => {
     const { call } = testApi();
     await call('POST', '/api/pipelines', withParam(1));
     await call('POST', '/api/pipelines/live/deploy');
-    await call('POST', '/api/pipelines/live/deploy', { params: { min: 4 } });
+    const swap = await call('POST', '/api/pipelines/live/deploy', { params: { min: 4 } });
+    // A param change reaches the running pipeline without a restart, every node keeping its state.
+    expect(swap.json.redeploy).toMatchObject({ mode: 'hot', kept: ['orders', 'big', 'out'], reset: [] });
     const [latest] = (await call('GET', '/api/pipelines/live/audit')).json.entries;
-    expect(latest).toMatchObject({ action: 'deploy', version: 3, summary: ['version 2 -> 3', 'min 1 -> 4'] });
+    expect(latest).toMatchObject({ action: 'deploy', version: 3, summary: ['version 2 -> 3', 'min 1 -> 4', 'swapped in without a restart; state kept: orders, big, out'] });
     await call('POST', '/api/pipelines/live/stop');
   });
 

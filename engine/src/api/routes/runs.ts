@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { diffDocuments, type PipelineDocument } from '@sluice/shared';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { principalOf } from '../../auth/principal.js';
-import { DeployError, type DeploymentManager } from '../../deployments/deployment-manager.js';
+import { DeployError, type DeploymentManager, type RedeployReport } from '../../deployments/deployment-manager.js';
 import type { Deployment, PipelineStore } from '../../store/pipeline-store.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, optionalJsonObject } from '../errors.js';
@@ -28,6 +28,13 @@ export async function deploySummary(store: PipelineStore, id: string, before: De
   return [`version ${before!.version} -> ${after.version}`, ...lines];
 }
 
+/** How the new version reached the running pipeline, in one audit line. */
+function redeployLine(r: RedeployReport): string {
+  if (r.mode === 'restart') return `restarted: ${r.reason}`;
+  const reset = [...r.reset, ...r.added];
+  return `swapped in without a restart; state kept: ${r.kept.join(', ') || 'none'}${reset.length > 0 ? `; started empty: ${reset.join(', ')}` : ''}`;
+}
+
 export function runRoutes(o: { store: PipelineStore; deployments: DeploymentManager; audit: AuditLog }): Hono {
   const app = new Hono();
 
@@ -43,10 +50,11 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
     if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new ApiError(400, 'invalid-body', '"params" must be an object: { "params": { "name": value } }');
     try {
       const before = await o.store.getDeployment(p.id);
-      const h = await o.deployments.deploy(p.id, params as Record<string, unknown>, principalOf(c).name);
+      const { handle: h, redeploy } = await o.deployments.deployReporting(p.id, params as Record<string, unknown>, principalOf(c).name);
       const deployment = await o.store.getDeployment(p.id);
-      await audit(c, o.audit, { action: 'deploy', pipelineId: p.id, ...(deployment ? { version: deployment.version } : {}), summary: await deploySummary(o.store, p.id, before, deployment) });
-      return c.json({ status: h.status(), engine: o.deployments.runnerKind, deployment });
+      const summary = [...(await deploySummary(o.store, p.id, before, deployment)), ...(redeploy ? [redeployLine(redeploy)] : [])];
+      await audit(c, o.audit, { action: 'deploy', pipelineId: p.id, ...(deployment ? { version: deployment.version } : {}), summary });
+      return c.json({ status: h.status(), engine: o.deployments.runnerKind, deployment, ...(redeploy ? { redeploy } : {}) });
     } catch (err) {
       if (err instanceof DeployError) throw new ApiError(DEPLOY_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
       throw err;
