@@ -129,9 +129,9 @@ export const OPENAPI = {
     '/api/pipelines/{id}/deploy': {
       parameters: [id],
       post: {
-        summary: 'Deploy (replacing a running deploy); optional body { params } overrides param values',
+        summary: 'Deploy; a running pipeline gets the new version swapped in between batches (redeploy: kept/reset nodes, or restart and why); optional body { params } overrides param values',
         requestBody: { required: false, content: json({ type: 'object', properties: { params: { type: 'object' } } }) },
-        responses: { 200: ok('{ status, engine, deployment }'), 400: E[400], 404: E[404], 422: E[422], 500: error('The run did not start') },
+        responses: { 200: ok('{ status, engine, deployment, redeploy? }'), 400: E[400], 404: E[404], 422: E[422], 500: error('The run did not start') },
       },
     },
     '/api/pipelines/{id}/stop': { parameters: [id], post: { summary: 'Stop; a restart will not bring it back', responses: { 200: ok('{ status }'), 404: E[404], 409: E[409] } } },
