@@ -1,18 +1,24 @@
 /**
- * The editor with a 300-node graph, in Chromium: time to load and render it, and frame times
- * while dragging a node as live metrics stream in (the graph is deployed). Results beside the
- * engine's in bench/results/editor.json. Usage: pnpm bench:editor
+ * The editor with a 300-node graph, in Chromium: time to load and render it, frame times while
+ * dragging a node as live metrics stream in (the graph is deployed), and what React does meanwhile
+ * (commits, node components rendered per drag step and per metrics message). Each measure runs
+ * several times and reports the median, since the machine may be shared. Results beside the
+ * engine's in bench/results/editor.json. Usage: pnpm bench:editor [runs]
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { startServer } from '../engine/src/server/start-server.js';
 import { launchBrowser } from '../test/e2e/browser.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const CHAINS = 10;
 const PER_CHAIN = 30;
+const NODES = CHAINS * PER_CHAIN;
+const RUNS = Number(process.argv[2] ?? 5);
+const DRAG_STEPS = 120;
 
 function bigGraph() {
   const nodes: Record<string, unknown>[] = [];
@@ -30,43 +36,146 @@ function bigGraph() {
   return { format: 'sluice/v1', id: 'big', name: '300 nodes', nodes, edges };
 }
 
-execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });
-const server = await startServer({ port: 18_777, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-ebench-')), log: () => undefined });
+/**
+ * Before the app loads: a stand-in for the React DevTools hook counts commits (React calls it in
+ * production builds too), and `__sluiceRenders` turns on the editor's render counters
+ * (editor/src/canvas/render-count.ts).
+ */
+const INSTRUMENT = `(() => {
+  window.__sluiceRenders = {};
+  window.__sluiceCommits = 0;
+  window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+    supportsFiber: true, renderers: new Map(), checkDCE() {}, inject() { return 1; },
+    onCommitFiberRoot() { window.__sluiceCommits++; }, onCommitFiberUnmount() {}, onPostCommitFiberRoot() {}, onScheduleFiberRoot() {},
+  };
+})()`;
+const COUNTERS = `({ commits: window.__sluiceCommits, ...window.__sluiceRenders })`;
+type Counters = Record<string, number>;
+const diff = (a: Counters, b: Counters) => Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+/** A cold load of `#/p/big` until every node is on the canvas, with where the time went. */
+async function load(page: Page, base: string) {
+  await page.goto('about:blank');
+  await page.goto(`${base}/#/p/big`);
+  await page.waitForFunction(`document.querySelectorAll('.react-flow__node').length >= ${NODES}`, undefined, { polling: 'raf', timeout: 60_000 });
+  // Milliseconds since the navigation started (the Performance API's time origin).
+  return (await page.evaluate(`(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource');
+    const end = (re) => Math.max(0, ...res.filter((r) => re.test(r.name)).map((r) => r.responseEnd));
+    return {
+      total: performance.now(),
+      html: nav.responseEnd,
+      scripts: end(/\\.js$/),
+      domContentLoaded: nav.domContentLoadedEventEnd,
+      documentFetched: end(/\\/api\\/pipelines\\/big$/),
+    };
+  })()`)) as Record<string, number>;
+}
+
+/** Frame durations over a while with nothing happening: the floor this machine gives right now. */
+async function idleFrames(page: Page) {
+  const frames = (await page.evaluate(`new Promise((done) => {
+    const out = [];
+    let last = performance.now();
+    const tick = (t) => { out.push(t - last); last = t; if (out.length < 120) requestAnimationFrame(tick); else done(out); };
+    requestAnimationFrame(tick);
+  })`)) as number[];
+  return median(frames.slice(5));
+}
+
+/** Drag a node across the canvas, one mouse move per step; frame durations from requestAnimationFrame. */
+async function drag(page: Page, nodeId: string, dx: number) {
+  const box = (await page.locator(`[data-testid="node-${nodeId}"]`).boundingBox())!;
+  // A string, not a function: the TypeScript loader decorates functions with helpers the page lacks.
+  await page.evaluate(`(() => {
+    window.frames_ = [];
+    window.framesOn_ = true;
+    let last = performance.now();
+    const tick = (t) => { window.frames_.push(t - last); last = t; if (window.framesOn_) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  })()`);
+  // A node in the middle columns: at the smallest zoom (0.5) the graph is wider than the view.
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  const before = (await page.evaluate(COUNTERS)) as Counters;
+  for (let i = 1; i <= DRAG_STEPS; i++) await page.mouse.move(x + i * dx, y + (i % 20), { steps: 1 });
+  const during = diff(before, (await page.evaluate(COUNTERS)) as Counters);
+  await page.mouse.up();
+  const moved = (await page.locator(`[data-testid="node-${nodeId}"]`).boundingBox())!;
+  if (Math.abs(moved.x - box.x) < DRAG_STEPS) throw new Error(`node ${nodeId} did not follow the drag (${box.x} -> ${moved.x})`);
+  const frames = ((await page.evaluate('(window.framesOn_ = false, window.frames_)')) as number[]).slice(5).sort((a, b) => a - b);
+  const q = (p: number) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))]!;
+  return { p50: q(0.5), p95: q(0.95), max: frames[frames.length - 1]!, frames: frames.length, perStep: Object.fromEntries(Object.entries(during).map(([k, v]) => [k, v / DRAG_STEPS])) };
+}
+
+// Its own build folder, so a test building editor/dist meanwhile cannot pull files from under it
+// (SLUICE_BENCH_DIST: an existing build, e.g. to compare two versions).
+const dist = process.env.SLUICE_BENCH_DIST ?? mkdtempSync(join(tmpdir(), 'sluice-ebench-dist-'));
+if (!process.env.SLUICE_BENCH_DIST) execSync(`pnpm --filter @sluice/editor exec vite build --outDir ${dist} --emptyOutDir`, { cwd: ROOT, stdio: 'ignore' });
+const server = await startServer({ port: 18_777, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-ebench-')), editorDist: dist, log: () => undefined });
 const base = 'http://127.0.0.1:18777';
 await fetch(`${base}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bigGraph()) });
 const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-await page.goto(base);
-await page.getByLabel('Pipeline', { exact: true }).waitFor();
+await page.addInitScript(INSTRUMENT);
 
-const t0 = (await page.evaluate('performance.now()')) as number;
-await page.getByLabel('Pipeline', { exact: true }).selectOption('big');
-await page.waitForFunction(`document.querySelectorAll('.react-flow__node').length >= ${CHAINS * PER_CHAIN}`, undefined, { polling: 'raf' });
-const loadMs = ((await page.evaluate('performance.now()')) as number) - t0;
+const loads: Record<string, number>[] = [];
+for (let i = 0; i < RUNS; i++) loads.push(await load(page, base));
+
+const idleFrameMs = r1(median([await idleFrames(page), await idleFrames(page), await idleFrames(page)]));
 
 await page.getByRole('button', { name: 'Deploy' }).click();
-await page.waitForTimeout(2500); // metrics are streaming now
-const node = (await page.locator('[data-testid="node-c0n1"]').boundingBox())!;
-// A string, not a function: the TypeScript loader decorates functions with helpers the page lacks.
-await page.evaluate(`(() => {
-  window.frames_ = [];
-  let last = performance.now();
-  const tick = (t) => { window.frames_.push(t - last); last = t; if (window.frames_.length < 400) requestAnimationFrame(tick); };
-  requestAnimationFrame(tick);
-})()`);
-await page.mouse.move(node.x + 40, node.y + 10);
-await page.mouse.down();
-for (let i = 0; i < 120; i++) await page.mouse.move(node.x + 40 + i * 3, node.y + 10 + (i % 20), { steps: 1 });
-await page.mouse.up();
-const frames = ((await page.evaluate('window.frames_')) as number[]).slice(5).sort((a, b) => a - b);
-const p = (q: number) => Math.round(frames[Math.min(frames.length - 1, Math.floor(q * frames.length))]! * 10) / 10;
+await page.waitForFunction(`(document.querySelector('[data-testid="counts-c2n13"]')?.textContent ?? '').includes('/s')`, undefined, { timeout: 30_000 });
+
+// A metrics message once a second: what re-renders for it, with nothing else going on.
+const idleStart = (await page.evaluate(COUNTERS)) as Counters;
+await page.waitForTimeout(5000);
+const idle = diff(idleStart, (await page.evaluate(COUNTERS)) as Counters);
+const messages = Math.max(1, idle.metricsMessages ?? 0);
+
+const drags = [];
+try {
+  for (let i = 0; i < RUNS; i++) drags.push(await drag(page, `c${2 + (i % 6)}n${13 + (i % 4)}`, i % 2 ? -2 : 2));
+} catch (err) {
+  await page.screenshot({ path: join(tmpdir(), 'sluice-ebench-failed.png') });
+  throw err;
+}
+
+const keys = Object.keys(loads[0]!);
+const perStepKeys = [...new Set(drags.flatMap((d) => Object.keys(d.perStep)))];
 const result = {
   date: new Date().toISOString(),
   commit: execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim(),
-  machine: { cpu: cpus()[0]?.model, cores: cpus().length },
-  nodes: CHAINS * PER_CHAIN,
-  loadAndRenderMs: Math.round(loadMs),
-  dragFrameMs: { p50: p(0.5), p95: p(0.95), max: p(0.999), frames: frames.length },
+  machine: { cpu: cpus()[0]?.model, cores: cpus().length, load1: r1(Number(execSync('cut -d" " -f1 /proc/loadavg', { encoding: 'utf8' }))) },
+  nodes: NODES,
+  runs: RUNS,
+  /** Cold load of #/p/big (navigation start to every node on the canvas), median of the runs. */
+  loadAndRenderMs: Math.round(median(loads.map((l) => l.total))),
+  loadRunsMs: loads.map((l) => Math.round(l.total)),
+  /** Median milestones since navigation start: HTML, scripts, DOMContentLoaded, the document fetched. */
+  loadBreakdownMs: Object.fromEntries(keys.map((k) => [k, Math.round(median(loads.map((l) => l[k]!)))])),
+  /** Median frame duration on the loaded canvas with nothing happening (no drag, no metrics). */
+  idleFrameMs,
+  /** Frame durations while dragging (120 mouse moves per run) with metrics streaming: medians of the runs' p50/p95/max. */
+  dragFrameMs: {
+    p50: r1(median(drags.map((d) => d.p50))),
+    p95: r1(median(drags.map((d) => d.p95))),
+    max: r1(median(drags.map((d) => d.max))),
+    framesPerRun: Math.round(median(drags.map((d) => d.frames))),
+  },
+  /** Per drag step (one mouse move): React commits and components rendered, median of the runs. */
+  perDragStep: Object.fromEntries(perStepKeys.map((k) => [k, r1(median(drags.map((d) => d.perStep[k] ?? 0)))])),
+  /** Per metrics message, idle canvas: React commits and components rendered. */
+  perMetricsMessage: Object.fromEntries(Object.entries(idle).map(([k, v]) => [k, r1(v / messages)])),
 };
 console.log(JSON.stringify(result, null, 2));
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

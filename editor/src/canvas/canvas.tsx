@@ -1,4 +1,9 @@
-/** The canvas: nodes and edges derived from the document store; metrics drawn by each node. */
+/**
+ * The canvas: React Flow nodes and edges derived from the document store. A drag lives in this
+ * component's state until the drop, which commits every moved node to the document as one step:
+ * a drag step re-renders the canvas and the moved node only, never the page, the panels or the
+ * validation. Live numbers are drawn by each node and edge from the metrics store.
+ */
 import {
   Background,
   type Connection,
@@ -6,100 +11,101 @@ import {
   type Edge,
   type EdgeChange,
   MiniMap,
-  type Node,
   type NodeChange,
   ReactFlow,
   type ReactFlowInstance,
+  type XYPosition,
 } from '@xyflow/react';
-import { type DragEvent, useMemo, useRef } from 'react';
-import type { NodeSpec } from '@sluice/shared';
+import { type DragEvent, useCallback, useMemo, useRef, useState } from 'react';
+import type { EdgeSpec } from '@sluice/shared';
 import { useDocument } from '../stores/document-store';
-import { useMetrics } from '../stores/metrics-store';
 import { useUi } from '../stores/ui-store';
-import { SluiceNode, type SluiceNodeData } from './sluice-node';
+import { type FlowNode, type FlowNodeCache, flowNodes } from './flow-nodes';
+import { MetricEdge } from './metric-edge';
+import { countRender } from './render-count';
+import { SluiceNode } from './sluice-node';
 
 // Module scope: React Flow re-creates nothing per render.
 const NODE_TYPES = { sluice: SluiceNode };
+const EDGE_TYPES = { metric: MetricEdge };
+const FIT_VIEW_OPTIONS = { maxZoom: 1 };
+const DELETE_KEYS = ['Backspace', 'Delete'];
+const NO_DRAG: ReadonlyMap<string, XYPosition> = new Map();
+
+/** Edge objects kept while their spec and selection are, so React Flow re-renders only what changed. */
+function useFlowEdges(specs: readonly EdgeSpec[], selectedEdge: string | undefined): Edge[] {
+  const cache = useRef(new Map<string, { spec: EdgeSpec; edge: Edge }>());
+  return useMemo(() => {
+    const next = new Map<string, { spec: EdgeSpec; edge: Edge }>();
+    const edges = specs.map((spec) => {
+      const selected = spec.id === selectedEdge;
+      const hit = cache.current.get(spec.id);
+      const edge =
+        hit && hit.spec === spec && hit.edge.selected === selected
+          ? hit.edge
+          : { id: spec.id, type: 'metric', source: spec.source, target: spec.target, sourceHandle: spec.sourcePort ?? 'out', targetHandle: spec.targetPort ?? 'in', selected };
+      next.set(spec.id, { spec, edge });
+      return edge;
+    });
+    cache.current = next;
+    return edges;
+  }, [specs, selectedEdge]);
+}
 
 export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
-  const doc = useDocument((s) => s.doc);
+  countRender('canvas');
+  const specs = useDocument((s) => s.doc.nodes);
+  const edgeSpecs = useDocument((s) => s.doc.edges);
   const readOnly = useDocument((s) => s.readOnly);
   const selection = useUi((s) => s.selection);
   const selectedEdge = useUi((s) => s.selectedEdge);
-  const edgeCounts = useMetrics((s) => s.latest?.edges);
-  const stages = useMetrics((s) => s.latest?.stages);
-  const flow = useRef<ReactFlowInstance<Node<SluiceNodeData>, Edge> | null>(null);
+  const [dragging, setDragging] = useState(NO_DRAG);
+  const flow = useRef<ReactFlowInstance<FlowNode, Edge> | null>(null);
 
-  // Keep each React Flow node object as long as its document node and flags are unchanged, so a
-  // drag (which replaces one node) re-renders one node, not all of them.
-  const cache = useRef(new Map<string, { spec: NodeSpec; selected: boolean; invalid: boolean; rf: Node<SluiceNodeData> }>());
-  const nodes = useMemo<Node<SluiceNodeData>[]>(() => {
-    const next = new Map<string, { spec: NodeSpec; selected: boolean; invalid: boolean; rf: Node<SluiceNodeData> }>();
-    const out = doc.nodes.map((n, i) => {
-      const isSelected = selection.includes(n.id);
-      const invalid = invalidNodes.has(n.id);
-      const hit = cache.current.get(n.id);
-      const rf =
-        hit && hit.spec === n && hit.selected === isSelected && hit.invalid === invalid
-          ? hit.rf
-          : {
-              id: n.id,
-              type: 'sluice',
-              position: n.position ?? { x: 80 + 240 * i, y: 120 },
-              selected: isSelected,
-              data: { type: n.type, label: n.label ?? n.id, config: n.config, invalid },
-            };
-      next.set(n.id, { spec: n, selected: isSelected, invalid, rf });
-      return rf;
-    });
-    cache.current = next;
-    return out;
-  }, [doc.nodes, selection, invalidNodes]);
-  const edges = useMemo<Edge[]>(
-    () =>
-      doc.edges.map((e) => {
-        const events = edgeCounts?.[e.id]?.events ?? 0;
-        // Backpressure: batches waiting in front of the target's stage colour the edge.
-        const backlog = stages ? Object.values(stages).find((st) => st.nodes.includes(e.target) && !st.nodes.includes(e.source))?.backlog ?? 0 : 0;
-        const color = backlog > 40 ? '#dc2626' : backlog > 10 ? '#d97706' : undefined;
-        return {
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          sourceHandle: e.sourcePort ?? 'out',
-          targetHandle: e.targetPort ?? 'in',
-          selected: e.id === selectedEdge,
-          animated: events > 0,
-          label: events > 0 ? String(events) : undefined,
-          style: { strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5, ...(color ? { stroke: color } : {}) },
-          ...(backlog > 10 ? { label: `${events} · backlog ${backlog}` } : {}),
-        };
-      }),
-    [doc.edges, selectedEdge, edgeCounts, stages],
-  );
+  const selected = useMemo(() => new Set(selection), [selection]);
+  const cache = useRef<FlowNodeCache>(new Map());
+  // Sizes React Flow measured, kept on the node objects made later; not state: a size re-renders nothing.
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  const nodes = useMemo(() => {
+    const r = flowNodes(cache.current, specs, selected, invalidNodes, dragging, measured.current);
+    cache.current = r.cache;
+    return r.nodes;
+  }, [specs, selected, invalidNodes, dragging]);
+  const edges = useFlowEdges(edgeSpecs, selectedEdge);
 
-  const onNodesChange = (changes: NodeChange<Node<SluiceNodeData>>[]) => {
-    const { moveNode, remove } = useDocument.getState();
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    const moving = new Map<string, XYPosition>();
+    const dropped: Record<string, XYPosition> = {};
     const sel = new Set(useUi.getState().selection);
     let selectionChanged = false;
     for (const c of changes) {
-      if (c.type === 'position' && c.position) moveNode(c.id, c.position, !c.dragging);
+      if (c.type === 'position' && c.position) {
+        if (c.dragging) moving.set(c.id, c.position);
+        else dropped[c.id] = c.position;
+      }
+      if (c.type === 'dimensions' && c.dimensions) measured.current.set(c.id, c.dimensions);
       if (c.type === 'select') {
         selectionChanged = true;
         if (c.selected) sel.add(c.id);
         else sel.delete(c.id);
       }
     }
+    if (moving.size > 0) setDragging((prev) => new Map([...prev, ...moving]));
+    if (Object.keys(dropped).length > 0) {
+      // The drop: the document takes the positions (one undo step) and the drag state goes, in one render.
+      useDocument.getState().moveNodes(dropped);
+      setDragging(NO_DRAG);
+    }
     if (selectionChanged) useUi.getState().setSelection([...sel]);
     const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-    if (removed.length > 0) remove(removed, []);
-  };
-  const onEdgesChange = (changes: EdgeChange[]) => {
+    if (removed.length > 0) useDocument.getState().remove(removed, []);
+  }, []);
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
     for (const c of changes) if (c.type === 'select' && c.selected) useUi.getState().select(undefined, c.id);
     const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
     if (removed.length > 0) useDocument.getState().remove([], removed);
-  };
-  const onConnect = (c: Connection) => {
+  }, []);
+  const onConnect = useCallback((c: Connection) => {
     const reason = useDocument.getState().connect({
       source: c.source,
       target: c.target,
@@ -107,7 +113,11 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
       ...(c.targetHandle && c.targetHandle !== 'in' ? { targetPort: c.targetHandle } : {}),
     });
     if (reason) useUi.getState().say(`Cannot connect: ${reason}`, 'error');
-  };
+  }, []);
+  const onInit = useCallback((i: ReactFlowInstance<FlowNode, Edge>) => {
+    flow.current = i;
+  }, []);
+  const onPaneClick = useCallback(() => useUi.getState().select(undefined), []);
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     const type = e.dataTransfer.getData('application/x-sluice-node');
@@ -123,18 +133,17 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
-        onInit={(i) => {
-          flow.current = i;
-        }}
-        onPaneClick={() => useUi.getState().select(undefined)}
-        deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
+        onInit={onInit}
+        onPaneClick={onPaneClick}
+        deleteKeyCode={readOnly ? null : DELETE_KEYS}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         fitView
-        fitViewOptions={{ maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
       >
         <Background />
         <MiniMap pannable zoomable />

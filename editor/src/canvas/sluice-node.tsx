@@ -1,29 +1,39 @@
-/** One node on the canvas: memoized, reads only its own metrics entry. */
+/**
+ * One node on the canvas, memoized. Its live numbers are a child of their own that selects only
+ * this node's entry, so a metrics message re-renders the numbers, not the node and its handles.
+ */
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { useMetrics } from '../stores/metrics-store';
+import type { SluiceNodeData } from './flow-nodes';
+import { countRender } from './render-count';
 
-export interface SluiceNodeData extends Record<string, unknown> {
-  type: string;
-  label: string;
-  config: Record<string, unknown>;
-  invalid: boolean;
-}
+export type { SluiceNodeData } from './flow-nodes';
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 
-function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeData }) {
-  const def = nodeDefinitions.get(data.type);
-  const counters = useMetrics((s) => s.latest?.nodes[id]);
-  const rate = useMetrics((s) => s.rates[id]);
+/** Output ports by config object: parsing a config is the dearest part of a node's render, and configs are immutable. */
+const outputsOf = new WeakMap<object, string[]>();
+function outputPorts(type: string, config: Record<string, unknown>): string[] {
+  const hit = outputsOf.get(config);
+  if (hit) return hit;
+  const def = nodeDefinitions.get(type);
   let outputs: string[] = ['out'];
   try {
-    const parsed = def?.config.safeParse(data.config);
+    const parsed = def?.config.safeParse(config);
     if (def && parsed?.success) outputs = def.outputs(parsed.data).map((p) => p.name);
   } catch {
     // keep the default port
   }
+  outputsOf.set(config, outputs);
+  return outputs;
+}
+
+function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeData }) {
+  countRender('node');
+  const def = nodeDefinitions.get(data.type);
+  const outputs = outputPorts(data.type, data.config);
   const inputs = def?.inputs.map((p) => p.name) ?? [];
   return (
     <div className={`sluice-node cat-${def?.category ?? 'unknown'}${selected ? ' selected' : ''}${data.invalid ? ' invalid' : ''}`} data-testid={`node-${id}`}>
@@ -39,15 +49,7 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
         {data.label}
       </div>
       <div className="type">{data.type}</div>
-      {counters ? (
-        <div className="counts" data-testid={`counts-${id}`}>
-          <span title="events in">in {fmt(counters.in)}</span> <span title="events out">out {fmt(counters.out)}</span>
-          {rate ? <span title="events out per second"> · {fmt(rate.out)}/s</span> : null}
-          {counters.errors > 0 ? <span className="bad"> · {counters.errors} err</span> : null}
-          {counters.late > 0 ? <span className="warn"> · {counters.late} late</span> : null}
-          <span title="batch time p99"> · p99 {counters.batchP99Ms.toFixed(2)} ms</span>
-        </div>
-      ) : null}
+      <NodeCounts id={id} />
       {outputs.map((p, i) => (
         <Handle key={p} type="source" position={Position.Right} id={p} style={{ top: 24 + i * 16 }} title={p}>
           {outputs.length > 1 ? <span className="port-label">{p}</span> : null}
@@ -58,3 +60,20 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
 }
 
 export const SluiceNode = memo(SluiceNodeView);
+
+/** In, out, rate, errors, late and batch p99 of one node; nothing before the first metrics. */
+export const NodeCounts = memo(function NodeCounts({ id }: { id: string }) {
+  countRender('counts');
+  const counters = useMetrics((s) => s.latest?.nodes[id]);
+  const rate = useMetrics((s) => s.rates[id]);
+  if (!counters) return null;
+  return (
+    <div className="counts" data-testid={`counts-${id}`}>
+      <span title="events in">in {fmt(counters.in)}</span> <span title="events out">out {fmt(counters.out)}</span>
+      {rate ? <span title="events out per second"> · {fmt(rate.out)}/s</span> : null}
+      {counters.errors > 0 ? <span className="bad"> · {counters.errors} err</span> : null}
+      {counters.late > 0 ? <span className="warn"> · {counters.late} late</span> : null}
+      <span title="batch time p99"> · p99 {counters.batchP99Ms.toFixed(2)} ms</span>
+    </div>
+  );
+});

@@ -7,6 +7,7 @@ import { PreviewButton } from '../business/preview-button';
 import { ApiError, api, type PipelineSummary, type Role, subscribeMetrics } from '../api/client';
 import { autoLayout } from '../canvas/auto-layout';
 import { Canvas } from '../canvas/canvas';
+import { countRender } from '../canvas/render-count';
 import { Palette } from '../palette/palette';
 import { NodePanel } from '../panels/node-panel';
 import { ProblemsPanel } from '../panels/problems-panel';
@@ -39,12 +40,18 @@ const isTyping = (t: EventTarget | null) => {
 let justCreated: string | undefined;
 
 export function EditorPage({ pipelineId, role }: { pipelineId: string | undefined; role: Role }) {
+  countRender('editorPage');
   const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
   const [errors, setErrors] = useState<{ title: string; lines: string[] }>({ title: '', lines: [] });
   const [loadError, setLoadError] = useState<string | undefined>(undefined);
-  const { id, doc, dirty } = useDocument();
+  // Narrow selectors: the page re-renders for what it shows, not for every store change.
+  const id = useDocument((s) => s.id);
+  const doc = useDocument((s) => s.doc);
+  const dirty = useDocument((s) => s.dirty);
   const status = useMetrics((s) => s.status);
-  const { selectedNode, selectedEdge, message } = useUi();
+  const selectedNode = useUi((s) => s.selectedNode);
+  const selectedEdge = useUi((s) => s.selectedEdge);
+  const message = useUi((s) => s.message);
   const editable = canEditGraph(role);
 
   // Positions never change what runs: a drag reuses the last validation instead of re-running it.

@@ -1,8 +1,10 @@
 /** Every problem of the document (the server's validator, run here), click to focus the node. */
+import { memo } from 'react';
 import { type Diagnostic, formatDiagnostic } from '@sluice/shared';
 import { useUi } from '../stores/ui-store';
 
-export function ProblemsPanel({ diagnostics }: { diagnostics: Diagnostic[] }) {
+/** Memoized: a drop or a selection reuses the last validation, so the list does not re-render. */
+export const ProblemsPanel = memo(function ProblemsPanel({ diagnostics }: { diagnostics: Diagnostic[] }) {
   if (diagnostics.length === 0) return <div className="problems ok">No problems</div>;
   return (
     <ul className="problems" aria-label="Problems" data-testid="problems">
@@ -17,4 +19,4 @@ export function ProblemsPanel({ diagnostics }: { diagnostics: Diagnostic[] }) {
       ))}
     </ul>
   );
-}
+});

@@ -33,6 +33,29 @@ describe('document store', () => {
     expect(doc().nodes[0]!.position).toEqual({ x: 10, y: 10 });
   });
 
+  it('a drop of several dragged nodes is one step and keeps the other nodes as they were', () => {
+    const s = useDocument.getState();
+    const a = s.addNode('source.generator', { x: 0, y: 0 });
+    const b = s.addNode('filter', { x: 100, y: 0 });
+    const c = s.addNode('sink.console', { x: 200, y: 0 });
+    const untouched = doc().nodes[2];
+    s.moveNodes({ [a]: { x: 10, y: 20 }, [b]: { x: 110, y: 20 } });
+    expect(doc().nodes.map((n) => n.position)).toEqual([
+      { x: 10, y: 20 },
+      { x: 110, y: 20 },
+      { x: 200, y: 0 },
+    ]);
+    // The same object: the canvas keeps its node and does not re-render it.
+    expect(doc().nodes[2]).toBe(untouched);
+    s.undo();
+    expect(doc().nodes.map((n) => n.position)).toEqual([
+      { x: 0, y: 0 },
+      { x: 100, y: 0 },
+      { x: 200, y: 0 },
+    ]);
+    expect(doc().nodes.map((n) => n.id)).toEqual([a, b, c]);
+  });
+
   it('connects ports and refuses what cannot work, with the reason', () => {
     const s = useDocument.getState();
     const src = s.addNode('source.generator', { x: 0, y: 0 });
@@ -88,6 +111,7 @@ describe('document store', () => {
     s.updateNode(f, { label: 'changed' });
     s.moveNode(f, { x: 5, y: 5 }, false);
     s.moveNode(f, { x: 6, y: 6 }, true);
+    s.moveNodes({ [f]: { x: 7, y: 7 } });
     s.remove([src], []);
     expect(s.connect({ source: src, target: f })).toBe('this pipeline is read-only for you');
     expect(s.paste(s.copy([f]))).toEqual([]);

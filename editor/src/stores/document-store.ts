@@ -22,6 +22,8 @@ export interface DocumentState {
   addNode(type: string, position: { x: number; y: number }): string;
   updateNode(id: string, patch: Partial<Pick<NodeSpec, 'label' | 'config'>>): void;
   moveNode(id: string, position: { x: number; y: number }, final: boolean): void;
+  /** Where a drag dropped its nodes: one undoable step for all of them. */
+  moveNodes(positions: Record<string, { x: number; y: number }>): void;
   remove(nodeIds: string[], edgeIds: string[]): void;
   /** Connect two ports; returns the reason when the connection cannot work. */
   connect(edge: Omit<EdgeSpec, 'id'>): string | undefined;
@@ -75,6 +77,10 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     if (get().readOnly) return;
     if (final) get().change(apply);
     else set({ doc: apply(get().doc) });
+  },
+  moveNodes: (positions) => {
+    if (get().readOnly) return;
+    get().change((d) => ({ ...d, nodes: d.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id] } : n)) }));
   },
   remove: (nodeIds, edgeIds) => {
     if (nodeIds.length === 0 && edgeIds.length === 0) return;

@@ -1,0 +1,55 @@
+import type { NodeSpec } from '@sluice/shared';
+import { describe, expect, it } from 'vitest';
+import { flowNodes } from './flow-nodes';
+
+const specs: NodeSpec[] = [
+  { id: 'a', type: 'source.generator', position: { x: 0, y: 0 }, config: { scenario: 'sensors' } },
+  { id: 'b', type: 'filter', label: 'Hot', position: { x: 240, y: 0 }, config: { expression: 'temperature > 30' } },
+  { id: 'c', type: 'sink.console', position: { x: 480, y: 0 }, config: {} },
+];
+const none = new Set<string>();
+const noDrag = new Map<string, { x: number; y: number }>();
+
+// React Flow re-renders a node when its object changes: these identities are what re-renders.
+describe('flow nodes', () => {
+  it('builds one React Flow node per document node with its label, config and flags', () => {
+    const { nodes } = flowNodes(new Map(), specs, new Set(['b']), new Set(['c']), noDrag);
+    expect(nodes.map((n) => [n.id, n.type, n.position, n.selected, n.data.label, n.data.invalid])).toEqual([
+      ['a', 'sluice', { x: 0, y: 0 }, false, 'a', false],
+      ['b', 'sluice', { x: 240, y: 0 }, true, 'Hot', false],
+      ['c', 'sluice', { x: 480, y: 0 }, false, 'c', true],
+    ]);
+    expect(nodes[1]!.data.config).toBe(specs[1]!.config);
+  });
+
+  it('a drag step replaces only the dragged node, at the dragged position, and keeps its data', () => {
+    const first = flowNodes(new Map(), specs, none, none, noDrag);
+    const step = flowNodes(first.cache, specs, none, none, new Map([['b', { x: 300, y: 40 }]]));
+    expect(step.nodes[0]).toBe(first.nodes[0]);
+    expect(step.nodes[2]).toBe(first.nodes[2]);
+    expect(step.nodes[1]).not.toBe(first.nodes[1]);
+    expect(step.nodes[1]!.position).toEqual({ x: 300, y: 40 });
+    expect(step.nodes[1]!.data).toBe(first.nodes[1]!.data);
+    // The next step with no change of position keeps the object too.
+    const same = flowNodes(step.cache, specs, none, none, new Map([['b', step.nodes[1]!.position]]));
+    expect(same.nodes[1]).toBe(step.nodes[1]);
+  });
+
+  it('the drop (a new document node) replaces that node only; a selection replaces the selected one only', () => {
+    const first = flowNodes(new Map(), specs, none, none, noDrag);
+    const moved = specs.map((s) => (s.id === 'a' ? { ...s, position: { x: 5, y: 5 } } : s));
+    const dropped = flowNodes(first.cache, moved, none, none, noDrag);
+    expect(dropped.nodes.map((n, i) => n === first.nodes[i])).toEqual([false, true, true]);
+    expect(dropped.nodes[0]!.position).toEqual({ x: 5, y: 5 });
+    const selected = flowNodes(dropped.cache, moved, new Set(['c']), none, noDrag);
+    expect(selected.nodes.map((n, i) => n === dropped.nodes[i])).toEqual([true, true, false]);
+    expect(selected.nodes[2]!.data).toBe(dropped.nodes[2]!.data);
+  });
+
+  it('a node that becomes invalid gets new data; the others keep theirs', () => {
+    const first = flowNodes(new Map(), specs, none, none, noDrag);
+    const next = flowNodes(first.cache, specs, none, new Set(['a']), noDrag);
+    expect(next.nodes[0]!.data.invalid).toBe(true);
+    expect(next.nodes.map((n, i) => n.data === first.nodes[i]!.data)).toEqual([false, true, true]);
+  });
+});
