@@ -17,8 +17,8 @@ import { generateEvents, handWrittenLoop, peakRssMb, ysbFromGenerator, ysbInMemo
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, only: { type: 'string' }, 'node-red-events': { type: 'string' } } });
 const N = Number(values.events ?? 3_000_000);
-// Node-RED gets the same events (--node-red-events: only the first N of them, it runs the graph
-// some 30x slower); Sluice is measured again on exactly those for the ratio and the window check.
+// Node-RED gets the same events (--node-red-events: only the first N of them, as it runs the graph
+// far slower); Sluice is measured again on exactly those for the ratio and the window check.
 const NODE_RED_N = Math.min(N, Number(values['node-red-events'] ?? N));
 const ONLY = values.only;
 if (ONLY !== undefined && !['embedded', 'node-red', 'bullmq'].includes(ONLY)) {
