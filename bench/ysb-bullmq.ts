@@ -50,6 +50,12 @@ async function withRunner<T>(workers: number, fn: (runner: BullmqRunner, dir: st
   if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}`);
   const local = spawnWorkers(workers, { redisUrl: REDIS_URL, prefix });
   try {
+    // Time the pipeline, not the workers' start (loading TypeScript takes seconds).
+    const deadline = Date.now() + 60_000;
+    while ((await runner.liveWorkers()) < workers) {
+      if (Date.now() > deadline) throw new Error(`${workers} workers did not start within 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     return await fn(runner, mkdtempSync(join(tmpdir(), 'sluice-bench-')));
   } finally {
     await local.stop();

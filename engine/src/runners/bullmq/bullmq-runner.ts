@@ -50,6 +50,18 @@ export class BullmqRunner implements Runner {
     }
   }
 
+  /**
+   * Workers that sent a heartbeat in the last `maxAgeMs` (they beat every ~0.5 s). A worker
+   * killed without a goodbye ages out; entries older than a minute are removed.
+   */
+  async liveWorkers(maxAgeMs = 5000): Promise<number> {
+    const now = Date.now();
+    const beats = await this.redis.hgetall(this.keys.workers);
+    const dead = Object.entries(beats).filter(([, t]) => now - Number(t) > 60_000).map(([id]) => id);
+    if (dead.length > 0) await this.redis.hdel(this.keys.workers, ...dead);
+    return Object.values(beats).filter((t) => now - Number(t) <= maxAgeMs).length;
+  }
+
   async deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle> {
     return this.start(document, options);
   }

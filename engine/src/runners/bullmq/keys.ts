@@ -5,6 +5,10 @@
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
+  /** Hash of worker id -> last heartbeat (epoch ms): who is serving queues. */
+  get workers(): string {
+    return `${this.prefix}:workers`;
+  }
   /** Set of deployed pipeline ids, watched by workers. */
   get pipelines(): string {
     return `${this.prefix}:pipelines`;

@@ -76,6 +76,8 @@ export class WorkerPool {
     }
     for (const h of this.hosted.values()) await h.taps.refresh();
     await this.flushHistograms();
+    // Heartbeat: operators (and the benchmark) can tell how many workers serve the queues.
+    await this.redis.hset(this.keys.workers, this.id, String(Date.now()));
   }
 
   private async host(d: DeployedPipeline): Promise<void> {
@@ -146,6 +148,7 @@ export class WorkerPool {
     await this.syncing.catch(() => undefined);
     await this.flushHistograms().catch(() => undefined);
     for (const pid of [...this.hosted.keys()]) await this.unhost(pid);
+    await this.redis.hdel(this.keys.workers, this.id).catch(() => undefined);
     await this.redis.quit();
   }
 }
