@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileAuditLog } from '../../audit/audit-log.js';
-import { closeTestApis, generatorDoc, testApi } from '../test-support.js';
+import { closeTestApis, generatorDoc, testApi, waitFor } from '../test-support.js';
 
 afterEach(closeTestApis);
 
@@ -76,8 +76,22 @@ describe('rollback and the audit log', () => {
     // Not deployed: restored as a new version, nothing started.
     const ok = await call('POST', '/api/pipelines/live/rollback', { version: 1 });
     expect(ok.json).toMatchObject({ version: 2, deployed: false });
+    expect((await call('GET', '/api/pipelines/live/status')).json.status).toBe('not-deployed');
     expect((await call('GET', '/api/audit?limit=abc')).status).toBe(400);
   });
+});
+
+it('a rollback of a bounded pipeline whose run completed runs the restored version', async () => {
+  const { call } = testApi();
+  const bounded = (min: number) => ({ ...withParam(min), nodes: withParam(min).nodes.map((n) => (n.id === 'orders' ? { ...n, config: { scenario: 'orders', count: 50, seed: 1 } } : n)) });
+  await call('POST', '/api/pipelines', bounded(1)); // v1
+  await call('PUT', '/api/pipelines/live', bounded(2)); // v2
+  await call('POST', '/api/pipelines/live/deploy'); // v3
+  await waitFor(async () => (await call('GET', '/api/pipelines/live/status')).json.status === 'completed', 10_000);
+  const r = await call('POST', '/api/pipelines/live/rollback', { version: 1 });
+  expect(r.json).toMatchObject({ deployed: true, version: 5 });
+  await waitFor(async () => (await call('GET', '/api/pipelines/live/status')).json.status === 'completed', 10_000);
+  expect((await call('GET', '/api/pipelines/live/status')).json.metrics.nodes.big.in).toBe(50);
 });
 
 describe('FileAuditLog', () => {

@@ -1,6 +1,7 @@
 /**
  * `/api/pipelines/:id/versions`: every saved version, one version's document, a diff of two;
- * rollback to any version (a new version with that content, redeployed when deployed).
+ * rollback to any version (a new version with that content, deployed again when the pipeline is
+ * deployed or its last run completed).
  */
 import { Hono } from 'hono';
 import { diffDocuments } from '@sluice/shared';
@@ -54,7 +55,9 @@ export function versionRoutes(o: { store: PipelineStore; deployments: Deployment
     const stored = await o.store.put(p.id, document, { author: who, action: 'rollback', note: `rollback to version ${raw}` });
     const summary = [`rollback to version ${raw}`, ...diffDocuments(p.document, document).summary];
     let deployed = false;
-    if ((await o.store.getDeployment(p.id)) !== null) {
+    // Deployed, or its last run here completed (a bounded pipeline): run the restored version.
+    const ran = o.deployments.status(p.id).status === 'completed';
+    if (ran || (await o.store.getDeployment(p.id)) !== null) {
       try {
         await o.deployments.deploy(p.id, {}, who);
         deployed = true;
