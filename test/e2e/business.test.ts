@@ -4,10 +4,11 @@
  * the pricing table (no graph), is stopped by a value above its maximum, raises the surge
  * threshold, edits a table row, previews the draft on the recorded events (the changed prices
  * are exactly the electronics windows the new row now catches, each +8 %), deploys, finds her
- * change in the history, and a colleague rolls it back with one click.
+ * change in the history, the pipeline's own output has the new prices, and a colleague rolls
+ * it back with one click: the old prices come back.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -24,6 +25,7 @@ const ID = 'dynamic-pricing';
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let base: string;
+let examplesDir: string;
 const token = { admin: '', ana: '', bob: '' };
 
 beforeAll(async () => {
@@ -33,7 +35,10 @@ beforeAll(async () => {
   token.admin = await tokens.add('ops', 'admin');
   token.ana = await tokens.add('ana', 'business');
   token.bob = await tokens.add('bob', 'business');
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir, editorDist: DIST, tokens, log: () => undefined });
+  // A copy of the examples: the pipeline writes its output beside them, and other tests run them too.
+  examplesDir = mkdtempSync(join(tmpdir(), 'sluice-business-examples-'));
+  cpSync(join(ROOT, 'examples'), examplesDir, { recursive: true, filter: (src) => !src.includes(`${join('examples', 'ysb')}`) && !src.endsWith('/out') });
+  server = await startServer({ port: 0, host: '127.0.0.1', dataDir, examplesDir, editorDist: DIST, tokens, log: () => undefined });
   base = `http://127.0.0.1:${server.port}`;
   browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
@@ -65,6 +70,18 @@ async function signIn(page: Page, secret: string, at: string): Promise<void> {
 const WAIT = { timeout: 15_000, interval: 100 };
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+type Written = { sku: string; category: string; window_start: number; orders: number; base_price: number; adjust_pct: number; surge: boolean; price: number };
+/** What the deployed pipeline wrote (its sink `prices`), by SKU and window. */
+const written = (): Map<string, Written> =>
+  new Map(
+    readFileSync(join(examplesDir, 'dynamic-pricing', 'out', 'prices.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Written)
+      .map((e) => [`${e.sku}@${e.window_start}`, e]),
+  );
+const completedRuns = async (): Promise<string> => (await api<{ status: string }>('GET', `/api/pipelines/${ID}/status`)).body.status;
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(round2(x)));
 
 describe('business page (Chromium)', () => {
@@ -76,7 +93,8 @@ describe('business page (Chromium)', () => {
     expect(recorded).toBeGreaterThan(1000);
 
     // What the new row 1 ("electronics and demand > 40 -> +8 %") will catch, from the live version's own output.
-    const live = (await api<{ live: { outputs: { prices: { sku: string; category: string; orders: number; base_price: number; price: number }[] } } }>('POST', `/api/pipelines/${ID}/preview`, {})).body.live.outputs.prices;
+    const live = (await api<{ live: { outputs: { prices: { sku: string; category: string; window_start: number; orders: number; base_price: number; price: number }[] } } }>('POST', `/api/pipelines/${ID}/preview`, {})).body.live.outputs.prices;
+    const firstRun = written();
     const caught = live.filter((e) => e.category === 'electronics' && e.orders > 40);
     // Before: no electronics window reaches the old row 1 (> 1000) or row 2 (500..1000): change 0 %.
     expect(live.filter((e) => e.category === 'electronics' && e.orders >= 500)).toEqual([]);
@@ -150,6 +168,23 @@ describe('business page (Chromium)', () => {
       expect(stored.document.nodes.find((n) => n.id === 'pricing')!.config.rows[0]!.when.demand.value).toBe(40);
       const mine = stored.version;
 
+      // The outputs changed: the run of her version (the whole stream, not the recording) priced
+      // every electronics window above 40 orders at +8 %, and surges from 2400 orders.
+      await expect.poll(completedRuns, { timeout: 60_000, interval: 500 }).toBe('completed');
+      const afterDeploy = written();
+      expect([...afterDeploy.keys()]).toEqual([...firstRun.keys()]);
+      const electronics = [...afterDeploy.values()].filter((e) => e.category === 'electronics' && e.orders > 40);
+      expect(electronics.length).toBeGreaterThan(0);
+      for (const e of electronics) expect(e.adjust_pct, e.sku).toBe(8);
+      for (const [k, e] of afterDeploy) {
+        expect(e.surge, k).toBe(e.orders >= 2400);
+        expect(e.price, k).toBe(round2(e.base_price * (1 + e.adjust_pct / 100) * (e.surge ? 1.1 : 1)));
+      }
+      // Windows the old table priced otherwise now have a new price.
+      const newlyCaught = electronics.filter((e) => firstRun.get(`${e.sku}@${e.window_start}`)!.adjust_pct !== 8);
+      expect(newlyCaught.length).toBeGreaterThan(0);
+      for (const e of newlyCaught) expect(e.price, e.sku).not.toBe(firstRun.get(`${e.sku}@${e.window_start}`)!.price);
+
       // The history shows her versions (the save with her change list as its note, then the deploy) under her name.
       const versions = (await api<{ versions: { version: number; author: string; action: string; note?: string }[] }>('GET', `/api/pipelines/${ID}/versions`)).body.versions;
       expect(versions.filter((v) => v.author === 'ana').map((v) => [v.version, v.action])).toEqual([
@@ -177,6 +212,8 @@ describe('business page (Chromium)', () => {
       } finally {
         await bob.close();
       }
+      // The rollback ran the old version again: its outputs are back, price for price.
+      await expect.poll(async () => (await completedRuns()) === 'completed' && JSON.stringify([...written()]) === JSON.stringify([...firstRun]), { timeout: 60_000, interval: 500 }).toBe(true);
       await page.goto(`${base}/#/p/${ID}/business`);
       await page.getByTestId('business-page').waitFor();
       await expect.poll(() => page.getByLabel('Orders per 5 min that count as a surge').inputValue(), WAIT).toBe('2000');
