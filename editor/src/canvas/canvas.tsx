@@ -16,12 +16,12 @@ import {
   type ReactFlowInstance,
   type XYPosition,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { type DragEvent, memo, useCallback, useMemo, useRef, useState } from 'react';
 import type { EdgeSpec } from '@sluice/shared';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
 import { type FlowNode, type FlowNodeCache, flowNodes } from './flow-nodes';
-import { MetricEdge } from './metric-edge';
+import { MetricEdge, type MetricEdgeData } from './metric-edge';
 import { countRender } from './render-count';
 import { SluiceNode } from './sluice-node';
 
@@ -31,19 +31,36 @@ const EDGE_TYPES = { metric: MetricEdge };
 const FIT_VIEW_OPTIONS = { maxZoom: 1 };
 const DELETE_KEYS = ['Backspace', 'Delete'];
 const NO_DRAG: ReadonlyMap<string, XYPosition> = new Map();
+/**
+ * Big graphs mount only the nodes and edges in view: each mounted one costs the browser work on
+ * every frame (layers, paint), and at the smallest zoom a 300-node graph is wider than the view.
+ */
+const VISIBLE_ONLY_ABOVE = 100;
+/** Dashes moving along every flowing edge repaint the canvas each frame: only small graphs get them. */
+const ANIMATE_UP_TO = 50;
 
 /** Edge objects kept while their spec and selection are, so React Flow re-renders only what changed. */
-function useFlowEdges(specs: readonly EdgeSpec[], selectedEdge: string | undefined): Edge[] {
-  const cache = useRef(new Map<string, { spec: EdgeSpec; edge: Edge }>());
+function useFlowEdges(specs: readonly EdgeSpec[], selectedEdge: string | undefined): Edge<MetricEdgeData>[] {
+  const cache = useRef(new Map<string, { spec: EdgeSpec; edge: Edge<MetricEdgeData> }>());
   return useMemo(() => {
-    const next = new Map<string, { spec: EdgeSpec; edge: Edge }>();
+    const next = new Map<string, { spec: EdgeSpec; edge: Edge<MetricEdgeData> }>();
+    const animate = specs.length <= ANIMATE_UP_TO;
     const edges = specs.map((spec) => {
       const selected = spec.id === selectedEdge;
       const hit = cache.current.get(spec.id);
       const edge =
-        hit && hit.spec === spec && hit.edge.selected === selected
+        hit && hit.spec === spec && hit.edge.selected === selected && hit.edge.data?.animate === animate
           ? hit.edge
-          : { id: spec.id, type: 'metric', source: spec.source, target: spec.target, sourceHandle: spec.sourcePort ?? 'out', targetHandle: spec.targetPort ?? 'in', selected };
+          : {
+              id: spec.id,
+              type: 'metric',
+              source: spec.source,
+              target: spec.target,
+              sourceHandle: spec.sourcePort ?? 'out',
+              targetHandle: spec.targetPort ?? 'in',
+              selected,
+              data: { animate },
+            };
       next.set(spec.id, { spec, edge });
       return edge;
     });
@@ -52,7 +69,8 @@ function useFlowEdges(specs: readonly EdgeSpec[], selectedEdge: string | undefin
   }, [specs, selectedEdge]);
 }
 
-export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
+/** Memoized: the page re-rendering (a message, the status, the validation) leaves the canvas alone. */
+export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
   countRender('canvas');
   const specs = useDocument((s) => s.doc.nodes);
   const edgeSpecs = useDocument((s) => s.doc.edges);
@@ -60,7 +78,7 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
   const selection = useUi((s) => s.selection);
   const selectedEdge = useUi((s) => s.selectedEdge);
   const [dragging, setDragging] = useState(NO_DRAG);
-  const flow = useRef<ReactFlowInstance<FlowNode, Edge> | null>(null);
+  const flow = useRef<ReactFlowInstance<FlowNode, Edge<MetricEdgeData>> | null>(null);
 
   const selected = useMemo(() => new Set(selection), [selection]);
   const cache = useRef<FlowNodeCache>(new Map());
@@ -100,7 +118,7 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
     const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
     if (removed.length > 0) useDocument.getState().remove(removed, []);
   }, []);
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+  const onEdgesChange = useCallback((changes: EdgeChange<Edge<MetricEdgeData>>[]) => {
     for (const c of changes) if (c.type === 'select' && c.selected) useUi.getState().select(undefined, c.id);
     const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
     if (removed.length > 0) useDocument.getState().remove([], removed);
@@ -114,7 +132,7 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
     });
     if (reason) useUi.getState().say(`Cannot connect: ${reason}`, 'error');
   }, []);
-  const onInit = useCallback((i: ReactFlowInstance<FlowNode, Edge>) => {
+  const onInit = useCallback((i: ReactFlowInstance<FlowNode, Edge<MetricEdgeData>>) => {
     flow.current = i;
   }, []);
   const onPaneClick = useCallback(() => useUi.getState().select(undefined), []);
@@ -142,6 +160,7 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
         deleteKeyCode={readOnly ? null : DELETE_KEYS}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
+        onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
         fitView
         fitViewOptions={FIT_VIEW_OPTIONS}
       >
@@ -151,4 +170,4 @@ export function Canvas({ invalidNodes }: { invalidNodes: Set<string> }) {
       </ReactFlow>
     </div>
   );
-}
+});

@@ -52,4 +52,14 @@ describe('flow nodes', () => {
     expect(next.nodes[0]!.data.invalid).toBe(true);
     expect(next.nodes.map((n, i) => n.data === first.nodes[i]!.data)).toEqual([false, true, true]);
   });
+
+  it('a new node object carries the size React Flow measured, so React Flow does not measure it again', () => {
+    const first = flowNodes(new Map(), specs, none, none, noDrag);
+    expect(first.nodes[1]!.measured).toBeUndefined();
+    const sizes = new Map([['b', { width: 215, height: 47 }]]);
+    const step = flowNodes(first.cache, specs, none, none, new Map([['b', { x: 300, y: 40 }]]), sizes);
+    expect(step.nodes[1]!.measured).toEqual({ width: 215, height: 47 });
+    // A size alone makes no new object (it would re-render the node for nothing).
+    expect(step.nodes[0]).toBe(first.nodes[0]);
+  });
 });

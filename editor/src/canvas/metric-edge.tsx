@@ -3,15 +3,20 @@
  * front of its target, so a metrics message re-renders the edges whose numbers changed, and
  * the canvas not at all.
  */
-import { BaseEdge, type EdgeProps, getBezierPath } from '@xyflow/react';
+import { BaseEdge, type Edge, type EdgeProps, getBezierPath } from '@xyflow/react';
 import { memo } from 'react';
 import { useMetrics } from '../stores/metrics-store';
 import { countRender } from './render-count';
 
+export interface MetricEdgeData extends Record<string, unknown> {
+  /** Moving dashes while events flow (small graphs only: they repaint every frame). */
+  animate: boolean;
+}
+
 /** React Flow's dash animation (its `animated` class), drawn here since the numbers live here. */
 const FLOWING = { strokeDasharray: 5, animation: 'dashdraw 0.5s linear infinite' };
 
-function MetricEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, interactionWidth }: EdgeProps) {
+function MetricEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, interactionWidth, data }: EdgeProps<Edge<MetricEdgeData>>) {
   countRender('edge');
   const events = useMetrics((s) => s.latest?.edges[id]?.events ?? 0);
   // Backpressure: batches waiting in front of the target's stage colour the edge.
@@ -22,7 +27,7 @@ function MetricEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const color = backlog > 40 ? '#dc2626' : backlog > 10 ? '#d97706' : undefined;
   const label = backlog > 10 ? `${events} · backlog ${backlog}` : events > 0 ? String(events) : undefined;
-  const style = { strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5, ...(color ? { stroke: color } : {}), ...(events > 0 ? FLOWING : {}) };
+  const style = { strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5, ...(color ? { stroke: color } : {}), ...(events > 0 && data?.animate ? FLOWING : {}) };
   return (
     <BaseEdge
       id={id}

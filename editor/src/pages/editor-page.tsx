@@ -1,6 +1,6 @@
 /** The canvas editor of one pipeline (`#/p/:id`), or of a new unsaved one (`#/new`). */
 import { ReactFlowProvider } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { mergeSchemas, type PipelineDocument, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { PreviewButton } from '../business/preview-button';
@@ -54,15 +54,20 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
   const message = useUi((s) => s.message);
   const editable = canEditGraph(role);
 
+  // Validation follows the document in a deferred render: the canvas of a big graph is painted
+  // before its first (cold, slowest) validation, and typing is not held up by it. Deploy waits for it.
+  const checkedDoc = useDeferredValue(doc);
+  const checking = checkedDoc !== doc && !sameExceptPositions(checkedDoc, doc);
   // Positions never change what runs: a drag reuses the last validation instead of re-running it.
   const validated = useRef<{ doc: PipelineDocument; result: ReturnType<typeof validateDocument> } | undefined>(undefined);
   const validation = useMemo(() => {
     const last = validated.current;
-    if (last && sameExceptPositions(last.doc, doc)) return last.result;
-    const result = validateDocument(doc, nodeDefinitions);
-    validated.current = { doc, result };
+    if (last && sameExceptPositions(last.doc, checkedDoc)) return last.result;
+    const result = validateDocument(checkedDoc, nodeDefinitions);
+    validated.current = { doc: checkedDoc, result };
     return result;
-  }, [doc]);
+  }, [checkedDoc]);
+  const runnable = validation.ok && !checking;
   const invalidKey = validation.diagnostics
     .filter((d) => d.severity === 'error' && d.nodeId)
     .map((d) => d.nodeId)
@@ -330,8 +335,8 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
                 Import
                 <input type="file" accept="application/json,.json" hidden onChange={(e) => void e.target.files?.[0]?.text().then((t) => importText(t, false))} />
               </label>
-              <PreviewButton pipelineId={id} document={doc} disabled={!validation.ok} />
-              <button type="button" className="primary" onClick={() => void deploy()} disabled={!validation.ok} title={validation.ok ? 'Deploy' : 'Fix the problems first'}>
+              <PreviewButton pipelineId={id} document={doc} disabled={!runnable} />
+              <button type="button" className="primary" onClick={() => void deploy()} disabled={!runnable} title={runnable ? 'Deploy' : checking ? 'Checking the pipeline' : 'Fix the problems first'}>
                 Deploy
               </button>
               <button type="button" onClick={() => void stop()} disabled={status !== 'running'}>
