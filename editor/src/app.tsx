@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'react';
 import { BusinessPage } from './business/business-page';
 import { ApiError, api, type Me, setUnauthenticatedHandler } from './api/client';
 import { AuditPage } from './pages/audit-page';
-import { EditorPage } from './pages/editor-page';
+import { EditorPage, prefetchPipeline } from './pages/editor-page';
 import { HistoryPage } from './pages/history-page';
 import { PipelinesPage } from './pages/pipelines-page';
 import { canEditGraph } from './pages/roles';
@@ -34,6 +34,10 @@ function loadMe(): void {
     },
   );
 }
+
+// Opening a canvas: its document is on its way while the app asks who is signed in.
+const firstRoute = parseRoute(window.location.hash);
+if (firstRoute.page === 'editor') prefetchPipeline(firstRoute.id);
 
 export function App() {
   const route = parseRoute(useHash());

@@ -28,7 +28,8 @@ import { SluiceNode } from './sluice-node';
 // Module scope: React Flow re-creates nothing per render.
 const NODE_TYPES = { sluice: SluiceNode };
 const EDGE_TYPES = { metric: MetricEdge };
-const FIT_VIEW_OPTIONS = { maxZoom: 1 };
+// includeHiddenNodes: fit nodes never drawn too (a big graph's out of view), by their estimated size.
+const FIT_VIEW_OPTIONS = { maxZoom: 1, includeHiddenNodes: true };
 const DELETE_KEYS = ['Backspace', 'Delete'];
 const NO_DRAG: ReadonlyMap<string, XYPosition> = new Map();
 /**
@@ -85,7 +86,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   // Sizes React Flow measured, kept on the node objects made later; not state: a size re-renders nothing.
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const nodes = useMemo(() => {
-    const r = flowNodes(cache.current, specs, selected, invalidNodes, dragging, measured.current);
+    const r = flowNodes(cache.current, specs, selected, invalidNodes, dragging, measured.current, specs.length > VISIBLE_ONLY_ABOVE);
     cache.current = r.cache;
     return r.nodes;
   }, [specs, selected, invalidNodes, dragging]);
@@ -166,7 +167,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
       >
         <Background />
         <MiniMap pannable zoomable />
-        <Controls />
+        <Controls fitViewOptions={FIT_VIEW_OPTIONS} />
       </ReactFlow>
     </div>
   );

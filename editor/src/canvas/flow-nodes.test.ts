@@ -41,6 +41,11 @@ describe('flow nodes', () => {
     const dropped = flowNodes(first.cache, moved, none, none, noDrag);
     expect(dropped.nodes.map((n, i) => n === first.nodes[i])).toEqual([false, true, true]);
     expect(dropped.nodes[0]!.position).toEqual({ x: 5, y: 5 });
+    // Only the position changed: the node component keeps its data and does not re-render.
+    expect(dropped.nodes[0]!.data).toBe(first.nodes[0]!.data);
+    // Undo (a position from the document, no drag) moves it back.
+    const undone = flowNodes(dropped.cache, specs, none, none, noDrag);
+    expect(undone.nodes[0]!.position).toEqual({ x: 0, y: 0 });
     const selected = flowNodes(dropped.cache, moved, new Set(['c']), none, noDrag);
     expect(selected.nodes.map((n, i) => n === dropped.nodes[i])).toEqual([true, true, false]);
     expect(selected.nodes[2]!.data).toBe(dropped.nodes[2]!.data);
@@ -61,5 +66,29 @@ describe('flow nodes', () => {
     expect(step.nodes[1]!.measured).toEqual({ width: 215, height: 47 });
     // A size alone makes no new object (it would re-render the node for nothing).
     expect(step.nodes[0]).toBe(first.nodes[0]);
+  });
+
+  it('big graphs: a node not yet measured gets an estimated size and handles, so React Flow need not draw it to place its edges', () => {
+    const sizes = new Map([['a', { width: 215, height: 60 }]]);
+    const first = flowNodes(new Map(), specs, none, none, noDrag, new Map(), true);
+    expect(first.nodes[0]!.handles).toHaveLength(1);
+    // After React Flow measured a (and a is selected): its size, no more estimates.
+    const { nodes } = flowNodes(first.cache, specs, new Set(['a']), none, noDrag, sizes, true);
+    expect(nodes[0]!.handles).toBeUndefined();
+    expect(nodes[0]!.measured).toEqual({ width: 215, height: 60 });
+    expect(nodes[1]!.initialWidth).toBe(215);
+    // A filter: its input at the left, out and error at the right, centred 24 and 40 px from the top.
+    expect(nodes[1]!.handles).toEqual([
+      { id: 'in', type: 'target', position: 'left', x: -4, y: 20, width: 8, height: 8 },
+      { id: 'out', type: 'source', position: 'right', x: 211, y: 20, width: 8, height: 8 },
+      { id: 'error', type: 'source', position: 'right', x: 211, y: 36, width: 8, height: 8 },
+    ]);
+    // A changed config is measured again (its ports may differ): no size, no estimate.
+    const measured = new Map([['b', { width: 215, height: 47 }]]);
+    const before = flowNodes(new Map(), specs, none, none, noDrag, measured, true);
+    const edited = specs.map((s) => (s.id === 'b' ? { ...s, config: { expression: 'temperature > 40' } } : s));
+    const after = flowNodes(before.cache, edited, none, none, noDrag, measured, true);
+    expect(after.nodes[1]!.measured).toBeUndefined();
+    expect(after.nodes[1]!.handles).toBeUndefined();
   });
 });

@@ -3,8 +3,9 @@
  * React Flow re-renders a node only when its object changes, so a drag step or a selection
  * re-renders the nodes it touched, not all of them.
  */
-import type { Node, XYPosition } from '@xyflow/react';
+import { type Node, type NodeHandle, Position, type XYPosition } from '@xyflow/react';
 import type { NodeSpec } from '@sluice/shared';
+import { handleTop, inputPorts, outputPorts } from './ports';
 
 export interface SluiceNodeData extends Record<string, unknown> {
   type: string;
@@ -30,6 +31,22 @@ export type FlowNodeCache = ReadonlyMap<string, Entry>;
 /** A node's size as React Flow measured it. */
 export type Measured = ReadonlyMap<string, { width: number; height: number }>;
 
+/** A node's box before it is measured (styles.css: `.sluice-node` is 215 px wide), and its handles' boxes. */
+const WIDTH = 215;
+const HEIGHT = 47;
+const HANDLE = 8;
+
+/**
+ * Where a node's handles will be, before it is drawn. React Flow draws every node it has no
+ * handles for, just to measure it; with these it can leave a big graph's nodes out of view
+ * undrawn, and an edge into one still has an end. Drawn nodes are measured as usual.
+ */
+export function estimatedHandles(type: string, config: Record<string, unknown>): NodeHandle[] {
+  const side = (names: string[], kind: 'source' | 'target') =>
+    names.map((id, i) => ({ id, type: kind, position: kind === 'target' ? Position.Left : Position.Right, x: (kind === 'target' ? 0 : WIDTH) - HANDLE / 2, y: handleTop(i) - HANDLE / 2, width: HANDLE, height: HANDLE }));
+  return [...side(inputPorts(type), 'target'), ...side(outputPorts(type, config), 'source')];
+}
+
 export function flowNodes(
   cache: FlowNodeCache,
   specs: readonly NodeSpec[],
@@ -37,6 +54,8 @@ export function flowNodes(
   invalid: ReadonlySet<string>,
   dragging: ReadonlyMap<string, XYPosition>,
   measured: Measured = new Map(),
+  /** Give nodes not yet measured an estimated size and handles (big graphs, which draw only what is in view). */
+  estimate = false,
 ): { nodes: FlowNode[]; cache: FlowNodeCache } {
   const next = new Map<string, Entry>();
   const nodes = specs.map((spec, i) => {
@@ -44,11 +63,13 @@ export function flowNodes(
     const isInvalid = invalid.has(spec.id);
     const dragged = dragging.get(spec.id);
     const hit = cache.get(spec.id);
-    // The data object is kept while the spec is, so the node component's memo holds on a selection or drag.
-    const data = hit && hit.spec === spec && hit.invalid === isInvalid ? hit.node.data : { type: spec.type, label: spec.label ?? spec.id, config: spec.config, invalid: isInvalid };
-    const size = measured.get(spec.id);
+    // The data object is kept while what it shows is, so the node component's memo holds on a selection, a drag or a drop.
+    const sameLook = !!hit && hit.spec.type === spec.type && hit.spec.label === spec.label && hit.spec.config === spec.config && hit.invalid === isInvalid;
+    const data = hit && sameLook ? hit.node.data : { type: spec.type, label: spec.label ?? spec.id, config: spec.config, invalid: isInvalid };
+    // A changed look (label, config: ports may come or go) is measured again.
+    const size = sameLook ? measured.get(spec.id) : undefined;
     const node: FlowNode =
-      hit && hit.node.data === data && hit.selected === selected && hit.dragged === dragged
+      hit && hit.node.data === data && hit.spec.position === spec.position && hit.selected === selected && hit.dragged === dragged
         ? hit.node
         : {
             id: spec.id,
@@ -58,7 +79,7 @@ export function flowNodes(
             data,
             // A node object without its measured size makes React Flow measure it again (its handles
             // too, forcing a layout) and report the size back: on every drag step, without this.
-            ...(size ? { measured: size } : {}),
+            ...(size ? { measured: size } : estimate && !measured.has(spec.id) ? { initialWidth: WIDTH, initialHeight: HEIGHT, handles: estimatedHandles(spec.type, spec.config) } : {}),
           };
     next.set(spec.id, { spec, selected, invalid: isInvalid, dragged, node });
     return node;

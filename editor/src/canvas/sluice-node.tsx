@@ -7,38 +7,22 @@ import { memo } from 'react';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { useMetrics } from '../stores/metrics-store';
 import type { SluiceNodeData } from './flow-nodes';
+import { handleTop, inputPorts, outputPorts } from './ports';
 import { countRender } from './render-count';
 
 export type { SluiceNodeData } from './flow-nodes';
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 
-/** Output ports by config object: parsing a config is the dearest part of a node's render, and configs are immutable. */
-const outputsOf = new WeakMap<object, string[]>();
-function outputPorts(type: string, config: Record<string, unknown>): string[] {
-  const hit = outputsOf.get(config);
-  if (hit) return hit;
-  const def = nodeDefinitions.get(type);
-  let outputs: string[] = ['out'];
-  try {
-    const parsed = def?.config.safeParse(config);
-    if (def && parsed?.success) outputs = def.outputs(parsed.data).map((p) => p.name);
-  } catch {
-    // keep the default port
-  }
-  outputsOf.set(config, outputs);
-  return outputs;
-}
-
 function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeData }) {
   countRender('node');
   const def = nodeDefinitions.get(data.type);
   const outputs = outputPorts(data.type, data.config);
-  const inputs = def?.inputs.map((p) => p.name) ?? [];
+  const inputs = inputPorts(data.type);
   return (
     <div className={`sluice-node cat-${def?.category ?? 'unknown'}${selected ? ' selected' : ''}${data.invalid ? ' invalid' : ''}`} data-testid={`node-${id}`}>
       {inputs.map((p, i) => (
-        <Handle key={p} type="target" position={Position.Left} id={p} style={{ top: 24 + i * 16 }} />
+        <Handle key={p} type="target" position={Position.Left} id={p} style={{ top: handleTop(i) }} />
       ))}
       <div className="title">
         {data.invalid ? (
@@ -51,7 +35,7 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
       <div className="type">{data.type}</div>
       <NodeCounts id={id} />
       {outputs.map((p, i) => (
-        <Handle key={p} type="source" position={Position.Right} id={p} style={{ top: 24 + i * 16 }} title={p}>
+        <Handle key={p} type="source" position={Position.Right} id={p} style={{ top: handleTop(i) }} title={p}>
           {outputs.length > 1 ? <span className="port-label">{p}</span> : null}
         </Handle>
       ))}
