@@ -1,9 +1,24 @@
 /**
  * A batch as it travels in a job. Event metadata lives in symbol-keyed properties, which do not
  * serialize, so event time, ingest time and the source-watermark stamps travel beside the events
- * and are put back on arrival.
+ * and are put back on arrival. The events travel as one MessagePack buffer (base64, as BullMQ
+ * stores job data as JSON): packing is faster than JSON for batches of same-shaped objects
+ * (records: each shape's keys are written once), and BullMQ's own JSON then copies one string
+ * instead of walking thousands of objects. Values round-trip as in memory (no JSON rounding of
+ * NaN or dropped undefined), so both engines see the same events.
  */
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { Packr } from 'msgpackr';
+
+// Records with their structures inside each message: any worker decodes any batch.
+const packr = new Packr({ useRecords: true, structuredClone: false });
+
+interface Payload {
+  events: Record<string, unknown>[];
+  times: number[];
+  ingest: number[];
+  behind: [number, number][];
+}
 
 export interface BatchJob {
   /** Edge id and partitions: the channel this batch belongs to. */
@@ -14,11 +29,10 @@ export interface BatchJob {
   seq: number;
   /** The channel's watermark after this batch; 'inf' at end of input. */
   wm: number | 'inf' | null;
-  events: Record<string, unknown>[];
-  times: number[];
-  ingest: number[];
-  /** [index, source watermark] for events stamped behind the watermark. */
-  behind: [number, number][];
+  /** How many events `p` holds (0: a heartbeat, `p` absent). */
+  n: number;
+  /** MessagePack of { events, times, ingest, behind: [index, source watermark][] }, base64. */
+  p?: string;
   /**
    * The deploy generation that produced the batch: after a hot redeploy a worker still holding
    * the previous plan refuses it (retried until a worker with the new plan takes it).
@@ -26,7 +40,8 @@ export interface BatchJob {
   gen?: string;
 }
 
-export function encodeEvents(events: readonly Event[]): Pick<BatchJob, 'events' | 'times' | 'ingest' | 'behind'> {
+export function encodeEvents(events: readonly Event[]): Pick<BatchJob, 'n' | 'p'> {
+  if (events.length === 0) return { n: 0 };
   const times = new Array<number>(events.length);
   const ingest = new Array<number>(events.length);
   const behind: [number, number][] = [];
@@ -37,17 +52,20 @@ export function encodeEvents(events: readonly Event[]): Pick<BatchJob, 'events' 
     const sw = e[SOURCE_WATERMARK];
     if (sw !== undefined) behind.push([i, sw]);
   }
-  return { events: events as Record<string, unknown>[], times, ingest, behind };
+  const payload: Payload = { events: events as Record<string, unknown>[], times, ingest, behind };
+  return { n: events.length, p: packr.pack(payload).toString('base64') };
 }
 
-export function decodeEvents(job: Pick<BatchJob, 'events' | 'times' | 'ingest' | 'behind'>): Event[] {
-  const out = job.events as Record<string | symbol, unknown>[];
+export function decodeEvents(job: Pick<BatchJob, 'n' | 'p'>): Event[] {
+  if (!job.p) return [];
+  const { events, times, ingest, behind } = packr.unpack(Buffer.from(job.p, 'base64')) as Payload;
+  const out = events as Record<string | symbol, unknown>[];
   for (let i = 0; i < out.length; i++) {
     const e = out[i]!;
-    e[EVENT_TIME] = job.times[i];
-    if (job.ingest[i]) e[INGEST_TIME] = job.ingest[i];
+    e[EVENT_TIME] = times[i];
+    if (ingest[i]) e[INGEST_TIME] = ingest[i];
   }
-  for (const [i, sw] of job.behind) out[i]![SOURCE_WATERMARK] = sw;
+  for (const [i, sw] of behind) out[i]![SOURCE_WATERMARK] = sw;
   return out as Event[];
 }
 

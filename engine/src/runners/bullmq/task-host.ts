@@ -71,7 +71,7 @@ export class TaskHost {
     try {
       const edge = this.o.plan.edges.find((e) => e.id === job.edge);
       if (!edge) throw new Error(`unknown edge ${job.edge}`);
-      if (job.events.length > 0) this.task.deliver(edge.target, edge.targetPort, decodeEvents(job));
+      if (job.n > 0) this.task.deliver(edge.target, edge.targetPort, decodeEvents(job));
       this.task.advance(channel, decodeWatermark(job.wm));
       this.applied[channel] = job.seq;
       for (const inst of this.task.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
