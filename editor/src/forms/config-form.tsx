@@ -3,8 +3,8 @@
  * server validates with): text, numbers, enums, booleans, durations, lists, key/value maps,
  * lists of objects, and expressions checked as you type.
  */
-import type { CheckContext, EventSchema } from '@sluice/shared';
-import { ExpressionInput } from './expression-input';
+import type { EventSchema } from '@sluice/shared';
+import { ExpressionInput, type FormContext } from './expression-input';
 
 type Schema = {
   type?: string | string[];
@@ -23,7 +23,7 @@ export interface FormProps {
   schema: Schema;
   value: Record<string, unknown>;
   onChange: (v: Record<string, unknown>) => void;
-  context: CheckContext;
+  context: FormContext;
 }
 
 export function ConfigForm({ schema, value, onChange, context }: FormProps) {
@@ -55,7 +55,7 @@ function setKey(o: Record<string, unknown>, k: string, v: unknown): Record<strin
   return next;
 }
 
-function Field({ schema, value, onChange, context, path }: { schema: Schema; value: unknown; onChange: (v: unknown) => void; context: CheckContext; path: string }) {
+function Field({ schema, value, onChange, context, path }: { schema: Schema; value: unknown; onChange: (v: unknown) => void; context: FormContext; path: string }) {
   const s = schema.anyOf?.find((x) => x.type !== 'null' && x.format !== undefined) ?? schema.anyOf?.[0] ?? schema;
   const format = schema.format ?? s.format;
   if (format === 'expression') return <ExpressionInput label={path} value={typeof value === 'string' ? value : ''} onChange={onChange} context={context} />;

@@ -16,7 +16,10 @@ export function NodePanel({ nodeId, inputSchema }: { nodeId: string; inputSchema
   const schema = useMemo(() => (def ? (z.toJSONSchema(def.config, { io: 'input', unrepresentable: 'any' }) as never) : undefined), [def]);
   if (!node) return null;
   const paramTypes = Object.fromEntries(Object.entries(params ?? {}).map(([k, p]) => [k, p.type])) as Record<string, ParamType>;
-  const context = inputSchema ? { params: paramTypes, schema: inputSchema } : { params: paramTypes };
+  // Fields the node adds before an expression runs (a map's earlier `set`), as the validator sees them.
+  const parsed = def?.config.safeParse(node.config);
+  const extraFields = Object.fromEntries((parsed?.success ? (def?.expressions?.(parsed.data) ?? []) : []).filter((x) => x.extraFields).map((x) => [x.path, x.extraFields!]));
+  const context = inputSchema ? { params: paramTypes, schema: inputSchema, extraFields } : { params: paramTypes, extraFields };
   return (
     <aside className="panel" aria-label={`Node ${node.id}`}>
       <h2>{def?.title ?? node.type}</h2>
