@@ -18,6 +18,8 @@ await page.getByTestId('node-price').waitFor();
 await page.getByRole('button', { name: 'Deploy' }).click();
 await page.waitForTimeout(2500);
 await page.getByTestId('node-price').click();
+await page.getByRole('button', { name: 'Fit view' }).click();
+await page.waitForTimeout(400);
 await page.screenshot({ path: join(OUT, 'editor-running.png') });
 await page.getByLabel('config.set.price').fill('round(base_price * (1 + adjust_pct / 100) * (surge ? 1 + params.surge_pct / 100 : 1), 2');
 await page.waitForTimeout(300);
