@@ -98,6 +98,16 @@ describe('editor (Chromium)', () => {
     await expr.fill('quantity >= 1');
     await expect.poll(async () => (await page.locator('.problems').textContent()) ?? '').not.toContain('filter1');
 
+    // Field names from upstream are offered as you type; Enter takes the highlighted one.
+    await expr.fill('');
+    await expr.pressSequentially('quant');
+    const list = page.getByRole('listbox', { name: 'field completions' });
+    await expect.poll(async () => (await list.count()) && list.getByRole('option').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringMatching(/^quantity/)]);
+    await expr.press('Enter');
+    await expr.pressSequentially(' >= 1');
+    expect(await expr.inputValue()).toBe('quantity >= 1');
+    expect(await list.count()).toBe(0);
+
     // Undo removes the last change, redo brings it back.
     await page.getByTestId('palette-map').click();
     await page.getByTestId('node-map1').waitFor();
