@@ -16,7 +16,7 @@ export interface RunOptions {
   pipelineId?: string;
   /** Param values overriding the document's (already checked). */
   params?: Record<string, ParamValue>;
-  /** Max events per micro-batch (default 1000). */
+  /** Max events per micro-batch (default 1000 embedded, BULLMQ_BATCH_SIZE on BullMQ). */
   batchSize?: number;
   /** How long a source waits before polling again when it had less than a full batch (ms, default 20). */
   batchDelayMs?: number;
@@ -92,3 +92,10 @@ export interface Runner {
 }
 
 export const RUN_DEFAULTS = { batchSize: 1000, batchDelayMs: 20, partitions: 2 } as const;
+
+/**
+ * BullMQ's default batch: a job costs Redis round trips whatever its size, so bigger batches
+ * carry more events per round trip (measured on YSB: ~2x the events/s of 1000-event batches).
+ * A batch is only as big as what a poll finds, so at modest rates latency does not grow.
+ */
+export const BULLMQ_BATCH_SIZE = 10_000;

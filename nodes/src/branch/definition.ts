@@ -1,4 +1,4 @@
-import { type ConfigProblem, type EventSchema, type PortSpec, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { type ConfigProblem, type EventSchema, type PortSpec, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
 import { errorPortSchema } from '../filter/definition.js';
 import { defineNode } from '../sdk/define-node.js';
@@ -46,6 +46,7 @@ export const branchDefinition = defineNode<BranchConfig>({
     { name: 'else', label: 'else', description: 'Events that matched no route' },
     { name: 'error', label: 'Errors', description: 'Events whose expression failed or was not a boolean' },
   ],
+  fieldUse: (c) => passThroughUse(c.routes.map((r) => r.expression)),
   expressions: (c) => c.routes.map((r, i) => ({ path: `config.routes[${i}].expression`, source: r.expression, role: 'predicate' as const })),
   check: (c) => {
     const problems: ConfigProblem[] = [];

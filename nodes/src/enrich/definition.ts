@@ -84,6 +84,7 @@ export const enrichDefinition = defineNode<EnrichConfig>({
   },
   config: enrichConfig,
   inputs: [{ name: 'in' }],
+  fieldUse: (c) => ({ reads: [c.on.split('.')[0]!], forwards: true }),
   outputs: (c) =>
     c.onMissing === 'error'
       ? [{ name: 'out' }, { name: 'error', label: 'No match', description: 'Events without a row in the table' }]

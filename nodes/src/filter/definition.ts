@@ -1,4 +1,4 @@
-import { type EventSchema, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { type EventSchema, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 
@@ -34,6 +34,7 @@ export const filterDefinition = defineNode<FilterConfig>({
     { name: 'error', label: 'Errors', description: 'Events whose expression failed or was not a boolean' },
   ],
   expressions: (c) => [{ path: 'config.expression', source: c.expression, role: 'predicate' }],
+  fieldUse: (c) => passThroughUse([c.expression]),
   inferSchema: (_c, ctx) => {
     const input = ctx.inputs.in ?? UNKNOWN_SCHEMA;
     return { out: input, error: errorPortSchema(input) };

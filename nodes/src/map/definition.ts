@@ -1,4 +1,4 @@
-import { type CheckContext, type ConfigProblem, checkExpression, type EventSchema, type FieldType, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { type CheckContext, type ConfigProblem, checkExpression, type EventSchema, type FieldType, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
 import { errorPortSchema } from '../filter/definition.js';
 import { defineNode } from '../sdk/define-node.js';
@@ -61,6 +61,7 @@ export const mapDefinition = defineNode<MapConfig>({
     { name: 'error', label: 'Errors', description: 'Events on which an expression failed' },
   ],
   // Later expressions see the fields set before them.
+  fieldUse: (c) => passThroughUse(Object.values(c.set)),
   expressions: (c) =>
     Object.entries(c.set).map(([name, source], i, all) => ({
       path: `config.set.${name}`,

@@ -1,4 +1,4 @@
-import { type EventSchema, type ExpressionField, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { type EventSchema, type ExpressionField, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
 import { errorPortSchema } from '../filter/definition.js';
 import { defineNode } from '../sdk/define-node.js';
@@ -133,6 +133,7 @@ export const rulesDefinition = defineNode<RulesConfig>({
     { name: 'error', label: 'Errors', description: 'Events on which an expression failed or a value could not be compared' },
   ],
   expressions: (c) => rulesExpressions(c),
+  fieldUse: (c) => passThroughUse(rulesExpressions(c).map((x) => x.source)),
   check: (c) => checkRulesConfig(c),
   inferSchema: (c, ctx) => {
     const input: EventSchema = ctx.inputs.in ?? UNKNOWN_SCHEMA;

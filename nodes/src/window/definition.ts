@@ -2,7 +2,7 @@
  * The window node's definition (browser-safe): config schema, checks, ports, output schema.
  * Semantics: GRAPH_FORMAT.md "Windows (event time)" and docs/windows.md.
  */
-import { type ConfigProblem, durationSchema, type EventSchema, type FieldType, parseDuration } from '@sluice/shared';
+import { type ConfigProblem, durationSchema, type EventSchema, type FieldType, parseDuration, readsOf } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 
@@ -133,6 +133,11 @@ export const windowDefinition = defineNode<WindowConfig>({
     { name: 'error', label: 'Errors', description: 'Events with a value an aggregate cannot take (e.g. text in a sum)' },
   ],
   keyBy: (c) => c.keyBy,
+  // Results are new objects (keys, window, aggregates); only late and failed events go on as they came.
+  fieldUse: (c, isConnected) => ({
+    reads: readsOf(c.keyBy, c.aggregates.flatMap((a) => (a.field ? [a.field] : []))),
+    forwards: isConnected('late') || isConnected('error'),
+  }),
   check,
   inferSchema,
 });

@@ -39,6 +39,17 @@ export interface InferContext {
   inputs: Record<string, EventSchema | undefined>;
 }
 
+/**
+ * What a node needs of its input events: the top-level fields it reads, and whether it passes
+ * input events on (so what its downstream reads is needed too). Lets an exchange ship only the
+ * fields the other side uses (BullMQ). Without it a node is taken to read everything.
+ */
+export interface FieldUse {
+  reads: readonly string[] | 'all';
+  /** Input events (or copies of them) leave on some connected output port. */
+  forwards: boolean;
+}
+
 export interface NodeTypeInfo<C = Record<string, unknown>> {
   type: string;
   category: NodeCategory;
@@ -62,6 +73,8 @@ export interface NodeTypeInfo<C = Record<string, unknown>> {
   inferSchema?: (config: C, ctx: InferContext) => Record<string, EventSchema | undefined>;
   /** Fields the node keys its state by: the planner cuts a stage here and partitions by them. */
   keyBy?: (config: C) => readonly string[] | undefined;
+  /** What the node reads of its input (see FieldUse); `isConnected` tells which outputs have edges. */
+  fieldUse?: (config: C, isConnected: (port: string) => boolean) => FieldUse;
   /** For sources: true when the source ends by itself. */
   bounded?: (config: C) => boolean;
 }

@@ -40,7 +40,11 @@ export interface BatchJob {
   gen?: string;
 }
 
-export function encodeEvents(events: readonly Event[]): Pick<BatchJob, 'n' | 'p'> {
+/**
+ * `fields`: ship only these top-level fields of each event (the exchange's projection,
+ * compile/projection.ts); the stamps always travel.
+ */
+export function encodeEvents(events: readonly Event[], fields?: readonly string[]): Pick<BatchJob, 'n' | 'p'> {
   if (events.length === 0) return { n: 0 };
   const times = new Array<number>(events.length);
   const ingest = new Array<number>(events.length);
@@ -52,8 +56,14 @@ export function encodeEvents(events: readonly Event[]): Pick<BatchJob, 'n' | 'p'
     const sw = e[SOURCE_WATERMARK];
     if (sw !== undefined) behind.push([i, sw]);
   }
-  const payload: Payload = { events: events as Record<string, unknown>[], times, ingest, behind };
+  const payload: Payload = { events: fields ? events.map((e) => project(e, fields)) : (events as Record<string, unknown>[]), times, ingest, behind };
   return { n: events.length, p: packr.pack(payload).toString('base64') };
+}
+
+function project(e: Event, fields: readonly string[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const f of fields) if (f in e) o[f] = e[f];
+  return o;
 }
 
 export function decodeEvents(job: Pick<BatchJob, 'n' | 'p'>): Event[] {

@@ -20,7 +20,7 @@ import { NodeInstance } from '../../runtime/node-instance.js';
 import { operatorContext } from '../../runtime/operator-context.js';
 import { SOURCE_CHANNEL, Task } from '../../runtime/task.js';
 import { type TapListener, TapRegistry } from '../../runtime/taps.js';
-import { HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
+import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer, type ExchangeState } from './exchange-buffer.js';
@@ -144,7 +144,7 @@ export class BullmqRun implements RunHandle {
       baseDir: this.options.baseDir,
       params,
       partitions: this.options.partitions ?? RUN_DEFAULTS.partitions,
-      batchSize: this.options.batchSize ?? RUN_DEFAULTS.batchSize,
+      batchSize: this.options.batchSize ?? BULLMQ_BATCH_SIZE,
     };
     if (!this.options.resume) await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);
     for (const s of this.plan.stages) {

@@ -7,6 +7,7 @@
  */
 import type { Event } from '@sluice/shared';
 import type { Plan, PlanEdge, PlanStage } from '../../compile/plan.js';
+import { exchangeFields } from '../../compile/projection.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import type { TaskOutput } from '../../runtime/task.js';
 import { type BatchJob, encodeEvents, encodeWatermark } from './batch-codec.js';
@@ -26,6 +27,8 @@ export interface ExchangeState {
 export class ExchangeBuffer implements TaskOutput {
   private readonly pending = new Map<string, { edge: PlanEdge; to: number; events: Event[] }>();
   private readonly outEdges: PlanEdge[];
+  /** Fields shipped per edge (undefined: all). */
+  private readonly projection = new Map<string, string[] | undefined>();
   private readonly partitioners = new Map<number, Partitioner>();
   private watermark = Number.NEGATIVE_INFINITY;
   edgeCounts: Record<string, number> = {};
@@ -40,6 +43,7 @@ export class ExchangeBuffer implements TaskOutput {
     public state: ExchangeState = { seq: {}, sentWm: {} },
   ) {
     this.outEdges = plan.edges.filter((e) => e.exchange && plan.nodes.get(e.source)!.stage === stage.id);
+    for (const e of this.outEdges) this.projection.set(e.id, exchangeFields(plan, e));
     for (const s of plan.stages) this.partitioners.set(s.id, keyPartitioner(s.keyBy ?? [], s.partitions));
   }
 
@@ -83,7 +87,7 @@ export class ExchangeBuffer implements TaskOutput {
           to: q,
           seq,
           wm: encodeWatermark(Math.max(this.watermark, this.state.sentWm[ch] ?? Number.NEGATIVE_INFINITY)),
-          ...encodeEvents(pending?.events ?? []),
+          ...encodeEvents(pending?.events ?? [], this.projection.get(edge.id)),
         };
         if (this.generation !== undefined) job.gen = this.generation;
         jobs.push({ targetStage: target.id, targetPartition: q, job });
