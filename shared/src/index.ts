@@ -6,4 +6,5 @@ export * from './graph/node-type.js';
 export * from './schema/event-meta.js';
 export * from './schema/event-schema.js';
 export * from './protocol/metrics.js';
+export * from './protocol/pipeline-api.js';
 export * from './graph/index.js';

@@ -1,5 +1,10 @@
 /** The editor's only way to the engine: typed HTTP calls and server-sent events. */
-import type { Diagnostic, DocumentDiff, ParamValue, PipelineDocument, PipelineMetrics } from '@sluice/shared';
+import type { AuditEntry, Diagnostic, DocumentDiff, ParamValue, PipelineDocument, PipelineMetrics, PreviewResult, RecordingStats, RowChange } from '@sluice/shared';
+
+// The server's answers, defined once in shared (protocol/pipeline-api.ts).
+export type { AuditEntry, FieldChange, PreviewResult, SinkDiff } from '@sluice/shared';
+export type Recording = RecordingStats;
+export type PreviewRow = RowChange;
 
 export type Role = 'admin' | 'editor' | 'business' | 'viewer';
 
@@ -44,25 +49,6 @@ export interface VersionDiff {
   diff: DocumentDiff;
 }
 
-export interface AuditEntry {
-  at: string;
-  actor: string;
-  role: string;
-  /** create, save, deploy, stop, rollback, delete, import */
-  action: string;
-  pipelineId: string;
-  version?: number;
-  summary: string[];
-  address: string;
-}
-
-export interface Recording {
-  events: Record<string, unknown>[];
-  /** Recorded events per source node id. */
-  sources: Record<string, number>;
-  capacity: number;
-}
-
 export interface PreviewRequest {
   /** A draft to try; default: the stored document. */
   document?: PipelineDocument;
@@ -70,41 +56,6 @@ export interface PreviewRequest {
   /** Uploaded sample events per source node id; default: the live recording. */
   events?: Record<string, Record<string, unknown>[]>;
   limit?: number;
-}
-
-export interface FieldChange {
-  field: string;
-  before: unknown;
-  after: unknown;
-  delta?: number;
-  pct?: number;
-}
-
-export interface PreviewRow {
-  key: string;
-  change: 'changed' | 'added' | 'removed';
-  before?: Record<string, unknown>;
-  after?: Record<string, unknown>;
-  fields: FieldChange[];
-}
-
-export interface SinkDiff {
-  key: string[];
-  unchanged: number;
-  changed: number;
-  added: number;
-  removed: number;
-  /** Biggest moves first, capped. */
-  rows: PreviewRow[];
-  biggestMoves: { key: string; field: string; before: unknown; after: unknown; delta: number; pct: number }[];
-}
-
-export interface PreviewResult {
-  recording: { events: number; sources: Record<string, number> };
-  live: { version: number | null; outputs: Record<string, Record<string, unknown>[]> };
-  draft: { outputs: Record<string, Record<string, unknown>[]> };
-  diff: Record<string, SinkDiff>;
-  outcomes: { changed: number; total: number };
 }
 
 export interface ApiErrorBody {

@@ -30,8 +30,8 @@ describe('refusals shown where they belong', () => {
 
 const result: PreviewResult = {
   recording: { events: 1200 as never, sources: { orders: 1200 } },
-  live: { version: 4, outputs: {} },
-  draft: { outputs: {} },
+  live: { version: 4, outputs: {}, errors: {} },
+  draft: { outputs: {}, errors: {} },
   diff: {
     prices: {
       key: ['sku'],

@@ -195,7 +195,7 @@ export function showKey(key: string): string {
 const short = (s: string) => (s.length > 36 ? `${s.slice(0, 35)}…` : s);
 
 /** Before (grey) and after (blue) per key, one pair of bars per move, on one shared scale with zero. */
-export function MovesChart({ moves }: { moves: { key: string; field: string; before: unknown; after: unknown; delta: number; pct: number }[] }) {
+export function MovesChart({ moves }: { moves: SinkDiff['biggestMoves'] }) {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   const values = moves.flatMap((m) => [num(m.before), num(m.after)]);
   const lo = Math.min(0, ...values);

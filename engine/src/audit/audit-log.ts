@@ -5,21 +5,10 @@
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { AuditEntry } from '@sluice/shared';
 
-export interface AuditEntry {
-  /** ISO-8601. */
-  at: string;
-  actor: string;
-  role: string;
-  /** create, save, import, deploy, stop, rollback, delete */
-  action: string;
-  pipelineId: string;
-  version?: number;
-  /** Human-readable changes, e.g. `surge_threshold 50 -> 60`. */
-  summary: string[];
-  /** The client's address. */
-  address: string;
-}
+export type { AuditEntry };
+
 
 export interface AuditQuery {
   pipelineId?: string;

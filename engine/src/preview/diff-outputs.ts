@@ -4,35 +4,10 @@
  * of the nearest keyed node upstream (a window's keyBy) plus the window start when present;
  * without one, results pair by their position.
  */
-import type { Event, PipelineDocument } from '@sluice/shared';
+import type { Event, FieldChange, PipelineDocument, RowChange, SinkDiff } from '@sluice/shared';
+
+export type { FieldChange, RowChange, SinkDiff };
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-
-export interface FieldChange {
-  field: string;
-  before: unknown;
-  after: unknown;
-  delta?: number;
-  /** Relative change in percent (absent when `before` is 0). */
-  pct?: number;
-}
-
-export interface RowChange {
-  key: string;
-  change: 'changed' | 'added' | 'removed';
-  before?: Event;
-  after?: Event;
-  fields: FieldChange[];
-}
-
-export interface SinkDiff {
-  key: string[];
-  unchanged: number;
-  changed: number;
-  added: number;
-  removed: number;
-  rows: RowChange[];
-  biggestMoves: (FieldChange & { key: string })[];
-}
 
 /** Rows listed per sink; the counts always cover everything. */
 const MAX_ROWS = 500;

@@ -3,10 +3,12 @@
  * the same recorded (or uploaded) source events, with sinks captured; the result pairs their
  * outputs by key. Nothing reaches the live pipeline or the outside world.
  */
-import { type Diagnostic, type Event, hasErrors, type ParamValue, type PipelineDocument } from '@sluice/shared';
+import { type Diagnostic, type Event, hasErrors, type ParamValue, type PipelineDocument, type PreviewResult } from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { RecordedEvent } from '../recording/recorded-event.js';
 import { diffOutputs, type SinkDiff, sinkKeyFields } from './diff-outputs.js';
+
+export type { PreviewResult };
 import { type CapturedRun, runOnEvents } from './run-on-events.js';
 
 /** Outputs returned per sink and side (the diff always covers all of them). */
@@ -36,13 +38,6 @@ export interface PreviewInput {
   policy?: (document: PipelineDocument) => Diagnostic[];
 }
 
-export interface PreviewResult {
-  recording: { events: number; sources: Record<string, number> };
-  live: { version: number | null; outputs: Record<string, Event[]>; errors: Record<string, number> };
-  draft: { outputs: Record<string, Event[]>; errors: Record<string, number> };
-  diff: Record<string, SinkDiff>;
-  outcomes: { changed: number; total: number };
-}
 
 function compiled(side: PreviewSide, which: 'live' | 'draft', policy?: PreviewInput['policy']) {
   const { document, diagnostics } = compilePipeline(side.document, side.params ?? {});

@@ -3,13 +3,11 @@
  * In memory for the embedded engine; a capped Redis list per source in BullMQ mode, so the
  * recording outlives a server restart like the run itself does.
  */
+import type { RecordingStats } from '@sluice/shared';
 import type { RecordedEvent } from './recorded-event.js';
 
-export interface RecordingStats {
-  events: number;
-  sources: Record<string, number>;
-  capacity: number;
-}
+export type { RecordingStats };
+
 
 export interface RecordingStore {
   readonly capacity: number;
