@@ -79,6 +79,11 @@ export interface SourceOperator {
   position?(): unknown;
   /** Resume from a position returned by `position()`. */
   seek?(position: unknown): void | Promise<void>;
+  /**
+   * A checkpoint at `position` is durable: the source is never sought before it again, so a
+   * durable inbox may release what lies before it (source.http's Redis stream trims it).
+   */
+  onCheckpoint?(position: unknown): void | Promise<void>;
   close?(): Promise<void> | void;
 }
 

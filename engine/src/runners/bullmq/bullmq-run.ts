@@ -280,6 +280,7 @@ export class BullmqRun implements RunHandle {
     const cp: SourceCheckpoint = { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark, done, counters };
     await this.redis.set(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId), pack(cp));
     slot.last = cp;
+    if (cp.position !== undefined) await slot.source.onCheckpoint?.(cp.position);
   }
 
   private async markPending(slot: SourceSlot, from: unknown, records: number): Promise<void> {
