@@ -1,11 +1,24 @@
 /**
  * Events handed to a source by its host (the HTTP ingest route feeds `source.http` through
- * one). Bounded: `offer` refuses a batch that does not fit, so the caller can answer 429.
+ * one). Bounded: the host refuses a batch that does not fit, so the ingest route can answer 429.
+ *
+ * A memory inbox (BoundedInbox) is synchronous and has no position: what it held is lost with
+ * the process. A durable inbox (the server's Redis stream in BullMQ mode) is read
+ * asynchronously from a position the runtime checkpoints, re-read from a checkpoint after a
+ * restart, and released up to a checkpoint once that checkpoint is durable.
  */
 export interface Inbox {
-  /** Up to `max` records, oldest first. */
-  take(max: number): unknown[];
-  readonly size: number;
+  /** Up to `max` records, oldest first, after the current position (which moves past them). */
+  take(max: number): unknown[] | Promise<unknown[]>;
+  /** Where the next `take` starts (durable inboxes): checkpointed with the source. */
+  position?(): unknown;
+  /** Read again from a position `position()` returned (a restart replays from a checkpoint). */
+  seek?(position: unknown): void | Promise<void>;
+  /**
+   * A checkpoint at `position` is durable: records up to it are never read again and may be
+   * deleted. Records after it must stay.
+   */
+  release?(position: unknown): Promise<void>;
 }
 
 export class BoundedInbox implements Inbox {

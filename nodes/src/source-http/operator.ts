@@ -16,36 +16,52 @@ export const sourceHttpOperator: SourceFactory<SourceHttpConfig> = (ctx) => {
   const timeField = ctx.config.timeField;
   const getTime = timeField === undefined ? undefined : fieldGetter(timeField);
 
-  const source: SourceOperator = {
-    poll(max): SourceBatch {
-      const records = inbox.take(max);
-      const now = ctx.now();
-      const events: Event[] = [];
-      const errors: { event: Event; error: string }[] = [];
-      for (const r of records) {
-        if (r === null || typeof r !== 'object' || Array.isArray(r)) {
-          errors.push({ event: { value: r as never }, error: 'not a JSON object' });
+  const toBatch = (records: readonly unknown[]): SourceBatch => {
+    const now = ctx.now();
+    const events: Event[] = [];
+    const errors: { event: Event; error: string }[] = [];
+    for (const r of records) {
+      if (r === null || typeof r !== 'object' || Array.isArray(r)) {
+        errors.push({ event: { value: r as never }, error: 'not a JSON object' });
+        continue;
+      }
+      const rec = r as Record<string | symbol, unknown>;
+      let t = now;
+      if (getTime) {
+        const v = getTime(rec as Record<string, unknown>);
+        const parsed = parseEventTime(v);
+        if (parsed === undefined) {
+          errors.push({ event: rec as Event, error: `${timeField}: ${v === null ? 'missing' : `${JSON.stringify(v)} is not a time`}` });
           continue;
         }
-        const rec = r as Record<string | symbol, unknown>;
-        let t = now;
-        if (getTime) {
-          const v = getTime(rec as Record<string, unknown>);
-          const parsed = parseEventTime(v);
-          if (parsed === undefined) {
-            errors.push({ event: rec as Event, error: `${timeField}: ${v === null ? 'missing' : `${JSON.stringify(v)} is not a time`}` });
-            continue;
-          }
-          t = parsed;
-        }
-        clock.stamp(rec, t, now);
-        events.push(rec as Event);
+        t = parsed;
       }
-      // Arrival time as event time: every later event is stamped at least `now`, so the
-      // watermark may follow the clock while nothing arrives (windows still close).
-      const watermark = getTime ? clock.watermark : Math.max(clock.maxTime, now) - clock.maxOutOfOrderness;
-      return { events, watermark, done: false, ...(errors.length > 0 ? { errors } : {}) };
+      clock.stamp(rec, t, now);
+      events.push(rec as Event);
+    }
+    // Arrival time as event time: every later event is stamped at least `now`, so the
+    // watermark may follow the clock while nothing arrives (windows still close).
+    const watermark = getTime ? clock.watermark : Math.max(clock.maxTime, now) - clock.maxOutOfOrderness;
+    return { events, watermark, done: false, ...(errors.length > 0 ? { errors } : {}) };
+  };
+
+  const source: SourceOperator = {
+    // Synchronous for a memory inbox (no promise per poll on the hot path), async for a durable one.
+    poll(max) {
+      const records = inbox.take(max);
+      return Array.isArray(records) ? toBatch(records) : records.then(toBatch);
     },
   };
+  // A durable inbox (Redis stream, BullMQ mode): its position is the source's, checkpointed by
+  // the runtime; what a durable checkpoint covers is released (trimmed from the stream).
+  if (inbox.position && inbox.seek) {
+    const { position, seek } = inbox;
+    source.position = () => position.call(inbox);
+    source.seek = (pos) => seek.call(inbox, pos);
+  }
+  if (inbox.release) {
+    const release = inbox.release;
+    source.onCheckpoint = (pos) => release.call(inbox, pos);
+  }
   return source;
 };

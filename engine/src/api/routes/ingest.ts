@@ -28,7 +28,7 @@ export function ingestRoutes(o: IngestRoutesOptions): Hono {
     const format = (node.config as { format?: unknown } | undefined)?.format;
     const records = parseRecords(await c.req.text(), c.req.header('content-type') ?? '', format === 'json' || format === 'ndjson' ? format : 'auto');
     const hub = o.deployments.ingest;
-    const result = hub ? hub.offer(pipelineId, nodeId, records) : 'unknown';
+    const result = hub ? await hub.offer(pipelineId, nodeId, records) : 'unknown';
     if (result === 'unknown') throw new ApiError(409, 'not-deployed', `pipeline "${pipelineId}" is not running; deploy it first`);
     if (result === 'full') {
       const retry = String(o.retryAfterSeconds ?? 1);
