@@ -23,7 +23,8 @@ import { RedisRecordingStore } from '../recording/redis-recording-store.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { Runner } from '../runners/runner.js';
-import { IngestHub } from '../runtime/ingest-hub.js';
+import { MemoryIngestHub } from '../runtime/ingest-hub.js';
+import { RedisIngestHub } from '../runtime/redis-ingest-hub.js';
 import { FileStore } from '../store/file-store.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { loadExamples } from './load-examples.js';
@@ -82,7 +83,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const pgStore = o.databaseUrl ? await PostgresStore.open({ databaseUrl: o.databaseUrl, defaultBaseDir: join(o.dataDir, 'files'), ...(o.databaseSchema ? { schema: o.databaseSchema } : {}) }) : undefined;
   const store = pgStore ?? new FileStore({ dataDir: o.dataDir });
   const runner = createRunner(o);
-  const deployments = new DeploymentManager({ store, runner, log: o.log, ingest: new IngestHub(), allowedRoots: [store.defaultBaseDir, examplesDir] });
+  // BullMQ mode: posted events are in Redis before the 202 (docs/durable-ingest.md).
+  const redisIngest = o.redisUrl ? new RedisIngestHub({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' }) : undefined;
+  const deployments = new DeploymentManager({ store, runner, log: o.log, ingest: redisIngest ?? new MemoryIngestHub(), allowedRoots: [store.defaultBaseDir, examplesDir] });
 
   if (!existsSync(join(o.dataDir, EXAMPLES_MARKER)) && (await store.list()).length === 0) {
     const loaded = await loadExamples({ store, examplesDir, log: o.log });
@@ -127,6 +130,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       // Ends the runs and wakes the live streams, which then end their responses.
       await deployments.close();
       await recorder.close();
+      await redisIngest?.quit();
       await pgStore?.close();
       await new Promise((r) => setTimeout(r, 50));
       server.closeIdleConnections();

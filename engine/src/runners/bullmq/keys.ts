@@ -33,6 +33,10 @@ export class RedisKeys {
   sourceCheckpoint(pid: string, nodeId: string): string {
     return `${this.prefix}:source:${pid}:${nodeId}`;
   }
+  /** A source.http node's durable inbox: a stream of posted records (redis-ingest-hub.ts). */
+  ingest(pid: string, nodeId: string): string {
+    return `${this.prefix}:ingest:${pid}:${nodeId}`;
+  }
   /** Histograms flushed by each worker about once a second (field = worker id). */
   histograms(pid: string): string {
     return `${this.prefix}:hist:${pid}`;
@@ -47,7 +51,7 @@ export class RedisKeys {
   /** Every key of a pipeline, for cleanup. */
   pipelinePattern(pid: string): string[] {
     return [
-      ...['state', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${pid}:*`),
+      ...['state', 'statever', 'counters', 'source', 'ingest'].map((k) => `${this.prefix}:${k}:${pid}:*`),
       this.histograms(pid),
       this.taps(pid),
     ];

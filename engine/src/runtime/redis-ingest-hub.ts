@@ -1,0 +1,148 @@
+/**
+ * The durable ingest hub (BullMQ mode): one Redis stream per source.http node,
+ * `<prefix>:ingest:<pipeline>:<node>`, one entry per record (field `r`, JSON text). The ingest
+ * route answers 202 only once Redis holds the records, so a server crash loses none of them.
+ * The source reads the stream from a position (the last entry id it read) that the coordinator
+ * checkpoints with the rest of the source; a restarted coordinator seeks back to it. Once a
+ * checkpoint is durable, what it covers is trimmed. The stream itself goes with the pipeline's
+ * other keys when it is undeployed (RedisKeys.pipelinePattern). docs/durable-ingest.md.
+ */
+import type { Inbox } from '@sluice/nodes/sdk';
+import { Redis } from 'ioredis';
+import { RedisKeys } from '../runners/bullmq/keys.js';
+import { closeRedis, redisOptions } from '../runners/bullmq/redis-options.js';
+import type { IngestHub, OfferResult } from './ingest-hub.js';
+
+/**
+ * All or nothing, in one step: the records go in only if the stream (what is waiting plus what
+ * was read since the last checkpoint) stays within the capacity. Records are arguments, never
+ * script text. KEYS[1] stream; ARGV[1] capacity; ARGV[2..] records. 1 accepted, 0 full.
+ */
+const OFFER_SCRIPT = `
+local n = #ARGV - 1
+if redis.call('XLEN', KEYS[1]) + n > tonumber(ARGV[1]) then return 0 end
+for i = 2, #ARGV do redis.call('XADD', KEYS[1], '*', 'r', ARGV[i]) end
+return 1
+`;
+
+interface WithOffer {
+  sluiceIngestOffer(key: string, capacity: number, ...records: string[]): Promise<number>;
+}
+
+export interface RedisIngestHubOptions {
+  /** A connection to use (not closed by `quit`)... */
+  redis?: Redis;
+  /** ...or a URL to open one (closed by `quit`). */
+  redisUrl?: string;
+  /** Key prefix, the runner's (default `sluice`). */
+  prefix?: string;
+}
+
+/** The first stream id: a fresh source reads everything the stream still holds. */
+export const START = '0-0';
+const STREAM_ID = /^(\d+)-(\d+)$/;
+const MAX_SEQ = 2n ** 64n - 1n;
+
+/** The smallest id after `id` (same millisecond, next sequence): ranges and trims exclusive of `id`. */
+export function nextId(id: string): string {
+  const m = STREAM_ID.exec(id);
+  if (!m) throw new Error(`not a stream id: ${JSON.stringify(id)}`);
+  const seq = BigInt(m[2]!);
+  return seq === MAX_SEQ ? `${BigInt(m[1]!) + 1n}-0` : `${m[1]}-${seq + 1n}`;
+}
+
+export class RedisIngestHub implements IngestHub {
+  private readonly redis: Redis & WithOffer;
+  private readonly owned: boolean;
+  private readonly keys: RedisKeys;
+  /** Nodes whose inbox is open in this process: pipeline -> node -> capacity. */
+  private readonly capacities = new Map<string, Map<string, number>>();
+
+  constructor(o: RedisIngestHubOptions) {
+    if (!o.redis && !o.redisUrl) throw new Error('RedisIngestHub needs a Redis connection or URL');
+    this.owned = !o.redis;
+    const redis = o.redis ?? new Redis(redisOptions(o.redisUrl!));
+    // Retried by ioredis; /readyz reports an unreachable Redis.
+    if (this.owned) redis.on('error', () => undefined);
+    redis.defineCommand('sluiceIngestOffer', { numberOfKeys: 1, lua: OFFER_SCRIPT });
+    this.redis = redis as Redis & WithOffer;
+    this.keys = new RedisKeys(o.prefix ?? 'sluice');
+  }
+
+  /**
+   * The node's inbox, on its stream. Opening again (a redeploy, a restarted server) keeps the
+   * stream: records accepted before are still there for the new source to read.
+   */
+  open(pipelineId: string, nodeId: string, capacity: number): Inbox {
+    let nodes = this.capacities.get(pipelineId);
+    if (!nodes) this.capacities.set(pipelineId, (nodes = new Map()));
+    nodes.set(nodeId, capacity);
+    return new StreamInbox(this.redis, this.keys.ingest(pipelineId, nodeId));
+  }
+
+  /** Stop accepting (409). The stream stays: undeploying the pipeline deletes it. */
+  close(pipelineId: string): void {
+    this.capacities.delete(pipelineId);
+  }
+
+  async offer(pipelineId: string, nodeId: string, records: readonly unknown[]): Promise<OfferResult> {
+    const capacity = this.capacities.get(pipelineId)?.get(nodeId);
+    if (capacity === undefined) return 'unknown';
+    if (records.length === 0) return 'accepted';
+    const ok = await this.redis.sluiceIngestOffer(this.keys.ingest(pipelineId, nodeId), capacity, ...records.map((r) => JSON.stringify(r)));
+    return ok === 1 ? 'accepted' : 'full';
+  }
+
+  /** Entries in the stream: waiting, or read and not yet released by a checkpoint. */
+  waiting(pipelineId: string, nodeId: string): Promise<number> {
+    return this.redis.xlen(this.keys.ingest(pipelineId, nodeId));
+  }
+
+  /** Close the connection this hub opened (server shutdown). */
+  async quit(): Promise<void> {
+    this.capacities.clear();
+    if (this.owned) await closeRedis(this.redis);
+  }
+}
+
+/** One source's view of its stream: reads after its position, trims what a checkpoint covers. */
+class StreamInbox implements Inbox {
+  private at = START;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+  ) {}
+
+  async take(max: number): Promise<unknown[]> {
+    if (max <= 0) return [];
+    const entries = await this.redis.xrange(this.key, nextId(this.at), '+', 'COUNT', max);
+    if (entries.length === 0) return [];
+    const out = new Array<unknown>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const fields = entries[i]![1];
+      // One field, `r`; fields come as [name, value, ...].
+      out[i] = JSON.parse(fields[fields.indexOf('r') + 1]!);
+    }
+    this.at = entries[entries.length - 1]![0];
+    return out;
+  }
+
+  position(): string {
+    return this.at;
+  }
+
+  seek(position: unknown): void {
+    if (typeof position !== 'string' || !STREAM_ID.test(position)) throw new Error(`source.http: cannot resume from ${JSON.stringify(position)}: not a stream id`);
+    this.at = position;
+  }
+
+  /**
+   * Entries up to and including `position` were read under a durable checkpoint: delete them.
+   * MINID keeps ids >= its argument, so trim to the id just after: nothing unread goes.
+   */
+  async release(position: unknown): Promise<void> {
+    if (typeof position !== 'string' || !STREAM_ID.test(position) || position === START) return;
+    await this.redis.xtrim(this.key, 'MINID', nextId(position));
+  }
+}
