@@ -1,0 +1,203 @@
+/**
+ * Durable ingest against the real Redis: a server in BullMQ mode (`sluice serve` with
+ * REDIS_URL, its own process) answers 202 to posted events, is killed with SIGKILL before it
+ * has processed them all, and is started again on the same Redis, prefix and data folder. The
+ * sink then holds every posted event exactly once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type LocalWorkers, spawnWorkers, stopProcess } from '../../engine/src/cli/spawn-workers.js';
+import { RedisKeys } from '../../engine/src/runners/bullmq/keys.js';
+import { deletePrefixKeys } from '../../engine/src/runners/bullmq/test-keys.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'engine/src/cli/main.ts');
+const prefixes: string[] = [];
+const children: ChildProcess[] = [];
+const workerSets: LocalWorkers[] = [];
+
+afterAll(async () => {
+  for (const p of children) await stopProcess(p, 'SIGKILL');
+  for (const w of workerSets) await w.stop();
+  for (const prefix of prefixes) await deletePrefixKeys(REDIS_URL, prefix);
+});
+
+interface Server {
+  url: string;
+  process: ChildProcess;
+}
+
+/** `sluice serve` on a free port; resolves once it listens (deployed pipelines are back by then). */
+function startServer(env: { prefix: string; dataDir: string }): Promise<Server> {
+  const p = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, REDIS_URL, SLUICE_PREFIX: env.prefix, SLUICE_DATA_DIR: env.dataDir, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(p);
+  return new Promise((resolve, reject) => {
+    let log = '';
+    p.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+      const m = /Sluice on (http:\/\/\S+)/.exec(log);
+      if (m) resolve({ url: m[1]!, process: p });
+    });
+    p.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${log}`)));
+  });
+}
+
+async function call(server: Server, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+function kill9(p: ChildProcess): Promise<void> {
+  return stopProcess(p, 'SIGKILL');
+}
+
+function sinkLines(path: string): { seq: number }[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+}
+
+async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Post `total` events (field seq = 0..total-1) in requests of `per`, one after another; all must be 202. */
+async function post(server: Server, pid: string, total: number, per: number): Promise<void> {
+  for (let from = 0; from < total; from += per) {
+    const batch = Array.from({ length: Math.min(per, total - from) }, (_, i) => ({ seq: from + i }));
+    const res = await call(server, 'POST', `/api/ingest/${pid}/http`, batch);
+    expect(res.status, JSON.stringify(res.json)).toBe(202);
+  }
+}
+
+function expectEachOnce(lines: { seq: number }[], total: number): void {
+  const seqs = lines.map((l) => l.seq).sort((a, b) => a - b);
+  expect(seqs.length).toBe(total);
+  expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i));
+}
+
+function setup(name: string) {
+  const prefix = `sluice-test-ingest-${randomUUID().slice(0, 8)}`;
+  prefixes.push(prefix);
+  const dataDir = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
+  return { prefix, dataDir, out: join(dataDir, 'files', 'ingested.jsonl'), keys: new RedisKeys(prefix) };
+}
+
+/**
+ * source.http -> sink.file (the sink chained into the source's stage, run by the server): post,
+ * SIGKILL the server, start it again, wait for every event. The sink's seqs, sorted.
+ */
+async function crashChained(): Promise<{ seqs: number[]; total: number }> {
+  const { prefix, dataDir, out, keys } = setup('ingest');
+  const probe = new Redis(REDIS_URL);
+  try {
+    const total = 20_000;
+    const first = await startServer({ prefix, dataDir });
+    const doc = {
+      format: 'sluice/v1',
+      id: 'inbound',
+      nodes: [
+        { id: 'http', type: 'source.http', config: { maxBuffered: total } },
+        { id: 'out', type: 'sink.file', config: { path: 'ingested.jsonl' } },
+      ],
+      edges: [{ id: 'e1', source: 'http', target: 'out' }],
+    };
+    expect((await call(first, 'POST', '/api/pipelines', doc)).status).toBe(201);
+    expect((await call(first, 'POST', '/api/pipelines/inbound/deploy')).status).toBe(200);
+    await post(first, 'inbound', total, 2_000);
+    await kill9(first.process);
+    const written = sinkLines(out).length;
+    const inStream = await probe.xlen(keys.ingest('inbound', 'http'));
+    // Every accepted event is in the sink file or still in Redis.
+    expect(written + inStream).toBeGreaterThanOrEqual(total);
+    const second = await startServer({ prefix, dataDir });
+    await waitUntil(() => sinkLines(out).length >= total, 30_000, `${total} lines in the sink (were ${written} at the crash, ${inStream} in the stream)`);
+    // Give a duplicate the time to show up.
+    await new Promise((r) => setTimeout(r, 1000));
+    await kill9(second.process);
+    return { seqs: sinkLines(out).map((l) => l.seq).sort((a, b) => a - b), total };
+  } finally {
+    await probe.quit();
+  }
+}
+
+describe('durable ingest on BullMQ (real Redis, server killed with SIGKILL)', () => {
+  it('source.http -> sink.file: no event accepted (202) before the crash is lost', async () => {
+    const { seqs, total } = await crashChained();
+    expect(new Set(seqs).size).toBe(total);
+    expect(Math.min(...seqs)).toBe(0);
+    expect(Math.max(...seqs)).toBe(total - 1);
+  }, 120_000);
+
+  // Known runner issue (bullmq-run.ts, docs/durable-ingest.md): a source stage whose sink is
+  // chained into it sends no job, so the coordinator never checkpoints it; the restarted source
+  // reads the stream from the start and the sink writes what it had written again. Remove
+  // `.fails` once the coordinator checkpoints such stages (and their sinks' committed length).
+  it.fails('source.http -> sink.file: and none twice', async () => {
+    const { seqs, total } = await crashChained();
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i));
+  }, 120_000);
+
+  it('source.http -> sink.file on workers: events still in the stream at the crash are read by the restarted server, once', async () => {
+    const { prefix, dataDir, out, keys } = setup('ingest-workers');
+    const probe = new Redis(REDIS_URL);
+    try {
+      const total = 6_000;
+      const first = await startServer({ prefix, dataDir });
+      // Two sources meeting at the sink put the sink in a stage of its own, run by workers
+      // (committed with its state: exactly once). No worker runs before the crash: the
+      // coordinator stops reading once its queue holds 50 jobs, and the rest stays in the stream.
+      const doc = {
+        format: 'sluice/v1',
+        id: 'staged',
+        nodes: [
+          { id: 'http', type: 'source.http', config: { maxBuffered: total } },
+          { id: 'other', type: 'source.http', config: { maxBuffered: 10 } },
+          { id: 'out', type: 'sink.file', config: { path: 'ingested.jsonl' } },
+        ],
+        edges: [
+          { id: 'e1', source: 'http', target: 'out' },
+          { id: 'e2', source: 'other', target: 'out' },
+        ],
+      };
+      expect((await call(first, 'POST', '/api/pipelines', doc)).status).toBe(201);
+      expect((await call(first, 'POST', '/api/pipelines/staged/deploy')).status).toBe(200);
+      await post(first, 'staged', total, 50);
+      await kill9(first.process);
+      const inStream = await probe.xlen(keys.ingest('staged', 'http'));
+      expect(inStream).toBeGreaterThan(0);
+      expect(sinkLines(out)).toEqual([]);
+
+      await startServer({ prefix, dataDir });
+      workerSets.push(spawnWorkers(2, { redisUrl: REDIS_URL, prefix }));
+      await waitUntil(() => sinkLines(out).length >= total, 60_000, `${total} lines in the sink (${inStream} were in the stream at the crash)`);
+      await new Promise((r) => setTimeout(r, 1000));
+      expectEachOnce(sinkLines(out), total);
+      // What the checkpoints cover was trimmed from the stream.
+      await waitUntil(async () => (await probe.xlen(keys.ingest('staged', 'http'))) === 0, 10_000, 'the stream emptied');
+    } finally {
+      await probe.quit();
+    }
+  }, 120_000);
+});
