@@ -16,7 +16,7 @@ const YSB_DIR = new URL('../examples/ysb/', import.meta.url).pathname;
 
 export async function bullmqBenchmarks(say: (s: string) => void): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  const count = Number(process.env.BULLMQ_BENCH_EVENTS ?? 300_000);
+  const count = Number(process.env.BULLMQ_BENCH_EVENTS ?? 1_000_000);
   for (const workers of [1, 2]) {
     const r = await withRunner(workers, async (runner, dir) => {
       const doc = ysbDocument(count, join(dir, 'counts.jsonl'));

@@ -125,6 +125,9 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
             expect(m.win).toMatchObject({ in: 8, out: 5, late: 1 });
             expect(m.out).toMatchObject({ in: 5 });
             expect(result.metrics.edges.e2).toEqual({ events: 8 });
+            // The final metrics already hold the batch-time and end-to-end latency histograms.
+            expect(m.win!.batchP99Ms).toBeGreaterThan(0);
+            expect(result.metrics.sinks.out!.count).toBeGreaterThan(0);
           } finally {
             await runner.close();
           }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Inbox } from '@sluice/nodes/sdk';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisKeys } from '../runners/bullmq/keys.js';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { nextId, RedisIngestHub } from './redis-ingest-hub.js';
@@ -58,7 +58,7 @@ describe('RedisIngestHub', () => {
     expect(await h.waiting('cap', 'n')).toBe(5);
   });
 
-  it('unknown until the node opened its inbox, and again once the pipeline is closed; the stream stays', async () => {
+  it('unknown until the node opened its inbox, and again once the pipeline is closed, which deletes its streams only', async () => {
     const h = hub();
     expect(await h.offer('gate', 'n', [1])).toBe('unknown');
     h.open('gate', 'n', 10);
@@ -68,7 +68,8 @@ describe('RedisIngestHub', () => {
     h.close('gate');
     expect(await h.offer('gate', 'n', [2])).toBe('unknown');
     expect(await h.offer('gate-2', 'n', [2])).toBe('accepted');
-    expect(await redis.xlen(keys.ingest('gate', 'n'))).toBe(1);
+    await vi.waitFor(async () => expect(await redis.exists(keys.ingest('gate', 'n'))).toBe(0));
+    expect(await redis.xlen(keys.ingest('gate-2', 'n'))).toBe(1);
   });
 
   it('position and seek: reading again from a position gives exactly the records after it', async () => {

@@ -4,8 +4,8 @@
  * route answers 202 only once Redis holds the records, so a server crash loses none of them.
  * The source reads the stream from a position (the last entry id it read) that the coordinator
  * checkpoints with the rest of the source; a restarted coordinator seeks back to it. Once a
- * checkpoint is durable, what it covers is trimmed. The stream itself goes with the pipeline's
- * other keys when it is undeployed (RedisKeys.pipelinePattern). docs/durable-ingest.md.
+ * checkpoint is durable, what it covers is trimmed. The stream goes when the pipeline is
+ * stopped or ends (close), not when a redeploy stops and starts it. docs/durable-ingest.md.
  */
 import type { Inbox } from '@sluice/nodes/sdk';
 import { Redis } from 'ioredis';
@@ -80,9 +80,17 @@ export class RedisIngestHub implements IngestHub {
     return new StreamInbox(this.redis, this.keys.ingest(pipelineId, nodeId));
   }
 
-  /** Stop accepting (409). The stream stays: undeploying the pipeline deletes it. */
+  /**
+   * Stop accepting (409) and delete the pipeline's streams: it was stopped or ended (as the
+   * memory hub drops its inboxes). A redeploy by stop and start does not close: the new run
+   * reads what the old one had not.
+   */
   close(pipelineId: string): void {
+    const nodes = this.capacities.get(pipelineId);
     this.capacities.delete(pipelineId);
+    if (!nodes || nodes.size === 0) return;
+    const keys = [...nodes.keys()].map((n) => this.keys.ingest(pipelineId, n));
+    this.redis.del(...keys).catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
   }
 
   async offer(pipelineId: string, nodeId: string, records: readonly unknown[]): Promise<OfferResult> {

@@ -1,7 +1,7 @@
 /**
  * Pipeline metrics in BullMQ mode: counters committed by tasks (exactly once, read with one
- * MGET), the coordinator's own source-stage counters, histograms flushed by workers, and queue
- * depths as backlog. Refreshed about once a second; snapshots read the cache.
+ * MGET) with their histograms, the coordinator's own source-stage counters, and queue depths as
+ * backlog. Refreshed about once a second; snapshots read the cache.
  */
 import type { Redis } from 'ioredis';
 import type { NodeMetrics, PipelineMetrics, RunStatus, StageMetrics } from '@sluice/shared';
@@ -48,13 +48,11 @@ export class BullmqMetrics {
     const keys = this.taskList.map((t) => this.keys.taskCounters(this.pid, t.stage, t.partition));
     const values = keys.length > 0 ? await this.redis.mget(...keys) : [];
     this.tasks = values.map((v) => (v ? (JSON.parse(v) as CountersSnapshot) : null));
-    const raw = await this.redis.hgetall(this.keys.histograms(this.pid));
     const batch = new Map<string, Histogram>();
     const latency = new Map<string, Histogram>();
-    for (const v of Object.values(raw)) {
-      const h = JSON.parse(v) as { batch: Record<string, [number, number][]>; latency: Record<string, [number, number][]> };
-      for (const [id, s] of Object.entries(h.batch)) mergeInto(batch, id, s);
-      for (const [id, s] of Object.entries(h.latency)) mergeInto(latency, id, s);
+    for (const t of this.tasks) {
+      for (const [id, s] of Object.entries(t?.hist?.batch ?? {})) mergeInto(batch, id, s);
+      for (const [id, s] of Object.entries(t?.hist?.latency ?? {})) mergeInto(latency, id, s);
     }
     this.hist = { batch, latency };
     await this.refreshBacklog();

@@ -45,6 +45,12 @@ interface SourceCheckpoint {
   watermark: number;
   done: boolean;
   counters: Record<string, { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }>;
+  /**
+   * State of the stage's operators as of this checkpoint: a sink chained into the source stage
+   * keeps its committed length here, so a restarted coordinator truncates what it wrote after
+   * the checkpoint and writes the re-read batch once.
+   */
+  operators?: Record<string, StateSnapshot>;
 }
 
 interface SourceSlot {
@@ -153,8 +159,24 @@ export class BullmqRun implements RunHandle {
     }
     await this.redis.set(this.keys.pipeline(pid), JSON.stringify(this.deployed));
     await this.redis.sadd(this.keys.pipelines, pid);
-    this.sources = await this.buildSources(this.plan, this.deployed, this.counters);
-    for (const slot of this.sources) await this.restoreCheckpoint(slot);
+    await this.redis.publish(this.keys.deploys, pid);
+    // A resumed run gets its source stages' operator state back (restored, not started afresh).
+    const checkpoints = new Map<string, SourceCheckpoint>();
+    const restored: SwapCarry = { state: new Map(), sources: new Map() };
+    if (this.options.resume) {
+      for (const s of this.plan.stages) {
+        if (s.source === undefined) continue;
+        const cp = await this.readCheckpoint(s.source);
+        if (!cp) continue;
+        checkpoints.set(s.source, cp);
+        for (const [id, op] of Object.entries(cp.operators ?? {})) restored.state.set(`${id}#0`, op);
+      }
+    }
+    this.sources = await this.buildSources(this.plan, this.deployed, this.counters, restored);
+    for (const slot of this.sources) {
+      const cp = checkpoints.get(slot.nodeId);
+      if (cp) await this.restoreCheckpoint(slot, cp);
+    }
     this.state = 'running';
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
     this.loop = this.runSources()
@@ -236,10 +258,12 @@ export class BullmqRun implements RunHandle {
     return slots;
   }
 
-  private async restoreCheckpoint(slot: SourceSlot): Promise<void> {
-    const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId));
-    if (!raw) return;
-    const cp = unpack(raw) as SourceCheckpoint;
+  private async readCheckpoint(nodeId: string): Promise<SourceCheckpoint | undefined> {
+    const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pipelineId, nodeId));
+    return raw ? (unpack(raw) as SourceCheckpoint) : undefined;
+  }
+
+  private async restoreCheckpoint(slot: SourceSlot, cp: SourceCheckpoint): Promise<void> {
     slot.last = cp;
     slot.exchange.state = cp.exchange;
     slot.done = cp.done;
@@ -276,8 +300,17 @@ export class BullmqRun implements RunHandle {
 
   private async writeCheckpoint(slot: SourceSlot, from: Map<string, NodeCounters>, watermark: number, done: boolean): Promise<void> {
     const counters: SourceCheckpoint['counters'] = {};
+    const operators: Record<string, StateSnapshot> = {};
     for (const id of slot.stage.nodes) counters[id] = countsOf(from.get(id)!);
-    const cp: SourceCheckpoint = { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark, done, counters };
+    for (const [id, inst] of slot.task.instances) if (inst.op) operators[id] = inst.state.snapshot({ clone: false }); // packed right away
+    const cp: SourceCheckpoint = {
+      position: slot.source.position?.(),
+      exchange: structuredClone(slot.exchange.state),
+      watermark,
+      done,
+      counters,
+      operators,
+    };
     await this.redis.set(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId), pack(cp));
     slot.last = cp;
     if (cp.position !== undefined) await slot.source.onCheckpoint?.(cp.position);
@@ -332,7 +365,8 @@ export class BullmqRun implements RunHandle {
         if (jobs.length > 0 && from !== undefined) await this.markPending(slot, from, records);
         if (jobs.length > 0) await this.queues.add(jobs);
         addedSinceCheck += jobs.length;
-        if (jobs.length > 0 || batch.done) await this.checkpoint(slot);
+        // Also after a batch that sent nothing on: a sink chained here may have written it.
+        if (jobs.length > 0 || records > 0 || batch.done) await this.checkpoint(slot);
         if (!batch.done && batch.events.length < batchSize) starved++;
       }
       if (starved === active.length) await sleep(delay);
@@ -424,6 +458,7 @@ export class BullmqRun implements RunHandle {
     for (const slot of this.sources) if (!carry.sources.has(slot.nodeId)) await this.redis.del(this.keys.sourceCheckpoint(pid, slot.nodeId));
     for (const slot of slots) if (carry.sources.has(slot.nodeId)) await this.writeCheckpoint(slot, counters, Number.NEGATIVE_INFINITY, false);
     await this.redis.set(this.keys.pipeline(pid), JSON.stringify(deployed));
+    await this.redis.publish(this.keys.deploys, pid);
     // Switch over here.
     const oldSlots = this.sources;
     const startedAt = this.metricsState.startedAt;
@@ -482,12 +517,9 @@ export class BullmqRun implements RunHandle {
   private async awaitCompletion(): Promise<void> {
     while (!this.stopping) {
       await this.metricsState.refresh();
-      if (this.metricsState.allDone()) {
-        // Workers flush their histograms about every 500 ms: let the last flush land.
-        await sleep(700);
-        return;
-      }
-      await sleep(50);
+      // Histograms are committed with each task's counters: done means final.
+      if (this.metricsState.allDone()) return;
+      await sleep(20);
     }
   }
 
@@ -597,6 +629,7 @@ export class BullmqRun implements RunHandle {
 export async function cleanupPipeline(redis: Redis, keys: RedisKeys, pid: string, plan: Plan, queues: QueueSet): Promise<void> {
   await redis.srem(keys.pipelines, pid);
   await redis.del(keys.pipeline(pid));
+  await redis.publish(keys.deploys, pid);
   for (const s of plan.stages) {
     if (s.source !== undefined) continue;
     for (let p = 0; p < s.partitions; p++) await queues.queue(s.id, p).obliterate({ force: true });

@@ -13,6 +13,10 @@ export class RedisKeys {
   get pipelines(): string {
     return `${this.prefix}:pipelines`;
   }
+  /** Pub/sub channel: a pipeline was deployed, redeployed or undeployed (workers sync at once). */
+  get deploys(): string {
+    return `${this.prefix}:deploys`;
+  }
   /** The deployed pipeline: document, options, generation. */
   pipeline(pid: string): string {
     return `${this.prefix}:pipeline:${pid}`;
@@ -37,10 +41,6 @@ export class RedisKeys {
   ingest(pid: string, nodeId: string): string {
     return `${this.prefix}:ingest:${pid}:${nodeId}`;
   }
-  /** Histograms flushed by each worker about once a second (field = worker id). */
-  histograms(pid: string): string {
-    return `${this.prefix}:hist:${pid}`;
-  }
   /** Edges with an active tap (workers publish samples of them). */
   taps(pid: string): string {
     return `${this.prefix}:taps:${pid}`;
@@ -51,8 +51,8 @@ export class RedisKeys {
   /** Every key of a pipeline, for cleanup. */
   pipelinePattern(pid: string): string[] {
     return [
-      ...['state', 'statever', 'counters', 'source', 'ingest'].map((k) => `${this.prefix}:${k}:${pid}:*`),
-      this.histograms(pid),
+      // Not the ingest streams: they outlive a redeploy by stop and start (the ingest hub deletes them).
+      ...['state', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${pid}:*`),
       this.taps(pid),
     ];
   }

@@ -48,8 +48,7 @@ export class TaskHost {
   private task!: Task;
   private exchange!: ExchangeBuffer;
   private counters = new Map<string, NodeCounters>();
-  readonly batchTimes = new Map<string, Histogram>();
-  readonly sinkLatency = new Map<string, Histogram>();
+  private sinkLatency = new Map<string, Histogram>();
   private applied: Record<string, number> = {};
   private version = -1;
   private done = false;
@@ -102,14 +101,17 @@ export class TaskHost {
     this.exchange.generation = this.o.generation;
     this.task = new Task(stage, partition, this.exchange, channelsOf(plan, stage));
     this.counters = new Map();
+    this.sinkLatency = new Map();
+    const hist = snapshot?.counters.hist;
     for (const id of stage.nodes) {
       const node = plan.nodes.get(id)!;
       const c = new NodeCounters();
       Object.assign(c, snapshot?.counters.nodes[id] ?? {});
+      const batchTimes = hist?.batch[id];
+      if (batchTimes) c.batchTimes.merge(Histogram.fromSparse(batchTimes));
       this.counters.set(id, c);
-      if (!this.batchTimes.has(id)) this.batchTimes.set(id, c.batchTimes);
-      let latency = this.sinkLatency.get(id);
-      if (node.isSink && !latency) this.sinkLatency.set(id, (latency = new Histogram()));
+      let latency: Histogram | undefined;
+      if (node.isSink) this.sinkLatency.set(id, (latency = Histogram.fromSparse(hist?.latency[id] ?? [])));
       const inst = new NodeInstance(node, c, this.task.route, latency);
       const entry = operatorEntry(node.type);
       if (entry?.kind !== 'operator') throw new Error(`${id}: ${node.type} cannot run in a worker stage`);
@@ -131,8 +133,12 @@ export class TaskHost {
     const operators: TaskSnapshot['operators'] = {};
     for (const [id, inst] of this.task.instances) operators[id] = inst.state.snapshot({ clone: false }); // packed right away
     const nodes: CountersSnapshot['nodes'] = {};
-    for (const [id, c] of this.counters)
+    const hist: NonNullable<CountersSnapshot['hist']> = { batch: {}, latency: {} };
+    for (const [id, c] of this.counters) {
       nodes[id] = { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
+      if (c.batchTimes.count > 0) hist.batch[id] = c.batchTimes.toSparse();
+    }
+    for (const [id, h] of this.sinkLatency) if (h.count > 0) hist.latency[id] = h.toSparse();
     const wm = this.task.watermark;
     return {
       applied: this.applied,
@@ -140,7 +146,7 @@ export class TaskHost {
       watermark: wm,
       exchange: this.exchange.state,
       operators,
-      counters: { nodes, edges: this.exchange.edgeCounts, watermark: Number.isFinite(wm) ? wm : null, done: this.done },
+      counters: { nodes, edges: this.exchange.edgeCounts, watermark: Number.isFinite(wm) ? wm : null, done: this.done, hist },
     };
   }
 

@@ -14,6 +14,11 @@ export interface CountersSnapshot {
   edges: Record<string, number>;
   watermark: number | null;
   done: boolean;
+  /**
+   * Batch-time and sink-latency histograms (sparse), committed with the counters: exact across
+   * worker crashes and final the moment the task is done (no flush to wait for).
+   */
+  hist?: { batch: Record<string, [number, number][]>; latency: Record<string, [number, number][]> };
 }
 
 export interface TaskSnapshot {

@@ -1,8 +1,8 @@
 /**
  * `sluice worker`: serves the queues of every deployed pipeline. It watches the set of deployed
  * pipelines, hosts one BullMQ Worker per (pipeline, stage, partition) queue (the queue's global
- * concurrency is 1, so each partition has one writer at a time across all workers), and flushes
- * batch-time and latency histograms to Redis about once a second.
+ * concurrency is 1, so each partition has one writer at a time across all workers). Counters
+ * and histograms travel with each task's committed state.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
@@ -37,6 +37,8 @@ interface Hosted {
 export class WorkerPool {
   readonly id = randomUUID().slice(0, 8);
   private readonly redis: Redis;
+  /** Hears deploys as they happen; the poll is the fallback for a missed message. */
+  private readonly subscriber: Redis;
   private readonly keys: RedisKeys;
   private readonly store: TaskStateStore;
   private readonly hosted = new Map<string, Hosted>();
@@ -46,15 +48,20 @@ export class WorkerPool {
 
   constructor(private readonly o: WorkerPoolOptions) {
     this.redis = new Redis(redisOptions(o.redisUrl));
+    this.subscriber = new Redis(redisOptions(o.redisUrl));
     this.keys = new RedisKeys(o.prefix);
     this.store = new TaskStateStore(this.redis, this.keys);
   }
 
   async start(): Promise<void> {
+    this.subscriber.on('message', () => this.scheduleSync());
+    await this.subscriber.subscribe(this.keys.deploys);
     await this.sync();
-    this.timer = setInterval(() => {
-      this.syncing = this.syncing.then(() => this.sync()).catch((err) => this.log(`sync failed: ${(err as Error).message}`));
-    }, this.o.pollMs ?? 500);
+    this.timer = setInterval(() => this.scheduleSync(), this.o.pollMs ?? 500);
+  }
+
+  private scheduleSync(): void {
+    this.syncing = this.syncing.then(() => this.sync()).catch((err) => this.log(`sync failed: ${(err as Error).message}`));
   }
 
   private log(line: string): void {
@@ -75,7 +82,6 @@ export class WorkerPool {
       if (raw) await this.host(JSON.parse(raw) as DeployedPipeline);
     }
     for (const h of this.hosted.values()) await h.taps.refresh();
-    await this.flushHistograms();
     // Heartbeat: operators (and the benchmark) can tell how many workers serve the queues.
     await this.redis.hset(this.keys.workers, this.id, String(Date.now()));
   }
@@ -129,33 +135,15 @@ export class WorkerPool {
     this.log(`released ${pid}`);
   }
 
-  private async flushHistograms(): Promise<void> {
-    for (const [pid, h] of this.hosted) {
-      const batch: Record<string, [number, number][]> = {};
-      const latency: Record<string, [number, number][]> = {};
-      for (const host of h.hosts) {
-        for (const [id, hist] of host.batchTimes) if (hist.count > 0) batch[id] = mergeSparse(batch[id], hist.toSparse());
-        for (const [id, hist] of host.sinkLatency) if (hist.count > 0) latency[id] = mergeSparse(latency[id], hist.toSparse());
-      }
-      await this.redis.hset(this.keys.histograms(pid), this.id, JSON.stringify({ batch, latency }));
-    }
-  }
 
   /** Graceful: finish in-flight jobs (BullMQ's close waits for them), then release everything. */
   async close(): Promise<void> {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
     await this.syncing.catch(() => undefined);
-    await this.flushHistograms().catch(() => undefined);
     for (const pid of [...this.hosted.keys()]) await this.unhost(pid);
     await this.redis.hdel(this.keys.workers, this.id).catch(() => undefined);
+    await this.subscriber.quit().catch(() => undefined);
     await this.redis.quit();
   }
-}
-
-function mergeSparse(a: [number, number][] | undefined, b: [number, number][]): [number, number][] {
-  if (!a) return b;
-  const m = new Map(a);
-  for (const [i, c] of b) m.set(i, (m.get(i) ?? 0) + c);
-  return [...m];
 }
