@@ -13,8 +13,13 @@ export type RouteFn = (node: PlanNode, port: string, events: Event[]) => void;
 
 /** Ports whose events are counted by their own counters, not as `out`. */
 const SIDE_PORTS = new Set(['error', 'late']);
-/** Sample one event in this many for end-to-end latency (recording every event costs). */
+/**
+ * Sample one event in this many for end-to-end latency (recording every event costs), in
+ * batches of at least SAMPLE_FROM events; smaller batches (window results, say) are recorded
+ * whole, so a low-volume sink still gets a usable p99.
+ */
 const LATENCY_SAMPLE = 8;
+const SAMPLE_FROM = 64;
 
 export class NodeInstance implements Collector {
   readonly state = new MemoryStateRegistry();
@@ -114,7 +119,8 @@ export class NodeInstance implements Collector {
 
   private recordLatency(batch: readonly Event[]): void {
     const now = Date.now();
-    for (let i = 0; i < batch.length; i += LATENCY_SAMPLE) {
+    const step = batch.length < SAMPLE_FROM ? 1 : LATENCY_SAMPLE;
+    for (let i = 0; i < batch.length; i += step) {
       const t = batch[i]![INGEST_TIME];
       if (t !== undefined) this.latency!.record(Math.max(0, now - t));
     }

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ParamValue } from '@sluice/shared';
-import type { OperatorContext, StateRegistry } from '@sluice/nodes/sdk';
+import { type OperatorContext, type StateRegistry, secretEnvVar } from '@sluice/nodes/sdk';
 import type { PlanNode } from '../compile/plan.js';
 import type { IngestHub } from './ingest-hub.js';
 
@@ -11,6 +11,8 @@ export interface ContextOptions {
   params: Record<string, ParamValue>;
   now: () => number;
   consoleWriter?: (line: string) => void;
+  /** Secret values by name (tests); default: the environment, SLUICE_SECRET_<name>. */
+  secrets?: (name: string) => string | undefined;
 }
 
 /** The context handed to a node's operator factory. */
@@ -23,6 +25,11 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
     isConnected: (port) => node.connectedOutputs.has(port),
     state,
     now: o.now,
+    secret: (name) => {
+      const value = o.secrets ? o.secrets(name) : process.env[secretEnvVar(name)];
+      if (value === undefined) throw new Error(`secret ${name} is not set: set the environment variable ${secretEnvVar(name)} for the server and every worker`);
+      return value;
+    },
   };
   if (o.consoleWriter) ctx.consoleWriter = o.consoleWriter;
   const ingest = o.ingest;

@@ -38,6 +38,11 @@ export interface OperatorContext<C> {
   now(): number;
   /** The inbox the host feeds this node (push sources such as source.http), with its capacity. */
   inbox?(capacity: number): Inbox;
+  /**
+   * The value of a named secret (connector passwords; sdk/secrets.ts). Throws, naming the
+   * secret and where to set it, when the host has none by that name.
+   */
+  secret(name: string): string;
 }
 
 export interface Operator {

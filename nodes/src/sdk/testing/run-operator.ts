@@ -19,6 +19,8 @@ export interface TestContextOptions<C> {
   connected?: readonly string[];
   baseDir?: string;
   now?: () => number;
+  /** Secret values by name. */
+  secrets?: Record<string, string>;
 }
 
 export function testContext<C>(o: TestContextOptions<C>): OperatorContext<C> & { stateRegistry: MemoryStateRegistry } {
@@ -33,6 +35,11 @@ export function testContext<C>(o: TestContextOptions<C>): OperatorContext<C> & {
     state: stateRegistry,
     stateRegistry,
     now: o.now ?? Date.now,
+    secret: (name) => {
+      const v = o.secrets?.[name];
+      if (v === undefined) throw new Error(`secret ${name} is not set`);
+      return v;
+    },
   };
 }
 
