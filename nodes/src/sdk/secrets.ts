@@ -28,7 +28,7 @@ export function inlinePasswordProblems(field: string, url: string | undefined): 
   if (!m) return [];
   return [
     {
-      path: field,
+      path: `config.${field}`,
       code: 'inline-password',
       message: `${field} holds a password; documents are exported and shared: put the password in a secret and name it in passwordSecret`,
     },
