@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { pack, unpack } from 'msgpackr';
 import { type Event, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
@@ -26,32 +25,16 @@ import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer, type ExchangeState } from './exchange-buffer.js';
 import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
+import { cleanupPipeline } from './pipeline-cleanup.js';
+import { drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
+import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
 import { TapSubscriber } from './remote-taps.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
 /** How long a hot redeploy waits for the queues to drain before it gives up (and the deploy restarts instead). */
 const SWAP_DRAIN_MS = 60_000;
 
-interface SourceCheckpoint {
-  position: unknown;
-  /**
-   * Written before a batch's jobs are enqueued: where the batch started and how many records it
-   * took. A coordinator that dies before the next checkpoint re-reads exactly that batch, so the
-   * jobs it enqueues again have the same ids *and* the same content.
-   */
-  pending?: { from: unknown; records: number };
-  exchange: ExchangeState;
-  watermark: number;
-  done: boolean;
-  counters: Record<string, { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }>;
-  /**
-   * State of the stage's operators as of this checkpoint: a sink chained into the source stage
-   * keeps its committed length here, so a restarted coordinator truncates what it wrote after
-   * the checkpoint and writes the re-read batch once.
-   */
-  operators?: Record<string, StateSnapshot>;
-}
 
 interface SourceSlot {
   stage: PlanStage;
@@ -104,6 +87,7 @@ export class BullmqRun implements RunHandle {
   private readonly taps = new TapRegistry();
   private readonly remoteTaps: TapSubscriber;
   private readonly queues: QueueSet;
+  private readonly checkpoints: SourceCheckpoints;
   private metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
   private loop: Promise<void> | undefined;
@@ -121,6 +105,7 @@ export class BullmqRun implements RunHandle {
   ) {
     this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
     this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
+    this.checkpoints = new SourceCheckpoints(redis, keys, this.pipelineId);
     this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
     for (const id of plan.order) this.counters.set(id, new NodeCounters());
     this.metricsState = this.newMetrics(plan, this.counters);
@@ -166,7 +151,7 @@ export class BullmqRun implements RunHandle {
     if (this.options.resume) {
       for (const s of this.plan.stages) {
         if (s.source === undefined) continue;
-        const cp = await this.readCheckpoint(s.source);
+        const cp = await this.checkpoints.read(s.source);
         if (!cp) continue;
         checkpoints.set(s.source, cp);
         for (const [id, op] of Object.entries(cp.operators ?? {})) restored.state.set(`${id}#0`, op);
@@ -185,7 +170,7 @@ export class BullmqRun implements RunHandle {
         this.pendingSwap?.reject(new HotSwapRefused('every source has ended or the run is stopping: nothing left to swap between batches'));
         this.pendingSwap = undefined;
       })
-      .then(() => (this.detaching ? undefined : this.stopping ? this.drainQueues(10_000) : this.awaitCompletion()))
+      .then(() => (this.detaching ? undefined : this.stopping ? drainQueues(this.plan, this.queues, 10_000) : this.awaitCompletion()))
       .then(
         () => this.finish(this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
         (err: unknown) => {
@@ -258,11 +243,6 @@ export class BullmqRun implements RunHandle {
     return slots;
   }
 
-  private async readCheckpoint(nodeId: string): Promise<SourceCheckpoint | undefined> {
-    const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pipelineId, nodeId));
-    return raw ? (unpack(raw) as SourceCheckpoint) : undefined;
-  }
-
   private async restoreCheckpoint(slot: SourceSlot, cp: SourceCheckpoint): Promise<void> {
     slot.last = cp;
     slot.exchange.state = cp.exchange;
@@ -311,14 +291,9 @@ export class BullmqRun implements RunHandle {
       counters,
       operators,
     };
-    await this.redis.set(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId), pack(cp));
+    await this.checkpoints.write(slot.nodeId, cp);
     slot.last = cp;
     if (cp.position !== undefined) await slot.source.onCheckpoint?.(cp.position);
-  }
-
-  private async markPending(slot: SourceSlot, from: unknown, records: number): Promise<void> {
-    const base: SourceCheckpoint = slot.last ?? { position: from, exchange: { seq: {}, sentWm: {} }, watermark: Number.NEGATIVE_INFINITY, done: false, counters: {} };
-    await this.redis.set(this.keys.sourceCheckpoint(this.pipelineId, slot.nodeId), pack({ ...base, pending: { from, records } }));
   }
 
   private async runSources(): Promise<void> {
@@ -362,7 +337,7 @@ export class BullmqRun implements RunHandle {
         slot.task.advance(SOURCE_CHANNEL, batch.done ? Number.POSITIVE_INFINITY : batch.watermark);
         await flushSinks(slot.task);
         const jobs = slot.exchange.drain();
-        if (jobs.length > 0 && from !== undefined) await this.markPending(slot, from, records);
+        if (jobs.length > 0 && from !== undefined) await this.checkpoints.markPending(slot.nodeId, slot.last, from, records);
         if (jobs.length > 0) await this.queues.add(jobs);
         addedSinceCheck += jobs.length;
         // Also after a batch that sent nothing on: a sink chained here may have written it.
@@ -386,7 +361,7 @@ export class BullmqRun implements RunHandle {
     const after = swap.plan;
     const diff = diffPlans(before, after);
     const kept = new Set(diff.kept);
-    if (!(await this.waitDrained(before, SWAP_DRAIN_MS))) {
+    if (!(await waitDrained(before, this.queues, SWAP_DRAIN_MS, () => this.stopping))) {
       swap.reject(new HotSwapRefused(this.stopping ? 'the run is stopping' : `the queues did not drain within ${SWAP_DRAIN_MS / 1000} s`));
       return;
     }
@@ -455,7 +430,7 @@ export class BullmqRun implements RunHandle {
         await this.queues.queue(s.id, p).setGlobalConcurrency(1);
       }
     }
-    for (const slot of this.sources) if (!carry.sources.has(slot.nodeId)) await this.redis.del(this.keys.sourceCheckpoint(pid, slot.nodeId));
+    for (const slot of this.sources) if (!carry.sources.has(slot.nodeId)) await this.checkpoints.remove(slot.nodeId);
     for (const slot of slots) if (carry.sources.has(slot.nodeId)) await this.writeCheckpoint(slot, counters, Number.NEGATIVE_INFINITY, false);
     await this.redis.set(this.keys.pipeline(pid), JSON.stringify(deployed));
     await this.redis.publish(this.keys.deploys, pid);
@@ -487,26 +462,6 @@ export class BullmqRun implements RunHandle {
     swap.resolve(diff);
   }
 
-  /** Wait until no partition queue holds a batch (checked upstream first, twice in a row). */
-  private async waitDrained(plan: Plan, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    let clean = 0;
-    while (Date.now() < deadline && !this.stopping) {
-      let pending = 0;
-      // Stage ids follow the topological order: a stage found empty gets nothing more from upstream.
-      for (const s of plan.stages) {
-        if (s.source !== undefined) continue;
-        for (let p = 0; p < s.partitions; p++) {
-          const c = await this.queues.queue(s.id, p).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-          pending += Object.values(c).reduce((a, b) => a + b, 0);
-        }
-      }
-      if (pending === 0 && ++clean >= 2) return true;
-      if (pending > 0) clean = 0;
-      await sleep(pending === 0 ? 20 : 50);
-    }
-    return false;
-  }
 
   private maxQueueBacklog(): number {
     let max = 0;
@@ -523,22 +478,6 @@ export class BullmqRun implements RunHandle {
     }
   }
 
-  /** On stop: let what is already queued be processed (nothing in flight is lost), within a bound. */
-  private async drainQueues(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      let pending = 0;
-      for (const s of this.plan.stages) {
-        if (s.source !== undefined) continue;
-        for (let p = 0; p < s.partitions; p++) {
-          const c = await this.queues.queue(s.id, p).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-          pending += Object.values(c).reduce((a, b) => a + b, 0);
-        }
-      }
-      if (pending === 0) return;
-      await sleep(50);
-    }
-  }
 
   private async finish(status: RunStatus): Promise<void> {
     if (this.metricsTimer) clearInterval(this.metricsTimer);
@@ -625,24 +564,6 @@ export class BullmqRun implements RunHandle {
   }
 }
 
-/** Remove a pipeline's queues and keys (undeploy, or a fresh deploy over an old one). */
-export async function cleanupPipeline(redis: Redis, keys: RedisKeys, pid: string, plan: Plan, queues: QueueSet): Promise<void> {
-  await redis.srem(keys.pipelines, pid);
-  await redis.del(keys.pipeline(pid));
-  await redis.publish(keys.deploys, pid);
-  for (const s of plan.stages) {
-    if (s.source !== undefined) continue;
-    for (let p = 0; p < s.partitions; p++) await queues.queue(s.id, p).obliterate({ force: true });
-  }
-  for (const pattern of keys.pipelinePattern(pid)) {
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (found.length > 0) await redis.del(...found);
-    } while (cursor !== '0');
-  }
-}
 
 function countsOf(c: NodeCounters): Counts {
   return { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
@@ -651,8 +572,4 @@ function countsOf(c: NodeCounters): Counts {
 /** Sinks chained into a source stage write before the checkpoint that covers their batch. */
 async function flushSinks(task: Task): Promise<void> {
   for (const inst of task.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

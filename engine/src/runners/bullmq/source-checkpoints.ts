@@ -1,0 +1,57 @@
+/**
+ * Source checkpoints (the coordinator's side of exactly-once): where each source is, what its
+ * channels have sent, and the state of the operators chained to it, in one Redis value per
+ * source. A restarted coordinator resumes from it (docs/bullmq-runner.md).
+ */
+import type { Redis } from 'ioredis';
+import { pack, unpack } from 'msgpackr';
+import type { StateSnapshot } from '@sluice/nodes/sdk';
+import type { ExchangeState } from './exchange-buffer.js';
+import type { RedisKeys } from './keys.js';
+
+export interface SourceCheckpoint {
+  position: unknown;
+  /**
+   * Written before a batch's jobs are enqueued: where the batch started and how many records it
+   * took. A coordinator that dies before the next checkpoint re-reads exactly that batch, so the
+   * jobs it enqueues again have the same ids *and* the same content.
+   */
+  pending?: { from: unknown; records: number };
+  exchange: ExchangeState;
+  watermark: number;
+  done: boolean;
+  counters: Record<string, { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }>;
+  /**
+   * State of the stage's operators as of this checkpoint: a sink chained into the source stage
+   * keeps its committed length here, so a restarted coordinator truncates what it wrote after
+   * the checkpoint and writes the re-read batch once.
+   */
+  operators?: Record<string, StateSnapshot>;
+}
+
+export class SourceCheckpoints {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly pid: string,
+  ) {}
+
+  async read(nodeId: string): Promise<SourceCheckpoint | undefined> {
+    const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pid, nodeId));
+    return raw ? (unpack(raw) as SourceCheckpoint) : undefined;
+  }
+
+  async write(nodeId: string, cp: SourceCheckpoint): Promise<void> {
+    await this.redis.set(this.keys.sourceCheckpoint(this.pid, nodeId), pack(cp));
+  }
+
+  /** Before a batch's jobs go out: `last` (or an empty checkpoint at `from`) with the pending mark. */
+  async markPending(nodeId: string, last: SourceCheckpoint | undefined, from: unknown, records: number): Promise<void> {
+    const base: SourceCheckpoint = last ?? { position: from, exchange: { seq: {}, sentWm: {} }, watermark: Number.NEGATIVE_INFINITY, done: false, counters: {} };
+    await this.write(nodeId, { ...base, pending: { from, records } });
+  }
+
+  async remove(nodeId: string): Promise<void> {
+    await this.redis.del(this.keys.sourceCheckpoint(this.pid, nodeId));
+  }
+}
