@@ -140,7 +140,6 @@ describe('editor (Chromium)', () => {
     await page.getByLabel('Pipeline', { exact: true }).selectOption('');
     await page.getByLabel('Pipeline name').fill('YSB by hand');
     const canvas = page.getByTestId('canvas');
-    const box = (await canvas.boundingBox())!;
     const types = ['source.generator', 'filter', 'enrich', 'window', 'sink.file'];
     for (const [i, type] of types.entries()) {
       await page.getByTestId(`palette-${type}`).dragTo(canvas, { targetPosition: { x: 60 + i * 130, y: 80 + (i % 2) * 160 } });

@@ -3,7 +3,7 @@
  * the same recorded (or uploaded) source events, with sinks captured; the result pairs their
  * outputs by key. Nothing reaches the live pipeline or the outside world.
  */
-import { type Diagnostic, type Event, hasErrors, type ParamValue, type PipelineDocument, type PreviewResult } from '@sluice/shared';
+import { type Diagnostic, hasErrors, type ParamValue, type PipelineDocument, type PreviewResult } from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { RecordedEvent } from '../recording/recorded-event.js';
 import { diffOutputs, type SinkDiff, sinkKeyFields } from './diff-outputs.js';

@@ -76,7 +76,7 @@ function workdir(files: Record<string, string>): string {
 }
 
 function jsonl(rows: readonly object[]): string {
-  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  return `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 }
 
 export function readJsonl(path: string): Record<string, unknown>[] {

@@ -22,7 +22,7 @@ import { type TapListener, TapRegistry } from '../../runtime/taps.js';
 import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
-import { ExchangeBuffer, type ExchangeState } from './exchange-buffer.js';
+import { ExchangeBuffer, } from './exchange-buffer.js';
 import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline } from './pipeline-cleanup.js';
