@@ -11,9 +11,11 @@ import { mapDefinition } from './map/definition.js';
 import { rulesDefinition } from './rules/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
 import { sinkFileDefinition } from './sink-file/definition.js';
+import { sinkRedisStreamDefinition } from './sink-redis-stream/definition.js';
 import { sourceFileDefinition } from './source-file/definition.js';
 import { sourceGeneratorDefinition } from './source-generator/definition.js';
 import { sourceHttpDefinition } from './source-http/definition.js';
+import { sourceRedisStreamDefinition } from './source-redis-stream/definition.js';
 import { windowDefinition } from './window/definition.js';
 
 const ALL: NodeDefinition<never>[] = [
@@ -21,6 +23,7 @@ const ALL: NodeDefinition<never>[] = [
   sourceFileDefinition as never,
   sourceGeneratorDefinition as never,
   sourceHttpDefinition as never,
+  sourceRedisStreamDefinition as never,
   filterDefinition as never,
   mapDefinition as never,
   enrichDefinition as never,
@@ -29,6 +32,7 @@ const ALL: NodeDefinition<never>[] = [
   rulesDefinition as never,
   sinkFileDefinition as never,
   sinkConsoleDefinition as never,
+  sinkRedisStreamDefinition as never,
 ];
 
 const BY_TYPE = new Map<string, NodeTypeInfo>(ALL.map((d) => [d.type, d as unknown as NodeTypeInfo]));
