@@ -1,0 +1,143 @@
+/**
+ * source.redis-stream -> filter -> sink.redis-stream through the embedded runner, against the
+ * real Redis on 127.0.0.1:6379 (REDIS_URL overrides). Keys are under a random prefix, deleted
+ * afterwards.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
+import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
+import { compiled, runToEnd } from '../../engine/src/runners/runner.contract.js';
+
+const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `sluice-test:pipe-rs:${randomUUID()}`;
+const dir = mkdtempSync(join(tmpdir(), 'sluice-rs-'));
+let redis: Redis;
+let n = 0;
+
+beforeAll(async () => {
+  redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+  } catch (err) {
+    throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL): ${(err as Error).message}`);
+  }
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${PREFIX}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+const key = (name: string) => `${PREFIX}:${name}:${++n}`;
+
+async function records(stream: string): Promise<Record<string, unknown>[]> {
+  return (await redis.xrange(stream, '-', '+')).map(([, fields]) => JSON.parse(fields[1]!));
+}
+
+interface Doc {
+  format: string;
+  id: string;
+  nodes: { id: string; type: string; config: Record<string, unknown> }[];
+  edges: { id: string; source: string; target: string; sourcePort?: string }[];
+}
+
+function doc(o: { input: string; output: string; errors: string; source?: Record<string, unknown> }): Doc {
+  return {
+    format: 'sluice/v1',
+    id: 'redis-orders',
+    nodes: [
+      { id: 'orders', type: 'source.redis-stream', config: { url: REDIS, stream: o.input, timeField: 'ts', ...o.source } },
+      { id: 'big', type: 'filter', config: { expression: 'amount >= 100' } },
+      { id: 'out', type: 'sink.redis-stream', config: { url: REDIS, stream: o.output } },
+      { id: 'bad', type: 'sink.redis-stream', config: { url: REDIS, stream: o.errors } },
+    ],
+    edges: [
+      { id: 'e1', source: 'orders', target: 'big' },
+      { id: 'e2', source: 'big', target: 'out' },
+      { id: 'e3', source: 'orders', sourcePort: 'error', target: 'bad' },
+    ],
+  };
+}
+
+describe('redis stream connectors in a pipeline', () => {
+  it('copies the matching entries of a stream to another, bad entries to a third (bounded with stopAtEnd)', async () => {
+    const [input, output, errors] = [key('in'), key('out'), key('errors')];
+    await redis.xadd(input, '*', 'data', JSON.stringify({ order: 1, amount: 250, ts: 1_000 }));
+    await redis.xadd(input, '*', 'data', JSON.stringify({ order: 2, amount: 20, ts: 2_000 }));
+    const broken = (await redis.xadd(input, '*', 'data', 'not json'))!;
+    await redis.xadd(input, '*', 'data', JSON.stringify({ order: 3, amount: 100, ts: 3_000 }));
+    const runner = new EmbeddedRunner();
+    try {
+      const result = await runToEnd(runner, doc({ input, output, errors, source: { start: 'earliest', stopAtEnd: true } }), { baseDir: dir, batchSize: 2 });
+      expect(result.status).toBe('completed');
+      expect(await records(output)).toEqual([
+        { order: 1, amount: 250, ts: 1_000 },
+        { order: 3, amount: 100, ts: 3_000 },
+      ]);
+      const bad = await records(errors);
+      expect(bad).toHaveLength(1);
+      expect(bad[0]).toMatchObject({ _id: broken, _raw: 'not json', _error: { node: 'orders', message: expect.stringContaining(`entry ${broken}: field "data" is not JSON`) } });
+      expect(result.metrics.nodes.orders).toMatchObject({ out: 3, errors: 1 });
+      expect(result.metrics.nodes.big).toMatchObject({ in: 3, out: 2 });
+      expect(result.metrics.nodes.out).toMatchObject({ in: 2 });
+      expect(await redis.xlen(input)).toBe(4); // read, never consumed or deleted
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('runs unbounded from latest: entries added while it runs come out as they come, and it stops promptly', async () => {
+    const [input, output, errors] = [key('in'), key('out'), key('errors')];
+    await redis.xadd(input, '*', 'data', JSON.stringify({ order: 0, amount: 999, ts: 0 })); // before the deploy: skipped
+    const runner = new EmbeddedRunner();
+    try {
+      const handle = await runner.deploy(compiled(doc({ input, output, errors })), { baseDir: dir });
+      for (let i = 1; i <= 5; i++) await redis.xadd(input, '*', 'data', JSON.stringify({ order: i, amount: i * 50, ts: i * 1_000 }));
+      const deadline = Date.now() + 10_000;
+      while ((await redis.xlen(output)) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // Written while running: the embedded runner flushes sinks only at the end.
+      expect((await records(output)).map((r) => r.order)).toEqual([2, 3, 4, 5]);
+      const t0 = Date.now();
+      const result = await handle.stop();
+      expect(result.status).toBe('stopped');
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      expect(result.metrics.nodes.orders).toMatchObject({ out: 5, errors: 0 });
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('refuses a document with a password in a URL, naming the node and the field', () => {
+    const d = doc({ input: 'in', output: 'out', errors: 'errors' });
+    d.nodes[0]!.config.url = 'redis://default:hunter2@127.0.0.1:6379';
+    d.nodes[2]!.config.url = 'redis://:hunter2@127.0.0.1:6379/0';
+    const { document, diagnostics } = compilePipeline(d);
+    expect(document).toBeUndefined();
+    const inline = diagnostics.filter((x) => x.code === 'inline-password');
+    expect(inline.map((x) => [x.nodeId, x.path, x.severity])).toEqual([
+      ['orders', 'config.url', 'error'],
+      ['out', 'config.url', 'error'],
+    ]);
+  });
+
+  it('fails the start when a secret the config names is not set, naming the secret and the variable', async () => {
+    const d = doc({ input: key('in'), output: key('out'), errors: key('errors') });
+    d.nodes[2]!.config.passwordSecret = 'SLUICE_TEST_UNSET_REDIS_PASSWORD';
+    delete process.env.SLUICE_SECRET_SLUICE_TEST_UNSET_REDIS_PASSWORD;
+    const runner = new EmbeddedRunner();
+    try {
+      await expect(runner.deploy(compiled(d), { baseDir: dir })).rejects.toThrow(
+        'out: secret SLUICE_TEST_UNSET_REDIS_PASSWORD is not set: set the environment variable SLUICE_SECRET_SLUICE_TEST_UNSET_REDIS_PASSWORD',
+      );
+    } finally {
+      await runner.close();
+    }
+  });
+});
