@@ -11,10 +11,12 @@ import { mapDefinition } from './map/definition.js';
 import { rulesDefinition } from './rules/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
 import { sinkFileDefinition } from './sink-file/definition.js';
+import { sinkPostgresDefinition } from './sink-postgres/definition.js';
 import { sinkRedisStreamDefinition } from './sink-redis-stream/definition.js';
 import { sourceFileDefinition } from './source-file/definition.js';
 import { sourceGeneratorDefinition } from './source-generator/definition.js';
 import { sourceHttpDefinition } from './source-http/definition.js';
+import { sourcePostgresDefinition } from './source-postgres/definition.js';
 import { sourceRedisStreamDefinition } from './source-redis-stream/definition.js';
 import { windowDefinition } from './window/definition.js';
 
@@ -23,6 +25,7 @@ const ALL: NodeDefinition<never>[] = [
   sourceFileDefinition as never,
   sourceGeneratorDefinition as never,
   sourceHttpDefinition as never,
+  sourcePostgresDefinition as never,
   sourceRedisStreamDefinition as never,
   filterDefinition as never,
   mapDefinition as never,
@@ -32,6 +35,7 @@ const ALL: NodeDefinition<never>[] = [
   rulesDefinition as never,
   sinkFileDefinition as never,
   sinkConsoleDefinition as never,
+  sinkPostgresDefinition as never,
   sinkRedisStreamDefinition as never,
 ];
 

@@ -1,0 +1,148 @@
+/**
+ * source.postgres: reads a table in the order of an increasing cursor column, `WHERE cursor >
+ * last ORDER BY cursor LIMIT n`. The last cursor is kept as PostgreSQL's own text for it and
+ * sent back as an untyped parameter, so PostgreSQL reads it as the column's type: exact for
+ * bigint beyond 2^53, numeric, and timestamps with microseconds alike.
+ */
+import { durationMs, type Event } from '@sluice/shared';
+import type pg from 'pg';
+import { fieldGetter, type Getter } from '../map/field-path.js';
+import type { OperatorContext, SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
+import { connectPostgres, messageOf } from '../sink-postgres/connection.js';
+import { quoteIdent, quoteTable } from '../sink-postgres/identifiers.js';
+import { parseEventTime, SourceWatermark } from '../source-file/source-time.js';
+import type { SourcePostgresConfig } from './definition.js';
+import { jsonFriendlyTypes } from './values.js';
+
+/** The checkpoint: the last cursor read (PostgreSQL's text for it) and the largest event time. */
+export interface PostgresPosition {
+  cursor: string | null;
+  maxTime: number | null;
+}
+
+/** The cursor's text rides along each row under this name, and is taken off again. */
+const CURSOR_ALIAS = '__sluice_cursor';
+
+export const sourcePostgresOperator: SourceFactory<SourcePostgresConfig> = async (ctx) => {
+  const client = await connectPostgres(ctx, { types: jsonFriendlyTypes });
+  const source = new PostgresSource(client, ctx);
+  try {
+    await source.probe();
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+  return source;
+};
+
+class PostgresSource implements SourceOperator {
+  private cursor: string | null = null;
+  /** ctx.now() before which no query is sent: set after a read that found the end. */
+  private quietUntil = Number.NEGATIVE_INFINITY;
+  private ended = false;
+  private closed = false;
+  private readonly clock: SourceWatermark;
+  private readonly getTime: Getter | undefined;
+  private readonly pollMs: number;
+  private readonly firstSql: string;
+  private readonly nextSql: string;
+
+  constructor(
+    private readonly client: pg.Client,
+    private readonly ctx: OperatorContext<SourcePostgresConfig>,
+  ) {
+    const c = ctx.config;
+    this.clock = new SourceWatermark(durationMs(c.maxOutOfOrderness));
+    this.getTime = c.timeField === undefined ? undefined : fieldGetter(c.timeField);
+    this.pollMs = durationMs(c.pollInterval);
+    const cur = quoteIdent(c.cursorColumn);
+    const cols = c.columns ? c.columns.map(quoteIdent).join(', ') : '*';
+    const select = `SELECT ${cols}, ${cur}::text AS ${quoteIdent(CURSOR_ALIAS)} FROM ${quoteTable(c.table)}`;
+    // Rows with a NULL cursor are never read (they have no place in the order).
+    this.firstSql = `${select} WHERE ${cur} IS NOT NULL ORDER BY ${cur} LIMIT $1`;
+    this.nextSql = `${select} WHERE ${cur} > $2 ORDER BY ${cur} LIMIT $1`;
+  }
+
+  /** Fail at start, not at the first poll, when the table or a column is not there. */
+  async probe(): Promise<void> {
+    try {
+      await this.client.query(this.firstSql, [0]);
+    } catch (err) {
+      const msg = messageOf(err);
+      // PostgreSQL's own hint ("Perhaps you meant...") says it better when it gives one.
+      const hint = /does not exist/.test(msg) && !msg.includes(' hint: ') && /[A-Z]/.test(this.ctx.config.table + (this.ctx.config.columns ?? []).join('') + this.ctx.config.cursorColumn) ? '; names are case-sensitive (always quoted)' : '';
+      throw new Error(`cannot read table ${this.ctx.config.table}: ${msg}${hint}`);
+    }
+  }
+
+  async poll(max: number): Promise<SourceBatch> {
+    const now = this.ctx.now();
+    if (this.ended || now < this.quietUntil) return this.batch([], [], now);
+    const limit = Math.max(1, Math.min(max, this.ctx.config.batchSize));
+    let rows: Record<string, unknown>[];
+    try {
+      const res = this.cursor === null ? await this.client.query(this.firstSql, [limit]) : await this.client.query(this.nextSql, [limit, this.cursor]);
+      rows = res.rows;
+    } catch (err) {
+      // Not wrapped by the runtime: name the node here.
+      throw new Error(`${this.ctx.nodeId}: cannot read table ${this.ctx.config.table}: ${messageOf(err)}`);
+    }
+    // Fewer rows than asked: this read reached the end of the table as it is now.
+    if (rows.length < limit) {
+      if (this.ctx.config.stopAtEnd) this.ended = true;
+      else this.quietUntil = now + this.pollMs;
+    }
+    const events: Event[] = [];
+    const errors: { event: Event; error: string }[] = [];
+    for (const row of rows) {
+      this.cursor = row[CURSOR_ALIAS] as string;
+      delete row[CURSOR_ALIAS];
+      this.accept(row, now, events, errors);
+    }
+    return this.batch(events, errors, now);
+  }
+
+  private accept(row: Record<string, unknown>, now: number, events: Event[], errors: { event: Event; error: string }[]): void {
+    let time = now;
+    if (this.getTime) {
+      const raw = this.getTime(row);
+      const t = parseEventTime(raw);
+      if (t === undefined) {
+        const why = raw === null || raw === undefined ? 'is missing' : `is not a time (epoch ms or ISO-8601): ${JSON.stringify(raw)}`;
+        errors.push({ event: row as Event, error: `${this.ctx.config.cursorColumn} ${this.cursor}: timeField "${this.ctx.config.timeField}" ${why}` });
+        return;
+      }
+      time = t;
+    }
+    this.clock.stamp(row, time, now);
+    events.push(row as Event);
+  }
+
+  private batch(events: Event[], errors: { event: Event; error: string }[], now: number): SourceBatch {
+    // Without a timeField the read time is the event time: every later row is stamped at least
+    // `now`, so the watermark may follow the clock while the table is quiet (windows close).
+    const watermark = this.getTime ? this.clock.watermark : Math.max(this.clock.maxTime, now) - this.clock.maxOutOfOrderness;
+    const b: SourceBatch = { events, watermark, done: this.ended };
+    if (errors.length > 0) b.errors = errors;
+    return b;
+  }
+
+  position(): PostgresPosition {
+    return { cursor: this.cursor, maxTime: Number.isFinite(this.clock.maxTime) ? this.clock.maxTime : null };
+  }
+
+  seek(position: unknown): void {
+    const p = position as Partial<PostgresPosition> | null;
+    if (!p || (p.cursor !== null && typeof p.cursor !== 'string')) throw new Error(`not a source.postgres position: ${JSON.stringify(position)}`);
+    this.cursor = p.cursor;
+    this.clock.maxTime = typeof p.maxTime === 'number' ? p.maxTime : Number.NEGATIVE_INFINITY;
+    this.quietUntil = Number.NEGATIVE_INFINITY;
+    this.ended = false;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.end().catch(() => undefined);
+  }
+}
