@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
+import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
 import { compiled, runToEnd } from '../../engine/src/runners/runner.contract.js';
 
@@ -140,4 +141,40 @@ describe('redis stream connectors in a pipeline', () => {
       await runner.close();
     }
   });
+
+  it('on BullMQ, a coordinator that detaches mid-stream and a new one that resumes read on from the checkpointed entry id', async () => {
+    const [input, output, errors] = [key('in'), key('out'), key('errors')];
+    const total = 20_000;
+    for (let from = 0; from < total; from += 5_000) {
+      const p = redis.pipeline();
+      for (let i = from; i < from + 5_000; i++) p.xadd(input, '*', 'data', JSON.stringify({ order: i, amount: i % 2 === 0 ? 100 : 1, ts: i }));
+      await p.exec();
+    }
+    const d = doc({ input, output, errors, source: { start: 'earliest', stopAtEnd: true } });
+    const batchSize = 100;
+    const first = new BullmqRunner({ redisUrl: REDIS, prefix: `${PREFIX}:bullmq` });
+    if (!(await first.ready())) throw new Error(`Redis does not answer at ${REDIS}`);
+    const handle = await first.deploy(compiled(d), { baseDir: dir, batchSize });
+    const deadline = Date.now() + 30_000;
+    while ((await redis.xlen(output)) < 2_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await first.close(); // detach: the pipeline stays deployed, its source checkpoint in Redis
+    expect(handle.status()).not.toBe('completed');
+    const written = await redis.xlen(output);
+    expect(written).toBeLessThan(total / 2); // stopped part way
+
+    const second = new BullmqRunner({ redisUrl: REDIS, prefix: `${PREFIX}:bullmq` });
+    try {
+      const resumed = await second.resume('redis-orders');
+      expect(resumed).toBeDefined();
+      const result = await resumed!.done;
+      expect(result.status).toBe('completed');
+    } finally {
+      await second.close();
+    }
+    const orders = (await records(output)).map((r) => r.order as number);
+    const expected = Array.from({ length: total / 2 }, (_, i) => i * 2);
+    expect([...new Set(orders)].sort((a, b) => a - b)).toEqual(expected);
+    // Resumed from the checkpoint, not from the start: at most the interrupted batch is written twice.
+    expect(orders.length - expected.length).toBeLessThanOrEqual(batchSize);
+  }, 60_000);
 });
