@@ -115,6 +115,25 @@ describe('redis stream connectors in a pipeline', () => {
     }
   });
 
+  it('fails the run naming the sink and the stream when Redis refuses a write', async () => {
+    const [input, output, errors] = [key('in'), key('out'), key('errors')];
+    const runner = new EmbeddedRunner();
+    try {
+      const handle = await runner.deploy(compiled(doc({ input, output, errors })), { baseDir: dir });
+      await redis.set(output, 'not a stream'); // after the sink's start check
+      const deadline = Date.now() + 10_000;
+      for (let i = 0; handle.status() === 'running' && Date.now() < deadline; i++) {
+        await redis.xadd(input, '*', 'data', JSON.stringify({ order: i, amount: 500, ts: i }));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const result = await handle.done;
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatch(new RegExp(`^out: cannot write stream "${output}" at ${REDIS}: WRONGTYPE`));
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('refuses a document with a password in a URL, naming the node and the field', () => {
     const d = doc({ input: 'in', output: 'out', errors: 'errors' });
     d.nodes[0]!.config.url = 'redis://default:hunter2@127.0.0.1:6379';

@@ -6,7 +6,8 @@
  * The embedded runner awaits `flush()` only when the run stops, so a write also starts by
  * itself once the current batch has been processed (setImmediate): a live pipeline's entries
  * appear as they come, not at the end. A failure seen in the background is thrown by the next
- * `process` or `flush`, which fails the run naming this node and the stream.
+ * `process` or `flush`, which fails the run naming this node and the stream. Nothing holds the
+ * upstream back while a write is in flight (`process` is synchronous): events wait in memory.
  */
 import type { Event } from '@sluice/shared';
 import type { Redis } from 'ioredis';
@@ -29,7 +30,7 @@ export const sinkRedisStreamOperator: OperatorFactory<SinkRedisStreamConfig> = a
     await closeRedis(redis);
     throw err;
   }
-  return new RedisStreamSink(redis, c, target);
+  return new RedisStreamSink(redis, c, target, ctx.nodeId);
 };
 
 class RedisStreamSink implements SinkOperator {
@@ -45,6 +46,7 @@ class RedisStreamSink implements SinkOperator {
     private readonly redis: Redis,
     private readonly c: SinkRedisStreamConfig,
     private readonly target: string,
+    private readonly nodeId: string,
   ) {
     this.trim = c.maxLen === undefined ? [] : ['MAXLEN', '~', c.maxLen];
   }
@@ -63,7 +65,8 @@ class RedisStreamSink implements SinkOperator {
 
   async flush(): Promise<void> {
     await this.send();
-    if (this.failure) throw this.failure;
+    // The runtimes name the node for a failing `process` but not for a failing `flush`.
+    if (this.failure) throw new Error(`${this.nodeId}: ${this.failure.message}`);
   }
 
   /** Queue a write of everything pending when it starts (later batches join the next one). Never rejects. */

@@ -33,7 +33,7 @@ export const sourceRedisStreamOperator: SourceFactory<SourceRedisStreamConfig> =
     await closeRedis(redis);
     throw err;
   }
-  return new RedisStreamSource(redis, c, target, at, ctx.now);
+  return new RedisStreamSource(redis, c, target, at, ctx.now, ctx.nodeId);
 };
 
 /** The newest entry's id, or 0-0 when the stream is empty or missing (every later entry is new). */
@@ -53,6 +53,7 @@ class RedisStreamSource implements SourceOperator {
     /** The last entry id read (exclusive start of the next read). */
     private at: string,
     private readonly now: () => number,
+    private readonly nodeId: string,
   ) {
     this.clock = new SourceWatermark(durationMs(c.maxOutOfOrderness));
     this.getTime = c.timeField === undefined ? undefined : fieldGetter(c.timeField);
@@ -78,7 +79,8 @@ class RedisStreamSource implements SourceOperator {
       const r = await this.redis.xread('COUNT', max, 'BLOCK', this.c.blockMs, 'STREAMS', key, this.at);
       return (r?.[0]?.[1] ?? []) as StreamEntry[];
     } catch (err) {
-      throw new Error(`cannot read ${this.target}: ${(err as Error).message}`);
+      // The runtimes do not name the source when its poll fails: this message does.
+      throw new Error(`${this.nodeId}: cannot read ${this.target}: ${(err as Error).message}`);
     }
   }
 

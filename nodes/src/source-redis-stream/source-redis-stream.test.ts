@@ -179,6 +179,13 @@ describe('source.redis-stream', () => {
     await expect(source({ stream: key })).rejects.toThrow(`stream "${key}" at ${REDIS}: the key holds a string, not a stream`);
   });
 
+  it('fails a read naming the node and the stream when Redis refuses it', async () => {
+    const key = freshKey();
+    const s = await source({ stream: key });
+    await redis.set(key, 'no longer a stream');
+    await expect(s.poll(10)).rejects.toThrow(new RegExp(`^orders: cannot read stream "${key}" at ${REDIS}: WRONGTYPE`));
+  });
+
   it('starts with a password from its secret (a Redis without one accepts it)', async () => {
     const key = freshKey();
     await add(key, { i: 1 });
