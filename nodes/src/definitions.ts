@@ -11,11 +11,13 @@ import { mapDefinition } from './map/definition.js';
 import { rulesDefinition } from './rules/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
 import { sinkFileDefinition } from './sink-file/definition.js';
+import { sinkMqttDefinition } from './sink-mqtt/definition.js';
 import { sinkPostgresDefinition } from './sink-postgres/definition.js';
 import { sinkRedisStreamDefinition } from './sink-redis-stream/definition.js';
 import { sourceFileDefinition } from './source-file/definition.js';
 import { sourceGeneratorDefinition } from './source-generator/definition.js';
 import { sourceHttpDefinition } from './source-http/definition.js';
+import { sourceMqttDefinition } from './source-mqtt/definition.js';
 import { sourcePostgresDefinition } from './source-postgres/definition.js';
 import { sourceRedisStreamDefinition } from './source-redis-stream/definition.js';
 import { windowDefinition } from './window/definition.js';
@@ -25,6 +27,7 @@ const ALL: NodeDefinition<never>[] = [
   sourceFileDefinition as never,
   sourceGeneratorDefinition as never,
   sourceHttpDefinition as never,
+  sourceMqttDefinition as never,
   sourcePostgresDefinition as never,
   sourceRedisStreamDefinition as never,
   filterDefinition as never,
@@ -35,6 +38,7 @@ const ALL: NodeDefinition<never>[] = [
   rulesDefinition as never,
   sinkFileDefinition as never,
   sinkConsoleDefinition as never,
+  sinkMqttDefinition as never,
   sinkPostgresDefinition as never,
   sinkRedisStreamDefinition as never,
 ];

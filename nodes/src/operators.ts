@@ -10,11 +10,13 @@ import { rulesOperator } from './rules/operator.js';
 import type { OperatorEntry } from './sdk/operator.js';
 import { sinkConsoleOperator } from './sink-console/operator.js';
 import { sinkFileOperator } from './sink-file/operator.js';
+import { sinkMqttOperator } from './sink-mqtt/operator.js';
 import { sinkPostgresOperator } from './sink-postgres/operator.js';
 import { sinkRedisStreamOperator } from './sink-redis-stream/operator.js';
 import { sourceFileOperator } from './source-file/operator.js';
 import { sourceGeneratorOperator } from './source-generator/operator.js';
 import { sourceHttpOperator } from './source-http/operator.js';
+import { sourceMqttOperator } from './source-mqtt/operator.js';
 import { sourcePostgresOperator } from './source-postgres/operator.js';
 import { sourceRedisStreamOperator } from './source-redis-stream/operator.js';
 import { windowOperator } from './window/operator.js';
@@ -24,6 +26,7 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   'source.file': { kind: 'source', create: sourceFileOperator },
   'source.generator': { kind: 'source', create: sourceGeneratorOperator },
   'source.http': { kind: 'source', create: sourceHttpOperator },
+  'source.mqtt': { kind: 'source', create: sourceMqttOperator },
   'source.postgres': { kind: 'source', create: sourcePostgresOperator },
   'source.redis-stream': { kind: 'source', create: sourceRedisStreamOperator },
   filter: { kind: 'operator', create: filterOperator },
@@ -34,6 +37,7 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   rules: { kind: 'operator', create: rulesOperator },
   'sink.file': { kind: 'operator', create: sinkFileOperator },
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
+  'sink.mqtt': { kind: 'operator', create: sinkMqttOperator },
   'sink.postgres': { kind: 'operator', create: sinkPostgresOperator },
   'sink.redis-stream': { kind: 'operator', create: sinkRedisStreamOperator },
 };
