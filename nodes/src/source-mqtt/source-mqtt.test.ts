@@ -77,7 +77,7 @@ describe('source.mqtt', () => {
     const s = await source({ topics: [topic] });
     await publish(topic, 'temp=21');
     await publish(topic, '[1, 2]');
-    await publish(topic, { ok: 1 });
+    await publish(topic, { ok: 1, topic: 'spoofed' }); // the MQTT topic wins
     await publish(topic, 'x'.repeat(1500));
     const { events, errors } = await pollUntil(s, 4);
     expect(plain(events)).toEqual([{ ok: 1, topic }]);
