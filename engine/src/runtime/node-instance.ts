@@ -22,7 +22,7 @@ const LATENCY_SAMPLE = 8;
 const SAMPLE_FROM = 64;
 
 export class NodeInstance implements Collector {
-  readonly state = new MemoryStateRegistry();
+  readonly state: MemoryStateRegistry;
   private outBuf: Event[] = [];
   private readonly portBufs = new Map<string, Event[]>();
   private readonly outConnected: boolean;
@@ -33,7 +33,10 @@ export class NodeInstance implements Collector {
     private readonly route: RouteFn,
     readonly latency: Histogram | undefined,
     public op: Operator | undefined = undefined,
+    /** Remember changed keys (BullMQ commits keyed state incrementally). */
+    trackState = false,
   ) {
+    this.state = new MemoryStateRegistry({ track: trackState });
     this.outConnected = node.connectedOutputs.has('out');
   }
 

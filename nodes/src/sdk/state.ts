@@ -25,15 +25,83 @@ export interface StateRegistry {
 
 export type StateSnapshot = Record<string, { kind: 'keyed'; entries: [string, unknown][] } | { kind: 'value'; value: unknown }>;
 
+/** What changed in keyed stores since the last `markClean`: per store, keys written and keys gone. */
+export type KeyedChanges = Record<string, { set: [string, unknown][]; deleted: string[] }>;
+
+/**
+ * A keyed store that remembers which keys may have changed, so the BullMQ runtime commits only
+ * those (incremental state). Operators mutate values in place after `get`, so a `get` counts as
+ * a change; iterating values (`entries`, `values`, `forEach`, for-of) marks every key, which is
+ * correct for any operator and costs a full write only when it happens (after a restore).
+ */
+class TrackedMap<V> extends Map<string, V> {
+  readonly touched = new Set<string>();
+  all = false;
+
+  override get(key: string): V | undefined {
+    this.touched.add(key);
+    return super.get(key);
+  }
+  override set(key: string, value: V): this {
+    // Map's constructor calls set before the field initializers have run.
+    this.touched?.add(key);
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.touched.add(key);
+    return super.delete(key);
+  }
+  override clear(): void {
+    for (const k of super.keys()) this.touched.add(k);
+    super.clear();
+  }
+  override entries(): MapIterator<[string, V]> {
+    this.all = true;
+    return super.entries();
+  }
+  override values(): MapIterator<V> {
+    this.all = true;
+    return super.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, V]> {
+    this.all = true;
+    return super[Symbol.iterator]();
+  }
+  override forEach(fn: (value: V, key: string, map: Map<string, V>) => void, thisArg?: unknown): void {
+    this.all = true;
+    super.forEach(fn, thisArg);
+  }
+
+  changes(): { set: [string, unknown][]; deleted: string[] } {
+    const set: [string, unknown][] = [];
+    const deleted: string[] = [];
+    // super's iterator: reading what changed must not mark everything changed.
+    const keys = this.all ? new Set([...this.touched, ...Map.prototype.keys.call(this)]) : this.touched;
+    for (const k of keys) {
+      if (Map.prototype.has.call(this, k)) set.push([k, Map.prototype.get.call(this, k)]);
+      else deleted.push(k);
+    }
+    return { set, deleted };
+  }
+
+  markClean(): void {
+    this.touched.clear();
+    this.all = false;
+  }
+}
+
 /** In-memory stores: the embedded runtime's, and the base of the BullMQ one. */
 export class MemoryStateRegistry implements StateRegistry {
   private readonly keyedStores = new Map<string, Map<string, unknown>>();
   private readonly values = new Map<string, { v: unknown }>();
 
+  /** `track`: remember changed keys for `keyedChanges` (BullMQ's incremental commits). */
+  constructor(private readonly options: { track?: boolean } = {}) {}
+
   keyed<T>(name: string): KeyedState<T> {
     let m = this.keyedStores.get(name);
     if (!m) {
-      m = new Map();
+      m = this.options.track ? new TrackedMap() : new Map();
       this.keyedStores.set(name, m);
     }
     return m as Map<string, T>;
@@ -53,12 +121,31 @@ export class MemoryStateRegistry implements StateRegistry {
    * The declared state as plain data. `clone: false` shares the live objects: only for a caller
    * that serializes the snapshot at once (the BullMQ commit packs it), never for one that keeps it.
    */
-  snapshot(options: { clone?: boolean } = {}): StateSnapshot {
+  snapshot(options: { clone?: boolean; keyed?: boolean } = {}): StateSnapshot {
     const copy = options.clone === false ? <T>(v: T) => v : <T>(v: T) => structuredClone(v);
     const snap: StateSnapshot = {};
-    for (const [name, m] of this.keyedStores) snap[name] = { kind: 'keyed', entries: copy([...m]) };
+    for (const [name, m] of this.keyedStores) {
+      // keyed: false: the stores are listed, empty (their entries travel as changes).
+      snap[name] = { kind: 'keyed', entries: options.keyed === false ? [] : copy([...Map.prototype.entries.call(m)]) };
+    }
     for (const [name, c] of this.values) snap[name] = { kind: 'value', value: copy(c.v) };
     return snap;
+  }
+
+  /** Keys changed since the last `markClean` (live values: serialize at once). Needs `track`. */
+  keyedChanges(): KeyedChanges {
+    const out: KeyedChanges = {};
+    for (const [name, m] of this.keyedStores) {
+      if (!(m instanceof TrackedMap)) throw new Error('keyedChanges needs a registry created with { track: true }');
+      const c = m.changes();
+      if (c.set.length > 0 || c.deleted.length > 0) out[name] = c;
+    }
+    return out;
+  }
+
+  /** What is in memory is what is committed: changes count from here. */
+  markClean(): void {
+    for (const m of this.keyedStores.values()) if (m instanceof TrackedMap) m.markClean();
   }
 
   /** Replace the contents of declared stores (objects stay the same, so operators' handles work). */
@@ -72,5 +159,6 @@ export class MemoryStateRegistry implements StateRegistry {
         this.value<unknown>(name, undefined).set(structuredClone(s.value));
       }
     }
+    this.markClean();
   }
 }

@@ -25,6 +25,10 @@ export class RedisKeys {
   taskState(pid: string, stage: number, partition: number): string {
     return `${this.prefix}:state:${pid}:${stage}:${partition}`;
   }
+  /** The task's keyed operator state, one hash field per (node, store, key): written incrementally. */
+  taskKeyed(pid: string, stage: number, partition: number): string {
+    return `${this.prefix}:kstate:${pid}:${stage}:${partition}`;
+  }
   /** The version of that state: read before each job to know whether the cached task is current. */
   taskVersion(pid: string, stage: number, partition: number): string {
     return `${this.prefix}:statever:${pid}:${stage}:${partition}`;
@@ -52,7 +56,7 @@ export class RedisKeys {
   pipelinePattern(pid: string): string[] {
     return [
       // Not the ingest streams: they outlive a redeploy by stop and start (the ingest hub deletes them).
-      ...['state', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${pid}:*`),
+      ...['state', 'kstate', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${pid}:*`),
       this.taps(pid),
     ];
   }

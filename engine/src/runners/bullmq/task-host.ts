@@ -15,7 +15,7 @@ import { type ContextOptions, operatorContext } from '../../runtime/operator-con
 import { Task } from '../../runtime/task.js';
 import { type BatchJob, decodeEvents, decodeWatermark } from './batch-codec.js';
 import { ExchangeBuffer, type OutgoingJob } from './exchange-buffer.js';
-import type { CountersSnapshot, TaskSnapshot, TaskStateStore } from './task-state-store.js';
+import type { CountersSnapshot, TaskChanges, TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
 /** Thrown for a batch that arrived before its predecessor: retried later, never applied early. */
 export class OutOfOrderBatch extends Error {
@@ -76,9 +76,12 @@ export class TaskHost {
       for (const inst of this.task.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
       if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
       await this.o.enqueue(this.exchange.drain());
-      const v = await store.commit(pid, stage.id, partition, this.version, this.snapshot());
+      const changes: TaskChanges = {};
+      for (const [id, inst] of this.task.instances) changes[id] = inst.state.keyedChanges();
+      const v = await store.commit(pid, stage.id, partition, this.version, this.snapshot(), changes);
       if (v < 0) throw new StaleTask(`task ${stage.id}/${partition} was committed by another worker`);
       this.version = v;
+      for (const inst of this.task.instances.values()) inst.state.markClean();
       return true;
     } catch (err) {
       this.version = -1; // in-memory state may be ahead of what is committed: reload next time
@@ -112,7 +115,7 @@ export class TaskHost {
       this.counters.set(id, c);
       let latency: Histogram | undefined;
       if (node.isSink) this.sinkLatency.set(id, (latency = Histogram.fromSparse(hist?.latency[id] ?? [])));
-      const inst = new NodeInstance(node, c, this.task.route, latency);
+      const inst = new NodeInstance(node, c, this.task.route, latency, undefined, true);
       const entry = operatorEntry(node.type);
       if (entry?.kind !== 'operator') throw new Error(`${id}: ${node.type} cannot run in a worker stage`);
       const opState = snapshot?.operators[id];
@@ -129,9 +132,10 @@ export class TaskHost {
     if (snapshot) this.task.restoreWatermarks(snapshot.channels, snapshot.watermark);
   }
 
+  /** The commit's head: everything but keyed entries, which go as changes. */
   private snapshot(): TaskSnapshot {
     const operators: TaskSnapshot['operators'] = {};
-    for (const [id, inst] of this.task.instances) operators[id] = inst.state.snapshot({ clone: false }); // packed right away
+    for (const [id, inst] of this.task.instances) operators[id] = inst.state.snapshot({ clone: false, keyed: false }); // packed right away
     const nodes: CountersSnapshot['nodes'] = {};
     const hist: NonNullable<CountersSnapshot['hist']> = { batch: {}, latency: {} };
     for (const [id, c] of this.counters) {
