@@ -168,6 +168,28 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
       }
     });
 
+    it('writes the output of a live pipeline as it goes, not only at stop', async () => {
+      const dir = workdir({});
+      // 50 events/s: the file sink's buffer (256 KiB) would take minutes to fill by itself.
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'gen', type: 'source.generator', config: { scenario: 'orders', rate: 50, seed: 1 } },
+          { id: 'out', type: 'sink.file', config: { path: 'orders.jsonl' } },
+        ],
+        edges: [{ id: 'e', source: 'gen', target: 'out' }],
+      };
+      const runner = await subject.create();
+      try {
+        const handle = await runner.deploy(compiled(doc), { baseDir: dir });
+        await waitFor(() => fileLines(join(dir, 'orders.jsonl')) >= 10);
+        expect(handle.status()).toBe('running');
+        await handle.stop();
+      } finally {
+        await runner.close();
+      }
+    });
+
     it('stops an unbounded pipeline on request, with sinks flushed', async () => {
       const dir = workdir({});
       const doc = {
@@ -253,6 +275,14 @@ export async function waitForAsync(cond: () => boolean, timeoutMs: number): Prom
   const start = Date.now();
   while (!cond() && Date.now() - start < timeoutMs) await new Promise((r) => setTimeout(r, 20));
   return cond();
+}
+
+function fileLines(path: string): number {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').length;
+  } catch {
+    return 0; // not created yet
+  }
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {

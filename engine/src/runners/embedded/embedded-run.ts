@@ -14,6 +14,11 @@ import { type TapListener, TapRegistry } from '../../runtime/taps.js';
 import { HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
 
 const YIELD_EVERY_MS = 15;
+/**
+ * Sinks write out what they buffered at least this often, and whenever the sources go idle: a
+ * live pipeline's output shows up while it runs, not at stop (BullMQ flushes after every batch).
+ */
+const SINK_FLUSH_MS = 200;
 
 interface SourceSlot {
   nodeId: string;
@@ -262,6 +267,7 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     const batchSize = this.options.batchSize ?? RUN_DEFAULTS.batchSize;
     const delay = this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs;
     let lastYield = performance.now();
+    let lastSinkFlush = performance.now();
     while (!this.stopping) {
       const swap = this.pendingSwap;
       if (swap) {
@@ -291,6 +297,10 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
         }
       }
       if (active === 0) break;
+      if (starved === active || performance.now() - lastSinkFlush > SINK_FLUSH_MS) {
+        await this.flushSinks();
+        lastSinkFlush = performance.now();
+      }
       if (starved === active) {
         await sleep(delay);
         lastYield = performance.now();
@@ -299,6 +309,12 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
         lastYield = performance.now();
       }
     }
+  }
+
+  private async flushSinks(): Promise<void> {
+    for (const list of this.tasks.values())
+      for (const t of list)
+        for (const inst of t.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
   }
 
   private async finish(status: RunStatus): Promise<void> {
