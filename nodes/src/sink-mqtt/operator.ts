@@ -1,6 +1,6 @@
 /**
- * sink.mqtt: publishes each event as JSON. Messages go out from `process` (so they flow even
- * where the runtime flushes only at the end, as the embedded runner does) and `flush` waits
+ * sink.mqtt: publishes each event as JSON. Messages go out from `process` (no wait for the
+ * runtime's next flush) and `flush` waits
  * until the broker acknowledged all of them (QoS 1/2): a batch is done only when the broker
  * has it. A failed publish, or a broker gone for longer than ACK_TIMEOUT_MS, fails the run
  * naming the node and the URL.

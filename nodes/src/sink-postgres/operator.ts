@@ -1,9 +1,9 @@
 /**
  * sink.postgres: buffers rows in `process` (synchronous) and writes them in `flush()`, one
  * transaction of multi-row INSERTs per flush. The BullMQ runtime awaits flush() after every
- * batch; the embedded one only at the end, so the sink also writes on its own once enough rows
- * wait (or some time passed) - writes are chained, so they stay in order, and a failed one fails
- * the run at the next batch or flush.
+ * batch, the embedded one at least every 200 ms; the sink also writes on its own once enough
+ * rows wait (bounded memory) - writes are chained, so they stay in order, and a failed one
+ * fails the run at the next batch or flush.
  */
 import type { Event } from '@sluice/shared';
 import type pg from 'pg';
@@ -14,8 +14,6 @@ import { createTableSql, insertSql, rowsPerStatement } from './sql.js';
 
 /** Rows waiting that start a write without waiting for flush(). */
 const WRITE_AT_ROWS = 5000;
-/** The longest a buffered row waits for a write when no flush() comes (embedded runtime). */
-const LINGER_MS = 1000;
 
 export const sinkPostgresOperator: OperatorFactory<SinkPostgresConfig> = async (ctx) => {
   const c = ctx.config;
@@ -54,7 +52,6 @@ class PostgresSink implements SinkOperator {
   private rows: unknown[][] = [];
   private writing: Promise<void> = Promise.resolve();
   private failure: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private tableReady: boolean;
   private closed = false;
   private readonly key: readonly string[] | undefined;
@@ -77,10 +74,6 @@ class PostgresSink implements SinkOperator {
       this.rows.push(row);
     }
     if (this.rows.length >= WRITE_AT_ROWS) this.startWrite();
-    else if (this.rows.length > 0 && !this.timer) {
-      this.timer = setTimeout(() => this.startWrite(), LINGER_MS);
-      this.timer.unref();
-    }
   }
 
   async flush(): Promise<void> {
@@ -90,8 +83,6 @@ class PostgresSink implements SinkOperator {
   }
 
   private startWrite(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     if (this.rows.length === 0 || this.closed) return;
     const rows = this.rows;
     this.rows = [];
@@ -131,8 +122,6 @@ class PostgresSink implements SinkOperator {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     // The runtime flushed before closing; wait for a write still running, then disconnect.
     await this.writing;
     this.closed = true;

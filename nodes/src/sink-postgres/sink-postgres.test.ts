@@ -81,16 +81,20 @@ describe('sink.postgres: insert', () => {
     expect(await rows(`SELECT id FROM "${t}" ORDER BY id`)).toEqual([{ id: 1 }, { id: 1 }, { id: 2 }, { id: 2 }]);
   });
 
-  it('writes on its own after a short while when nobody flushes (the embedded runtime flushes at the end only)', async () => {
+  it('writes on its own once 5000 rows wait, without a flush (memory stays bounded between flushes)', async () => {
     const t = await table('id int');
     const s = await sink({ table: t, columns: ['id'] });
-    s.process([{ id: 7 }], col, 'in');
-    let seen: unknown[] = [];
-    for (let i = 0; i < 50 && seen.length === 0; i++) {
+    s.process(
+      Array.from({ length: 5000 }, (_, i) => ({ id: i })),
+      col,
+      'in',
+    );
+    let seen = 0;
+    for (let i = 0; i < 50 && seen === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      seen = await rows(`SELECT id FROM "${t}"`);
+      seen = Number((await rows(`SELECT count(*)::int AS n FROM "${t}"`))[0]!.n);
     }
-    expect(seen).toEqual([{ id: 7 }]);
+    expect(seen).toBe(5000);
     await s.flush!();
     await s.close!();
   });

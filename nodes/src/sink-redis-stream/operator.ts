@@ -3,9 +3,8 @@
  * with each other, and a pipeline is one round trip). `flush()` sends what is buffered and waits
  * for Redis to confirm it: the BullMQ runtime awaits it after every batch, before it commits.
  *
- * The embedded runner awaits `flush()` only when the run stops, so a write also starts by
- * itself once the current batch has been processed (setImmediate): a live pipeline's entries
- * appear as they come, not at the end. A failure seen in the background is thrown by the next
+ * The embedded runner awaits `flush()` at least every 200 ms; a write also starts by itself
+ * once the current batch has been processed (setImmediate), so entries appear as they come. A failure seen in the background is thrown by the next
  * `process` or `flush`, which fails the run naming this node and the stream. Nothing holds the
  * upstream back while a write is in flight (`process` is synchronous): events wait in memory.
  */
