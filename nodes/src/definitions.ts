@@ -14,6 +14,7 @@ import { sinkFileDefinition } from './sink-file/definition.js';
 import { sinkMqttDefinition } from './sink-mqtt/definition.js';
 import { sinkPostgresDefinition } from './sink-postgres/definition.js';
 import { sinkRedisStreamDefinition } from './sink-redis-stream/definition.js';
+import { sourceAmqpDefinition } from './source-amqp/definition.js';
 import { sourceFileDefinition } from './source-file/definition.js';
 import { sourceGeneratorDefinition } from './source-generator/definition.js';
 import { sourceHttpDefinition } from './source-http/definition.js';
@@ -24,6 +25,7 @@ import { windowDefinition } from './window/definition.js';
 
 const ALL: NodeDefinition<never>[] = [
   // one line per node type
+  sourceAmqpDefinition as never,
   sourceFileDefinition as never,
   sourceGeneratorDefinition as never,
   sourceHttpDefinition as never,

@@ -13,6 +13,7 @@ import { sinkFileOperator } from './sink-file/operator.js';
 import { sinkMqttOperator } from './sink-mqtt/operator.js';
 import { sinkPostgresOperator } from './sink-postgres/operator.js';
 import { sinkRedisStreamOperator } from './sink-redis-stream/operator.js';
+import { sourceAmqpOperator } from './source-amqp/operator.js';
 import { sourceFileOperator } from './source-file/operator.js';
 import { sourceGeneratorOperator } from './source-generator/operator.js';
 import { sourceHttpOperator } from './source-http/operator.js';
@@ -23,6 +24,7 @@ import { windowOperator } from './window/operator.js';
 
 const ENTRIES: Record<string, OperatorEntry<never>> = {
   // one line per node type
+  'source.amqp': { kind: 'source', create: sourceAmqpOperator },
   'source.file': { kind: 'source', create: sourceFileOperator },
   'source.generator': { kind: 'source', create: sourceGeneratorOperator },
   'source.http': { kind: 'source', create: sourceHttpOperator },
