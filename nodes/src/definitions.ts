@@ -19,6 +19,7 @@ import { sourceFileDefinition } from './source-file/definition.js';
 import { sourceGeneratorDefinition } from './source-generator/definition.js';
 import { sourceHttpDefinition } from './source-http/definition.js';
 import { sourceMqttDefinition } from './source-mqtt/definition.js';
+import { sourceNatsDefinition } from './source-nats/definition.js';
 import { sourcePostgresDefinition } from './source-postgres/definition.js';
 import { sourceRedisStreamDefinition } from './source-redis-stream/definition.js';
 import { windowDefinition } from './window/definition.js';
@@ -30,6 +31,7 @@ const ALL: NodeDefinition<never>[] = [
   sourceGeneratorDefinition as never,
   sourceHttpDefinition as never,
   sourceMqttDefinition as never,
+  sourceNatsDefinition as never,
   sourcePostgresDefinition as never,
   sourceRedisStreamDefinition as never,
   filterDefinition as never,

@@ -18,6 +18,7 @@ import { sourceFileOperator } from './source-file/operator.js';
 import { sourceGeneratorOperator } from './source-generator/operator.js';
 import { sourceHttpOperator } from './source-http/operator.js';
 import { sourceMqttOperator } from './source-mqtt/operator.js';
+import { sourceNatsOperator } from './source-nats/operator.js';
 import { sourcePostgresOperator } from './source-postgres/operator.js';
 import { sourceRedisStreamOperator } from './source-redis-stream/operator.js';
 import { windowOperator } from './window/operator.js';
@@ -29,6 +30,7 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   'source.generator': { kind: 'source', create: sourceGeneratorOperator },
   'source.http': { kind: 'source', create: sourceHttpOperator },
   'source.mqtt': { kind: 'source', create: sourceMqttOperator },
+  'source.nats': { kind: 'source', create: sourceNatsOperator },
   'source.postgres': { kind: 'source', create: sourcePostgresOperator },
   'source.redis-stream': { kind: 'source', create: sourceRedisStreamOperator },
   filter: { kind: 'operator', create: filterOperator },
