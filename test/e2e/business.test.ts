@@ -82,6 +82,14 @@ const written = (): Map<string, Written> =>
       .map((e) => [`${e.sku}@${e.window_start}`, e]),
   );
 const completedRuns = async (): Promise<string> => (await api<{ status: string }>('GET', `/api/pipelines/${ID}/status`)).body.status;
+/** surge_threshold of the newest version saved by a deploy. */
+const lastDeployedSurge = async (): Promise<number | undefined> => {
+  const { versions } = (await api<{ versions: { version: number; action: string }[] }>('GET', `/api/pipelines/${ID}/versions`)).body;
+  const deploy = versions.filter((v) => v.action === 'deploy').sort((a, b) => b.version - a.version)[0];
+  if (!deploy) return undefined;
+  const doc = (await api<{ document: { params: Record<string, { value: number }> } }>('GET', `/api/pipelines/${ID}/versions/${deploy.version}`)).body.document;
+  return doc.params.surge_threshold?.value;
+};
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(round2(x)));
 
 describe('business page (Chromium)', () => {
@@ -162,7 +170,18 @@ describe('business page (Chromium)', () => {
       // Deploy: the live value is now hers; the stored document has exactly her two changes.
       await page.getByRole('button', { name: 'Deploy' }).click();
       await expect.poll(async () => (await page.locator('.biz-notice').count()) && page.locator('.biz-notice').textContent(), { timeout: 20_000 }).toBe('Deployed.');
-      await expect.poll(async () => (await page.getByTestId('param-surge_threshold').locator('td').nth(2).textContent()) ?? '', WAIT).toBe('2400 orders');
+      // The live column shows her value while the run is live; the bounded demo run may already
+      // have ended by the time the page reloads ("not running"), and then the last deploy recorded
+      // must be hers.
+      const liveCell = page.getByTestId('param-surge_threshold').locator('td').nth(2);
+      await expect
+        .poll(async () => {
+          const shown = await liveCell.textContent();
+          if (shown === '2400 orders') return 'hers, live';
+          if (shown === 'not running' && (await completedRuns()) === 'completed' && (await lastDeployedSurge()) === 2400) return 'hers, ended';
+          return shown;
+        }, WAIT)
+        .toMatch(/^hers, (live|ended)$/);
       const stored = (await api<{ pipeline: { version: number; document: { params: Record<string, { value: number }>; nodes: { id: string; config: { rows: { when: { demand: { value: number } } }[] } }[] } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline;
       expect(stored.document.params.surge_threshold!.value).toBe(2400);
       expect(stored.document.nodes.find((n) => n.id === 'pricing')!.config.rows[0]!.when.demand.value).toBe(40);
