@@ -9,6 +9,7 @@ import { enrichDefinition } from './enrich/definition.js';
 import { filterDefinition } from './filter/definition.js';
 import { mapDefinition } from './map/definition.js';
 import { rulesDefinition } from './rules/definition.js';
+import { sinkAmqpDefinition } from './sink-amqp/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
 import { sinkFileDefinition } from './sink-file/definition.js';
 import { sinkMqttDefinition } from './sink-mqtt/definition.js';
@@ -42,6 +43,7 @@ const ALL: NodeDefinition<never>[] = [
   rulesDefinition as never,
   sinkFileDefinition as never,
   sinkConsoleDefinition as never,
+  sinkAmqpDefinition as never,
   sinkMqttDefinition as never,
   sinkPostgresDefinition as never,
   sinkRedisStreamDefinition as never,

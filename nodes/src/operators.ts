@@ -8,6 +8,7 @@ import { filterOperator } from './filter/operator.js';
 import { mapOperator } from './map/operator.js';
 import { rulesOperator } from './rules/operator.js';
 import type { OperatorEntry } from './sdk/operator.js';
+import { sinkAmqpOperator } from './sink-amqp/operator.js';
 import { sinkConsoleOperator } from './sink-console/operator.js';
 import { sinkFileOperator } from './sink-file/operator.js';
 import { sinkMqttOperator } from './sink-mqtt/operator.js';
@@ -41,6 +42,7 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   rules: { kind: 'operator', create: rulesOperator },
   'sink.file': { kind: 'operator', create: sinkFileOperator },
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
+  'sink.amqp': { kind: 'operator', create: sinkAmqpOperator },
   'sink.mqtt': { kind: 'operator', create: sinkMqttOperator },
   'sink.postgres': { kind: 'operator', create: sinkPostgresOperator },
   'sink.redis-stream': { kind: 'operator', create: sinkRedisStreamOperator },
