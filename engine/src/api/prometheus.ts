@@ -94,7 +94,11 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
           }
       },
     });
-  stageGauge('sluice_stage_backlog_events', 'Events waiting to be processed by a stage (queue depth)', (s) => s.backlog);
+  stageGauge(
+    'sluice_stage_backlog_events',
+    'Work waiting for a stage: events in the embedded engine, batches (jobs) in its partition queues on BullMQ',
+    (s) => s.backlog,
+  );
   stageGauge('sluice_stage_watermark_lag_seconds', 'Wall clock minus the stage watermark', (s) => (s.watermarkLagMs === null ? null : s.watermarkLagMs / 1000));
 
   new Gauge({
@@ -105,6 +109,16 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
     collect() {
       this.reset();
       for (const [pipeline, m] of snapshots()) this.set({ pipeline, status: m.status }, m.status === 'running' || m.status === 'starting' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'sluice_workers_live',
+    help: 'BullMQ worker processes that sent a heartbeat in the last 5 s (absent on the embedded engine)',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const n = await deployments.liveWorkers().catch(() => undefined);
+      if (n !== undefined) this.set(n);
     },
   });
   return registry;

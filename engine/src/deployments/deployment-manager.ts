@@ -76,6 +76,11 @@ export class DeploymentManager {
     return this.o.ingest;
   }
 
+  /** Live worker processes (BullMQ), undefined for an engine without workers. */
+  liveWorkers(): Promise<number | undefined> {
+    return this.o.runner.liveWorkers ? this.o.runner.liveWorkers() : Promise.resolve(undefined);
+  }
+
   get runnerKind(): Runner['kind'] {
     return this.o.runner.kind;
   }

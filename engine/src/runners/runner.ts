@@ -88,6 +88,8 @@ export interface Runner {
   resume?(pipelineId: string, options: Omit<RunOptions, 'baseDir'>): Promise<RunHandle | undefined>;
   /** Whatever the runner depends on answers (Redis); for /readyz. */
   ready?(): Promise<boolean>;
+  /** Worker processes that beat in the last few seconds (BullMQ); for /metrics and alerts. */
+  liveWorkers?(): Promise<number>;
   close(): Promise<void>;
 }
 
