@@ -13,6 +13,7 @@ import { sinkAmqpDefinition } from './sink-amqp/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
 import { sinkFileDefinition } from './sink-file/definition.js';
 import { sinkMqttDefinition } from './sink-mqtt/definition.js';
+import { sinkNatsDefinition } from './sink-nats/definition.js';
 import { sinkPostgresDefinition } from './sink-postgres/definition.js';
 import { sinkRedisStreamDefinition } from './sink-redis-stream/definition.js';
 import { sourceAmqpDefinition } from './source-amqp/definition.js';
@@ -45,6 +46,7 @@ const ALL: NodeDefinition<never>[] = [
   sinkConsoleDefinition as never,
   sinkAmqpDefinition as never,
   sinkMqttDefinition as never,
+  sinkNatsDefinition as never,
   sinkPostgresDefinition as never,
   sinkRedisStreamDefinition as never,
 ];

@@ -12,6 +12,7 @@ import { sinkAmqpOperator } from './sink-amqp/operator.js';
 import { sinkConsoleOperator } from './sink-console/operator.js';
 import { sinkFileOperator } from './sink-file/operator.js';
 import { sinkMqttOperator } from './sink-mqtt/operator.js';
+import { sinkNatsOperator } from './sink-nats/operator.js';
 import { sinkPostgresOperator } from './sink-postgres/operator.js';
 import { sinkRedisStreamOperator } from './sink-redis-stream/operator.js';
 import { sourceAmqpOperator } from './source-amqp/operator.js';
@@ -44,6 +45,7 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
   'sink.amqp': { kind: 'operator', create: sinkAmqpOperator },
   'sink.mqtt': { kind: 'operator', create: sinkMqttOperator },
+  'sink.nats': { kind: 'operator', create: sinkNatsOperator },
   'sink.postgres': { kind: 'operator', create: sinkPostgresOperator },
   'sink.redis-stream': { kind: 'operator', create: sinkRedisStreamOperator },
 };
