@@ -17,6 +17,9 @@ interface Rule {
   forbid: (spec: string, file: string) => string | undefined;
 }
 
+/** Server-side libraries of the engine and the connectors: never in the browser bundle. */
+const SERVER_LIBS = ['ioredis', 'pg', 'mqtt', 'bullmq', 'amqplib', 'nats', 'msgpackr', 'prom-client', 'hono'];
+const isServerLib = (s: string) => SERVER_LIBS.some((lib) => s === lib || s.startsWith(`${lib}/`));
 const isNodeBuiltin = (s: string) => s.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'net', 'http', 'vm'].includes(s);
 const browserSafe = (file: string) =>
   file.startsWith('shared/src/') ||
@@ -34,7 +37,7 @@ const RULES: Rule[] = [
     forbid: (s) =>
       s.startsWith('@sluice/') && !['@sluice/shared', '@sluice/nodes/definitions', '@sluice/nodes/sdk'].includes(s)
         ? 'the editor sees shared and node definitions only'
-        : ['ioredis', 'pg', 'mqtt', 'bullmq'].includes(s)
+        : isServerLib(s)
           ? 'connector libraries never reach the browser bundle'
           : undefined,
   },
@@ -77,6 +80,33 @@ for (const pkg of ['shared', 'nodes', 'engine', 'editor']) {
     if (!file.endsWith('.test.ts') && EVAL_RE.test(text)) problems.push(`${file}: eval, new Function or vm: user text must never reach them`);
   }
 }
+
+/**
+ * What the editor imports from nodes (the definitions registry and the SDK), followed through
+ * every relative import: nothing reached may pull a Node built-in or a server library into the
+ * browser bundle (a definition's helper file counts as much as the definition).
+ */
+function browserReach(entries: string[]): void {
+  const seen = new Set<string>();
+  const queue = entries.map((e) => ({ abs: join(ROOT, e), via: [e] }));
+  while (queue.length > 0) {
+    const { abs, via } = queue.shift()!;
+    if (seen.has(abs)) continue;
+    seen.add(abs);
+    const text = readFileSync(abs, 'utf8');
+    for (const m of text.matchAll(IMPORT_RE)) {
+      const spec = m[1] ?? m[2]!;
+      if (/^import\s+type\b|^export\s+type\b/.test(m[0])) continue; // erased at build
+      if (spec.startsWith('.')) {
+        const next = join(abs, '..', spec.replace(/\.js$/, '.ts'));
+        queue.push({ abs: next, via: [...via, relative(ROOT, next)] });
+      } else if (isNodeBuiltin(spec) || isServerLib(spec)) {
+        problems.push(`${via.join(' -> ')}: imports ${spec}: the editor bundles this file, and ${spec} is server-side`);
+      }
+    }
+  }
+}
+browserReach(['nodes/src/definitions.ts', 'nodes/src/sdk/index.ts']);
 
 if (problems.length > 0) {
   process.stderr.write(`dependency check failed:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
