@@ -7,9 +7,8 @@
  */
 import { durationMs, type Event } from '@sluice/shared';
 import type { Channel, ChannelModel, Message } from 'amqplib';
-import { fieldGetter } from '../map/field-path.js';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
-import { parseEventTime, SourceWatermark } from '../source-file/source-time.js';
+import { RecordClock } from '../source-file/source-time.js';
 import { closeQuietly, connectAmqp, describeError } from './connect.js';
 import { decodeMessage } from './decode-message.js';
 import type { SourceAmqpConfig } from './definition.js';
@@ -31,8 +30,7 @@ export const sourceAmqpOperator: SourceFactory<SourceAmqpConfig> = async (ctx) =
 };
 
 class AmqpSource implements SourceOperator {
-  private readonly clock: SourceWatermark;
-  private readonly getTime: ((o: Readonly<Record<string, unknown>>) => unknown) | undefined;
+  private readonly clock: RecordClock;
   private channel: Channel | undefined;
   private deliveries: Deliveries | undefined;
   /** Why the consumer is gone (connection or channel closed, consumer cancelled): fails the next poll. */
@@ -45,8 +43,7 @@ class AmqpSource implements SourceOperator {
     private readonly nodeId: string,
     private readonly now: () => number,
   ) {
-    this.clock = new SourceWatermark(durationMs(c.maxOutOfOrderness));
-    this.getTime = c.timeField === undefined ? undefined : fieldGetter(c.timeField);
+    this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
     // amqplib throws an 'error' event nobody listens to: the process would crash.
     conn.on('error', (err: Error) => this.lose(`connection error: ${describeError(err)}`));
     conn.on('close', () => this.lose('the connection closed'));
@@ -103,7 +100,6 @@ class AmqpSource implements SourceOperator {
     const now = this.now();
     const events: Event[] = [];
     const errors: { event: Event; error: string }[] = [];
-    const { timeField } = this.c;
     for (const m of messages) {
       const routingKey = m.fields.routingKey;
       const d = decodeMessage(routingKey, m.content, this.c);
@@ -111,24 +107,11 @@ class AmqpSource implements SourceOperator {
         errors.push(d);
         continue;
       }
-      let t = now;
-      if (this.getTime) {
-        const v = this.getTime(d.record as Record<string, unknown>);
-        const parsed = parseEventTime(v);
-        if (parsed === undefined) {
-          const why = v === null ? 'missing' : `${JSON.stringify(v)} is not a time (epoch ms or ISO-8601)`;
-          errors.push({ event: d.record as Event, error: `routing key ${routingKey}: timeField "${timeField}" ${why}` });
-          continue;
-        }
-        t = parsed;
-      }
-      this.clock.stamp(d.record, t, now);
-      events.push(d.record as Event);
+      const why = this.clock.stampRecord(d.record, now);
+      if (why === undefined) events.push(d.record as Event);
+      else errors.push({ event: d.record as Event, error: `routing key ${routingKey}: ${why}` });
     }
-    // Arrival time as event time: every later event is stamped at least `now`, so the
-    // watermark follows the clock while nothing arrives (windows downstream still close).
-    const watermark = this.getTime ? this.clock.watermark : Math.max(this.clock.maxTime, now) - this.clock.maxOutOfOrderness;
-    return { events, watermark, done: false, ...(errors.length > 0 ? { errors } : {}) };
+    return { events, watermark: this.clock.watermarkAt(now), done: false, ...(errors.length > 0 ? { errors } : {}) };
   }
 
   /** The delivery tag of the last message handed out. Meaningful on this channel only. */

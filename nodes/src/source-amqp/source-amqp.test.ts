@@ -88,7 +88,7 @@ describe('source.amqp', () => {
       [2, 12_000, undefined],
       [3, 10_500, 11_000],
     ]);
-    expect(errors).toEqual([{ event: { n: 4 }, error: `routing key ${queue}: timeField "ts" missing` }]);
+    expect(errors).toEqual([{ event: { n: 4 }, error: `routing key ${queue}: timeField "ts" is missing` }]);
     expect((await s.poll(10)).watermark).toBe(11_000);
   });
 

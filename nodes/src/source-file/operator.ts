@@ -1,12 +1,11 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { durationMs, type Event, INGEST_TIME } from '@sluice/shared';
-import { fieldGetter, type Getter } from '../map/field-path.js';
 import type { OperatorContext, SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
 import { csvHeader, csvRow, splitCsvRecord } from './csv.js';
 import { delimiterOf, fileFormatOf, type SourceFileConfig } from './definition.js';
 import { LineReader } from './line-reader.js';
-import { parseEventTime, SourceWatermark, TokenBucket } from './source-time.js';
+import { RecordClock, TokenBucket } from './source-time.js';
 
 /** A CSV record still open after this many characters is reported and abandoned. */
 const MAX_RECORD_CHARS = 8 << 20;
@@ -43,10 +42,8 @@ class FileSource implements SourceOperator {
   private header: string[] | undefined;
   /** A CSV record spanning lines (newline inside quotes), not complete yet. */
   private pending: { text: string; line: number; offset: number } | undefined;
-  private readonly clock: SourceWatermark;
+  private readonly clock: RecordClock;
   private readonly bucket: TokenBucket | undefined;
-  private readonly getTime: Getter | undefined;
-  private readonly timeField: string | undefined;
   private closed = false;
 
   constructor(
@@ -57,10 +54,8 @@ class FileSource implements SourceOperator {
     this.reader = new LineReader(file);
     this.csv = fileFormatOf(c) === 'csv';
     this.delimiter = delimiterOf(c);
-    this.clock = new SourceWatermark(durationMs(c.maxOutOfOrderness));
+    this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
     this.bucket = c.rate ? new TokenBucket(c.rate) : undefined;
-    this.timeField = c.timeField;
-    this.getTime = c.timeField ? fieldGetter(c.timeField) : undefined;
   }
 
   async poll(max: number): Promise<SourceBatch> {
@@ -145,22 +140,9 @@ class FileSource implements SourceOperator {
   }
 
   private accept(obj: Record<string, unknown>, line: number, now: number, events: Event[], errors: BadRecord[]): void {
-    let time = now;
-    if (this.getTime) {
-      const raw = this.getTime(obj);
-      const t = parseEventTime(raw);
-      if (t === undefined) {
-        const why =
-          raw === null || raw === undefined
-            ? `timeField "${this.timeField}" is missing`
-            : `timeField "${this.timeField}" is not a time (epoch ms or ISO-8601): ${JSON.stringify(raw)}`;
-        errors.push({ event: { ...obj, _line: line }, error: `line ${line}: ${why}` });
-        return;
-      }
-      time = t;
-    }
-    this.clock.stamp(obj, time, now);
-    events.push(obj as Event);
+    const why = this.clock.stampRecord(obj, now);
+    if (why === undefined) events.push(obj as Event);
+    else errors.push({ event: { ...obj, _line: line }, error: `line ${line}: ${why}` });
   }
 
   position(): FilePosition {

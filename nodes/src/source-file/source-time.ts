@@ -4,6 +4,7 @@
  * docs/watermarks-and-lateness.md).
  */
 import { EVENT_TIME, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { fieldGetter } from '../map/field-path.js';
 
 /**
  * `rate` events per second. Credit is kept in thousandths of an event so integer rates and
@@ -66,4 +67,47 @@ export function parseEventTime(v: unknown): number | undefined {
   if (Number.isFinite(n)) return n;
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : t;
+}
+
+/**
+ * Event time for the records of a source, the same for every source: from `timeField` (a
+ * field path; epoch ms, numeric string or ISO-8601) or, without one, the read time. Stamps each
+ * fresh record and keeps the watermark.
+ */
+export class RecordClock extends SourceWatermark {
+  private readonly getTime: ((o: Readonly<Record<string, unknown>>) => unknown) | undefined;
+
+  constructor(
+    readonly timeField: string | undefined,
+    maxOutOfOrderness: number,
+  ) {
+    super(maxOutOfOrderness);
+    this.getTime = timeField === undefined ? undefined : fieldGetter(timeField);
+  }
+
+  /** Stamps a fresh record; or returns why it cannot be (the time field missing or unreadable). */
+  stampRecord(record: Record<string | symbol, unknown>, now: number): string | undefined {
+    let t = now;
+    if (this.getTime) {
+      const raw = this.getTime(record as Record<string, unknown>);
+      const parsed = parseEventTime(raw);
+      if (parsed === undefined) {
+        return raw === null || raw === undefined
+          ? `timeField "${this.timeField}" is missing`
+          : `timeField "${this.timeField}" is not a time (epoch ms or ISO-8601): ${JSON.stringify(raw)}`;
+      }
+      t = parsed;
+    }
+    this.stamp(record, t, now);
+    return undefined;
+  }
+
+  /**
+   * The watermark after the records stamped so far. With the read time as event time every later
+   * record is stamped at least `now`, so the watermark follows the clock while nothing arrives
+   * (windows downstream still close).
+   */
+  watermarkAt(now: number): number {
+    return this.getTime ? this.watermark : Math.max(this.maxTime, now) - this.maxOutOfOrderness;
+  }
 }

@@ -4,17 +4,14 @@
  * watermark when behind) exactly as source.file stamps what it reads.
  */
 import { durationMs, type Event } from '@sluice/shared';
-import { fieldGetter } from '../map/field-path.js';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
-import { parseEventTime, SourceWatermark } from '../source-file/source-time.js';
+import { RecordClock } from '../source-file/source-time.js';
 import type { SourceHttpConfig } from './definition.js';
 
 export const sourceHttpOperator: SourceFactory<SourceHttpConfig> = (ctx) => {
   if (!ctx.inbox) throw new Error('source.http needs a host that feeds it: deploy it on the Sluice server (`pnpm start`), not with `sluice run`');
   const inbox = ctx.inbox(ctx.config.maxBuffered);
-  const clock = new SourceWatermark(durationMs(ctx.config.maxOutOfOrderness));
-  const timeField = ctx.config.timeField;
-  const getTime = timeField === undefined ? undefined : fieldGetter(timeField);
+  const clock = new RecordClock(ctx.config.timeField, durationMs(ctx.config.maxOutOfOrderness));
 
   const toBatch = (records: readonly unknown[]): SourceBatch => {
     const now = ctx.now();
@@ -26,23 +23,11 @@ export const sourceHttpOperator: SourceFactory<SourceHttpConfig> = (ctx) => {
         continue;
       }
       const rec = r as Record<string | symbol, unknown>;
-      let t = now;
-      if (getTime) {
-        const v = getTime(rec as Record<string, unknown>);
-        const parsed = parseEventTime(v);
-        if (parsed === undefined) {
-          errors.push({ event: rec as Event, error: `${timeField}: ${v === null ? 'missing' : `${JSON.stringify(v)} is not a time`}` });
-          continue;
-        }
-        t = parsed;
-      }
-      clock.stamp(rec, t, now);
-      events.push(rec as Event);
+      const why = clock.stampRecord(rec, now);
+      if (why === undefined) events.push(rec as Event);
+      else errors.push({ event: rec as Event, error: why });
     }
-    // Arrival time as event time: every later event is stamped at least `now`, so the
-    // watermark may follow the clock while nothing arrives (windows still close).
-    const watermark = getTime ? clock.watermark : Math.max(clock.maxTime, now) - clock.maxOutOfOrderness;
-    return { events, watermark, done: false, ...(errors.length > 0 ? { errors } : {}) };
+    return { events, watermark: clock.watermarkAt(now), done: false, ...(errors.length > 0 ? { errors } : {}) };
   };
 
   const source: SourceOperator = {

@@ -65,7 +65,7 @@ describe('source.http', () => {
     inbox.offer([42, [1], null, { x: 1 }, { ts: 'soon' }, { ts: 5 }]);
     const b = poll();
     expect(times(b.events)).toEqual([5]);
-    expect(b.errors!.map((e) => e.error)).toEqual(['not a JSON object', 'not a JSON object', 'not a JSON object', 'ts: missing', 'ts: "soon" is not a time']);
+    expect(b.errors!.map((e) => e.error)).toEqual(['not a JSON object', 'not a JSON object', 'not a JSON object', 'timeField "ts" is missing', 'timeField "ts" is not a time (epoch ms or ISO-8601): "soon"']);
     expect(b.errors![0]!.event).toEqual({ value: 42 });
   });
 

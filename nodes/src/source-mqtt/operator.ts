@@ -5,9 +5,8 @@
  */
 import { durationMs, type Event } from '@sluice/shared';
 import type { MqttClient } from 'mqtt';
-import { fieldGetter } from '../map/field-path.js';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
-import { parseEventTime, SourceWatermark } from '../source-file/source-time.js';
+import { RecordClock } from '../source-file/source-time.js';
 import { connectMqtt, describeError, isRefusal } from './connect.js';
 import { decodeMessage } from './decode-message.js';
 import type { SourceMqttConfig } from './definition.js';
@@ -58,8 +57,7 @@ function toBuffer(payload: Buffer | string): Buffer {
 }
 
 class MqttSource implements SourceOperator {
-  private readonly clock: SourceWatermark;
-  private readonly getTime: ((o: Readonly<Record<string, unknown>>) => unknown) | undefined;
+  private readonly clock: RecordClock;
 
   constructor(
     private readonly client: MqttClient,
@@ -68,8 +66,7 @@ class MqttSource implements SourceOperator {
     private readonly now: () => number,
     private readonly fatal: () => string | undefined,
   ) {
-    this.clock = new SourceWatermark(durationMs(config.maxOutOfOrderness));
-    this.getTime = config.timeField === undefined ? undefined : fieldGetter(config.timeField);
+    this.clock = new RecordClock(config.timeField, durationMs(config.maxOutOfOrderness));
   }
 
   poll(max: number): SourceBatch {
@@ -79,31 +76,17 @@ class MqttSource implements SourceOperator {
     const now = this.now();
     const events: Event[] = [];
     const errors: { event: Event; error: string }[] = [];
-    const { timeField } = this.config;
     for (const m of messages) {
       const d = decodeMessage(m.topic, m.payload, this.config);
       if ('error' in d) {
         errors.push(d);
         continue;
       }
-      let t = now;
-      if (this.getTime) {
-        const v = this.getTime(d.record as Record<string, unknown>);
-        const parsed = parseEventTime(v);
-        if (parsed === undefined) {
-          const why = v === null ? 'missing' : `${JSON.stringify(v)} is not a time (epoch ms or ISO-8601)`;
-          errors.push({ event: d.record as Event, error: `topic ${m.topic}: timeField "${timeField}" ${why}` });
-          continue;
-        }
-        t = parsed;
-      }
-      this.clock.stamp(d.record, t, now);
-      events.push(d.record as Event);
+      const why = this.clock.stampRecord(d.record, now);
+      if (why === undefined) events.push(d.record as Event);
+      else errors.push({ event: d.record as Event, error: `topic ${m.topic}: ${why}` });
     }
-    // Arrival time as event time: every later event is stamped at least `now`, so the
-    // watermark follows the clock while nothing arrives (windows downstream still close).
-    const watermark = this.getTime ? this.clock.watermark : Math.max(this.clock.maxTime, now) - this.clock.maxOutOfOrderness;
-    return { events, watermark, done: false, ...(errors.length > 0 ? { errors } : {}) };
+    return { events, watermark: this.clock.watermarkAt(now), done: false, ...(errors.length > 0 ? { errors } : {}) };
   }
 
   async close(): Promise<void> {

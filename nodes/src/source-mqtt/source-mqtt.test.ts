@@ -103,7 +103,7 @@ describe('source.mqtt', () => {
       [2, 12_000, undefined],
       [3, 10_500, 11_000],
     ]);
-    expect(errors).toEqual([{ event: { n: 4, topic }, error: `topic ${topic}: timeField "ts" missing` }]);
+    expect(errors).toEqual([{ event: { n: 4, topic }, error: `topic ${topic}: timeField "ts" is missing` }]);
     expect((await s.poll(10)).watermark).toBe(11_000);
   });
 

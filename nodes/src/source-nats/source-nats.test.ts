@@ -151,7 +151,7 @@ describe('source.nats, mode jetstream', () => {
       [2, 12_000, undefined],
       [3, 10_500, 11_000],
     ]);
-    expect(errors).toEqual([{ event: { subject: `${prefix}.t`, seq: 4, n: 4 }, error: `subject ${prefix}.t (seq 4): timeField "ts" missing` }]);
+    expect(errors).toEqual([{ event: { subject: `${prefix}.t`, seq: 4, n: 4 }, error: `subject ${prefix}.t (seq 4): timeField "ts" is missing` }]);
   });
 
   it('fails to start naming the stream when it does not exist', async () => {

@@ -5,9 +5,8 @@
  * interrupted batch counts on that).
  */
 import { durationMs, type Event } from '@sluice/shared';
-import { fieldGetter } from '../map/field-path.js';
 import type { SourceBatch } from '../sdk/operator.js';
-import { parseEventTime, SourceWatermark } from '../source-file/source-time.js';
+import { RecordClock } from '../source-file/source-time.js';
 import type { SourceNatsConfig } from './definition.js';
 import type { Received } from './message-buffer.js';
 
@@ -17,15 +16,13 @@ const RAW_CHARS = 1000;
 const utf8 = new TextDecoder();
 
 export class BatchMaker {
-  private readonly clock: SourceWatermark;
-  private readonly getTime: ((o: Readonly<Record<string, unknown>>) => unknown) | undefined;
+  private readonly clock: RecordClock;
 
   constructor(
     private readonly c: SourceNatsConfig,
     private readonly now: () => number,
   ) {
-    this.clock = new SourceWatermark(durationMs(c.maxOutOfOrderness));
-    this.getTime = c.timeField === undefined ? undefined : fieldGetter(c.timeField);
+    this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
   }
 
   make(messages: readonly Received[], done: boolean, extraErrors: { event: Event; error: string }[] = []): SourceBatch {
@@ -38,24 +35,11 @@ export class BatchMaker {
         errors.push(d);
         continue;
       }
-      let t = now;
-      if (this.getTime) {
-        const v = this.getTime(d.record);
-        const parsed = parseEventTime(v);
-        if (parsed === undefined) {
-          const why = v === null ? 'missing' : `${JSON.stringify(v)} is not a time (epoch ms or ISO-8601)`;
-          errors.push({ event: withWhere(d.record, m), error: `${where(m)}: timeField "${this.c.timeField}" ${why}` });
-          continue;
-        }
-        t = parsed;
-      }
-      this.clock.stamp(d.record, t, now);
-      events.push(d.record as Event);
+      const why = this.clock.stampRecord(d.record, now);
+      if (why === undefined) events.push(d.record as Event);
+      else errors.push({ event: withWhere(d.record, m), error: `${where(m)}: ${why}` });
     }
-    // Read time as event time: every later event is stamped at least `now`, so the watermark
-    // follows the clock while nothing arrives (windows downstream still close), as source.http.
-    const watermark = this.getTime ? this.clock.watermark : Math.max(this.clock.maxTime, now) - this.clock.maxOutOfOrderness;
-    return { events, watermark, done, ...(errors.length > 0 ? { errors } : {}) };
+    return { events, watermark: this.clock.watermarkAt(now), done, ...(errors.length > 0 ? { errors } : {}) };
   }
 
   private decode(m: Received): { record: Record<string | symbol, unknown> } | { event: Event; error: string } {

@@ -6,11 +6,10 @@
  */
 import { durationMs, type Event } from '@sluice/shared';
 import type pg from 'pg';
-import { fieldGetter, type Getter } from '../map/field-path.js';
 import type { OperatorContext, SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
 import { connectPostgres, messageOf } from '../sink-postgres/connection.js';
 import { quoteIdent, quoteTable } from '../sink-postgres/identifiers.js';
-import { parseEventTime, SourceWatermark } from '../source-file/source-time.js';
+import { RecordClock } from '../source-file/source-time.js';
 import type { SourcePostgresConfig } from './definition.js';
 import { jsonFriendlyTypes } from './values.js';
 
@@ -41,8 +40,7 @@ class PostgresSource implements SourceOperator {
   private quietUntil = Number.NEGATIVE_INFINITY;
   private ended = false;
   private closed = false;
-  private readonly clock: SourceWatermark;
-  private readonly getTime: Getter | undefined;
+  private readonly clock: RecordClock;
   private readonly pollMs: number;
   private readonly firstSql: string;
   private readonly nextSql: string;
@@ -52,8 +50,7 @@ class PostgresSource implements SourceOperator {
     private readonly ctx: OperatorContext<SourcePostgresConfig>,
   ) {
     const c = ctx.config;
-    this.clock = new SourceWatermark(durationMs(c.maxOutOfOrderness));
-    this.getTime = c.timeField === undefined ? undefined : fieldGetter(c.timeField);
+    this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
     this.pollMs = durationMs(c.pollInterval);
     const cur = quoteIdent(c.cursorColumn);
     const cols = c.columns ? c.columns.map(quoteIdent).join(', ') : '*';
@@ -103,25 +100,13 @@ class PostgresSource implements SourceOperator {
   }
 
   private accept(row: Record<string, unknown>, now: number, events: Event[], errors: { event: Event; error: string }[]): void {
-    let time = now;
-    if (this.getTime) {
-      const raw = this.getTime(row);
-      const t = parseEventTime(raw);
-      if (t === undefined) {
-        const why = raw === null || raw === undefined ? 'is missing' : `is not a time (epoch ms or ISO-8601): ${JSON.stringify(raw)}`;
-        errors.push({ event: row as Event, error: `${this.ctx.config.cursorColumn} ${this.cursor}: timeField "${this.ctx.config.timeField}" ${why}` });
-        return;
-      }
-      time = t;
-    }
-    this.clock.stamp(row, time, now);
-    events.push(row as Event);
+    const why = this.clock.stampRecord(row, now);
+    if (why === undefined) events.push(row as Event);
+    else errors.push({ event: row as Event, error: `${this.ctx.config.cursorColumn} ${this.cursor}: ${why}` });
   }
 
   private batch(events: Event[], errors: { event: Event; error: string }[], now: number): SourceBatch {
-    // Without a timeField the read time is the event time: every later row is stamped at least
-    // `now`, so the watermark may follow the clock while the table is quiet (windows close).
-    const watermark = this.getTime ? this.clock.watermark : Math.max(this.clock.maxTime, now) - this.clock.maxOutOfOrderness;
+    const watermark = this.clock.watermarkAt(now);
     const b: SourceBatch = { events, watermark, done: this.ended };
     if (errors.length > 0) b.errors = errors;
     return b;

@@ -6,9 +6,8 @@
  */
 import { durationMs, type Event } from '@sluice/shared';
 import type { Redis } from 'ioredis';
-import { fieldGetter } from '../map/field-path.js';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
-import { parseEventTime, SourceWatermark } from '../source-file/source-time.js';
+import { RecordClock } from '../source-file/source-time.js';
 import { checkStreamKey, closeRedis, openRedis, STREAM_ID } from './connect.js';
 import type { SourceRedisStreamConfig } from './definition.js';
 import { decodeEntry, type StreamEntry } from './entry.js';
@@ -43,8 +42,7 @@ async function lastId(redis: Redis, key: string): Promise<string> {
 }
 
 class RedisStreamSource implements SourceOperator {
-  private readonly clock: SourceWatermark;
-  private readonly getTime: ((o: Readonly<Record<string, unknown>>) => unknown) | undefined;
+  private readonly clock: RecordClock;
 
   constructor(
     private readonly redis: Redis,
@@ -55,8 +53,7 @@ class RedisStreamSource implements SourceOperator {
     private readonly now: () => number,
     private readonly nodeId: string,
   ) {
-    this.clock = new SourceWatermark(durationMs(c.maxOutOfOrderness));
-    this.getTime = c.timeField === undefined ? undefined : fieldGetter(c.timeField);
+    this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
   }
 
   async poll(max: number): Promise<SourceBatch> {
@@ -88,7 +85,7 @@ class RedisStreamSource implements SourceOperator {
     const now = this.now();
     const events: Event[] = [];
     const errors: { event: Event; error: string }[] = [];
-    const { idField, timeField } = this.c;
+    const { idField } = this.c;
     for (const entry of entries) {
       const id = entry[0];
       const d = decodeEntry(entry, this.c);
@@ -98,23 +95,11 @@ class RedisStreamSource implements SourceOperator {
       }
       const rec = d.record as Record<string | symbol, unknown>;
       if (idField !== undefined) rec[idField] = id;
-      let t = now;
-      if (this.getTime) {
-        const v = this.getTime(d.record);
-        const parsed = parseEventTime(v);
-        if (parsed === undefined) {
-          const why = v === null ? 'missing' : `${JSON.stringify(v)} is not a time`;
-          errors.push({ event: { ...d.record, _id: id }, error: `entry ${id}: ${timeField}: ${why}` });
-          continue;
-        }
-        t = parsed;
-      }
-      this.clock.stamp(rec, t, now);
-      events.push(rec as Event);
+      const why = this.clock.stampRecord(rec, now);
+      if (why === undefined) events.push(rec as Event);
+      else errors.push({ event: { ...d.record, _id: id }, error: `entry ${id}: ${why}` });
     }
-    // Read time as event time: every later event is stamped at least `now`, so the watermark
-    // may follow the clock while the stream is idle (windows still close), as source.http does.
-    const watermark = this.getTime ? this.clock.watermark : Math.max(this.clock.maxTime, now) - this.clock.maxOutOfOrderness;
+    const watermark = this.clock.watermarkAt(now);
     return { events, watermark, done, ...(errors.length > 0 ? { errors } : {}) };
   }
 

@@ -140,8 +140,8 @@ describe('source.redis-stream', () => {
       { event: { _id: noField, _fields: { other: 'x' } }, error: `entry ${noField}: no field "data"` },
       { event: { _id: notJson, _raw: '{oops' }, error: expect.stringMatching(new RegExp(`^entry ${notJson}: field "data" is not JSON`)) },
       { event: { _id: array, _raw: '[1,2]' }, error: `entry ${array}: field "data" is not a JSON object` },
-      { event: { v: 2, _id: noTime }, error: `entry ${noTime}: ts: missing` },
-      { event: { ts: 'soon', v: 3, _id: badTime }, error: `entry ${badTime}: ts: "soon" is not a time` },
+      { event: { v: 2, _id: noTime }, error: `entry ${noTime}: timeField "ts" is missing` },
+      { event: { ts: 'soon', v: 3, _id: badTime }, error: `entry ${badTime}: timeField "ts" is not a time (epoch ms or ISO-8601): "soon"` },
     ]);
     expect(s.position!()).toBe(ok2); // bad entries are read past, never re-read
   });
