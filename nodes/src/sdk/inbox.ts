@@ -7,6 +7,8 @@
  * asynchronously from a position the runtime checkpoints, re-read from a checkpoint after a
  * restart, and released up to a checkpoint once that checkpoint is durable.
  */
+import { FifoQueue } from './fifo-queue.js';
+
 export interface Inbox {
   /** Up to `max` records, oldest first, after the current position (which moves past them). */
   take(max: number): unknown[] | Promise<unknown[]>;
@@ -22,32 +24,23 @@ export interface Inbox {
 }
 
 export class BoundedInbox implements Inbox {
-  private items: unknown[] = [];
-  private head = 0;
+  private readonly queue = new FifoQueue<unknown>();
 
   constructor(readonly capacity: number) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.queue.size;
   }
 
   /** All or nothing: a refused batch can be retried whole, so nothing is taken twice. */
   offer(records: readonly unknown[]): boolean {
     if (this.size + records.length > this.capacity) return false;
-    for (const r of records) this.items.push(r);
+    for (const r of records) this.queue.push(r);
     return true;
   }
 
   take(max: number): unknown[] {
-    const end = Math.min(this.items.length, this.head + Math.max(0, max));
-    const out = this.items.slice(this.head, end);
-    this.head = end;
-    // Compact now and then instead of shift() per record (O(n) each).
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return out;
+    return this.queue.take(max);
   }
 
   /**
@@ -56,9 +49,6 @@ export class BoundedInbox implements Inbox {
    * capacity for a while: offers are then refused until the source catches up.
    */
   adopt(previous: BoundedInbox): void {
-    const carried = previous.take(previous.size);
-    if (carried.length === 0) return;
-    this.items = [...carried, ...this.items.slice(this.head)];
-    this.head = 0;
+    this.queue.unshiftAll(previous.take(previous.size));
   }
 }

@@ -8,21 +8,22 @@
  * its socket, TCP fills up, and the broker keeps (QoS 1/2, per its queue limits) or drops
  * (QoS 0, per its policy) what it cannot send. A poll that makes room releases the callback.
  */
+import { FifoQueue } from '../sdk/fifo-queue.js';
+
 export interface Received {
   topic: string;
   payload: Buffer;
 }
 
 export class MessageBuffer {
-  private items: Received[] = [];
-  private head = 0;
+  private readonly queue = new FifoQueue<Received>();
   /** The acknowledgement held back while the buffer is full (at most one: MQTT.js is serial). */
   private held: (() => void) | undefined;
 
   constructor(readonly capacity: number) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.queue.size;
   }
 
   /** True while the client is held: nothing more is read from the broker. */
@@ -32,20 +33,13 @@ export class MessageBuffer {
 
   /** A message from MQTT.js; `ack` lets the client acknowledge it and read the next packet. */
   offer(message: Received, ack: () => void): void {
-    this.items.push(message);
+    this.queue.push(message);
     if (this.size >= this.capacity) this.held = ack;
     else ack();
   }
 
   take(max: number): Received[] {
-    const end = Math.min(this.items.length, this.head + Math.max(0, max));
-    const out = this.items.slice(this.head, end);
-    this.head = end;
-    // Compact now and then instead of shift() per message (O(n) each).
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    const out = this.queue.take(max);
     if (this.held && this.size < this.capacity) {
       const ack = this.held;
       this.held = undefined;

@@ -4,6 +4,8 @@
  * a core subscription cannot be held back, so what arrives while the buffer is full is dropped
  * and counted.
  */
+import { FifoQueue } from '../sdk/fifo-queue.js';
+
 export interface Received {
   subject: string;
   /** Stream sequence (JetStream only). */
@@ -12,8 +14,7 @@ export interface Received {
 }
 
 export class MessageBuffer {
-  private items: Received[] = [];
-  private head = 0;
+  private readonly queue = new FifoQueue<Received>();
   private waiting: (() => void) | undefined;
   /** Messages refused since the last `takeDropped` (the buffer was full). */
   private dropped = 0;
@@ -21,7 +22,7 @@ export class MessageBuffer {
   constructor(readonly capacity: number) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.queue.size;
   }
 
   /** Adds a message; false (and counted) when the buffer is full. */
@@ -30,24 +31,17 @@ export class MessageBuffer {
       this.dropped++;
       return false;
     }
-    this.items.push(m);
+    this.queue.push(m);
     return true;
   }
 
   /** Adds a message the reader asked for (room was reserved with `room()`): never refused. */
   push(m: Received): void {
-    this.items.push(m);
+    this.queue.push(m);
   }
 
   take(max: number): Received[] {
-    const end = Math.min(this.items.length, this.head + Math.max(0, max));
-    const out = this.items.slice(this.head, end);
-    this.head = end;
-    // Compact now and then instead of shift() per message (O(n) each).
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    const out = this.queue.take(max);
     if (out.length > 0) this.wake();
     return out;
   }
@@ -69,8 +63,7 @@ export class MessageBuffer {
   }
 
   clear(): void {
-    this.items = [];
-    this.head = 0;
+    this.queue.clear();
     this.wake();
   }
 
