@@ -1,6 +1,7 @@
-import { type ConfigProblem, durationSchema, type EventSchema, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { type ConfigProblem, durationSchema, type EventSchema, } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
+import { payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
 import { inlinePasswordProblems } from '../sdk/secrets.js';
 import { amqpPasswordSecret, amqpUrl, MAX_NAME_BYTES } from './amqp-url.js';
 
@@ -80,16 +81,11 @@ export const sourceAmqpDefinition = defineNode<SourceAmqpConfig>({
     if (c.routingKeys !== undefined && c.bindExchange === undefined) {
       problems.push({ path: 'config.routingKeys', message: 'routingKeys are the keys of the binding to bindExchange: set bindExchange too' });
     }
-    if (c.format === 'text' && c.timeField !== undefined) {
-      problems.push({ path: 'config.timeField', message: 'text messages have no fields to read a time from: remove timeField or use format json' });
-    }
+    problems.push(...textTimeFieldProblems(c));
     return problems;
   },
   inferSchema: (c) => ({
-    out:
-      c.format === 'text'
-        ? { fields: c.includeRoutingKey ? { payload: 'string', routingKey: 'string' } : { payload: 'string' }, open: false }
-        : UNKNOWN_SCHEMA,
+    out: payloadSchema(c.format, c.includeRoutingKey ? 'routingKey' : undefined),
     error: ERROR_SCHEMA,
   }),
   bounded: () => false,

@@ -1,6 +1,7 @@
-import { type ConfigProblem, durationSchema, type EventSchema, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { type ConfigProblem, durationSchema, type EventSchema, } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
+import { payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
 import { inlinePasswordProblems, secretName } from '../sdk/secrets.js';
 import { MQTT_URL, topicFilterProblem } from './topics.js';
 
@@ -79,16 +80,11 @@ export const sourceMqttDefinition = defineNode<SourceMqttConfig>({
     if (!c.cleanSession && c.clientId === undefined) {
       problems.push({ path: 'config.clientId', message: 'cleanSession false needs a fixed clientId: the broker finds the session by it' });
     }
-    if (c.format === 'text' && c.timeField !== undefined) {
-      problems.push({ path: 'config.timeField', message: 'text messages have no fields to read a time from: remove timeField or use format json' });
-    }
+    problems.push(...textTimeFieldProblems(c));
     return problems;
   },
   inferSchema: (c) => ({
-    out:
-      c.format === 'text'
-        ? { fields: c.includeTopic ? { payload: 'string', topic: 'string' } : { payload: 'string' }, open: false }
-        : UNKNOWN_SCHEMA,
+    out: payloadSchema(c.format, c.includeTopic ? 'topic' : undefined),
     error: ERROR_SCHEMA,
   }),
   bounded: () => false,

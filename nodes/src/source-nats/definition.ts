@@ -1,6 +1,7 @@
-import { type ConfigProblem, durationSchema, type EventSchema, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { type ConfigProblem, durationSchema, type EventSchema, } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
+import { payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
 import { secretName } from '../sdk/secrets.js';
 import { credentialProblems, NATS_URL, natsUrlProblems, subjectFilterProblem } from './subjects.js';
 
@@ -106,16 +107,11 @@ export const sourceNatsDefinition = defineNode<SourceNatsConfig>({
       }
       if (c.stopAtEnd) problems.push({ path: 'config.stopAtEnd', message: 'a core subscription has no end (nothing is stored): stopAtEnd needs mode jetstream' });
     }
-    if (c.format === 'text' && c.timeField !== undefined) {
-      problems.push({ path: 'config.timeField', message: 'text messages have no fields to read a time from: remove timeField or use format json' });
-    }
+    problems.push(...textTimeFieldProblems(c));
     return problems;
   },
   inferSchema: (c) => ({
-    out:
-      c.format === 'text'
-        ? { fields: c.includeSubject ? { payload: 'string', subject: 'string' } : { payload: 'string' }, open: false }
-        : UNKNOWN_SCHEMA,
+    out: payloadSchema(c.format, c.includeSubject ? 'subject' : undefined),
     error: ERROR_SCHEMA,
   }),
   bounded: (c) => c.mode === 'jetstream' && c.stopAtEnd,
