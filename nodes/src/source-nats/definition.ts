@@ -1,4 +1,4 @@
-import { type ConfigProblem, durationSchema, type EventSchema, } from '@sluice/shared';
+import { type ConfigProblem, durationSchema, type EventSchema } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 import { payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
