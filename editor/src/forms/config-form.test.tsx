@@ -2,7 +2,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { ConfigForm } from './config-form';
+import { ConfigForm, choicesOf, pickChoice } from './config-form';
 
 function render(type: string, value: Record<string, unknown>, schemaFields?: Record<string, 'number' | 'string'>) {
   const def = nodeDefinitions.get(type)!;
@@ -21,6 +21,19 @@ describe('config forms generated from node definitions', () => {
     expect(html).toContain('value="k"');
     expect(html).toContain('aria-label="config.aggregates[0].op"');
     expect(html).toContain('>Add</button>');
+  });
+
+  it('draws a union of constants (MQTT qos 0 | 1 | 2) as a select that gives back numbers', () => {
+    const html = render('source.mqtt', { url: 'mqtt://127.0.0.1:1883', topics: ['a/#'], qos: 2 });
+    expect(html).toMatch(/<select aria-label="config.qos">.*<option value="2" selected="">2<\/option>/);
+    const def = nodeDefinitions.get('source.mqtt')!;
+    const schema = z.toJSONSchema(def.config, { io: 'input', unrepresentable: 'any' }) as unknown as { properties: Record<string, never> };
+    const choices = choicesOf(schema.properties.qos!)!;
+    expect(choices).toEqual([0, 1, 2]);
+    expect(pickChoice(choices, '1')).toBe(1);
+    expect(pickChoice(choices, '')).toBeUndefined();
+    // What the select gives back passes the node's own validation.
+    expect(def.config.safeParse({ url: 'mqtt://h:1883', topics: ['a'], qos: pickChoice(choices, '1') }).success).toBe(true);
   });
 
   it('checks an expression as it is typed and shows the error with its column', () => {

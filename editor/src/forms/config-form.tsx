@@ -16,8 +16,24 @@ type Schema = {
   items?: Schema;
   additionalProperties?: Schema | boolean;
   anyOf?: Schema[];
+  const?: unknown;
   default?: unknown;
 };
+
+/**
+ * A choice field's options: an enum, or a union of constants (`qos: 0 | 1 | 2` comes as anyOf
+ * of consts). Undefined for anything else.
+ */
+export function choicesOf(schema: Schema): unknown[] | undefined {
+  if (schema.enum) return schema.enum;
+  if (schema.anyOf && schema.anyOf.length > 0 && schema.anyOf.every((x) => 'const' in x)) return schema.anyOf.map((x) => x.const);
+  return undefined;
+}
+
+/** The option a select's text stands for, with its type (the number 1, not "1"). */
+export function pickChoice(choices: readonly unknown[], text: string): unknown {
+  return text === '' ? undefined : choices.find((c) => String(c) === text);
+}
 
 export interface FormProps {
   schema: Schema;
@@ -61,20 +77,21 @@ function Field({ schema, value, onChange, context, path }: { schema: Schema; val
   if (format === 'expression') return <ExpressionInput label={path} value={typeof value === 'string' ? value : ''} onChange={onChange} context={context} />;
   const objectBranch = schema.anyOf?.some((x) => x.type === 'object' || x.type === 'array');
   if (objectBranch) return <JsonField value={value} onChange={onChange} path={path} />;
-  if (format === 'duration' || schema.anyOf) {
-    return <input aria-label={path} placeholder="10s" value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />;
-  }
-  if (s.enum) {
+  const choices = choicesOf(schema) ?? choicesOf(s);
+  if (choices) {
     return (
-      <select aria-label={path} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
+      <select aria-label={path} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(pickChoice(choices, e.target.value))}>
         <option value="">—</option>
-        {s.enum.map((o) => (
+        {choices.map((o) => (
           <option key={String(o)} value={String(o)}>
             {String(o)}
           </option>
         ))}
       </select>
     );
+  }
+  if (format === 'duration' || schema.anyOf) {
+    return <input aria-label={path} placeholder="10s" value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />;
   }
   if (s.type === 'boolean') return <input type="checkbox" aria-label={path} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
   if (s.type === 'number' || s.type === 'integer') {
