@@ -82,14 +82,6 @@ const written = (): Map<string, Written> =>
       .map((e) => [`${e.sku}@${e.window_start}`, e]),
   );
 const completedRuns = async (): Promise<string> => (await api<{ status: string }>('GET', `/api/pipelines/${ID}/status`)).body.status;
-/** surge_threshold of the newest version saved by a deploy. */
-const lastDeployedSurge = async (): Promise<number | undefined> => {
-  const { versions } = (await api<{ versions: { version: number; action: string }[] }>('GET', `/api/pipelines/${ID}/versions`)).body;
-  const deploy = versions.filter((v) => v.action === 'deploy').sort((a, b) => b.version - a.version)[0];
-  if (!deploy) return undefined;
-  const doc = (await api<{ document: { params: Record<string, { value: number }> } }>('GET', `/api/pipelines/${ID}/versions/${deploy.version}`)).body.document;
-  return doc.params.surge_threshold?.value;
-};
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(round2(x)));
 
 describe('business page (Chromium)', () => {
@@ -116,6 +108,8 @@ describe('business page (Chromium)', () => {
       expect(await page.getByTestId('canvas').count()).toBe(0);
       expect(await page.getByRole('heading', { name: 'Dynamic pricing' }).count()).toBe(1);
       expect(await page.getByTestId('biz-status').textContent()).toBe('completed');
+      // The first run completed: the page shows what it ran with, not "not running".
+      expect(await page.getByTestId('param-surge_threshold').locator('td').nth(2).textContent()).toBe('2000 orders');
 
       // The params, with labels, units, bounds and the live value.
       const threshold = page.getByLabel('Orders per 5 min that count as a surge');
@@ -170,18 +164,8 @@ describe('business page (Chromium)', () => {
       // Deploy: the live value is now hers; the stored document has exactly her two changes.
       await page.getByRole('button', { name: 'Deploy' }).click();
       await expect.poll(async () => (await page.locator('.biz-notice').count()) && page.locator('.biz-notice').textContent(), { timeout: 20_000 }).toBe('Deployed.');
-      // The live column shows her value while the run is live; the bounded demo run may already
-      // have ended by the time the page reloads ("not running"), and then the last deploy recorded
-      // must be hers.
-      const liveCell = page.getByTestId('param-surge_threshold').locator('td').nth(2);
-      await expect
-        .poll(async () => {
-          const shown = await liveCell.textContent();
-          if (shown === '2400 orders') return 'hers, live';
-          if (shown === 'not running' && (await completedRuns()) === 'completed' && (await lastDeployedSurge()) === 2400) return 'hers, ended';
-          return shown;
-        }, WAIT)
-        .toMatch(/^hers, (live|ended)$/);
+      // Hers, while the run is live and once the bounded run has completed (the last run's values).
+      await expect.poll(async () => (await page.getByTestId('param-surge_threshold').locator('td').nth(2).textContent()) ?? '', WAIT).toBe('2400 orders');
       const stored = (await api<{ pipeline: { version: number; document: { params: Record<string, { value: number }>; nodes: { id: string; config: { rows: { when: { demand: { value: number } } }[] } }[] } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline;
       expect(stored.document.params.surge_threshold!.value).toBe(2400);
       expect(stored.document.nodes.find((n) => n.id === 'pricing')!.config.rows[0]!.when.demand.value).toBe(40);
@@ -265,9 +249,18 @@ describe('business page (Chromium)', () => {
       await expect.poll(async () => (await page.getByTestId('Pricing table-row-4-problem').count()) && page.getByTestId('Pricing table-row-4-problem').first().textContent(), WAIT).toContain('unreachable');
       await page.screenshot({ path: join(SHOTS, 'rules-node-panel.png') });
 
-      // Preview from the canvas: the copy changes nothing (row 3 catches the same events first).
+      // Preview from the canvas, against the version that last ran (the rollback): the copy sits
+      // under row 3, which catches the same windows first, so no price moves; only the rule
+      // number of the windows priced by the rows below it shifts by one.
       await page.getByRole('button', { name: 'Preview' }).click();
-      await expect.poll(async () => (await page.getByTestId('preview-outcomes').count()) && page.getByTestId('preview-outcomes').textContent(), { timeout: 30_000 }).toMatch(/^0 of \d+ events change outcome/);
+      await expect.poll(async () => (await page.getByTestId('preview-outcomes').count()) && page.getByTestId('preview-outcomes').textContent(), { timeout: 30_000 }).toMatch(/^\d+ of \d+ events change outcome/);
+      const moves = await page.locator('[data-testid="preview-sink-prices"] tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+      expect(moves.length).toBeGreaterThan(0);
+      for (const cells of moves) {
+        expect(cells[2]).toBe('pricing_rule');
+        expect(Number(cells[4])).toBe(Number(cells[3]) + 1);
+        expect(Number(cells[3])).toBeGreaterThanOrEqual(4); // rows 4 and 5 of the old table
+      }
       await page.getByRole('dialog', { name: 'Preview of the draft' }).getByRole('button', { name: 'Close' }).click();
       expect(await page.getByTestId('preview').count()).toBe(0);
     } finally {

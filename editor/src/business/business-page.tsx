@@ -19,8 +19,11 @@ interface Loaded {
   doc: PipelineDocument;
   version: number;
   status: string;
-  /** What the running deployment uses, when one is recorded. */
-  deployment?: { version: number; params: Record<string, ParamValue> } | null;
+  /**
+   * What the running deployment uses, when one is recorded; `ended` when that run completed (a
+   * bounded pipeline): its values are what last ran.
+   */
+  deployment?: { version: number; params: Record<string, ParamValue>; ended?: { at: string } } | null;
 }
 
 const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -160,7 +163,7 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
         </span>
         <span className="hint">
           version {loaded.version}
-          {deployed ? `, v${deployed.version} deployed` : ''}
+          {deployed ? `, v${deployed.version} ${deployed.ended ? 'last ran (completed)' : 'deployed'}` : ''}
         </span>
         <a className="button" href={formatRoute({ page: 'history', id: pipelineId })}>
           History
@@ -212,7 +215,7 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
               <tr>
                 <th>Parameter</th>
                 <th>Draft value</th>
-                <th>Live value</th>
+                <th>{deployed?.ended ? 'Last run' : 'Live value'}</th>
                 <th>Allowed</th>
               </tr>
             </thead>

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineDocument } from '@sluice/shared';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { RunHandle, Runner } from '../runners/runner.js';
 import { IngestHub } from '../runtime/ingest-hub.js';
@@ -118,15 +118,18 @@ describe('DeploymentManager', () => {
     expect(lines.join('\n')).toMatch(/could not redeploy a/);
   });
 
-  it('a bounded pipeline that completes is no longer recorded as deployed', async () => {
+  it('a bounded pipeline that completes stays recorded as the version that last ran, marked ended, and a restart does not run it again', async () => {
     const store = freshStore();
     await store.put('p', doc(200), { author: 'a', action: 'save' });
     const m = manager(store);
-    const h = await m.deploy('p');
+    const h = await m.deploy('p', { min_q: 3 }, 'ana');
     expect((await h.done).status).toBe('completed');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await store.getDeployment('p')).toBeNull();
+    await vi.waitFor(async () => expect((await store.getDeployment('p'))?.ended).toMatchObject({ status: 'completed' }));
+    expect(await store.getDeployment('p')).toMatchObject({ version: 2, params: { min_q: 3 }, author: 'ana' });
     expect(m.status('p').status).toBe('completed');
+    const restarted = manager(store);
+    expect(await restarted.restore()).toEqual([]);
+    expect(restarted.status('p')).toEqual({ status: 'not-deployed' });
   });
 
   it('deploys racing on one pipeline leave exactly one run (the later ones are swapped into it)', async () => {

@@ -180,13 +180,15 @@ export class DeploymentManager {
       if (this.handles.get(id) !== handle || this.closing) return;
       // The run ended by itself: nothing takes posted events any more.
       this.o.ingest?.close(id);
-      // A bounded pipeline that completed is no longer deployed; a failed one stays recorded
-      // so that a restart tries again.
-      // Under the pipeline's lock: a deploy still recording this run finishes first.
+      // A bounded pipeline that completed stays recorded as the version that last ran, marked
+      // ended (not run again by a restart); a failed one stays as it is so that a restart tries
+      // again. Under the pipeline's lock: a deploy still recording this run finishes first.
       if (r.status === 'completed')
         void this.lock
           .run(id, async () => {
-            if (this.handles.get(id) === handle && !this.closing) await this.o.store.recordDeployment(id, null);
+            if (this.handles.get(id) !== handle || this.closing) return;
+            const d = await this.o.store.getDeployment(id);
+            if (d && !d.ended) await this.o.store.recordDeployment(id, { ...d, ended: { at: new Date().toISOString(), status: 'completed' } });
           })
           .catch(() => undefined);
     });
@@ -241,6 +243,7 @@ export class DeploymentManager {
   async restore(): Promise<string[]> {
     const restored: string[] = [];
     for (const { id, deployment } of await this.o.store.listDeployed()) {
+      if (deployment.ended) continue; // it completed: nothing to run again
       try {
         await this.lock.run(id, () => this.restoreOne(id, deployment));
         restored.push(id);

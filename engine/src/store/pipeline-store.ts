@@ -44,6 +44,12 @@ export interface Deployment {
   params: Record<string, ParamValue>;
   at: string;
   author: string;
+  /**
+   * Set when the run ended by itself (a bounded pipeline completed): the record stays as the
+   * version that last ran (preview compares against it, the business page shows its values),
+   * but a restarted server does not run it again.
+   */
+  ended?: { at: string; status: 'completed' };
 }
 
 export interface PipelineStore {

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeTestApis, testApi, waitFor } from '../test-support.js';
 
@@ -36,6 +38,25 @@ const sample = {
 };
 
 describe('POST /api/pipelines/:id/preview', () => {
+  it('compares a saved draft with the version that last ran, also after a bounded run completed', async () => {
+    const { call, dataDir } = testApi();
+    const bounded = (threshold: number) => {
+      const d = pricing(threshold);
+      return { ...d, nodes: [{ id: 'in', type: 'source.file', config: { path: 'orders.jsonl', timeField: 'ts' } }, ...d.nodes.slice(1)] };
+    };
+    mkdirSync(join(dataDir, 'files'), { recursive: true });
+    writeFileSync(join(dataDir, 'files', 'orders.jsonl'), `${sample.in.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    await call('POST', '/api/pipelines', bounded(3));
+    expect((await call('POST', '/api/pipelines/pricing/deploy')).status).toBe(200);
+    await waitFor(async () => (await call('GET', '/api/pipelines/pricing/status')).json.status === 'completed');
+    // The analyst saves her draft (threshold 2) without deploying it, then previews it.
+    expect((await call('PUT', '/api/pipelines/pricing', bounded(2))).status).toBe(200);
+    const r = await call('POST', '/api/pipelines/pricing/preview', { events: sample });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.live.version).toBe(2); // create, deploy: the deploy's version, not her save
+    expect([r.json.diff.out.unchanged, r.json.diff.out.changed]).toEqual([3, 1]);
+  });
+
   it('runs the live version and the draft on an uploaded sample and pairs their outputs by window key', async () => {
     const { call } = testApi();
     await call('POST', '/api/pipelines', pricing(3));
