@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { ParamValue } from '@sluice/shared';
+import { formatPath, issueMessage, type ParamValue, resolveEnvRefs } from '@sluice/shared';
 import { type OperatorContext, type StateRegistry, secretEnvVar } from '@sluice/nodes/sdk';
 import type { PlanNode } from '../compile/plan.js';
 import type { IngestHub } from './ingest-hub.js';
@@ -13,13 +13,15 @@ export interface ContextOptions {
   consoleWriter?: (line: string) => void;
   /** Secret values by name (tests); default: the environment, SLUICE_SECRET_<name>. */
   secrets?: (name: string) => string | undefined;
+  /** What `${env:NAME}` in a config reads (tests); default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The context handed to a node's operator factory. */
 export function operatorContext(node: PlanNode, state: StateRegistry, o: ContextOptions): OperatorContext<never> {
   const ctx: OperatorContext<Record<string, unknown>> & { consoleWriter?: (line: string) => void } = {
     nodeId: node.id,
-    config: node.config,
+    config: resolvedConfig(node, o.env ?? process.env),
     params: o.params,
     resolvePath: (p) => (isAbsolute(p) ? p : resolve(o.baseDir, p)),
     isConnected: (port) => node.connectedOutputs.has(port),
@@ -35,4 +37,28 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
   const ingest = o.ingest;
   if (ingest) ctx.inbox = (capacity) => ingest.hub.open(ingest.pipelineId, node.id, capacity);
   return ctx as never;
+}
+
+/**
+ * The node's config with `${env:NAME}` references replaced by their values, checked again now
+ * that the values are known (the validator could not). Errors name the node, the field and the
+ * variable; the value itself is never shown.
+ */
+function resolvedConfig(node: PlanNode, env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const { config, missing } = resolveEnvRefs(node.config, env);
+  if (config === node.config) return config;
+  if (missing.length > 0) {
+    const [field, name] = missing[0]!.split(': ');
+    throw new Error(`${node.id}: config.${field}: the environment variable ${name} is not set (\${env:${name}}): set it for the server and every worker`);
+  }
+  const parsed = node.def.config.safeParse(config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${node.id}: ${formatPath(['config', ...issue.path])}: ${issueMessage(issue)} (with its \${env:...} values)`);
+  }
+  const resolved = parsed.data as Record<string, unknown>;
+  // A password that came from the environment is no inline password: the document holds none.
+  const problems = (node.def.check?.(resolved) ?? []).filter((p) => p.severity !== 'warning' && p.code !== 'inline-password');
+  if (problems.length > 0) throw new Error(`${node.id}: ${problems[0]!.path}: ${problems[0]!.message} (with its \${env:...} values)`);
+  return resolved;
 }

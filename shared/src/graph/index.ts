@@ -1,5 +1,6 @@
 /** The pipeline document: schema, validation, migration, JSON Schema, diffs. */
 export * from './diff.js';
+export * from './env-refs.js';
 export * from './field-use.js';
 export * from './document-schema.js';
 export { exceedsBytes, type ParsedText, parseDocumentText } from './document-text.js';

@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../diagnostic.js';
 import { type EventSchema, mergeSchemas } from '../schema/event-schema.js';
 import { type EdgeSpec, type NodeSpec, type ParamType, sourcePortOf, targetPortOf } from './document.js';
+import { envRefFields, envRefProblem } from './env-refs.js';
 import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
 import { checkExpressionFields } from './validate-expressions.js';
 import { formatPath, issueMessage, MISSING } from './zod-issues.js';
@@ -72,7 +73,21 @@ function checkConfig(
 ): Record<string, unknown> | undefined {
   const nodeId = node.id;
   const input = inputs.in ?? Object.values(inputs).find((s) => s !== undefined);
-  const result = def.config.safeParse(node.config, { reportInput: true });
+  // ${env:NAME} fields: their value is known at deploy only. Their shape is checked then; here a
+  // stand-in (the type's example) takes their place, and the reference itself is kept.
+  const refs = envRefFields(node.config);
+  let raw = node.config as unknown;
+  if (refs.size > 0) {
+    const example = def.example as Record<string, unknown>;
+    const masked: Record<string, unknown> = { ...(node.config as Record<string, unknown>) };
+    for (const field of refs.keys()) {
+      const why = envRefProblem(masked[field] as string);
+      if (why) out.push({ severity: 'error', code: 'invalid-env-ref', message: why, nodeId, path: `config.${field}` });
+      masked[field] = typeof example?.[field] === 'string' ? example[field] : (masked[field] as string).replace(/\$\{env:[^}]*\}/g, 'x');
+    }
+    raw = masked;
+  }
+  const result = def.config.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const reported = new Set<string>();
     for (const issue of result.error.issues) {
@@ -89,7 +104,9 @@ function checkConfig(
   const config = result.data as Record<string, unknown>;
   const problems = attempt(() => def.check?.(config));
   if (problems === null) out.push({ severity: 'error', code: 'check-failed', message: `the ${def.type} check of this config failed`, nodeId, path: 'config' });
+  for (const field of refs.keys()) config[field] = (node.config as Record<string, unknown>)[field];
   for (const p of problems ?? []) {
+    if ([...refs.keys()].some((f) => p.path === `config.${f}`)) continue; // the stand-in's, not the document's
     out.push({ severity: p.severity ?? 'error', code: p.code ?? 'invalid-config', message: p.message, nodeId, path: p.path });
   }
   out.push(...checkExpressionFields(attempt(() => def.expressions?.(config)) ?? [], { nodeId, params, input }));
