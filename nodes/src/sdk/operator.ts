@@ -100,7 +100,16 @@ export interface SinkOperator extends Operator {
 export type OperatorFactory<C> = (ctx: OperatorContext<C>) => Operator | Promise<Operator>;
 export type SourceFactory<C> = (ctx: OperatorContext<C>) => SourceOperator | Promise<SourceOperator>;
 
+/**
+ * A connector's connection check ("Check connection" in the editor, `POST
+ * /api/pipelines/:id/nodes/:node/check`): connects with the node's config and secrets, looks at
+ * what the config names (the table, stream, queue, subject), and closes. It must leave no trace:
+ * no consumer that could take messages, no session, no client id a running pipeline uses,
+ * nothing created. Resolves with one line saying what it found; rejects saying what is wrong.
+ */
+export type ConnectionCheck<C> = (ctx: OperatorContext<C>) => Promise<string>;
+
 /** What operators.ts maps each type to. */
 export type OperatorEntry<C = never> =
-  | { kind: 'operator'; create: OperatorFactory<C> }
-  | { kind: 'source'; create: SourceFactory<C> };
+  | { kind: 'operator'; create: OperatorFactory<C>; check?: ConnectionCheck<C> }
+  | { kind: 'source'; create: SourceFactory<C>; check?: ConnectionCheck<C> };

@@ -77,6 +77,8 @@ export interface NodeTypeInfo<C = Record<string, unknown>> {
   fieldUse?: (config: C, isConnected: (port: string) => boolean) => FieldUse;
   /** For sources: true when the source ends by itself. */
   bounded?: (config: C) => boolean;
+  /** The node talks to an outside system (a connector): the server can check its connection. */
+  connects?: boolean;
 }
 
 export interface NodeTypeRegistry {
