@@ -139,6 +139,10 @@ export const api = {
   // Business: what was recorded, and what a draft would change
   recording: (id: string) => call<Recording>('GET', `/api/pipelines/${enc(id)}/recording`),
   preview: (id: string, req: PreviewRequest = {}) => call<PreviewResult>('POST', `/api/pipelines/${enc(id)}/preview`, req),
+
+  // Connectors: does the node's config reach what it names?
+  checkConnection: (id: string, nodeId: string, config: Record<string, unknown>) =>
+    call<{ ok: boolean; message: string; ms: number }>('POST', `/api/pipelines/${enc(id)}/nodes/${enc(nodeId)}/check`, { config }),
 };
 
 /**

@@ -390,7 +390,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           <Canvas invalidNodes={invalidNodes} />
           {selectedNode ? (
             <fieldset className="plain" disabled={!editable}>
-              <NodePanel nodeId={selectedNode} inputSchema={inputSchema} />
+              <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} />
             </fieldset>
           ) : null}
           {!selectedNode && selectedEdge && id && status === 'running' ? <TapPanel pipelineId={id} edgeId={selectedEdge} /> : null}

@@ -5,11 +5,13 @@ import type { EventSchema, ParamType } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { RulesNodeForm } from '../business/rules-node-form';
 import { ConfigForm } from '../forms/config-form';
+import { ConnectionCheck } from './connection-check';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 
-export function NodePanel({ nodeId, inputSchema }: { nodeId: string; inputSchema: EventSchema | undefined }) {
+export function NodePanel({ nodeId, inputSchema, canCheck = true }: { nodeId: string; inputSchema: EventSchema | undefined; canCheck?: boolean }) {
   const node = useDocument((s) => s.doc.nodes.find((n) => n.id === nodeId));
+  const pipelineId = useDocument((s) => s.id);
   const params = useDocument((s) => s.doc.params);
   const history = useMetrics((s) => s.history[nodeId]);
   const def = node ? nodeDefinitions.get(node.type) : undefined;
@@ -35,6 +37,7 @@ export function NodePanel({ nodeId, inputSchema }: { nodeId: string; inputSchema
       ) : (
         <p>Unknown node type {node.type}</p>
       )}
+      {def?.connects && canCheck ? <ConnectionCheck pipelineId={pipelineId} nodeId={node.id} config={node.config} /> : null}
       {history && history.length > 1 ? <Sparkline values={history} /> : null}
       {def ? <p className="docs">{def.docs}</p> : null}
     </aside>

@@ -17,6 +17,7 @@ import { jsonBodyLimit } from './middleware/body-limit.js';
 import { corsFromOptions } from './middleware/cors.js';
 import { auditRoutes, pipelineAuditRoutes } from './routes/audit.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { connectionCheckRoutes } from './routes/connection-check.js';
 import { liveRoutes } from './routes/live.js';
 import { nodeTypesRoutes } from './routes/node-types.js';
 import { pipelineRoutes } from './routes/pipelines.js';
@@ -69,6 +70,7 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', runRoutes({ store, deployments, audit }));
   app.route('/api/pipelines', previewRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', pipelineAuditRoutes({ audit, store }));
+  app.route('/api/pipelines', connectionCheckRoutes({ store }));
   app.route('/api/pipelines', liveRoutes({ store, deployments, ...(o.tapEventsPerSecond ? { tapEventsPerSecond: o.tapEventsPerSecond } : {}) }));
   app.route('/api/ingest', ingestRoutes({ store, deployments }));
   return app;

@@ -117,6 +117,14 @@ export const OPENAPI = {
         responses: { 200: ok('{ recording, live, draft, diff, outcomes }'), 400: E[400], 404: E[404], 409: E[409], 422: E[422] },
       },
     },
+    '/api/pipelines/{id}/nodes/{nodeId}/check': {
+      parameters: [id, pathParam('nodeId', elementId)],
+      post: {
+        summary: "Check a connector node's connection (its stored config, or `config` from the body): connects, looks at what the config names, closes; nothing consumed or created",
+        requestBody: { required: false, content: json({ type: 'object', properties: { config: { type: 'object' } } }) },
+        responses: { 200: ok('{ ok, message, ms }: ok false when the check found something wrong'), 400: E[400], 404: E[404], 422: E[422] },
+      },
+    },
     '/api/pipelines/{id}/audit': { parameters: [id, { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000 } }], get: { summary: "The pipeline's audit entries, newest first", responses: { 200: ok('{ entries }'), 400: E[400] } } },
     '/api/audit': {
       parameters: [

@@ -43,6 +43,7 @@ const MATRIX: Row[] = [
   ['GET',    '/api/pipelines/live/status',                  undefined,               200,  200,   200,     200,   401],
   ['GET',    '/api/pipelines/live/recording',               undefined,               200,  200,   200,     200,   401],
   ['POST',   '/api/pipelines/ghost/preview',                {},                      404,  404,   404,     403,   401],
+  ['POST',   '/api/pipelines/live/nodes/orders/check',      {},                      400,  400,   403,     403,   401],
   ['GET',    '/api/pipelines/live/audit',                   undefined,               200,  200,   200,     200,   401],
   ['GET',    '/api/pipelines/ghost/metrics',                undefined,               404,  404,   404,     404,   401],
   ['GET',    '/api/pipelines/live/taps/e1',                 undefined,               409,  409,   409,     409,   401],
