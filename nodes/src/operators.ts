@@ -19,7 +19,9 @@ import { sourceAmqpOperator } from './source-amqp/operator.js';
 import { sourceFileOperator } from './source-file/operator.js';
 import { sourceGeneratorOperator } from './source-generator/operator.js';
 import { sourceHttpOperator } from './source-http/operator.js';
+import { checkMqttSink, checkMqttSource } from './source-mqtt/check.js';
 import { sourceMqttOperator } from './source-mqtt/operator.js';
+import { checkNatsSink, checkNatsSource } from './source-nats/check.js';
 import { sourceNatsOperator } from './source-nats/operator.js';
 import { sourcePostgresOperator } from './source-postgres/operator.js';
 import { sourceRedisStreamOperator } from './source-redis-stream/operator.js';
@@ -31,8 +33,8 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   'source.file': { kind: 'source', create: sourceFileOperator },
   'source.generator': { kind: 'source', create: sourceGeneratorOperator },
   'source.http': { kind: 'source', create: sourceHttpOperator },
-  'source.mqtt': { kind: 'source', create: sourceMqttOperator },
-  'source.nats': { kind: 'source', create: sourceNatsOperator },
+  'source.mqtt': { kind: 'source', create: sourceMqttOperator, check: checkMqttSource },
+  'source.nats': { kind: 'source', create: sourceNatsOperator, check: checkNatsSource },
   'source.postgres': { kind: 'source', create: sourcePostgresOperator },
   'source.redis-stream': { kind: 'source', create: sourceRedisStreamOperator },
   filter: { kind: 'operator', create: filterOperator },
@@ -44,8 +46,8 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   'sink.file': { kind: 'operator', create: sinkFileOperator },
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
   'sink.amqp': { kind: 'operator', create: sinkAmqpOperator },
-  'sink.mqtt': { kind: 'operator', create: sinkMqttOperator },
-  'sink.nats': { kind: 'operator', create: sinkNatsOperator },
+  'sink.mqtt': { kind: 'operator', create: sinkMqttOperator, check: checkMqttSink },
+  'sink.nats': { kind: 'operator', create: sinkNatsOperator, check: checkNatsSink },
   'sink.postgres': { kind: 'operator', create: sinkPostgresOperator },
   'sink.redis-stream': { kind: 'operator', create: sinkRedisStreamOperator },
 };

@@ -40,4 +40,5 @@ export const sinkMqttDefinition = defineNode<SinkMqttConfig>({
     if (why) problems.push({ path: 'config.topic', message: why });
     return problems;
   },
+  connects: true,
 });

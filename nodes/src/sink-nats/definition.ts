@@ -50,4 +50,5 @@ export const sinkNatsDefinition = defineNode<SinkNatsConfig>({
     }
     return problems;
   },
+  connects: true,
 });

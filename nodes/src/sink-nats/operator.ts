@@ -9,7 +9,7 @@ import type { Event } from '@sluice/shared';
 import type { JetStreamClient, NatsConnection } from 'nats';
 import type { Collector, OperatorFactory, SinkOperator } from '../sdk/operator.js';
 import { parseTopicTemplate } from '../sink-mqtt/topic-template.js';
-import { connectNats, describeError, natsSecrets } from '../source-nats/connect.js';
+import { connectNats, describeError, describeJetStreamError, natsSecrets } from '../source-nats/connect.js';
 import type { SinkNatsConfig } from './definition.js';
 import { compileSubjectTemplate } from './subject-template.js';
 
@@ -35,15 +35,18 @@ export const sinkNatsOperator: OperatorFactory<SinkNatsConfig> = async (ctx) => 
   return new NatsSink(nc, subjectOf, c, ctx.nodeId);
 };
 
-/** A fixed subject can be checked at the start: some stream must take it (else every publish fails). */
-async function checkStream(nc: NatsConnection, c: SinkNatsConfig): Promise<void> {
-  if (!parseTopicTemplate(c.subject).every((p) => 'text' in p)) return; // a template: subjects are known per event only
+/**
+ * A fixed subject can be checked at the start: some stream must take it (else every publish
+ * fails). The name of that stream; undefined for a template (subjects are known per event only).
+ */
+export async function checkStream(nc: NatsConnection, c: SinkNatsConfig): Promise<string | undefined> {
+  if (!parseTopicTemplate(c.subject).every((p) => 'text' in p)) return undefined;
   const subject = compileSubjectTemplate(c.subject)({});
   try {
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.find(subject);
+    return await jsm.streams.find(subject);
   } catch (err) {
-    const why = describeError(err);
+    const why = describeJetStreamError(err);
     if (/no stream matches/i.test(why)) throw new Error(`cannot publish to subject ${subject} at ${c.url}: no JetStream stream takes that subject (create one, or set jetstream false)`);
     throw new Error(`cannot publish to subject ${subject} at ${c.url}: ${why}`);
   }

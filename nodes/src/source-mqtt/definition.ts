@@ -88,4 +88,5 @@ export const sourceMqttDefinition = defineNode<SourceMqttConfig>({
     error: ERROR_SCHEMA,
   }),
   bounded: () => false,
+  connects: true,
 });

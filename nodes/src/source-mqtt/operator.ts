@@ -4,7 +4,7 @@
  * behind). Unbounded: `done` is never true, and an empty batch means nothing arrived yet.
  */
 import { durationMs, type Event } from '@sluice/shared';
-import type { MqttClient } from 'mqtt';
+import type { ISubscriptionGrant, MqttClient } from 'mqtt';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
 import { RecordClock } from '../source-file/source-time.js';
 import { connectMqtt, describeError, isRefusal } from './connect.js';
@@ -45,11 +45,13 @@ export const sourceMqttOperator: SourceFactory<SourceMqttConfig> = async (ctx) =
   return new MqttSource(client, buffer, c, ctx.now, () => fatal);
 };
 
-async function subscribe(client: MqttClient, topics: readonly string[], qos: 0 | 1 | 2): Promise<void> {
+/** Subscribes to `topics`; the broker's grants, or an error naming the filters it refused. */
+export async function subscribe(client: MqttClient, topics: readonly string[], qos: 0 | 1 | 2): Promise<ISubscriptionGrant[]> {
   const grants = await client.subscribeAsync(Object.fromEntries(topics.map((t) => [t, { qos }])));
   // 128 in a SUBACK: the broker refused that filter (an ACL, say). Silence would look like an idle topic.
   const refused = grants.filter((g) => g.qos === 128).map((g) => g.topic);
   if (refused.length > 0) throw new Error(`the broker refused the subscription to ${refused.map((t) => `"${t}"`).join(', ')}`);
+  return grants;
 }
 
 function toBuffer(payload: Buffer | string): Buffer {

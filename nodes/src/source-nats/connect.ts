@@ -45,6 +45,15 @@ export function describeError(err: unknown): string {
   return err.message;
 }
 
+/**
+ * An error from the JetStream API: a 503 (nobody answers $JS.API) means the server has no
+ * JetStream, or this user may not use it; said so rather than as a bare "503".
+ */
+export function describeJetStreamError(err: unknown): string {
+  if ((err as { code?: unknown }).code === '503') return 'JetStream is not enabled on this server, or not for this user (503: no answer from the JetStream API)';
+  return describeError(err);
+}
+
 /** The password or token a config names, read before connecting: a missing secret fails the start naming it. */
 export function natsSecrets(
   c: { passwordSecret?: string | undefined; tokenSecret?: string | undefined },

@@ -115,4 +115,5 @@ export const sourceNatsDefinition = defineNode<SourceNatsConfig>({
     error: ERROR_SCHEMA,
   }),
   bounded: (c) => c.mode === 'jetstream' && c.stopAtEnd,
+  connects: true,
 });

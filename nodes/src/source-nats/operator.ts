@@ -3,9 +3,9 @@
  * start, naming it), then reads in one of two modes: jetstream-source.ts (a stream by sequence,
  * replayable) or core-source.ts (a plain subscription, at most once).
  */
-import type { NatsConnection } from 'nats';
+import type { NatsConnection, StreamInfo } from 'nats';
 import type { SourceFactory } from '../sdk/operator.js';
-import { connectNats, describeError, natsSecrets } from './connect.js';
+import { connectNats, describeJetStreamError, natsSecrets } from './connect.js';
 import { CoreSource } from './core-source.js';
 import type { SourceNatsConfig } from './definition.js';
 import { JetStreamSource } from './jetstream-source.js';
@@ -51,14 +51,18 @@ export const sourceNatsOperator: SourceFactory<SourceNatsConfig> = async (ctx) =
  * skipped and the first checkpoint already holds a real position.
  */
 async function startSequence(nc: NatsConnection, stream: string, start: 'earliest' | 'latest', target: string): Promise<number> {
-  let last: number;
+  const last = (await streamInfo(nc, stream, target)).state.last_seq;
+  return start === 'earliest' ? 0 : last;
+}
+
+/** The stream's info, or an error naming the target: no such stream, no JetStream. */
+export async function streamInfo(nc: NatsConnection, stream: string, target: string): Promise<StreamInfo> {
   try {
     const jsm = await nc.jetstreamManager();
-    last = (await jsm.streams.info(stream)).state.last_seq;
+    return await jsm.streams.info(stream);
   } catch (err) {
-    const why = describeError(err);
+    const why = describeJetStreamError(err);
     if (/stream not found/i.test(why)) throw new Error(`${target}: no such stream (create it, e.g. nats stream add ${stream})`);
     throw new Error(`cannot read ${target}: ${why}`);
   }
-  return start === 'earliest' ? 0 : last;
 }

@@ -70,3 +70,18 @@ export function credentialProblems(c: { username?: string | undefined; passwordS
   }
   return problems;
 }
+
+/**
+ * Whether some subject matches both `a` and `b` (each may hold `*` and `>`): whether a stream
+ * taking `a` can hold a message that the filter `b` reads.
+ */
+export function subjectsOverlap(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    // `>` matches one token or more: whatever the other has from here on, as long as it has one.
+    if (x[i] === '>' || y[i] === '>') return true;
+    if (x[i] !== '*' && y[i] !== '*' && x[i] !== y[i]) return false;
+  }
+  return x.length === y.length;
+}

@@ -1,0 +1,209 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testContext } from '../sdk/testing/index.js';
+import { sinkMqttDefinition } from '../sink-mqtt/definition.js';
+import { checkMqttSink, checkMqttSource } from './check.js';
+import { sourceMqttDefinition } from './definition.js';
+import { expectMessages, sleep, TEST_BROKER_URL, testClient, uniqueTopic } from './mqtt-test-client.js';
+
+let observer: MqttClient;
+const others: MqttClient[] = [];
+
+beforeAll(async () => {
+  observer = await testClient();
+});
+
+afterAll(async () => {
+  for (const c of others) await c.endAsync(true);
+  await observer?.endAsync();
+});
+
+function sourceCtx(config: Record<string, unknown>, secrets?: Record<string, string>) {
+  return testContext({ nodeId: 'readings', config: sourceMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }), ...(secrets ? { secrets } : {}) });
+}
+
+function sinkCtx(config: Record<string, unknown>, secrets?: Record<string, string>) {
+  return testContext({ nodeId: 'alerts', config: sinkMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }), ...(secrets ? { secrets } : {}) });
+}
+
+/**
+ * A second Mosquitto on a free port that wants a password (user sluice, password "right"): for
+ * the refusal the shared test broker (anonymous) cannot show. Needs mosquitto and
+ * mosquitto_passwd on the PATH. (Its ACL does not show a refused subscription: Mosquitto grants
+ * a denied filter to an MQTT 3.1.1 client and delivers nothing on it.)
+ */
+async function guardedBroker(): Promise<{ url: string; stop: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-mqtt-check-'));
+  const port = await freePort();
+  try {
+    execFileSync('mosquitto_passwd', ['-c', '-b', join(dir, 'pw'), 'sluice', 'right']);
+  } catch (err) {
+    throw new Error(`these tests start their own Mosquitto: install mosquitto (with mosquitto_passwd). ${(err as Error).message}`);
+  }
+  writeFileSync(join(dir, 'acl'), 'user sluice\ntopic read allowed/#\n');
+  writeFileSync(join(dir, 'm.conf'), `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, 'pw')}\nacl_file ${join(dir, 'acl')}\n`);
+  // Run as root, Mosquitto drops to its own user, which must read the files.
+  chmodSync(dir, 0o755);
+  chmodSync(join(dir, 'pw'), 0o644);
+  const child: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'm.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let said = '';
+  child.stderr?.on('data', (d: Buffer) => (said += d.toString()));
+  const stop = () => {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; ; i++) {
+    if (await accepts(port)) return { url: `mqtt://127.0.0.1:${port}`, stop };
+    if (i === 100 || child.exitCode !== null) {
+      stop();
+      throw new Error(`the Mosquitto these tests start (port ${port}, ${dir}/m.conf) did not listen: ${said}`);
+    }
+    await sleep(50);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A TCP server that accepts and never answers, like a host that is up but is no broker. */
+async function silentServer(): Promise<{ url: string; sockets: Set<Socket>; server: Server }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.resume(); // reads (and drops) what comes, so the client's FIN is seen
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { url: `mqtt://127.0.0.1:${port}`, sockets, server };
+}
+
+describe('source.mqtt check', () => {
+  it('connects, subscribes as the node would, and says what the broker accepted', async () => {
+    const base = uniqueTopic('check');
+    const message = await checkMqttSource(sourceCtx({ topics: [`${base}/+/temp`, `${base}/#`], qos: 2 }));
+    expect(message).toBe(`connected to ${TEST_BROKER_URL}; the broker accepts the subscription to ${base}/+/temp, ${base}/# at QoS 2`);
+  });
+
+  it('names the user it connected as, and does not join a shared subscription', async () => {
+    const base = uniqueTopic('check-shared');
+    const message = await checkMqttSource(sourceCtx({ topics: [`$share/workers/${base}/jobs`], username: 'sluice', passwordSecret: 'MQTT_PW' }, { MQTT_PW: 'x' }));
+    expect(message).toBe(`connected to ${TEST_BROKER_URL} as sluice; shared subscription $share/workers/${base}/jobs not tried (the check would take messages from its group)`);
+  });
+
+  it('leaves no trace: a running client with the configured clientId stays connected, and its persistent session keeps its queued messages', async () => {
+    const topic = uniqueTopic('check-session');
+    const clientId = `sluice-check-test-${randomUUID().slice(0, 8)}`;
+    // A pipeline's persistent session that queued a QoS 1 message while away...
+    const away = await testClient({ clientId, clean: false });
+    await away.subscribeAsync(topic, { qos: 1 });
+    await away.endAsync();
+    await observer.publishAsync(topic, 'queued', { qos: 1 });
+    // ...and another running one with its own fixed id.
+    const runningId = `sluice-check-test-${randomUUID().slice(0, 8)}`;
+    const running = await testClient({ clientId: runningId });
+    others.push(running);
+    let dropped = false;
+    running.on('close', () => (dropped = true));
+
+    await checkMqttSource(sourceCtx({ topics: [topic], clientId, cleanSession: false }));
+    await checkMqttSource(sourceCtx({ topics: [topic], clientId: runningId }));
+    await sleep(200);
+    expect(dropped).toBe(false);
+    expect(running.connected).toBe(true);
+
+    // The session is the pipeline's still: its queued message is delivered when it comes back.
+    const back = connect(TEST_BROKER_URL, { clientId, clean: false, reconnectPeriod: 0 });
+    others.push(back);
+    const seen: string[] = [];
+    back.on('message', (_t, payload) => seen.push(payload.toString()));
+    for (let i = 0; i < 50 && seen.length === 0; i++) await sleep(20);
+    expect(seen).toEqual(['queued']);
+    // Ends the persistent session for good (the broker forgets it on a clean connect).
+    await back.endAsync();
+    await (await testClient({ clientId, clean: true })).endAsync();
+  });
+
+  it('fails naming the URL when the broker cannot be reached', async () => {
+    await expect(checkMqttSource(sourceCtx({ url: 'mqtt://127.0.0.1:1', topics: ['x'] }))).rejects.toThrow(/^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+
+  it('gives up when the host does not answer, and closes the connection it opened', async () => {
+    const silent = await silentServer();
+    try {
+      await expect(checkMqttSource(sourceCtx({ url: silent.url, topics: ['x'] }), 300)).rejects.toThrow(`no answer from ${silent.url} within 0.3 s`);
+      for (let i = 0; i < 50 && silent.sockets.size > 0; i++) await sleep(20);
+      expect(silent.sockets.size).toBe(0);
+    } finally {
+      silent.server.close();
+    }
+  });
+
+  it('fails when the broker refuses the credentials, naming the URL', async () => {
+    const guarded = await guardedBroker();
+    try {
+      const config = { url: guarded.url, username: 'sluice', passwordSecret: 'MQTT_PW' };
+      await expect(checkMqttSource(sourceCtx({ ...config, topics: ['allowed/x'] }, { MQTT_PW: 'wrong' }))).rejects.toThrow(
+        `cannot connect to MQTT broker ${guarded.url}: the broker refused: Connection refused: Not authorized (code 5)`,
+      );
+      await expect(checkMqttSink(sinkCtx({ ...config, topic: 'allowed/x' }, { MQTT_PW: 'wrong' }))).rejects.toThrow(`cannot connect to MQTT broker ${guarded.url}: the broker refused`);
+      expect(await checkMqttSource(sourceCtx({ ...config, topics: ['allowed/#'] }, { MQTT_PW: 'right' }))).toBe(
+        `connected to ${guarded.url} as sluice; the broker accepts the subscription to allowed/# at QoS 1`,
+      );
+    } finally {
+      guarded.stop();
+    }
+  });
+
+  it('fails naming the secret when passwordSecret is not set, before connecting', async () => {
+    await expect(checkMqttSource(sourceCtx({ url: 'mqtt://127.0.0.1:1', topics: ['x'], username: 'u', passwordSecret: 'MQTT_MISSING' }))).rejects.toThrow(/secret MQTT_MISSING is not set/);
+  });
+});
+
+describe('sink.mqtt check', () => {
+  it('connects and says where it will publish, publishing nothing', async () => {
+    const topic = uniqueTopic('check-sink');
+    const received = await expectMessages(observer, `${topic}/#`, 1, 300);
+    const message = await checkMqttSink(sinkCtx({ topic: `${topic}/{site}`, qos: 0 }));
+    expect(message).toBe(`connected to ${TEST_BROKER_URL}; will publish to ${topic}/{site} at QoS 0 (not tried: a check publishes nothing)`);
+    await expect(received()).rejects.toThrow(/0 of 1 messages/);
+  });
+
+  it('fails naming the URL when the broker cannot be reached, or does not answer', async () => {
+    await expect(checkMqttSink(sinkCtx({ url: 'mqtt://127.0.0.1:1', topic: 'x' }))).rejects.toThrow(/^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    const silent = await silentServer();
+    try {
+      await expect(checkMqttSink(sinkCtx({ url: silent.url, topic: 'x' }), 300)).rejects.toThrow(`no answer from ${silent.url} within 0.3 s`);
+      // The bound a check has when it is not a test's.
+      await expect(checkMqttSink(sinkCtx({ url: silent.url, topic: 'x' }))).rejects.toThrow(`no answer from ${silent.url} within 5 s`);
+    } finally {
+      silent.server.close();
+    }
+  });
+
+  it('fails naming the secret when passwordSecret is not set', async () => {
+    await expect(checkMqttSink(sinkCtx({ topic: 'x', username: 'u', passwordSecret: 'MQTT_MISSING' }))).rejects.toThrow(/secret MQTT_MISSING is not set/);
+  });
+});
