@@ -15,6 +15,7 @@ import { sinkMqttOperator } from './sink-mqtt/operator.js';
 import { sinkNatsOperator } from './sink-nats/operator.js';
 import { sinkPostgresOperator } from './sink-postgres/operator.js';
 import { sinkRedisStreamOperator } from './sink-redis-stream/operator.js';
+import { checkAmqpSink, checkAmqpSource } from './source-amqp/check.js';
 import { sourceAmqpOperator } from './source-amqp/operator.js';
 import { sourceFileOperator } from './source-file/operator.js';
 import { sourceGeneratorOperator } from './source-generator/operator.js';
@@ -23,20 +24,22 @@ import { checkMqttSink, checkMqttSource } from './source-mqtt/check.js';
 import { sourceMqttOperator } from './source-mqtt/operator.js';
 import { checkNatsSink, checkNatsSource } from './source-nats/check.js';
 import { sourceNatsOperator } from './source-nats/operator.js';
+import { checkPostgresSink, checkPostgresSource } from './source-postgres/check.js';
 import { sourcePostgresOperator } from './source-postgres/operator.js';
+import { checkRedisStreamSink, checkRedisStreamSource } from './source-redis-stream/check.js';
 import { sourceRedisStreamOperator } from './source-redis-stream/operator.js';
 import { windowOperator } from './window/operator.js';
 
 const ENTRIES: Record<string, OperatorEntry<never>> = {
   // one line per node type
-  'source.amqp': { kind: 'source', create: sourceAmqpOperator },
+  'source.amqp': { kind: 'source', create: sourceAmqpOperator, check: checkAmqpSource },
   'source.file': { kind: 'source', create: sourceFileOperator },
   'source.generator': { kind: 'source', create: sourceGeneratorOperator },
   'source.http': { kind: 'source', create: sourceHttpOperator },
   'source.mqtt': { kind: 'source', create: sourceMqttOperator, check: checkMqttSource },
   'source.nats': { kind: 'source', create: sourceNatsOperator, check: checkNatsSource },
-  'source.postgres': { kind: 'source', create: sourcePostgresOperator },
-  'source.redis-stream': { kind: 'source', create: sourceRedisStreamOperator },
+  'source.postgres': { kind: 'source', create: sourcePostgresOperator, check: checkPostgresSource },
+  'source.redis-stream': { kind: 'source', create: sourceRedisStreamOperator, check: checkRedisStreamSource },
   filter: { kind: 'operator', create: filterOperator },
   map: { kind: 'operator', create: mapOperator },
   enrich: { kind: 'operator', create: enrichOperator },
@@ -45,11 +48,11 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   rules: { kind: 'operator', create: rulesOperator },
   'sink.file': { kind: 'operator', create: sinkFileOperator },
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
-  'sink.amqp': { kind: 'operator', create: sinkAmqpOperator },
+  'sink.amqp': { kind: 'operator', create: sinkAmqpOperator, check: checkAmqpSink },
   'sink.mqtt': { kind: 'operator', create: sinkMqttOperator, check: checkMqttSink },
   'sink.nats': { kind: 'operator', create: sinkNatsOperator, check: checkNatsSink },
-  'sink.postgres': { kind: 'operator', create: sinkPostgresOperator },
-  'sink.redis-stream': { kind: 'operator', create: sinkRedisStreamOperator },
+  'sink.postgres': { kind: 'operator', create: sinkPostgresOperator, check: checkPostgresSink },
+  'sink.redis-stream': { kind: 'operator', create: sinkRedisStreamOperator, check: checkRedisStreamSink },
 };
 
 export function operatorEntry(type: string): OperatorEntry<never> | undefined {

@@ -46,4 +46,5 @@ export const sinkAmqpDefinition = defineNode<SinkAmqpConfig>({
     }
     return problems;
   },
+  connects: true,
 });

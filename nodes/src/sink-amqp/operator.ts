@@ -5,7 +5,7 @@
  * confirms missing for CONFIRM_TIMEOUT_MS fail the run naming the node and the target.
  */
 import type { Event } from '@sluice/shared';
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Collector, OperatorFactory, SinkOperator } from '../sdk/operator.js';
 import { closeQuietly, connectAmqp, describeError } from '../source-amqp/connect.js';
 import type { SinkAmqpConfig } from './definition.js';
@@ -29,6 +29,24 @@ export const sinkAmqpOperator: OperatorFactory<SinkAmqpConfig> = async (ctx) => 
   return sink;
 };
 
+/** `exchange "alerts" at amqp://...` (or `the default exchange at ...`), for messages. */
+export function publishTarget(c: { exchange: string; url: string }): string {
+  return `${c.exchange === '' ? 'the default exchange' : `exchange "${c.exchange}"`} at ${c.url}`;
+}
+
+/**
+ * A named exchange must exist: a passive declare (the broker closes the channel when it is
+ * missing). The default exchange always exists. Also "Check connection" (source-amqp/check.ts).
+ */
+export async function findExchange(channel: Channel, c: { exchange: string; url: string }): Promise<void> {
+  if (c.exchange === '') return;
+  try {
+    await channel.checkExchange(c.exchange);
+  } catch (err) {
+    throw new Error(`cannot publish to ${publishTarget(c)}: ${describeError(err)}`);
+  }
+}
+
 class AmqpSink implements SinkOperator {
   private readonly keyOf: (event: Readonly<Record<string, unknown>>) => string;
   private readonly target: string;
@@ -45,7 +63,7 @@ class AmqpSink implements SinkOperator {
     private readonly config: SinkAmqpConfig,
   ) {
     this.keyOf = compileRoutingKey(config.routingKey);
-    this.target = `${config.exchange === '' ? 'the default exchange' : `exchange "${config.exchange}"`} at ${config.url}`;
+    this.target = publishTarget(config);
     // amqplib throws an 'error' event nobody listens to: the process would crash.
     conn.on('error', (err: Error) => this.fail(`connection error: ${describeError(err)}`));
     conn.on('close', () => this.fail('the connection closed'));
@@ -60,13 +78,7 @@ class AmqpSink implements SinkOperator {
     channel.on('error', (err: Error) => this.fail(describeError(err)));
     channel.on('close', () => this.fail('the channel closed'));
     // Publishing to a missing exchange would close the channel at the first message: say it now.
-    if (this.config.exchange !== '') {
-      try {
-        await channel.checkExchange(this.config.exchange);
-      } catch (err) {
-        throw new Error(`cannot publish to ${this.target}: ${describeError(err)}`);
-      }
-    }
+    await findExchange(channel, this.config);
   }
 
   process(batch: readonly Event[], out: Collector): void {

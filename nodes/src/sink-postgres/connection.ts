@@ -13,6 +13,8 @@ export interface PostgresConnectionConfig {
 export interface ConnectOptions {
   /** Per-connection type parsers (how values are read): never pg's global ones, shared by the engine. */
   types?: pg.CustomTypesConfig;
+  /** Called with the client before it connects (a connection check ends it when its time is up). */
+  prepare?: (client: pg.Client) => void;
 }
 
 /** A failed connect names the server and database, never the password. */
@@ -25,6 +27,7 @@ export async function connectPostgres(ctx: OperatorContext<PostgresConnectionCon
   // An idle connection dropped by the server emits 'error': without a listener that would crash
   // the process; the next query fails instead, naming the node.
   client.on('error', () => undefined);
+  options.prepare?.(client);
   try {
     await client.connect();
   } catch (err) {

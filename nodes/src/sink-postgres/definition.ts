@@ -68,4 +68,5 @@ export const sinkPostgresDefinition = defineNode<SinkPostgresConfig>({
   inputs: [{ name: 'in' }],
   outputs: () => [],
   check: sinkPostgresProblems,
+  connects: true,
 });

@@ -20,20 +20,33 @@ export const sinkPostgresOperator: OperatorFactory<SinkPostgresConfig> = async (
   const client = await connectPostgres(ctx);
   if (!c.createTable) {
     // Fail at start, not at the first write, when the table is not there.
-    let found: unknown;
     try {
-      found = (await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [quotedName(c.table)])).rows[0]?.t;
+      if ((await findTable(client, c.table)) === null) throw missingTable(c.table);
     } catch (err) {
       await client.end().catch(() => undefined);
-      throw new Error(`cannot check table ${c.table}: ${messageOf(err)}`);
-    }
-    if (found === null || found === undefined) {
-      await client.end().catch(() => undefined);
-      throw new Error(`table ${c.table} does not exist${caseHint(c.table)} (or set createTable: true)`);
+      throw err;
     }
   }
   return new PostgresSink(client, ctx.nodeId, c);
 };
+
+/**
+ * The table's oid, or null when there is no table (or view) by that name, looked up as the
+ * INSERT will (search_path). Also used by "Check connection" (source-postgres/check.ts).
+ */
+export async function findTable(client: pg.Client, table: string): Promise<number | null> {
+  try {
+    const t = (await client.query<{ t: string | null }>('SELECT to_regclass($1)::oid::text AS t', [quotedName(table)])).rows[0]?.t;
+    return t === null || t === undefined ? null : Number(t);
+  } catch (err) {
+    throw new Error(`cannot check table ${table}: ${messageOf(err)}`);
+  }
+}
+
+/** What the start says when the table is missing and createTable is off. */
+export function missingTable(table: string): Error {
+  return new Error(`table ${table} does not exist${caseHint(table)} (or set createTable: true)`);
+}
 
 /** to_regclass reads SQL syntax: quote the parts so the name keeps its case. */
 function quotedName(table: string): string {

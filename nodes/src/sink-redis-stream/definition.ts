@@ -34,4 +34,5 @@ export const sinkRedisStreamDefinition = defineNode<SinkRedisStreamConfig>({
   inputs: [{ name: 'in' }],
   outputs: () => [],
   check: (c) => redisUrlProblems(c.url),
+  connects: true,
 });

@@ -12,11 +12,13 @@ export interface AmqpConnectOptions {
   /** As the config writes it: amqp://user@host:port/vhost?heartbeat=30 */
   url: string;
   password?: string | undefined;
+  /** Instead of CONNECT_TIMEOUT_MS (a connection check has less time). */
+  timeoutMs?: number;
 }
 
 export async function connectAmqp(o: AmqpConnectOptions): Promise<ChannelModel> {
   try {
-    return await connect(connectOptions(o), { timeout: CONNECT_TIMEOUT_MS });
+    return await connect(connectOptions(o), { timeout: o.timeoutMs ?? CONNECT_TIMEOUT_MS });
   } catch (err) {
     throw new Error(`cannot connect to RabbitMQ ${o.url}: ${describeError(err)}`);
   }

@@ -89,4 +89,5 @@ export const sourceAmqpDefinition = defineNode<SourceAmqpConfig>({
     error: ERROR_SCHEMA,
   }),
   bounded: () => false,
+  connects: true,
 });

@@ -6,7 +6,7 @@
  * acknowledgements go when `ackAfterCheckpoint` is set (README.md: Delivery).
  */
 import { durationMs, type Event } from '@sluice/shared';
-import type { Channel, ChannelModel, Message } from 'amqplib';
+import type { Channel, ChannelModel, Message, Replies } from 'amqplib';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
 import { RecordClock } from '../source-file/source-time.js';
 import { closeQuietly, connectAmqp, describeError } from './connect.js';
@@ -28,6 +28,23 @@ export const sourceAmqpOperator: SourceFactory<SourceAmqpConfig> = async (ctx) =
   }
   return source;
 };
+
+/** `queue "orders" at amqp://...`, for messages. */
+export function queueWhere(c: { queue: string; url: string }): string {
+  return `queue "${c.queue}" at ${c.url}`;
+}
+
+/**
+ * The queue must exist: a passive declare, which takes nothing from it (and which the broker
+ * answers by closing the channel when the queue is missing). Also "Check connection" (check.ts).
+ */
+export async function findQueue(channel: Channel, c: { queue: string; url: string }): Promise<Replies.AssertQueue> {
+  try {
+    return await channel.checkQueue(c.queue);
+  } catch (err) {
+    throw new Error(`cannot find ${queueWhere(c)}: ${describeError(err)}`);
+  }
+}
 
 class AmqpSource implements SourceOperator {
   private readonly clock: RecordClock;
@@ -55,12 +72,15 @@ class AmqpSource implements SourceOperator {
     this.channel = channel;
     channel.on('error', (err: Error) => this.lose(describeError(err)));
     channel.on('close', () => this.lose('the channel closed'));
-    const where = `queue "${c.queue}" at ${c.url}`;
-    try {
-      if (c.declare) await channel.assertQueue(c.queue, { durable: true });
-      else await channel.checkQueue(c.queue);
-    } catch (err) {
-      throw new Error(`cannot ${c.declare ? 'declare' : 'find'} ${where}: ${describeError(err)}`);
+    const where = queueWhere(c);
+    if (c.declare) {
+      try {
+        await channel.assertQueue(c.queue, { durable: true });
+      } catch (err) {
+        throw new Error(`cannot declare ${where}: ${describeError(err)}`);
+      }
+    } else {
+      await findQueue(channel, c);
     }
     if (c.bindExchange !== undefined) {
       for (const key of c.routingKeys ?? ['']) {

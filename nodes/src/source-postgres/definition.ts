@@ -53,4 +53,5 @@ export const sourcePostgresDefinition = defineNode<SourcePostgresConfig>({
   check: (c) => inlinePasswordProblems('url', c.url),
   inferSchema: () => ({ out: UNKNOWN_SCHEMA, error: UNKNOWN_SCHEMA }),
   bounded: (c) => c.stopAtEnd,
+  connects: true,
 });

@@ -24,15 +24,38 @@ const CURSOR_ALIAS = '__sluice_cursor';
 
 export const sourcePostgresOperator: SourceFactory<SourcePostgresConfig> = async (ctx) => {
   const client = await connectPostgres(ctx, { types: jsonFriendlyTypes });
-  const source = new PostgresSource(client, ctx);
   try {
-    await source.probe();
+    await probeTable(client, ctx.config);
   } catch (err) {
-    await source.close();
+    await client.end().catch(() => undefined);
     throw err;
   }
-  return source;
+  return new PostgresSource(client, ctx);
 };
+
+/** The source's two queries: the first read, and the reads after a cursor. Names validated and quoted. */
+function readSql(c: SourcePostgresConfig): { first: string; next: string } {
+  const cur = quoteIdent(c.cursorColumn);
+  const cols = c.columns ? c.columns.map(quoteIdent).join(', ') : '*';
+  const select = `SELECT ${cols}, ${cur}::text AS ${quoteIdent(CURSOR_ALIAS)} FROM ${quoteTable(c.table)}`;
+  // Rows with a NULL cursor are never read (they have no place in the order).
+  return { first: `${select} WHERE ${cur} IS NOT NULL ORDER BY ${cur} LIMIT $1`, next: `${select} WHERE ${cur} > $2 ORDER BY ${cur} LIMIT $1` };
+}
+
+/**
+ * Fail at start, not at the first poll, when the table or a column is not there (or may not be
+ * read): the first read with LIMIT 0, which reads no row. Also "Check connection" (check.ts).
+ */
+export async function probeTable(client: pg.Client, c: SourcePostgresConfig): Promise<void> {
+  try {
+    await client.query(readSql(c).first, [0]);
+  } catch (err) {
+    const msg = messageOf(err);
+    // PostgreSQL's own hint ("Perhaps you meant...") says it better when it gives one.
+    const hint = /does not exist/.test(msg) && !msg.includes(' hint: ') && /[A-Z]/.test(c.table + (c.columns ?? []).join('') + c.cursorColumn) ? '; names are case-sensitive (always quoted)' : '';
+    throw new Error(`cannot read table ${c.table}: ${msg}${hint}`);
+  }
+}
 
 class PostgresSource implements SourceOperator {
   private cursor: string | null = null;
@@ -52,24 +75,9 @@ class PostgresSource implements SourceOperator {
     const c = ctx.config;
     this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
     this.pollMs = durationMs(c.pollInterval);
-    const cur = quoteIdent(c.cursorColumn);
-    const cols = c.columns ? c.columns.map(quoteIdent).join(', ') : '*';
-    const select = `SELECT ${cols}, ${cur}::text AS ${quoteIdent(CURSOR_ALIAS)} FROM ${quoteTable(c.table)}`;
-    // Rows with a NULL cursor are never read (they have no place in the order).
-    this.firstSql = `${select} WHERE ${cur} IS NOT NULL ORDER BY ${cur} LIMIT $1`;
-    this.nextSql = `${select} WHERE ${cur} > $2 ORDER BY ${cur} LIMIT $1`;
-  }
-
-  /** Fail at start, not at the first poll, when the table or a column is not there. */
-  async probe(): Promise<void> {
-    try {
-      await this.client.query(this.firstSql, [0]);
-    } catch (err) {
-      const msg = messageOf(err);
-      // PostgreSQL's own hint ("Perhaps you meant...") says it better when it gives one.
-      const hint = /does not exist/.test(msg) && !msg.includes(' hint: ') && /[A-Z]/.test(this.ctx.config.table + (this.ctx.config.columns ?? []).join('') + this.ctx.config.cursorColumn) ? '; names are case-sensitive (always quoted)' : '';
-      throw new Error(`cannot read table ${this.ctx.config.table}: ${msg}${hint}`);
-    }
+    const sql = readSql(c);
+    this.firstSql = sql.first;
+    this.nextSql = sql.next;
   }
 
   async poll(max: number): Promise<SourceBatch> {

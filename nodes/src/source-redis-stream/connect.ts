@@ -12,6 +12,8 @@ export interface OpenRedisOptions {
   password?: string;
   /** `stream "k" at redis://...`, for messages. */
   target: string;
+  /** Called with the client before it connects (a connection check disconnects it when its time is up). */
+  prepare?: (redis: Redis) => void;
 }
 
 /** How long the first connection may take before the start fails. */
@@ -39,6 +41,7 @@ export async function openRedis(o: OpenRedisOptions): Promise<Redis> {
   redis.on('error', (err: Error) => {
     lastError = err;
   });
+  o.prepare?.(redis);
   try {
     await redis.connect();
   } catch (err) {
