@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} references are the subject of these tests, written as users write them
 /**
  * `"${env:NAME}"` in config strings (GRAPH_FORMAT.md: secrets are written so and resolved at run
  * time): the validator accepts the reference without knowing the value, the compiled document

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the syntax this module reads, not a template
 /**
  * `"${env:NAME}"` in a config string (GRAPH_FORMAT.md: a connection string or token is written
  * so and resolved at run time): the document never holds the value. Supported in top-level
