@@ -2,7 +2,7 @@
  * The editor's shell in a real browser against a real server: the pipelines page (new, rename,
  * duplicate, delete, paste-import of an invalid then a valid document, paste on the canvas),
  * the history page (two saves, the diff names the changed value, rolling back restores it,
- * the audit log shows it) and signing in with a viewer token (read-only canvas, sign out).
+ * the audit log shows it), Check connection on a connector node, and signing in with a viewer token (read-only canvas, sign out).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -194,6 +194,36 @@ describe('editor shell (Chromium)', () => {
     await expect.poll(async () => (await page.getByTestId('audit').count()) && page.getByTestId('audit').locator('tbody tr').count()).toBeGreaterThanOrEqual(4);
     const pipelinesShown = await page.getByTestId('audit').locator('tbody tr td:nth-child(4)').allTextContents();
     expect(new Set(pipelinesShown)).toEqual(new Set(['hist']));
+    await page.close();
+  }, 90_000);
+
+  it('check connection: a connector node says what it reaches, and an unsaved unreachable url fails naming it', async () => {
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const doc = {
+      format: 'sluice/v1',
+      id: 'feed',
+      name: 'Feed',
+      nodes: [
+        { id: 'alerts', type: 'sink.redis-stream', position: { x: 300, y: 0 }, config: { url: redisUrl, stream: `sluice-e2e-check-${Date.now()}` } },
+        { id: 'gen', type: 'source.generator', position: { x: 0, y: 0 }, config: { scenario: 'orders', rate: 10 } },
+      ],
+      edges: [{ id: 'e1', source: 'gen', target: 'alerts' }],
+    };
+    expect((await api('/api/pipelines', { method: 'POST', body: JSON.stringify(doc) })).status).toBe(201);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${base}/#/p/feed`);
+    await page.getByTestId('node-alerts').click();
+    const check = page.getByRole('button', { name: 'Check connection' });
+    await check.click();
+    const result = page.getByTestId('connection-check-result');
+    await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/^✓ connected to redis:\/\/127\.0\.0\.1:6379.*stream sluice-e2e-check-\d+ does not exist yet/);
+    // An unreachable url, typed and not yet saved: the check uses what the form holds.
+    await page.getByLabel('config.url', { exact: true }).fill('redis://127.0.0.1:1/0');
+    await check.click();
+    await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/^✗ .*redis:\/\/127\.0\.0\.1:1\/0/);
+    // A node without a connection has no button.
+    await page.getByTestId('node-gen').click();
+    expect(await page.getByRole('button', { name: 'Check connection' }).count()).toBe(0);
     await page.close();
   }, 90_000);
 
