@@ -39,6 +39,26 @@ const thresholdDoc = {
 const amounts = [5, 10, 20, 50].map((amount) => JSON.stringify({ amount })).join('\n');
 
 describe('sluice CLI', () => {
+  it('check: one line per connector node, exit 0 when all reach what they name, 1 naming the one that does not', () => {
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const doc = (url: string) => ({
+      format: 'sluice/v1',
+      nodes: [
+        { id: 'gen', type: 'source.generator', config: { scenario: 'orders', count: 1 } },
+        { id: 'feed', type: 'sink.redis-stream', config: { url, stream: 'sluice-cli-check-never-written' } },
+      ],
+      edges: [{ id: 'e', source: 'gen', target: 'feed' }],
+    });
+    const ok = sluice('check', write(doc(redisUrl)));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout.trim()).toBe(`✓ feed: connected to ${redisUrl}; stream sluice-cli-check-never-written does not exist yet: the first write creates it`);
+    const down = sluice('check', write(doc('redis://127.0.0.1:1/0')));
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/^✗ feed: .*redis:\/\/127\.0\.0\.1:1\/0/);
+    expect(down.stderr).toContain('1 of 1 connection failed');
+    expect(sluice('check', write(doc(redisUrl)), '--node', 'nope').code).toBe(2);
+  });
+
   it('validate: exit 0 and "valid" for a good document', () => {
     const r = sluice('validate', write(thresholdDoc, { 'in.jsonl': amounts }));
     expect(r.code).toBe(0);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `sluice validate|run|serve|worker|token`. Exit codes: 0 ok, 2 invalid document or usage, 1 the run
- * failed (GRAPH_FORMAT.md).
+ * `sluice validate|check|run|serve|worker|token`. Exit codes: 0 ok, 2 invalid document or usage, 1 the
+ * run (or a connection check) failed (GRAPH_FORMAT.md).
  */
+import { checkCommand } from './check-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
 import { tokenCommand } from './token-command.js';
@@ -11,6 +12,7 @@ import { workerCommand } from './worker-command.js';
 
 const USAGE = `Usage:
   sluice validate <graph.json>                      check a document; every problem, one a line
+  sluice check <graph.json> [--node ID ...]         check the connector nodes' connections (secrets from the environment)
   sluice run <graph.json> [--param name=value ...]  run it on the embedded engine
       [--batch-size N] [--partitions P] [--quiet]
       [--engine embedded|bullmq] [--workers N]        bullmq: N local worker processes (REDIS_URL)
@@ -25,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'validate':
       return validateCommand(rest);
+    case 'check':
+      return checkCommand(rest);
     case 'run':
       return runCommand(rest);
     case 'worker':
