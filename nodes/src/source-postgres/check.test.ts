@@ -66,7 +66,8 @@ describe('source.postgres: check connection', () => {
     const silent = await silentServer();
     try {
       const url = `postgres://postgres@127.0.0.1:${silent.port}/test`;
-      await expect(checkSource({ url, table: 't', cursorColumn: 'id' }, {}, 300)).rejects.toThrow(`no answer from ${url} within 0.3 s`);
+      // No password: the silent server never gets as far as asking for one.
+      await expect(checkSource({ url, table: 't', cursorColumn: 'id', passwordSecret: undefined }, {}, 300)).rejects.toThrow(`no answer from ${url} within 0.3 s`);
       await expect.poll(() => silent.open()).toBe(0);
       expect(silent.accepted()).toBe(1);
     } finally {
@@ -82,6 +83,27 @@ describe('sink.postgres: check connection', () => {
     await expect(checkSink({ table: t, columns: ['sku', 'price'], mode: 'upsert', key: ['sku'] })).resolves.toBe(
       `connected to ${db.url}; table ${t} has the columns sku, price, updated_at; upsert on its unique key (sku)`,
     );
+  });
+
+  it('fails naming the right the connecting user lacks (INSERT; UPDATE too for upsert), with the GRANT that fixes it', async () => {
+    const t = await table('sku text PRIMARY KEY, price numeric');
+    // A user of its own, with no right on the table (the test database's user may create roles; .ci/run gives it CREATEROLE).
+    const user = uniqueName('check_user');
+    await admin.query(`CREATE ROLE ${user} LOGIN PASSWORD 'pw'`);
+    try {
+      const u = new URL(db.url);
+      u.username = user;
+      const as = (extra: Record<string, unknown>) =>
+        checkPostgresSink(testContext({ nodeId: 'prices', config: sinkPostgresDefinition.config.parse({ url: u.toString(), passwordSecret: 'PW', ...extra }), secrets: { PW: 'pw' } }));
+      await expect(as({ table: t, columns: ['sku', 'price'] })).rejects.toThrow(`user ${user} may not INSERT on table ${t} (GRANT INSERT ON ${t} TO ${user})`);
+      await admin.query(`GRANT INSERT ON "${t}" TO ${user}`);
+      await expect(as({ table: t, columns: ['sku', 'price'] })).resolves.toContain(`table ${t} has the columns sku, price`);
+      await expect(as({ table: t, columns: ['sku', 'price'], mode: 'upsert', key: ['sku'] })).rejects.toThrow(`user ${user} may not UPDATE on table ${t}`);
+    } finally {
+      // Roles are the cluster's, not the database's: leave none behind.
+      await admin.query(`REVOKE ALL ON "${t}" FROM ${user}`);
+      await admin.query(`DROP ROLE ${user}`);
+    }
   });
 
   it('fails as the start does when the table is missing (createTable off)', async () => {

@@ -55,6 +55,7 @@ export async function checkPostgresSink(ctx: OperatorContext<SinkPostgresConfig>
         const columns = await tableColumns(client, c.table, oid);
         const missing = c.columns.filter((col) => !columns.includes(col));
         if (missing.length > 0) throw new Error(`table ${c.table} has no column ${missing.map((m) => `"${m}"`).join(', ')}${columnCaseHint(missing, columns)} (it has ${listed(columns)})`);
+        await requirePrivileges(client, c.table, oid, c.mode === 'upsert' ? ['INSERT', 'UPDATE'] : ['INSERT']);
         let said = `connected to ${c.url}; table ${c.table} has the columns ${listed(columns)}`;
         if (c.mode === 'upsert' && c.key) {
           if (!(await hasUniqueKey(client, c.table, oid, c.key))) {
@@ -69,6 +70,19 @@ export async function checkPostgresSink(ctx: OperatorContext<SinkPostgresConfig>
     },
     timeoutMs,
   );
+}
+
+/** The sink's writes need these rights for the connecting user: say which one is missing now, not at the first write. */
+async function requirePrivileges(client: pg.Client, table: string, oid: number, rights: readonly string[]): Promise<void> {
+  const res = await client.query<{ right: string; granted: boolean }>(
+    'SELECT r AS right, has_table_privilege($1::oid, r) AS granted FROM unnest($2::text[]) AS r',
+    [oid, rights],
+  );
+  const missing = res.rows.filter((r) => !r.granted).map((r) => r.right);
+  if (missing.length > 0) {
+    const who = (await client.query<{ u: string }>('SELECT current_user AS u')).rows[0]?.u ?? 'this user';
+    throw new Error(`user ${who} may not ${missing.join(' or ')} on table ${table} (GRANT ${missing.join(', ')} ON ${table} TO ${who})`);
+  }
 }
 
 /** The table's columns in their order (a view's too), from the catalog. */
