@@ -7,34 +7,25 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
 import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
 import { compiled, runToEnd } from '../../engine/src/runners/runner.contract.js';
 
-const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS = TEST_REDIS_URL;
 const PREFIX = `sluice-test:pipe-rs:${randomUUID()}`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-rs-'));
 let redis: Redis;
 let n = 0;
 
 beforeAll(async () => {
-  redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (err) {
-    throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL): ${(err as Error).message}`);
-  }
+  redis = await connectTestRedis();
 });
 
-afterAll(async () => {
-  const keys = await redis.keys(`${PREFIX}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => releaseTestRedis(redis, PREFIX));
 
 const key = (name: string) => `${PREFIX}:${name}:${++n}`;
 

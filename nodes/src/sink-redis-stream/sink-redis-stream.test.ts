@@ -4,34 +4,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EVENT_TIME, type Event } from '@sluice/shared';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../source-redis-stream/redis-test-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SinkOperator } from '../sdk/operator.js';
 import { recordingCollector, testContext } from '../sdk/testing/index.js';
 import { sinkRedisStreamDefinition } from './definition.js';
 import { sinkRedisStreamOperator } from './operator.js';
 
-const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS = TEST_REDIS_URL;
 const PREFIX = `sluice-test:sink-rs:${randomUUID()}`;
 let redis: Redis;
 let n = 0;
 
 beforeAll(async () => {
-  redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (err) {
-    throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL): ${(err as Error).message}`);
-  }
+  redis = await connectTestRedis();
 });
 
 const opened: SinkOperator[] = [];
 afterAll(async () => {
   for (const s of opened) await s.close?.();
-  const keys = await redis.keys(`${PREFIX}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await releaseTestRedis(redis, PREFIX);
 });
 
 const freshKey = () => `${PREFIX}:${++n}`;

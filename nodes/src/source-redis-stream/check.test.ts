@@ -4,33 +4,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from './redis-test-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../sdk/testing/index.js';
 import { sinkRedisStreamDefinition } from '../sink-redis-stream/definition.js';
 import { checkRedisStreamSink, checkRedisStreamSource } from './check.js';
 import { sourceRedisStreamDefinition } from './definition.js';
 
-const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS = TEST_REDIS_URL;
 const PREFIX = `sluice-test:check-rs:${randomUUID()}`;
 let redis: Redis;
 let n = 0;
 
 beforeAll(async () => {
-  redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (err) {
-    throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL): ${(err as Error).message}`);
-  }
+  redis = await connectTestRedis();
 });
 
-afterAll(async () => {
-  const keys = await redis.keys(`${PREFIX}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => releaseTestRedis(redis, PREFIX));
 
 const freshKey = () => `${PREFIX}:${++n}`;
 
