@@ -11,8 +11,8 @@ import type { Redis } from 'ioredis';
 import { type Event, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
-import type { Operator, SinkOperator, SourceBatch, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
-import { buildPlan, type Plan, type PlanStage } from '../../compile/plan.js';
+import type { Operator, SinkOperator } from '@sluice/nodes/sdk';
+import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
 import { NodeCounters } from '../../metrics/node-counters.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
@@ -22,41 +22,19 @@ import { type TapListener, TapRegistry } from '../../runtime/taps.js';
 import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
-import { ExchangeBuffer, } from './exchange-buffer.js';
+import { ExchangeBuffer } from './exchange-buffer.js';
 import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline } from './pipeline-cleanup.js';
 import { drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
+import { checkpointOf, countsOf, flushSinks, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
 import { TapSubscriber } from './remote-taps.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
 /** How long a hot redeploy waits for the queues to drain before it gives up (and the deploy restarts instead). */
 const SWAP_DRAIN_MS = 60_000;
-
-
-interface SourceSlot {
-  stage: PlanStage;
-  nodeId: string;
-  source: SourceOperator;
-  task: Task;
-  exchange: ExchangeBuffer;
-  instance: NodeInstance;
-  done: boolean;
-  /** The last checkpoint written (the base of the next pending mark). */
-  last?: SourceCheckpoint;
-  /** After a restart: the records of the interrupted batch, to be read again as one batch. */
-  replay?: number;
-}
-
-/** Carried into the new source stages by a hot redeploy. */
-interface SwapCarry {
-  /** `node#0` -> operator state of kept nodes. */
-  state: Map<string, StateSnapshot>;
-  /** Kept sources: reused as they are (same position, same inbox). */
-  sources: Map<string, SourceSlot>;
-}
 
 interface PendingSwap {
   document: PipelineDocument;
@@ -160,7 +138,7 @@ export class BullmqRun implements RunHandle {
     this.sources = await this.buildSources(this.plan, this.deployed, this.counters, restored);
     for (const slot of this.sources) {
       const cp = checkpoints.get(slot.nodeId);
-      if (cp) await this.restoreCheckpoint(slot, cp);
+      if (cp) await restoreSlot(slot, cp, this.counters);
     }
     this.state = 'running';
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
@@ -243,54 +221,12 @@ export class BullmqRun implements RunHandle {
     return slots;
   }
 
-  private async restoreCheckpoint(slot: SourceSlot, cp: SourceCheckpoint): Promise<void> {
-    slot.last = cp;
-    slot.exchange.state = cp.exchange;
-    slot.done = cp.done;
-    slot.task.restoreWatermarks({ [SOURCE_CHANNEL]: cp.watermark }, cp.watermark);
-    for (const [id, c] of Object.entries(cp.counters)) Object.assign(this.counters.get(id)!, c);
-    if (cp.pending && slot.source.seek) {
-      await slot.source.seek(cp.pending.from);
-      slot.replay = cp.pending.records;
-    } else if (cp.position !== undefined) await slot.source.seek?.(cp.position);
-  }
-
-  /** Poll one batch; after a restart, exactly the records of the interrupted batch. */
-  private async pollBatch(slot: SourceSlot, max: number): Promise<SourceBatch> {
-    const want = slot.replay;
-    if (want === undefined) return slot.source.poll(max);
-    slot.replay = undefined;
-    const merged: SourceBatch = { events: [], watermark: Number.NEGATIVE_INFINITY, done: false, errors: [] };
-    let got = 0;
-    while (got < want && !merged.done && !this.stopping) {
-      const b = await slot.source.poll(want - got);
-      merged.events.push(...b.events);
-      merged.errors!.push(...(b.errors ?? []));
-      merged.watermark = Math.max(merged.watermark, b.watermark);
-      merged.done = b.done;
-      got += b.events.length + (b.errors?.length ?? 0);
-      if (b.events.length === 0 && !b.errors?.length && !b.done) await sleep(5);
-    }
-    return merged;
-  }
-
   private async checkpoint(slot: SourceSlot): Promise<void> {
     await this.writeCheckpoint(slot, this.counters, slot.task.watermark, slot.done);
   }
 
   private async writeCheckpoint(slot: SourceSlot, from: Map<string, NodeCounters>, watermark: number, done: boolean): Promise<void> {
-    const counters: SourceCheckpoint['counters'] = {};
-    const operators: Record<string, StateSnapshot> = {};
-    for (const id of slot.stage.nodes) counters[id] = countsOf(from.get(id)!);
-    for (const [id, inst] of slot.task.instances) if (inst.op) operators[id] = inst.state.snapshot({ clone: false }); // packed right away
-    const cp: SourceCheckpoint = {
-      position: slot.source.position?.(),
-      exchange: structuredClone(slot.exchange.state),
-      watermark,
-      done,
-      counters,
-      operators,
-    };
+    const cp = checkpointOf(slot, from, watermark, done);
     await this.checkpoints.write(slot.nodeId, cp);
     slot.last = cp;
     if (cp.position !== undefined) await slot.source.onCheckpoint?.(cp.position);
@@ -325,7 +261,7 @@ export class BullmqRun implements RunHandle {
       let starved = 0;
       for (const slot of active) {
         const from = slot.source.position?.();
-        const batch = await this.pollBatch(slot, batchSize);
+        const batch = await pollBatch(slot, batchSize, () => this.stopping);
         const records = batch.events.length + (batch.errors?.length ?? 0);
         for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
         if (batch.errors?.length) slot.instance.flush();
@@ -462,7 +398,6 @@ export class BullmqRun implements RunHandle {
     swap.resolve(diff);
   }
 
-
   private maxQueueBacklog(): number {
     let max = 0;
     for (const s of this.plan.stages) if (s.source === undefined) max = Math.max(max, this.metricsState.backlogOf(s.id) / s.partitions);
@@ -477,7 +412,6 @@ export class BullmqRun implements RunHandle {
       await sleep(20);
     }
   }
-
 
   private async finish(status: RunStatus): Promise<void> {
     if (this.metricsTimer) clearInterval(this.metricsTimer);
@@ -562,14 +496,4 @@ export class BullmqRun implements RunHandle {
     if (!edge || this.plan.stages[this.plan.nodes.get(edge.source)!.stage]!.source !== undefined) return this.taps.add(edgeId, listener);
     return this.remoteTaps.add(edgeId, listener);
   }
-}
-
-
-function countsOf(c: NodeCounters): Counts {
-  return { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
-}
-
-/** Sinks chained into a source stage write before the checkpoint that covers their batch. */
-async function flushSinks(task: Task): Promise<void> {
-  for (const inst of task.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
 }
