@@ -1,7 +1,7 @@
-import { type ConfigProblem, durationSchema, type EventSchema } from '@sluice/shared';
+import type { ConfigProblem, EventSchema } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
-import { payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
+import { messagePayloadFields, payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
 import { inlinePasswordProblems } from '../sdk/secrets.js';
 import { amqpPasswordSecret, amqpUrl, MAX_NAME_BYTES } from './amqp-url.js';
 
@@ -29,9 +29,7 @@ export const sourceAmqpConfig = z.object({
     .boolean()
     .default(false)
     .describe('BullMQ deployments: acknowledge a message only once a durable checkpoint covers it (no loss across a crash); default: acknowledge when read'),
-  format: z.enum(['json', 'text']).default('json').describe('json: the body is a JSON object (the event); text: the event is { payload: "<text>" }'),
-  timeField: z.string().min(1).optional().describe('Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: the arrival time'),
-  maxOutOfOrderness: durationSchema.default('0s').describe('How far behind the latest event time an event may arrive and still be on time'),
+  ...messagePayloadFields('body', 'the arrival time'),
   includeRoutingKey: z.boolean().default(false).describe('Add the message routing key to each event as the field `routingKey`'),
 });
 

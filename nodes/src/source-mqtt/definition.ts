@@ -1,7 +1,7 @@
-import { type ConfigProblem, durationSchema, type EventSchema } from '@sluice/shared';
+import type { ConfigProblem, EventSchema } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
-import { payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
+import { messagePayloadFields, payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
 import { inlinePasswordProblems, secretName } from '../sdk/secrets.js';
 import { MQTT_URL, topicFilterProblem } from './topics.js';
 
@@ -23,9 +23,7 @@ export const sourceMqttConfig = z.object({
     .describe('false: the broker keeps the subscription and queues QoS 1/2 messages while the pipeline is down (needs clientId)'),
   username: z.string().min(1).optional().describe('User name for the broker'),
   passwordSecret: secretName.optional(),
-  format: z.enum(['json', 'text']).default('json').describe('json: the payload is a JSON object (the event); text: the event is { payload: "<text>" }'),
-  timeField: z.string().min(1).optional().describe('Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: the arrival time'),
-  maxOutOfOrderness: durationSchema.default('0s').describe('How far behind the latest event time an event may arrive and still be on time'),
+  ...messagePayloadFields('payload', 'the arrival time'),
   maxBuffered: z
     .number()
     .int()

@@ -1,7 +1,7 @@
-import { type ConfigProblem, durationSchema, type EventSchema } from '@sluice/shared';
+import type { ConfigProblem, EventSchema } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
-import { payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
+import { messagePayloadFields, payloadSchema, textTimeFieldProblems } from '../sdk/message-payload.js';
 import { secretName } from '../sdk/secrets.js';
 import { credentialProblems, NATS_URL, natsUrlProblems, subjectFilterProblem } from './subjects.js';
 
@@ -34,9 +34,7 @@ export const sourceNatsConfig = z.object({
     .enum(['earliest', 'latest'])
     .default('latest')
     .describe('With jetstream, where a fresh deploy starts: earliest (every message the stream holds) or latest (only messages added after the start); a restart resumes from its checkpoint'),
-  format: z.enum(['json', 'text']).default('json').describe('json: the payload is a JSON object (the event); text: the event is { payload: "<text>" }'),
-  timeField: z.string().min(1).optional().describe('Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: the read time'),
-  maxOutOfOrderness: durationSchema.default('0s').describe('How far behind the latest event time an event may arrive and still be on time'),
+  ...messagePayloadFields('payload', 'the read time'),
   maxBuffered: z
     .number()
     .int()
