@@ -12,10 +12,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenStore } from '../../engine/src/auth/token-store.js';
 import { startServer } from '../../engine/src/server/start-server.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, screenshotDir } from './browser.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const SHOTS = join(ROOT, 'docs/screenshots');
+const SHOTS = screenshotDir();
 // Its own build folder: editor.test.ts builds editor/dist at the same time.
 const DIST = mkdtempSync(join(tmpdir(), 'sluice-shell-dist-'));
 let server: Awaited<ReturnType<typeof startServer>>;
