@@ -5,5 +5,6 @@ export default defineConfig({
     include: ['shared/src/**/*.test.ts', 'nodes/src/**/*.test.ts', 'engine/src/**/*.test.ts', 'editor/src/**/*.test.ts?(x)', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
+    globalSetup: ['test/leftovers.global.ts'],
   },
 });

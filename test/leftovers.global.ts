@@ -1,0 +1,81 @@
+/**
+ * Every test leaves nothing behind. This global setup notes what is there before the run
+ * (a developer's own keys and processes are not ours) and, after the run, fails it when a test
+ * left a Redis key under a test prefix on the shared Redis or a `sluice worker` process of this
+ * checkout running. Set SLUICE_LEFTOVERS_CHECK=0 to skip it while other runs share the machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { Redis } from 'ioredis';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The prefixes tests use for their keys (see the tests' newPrefix helpers). */
+const TEST_KEY_PATTERNS = ['sluice-test*', 'sluice-run-*'];
+const ROOT = new URL('../', import.meta.url).pathname;
+
+export default async function setup(): Promise<() => Promise<void>> {
+  if (process.env.SLUICE_LEFTOVERS_CHECK === '0') return async () => {};
+  const keysBefore = new Set(await testKeys());
+  const procsBefore = new Set(sluiceProcesses().map((p) => p.pid));
+  return async () => {
+    // A worker told to stop may need a moment to exit: wait for the condition, bounded.
+    const deadline = Date.now() + 15_000;
+    let procs = sluiceProcesses().filter((p) => !procsBefore.has(p.pid));
+    while (procs.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      procs = sluiceProcesses().filter((p) => !procsBefore.has(p.pid));
+    }
+    const keys = (await testKeys()).filter((k) => !keysBefore.has(k));
+    const problems: string[] = [];
+    if (procs.length > 0) problems.push(`${procs.length} Sluice process(es) outlived the tests: ${procs.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+    if (keys.length > 0) problems.push(`${keys.length} test key(s) left in ${REDIS_URL}, e.g. ${keys.slice(0, 5).join(', ')}`);
+    for (const p of procs) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {}
+    }
+    if (problems.length > 0) {
+      // vitest reports a teardown's throw but still exits 0: set the exit code too.
+      process.exitCode = 1;
+      throw new Error(`tests left things behind:\n${problems.join('\n')}`);
+    }
+  };
+}
+
+async function testKeys(): Promise<string[]> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    const out: string[] = [];
+    for (const pattern of TEST_KEY_PATTERNS) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        out.push(...keys);
+      } while (cursor !== '0');
+    }
+    return out;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** `sluice` CLI processes started from this checkout (workers, runs, servers). */
+function sluiceProcesses(): { pid: number; cmd: string }[] {
+  let text = '';
+  try {
+    text = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const out: { pid: number; cmd: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const cmd = m[2]!;
+    if (!cmd.includes(`${ROOT}engine/src/cli/main.ts`)) continue;
+    if (Number(m[1]) === process.pid) continue;
+    out.push({ pid: Number(m[1]), cmd: cmd.slice(0, 160) });
+  }
+  return out;
+}
