@@ -77,7 +77,7 @@ function checkConfig(
   // server's environment: refused, and the text is checked as it stands.
   const allowed = def.envRefFields ?? [];
   for (const path of misplacedEnvRefs(node.config, allowed)) {
-    const where = allowed.length > 0 ? `only in ${allowed.map((f) => `config.${f}`).join(', ')} of a ${def.type}` : `only in connection fields; a ${def.type} has none`;
+    const where = allowed.length > 0 ? `only in the connection fields of a ${def.type} (${allowed.map((f) => `config.${f}`).join(', ')})` : `only in connection fields; a ${def.type} has none`;
     out.push({ severity: 'error', code: 'env-ref-not-allowed', nodeId, path, message: `\${env:...} is resolved ${where}: a path, expression or prefix never reads the server's environment` });
   }
   // Allowed fields: their value is known at deploy only. Their shape is checked then; here a
