@@ -1,20 +1,27 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} references are the subject of these tests, written as users write them
 /**
- * `"${env:NAME}"` in config strings (GRAPH_FORMAT.md: secrets are written so and resolved at run
- * time): the validator accepts the reference without knowing the value, the compiled document
- * keeps it, and a run reads the value, checks it, and names the variable when it is missing.
+ * `"${env:NAME}"` in connection fields (GRAPH_FORMAT.md: secrets are written so and resolved at
+ * run time): the validator accepts the reference without knowing the value, the compiled
+ * document keeps it, and a run reads the value, checks it, and names the variable when it is
+ * missing. Anywhere else (paths, expressions) it is refused: test/security/paths-and-env.test.ts.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDocument } from '@sluice/shared';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
 
 const doc = (nodes: Record<string, unknown>[], edges: Record<string, unknown>[] = []) => ({ format: 'sluice/v1', nodes, edges });
 const errors = (d: unknown) => validateDocument(d, nodeDefinitions).diagnostics.filter((x) => x.severity === 'error');
+
+const PREFIX = `sluice-test:env-refs:${randomUUID()}`;
+const dir = mkdtempSync(join(tmpdir(), 'sluice-env-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const set: string[] = [];
 afterEach(() => {
@@ -39,31 +46,37 @@ describe('${env:NAME} references in configs', () => {
 
   it('a malformed reference is refused, naming the node and field', () => {
     const d = doc([
-      { id: 'in', type: 'source.generator', config: { scenario: 'orders', count: 1 } },
-      { id: 'out', type: 'sink.file', config: { path: '${env:1DIR}/out.jsonl' } },
+      { id: 'in', type: 'source.redis-stream', config: { url: '${env:1URL}', stream: 'orders' } },
+      { id: 'out', type: 'sink.console', config: {} },
     ], [{ id: 'e', source: 'in', target: 'out' }]);
-    expect(errors(d)).toEqual([expect.objectContaining({ nodeId: 'out', path: 'config.path', code: 'invalid-env-ref', message: expect.stringContaining('1DIR') })]);
+    expect(errors(d)).toEqual([expect.objectContaining({ nodeId: 'in', path: 'config.url', code: 'invalid-env-ref', message: expect.stringContaining('1URL') })]);
   });
 
   it('a run reads the value from the environment', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-env-'));
-    env('SLUICE_TEST_OUT_DIR', dir);
-    const d = doc([
-      { id: 'in', type: 'source.generator', config: { scenario: 'orders', count: 5, seed: 1 } },
-      { id: 'out', type: 'sink.file', config: { path: '${env:SLUICE_TEST_OUT_DIR}/orders.jsonl' } },
-    ], [{ id: 'e', source: 'in', target: 'out' }]);
-    const handle = await new EmbeddedRunner().deploy(compilePipeline(d).document!, { baseDir: tmpdir() });
-    expect((await handle.done).status).toBe('completed');
-    expect(readFileSync(join(dir, 'orders.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
+    const redis = await connectTestRedis();
+    const stream = `${PREFIX}:orders`;
+    try {
+      for (const id of [1, 2, 3]) await redis.xadd(stream, '*', 'data', JSON.stringify({ id }));
+      env('SLUICE_TEST_CACHE_URL', TEST_REDIS_URL);
+      const d = doc([
+        { id: 'in', type: 'source.redis-stream', config: { url: '${env:SLUICE_TEST_CACHE_URL}', stream, start: 'earliest', stopAtEnd: true } },
+        { id: 'out', type: 'sink.file', config: { path: 'orders.jsonl' } },
+      ], [{ id: 'e', source: 'in', target: 'out' }]);
+      const handle = await new EmbeddedRunner().deploy(compilePipeline(d).document!, { baseDir: dir });
+      expect((await handle.done).status).toBe('completed');
+      expect(readFileSync(join(dir, 'orders.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([1, 2, 3]);
+    } finally {
+      await releaseTestRedis(redis, PREFIX);
+    }
   });
 
   it('a run whose variable is not set fails at start, naming the node, the field and the variable', async () => {
     const d = doc([
-      { id: 'in', type: 'source.generator', config: { scenario: 'orders', count: 5 } },
-      { id: 'out', type: 'sink.file', config: { path: '${env:SLUICE_TEST_NOT_SET}/orders.jsonl' } },
+      { id: 'in', type: 'source.redis-stream', config: { url: '${env:SLUICE_TEST_NOT_SET}', stream: 'orders' } },
+      { id: 'out', type: 'sink.console', config: {} },
     ], [{ id: 'e', source: 'in', target: 'out' }]);
     await expect(new EmbeddedRunner().deploy(compilePipeline(d).document!, { baseDir: tmpdir() })).rejects.toThrow(
-      'out: config.path: the environment variable SLUICE_TEST_NOT_SET is not set (${env:SLUICE_TEST_NOT_SET})',
+      'in: config.url: the environment variable SLUICE_TEST_NOT_SET is not set (${env:SLUICE_TEST_NOT_SET})',
     );
   });
 

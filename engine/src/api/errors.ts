@@ -1,6 +1,7 @@
 /** Every API error has one shape: `{ error: { code, message, details? } }`. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { redact, redactDeep } from '../secrets/redact.js';
 
 export class ApiError extends Error {
   constructor(
@@ -14,8 +15,10 @@ export class ApiError extends Error {
   }
 }
 
+/** Every error answer passes here: a secret value or URL password in it is masked (docs/secrets.md). */
 export function errorBody(code: string, message: string, details?: unknown) {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
+  const m = redact(message);
+  return { error: details === undefined ? { code, message: m } : { code, message: m, details: redactDeep(details) } };
 }
 
 export function sendError(c: Context, err: unknown) {

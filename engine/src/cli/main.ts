@@ -9,6 +9,7 @@ import { serveCommand } from './serve-command.js';
 import { tokenCommand } from './token-command.js';
 import { validateCommand } from './validate-command.js';
 import { workerCommand } from './worker-command.js';
+import { redactWrites } from '../secrets/redact.js';
 
 const USAGE = `Usage:
   sluice validate <graph.json>                      check a document; every problem, one a line
@@ -49,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// One boundary for every command: no secret value or URL password reaches the terminal or a log file.
+redactWrites(process.stderr);
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -11,6 +11,7 @@ import { MemoryStateRegistry } from '@sluice/nodes/sdk';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { PlanNode } from '../compile/plan.js';
 import { operatorContext } from '../runtime/operator-context.js';
+import { redact } from '../secrets/redact.js';
 
 /** Beyond this a check is abandoned (the checks bound themselves to 5 s). */
 const CHECK_TIMEOUT_MS = 10_000;
@@ -35,7 +36,8 @@ export async function checkNode(node: NodeSpec, o: { params?: Record<string, Par
   if (!compiled) return { kind: 'invalid', diagnostics };
   const plan: PlanNode = { ...(compiled.nodes[0] as unknown as PlanNode), def: nodeDefinitions.get(node.type)!, connectedOutputs: new Set() };
   const started = performance.now();
-  const done = (ok: boolean, message: string): NodeCheck => ({ kind: 'checked', ok, message, ms: Math.round(performance.now() - started) });
+  // Messages name the URL they tried: its password and any secret value are masked.
+  const done = (ok: boolean, message: string): NodeCheck => ({ kind: 'checked', ok, message: redact(message), ms: Math.round(performance.now() - started) });
   try {
     const ctx = operatorContext(plan, new MemoryStateRegistry(), { baseDir: o.baseDir, params: paramValues(compiled), now: Date.now });
     return done(true, await withTimeout(entry.check(ctx as never), CHECK_TIMEOUT_MS));

@@ -118,7 +118,7 @@ export class DeploymentManager {
     const problems = document ? [...diagnostics, ...this.policyDiagnostics(stored, document)] : diagnostics;
     if (!document || hasErrors(problems)) throw new DeployError('invalid-document', `pipeline "${id}" is invalid; fix it before deploying`, problems);
     const values = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
-    const options = { baseDir: stored.baseDir, pipelineId: id, params: values, ...this.ingestOption() };
+    const options = { baseDir: stored.baseDir, ...(this.o.allowedRoots ? { fileRoots: this.o.allowedRoots } : {}), pipelineId: id, params: values, ...this.ingestOption() };
     const running = this.handles.get(id);
     let redeploy: RedeployReport | undefined;
     if (running && isLive(running.status())) {

@@ -1,6 +1,12 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PipelineDocument } from '@sluice/shared';
-import { describe, expect, it } from 'vitest';
-import { confinePaths, isInside } from './path-confinement.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { confinedPath, confinePaths, isInside, PathRefused, realPathOf } from './path-confinement.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'sluice-confine-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const doc = (configs: Record<string, unknown>[]): PipelineDocument => ({
   format: 'sluice/v1',
@@ -26,5 +32,25 @@ describe('path confinement', () => {
       ['n3', 'config.items[1].path', 'path-outside'],
     ]);
     expect(problems[0]!.severity).toBe('error');
+  });
+
+  it('follows symbolic links: a link inside the root that leads outside is refused, also for a file not yet there', () => {
+    const files = join(tmp, 'data', 'files');
+    mkdirSync(files, { recursive: true });
+    mkdirSync(join(tmp, 'outside'));
+    symlinkSync(join(tmp, 'outside'), join(files, 'escape'));
+    symlinkSync(join(tmp, 'data', 'tokens.json'), join(files, 'tokens-link.json'));
+    expect(realPathOf(join(files, 'escape', 'new', 'x.jsonl'))).toBe(join(realPathOf(tmp), 'outside', 'new', 'x.jsonl'));
+    expect(confinedPath('out/x.jsonl', files, [files])).toBe(join(files, 'out/x.jsonl'));
+    for (const p of ['escape/new/x.jsonl', 'tokens-link.json', '../tokens.json', '/etc/passwd']) {
+      expect(() => confinedPath(p, files, [files]), p).toThrow(expect.objectContaining({ code: 'path-outside' }));
+    }
+    expect(() => confinedPath('escape/x', files, [files])).toThrow(/through a symbolic link/);
+  });
+
+  it('a NUL byte is refused by name, with or without roots', () => {
+    expect(() => confinedPath('a\0.jsonl', tmp)).toThrow(PathRefused);
+    expect(() => confinedPath('a\0.jsonl', tmp, [tmp])).toThrow('holds a NUL byte');
+    expect(confinePaths(doc([{ path: 'x\0y' }]), tmp, [tmp]).map((d) => d.code)).toEqual(['path-nul']);
   });
 });

@@ -12,6 +12,8 @@ import type { TapListener } from '../runtime/taps.js';
 export interface RunOptions {
   /** Folder that relative paths in the document resolve against. */
   baseDir: string;
+  /** Folders the pipeline's files must really be in (path-confinement.ts); unset: not confined (CLI). */
+  fileRoots?: readonly string[];
   /** Pipeline id for metrics and queues (default: the document's id, else "pipeline"). */
   pipelineId?: string;
   /** Param values overriding the document's (already checked). */

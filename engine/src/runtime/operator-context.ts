@@ -1,11 +1,17 @@
-import { isAbsolute, resolve } from 'node:path';
 import { formatPath, issueMessage, type ParamValue, resolveEnvRefs } from '@sluice/shared';
 import { type OperatorContext, type StateRegistry, secretEnvVar } from '@sluice/nodes/sdk';
 import type { PlanNode } from '../compile/plan.js';
+import { confinedPath } from '../deployments/path-confinement.js';
+import { rememberSecret } from '../secrets/redact.js';
 import type { IngestHub } from './ingest-hub.js';
 
 export interface ContextOptions {
   baseDir: string;
+  /**
+   * Folders the node's files must really be in (server: the data folder's files, the examples),
+   * checked when the node asks for its path. Unset (the CLI): any path but one with a NUL byte.
+   */
+  fileRoots?: readonly string[];
   /** Push sources' inboxes (server mode), with the pipeline id they are filed under. */
   ingest?: { hub: IngestHub; pipelineId: string };
   params: Record<string, ParamValue>;
@@ -23,13 +29,14 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
     nodeId: node.id,
     config: resolvedConfig(node, o.env ?? process.env),
     params: o.params,
-    resolvePath: (p) => (isAbsolute(p) ? p : resolve(o.baseDir, p)),
+    resolvePath: (p) => confinedPath(p, o.baseDir, o.fileRoots),
     isConnected: (port) => node.connectedOutputs.has(port),
     state,
     now: o.now,
     secret: (name) => {
       const value = o.secrets ? o.secrets(name) : process.env[secretEnvVar(name)];
       if (value === undefined) throw new Error(`secret ${name} is not set: set the environment variable ${secretEnvVar(name)} for the server and every worker`);
+      rememberSecret(value);
       return value;
     },
   };
@@ -45,8 +52,9 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
  * variable; the value itself is never shown.
  */
 function resolvedConfig(node: PlanNode, env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
-  const { config, missing } = resolveEnvRefs(node.config, env);
+  const { config, missing, values } = resolveEnvRefs(node.config, env, node.def.envRefFields ?? []);
   if (config === node.config) return config;
+  for (const v of values) rememberSecret(v);
   if (missing.length > 0) {
     const [field, name] = missing[0]!.split(': ');
     throw new Error(`${node.id}: config.${field}: the environment variable ${name} is not set (\${env:${name}}): set it for the server and every worker`);

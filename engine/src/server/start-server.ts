@@ -25,6 +25,7 @@ import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { Runner } from '../runners/runner.js';
 import { MemoryIngestHub } from '../runtime/ingest-hub.js';
 import { RedisIngestHub } from '../runtime/redis-ingest-hub.js';
+import { redactingLog } from '../secrets/redact.js';
 import { FileStore } from '../store/file-store.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { loadExamples } from './load-examples.js';
@@ -74,7 +75,9 @@ function createRunner(o: ServerOptions): Runner {
   return new EmbeddedRunner();
 }
 
-export async function startServer(o: ServerOptions): Promise<RunningServer> {
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  // Every server log line is masked (a run error quoting a connection URL, a secret value).
+  const o = { ...options, log: redactingLog(options.log) };
   // Before anything else: a server others could reach must have tokens (docs/auth.md).
   const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
   checkBinding(o.host, tokens.size, tokens.file);

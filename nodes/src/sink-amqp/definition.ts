@@ -47,4 +47,5 @@ export const sinkAmqpDefinition = defineNode<SinkAmqpConfig>({
     return problems;
   },
   connects: true,
+  envRefFields: ['url'],
 });

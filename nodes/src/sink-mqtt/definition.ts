@@ -41,4 +41,5 @@ export const sinkMqttDefinition = defineNode<SinkMqttConfig>({
     return problems;
   },
   connects: true,
+  envRefFields: ['url', 'username'],
 });

@@ -51,4 +51,5 @@ export const sinkNatsDefinition = defineNode<SinkNatsConfig>({
     return problems;
   },
   connects: true,
+  envRefFields: ['url', 'username'],
 });

@@ -69,4 +69,5 @@ export const sinkPostgresDefinition = defineNode<SinkPostgresConfig>({
   outputs: () => [],
   check: sinkPostgresProblems,
   connects: true,
+  envRefFields: ['url'],
 });

@@ -35,4 +35,5 @@ export const sinkRedisStreamDefinition = defineNode<SinkRedisStreamConfig>({
   outputs: () => [],
   check: (c) => redisUrlProblems(c.url),
   connects: true,
+  envRefFields: ['url'],
 });

@@ -88,4 +88,5 @@ export const sourceAmqpDefinition = defineNode<SourceAmqpConfig>({
   }),
   bounded: () => false,
   connects: true,
+  envRefFields: ['url'],
 });

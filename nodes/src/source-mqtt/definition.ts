@@ -87,4 +87,5 @@ export const sourceMqttDefinition = defineNode<SourceMqttConfig>({
   }),
   bounded: () => false,
   connects: true,
+  envRefFields: ['url', 'username'],
 });

@@ -114,4 +114,5 @@ export const sourceNatsDefinition = defineNode<SourceNatsConfig>({
   }),
   bounded: (c) => c.mode === 'jetstream' && c.stopAtEnd,
   connects: true,
+  envRefFields: ['url', 'username'],
 });

@@ -54,4 +54,5 @@ export const sourcePostgresDefinition = defineNode<SourcePostgresConfig>({
   inferSchema: () => ({ out: UNKNOWN_SCHEMA, error: UNKNOWN_SCHEMA }),
   bounded: (c) => c.stopAtEnd,
   connects: true,
+  envRefFields: ['url'],
 });

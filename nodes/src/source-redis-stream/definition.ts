@@ -66,4 +66,5 @@ export const sourceRedisStreamDefinition = defineNode<SourceRedisStreamConfig>({
   inferSchema: () => ({ out: UNKNOWN_SCHEMA, error: ERROR_SCHEMA }),
   bounded: (c) => c.stopAtEnd,
   connects: true,
+  envRefFields: ['url'],
 });

@@ -79,6 +79,12 @@ export interface NodeTypeInfo<C = Record<string, unknown>> {
   bounded?: (config: C) => boolean;
   /** The node talks to an outside system (a connector): the server can check its connection. */
   connects?: boolean;
+  /**
+   * Top-level string fields where `${env:NAME}` is resolved at deploy: connection fields only
+   * (URLs, user names, hosts). A reference anywhere else (paths, expressions, prefixes) is
+   * refused by the validator (docs/secrets.md). Default: none.
+   */
+  envRefFields?: readonly string[];
 }
 
 export interface NodeTypeRegistry {

@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../diagnostic.js';
 import { type EventSchema, mergeSchemas } from '../schema/event-schema.js';
 import { type EdgeSpec, type NodeSpec, type ParamType, sourcePortOf, targetPortOf } from './document.js';
-import { envRefFields, envRefProblem } from './env-refs.js';
+import { envRefFields, envRefProblem, misplacedEnvRefs } from './env-refs.js';
 import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
 import { checkExpressionFields } from './validate-expressions.js';
 import { formatPath, issueMessage, MISSING } from './zod-issues.js';
@@ -73,9 +73,16 @@ function checkConfig(
 ): Record<string, unknown> | undefined {
   const nodeId = node.id;
   const input = inputs.in ?? Object.values(inputs).find((s) => s !== undefined);
-  // ${env:NAME} fields: their value is known at deploy only. Their shape is checked then; here a
+  // ${env:NAME} outside the type's connection fields would read (or let an expression probe) the
+  // server's environment: refused, and the text is checked as it stands.
+  const allowed = def.envRefFields ?? [];
+  for (const path of misplacedEnvRefs(node.config, allowed)) {
+    const where = allowed.length > 0 ? `only in the connection fields of a ${def.type} (${allowed.map((f) => `config.${f}`).join(', ')})` : `only in connection fields; a ${def.type} has none`;
+    out.push({ severity: 'error', code: 'env-ref-not-allowed', nodeId, path, message: `\${env:...} is resolved ${where}: a path, expression or prefix never reads the server's environment` });
+  }
+  // Allowed fields: their value is known at deploy only. Their shape is checked then; here a
   // stand-in (the type's example) takes their place, and the reference itself is kept.
-  const refs = envRefFields(node.config);
+  const refs = new Map([...envRefFields(node.config)].filter(([f]) => allowed.includes(f)));
   let raw = node.config as unknown;
   if (refs.size > 0) {
     const example = def.example as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Event } from '@sluice/shared';
 import { type DeploymentManager, isLive } from '../../deployments/deployment-manager.js';
 import type { RunHandle } from '../../runners/runner.js';
+import { redactDeep } from '../../secrets/redact.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
 import { ApiError } from '../errors.js';
 import { checkId, findPipeline } from '../lookup.js';
@@ -54,7 +55,8 @@ export function liveRoutes(o: LiveRoutesOptions): Hono {
       // (even one that ended between two ticks).
       let watched: RunHandle | undefined = known && isLive(known.status()) ? known : undefined;
       let seq = 0;
-      const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data), id: String(seq++) });
+      // Node errors in the metrics may quote a connection URL: masked before they leave.
+      const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(redactDeep(data)), id: String(seq++) });
       while (client.open && !o.deployments.closed) {
         const current = o.deployments.handle(id);
         if (current && current !== known) known = watched = current;

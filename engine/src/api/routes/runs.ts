@@ -5,6 +5,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { principalOf } from '../../auth/principal.js';
 import { DeployError, type DeploymentManager, type RedeployReport } from '../../deployments/deployment-manager.js';
 import type { Deployment, PipelineStore } from '../../store/pipeline-store.js';
+import { redactDeep } from '../../secrets/redact.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, optionalJsonObject } from '../errors.js';
 import { findPipeline } from '../lookup.js';
@@ -71,7 +72,8 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
 
   app.get('/:id/status', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
-    return c.json({ ...o.deployments.status(p.id), engine: o.deployments.runnerKind, deployment: await o.store.getDeployment(p.id) });
+    // Viewers and business users read this: a run error that quotes a connection URL is masked.
+    return c.json(redactDeep({ ...o.deployments.status(p.id), engine: o.deployments.runnerKind, deployment: await o.store.getDeployment(p.id) }));
   });
 
   return app;

@@ -111,6 +111,7 @@ export class BullmqRun implements RunHandle {
       generation: randomUUID(),
       document: this.document,
       baseDir: this.options.baseDir,
+      ...(this.options.fileRoots ? { fileRoots: this.options.fileRoots } : {}),
       params,
       partitions: this.options.partitions ?? RUN_DEFAULTS.partitions,
       batchSize: this.options.batchSize ?? BULLMQ_BATCH_SIZE,
@@ -165,6 +166,7 @@ export class BullmqRun implements RunHandle {
   private async buildSources(plan: Plan, deployed: DeployedPipeline, counters: Map<string, NodeCounters>, carry?: SwapCarry): Promise<SourceSlot[]> {
     const ctxOptions = {
       baseDir: deployed.baseDir,
+      ...(deployed.fileRoots ? { fileRoots: deployed.fileRoots } : {}),
       params: deployed.params,
       now: this.options.now ?? Date.now,
       ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),

@@ -7,6 +7,8 @@ export interface DeployedPipeline {
   generation: string;
   document: PipelineDocument;
   baseDir: string;
+  /** Folders its files must really be in (RunOptions.fileRoots); absent: not confined. */
+  fileRoots?: readonly string[];
   params: Record<string, ParamValue>;
   partitions: number;
   batchSize: number;

@@ -101,7 +101,7 @@ export class WorkerPool {
           partition: p,
           generation: d.generation,
           store: this.store,
-          context: { baseDir: d.baseDir, params: d.params, now: Date.now },
+          context: { baseDir: d.baseDir, ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}), params: d.params, now: Date.now },
           enqueue: (jobs) => queues.add(jobs),
           onTap: taps.publish,
         });

@@ -105,6 +105,7 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     const params = { ...paramValues(document), ...options.params };
     const ctxOptions = {
       baseDir: options.baseDir,
+      ...(options.fileRoots ? { fileRoots: options.fileRoots } : {}),
       params,
       now: this.now,
       ...(options.consoleWriter ? { consoleWriter: options.consoleWriter } : {}),
