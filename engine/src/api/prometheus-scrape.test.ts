@@ -1,16 +1,26 @@
 /**
  * A real server with a deployed pipeline, scraped over HTTP: promtool accepts the text without a
  * lint complaint, latency and batch times are Prometheus histograms, stages carry readable
- * labels, and an embedded server serves no workers gauge (issue 11, item 20).
+ * labels, an embedded server serves no workers gauge (issue 11, item 20), and the Grafana
+ * dashboard in deploy/grafana/ queries only what is served, in PromQL that promtool parses.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeploymentManager } from '../deployments/deployment-manager.js';
+import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
+import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { type RunningServer, startServer } from '../server/start-server.js';
-import { parseExposition, type Sample } from './prometheus-text.js';
+import { FileStore } from '../store/file-store.js';
+import { prometheusRegistry } from './prometheus.js';
+import { dashboardQueries, metricNames, parseExposition, type Sample, servedNames } from './prometheus-text.js';
 import { promtool } from './promtool-support.js';
 import { waitFor } from './test-support.js';
+
+const DASHBOARD = new URL('../../../deploy/grafana/sluice.json', import.meta.url);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const DOCUMENT = {
   format: 'sluice/v1',
@@ -107,3 +117,41 @@ describe('/metrics on a running server', () => {
     expect(find('nodejs_heap_size_used_bytes')).toHaveLength(1);
   });
 });
+
+describe('the Grafana dashboard (deploy/grafana/sluice.json)', () => {
+  const { promql, variableMetrics } = dashboardQueries(JSON.parse(readFileSync(DASHBOARD, 'utf8')));
+
+  it('queries only metrics a running server serves (BullMQ servers for the workers gauge)', async () => {
+    const declared = new Set(
+      [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => name + s) : [name!])),
+    );
+    const queried = new Set([...promql.flatMap(metricNames), ...variableMetrics]);
+    expect(queried.size).toBeGreaterThanOrEqual(12);
+    const elsewhere = [...queried].filter((n) => !declared.has(n));
+    // Only a BullMQ server has workers: read what its registry serves.
+    const prefix = `sluice-test-dashboard-${randomUUID().slice(0, 8)}`;
+    const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
+    try {
+      const bullmq = new Set(await servedNames(prometheusRegistry(new DeploymentManager({ store: new FileStore({ dataDir: join(root, 'bullmq') }), runner }))));
+      expect(elsewhere).toEqual(['sluice_workers_live']);
+      expect(elsewhere.filter((n) => !bullmq.has(n))).toEqual([]);
+    } finally {
+      await runner.close();
+      await deletePrefixKeys(REDIS_URL, prefix);
+    }
+  });
+
+  it('writes PromQL that Prometheus parses (promtool check rules on each expression)', () => {
+    const rules = promql.map((e, i) => `      - record: sluice_dashboard:${i}\n        expr: ${JSON.stringify(grafanaToPromql(e))}`);
+    const file = join(root, 'dashboard-rules.yml');
+    writeFileSync(file, `groups:\n  - name: dashboard\n    rules:\n${rules.join('\n')}\n`);
+    const r = promtool(['check', 'rules', file]);
+    expect(r.output).toContain(`SUCCESS: ${promql.length} rules found`);
+    expect(r.status).toBe(0);
+  });
+});
+
+/** Grafana's variables replaced by values a Prometheus rule accepts. */
+function grafanaToPromql(expr: string): string {
+  return expr.replace(/\$__rate_interval|\$__interval|\$__range/g, '5m').replace(/\$\{?(\w+)(?::\w+)?\}?/g, '.*');
+}
