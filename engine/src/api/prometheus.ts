@@ -2,20 +2,44 @@
  * `/metrics`: Prometheus text from the same snapshots as the SSE stream, collected at scrape
  * time into a dedicated registry (nothing of prom-client's global registry leaks in). Counts
  * restart from zero when a pipeline is redeployed, which Prometheus reads as a counter reset.
+ * Families and labels: docs/operations.md; the alert rules and the Grafana dashboard in
+ * deploy/ name only families served here (tests check both).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { NodeMetrics, PipelineMetrics } from '@sluice/shared';
+import type { NodeMetrics, PipelineMetrics, StageMetrics } from '@sluice/shared';
+import type { Plan } from '../compile/plan.js';
 import type { DeploymentManager } from '../deployments/deployment-manager.js';
+import type { Histogram } from '../metrics/histogram.js';
+import type { RunDetail } from '../metrics/run-detail.js';
+import { BATCH_BOUNDS_S, EngineHistogram, LATENCY_BOUNDS_S } from './prometheus-histogram.js';
+import { registerProcessMetrics } from './prometheus-process.js';
 
 /** Every metric family is collected in the same scrape: take the snapshots once. */
 const SNAPSHOT_TTL_MS = 250;
 
+interface Scraped {
+  pipeline: string;
+  metrics: PipelineMetrics;
+  detail: RunDetail | undefined;
+}
+
+/**
+ * A stage's label: `<type>:<first node>` (`window:per_campaign`, `source.generator:ad_events`),
+ * stable across redeploys that keep the node, unlike the plan's stage index.
+ */
+export function stageLabel(plan: Plan | undefined, stage: StageMetrics): string {
+  const head = stage.nodes[0] ?? '';
+  const type = plan?.nodes.get(head)?.type;
+  return type ? `${type}:${head}` : head;
+}
+
 export function prometheusRegistry(deployments: DeploymentManager): Registry {
   const registry = new Registry();
-  let cache: { at: number; data: [string, PipelineMetrics][] } | undefined;
+  let cache: { at: number; data: Scraped[] } | undefined;
   const snapshots = () => {
     const now = Date.now();
-    if (!cache || now - cache.at > SNAPSHOT_TTL_MS) cache = { at: now, data: [...deployments.all()].map(([id, h]) => [id, h.metrics()]) };
+    if (!cache || now - cache.at > SNAPSHOT_TTL_MS)
+      cache = { at: now, data: [...deployments.all()].map(([pipeline, h]) => ({ pipeline, metrics: h.metrics(), detail: h.detail?.() })) };
     return cache.data;
   };
 
@@ -27,7 +51,7 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [pipeline, m] of snapshots()) for (const [node, n] of Object.entries(m.nodes)) this.inc({ pipeline, node }, pick(n));
+        for (const { pipeline, metrics } of snapshots()) for (const [node, n] of Object.entries(metrics.nodes)) this.inc({ pipeline, node }, pick(n));
       },
     });
   nodeCounter('sluice_node_events_in_total', 'Events into a node', (n) => n.in);
@@ -44,42 +68,32 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [pipeline, m] of snapshots()) for (const [edge, e] of Object.entries(m.edges)) this.inc({ pipeline, edge }, e.events);
+      for (const { pipeline, metrics } of snapshots()) for (const [edge, e] of Object.entries(metrics.edges)) this.inc({ pipeline, edge }, e.events);
     },
   });
 
-  // Quantiles come precomputed from the engine's histograms: gauges with a `quantile` label.
-  new Gauge({
+  const histogramSeries = (pick: (d: RunDetail) => ReadonlyMap<string, Histogram>) =>
+    function* (): Generator<[Record<'pipeline' | 'node', string>, Histogram]> {
+      for (const { pipeline, detail } of snapshots()) if (detail) for (const [node, h] of pick(detail)) yield [{ pipeline, node }, h];
+    };
+  new EngineHistogram({
     name: 'sluice_node_batch_duration_seconds',
-    help: 'Batch processing time of a node, by quantile (0.5, 0.99)',
-    labelNames: ['pipeline', 'node', 'quantile'],
+    help: 'Time a node took to process a batch',
+    labelNames: ['pipeline', 'node'],
+    boundsS: BATCH_BOUNDS_S,
     registers: [registry],
-    collect() {
-      this.reset();
-      for (const [pipeline, m] of snapshots())
-        for (const [node, n] of Object.entries(m.nodes)) {
-          this.set({ pipeline, node, quantile: '0.5' }, n.batchP50Ms / 1000);
-          this.set({ pipeline, node, quantile: '0.99' }, n.batchP99Ms / 1000);
-        }
-    },
+    series: histogramSeries((d) => d.batch),
   });
-  new Gauge({
+  new EngineHistogram({
     name: 'sluice_sink_latency_seconds',
-    help: 'End-to-end latency at a sink (sink time minus ingest time), by quantile (0.5, 0.99)',
-    labelNames: ['pipeline', 'node', 'quantile'],
+    help: 'End-to-end latency at a sink: sink time minus ingest time (sampled on large batches)',
+    labelNames: ['pipeline', 'node'],
+    boundsS: LATENCY_BOUNDS_S,
     registers: [registry],
-    collect() {
-      this.reset();
-      for (const [pipeline, m] of snapshots())
-        for (const [node, s] of Object.entries(m.sinks)) {
-          if (s.count === 0) continue;
-          this.set({ pipeline, node, quantile: '0.5' }, s.p50Ms / 1000);
-          this.set({ pipeline, node, quantile: '0.99' }, s.p99Ms / 1000);
-        }
-    },
+    series: histogramSeries((d) => d.latency),
   });
 
-  const stageGauge = (name: string, help: string, pick: (s: PipelineMetrics['stages'][string]) => number | null) =>
+  const stageGauge = (name: string, help: string, pick: (s: StageMetrics) => number | null) =>
     new Gauge({
       name,
       help,
@@ -87,10 +101,10 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [pipeline, m] of snapshots())
-          for (const [stage, s] of Object.entries(m.stages)) {
+        for (const { pipeline, metrics, detail } of snapshots())
+          for (const s of Object.values(metrics.stages)) {
             const v = pick(s);
-            if (v !== null) this.set({ pipeline, stage }, v);
+            if (v !== null) this.set({ pipeline, stage: stageLabel(detail?.plan, s) }, v);
           }
       },
     });
@@ -108,18 +122,20 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [pipeline, m] of snapshots()) this.set({ pipeline, status: m.status }, m.status === 'running' || m.status === 'starting' ? 1 : 0);
+      for (const { pipeline, metrics } of snapshots()) this.set({ pipeline, status: metrics.status }, metrics.status === 'running' || metrics.status === 'starting' ? 1 : 0);
     },
   });
-  new Gauge({
-    name: 'sluice_workers_live',
-    help: 'BullMQ worker processes that sent a heartbeat in the last 5 s (absent on the embedded engine)',
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const n = await deployments.liveWorkers().catch(() => undefined);
-      if (n !== undefined) this.set(n);
-    },
-  });
+  // Only where workers exist: an embedded server serving 0 would page SluiceNoWorkers.
+  if (deployments.runnerKind === 'bullmq')
+    new Gauge({
+      name: 'sluice_workers_live',
+      help: 'BullMQ worker processes that sent a heartbeat in the last 5 s (served by BullMQ servers only)',
+      registers: [registry],
+      async collect() {
+        // Redis not answering reads as 0: no worker can take work without it either.
+        this.set((await deployments.liveWorkers().catch(() => undefined)) ?? 0);
+      },
+    });
+  registerProcessMetrics(registry, deployments.runnerKind);
   return registry;
 }

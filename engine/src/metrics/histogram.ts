@@ -7,6 +7,11 @@ const FACTOR = 1.04;
 const LOG_FACTOR = Math.log(FACTOR);
 const BUCKETS = Math.ceil(Math.log(600_000 / MIN) / LOG_FACTOR) + 2;
 
+/** Upper edge of bucket i, ms: bucket i holds (upper(i - 1), upper(i)]; bucket 0 holds <= MIN. */
+export function bucketUpperMs(i: number): number {
+  return MIN * FACTOR ** i;
+}
+
 export class Histogram {
   private counts = new Float64Array(BUCKETS);
   private total = 0;

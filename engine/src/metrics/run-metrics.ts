@@ -7,6 +7,7 @@ import type { PipelineMetrics, RunStatus, StageMetrics } from '@sluice/shared';
 import type { Plan } from '../compile/plan.js';
 import { Histogram } from './histogram.js';
 import { NodeCounters, round3 } from './node-counters.js';
+import type { RunHistograms } from './run-detail.js';
 
 export class RunMetrics {
   private readonly nodes = new Map<string, NodeCounters>();
@@ -45,6 +46,11 @@ export class RunMetrics {
 
   setBacklog(stage: number, events: number): void {
     this.backlog.set(stage, events);
+  }
+
+  /** The histograms behind the snapshot's p50/p99, for Prometheus buckets. */
+  histograms(): RunHistograms {
+    return { batch: new Map([...this.nodes].map(([id, c]) => [id, c.batchTimes])), latency: this.sinks };
   }
 
   snapshot(status: RunStatus): PipelineMetrics {

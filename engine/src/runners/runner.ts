@@ -6,6 +6,7 @@
 import type { Event, ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
 import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
 import type { RedeployDiff } from '../compile/redeploy-diff.js';
+import type { RunDetail } from '../metrics/run-detail.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 
@@ -56,6 +57,8 @@ export interface RunHandle {
   readonly done: Promise<RunResult>;
   status(): RunStatus;
   metrics(): PipelineMetrics;
+  /** The plan and histograms behind metrics(), for /metrics (readable stage labels, buckets). */
+  detail?(): RunDetail;
   /** Stop sources, flush sinks, release resources. Open windows are not emitted. */
   stop(): Promise<RunResult>;
   /** Listen to the events crossing an edge. Returns the unsubscribe function. */

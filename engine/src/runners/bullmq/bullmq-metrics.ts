@@ -9,6 +9,7 @@ import type { Plan } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
 import type { NodeCounters } from '../../metrics/node-counters.js';
 import { round3 } from '../../metrics/node-counters.js';
+import type { RunHistograms } from '../../metrics/run-detail.js';
 import type { RedisKeys } from './keys.js';
 import type { QueueSet } from './queue-set.js';
 import type { CountersSnapshot } from './task-state-store.js';
@@ -65,6 +66,17 @@ export class BullmqMetrics {
       for (let p = 0; p < s.partitions; p++) n += await this.queues.queue(s.id, p).getWaitingCount();
       this.backlog.set(s.id, n);
     }
+  }
+
+  /** The histograms behind the snapshot's p50/p99 (a node's batches run in the coordinator or in tasks). */
+  histograms(): RunHistograms {
+    const batch = new Map<string, Histogram>();
+    for (const id of this.plan.order) {
+      const local = this.local.get(id);
+      const h = local && local.batchTimes.count > 0 ? local.batchTimes : this.hist.batch.get(id);
+      if (h) batch.set(id, h);
+    }
+    return { batch, latency: this.hist.latency };
   }
 
   snapshot(status: RunStatus): PipelineMetrics {

@@ -15,6 +15,7 @@ import type { Operator, SinkOperator } from '@sluice/nodes/sdk';
 import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
 import { NodeCounters } from '../../metrics/node-counters.js';
+import type { RunDetail } from '../../metrics/run-detail.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { operatorContext } from '../../runtime/operator-context.js';
 import { SOURCE_CHANNEL, Task } from '../../runtime/task.js';
@@ -447,6 +448,10 @@ export class BullmqRun implements RunHandle {
 
   status(): RunStatus {
     return this.state;
+  }
+
+  detail(): RunDetail {
+    return { plan: this.plan, ...this.metricsState.histograms() };
   }
 
   metrics(): PipelineMetrics {

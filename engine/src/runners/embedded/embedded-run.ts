@@ -6,6 +6,7 @@ import { operatorEntry } from '@sluice/nodes/operators';
 import { buildPlan, type Plan, type PlanEdge, type PlanStage } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
+import type { RunDetail } from '../../metrics/run-detail.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { operatorContext } from '../../runtime/operator-context.js';
@@ -337,6 +338,10 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
 
   status(): RunStatus {
     return this.state;
+  }
+
+  detail(): RunDetail {
+    return { plan: this.plan, ...this.metricsState.histograms() };
   }
 
   metrics(): PipelineMetrics {
