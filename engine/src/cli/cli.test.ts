@@ -38,7 +38,8 @@ const thresholdDoc = {
 };
 const amounts = [5, 10, 20, 50].map((amount) => JSON.stringify({ amount })).join('\n');
 
-describe('sluice CLI', () => {
+// Each case starts the CLI (Node + tsx) one or more times: seconds each on a loaded 2-core machine.
+describe('sluice CLI', { timeout: 180_000 }, () => {
   it('check: one line per connector node, exit 0 when all reach what they name, 1 naming the one that does not', () => {
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const doc = (url: string) => ({
