@@ -4,6 +4,7 @@
  * token; 403 `forbidden` with the reason otherwise. Business users reach PUT, deploy and
  * preview only through the business guard, which compares the body with the stored document.
  */
+import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '@sluice/shared';
 import type { Context, MiddlewareHandler } from 'hono';
 import { errorBody } from '../api/errors.js';
 import { PIPELINE_ID, type PipelineStore } from '../store/pipeline-store.js';
@@ -53,12 +54,10 @@ async function businessRefusal(c: Context, store: PipelineStore, guard: Business
   if (!stored) return undefined;
   // Hono caches the body text: the route reads the same bytes again.
   const text = await c.req.text();
-  let body: unknown;
-  try {
-    body = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  // Bounded like the route's own parse: a too-deep body must not reach the recursive guard.
+  const parsed = text.trim() === '' ? { ok: true as const, value: {} } : parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
+  if (!parsed.ok) return undefined;
+  const body = parsed.value;
   const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
   let changes: ForbiddenChange[];
   if (guard === 'document-change') changes = forbiddenDocumentChanges(stored.document, body);
