@@ -35,7 +35,7 @@ describe('sessions', () => {
 
   it('https requests get a Secure cookie', async () => {
     const api = await authTestApi();
-    const res = await api.app.request('https://sluice.example/api/session', { method: 'POST', body: JSON.stringify({ token: api.secret.viewer }), headers: { 'content-type': 'application/json' } });
+    const res = await api.app.request('https://localhost/api/session', { method: 'POST', body: JSON.stringify({ token: api.secret.viewer }), headers: { 'content-type': 'application/json' } });
     expect(res.headers.get('set-cookie')).toContain('Secure');
   });
 
