@@ -18,6 +18,7 @@ import { corsFromOptions } from './middleware/cors.js';
 import { hostCheck } from './middleware/host-check.js';
 import { jsonContentType } from './middleware/json-content-type.js';
 import { originCheck } from './middleware/origin-check.js';
+import { refusalLog } from './middleware/refusal-log.js';
 import { auditRoutes, pipelineAuditRoutes } from './routes/audit.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { connectionCheckRoutes } from './routes/connection-check.js';
@@ -64,6 +65,7 @@ export function createApp(o: AppOptions): Hono {
   const app = new Hono();
   app.onError((err, c) => sendError(c, err));
   app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${c.req.path}`), 404));
+  if (o.log) app.use('*', refusalLog({ log: o.log }));
   // Doors first (docs/auth.md "Cross-site requests"): the Host, then who sent a change.
   app.use('*', hostCheck({ allowedHosts: o.allowedHosts ?? [] }));
   app.use('*', originCheck({ allowedOrigins: [...(o.corsOrigins ?? []), ...(o.allowedOrigins ?? [])] }));
