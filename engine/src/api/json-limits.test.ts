@@ -6,22 +6,14 @@
 import { MAX_DOCUMENT_DEPTH, MAX_RECORD_DEPTH } from '@sluice/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authTestApi } from '../auth/auth-fixtures.js';
-import { closeTestApis, generatorDoc, testApi } from './test-support.js';
+import { closeTestApis, generatorDoc, httpSourceDoc, testApi } from './test-support.js';
 
 afterEach(closeTestApis);
 
 const arrays = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 /** A document whose `description`-free extra field nests `n` arrays deep (1 more level for the document). */
 const deepDoc = (n: number) => JSON.stringify(generatorDoc()).replace(/}$/, `,"extra":${arrays(n)}}`);
-const httpDoc = {
-  format: 'sluice/v1',
-  id: 'inbound',
-  nodes: [
-    { id: 'http', type: 'source.http', config: { maxBuffered: 100 } },
-    { id: 'out', type: 'sink.file', config: { path: 'inbound.jsonl' } },
-  ],
-  edges: [{ id: 'e1', source: 'http', target: 'out' }],
-};
+const httpDoc = httpSourceDoc();
 
 describe('documents: depth limit at POST, PUT, import, preview, deploy', () => {
   it('a 100,000-deep document is 400 too-deep (not 500) on POST, import and PUT', async () => {
