@@ -8,3 +8,5 @@ export * from './schema/event-schema.js';
 export * from './protocol/metrics.js';
 export * from './protocol/pipeline-api.js';
 export * from './graph/index.js';
+export * from './json-bounds.js';
+export * from './limits.js';

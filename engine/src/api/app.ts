@@ -15,6 +15,10 @@ import type { PipelineStore } from '../store/pipeline-store.js';
 import { errorBody, sendError } from './errors.js';
 import { jsonBodyLimit } from './middleware/body-limit.js';
 import { corsFromOptions } from './middleware/cors.js';
+import { hostCheck } from './middleware/host-check.js';
+import { jsonContentType } from './middleware/json-content-type.js';
+import { originCheck } from './middleware/origin-check.js';
+import { refusalLog } from './middleware/refusal-log.js';
 import { auditRoutes, pipelineAuditRoutes } from './routes/audit.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { connectionCheckRoutes } from './routes/connection-check.js';
@@ -29,6 +33,9 @@ import { versionRoutes } from './routes/versions.js';
 /** 5 MiB documents (GRAPH_FORMAT.md's limit) plus slack for the JSON around them. */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 
+/** Media types ingest reads besides application/json. */
+const INGEST_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json-seq', 'application/x-www-form-urlencoded'];
+
 export interface AppOptions {
   store: PipelineStore;
   deployments: DeploymentManager;
@@ -36,8 +43,12 @@ export interface AppOptions {
   ready?: () => Promise<boolean>;
   /** Largest accepted request body, bytes (default 6 MiB). */
   maxBodyBytes?: number;
-  /** Origins allowed by CORS; none by default (no CORS headers at all). */
+  /** Origins allowed by CORS; none by default (no CORS headers at all). They may also change state. */
   corsOrigins?: readonly string[];
+  /** Other origins whose pages may change state (SLUICE_ALLOWED_ORIGINS), without CORS reads. */
+  allowedOrigins?: readonly string[];
+  /** Host names answered besides loopback (SLUICE_ALLOWED_HOSTS, the bound address). */
+  allowedHosts?: readonly string[];
   /** Most events a tap streams per second (default 20). */
   tapEventsPerSecond?: number;
   /** Append-only audit log (default: in memory). */
@@ -46,14 +57,22 @@ export interface AppOptions {
   recorder?: Recorder;
   /** API tokens and roles (docs/auth.md); none: local-only mode, every caller is an admin. */
   auth?: Authenticator;
+  /** The server log, one plain line per call (refused requests are logged here); default: none. */
+  log?: (line: string) => void;
 }
 
 export function createApp(o: AppOptions): Hono {
   const app = new Hono();
   app.onError((err, c) => sendError(c, err));
   app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${c.req.path}`), 404));
+  if (o.log) app.use('*', refusalLog({ log: o.log }));
+  // Doors first (docs/auth.md "Cross-site requests"): the Host, then who sent a change.
+  app.use('*', hostCheck({ allowedHosts: o.allowedHosts ?? [] }));
+  app.use('*', originCheck({ allowedOrigins: [...(o.corsOrigins ?? []), ...(o.allowedOrigins ?? [])] }));
   app.use('/api/*', corsFromOptions({ origins: o.corsOrigins ?? [] }));
   app.use('/api/*', jsonBodyLimit({ maxBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }));
+  // Ingest also reads NDJSON, and NDJSON sent as a form by `curl --data-binary` (docs/api.md).
+  app.use('/api/*', jsonContentType({ extra: [{ prefix: '/api/ingest/', types: INGEST_TYPES }] }));
   // After the body limit (which may replace the raw request), before every route.
   const auth = o.auth ?? new Authenticator();
   app.use('*', authMiddleware({ auth, store: o.store }));

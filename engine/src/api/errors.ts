@@ -1,4 +1,5 @@
 /** Every API error has one shape: `{ error: { code, message, details? } }`. */
+import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '@sluice/shared';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { redact, redactDeep } from '../secrets/redact.js';
@@ -31,13 +32,14 @@ export function sendError(c: Context, err: unknown) {
   return c.json(errorBody('internal', err instanceof Error ? err.message : String(err)), 500);
 }
 
-/** Parse JSON text, or a 400 that says why. */
-export function parseJson(text: string, what = 'the body'): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ApiError(400, 'malformed-json', `${what} is not valid JSON: ${(err as Error).message}`);
-  }
+/**
+ * Parse JSON text, or a 400 that says why: malformed, nested deeper than `maxDepth` (checked on
+ * the text first, so no walker ever sees it), or a number that is not finite (`1e400`).
+ */
+export function parseJson(text: string, what = 'the body', maxDepth = MAX_DOCUMENT_DEPTH): unknown {
+  const r = parseBoundedJson(text, maxDepth, what);
+  if (!r.ok) throw new ApiError(400, r.code, r.message);
+  return r.value;
 }
 
 /** The request body as JSON (required), or a 400 that says why. */

@@ -7,14 +7,16 @@ const json = (schema: object = { type: 'object' }) => ({ 'application/json': { s
 const sse = { 'text/event-stream': { schema: { type: 'string' } } };
 const error = (description: string) => ({ description, content: json(ref('Error')) });
 const E = {
-  400: error('Bad request: malformed JSON, an invalid id or body'),
+  400: error('Bad request: malformed JSON, nested too deep (too-deep), a number out of range (non-finite-number), an invalid id or body'),
   404: error('No such pipeline (or node, edge, version)'),
   409: error('Conflict: exists already, or not deployed'),
   413: error('The body is larger than the limit (6 MiB by default)'),
   422: error('Not a document, or invalid for deploying: details lists every diagnostic'),
-  429: error('Backpressure: retry after Retry-After seconds'),
+  429: error('Backpressure, or too many failed sign-ins from this address: retry after Retry-After seconds'),
+  415: error('unsupported-media-type: the body is not declared application/json'),
   401: error('unauthenticated: no token, or not a valid one (only when the server has API tokens)'),
-  403: error('forbidden: the role may not do this; the message says why (docs/auth.md)'),
+  403: error('forbidden: the role may not do this; or cross-origin: another site sent a change (docs/auth.md)'),
+  421: error('unknown-host: the Host is not loopback, the bound address or SLUICE_ALLOWED_HOSTS'),
   503: error('Not ready'),
 };
 const ok = (description: string, schema?: object) => ({ description, content: json(schema) });
@@ -30,7 +32,7 @@ export const OPENAPI = {
     title: 'Sluice API',
     version: '1',
     description:
-      'Store, validate, deploy and watch pipelines. See docs/api.md. With API tokens configured every route but the open ones needs a bearer token or the session cookie (401 without, 403 when the role may not); with none the server is local-only and needs nothing (docs/auth.md).',
+      'Store, validate, deploy and watch pipelines. See docs/api.md. With API tokens configured every route but the open ones needs a bearer token or the session cookie (401 without, 403 when the role may not); with none the server is local-only and needs nothing (docs/auth.md). In every mode: 421 for a Host that is not loopback or configured; 403 cross-origin for a change sent by another site or port; 415 for a body not declared application/json; 400 too-deep past 64 levels (32 for an ingested record).',
   },
   security: [{ bearer: [] }, { session: [] }],
   components: {
@@ -169,12 +171,12 @@ export const OPENAPI = {
     '/api/openapi.json': { get: { summary: 'This description', security: [], responses: { 200: ok('OpenAPI 3.1') } } },
     '/api/session': {
       post: {
-        summary: 'Sign in: checks the token, sets an HttpOnly SameSite=Strict cookie holding it (7 days)',
+        summary: 'Sign in: checks the token, starts a session and sets an HttpOnly SameSite=Strict cookie holding its random id (7 days); 429 after 10 failures a minute from one address',
         security: [],
         requestBody: { required: true, content: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }) },
-        responses: { 200: ok('{ name, role }'), 400: E[400], 401: E[401], 409: error('auth-disabled: the server has no tokens (local-only)') },
+        responses: { 200: ok('{ name, role }'), 400: E[400], 401: E[401], 403: E[403], 409: error('auth-disabled: the server has no tokens (local-only)'), 415: E[415], 429: E[429] },
       },
-      delete: { summary: 'Sign out: clears the cookie', security: [], responses: { 200: ok('{ signedOut: true }') } },
+      delete: { summary: 'Sign out: ends the session on the server and clears the cookie', security: [], responses: { 200: ok('{ signedOut: true }'), 403: E[403] } },
     },
     '/api/me': {
       get: {

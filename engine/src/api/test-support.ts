@@ -59,6 +59,17 @@ export function testApi(options: Partial<Omit<AppOptions, 'store' | 'deployments
 }
 
 /** A running, unbounded pipeline: generated orders -> filter -> file. */
+/** A `source.http` pipeline "inbound" (node "http") writing to a file: ingest's target. */
+export const httpSourceDoc = (config: Record<string, unknown> = { maxBuffered: 100 }) => ({
+  format: 'sluice/v1',
+  id: 'inbound',
+  nodes: [
+    { id: 'http', type: 'source.http', config },
+    { id: 'out', type: 'sink.file', config: { path: 'inbound.jsonl' } },
+  ],
+  edges: [{ id: 'e1', source: 'http', target: 'out' }],
+});
+
 export const generatorDoc = (id = 'live') => ({
   format: 'sluice/v1',
   id,

@@ -20,7 +20,9 @@ describe('sessions', () => {
     expect(signIn.status).toBe(200);
     expect(signIn.json).toEqual({ name: 'ed', role: 'editor' });
     const setCookie = signIn.headers.get('set-cookie')!;
-    expect(setCookie).toMatch(/^sluice_session=sluice_[A-Za-z0-9_-]{43}; /);
+    // A session id of its own (256 random bits), never the token.
+    expect(setCookie).toMatch(/^sluice_session=[A-Za-z0-9_-]{43}; /);
+    expect(setCookie).not.toContain(api.secret.editor);
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).toContain('Path=/');
@@ -31,11 +33,15 @@ describe('sessions', () => {
     expect((await api.call('POST', '/api/pipelines', generatorDoc(), cookie)).status).toBe(201);
     const out = await api.call('DELETE', '/api/session', undefined, cookie);
     expect(out.headers.get('set-cookie')).toMatch(/^sluice_session=; Max-Age=0/);
+    // Signed out on the server too: a copy of the cookie no longer works.
+    const copied = await api.call('GET', '/api/me', undefined, cookie);
+    expect(copied.status).toBe(401);
+    expect(copied.json.error.message).toContain('session is not valid');
   });
 
   it('https requests get a Secure cookie', async () => {
     const api = await authTestApi();
-    const res = await api.app.request('https://sluice.example/api/session', { method: 'POST', body: JSON.stringify({ token: api.secret.viewer }), headers: { 'content-type': 'application/json' } });
+    const res = await api.app.request('https://localhost/api/session', { method: 'POST', body: JSON.stringify({ token: api.secret.viewer }), headers: { 'content-type': 'application/json' } });
     expect(res.headers.get('set-cookie')).toContain('Secure');
   });
 
@@ -45,7 +51,10 @@ describe('sessions', () => {
     expect(bad.status).toBe(401);
     expect(bad.headers.get('set-cookie')).toBeNull();
     expect((await api.call('POST', '/api/session', {})).status).toBe(400);
-    const cookie = { cookie: `sluice_session=${api.secret.viewer}` };
+    // The raw token in the cookie (the old scheme) is not a session.
+    expect((await api.call('GET', '/api/pipelines', undefined, { cookie: `sluice_session=${api.secret.viewer}` })).status).toBe(401);
+    const signIn = await api.call('POST', '/api/session', { token: api.secret.viewer });
+    const cookie = { cookie: signIn.headers.get('set-cookie')!.split(';')[0]! };
     expect((await api.call('GET', '/api/pipelines', undefined, cookie)).status).toBe(200);
     await api.tokens.revoke('vic');
     const after = await api.call('GET', '/api/pipelines', undefined, cookie);
@@ -55,7 +64,8 @@ describe('sessions', () => {
 
   it('a bearer header wins over the cookie (a bad header is not rescued by a good cookie)', async () => {
     const api = await authTestApi();
-    const both = { cookie: `sluice_session=${api.secret.admin}`, authorization: `Bearer ${api.secret.viewer}` };
+    const adminCookie = (await api.call('POST', '/api/session', { token: api.secret.admin })).headers.get('set-cookie')!.split(';')[0]!;
+    const both = { cookie: adminCookie, authorization: `Bearer ${api.secret.viewer}` };
     expect((await api.call('GET', '/api/me', undefined, both)).json.role).toBe('viewer');
     expect((await api.call('GET', '/api/me', undefined, { ...both, authorization: 'Bearer nope' })).status).toBe(401);
   });

@@ -18,12 +18,13 @@ export interface AuthTestApi extends TestApi {
 
 export const NAMES: Record<Role, string> = { admin: 'ada', editor: 'ed', business: 'bea', viewer: 'vic' };
 
-export async function authTestApi(): Promise<AuthTestApi> {
+/** `failuresPerMinute`: the sign-in limit; high by default, so tables of bad tokens are not cut short by it. */
+export async function authTestApi(o: { failuresPerMinute?: number; log?: (line: string) => void } = {}): Promise<AuthTestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-auth-'));
   const tokens = new TokenStore({ file: join(dir, 'tokens.json') });
   const secret = {} as Record<Role, string>;
   for (const role of ['admin', 'editor', 'business', 'viewer'] as const) secret[role] = await tokens.add(NAMES[role], role);
-  const api = testApi({ auth: new Authenticator({ tokens }) });
+  const api = testApi({ auth: new Authenticator({ tokens, failuresPerMinute: o.failuresPerMinute ?? 100_000 }), ...(o.log ? { log: o.log } : {}) });
   const as: AuthTestApi['as'] = (who, method, path, body, headers = {}) => {
     const auth: Record<string, string> = who === 'none' ? {} : { authorization: `Bearer ${who === 'bad' ? 'sluice_not-a-real-token' : secret[who]}` };
     return api.call(method, path, body, { ...auth, ...headers });

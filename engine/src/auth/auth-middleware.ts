@@ -4,12 +4,13 @@
  * token; 403 `forbidden` with the reason otherwise. Business users reach PUT, deploy and
  * preview only through the business guard, which compares the body with the stored document.
  */
+import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '@sluice/shared';
 import type { Context, MiddlewareHandler } from 'hono';
 import { errorBody } from '../api/errors.js';
 import { PIPELINE_ID, type PipelineStore } from '../store/pipeline-store.js';
 import type { Authenticator } from './authenticator.js';
 import { type ForbiddenChange, forbiddenDeployParams, forbiddenDetails, forbiddenDocumentChanges, forbiddenMessage } from './business-guard.js';
-import { setPrincipal } from './principal.js';
+import { clientAddress, setPrincipal } from './principal.js';
 import { atLeast, type BusinessGuard, describeMin, normalizePath, requirementFor } from './route-policy.js';
 
 export interface AuthMiddlewareOptions {
@@ -20,11 +21,22 @@ export interface AuthMiddlewareOptions {
 export function authMiddleware(o: AuthMiddlewareOptions): MiddlewareHandler {
   return async (c, next) => {
     if (!o.auth.enabled) return next();
+    const address = clientAddress(c);
+    // A bearer token or a sign-in is a guess until it succeeds: an address out of failures waits.
+    if (c.req.header('authorization') !== undefined || (c.req.method === 'POST' && normalizePath(c.req.path) === '/api/session')) {
+      const wait = o.auth.failures.retryAfterSeconds(address);
+      if (wait > 0) {
+        const message = `too many failed sign-ins or bad tokens from ${address}; try again in ${wait} s`;
+        return c.json(errorBody('too-many-failures', message), 429, { 'retry-after': String(wait) });
+      }
+    }
     const { rule, pattern } = requirementFor(c.req.method, c.req.path);
     const presented = o.auth.identify(c);
     if (presented.kind === 'ok') setPrincipal(c, presented.principal);
     if (rule.kind === 'open') return next();
     if (presented.kind !== 'ok') {
+      // Session ids are 256 random bits, not guessable: a stale cookie (after a restart) is not counted.
+      if (presented.kind === 'bad' && presented.via === 'bearer') o.auth.failures.fail(address);
       const message =
         presented.kind === 'bad'
           ? `the ${presented.via === 'bearer' ? 'bearer token' : 'session'} is not valid (revoked, or mistyped); sign in again`
@@ -53,12 +65,10 @@ async function businessRefusal(c: Context, store: PipelineStore, guard: Business
   if (!stored) return undefined;
   // Hono caches the body text: the route reads the same bytes again.
   const text = await c.req.text();
-  let body: unknown;
-  try {
-    body = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  // Bounded like the route's own parse: a too-deep body must not reach the recursive guard.
+  const parsed = text.trim() === '' ? { ok: true as const, value: {} } : parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
+  if (!parsed.ok) return undefined;
+  const body = parsed.value;
   const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
   let changes: ForbiddenChange[];
   if (guard === 'document-change') changes = forbiddenDocumentChanges(stored.document, body);

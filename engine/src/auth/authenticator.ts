@@ -5,7 +5,9 @@
  */
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { FailureLimiter } from './failure-limiter.js';
 import type { Principal } from './principal.js';
+import { SessionStore } from './session-store.js';
 import type { TokenStore } from './token-store.js';
 
 export const SESSION_COOKIE = 'sluice_session';
@@ -15,17 +17,32 @@ export interface AuthOptions {
   tokens?: TokenStore;
   /** Require a token even while none is configured (nobody gets in until one is added). */
   required?: boolean;
+  /** Failed sign-ins and bearer tokens allowed per client address and minute (default 10). */
+  failuresPerMinute?: number;
+  /** Session lifetime, ms (default a week). */
+  sessionMaxAgeMs?: number;
+  now?: () => number;
 }
+
+/** A week: a browser session outlives a restart of the browser, not a sign-out or a revocation. */
+export const SESSION_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 export type Presented = { kind: 'none' } | { kind: 'bad'; via: 'bearer' | 'cookie' } | { kind: 'ok'; principal: Principal };
 
 export class Authenticator {
   readonly tokens: TokenStore | undefined;
+  readonly sessions: SessionStore;
+  readonly failures: FailureLimiter;
+  readonly sessionMaxAgeMs: number;
   private on: boolean;
 
   constructor(o: AuthOptions = {}) {
     this.tokens = o.tokens;
     this.on = o.required === true;
+    this.sessionMaxAgeMs = o.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS;
+    const clock = o.now ? { now: o.now } : {};
+    this.sessions = new SessionStore({ maxAgeMs: this.sessionMaxAgeMs, ...clock });
+    this.failures = new FailureLimiter({ ...(o.failuresPerMinute ? { perMinute: o.failuresPerMinute } : {}), ...clock });
   }
 
   /** False in local-only mode: no tokens, every caller is an admin. */
@@ -40,21 +57,26 @@ export class Authenticator {
     return entry ? { name: entry.name, role: entry.role, authenticated: true } : undefined;
   }
 
+  /** A session id for a valid token (the cookie's value), or undefined. */
+  startSession(token: string): { id: string; principal: Principal } | undefined {
+    const entry = this.tokens?.verify(token);
+    if (!entry) return undefined;
+    return { id: this.sessions.create(entry.hash), principal: { name: entry.name, role: entry.role, authenticated: true } };
+  }
+
   /** The bearer token if one is sent, else the session cookie. */
   identify(c: Context): Presented {
     const header = c.req.header('authorization');
-    let token: string | undefined;
-    let via: 'bearer' | 'cookie' = 'bearer';
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!m) return { kind: 'bad', via };
-      token = m[1]!;
-    } else {
-      token = getCookie(c, SESSION_COOKIE);
-      via = 'cookie';
+      const principal = m ? this.verify(m[1]!) : undefined;
+      return principal ? { kind: 'ok', principal } : { kind: 'bad', via: 'bearer' };
     }
-    if (token === undefined || token === '') return { kind: 'none' };
-    const principal = this.verify(token);
-    return principal ? { kind: 'ok', principal } : { kind: 'bad', via };
+    const id = getCookie(c, SESSION_COOKIE);
+    if (id === undefined || id === '') return { kind: 'none' };
+    // The token is looked up again: revoking it ends its sessions at once.
+    const hash = this.sessions.tokenHashOf(id);
+    const entry = hash === undefined ? undefined : this.tokens?.list().find((e) => e.hash === hash);
+    return entry ? { kind: 'ok', principal: { name: entry.name, role: entry.role, authenticated: true } } : { kind: 'bad', via: 'cookie' };
   }
 }

@@ -12,6 +12,21 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK_HOSTS.has(host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'));
 }
 
+/**
+ * HOST as given -> the address to listen on: spaces trimmed, `[::1]` unbracketed (the URL form
+ * Node's listen() does not take). Throws on what is left that cannot be an address.
+ */
+export function bindAddress(host: string): string {
+  const h = host.trim().replace(/^\[(.*)\]$/, '$1');
+  if (h === '' || /[\s[\]/]/.test(h)) throw new BindingRefused(`HOST ${JSON.stringify(host)} is not an address to listen on; use e.g. 127.0.0.1, ::1 or 0.0.0.0`);
+  return h;
+}
+
+/** 0.0.0.0 and :: listen everywhere: they name no Host a browser would send. */
+export function isWildcard(host: string): boolean {
+  return ['0.0.0.0', '::', '*'].includes(host.trim().replace(/^\[(.*)\]$/, '$1'));
+}
+
 /** Throws (naming the fix) when `host` is not loopback and no token is configured. */
 export function checkBinding(host: string, tokenCount: number, tokensFile: string): void {
   if (tokenCount > 0 || isLoopback(host)) return;

@@ -1,17 +1,15 @@
 /**
- * Signing in from a browser: `POST /api/session { token }` sets an HttpOnly, SameSite=Strict
- * cookie holding the token (so EventSource streams, which cannot send headers, carry it too);
- * `DELETE /api/session` clears it; `GET /api/me` says who the caller is. The token in the
- * cookie is checked on every request like a bearer token, so revoking it ends the session.
+ * Signing in from a browser: `POST /api/session { token }` starts a session (session-store.ts)
+ * and sets an HttpOnly, SameSite=Strict cookie holding its random id, never the token (so
+ * EventSource streams, which cannot send headers, carry it too); `DELETE /api/session` ends the
+ * session on the server and clears the cookie; `GET /api/me` says who the caller is. Failed
+ * sign-ins count against the address (failure-limiter.ts), checked in the auth middleware.
  */
 import { Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { ApiError, jsonBody } from '../api/errors.js';
 import { type Authenticator, SESSION_COOKIE } from './authenticator.js';
-import { principalOf } from './principal.js';
-
-/** A week: a browser session outlives a restart of the browser, not a revocation. */
-export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
+import { clientAddress, principalOf } from './principal.js';
 
 export function sessionRoutes(o: { auth: Authenticator }): Hono {
   const app = new Hono();
@@ -22,13 +20,19 @@ export function sessionRoutes(o: { auth: Authenticator }): Hono {
     const body = await jsonBody(c);
     const token = (body as { token?: unknown } | null)?.token;
     if (typeof token !== 'string' || token === '') throw new ApiError(400, 'invalid-body', 'send { "token": "<your API token>" }');
-    const entry = o.auth.verify(token.trim());
-    if (!entry) throw new ApiError(401, 'unauthenticated', 'that token is not valid (revoked, or mistyped)');
-    setCookie(c, SESSION_COOKIE, token.trim(), { path: '/', httpOnly: true, sameSite: 'Strict', secure: secure(c.req.url), maxAge: SESSION_MAX_AGE_SECONDS });
-    return c.json({ name: entry.name, role: entry.role });
+    const session = o.auth.startSession(token.trim());
+    if (!session) {
+      o.auth.failures.fail(clientAddress(c));
+      throw new ApiError(401, 'unauthenticated', 'that token is not valid (revoked, or mistyped)');
+    }
+    const maxAge = Math.floor(o.auth.sessionMaxAgeMs / 1000);
+    setCookie(c, SESSION_COOKIE, session.id, { path: '/', httpOnly: true, sameSite: 'Strict', secure: secure(c.req.url), maxAge });
+    return c.json({ name: session.principal.name, role: session.principal.role });
   });
 
   app.delete('/api/session', (c) => {
+    const id = getCookie(c, SESSION_COOKIE);
+    if (id) o.auth.sessions.revoke(id);
     deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: secure(c.req.url) });
     return c.json({ signedOut: true });
   });

@@ -14,7 +14,7 @@ import { createApp } from '../api/app.js';
 import { FileAuditLog } from '../audit/audit-log.js';
 import { PostgresAuditLog } from '../audit/postgres-audit-log.js';
 import { Authenticator } from '../auth/authenticator.js';
-import { checkBinding, isLoopback, modeLine } from '../auth/binding.js';
+import { bindAddress, checkBinding, isLoopback, isWildcard, modeLine } from '../auth/binding.js';
 import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
 import { Recorder } from '../recording/recorder.js';
@@ -55,6 +55,10 @@ export interface ServerOptions {
   editorDist?: string;
   maxBodyBytes?: number;
   corsOrigins?: string[];
+  /** Host names answered besides loopback and the bound address (SLUICE_ALLOWED_HOSTS). */
+  allowedHosts?: string[];
+  /** Other origins whose pages may change state (SLUICE_ALLOWED_ORIGINS). */
+  allowedOrigins?: string[];
   /** API tokens (default: <dataDir>/tokens.json or SLUICE_TOKENS_FILE, and SLUICE_TOKENS). None: loopback only. */
   tokens?: TokenStore;
   log: (line: string) => void;
@@ -77,7 +81,8 @@ function createRunner(o: ServerOptions): Runner {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   // Every server log line is masked (a run error quoting a connection URL, a secret value).
-  const o = { ...options, log: redactingLog(options.log) };
+  // HOST=" 127.0.0.1" and HOST=[::1] are meant as addresses: listen() takes neither as written.
+  const o = { ...options, log: redactingLog(options.log), host: bindAddress(options.host) };
   // Before anything else: a server others could reach must have tokens (docs/auth.md).
   const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
   checkBinding(o.host, tokens.size, tokens.file);
@@ -110,6 +115,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
+    allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? [])],
+    ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
+    log: o.log,
     auth: new Authenticator({ tokens, required: !isLoopback(o.host) }),
   });
   const withEditor = existsSync(join(editorDist, 'index.html'));

@@ -39,9 +39,13 @@ export const paramSpecSchema = z
   ])
   .meta({ description: 'A named value expressions read as params.NAME' });
 
+/** Names every JavaScript object already has: as a param they would be dropped or read the prototype. */
+const RESERVED_PARAM_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
 export const paramNameSchema = z
   .string()
-  .regex(PARAM_NAME, { error: (i) => `${quoted(i.input)} is not a valid param name (letters, digits and _, not starting with a digit)` });
+  .regex(PARAM_NAME, { error: (i) => `${quoted(i.input)} is not a valid param name (letters, digits and _, not starting with a digit)` })
+  .refine((name) => !RESERVED_PARAM_NAMES.has(name), { error: (i) => `${quoted(i.input)} is reserved (a name every object has); rename the param` });
 
 export const positionSchema = z
   .object({ x: z.number(), y: z.number() })

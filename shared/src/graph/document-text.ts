@@ -4,6 +4,8 @@
  * JSON.parse does not give.
  */
 import type { Diagnostic } from '../diagnostic.js';
+import { findDepthExcess, findNonFinite } from '../json-bounds.js';
+import { MAX_DOCUMENT_DEPTH } from '../limits.js';
 import { LIMITS } from './document.js';
 import { jsonErrorOffset } from './json-position.js';
 
@@ -18,16 +20,31 @@ export function parseDocumentText(text: string, maxBytes: number = LIMITS.maxByt
     const message = `the document is larger than ${sizeText(maxBytes)} (the limit); it was not read`;
     return { diagnostics: [{ severity: 'error', code: 'too-large', message }] };
   }
+  // Before JSON.parse: a 100,000-deep text parses, then overflows the stack of every walker.
+  const deep = findDepthExcess(text, MAX_DOCUMENT_DEPTH);
+  if (deep) {
+    const message = `the document nests deeper than ${MAX_DOCUMENT_DEPTH} levels at ${lineColumn(text, deep.offset)}; the limit is ${MAX_DOCUMENT_DEPTH}`;
+    return { diagnostics: [{ severity: 'error', code: 'too-deep', message }] };
+  }
+  let value: unknown;
   try {
-    return { value: JSON.parse(text), diagnostics: [] };
+    value = JSON.parse(text);
   } catch {
     const offset = jsonErrorOffset(text);
-    const upTo = text.slice(0, Math.max(0, offset));
-    const line = upTo.split('\n').length;
-    const column = upTo.length - upTo.lastIndexOf('\n');
     const found = offset >= 0 && offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of text';
-    return { diagnostics: [{ severity: 'error', code: 'malformed-json', message: `malformed JSON at line ${line}, column ${column}: ${found}` }] };
+    return { diagnostics: [{ severity: 'error', code: 'malformed-json', message: `malformed JSON at ${lineColumn(text, offset)}: ${found}` }] };
   }
+  const bad = findNonFinite(value);
+  if (bad !== undefined) {
+    const message = `the number at ${bad} is too large to represent (it would read as null)`;
+    return { diagnostics: [{ severity: 'error', code: 'non-finite-number', message, path: bad }] };
+  }
+  return { value, diagnostics: [] };
+}
+
+function lineColumn(text: string, offset: number): string {
+  const upTo = text.slice(0, Math.max(0, offset));
+  return `line ${upTo.split('\n').length}, column ${upTo.length - upTo.lastIndexOf('\n')}`;
 }
 
 /** True when the UTF-8 encoding of `text` is longer than `max` bytes, without encoding it. */

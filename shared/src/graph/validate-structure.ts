@@ -61,6 +61,12 @@ export function validateStructure(doc: Record<string, unknown>, limits: Limits, 
 
   const params: Record<string, ParamSpec> = {};
   for (const [name, raw] of Object.entries(isObject(doc.params) ? doc.params : {})) {
+    // Zod's record skips a `__proto__` key, so the shell check above never sees it.
+    if (name === '__proto__') {
+      out.push(err('invalid-id', '"__proto__" is reserved (a name every object has); rename the param', { path: formatPath(['params', name]) }));
+      complete = false;
+      continue;
+    }
     const p = paramSpecSchema.safeParse(raw, { reportInput: true });
     if (p.success) params[name] = p.data;
     else {

@@ -4,6 +4,7 @@
  * Retry-After when the node's inbox cannot take them all (nothing is taken: retry the request
  * whole); 404 unknown pipeline or node; 409 when the pipeline is not running.
  */
+import { findDepthExcess, findNonFinite, MAX_RECORD_DEPTH } from '@sluice/shared';
 import { Hono } from 'hono';
 import type { DeploymentManager } from '../../deployments/deployment-manager.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
@@ -42,14 +43,21 @@ export function parseRecords(text: string, contentType: string, format: 'auto' |
   if (text.trim() === '') throw new ApiError(400, 'empty-body', 'the request body is empty; send a JSON object, a JSON array or NDJSON');
   const ndjson = format === 'ndjson' || (format === 'auto' && /ndjson|jsonl|json-seq/.test(contentType));
   if (ndjson) return parseLines(text);
+  // An array holds the records one level down: its limit is one more than a record's.
+  const isArray = text.trimStart().startsWith('[');
+  const deep = findDepthExcess(text, MAX_RECORD_DEPTH + (isArray ? 1 : 0));
+  if (deep) throw tooDeep(isArray ? deep.index : 0);
+  let body: unknown;
   try {
-    const body = JSON.parse(text) as unknown;
-    return Array.isArray(body) ? body : [body];
+    body = JSON.parse(text) as unknown;
   } catch (err) {
     // `curl --data-binary @events.jsonl` sends NDJSON with a form content-type: accept it.
     if (format === 'auto' && text.trim().includes('\n')) return parseLines(text);
     throw new ApiError(400, 'malformed-json', `the body is not valid JSON: ${(err as Error).message}`);
   }
+  const records = Array.isArray(body) ? body : [body];
+  records.forEach(checkFinite);
+  return records;
 }
 
 function parseLines(text: string): unknown[] {
@@ -57,7 +65,21 @@ function parseLines(text: string): unknown[] {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    if (line !== '') out.push(parseJson(line, `line ${i + 1}`));
+    if (line === '') continue;
+    if (findDepthExcess(line, MAX_RECORD_DEPTH)) throw tooDeep(out.length, `line ${i + 1}`);
+    const record = parseJson(line, `line ${i + 1}`);
+    checkFinite(record, out.length);
+    out.push(record);
   }
   return out;
+}
+
+// One bad record refuses the whole request (nothing is taken), as a full inbox does: retry it whole once fixed.
+function tooDeep(index: number, where?: string): ApiError {
+  return new ApiError(400, 'too-deep', `record ${index}${where ? ` (${where})` : ''} nests deeper than ${MAX_RECORD_DEPTH} levels, the limit for a record; nothing was taken`);
+}
+
+function checkFinite(record: unknown, index: number): void {
+  const at = findNonFinite(record);
+  if (at !== undefined) throw new ApiError(400, 'non-finite-number', `record ${index} has a number too large to represent at ${at}; nothing was taken`);
 }

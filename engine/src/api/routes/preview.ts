@@ -4,7 +4,7 @@
  * uploaded sample). See docs/preview.md.
  */
 import { Hono } from 'hono';
-import type { PipelineDocument } from '@sluice/shared';
+import { MAX_RECORD_DEPTH, type PipelineDocument, valueDepth } from '@sluice/shared';
 import type { DeploymentManager } from '../../deployments/deployment-manager.js';
 import { PreviewError, runPreview } from '../../preview/preview.js';
 import type { RecordedEvent } from '../../recording/recorded-event.js';
@@ -41,6 +41,8 @@ export function uploadedEvents(document: PipelineDocument, raw: unknown): Record
     const timeField = (node.config as { timeField?: unknown }).timeField;
     out[nodeId] = list.map((e, i) => {
       if (!isObject(e)) throw new ApiError(400, 'invalid-body', `events.${nodeId}[${i}]: an event is a JSON object`);
+      // The body passed the document limit; an event must also pass a record's, as at ingest.
+      if (valueDepth(e, MAX_RECORD_DEPTH) > MAX_RECORD_DEPTH) throw new ApiError(400, 'too-deep', `events.${nodeId}[${i}]: the event nests deeper than ${MAX_RECORD_DEPTH} levels, the limit for a record`);
       const t = typeof timeField === 'string' ? timeOf(e[timeField]) : undefined;
       return t === undefined ? { e } : { e, t };
     });
