@@ -50,6 +50,9 @@ export class NodeInstance implements Collector {
   }
 
   error(event: Event, error: unknown): void {
+    // A source's bad record (the runners pass them here) was read but never counted in:
+    // count it, so in = out + errors holds for sources as for every other node.
+    if (this.node.isSource) this.counters.in++;
     this.counters.errors++;
     if (this.node.connectedOutputs.has('error')) this.buffer('error').push(errorEvent(this.node.id, event, error));
   }
