@@ -253,6 +253,33 @@ describe('window definition', () => {
     expect(problems(windowDefinition.example as never)).toEqual([]);
   });
 
+  it('refuses a config whose work per event or per key passes the documented limits (docs/windows.md)', () => {
+    // 1d / 1ms = 86,400,000 windows per event; the limit is 1,000.
+    expect(problems({ type: 'sliding', size: '1d', slide: '1ms', aggregates: count })).toEqual([
+      'error config.slide: a 1d window sliding every 1ms puts each event in 86,400,000 windows; the limit is 1,000',
+    ]);
+    // 1s / 1ms = 1,000 windows per event: at the limit, allowed; 1001ms / 1ms = 1,001 is one too many,
+    // and so is 10s / 3s when it does not divide: ceil(3.33) = 4 is fine, 1s / 0.9ms = 1,112 is not.
+    expect(problems({ type: 'sliding', size: '1s', slide: '1ms', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'sliding', size: 1001, slide: 1, aggregates: count })).toEqual([
+      'error config.slide: a 1001ms window sliding every 1ms puts each event in 1,001 windows; the limit is 1,000',
+    ]);
+    expect(problems({ type: 'sliding', size: '10s', slide: '3s', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'sliding', size: '1s', slide: 0.9, aggregates: count })).toEqual([
+      'error config.slide: a 1s window sliding every 0.9ms puts each event in 1,112 windows; the limit is 1,000',
+    ]);
+    // Open windows per key: (1ms + 1d) / 1ms = 86,400,001 tumbling windows, each with a timer.
+    expect(problems({ type: 'tumbling', size: '1ms', allowedLateness: '1d', aggregates: count })).toEqual([
+      'error config.allowedLateness: a 1ms window with allowedLateness 1d lets one key hold 86,400,001 open windows; the limit is 100,000',
+    ]);
+    // (1s + 1d) / 1s = 86,401: allowed. Sessions: (1ms + 1m) / 1ms = 60,001 allowed, (1ms + 1h) / 1ms = 3,600,001 not.
+    expect(problems({ type: 'tumbling', size: '1s', allowedLateness: '1d', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'session', gap: '1ms', allowedLateness: '1m', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'session', gap: '1ms', allowedLateness: '1h', aggregates: count })).toEqual([
+      'error config.allowedLateness: a session gap of 1ms with allowedLateness 1h lets one key hold 3,600,001 open sessions; the limit is 100,000',
+    ]);
+  });
+
   it('refuses a duration that does not parse, with the contract message, and applies defaults', () => {
     const r = windowDefinition.config.safeParse({ type: 'tumbling', size: '10 sec', aggregates: count });
     expect(r.success).toBe(false);
