@@ -14,6 +14,7 @@
  * one watermark per event, would have been) emitted before the event arrived.
  */
 import { durationMs, EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { isEventFailure } from '../sdk/error-event.js';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { KeyedState, StateRegistry, ValueState } from '../sdk/state.js';
 import { Aggregates, type Win } from './aggregates.js';
@@ -113,7 +114,15 @@ export class WindowOperator implements Operator {
       }
       const sw = e[SOURCE_WATERMARK];
       const closedUpTo = sw !== undefined && sw > this.wm ? sw : this.wm;
-      const r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
+      let r: number;
+      try {
+        r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
+      } catch (err) {
+        // A key or value JavaScript cannot handle (nested too deep to write as JSON): the event's.
+        if (!isEventFailure(err)) throw err;
+        out.error(e, err);
+        continue;
+      }
       if (r === LATE) out.late(e);
       else if (r === NO_WINDOW) out.drop(e);
     }

@@ -95,6 +95,22 @@ describe('window operator', () => {
   });
 });
 
+describe('window robustness', () => {
+  it('sends an event whose key cannot be written (nested 100,000 deep) to the error port and goes on', () => {
+    let deep: unknown[] = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const op = windowOperator(testContext({ config: windowDefinition.config.parse({ type: 'tumbling', size: '10s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }] }) })) as Operator;
+    const col = recordingCollector('w', () => true);
+    const at = (t: number, k: unknown) => ({ k, [EVENT_TIME]: t }) as Event;
+    op.process([at(1, 'a'), at(2, deep), at(3, 'a')], col, 'in');
+    op.onWatermark!(Number.POSITIVE_INFINITY, col);
+    // in 3: 2 placed in one window (n 2), 1 error.
+    expect(plain(col.outputs.out)).toEqual([{ k: 'a', window_start: 0, window_end: 10000, n: 2 }]);
+    expect(col.counters.errors).toBe(1);
+    expect(col.outputs.error![0]!._error).toEqual({ node: 'w', message: 'Maximum call stack size exceeded', code: 'event-too-large' });
+  });
+});
+
 describe('window state', () => {
   const configs: Record<string, unknown>[] = [
     { type: 'sliding', size: '10s', slide: '5s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }, { as: 'kinds', op: 'count_distinct', field: 'c' }, { as: 'first_c', op: 'first', field: 'c' }] },
