@@ -201,6 +201,36 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
       }
     });
 
+    it('sends a record nested 100,000 deep to its source\'s error port and completes', async () => {
+      // JSON.parse reads it; JSON.stringify in a sink (or BullMQ's serialization) would overflow the stack.
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const dir = workdir({ 'events.jsonl': `{"id": 1}\n{"id": 2, "d": ${deep}}\n{"id": 3, "d": [[1]]}\n` });
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'src', type: 'source.file', config: { path: 'events.jsonl' } },
+          { id: 'ok', type: 'sink.file', config: { path: 'ok.jsonl' } },
+          { id: 'bad', type: 'sink.file', config: { path: 'bad.jsonl' } },
+        ],
+        edges: [
+          { id: 'a', source: 'src', target: 'ok' },
+          { id: 'b', source: 'src', sourcePort: 'error', target: 'bad' },
+        ],
+      };
+      const runner = await subject.create();
+      try {
+        const result = await runToEnd(runner, doc, { baseDir: dir });
+        expect(result.status).toBe('completed');
+        expect(result.metrics.nodes.src).toMatchObject({ in: 3, out: 2, errors: 1 });
+        expect(readJsonl(join(dir, 'ok.jsonl'))).toEqual([{ id: 1 }, { id: 3, d: [[1]] }]);
+        expect(readJsonl(join(dir, 'bad.jsonl'))).toEqual([
+          { id: 2, d: null, _error: { node: 'src', code: 'event-too-deep', message: '"d" nested deeper than 64 levels, the limit for an event (left out here)' } },
+        ]);
+      } finally {
+        await runner.close();
+      }
+    });
+
     it('writes the output of a live pipeline as it goes, not only at stop', async () => {
       const dir = workdir({});
       // 50 events/s: the file sink's buffer (256 KiB) would take minutes to fill by itself.

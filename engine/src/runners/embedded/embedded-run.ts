@@ -299,7 +299,7 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
         if (batch.errors?.length) slot.instance.flush();
         if (batch.events.length > 0) {
           this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
-          slot.instance.emitSourceBatch(batch.events);
+          slot.instance.emitSourceBatch(batch.events, batch.shallow === true);
         }
         if (batch.done) {
           slot.ended = true;
