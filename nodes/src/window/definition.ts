@@ -153,7 +153,8 @@ export const windowDefinition = defineNode<WindowConfig>({
     'the epoch; sliding windows of `size` start every `slide`; a session per key ends `gap` after ' +
     'its last event. An event for windows already emitted is late: counted, and sent to the `late` ' +
     'port when it is connected. A value `sum`/`avg` (numbers) or `min`/`max` (numbers, strings) ' +
-    'cannot take makes the event an error (`error` port).',
+    'cannot take makes the event an error (`error` port); a window whose sum overflows to Infinity ' +
+    'goes to the `error` port too, never written as a silent null.',
   example: { type: 'tumbling', size: '1m', keyBy: ['sku'], aggregates: [{ as: 'orders', op: 'count' }], allowedLateness: '0s' },
   config: windowConfig,
   inputs: [{ name: 'in' }],

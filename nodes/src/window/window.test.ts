@@ -111,6 +111,22 @@ describe('window robustness', () => {
   });
 });
 
+describe('window numbers', () => {
+  it('makes a NaN or Infinity value (from an expression upstream) the event\'s error, so no window holds it', () => {
+    const op = windowOperator(testContext({ config: windowDefinition.config.parse({ type: 'tumbling', size: '10s', aggregates: [{ as: 'total', op: 'sum', field: 'v' }, { as: 'n', op: 'count' }] }) })) as Operator;
+    const col = recordingCollector('w', () => true);
+    const at = (t: number, v: number) => ({ v, [EVENT_TIME]: t }) as Event;
+    op.process([at(1, 2), at(2, Number.NaN), at(3, Number.POSITIVE_INFINITY), at(4, 3)], col, 'in');
+    op.onWatermark!(Number.POSITIVE_INFINITY, col);
+    // in 4: 2 aggregated (total 5, n 2), 2 errors.
+    expect(plain(col.outputs.out)).toEqual([{ window_start: 0, window_end: 10000, total: 5, n: 2 }]);
+    expect(col.outputs.error!.map((e) => (e._error as { message: string }).message)).toEqual([
+      'total: sum needs finite numbers, got NaN',
+      'total: sum needs finite numbers, got Infinity',
+    ]);
+  });
+});
+
 describe('window state', () => {
   const configs: Record<string, unknown>[] = [
     { type: 'sliding', size: '10s', slide: '5s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }, { as: 'kinds', op: 'count_distinct', field: 'c' }, { as: 'first_c', op: 'first', field: 'c' }] },
