@@ -56,5 +56,5 @@ describe('the work a document implies', () => {
     expect((await call('GET', '/healthz')).status).toBe(200);
     expect((await call('GET', '/api/pipelines/heavy/status')).json.status).toBe('running');
     expect((await call('POST', '/api/pipelines/heavy/stop')).status).toBe(200);
-  });
+  }, 60_000);
 });
