@@ -168,6 +168,69 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
       }
     });
 
+    it("counts a source's bad records in its `in`: in = out + errors on every node", async () => {
+      // 4 lines: 2 good, 1 malformed JSON, 1 without its time field; the map fails 1 of the 2 good.
+      const text = '{"ts": 1, "x": 1}\n{"ts": 2, "x": \n{"x": 3}\n{"ts": 4, "x": "oops"}\n';
+      const dir = workdir({ 'events.jsonl': text });
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'src', type: 'source.file', config: { path: 'events.jsonl', timeField: 'ts' } },
+          { id: 'double', type: 'map', config: { set: { y: 'x * 2' } } },
+          { id: 'ok', type: 'sink.file', config: { path: 'ok.jsonl' } },
+          { id: 'bad', type: 'sink.file', config: { path: 'bad.jsonl' } },
+        ],
+        edges: [
+          { id: 'a', source: 'src', target: 'double' },
+          { id: 'b', source: 'double', target: 'ok' },
+          { id: 'c', source: 'src', sourcePort: 'error', target: 'bad' },
+          { id: 'd', source: 'double', sourcePort: 'error', target: 'bad' },
+        ],
+      };
+      const runner = await subject.create();
+      try {
+        const result = await runToEnd(runner, doc, { baseDir: dir });
+        expect(result.status).toBe('completed');
+        const m = result.metrics.nodes;
+        expect(m.src).toMatchObject({ in: 4, out: 2, errors: 2 });
+        expect(m.double).toMatchObject({ in: 2, out: 1, errors: 1 });
+        expect(m.bad).toMatchObject({ in: 3 });
+        expect(readJsonl(join(dir, 'bad.jsonl'))).toHaveLength(3);
+      } finally {
+        await runner.close();
+      }
+    });
+
+    it('sends a record nested 100,000 deep to its source\'s error port and completes', async () => {
+      // JSON.parse reads it; JSON.stringify in a sink (or BullMQ's serialization) would overflow the stack.
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const dir = workdir({ 'events.jsonl': `{"id": 1}\n{"id": 2, "d": ${deep}}\n{"id": 3, "d": [[1]]}\n` });
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'src', type: 'source.file', config: { path: 'events.jsonl' } },
+          { id: 'ok', type: 'sink.file', config: { path: 'ok.jsonl' } },
+          { id: 'bad', type: 'sink.file', config: { path: 'bad.jsonl' } },
+        ],
+        edges: [
+          { id: 'a', source: 'src', target: 'ok' },
+          { id: 'b', source: 'src', sourcePort: 'error', target: 'bad' },
+        ],
+      };
+      const runner = await subject.create();
+      try {
+        const result = await runToEnd(runner, doc, { baseDir: dir });
+        expect(result.status).toBe('completed');
+        expect(result.metrics.nodes.src).toMatchObject({ in: 3, out: 2, errors: 1 });
+        expect(readJsonl(join(dir, 'ok.jsonl'))).toEqual([{ id: 1 }, { id: 3, d: [[1]] }]);
+        expect(readJsonl(join(dir, 'bad.jsonl'))).toEqual([
+          { id: 2, d: null, _error: { node: 'src', code: 'event-too-deep', message: '"d" nested deeper than 64 levels, the limit for an event (left out here)' } },
+        ]);
+      } finally {
+        await runner.close();
+      }
+    });
+
     it('writes the output of a live pipeline as it goes, not only at stop', async () => {
       const dir = workdir({});
       // 50 events/s: the file sink's buffer (256 KiB) would take minutes to fill by itself.

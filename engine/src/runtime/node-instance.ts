@@ -8,6 +8,7 @@ import { type Collector, errorEvent, MemoryStateRegistry, type Operator } from '
 import type { Histogram } from '../metrics/histogram.js';
 import type { NodeCounters } from '../metrics/node-counters.js';
 import type { PlanNode } from '../compile/plan.js';
+import { EventTooDeepError, tooDeepFields } from './event-depth.js';
 
 export type RouteFn = (node: PlanNode, port: string, events: Event[]) => void;
 
@@ -50,6 +51,9 @@ export class NodeInstance implements Collector {
   }
 
   error(event: Event, error: unknown): void {
+    // A source's bad record (the runners pass them here) was read but never counted in:
+    // count it, so in = out + errors holds for sources as for every other node.
+    if (this.node.isSource) this.counters.in++;
     this.counters.errors++;
     if (this.node.connectedOutputs.has('error')) this.buffer('error').push(errorEvent(this.node.id, event, error));
   }
@@ -90,11 +94,41 @@ export class NodeInstance implements Collector {
     this.flush();
   }
 
-  /** A source's batch: counted in and out, then routed. */
-  emitSourceBatch(events: Event[]): void {
-    this.counters.in += events.length;
-    this.counters.out += events.length;
-    if (this.outConnected) this.route(this.node, 'out', events);
+  /**
+   * A source's batch: counted in and out, then routed. An event nested past MAX_EVENT_DEPTH is
+   * the source's error instead (unless the source says its events are `shallow`).
+   */
+  emitSourceBatch(events: Event[], shallow = false): void {
+    let ok = events;
+    if (!shallow) {
+      for (let i = 0; i < events.length; i++) {
+        if (tooDeepFields(events[i]!) === undefined) continue;
+        ok = this.screenDeep(events, i);
+        break;
+      }
+    }
+    this.counters.in += ok.length;
+    this.counters.out += ok.length;
+    if (this.outConnected && ok.length > 0) this.route(this.node, 'out', ok);
+  }
+
+  /** The events from `first` on without the too-deep ones, which go to the error port. */
+  private screenDeep(events: Event[], first: number): Event[] {
+    const ok = events.slice(0, first);
+    for (let i = first; i < events.length; i++) {
+      const e = events[i]!;
+      const deep = tooDeepFields(e);
+      if (deep === undefined) {
+        ok.push(e);
+        continue;
+      }
+      // The error port's copy leaves the deep values out: a sink could not write them either.
+      const copy: Record<string | symbol, unknown> = { ...e };
+      for (const f of deep) copy[f] = null;
+      this.error(copy as Event, new EventTooDeepError(deep));
+    }
+    this.flush();
+    return ok;
   }
 
   /** Send what the operator emitted downstream. */

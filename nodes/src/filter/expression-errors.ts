@@ -3,10 +3,14 @@
  * this event's values: counted, sent to the `error` port) and which are bugs (rethrown: the
  * run fails). Shared by filter, map and branch.
  */
+import { isEventFailure } from '../sdk/error-event.js';
 
-/** Thrown by a compiled expression for one event (ExprEvalError, code `expr-eval`). */
+/**
+ * Thrown by a compiled expression for one event: ExprEvalError (code `expr-eval`), or a
+ * RangeError/TypeError from its values (sdk/error-event.ts isEventFailure).
+ */
 export function isEventError(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'expr-eval';
+  return isEventFailure(err);
 }
 
 /** A predicate that gave something other than true, false or null. */

@@ -72,6 +72,11 @@ export interface SourceBatch {
    * the runtime routes each to the source's `error` port and counts it as an error.
    */
   errors?: { event: Event; error: string }[];
+  /**
+   * The events are known to nest only a few levels (a generator's, not parsed input): the
+   * runtime skips its depth screen (engine/src/runtime/event-depth.ts) on the hot path.
+   */
+  shallow?: boolean;
 }
 
 export interface SourceOperator {

@@ -68,7 +68,7 @@ export class Aggregates {
   private readonly xSize: number;
   private readonly vCodes: number[] = [];
   /** Output writers in config order. */
-  private readonly outputs: { name: string; code: number; x: number; v: number }[] = [];
+  private readonly outputs: { name: string; code: number; x: number; v: number; label: string }[] = [];
   /** The current event's values, from `read`: numbers unboxed in `nums`, others in `vals`. */
   private readonly kinds: Uint8Array;
   private readonly nums: Float64Array;
@@ -80,7 +80,7 @@ export class Aggregates {
     let x = 0;
     for (const spec of specs) {
       const code = CODES[spec.op];
-      const slot = { name: spec.as, code, x, v: this.vCodes.length };
+      const slot = { name: spec.as, code, x, v: this.vCodes.length, label: `${spec.as}: ${spec.op}` };
       this.outputs.push(slot);
       for (let k = 0; k < V_SLOTS[code]!; k++) this.vCodes.push(code);
       if (code !== COUNT) {
@@ -120,6 +120,8 @@ export class Aggregates {
       if (val === null) {
         this.kinds[j] = NONE;
       } else if (typeof val === 'number' && code !== FIRST && code !== LAST) {
+        // NaN or Infinity (from an expression upstream) would poison every window it joins.
+        if (val - val !== 0) return `${this.labels[j]} needs finite numbers, got ${val}`;
         this.kinds[j] = NUMBER;
         this.nums[j] = val;
       } else {
@@ -239,9 +241,14 @@ export class Aggregates {
     }
   }
 
-  /** Writes one field per aggregate, named by its `as`, in config order. */
-  write(w: Win, o: Record<string, unknown>): void {
-    for (const { name, code, x, v } of this.outputs) {
+  /**
+   * Writes one field per aggregate, named by its `as`, in config order. Returns what went wrong
+   * when a number could not be written (a sum past the largest number is Infinity, which JSON
+   * would turn into a silent null): that field is written as null and the caller reports it.
+   */
+  write(w: Win, o: Record<string, unknown>): string | undefined {
+    let problem: string | undefined;
+    for (const { name, code, x, v, label } of this.outputs) {
       let r: unknown;
       switch (code) {
         case COUNT:
@@ -269,10 +276,15 @@ export class Aggregates {
         default:
           r = w.v[v];
       }
+      if (typeof r === 'number' && r - r !== 0) {
+        problem = `${problem === undefined ? '' : `${problem}; `}${label} overflowed to ${r}`;
+        r = null;
+      }
       // defineProperty: an `as` such as "__proto__" is still an own field.
       if (name in Object.prototype) Object.defineProperty(o, name, { value: r, enumerable: true, writable: true, configurable: true });
       else o[name] = r;
     }
+    return problem;
   }
 }
 

@@ -2,7 +2,7 @@
  * The window node's definition (browser-safe): config schema, checks, ports, output schema.
  * Semantics: GRAPH_FORMAT.md "Windows (event time)" and docs/windows.md.
  */
-import { type ConfigProblem, durationSchema, type EventSchema, type FieldType, parseDuration, readsOf } from '@sluice/shared';
+import { type ConfigProblem, durationSchema, type EventSchema, type FieldType, parseDuration, readsOf, workBoundProblem } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 
@@ -71,6 +71,7 @@ function check(c: WindowConfig): ConfigProblem[] {
       });
     }
   }
+  problems.push(...workProblems(c));
   const keyNames = new Set<string>();
   c.keyBy.forEach((k, i) => {
     if (keyNames.has(k)) problems.push({ path: `config.keyBy[${i}]`, message: `"${k}" is listed twice` });
@@ -87,6 +88,35 @@ function check(c: WindowConfig): ConfigProblem[] {
     taken.add(a.as);
   });
   return problems;
+}
+
+/**
+ * The work the config implies, bounded (shared/src/graph/work-bounds.ts): windows per event
+ * (each event updates every window holding it) and open windows per key (each held in memory
+ * with a timer until the watermark passes its end plus allowedLateness).
+ */
+function workProblems(c: WindowConfig): ConfigProblem[] {
+  const lateness = parseDuration(c.allowedLateness) ?? 0;
+  const kept = lateness > 0 ? ` with allowedLateness ${show(c.allowedLateness)}` : '';
+  if (c.type === 'session') {
+    const gap = parseDuration(c.gap);
+    if (!gap) return [];
+    const p = workBoundProblem('config.allowedLateness', 'openWindowsPerKey', Math.ceil((gap + lateness) / gap), (n) => `a session gap of ${show(c.gap)}${kept} lets one key hold ${n} open sessions`);
+    return p ? [p] : [];
+  }
+  const size = parseDuration(c.size);
+  const slide = c.type === 'tumbling' ? size : parseDuration(c.slide);
+  if (!size || !slide) return [];
+  const every = c.type === 'sliding' ? ` sliding every ${show(c.slide)}` : '';
+  const perEvent = workBoundProblem('config.slide', 'windowsPerEvent', Math.ceil(size / slide), (n) => `a ${show(c.size)} window${every} puts each event in ${n} windows`);
+  if (perEvent) return [perEvent];
+  const open = workBoundProblem(lateness > 0 ? 'config.allowedLateness' : 'config.slide', 'openWindowsPerKey', Math.ceil((size + lateness) / slide), (n) => `a ${show(c.size)} window${every}${kept} lets one key hold ${n} open windows`);
+  return open ? [open] : [];
+}
+
+/** A duration as the document wrote it (a bare number is milliseconds). */
+function show(d: string | number | undefined): string {
+  return typeof d === 'number' ? `${d}ms` : String(d);
 }
 
 function inferSchema(c: WindowConfig, ctx: { inputs: Record<string, EventSchema | undefined> }): Record<string, EventSchema | undefined> {
@@ -123,7 +153,8 @@ export const windowDefinition = defineNode<WindowConfig>({
     'the epoch; sliding windows of `size` start every `slide`; a session per key ends `gap` after ' +
     'its last event. An event for windows already emitted is late: counted, and sent to the `late` ' +
     'port when it is connected. A value `sum`/`avg` (numbers) or `min`/`max` (numbers, strings) ' +
-    'cannot take makes the event an error (`error` port).',
+    'cannot take makes the event an error (`error` port); a window whose sum overflows to Infinity ' +
+    'goes to the `error` port too, never written as a silent null.',
   example: { type: 'tumbling', size: '1m', keyBy: ['sku'], aggregates: [{ as: 'orders', op: 'count' }], allowedLateness: '0s' },
   config: windowConfig,
   inputs: [{ name: 'in' }],

@@ -14,6 +14,7 @@
  * one watermark per event, would have been) emitted before the event arrived.
  */
 import { durationMs, EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { isEventFailure } from '../sdk/error-event.js';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { KeyedState, StateRegistry, ValueState } from '../sdk/state.js';
 import { Aggregates, type Win } from './aggregates.js';
@@ -34,7 +35,7 @@ export interface KeyEntry {
 export class WindowEventError extends Error {
   constructor(
     message: string,
-    readonly code: 'window-bad-value' | 'window-bad-time',
+    readonly code: 'window-bad-value' | 'window-bad-time' | 'window-overflow',
   ) {
     super(message);
   }
@@ -62,6 +63,7 @@ export class WindowOperator implements Operator {
   private readonly key: KeyFn;
   private readonly keyReaders: FieldReader[];
   private readonly keyWriters: FieldWriter[];
+  private readonly keyNames: readonly string[];
   private readonly windows: KeyedState<KeyEntry>;
   private readonly watermark: ValueState<number | null>;
   private readonly layout: ValueState<string>;
@@ -86,6 +88,7 @@ export class WindowOperator implements Operator {
     this.key = keyFunction(c.keyBy);
     this.keyReaders = c.keyBy.map(fieldReader);
     this.keyWriters = c.keyBy.map(fieldWriter);
+    this.keyNames = c.keyBy;
     this.windows = state.keyed<KeyEntry>('windows');
     this.watermark = state.value<number | null>('watermark', null);
     this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
@@ -113,7 +116,15 @@ export class WindowOperator implements Operator {
       }
       const sw = e[SOURCE_WATERMARK];
       const closedUpTo = sw !== undefined && sw > this.wm ? sw : this.wm;
-      const r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
+      let r: number;
+      try {
+        r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
+      } catch (err) {
+        // A key or value JavaScript cannot handle (nested too deep to write as JSON): the event's.
+        if (!isEventFailure(err)) throw err;
+        out.error(e, err);
+        continue;
+      }
       if (r === LATE) out.late(e);
       else if (r === NO_WINDOW) out.drop(e);
     }
@@ -226,19 +237,30 @@ export class WindowOperator implements Operator {
     this.nextFire = this.index.next();
     // Deterministic order: by window end, then start, then key.
     due.sort((a, b) => a.w.e - b.w.e || a.w.s - b.w.s || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (const d of due) out.emit(this.result(d.k, d.w));
+    for (const d of due) this.fire(d.k, d.w, out);
   }
 
-  private result(k: readonly unknown[], w: Win): Event {
+  /**
+   * Emits a window's result, or sends it to the error port (counted as an error of the node)
+   * when an aggregate could not be written: never a silent null.
+   */
+  private fire(k: readonly unknown[], w: Win, out: Collector): void {
     const o: Record<string | symbol, unknown> = {};
     for (let i = 0; i < this.keyWriters.length; i++) this.keyWriters[i]!(o, k[i] ?? null);
     o.window_start = w.s;
     o.window_end = w.e;
-    this.aggs.write(w, o);
+    const problem = this.aggs.write(w, o);
     // As Flink: the output's event time is the last instant of its window, so windows chain.
     o[EVENT_TIME] = w.e - 1;
     if (w.i > 0) o[INGEST_TIME] = w.i;
-    return o as Event;
+    if (problem === undefined) out.emit(o as Event);
+    else out.error(o as Event, new WindowEventError(`window [${w.s}, ${w.e}) of ${this.describeKey(k)}: ${problem} (written as null)`, 'window-overflow'));
+  }
+
+  /** `sku="a", user.country="FR"`, or `the global window` without keyBy. */
+  private describeKey(k: readonly unknown[]): string {
+    if (this.keyNames.length === 0) return 'the global window';
+    return this.keyNames.map((name, i) => `${name}=${JSON.stringify(k[i] ?? null)}`).join(', ');
   }
 
   onRestore(): void {

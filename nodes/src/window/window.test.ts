@@ -95,6 +95,38 @@ describe('window operator', () => {
   });
 });
 
+describe('window robustness', () => {
+  it('sends an event whose key cannot be written (nested 100,000 deep) to the error port and goes on', () => {
+    let deep: unknown[] = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const op = windowOperator(testContext({ config: windowDefinition.config.parse({ type: 'tumbling', size: '10s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }] }) })) as Operator;
+    const col = recordingCollector('w', () => true);
+    const at = (t: number, k: unknown) => ({ k, [EVENT_TIME]: t }) as Event;
+    op.process([at(1, 'a'), at(2, deep), at(3, 'a')], col, 'in');
+    op.onWatermark!(Number.POSITIVE_INFINITY, col);
+    // in 3: 2 placed in one window (n 2), 1 error.
+    expect(plain(col.outputs.out)).toEqual([{ k: 'a', window_start: 0, window_end: 10000, n: 2 }]);
+    expect(col.counters.errors).toBe(1);
+    expect(col.outputs.error![0]!._error).toEqual({ node: 'w', message: 'Maximum call stack size exceeded', code: 'event-too-large' });
+  });
+});
+
+describe('window numbers', () => {
+  it('makes a NaN or Infinity value (from an expression upstream) the event\'s error, so no window holds it', () => {
+    const op = windowOperator(testContext({ config: windowDefinition.config.parse({ type: 'tumbling', size: '10s', aggregates: [{ as: 'total', op: 'sum', field: 'v' }, { as: 'n', op: 'count' }] }) })) as Operator;
+    const col = recordingCollector('w', () => true);
+    const at = (t: number, v: number) => ({ v, [EVENT_TIME]: t }) as Event;
+    op.process([at(1, 2), at(2, Number.NaN), at(3, Number.POSITIVE_INFINITY), at(4, 3)], col, 'in');
+    op.onWatermark!(Number.POSITIVE_INFINITY, col);
+    // in 4: 2 aggregated (total 5, n 2), 2 errors.
+    expect(plain(col.outputs.out)).toEqual([{ window_start: 0, window_end: 10000, total: 5, n: 2 }]);
+    expect(col.outputs.error!.map((e) => (e._error as { message: string }).message)).toEqual([
+      'total: sum needs finite numbers, got NaN',
+      'total: sum needs finite numbers, got Infinity',
+    ]);
+  });
+});
+
 describe('window state', () => {
   const configs: Record<string, unknown>[] = [
     { type: 'sliding', size: '10s', slide: '5s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }, { as: 'kinds', op: 'count_distinct', field: 'c' }, { as: 'first_c', op: 'first', field: 'c' }] },
@@ -251,6 +283,33 @@ describe('window definition', () => {
       'warning config.aggregates[0].field: count counts every event; the field is ignored',
     ]);
     expect(problems(windowDefinition.example as never)).toEqual([]);
+  });
+
+  it('refuses a config whose work per event or per key passes the documented limits (docs/windows.md)', () => {
+    // 1d / 1ms = 86,400,000 windows per event; the limit is 1,000.
+    expect(problems({ type: 'sliding', size: '1d', slide: '1ms', aggregates: count })).toEqual([
+      'error config.slide: a 1d window sliding every 1ms puts each event in 86,400,000 windows; the limit is 1,000',
+    ]);
+    // 1s / 1ms = 1,000 windows per event: at the limit, allowed; 1001ms / 1ms = 1,001 is one too many,
+    // and so is 10s / 3s when it does not divide: ceil(3.33) = 4 is fine, 1s / 0.9ms = 1,112 is not.
+    expect(problems({ type: 'sliding', size: '1s', slide: '1ms', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'sliding', size: 1001, slide: 1, aggregates: count })).toEqual([
+      'error config.slide: a 1001ms window sliding every 1ms puts each event in 1,001 windows; the limit is 1,000',
+    ]);
+    expect(problems({ type: 'sliding', size: '10s', slide: '3s', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'sliding', size: '1s', slide: 0.9, aggregates: count })).toEqual([
+      'error config.slide: a 1s window sliding every 0.9ms puts each event in 1,112 windows; the limit is 1,000',
+    ]);
+    // Open windows per key: (1ms + 1d) / 1ms = 86,400,001 tumbling windows, each with a timer.
+    expect(problems({ type: 'tumbling', size: '1ms', allowedLateness: '1d', aggregates: count })).toEqual([
+      'error config.allowedLateness: a 1ms window with allowedLateness 1d lets one key hold 86,400,001 open windows; the limit is 100,000',
+    ]);
+    // (1s + 1d) / 1s = 86,401: allowed. Sessions: (1ms + 1m) / 1ms = 60,001 allowed, (1ms + 1h) / 1ms = 3,600,001 not.
+    expect(problems({ type: 'tumbling', size: '1s', allowedLateness: '1d', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'session', gap: '1ms', allowedLateness: '1m', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'session', gap: '1ms', allowedLateness: '1h', aggregates: count })).toEqual([
+      'error config.allowedLateness: a session gap of 1ms with allowedLateness 1h lets one key hold 3,600,001 open sessions; the limit is 100,000',
+    ]);
   });
 
   it('refuses a duration that does not parse, with the contract message, and applies defaults', () => {

@@ -66,5 +66,5 @@ export function compileExpression(source: string, env: CompileEnv): CompiledExpr
 }
 
 export type { Expr } from './ast.js';
-export { type ExprErrorCode, ExprEvalError, ExprSyntaxError, MAX_DEPTH, MAX_SOURCE_LENGTH } from './errors.js';
+export { type ExprErrorCode, ExprEvalError, ExprSyntaxError, MAX_DEPTH, MAX_SOURCE_LENGTH, MAX_TEXT_LENGTH } from './errors.js';
 export { FUNCTIONS, type LibraryFunction } from './functions.js';

@@ -4,6 +4,20 @@ export const MAX_SOURCE_LENGTH = 10_000;
 /** Nesting depth: parentheses, lists, unary chains, operands and chains of one operator all count. */
 export const MAX_DEPTH = 200;
 
+/**
+ * The longest text an expression may build (`+`, `replace`): a map doubling a string 40 times
+ * would otherwise reach V8's limit (a RangeError) after eating half a gigabyte. Past it, the
+ * event is that node's error (ExprEvalError), as any other bad value is.
+ */
+export const MAX_TEXT_LENGTH = 1_000_000;
+
+/** Throws an ExprEvalError when a text of `length` would be longer than MAX_TEXT_LENGTH. */
+export function checkTextLength(length: number, column?: number): void {
+  if (length > MAX_TEXT_LENGTH) {
+    throw new ExprEvalError(`the text would be ${length.toLocaleString('en-US')} characters long (the limit is ${MAX_TEXT_LENGTH.toLocaleString('en-US')})`, column);
+  }
+}
+
 export type ExprErrorCode =
   | 'expr-syntax'
   | 'expr-too-long'

@@ -108,6 +108,17 @@ describe('null', () => {
     ['!missing', true],
     ['missing ? 1 : 2', 2],
   ])('%s = %j', (src, want) => expect(on(src)).toEqual(want));
+
+  it('refuses to build text longer than 1,000,000 characters: an error of the event, not a RangeError', () => {
+    const half = 'x'.repeat(500_000);
+    expect(evalOn('s + s', { s: half })).toHaveLength(1_000_000);
+    expect(() => evalOn('s + s + "!"', { s: half })).toThrow(new ExprEvalError('the text would be 1,000,001 characters long (the limit is 1,000,000)', 7));
+    expect(() => evalOn('s + n', { s: half + half, n: 7 })).toThrow(ExprEvalError);
+    // 1,000 "ab" becoming 1,000 copies of 1,001 characters: 1,001,000.
+    const ab = 'ab'.repeat(1000);
+    expect(() => evalOn('replace(s, "a", t)', { s: ab, t: 'y'.repeat(1000) })).toThrow(new ExprEvalError('the text would be 1,001,000 characters long (the limit is 1,000,000)'));
+    expect(evalOn('replace(s, "a", "")', { s: ab })).toBe('b'.repeat(1000));
+  });
 });
 
 describe('division by zero gives null', () => {

@@ -4,7 +4,7 @@
  * a null argument gives null, and an argument of the wrong type is an ExprEvalError.
  */
 import type { FieldType } from '../schema/event-schema.js';
-import { describeValue, ExprEvalError } from './errors.js';
+import { checkTextLength, describeValue, ExprEvalError } from './errors.js';
 import { deepEqual } from './values.js';
 
 export type FunctionImpl =
@@ -196,7 +196,11 @@ const DEFINITIONS: Record<string, LibraryFunction> = {
         const s = str('replace', a);
         const find = str('replace', b);
         const by = str('replace', c);
-        return s === null || find === null || by === null ? null : find === '' ? s : s.split(find).join(by);
+        if (s === null || find === null || by === null) return null;
+        if (find === '') return s;
+        const parts = s.split(find);
+        checkTextLength(s.length + (parts.length - 1) * (by.length - find.length));
+        return parts.join(by);
       },
     },
   },

@@ -4,7 +4,7 @@
  * errors go to a slow helper that is only called off the fast path. No try/catch, no allocation.
  */
 import type { BinaryOp } from './ast.js';
-import { describeValue, ExprEvalError } from './errors.js';
+import { checkTextLength, describeValue, ExprEvalError, MAX_TEXT_LENGTH } from './errors.js';
 import { contains } from './functions.js';
 import { equal } from './values.js';
 
@@ -29,7 +29,12 @@ function plus(a: unknown, b: unknown, col: number): unknown {
   if (a === null || b === null) return null;
   const sa = typeof a === 'string';
   const sb = typeof b === 'string';
-  if ((sa && (sb || typeof b === 'number' || typeof b === 'boolean')) || (sb && (typeof a === 'number' || typeof a === 'boolean'))) return `${a}${b}`;
+  if ((sa && (sb || typeof b === 'number' || typeof b === 'boolean')) || (sb && (typeof a === 'number' || typeof a === 'boolean'))) {
+    const ta = String(a);
+    const tb = String(b);
+    checkTextLength(ta.length + tb.length, col);
+    return ta + tb;
+  }
   throw new ExprEvalError(`cannot add ${describeValue(a)} and ${describeValue(b)}`, col);
 }
 
@@ -47,7 +52,8 @@ export function arithmeticFn(op: '+' | '-' | '*' | '/' | '%', l: Fn, r: Fn, col:
         const a = l(e);
         const b = r(e);
         if (typeof a === 'number' && typeof b === 'number') return a + b;
-        return typeof a === 'string' && typeof b === 'string' ? a + b : plus(a, b, col);
+        // Text length is checked before concatenating (V8 would build a rope up to its own limit).
+        return typeof a === 'string' && typeof b === 'string' && a.length + b.length <= MAX_TEXT_LENGTH ? a + b : plus(a, b, col);
       };
     case '-':
       return (e) => {

@@ -9,3 +9,4 @@ export * from './migrate.js';
 export { type Limits, type ValidateOptions, type ValidationResult, validateDocument } from './validate.js';
 export { isSourceType, outputPorts } from './validate-graph.js';
 export { formatPath, issueMessage } from './zod-issues.js';
+export { formatCount, WORK_LIMITS, type WorkLimit, workBoundProblem } from './work-bounds.js';

@@ -16,6 +16,15 @@ import { HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type Run
 
 const YIELD_EVERY_MS = 15;
 /**
+ * The embedded engine shares the API's event loop, and a batch runs to its end without
+ * yielding. A source whose batch kept the loop longer than this polls fewer events next time
+ * (down to 1), so a heavy but valid pipeline (1,000 windows per event) cannot starve the API;
+ * a fast one grows back to `batchSize`. Results never depend on batching, only latency does.
+ */
+const BATCH_BUSY_TARGET_MS = 50;
+/** First poll of a source: small, so the first batch of a heavy pipeline is short too. */
+const FIRST_POLL = 64;
+/**
  * Sinks write out what they buffered at least this often, and whenever the sources go idle: a
  * live pipeline's output shows up while it runs, not at stop (BullMQ flushes after every batch).
  */
@@ -27,6 +36,8 @@ interface SourceSlot {
   task: Task;
   instance: NodeInstance;
   ended: boolean;
+  /** Events to ask for next (adapted to how long its batches take). */
+  pollSize?: number;
 }
 
 /** What one plan runs on: its tasks by stage, partitioners, exchange edges and sources. */
@@ -282,20 +293,27 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
       for (const slot of this.sources) {
         if (slot.ended) continue;
         active++;
-        const batch = await slot.source.poll(batchSize);
+        const asked = (slot.pollSize ??= Math.min(FIRST_POLL, batchSize));
+        const batch = await slot.source.poll(asked);
         if (this.stopping) break;
+        const t0 = performance.now();
         for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
         if (batch.errors?.length) slot.instance.flush();
         if (batch.events.length > 0) {
           this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
-          slot.instance.emitSourceBatch(batch.events);
+          slot.instance.emitSourceBatch(batch.events, batch.shallow === true);
         }
         if (batch.done) {
           slot.ended = true;
           slot.task.advance(SOURCE_CHANNEL, Number.POSITIVE_INFINITY);
         } else {
           slot.task.advance(SOURCE_CHANNEL, batch.watermark);
-          if (batch.events.length < batchSize) starved++;
+          if (batch.events.length < asked) starved++;
+        }
+        if (batch.events.length >= asked) slot.pollSize = nextPollSize(asked, performance.now() - t0, batchSize);
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await new Promise((r) => setImmediate(r));
+          lastYield = performance.now();
         }
       }
       if (active === 0) break;
@@ -305,9 +323,6 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
       }
       if (starved === active) {
         await sleep(delay);
-        lastYield = performance.now();
-      } else if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await new Promise((r) => setImmediate(r));
         lastYield = performance.now();
       }
     }
@@ -414,6 +429,13 @@ function carriedMetrics(old: RunMetrics, before: Plan, after: Plan, now: () => n
   const edges = old.snapshot('running').edges;
   for (const e of after.edges) if (edges[e.id]) m.edge(e.id, edges[e.id]!.events);
   return m;
+}
+
+/** Scale a slow batch down to the busy target; double a fast one, up to `batchSize`. */
+export function nextPollSize(asked: number, busyMs: number, batchSize: number): number {
+  if (busyMs > BATCH_BUSY_TARGET_MS) return Math.max(1, Math.floor((asked * BATCH_BUSY_TARGET_MS) / busyMs));
+  if (busyMs < BATCH_BUSY_TARGET_MS / 4) return Math.min(batchSize, asked * 2);
+  return asked;
 }
 
 function sleep(ms: number): Promise<void> {
