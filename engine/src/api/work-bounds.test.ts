@@ -33,7 +33,7 @@ describe('the work a document implies', () => {
         nodeId: 'win',
         path: 'config.slide',
         code: 'too-much-work',
-        message: 'a 1d window sliding every 1ms puts each event in 86,400,000 windows; the limit is 1,000',
+        message: 'a 1d window sliding every 1ms puts each event in 86,400,000 windows; the limit is 10,000',
       }),
     );
     expect((await call('GET', '/api/pipelines/heavy/status')).json.status).not.toBe('running');
@@ -42,9 +42,9 @@ describe('the work a document implies', () => {
 
   it('keeps /healthz answering while a heavy valid pipeline runs on the embedded engine', async () => {
     const { call } = testApi();
-    // 1s sliding every 1ms: 1,000 windows per event, the most a document may ask for; each new
-    // sku creates 1,000 windows at once (a batch of 1,000 events takes seconds here).
-    await call('POST', '/api/pipelines', slidingDoc('1s', '1ms'));
+    // 10s sliding every 1ms: 10,000 windows per event, the most a document may ask for; each new
+    // sku creates 10,000 windows at once (a batch of 1,000 events would take many seconds here).
+    await call('POST', '/api/pipelines', slidingDoc('10s', '1ms'));
     expect((await call('POST', '/api/pipelines/heavy/deploy')).status).toBe(200);
     const windowIn = async () => (await call('GET', '/api/pipelines/heavy/status')).json.metrics?.nodes.win.in ?? 0;
     // Interleaving, not timing: the health check answers between batches of the run, twice,

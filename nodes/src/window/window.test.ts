@@ -286,19 +286,19 @@ describe('window definition', () => {
   });
 
   it('refuses a config whose work per event or per key passes the documented limits (docs/windows.md)', () => {
-    // 1d / 1ms = 86,400,000 windows per event; the limit is 1,000.
+    // 1d / 1ms = 86,400,000 windows per event; the limit is 10,000 (GRAPH_FORMAT.md).
     expect(problems({ type: 'sliding', size: '1d', slide: '1ms', aggregates: count })).toEqual([
-      'error config.slide: a 1d window sliding every 1ms puts each event in 86,400,000 windows; the limit is 1,000',
+      'error config.slide: a 1d window sliding every 1ms puts each event in 86,400,000 windows; the limit is 10,000',
     ]);
-    // 1s / 1ms = 1,000 windows per event: at the limit, allowed; 1001ms / 1ms = 1,001 is one too many,
-    // and so is 10s / 3s when it does not divide: ceil(3.33) = 4 is fine, 1s / 0.9ms = 1,112 is not.
-    expect(problems({ type: 'sliding', size: '1s', slide: '1ms', aggregates: count })).toEqual([]);
-    expect(problems({ type: 'sliding', size: 1001, slide: 1, aggregates: count })).toEqual([
-      'error config.slide: a 1001ms window sliding every 1ms puts each event in 1,001 windows; the limit is 1,000',
+    // 10s / 1ms = 10,000 windows per event: at the limit, allowed; 10001ms / 1ms = 10,001 is one too many,
+    // and so is a slide that does not divide: ceil(10s / 3s) = 4 is fine, 10s / 0.9ms = 11,112 is not.
+    expect(problems({ type: 'sliding', size: '10s', slide: '1ms', aggregates: count })).toEqual([]);
+    expect(problems({ type: 'sliding', size: 10001, slide: 1, aggregates: count })).toEqual([
+      'error config.slide: a 10001ms window sliding every 1ms puts each event in 10,001 windows; the limit is 10,000',
     ]);
     expect(problems({ type: 'sliding', size: '10s', slide: '3s', aggregates: count })).toEqual([]);
-    expect(problems({ type: 'sliding', size: '1s', slide: 0.9, aggregates: count })).toEqual([
-      'error config.slide: a 1s window sliding every 0.9ms puts each event in 1,112 windows; the limit is 1,000',
+    expect(problems({ type: 'sliding', size: '10s', slide: 0.9, aggregates: count })).toEqual([
+      'error config.slide: a 10s window sliding every 0.9ms puts each event in 11,112 windows; the limit is 10,000',
     ]);
     // Open windows per key: (1ms + 1d) / 1ms = 86,400,001 tumbling windows, each with a timer.
     expect(problems({ type: 'tumbling', size: '1ms', allowedLateness: '1d', aggregates: count })).toEqual([

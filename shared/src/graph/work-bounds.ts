@@ -9,10 +9,11 @@ import type { ConfigProblem } from './node-type.js';
 
 export const WORK_LIMITS = {
   /**
-   * Windows one event is added to (sliding: ceil(size / slide)). Each new key creates that many
-   * windows at once: at 1,000 a batch of 1,000 new keys already creates a million.
+   * Windows one event is added to (sliding: ceil(size / slide)): GRAPH_FORMAT.md's 10,000 panes
+   * per event. Each new key creates that many windows at once, so the embedded runner shrinks
+   * its batches when one is slow and yields between them (the API keeps answering).
    */
-  windowsPerEvent: 1_000,
+  windowsPerEvent: 10_000,
   /**
    * Windows (each with a timer) one key may hold open at once: ceil((size + allowedLateness) /
    * slide) for fixed windows, ceil((gap + allowedLateness) / gap) for sessions.

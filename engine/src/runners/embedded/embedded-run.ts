@@ -18,7 +18,7 @@ const YIELD_EVERY_MS = 15;
 /**
  * The embedded engine shares the API's event loop, and a batch runs to its end without
  * yielding. A source whose batch kept the loop longer than this polls fewer events next time
- * (down to 1), so a heavy but valid pipeline (1,000 windows per event) cannot starve the API;
+ * (down to 1), so a heavy but valid pipeline (10,000 windows per event) cannot starve the API;
  * a fast one grows back to `batchSize`. Results never depend on batching, only latency does.
  */
 const BATCH_BUSY_TARGET_MS = 50;
