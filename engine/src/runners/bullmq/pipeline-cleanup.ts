@@ -6,6 +6,8 @@ import type { QueueSet } from './queue-set.js';
 
 /** Remove a pipeline's queues and keys (undeploy, or a fresh deploy over an old one). */
 export async function cleanupPipeline(redis: Redis, keys: RedisKeys, pid: string, plan: Plan, queues: QueueSet): Promise<void> {
+  // The marker first: a process still holding this run (paused, slow) now writes nothing more.
+  await redis.del(keys.runMarker(pid));
   await redis.srem(keys.pipelines, pid);
   await redis.del(keys.pipeline(pid));
   await redis.publish(keys.deploys, pid);
