@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../engine/src/server/start-server.js';
 import { OwnRedis } from './support/own-redis.js';
-import { alive, childPids, FULL, killQuietly, sluice, until, writeYsbDocument } from './support/redis-drill-process.js';
+import { alive, FULL, runWithWorkers, until, untilTasksCommit, writeYsbDocument } from './support/redis-drill-process.js';
 
 const LOST = "Redis lost this run's state";
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -45,12 +45,7 @@ describe('drill: Redis restarted without persistence mid-run', () => {
     const dir = tempDir();
     const out = join(dir, 'out.jsonl');
     const doc = writeYsbDocument(dir, FULL ? 12_000_000 : 400_000, out);
-    const run = sluice(['run', doc, '--engine', 'bullmq', '--workers', '2', '--batch-size', '1000', '--quiet'], redis.url);
-    let workers: number[] = [];
-    cleanups.push(() => {
-      for (const pid of [...workers, run.proc.pid]) killQuietly(pid);
-    });
-    await until('sluice run spawned its 2 workers', () => (workers = childPids(run.proc.pid!)).length >= 2, 60_000);
+    const { run } = await runWithWorkers([doc, '--batch-size', '1000', '--quiet'], 2, redis.url, (f) => cleanups.push(f));
     // Windows reached the file: a truncation would show.
     await until(`windows written to ${out}`, () => size(out) > 0 || run.proc.exitCode !== null, 180_000);
     expect(run.proc.exitCode, run.out()).toBeNull();
@@ -119,18 +114,8 @@ describe('drill: Redis gone (not back) while sluice run is stopping', () => {
     const redis = await ownRedis();
     const dir = tempDir();
     const doc = writeYsbDocument(dir, FULL ? 12_000_000 : 2_000_000, join(dir, 'out.jsonl'));
-    const run = sluice(['run', doc, '--engine', 'bullmq', '--workers', '1', '--batch-size', '1000', '--quiet'], redis.url);
-    let workers: number[] = [];
-    cleanups.push(() => {
-      for (const pid of [...workers, run.proc.pid]) killQuietly(pid);
-    });
-    await until('sluice run spawned its worker', () => (workers = childPids(run.proc.pid!)).length >= 1, 60_000);
-    const probe = redis.client();
-    try {
-      await until('the run is under way', async () => (await probe.keys('*:counters:ysb:*')).length > 0, 120_000);
-    } finally {
-      await probe.quit();
-    }
+    const { run, workers } = await runWithWorkers([doc, '--batch-size', '1000', '--quiet'], 1, redis.url, (f) => cleanups.push(f));
+    await untilTasksCommit(redis.client());
     await redis.shutdownNosave();
     run.proc.kill('SIGTERM');
     const code = await Promise.race([run.exited, until('sluice run exits after SIGTERM', () => false, 60_000).then(() => -1)]);

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'engine/src/cli/main.ts');
@@ -87,3 +88,26 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
 
 /** The drills' size: CI by default, the issue's with SLUICE_FAULTS_FULL=1 (pnpm test:faults --full). */
 export const FULL = process.env.SLUICE_FAULTS_FULL === '1';
+
+/**
+ * `sluice run <args> --engine bullmq --workers n` and, once spawned, its worker pids.
+ * `onCleanup` gets the function that kills them all (register it before anything can fail).
+ */
+export async function runWithWorkers(args: string[], n: number, redisUrl: string, onCleanup: (f: () => void) => void): Promise<{ run: CliProcess; workers: number[] }> {
+  const run = sluice(['run', ...args, '--engine', 'bullmq', '--workers', String(n)], redisUrl);
+  let workers: number[] = [];
+  onCleanup(() => {
+    for (const pid of [...workers, run.proc.pid]) killQuietly(pid);
+  });
+  await until(`sluice run spawned its ${n} workers`, () => (workers = childPids(run.proc.pid!)).length >= n, 60_000);
+  return { run, workers };
+}
+
+/** Until Redis holds the run's committed counters: keyed tasks are at work. */
+export async function untilTasksCommit(client: Redis): Promise<void> {
+  try {
+    await until('the keyed tasks commit', async () => (await client.keys('*:counters:*')).length > 0, 120_000);
+  } finally {
+    client.disconnect();
+  }
+}

@@ -25,7 +25,7 @@ import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
 import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
-import { cleanupPipeline } from './pipeline-cleanup.js';
+import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
 import { drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
@@ -441,7 +441,10 @@ export class BullmqRun implements RunHandle {
       }
     }
     // Detached (this process is shutting down): the deploy stays in Redis for the next start.
-    if (!this.detaching) await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
+    if (!this.detaching) {
+      await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
+      await sweepAfterRelease(this.redis, this.keys, this.pipelineId, this.plan).catch(() => undefined);
+    }
     await this.queues.close();
     await this.remoteTaps.close();
     this.resolveDone(result);

@@ -7,6 +7,9 @@ import { jobId, type RedisKeys } from './keys.js';
 import { bullConnection } from './redis-options.js';
 import { RunStateLost } from './run-marker.js';
 
+/** A marker check answered within this long is taken as current (see add). */
+const PROMPT_MS = 1000;
+
 export class QueueSet {
   private readonly queues = new Map<string, Queue<BatchJob>>();
 
@@ -42,7 +45,14 @@ export class QueueSet {
     if (jobs.length === 0) return;
     const first = this.queue(jobs[0]!.targetStage, jobs[0]!.targetPartition);
     const marker = this.keys.runMarker(this.pid);
-    if ((await (await first.backend.client).get(marker)) === null) throw new RunStateLost(marker);
+    const client = await first.backend.client;
+    // A reply that took long may have waited in the socket while this process was paused (an
+    // undeploy may have happened meanwhile): ask again until one comes back promptly.
+    for (;;) {
+      const asked = Date.now();
+      if ((await client.get(marker)) === null) throw new RunStateLost(marker);
+      if (Date.now() - asked < PROMPT_MS) break;
+    }
     const byQueue = new Map<Queue<BatchJob>, OutgoingJob[]>();
     for (const j of jobs) {
       const q = this.queue(j.targetStage, j.targetPartition);
