@@ -4,8 +4,9 @@ import { compilePipeline } from '../compile/compile-pipeline.js';
 import { parseParamArgs } from '../compile/param-overrides.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import { randomUUID } from 'node:crypto';
-import type { Runner } from '../runners/runner.js';
+import type { RunHandle, Runner } from '../runners/runner.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
+import { checkRedisRequirements } from '../runners/bullmq/redis-requirements.js';
 import { loadDocumentFile } from './load-document.js';
 import { spawnWorkers } from './spawn-workers.js';
 import { DEFAULT_REDIS_URL } from './worker-command.js';
@@ -68,22 +69,69 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`run failed: ${(err as Error).message}\n`);
     return 1;
   }
-  const onSignal = () => void handle.stop();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const progress = !opts.values.quiet && process.stderr.isTTY ? new ProgressLine(process.stderr, () => handle.metrics(), document) : undefined;
   progress?.start();
-  const result = await handle.done;
+  const signals = stopOnSignal(handle, started.unreachable);
+  const ended = await Promise.race([handle.done, signals.forced]);
   progress?.stop();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  signals.dispose();
+  if (typeof ended === 'string') {
+    // The run cannot be stopped in order (Redis is gone): end its workers and quit.
+    process.stderr.write(`run stopped without finishing: ${ended}${started.prefix ? `; its keys may remain in Redis under the prefix ${started.prefix}` : ''}\n`);
+    await started.kill();
+    process.exit(1);
+  }
   await cleanup();
-  process.stdout.write(formatSummary(document, result.metrics));
-  if (result.status === 'failed') {
-    process.stderr.write(`run failed: ${result.error ?? 'unknown error'}\n`);
+  process.stdout.write(formatSummary(document, ended.metrics));
+  if (ended.status === 'failed') {
+    process.stderr.write(`run failed: ${ended.error ?? 'unknown error'}\n`);
+    return 1;
+  }
+  if (ended.status !== 'completed') {
+    process.stderr.write(`run ${ended.status} by ${signals.received() ?? 'a signal'} before it completed\n`);
     return 1;
   }
   return 0;
+}
+
+/** How long a stop asked for by SIGTERM/SIGINT may take before the run is abandoned. */
+const STOP_BOUND_MS = 30_000;
+
+/**
+ * SIGTERM/SIGINT stop the run in order (sources stop, queued batches drain, keys go). That
+ * waits for Redis, so it is bounded: when Redis does not answer, after 30 s, or on a second
+ * signal, `forced` settles with the reason and the run is abandoned.
+ */
+function stopOnSignal(handle: RunHandle, unreachable: () => Promise<string | undefined>) {
+  let received: NodeJS.Signals | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let force!: (why: string) => void;
+  const forced = new Promise<string>((r) => (force = r));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) return force(`${signal} again`);
+    received = signal;
+    process.stderr.write(`${signal}: stopping the run (again to quit at once)\n`);
+    void handle.stop();
+    timer = setTimeout(() => force(`the run did not stop within ${STOP_BOUND_MS / 1000} s`), STOP_BOUND_MS);
+    void (async () => {
+      for (let why = await unreachable(); received && timer; why = await unreachable()) {
+        if (why) return force(why);
+        await new Promise((r) => setTimeout(r, 1000).unref());
+      }
+    })();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    forced,
+    received: () => received,
+    dispose: () => {
+      clearTimeout(timer);
+      timer = undefined;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 function parse(args: string[]) {
@@ -101,26 +149,44 @@ function parse(args: string[]) {
   });
 }
 
+interface StartedRunner {
+  runner: Runner;
+  cleanup: () => Promise<void>;
+  /** Why the runner's backing service is unreachable, or undefined while it answers. */
+  unreachable: () => Promise<string | undefined>;
+  /** Abandon the run: SIGKILL local workers at once. */
+  kill: () => Promise<void>;
+  prefix?: string;
+}
+
 /**
  * The embedded runner, or BullMQ with N local worker processes under a fresh key prefix (so a run
- * never touches another's queues); the prefix's keys are removed at the end.
+ * never touches another's queues); the prefix's keys are removed at the end. BullMQ refuses a
+ * Redis that evicts keys (redis-requirements.ts).
  */
-async function startRunner(engine: 'embedded' | 'bullmq', workers: number): Promise<{ runner: Runner; cleanup: () => Promise<void> }> {
+async function startRunner(engine: 'embedded' | 'bullmq', workers: number): Promise<StartedRunner> {
   if (engine === 'embedded') {
     const runner = new EmbeddedRunner();
-    return { runner, cleanup: () => runner.close() };
+    return { runner, cleanup: () => runner.close(), unreachable: async () => undefined, kill: async () => undefined };
   }
   const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  await checkRedisRequirements(redisUrl, { warn: (line) => process.stderr.write(`sluice run: ${line}\n`) });
   const prefix = `sluice-run-${randomUUID().slice(0, 8)}`;
   const runner = new BullmqRunner({ redisUrl, prefix });
-  if (!(await runner.ready())) throw new Error(`Redis does not answer at ${redisUrl} (set REDIS_URL)`);
+  if (!(await runner.ready())) {
+    await runner.close();
+    throw new Error(`Redis does not answer at ${redisUrl} (set REDIS_URL)`);
+  }
   const local = spawnWorkers(workers, { redisUrl, prefix });
   return {
     runner,
+    prefix,
     cleanup: async () => {
       await local.stop();
       await runner.close();
     },
+    unreachable: async () => ((await runner.ready()) ? undefined : `Redis at ${redisUrl} does not answer`),
+    kill: () => local.stop(0),
   };
 }
 

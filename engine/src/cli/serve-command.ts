@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BindingRefused } from '../auth/binding.js';
 import { TokenConfigError } from '../auth/token-store.js';
+import { RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
 import { startServer } from '../server/start-server.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
@@ -49,7 +50,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     });
   } catch (err) {
     // Bad configuration (a public bind without tokens, a broken tokens file): one clear line.
-    if (err instanceof BindingRefused || err instanceof TokenConfigError) return fail(err.message);
+    if (err instanceof BindingRefused || err instanceof TokenConfigError || err instanceof RedisConfigRefused) return fail(err.message);
     throw err;
   }
   await new Promise<void>((r) => {

@@ -5,35 +5,47 @@ import { fileURLToPath } from 'node:url';
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/**
+ * How long a worker has to finish its in-flight batches after SIGTERM before it gets SIGKILL. A
+ * stopped (SIGSTOP) or hung worker does not handle SIGTERM at all, and must not hold the run up.
+ */
+export const WORKER_STOP_GRACE_MS = 10_000;
+
 export interface LocalWorkers {
   processes: ChildProcess[];
-  /** SIGTERM each (graceful: in-flight jobs finish) and wait for them to exit. */
-  stop(): Promise<void>;
+  /** SIGTERM each (graceful: in-flight jobs finish), SIGKILL what has not exited after the grace period. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export function spawnWorkers(n: number, env: { redisUrl: string; prefix: string }, stdio: 'inherit' | 'ignore' = 'ignore'): LocalWorkers {
   const processes = Array.from({ length: n }, () => spawnWorker(env, stdio));
   return {
     processes,
-    stop: async () => {
-      await Promise.all(processes.map((p) => stopProcess(p)));
+    stop: async (graceMs = WORKER_STOP_GRACE_MS) => {
+      await Promise.all(processes.map((p) => stopProcess(p, 'SIGTERM', graceMs)));
     },
   };
 }
 
 export function spawnWorker(env: { redisUrl: string; prefix: string }, stdio: 'inherit' | 'ignore' = 'ignore'): ChildProcess {
-  // We run from TypeScript sources: tsx's loader, resolved from the repository root.
+  // We run from TypeScript sources: tsx's loader, resolved from the repository root. The IPC
+  // channel is how the worker learns that this process died (worker-command.ts): it then exits.
   return spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', MAIN, 'worker', '--quiet'], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: env.redisUrl, SLUICE_PREFIX: env.prefix },
-    stdio: ['ignore', stdio, stdio],
+    stdio: ['ignore', stdio, stdio, 'ipc'],
   });
 }
 
-export function stopProcess(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/** Send `signal`; with `graceMs`, SIGKILL the process if it has not exited by then. */
+export function stopProcess(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs?: number): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    p.once('exit', () => resolve());
+    const timer = graceMs === undefined ? undefined : setTimeout(() => p.kill('SIGKILL'), graceMs);
+    p.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     p.kill(signal);
   });
 }

@@ -1,21 +1,46 @@
 import { parseArgs } from 'node:util';
+import { checkRedisRequirements } from '../runners/bullmq/redis-requirements.js';
 import { WorkerPool } from '../runners/bullmq/worker-pool.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-/** `sluice worker`: serve deployed pipelines' queues until SIGTERM/SIGINT, then finish in-flight jobs and exit. */
+/** How long a worker that was told to go may take to hand its work back before it just exits. */
+const CLOSE_BOUND_MS = 15_000;
+
+/**
+ * `sluice worker`: serve deployed pipelines' queues until SIGTERM/SIGINT (or, when `sluice run`
+ * spawned it, until that process goes), then finish in-flight jobs and exit.
+ */
 export async function workerCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { prefix: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
   const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const prefix = values.prefix ?? process.env.SLUICE_PREFIX ?? 'sluice';
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+  try {
+    await checkRedisRequirements(redisUrl, { warn: (line) => process.stderr.write(`sluice worker: ${line}\n`) });
+  } catch (err) {
+    process.stderr.write(`sluice worker: ${(err as Error).message}\n`);
+    return 1;
+  }
   const pool = new WorkerPool({ redisUrl, prefix, ...(log ? { log } : {}) });
   await pool.start();
   log?.(`[worker ${pool.id}] serving pipelines from ${redisUrl} (prefix ${prefix})`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
+  const why = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    // Spawned with an IPC channel (spawn-workers.ts): the channel closes when the parent dies,
+    // even by SIGKILL. An orphaned worker would serve a run nobody coordinates any more.
+    if (process.channel) {
+      process.channel.unref();
+      process.once('disconnect', () => resolve('the process that started this worker is gone'));
+    }
   });
-  await pool.close();
+  log?.(`[worker ${pool.id}] ${why}: finishing in-flight batches`);
+  const closed = await Promise.race([pool.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), CLOSE_BOUND_MS).unref())]);
+  if (!closed) {
+    // Redis gone, say: nothing more can be handed back. Open connections would keep us alive.
+    process.stderr.write(`sluice worker: could not hand work back within ${CLOSE_BOUND_MS / 1000} s (Redis at ${redisUrl} unreachable?); exiting\n`);
+    process.exit(1);
+  }
   return 0;
 }

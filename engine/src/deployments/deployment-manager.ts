@@ -12,6 +12,7 @@ import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 import type { RedeployDiff } from '../compile/redeploy-diff.js';
+import { isRunStateLost } from '../runners/bullmq/run-marker.js';
 import { HotSwapRefused, type RunHandle, type Runner, type RunOptions } from '../runners/runner.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import type { Deployment, PipelineStore, StoredPipeline } from '../store/pipeline-store.js';
@@ -178,8 +179,10 @@ export class DeploymentManager {
     void handle.done.then((r) => {
       this.o.log?.(`pipeline ${id} ${r.status}${r.error ? `: ${r.error}` : ''}`);
       if (this.handles.get(id) !== handle || this.closing) return;
-      // The run ended by itself: nothing takes posted events any more.
-      this.o.ingest?.close(id);
+      // The run ended by itself: nothing takes posted events any more. A run whose Redis lost
+      // its state keeps its inbox open, so ingest answers 503 (the store is unavailable) rather
+      // than 409, until the pipeline is stopped or deployed again.
+      if (!isRunStateLost(r.error)) this.o.ingest?.close(id);
       // A bounded pipeline that completed stays recorded as the version that last ran, marked
       // ended (not run again by a restart); a failed one stays as it is so that a restart tries
       // again. Under the pipeline's lock: a deploy still recording this run finishes first.
@@ -208,6 +211,18 @@ export class DeploymentManager {
     if (!h) return undefined;
     this.handles.delete(id);
     return (await h.stop()).status;
+  }
+
+  /**
+   * Why the engine is not ready although its backing service answers: a run that Redis lost the
+   * state of (run-marker.ts) stays failed here until it is stopped or deployed again.
+   */
+  lostState(): string | undefined {
+    for (const [id, h] of this.handles) {
+      const error = h.status() === 'failed' ? h.metrics().error : undefined;
+      if (isRunStateLost(error)) return `pipeline ${id} failed: ${error}`;
+    }
+    return undefined;
   }
 
   handle(id: string): RunHandle | undefined {

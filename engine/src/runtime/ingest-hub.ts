@@ -6,7 +6,8 @@
  */
 import { BoundedInbox, type Inbox } from '@sluice/nodes/sdk';
 
-export type OfferResult = 'accepted' | 'full' | 'unknown';
+/** 'unavailable': the inbox's backing store cannot take records now (Redis lost the run's state). */
+export type OfferResult = 'accepted' | 'full' | 'unknown' | 'unavailable';
 
 export interface IngestHub {
   /**

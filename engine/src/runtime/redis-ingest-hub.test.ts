@@ -23,6 +23,8 @@ beforeAll(async () => {
   redis = new Redis(REDIS_URL);
   // Fails the suite (never skips it) when Redis cannot be reached.
   expect(await redis.ping()).toBe('PONG');
+  // A deployed run has its marker (run-marker.ts); without it offers are refused.
+  for (const pid of ['order', 'cap', 'gate', 'gate-2', 'seek', 'trim', 'restart']) await redis.set(keys.runMarker(pid), 'test');
 });
 
 afterAll(async () => {
@@ -127,6 +129,13 @@ describe('RedisIngestHub', () => {
     // ...or, with no checkpoint yet, reads whatever the stream still holds.
     const fresh = after.open('restart', 'n', 100);
     expect(await take(fresh)).toEqual([3, 4, 5, 6]);
+  });
+
+  it('unavailable (nothing taken) once the run marker is gone: Redis lost the run, or it was undeployed', async () => {
+    const h = hub();
+    h.open('lost', 'n', 10);
+    expect(await h.offer('lost', 'n', [1])).toBe('unavailable');
+    expect(await redis.exists(keys.ingest('lost', 'n'))).toBe(0);
   });
 
   it('nextId is the id just after, past the 64-bit float range too', () => {

@@ -15,10 +15,13 @@ import type { IngestHub, OfferResult } from './ingest-hub.js';
 
 /**
  * All or nothing, in one step: the records go in only if the stream (what is waiting plus what
- * was read since the last checkpoint) stays within the capacity. Records are arguments, never
- * script text. KEYS[1] stream; ARGV[1] capacity; ARGV[2..] records. 1 accepted, 0 full.
+ * was read since the last checkpoint) stays within the capacity, and only while the run's
+ * marker exists (a Redis that lost the run must not take events nobody will read; run-marker.ts).
+ * Records are arguments, never script text. KEYS[1] stream, KEYS[2] run marker; ARGV[1]
+ * capacity; ARGV[2..] records. 1 accepted, 0 full, -1 marker missing.
  */
 const OFFER_SCRIPT = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 local n = #ARGV - 1
 if redis.call('XLEN', KEYS[1]) + n > tonumber(ARGV[1]) then return 0 end
 for i = 2, #ARGV do redis.call('XADD', KEYS[1], '*', 'r', ARGV[i]) end
@@ -26,7 +29,7 @@ return 1
 `;
 
 interface WithOffer {
-  sluiceIngestOffer(key: string, capacity: number, ...records: string[]): Promise<number>;
+  sluiceIngestOffer(key: string, marker: string, capacity: number, ...records: string[]): Promise<number>;
 }
 
 export interface RedisIngestHubOptions {
@@ -64,7 +67,7 @@ export class RedisIngestHub implements IngestHub {
     const redis = o.redis ?? new Redis(redisOptions(o.redisUrl!));
     // Retried by ioredis; /readyz reports an unreachable Redis.
     if (this.owned) redis.on('error', () => undefined);
-    redis.defineCommand('sluiceIngestOffer', { numberOfKeys: 1, lua: OFFER_SCRIPT });
+    redis.defineCommand('sluiceIngestOffer', { numberOfKeys: 2, lua: OFFER_SCRIPT });
     this.redis = redis as Redis & WithOffer;
     this.keys = new RedisKeys(o.prefix ?? 'sluice');
   }
@@ -97,7 +100,9 @@ export class RedisIngestHub implements IngestHub {
     const capacity = this.capacities.get(pipelineId)?.get(nodeId);
     if (capacity === undefined) return 'unknown';
     if (records.length === 0) return 'accepted';
-    const ok = await this.redis.sluiceIngestOffer(this.keys.ingest(pipelineId, nodeId), capacity, ...records.map((r) => JSON.stringify(r)));
+    const ok = await this.redis.sluiceIngestOffer(this.keys.ingest(pipelineId, nodeId), this.keys.runMarker(pipelineId), capacity, ...records.map((r) => JSON.stringify(r)));
+    // No marker: Redis lost the run (or it is being redeployed by stop and start right now).
+    if (ok === -1) return 'unavailable';
     return ok === 1 ? 'accepted' : 'full';
   }
 

@@ -26,6 +26,7 @@ import type { Runner } from '../runners/runner.js';
 import { MemoryIngestHub } from '../runtime/ingest-hub.js';
 import { RedisIngestHub } from '../runtime/redis-ingest-hub.js';
 import { redactingLog } from '../secrets/redact.js';
+import { checkRedisRequirements } from '../runners/bullmq/redis-requirements.js';
 import { FileStore } from '../store/file-store.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { loadExamples } from './load-examples.js';
@@ -86,6 +87,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Before anything else: a server others could reach must have tokens (docs/auth.md).
   const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
   checkBinding(o.host, tokens.size, tokens.file);
+  // BullMQ: refuse an evicting Redis before anything is opened (redis-requirements.ts).
+  if (o.redisUrl) await checkRedisRequirements(o.redisUrl, { warn: o.log, unreachable: 'warn' });
   const examplesDir = o.examplesDir ?? resolve(ROOT, 'examples');
   const editorDist = o.editorDist ?? resolve(ROOT, 'editor/dist');
   const pgStore = o.databaseUrl ? await PostgresStore.open({ databaseUrl: o.databaseUrl, defaultBaseDir: join(o.dataDir, 'files'), ...(o.databaseSchema ? { schema: o.databaseSchema } : {}) }) : undefined;

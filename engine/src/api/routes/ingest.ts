@@ -31,6 +31,7 @@ export function ingestRoutes(o: IngestRoutesOptions): Hono {
     const hub = o.deployments.ingest;
     const result = hub ? await hub.offer(pipelineId, nodeId, records) : 'unknown';
     if (result === 'unknown') throw new ApiError(409, 'not-deployed', `pipeline "${pipelineId}" is not running; deploy it first`);
+    if (result === 'unavailable') throw new ApiError(503, 'not-ready', `pipeline "${pipelineId}" takes no events: its state is missing from Redis (lost, or a redeploy is under way); see /readyz`);
     if (result === 'full') {
       const retry = String(o.retryAfterSeconds ?? 1);
       return c.json(errorBody('backpressure', `node "${nodeId}" cannot take ${records.length} more events now; retry the request in ${retry} s`), 429, { 'retry-after': retry });

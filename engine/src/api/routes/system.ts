@@ -18,6 +18,9 @@ export function systemRoutes(o: SystemRoutesOptions): Hono {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
     if (o.deployments.closed) return c.json(errorBody('not-ready', 'the server is shutting down'), 503);
+    // Redis answers but lost the state of a run (restarted without persistence): not ready either.
+    const lost = o.deployments.lostState();
+    if (lost) return c.json(errorBody('not-ready', lost), 503);
     const ok = o.ready ? await o.ready().catch(() => false) : true;
     if (!ok) return c.json(errorBody('not-ready', `the ${o.deployments.runnerKind} engine's backing service does not answer (Redis?)`), 503);
     return c.json({ ready: true, engine: o.deployments.runnerKind });

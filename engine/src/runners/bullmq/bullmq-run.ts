@@ -26,9 +26,10 @@ import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
 import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
-import { cleanupPipeline } from './pipeline-cleanup.js';
+import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
 import { drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
+import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
 import { checkpointOf, countsOf, flushSinks, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
 import { TapSubscriber } from './remote-taps.js';
@@ -67,6 +68,7 @@ export class BullmqRun implements RunHandle {
   private readonly remoteTaps: TapSubscriber;
   private readonly queues: QueueSet;
   private readonly checkpoints: SourceCheckpoints;
+  private readonly marker: RunMarker;
   private metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
   private loop: Promise<void> | undefined;
@@ -85,6 +87,7 @@ export class BullmqRun implements RunHandle {
     this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
     this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
     this.checkpoints = new SourceCheckpoints(redis, keys, this.pipelineId);
+    this.marker = new RunMarker(redis, keys, this.pipelineId);
     this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
     for (const id of plan.order) this.counters.set(id, new NodeCounters());
     this.metricsState = this.newMetrics(plan, this.counters);
@@ -117,7 +120,10 @@ export class BullmqRun implements RunHandle {
       partitions: this.options.partitions ?? RUN_DEFAULTS.partitions,
       batchSize: this.options.batchSize ?? BULLMQ_BATCH_SIZE,
     };
-    if (!this.options.resume) await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);
+    if (!this.options.resume) {
+      await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);
+      await this.marker.write(this.deployed.generation);
+    } else await this.marker.check(); // a deploy without its marker: Redis lost part of it
     for (const s of this.plan.stages) {
       if (s.source !== undefined) continue;
       for (let p = 0; p < s.partitions; p++) await this.queues.queue(s.id, p).setGlobalConcurrency(1);
@@ -254,6 +260,8 @@ export class BullmqRun implements RunHandle {
       if (performance.now() - lastBacklogCheck > 100 || addedSinceCheck >= highWater) {
         lastBacklogCheck = performance.now();
         addedSinceCheck = 0;
+        // An idle source writes no checkpoint: this is where it hears that Redis lost the run.
+        await this.marker.checkNowAndThen();
         await this.metricsState.refreshBacklog();
         if (this.maxQueueBacklog() > highWater) {
           await sleep(10);
@@ -409,6 +417,8 @@ export class BullmqRun implements RunHandle {
 
   private async awaitCompletion(): Promise<void> {
     while (!this.stopping) {
+      // Tasks whose state was lost never report done: fail instead of waiting for ever.
+      await this.marker.checkNowAndThen();
       await this.metricsState.refresh();
       // Histograms are committed with each task's counters: done means final.
       if (this.metricsState.allDone()) return;
@@ -434,7 +444,10 @@ export class BullmqRun implements RunHandle {
       }
     }
     // Detached (this process is shutting down): the deploy stays in Redis for the next start.
-    if (!this.detaching) await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
+    if (!this.detaching) {
+      await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
+      await sweepAfterRelease(this.redis, this.keys, this.pipelineId, this.plan).catch(() => undefined);
+    }
     await this.queues.close();
     await this.remoteTaps.close();
     this.resolveDone(result);

@@ -17,6 +17,13 @@ export class RedisKeys {
   get deploys(): string {
     return `${this.prefix}:deploys`;
   }
+  /**
+   * Written at deploy, deleted at undeploy: while a run is live its absence means Redis lost the
+   * run's data (run-marker.ts). Commits, checkpoints and enqueues check it.
+   */
+  runMarker(pid: string): string {
+    return `${this.prefix}:marker:${pid}`;
+  }
   /** The deployed pipeline: document, options, generation. */
   pipeline(pid: string): string {
     return `${this.prefix}:pipeline:${pid}`;
@@ -58,6 +65,7 @@ export class RedisKeys {
       // Not the ingest streams: they outlive a redeploy by stop and start (the ingest hub deletes them).
       ...['state', 'kstate', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${pid}:*`),
       this.taps(pid),
+      this.runMarker(pid),
     ];
   }
   /** BullMQ queue name (BullMQ adds its own prefix, which we set to ours). */

@@ -5,6 +5,10 @@ import { BATCH_JOB_OPTIONS } from './deployed-pipeline.js';
 import type { OutgoingJob } from './exchange-buffer.js';
 import { jobId, type RedisKeys } from './keys.js';
 import { bullConnection } from './redis-options.js';
+import { RunStateLost } from './run-marker.js';
+
+/** A marker check answered within this long is taken as current (see add). */
+const PROMPT_MS = 1000;
 
 export class QueueSet {
   private readonly queues = new Map<string, Queue<BatchJob>>();
@@ -23,13 +27,32 @@ export class QueueSet {
         connection: bullConnection(this.redisUrl),
         prefix: this.keys.prefix,
         defaultJobOptions: BATCH_JOB_OPTIONS,
+        // Opening a queue must write nothing: a process holding a lost or undeployed run would
+        // recreate its keys. The coordinator writes what the queue needs (setGlobalConcurrency).
+        skipMetasUpdate: true,
       });
       this.queues.set(name, q);
     }
     return q;
   }
 
+  /**
+   * Enqueue, if the run marker still exists: a process that lost its Redis state, or woke after
+   * an undeploy, must not recreate the pipeline's queues (RunStateLost). The check is one GET
+   * before the jobs go, on the queue's own connection.
+   */
   async add(jobs: OutgoingJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const first = this.queue(jobs[0]!.targetStage, jobs[0]!.targetPartition);
+    const marker = this.keys.runMarker(this.pid);
+    const client = await first.backend.client;
+    // A reply that took long may have waited in the socket while this process was paused (an
+    // undeploy may have happened meanwhile): ask again until one comes back promptly.
+    for (;;) {
+      const asked = Date.now();
+      if ((await client.get(marker)) === null) throw new RunStateLost(marker);
+      if (Date.now() - asked < PROMPT_MS) break;
+    }
     const byQueue = new Map<Queue<BatchJob>, OutgoingJob[]>();
     for (const j of jobs) {
       const q = this.queue(j.targetStage, j.targetPartition);

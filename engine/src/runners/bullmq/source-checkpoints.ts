@@ -8,6 +8,19 @@ import { pack, unpack } from 'msgpackr';
 import type { StateSnapshot } from '@sluice/nodes/sdk';
 import type { ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
+import { RunStateLost } from './run-marker.js';
+
+/**
+ * KEYS: checkpoint, run marker. ARGV: the checkpoint. Written only while the marker exists: a
+ * checkpoint must never be recreated in a Redis that lost the run (run-marker.ts). 1 or 0.
+ */
+const WRITE_CHECKPOINT = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`;
+
+type WriteFn = (key: string, marker: string, cp: Buffer) => Promise<number>;
 
 export interface SourceCheckpoint {
   position: unknown;
@@ -30,19 +43,26 @@ export interface SourceCheckpoint {
 }
 
 export class SourceCheckpoints {
+  private readonly writeScript: WriteFn;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly pid: string,
-  ) {}
+  ) {
+    if (!('sluiceWriteCheckpoint' in redis)) redis.defineCommand('sluiceWriteCheckpoint', { numberOfKeys: 2, lua: WRITE_CHECKPOINT });
+    this.writeScript = (redis as unknown as { sluiceWriteCheckpoint: WriteFn }).sluiceWriteCheckpoint.bind(redis);
+  }
 
   async read(nodeId: string): Promise<SourceCheckpoint | undefined> {
     const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pid, nodeId));
     return raw ? (unpack(raw) as SourceCheckpoint) : undefined;
   }
 
+  /** Throws RunStateLost when the run marker is gone. */
   async write(nodeId: string, cp: SourceCheckpoint): Promise<void> {
-    await this.redis.set(this.keys.sourceCheckpoint(this.pid, nodeId), pack(cp));
+    const marker = this.keys.runMarker(this.pid);
+    if ((await this.writeScript(this.keys.sourceCheckpoint(this.pid, nodeId), marker, pack(cp))) === 0) throw new RunStateLost(marker);
   }
 
   /** Before a batch's jobs go out: `last` (or an empty checkpoint at `from`) with the pending mark. */

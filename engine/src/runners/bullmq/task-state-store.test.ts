@@ -1,7 +1,7 @@
 /** Incremental keyed state against the real Redis: commits write what changed, loads see it all. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from './keys.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 import { deletePrefixKeys } from './test-keys.js';
@@ -10,6 +10,10 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `sluice-test-state-${randomUUID().slice(0, 8)}`;
 const keys = new RedisKeys(prefix);
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+// Commits and loads need the run's marker (run-marker.ts).
+beforeAll(async () => {
+  for (const pid of ['p', 'q', 'big', 'r']) await redis.set(keys.runMarker(pid), 'test');
+});
 afterAll(async () => {
   await deletePrefixKeys(REDIS_URL, prefix);
   await redis.quit();

@@ -13,6 +13,7 @@ import { pack, unpack } from 'msgpackr';
 import type { KeyedChanges, StateSnapshot } from '@sluice/nodes/sdk';
 import type { ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
+import { RunStateLost } from './run-marker.js';
 
 export interface CountersSnapshot {
   nodes: Record<string, { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }>;
@@ -40,11 +41,13 @@ export interface TaskSnapshot {
 export type TaskChanges = Record<string, KeyedChanges>;
 
 /**
- * KEYS: version, state, counters, keyed hash. ARGV: expected version, state, counters, number
+ * KEYS: version, state, counters, keyed hash, run marker (none of it is written once the marker
+ * is gone: -2, run-marker.ts). ARGV: expected version, state, counters, number
  * of fields to set, then field/value pairs, then fields to delete. unpack() is bounded by Lua's
  * C stack, so fields go in chunks.
  */
 const COMMIT_TASK_STATE = `
+if redis.call('EXISTS', KEYS[5]) == 0 then return -2 end
 local v = tonumber(redis.call('GET', KEYS[1]) or '0')
 if v ~= tonumber(ARGV[1]) then return -1 end
 redis.call('SET', KEYS[2], ARGV[2])
@@ -67,7 +70,7 @@ redis.call('SET', KEYS[1], v + 1)
 return v + 1
 `;
 
-type CommitFn = (kv: string, ks: string, kc: string, kk: string, expected: number, state: Buffer, counters: string, nset: number, ...fields: (string | Buffer)[]) => Promise<number>;
+type CommitFn = (kv: string, ks: string, kc: string, kk: string, km: string, expected: number, state: Buffer, counters: string, nset: number, ...fields: (string | Buffer)[]) => Promise<number>;
 
 const SEP = '\u0000';
 
@@ -83,7 +86,7 @@ export class TaskStateStore {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {
-    if (!('commitTaskState' in redis)) redis.defineCommand('commitTaskState', { numberOfKeys: 4, lua: COMMIT_TASK_STATE });
+    if (!('commitTaskState' in redis)) redis.defineCommand('commitTaskState', { numberOfKeys: 5, lua: COMMIT_TASK_STATE });
     this.commitScript = (redis as unknown as { commitTaskState: CommitFn }).commitTaskState.bind(redis);
   }
 
@@ -91,14 +94,20 @@ export class TaskStateStore {
     return Number((await this.redis.get(this.keys.taskVersion(pid, stage, partition))) ?? 0);
   }
 
-  /** The whole committed snapshot, keyed stores filled in from the hash (keys in sorted order). */
+  /**
+   * The whole committed snapshot, keyed stores filled in from the hash (keys in sorted order).
+   * Throws RunStateLost when the run marker is gone (read in the same transaction): a task
+   * must never restart from empty state in a Redis that lost the run.
+   */
   async load(pid: string, stage: number, partition: number): Promise<{ version: number; snapshot?: TaskSnapshot }> {
-    const [[, v], [, s], [, h]] = (await this.redis
+    const [[, v], [, s], [, h], [, marker]] = (await this.redis
       .multi()
       .get(this.keys.taskVersion(pid, stage, partition))
       .getBuffer(this.keys.taskState(pid, stage, partition))
       .hgetallBuffer(this.keys.taskKeyed(pid, stage, partition))
-      .exec()) as [[unknown, string | null], [unknown, Buffer | null], [unknown, Record<string, Buffer>]];
+      .exists(this.keys.runMarker(pid))
+      .exec()) as [[unknown, string | null], [unknown, Buffer | null], [unknown, Record<string, Buffer>], [unknown, number]];
+    if (marker === 0) throw new RunStateLost(this.keys.runMarker(pid));
     const version = Number(v ?? 0);
     if (!s) return { version };
     const snapshot = unpack(s) as TaskSnapshot;
@@ -135,7 +144,8 @@ export class TaskStateStore {
 
   /**
    * Commit `head` (the snapshot with keyed stores listed but empty) and the keyed `changes`.
-   * New version, or -1 when another process committed first.
+   * New version, or -1 when another process committed first; throws RunStateLost when the run
+   * marker is gone.
    */
   async commit(pid: string, stage: number, partition: number, expected: number, head: TaskSnapshot, changes: TaskChanges): Promise<number> {
     const set: (string | Buffer)[] = [];
@@ -146,11 +156,12 @@ export class TaskStateStore {
         for (const key of c.deleted) deleted.push(keyedField(node, store, key));
       }
     }
-    return this.commitScript(
+    const v = await this.commitScript(
       this.keys.taskVersion(pid, stage, partition),
       this.keys.taskState(pid, stage, partition),
       this.keys.taskCounters(pid, stage, partition),
       this.keys.taskKeyed(pid, stage, partition),
+      this.keys.runMarker(pid),
       expected,
       pack(head),
       JSON.stringify(head.counters),
@@ -158,6 +169,8 @@ export class TaskStateStore {
       ...set,
       ...deleted,
     );
+    if (v === -2) throw new RunStateLost(this.keys.runMarker(pid));
+    return v;
   }
 }
 

@@ -1,0 +1,78 @@
+/**
+ * The run marker against the real Redis: with it gone (Redis lost the run, or it was undeployed),
+ * nothing that carries a run on writes: task commits and loads, source checkpoints, enqueues.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { OutgoingJob } from './exchange-buffer.js';
+import { RedisKeys } from './keys.js';
+import { QueueSet } from './queue-set.js';
+import { RunMarker, RunStateLost } from './run-marker.js';
+import { SourceCheckpoints } from './source-checkpoints.js';
+import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
+import { deletePrefixKeys } from './test-keys.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `sluice-test-marker-${randomUUID().slice(0, 8)}`;
+const keys = new RedisKeys(prefix);
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+afterAll(async () => {
+  await deletePrefixKeys(REDIS_URL, prefix);
+  await redis.quit();
+});
+
+const head: TaskSnapshot = {
+  applied: {},
+  channels: {},
+  watermark: 0,
+  exchange: { seq: {}, sentWm: {} },
+  operators: {},
+  counters: { nodes: {}, edges: {}, watermark: 0, done: false },
+};
+
+async function keysUnder(): Promise<string[]> {
+  return (await redis.keys(`${prefix}:*`)).sort();
+}
+
+describe('run marker', () => {
+  it('check() passes while the marker exists and throws RunStateLost naming the key once it is gone', async () => {
+    const marker = new RunMarker(redis, keys, 'p');
+    await marker.write('gen-1');
+    await marker.check();
+    await redis.del(keys.runMarker('p'));
+    await expect(marker.check()).rejects.toThrow(`Redis lost this run's state (marker ${keys.runMarker('p')} missing)`);
+  });
+
+  it('a task commit or load without the marker throws and writes nothing (a worker never restarts a task from empty)', async () => {
+    const store = new TaskStateStore(redis, keys);
+    await expect(store.commit('t', 1, 0, 0, head, {})).rejects.toBeInstanceOf(RunStateLost);
+    await expect(store.load('t', 1, 0)).rejects.toBeInstanceOf(RunStateLost);
+    expect(await keysUnder()).toEqual([]);
+    await redis.set(keys.runMarker('t'), 'gen');
+    expect(await store.commit('t', 1, 0, 0, head, {})).toBe(1);
+    expect((await store.load('t', 1, 0)).version).toBe(1);
+  });
+
+  it('a source checkpoint without the marker throws and writes nothing', async () => {
+    const cps = new SourceCheckpoints(redis, keys, 'c');
+    const cp = { position: 1, exchange: { seq: {}, sentWm: {} }, watermark: 0, done: false, counters: {} };
+    await expect(cps.write('src', cp)).rejects.toBeInstanceOf(RunStateLost);
+    await expect(cps.markPending('src', undefined, 0, 10)).rejects.toBeInstanceOf(RunStateLost);
+    expect(await redis.exists(keys.sourceCheckpoint('c', 'src'))).toBe(0);
+    await redis.set(keys.runMarker('c'), 'gen');
+    await cps.write('src', cp);
+    expect((await cps.read('src'))?.position).toBe(1);
+  });
+
+  it('an enqueue without the marker throws and creates no queue keys', async () => {
+    const queues = new QueueSet(REDIS_URL, keys, 'q');
+    try {
+      const jobs: OutgoingJob[] = [{ targetStage: 1, targetPartition: 0, job: { edge: 'e1', from: 0, to: 0, seq: 1, n: 0, wm: 0 } }];
+      await expect(queues.add(jobs)).rejects.toBeInstanceOf(RunStateLost);
+      expect((await keysUnder()).filter((k) => k.includes(':q.s1'))).toEqual([]);
+    } finally {
+      await queues.close();
+    }
+  });
+});
