@@ -60,7 +60,8 @@ export const nodeSpecSchema = z.looseObject({
 });
 
 export const edgeSpecSchema = z.looseObject({
-  id: z.string().min(1).max(128),
+  // GRAPH_FORMAT.md: edge ids follow the node id rule, so every edge can be tapped by its id.
+  id: z.string().regex(NODE_ID, { error: (i) => `${quoted(i.input)} is not a valid edge id (1 to 64 letters, digits, _ or -)` }),
   source: z.string().min(1).meta({ description: 'Node id' }),
   target: z.string().min(1).meta({ description: 'Node id' }),
   sourcePort: z.string().min(1).optional().meta({ description: 'Output port of the source node (default "out")' }),
