@@ -9,3 +9,4 @@ export * from './migrate.js';
 export { type Limits, type ValidateOptions, type ValidationResult, validateDocument } from './validate.js';
 export { isSourceType, outputPorts } from './validate-graph.js';
 export { formatPath, issueMessage } from './zod-issues.js';
+export * from './config-formats.js';
