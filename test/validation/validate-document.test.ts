@@ -141,6 +141,18 @@ describe('validateDocument: one test per refusal reason', () => {
     expect(d).toMatchObject({ nodeId: 'out', path: 'config.path', message: 'missing required field' });
   });
 
+  it('a required enum field missing says it is missing, and what it takes', () => {
+    const doc = base();
+    doc.nodes[0] = { id: 'src', type: 'source.generator', config: { rate: 10 } };
+    doc.nodes[2]!.config = { size: '10s', aggregates: [{ as: 'n' }] };
+    expect(errors(doc).map(formatDiagnostic)).toEqual([
+      'src: config.scenario: missing required field (one of "orders", "transactions", "sensors", "ad-events")',
+      'win: config.type: missing required field (one of "tumbling", "sliding", "session")',
+      'win: config.aggregates[0].op: missing required field (one of "count", "sum", "avg", "min", "max", "count_distinct", "first", "last")',
+    ]);
+    expect(errors(doc).map((d) => d.code)).toEqual(['missing-config', 'missing-config', 'missing-config']);
+  });
+
   it('an expression that does not parse, with its column', () => {
     const doc = base();
     doc.nodes[1]!.config = { expression: 'amount > ' };

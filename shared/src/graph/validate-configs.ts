@@ -9,7 +9,7 @@ import { type EdgeSpec, type NodeSpec, type ParamType, sourcePortOf, targetPortO
 import { envRefFields, envRefProblem, misplacedEnvRefs } from './env-refs.js';
 import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
 import { checkExpressionFields } from './validate-expressions.js';
-import { formatPath, issueMessage, MISSING } from './zod-issues.js';
+import { describeIssue, formatPath } from './zod-issues.js';
 
 export interface ConfigsInput {
   nodes: readonly NodeSpec[];
@@ -99,9 +99,9 @@ function checkConfig(
     const reported = new Set<string>();
     for (const issue of result.error.issues) {
       const path = formatPath(['config', ...issue.path]);
-      const message = issueMessage(issue);
+      const { message, missing } = describeIssue(issue);
       reported.add(path);
-      out.push({ severity: 'error', code: message === MISSING ? 'missing-config' : 'invalid-config', message, nodeId, path });
+      out.push({ severity: 'error', code: missing ? 'missing-config' : 'invalid-config', message, nodeId, path });
     }
     // Still check the expressions that can be found, so one missing field does not hide them.
     const fields = attempt(() => def.expressions?.(node.config as never)) ?? [];
