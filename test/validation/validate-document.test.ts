@@ -103,6 +103,19 @@ describe('validateDocument: one test per refusal reason', () => {
     expect(d).toMatchObject({ nodeId: 'big', path: 'nodes[4].id' });
   });
 
+  it("two nodes with one id: the duplicate is reported and each copy's own errors too", () => {
+    const doc = base();
+    doc.nodes.push({ id: 'big', type: 'filtr', config: {} });
+    doc.nodes.push({ id: 'win', type: 'window', config: { type: 'tumbling', size: '10 sec', aggregates: [{ as: 'n', op: 'count' }] } });
+    const found = errors(doc).map((d) => `${d.code} ${formatDiagnostic(d)}`);
+    expect(found).toEqual([
+      'duplicate-node-id big: nodes[4].id: two nodes have the id "big"',
+      `unknown-node-type big: nodes[4].type: unknown node type "filtr"; did you mean "filter"? (known: ${nodeDefinitions.types().toSorted().join(', ')})`,
+      'duplicate-node-id win: nodes[5].id: two nodes have the id "win"',
+      'invalid-config win: nodes[5].config.size: "10 sec" is not a duration (use 250ms, 10s, 5m, 1h)',
+    ]);
+  });
+
   it('two edges with one id', () => {
     const doc = base();
     doc.edges.push({ id: 'e1', source: 'win', target: 'out' });

@@ -53,7 +53,11 @@ export function validateConfigs(input: ConfigsInput, registry: NodeTypeRegistry)
       const edges = isFirst ? (incoming.get(node.id) ?? []).filter((e) => targetPortOf(e) === port.name) : [];
       inputs[port.name] = edges.length === 0 ? undefined : mergeSchemas(edges.map((e) => outputs.get(e.source)?.[sourcePortOf(e)]));
     }
-    const config = checkConfig(node, def, inputs, input.params, out);
+    const found: Diagnostic[] = [];
+    const config = checkConfig(node, def, inputs, input.params, found);
+    // A later copy of a duplicate id: its paths name it by index, as its duplicate-node-id does.
+    const at = isFirst ? '' : `nodes[${input.nodes.indexOf(node)}].`;
+    for (const d of found) out.push(at === '' ? d : { ...d, path: `${at}${d.path ?? 'config'}` });
     if (config) configs.set(node, config);
     if (config && isFirst) outputs.set(node.id, infer(def, config, inputs));
   }

@@ -47,15 +47,16 @@ export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry,
   const ids: string[] = [];
   const configs = new Map<string, unknown>();
   for (const [i, n] of doc.nodes.entries()) {
-    if (configs.has(n.id)) {
-      out.push(err('duplicate-node-id', `two nodes have the id "${n.id}"`, { nodeId: n.id, path: `nodes[${i}].id` }));
-      continue;
-    }
+    // A later copy of an id is still checked (every error at once); its id names the first copy,
+    // so its diagnostics point at it by index.
+    const copy = configs.has(n.id);
+    if (copy) out.push(err('duplicate-node-id', `two nodes have the id "${n.id}"`, { nodeId: n.id, path: `nodes[${i}].id` }));
+    const def = registry.get(n.type);
+    if (!def) out.push(err('unknown-node-type', unknownTypeMessage(n.type, registry.types()), { nodeId: n.id, path: copy ? `nodes[${i}].type` : 'type' }));
+    if (copy) continue;
     ids.push(n.id);
     configs.set(n.id, n.config);
-    const def = registry.get(n.type);
     if (def) defs.set(n.id, def);
-    else out.push(err('unknown-node-type', unknownTypeMessage(n.type, registry.types()), { nodeId: n.id, path: 'type' }));
   }
 
   const outputs = new Map<string, string[] | undefined>();
