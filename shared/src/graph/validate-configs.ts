@@ -8,6 +8,7 @@ import { type EventSchema, mergeSchemas } from '../schema/event-schema.js';
 import { type EdgeSpec, type NodeSpec, type ParamType, sourcePortOf, targetPortOf } from './document.js';
 import { envRefFields, envRefProblem, misplacedEnvRefs } from './env-refs.js';
 import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
+import { configKeyWarnings } from './validate-config-keys.js';
 import { checkExpressionFields } from './validate-expressions.js';
 import { describeIssue, formatPath } from './zod-issues.js';
 
@@ -77,6 +78,7 @@ function checkConfig(
 ): Record<string, unknown> | undefined {
   const nodeId = node.id;
   const input = inputs.in ?? Object.values(inputs).find((s) => s !== undefined);
+  for (const p of configKeyWarnings(node.config, def)) out.push({ severity: 'warning', code: p.code!, message: p.message, nodeId, path: p.path });
   // ${env:NAME} outside the type's connection fields would read (or let an expression probe) the
   // server's environment: refused, and the text is checked as it stands.
   const allowed = def.envRefFields ?? [];

@@ -4,6 +4,7 @@
  * type's definition (a branch's outputs from its config): nobody here knows a type by name.
  */
 import type { Diagnostic } from '../diagnostic.js';
+import { distance } from './did-you-mean.js';
 import { type EdgeSpec, type PipelineDocument, sourcePortOf, targetPortOf } from './document.js';
 import { findCycles, reachable, successors, topologicalOrder } from './graph-walk.js';
 import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
@@ -147,15 +148,4 @@ function unknownTypeMessage(type: string, known: readonly string[]): string {
   const close = known.map((k) => [k, distance(k, type)] as const).sort((a, b) => a[1] - b[1])[0];
   const hint = close && close[1] <= Math.max(1, Math.floor(type.length / 4)) ? `; did you mean "${close[0]}"?` : '';
   return `unknown node type "${type}"${hint} (known: ${[...known].sort().join(', ')})`;
-}
-
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }
