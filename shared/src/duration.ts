@@ -10,6 +10,12 @@ export type Duration = string | number;
 
 export const DURATION_HINT = 'use 250ms, 10s, 5m, 1h';
 
+/**
+ * The JSON Schema `format` of a duration field. Not `duration`: standard validators read that
+ * as ISO 8601 (`PT5M`) and refuse "5m" (docs/graph-format.md, "Formats").
+ */
+export const DURATION_FORMAT = 'sluice-duration';
+
 /** Milliseconds, or undefined when the value is not a duration. */
 export function parseDuration(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
@@ -40,4 +46,11 @@ export const durationSchema = z
   .refine((v) => parseDuration(v) !== undefined, {
     error: (issue) => `${JSON.stringify(issue.input)} is not a duration (${DURATION_HINT})`,
   })
-  .meta({ format: 'duration', description: `A duration (${DURATION_HINT}) or a number of milliseconds` });
+  // `pattern` and `minimum` let a JSON Schema tool that knows no custom format still check both
+  // forms (each applies to strings or numbers only; spaces allowed, as parseDuration trims them).
+  .meta({
+    format: DURATION_FORMAT,
+    pattern: `^\\s*${DURATION_RE.source.slice(1, -1)}\\s*$`,
+    minimum: 0,
+    description: `A duration (${DURATION_HINT}) or a number of milliseconds`,
+  });

@@ -2,6 +2,7 @@
  * The validator against the real node registry: one test per refusal reason of GRAPH_FORMAT.md,
  * each asserting the node/edge id, the path and the gist of the message; then all at once.
  */
+import { readFileSync } from 'node:fs';
 import { type Diagnostic, formatDiagnostic, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +104,19 @@ describe('validateDocument: one test per refusal reason', () => {
     expect(d).toMatchObject({ nodeId: 'big', path: 'nodes[4].id' });
   });
 
+  it("two nodes with one id: the duplicate is reported and each copy's own errors too", () => {
+    const doc = base();
+    doc.nodes.push({ id: 'big', type: 'filtr', config: {} });
+    doc.nodes.push({ id: 'win', type: 'window', config: { type: 'tumbling', size: '10 sec', aggregates: [{ as: 'n', op: 'count' }] } });
+    const found = errors(doc).map((d) => `${d.code} ${formatDiagnostic(d)}`);
+    expect(found).toEqual([
+      'duplicate-node-id big: nodes[4].id: two nodes have the id "big"',
+      `unknown-node-type big: nodes[4].type: unknown node type "filtr"; did you mean "filter"? (known: ${nodeDefinitions.types().toSorted().join(', ')})`,
+      'duplicate-node-id win: nodes[5].id: two nodes have the id "win"',
+      'invalid-config win: nodes[5].config.size: "10 sec" is not a duration (use 250ms, 10s, 5m, 1h)',
+    ]);
+  });
+
   it('two edges with one id', () => {
     const doc = base();
     doc.edges.push({ id: 'e1', source: 'win', target: 'out' });
@@ -139,6 +153,18 @@ describe('validateDocument: one test per refusal reason', () => {
     doc.nodes[3]!.config = {};
     const d = only(doc);
     expect(d).toMatchObject({ nodeId: 'out', path: 'config.path', message: 'missing required field' });
+  });
+
+  it('a required enum field missing says it is missing, and what it takes', () => {
+    const doc = base();
+    doc.nodes[0] = { id: 'src', type: 'source.generator', config: { rate: 10 } };
+    doc.nodes[2]!.config = { size: '10s', aggregates: [{ as: 'n' }] };
+    expect(errors(doc).map(formatDiagnostic)).toEqual([
+      'src: config.scenario: missing required field (one of "orders", "transactions", "sensors", "ad-events")',
+      'win: config.type: missing required field (one of "tumbling", "sliding", "session")',
+      'win: config.aggregates[0].op: missing required field (one of "count", "sum", "avg", "min", "max", "count_distinct", "first", "last")',
+    ]);
+    expect(errors(doc).map((d) => d.code)).toEqual(['missing-config', 'missing-config', 'missing-config']);
   });
 
   it('an expression that does not parse, with its column', () => {
@@ -231,5 +257,55 @@ describe('validateDocument: several errors at once', () => {
     };
     const d = only(doc);
     expect(d).toMatchObject({ nodeId: 'm', path: 'config.set.typo', code: 'expr-unknown-field' });
+  });
+});
+
+describe('validateDocument: config fields that would do nothing', () => {
+  const warnings = (doc: unknown) =>
+    validateDocument(doc, nodeDefinitions)
+      .diagnostics.filter((d) => d.code === 'unknown-config-field' || d.code === 'duration-as-number')
+      .map((d) => `${d.severity} ${d.code} ${formatDiagnostic(d)}`);
+
+  it('warns about a misspelt optional field, with the closest field of the type', () => {
+    const doc = base();
+    doc.nodes[0]!.config = { path: 'in.jsonl', timeField: 'ts', maxOutOfOrder: '5s' };
+    doc.nodes[2]!.config = { type: 'tumbling', size: '10s', allowedLatenes: '1m', aggregates: [{ as: 'n', op: 'count', feild: 'k' }] };
+    doc.nodes[3]!.config = { path: 'out.jsonl', colour: 'red' };
+    const r = validateDocument(doc, nodeDefinitions);
+    expect(r.ok).toBe(true);
+    expect(warnings(doc)).toEqual([
+      'warning unknown-config-field warning: src: config.maxOutOfOrder: "maxOutOfOrder" is not a field of a source.file: it is ignored; did you mean "maxOutOfOrderness"?',
+      'warning unknown-config-field warning: win: config.allowedLatenes: "allowedLatenes" is not a field of a window: it is ignored; did you mean "allowedLateness"?',
+      `warning unknown-config-field warning: win: config.aggregates[0].feild: "feild" is not a field of a window's aggregates[0]: it is ignored; did you mean "field"?`,
+      'warning unknown-config-field warning: out: config.colour: "colour" is not a field of a sink.file: it is ignored (fields: path, format, mode)',
+    ]);
+  });
+
+  it('warns about a duration written as a bare number (milliseconds), never about 0', () => {
+    const doc = base();
+    doc.nodes[0]!.config = { path: 'in.jsonl', timeField: 'ts', maxOutOfOrderness: 5000 };
+    doc.nodes[2]!.config = { type: 'tumbling', size: 60, allowedLateness: 0, aggregates: [{ as: 'n', op: 'count' }] };
+    expect(validateDocument(doc, nodeDefinitions).ok).toBe(true);
+    expect(warnings(doc)).toEqual([
+      'warning duration-as-number warning: src: config.maxOutOfOrderness: a bare number is milliseconds: 5000 is 5s; write the unit ("5s")',
+      'warning duration-as-number warning: win: config.size: a bare number is milliseconds: 60 is 60ms; write the unit ("60ms", or "60s" if seconds were meant)',
+    ]);
+  });
+
+  it('warns even when the config has errors, so a misspelt required field is found', () => {
+    const doc = base();
+    doc.nodes[1]!.config = { expresion: 'amount > 1' };
+    expect(validateDocument(doc, nodeDefinitions).diagnostics.filter((d) => d.nodeId === 'big').map(formatDiagnostic)).toEqual([
+      'big: config.expression: missing required field',
+      'warning: big: config.expresion: "expresion" is not a field of a filter: it is ignored; did you mean "expression"?',
+    ]);
+  });
+
+  it("finds nothing in the examples or in any node type's own example config (maps, rules tables, unions)", () => {
+    const docs = ['dynamic-pricing', 'fraud', 'iot-maintenance', 'ysb'].map((name) => JSON.parse(readFileSync(new URL(`../../examples/${name}/${name}.json`, import.meta.url), 'utf8')));
+    for (const doc of docs) expect(warnings(doc)).toEqual([]);
+    for (const type of nodeDefinitions.types()) {
+      expect(warnings({ format: 'sluice/v1', nodes: [{ id: 'n', type, config: nodeDefinitions.get(type)!.example }] })).toEqual([]);
+    }
   });
 });

@@ -52,6 +52,8 @@ describe('config forms generated from node definitions', () => {
     const html = render('map', { set: { total: 'a * b' } });
     expect(html).toContain('value="total"');
     expect(html).toContain('value="a * b"');
+    // Each value is an expression input (keyed on the schema's format), checked as it is typed.
+    expect(render('map', { set: { total: 'a * ' } })).toContain('unexpected end of expression at column 5');
   });
 
   it("sees a map's earlier `set` fields in a later expression, as the validator does", () => {

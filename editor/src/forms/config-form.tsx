@@ -3,7 +3,7 @@
  * server validates with): text, numbers, enums, booleans, durations, lists, key/value maps,
  * lists of objects, and expressions checked as you type.
  */
-import type { EventSchema } from '@sluice/shared';
+import { DURATION_FORMAT, type EventSchema, EXPRESSION_FORMAT } from '@sluice/shared';
 import { ExpressionInput, type FormContext } from './expression-input';
 
 type Schema = {
@@ -74,7 +74,7 @@ function setKey(o: Record<string, unknown>, k: string, v: unknown): Record<strin
 function Field({ schema, value, onChange, context, path }: { schema: Schema; value: unknown; onChange: (v: unknown) => void; context: FormContext; path: string }) {
   const s = schema.anyOf?.find((x) => x.type !== 'null' && x.format !== undefined) ?? schema.anyOf?.[0] ?? schema;
   const format = schema.format ?? s.format;
-  if (format === 'expression') return <ExpressionInput label={path} value={typeof value === 'string' ? value : ''} onChange={onChange} context={context} />;
+  if (format === EXPRESSION_FORMAT) return <ExpressionInput label={path} value={typeof value === 'string' ? value : ''} onChange={onChange} context={context} />;
   const objectBranch = schema.anyOf?.some((x) => x.type === 'object' || x.type === 'array');
   if (objectBranch) return <JsonField value={value} onChange={onChange} path={path} />;
   const choices = choicesOf(schema) ?? choicesOf(s);
@@ -90,7 +90,7 @@ function Field({ schema, value, onChange, context, path }: { schema: Schema; val
       </select>
     );
   }
-  if (format === 'duration' || schema.anyOf) {
+  if (format === DURATION_FORMAT || schema.anyOf) {
     return <input aria-label={path} placeholder="10s" value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />;
   }
   if (s.type === 'boolean') return <input type="checkbox" aria-label={path} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
@@ -121,7 +121,7 @@ function Field({ schema, value, onChange, context, path }: { schema: Schema; val
   }
   if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
     const entries = Object.entries((value as Record<string, unknown>) ?? {});
-    const isExpr = s.additionalProperties.format === 'expression';
+    const isExpr = s.additionalProperties.format === EXPRESSION_FORMAT;
     return (
       <div className="list">
         {entries.map(([k, v], i) => (

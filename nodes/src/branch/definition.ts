@@ -14,7 +14,7 @@ export const branchConfig = z.object({
           .string()
           .regex(PORT_NAME_RE, { error: 'a port name: lowercase letters, digits and _, starting with a letter' })
           .describe('Output port for the events this route takes'),
-        expression: z.string().min(1).meta({ format: 'expression', description: 'Events for which this is true take this route' }),
+        expression: z.string().min(1).meta({ format: 'sluice-expression', description: 'Events for which this is true take this route' }),
       }),
     )
     .min(1)

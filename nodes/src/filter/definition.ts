@@ -6,7 +6,7 @@ export const filterConfig = z.object({
   expression: z
     .string()
     .min(1)
-    .meta({ format: 'expression', description: 'Events for which this is true pass; false or null drop them' }),
+    .meta({ format: 'sluice-expression', description: 'Events for which this is true pass; false or null drop them' }),
 });
 
 export type FilterConfig = z.output<typeof filterConfig>;

@@ -9,7 +9,7 @@ const fieldPath = z.string().regex(FIELD_PATH_RE, { error: 'a field name, dotted
 
 export const mapConfig = z.object({
   set: z
-    .record(fieldPath, z.string().min(1).meta({ format: 'expression' }))
+    .record(fieldPath, z.string().min(1).meta({ format: 'sluice-expression' }))
     .describe('Field name -> expression, applied in order: later expressions see earlier results; dotted names set nested fields'),
   remove: z.array(fieldPath).default([]).describe('Fields to delete after `set` (dotted names delete nested fields)'),
 });

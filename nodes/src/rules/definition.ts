@@ -33,7 +33,7 @@ export const conditionSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('in'), value: z.array(scalar) }),
   z.object({
     op: z.literal('expr'),
-    expression: z.string().min(1).meta({ format: 'expression', description: 'A predicate over the event (true matches)' }),
+    expression: z.string().min(1).meta({ format: 'sluice-expression', description: 'A predicate over the event (true matches)' }),
   }),
 ]);
 export type Condition = z.output<typeof conditionSchema>;
@@ -41,7 +41,7 @@ export type Condition = z.output<typeof conditionSchema>;
 /** An output cell: a literal, or an expression over the event. */
 export const cellSchema = z.union([
   scalar,
-  z.object({ expr: z.string().min(1).meta({ format: 'expression', description: 'Computed from the event' }) }),
+  z.object({ expr: z.string().min(1).meta({ format: 'sluice-expression', description: 'Computed from the event' }) }),
 ]);
 export type Cell = z.output<typeof cellSchema>;
 
@@ -63,7 +63,7 @@ export const rulesConfig = z.object({
       z.object({
         id: z.string().min(1),
         label: z.string().optional(),
-        expression: z.string().min(1).meta({ format: 'expression', description: 'The value this column tests' }),
+        expression: z.string().min(1).meta({ format: 'sluice-expression', description: 'The value this column tests' }),
         type: z.enum(VALUE_TYPES).optional().describe('When set, every value compared with this column must be of this type'),
       }),
     )

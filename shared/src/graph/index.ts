@@ -9,4 +9,5 @@ export * from './migrate.js';
 export { type Limits, type ValidateOptions, type ValidationResult, validateDocument } from './validate.js';
 export { isSourceType, outputPorts } from './validate-graph.js';
 export { formatPath, issueMessage } from './zod-issues.js';
+export * from './config-formats.js';
 export { formatCount, WORK_LIMITS, type WorkLimit, workBoundProblem } from './work-bounds.js';

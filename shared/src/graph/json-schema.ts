@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { documentSchema } from './document-schema.js';
+import type { NodeTypeInfo } from './node-type.js';
 
 export const DOCUMENT_SCHEMA_ID = 'https://sluice.dev/schemas/sluice-v1.schema.json';
 
@@ -16,4 +17,13 @@ export function documentJsonSchema(): Record<string, unknown> {
 /** The committed file's exact text (2-space JSON and a final newline). */
 export function documentJsonSchemaText(): string {
   return `${JSON.stringify(documentJsonSchema(), null, 2)}\n`;
+}
+
+/**
+ * The JSON Schema of one node type's config (what a person may write, defaults optional), as the
+ * editor draws its form from. Durations and expressions carry the custom formats of
+ * config-formats.ts; a tool checks them once it registers CONFIG_FORMATS.
+ */
+export function nodeConfigJsonSchema(def: Pick<NodeTypeInfo, 'config'>): Record<string, unknown> {
+  return z.toJSONSchema(def.config, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
 }

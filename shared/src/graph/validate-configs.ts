@@ -8,8 +8,9 @@ import { type EventSchema, mergeSchemas } from '../schema/event-schema.js';
 import { type EdgeSpec, type NodeSpec, type ParamType, sourcePortOf, targetPortOf } from './document.js';
 import { envRefFields, envRefProblem, misplacedEnvRefs } from './env-refs.js';
 import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
+import { configKeyWarnings } from './validate-config-keys.js';
 import { checkExpressionFields } from './validate-expressions.js';
-import { formatPath, issueMessage, MISSING } from './zod-issues.js';
+import { describeIssue, formatPath } from './zod-issues.js';
 
 export interface ConfigsInput {
   nodes: readonly NodeSpec[];
@@ -53,7 +54,11 @@ export function validateConfigs(input: ConfigsInput, registry: NodeTypeRegistry)
       const edges = isFirst ? (incoming.get(node.id) ?? []).filter((e) => targetPortOf(e) === port.name) : [];
       inputs[port.name] = edges.length === 0 ? undefined : mergeSchemas(edges.map((e) => outputs.get(e.source)?.[sourcePortOf(e)]));
     }
-    const config = checkConfig(node, def, inputs, input.params, out);
+    const found: Diagnostic[] = [];
+    const config = checkConfig(node, def, inputs, input.params, found);
+    // A later copy of a duplicate id: its paths name it by index, as its duplicate-node-id does.
+    const at = isFirst ? '' : `nodes[${input.nodes.indexOf(node)}].`;
+    for (const d of found) out.push(at === '' ? d : { ...d, path: `${at}${d.path ?? 'config'}` });
     if (config) configs.set(node, config);
     if (config && isFirst) outputs.set(node.id, infer(def, config, inputs));
   }
@@ -73,6 +78,7 @@ function checkConfig(
 ): Record<string, unknown> | undefined {
   const nodeId = node.id;
   const input = inputs.in ?? Object.values(inputs).find((s) => s !== undefined);
+  for (const p of configKeyWarnings(node.config, def)) out.push({ severity: 'warning', code: p.code!, message: p.message, nodeId, path: p.path });
   // ${env:NAME} outside the type's connection fields would read (or let an expression probe) the
   // server's environment: refused, and the text is checked as it stands.
   const allowed = def.envRefFields ?? [];
@@ -99,9 +105,9 @@ function checkConfig(
     const reported = new Set<string>();
     for (const issue of result.error.issues) {
       const path = formatPath(['config', ...issue.path]);
-      const message = issueMessage(issue);
+      const { message, missing } = describeIssue(issue);
       reported.add(path);
-      out.push({ severity: 'error', code: message === MISSING ? 'missing-config' : 'invalid-config', message, nodeId, path });
+      out.push({ severity: 'error', code: missing ? 'missing-config' : 'invalid-config', message, nodeId, path });
     }
     // Still check the expressions that can be found, so one missing field does not hide them.
     const fields = attempt(() => def.expressions?.(node.config as never)) ?? [];

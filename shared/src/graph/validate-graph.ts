@@ -4,6 +4,7 @@
  * type's definition (a branch's outputs from its config): nobody here knows a type by name.
  */
 import type { Diagnostic } from '../diagnostic.js';
+import { distance } from './did-you-mean.js';
 import { type EdgeSpec, type PipelineDocument, sourcePortOf, targetPortOf } from './document.js';
 import { findCycles, reachable, successors, topologicalOrder } from './graph-walk.js';
 import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
@@ -47,15 +48,16 @@ export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry,
   const ids: string[] = [];
   const configs = new Map<string, unknown>();
   for (const [i, n] of doc.nodes.entries()) {
-    if (configs.has(n.id)) {
-      out.push(err('duplicate-node-id', `two nodes have the id "${n.id}"`, { nodeId: n.id, path: `nodes[${i}].id` }));
-      continue;
-    }
+    // A later copy of an id is still checked (every error at once); its id names the first copy,
+    // so its diagnostics point at it by index.
+    const copy = configs.has(n.id);
+    if (copy) out.push(err('duplicate-node-id', `two nodes have the id "${n.id}"`, { nodeId: n.id, path: `nodes[${i}].id` }));
+    const def = registry.get(n.type);
+    if (!def) out.push(err('unknown-node-type', unknownTypeMessage(n.type, registry.types()), { nodeId: n.id, path: copy ? `nodes[${i}].type` : 'type' }));
+    if (copy) continue;
     ids.push(n.id);
     configs.set(n.id, n.config);
-    const def = registry.get(n.type);
     if (def) defs.set(n.id, def);
-    else out.push(err('unknown-node-type', unknownTypeMessage(n.type, registry.types()), { nodeId: n.id, path: 'type' }));
   }
 
   const outputs = new Map<string, string[] | undefined>();
@@ -146,15 +148,4 @@ function unknownTypeMessage(type: string, known: readonly string[]): string {
   const close = known.map((k) => [k, distance(k, type)] as const).sort((a, b) => a[1] - b[1])[0];
   const hint = close && close[1] <= Math.max(1, Math.floor(type.length / 4)) ? `; did you mean "${close[0]}"?` : '';
   return `unknown node type "${type}"${hint} (known: ${[...known].sort().join(', ')})`;
-}
-
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostic.js';
 import { CURRENT_FORMAT, type EdgeSpec, type LIMITS, type NodeSpec, type ParamSpec, type ParamType, type PipelineDocument } from './document.js';
 import { documentSchema, edgeSpecSchema, nodeSpecSchema, PARAM_NAME, paramNameSchema, paramSpecSchema } from './document-schema.js';
 import { z } from 'zod';
-import { formatPath, issueMessage, MISSING } from './zod-issues.js';
+import { describeIssue, formatPath } from './zod-issues.js';
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
 
@@ -116,27 +116,27 @@ export function validateStructure(doc: Record<string, unknown>, limits: Limits, 
 }
 
 function topLevelDiagnostic(issue: z.core.$ZodIssue): Diagnostic {
-  const message = issueMessage(issue);
+  const { message, missing } = describeIssue(issue);
   const path = formatPath(issue.path);
   const badName = (issue.path[0] === 'id' && issue.code === 'invalid_format') || (issue.path[0] === 'params' && issue.code === 'invalid_key');
   if (badName) return err('invalid-id', message, { path });
-  return err(message === MISSING ? 'missing-field' : 'wrong-type', message, { path });
+  return err(missing ? 'missing-field' : 'wrong-type', message, { path });
 }
 
 function paramDiagnostic(name: string, issue: z.core.$ZodIssue): Diagnostic {
   const path = formatPath(['params', name, ...issue.path]);
-  const message = issueMessage(issue);
-  if (issue.path[0] === 'value' && message !== MISSING) {
+  const { message, missing } = describeIssue(issue);
+  if (issue.path[0] === 'value' && !missing) {
     const type = (issue as { expected?: string }).expected;
     return err('param-type', `${JSON.stringify((issue as { input?: unknown }).input)} is not a ${type}`, { path });
   }
-  return err(message === MISSING ? 'missing-field' : 'wrong-type', message, { path });
+  return err(missing ? 'missing-field' : 'wrong-type', message, { path });
 }
 
 /** The node or edge named by its id when it has a usable one, else by its index. */
 function itemDiagnostic(list: 'nodes' | 'edges', index: number, id: string | undefined, issue: z.core.$ZodIssue): Diagnostic {
-  const message = issueMessage(issue);
-  const code = issue.path[0] === 'id' && issue.code === 'invalid_format' ? 'invalid-id' : message === MISSING ? 'missing-field' : 'wrong-type';
+  const { message, missing } = describeIssue(issue);
+  const code = issue.path[0] === 'id' && issue.code === 'invalid_format' ? 'invalid-id' : missing ? 'missing-field' : 'wrong-type';
   if (id === undefined) return err(code, message, { path: formatPath([list, index, ...issue.path]) });
   const inner = formatPath(issue.path) || undefined;
   return err(code, message, list === 'nodes' ? { nodeId: id, path: inner } : { edgeId: id, path: inner });
