@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { spawnWorkers } from '../../../engine/src/cli/spawn-workers.js';
 import { buildPlan } from '../../../engine/src/compile/plan.js';
@@ -58,7 +58,7 @@ export class YsbDrill {
     workers: ChildProcess[],
     readonly dir: string,
     readonly out: string,
-    readonly expected: Record<string, unknown>[],
+    public expected: Record<string, unknown>[],
     private readonly sinkStage: number,
     private readonly keys: RedisKeys,
     private handle?: RunHandle,
@@ -68,26 +68,41 @@ export class YsbDrill {
 
   static async start(o: YsbDrillOptions): Promise<YsbDrill> {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-drill-'));
-    const redis = await OwnRedis.start({ aof: false });
+    const redis = await OwnRedis.start({ aof: false }).catch((err) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    });
     const out = join(dir, 'bullmq.jsonl');
     const doc = ysbDocumentFor(o.events, out);
     const plan = buildPlan(doc, nodeDefinitions, { partitions: PARTITIONS });
-    const sinkStage = plan.nodes.get(SINK)!.stage;
     const prefix = `drill-${randomUUID().slice(0, 8)}`;
-    // The workers read it from their environment (worker-pool.ts).
+    // The workers read these from their environment (worker-pool.ts).
     if (o.lockMs !== undefined) process.env.SLUICE_LOCK_MS = String(o.lockMs);
     if (o.slowSink) process.env.SLUICE_DRILL_SLOW_SINK = `${o.slowSink.ms}:${o.slowSink.every}`;
     const workers = spawnWorkers(o.workers, { redisUrl: redis.url, prefix }).processes;
     const runner = new BullmqRunner({ redisUrl: redis.url, prefix });
-    const drill = new YsbDrill(redis, redis.client(), runner, workers, dir, out, await embeddedOutput(o.events, dir), sinkStage, new RedisKeys(prefix));
-    drill.handle = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: PARTITIONS, pipelineId: PID });
-    return drill;
+    const drill = new YsbDrill(redis, redis.client(), runner, workers, dir, out, [], plan.nodes.get(SINK)!.stage, new RedisKeys(prefix));
+    try {
+      drill.expected = await embeddedOutput(o.events, dir);
+      drill.handle = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: PARTITIONS, pipelineId: PID });
+      return drill;
+    } catch (err) {
+      await drill.cleanup();
+      throw err;
+    }
   }
 
   /** Windows the sink task has committed (its `in` counter). */
   async committedRows(): Promise<number> {
     const raw = await this.probe.get(this.keys.taskCounters(PID, this.sinkStage, 0));
     return raw ? (JSON.parse(raw).nodes[SINK]?.in ?? 0) : 0;
+  }
+
+  /** Claims of the sink task that never committed: a job taken over (or a worker killed) after its claim. */
+  async abandonedSinkClaims(): Promise<number> {
+    const version = this.keys.taskVersion(PID, this.sinkStage, 0);
+    const [claims, commits] = await Promise.all([this.probe.hget(`${version}:intent`, 'seq'), this.probe.get(version)]);
+    return Number(claims ?? 0) - Number(commits ?? 0);
   }
 
   /** Waits until `share` (0..1) of the expected windows are committed. */
@@ -155,6 +170,16 @@ export class YsbDrill {
     await this.redis.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Registers cleanup for a test file: each drill started is cleaned up after its test, pass or fail. */
+export function drillStarter(): (o: YsbDrillOptions) => Promise<YsbDrill> {
+  let current: YsbDrill | undefined;
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return async (o) => (current = await YsbDrill.start(o));
 }
 
 /** The drills' verdict: completed, every window once, and the run counts what the file holds. */
