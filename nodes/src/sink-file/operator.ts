@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Event } from '@sluice/shared';
 import type { OperatorFactory, SinkOperator } from '../sdk/operator.js';
@@ -25,7 +25,7 @@ export const sinkFileOperator: OperatorFactory<SinkFileConfig> = (ctx) => {
   } catch (err) {
     throw new Error(`cannot open ${shown} for writing: ${(err as Error).message}`);
   }
-  return new FileSink(fd, shown, ctx.config.mode === 'overwrite', ctx.state.value<number | null>('committedBytes', null));
+  return new FileSink(fd, path, shown, ctx.config.mode === 'overwrite', ctx.state.value<number | null>('committedBytes', null));
 };
 
 /**
@@ -45,6 +45,7 @@ class FileSink implements SinkOperator {
 
   constructor(
     private fd: number,
+    private readonly path: string,
     private readonly shown: string,
     private readonly overwrite: boolean,
     private readonly length: ValueState<number | null>,
@@ -97,10 +98,18 @@ class FileSink implements SinkOperator {
     this.length.set(at + bytes.length);
   }
 
-  /** Input ended: drop what a batch that was never committed left past the end. */
+  /**
+   * Input ended: drop what a batch that was never committed left past the end, and check that
+   * the file at the path is ours and holds what was committed: a run must not end "completed"
+   * over a file someone truncated or replaced.
+   */
   private cutToLength(): void {
     const length = this.length.get() ?? 0;
-    if (fstatSync(this.fd).size > length) ftruncateSync(this.fd, length);
+    const own = fstatSync(this.fd);
+    if (own.size > length) ftruncateSync(this.fd, length);
+    const atPath = statSync(this.path, { throwIfNoEntry: false });
+    if (!atPath || atPath.ino !== own.ino || atPath.dev !== own.dev) throw new Error(`${this.shown} was removed or replaced while the pipeline wrote it`);
+    if (own.size < length) throw new Error(`${this.shown} holds ${own.size} bytes but ${length} were written and committed: something truncated it`);
   }
 
   close(): void {
