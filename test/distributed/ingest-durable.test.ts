@@ -4,21 +4,19 @@
  * has processed them all, and is started again on the same Redis, prefix and data folder. The
  * sink then holds every posted event exactly once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalWorkers, spawnWorkers, stopProcess } from '../../engine/src/cli/spawn-workers.js';
 import { RedisKeys } from '../../engine/src/runners/bullmq/keys.js';
 import { deletePrefixKeys } from '../../engine/src/runners/bullmq/test-keys.js';
+import { call, kill9, post as postRange, type Server, sinkLines, stagedIngestDocument, startServer } from '../faults/support/sluice-server.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'engine/src/cli/main.ts');
 const prefixes: string[] = [];
 const children: ChildProcess[] = [];
 const workerSets: LocalWorkers[] = [];
@@ -29,51 +27,6 @@ afterAll(async () => {
   for (const prefix of prefixes) await deletePrefixKeys(REDIS_URL, prefix);
 });
 
-interface Server {
-  url: string;
-  process: ChildProcess;
-}
-
-/** `sluice serve` on a free port; resolves once it listens (deployed pipelines are back by then). */
-function startServer(env: { prefix: string; dataDir: string }): Promise<Server> {
-  const p = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, REDIS_URL, SLUICE_PREFIX: env.prefix, SLUICE_DATA_DIR: env.dataDir, HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(p);
-  return new Promise((resolve, reject) => {
-    let log = '';
-    p.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      const m = /Sluice on (http:\/\/\S+)/.exec(log);
-      if (m) resolve({ url: m[1]!, process: p });
-    });
-    p.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${log}`)));
-  });
-}
-
-async function call(server: Server, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-function kill9(p: ChildProcess): Promise<void> {
-  return stopProcess(p, 'SIGKILL');
-}
-
-function sinkLines(path: string): { seq: number }[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l));
-}
-
 async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const start = Date.now();
   while (!(await cond())) {
@@ -83,12 +36,8 @@ async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs: numb
 }
 
 /** Post `total` events (field seq = 0..total-1) in requests of `per`, one after another; all must be 202. */
-async function post(server: Server, pid: string, total: number, per: number): Promise<void> {
-  for (let from = 0; from < total; from += per) {
-    const batch = Array.from({ length: Math.min(per, total - from) }, (_, i) => ({ seq: from + i }));
-    const res = await call(server, 'POST', `/api/ingest/${pid}/http`, batch);
-    expect(res.status, JSON.stringify(res.json)).toBe(202);
-  }
+function post(server: Server, pid: string, total: number, per: number): Promise<void> {
+  return postRange(server, pid, 'http', 0, total, per);
 }
 
 function expectEachOnce(lines: { seq: number }[], total: number): void {
@@ -113,7 +62,7 @@ async function crashChained(): Promise<{ seqs: number[]; total: number }> {
   const probe = new Redis(REDIS_URL);
   try {
     const total = 20_000;
-    const first = await startServer({ prefix, dataDir });
+    const first = await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
     const doc = {
       format: 'sluice/v1',
       id: 'inbound',
@@ -131,7 +80,7 @@ async function crashChained(): Promise<{ seqs: number[]; total: number }> {
     const inStream = await probe.xlen(keys.ingest('inbound', 'http'));
     // Every accepted event is in the sink file or still in Redis.
     expect(written + inStream).toBeGreaterThanOrEqual(total);
-    const second = await startServer({ prefix, dataDir });
+    const second = await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
     await waitUntil(() => sinkLines(out).length >= total, 30_000, `${total} lines in the sink (were ${written} at the crash, ${inStream} in the stream)`);
     // Give a duplicate the time to show up.
     await new Promise((r) => setTimeout(r, 1000));
@@ -162,23 +111,11 @@ describe('durable ingest on BullMQ (real Redis, server killed with SIGKILL)', ()
     const probe = new Redis(REDIS_URL);
     try {
       const total = 6_000;
-      const first = await startServer({ prefix, dataDir });
+      const first = await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
       // Two sources meeting at the sink put the sink in a stage of its own, run by workers
       // (committed with its state: exactly once). No worker runs before the crash: the
       // coordinator stops reading once its queue holds 50 jobs, and the rest stays in the stream.
-      const doc = {
-        format: 'sluice/v1',
-        id: 'staged',
-        nodes: [
-          { id: 'http', type: 'source.http', config: { maxBuffered: total } },
-          { id: 'other', type: 'source.http', config: { maxBuffered: 10 } },
-          { id: 'out', type: 'sink.file', config: { path: 'ingested.jsonl' } },
-        ],
-        edges: [
-          { id: 'e1', source: 'http', target: 'out' },
-          { id: 'e2', source: 'other', target: 'out' },
-        ],
-      };
+      const doc = stagedIngestDocument(total);
       expect((await call(first, 'POST', '/api/pipelines', doc)).status).toBe(201);
       expect((await call(first, 'POST', '/api/pipelines/staged/deploy')).status).toBe(200);
       await post(first, 'staged', total, 50);
@@ -187,7 +124,7 @@ describe('durable ingest on BullMQ (real Redis, server killed with SIGKILL)', ()
       expect(inStream).toBeGreaterThan(0);
       expect(sinkLines(out)).toEqual([]);
 
-      await startServer({ prefix, dataDir });
+      await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
       workerSets.push(spawnWorkers(2, { redisUrl: REDIS_URL, prefix }));
       await waitUntil(() => sinkLines(out).length >= total, 60_000, `${total} lines in the sink (${inStream} were in the stream at the crash)`);
       await new Promise((r) => setTimeout(r, 1000));

@@ -64,7 +64,7 @@ describe('sink.file', () => {
     expect(sinkFileDefinition.config.safeParse(sinkFileDefinition.example).success).toBe(true);
   });
 
-  it('after a restore, truncates the file back to the committed length (a batch written but never committed is not repeated)', () => {
+  it('after a restore, writes the batch again at the committed length (a batch written but never committed is not repeated)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
     const ctx = testContext({ config: sinkFileDefinition.config.parse({ path: 'r.jsonl', mode: 'overwrite' }), baseDir: dir });
     const first = sinkFileOperator(ctx) as SinkOperator;
@@ -82,5 +82,42 @@ describe('sink.file', () => {
     second.process([{ n: 2 }], col, 'in');
     second.close!();
     expect(readFileSync(join(dir, 'r.jsonl'), 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+  });
+
+  it('a late write of a stale copy lands on the same bytes, and input end cuts a leftover tail', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const config = sinkFileDefinition.config.parse({ path: 'f.jsonl', mode: 'overwrite' });
+    const a = testContext({ config, baseDir: dir });
+    const current = sinkFileOperator(a) as SinkOperator;
+    current.onStart?.();
+    const atStart = a.stateRegistry.snapshot();
+    // A stale worker restored at the same committed state, paused, then woken after the current one went on.
+    const b = testContext({ config, baseDir: dir });
+    const stale = sinkFileOperator(b) as SinkOperator;
+    b.stateRegistry.restore(atStart);
+    stale.onRestore!();
+    current.process([{ n: 1 }], col, 'in');
+    current.flush!();
+    current.process([{ n: 2 }], col, 'in');
+    current.flush!();
+    stale.process([{ n: 1 }], col, 'in');
+    stale.flush!(); // the same batch, late: same bytes at the same offset
+    expect(readFileSync(join(dir, 'f.jsonl'), 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+    stale.close!();
+    // An uncommitted longer batch left a tail: cut when the input ends.
+    writeFileSync(join(dir, 'f.jsonl'), '{"n":1}\n{"n":2}\n{"leftover":true}\n');
+    current.onWatermark!(Number.POSITIVE_INFINITY, col);
+    current.close!();
+    expect(readFileSync(join(dir, 'f.jsonl'), 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+  });
+
+  it('fails at input end when the file holds less than was committed (something truncated it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const op = sink(dir, { path: 't.jsonl' });
+    op.process([{ n: 1 }, { n: 2 }], col, 'in');
+    op.flush!();
+    writeFileSync(join(dir, 't.jsonl'), '{"n":1}\n');
+    op.onWatermark!(Number.POSITIVE_INFINITY, col);
+    expect(() => op.flush!()).toThrow(/holds 8 bytes but 16 were written and committed/);
   });
 });

@@ -44,13 +44,16 @@ describe('run marker', () => {
     await expect(marker.check()).rejects.toThrow(`Redis lost this run's state (marker ${keys.runMarker('p')} missing)`);
   });
 
-  it('a task commit or load without the marker throws and writes nothing (a worker never restarts a task from empty)', async () => {
+  it('a task claim, commit or load without the marker throws and writes nothing (a worker never restarts a task from empty)', async () => {
     const store = new TaskStateStore(redis, keys);
-    await expect(store.commit('t', 1, 0, 0, head, {})).rejects.toBeInstanceOf(RunStateLost);
+    await expect(store.claim('t', 1, 0, 0, 'e1#0#1')).rejects.toBeInstanceOf(RunStateLost);
+    await expect(store.commit('t', 1, 0, 0, head, {}, 1)).rejects.toBeInstanceOf(RunStateLost);
     await expect(store.load('t', 1, 0)).rejects.toBeInstanceOf(RunStateLost);
     expect(await keysUnder()).toEqual([]);
     await redis.set(keys.runMarker('t'), 'gen');
-    expect(await store.commit('t', 1, 0, 0, head, {})).toBe(1);
+    const claim = await store.claim('t', 1, 0, 0, 'e1#0#1');
+    if (!('token' in claim)) throw new Error(`expected a claim, got ${JSON.stringify(claim)}`);
+    expect(await store.commit('t', 1, 0, 0, head, {}, claim.token)).toBe(1);
     expect((await store.load('t', 1, 0)).version).toBe(1);
   });
 

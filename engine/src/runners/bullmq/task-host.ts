@@ -1,8 +1,11 @@
 /**
  * One task (stage partition) hosted by a worker: applies batch jobs in channel order, exactly
  * once, and commits operator state together with the ids of the batches applied. A worker may
- * lose a task to another worker at any job boundary (a crash, a stalled job): before each job the
- * host checks the committed version and reloads state when someone else moved it on.
+ * lose a task to another worker at any time (a crash, a pause past its BullMQ lock): before the
+ * first side effect of a job the host claims the task at the version it holds (reloading when
+ * someone else moved it on), and only that claim's token can commit. The claim pins which job
+ * version v applies, so a stale worker that wakes up repeats, byte for byte, what the current
+ * one did (docs/bullmq-runner.md, "Effectively once").
  */
 import type { Event } from '@sluice/shared';
 import { operatorEntry } from '@sluice/nodes/operators';
@@ -25,6 +28,10 @@ export class OutOfOrderBatch extends Error {
 export class StaleTask extends Error {
   readonly code = 'stale-task';
 }
+/** Another worker claimed this version for another batch, whose side effects may be in flight: that one goes first. */
+export class ClaimPending extends Error {
+  readonly code = 'claim-pending';
+}
 /** A batch of another deploy generation (a hot redeploy is being picked up): retried by a worker that has it. */
 export class StaleGeneration extends Error {
   readonly code = 'stale-generation';
@@ -42,6 +49,8 @@ export interface TaskHostOptions {
   /** Adds the jobs to their queues (before the commit: a crash in between only duplicates ids). */
   enqueue: (jobs: OutgoingJob[]) => Promise<void>;
   onTap?: (edgeId: string, events: Event[]) => void;
+  /** Called before a batch's sink writes (the slow-sink drill blocks there; worker-pool.ts). */
+  beforeSinkWrite?: () => void;
 }
 
 export class TaskHost {
@@ -52,6 +61,8 @@ export class TaskHost {
   private applied: Record<string, number> = {};
   private version = -1;
   private done = false;
+  /** No committed state was loaded: the operators started fresh and their start is not committed yet. */
+  private fresh = false;
 
   constructor(private readonly o: TaskHostOptions) {}
 
@@ -61,32 +72,75 @@ export class TaskHost {
     if (job.gen !== undefined && generation !== undefined && job.gen !== generation) {
       throw new StaleGeneration(`task ${stage.id}/${partition}: batch of deploy ${job.gen}, this worker runs ${generation}`);
     }
-    const committed = await store.version(pid, stage.id, partition);
-    if (committed !== this.version) await this.reload();
     const channel = Task.channelId(job.edge, job.from);
+    if (this.version < 0 || (this.applied[channel] ?? 0) + 1 !== job.seq) await this.reloadIfBehind();
+    if (this.fresh) await this.commitStart();
     const last = this.applied[channel] ?? 0;
     if (job.seq <= last) return false;
     if (job.seq > last + 1) throw new OutOfOrderBatch(`${channel}: batch ${job.seq} arrived before ${last + 1}`);
+    // The claim also tells whether this worker is behind: a worker must reload before it touches anything.
+    const claim = await store.claim(pid, stage.id, partition, this.version, `${channel}#${job.seq}`);
+    if ('stale' in claim) {
+      await this.reload();
+      return this.apply(job);
+    }
+    if ('pending' in claim) throw new ClaimPending(`task ${stage.id}/${partition}: version ${this.version} is claimed for another batch`);
     try {
       const edge = this.o.plan.edges.find((e) => e.id === job.edge);
       if (!edge) throw new Error(`unknown edge ${job.edge}`);
       if (job.n > 0) this.task.deliver(edge.target, edge.targetPort, decodeEvents(job));
       this.task.advance(channel, decodeWatermark(job.wm));
       this.applied[channel] = job.seq;
+      if (this.o.stage.nodes.some((id) => this.o.plan.nodes.get(id)!.isSink)) this.o.beforeSinkWrite?.();
       for (const inst of this.task.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
       if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
       await this.o.enqueue(this.exchange.drain());
-      const changes: TaskChanges = {};
-      for (const [id, inst] of this.task.instances) changes[id] = inst.state.keyedChanges();
-      const v = await store.commit(pid, stage.id, partition, this.version, this.snapshot(), changes);
-      if (v < 0) throw new StaleTask(`task ${stage.id}/${partition} was committed by another worker`);
-      this.version = v;
-      for (const inst of this.task.instances.values()) inst.state.markClean();
+      await this.commit(claim.token);
       return true;
     } catch (err) {
       this.version = -1; // in-memory state may be ahead of what is committed: reload next time
       throw err;
     }
+  }
+
+  private async reloadIfBehind(): Promise<void> {
+    const { pid, stage, partition, store } = this.o;
+    if ((await store.version(pid, stage.id, partition)) !== this.version) await this.reload();
+  }
+
+  /**
+   * Operators that started fresh (no committed state) commit that start before any batch: a
+   * sink's start (e.g. the file length it appends at) must be one value for every worker, not
+   * whatever each sees when it builds the task.
+   */
+  private async commitStart(): Promise<void> {
+    const { pid, stage, partition, store } = this.o;
+    const claim = await store.claim(pid, stage.id, partition, this.version, 'start');
+    if ('token' in claim) {
+      try {
+        await this.commit(claim.token);
+        return;
+      } catch (err) {
+        if (!(err instanceof StaleTask)) throw err;
+      }
+    }
+    // Another worker started it first: take its start.
+    await this.reload();
+    if (this.fresh) throw new StaleTask(`task ${stage.id}/${partition}: its start is being committed by another worker`);
+  }
+
+  private async commit(token: number): Promise<void> {
+    const { pid, stage, partition, store } = this.o;
+    const changes: TaskChanges = {};
+    for (const [id, inst] of this.task.instances) changes[id] = inst.state.keyedChanges();
+    const v = await store.commit(pid, stage.id, partition, this.version, this.snapshot(), changes, token);
+    if (v < 0) {
+      this.version = -1;
+      throw new StaleTask(`task ${stage.id}/${partition} was committed or claimed by another worker`);
+    }
+    this.version = v;
+    this.fresh = false;
+    for (const inst of this.task.instances.values()) inst.state.markClean();
   }
 
   private async reload(): Promise<void> {
@@ -95,6 +149,7 @@ export class TaskHost {
     const { version, snapshot } = await store.load(pid, stage.id, partition);
     await this.build(snapshot);
     this.version = version;
+    this.fresh = snapshot === undefined;
   }
 
   private async build(snapshot: TaskSnapshot | undefined): Promise<void> {

@@ -41,15 +41,40 @@ export interface TaskSnapshot {
 export type TaskChanges = Record<string, KeyedChanges>;
 
 /**
- * KEYS: version, state, counters, keyed hash, run marker (none of it is written once the marker
- * is gone: -2, run-marker.ts). ARGV: expected version, state, counters, number
- * of fields to set, then field/value pairs, then fields to delete. unpack() is bounded by Lua's
- * C stack, so fields go in chunks.
+ * Fencing (docs/bullmq-runner.md, "Effectively once"): before its first side effect a worker
+ * *claims* the task at the version it holds for one job. The claim is an intent record
+ * (version, job, token): a claim for another job at the same version is refused, so whichever
+ * worker applies version v applies the same job, and a late write of a stale worker repeats the
+ * bytes the current one wrote (sinks write deterministic bytes at explicit offsets). Only the
+ * holder of the latest token can commit.
+ *
+ * KEYS: version, intent, run marker. ARGV: expected version, job. Returns the token, -1 when the
+ * version moved on (reload), -2 when another job holds this version's intent (retry later), -3
+ * when the run marker is gone (nothing written: run-marker.ts).
  */
-const COMMIT_TASK_STATE = `
-if redis.call('EXISTS', KEYS[5]) == 0 then return -2 end
+const CLAIM_TASK = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return -3 end
 local v = tonumber(redis.call('GET', KEYS[1]) or '0')
 if v ~= tonumber(ARGV[1]) then return -1 end
+local iv = redis.call('HGET', KEYS[2], 'v')
+if iv and tonumber(iv) == v and redis.call('HGET', KEYS[2], 'job') ~= ARGV[2] then return -2 end
+local token = redis.call('HINCRBY', KEYS[2], 'seq', 1)
+redis.call('HSET', KEYS[2], 'v', v, 'job', ARGV[2], 'token', token)
+return token
+`;
+
+/**
+ * KEYS: version, state, counters, keyed hash, intent, run marker (none of it is written once the
+ * marker is gone: -2, run-marker.ts). ARGV: expected version, claim token, state, counters,
+ * number of fields to set, then field/value pairs, then fields to delete. unpack() is bounded by
+ * Lua's C stack, so fields go in chunks.
+ */
+const COMMIT_TASK_STATE = `
+if redis.call('EXISTS', KEYS[6]) == 0 then return -2 end
+local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+if v ~= tonumber(ARGV[1]) then return -1 end
+if redis.call('HGET', KEYS[5], 'token') ~= ARGV[2] then return -1 end
+table.remove(ARGV, 1) -- the version: the rest reads token, state, counters, nset, fields
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[3])
 local nset = tonumber(ARGV[4])
@@ -70,7 +95,11 @@ redis.call('SET', KEYS[1], v + 1)
 return v + 1
 `;
 
-type CommitFn = (kv: string, ks: string, kc: string, kk: string, km: string, expected: number, state: Buffer, counters: string, nset: number, ...fields: (string | Buffer)[]) => Promise<number>;
+type CommitFn = (kv: string, ks: string, kc: string, kk: string, ki: string, km: string, expected: number, token: number, state: Buffer, counters: string, nset: number, ...fields: (string | Buffer)[]) => Promise<number>;
+type ClaimFn = (kv: string, ki: string, km: string, expected: number, job: string) => Promise<number>;
+
+/** The claim of a task for one job: the token its commit must carry. */
+export type Claim = { token: number } | { stale: true } | { pending: true };
 
 const SEP = '\u0000';
 
@@ -81,13 +110,30 @@ export function keyedField(node: string, store: string, key: string): string {
 
 export class TaskStateStore {
   private readonly commitScript: CommitFn;
+  private readonly claimScript: ClaimFn;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {
-    if (!('commitTaskState' in redis)) redis.defineCommand('commitTaskState', { numberOfKeys: 5, lua: COMMIT_TASK_STATE });
+    if (!('commitTaskState' in redis)) redis.defineCommand('commitTaskState', { numberOfKeys: 6, lua: COMMIT_TASK_STATE });
+    if (!('claimTask' in redis)) redis.defineCommand('claimTask', { numberOfKeys: 3, lua: CLAIM_TASK });
     this.commitScript = (redis as unknown as { commitTaskState: CommitFn }).commitTaskState.bind(redis);
+    this.claimScript = (redis as unknown as { claimTask: ClaimFn }).claimTask.bind(redis);
+  }
+
+  /** Under the version key's name, so a pipeline's cleanup pattern (`statever:<pid>:*`) takes it too. */
+  private intentKey(pid: string, stage: number, partition: number): string {
+    return `${this.keys.taskVersion(pid, stage, partition)}:intent`;
+  }
+
+  /** Claim the task at `expected` for `job` before any side effect of that job (see CLAIM_TASK). */
+  async claim(pid: string, stage: number, partition: number, expected: number, job: string): Promise<Claim> {
+    const r = await this.claimScript(this.keys.taskVersion(pid, stage, partition), this.intentKey(pid, stage, partition), this.keys.runMarker(pid), expected, job);
+    if (r === -3) throw new RunStateLost(this.keys.runMarker(pid));
+    if (r === -1) return { stale: true };
+    if (r === -2) return { pending: true };
+    return { token: r };
   }
 
   async version(pid: string, stage: number, partition: number): Promise<number> {
@@ -131,23 +177,25 @@ export class TaskStateStore {
       s: this.keys.taskState(pid, stage, partition),
       c: this.keys.taskCounters(pid, stage, partition),
       h: this.keys.taskKeyed(pid, stage, partition),
+      // A claim of the old state must not pin a job at a version number the new state reaches.
+      i: this.intentKey(pid, stage, partition),
     };
     if (!snapshot) {
-      await this.redis.del(k.s, k.c, k.v, k.h);
+      await this.redis.del(k.s, k.c, k.v, k.h, k.i);
       return;
     }
     const { head, fields } = split(snapshot);
-    const tx = this.redis.multi().set(k.s, pack(head)).set(k.c, JSON.stringify(snapshot.counters)).del(k.h);
+    const tx = this.redis.multi().set(k.s, pack(head)).set(k.c, JSON.stringify(snapshot.counters)).del(k.h, k.i);
     for (let i = 0; i < fields.length; i += 2000) tx.hset(k.h, ...fields.slice(i, i + 2000));
     await tx.incr(k.v).exec();
   }
 
   /**
-   * Commit `head` (the snapshot with keyed stores listed but empty) and the keyed `changes`.
-   * New version, or -1 when another process committed first; throws RunStateLost when the run
-   * marker is gone.
+   * Commit `head` (the snapshot with keyed stores listed but empty) and the keyed `changes`,
+   * under the claim `token`. New version, or -1 when another process committed or claimed since;
+   * throws RunStateLost when the run marker is gone.
    */
-  async commit(pid: string, stage: number, partition: number, expected: number, head: TaskSnapshot, changes: TaskChanges): Promise<number> {
+  async commit(pid: string, stage: number, partition: number, expected: number, head: TaskSnapshot, changes: TaskChanges, token: number): Promise<number> {
     const set: (string | Buffer)[] = [];
     const deleted: string[] = [];
     for (const [node, stores] of Object.entries(changes)) {
@@ -161,8 +209,10 @@ export class TaskStateStore {
       this.keys.taskState(pid, stage, partition),
       this.keys.taskCounters(pid, stage, partition),
       this.keys.taskKeyed(pid, stage, partition),
+      this.intentKey(pid, stage, partition),
       this.keys.runMarker(pid),
       expected,
+      token,
       pack(head),
       JSON.stringify(head.counters),
       set.length / 2,

@@ -5,7 +5,7 @@
  * and histograms travel with each task's committed state.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan } from '../../compile/plan.js';
@@ -17,6 +17,31 @@ import { TapPublisher } from './remote-taps.js';
 import { bullConnection, redisOptions } from './redis-options.js';
 import { TaskHost } from './task-host.js';
 import { TaskStateStore } from './task-state-store.js';
+
+/**
+ * BullMQ timings; `SLUICE_LOCK_MS` shortens the lock (fault drills pause a worker past it
+ * without waiting 10 s). The stall check runs at a fifth of the lock.
+ */
+function workerTimings(): { lockDuration: number; stalledInterval: number; maxStalledCount: number } {
+  const lock = Number(process.env.SLUICE_LOCK_MS);
+  if (!Number.isFinite(lock) || lock <= 0) return WORKER_TIMINGS;
+  return { ...WORKER_TIMINGS, lockDuration: lock, stalledInterval: Math.max(200, Math.round(lock / 5)) };
+}
+
+/**
+ * The slow-sink drill (test/faults/slow-sink.test.ts): `SLUICE_DRILL_SLOW_SINK=<ms>:<every>`
+ * blocks the event loop for <ms> before the sink writes of every <every>th batch, on its first
+ * attempt only, as a sink stuck in a synchronous write would: the job outlives its lock, another
+ * worker takes it over, and the slow one writes late. Not a node setting on purpose.
+ */
+function slowSinkDrill(job: () => Job<BatchJob> | undefined): (() => void) | undefined {
+  const [ms, every] = (process.env.SLUICE_DRILL_SLOW_SINK ?? '').split(':').map(Number);
+  if (!ms || !every) return undefined;
+  return () => {
+    const j = job();
+    if (j && j.attemptsStarted <= 1 && j.data.seq % every === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  };
+}
 
 export interface WorkerPoolOptions {
   redisUrl: string;
@@ -94,6 +119,7 @@ export class WorkerPool {
     for (const stage of plan.stages) {
       if (stage.source !== undefined) continue;
       for (let p = 0; p < stage.partitions; p++) {
+        let current: Job<BatchJob> | undefined;
         const host = new TaskHost({
           pid: d.pid,
           plan,
@@ -104,17 +130,20 @@ export class WorkerPool {
           context: { baseDir: d.baseDir, ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}), params: d.params, now: Date.now },
           enqueue: (jobs) => queues.add(jobs),
           onTap: taps.publish,
+          beforeSinkWrite: slowSinkDrill(() => current),
         });
         const worker = new Worker<BatchJob>(
           this.keys.queue(d.pid, stage.id, p),
           async (job) => {
+            current = job;
             await host.apply(job.data);
           },
-          { connection: bullConnection(this.o.redisUrl), prefix: this.o.prefix, concurrency: 1, ...WORKER_TIMINGS },
+          // The name (worker id and pid) lands on each job it takes: drills find who holds a queue.
+          { connection: bullConnection(this.o.redisUrl), prefix: this.o.prefix, concurrency: 1, name: `${this.id}:${process.pid}`, ...workerTimings() },
         );
         worker.on('failed', (job, err) => {
           const code = (err as { code?: string }).code;
-          if (code !== 'out-of-order' && code !== 'stale-task' && code !== 'stale-generation') this.log(`${job?.queueName} batch failed: ${err.message}`);
+          if (code !== 'out-of-order' && code !== 'stale-task' && code !== 'stale-generation' && code !== 'claim-pending') this.log(`${job?.queueName} batch failed: ${err.message}`);
         });
         worker.on('error', (err) => this.log(`worker error: ${err.message}`));
         h.workers.push(worker);

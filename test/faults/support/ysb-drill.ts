@@ -1,0 +1,214 @@
+/**
+ * A YSB run on BullMQ for the worker drills: a Redis of the drill's own, N worker processes and
+ * the coordinator in the test process. The drill waits for a share of the windows to be
+ * committed, does its damage (kill -9, SIGSTOP...), then `finish()` compares the sink file with
+ * the embedded engine's output on the same events and with the run's own counts.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterEach, expect } from 'vitest';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { spawnWorkers } from '../../../engine/src/cli/spawn-workers.js';
+import { buildPlan } from '../../../engine/src/compile/plan.js';
+import { BullmqRunner } from '../../../engine/src/runners/bullmq/bullmq-runner.js';
+import { RedisKeys } from '../../../engine/src/runners/bullmq/keys.js';
+import { EmbeddedRunner } from '../../../engine/src/runners/embedded/embedded-runner.js';
+import type { RunHandle, RunResult } from '../../../engine/src/runners/runner.js';
+import { YSB_DIR, ysbDocumentFor } from '../../distributed/ysb-fixture.js';
+import { type OutputComparison, compareOutputs } from './compare-outputs.js';
+import { OwnRedis } from './own-redis.js';
+import { waitUntil } from './wait-until.js';
+
+/** `pnpm test:faults --full`: the sizes of issue 10's drills. */
+export const FULL = process.env.SLUICE_FAULTS_FULL === '1';
+
+const PID = 'ysb';
+const SINK = 'counts';
+const PARTITIONS = 2;
+
+export interface YsbDrillOptions {
+  events: number;
+  workers: number;
+  /** BullMQ lock duration the workers use (SLUICE_LOCK_MS); a pause must outlast it. */
+  lockMs?: number;
+  /** Block <ms> before the sink writes of every <every>th batch (SLUICE_DRILL_SLOW_SINK, worker-pool.ts). */
+  slowSink?: { ms: number; every: number };
+}
+
+export interface DrillOutcome {
+  result: RunResult;
+  comparison: OutputComparison;
+  /** Lines in the sink file. */
+  fileRows: number;
+  /** What the run says reached the sink. */
+  reportedRows: number;
+}
+
+export class YsbDrill {
+  readonly workers: ChildProcess[];
+  private readonly stopped = new Set<ChildProcess>();
+  private constructor(
+    readonly redis: OwnRedis,
+    private readonly probe: Redis,
+    private readonly runner: BullmqRunner,
+    workers: ChildProcess[],
+    readonly dir: string,
+    readonly out: string,
+    public expected: Record<string, unknown>[],
+    private readonly sinkStage: number,
+    private readonly keys: RedisKeys,
+    private handle?: RunHandle,
+  ) {
+    this.workers = workers;
+  }
+
+  static async start(o: YsbDrillOptions): Promise<YsbDrill> {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-drill-'));
+    const redis = await OwnRedis.start({ aof: false }).catch((err) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    });
+    const out = join(dir, 'bullmq.jsonl');
+    const doc = ysbDocumentFor(o.events, out);
+    const plan = buildPlan(doc, nodeDefinitions, { partitions: PARTITIONS });
+    const prefix = `drill-${randomUUID().slice(0, 8)}`;
+    // The workers read these from their environment (worker-pool.ts).
+    if (o.lockMs !== undefined) process.env.SLUICE_LOCK_MS = String(o.lockMs);
+    if (o.slowSink) process.env.SLUICE_DRILL_SLOW_SINK = `${o.slowSink.ms}:${o.slowSink.every}`;
+    const workers = spawnWorkers(o.workers, { redisUrl: redis.url, prefix }).processes;
+    const runner = new BullmqRunner({ redisUrl: redis.url, prefix });
+    const drill = new YsbDrill(redis, redis.client(), runner, workers, dir, out, [], plan.nodes.get(SINK)!.stage, new RedisKeys(prefix));
+    try {
+      drill.expected = await embeddedOutput(o.events, dir);
+      drill.handle = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: PARTITIONS, pipelineId: PID });
+      return drill;
+    } catch (err) {
+      await drill.cleanup();
+      throw err;
+    }
+  }
+
+  /** Windows the sink task has committed (its `in` counter). */
+  async committedRows(): Promise<number> {
+    const raw = await this.probe.get(this.keys.taskCounters(PID, this.sinkStage, 0));
+    return raw ? (JSON.parse(raw).nodes[SINK]?.in ?? 0) : 0;
+  }
+
+  /** Claims of the sink task that never committed: a job taken over (or a worker killed) after its claim. */
+  async abandonedSinkClaims(): Promise<number> {
+    const version = this.keys.taskVersion(PID, this.sinkStage, 0);
+    const [claims, commits] = await Promise.all([this.probe.hget(`${version}:intent`, 'seq'), this.probe.get(version)]);
+    return Number(claims ?? 0) - Number(commits ?? 0);
+  }
+
+  /** Waits until `share` (0..1) of the expected windows are committed. */
+  async waitForShare(share: number, timeoutMs = 300_000): Promise<void> {
+    const want = Math.ceil(this.expected.length * share);
+    await waitUntil(async () => (await this.committedRows()) >= want, timeoutMs, `${want} windows committed`);
+  }
+
+  /** The worker process holding the sink queue's active job (BullMQ records the worker's name, `<id>:<pid>`). */
+  async sinkHolder(timeoutMs = 60_000): Promise<ChildProcess> {
+    const queue = `${this.keys.prefix}:${this.keys.queue(PID, this.sinkStage, 0)}`;
+    let holder: ChildProcess | undefined;
+    await waitUntil(
+      async () => {
+        for (const id of await this.probe.lrange(`${queue}:active`, 0, -1)) {
+          const pid = Number((await this.probe.hget(`${queue}:${id}`, 'pb'))?.split(':')[1]);
+          holder = this.workers.find((w) => w.pid === pid && w.exitCode === null);
+          if (holder) return true;
+        }
+        return false;
+      },
+      timeoutMs,
+      'a worker holding the sink queue',
+    );
+    return holder!;
+  }
+
+  /** SIGSTOP; cleanup sends SIGCONT (and SIGKILL) to whatever is still stopped. */
+  pause(w: ChildProcess): void {
+    this.stopped.add(w);
+    w.kill('SIGSTOP');
+  }
+
+  resume(w: ChildProcess): void {
+    w.kill('SIGCONT');
+    this.stopped.delete(w);
+  }
+
+  async finish(timeoutMs = 600_000): Promise<DrillOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`run not done within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([this.handle!.done, timeout]);
+      const rows = readRows(this.out);
+      return { result, comparison: compareOutputs(this.expected, rows), fileRows: rows.length, reportedRows: result.metrics.nodes[SINK]?.in ?? -1 };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Leaves nothing behind: workers (stopped ones too), the coordinator, Redis, files. */
+  async cleanup(): Promise<void> {
+    for (const w of this.workers) {
+      if (w.exitCode !== null || w.signalCode !== null) continue;
+      if (this.stopped.has(w)) w.kill('SIGCONT');
+      const exited = new Promise((r) => w.once('exit', r));
+      w.kill('SIGKILL');
+      await exited;
+    }
+    if (this.handle?.status() === 'running') await this.handle.stop().catch(() => undefined);
+    await this.runner.close().catch(() => undefined);
+    this.probe.disconnect();
+    await this.redis.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Registers cleanup for a test file: each drill started is cleaned up after its test, pass or fail. */
+export function drillStarter(): (o: YsbDrillOptions) => Promise<YsbDrill> {
+  let current: YsbDrill | undefined;
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return async (o) => (current = await YsbDrill.start(o));
+}
+
+/** The drills' verdict: completed, every window once, and the run counts what the file holds. */
+export function expectExact(o: DrillOutcome): void {
+  expect(o.result.status, o.result.error).toBe('completed');
+  const { lost, duplicated, wrong, examples } = o.comparison;
+  expect({ lost, duplicated, wrong }, JSON.stringify(examples)).toEqual({ lost: 0, duplicated: 0, wrong: 0 });
+  expect(o.reportedRows).toBe(o.fileRows);
+}
+
+/** The embedded engine's windows on the same events: the reference. */
+async function embeddedOutput(events: number, dir: string): Promise<Record<string, unknown>[]> {
+  const out = join(dir, 'embedded.jsonl');
+  const h = await new EmbeddedRunner().deploy(ysbDocumentFor(events, out), { baseDir: YSB_DIR });
+  const r = await h.done;
+  if (r.status !== 'completed') throw new Error(`the embedded reference run ended ${r.status}: ${r.error}`);
+  return readRows(out);
+}
+
+function readRows(path: string): Record<string, unknown>[] {
+  if (!existsSync(path)) return [];
+  const rows: Record<string, unknown>[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line === '') continue;
+    try {
+      rows.push(JSON.parse(line));
+    } catch {
+      rows.push({ unparsable: line.slice(0, 80) }); // a torn line is a wrong row, not a crash
+    }
+  }
+  return rows;
+}
