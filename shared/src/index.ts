@@ -8,3 +8,4 @@ export * from './schema/event-schema.js';
 export * from './protocol/metrics.js';
 export * from './protocol/pipeline-api.js';
 export * from './graph/index.js';
+export * from './event-time.js';
