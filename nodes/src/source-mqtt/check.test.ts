@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { connect, type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testContext } from '../sdk/testing/index.js';
 import { sinkMqttDefinition } from '../sink-mqtt/definition.js';
 import { checkMqttSink, checkMqttSource } from './check.js';
 import { sourceMqttDefinition } from './definition.js';
 import { guardedBroker } from './guarded-broker.js';
-import { expectMessages, sleep, TEST_BROKER_URL, testClient, uniqueTopic } from './mqtt-test-client.js';
+import { expectMessages, TEST_BROKER_URL, testClient, uniqueTopic } from './mqtt-test-client.js';
 
 let observer: MqttClient;
 const others: MqttClient[] = [];
@@ -72,7 +72,8 @@ describe('source.mqtt check', () => {
 
     await checkMqttSource(sourceCtx({ topics: [topic], clientId, cleanSession: false }));
     await checkMqttSource(sourceCtx({ topics: [topic], clientId: runningId }));
-    await sleep(200);
+    // A round trip on the running client after both checks: a takeover would have closed it first.
+    await running.subscribeAsync(uniqueTopic('alive'));
     expect(dropped).toBe(false);
     expect(running.connected).toBe(true);
 
@@ -81,8 +82,7 @@ describe('source.mqtt check', () => {
     others.push(back);
     const seen: string[] = [];
     back.on('message', (_t, payload) => seen.push(payload.toString()));
-    for (let i = 0; i < 50 && seen.length === 0; i++) await sleep(20);
-    expect(seen).toEqual(['queued']);
+    await vi.waitFor(() => expect(seen).toEqual(['queued']), { timeout: 10_000 });
     // Ends the persistent session for good (the broker forgets it on a clean connect).
     await back.endAsync();
     await (await testClient({ clientId, clean: true })).endAsync();
@@ -96,8 +96,7 @@ describe('source.mqtt check', () => {
     const silent = await silentServer();
     try {
       await expect(checkMqttSource(sourceCtx({ url: silent.url, topics: ['x'] }), 300)).rejects.toThrow(`no answer from ${silent.url} within 0.3 s`);
-      for (let i = 0; i < 50 && silent.sockets.size > 0; i++) await sleep(20);
-      expect(silent.sockets.size).toBe(0);
+      await vi.waitFor(() => expect(silent.sockets.size).toBe(0), { timeout: 10_000 });
     } finally {
       silent.server.close();
     }
