@@ -40,9 +40,18 @@ interface Exit {
   hung: boolean;
 }
 
-/** Runs the CLI; kills it if it has not exited by the deadline. */
+/** Runs the CLI; kills it if it has not exited by the deadline. `started` gets the child. */
 function sluice(...args: string[]): Promise<Exit> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, SLUICE_SECRET_MQTT_EXIT_PW: 'wrong' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return sluiceWith({}, args);
+}
+
+function sluiceWith(env: Record<string, string>, args: string[], started?: (child: ChildProcess) => void): Promise<Exit> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SLUICE_SECRET_MQTT_EXIT_PW: 'wrong', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started?.(child);
   children.add(child);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -101,5 +110,29 @@ describe('a refused MQTT connection ends the CLI with exit 1', { timeout: 4 * EX
     expect(check.out).toContain(`cannot connect to MQTT broker ${guarded.url}: the broker refused`);
     expect(run.out).toContain(`run failed: a: cannot connect to MQTT broker ${guarded.url}: the broker refused`);
     expect(runSink.out).toContain(`run failed: b: cannot connect to MQTT broker ${guarded.url}: the broker refused`);
+  });
+
+  it('sluice serve: a deploy that cannot connect fails, and one SIGTERM stops the server', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let server: ChildProcess | undefined;
+    const exit = sluiceWith({ PORT: String(port), SLUICE_DATA_DIR: join(dir, 'serve-data') }, ['serve'], (c) => (server = c));
+    const deadline = Date.now() + EXIT_WITHIN_MS;
+    while (!(await fetch(`${base}/api/pipelines`).then((r) => r.ok).catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`sluice serve did not answer on ${base}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const doc = { id: 'mqtt-down', format: 'sluice/v1', nodes: [
+      { id: 'a', type: 'source.mqtt', config: { url: closedUrl, topics: ['sluice-test/exit/#'] } },
+      { id: 'b', type: 'sink.console', config: {} },
+    ], edges: [{ id: 'e', source: 'a', target: 'b' }] };
+    const post = (path: string, body?: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    expect((await post('/api/pipelines', doc)).status).toBe(201);
+    const deploy = await post('/api/pipelines/mqtt-down/deploy');
+    expect(deploy.ok).toBe(false);
+    expect(await deploy.text()).toContain(`cannot connect to MQTT broker ${closedUrl}`);
+    server?.kill('SIGTERM');
+    const r = await exit;
+    expect({ hung: r.hung, code: r.code }, r.out).toEqual({ hung: false, code: 0 });
   });
 });
