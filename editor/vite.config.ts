@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, type ProxyOptions } from 'vite';
 
 /** Where the API listens (`SLUICE_API` to point the dev server elsewhere). */
-const API = process.env.SLUICE_API ?? 'http://127.0.0.1:8080';
+const API = process.env.SLUICE_API ?? `http://127.0.0.1:${process.env.PORT || '8080'}`;
 
 /**
  * The API refuses a change whose Origin is not its own (docs/auth.md "Cross-site requests"), and
@@ -20,7 +20,8 @@ const toApi: ProxyOptions = {
   },
 };
 
-// `pnpm dev` runs Vite with HMR against the API on :8080; `vite build` writes dist/, which the server serves.
+// `pnpm dev` runs Vite with HMR against the API on PORT (8080, as `sluice serve`); `vite build`
+// writes dist/, which the server serves.
 export default defineConfig({
   plugins: [react()],
   server: { proxy: { '/api': toApi, '/metrics': toApi } },

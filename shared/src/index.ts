@@ -8,5 +8,6 @@ export * from './schema/event-schema.js';
 export * from './protocol/metrics.js';
 export * from './protocol/pipeline-api.js';
 export * from './graph/index.js';
+export * from './event-time.js';
 export * from './json-bounds.js';
 export * from './limits.js';

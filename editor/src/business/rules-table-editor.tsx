@@ -4,7 +4,7 @@
  * hit policy. Business mode edits rows and the default only; engineer mode edits columns too.
  * Expression cells are checked as typed; the node's own check marks the rows it names.
  */
-import { type CheckContext, checkExpression } from '@sluice/shared';
+import { type CheckContext, checkExpression, parseTime } from '@sluice/shared';
 import { useMemo, useState } from 'react';
 import { ExpressionInput } from '../forms/expression-input';
 import { checkRulesConfig, rowProblemText, sortProblems, type TableProblem } from './rules-check';
@@ -499,7 +499,7 @@ function ListInput({ label, value, kind, readOnly, onChange }: { label: string; 
 function DateInput({ label, value, placeholder, readOnly, onChange }: { label: string; value: string | undefined; placeholder: string; readOnly: boolean; onChange: (v: string | undefined) => void }) {
   const [text, setText] = useState(value ?? '');
   const [shown, setShown] = useState(value);
-  const bad = text.trim() !== '' && Number.isNaN(Date.parse(text));
+  const bad = text.trim() !== '' && parseTime(text) === undefined;
   if (shown !== value) {
     setShown(value);
     setText(value ?? '');
@@ -518,7 +518,7 @@ function DateInput({ label, value, placeholder, readOnly, onChange }: { label: s
           if (t.trim() === '') {
             setShown(undefined);
             onChange(undefined);
-          } else if (!Number.isNaN(Date.parse(t))) {
+          } else if (parseTime(t) !== undefined) {
             setShown(t.trim());
             onChange(t.trim());
           }

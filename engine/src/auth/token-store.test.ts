@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { serveCommand } from '../cli/serve-command.js';
 import { tokenCommand } from '../cli/token-command.js';
 import { type RunningServer, startServer } from '../server/start-server.js';
@@ -43,11 +43,10 @@ describe('TokenStore', () => {
     const server = new TokenStore({ file });
     const cli = new TokenStore({ file });
     const token = await cli.add('late', 'editor');
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(server.verify(token)?.name).toBe('late');
+    // The server re-checks the file at most once a second: wait for it, bounded.
+    await vi.waitFor(() => expect(server.verify(token)?.name).toBe('late'), { timeout: 10_000 });
     await cli.revoke('late');
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(server.verify(token)).toBeUndefined();
+    await vi.waitFor(() => expect(server.verify(token)).toBeUndefined(), { timeout: 10_000 });
   });
 
   it('reads SLUICE_TOKENS entries (name:role:sha256:hex), which cannot be revoked from the file', async () => {

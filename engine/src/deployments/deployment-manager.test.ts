@@ -102,8 +102,7 @@ describe('DeploymentManager', () => {
     expect(await after.restore()).toEqual(['p']);
     expect(after.handle('p')!.status()).toBe('running');
     expect((await store.versions('p')).map((v) => v.action)).toEqual(['create', 'deploy', 'save']);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(after.metrics('p')!.nodes.orders!.out).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(after.metrics('p')!.nodes.orders!.out).toBeGreaterThan(0), { timeout: 10_000 });
   });
 
   it('a restore that fails is logged and the others still come back', async () => {

@@ -1,20 +1,16 @@
-import { type EventSchema, type ExpressionField, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { type EventSchema, type ExpressionField, parseTime, passThroughUse, TIME_HINT, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
 import { errorPortSchema } from '../filter/definition.js';
 import { defineNode } from '../sdk/define-node.js';
 import { checkRulesConfig } from './check-table.js';
 import { rulesSchema } from './infer-schema.js';
 
-/** A time bound of a row: epoch ms or an ISO-8601 time. */
-export function timeMs(v: number | string): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
-}
+/** A time bound of a row: epoch ms or ISO 8601 (no offset means UTC). */
+export const timeMs = (v: number | string): number | undefined => parseTime(v);
 
 const timeBound = z
   .union([z.number(), z.string()])
-  .refine((v) => timeMs(v) !== undefined, { error: 'a time: epoch ms or ISO-8601 (2026-01-01T00:00:00Z)' });
+  .refine((v) => timeMs(v) !== undefined, { error: `not a time: ${TIME_HINT}` });
 
 /** Output ids are the fields written: one plain name (no dots). */
 const FIELD_NAME_RE = /^[^.]+$/;

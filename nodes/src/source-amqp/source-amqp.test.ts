@@ -1,8 +1,8 @@
 import { EVENT_TIME, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SourceOperator } from '../sdk/operator.js';
 import { testContext } from '../sdk/testing/index.js';
-import { pollUntil, sleep } from '../source-mqtt/mqtt-test-client.js';
+import { pollUntil } from '../source-mqtt/mqtt-test-client.js';
 import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from './amqp-test-client.js';
 import { sourceAmqpDefinition } from './definition.js';
 import { sourceAmqpOperator } from './operator.js';
@@ -56,7 +56,7 @@ describe('source.amqp', () => {
       { payload: 'line 1: pump started', routingKey: 'pump.started' },
       { payload: '{"not":"parsed"}', routingKey: 'pump.stopped' },
     ]);
-    await sleep(100);
+    // No wait: 'valve.opened' went out before 'pump.stopped' on one channel, so it would have come first.
     expect((await s.poll(100)).events).toEqual([]);
   });
 
@@ -96,11 +96,9 @@ describe('source.amqp', () => {
     const queue = await broker.queue('src-prefetch');
     const s = await source({ queue, prefetch: 3, ackAfterCheckpoint: true });
     await broker.send(queue, ...Array.from({ length: 10 }, (_, i) => ({ i })));
-    await sleep(200);
-    expect(await broker.ready(queue)).toBe(7);
-    expect((await s.poll(100)).events.map((e) => e.i)).toEqual([0, 1, 2]);
-    await sleep(100);
-    // Nothing acknowledged yet: the broker sends nothing more.
+    await vi.waitFor(async () => expect(await broker.ready(queue)).toBe(7), { timeout: 10_000 });
+    expect((await pollUntil(s, 3)).events.map((e) => e.i)).toEqual([0, 1, 2]);
+    // Nothing acknowledged yet: the broker sends nothing more (it still holds 7).
     expect((await s.poll(100)).events).toEqual([]);
     expect(await broker.ready(queue)).toBe(7);
     await s.onCheckpoint!(s.position!());
@@ -111,8 +109,7 @@ describe('source.amqp', () => {
     const queue = await broker.queue('src-onread');
     const s = await source({ queue, prefetch: 2 });
     await broker.send(queue, ...Array.from({ length: 6 }, (_, i) => ({ i })));
-    await sleep(200);
-    expect(await broker.ready(queue)).toBe(4);
+    await vi.waitFor(async () => expect(await broker.ready(queue)).toBe(4), { timeout: 10_000 });
     const { events } = await pollUntil(s, 6, 5000, 100);
     expect(events.map((e) => e.i)).toEqual([0, 1, 2, 3, 4, 5]);
     // Read means acknowledged: after a close, nothing comes back.
@@ -157,8 +154,10 @@ describe('source.amqp', () => {
     const queue = await broker.queue('src-deleted');
     const s = await source({ queue });
     await broker.channel.deleteQueue(queue);
-    await sleep(100);
-    expect(() => s.poll(10)).toThrow(`orders: lost queue "${queue}" at ${TEST_AMQP_URL}: the broker cancelled the consumer (queue "${queue}" deleted?)`);
+    // Polls return nothing until the broker's cancel has arrived.
+    await vi.waitFor(() => expect(() => s.poll(10)).toThrow(`orders: lost queue "${queue}" at ${TEST_AMQP_URL}: the broker cancelled the consumer (queue "${queue}" deleted?)`), {
+      timeout: 10_000,
+    });
   });
 
   it('fails to start naming the queue when it does not exist (declare false)', async () => {

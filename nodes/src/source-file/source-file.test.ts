@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceBatch, SourceOperator } from '../sdk/operator.js';
 import { testContext } from '../sdk/testing/index.js';
 import { parseCsv, typeCsvValue } from './csv.js';
@@ -15,9 +15,17 @@ function dirWith(files: Record<string, string>): string {
   return dir;
 }
 
+/** Every source a test opens, closed after it: an open FileHandle left to the GC makes Node warn. */
+const opened: SourceOperator[] = [];
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close?.();
+});
+
 async function source(dir: string, config: Record<string, unknown>, now: () => number = () => 1_000): Promise<SourceOperator> {
   const parsed = sourceFileDefinition.config.parse(config);
-  return sourceFileOperator(testContext({ config: parsed, baseDir: dir, now }));
+  const s = await sourceFileOperator(testContext({ config: parsed, baseDir: dir, now }));
+  opened.push(s);
+  return s;
 }
 
 async function drain(src: SourceOperator, max = 1000): Promise<{ events: Event[]; errors: NonNullable<SourceBatch['errors']>; batches: SourceBatch[] }> {

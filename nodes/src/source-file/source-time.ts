@@ -3,7 +3,7 @@
  * bucket behind `rate`, and the watermark with its per-event stamps (see
  * docs/watermarks-and-lateness.md).
  */
-import { EVENT_TIME, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { EVENT_TIME, INGEST_TIME, parseTime, SOURCE_WATERMARK } from '@sluice/shared';
 import { fieldGetter } from '../map/field-path.js';
 
 /**
@@ -59,19 +59,9 @@ export class SourceWatermark {
   }
 }
 
-/** Epoch ms from a time field: a number, a numeric string, or an ISO-8601 string. */
-export function parseEventTime(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v !== 'string' || v.trim() === '') return undefined;
-  const n = Number(v);
-  if (Number.isFinite(n)) return n;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
-}
-
 /**
  * Event time for the records of a source, the same for every source: from `timeField` (a
- * field path; epoch ms, numeric string or ISO-8601) or, without one, the read time. Stamps each
+ * field path; epoch ms, numeric string or ISO 8601, no offset meaning UTC) or, without one, the read time. Stamps each
  * fresh record and keeps the watermark.
  */
 export class RecordClock extends SourceWatermark {
@@ -90,7 +80,7 @@ export class RecordClock extends SourceWatermark {
     let t = now;
     if (this.getTime) {
       const raw = this.getTime(record as Record<string, unknown>);
-      const parsed = parseEventTime(raw);
+      const parsed = parseTime(raw);
       if (parsed === undefined) {
         return raw === null || raw === undefined
           ? `timeField "${this.timeField}" is missing`

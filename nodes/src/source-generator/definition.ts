@@ -1,4 +1,4 @@
-import { durationSchema, type EventSchema, type FieldType } from '@sluice/shared';
+import { durationSchema, type EventSchema, type FieldType, parseTime, TIME_HINT } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 
@@ -41,11 +41,7 @@ export const SCENARIO_TIME_FIELD: Record<Scenario, string> = {
 };
 
 /** Epoch ms of a `startTime` value, or undefined when it is not a time. */
-export function startTimeMs(v: number | string): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
-}
+export const startTimeMs = (v: number | string): number | undefined => parseTime(v);
 
 export const sourceGeneratorConfig = z.object({
   scenario: z.enum(SCENARIOS).describe('Which events: orders, transactions, sensors or ad-events (Yahoo Streaming Benchmark)'),
@@ -54,9 +50,9 @@ export const sourceGeneratorConfig = z.object({
   seed: z.int().optional().describe('Same seed, same events; omitted: derived from the node id'),
   startTime: z
     .union([z.number(), z.string()])
-    .refine((v) => startTimeMs(v) !== undefined, { error: 'startTime must be epoch ms or an ISO-8601 time' })
+    .refine((v) => startTimeMs(v) !== undefined, { error: `startTime is not a time: ${TIME_HINT}` })
     .default(DEFAULT_START_TIME)
-    .describe('Event time of the first event (epoch ms or ISO-8601)'),
+    .describe('Event time of the first event (epoch ms or ISO 8601; no offset means UTC)'),
   maxOutOfOrderness: durationSchema.default('0s').describe('Subtracted from the latest event time to give the watermark'),
 });
 

@@ -1,16 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer, type Server, type Socket } from 'node:net';
 import { connect, type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testContext } from '../sdk/testing/index.js';
 import { sinkMqttDefinition } from '../sink-mqtt/definition.js';
 import { checkMqttSink, checkMqttSource } from './check.js';
 import { sourceMqttDefinition } from './definition.js';
-import { expectMessages, sleep, TEST_BROKER_URL, testClient, uniqueTopic } from './mqtt-test-client.js';
+import { guardedBroker } from './guarded-broker.js';
+import { expectMessages, TEST_BROKER_URL, testClient, uniqueTopic } from './mqtt-test-client.js';
 
 let observer: MqttClient;
 const others: MqttClient[] = [];
@@ -30,61 +27,6 @@ function sourceCtx(config: Record<string, unknown>, secrets?: Record<string, str
 
 function sinkCtx(config: Record<string, unknown>, secrets?: Record<string, string>) {
   return testContext({ nodeId: 'alerts', config: sinkMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }), ...(secrets ? { secrets } : {}) });
-}
-
-/**
- * A second Mosquitto on a free port that wants a password (user sluice, password "right"): for
- * the refusal the shared test broker (anonymous) cannot show. Needs mosquitto and
- * mosquitto_passwd on the PATH. (Its ACL does not show a refused subscription: Mosquitto grants
- * a denied filter to an MQTT 3.1.1 client and delivers nothing on it.)
- */
-async function guardedBroker(): Promise<{ url: string; stop: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-mqtt-check-'));
-  const port = await freePort();
-  try {
-    execFileSync('mosquitto_passwd', ['-c', '-b', join(dir, 'pw'), 'sluice', 'right']);
-  } catch (err) {
-    throw new Error(`these tests start their own Mosquitto: install mosquitto (with mosquitto_passwd). ${(err as Error).message}`);
-  }
-  writeFileSync(join(dir, 'acl'), 'user sluice\ntopic read allowed/#\n');
-  writeFileSync(join(dir, 'm.conf'), `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, 'pw')}\nacl_file ${join(dir, 'acl')}\n`);
-  // Run as root, Mosquitto drops to its own user, which must read the files.
-  chmodSync(dir, 0o755);
-  chmodSync(join(dir, 'pw'), 0o644);
-  const child: ChildProcess = spawn('mosquitto', ['-c', join(dir, 'm.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let said = '';
-  child.stderr?.on('data', (d: Buffer) => (said += d.toString()));
-  const stop = () => {
-    child.kill();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; ; i++) {
-    if (await accepts(port)) return { url: `mqtt://127.0.0.1:${port}`, stop };
-    if (i === 100 || child.exitCode !== null) {
-      stop();
-      throw new Error(`the Mosquitto these tests start (port ${port}, ${dir}/m.conf) did not listen: ${said}`);
-    }
-    await sleep(50);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** A TCP server that accepts and never answers, like a host that is up but is no broker. */
@@ -130,7 +72,8 @@ describe('source.mqtt check', () => {
 
     await checkMqttSource(sourceCtx({ topics: [topic], clientId, cleanSession: false }));
     await checkMqttSource(sourceCtx({ topics: [topic], clientId: runningId }));
-    await sleep(200);
+    // A round trip on the running client after both checks: a takeover would have closed it first.
+    await running.subscribeAsync(uniqueTopic('alive'));
     expect(dropped).toBe(false);
     expect(running.connected).toBe(true);
 
@@ -139,8 +82,7 @@ describe('source.mqtt check', () => {
     others.push(back);
     const seen: string[] = [];
     back.on('message', (_t, payload) => seen.push(payload.toString()));
-    for (let i = 0; i < 50 && seen.length === 0; i++) await sleep(20);
-    expect(seen).toEqual(['queued']);
+    await vi.waitFor(() => expect(seen).toEqual(['queued']), { timeout: 10_000 });
     // Ends the persistent session for good (the broker forgets it on a clean connect).
     await back.endAsync();
     await (await testClient({ clientId, clean: true })).endAsync();
@@ -154,8 +96,7 @@ describe('source.mqtt check', () => {
     const silent = await silentServer();
     try {
       await expect(checkMqttSource(sourceCtx({ url: silent.url, topics: ['x'] }), 300)).rejects.toThrow(`no answer from ${silent.url} within 0.3 s`);
-      for (let i = 0; i < 50 && silent.sockets.size > 0; i++) await sleep(20);
-      expect(silent.sockets.size).toBe(0);
+      await vi.waitFor(() => expect(silent.sockets.size).toBe(0), { timeout: 10_000 });
     } finally {
       silent.server.close();
     }

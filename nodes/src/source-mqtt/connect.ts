@@ -13,7 +13,7 @@ export interface MqttConnectOptions {
   clientId?: string | undefined;
   /** false: resume the broker's session for this clientId (queued QoS 1/2 messages). */
   clean?: boolean;
-  /** Runs on the client before it connects: install handlers that must see the first packets. */
+  /** Runs on the client before its socket is open: install handlers that must see the first packets. */
   prepare?: (client: MqttClient) => void;
 }
 
@@ -22,8 +22,9 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A connected client, or an error naming the URL. Later drops are reconnected by MQTT.js. */
 export function connectMqtt(o: MqttConnectOptions): Promise<MqttClient> {
+  // Not `manualConnect`: with it, MQTT.js's end() clears its "disconnecting" flag, and the
+  // socket's late 'close' then starts a reconnect timer that keeps a failed CLI alive forever.
   const options: IClientOptions = {
-    manualConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     reconnectPeriod: 1000,
     clean: o.clean ?? true,
@@ -31,6 +32,7 @@ export function connectMqtt(o: MqttConnectOptions): Promise<MqttClient> {
     ...(o.password !== undefined ? { password: o.password } : {}),
     ...(o.clientId !== undefined ? { clientId: o.clientId } : {}),
   };
+  // The socket opens asynchronously: handlers installed now still see the first packets.
   const client = connect(o.url, options);
   o.prepare?.(client);
   return new Promise((resolve, reject) => {
@@ -54,7 +56,6 @@ export function connectMqtt(o: MqttConnectOptions): Promise<MqttClient> {
     client.on('connect', onConnect);
     client.on('error', onError);
     client.on('close', onClose);
-    client.connect();
   });
 }
 

@@ -16,6 +16,12 @@ export const sourcePostgresConfig = z.object({
   timeField: z.string().min(1).optional().describe('Field holding the event time (epoch ms or ISO-8601, e.g. a timestamp column); default: the read time'),
   maxOutOfOrderness: durationSchema.default('0s').describe('How far behind the latest event time an event may arrive and still be on time'),
   stopAtEnd: z.boolean().default(false).describe('End once every row was read (a backfill); default: keep polling for new rows'),
+  waitForTransactions: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Read a row only once no transaction still open could commit a lower cursor: a row committed late behind a higher id is then read too, at the cost of waiting for the longest open transaction in the database',
+    ),
 });
 
 export type SourcePostgresConfig = z.output<typeof sourcePostgresConfig>;
@@ -30,7 +36,9 @@ export const sourcePostgresDefinition = defineNode<SourcePostgresConfig>({
     'a time; once it has caught up it asks again every `pollInterval`. The cursor is the ' +
     "source's checkpoint, so a restarted pipeline resumes after the last row it read. The " +
     'cursor column must be unique and only grow (a bigserial id). `stopAtEnd` ends the source ' +
-    'when it has read every row (a backfill). Values: bigint and numeric as numbers when exact, ' +
+    'when it has read every row (a backfill). Without `waitForTransactions` a row whose ' +
+    'transaction commits after a higher id was read is never read; with it, rows wait until ' +
+    'every transaction that could still commit a lower id has ended. Values: bigint and numeric as numbers when exact, ' +
     'else strings; timestamps as ISO-8601 strings (UTC); json/jsonb as objects. The password ' +
     'comes from the secret `passwordSecret`.',
   example: {
@@ -43,6 +51,7 @@ export const sourcePostgresDefinition = defineNode<SourcePostgresConfig>({
     timeField: 'created_at',
     maxOutOfOrderness: '5s',
     stopAtEnd: false,
+    waitForTransactions: true,
   },
   config: sourcePostgresConfig,
   inputs: [],

@@ -10,6 +10,7 @@ import type { OperatorContext, SourceBatch, SourceFactory, SourceOperator } from
 import { connectPostgres, messageOf } from '../sink-postgres/connection.js';
 import { quoteIdent, quoteTable } from '../sink-postgres/identifiers.js';
 import { RecordClock } from '../source-file/source-time.js';
+import { CommitHorizon } from './commit-horizon.js';
 import type { SourcePostgresConfig } from './definition.js';
 import { jsonFriendlyTypes } from './values.js';
 
@@ -33,13 +34,18 @@ export const sourcePostgresOperator: SourceFactory<SourcePostgresConfig> = async
   return new PostgresSource(client, ctx);
 };
 
-/** The source's two queries: the first read, and the reads after a cursor. Names validated and quoted. */
-function readSql(c: SourcePostgresConfig): { first: string; next: string } {
+/**
+ * The source's queries: the first read, and the reads after a cursor; `bounded`: only up to the
+ * commit horizon ($3, see commit-horizon.ts). Names validated and quoted.
+ */
+function readSql(c: SourcePostgresConfig, bounded = false): { first: string; next: string } {
   const cur = quoteIdent(c.cursorColumn);
   const cols = c.columns ? c.columns.map(quoteIdent).join(', ') : '*';
   const select = `SELECT ${cols}, ${cur}::text AS ${quoteIdent(CURSOR_ALIAS)} FROM ${quoteTable(c.table)}`;
   // Rows with a NULL cursor are never read (they have no place in the order).
-  return { first: `${select} WHERE ${cur} IS NOT NULL ORDER BY ${cur} LIMIT $1`, next: `${select} WHERE ${cur} > $2 ORDER BY ${cur} LIMIT $1` };
+  const first = bounded ? `${cur} <= $2` : `${cur} IS NOT NULL`;
+  const next = bounded ? `${cur} > $2 AND ${cur} <= $3` : `${cur} > $2`;
+  return { first: `${select} WHERE ${first} ORDER BY ${cur} LIMIT $1`, next: `${select} WHERE ${next} ORDER BY ${cur} LIMIT $1` };
 }
 
 /**
@@ -67,6 +73,7 @@ class PostgresSource implements SourceOperator {
   private readonly pollMs: number;
   private readonly firstSql: string;
   private readonly nextSql: string;
+  private readonly horizon: CommitHorizon | undefined;
 
   constructor(
     private readonly client: pg.Client,
@@ -75,9 +82,10 @@ class PostgresSource implements SourceOperator {
     const c = ctx.config;
     this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
     this.pollMs = durationMs(c.pollInterval);
-    const sql = readSql(c);
+    const sql = readSql(c, c.waitForTransactions);
     this.firstSql = sql.first;
     this.nextSql = sql.next;
+    this.horizon = c.waitForTransactions ? new CommitHorizon(client, c.table, c.cursorColumn) : undefined;
   }
 
   async poll(max: number): Promise<SourceBatch> {
@@ -86,15 +94,15 @@ class PostgresSource implements SourceOperator {
     const limit = Math.max(1, Math.min(max, this.ctx.config.batchSize));
     let rows: Record<string, unknown>[];
     try {
-      const res = this.cursor === null ? await this.client.query(this.firstSql, [limit]) : await this.client.query(this.nextSql, [limit, this.cursor]);
-      rows = res.rows;
+      rows = await this.read(limit);
     } catch (err) {
       // Not wrapped by the runtime: name the node here.
       throw new Error(`${this.ctx.nodeId}: cannot read table ${this.ctx.config.table}: ${messageOf(err)}`);
     }
-    // Fewer rows than asked: this read reached the end of the table as it is now.
+    // Fewer rows than asked: this read reached the end of the table as it is now (or, waiting
+    // for transactions, of what is safe to read yet: not the end of a backfill).
     if (rows.length < limit) {
-      if (this.ctx.config.stopAtEnd) this.ended = true;
+      if (this.ctx.config.stopAtEnd && (this.horizon?.caughtUp ?? true)) this.ended = true;
       else this.quietUntil = now + this.pollMs;
     }
     const events: Event[] = [];
@@ -105,6 +113,16 @@ class PostgresSource implements SourceOperator {
       this.accept(row, now, events, errors);
     }
     return this.batch(events, errors, now);
+  }
+
+  private async read(limit: number): Promise<Record<string, unknown>[]> {
+    const params: unknown[] = this.cursor === null ? [limit] : [limit, this.cursor];
+    if (this.horizon) {
+      const bound = await this.horizon.bound();
+      if (bound === null) return [];
+      params.push(bound);
+    }
+    return (await this.client.query(this.cursor === null ? this.firstSql : this.nextSql, params)).rows;
   }
 
   private accept(row: Record<string, unknown>, now: number, events: Event[], errors: { event: Event; error: string }[]): void {

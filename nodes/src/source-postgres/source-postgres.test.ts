@@ -185,6 +185,66 @@ describe('source.postgres: unbounded, checkpoints', () => {
   });
 });
 
+describe('source.postgres: a row committed late behind a higher id', () => {
+  /**
+   * Writer A takes id 1 and holds its transaction open; writer B takes id 2 and commits. Then A
+   * commits, and a third row (id 3) is inserted. Reads poll until id 3 came out.
+   */
+  async function lateCommit(config: Record<string, unknown>): Promise<number[]> {
+    const t = await table('id bigserial PRIMARY KEY, v text');
+    const s = await source({ table: t, cursorColumn: 'id', pollInterval: '0s', ...config });
+    const writerA = await adminClient();
+    const seen: number[] = [];
+    const read = async () => {
+      for (const e of (await s.poll(100)).events) seen.push(e.id as number);
+    };
+    try {
+      await writerA.query('BEGIN');
+      await writerA.query(`INSERT INTO "${t}" (v) VALUES ('a')`);
+      await admin.query(`INSERT INTO "${t}" (v) VALUES ('b')`);
+      await read();
+      await read();
+      await writerA.query('COMMIT');
+      await admin.query(`INSERT INTO "${t}" (v) VALUES ('c')`);
+      const deadline = Date.now() + 20_000;
+      while (!seen.includes(3)) {
+        if (Date.now() > deadline) throw new Error(`id 3 not read within 20 s; read ${JSON.stringify(seen)}`);
+        await read();
+      }
+    } finally {
+      await writerA.query('ROLLBACK').catch(() => undefined);
+      await writerA.end();
+    }
+    return seen;
+  }
+
+  it('is never read by default: the cursor passed it (documented)', async () => {
+    expect(await lateCommit({})).toEqual([2, 3]);
+  });
+
+  it('is read, in order and once, with waitForTransactions: id 2 waits until writer A has committed', async () => {
+    expect(await lateCommit({ waitForTransactions: true })).toEqual([1, 2, 3]);
+  });
+
+  it('a backfill (stopAtEnd) does not end while a transaction could still commit a lower id', async () => {
+    const t = await table('id bigserial PRIMARY KEY, v text');
+    const writerA = await adminClient();
+    try {
+      await writerA.query('BEGIN');
+      await writerA.query(`INSERT INTO "${t}" (v) VALUES ('a')`);
+      await admin.query(`INSERT INTO "${t}" (v) VALUES ('b')`);
+      const s = await source({ table: t, cursorColumn: 'id', pollInterval: '0s', stopAtEnd: true, waitForTransactions: true });
+      const first = await s.poll(100);
+      expect({ events: first.events.length, done: first.done }).toEqual({ events: 0, done: false });
+      await writerA.query('COMMIT');
+      expect(plain((await drain(s)).events).map((e) => e.id)).toEqual([1, 2]);
+    } finally {
+      await writerA.query('ROLLBACK').catch(() => undefined);
+      await writerA.end();
+    }
+  });
+});
+
 describe('source.postgres: definition', () => {
   it('refuses an inline password, is bounded only with stopAtEnd, accepts its example', () => {
     const parse = (extra: Record<string, unknown>) => sourcePostgresDefinition.config.parse({ url: 'postgres://u@h/db', table: 't', cursorColumn: 'id', ...extra });

@@ -1,5 +1,5 @@
 /** Live metrics (SSE), taps (SSE) and Prometheus text, on real runs of the embedded engine. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeTestApis, generatorDoc, readSse, testApi } from '../test-support.js';
 
 afterEach(closeTestApis);
@@ -118,7 +118,15 @@ describe('GET /metrics (Prometheus)', () => {
     const { call } = testApi();
     await call('POST', '/api/pipelines', generatorDoc());
     await call('POST', '/api/pipelines/live/deploy');
-    await new Promise((r) => setTimeout(r, 400));
+    // Until events have crossed every node and edge (and a sink batch was timed).
+    const flowing = [/sluice_edge_events_total\{pipeline="live",edge="e2"\} [1-9]/, /sluice_sink_latency_seconds_count\{pipeline="live",node="out"\} /];
+    await vi.waitFor(
+      async () => {
+        const text = (await call('GET', '/metrics')).text;
+        for (const re of flowing) expect(text).toMatch(re);
+      },
+      { timeout: 10_000 },
+    );
     const prom = await call('GET', '/metrics');
     expect(prom.status).toBe(200);
     expect(prom.headers.get('content-type')).toContain('text/plain');

@@ -4,7 +4,7 @@
  * uploaded sample). See docs/preview.md.
  */
 import { Hono } from 'hono';
-import { MAX_RECORD_DEPTH, type PipelineDocument, valueDepth } from '@sluice/shared';
+import { MAX_RECORD_DEPTH, type PipelineDocument, parseTime, valueDepth } from '@sluice/shared';
 import type { DeploymentManager } from '../../deployments/deployment-manager.js';
 import { PreviewError, runPreview } from '../../preview/preview.js';
 import type { RecordedEvent } from '../../recording/recorded-event.js';
@@ -21,14 +21,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function timeOf(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string') {
-    const t = Date.parse(v);
-    if (!Number.isNaN(t)) return t;
-  }
-  return undefined;
-}
+// The sources' own rule (epoch ms or ISO 8601, no offset meaning UTC), so a preview times events as a run would.
+const timeOf = parseTime;
 
 /** An uploaded sample: `{ sourceNodeId: [event, ...] }`, timed by each source's `timeField`. */
 export function uploadedEvents(document: PipelineDocument, raw: unknown): Record<string, RecordedEvent[]> {

@@ -25,3 +25,24 @@ export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'ready') await redis.quit();
   else redis.disconnect();
 }
+
+/**
+ * One line per outage instead of ioredis' "[ioredis] Unhandled error event" stack on every
+ * retry (a worker started before Redis keeps retrying; that is expected, not a crash), and one
+ * line when it is back. Names host:port only: a URL may carry a password.
+ */
+export function reportRedisErrors(redis: Redis, url: string, log: ((line: string) => void) | undefined): void {
+  const where = `Redis ${new URL(url).host}`;
+  let down: string | undefined;
+  redis.on('error', (err: Error) => {
+    const why = err.message || String(err);
+    if (down === why) return;
+    down = why;
+    log?.(`${where} unreachable (${why}); retrying`);
+  });
+  redis.on('ready', () => {
+    if (down === undefined) return;
+    down = undefined;
+    log?.(`${where} reachable again`);
+  });
+}

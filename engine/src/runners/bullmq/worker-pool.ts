@@ -14,7 +14,7 @@ import { type DeployedPipeline, WORKER_TIMINGS } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
 import { TapPublisher } from './remote-taps.js';
-import { bullConnection, redisOptions } from './redis-options.js';
+import { bullConnection, redisOptions, reportRedisErrors } from './redis-options.js';
 import { TaskHost } from './task-host.js';
 import { TaskStateStore } from './task-state-store.js';
 
@@ -74,6 +74,8 @@ export class WorkerPool {
   constructor(private readonly o: WorkerPoolOptions) {
     this.redis = new Redis(redisOptions(o.redisUrl));
     this.subscriber = new Redis(redisOptions(o.redisUrl));
+    reportRedisErrors(this.redis, o.redisUrl, (line) => this.log(line));
+    reportRedisErrors(this.subscriber, o.redisUrl, undefined); // same Redis: one line is enough
     this.keys = new RedisKeys(o.prefix);
     this.store = new TaskStateStore(this.redis, this.keys);
   }
