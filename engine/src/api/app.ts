@@ -9,6 +9,7 @@ import { authMiddleware } from '../auth/auth-middleware.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { sessionRoutes } from '../auth/session-routes.js';
 import type { DeploymentManager } from '../deployments/deployment-manager.js';
+import { type LogOption, toLogger } from '../logging/logger.js';
 import { Recorder } from '../recording/recorder.js';
 import { MemoryRecordingStore } from '../recording/recording-store.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
@@ -19,6 +20,7 @@ import { hostCheck } from './middleware/host-check.js';
 import { jsonContentType } from './middleware/json-content-type.js';
 import { originCheck } from './middleware/origin-check.js';
 import { refusalLog } from './middleware/refusal-log.js';
+import { requestLog } from './middleware/request-log.js';
 import { auditRoutes, pipelineAuditRoutes } from './routes/audit.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { connectionCheckRoutes } from './routes/connection-check.js';
@@ -57,15 +59,21 @@ export interface AppOptions {
   recorder?: Recorder;
   /** API tokens and roles (docs/auth.md); none: local-only mode, every caller is an admin. */
   auth?: Authenticator;
-  /** The server log, one plain line per call (refused requests are logged here); default: none. */
-  log?: (line: string) => void;
+  /**
+   * The server log: a request line per request, refused requests, 500s with their stack. A pino
+   * logger, or a function taking plain lines (tests); default: none.
+   */
+  log?: LogOption;
 }
 
 export function createApp(o: AppOptions): Hono {
   const app = new Hono();
-  app.onError((err, c) => sendError(c, err));
+  const logger = toLogger(o.log);
+  app.onError((err, c) => sendError(c, err, logger));
   app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${c.req.path}`), 404));
-  if (o.log) app.use('*', refusalLog({ log: o.log }));
+  // First: every answer below, a door's refusal included, gets the request id and a log line.
+  app.use('*', requestLog({ logger }));
+  app.use('*', refusalLog({ log: (line) => logger.warn(line) }));
   // Doors first (docs/auth.md "Cross-site requests"): the Host, then who sent a change.
   app.use('*', hostCheck({ allowedHosts: o.allowedHosts ?? [] }));
   app.use('*', originCheck({ allowedOrigins: [...(o.corsOrigins ?? []), ...(o.allowedOrigins ?? [])] }));

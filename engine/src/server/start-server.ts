@@ -17,6 +17,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import { bindAddress, checkBinding, isLoopback, isWildcard, modeLine } from '../auth/binding.js';
 import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
+import { type LogOption, lineFn, toLogger } from '../logging/logger.js';
 import { Recorder } from '../recording/recorder.js';
 import { MemoryRecordingStore } from '../recording/recording-store.js';
 import { RedisRecordingStore } from '../recording/redis-recording-store.js';
@@ -25,7 +26,6 @@ import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { Runner } from '../runners/runner.js';
 import { MemoryIngestHub } from '../runtime/ingest-hub.js';
 import { RedisIngestHub } from '../runtime/redis-ingest-hub.js';
-import { redactingLog } from '../secrets/redact.js';
 import { FileStore } from '../store/file-store.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { loadExamples } from './load-examples.js';
@@ -61,7 +61,8 @@ export interface ServerOptions {
   allowedOrigins?: string[];
   /** API tokens (default: <dataDir>/tokens.json or SLUICE_TOKENS_FILE, and SLUICE_TOKENS). None: loopback only. */
   tokens?: TokenStore;
-  log: (line: string) => void;
+  /** The server log: a pino logger (`sluice serve` makes one), or a function taking plain lines (tests). */
+  log: LogOption;
 }
 
 export interface RunningServer {
@@ -82,7 +83,10 @@ function createRunner(o: ServerOptions): Runner {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   // Every server log line is masked (a run error quoting a connection URL, a secret value).
   // HOST=" 127.0.0.1" and HOST=[::1] are meant as addresses: listen() takes neither as written.
-  const o = { ...options, log: redactingLog(options.log), host: bindAddress(options.host) };
+  // The logger masks every message and field (logging/logger.ts); `log` keeps the plain-line shape
+  // the deployment manager and the example loader take.
+  const logger = toLogger(options.log);
+  const o = { ...options, log: lineFn(logger), host: bindAddress(options.host) };
   // Before anything else: a server others could reach must have tokens (docs/auth.md).
   const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
   checkBinding(o.host, tokens.size, tokens.file);
@@ -117,7 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
     allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? [])],
     ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
-    log: o.log,
+    log: logger,
     auth: new Authenticator({ tokens, required: !isLoopback(o.host) }),
   });
   const withEditor = existsSync(join(editorDist, 'index.html'));
