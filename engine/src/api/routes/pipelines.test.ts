@@ -105,6 +105,27 @@ describe('/api/pipelines', () => {
     }
   });
 
+  it('a valid document without edges (they default to []) is stored normalised on POST and PUT, and diffs', async () => {
+    const { call, store } = testApi();
+    const { edges: _e, ...lone } = { ...generatorDoc('lone'), nodes: [{ id: 'c', type: 'sink.console', config: {} }] };
+    const created = await call('POST', '/api/pipelines', lone);
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ valid: true, pipeline: { version: 1, document: { edges: [] } } });
+    const saved = await call('PUT', '/api/pipelines/lone', { ...lone, name: 'Lone' });
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.json.pipeline.document.edges).toEqual([]);
+    // A document stored without edges by an earlier server still lists, saves over and diffs.
+    const { edges: _g, ...old } = generatorDoc('old');
+    await store.put('old', old as never, { author: 'x', action: 'create' });
+    expect((await call('GET', '/api/pipelines')).status).toBe(200);
+    expect((await call('PUT', '/api/pipelines/old', generatorDoc('old'))).status).toBe(200);
+    const diff = await call('GET', '/api/pipelines/old/versions/1/diff/2');
+    expect(diff.status, diff.text).toBe(200);
+    expect(diff.json.diff.edges.added).toEqual(['orders.out -> big.in', 'big.out -> out.in']);
+    const audit = await call('GET', '/api/audit?pipeline=lone');
+    expect(audit.json.entries.map((e: { summary: string[] }) => e.summary)).toEqual([['name Live orders -> Lone'], ['1 nodes, 0 edges']]);
+  });
+
   it('DELETE stops a running pipeline first', async () => {
     const { call, deployments } = testApi();
     await call('POST', '/api/pipelines', generatorDoc());

@@ -29,8 +29,12 @@ export function readDocument(body: unknown) {
   const r = validateDocument(body, nodeDefinitions);
   if (r.document === undefined || r.diagnostics.some((d) => NOT_A_DOCUMENT.has(d.code)))
     throw new ApiError(422, 'invalid-document', 'the body is not a pipeline document', r.diagnostics);
-  // Stored as sent (defaults stay implicit, as the author wrote them); r.document is normalized.
-  return { document: body as PipelineDocument, diagnostics: r.diagnostics, valid: r.ok };
+  // Stored as sent (defaults stay implicit, as the author wrote them; r.document has them all),
+  // but with `edges`, which the format defaults to []: it is the one default every reader of a
+  // stored document (lists, diffs, the audit) walks, so it is made explicit once, at the door.
+  const sent = body as PipelineDocument;
+  const document = Array.isArray(sent.edges) ? sent : { ...sent, edges: [] };
+  return { document, diagnostics: r.diagnostics, valid: r.ok };
 }
 
 /** The stored document's diagnostics, with the server's own policy (paths) added. */
@@ -64,8 +68,10 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     if (!PIPELINE_ID.test(id)) throw new ApiError(422, 'invalid-id', `pipeline ids match [a-z0-9][a-z0-9-]{0,63}; got ${JSON.stringify(id)}`);
     if (await o.store.get(id)) throw new ApiError(409, 'exists', `a pipeline "${id}" exists already; PUT /api/pipelines/${id} to change it`);
     const action = c.req.query('action') === 'import' ? 'import' : 'create';
+    // Everything that could fail is done before the store is written: an error stores nothing.
+    const summary = [`${document.nodes.length} nodes, ${document.edges.length} edges`];
     const stored = await o.store.put(id, document, { author: principalOf(c).name, action });
-    await audit(c, o.audit, { action, pipelineId: id, version: stored.version, summary: [`${document.nodes.length} nodes, ${document.edges.length} edges`] });
+    await audit(c, o.audit, { action, pipelineId: id, version: stored.version, summary });
     return c.json({ pipeline: stored, valid, diagnostics }, 201, { location: `/api/pipelines/${id}` });
   });
 
@@ -78,8 +84,9 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     const p = await findPipeline(o.store, c.req.param('id'));
     const { document, diagnostics, valid } = readDocument(await jsonBody(c));
     const note = c.req.query('note');
+    const summary = diffDocuments(p.document, document).summary;
     const stored = await o.store.put(p.id, document, { author: principalOf(c).name, action: 'save', ...(note ? { note: note.slice(0, 500) } : {}) });
-    await audit(c, o.audit, { action: 'save', pipelineId: p.id, version: stored.version, summary: diffDocuments(p.document, document).summary });
+    await audit(c, o.audit, { action: 'save', pipelineId: p.id, version: stored.version, summary });
     return c.json({ pipeline: stored, valid, diagnostics });
   });
 
