@@ -27,6 +27,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const maxBodyBytes = env.SLUICE_MAX_BODY_BYTES ? Number(env.SLUICE_MAX_BODY_BYTES) : undefined;
   if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) return fail(`SLUICE_MAX_BODY_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_BODY_BYTES)}`);
+  const maxFileBytes = env.SLUICE_MAX_FILE_BYTES ? Number(env.SLUICE_MAX_FILE_BYTES) : undefined;
+  if (maxFileBytes !== undefined && !(Number.isInteger(maxFileBytes) && maxFileBytes > 0)) return fail(`SLUICE_MAX_FILE_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_FILE_BYTES)}`);
   const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   const corsOrigins = list(env.SLUICE_CORS_ORIGINS);
   const allowedHosts = list(env.SLUICE_ALLOWED_HOSTS);
@@ -48,6 +50,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       ...(env.SLUICE_DB_SCHEMA ? { databaseSchema: env.SLUICE_DB_SCHEMA } : {}),
       ...(env.SLUICE_PREFIX ? { prefix: env.SLUICE_PREFIX } : {}),
       ...(maxBodyBytes ? { maxBodyBytes } : {}),
+      ...(maxFileBytes ? { maxFileBytes } : {}),
       ...(corsOrigins.length ? { corsOrigins } : {}),
       ...(allowedHosts.length ? { allowedHosts } : {}),
       ...(allowedOrigins.length ? { allowedOrigins } : {}),

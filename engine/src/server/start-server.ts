@@ -54,6 +54,8 @@ export interface ServerOptions {
   /** Default: <repo>/editor/dist (served when it exists). */
   editorDist?: string;
   maxBodyBytes?: number;
+  /** Largest file uploaded to <dataDir>/files through the API (default 64 MiB). */
+  maxFileBytes?: number;
   corsOrigins?: string[];
   /** Host names answered besides loopback and the bound address (SLUICE_ALLOWED_HOSTS). */
   allowedHosts?: string[];
@@ -111,10 +113,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const restored = await deployments.restore();
   if (restored.length > 0) o.log(`redeployed: ${restored.join(', ')}`);
 
+  const auditFile = join(o.dataDir, 'audit.jsonl');
   const app = createApp({
     store,
     deployments,
-    audit: pgStore ? new PostgresAuditLog(pgStore) : new FileAuditLog(join(o.dataDir, 'audit.jsonl')),
+    audit: pgStore ? new PostgresAuditLog(pgStore) : new FileAuditLog(auditFile),
+    ...(o.maxFileBytes ? { maxFileBytes: o.maxFileBytes } : {}),
+    // Wherever they are configured to live, uploads never replace or delete these.
+    protectedFiles: [auditFile, ...(tokens.file ? [tokens.file] : [])],
     recorder,
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),

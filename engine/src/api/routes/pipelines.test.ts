@@ -126,6 +126,36 @@ describe('/api/pipelines', () => {
     expect(audit.json.entries.map((e: { summary: string[] }) => e.summary)).toEqual([['name Live orders -> Lone'], ['1 nodes, 0 edges']]);
   });
 
+  it('exports a document (references, never secret values) and imports it back under a fresh id', async () => {
+    const { call } = testApi();
+    process.env.SLUICE_SECRET_H8_EXPORT = 'export-canary-value';
+    try {
+      const doc = { ...generatorDoc(), description: 'pasted export-canary-value by mistake' };
+      const ref = ['$', '{env:MQTT_URL}'].join('');
+      doc.nodes.push({ id: 'mq', type: 'sink.mqtt', config: { url: ref, topic: 't' } as Record<string, unknown> });
+      doc.edges.push({ id: 'e3', source: 'big', target: 'mq' });
+      await call('POST', '/api/pipelines', doc);
+      const ex = await call('GET', '/api/pipelines/live/export');
+      expect(ex.status).toBe(200);
+      expect(ex.headers.get('content-disposition')).toBe('attachment; filename="live.json"');
+      expect(ex.json).toMatchObject({ format: 'sluice/v1', id: 'live', name: 'Live orders' });
+      expect(ex.json.nodes[3].config.url).toBe(ref);
+      expect(ex.text).not.toContain('export-canary-value');
+      // Import: the id is taken, so the copy takes the next free one, as the editor does.
+      const first = await call('POST', '/api/pipelines?action=import', ex.json);
+      expect(first.status).toBe(201);
+      expect(first.json.pipeline).toMatchObject({ id: 'live-2', document: { id: 'live-2' } });
+      expect(first.headers.get('location')).toBe('/api/pipelines/live-2');
+      expect((await call('POST', '/api/pipelines?action=import', ex.json)).json.pipeline.id).toBe('live-3');
+      expect((await call('GET', '/api/pipelines/live-2/versions')).json.versions[0].action).toBe('import');
+      // A plain create still says the id is taken.
+      expect((await call('POST', '/api/pipelines', ex.json)).status).toBe(409);
+      expect((await call('GET', '/api/pipelines/ghost/export')).status).toBe(404);
+    } finally {
+      delete process.env.SLUICE_SECRET_H8_EXPORT;
+    }
+  });
+
   it('DELETE stops a running pipeline first', async () => {
     const { call, deployments } = testApi();
     await call('POST', '/api/pipelines', generatorDoc());

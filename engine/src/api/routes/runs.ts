@@ -1,6 +1,7 @@
 /** Validate, deploy, stop, status of a stored pipeline. */
 import { Hono } from 'hono';
-import { diffDocuments, type PipelineDocument } from '@sluice/shared';
+import { diffDocuments, type PipelineDocument, validateDocument } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { principalOf } from '../../auth/principal.js';
 import { DeployError, type DeploymentManager, type RedeployReport } from '../../deployments/deployment-manager.js';
@@ -9,7 +10,7 @@ import { redactDeep } from '../../secrets/redact.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, optionalJsonObject } from '../errors.js';
 import { findPipeline } from '../lookup.js';
-import { diagnose } from './pipelines.js';
+import { diagnose, inputDiagnostics } from './pipelines.js';
 
 const DEPLOY_STATUS = { 'invalid-document': 422, 'not-found': 404, 'not-deployed': 409, 'start-failed': 500 } as const;
 
@@ -41,7 +42,7 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
 
   app.post('/:id/validate', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
-    return c.json(diagnose(p, o.deployments));
+    return c.json(diagnose(p, o.deployments, o.store.defaultBaseDir));
   });
 
   app.post('/:id/deploy', async (c) => {
@@ -49,6 +50,11 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
     const body = await optionalJsonObject(c);
     const params = body.params ?? {};
     if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new ApiError(400, 'invalid-body', '"params" must be an object: { "params": { "name": value } }');
+    // A missing input file is the user's to fix (422 naming node and path), not a run that
+    // failed to start (500). Checked on the document as it will run (params applied).
+    const compiled = validateDocument(p.document, nodeDefinitions).document;
+    const missing = compiled ? inputDiagnostics(p, compiled, o.store.defaultBaseDir) : [];
+    if (missing.length > 0) throw new ApiError(422, 'input-missing', `pipeline "${p.id}" reads files that are not there: ${missing.map((d) => `${d.nodeId}: ${d.path}: ${d.message}`).join('; ')}`, missing);
     try {
       const before = await o.store.getDeployment(p.id);
       const { handle: h, redeploy } = await o.deployments.deployReporting(p.id, params as Record<string, unknown>, principalOf(c).name);
