@@ -17,6 +17,7 @@ import { redactDeep } from '../../secrets/redact.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, jsonBody } from '../errors.js';
 import { findPipeline } from '../lookup.js';
+import { FILE_NAME } from './files.js';
 
 export interface PipelineRoutesOptions {
   store: PipelineStore;
@@ -46,13 +47,25 @@ export function readDocument(body: unknown) {
  */
 export function inputDiagnostics(stored: StoredPipeline, document: PipelineDocument, filesDir: string): Diagnostic[] {
   const inUploads = resolve(stored.baseDir) === resolve(filesDir);
-  return missingInputs(document, stored.baseDir, nodeDefinitions, inUploads ? { uploadHint: (path) => `upload it with PUT /api/files/${path}` } : {});
+  // Uploads take plain names only: a path into a subfolder gets no hint it could not follow.
+  const uploadHint = (path: string) => (FILE_NAME.test(path) ? `upload it with PUT /api/files/${path}` : `put it at that path under the server's files folder`);
+  return missingInputs(document, stored.baseDir, nodeDefinitions, inUploads ? { uploadHint } : {});
 }
 
-/** The stored document's diagnostics, with the server's own policy (paths, input files) added. */
+/**
+ * The stored document's diagnostics, with the server's own policy added: paths outside the
+ * allowed folders (errors), input files not there yet (warnings here: a draft may name a file
+ * still to be uploaded; a deploy refuses it, 422 input-missing).
+ */
 export function diagnose(stored: StoredPipeline, deployments: DeploymentManager, filesDir: string) {
   const r = validateDocument(stored.document, nodeDefinitions);
-  const diagnostics = r.document ? [...r.diagnostics, ...deployments.policyDiagnostics(stored, r.document), ...inputDiagnostics(stored, r.document, filesDir)] : r.diagnostics;
+  if (!r.document) return { valid: r.ok, diagnostics: r.diagnostics };
+  const policy = deployments.policyDiagnostics(stored, r.document);
+  const refused = new Set(policy.map((d) => `${d.nodeId} ${d.path}`));
+  const inputs = inputDiagnostics(stored, r.document, filesDir)
+    .filter((d) => !refused.has(`${d.nodeId} ${d.path}`))
+    .map((d) => ({ ...d, severity: 'warning' as const }));
+  const diagnostics = [...r.diagnostics, ...policy, ...inputs];
   return { valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics };
 }
 

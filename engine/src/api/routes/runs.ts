@@ -1,7 +1,6 @@
 /** Validate, deploy, stop, status of a stored pipeline. */
 import { Hono } from 'hono';
-import { diffDocuments, type PipelineDocument, validateDocument } from '@sluice/shared';
-import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { diffDocuments, type PipelineDocument } from '@sluice/shared';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { principalOf } from '../../auth/principal.js';
 import { DeployError, type DeploymentManager, type RedeployReport } from '../../deployments/deployment-manager.js';
@@ -10,7 +9,7 @@ import { redactDeep } from '../../secrets/redact.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, optionalJsonObject } from '../errors.js';
 import { findPipeline } from '../lookup.js';
-import { diagnose, inputDiagnostics } from './pipelines.js';
+import { diagnose } from './pipelines.js';
 
 const DEPLOY_STATUS = { 'invalid-document': 422, 'not-found': 404, 'not-deployed': 409, 'start-failed': 500 } as const;
 
@@ -51,9 +50,10 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
     const params = body.params ?? {};
     if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new ApiError(400, 'invalid-body', '"params" must be an object: { "params": { "name": value } }');
     // A missing input file is the user's to fix (422 naming node and path), not a run that
-    // failed to start (500). Checked on the document as it will run (params applied).
-    const compiled = validateDocument(p.document, nodeDefinitions).document;
-    const missing = compiled ? inputDiagnostics(p, compiled, o.store.defaultBaseDir) : [];
+    // failed to start (500). Only for an otherwise deployable document: an invalid one, or a
+    // path the policy refuses, is answered by the deploy itself (invalid-document, every diagnostic).
+    const { diagnostics } = diagnose(p, o.deployments, o.store.defaultBaseDir);
+    const missing = diagnostics.some((d) => d.severity === 'error') ? [] : diagnostics.filter((d) => d.code === 'input-missing').map((d) => ({ ...d, severity: 'error' as const }));
     if (missing.length > 0) throw new ApiError(422, 'input-missing', `pipeline "${p.id}" reads files that are not there: ${missing.map((d) => `${d.nodeId}: ${d.path}: ${d.message}`).join('; ')}`, missing);
     try {
       const before = await o.store.getDeployment(p.id);
