@@ -3,12 +3,13 @@
  * bodies size-limited; no CORS headers unless origins are configured. One route file per
  * resource, mounted here; tested with `app.request()`, no port needed. See docs/api.md.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { type AuditLog, MemoryAuditLog } from '../audit/audit-log.js';
 import { authMiddleware } from '../auth/auth-middleware.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { sessionRoutes } from '../auth/session-routes.js';
 import type { DeploymentManager } from '../deployments/deployment-manager.js';
+import { type LogOption, toLogger } from '../logging/logger.js';
 import { Recorder } from '../recording/recorder.js';
 import { MemoryRecordingStore } from '../recording/recording-store.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
@@ -19,9 +20,11 @@ import { hostCheck } from './middleware/host-check.js';
 import { jsonContentType } from './middleware/json-content-type.js';
 import { originCheck } from './middleware/origin-check.js';
 import { refusalLog } from './middleware/refusal-log.js';
+import { requestLog } from './middleware/request-log.js';
 import { auditRoutes, pipelineAuditRoutes } from './routes/audit.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { connectionCheckRoutes } from './routes/connection-check.js';
+import { fileRoutes } from './routes/files.js';
 import { liveRoutes } from './routes/live.js';
 import { nodeTypesRoutes } from './routes/node-types.js';
 import { pipelineRoutes } from './routes/pipelines.js';
@@ -49,6 +52,10 @@ export interface AppOptions {
   allowedOrigins?: readonly string[];
   /** Host names answered besides loopback (SLUICE_ALLOWED_HOSTS, the bound address). */
   allowedHosts?: readonly string[];
+  /** Largest uploaded file, bytes (default 64 MiB; SLUICE_MAX_FILE_BYTES). */
+  maxFileBytes?: number;
+  /** The server's own files (tokens, audit log): never written or deleted through /api/files. */
+  protectedFiles?: readonly string[];
   /** Most events a tap streams per second (default 20). */
   tapEventsPerSecond?: number;
   /** Append-only audit log (default: in memory). */
@@ -57,22 +64,30 @@ export interface AppOptions {
   recorder?: Recorder;
   /** API tokens and roles (docs/auth.md); none: local-only mode, every caller is an admin. */
   auth?: Authenticator;
-  /** The server log, one plain line per call (refused requests are logged here); default: none. */
-  log?: (line: string) => void;
+  /**
+   * The server log: a request line per request, refused requests, 500s with their stack. A pino
+   * logger, or a function taking plain lines (tests); default: none.
+   */
+  log?: LogOption;
 }
 
 export function createApp(o: AppOptions): Hono {
   const app = new Hono();
-  app.onError((err, c) => sendError(c, err));
+  const logger = toLogger(o.log);
+  app.onError((err, c) => sendError(c, err, logger));
   app.notFound((c) => c.json(errorBody('not-found', `no route ${c.req.method} ${c.req.path}`), 404));
-  if (o.log) app.use('*', refusalLog({ log: o.log }));
+  // First: every answer below, a door's refusal included, gets the request id and a log line.
+  app.use('*', requestLog({ logger }));
+  app.use('*', refusalLog({ log: (line) => logger.warn(line) }));
   // Doors first (docs/auth.md "Cross-site requests"): the Host, then who sent a change.
   app.use('*', hostCheck({ allowedHosts: o.allowedHosts ?? [] }));
   app.use('*', originCheck({ allowedOrigins: [...(o.corsOrigins ?? []), ...(o.allowedOrigins ?? [])] }));
   app.use('/api/*', corsFromOptions({ origins: o.corsOrigins ?? [] }));
-  app.use('/api/*', jsonBodyLimit({ maxBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }));
+  // Uploads stream to disk under their own limit and type check (routes/files.ts): the JSON
+  // doors would hold a whole file in memory first.
+  app.use('/api/*', except(FILES_PREFIX, jsonBodyLimit({ maxBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES })));
   // Ingest also reads NDJSON, and NDJSON sent as a form by `curl --data-binary` (docs/api.md).
-  app.use('/api/*', jsonContentType({ extra: [{ prefix: '/api/ingest/', types: INGEST_TYPES }] }));
+  app.use('/api/*', except(FILES_PREFIX, jsonContentType({ extra: [{ prefix: '/api/ingest/', types: INGEST_TYPES }] })));
   // After the body limit (which may replace the raw request), before every route.
   const auth = o.auth ?? new Authenticator();
   app.use('*', authMiddleware({ auth, store: o.store }));
@@ -92,5 +107,13 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', connectionCheckRoutes({ store }));
   app.route('/api/pipelines', liveRoutes({ store, deployments, ...(o.tapEventsPerSecond ? { tapEventsPerSecond: o.tapEventsPerSecond } : {}) }));
   app.route('/api/ingest', ingestRoutes({ store, deployments }));
+  app.route('/api/files', fileRoutes({ dir: store.defaultBaseDir, ...(o.maxFileBytes ? { maxBytes: o.maxFileBytes } : {}), protectedPaths: o.protectedFiles ?? [] }));
   return app;
+}
+
+const FILES_PREFIX = '/api/files/';
+
+/** The middleware, except on paths under `prefix`. */
+function except(prefix: string, mw: MiddlewareHandler): MiddlewareHandler {
+  return (c, next) => (c.req.path.startsWith(prefix) ? next() : mw(c, next));
 }

@@ -2,6 +2,7 @@
 import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '@sluice/shared';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from '../logging/logger.js';
 import { redact, redactDeep } from '../secrets/redact.js';
 
 export class ApiError extends Error {
@@ -22,14 +23,24 @@ export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message: m } : { code, message: m, details: redactDeep(details) } };
 }
 
-export function sendError(c: Context, err: unknown) {
-  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+/**
+ * The app's error handler. A 500 is logged with its stack under the request id, and the caller
+ * gets a generic message with that id: an unexpected error's own text (a TypeError, a driver's
+ * message) says nothing useful to a client and may say too much.
+ */
+export function sendError(c: Context, err: unknown, logger?: Logger) {
+  const reqId = c.get('requestId') ?? 'unknown';
+  if (err instanceof ApiError) {
+    if (err.status >= 500) logger?.error({ reqId, code: err.code, err }, `${err.status} ${err.code} on ${c.req.method} ${c.req.path} (request ${reqId}): ${err.message}`);
+    return c.json(errorBody(err.code, err.message, err.details), err.status);
+  }
   // Hono's own HTTP errors (e.g. a body stream cut short) carry their status.
   const status = (err as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return c.json(errorBody('bad-request', (err as Error).message), status as ContentfulStatusCode);
   }
-  return c.json(errorBody('internal', err instanceof Error ? err.message : String(err)), 500);
+  logger?.error({ reqId, err }, `500 on ${c.req.method} ${c.req.path} (request ${reqId}): ${err instanceof Error ? err.message : String(err)}`);
+  return c.json(errorBody('internal', `internal error; the server log has the details under request id ${reqId}`), 500);
 }
 
 /**

@@ -1,16 +1,20 @@
-/** Path parameters checked against GRAPH_FORMAT.md's id rules, and the pipeline they name. */
+/**
+ * Path parameters checked against the document schema's own id rules (shared's
+ * document-schema.ts), and the pipeline they name: an id the format accepts is never refused
+ * at a door (an edge "edge three" saves, deploys and can be tapped).
+ */
+import { edgeSpecSchema, NODE_ID } from '@sluice/shared';
 import { PIPELINE_ID, type PipelineStore, type StoredPipeline } from '../store/pipeline-store.js';
 import { ApiError } from './errors.js';
 
-/** Node and edge ids (GRAPH_FORMAT.md). */
-export const ELEMENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const RULES = {
+  pipeline: { ok: (id: string) => PIPELINE_ID.test(id), rule: 'match [a-z0-9][a-z0-9-]{0,63}' },
+  node: { ok: (id: string) => NODE_ID.test(id), rule: 'match [A-Za-z0-9_-]{1,64}' },
+  edge: { ok: (id: string) => edgeSpecSchema.shape.id.safeParse(id).success, rule: 'are 1 to 128 characters' },
+} as const;
 
 export function checkId(kind: 'pipeline' | 'node' | 'edge', id: string): void {
-  const ok = kind === 'pipeline' ? PIPELINE_ID.test(id) : ELEMENT_ID.test(id);
-  if (!ok) {
-    const rule = kind === 'pipeline' ? '[a-z0-9][a-z0-9-]{0,63}' : '[A-Za-z0-9_-]{1,64}';
-    throw new ApiError(400, 'invalid-id', `${kind} ids match ${rule}; got ${JSON.stringify(id)}`);
-  }
+  if (!RULES[kind].ok(id)) throw new ApiError(400, 'invalid-id', `${kind} ids ${RULES[kind].rule}; got ${JSON.stringify(id.length > 200 ? `${id.slice(0, 200)}...` : id)}`);
 }
 
 export async function findPipeline(store: PipelineStore, id: string): Promise<StoredPipeline> {

@@ -1,30 +1,172 @@
 /**
- * The OpenAPI 3.1 description served at /api/openapi.json. Hand-written (the routes are few);
- * app.test.ts checks that it names every route the app has and nothing else.
+ * The OpenAPI 3.1 description served at /api/openapi.json. The paths are written here; every
+ * body and answer schema is generated from the zod schemas in api-schemas.ts (the document's
+ * from shared's document schema), so a field cannot be described one way and sent another
+ * without openapi-answers.test.ts, which checks real answers of every route, failing.
+ * app.test.ts checks the paths name every route the app has and nothing else.
  */
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object = { type: 'object' }) => ({ 'application/json': { schema } });
-const sse = { 'text/event-stream': { schema: { type: 'string' } } };
-const error = (description: string) => ({ description, content: json(ref('Error')) });
+import * as S from './api-schemas.js';
+import { componentSchemas, refTo } from './api-schemas.js';
+
+type Schema = Parameters<typeof refTo>[0];
+const json = (schema: object) => ({ 'application/json': { schema } });
+const error = (description: string) => ({ description, content: json({ $ref: '#/components/schemas/Error' }) });
 const E = {
-  400: error('Bad request: malformed JSON, nested too deep (too-deep), a number out of range (non-finite-number), an invalid id or body'),
-  404: error('No such pipeline (or node, edge, version)'),
-  409: error('Conflict: exists already, or not deployed'),
-  413: error('The body is larger than the limit (6 MiB by default)'),
-  422: error('Not a document, or invalid for deploying: details lists every diagnostic'),
-  429: error('Backpressure, or too many failed sign-ins from this address: retry after Retry-After seconds'),
-  415: error('unsupported-media-type: the body is not declared application/json'),
+  400: error('Bad request: malformed JSON, nested too deep (too-deep), a number out of range (non-finite-number), an invalid id, name or body'),
   401: error('unauthenticated: no token, or not a valid one (only when the server has API tokens)'),
   403: error('forbidden: the role may not do this; or cross-origin: another site sent a change (docs/auth.md)'),
+  404: error('No such pipeline (or node, edge, version, file)'),
+  409: error('Conflict: exists already, or not deployed'),
+  413: error('The body is larger than the limit'),
+  415: error('unsupported-media-type: the body is not declared with a type this route takes'),
   421: error('unknown-host: the Host is not loopback, the bound address or SLUICE_ALLOWED_HOSTS'),
+  422: error('Not a document, or not deployable: details lists every diagnostic'),
+  429: error('Backpressure, or too many failed sign-ins from this address: retry after Retry-After seconds'),
+  500: error('Internal error: a generic message and the request id the server log has the details under'),
   503: error('Not ready'),
 };
-const ok = (description: string, schema?: object) => ({ description, content: json(schema) });
-const pathParam = (name: string, schema: object) => ({ name, in: 'path', required: true, schema });
-const id = pathParam('id', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
-const elementId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
-const version = (name: string) => pathParam(name, { type: 'integer', minimum: 1 });
-const documentBody = { required: true, content: json(ref('PipelineDocument')) };
+type Status = keyof typeof E;
+const ok = (description: string, schema: Schema, status = 200) => ({ [status]: { description, content: json(refTo(schema)) } });
+const errors = (...statuses: Status[]) => Object.fromEntries(statuses.map((s) => [s, E[s]]));
+const body = (schema: Schema, required = true) => ({ required, content: json(refTo(schema)) });
+const sse = (summary: string) => ({ 200: { description: summary, content: { 'text/event-stream': { schema: { type: 'string' } } } } });
+const param = (name: string, where: 'path' | 'query', schema: object, description?: string) => ({ name, in: where, required: where === 'path', schema, ...(description ? { description } : {}) });
+const id = param('id', 'path', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
+const nodeId = (name: string) => param(name, 'path', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' });
+const version = (name: string) => param(name, 'path', { type: 'integer', minimum: 1 });
+const limit = param('limit', 'query', { type: 'integer', minimum: 1, maximum: 10000, default: 200 });
+const fileName = param('name', 'path', { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$' });
+const open = { security: [] };
+
+const paths = {
+  '/api/node-types': { get: { operationId: 'listNodeTypes', summary: 'Every node type: category, docs, example, ports, config JSON Schema, defaults', responses: ok('node types', S.NodeTypes) } },
+  '/api/pipelines': {
+    get: { operationId: 'listPipelines', summary: 'Pipelines with name, version and status', responses: ok('list', S.PipelineList) },
+    post: {
+      operationId: 'createPipeline',
+      summary: 'Store a new document (a draft with errors is kept, its diagnostics returned); with ?action=import a taken id becomes the next free <id>-N instead of a 409',
+      parameters: [param('action', 'query', { enum: ['import'] }, 'import: recorded as an import, stored under a fresh id when the id is taken')],
+      requestBody: body(S.PipelineDocument),
+      responses: { ...ok('stored; Location names it', S.Saved, 201), ...errors(400, 409, 413, 415, 422) },
+    },
+  },
+  '/api/pipelines/{id}': {
+    parameters: [id],
+    get: { operationId: 'getPipeline', summary: 'A pipeline, its diagnostics and status', responses: { ...ok('pipeline', S.PipelineDetail), ...errors(400, 404) } },
+    put: {
+      operationId: 'savePipeline',
+      summary: 'Save a new version',
+      parameters: [param('note', 'query', { type: 'string', maxLength: 500 }, "Kept with the version (cut at 500 characters), e.g. 'raise the threshold'")],
+      requestBody: body(S.PipelineDocument),
+      responses: { ...ok('saved', S.Saved), ...errors(400, 404, 413, 415, 422) },
+    },
+    delete: { operationId: 'deletePipeline', summary: 'Stop and delete a pipeline with its versions', responses: { ...ok('deleted', S.Deleted), ...errors(400, 404) } },
+  },
+  '/api/pipelines/{id}/export': {
+    parameters: [id],
+    get: { operationId: 'exportPipeline', summary: 'The stored document as a download, for POST /api/pipelines?action=import; environment references stay references, never values', responses: { ...ok('the document', S.PipelineDocument), ...errors(400, 404) } },
+  },
+  '/api/pipelines/{id}/versions': { parameters: [id], get: { operationId: 'listVersions', summary: 'Every version: number, time, author, action, note', responses: { ...ok('versions', S.VersionList), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/versions/{v}': { parameters: [id, version('v')], get: { operationId: 'getVersion', summary: 'One version with its document', responses: { ...ok('version', S.Version), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/versions/{a}/diff/{b}': {
+    parameters: [id, version('a'), version('b')],
+    get: { operationId: 'diffVersions', summary: 'What changed from version a to b: params, nodes (with config paths), edges, one summary line each', responses: { ...ok('diff', S.VersionDiff), ...errors(400, 404) } },
+  },
+  '/api/pipelines/{id}/rollback': {
+    parameters: [id],
+    post: {
+      operationId: 'rollbackPipeline',
+      summary: "Store a version's document as a new version (action rollback) and redeploy it when the pipeline is deployed",
+      requestBody: body(S.RollbackBody),
+      responses: { ...ok('restored', S.Rollback), ...errors(400, 404, 422, 500) },
+    },
+  },
+  '/api/pipelines/{id}/recording': { parameters: [id], get: { operationId: 'getRecording', summary: "What the live pipeline has recorded of its sources' events (for previews)", responses: { ...ok('recording', S.Recording), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/preview': {
+    parameters: [id],
+    post: {
+      operationId: 'previewPipeline',
+      summary: 'Run a draft (default: the stored document) and the live version on the recording (or uploaded events) with sinks captured; their outputs and differences per key',
+      requestBody: body(S.PreviewBody, false),
+      responses: { ...ok('preview', S.Preview), ...errors(400, 404, 409, 422) },
+    },
+  },
+  '/api/pipelines/{id}/nodes/{nodeId}/check': {
+    parameters: [id, nodeId('nodeId')],
+    post: {
+      operationId: 'checkNodeConnection',
+      summary: "Check a connector node's connection (its stored config, or `config` from the body): connects, looks at what the config names, closes; nothing consumed or created",
+      requestBody: body(S.CheckBody, false),
+      responses: { ...ok('ok false when the check found something wrong', S.CheckAnswer), ...errors(400, 404, 422) },
+    },
+  },
+  '/api/pipelines/{id}/audit': {
+    parameters: [id, limit],
+    get: { operationId: 'listPipelineAudit', summary: "The pipeline's audit entries, newest first (a deleted pipeline's too)", responses: { ...ok('entries', S.AuditEntries), ...errors(400, 404) } },
+  },
+  '/api/audit': {
+    parameters: [param('pipeline', 'query', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), limit],
+    get: { operationId: 'listAudit', summary: 'The audit log (who, when, what, from where), newest first', responses: { ...ok('entries', S.AuditEntries), ...errors(400) } },
+  },
+  '/api/pipelines/{id}/validate': { parameters: [id], post: { operationId: 'validatePipeline', summary: 'Every diagnostic of the stored document, the server policy (paths, input files) included', responses: { ...ok('diagnostics', S.Validation), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/deploy': {
+    parameters: [id],
+    post: {
+      operationId: 'deployPipeline',
+      summary: 'Deploy; a running pipeline gets the new version swapped in between batches (redeploy: kept/reset nodes, or restart and why); optional body { params } overrides param values',
+      requestBody: body(S.DeployBody, false),
+      responses: { ...ok('deployed', S.DeployAnswer), ...errors(400, 404), 422: error('invalid-document (details: every diagnostic) or input-missing (details: each node and config path whose input file does not exist)'), 500: error('start-failed: the run itself could not start') },
+    },
+  },
+  '/api/pipelines/{id}/stop': { parameters: [id], post: { operationId: 'stopPipeline', summary: 'Stop; a restart will not bring it back', responses: { ...ok('stopped', S.Stopped), ...errors(400, 404, 409) } } },
+  '/api/pipelines/{id}/status': { parameters: [id], get: { operationId: 'getPipelineStatus', summary: 'Status, current metrics, engine, deployment record', responses: { ...ok('status', S.StatusAnswer), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/metrics': {
+    parameters: [id, param('intervalMs', 'query', { type: 'integer', minimum: 100, maximum: 60000, default: 1000 })],
+    get: { operationId: 'streamMetrics', summary: 'Server-sent events: `metrics` { status, metrics? } every interval; `end` { status, metrics } when a run ends', responses: { ...sse('event stream'), ...errors(400, 404) } },
+  },
+  '/api/pipelines/{id}/taps/{edgeId}': {
+    parameters: [id, param('edgeId', 'path', { type: 'string', minLength: 1, maxLength: 128 }, "Any id the document's edges may have (percent-encoded)")],
+    get: { operationId: 'tapEdge', summary: 'Server-sent events: `events` arrays, a sample (at most 20 events/s) of the events crossing an edge; `end` when the run ends', responses: { ...sse('event stream'), ...errors(400, 404, 409) } },
+  },
+  '/api/ingest/{pipelineId}/{nodeId}': {
+    parameters: [param('pipelineId', 'path', id.schema), nodeId('nodeId')],
+    post: {
+      operationId: 'ingestEvents',
+      summary: 'Events for a source.http node: a JSON object, a JSON array, or NDJSON (application/x-ndjson)',
+      requestBody: { required: true, content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+      responses: { ...ok('accepted', S.Accepted, 202), ...errors(400, 404, 409, 413, 415, 429) },
+    },
+  },
+  '/api/files': { get: { operationId: 'listFiles', summary: "The input files in <data>/files/ (API pipelines' folder). Editors and admins", responses: ok('files', S.FileList) } },
+  '/api/files/{name}': {
+    parameters: [fileName],
+    put: {
+      operationId: 'uploadFile',
+      summary: 'Upload (or replace, atomically) a file in <data>/files/: its bytes; SLUICE_MAX_FILE_BYTES (64 MiB) at most. Editors and admins',
+      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+      responses: { ...ok('replaced', S.FileInfo), ...ok('created', S.FileInfo, 201), ...errors(400, 403, 409, 413, 415) },
+    },
+    delete: { operationId: 'deleteFile', summary: 'Delete a file from <data>/files/. Editors and admins', responses: { ...ok('deleted', S.Deleted), ...errors(400, 403, 404) } },
+  },
+  '/api/openapi.json': { get: { operationId: 'getOpenApi', summary: 'This description', ...open, responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
+  '/api/session': {
+    post: {
+      operationId: 'signIn',
+      summary: 'Sign in: checks the token, starts a session and sets an HttpOnly SameSite=Strict cookie holding its random id (7 days); 429 after 10 failures a minute from one address',
+      ...open,
+      requestBody: body(S.SessionBody),
+      responses: { ...ok('signed in', S.Session), ...errors(400, 401, 403, 415, 429), 409: error('auth-disabled: the server has no tokens (local-only)') },
+    },
+    delete: { operationId: 'signOut', summary: 'Sign out: ends the session on the server and clears the cookie', ...open, responses: { ...ok('signed out', S.SignedOut), ...errors(403) } },
+  },
+  '/api/me': { get: { operationId: 'whoAmI', summary: 'Who is calling (mode "local": no tokens, everyone is admin)', responses: { ...ok('the caller', S.Me), ...errors(401) } } },
+  '/metrics': { get: { operationId: 'getPrometheusMetrics', summary: 'Prometheus metrics (viewer or above when tokens are on)', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+  '/healthz': { get: { operationId: 'getHealth', summary: 'The process is up', ...open, responses: ok('up', S.Health) } },
+  '/readyz': { get: { operationId: 'getReadiness', summary: 'Ready to serve (Redis reachable in BullMQ mode)', ...open, responses: { ...ok('ready', S.Ready), ...errors(503) } } },
+};
+
+/** Answers every route may give besides its own: the doors (docs/auth.md) and the error handler. */
+const EVERY_ROUTE: Status[] = [401, 403, 421, 500];
 
 export const OPENAPI = {
   openapi: '3.1.0',
@@ -32,160 +174,26 @@ export const OPENAPI = {
     title: 'Sluice API',
     version: '1',
     description:
-      'Store, validate, deploy and watch pipelines. See docs/api.md. With API tokens configured every route but the open ones needs a bearer token or the session cookie (401 without, 403 when the role may not); with none the server is local-only and needs nothing (docs/auth.md). In every mode: 421 for a Host that is not loopback or configured; 403 cross-origin for a change sent by another site or port; 415 for a body not declared application/json; 400 too-deep past 64 levels (32 for an ingested record).',
+      'Store, validate, deploy and watch pipelines. See docs/api.md. With API tokens configured every route but the open ones needs a bearer token or the session cookie (401 without, 403 when the role may not); with none the server is local-only and needs nothing (docs/auth.md). In every mode: 421 for a Host that is not loopback or configured; 403 cross-origin for a change sent by another site or port; 415 for a body not declared application/json; 400 too-deep past 64 levels (32 for an ingested record). Every answer carries an x-request-id header, and every error body its requestId.',
   },
+  servers: [{ url: '/', description: 'The server that serves this description (default http://127.0.0.1:8080)' }],
   security: [{ bearer: [] }, { session: [] }],
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'An API token (sluice token add)' },
       session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Set by POST /api/session' },
     },
-    schemas: {
-      Error: {
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['code', 'message'],
-            properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'array', items: ref('Diagnostic') } },
-          },
-        },
-      },
-      Diagnostic: {
-        type: 'object',
-        required: ['severity', 'code', 'message'],
-        properties: {
-          severity: { enum: ['error', 'warning'] },
-          code: { type: 'string' },
-          message: { type: 'string' },
-          nodeId: { type: 'string' },
-          edgeId: { type: 'string' },
-          path: { type: 'string', description: 'e.g. config.size' },
-          column: { type: 'integer' },
-        },
-      },
-      PipelineDocument: { type: 'object', description: 'A sluice/v1 document (GRAPH_FORMAT.md; JSON Schema in docs/)', required: ['format', 'nodes', 'edges'] },
-      StoredPipeline: {
-        type: 'object',
-        properties: { id: { type: 'string' }, document: ref('PipelineDocument'), version: { type: 'integer' }, updatedAt: { type: 'string' }, baseDir: { type: 'string' } },
-      },
-      Saved: { type: 'object', properties: { pipeline: ref('StoredPipeline'), valid: { type: 'boolean' }, diagnostics: { type: 'array', items: ref('Diagnostic') } } },
-    },
+    schemas: componentSchemas(),
   },
-  paths: {
-    '/api/node-types': { get: { summary: 'Every node type: category, docs, example, ports, config JSON Schema, defaults', responses: { 200: ok('node types') } } },
-    '/api/pipelines': {
-      get: { summary: 'Pipelines with name, version and status', responses: { 200: ok('list') } },
-      post: {
-        summary: 'Store a new document; a draft with errors is kept and its diagnostics returned. Author from x-sluice-user',
-        requestBody: documentBody,
-        responses: { 201: ok('stored', ref('Saved')), 400: E[400], 409: E[409], 413: E[413], 422: E[422] },
-      },
-    },
-    '/api/pipelines/{id}': {
-      parameters: [id],
-      get: { summary: 'A pipeline, its diagnostics and status', responses: { 200: ok('pipeline'), 400: E[400], 404: E[404] } },
-      put: {
-        summary: 'Save a new version (optional ?note=)',
-        requestBody: documentBody,
-        responses: { 200: ok('saved', ref('Saved')), 400: E[400], 404: E[404], 413: E[413], 422: E[422] },
-      },
-      delete: { summary: 'Stop and delete a pipeline with its versions', responses: { 200: ok('deleted'), 404: E[404] } },
-    },
-    '/api/pipelines/{id}/versions': { parameters: [id], get: { summary: 'Every version: number, time, author, action, note', responses: { 200: ok('versions'), 404: E[404] } } },
-    '/api/pipelines/{id}/versions/{v}': { parameters: [id, version('v')], get: { summary: 'One version with its document', responses: { 200: ok('version'), 400: E[400], 404: E[404] } } },
-    '/api/pipelines/{id}/versions/{a}/diff/{b}': {
-      parameters: [id, version('a'), version('b')],
-      get: { summary: 'What changed from version a to b: params, nodes (with config paths), edges, one summary line each', responses: { 200: ok('diff'), 400: E[400], 404: E[404] } },
-    },
-    '/api/pipelines/{id}/rollback': {
-      parameters: [id],
-      post: {
-        summary: "Store a version's document as a new version (action rollback) and redeploy it when the pipeline is deployed",
-        requestBody: { required: true, content: json({ type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 } } }) },
-        responses: { 200: ok('{ pipeline, version, deployed }'), 400: E[400], 404: E[404], 422: E[422] },
-      },
-    },
-    '/api/pipelines/{id}/recording': { parameters: [id], get: { summary: "What the live pipeline has recorded of its sources' events (for previews)", responses: { 200: ok('{ events, sources, capacity }'), 404: E[404] } } },
-    '/api/pipelines/{id}/preview': {
-      parameters: [id],
-      post: {
-        summary: 'Run a draft (default: the stored document) and the live version on the recording (or uploaded events) with sinks captured; their outputs and differences per key',
-        requestBody: {
-          required: false,
-          content: json({ type: 'object', properties: { document: { type: 'object' }, params: { type: 'object' }, events: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object' } } }, limit: { type: 'integer', minimum: 1 } } }),
-        },
-        responses: { 200: ok('{ recording, live, draft, diff, outcomes }'), 400: E[400], 404: E[404], 409: E[409], 422: E[422] },
-      },
-    },
-    '/api/pipelines/{id}/nodes/{nodeId}/check': {
-      parameters: [id, pathParam('nodeId', elementId)],
-      post: {
-        summary: "Check a connector node's connection (its stored config, or `config` from the body): connects, looks at what the config names, closes; nothing consumed or created",
-        requestBody: { required: false, content: json({ type: 'object', properties: { config: { type: 'object' } } }) },
-        responses: { 200: ok('{ ok, message, ms }: ok false when the check found something wrong'), 400: E[400], 404: E[404], 422: E[422] },
-      },
-    },
-    '/api/pipelines/{id}/audit': { parameters: [id, { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000 } }], get: { summary: "The pipeline's audit entries, newest first", responses: { 200: ok('{ entries }'), 400: E[400] } } },
-    '/api/audit': {
-      parameters: [
-        { name: 'pipeline', in: 'query', required: false, schema: { type: 'string' } },
-        { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 10000 } },
-      ],
-      get: { summary: 'The audit log (who, when, what, from where), newest first', responses: { 200: ok('{ entries }'), 400: E[400] } },
-    },
-    '/api/pipelines/{id}/validate': { parameters: [id], post: { summary: 'Every diagnostic of the stored document', responses: { 200: ok('{ valid, diagnostics }'), 404: E[404] } } },
-    '/api/pipelines/{id}/deploy': {
-      parameters: [id],
-      post: {
-        summary: 'Deploy; a running pipeline gets the new version swapped in between batches (redeploy: kept/reset nodes, or restart and why); optional body { params } overrides param values',
-        requestBody: { required: false, content: json({ type: 'object', properties: { params: { type: 'object' } } }) },
-        responses: { 200: ok('{ status, engine, deployment, redeploy? }'), 400: E[400], 404: E[404], 422: E[422], 500: error('The run did not start') },
-      },
-    },
-    '/api/pipelines/{id}/stop': { parameters: [id], post: { summary: 'Stop; a restart will not bring it back', responses: { 200: ok('{ status }'), 404: E[404], 409: E[409] } } },
-    '/api/pipelines/{id}/status': { parameters: [id], get: { summary: 'Status, current metrics, engine, deployment record', responses: { 200: ok('status'), 404: E[404] } } },
-    '/api/pipelines/{id}/metrics': {
-      parameters: [id, { name: 'intervalMs', in: 'query', required: false, schema: { type: 'integer', minimum: 100, default: 1000 } }],
-      get: {
-        summary: 'Server-sent events: `metrics` { status, metrics? } every second (nodes, edges, stages, sinks); `end` { status, metrics } when a run ends',
-        responses: { 200: { description: 'event stream', content: sse }, 404: E[404] },
-      },
-    },
-    '/api/pipelines/{id}/taps/{edgeId}': {
-      parameters: [id, pathParam('edgeId', elementId)],
-      get: {
-        summary: 'Server-sent events: `events` arrays, a sample (at most 20 events/s) of the events crossing an edge; `end` when the run ends',
-        responses: { 200: { description: 'event stream', content: sse }, 400: E[400], 404: E[404], 409: E[409] },
-      },
-    },
-    '/api/ingest/{pipelineId}/{nodeId}': {
-      parameters: [pathParam('pipelineId', id.schema), pathParam('nodeId', elementId)],
-      post: {
-        summary: 'Events for a source.http node: a JSON object, a JSON array, or NDJSON (application/x-ndjson)',
-        requestBody: { required: true, content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } } },
-        responses: { 202: ok('{ accepted }'), 400: E[400], 404: E[404], 409: E[409], 413: E[413], 429: E[429] },
-      },
-    },
-    '/api/openapi.json': { get: { summary: 'This description', security: [], responses: { 200: ok('OpenAPI 3.1') } } },
-    '/api/session': {
-      post: {
-        summary: 'Sign in: checks the token, starts a session and sets an HttpOnly SameSite=Strict cookie holding its random id (7 days); 429 after 10 failures a minute from one address',
-        security: [],
-        requestBody: { required: true, content: json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }) },
-        responses: { 200: ok('{ name, role }'), 400: E[400], 401: E[401], 403: E[403], 409: error('auth-disabled: the server has no tokens (local-only)'), 415: E[415], 429: E[429] },
-      },
-      delete: { summary: 'Sign out: ends the session on the server and clears the cookie', security: [], responses: { 200: ok('{ signedOut: true }'), 403: E[403] } },
-    },
-    '/api/me': {
-      get: {
-        summary: 'Who is calling: { name, role, authenticated, mode } (mode "local": no tokens, everyone is admin)',
-        responses: { 200: ok('the caller', { type: 'object', properties: { name: { type: 'string' }, role: { enum: ['admin', 'editor', 'business', 'viewer'] }, authenticated: { type: 'boolean' }, mode: { enum: ['local', 'tokens'] } } }), 401: E[401] },
-      },
-    },
-    '/metrics': { get: { summary: 'Prometheus metrics (viewer or above when tokens are on)', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-    '/healthz': { get: { summary: 'The process is up', security: [], responses: { 200: ok('{ ok: true }') } } },
-    '/readyz': { get: { summary: 'Ready to serve (Redis reachable in BullMQ mode)', security: [], responses: { 200: ok('{ ready, engine }'), 503: E[503] } } },
-  },
-} as const;
+  paths: withCommonErrors(paths),
+};
+
+function withCommonErrors<T extends Record<string, Record<string, unknown>>>(p: T): T {
+  for (const item of Object.values(p))
+    for (const [method, op] of Object.entries(item)) {
+      if (method === 'parameters') continue;
+      const responses = (op as { responses: Record<string, unknown> }).responses;
+      for (const s of EVERY_ROUTE) responses[s] ??= E[s];
+    }
+  return p;
+}

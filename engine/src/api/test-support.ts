@@ -70,6 +70,17 @@ export const httpSourceDoc = (config: Record<string, unknown> = { maxBuffered: 1
   edges: [{ id: 'e1', source: 'http', target: 'out' }],
 });
 
+/** A file copied to a file: source.file `input` -> sink.file `output` (paths relative to the pipeline's folder). */
+export const fileCopyDoc = (id: string, input: string, output: string) => ({
+  format: 'sluice/v1',
+  id,
+  nodes: [
+    { id: 'in', type: 'source.file', config: { path: input } },
+    { id: 'out', type: 'sink.file', config: { path: output } },
+  ],
+  edges: [{ id: 'e1', source: 'in', target: 'out' }],
+});
+
 export const generatorDoc = (id = 'live') => ({
   format: 'sluice/v1',
   id,

@@ -49,6 +49,12 @@ const MATRIX: Row[] = [
   ['GET',    '/api/pipelines/ghost/metrics',                undefined,               404,  404,   404,     404,   401],
   ['GET',    '/api/pipelines/live/taps/e1',                 undefined,               409,  409,   409,     409,   401],
   ['POST',   '/api/ingest/live/orders',                     { ts: 1 },               400,  400,   403,     403,   401],
+  ['GET',    '/api/pipelines/live/export',                  undefined,               200,  200,   200,     200,   401],
+  ['POST',   '/api/pipelines?action=import',                { hello: 'world' },      422,  422,   403,     403,   401],
+  // The server's input files: editors and admins (a JSON body is not an upload: 415).
+  ['GET',    '/api/files',                                  undefined,               200,  200,   403,     403,   401],
+  ['PUT',    '/api/files/ghost',                            {},                      415,  415,   403,     403,   401],
+  ['DELETE', '/api/files/ghost',                            undefined,               404,  404,   403,     403,   401],
   // Routes that do not exist: reads need a viewer, anything else an editor, before the 404.
   ['GET',    '/api/nothing-here',                           undefined,               404,  404,   404,     404,   401],
   ['POST',   '/api/nothing-here',                           {},                      404,  404,   403,     403,   401],
@@ -89,10 +95,10 @@ export function describeRouteMatrix(): void {
       const { app } = await authTestApi();
       const routes = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
       const pattern = (path: string) => path.replace(/\/(live|ghost|1|e1|orders)(?=\/|$)/g, (_, seg: string) => `/${{ live: ':id', ghost: ':id', 1: ':v', e1: ':edgeId', orders: ':nodeId' }[seg]}`);
-      const covered = new Set(MATRIX.map(([m, p]) => `${m} ${pattern(p)}`));
+      const covered = new Set(MATRIX.map(([m, p]) => `${m} ${pattern(p.split('?')[0]!)}`));
       const missing = [...routes].filter((r) => {
         const [m, p] = r.split(' ') as [string, string];
-        const loose = p.replace(/:pipelineId/, ':id').replace(/:a\/diff\/:b/, ':v/diff/:v');
+        const loose = p.replace(/:pipelineId/, ':id').replace(/:a\/diff\/:b/, ':v/diff/:v').replace(/^\/api\/files\/:name$/, '/api/files/:id');
         return !covered.has(`${m} ${loose}`);
       });
       expect(missing).toEqual([]);
@@ -131,6 +137,9 @@ export function describeRouteMatrix(): void {
       expect(min('GET', '/assets/app.js')).toBe('open');
       expect(min('POST', '/api/pipelines/a%2Fb/deploy')).toBe('editor');
       expect(min('DELETE', '/api/tokens/x')).toBe('editor');
+      expect(min('GET', '/api/files')).toBe('editor');
+      expect(min('GET', '/API/Files/')).toBe('editor');
+      expect(min('PUT', '/api/files/x.csv')).toBe('editor');
     });
   });
 }

@@ -39,6 +39,9 @@ export const ROUTE_POLICY: readonly PolicyRow[] = [
   // Reads.
   { method: 'GET', path: '/metrics', rule: role('viewer') },
   { method: 'GET', path: '/api/me', rule: role('viewer') },
+  // The server's input files: editors and admins only, listing included (before the reads row).
+  { method: '*', path: '/api/files', rule: role('editor') },
+  { method: '*', path: '/api/files/**', rule: role('editor') },
   { method: 'GET', path: '/api/**', rule: role('viewer') },
   { method: 'POST', path: '/api/pipelines/:id/validate', rule: role('viewer') },
   // What business users may do: change exposed values, preview such changes, deploy, roll back.

@@ -4,12 +4,14 @@
  * holds the pipelines (with DATABASE_URL, PostgreSQL holds them, schema SLUICE_DB_SCHEMA or
  * `sluice`); SLUICE_MAX_BODY_BYTES and SLUICE_CORS_ORIGINS (comma-separated) tune the API.
  * Binds to loopback unless told otherwise; another host needs API tokens first
- * (`sluice token add`; docs/auth.md), else the start is refused.
+ * (`sluice token add`; docs/auth.md), else the start is refused. SLUICE_LOG_LEVEL (info) and
+ * SLUICE_LOG_FORMAT (json off a terminal, pretty on one) shape the log on stderr.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BindingRefused } from '../auth/binding.js';
 import { TokenConfigError } from '../auth/token-store.js';
+import { createLogger, loggerOptionsFromEnv } from '../logging/logger.js';
 import { RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
 import { startServer } from '../server/start-server.js';
 
@@ -26,12 +28,18 @@ export async function serveCommand(args: string[]): Promise<number> {
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const maxBodyBytes = env.SLUICE_MAX_BODY_BYTES ? Number(env.SLUICE_MAX_BODY_BYTES) : undefined;
   if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) return fail(`SLUICE_MAX_BODY_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_BODY_BYTES)}`);
+  const maxFileBytes = env.SLUICE_MAX_FILE_BYTES ? Number(env.SLUICE_MAX_FILE_BYTES) : undefined;
+  if (maxFileBytes !== undefined && !(Number.isInteger(maxFileBytes) && maxFileBytes > 0)) return fail(`SLUICE_MAX_FILE_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_FILE_BYTES)}`);
   const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   const corsOrigins = list(env.SLUICE_CORS_ORIGINS);
   const allowedHosts = list(env.SLUICE_ALLOWED_HOSTS);
   const allowedOrigins = list(env.SLUICE_ALLOWED_ORIGINS);
 
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const logOptions = loggerOptionsFromEnv(env);
+  if (typeof logOptions === 'string') return fail(logOptions);
+  // JSON lines on stderr unless it is a terminal (SLUICE_LOG_FORMAT overrides); docs/operations.md.
+  const logger = createLogger(logOptions);
+  const log = (line: string) => logger.info(line);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -43,10 +51,11 @@ export async function serveCommand(args: string[]): Promise<number> {
       ...(env.SLUICE_DB_SCHEMA ? { databaseSchema: env.SLUICE_DB_SCHEMA } : {}),
       ...(env.SLUICE_PREFIX ? { prefix: env.SLUICE_PREFIX } : {}),
       ...(maxBodyBytes ? { maxBodyBytes } : {}),
+      ...(maxFileBytes ? { maxFileBytes } : {}),
       ...(corsOrigins.length ? { corsOrigins } : {}),
       ...(allowedHosts.length ? { allowedHosts } : {}),
       ...(allowedOrigins.length ? { allowedOrigins } : {}),
-      log,
+      log: logger,
     });
   } catch (err) {
     // Bad configuration (a public bind without tokens, a broken tokens file): one clear line.

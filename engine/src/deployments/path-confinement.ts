@@ -91,7 +91,8 @@ export function confinePaths(document: PipelineDocument, baseDir: string, roots:
   return out;
 }
 
-function walk(value: unknown, at: string, onPath: (path: string, value: string) => void): void {
+/** Every string under a config key named `path`, with its config path (`config.table.path`). */
+export function walk(value: unknown, at: string, onPath: (path: string, value: string) => void): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) walk(value[i], `${at}[${i}]`, onPath);
   } else if (value !== null && typeof value === 'object') {

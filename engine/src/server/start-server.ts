@@ -17,6 +17,7 @@ import { Authenticator } from '../auth/authenticator.js';
 import { bindAddress, checkBinding, isLoopback, isWildcard, modeLine } from '../auth/binding.js';
 import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
+import { type LogOption, lineFn, toLogger } from '../logging/logger.js';
 import { Recorder } from '../recording/recorder.js';
 import { MemoryRecordingStore } from '../recording/recording-store.js';
 import { RedisRecordingStore } from '../recording/redis-recording-store.js';
@@ -25,7 +26,6 @@ import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import type { Runner } from '../runners/runner.js';
 import { MemoryIngestHub } from '../runtime/ingest-hub.js';
 import { RedisIngestHub } from '../runtime/redis-ingest-hub.js';
-import { redactingLog } from '../secrets/redact.js';
 import { checkRedisRequirements } from '../runners/bullmq/redis-requirements.js';
 import { FileStore } from '../store/file-store.js';
 import { PostgresStore } from '../store/postgres-store.js';
@@ -55,6 +55,8 @@ export interface ServerOptions {
   /** Default: <repo>/editor/dist (served when it exists). */
   editorDist?: string;
   maxBodyBytes?: number;
+  /** Largest file uploaded to <dataDir>/files through the API (default 64 MiB). */
+  maxFileBytes?: number;
   corsOrigins?: string[];
   /** Host names answered besides loopback and the bound address (SLUICE_ALLOWED_HOSTS). */
   allowedHosts?: string[];
@@ -62,7 +64,8 @@ export interface ServerOptions {
   allowedOrigins?: string[];
   /** API tokens (default: <dataDir>/tokens.json or SLUICE_TOKENS_FILE, and SLUICE_TOKENS). None: loopback only. */
   tokens?: TokenStore;
-  log: (line: string) => void;
+  /** The server log: a pino logger (`sluice serve` makes one), or a function taking plain lines (tests). */
+  log: LogOption;
 }
 
 export interface RunningServer {
@@ -83,7 +86,10 @@ function createRunner(o: ServerOptions): Runner {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   // Every server log line is masked (a run error quoting a connection URL, a secret value).
   // HOST=" 127.0.0.1" and HOST=[::1] are meant as addresses: listen() takes neither as written.
-  const o = { ...options, log: redactingLog(options.log), host: bindAddress(options.host) };
+  // The logger masks every message and field (logging/logger.ts); `log` keeps the plain-line shape
+  // the deployment manager and the example loader take.
+  const logger = toLogger(options.log);
+  const o = { ...options, log: lineFn(logger), host: bindAddress(options.host) };
   // Before anything else: a server others could reach must have tokens (docs/auth.md).
   const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
   checkBinding(o.host, tokens.size, tokens.file);
@@ -110,17 +116,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const restored = await deployments.restore();
   if (restored.length > 0) o.log(`redeployed: ${restored.join(', ')}`);
 
+  const auditFile = join(o.dataDir, 'audit.jsonl');
   const app = createApp({
     store,
     deployments,
-    audit: pgStore ? new PostgresAuditLog(pgStore) : new FileAuditLog(join(o.dataDir, 'audit.jsonl')),
+    audit: pgStore ? new PostgresAuditLog(pgStore) : new FileAuditLog(auditFile),
+    ...(o.maxFileBytes ? { maxFileBytes: o.maxFileBytes } : {}),
+    // Wherever they are configured to live, uploads never replace or delete these.
+    protectedFiles: [auditFile, ...(tokens.file ? [tokens.file] : [])],
     recorder,
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
     allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? [])],
     ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
-    log: o.log,
+    log: logger,
     auth: new Authenticator({ tokens, required: !isLoopback(o.host) }),
   });
   const withEditor = existsSync(join(editorDist, 'index.html'));

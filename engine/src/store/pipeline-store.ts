@@ -53,6 +53,8 @@ export interface Deployment {
 }
 
 export interface PipelineStore {
+  /** The folder of pipelines created through the API (`<data>/files/`): their files, uploads. */
+  readonly defaultBaseDir: string;
   /** Every pipeline, by id. */
   list(): Promise<StoredPipeline[]>;
   get(id: string): Promise<StoredPipeline | undefined>;

@@ -14,6 +14,13 @@ const v1: PipelineDocument = {
 };
 
 describe('diffDocuments', () => {
+  it('reads a document without edges as one with none (the format defaults them to [])', () => {
+    const { edges: _e, ...bare } = v1;
+    const noEdges = bare as PipelineDocument;
+    expect(diffDocuments(noEdges, v1).edges).toEqual({ added: ['orders.out -> rules.in'], removed: [] });
+    expect(diffDocuments(v1, noEdges).summary).toEqual(['edge orders.out -> rules.in removed']);
+  });
+
   it('says what changed, one line each, ignoring positions', () => {
     const v2: PipelineDocument = {
       ...v1,

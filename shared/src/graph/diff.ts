@@ -46,8 +46,9 @@ export function diffDocuments(a: PipelineDocument, b: PipelineDocument): Documen
     if (changes.length > 0) changed.push({ id, changes });
   }
   const edgeKey = (e: PipelineDocument['edges'][number]) => `${e.source}.${e.sourcePort ?? 'out'} -> ${e.target}.${e.targetPort ?? 'in'}`;
-  const aEdges = new Set(a.edges.map(edgeKey));
-  const bEdges = new Set(b.edges.map(edgeKey));
+  // `edges` defaults to [] (graph-format.md): a stored document may leave it out.
+  const aEdges = new Set((a.edges ?? []).map(edgeKey));
+  const bEdges = new Set((b.edges ?? []).map(edgeKey));
   const edges = { added: [...bEdges].filter((k) => !aEdges.has(k)), removed: [...aEdges].filter((k) => !bEdges.has(k)) };
   const summary = [
     ...document.map((p) => `${p.path} ${show(p.from)} -> ${show(p.to)}`),

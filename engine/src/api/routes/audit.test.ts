@@ -81,6 +81,21 @@ describe('rollback and the audit log', () => {
   });
 });
 
+describe('GET /api/pipelines/:id/audit', () => {
+  it('404 for a pipeline that never existed, like every per-pipeline route; a deleted one keeps its history', async () => {
+    const { call } = testApi();
+    const ghost = await call('GET', '/api/pipelines/ghost/audit');
+    expect(ghost.status).toBe(404);
+    expect(ghost.json.error).toMatchObject({ code: 'not-found', message: 'no pipeline "ghost"' });
+    await call('POST', '/api/pipelines', generatorDoc());
+    expect((await call('GET', '/api/pipelines/live/audit')).json.entries.map((e: { action: string }) => e.action)).toEqual(['create']);
+    await call('DELETE', '/api/pipelines/live');
+    const gone = await call('GET', '/api/pipelines/live/audit');
+    expect(gone.status).toBe(200);
+    expect(gone.json.entries.map((e: { action: string }) => e.action)).toEqual(['delete', 'create']);
+  });
+});
+
 it('a rollback of a bounded pipeline whose run completed runs the restored version', async () => {
   const { call } = testApi();
   const bounded = (min: number) => ({ ...withParam(min), nodes: withParam(min).nodes.map((n) => (n.id === 'orders' ? { ...n, config: { scenario: 'orders', count: 50, seed: 1 } } : n)) });

@@ -22,13 +22,18 @@ export function auditRoutes(o: { audit: AuditLog }): Hono {
   return app;
 }
 
-/** Mounted under /api/pipelines: an existing or deleted pipeline's entries both stay readable. */
+/**
+ * Mounted under /api/pipelines: an existing or deleted pipeline's entries both stay readable; a
+ * pipeline that is not stored and never left an entry is a 404, as on every per-pipeline route.
+ */
 export function pipelineAuditRoutes(o: { audit: AuditLog; store: PipelineStore }): Hono {
   const app = new Hono();
   app.get('/:id/audit', async (c) => {
     const id = c.req.param('id');
     checkId('pipeline', id);
-    return c.json({ entries: await o.audit.list({ pipelineId: id, limit: limitOf(c.req.query('limit')) }) });
+    const entries = await o.audit.list({ pipelineId: id, limit: limitOf(c.req.query('limit')) });
+    if (entries.length === 0 && !(await o.store.get(id))) throw new ApiError(404, 'not-found', `no pipeline "${id}"`);
+    return c.json({ entries });
   });
   return app;
 }

@@ -105,6 +105,57 @@ describe('/api/pipelines', () => {
     }
   });
 
+  it('a valid document without edges (they default to []) is stored normalised on POST and PUT, and diffs', async () => {
+    const { call, store } = testApi();
+    const { edges: _e, ...lone } = { ...generatorDoc('lone'), nodes: [{ id: 'c', type: 'sink.console', config: {} }] };
+    const created = await call('POST', '/api/pipelines', lone);
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ valid: true, pipeline: { version: 1, document: { edges: [] } } });
+    const saved = await call('PUT', '/api/pipelines/lone', { ...lone, name: 'Lone' });
+    expect(saved.status, saved.text).toBe(200);
+    expect(saved.json.pipeline.document.edges).toEqual([]);
+    // A document stored without edges by an earlier server still lists, saves over and diffs.
+    const { edges: _g, ...old } = generatorDoc('old');
+    await store.put('old', old as never, { author: 'x', action: 'create' });
+    expect((await call('GET', '/api/pipelines')).status).toBe(200);
+    expect((await call('PUT', '/api/pipelines/old', generatorDoc('old'))).status).toBe(200);
+    const diff = await call('GET', '/api/pipelines/old/versions/1/diff/2');
+    expect(diff.status, diff.text).toBe(200);
+    expect(diff.json.diff.edges.added).toEqual(['orders.out -> big.in', 'big.out -> out.in']);
+    const audit = await call('GET', '/api/audit?pipeline=lone');
+    expect(audit.json.entries.map((e: { summary: string[] }) => e.summary)).toEqual([['name Live orders -> Lone'], ['1 nodes, 0 edges']]);
+  });
+
+  it('exports a document (references, never secret values) and imports it back under a fresh id', async () => {
+    const { call } = testApi();
+    process.env.SLUICE_SECRET_H8_EXPORT = 'export-canary-value';
+    try {
+      const doc = { ...generatorDoc(), description: 'pasted export-canary-value by mistake' };
+      const ref = ['$', '{env:MQTT_URL}'].join('');
+      doc.nodes.push({ id: 'mq', type: 'sink.mqtt', config: { url: ref, topic: 't' } as Record<string, unknown> });
+      doc.edges.push({ id: 'e3', source: 'big', target: 'mq' });
+      await call('POST', '/api/pipelines', doc);
+      const ex = await call('GET', '/api/pipelines/live/export');
+      expect(ex.status).toBe(200);
+      expect(ex.headers.get('content-disposition')).toBe('attachment; filename="live.json"');
+      expect(ex.json).toMatchObject({ format: 'sluice/v1', id: 'live', name: 'Live orders' });
+      expect(ex.json.nodes[3].config.url).toBe(ref);
+      expect(ex.text).not.toContain('export-canary-value');
+      // Import: the id is taken, so the copy takes the next free one, as the editor does.
+      const first = await call('POST', '/api/pipelines?action=import', ex.json);
+      expect(first.status).toBe(201);
+      expect(first.json.pipeline).toMatchObject({ id: 'live-2', document: { id: 'live-2' } });
+      expect(first.headers.get('location')).toBe('/api/pipelines/live-2');
+      expect((await call('POST', '/api/pipelines?action=import', ex.json)).json.pipeline.id).toBe('live-3');
+      expect((await call('GET', '/api/pipelines/live-2/versions')).json.versions[0].action).toBe('import');
+      // A plain create still says the id is taken.
+      expect((await call('POST', '/api/pipelines', ex.json)).status).toBe(409);
+      expect((await call('GET', '/api/pipelines/ghost/export')).status).toBe(404);
+    } finally {
+      delete process.env.SLUICE_SECRET_H8_EXPORT;
+    }
+  });
+
   it('DELETE stops a running pipeline first', async () => {
     const { call, deployments } = testApi();
     await call('POST', '/api/pipelines', generatorDoc());

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeTestApis, generatorDoc, testApi } from '../test-support.js';
+import { closeTestApis, fileCopyDoc, generatorDoc, testApi } from '../test-support.js';
 
 afterEach(closeTestApis);
 
@@ -25,6 +25,23 @@ describe('validate, deploy, stop, status', () => {
     expect(d.json.error.details).toContainEqual(expect.objectContaining({ nodeId: 'big', path: 'config.expression' }));
     expect((await call('GET', '/api/pipelines/draft/status')).json.status).toBe('not-deployed');
     expect((await call('GET', '/api/pipelines/draft/versions')).json.versions).toHaveLength(1);
+  });
+
+  it('a missing input file is a 422 naming node and path (not a 500); uploaded, the deploy runs', async () => {
+    const { call } = testApi({ confine: true });
+    await call('POST', '/api/pipelines', fileCopyDoc('fileread', 'orders.jsonl', 'copy.jsonl'));
+    const d = await call('POST', '/api/pipelines/fileread/deploy');
+    expect(d.status, d.text).toBe(422);
+    expect(d.json.error.code).toBe('input-missing');
+    expect(d.json.error.message).toContain('in: config.path: input file "orders.jsonl" does not exist');
+    expect(d.json.error.details).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'input-missing', nodeId: 'in', path: 'config.path', message: expect.stringContaining('upload it with PUT /api/files/orders.jsonl') }),
+    ]);
+    // validate warns (a draft may name a file still to be uploaded); the output file is not an input.
+    const v = await call('POST', '/api/pipelines/fileread/validate');
+    expect(v.json).toMatchObject({ valid: true, diagnostics: [expect.objectContaining({ severity: 'warning', code: 'input-missing', nodeId: 'in' })] });
+    expect((await call('PUT', '/api/files/orders.jsonl', '{"ts":1,"n":1}\n', { 'content-type': 'application/octet-stream' })).status).toBe(201);
+    expect((await call('POST', '/api/pipelines/fileread/deploy')).status).toBe(200);
   });
 
   it('deploys, reports status with the deployment record, stops (409 when not deployed)', async () => {

@@ -41,7 +41,7 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
 
   app.post('/:id/validate', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
-    return c.json(diagnose(p, o.deployments));
+    return c.json(diagnose(p, o.deployments, o.store.defaultBaseDir));
   });
 
   app.post('/:id/deploy', async (c) => {
@@ -49,6 +49,12 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
     const body = await optionalJsonObject(c);
     const params = body.params ?? {};
     if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new ApiError(400, 'invalid-body', '"params" must be an object: { "params": { "name": value } }');
+    // A missing input file is the user's to fix (422 naming node and path), not a run that
+    // failed to start (500). Only for an otherwise deployable document: an invalid one, or a
+    // path the policy refuses, is answered by the deploy itself (invalid-document, every diagnostic).
+    const { diagnostics } = diagnose(p, o.deployments, o.store.defaultBaseDir);
+    const missing = diagnostics.some((d) => d.severity === 'error') ? [] : diagnostics.filter((d) => d.code === 'input-missing').map((d) => ({ ...d, severity: 'error' as const }));
+    if (missing.length > 0) throw new ApiError(422, 'input-missing', `pipeline "${p.id}" reads files that are not there: ${missing.map((d) => `${d.nodeId}: ${d.path}: ${d.message}`).join('; ')}`, missing);
     try {
       const before = await o.store.getDeployment(p.id);
       const { handle: h, redeploy } = await o.deployments.deployReporting(p.id, params as Record<string, unknown>, principalOf(c).name);
