@@ -1,7 +1,7 @@
 /**
  * Path parameters checked against the document schema's own id rules (shared's
  * document-schema.ts), and the pipeline they name: an id the format accepts is never refused
- * at a door (an edge "edge three" saves, deploys and can be tapped).
+ * at a door. Edge ids follow the node id rule (GRAPH_FORMAT.md), so every edge can be tapped.
  */
 import { edgeSpecSchema, NODE_ID } from '@sluice/shared';
 import { PIPELINE_ID, type PipelineStore, type StoredPipeline } from '../store/pipeline-store.js';
@@ -10,7 +10,7 @@ import { ApiError } from './errors.js';
 const RULES = {
   pipeline: { ok: (id: string) => PIPELINE_ID.test(id), rule: 'match [a-z0-9][a-z0-9-]{0,63}' },
   node: { ok: (id: string) => NODE_ID.test(id), rule: 'match [A-Za-z0-9_-]{1,64}' },
-  edge: { ok: (id: string) => edgeSpecSchema.shape.id.safeParse(id).success, rule: 'are 1 to 128 characters' },
+  edge: { ok: (id: string) => edgeSpecSchema.shape.id.safeParse(id).success, rule: 'match [A-Za-z0-9_-]{1,64}' },
 } as const;
 
 export function checkId(kind: 'pipeline' | 'node' | 'edge', id: string): void {

@@ -125,7 +125,7 @@ const paths = {
     get: { operationId: 'streamMetrics', summary: 'Server-sent events: `metrics` { status, metrics? } every interval; `end` { status, metrics } when a run ends', responses: { ...sse('event stream'), ...errors(400, 404) } },
   },
   '/api/pipelines/{id}/taps/{edgeId}': {
-    parameters: [id, param('edgeId', 'path', { type: 'string', minLength: 1, maxLength: 128 }, "Any id the document's edges may have (percent-encoded)")],
+    parameters: [id, param('edgeId', 'path', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, 'An edge id of the document (the node id rule)')],
     get: { operationId: 'tapEdge', summary: 'Server-sent events: `events` arrays, a sample (at most 20 events/s) of the events crossing an edge; `end` when the run ends', responses: { ...sse('event stream'), ...errors(400, 404, 409) } },
   },
   '/api/ingest/{pipelineId}/{nodeId}': {
