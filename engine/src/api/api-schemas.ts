@@ -120,7 +120,13 @@ export const Ready = named('Ready', z.object({ ready: z.literal(true), engine })
 export const Me = named('Me', z.object({ name: z.string(), role: z.enum(['admin', 'editor', 'business', 'viewer']), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }));
 export const Session = named('Session', z.object({ name: z.string(), role: Me.shape.role }));
 export const SignedOut = named('SignedOut', z.object({ signedOut: z.literal(true) }));
-export const Stopped = named('Stopped', z.object({ status: z.union([runStatus, z.literal('not-deployed')]) }));
+export const Stopped = named(
+  'Stopped',
+  z.object({
+    status: z.union([runStatus, z.literal('not-deployed')]),
+    discarded: z.object({ batches: z.number().int(), events: z.number().int() }).optional().meta({ description: 'Queued batches the bounded drain of the stop left unprocessed (BullMQ)' }),
+  }),
+);
 
 /** Request bodies. */
 export const RollbackBody = named('RollbackBody', z.object({ version: z.int().min(1) }));

@@ -68,7 +68,7 @@ describe('DeploymentManager', () => {
     expect(h.status()).toBe('running');
     expect(await store.getDeployment('p')).toMatchObject({ version: 2, author: 'ops', params: { min_q: 2 } });
     expect((await store.versions('p')).map((v) => v.action)).toEqual(['create', 'deploy']);
-    expect(await m.stop('p')).toBe('stopped');
+    expect(await m.stop('p')).toEqual({ status: 'stopped' });
     expect(await store.getDeployment('p')).toBeNull();
     expect(m.status('p')).toEqual({ status: 'not-deployed' });
     expect(await m.stop('p')).toBeUndefined();

@@ -13,7 +13,7 @@ import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 import type { RedeployDiff } from '../compile/redeploy-diff.js';
 import { isRunStateLost } from '../runners/bullmq/run-marker.js';
-import { HotSwapRefused, type RunHandle, type Runner, type RunOptions } from '../runners/runner.js';
+import { HotSwapRefused, type RunHandle, type Runner, type RunOptions, type RunResult } from '../runners/runner.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import type { Deployment, PipelineStore, StoredPipeline } from '../store/pipeline-store.js';
 import { confinePaths } from './path-confinement.js';
@@ -198,19 +198,21 @@ export class DeploymentManager {
   }
 
   /** Stop the run and forget the deployment (a restart will not bring it back). */
-  stop(id: string): Promise<RunStatus | undefined> {
+  /** The run's status after the stop, and what its bounded drain discarded (if anything). */
+  stop(id: string): Promise<Pick<RunResult, 'status' | 'discarded'> | undefined> {
     return this.lock.run(id, async () => {
       await this.o.store.recordDeployment(id, null).catch(() => undefined);
       this.o.ingest?.close(id);
-      return this.stopRun(id);
+      const r = await this.stopRun(id);
+      return r && { status: r.status, ...(r.discarded ? { discarded: r.discarded } : {}) };
     });
   }
 
-  private async stopRun(id: string): Promise<RunStatus | undefined> {
+  private async stopRun(id: string): Promise<RunResult | undefined> {
     const h = this.handles.get(id);
     if (!h) return undefined;
     this.handles.delete(id);
-    return (await h.stop()).status;
+    return h.stop();
   }
 
   /**

@@ -49,6 +49,11 @@ export interface RunResult {
   status: RunStatus;
   metrics: PipelineMetrics;
   error?: string;
+  /**
+   * A stop drains queued batches within a bound (BullMQ: 10 s); what was still queued then was
+   * removed unprocessed. Absent when nothing was.
+   */
+  discarded?: { batches: number; events: number };
 }
 
 export interface RunHandle {

@@ -70,10 +70,13 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
 
   app.post('/:id/stop', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
-    const status = await o.deployments.stop(p.id);
-    if (status === undefined) throw new ApiError(409, 'not-deployed', `pipeline "${p.id}" is not deployed`);
-    await audit(c, o.audit, { action: 'stop', pipelineId: p.id });
-    return c.json({ status });
+    const stopped = await o.deployments.stop(p.id);
+    if (stopped === undefined) throw new ApiError(409, 'not-deployed', `pipeline "${p.id}" is not deployed`);
+    const { status, discarded } = stopped;
+    // A stop that ran out of drain time says what it dropped (queued batches, their events).
+    const summary = discarded ? `the 10 s drain ran out: ${discarded.batches} queued batches (${discarded.events} events) discarded` : undefined;
+    await audit(c, o.audit, { action: 'stop', pipelineId: p.id, ...(summary ? { summary: [summary] } : {}) });
+    return c.json(discarded ? { status, discarded } : { status });
   });
 
   app.get('/:id/status', async (c) => {

@@ -27,7 +27,7 @@ import { ExchangeBuffer } from './exchange-buffer.js';
 import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
-import { drainQueues, sleep, waitDrained } from './queue-drain.js';
+import { type Discarded, drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
@@ -37,6 +37,8 @@ import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
 /** How long a hot redeploy waits for the queues to drain before it gives up (and the deploy restarts instead). */
 const SWAP_DRAIN_MS = 60_000;
+/** How long a stop lets queued batches be processed before it removes them (RunResult.discarded). */
+const STOP_DRAIN_MS = 10_000;
 
 interface PendingSwap {
   document: PipelineDocument;
@@ -52,6 +54,8 @@ export interface BullmqRunOptions extends RunOptions {
   resume?: DeployedPipeline;
   /** Backlog (jobs waiting in one partition queue) above which sources pause. */
   highWaterJobs?: number;
+  /** How long a stop lets queued batches be processed before removing them. */
+  stopDrainMs?: number;
 }
 
 export class BullmqRun implements RunHandle {
@@ -61,6 +65,8 @@ export class BullmqRun implements RunHandle {
   private state: RunStatus = 'starting';
   private failure: string | undefined;
   private stopping = false;
+  /** What a stop's bounded drain left unprocessed (queue-drain.ts). */
+  private discarded: Discarded | undefined;
   private detaching = false;
   private sources: SourceSlot[] = [];
   private counters = new Map<string, NodeCounters>();
@@ -156,7 +162,12 @@ export class BullmqRun implements RunHandle {
         this.pendingSwap?.reject(new HotSwapRefused('every source has ended or the run is stopping: nothing left to swap between batches'));
         this.pendingSwap = undefined;
       })
-      .then(() => (this.detaching ? undefined : this.stopping ? drainQueues(this.plan, this.queues, 10_000) : this.awaitCompletion()))
+      .then(async () => {
+        if (this.detaching) return;
+        if (!this.stopping) await this.awaitCompletion();
+        // A stop, before or after the sources ended: drain what is queued, within the bound.
+        if (this.stopping && !this.detaching) this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
+      })
       .then(
         () => this.finish(this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
         (err: unknown) => {
@@ -436,6 +447,7 @@ export class BullmqRun implements RunHandle {
     this.state = status;
     const result: RunResult = { status, metrics: this.metrics() };
     if (this.failure !== undefined) result.error = this.failure;
+    if (this.discarded !== undefined) result.discarded = this.discarded;
     for (const slot of this.sources) {
       await slot.source.close?.();
       for (const inst of slot.task.instances.values()) {

@@ -18,6 +18,8 @@ export interface BullmqRunnerOptions {
   /** Key prefix for every key and queue (default "sluice"). */
   prefix?: string;
   highWaterJobs?: number;
+  /** How long a stop lets queued batches be processed before removing them (default 10 s). */
+  stopDrainMs?: number;
 }
 
 /** How long /readyz waits for Redis to answer a PING. */
@@ -84,6 +86,7 @@ export class BullmqRunner implements Runner {
       redisUrl: this.o.redisUrl,
       ...(resume ? { resume } : {}),
       ...(this.o.highWaterJobs !== undefined ? { highWaterJobs: this.o.highWaterJobs } : {}),
+      ...(this.o.stopDrainMs !== undefined ? { stopDrainMs: this.o.stopDrainMs } : {}),
     });
     await run.start();
     this.runs.add(run);

@@ -34,13 +34,37 @@ export async function waitDrained(plan: Plan, queues: QueueSet, timeoutMs: numbe
   return false;
 }
 
-/** On stop: let what is already queued be processed (nothing in flight is lost), within a bound. */
-export async function drainQueues(plan: Plan, queues: QueueSet, timeoutMs: number): Promise<void> {
+/** Batches (with events) a stop left unprocessed when its drain ran out of time. */
+export interface Discarded {
+  batches: number;
+  events: number;
+}
+
+const DRAINED: JobState[] = ['waiting', 'active', 'delayed', 'prioritized'];
+
+/**
+ * On stop: let what is already queued be processed (nothing in flight is lost), within a bound.
+ * What is still queued at the deadline is removed with the queues: counted here, so the stop
+ * answer can say so instead of dropping computed results without a word.
+ */
+export async function drainQueues(plan: Plan, queues: QueueSet, timeoutMs: number): Promise<Discarded | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await pendingJobs(plan, queues, ['waiting', 'active', 'delayed', 'prioritized'])) === 0) return;
+    if ((await pendingJobs(plan, queues, DRAINED)) === 0) return undefined;
     await sleep(50);
   }
+  const left: Discarded = { batches: 0, events: 0 };
+  for (const s of plan.stages) {
+    if (s.source !== undefined) continue;
+    for (let p = 0; p < s.partitions; p++) {
+      for (const job of await queues.queue(s.id, p).getJobs(DRAINED)) {
+        if (!job) continue;
+        left.batches++;
+        left.events += (job.data as { n?: number }).n ?? 0;
+      }
+    }
+  }
+  return left.batches > 0 ? left : undefined;
 }
 
 export function sleep(ms: number): Promise<void> {
