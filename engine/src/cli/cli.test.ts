@@ -2,7 +2,7 @@
  * The CLI as a user runs it: a real process, exit codes, --param, and what it prints.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,5 +133,13 @@ describe('sluice CLI', { timeout: 180_000 }, () => {
     const r = sluice('run', write(doc, { 'in.jsonl': amounts }));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('big: config.expression');
+  });
+
+  it('run: exit 2 for --workers without --engine bullmq, instead of running embedded and ignoring it', () => {
+    const path = write(thresholdDoc, { 'in.jsonl': amounts });
+    const r = sluice('run', path, '--workers', '2');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--workers needs --engine bullmq');
+    expect(existsSync(join(path, '..', 'out.jsonl'))).toBe(false);
   });
 });

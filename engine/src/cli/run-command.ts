@@ -48,6 +48,11 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`sluice run: ${typeof workers === 'string' ? workers : `--engine must be embedded or bullmq, got ${JSON.stringify(engine)}`}\n`);
     return 2;
   }
+  // The embedded engine runs in this process: --workers would be silently ignored.
+  if (engine === 'embedded' && workers !== undefined) {
+    process.stderr.write('sluice run: --workers needs --engine bullmq (the embedded engine runs in this process; with bullmq the default is 2 local workers)\n');
+    return 2;
+  }
   let started: Awaited<ReturnType<typeof startRunner>>;
   try {
     started = await startRunner(engine, workers ?? 2);
