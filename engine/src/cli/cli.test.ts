@@ -12,7 +12,11 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 function sluice(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return sluiceWith({}, ...args);
+}
+
+function sluiceWith(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -141,5 +145,12 @@ describe('sluice CLI', { timeout: 180_000 }, () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--workers needs --engine bullmq');
     expect(existsSync(join(path, '..', 'out.jsonl'))).toBe(false);
+  });
+
+  it('run --engine bullmq: exit 1 naming Redis when it does not answer, instead of hanging', () => {
+    // Port 1 on loopback: nothing listens there. spawnSync's own 60 s timeout would end a hang (status null).
+    const r = sluiceWith({ REDIS_URL: 'redis://127.0.0.1:1' }, 'run', write(thresholdDoc, { 'in.jsonl': amounts }), '--engine', 'bullmq');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Redis does not answer at redis://127.0.0.1:1');
   });
 });
