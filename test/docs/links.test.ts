@@ -49,6 +49,8 @@ function anchors(text: string): Set<string> {
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);
   }
+  // Explicit anchors (`<a id="logs"></a>`) name a place that is not a heading.
+  for (const [, id] of prose(text).matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) out.add(id!.toLowerCase());
   return out;
 }
 
@@ -80,9 +82,9 @@ function unknownNames(file: string, known: Set<string>): string[] {
 
 describe('Markdown links', () => {
   it('finds the links and anchors it checks', () => {
-    const text = '# Windows (event time)\n## Values\n## Values\nSee [a](b.md#x "t") and `[not](c.md)`.\n\n```\n[nor](d.md)\n```\n[ref]: ./e.md\n';
+    const text = '# Windows (event time)\n## Values\n## Values\nSee [a](b.md#x "t") and `[not](c.md)`.\n\n```\n[nor](d.md)\n```\n[ref]: ./e.md\n<a id="Logs"></a>**Logs.**\n';
     expect(linkTargets(text)).toEqual(['b.md#x', './e.md']);
-    expect([...anchors(text)]).toEqual(['windows-event-time', 'values', 'values-1']);
+    expect([...anchors(text)]).toEqual(['windows-event-time', 'values', 'values-1', 'logs']);
   });
 
   it('every relative link in every *.md of the repository resolves', () => {
