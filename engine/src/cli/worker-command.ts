@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { checkRedisRequirements } from '../runners/bullmq/redis-requirements.js';
+import { checkRedisRequirements, RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
 import { WorkerPool } from '../runners/bullmq/worker-pool.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -16,25 +16,41 @@ export async function workerCommand(args: string[]): Promise<number> {
   const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const prefix = values.prefix ?? process.env.SLUICE_PREFIX ?? 'sluice';
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-  try {
-    await checkRedisRequirements(redisUrl, { warn: (line) => process.stderr.write(`sluice worker: ${line}\n`) });
-  } catch (err) {
-    process.stderr.write(`sluice worker: ${(err as Error).message}\n`);
-    return 1;
-  }
-  const pool = new WorkerPool({ redisUrl, prefix, ...(log ? { log } : {}) });
-  await pool.start();
-  log?.(`[worker ${pool.id}] serving pipelines from ${redisUrl} (prefix ${prefix})`);
-  const why = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  let stopped: string | undefined;
+  const stop = new Promise<string>((resolve) => {
+    const end = (why: string) => {
+      stopped = why;
+      resolve(why);
+    };
+    process.once('SIGTERM', () => end('SIGTERM'));
+    process.once('SIGINT', () => end('SIGINT'));
     // Spawned with an IPC channel (spawn-workers.ts): the channel closes when the parent dies,
     // even by SIGKILL. An orphaned worker would serve a run nobody coordinates any more.
     if (process.channel) {
       process.channel.unref();
-      process.once('disconnect', () => resolve('the process that started this worker is gone'));
+      process.once('disconnect', () => end('the process that started this worker is gone'));
     }
   });
+  // The pool's connections retry and say so, one line per outage: a worker may start before its Redis.
+  const pool = new WorkerPool({ redisUrl, prefix, ...(log ? { log } : {}) });
+  // Its settings are checked once it answers, before anything is served (docs/operations.md).
+  for (;;) {
+    try {
+      await checkRedisRequirements(redisUrl, { warn: (line) => process.stderr.write(`sluice worker: ${line}\n`) });
+      break;
+    } catch (err) {
+      if (err instanceof RedisConfigRefused || stopped !== undefined) {
+        if (err instanceof RedisConfigRefused) process.stderr.write(`sluice worker: ${err.message}\n`);
+        // Nothing was served yet; a Redis that is still down must not hold the exit up.
+        await Promise.race([pool.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
+        process.exit(err instanceof RedisConfigRefused ? 1 : 0);
+      }
+      await Promise.race([stop, new Promise((r) => setTimeout(r, 500))]);
+    }
+  }
+  await pool.start();
+  log?.(`[worker ${pool.id}] serving pipelines from ${redisUrl} (prefix ${prefix})`);
+  const why = await stop;
   log?.(`[worker ${pool.id}] ${why}: finishing in-flight batches`);
   const closed = await Promise.race([pool.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), CLOSE_BOUND_MS).unref())]);
   if (!closed) {
