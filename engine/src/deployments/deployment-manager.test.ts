@@ -74,6 +74,18 @@ describe('DeploymentManager', () => {
     expect(await m.stop('p')).toBeUndefined();
   });
 
+  it('logs a line per deploy, fresh or failed (issue 11 item 17)', async () => {
+    const store = freshStore();
+    await store.put('p', doc(), { author: 'ana', action: 'create' });
+    const lines: string[] = [];
+    const m = manager(store, new EmbeddedRunner(), (l) => lines.push(l));
+    await m.deploy('p', {}, 'ops');
+    await expect(m.deploy('nope', {}, 'ops')).rejects.toMatchObject({ code: 'not-found' });
+    expect(lines).toContain('pipeline p deployed as version 2 by ops on the embedded engine');
+    expect(lines).toContain('deploy of pipeline nope by ops failed: no pipeline "nope"');
+    await m.stop('p');
+  });
+
   it('refuses unknown and invalid pipelines with typed errors and every diagnostic', async () => {
     const store = freshStore();
     const m = manager(store);

@@ -104,12 +104,20 @@ export class DeploymentManager {
   /** deploy(), also saying how a running pipeline was replaced (hot: kept/reset nodes; or restarted, why). */
   deployReporting(id: string, params: Record<string, unknown> = {}, author = 'anonymous'): Promise<DeployOutcome> {
     return this.lock.run(id, async () => {
-      const stored = await this.o.store.get(id);
-      if (!stored) throw new DeployError('not-found', `no pipeline "${id}"`);
-      const { values, ...outcome } = await this.start(stored, stored.document, params);
-      const saved = await this.o.store.put(id, stored.document, { author, action: 'deploy' });
-      await this.o.store.recordDeployment(id, { version: saved.version, params: values, at: new Date().toISOString(), author });
-      return outcome;
+      try {
+        const stored = await this.o.store.get(id);
+        if (!stored) throw new DeployError('not-found', `no pipeline "${id}"`);
+        const { values, ...outcome } = await this.start(stored, stored.document, params);
+        const saved = await this.o.store.put(id, stored.document, { author, action: 'deploy' });
+        await this.o.store.recordDeployment(id, { version: saved.version, params: values, at: new Date().toISOString(), author });
+        // One line per deploy, fresh or not (docs/operations.md); a redeploy also said how above.
+        this.o.log?.(`pipeline ${id} deployed as version ${saved.version} by ${author} on the ${this.o.runner.kind} engine`);
+        return outcome;
+      } catch (err) {
+        const problems = err instanceof DeployError ? err.diagnostics.length : 0;
+        this.o.log?.(`deploy of pipeline ${id} by ${author} failed: ${(err as Error).message}${problems > 0 ? ` (${problems} problems)` : ''}`);
+        throw err;
+      }
     });
   }
 
