@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 
 const full = process.argv.includes('--full');
 const rest = process.argv.slice(2).filter((a) => a !== '--full');
-const r = spawnSync('pnpm', ['exec', 'vitest', 'run', 'test/faults', ...rest], {
+// Files named on the command line run alone; without any, the whole suite.
+const files = rest.filter((a) => !a.startsWith('-'));
+const r = spawnSync('pnpm', ['exec', 'vitest', 'run', ...(files.length > 0 ? [] : ['test/faults']), ...rest], {
   stdio: 'inherit',
   env: { ...process.env, ...(full ? { SLUICE_FAULTS_FULL: '1' } : {}) },
 });
