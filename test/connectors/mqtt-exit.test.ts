@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, guardedBroker } from '../../nodes/src/source-mqtt/guarded-broker.js';
+import { waitUntil } from '../faults/support/wait-until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../engine/src/cli/main.ts', import.meta.url));
@@ -117,11 +118,7 @@ describe('a refused MQTT connection ends the CLI with exit 1', { timeout: 4 * EX
     const base = `http://127.0.0.1:${port}`;
     let server: ChildProcess | undefined;
     const exit = sluiceWith({ PORT: String(port), SLUICE_DATA_DIR: join(dir, 'serve-data') }, ['serve'], (c) => (server = c));
-    const deadline = Date.now() + EXIT_WITHIN_MS;
-    while (!(await fetch(`${base}/api/pipelines`).then((r) => r.ok).catch(() => false))) {
-      if (Date.now() > deadline) throw new Error(`sluice serve did not answer on ${base}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntil(() => fetch(`${base}/api/pipelines`).then((r) => r.ok).catch(() => false), EXIT_WITHIN_MS, `sluice serve did not answer on ${base}`);
     const doc = { id: 'mqtt-down', format: 'sluice/v1', nodes: [
       { id: 'a', type: 'source.mqtt', config: { url: closedUrl, topics: ['sluice-test/exit/#'] } },
       { id: 'b', type: 'sink.console', config: {} },

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OwnRedis } from '../faults/support/own-redis.js';
+import { waitUntil } from '../faults/support/wait-until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../engine/src/cli/main.ts', import.meta.url));
@@ -21,11 +22,9 @@ afterAll(async () => {
 
 /** Polls `read()` until `ok` holds, or fails after `ms` with what was read. */
 async function waitFor(what: string, read: () => string, ok: (s: string) => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok(read())) {
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${ms / 1000} s; the worker said:\n${read()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil(() => ok(read()), ms, `no ${what}`).catch((err: Error) => {
+    throw new Error(`${err.message}; the worker said:\n${read()}`);
+  });
 }
 
 describe('a worker started before Redis', { timeout: 180_000 }, () => {
