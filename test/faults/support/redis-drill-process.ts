@@ -87,7 +87,7 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
 }
 
 /** The drills' size: CI by default, the issue's with SLUICE_FAULTS_FULL=1 (pnpm test:faults --full). */
-export const FULL = process.env.SLUICE_FAULTS_FULL === '1';
+export { FULL } from './ysb-drill.js';
 
 /**
  * `sluice run <args> --engine bullmq --workers n` and, once spawned, its worker pids.
