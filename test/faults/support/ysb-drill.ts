@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, expect } from 'vitest';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { spawnWorkers } from '../../../engine/src/cli/spawn-workers.js';
+import { spawnWorkers, stopProcess, WORKER_STOP_GRACE_MS } from '../../../engine/src/cli/spawn-workers.js';
 import { buildPlan } from '../../../engine/src/compile/plan.js';
 import { BullmqRunner } from '../../../engine/src/runners/bullmq/bullmq-runner.js';
 import { RedisKeys } from '../../../engine/src/runners/bullmq/keys.js';
@@ -79,7 +79,8 @@ export class YsbDrill {
     // The workers read these from their environment (worker-pool.ts).
     if (o.lockMs !== undefined) process.env.SLUICE_LOCK_MS = String(o.lockMs);
     if (o.slowSink) process.env.SLUICE_DRILL_SLOW_SINK = `${o.slowSink.ms}:${o.slowSink.every}`;
-    const workers = spawnWorkers(o.workers, { redisUrl: redis.url, prefix }).processes;
+    // SLUICE_DRILL_WORKER_LOG=1 shows the workers' own lines (debugging a drill).
+    const workers = spawnWorkers(o.workers, { redisUrl: redis.url, prefix }, process.env.SLUICE_DRILL_WORKER_LOG === '1' ? 'inherit' : 'ignore').processes;
     const runner = new BullmqRunner({ redisUrl: redis.url, prefix });
     const drill = new YsbDrill(redis, redis.client(), runner, workers, dir, out, [], plan.nodes.get(SINK)!.stage, new RedisKeys(prefix));
     try {
@@ -94,13 +95,30 @@ export class YsbDrill {
 
   /** Windows the sink task has committed (its `in` counter). */
   async committedRows(): Promise<number> {
+    await this.ensureRunning();
     const raw = await this.probe.get(this.keys.taskCounters(PID, this.sinkStage, 0));
     return raw ? (JSON.parse(raw).nodes[SINK]?.in ?? 0) : 0;
+  }
+
+  /** The run has ended (completed, failed or stopped). */
+  runEnded(): boolean {
+    return this.handle !== undefined && this.handle.status() !== 'running';
+  }
+
+  /**
+   * A run that ended mid-drill deletes its keys, so a wait on them would only time out: fail at
+   * once with how the run ended.
+   */
+  private async ensureRunning(): Promise<void> {
+    if (!this.handle || this.handle.status() === 'running') return;
+    const r = await this.handle.done;
+    throw new Error(`the run ended ${r.status} in the middle of the drill${r.error ? `: ${r.error}` : ''}`);
   }
 
   /** Claims of the sink task that never committed: a job taken over (or a worker killed) after its claim. */
   async abandonedSinkClaims(): Promise<number> {
     const version = this.keys.taskVersion(PID, this.sinkStage, 0);
+    await this.ensureRunning();
     const [claims, commits] = await Promise.all([this.probe.hget(`${version}:intent`, 'seq'), this.probe.get(version)]);
     return Number(claims ?? 0) - Number(commits ?? 0);
   }
@@ -130,6 +148,46 @@ export class YsbDrill {
     return holder!;
   }
 
+  /** The sink queue and its claim as Redis holds them: what a failed wait reports. */
+  async sinkQueueState(): Promise<string> {
+    const queue = `${this.keys.prefix}:${this.keys.queue(PID, this.sinkStage, 0)}`;
+    const version = this.keys.taskVersion(PID, this.sinkStage, 0);
+    const [wait, delayed, prioritized, stalled, active, intent, v] = await Promise.all([
+      this.probe.llen(`${queue}:wait`),
+      this.probe.zcard(`${queue}:delayed`),
+      this.probe.zcard(`${queue}:prioritized`),
+      this.probe.smembers(`${queue}:stalled`),
+      this.probe.lrange(`${queue}:active`, 0, -1),
+      this.probe.hgetall(`${version}:intent`),
+      this.probe.get(version),
+    ]);
+    const jobs = await Promise.all(
+      active.map(async (id) => {
+        const [pb, attempts, lock] = await Promise.all([this.probe.hget(`${queue}:${id}`, 'pb'), this.probe.hget(`${queue}:${id}`, 'atm'), this.probe.exists(`${queue}:${id}:lock`)]);
+        return `${id} (worker ${pb}, attempts ${attempts}, lock ${lock ? 'held' : 'none'})`;
+      }),
+    );
+    return `sink queue: wait ${wait}, delayed ${delayed}, prioritized ${prioritized}, stalled [${stalled.join(', ')}], active [${jobs.join('; ')}]; version ${v}, intent ${JSON.stringify(intent)}`;
+  }
+
+  /** The id of the newest event of the sink queue's BullMQ event stream ('0' when none). */
+  async sinkEventsMark(): Promise<string> {
+    const queue = `${this.keys.prefix}:${this.keys.queue(PID, this.sinkStage, 0)}`;
+    const [last] = await this.probe.xrevrange(`${queue}:events`, '+', '-', 'COUNT', 1);
+    return last?.[0] ?? '0';
+  }
+
+  /**
+   * Whether BullMQ's stall check handed a sink job to another worker since `mark`: a job whose
+   * holder stopped renewing its lock (a paused or dead worker) is moved back to wait, with a
+   * `stalled` event.
+   */
+  async sinkJobStalledSince(mark: string): Promise<boolean> {
+    const queue = `${this.keys.prefix}:${this.keys.queue(PID, this.sinkStage, 0)}`;
+    const events = await this.probe.xrange(`${queue}:events`, `(${mark}`, '+');
+    return events.some(([, fields]) => fields[0] === 'event' && fields[1] === 'stalled');
+  }
+
   /** SIGSTOP; cleanup sends SIGCONT (and SIGKILL) to whatever is still stopped. */
   pause(w: ChildProcess): void {
     this.stopped.add(w);
@@ -148,6 +206,9 @@ export class YsbDrill {
     });
     try {
       const result = await Promise.race([this.handle!.done, timeout]);
+      // A worker woken after the run ended may still be finishing a stale job: the file is read
+      // once every worker has stopped (SIGTERM lets in-flight jobs end), so late writes count.
+      await Promise.all(this.workers.map((w) => (this.stopped.has(w) ? undefined : stopProcess(w, 'SIGTERM', WORKER_STOP_GRACE_MS))));
       const rows = readRows(this.out);
       return { result, comparison: compareOutputs(this.expected, rows), fileRows: rows.length, reportedRows: result.metrics.nodes[SINK]?.in ?? -1 };
     } finally {
@@ -190,13 +251,20 @@ export function expectExact(o: DrillOutcome): void {
   expect(o.reportedRows).toBe(o.fileRows);
 }
 
+/** Reference outputs by event count: several drills of one size in a file compute it once. */
+const references = new Map<number, Record<string, unknown>[]>();
+
 /** The embedded engine's windows on the same events: the reference. */
 async function embeddedOutput(events: number, dir: string): Promise<Record<string, unknown>[]> {
+  const known = references.get(events);
+  if (known) return known;
   const out = join(dir, 'embedded.jsonl');
   const h = await new EmbeddedRunner().deploy(ysbDocumentFor(events, out), { baseDir: YSB_DIR });
   const r = await h.done;
   if (r.status !== 'completed') throw new Error(`the embedded reference run ended ${r.status}: ${r.error}`);
-  return readRows(out);
+  const rows = readRows(out);
+  references.set(events, rows);
+  return rows;
 }
 
 function readRows(path: string): Record<string, unknown>[] {
