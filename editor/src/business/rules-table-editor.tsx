@@ -495,14 +495,14 @@ function ListInput({ label, value, kind, readOnly, onChange }: { label: string; 
   );
 }
 
-/** An ISO-8601 instant (event time); empty means unbounded. */
-function DateInput({ label, value, placeholder, readOnly, onChange }: { label: string; value: string | undefined; placeholder: string; readOnly: boolean; onChange: (v: string | undefined) => void }) {
-  const [text, setText] = useState(value ?? '');
+/** An ISO-8601 instant (event time; the node also takes epoch ms); empty means unbounded. */
+function DateInput({ label, value, placeholder, readOnly, onChange }: { label: string; value: string | number | undefined; placeholder: string; readOnly: boolean; onChange: (v: string | undefined) => void }) {
+  const [text, setText] = useState(value === undefined ? '' : String(value));
   const [shown, setShown] = useState(value);
   const bad = text.trim() !== '' && parseTime(text) === undefined;
   if (shown !== value) {
     setShown(value);
-    setText(value ?? '');
+    setText(value === undefined ? '' : String(value));
   }
   return (
     <span className="biz-value">
