@@ -18,7 +18,8 @@ import {
   setCondition,
   withThen,
 } from './rules-config';
-import { changeOp, RulesTableEditor } from './rules-table-editor';
+import { changeOp } from './rules-table/condition-cell';
+import { RulesTableEditor } from './rules-table-editor';
 
 const config = (): RulesConfig =>
   readRules({
