@@ -33,7 +33,7 @@ export interface BusinessPageState {
   preview?: PipelineDocument;
 }
 
-export type BusinessPageAction =
+type BusinessPageAction =
   | { type: 'loaded'; loaded: Loaded }
   | { type: 'load-failed'; message: string }
   | { type: 'param-typed'; name: string; spec: ParamSpec; text: string; value: ParamValue }

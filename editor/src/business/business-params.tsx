@@ -6,7 +6,7 @@ import { paramProblem } from './draft';
 
 const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
 
-export interface ParamsSectionProps {
+interface ParamsSectionProps {
   params: [string, ParamSpec][];
   loaded: Loaded;
   badParams: BusinessPageState['badParams'];
