@@ -172,6 +172,14 @@ describe('the table in business and engineer mode', () => {
     expect(html).toContain('unexpected end of expression at column 10');
   });
 
+  it('a row in force from an epoch-ms time (which the node accepts) shows that number instead of failing to draw', () => {
+    const c = config();
+    c.rows[0]!.effectiveFrom = 1767225600000; // 2026-01-01T00:00:00Z
+    const html = render({ config: c as Record<string, unknown> });
+    expect(html).toMatch(/aria-label="Pricing row 1 effectiveFrom"[^>]*value="1767225600000"/);
+    expect(html).not.toContain('not a date and time');
+  });
+
   it("the node's own check marks the row it names", () => {
     const c = config();
     c.rows[1]!.when.demand = { op: 'between', value: [50, 10] };
