@@ -2,53 +2,37 @@
  * The `rules` node's config as the table editor sees it, and the pure operations on it (rows,
  * columns, cells). Every operation returns a new config: the stores keep undo by reference.
  */
+import type { Cell, Condition as NodeCondition, Row, RulesConfig as NodeRulesConfig, ValueType } from '../../../nodes/src/rules/definition';
 
-export type ConditionOp = 'any' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'between' | 'in' | 'expr';
-export const CONDITION_OPS: readonly ConditionOp[] = ['any', '=', '!=', '<', '<=', '>', '>=', 'between', 'in', 'expr'];
+// The node's schema gives the shapes; the table holds them looser while being edited (a half-written
+// condition, an empty expression, a missing hit policy), so the node's check can say what is wrong.
+export type ConditionOp = NodeCondition['op'];
+/** Every operator of the node's schema, in menu order: one added there does not compile here until it is placed. */
+const OP_MENU: Record<ConditionOp, true> = { any: true, '=': true, '!=': true, '<': true, '<=': true, '>': true, '>=': true, between: true, in: true, expr: true };
+export const CONDITION_OPS = Object.keys(OP_MENU) as readonly ConditionOp[];
 
-export type Scalar = number | string | boolean | null;
+/** A literal cell or condition value. */
+export type Scalar = Exclude<Cell, { expr: string }>;
 
+/** A condition being edited: any operator with the value (or expression) it has so far. */
 export interface Condition {
   op: ConditionOp;
   value?: Scalar | Scalar[];
-  expression?: string;
+  expression?: Extract<NodeCondition, { op: 'expr' }>['expression'];
 }
 
-export type OutputCell = Scalar | { expr: string };
+export type OutputCell = Cell;
+export type RuleInput = NodeRulesConfig['inputs'][number];
+export type RuleOutput = NodeRulesConfig['outputs'][number];
 
-export interface RuleInput {
-  id: string;
-  label?: string;
-  expression: string;
-  /** When set, every value compared with this column is of this type. */
-  type?: 'number' | 'string' | 'boolean';
-}
+export type RuleRow = Omit<Row, 'when'> & { when: Record<string, Condition> };
 
-export interface RuleOutput {
-  id: string;
-  label?: string;
-  unit?: string;
-  type?: 'number' | 'string' | 'boolean';
-}
-
-export interface RuleRow {
-  when: Record<string, Condition>;
-  then: Record<string, OutputCell>;
-  effectiveFrom?: string;
-  effectiveUntil?: string;
-  note?: string;
-}
-
-export interface RulesConfig {
-  exposed?: boolean;
-  hitPolicy?: 'first' | 'collect';
+export type RulesConfig = Partial<Omit<NodeRulesConfig, 'inputs' | 'outputs' | 'rows'>> & {
   inputs: RuleInput[];
   outputs: RuleOutput[];
   rows: RuleRow[];
-  default?: Record<string, OutputCell>;
-  collectAs?: string;
   [k: string]: unknown;
-}
+};
 
 /** The config read defensively: a half-written table still opens. */
 export function readRules(config: Record<string, unknown>): RulesConfig {
@@ -215,7 +199,7 @@ function omit<V>(o: Record<string, V>, k: string): Record<string, V> {
 
 // --- typed values -------------------------------------------------------------------------
 
-export type ValueKind = 'number' | 'string' | 'boolean' | 'any';
+export type ValueKind = ValueType | 'any';
 
 /** The kind of a column's values: from the type the checker gives its expression, else from the cells. */
 export function kindOf(values: readonly unknown[], checked?: string): ValueKind {

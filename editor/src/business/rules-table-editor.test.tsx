@@ -18,7 +18,8 @@ import {
   setCondition,
   withThen,
 } from './rules-config';
-import { changeOp, RulesTableEditor } from './rules-table-editor';
+import { changeOp } from './rules-table/condition-cell';
+import { RulesTableEditor } from './rules-table-editor';
 
 const config = (): RulesConfig =>
   readRules({
@@ -169,6 +170,14 @@ describe('the table in business and engineer mode', () => {
     c.rows[2]!.then.adjust_pct = { expr: 'orders / ' };
     const html = render({ config: c as Record<string, unknown> });
     expect(html).toContain('unexpected end of expression at column 10');
+  });
+
+  it('a row in force from an epoch-ms time (which the node accepts) shows that number instead of failing to draw', () => {
+    const c = config();
+    c.rows[0]!.effectiveFrom = 1767225600000; // 2026-01-01T00:00:00Z
+    const html = render({ config: c as Record<string, unknown> });
+    expect(html).toMatch(/aria-label="Pricing row 1 effectiveFrom"[^>]*value="1767225600000"/);
+    expect(html).not.toContain('not a date and time');
   });
 
   it("the node's own check marks the row it names", () => {

@@ -44,11 +44,6 @@ export function redactDeep<T>(value: T, env: NodeJS.ProcessEnv = process.env): T
   return value;
 }
 
-/** A log function whose lines are redacted before they are written. */
-export function redactingLog(log: (line: string) => void): (line: string) => void {
-  return (line) => log(redact(line));
-}
-
 /** Redact every text written to `stream` from now on (the CLI's stderr: errors, run failures, logs). */
 export function redactWrites(stream: NodeJS.WritableStream): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;

@@ -1,7 +1,6 @@
 /** The pipeline document, format sluice/v1 (see ../shared/GRAPH_FORMAT.md). */
 
 export const CURRENT_FORMAT = 'sluice/v1';
-export const SUPPORTED_FORMATS = [CURRENT_FORMAT] as const;
 
 export type ParamType = 'number' | 'string' | 'boolean';
 export type ParamValue = number | string | boolean;

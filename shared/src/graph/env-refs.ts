@@ -76,8 +76,3 @@ export function resolveEnvRefs(
   }
   return { config: out, missing, values };
 }
-
-/** Names of the variables a node's allowed fields read. */
-export function envRefNames(config: unknown, allowed: readonly string[]): string[] {
-  return [...envRefFields(config)].filter(([f]) => allowed.includes(f)).flatMap(([, names]) => names);
-}

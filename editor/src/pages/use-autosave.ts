@@ -1,0 +1,37 @@
+import type { PipelineDocument } from '@sluice/shared';
+import { useEffect } from 'react';
+import { api } from '../api/client';
+import { useDocument } from '../stores/document-store';
+import { report } from './report';
+
+/**
+ * A stored pipeline saves itself 1.5 s after the last change (each change restarts the wait);
+ * leaving it (another page, another pipeline) saves what the wait had not yet; closing the tab
+ * with unsaved changes asks first.
+ */
+export function useAutosave({ id, dirty, doc, editable }: { id: string | undefined; dirty: boolean; doc: PipelineDocument; editable: boolean }): void {
+  // biome-ignore lint/correctness/useExhaustiveDependencies: doc is the trigger, read fresh inside
+  useEffect(() => {
+    if (!id || !dirty || !editable) return;
+    const t = setTimeout(() => {
+      void api.save(id, useDocument.getState().doc).then(() => useDocument.getState().markSaved(), report);
+    }, 1500);
+    return () => clearTimeout(t);
+  }, [id, dirty, doc, editable]);
+
+  useEffect(() => {
+    if (!id) return;
+    return () => {
+      const s = useDocument.getState();
+      if (s.id === id && s.dirty && !s.readOnly) void api.save(id, s.doc).then(() => useDocument.getState().markSaved(), report);
+    };
+  }, [id]);
+
+  useEffect(() => {
+    const onLeave = (e: BeforeUnloadEvent) => {
+      if (useDocument.getState().dirty) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', onLeave);
+    return () => window.removeEventListener('beforeunload', onLeave);
+  }, []);
+}

@@ -1,0 +1,86 @@
+import type { PipelineDocument } from '@sluice/shared';
+import { useEffect, useState } from 'react';
+import { ApiError, api, subscribeMetrics } from '../api/client';
+import { useDocument } from '../stores/document-store';
+import { useMetrics } from '../stores/metrics-store';
+import { useUi } from '../stores/ui-store';
+
+const EMPTY: PipelineDocument = { format: 'sluice/v1', name: 'Untitled pipeline', nodes: [], edges: [] };
+
+/**
+ * The pipeline the address names when the app starts, asked for beside `/api/me` instead of after
+ * it: one round trip less before a big graph can render. Used once; a failed one is asked again.
+ */
+let prefetched: { id: string; reply: ReturnType<typeof api.get> } | undefined;
+export function prefetchPipeline(id: string): void {
+  prefetched = { id, reply: api.get(id) };
+  prefetched.reply.catch(() => undefined);
+}
+function takePrefetched(id: string): ReturnType<typeof api.get> {
+  const early = prefetched?.id === id ? prefetched.reply : undefined;
+  prefetched = undefined;
+  return early ? early.catch(() => api.get(id)) : api.get(id);
+}
+
+/** A pipeline created from `#/new` moves to `#/p/:id` without reloading what is on the canvas. */
+let justCreated: string | undefined;
+export function markJustCreated(id: string): void {
+  justCreated = id;
+}
+
+/**
+ * Loads what the address names into the document store (a fresh empty document for `#/new`),
+ * read-only for a role that may not edit; says why a load failed.
+ */
+export function usePipelineLoader(pipelineId: string | undefined, editable: boolean): string | undefined {
+  const [loadError, setLoadError] = useState<string | undefined>(undefined);
+
+  // Read-only before anything loads, so nothing can slip in between.
+  useEffect(() => {
+    useDocument.getState().setReadOnly(!editable);
+    return () => useDocument.getState().setReadOnly(false);
+  }, [editable]);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLoadError(undefined);
+    if (pipelineId && justCreated === pipelineId && useDocument.getState().id === pipelineId) {
+      justCreated = undefined;
+      return;
+    }
+    useUi.getState().select(undefined);
+    useMetrics.getState().reset();
+    if (!pipelineId) {
+      useDocument.getState().load(undefined, EMPTY);
+      return;
+    }
+    takePrefetched(pipelineId).then(
+      (r) => {
+        if (cancelled) return;
+        useDocument.getState().load(pipelineId, r.pipeline.document);
+        useMetrics.getState().push(r.status, undefined);
+      },
+      (err) => {
+        if (cancelled) return;
+        useDocument.getState().load(undefined, EMPTY);
+        setLoadError(err instanceof ApiError ? err.message : String(err));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [pipelineId]);
+
+  return loadError;
+}
+
+/** While a stored pipeline is open, follow its live metrics (the stream survives redeploys). */
+export function useLiveMetrics(id: string | undefined): void {
+  useEffect(() => {
+    if (!id) return;
+    return subscribeMetrics(id, (m) => {
+      // After a run ends the stream reports "not-deployed" without numbers: keep the last ones.
+      if (m.metrics || m.status !== 'not-deployed' || !useMetrics.getState().latest) useMetrics.getState().push(m.status, m.metrics);
+    });
+  }, [id]);
+}
