@@ -8,13 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type Event, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { type Event, type NodeCounts, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
 import type { Operator, SinkOperator } from '@sluice/nodes/sdk';
 import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
-import { NodeCounters } from '../../metrics/node-counters.js';
+import { copyCounts, NodeCounters } from '../../metrics/node-counters.js';
 import type { RunDetail } from '../../metrics/run-detail.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { operatorContext } from '../../runtime/operator-context.js';
@@ -24,14 +24,14 @@ import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type R
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
-import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
+import { collectTask, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
 import { type Discarded, drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
-import { checkpointOf, countsOf, flushSinks, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
+import { checkpointOf, flushSinks, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
 import { TapSubscriber } from './remote-taps.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
@@ -328,10 +328,10 @@ export class BullmqRun implements RunHandle {
     const old = emptyOldState();
     for (const slot of this.sources) {
       const operators: TaskSnapshot['operators'] = {};
-      const nodes: Record<string, Counts> = {};
+      const nodes: Record<string, NodeCounts> = {};
       for (const [id, inst] of slot.task.instances) {
         if (inst.op) operators[id] = inst.state.snapshot();
-        nodes[id] = countsOf(this.counters.get(id)!);
+        nodes[id] = copyCounts(this.counters.get(id)!);
       }
       collectTask(old, slot.stage.nodes, 0, { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false } }, kept);
     }

@@ -7,18 +7,18 @@
  * channel sequence numbers and watermarks start again, as the queues do (they are emptied and
  * the sources re-send their watermark).
  */
+import type { NodeCounts } from '@sluice/shared';
 import type { StateSnapshot } from '@sluice/nodes/sdk';
 import type { Plan } from '../../compile/plan.js';
+import { addCounts, emptyCounts } from '../../metrics/node-counters.js';
 import type { CountersSnapshot, TaskSnapshot } from './task-state-store.js';
-
-export type Counts = CountersSnapshot['nodes'][string];
 
 /** Everything the old plan held, flattened by node and partition. */
 export interface OldState {
   /** `node#partition` -> operator state, for kept nodes. */
   operators: Map<string, StateSnapshot>;
   /** `node#partition` -> counters. */
-  counters: Map<string, Counts>;
+  counters: Map<string, NodeCounts>;
   /** Edge id -> events, summed over partitions. */
   edges: Map<string, number>;
 }
@@ -53,7 +53,7 @@ export function newTaskState(before: Plan, after: Plan, old: OldState, stageId: 
     const prev = before.nodes.get(id);
     if (!prev) continue;
     const samePartitions = before.stages[prev.stage]!.partitions === stage.partitions;
-    let c: Counts | undefined;
+    let c: NodeCounts | undefined;
     if (samePartitions) c = old.counters.get(`${id}#${partition}`);
     else if (partition === 0) c = sumCounts(old, id, before.stages[prev.stage]!.partitions);
     if (c) {
@@ -87,19 +87,13 @@ export function freshTaskSnapshot(carried: Pick<TaskSnapshot, 'operators' | 'cou
   };
 }
 
-function sumCounts(old: OldState, id: string, partitions: number): Counts | undefined {
-  let sum: Counts | undefined;
+function sumCounts(old: OldState, id: string, partitions: number): NodeCounts | undefined {
+  let sum: NodeCounts | undefined;
   for (let p = 0; p < partitions; p++) {
     const c = old.counters.get(`${id}#${p}`);
     if (!c) continue;
-    sum ??= { in: 0, out: 0, errors: 0, late: 0, dropped: 0, batches: 0, busyMs: 0 };
-    sum.in += c.in;
-    sum.out += c.out;
-    sum.errors += c.errors;
-    sum.late += c.late;
-    sum.dropped += c.dropped;
-    sum.batches += c.batches;
-    sum.busyMs += c.busyMs;
+    sum ??= emptyCounts();
+    addCounts(sum, c);
   }
   return sum;
 }

@@ -12,7 +12,7 @@ import { operatorEntry } from '@sluice/nodes/operators';
 import type { SinkOperator } from '@sluice/nodes/sdk';
 import type { Plan, PlanStage } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
-import { NodeCounters } from '../../metrics/node-counters.js';
+import { copyCounts, NodeCounters } from '../../metrics/node-counters.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { type ContextOptions, operatorContext } from '../../runtime/operator-context.js';
 import { Task } from '../../runtime/task.js';
@@ -194,7 +194,7 @@ export class TaskHost {
     const nodes: CountersSnapshot['nodes'] = {};
     const hist: NonNullable<CountersSnapshot['hist']> = { batch: {}, latency: {} };
     for (const [id, c] of this.counters) {
-      nodes[id] = { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
+      nodes[id] = copyCounts(c);
       if (c.batchTimes.count > 0) hist.batch[id] = c.batchTimes.toSparse();
     }
     for (const [id, h] of this.sinkLatency) if (h.count > 0) hist.latency[id] = h.toSparse();

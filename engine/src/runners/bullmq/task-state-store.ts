@@ -10,13 +10,14 @@
  */
 import type { Redis } from 'ioredis';
 import { pack, unpack } from 'msgpackr';
+import type { NodeCounts } from '@sluice/shared';
 import type { KeyedChanges, StateSnapshot } from '@sluice/nodes/sdk';
 import type { ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
 import { RunStateLost } from './run-marker.js';
 
 export interface CountersSnapshot {
-  nodes: Record<string, { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }>;
+  nodes: Record<string, NodeCounts>;
   edges: Record<string, number>;
   watermark: number | null;
   done: boolean;

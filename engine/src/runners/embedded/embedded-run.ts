@@ -5,6 +5,7 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
 import { buildPlan, type Plan, type PlanEdge, type PlanStage } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
+import { copyCounts } from '../../metrics/node-counters.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
 import type { RunDetail } from '../../metrics/run-detail.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
@@ -416,15 +417,7 @@ function carriedMetrics(old: RunMetrics, before: Plan, after: Plan, now: () => n
   });
   for (const id of after.order) {
     if (!before.nodes.has(id)) continue;
-    const a = old.node(id);
-    const b = m.node(id);
-    b.in = a.in;
-    b.out = a.out;
-    b.errors = a.errors;
-    b.late = a.late;
-    b.dropped = a.dropped;
-    b.batches = a.batches;
-    b.busyMs = a.busyMs;
+    Object.assign(m.node(id), copyCounts(old.node(id)));
   }
   const edges = old.snapshot('running').edges;
   for (const e of after.edges) if (edges[e.id]) m.edge(e.id, edges[e.id]!.events);
