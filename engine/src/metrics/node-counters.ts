@@ -1,4 +1,5 @@
 import type { NodeCounts, NodeMetrics } from '@sluice/shared';
+import { type ErrorSample, ErrorSamples } from './error-samples.js';
 import { Histogram } from './histogram.js';
 
 /** Per node (summed over partitions): the counters every node has. */
@@ -12,6 +13,8 @@ export class NodeCounters implements NodeCounts {
   /** Total time inside the operator (its own work, not downstream's), ms. */
   busyMs = 0;
   readonly batchTimes = new Histogram();
+  /** The first distinct error messages with their counts (replaced when restored from a commit). */
+  samples = new ErrorSamples();
 
   toMetrics(): NodeMetrics {
     return {
@@ -40,6 +43,16 @@ export function addCounts(into: NodeCounts, c: NodeCounts): void {
   into.dropped += c.dropped;
   into.batches += c.batches;
   into.busyMs += c.busyMs;
+}
+
+/** Each node's error samples, nodes without any left out: what a commit, a checkpoint or a result carries. */
+export function samplesByNode(counters: Iterable<readonly [string, NodeCounters]>): Record<string, ErrorSample[]> {
+  const out: Record<string, ErrorSample[]> = {};
+  for (const [id, c] of counters) {
+    const list = c.samples.list();
+    if (list.length > 0) out[id] = list;
+  }
+  return out;
 }
 
 export function round3(x: number): number {

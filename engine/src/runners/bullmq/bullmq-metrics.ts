@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { NodeMetrics, PipelineMetrics, RunStatus, StageMetrics } from '@sluice/shared';
 import type { Plan } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
+import { type ErrorSample, mergeSamples } from '../../metrics/error-samples.js';
 import { addCounts, emptyCounts, type NodeCounters, round3 } from '../../metrics/node-counters.js';
 import type { RunHistograms } from '../../metrics/run-detail.js';
 import type { RedisKeys } from './keys.js';
@@ -76,6 +77,17 @@ export class BullmqMetrics {
       if (h) batch.set(id, h);
     }
     return { batch, latency: this.hist.latency };
+  }
+
+  /** Each node's error samples over the coordinator's source stages and every task's last commit; nodes without any left out. */
+  errorSamples(): Record<string, ErrorSample[]> {
+    const out: Record<string, ErrorSample[]> = {};
+    for (const id of this.plan.order) {
+      const lists = [this.local.get(id)?.samples.list() ?? [], ...this.tasks.map((t) => t?.errors?.[id] ?? [])];
+      const merged = mergeSamples(lists);
+      if (merged.length > 0) out[id] = merged;
+    }
+    return out;
   }
 
   snapshot(status: RunStatus): PipelineMetrics {

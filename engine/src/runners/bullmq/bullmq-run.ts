@@ -448,6 +448,8 @@ export class BullmqRun implements RunHandle {
     const result: RunResult = { status, metrics: this.metrics() };
     if (this.failure !== undefined) result.error = this.failure;
     if (this.discarded !== undefined) result.discarded = this.discarded;
+    const samples = this.metricsState.errorSamples();
+    if (Object.keys(samples).length > 0) result.errorSamples = samples;
     for (const slot of this.sources) {
       await slot.source.close?.();
       for (const inst of slot.task.instances.values()) {

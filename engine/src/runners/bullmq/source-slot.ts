@@ -4,7 +4,8 @@
  */
 import type { SinkOperator, SourceBatch, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
 import type { PlanStage } from '../../compile/plan.js';
-import { copyCounts, type NodeCounters } from '../../metrics/node-counters.js';
+import { ErrorSamples } from '../../metrics/error-samples.js';
+import { copyCounts, type NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import type { NodeInstance } from '../../runtime/node-instance.js';
 import { SOURCE_CHANNEL, type Task } from '../../runtime/task.js';
 import type { ExchangeBuffer } from './exchange-buffer.js';
@@ -58,7 +59,8 @@ export function checkpointOf(slot: SourceSlot, from: Map<string, NodeCounters>, 
   const operators: Record<string, StateSnapshot> = {};
   for (const id of slot.stage.nodes) counters[id] = copyCounts(from.get(id)!);
   for (const [id, inst] of slot.task.instances) if (inst.op) operators[id] = inst.state.snapshot({ clone: false }); // packed right away
-  return { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark, done, counters, operators };
+  const errors = samplesByNode(slot.stage.nodes.map((id) => [id, from.get(id)!] as const));
+  return { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark, done, counters, errors, operators };
 }
 
 /** A restarted coordinator's slot from its checkpoint: seeks back, and re-reads an interrupted batch whole. */
@@ -68,6 +70,7 @@ export async function restoreSlot(slot: SourceSlot, cp: SourceCheckpoint, counte
   slot.done = cp.done;
   slot.task.restoreWatermarks({ [SOURCE_CHANNEL]: cp.watermark }, cp.watermark);
   for (const [id, c] of Object.entries(cp.counters)) Object.assign(counters.get(id)!, c);
+  for (const [id, list] of Object.entries(cp.errors ?? {})) counters.get(id)!.samples = new ErrorSamples(list);
   if (cp.pending && slot.source.seek) {
     await slot.source.seek(cp.pending.from);
     slot.replay = cp.pending.records;
