@@ -14,7 +14,8 @@ import { operatorEntry } from '@sluice/nodes/operators';
 import type { Operator, SinkOperator } from '@sluice/nodes/sdk';
 import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
-import { copyCounts, NodeCounters } from '../../metrics/node-counters.js';
+import { ErrorSamples } from '../../metrics/error-samples.js';
+import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import type { RunDetail } from '../../metrics/run-detail.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { operatorContext } from '../../runtime/operator-context.js';
@@ -333,7 +334,8 @@ export class BullmqRun implements RunHandle {
         if (inst.op) operators[id] = inst.state.snapshot();
         nodes[id] = copyCounts(this.counters.get(id)!);
       }
-      collectTask(old, slot.stage.nodes, 0, { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false } }, kept);
+      const errors = samplesByNode(slot.stage.nodes.map((id) => [id, this.counters.get(id)!] as const));
+      collectTask(old, slot.stage.nodes, 0, { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false, errors } }, kept);
     }
     for (const s of before.stages) {
       if (s.source !== undefined) continue;
@@ -361,6 +363,7 @@ export class BullmqRun implements RunHandle {
       localCarried.set(s.id, c);
       for (const [id, op] of Object.entries(c?.operators ?? {})) carry.state.set(`${id}#0`, op);
       for (const [id, n] of Object.entries(c?.counters.nodes ?? {})) Object.assign(counters.get(id)!, n);
+      for (const [id, list] of Object.entries(c?.counters.errors ?? {})) counters.get(id)!.samples = new ErrorSamples(list);
     }
     let slots: SourceSlot[];
     try {
