@@ -9,7 +9,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../engine/src/server/start-server.js';
+import { startServer } from '@sluice/engine';
 import { launchBrowser } from '../test/e2e/browser.js';
 
 type Page = Awaited<ReturnType<Awaited<ReturnType<typeof launchBrowser>>['newPage']>>;

@@ -6,9 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnWorkers } from '../engine/src/cli/spawn-workers.js';
-import { BullmqRunner } from '../engine/src/runners/bullmq/bullmq-runner.js';
-import { BULLMQ_BATCH_SIZE } from '../engine/src/runners/runner.js';
+import { BULLMQ_BATCH_SIZE, BullmqRunner, spawnWorkers } from '@sluice/engine';
 import { ysbDocument } from './ysb-embedded.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

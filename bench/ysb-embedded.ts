@@ -7,9 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TIME, type Event, type PipelineDocument } from '@sluice/shared';
 import type { SourceOperator } from '@sluice/nodes/sdk';
-import { compilePipeline } from '../engine/src/compile/compile-pipeline.js';
-import { EmbeddedRunner } from '../engine/src/runners/embedded/embedded-runner.js';
-import type { RunResult } from '../engine/src/runners/runner.js';
+import { compilePipeline, EmbeddedRunner, type RunResult } from '@sluice/engine';
 import { generateEvents, peakRssMb, type Timed, timed } from './bench-util.js';
 
 const YSB_DIR = new URL('../examples/ysb/', import.meta.url).pathname;

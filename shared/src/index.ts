@@ -6,6 +6,7 @@ export * from './graph/node-type.js';
 export * from './schema/event-meta.js';
 export * from './schema/event-schema.js';
 export * from './protocol/metrics.js';
+export * from './protocol/api-types.js';
 export * from './protocol/pipeline-api.js';
 export * from './graph/index.js';
 export * from './event-time.js';

@@ -11,10 +11,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretEnvVar } from '@sluice/nodes/sdk';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
-import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { compiled } from '../../engine/src/runners/runner.contract.js';
+import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { compiled } from '@sluice/engine/testing';
 import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/source-amqp/amqp-test-client.js';
 
 // The runners read secrets from the environment, as the server and workers do.

@@ -7,9 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { compiled } from '../../engine/src/runners/runner.contract.js';
+import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { compiled } from '@sluice/engine/testing';
 import { expectMessages, TEST_BROKER_URL, type TestMqttClient, testClient, uniqueTopic } from '../../nodes/src/source-mqtt/mqtt-test-client.js';
 
 let client: TestMqttClient;

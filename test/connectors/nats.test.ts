@@ -9,10 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
-import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { compiled, runToEnd } from '../../engine/src/runners/runner.contract.js';
+import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { compiled, runToEnd } from '@sluice/engine/testing';
 import { TEST_NATS_URL, TestNats } from '../../nodes/src/source-nats/nats-test-client.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

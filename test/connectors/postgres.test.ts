@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretEnvVar } from '@sluice/nodes/sdk';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { compiled, runToEnd } from '../../engine/src/runners/runner.contract.js';
+import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { compiled, runToEnd } from '@sluice/engine/testing';
 import { adminClient, testDatabase, uniqueName } from '../../nodes/src/sink-postgres/test-database.js';
 
 const db = testDatabase();

@@ -10,10 +10,8 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
-import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { compiled, runToEnd } from '../../engine/src/runners/runner.contract.js';
+import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { compiled, runToEnd } from '@sluice/engine/testing';
 
 const REDIS = TEST_REDIS_URL;
 const PREFIX = `sluice-test:pipe-rs:${randomUUID()}`;

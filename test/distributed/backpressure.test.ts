@@ -9,10 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnWorkers } from '../../engine/src/cli/spawn-workers.js';
-import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { readJsonl, sortRows } from '../../engine/src/runners/runner.contract.js';
+import { BullmqRunner, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
+import { readJsonl, sortRows } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -3,7 +3,7 @@
  * `resume` re-attaches to the deploy found in Redis. Prints "done <json>" when the run completes.
  * Usage: tsx coordinator-process.ts deploy|resume <prefix> <count> <sinkPath>
  */
-import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
+import { BullmqRunner } from '@sluice/engine';
 import { ysbDocumentFor } from './ysb-fixture.js';
 
 const [mode, prefix, count, sinkPath] = process.argv.slice(2);

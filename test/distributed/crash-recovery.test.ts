@@ -10,11 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnWorkers, stopProcess } from '../../engine/src/cli/spawn-workers.js';
-import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
-import { deletePrefixKeys } from '../../engine/src/runners/bullmq/test-keys.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { readJsonl, sortRows, waitFor } from '../../engine/src/runners/runner.contract.js';
+import { BullmqRunner, EmbeddedRunner, spawnWorkers, stopProcess } from '@sluice/engine';
+import { deletePrefixKeys, readJsonl, sortRows, waitFor } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -7,11 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnWorkers } from '../../engine/src/cli/spawn-workers.js';
-import { describeHotRedeploy } from '../../engine/src/deployments/hot-redeploy.contract.js';
-import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
-import { deletePrefixKeys } from '../../engine/src/runners/bullmq/test-keys.js';
-import { compiled } from '../../engine/src/runners/runner.contract.js';
+import { BullmqRunner, spawnWorkers } from '@sluice/engine';
+import { compiled, deletePrefixKeys, describeHotRedeploy } from '@sluice/engine/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

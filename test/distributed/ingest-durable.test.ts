@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LocalWorkers, spawnWorkers, stopProcess } from '../../engine/src/cli/spawn-workers.js';
-import { RedisKeys } from '../../engine/src/runners/bullmq/keys.js';
-import { deletePrefixKeys } from '../../engine/src/runners/bullmq/test-keys.js';
+import { type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
+import { deletePrefixKeys, RedisKeys } from '@sluice/engine/testing';
 import { call, kill9, post as postRange, type Server, sinkLines, stagedIngestDocument, startServer } from '../faults/support/sluice-server.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { PipelineDocument } from '@sluice/shared';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
+import { compilePipeline } from '@sluice/engine';
 
 /** The YSB example with its event count and sink path changed, validated. */
 export function ysbDocumentFor(count: number, sinkPath: string): PipelineDocument {

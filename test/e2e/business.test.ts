@@ -13,8 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenStore } from '../../engine/src/auth/token-store.js';
-import { startServer } from '../../engine/src/server/start-server.js';
+import { startServer, TokenStore } from '@sluice/engine';
 import { launchBrowser, screenshotDir } from './browser.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

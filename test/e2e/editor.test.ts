@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../engine/src/server/start-server.js';
+import { startServer } from '@sluice/engine';
 import { launchBrowser } from './browser.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { EVENT_TIME, type Event, type PipelineDocument } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../../bench/bench-util.js';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { readJsonl } from '../../engine/src/runners/runner.contract.js';
+import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { readJsonl } from '@sluice/engine/testing';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 

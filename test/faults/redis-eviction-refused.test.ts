@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../engine/src/server/start-server.js';
+import { startServer } from '@sluice/engine';
 import { OwnRedis } from './support/own-redis.js';
 import { killQuietly, sluice, until, writeYsbDocument } from './support/redis-drill-process.js';
 

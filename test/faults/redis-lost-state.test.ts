@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../engine/src/server/start-server.js';
+import { type RunningServer, startServer } from '@sluice/engine';
 import { OwnRedis } from './support/own-redis.js';
 import { alive, FULL, runWithWorkers, until, untilTasksCommit, writeYsbDocument } from './support/redis-drill-process.js';
 

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LocalWorkers, spawnWorkers, stopProcess } from '../../engine/src/cli/spawn-workers.js';
+import { type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
 import { compareOutputs } from './support/compare-outputs.js';
 import { OwnRedis } from './support/own-redis.js';
 import { call, kill9, post, sinkLines, stagedIngestDocument, startServer } from './support/sluice-server.js';

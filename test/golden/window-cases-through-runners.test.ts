@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadGoldenCases } from '@sluice/nodes/testing';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { readJsonl, runToEnd, sortRows } from '../../engine/src/runners/runner.contract.js';
+import { EmbeddedRunner } from '@sluice/engine';
+import { readJsonl, runToEnd, sortRows } from '@sluice/engine/testing';
 
 const cases = loadGoldenCases(new URL('../../nodes/src/window/cases', import.meta.url)).filter(({ c }) => c.source && !c.expect.error);
 

@@ -6,9 +6,8 @@
  */
 import { MAX_DOCUMENT_DEPTH, MAX_RECORD_DEPTH } from '@sluice/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BODY_BYTES } from '../../engine/src/api/app.js';
-import { closeTestApis, generatorDoc, httpSourceDoc, type TestApi, testApi } from '../../engine/src/api/test-support.js';
-import { type AuthTestApi, authTestApi } from '../../engine/src/auth/auth-fixtures.js';
+import { DEFAULT_MAX_BODY_BYTES } from '@sluice/engine';
+import { type AuthTestApi, authTestApi, closeTestApis, generatorDoc, httpSourceDoc, type TestApi, testApi } from '@sluice/engine/testing';
 
 interface Case {
   name: string;

@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import { validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeTestApis, type TestApi, testApi } from '../../engine/src/api/test-support.js';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
-import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
+import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { closeTestApis, type TestApi, testApi } from '@sluice/engine/testing';
 import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
 
 afterEach(() => closeTestApis());

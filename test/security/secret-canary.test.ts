@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSse, waitFor } from '../../engine/src/api/test-support.js';
-import { type RunningServer, startServer } from '../../engine/src/server/start-server.js';
+import { type RunningServer, startServer } from '@sluice/engine';
+import { readSse, waitFor } from '@sluice/engine/testing';
 import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
 
 const CANARY = `canary-7f3a${randomUUID().slice(0, 8)}`;

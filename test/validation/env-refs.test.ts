@@ -13,8 +13,7 @@ import { validateDocument } from '@sluice/shared';
 import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
-import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
+import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
 
 const doc = (nodes: Record<string, unknown>[], edges: Record<string, unknown>[] = []) => ({ format: 'sluice/v1', nodes, edges });
 const errors = (d: unknown) => validateDocument(d, nodeDefinitions).diagnostics.filter((x) => x.severity === 'error');

@@ -1,53 +1,26 @@
 /** The editor's only way to the engine: typed HTTP calls and server-sent events. */
-import type { AuditEntry, Diagnostic, DocumentDiff, ParamValue, PipelineDocument, PipelineMetrics, PreviewResult, RecordingStats, RowChange } from '@sluice/shared';
+import type {
+  AuditEntry,
+  Diagnostic,
+  Me,
+  ParamValue,
+  PipelineDocument,
+  PipelineMetrics,
+  PipelineStatus,
+  PipelineSummary,
+  PreviewResult,
+  RecordingStats,
+  Role,
+  RowChange,
+  StoredPipeline,
+  VersionDiff,
+  VersionInfo,
+} from '@sluice/shared';
 
-// The server's answers, defined once in shared (protocol/pipeline-api.ts).
-export type { AuditEntry, FieldChange, PreviewResult, SinkDiff } from '@sluice/shared';
+// The server's answers, defined once in shared (protocol/api-types.ts, protocol/pipeline-api.ts).
+export type { AuditEntry, FieldChange, Me, PipelineSummary, PreviewResult, Role, SinkDiff, StoredPipeline, VersionDiff, VersionInfo } from '@sluice/shared';
 export type Recording = RecordingStats;
 export type PreviewRow = RowChange;
-
-export type Role = 'admin' | 'editor' | 'business' | 'viewer';
-
-export interface PipelineSummary {
-  id: string;
-  name: string;
-  description?: string;
-  version: number;
-  status: string;
-  /** Node count. */
-  nodes?: number;
-  /** ISO-8601 time of the last saved version. */
-  updatedAt?: string;
-}
-
-export interface StoredPipeline {
-  id: string;
-  document: PipelineDocument;
-  version: number;
-  updatedAt?: string;
-}
-
-export interface Me {
-  name: string;
-  role: Role;
-  /** False when the server runs without tokens (local-only: everyone is an admin). */
-  authenticated: boolean;
-}
-
-export interface VersionInfo {
-  version: number;
-  at: string;
-  author: string;
-  /** create, save, deploy, import, rollback, ... */
-  action: string;
-  note?: string;
-}
-
-export interface VersionDiff {
-  from: number;
-  to: number;
-  diff: DocumentDiff;
-}
 
 export interface PreviewRequest {
   /** A draft to try; default: the stored document. */
@@ -113,14 +86,14 @@ export const api = {
 
   // Pipelines
   list: () => call<{ pipelines: PipelineSummary[] }>('GET', '/api/pipelines').then((r) => r.pipelines),
-  get: (id: string) => call<{ pipeline: StoredPipeline; status: string; valid?: boolean; diagnostics?: Diagnostic[] }>('GET', `/api/pipelines/${enc(id)}`),
+  get: (id: string) => call<{ pipeline: StoredPipeline; status: PipelineStatus; valid?: boolean; diagnostics?: Diagnostic[] }>('GET', `/api/pipelines/${enc(id)}`),
   create: (doc: PipelineDocument) => call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('POST', '/api/pipelines', doc),
   save: (id: string, doc: PipelineDocument, note?: string) =>
     call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('PUT', `/api/pipelines/${enc(id)}${note ? `?note=${enc(note)}` : ''}`, doc),
   remove: (id: string) => call<{ deleted: string }>('DELETE', `/api/pipelines/${enc(id)}`),
   deploy: (id: string, params?: Record<string, ParamValue>) => call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/deploy`, params ? { params } : undefined),
   stop: (id: string) => call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/stop`),
-  status: (id: string) => call<{ status: string }>('GET', `/api/pipelines/${enc(id)}/status`),
+  status: (id: string) => call<{ status: PipelineStatus }>('GET', `/api/pipelines/${enc(id)}/status`),
 
   // Versions, rollback, audit
   versions: (id: string) => call<{ current: number; versions: VersionInfo[] }>('GET', `/api/pipelines/${enc(id)}/versions`),

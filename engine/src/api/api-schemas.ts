@@ -5,7 +5,7 @@
  * `edges` may be left out). Objects whose shape is a node type's or an engine's own (configs,
  * metrics, previews) are loose: their listed fields are required, others may come.
  */
-import { documentSchema } from '@sluice/shared';
+import { documentSchema, ROLES } from '@sluice/shared';
 import { z } from 'zod';
 
 export const apiSchemas = z.registry<{ id: string }>();
@@ -117,7 +117,7 @@ export const CheckAnswer = named('CheckAnswer', z.object({ ok: z.boolean(), mess
 export const Accepted = named('Accepted', z.object({ accepted: int() }));
 export const Health = named('Health', z.object({ ok: z.literal(true) }));
 export const Ready = named('Ready', z.object({ ready: z.literal(true), engine }));
-export const Me = named('Me', z.object({ name: z.string(), role: z.enum(['admin', 'editor', 'business', 'viewer']), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }));
+export const Me = named('Me', z.object({ name: z.string(), role: z.enum(ROLES), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }));
 export const Session = named('Session', z.object({ name: z.string(), role: Me.shape.role }));
 export const SignedOut = named('SignedOut', z.object({ signedOut: z.literal(true) }));
 export const Stopped = named(

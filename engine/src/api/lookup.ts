@@ -3,8 +3,8 @@
  * document-schema.ts), and the pipeline they name: an id the format accepts is never refused
  * at a door. Edge ids follow the node id rule (GRAPH_FORMAT.md), so every edge can be tapped.
  */
-import { edgeSpecSchema, NODE_ID } from '@sluice/shared';
-import { PIPELINE_ID, type PipelineStore, type StoredPipeline } from '../store/pipeline-store.js';
+import { edgeSpecSchema, NODE_ID, type StoredPipeline } from '@sluice/shared';
+import { PIPELINE_ID, type PipelineStore } from '../store/pipeline-store.js';
 import { ApiError } from './errors.js';
 
 const RULES = {

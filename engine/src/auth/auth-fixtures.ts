@@ -3,9 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Role } from '@sluice/shared';
 import { type TestApi, testApi } from '../api/test-support.js';
 import { Authenticator } from './authenticator.js';
-import type { Role } from './principal.js';
 import { TokenStore } from './token-store.js';
 
 export interface AuthTestApi extends TestApi {

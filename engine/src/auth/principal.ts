@@ -3,10 +3,8 @@
  * routes read it for authors of versions and for the audit log. With no tokens configured the
  * server is local-only and every caller is an admin named by `x-sluice-user` (or "anonymous").
  */
+import type { Role } from '@sluice/shared';
 import { authorOf } from '../api/lookup.js';
-
-export const ROLES = ['admin', 'editor', 'business', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface Principal {
   name: string;

@@ -5,7 +5,7 @@
  * files, so the sign-in page loads); under /api a read needs a viewer and anything else an
  * editor, so a route added without a row here is never open to business users or viewers.
  */
-import type { Role } from './principal.js';
+import type { Role } from '@sluice/shared';
 
 /** Higher is more. A business user is above a viewer (may deploy) and below an editor. */
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, business: 1, editor: 2, admin: 3 };

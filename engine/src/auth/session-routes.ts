@@ -7,6 +7,7 @@
  */
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Me } from '@sluice/shared';
 import { ApiError, jsonBody } from '../api/errors.js';
 import { type Authenticator, SESSION_COOKIE } from './authenticator.js';
 import { clientAddress, principalOf } from './principal.js';
@@ -39,7 +40,8 @@ export function sessionRoutes(o: { auth: Authenticator }): Hono {
 
   app.get('/api/me', (c) => {
     const p = principalOf(c);
-    return c.json({ name: p.name, role: p.role, authenticated: p.authenticated, mode: o.auth.enabled ? 'tokens' : 'local' });
+    const me: Me = { name: p.name, role: p.role, authenticated: p.authenticated, mode: o.auth.enabled ? 'tokens' : 'local' };
+    return c.json(me);
   });
 
   return app;

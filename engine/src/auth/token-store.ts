@@ -9,8 +9,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ROLES, type Role } from '@sluice/shared';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import { ROLES, type Role } from './principal.js';
 
 export const TOKEN_PREFIX = 'sluice_';
 export const TOKEN_NAME = /^[A-Za-z0-9._@-]{1,64}$/;

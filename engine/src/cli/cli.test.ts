@@ -99,6 +99,52 @@ describe('sluice CLI', { timeout: 180_000 }, () => {
     expect(missing.stderr).toContain('no such file');
   });
 
+  // Two sources meet at the filter, so on BullMQ it runs in a worker's task: its samples reach the run through the task's commits in Redis.
+  const erringDoc = {
+    format: 'sluice/v1',
+    nodes: [
+      { id: 'a', type: 'source.file', config: { path: 'a.jsonl' } },
+      { id: 'b', type: 'source.file', config: { path: 'b.jsonl' } },
+      { id: 'flagged', type: 'filter', config: { expression: 'flag' } },
+      { id: 'half', type: 'map', config: { set: { half: 'amount / 2' } } },
+      { id: 'out', type: 'sink.file', config: { path: 'out.jsonl', mode: 'overwrite' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'a', target: 'flagged' },
+      { id: 'e2', source: 'b', target: 'flagged' },
+      { id: 'e3', source: 'flagged', target: 'half' },
+      { id: 'e4', source: 'half', target: 'out' },
+    ],
+  };
+  const lines = (...records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n');
+  const erringFiles = {
+    'a.jsonl': lines({ flag: true, amount: 4 }, { flag: 1, amount: 4 }, { flag: true, amount: 'x' }, { flag: false, amount: 2 }, { flag: 'yes', amount: 2 }),
+    'b.jsonl': lines({ flag: 1, amount: 4 }, { flag: true, amount: 6 }, { flag: true, amount: 'y' }, { flag: 2, amount: 1 }),
+  };
+
+  it.each(['embedded', 'bullmq'])('run --engine %s: the errors of each node are explained, message by message with counts', (engine) => {
+    const path = write(erringDoc, erringFiles);
+    const r = sluice('run', path, '--engine', engine);
+    expect(r.code, r.stderr).toBe(0);
+    // 9 records: 4 flags true, 1 false (filtered out), 4 neither (1, "yes", 1, 2): errors. Of the
+    // 4 passed, amounts "x" and "y" cannot be halved: 2 errors, 2 written.
+    expect(r.stdout).toMatch(/^flagged\s+filter\s+9\s+4\s+4\s+0\s+0$/m);
+    expect(r.stdout).toMatch(/^half\s+map\s+4\s+2\s+2\s+0\s+0$/m);
+    expect(r.stdout).toContain(
+      [
+        'flagged: 4 errors',
+        '  2 × the filter expression gave number 1, not true or false',
+        '  1 × the filter expression gave number 2, not true or false',
+        '  1 × the filter expression gave the string "yes", not true or false',
+        'half: 2 errors',
+        '  1 × cannot compute the string "x" / the number 2 at column 8',
+        '  1 × cannot compute the string "y" / the number 2 at column 8',
+        '',
+      ].join('\n'),
+    );
+    expect(readFileSync(join(path, '..', 'out.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
   it('run: exit 0, per-node counts, output written relative to the document', () => {
     const path = write(thresholdDoc, { 'in.jsonl': amounts });
     const r = sluice('run', path);

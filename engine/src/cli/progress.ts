@@ -29,11 +29,56 @@ export class ProgressLine {
     const now = performance.now();
     const rate = ((events - this.last.events) * 1000) / Math.max(1, now - this.last.at);
     this.last = { at: now, events };
-    const nodes = this.doc.nodes.map((n) => `${n.id} ${compact(m.nodes[n.id]?.out ?? 0)}`).join(' | ');
-    const line = `${compact(rate)} ev/s  ${nodes}`;
-    const width = this.out.columns ?? 120;
-    this.out.write(`\r\x1b[2K${line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line}`);
+    this.out.write(`\r\x1b[2K${formatProgress(rate, progressCounts(this.doc, m), terminalWidth(this.out))}`);
   }
+}
+
+/** A node on the progress line: what it passed on, or for a sink what it was given to write. */
+export interface ProgressCount {
+  id: string;
+  count: number;
+  errors: number;
+}
+
+export function progressCounts(doc: PipelineDocument, m: PipelineMetrics): ProgressCount[] {
+  return doc.nodes.map((n) => {
+    const c = m.nodes[n.id];
+    const sink = nodeDefinitions.get(n.type)?.category === 'sink';
+    return { id: n.id, count: (sink ? c?.in : c?.out) ?? 0, errors: c?.errors ?? 0 };
+  });
+}
+
+/** The terminal's width: stdout's, else the progress stream's (stdout may be a pipe), else 80. */
+function terminalWidth(stream: NodeJS.WriteStream): number {
+  return process.stdout.columns || stream.columns || 80;
+}
+
+/** Shortest node id kept when ids are shortened to fit. */
+const MIN_ID = 4;
+
+/**
+ * `1.2k ev/s  src 5000 | big 3000 (12 err) | out 3000`, fitted into `width - 1` columns (the
+ * last column would wrap on some terminals): first the separators go, then long ids are
+ * shortened, then the last nodes that still do not fit are counted as `+N`.
+ */
+export function formatProgress(rate: number, nodes: readonly ProgressCount[], width: number): string {
+  const max = Math.max(1, width - 1);
+  const head = `${compact(rate)} ev/s`;
+  const part = (n: ProgressCount, idChars: number) => `${clipId(n.id, idChars)} ${compact(n.count)}${n.errors > 0 ? ` (${compact(n.errors)} err)` : ''}`;
+  const line = (idChars: number, sep: string, shown = nodes.length) => {
+    const parts = nodes.slice(0, shown).map((n) => part(n, idChars));
+    if (shown < nodes.length) parts.push(`+${nodes.length - shown}`);
+    return `${head}  ${parts.join(sep)}`;
+  };
+  const longest = Math.max(MIN_ID, ...nodes.map((n) => n.id.length));
+  if (line(longest, ' | ').length <= max) return line(longest, ' | ');
+  for (let shown = nodes.length; shown >= 0; shown--)
+    for (let idChars = longest; idChars >= MIN_ID; idChars--) if (line(idChars, '  ', shown).length <= max) return line(idChars, '  ', shown);
+  return head.slice(0, max);
+}
+
+function clipId(id: string, chars: number): string {
+  return id.length <= chars ? id : `${id.slice(0, chars - 1)}…`;
 }
 
 function sourceEvents(doc: PipelineDocument, m: PipelineMetrics): number {

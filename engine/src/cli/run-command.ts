@@ -10,6 +10,7 @@ import { checkRedisRequirements } from '../runners/bullmq/redis-requirements.js'
 import { loadDocumentFile } from './load-document.js';
 import { spawnWorkers } from './spawn-workers.js';
 import { DEFAULT_REDIS_URL } from './worker-command.js';
+import { formatErrorReport } from './error-report.js';
 import { formatSummary, ProgressLine } from './progress.js';
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -88,6 +89,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   await cleanup();
   process.stdout.write(formatSummary(document, ended.metrics));
+  process.stdout.write(formatErrorReport(document, ended.metrics, ended.errorSamples));
   if (ended.status === 'failed') {
     process.stderr.write(`run failed: ${ended.error ?? 'unknown error'}\n`);
     return 1;

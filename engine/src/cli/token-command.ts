@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROLES } from '../auth/principal.js';
+import { ROLES } from '@sluice/shared';
 import { hashToken, isRole, newToken, TOKEN_NAME, TokenConfigError, tokenStoreFor } from '../auth/token-store.js';
 
 export const TOKEN_USAGE = `Usage:

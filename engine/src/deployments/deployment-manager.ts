@@ -7,7 +7,7 @@
  * version in between batches (hot redeploy, docs/hot-redeploy.md): unchanged nodes keep their
  * state, unchanged sources their position; when the runner cannot swap, it stops and starts.
  */
-import { type Diagnostic, hasErrors, type ParamValue, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { type Diagnostic, hasErrors, type ParamValue, type PipelineDocument, type PipelineMetrics, type RunStatus, type StoredPipeline } from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
@@ -15,7 +15,7 @@ import type { RedeployDiff } from '../compile/redeploy-diff.js';
 import { isRunStateLost } from '../runners/bullmq/run-marker.js';
 import { HotSwapRefused, type RunHandle, type Runner, type RunOptions, type RunResult } from '../runners/runner.js';
 import { KeyedLock } from '../store/keyed-lock.js';
-import type { Deployment, PipelineStore, StoredPipeline } from '../store/pipeline-store.js';
+import type { Deployment, PipelineStore } from '../store/pipeline-store.js';
 import { confinePaths } from './path-confinement.js';
 
 export type DeployErrorCode = 'not-found' | 'invalid-document' | 'not-deployed' | 'start-failed';

@@ -6,7 +6,8 @@
 import type { PipelineMetrics, RunStatus, StageMetrics } from '@sluice/shared';
 import type { Plan } from '../compile/plan.js';
 import { Histogram } from './histogram.js';
-import { NodeCounters, round3 } from './node-counters.js';
+import type { ErrorSample } from './error-samples.js';
+import { NodeCounters, round3, samplesByNode } from './node-counters.js';
 import type { RunHistograms } from './run-detail.js';
 
 export class RunMetrics {
@@ -51,6 +52,11 @@ export class RunMetrics {
   /** The histograms behind the snapshot's p50/p99, for Prometheus buckets. */
   histograms(): RunHistograms {
     return { batch: new Map([...this.nodes].map(([id, c]) => [id, c.batchTimes])), latency: this.sinks };
+  }
+
+  /** Each node's first distinct error messages with their counts; nodes without errors are left out. */
+  errorSamples(): Record<string, ErrorSample[]> {
+    return samplesByNode(this.nodes);
   }
 
   snapshot(status: RunStatus): PipelineMetrics {

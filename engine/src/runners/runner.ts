@@ -6,6 +6,7 @@
 import type { Event, ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
 import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
 import type { RedeployDiff } from '../compile/redeploy-diff.js';
+import type { ErrorSample } from '../metrics/error-samples.js';
 import type { RunDetail } from '../metrics/run-detail.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
@@ -54,6 +55,8 @@ export interface RunResult {
    * removed unprocessed. Absent when nothing was.
    */
   discarded?: { batches: number; events: number };
+  /** Per node with errors, its first distinct error messages (redacted, bounded) with their counts. */
+  errorSamples?: Record<string, ErrorSample[]>;
 }
 
 export interface RunHandle {

@@ -55,6 +55,7 @@ export class NodeInstance implements Collector {
     // count it, so in = out + errors holds for sources as for every other node.
     if (this.node.isSource) this.counters.in++;
     this.counters.errors++;
+    this.counters.samples.record(error);
     if (this.node.connectedOutputs.has('error')) this.buffer('error').push(errorEvent(this.node.id, event, error));
   }
 

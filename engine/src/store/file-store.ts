@@ -11,10 +11,10 @@
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PipelineDocument } from '@sluice/shared';
+import type { PipelineDocument, StoredPipeline, VersionInfo } from '@sluice/shared';
 import { writeFileAtomic } from './atomic-write.js';
 import { KeyedLock } from './keyed-lock.js';
-import { checkPipelineId, type Deployment, PIPELINE_ID, type PipelineStore, type PutMeta, type StoredPipeline, type VersionInfo } from './pipeline-store.js';
+import { checkPipelineId, type Deployment, PIPELINE_ID, type PipelineStore, type PutMeta } from './pipeline-store.js';
 
 interface VersionFile extends VersionInfo {
   document: PipelineDocument;

@@ -4,30 +4,10 @@
  * deployed (so a restarted server redeploys them). One small interface, one contract suite
  * (store.contract.ts); files by default (file-store.ts), PostgreSQL later.
  */
-import type { ParamValue, PipelineDocument } from '@sluice/shared';
+import type { ParamValue, PipelineDocument, StoredPipeline, VersionInfo } from '@sluice/shared';
 
 /** Pipeline ids, as GRAPH_FORMAT.md defines them; also safe as a folder or key name. */
 export const PIPELINE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-export interface VersionInfo {
-  version: number;
-  /** ISO-8601 time of the save. */
-  at: string;
-  author: string;
-  /** `create`, `save`, `deploy`, `import`, ... */
-  action: string;
-  note?: string;
-}
-
-export interface StoredPipeline {
-  id: string;
-  /** The document as saved (not normalized: defaults stay implicit, as the author wrote it). */
-  document: PipelineDocument;
-  version: number;
-  updatedAt: string;
-  /** Folder that relative paths in the document resolve against. */
-  baseDir: string;
-}
 
 export interface PutMeta {
   author: string;

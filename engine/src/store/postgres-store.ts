@@ -10,8 +10,8 @@
  * pipeline get consecutive version numbers and a crash never leaves half a save.
  */
 import pg from 'pg';
-import type { PipelineDocument } from '@sluice/shared';
-import { checkPipelineId, type Deployment, type PipelineStore, type PutMeta, type StoredPipeline, type VersionInfo } from './pipeline-store.js';
+import type { PipelineDocument, StoredPipeline, VersionInfo } from '@sluice/shared';
+import { checkPipelineId, type Deployment, type PipelineStore, type PutMeta } from './pipeline-store.js';
 
 export interface PostgresStoreOptions {
   databaseUrl: string;

@@ -1,6 +1,7 @@
 /** Live metrics as the engine reports them: to the CLI, the API's SSE stream, /metrics, the editor. */
 
-export interface NodeMetrics {
+/** The counters every node has: what a task commits and a run sums over partitions and reports. */
+export interface NodeCounts {
   in: number;
   out: number;
   errors: number;
@@ -9,6 +10,9 @@ export interface NodeMetrics {
   batches: number;
   /** Time spent inside the operator itself (not downstream), ms: the per-stage cost breakdown. */
   busyMs: number;
+}
+
+export interface NodeMetrics extends NodeCounts {
   /** Batch processing time percentiles, ms. */
   batchP50Ms: number;
   batchP99Ms: number;
@@ -44,8 +48,4 @@ export interface PipelineMetrics {
   stages: Record<string, StageMetrics>;
   sinks: Record<string, SinkLatency>;
   error?: string;
-}
-
-export function emptyNodeMetrics(): NodeMetrics {
-  return { in: 0, out: 0, errors: 0, late: 0, dropped: 0, batches: 0, busyMs: 0, batchP50Ms: 0, batchP99Ms: 0 };
 }

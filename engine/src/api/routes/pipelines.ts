@@ -5,14 +5,14 @@
  */
 import { Hono } from 'hono';
 import { resolve } from 'node:path';
-import { type Diagnostic, diffDocuments, type PipelineDocument, validateDocument } from '@sluice/shared';
+import { type Diagnostic, diffDocuments, type PipelineDocument, type PipelineSummary, type StoredPipeline, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { principalOf } from '../../auth/principal.js';
 import type { DeploymentManager } from '../../deployments/deployment-manager.js';
 import { missingInputs } from '../../deployments/input-files.js';
 import type { Recorder } from '../../recording/recorder.js';
-import { PIPELINE_ID, type PipelineStore, type StoredPipeline } from '../../store/pipeline-store.js';
+import { PIPELINE_ID, type PipelineStore } from '../../store/pipeline-store.js';
 import { redactDeep } from '../../secrets/redact.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, jsonBody } from '../errors.js';
@@ -75,15 +75,17 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
   app.get('/', async (c) => {
     const list = await o.store.list();
     return c.json({
-      pipelines: list.map((p) => ({
-        id: p.id,
-        name: p.document.name ?? p.id,
-        description: p.document.description,
-        version: p.version,
-        updatedAt: p.updatedAt,
-        nodes: p.document.nodes.length,
-        status: o.deployments.status(p.id).status,
-      })),
+      pipelines: list.map(
+        (p): PipelineSummary => ({
+          id: p.id,
+          name: p.document.name ?? p.id,
+          description: p.document.description,
+          version: p.version,
+          updatedAt: p.updatedAt,
+          nodes: p.document.nodes.length,
+          status: o.deployments.status(p.id).status,
+        }),
+      ),
     });
   });
 

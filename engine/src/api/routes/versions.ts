@@ -4,7 +4,7 @@
  * deployed or its last run completed).
  */
 import { Hono } from 'hono';
-import { diffDocuments } from '@sluice/shared';
+import { diffDocuments, type VersionDiff } from '@sluice/shared';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { principalOf } from '../../auth/principal.js';
 import { DeployError, type DeploymentManager } from '../../deployments/deployment-manager.js';
@@ -41,7 +41,8 @@ export function versionRoutes(o: { store: PipelineStore; deployments: Deployment
     const [a, b] = [versionNumber(c.req.param('a')), versionNumber(c.req.param('b'))];
     const [da, db] = await Promise.all([o.store.getVersion(p.id, a), o.store.getVersion(p.id, b)]);
     if (!da || !db) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${!da ? a : b}`);
-    return c.json({ from: a, to: b, diff: diffDocuments(da, db) });
+    const answer: VersionDiff = { from: a, to: b, diff: diffDocuments(da, db) };
+    return c.json(answer);
   });
 
   app.post('/:id/rollback', async (c) => {

@@ -7,8 +7,8 @@ import type { Redis } from 'ioredis';
 import type { NodeMetrics, PipelineMetrics, RunStatus, StageMetrics } from '@sluice/shared';
 import type { Plan } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
-import type { NodeCounters } from '../../metrics/node-counters.js';
-import { round3 } from '../../metrics/node-counters.js';
+import { type ErrorSample, mergeSamples } from '../../metrics/error-samples.js';
+import { addCounts, emptyCounts, type NodeCounters, round3 } from '../../metrics/node-counters.js';
 import type { RunHistograms } from '../../metrics/run-detail.js';
 import type { RedisKeys } from './keys.js';
 import type { QueueSet } from './queue-set.js';
@@ -79,11 +79,22 @@ export class BullmqMetrics {
     return { batch, latency: this.hist.latency };
   }
 
+  /** Each node's error samples over the coordinator's source stages and every task's last commit; nodes without any left out. */
+  errorSamples(): Record<string, ErrorSample[]> {
+    const out: Record<string, ErrorSample[]> = {};
+    for (const id of this.plan.order) {
+      const lists = [this.local.get(id)?.samples.list() ?? [], ...this.tasks.map((t) => t?.errors?.[id] ?? [])];
+      const merged = mergeSamples(lists);
+      if (merged.length > 0) out[id] = merged;
+    }
+    return out;
+  }
+
   snapshot(status: RunStatus): PipelineMetrics {
     const at = Date.now();
     const nodes: Record<string, NodeMetrics> = {};
     for (const id of this.plan.order) {
-      const n: NodeMetrics = { in: 0, out: 0, errors: 0, late: 0, dropped: 0, batches: 0, busyMs: 0, batchP50Ms: 0, batchP99Ms: 0 };
+      const n: NodeMetrics = { ...emptyCounts(), batchP50Ms: 0, batchP99Ms: 0 };
       const local = this.local.get(id);
       if (local) addCounts(n, local);
       for (const t of this.tasks) if (t?.nodes[id]) addCounts(n, t.nodes[id]);
@@ -130,16 +141,6 @@ export class BullmqMetrics {
     }
     return { at, status, startedAt: this.startedAt, nodes, edges, stages, sinks };
   }
-}
-
-function addCounts(n: NodeMetrics, c: { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }): void {
-  n.in += c.in;
-  n.out += c.out;
-  n.errors += c.errors;
-  n.late += c.late;
-  n.dropped += c.dropped;
-  n.batches += c.batches;
-  n.busyMs += c.busyMs;
 }
 
 function mergeInto(m: Map<string, Histogram>, id: string, sparse: [number, number][]): void {

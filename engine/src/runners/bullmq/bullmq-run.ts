@@ -8,13 +8,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type Event, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { type Event, type NodeCounts, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
 import type { Operator, SinkOperator } from '@sluice/nodes/sdk';
 import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
-import { NodeCounters } from '../../metrics/node-counters.js';
+import { ErrorSamples } from '../../metrics/error-samples.js';
+import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import type { RunDetail } from '../../metrics/run-detail.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { operatorContext } from '../../runtime/operator-context.js';
@@ -24,14 +25,14 @@ import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type R
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
-import { collectTask, type Counts, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
+import { collectTask, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
 import { type Discarded, drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
-import { checkpointOf, countsOf, flushSinks, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
+import { checkpointOf, flushSinks, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
 import { TapSubscriber } from './remote-taps.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
@@ -328,12 +329,13 @@ export class BullmqRun implements RunHandle {
     const old = emptyOldState();
     for (const slot of this.sources) {
       const operators: TaskSnapshot['operators'] = {};
-      const nodes: Record<string, Counts> = {};
+      const nodes: Record<string, NodeCounts> = {};
       for (const [id, inst] of slot.task.instances) {
         if (inst.op) operators[id] = inst.state.snapshot();
-        nodes[id] = countsOf(this.counters.get(id)!);
+        nodes[id] = copyCounts(this.counters.get(id)!);
       }
-      collectTask(old, slot.stage.nodes, 0, { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false } }, kept);
+      const errors = samplesByNode(slot.stage.nodes.map((id) => [id, this.counters.get(id)!] as const));
+      collectTask(old, slot.stage.nodes, 0, { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false, errors } }, kept);
     }
     for (const s of before.stages) {
       if (s.source !== undefined) continue;
@@ -361,6 +363,7 @@ export class BullmqRun implements RunHandle {
       localCarried.set(s.id, c);
       for (const [id, op] of Object.entries(c?.operators ?? {})) carry.state.set(`${id}#0`, op);
       for (const [id, n] of Object.entries(c?.counters.nodes ?? {})) Object.assign(counters.get(id)!, n);
+      for (const [id, list] of Object.entries(c?.counters.errors ?? {})) counters.get(id)!.samples = new ErrorSamples(list);
     }
     let slots: SourceSlot[];
     try {
@@ -448,6 +451,8 @@ export class BullmqRun implements RunHandle {
     const result: RunResult = { status, metrics: this.metrics() };
     if (this.failure !== undefined) result.error = this.failure;
     if (this.discarded !== undefined) result.discarded = this.discarded;
+    const samples = this.metricsState.errorSamples();
+    if (Object.keys(samples).length > 0) result.errorSamples = samples;
     for (const slot of this.sources) {
       await slot.source.close?.();
       for (const inst of slot.task.instances.values()) {

@@ -68,4 +68,21 @@ describe('hot swap state in Redis', () => {
     expect(newTaskState(before, after, old, 1, 0)!.operators).toEqual({});
     expect(newTaskState(before, after, old, 1, 2)).toBeUndefined(); // nothing to carry: starts empty
   });
+
+  it('error samples carry on with the counters: each partition its own, merged into partition 0 when the count changes', () => {
+    const kept = new Set(['src', 'win', 'out']);
+    const old = emptyOldState();
+    const samples = [[{ message: 'bad amount', count: 2 }], [{ message: 'bad amount', count: 3 }, { message: 'no sku', count: 1 }]];
+    for (const p of [0, 1]) collectTask(old, ['win', 'tag'], p, { operators: {}, counters: { nodes: { tag: counts(5) }, edges: {}, watermark: 5, done: false, errors: { tag: samples[p]! } } }, kept);
+    const same = buildPlan(doc('"v1"'), nodeDefinitions, { partitions: 2 });
+    expect(newTaskState(before, same, old, 1, 1)!.counters.errors).toEqual({ tag: samples[1] });
+    const wider = buildPlan(doc('"v1"'), nodeDefinitions, { partitions: 3 });
+    expect(newTaskState(before, wider, old, 1, 0)!.counters.errors).toEqual({
+      tag: [
+        { message: 'bad amount', count: 5 },
+        { message: 'no sku', count: 1 },
+      ],
+    });
+    expect(newTaskState(before, wider, old, 1, 1)).toBeUndefined();
+  });
 });

@@ -7,24 +7,27 @@
  * channel sequence numbers and watermarks start again, as the queues do (they are emptied and
  * the sources re-send their watermark).
  */
+import type { NodeCounts } from '@sluice/shared';
 import type { StateSnapshot } from '@sluice/nodes/sdk';
 import type { Plan } from '../../compile/plan.js';
+import { type ErrorSample, mergeSamples } from '../../metrics/error-samples.js';
+import { addCounts, emptyCounts } from '../../metrics/node-counters.js';
 import type { CountersSnapshot, TaskSnapshot } from './task-state-store.js';
-
-export type Counts = CountersSnapshot['nodes'][string];
 
 /** Everything the old plan held, flattened by node and partition. */
 export interface OldState {
   /** `node#partition` -> operator state, for kept nodes. */
   operators: Map<string, StateSnapshot>;
   /** `node#partition` -> counters. */
-  counters: Map<string, Counts>;
+  counters: Map<string, NodeCounts>;
+  /** `node#partition` -> error samples. */
+  errors: Map<string, ErrorSample[]>;
   /** Edge id -> events, summed over partitions. */
   edges: Map<string, number>;
 }
 
 export function emptyOldState(): OldState {
-  return { operators: new Map(), counters: new Map(), edges: new Map() };
+  return { operators: new Map(), counters: new Map(), errors: new Map(), edges: new Map() };
 }
 
 /** Add one old task's snapshot (or the coordinator's side of a source stage). */
@@ -34,6 +37,8 @@ export function collectTask(into: OldState, stageNodes: readonly string[], parti
     if (op && kept.has(id)) into.operators.set(`${id}#${partition}`, op);
     const c = snap.counters.nodes[id];
     if (c) into.counters.set(`${id}#${partition}`, c);
+    const samples = snap.counters.errors?.[id];
+    if (samples) into.errors.set(`${id}#${partition}`, samples);
   }
   for (const [edge, n] of Object.entries(snap.counters.edges)) into.edges.set(edge, (into.edges.get(edge) ?? 0) + n);
 }
@@ -43,6 +48,7 @@ export function newTaskState(before: Plan, after: Plan, old: OldState, stageId: 
   const stage = after.stages[stageId]!;
   const operators: TaskSnapshot['operators'] = {};
   const nodes: CountersSnapshot['nodes'] = {};
+  const errors: NonNullable<CountersSnapshot['errors']> = {};
   let carried = false;
   for (const id of stage.nodes) {
     const op = old.operators.get(`${id}#${partition}`);
@@ -53,13 +59,21 @@ export function newTaskState(before: Plan, after: Plan, old: OldState, stageId: 
     const prev = before.nodes.get(id);
     if (!prev) continue;
     const samePartitions = before.stages[prev.stage]!.partitions === stage.partitions;
-    let c: Counts | undefined;
-    if (samePartitions) c = old.counters.get(`${id}#${partition}`);
-    else if (partition === 0) c = sumCounts(old, id, before.stages[prev.stage]!.partitions);
+    const oldPartitions = before.stages[prev.stage]!.partitions;
+    let c: NodeCounts | undefined;
+    let samples: ErrorSample[] = [];
+    if (samePartitions) {
+      c = old.counters.get(`${id}#${partition}`);
+      samples = old.errors.get(`${id}#${partition}`) ?? [];
+    } else if (partition === 0) {
+      c = sumCounts(old, id, oldPartitions);
+      samples = mergeSamples(Array.from({ length: oldPartitions }, (_, p) => old.errors.get(`${id}#${p}`) ?? []));
+    }
     if (c) {
       nodes[id] = { ...c };
       carried = true;
     }
+    if (samples.length > 0) errors[id] = samples;
   }
   // Edge counts: once, on partition 0 of the stage their source node runs in.
   const edges: Record<string, number> = {};
@@ -72,7 +86,9 @@ export function newTaskState(before: Plan, after: Plan, old: OldState, stageId: 
       }
     }
   if (!carried) return undefined;
-  return { operators, counters: { nodes, edges, watermark: null, done: false } };
+  const counters: CountersSnapshot = { nodes, edges, watermark: null, done: false };
+  if (Object.keys(errors).length > 0) counters.errors = errors;
+  return { operators, counters };
 }
 
 /** A full task snapshot for Redis: state carried, channels and sequences from scratch. */
@@ -87,19 +103,13 @@ export function freshTaskSnapshot(carried: Pick<TaskSnapshot, 'operators' | 'cou
   };
 }
 
-function sumCounts(old: OldState, id: string, partitions: number): Counts | undefined {
-  let sum: Counts | undefined;
+function sumCounts(old: OldState, id: string, partitions: number): NodeCounts | undefined {
+  let sum: NodeCounts | undefined;
   for (let p = 0; p < partitions; p++) {
     const c = old.counters.get(`${id}#${p}`);
     if (!c) continue;
-    sum ??= { in: 0, out: 0, errors: 0, late: 0, dropped: 0, batches: 0, busyMs: 0 };
-    sum.in += c.in;
-    sum.out += c.out;
-    sum.errors += c.errors;
-    sum.late += c.late;
-    sum.dropped += c.dropped;
-    sum.batches += c.batches;
-    sum.busyMs += c.busyMs;
+    sum ??= emptyCounts();
+    addCounts(sum, c);
   }
   return sum;
 }

@@ -5,6 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import { pack, unpack } from 'msgpackr';
+import type { NodeCounts } from '@sluice/shared';
+import type { ErrorSample } from '../../metrics/error-samples.js';
 import type { StateSnapshot } from '@sluice/nodes/sdk';
 import type { ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
@@ -33,7 +35,9 @@ export interface SourceCheckpoint {
   exchange: ExchangeState;
   watermark: number;
   done: boolean;
-  counters: Record<string, { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }>;
+  counters: Record<string, NodeCounts>;
+  /** Error samples of the stage's nodes, as the counters (task-state-store.ts). */
+  errors?: Record<string, ErrorSample[]>;
   /**
    * State of the stage's operators as of this checkpoint: a sink chained into the source stage
    * keeps its committed length here, so a restarted coordinator truncates what it wrote after

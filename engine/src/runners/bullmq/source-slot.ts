@@ -4,11 +4,11 @@
  */
 import type { SinkOperator, SourceBatch, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
 import type { PlanStage } from '../../compile/plan.js';
-import type { NodeCounters } from '../../metrics/node-counters.js';
+import { ErrorSamples } from '../../metrics/error-samples.js';
+import { copyCounts, type NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import type { NodeInstance } from '../../runtime/node-instance.js';
 import { SOURCE_CHANNEL, type Task } from '../../runtime/task.js';
 import type { ExchangeBuffer } from './exchange-buffer.js';
-import type { Counts } from './hot-swap-state.js';
 import { sleep } from './queue-drain.js';
 import type { SourceCheckpoint } from './source-checkpoints.js';
 
@@ -57,9 +57,10 @@ export async function pollBatch(slot: SourceSlot, max: number, stopping: () => b
 export function checkpointOf(slot: SourceSlot, from: Map<string, NodeCounters>, watermark: number, done: boolean): SourceCheckpoint {
   const counters: SourceCheckpoint['counters'] = {};
   const operators: Record<string, StateSnapshot> = {};
-  for (const id of slot.stage.nodes) counters[id] = countsOf(from.get(id)!);
+  for (const id of slot.stage.nodes) counters[id] = copyCounts(from.get(id)!);
   for (const [id, inst] of slot.task.instances) if (inst.op) operators[id] = inst.state.snapshot({ clone: false }); // packed right away
-  return { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark, done, counters, operators };
+  const errors = samplesByNode(slot.stage.nodes.map((id) => [id, from.get(id)!] as const));
+  return { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark, done, counters, errors, operators };
 }
 
 /** A restarted coordinator's slot from its checkpoint: seeks back, and re-reads an interrupted batch whole. */
@@ -69,14 +70,11 @@ export async function restoreSlot(slot: SourceSlot, cp: SourceCheckpoint, counte
   slot.done = cp.done;
   slot.task.restoreWatermarks({ [SOURCE_CHANNEL]: cp.watermark }, cp.watermark);
   for (const [id, c] of Object.entries(cp.counters)) Object.assign(counters.get(id)!, c);
+  for (const [id, list] of Object.entries(cp.errors ?? {})) counters.get(id)!.samples = new ErrorSamples(list);
   if (cp.pending && slot.source.seek) {
     await slot.source.seek(cp.pending.from);
     slot.replay = cp.pending.records;
   } else if (cp.position !== undefined) await slot.source.seek?.(cp.position);
-}
-
-export function countsOf(c: NodeCounters): Counts {
-  return { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
 }
 
 /** Sinks chained into a source stage write before the checkpoint that covers their batch. */

@@ -12,7 +12,8 @@ import { operatorEntry } from '@sluice/nodes/operators';
 import type { SinkOperator } from '@sluice/nodes/sdk';
 import type { Plan, PlanStage } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
-import { NodeCounters } from '../../metrics/node-counters.js';
+import { ErrorSamples } from '../../metrics/error-samples.js';
+import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import { NodeInstance } from '../../runtime/node-instance.js';
 import { type ContextOptions, operatorContext } from '../../runtime/operator-context.js';
 import { Task } from '../../runtime/task.js';
@@ -165,6 +166,7 @@ export class TaskHost {
       const node = plan.nodes.get(id)!;
       const c = new NodeCounters();
       Object.assign(c, snapshot?.counters.nodes[id] ?? {});
+      c.samples = new ErrorSamples(snapshot?.counters.errors?.[id]);
       const batchTimes = hist?.batch[id];
       if (batchTimes) c.batchTimes.merge(Histogram.fromSparse(batchTimes));
       this.counters.set(id, c);
@@ -194,7 +196,7 @@ export class TaskHost {
     const nodes: CountersSnapshot['nodes'] = {};
     const hist: NonNullable<CountersSnapshot['hist']> = { batch: {}, latency: {} };
     for (const [id, c] of this.counters) {
-      nodes[id] = { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs };
+      nodes[id] = copyCounts(c);
       if (c.batchTimes.count > 0) hist.batch[id] = c.batchTimes.toSparse();
     }
     for (const [id, h] of this.sinkLatency) if (h.count > 0) hist.latency[id] = h.toSparse();
@@ -205,7 +207,7 @@ export class TaskHost {
       watermark: wm,
       exchange: this.exchange.state,
       operators,
-      counters: { nodes, edges: this.exchange.edgeCounts, watermark: Number.isFinite(wm) ? wm : null, done: this.done, hist },
+      counters: { nodes, edges: this.exchange.edgeCounts, watermark: Number.isFinite(wm) ? wm : null, done: this.done, hist, errors: samplesByNode(this.counters) },
     };
   }
 

@@ -10,13 +10,15 @@
  */
 import type { Redis } from 'ioredis';
 import { pack, unpack } from 'msgpackr';
+import type { NodeCounts } from '@sluice/shared';
+import type { ErrorSample } from '../../metrics/error-samples.js';
 import type { KeyedChanges, StateSnapshot } from '@sluice/nodes/sdk';
 import type { ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
 import { RunStateLost } from './run-marker.js';
 
 export interface CountersSnapshot {
-  nodes: Record<string, { in: number; out: number; errors: number; late: number; dropped: number; batches: number; busyMs: number }>;
+  nodes: Record<string, NodeCounts>;
   edges: Record<string, number>;
   watermark: number | null;
   done: boolean;
@@ -25,6 +27,8 @@ export interface CountersSnapshot {
    * worker crashes and final the moment the task is done (no flush to wait for).
    */
   hist?: { batch: Record<string, [number, number][]>; latency: Record<string, [number, number][]> };
+  /** Each node's first distinct error messages with their counts (bounded, redacted), committed with the counts they belong to. */
+  errors?: Record<string, ErrorSample[]>;
 }
 
 export interface TaskSnapshot {

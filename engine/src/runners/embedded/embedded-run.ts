@@ -5,6 +5,8 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
 import { buildPlan, type Plan, type PlanEdge, type PlanStage } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
+import { ErrorSamples } from '../../metrics/error-samples.js';
+import { copyCounts } from '../../metrics/node-counters.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
 import type { RunDetail } from '../../metrics/run-detail.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
@@ -348,6 +350,8 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     this.state = status;
     const result: RunResult = { status, metrics: this.metrics() };
     if (this.failure !== undefined) result.error = this.failure;
+    const samples = this.metricsState.errorSamples();
+    if (Object.keys(samples).length > 0) result.errorSamples = samples;
     this.resolveDone(result);
   }
 
@@ -416,15 +420,9 @@ function carriedMetrics(old: RunMetrics, before: Plan, after: Plan, now: () => n
   });
   for (const id of after.order) {
     if (!before.nodes.has(id)) continue;
-    const a = old.node(id);
-    const b = m.node(id);
-    b.in = a.in;
-    b.out = a.out;
-    b.errors = a.errors;
-    b.late = a.late;
-    b.dropped = a.dropped;
-    b.batches = a.batches;
-    b.busyMs = a.busyMs;
+    const carried = old.node(id);
+    Object.assign(m.node(id), copyCounts(carried));
+    m.node(id).samples = new ErrorSamples(carried.samples.list());
   }
   const edges = old.snapshot('running').edges;
   for (const e of after.edges) if (edges[e.id]) m.edge(e.id, edges[e.id]!.events);
