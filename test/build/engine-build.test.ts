@@ -60,6 +60,7 @@ describe('the engine build', { timeout: 120_000 }, () => {
     worker.proc.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(await redis.hlen(`${PREFIX}:workers`)).toBe(0);
+    expect(await redis.hlen(`${PREFIX}:worker-info`)).toBe(0);
   });
 
   it('sluice serve from the build answers /healthz and /readyz, and exits on SIGTERM', async () => {
