@@ -73,6 +73,12 @@ describe('Redis over TLS', { timeout: 120_000 }, () => {
     expect(out).toContain('set REDIS_TLS_CA to the CA file that signed it');
   });
 
+  it('the server refuses to start on an untrusted certificate too: exit 2, one line naming REDIS_TLS_CA', async () => {
+    const { code, out } = await sluice(['serve', '--port', '0'], { ...redis.env, REDIS_TLS_CA: redis.files.otherCa, SLUICE_DATA_DIR: join(dir, 'data') });
+    expect(code).toBe(2);
+    expect(out).toContain(`sluice serve: Redis at rediss://127.0.0.1:${redis.port}: Redis's TLS certificate is not trusted (`);
+  });
+
   it('without a client certificate, Redis refuses the handshake and the message names REDIS_TLS_CERT and REDIS_TLS_KEY', async () => {
     const { code, out } = await sluice(['worker'], { REDIS_URL: redis.url, REDIS_TLS_CA: redis.files.ca });
     expect(code).toBe(1);
