@@ -73,7 +73,7 @@ function sluiceProcesses(): { pid: number; cmd: string }[] {
     const m = /^\s*(\d+)\s+(.*)$/.exec(line);
     if (!m) continue;
     const cmd = m[2]!;
-    if (!cmd.includes(`${ROOT}engine/src/cli/main.ts`)) continue;
+    if (!cmd.includes(`${ROOT}engine/src/cli/main.ts`) && !cmd.includes(`${ROOT}engine/dist/cli/main.js`)) continue;
     if (Number(m[1]) === process.pid) continue;
     out.push({ pid: Number(m[1]), cmd: cmd.slice(0, 160) });
   }

@@ -76,7 +76,7 @@ describe('drill: sluice run and its workers', () => {
     // BullMQ's own housekeeping of a Worker that has not yet closed (`meta`, and `stalled-check`,
     // which expires in 2 s) is not gated by the run marker: not counted here (see the report).
     const leftovers = async () =>
-      (await probe.keys(`${prefix}:*`)).filter((k) => k !== `${prefix}:workers` && !k.endsWith(':meta') && !k.endsWith(':stalled-check')).sort();
+      (await probe.keys(`${prefix}:*`)).filter((k) => k !== `${prefix}:workers` && k !== `${prefix}:worker-info` && !k.endsWith(':meta') && !k.endsWith(':stalled-check')).sort();
     expect(await leftovers()).toEqual([]);
     const woke = Date.now();
     process.kill(zombie.pid!, 'SIGCONT');

@@ -117,6 +117,16 @@ export const CheckAnswer = named('CheckAnswer', z.object({ ok: z.boolean(), mess
 export const Accepted = named('Accepted', z.object({ accepted: int() }));
 export const Health = named('Health', z.object({ ok: z.literal(true) }));
 export const Ready = named('Ready', z.object({ ready: z.literal(true), engine }));
+const workerView = z.object({
+  id: z.string(),
+  host: z.string().nullable().meta({ description: 'null for a worker that beats without having said who it is' }),
+  pid: z.int().nullable(),
+  labels: z.array(z.string()).meta({ description: 'placement labels; none yet' }),
+  holds: z.array(z.string()).meta({ description: 'partition queues <pipeline>.s<stage>.p<partition> where it processes a batch now' }),
+  heartbeatAgeMs: int(),
+  live: z.boolean().meta({ description: 'beat within the last 5 s' }),
+});
+export const Workers = named('Workers', z.object({ engine, workers: z.array(workerView) }));
 export const Me = named('Me', z.object({ name: z.string(), role: z.enum(ROLES), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }));
 export const Session = named('Session', z.object({ name: z.string(), role: Me.shape.role }));
 export const SignedOut = named('SignedOut', z.object({ signedOut: z.literal(true) }));

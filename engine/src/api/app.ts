@@ -32,6 +32,8 @@ import { previewRoutes } from './routes/preview.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { versionRoutes } from './routes/versions.js';
+import { workersRoutes } from './routes/workers.js';
+import type { WorkerView } from '../runners/bullmq/worker-list.js';
 
 /** 5 MiB documents (GRAPH_FORMAT.md's limit) plus slack for the JSON around them. */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -44,6 +46,8 @@ export interface AppOptions {
   deployments: DeploymentManager;
   /** Readiness beyond "the process is up" (e.g. Redis answers). */
   ready?: () => Promise<boolean>;
+  /** The BullMQ workers, for GET /api/workers; absent for the embedded engine. */
+  workers?: () => Promise<WorkerView[]>;
   /** Largest accepted request body, bytes (default 6 MiB). */
   maxBodyBytes?: number;
   /** Origins allowed by CORS; none by default (no CORS headers at all). They may also change state. */
@@ -107,6 +111,7 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', connectionCheckRoutes({ store }));
   app.route('/api/pipelines', liveRoutes({ store, deployments, ...(o.tapEventsPerSecond ? { tapEventsPerSecond: o.tapEventsPerSecond } : {}) }));
   app.route('/api/ingest', ingestRoutes({ store, deployments }));
+  app.route('/api/workers', workersRoutes({ deployments, ...(o.workers ? { list: o.workers } : {}) }));
   app.route('/api/files', fileRoutes({ dir: store.defaultBaseDir, ...(o.maxFileBytes ? { maxBytes: o.maxFileBytes } : {}), protectedPaths: o.protectedFiles ?? [] }));
   return app;
 }

@@ -85,7 +85,7 @@ describe('OpenAPI description', () => {
     };
     const octet = { 'content-type': 'application/octet-stream' };
 
-    for (const p of ['/healthz', '/readyz', '/api/openapi.json', '/api/me', '/api/node-types', '/api/pipelines', '/metrics']) await check('GET', p);
+    for (const p of ['/healthz', '/readyz', '/api/openapi.json', '/api/me', '/api/node-types', '/api/pipelines', '/api/workers', '/metrics']) await check('GET', p);
     await check('POST', '/api/pipelines', generatorDoc());
     await check('POST', '/api/pipelines', generatorDoc());
     await check('POST', '/api/pipelines?action=import', generatorDoc());

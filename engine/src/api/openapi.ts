@@ -159,6 +159,9 @@ const paths = {
     },
     delete: { operationId: 'signOut', summary: 'Sign out: ends the session on the server and clears the cookie', ...open, responses: { ...ok('signed out', S.SignedOut), ...errors(403) } },
   },
+  '/api/workers': {
+    get: { operationId: 'listWorkers', summary: 'The BullMQ worker processes: id, host, pid, labels, the partition queues each is processing now, heartbeat age (editor or above; empty on the embedded engine)', responses: { ...ok('workers', S.Workers), ...errors(503) } },
+  },
   '/api/me': { get: { operationId: 'whoAmI', summary: 'Who is calling (mode "local": no tokens, everyone is admin)', responses: { ...ok('the caller', S.Me), ...errors(401) } } },
   '/metrics': { get: { operationId: 'getPrometheusMetrics', summary: 'Prometheus metrics (viewer or above when tokens are on)', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
   '/healthz': { get: { operationId: 'getHealth', summary: 'The process is up', ...open, responses: ok('up', S.Health) } },

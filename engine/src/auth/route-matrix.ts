@@ -55,6 +55,8 @@ const MATRIX: Row[] = [
   ['GET',    '/api/files',                                  undefined,               200,  200,   403,     403,   401],
   ['PUT',    '/api/files/ghost',                            {},                      415,  415,   403,     403,   401],
   ['DELETE', '/api/files/ghost',                            undefined,               404,  404,   403,     403,   401],
+  // The worker processes (none on the embedded engine): editors and admins.
+  ['GET',    '/api/workers',                                undefined,               200,  200,   403,     403,   401],
   // Routes that do not exist: reads need a viewer, anything else an editor, before the 404.
   ['GET',    '/api/nothing-here',                           undefined,               404,  404,   404,     404,   401],
   ['POST',   '/api/nothing-here',                           {},                      404,  404,   403,     403,   401],
@@ -138,6 +140,7 @@ export function describeRouteMatrix(): void {
       expect(min('POST', '/api/pipelines/a%2Fb/deploy')).toBe('editor');
       expect(min('DELETE', '/api/tokens/x')).toBe('editor');
       expect(min('GET', '/api/files')).toBe('editor');
+      expect(min('GET', '/api/workers')).toBe('editor');
       expect(min('GET', '/API/Files/')).toBe('editor');
       expect(min('PUT', '/api/files/x.csv')).toBe('editor');
     });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `sluice validate|check|run|serve|worker|token`. Exit codes: 0 ok, 2 invalid document or usage, 1 the
+ * `sluice validate|check|run|serve|worker|workers|token`. Exit codes: 0 ok, 2 invalid document or usage, 1 the
  * run (or a connection check) failed (GRAPH_FORMAT.md).
  */
 import { checkCommand } from './check-command.js';
@@ -9,6 +9,7 @@ import { serveCommand } from './serve-command.js';
 import { tokenCommand } from './token-command.js';
 import { validateCommand } from './validate-command.js';
 import { workerCommand } from './worker-command.js';
+import { workersCommand } from './workers-command.js';
 import { redactWrites } from '../secrets/redact.js';
 
 const USAGE = `Usage:
@@ -19,6 +20,7 @@ const USAGE = `Usage:
       [--engine embedded|bullmq] [--workers N]        bullmq: N local worker processes (REDIS_URL)
   sluice serve                                      API (and editor) on http://127.0.0.1:8080 (PORT, HOST, REDIS_URL, SLUICE_DATA_DIR)
   sluice worker [--prefix P]                        serve BullMQ pipelines (REDIS_URL, SLUICE_PREFIX)
+  sluice workers [--prefix P] [--json] [--here]     the workers: host, pid, labels, queues held, heartbeat
   sluice token add --name N --role R [--data DIR]   API token (admin|editor|business|viewer), printed once
   sluice token list | revoke NAME [--data DIR]      the configured tokens (names and roles, never secrets)
 `;
@@ -34,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'worker':
       return workerCommand(rest);
+    case 'workers':
+      return workersCommand(rest);
     case 'serve':
       return serveCommand(rest);
     case 'token':

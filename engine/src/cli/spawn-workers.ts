@@ -2,8 +2,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+/**
+ * Running from the build (engine/dist/cli/main.js, scripts/build-engine.ts), this module is part
+ * of that file: workers start from it with plain node. From the sources, through tsx's loader.
+ */
+const FROM_BUILD = !import.meta.url.endsWith('.ts');
+const MAIN = fileURLToPath(new URL(FROM_BUILD ? './main.js' : './main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The node arguments that start `sluice <args>` the way this process was started. */
+export function sluiceCommand(args: string[]): string[] {
+  return ['--max-semi-space-size=64', ...(FROM_BUILD ? [] : ['--import', 'tsx']), MAIN, ...args];
+}
 
 /**
  * How long a worker has to finish its in-flight batches after SIGTERM before it gets SIGKILL. A
@@ -28,9 +38,9 @@ export function spawnWorkers(n: number, env: { redisUrl: string; prefix: string 
 }
 
 export function spawnWorker(env: { redisUrl: string; prefix: string }, stdio: 'inherit' | 'ignore' = 'ignore'): ChildProcess {
-  // We run from TypeScript sources: tsx's loader, resolved from the repository root. The IPC
-  // channel is how the worker learns that this process died (worker-command.ts): it then exits.
-  return spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', MAIN, 'worker', '--quiet'], {
+  // From the sources, tsx's loader is resolved from the repository root. The IPC channel is how
+  // the worker learns that this process died (worker-command.ts): it then exits.
+  return spawn(process.execPath, sluiceCommand(['worker', '--quiet']), {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: env.redisUrl, SLUICE_PREFIX: env.prefix },
     stdio: ['ignore', stdio, stdio, 'ipc'],

@@ -126,6 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     protectedFiles: [auditFile, ...(tokens.file ? [tokens.file] : [])],
     recorder,
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
+    ...(runner instanceof BullmqRunner ? { workers: () => runner.workers() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
     allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? [])],

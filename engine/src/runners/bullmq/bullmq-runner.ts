@@ -12,6 +12,7 @@ import { BullmqRun } from './bullmq-run.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
 import { closeRedis, redisOptions } from './redis-options.js';
+import { listWorkers, type WorkerView } from './worker-list.js';
 
 export interface BullmqRunnerOptions {
   redisUrl: string;
@@ -60,8 +61,16 @@ export class BullmqRunner implements Runner {
     const now = Date.now();
     const beats = await this.redis.hgetall(this.keys.workers);
     const dead = Object.entries(beats).filter(([, t]) => now - Number(t) > 60_000).map(([id]) => id);
-    if (dead.length > 0) await this.redis.hdel(this.keys.workers, ...dead);
+    if (dead.length > 0) {
+      await this.redis.hdel(this.keys.workers, ...dead);
+      await this.redis.hdel(this.keys.workerInfo, ...dead);
+    }
     return Object.values(beats).filter((t) => now - Number(t) <= maxAgeMs).length;
+  }
+
+  /** The workers serving this prefix, for GET /api/workers (worker-list.ts). */
+  workers(): Promise<WorkerView[]> {
+    return listWorkers(this.redis, this.keys);
   }
 
   async deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle> {

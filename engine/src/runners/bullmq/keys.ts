@@ -9,6 +9,10 @@ export class RedisKeys {
   get workers(): string {
     return `${this.prefix}:workers`;
   }
+  /** Hash of worker id -> JSON {host, pid, labels, startedAt}, written at start (worker-list.ts). */
+  get workerInfo(): string {
+    return `${this.prefix}:worker-info`;
+  }
   /** Set of deployed pipeline ids, watched by workers. */
   get pipelines(): string {
     return `${this.prefix}:pipelines`;

@@ -7,9 +7,12 @@
  *   is detected (run-marker.ts) and fails the runs loudly, so it is a warning, not a refusal
  *   (a throwaway Redis for development and CI keeps nothing on disk).
  * A Redis with CONFIG disabled (managed services rename it) cannot be checked: one warning.
+ * The check connects as every other connection does (redis-options.ts), TLS included: a
+ * `rediss://` Redis is checked over TLS, and a certificate this process does not trust is
+ * refused like a wrong setting (waiting would not fix it).
  */
 import { Redis } from 'ioredis';
-import { redisOptions } from './redis-options.js';
+import { certificateRejected, redisOptions } from './redis-options.js';
 
 /** The start is refused: the message names the setting and the value it must have. */
 export class RedisConfigRefused extends Error {
@@ -31,12 +34,18 @@ export interface RedisRequirementsOptions {
 export async function checkRedisRequirements(url: string, o: RedisRequirementsOptions): Promise<void> {
   const where = redactedUrl(url);
   const redis = new Redis({ ...redisOptions(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: o.timeoutMs ?? 5000 });
-  redis.on('error', () => undefined);
+  // The TLS failure comes as an 'error' event; connect() may only say the connection closed.
+  let failure: unknown;
+  redis.on('error', (err) => {
+    failure ??= err;
+  });
   try {
     try {
       await redis.connect();
     } catch (err) {
-      const message = `Redis does not answer at ${where} (set REDIS_URL): ${(err as Error).message}`;
+      const untrusted = certificateRejected(failure) ?? certificateRejected(err);
+      if (untrusted) throw new RedisConfigRefused(`Redis at ${where}: ${untrusted}`);
+      const message = `Redis does not answer at ${where} (set REDIS_URL): ${((failure ?? err) as Error).message}`;
       if (o.unreachable !== 'warn') throw new Error(message);
       o.warn(`${message}; its maxmemory-policy and appendonly settings were not checked`);
       return;

@@ -5,6 +5,7 @@
  * and histograms travel with each task's committed state.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
@@ -17,6 +18,7 @@ import { TapPublisher } from './remote-taps.js';
 import { bullConnection, redisOptions, reportRedisErrors } from './redis-options.js';
 import { TaskHost } from './task-host.js';
 import { TaskStateStore } from './task-state-store.js';
+import type { WorkerIdentity } from './worker-list.js';
 
 /**
  * BullMQ timings; `SLUICE_LOCK_MS` shortens the lock (fault drills pause a worker past it
@@ -81,6 +83,9 @@ export class WorkerPool {
   }
 
   async start(): Promise<void> {
+    // Who this is, for `sluice workers` and GET /api/workers; labels come with placement (not yet).
+    const identity: WorkerIdentity = { host: hostname(), pid: process.pid, labels: [], startedAt: Date.now() };
+    await this.redis.hset(this.keys.workerInfo, this.id, JSON.stringify(identity));
     this.subscriber.on('message', () => this.scheduleSync());
     await this.subscriber.subscribe(this.keys.deploys);
     await this.sync();
@@ -174,6 +179,7 @@ export class WorkerPool {
     await this.syncing.catch(() => undefined);
     for (const pid of [...this.hosted.keys()]) await this.unhost(pid);
     await this.redis.hdel(this.keys.workers, this.id).catch(() => undefined);
+    await this.redis.hdel(this.keys.workerInfo, this.id).catch(() => undefined);
     await this.subscriber.quit().catch(() => undefined);
     await this.redis.quit();
   }

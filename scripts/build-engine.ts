@@ -1,0 +1,50 @@
+/**
+ * `pnpm build:engine`: the CLI (serve, worker, run, ...) as one JavaScript file,
+ * engine/dist/cli/main.js, so production processes start with plain `node`, without tsx
+ * compiling TypeScript at every start (docs/deploy.md).
+ *
+ * The workspace packages (@sluice/shared, @sluice/nodes) export TypeScript sources, so they are
+ * bundled in. Every npm package stays external, imported by a path relative to the output file:
+ * under pnpm a package is only visible from the workspace package that depends on it, and the
+ * bundle mixes code from several. The build therefore runs inside the installed tree it serves
+ * (as the Dockerfile does). The output sits at the same depth as engine/src/cli/main.ts, so the
+ * `new URL('../../..', import.meta.url)` lookups (repository root, engine/package.json) still hold.
+ */
+import { isBuiltin } from 'node:module';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUTFILE = `${ROOT}engine/dist/cli/main.js`;
+
+const npmPackagesExternal: Plugin = {
+  name: 'npm-packages-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.path.startsWith('@sluice/') || args.pluginData === 'resolving') return undefined;
+      if (isBuiltin(args.path)) return { path: args.path, external: true };
+      // Resolve it from the importing file (its own package's node_modules), then point there.
+      const found = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolving' });
+      if (found.errors.length > 0) return { errors: found.errors };
+      const path = relative(dirname(OUTFILE), found.path).split('\\').join('/');
+      return { path: path.startsWith('.') ? path : `./${path}`, external: true };
+    });
+  },
+};
+
+const started = Date.now();
+await build({
+  entryPoints: [`${ROOT}engine/src/cli/main.ts`],
+  outfile: OUTFILE,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  // Names in stack traces and error messages stay readable.
+  minify: false,
+  logLevel: 'warning',
+  plugins: [npmPackagesExternal],
+});
+process.stdout.write(`engine built: ${relative(ROOT, OUTFILE)} in ${Date.now() - started} ms\n`);
