@@ -5,6 +5,7 @@
 import type { NodeTypeInfo, NodeTypeRegistry } from '@sluice/shared';
 import { branchDefinition } from './branch/definition.js';
 import type { NodeDefinition } from './sdk/define-node.js';
+import { eraseConfig } from './sdk/erase-config.js';
 import { enrichDefinition } from './enrich/definition.js';
 import { filterDefinition } from './filter/definition.js';
 import { mapDefinition } from './map/definition.js';
@@ -26,32 +27,47 @@ import { sourcePostgresDefinition } from './source-postgres/definition.js';
 import { sourceRedisStreamDefinition } from './source-redis-stream/definition.js';
 import { windowDefinition } from './window/definition.js';
 
-const ALL: NodeDefinition<never>[] = [
+/** Every node type by its type name (registry.test.ts checks each key is its definition's `type`). */
+export const NODE_DEFINITIONS = {
   // one line per node type
-  sourceAmqpDefinition as never,
-  sourceFileDefinition as never,
-  sourceGeneratorDefinition as never,
-  sourceHttpDefinition as never,
-  sourceMqttDefinition as never,
-  sourceNatsDefinition as never,
-  sourcePostgresDefinition as never,
-  sourceRedisStreamDefinition as never,
-  filterDefinition as never,
-  mapDefinition as never,
-  enrichDefinition as never,
-  branchDefinition as never,
-  windowDefinition as never,
-  rulesDefinition as never,
-  sinkFileDefinition as never,
-  sinkConsoleDefinition as never,
-  sinkAmqpDefinition as never,
-  sinkMqttDefinition as never,
-  sinkNatsDefinition as never,
-  sinkPostgresDefinition as never,
-  sinkRedisStreamDefinition as never,
-];
+  'source.amqp': sourceAmqpDefinition,
+  'source.file': sourceFileDefinition,
+  'source.generator': sourceGeneratorDefinition,
+  'source.http': sourceHttpDefinition,
+  'source.mqtt': sourceMqttDefinition,
+  'source.nats': sourceNatsDefinition,
+  'source.postgres': sourcePostgresDefinition,
+  'source.redis-stream': sourceRedisStreamDefinition,
+  filter: filterDefinition,
+  map: mapDefinition,
+  enrich: enrichDefinition,
+  branch: branchDefinition,
+  window: windowDefinition,
+  rules: rulesDefinition,
+  'sink.file': sinkFileDefinition,
+  'sink.console': sinkConsoleDefinition,
+  'sink.amqp': sinkAmqpDefinition,
+  'sink.mqtt': sinkMqttDefinition,
+  'sink.nats': sinkNatsDefinition,
+  'sink.postgres': sinkPostgresDefinition,
+  'sink.redis-stream': sinkRedisStreamDefinition,
+};
 
-const BY_TYPE = new Map<string, NodeTypeInfo>(ALL.map((d) => [d.type, d as unknown as NodeTypeInfo]));
+export type NodeTypeName = keyof typeof NODE_DEFINITIONS;
+
+/** The parsed config of a node type. */
+export type ConfigOf<T extends NodeTypeName> = (typeof NODE_DEFINITIONS)[T] extends NodeDefinition<infer C> ? C : never;
+
+/** The definitions as a mapped type: indexing it by a generic type name keeps the name and config together. */
+export type TypedDefinitions = { [T in NodeTypeName]: NodeDefinition<ConfigOf<T>> };
+export const typedDefinitions: TypedDefinitions = NODE_DEFINITIONS;
+
+export function isNodeTypeName(type: string): type is NodeTypeName {
+  return Object.hasOwn(NODE_DEFINITIONS, type);
+}
+
+const erase = <T extends NodeTypeName>(type: T): NodeTypeInfo => eraseConfig(typedDefinitions[type]);
+const BY_TYPE = new Map<string, NodeTypeInfo>((Object.keys(NODE_DEFINITIONS) as NodeTypeName[]).map((type) => [type, erase(type)]));
 
 export const nodeDefinitions: NodeTypeRegistry = {
   get: (type) => BY_TYPE.get(type),

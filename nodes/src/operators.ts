@@ -7,6 +7,8 @@ import { enrichOperator } from './enrich/operator.js';
 import { filterOperator } from './filter/operator.js';
 import { mapOperator } from './map/operator.js';
 import { rulesOperator } from './rules/operator.js';
+import { type ConfigOf, type NodeTypeName, typedDefinitions } from './definitions.js';
+import { eraseOperatorConfig, type RuntimeOperatorEntry } from './sdk/erase-config.js';
 import type { OperatorEntry } from './sdk/operator.js';
 import { sinkAmqpOperator } from './sink-amqp/operator.js';
 import { sinkConsoleOperator } from './sink-console/operator.js';
@@ -30,7 +32,10 @@ import { checkRedisStreamSink, checkRedisStreamSource } from './source-redis-str
 import { sourceRedisStreamOperator } from './source-redis-stream/operator.js';
 import { windowOperator } from './window/operator.js';
 
-const ENTRIES: Record<string, OperatorEntry<never>> = {
+/** A mapped type over the definitions: a type without an operator, or with one for another config, does not compile. */
+export type OperatorTable = { [T in NodeTypeName]: OperatorEntry<ConfigOf<T>> };
+
+const ENTRIES: OperatorTable = {
   // one line per node type
   'source.amqp': { kind: 'source', create: sourceAmqpOperator, check: checkAmqpSource },
   'source.file': { kind: 'source', create: sourceFileOperator },
@@ -55,6 +60,10 @@ const ENTRIES: Record<string, OperatorEntry<never>> = {
   'sink.redis-stream': { kind: 'operator', create: sinkRedisStreamOperator, check: checkRedisStreamSink },
 };
 
-export function operatorEntry(type: string): OperatorEntry<never> | undefined {
-  return ENTRIES[type];
+const runtimeEntry = <T extends NodeTypeName>(type: T): RuntimeOperatorEntry => eraseOperatorConfig(typedDefinitions[type], ENTRIES[type]);
+const BY_TYPE = new Map<string, RuntimeOperatorEntry>((Object.keys(ENTRIES) as NodeTypeName[]).map((type) => [type, runtimeEntry(type)]));
+
+/** The operator of a node type; its context's config is parsed by the type's schema on the way in. */
+export function operatorEntry(type: string): RuntimeOperatorEntry | undefined {
+  return BY_TYPE.get(type);
 }

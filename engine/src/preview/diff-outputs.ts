@@ -26,7 +26,7 @@ export function sinkKeyFields(document: PipelineDocument, sinkId: string): strin
         seen.add(e.source);
         const node = byId.get(e.source);
         if (!node) continue;
-        const keyBy = nodeDefinitions.get(node.type)?.keyBy?.(node.config as never);
+        const keyBy = nodeDefinitions.get(node.type)?.keyBy?.(node.config);
         if (keyBy && keyBy.length > 0) return node.type === 'window' ? [...keyBy, 'window_start'] : [...keyBy];
         next.push(e.source);
       }
