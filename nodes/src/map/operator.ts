@@ -2,7 +2,7 @@ import { compileExpression, type CompiledExpression, type Event } from '@sluice/
 import { isEventError } from '../filter/expression-errors.js';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { MapConfig } from './definition.js';
-import { removeNested, setNested } from './field-path.js';
+import { removeNested, setNested } from './nested-fields.js';
 
 interface SetStep {
   name: string;

@@ -3,8 +3,7 @@
  * bucket behind `rate`, and the watermark with its per-event stamps (see
  * docs/watermarks-and-lateness.md).
  */
-import { EVENT_TIME, INGEST_TIME, parseTime, SOURCE_WATERMARK } from '@sluice/shared';
-import { fieldGetter } from '../map/field-path.js';
+import { EVENT_TIME, type FieldReader, fieldReader, INGEST_TIME, parseTime, SOURCE_WATERMARK } from '@sluice/shared';
 
 /**
  * `rate` events per second. Credit is kept in thousandths of an event so integer rates and
@@ -65,14 +64,14 @@ export class SourceWatermark {
  * fresh record and keeps the watermark.
  */
 export class RecordClock extends SourceWatermark {
-  private readonly getTime: ((o: Readonly<Record<string, unknown>>) => unknown) | undefined;
+  private readonly getTime: FieldReader | undefined;
 
   constructor(
     readonly timeField: string | undefined,
     maxOutOfOrderness: number,
   ) {
     super(maxOutOfOrderness);
-    this.getTime = timeField === undefined ? undefined : fieldGetter(timeField);
+    this.getTime = timeField === undefined ? undefined : fieldReader(timeField);
   }
 
   /** Stamps a fresh record; or returns why it cannot be (the time field missing or unreadable). */

@@ -1,24 +1,7 @@
 /**
- * Dotted field paths (`user.country`), as GRAPH_FORMAT.md reads fields: own properties only,
- * a missing step reads as null. Used by map (set/remove), enrich (`on`) and source.file
- * (`timeField`). Pure and browser-safe.
+ * Writing and removing dotted fields (`user.country`) on map's fresh output objects. Reading is
+ * shared (@sluice/shared fieldReader). Pure and browser-safe.
  */
-
-export type Getter = (obj: Readonly<Record<string, unknown>>) => unknown;
-
-/** A reader for `path`, built once per config (the common undotted case is one lookup). */
-export function fieldGetter(path: string): Getter {
-  const parts = path.split('.');
-  if (parts.length === 1) return (o) => (Object.hasOwn(o, path) ? o[path] : null);
-  return (o) => {
-    let v: unknown = o;
-    for (const p of parts) {
-      if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, p)) return null;
-      v = (v as Record<string, unknown>)[p];
-    }
-    return v;
-  };
-}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
