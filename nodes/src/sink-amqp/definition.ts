@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 import { inlinePasswordProblems } from '../sdk/secrets.js';
 import { amqpPasswordSecret, amqpUrl, MAX_NAME_BYTES } from '../source-amqp/amqp-url.js';
-import { routingKeyTemplateProblem } from './routing-key.js';
+import { templateProblem } from '../sdk/template.js';
+import { ROUTING_KEY_TEMPLATE } from './routing-key.js';
 
 export const sinkAmqpConfig = z.object({
   url: amqpUrl,
@@ -39,7 +40,7 @@ export const sinkAmqpDefinition = defineNode<SinkAmqpConfig>({
   outputs: () => [],
   check: (c) => {
     const problems: ConfigProblem[] = [...inlinePasswordProblems('url', c.url)];
-    const why = routingKeyTemplateProblem(c.routingKey);
+    const why = templateProblem(c.routingKey, ROUTING_KEY_TEMPLATE);
     if (why) problems.push({ path: 'config.routingKey', message: why });
     if (c.exchange === '' && c.routingKey === '') {
       problems.push({ path: 'config.routingKey', message: 'the default exchange routes to the queue named by the routing key: name a queue' });

@@ -9,7 +9,8 @@ import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Collector, OperatorFactory, SinkOperator } from '../sdk/operator.js';
 import { closeQuietly, connectAmqp, describeError } from '../source-amqp/connect.js';
 import type { SinkAmqpConfig } from './definition.js';
-import { compileRoutingKey } from './routing-key.js';
+import { compileTemplate } from '../sdk/template.js';
+import { ROUTING_KEY_TEMPLATE } from './routing-key.js';
 
 /** How long the broker may take to confirm a flush's messages before the run fails. */
 export const CONFIRM_TIMEOUT_MS = 30_000;
@@ -62,7 +63,7 @@ class AmqpSink implements SinkOperator {
     private readonly nodeId: string,
     private readonly config: SinkAmqpConfig,
   ) {
-    this.keyOf = compileRoutingKey(config.routingKey);
+    this.keyOf = compileTemplate(config.routingKey, ROUTING_KEY_TEMPLATE);
     this.target = publishTarget(config);
     // amqplib throws an 'error' event nobody listens to: the process would crash.
     conn.on('error', (err: Error) => this.fail(`connection error: ${describeError(err)}`));

@@ -5,7 +5,8 @@ import { recordingCollector, testContext } from '../sdk/testing/index.js';
 import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../source-amqp/amqp-test-client.js';
 import { sinkAmqpDefinition } from './definition.js';
 import { sinkAmqpOperator } from './operator.js';
-import { compileRoutingKey, routingKeyTemplateProblem } from './routing-key.js';
+import { compileTemplate, templateProblem } from '../sdk/template.js';
+import { ROUTING_KEY_TEMPLATE } from './routing-key.js';
 
 let broker: TestBroker;
 const opened: SinkOperator[] = [];
@@ -116,14 +117,14 @@ describe('sink.amqp', () => {
 
 describe('routing key templates', () => {
   it('uses the topic template parser, with AMQP rules for the result', () => {
-    const keyOf = compileRoutingKey('orders.{region}.{{raw}}');
+    const keyOf = compileTemplate('orders.{region}.{{raw}}', ROUTING_KEY_TEMPLATE);
     expect(keyOf({ region: 'eu' })).toBe('orders.eu.{raw}');
     expect(keyOf({ region: 'a/#+' })).toBe('orders.a/#+.{raw}'); // no wildcards in a routing key to refuse
     expect(() => keyOf({})).toThrow('routing key orders.{region}.{{raw}}: field "region" is missing');
     expect(() => keyOf({ region: [1] })).toThrow('field "region" is a list, not a value');
     expect(() => keyOf({ region: 'x'.repeat(300) })).toThrow(/is longer than 255 bytes$/);
-    expect(() => compileRoutingKey('a.{constructor}')({})).toThrow('field "constructor" is missing');
-    expect(compileRoutingKey('fixed.key')({})).toBe('fixed.key');
-    expect(routingKeyTemplateProblem('a.{b.c}')).toBe('{b.c} at character 3 is not a field name (letters, digits, _ and -; top-level fields only)');
+    expect(() => compileTemplate('a.{constructor}', ROUTING_KEY_TEMPLATE)({})).toThrow('field "constructor" is missing');
+    expect(compileTemplate('fixed.key', ROUTING_KEY_TEMPLATE)({})).toBe('fixed.key');
+    expect(templateProblem('a.{b.c}', ROUTING_KEY_TEMPLATE)).toBe('{b.c} at character 3 is not a field name (letters, digits, _ and -; top-level fields only)');
   });
 });

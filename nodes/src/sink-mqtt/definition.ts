@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 import { inlinePasswordProblems, secretName } from '../sdk/secrets.js';
 import { mqttQos, mqttUrl } from '../source-mqtt/definition.js';
-import { topicTemplateProblem } from './topic-template.js';
+import { templateProblem } from '../sdk/template.js';
+import { TOPIC_TEMPLATE } from './topic-template.js';
 
 export const sinkMqttConfig = z.object({
   url: mqttUrl,
@@ -36,7 +37,7 @@ export const sinkMqttDefinition = defineNode<SinkMqttConfig>({
   outputs: () => [],
   check: (c) => {
     const problems: ConfigProblem[] = [...inlinePasswordProblems('url', c.url)];
-    const why = topicTemplateProblem(c.topic);
+    const why = templateProblem(c.topic, TOPIC_TEMPLATE);
     if (why) problems.push({ path: 'config.topic', message: why });
     return problems;
   },

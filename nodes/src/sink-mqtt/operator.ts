@@ -10,7 +10,8 @@ import type { MqttClient } from 'mqtt';
 import type { Collector, OperatorFactory, SinkOperator } from '../sdk/operator.js';
 import { connectMqtt, describeError, isRefusal } from '../source-mqtt/connect.js';
 import type { SinkMqttConfig } from './definition.js';
-import { compileTopicTemplate } from './topic-template.js';
+import { compileTemplate } from '../sdk/template.js';
+import { TOPIC_TEMPLATE } from './topic-template.js';
 
 /** How long the broker may take to acknowledge, or stay unreachable, before the run fails. */
 export const ACK_TIMEOUT_MS = 30_000;
@@ -37,7 +38,7 @@ class MqttSink implements SinkOperator {
     private readonly config: SinkMqttConfig,
     private readonly now: () => number,
   ) {
-    this.topicOf = compileTopicTemplate(config.topic);
+    this.topicOf = compileTemplate(config.topic, TOPIC_TEMPLATE);
     client.on('close', () => (this.offlineSince ??= now()));
     client.on('connect', () => (this.offlineSince = undefined));
     client.on('error', (err) => {

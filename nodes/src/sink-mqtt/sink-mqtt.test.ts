@@ -6,7 +6,8 @@ import { recordingCollector, testContext } from '../sdk/testing/index.js';
 import { expectMessages, sleep, TEST_BROKER_URL, testClient, uniqueTopic } from '../source-mqtt/mqtt-test-client.js';
 import { sinkMqttDefinition } from './definition.js';
 import { sinkMqttOperator } from './operator.js';
-import { compileTopicTemplate, parseTopicTemplate } from './topic-template.js';
+import { compileTemplate, parseTemplate } from '../sdk/template.js';
+import { TOPIC_TEMPLATE } from './topic-template.js';
 
 let subscriber: MqttClient;
 const opened: SinkOperator[] = [];
@@ -115,12 +116,12 @@ describe('sink.mqtt', () => {
 
 describe('topic templates', () => {
   it('parses placeholders and {{ }} escapes without evaluating anything', () => {
-    expect(parseTopicTemplate('a/{site}/{{raw}}/{lvl}')).toEqual([{ text: 'a/' }, { field: 'site' }, { text: '/{raw}/' }, { field: 'lvl' }]);
-    const topicOf = compileTopicTemplate('plant/{site}/x');
+    expect(parseTemplate('a/{site}/{{raw}}/{lvl}')).toEqual([{ text: 'a/' }, { field: 'site' }, { text: '/{raw}/' }, { field: 'lvl' }]);
+    const topicOf = compileTemplate('plant/{site}/x', TOPIC_TEMPLATE);
     expect(topicOf({ site: 'lyon' })).toBe('plant/lyon/x');
     expect(() => topicOf({ site: { toString: 'x' } })).toThrow('topic plant/{site}/x: field "site" is an object, not a value');
     expect(() => topicOf({ site: '' })).toThrow('field "site" is "", which cannot be part of a topic');
-    expect(() => compileTopicTemplate('a/{constructor}')({})).toThrow('field "constructor" is missing');
-    expect(compileTopicTemplate('fixed/topic')({})).toBe('fixed/topic');
+    expect(() => compileTemplate('a/{constructor}', TOPIC_TEMPLATE)({})).toThrow('field "constructor" is missing');
+    expect(compileTemplate('fixed/topic', TOPIC_TEMPLATE)({})).toBe('fixed/topic');
   });
 });

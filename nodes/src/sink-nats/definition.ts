@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 import { natsConnection } from '../source-nats/definition.js';
 import { credentialProblems, natsUrlProblems } from '../source-nats/subjects.js';
-import { subjectTemplateProblem } from './subject-template.js';
+import { templateProblem } from '../sdk/template.js';
+import { SUBJECT_TEMPLATE } from './subject-template.js';
 
 export const sinkNatsConfig = z.object({
   ...natsConnection,
@@ -43,7 +44,7 @@ export const sinkNatsDefinition = defineNode<SinkNatsConfig>({
   outputs: () => [],
   check: (c) => {
     const problems: ConfigProblem[] = [...natsUrlProblems(c.url), ...credentialProblems(c)];
-    const why = subjectTemplateProblem(c.subject);
+    const why = templateProblem(c.subject, SUBJECT_TEMPLATE);
     if (why) problems.push({ path: 'config.subject', message: why });
     if (!c.jetstream && c.dedupField !== undefined) {
       problems.push({ path: 'config.dedupField', message: 'dedupField needs jetstream: core NATS keeps no message ids', severity: 'warning' });

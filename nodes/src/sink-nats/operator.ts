@@ -8,10 +8,10 @@
 import type { Event } from '@sluice/shared';
 import type { JetStreamClient, NatsConnection } from 'nats';
 import type { Collector, OperatorFactory, SinkOperator } from '../sdk/operator.js';
-import { parseTopicTemplate } from '../sink-mqtt/topic-template.js';
 import { connectNats, describeError, describeJetStreamError, natsSecrets } from '../source-nats/connect.js';
 import type { SinkNatsConfig } from './definition.js';
-import { compileSubjectTemplate } from './subject-template.js';
+import { compileTemplate, isFixedTemplate } from '../sdk/template.js';
+import { SUBJECT_TEMPLATE } from './subject-template.js';
 
 /** How long the stream may take to acknowledge one message before the run fails. */
 export const ACK_TIMEOUT_MS = 30_000;
@@ -23,7 +23,7 @@ export const sinkNatsOperator: OperatorFactory<SinkNatsConfig> = async (ctx) => 
   // Before connecting: a missing secret fails the start naming it, not as a server refusal.
   const secrets = natsSecrets(c, (name) => ctx.secret(name));
   const nc = await connectNats({ url: c.url, username: c.username, ...secrets, name: `sluice ${ctx.nodeId}` });
-  const subjectOf = compileSubjectTemplate(c.subject);
+  const subjectOf = compileTemplate(c.subject, SUBJECT_TEMPLATE);
   if (c.jetstream) {
     try {
       await checkStream(nc, c);
@@ -40,8 +40,8 @@ export const sinkNatsOperator: OperatorFactory<SinkNatsConfig> = async (ctx) => 
  * fails). The name of that stream; undefined for a template (subjects are known per event only).
  */
 export async function checkStream(nc: NatsConnection, c: SinkNatsConfig): Promise<string | undefined> {
-  if (!parseTopicTemplate(c.subject).every((p) => 'text' in p)) return undefined;
-  const subject = compileSubjectTemplate(c.subject)({});
+  if (!isFixedTemplate(c.subject)) return undefined;
+  const subject = compileTemplate(c.subject, SUBJECT_TEMPLATE)({});
   try {
     const jsm = await nc.jetstreamManager();
     return await jsm.streams.find(subject);

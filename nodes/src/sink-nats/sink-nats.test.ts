@@ -5,7 +5,8 @@ import { recordingCollector, testContext } from '../sdk/testing/index.js';
 import { TEST_NATS_URL, TestNats } from '../source-nats/nats-test-client.js';
 import { sinkNatsDefinition } from './definition.js';
 import { sinkNatsOperator } from './operator.js';
-import { compileSubjectTemplate } from './subject-template.js';
+import { compileTemplate } from '../sdk/template.js';
+import { SUBJECT_TEMPLATE } from './subject-template.js';
 
 let nats: TestNats;
 const opened: SinkOperator[] = [];
@@ -149,7 +150,7 @@ describe('sink.nats', () => {
     expect(check({ subject: 'orders.*.{region}' })).toEqual([{ path: 'config.subject', message: 'a subject to publish to holds no wildcard (* or >)' }]);
     expect(check({ subject: 'orders..{region}' })).toEqual([{ path: 'config.subject', message: 'a subject has no empty token (no leading, trailing or double dot)' }]);
     expect(check({ jetstream: false, dedupField: 'id' })).toEqual([{ path: 'config.dedupField', message: 'dedupField needs jetstream: core NATS keeps no message ids', severity: 'warning' }]);
-    expect(compileSubjectTemplate('a.{{x}}.{id}')({ id: 'q' })).toBe('a.{x}.q');
+    expect(compileTemplate('a.{{x}}.{id}', SUBJECT_TEMPLATE)({ id: 'q' })).toBe('a.{x}.q');
     const ex = sinkNatsDefinition.config.parse(sinkNatsDefinition.example);
     expect(sinkNatsDefinition.check!(ex)).toEqual([]);
   });

@@ -10,7 +10,8 @@ import { CHECK_TIMEOUT_MS, withinDeadline } from '../sdk/check-deadline.js';
 import type { OperatorContext } from '../sdk/operator.js';
 import type { SinkAmqpConfig } from '../sink-amqp/definition.js';
 import { findExchange } from '../sink-amqp/operator.js';
-import { compileRoutingKey } from '../sink-amqp/routing-key.js';
+import { ROUTING_KEY_TEMPLATE } from '../sink-amqp/routing-key.js';
+import { compileTemplate } from '../sdk/template.js';
 import { closeQuietly, connectAmqp, describeError } from './connect.js';
 import type { SourceAmqpConfig } from './definition.js';
 import { findQueue, queueWhere } from './operator.js';
@@ -106,7 +107,7 @@ function holding(q: { messageCount: number; consumerCount: number }): string {
 /** The routing key when it takes nothing from the events (an event without fields gets it), else undefined. */
 function fixedKey(template: string): string | undefined {
   try {
-    return compileRoutingKey(template)({});
+    return compileTemplate(template, ROUTING_KEY_TEMPLATE)({});
   } catch {
     return undefined;
   }
