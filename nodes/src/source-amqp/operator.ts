@@ -10,7 +10,7 @@ import type { Channel, ChannelModel, Message, Replies } from 'amqplib';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
 import { RecordClock } from '../source-file/source-time.js';
 import { closeQuietly, connectAmqp, describeError } from './connect.js';
-import { decodeMessage } from './decode-message.js';
+import { type MessageDecoder, messageDecoder } from '../sdk/decode-message.js';
 import type { SourceAmqpConfig } from './definition.js';
 import { Deliveries } from './deliveries.js';
 
@@ -48,6 +48,7 @@ export async function findQueue(channel: Channel, c: { queue: string; url: strin
 
 class AmqpSource implements SourceOperator {
   private readonly clock: RecordClock;
+  private readonly decode: MessageDecoder;
   private channel: Channel | undefined;
   private deliveries: Deliveries | undefined;
   /** Why the consumer is gone (connection or channel closed, consumer cancelled): fails the next poll. */
@@ -61,6 +62,7 @@ class AmqpSource implements SourceOperator {
     private readonly now: () => number,
   ) {
     this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
+    this.decode = messageDecoder({ field: 'routingKey', noun: 'routing key' }, { format: c.format, includeAddress: c.includeRoutingKey });
     // amqplib throws an 'error' event nobody listens to: the process would crash.
     conn.on('error', (err: Error) => this.lose(`connection error: ${describeError(err)}`));
     conn.on('close', () => this.lose('the connection closed'));
@@ -122,7 +124,7 @@ class AmqpSource implements SourceOperator {
     const errors: { event: Event; error: string }[] = [];
     for (const m of messages) {
       const routingKey = m.fields.routingKey;
-      const d = decodeMessage(routingKey, m.content, this.c);
+      const d = this.decode(routingKey, m.content);
       if ('error' in d) {
         errors.push(d);
         continue;

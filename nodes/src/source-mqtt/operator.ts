@@ -8,7 +8,7 @@ import type { ISubscriptionGrant, MqttClient } from 'mqtt';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
 import { RecordClock } from '../source-file/source-time.js';
 import { connectMqtt, describeError, isRefusal } from './connect.js';
-import { decodeMessage } from './decode-message.js';
+import { type MessageDecoder, messageDecoder } from '../sdk/decode-message.js';
 import type { SourceMqttConfig } from './definition.js';
 import { MessageBuffer } from './message-buffer.js';
 
@@ -60,15 +60,17 @@ function toBuffer(payload: Buffer | string): Buffer {
 
 class MqttSource implements SourceOperator {
   private readonly clock: RecordClock;
+  private readonly decode: MessageDecoder;
 
   constructor(
     private readonly client: MqttClient,
     private readonly buffer: MessageBuffer,
-    private readonly config: SourceMqttConfig,
+    config: SourceMqttConfig,
     private readonly now: () => number,
     private readonly fatal: () => string | undefined,
   ) {
     this.clock = new RecordClock(config.timeField, durationMs(config.maxOutOfOrderness));
+    this.decode = messageDecoder({ field: 'topic', noun: 'topic' }, { format: config.format, includeAddress: config.includeTopic });
   }
 
   poll(max: number): SourceBatch {
@@ -79,7 +81,7 @@ class MqttSource implements SourceOperator {
     const events: Event[] = [];
     const errors: { event: Event; error: string }[] = [];
     for (const m of messages) {
-      const d = decodeMessage(m.topic, m.payload, this.config);
+      const d = this.decode(m.topic, m.payload);
       if ('error' in d) {
         errors.push(d);
         continue;
