@@ -15,7 +15,7 @@ import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
 import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
 import { compiled } from '../../engine/src/runners/runner.contract.js';
-import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/source-amqp/amqp-test-client.js';
+import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/amqp/amqp-test-client.js';
 
 // The runners read secrets from the environment, as the server and workers do.
 for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[secretEnvVar(name)] = value;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
 import { compiled } from '../../engine/src/runners/runner.contract.js';
-import { expectMessages, TEST_BROKER_URL, type TestMqttClient, testClient, uniqueTopic } from '../../nodes/src/source-mqtt/mqtt-test-client.js';
+import { expectMessages, TEST_BROKER_URL, type TestMqttClient, testClient, uniqueTopic } from '../../nodes/src/mqtt/mqtt-test-client.js';
 
 let client: TestMqttClient;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-mqtt-'));

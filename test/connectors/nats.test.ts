@@ -13,7 +13,7 @@ import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
 import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
 import { compiled, runToEnd } from '../../engine/src/runners/runner.contract.js';
-import { TEST_NATS_URL, TestNats } from '../../nodes/src/source-nats/nats-test-client.js';
+import { TEST_NATS_URL, TestNats } from '../../nodes/src/nats/nats-test-client.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `sluice-test:pipe-nats:${randomUUID()}`;

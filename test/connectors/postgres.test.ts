@@ -10,7 +10,7 @@ import { secretEnvVar } from '@sluice/nodes/sdk';
 import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
 import { compiled, runToEnd } from '../../engine/src/runners/runner.contract.js';
-import { adminClient, testDatabase, uniqueName } from '../../nodes/src/sink-postgres/test-database.js';
+import { adminClient, testDatabase, uniqueName } from '../../nodes/src/postgres/test-database.js';
 
 const db = testDatabase();
 // The runner reads secrets from the environment, as the server and workers do.

@@ -16,7 +16,7 @@ import { closeTestApis, type TestApi, testApi } from '../../engine/src/api/test-
 import { compilePipeline } from '../../engine/src/compile/compile-pipeline.js';
 import { BullmqRunner } from '../../engine/src/runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../../engine/src/runners/embedded/embedded-runner.js';
-import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
 
 afterEach(() => closeTestApis());
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTING_KEY_TEMPLATE } from '../sink-amqp/routing-key.js';
-import { TOPIC_TEMPLATE } from '../sink-mqtt/topic-template.js';
-import { SUBJECT_TEMPLATE } from '../sink-nats/subject-template.js';
+import { ROUTING_KEY_TEMPLATE } from '../amqp/routing-key.js';
+import { TOPIC_TEMPLATE } from '../mqtt/topic-template.js';
+import { SUBJECT_TEMPLATE } from '../nats/subject-template.js';
 import { compileTemplate, isFixedTemplate, parseTemplate, TemplateError, type TemplateRules, templateProblem } from './template.js';
 
 const SYSTEMS: Record<string, TemplateRules> = { mqtt: TOPIC_TEMPLATE, nats: SUBJECT_TEMPLATE, amqp: ROUTING_KEY_TEMPLATE };
