@@ -1,7 +1,7 @@
 /**
- * What every source does with time, shared by source.file and source.generator: the token
- * bucket behind `rate`, and the watermark with its per-event stamps (see
- * docs/watermarks-and-lateness.md).
+ * What every source does with time: the token bucket behind `rate` (source.file,
+ * source.generator), and the watermark with its per-event stamps (RecordClock, every source;
+ * see docs/watermarks-and-lateness.md).
  */
 import { EVENT_TIME, type FieldReader, fieldReader, INGEST_TIME, parseTime, SOURCE_WATERMARK } from '@sluice/shared';
 
