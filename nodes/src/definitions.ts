@@ -69,6 +69,15 @@ export function isNodeTypeName(type: string): type is NodeTypeName {
 const erase = <T extends NodeTypeName>(type: T): NodeTypeInfo => eraseConfig(typedDefinitions[type]);
 const BY_TYPE = new Map<string, NodeTypeInfo>((Object.keys(NODE_DEFINITIONS) as NodeTypeName[]).map((type) => [type, erase(type)]));
 
+/**
+ * Adds a node type from outside this package (a plugin, sdk/plugin.ts) to this process's
+ * registry. The editor's bundle holds the built-in types only.
+ */
+export function registerDefinition<C>(def: NodeDefinition<C>): void {
+  if (BY_TYPE.has(def.type)) throw new Error(`node type ${def.type} is already registered`);
+  BY_TYPE.set(def.type, eraseConfig(def));
+}
+
 export const nodeDefinitions: NodeTypeRegistry = {
   get: (type) => BY_TYPE.get(type),
   types: () => [...BY_TYPE.keys()],

@@ -7,9 +7,10 @@ import { enrichOperator } from './enrich/operator.js';
 import { filterOperator } from './filter/operator.js';
 import { mapOperator } from './map/operator.js';
 import { rulesOperator } from './rules/operator.js';
-import { type ConfigOf, type NodeTypeName, typedDefinitions } from './definitions.js';
+import { type ConfigOf, type NodeTypeName, registerDefinition, typedDefinitions } from './definitions.js';
 import { eraseOperatorConfig, type RuntimeOperatorEntry } from './sdk/erase-config.js';
 import type { OperatorEntry } from './sdk/operator.js';
+import type { NodeTypePlugin, PluginHost } from './sdk/plugin.js';
 import { sinkAmqpOperator } from './amqp/sink/operator.js';
 import { sinkConsoleOperator } from './sink-console/operator.js';
 import { sinkFileOperator } from './file/sink/operator.js';
@@ -62,6 +63,21 @@ const ENTRIES: OperatorTable = {
 
 const runtimeEntry = <T extends NodeTypeName>(type: T): RuntimeOperatorEntry => eraseOperatorConfig(typedDefinitions[type], ENTRIES[type]);
 const BY_TYPE = new Map<string, RuntimeOperatorEntry>((Object.keys(ENTRIES) as NodeTypeName[]).map((type) => [type, runtimeEntry(type)]));
+
+/** A plugin's node type (sdk/plugin.ts): its definition for the validator and planner, its operator for the runners. */
+export function registerNodeType<C>({ definition, operator }: NodeTypePlugin<C>): void {
+  if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(definition.type)) {
+    throw new Error(`node type ${JSON.stringify(definition.type)}: a plugin's type is dotted lower-case words, e.g. "acme.dedupe", so it never takes a built-in name`);
+  }
+  if ((definition.category === 'source') !== (operator.kind === 'source')) {
+    throw new Error(`node type ${definition.type}: a ${definition.category} needs ${definition.category === 'source' ? 'a source' : 'an operator'} (kind ${operator.kind} given)`);
+  }
+  registerDefinition(definition);
+  BY_TYPE.set(definition.type, eraseOperatorConfig(definition, operator));
+}
+
+/** What a plugin's default export is called with. */
+export const pluginHost: PluginHost = { nodeType: registerNodeType };
 
 /** The operator of a node type; its context's config is parsed by the type's schema on the way in. */
 export function operatorEntry(type: string): RuntimeOperatorEntry | undefined {
