@@ -24,7 +24,7 @@ const isNodeBuiltin = (s: string) => s.startsWith('node:') || ['fs', 'path', 'os
 const browserSafe = (file: string) =>
   file.startsWith('shared/src/') ||
   file.startsWith('editor/src/') ||
-  /^nodes\/src\/[^/]+\/definition\.ts$/.test(file) ||
+  /^nodes\/src\/([^/]+\/)+definition\.ts$/.test(file) ||
   file === 'nodes/src/definitions.ts' ||
   file === 'nodes/src/sdk/define-node.ts';
 
@@ -47,6 +47,29 @@ const RULES: Rule[] = [
       isNodeBuiltin(s) ? 'browser-safe code uses no Node built-ins' : /\/operator(s)?(\.js)?$/.test(s) && f.startsWith('nodes/') ? 'definitions never import operators' : undefined,
   },
 ];
+
+/**
+ * nodes/src/<folder>/: a node type (`filter/`) or an external system (`nats/`, with its
+ * connection, check and test client beside `source/` and `sink/`). Its code imports only its own
+ * folder, sdk/ and shared: what two folders share lives in sdk/. Tests may also reach the
+ * registries (definitions.ts, operators.ts) and, for a cross-system test, a test client.
+ */
+const nodeFolder = (file: string) => /^nodes\/src\/([^/]+)\//.exec(file)?.[1];
+RULES.push({
+  applies: (f) => nodeFolder(f) !== undefined && nodeFolder(f) !== 'sdk',
+  forbid: (spec, file) => {
+    if (!spec.startsWith('.')) return undefined;
+    const target = join(file, '..', spec);
+    const folder = nodeFolder(target);
+    if (folder === nodeFolder(file) || folder === 'sdk') return undefined;
+    if (file.endsWith('.test.ts') && (/^nodes\/src\/(definitions|operators)\.js$/.test(target) || /-test-client\.js$/.test(target))) return undefined;
+    return `a node or system folder imports only itself, sdk/ and shared (${target} is in ${folder ?? 'nodes/src'}/): move what they share to sdk/`;
+  },
+});
+RULES.push({
+  applies: (f) => f.startsWith('nodes/src/sdk/') && !f.startsWith('nodes/src/sdk/testing/') && !f.endsWith('.test.ts'),
+  forbid: (spec, file) => (spec.startsWith('.') && !join(file, '..', spec).startsWith('nodes/src/sdk/') ? 'sdk/ knows no node type: node folders import it, never the other way' : undefined),
+});
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

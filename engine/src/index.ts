@@ -11,6 +11,7 @@ export { buildPlan, type Plan, type PlanOptions } from './compile/plan.js';
 export { DeploymentManager, type DeploymentManagerOptions } from './deployments/deployment-manager.js';
 export { BullmqRunner, type BullmqRunnerOptions } from './runners/bullmq/bullmq-runner.js';
 export { listWorkers, type WorkerView } from './runners/bullmq/worker-list.js';
+export { loadPlugins } from './plugins/load-plugins.js';
 export { EmbeddedRunner } from './runners/embedded/embedded-runner.js';
 export { BULLMQ_BATCH_SIZE, RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions, type RunResult } from './runners/runner.js';
 export { type IngestHub, MemoryIngestHub } from './runtime/ingest-hub.js';

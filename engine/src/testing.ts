@@ -10,3 +10,4 @@ export { describeHotRedeploy } from './deployments/hot-redeploy.contract.js';
 export { RedisKeys } from './runners/bullmq/keys.js';
 export { deletePrefixKeys } from './runners/bullmq/test-keys.js';
 export { compiled, readJsonl, runToEnd, sortRows } from './runners/runner.contract.js';
+export { keyPartitioner } from './runtime/partitioner.js';

@@ -12,3 +12,4 @@ export * from './graph/index.js';
 export * from './event-time.js';
 export * from './json-bounds.js';
 export * from './limits.js';
+export * from './field-path.js';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretEnvVar } from '@sluice/nodes/sdk';
 import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled } from '@sluice/engine/testing';
-import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/source-amqp/amqp-test-client.js';
+import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/amqp/amqp-test-client.js';
 
 // The runners read secrets from the environment, as the server and workers do.
 for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[secretEnvVar(name)] = value;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, guardedBroker } from '../../nodes/src/source-mqtt/guarded-broker.js';
+import { freePort, guardedBroker } from '../../nodes/src/mqtt/guarded-broker.js';
 import { waitUntil } from '../faults/support/wait-until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled } from '@sluice/engine/testing';
-import { expectMessages, TEST_BROKER_URL, type TestMqttClient, testClient, uniqueTopic } from '../../nodes/src/source-mqtt/mqtt-test-client.js';
+import { expectMessages, TEST_BROKER_URL, type TestMqttClient, testClient, uniqueTopic } from '../../nodes/src/mqtt/mqtt-test-client.js';
 
 let client: TestMqttClient;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-mqtt-'));

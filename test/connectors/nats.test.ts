@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled, runToEnd } from '@sluice/engine/testing';
-import { TEST_NATS_URL, TestNats } from '../../nodes/src/source-nats/nats-test-client.js';
+import { TEST_NATS_URL, TestNats } from '../../nodes/src/nats/nats-test-client.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `sluice-test:pipe-nats:${randomUUID()}`;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretEnvVar } from '@sluice/nodes/sdk';
 import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled, runToEnd } from '@sluice/engine/testing';
-import { adminClient, testDatabase, uniqueName } from '../../nodes/src/sink-postgres/test-database.js';
+import { adminClient, testDatabase, uniqueName } from '../../nodes/src/postgres/test-database.js';
 
 const db = testDatabase();
 // The runner reads secrets from the environment, as the server and workers do.

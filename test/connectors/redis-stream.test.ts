@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled, runToEnd } from '@sluice/engine/testing';

@@ -14,7 +14,7 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { closeTestApis, type TestApi, testApi } from '@sluice/engine/testing';
-import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
 
 afterEach(() => closeTestApis());
 

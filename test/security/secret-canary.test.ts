@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '@sluice/engine';
 import { readSse, waitFor } from '@sluice/engine/testing';
-import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
 
 const CANARY = `canary-7f3a${randomUUID().slice(0, 8)}`;
 const CANARY_DB = `canarydb${randomUUID().slice(0, 8)}`;

@@ -12,11 +12,14 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { loadPlugins } from '@sluice/engine';
 
 // ajv-formats is CommonJS: under Node's ESM loader its function is the module's `default`.
 const addFormats = addFormatsModule.default;
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+// The plugin example's pipeline is an example too: its type, example.dedupe, comes from the plugin.
+await loadPlugins([join(ROOT, 'examples/custom-node')]);
 const DOCUMENT_SCHEMA = JSON.parse(readFileSync(join(ROOT, 'docs/sluice-v1.schema.json'), 'utf8')) as Record<string, unknown>;
 
 /** A strict ajv as a user sets it up: standard formats, and Sluice's registered by name. */
@@ -54,7 +57,13 @@ describe('ajv 8 + ajv-formats 3 on the document and node config schemas', () => 
   const examples = examplePipelines();
 
   it('finds the example pipelines', () => {
-    expect(examples.map((e) => e.file).sort()).toEqual(['dynamic-pricing/dynamic-pricing.json', 'fraud/fraud.json', 'iot-maintenance/iot-maintenance.json', 'ysb/ysb.json']);
+    expect(examples.map((e) => e.file).sort()).toEqual([
+      'custom-node/pipelines/dedupe-orders.json',
+      'dynamic-pricing/dynamic-pricing.json',
+      'fraud/fraud.json',
+      'iot-maintenance/iot-maintenance.json',
+      'ysb/ysb.json',
+    ]);
   });
 
   it.each(examples.map((e) => [e.file, e.doc] as const))('%s fits the document schema and each node its config schema', (_file, doc) => {

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDocument } from '@sluice/shared';
-import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/source-redis-stream/redis-test-client.js';
+import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { compilePipeline, EmbeddedRunner } from '@sluice/engine';

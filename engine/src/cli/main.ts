@@ -11,6 +11,7 @@ import { validateCommand } from './validate-command.js';
 import { workerCommand } from './worker-command.js';
 import { workersCommand } from './workers-command.js';
 import { redactWrites } from '../secrets/redact.js';
+import { envPlugins, exportPlugins, loadPlugins, pluginArgs } from '../plugins/load-plugins.js';
 
 const USAGE = `Usage:
   sluice validate <graph.json>                      check a document; every problem, one a line
@@ -23,9 +24,22 @@ const USAGE = `Usage:
   sluice workers [--prefix P] [--json] [--here]     the workers: host, pid, labels, queues held, heartbeat
   sluice token add --name N --role R [--data DIR]   API token (admin|editor|business|viewer), printed once
   sluice token list | revoke NAME [--data DIR]      the configured tokens (names and roles, never secrets)
+  Any command: --plugin <folder|package> (repeatable; also SLUICE_PLUGINS=a,b) loads node types
+  from a separate package first (docs/adding-a-node-type.md).
 `;
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(args: string[]): Promise<number> {
+  let argv: string[];
+  try {
+    const { plugins, rest } = pluginArgs(args);
+    argv = rest;
+    const specs = [...envPlugins(), ...plugins];
+    await loadPlugins(specs);
+    exportPlugins(specs);
+  } catch (err) {
+    process.stderr.write(`sluice: ${(err as Error).message}\n`);
+    return 2;
+  }
   const [command, ...rest] = argv;
   switch (command) {
     case 'validate':

@@ -137,7 +137,7 @@ export function buildPlan(doc: PipelineDocument, registry: NodeTypeRegistry, opt
   };
   for (const id of order) {
     const node = nodes.get(id)!;
-    const keyBy = node.def.keyBy?.(node.config as never);
+    const keyBy = node.def.keyBy?.(node.config);
     const upstreamStages = new Set(node.inEdges.map((e) => nodes.get(e.source)!.stage));
     let stage: PlanStage;
     if (node.isSource) stage = newStage(1, undefined, id);

@@ -19,7 +19,7 @@ export function exchangeFields(plan: Plan, edge: PlanEdge): string[] | undefined
     let r: readonly string[] | 'all';
     if (n.isSink || !n.def.fieldUse) r = 'all';
     else {
-      const use = n.def.fieldUse(n.config as never, (port) => n.connectedOutputs.has(port));
+      const use = n.def.fieldUse(n.config, (port) => n.connectedOutputs.has(port));
       // Conservative: a node that passes events on may pass them on any of its outputs.
       r = use.reads === 'all' || !use.forwards ? use.reads : readsOf(use.reads, ...[...n.outEdges.values()].flat().map((e) => need(e.target)));
     }

@@ -40,7 +40,7 @@ export async function checkNode(node: NodeSpec, o: { params?: Record<string, Par
   const done = (ok: boolean, message: string): NodeCheck => ({ kind: 'checked', ok, message: redact(message), ms: Math.round(performance.now() - started) });
   try {
     const ctx = operatorContext(plan, new MemoryStateRegistry(), { baseDir: o.baseDir, params: paramValues(compiled), now: Date.now });
-    return done(true, await withTimeout(entry.check(ctx as never), CHECK_TIMEOUT_MS));
+    return done(true, await withTimeout(entry.check(ctx), CHECK_TIMEOUT_MS));
   } catch (err) {
     // Start errors name the node; the caller says which node it is.
     return done(false, (err as Error).message.replace(new RegExp(`^${node.id}: `), ''));

@@ -4,7 +4,7 @@
  * of the nearest keyed node upstream (a window's keyBy) plus the window start when present;
  * without one, results pair by their position.
  */
-import type { Event, FieldChange, PipelineDocument, RowChange, SinkDiff } from '@sluice/shared';
+import { type Event, type FieldChange, fieldReader, type PipelineDocument, type RowChange, type SinkDiff } from '@sluice/shared';
 
 export type { FieldChange, RowChange, SinkDiff };
 import { nodeDefinitions } from '@sluice/nodes/definitions';
@@ -26,7 +26,7 @@ export function sinkKeyFields(document: PipelineDocument, sinkId: string): strin
         seen.add(e.source);
         const node = byId.get(e.source);
         if (!node) continue;
-        const keyBy = nodeDefinitions.get(node.type)?.keyBy?.(node.config as never);
+        const keyBy = nodeDefinitions.get(node.type)?.keyBy?.(node.config);
         if (keyBy && keyBy.length > 0) return node.type === 'window' ? [...keyBy, 'window_start'] : [...keyBy];
         next.push(e.source);
       }
@@ -36,18 +36,13 @@ export function sinkKeyFields(document: PipelineDocument, sinkId: string): strin
   return [];
 }
 
-function read(e: Event, path: string): unknown {
-  let v: unknown = e;
-  for (const part of path.split('.')) v = v != null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
-  return v;
-}
-
 /** Keys in output order; a key seen twice gets `#2`, `#3`... so nothing is silently merged. */
 function keyed(events: readonly Event[], fields: readonly string[]): Map<string, Event> {
   const out = new Map<string, Event>();
   const counts = new Map<string, number>();
+  const readers = fields.map((f) => ({ f, read: fieldReader(f) }));
   events.forEach((e, i) => {
-    const base = fields.length === 0 ? `#${i + 1}` : fields.map((f) => `${f}=${JSON.stringify(read(e, f)) ?? 'null'}`).join(', ');
+    const base = fields.length === 0 ? `#${i + 1}` : readers.map(({ f, read }) => `${f}=${JSON.stringify(read(e)) ?? 'null'}`).join(', ');
     const n = (counts.get(base) ?? 0) + 1;
     counts.set(base, n);
     out.set(n === 1 ? base : `${base} #${n}`, e);

@@ -24,7 +24,7 @@ export interface ContextOptions {
 }
 
 /** The context handed to a node's operator factory. */
-export function operatorContext(node: PlanNode, state: StateRegistry, o: ContextOptions): OperatorContext<never> {
+export function operatorContext(node: PlanNode, state: StateRegistry, o: ContextOptions): OperatorContext<Record<string, unknown>> {
   const ctx: OperatorContext<Record<string, unknown>> & { consoleWriter?: (line: string) => void } = {
     nodeId: node.id,
     config: resolvedConfig(node, o.env ?? process.env),
@@ -43,7 +43,7 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
   if (o.consoleWriter) ctx.consoleWriter = o.consoleWriter;
   const ingest = o.ingest;
   if (ingest) ctx.inbox = (capacity) => ingest.hub.open(ingest.pipelineId, node.id, capacity);
-  return ctx as never;
+  return ctx;
 }
 
 /**

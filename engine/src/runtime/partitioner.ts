@@ -2,8 +2,7 @@
  * Which partition of a keyed stage an event goes to. Deterministic across processes (the
  * BullMQ runner routes with it too): FNV-1a over the key's string form.
  */
-import type { Event } from '@sluice/shared';
-import { fieldReader } from './field-reader.js';
+import { type Event, fieldReader } from '@sluice/shared';
 
 export type Partitioner = (event: Event) => number;
 

@@ -1,6 +1,6 @@
 import { type ConfigProblem, type EventSchema, type PortSpec, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
-import { errorPortSchema } from '../filter/definition.js';
+import { errorPortSchema } from '../sdk/error-event.js';
 import { defineNode } from '../sdk/define-node.js';
 
 export const PORT_NAME_RE = /^[a-z][a-z0-9_]*$/;

@@ -1,5 +1,5 @@
 import { compileExpression, type CompiledExpression, type Event } from '@sluice/shared';
-import { isEventError, NotBooleanError } from '../filter/expression-errors.js';
+import { isEventError, NotBooleanError } from '../sdk/expression-errors.js';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { BranchConfig } from './definition.js';
 

@@ -4,7 +4,7 @@
  * the line, rather than dropping events for a row that silently went missing.
  */
 import { readFile } from 'node:fs/promises';
-import { parseCsv } from '../source-file/csv.js';
+import { parseCsv } from '../sdk/csv.js';
 
 export async function loadTableFile(path: string, shown: string, format?: 'jsonl' | 'csv'): Promise<Record<string, unknown>[]> {
   let text: string;

@@ -1,5 +1,4 @@
-import type { Event } from '@sluice/shared';
-import { fieldGetter } from '../map/field-path.js';
+import { type Event, fieldReader } from '@sluice/shared';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import { type EnrichConfig, lookupKey } from './definition.js';
 import { loadTableFile } from './load-table.js';
@@ -44,7 +43,7 @@ class Enrich implements Operator {
     private readonly index: Map<string, Record<string, unknown>>,
     private readonly c: EnrichConfig,
   ) {
-    this.get = fieldGetter(c.on);
+    this.get = fieldReader(c.on);
   }
 
   process(batch: readonly Event[], out: Collector): void {

@@ -1,6 +1,7 @@
-import { type EventSchema, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
+import { passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
+import { errorPortSchema } from '../sdk/error-event.js';
 
 export const filterConfig = z.object({
   expression: z
@@ -10,11 +11,6 @@ export const filterConfig = z.object({
 });
 
 export type FilterConfig = z.output<typeof filterConfig>;
-
-/** The schema of a node's `error` port: the failed input with `_error` added. */
-export function errorPortSchema(input: EventSchema): EventSchema {
-  return { fields: { ...input.fields, _error: 'object', '_error.node': 'string', '_error.message': 'string' }, open: input.open };
-}
 
 export const filterDefinition = defineNode<FilterConfig>({
   type: 'filter',

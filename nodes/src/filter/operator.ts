@@ -1,7 +1,7 @@
 import { compileExpression, type Event } from '@sluice/shared';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { FilterConfig } from './definition.js';
-import { isEventError, NotBooleanError } from './expression-errors.js';
+import { isEventError, NotBooleanError } from '../sdk/expression-errors.js';
 
 export const filterOperator: OperatorFactory<FilterConfig> = (ctx) => {
   const test = compileExpression(ctx.config.expression, { params: ctx.params, now: ctx.now });

@@ -1,6 +1,6 @@
 import { type CheckContext, type ConfigProblem, checkExpression, type EventSchema, type FieldType, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
-import { errorPortSchema } from '../filter/definition.js';
+import { errorPortSchema } from '../sdk/error-event.js';
 import { defineNode } from '../sdk/define-node.js';
 
 /** A field name, dotted for nested fields: no empty part. */

@@ -1,8 +1,8 @@
 import { compileExpression, type CompiledExpression, type Event } from '@sluice/shared';
-import { isEventError } from '../filter/expression-errors.js';
+import { isEventError } from '../sdk/expression-errors.js';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { MapConfig } from './definition.js';
-import { removeNested, setNested } from './field-path.js';
+import { removeNested, setNested } from './nested-fields.js';
 
 interface SetStep {
   name: string;

@@ -4,7 +4,7 @@
  * closure. Nothing is parsed per event.
  */
 import { type CompiledExpression, compileExpression, type ParamValue } from '@sluice/shared';
-import { NotBooleanError } from '../filter/expression-errors.js';
+import { NotBooleanError } from '../sdk/expression-errors.js';
 import type { Cell, Condition, RulesConfig } from './definition.js';
 import { rowTimes } from './row-sets.js';
 

@@ -1,6 +1,6 @@
 import { type EventSchema, type ExpressionField, parseTime, passThroughUse, TIME_HINT, UNKNOWN_SCHEMA } from '@sluice/shared';
 import { z } from 'zod';
-import { errorPortSchema } from '../filter/definition.js';
+import { errorPortSchema } from '../sdk/error-event.js';
 import { defineNode } from '../sdk/define-node.js';
 import { checkRulesConfig } from './check-table.js';
 import { rulesSchema } from './infer-schema.js';

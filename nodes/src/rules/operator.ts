@@ -1,5 +1,5 @@
 import { EVENT_TIME, type Event } from '@sluice/shared';
-import { isEventError } from '../filter/expression-errors.js';
+import { isEventError } from '../sdk/expression-errors.js';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import { type CompiledRow, type CompiledTable, compileTable, RuleCompareError } from './compile-table.js';
 import type { RulesConfig } from './definition.js';

@@ -1,4 +1,4 @@
-import type { Event } from '@sluice/shared';
+import type { Event, EventSchema } from '@sluice/shared';
 
 /**
  * What a node's `error` port carries: the failed event with `_error` added, so a sink can keep
@@ -26,6 +26,11 @@ export function errorEvent(nodeId: string, event: Event, error: unknown): Event 
  */
 export function isEventFailure(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'expr-eval' || err instanceof RangeError || err instanceof TypeError;
+}
+
+/** The schema of a node's `error` port: the failed input with `_error` added. */
+export function errorPortSchema(input: EventSchema): EventSchema {
+  return { fields: { ...input.fields, _error: 'object', '_error.node': 'string', '_error.message': 'string' }, open: input.open };
 }
 
 function errorCode(error: unknown): string | undefined {

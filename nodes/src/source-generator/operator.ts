@@ -1,6 +1,6 @@
 import { durationMs, type Event } from '@sluice/shared';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../sdk/operator.js';
-import { TokenBucket } from '../source-file/source-time.js';
+import { TokenBucket } from '../sdk/source-time.js';
 import { type SourceGeneratorConfig, startTimeMs } from './definition.js';
 import { Rng, seedOf } from './rng.js';
 import { type MakeEvent, SCENARIO_BUILDERS } from './scenarios.js';

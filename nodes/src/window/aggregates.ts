@@ -13,9 +13,8 @@
  * Every op but `count` ignores null and missing values. `sum`/`avg` need numbers, `min`/`max`
  * numbers or strings: another value makes the whole event an error (see `read`).
  */
-import type { Event } from '@sluice/shared';
+import { type Event, type FieldReader, fieldReader } from '@sluice/shared';
 import type { AggregateOp, AggregateSpec } from './definition.js';
-import { type FieldReader, fieldReader } from './field-path.js';
 
 /** One open window and its accumulators (the unit of declared state, per key). */
 export interface Win {

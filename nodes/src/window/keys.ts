@@ -4,8 +4,7 @@
  * value (number, boolean, null, object) is tagged with \u0001 and written as JSON, so `1` and
  * `"1"` are different keys. Several fields are joined with \u0000.
  */
-import type { Event } from '@sluice/shared';
-import { fieldReader } from './field-path.js';
+import { type Event, fieldReader } from '@sluice/shared';
 
 export type KeyFn = (e: Event) => string;
 

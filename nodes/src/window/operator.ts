@@ -13,14 +13,14 @@
  * `end + allowedLateness <= max(watermark, event[SOURCE_WATERMARK])`, i.e. when it was (or, with
  * one watermark per event, would have been) emitted before the event arrived.
  */
-import { durationMs, EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { durationMs, EVENT_TIME, type Event, type FieldReader, fieldReader, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { isEventFailure } from '../sdk/error-event.js';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { KeyedState, StateRegistry, ValueState } from '../sdk/state.js';
 import { Aggregates, type Win } from './aggregates.js';
 import { latestStart } from './assigners.js';
 import type { WindowConfig } from './definition.js';
-import { type FieldReader, type FieldWriter, fieldReader, fieldWriter } from './field-path.js';
+import { type FieldWriter, fieldWriter } from './field-writer.js';
 import { FireIndex } from './fire-index.js';
 import { type KeyFn, keyFunction } from './keys.js';
 import { mergeOverlapping } from './sessions.js';

@@ -1,10 +1,10 @@
-import { EVENT_TIME, type Event, INGEST_TIME } from '@sluice/shared';
+import { EVENT_TIME, type Event, fieldReader, INGEST_TIME } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
 import type { Operator } from '../sdk/operator.js';
 import { describeGoldenCases, plain, recordingCollector, testContext } from '../sdk/testing/index.js';
 import { latestStart, windowStarts } from './assigners.js';
 import { windowDefinition } from './definition.js';
-import { fieldReader, fieldWriter } from './field-path.js';
+import { fieldWriter } from './field-writer.js';
 import { FireIndex } from './fire-index.js';
 import { keyFunction } from './keys.js';
 import { windowOperator } from './operator.js';

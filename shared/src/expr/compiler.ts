@@ -8,7 +8,8 @@ import type { Expr } from './ast.js';
 import { describeValue, ExprEvalError, ExprSyntaxError } from './errors.js';
 import { FUNCTIONS } from './functions.js';
 import { arithmeticFn, BOOLEAN_OPS, equalityFn, type Fn, logicFn, membershipFn, orderConstFn, orderFn, truthy } from './operators.js';
-import { INHERITED, readIndex, readKey } from './values.js';
+import { fieldPathReader } from '../field-path.js';
+import { INHERITED, readIndex } from './values.js';
 
 export type { Fn };
 
@@ -54,7 +55,7 @@ function compile(node: Expr, ctx: CompileContext): Compiled {
     case 'literal':
       return constant(node.value);
     case 'field':
-      return { fn: fieldFn(node.path), path: node.path };
+      return { fn: fieldPathReader(node.path), path: node.path };
     case 'param': {
       if (!Object.hasOwn(ctx.params, node.name)) {
         const known = Object.keys(ctx.params);
@@ -115,35 +116,6 @@ function negate(v: unknown, col: number): number | null {
   if (typeof v === 'number') return -v;
   if (v === null) return null;
   throw new ExprEvalError(`cannot negate ${describeValue(v)}`, col);
-}
-
-/** A field read, specialized by path length; names inherited from Object.prototype are read as own properties only. */
-export function fieldFn(path: readonly string[]): Fn {
-  const k0 = path[0]!;
-  if (path.length === 1) {
-    if (INHERITED.has(k0)) return (e) => readKey(e, k0);
-    // Other names are not on Object.prototype, so on a plain (JSON-like) event they can only be
-    // its own properties; a function value still reads as null.
-    return (e) => {
-      const v = e[k0];
-      return v === undefined || typeof v === 'function' ? null : v;
-    };
-  }
-  if (path.length === 2 && !INHERITED.has(k0) && !INHERITED.has(path[1]!)) {
-    const k1 = path[1]!;
-    // Same reasoning one level down, where lists (read by position only) are refused.
-    return (e) => {
-      const o = e[k0];
-      if (o === null || typeof o !== 'object' || Array.isArray(o)) return null;
-      const v = (o as Record<string, unknown>)[k1];
-      return v === undefined || typeof v === 'function' ? null : v;
-    };
-  }
-  return (e) => {
-    let v: unknown = e;
-    for (let i = 0; i < path.length && v !== null; i++) v = readKey(v, path[i]!);
-    return v;
-  };
 }
 
 function compileCall(node: Extract<Expr, { kind: 'call' }>, ctx: CompileContext): Compiled {

@@ -50,7 +50,12 @@ export interface FieldUse {
   forwards: boolean;
 }
 
-export interface NodeTypeInfo<C = Record<string, unknown>> {
+/**
+ * A node type's definition, typed by its config `C`. What a registry answers is the same shape
+ * with the config type erased (`C = unknown`): each of its functions takes the config as a
+ * document holds it and parses it with `config` before the typed definition sees it.
+ */
+export interface NodeTypeInfo<C = unknown> {
   type: string;
   category: NodeCategory;
   title: string;

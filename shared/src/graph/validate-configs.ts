@@ -110,7 +110,7 @@ function checkConfig(
       out.push({ severity: 'error', code: missing ? 'missing-config' : 'invalid-config', message, nodeId, path });
     }
     // Still check the expressions that can be found, so one missing field does not hide them.
-    const fields = attempt(() => def.expressions?.(node.config as never)) ?? [];
+    const fields = attempt(() => def.expressions?.(node.config)) ?? [];
     out.push(...checkExpressionFields(fields, { nodeId, params, input, skip: (p) => reported.has(p) }));
     return undefined;
   }

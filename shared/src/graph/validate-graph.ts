@@ -31,11 +31,10 @@ export function isSourceType(def: NodeTypeInfo): boolean {
   return def.category === 'source' || def.inputs.length === 0;
 }
 
-/** Output port names of a node for its config (the raw config when it does not parse: best effort). */
+/** Output port names of a node for its config (the registry's definitions take the raw config when it does not parse: best effort). */
 export function outputPorts(def: NodeTypeInfo, config: unknown): string[] | undefined {
-  const parsed = def.config.safeParse(config);
   try {
-    return def.outputs((parsed.success ? parsed.data : config) as never).map((p) => p.name);
+    return def.outputs(config).map((p) => p.name);
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EVENT_TIME, type Event, type NodeTypeInfo } from '@sluice/shared';
+import { EVENT_TIME, type Event } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
 import { nodeDefinitions } from '../../definitions.js';
 import { operatorEntry } from '../../operators.js';
@@ -23,15 +23,15 @@ export function loadGoldenCases(dir: URL): { file: string; c: GoldenCase }[] {
 }
 
 export async function createOperator(type: string, c: Pick<GoldenCase, 'config' | 'params' | 'connected'>, nodeId = 'node') {
-  const def = nodeDefinitions.get(type) as NodeTypeInfo | undefined;
+  const def = nodeDefinitions.get(type);
   const entry = operatorEntry(type);
   if (!def || !entry) throw new Error(`no definition/operator registered for ${type}`);
   if (entry.kind !== 'operator') throw new Error(`${type} is a source; golden cases are for operators`);
   const parsed = def.config.safeParse(c.config);
   if (!parsed.success) throw new Error(`case config invalid: ${parsed.error.message}`);
   const connected = c.connected ?? def.outputs(parsed.data).map((p) => p.name);
-  const ctx = testContext({ nodeId, config: parsed.data as never, params: c.params ?? {}, connected, now: () => 0 });
-  const op = (await entry.create(ctx as never)) as Operator;
+  const ctx = testContext({ nodeId, config: parsed.data, params: c.params ?? {}, connected, now: () => 0 });
+  const op = (await entry.create(ctx)) as Operator;
   op.onStart?.();
   return { op, connected, ctx };
 }
