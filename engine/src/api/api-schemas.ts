@@ -120,6 +120,7 @@ export const Ready = named('Ready', z.object({ ready: z.literal(true), engine })
 export const Me = named('Me', z.object({ name: z.string(), role: z.enum(['admin', 'editor', 'business', 'viewer']), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }));
 export const Session = named('Session', z.object({ name: z.string(), role: Me.shape.role }));
 export const SignedOut = named('SignedOut', z.object({ signedOut: z.literal(true) }));
+export const OidcProvider = named('OidcProvider', z.object({ name: z.string(), login: z.string() }));
 export const Stopped = named(
   'Stopped',
   z.object({

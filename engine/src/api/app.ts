@@ -7,6 +7,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { type AuditLog, MemoryAuditLog } from '../audit/audit-log.js';
 import { authMiddleware } from '../auth/auth-middleware.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { oidcRoutes } from '../auth/oidc-routes.js';
 import { sessionRoutes } from '../auth/session-routes.js';
 import type { DeploymentManager } from '../deployments/deployment-manager.js';
 import { type LogOption, toLogger } from '../logging/logger.js';
@@ -96,6 +97,7 @@ export function createApp(o: AppOptions): Hono {
   const audit = o.audit ?? new MemoryAuditLog();
   const recorder = o.recorder ?? new Recorder({ deployments, recordings: new MemoryRecordingStore() });
   app.route('/', sessionRoutes({ auth }));
+  app.route('/', oidcRoutes({ auth }));
   app.route('/', systemRoutes({ deployments, ...(o.ready ? { ready: o.ready } : {}) }));
   app.route('/api/node-types', nodeTypesRoutes());
   app.route('/api/audit', auditRoutes({ audit }));

@@ -5,11 +5,13 @@
  * `sluice`); SLUICE_MAX_BODY_BYTES and SLUICE_CORS_ORIGINS (comma-separated) tune the API.
  * Binds to loopback unless told otherwise; another host needs API tokens first
  * (`sluice token add`; docs/auth.md), else the start is refused. SLUICE_LOG_LEVEL (info) and
- * SLUICE_LOG_FORMAT (json off a terminal, pretty on one) shape the log on stderr.
+ * SLUICE_LOG_FORMAT (json off a terminal, pretty on one) shape the log on stderr. SLUICE_OIDC_*
+ * adds OpenID Connect sign-in.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BindingRefused } from '../auth/binding.js';
+import { OidcConfigError, type OidcSettings, oidcSettingsFromEnv } from '../auth/oidc-settings.js';
 import { TokenConfigError } from '../auth/token-store.js';
 import { createLogger, loggerOptionsFromEnv } from '../logging/logger.js';
 import { RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
@@ -34,6 +36,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   const corsOrigins = list(env.SLUICE_CORS_ORIGINS);
   const allowedHosts = list(env.SLUICE_ALLOWED_HOSTS);
   const allowedOrigins = list(env.SLUICE_ALLOWED_ORIGINS);
+  let oidc: OidcSettings | undefined;
+  try {
+    oidc = oidcSettingsFromEnv(env);
+  } catch (err) {
+    if (err instanceof OidcConfigError) return fail(err.message);
+    throw err;
+  }
 
   const logOptions = loggerOptionsFromEnv(env);
   if (typeof logOptions === 'string') return fail(logOptions);
@@ -55,6 +64,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       ...(corsOrigins.length ? { corsOrigins } : {}),
       ...(allowedHosts.length ? { allowedHosts } : {}),
       ...(allowedOrigins.length ? { allowedOrigins } : {}),
+      ...(oidc ? { oidc } : {}),
       log: logger,
     });
   } catch (err) {

@@ -15,6 +15,7 @@ import { FileAuditLog } from '../audit/audit-log.js';
 import { PostgresAuditLog } from '../audit/postgres-audit-log.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { bindAddress, checkBinding, isLoopback, isWildcard, modeLine } from '../auth/binding.js';
+import type { OidcSettings } from '../auth/oidc-settings.js';
 import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
 import { type LogOption, lineFn, toLogger } from '../logging/logger.js';
@@ -64,6 +65,10 @@ export interface ServerOptions {
   allowedOrigins?: string[];
   /** API tokens (default: <dataDir>/tokens.json or SLUICE_TOKENS_FILE, and SLUICE_TOKENS). None: loopback only. */
   tokens?: TokenStore;
+  /** Sign-in through an OpenID Connect provider, beside tokens (docs/auth.md). */
+  oidc?: OidcSettings;
+  /** The clock sessions and the sign-in limit run on (tests move it forward to expire sessions). */
+  now?: () => number;
   /** The server log: a pino logger (`sluice serve` makes one), or a function taking plain lines (tests). */
   log: LogOption;
 }
@@ -92,7 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const o = { ...options, log: lineFn(logger), host: bindAddress(options.host) };
   // Before anything else: a server others could reach must have tokens (docs/auth.md).
   const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
-  checkBinding(o.host, tokens.size, tokens.file);
+  checkBinding(o.host, tokens.size + (o.oidc ? 1 : 0), tokens.file);
   // BullMQ: refuse an evicting Redis before anything is opened (redis-requirements.ts).
   if (o.redisUrl) await checkRedisRequirements(o.redisUrl, { warn: o.log, unreachable: 'warn' });
   const examplesDir = o.examplesDir ?? resolve(ROOT, 'examples');
@@ -128,10 +133,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
-    allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? [])],
+    // The public URL's name too: the provider sends browsers back there.
+    allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? []), ...(o.oidc ? [new URL(o.oidc.redirectUrl).host] : [])],
     ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
     log: logger,
-    auth: new Authenticator({ tokens, required: !isLoopback(o.host) }),
+    auth: new Authenticator({ tokens, required: !isLoopback(o.host), ...(o.oidc ? { oidc: o.oidc } : {}), ...(o.now ? { now: o.now } : {}) }),
   });
   const withEditor = existsSync(join(editorDist, 'index.html'));
   if (withEditor) mountEditor(app, editorDist);
@@ -144,7 +150,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
   o.log(`Sluice on ${url} (${runner.kind} engine${o.redisUrl ? ` on ${o.redisUrl}` : ''}; data in ${o.dataDir})`);
-  o.log(modeLine(o.host, tokens.size));
+  o.log(modeLine(o.host, tokens.size, o.oidc !== undefined));
+  if (o.oidc) o.log(`OpenID Connect sign-in through ${o.oidc.issuer} (client ${o.oidc.clientId}; callback ${o.oidc.redirectUrl})`);
   if (!withEditor) o.log('the editor is not built (pnpm build:editor): serving the API alone');
 
   let closing: Promise<void> | undefined;
