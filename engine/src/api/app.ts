@@ -18,6 +18,7 @@ import { errorBody, sendError } from './errors.js';
 import { jsonBodyLimit } from './middleware/body-limit.js';
 import { corsFromOptions } from './middleware/cors.js';
 import { hostCheck } from './middleware/host-check.js';
+import { hsts } from './middleware/hsts.js';
 import { jsonContentType } from './middleware/json-content-type.js';
 import { originCheck } from './middleware/origin-check.js';
 import { refusalLog } from './middleware/refusal-log.js';
@@ -80,6 +81,7 @@ export function createApp(o: AppOptions): Hono {
   // First: every answer below, a door's refusal included, gets the request id and a log line.
   app.use('*', requestLog({ logger }));
   app.use('*', refusalLog({ log: (line) => logger.warn(line) }));
+  app.use('*', hsts());
   // Doors first (docs/auth.md "Cross-site requests"): the Host, then who sent a change.
   app.use('*', hostCheck({ allowedHosts: o.allowedHosts ?? [] }));
   app.use('*', originCheck({ allowedOrigins: [...(o.corsOrigins ?? []), ...(o.allowedOrigins ?? [])] }));
