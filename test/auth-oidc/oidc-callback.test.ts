@@ -34,7 +34,12 @@ const settings = (issuer: string): OidcSettings => ({
   sessionMaxAgeMs: 3600_000,
 });
 
-const appWith = (issuer: string) => testApi({ auth: new Authenticator({ oidc: settings(issuer) }) });
+let logs: string[] = [];
+const appWith = (issuer: string) => {
+  logs = [];
+  return testApi({ auth: new Authenticator({ oidc: settings(issuer) }), log: (line) => logs.push(line) });
+};
+const refusals = () => logs.filter((l) => /OpenID Connect/.test(l));
 /** The login cookie's `name=value` from a login answer. */
 const loginCookie = (headers: Headers) => headers.getSetCookie().find((c) => c.startsWith('sluice_oidc_login='))!.split(';')[0]!;
 
@@ -64,13 +69,19 @@ describe('OpenID Connect sign-in doors', () => {
 
     const login = await api.call('GET', '/api/auth/oidc/login');
     const cookie = loginCookie(login.headers);
-    const forged = await api.call('GET', '/api/auth/oidc/callback?code=abc&state=forged', undefined, { cookie });
+    const forged = await api.call('GET', `/api/auth/oidc/callback?code=abc&state=forged&iss=${encodeURIComponent(idp.issuer)}`, undefined, { cookie });
     expect([forged.status, forged.headers.get('location')]).toEqual([302, failed]);
     expect(forged.headers.getSetCookie().some((c) => c.startsWith('sluice_session='))).toBe(false);
     // The login is used once: the right state now finds nothing to finish.
     const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
     const replay = await api.call('GET', `/api/auth/oidc/callback?code=abc&state=${state}`, undefined, { cookie });
     expect(replay.headers.get('location')).toBe(failed);
+    // Each refusal is one line saying why; no code, state or cookie in it.
+    expect(refusals()).toEqual([
+      'refused OpenID Connect sign-in from unknown: no sign-in was started from this browser, or it took longer than 10 minutes',
+      'refused OpenID Connect sign-in from unknown: the sign-in could not be verified: unexpected "state" response parameter value',
+      'refused OpenID Connect sign-in from unknown: no sign-in was started from this browser, or it took longer than 10 minutes',
+    ]);
   });
 
   it('a sign-in cancelled at the provider says so', async () => {
@@ -88,9 +99,11 @@ describe('OpenID Connect sign-in doors', () => {
   });
 
   it('a provider that cannot be reached is named on the sign-in page', async () => {
-    const api = appWith(`http://localhost:${await freePort()}`);
+    const nowhere = `http://localhost:${await freePort()}`;
+    const api = appWith(nowhere);
     const r = await api.call('GET', '/api/auth/oidc/login');
     expect([r.status, r.headers.get('location')]).toEqual([302, '/#/signin?problem=unavailable']);
+    expect(refusals()).toEqual([`OpenID Connect provider ${nowhere} unavailable: fetch failed`]);
     expect((await api.call('GET', '/api/auth/oidc/provider')).json).toEqual({ name: 'Acme ID', login: '/api/auth/oidc/login' });
   });
 });

@@ -182,6 +182,7 @@ describe('OpenID Connect sign-in (Chromium, oidc-provider)', () => {
       expect(await page.getByTestId('signin-problem').textContent()).toBe('You signed in, but your account has no access to Sluice yet. Ask your Sluice administrator to give you access.');
       expect(await sessionCookie(context)).toBeUndefined();
       expect((await page.request.get(`${base}/api/me`)).status()).toBe(401);
+      expect(logs).toContain('refused OpenID Connect sign-in of max from 127.0.0.1: no role (none of its groups is mapped, and there is no default role)');
     });
   });
 

@@ -99,7 +99,7 @@ export function createApp(o: AppOptions): Hono {
   const audit = o.audit ?? new MemoryAuditLog();
   const recorder = o.recorder ?? new Recorder({ deployments, recordings: new MemoryRecordingStore() });
   app.route('/', sessionRoutes({ auth }));
-  app.route('/', oidcRoutes({ auth }));
+  app.route('/', oidcRoutes({ auth, log: (line) => logger.warn(line) }));
   app.route('/', systemRoutes({ deployments, ...(o.ready ? { ready: o.ready } : {}) }));
   app.route('/api/node-types', nodeTypesRoutes());
   app.route('/api/audit', auditRoutes({ audit }));

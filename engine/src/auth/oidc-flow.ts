@@ -113,7 +113,7 @@ export class OidcFlow {
     try {
       tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: p.verifier, expectedState: p.state, expectedNonce: p.nonce, idTokenExpected: true });
     } catch (err) {
-      throw new OidcCallbackError(`the sign-in could not be verified: ${err instanceof Error ? err.message : String(err)}`, 'invalid');
+      throw new OidcCallbackError(`the sign-in could not be verified: ${reason(err)}`, 'invalid');
     }
     const idClaims = tokens.claims();
     if (!idClaims) throw new OidcCallbackError('the provider sent no ID token', 'invalid');
@@ -132,6 +132,12 @@ export class OidcFlow {
     const t = this.now();
     for (const [k, p] of this.pending) if (p.expires <= t) this.pending.delete(k);
   }
+}
+
+/** openid-client wraps the precise check that failed (oauth4webapi's) in a generic error: name the precise one. */
+function reason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error && err.cause.message ? err.cause.message : err.message;
 }
 
 /** Who the person is, as authors and the top bar name them. */

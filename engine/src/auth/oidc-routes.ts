@@ -30,7 +30,13 @@ export function safeNext(next: string | undefined | null): string | undefined {
   return next === '#/' ? undefined : next;
 }
 
-export function oidcRoutes(o: { auth: Authenticator }): Hono {
+export interface OidcRoutesOptions {
+  auth: Authenticator;
+  /** Refused sign-ins, one line each (never a code, token or query string). */
+  log?: (line: string) => void;
+}
+
+export function oidcRoutes(o: OidcRoutesOptions): Hono {
   const app = new Hono();
   const toSignIn = (problem: SignInProblem) => `/#/signin?problem=${problem}`;
 
@@ -46,8 +52,9 @@ export function oidcRoutes(o: { auth: Authenticator }): Hono {
     let started: { loginId: string; url: string };
     try {
       started = await flow.start(safeNext(c.req.query('next')));
-    } catch {
+    } catch (err) {
       // The provider's discovery document or keys could not be read: say so on the sign-in page.
+      o.log?.(`OpenID Connect provider ${flow.settings.issuer} unavailable: ${err instanceof Error ? err.message : String(err)}`);
       return c.redirect(toSignIn('unavailable'), 302);
     }
     const secure = flow.settings.redirectUrl.startsWith('https:') || c.req.url.startsWith('https:');
@@ -67,11 +74,16 @@ export function oidcRoutes(o: { auth: Authenticator }): Hono {
     try {
       outcome = await flow.finish(loginId, new URL(c.req.url).searchParams);
     } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      o.log?.(`refused OpenID Connect sign-in from ${address}: ${why}`);
       if (err instanceof OidcCallbackError && err.code === 'cancelled') return c.redirect(toSignIn('cancelled'), 302);
       o.auth.failures.fail(address);
       return c.redirect(toSignIn('failed'), 302);
     }
-    if (outcome.kind === 'no-role') return c.redirect(toSignIn('no-role'), 302);
+    if (outcome.kind === 'no-role') {
+      o.log?.(`refused OpenID Connect sign-in of ${outcome.name} from ${address}: no role (none of its ${flow.settings.roleClaim} is mapped, and there is no default role)`);
+      return c.redirect(toSignIn('no-role'), 302);
+    }
     const id = o.auth.startOidcSession(outcome.subject, outcome.name, outcome.role);
     setCookie(c, SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'Strict', secure, maxAge: Math.floor(flow.settings.sessionMaxAgeMs / 1000) });
     return c.redirect(`/${outcome.next ?? '#/start'}`, 302);
