@@ -201,7 +201,7 @@ export const OPENAPI = {
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'An API token (sluice token add)' },
-      session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Set by POST /api/session' },
+      session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Set by POST /api/session, or by GET /api/auth/oidc/callback (OpenID Connect sign-in)' },
     },
     schemas: componentSchemas(),
   },

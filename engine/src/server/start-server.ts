@@ -101,7 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const o = { ...options, log: lineFn(logger), host: bindAddress(options.host) };
   // Before anything else: a server others could reach must have tokens (docs/auth.md).
   const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
-  checkBinding(o.host, tokens.size + (o.oidc ? 1 : 0), tokens.file);
+  checkBinding(o.host, tokens.size, tokens.file, o.oidc !== undefined);
   // Read before anything is opened: a missing certificate is a configuration error.
   const tlsPair = o.tls ? readTlsPair(o.tls) : undefined;
   // BullMQ: refuse an evicting Redis before anything is opened (redis-requirements.ts).
