@@ -13,6 +13,7 @@ import { PipelinesPage } from './pages/pipelines-page';
 import { canEditGraph } from './pages/roles';
 import { formatRoute, navigate, parseRoute, type Route, useHash } from './pages/route';
 import { SignInPage } from './pages/signin-page';
+import { StartPage } from './pages/start-page';
 import { useUi } from './stores/ui-store';
 
 /** A server from before sign-in existed: local-only, everyone an admin. */
@@ -113,7 +114,7 @@ function Page({ route, me, redirecting }: { route: Route; me: Me | undefined; re
   useEffect(() => {
     if (!me && route.page !== 'signin') loadMe();
   }, [me, route.page]);
-  if (route.page === 'signin') return <SignInPage next={route.next} />;
+  if (route.page === 'signin') return <SignInPage next={route.next} problem={route.problem} />;
   if (!me || redirecting) return <p className="page hint">Loading…</p>;
   switch (route.page) {
     case 'pipelines':
@@ -128,5 +129,7 @@ function Page({ route, me, redirecting }: { route: Route; me: Me | undefined; re
       return <HistoryPage key={route.id} pipelineId={route.id} role={me.role} />;
     case 'audit':
       return <AuditPage pipeline={route.pipeline} />;
+    case 'start':
+      return <StartPage role={me.role} />;
   }
 }

@@ -83,6 +83,7 @@ export const api = {
   me: () => call<Me>('GET', '/api/me', undefined, { quiet401: true }),
   signIn: (token: string) => call<{ name: string; role: Role }>('POST', '/api/session', { token }, { quiet401: true }),
   signOut: () => call<unknown>('DELETE', '/api/session', undefined, { quiet401: true }),
+  oidcProvider: () => call<{ name: string; login: string }>('GET', '/api/auth/oidc/provider', undefined, { quiet401: true }),
 
   // Pipelines
   list: () => call<{ pipelines: PipelineSummary[] }>('GET', '/api/pipelines').then((r) => r.pipelines),

@@ -12,6 +12,8 @@ describe('hash routes', () => {
     expect(parseRoute('#/audit')).toEqual({ page: 'audit' });
     expect(parseRoute('#/audit?pipeline=fraud')).toEqual({ page: 'audit', pipeline: 'fraud' });
     expect(parseRoute('#/signin?next=%23%2Fp%2Ffraud')).toEqual({ page: 'signin', next: '#/p/fraud' });
+    expect(parseRoute('#/signin?problem=no-role')).toEqual({ page: 'signin', problem: 'no-role' });
+    expect(parseRoute('#/start')).toEqual({ page: 'start' });
   });
 
   it('sends unknown addresses to the pipelines page', () => {
@@ -30,6 +32,8 @@ describe('hash routes', () => {
       { page: 'audit' },
       { page: 'audit', pipeline: 'x y' },
       { page: 'signin', next: '#/p/a/history' },
+      { page: 'signin', next: '#/p/a/history', problem: 'cancelled' },
+      { page: 'start' },
     ];
     for (const r of routes) expect(parseRoute(formatRoute(r))).toEqual(r);
     expect(formatRoute({ page: 'history', id: 'fraud' })).toBe('#/p/fraud/history');

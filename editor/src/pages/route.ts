@@ -1,6 +1,6 @@
 /**
  * Hash routes: the server serves one index.html, so the address after `#` picks the page and
- * survives a reload without any server route. No router library: six routes fit in a switch.
+ * survives a reload without any server route. No router library: a few routes fit in a switch.
  */
 import { useSyncExternalStore } from 'react';
 
@@ -11,7 +11,9 @@ export type Route =
   | { page: 'business'; id: string }
   | { page: 'history'; id: string }
   | { page: 'audit'; pipeline?: string }
-  | { page: 'signin'; next?: string };
+  | { page: 'signin'; next?: string; problem?: string }
+  /** Where a sign-in through the organization's provider lands: the page for the role. */
+  | { page: 'start' };
 
 /** `#/p/fraud/history` -> { page: 'history', id: 'fraud' }; anything unknown is the pipelines page. */
 export function parseRoute(hash: string): Route {
@@ -27,7 +29,8 @@ export function parseRoute(hash: string): Route {
   }
   if (parts.length === 1 && parts[0] === 'new') return { page: 'new' };
   if (parts.length === 1 && parts[0] === 'audit') return q.get('pipeline') ? { page: 'audit', pipeline: q.get('pipeline')! } : { page: 'audit' };
-  if (parts.length === 1 && parts[0] === 'signin') return q.get('next') ? { page: 'signin', next: q.get('next')! } : { page: 'signin' };
+  if (parts.length === 1 && parts[0] === 'signin') return { page: 'signin', ...(q.get('next') ? { next: q.get('next')! } : {}), ...(q.get('problem') ? { problem: q.get('problem')! } : {}) };
+  if (parts.length === 1 && parts[0] === 'start') return { page: 'start' };
   return { page: 'pipelines' };
 }
 
@@ -46,8 +49,12 @@ export function formatRoute(r: Route): string {
       return `${p(r.id)}/history`;
     case 'audit':
       return r.pipeline ? `#/audit?pipeline=${encodeURIComponent(r.pipeline)}` : '#/audit';
-    case 'signin':
-      return r.next ? `#/signin?next=${encodeURIComponent(r.next)}` : '#/signin';
+    case 'signin': {
+      const q = new URLSearchParams({ ...(r.next ? { next: r.next } : {}), ...(r.problem ? { problem: r.problem } : {}) }).toString();
+      return q ? `#/signin?${q}` : '#/signin';
+    }
+    case 'start':
+      return '#/start';
   }
 }
 

@@ -130,6 +130,7 @@ export const Workers = named('Workers', z.object({ engine, workers: z.array(work
 export const Me = named('Me', z.object({ name: z.string(), role: z.enum(ROLES), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }));
 export const Session = named('Session', z.object({ name: z.string(), role: Me.shape.role }));
 export const SignedOut = named('SignedOut', z.object({ signedOut: z.literal(true) }));
+export const OidcProvider = named('OidcProvider', z.object({ name: z.string(), login: z.string() }));
 export const Stopped = named(
   'Stopped',
   z.object({

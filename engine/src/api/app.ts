@@ -7,6 +7,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { type AuditLog, MemoryAuditLog } from '../audit/audit-log.js';
 import { authMiddleware } from '../auth/auth-middleware.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { oidcRoutes } from '../auth/oidc-routes.js';
 import { sessionRoutes } from '../auth/session-routes.js';
 import type { DeploymentManager } from '../deployments/deployment-manager.js';
 import { type LogOption, toLogger } from '../logging/logger.js';
@@ -17,6 +18,7 @@ import { errorBody, sendError } from './errors.js';
 import { jsonBodyLimit } from './middleware/body-limit.js';
 import { corsFromOptions } from './middleware/cors.js';
 import { hostCheck } from './middleware/host-check.js';
+import { hsts } from './middleware/hsts.js';
 import { jsonContentType } from './middleware/json-content-type.js';
 import { originCheck } from './middleware/origin-check.js';
 import { refusalLog } from './middleware/refusal-log.js';
@@ -83,6 +85,7 @@ export function createApp(o: AppOptions): Hono {
   // First: every answer below, a door's refusal included, gets the request id and a log line.
   app.use('*', requestLog({ logger }));
   app.use('*', refusalLog({ log: (line) => logger.warn(line) }));
+  app.use('*', hsts());
   // Doors first (docs/auth.md "Cross-site requests"): the Host, then who sent a change.
   app.use('*', hostCheck({ allowedHosts: o.allowedHosts ?? [] }));
   app.use('*', originCheck({ allowedOrigins: [...(o.corsOrigins ?? []), ...(o.allowedOrigins ?? [])] }));
@@ -100,6 +103,7 @@ export function createApp(o: AppOptions): Hono {
   const audit = o.audit ?? new MemoryAuditLog();
   const recorder = o.recorder ?? new Recorder({ deployments, recordings: new MemoryRecordingStore() });
   app.route('/', sessionRoutes({ auth }));
+  app.route('/', oidcRoutes({ auth, log: (line) => logger.warn(line) }));
   app.route('/', systemRoutes({ deployments, ...(o.ready ? { ready: o.ready } : {}) }));
   app.route('/api/node-types', nodeTypesRoutes());
   app.route('/api/audit', auditRoutes({ audit }));

@@ -134,6 +134,9 @@ describe('OpenAPI description', () => {
     await check('DELETE', '/api/files/orders.jsonl');
     await check('POST', '/api/session', { token: 'nope' });
     await check('DELETE', '/api/session');
+    await check('GET', '/api/auth/oidc/provider');
+    await check('GET', '/api/auth/oidc/login');
+    await check('GET', '/api/auth/oidc/callback');
     await check('DELETE', '/api/pipelines/live-2');
     // A 500: a torn current.json.
     mkdirSync(join(api.dataDir, 'pipelines', 'torn'), { recursive: true });
@@ -142,7 +145,8 @@ describe('OpenAPI description', () => {
 
     expect(problems).toEqual([]);
     const all = Object.values(doc.paths).flatMap((item) => Object.entries(item).filter(([k]) => k !== 'parameters').map(([, op]) => (op as Operation).operationId));
-    // Sign-in succeeds only with tokens configured (auth-api.test.ts); everything else was seen working here.
-    expect(all.filter((x) => !succeeded.has(x))).toEqual(['signIn']);
+    // Sign-in succeeds only with tokens configured (auth-api.test.ts), OpenID Connect sign-in only with a
+    // provider (test/auth-oidc); everything else was seen working here.
+    expect(all.filter((x) => !succeeded.has(x))).toEqual(['signIn', 'getSignInProvider', 'startSignInWithProvider', 'finishSignInWithProvider']);
   });
 });

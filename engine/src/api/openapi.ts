@@ -162,6 +162,26 @@ const paths = {
   '/api/workers': {
     get: { operationId: 'listWorkers', summary: 'The BullMQ worker processes: id, host, pid, labels, the partition queues each is processing now, heartbeat age (editor or above; empty on the embedded engine)', responses: { ...ok('workers', S.Workers), ...errors(503) } },
   },
+  '/api/auth/oidc/provider': {
+    get: { operationId: 'getSignInProvider', summary: 'The OpenID Connect provider browsers may sign in with: its name (for "Sign in with <name>") and the login path; 404 when none is configured', ...open, responses: { ...ok('the provider', S.OidcProvider), ...errors(404) } },
+  },
+  '/api/auth/oidc/login': {
+    get: {
+      operationId: 'startSignInWithProvider',
+      summary: 'Sends the browser to the OpenID Connect provider (authorization code flow with PKCE; state and nonce kept on the server for 10 minutes)',
+      ...open,
+      parameters: [param('next', 'query', { type: 'string', maxLength: 500 }, "Where to go after signing in: an editor route such as '#/p/pricing/business'")],
+      responses: { 302: { description: "To the provider's authorization endpoint (or to the sign-in page with ?problem=unavailable)" }, ...errors(404) },
+    },
+  },
+  '/api/auth/oidc/callback': {
+    get: {
+      operationId: 'finishSignInWithProvider',
+      summary: "The provider's way back: verifies state, PKCE and the ID token (signature, issuer, audience, expiry, nonce), maps the role claim, starts a session (the sluice_session cookie)",
+      ...open,
+      responses: { 302: { description: "Signed in: to `next` or '#/start'. Refused: to '#/signin?problem=no-role|cancelled|failed|busy'" }, ...errors(404) },
+    },
+  },
   '/api/me': { get: { operationId: 'whoAmI', summary: 'Who is calling (mode "local": no tokens, everyone is admin)', responses: { ...ok('the caller', S.Me), ...errors(401) } } },
   '/metrics': { get: { operationId: 'getPrometheusMetrics', summary: 'Prometheus metrics (viewer or above when tokens are on)', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
   '/healthz': { get: { operationId: 'getHealth', summary: 'The process is up', ...open, responses: ok('up', S.Health) } },
@@ -184,7 +204,7 @@ export const OPENAPI = {
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'An API token (sluice token add)' },
-      session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Set by POST /api/session' },
+      session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Set by POST /api/session, or by GET /api/auth/oidc/callback (OpenID Connect sign-in)' },
     },
     schemas: componentSchemas(),
   },

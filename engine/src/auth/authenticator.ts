@@ -1,11 +1,15 @@
 /**
- * Whether auth is on, and who a request's token names. Auth is on when tokens are configured,
- * or when the server was told it must be (bound beyond loopback). Once on it stays on for the
- * life of the process: revoking the last token locks everyone out, never opens the server.
+ * Whether auth is on, and who a request's token or session names. Auth is on when tokens are
+ * configured, when OpenID Connect sign-in is, or when the server was told it must be (bound
+ * beyond loopback). Once on it stays on for the life of the process: revoking the last token
+ * locks everyone out, never opens the server.
  */
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { FailureLimiter } from './failure-limiter.js';
+import { OidcFlow } from './oidc-flow.js';
+import type { OidcSettings } from './oidc-settings.js';
+import type { Role } from '@sluice/shared';
 import type { Principal } from './principal.js';
 import { SessionStore } from './session-store.js';
 import type { TokenStore } from './token-store.js';
@@ -21,6 +25,8 @@ export interface AuthOptions {
   failuresPerMinute?: number;
   /** Session lifetime, ms (default a week). */
   sessionMaxAgeMs?: number;
+  /** Sign-in through an OpenID Connect provider, beside tokens (turns auth on). */
+  oidc?: OidcSettings;
   now?: () => number;
 }
 
@@ -34,11 +40,14 @@ export class Authenticator {
   readonly sessions: SessionStore;
   readonly failures: FailureLimiter;
   readonly sessionMaxAgeMs: number;
+  /** Present when OpenID Connect sign-in is configured. */
+  readonly oidc: OidcFlow | undefined;
   private on: boolean;
 
   constructor(o: AuthOptions = {}) {
     this.tokens = o.tokens;
-    this.on = o.required === true;
+    this.oidc = o.oidc ? new OidcFlow({ settings: o.oidc }) : undefined;
+    this.on = o.required === true || o.oidc !== undefined;
     this.sessionMaxAgeMs = o.sessionMaxAgeMs ?? SESSION_MAX_AGE_MS;
     const clock = o.now ? { now: o.now } : {};
     this.sessions = new SessionStore({ maxAgeMs: this.sessionMaxAgeMs, ...clock });
@@ -61,7 +70,16 @@ export class Authenticator {
   startSession(token: string): { id: string; principal: Principal } | undefined {
     const entry = this.tokens?.verify(token);
     if (!entry) return undefined;
-    return { id: this.sessions.create(entry.hash), principal: { name: entry.name, role: entry.role, authenticated: true } };
+    return { id: this.sessions.create({ kind: 'token', tokenHash: entry.hash }), principal: { name: entry.name, role: entry.role, authenticated: true } };
+  }
+
+  /**
+   * A session for a person the provider vouched for, with the role mapped now. Her other
+   * sessions with another role end: a changed mapping applies from this sign-in on, everywhere.
+   */
+  startOidcSession(subject: string, name: string, role: Role): string {
+    this.sessions.revokeOtherRoles(subject, role);
+    return this.sessions.create({ kind: 'oidc', subject, name, role }, this.oidc?.settings.sessionMaxAgeMs);
   }
 
   /** The bearer token if one is sent, else the session cookie. */
@@ -74,9 +92,10 @@ export class Authenticator {
     }
     const id = getCookie(c, SESSION_COOKIE);
     if (id === undefined || id === '') return { kind: 'none' };
+    const of = this.sessions.lookup(id);
+    if (of?.kind === 'oidc') return { kind: 'ok', principal: { name: of.name, role: of.role, authenticated: true } };
     // The token is looked up again: revoking it ends its sessions at once.
-    const hash = this.sessions.tokenHashOf(id);
-    const entry = hash === undefined ? undefined : this.tokens?.list().find((e) => e.hash === hash);
+    const entry = of === undefined ? undefined : this.tokens?.list().find((e) => e.hash === of.tokenHash);
     return entry ? { kind: 'ok', principal: { name: entry.name, role: entry.role, authenticated: true } } : { kind: 'bad', via: 'cookie' };
   }
 }

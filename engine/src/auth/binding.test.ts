@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../server/start-server.js';
-import { BindingRefused, bindAddress, isWildcard } from './binding.js';
+import { BindingRefused, bindAddress, checkBinding, isWildcard, modeLine } from './binding.js';
 
 describe('bindAddress', () => {
   it('trims spaces and unbrackets IPv6, refuses what cannot be an address', () => {
@@ -31,5 +31,11 @@ describe('bindAddress', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     }
+  });
+
+  it('OpenID Connect sign-in is a way in: a server with it may bind beyond loopback without tokens', () => {
+    expect(() => checkBinding('0.0.0.0', 0, 'data/tokens.json')).toThrow(BindingRefused);
+    expect(() => checkBinding('0.0.0.0', 0, 'data/tokens.json', true)).not.toThrow();
+    expect(modeLine('0.0.0.0', 0, true)).toBe('authentication on: OpenID Connect sign-in and 0 API tokens');
   });
 });

@@ -27,9 +27,9 @@ export function isWildcard(host: string): boolean {
   return ['0.0.0.0', '::', '*'].includes(host.trim().replace(/^\[(.*)\]$/, '$1'));
 }
 
-/** Throws (naming the fix) when `host` is not loopback and no token is configured. */
-export function checkBinding(host: string, tokenCount: number, tokensFile: string): void {
-  if (tokenCount > 0 || isLoopback(host)) return;
+/** Throws (naming the fix) when `host` is not loopback and there is no way to sign in: no token, no OpenID Connect. */
+export function checkBinding(host: string, tokenCount: number, tokensFile: string, oidc = false): void {
+  if (tokenCount > 0 || oidc || isLoopback(host)) return;
   throw new BindingRefused(
     `refusing to bind ${host} without authentication: no API tokens are configured, so every caller would be an admin. ` +
       `Create one first (sluice token add --name admin --role admin; stored in ${tokensFile}, or set SLUICE_TOKENS), or bind 127.0.0.1.`,
@@ -37,7 +37,8 @@ export function checkBinding(host: string, tokenCount: number, tokensFile: strin
 }
 
 /** The line logged at start: who can reach the server, and how. */
-export function modeLine(host: string, tokenCount: number): string {
+export function modeLine(host: string, tokenCount: number, oidc = false): string {
+  if (oidc) return `authentication on: OpenID Connect sign-in and ${tokenCount} API token${tokenCount === 1 ? '' : 's'}`;
   if (tokenCount === 0) return `no API tokens configured: local-only mode on ${host}, every caller is an admin (sluice token add to enable sign-in)`;
   return `authentication on: ${tokenCount} API token${tokenCount === 1 ? '' : 's'}; requests need a bearer token or a session cookie`;
 }

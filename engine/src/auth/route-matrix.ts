@@ -25,6 +25,10 @@ const MATRIX: Row[] = [
   ['GET',    '/api/openapi.json',                           undefined,               200,  200,   200,     200,   200],
   ['DELETE', '/api/session',                                undefined,               200,  200,   200,     200,   200],
   ['POST',   '/api/session',                                { token: 'wrong' },      401,  401,   401,     401,   401],
+  // OpenID Connect sign-in is open (none configured here: 404 for everyone, past the auth middleware).
+  ['GET',    '/api/auth/oidc/provider',                     undefined,               404,  404,   404,     404,   404],
+  ['GET',    '/api/auth/oidc/login',                        undefined,               404,  404,   404,     404,   404],
+  ['GET',    '/api/auth/oidc/callback',                     undefined,               404,  404,   404,     404,   404],
   ['GET',    '/api/me',                                     undefined,               200,  200,   200,     200,   401],
   ['GET',    '/metrics',                                    undefined,               200,  200,   200,     200,   401],
   ['GET',    '/api/node-types',                             undefined,               200,  200,   200,     200,   401],
@@ -143,6 +147,8 @@ export function describeRouteMatrix(): void {
       expect(min('GET', '/api/workers')).toBe('editor');
       expect(min('GET', '/API/Files/')).toBe('editor');
       expect(min('PUT', '/api/files/x.csv')).toBe('editor');
+      expect(min('GET', '/api/auth/oidc/callback')).toBe('open');
+      expect(min('POST', '/api/auth/oidc/callback')).toBe('editor');
     });
   });
 }

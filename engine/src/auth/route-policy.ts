@@ -31,11 +31,13 @@ const open: Requirement = { kind: 'open' };
 const role = (min: Role): Requirement => ({ kind: 'role', min });
 
 export const ROUTE_POLICY: readonly PolicyRow[] = [
-  // Open: probes, the API description, signing in and out, and who am I.
+  // Open: probes, the API description, signing in and out.
   { method: 'GET', path: '/healthz', rule: open },
   { method: 'GET', path: '/readyz', rule: open },
   { method: 'GET', path: '/api/openapi.json', rule: open },
   { method: '*', path: '/api/session', rule: open },
+  // OpenID Connect sign-in: the provider's name, the redirect to it, and its way back.
+  { method: 'GET', path: '/api/auth/oidc/**', rule: open },
   // Reads.
   { method: 'GET', path: '/metrics', rule: role('viewer') },
   { method: 'GET', path: '/api/me', rule: role('viewer') },

@@ -5,18 +5,21 @@
  * `sluice`); SLUICE_MAX_BODY_BYTES and SLUICE_CORS_ORIGINS (comma-separated) tune the API.
  * Binds to loopback unless told otherwise; another host needs API tokens first
  * (`sluice token add`; docs/auth.md), else the start is refused. SLUICE_LOG_LEVEL (info) and
- * SLUICE_LOG_FORMAT (json off a terminal, pretty on one) shape the log on stderr.
+ * SLUICE_LOG_FORMAT (json off a terminal, pretty on one) shape the log on stderr. TLS_CERT and
+ * TLS_KEY (or --tls-cert/--tls-key) serve https; SLUICE_OIDC_* adds OpenID Connect sign-in.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BindingRefused } from '../auth/binding.js';
+import { OidcConfigError, type OidcSettings, oidcSettingsFromEnv } from '../auth/oidc-settings.js';
 import { TokenConfigError } from '../auth/token-store.js';
 import { createLogger, loggerOptionsFromEnv } from '../logging/logger.js';
 import { RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
 import { startServer } from '../server/start-server.js';
+import { TlsConfigError } from '../server/tls-files.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } } });
   const env = process.env;
   const fail = (message: string) => {
     process.stderr.write(`sluice serve: ${message}\n`);
@@ -34,6 +37,16 @@ export async function serveCommand(args: string[]): Promise<number> {
   const corsOrigins = list(env.SLUICE_CORS_ORIGINS);
   const allowedHosts = list(env.SLUICE_ALLOWED_HOSTS);
   const allowedOrigins = list(env.SLUICE_ALLOWED_ORIGINS);
+  const certFile = values['tls-cert'] ?? env.TLS_CERT;
+  const keyFile = values['tls-key'] ?? env.TLS_KEY;
+  if ((certFile === undefined) !== (keyFile === undefined)) return fail('TLS_CERT and TLS_KEY (or --tls-cert and --tls-key) go together: give both files, or neither');
+  let oidc: OidcSettings | undefined;
+  try {
+    oidc = oidcSettingsFromEnv(env);
+  } catch (err) {
+    if (err instanceof OidcConfigError) return fail(err.message);
+    throw err;
+  }
 
   const logOptions = loggerOptionsFromEnv(env);
   if (typeof logOptions === 'string') return fail(logOptions);
@@ -55,11 +68,13 @@ export async function serveCommand(args: string[]): Promise<number> {
       ...(corsOrigins.length ? { corsOrigins } : {}),
       ...(allowedHosts.length ? { allowedHosts } : {}),
       ...(allowedOrigins.length ? { allowedOrigins } : {}),
+      ...(certFile && keyFile ? { tls: { certFile: resolve(certFile), keyFile: resolve(keyFile) } } : {}),
+      ...(oidc ? { oidc } : {}),
       log: logger,
     });
   } catch (err) {
     // Bad configuration (a public bind without tokens, a broken tokens file): one clear line.
-    if (err instanceof BindingRefused || err instanceof TokenConfigError || err instanceof RedisConfigRefused) return fail(err.message);
+    if (err instanceof BindingRefused || err instanceof TokenConfigError || err instanceof RedisConfigRefused || err instanceof TlsConfigError) return fail(err.message);
     throw err;
   }
   await new Promise<void>((r) => {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { FileAuditLog } from '../audit/audit-log.js';
 import { PostgresAuditLog } from '../audit/postgres-audit-log.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { bindAddress, checkBinding, isLoopback, isWildcard, modeLine } from '../auth/binding.js';
+import type { OidcSettings } from '../auth/oidc-settings.js';
 import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
 import { type LogOption, lineFn, toLogger } from '../logging/logger.js';
@@ -31,6 +33,7 @@ import { FileStore } from '../store/file-store.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { loadExamples } from './load-examples.js';
 import { mountEditor } from './static-editor.js';
+import { readTlsPair, reloadOnChange, type TlsFiles } from './tls-files.js';
 
 /** The repository root, from this file's location: `pnpm start` works from any folder. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -64,6 +67,12 @@ export interface ServerOptions {
   allowedOrigins?: string[];
   /** API tokens (default: <dataDir>/tokens.json or SLUICE_TOKENS_FILE, and SLUICE_TOKENS). None: loopback only. */
   tokens?: TokenStore;
+  /** Sign-in through an OpenID Connect provider, beside tokens (docs/auth.md). */
+  oidc?: OidcSettings;
+  /** The clock sessions and the sign-in limit run on (tests move it forward to expire sessions). */
+  now?: () => number;
+  /** Serve https from these files (TLS_CERT, TLS_KEY), reloaded when they change. */
+  tls?: TlsFiles;
   /** The server log: a pino logger (`sluice serve` makes one), or a function taking plain lines (tests). */
   log: LogOption;
 }
@@ -92,7 +101,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const o = { ...options, log: lineFn(logger), host: bindAddress(options.host) };
   // Before anything else: a server others could reach must have tokens (docs/auth.md).
   const tokens = o.tokens ?? tokenStoreFor(o.dataDir);
-  checkBinding(o.host, tokens.size, tokens.file);
+  checkBinding(o.host, tokens.size, tokens.file, o.oidc !== undefined);
+  // Read before anything is opened: a missing certificate is a configuration error.
+  const tlsPair = o.tls ? readTlsPair(o.tls) : undefined;
   // BullMQ: refuse an evicting Redis before anything is opened (redis-requirements.ts).
   if (o.redisUrl) await checkRedisRequirements(o.redisUrl, { warn: o.log, unreachable: 'warn' });
   const examplesDir = o.examplesDir ?? resolve(ROOT, 'examples');
@@ -129,28 +140,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(runner instanceof BullmqRunner ? { workers: () => runner.workers() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
-    allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? [])],
+    // The public URL's name too: the provider sends browsers back there.
+    allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? []), ...(o.oidc ? [new URL(o.oidc.redirectUrl).host] : [])],
     ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
     log: logger,
-    auth: new Authenticator({ tokens, required: !isLoopback(o.host) }),
+    auth: new Authenticator({ tokens, required: !isLoopback(o.host), ...(o.oidc ? { oidc: o.oidc } : {}), ...(o.now ? { now: o.now } : {}) }),
   });
   const withEditor = existsSync(join(editorDist, 'index.html'));
   if (withEditor) mountEditor(app, editorDist);
 
-  const server = serve({ fetch: app.fetch, port: o.port, hostname: o.host }) as Server;
+  const tlsServer = o.tls && tlsPair ? (serve({ fetch: app.fetch, port: o.port, hostname: o.host, createServer: createHttpsServer, serverOptions: tlsPair }) as HttpsServer) : undefined;
+  const server: Server | HttpsServer = tlsServer ?? (serve({ fetch: app.fetch, port: o.port, hostname: o.host }) as Server);
+  const stopWatching = tlsServer && o.tls ? reloadOnChange(tlsServer, o.tls, o.log) : undefined;
   await new Promise<void>((ok, fail) => {
     server.once('listening', () => ok());
     server.once('error', fail);
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  const url = `${tlsPair ? 'https' : 'http'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
   o.log(`Sluice on ${url} (${runner.kind} engine${o.redisUrl ? ` on ${o.redisUrl}` : ''}; data in ${o.dataDir})`);
-  o.log(modeLine(o.host, tokens.size));
+  o.log(modeLine(o.host, tokens.size, o.oidc !== undefined));
+  if (o.oidc) o.log(`OpenID Connect sign-in through ${o.oidc.issuer} (client ${o.oidc.clientId}; callback ${o.oidc.redirectUrl})`);
   if (!withEditor) o.log('the editor is not built (pnpm build:editor): serving the API alone');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      stopWatching?.();
       const closed = new Promise<void>((r) => server.close(() => r()));
       // Ends the runs and wakes the live streams, which then end their responses.
       await deployments.close();
