@@ -5,12 +5,19 @@
  * checkout running. Set SLUICE_LEFTOVERS_CHECK=0 to skip it while other runs share the machine.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** The prefixes tests use for their keys (see the tests' newPrefix helpers). */
-const TEST_KEY_PATTERNS = ['sluice-test*', 'sluice-run-*'];
 const ROOT = new URL('../', import.meta.url).pathname;
+/**
+ * This run's tag: the test workers inherit it, and every test key starts with
+ * `sluice-test-<tag>` (TEST_KEY_ROOT, @sluice/nodes/testing), so a run checks its own keys and
+ * not those of another run sharing the Redis.
+ */
+const RUN = process.env.SLUICE_TEST_RUN ?? randomBytes(4).toString('hex');
+process.env.SLUICE_TEST_RUN = RUN;
+const TEST_KEY_PATTERNS = [`sluice-test-${RUN}*`, 'sluice-run-*'];
 
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.SLUICE_LEFTOVERS_CHECK === '0') return async () => {};

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -47,7 +48,7 @@ describe("deploy/Dockerfile's build stage, run without Docker", { timeout: 300_0
     expect(existsSync(join(copy, 'node_modules/vitest'))).toBe(false);
     expect(existsSync(join(copy, 'node_modules/esbuild'))).toBe(false);
     expect(existsSync(join(copy, 'editor/dist/index.html'))).toBe(true);
-    const prefix = `sluice-test-image-${randomUUID().slice(0, 8)}`;
+    const prefix = `${TEST_KEY_ROOT}-image-${randomUUID().slice(0, 8)}`;
     const { stdout } = await run(process.execPath, ['engine/dist/cli/main.js', 'workers', '--json', '--prefix', prefix], { cwd: copy, env: { ...process.env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } });
     expect(JSON.parse(stdout)).toEqual({ prefix, workers: [] });
   });

@@ -16,11 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess } from '@sluice/engine';
 import { childPids, writeYsbDocument } from '../faults/support/redis-drill-process.js';
 import { waitUntil } from '../faults/support/wait-until.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUILT = join(ROOT, 'engine/dist/cli/main.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `sluice-test-build-${randomUUID().slice(0, 8)}`;
+const PREFIX = `${TEST_KEY_ROOT}-build-${randomUUID().slice(0, 8)}`;
 
 let redis: Redis;
 let dir: string;

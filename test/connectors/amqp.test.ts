@@ -14,12 +14,13 @@ import { secretEnvVar } from '@sluice/nodes/sdk';
 import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled } from '@sluice/engine/testing';
 import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/amqp/amqp-test-client.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 // The runners read secrets from the environment, as the server and workers do.
 for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[secretEnvVar(name)] = value;
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `sluice-test:pipe-amqp:${randomUUID()}`;
+const PREFIX = `${TEST_KEY_ROOT}:pipe-amqp:${randomUUID()}`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-amqp-'));
 let broker: TestBroker;
 

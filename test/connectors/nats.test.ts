@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled, runToEnd } from '@sluice/engine/testing';
 import { TEST_NATS_URL, TestNats } from '../../nodes/src/nats/nats-test-client.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REDIS_PREFIX = `sluice-test:pipe-nats:${randomUUID()}`;
+const REDIS_PREFIX = `${TEST_KEY_ROOT}:pipe-nats:${randomUUID()}`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-'));
 let nats: TestNats;
 

@@ -12,9 +12,10 @@ import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled, runToEnd } from '@sluice/engine/testing';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS = TEST_REDIS_URL;
-const PREFIX = `sluice-test:pipe-rs:${randomUUID()}`;
+const PREFIX = `${TEST_KEY_ROOT}:pipe-rs:${randomUUID()}`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-rs-'));
 let redis: Redis;
 let n = 0;

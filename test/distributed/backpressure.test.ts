@@ -12,9 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { readJsonl, sortRows } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `sluice-test-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-${randomUUID().slice(0, 8)}`;
 const EVENTS = 150_000;
 const HIGH_WATER = 3;
 

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, EmbeddedRunner, spawnWorkers, stopProcess } from '@sluice/engine';
 import { deletePrefixKeys, readJsonl, sortRows, waitFor } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EVENTS = 300_000;
@@ -27,7 +28,7 @@ async function cleanRun(dir: string): Promise<Record<string, unknown>[]> {
 }
 
 function newPrefix(): string {
-  const p = `sluice-test-${randomUUID().slice(0, 8)}`;
+  const p = `${TEST_KEY_ROOT}-${randomUUID().slice(0, 8)}`;
   prefixes.push(p);
   return p;
 }

@@ -11,10 +11,11 @@ import type { PipelineDocument } from '@sluice/shared';
 import { BullmqRunner, compilePipeline, EmbeddedRunner, type RunResult, spawnWorkers } from '@sluice/engine';
 import { deletePrefixKeys, readJsonl, sortRows, waitFor } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EVENTS = 300_000;
-const prefix = `sluice-test-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-${randomUUID().slice(0, 8)}`;
 
 afterAll(async () => {
   await deletePrefixKeys(REDIS_URL, prefix);

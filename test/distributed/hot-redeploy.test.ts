@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BullmqRunner, spawnWorkers } from '@sluice/engine';
 import { compiled, deletePrefixKeys, describeHotRedeploy } from '@sluice/engine/testing';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -17,7 +18,7 @@ for (const workers of [1, 2]) {
     name: `bullmq, ${workers} worker process${workers > 1 ? 'es' : ''}`,
     events: 4000,
     create: async () => {
-      const prefix = `sluice-test-${randomUUID().slice(0, 8)}`;
+      const prefix = `${TEST_KEY_ROOT}-${randomUUID().slice(0, 8)}`;
       const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
       if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: the BullMQ tests need it`);
       const local = spawnWorkers(workers, { redisUrl: REDIS_URL, prefix });

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
 import { deletePrefixKeys, RedisKeys } from '@sluice/engine/testing';
 import { call, kill9, post as postRange, type Server, sinkLines, stagedIngestDocument, startServer } from '../faults/support/sluice-server.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefixes: string[] = [];
@@ -46,7 +47,7 @@ function expectEachOnce(lines: { seq: number }[], total: number): void {
 }
 
 function setup(name: string) {
-  const prefix = `sluice-test-ingest-${randomUUID().slice(0, 8)}`;
+  const prefix = `${TEST_KEY_ROOT}-ingest-${randomUUID().slice(0, 8)}`;
   prefixes.push(prefix);
   const dataDir = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
   return { prefix, dataDir, out: join(dataDir, 'files', 'ingested.jsonl'), keys: new RedisKeys(prefix) };

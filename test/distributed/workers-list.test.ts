@@ -17,10 +17,11 @@ import { BullmqRunner, type LocalWorkers, listWorkers, type RunHandle, type Runn
 import { deletePrefixKeys, RedisKeys } from '@sluice/engine/testing';
 import { waitUntil } from '../faults/support/wait-until.js';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `sluice-test-wl-${randomUUID().slice(0, 8)}`;
+const PREFIX = `${TEST_KEY_ROOT}-wl-${randomUUID().slice(0, 8)}`;
 const keys = new RedisKeys(PREFIX);
 /** YSB's partition queues: `<pipeline>.s<stage>.p<partition>`. */
 const QUEUE = /^ysb\.s\d+\.p[01]$/;

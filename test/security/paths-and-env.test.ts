@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { closeTestApis, type TestApi, testApi } from '@sluice/engine/testing';
 import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 afterEach(() => closeTestApis());
 
@@ -162,7 +163,7 @@ describe('the runtime confines the path it opens, after validation (a link made 
 
   it('BullMQ: a source.file through a link that leads outside fails at deploy', async () => {
     const { files } = linked();
-    const prefix = `sluice-test:paths:${randomUUID()}`;
+    const prefix = `${TEST_KEY_ROOT}:paths:${randomUUID()}`;
     const redis = await connectTestRedis();
     const runner = new BullmqRunner({ redisUrl: TEST_REDIS_URL, prefix });
     try {

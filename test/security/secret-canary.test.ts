@@ -15,12 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '@sluice/engine';
 import { readSse, waitFor } from '@sluice/engine/testing';
 import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const CANARY = `canary-7f3a${randomUUID().slice(0, 8)}`;
 const CANARY_DB = `canarydb${randomUUID().slice(0, 8)}`;
 const CANARY_SECRET = `canary-secret-${randomUUID().slice(0, 8)}`;
 const VARS = { SLUICE_CANARY_PW: CANARY, SLUICE_CANARY_DB: CANARY_DB, SLUICE_SECRET_CANARY_PW: CANARY_SECRET };
-const PREFIX = `sluice-test:canary:${randomUUID()}`;
+const PREFIX = `${TEST_KEY_ROOT}:canary:${randomUUID()}`;
 const ROOT = new URL('../../', import.meta.url).pathname;
 const redisHost = new URL(TEST_REDIS_URL).host;
 

@@ -14,11 +14,12 @@ import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const doc = (nodes: Record<string, unknown>[], edges: Record<string, unknown>[] = []) => ({ format: 'sluice/v1', nodes, edges });
 const errors = (d: unknown) => validateDocument(d, nodeDefinitions).diagnostics.filter((x) => x.severity === 'error');
 
-const PREFIX = `sluice-test:env-refs:${randomUUID()}`;
+const PREFIX = `${TEST_KEY_ROOT}:env-refs:${randomUUID()}`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-env-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -18,6 +18,7 @@ import { FileStore } from '../store/file-store.js';
 import { prometheusRegistry } from './prometheus.js';
 import { servedNames } from './prometheus-text.js';
 import { promtool } from './promtool-support.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const RULES_DIR = fileURLToPath(new URL('../../../deploy/prometheus/', import.meta.url));
 const RULES = join(RULES_DIR, 'sluice-alerts.yml');
@@ -36,7 +37,7 @@ function manager(runner: EmbeddedRunner | BullmqRunner): DeploymentManager {
 
 describe('Prometheus alerting rules', () => {
   it('name only metric families that /metrics serves (an embedded or a BullMQ server)', async () => {
-    const prefix = `sluice-test-alerts-${randomUUID().slice(0, 8)}`;
+    const prefix = `${TEST_KEY_ROOT}-alerts-${randomUUID().slice(0, 8)}`;
     const bullmq = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     const served = new Set([...(await servedNames(prometheusRegistry(manager(new EmbeddedRunner())))), ...(await servedNames(prometheusRegistry(manager(bullmq))))]);
     await bullmq.close();
@@ -49,7 +50,7 @@ describe('Prometheus alerting rules', () => {
   });
 
   it('sluice_workers_live counts the BullMQ workers that beat', async () => {
-    const prefix = `sluice-test-alerts-${randomUUID().slice(0, 8)}`;
+    const prefix = `${TEST_KEY_ROOT}-alerts-${randomUUID().slice(0, 8)}`;
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}`);
     const registry = prometheusRegistry(manager(runner));

@@ -18,6 +18,7 @@ import { prometheusRegistry } from './prometheus.js';
 import { BATCH_BOUNDS_S, LATENCY_BOUNDS_S, toPrometheusBuckets } from './prometheus-histogram.js';
 import { parseExposition } from './prometheus-text.js';
 import { waitFor } from './test-support.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -54,7 +55,7 @@ describe('toPrometheusBuckets', () => {
 
 describe('/metrics on a BullMQ server', () => {
   it('serves the histograms its workers commit, with stages labelled by node', async () => {
-    const prefix = `sluice-test-prom-hist-${randomUUID().slice(0, 8)}`;
+    const prefix = `${TEST_KEY_ROOT}-prom-hist-${randomUUID().slice(0, 8)}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'sluice-prom-hist-'));
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: this test needs it`);

@@ -18,6 +18,7 @@ import { prometheusRegistry } from './prometheus.js';
 import { dashboardQueries, metricNames, parseExposition, type Sample, servedNames } from './prometheus-text.js';
 import { promtool } from './promtool-support.js';
 import { waitFor } from './test-support.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const DASHBOARD = new URL('../../../deploy/grafana/sluice.json', import.meta.url);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -129,7 +130,7 @@ describe('the Grafana dashboard (deploy/grafana/sluice.json)', () => {
     expect(queried.size).toBeGreaterThanOrEqual(12);
     const elsewhere = [...queried].filter((n) => !declared.has(n));
     // Only a BullMQ server has workers: read what its registry serves.
-    const prefix = `sluice-test-dashboard-${randomUUID().slice(0, 8)}`;
+    const prefix = `${TEST_KEY_ROOT}-dashboard-${randomUUID().slice(0, 8)}`;
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     try {
       const bullmq = new Set(await servedNames(prometheusRegistry(new DeploymentManager({ store: new FileStore({ dataDir: join(root, 'bullmq') }), runner }))));

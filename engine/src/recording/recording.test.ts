@@ -5,9 +5,10 @@ import { recordEvent } from './recorded-event.js';
 import { MemoryRecordingStore, Ring } from './recording-store.js';
 import { RedisRecordingStore } from './redis-recording-store.js';
 import { replaySource } from './replay-source.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `sluice-test-rec-${process.pid}`;
+const PREFIX = `${TEST_KEY_ROOT}-rec-${process.pid}`;
 
 afterAll(() => deletePrefixKeys(REDIS, PREFIX));
 

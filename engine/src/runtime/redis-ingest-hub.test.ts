@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisKeys } from '../runners/bullmq/keys.js';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { nextId, RedisIngestHub } from './redis-ingest-hub.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `sluice-test-ingest-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-ingest-${randomUUID().slice(0, 8)}`;
 const keys = new RedisKeys(prefix);
 const hubs: RedisIngestHub[] = [];
 let redis: Redis;

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { type RunningServer, startServer } from './start-server.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `sluice-test-readyz-${process.pid}`;
+const PREFIX = `${TEST_KEY_ROOT}-readyz-${process.pid}`;
 const servers: RunningServer[] = [];
 
 afterEach(async () => {

@@ -11,9 +11,10 @@ import { testContext } from '../sdk/testing/index.js';
 import { sinkRedisStreamDefinition } from './sink/definition.js';
 import { checkRedisStreamSink, checkRedisStreamSource } from './check.js';
 import { sourceRedisStreamDefinition } from './source/definition.js';
+import { TEST_KEY_ROOT } from '../sdk/testing/test-key-root.js';
 
 const REDIS = TEST_REDIS_URL;
-const PREFIX = `sluice-test:check-rs:${randomUUID()}`;
+const PREFIX = `${TEST_KEY_ROOT}:check-rs:${randomUUID()}`;
 let redis: Redis;
 let n = 0;
 

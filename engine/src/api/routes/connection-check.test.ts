@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeTestApis, testApi } from '../test-support.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const stream = `sluice-test-check-${randomUUID().slice(0, 8)}`;
+const stream = `${TEST_KEY_ROOT}-check-${randomUUID().slice(0, 8)}`;
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 afterEach(closeTestApis);
 afterAll(async () => {

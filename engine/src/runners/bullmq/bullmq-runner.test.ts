@@ -3,6 +3,7 @@ import { describeRunnerContract } from '../runner.contract.js';
 import { spawnWorkers } from '../../cli/spawn-workers.js';
 import { BullmqRunner } from './bullmq-runner.js';
 import { deletePrefixKeys } from './test-keys.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -11,7 +12,7 @@ for (const workers of [1, 3]) {
   describeRunnerContract({
     name: `bullmq, ${workers} worker process${workers > 1 ? 'es' : ''}`,
     create: async () => {
-      const prefix = `sluice-test-${randomUUID().slice(0, 8)}`;
+      const prefix = `${TEST_KEY_ROOT}-${randomUUID().slice(0, 8)}`;
       const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
       if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: the BullMQ tests need it`);
       const local = spawnWorkers(workers, { redisUrl: REDIS_URL, prefix });

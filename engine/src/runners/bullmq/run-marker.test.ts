@@ -12,9 +12,10 @@ import { RunMarker, RunStateLost } from './run-marker.js';
 import { SourceCheckpoints } from './source-checkpoints.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 import { deletePrefixKeys } from './test-keys.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `sluice-test-marker-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-marker-${randomUUID().slice(0, 8)}`;
 const keys = new RedisKeys(prefix);
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 afterAll(async () => {

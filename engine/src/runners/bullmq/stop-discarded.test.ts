@@ -11,9 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compiled, waitFor } from '../runner.contract.js';
 import { BullmqRunner } from './bullmq-runner.js';
 import { deletePrefixKeys } from './test-keys.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `sluice-test-discard-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-discard-${randomUUID().slice(0, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-discard-'));
 
 afterAll(async () => {

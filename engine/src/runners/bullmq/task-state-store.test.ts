@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from './keys.js';
 import { type TaskChanges, type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 import { deletePrefixKeys } from './test-keys.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `sluice-test-state-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-state-${randomUUID().slice(0, 8)}`;
 const keys = new RedisKeys(prefix);
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 // Commits and loads need the run's marker (run-marker.ts).

@@ -6,9 +6,10 @@ import { BullmqRunner } from './bullmq-runner.js';
 import { RedisKeys } from './keys.js';
 import { deletePrefixKeys } from './test-keys.js';
 import { WorkerPool } from './worker-pool.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `sluice-test-beat-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-beat-${randomUUID().slice(0, 8)}`;
 afterAll(() => deletePrefixKeys(REDIS_URL, prefix));
 
 describe('worker heartbeats', () => {

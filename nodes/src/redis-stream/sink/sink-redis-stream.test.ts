@@ -11,9 +11,10 @@ import type { SinkOperator } from '../../sdk/operator.js';
 import { recordingCollector, testContext } from '../../sdk/testing/index.js';
 import { sinkRedisStreamDefinition } from './definition.js';
 import { sinkRedisStreamOperator } from './operator.js';
+import { TEST_KEY_ROOT } from '../../sdk/testing/test-key-root.js';
 
 const REDIS = TEST_REDIS_URL;
-const PREFIX = `sluice-test:sink-rs:${randomUUID()}`;
+const PREFIX = `${TEST_KEY_ROOT}:sink-rs:${randomUUID()}`;
 let redis: Redis;
 let n = 0;
 

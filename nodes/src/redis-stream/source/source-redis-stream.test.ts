@@ -11,9 +11,10 @@ import type { SourceOperator } from '../../sdk/operator.js';
 import { testContext } from '../../sdk/testing/index.js';
 import { sourceRedisStreamDefinition } from './definition.js';
 import { sourceRedisStreamOperator } from './operator.js';
+import { TEST_KEY_ROOT } from '../../sdk/testing/test-key-root.js';
 
 const REDIS = TEST_REDIS_URL;
-const PREFIX = `sluice-test:source-rs:${randomUUID()}`;
+const PREFIX = `${TEST_KEY_ROOT}:source-rs:${randomUUID()}`;
 let redis: Redis;
 let n = 0;
 
