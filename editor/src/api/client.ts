@@ -11,7 +11,6 @@ import type {
   PreviewResult,
   RecordingStats,
   Role,
-  RowChange,
   StoredPipeline,
   VersionDiff,
   VersionInfo,
@@ -20,7 +19,6 @@ import type {
 // The server's answers, defined once in shared (protocol/api-types.ts, protocol/pipeline-api.ts).
 export type { AuditEntry, FieldChange, Me, PipelineSummary, PreviewResult, Role, SinkDiff, StoredPipeline, VersionDiff, VersionInfo } from '@sluice/shared';
 export type Recording = RecordingStats;
-export type PreviewRow = RowChange;
 
 export interface PreviewRequest {
   /** A draft to try; default: the stored document. */

@@ -23,7 +23,6 @@ export const enrichConfig = z.object({
 });
 
 export type EnrichConfig = z.output<typeof enrichConfig>;
-export type EnrichTable = EnrichConfig['table'];
 
 /**
  * How event values meet table keys: by their text, so 1 and "1" match (CSV and JSON disagree

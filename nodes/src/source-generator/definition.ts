@@ -32,14 +32,6 @@ export const SCENARIO_FIELDS: Record<Scenario, Record<string, FieldType>> = {
   },
 };
 
-/** The field holding each scenario's event time (epoch ms). */
-export const SCENARIO_TIME_FIELD: Record<Scenario, string> = {
-  orders: 'ts',
-  transactions: 'ts',
-  sensors: 'ts',
-  'ad-events': 'event_time',
-};
-
 /** Epoch ms of a `startTime` value, or undefined when it is not a time. */
 export const startTimeMs = (v: number | string): number | undefined => parseTime(v);
 

@@ -4,7 +4,7 @@
  */
 import { EVENT_TIME, type Event, SOURCE_WATERMARK } from '@sluice/shared';
 import { errorEvent } from '../error-event.js';
-import type { Collector, Operator, OperatorContext } from '../operator.js';
+import type { Collector, OperatorContext } from '../operator.js';
 import { MemoryStateRegistry } from '../state.js';
 
 export interface OperatorRun {
@@ -97,13 +97,3 @@ export function toEpochMs(v: unknown): number {
   return 0;
 }
 
-export function runSteps(
-  op: Operator,
-  collector: Collector,
-  steps: readonly ({ events: readonly Event[]; port?: string } | { watermark: number })[],
-): void {
-  for (const step of steps) {
-    if ('events' in step) op.process(step.events, collector, step.port ?? 'in');
-    else op.onWatermark?.(step.watermark, collector);
-  }
-}
