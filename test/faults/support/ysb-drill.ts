@@ -184,6 +184,36 @@ export class YsbDrill {
     return events.some(([, fields]) => fields[0] === 'event' && fields[1] === 'stalled');
   }
 
+  /** The id of the sink job `w` holds (active under its name), if any. */
+  async sinkJobHeldBy(w: ChildProcess): Promise<string | undefined> {
+    const queue = `${this.keys.prefix}:${this.keys.queue(PID, this.sinkStage, 0)}`;
+    for (const id of await this.probe.lrange(`${queue}:active`, 0, -1)) {
+      if (Number((await this.probe.hget(`${queue}:${id}`, 'pb'))?.split(':')[1]) === w.pid) return id;
+    }
+    return undefined;
+  }
+
+  /**
+   * SIGSTOP the worker holding the sink's job, verified to still hold one once stopped: a worker
+   * stopped just as it finished its job holds nothing and would never be taken over, so it is
+   * woken and the next holder is tried.
+   */
+  async pauseSinkHolder(timeoutMs = 60_000): Promise<{ holder: ChildProcess; job: string }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const holder = await this.sinkHolder(timeoutMs);
+      this.pause(holder);
+      // What it sent before the stop is already in Redis's socket buffer: two round trips of
+      // ours later, Redis has run it, so the active list is what the stopped worker left.
+      await this.probe.ping();
+      await this.probe.ping();
+      const job = await this.sinkJobHeldBy(holder);
+      if (job !== undefined) return { holder, job };
+      this.resume(holder);
+      if (Date.now() > deadline) throw new Error(`no worker still held a sink job once stopped, within ${timeoutMs} ms`);
+    }
+  }
+
   /** SIGSTOP; cleanup sends SIGCONT (and SIGKILL) to whatever is still stopped. */
   pause(w: ChildProcess): void {
     this.stopped.add(w);
