@@ -13,6 +13,7 @@ import { PipelinesPage } from './pages/pipelines-page';
 import { canEditGraph } from './pages/roles';
 import { formatRoute, navigate, parseRoute, type Route, useHash } from './pages/route';
 import { SignInPage } from './pages/signin-page';
+import { WorkersPage } from './pages/workers-page';
 import { useUi } from './stores/ui-store';
 
 /** A server from before sign-in existed: local-only, everyone an admin. */
@@ -81,6 +82,11 @@ export function App() {
             <a href="#/audit" className={route.page === 'audit' ? 'current' : ''}>
               Audit log
             </a>
+            {canEditGraph(me.role) ? (
+              <a href="#/workers" className={route.page === 'workers' ? 'current' : ''}>
+                Workers
+              </a>
+            ) : null}
           </>
         ) : null}
         {!onCanvas && message ? <span className={`message ${message.kind}`}>{message.text}</span> : null}
@@ -128,5 +134,7 @@ function Page({ route, me, redirecting }: { route: Route; me: Me | undefined; re
       return <HistoryPage key={route.id} pipelineId={route.id} role={me.role} />;
     case 'audit':
       return <AuditPage pipeline={route.pipeline} />;
+    case 'workers':
+      return <WorkersPage />;
   }
 }

@@ -11,6 +11,7 @@ export type Route =
   | { page: 'business'; id: string }
   | { page: 'history'; id: string }
   | { page: 'audit'; pipeline?: string }
+  | { page: 'workers' }
   | { page: 'signin'; next?: string };
 
 /** `#/p/fraud/history` -> { page: 'history', id: 'fraud' }; anything unknown is the pipelines page. */
@@ -27,6 +28,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts.length === 1 && parts[0] === 'new') return { page: 'new' };
   if (parts.length === 1 && parts[0] === 'audit') return q.get('pipeline') ? { page: 'audit', pipeline: q.get('pipeline')! } : { page: 'audit' };
+  if (parts.length === 1 && parts[0] === 'workers') return { page: 'workers' };
   if (parts.length === 1 && parts[0] === 'signin') return q.get('next') ? { page: 'signin', next: q.get('next')! } : { page: 'signin' };
   return { page: 'pipelines' };
 }
@@ -46,6 +48,8 @@ export function formatRoute(r: Route): string {
       return `${p(r.id)}/history`;
     case 'audit':
       return r.pipeline ? `#/audit?pipeline=${encodeURIComponent(r.pipeline)}` : '#/audit';
+    case 'workers':
+      return '#/workers';
     case 'signin':
       return r.next ? `#/signin?next=${encodeURIComponent(r.next)}` : '#/signin';
   }
