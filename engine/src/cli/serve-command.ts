@@ -63,8 +63,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (err instanceof BindingRefused || err instanceof TokenConfigError || err instanceof RedisConfigRefused) return fail(err.message);
     throw err;
   }
-  // What killed `sluice run`s left in this Redis (never the server's own deployments).
-  if (env.REDIS_URL) await sweepDeadRunsAt(env.REDIS_URL, log);
+  // What killed `sluice run`s left in this Redis (never the server's own deployments), meanwhile.
+  if (env.REDIS_URL) void sweepDeadRunsAt(env.REDIS_URL, log);
   await new Promise<void>((r) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log(`${signal}: shutting down (stopping runs, flushing sinks); again to quit at once`);

@@ -73,19 +73,30 @@ export async function sweepDeadRuns(redis: Redis, maxScans = DISCOVERY_SCANS): P
   return lines;
 }
 
+/** How long the search at start may take: commands wait through a Redis outage, a start must not. */
+const AT_START_BOUND_MS = 10_000;
+
 /**
  * At a process's start: sweep what dead runs left, on a connection of its own. Never fails
- * the start: a janitor that cannot work says so in one line.
+ * nor holds up the start for long: a janitor that cannot work says so in one line.
  */
 export async function sweepDeadRunsAt(redisUrl: string, log: (line: string) => void): Promise<void> {
   const redis = new Redis(redisOptions(redisUrl));
   redis.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), AT_START_BOUND_MS)));
   try {
-    for (const line of await sweepDeadRuns(redis)) log(line);
+    const work = sweepDeadRuns(redis);
+    // Abandoned when late: its commands then fail on the closed connection, unheard.
+    work.catch(() => undefined);
+    const lines = await Promise.race([work, bound]);
+    if (lines === 'late') log(`gave up looking for what dead runs left in Redis after ${AT_START_BOUND_MS / 1000} s`);
+    else for (const line of lines) log(line);
   } catch (err) {
     log(`could not look for what dead runs left in Redis: ${(err as Error).message}`);
   } finally {
-    await closeRedis(redis);
+    clearTimeout(timer);
+    redis.disconnect();
   }
 }
 

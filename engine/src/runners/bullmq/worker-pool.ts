@@ -96,7 +96,7 @@ export class WorkerPool {
   async start(): Promise<void> {
     // Who this is, for `sluice workers` and GET /api/workers; labels come with placement (not yet).
     const identity: WorkerIdentity = { host: hostname(), pid: process.pid, labels: [], startedAt: Date.now() };
-    await this.redis.multi().hset(this.keys.workerInfo, this.id, JSON.stringify(identity)).pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS).exec();
+    await Promise.all([this.redis.hset(this.keys.workerInfo, this.id, JSON.stringify(identity)), this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS)]);
     this.subscriber.on('message', () => this.scheduleSync());
     await this.subscriber.subscribe(this.keys.deploys);
     await this.sync();
@@ -135,13 +135,13 @@ export class WorkerPool {
     }
     for (const [pid, d] of deployed) if (!this.hosted.has(pid)) await this.host(d);
     for (const h of this.hosted.values()) await h.taps.refresh();
-    // Heartbeat: operators (and the benchmark) can tell how many workers serve the queues.
-    await this.redis
-      .multi()
-      .hset(this.keys.workers, this.id, String(Date.now()))
-      .pexpire(this.keys.workers, WORKER_HASH_TTL_MS)
-      .pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS)
-      .exec();
+    // Heartbeat: operators (and the benchmark) can tell how many workers serve the queues. Sent
+    // in order on one connection; no MULTI, which a Redis Cluster refuses across slots.
+    await Promise.all([
+      this.redis.hset(this.keys.workers, this.id, String(Date.now())),
+      this.redis.pexpire(this.keys.workers, WORKER_HASH_TTL_MS),
+      this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS),
+    ]);
   }
 
   private runGone(pid: string, generation: string): void {
