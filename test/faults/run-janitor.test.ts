@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess } from '@sluice/engine';
 import { drillScope } from './support/drill-scope.js';
@@ -80,8 +81,8 @@ describe('drill: what a killed sluice run leaves in Redis', () => {
     expect(await probe.keys(`${prefix}:*`)).toEqual([]);
   }, 240_000);
 
-  it('kill -9 of sluice run and its workers: the next sluice run removes the dead run at start', async () => {
-    const { redis, dir } = await setup();
+  /** A run killed with its workers once its tasks commit, its lease expired: its keys wait for a janitor. */
+  async function deadRun(redis: OwnRedis, dir: string): Promise<{ prefix: string; probe: Redis }> {
     const { run, workers } = await runWithWorkers([writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl')), '--quiet'], 2, redis.url, (f) => cleanups.push(f));
     const prefix = await leasedPrefix(redis);
     await untilTasksCommit(redis.client());
@@ -92,12 +93,36 @@ describe('drill: what a killed sluice run leaves in Redis', () => {
     await until('the dead run lease expired', async () => (await probe.exists(`${prefix}:lease`)) === 0, 60_000);
     // Nobody was left to sweep: the keys are still there.
     expect((await probe.keys(`${prefix}:*`)).length).toBeGreaterThan(10);
+    return { prefix, probe };
+  }
+
+  it('kill -9 of sluice run and its workers: the next sluice run removes the dead run at start', async () => {
+    const { redis, dir } = await setup();
+    const { prefix, probe } = await deadRun(redis, dir);
     const next = sluice(['run', writeYsbDocument(dir, 20_000, join(dir, 'next.jsonl')), '--engine', 'bullmq', '--workers', '1', '--quiet'], redis.url);
     cleanups.push(() => killQuietly(next.proc.pid));
     expect(await next.exited, next.out()).toBe(0);
     expect(next.out()).toContain(`of ${prefix}, a run whose coordinator is gone`);
     expect(await probe.keys(`${prefix}:*`)).toEqual([]);
   }, 240_000);
+
+  it('the same, removed by a sluice worker of another prefix, and by a sluice serve, at start', async () => {
+    const { redis, dir } = await setup();
+    const first = await deadRun(redis, dir);
+    const worker = sluice(['worker', '--prefix', 'sluice-test-elsewhere'], redis.url);
+    cleanups.push(() => killQuietly(worker.proc.pid));
+    await until('the worker removed the dead run', async () => (await first.probe.keys(`${first.prefix}:*`)).length === 0, 60_000);
+    expect(worker.out()).toContain(`of ${first.prefix}, a run whose coordinator is gone`);
+    worker.proc.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const second = await deadRun(redis, dir);
+    const children: ChildProcess[] = [];
+    cleanups.push(async () => {
+      for (const p of children) await stopProcess(p, 'SIGKILL');
+    });
+    await startServer({ redisUrl: redis.url, prefix: 'sluice-test-elsewhere', dataDir: join(dir, 'server') }, children);
+    await until('the server removed the dead run', async () => (await second.probe.keys(`${second.prefix}:*`)).length === 0, 60_000);
+  }, 300_000);
 
   it("a server's deployment is not swept when its server is killed: its keys wait for the restart", async () => {
     const { redis, dir } = await setup();
