@@ -61,7 +61,20 @@ async function testKeys(): Promise<string[]> {
         out.push(...keys);
       } while (cursor !== '0');
     }
-    return out;
+    // A `sluice run` prefix whose lease lives belongs to a live run (another suite's, sharing
+    // this Redis); a dead one's keys are left behind (its janitor removes them: prefix-janitor.ts).
+    const live = new Map<string, boolean>();
+    const kept: string[] = [];
+    for (const key of out) {
+      const run = /^(sluice-run-[^:]+):/.exec(key)?.[1];
+      if (run === undefined) {
+        kept.push(key);
+        continue;
+      }
+      if (!live.has(run)) live.set(run, (await redis.exists(`${run}:lease`)) === 1);
+      if (!live.get(run)) kept.push(key);
+    }
+    return kept;
   } finally {
     redis.disconnect();
   }

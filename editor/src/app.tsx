@@ -14,6 +14,7 @@ import { canEditGraph } from './pages/roles';
 import { formatRoute, navigate, parseRoute, type Route, useHash } from './pages/route';
 import { SignInPage } from './pages/signin-page';
 import { StartPage } from './pages/start-page';
+import { WorkersPage } from './pages/workers-page';
 import { useUi } from './stores/ui-store';
 
 /** A server from before sign-in existed: local-only, everyone an admin. */
@@ -82,6 +83,11 @@ export function App() {
             <a href="#/audit" className={route.page === 'audit' ? 'current' : ''}>
               Audit log
             </a>
+            {canEditGraph(me.role) ? (
+              <a href="#/workers" className={route.page === 'workers' ? 'current' : ''}>
+                Workers
+              </a>
+            ) : null}
           </>
         ) : null}
         {!onCanvas && message ? <span className={`message ${message.kind}`}>{message.text}</span> : null}
@@ -131,5 +137,7 @@ function Page({ route, me, redirecting }: { route: Route; me: Me | undefined; re
       return <AuditPage pipeline={route.pipeline} />;
     case 'start':
       return <StartPage role={me.role} />;
+    case 'workers':
+      return <WorkersPage />;
   }
 }

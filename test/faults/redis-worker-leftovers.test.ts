@@ -7,24 +7,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BullmqRunner, spawnWorkers } from '@sluice/engine';
 import { YSB_DIR, ysbDocumentFor } from '../distributed/ysb-fixture.js';
-import { OwnRedis } from './support/own-redis.js';
+import { drillScope } from './support/drill-scope.js';
 import { alive, childPids, FULL, killQuietly, runWithWorkers, sluice, until, writeYsbDocument } from './support/redis-drill-process.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup(): Promise<{ redis: OwnRedis; dir: string }> {
-  const redis = await OwnRedis.start();
-  cleanups.push(() => redis.stop());
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-drill-workers-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return { redis, dir };
-}
+const { cleanups, setup: scoped } = drillScope();
+const setup = () => scoped('workers');
 
 describe('drill: sluice run and its workers', () => {
   it('a SIGSTOPped worker does not keep sluice run from exiting after the run completed', async () => {

@@ -74,6 +74,12 @@ async function call<T>(method: string, path: string, body?: unknown, opts: { qui
   return json as T;
 }
 
+/** GET /api/workers (engine/src/runners/bullmq/worker-list.ts). */
+export interface WorkersAnswer {
+  engine: string;
+  workers: { id: string; host: string | null; pid: number | null; labels: string[]; holds: string[]; heartbeatAgeMs: number; live: boolean }[];
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -111,6 +117,9 @@ export const api = {
   // Business: what was recorded, and what a draft would change
   recording: (id: string) => call<Recording>('GET', `/api/pipelines/${enc(id)}/recording`),
   preview: (id: string, req: PreviewRequest = {}) => call<PreviewResult>('POST', `/api/pipelines/${enc(id)}/preview`, req),
+
+  // The BullMQ workers (editors and admins)
+  workers: () => call<WorkersAnswer>('GET', '/api/workers'),
 
   // Connectors: does the node's config reach what it names?
   checkConnection: (id: string, nodeId: string, config: Record<string, unknown>) =>

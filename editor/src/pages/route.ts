@@ -11,6 +11,7 @@ export type Route =
   | { page: 'business'; id: string }
   | { page: 'history'; id: string }
   | { page: 'audit'; pipeline?: string }
+  | { page: 'workers' }
   | { page: 'signin'; next?: string; problem?: string }
   /** Where a sign-in through the organization's provider lands: the page for the role. */
   | { page: 'start' };
@@ -29,6 +30,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts.length === 1 && parts[0] === 'new') return { page: 'new' };
   if (parts.length === 1 && parts[0] === 'audit') return q.get('pipeline') ? { page: 'audit', pipeline: q.get('pipeline')! } : { page: 'audit' };
+  if (parts.length === 1 && parts[0] === 'workers') return { page: 'workers' };
   if (parts.length === 1 && parts[0] === 'signin') return { page: 'signin', ...(q.get('next') ? { next: q.get('next')! } : {}), ...(q.get('problem') ? { problem: q.get('problem')! } : {}) };
   if (parts.length === 1 && parts[0] === 'start') return { page: 'start' };
   return { page: 'pipelines' };
@@ -49,6 +51,8 @@ export function formatRoute(r: Route): string {
       return `${p(r.id)}/history`;
     case 'audit':
       return r.pipeline ? `#/audit?pipeline=${encodeURIComponent(r.pipeline)}` : '#/audit';
+    case 'workers':
+      return '#/workers';
     case 'signin': {
       const q = new URLSearchParams({ ...(r.next ? { next: r.next } : {}), ...(r.problem ? { problem: r.problem } : {}) }).toString();
       return q ? `#/signin?${q}` : '#/signin';

@@ -6,7 +6,10 @@ import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import { randomUUID } from 'node:crypto';
 import type { RunHandle, Runner } from '../runners/runner.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
+import { RedisKeys } from '../runners/bullmq/keys.js';
+import { sweepDeadRunsAt } from '../runners/bullmq/prefix-janitor.js';
 import { checkRedisRequirements } from '../runners/bullmq/redis-requirements.js';
+import { RUN_PREFIX, RunLease } from '../runners/bullmq/run-lease.js';
 import { loadDocumentFile } from './load-document.js';
 import { spawnWorkers } from './spawn-workers.js';
 import { DEFAULT_REDIS_URL } from './worker-command.js';
@@ -178,22 +181,31 @@ async function startRunner(engine: 'embedded' | 'bullmq', workers: number): Prom
   }
   const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   await checkRedisRequirements(redisUrl, { warn: (line) => process.stderr.write(`sluice run: ${line}\n`) });
-  const prefix = `sluice-run-${randomUUID().slice(0, 8)}`;
-  const runner = new BullmqRunner({ redisUrl, prefix });
+  // What runs killed earlier left (docs/operations.md, "What a run leaves in Redis").
+  await sweepDeadRunsAt(redisUrl, (line) => process.stderr.write(`sluice run: ${line}\n`));
+  const prefix = `${RUN_PREFIX}${randomUUID().slice(0, 8)}`;
+  // The lease comes before any key of the prefix and goes after the last: nobody resumes this run.
+  const lease = await RunLease.acquire(redisUrl, new RedisKeys(prefix), { onLost: (why) => process.stderr.write(`sluice run: ${why}\n`) });
+  const runner = new BullmqRunner({ redisUrl, prefix, ephemeral: true });
   if (!(await runner.ready())) {
     await runner.close();
+    lease.abandon();
     throw new Error(`Redis does not answer at ${redisUrl} (set REDIS_URL)`);
   }
-  const local = spawnWorkers(workers, { redisUrl, prefix });
+  const local = spawnWorkers(workers, { redisUrl, prefix, forRun: true });
   return {
     runner,
     prefix,
     cleanup: async () => {
       await local.stop();
       await runner.close();
+      await lease.release();
     },
     unreachable: async () => ((await runner.ready()) ? undefined : `Redis at ${redisUrl} does not answer`),
-    kill: () => local.stop(0),
+    kill: async () => {
+      await local.stop(0);
+      lease.abandon();
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import { BindingRefused } from '../auth/binding.js';
 import { OidcConfigError, type OidcSettings, oidcSettingsFromEnv } from '../auth/oidc-settings.js';
 import { TokenConfigError } from '../auth/token-store.js';
 import { createLogger, loggerOptionsFromEnv } from '../logging/logger.js';
+import { sweepDeadRunsAt } from '../runners/bullmq/prefix-janitor.js';
 import { RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
 import { startServer } from '../server/start-server.js';
 import { TlsConfigError } from '../server/tls-files.js';
@@ -77,6 +78,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (err instanceof BindingRefused || err instanceof TokenConfigError || err instanceof RedisConfigRefused || err instanceof TlsConfigError) return fail(err.message);
     throw err;
   }
+  // What killed `sluice run`s left in this Redis (never the server's own deployments), meanwhile.
+  if (env.REDIS_URL) void sweepDeadRunsAt(env.REDIS_URL, log);
   await new Promise<void>((r) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log(`${signal}: shutting down (stopping runs, flushing sinks); again to quit at once`);

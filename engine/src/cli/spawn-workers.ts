@@ -27,7 +27,17 @@ export interface LocalWorkers {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function spawnWorkers(n: number, env: { redisUrl: string; prefix: string }, stdio: 'inherit' | 'ignore' = 'ignore'): LocalWorkers {
+export interface WorkerEnv {
+  redisUrl: string;
+  prefix: string;
+  /**
+   * The workers serve this one run only (`sluice run`): once it is gone they remove its keys
+   * (`sluice worker --for-run`). Never for a server's prefix, whose deployments a restart resumes.
+   */
+  forRun?: boolean;
+}
+
+export function spawnWorkers(n: number, env: WorkerEnv, stdio: 'inherit' | 'ignore' = 'ignore'): LocalWorkers {
   const processes = Array.from({ length: n }, () => spawnWorker(env, stdio));
   return {
     processes,
@@ -37,10 +47,10 @@ export function spawnWorkers(n: number, env: { redisUrl: string; prefix: string 
   };
 }
 
-export function spawnWorker(env: { redisUrl: string; prefix: string }, stdio: 'inherit' | 'ignore' = 'ignore'): ChildProcess {
+export function spawnWorker(env: WorkerEnv, stdio: 'inherit' | 'ignore' = 'ignore'): ChildProcess {
   // From the sources, tsx's loader is resolved from the repository root. The IPC channel is how
   // the worker learns that this process died (worker-command.ts): it then exits.
-  return spawn(process.execPath, sluiceCommand(['worker', '--quiet']), {
+  return spawn(process.execPath, sluiceCommand(['worker', '--quiet', ...(env.forRun ? ['--for-run'] : [])]), {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: env.redisUrl, SLUICE_PREFIX: env.prefix },
     stdio: ['ignore', stdio, stdio, 'ipc'],

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { sweepDeadRunsAt, sweepWhenLeaseExpires } from '../runners/bullmq/prefix-janitor.js';
 import { checkRedisRequirements, RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
+import { runLeaseTtlMs } from '../runners/bullmq/run-lease.js';
 import { WorkerPool } from '../runners/bullmq/worker-pool.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -9,17 +11,23 @@ const CLOSE_BOUND_MS = 15_000;
 
 /**
  * `sluice worker`: serve deployed pipelines' queues until SIGTERM/SIGINT (or, when `sluice run`
- * spawned it, until that process goes), then finish in-flight jobs and exit.
+ * spawned it, until that process goes), then finish in-flight jobs and exit. `--for-run`
+ * (spawn-workers.ts, for `sluice run` only): the worker serves that one run, and once its
+ * coordinator is gone it removes the run's keys (prefix-janitor.ts) before it exits.
  */
 export async function workerCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { prefix: { type: 'string' }, quiet: { type: 'boolean', short: 'q' } } });
+  const { values } = parseArgs({ args, options: { prefix: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, 'for-run': { type: 'boolean' } } });
   const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const prefix = values.prefix ?? process.env.SLUICE_PREFIX ?? 'sluice';
+  const forRun = values['for-run'] === true;
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   let stopped: string | undefined;
+  /** The run this worker was spawned for is gone: its keys are to be swept after the close. */
+  let orphaned = false;
+  let end!: (why: string) => void;
   const stop = new Promise<string>((resolve) => {
-    const end = (why: string) => {
-      stopped = why;
+    end = (why: string) => {
+      stopped ??= why;
       resolve(why);
     };
     process.once('SIGTERM', () => end('SIGTERM'));
@@ -28,11 +36,18 @@ export async function workerCommand(args: string[]): Promise<number> {
     // even by SIGKILL. An orphaned worker would serve a run nobody coordinates any more.
     if (process.channel) {
       process.channel.unref();
-      process.once('disconnect', () => end('the process that started this worker is gone'));
+      process.once('disconnect', () => {
+        orphaned = forRun;
+        end('the process that started this worker is gone');
+      });
     }
   });
+  const onRunGone = () => {
+    orphaned = true;
+    end("its run's coordinator lease expired");
+  };
   // The pool's connections retry and say so, one line per outage: a worker may start before its Redis.
-  const pool = new WorkerPool({ redisUrl, prefix, ...(log ? { log } : {}) });
+  const pool = new WorkerPool({ redisUrl, prefix, ...(log ? { log } : {}), ...(forRun ? { onRunGone } : {}) });
   // Its settings are checked once it answers, before anything is served (docs/operations.md).
   for (;;) {
     try {
@@ -48,6 +63,7 @@ export async function workerCommand(args: string[]): Promise<number> {
       await Promise.race([stop, new Promise((r) => setTimeout(r, 500))]);
     }
   }
+  await sweepDeadRunsAt(redisUrl, (line) => log?.(`[worker ${pool.id}] ${line}`));
   await pool.start();
   log?.(`[worker ${pool.id}] serving pipelines from ${redisUrl} (prefix ${prefix})`);
   const why = await stop;
@@ -58,5 +74,24 @@ export async function workerCommand(args: string[]): Promise<number> {
     process.stderr.write(`sluice worker: could not hand work back within ${CLOSE_BOUND_MS / 1000} s (Redis at ${redisUrl} unreachable?); exiting\n`);
     process.exit(1);
   }
+  if (orphaned) await sweepOwnRun(redisUrl, prefix, (line) => log?.(`[worker ${pool.id}] ${line}`));
   return 0;
+}
+
+/**
+ * Once the run's lease has expired (its coordinator may still be refreshing it for a moment: a
+ * TTL at most) and its other workers are done, its keys go. Bounded: a Redis that does not
+ * answer, or a lease someone keeps refreshing, does not keep this process alive.
+ */
+async function sweepOwnRun(redisUrl: string, prefix: string, log: (line: string) => void): Promise<void> {
+  const boundMs = 2 * runLeaseTtlMs() + 10_000;
+  const outcome = await Promise.race([
+    sweepWhenLeaseExpires(redisUrl, prefix, boundMs),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), boundMs + 5000).unref()),
+  ]);
+  if (outcome === undefined) {
+    process.stderr.write(`sluice worker: could not remove the keys of ${prefix} (Redis at ${redisUrl} unreachable?); the next sluice run, worker or serve will\n`);
+    process.exit(1);
+  }
+  log('swept' in outcome ? `removed ${outcome.swept} keys of ${prefix}` : `kept the keys of ${prefix}: ${outcome.alive}`);
 }

@@ -57,6 +57,8 @@ export interface BullmqRunOptions extends RunOptions {
   highWaterJobs?: number;
   /** How long a stop lets queued batches be processed before removing them. */
   stopDrainMs?: number;
+  /** Written into the deployment (DeployedPipeline.ephemeral): nobody resumes this run. */
+  ephemeral?: boolean;
 }
 
 export class BullmqRun implements RunHandle {
@@ -126,6 +128,7 @@ export class BullmqRun implements RunHandle {
       params,
       partitions: this.options.partitions ?? RUN_DEFAULTS.partitions,
       batchSize: this.options.batchSize ?? BULLMQ_BATCH_SIZE,
+      ephemeral: this.options.ephemeral ?? false,
     };
     if (!this.options.resume) {
       await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);

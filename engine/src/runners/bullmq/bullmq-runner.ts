@@ -21,6 +21,8 @@ export interface BullmqRunnerOptions {
   highWaterJobs?: number;
   /** How long a stop lets queued batches be processed before removing them (default 10 s). */
   stopDrainMs?: number;
+  /** Runs nobody will resume (`sluice run`, under a leased prefix: run-lease.ts); default false. */
+  ephemeral?: boolean;
 }
 
 /** How long /readyz waits for Redis to answer a PING. */
@@ -96,6 +98,7 @@ export class BullmqRunner implements Runner {
       ...(resume ? { resume } : {}),
       ...(this.o.highWaterJobs !== undefined ? { highWaterJobs: this.o.highWaterJobs } : {}),
       ...(this.o.stopDrainMs !== undefined ? { stopDrainMs: this.o.stopDrainMs } : {}),
+      ephemeral: this.o.ephemeral ?? false,
     });
     await run.start();
     this.runs.add(run);

@@ -12,6 +12,12 @@ export interface DeployedPipeline {
   params: Record<string, ParamValue>;
   partitions: number;
   batchSize: number;
+  /**
+   * True for a run nobody will resume (`sluice run`): it lives as long as its prefix's lease
+   * (keys.lease). False for a server's deployment, which a restarted server resumes; absent in
+   * what an older version wrote.
+   */
+  ephemeral?: boolean;
 }
 
 /** Job options shared by producers: retried batches keep their id; completed ones are kept a while for dedup. */

@@ -13,6 +13,13 @@ export class RedisKeys {
   get workerInfo(): string {
     return `${this.prefix}:worker-info`;
   }
+  /**
+   * The coordinator lease of a run nobody resumes (`sluice run`'s prefix): a key with a TTL its
+   * coordinator refreshes (run-lease.ts). Gone for good: the prefix is swept (prefix-janitor.ts).
+   */
+  get lease(): string {
+    return `${this.prefix}:lease`;
+  }
   /** Set of deployed pipeline ids, watched by workers. */
   get pipelines(): string {
     return `${this.prefix}:pipelines`;

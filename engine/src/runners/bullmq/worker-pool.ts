@@ -51,10 +51,19 @@ export interface WorkerPoolOptions {
   /** How often to look for deployed/undeployed pipelines, ms. */
   pollMs?: number;
   log?: (line: string) => void;
+  /** A run nobody will resume lost its coordinator lease: this pool released it (or never took it). */
+  onRunGone?: (pid: string) => void;
 }
+
+/**
+ * TTL of the `workers` and `worker-info` hashes, refreshed by every heartbeat: once every worker
+ * of a prefix is gone, they go too (the server prunes single entries older than a minute).
+ */
+export const WORKER_HASH_TTL_MS = 60_000;
 
 interface Hosted {
   generation: string;
+  ephemeral: boolean;
   taps: TapPublisher;
   workers: Worker[];
   hosts: TaskHost[];
@@ -69,6 +78,8 @@ export class WorkerPool {
   private readonly keys: RedisKeys;
   private readonly store: TaskStateStore;
   private readonly hosted = new Map<string, Hosted>();
+  /** Generations of runs found gone (said once). */
+  private readonly gone = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
   private syncing: Promise<void> = Promise.resolve();
@@ -85,7 +96,7 @@ export class WorkerPool {
   async start(): Promise<void> {
     // Who this is, for `sluice workers` and GET /api/workers; labels come with placement (not yet).
     const identity: WorkerIdentity = { host: hostname(), pid: process.pid, labels: [], startedAt: Date.now() };
-    await this.redis.hset(this.keys.workerInfo, this.id, JSON.stringify(identity));
+    await Promise.all([this.redis.hset(this.keys.workerInfo, this.id, JSON.stringify(identity)), this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS)]);
     this.subscriber.on('message', () => this.scheduleSync());
     await this.subscriber.subscribe(this.keys.deploys);
     await this.sync();
@@ -103,26 +114,48 @@ export class WorkerPool {
   private async sync(): Promise<void> {
     if (this.closing) return;
     const pids = new Set(await this.redis.smembers(this.keys.pipelines));
-    for (const [pid, h] of this.hosted) {
-      const raw = pids.has(pid) ? await this.redis.get(this.keys.pipeline(pid)) : null;
-      const gen = raw ? (JSON.parse(raw) as DeployedPipeline).generation : undefined;
-      if (gen !== h.generation) await this.unhost(pid);
-    }
+    const deployed = new Map<string, DeployedPipeline>();
     for (const pid of pids) {
-      if (this.hosted.has(pid)) continue;
       const raw = await this.redis.get(this.keys.pipeline(pid));
-      if (raw) await this.host(JSON.parse(raw) as DeployedPipeline);
+      if (raw) deployed.set(pid, JSON.parse(raw) as DeployedPipeline);
     }
+    // A run nobody will resume whose coordinator lease expired is gone: stop working for it.
+    let gone: boolean | undefined;
+    const leaseGone = async () => (gone ??= (await this.redis.exists(this.keys.lease)) === 0);
+    for (const [pid, d] of deployed) {
+      if (!d.ephemeral || !(await leaseGone())) continue;
+      deployed.delete(pid);
+      this.runGone(pid, d.generation);
+    }
+    for (const [pid, h] of this.hosted) {
+      if (deployed.get(pid)?.generation === h.generation) continue;
+      await this.unhost(pid);
+      // Undeployed without a lease: another worker of the run swept it before this one looked.
+      if (h.ephemeral && !deployed.has(pid) && (await leaseGone())) this.runGone(pid, h.generation);
+    }
+    for (const [pid, d] of deployed) if (!this.hosted.has(pid)) await this.host(d);
     for (const h of this.hosted.values()) await h.taps.refresh();
-    // Heartbeat: operators (and the benchmark) can tell how many workers serve the queues.
-    await this.redis.hset(this.keys.workers, this.id, String(Date.now()));
+    // Heartbeat: operators (and the benchmark) can tell how many workers serve the queues. Sent
+    // in order on one connection; no MULTI, which a Redis Cluster refuses across slots.
+    await Promise.all([
+      this.redis.hset(this.keys.workers, this.id, String(Date.now())),
+      this.redis.pexpire(this.keys.workers, WORKER_HASH_TTL_MS),
+      this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS),
+    ]);
+  }
+
+  private runGone(pid: string, generation: string): void {
+    if (this.gone.has(generation)) return;
+    this.gone.add(generation);
+    this.log(`${pid}: its run's coordinator lease expired; not serving it`);
+    this.o.onRunGone?.(pid);
   }
 
   private async host(d: DeployedPipeline): Promise<void> {
     const plan = buildPlan(d.document, nodeDefinitions, { partitions: d.partitions });
     const queues = new QueueSet(this.o.redisUrl, this.keys, d.pid);
     const taps = new TapPublisher(this.redis, this.keys, d.pid);
-    const h: Hosted = { generation: d.generation, taps, workers: [], hosts: [], queues };
+    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, workers: [], hosts: [], queues };
     for (const stage of plan.stages) {
       if (stage.source !== undefined) continue;
       for (let p = 0; p < stage.partitions; p++) {

@@ -1,0 +1,82 @@
+/**
+ * The BullMQ workers (`#/workers`, GET /api/workers): who serves the queues, on which host and
+ * pid, what each is processing now and how old its last heartbeat is. Refreshed every 2 s.
+ * Editors and admins only: the server refuses the others (403), and the top bar hides the link.
+ */
+import { useEffect, useState } from 'react';
+import { ApiError, api, type WorkersAnswer } from '../api/client';
+
+const REFRESH_MS = 2000;
+
+/** 0.4 s, 12 s, 3 min: a heartbeat's age at a glance. */
+export function formatAge(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+export function WorkersPage() {
+  const [answer, setAnswer] = useState<WorkersAnswer | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    let cancelled = false;
+    const load = () =>
+      api.workers().then(
+        (a) => {
+          if (cancelled) return;
+          setAnswer(a);
+          setError(undefined);
+        },
+        (err) => {
+          if (!cancelled) setError(err instanceof ApiError ? err.message : String(err));
+        },
+      );
+    void load();
+    const timer = setInterval(load, REFRESH_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, []);
+
+  return (
+    <div className="page workers-page" data-testid="workers-page">
+      <div className="page-head">
+        <h1>Workers</h1>
+        {answer ? <span className="hint">{answer.engine} engine</span> : null}
+      </div>
+      {error ? <p className="message error">The workers cannot be listed: {error}</p> : null}
+      {!answer ? (
+        error ? null : <p className="hint">Loading…</p>
+      ) : answer.workers.length === 0 ? (
+        <p className="empty">{answer.engine === 'bullmq' ? 'No worker serves the queues.' : 'The embedded engine runs pipelines in the server: no workers.'}</p>
+      ) : (
+        <table className="grid-table" data-testid="workers">
+          <thead>
+            <tr>
+              <th>Worker</th>
+              <th>Host</th>
+              <th>Pid</th>
+              <th>Processing</th>
+              <th>Last heartbeat</th>
+              <th>Live</th>
+            </tr>
+          </thead>
+          <tbody>
+            {answer.workers.map((w) => (
+              <tr key={w.id} data-worker={w.id}>
+                <td className="mono">{w.id}</td>
+                <td>{w.host ?? '?'}</td>
+                <td className="num">{w.pid ?? '?'}</td>
+                <td className="mono">{w.holds.length > 0 ? w.holds.join(', ') : <span className="hint">idle</span>}</td>
+                <td className="num">{formatAge(w.heartbeatAgeMs)} ago</td>
+                <td>{w.live ? 'yes' : 'no'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
