@@ -84,6 +84,9 @@ describe('plugin node types from the server', () => {
     expect(errors(doc({ field: 'order_id' }))).toEqual([]);
     expect(errors(doc({}))).toEqual(['once: missing-config config.field']);
     expect(errors(doc({ field: '' }))).toEqual(['once: invalid-config config.field']);
+    // A key the schema does not have is a warning, as for a built-in type.
+    const warnings = validateDocument(doc({ field: 'order_id', feild: 'x' }), nodeDefinitions).diagnostics.filter((x) => x.severity === 'warning');
+    expect(warnings.map((x) => `${x.nodeId}: ${x.code} ${x.path}`)).toEqual(['once: unknown-config-field config.feild']);
 
     const dedupe = nodeDefinitions.get('example.dedupe')!;
     expect(dedupe).toMatchObject({ category: 'transform', title: 'Dedupe', inputs: [{ name: 'in' }] });
