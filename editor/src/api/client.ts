@@ -106,8 +106,8 @@ export const api = {
   signOut: () => call<unknown>('DELETE', '/api/session', undefined, { quiet401: true }),
   oidcProvider: () => call<{ name: string; login: string }>('GET', '/api/auth/oidc/provider', undefined, { quiet401: true }),
 
-  // Node types, plugin types among them
-  nodeTypes: () => call<{ nodeTypes: NodeTypeDescription[] }>('GET', '/api/node-types').then((r) => r.nodeTypes),
+  // Node types loaded from plugins: the ones this bundle lacks
+  pluginNodeTypes: () => call<{ nodeTypes: NodeTypeDescription[] }>('GET', '/api/node-types?plugin=true').then((r) => r.nodeTypes),
 
   // Pipelines
   list: () => call<{ pipelines: PipelineSummary[] }>('GET', '/api/pipelines').then((r) => r.pipelines),

@@ -1,10 +1,10 @@
 /**
  * Node types the server loaded from plugins (docs/adding-a-node-type.md): the editor's bundle
- * holds the built-in definitions only, so at start it asks GET /api/node-types and registers each
- * type it lacks in the same registry the built-in ones are in. Palette, canvas, forms and the
- * as-you-type validator then treat it like any other type. What a description cannot carry (a
- * type's own checks, its expressions, its output schema, ports that follow the config) the
- * server's validation still checks at save and deploy.
+ * holds the built-in definitions only, so at start it asks GET /api/node-types?plugin=true and
+ * registers each type it lacks in the same registry the built-in ones are in. Palette, canvas,
+ * forms and the as-you-type validator then treat it like any other type. What a description
+ * cannot carry (a type's own checks, its expressions, its output schema, ports that follow the
+ * config) only the server checks: it refuses to deploy a document they find invalid.
  */
 import { create } from 'zustand';
 import type { NodeTypeInfo } from '@sluice/shared';
@@ -47,7 +47,7 @@ export const usePluginTypes = create<PluginTypesState>(() => ({ status: 'idle', 
 export function loadPluginTypes(): void {
   if (usePluginTypes.getState().status !== 'idle') return;
   usePluginTypes.setState({ status: 'loading' });
-  api.nodeTypes().then(
+  api.pluginNodeTypes().then(
     (list) => {
       const added = registerPluginTypes(list);
       usePluginTypes.setState((s) => ({ status: 'ready', types: [...s.types, ...added] }));

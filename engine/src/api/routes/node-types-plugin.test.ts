@@ -47,6 +47,11 @@ describe('GET /api/node-types with a plugin', () => {
     expect(json.nodeTypes.find((t: { type: string }) => t.type === 'sink.postgres')).toMatchObject({ connects: true, envRefFields: expect.arrayContaining(['url']) });
   });
 
+  it('?plugin=true answers the plugin types only (what the editor asks at every page load)', async () => {
+    const { json } = await testApi().call('GET', '/api/node-types?plugin=true');
+    expect(json.nodeTypes.map((t: { type: string }) => t.type)).toEqual(['example.dedupe']);
+  });
+
   it('a viewer may read it; no token may not', async () => {
     const api = await authTestApi();
     const viewer = await api.as('viewer', 'GET', '/api/node-types');

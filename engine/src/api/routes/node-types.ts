@@ -40,5 +40,7 @@ function describe(d: NodeTypeInfo) {
 
 export function nodeTypesRoutes(): Hono {
   const types = allDefinitions().map(describe);
-  return new Hono().get('/', (c) => c.json({ nodeTypes: types }));
+  // `?plugin=true`: only the types the editor's bundle lacks (most servers: none), asked at every page load.
+  const plugins = types.filter((t) => t.plugin);
+  return new Hono().get('/', (c) => c.json({ nodeTypes: c.req.query('plugin') === 'true' ? plugins : types }));
 }
