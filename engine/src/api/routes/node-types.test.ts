@@ -27,6 +27,6 @@ describe('GET /api/node-types', () => {
   it('?plugin=true: none without plugins, every built-in type marked plugin: false', async () => {
     const api = testApi();
     expect((await api.call('GET', '/api/node-types?plugin=true')).json).toEqual({ nodeTypes: [] });
-    expect((await api.call('GET', '/api/node-types')).json.nodeTypes.filter((t: any) => t.plugin !== false)).toEqual([]);
+    expect((await api.call('GET', '/api/node-types')).json.nodeTypes.filter((t: { plugin: unknown }) => t.plugin !== false)).toEqual([]);
   });
 });
