@@ -8,6 +8,7 @@ import { ApiError, api, type Me, setUnauthenticatedHandler } from './api/client'
 import { AuditPage } from './pages/audit-page';
 import { EditorPage } from './pages/editor-page';
 import { prefetchPipeline } from './pages/use-pipeline-loader';
+import { loadPluginTypes, usePluginTypes } from './palette/plugin-types';
 import { HistoryPage } from './pages/history-page';
 import { PipelinesPage } from './pages/pipelines-page';
 import { canEditGraph } from './pages/roles';
@@ -41,6 +42,8 @@ function loadMe(): void {
 // Opening a canvas: its document is on its way while the app asks who is signed in.
 const firstRoute = parseRoute(window.location.hash);
 if (firstRoute.page === 'editor') prefetchPipeline(firstRoute.id);
+// The server's plugin node types, registered before any page draws or validates a document.
+if (firstRoute.page !== 'signin') loadPluginTypes();
 
 export function App() {
   const route = parseRoute(useHash());
@@ -120,8 +123,12 @@ function Page({ route, me, redirecting }: { route: Route; me: Me | undefined; re
   useEffect(() => {
     if (!me && route.page !== 'signin') loadMe();
   }, [me, route.page]);
+  const nodeTypes = usePluginTypes((s) => s.status);
+  useEffect(() => {
+    if (me && nodeTypes === 'idle') loadPluginTypes();
+  }, [me, nodeTypes]);
   if (route.page === 'signin') return <SignInPage next={route.next} problem={route.problem} />;
-  if (!me || redirecting) return <p className="page hint">Loading…</p>;
+  if (!me || redirecting || nodeTypes !== 'ready') return <p className="page hint">Loading…</p>;
   switch (route.page) {
     case 'pipelines':
       return <PipelinesPage role={me.role} />;

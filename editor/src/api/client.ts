@@ -3,7 +3,9 @@ import type {
   AuditEntry,
   Diagnostic,
   Me,
+  NodeCategory,
   ParamValue,
+  PortSpec,
   PipelineDocument,
   PipelineMetrics,
   PipelineStatus,
@@ -27,6 +29,27 @@ export interface PreviewRequest {
   /** Uploaded sample events per source node id; default: the live recording. */
   events?: Record<string, Record<string, unknown>[]>;
   limit?: number;
+}
+
+/** One node type as GET /api/node-types answers it (engine/src/api/routes/node-types.ts). */
+export interface NodeTypeDescription {
+  type: string;
+  category: NodeCategory;
+  title: string;
+  summary: string;
+  docs: string;
+  example: unknown;
+  inputs: PortSpec[];
+  /** The example config's output ports. */
+  outputs: PortSpec[];
+  /** The config's JSON Schema, as a person writes it (fields with defaults optional). */
+  configSchema: Record<string, unknown>;
+  defaults: Record<string, unknown>;
+  bounded?: boolean;
+  connects: boolean;
+  envRefFields: string[];
+  /** Loaded from a plugin at the server's start: the editor's bundle does not hold it. */
+  plugin: boolean;
 }
 
 export interface ApiErrorBody {
@@ -88,6 +111,9 @@ export const api = {
   signIn: (token: string) => call<{ name: string; role: Role }>('POST', '/api/session', { token }, { quiet401: true }),
   signOut: () => call<unknown>('DELETE', '/api/session', undefined, { quiet401: true }),
   oidcProvider: () => call<{ name: string; login: string }>('GET', '/api/auth/oidc/provider', undefined, { quiet401: true }),
+
+  // Node types loaded from plugins: the ones this bundle lacks
+  pluginNodeTypes: () => call<{ nodeTypes: NodeTypeDescription[] }>('GET', '/api/node-types?plugin=true').then((r) => r.nodeTypes),
 
   // Pipelines
   list: () => call<{ pipelines: PipelineSummary[] }>('GET', '/api/pipelines').then((r) => r.pipelines),

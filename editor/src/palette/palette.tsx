@@ -1,13 +1,16 @@
-/** Node types by category, searchable; drag one onto the canvas. */
+/** Node types by category, searchable; drag one onto the canvas. Plugin types sit in their declared category, marked. */
 import { useState } from 'react';
 import { allDefinitions } from '@sluice/nodes/definitions';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
+import { usePluginTypes } from './plugin-types';
 
 const ORDER = ['source', 'transform', 'window', 'route', 'rules', 'sink'];
 
 export function Palette() {
   const [q, setQ] = useState('');
+  // Subscribed so the palette redraws once the server's plugin types are registered.
+  const pluginTypes = usePluginTypes((s) => s.types);
   const defs = allDefinitions().filter((d) => `${d.type} ${d.title} ${d.summary}`.toLowerCase().includes(q.toLowerCase()));
   return (
     <aside className="palette" aria-label="Node palette">
@@ -37,7 +40,14 @@ export function Palette() {
                 }}
                 title={d.docs}
               >
-                <strong>{d.title}</strong>
+                <strong>
+                  {d.title}
+                  {pluginTypes.includes(d.type) ? (
+                    <span className="badge" title="from a plugin the server loaded">
+                      plugin
+                    </span>
+                  ) : null}
+                </strong>
                 <small>{d.summary}</small>
               </button>
             ))}

@@ -109,7 +109,7 @@ export const FileInfo = named('FileInfo', z.object({ name: z.string(), size: int
 export const FileList = named('FileList', z.object({ files: z.array(FileInfo), maxBytes: int() }));
 
 export const NodeTypes = named('NodeTypes', z.object({
-  nodeTypes: z.array(z.looseObject({ type: z.string(), category: z.enum(['source', 'transform', 'window', 'route', 'rules', 'sink']), title: z.string(), configSchema: z.looseObject({}), defaults: z.looseObject({}) })),
+  nodeTypes: z.array(z.looseObject({ type: z.string(), category: z.enum(['source', 'transform', 'window', 'route', 'rules', 'sink']), title: z.string(), configSchema: z.looseObject({}), defaults: z.looseObject({}), connects: z.boolean(), envRefFields: z.array(z.string()), plugin: z.boolean() })),
 }));
 export const Recording = named('Recording', z.object({ events: int(), sources: z.record(z.string(), int()), capacity: int() }));
 export const Preview = named('Preview', z.looseObject({ recording: z.looseObject({}), live: z.looseObject({}), draft: z.looseObject({}), diff: z.record(z.string(), z.looseObject({})), outcomes: z.object({ changed: int(), total: int() }) }));

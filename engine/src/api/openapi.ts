@@ -39,7 +39,14 @@ const fileName = param('name', 'path', { type: 'string', pattern: '^[A-Za-z0-9_]
 const open = { security: [] };
 
 const paths = {
-  '/api/node-types': { get: { operationId: 'listNodeTypes', summary: 'Every node type: category, docs, example, ports, config JSON Schema, defaults', responses: ok('node types', S.NodeTypes) } },
+  '/api/node-types': {
+    get: {
+      operationId: 'listNodeTypes',
+      summary: 'Every node type, plugin types marked: category, docs, example, ports, config JSON Schema, defaults',
+      parameters: [param('plugin', 'query', { type: 'boolean', default: false }, 'true: only the types loaded from plugins at start (what the editor registers)')],
+      responses: ok('node types', S.NodeTypes),
+    },
+  },
   '/api/pipelines': {
     get: { operationId: 'listPipelines', summary: 'Pipelines with name, version and status', responses: ok('list', S.PipelineList) },
     post: {

@@ -32,6 +32,7 @@ const MATRIX: Row[] = [
   ['GET',    '/api/me',                                     undefined,               200,  200,   200,     200,   401],
   ['GET',    '/metrics',                                    undefined,               200,  200,   200,     200,   401],
   ['GET',    '/api/node-types',                             undefined,               200,  200,   200,     200,   401],
+  ['GET',    '/api/node-types?plugin=true',                 undefined,               200,  200,   200,     200,   401],
   ['GET',    '/api/audit',                                  undefined,               200,  200,   200,     200,   401],
   ['GET',    '/api/pipelines',                              undefined,               200,  200,   200,     200,   401],
   ['POST',   '/api/pipelines',                              { hello: 'world' },      422,  422,   403,     403,   401],

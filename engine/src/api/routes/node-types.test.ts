@@ -23,4 +23,10 @@ describe('GET /api/node-types', () => {
     const http = json.nodeTypes.find((t: any) => t.type === 'source.http');
     expect(http).toMatchObject({ category: 'source', inputs: [], bounded: false, defaults: { maxBuffered: 100_000 } });
   });
+
+  it('?plugin=true: none without plugins, every built-in type marked plugin: false', async () => {
+    const api = testApi();
+    expect((await api.call('GET', '/api/node-types?plugin=true')).json).toEqual({ nodeTypes: [] });
+    expect((await api.call('GET', '/api/node-types')).json.nodeTypes.filter((t: { plugin: unknown }) => t.plugin !== false)).toEqual([]);
+  });
 });

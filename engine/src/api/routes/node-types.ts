@@ -1,12 +1,13 @@
 /**
  * `GET /api/node-types`: everything the editor needs of every node type, from the one
  * definition: palette entry, docs, ports, the config's JSON Schema (forms are drawn from it)
- * and its defaults.
+ * and its defaults. Types from plugins are marked `plugin: true`: the editor's bundle holds the
+ * built-in definitions only and registers these from this answer (editor/src/palette/plugin-types.ts).
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { NodeTypeInfo } from '@sluice/shared';
-import { allDefinitions } from '@sluice/nodes/definitions';
+import { allDefinitions, isNodeTypeName } from '@sluice/nodes/definitions';
 
 function describe(d: NodeTypeInfo) {
   const parsedExample = d.config.safeParse(d.example);
@@ -30,10 +31,16 @@ function describe(d: NodeTypeInfo) {
     configSchema,
     defaults,
     bounded: d.bounded && parsedExample.success ? d.bounded(parsedExample.data) : undefined,
+    // What the editor's validator needs beyond the schema: a Check connection button, and where `${env:...}` is allowed.
+    connects: d.connects === true,
+    envRefFields: d.envRefFields ?? [],
+    plugin: !isNodeTypeName(d.type),
   };
 }
 
 export function nodeTypesRoutes(): Hono {
   const types = allDefinitions().map(describe);
-  return new Hono().get('/', (c) => c.json({ nodeTypes: types }));
+  // `?plugin=true`: only the types the editor's bundle lacks (most servers: none), asked at every page load.
+  const plugins = types.filter((t) => t.plugin);
+  return new Hono().get('/', (c) => c.json({ nodeTypes: c.req.query('plugin') === 'true' ? plugins : types }));
 }
