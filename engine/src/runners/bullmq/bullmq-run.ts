@@ -10,16 +10,14 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type Event, type NodeCounts, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { operatorEntry } from '@sluice/nodes/operators';
-import type { Operator, SinkOperator } from '@sluice/nodes/sdk';
+import type { SinkOperator } from '@sluice/nodes/sdk';
 import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import type { RunDetail } from '../../metrics/run-detail.js';
-import { NodeInstance } from '../../runtime/node-instance.js';
-import { operatorContext } from '../../runtime/operator-context.js';
-import { SOURCE_CHANNEL, Task } from '../../runtime/task.js';
+import { buildOperators } from '../../runtime/operator-build.js';
+import { SOURCE_CHANNEL } from '../../runtime/task.js';
 import { type TapListener, TapRegistry } from '../../runtime/taps.js';
 import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
@@ -182,64 +180,27 @@ export class BullmqRun implements RunHandle {
    * The source stages' operators (they run here). With `carry` (a hot redeploy) kept sources are
    * reused and kept nodes get their state back; on failure what was created is closed again.
    */
-  private async buildSources(plan: Plan, deployed: DeployedPipeline, counters: Map<string, NodeCounters>, carry?: SwapCarry): Promise<SourceSlot[]> {
-    const ctxOptions = {
+  private buildSources(plan: Plan, deployed: DeployedPipeline, counters: Map<string, NodeCounters>, carry?: SwapCarry): Promise<SourceSlot[]> {
+    const context = {
       baseDir: deployed.baseDir,
       ...(deployed.fileRoots ? { fileRoots: deployed.fileRoots } : {}),
       params: deployed.params,
       now: this.options.now ?? Date.now,
       ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
     };
-    const slots: SourceSlot[] = [];
-    const tasks: Task[] = [];
-    // Fresh operators start once all exist: onStart may empty a file, which a failed swap must not do.
-    const starts: Operator[] = [];
-    try {
+    return buildOperators({ context, sourceOverrides: this.options.sourceOverrides, carry }, async (build) => {
+      const slots: SourceSlot[] = [];
       for (const stage of plan.stages) {
         if (stage.source === undefined) continue;
         const exchange = new ExchangeBuffer(plan, stage, 0);
         exchange.onTap = (edgeId, events) => this.taps.active && this.taps.emit(edgeId, events);
         exchange.generation = deployed.generation;
-        const task = new Task(stage, 0, exchange, [SOURCE_CHANNEL]);
-        tasks.push(task);
-        let slot: SourceSlot | undefined;
-        for (const id of stage.nodes) {
-          const node = plan.nodes.get(id)!;
-          const inst = new NodeInstance(node, counters.get(id)!, task.route, undefined);
-          const entry = operatorEntry(node.type)!;
-          const ctx = operatorContext(node, inst.state, ctxOptions);
-          task.instances.set(id, inst);
-          try {
-            if (entry.kind === 'source') {
-              const reused = carry?.sources.get(id);
-              if (reused) slot = { stage, nodeId: id, source: reused.source, task, exchange, instance: inst, done: reused.done };
-              else {
-                const override = this.options.sourceOverrides?.[id];
-                const source = override ? override() : await entry.create(ctx);
-                slot = { stage, nodeId: id, source, task, exchange, instance: inst, done: false };
-              }
-            } else {
-              inst.op = await entry.create(ctx);
-              const saved = carry?.state.get(`${id}#0`);
-              if (saved) {
-                inst.state.restore(saved);
-                inst.op.onRestore?.();
-              } else starts.push(inst.op);
-            }
-          } catch (err) {
-            throw new Error(`${id}: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }
-        if (!slot) throw new Error(`stage ${stage.id} has no source`);
-        slots.push(slot);
+        const { task, source } = await build.task(plan, stage, 0, exchange, (node) => ({ counters: counters.get(node.id)! }));
+        if (!source) throw new Error(`stage ${stage.id} has no source`);
+        slots.push({ ...source, stage, task, exchange, done: carry?.sources.get(source.nodeId)?.done ?? false });
       }
-      for (const op of starts) op.onStart?.();
-    } catch (err) {
-      for (const slot of slots) if (!carry?.sources.has(slot.nodeId)) await slot.source.close?.();
-      for (const t of tasks) for (const inst of t.instances.values()) await inst.op?.close?.();
-      throw err;
-    }
-    return slots;
+      return slots;
+    });
   }
 
   private async checkpoint(slot: SourceSlot): Promise<void> {

@@ -1,17 +1,17 @@
 import type { Event, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
 import { paramValues } from '@sluice/shared';
-import type { Operator, SinkOperator, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
+import type { Operator, SinkOperator, SourceOperator } from '@sluice/nodes/sdk';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { operatorEntry } from '@sluice/nodes/operators';
-import { buildPlan, type Plan, type PlanEdge, type PlanStage } from '../../compile/plan.js';
+import { buildPlan, type Plan, type PlanEdge, type PlanNode, type PlanStage } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts } from '../../metrics/node-counters.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
 import type { RunDetail } from '../../metrics/run-detail.js';
+import { StartFailure } from '../../runtime/node-errors.js';
+import type { NodeInstance } from '../../runtime/node-instance.js';
+import { type BuildCarry, buildOperators } from '../../runtime/operator-build.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
-import { NodeInstance } from '../../runtime/node-instance.js';
-import { operatorContext } from '../../runtime/operator-context.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
 import { type TapListener, TapRegistry } from '../../runtime/taps.js';
 import { HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
@@ -51,10 +51,7 @@ interface Wiring {
 }
 
 /** Carried into a new plan by a hot redeploy: state per `node#partition`, reused source slots. */
-interface Carry {
-  state: Map<string, StateSnapshot>;
-  sources: Map<string, SourceSlot>;
-}
+type Carry = BuildCarry<SourceSlot>;
 
 interface PendingSwap {
   document: PipelineDocument;
@@ -115,54 +112,23 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
    * back and kept sources are reused as they are (same position, same inbox). On failure every
    * operator created here is closed again and nothing of the running pipeline is touched.
    */
-  private async build(document: PipelineDocument, plan: Plan, options: RunOptions, metrics: RunMetrics, carry?: Carry): Promise<Wiring> {
-    const params = { ...paramValues(document), ...options.params };
-    const ctxOptions = {
+  private build(document: PipelineDocument, plan: Plan, options: RunOptions, metrics: RunMetrics, carry?: Carry): Promise<Wiring> {
+    const context = {
       baseDir: options.baseDir,
       ...(options.fileRoots ? { fileRoots: options.fileRoots } : {}),
-      params,
+      params: { ...paramValues(document), ...options.params },
       now: this.now,
       ...(options.consoleWriter ? { consoleWriter: options.consoleWriter } : {}),
       ...(options.ingest ? { ingest: { hub: options.ingest, pipelineId: this.pipelineId } } : {}),
     };
-    const w: Wiring = { tasks: new Map(), partitioners: new Map(), exchangeOut: new Map(), sources: [] };
-    // Fresh operators start once all were created: onStart may empty a file, which a failed
-    // redeploy must not do.
-    const starts: Operator[] = [];
-    try {
+    const meters = (node: PlanNode) => ({ counters: metrics.node(node.id), latency: metrics.sinkLatency(node.id) });
+    return buildOperators({ context, sourceOverrides: options.sourceOverrides, operatorOverrides: options.operatorOverrides, carry }, async (build) => {
+      const w: Wiring = { tasks: new Map(), partitioners: new Map(), exchangeOut: new Map(), sources: [] };
       for (const stage of plan.stages) {
         const list: Task[] = [];
         for (let p = 0; p < stage.partitions; p++) {
-          const task = new Task(stage, p, this, channelsOf(plan, stage));
-          for (const id of stage.nodes) {
-            const node = plan.nodes.get(id)!;
-            const inst = new NodeInstance(node, metrics.node(id), task.route, metrics.sinkLatency(id));
-            const entry = operatorEntry(node.type);
-            if (!entry) throw new Error(`${id}: no operator for node type ${node.type}`);
-            const ctx = operatorContext(node, inst.state, ctxOptions);
-            try {
-              if (entry.kind === 'source') {
-                const reused = carry?.sources.get(id);
-                if (reused) w.sources.push({ ...reused, task, instance: inst });
-                else {
-                  const override = options.sourceOverrides?.[id];
-                  const source = override ? override() : await entry.create(ctx);
-                  w.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
-                }
-              } else {
-                const override = options.operatorOverrides?.[id];
-                inst.op = override ? override() : await entry.create(ctx);
-                const saved = carry?.state.get(`${id}#${p}`);
-                if (saved) {
-                  inst.state.restore(saved);
-                  inst.op.onRestore?.();
-                } else starts.push(inst.op);
-              }
-            } catch (err) {
-              throw new StartFailure(id, err);
-            }
-            task.instances.set(id, inst);
-          }
+          const { task, source } = await build.task(plan, stage, p, this, meters);
+          if (source) w.sources.push({ ...(carry?.sources.get(source.nodeId) ?? { ended: false }), ...source, task });
           list.push(task);
         }
         w.tasks.set(stage.id, list);
@@ -173,12 +139,8 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
         const from = plan.nodes.get(e.source)!.stage;
         w.exchangeOut.set(from, [...(w.exchangeOut.get(from) ?? []), e]);
       }
-      for (const op of starts) op.onStart?.();
-    } catch (err) {
-      await closeWiring(w, (slot) => !carry?.sources.has(slot.nodeId));
-      throw err;
-    }
-    return w;
+      return w;
+    });
   }
 
   private install(w: Wiring): void {
@@ -380,16 +342,6 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
   }
 }
 
-function channelsOf(plan: Plan, stage: PlanStage): string[] {
-  if (stage.source !== undefined) return [SOURCE_CHANNEL];
-  const ids: string[] = [];
-  for (const e of stage.inputs) {
-    const upstream = plan.stages[plan.nodes.get(e.source)!.stage]!;
-    for (let p = 0; p < upstream.partitions; p++) ids.push(Task.channelId(e.id, p));
-  }
-  return ids;
-}
-
 /** Flush and close the operators of a wiring; `closeSource` says which sources to close. */
 async function closeWiring(w: Pick<Wiring, 'tasks' | 'sources'>, closeSource: (slot: SourceSlot) => boolean): Promise<void> {
   for (const slot of w.sources) if (closeSource(slot)) await slot.source.close?.();
@@ -438,16 +390,4 @@ export function nextPollSize(asked: number, busyMs: number, batchSize: number): 
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** An operator could not start (a file that cannot be opened, a table that cannot be read). */
-export class StartFailure extends Error {
-  readonly code = 'start-failure';
-  constructor(
-    readonly nodeId: string,
-    override readonly cause: unknown,
-  ) {
-    super(`${nodeId}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'StartFailure';
-  }
 }
