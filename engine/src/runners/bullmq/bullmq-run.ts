@@ -8,15 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type Event, type NodeCounts, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { type NodeCounts, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import type { SinkOperator } from '@sluice/nodes/sdk';
 import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import type { RunDetail } from '../../metrics/run-detail.js';
 import { buildOperators } from '../../runtime/operator-build.js';
+import { routeSourceBatch } from '../../runtime/source-step.js';
 import { SOURCE_CHANNEL } from '../../runtime/task.js';
 import { type TapListener, TapRegistry } from '../../runtime/taps.js';
 import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
@@ -30,7 +30,7 @@ import { type Discarded, drainQueues, sleep, waitDrained } from './queue-drain.j
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
-import { checkpointOf, flushSinks, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
+import { checkpointOf, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
 import { TapSubscriber } from './remote-taps.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
@@ -247,15 +247,9 @@ export class BullmqRun implements RunHandle {
         const from = slot.source.position?.();
         const batch = await pollBatch(slot, batchSize, () => this.stopping);
         const records = batch.events.length + (batch.errors?.length ?? 0);
-        for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
-        if (batch.errors?.length) slot.instance.flush();
-        if (batch.events.length > 0) {
-          this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
-          slot.instance.emitSourceBatch(batch.events as Event[]);
-        }
+        routeSourceBatch(slot.instance, slot.task, batch, (events) => this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, events));
         if (batch.done) slot.done = true;
-        slot.task.advance(SOURCE_CHANNEL, batch.done ? Number.POSITIVE_INFINITY : batch.watermark);
-        await flushSinks(slot.task);
+        await slot.task.flushSinks();
         const jobs = slot.exchange.drain();
         if (jobs.length > 0 && from !== undefined) await this.checkpoints.markPending(slot.nodeId, slot.last, from, records);
         if (jobs.length > 0) await this.queues.add(jobs);
@@ -368,14 +362,14 @@ export class BullmqRun implements RunHandle {
     this.metricsState.startedAt = startedAt;
     for (const slot of oldSlots) {
       if (!carry.sources.has(slot.nodeId)) await slot.source.close?.();
-      for (const inst of slot.task.instances.values()) await inst.op?.close?.();
+      await slot.task.closeOperators();
     }
     // Kept sources re-send their watermark (an ended one its end of input) through the new stages.
     for (const slot of this.sources) {
       const was = carry.sources.get(slot.nodeId);
       if (!was) continue;
       slot.task.advance(SOURCE_CHANNEL, slot.done ? Number.POSITIVE_INFINITY : was.task.watermark);
-      await flushSinks(slot.task);
+      await slot.task.flushSinks();
       const jobs = slot.exchange.drain();
       if (jobs.length > 0) await this.queues.add(jobs);
       await this.checkpoint(slot);
@@ -416,10 +410,8 @@ export class BullmqRun implements RunHandle {
     if (Object.keys(samples).length > 0) result.errorSamples = samples;
     for (const slot of this.sources) {
       await slot.source.close?.();
-      for (const inst of slot.task.instances.values()) {
-        await (inst.op as SinkOperator | undefined)?.flush?.();
-        await inst.op?.close?.();
-      }
+      await slot.task.flushSinks();
+      await slot.task.closeOperators();
     }
     // Detached (this process is shutting down): the deploy stays in Redis for the next start.
     if (!this.detaching) {

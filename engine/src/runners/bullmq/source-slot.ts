@@ -2,7 +2,7 @@
  * A source stage as the coordinator runs it (bullmq-run.ts): its source, task and exchange, how
  * a batch interrupted by a restart is read again exactly, and the small steps around a batch.
  */
-import type { SinkOperator, SourceBatch, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
+import type { SourceBatch, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
 import type { PlanStage } from '../../compile/plan.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, type NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
@@ -71,9 +71,4 @@ export async function restoreSlot(slot: SourceSlot, cp: SourceCheckpoint, counte
     await slot.source.seek(cp.pending.from);
     slot.replay = cp.pending.records;
   } else if (cp.position !== undefined) await slot.source.seek?.(cp.position);
-}
-
-/** Sinks chained into a source stage write before the checkpoint that covers their batch. */
-export async function flushSinks(task: Task): Promise<void> {
-  for (const inst of task.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
 }

@@ -8,7 +8,6 @@
  * one did (docs/bullmq-runner.md, "Effectively once").
  */
 import type { Event } from '@sluice/shared';
-import type { SinkOperator } from '@sluice/nodes/sdk';
 import type { Plan, PlanNode, PlanStage } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
@@ -94,7 +93,7 @@ export class TaskHost {
       this.task.advance(channel, decodeWatermark(job.wm));
       this.applied[channel] = job.seq;
       if (this.o.stage.nodes.some((id) => this.o.plan.nodes.get(id)!.isSink)) this.o.beforeSinkWrite?.();
-      for (const inst of this.task.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
+      await this.task.flushSinks();
       if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
       await this.o.enqueue(this.exchange.drain());
       await this.commit(claim.token);

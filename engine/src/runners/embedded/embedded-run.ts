@@ -1,6 +1,6 @@
 import type { Event, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
 import { paramValues } from '@sluice/shared';
-import type { Operator, SinkOperator, SourceOperator } from '@sluice/nodes/sdk';
+import type { SourceOperator } from '@sluice/nodes/sdk';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan, type Plan, type PlanEdge, type PlanNode, type PlanStage } from '../../compile/plan.js';
 import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
@@ -11,6 +11,7 @@ import type { RunDetail } from '../../metrics/run-detail.js';
 import { StartFailure } from '../../runtime/node-errors.js';
 import type { NodeInstance } from '../../runtime/node-instance.js';
 import { type BuildCarry, buildOperators } from '../../runtime/operator-build.js';
+import { routeSourceBatch } from '../../runtime/source-step.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
 import { type TapListener, TapRegistry } from '../../runtime/taps.js';
@@ -176,8 +177,7 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     const diff = diffPlans(this.plan, swap.plan);
     const kept = new Set(diff.kept);
     // Sinks write out what they buffered, so their state (a file's length) covers it.
-    for (const list of this.tasks.values())
-      for (const t of list) for (const inst of t.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
+    await this.flushSinks();
     const carry: Carry = { state: new Map(), sources: new Map() };
     const watermarks = new Map<string, number>();
     for (const list of this.tasks.values())
@@ -261,19 +261,9 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
         const batch = await slot.source.poll(asked);
         if (this.stopping) break;
         const t0 = performance.now();
-        for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
-        if (batch.errors?.length) slot.instance.flush();
-        if (batch.events.length > 0) {
-          this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
-          slot.instance.emitSourceBatch(batch.events, batch.shallow === true);
-        }
-        if (batch.done) {
-          slot.ended = true;
-          slot.task.advance(SOURCE_CHANNEL, Number.POSITIVE_INFINITY);
-        } else {
-          slot.task.advance(SOURCE_CHANNEL, batch.watermark);
-          if (batch.events.length < asked) starved++;
-        }
+        routeSourceBatch(slot.instance, slot.task, batch, (events) => this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, events));
+        if (batch.done) slot.ended = true;
+        else if (batch.events.length < asked) starved++;
         if (batch.events.length >= asked) slot.pollSize = nextPollSize(asked, performance.now() - t0, batchSize);
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await new Promise((r) => setImmediate(r));
@@ -293,9 +283,7 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
   }
 
   private async flushSinks(): Promise<void> {
-    for (const list of this.tasks.values())
-      for (const t of list)
-        for (const inst of t.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
+    for (const list of this.tasks.values()) for (const t of list) await t.flushSinks();
   }
 
   private async finish(status: RunStatus): Promise<void> {
@@ -346,12 +334,10 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
 async function closeWiring(w: Pick<Wiring, 'tasks' | 'sources'>, closeSource: (slot: SourceSlot) => boolean): Promise<void> {
   for (const slot of w.sources) if (closeSource(slot)) await slot.source.close?.();
   for (const list of w.tasks.values())
-    for (const t of list)
-      for (const inst of t.instances.values()) {
-        const op = inst.op as (Operator & SinkOperator) | undefined;
-        await op?.flush?.();
-        await op?.close?.();
-      }
+    for (const t of list) {
+      await t.flushSinks();
+      await t.closeOperators();
+    }
 }
 
 function hasOverrides(o: RunOptions): boolean {
