@@ -8,25 +8,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type NodeCounts, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { type NodeCounts, paramValues, type PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan, type Plan } from '../../compile/plan.js';
-import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
+import { diffPlans } from '../../compile/redeploy-diff.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
-import type { RunDetail } from '../../metrics/run-detail.js';
 import { buildOperators } from '../../runtime/operator-build.js';
 import { routeSourceBatch } from '../../runtime/source-step.js';
 import { SOURCE_CHANNEL } from '../../runtime/task.js';
-import { type TapListener, TapRegistry } from '../../runtime/taps.js';
-import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
+import type { TapListener } from '../../runtime/taps.js';
+import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunOptions } from '../runner.js';
+import { type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
 import { collectTask, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
-import { type Discarded, drainQueues, sleep, waitDrained } from './queue-drain.js';
+import { drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
@@ -39,14 +39,6 @@ const SWAP_DRAIN_MS = 60_000;
 /** How long a stop lets queued batches be processed before it removes them (RunResult.discarded). */
 const STOP_DRAIN_MS = 10_000;
 
-interface PendingSwap {
-  document: PipelineDocument;
-  plan: Plan;
-  options: RunOptions;
-  resolve: (diff: RedeployDiff) => void;
-  reject: (err: unknown) => void;
-}
-
 export interface BullmqRunOptions extends RunOptions {
   redisUrl: string;
   /** Keep state and queues of an earlier deploy of the same generation (server restart). */
@@ -57,46 +49,34 @@ export interface BullmqRunOptions extends RunOptions {
   stopDrainMs?: number;
 }
 
-export class BullmqRun implements RunHandle {
-  readonly pipelineId: string;
-  readonly done: Promise<RunResult>;
-  private resolveDone!: (r: RunResult) => void;
-  private state: RunStatus = 'starting';
-  private failure: string | undefined;
-  private stopping = false;
-  /** What a stop's bounded drain left unprocessed (queue-drain.ts). */
-  private discarded: Discarded | undefined;
+export class BullmqRun extends RunLifecycle {
   private detaching = false;
   private sources: SourceSlot[] = [];
   private counters = new Map<string, NodeCounters>();
-  private readonly taps = new TapRegistry();
   private readonly remoteTaps: TapSubscriber;
   private readonly queues: QueueSet;
   private readonly checkpoints: SourceCheckpoints;
   private readonly marker: RunMarker;
-  private metricsState: BullmqMetrics;
+  protected metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
-  private loop: Promise<void> | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
-  private pendingSwap: PendingSwap | undefined;
   /** The source loop has returned: a swap now would find nothing to pause. */
   private sourcesEnded = false;
 
   constructor(
     private document: PipelineDocument,
-    private plan: Plan,
+    protected plan: Plan,
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly options: BullmqRunOptions,
   ) {
-    this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
+    super(options.pipelineId ?? document.id ?? 'pipeline');
     this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
     this.checkpoints = new SourceCheckpoints(redis, keys, this.pipelineId);
     this.marker = new RunMarker(redis, keys, this.pipelineId);
     this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
     for (const id of plan.order) this.counters.set(id, new NodeCounters());
     this.metricsState = this.newMetrics(plan, this.counters);
-    this.done = new Promise((r) => (this.resolveDone = r));
   }
 
   private newMetrics(plan: Plan, counters: Map<string, NodeCounters>): BullmqMetrics {
@@ -153,27 +133,25 @@ export class BullmqRun implements RunHandle {
       const cp = checkpoints.get(slot.nodeId);
       if (cp) await restoreSlot(slot, cp, this.counters);
     }
-    this.state = 'running';
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
-    this.loop = this.runSources()
-      .finally(() => {
-        this.sourcesEnded = true;
-        this.pendingSwap?.reject(new HotSwapRefused('every source has ended or the run is stopping: nothing left to swap between batches'));
-        this.pendingSwap = undefined;
-      })
-      .then(async () => {
-        if (this.detaching) return;
-        if (!this.stopping) await this.awaitCompletion();
-        // A stop, before or after the sources ended: drain what is queued, within the bound.
-        if (this.stopping && !this.detaching) this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
-      })
-      .then(
-        () => this.finish(this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
-        (err: unknown) => {
-          this.failure = err instanceof Error ? err.message : String(err);
-          return this.finish('failed');
-        },
-      );
+    this.startLoop(
+      () => this.coordinate(),
+      () => (this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
+    );
+  }
+
+  /** The sources until they end or the run stops, then the workers until they are done (or a stop's drain). */
+  private async coordinate(): Promise<void> {
+    try {
+      await this.runSources();
+    } finally {
+      this.sourcesEnded = true;
+      this.refuseSwaps('every source has ended or the run is stopping: nothing left to swap between batches');
+    }
+    if (this.detaching) return;
+    if (!this.stopping) await this.awaitCompletion();
+    // A stop, before or after the sources ended: drain what is queued, within the bound.
+    if (this.stopping && !this.detaching) this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
   }
 
   /**
@@ -221,9 +199,8 @@ export class BullmqRun implements RunHandle {
     let lastBacklogCheck = 0;
     let addedSinceCheck = 0;
     while (!this.stopping) {
-      const swap = this.pendingSwap;
+      const swap = this.takeSwap();
       if (swap) {
-        this.pendingSwap = undefined;
         await this.applySwap(swap);
         continue;
       }
@@ -395,32 +372,24 @@ export class BullmqRun implements RunHandle {
     }
   }
 
-  private async finish(status: RunStatus): Promise<void> {
+  protected async release(): Promise<void> {
     if (this.metricsTimer) clearInterval(this.metricsTimer);
+    await this.metricsState.refresh().catch(() => undefined); // metrics are best effort at the end
     try {
-      await this.metricsState.refresh();
-    } catch {
-      // metrics are best effort at the end
+      for (const slot of this.sources) {
+        await slot.source.close?.();
+        await slot.task.flushSinks();
+        await slot.task.closeOperators();
+      }
+    } finally {
+      // Detached (this process is shutting down): the deploy stays in Redis for the next start.
+      if (!this.detaching) {
+        await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
+        await sweepAfterRelease(this.redis, this.keys, this.pipelineId, this.plan).catch(() => undefined);
+      }
+      await this.queues.close();
+      await this.remoteTaps.close();
     }
-    this.state = status;
-    const result: RunResult = { status, metrics: this.metrics() };
-    if (this.failure !== undefined) result.error = this.failure;
-    if (this.discarded !== undefined) result.discarded = this.discarded;
-    const samples = this.metricsState.errorSamples();
-    if (Object.keys(samples).length > 0) result.errorSamples = samples;
-    for (const slot of this.sources) {
-      await slot.source.close?.();
-      await slot.task.flushSinks();
-      await slot.task.closeOperators();
-    }
-    // Detached (this process is shutting down): the deploy stays in Redis for the next start.
-    if (!this.detaching) {
-      await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
-      await sweepAfterRelease(this.redis, this.keys, this.pipelineId, this.plan).catch(() => undefined);
-    }
-    await this.queues.close();
-    await this.remoteTaps.close();
-    this.resolveDone(result);
   }
 
   private localEdgeCounts(): Record<string, number> {
@@ -429,49 +398,18 @@ export class BullmqRun implements RunHandle {
     return out;
   }
 
-  status(): RunStatus {
-    return this.state;
-  }
-
-  detail(): RunDetail {
-    return { plan: this.plan, ...this.metricsState.histograms() };
-  }
-
-  metrics(): PipelineMetrics {
-    const m = this.metricsState.snapshot(this.state);
-    if (this.failure !== undefined) m.error = this.failure;
-    return m;
-  }
-
-  async stop(): Promise<RunResult> {
-    this.stopping = true;
-    await this.loop;
-    return this.done;
-  }
-
-  /**
-   * Hot redeploy: the swap itself runs in the source loop between batches (applySwap). Refused
-   * (the run goes on untouched) when there is no loop left to pause or the options cannot carry.
-   */
-  redeploy(document: PipelineDocument, options: RunOptions): Promise<RedeployDiff> {
-    const refuse = (why: string) => Promise.reject(new HotSwapRefused(why));
-    if (this.state !== 'running' || this.stopping || this.detaching) return refuse(`the run is ${this.stopping ? 'stopping' : this.state}`);
-    if (this.sourcesEnded) return refuse('every source has ended: the run is finishing');
-    if (this.pendingSwap) return refuse('another redeploy is in progress');
-    if (options.baseDir !== this.deployed.baseDir) return refuse('the document folder changed');
+  protected swapRefusal(options: RunOptions): string | undefined {
+    if (this.sourcesEnded) return 'every source has ended: the run is finishing';
+    if (options.baseDir !== this.deployed.baseDir) return 'the document folder changed';
     if (Object.keys(options.sourceOverrides ?? {}).length > 0 || Object.keys(this.options.sourceOverrides ?? {}).length > 0) {
-      return refuse('a run with replaced sources is not swapped');
+      return 'a run with replaced sources is not swapped';
     }
-    if (this.sources.some((s) => s.replay !== undefined)) return refuse('a batch interrupted by a restart is being read again');
-    let plan: Plan;
-    try {
-      plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? this.deployed.partitions });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return new Promise((resolve, reject) => {
-      this.pendingSwap = { document, plan, options, resolve, reject };
-    });
+    if (this.sources.some((s) => s.replay !== undefined)) return 'a batch interrupted by a restart is being read again';
+    return undefined;
+  }
+
+  protected prepareSwap(document: PipelineDocument, options: RunOptions): { plan: Plan; options: RunOptions } {
+    return { plan: buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? this.deployed.partitions }), options };
   }
 
   /** Stop coordinating without undeploying: a restarted server resumes from the checkpoints. */
@@ -480,7 +418,7 @@ export class BullmqRun implements RunHandle {
     await this.stop();
   }
 
-  tap(edgeId: string, listener: TapListener): () => void {
+  override tap(edgeId: string, listener: TapListener): () => void {
     const edge = this.plan.edges.find((e) => e.id === edgeId);
     // Edges of source stages run here; the others in workers, which publish samples.
     if (!edge || this.plan.stages[this.plan.nodes.get(edge.source)!.stage]!.source !== undefined) return this.taps.add(edgeId, listener);

@@ -1,21 +1,20 @@
-import type { Event, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
+import type { Event, PipelineDocument, RunStatus } from '@sluice/shared';
 import { paramValues } from '@sluice/shared';
 import type { SourceOperator } from '@sluice/nodes/sdk';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan, type Plan, type PlanEdge, type PlanNode, type PlanStage } from '../../compile/plan.js';
-import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
+import { diffPlans } from '../../compile/redeploy-diff.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts } from '../../metrics/node-counters.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
-import type { RunDetail } from '../../metrics/run-detail.js';
 import { StartFailure } from '../../runtime/node-errors.js';
 import type { NodeInstance } from '../../runtime/node-instance.js';
 import { type BuildCarry, buildOperators } from '../../runtime/operator-build.js';
 import { routeSourceBatch } from '../../runtime/source-step.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
-import { type TapListener, TapRegistry } from '../../runtime/taps.js';
-import { HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
+import { RUN_DEFAULTS, type RunOptions } from '../runner.js';
+import { messageOf, type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 
 const YIELD_EVERY_MS = 15;
 /**
@@ -54,40 +53,22 @@ interface Wiring {
 /** Carried into a new plan by a hot redeploy: state per `node#partition`, reused source slots. */
 type Carry = BuildCarry<SourceSlot>;
 
-interface PendingSwap {
-  document: PipelineDocument;
-  plan: Plan;
-  options: RunOptions;
-  resolve: (diff: RedeployDiff) => void;
-  reject: (err: unknown) => void;
-}
-
-export class EmbeddedRun implements RunHandle, TaskOutput {
-  readonly pipelineId: string;
-  readonly done: Promise<RunResult>;
-  private resolveDone!: (r: RunResult) => void;
-  private state: RunStatus = 'starting';
-  private failure: string | undefined;
-  private stopping = false;
+export class EmbeddedRun extends RunLifecycle implements TaskOutput {
   private tasks = new Map<number, Task[]>();
   private partitioners = new Map<number, Partitioner>();
   private exchangeOut = new Map<number, PlanEdge[]>();
   private sources: SourceSlot[] = [];
-  private readonly taps = new TapRegistry();
-  private metricsState: RunMetrics;
+  protected metricsState: RunMetrics;
   private readonly now: () => number;
-  private loop: Promise<void> | undefined;
-  private pendingSwap: PendingSwap | undefined;
 
   constructor(
     private document: PipelineDocument,
-    private plan: Plan,
+    protected plan: Plan,
     private options: RunOptions,
   ) {
-    this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
+    super(options.pipelineId ?? document.id ?? 'pipeline');
     this.now = options.now ?? Date.now;
     this.metricsState = new RunMetrics(plan, this.now);
-    this.done = new Promise((r) => (this.resolveDone = r));
   }
 
   async start(): Promise<void> {
@@ -95,16 +76,12 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     try {
       wiring = await this.build(this.document, this.plan, this.options, this.metricsState);
     } catch (err) {
-      throw err instanceof StartFailure ? err : new Error(String((err as Error).message ?? err));
+      throw err instanceof StartFailure ? err : new Error(messageOf(err));
     }
     this.install(wiring);
-    this.state = 'running';
-    this.loop = this.runSources().then(
-      () => this.finish(this.stopping ? 'stopped' : 'completed'),
-      (err: unknown) => {
-        this.failure = err instanceof Error ? err.message : String(err);
-        return this.finish('failed');
-      },
+    this.startLoop(
+      () => this.runSources(),
+      () => (this.stopping ? 'stopped' : 'completed'),
     );
   }
 
@@ -153,24 +130,18 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
 
   /**
    * Hot redeploy: the swap happens in the source loop between two rounds of polls, when no
-   * batch is in flight (exchanges are direct calls here). Resolves with what was kept and reset.
+   * batch is in flight (exchanges are direct calls here).
    */
-  redeploy(document: PipelineDocument, options: RunOptions): Promise<RedeployDiff> {
-    if (this.state !== 'running' || this.stopping) return Promise.reject(new HotSwapRefused(`the run is ${this.stopping ? 'stopping' : this.state}`));
-    if (this.pendingSwap) return Promise.reject(new HotSwapRefused('another redeploy is in progress'));
-    if (options.baseDir !== this.options.baseDir) return Promise.reject(new HotSwapRefused('the document folder changed'));
-    if (hasOverrides(options) || hasOverrides(this.options)) return Promise.reject(new HotSwapRefused('a run with replaced operators (a preview) is not swapped'));
+  protected swapRefusal(options: RunOptions): string | undefined {
+    if (options.baseDir !== this.options.baseDir) return 'the document folder changed';
+    if (hasOverrides(options) || hasOverrides(this.options)) return 'a run with replaced operators (a preview) is not swapped';
+    return undefined;
+  }
+
+  protected prepareSwap(document: PipelineDocument, options: RunOptions): { plan: Plan; options: RunOptions } {
     // Options the deploy does not set (batch size, partitions, a console writer) stay as they were.
     const merged: RunOptions = { ...this.options, ...options };
-    let plan: Plan;
-    try {
-      plan = buildPlan(document, nodeDefinitions, { partitions: merged.partitions ?? RUN_DEFAULTS.partitions });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return new Promise((resolve, reject) => {
-      this.pendingSwap = { document, plan, options: merged, resolve, reject };
-    });
+    return { plan: buildPlan(document, nodeDefinitions, { partitions: merged.partitions ?? RUN_DEFAULTS.partitions }), options: merged };
   }
 
   private async applySwap(swap: PendingSwap): Promise<void> {
@@ -246,9 +217,8 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     let lastYield = performance.now();
     let lastSinkFlush = performance.now();
     while (!this.stopping) {
-      const swap = this.pendingSwap;
+      const swap = this.takeSwap();
       if (swap) {
-        this.pendingSwap = undefined;
         await this.applySwap(swap);
         continue;
       }
@@ -286,47 +256,9 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     for (const list of this.tasks.values()) for (const t of list) await t.flushSinks();
   }
 
-  private async finish(status: RunStatus): Promise<void> {
-    this.pendingSwap?.reject(new HotSwapRefused(`the run ${status === 'completed' ? 'completed' : 'ended'} before the swap`));
-    this.pendingSwap = undefined;
-    try {
-      await closeWiring({ tasks: this.tasks, sources: this.sources }, () => true);
-    } catch (err) {
-      if (status !== 'failed') {
-        status = 'failed';
-        this.failure = err instanceof Error ? err.message : String(err);
-      }
-    }
-    this.state = status;
-    const result: RunResult = { status, metrics: this.metrics() };
-    if (this.failure !== undefined) result.error = this.failure;
-    const samples = this.metricsState.errorSamples();
-    if (Object.keys(samples).length > 0) result.errorSamples = samples;
-    this.resolveDone(result);
-  }
-
-  status(): RunStatus {
-    return this.state;
-  }
-
-  detail(): RunDetail {
-    return { plan: this.plan, ...this.metricsState.histograms() };
-  }
-
-  metrics(): PipelineMetrics {
-    const m = this.metricsState.snapshot(this.state);
-    if (this.failure !== undefined) m.error = this.failure;
-    return m;
-  }
-
-  async stop(): Promise<RunResult> {
-    this.stopping = true;
-    await this.loop;
-    return this.done;
-  }
-
-  tap(edgeId: string, listener: TapListener): () => void {
-    return this.taps.add(edgeId, listener);
+  protected async release(status: RunStatus): Promise<void> {
+    this.refuseSwaps(`the run ${status === 'completed' ? 'completed' : 'ended'} before the swap`);
+    await closeWiring({ tasks: this.tasks, sources: this.sources }, () => true);
   }
 }
 
