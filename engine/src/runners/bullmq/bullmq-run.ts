@@ -30,6 +30,7 @@ import { drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
+import { StartFailureWatch } from './start-failure-report.js';
 import { checkpointOf, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
 import { TapSubscriber } from './remote-taps.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
@@ -57,6 +58,7 @@ export class BullmqRun extends RunLifecycle {
   private readonly queues: QueueSet;
   private readonly checkpoints: SourceCheckpoints;
   private readonly marker: RunMarker;
+  private readonly startFailures: StartFailureWatch;
   protected metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
   private metricsTimer: NodeJS.Timeout | undefined;
@@ -74,6 +76,7 @@ export class BullmqRun extends RunLifecycle {
     this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
     this.checkpoints = new SourceCheckpoints(redis, keys, this.pipelineId);
     this.marker = new RunMarker(redis, keys, this.pipelineId);
+    this.startFailures = new StartFailureWatch(redis, keys, this.pipelineId);
     this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
     for (const id of plan.order) this.counters.set(id, new NodeCounters());
     this.metricsState = this.newMetrics(plan, this.counters);
@@ -212,6 +215,7 @@ export class BullmqRun extends RunLifecycle {
         addedSinceCheck = 0;
         // An idle source writes no checkpoint: this is where it hears that Redis lost the run.
         await this.marker.checkNowAndThen();
+        await this.startFailures.checkNowAndThen(this.deployed.generation);
         await this.metricsState.refreshBacklog();
         if (this.maxQueueBacklog() > highWater) {
           await sleep(10);
@@ -365,6 +369,8 @@ export class BullmqRun extends RunLifecycle {
     while (!this.stopping) {
       // Tasks whose state was lost never report done: fail instead of waiting for ever.
       await this.marker.checkNowAndThen();
+      // A task that cannot start on a worker never reports done either.
+      await this.startFailures.checkNowAndThen(this.deployed.generation);
       await this.metricsState.refresh();
       // Histograms are committed with each task's counters: done means final.
       if (this.metricsState.allDone()) return;

@@ -12,6 +12,7 @@ import type { Plan, PlanNode, PlanStage } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
+import { StartFailure } from '../../runtime/node-errors.js';
 import { buildOperators } from '../../runtime/operator-build.js';
 import type { ContextOptions } from '../../runtime/operator-context.js';
 import { Task } from '../../runtime/task.js';
@@ -48,6 +49,8 @@ export interface TaskHostOptions {
   /** Adds the jobs to their queues (before the commit: a crash in between only duplicates ids). */
   enqueue: (jobs: OutgoingJob[]) => Promise<void>;
   onTap?: (edgeId: string, events: Event[]) => void;
+  /** This task cannot be built here (an operator's create, restore or onStart threw): the run fails with it. */
+  onStartFailure?: (failure: StartFailure) => Promise<void>;
   /** Called before a batch's sink writes (the slow-sink drill blocks there; worker-pool.ts). */
   beforeSinkWrite?: () => void;
 }
@@ -149,7 +152,13 @@ export class TaskHost {
     this.version = -1; // nothing here is current until a build succeeds
     const { pid, stage, partition, store } = this.o;
     const { version, snapshot } = await store.load(pid, stage.id, partition);
-    await this.build(snapshot);
+    try {
+      await this.build(snapshot);
+    } catch (err) {
+      // Retrying the batch would fail the same way for ever: the coordinator fails the run instead.
+      if (err instanceof StartFailure) await this.o.onStartFailure?.(err);
+      throw err;
+    }
     this.version = version;
     this.fresh = snapshot === undefined;
   }
