@@ -202,11 +202,7 @@ export class BullmqRun extends RunLifecycle {
     let lastBacklogCheck = 0;
     let addedSinceCheck = 0;
     while (!this.stopping) {
-      const swap = this.takeSwap();
-      if (swap) {
-        await this.applySwap(swap);
-        continue;
-      }
+      if (await this.applyPendingSwap()) continue;
       const active = this.sources.filter((s) => !s.done);
       if (active.length === 0) return;
       // Re-read queue depths every 100 ms, or sooner when we may have added a high-water's worth.
@@ -250,7 +246,7 @@ export class BullmqRun extends RunLifecycle {
    * with a new generation (workers switch to it; a batch of the new generation is refused by a
    * worker still on the old one). Kept sources then re-send their watermark and carry on.
    */
-  private async applySwap(swap: PendingSwap): Promise<void> {
+  protected async applySwap(swap: PendingSwap): Promise<void> {
     const pid = this.pipelineId;
     const before = this.plan;
     const after = swap.plan;

@@ -17,7 +17,7 @@ import { EmbeddedRunner } from '../embedded/embedded-runner.js';
 import { compiled, waitForAsync } from '../runner.contract.js';
 import type { RunResult } from '../runner.js';
 import { BullmqRunner } from './bullmq-runner.js';
-import { deletePrefixKeys } from './test-keys.js';
+import { deletePrefixKeys, keysMatching } from './test-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `sluice-test-startfail-${randomUUID().slice(0, 8)}`;
@@ -101,14 +101,3 @@ describe('a task that cannot start on a worker', () => {
     expect(r.status).toBe(1);
   }, 120_000);
 });
-
-async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
-}

@@ -144,7 +144,7 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
     return { plan: buildPlan(document, nodeDefinitions, { partitions: merged.partitions ?? RUN_DEFAULTS.partitions }), options: merged };
   }
 
-  private async applySwap(swap: PendingSwap): Promise<void> {
+  protected async applySwap(swap: PendingSwap): Promise<void> {
     const diff = diffPlans(this.plan, swap.plan);
     const kept = new Set(diff.kept);
     // Sinks write out what they buffered, so their state (a file's length) covers it.
@@ -217,11 +217,7 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
     let lastYield = performance.now();
     let lastSinkFlush = performance.now();
     while (!this.stopping) {
-      const swap = this.takeSwap();
-      if (swap) {
-        await this.applySwap(swap);
-        continue;
-      }
+      if (await this.applyPendingSwap()) continue;
       let active = 0;
       let starved = 0;
       for (const slot of this.sources) {

@@ -59,6 +59,8 @@ export abstract class RunLifecycle implements RunHandle {
   protected abstract swapRefusal(options: RunOptions): string | undefined;
   /** The plan and options a swap to `document` runs with; a document that does not plan throws. */
   protected abstract prepareSwap(document: PipelineDocument, options: RunOptions): { plan: Plan; options: RunOptions };
+  /** Swap to the new plan, settling `swap` (a failure rejects it and leaves the run as it was). */
+  protected abstract applySwap(swap: PendingSwap): Promise<void>;
 
   /** The run is running: `loop` runs it; when it returns, the run ends as `ended()` says, when it throws, it fails. */
   protected startLoop(loop: () => Promise<void>, ended: () => RunStatus): void {
@@ -116,7 +118,7 @@ export abstract class RunLifecycle implements RunHandle {
 
   /**
    * Hot redeploy (docs/hot-redeploy.md): the swap itself runs in the run's loop between batches
-   * (takeSwap). Refused (the run goes on untouched) when the run is not running, another swap
+   * (applyPendingSwap). Refused (the run goes on untouched) when the run is not running, another swap
    * waits, or the runner cannot carry the options.
    */
   redeploy(document: PipelineDocument, options: RunOptions): Promise<RedeployDiff> {
@@ -138,11 +140,13 @@ export abstract class RunLifecycle implements RunHandle {
     });
   }
 
-  /** The swap the loop is to apply now, if one waits. */
-  protected takeSwap(): PendingSwap | undefined {
+  /** The loop calls this between batches: applies the swap that waits, if one does; true when it did. */
+  protected async applyPendingSwap(): Promise<boolean> {
     const swap = this.pendingSwap;
+    if (!swap) return false;
     this.pendingSwap = undefined;
-    return swap;
+    await this.applySwap(swap);
+    return true;
   }
 
   /** No swap can be applied any more: one that waits is refused. */
