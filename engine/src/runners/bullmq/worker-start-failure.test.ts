@@ -20,6 +20,7 @@ import { BullmqRunner } from './bullmq-runner.js';
 import { deletePrefixKeys, keysMatching } from './test-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const prefix = `sluice-test-startfail-${randomUUID().slice(0, 8)}`;
 const tmp = mkdtempSync(join(tmpdir(), 'sluice-startfail-'));
 const files = join(tmp, 'files');
@@ -58,28 +59,15 @@ describe('a task that cannot start on a worker', () => {
   });
 
   it('BullMQ: the run fails with the same message instead of retrying the batch for ever, and leaves no key of the run', async () => {
-    const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
-    if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: this test needs it`);
-    const workers = spawnWorkers(1, { redisUrl: REDIS_URL, prefix });
-    const redis = new Redis(REDIS_URL);
-    try {
-      // The coordinator builds only the source stage: the sink is a worker's, so the deploy starts.
-      const handle = await runner.deploy(compiled(doc), { baseDir: files, fileRoots: [files], partitions: 1 });
-      let result: RunResult | undefined;
-      void handle.done.then((r) => (result = r));
-      // The worker loads TypeScript first: on a loaded 2-core machine that takes a while.
-      const ended = await waitForAsync(() => result !== undefined, 90_000);
-      if (!ended) await handle.stop();
-      expect(ended).toBe(true);
-      expect(result).toMatchObject({ status: 'failed', error: expected() });
-      expect(existsSync(join(outside, 'out.jsonl'))).toBe(false);
-      // The run's keys (its start-failure report among them) went with the failed run.
-      expect(await keysMatching(redis, `${prefix}:*escape*`)).toEqual([]);
-    } finally {
-      await workers.stop();
-      await runner.close();
-      await redis.quit();
-    }
+    expect(await failedOnBullmq(doc)).toMatchObject({ status: 'failed', error: expected() });
+    expect(existsSync(join(outside, 'out.jsonl'))).toBe(false);
+  }, 120_000);
+
+  it('BullMQ: a postgres sink whose table does not exist fails the run naming the sink and the table', async () => {
+    const table = `sluice_test_missing_${randomUUID().slice(0, 8)}`;
+    const pg = { id: 'db', type: 'sink.postgres', config: { url: PG_URL, table, columns: ['sku', 'n'] } };
+    const missing = { ...doc, id: 'missing-table', nodes: [...doc.nodes.slice(0, 2), pg], edges: [doc.edges[0], { id: 'e2', source: 'win', target: 'db' }] };
+    expect(await failedOnBullmq(missing)).toMatchObject({ status: 'failed', error: `db: table ${table} does not exist (or set createTable: true)` });
   }, 120_000);
 
   it('`sluice run --engine bullmq` exits 1 with the message instead of hanging', () => {
@@ -101,3 +89,30 @@ describe('a task that cannot start on a worker', () => {
     expect(r.status).toBe(1);
   }, 120_000);
 });
+
+/**
+ * Runs `document` on BullMQ (one worker process, one partition) until it ends, bounded; returns
+ * its result once the run's keys are checked gone (the start-failure report among them).
+ */
+async function failedOnBullmq(document: { id: string }): Promise<RunResult | undefined> {
+  const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
+  if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: this test needs it`);
+  const workers = spawnWorkers(1, { redisUrl: REDIS_URL, prefix });
+  const redis = new Redis(REDIS_URL);
+  try {
+    // The coordinator builds only the source stage: the sink is a worker's, so the deploy starts.
+    const handle = await runner.deploy(compiled(document), { baseDir: files, fileRoots: [files], partitions: 1 });
+    let result: RunResult | undefined;
+    void handle.done.then((r) => (result = r));
+    // The worker loads TypeScript first: on a loaded 2-core machine that takes a while.
+    const ended = await waitForAsync(() => result !== undefined, 90_000);
+    if (!ended) await handle.stop();
+    expect(ended).toBe(true);
+    expect(await keysMatching(redis, `${prefix}:*${document.id}*`)).toEqual([]);
+    return result;
+  } finally {
+    await workers.stop();
+    await runner.close();
+    await redis.quit();
+  }
+}
