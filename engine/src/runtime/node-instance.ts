@@ -9,6 +9,7 @@ import type { Histogram } from '../metrics/histogram.js';
 import type { NodeCounters } from '../metrics/node-counters.js';
 import type { PlanNode } from '../compile/plan.js';
 import { EventTooDeepError, tooDeepFields } from './event-depth.js';
+import { NodeFailure } from './node-errors.js';
 
 export type RouteFn = (node: PlanNode, port: string, events: Event[]) => void;
 
@@ -162,17 +163,5 @@ export class NodeInstance implements Collector {
       const t = batch[i]![INGEST_TIME];
       if (t !== undefined) this.latency!.record(Math.max(0, now - t));
     }
-  }
-}
-
-/** An operator threw (a bug or a broken resource, not a bad event): the run fails naming the node. */
-export class NodeFailure extends Error {
-  readonly code = 'node-failure';
-  constructor(
-    readonly nodeId: string,
-    override readonly cause: unknown,
-  ) {
-    super(`${nodeId}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'NodeFailure';
   }
 }

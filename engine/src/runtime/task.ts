@@ -4,7 +4,8 @@
  * (an upstream partition on an entering edge, or its source): the task's watermark is their min.
  */
 import type { Event } from '@sluice/shared';
-import type { PlanEdge, PlanNode, PlanStage } from '../compile/plan.js';
+import type { SinkOperator } from '@sluice/nodes/sdk';
+import type { Plan, PlanEdge, PlanNode, PlanStage } from '../compile/plan.js';
 import type { NodeInstance } from './node-instance.js';
 
 export interface TaskOutput {
@@ -71,9 +72,30 @@ export class Task {
     return Object.fromEntries(this.channels);
   }
 
+  /** Sinks write out what they buffered (before a checkpoint or commit that covers it, and while a live run goes on). */
+  async flushSinks(): Promise<void> {
+    for (const inst of this.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
+  }
+
+  /** Close every operator (flush the sinks first where their output must not be lost). Sources are their runner's. */
+  async closeOperators(): Promise<void> {
+    for (const inst of this.instances.values()) await inst.op?.close?.();
+  }
+
   /** Put back watermarks from a snapshot (a task resumed in another process). */
   restoreWatermarks(channels: Record<string, number>, watermark: number): void {
     for (const [c, w] of Object.entries(channels)) if (this.channels.has(c)) this.channels.set(c, w);
     this.watermark = watermark;
   }
+}
+
+/** A task's input channels: its source, or every upstream partition of every entering edge. */
+export function taskChannels(plan: Plan, stage: PlanStage): string[] {
+  if (stage.source !== undefined) return [SOURCE_CHANNEL];
+  const ids: string[] = [];
+  for (const e of stage.inputs) {
+    const upstream = plan.stages[plan.nodes.get(e.source)!.stage]!;
+    for (let p = 0; p < upstream.partitions; p++) ids.push(Task.channelId(e.id, p));
+  }
+  return ids;
 }

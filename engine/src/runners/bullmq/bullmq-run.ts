@@ -8,31 +8,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { type Event, type NodeCounts, paramValues, type PipelineDocument, type PipelineMetrics, type RunStatus } from '@sluice/shared';
+import { type NodeCounts, paramValues, type PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { operatorEntry } from '@sluice/nodes/operators';
-import type { Operator, SinkOperator } from '@sluice/nodes/sdk';
 import { buildPlan, type Plan } from '../../compile/plan.js';
-import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
+import { diffPlans } from '../../compile/redeploy-diff.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
-import type { RunDetail } from '../../metrics/run-detail.js';
-import { NodeInstance } from '../../runtime/node-instance.js';
-import { operatorContext } from '../../runtime/operator-context.js';
-import { SOURCE_CHANNEL, Task } from '../../runtime/task.js';
-import { type TapListener, TapRegistry } from '../../runtime/taps.js';
-import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
+import { buildOperators } from '../../runtime/operator-build.js';
+import { routeSourceBatch } from '../../runtime/source-step.js';
+import { SOURCE_CHANNEL } from '../../runtime/task.js';
+import type { TapListener } from '../../runtime/taps.js';
+import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunOptions } from '../runner.js';
+import { type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
 import { collectTask, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
-import { type Discarded, drainQueues, sleep, waitDrained } from './queue-drain.js';
+import { drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
-import { checkpointOf, flushSinks, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
+import { StartFailureWatch } from './start-failure-report.js';
+import { checkpointOf, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
 import { TapSubscriber } from './remote-taps.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
@@ -40,14 +39,6 @@ import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
 const SWAP_DRAIN_MS = 60_000;
 /** How long a stop lets queued batches be processed before it removes them (RunResult.discarded). */
 const STOP_DRAIN_MS = 10_000;
-
-interface PendingSwap {
-  document: PipelineDocument;
-  plan: Plan;
-  options: RunOptions;
-  resolve: (diff: RedeployDiff) => void;
-  reject: (err: unknown) => void;
-}
 
 export interface BullmqRunOptions extends RunOptions {
   redisUrl: string;
@@ -61,46 +52,36 @@ export interface BullmqRunOptions extends RunOptions {
   ephemeral?: boolean;
 }
 
-export class BullmqRun implements RunHandle {
-  readonly pipelineId: string;
-  readonly done: Promise<RunResult>;
-  private resolveDone!: (r: RunResult) => void;
-  private state: RunStatus = 'starting';
-  private failure: string | undefined;
-  private stopping = false;
-  /** What a stop's bounded drain left unprocessed (queue-drain.ts). */
-  private discarded: Discarded | undefined;
+export class BullmqRun extends RunLifecycle {
   private detaching = false;
   private sources: SourceSlot[] = [];
   private counters = new Map<string, NodeCounters>();
-  private readonly taps = new TapRegistry();
   private readonly remoteTaps: TapSubscriber;
   private readonly queues: QueueSet;
   private readonly checkpoints: SourceCheckpoints;
   private readonly marker: RunMarker;
-  private metricsState: BullmqMetrics;
+  private readonly startFailures: StartFailureWatch;
+  protected metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
-  private loop: Promise<void> | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
-  private pendingSwap: PendingSwap | undefined;
   /** The source loop has returned: a swap now would find nothing to pause. */
   private sourcesEnded = false;
 
   constructor(
     private document: PipelineDocument,
-    private plan: Plan,
+    protected plan: Plan,
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly options: BullmqRunOptions,
   ) {
-    this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
+    super(options.pipelineId ?? document.id ?? 'pipeline');
     this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
     this.checkpoints = new SourceCheckpoints(redis, keys, this.pipelineId);
     this.marker = new RunMarker(redis, keys, this.pipelineId);
+    this.startFailures = new StartFailureWatch(redis, keys, this.pipelineId);
     this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
     for (const id of plan.order) this.counters.set(id, new NodeCounters());
     this.metricsState = this.newMetrics(plan, this.counters);
-    this.done = new Promise((r) => (this.resolveDone = r));
   }
 
   private newMetrics(plan: Plan, counters: Map<string, NodeCounters>): BullmqMetrics {
@@ -158,91 +139,52 @@ export class BullmqRun implements RunHandle {
       const cp = checkpoints.get(slot.nodeId);
       if (cp) await restoreSlot(slot, cp, this.counters);
     }
-    this.state = 'running';
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
-    this.loop = this.runSources()
-      .finally(() => {
-        this.sourcesEnded = true;
-        this.pendingSwap?.reject(new HotSwapRefused('every source has ended or the run is stopping: nothing left to swap between batches'));
-        this.pendingSwap = undefined;
-      })
-      .then(async () => {
-        if (this.detaching) return;
-        if (!this.stopping) await this.awaitCompletion();
-        // A stop, before or after the sources ended: drain what is queued, within the bound.
-        if (this.stopping && !this.detaching) this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
-      })
-      .then(
-        () => this.finish(this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
-        (err: unknown) => {
-          this.failure = err instanceof Error ? err.message : String(err);
-          return this.finish('failed');
-        },
-      );
+    this.startLoop(
+      () => this.coordinate(),
+      () => (this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
+    );
+  }
+
+  /** The sources until they end or the run stops, then the workers until they are done (or a stop's drain). */
+  private async coordinate(): Promise<void> {
+    try {
+      await this.runSources();
+    } finally {
+      this.sourcesEnded = true;
+      this.refuseSwaps('every source has ended or the run is stopping: nothing left to swap between batches');
+    }
+    if (this.detaching) return;
+    if (!this.stopping) await this.awaitCompletion();
+    // A stop, before or after the sources ended: drain what is queued, within the bound.
+    if (this.stopping && !this.detaching) this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
   }
 
   /**
    * The source stages' operators (they run here). With `carry` (a hot redeploy) kept sources are
    * reused and kept nodes get their state back; on failure what was created is closed again.
    */
-  private async buildSources(plan: Plan, deployed: DeployedPipeline, counters: Map<string, NodeCounters>, carry?: SwapCarry): Promise<SourceSlot[]> {
-    const ctxOptions = {
+  private buildSources(plan: Plan, deployed: DeployedPipeline, counters: Map<string, NodeCounters>, carry?: SwapCarry): Promise<SourceSlot[]> {
+    const context = {
       baseDir: deployed.baseDir,
       ...(deployed.fileRoots ? { fileRoots: deployed.fileRoots } : {}),
       params: deployed.params,
       now: this.options.now ?? Date.now,
       ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
     };
-    const slots: SourceSlot[] = [];
-    const tasks: Task[] = [];
-    // Fresh operators start once all exist: onStart may empty a file, which a failed swap must not do.
-    const starts: Operator[] = [];
-    try {
+    return buildOperators({ context, sourceOverrides: this.options.sourceOverrides, carry }, async (build) => {
+      const slots: SourceSlot[] = [];
       for (const stage of plan.stages) {
         if (stage.source === undefined) continue;
         const exchange = new ExchangeBuffer(plan, stage, 0);
         exchange.onTap = (edgeId, events) => this.taps.active && this.taps.emit(edgeId, events);
         exchange.generation = deployed.generation;
-        const task = new Task(stage, 0, exchange, [SOURCE_CHANNEL]);
-        tasks.push(task);
-        let slot: SourceSlot | undefined;
-        for (const id of stage.nodes) {
-          const node = plan.nodes.get(id)!;
-          const inst = new NodeInstance(node, counters.get(id)!, task.route, undefined);
-          const entry = operatorEntry(node.type)!;
-          const ctx = operatorContext(node, inst.state, ctxOptions);
-          task.instances.set(id, inst);
-          try {
-            if (entry.kind === 'source') {
-              const reused = carry?.sources.get(id);
-              if (reused) slot = { stage, nodeId: id, source: reused.source, task, exchange, instance: inst, done: reused.done };
-              else {
-                const override = this.options.sourceOverrides?.[id];
-                const source = override ? override() : await entry.create(ctx);
-                slot = { stage, nodeId: id, source, task, exchange, instance: inst, done: false };
-              }
-            } else {
-              inst.op = await entry.create(ctx);
-              const saved = carry?.state.get(`${id}#0`);
-              if (saved) {
-                inst.state.restore(saved);
-                inst.op.onRestore?.();
-              } else starts.push(inst.op);
-            }
-          } catch (err) {
-            throw new Error(`${id}: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }
-        if (!slot) throw new Error(`stage ${stage.id} has no source`);
-        slots.push(slot);
+        const { task, source } = await build.task(plan, stage, 0, exchange, (node) => ({ counters: counters.get(node.id)! }));
+        if (!source) throw new Error(`stage ${stage.id} has no source`);
+        slots.push({ ...source, stage, task, exchange, done: carry?.sources.get(source.nodeId)?.done ?? false });
       }
-      for (const op of starts) op.onStart?.();
-    } catch (err) {
-      for (const slot of slots) if (!carry?.sources.has(slot.nodeId)) await slot.source.close?.();
-      for (const t of tasks) for (const inst of t.instances.values()) await inst.op?.close?.();
-      throw err;
-    }
-    return slots;
+      return slots;
+    });
   }
 
   private async checkpoint(slot: SourceSlot): Promise<void> {
@@ -263,12 +205,7 @@ export class BullmqRun implements RunHandle {
     let lastBacklogCheck = 0;
     let addedSinceCheck = 0;
     while (!this.stopping) {
-      const swap = this.pendingSwap;
-      if (swap) {
-        this.pendingSwap = undefined;
-        await this.applySwap(swap);
-        continue;
-      }
+      if (await this.applyPendingSwap()) continue;
       const active = this.sources.filter((s) => !s.done);
       if (active.length === 0) return;
       // Re-read queue depths every 100 ms, or sooner when we may have added a high-water's worth.
@@ -277,6 +214,7 @@ export class BullmqRun implements RunHandle {
         addedSinceCheck = 0;
         // An idle source writes no checkpoint: this is where it hears that Redis lost the run.
         await this.marker.checkNowAndThen();
+        await this.startFailures.checkNowAndThen(this.deployed.generation);
         await this.metricsState.refreshBacklog();
         if (this.maxQueueBacklog() > highWater) {
           await sleep(10);
@@ -289,15 +227,9 @@ export class BullmqRun implements RunHandle {
         const from = slot.source.position?.();
         const batch = await pollBatch(slot, batchSize, () => this.stopping);
         const records = batch.events.length + (batch.errors?.length ?? 0);
-        for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
-        if (batch.errors?.length) slot.instance.flush();
-        if (batch.events.length > 0) {
-          this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
-          slot.instance.emitSourceBatch(batch.events as Event[]);
-        }
+        routeSourceBatch(slot.instance, slot.task, batch, (events) => this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, events));
         if (batch.done) slot.done = true;
-        slot.task.advance(SOURCE_CHANNEL, batch.done ? Number.POSITIVE_INFINITY : batch.watermark);
-        await flushSinks(slot.task);
+        await slot.task.flushSinks();
         const jobs = slot.exchange.drain();
         if (jobs.length > 0 && from !== undefined) await this.checkpoints.markPending(slot.nodeId, slot.last, from, records);
         if (jobs.length > 0) await this.queues.add(jobs);
@@ -317,7 +249,7 @@ export class BullmqRun implements RunHandle {
    * with a new generation (workers switch to it; a batch of the new generation is refused by a
    * worker still on the old one). Kept sources then re-send their watermark and carry on.
    */
-  private async applySwap(swap: PendingSwap): Promise<void> {
+  protected async applySwap(swap: PendingSwap): Promise<void> {
     const pid = this.pipelineId;
     const before = this.plan;
     const after = swap.plan;
@@ -410,14 +342,14 @@ export class BullmqRun implements RunHandle {
     this.metricsState.startedAt = startedAt;
     for (const slot of oldSlots) {
       if (!carry.sources.has(slot.nodeId)) await slot.source.close?.();
-      for (const inst of slot.task.instances.values()) await inst.op?.close?.();
+      await slot.task.closeOperators();
     }
     // Kept sources re-send their watermark (an ended one its end of input) through the new stages.
     for (const slot of this.sources) {
       const was = carry.sources.get(slot.nodeId);
       if (!was) continue;
       slot.task.advance(SOURCE_CHANNEL, slot.done ? Number.POSITIVE_INFINITY : was.task.watermark);
-      await flushSinks(slot.task);
+      await slot.task.flushSinks();
       const jobs = slot.exchange.drain();
       if (jobs.length > 0) await this.queues.add(jobs);
       await this.checkpoint(slot);
@@ -436,6 +368,8 @@ export class BullmqRun implements RunHandle {
     while (!this.stopping) {
       // Tasks whose state was lost never report done: fail instead of waiting for ever.
       await this.marker.checkNowAndThen();
+      // A task that cannot start on a worker never reports done either.
+      await this.startFailures.checkNowAndThen(this.deployed.generation);
       await this.metricsState.refresh();
       // Histograms are committed with each task's counters: done means final.
       if (this.metricsState.allDone()) return;
@@ -443,34 +377,24 @@ export class BullmqRun implements RunHandle {
     }
   }
 
-  private async finish(status: RunStatus): Promise<void> {
+  protected async release(): Promise<void> {
     if (this.metricsTimer) clearInterval(this.metricsTimer);
+    await this.metricsState.refresh().catch(() => undefined); // metrics are best effort at the end
     try {
-      await this.metricsState.refresh();
-    } catch {
-      // metrics are best effort at the end
-    }
-    this.state = status;
-    const result: RunResult = { status, metrics: this.metrics() };
-    if (this.failure !== undefined) result.error = this.failure;
-    if (this.discarded !== undefined) result.discarded = this.discarded;
-    const samples = this.metricsState.errorSamples();
-    if (Object.keys(samples).length > 0) result.errorSamples = samples;
-    for (const slot of this.sources) {
-      await slot.source.close?.();
-      for (const inst of slot.task.instances.values()) {
-        await (inst.op as SinkOperator | undefined)?.flush?.();
-        await inst.op?.close?.();
+      for (const slot of this.sources) {
+        await slot.source.close?.();
+        await slot.task.flushSinks();
+        await slot.task.closeOperators();
       }
+    } finally {
+      // Detached (this process is shutting down): the deploy stays in Redis for the next start.
+      if (!this.detaching) {
+        await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
+        await sweepAfterRelease(this.redis, this.keys, this.pipelineId, this.plan).catch(() => undefined);
+      }
+      await this.queues.close();
+      await this.remoteTaps.close();
     }
-    // Detached (this process is shutting down): the deploy stays in Redis for the next start.
-    if (!this.detaching) {
-      await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
-      await sweepAfterRelease(this.redis, this.keys, this.pipelineId, this.plan).catch(() => undefined);
-    }
-    await this.queues.close();
-    await this.remoteTaps.close();
-    this.resolveDone(result);
   }
 
   private localEdgeCounts(): Record<string, number> {
@@ -479,49 +403,18 @@ export class BullmqRun implements RunHandle {
     return out;
   }
 
-  status(): RunStatus {
-    return this.state;
-  }
-
-  detail(): RunDetail {
-    return { plan: this.plan, ...this.metricsState.histograms() };
-  }
-
-  metrics(): PipelineMetrics {
-    const m = this.metricsState.snapshot(this.state);
-    if (this.failure !== undefined) m.error = this.failure;
-    return m;
-  }
-
-  async stop(): Promise<RunResult> {
-    this.stopping = true;
-    await this.loop;
-    return this.done;
-  }
-
-  /**
-   * Hot redeploy: the swap itself runs in the source loop between batches (applySwap). Refused
-   * (the run goes on untouched) when there is no loop left to pause or the options cannot carry.
-   */
-  redeploy(document: PipelineDocument, options: RunOptions): Promise<RedeployDiff> {
-    const refuse = (why: string) => Promise.reject(new HotSwapRefused(why));
-    if (this.state !== 'running' || this.stopping || this.detaching) return refuse(`the run is ${this.stopping ? 'stopping' : this.state}`);
-    if (this.sourcesEnded) return refuse('every source has ended: the run is finishing');
-    if (this.pendingSwap) return refuse('another redeploy is in progress');
-    if (options.baseDir !== this.deployed.baseDir) return refuse('the document folder changed');
+  protected swapRefusal(options: RunOptions): string | undefined {
+    if (this.sourcesEnded) return 'every source has ended: the run is finishing';
+    if (options.baseDir !== this.deployed.baseDir) return 'the document folder changed';
     if (Object.keys(options.sourceOverrides ?? {}).length > 0 || Object.keys(this.options.sourceOverrides ?? {}).length > 0) {
-      return refuse('a run with replaced sources is not swapped');
+      return 'a run with replaced sources is not swapped';
     }
-    if (this.sources.some((s) => s.replay !== undefined)) return refuse('a batch interrupted by a restart is being read again');
-    let plan: Plan;
-    try {
-      plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? this.deployed.partitions });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return new Promise((resolve, reject) => {
-      this.pendingSwap = { document, plan, options, resolve, reject };
-    });
+    if (this.sources.some((s) => s.replay !== undefined)) return 'a batch interrupted by a restart is being read again';
+    return undefined;
+  }
+
+  protected prepareSwap(document: PipelineDocument, options: RunOptions): { plan: Plan; options: RunOptions } {
+    return { plan: buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? this.deployed.partitions }), options };
   }
 
   /** Stop coordinating without undeploying: a restarted server resumes from the checkpoints. */
@@ -530,7 +423,7 @@ export class BullmqRun implements RunHandle {
     await this.stop();
   }
 
-  tap(edgeId: string, listener: TapListener): () => void {
+  override tap(edgeId: string, listener: TapListener): () => void {
     const edge = this.plan.edges.find((e) => e.id === edgeId);
     // Edges of source stages run here; the others in workers, which publish samples.
     if (!edge || this.plan.stages[this.plan.nodes.get(edge.source)!.stage]!.source !== undefined) return this.taps.add(edgeId, listener);

@@ -63,6 +63,10 @@ export class RedisKeys {
   ingest(pid: string, nodeId: string): string {
     return `${this.prefix}:ingest:${pid}:${nodeId}`;
   }
+  /** A worker's report that it could not build a task of this run (start-failure-report.ts). */
+  startFailure(pid: string): string {
+    return `${this.prefix}:start-failure:${pid}`;
+  }
   /** Edges with an active tap (workers publish samples of them). */
   taps(pid: string): string {
     return `${this.prefix}:taps:${pid}`;
@@ -76,6 +80,7 @@ export class RedisKeys {
       // Not the ingest streams: they outlive a redeploy by stop and start (the ingest hub deletes them).
       ...['state', 'kstate', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${pid}:*`),
       this.taps(pid),
+      this.startFailure(pid),
       this.runMarker(pid),
     ];
   }

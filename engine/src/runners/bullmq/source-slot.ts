@@ -2,11 +2,12 @@
  * A source stage as the coordinator runs it (bullmq-run.ts): its source, task and exchange, how
  * a batch interrupted by a restart is read again exactly, and the small steps around a batch.
  */
-import type { SinkOperator, SourceBatch, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
+import type { SourceBatch, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
 import type { PlanStage } from '../../compile/plan.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, type NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import type { NodeInstance } from '../../runtime/node-instance.js';
+import type { BuildCarry } from '../../runtime/operator-build.js';
 import { SOURCE_CHANNEL, type Task } from '../../runtime/task.js';
 import type { ExchangeBuffer } from './exchange-buffer.js';
 import { sleep } from './queue-drain.js';
@@ -26,13 +27,8 @@ export interface SourceSlot {
   replay?: number;
 }
 
-/** Carried into the new source stages by a hot redeploy. */
-export interface SwapCarry {
-  /** `node#0` -> operator state of kept nodes. */
-  state: Map<string, StateSnapshot>;
-  /** Kept sources: reused as they are (same position, same inbox). */
-  sources: Map<string, SourceSlot>;
-}
+/** Carried into the new source stages by a hot redeploy (or a restart): `node#0` states, kept sources. */
+export type SwapCarry = BuildCarry<SourceSlot>;
 
 /** Poll one batch; after a restart, exactly the records of the interrupted batch. */
 export async function pollBatch(slot: SourceSlot, max: number, stopping: () => boolean): Promise<SourceBatch> {
@@ -75,9 +71,4 @@ export async function restoreSlot(slot: SourceSlot, cp: SourceCheckpoint, counte
     await slot.source.seek(cp.pending.from);
     slot.replay = cp.pending.records;
   } else if (cp.position !== undefined) await slot.source.seek?.(cp.position);
-}
-
-/** Sinks chained into a source stage write before the checkpoint that covers their batch. */
-export async function flushSinks(task: Task): Promise<void> {
-  for (const inst of task.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
 }

@@ -8,14 +8,13 @@
  * one did (docs/bullmq-runner.md, "Effectively once").
  */
 import type { Event } from '@sluice/shared';
-import { operatorEntry } from '@sluice/nodes/operators';
-import type { SinkOperator } from '@sluice/nodes/sdk';
-import type { Plan, PlanStage } from '../../compile/plan.js';
+import type { Plan, PlanNode, PlanStage } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
-import { NodeInstance } from '../../runtime/node-instance.js';
-import { type ContextOptions, operatorContext } from '../../runtime/operator-context.js';
+import { StartFailure } from '../../runtime/node-errors.js';
+import { buildOperators } from '../../runtime/operator-build.js';
+import type { ContextOptions } from '../../runtime/operator-context.js';
 import { Task } from '../../runtime/task.js';
 import { type BatchJob, decodeEvents, decodeWatermark } from './batch-codec.js';
 import { ExchangeBuffer, type OutgoingJob } from './exchange-buffer.js';
@@ -50,12 +49,16 @@ export interface TaskHostOptions {
   /** Adds the jobs to their queues (before the commit: a crash in between only duplicates ids). */
   enqueue: (jobs: OutgoingJob[]) => Promise<void>;
   onTap?: (edgeId: string, events: Event[]) => void;
+  /** This task cannot be built here (an operator's create, restore or onStart threw): the run fails with it. */
+  onStartFailure?: (failure: StartFailure) => Promise<void>;
   /** Called before a batch's sink writes (the slow-sink drill blocks there; worker-pool.ts). */
   beforeSinkWrite?: () => void;
 }
 
 export class TaskHost {
   private task!: Task;
+  /** The task's operators are open (built and not closed since). */
+  private live = false;
   private exchange!: ExchangeBuffer;
   private counters = new Map<string, NodeCounters>();
   private sinkLatency = new Map<string, Histogram>();
@@ -93,7 +96,7 @@ export class TaskHost {
       this.task.advance(channel, decodeWatermark(job.wm));
       this.applied[channel] = job.seq;
       if (this.o.stage.nodes.some((id) => this.o.plan.nodes.get(id)!.isSink)) this.o.beforeSinkWrite?.();
-      for (const inst of this.task.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
+      await this.task.flushSinks();
       if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
       await this.o.enqueue(this.exchange.drain());
       await this.commit(claim.token);
@@ -146,43 +149,46 @@ export class TaskHost {
 
   private async reload(): Promise<void> {
     await this.closeOperators();
+    this.version = -1; // nothing here is current until a build succeeds
     const { pid, stage, partition, store } = this.o;
     const { version, snapshot } = await store.load(pid, stage.id, partition);
-    await this.build(snapshot);
+    try {
+      await this.build(snapshot);
+    } catch (err) {
+      // Retrying the batch would fail the same way for ever: the coordinator fails the run instead.
+      if (err instanceof StartFailure) await this.o.onStartFailure?.(err);
+      throw err;
+    }
     this.version = version;
     this.fresh = snapshot === undefined;
   }
 
   private async build(snapshot: TaskSnapshot | undefined): Promise<void> {
     const { plan, stage, partition } = this.o;
-    this.exchange = new ExchangeBuffer(plan, stage, partition, snapshot?.exchange);
-    this.exchange.onTap = this.o.onTap;
-    this.exchange.generation = this.o.generation;
-    this.task = new Task(stage, partition, this.exchange, channelsOf(plan, stage));
-    this.counters = new Map();
-    this.sinkLatency = new Map();
+    const exchange = new ExchangeBuffer(plan, stage, partition, snapshot?.exchange);
+    exchange.onTap = this.o.onTap;
+    exchange.generation = this.o.generation;
+    const counters = new Map<string, NodeCounters>();
+    const sinkLatency = new Map<string, Histogram>();
     const hist = snapshot?.counters.hist;
-    for (const id of stage.nodes) {
-      const node = plan.nodes.get(id)!;
+    const meters = (node: PlanNode) => {
       const c = new NodeCounters();
-      Object.assign(c, snapshot?.counters.nodes[id] ?? {});
-      c.samples = new ErrorSamples(snapshot?.counters.errors?.[id]);
-      const batchTimes = hist?.batch[id];
+      Object.assign(c, snapshot?.counters.nodes[node.id] ?? {});
+      c.samples = new ErrorSamples(snapshot?.counters.errors?.[node.id]);
+      const batchTimes = hist?.batch[node.id];
       if (batchTimes) c.batchTimes.merge(Histogram.fromSparse(batchTimes));
-      this.counters.set(id, c);
+      counters.set(node.id, c);
       let latency: Histogram | undefined;
-      if (node.isSink) this.sinkLatency.set(id, (latency = Histogram.fromSparse(hist?.latency[id] ?? [])));
-      const inst = new NodeInstance(node, c, this.task.route, latency, undefined, true);
-      const entry = operatorEntry(node.type);
-      if (entry?.kind !== 'operator') throw new Error(`${id}: ${node.type} cannot run in a worker stage`);
-      const opState = snapshot?.operators[id];
-      inst.op = await entry.create(operatorContext(node, inst.state, this.o.context));
-      if (opState) {
-        inst.state.restore(opState);
-        inst.op.onRestore?.();
-      } else inst.op.onStart?.();
-      this.task.instances.set(id, inst);
-    }
+      if (node.isSink) sinkLatency.set(node.id, (latency = Histogram.fromSparse(hist?.latency[node.id] ?? [])));
+      return { counters: c, latency, trackState: true };
+    };
+    const state = new Map(Object.entries(snapshot?.operators ?? {}).map(([id, s]) => [`${id}#${partition}`, s]));
+    const { task } = await buildOperators({ context: this.o.context, carry: { state, sources: new Map() } }, (build) => build.task(plan, stage, partition, exchange, meters));
+    this.task = task;
+    this.live = true;
+    this.exchange = exchange;
+    this.counters = counters;
+    this.sinkLatency = sinkLatency;
     this.exchange.edgeCounts = { ...(snapshot?.counters.edges ?? {}) };
     this.applied = { ...(snapshot?.applied ?? {}) };
     this.done = snapshot?.counters.done ?? false;
@@ -216,16 +222,8 @@ export class TaskHost {
   }
 
   private async closeOperators(): Promise<void> {
-    if (!this.task) return;
-    for (const inst of this.task.instances.values()) await inst.op?.close?.();
+    if (!this.live) return;
+    this.live = false;
+    await this.task.closeOperators();
   }
-}
-
-export function channelsOf(plan: Plan, stage: PlanStage): string[] {
-  const ids: string[] = [];
-  for (const e of stage.inputs) {
-    const upstream = plan.stages[plan.nodes.get(e.source)!.stage]!;
-    for (let p = 0; p < upstream.partitions; p++) ids.push(Task.channelId(e.id, p));
-  }
-  return ids;
 }

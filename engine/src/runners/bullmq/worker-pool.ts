@@ -15,6 +15,7 @@ import { type DeployedPipeline, WORKER_TIMINGS } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
 import { TapPublisher } from './remote-taps.js';
+import { reportStartFailure } from './start-failure-report.js';
 import { bullConnection, redisOptions, reportRedisErrors } from './redis-options.js';
 import { TaskHost } from './task-host.js';
 import { TaskStateStore } from './task-state-store.js';
@@ -171,6 +172,7 @@ export class WorkerPool {
           enqueue: (jobs) => queues.add(jobs),
           onTap: taps.publish,
           beforeSinkWrite: slowSinkDrill(() => current),
+          onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
         });
         const worker = new Worker<BatchJob>(
           this.keys.queue(d.pid, stage.id, p),

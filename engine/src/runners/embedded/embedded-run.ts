@@ -1,20 +1,20 @@
-import type { Event, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
+import type { Event, PipelineDocument, RunStatus } from '@sluice/shared';
 import { paramValues } from '@sluice/shared';
-import type { Operator, SinkOperator, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
+import type { SourceOperator } from '@sluice/nodes/sdk';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { operatorEntry } from '@sluice/nodes/operators';
-import { buildPlan, type Plan, type PlanEdge, type PlanStage } from '../../compile/plan.js';
-import { diffPlans, type RedeployDiff } from '../../compile/redeploy-diff.js';
+import { buildPlan, type Plan, type PlanEdge, type PlanNode, type PlanStage } from '../../compile/plan.js';
+import { diffPlans } from '../../compile/redeploy-diff.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts } from '../../metrics/node-counters.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
-import type { RunDetail } from '../../metrics/run-detail.js';
+import { StartFailure } from '../../runtime/node-errors.js';
+import type { NodeInstance } from '../../runtime/node-instance.js';
+import { type BuildCarry, buildOperators } from '../../runtime/operator-build.js';
+import { routeSourceBatch } from '../../runtime/source-step.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
-import { NodeInstance } from '../../runtime/node-instance.js';
-import { operatorContext } from '../../runtime/operator-context.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
-import { type TapListener, TapRegistry } from '../../runtime/taps.js';
-import { HotSwapRefused, RUN_DEFAULTS, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
+import { RUN_DEFAULTS, type RunOptions } from '../runner.js';
+import { messageOf, type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 
 const YIELD_EVERY_MS = 15;
 /**
@@ -51,45 +51,24 @@ interface Wiring {
 }
 
 /** Carried into a new plan by a hot redeploy: state per `node#partition`, reused source slots. */
-interface Carry {
-  state: Map<string, StateSnapshot>;
-  sources: Map<string, SourceSlot>;
-}
+type Carry = BuildCarry<SourceSlot>;
 
-interface PendingSwap {
-  document: PipelineDocument;
-  plan: Plan;
-  options: RunOptions;
-  resolve: (diff: RedeployDiff) => void;
-  reject: (err: unknown) => void;
-}
-
-export class EmbeddedRun implements RunHandle, TaskOutput {
-  readonly pipelineId: string;
-  readonly done: Promise<RunResult>;
-  private resolveDone!: (r: RunResult) => void;
-  private state: RunStatus = 'starting';
-  private failure: string | undefined;
-  private stopping = false;
+export class EmbeddedRun extends RunLifecycle implements TaskOutput {
   private tasks = new Map<number, Task[]>();
   private partitioners = new Map<number, Partitioner>();
   private exchangeOut = new Map<number, PlanEdge[]>();
   private sources: SourceSlot[] = [];
-  private readonly taps = new TapRegistry();
-  private metricsState: RunMetrics;
+  protected metricsState: RunMetrics;
   private readonly now: () => number;
-  private loop: Promise<void> | undefined;
-  private pendingSwap: PendingSwap | undefined;
 
   constructor(
     private document: PipelineDocument,
-    private plan: Plan,
+    protected plan: Plan,
     private options: RunOptions,
   ) {
-    this.pipelineId = options.pipelineId ?? document.id ?? 'pipeline';
+    super(options.pipelineId ?? document.id ?? 'pipeline');
     this.now = options.now ?? Date.now;
     this.metricsState = new RunMetrics(plan, this.now);
-    this.done = new Promise((r) => (this.resolveDone = r));
   }
 
   async start(): Promise<void> {
@@ -97,16 +76,12 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     try {
       wiring = await this.build(this.document, this.plan, this.options, this.metricsState);
     } catch (err) {
-      throw err instanceof StartFailure ? err : new Error(String((err as Error).message ?? err));
+      throw err instanceof StartFailure ? err : new Error(messageOf(err));
     }
     this.install(wiring);
-    this.state = 'running';
-    this.loop = this.runSources().then(
-      () => this.finish(this.stopping ? 'stopped' : 'completed'),
-      (err: unknown) => {
-        this.failure = err instanceof Error ? err.message : String(err);
-        return this.finish('failed');
-      },
+    this.startLoop(
+      () => this.runSources(),
+      () => (this.stopping ? 'stopped' : 'completed'),
     );
   }
 
@@ -115,54 +90,23 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
    * back and kept sources are reused as they are (same position, same inbox). On failure every
    * operator created here is closed again and nothing of the running pipeline is touched.
    */
-  private async build(document: PipelineDocument, plan: Plan, options: RunOptions, metrics: RunMetrics, carry?: Carry): Promise<Wiring> {
-    const params = { ...paramValues(document), ...options.params };
-    const ctxOptions = {
+  private build(document: PipelineDocument, plan: Plan, options: RunOptions, metrics: RunMetrics, carry?: Carry): Promise<Wiring> {
+    const context = {
       baseDir: options.baseDir,
       ...(options.fileRoots ? { fileRoots: options.fileRoots } : {}),
-      params,
+      params: { ...paramValues(document), ...options.params },
       now: this.now,
       ...(options.consoleWriter ? { consoleWriter: options.consoleWriter } : {}),
       ...(options.ingest ? { ingest: { hub: options.ingest, pipelineId: this.pipelineId } } : {}),
     };
-    const w: Wiring = { tasks: new Map(), partitioners: new Map(), exchangeOut: new Map(), sources: [] };
-    // Fresh operators start once all were created: onStart may empty a file, which a failed
-    // redeploy must not do.
-    const starts: Operator[] = [];
-    try {
+    const meters = (node: PlanNode) => ({ counters: metrics.node(node.id), latency: metrics.sinkLatency(node.id) });
+    return buildOperators({ context, sourceOverrides: options.sourceOverrides, operatorOverrides: options.operatorOverrides, carry }, async (build) => {
+      const w: Wiring = { tasks: new Map(), partitioners: new Map(), exchangeOut: new Map(), sources: [] };
       for (const stage of plan.stages) {
         const list: Task[] = [];
         for (let p = 0; p < stage.partitions; p++) {
-          const task = new Task(stage, p, this, channelsOf(plan, stage));
-          for (const id of stage.nodes) {
-            const node = plan.nodes.get(id)!;
-            const inst = new NodeInstance(node, metrics.node(id), task.route, metrics.sinkLatency(id));
-            const entry = operatorEntry(node.type);
-            if (!entry) throw new Error(`${id}: no operator for node type ${node.type}`);
-            const ctx = operatorContext(node, inst.state, ctxOptions);
-            try {
-              if (entry.kind === 'source') {
-                const reused = carry?.sources.get(id);
-                if (reused) w.sources.push({ ...reused, task, instance: inst });
-                else {
-                  const override = options.sourceOverrides?.[id];
-                  const source = override ? override() : await entry.create(ctx);
-                  w.sources.push({ nodeId: id, source, task, instance: inst, ended: false });
-                }
-              } else {
-                const override = options.operatorOverrides?.[id];
-                inst.op = override ? override() : await entry.create(ctx);
-                const saved = carry?.state.get(`${id}#${p}`);
-                if (saved) {
-                  inst.state.restore(saved);
-                  inst.op.onRestore?.();
-                } else starts.push(inst.op);
-              }
-            } catch (err) {
-              throw new StartFailure(id, err);
-            }
-            task.instances.set(id, inst);
-          }
+          const { task, source } = await build.task(plan, stage, p, this, meters);
+          if (source) w.sources.push({ ...(carry?.sources.get(source.nodeId) ?? { ended: false }), ...source, task });
           list.push(task);
         }
         w.tasks.set(stage.id, list);
@@ -173,12 +117,8 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
         const from = plan.nodes.get(e.source)!.stage;
         w.exchangeOut.set(from, [...(w.exchangeOut.get(from) ?? []), e]);
       }
-      for (const op of starts) op.onStart?.();
-    } catch (err) {
-      await closeWiring(w, (slot) => !carry?.sources.has(slot.nodeId));
-      throw err;
-    }
-    return w;
+      return w;
+    });
   }
 
   private install(w: Wiring): void {
@@ -190,32 +130,25 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
 
   /**
    * Hot redeploy: the swap happens in the source loop between two rounds of polls, when no
-   * batch is in flight (exchanges are direct calls here). Resolves with what was kept and reset.
+   * batch is in flight (exchanges are direct calls here).
    */
-  redeploy(document: PipelineDocument, options: RunOptions): Promise<RedeployDiff> {
-    if (this.state !== 'running' || this.stopping) return Promise.reject(new HotSwapRefused(`the run is ${this.stopping ? 'stopping' : this.state}`));
-    if (this.pendingSwap) return Promise.reject(new HotSwapRefused('another redeploy is in progress'));
-    if (options.baseDir !== this.options.baseDir) return Promise.reject(new HotSwapRefused('the document folder changed'));
-    if (hasOverrides(options) || hasOverrides(this.options)) return Promise.reject(new HotSwapRefused('a run with replaced operators (a preview) is not swapped'));
-    // Options the deploy does not set (batch size, partitions, a console writer) stay as they were.
-    const merged: RunOptions = { ...this.options, ...options };
-    let plan: Plan;
-    try {
-      plan = buildPlan(document, nodeDefinitions, { partitions: merged.partitions ?? RUN_DEFAULTS.partitions });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return new Promise((resolve, reject) => {
-      this.pendingSwap = { document, plan, options: merged, resolve, reject };
-    });
+  protected swapRefusal(options: RunOptions): string | undefined {
+    if (options.baseDir !== this.options.baseDir) return 'the document folder changed';
+    if (hasOverrides(options) || hasOverrides(this.options)) return 'a run with replaced operators (a preview) is not swapped';
+    return undefined;
   }
 
-  private async applySwap(swap: PendingSwap): Promise<void> {
+  protected prepareSwap(document: PipelineDocument, options: RunOptions): { plan: Plan; options: RunOptions } {
+    // Options the deploy does not set (batch size, partitions, a console writer) stay as they were.
+    const merged: RunOptions = { ...this.options, ...options };
+    return { plan: buildPlan(document, nodeDefinitions, { partitions: merged.partitions ?? RUN_DEFAULTS.partitions }), options: merged };
+  }
+
+  protected async applySwap(swap: PendingSwap): Promise<void> {
     const diff = diffPlans(this.plan, swap.plan);
     const kept = new Set(diff.kept);
     // Sinks write out what they buffered, so their state (a file's length) covers it.
-    for (const list of this.tasks.values())
-      for (const t of list) for (const inst of t.instances.values()) await (inst.op as SinkOperator | undefined)?.flush?.();
+    await this.flushSinks();
     const carry: Carry = { state: new Map(), sources: new Map() };
     const watermarks = new Map<string, number>();
     for (const list of this.tasks.values())
@@ -284,12 +217,7 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
     let lastYield = performance.now();
     let lastSinkFlush = performance.now();
     while (!this.stopping) {
-      const swap = this.pendingSwap;
-      if (swap) {
-        this.pendingSwap = undefined;
-        await this.applySwap(swap);
-        continue;
-      }
+      if (await this.applyPendingSwap()) continue;
       let active = 0;
       let starved = 0;
       for (const slot of this.sources) {
@@ -299,19 +227,9 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
         const batch = await slot.source.poll(asked);
         if (this.stopping) break;
         const t0 = performance.now();
-        for (const bad of batch.errors ?? []) slot.instance.error(bad.event, bad.error);
-        if (batch.errors?.length) slot.instance.flush();
-        if (batch.events.length > 0) {
-          this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
-          slot.instance.emitSourceBatch(batch.events, batch.shallow === true);
-        }
-        if (batch.done) {
-          slot.ended = true;
-          slot.task.advance(SOURCE_CHANNEL, Number.POSITIVE_INFINITY);
-        } else {
-          slot.task.advance(SOURCE_CHANNEL, batch.watermark);
-          if (batch.events.length < asked) starved++;
-        }
+        routeSourceBatch(slot.instance, slot.task, batch, (events) => this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, events));
+        if (batch.done) slot.ended = true;
+        else if (batch.events.length < asked) starved++;
         if (batch.events.length >= asked) slot.pollSize = nextPollSize(asked, performance.now() - t0, batchSize);
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await new Promise((r) => setImmediate(r));
@@ -331,75 +249,23 @@ export class EmbeddedRun implements RunHandle, TaskOutput {
   }
 
   private async flushSinks(): Promise<void> {
-    for (const list of this.tasks.values())
-      for (const t of list)
-        for (const inst of t.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
+    for (const list of this.tasks.values()) for (const t of list) await t.flushSinks();
   }
 
-  private async finish(status: RunStatus): Promise<void> {
-    this.pendingSwap?.reject(new HotSwapRefused(`the run ${status === 'completed' ? 'completed' : 'ended'} before the swap`));
-    this.pendingSwap = undefined;
-    try {
-      await closeWiring({ tasks: this.tasks, sources: this.sources }, () => true);
-    } catch (err) {
-      if (status !== 'failed') {
-        status = 'failed';
-        this.failure = err instanceof Error ? err.message : String(err);
-      }
-    }
-    this.state = status;
-    const result: RunResult = { status, metrics: this.metrics() };
-    if (this.failure !== undefined) result.error = this.failure;
-    const samples = this.metricsState.errorSamples();
-    if (Object.keys(samples).length > 0) result.errorSamples = samples;
-    this.resolveDone(result);
+  protected async release(status: RunStatus): Promise<void> {
+    this.refuseSwaps(`the run ${status === 'completed' ? 'completed' : 'ended'} before the swap`);
+    await closeWiring({ tasks: this.tasks, sources: this.sources }, () => true);
   }
-
-  status(): RunStatus {
-    return this.state;
-  }
-
-  detail(): RunDetail {
-    return { plan: this.plan, ...this.metricsState.histograms() };
-  }
-
-  metrics(): PipelineMetrics {
-    const m = this.metricsState.snapshot(this.state);
-    if (this.failure !== undefined) m.error = this.failure;
-    return m;
-  }
-
-  async stop(): Promise<RunResult> {
-    this.stopping = true;
-    await this.loop;
-    return this.done;
-  }
-
-  tap(edgeId: string, listener: TapListener): () => void {
-    return this.taps.add(edgeId, listener);
-  }
-}
-
-function channelsOf(plan: Plan, stage: PlanStage): string[] {
-  if (stage.source !== undefined) return [SOURCE_CHANNEL];
-  const ids: string[] = [];
-  for (const e of stage.inputs) {
-    const upstream = plan.stages[plan.nodes.get(e.source)!.stage]!;
-    for (let p = 0; p < upstream.partitions; p++) ids.push(Task.channelId(e.id, p));
-  }
-  return ids;
 }
 
 /** Flush and close the operators of a wiring; `closeSource` says which sources to close. */
 async function closeWiring(w: Pick<Wiring, 'tasks' | 'sources'>, closeSource: (slot: SourceSlot) => boolean): Promise<void> {
   for (const slot of w.sources) if (closeSource(slot)) await slot.source.close?.();
   for (const list of w.tasks.values())
-    for (const t of list)
-      for (const inst of t.instances.values()) {
-        const op = inst.op as (Operator & SinkOperator) | undefined;
-        await op?.flush?.();
-        await op?.close?.();
-      }
+    for (const t of list) {
+      await t.flushSinks();
+      await t.closeOperators();
+    }
 }
 
 function hasOverrides(o: RunOptions): boolean {
@@ -438,16 +304,4 @@ export function nextPollSize(asked: number, busyMs: number, batchSize: number): 
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** An operator could not start (a file that cannot be opened, a table that cannot be read). */
-export class StartFailure extends Error {
-  readonly code = 'start-failure';
-  constructor(
-    readonly nodeId: string,
-    override readonly cause: unknown,
-  ) {
-    super(`${nodeId}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'StartFailure';
-  }
 }

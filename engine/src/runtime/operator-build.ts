@@ -1,0 +1,147 @@
+/**
+ * Building the operators of a run's tasks, the same for every runner (the embedded run, the
+ * BullMQ coordinator's source stages, a BullMQ worker's task): per node of a plan stage, an
+ * instance whose operator is created (or replaced, or, for a source kept by a hot redeploy,
+ * reused as it is), whose state is restored from a snapshot or whose onStart waits until every
+ * operator of the build exists: onStart may empty a file, which a build that fails later must
+ * not do. When a node fails, whatever the build created is closed again and the error is one
+ * StartFailure naming the node.
+ */
+import { operatorEntry } from '@sluice/nodes/operators';
+import type { Operator, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
+import type { Plan, PlanNode, PlanStage } from '../compile/plan.js';
+import type { Histogram } from '../metrics/histogram.js';
+import type { NodeCounters } from '../metrics/node-counters.js';
+import { StartFailure } from './node-errors.js';
+import { NodeInstance } from './node-instance.js';
+import { type ContextOptions, operatorContext } from './operator-context.js';
+import { Task, type TaskOutput, taskChannels } from './task.js';
+
+/** What a build carries over from a running pipeline (a hot redeploy) or a snapshot. */
+export interface BuildCarry<S extends { source: SourceOperator } = { source: SourceOperator }> {
+  /** `node#partition` -> operator state: restored instead of started. */
+  state: Map<string, StateSnapshot>;
+  /** Kept sources by node id: reused as they are (same position, same inbox), never created or closed by the build. */
+  sources: Map<string, S>;
+}
+
+export interface OperatorBuildOptions {
+  context: ContextOptions;
+  /** Replacement sources (a preview's recording, a benchmark's events in memory). */
+  sourceOverrides?: Record<string, () => SourceOperator> | undefined;
+  /** Replacement operators (a preview captures what sinks receive). */
+  operatorOverrides?: Record<string, () => Operator> | undefined;
+  carry?: BuildCarry | undefined;
+}
+
+/** How a node's instance counts and times: the runner owns its counters and histograms. */
+export interface NodeMeters {
+  counters: NodeCounters;
+  latency?: Histogram | undefined;
+  /** Remember changed keys (BullMQ commits keyed state incrementally). */
+  trackState?: boolean;
+}
+
+export interface BuiltSource {
+  nodeId: string;
+  source: SourceOperator;
+  instance: NodeInstance;
+}
+
+export interface BuiltTask {
+  task: Task;
+  /** The stage's source, when it is a source stage. */
+  source?: BuiltSource;
+}
+
+export class OperatorBuild {
+  private readonly sources: SourceOperator[] = [];
+  private readonly operators: Operator[] = [];
+  private readonly starts: { nodeId: string; op: Operator }[] = [];
+
+  constructor(private readonly o: OperatorBuildOptions) {}
+
+  /** One partition of a stage, every node's operator created and its state restored (or its start pending). */
+  async task(plan: Plan, stage: PlanStage, partition: number, output: TaskOutput, meters: (node: PlanNode) => NodeMeters): Promise<BuiltTask> {
+    const task = new Task(stage, partition, output, taskChannels(plan, stage));
+    const built: BuiltTask = { task };
+    for (const id of stage.nodes) {
+      const node = plan.nodes.get(id)!;
+      const m = meters(node);
+      const inst = new NodeInstance(node, m.counters, task.route, m.latency, undefined, m.trackState ?? false);
+      try {
+        const source = await this.create(node, inst, partition);
+        if (source) built.source = { nodeId: id, source, instance: inst };
+      } catch (err) {
+        throw new StartFailure(id, err);
+      }
+      task.instances.set(id, inst);
+    }
+    return built;
+  }
+
+  /** Creates the node's operator into `inst`; for a source node, returns its source instead. */
+  private async create(node: PlanNode, inst: NodeInstance, partition: number): Promise<SourceOperator | undefined> {
+    const id = node.id;
+    // The one place a runner looks an operator up by its node type.
+    const entry = operatorEntry(node.type);
+    if (!entry) throw new Error(`no operator for node type ${node.type}`);
+    const ctx = operatorContext(node, inst.state, this.o.context);
+    if (entry.kind === 'source') {
+      const kept = this.o.carry?.sources.get(id);
+      if (kept) return kept.source;
+      const override = this.o.sourceOverrides?.[id];
+      const source = override ? override() : await entry.create(ctx);
+      this.sources.push(source);
+      return source;
+    }
+    const override = this.o.operatorOverrides?.[id];
+    const op = override ? override() : await entry.create(ctx);
+    this.operators.push(op);
+    inst.op = op;
+    const saved = this.o.carry?.state.get(`${id}#${partition}`);
+    if (saved) {
+      inst.state.restore(saved);
+      op.onRestore?.();
+    } else this.starts.push({ nodeId: id, op });
+    return undefined;
+  }
+
+  /** Every operator created fresh starts now that all exist. */
+  start(): void {
+    for (const { nodeId, op } of this.starts) {
+      try {
+        op.onStart?.();
+      } catch (err) {
+        throw new StartFailure(nodeId, err);
+      }
+    }
+  }
+
+  /** Close what this build created (not the kept sources); the build's own error is what the caller reports. */
+  async abort(): Promise<void> {
+    for (const closable of [...this.sources, ...this.operators]) {
+      try {
+        await closable.close?.();
+      } catch {
+        // A half-built operator may fail to close: the failure that stopped the build matters.
+      }
+    }
+  }
+}
+
+/**
+ * Run `body` with a fresh build, then start the fresh operators; when anything throws, close
+ * what was created and rethrow (a failed hot redeploy leaves the running pipeline untouched).
+ */
+export async function buildOperators<T>(o: OperatorBuildOptions, body: (build: OperatorBuild) => Promise<T>): Promise<T> {
+  const build = new OperatorBuild(o);
+  try {
+    const built = await body(build);
+    build.start();
+    return built;
+  } catch (err) {
+    await build.abort();
+    throw err;
+  }
+}
