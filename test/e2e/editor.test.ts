@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '@sluice/engine';
 import { launchBrowser } from './browser.js';
+import { connect } from './canvas-session.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -36,18 +37,6 @@ async function openEditor(): Promise<Page> {
   await page.goto(`${base}/#/new`);
   await page.getByLabel('Pipeline', { exact: true }).waitFor();
   return page;
-}
-
-/** Connect two nodes by dragging from the first's output handle to the second's input handle. */
-async function connect(page: Page, from: string, to: string): Promise<void> {
-  const a = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
-  const b = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
-  const pa = (await a.boundingBox())!;
-  const pb = (await b.boundingBox())!;
-  await page.mouse.move(pa.x + pa.width / 2, pa.y + pa.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(pb.x + pb.width / 2, pb.y + pb.height / 2, { steps: 10 });
-  await page.mouse.up();
 }
 
 describe('editor (Chromium)', () => {

@@ -24,6 +24,7 @@ import { type FlowNode, type FlowNodeCache, flowNodes } from './flow-nodes';
 import { MetricEdge, type MetricEdgeData } from './metric-edge';
 import { countRender } from './render-count';
 import { SluiceNode } from './sluice-node';
+import { useMeasureNewNodes } from './use-measure-new-nodes';
 
 // Module scope: React Flow re-creates nothing per render.
 const NODE_TYPES = { sluice: SluiceNode };
@@ -85,11 +86,12 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   const cache = useRef<FlowNodeCache>(new Map());
   // Sizes React Flow measured, kept on the node objects made later; not state: a size re-renders nothing.
   const measured = useRef(new Map<string, { width: number; height: number }>());
-  const nodes = useMemo(() => {
+  const { nodes, changed } = useMemo(() => {
     const r = flowNodes(cache.current, specs, selected, invalidNodes, dragging, measured.current, specs.length > VISIBLE_ONLY_ABOVE);
     cache.current = r.cache;
-    return r.nodes;
+    return r;
   }, [specs, selected, invalidNodes, dragging]);
+  useMeasureNewNodes(changed);
   const edges = useFlowEdges(edgeSpecs, selectedEdge);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {

@@ -56,6 +56,9 @@ describe('flow nodes', () => {
     const next = flowNodes(first.cache, specs, none, new Set(['a']), noDrag);
     expect(next.nodes[0]!.data.invalid).toBe(true);
     expect(next.nodes.map((n, i) => n.data === first.nodes[i]!.data)).toEqual([false, true, true]);
+    // Only the new node object is named as changed (the canvas makes sure React Flow measures it).
+    expect(first.changed).toEqual(['a', 'b', 'c']);
+    expect(next.changed).toEqual(['a']);
   });
 
   it('a new node object carries the size React Flow measured, so React Flow does not measure it again', () => {

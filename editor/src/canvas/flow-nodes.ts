@@ -47,6 +47,7 @@ export function estimatedHandles(type: string, config: Record<string, unknown>):
   return [...side(inputPorts(type), 'target'), ...side(outputPorts(type, config), 'source')];
 }
 
+/** The nodes, the cache for the next call, and the ids whose node object is new (React Flow takes them in afresh). */
 export function flowNodes(
   cache: FlowNodeCache,
   specs: readonly NodeSpec[],
@@ -56,8 +57,9 @@ export function flowNodes(
   measured: Measured = new Map(),
   /** Give nodes not yet measured an estimated size and handles (big graphs, which draw only what is in view). */
   estimate = false,
-): { nodes: FlowNode[]; cache: FlowNodeCache } {
+): { nodes: FlowNode[]; cache: FlowNodeCache; changed: string[] } {
   const next = new Map<string, Entry>();
+  const changed: string[] = [];
   const nodes = specs.map((spec, i) => {
     const selected = selection.has(spec.id);
     const isInvalid = invalid.has(spec.id);
@@ -81,8 +83,9 @@ export function flowNodes(
             // too, forcing a layout) and report the size back: on every drag step, without this.
             ...(size ? { measured: size } : estimate && !measured.has(spec.id) ? { initialWidth: WIDTH, initialHeight: HEIGHT, handles: estimatedHandles(spec.type, spec.config) } : {}),
           };
+    if (node !== hit?.node) changed.push(spec.id);
     next.set(spec.id, { spec, selected, invalid: isInvalid, dragged, node });
     return node;
   });
-  return { nodes, cache: next };
+  return { nodes, cache: next, changed };
 }

@@ -1,0 +1,70 @@
+/** A built editor, a real server and Debian's Chromium for the canvas tests; helpers to drive the canvas. */
+import { execSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { PipelineDocument } from '@sluice/shared';
+import { startServer } from '@sluice/engine';
+import { launchBrowser } from './browser.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface CanvasSession {
+  base: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startCanvasSession(): Promise<CanvasSession> {
+  execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+  const server = await startServer({ port, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-e2e-')), log: () => undefined });
+  const browser = await launchBrowser().catch(async (err: unknown) => {
+    await server.close();
+    throw err;
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Connect two nodes by dragging from the first's output handle to the second's input handle. */
+export async function connect(page: Page, from: string, to: string): Promise<void> {
+  const a = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
+  const b = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
+  const pa = (await a.boundingBox())!;
+  const pb = (await b.boundingBox())!;
+  await page.mouse.move(pa.x + pa.width / 2, pa.y + pa.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(pb.x + pb.width / 2, pb.y + pb.height / 2, { steps: 10 });
+  await page.mouse.up();
+}
+
+/** The stored document of a pipeline, as the server has it. */
+export async function storedDocument(base: string, id: string): Promise<PipelineDocument> {
+  const r = await fetch(`${base}/api/pipelines/${id}`);
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { pipeline: { document: PipelineDocument } }).pipeline.document;
+}
+
+/** The ids of the nodes the canvas shows (drawn and visible) and the edges it draws, sorted. */
+export async function drawn(page: Page): Promise<{ nodes: string[]; edges: string[] }> {
+  // No named functions inside: the page gets this function's text, without the helpers a transpiler may add.
+  return page.evaluate(() => ({
+    nodes: Array.from(document.querySelectorAll('.react-flow__node'))
+      .filter((el) => el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden')
+      .map((el) => el.getAttribute('data-id') ?? '')
+      .sort(),
+    edges: Array.from(document.querySelectorAll('.react-flow__edge'))
+      .filter((el) => (el.querySelector('path')?.getAttribute('d') ?? '') !== '')
+      .map((el) => el.getAttribute('data-id') ?? '')
+      .sort(),
+  }));
+}
