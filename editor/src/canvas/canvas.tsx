@@ -118,13 +118,17 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
       setDragging(NO_DRAG);
     }
     if (selectionChanged) useUi.getState().setSelection([...sel]);
-    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-    if (removed.length > 0) useDocument.getState().remove(removed, []);
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange<Edge<MetricEdgeData>>[]) => {
     for (const c of changes) if (c.type === 'select' && c.selected) useUi.getState().select(undefined, c.id);
-    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-    if (removed.length > 0) useDocument.getState().remove([], removed);
+  }, []);
+  // React Flow reports a delete as edge removals, then node removals: taken here whole, it is one undo step.
+  const onDelete = useCallback(({ nodes, edges }: { nodes: FlowNode[]; edges: Edge<MetricEdgeData>[] }) => {
+    useDocument.getState().remove(
+      nodes.map((n) => n.id),
+      edges.map((e) => e.id),
+    );
+    useUi.getState().select(undefined);
   }, []);
   const onConnect = useCallback((c: Connection) => {
     const reason = useDocument.getState().connect({
@@ -158,6 +162,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onDelete={onDelete}
         onInit={onInit}
         onPaneClick={onPaneClick}
         deleteKeyCode={readOnly ? null : DELETE_KEYS}
