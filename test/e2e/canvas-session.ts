@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { PipelineDocument } from '@sluice/shared';
 import { startServer } from '@sluice/engine';
 import { launchBrowser } from './browser.js';
@@ -31,6 +31,23 @@ export async function startCanvasSession(): Promise<CanvasSession> {
     close: async () => {
       await browser.close();
       await server.close();
+    },
+  };
+}
+
+/** One session for the tests of a file: started before them, closed after. */
+export function canvasSessionForFile(): { get(): CanvasSession } {
+  let session: CanvasSession | undefined;
+  beforeAll(async () => {
+    session = await startCanvasSession();
+  }, 120_000);
+  afterAll(async () => {
+    await session?.close();
+  });
+  return {
+    get: () => {
+      if (!session) throw new Error('the canvas session did not start');
+      return session;
     },
   };
 }

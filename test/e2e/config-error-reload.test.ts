@@ -4,18 +4,10 @@
  * autosave, then reloaded several times: every time all 4 nodes and 3 edges are on the canvas.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CanvasSession, connect, drawn, startCanvasSession, storedDocument } from './canvas-session.js';
+import { describe, expect, it } from 'vitest';
+import { canvasSessionForFile, connect, drawn, storedDocument } from './canvas-session.js';
 
-let session: CanvasSession;
-
-beforeAll(async () => {
-  session = await startCanvasSession();
-}, 120_000);
-
-afterAll(async () => {
-  await session?.close();
-});
+const suite = canvasSessionForFile();
 
 const NODES = ['console1', 'filter1', 'generator1', 'window1'];
 
@@ -27,6 +19,7 @@ async function waitForWholeGraph(page: Page): Promise<void> {
 
 describe('a node with a config error after a reload (Chromium)', () => {
   it('draws all 4 nodes and 3 edges on every reload', async () => {
+    const session = suite.get();
     const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
     // A busy main thread, as on the reporter's machine: the browser's size observations reach
     // React Flow a task late, so a render can land between a node's first measuring and its use

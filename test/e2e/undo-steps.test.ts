@@ -4,19 +4,11 @@
  * node without its edges; a paste and a connection are one step each too.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PipelineDocument } from '@sluice/shared';
-import { type CanvasSession, connect, drawn, startCanvasSession, storedDocument } from './canvas-session.js';
+import { canvasSessionForFile, connect, drawn, storedDocument } from './canvas-session.js';
 
-let session: CanvasSession;
-
-beforeAll(async () => {
-  session = await startCanvasSession();
-}, 120_000);
-
-afterAll(async () => {
-  await session?.close();
-});
+const suite = canvasSessionForFile();
 
 const ALL = { nodes: ['console1', 'filter1', 'generator1'], edges: ['e1', 'e2'] };
 
@@ -29,6 +21,7 @@ async function savedAll(page: Page): Promise<void> {
 
 describe('one undo step per action (Chromium)', () => {
   it('delete, multi-select delete, paste and connect each undo in one Ctrl+Z; the autosave never stores half a delete', async () => {
+    const session = suite.get();
     const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${session.base}/#/new`);
     await page.getByLabel('Pipeline name').fill('Undo steps');

@@ -84,13 +84,16 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
 
   const selected = useMemo(() => new Set(selection), [selection]);
   const cache = useRef<FlowNodeCache>(new Map());
-  // Sizes React Flow measured, kept on the node objects made later; not state: a size re-renders nothing.
+  // Sizes React Flow measured. The node objects carry them: the minimap draws a node from its
+  // object's size only, so a new size makes a new object (once per node and size, not per drag step).
   const measured = useRef(new Map<string, { width: number; height: number }>());
+  const [sizesSeen, setSizesSeen] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: sizesSeen says the sizes in `measured` changed
   const { nodes, changed } = useMemo(() => {
     const r = flowNodes(cache.current, specs, selected, invalidNodes, dragging, measured.current, specs.length > VISIBLE_ONLY_ABOVE);
     cache.current = r.cache;
     return r;
-  }, [specs, selected, invalidNodes, dragging]);
+  }, [specs, selected, invalidNodes, dragging, sizesSeen]);
   useMeasureNewNodes(changed);
   const edges = useFlowEdges(edgeSpecs, selectedEdge);
 
@@ -99,12 +102,19 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
     const dropped: Record<string, XYPosition> = {};
     const sel = new Set(useUi.getState().selection);
     let selectionChanged = false;
+    let sized = false;
     for (const c of changes) {
       if (c.type === 'position' && c.position) {
         if (c.dragging) moving.set(c.id, c.position);
         else dropped[c.id] = c.position;
       }
-      if (c.type === 'dimensions' && c.dimensions) measured.current.set(c.id, c.dimensions);
+      if (c.type === 'dimensions' && c.dimensions) {
+        const was = measured.current.get(c.id);
+        if (was?.width !== c.dimensions.width || was?.height !== c.dimensions.height) {
+          measured.current.set(c.id, c.dimensions);
+          sized = true;
+        }
+      }
       if (c.type === 'select') {
         selectionChanged = true;
         if (c.selected) sel.add(c.id);
@@ -118,6 +128,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
       setDragging(NO_DRAG);
     }
     if (selectionChanged) useUi.getState().setSelection([...sel]);
+    if (sized) setSizesSeen((n) => n + 1);
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange<Edge<MetricEdgeData>>[]) => {
     for (const c of changes) if (c.type === 'select' && c.selected) useUi.getState().select(undefined, c.id);

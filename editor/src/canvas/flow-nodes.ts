@@ -71,7 +71,7 @@ export function flowNodes(
     // A changed look (label, config: ports may come or go) is measured again.
     const size = sameLook ? measured.get(spec.id) : undefined;
     const node: FlowNode =
-      hit && hit.node.data === data && hit.spec.position === spec.position && hit.selected === selected && hit.dragged === dragged
+      hit && hit.node.data === data && hit.spec.position === spec.position && hit.selected === selected && hit.dragged === dragged && hit.node.measured === size
         ? hit.node
         : {
             id: spec.id,
