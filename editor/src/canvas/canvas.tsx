@@ -14,9 +14,10 @@ import {
   type NodeChange,
   ReactFlow,
   type ReactFlowInstance,
+  useReactFlow,
   type XYPosition,
 } from '@xyflow/react';
-import { type DragEvent, memo, useCallback, useMemo, useRef, useState } from 'react';
+import { type DragEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EdgeSpec } from '@sluice/shared';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
@@ -77,6 +78,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   const specs = useDocument((s) => s.doc.nodes);
   const edgeSpecs = useDocument((s) => s.doc.edges);
   const readOnly = useDocument((s) => s.readOnly);
+  const loads = useDocument((s) => s.loads);
   const selection = useUi((s) => s.selection);
   const selectedEdge = useUi((s) => s.selectedEdge);
   const [dragging, setDragging] = useState(NO_DRAG);
@@ -96,6 +98,14 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   }, [specs, selected, invalidNodes, dragging, sizesSeen]);
   useMeasureNewNodes(changed);
   const edges = useFlowEdges(edgeSpecs, selectedEdge);
+  // Each document opened is shown whole: the `fitView` prop fits only the first nodes React Flow
+  // gets, which may be the last pipeline's, still in the store while the next one loads.
+  const { fitView } = useReactFlow();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads is the trigger
+  useEffect(() => {
+    // React Flow queues the fit until the new nodes are measured.
+    void fitView(FIT_VIEW_OPTIONS);
+  }, [loads, fitView]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     const moving = new Map<string, XYPosition>();
