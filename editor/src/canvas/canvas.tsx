@@ -87,7 +87,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   const selected = useMemo(() => new Set(selection), [selection]);
   const cache = useRef<FlowNodeCache>(new Map());
   // Sizes React Flow measured. The node objects carry them: the minimap draws a node from its
-  // object's size only, so a new size makes a new object (once per node and size, not per drag step).
+  // object's size only, so the first size of an object without one makes a new object, once.
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const [sizesSeen, setSizesSeen] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: sizesSeen says the sizes in `measured` changed
@@ -119,11 +119,9 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         else dropped[c.id] = c.position;
       }
       if (c.type === 'dimensions' && c.dimensions) {
-        const was = measured.current.get(c.id);
-        if (was?.width !== c.dimensions.width || was?.height !== c.dimensions.height) {
-          measured.current.set(c.id, c.dimensions);
-          sized = true;
-        }
+        measured.current.set(c.id, c.dimensions);
+        // A re-render only for a node whose object has no size yet (not when live numbers make a node grow).
+        if (cache.current.get(c.id)?.node.measured === undefined) sized = true;
       }
       if (c.type === 'select') {
         selectionChanged = true;

@@ -76,6 +76,9 @@ describe('flow nodes', () => {
     expect(sized.nodes[0]!.measured).toEqual({ width: 215, height: 63 });
     expect(sized.changed).toEqual(['a']);
     expect(flowNodes(sized.cache, specs, none, none, drag, aSized).changed).toEqual([]);
+    // A node that grows later (its live numbers) keeps its object: React Flow follows the real size.
+    const grown = flowNodes(sized.cache, specs, none, none, drag, new Map([...aSized, ['a', { width: 215, height: 79 }]]));
+    expect(grown.changed).toEqual([]);
   });
 
   it('big graphs: a node not yet measured gets an estimated size and handles, so React Flow need not draw it to place its edges', () => {

@@ -70,8 +70,10 @@ export function flowNodes(
     const data = hit && sameLook ? hit.node.data : { type: spec.type, label: spec.label ?? spec.id, config: spec.config, invalid: isInvalid };
     // A changed look (label, config: ports may come or go) is measured again.
     const size = sameLook ? measured.get(spec.id) : undefined;
+    // An object without a size is made again once a size is known (the minimap draws a node from its object's
+    // size only); one with a size keeps it when the node grows: React Flow follows real sizes itself.
     const node: FlowNode =
-      hit && hit.node.data === data && hit.spec.position === spec.position && hit.selected === selected && hit.dragged === dragged && hit.node.measured === size
+      hit && hit.node.data === data && hit.spec.position === spec.position && hit.selected === selected && hit.dragged === dragged && (hit.node.measured !== undefined || size === undefined)
         ? hit.node
         : {
             id: spec.id,
