@@ -14,9 +14,10 @@ import {
   type NodeChange,
   ReactFlow,
   type ReactFlowInstance,
+  useReactFlow,
   type XYPosition,
 } from '@xyflow/react';
-import { type DragEvent, memo, useCallback, useMemo, useRef, useState } from 'react';
+import { type DragEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EdgeSpec } from '@sluice/shared';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
@@ -24,6 +25,7 @@ import { type FlowNode, type FlowNodeCache, flowNodes } from './flow-nodes';
 import { MetricEdge, type MetricEdgeData } from './metric-edge';
 import { countRender } from './render-count';
 import { SluiceNode } from './sluice-node';
+import { useMeasureNewNodes } from './use-measure-new-nodes';
 
 // Module scope: React Flow re-creates nothing per render.
 const NODE_TYPES = { sluice: SluiceNode };
@@ -76,6 +78,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   const specs = useDocument((s) => s.doc.nodes);
   const edgeSpecs = useDocument((s) => s.doc.edges);
   const readOnly = useDocument((s) => s.readOnly);
+  const loads = useDocument((s) => s.loads);
   const selection = useUi((s) => s.selection);
   const selectedEdge = useUi((s) => s.selectedEdge);
   const [dragging, setDragging] = useState(NO_DRAG);
@@ -83,26 +86,43 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
 
   const selected = useMemo(() => new Set(selection), [selection]);
   const cache = useRef<FlowNodeCache>(new Map());
-  // Sizes React Flow measured, kept on the node objects made later; not state: a size re-renders nothing.
+  // Sizes React Flow measured. The node objects carry them: the minimap draws a node from its
+  // object's size only, so the first size of an object without one makes a new object, once.
   const measured = useRef(new Map<string, { width: number; height: number }>());
-  const nodes = useMemo(() => {
+  const [sizesSeen, setSizesSeen] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: sizesSeen says the sizes in `measured` changed
+  const { nodes, changed } = useMemo(() => {
     const r = flowNodes(cache.current, specs, selected, invalidNodes, dragging, measured.current, specs.length > VISIBLE_ONLY_ABOVE);
     cache.current = r.cache;
-    return r.nodes;
-  }, [specs, selected, invalidNodes, dragging]);
+    return r;
+  }, [specs, selected, invalidNodes, dragging, sizesSeen]);
+  useMeasureNewNodes(changed);
   const edges = useFlowEdges(edgeSpecs, selectedEdge);
+  // Each document opened is shown whole: the `fitView` prop fits only the first nodes React Flow
+  // gets, which may be the last pipeline's, still in the store while the next one loads.
+  const { fitView } = useReactFlow();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads is the trigger
+  useEffect(() => {
+    // React Flow queues the fit until the new nodes are measured.
+    void fitView(FIT_VIEW_OPTIONS);
+  }, [loads, fitView]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     const moving = new Map<string, XYPosition>();
     const dropped: Record<string, XYPosition> = {};
     const sel = new Set(useUi.getState().selection);
     let selectionChanged = false;
+    let sized = false;
     for (const c of changes) {
       if (c.type === 'position' && c.position) {
         if (c.dragging) moving.set(c.id, c.position);
         else dropped[c.id] = c.position;
       }
-      if (c.type === 'dimensions' && c.dimensions) measured.current.set(c.id, c.dimensions);
+      if (c.type === 'dimensions' && c.dimensions) {
+        measured.current.set(c.id, c.dimensions);
+        // A re-render only for a node whose object has no size yet (not when live numbers make a node grow).
+        if (cache.current.get(c.id)?.node.measured === undefined) sized = true;
+      }
       if (c.type === 'select') {
         selectionChanged = true;
         if (c.selected) sel.add(c.id);
@@ -116,13 +136,18 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
       setDragging(NO_DRAG);
     }
     if (selectionChanged) useUi.getState().setSelection([...sel]);
-    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-    if (removed.length > 0) useDocument.getState().remove(removed, []);
+    if (sized) setSizesSeen((n) => n + 1);
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange<Edge<MetricEdgeData>>[]) => {
     for (const c of changes) if (c.type === 'select' && c.selected) useUi.getState().select(undefined, c.id);
-    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
-    if (removed.length > 0) useDocument.getState().remove([], removed);
+  }, []);
+  // React Flow reports a delete as edge removals, then node removals: taken here whole, it is one undo step.
+  const onDelete = useCallback(({ nodes, edges }: { nodes: FlowNode[]; edges: Edge<MetricEdgeData>[] }) => {
+    useDocument.getState().remove(
+      nodes.map((n) => n.id),
+      edges.map((e) => e.id),
+    );
+    useUi.getState().select(undefined);
   }, []);
   const onConnect = useCallback((c: Connection) => {
     const reason = useDocument.getState().connect({
@@ -156,6 +181,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onDelete={onDelete}
         onInit={onInit}
         onPaneClick={onPaneClick}
         deleteKeyCode={readOnly ? null : DELETE_KEYS}

@@ -56,6 +56,9 @@ describe('flow nodes', () => {
     const next = flowNodes(first.cache, specs, none, new Set(['a']), noDrag);
     expect(next.nodes[0]!.data.invalid).toBe(true);
     expect(next.nodes.map((n, i) => n.data === first.nodes[i]!.data)).toEqual([false, true, true]);
+    // Only the new node object is named as changed (the canvas makes sure React Flow measures it).
+    expect(first.changed).toEqual(['a', 'b', 'c']);
+    expect(next.changed).toEqual(['a']);
   });
 
   it('a new node object carries the size React Flow measured, so React Flow does not measure it again', () => {
@@ -64,8 +67,18 @@ describe('flow nodes', () => {
     const sizes = new Map([['b', { width: 215, height: 47 }]]);
     const step = flowNodes(first.cache, specs, none, none, new Map([['b', { x: 300, y: 40 }]]), sizes);
     expect(step.nodes[1]!.measured).toEqual({ width: 215, height: 47 });
-    // A size alone makes no new object (it would re-render the node for nothing).
+    // A node with no new size keeps its object.
     expect(step.nodes[0]).toBe(first.nodes[0]);
+    // A newly measured size makes a new object that carries it (the minimap draws a node from it), once.
+    const aSized = new Map([...sizes, ['a', { width: 215, height: 63 }]]);
+    const drag = new Map([['b', step.nodes[1]!.position]]);
+    const sized = flowNodes(step.cache, specs, none, none, drag, aSized);
+    expect(sized.nodes[0]!.measured).toEqual({ width: 215, height: 63 });
+    expect(sized.changed).toEqual(['a']);
+    expect(flowNodes(sized.cache, specs, none, none, drag, aSized).changed).toEqual([]);
+    // A node that grows later (its live numbers) keeps its object: React Flow follows the real size.
+    const grown = flowNodes(sized.cache, specs, none, none, drag, new Map([...aSized, ['a', { width: 215, height: 79 }]]));
+    expect(grown.changed).toEqual([]);
   });
 
   it('big graphs: a node not yet measured gets an estimated size and handles, so React Flow need not draw it to place its edges', () => {

@@ -47,6 +47,7 @@ export function estimatedHandles(type: string, config: Record<string, unknown>):
   return [...side(inputPorts(type), 'target'), ...side(outputPorts(type, config), 'source')];
 }
 
+/** The nodes, the cache for the next call, and the ids whose node object is new (React Flow takes them in afresh). */
 export function flowNodes(
   cache: FlowNodeCache,
   specs: readonly NodeSpec[],
@@ -56,8 +57,9 @@ export function flowNodes(
   measured: Measured = new Map(),
   /** Give nodes not yet measured an estimated size and handles (big graphs, which draw only what is in view). */
   estimate = false,
-): { nodes: FlowNode[]; cache: FlowNodeCache } {
+): { nodes: FlowNode[]; cache: FlowNodeCache; changed: string[] } {
   const next = new Map<string, Entry>();
+  const changed: string[] = [];
   const nodes = specs.map((spec, i) => {
     const selected = selection.has(spec.id);
     const isInvalid = invalid.has(spec.id);
@@ -68,8 +70,10 @@ export function flowNodes(
     const data = hit && sameLook ? hit.node.data : { type: spec.type, label: spec.label ?? spec.id, config: spec.config, invalid: isInvalid };
     // A changed look (label, config: ports may come or go) is measured again.
     const size = sameLook ? measured.get(spec.id) : undefined;
+    // An object without a size is made again once a size is known (the minimap draws a node from its object's
+    // size only); one with a size keeps it when the node grows: React Flow follows real sizes itself.
     const node: FlowNode =
-      hit && hit.node.data === data && hit.spec.position === spec.position && hit.selected === selected && hit.dragged === dragged
+      hit && hit.node.data === data && hit.spec.position === spec.position && hit.selected === selected && hit.dragged === dragged && (hit.node.measured !== undefined || size === undefined)
         ? hit.node
         : {
             id: spec.id,
@@ -81,8 +85,9 @@ export function flowNodes(
             // too, forcing a layout) and report the size back: on every drag step, without this.
             ...(size ? { measured: size } : estimate && !measured.has(spec.id) ? { initialWidth: WIDTH, initialHeight: HEIGHT, handles: estimatedHandles(spec.type, spec.config) } : {}),
           };
+    if (node !== hit?.node) changed.push(spec.id);
     next.set(spec.id, { spec, selected, invalid: isInvalid, dragged, node });
     return node;
   });
-  return { nodes, cache: next };
+  return { nodes, cache: next, changed };
 }

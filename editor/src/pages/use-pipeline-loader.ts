@@ -1,6 +1,7 @@
 import type { PipelineDocument } from '@sluice/shared';
 import { useEffect, useState } from 'react';
 import { ApiError, api, subscribeMetrics } from '../api/client';
+import { autoLayout } from '../canvas/auto-layout';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 import { useUi } from '../stores/ui-store';
@@ -20,6 +21,11 @@ function takePrefetched(id: string): ReturnType<typeof api.get> {
   const early = prefetched?.id === id ? prefetched.reply : undefined;
   prefetched = undefined;
   return early ? early.catch(() => api.get(id)) : api.get(id);
+}
+
+/** A document with a node without a position (written by hand, or by a tool) opens laid out, not in one row. */
+function placed(doc: PipelineDocument): PipelineDocument {
+  return doc.nodes.every((n) => n.position) ? doc : autoLayout(doc);
 }
 
 /** A pipeline created from `#/new` moves to `#/p/:id` without reloading what is on the canvas. */
@@ -57,7 +63,7 @@ export function usePipelineLoader(pipelineId: string | undefined, editable: bool
     takePrefetched(pipelineId).then(
       (r) => {
         if (cancelled) return;
-        useDocument.getState().load(pipelineId, r.pipeline.document);
+        useDocument.getState().load(pipelineId, placed(r.pipeline.document));
         useMetrics.getState().push(r.status, undefined);
       },
       (err) => {

@@ -13,6 +13,8 @@ export interface DocumentState {
   past: PipelineDocument[];
   future: PipelineDocument[];
   dirty: boolean;
+  /** How many documents were loaded: the canvas fits its view to each one. */
+  loads: number;
   /** Viewers (and business users on the canvas) read only: every edit is refused, nothing changes. */
   readOnly: boolean;
   setReadOnly(readOnly: boolean): void;
@@ -49,9 +51,10 @@ export const useDocument = create<DocumentState>()((set, get) => ({
   past: [],
   future: [],
   dirty: false,
+  loads: 0,
   readOnly: false,
   setReadOnly: (readOnly) => set({ readOnly }),
-  load: (id, doc) => set({ id, doc, past: [], future: [], dirty: false }),
+  load: (id, doc) => set((s) => ({ id, doc, past: [], future: [], dirty: false, loads: s.loads + 1 })),
   change: (fn) => {
     const { doc, past, readOnly } = get();
     if (readOnly) return;

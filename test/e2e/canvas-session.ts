@@ -1,0 +1,77 @@
+/** A built editor, a real server and Debian's Chromium for the canvas tests; helpers to drive the canvas. */
+import { execSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { PipelineDocument } from '@sluice/shared';
+import { startServer } from '@sluice/engine';
+import { launchBrowser } from './browser.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface CanvasSession {
+  base: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startCanvasSession(): Promise<CanvasSession> {
+  execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });
+  const port = 18_000 + Math.floor(Math.random() * 2000);
+  const server = await startServer({ port, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-e2e-')), log: () => undefined });
+  const browser = await launchBrowser().catch(async (err: unknown) => {
+    await server.close();
+    throw err;
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** One session for the tests of a file: started before them, closed after. */
+export function canvasSessionForFile(): { get(): CanvasSession } {
+  let session: CanvasSession | undefined;
+  beforeAll(async () => {
+    session = await startCanvasSession();
+  }, 120_000);
+  afterAll(async () => {
+    await session?.close();
+  });
+  return {
+    get: () => {
+      if (!session) throw new Error('the canvas session did not start');
+      return session;
+    },
+  };
+}
+
+export { connect } from './canvas-drag.js';
+
+/** The stored document of a pipeline, as the server has it. */
+export async function storedDocument(base: string, id: string): Promise<PipelineDocument> {
+  const r = await fetch(`${base}/api/pipelines/${id}`);
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { pipeline: { document: PipelineDocument } }).pipeline.document;
+}
+
+/** The ids of the nodes the canvas shows (drawn and visible) and the edges it draws, sorted. */
+export async function drawn(page: Page): Promise<{ nodes: string[]; edges: string[] }> {
+  // No named functions inside: the page gets this function's text, without the helpers a transpiler may add.
+  return page.evaluate(() => ({
+    nodes: Array.from(document.querySelectorAll('.react-flow__node'))
+      .filter((el) => el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden')
+      .map((el) => el.getAttribute('data-id') ?? '')
+      .sort(),
+    edges: Array.from(document.querySelectorAll('.react-flow__edge'))
+      .filter((el) => (el.querySelector('path')?.getAttribute('d') ?? '') !== '')
+      .map((el) => el.getAttribute('data-id') ?? '')
+      .sort(),
+  }));
+}
