@@ -153,14 +153,27 @@ async function drag(page: Page, nodeId: string, dx: number) {
   if (Math.abs(moved.x - box.x) < DRAG_STEPS / 2) throw new Error(`node ${nodeId} did not follow the drag (${box.x} -> ${moved.x})`);
   const frames = ((await page.evaluate('(window.framesOn_ = false, window.frames_)')) as number[]).slice(5).sort((a, b) => a - b);
   const q = (p: number) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))]!;
-  return { p50: q(0.5), p95: q(0.95), max: frames[frames.length - 1]!, frames: frames.length, perStep: Object.fromEntries(Object.entries(during).map(([k, v]) => [k, v / DRAG_STEPS])) };
+  return {
+    p50: q(0.5),
+    p95: q(0.95),
+    max: frames[frames.length - 1]!,
+    frames: frames.length,
+    perStep: Object.fromEntries(Object.entries(during).map(([k, v]) => [k, v / DRAG_STEPS])),
+  };
 }
 
 // Its own build folder, so a test building editor/dist meanwhile cannot pull files from under it
 // (SLUICE_BENCH_DIST: an existing build, e.g. to compare two versions).
 const dist = process.env.SLUICE_BENCH_DIST ?? mkdtempSync(join(tmpdir(), 'sluice-ebench-dist-'));
-if (!process.env.SLUICE_BENCH_DIST) execSync(`pnpm --filter @sluice/editor exec vite build --outDir ${dist} --emptyOutDir`, { cwd: ROOT, stdio: 'ignore' });
-const server = await startServer({ port: 18_777, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-ebench-')), editorDist: dist, log: () => undefined });
+if (!process.env.SLUICE_BENCH_DIST)
+  execSync(`pnpm --filter @sluice/editor exec vite build --outDir ${dist} --emptyOutDir`, { cwd: ROOT, stdio: 'ignore' });
+const server = await startServer({
+  port: 18_777,
+  host: '127.0.0.1',
+  dataDir: mkdtempSync(join(tmpdir(), 'sluice-ebench-')),
+  editorDist: dist,
+  log: () => undefined,
+});
 const base = 'http://127.0.0.1:18777';
 await fetch(`${base}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bigGraph()) });
 const browser = await launchBrowser();
@@ -173,7 +186,9 @@ for (let i = 0; i < RUNS; i++) loads.push(await load(page, base));
 const idleFrameMs = r1(median([await idleFrames(page), await idleFrames(page), await idleFrames(page)]));
 
 await page.getByRole('button', { name: 'Deploy' }).click();
-await page.waitForFunction(`(document.querySelector('[data-testid="counts-c2n13"]')?.textContent ?? '').includes('/s')`, undefined, { timeout: 30_000 });
+await page.waitForFunction(`(document.querySelector('[data-testid="counts-c2n13"]')?.textContent ?? '').includes('/s')`, undefined, {
+  timeout: 30_000,
+});
 
 // A metrics message once a second: what re-renders for it, with nothing else going on.
 const idleStart = (await page.evaluate(COUNTERS)) as Counters;
@@ -194,7 +209,11 @@ const perStepKeys = [...new Set(drags.flatMap((d) => Object.keys(d.perStep)))];
 const result = {
   date: new Date().toISOString(),
   commit: execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim(),
-  machine: { cpu: cpus()[0]?.model, cores: cpus().length, load1: r1(Number(execSync('cut -d" " -f1 /proc/loadavg', { encoding: 'utf8' }))) },
+  machine: {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    load1: r1(Number(execSync('cut -d" " -f1 /proc/loadavg', { encoding: 'utf8' }))),
+  },
   nodes: NODES,
   runs: RUNS,
   /** Cold load of #/p/big: navigation start to the view fitted and every node in it on the canvas, median of the runs. */

@@ -46,7 +46,9 @@ if (ONLY === undefined || ONLY === 'embedded') {
   for (const partitions of [1, 2]) {
     const r = await ysbInMemory(events, 1000, partitions, join(tmp, `mem-${partitions}.jsonl`));
     embedded[`inMemory_p${partitions}`] = r;
-    say(`in memory, batch 1000, ${partitions} partition(s): ${fmt(r.eventsPerSecond)} (${r.windows} windows); busy ms per node: ${JSON.stringify(r.breakdownMs)}`);
+    say(
+      `in memory, batch 1000, ${partitions} partition(s): ${fmt(r.eventsPerSecond)} (${r.windows} windows); busy ms per node: ${JSON.stringify(r.breakdownMs)}`,
+    );
   }
   const gen = await ysbFromGenerator(N, 1000, 1, join(tmp, 'gen.jsonl'));
   embedded.fromGenerator = gen;
@@ -61,7 +63,9 @@ if (ONLY === undefined || ONLY === 'embedded' || ONLY === 'node-red') {
   ensureNodeRed(say);
   const n = NODE_RED_N;
   say(`\n### Node-RED, same graph, same events (${n === N ? 'all' : 'the first'} ${n.toLocaleString('en')})`);
-  say('Flow: function node (views) -> change node (campaign from a table in flow context) -> function node (10 s tumbling count per campaign, watermark) -> function node (sink); events injected with receive() in batches of 100, one setImmediate between batches; each run in its own process.');
+  say(
+    'Flow: function node (views) -> change node (campaign from a table in flow context) -> function node (10 s tumbling count per campaign, watermark) -> function node (sink); events injected with receive() in batches of 100, one setImmediate between batches; each run in its own process.',
+  );
   say('Machine shared with other jobs while measuring: the numbers are noisy; compare ratios from one run.');
   const prefix = (events ?? (await generateEvents('ad-events', n))).slice(0, n);
   // Sluice on exactly these events: its windows are the reference for the check.
@@ -87,7 +91,9 @@ if (ONLY === undefined || ONLY === 'embedded' || ONLY === 'node-red') {
   }
   const ratio = sluice.eventsPerSecond / best;
   nodeRed.ratioSluiceToBestNodeRed = ratio;
-  say(`Sluice embedded on the same ${n.toLocaleString('en')} events, measured just before (in memory, batch 1000, 1 partition): ${fmt(sluice.eventsPerSecond)}; ratio Sluice / best Node-RED: ${ratio.toFixed(ratio >= 10 ? 0 : 1)}x`);
+  say(
+    `Sluice embedded on the same ${n.toLocaleString('en')} events, measured just before (in memory, batch 1000, 1 partition): ${fmt(sluice.eventsPerSecond)}; ratio Sluice / best Node-RED: ${ratio.toFixed(ratio >= 10 ? 0 : 1)}x`,
+  );
   results.nodeRed = nodeRed;
 }
 
@@ -97,7 +103,13 @@ if (ONLY === undefined || ONLY === 'bullmq') {
 }
 
 const commit = tryExec('git rev-parse --short HEAD');
-const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+const machine = {
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: process.platform,
+};
 const record = { date: new Date().toISOString(), commit, machine, events: N, results };
 const dir = new URL('./results/', import.meta.url).pathname;
 mkdirSync(dir, { recursive: true });

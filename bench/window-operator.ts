@@ -17,7 +17,14 @@ function events(): Event[] {
   const t0 = 1_767_225_600_000;
   return Array.from({ length: N }, (_, i) => {
     const t = t0 + Math.floor(i / 10) - (i % 7 === 0 ? 3 : 0);
-    return { campaign_id: keys[(i * 7919) % KEYS], ad_id: `ad${i % 1000}`, price: (i % 97) * 0.5, user: { country: i % 3 ? 'FR' : 'DE' }, [EVENT_TIME]: t, [INGEST_TIME]: 1 } as Event;
+    return {
+      campaign_id: keys[(i * 7919) % KEYS],
+      ad_id: `ad${i % 1000}`,
+      price: (i % 97) * 0.5,
+      user: { country: i % 3 ? 'FR' : 'DE' },
+      [EVENT_TIME]: t,
+      [INGEST_TIME]: 1,
+    } as Event;
   });
 }
 
@@ -28,16 +35,37 @@ const CONFIGS: Record<string, unknown> = {
     type: 'tumbling',
     size: '10s',
     keyBy: ['campaign_id'],
-    aggregates: [...count, { as: 's', op: 'sum', field: 'price' }, { as: 'a', op: 'avg', field: 'price' }, { as: 'lo', op: 'min', field: 'price' }, { as: 'hi', op: 'max', field: 'price' }],
+    aggregates: [
+      ...count,
+      { as: 's', op: 'sum', field: 'price' },
+      { as: 'a', op: 'avg', field: 'price' },
+      { as: 'lo', op: 'min', field: 'price' },
+      { as: 'hi', op: 'max', field: 'price' },
+    ],
   },
   'tumbling 10s count_distinct, first, last': {
     type: 'tumbling',
     size: '10s',
     keyBy: ['campaign_id'],
-    aggregates: [{ as: 'd', op: 'count_distinct', field: 'ad_id' }, { as: 'f', op: 'first', field: 'price' }, { as: 'l', op: 'last', field: 'price' }],
+    aggregates: [
+      { as: 'd', op: 'count_distinct', field: 'ad_id' },
+      { as: 'f', op: 'first', field: 'price' },
+      { as: 'l', op: 'last', field: 'price' },
+    ],
   },
-  'tumbling 10s count, keyBy campaign_id + user.country': { type: 'tumbling', size: '10s', keyBy: ['campaign_id', 'user.country'], aggregates: count },
-  'sliding 10s/5s count, sum': { type: 'sliding', size: '10s', slide: '5s', keyBy: ['campaign_id'], aggregates: [...count, { as: 's', op: 'sum', field: 'price' }] },
+  'tumbling 10s count, keyBy campaign_id + user.country': {
+    type: 'tumbling',
+    size: '10s',
+    keyBy: ['campaign_id', 'user.country'],
+    aggregates: count,
+  },
+  'sliding 10s/5s count, sum': {
+    type: 'sliding',
+    size: '10s',
+    slide: '5s',
+    keyBy: ['campaign_id'],
+    aggregates: [...count, { as: 's', op: 'sum', field: 'price' }],
+  },
   'session 1s gap count': { type: 'session', gap: '1s', keyBy: ['campaign_id'], aggregates: count },
   'session 5ms gap count (a session per event)': { type: 'session', gap: '5ms', keyBy: ['campaign_id'], aggregates: count },
 };
@@ -50,7 +78,15 @@ for (const [name, raw] of Object.entries(CONFIGS)) {
   const seconds: number[] = [];
   let windows = 0;
   for (let rep = 0; rep < REPS; rep++) {
-    const ctx = { nodeId: 'w', config, params: {}, resolvePath: (p: string) => p, isConnected: () => true, state: new MemoryStateRegistry(), now: Date.now };
+    const ctx = {
+      nodeId: 'w',
+      config,
+      params: {},
+      resolvePath: (p: string) => p,
+      isConnected: () => true,
+      state: new MemoryStateRegistry(),
+      now: Date.now,
+    };
     const op = (await operatorEntry('window')!.create(ctx as never)) as Operator;
     let emitted = 0;
     const col: Collector = { emit: () => void emitted++, emitTo: () => {}, error: () => {}, late: () => {}, drop: () => {} };

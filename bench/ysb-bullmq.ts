@@ -26,7 +26,9 @@ export async function bullmqBenchmarks(say: (s: string) => void): Promise<Record
       return { events: count, seconds, eventsPerSecond: count / seconds };
     });
     out[`throughput_${workers}w`] = r;
-    say(`throughput, ${workers} worker(s), ${count} events, batches of up to ${BULLMQ_BATCH_SIZE}: ${Math.round(r.eventsPerSecond).toLocaleString('en')} ev/s`);
+    say(
+      `throughput, ${workers} worker(s), ${count} events, batches of up to ${BULLMQ_BATCH_SIZE}: ${Math.round(r.eventsPerSecond).toLocaleString('en')} ev/s`,
+    );
   }
   const rate = 20_000;
   const seconds = Number(process.env.BULLMQ_LATENCY_SECONDS ?? 10);

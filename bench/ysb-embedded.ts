@@ -44,7 +44,12 @@ export async function ysbInMemory(events: readonly Event[], batchSize: number, p
   const doc = ysbDocument(events.length, sinkPath);
   const runner = new EmbeddedRunner();
   const result = await timed(events.length, async () => {
-    const h = await runner.deploy(doc, { baseDir: YSB_DIR, batchSize, partitions, sourceOverrides: { ad_events: () => arraySource(events) } });
+    const h = await runner.deploy(doc, {
+      baseDir: YSB_DIR,
+      batchSize,
+      partitions,
+      sourceOverrides: { ad_events: () => arraySource(events) },
+    });
     return h.done;
   });
   return withBreakdown(result);

@@ -25,7 +25,12 @@ const npmPackagesExternal: Plugin = {
       if (args.path.startsWith('@sluice/') || args.pluginData === 'resolving') return undefined;
       if (isBuiltin(args.path)) return { path: args.path, external: true };
       // Resolve it from the importing file (its own package's node_modules), then point there.
-      const found = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolving' });
+      const found = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'resolving',
+      });
       if (found.errors.length > 0) return { errors: found.errors };
       const path = relative(dirname(OUTFILE), found.path).split('\\').join('/');
       return { path: path.startsWith('.') ? path : `./${path}`, external: true };

@@ -29,9 +29,18 @@ const browserSafe = (file: string) =>
   file === 'nodes/src/sdk/define-node.ts';
 
 const RULES: Rule[] = [
-  { applies: (f) => /^(shared|nodes|engine|editor)\/src\//.test(f), forbid: (s) => (s.startsWith('@sluice/test') || s.startsWith('@sluice/editor') ? 'nothing imports editor or test' : undefined) },
-  { applies: (f) => f.startsWith('shared/src/'), forbid: (s) => (s.startsWith('@sluice/') ? 'shared depends on no other package' : undefined) },
-  { applies: (f) => f.startsWith('nodes/src/'), forbid: (s) => (s.startsWith('@sluice/') && s !== '@sluice/shared' ? 'nodes depends on shared only' : undefined) },
+  {
+    applies: (f) => /^(shared|nodes|engine|editor)\/src\//.test(f),
+    forbid: (s) => (s.startsWith('@sluice/test') || s.startsWith('@sluice/editor') ? 'nothing imports editor or test' : undefined),
+  },
+  {
+    applies: (f) => f.startsWith('shared/src/'),
+    forbid: (s) => (s.startsWith('@sluice/') ? 'shared depends on no other package' : undefined),
+  },
+  {
+    applies: (f) => f.startsWith('nodes/src/'),
+    forbid: (s) => (s.startsWith('@sluice/') && s !== '@sluice/shared' ? 'nodes depends on shared only' : undefined),
+  },
   {
     applies: (f) => f.startsWith('editor/src/'),
     forbid: (s) =>
@@ -44,7 +53,11 @@ const RULES: Rule[] = [
   {
     applies: (f) => browserSafe(f) && !f.endsWith('.test.ts'),
     forbid: (s, f) =>
-      isNodeBuiltin(s) ? 'browser-safe code uses no Node built-ins' : /\/operator(s)?(\.js)?$/.test(s) && f.startsWith('nodes/') ? 'definitions never import operators' : undefined,
+      isNodeBuiltin(s)
+        ? 'browser-safe code uses no Node built-ins'
+        : /\/operator(s)?(\.js)?$/.test(s) && f.startsWith('nodes/')
+          ? 'definitions never import operators'
+          : undefined,
   },
 ];
 
@@ -62,13 +75,17 @@ RULES.push({
     const target = join(file, '..', spec);
     const folder = nodeFolder(target);
     if (folder === nodeFolder(file) || folder === 'sdk') return undefined;
-    if (file.endsWith('.test.ts') && (/^nodes\/src\/(definitions|operators)\.js$/.test(target) || /-test-client\.js$/.test(target))) return undefined;
+    if (file.endsWith('.test.ts') && (/^nodes\/src\/(definitions|operators)\.js$/.test(target) || /-test-client\.js$/.test(target)))
+      return undefined;
     return `a node or system folder imports only itself, sdk/ and shared (${target} is in ${folder ?? 'nodes/src'}/): move what they share to sdk/`;
   },
 });
 RULES.push({
   applies: (f) => f.startsWith('nodes/src/sdk/') && !f.startsWith('nodes/src/sdk/testing/') && !f.endsWith('.test.ts'),
-  forbid: (spec, file) => (spec.startsWith('.') && !join(file, '..', spec).startsWith('nodes/src/sdk/') ? 'sdk/ knows no node type: node folders import it, never the other way' : undefined),
+  forbid: (spec, file) =>
+    spec.startsWith('.') && !join(file, '..', spec).startsWith('nodes/src/sdk/')
+      ? 'sdk/ knows no node type: node folders import it, never the other way'
+      : undefined,
 });
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -100,7 +117,8 @@ for (const pkg of ['shared', 'nodes', 'engine', 'editor']) {
         if (why) problems.push(`${file}: imports ${spec}: ${why}`);
       }
     }
-    if (!file.endsWith('.test.ts') && EVAL_RE.test(text)) problems.push(`${file}: eval, new Function or vm: user text must never reach them`);
+    if (!file.endsWith('.test.ts') && EVAL_RE.test(text))
+      problems.push(`${file}: eval, new Function or vm: user text must never reach them`);
   }
 }
 

@@ -10,7 +10,12 @@ const ROOT = new URL('../', import.meta.url).pathname;
 const OUT = join(ROOT, 'docs/screenshots');
 mkdirSync(OUT, { recursive: true });
 execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });
-const server = await startServer({ port: 18_555, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-shots-')), log: () => undefined });
+const server = await startServer({
+  port: 18_555,
+  host: '127.0.0.1',
+  dataDir: mkdtempSync(join(tmpdir(), 'sluice-shots-')),
+  log: () => undefined,
+});
 const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
 await page.goto('http://127.0.0.1:18555/#/p/dynamic-pricing');

@@ -33,7 +33,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     }
     const keys = (await testKeys()).filter((k) => !keysBefore.has(k));
     const problems: string[] = [];
-    if (procs.length > 0) problems.push(`${procs.length} Sluice process(es) outlived the tests: ${procs.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
+    if (procs.length > 0)
+      problems.push(`${procs.length} Sluice process(es) outlived the tests: ${procs.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
     if (keys.length > 0) problems.push(`${keys.length} test key(s) left in ${REDIS_URL}, e.g. ${keys.slice(0, 5).join(', ')}`);
     for (const p of procs) {
       try {

@@ -31,7 +31,20 @@ export interface NodeRedOptions {
 /** One run in a fresh process (Node-RED's runtime is one per process), with the flags `pnpm bench` uses. */
 export function runNodeRedYsb(o: NodeRedOptions): Promise<NodeRedRunResult> {
   const args = ['--max-semi-space-size=64', '--import', 'tsx', `${DIR}ysb-node-red.ts`];
-  args.push('--events', String(o.events), '--delivery', o.delivery, '--filter', o.filter, '--enrich', o.enrich, '--batch', String(o.batch), '--out', o.out);
+  args.push(
+    '--events',
+    String(o.events),
+    '--delivery',
+    o.delivery,
+    '--filter',
+    o.filter,
+    '--enrich',
+    o.enrich,
+    '--batch',
+    String(o.batch),
+    '--out',
+    o.out,
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

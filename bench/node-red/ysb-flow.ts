@@ -104,7 +104,22 @@ const SINK_FUNC = `global.get('${SINK_CALLBACK}')(msg);
 return null;`;
 
 function functionNode(id: string, name: string, func: string, wires: string[][], initialize = '') {
-  return { id, type: 'function', z: FLOW_ID, name, func, outputs: 1, timeout: 0, noerr: 0, initialize, finalize: '', libs: [], x: 0, y: 0, wires };
+  return {
+    id,
+    type: 'function',
+    z: FLOW_ID,
+    name,
+    func,
+    outputs: 1,
+    timeout: 0,
+    noerr: 0,
+    initialize,
+    finalize: '',
+    libs: [],
+    x: 0,
+    y: 0,
+    wires,
+  };
 }
 
 export function ysbFlow(filter: FilterKind, enrich: EnrichKind): object[] {
@@ -127,24 +142,24 @@ export function ysbFlow(filter: FilterKind, enrich: EnrichKind): object[] {
     filter === 'function'
       ? functionNode(FILTER_ID, 'Views only', FILTER_FUNC, [[ENRICH_ID]])
       : {
-      id: FILTER_ID,
-      type: 'switch',
-      z: FLOW_ID,
-      name: 'Views only',
-      property: 'payload.event_type',
-      propertyType: 'msg',
-      // Second rule: the end-of-input message takes the same path as the events.
-      rules: [
-        { t: 'eq', v: 'view', vt: 'str' },
-        { t: 'eq', v: 'end', vt: 'str' },
-      ],
-      checkall: 'false',
-      repair: false,
-      outputs: 2,
-      x: 0,
-      y: 0,
-      wires: [[ENRICH_ID], [ENRICH_ID]],
-    };
+          id: FILTER_ID,
+          type: 'switch',
+          z: FLOW_ID,
+          name: 'Views only',
+          property: 'payload.event_type',
+          propertyType: 'msg',
+          // Second rule: the end-of-input message takes the same path as the events.
+          rules: [
+            { t: 'eq', v: 'view', vt: 'str' },
+            { t: 'eq', v: 'end', vt: 'str' },
+          ],
+          checkall: 'false',
+          repair: false,
+          outputs: 2,
+          x: 0,
+          y: 0,
+          wires: [[ENRICH_ID], [ENRICH_ID]],
+        };
   return [
     { id: FLOW_ID, type: 'tab', label: 'YSB' },
     filterNode,

@@ -16,7 +16,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateEvents } from '../bench-util.js';
-import { ENRICH_ID, type EnrichKind, FILTER_ID, type FilterKind, loadCampaigns, type NodeRedRunResult, SINK_CALLBACK, ysbFlow } from './ysb-flow.js';
+import {
+  ENRICH_ID,
+  type EnrichKind,
+  FILTER_ID,
+  type FilterKind,
+  loadCampaigns,
+  type NodeRedRunResult,
+  SINK_CALLBACK,
+  ysbFlow,
+} from './ysb-flow.js';
 
 /** The part of Node-RED's embedding API used here (node-red ships no types). */
 interface NodeRedNode {
@@ -37,7 +46,6 @@ interface WindowMsg {
   topic?: string;
   payload: { campaign_id: string; window_start: number; window_end: number; views: number };
 }
-
 
 const { values } = parseArgs({
   options: {

@@ -57,7 +57,11 @@ export function App() {
 
   // Business users work on a pipeline's business page, not its graph; only editors start new pipelines.
   const redirect: Route | undefined =
-    me?.role === 'business' && route.page === 'editor' ? { page: 'business', id: route.id } : me && route.page === 'new' && !canEditGraph(me.role) ? { page: 'pipelines' } : undefined;
+    me?.role === 'business' && route.page === 'editor'
+      ? { page: 'business', id: route.id }
+      : me && route.page === 'new' && !canEditGraph(me.role)
+        ? { page: 'pipelines' }
+        : undefined;
   const redirectTo = redirect ? formatRoute(redirect) : undefined;
   useEffect(() => {
     if (redirectTo) navigate(redirectTo, true);

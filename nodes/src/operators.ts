@@ -67,10 +67,14 @@ const BY_TYPE = new Map<string, RuntimeOperatorEntry>((Object.keys(ENTRIES) as N
 /** A plugin's node type (sdk/plugin.ts): its definition for the validator and planner, its operator for the runners. */
 export function registerNodeType<C>({ definition, operator }: NodeTypePlugin<C>): void {
   if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(definition.type)) {
-    throw new Error(`node type ${JSON.stringify(definition.type)}: a plugin's type is dotted lower-case words, e.g. "acme.dedupe", so it never takes a built-in name`);
+    throw new Error(
+      `node type ${JSON.stringify(definition.type)}: a plugin's type is dotted lower-case words, e.g. "acme.dedupe", so it never takes a built-in name`,
+    );
   }
   if ((definition.category === 'source') !== (operator.kind === 'source')) {
-    throw new Error(`node type ${definition.type}: a ${definition.category} needs ${definition.category === 'source' ? 'a source' : 'an operator'} (kind ${operator.kind} given)`);
+    throw new Error(
+      `node type ${definition.type}: a ${definition.category} needs ${definition.category === 'source' ? 'a source' : 'an operator'} (kind ${operator.kind} given)`,
+    );
   }
   registerDefinition(definition);
   BY_TYPE.set(definition.type, eraseOperatorConfig(definition, operator));

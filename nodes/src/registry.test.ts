@@ -39,7 +39,7 @@ describe('node registry', () => {
     ]);
   });
 
-  it('does not compile an operator table that misses a type or pairs one with another type\'s operator', () => {
+  it("does not compile an operator table that misses a type or pairs one with another type's operator", () => {
     // @ts-expect-error every node type needs its operator
     const missing: OperatorTable = { filter: { kind: 'operator', create: filterOperator } };
     // @ts-expect-error the filter's operator reads a filter config, not a map's
@@ -67,7 +67,12 @@ describe('node registry', () => {
     expect(window.outputs(raw).map((p) => p.name)).toEqual(['out', 'late', 'error']);
     // A branch whose config does not parse still names its ports (best effort, for the validator).
     const branch = nodeDefinitions.get('branch')!;
-    const broken = { routes: [{ port: 'big', expression: 'amount > 100' }, { port: 'small', expression: '' }] };
+    const broken = {
+      routes: [
+        { port: 'big', expression: 'amount > 100' },
+        { port: 'small', expression: '' },
+      ],
+    };
     expect(branch.config.safeParse(broken).success).toBe(false);
     expect(branch.outputs(broken).map((p) => p.name)).toEqual(['big', 'small', 'else', 'error']);
   });

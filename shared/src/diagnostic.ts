@@ -35,7 +35,12 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 export class DiagnosticsError extends Error {
   readonly code = 'invalid-document';
   constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
+    super(
+      diagnostics
+        .filter((d) => d.severity === 'error')
+        .map(formatDiagnostic)
+        .join('\n'),
+    );
     this.name = 'DiagnosticsError';
   }
 }

@@ -41,7 +41,11 @@ describe('parseBoundedJson', () => {
   it('refuses too deep, non-finite and malformed text with a code', () => {
     expect(parseBoundedJson(nested(65), 64)).toMatchObject({ ok: false, code: 'too-deep' });
     expect(parseBoundedJson(nested(64), 64)).toMatchObject({ ok: true });
-    expect(parseBoundedJson('{"a":-1e999}', 64)).toMatchObject({ ok: false, code: 'non-finite-number', message: expect.stringContaining(' at a ') });
+    expect(parseBoundedJson('{"a":-1e999}', 64)).toMatchObject({
+      ok: false,
+      code: 'non-finite-number',
+      message: expect.stringContaining(' at a '),
+    });
     expect(parseBoundedJson('{', 64)).toMatchObject({ ok: false, code: 'malformed-json' });
   });
 });
@@ -55,7 +59,10 @@ describe('validateDocument on text (sluice validate, run, check)', () => {
   });
 
   it('refuses 1e400 naming its path', () => {
-    const r = validateDocument('{"format":"sluice/v1","nodes":[],"edges":[],"params":{"p":{"type":"number","value":1e400}}}', { get: () => undefined, types: () => [] } as never);
+    const r = validateDocument('{"format":"sluice/v1","nodes":[],"edges":[],"params":{"p":{"type":"number","value":1e400}}}', {
+      get: () => undefined,
+      types: () => [],
+    } as never);
     expect(r.diagnostics[0]).toMatchObject({ code: 'non-finite-number', path: 'params.p.value' });
   });
 });

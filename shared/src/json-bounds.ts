@@ -69,12 +69,19 @@ export function valueDepth(value: unknown, stopAbove = Number.POSITIVE_INFINITY)
   return max;
 }
 
-export type BoundedJson = { ok: true; value: unknown } | { ok: false; code: 'too-deep' | 'non-finite-number' | 'malformed-json'; message: string };
+export type BoundedJson =
+  | { ok: true; value: unknown }
+  | { ok: false; code: 'too-deep' | 'non-finite-number' | 'malformed-json'; message: string };
 
 /** Parse `text` refusing nesting past `maxDepth` and non-finite numbers; messages say where. */
 export function parseBoundedJson(text: string, maxDepth: number, what = 'the JSON'): BoundedJson {
   const deep = findDepthExcess(text, maxDepth);
-  if (deep) return { ok: false, code: 'too-deep', message: `${what} nests deeper than ${maxDepth} levels (at character ${deep.offset}); the limit is ${maxDepth}` };
+  if (deep)
+    return {
+      ok: false,
+      code: 'too-deep',
+      message: `${what} nests deeper than ${maxDepth} levels (at character ${deep.offset}); the limit is ${maxDepth}`,
+    };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -82,6 +89,11 @@ export function parseBoundedJson(text: string, maxDepth: number, what = 'the JSO
     return { ok: false, code: 'malformed-json', message: `${what} is not valid JSON: ${(err as Error).message}` };
   }
   const bad = findNonFinite(value);
-  if (bad !== undefined) return { ok: false, code: 'non-finite-number', message: `${what} has a number too large to represent at ${bad} (it would read as null)` };
+  if (bad !== undefined)
+    return {
+      ok: false,
+      code: 'non-finite-number',
+      message: `${what} has a number too large to represent at ${bad} (it would read as null)`,
+    };
   return { ok: true, value };
 }

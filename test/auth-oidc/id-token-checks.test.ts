@@ -121,7 +121,10 @@ describe('ID token checks', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(OidcCallbackError);
-      expect([(err as OidcCallbackError).code, (err as OidcCallbackError).message]).toEqual(['invalid', `the sign-in could not be verified: ${why}`]);
+      expect([(err as OidcCallbackError).code, (err as OidcCallbackError).message]).toEqual([
+        'invalid',
+        `the sign-in could not be verified: ${why}`,
+      ]);
     });
   }
 });

@@ -41,7 +41,11 @@ const appWith = (issuer: string) => {
 };
 const refusals = () => logs.filter((l) => /OpenID Connect/.test(l));
 /** The login cookie's `name=value` from a login answer. */
-const loginCookie = (headers: Headers) => headers.getSetCookie().find((c) => c.startsWith('sluice_oidc_login='))!.split(';')[0]!;
+const loginCookie = (headers: Headers) =>
+  headers
+    .getSetCookie()
+    .find((c) => c.startsWith('sluice_oidc_login='))!
+    .split(';')[0]!;
 
 describe('OpenID Connect sign-in doors', () => {
   it('the login sends the browser to the provider with PKCE S256, state, nonce and a Lax, HttpOnly login cookie', async () => {
@@ -51,7 +55,13 @@ describe('OpenID Connect sign-in doors', () => {
     const to = new URL(r.headers.get('location')!);
     expect(`${to.origin}${to.pathname}`).toBe(`${idp.issuer}/auth`);
     const q = Object.fromEntries(to.searchParams);
-    expect(q).toMatchObject({ client_id: 'sluice', response_type: 'code', redirect_uri: `${BASE}/api/auth/oidc/callback`, scope: 'openid profile groups', code_challenge_method: 'S256' });
+    expect(q).toMatchObject({
+      client_id: 'sluice',
+      response_type: 'code',
+      redirect_uri: `${BASE}/api/auth/oidc/callback`,
+      scope: 'openid profile groups',
+      code_challenge_method: 'S256',
+    });
     expect(q.state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -69,7 +79,9 @@ describe('OpenID Connect sign-in doors', () => {
 
     const login = await api.call('GET', '/api/auth/oidc/login');
     const cookie = loginCookie(login.headers);
-    const forged = await api.call('GET', `/api/auth/oidc/callback?code=abc&state=forged&iss=${encodeURIComponent(idp.issuer)}`, undefined, { cookie });
+    const forged = await api.call('GET', `/api/auth/oidc/callback?code=abc&state=forged&iss=${encodeURIComponent(idp.issuer)}`, undefined, {
+      cookie,
+    });
     expect([forged.status, forged.headers.get('location')]).toEqual([302, failed]);
     expect(forged.headers.getSetCookie().some((c) => c.startsWith('sluice_session='))).toBe(false);
     // The login is used once: the right state now finds nothing to finish.
@@ -88,13 +100,16 @@ describe('OpenID Connect sign-in doors', () => {
     const api = appWith(idp.issuer);
     const login = await api.call('GET', '/api/auth/oidc/login');
     const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
-    const r = await api.call('GET', `/api/auth/oidc/callback?error=access_denied&state=${state}`, undefined, { cookie: loginCookie(login.headers) });
+    const r = await api.call('GET', `/api/auth/oidc/callback?error=access_denied&state=${state}`, undefined, {
+      cookie: loginCookie(login.headers),
+    });
     expect(r.headers.get('location')).toBe('/#/signin?problem=cancelled');
   });
 
   it('after 10 failed callbacks from one address the next is told to wait', async () => {
     const api = appWith(idp.issuer);
-    for (let i = 0; i < 10; i++) expect((await api.call('GET', '/api/auth/oidc/callback?code=x&state=y')).headers.get('location')).toBe('/#/signin?problem=failed');
+    for (let i = 0; i < 10; i++)
+      expect((await api.call('GET', '/api/auth/oidc/callback?code=x&state=y')).headers.get('location')).toBe('/#/signin?problem=failed');
     expect((await api.call('GET', '/api/auth/oidc/callback?code=x&state=y')).headers.get('location')).toBe('/#/signin?problem=busy');
   });
 

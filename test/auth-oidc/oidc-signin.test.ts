@@ -82,8 +82,17 @@ afterAll(async () => {
   await idp?.close();
 });
 
-const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${adminToken}` }) => {
-  const res = await fetch(`${base}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+const api = async (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${adminToken}` },
+) => {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
@@ -140,7 +149,12 @@ describe('OpenID Connect sign-in (Chromium, oidc-provider)', () => {
       await page.waitForURL(/#\/p\/pricing\/business$/);
       await page.getByTestId('business-page').waitFor();
       expect(await page.getByTestId('who').textContent()).toMatch(/^ana\s+business/);
-      expect((await meWith(await sessionCookie(context))).body).toEqual({ name: 'ana', role: 'business', authenticated: true, mode: 'tokens' });
+      expect((await meWith(await sessionCookie(context))).body).toEqual({
+        name: 'ana',
+        role: 'business',
+        authenticated: true,
+        mode: 'tokens',
+      });
       // The cookie is HttpOnly and SameSite=Strict; it holds a session id, no token from the provider.
       const cookie = (await context.cookies(base)).find((c) => c.name === 'sluice_session')!;
       expect([cookie.httpOnly, cookie.sameSite]).toEqual([true, 'Strict']);
@@ -179,10 +193,14 @@ describe('OpenID Connect sign-in (Chromium, oidc-provider)', () => {
     await inFreshBrowser(async (page, context) => {
       await signInAs(page, 'max');
       await page.waitForURL(/#\/signin\?problem=no-role$/);
-      expect(await page.getByTestId('signin-problem').textContent()).toBe('You signed in, but your account has no access to Sluice yet. Ask your Sluice administrator to give you access.');
+      expect(await page.getByTestId('signin-problem').textContent()).toBe(
+        'You signed in, but your account has no access to Sluice yet. Ask your Sluice administrator to give you access.',
+      );
       expect(await sessionCookie(context)).toBeUndefined();
       expect((await page.request.get(`${base}/api/me`)).status()).toBe(401);
-      expect(logs).toContain('refused OpenID Connect sign-in of max from 127.0.0.1: no role (none of its groups is mapped, and there is no default role)');
+      expect(logs).toContain(
+        'refused OpenID Connect sign-in of max from 127.0.0.1: no role (none of its groups is mapped, and there is no default role)',
+      );
     });
   });
 

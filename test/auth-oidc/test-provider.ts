@@ -37,7 +37,15 @@ export async function startTestProvider(o: { redirectUri: string; people: Record
   const clientId = 'sluice';
   const clientSecret = 'sluice-test-client-secret-0123456789';
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [o.redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [o.redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email'], groups: ['groups'] },
     // The claims asked for go into the ID token (Sluice reads the role from it).
     conformIdTokenClaims: false,
@@ -48,7 +56,10 @@ export async function startTestProvider(o: { redirectUri: string; people: Record
     findAccount: (_ctx, login): Account | undefined => {
       const person = people.get(login);
       if (!person) return undefined;
-      return { accountId: login, claims: () => ({ sub: login, preferred_username: login, name: person.name, email: person.email, groups: [...person.groups] }) };
+      return {
+        accountId: login,
+        claims: () => ({ sub: login, preferred_username: login, name: person.name, email: person.email, groups: [...person.groups] }),
+      };
     },
   });
   const server: Server = provider.listen(port);

@@ -41,7 +41,10 @@ describe("deploy/Dockerfile's build stage, run without Docker", { timeout: 300_0
     copy = mkdtempSync(join(tmpdir(), 'sluice-image-'));
     // What the build context holds: the checkout's files, tracked or not, minus what git ignores.
     const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT });
-    execFileSync('bash', ['-c', `tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C ${JSON.stringify(copy)}`], { cwd: ROOT, input: files });
+    execFileSync('bash', ['-c', `tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C ${JSON.stringify(copy)}`], {
+      cwd: ROOT,
+      input: files,
+    });
     await run('pnpm', ['install', '--frozen-lockfile'], { cwd: copy });
     for (const step of steps) await run('bash', ['-c', step], { cwd: copy });
     // The development packages are gone from the tree, and so are the sources the image drops.
@@ -49,7 +52,10 @@ describe("deploy/Dockerfile's build stage, run without Docker", { timeout: 300_0
     expect(existsSync(join(copy, 'node_modules/esbuild'))).toBe(false);
     expect(existsSync(join(copy, 'editor/dist/index.html'))).toBe(true);
     const prefix = `${TEST_KEY_ROOT}-image-${randomUUID().slice(0, 8)}`;
-    const { stdout } = await run(process.execPath, ['engine/dist/cli/main.js', 'workers', '--json', '--prefix', prefix], { cwd: copy, env: { ...process.env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } });
+    const { stdout } = await run(process.execPath, ['engine/dist/cli/main.js', 'workers', '--json', '--prefix', prefix], {
+      cwd: copy,
+      env: { ...process.env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    });
     expect(JSON.parse(stdout)).toEqual({ prefix, workers: [] });
   });
 });

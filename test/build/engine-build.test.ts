@@ -28,8 +28,15 @@ let dir: string;
 const children: ChildProcess[] = [];
 
 /** `node engine/dist/cli/main.js <args>`: no tsx loader anywhere in the command. */
-function built(args: string[], env: Record<string, string> = {}): { proc: ChildProcess; out: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [BUILT, ...args], { cwd: dir, env: { ...process.env, REDIS_URL, SLUICE_PREFIX: PREFIX, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function built(
+  args: string[],
+  env: Record<string, string> = {},
+): { proc: ChildProcess; out: () => string; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [BUILT, ...args], {
+    cwd: dir,
+    env: { ...process.env, REDIS_URL, SLUICE_PREFIX: PREFIX, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(proc);
   let text = '';
   proc.stdout!.on('data', (d: Buffer) => (text += d.toString()));
@@ -56,7 +63,11 @@ afterAll(async () => {
 describe('the engine build', { timeout: 120_000 }, () => {
   it('sluice worker from the build registers its heartbeat, and removes it on SIGTERM', async () => {
     const worker = built(['worker']);
-    await waitUntil(async () => (await redis.hlen(`${PREFIX}:workers`)) === 1, 60_000, `a heartbeat under ${PREFIX}:workers (${worker.out()})`);
+    await waitUntil(
+      async () => (await redis.hlen(`${PREFIX}:workers`)) === 1,
+      60_000,
+      `a heartbeat under ${PREFIX}:workers (${worker.out()})`,
+    );
     expect(worker.out()).toMatch(/\[worker \w+\] serving pipelines from redis:\/\/127\.0\.0\.1:6379/);
     worker.proc.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
@@ -81,9 +92,21 @@ describe('the engine build', { timeout: 120_000 }, () => {
     const bullmqOut = join(dir, 'bullmq.jsonl');
     const embedded = built(['run', writeYsbDocument(mkdtempSync(join(dir, 'e-')), 3000, embeddedOut), '--quiet']);
     expect(await embedded.exited, embedded.out()).toBe(0);
-    const run = built(['run', writeYsbDocument(mkdtempSync(join(dir, 'b-')), 3000, bullmqOut), '--engine', 'bullmq', '--workers', '1', '--quiet']);
+    const run = built([
+      'run',
+      writeYsbDocument(mkdtempSync(join(dir, 'b-')), 3000, bullmqOut),
+      '--engine',
+      'bullmq',
+      '--workers',
+      '1',
+      '--quiet',
+    ]);
     // The spawned worker is a child of the run: its command line is the build, not tsx.
-    await waitUntil(() => childCommands(run.proc.pid!).some((c) => c.includes(`${BUILT} worker`)), 60_000, `the run spawning its worker from the build (${run.out()})`);
+    await waitUntil(
+      () => childCommands(run.proc.pid!).some((c) => c.includes(`${BUILT} worker`)),
+      60_000,
+      `the run spawning its worker from the build (${run.out()})`,
+    );
     expect(childCommands(run.proc.pid!).join('\n')).not.toContain('tsx');
     expect(await run.exited, run.out()).toBe(0);
     const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).sort();

@@ -21,13 +21,19 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 type Mode = 'tsx' | 'build';
 
 function command(mode: Mode): string[] {
-  return mode === 'tsx' ? ['--max-semi-space-size=64', '--import', 'tsx', `${ROOT}engine/src/cli/main.ts`, 'worker', '--quiet'] : ['--max-semi-space-size=64', BUILT, 'worker', '--quiet'];
+  return mode === 'tsx'
+    ? ['--max-semi-space-size=64', '--import', 'tsx', `${ROOT}engine/src/cli/main.ts`, 'worker', '--quiet']
+    : ['--max-semi-space-size=64', BUILT, 'worker', '--quiet'];
 }
 
 async function once(redis: Redis, mode: Mode): Promise<number> {
   const prefix = `sluice-bench-ws-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
-  const child = spawn(process.execPath, command(mode), { cwd: ROOT, env: { ...process.env, REDIS_URL, SLUICE_PREFIX: prefix }, stdio: 'ignore' });
+  const child = spawn(process.execPath, command(mode), {
+    cwd: ROOT,
+    env: { ...process.env, REDIS_URL, SLUICE_PREFIX: prefix },
+    stdio: 'ignore',
+  });
   try {
     // Polled, not waited on: the heartbeat is a plain HSET, nothing announces it.
     for (;;) {

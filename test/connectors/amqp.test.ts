@@ -50,7 +50,12 @@ function pipeline(queue: string, exchange: string, source: Record<string, unknow
   };
 }
 
-const json = (routingKey: string, body: object) => ({ routingKey, body: JSON.stringify(body), persistent: true, contentType: 'application/json' });
+const json = (routingKey: string, body: object) => ({
+  routingKey,
+  body: JSON.stringify(body),
+  persistent: true,
+  contentType: 'application/json',
+});
 
 describe('AMQP connectors in a pipeline', () => {
   it('reads a queue, filters and publishes with per-event routing keys; bad bodies are counted on the source', async () => {
@@ -60,8 +65,14 @@ describe('AMQP connectors in a pipeline', () => {
     const runner = new EmbeddedRunner();
     try {
       const handle = await runner.deploy(compiled(pipeline(queue, exchange)), { baseDir: dir, batchDelayMs: 5 });
-      await broker.send(queue, { machine: 'm1', celsius: 25 }, { machine: 'm2', celsius: 41.5 }, 'celsius=99', { machine: 'm3', celsius: 33 });
-      expect(await broker.take(out, 2, 10_000)).toEqual([json('alert.m2', { machine: 'm2', celsius: 41.5 }), json('alert.m3', { machine: 'm3', celsius: 33 })]);
+      await broker.send(queue, { machine: 'm1', celsius: 25 }, { machine: 'm2', celsius: 41.5 }, 'celsius=99', {
+        machine: 'm3',
+        celsius: 33,
+      });
+      expect(await broker.take(out, 2, 10_000)).toEqual([
+        json('alert.m2', { machine: 'm2', celsius: 41.5 }),
+        json('alert.m3', { machine: 'm3', celsius: 33 }),
+      ]);
       const result = await handle.stop();
       expect(result.status).toBe('stopped');
       expect(result.metrics.nodes.readings).toMatchObject({ out: 3, errors: 1 });
@@ -82,7 +93,10 @@ describe('AMQP connectors in a pipeline', () => {
     const redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       if (!(await runner.ready())) throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL)`);
-      const handle = await runner.deploy(compiled(pipeline(queue, exchange, { ackAfterCheckpoint: true, prefetch: 20 })), { baseDir: dir, batchSize: 10 });
+      const handle = await runner.deploy(compiled(pipeline(queue, exchange, { ackAfterCheckpoint: true, prefetch: 20 })), {
+        baseDir: dir,
+        batchSize: 10,
+      });
       const total = 100;
       await broker.send(queue, ...Array.from({ length: total }, (_, i) => ({ machine: `m${i}`, celsius: 31 + i })));
       const seen = await broker.take(out, total, 20_000);
@@ -129,7 +143,9 @@ describe('AMQP connectors in a pipeline', () => {
     const runner = new EmbeddedRunner();
     try {
       const doc = pipeline('in', 'out', { url: 'amqp://guest@127.0.0.1:1' });
-      await expect(runner.deploy(compiled(doc), { baseDir: dir })).rejects.toThrow(/^readings: cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/);
+      await expect(runner.deploy(compiled(doc), { baseDir: dir })).rejects.toThrow(
+        /^readings: cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/,
+      );
     } finally {
       await runner.close();
     }

@@ -92,7 +92,12 @@ describe('a refused MQTT connection ends the CLI with exit 1', { timeout: 4 * EX
   it('nothing listens: check and run of source.mqtt and sink.mqtt', async () => {
     const src = sourceDoc('closed-source', { url: closedUrl });
     const sink = sinkDoc('closed-sink', { url: closedUrl });
-    const [check, run, checkSink, runSink] = await Promise.all([sluice('check', src), sluice('run', src), sluice('check', sink), sluice('run', sink)]);
+    const [check, run, checkSink, runSink] = await Promise.all([
+      sluice('check', src),
+      sluice('run', src),
+      sluice('check', sink),
+      sluice('run', sink),
+    ]);
     const said = `cannot connect to MQTT broker ${closedUrl}: connect ECONNREFUSED`;
     for (const r of [check, run, checkSink, runSink]) expect({ hung: r.hung, code: r.code }, r.out).toEqual({ hung: false, code: 1 });
     expect(check.out).toContain(`✗ a: ${said}`);
@@ -118,12 +123,29 @@ describe('a refused MQTT connection ends the CLI with exit 1', { timeout: 4 * EX
     const base = `http://127.0.0.1:${port}`;
     let server: ChildProcess | undefined;
     const exit = sluiceWith({ PORT: String(port), SLUICE_DATA_DIR: join(dir, 'serve-data') }, ['serve'], (c) => (server = c));
-    await waitUntil(() => fetch(`${base}/api/pipelines`).then((r) => r.ok).catch(() => false), EXIT_WITHIN_MS, `sluice serve did not answer on ${base}`);
-    const doc = { id: 'mqtt-down', format: 'sluice/v1', nodes: [
-      { id: 'a', type: 'source.mqtt', config: { url: closedUrl, topics: ['sluice-test/exit/#'] } },
-      { id: 'b', type: 'sink.console', config: {} },
-    ], edges: [{ id: 'e', source: 'a', target: 'b' }] };
-    const post = (path: string, body?: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    await waitUntil(
+      () =>
+        fetch(`${base}/api/pipelines`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      EXIT_WITHIN_MS,
+      `sluice serve did not answer on ${base}`,
+    );
+    const doc = {
+      id: 'mqtt-down',
+      format: 'sluice/v1',
+      nodes: [
+        { id: 'a', type: 'source.mqtt', config: { url: closedUrl, topics: ['sluice-test/exit/#'] } },
+        { id: 'b', type: 'sink.console', config: {} },
+      ],
+      edges: [{ id: 'e', source: 'a', target: 'b' }],
+    };
+    const post = (path: string, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
     expect((await post('/api/pipelines', doc)).status).toBe(201);
     const deploy = await post('/api/pipelines/mqtt-down/deploy');
     expect(deploy.ok).toBe(false);

@@ -71,7 +71,10 @@ describe('MQTT connectors in a pipeline', () => {
     const received = await expectMessages(client, `${outBase}/#`, 1, 10_000);
     const runner = new EmbeddedRunner();
     try {
-      const handle = await runner.deploy(compiled(pipeline(inBase, outBase, { includeTopic: false }, { qos: 2 })), { baseDir: dir, batchDelayMs: 5 });
+      const handle = await runner.deploy(compiled(pipeline(inBase, outBase, { includeTopic: false }, { qos: 2 })), {
+        baseDir: dir,
+        batchDelayMs: 5,
+      });
       await client.publishAsync(`${inBase}/x/temp`, JSON.stringify({ celsius: 50 }), { qos: 1 }); // no machine field
       await client.publishAsync(`${inBase}/m9/temp`, JSON.stringify({ machine: 'm9', celsius: 50 }), { qos: 1 });
       expect(await received()).toEqual([{ topic: `${outBase}/m9`, payload: '{"machine":"m9","celsius":50}', retain: false }]);
@@ -97,7 +100,12 @@ describe('MQTT connectors in a pipeline', () => {
   it('fails the start naming the node and the secret when passwordSecret is not set', async () => {
     const runner = new EmbeddedRunner();
     try {
-      const doc = pipeline(uniqueTopic('pipe-in'), uniqueTopic('pipe-out'), {}, { username: 'sluice', passwordSecret: 'MQTT_ALERTS_PASSWORD_UNSET' });
+      const doc = pipeline(
+        uniqueTopic('pipe-in'),
+        uniqueTopic('pipe-out'),
+        {},
+        { username: 'sluice', passwordSecret: 'MQTT_ALERTS_PASSWORD_UNSET' },
+      );
       await expect(runner.deploy(compiled(doc), { baseDir: dir })).rejects.toThrow(
         'alerts: secret MQTT_ALERTS_PASSWORD_UNSET is not set: set the environment variable SLUICE_SECRET_MQTT_ALERTS_PASSWORD_UNSET for the server and every worker',
       );
@@ -110,7 +118,9 @@ describe('MQTT connectors in a pipeline', () => {
     const runner = new EmbeddedRunner();
     try {
       const doc = pipeline(uniqueTopic('pipe-in'), uniqueTopic('pipe-out'), {}, { url: 'mqtt://127.0.0.1:1' });
-      await expect(runner.deploy(compiled(doc), { baseDir: dir })).rejects.toThrow(/^alerts: cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: /);
+      await expect(runner.deploy(compiled(doc), { baseDir: dir })).rejects.toThrow(
+        /^alerts: cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: /,
+      );
     } finally {
       await runner.close();
     }

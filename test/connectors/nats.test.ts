@@ -47,7 +47,11 @@ function doc(stream: string, prefix: string, source: Record<string, unknown> = {
     format: 'sluice/v1',
     id: `nats-orders-${randomUUID()}`,
     nodes: [
-      { id: 'orders', type: 'source.nats', config: { url: TEST_NATS_URL, stream, subject: `${prefix}.in.>`, includeSubject: false, ...source } },
+      {
+        id: 'orders',
+        type: 'source.nats',
+        config: { url: TEST_NATS_URL, stream, subject: `${prefix}.in.>`, includeSubject: false, ...source },
+      },
       { id: 'big', type: 'filter', config: { expression: 'amount >= 100' } },
       { id: 'out', type: 'sink.nats', config: { url: TEST_NATS_URL, subject: `${prefix}.out.{region}`, dedupField: 'order', ...sink } },
       { id: 'bad', type: 'sink.nats', config: { url: TEST_NATS_URL, subject: `${prefix}.errors` } },
@@ -61,7 +65,9 @@ function doc(stream: string, prefix: string, source: Record<string, unknown> = {
 }
 
 async function written(stream: string, subjectPrefix: string): Promise<{ subject: string; record: Record<string, unknown> }[]> {
-  return (await nats.messages(stream)).filter((m) => m.subject.startsWith(subjectPrefix)).map((m) => ({ subject: m.subject, record: JSON.parse(m.payload) }));
+  return (await nats.messages(stream))
+    .filter((m) => m.subject.startsWith(subjectPrefix))
+    .map((m) => ({ subject: m.subject, record: JSON.parse(m.payload) }));
 }
 
 describe('NATS connectors in a pipeline', () => {
@@ -138,7 +144,11 @@ describe('NATS connectors in a pipeline', () => {
     delete process.env.SLUICE_SECRET_SLUICE_TEST_UNSET_NATS_PASSWORD;
     const runner = new EmbeddedRunner();
     try {
-      await expect(runner.deploy(compiled(doc(stream, prefix, {}, { username: 'sluice', passwordSecret: 'SLUICE_TEST_UNSET_NATS_PASSWORD' })), { baseDir: dir })).rejects.toThrow(
+      await expect(
+        runner.deploy(compiled(doc(stream, prefix, {}, { username: 'sluice', passwordSecret: 'SLUICE_TEST_UNSET_NATS_PASSWORD' })), {
+          baseDir: dir,
+        }),
+      ).rejects.toThrow(
         'out: secret SLUICE_TEST_UNSET_NATS_PASSWORD is not set: set the environment variable SLUICE_SECRET_SLUICE_TEST_UNSET_NATS_PASSWORD',
       );
     } finally {
@@ -163,13 +173,17 @@ describe('NATS connectors in a pipeline', () => {
     const total = 4_000;
     const js = nats.nc.jetstream();
     const acks: Promise<unknown>[] = [];
-    for (let i = 0; i < total; i++) acks.push(js.publish(`${prefix}.in.eu`, new TextEncoder().encode(JSON.stringify({ order: i, amount: i % 2 === 0 ? 100 : 1, region: 'eu' }))));
+    for (let i = 0; i < total; i++)
+      acks.push(
+        js.publish(`${prefix}.in.eu`, new TextEncoder().encode(JSON.stringify({ order: i, amount: i % 2 === 0 ? 100 : 1, region: 'eu' }))),
+      );
     await Promise.all(acks);
     const d = doc(stream, prefix, { start: 'earliest', stopAtEnd: true });
     const first = new BullmqRunner({ redisUrl: REDIS, prefix: REDIS_PREFIX });
     if (!(await first.ready())) throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL)`);
     const handle = await first.deploy(compiled(d), { baseDir: dir, batchSize: 100 });
-    const outCount = async () => (await nats.jsm.streams.info(stream, { subjects_filter: `${prefix}.out.>` })).state.subjects?.[`${prefix}.out.eu`] ?? 0;
+    const outCount = async () =>
+      (await nats.jsm.streams.info(stream, { subjects_filter: `${prefix}.out.>` })).state.subjects?.[`${prefix}.out.eu`] ?? 0;
     const deadline = Date.now() + 30_000;
     while ((await outCount()) < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     await first.close(); // detach: the pipeline stays deployed, its source checkpoint in Redis

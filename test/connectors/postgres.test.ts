@@ -41,10 +41,18 @@ function pipeline(from: string, to: string, source: Record<string, unknown> = {}
   return {
     format: 'sluice/v1',
     nodes: [
-      { id: 'orders', type: 'source.postgres', config: { ...conn, table: from, cursorColumn: 'id', timeField: 'created_at', stopAtEnd: true, ...source } },
+      {
+        id: 'orders',
+        type: 'source.postgres',
+        config: { ...conn, table: from, cursorColumn: 'id', timeField: 'created_at', stopAtEnd: true, ...source },
+      },
       { id: 'paid', type: 'filter', config: { expression: 'qty > 0' } },
       { id: 'totals', type: 'map', config: { set: { order_id: 'id', total: 'qty * price', sku: 'upper(sku)' } } },
-      { id: 'out', type: 'sink.postgres', config: { ...conn, table: to, columns: ['order_id', 'sku', 'total'], mode: 'upsert', key: ['order_id'], ...sink } },
+      {
+        id: 'out',
+        type: 'sink.postgres',
+        config: { ...conn, table: to, columns: ['order_id', 'sku', 'total'], mode: 'upsert', key: ['order_id'], ...sink },
+      },
     ],
     edges: [
       { id: 'e1', source: 'orders', target: 'paid' },
@@ -92,7 +100,9 @@ describe('PostgreSQL pipeline through the embedded runner', () => {
   it('keeps reading new rows while unbounded, and writes them without waiting for the end', async () => {
     const from = await ordersTable();
     const to = await table('order_id bigint PRIMARY KEY, sku text, total double precision');
-    const handle = await new EmbeddedRunner().deploy(compiled(pipeline(from, to, { stopAtEnd: false, pollInterval: '50ms' })), { baseDir: dir });
+    const handle = await new EmbeddedRunner().deploy(compiled(pipeline(from, to, { stopAtEnd: false, pollInterval: '50ms' })), {
+      baseDir: dir,
+    });
     await rowsEventually(to, 2);
     await admin.query(`INSERT INTO "${from}" (sku, qty, price, created_at) VALUES ('d-4', 1, 10, '2026-01-01 00:00:04Z')`);
     await rowsEventually(to, 3);
@@ -102,7 +112,7 @@ describe('PostgreSQL pipeline through the embedded runner', () => {
     expect((await admin.query(`SELECT sku, total FROM "${to}" WHERE order_id = 4`)).rows).toEqual([{ sku: 'D-4', total: 10 }]);
   });
 
-  it('fails the run when the sink cannot write, naming the node, the table and PostgreSQL\'s message', async () => {
+  it("fails the run when the sink cannot write, naming the node, the table and PostgreSQL's message", async () => {
     const from = await ordersTable();
     const to = await table('order_id bigint PRIMARY KEY, sku int, total double precision');
     const result = await runToEnd(new EmbeddedRunner(), pipeline(from, to), { baseDir: dir });
@@ -115,7 +125,9 @@ describe('PostgreSQL pipeline through the embedded runner', () => {
     const doc = pipeline('a', 'b', { url: 'postgres://sluice:hunter2@db:5432/shop' });
     const { document, diagnostics } = compilePipeline(doc);
     expect(document).toBeUndefined();
-    expect(diagnostics).toEqual([expect.objectContaining({ nodeId: 'orders', path: 'config.url', code: 'inline-password', severity: 'error' })]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ nodeId: 'orders', path: 'config.url', code: 'inline-password', severity: 'error' }),
+    ]);
   });
 
   it('refuses to start when the source table is missing, naming the node and the table', async () => {

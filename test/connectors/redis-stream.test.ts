@@ -66,7 +66,10 @@ describe('redis stream connectors in a pipeline', () => {
     await redis.xadd(input, '*', 'data', JSON.stringify({ order: 3, amount: 100, ts: 3_000 }));
     const runner = new EmbeddedRunner();
     try {
-      const result = await runToEnd(runner, doc({ input, output, errors, source: { start: 'earliest', stopAtEnd: true } }), { baseDir: dir, batchSize: 2 });
+      const result = await runToEnd(runner, doc({ input, output, errors, source: { start: 'earliest', stopAtEnd: true } }), {
+        baseDir: dir,
+        batchSize: 2,
+      });
       expect(result.status).toBe('completed');
       expect(await records(output)).toEqual([
         { order: 1, amount: 250, ts: 1_000 },
@@ -74,7 +77,11 @@ describe('redis stream connectors in a pipeline', () => {
       ]);
       const bad = await records(errors);
       expect(bad).toHaveLength(1);
-      expect(bad[0]).toMatchObject({ _id: broken, _raw: 'not json', _error: { node: 'orders', message: expect.stringContaining(`entry ${broken}: field "data" is not JSON`) } });
+      expect(bad[0]).toMatchObject({
+        _id: broken,
+        _raw: 'not json',
+        _error: { node: 'orders', message: expect.stringContaining(`entry ${broken}: field "data" is not JSON`) },
+      });
       expect(result.metrics.nodes.orders).toMatchObject({ out: 3, errors: 1 });
       expect(result.metrics.nodes.big).toMatchObject({ in: 3, out: 2 });
       expect(result.metrics.nodes.out).toMatchObject({ in: 2 });
@@ -156,7 +163,8 @@ describe('redis stream connectors in a pipeline', () => {
     const total = 20_000;
     for (let from = 0; from < total; from += 5_000) {
       const p = redis.pipeline();
-      for (let i = from; i < from + 5_000; i++) p.xadd(input, '*', 'data', JSON.stringify({ order: i, amount: i % 2 === 0 ? 100 : 1, ts: i }));
+      for (let i = from; i < from + 5_000; i++)
+        p.xadd(input, '*', 'data', JSON.stringify({ order: i, amount: i % 2 === 0 ? 100 : 1, ts: i }));
       await p.exec();
     }
     const d = doc({ input, output, errors, source: { start: 'earliest', stopAtEnd: true } });

@@ -46,7 +46,10 @@ describe('error samples on BullMQ (real Redis)', () => {
     expect(errors).toBeGreaterThan(0);
     // Two messages only, so all of them are kept and every error is under one of them.
     const expected = byMessage(clean);
-    expect(expected.map((s) => s.message)).toEqual(['the filter expression gave number 1, not true or false', 'the filter expression gave the string "five", not true or false']);
+    expect(expected.map((s) => s.message)).toEqual([
+      'the filter expression gave number 1, not true or false',
+      'the filter expression gave the string "five", not true or false',
+    ]);
     expect(expected[0]!.count + expected[1]!.count).toBe(errors);
 
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });

@@ -23,7 +23,10 @@ for (const workers of [1, 2]) {
       if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: the BullMQ tests need it`);
       const local = spawnWorkers(workers, { redisUrl: REDIS_URL, prefix });
       // A small run first: the workers are up (they take seconds to start) before the timed one.
-      const warm = await runner.deploy(compiled(warmUpDoc()), { baseDir: mkdtempSync(join(tmpdir(), 'sluice-warm-')), pipelineId: 'warm-up' });
+      const warm = await runner.deploy(compiled(warmUpDoc()), {
+        baseDir: mkdtempSync(join(tmpdir(), 'sluice-warm-')),
+        pipelineId: 'warm-up',
+      });
       await warm.done;
       const close = runner.close.bind(runner);
       runner.close = async () => {

@@ -13,7 +13,15 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
 import { deletePrefixKeys, RedisKeys } from '@sluice/engine/testing';
-import { call, kill9, post as postRange, type Server, sinkLines, stagedIngestDocument, startServer } from '../faults/support/sluice-server.js';
+import {
+  call,
+  kill9,
+  post as postRange,
+  type Server,
+  sinkLines,
+  stagedIngestDocument,
+  startServer,
+} from '../faults/support/sluice-server.js';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -81,11 +89,20 @@ async function crashChained(): Promise<{ seqs: number[]; total: number }> {
     // Every accepted event is in the sink file or still in Redis.
     expect(written + inStream).toBeGreaterThanOrEqual(total);
     const second = await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
-    await waitUntil(() => sinkLines(out).length >= total, 30_000, `${total} lines in the sink (were ${written} at the crash, ${inStream} in the stream)`);
+    await waitUntil(
+      () => sinkLines(out).length >= total,
+      30_000,
+      `${total} lines in the sink (were ${written} at the crash, ${inStream} in the stream)`,
+    );
     // Give a duplicate the time to show up.
     await new Promise((r) => setTimeout(r, 1000));
     await kill9(second.process);
-    return { seqs: sinkLines(out).map((l) => l.seq).sort((a, b) => a - b), total };
+    return {
+      seqs: sinkLines(out)
+        .map((l) => l.seq)
+        .sort((a, b) => a - b),
+      total,
+    };
   } finally {
     await probe.quit();
   }
@@ -126,7 +143,11 @@ describe('durable ingest on BullMQ (real Redis, server killed with SIGKILL)', ()
 
       await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
       workerSets.push(spawnWorkers(2, { redisUrl: REDIS_URL, prefix }));
-      await waitUntil(() => sinkLines(out).length >= total, 60_000, `${total} lines in the sink (${inStream} were in the stream at the crash)`);
+      await waitUntil(
+        () => sinkLines(out).length >= total,
+        60_000,
+        `${total} lines in the sink (${inStream} were in the stream at the crash)`,
+      );
       await new Promise((r) => setTimeout(r, 1000));
       expectEachOnce(sinkLines(out), total);
       // What the checkpoints cover was trimmed from the stream.

@@ -25,7 +25,11 @@ const children: ChildProcess[] = [];
 async function sluice(args: string[], redisEnv: Record<string, string>): Promise<{ code: number | null; out: string }> {
   const env = { ...process.env };
   for (const k of ['REDIS_URL', 'REDIS_TLS_CA', 'REDIS_TLS_CERT', 'REDIS_TLS_KEY']) delete env[k];
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...env, ...redisEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...env, ...redisEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(proc);
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -53,7 +57,10 @@ describe('Redis over TLS', { timeout: 120_000 }, () => {
     const tlsOut = join(dir, 'tls.jsonl');
     const embedded = await sluice(['run', writeYsbDocument(mkdtempSync(join(dir, 'e-')), 3000, embeddedOut), '--quiet'], {});
     expect(embedded.code, embedded.out).toBe(0);
-    const run = await sluice(['run', writeYsbDocument(mkdtempSync(join(dir, 't-')), 3000, tlsOut), '--engine', 'bullmq', '--workers', '1', '--quiet'], redis.env);
+    const run = await sluice(
+      ['run', writeYsbDocument(mkdtempSync(join(dir, 't-')), 3000, tlsOut), '--engine', 'bullmq', '--workers', '1', '--quiet'],
+      redis.env,
+    );
     expect(run.code, run.out).toBe(0);
     expect(lines(embeddedOut).length).toBeGreaterThan(0);
     expect(lines(tlsOut)).toEqual(lines(embeddedOut));
@@ -74,7 +81,11 @@ describe('Redis over TLS', { timeout: 120_000 }, () => {
   });
 
   it('the server refuses to start on an untrusted certificate too: exit 2, one line naming REDIS_TLS_CA', async () => {
-    const { code, out } = await sluice(['serve', '--port', '0'], { ...redis.env, REDIS_TLS_CA: redis.files.otherCa, SLUICE_DATA_DIR: join(dir, 'data') });
+    const { code, out } = await sluice(['serve', '--port', '0'], {
+      ...redis.env,
+      REDIS_TLS_CA: redis.files.otherCa,
+      SLUICE_DATA_DIR: join(dir, 'data'),
+    });
     expect(code).toBe(2);
     expect(out).toContain(`sluice serve: Redis at rediss://127.0.0.1:${redis.port}: Redis's TLS certificate is not trusted (`);
   });
@@ -97,7 +108,9 @@ describe('Redis over TLS', { timeout: 120_000 }, () => {
       await c.config('SET', 'maxmemory-policy', 'allkeys-lru');
       const { code, out } = await sluice(['worker'], redis.env);
       expect(code).toBe(1);
-      expect(out).toContain(`Redis at rediss://127.0.0.1:${redis.port} has maxmemory-policy allkeys-lru; Sluice needs maxmemory-policy noeviction`);
+      expect(out).toContain(
+        `Redis at rediss://127.0.0.1:${redis.port} has maxmemory-policy allkeys-lru; Sluice needs maxmemory-policy noeviction`,
+      );
     } finally {
       await c.config('SET', 'maxmemory-policy', 'noeviction');
       c.disconnect();

@@ -41,15 +41,25 @@ describe('a worker started before Redis', { timeout: 180_000 }, () => {
     worker.stderr?.on('data', (d: Buffer) => (said += d.toString()));
     const exited = new Promise<number | null>((r) => worker?.once('exit', (code) => r(code)));
 
-    await waitFor('line about Redis', () => said, (s) => s.includes('unreachable'));
+    await waitFor(
+      'line about Redis',
+      () => said,
+      (s) => s.includes('unreachable'),
+    );
     await redis.restart();
-    await waitFor('"serving" line', () => said, (s) => s.includes('serving pipelines'));
+    await waitFor(
+      '"serving" line',
+      () => said,
+      (s) => s.includes('serving pipelines'),
+    );
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
 
     const lines = said.trim().split('\n');
     expect(said).not.toContain('Unhandled error event');
-    expect(lines.filter((l) => l.includes('unreachable'))).toEqual([expect.stringMatching(new RegExp(`^\\[worker \\w+\\] Redis ${host} unreachable \\(connect ECONNREFUSED ${host}\\); retrying$`))]);
+    expect(lines.filter((l) => l.includes('unreachable'))).toEqual([
+      expect.stringMatching(new RegExp(`^\\[worker \\w+\\] Redis ${host} unreachable \\(connect ECONNREFUSED ${host}\\); retrying$`)),
+    ]);
     expect(lines.filter((l) => l.includes('reachable again'))).toHaveLength(1);
   });
 });

@@ -13,7 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BullmqRunner, type LocalWorkers, listWorkers, type RunHandle, type RunningServer, spawnWorkers, startServer, stopProcess, type WorkerView } from '@sluice/engine';
+import {
+  BullmqRunner,
+  type LocalWorkers,
+  listWorkers,
+  type RunHandle,
+  type RunningServer,
+  spawnWorkers,
+  startServer,
+  stopProcess,
+  type WorkerView,
+} from '@sluice/engine';
 import { deletePrefixKeys, RedisKeys } from '@sluice/engine/testing';
 import { waitUntil } from '../faults/support/wait-until.js';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
@@ -56,7 +66,12 @@ const pids = () => local.processes.map((p) => p.pid!).sort();
 describe('the worker listing', { timeout: 180_000 }, () => {
   it('lists both worker processes with host, pid, no labels, a fresh heartbeat and the queues they process', async () => {
     // Enough events that the workers are busy for the whole test; it is stopped at the end.
-    handle = await runner.deploy(ysbDocumentFor(5_000_000, join(dir, 'out.jsonl')), { baseDir: YSB_DIR, pipelineId: 'ysb', batchSize: 1000, partitions: 2 });
+    handle = await runner.deploy(ysbDocumentFor(5_000_000, join(dir, 'out.jsonl')), {
+      baseDir: YSB_DIR,
+      pipelineId: 'ysb',
+      batchSize: 1000,
+      partitions: 2,
+    });
     let seen: WorkerView[] = [];
     await waitUntil(
       async () => {
@@ -81,22 +96,41 @@ describe('the worker listing', { timeout: 180_000 }, () => {
 
   it('sluice workers prints them as a table and as JSON', async () => {
     const env = { ...process.env, REDIS_URL, SLUICE_PREFIX: PREFIX };
-    const cli = (args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'engine/src/cli/main.ts'), 'workers', ...args], { cwd: ROOT, env });
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'engine/src/cli/main.ts'), 'workers', ...args], {
+        cwd: ROOT,
+        env,
+      });
     const json = JSON.parse((await cli(['--json'])).stdout) as { prefix: string; workers: WorkerView[] };
     expect(json.prefix).toBe(PREFIX);
     expect(json.workers.map((w) => w.pid).sort()).toEqual(pids());
     const table = (await cli([])).stdout.split('\n');
     expect(table[0]).toMatch(/^ID +HOST +PID +LABELS +HEARTBEAT +HOLDS$/);
-    for (const pid of pids()) expect(table.some((l) => new RegExp(`^\\w{8} +${hostname()} +${pid} +- +\\d+\\.\\d s ago +(-|(ysb\\.s\\d+\\.p\\d+ ?)+)$`).test(l))).toBe(true);
+    for (const pid of pids())
+      expect(
+        table.some((l) => new RegExp(`^\\w{8} +${hostname()} +${pid} +- +\\d+\\.\\d s ago +(-|(ysb\\.s\\d+\\.p\\d+ ?)+)$`).test(l)),
+      ).toBe(true);
     expect(table).toContain(`2 live workers under prefix ${PREFIX} on Redis 127.0.0.1:6379`);
     // The health check of deploy/: a live worker of this host is listed.
     await expect(cli(['--here'])).resolves.toBeDefined();
     const elsewhere = await cli(['--here', '--prefix', `${PREFIX}-none`]).catch((err: { code: number; stderr: string }) => err);
-    expect(elsewhere).toMatchObject({ code: 1, stderr: `sluice workers: no live worker of host ${hostname()} under prefix ${PREFIX}-none on Redis 127.0.0.1:6379\n` });
+    expect(elsewhere).toMatchObject({
+      code: 1,
+      stderr: `sluice workers: no live worker of host ${hostname()} under prefix ${PREFIX}-none on Redis 127.0.0.1:6379\n`,
+    });
   });
 
   it('GET /api/workers answers the same workers', async () => {
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'data'), examplesDir: join(dir, 'none'), editorDist: join(dir, 'none'), redisUrl: REDIS_URL, prefix: PREFIX, log: () => undefined });
+    server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: join(dir, 'data'),
+      examplesDir: join(dir, 'none'),
+      editorDist: join(dir, 'none'),
+      redisUrl: REDIS_URL,
+      prefix: PREFIX,
+      log: () => undefined,
+    });
     const res = await fetch(`${server.url}/api/workers`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { engine: string; workers: WorkerView[] };

@@ -82,7 +82,8 @@ function unknownNames(file: string, known: Set<string>): string[] {
 
 describe('Markdown links', () => {
   it('finds the links and anchors it checks', () => {
-    const text = '# Windows (event time)\n## Values\n## Values\nSee [a](b.md#x "t") and `[not](c.md)`.\n\n```\n[nor](d.md)\n```\n[ref]: ./e.md\n<a id="Logs"></a>**Logs.**\n';
+    const text =
+      '# Windows (event time)\n## Values\n## Values\nSee [a](b.md#x "t") and `[not](c.md)`.\n\n```\n[nor](d.md)\n```\n[ref]: ./e.md\n<a id="Logs"></a>**Logs.**\n';
     expect(linkTargets(text)).toEqual(['b.md#x', './e.md']);
     expect([...anchors(text)]).toEqual(['windows-event-time', 'values', 'values-1', 'logs']);
   });

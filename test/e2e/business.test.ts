@@ -36,7 +36,10 @@ beforeAll(async () => {
   token.bob = await tokens.add('bob', 'business');
   // A copy of the examples: the pipeline writes its output beside them, and other tests run them too.
   examplesDir = mkdtempSync(join(tmpdir(), 'sluice-business-examples-'));
-  cpSync(join(ROOT, 'examples'), examplesDir, { recursive: true, filter: (src) => !src.includes(`${join('examples', 'ysb')}`) && !src.endsWith('/out') });
+  cpSync(join(ROOT, 'examples'), examplesDir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${join('examples', 'ysb')}`) && !src.endsWith('/out'),
+  });
   server = await startServer({ port: 0, host: '127.0.0.1', dataDir, examplesDir, editorDist: DIST, tokens, log: () => undefined });
   base = `http://127.0.0.1:${server.port}`;
   browser = await launchBrowser();
@@ -70,7 +73,16 @@ const WAIT = { timeout: 15_000, interval: 100 };
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-type Written = { sku: string; category: string; window_start: number; orders: number; base_price: number; adjust_pct: number; surge: boolean; price: number };
+type Written = {
+  sku: string;
+  category: string;
+  window_start: number;
+  orders: number;
+  base_price: number;
+  adjust_pct: number;
+  surge: boolean;
+  price: number;
+};
 /** What the deployed pipeline wrote (its sink `prices`), by SKU and window. */
 const written = (): Map<string, Written> =>
   new Map(
@@ -87,12 +99,23 @@ describe('business page (Chromium)', () => {
   it('a pricing analyst edits the surge threshold and a pricing row, previews, deploys; the history shows it; a colleague rolls it back', async () => {
     // The live pipeline runs (its bounded source ends) and records its last events.
     expect((await api('POST', `/api/pipelines/${ID}/deploy`)).status).toBe(200);
-    await expect.poll(async () => (await api<{ status: string }>('GET', `/api/pipelines/${ID}/status`)).body.status, { timeout: 60_000, interval: 500 }).toBe('completed');
+    await expect
+      .poll(async () => (await api<{ status: string }>('GET', `/api/pipelines/${ID}/status`)).body.status, {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBe('completed');
     const recorded = (await api<{ sources: Record<string, number> }>('GET', `/api/pipelines/${ID}/recording`)).body.sources.orders ?? 0;
     expect(recorded).toBeGreaterThan(1000);
 
     // What the new row 1 ("electronics and demand > 40 -> +8 %") will catch, from the live version's own output.
-    const live = (await api<{ live: { outputs: { prices: { sku: string; category: string; window_start: number; orders: number; base_price: number; price: number }[] } } }>('POST', `/api/pipelines/${ID}/preview`, {})).body.live.outputs.prices;
+    const live = (
+      await api<{
+        live: {
+          outputs: { prices: { sku: string; category: string; window_start: number; orders: number; base_price: number; price: number }[] };
+        };
+      }>('POST', `/api/pipelines/${ID}/preview`, {})
+    ).body.live.outputs.prices;
     const firstRun = written();
     const caught = live.filter((e) => e.category === 'electronics' && e.orders > 40);
     // Before: no electronics window reaches the old row 1 (> 1000) or row 2 (500..1000): change 0 %.
@@ -118,9 +141,14 @@ describe('business page (Chromium)', () => {
 
       // Above the maximum: a clear message and nothing can be saved or deployed.
       await threshold.fill('200000');
-      await expect.poll(async () => (await page.getByTestId('param-surge_threshold-error').count()) && page.getByTestId('param-surge_threshold-error').textContent(), WAIT).toBe(
-        'Orders per 5 min that count as a surge must be at most 100000 orders (allowed: 0 to 100000 orders)',
-      );
+      await expect
+        .poll(
+          async () =>
+            (await page.getByTestId('param-surge_threshold-error').count()) &&
+            page.getByTestId('param-surge_threshold-error').textContent(),
+          WAIT,
+        )
+        .toBe('Orders per 5 min that count as a surge must be at most 100000 orders (allowed: 0 to 100000 orders)');
       expect(await page.getByRole('button', { name: 'Deploy' }).isDisabled()).toBe(true);
       await threshold.fill('2400');
       await expect.poll(() => page.getByTestId('param-surge_threshold-error').count(), WAIT).toBe(0);
@@ -140,15 +168,17 @@ describe('business page (Chromium)', () => {
 
       // Preview: exactly the caught windows change price, each by +8 %.
       await page.getByRole('button', { name: 'Preview' }).click();
-      await expect.poll(async () => (await page.getByTestId('preview-outcomes').count()) && page.getByTestId('preview-outcomes').textContent(), { timeout: 30_000 }).toContain(
-        `${caught.length} of ${live.length} events change outcome`,
-      );
+      await expect
+        .poll(async () => (await page.getByTestId('preview-outcomes').count()) && page.getByTestId('preview-outcomes').textContent(), {
+          timeout: 30_000,
+        })
+        .toContain(`${caught.length} of ${live.length} events change outcome`);
       expect(await page.getByTestId('preview-summary').textContent()).toContain(`Ran on ${recorded} recorded events`);
       expect(await page.getByTestId('preview-prices-changed').textContent()).toBe(`${caught.length} changed`);
       expect(await page.getByTestId('preview-prices-unchanged').textContent()).toBe(`${live.length - caught.length} unchanged`);
-      const priceLines = await page.locator('[data-testid="preview-sink-prices"] tbody tr').evaluateAll(
-        (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
-      );
+      const priceLines = await page
+        .locator('[data-testid="preview-sink-prices"] tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
       const prices = priceLines.filter((cells) => cells[2] === 'price');
       expect(prices).toHaveLength(caught.length);
       for (const e of caught) {
@@ -162,10 +192,24 @@ describe('business page (Chromium)', () => {
 
       // Deploy: the live value is now hers; the stored document has exactly her two changes.
       await page.getByRole('button', { name: 'Deploy' }).click();
-      await expect.poll(async () => (await page.locator('.biz-notice').count()) && page.locator('.biz-notice').textContent(), { timeout: 20_000 }).toBe('Deployed.');
+      await expect
+        .poll(async () => (await page.locator('.biz-notice').count()) && page.locator('.biz-notice').textContent(), { timeout: 20_000 })
+        .toBe('Deployed.');
       // Hers, while the run is live and once the bounded run has completed (the last run's values).
-      await expect.poll(async () => (await page.getByTestId('param-surge_threshold').locator('td').nth(2).textContent()) ?? '', WAIT).toBe('2400 orders');
-      const stored = (await api<{ pipeline: { version: number; document: { params: Record<string, { value: number }>; nodes: { id: string; config: { rows: { when: { demand: { value: number } } }[] } }[] } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline;
+      await expect
+        .poll(async () => (await page.getByTestId('param-surge_threshold').locator('td').nth(2).textContent()) ?? '', WAIT)
+        .toBe('2400 orders');
+      const stored = (
+        await api<{
+          pipeline: {
+            version: number;
+            document: {
+              params: Record<string, { value: number }>;
+              nodes: { id: string; config: { rows: { when: { demand: { value: number } } }[] } }[];
+            };
+          };
+        }>('GET', `/api/pipelines/${ID}`)
+      ).body.pipeline;
       expect(stored.document.params.surge_threshold!.value).toBe(2400);
       expect(stored.document.nodes.find((n) => n.id === 'pricing')!.config.rows[0]!.when.demand.value).toBe(40);
       const mine = stored.version;
@@ -188,7 +232,12 @@ describe('business page (Chromium)', () => {
       for (const e of newlyCaught) expect(e.price, e.sku).not.toBe(firstRun.get(`${e.sku}@${e.window_start}`)!.price);
 
       // The history shows her versions (the save with her change list as its note, then the deploy) under her name.
-      const versions = (await api<{ versions: { version: number; author: string; action: string; note?: string }[] }>('GET', `/api/pipelines/${ID}/versions`)).body.versions;
+      const versions = (
+        await api<{ versions: { version: number; author: string; action: string; note?: string }[] }>(
+          'GET',
+          `/api/pipelines/${ID}/versions`,
+        )
+      ).body.versions;
       expect(versions.filter((v) => v.author === 'ana').map((v) => [v.version, v.action])).toEqual([
         [mine - 1, 'save'],
         [mine, 'deploy'],
@@ -210,12 +259,24 @@ describe('business page (Chromium)', () => {
         await colleague.getByTestId(`version-${before}`).waitFor();
         colleague.once('dialog', (d) => void d.accept());
         await colleague.getByTestId(`version-${before}`).getByRole('button', { name: 'Roll back to this version' }).click();
-        await expect.poll(async () => (await api<{ pipeline: { document: { params: Record<string, { value: number }> } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline.document.params.surge_threshold!.value, WAIT).toBe(2000);
+        await expect
+          .poll(
+            async () =>
+              (await api<{ pipeline: { document: { params: Record<string, { value: number }> } } }>('GET', `/api/pipelines/${ID}`)).body
+                .pipeline.document.params.surge_threshold!.value,
+            WAIT,
+          )
+          .toBe(2000);
       } finally {
         await bob.close();
       }
       // The rollback ran the old version again: its outputs are back, price for price.
-      await expect.poll(async () => (await completedRuns()) === 'completed' && JSON.stringify([...written()]) === JSON.stringify([...firstRun]), { timeout: 60_000, interval: 500 }).toBe(true);
+      await expect
+        .poll(async () => (await completedRuns()) === 'completed' && JSON.stringify([...written()]) === JSON.stringify([...firstRun]), {
+          timeout: 60_000,
+          interval: 500,
+        })
+        .toBe(true);
       await page.goto(`${base}/#/p/${ID}/business`);
       await page.getByTestId('business-page').waitFor();
       await expect.poll(() => page.getByLabel('Orders per 5 min that count as a surge').inputValue(), WAIT).toBe('2000');
@@ -242,18 +303,42 @@ describe('business page (Chromium)', () => {
       expect(await rows()).toBe(6);
       await page.getByLabel('Pricing table row 4 adjust_pct', { exact: true }).fill('-7');
       await expect
-        .poll(async () => (await api<{ pipeline: { document: { nodes: { id: string; config: { rows: { then: { adjust_pct: number } }[] } }[] } } }>('GET', `/api/pipelines/${ID}`)).body.pipeline.document.nodes.find((n) => n.id === 'pricing')!.config.rows.map((r) => r.then.adjust_pct), { timeout: 10_000 })
+        .poll(
+          async () =>
+            (
+              await api<{ pipeline: { document: { nodes: { id: string; config: { rows: { then: { adjust_pct: number } }[] } }[] } } }>(
+                'GET',
+                `/api/pipelines/${ID}`,
+              )
+            ).body.pipeline.document.nodes
+              .find((n) => n.id === 'pricing')!
+              .config.rows.map((r) => r.then.adjust_pct),
+          { timeout: 10_000 },
+        )
         .toEqual([8, 3, -5, -7, 4, -10]);
       // The duplicate is hidden by the row it copies: the node's own check says so on that row.
-      await expect.poll(async () => (await page.getByTestId('Pricing table-row-4-problem').count()) && page.getByTestId('Pricing table-row-4-problem').first().textContent(), WAIT).toContain('unreachable');
+      await expect
+        .poll(
+          async () =>
+            (await page.getByTestId('Pricing table-row-4-problem').count()) &&
+            page.getByTestId('Pricing table-row-4-problem').first().textContent(),
+          WAIT,
+        )
+        .toContain('unreachable');
       await page.screenshot({ path: join(SHOTS, 'rules-node-panel.png') });
 
       // Preview from the canvas, against the version that last ran (the rollback): the copy sits
       // under row 3, which catches the same windows first, so no price moves; only the rule
       // number of the windows priced by the rows below it shifts by one.
       await page.getByRole('button', { name: 'Preview' }).click();
-      await expect.poll(async () => (await page.getByTestId('preview-outcomes').count()) && page.getByTestId('preview-outcomes').textContent(), { timeout: 30_000 }).toMatch(/^\d+ of \d+ events change outcome/);
-      const moves = await page.locator('[data-testid="preview-sink-prices"] tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+      await expect
+        .poll(async () => (await page.getByTestId('preview-outcomes').count()) && page.getByTestId('preview-outcomes').textContent(), {
+          timeout: 30_000,
+        })
+        .toMatch(/^\d+ of \d+ events change outcome/);
+      const moves = await page
+        .locator('[data-testid="preview-sink-prices"] tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
       expect(moves.length).toBeGreaterThan(0);
       for (const cells of moves) {
         expect(cells[2]).toBe('pricing_rule');
@@ -281,7 +366,8 @@ describe('business page (Chromium)', () => {
       await page.getByTestId('business-page').waitFor();
       expect(await page.getByLabel('Orders per 5 min that count as a surge').getAttribute('readonly')).not.toBeNull();
       expect(await page.getByLabel('Pricing table row 1 demand value', { exact: true }).getAttribute('readonly')).not.toBeNull();
-      for (const name of ['Save draft', 'Preview', 'Deploy', 'Add row']) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+      for (const name of ['Save draft', 'Preview', 'Deploy', 'Add row'])
+        expect(await page.getByRole('button', { name }).count(), name).toBe(0);
       expect(await page.getByRole('link', { name: 'History' }).count()).toBe(1);
     } finally {
       await page.close();

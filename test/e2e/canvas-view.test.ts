@@ -14,7 +14,8 @@ async function outOfView(page: Page, ids: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const id of ids) {
     const b = await page.getByTestId(`node-${id}`).boundingBox();
-    if (!b || b.x < canvas.x || b.y < canvas.y || b.x + b.width > canvas.x + canvas.width || b.y + b.height > canvas.y + canvas.height) out.push(id);
+    if (!b || b.x < canvas.x || b.y < canvas.y || b.x + b.width > canvas.x + canvas.width || b.y + b.height > canvas.y + canvas.height)
+      out.push(id);
   }
   return out;
 }
@@ -75,7 +76,7 @@ describe('opening a pipeline (Chromium)', () => {
     await page.close();
   }, 60_000);
 
-  it('a document without positions opens laid out in layers (the Layout button\'s layout), every node in view', async () => {
+  it("a document without positions opens laid out in layers (the Layout button's layout), every node in view", async () => {
     const session = suite.get();
     const doc: PipelineDocument = {
       format: 'sluice/v1',
@@ -92,7 +93,11 @@ describe('opening a pipeline (Chromium)', () => {
         { id: 'e3', source: 'gen', target: 'all' },
       ],
     };
-    const r = await fetch(`${session.base}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    const r = await fetch(`${session.base}/api/pipelines`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(doc),
+    });
     expect(r.status).toBe(201);
     const { pipeline } = (await r.json()) as { pipeline: { id: string } };
     const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });

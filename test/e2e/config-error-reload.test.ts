@@ -49,7 +49,11 @@ describe('a node with a config error after a reload (Chromium)', () => {
 
     await page.getByTestId('node-filter1').click();
     await page.getByLabel('config.expression').fill('quantity >= ');
-    await expect.poll(async () => (await storedDocument(session.base, id)).nodes.find((n) => n.id === 'filter1')?.config.expression, { timeout: 10_000 }).toBe('quantity >= ');
+    await expect
+      .poll(async () => (await storedDocument(session.base, id)).nodes.find((n) => n.id === 'filter1')?.config.expression, {
+        timeout: 10_000,
+      })
+      .toBe('quantity >= ');
     await expect.poll(async () => (await page.getByRole('button', { name: /^Save/ }).textContent()) ?? '').toBe('Save');
     const stored = await storedDocument(session.base, id);
     expect(stored.nodes.map((n) => n.id).sort()).toEqual(NODES);

@@ -63,7 +63,8 @@ describe('editor (Chromium)', () => {
   it('opens an example, deploys it, and shows nonzero live counts on every node', async () => {
     const page = await openEditor();
     await page.getByLabel('Pipeline', { exact: true }).selectOption('iot-maintenance');
-    for (const id of ['sensors', 'per_device', 'rounded', 'thresholds', 'critical_alerts', 'warnings']) await page.getByTestId(`node-${id}`).waitFor();
+    for (const id of ['sensors', 'per_device', 'rounded', 'thresholds', 'critical_alerts', 'warnings'])
+      await page.getByTestId(`node-${id}`).waitFor();
     await page.getByRole('button', { name: 'Deploy' }).click();
     for (const id of ['sensors', 'per_device', 'rounded', 'thresholds', 'critical_alerts', 'warnings']) {
       await expect.poll(async () => (await page.getByTestId(`counts-${id}`).textContent()) ?? '', { timeout: 20_000 }).toMatch(/in [1-9]/);
@@ -102,7 +103,9 @@ describe('editor (Chromium)', () => {
     await expr.fill('');
     await expr.pressSequentially('quant');
     const list = page.getByRole('listbox', { name: 'field completions' });
-    await expect.poll(async () => (await list.count()) && list.getByRole('option').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringMatching(/^quantity/)]);
+    await expect
+      .poll(async () => (await list.count()) && list.getByRole('option').allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/^quantity/)]);
     await expr.press('Enter');
     await expr.pressSequentially(' >= 1');
     expect(await expr.inputValue()).toBe('quantity >= 1');
@@ -181,7 +184,9 @@ describe('editor (Chromium)', () => {
     await page.getByRole('button', { name: 'Deploy' }).click();
     await expect.poll(async () => (await page.getByTestId('status').textContent()) ?? '', { timeout: 15_000 }).toBe('running');
     for (const id of ids) {
-      await expect.poll(async () => (await page.getByTestId(`counts-${id}`).textContent()) ?? '', { timeout: 20_000 }).toMatch(/in [1-9]|out [1-9]/);
+      await expect
+        .poll(async () => (await page.getByTestId(`counts-${id}`).textContent()) ?? '', { timeout: 20_000 })
+        .toMatch(/in [1-9]|out [1-9]/);
     }
     await page.locator('.react-flow__edge').nth(1).click({ force: true });
     await expect.poll(async () => (await page.getByTestId('tap').textContent()) ?? '', { timeout: 15_000 }).toContain('event_type');

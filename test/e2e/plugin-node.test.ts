@@ -23,11 +23,15 @@ let browser: Browser;
 /** `sluice serve --plugin examples/custom-node` on a free port; resolves once it listens. */
 function servePlugin(): Promise<{ url: string; process: ChildProcess }> {
   const { SLUICE_PLUGINS: _, ...env } = process.env;
-  const p = spawn(process.execPath, ['--import', 'tsx', 'engine/src/cli/main.ts', 'serve', '--port', '0', '--plugin', 'examples/custom-node'], {
-    cwd: ROOT,
-    env: { ...env, SLUICE_DATA_DIR: join(dir, 'plugin-data'), HOST: '127.0.0.1', REDIS_URL: '', DATABASE_URL: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const p = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'engine/src/cli/main.ts', 'serve', '--port', '0', '--plugin', 'examples/custom-node'],
+    {
+      cwd: ROOT,
+      env: { ...env, SLUICE_DATA_DIR: join(dir, 'plugin-data'), HOST: '127.0.0.1', REDIS_URL: '', DATABASE_URL: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let log = '';
     p.stderr!.on('data', (d: Buffer) => {
@@ -99,7 +103,9 @@ describe('a plugin node type in the editor (Chromium)', () => {
 
     await page.getByRole('button', { name: 'Deploy' }).click();
     // The orders scenario has 8 categories, all among 200 orders: 200 in, the first of each (8) out.
-    await expect.poll(async () => (await page.getByTestId('counts-dedupe1').textContent()) ?? '', { timeout: 30_000 }).toMatch(/^in 200 out 8\b/);
+    await expect
+      .poll(async () => (await page.getByTestId('counts-dedupe1').textContent()) ?? '', { timeout: 30_000 })
+      .toMatch(/^in 200 out 8\b/);
     await page.close();
   }, 120_000);
 

@@ -23,7 +23,13 @@ let base: string;
 
 beforeAll(async () => {
   execSync(`pnpm --filter @sluice/editor exec vite build --outDir ${DIST} --emptyOutDir`, { cwd: ROOT, stdio: 'ignore' });
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-shell-')), editorDist: DIST, log: () => undefined });
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: mkdtempSync(join(tmpdir(), 'sluice-shell-')),
+    editorDist: DIST,
+    log: () => undefined,
+  });
   base = `http://127.0.0.1:${server.port}`;
   browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
@@ -36,7 +42,12 @@ afterAll(async () => {
 
 const api = async (path: string, init?: RequestInit) => {
   const res = await fetch(`${base}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { pipeline?: { document: Record<string, unknown> & { nodes: { id: string; config: Record<string, unknown> }[] } } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & {
+      pipeline?: { document: Record<string, unknown> & { nodes: { id: string; config: Record<string, unknown> }[] } };
+    },
+  };
 };
 
 /** A paste of `text` anywhere on the page (outside a text field), as Ctrl/Cmd+V delivers it. */
@@ -102,7 +113,9 @@ describe('editor shell (Chromium)', () => {
     // An invalid paste: nothing is created, the reason is shown.
     const before = ((await api('/api/pipelines')).body.pipelines as unknown[]).length;
     await paste(page, '{\n  "format": "sluice/v1",\n  nodes: []\n}');
-    await expect.poll(async () => (await page.getByTestId('import-errors').textContent()) ?? '').toContain('malformed JSON at line 3, column 3');
+    await expect
+      .poll(async () => (await page.getByTestId('import-errors').textContent()) ?? '')
+      .toContain('malformed JSON at line 3, column 3');
     await paste(page, '{"format": "sluice/v1", "name": "x", "nodes": "none", "edges": []}');
     await expect.poll(async () => (await page.getByTestId('import-errors').textContent()) ?? '').toContain('nodes');
     expect(((await api('/api/pipelines')).body.pipelines as unknown[]).length).toBe(before);
@@ -120,7 +133,14 @@ describe('editor shell (Chromium)', () => {
     await pasted.getByRole('link', { name: 'Open' }).click();
     await page.getByTestId('node-gen').waitFor();
     answer(page, true);
-    await paste(page, JSON.stringify(orders('whatever', 'Pasted orders', [{ id: 'gen2', type: 'source.generator', position: { x: 0, y: 200 }, config: { scenario: 'orders', rate: 5 } }])));
+    await paste(
+      page,
+      JSON.stringify(
+        orders('whatever', 'Pasted orders', [
+          { id: 'gen2', type: 'source.generator', position: { x: 0, y: 200 }, config: { scenario: 'orders', rate: 5 } },
+        ]),
+      ),
+    );
     await page.getByTestId('node-gen2').waitFor();
     await expect
       .poll(async () => (await api('/api/pipelines/pasted-orders')).body.pipeline?.document.nodes.map((n) => n.id), { timeout: 10_000 })
@@ -153,7 +173,8 @@ describe('editor shell (Chromium)', () => {
     };
     expect((await api('/api/pipelines', { method: 'POST', body: JSON.stringify(doc) })).status).toBe(201);
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const expression = async () => (await api('/api/pipelines/hist')).body.pipeline?.document.nodes.find((n) => n.id === 'big')?.config.expression;
+    const expression = async () =>
+      (await api('/api/pipelines/hist')).body.pipeline?.document.nodes.find((n) => n.id === 'big')?.config.expression;
     const version = async () => (await api('/api/pipelines/hist/versions')).body.current;
 
     // Two saves from the canvas (each edit autosaves).
@@ -168,7 +189,9 @@ describe('editor shell (Chromium)', () => {
     await page.getByRole('link', { name: 'History' }).click();
     await page.waitForURL(/#\/p\/hist\/history$/);
     const summary = page.getByTestId('diff-summary');
-    await expect.poll(async () => (await summary.count()) && summary.textContent()).toBe('big: config.expression quantity > 7 -> quantity > 9');
+    await expect
+      .poll(async () => (await summary.count()) && summary.textContent())
+      .toBe('big: config.expression quantity > 7 -> quantity > 9');
     // Any two: versions 1 and 3.
     await page.getByLabel('Compare version 1').check();
     await expect.poll(async () => page.getByTestId('diff').locator('h2').textContent()).toBe('Changes from version 1 to 3');
@@ -182,15 +205,21 @@ describe('editor shell (Chromium)', () => {
     expect(await expression()).toBe('quantity > 5');
     await page.getByTestId('version-4').waitFor();
     expect(await page.getByTestId('version-4').locator('td').nth(4).textContent()).toBe('rollback');
-    await expect.poll(async () => (await summary.count()) && summary.textContent()).toBe('big: config.expression quantity > 9 -> quantity > 5');
-    await expect.poll(async () => (await page.getByTestId('audit').count()) && page.getByTestId('audit').textContent()).toContain('rollback');
+    await expect
+      .poll(async () => (await summary.count()) && summary.textContent())
+      .toBe('big: config.expression quantity > 9 -> quantity > 5');
+    await expect
+      .poll(async () => (await page.getByTestId('audit').count()) && page.getByTestId('audit').textContent())
+      .toContain('rollback');
     await page.screenshot({ path: join(SHOTS, 'history.png'), fullPage: true });
 
     // The whole audit log, filtered to this pipeline.
     await page.goto(`${base}/#/audit`);
     await page.getByLabel('Filter by pipeline').selectOption('hist');
     await page.waitForURL(/#\/audit\?pipeline=hist$/);
-    await expect.poll(async () => (await page.getByTestId('audit').count()) && page.getByTestId('audit').locator('tbody tr').count()).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(async () => (await page.getByTestId('audit').count()) && page.getByTestId('audit').locator('tbody tr').count())
+      .toBeGreaterThanOrEqual(4);
     const pipelinesShown = await page.getByTestId('audit').locator('tbody tr td:nth-child(4)').allTextContents();
     expect(new Set(pipelinesShown)).toEqual(new Set(['hist']));
     await page.close();
@@ -203,7 +232,12 @@ describe('editor shell (Chromium)', () => {
       id: 'feed',
       name: 'Feed',
       nodes: [
-        { id: 'alerts', type: 'sink.redis-stream', position: { x: 300, y: 0 }, config: { url: redisUrl, stream: `sluice-e2e-check-${Date.now()}` } },
+        {
+          id: 'alerts',
+          type: 'sink.redis-stream',
+          position: { x: 300, y: 0 },
+          config: { url: redisUrl, stream: `sluice-e2e-check-${Date.now()}` },
+        },
         { id: 'gen', type: 'source.generator', position: { x: 0, y: 0 }, config: { scenario: 'orders', rate: 10 } },
       ],
       edges: [{ id: 'e1', source: 'gen', target: 'alerts' }],
@@ -215,7 +249,9 @@ describe('editor shell (Chromium)', () => {
     const check = page.getByRole('button', { name: 'Check connection' });
     await check.click();
     const result = page.getByTestId('connection-check-result');
-    await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/^✓ connected to redis:\/\/127\.0\.0\.1:6379.*stream sluice-e2e-check-\d+ does not exist yet/);
+    await expect
+      .poll(() => result.textContent(), { timeout: 15_000 })
+      .toMatch(/^✓ connected to redis:\/\/127\.0\.0\.1:6379.*stream sluice-e2e-check-\d+ does not exist yet/);
     // An unreachable url, typed and not yet saved: the check uses what the form holds.
     await page.getByLabel('config.url', { exact: true }).fill('redis://127.0.0.1:1/0');
     await check.click();
@@ -241,7 +277,9 @@ describe('editor shell (Chromium)', () => {
 
       await page.getByLabel('Token').fill('sluice_not-a-real-token');
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect.poll(async () => (await page.getByTestId('signin-error').count()) && page.getByTestId('signin-error').textContent()).toContain('not valid');
+      await expect
+        .poll(async () => (await page.getByTestId('signin-error').count()) && page.getByTestId('signin-error').textContent())
+        .toContain('not valid');
 
       // Signed in, back where the 401 interrupted: the canvas, read-only.
       await page.getByLabel('Token').fill(viewer);

@@ -40,7 +40,8 @@ describe('one undo step per action (Chromium)', () => {
     // Every document the page stores from now on.
     const stored: PipelineDocument[] = [];
     page.on('request', (r) => {
-      if (r.method() === 'PUT' && r.url().endsWith(`/api/pipelines/${encodeURIComponent(id)}`)) stored.push(JSON.parse(r.postData() ?? '{}') as PipelineDocument);
+      if (r.method() === 'PUT' && r.url().endsWith(`/api/pipelines/${encodeURIComponent(id)}`))
+        stored.push(JSON.parse(r.postData() ?? '{}') as PipelineDocument);
     });
 
     // Delete a connected node: it goes with both its edges; one Ctrl+Z brings all three back.
@@ -68,7 +69,9 @@ describe('one undo step per action (Chromium)', () => {
     await page.getByTestId('node-console1').click({ modifiers: ['Control'] });
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
-    await expect.poll(() => drawn(page)).toEqual({ nodes: ['console1', 'console1_copy', 'filter1', 'filter1_copy', 'generator1'], edges: ['e1', 'e2', 'e3'] });
+    await expect
+      .poll(() => drawn(page))
+      .toEqual({ nodes: ['console1', 'console1_copy', 'filter1', 'filter1_copy', 'generator1'], edges: ['e1', 'e2', 'e3'] });
     await page.keyboard.press('Control+z');
     await expect.poll(() => drawn(page)).toEqual(ALL);
 
@@ -77,7 +80,9 @@ describe('one undo step per action (Chromium)', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(() => drawn(page)).toEqual({ nodes: ALL.nodes, edges: ['e1'] });
     await savedAll(page);
-    expect(stored.every((d) => !(d.nodes.some((n) => n.id === 'filter1') && d.edges.length < 2 && d.edges.every((e) => e.target !== 'filter1')))).toBe(true);
+    expect(
+      stored.every((d) => !(d.nodes.some((n) => n.id === 'filter1') && d.edges.length < 2 && d.edges.every((e) => e.target !== 'filter1'))),
+    ).toBe(true);
     await page.close();
   }, 120_000);
 });

@@ -25,7 +25,15 @@ let local: LocalWorkers | undefined;
 
 beforeAll(async () => {
   execSync(`pnpm --filter @sluice/editor exec vite build --outDir ${DIST} --emptyOutDir`, { cwd: ROOT, stdio: 'ignore' });
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-workers-')), editorDist: DIST, redisUrl: REDIS_URL, prefix: PREFIX, log: () => undefined });
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: mkdtempSync(join(tmpdir(), 'sluice-workers-')),
+    editorDist: DIST,
+    redisUrl: REDIS_URL,
+    prefix: PREFIX,
+    log: () => undefined,
+  });
   local = spawnWorkers(1, { redisUrl: REDIS_URL, prefix: PREFIX });
   browser = await launchBrowser();
 }, 180_000);

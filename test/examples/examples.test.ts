@@ -126,6 +126,8 @@ describe('examples', () => {
     expect(warnings.length).toBeGreaterThan(0);
     expect(critical.every((r) => (r.max_vibration as number) > vib)).toBe(true);
     expect(warnings.every((r) => (r.avg_temperature as number) > temp && (r.max_vibration as number) <= vib)).toBe(true);
-    expect(warnings.every((r) => Math.abs(Math.round((r.avg_temperature as number) * 100) - (r.avg_temperature as number) * 100) < 1e-6)).toBe(true);
+    expect(
+      warnings.every((r) => Math.abs(Math.round((r.avg_temperature as number) * 100) - (r.avg_temperature as number) * 100) < 1e-6),
+    ).toBe(true);
   });
 });

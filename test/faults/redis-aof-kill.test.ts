@@ -23,25 +23,35 @@ afterEach(async () => {
 });
 
 describe('drill: Redis kill -9 with AOF mid-run', () => {
-  it('the run completes after Redis restarts, and its output equals the embedded engine’s', async () => {
-    const redis = await OwnRedis.start({ aof: true });
-    cleanups.push(() => redis.stop());
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-drill-aof-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  it(
+    'the run completes after Redis restarts, and its output equals the embedded engine’s',
+    async () => {
+      const redis = await OwnRedis.start({ aof: true });
+      cleanups.push(() => redis.stop());
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-drill-aof-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
 
-    const reference = join(dir, 'embedded.jsonl');
-    const embedded = await new EmbeddedRunner().deploy(ysbDocumentFor(EVENTS, reference), { baseDir: YSB_DIR });
-    expect((await embedded.done).status).toBe('completed');
+      const reference = join(dir, 'embedded.jsonl');
+      const embedded = await new EmbeddedRunner().deploy(ysbDocumentFor(EVENTS, reference), { baseDir: YSB_DIR });
+      expect((await embedded.done).status).toBe('completed');
 
-    const out = join(dir, 'bullmq.jsonl');
-    const { run } = await runWithWorkers([writeYsbDocument(dir, EVENTS, out), '--batch-size', '1000', '--quiet'], 2, redis.url, (f) => cleanups.push(f));
-    await untilTasksCommit(redis.client());
-    await redis.kill9();
-    await redis.restart();
-    const code = await Promise.race([run.exited, until('sluice run completes after the restart', () => false, RUN_MS).then(() => -1)]);
-    expect(code, run.out()).toBe(0);
-    const diff = compareOutputs(readJsonl(reference), readJsonl(out));
-    expect({ lost: diff.lost, duplicated: diff.duplicated, wrong: diff.wrong }, JSON.stringify(diff.examples)).toEqual({ lost: 0, duplicated: 0, wrong: 0 });
-    expect(diff.actual).toBeGreaterThan(0);
-  }, RUN_MS + 180_000);
+      const out = join(dir, 'bullmq.jsonl');
+      const { run } = await runWithWorkers([writeYsbDocument(dir, EVENTS, out), '--batch-size', '1000', '--quiet'], 2, redis.url, (f) =>
+        cleanups.push(f),
+      );
+      await untilTasksCommit(redis.client());
+      await redis.kill9();
+      await redis.restart();
+      const code = await Promise.race([run.exited, until('sluice run completes after the restart', () => false, RUN_MS).then(() => -1)]);
+      expect(code, run.out()).toBe(0);
+      const diff = compareOutputs(readJsonl(reference), readJsonl(out));
+      expect({ lost: diff.lost, duplicated: diff.duplicated, wrong: diff.wrong }, JSON.stringify(diff.examples)).toEqual({
+        lost: 0,
+        duplicated: 0,
+        wrong: 0,
+      });
+      expect(diff.actual).toBeGreaterThan(0);
+    },
+    RUN_MS + 180_000,
+  );
 });

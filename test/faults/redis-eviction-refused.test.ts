@@ -48,7 +48,15 @@ describe('drill: an evicting Redis is refused at start', () => {
   }, 90_000);
 
   it('the server does not start, naming the setting', async () => {
-    const start = startServer({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'data'), examplesDir: join(dir, 'none'), editorDist: join(dir, 'none'), redisUrl: redis.url, log: () => undefined });
+    const start = startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: join(dir, 'data'),
+      examplesDir: join(dir, 'none'),
+      editorDist: join(dir, 'none'),
+      redisUrl: redis.url,
+      log: () => undefined,
+    });
     await expect(start).rejects.toThrow(NAMED);
   });
 });

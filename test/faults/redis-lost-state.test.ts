@@ -73,7 +73,11 @@ describe('drill: Redis restarted without persistence mid-run', () => {
     });
     cleanups.push(() => server.close());
     const call = (method: string, path: string, body?: unknown) =>
-      fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
     const doc = {
       format: 'sluice/v1',
       id: 'inbound',

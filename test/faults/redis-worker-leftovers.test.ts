@@ -19,7 +19,10 @@ const setup = () => scoped('workers');
 describe('drill: sluice run and its workers', () => {
   it('a SIGSTOPped worker does not keep sluice run from exiting after the run completed', async () => {
     const { redis, dir } = await setup();
-    const run = sluice(['run', writeYsbDocument(dir, FULL ? 1_000_000 : 50_000, join(dir, 'out.jsonl')), '--engine', 'bullmq', '--workers', '2', '--quiet'], redis.url);
+    const run = sluice(
+      ['run', writeYsbDocument(dir, FULL ? 1_000_000 : 50_000, join(dir, 'out.jsonl')), '--engine', 'bullmq', '--workers', '2', '--quiet'],
+      redis.url,
+    );
     let workers: number[] = [];
     cleanups.push(() => {
       for (const pid of workers) killQuietly(pid, 'SIGCONT');
@@ -35,10 +38,19 @@ describe('drill: sluice run and its workers', () => {
 
   it('SIGKILL of sluice run leaves no orphaned worker', async () => {
     const { redis, dir } = await setup();
-    const { run, workers } = await runWithWorkers([writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl')), '--quiet'], 2, redis.url, (f) => cleanups.push(f));
+    const { run, workers } = await runWithWorkers(
+      [writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl')), '--quiet'],
+      2,
+      redis.url,
+      (f) => cleanups.push(f),
+    );
     const probe = redis.client();
     try {
-      await until('the workers serve the run', async () => Object.keys(await probe.hgetall((await probe.keys('*:workers'))[0] ?? 'none')).length >= 2, 120_000);
+      await until(
+        'the workers serve the run',
+        async () => Object.keys(await probe.hgetall((await probe.keys('*:workers'))[0] ?? 'none')).length >= 2,
+        120_000,
+      );
     } finally {
       probe.disconnect();
     }
@@ -57,21 +69,35 @@ describe('drill: sluice run and its workers', () => {
     cleanups.push(() => killQuietly(zombie.pid, 'SIGCONT'));
     const dir = mkdtempSync(join(tmpdir(), 'sluice-drill-zombie-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const handle = await runner.deploy(ysbDocumentFor(5_000_000, join(dir, 'out.jsonl')), { baseDir: YSB_DIR, batchSize: 1000, partitions: 2 });
+    const handle = await runner.deploy(ysbDocumentFor(5_000_000, join(dir, 'out.jsonl')), {
+      baseDir: YSB_DIR,
+      batchSize: 1000,
+      partitions: 2,
+    });
     const probe = redis.client();
     cleanups.push(() => probe.disconnect());
-    await until('both workers hold tasks', async () => Object.keys(await probe.hgetall(`${prefix}:workers`)).length >= 2 && handle.metrics().nodes.per_campaign!.in > 0, 120_000);
+    await until(
+      'both workers hold tasks',
+      async () => Object.keys(await probe.hgetall(`${prefix}:workers`)).length >= 2 && handle.metrics().nodes.per_campaign!.in > 0,
+      120_000,
+    );
     process.kill(zombie.pid!, 'SIGSTOP');
     await handle.stop();
     // BullMQ's own housekeeping of a Worker that has not yet closed (`meta`, and `stalled-check`,
     // which expires in 2 s) is not gated by the run marker: not counted here (see the report).
     const leftovers = async () =>
-      (await probe.keys(`${prefix}:*`)).filter((k) => k !== `${prefix}:workers` && k !== `${prefix}:worker-info` && !k.endsWith(':meta') && !k.endsWith(':stalled-check')).sort();
+      (await probe.keys(`${prefix}:*`))
+        .filter((k) => k !== `${prefix}:workers` && k !== `${prefix}:worker-info` && !k.endsWith(':meta') && !k.endsWith(':stalled-check'))
+        .sort();
     expect(await leftovers()).toEqual([]);
     const woke = Date.now();
     process.kill(zombie.pid!, 'SIGCONT');
     // Every worker (the zombie included) has synced since it woke: it has seen the undeploy.
-    await until('the woken worker beats again', async () => Object.values(await probe.hgetall(`${prefix}:workers`)).every((t) => Number(t) > woke), 30_000);
+    await until(
+      'the woken worker beats again',
+      async () => Object.values(await probe.hgetall(`${prefix}:workers`)).every((t) => Number(t) > woke),
+      30_000,
+    );
     expect(await leftovers()).toEqual([]);
   }, 240_000);
 });

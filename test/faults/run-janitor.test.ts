@@ -47,7 +47,12 @@ async function leasedPrefix(redis: OwnRedis): Promise<string> {
 describe('drill: what a killed sluice run leaves in Redis', () => {
   it('kill -9 of sluice run mid-run: its workers remove every key of the run and exit', async () => {
     const { redis, dir } = await setup();
-    const { run, workers } = await runWithWorkers([writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl')), '--quiet'], 2, redis.url, (f) => cleanups.push(f));
+    const { run, workers } = await runWithWorkers(
+      [writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl')), '--quiet'],
+      2,
+      redis.url,
+      (f) => cleanups.push(f),
+    );
     const prefix = await leasedPrefix(redis);
     await untilTasksCommit(redis.client());
     const probe = redis.client();
@@ -62,7 +67,9 @@ describe('drill: what a killed sluice run leaves in Redis', () => {
 
   it('a coordinator stopped past its lease: its workers stop working for the run, remove its keys and exit', async () => {
     const { redis, dir } = await setup();
-    const { run, workers } = await runWithWorkers([writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl'))], 2, redis.url, (f) => cleanups.push(f));
+    const { run, workers } = await runWithWorkers([writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl'))], 2, redis.url, (f) =>
+      cleanups.push(f),
+    );
     cleanups.push(() => killQuietly(run.proc.pid, 'SIGCONT'));
     const prefix = await leasedPrefix(redis);
     await untilTasksCommit(redis.client());
@@ -83,7 +90,12 @@ describe('drill: what a killed sluice run leaves in Redis', () => {
 
   /** A run killed with its workers once its tasks commit, its lease expired: its keys wait for a janitor. */
   async function deadRun(redis: OwnRedis, dir: string): Promise<{ prefix: string; probe: Redis }> {
-    const { run, workers } = await runWithWorkers([writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl')), '--quiet'], 2, redis.url, (f) => cleanups.push(f));
+    const { run, workers } = await runWithWorkers(
+      [writeYsbDocument(dir, 5_000_000, join(dir, 'out.jsonl')), '--quiet'],
+      2,
+      redis.url,
+      (f) => cleanups.push(f),
+    );
     const prefix = await leasedPrefix(redis);
     await untilTasksCommit(redis.client());
     for (const pid of workers) killQuietly(pid);
@@ -99,7 +111,10 @@ describe('drill: what a killed sluice run leaves in Redis', () => {
   it('kill -9 of sluice run and its workers: the next sluice run removes the dead run at start', async () => {
     const { redis, dir } = await setup();
     const { prefix, probe } = await deadRun(redis, dir);
-    const next = sluice(['run', writeYsbDocument(dir, 20_000, join(dir, 'next.jsonl')), '--engine', 'bullmq', '--workers', '1', '--quiet'], redis.url);
+    const next = sluice(
+      ['run', writeYsbDocument(dir, 20_000, join(dir, 'next.jsonl')), '--engine', 'bullmq', '--workers', '1', '--quiet'],
+      redis.url,
+    );
     cleanups.push(() => killQuietly(next.proc.pid));
     expect(await next.exited, next.out()).toBe(0);
     expect(next.out()).toContain(`of ${prefix}, a run whose coordinator is gone`);
@@ -141,7 +156,10 @@ describe('drill: what a killed sluice run leaves in Redis', () => {
     const kept = (await probe.keys(`${prefix}:*`)).sort();
     expect(kept).toContain(`${prefix}:pipeline:staged`);
     expect(kept).toContain(`${prefix}:marker:staged`);
-    const next = sluice(['run', writeYsbDocument(dir, 20_000, join(dir, 'next.jsonl')), '--engine', 'bullmq', '--workers', '1', '--quiet'], redis.url);
+    const next = sluice(
+      ['run', writeYsbDocument(dir, 20_000, join(dir, 'next.jsonl')), '--engine', 'bullmq', '--workers', '1', '--quiet'],
+      redis.url,
+    );
     cleanups.push(() => killQuietly(next.proc.pid));
     expect(await next.exited, next.out()).toBe(0);
     expect((await probe.keys(`${prefix}:*`)).sort()).toEqual(kept);

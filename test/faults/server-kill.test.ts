@@ -47,13 +47,19 @@ describe('the server killed with SIGKILL during ingest, then restarted', () => {
     await kill9(first.process);
     const second = await startServer(env, children);
     await post(second, 'staged', 'http', half, TOTAL, 500);
-    const sinkIn = async () => ((await call(second, 'GET', '/api/pipelines/staged/status')).json as { metrics?: { nodes: Record<string, { in: number }> } }).metrics?.nodes.out?.in ?? 0;
+    const sinkIn = async () =>
+      ((await call(second, 'GET', '/api/pipelines/staged/status')).json as { metrics?: { nodes: Record<string, { in: number }> } }).metrics
+        ?.nodes.out?.in ?? 0;
     // Done when the committed count has reached every record; a duplicate would show in the file.
     await waitUntil(async () => (await sinkIn()) >= TOTAL, 120_000, `the sink counted ${TOTAL} records`);
     const rows = sinkLines(out);
     const expected = Array.from({ length: TOTAL }, (_, i) => ({ seq: i }));
     const c = compareOutputs(expected, rows);
-    expect({ lost: c.lost, duplicated: c.duplicated, wrong: c.wrong }, JSON.stringify(c.examples)).toEqual({ lost: 0, duplicated: 0, wrong: 0 });
+    expect({ lost: c.lost, duplicated: c.duplicated, wrong: c.wrong }, JSON.stringify(c.examples)).toEqual({
+      lost: 0,
+      duplicated: 0,
+      wrong: 0,
+    });
     expect(await sinkIn()).toBe(rows.length);
     await kill9(second.process);
   }, 300_000);

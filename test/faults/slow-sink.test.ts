@@ -16,7 +16,12 @@ const startDrill = drillStarter();
 
 describe('a sink slower than the job lock', () => {
   it('late writes of a stalled job land on the same bytes: none lost, none twice', async () => {
-    const drill = await startDrill({ events: EVENTS, workers: 2, lockMs: FULL ? undefined : LOCK_MS, slowSink: { ms: LOCK_MS * 1.5, every: FULL ? 200 : 40 } });
+    const drill = await startDrill({
+      events: EVENTS,
+      workers: 2,
+      lockMs: FULL ? undefined : LOCK_MS,
+      slowSink: { ms: LOCK_MS * 1.5, every: FULL ? 200 : 40 },
+    });
     // Jobs do outlive their lock: a claim is taken over by the other worker (read mid-run: the run's end deletes its keys).
     await waitUntil(async () => (await drill.abandonedSinkClaims()) > 0, 300_000, 'a sink job taken over');
     expectExact(await drill.finish());

@@ -23,28 +23,32 @@ const MIN_PAUSE_MS = FULL ? 20_000 : 0;
 const startDrill = drillStarter();
 
 describe('a worker paused past its lock, then woken (SIGSTOP / SIGCONT)', () => {
-  it.each([0.1, 0.4, 0.7])('at %s of the windows: none lost, none twice, and the summary counts what the file holds', async (share) => {
-    const drill = await startDrill({ events: EVENTS, workers: WORKERS, lockMs: LOCK_MS });
-    await drill.waitForShare(share);
-    const mark = await drill.sinkEventsMark();
-    const { holder, job } = await drill.pauseSinkHolder();
-    const before = await drill.committedRows();
-    const since = Date.now();
-    // Stopped until BullMQ handed its job to another worker that committed more windows, or the
-    // others finished the run: it cannot end without the job the stopped worker holds, so an
-    // ended run also means the job was handed over.
-    await waitUntil(
-      async () => {
-        if (drill.runEnded()) return Date.now() - since >= MIN_PAUSE_MS;
-        const handedOver = await drill.sinkJobStalledSince(mark).catch(() => false);
-        return handedOver && (await drill.committedRows().catch(() => before)) > before && Date.now() - since >= MIN_PAUSE_MS;
-      },
-      300_000,
-      `another worker moved the sink on (job ${job} of the stopped worker)`,
-    ).catch(async (err: Error) => {
-      throw new Error(`${err.message}; ${drill.runEnded() ? 'the run has ended' : await drill.sinkQueueState()}`);
-    });
-    drill.resume(holder);
-    expectExact(await drill.finish());
-  }, 900_000);
+  it.each([0.1, 0.4, 0.7])(
+    'at %s of the windows: none lost, none twice, and the summary counts what the file holds',
+    async (share) => {
+      const drill = await startDrill({ events: EVENTS, workers: WORKERS, lockMs: LOCK_MS });
+      await drill.waitForShare(share);
+      const mark = await drill.sinkEventsMark();
+      const { holder, job } = await drill.pauseSinkHolder();
+      const before = await drill.committedRows();
+      const since = Date.now();
+      // Stopped until BullMQ handed its job to another worker that committed more windows, or the
+      // others finished the run: it cannot end without the job the stopped worker holds, so an
+      // ended run also means the job was handed over.
+      await waitUntil(
+        async () => {
+          if (drill.runEnded()) return Date.now() - since >= MIN_PAUSE_MS;
+          const handedOver = await drill.sinkJobStalledSince(mark).catch(() => false);
+          return handedOver && (await drill.committedRows().catch(() => before)) > before && Date.now() - since >= MIN_PAUSE_MS;
+        },
+        300_000,
+        `another worker moved the sink on (job ${job} of the stopped worker)`,
+      ).catch(async (err: Error) => {
+        throw new Error(`${err.message}; ${drill.runEnded() ? 'the run has ended' : await drill.sinkQueueState()}`);
+      });
+      drill.resume(holder);
+      expectExact(await drill.finish());
+    },
+    900_000,
+  );
 });

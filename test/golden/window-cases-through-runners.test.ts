@@ -25,7 +25,11 @@ describe('window golden cases through the embedded runner', () => {
           const doc = {
             format: 'sluice/v1',
             nodes: [
-              { id: 'src', type: 'source.file', config: { path: 'in.jsonl', timeField: c.timeField ?? 'ts', maxOutOfOrderness: c.source!.maxOutOfOrderness ?? 0 } },
+              {
+                id: 'src',
+                type: 'source.file',
+                config: { path: 'in.jsonl', timeField: c.timeField ?? 'ts', maxOutOfOrderness: c.source!.maxOutOfOrderness ?? 0 },
+              },
               { id: 'node', type: 'window', config: c.config },
               { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
               ...(c.connected?.includes('late') === false ? [] : [{ id: 'late', type: 'sink.file', config: { path: 'late.jsonl' } }]),

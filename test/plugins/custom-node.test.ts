@@ -29,7 +29,10 @@ function documentFile(): { doc: string; out: string } {
 async function sluice(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const { SLUICE_PLUGINS: _, ...base } = process.env;
   try {
-    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'engine/src/cli/main.ts', ...args], { cwd: ROOT, env: { ...base, ...env } });
+    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'engine/src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...base, ...env },
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -44,7 +47,10 @@ describe('a node type from a plugin package', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     // orders.jsonl: A1, B7, A1 (repeat), C3, B7 (repeat), no id, no id (repeat of null).
-    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.sort((a, b) => a.ts - b.ts)).toEqual([
       { order_id: 'A1', amount: 10, ts: 1000 },
       { order_id: 'B7', amount: 25, ts: 2000 },

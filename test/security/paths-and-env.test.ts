@@ -70,7 +70,9 @@ describe('hostile paths through the API are refused by name, never opened', () =
         expect((await api.call('POST', '/api/pipelines', pipeline)).status, c.name).toBe(201);
         const v = await api.call('POST', `/api/pipelines/${id}/validate`);
         expect(v.status, c.name).toBe(200);
-        expect(v.json.diagnostics, c.name).toContainEqual(expect.objectContaining({ nodeId: 'node', path: configPath(type), code: c.code, severity: 'error' }));
+        expect(v.json.diagnostics, c.name).toContainEqual(
+          expect.objectContaining({ nodeId: 'node', path: configPath(type), code: c.code, severity: 'error' }),
+        );
         const d = await api.call('POST', `/api/pipelines/${id}/deploy`);
         expect([d.status, d.json.error?.code], c.name).toEqual([422, 'invalid-document']);
         expect(d.json.error.details, c.name).toContainEqual(expect.objectContaining({ code: c.code }));
@@ -88,44 +90,76 @@ describe('hostile paths through the API are refused by name, never opened', () =
       const id = `ok-${type.replace('.', '-')}`;
       await api.call('POST', '/api/pipelines', doc(id, nodes('in/orders.jsonl')));
       const v = await api.call('POST', `/api/pipelines/${id}/validate`);
-      expect(v.json.diagnostics.filter((d: { severity: string }) => d.severity === 'error'), type).toEqual([]);
+      expect(
+        v.json.diagnostics.filter((d: { severity: string }) => d.severity === 'error'),
+        type,
+      ).toEqual([]);
     }
   });
 });
 
 describe('${env:} outside connection fields is refused at validation', () => {
   const CASES: { name: string; node: Node; path: string }[] = [
-    { name: 'filter expression probing a variable', node: { id: 'n', type: 'filter', config: { expression: 'startsWith("${env:HOME}", "/")' } }, path: 'config.expression' },
+    {
+      name: 'filter expression probing a variable',
+      node: { id: 'n', type: 'filter', config: { expression: 'startsWith("${env:HOME}", "/")' } },
+      path: 'config.expression',
+    },
     { name: 'map computed field', node: { id: 'n', type: 'map', config: { set: { x: '"${env:PATH}"' } } }, path: 'config.set.x' },
-    { name: 'branch route condition', node: { id: 'n', type: 'branch', config: { routes: [{ name: 'a', expression: '"${env:HOME}" == ""' }] } }, path: 'config.routes[0].expression' },
-    { name: 'sink.console prefix', node: { id: 'n', type: 'sink.console', config: { prefix: '${env:SLUICE_SECRET_PG}: ' } }, path: 'config.prefix' },
-    { name: 'a non-connection field of a connector', node: { id: 'n', type: 'sink.redis-stream', config: { url: 'redis://127.0.0.1:6379', stream: '${env:HOME}' } }, path: 'config.stream' },
+    {
+      name: 'branch route condition',
+      node: { id: 'n', type: 'branch', config: { routes: [{ name: 'a', expression: '"${env:HOME}" == ""' }] } },
+      path: 'config.routes[0].expression',
+    },
+    {
+      name: 'sink.console prefix',
+      node: { id: 'n', type: 'sink.console', config: { prefix: '${env:SLUICE_SECRET_PG}: ' } },
+      path: 'config.prefix',
+    },
+    {
+      name: 'a non-connection field of a connector',
+      node: { id: 'n', type: 'sink.redis-stream', config: { url: 'redis://127.0.0.1:6379', stream: '${env:HOME}' } },
+      path: 'config.stream',
+    },
   ];
   for (const c of CASES) {
     it(`${c.name}: env-ref-not-allowed at ${c.path}`, () => {
       const nodes = c.node.type.startsWith('sink.') ? [gen, c.node] : [gen, c.node, out];
       const d = doc('env', nodes);
-      if (c.node.type === 'branch') d.edges = [{ id: 'e0', source: 'gen', target: 'n' }, { id: 'e1', source: 'n', target: 'out', sourcePort: 'a' } as never];
+      if (c.node.type === 'branch')
+        d.edges = [{ id: 'e0', source: 'gen', target: 'n' }, { id: 'e1', source: 'n', target: 'out', sourcePort: 'a' } as never];
       const errors = validateDocument(d, nodeDefinitions).diagnostics.filter((x) => x.code === 'env-ref-not-allowed');
-      expect(errors).toContainEqual(expect.objectContaining({ nodeId: 'n', path: c.path, severity: 'error', message: expect.stringContaining('connection fields') }));
+      expect(errors).toContainEqual(
+        expect.objectContaining({ nodeId: 'n', path: c.path, severity: 'error', message: expect.stringContaining('connection fields') }),
+      );
     });
   }
 
   it('a connector URL may still hold ${env:} (the documented place for secrets)', () => {
-    const d = doc('ok', [gen, { id: 'n', type: 'sink.redis-stream', config: { url: 'redis://:${env:SLUICE_TEST_PW}@127.0.0.1:6379', stream: 's' } }]);
+    const d = doc('ok', [
+      gen,
+      { id: 'n', type: 'sink.redis-stream', config: { url: 'redis://:${env:SLUICE_TEST_PW}@127.0.0.1:6379', stream: 's' } },
+    ]);
     expect(validateDocument(d, nodeDefinitions).diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
   });
 
   it('a param value that looks like ${env:HOME} stays text: params are never substituted into the environment', async () => {
     const api = testApi({ confine: true });
     const d = {
-      ...doc('param', [gen, { id: 'm', type: 'map', config: { set: { home: 'params.p' } } }, { id: 'f', type: 'sink.file', config: { path: 'p.jsonl' } }]),
+      ...doc('param', [
+        gen,
+        { id: 'm', type: 'map', config: { set: { home: 'params.p' } } },
+        { id: 'f', type: 'sink.file', config: { path: 'p.jsonl' } },
+      ]),
       params: { p: { type: 'string', value: '${env:HOME}' } },
     };
     await api.call('POST', '/api/pipelines', d);
     expect((await api.call('POST', '/api/pipelines/param/deploy')).status).toBe(200);
     await api.deployments.handle('param')!.done;
-    const rows = readFileSync(join(api.store.defaultBaseDir, 'p.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(join(api.store.defaultBaseDir, 'p.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.home)).toEqual(['${env:HOME}', '${env:HOME}', '${env:HOME}']);
   });
 });
@@ -146,7 +180,9 @@ describe('the runtime confines the path it opens, after validation (a link made 
     const { files, outside } = linked();
     const runner = new EmbeddedRunner();
     const read = compilePipeline(doc('r', PATH_NODES['source.file']!('link/in.jsonl'))).document!;
-    await expect(runner.deploy(read, { baseDir: files, fileRoots: [files] })).rejects.toThrow(/"link\/in\.jsonl" is outside the folders .* through a symbolic link/);
+    await expect(runner.deploy(read, { baseDir: files, fileRoots: [files] })).rejects.toThrow(
+      /"link\/in\.jsonl" is outside the folders .* through a symbolic link/,
+    );
     const write = compilePipeline(doc('w', PATH_NODES['sink.file']!('link/out.jsonl'))).document!;
     await expect(runner.deploy(write, { baseDir: files, fileRoots: [files] })).rejects.toThrow(/"link\/out\.jsonl" is outside the folders/);
     expect(existsSync(join(outside, 'out.jsonl'))).toBe(false);
@@ -168,7 +204,9 @@ describe('the runtime confines the path it opens, after validation (a link made 
     const runner = new BullmqRunner({ redisUrl: TEST_REDIS_URL, prefix });
     try {
       const d = compilePipeline(doc('bq', PATH_NODES['source.file']!('link/in.jsonl'))).document!;
-      await expect(runner.deploy(d, { baseDir: files, fileRoots: [files] })).rejects.toThrow(/outside the folders .* through a symbolic link/);
+      await expect(runner.deploy(d, { baseDir: files, fileRoots: [files] })).rejects.toThrow(
+        /outside the folders .* through a symbolic link/,
+      );
     } finally {
       await runner.close();
       await releaseTestRedis(redis, prefix);

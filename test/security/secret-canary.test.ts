@@ -29,7 +29,16 @@ const pgDoc = {
   format: 'sluice/v1',
   id: 'pg',
   nodes: [
-    { id: 'in', type: 'source.postgres', config: { url: 'postgres://sluice:${env:SLUICE_CANARY_PW}@127.0.0.1:1/${env:SLUICE_CANARY_DB}', table: 'orders', cursorColumn: 'id', passwordSecret: 'CANARY_PW' } },
+    {
+      id: 'in',
+      type: 'source.postgres',
+      config: {
+        url: 'postgres://sluice:${env:SLUICE_CANARY_PW}@127.0.0.1:1/${env:SLUICE_CANARY_DB}',
+        table: 'orders',
+        cursorColumn: 'id',
+        passwordSecret: 'CANARY_PW',
+      },
+    },
     { id: 'out', type: 'sink.console', config: {} },
   ],
   edges: [{ id: 'e', source: 'in', target: 'out' }],
@@ -38,7 +47,11 @@ const rsDoc = {
   format: 'sluice/v1',
   id: 'rs',
   nodes: [
-    { id: 'in', type: 'source.redis-stream', config: { url: `redis://:\${env:SLUICE_CANARY_PW}@${redisHost}`, stream: `${PREFIX}:not-a-stream`, start: 'earliest' } },
+    {
+      id: 'in',
+      type: 'source.redis-stream',
+      config: { url: `redis://:\${env:SLUICE_CANARY_PW}@${redisHost}`, stream: `${PREFIX}:not-a-stream`, start: 'earliest' },
+    },
     { id: 'out', type: 'sink.console', config: {} },
   ],
   edges: [{ id: 'e', source: 'in', target: 'out' }],
@@ -51,7 +64,10 @@ const seen: { where: string; text: string }[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'sluice-canary-'));
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${server.url}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
   const text = await res.text();
   seen.push({ where: `${method} ${path}`, text });
   return { status: res.status, text };
@@ -59,7 +75,11 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 
 function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'engine/src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...VARS }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', 'engine/src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...VARS },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (out += d));
@@ -70,7 +90,14 @@ function cli(args: string[]): Promise<{ code: number | null; out: string }> {
 beforeAll(async () => {
   Object.assign(process.env, VARS);
   redis = await connectTestRedis();
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'data'), examplesDir: join(dir, 'no-examples'), editorDist: join(dir, 'no-dist'), log: (l) => log.push(l) });
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: join(dir, 'data'),
+    examplesDir: join(dir, 'no-examples'),
+    editorDist: join(dir, 'no-dist'),
+    log: (l) => log.push(l),
+  });
 });
 
 afterAll(async () => {
@@ -107,7 +134,13 @@ describe('a canary secret appears in no answer, stream, log or CLI output', () =
 
   it('every route answer and every server log line is free of the canary', async () => {
     for (const id of ['pg', 'rs']) {
-      for (const path of [`/api/pipelines/${id}`, `/api/pipelines/${id}/versions`, `/api/pipelines/${id}/versions/1`, `/api/pipelines/${id}/status`, `/api/pipelines/${id}/audit`]) {
+      for (const path of [
+        `/api/pipelines/${id}`,
+        `/api/pipelines/${id}/versions`,
+        `/api/pipelines/${id}/versions/1`,
+        `/api/pipelines/${id}/status`,
+        `/api/pipelines/${id}/audit`,
+      ]) {
         expect((await call('GET', path)).status, path).toBe(200);
       }
       await call('POST', `/api/pipelines/${id}/validate`);

@@ -26,7 +26,23 @@ const logs: string[] = [];
 function makeServerCert(name: string): { cert: string; key: string; fingerprint: string } {
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
   writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', `${name}.pem`, '-extfile', `${name}.ext`);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-out',
+    `${name}.pem`,
+    '-extfile',
+    `${name}.ext`,
+  );
   const cert = readFileSync(join(dir, `${name}.pem`), 'utf8');
   return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), fingerprint: new X509Certificate(cert).fingerprint256 };
 }
@@ -44,7 +60,21 @@ const certFile = join(dir, 'server.pem');
 const keyFile = join(dir, 'server.key');
 
 beforeAll(async () => {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=Sluice test CA');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Sluice test CA',
+  );
   ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
   first = makeServerCert('first');
   second = makeServerCert('second');
@@ -128,11 +158,19 @@ describe('https (TLS_CERT, TLS_KEY)', () => {
   it('a replaced certificate is served to new connections without a restart; a broken one is refused and the last good one kept', async () => {
     replace(keyFile, second.key);
     replace(certFile, second.cert);
-    await waitUntil(async () => (await call('GET', '/healthz')).fingerprint === second.fingerprint, 20_000, 'the second certificate served');
+    await waitUntil(
+      async () => (await call('GET', '/healthz')).fingerprint === second.fingerprint,
+      20_000,
+      'the second certificate served',
+    );
     expect(logs.some((l) => l.startsWith(`TLS certificate reloaded from ${certFile}`))).toBe(true);
 
     replace(certFile, 'not a certificate\n');
-    await waitUntil(() => logs.some((l) => l.startsWith('TLS certificate not reloaded (keeping the previous one)')), 20_000, 'the broken certificate refused');
+    await waitUntil(
+      () => logs.some((l) => l.startsWith('TLS certificate not reloaded (keeping the previous one)')),
+      20_000,
+      'the broken certificate refused',
+    );
     const after = await call('GET', '/healthz');
     expect([after.status, after.fingerprint]).toEqual([200, second.fingerprint]);
   });

@@ -26,7 +26,10 @@ function serve(env: Record<string, string>, ...args: string[]) {
 
 describe('sluice serve refuses a broken TLS or OpenID Connect configuration', () => {
   it('a certificate without its key', () => {
-    expect(serve({}, '--tls-cert', '/nowhere/cert.pem')).toEqual({ code: 2, stderr: 'sluice serve: TLS_CERT and TLS_KEY (or --tls-cert and --tls-key) go together: give both files, or neither\n' });
+    expect(serve({}, '--tls-cert', '/nowhere/cert.pem')).toEqual({
+      code: 2,
+      stderr: 'sluice serve: TLS_CERT and TLS_KEY (or --tls-cert and --tls-key) go together: give both files, or neither\n',
+    });
   });
 
   it('a certificate file that cannot be read', () => {
@@ -36,7 +39,16 @@ describe('sluice serve refuses a broken TLS or OpenID Connect configuration', ()
   });
 
   it('a client secret given as itself, not as a reference (and the secret is not echoed)', () => {
-    const r = serve({ SLUICE_OIDC_ISSUER: 'https://login.example.com', SLUICE_OIDC_CLIENT_ID: 'sluice', SLUICE_PUBLIC_URL: 'https://sluice.example.com', SLUICE_OIDC_CLIENT_SECRET: 'plain-secret-value' });
-    expect(r).toEqual({ code: 2, stderr: 'sluice serve: SLUICE_OIDC_CLIENT_SECRET must be a reference such as ${env:OIDC_CLIENT_SECRET}, naming the variable that holds the secret\n' });
+    const r = serve({
+      SLUICE_OIDC_ISSUER: 'https://login.example.com',
+      SLUICE_OIDC_CLIENT_ID: 'sluice',
+      SLUICE_PUBLIC_URL: 'https://sluice.example.com',
+      SLUICE_OIDC_CLIENT_SECRET: 'plain-secret-value',
+    });
+    expect(r).toEqual({
+      code: 2,
+      stderr:
+        'sluice serve: SLUICE_OIDC_CLIENT_SECRET must be a reference such as ${env:OIDC_CLIENT_SECRET}, naming the variable that holds the secret\n',
+    });
   });
 });

@@ -94,13 +94,17 @@ describe('ajv 8 + ajv-formats 3 on the document and node config schemas', () => 
     const config = (size: unknown) => ({ type: 'tumbling', size, aggregates: [{ as: 'n', op: 'count' }] });
     for (const ok of ['5m', '250ms', ' 10s ', 60_000]) {
       expect(window(config(ok))).toBe(true);
-      expect(validateDocument({ format: 'sluice/v1', nodes: [{ id: 'w', type: 'window', config: config(ok) }] }, nodeDefinitions).ok).toBe(true);
+      expect(validateDocument({ format: 'sluice/v1', nodes: [{ id: 'w', type: 'window', config: config(ok) }] }, nodeDefinitions).ok).toBe(
+        true,
+      );
     }
     for (const bad of ['PT5M', '10 sec', '5 m', -1]) {
       expect(window(config(bad))).toBe(false);
       const text = ['/size must match pattern "^\\s*(\\d+)(ms|s|m|h|d)\\s*$"', `/size must match format "${DURATION_FORMAT}"`];
       expect(show(window.errors)).toEqual(bad === -1 ? ['/size must be >= 0'] : text);
-      expect(validateDocument({ format: 'sluice/v1', nodes: [{ id: 'w', type: 'window', config: config(bad) }] }, nodeDefinitions).ok).toBe(false);
+      expect(validateDocument({ format: 'sluice/v1', nodes: [{ id: 'w', type: 'window', config: config(bad) }] }, nodeDefinitions).ok).toBe(
+        false,
+      );
     }
   });
 

@@ -34,10 +34,17 @@ function env(name: string, value: string): void {
 
 describe('${env:NAME} references in configs', () => {
   it('are accepted by the validator in place of a value it cannot know, whole or inside a string', () => {
-    const d = doc([
-      { id: 'in', type: 'source.redis-stream', config: { url: '${env:CACHE_URL}', stream: 'orders' } },
-      { id: 'db', type: 'sink.postgres', config: { url: 'postgres://shop:${env:SHOP_DB_PASSWORD}@db:5432/shop', table: 'orders', columns: ['id'] } },
-    ], [{ id: 'e', source: 'in', target: 'db' }]);
+    const d = doc(
+      [
+        { id: 'in', type: 'source.redis-stream', config: { url: '${env:CACHE_URL}', stream: 'orders' } },
+        {
+          id: 'db',
+          type: 'sink.postgres',
+          config: { url: 'postgres://shop:${env:SHOP_DB_PASSWORD}@db:5432/shop', table: 'orders', columns: ['id'] },
+        },
+      ],
+      [{ id: 'e', source: 'in', target: 'db' }],
+    );
     expect(errors(d)).toEqual([]);
     // The compiled document keeps the references: the values never enter it.
     const { document } = compilePipeline(d);
@@ -45,11 +52,16 @@ describe('${env:NAME} references in configs', () => {
   });
 
   it('a malformed reference is refused, naming the node and field', () => {
-    const d = doc([
-      { id: 'in', type: 'source.redis-stream', config: { url: '${env:1URL}', stream: 'orders' } },
-      { id: 'out', type: 'sink.console', config: {} },
-    ], [{ id: 'e', source: 'in', target: 'out' }]);
-    expect(errors(d)).toEqual([expect.objectContaining({ nodeId: 'in', path: 'config.url', code: 'invalid-env-ref', message: expect.stringContaining('1URL') })]);
+    const d = doc(
+      [
+        { id: 'in', type: 'source.redis-stream', config: { url: '${env:1URL}', stream: 'orders' } },
+        { id: 'out', type: 'sink.console', config: {} },
+      ],
+      [{ id: 'e', source: 'in', target: 'out' }],
+    );
+    expect(errors(d)).toEqual([
+      expect.objectContaining({ nodeId: 'in', path: 'config.url', code: 'invalid-env-ref', message: expect.stringContaining('1URL') }),
+    ]);
   });
 
   it('a run reads the value from the environment', async () => {
@@ -58,23 +70,38 @@ describe('${env:NAME} references in configs', () => {
     try {
       for (const id of [1, 2, 3]) await redis.xadd(stream, '*', 'data', JSON.stringify({ id }));
       env('SLUICE_TEST_CACHE_URL', TEST_REDIS_URL);
-      const d = doc([
-        { id: 'in', type: 'source.redis-stream', config: { url: '${env:SLUICE_TEST_CACHE_URL}', stream, start: 'earliest', stopAtEnd: true } },
-        { id: 'out', type: 'sink.file', config: { path: 'orders.jsonl' } },
-      ], [{ id: 'e', source: 'in', target: 'out' }]);
+      const d = doc(
+        [
+          {
+            id: 'in',
+            type: 'source.redis-stream',
+            config: { url: '${env:SLUICE_TEST_CACHE_URL}', stream, start: 'earliest', stopAtEnd: true },
+          },
+          { id: 'out', type: 'sink.file', config: { path: 'orders.jsonl' } },
+        ],
+        [{ id: 'e', source: 'in', target: 'out' }],
+      );
       const handle = await new EmbeddedRunner().deploy(compilePipeline(d).document!, { baseDir: dir });
       expect((await handle.done).status).toBe('completed');
-      expect(readFileSync(join(dir, 'orders.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([1, 2, 3]);
+      expect(
+        readFileSync(join(dir, 'orders.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).id),
+      ).toEqual([1, 2, 3]);
     } finally {
       await releaseTestRedis(redis, PREFIX);
     }
   });
 
   it('a run whose variable is not set fails at start, naming the node, the field and the variable', async () => {
-    const d = doc([
-      { id: 'in', type: 'source.redis-stream', config: { url: '${env:SLUICE_TEST_NOT_SET}', stream: 'orders' } },
-      { id: 'out', type: 'sink.console', config: {} },
-    ], [{ id: 'e', source: 'in', target: 'out' }]);
+    const d = doc(
+      [
+        { id: 'in', type: 'source.redis-stream', config: { url: '${env:SLUICE_TEST_NOT_SET}', stream: 'orders' } },
+        { id: 'out', type: 'sink.console', config: {} },
+      ],
+      [{ id: 'e', source: 'in', target: 'out' }],
+    );
     await expect(new EmbeddedRunner().deploy(compilePipeline(d).document!, { baseDir: tmpdir() })).rejects.toThrow(
       'in: config.url: the environment variable SLUICE_TEST_NOT_SET is not set (${env:SLUICE_TEST_NOT_SET})',
     );
@@ -82,10 +109,15 @@ describe('${env:NAME} references in configs', () => {
 
   it('a value that turns out malformed fails at start, checked as the validator would have', async () => {
     env('SLUICE_TEST_CACHE_URL', 'http://not-redis:6379');
-    const d = doc([
-      { id: 'in', type: 'source.redis-stream', config: { url: '${env:SLUICE_TEST_CACHE_URL}', stream: 'orders' } },
-      { id: 'out', type: 'sink.console', config: {} },
-    ], [{ id: 'e', source: 'in', target: 'out' }]);
-    await expect(new EmbeddedRunner().deploy(compilePipeline(d).document!, { baseDir: tmpdir() })).rejects.toThrow(/^in: config\.url: a Redis URL starts with redis:\/\//);
+    const d = doc(
+      [
+        { id: 'in', type: 'source.redis-stream', config: { url: '${env:SLUICE_TEST_CACHE_URL}', stream: 'orders' } },
+        { id: 'out', type: 'sink.console', config: {} },
+      ],
+      [{ id: 'e', source: 'in', target: 'out' }],
+    );
+    await expect(new EmbeddedRunner().deploy(compilePipeline(d).document!, { baseDir: tmpdir() })).rejects.toThrow(
+      /^in: config\.url: a Redis URL starts with redis:\/\//,
+    );
   });
 });

@@ -36,7 +36,9 @@ function pythonErrors(cases: Case[]): string[] {
     out = execFileSync('python3', ['-c', CHECKER], { input: JSON.stringify(cases), encoding: 'utf8', timeout: 60_000 });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`python3 with jsonschema is needed (Debian: apt-get install python3-jsonschema; .ci/run installs it): ${e.stderr || e.message}`);
+    throw new Error(
+      `python3 with jsonschema is needed (Debian: apt-get install python3-jsonschema; .ci/run installs it): ${e.stderr || e.message}`,
+    );
   }
   return out.split('\n').filter(Boolean);
 }
@@ -49,7 +51,8 @@ describe('python3-jsonschema on the document and node config schemas', () => {
     for (const name of EXAMPLES) {
       const doc = JSON.parse(readFileSync(join(ROOT, 'examples', name, `${name}.json`), 'utf8'));
       cases.push({ label: name, schema: documentSchema, instance: doc });
-      for (const n of doc.nodes) cases.push({ label: `${name} ${n.id}`, schema: nodeConfigJsonSchema(nodeDefinitions.get(n.type)!), instance: n.config ?? {} });
+      for (const n of doc.nodes)
+        cases.push({ label: `${name} ${n.id}`, schema: nodeConfigJsonSchema(nodeDefinitions.get(n.type)!), instance: n.config ?? {} });
     }
     for (const type of nodeDefinitions.types()) {
       const def = nodeDefinitions.get(type)!;

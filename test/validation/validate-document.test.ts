@@ -295,14 +295,20 @@ describe('validateDocument: config fields that would do nothing', () => {
   it('warns even when the config has errors, so a misspelt required field is found', () => {
     const doc = base();
     doc.nodes[1]!.config = { expresion: 'amount > 1' };
-    expect(validateDocument(doc, nodeDefinitions).diagnostics.filter((d) => d.nodeId === 'big').map(formatDiagnostic)).toEqual([
+    expect(
+      validateDocument(doc, nodeDefinitions)
+        .diagnostics.filter((d) => d.nodeId === 'big')
+        .map(formatDiagnostic),
+    ).toEqual([
       'big: config.expression: missing required field',
       'warning: big: config.expresion: "expresion" is not a field of a filter: it is ignored; did you mean "expression"?',
     ]);
   });
 
   it("finds nothing in the examples or in any node type's own example config (maps, rules tables, unions)", () => {
-    const docs = ['dynamic-pricing', 'fraud', 'iot-maintenance', 'ysb'].map((name) => JSON.parse(readFileSync(new URL(`../../examples/${name}/${name}.json`, import.meta.url), 'utf8')));
+    const docs = ['dynamic-pricing', 'fraud', 'iot-maintenance', 'ysb'].map((name) =>
+      JSON.parse(readFileSync(new URL(`../../examples/${name}/${name}.json`, import.meta.url), 'utf8')),
+    );
     for (const doc of docs) expect(warnings(doc)).toEqual([]);
     for (const type of nodeDefinitions.types()) {
       expect(warnings({ format: 'sluice/v1', nodes: [{ id: 'n', type, config: nodeDefinitions.get(type)!.example }] })).toEqual([]);

@@ -19,7 +19,18 @@ import type {
 } from '@sluice/shared';
 
 // The server's answers, defined once in shared (protocol/api-types.ts, protocol/pipeline-api.ts).
-export type { AuditEntry, FieldChange, Me, PipelineSummary, PreviewResult, Role, SinkDiff, StoredPipeline, VersionDiff, VersionInfo } from '@sluice/shared';
+export type {
+  AuditEntry,
+  FieldChange,
+  Me,
+  PipelineSummary,
+  PreviewResult,
+  Role,
+  SinkDiff,
+  StoredPipeline,
+  VersionDiff,
+  VersionInfo,
+} from '@sluice/shared';
 export type Recording = RecordingStats;
 
 export interface PreviewRequest {
@@ -90,7 +101,9 @@ async function call<T>(method: string, path: string, body?: unknown, opts: { qui
   }
   if (!res.ok) {
     const err = json as Partial<ApiErrorBody>;
-    const bodyOut: ApiErrorBody = err?.error?.message ? (err as ApiErrorBody) : { error: { code: `http-${res.status}`, message: `${method} ${path}: HTTP ${res.status}` } };
+    const bodyOut: ApiErrorBody = err?.error?.message
+      ? (err as ApiErrorBody)
+      : { error: { code: `http-${res.status}`, message: `${method} ${path}: HTTP ${res.status}` } };
     if (res.status === 401 && !opts.quiet401) onUnauthenticated?.();
     throw new ApiError(res.status, bodyOut);
   }
@@ -100,7 +113,15 @@ async function call<T>(method: string, path: string, body?: unknown, opts: { qui
 /** GET /api/workers (engine/src/runners/bullmq/worker-list.ts). */
 export interface WorkersAnswer {
   engine: string;
-  workers: { id: string; host: string | null; pid: number | null; labels: string[]; holds: string[]; heartbeatAgeMs: number; live: boolean }[];
+  workers: {
+    id: string;
+    host: string | null;
+    pid: number | null;
+    labels: string[];
+    holds: string[];
+    heartbeatAgeMs: number;
+    live: boolean;
+  }[];
 }
 
 const enc = encodeURIComponent;
@@ -117,12 +138,22 @@ export const api = {
 
   // Pipelines
   list: () => call<{ pipelines: PipelineSummary[] }>('GET', '/api/pipelines').then((r) => r.pipelines),
-  get: (id: string) => call<{ pipeline: StoredPipeline; status: PipelineStatus; valid?: boolean; diagnostics?: Diagnostic[] }>('GET', `/api/pipelines/${enc(id)}`),
-  create: (doc: PipelineDocument) => call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('POST', '/api/pipelines', doc),
+  get: (id: string) =>
+    call<{ pipeline: StoredPipeline; status: PipelineStatus; valid?: boolean; diagnostics?: Diagnostic[] }>(
+      'GET',
+      `/api/pipelines/${enc(id)}`,
+    ),
+  create: (doc: PipelineDocument) =>
+    call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('POST', '/api/pipelines', doc),
   save: (id: string, doc: PipelineDocument, note?: string) =>
-    call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('PUT', `/api/pipelines/${enc(id)}${note ? `?note=${enc(note)}` : ''}`, doc),
+    call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>(
+      'PUT',
+      `/api/pipelines/${enc(id)}${note ? `?note=${enc(note)}` : ''}`,
+      doc,
+    ),
   remove: (id: string) => call<{ deleted: string }>('DELETE', `/api/pipelines/${enc(id)}`),
-  deploy: (id: string, params?: Record<string, ParamValue>) => call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/deploy`, params ? { params } : undefined),
+  deploy: (id: string, params?: Record<string, ParamValue>) =>
+    call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/deploy`, params ? { params } : undefined),
   stop: (id: string) => call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/stop`),
   status: (id: string) => call<{ status: PipelineStatus }>('GET', `/api/pipelines/${enc(id)}/status`),
 
@@ -130,7 +161,8 @@ export const api = {
   versions: (id: string) => call<{ current: number; versions: VersionInfo[] }>('GET', `/api/pipelines/${enc(id)}/versions`),
   version: (id: string, v: number) => call<VersionInfo & { document: PipelineDocument }>('GET', `/api/pipelines/${enc(id)}/versions/${v}`),
   diff: (id: string, a: number, b: number) => call<VersionDiff>('GET', `/api/pipelines/${enc(id)}/versions/${a}/diff/${b}`),
-  rollback: (id: string, version: number) => call<{ pipeline: StoredPipeline; version: number; deployed: boolean }>('POST', `/api/pipelines/${enc(id)}/rollback`, { version }),
+  rollback: (id: string, version: number) =>
+    call<{ pipeline: StoredPipeline; version: number; deployed: boolean }>('POST', `/api/pipelines/${enc(id)}/rollback`, { version }),
   pipelineAudit: (id: string) => call<{ entries: AuditEntry[] }>('GET', `/api/pipelines/${enc(id)}/audit`).then((r) => r.entries),
   audit: (q: { pipeline?: string; limit?: number } = {}) => {
     const qs = new URLSearchParams();

@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { type BusinessPageState, businessPageReducer, INITIAL_STATE } from './business-page-state';
 import { NO_ERRORS } from './place-errors';
 
-const pricing = JSON.parse(readFileSync(new URL('../../../examples/dynamic-pricing/dynamic-pricing.json', import.meta.url), 'utf8')) as PipelineDocument;
+const pricing = JSON.parse(
+  readFileSync(new URL('../../../examples/dynamic-pricing/dynamic-pricing.json', import.meta.url), 'utf8'),
+) as PipelineDocument;
 const surgePct = pricing.params!.surge_pct!;
-const opened = (): BusinessPageState => businessPageReducer(INITIAL_STATE, { type: 'loaded', loaded: { doc: pricing, version: 3, status: 'running' } });
+const opened = (): BusinessPageState =>
+  businessPageReducer(INITIAL_STATE, { type: 'loaded', loaded: { doc: pricing, version: 3, status: 'running' } });
 
 describe('business page state', () => {
   it('a loaded version is the draft to start from', () => {
@@ -18,7 +21,9 @@ describe('business page state', () => {
 
   it('a param typed out of bounds keeps its text and why, and leaves the draft at the last good value', () => {
     const s = businessPageReducer(opened(), { type: 'param-typed', name: 'surge_pct', spec: surgePct, text: '60', value: 60 });
-    expect(s.badParams).toEqual({ surge_pct: { text: '60', message: 'Price increase during a surge must be at most 50 % (allowed: 0 to 50 %)' } });
+    expect(s.badParams).toEqual({
+      surge_pct: { text: '60', message: 'Price increase during a surge must be at most 50 % (allowed: 0 to 50 %)' },
+    });
     expect(s.draft?.params?.surge_pct?.value).toBe(10);
   });
 

@@ -64,7 +64,11 @@ export function businessPageReducer(state: BusinessPageState, action: BusinessPa
     case 'rules-edited':
       return { ...state, draft: state.draft ? setRulesConfig(state.draft, action.nodeId, action.config) : state.draft };
     case 'saved':
-      return { ...state, loaded: state.loaded ? { ...state.loaded, doc: action.doc, version: action.version } : state.loaded, draft: action.doc };
+      return {
+        ...state,
+        loaded: state.loaded ? { ...state.loaded, doc: action.doc, version: action.version } : state.loaded,
+        draft: action.doc,
+      };
     case 'deployed':
       return { ...state, loaded: state.loaded ? { ...state.loaded, status: action.status, deployment: action.deployment } : state.loaded };
     case 'action-started':

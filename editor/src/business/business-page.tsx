@@ -59,18 +59,28 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
 
   const paramTypes = Object.fromEntries(Object.entries(draft.params ?? {}).map(([k, p]) => [k, p.type])) as Record<string, ParamType>;
   const contextFor = (nodeId: string): CheckContext => {
-    const schema: EventSchema | undefined = mergeSchemas(draft.edges.filter((e) => e.target === nodeId).map((e) => validation.schemas?.[e.id])) ?? undefined;
+    const schema: EventSchema | undefined =
+      mergeSchemas(draft.edges.filter((e) => e.target === nodeId).map((e) => validation.schemas?.[e.id])) ?? undefined;
     return schema ? { params: paramTypes, schema } : { params: paramTypes };
   };
   const params = exposedParams(draft);
   const tables = exposedRuleNodes(draft);
   // Only the errors in what this page edits block it: an engineer's broken node elsewhere is not hers to fix.
   const editable = new Set(tables.map((n) => n.id));
-  const blocking = validation.diagnostics.filter((d) => d.severity === 'error' && ((d.nodeId && editable.has(d.nodeId)) || params.some(([name]) => d.path?.startsWith(`params.${name}`))));
+  const blocking = validation.diagnostics.filter(
+    (d) =>
+      d.severity === 'error' && ((d.nodeId && editable.has(d.nodeId)) || params.some(([name]) => d.path?.startsWith(`params.${name}`))),
+  );
   const local = placeDiagnostics(blocking);
   const hasBad = Object.keys(badParams).length > 0;
   const canSave = !readOnly && !busy && changes.length > 0 && !hasBad && blocking.length === 0;
-  const why = hasBad ? 'Fix the values marked in red first' : blocking.length > 0 ? 'Fix the problems marked in the tables first' : changes.length === 0 ? 'No changes yet' : undefined;
+  const why = hasBad
+    ? 'Fix the values marked in red first'
+    : blocking.length > 0
+      ? 'Fix the problems marked in the tables first'
+      : changes.length === 0
+        ? 'No changes yet'
+        : undefined;
 
   /** PUT only this page's changes (laid onto the latest stored version); the new base on success. */
   const save = async (): Promise<boolean> => {
@@ -78,7 +88,10 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
     const latest = await api.get(pipelineId);
     const { document, conflicts } = applyDraft(latest.pipeline.document, loaded.doc, draft);
     if (conflicts.length > 0) {
-      dispatch({ type: 'errors', errors: { ...NO_ERRORS, general: [...conflicts.map((c) => `Not saved: ${c}.`), 'Discard to start again from the latest version.'] } });
+      dispatch({
+        type: 'errors',
+        errors: { ...NO_ERRORS, general: [...conflicts.map((c) => `Not saved: ${c}.`), 'Discard to start again from the latest version.'] },
+      });
       return false;
     }
     const note = changes
@@ -150,10 +163,21 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
           <button type="button" onClick={() => void saveDraft()} disabled={!canSave} title={why}>
             {busy === 'save' ? 'Saving…' : 'Save draft'}
           </button>
-          <button type="button" onClick={() => dispatch({ type: 'preview', document: draft })} disabled={!!busy || hasBad || blocking.length > 0} title="Run the draft on the recorded events beside the live version">
+          <button
+            type="button"
+            onClick={() => dispatch({ type: 'preview', document: draft })}
+            disabled={!!busy || hasBad || blocking.length > 0}
+            title="Run the draft on the recorded events beside the live version"
+          >
             Preview
           </button>
-          <button type="button" className="primary" onClick={() => void deploy()} disabled={!!busy || hasBad || blocking.length > 0} title={hasBad || blocking.length > 0 ? why : 'Save and deploy'}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void deploy()}
+            disabled={!!busy || hasBad || blocking.length > 0}
+            title={hasBad || blocking.length > 0 ? why : 'Save and deploy'}
+          >
             {busy === 'deploy' ? 'Deploying…' : 'Deploy'}
           </button>
           <button type="button" onClick={discard} disabled={!!busy || (changes.length === 0 && !hasBad)}>
@@ -217,7 +241,9 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
           The draft has changed since this preview: press Preview again to see the changes as they are now.
         </p>
       ) : null}
-      {preview ? <PreviewView pipelineId={pipelineId} document={preview} onClose={() => dispatch({ type: 'preview', document: undefined })} /> : null}
+      {preview ? (
+        <PreviewView pipelineId={pipelineId} document={preview} onClose={() => dispatch({ type: 'preview', document: undefined })} />
+      ) : null}
     </div>
   );
 }

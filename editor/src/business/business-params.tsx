@@ -48,7 +48,13 @@ export function ParamsSection({ params, loaded, badParams, errorsOf, readOnly, o
                     {spec.description ? <div className="hint">{spec.description}</div> : null}
                   </td>
                   <td>
-                    <ParamInput name={name} spec={spec} invalid={bad !== undefined} readOnly={readOnly} onEdit={(text, v) => onEdit(name, spec, text, v)} />
+                    <ParamInput
+                      name={name}
+                      spec={spec}
+                      invalid={bad !== undefined}
+                      readOnly={readOnly}
+                      onEdit={(text, v) => onEdit(name, spec, text, v)}
+                    />
                     {spec.unit ? <span className="biz-unit">{spec.unit}</span> : null}
                     {saved !== spec.value ? <div className="hint">was {show(saved)}</div> : null}
                     {errs.map((m) => (
@@ -81,7 +87,19 @@ function bounds(spec: ParamSpec): string {
 }
 
 /** One param's input, typed from its spec; min/max are set on it too, and checked on every key. */
-function ParamInput({ name, spec, invalid, readOnly, onEdit }: { name: string; spec: ParamSpec; invalid: boolean; readOnly: boolean; onEdit: (text: string, v: ParamValue) => void }) {
+function ParamInput({
+  name,
+  spec,
+  invalid,
+  readOnly,
+  onEdit,
+}: {
+  name: string;
+  spec: ParamSpec;
+  invalid: boolean;
+  readOnly: boolean;
+  onEdit: (text: string, v: ParamValue) => void;
+}) {
   const id = `biz-param-${name}`;
   // The text stays as typed ("2400." is on its way to a number); a value from outside (Discard, a save) replaces it.
   const [shown, setShown] = useState(spec.value);
@@ -91,7 +109,15 @@ function ParamInput({ name, spec, invalid, readOnly, onEdit }: { name: string; s
     setText(String(spec.value));
   }
   if (spec.type === 'boolean') {
-    return <input id={id} type="checkbox" checked={spec.value === true} disabled={readOnly} onChange={(e) => onEdit(String(e.target.checked), e.target.checked)} />;
+    return (
+      <input
+        id={id}
+        type="checkbox"
+        checked={spec.value === true}
+        disabled={readOnly}
+        onChange={(e) => onEdit(String(e.target.checked), e.target.checked)}
+      />
+    );
   }
   const type = spec.type === 'number' ? 'number' : 'text';
   return (

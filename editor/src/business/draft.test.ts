@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { alignRows, applyDraft, draftChanges, exposedParams, exposedRuleNodes, paramProblem, setParam, setRulesConfig } from './draft';
 import { deleteRow, moveRow, type RuleRow, readRules, setCondition, setDefault, setOutput, updateRow, withThen } from './rules-config';
 
-const pricing = JSON.parse(readFileSync(new URL('../../../examples/dynamic-pricing/dynamic-pricing.json', import.meta.url), 'utf8')) as PipelineDocument;
+const pricing = JSON.parse(
+  readFileSync(new URL('../../../examples/dynamic-pricing/dynamic-pricing.json', import.meta.url), 'utf8'),
+) as PipelineDocument;
 const table = () => readRules(pricing.nodes.find((n) => n.id === 'pricing')!.config);
-const withTable = (doc: PipelineDocument, f: (c: ReturnType<typeof table>) => ReturnType<typeof table>) => setRulesConfig(doc, 'pricing', f(readRules(doc.nodes.find((n) => n.id === 'pricing')!.config)));
+const withTable = (doc: PipelineDocument, f: (c: ReturnType<typeof table>) => ReturnType<typeof table>) =>
+  setRulesConfig(doc, 'pricing', f(readRules(doc.nodes.find((n) => n.id === 'pricing')!.config)));
 
 describe('what a business user may edit', () => {
   it('lists the exposed params and rule tables of the dynamic-pricing example', () => {
@@ -59,7 +62,9 @@ describe('the change list', () => {
 
   it('a deleted row reads as one removal, not as every later row changed', () => {
     const d = withTable(pricing, (c) => deleteRow(c, 1));
-    expect(draftChanges(pricing, d).map((c) => c.text)).toEqual(['Pricing table row 2 removed (category = electronics demand between 500 and 1000 -> adjust_pct 3)']);
+    expect(draftChanges(pricing, d).map((c) => c.text)).toEqual([
+      'Pricing table row 2 removed (category = electronics demand between 500 and 1000 -> adjust_pct 3)',
+    ]);
   });
 
   it('a row moved down reads as a move', () => {
@@ -90,7 +95,10 @@ describe('rows aligned by their longest common run', () => {
 
 describe('the document saved: only the draft changes, onto the latest version', () => {
   it('keeps an engineer change made elsewhere since the page was loaded', () => {
-    const latest: PipelineDocument = { ...pricing, nodes: pricing.nodes.map((n) => (n.id === 'price' ? { ...n, label: 'Price (v2)' } : n)) };
+    const latest: PipelineDocument = {
+      ...pricing,
+      nodes: pricing.nodes.map((n) => (n.id === 'price' ? { ...n, label: 'Price (v2)' } : n)),
+    };
     const draft = withTable(setParam(pricing, 'surge_threshold', 2400), (c) => setOutput(c, 0, 'adjust_pct', 9));
     const { document, conflicts } = applyDraft(latest, pricing, draft);
     expect(conflicts).toEqual([]);
@@ -106,12 +114,18 @@ describe('the document saved: only the draft changes, onto the latest version', 
     const { conflicts } = applyDraft(latest, pricing, setParam(pricing, 'surge_threshold', 2400));
     expect(conflicts).toEqual(['surge_threshold was changed to 3000 by someone else since you opened the page']);
     // The same value set by both is no conflict.
-    expect(applyDraft(setParam(pricing, 'surge_threshold', 2400), pricing, setParam(pricing, 'surge_threshold', 2400)).conflicts).toEqual([]);
+    expect(applyDraft(setParam(pricing, 'surge_threshold', 2400), pricing, setParam(pricing, 'surge_threshold', 2400)).conflicts).toEqual(
+      [],
+    );
   });
 
   it('a table changed by someone else meanwhile is a conflict', () => {
     const latest = withTable(pricing, (c) => deleteRow(c, 4));
-    const { conflicts } = applyDraft(latest, pricing, withTable(pricing, (c) => setOutput(c, 0, 'adjust_pct', 9)));
+    const { conflicts } = applyDraft(
+      latest,
+      pricing,
+      withTable(pricing, (c) => setOutput(c, 0, 'adjust_pct', 9)),
+    );
     expect(conflicts).toEqual(['Pricing table was changed by someone else since you opened the page']);
   });
 });

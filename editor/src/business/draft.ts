@@ -6,9 +6,11 @@
 import type { NodeSpec, ParamSpec, ParamValue, PipelineDocument } from '@sluice/shared';
 import { readRules, type RuleRow, showCondition, showOutput } from './rules-config';
 
-export const exposedParams = (doc: PipelineDocument): [string, ParamSpec][] => Object.entries(doc.params ?? {}).filter(([, p]) => p.exposed === true);
+export const exposedParams = (doc: PipelineDocument): [string, ParamSpec][] =>
+  Object.entries(doc.params ?? {}).filter(([, p]) => p.exposed === true);
 
-export const exposedRuleNodes = (doc: PipelineDocument): NodeSpec[] => doc.nodes.filter((n) => n.type === 'rules' && n.config.exposed === true);
+export const exposedRuleNodes = (doc: PipelineDocument): NodeSpec[] =>
+  doc.nodes.filter((n) => n.type === 'rules' && n.config.exposed === true);
 
 /** Why `value` is not acceptable for the param, in words for the person typing it; undefined when it is. */
 export function paramProblem(name: string, spec: ParamSpec, value: ParamValue): string | undefined {
@@ -76,13 +78,16 @@ function tableChanges(id: string, table: string, a: ReturnType<typeof readRules>
     ].join(' ');
   const cellChanges = (ra: RuleRow, rb: RuleRow, n: number) => {
     for (const c of columns) {
-      if (!same(ra.when[c] ?? { op: 'any' }, rb.when[c] ?? { op: 'any' })) out.push({ target: id, row: n, text: `${table} row ${n} ${c} ${showCondition(ra.when[c])} -> ${showCondition(rb.when[c])}` });
+      if (!same(ra.when[c] ?? { op: 'any' }, rb.when[c] ?? { op: 'any' }))
+        out.push({ target: id, row: n, text: `${table} row ${n} ${c} ${showCondition(ra.when[c])} -> ${showCondition(rb.when[c])}` });
     }
     for (const o of outputs) {
-      if (!same(ra.then[o], rb.then[o])) out.push({ target: id, row: n, text: `${table} row ${n} ${o} ${showOutput(ra.then[o])} -> ${showOutput(rb.then[o])}` });
+      if (!same(ra.then[o], rb.then[o]))
+        out.push({ target: id, row: n, text: `${table} row ${n} ${o} ${showOutput(ra.then[o])} -> ${showOutput(rb.then[o])}` });
     }
     for (const k of ['effectiveFrom', 'effectiveUntil', 'note'] as const) {
-      if ((ra[k] ?? '') !== (rb[k] ?? '')) out.push({ target: id, row: n, text: `${table} row ${n} ${k} ${show(ra[k])} -> ${show(rb[k])}` });
+      if ((ra[k] ?? '') !== (rb[k] ?? ''))
+        out.push({ target: id, row: n, text: `${table} row ${n} ${k} ${show(ra[k])} -> ${show(rb[k])}` });
     }
   };
 
@@ -107,9 +112,11 @@ function tableChanges(id: string, table: string, a: ReturnType<typeof readRules>
   for (const x of added) out.push({ target: id, row: x.j + 1, text: `${table} row ${x.j + 1} added (${rowText(x.row)})` });
 
   for (const o of outputs) {
-    if (!same(a.default?.[o], b.default?.[o])) out.push({ target: id, text: `${table} default ${o} ${showOutput(a.default?.[o])} -> ${showOutput(b.default?.[o])}` });
+    if (!same(a.default?.[o], b.default?.[o]))
+      out.push({ target: id, text: `${table} default ${o} ${showOutput(a.default?.[o])} -> ${showOutput(b.default?.[o])}` });
   }
-  if ((a.hitPolicy ?? 'first') !== (b.hitPolicy ?? 'first')) out.push({ target: id, text: `${table} hit policy ${a.hitPolicy ?? 'first'} -> ${b.hitPolicy ?? 'first'}` });
+  if ((a.hitPolicy ?? 'first') !== (b.hitPolicy ?? 'first'))
+    out.push({ target: id, text: `${table} hit policy ${a.hitPolicy ?? 'first'} -> ${b.hitPolicy ?? 'first'}` });
   const colText = (kind: string, xs: { id: string }[], ys: { id: string }[]) => {
     for (const x of ys) if (!xs.some((y) => y.id === x.id)) out.push({ target: id, text: `${table} ${kind} column ${x.id} added` });
     for (const x of xs) if (!ys.some((y) => y.id === x.id)) out.push({ target: id, text: `${table} ${kind} column ${x.id} removed` });
@@ -133,7 +140,8 @@ export function alignRows(a: readonly RuleRow[], b: readonly RuleRow[]): { i?: n
   const n = ka.length;
   const m = kb.length;
   const L: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i]![j] = ka[i] === kb[j] ? L[i + 1]![j + 1]! + 1 : Math.max(L[i + 1]![j]!, L[i]![j + 1]!);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) L[i]![j] = ka[i] === kb[j] ? L[i + 1]![j + 1]! + 1 : Math.max(L[i + 1]![j]!, L[i]![j + 1]!);
   const anchors: [number, number][] = [];
   for (let i = 0, j = 0; i < n && j < m; ) {
     if (ka[i] === kb[j]) {
@@ -167,7 +175,11 @@ export function alignRows(a: readonly RuleRow[], b: readonly RuleRow[]): { i?: n
  * it (param values, rows and default of exposed tables), so an engineer's concurrent edit of
  * anything else survives. A field someone else changed since the page loaded is a conflict.
  */
-export function applyDraft(latest: PipelineDocument, base: PipelineDocument, draft: PipelineDocument): { document: PipelineDocument; conflicts: string[] } {
+export function applyDraft(
+  latest: PipelineDocument,
+  base: PipelineDocument,
+  draft: PipelineDocument,
+): { document: PipelineDocument; conflicts: string[] } {
   const conflicts: string[] = [];
   let doc = latest;
   for (const [name, spec] of exposedParams(draft)) {
@@ -178,7 +190,8 @@ export function applyDraft(latest: PipelineDocument, base: PipelineDocument, dra
       conflicts.push(`${name} no longer exists`);
       continue;
     }
-    if (!same(now.value, before) && !same(now.value, spec.value)) conflicts.push(`${name} was changed to ${show(now.value)} by someone else since you opened the page`);
+    if (!same(now.value, before) && !same(now.value, spec.value))
+      conflicts.push(`${name} was changed to ${show(now.value)} by someone else since you opened the page`);
     doc = setParam(doc, name, spec.value);
   }
   for (const node of exposedRuleNodes(draft)) {

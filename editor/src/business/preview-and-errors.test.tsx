@@ -12,15 +12,26 @@ describe('refusals shown where they belong', () => {
         message: 'business users may not change: params.surge_pct.value',
         details: [
           { severity: 'error', code: 'forbidden-change', path: 'params.surge_pct.value', message: '60 is above the maximum 50' },
-          { severity: 'error', code: 'forbidden-change', nodeId: 'pricing', path: 'config.rows[2].then.adjust_pct', message: 'business users may not change this' },
+          {
+            severity: 'error',
+            code: 'forbidden-change',
+            nodeId: 'pricing',
+            path: 'config.rows[2].then.adjust_pct',
+            message: 'business users may not change this',
+          },
           { severity: 'error', code: 'forbidden-change', edgeId: 'e3', message: 'business users may not change this: removed' },
         ],
       },
     });
     const placed = placeErrors(err);
-    expect(placed.general).toEqual(['Not allowed: business users may not change: params.surge_pct.value', 'edge e3: business users may not change this: removed']);
+    expect(placed.general).toEqual([
+      'Not allowed: business users may not change: params.surge_pct.value',
+      'edge e3: business users may not change this: removed',
+    ]);
     expect(placed.params).toEqual({ surge_pct: ['60 is above the maximum 50'] });
-    expect(placed.tables).toEqual({ pricing: [{ path: 'rows[2].then.adjust_pct', message: 'business users may not change this', severity: 'error' }] });
+    expect(placed.tables).toEqual({
+      pricing: [{ path: 'rows[2].then.adjust_pct', message: 'business users may not change this', severity: 'error' }],
+    });
   });
 
   it('a failure that is not the API is said as it is', () => {
@@ -40,8 +51,20 @@ const result: PreviewResult = {
       added: 1,
       removed: 0,
       rows: [
-        { key: 'sku-1', change: 'changed', before: { price: 100 }, after: { price: 108 }, fields: [{ field: 'price', before: 100, after: 108, delta: 8, pct: 8 }] },
-        { key: 'sku-2', change: 'changed', before: { price: 50 }, after: { price: 48.5 }, fields: [{ field: 'price', before: 50, after: 48.5, delta: -1.5, pct: -3 }] },
+        {
+          key: 'sku-1',
+          change: 'changed',
+          before: { price: 100 },
+          after: { price: 108 },
+          fields: [{ field: 'price', before: 100, after: 108, delta: 8, pct: 8 }],
+        },
+        {
+          key: 'sku-2',
+          change: 'changed',
+          before: { price: 50 },
+          after: { price: 48.5 },
+          fields: [{ field: 'price', before: 50, after: 48.5, delta: -1.5, pct: -3 }],
+        },
         { key: 'sku-9', change: 'added', after: { price: 12 }, fields: [] },
       ],
       biggestMoves: [
@@ -54,7 +77,12 @@ const result: PreviewResult = {
 };
 
 describe('the preview report', () => {
-  const html = renderToStaticMarkup(<PreviewReport result={result} document={{ format: 'sluice/v1', nodes: [{ id: 'prices', type: 'sink.file', label: 'All prices', config: {} }], edges: [] }} />);
+  const html = renderToStaticMarkup(
+    <PreviewReport
+      result={result}
+      document={{ format: 'sluice/v1', nodes: [{ id: 'prices', type: 'sink.file', label: 'All prices', config: {} }], edges: [] }}
+    />,
+  );
   it('says what it ran on, against which live version, and how many outcomes change', () => {
     expect(html).toContain('Ran on <strong>1200</strong> recorded events (orders: 1200), against the live version v4.');
     expect(html).toContain('<strong>30</strong> of 1200 events change outcome (2.5 %).');
@@ -66,7 +94,9 @@ describe('the preview report', () => {
     expect(html).toMatch(/preview-prices-added"><strong>1<\/strong> added/);
   });
   it('one table line per changed field: key, before, after, signed delta and percent', () => {
-    expect(html).toContain('<td class="mono">sku-1</td><td>changed</td><td>price</td><td class="num">100</td><td class="num">108</td><td class="num">+8</td><td class="num">+8.0 %</td>');
+    expect(html).toContain(
+      '<td class="mono">sku-1</td><td>changed</td><td>price</td><td class="num">100</td><td class="num">108</td><td class="num">+8</td><td class="num">+8.0 %</td>',
+    );
     expect(html).toContain('<td class="num">50</td><td class="num">48.5</td><td class="num">-1.5</td><td class="num">-3.0 %</td>');
     expect(html).toContain('<td class="mono">sku-9</td><td>added</td>');
   });
@@ -98,7 +128,9 @@ describe('the moves chart', () => {
 
 describe('row keys as people read them', () => {
   it('values only, quotes gone, epoch milliseconds as UTC time', () => {
-    expect(showKey('sku="SKU-10006", category="electronics", window_start=1767225900000')).toBe('SKU-10006 · electronics · 2026-01-01 00:05');
+    expect(showKey('sku="SKU-10006", category="electronics", window_start=1767225900000')).toBe(
+      'SKU-10006 · electronics · 2026-01-01 00:05',
+    );
     expect(showKey('name="a, b \\"c\\"", n=42')).toBe('a, b "c" · 42');
     expect(showKey('#3')).toBe('#3');
   });

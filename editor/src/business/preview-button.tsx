@@ -6,13 +6,26 @@ import type { PipelineDocument } from '@sluice/shared';
 import { useState } from 'react';
 import { PreviewView } from './preview-view';
 
-export function PreviewButton({ pipelineId, document, disabled = false }: { pipelineId: string | undefined; document: PipelineDocument; disabled?: boolean }) {
+export function PreviewButton({
+  pipelineId,
+  document,
+  disabled = false,
+}: {
+  pipelineId: string | undefined;
+  document: PipelineDocument;
+  disabled?: boolean;
+}) {
   // The document as it was when pressed: edits on the canvas do not rerun it behind the reader's back.
   const [shown, setShown] = useState<PipelineDocument>();
   if (!pipelineId) return null;
   return (
     <>
-      <button type="button" onClick={() => setShown(document)} disabled={disabled} title="Run this draft on the events recorded from the live pipeline, beside the live version">
+      <button
+        type="button"
+        onClick={() => setShown(document)}
+        disabled={disabled}
+        title="Run this draft on the events recorded from the live pipeline, beside the live version"
+      >
         Preview
       </button>
       {shown ? (

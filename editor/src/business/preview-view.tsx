@@ -60,7 +60,11 @@ export function PreviewView({ pipelineId, document, onClose }: { pipelineId: str
 
 function previewError(err: unknown): { message: string; lines: string[] } {
   if (!(err instanceof ApiError)) return { message: String(err), lines: [] };
-  if (err.code === 'no-recording') return { message: `Nothing to preview on yet: ${err.message}. Deploy the pipeline and let it run for a while, then preview again.`, lines: [] };
+  if (err.code === 'no-recording')
+    return {
+      message: `Nothing to preview on yet: ${err.message}. Deploy the pipeline and let it run for a while, then preview again.`,
+      lines: [],
+    };
   const lines = (err.body.error.details ?? []).map((d) => `${d.nodeId ?? 'document'}${d.path ? `: ${d.path}` : ''}: ${d.message}`);
   return { message: err.message, lines };
 }
@@ -71,7 +75,8 @@ export const fmt = (v: unknown): string => {
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 };
-export const fmtPct = (p: number | undefined): string => (p === undefined || !Number.isFinite(p) ? '' : `${p > 0 ? '+' : ''}${(Math.round(p * 10) / 10).toFixed(1)} %`);
+export const fmtPct = (p: number | undefined): string =>
+  p === undefined || !Number.isFinite(p) ? '' : `${p > 0 ? '+' : ''}${(Math.round(p * 10) / 10).toFixed(1)} %`;
 const fmtDelta = (d: number | undefined): string => (d === undefined ? '' : `${d > 0 ? '+' : ''}${fmt(d)}`);
 
 /** The report of one preview; pure, so it can be rendered and tested without a server. */
@@ -187,7 +192,9 @@ export function showKey(key: string): string {
     .map(([, , raw]) => {
       const v = raw!.startsWith('"') ? (JSON.parse(raw!) as string) : raw!;
       const n = Number(v);
-      return !raw!.startsWith('"') && Number.isInteger(n) && n > 1e12 && n < 1e14 ? new Date(n).toISOString().slice(0, 16).replace('T', ' ') : v;
+      return !raw!.startsWith('"') && Number.isInteger(n) && n > 1e12 && n < 1e14
+        ? new Date(n).toISOString().slice(0, 16).replace('T', ' ')
+        : v;
     })
     .join(' · ');
 }
@@ -207,7 +214,14 @@ export function MovesChart({ moves }: { moves: SinkDiff['biggestMoves'] }) {
   const x = (v: number) => left + ((v - lo) / span) * width;
   const height = moves.length * rowH + 20;
   return (
-    <svg className="biz-chart" width={left + width + 220} height={height} role="img" aria-label="before and after, biggest moves" data-testid="preview-chart">
+    <svg
+      className="biz-chart"
+      width={left + width + 220}
+      height={height}
+      role="img"
+      aria-label="before and after, biggest moves"
+      data-testid="preview-chart"
+    >
       <line x1={x(0)} x2={x(0)} y1={0} y2={height - 16} stroke="#9ca3af" />
       {moves.map((m, i) => {
         const y = i * rowH + 4;

@@ -17,7 +17,8 @@ export function checkRulesConfig(config: Record<string, unknown>): TableProblem[
   const def = nodeDefinitions.get('rules');
   if (!def) return [];
   const parsed = def.config.safeParse(config);
-  if (!parsed.success) return parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message, severity: 'error' as const }));
+  if (!parsed.success)
+    return parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message, severity: 'error' as const }));
   let problems: ReturnType<NonNullable<typeof def.check>> = [];
   try {
     problems = def.check?.(parsed.data as Record<string, unknown>) ?? [];
@@ -38,7 +39,10 @@ export interface SortedProblems {
 }
 
 /** Each problem to the place it names: a row (0-based), the default row, a column, or the table. */
-export function sortProblems(problems: readonly TableProblem[], config: { inputs: { id: string }[]; outputs: { id: string }[] }): SortedProblems {
+export function sortProblems(
+  problems: readonly TableProblem[],
+  config: { inputs: { id: string }[]; outputs: { id: string }[] },
+): SortedProblems {
   const out: SortedProblems = { rows: new Map(), default: [], columns: new Map(), table: [] };
   const push = <K>(m: Map<K, TableProblem[]>, k: K, p: TableProblem) => m.set(k, [...(m.get(k) ?? []), p]);
   for (const p of problems) {

@@ -8,7 +8,18 @@ import type { Cell, Condition as NodeCondition, Row, RulesConfig as NodeRulesCon
 // condition, an empty expression, a missing hit policy), so the node's check can say what is wrong.
 export type ConditionOp = NodeCondition['op'];
 /** Every operator of the node's schema, in menu order: one added there does not compile here until it is placed. */
-const OP_MENU: Record<ConditionOp, true> = { any: true, '=': true, '!=': true, '<': true, '<=': true, '>': true, '>=': true, between: true, in: true, expr: true };
+const OP_MENU: Record<ConditionOp, true> = {
+  any: true,
+  '=': true,
+  '!=': true,
+  '<': true,
+  '<=': true,
+  '>': true,
+  '>=': true,
+  between: true,
+  in: true,
+  expr: true,
+};
 export const CONDITION_OPS = Object.keys(OP_MENU) as readonly ConditionOp[];
 
 /** A literal cell or condition value. */
@@ -45,7 +56,8 @@ export function readRules(config: Record<string, unknown>): RulesConfig {
   };
 }
 
-export const isExprCell = (c: unknown): c is { expr: string } => c !== null && typeof c === 'object' && !Array.isArray(c) && typeof (c as { expr?: unknown }).expr === 'string';
+export const isExprCell = (c: unknown): c is { expr: string } =>
+  c !== null && typeof c === 'object' && !Array.isArray(c) && typeof (c as { expr?: unknown }).expr === 'string';
 
 // --- rows ---------------------------------------------------------------------------------
 
@@ -174,9 +186,14 @@ export function renameColumn(c: RulesConfig, kind: 'input' | 'output', from: str
   if (to === from) return c;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(to)) return `"${to}" is not a valid column id (letters, digits, _; not starting with a digit)`;
   if (ids.includes(to)) return `a ${kind} column "${to}" exists already`;
-  const rekey = <V>(o: Record<string, V>): Record<string, V> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k === from ? to : k, v]));
+  const rekey = <V>(o: Record<string, V>): Record<string, V> =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k === from ? to : k, v]));
   if (kind === 'input') {
-    return { ...c, inputs: c.inputs.map((x) => (x.id === from ? { ...x, id: to } : x)), rows: c.rows.map((r) => ({ ...r, when: rekey(r.when) })) };
+    return {
+      ...c,
+      inputs: c.inputs.map((x) => (x.id === from ? { ...x, id: to } : x)),
+      rows: c.rows.map((r) => ({ ...r, when: rekey(r.when) })),
+    };
   }
   return {
     ...c,
@@ -245,7 +262,8 @@ export function parseList(text: string, kind: ValueKind): { ok: true; value: Sca
   return { ok: true, value: out };
 }
 
-export const showScalar = (v: unknown): string => (v === undefined ? '' : v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v));
+export const showScalar = (v: unknown): string =>
+  v === undefined ? '' : v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v);
 
 /** A condition as people read it: `> 40`, `between 10 and 20`, `in a, b`, `any`. */
 export function showCondition(c: Condition | undefined): string {

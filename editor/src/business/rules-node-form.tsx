@@ -10,8 +10,22 @@ const TABLE_FIELDS = new Set(['inputs', 'outputs', 'rows', 'default', 'hitPolicy
 
 type Schema = Parameters<typeof ConfigForm>[0]['schema'];
 
-export function RulesNodeForm({ schema, value, context, title, onChange }: { schema: Schema | undefined; value: Record<string, unknown>; context: CheckContext; title: string; onChange: (v: Record<string, unknown>) => void }) {
-  const rest = schema?.properties ? { ...schema, properties: Object.fromEntries(Object.entries(schema.properties).filter(([k]) => !TABLE_FIELDS.has(k))) } : undefined;
+export function RulesNodeForm({
+  schema,
+  value,
+  context,
+  title,
+  onChange,
+}: {
+  schema: Schema | undefined;
+  value: Record<string, unknown>;
+  context: CheckContext;
+  title: string;
+  onChange: (v: Record<string, unknown>) => void;
+}) {
+  const rest = schema?.properties
+    ? { ...schema, properties: Object.fromEntries(Object.entries(schema.properties).filter(([k]) => !TABLE_FIELDS.has(k))) }
+    : undefined;
   return (
     <div className="biz-rules-node">
       {rest ? (

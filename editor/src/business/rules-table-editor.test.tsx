@@ -85,7 +85,9 @@ describe('column operations (engineer mode)', () => {
   });
   it('rename refuses a taken or malformed id with the reason', () => {
     expect(renameColumn(config(), 'input', 'demand', 'category')).toBe('a input column "category" exists already');
-    expect(renameColumn(config(), 'input', 'demand', '9x')).toBe('"9x" is not a valid column id (letters, digits, _; not starting with a digit)');
+    expect(renameColumn(config(), 'input', 'demand', '9x')).toBe(
+      '"9x" is not a valid column id (letters, digits, _; not starting with a digit)',
+    );
   });
   it('remove drops the column and its cells; add gives a fresh id', () => {
     const r = removeColumn(config(), 'input', 'category');
@@ -123,7 +125,16 @@ describe('typed cells', () => {
 });
 
 const render = (props: Partial<Parameters<typeof RulesTableEditor>[0]> & { config?: Record<string, unknown> } = {}) =>
-  renderToStaticMarkup(<RulesTableEditor config={config() as Record<string, unknown>} onChange={() => undefined} mode="business" context={{ params: {} }} title="Pricing" {...props} />);
+  renderToStaticMarkup(
+    <RulesTableEditor
+      config={config() as Record<string, unknown>}
+      onChange={() => undefined}
+      mode="business"
+      context={{ params: {} }}
+      title="Pricing"
+      {...props}
+    />,
+  );
 
 describe('the table in business and engineer mode', () => {
   it('business mode: columns fixed (labels, no column editing, no hit policy select); rows editable', () => {

@@ -28,7 +28,15 @@ export interface RulesTableEditorProps {
   title?: string;
 }
 
-export function RulesTableEditor({ config: raw, onChange, mode, readOnly = false, context, problems = [], title = 'rules' }: RulesTableEditorProps) {
+export function RulesTableEditor({
+  config: raw,
+  onChange,
+  mode,
+  readOnly = false,
+  context,
+  problems = [],
+  title = 'rules',
+}: RulesTableEditorProps) {
   const config = useMemo(() => readRules(raw), [raw]);
   const own = useMemo(() => checkRulesConfig(raw), [raw]);
   const sorted = sortProblems([...own, ...problems], config);

@@ -172,7 +172,14 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   };
 
   return (
-    <div className="canvas" role="application" aria-label="Pipeline canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+    <div
+      className="canvas"
+      role="application"
+      aria-label="Pipeline canvas"
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={onDrop}
+      data-testid="canvas"
+    >
       <ReactFlow
         nodes={nodes}
         edges={edges}

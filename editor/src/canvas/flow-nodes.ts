@@ -43,7 +43,15 @@ const HANDLE = 8;
  */
 export function estimatedHandles(type: string, config: Record<string, unknown>): NodeHandle[] {
   const side = (names: string[], kind: 'source' | 'target') =>
-    names.map((id, i) => ({ id, type: kind, position: kind === 'target' ? Position.Left : Position.Right, x: (kind === 'target' ? 0 : WIDTH) - HANDLE / 2, y: handleTop(i) - HANDLE / 2, width: HANDLE, height: HANDLE }));
+    names.map((id, i) => ({
+      id,
+      type: kind,
+      position: kind === 'target' ? Position.Left : Position.Right,
+      x: (kind === 'target' ? 0 : WIDTH) - HANDLE / 2,
+      y: handleTop(i) - HANDLE / 2,
+      width: HANDLE,
+      height: HANDLE,
+    }));
   return [...side(inputPorts(type), 'target'), ...side(outputPorts(type, config), 'source')];
 }
 
@@ -66,14 +74,21 @@ export function flowNodes(
     const dragged = dragging.get(spec.id);
     const hit = cache.get(spec.id);
     // The data object is kept while what it shows is, so the node component's memo holds on a selection, a drag or a drop.
-    const sameLook = !!hit && hit.spec.type === spec.type && hit.spec.label === spec.label && hit.spec.config === spec.config && hit.invalid === isInvalid;
-    const data = hit && sameLook ? hit.node.data : { type: spec.type, label: spec.label ?? spec.id, config: spec.config, invalid: isInvalid };
+    const sameLook =
+      !!hit && hit.spec.type === spec.type && hit.spec.label === spec.label && hit.spec.config === spec.config && hit.invalid === isInvalid;
+    const data =
+      hit && sameLook ? hit.node.data : { type: spec.type, label: spec.label ?? spec.id, config: spec.config, invalid: isInvalid };
     // A changed look (label, config: ports may come or go) is measured again.
     const size = sameLook ? measured.get(spec.id) : undefined;
     // An object without a size is made again once a size is known (the minimap draws a node from its object's
     // size only); one with a size keeps it when the node grows: React Flow follows real sizes itself.
     const node: FlowNode =
-      hit && hit.node.data === data && hit.spec.position === spec.position && hit.selected === selected && hit.dragged === dragged && (hit.node.measured !== undefined || size === undefined)
+      hit &&
+      hit.node.data === data &&
+      hit.spec.position === spec.position &&
+      hit.selected === selected &&
+      hit.dragged === dragged &&
+      (hit.node.measured !== undefined || size === undefined)
         ? hit.node
         : {
             id: spec.id,
@@ -83,7 +98,11 @@ export function flowNodes(
             data,
             // A node object without its measured size makes React Flow measure it again (its handles
             // too, forcing a layout) and report the size back: on every drag step, without this.
-            ...(size ? { measured: size } : estimate && !measured.has(spec.id) ? { initialWidth: WIDTH, initialHeight: HEIGHT, handles: estimatedHandles(spec.type, spec.config) } : {}),
+            ...(size
+              ? { measured: size }
+              : estimate && !measured.has(spec.id)
+                ? { initialWidth: WIDTH, initialHeight: HEIGHT, handles: estimatedHandles(spec.type, spec.config) }
+                : {}),
           };
     if (node !== hit?.node) changed.push(spec.id);
     next.set(spec.id, { spec, selected, invalid: isInvalid, dragged, node });

@@ -16,7 +16,20 @@ export interface MetricEdgeData extends Record<string, unknown> {
 /** React Flow's dash animation (its `animated` class), drawn here since the numbers live here. */
 const FLOWING = { strokeDasharray: 5, animation: 'dashdraw 0.5s linear infinite' };
 
-function MetricEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, interactionWidth, data }: EdgeProps<Edge<MetricEdgeData>>) {
+function MetricEdgeView({
+  id,
+  source,
+  target,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  sourcePosition,
+  targetPosition,
+  markerEnd,
+  interactionWidth,
+  data,
+}: EdgeProps<Edge<MetricEdgeData>>) {
   countRender('edge');
   const events = useMetrics((s) => s.latest?.edges[id]?.events ?? 0);
   // Backpressure: batches waiting in front of the target's stage colour the edge.
@@ -27,7 +40,11 @@ function MetricEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const color = backlog > 40 ? '#dc2626' : backlog > 10 ? '#d97706' : undefined;
   const label = backlog > 10 ? `${events} · backlog ${backlog}` : events > 0 ? String(events) : undefined;
-  const style = { strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5, ...(color ? { stroke: color } : {}), ...(events > 0 && data?.animate ? FLOWING : {}) };
+  const style = {
+    strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5,
+    ...(color ? { stroke: color } : {}),
+    ...(events > 0 && data?.animate ? FLOWING : {}),
+  };
   return (
     <BaseEdge
       id={id}

@@ -20,7 +20,10 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
   const outputs = outputPorts(data.type, data.config);
   const inputs = inputPorts(data.type);
   return (
-    <div className={`sluice-node cat-${def?.category ?? 'unknown'}${selected ? ' selected' : ''}${data.invalid ? ' invalid' : ''}`} data-testid={`node-${id}`}>
+    <div
+      className={`sluice-node cat-${def?.category ?? 'unknown'}${selected ? ' selected' : ''}${data.invalid ? ' invalid' : ''}`}
+      data-testid={`node-${id}`}
+    >
       {inputs.map((p, i) => (
         <Handle key={p} type="target" position={Position.Left} id={p} style={{ top: handleTop(i) }} />
       ))}

@@ -3,7 +3,10 @@ import { applyCompletion, completionsAt } from './completions';
 
 const context = {
   params: { surge_threshold: 'number' as const, surge_pct: 'number' as const, region: 'string' as const },
-  schema: { fields: { orders: 'number' as const, order_id: 'string' as const, base_price: 'number' as const, 'user.country': 'string' as const }, open: false },
+  schema: {
+    fields: { orders: 'number' as const, order_id: 'string' as const, base_price: 'number' as const, 'user.country': 'string' as const },
+    open: false,
+  },
 };
 
 describe('expression completions', () => {

@@ -23,7 +23,9 @@ export function completionsAt(text: string, caret: number, context: CheckContext
   const word = text.slice(from, caret);
   // Inside a string literal or a number, or nothing typed yet: nothing to offer.
   if (word === '' || /^[0-9]/.test(word) || insideString(text, from)) return undefined;
-  const names = word.startsWith('params.') ? Object.keys(context.params).map((p) => `params.${p}`) : [...Object.keys(context.schema?.fields ?? {}), 'params.'];
+  const names = word.startsWith('params.')
+    ? Object.keys(context.params).map((p) => `params.${p}`)
+    : [...Object.keys(context.schema?.fields ?? {}), 'params.'];
   const items = names.filter((n) => n.startsWith(word) && n !== word).slice(0, MAX_ITEMS);
   return items.length > 0 ? { from, to, items } : undefined;
 }

@@ -60,12 +60,16 @@ describe('config forms generated from node definitions', () => {
     const def = nodeDefinitions.get('map')!;
     const config = { set: { surge: 'orders >= 10', price: 'surge ? 2 : 1' } };
     const schema = z.toJSONSchema(def.config, { io: 'input', unrepresentable: 'any' }) as never;
-    const extraFields = Object.fromEntries((def.expressions?.(def.config.parse(config) as never) ?? []).filter((x) => x.extraFields).map((x) => [x.path, x.extraFields!]));
+    const extraFields = Object.fromEntries(
+      (def.expressions?.(def.config.parse(config) as never) ?? []).filter((x) => x.extraFields).map((x) => [x.path, x.extraFields!]),
+    );
     const context = { params: {}, schema: { fields: { orders: 'number' as const }, open: false }, extraFields };
     const html = renderToStaticMarkup(<ConfigForm schema={schema} value={config} onChange={() => undefined} context={context} />);
     expect(html).not.toContain('unknown field');
     // Without them, `surge` is unknown: the check that this test guards.
-    const bare = renderToStaticMarkup(<ConfigForm schema={schema} value={config} onChange={() => undefined} context={{ ...context, extraFields: {} }} />);
+    const bare = renderToStaticMarkup(
+      <ConfigForm schema={schema} value={config} onChange={() => undefined} context={{ ...context, extraFields: {} }} />,
+    );
     expect(bare).toContain('unknown field &#x27;surge&#x27;');
   });
 });

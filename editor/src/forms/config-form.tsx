@@ -56,7 +56,13 @@ function ObjectFields({ schema, value, onChange, context, path }: FormProps & { 
             {key}
             {schema.required?.includes(key) ? ' *' : ''}
           </span>
-          <Field schema={s} value={value[key]} onChange={(v) => onChange(setKey(value, key, v))} context={context} path={`${path}.${key}`} />
+          <Field
+            schema={s}
+            value={value[key]}
+            onChange={(v) => onChange(setKey(value, key, v))}
+            context={context}
+            path={`${path}.${key}`}
+          />
           {s.description ? <small className="hint">{s.description}</small> : null}
         </div>
       ))}
@@ -71,16 +77,33 @@ function setKey(o: Record<string, unknown>, k: string, v: unknown): Record<strin
   return next;
 }
 
-function Field({ schema, value, onChange, context, path }: { schema: Schema; value: unknown; onChange: (v: unknown) => void; context: FormContext; path: string }) {
+function Field({
+  schema,
+  value,
+  onChange,
+  context,
+  path,
+}: {
+  schema: Schema;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  context: FormContext;
+  path: string;
+}) {
   const s = schema.anyOf?.find((x) => x.type !== 'null' && x.format !== undefined) ?? schema.anyOf?.[0] ?? schema;
   const format = schema.format ?? s.format;
-  if (format === EXPRESSION_FORMAT) return <ExpressionInput label={path} value={typeof value === 'string' ? value : ''} onChange={onChange} context={context} />;
+  if (format === EXPRESSION_FORMAT)
+    return <ExpressionInput label={path} value={typeof value === 'string' ? value : ''} onChange={onChange} context={context} />;
   const objectBranch = schema.anyOf?.some((x) => x.type === 'object' || x.type === 'array');
   if (objectBranch) return <JsonField value={value} onChange={onChange} path={path} />;
   const choices = choicesOf(schema) ?? choicesOf(s);
   if (choices) {
     return (
-      <select aria-label={path} value={value === undefined ? '' : String(value)} onChange={(e) => onChange(pickChoice(choices, e.target.value))}>
+      <select
+        aria-label={path}
+        value={value === undefined ? '' : String(value)}
+        onChange={(e) => onChange(pickChoice(choices, e.target.value))}
+      >
         <option value="">—</option>
         {choices.map((o) => (
           <option key={String(o)} value={String(o)}>
@@ -91,14 +114,43 @@ function Field({ schema, value, onChange, context, path }: { schema: Schema; val
     );
   }
   if (format === DURATION_FORMAT || schema.anyOf) {
-    return <input aria-label={path} placeholder="10s" value={value === undefined ? '' : String(value)} onChange={(e) => onChange(e.target.value)} />;
+    return (
+      <input
+        aria-label={path}
+        placeholder="10s"
+        value={value === undefined ? '' : String(value)}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
   }
-  if (s.type === 'boolean') return <input type="checkbox" aria-label={path} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
+  if (s.type === 'boolean')
+    return <input type="checkbox" aria-label={path} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
   if (s.type === 'number' || s.type === 'integer') {
-    return <input type="number" aria-label={path} value={typeof value === 'number' ? value : ''} onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))} />;
+    return (
+      <input
+        type="number"
+        aria-label={path}
+        value={typeof value === 'number' ? value : ''}
+        onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))}
+      />
+    );
   }
   if (s.type === 'array' && s.items?.type === 'string') {
-    return <input aria-label={path} placeholder="a, b" value={Array.isArray(value) ? value.join(', ') : ''} onChange={(e) => onChange(e.target.value.split(',').map((x) => x.trim()).filter(Boolean))} />;
+    return (
+      <input
+        aria-label={path}
+        placeholder="a, b"
+        value={Array.isArray(value) ? value.join(', ') : ''}
+        onChange={(e) =>
+          onChange(
+            e.target.value
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean),
+          )
+        }
+      />
+    );
   }
   if (s.type === 'array' && s.items?.type === 'object') {
     const list = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
@@ -107,7 +159,13 @@ function Field({ schema, value, onChange, context, path }: { schema: Schema; val
         {list.map((item, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
           <div key={i} className="list-row">
-            <ObjectFields schema={s.items!} value={item} context={context} path={`${path}[${i}]`} onChange={(v) => onChange(list.map((x, j) => (j === i ? v : x)))} />
+            <ObjectFields
+              schema={s.items!}
+              value={item}
+              context={context}
+              path={`${path}[${i}]`}
+              onChange={(v) => onChange(list.map((x, j) => (j === i ? v : x)))}
+            />
             <button type="button" onClick={() => onChange(list.filter((_, j) => j !== i))} aria-label={`remove ${path}[${i}]`}>
               Remove
             </button>
@@ -127,11 +185,24 @@ function Field({ schema, value, onChange, context, path }: { schema: Schema; val
         {entries.map(([k, v], i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: keys are being edited
           <div key={i} className="kv-row">
-            <input aria-label={`${path} name ${i}`} value={k} onChange={(e) => onChange(Object.fromEntries(entries.map(([kk, vv], j) => (j === i ? [e.target.value, vv] : [kk, vv]))))} />
+            <input
+              aria-label={`${path} name ${i}`}
+              value={k}
+              onChange={(e) => onChange(Object.fromEntries(entries.map(([kk, vv], j) => (j === i ? [e.target.value, vv] : [kk, vv]))))}
+            />
             {isExpr ? (
-              <ExpressionInput label={`${path}.${k}`} value={String(v ?? '')} context={context} onChange={(nv) => onChange({ ...(value as object), [k]: nv })} />
+              <ExpressionInput
+                label={`${path}.${k}`}
+                value={String(v ?? '')}
+                context={context}
+                onChange={(nv) => onChange({ ...(value as object), [k]: nv })}
+              />
             ) : (
-              <input aria-label={`${path}.${k}`} value={String(v ?? '')} onChange={(e) => onChange({ ...(value as object), [k]: e.target.value })} />
+              <input
+                aria-label={`${path}.${k}`}
+                value={String(v ?? '')}
+                onChange={(e) => onChange({ ...(value as object), [k]: e.target.value })}
+              />
             )}
           </div>
         ))}
@@ -141,7 +212,8 @@ function Field({ schema, value, onChange, context, path }: { schema: Schema; val
       </div>
     );
   }
-  if (s.type === 'string') return <input aria-label={path} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)} />;
+  if (s.type === 'string')
+    return <input aria-label={path} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)} />;
   return <JsonField value={value} onChange={onChange} path={path} />;
 }
 

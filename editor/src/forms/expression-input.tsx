@@ -19,7 +19,17 @@ export function contextAt(context: FormContext, path: string): CheckContext {
   return { params: context.params, schema: { ...context.schema, fields: { ...context.schema.fields, ...extra } } };
 }
 
-export function ExpressionInput({ value, onChange, context: formContext, label }: { value: string; onChange: (v: string) => void; context: FormContext; label: string }) {
+export function ExpressionInput({
+  value,
+  onChange,
+  context: formContext,
+  label,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  context: FormContext;
+  label: string;
+}) {
   const context = contextAt(formContext, label);
   const issues = value.trim() === '' ? [] : checkExpression(value, context).issues;
   const first = issues[0];

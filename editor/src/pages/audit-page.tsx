@@ -87,7 +87,11 @@ export function AuditPage({ pipeline }: { pipeline: string | undefined }) {
         <h1>Audit log</h1>
         <label>
           Pipeline{' '}
-          <select aria-label="Filter by pipeline" value={pipeline ?? ''} onChange={(e) => navigate({ page: 'audit', ...(e.target.value ? { pipeline: e.target.value } : {}) })}>
+          <select
+            aria-label="Filter by pipeline"
+            value={pipeline ?? ''}
+            onChange={(e) => navigate({ page: 'audit', ...(e.target.value ? { pipeline: e.target.value } : {}) })}
+          >
             <option value="">All pipelines</option>
             {ids.map((id) => (
               <option key={id} value={id}>
@@ -97,7 +101,13 @@ export function AuditPage({ pipeline }: { pipeline: string | undefined }) {
           </select>
         </label>
       </div>
-      {error ? <p className="message error">The audit log is not available: {error}</p> : entries ? <AuditTable entries={entries} showPipeline /> : <p className="hint">Loading…</p>}
+      {error ? (
+        <p className="message error">The audit log is not available: {error}</p>
+      ) : entries ? (
+        <AuditTable entries={entries} showPipeline />
+      ) : (
+        <p className="hint">Loading…</p>
+      )}
     </div>
   );
 }

@@ -103,7 +103,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
 
   // The selected node's input schema, for completions and checks.
   const inputSchema = selectedNode
-    ? mergeSchemas(doc.edges.filter((e) => e.target === selectedNode).map((e) => validation.schemas?.[e.id])) ?? undefined
+    ? (mergeSchemas(doc.edges.filter((e) => e.target === selectedNode).map((e) => validation.schemas?.[e.id])) ?? undefined)
     : undefined;
 
   return (
@@ -113,7 +113,11 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           <a href="#/" className="button">
             ← Pipelines
           </a>
-          <select aria-label="Pipeline" value={id ?? pipelineId ?? ''} onChange={(e) => navigate(e.target.value ? { page: 'editor', id: e.target.value } : { page: 'new' })}>
+          <select
+            aria-label="Pipeline"
+            value={id ?? pipelineId ?? ''}
+            onChange={(e) => navigate(e.target.value ? { page: 'editor', id: e.target.value } : { page: 'new' })}
+          >
             {editable ? <option value="">New pipeline</option> : null}
             {pipelines.map((p) => (
               <option key={p.id} value={p.id}>
@@ -121,7 +125,12 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
               </option>
             ))}
           </select>
-          <input aria-label="Pipeline name" value={doc.name ?? ''} readOnly={!editable} onChange={(e) => useDocument.getState().change((d) => ({ ...d, name: e.target.value }))} />
+          <input
+            aria-label="Pipeline name"
+            value={doc.name ?? ''}
+            readOnly={!editable}
+            onChange={(e) => useDocument.getState().change((d) => ({ ...d, name: e.target.value }))}
+          />
           {editable ? (
             <>
               <button type="button" onClick={() => useDocument.getState().undo()} aria-label="Undo">
@@ -149,10 +158,21 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
             <>
               <label className="button">
                 Import
-                <input type="file" accept="application/json,.json" hidden onChange={(e) => void e.target.files?.[0]?.text().then((t) => importText(t, false))} />
+                <input
+                  type="file"
+                  accept="application/json,.json"
+                  hidden
+                  onChange={(e) => void e.target.files?.[0]?.text().then((t) => importText(t, false))}
+                />
               </label>
               <PreviewButton pipelineId={id} document={doc} disabled={!runnable} />
-              <button type="button" className="primary" onClick={() => void deploy()} disabled={!runnable} title={runnable ? 'Deploy' : checking ? 'Checking the pipeline' : 'Fix the problems first'}>
+              <button
+                type="button"
+                className="primary"
+                onClick={() => void deploy()}
+                disabled={!runnable}
+                title={runnable ? 'Deploy' : checking ? 'Checking the pipeline' : 'Fix the problems first'}
+              >
                 Deploy
               </button>
               <button type="button" onClick={() => void stop()} disabled={status !== 'running'}>

@@ -63,7 +63,12 @@ export function HistoryPage({ pipelineId, role }: { pipelineId: string; role: Ro
 
   const rollback = async (v: VersionInfo) => {
     const redeploy = status === 'running' ? ' The running pipeline is redeployed with it.' : '';
-    if (!window.confirm(`Roll "${name}" back to version ${v.version} (${shortTime(v.at)}, ${v.author})? It is stored as a new version.${redeploy}`)) return;
+    if (
+      !window.confirm(
+        `Roll "${name}" back to version ${v.version} (${shortTime(v.at)}, ${v.author})? It is stored as a new version.${redeploy}`,
+      )
+    )
+      return;
     try {
       const r = await api.rollback(pipelineId, v.version);
       useUi.getState().say(`Rolled back to version ${v.version}: now version ${r.version}${r.deployed ? ', redeployed' : ''}`);
@@ -87,7 +92,10 @@ export function HistoryPage({ pipelineId, role }: { pipelineId: string; role: Ro
     <div className="page history-page" data-testid="history-page">
       <div className="page-head">
         <h1>History of {name}</h1>
-        <a href={formatRoute(role === 'business' ? { page: 'business', id: pipelineId } : { page: 'editor', id: pipelineId })} className="button">
+        <a
+          href={formatRoute(role === 'business' ? { page: 'business', id: pipelineId } : { page: 'editor', id: pipelineId })}
+          className="button"
+        >
           Open
         </a>
         {canEditGraph(role) ? (
@@ -118,7 +126,12 @@ export function HistoryPage({ pipelineId, role }: { pipelineId: string; role: Ro
             {newestFirst.map((v) => (
               <tr key={v.version} data-testid={`version-${v.version}`} className={selected.includes(v.version) ? 'picked' : ''}>
                 <td>
-                  <input type="checkbox" aria-label={`Compare version ${v.version}`} checked={selected.includes(v.version)} onChange={() => setSelected((s) => toggleCompare(s, v.version))} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Compare version ${v.version}`}
+                    checked={selected.includes(v.version)}
+                    onChange={() => setSelected((s) => toggleCompare(s, v.version))}
+                  />
                 </td>
                 <td className="num">
                   {v.version}
@@ -148,7 +161,13 @@ export function HistoryPage({ pipelineId, role }: { pipelineId: string; role: Ro
         <h2>
           Audit <a href={formatRoute({ page: 'audit', pipeline: pipelineId })}>(in the whole log)</a>
         </h2>
-        {auditError ? <p className="hint">The audit log is not available: {auditError}</p> : audit ? <AuditTable entries={audit} showPipeline={false} /> : <p className="hint">Loading…</p>}
+        {auditError ? (
+          <p className="hint">The audit log is not available: {auditError}</p>
+        ) : audit ? (
+          <AuditTable entries={audit} showPipeline={false} />
+        ) : (
+          <p className="hint">Loading…</p>
+        )}
       </section>
     </div>
   );

@@ -43,7 +43,8 @@ export function PipelinesPage({ role }: { role: Role }) {
       if (!r.ok) return setErrors(r.errors);
       setErrors([]);
       const ids = (await api.list().catch(() => [] as PipelineSummary[])).map((p) => p.id);
-      const wanted = r.document.id && /^[a-z0-9][a-z0-9-]{0,63}$/.test(r.document.id) ? r.document.id : slugId(r.document.name ?? 'pipeline');
+      const wanted =
+        r.document.id && /^[a-z0-9][a-z0-9-]{0,63}$/.test(r.document.id) ? r.document.id : slugId(r.document.name ?? 'pipeline');
       const id = freeId(wanted, ids);
       const created = await create({ ...r.document, id });
       if (!created) return;

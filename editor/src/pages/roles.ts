@@ -11,4 +11,5 @@ export const canEditGraph = (role: Role | string): boolean => role === 'admin' |
 export const canRollback = (role: Role | string): boolean => role !== 'viewer';
 
 /** Where opening a pipeline leads: business users work on its business page, everyone else on the canvas. */
-export const openRouteFor = (role: Role | string, id: string) => (role === 'business' ? ({ page: 'business', id } as const) : ({ page: 'editor', id } as const));
+export const openRouteFor = (role: Role | string, id: string) =>
+  role === 'business' ? ({ page: 'business', id } as const) : ({ page: 'editor', id } as const);

@@ -29,9 +29,15 @@ export function parseRoute(hash: string): Route {
     if (parts.length === 3 && parts[2] === 'history') return { page: 'history', id };
   }
   if (parts.length === 1 && parts[0] === 'new') return { page: 'new' };
-  if (parts.length === 1 && parts[0] === 'audit') return q.get('pipeline') ? { page: 'audit', pipeline: q.get('pipeline')! } : { page: 'audit' };
+  if (parts.length === 1 && parts[0] === 'audit')
+    return q.get('pipeline') ? { page: 'audit', pipeline: q.get('pipeline')! } : { page: 'audit' };
   if (parts.length === 1 && parts[0] === 'workers') return { page: 'workers' };
-  if (parts.length === 1 && parts[0] === 'signin') return { page: 'signin', ...(q.get('next') ? { next: q.get('next')! } : {}), ...(q.get('problem') ? { problem: q.get('problem')! } : {}) };
+  if (parts.length === 1 && parts[0] === 'signin')
+    return {
+      page: 'signin',
+      ...(q.get('next') ? { next: q.get('next')! } : {}),
+      ...(q.get('problem') ? { problem: q.get('problem')! } : {}),
+    };
   if (parts.length === 1 && parts[0] === 'start') return { page: 'start' };
   return { page: 'pipelines' };
 }

@@ -75,7 +75,13 @@ function TokenForm({ next, hint }: { next: string | undefined; hint: boolean }) 
       // Back where the 401 interrupted, never to the sign-in page itself.
       navigate(next && !next.startsWith('#/signin') ? next : '#/', true);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? 'That token is not valid (mistyped, or revoked).' : err instanceof ApiError ? err.message : String(err));
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? 'That token is not valid (mistyped, or revoked).'
+          : err instanceof ApiError
+            ? err.message
+            : String(err),
+      );
     } finally {
       setBusy(false);
     }
@@ -88,10 +94,19 @@ function TokenForm({ next, hint }: { next: string | undefined; hint: boolean }) 
         if (token.trim()) void submit();
       }}
     >
-      {me && !me.authenticated ? <p className="hint">This server runs without tokens (local only): there is nothing to sign in to.</p> : null}
+      {me && !me.authenticated ? (
+        <p className="hint">This server runs without tokens (local only): there is nothing to sign in to.</p>
+      ) : null}
       <label className="field">
         <span className="field-name">Token</span>
-        <input type="password" aria-label="Token" autoComplete="current-password" value={token} onChange={(e) => setToken(e.target.value)} placeholder="sluice_…" />
+        <input
+          type="password"
+          aria-label="Token"
+          autoComplete="current-password"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          placeholder="sluice_…"
+        />
       </label>
       {hint ? <p className="hint">Ask an admin for a token: pnpm sluice token add --name you --role editor</p> : null}
       {error ? (

@@ -9,7 +9,17 @@ import { report } from './report';
  * leaving it (another page, another pipeline) saves what the wait had not yet; closing the tab
  * with unsaved changes asks first.
  */
-export function useAutosave({ id, dirty, doc, editable }: { id: string | undefined; dirty: boolean; doc: PipelineDocument; editable: boolean }): void {
+export function useAutosave({
+  id,
+  dirty,
+  doc,
+  editable,
+}: {
+  id: string | undefined;
+  dirty: boolean;
+  doc: PipelineDocument;
+  editable: boolean;
+}): void {
   // biome-ignore lint/correctness/useExhaustiveDependencies: doc is the trigger, read fresh inside
   useEffect(() => {
     if (!id || !dirty || !editable) return;

@@ -20,7 +20,9 @@ export function useDocumentImport(showErrors: (title: string, lines: string[]) =
       }
       useUi.getState().select(undefined);
       showErrors('', []);
-      useUi.getState().say(problems.length > 0 ? `Imported as a draft with ${problems.length} problem(s): see the problems below` : 'Imported');
+      useUi
+        .getState()
+        .say(problems.length > 0 ? `Imported as a draft with ${problems.length} problem(s): see the problems below` : 'Imported');
     },
     [showErrors],
   );
@@ -30,7 +32,8 @@ export function useDocumentImport(showErrors: (title: string, lines: string[]) =
       const r = readDocumentText(text);
       if (!r.ok) return showErrors('Not imported:', r.errors);
       const name = useDocument.getState().doc.name ?? 'this pipeline';
-      if (ask && !window.confirm(`Replace "${name}" with the pasted document "${r.document.name ?? 'untitled'}"? Undo brings it back.`)) return;
+      if (ask && !window.confirm(`Replace "${name}" with the pasted document "${r.document.name ?? 'untitled'}"? Undo brings it back.`))
+        return;
       replaceWith(r.document, r.problems);
     },
     [replaceWith, showErrors],

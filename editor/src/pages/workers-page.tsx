@@ -48,9 +48,13 @@ export function WorkersPage() {
       </div>
       {error ? <p className="message error">The workers cannot be listed: {error}</p> : null}
       {!answer ? (
-        error ? null : <p className="hint">Loading…</p>
+        error ? null : (
+          <p className="hint">Loading…</p>
+        )
       ) : answer.workers.length === 0 ? (
-        <p className="empty">{answer.engine === 'bullmq' ? 'No worker serves the queues.' : 'The embedded engine runs pipelines in the server: no workers.'}</p>
+        <p className="empty">
+          {answer.engine === 'bullmq' ? 'No worker serves the queues.' : 'The embedded engine runs pipelines in the server: no workers.'}
+        </p>
       ) : (
         <table className="grid-table" data-testid="workers">
           <thead>

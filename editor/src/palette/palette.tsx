@@ -31,7 +31,9 @@ export function Palette() {
                 onClick={() => {
                   // Clicking (or Enter) adds the node without dragging.
                   const n = useDocument.getState().doc.nodes.length;
-                  useUi.getState().select(useDocument.getState().addNode(d.type, { x: 60 + 260 * (n % 4), y: 80 + 180 * Math.floor(n / 4) }));
+                  useUi
+                    .getState()
+                    .select(useDocument.getState().addNode(d.type, { x: 60 + 260 * (n % 4), y: 80 + 180 * Math.floor(n / 4) }));
                 }}
                 data-testid={`palette-${d.type}`}
                 onDragStart={(e) => {

@@ -85,7 +85,9 @@ describe('plugin node types from the server', () => {
     expect(errors(doc({}))).toEqual(['once: missing-config config.field']);
     expect(errors(doc({ field: '' }))).toEqual(['once: invalid-config config.field']);
     // A key the schema does not have is a warning, as for a built-in type.
-    const warnings = validateDocument(doc({ field: 'order_id', feild: 'x' }), nodeDefinitions).diagnostics.filter((x) => x.severity === 'warning');
+    const warnings = validateDocument(doc({ field: 'order_id', feild: 'x' }), nodeDefinitions).diagnostics.filter(
+      (x) => x.severity === 'warning',
+    );
     expect(warnings.map((x) => `${x.nodeId}: ${x.code} ${x.path}`)).toEqual(['once: unknown-config-field config.feild']);
 
     const dedupe = nodeDefinitions.get('example.dedupe')!;
@@ -102,7 +104,12 @@ describe('plugin node types from the server', () => {
     expect(score).toMatchObject({ connects: true, envRefFields: ['url'] });
 
     const html = renderToStaticMarkup(
-      <ConfigForm schema={sent} value={{ url: 'https://scores.example', when: 'amount > 1' }} onChange={() => undefined} context={{ params: {} }} />,
+      <ConfigForm
+        schema={sent}
+        value={{ url: 'https://scores.example', when: 'amount > 1' }}
+        onChange={() => undefined}
+        context={{ params: {} }}
+      />,
     );
     expect(html).toContain('url *');
     expect(html).toContain('aria-label="config.url"');

@@ -8,7 +8,15 @@ import { ApiError, api } from '../api/client';
 
 type Result = { ok: boolean; message: string; ms?: number };
 
-export function ConnectionCheck({ pipelineId, nodeId, config }: { pipelineId: string | undefined; nodeId: string; config: Record<string, unknown> }) {
+export function ConnectionCheck({
+  pipelineId,
+  nodeId,
+  config,
+}: {
+  pipelineId: string | undefined;
+  nodeId: string;
+  config: Record<string, unknown>;
+}) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | undefined>();
   if (!pipelineId) return <p className="hint">Save the pipeline to check this node's connection.</p>;

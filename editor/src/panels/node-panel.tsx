@@ -9,7 +9,15 @@ import { ConnectionCheck } from './connection-check';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 
-export function NodePanel({ nodeId, inputSchema, canCheck = true }: { nodeId: string; inputSchema: EventSchema | undefined; canCheck?: boolean }) {
+export function NodePanel({
+  nodeId,
+  inputSchema,
+  canCheck = true,
+}: {
+  nodeId: string;
+  inputSchema: EventSchema | undefined;
+  canCheck?: boolean;
+}) {
   const node = useDocument((s) => s.doc.nodes.find((n) => n.id === nodeId));
   const pipelineId = useDocument((s) => s.id);
   const params = useDocument((s) => s.doc.params);
@@ -20,20 +28,37 @@ export function NodePanel({ nodeId, inputSchema, canCheck = true }: { nodeId: st
   const paramTypes = Object.fromEntries(Object.entries(params ?? {}).map(([k, p]) => [k, p.type])) as Record<string, ParamType>;
   // Fields the node adds before an expression runs (a map's earlier `set`), as the validator sees them.
   const parsed = def?.config.safeParse(node.config);
-  const extraFields = Object.fromEntries((parsed?.success ? (def?.expressions?.(parsed.data) ?? []) : []).filter((x) => x.extraFields).map((x) => [x.path, x.extraFields!]));
+  const extraFields = Object.fromEntries(
+    (parsed?.success ? (def?.expressions?.(parsed.data) ?? []) : []).filter((x) => x.extraFields).map((x) => [x.path, x.extraFields!]),
+  );
   const context = inputSchema ? { params: paramTypes, schema: inputSchema, extraFields } : { params: paramTypes, extraFields };
   return (
     <aside className="panel" aria-label={`Node ${node.id}`}>
       <h2>{def?.title ?? node.type}</h2>
       <label className="field">
         <span className="field-name">label</span>
-        <input aria-label="label" value={node.label ?? ''} onChange={(e) => useDocument.getState().updateNode(node.id, { label: e.target.value })} />
+        <input
+          aria-label="label"
+          value={node.label ?? ''}
+          onChange={(e) => useDocument.getState().updateNode(node.id, { label: e.target.value })}
+        />
       </label>
       <div className="hint">id {node.id}</div>
       {node.type === 'rules' ? (
-        <RulesNodeForm schema={schema} value={node.config} context={context} title={node.label ?? node.id} onChange={(config) => useDocument.getState().updateNode(node.id, { config })} />
+        <RulesNodeForm
+          schema={schema}
+          value={node.config}
+          context={context}
+          title={node.label ?? node.id}
+          onChange={(config) => useDocument.getState().updateNode(node.id, { config })}
+        />
       ) : schema ? (
-        <ConfigForm schema={schema} value={node.config} context={context} onChange={(config) => useDocument.getState().updateNode(node.id, { config })} />
+        <ConfigForm
+          schema={schema}
+          value={node.config}
+          context={context}
+          onChange={(config) => useDocument.getState().updateNode(node.id, { config })}
+        />
       ) : (
         <p>Unknown node type {node.type}</p>
       )}

@@ -139,7 +139,11 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     }
     const edgeIds = new Set(get().doc.edges.map((e) => e.id));
     let k = edgeIds.size + 1;
-    const nodes = clip.nodes.map((n) => ({ ...structuredClone(n), id: rename.get(n.id)!, position: { x: (n.position?.x ?? 0) + 40, y: (n.position?.y ?? 0) + 40 } }));
+    const nodes = clip.nodes.map((n) => ({
+      ...structuredClone(n),
+      id: rename.get(n.id)!,
+      position: { x: (n.position?.x ?? 0) + 40, y: (n.position?.y ?? 0) + 40 },
+    }));
     const edges = clip.edges.map((e) => {
       while (edgeIds.has(`e${k}`)) k++;
       edgeIds.add(`e${k}`);
@@ -160,7 +164,15 @@ export function connectionProblem(doc: PipelineDocument, e: Omit<EdgeSpec, 'id'>
   if (toDef && (toDef.category === 'source' || toDef.inputs.length === 0)) return `${to.id} is a source: nothing flows into it`;
   if (fromDef?.category === 'sink') return `${from.id} is a sink: nothing leaves it`;
   if (e.source === e.target) return 'a node cannot feed itself';
-  if (doc.edges.some((x) => x.source === e.source && x.target === e.target && sourcePortOf(x) === (e.sourcePort ?? 'out') && targetPortOf(x) === (e.targetPort ?? 'in')))
+  if (
+    doc.edges.some(
+      (x) =>
+        x.source === e.source &&
+        x.target === e.target &&
+        sourcePortOf(x) === (e.sourcePort ?? 'out') &&
+        targetPortOf(x) === (e.targetPort ?? 'in'),
+    )
+  )
     return 'these ports are connected already';
   // A path target -> ... -> source would close a cycle.
   const stack = [e.target];

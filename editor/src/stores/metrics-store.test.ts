@@ -30,7 +30,10 @@ describe('metrics store', () => {
     const two = (at: number, a: number, b: number): PipelineMetrics => ({
       ...snap(at, 0),
       nodes: { a: node(a), b: node(b) },
-      stages: { s0: { nodes: ['a'], partitions: 1, backlog: 0, watermark: null, watermarkLagMs: null }, s1: { nodes: ['b'], partitions: 1, backlog: 12, watermark: null, watermarkLagMs: null } },
+      stages: {
+        s0: { nodes: ['a'], partitions: 1, backlog: 0, watermark: null, watermarkLagMs: null },
+        s1: { nodes: ['b'], partitions: 1, backlog: 12, watermark: null, watermarkLagMs: null },
+      },
     });
     const m = useMetrics.getState();
     m.reset();

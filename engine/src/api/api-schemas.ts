@@ -42,25 +42,47 @@ export const ErrorAnswer = named(
       code: z.string(),
       message: z.string(),
       requestId: z.string().meta({ description: 'Also the x-request-id header; the server log has the details of a 500 under it' }),
-      details: z.array(z.looseObject({})).optional().meta({ description: 'Diagnostics when a document is at fault; the refused changes in a business user\'s 403' }),
+      details: z
+        .array(z.looseObject({}))
+        .optional()
+        .meta({ description: "Diagnostics when a document is at fault; the refused changes in a business user's 403" }),
     }),
   }),
 );
 
 const diagnostics = z.array(Diagnostic);
-export const StoredPipeline = named('StoredPipeline', z.object({ id: z.string(), document: PipelineDocument, version: int(), updatedAt: isoTime(), baseDir: z.string() }));
+export const StoredPipeline = named(
+  'StoredPipeline',
+  z.object({ id: z.string(), document: PipelineDocument, version: int(), updatedAt: isoTime(), baseDir: z.string() }),
+);
 export const Saved = named('Saved', z.object({ pipeline: StoredPipeline, valid: z.boolean(), diagnostics }));
 export const Validation = named('Validation', z.object({ valid: z.boolean(), diagnostics }));
 export const PipelineDetail = named('PipelineDetail', z.object({ pipeline: StoredPipeline, valid: z.boolean(), diagnostics, status }));
 export const PipelineList = named(
   'PipelineList',
   z.object({
-    pipelines: z.array(z.object({ id: z.string(), name: z.string(), description: z.string().optional(), version: int(), updatedAt: isoTime(), nodes: int(), status })),
+    pipelines: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        description: z.string().optional(),
+        version: int(),
+        updatedAt: isoTime(),
+        nodes: int(),
+        status,
+      }),
+    ),
   }),
 );
 export const Deleted = named('Deleted', z.object({ deleted: z.string() }));
 
-const versionInfo = { version: int(), at: isoTime(), author: z.string(), action: z.string().meta({ description: 'create, import, save, deploy, rollback' }), note: z.string().optional() };
+const versionInfo = {
+  version: int(),
+  at: isoTime(),
+  author: z.string(),
+  action: z.string().meta({ description: 'create, import, save, deploy, rollback' }),
+  note: z.string().optional(),
+};
 export const VersionList = named('VersionList', z.object({ current: int(), versions: z.array(z.object(versionInfo)) }));
 export const Version = named('Version', z.object({ ...versionInfo, document: PipelineDocument }));
 const change = z.object({ path: z.string(), from: z.unknown(), to: z.unknown() });
@@ -72,7 +94,11 @@ export const VersionDiff = named(
     diff: z.object({
       document: z.array(change),
       params: z.array(change),
-      nodes: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.object({ id: z.string(), changes: z.array(change) })) }),
+      nodes: z.object({
+        added: z.array(z.string()),
+        removed: z.array(z.string()),
+        changed: z.array(z.object({ id: z.string(), changes: z.array(change) })),
+      }),
       edges: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }),
       summary: z.array(z.string()),
     }),
@@ -92,27 +118,77 @@ export const Deployment = named(
 export const Rollback = named('Rollback', z.object({ pipeline: StoredPipeline, version: int(), deployed: z.boolean() }));
 export const Metrics = named(
   'PipelineMetrics',
-  z.looseObject({ at: z.number(), status: runStatus, startedAt: z.number(), nodes: z.record(z.string(), z.looseObject({})), edges: z.record(z.string(), z.looseObject({ events: int() })), stages: z.record(z.string(), z.looseObject({})), sinks: z.record(z.string(), z.looseObject({})), error: z.string().optional() }),
+  z.looseObject({
+    at: z.number(),
+    status: runStatus,
+    startedAt: z.number(),
+    nodes: z.record(z.string(), z.looseObject({})),
+    edges: z.record(z.string(), z.looseObject({ events: int() })),
+    stages: z.record(z.string(), z.looseObject({})),
+    sinks: z.record(z.string(), z.looseObject({})),
+    error: z.string().optional(),
+  }),
 );
-export const DeployAnswer = named('DeployAnswer', z.object({
-  status: runStatus,
-  engine,
-  deployment: Deployment.nullable(),
-  redeploy: z.looseObject({ mode: z.enum(['hot', 'restart']) }).optional().meta({ description: 'hot: kept, reset, added, removed nodes; restart: reason' }),
-}));
-export const StatusAnswer = named('StatusAnswer', z.object({ status, metrics: Metrics.optional(), error: z.string().optional(), engine, deployment: Deployment.nullable() }));
+export const DeployAnswer = named(
+  'DeployAnswer',
+  z.object({
+    status: runStatus,
+    engine,
+    deployment: Deployment.nullable(),
+    redeploy: z
+      .looseObject({ mode: z.enum(['hot', 'restart']) })
+      .optional()
+      .meta({ description: 'hot: kept, reset, added, removed nodes; restart: reason' }),
+  }),
+);
+export const StatusAnswer = named(
+  'StatusAnswer',
+  z.object({ status, metrics: Metrics.optional(), error: z.string().optional(), engine, deployment: Deployment.nullable() }),
+);
 
-const auditEntry = z.object({ at: isoTime(), actor: z.string(), role: z.string(), action: z.string(), pipelineId: z.string(), version: int().optional(), summary: z.array(z.string()), address: z.string() });
+const auditEntry = z.object({
+  at: isoTime(),
+  actor: z.string(),
+  role: z.string(),
+  action: z.string(),
+  pipelineId: z.string(),
+  version: int().optional(),
+  summary: z.array(z.string()),
+  address: z.string(),
+});
 export const AuditEntries = named('AuditEntries', z.object({ entries: z.array(auditEntry) }));
 
 export const FileInfo = named('FileInfo', z.object({ name: z.string(), size: int(), modifiedAt: isoTime() }));
 export const FileList = named('FileList', z.object({ files: z.array(FileInfo), maxBytes: int() }));
 
-export const NodeTypes = named('NodeTypes', z.object({
-  nodeTypes: z.array(z.looseObject({ type: z.string(), category: z.enum(['source', 'transform', 'window', 'route', 'rules', 'sink']), title: z.string(), configSchema: z.looseObject({}), defaults: z.looseObject({}), connects: z.boolean(), envRefFields: z.array(z.string()), plugin: z.boolean() })),
-}));
+export const NodeTypes = named(
+  'NodeTypes',
+  z.object({
+    nodeTypes: z.array(
+      z.looseObject({
+        type: z.string(),
+        category: z.enum(['source', 'transform', 'window', 'route', 'rules', 'sink']),
+        title: z.string(),
+        configSchema: z.looseObject({}),
+        defaults: z.looseObject({}),
+        connects: z.boolean(),
+        envRefFields: z.array(z.string()),
+        plugin: z.boolean(),
+      }),
+    ),
+  }),
+);
 export const Recording = named('Recording', z.object({ events: int(), sources: z.record(z.string(), int()), capacity: int() }));
-export const Preview = named('Preview', z.looseObject({ recording: z.looseObject({}), live: z.looseObject({}), draft: z.looseObject({}), diff: z.record(z.string(), z.looseObject({})), outcomes: z.object({ changed: int(), total: int() }) }));
+export const Preview = named(
+  'Preview',
+  z.looseObject({
+    recording: z.looseObject({}),
+    live: z.looseObject({}),
+    draft: z.looseObject({}),
+    diff: z.record(z.string(), z.looseObject({})),
+    outcomes: z.object({ changed: int(), total: int() }),
+  }),
+);
 export const CheckAnswer = named('CheckAnswer', z.object({ ok: z.boolean(), message: z.string(), ms: z.number() }));
 export const Accepted = named('Accepted', z.object({ accepted: int() }));
 export const Health = named('Health', z.object({ ok: z.literal(true) }));
@@ -127,7 +203,10 @@ const workerView = z.object({
   live: z.boolean().meta({ description: 'beat within the last 5 s' }),
 });
 export const Workers = named('Workers', z.object({ engine, workers: z.array(workerView) }));
-export const Me = named('Me', z.object({ name: z.string(), role: z.enum(ROLES), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }));
+export const Me = named(
+  'Me',
+  z.object({ name: z.string(), role: z.enum(ROLES), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }),
+);
 export const Session = named('Session', z.object({ name: z.string(), role: Me.shape.role }));
 export const SignedOut = named('SignedOut', z.object({ signedOut: z.literal(true) }));
 export const OidcProvider = named('OidcProvider', z.object({ name: z.string(), login: z.string() }));
@@ -135,14 +214,28 @@ export const Stopped = named(
   'Stopped',
   z.object({
     status: z.union([runStatus, z.literal('not-deployed')]),
-    discarded: z.object({ batches: z.number().int(), events: z.number().int() }).optional().meta({ description: 'Queued batches the bounded drain of the stop left unprocessed (BullMQ)' }),
+    discarded: z
+      .object({ batches: z.number().int(), events: z.number().int() })
+      .optional()
+      .meta({ description: 'Queued batches the bounded drain of the stop left unprocessed (BullMQ)' }),
   }),
 );
 
 /** Request bodies. */
 export const RollbackBody = named('RollbackBody', z.object({ version: z.int().min(1) }));
-export const DeployBody = named('DeployBody', z.object({ params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional() }));
-export const PreviewBody = named('PreviewBody', z.object({ document: PipelineDocument.optional(), params: z.record(z.string(), z.unknown()).optional(), events: z.record(z.string(), z.array(z.looseObject({}))).optional(), limit: z.int().min(1).optional() }));
+export const DeployBody = named(
+  'DeployBody',
+  z.object({ params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional() }),
+);
+export const PreviewBody = named(
+  'PreviewBody',
+  z.object({
+    document: PipelineDocument.optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    events: z.record(z.string(), z.array(z.looseObject({}))).optional(),
+    limit: z.int().min(1).optional(),
+  }),
+);
 export const CheckBody = named('CheckBody', z.object({ config: z.record(z.string(), z.unknown()).optional() }));
 export const SessionBody = named('SessionBody', z.object({ token: z.string() }));
 
@@ -160,7 +253,8 @@ export function refTo(schema: z.ZodType): { $ref: string } {
  * side), the document as a person may write it (input side: `edges` may be left out).
  */
 export function componentSchemas(): Record<string, Record<string, unknown>> {
-  const gen = (io: 'input' | 'output') => z.toJSONSchema(apiSchemas, { target: 'draft-2020-12', io, uri: ref, unrepresentable: 'any' }).schemas;
+  const gen = (io: 'input' | 'output') =>
+    z.toJSONSchema(apiSchemas, { target: 'draft-2020-12', io, uri: ref, unrepresentable: 'any' }).schemas;
   const [inputs, outputs] = [gen('input'), gen('output')];
   const out: Record<string, Record<string, unknown>> = {};
   for (const [id, s] of Object.entries(outputs)) {

@@ -62,7 +62,10 @@ describe('API app', () => {
     const closed = testApi();
     const res = await closed.app.request('/api/pipelines', { headers: { origin: 'http://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const pre = await closed.app.request('/api/pipelines', { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    const pre = await closed.app.request('/api/pipelines', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
 
     const open = testApi({ corsOrigins: ['https://ops.example'] });
@@ -87,6 +90,7 @@ describe('API app', () => {
     }
     // ...and nothing that does not exist.
     for (const [path, ops] of Object.entries(OPENAPI.paths))
-      for (const method of Object.keys(ops).filter((k) => k !== 'parameters')) expect(routes, `${method} ${path}`).toContain(`${method} ${path}`);
+      for (const method of Object.keys(ops).filter((k) => k !== 'parameters'))
+        expect(routes, `${method} ${path}`).toContain(`${method} ${path}`);
   });
 });

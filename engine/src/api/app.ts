@@ -41,7 +41,14 @@ import type { WorkerView } from '../runners/bullmq/worker-list.js';
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 /** Media types ingest reads besides application/json. */
-const INGEST_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/json-seq', 'application/x-www-form-urlencoded'];
+const INGEST_TYPES = [
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/json-seq',
+  'application/x-www-form-urlencoded',
+];
 
 export interface AppOptions {
   store: PipelineStore;
@@ -113,10 +120,20 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', previewRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', pipelineAuditRoutes({ audit, store }));
   app.route('/api/pipelines', connectionCheckRoutes({ store }));
-  app.route('/api/pipelines', liveRoutes({ store, deployments, ...(o.tapEventsPerSecond ? { tapEventsPerSecond: o.tapEventsPerSecond } : {}) }));
+  app.route(
+    '/api/pipelines',
+    liveRoutes({ store, deployments, ...(o.tapEventsPerSecond ? { tapEventsPerSecond: o.tapEventsPerSecond } : {}) }),
+  );
   app.route('/api/ingest', ingestRoutes({ store, deployments }));
   app.route('/api/workers', workersRoutes({ deployments, ...(o.workers ? { list: o.workers } : {}) }));
-  app.route('/api/files', fileRoutes({ dir: store.defaultBaseDir, ...(o.maxFileBytes ? { maxBytes: o.maxFileBytes } : {}), protectedPaths: o.protectedFiles ?? [] }));
+  app.route(
+    '/api/files',
+    fileRoutes({
+      dir: store.defaultBaseDir,
+      ...(o.maxFileBytes ? { maxBytes: o.maxFileBytes } : {}),
+      protectedPaths: o.protectedFiles ?? [],
+    }),
+  );
   return app;
 }
 

@@ -3,7 +3,11 @@ import type { Context } from 'hono';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { clientAddress, principalOf } from '../auth/principal.js';
 
-export async function audit(c: Context, log: AuditLog, e: Pick<AuditEntry, 'action' | 'pipelineId'> & Partial<Pick<AuditEntry, 'version' | 'summary'>>): Promise<void> {
+export async function audit(
+  c: Context,
+  log: AuditLog,
+  e: Pick<AuditEntry, 'action' | 'pipelineId'> & Partial<Pick<AuditEntry, 'version' | 'summary'>>,
+): Promise<void> {
   const who = principalOf(c);
   await log.append({
     at: new Date().toISOString(),

@@ -31,7 +31,11 @@ export function errorBody(code: string, message: string, details?: unknown) {
 export function sendError(c: Context, err: unknown, logger?: Logger) {
   const reqId = c.get('requestId') ?? 'unknown';
   if (err instanceof ApiError) {
-    if (err.status >= 500) logger?.error({ reqId, code: err.code, err }, `${err.status} ${err.code} on ${c.req.method} ${c.req.path} (request ${reqId}): ${err.message}`);
+    if (err.status >= 500)
+      logger?.error(
+        { reqId, code: err.code, err },
+        `${err.status} ${err.code} on ${c.req.method} ${c.req.path} (request ${reqId}): ${err.message}`,
+      );
     return c.json(errorBody(err.code, err.message, err.details), err.status);
   }
   // Hono's own HTTP errors (e.g. a body stream cut short) carry their status.
@@ -39,7 +43,10 @@ export function sendError(c: Context, err: unknown, logger?: Logger) {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return c.json(errorBody('bad-request', (err as Error).message), status as ContentfulStatusCode);
   }
-  logger?.error({ reqId, err }, `500 on ${c.req.method} ${c.req.path} (request ${reqId}): ${err instanceof Error ? err.message : String(err)}`);
+  logger?.error(
+    { reqId, err },
+    `500 on ${c.req.method} ${c.req.path} (request ${reqId}): ${err instanceof Error ? err.message : String(err)}`,
+  );
   return c.json(errorBody('internal', `internal error; the server log has the details under request id ${reqId}`), 500);
 }
 
@@ -65,6 +72,7 @@ export async function optionalJsonObject(c: Context): Promise<Record<string, unk
   const text = await c.req.text();
   if (text.trim() === '') return {};
   const body = parseJson(text);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'invalid-body', 'the body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ApiError(400, 'invalid-body', 'the body must be a JSON object');
   return body as Record<string, unknown>;
 }

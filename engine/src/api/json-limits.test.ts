@@ -69,14 +69,21 @@ describe('ingest: a record depth limit, the whole request refused', () => {
     await call('POST', '/api/pipelines/inbound/deploy');
     const one = await call('POST', '/api/ingest/inbound/http', `{"d":${arrays(100_000)}}`);
     expect(one.status).toBe(400);
-    expect(one.json.error).toMatchObject({ code: 'too-deep', message: expect.stringContaining(`record 0 nests deeper than ${MAX_RECORD_DEPTH} levels`) });
+    expect(one.json.error).toMatchObject({
+      code: 'too-deep',
+      message: expect.stringContaining(`record 0 nests deeper than ${MAX_RECORD_DEPTH} levels`),
+    });
     // Record 1 of an array: the others are not taken either.
     const arr = await call('POST', '/api/ingest/inbound/http', `[{"ok":1},{"d":${arrays(MAX_RECORD_DEPTH)}},{"ok":2}]`);
     expect(arr.status).toBe(400);
     expect(arr.json.error.message).toContain('record 1 ');
     // At the limit: the record object plus 31 arrays is 32 levels.
     expect((await call('POST', '/api/ingest/inbound/http', `[{"d":${arrays(MAX_RECORD_DEPTH - 1)}}]`)).status).toBe(202);
-    const nd = await app.request('/api/ingest/inbound/http', { method: 'POST', body: `{"ok":1}\n{"d":${arrays(50)}}\n`, headers: { 'content-type': 'application/x-ndjson' } });
+    const nd = await app.request('/api/ingest/inbound/http', {
+      method: 'POST',
+      body: `{"ok":1}\n{"d":${arrays(50)}}\n`,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
     expect(nd.status).toBe(400);
     expect(((await nd.json()) as { error: { message: string } }).error.message).toContain('record 1 (line 2)');
     const inf = await call('POST', '/api/ingest/inbound/http', '[{"a":1},{"a":1e400}]');

@@ -14,7 +14,12 @@ const RULES = {
 } as const;
 
 export function checkId(kind: 'pipeline' | 'node' | 'edge', id: string): void {
-  if (!RULES[kind].ok(id)) throw new ApiError(400, 'invalid-id', `${kind} ids ${RULES[kind].rule}; got ${JSON.stringify(id.length > 200 ? `${id.slice(0, 200)}...` : id)}`);
+  if (!RULES[kind].ok(id))
+    throw new ApiError(
+      400,
+      'invalid-id',
+      `${kind} ids ${RULES[kind].rule}; got ${JSON.stringify(id.length > 200 ? `${id.slice(0, 200)}...` : id)}`,
+    );
 }
 
 export async function findPipeline(store: PipelineStore, id: string): Promise<StoredPipeline> {
@@ -27,7 +32,10 @@ export async function findPipeline(store: PipelineStore, id: string): Promise<St
 /** Who made a change: the `x-sluice-user` header until tokens land (free text, kept short). */
 export function authorOf(c: { req: { header(name: string): string | undefined } }): string {
   const raw = c.req.header('x-sluice-user') ?? '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const clean = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100);
+  const clean = raw
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 100);
   return clean === '' ? 'anonymous' : clean;
 }

@@ -39,7 +39,11 @@ describe('OpenAPI description', () => {
     expect(r.errors ?? [], JSON.stringify(r.errors)).toEqual([]);
     expect(r.valid).toBe(true);
     expect(OPENAPI.servers.length).toBeGreaterThan(0);
-    const ids = Object.values(doc.paths).flatMap((item) => Object.entries(item).filter(([k]) => k !== 'parameters').map(([, op]) => (op as Operation).operationId));
+    const ids = Object.values(doc.paths).flatMap((item) =>
+      Object.entries(item)
+        .filter(([k]) => k !== 'parameters')
+        .map(([, op]) => (op as Operation).operationId),
+    );
     expect(ids.every((x) => typeof x === 'string')).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -69,7 +73,8 @@ describe('OpenAPI description', () => {
         const schema = documented.content?.['application/json']?.schema;
         if (schema) {
           const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"api#/components/')));
-          if (!validate(r.json)) problems.push(`${found.op.operationId} ${r.status}: ${ajv.errorsText(validate.errors)} in ${r.text.slice(0, 300)}`);
+          if (!validate(r.json))
+            problems.push(`${found.op.operationId} ${r.status}: ${ajv.errorsText(validate.errors)} in ${r.text.slice(0, 300)}`);
         }
       }
       if (r.status < 300) succeeded.add(found.op.operationId);
@@ -79,13 +84,24 @@ describe('OpenAPI description', () => {
     const stream = async (path: string) => {
       const res = await api.app.request(path);
       const op = operationFor('GET', path)!.op;
-      if (res.status !== 200 || !res.headers.get('content-type')?.startsWith('text/event-stream')) problems.push(`${op.operationId}: ${res.status} ${res.headers.get('content-type')}`);
+      if (res.status !== 200 || !res.headers.get('content-type')?.startsWith('text/event-stream'))
+        problems.push(`${op.operationId}: ${res.status} ${res.headers.get('content-type')}`);
       else succeeded.add(op.operationId);
       await res.body?.cancel();
     };
     const octet = { 'content-type': 'application/octet-stream' };
 
-    for (const p of ['/healthz', '/readyz', '/api/openapi.json', '/api/me', '/api/node-types', '/api/pipelines', '/api/workers', '/metrics']) await check('GET', p);
+    for (const p of [
+      '/healthz',
+      '/readyz',
+      '/api/openapi.json',
+      '/api/me',
+      '/api/node-types',
+      '/api/pipelines',
+      '/api/workers',
+      '/metrics',
+    ])
+      await check('GET', p);
     await check('POST', '/api/pipelines', generatorDoc());
     await check('POST', '/api/pipelines', generatorDoc());
     await check('POST', '/api/pipelines?action=import', generatorDoc());
@@ -114,7 +130,13 @@ describe('OpenAPI description', () => {
     await check('POST', '/api/pipelines/live/preview', { limit: 50 });
     await check('POST', '/api/pipelines/live/nodes/orders/check', {});
     // A connector's check against the real Redis (a stream name no one uses: nothing is created).
-    const toRedis = { ...generatorDoc('to-redis'), nodes: [generatorDoc().nodes[0]!, { id: 'rs', type: 'sink.redis-stream', config: { url: 'redis://127.0.0.1:6379/0', stream: 'sluice-test-h8-openapi' } }] };
+    const toRedis = {
+      ...generatorDoc('to-redis'),
+      nodes: [
+        generatorDoc().nodes[0]!,
+        { id: 'rs', type: 'sink.redis-stream', config: { url: 'redis://127.0.0.1:6379/0', stream: 'sluice-test-h8-openapi' } },
+      ],
+    };
     await check('POST', '/api/pipelines', { ...toRedis, edges: [{ id: 'e1', source: 'orders', target: 'rs' }] });
     await check('POST', '/api/pipelines/to-redis/nodes/rs/check', {});
     await check('POST', '/api/pipelines/live/rollback', { version: 1 });
@@ -144,9 +166,18 @@ describe('OpenAPI description', () => {
     await check('GET', '/api/pipelines/torn');
 
     expect(problems).toEqual([]);
-    const all = Object.values(doc.paths).flatMap((item) => Object.entries(item).filter(([k]) => k !== 'parameters').map(([, op]) => (op as Operation).operationId));
+    const all = Object.values(doc.paths).flatMap((item) =>
+      Object.entries(item)
+        .filter(([k]) => k !== 'parameters')
+        .map(([, op]) => (op as Operation).operationId),
+    );
     // Sign-in succeeds only with tokens configured (auth-api.test.ts), OpenID Connect sign-in only with a
     // provider (test/auth-oidc); everything else was seen working here.
-    expect(all.filter((x) => !succeeded.has(x))).toEqual(['signIn', 'getSignInProvider', 'startSignInWithProvider', 'finishSignInWithProvider']);
+    expect(all.filter((x) => !succeeded.has(x))).toEqual([
+      'signIn',
+      'getSignInProvider',
+      'startSignInWithProvider',
+      'finishSignInWithProvider',
+    ]);
   });
 });

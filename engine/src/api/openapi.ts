@@ -12,7 +12,9 @@ type Schema = Parameters<typeof refTo>[0];
 const json = (schema: object) => ({ 'application/json': { schema } });
 const error = (description: string) => ({ description, content: json({ $ref: '#/components/schemas/Error' }) });
 const E = {
-  400: error('Bad request: malformed JSON, nested too deep (too-deep), a number out of range (non-finite-number), an invalid id, name or body'),
+  400: error(
+    'Bad request: malformed JSON, nested too deep (too-deep), a number out of range (non-finite-number), an invalid id, name or body',
+  ),
   401: error('unauthenticated: no token, or not a valid one (only when the server has API tokens)'),
   403: error('forbidden: the role may not do this; or cross-origin: another site sent a change (docs/auth.md)'),
   404: error('No such pipeline (or node, edge, version, file)'),
@@ -30,7 +32,13 @@ const ok = (description: string, schema: Schema, status = 200) => ({ [status]: {
 const errors = (...statuses: Status[]) => Object.fromEntries(statuses.map((s) => [s, E[s]]));
 const body = (schema: Schema, required = true) => ({ required, content: json(refTo(schema)) });
 const sse = (summary: string) => ({ 200: { description: summary, content: { 'text/event-stream': { schema: { type: 'string' } } } } });
-const param = (name: string, where: 'path' | 'query', schema: object, description?: string) => ({ name, in: where, required: where === 'path', schema, ...(description ? { description } : {}) });
+const param = (name: string, where: 'path' | 'query', schema: object, description?: string) => ({
+  name,
+  in: where,
+  required: where === 'path',
+  schema,
+  ...(description ? { description } : {}),
+});
 const id = param('id', 'path', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
 const nodeId = (name: string) => param(name, 'path', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const version = (name: string) => param(name, 'path', { type: 'integer', minimum: 1 });
@@ -43,7 +51,14 @@ const paths = {
     get: {
       operationId: 'listNodeTypes',
       summary: 'Every node type, plugin types marked: category, docs, example, ports, config JSON Schema, defaults',
-      parameters: [param('plugin', 'query', { type: 'boolean', default: false }, 'true: only the types loaded from plugins at start (what the editor registers)')],
+      parameters: [
+        param(
+          'plugin',
+          'query',
+          { type: 'boolean', default: false },
+          'true: only the types loaded from plugins at start (what the editor registers)',
+        ),
+      ],
       responses: ok('node types', S.NodeTypes),
     },
   },
@@ -51,33 +66,74 @@ const paths = {
     get: { operationId: 'listPipelines', summary: 'Pipelines with name, version and status', responses: ok('list', S.PipelineList) },
     post: {
       operationId: 'createPipeline',
-      summary: 'Store a new document (a draft with errors is kept, its diagnostics returned); with ?action=import a taken id becomes the next free <id>-N instead of a 409',
-      parameters: [param('action', 'query', { enum: ['import'] }, 'import: recorded as an import, stored under a fresh id when the id is taken')],
+      summary:
+        'Store a new document (a draft with errors is kept, its diagnostics returned); with ?action=import a taken id becomes the next free <id>-N instead of a 409',
+      parameters: [
+        param('action', 'query', { enum: ['import'] }, 'import: recorded as an import, stored under a fresh id when the id is taken'),
+      ],
       requestBody: body(S.PipelineDocument),
       responses: { ...ok('stored; Location names it', S.Saved, 201), ...errors(400, 409, 413, 415, 422) },
     },
   },
   '/api/pipelines/{id}': {
     parameters: [id],
-    get: { operationId: 'getPipeline', summary: 'A pipeline, its diagnostics and status', responses: { ...ok('pipeline', S.PipelineDetail), ...errors(400, 404) } },
+    get: {
+      operationId: 'getPipeline',
+      summary: 'A pipeline, its diagnostics and status',
+      responses: { ...ok('pipeline', S.PipelineDetail), ...errors(400, 404) },
+    },
     put: {
       operationId: 'savePipeline',
       summary: 'Save a new version',
-      parameters: [param('note', 'query', { type: 'string', maxLength: 500 }, "Kept with the version (cut at 500 characters), e.g. 'raise the threshold'")],
+      parameters: [
+        param(
+          'note',
+          'query',
+          { type: 'string', maxLength: 500 },
+          "Kept with the version (cut at 500 characters), e.g. 'raise the threshold'",
+        ),
+      ],
       requestBody: body(S.PipelineDocument),
       responses: { ...ok('saved', S.Saved), ...errors(400, 404, 413, 415, 422) },
     },
-    delete: { operationId: 'deletePipeline', summary: 'Stop and delete a pipeline with its versions', responses: { ...ok('deleted', S.Deleted), ...errors(400, 404) } },
+    delete: {
+      operationId: 'deletePipeline',
+      summary: 'Stop and delete a pipeline with its versions',
+      responses: { ...ok('deleted', S.Deleted), ...errors(400, 404) },
+    },
   },
   '/api/pipelines/{id}/export': {
     parameters: [id],
-    get: { operationId: 'exportPipeline', summary: 'The stored document as a download, for POST /api/pipelines?action=import; environment references stay references, never values', responses: { ...ok('the document', S.PipelineDocument), ...errors(400, 404) } },
+    get: {
+      operationId: 'exportPipeline',
+      summary:
+        'The stored document as a download, for POST /api/pipelines?action=import; environment references stay references, never values',
+      responses: { ...ok('the document', S.PipelineDocument), ...errors(400, 404) },
+    },
   },
-  '/api/pipelines/{id}/versions': { parameters: [id], get: { operationId: 'listVersions', summary: 'Every version: number, time, author, action, note', responses: { ...ok('versions', S.VersionList), ...errors(400, 404) } } },
-  '/api/pipelines/{id}/versions/{v}': { parameters: [id, version('v')], get: { operationId: 'getVersion', summary: 'One version with its document', responses: { ...ok('version', S.Version), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/versions': {
+    parameters: [id],
+    get: {
+      operationId: 'listVersions',
+      summary: 'Every version: number, time, author, action, note',
+      responses: { ...ok('versions', S.VersionList), ...errors(400, 404) },
+    },
+  },
+  '/api/pipelines/{id}/versions/{v}': {
+    parameters: [id, version('v')],
+    get: {
+      operationId: 'getVersion',
+      summary: 'One version with its document',
+      responses: { ...ok('version', S.Version), ...errors(400, 404) },
+    },
+  },
   '/api/pipelines/{id}/versions/{a}/diff/{b}': {
     parameters: [id, version('a'), version('b')],
-    get: { operationId: 'diffVersions', summary: 'What changed from version a to b: params, nodes (with config paths), edges, one summary line each', responses: { ...ok('diff', S.VersionDiff), ...errors(400, 404) } },
+    get: {
+      operationId: 'diffVersions',
+      summary: 'What changed from version a to b: params, nodes (with config paths), edges, one summary line each',
+      responses: { ...ok('diff', S.VersionDiff), ...errors(400, 404) },
+    },
   },
   '/api/pipelines/{id}/rollback': {
     parameters: [id],
@@ -88,12 +144,20 @@ const paths = {
       responses: { ...ok('restored', S.Rollback), ...errors(400, 404, 422, 500) },
     },
   },
-  '/api/pipelines/{id}/recording': { parameters: [id], get: { operationId: 'getRecording', summary: "What the live pipeline has recorded of its sources' events (for previews)", responses: { ...ok('recording', S.Recording), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/recording': {
+    parameters: [id],
+    get: {
+      operationId: 'getRecording',
+      summary: "What the live pipeline has recorded of its sources' events (for previews)",
+      responses: { ...ok('recording', S.Recording), ...errors(400, 404) },
+    },
+  },
   '/api/pipelines/{id}/preview': {
     parameters: [id],
     post: {
       operationId: 'previewPipeline',
-      summary: 'Run a draft (default: the stored document) and the live version on the recording (or uploaded events) with sinks captured; their outputs and differences per key',
+      summary:
+        'Run a draft (default: the stored document) and the live version on the recording (or uploaded events) with sinks captured; their outputs and differences per key',
       requestBody: body(S.PreviewBody, false),
       responses: { ...ok('preview', S.Preview), ...errors(400, 404, 409, 422) },
     },
@@ -102,97 +166,226 @@ const paths = {
     parameters: [id, nodeId('nodeId')],
     post: {
       operationId: 'checkNodeConnection',
-      summary: "Check a connector node's connection (its stored config, or `config` from the body): connects, looks at what the config names, closes; nothing consumed or created",
+      summary:
+        "Check a connector node's connection (its stored config, or `config` from the body): connects, looks at what the config names, closes; nothing consumed or created",
       requestBody: body(S.CheckBody, false),
       responses: { ...ok('ok false when the check found something wrong', S.CheckAnswer), ...errors(400, 404, 422) },
     },
   },
   '/api/pipelines/{id}/audit': {
     parameters: [id, limit],
-    get: { operationId: 'listPipelineAudit', summary: "The pipeline's audit entries, newest first (a deleted pipeline's too)", responses: { ...ok('entries', S.AuditEntries), ...errors(400, 404) } },
+    get: {
+      operationId: 'listPipelineAudit',
+      summary: "The pipeline's audit entries, newest first (a deleted pipeline's too)",
+      responses: { ...ok('entries', S.AuditEntries), ...errors(400, 404) },
+    },
   },
   '/api/audit': {
     parameters: [param('pipeline', 'query', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), limit],
-    get: { operationId: 'listAudit', summary: 'The audit log (who, when, what, from where), newest first', responses: { ...ok('entries', S.AuditEntries), ...errors(400) } },
+    get: {
+      operationId: 'listAudit',
+      summary: 'The audit log (who, when, what, from where), newest first',
+      responses: { ...ok('entries', S.AuditEntries), ...errors(400) },
+    },
   },
-  '/api/pipelines/{id}/validate': { parameters: [id], post: { operationId: 'validatePipeline', summary: 'Every diagnostic of the stored document, the server policy (paths, input files) included', responses: { ...ok('diagnostics', S.Validation), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/validate': {
+    parameters: [id],
+    post: {
+      operationId: 'validatePipeline',
+      summary: 'Every diagnostic of the stored document, the server policy (paths, input files) included',
+      responses: { ...ok('diagnostics', S.Validation), ...errors(400, 404) },
+    },
+  },
   '/api/pipelines/{id}/deploy': {
     parameters: [id],
     post: {
       operationId: 'deployPipeline',
-      summary: 'Deploy; a running pipeline gets the new version swapped in between batches (redeploy: kept/reset nodes, or restart and why); optional body { params } overrides param values',
+      summary:
+        'Deploy; a running pipeline gets the new version swapped in between batches (redeploy: kept/reset nodes, or restart and why); optional body { params } overrides param values',
       requestBody: body(S.DeployBody, false),
-      responses: { ...ok('deployed', S.DeployAnswer), ...errors(400, 404), 422: error('invalid-document (details: every diagnostic) or input-missing (details: each node and config path whose input file does not exist)'), 500: error('start-failed: the run itself could not start') },
+      responses: {
+        ...ok('deployed', S.DeployAnswer),
+        ...errors(400, 404),
+        422: error(
+          'invalid-document (details: every diagnostic) or input-missing (details: each node and config path whose input file does not exist)',
+        ),
+        500: error('start-failed: the run itself could not start'),
+      },
     },
   },
-  '/api/pipelines/{id}/stop': { parameters: [id], post: { operationId: 'stopPipeline', summary: 'Stop; a restart will not bring it back', responses: { ...ok('stopped', S.Stopped), ...errors(400, 404, 409) } } },
-  '/api/pipelines/{id}/status': { parameters: [id], get: { operationId: 'getPipelineStatus', summary: 'Status, current metrics, engine, deployment record', responses: { ...ok('status', S.StatusAnswer), ...errors(400, 404) } } },
+  '/api/pipelines/{id}/stop': {
+    parameters: [id],
+    post: {
+      operationId: 'stopPipeline',
+      summary: 'Stop; a restart will not bring it back',
+      responses: { ...ok('stopped', S.Stopped), ...errors(400, 404, 409) },
+    },
+  },
+  '/api/pipelines/{id}/status': {
+    parameters: [id],
+    get: {
+      operationId: 'getPipelineStatus',
+      summary: 'Status, current metrics, engine, deployment record',
+      responses: { ...ok('status', S.StatusAnswer), ...errors(400, 404) },
+    },
+  },
   '/api/pipelines/{id}/metrics': {
     parameters: [id, param('intervalMs', 'query', { type: 'integer', minimum: 100, maximum: 60000, default: 1000 })],
-    get: { operationId: 'streamMetrics', summary: 'Server-sent events: `metrics` { status, metrics? } every interval; `end` { status, metrics } when a run ends', responses: { ...sse('event stream'), ...errors(400, 404) } },
+    get: {
+      operationId: 'streamMetrics',
+      summary: 'Server-sent events: `metrics` { status, metrics? } every interval; `end` { status, metrics } when a run ends',
+      responses: { ...sse('event stream'), ...errors(400, 404) },
+    },
   },
   '/api/pipelines/{id}/taps/{edgeId}': {
-    parameters: [id, param('edgeId', 'path', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, 'An edge id of the document (the node id rule)')],
-    get: { operationId: 'tapEdge', summary: 'Server-sent events: `events` arrays, a sample (at most 20 events/s) of the events crossing an edge; `end` when the run ends', responses: { ...sse('event stream'), ...errors(400, 404, 409) } },
+    parameters: [
+      id,
+      param('edgeId', 'path', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, 'An edge id of the document (the node id rule)'),
+    ],
+    get: {
+      operationId: 'tapEdge',
+      summary:
+        'Server-sent events: `events` arrays, a sample (at most 20 events/s) of the events crossing an edge; `end` when the run ends',
+      responses: { ...sse('event stream'), ...errors(400, 404, 409) },
+    },
   },
   '/api/ingest/{pipelineId}/{nodeId}': {
     parameters: [param('pipelineId', 'path', id.schema), nodeId('nodeId')],
     post: {
       operationId: 'ingestEvents',
       summary: 'Events for a source.http node: a JSON object, a JSON array, or NDJSON (application/x-ndjson)',
-      requestBody: { required: true, content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } },
+      },
       responses: { ...ok('accepted', S.Accepted, 202), ...errors(400, 404, 409, 413, 415, 429) },
     },
   },
-  '/api/files': { get: { operationId: 'listFiles', summary: "The input files in <data>/files/ (API pipelines' folder). Editors and admins", responses: ok('files', S.FileList) } },
+  '/api/files': {
+    get: {
+      operationId: 'listFiles',
+      summary: "The input files in <data>/files/ (API pipelines' folder). Editors and admins",
+      responses: ok('files', S.FileList),
+    },
+  },
   '/api/files/{name}': {
     parameters: [fileName],
     put: {
       operationId: 'uploadFile',
-      summary: 'Upload (or replace, atomically) a file in <data>/files/: its bytes; SLUICE_MAX_FILE_BYTES (64 MiB) at most. Editors and admins',
-      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+      summary:
+        'Upload (or replace, atomically) a file in <data>/files/: its bytes; SLUICE_MAX_FILE_BYTES (64 MiB) at most. Editors and admins',
+      requestBody: {
+        required: true,
+        content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+      },
       responses: { ...ok('replaced', S.FileInfo), ...ok('created', S.FileInfo, 201), ...errors(400, 403, 409, 413, 415) },
     },
-    delete: { operationId: 'deleteFile', summary: 'Delete a file from <data>/files/. Editors and admins', responses: { ...ok('deleted', S.Deleted), ...errors(400, 403, 404) } },
+    delete: {
+      operationId: 'deleteFile',
+      summary: 'Delete a file from <data>/files/. Editors and admins',
+      responses: { ...ok('deleted', S.Deleted), ...errors(400, 403, 404) },
+    },
   },
-  '/api/openapi.json': { get: { operationId: 'getOpenApi', summary: 'This description', ...open, responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
+  '/api/openapi.json': {
+    get: {
+      operationId: 'getOpenApi',
+      summary: 'This description',
+      ...open,
+      responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
+    },
+  },
   '/api/session': {
     post: {
       operationId: 'signIn',
-      summary: 'Sign in: checks the token, starts a session and sets an HttpOnly SameSite=Strict cookie holding its random id (7 days); 429 after 10 failures a minute from one address',
+      summary:
+        'Sign in: checks the token, starts a session and sets an HttpOnly SameSite=Strict cookie holding its random id (7 days); 429 after 10 failures a minute from one address',
       ...open,
       requestBody: body(S.SessionBody),
-      responses: { ...ok('signed in', S.Session), ...errors(400, 401, 403, 415, 429), 409: error('auth-disabled: the server has no tokens (local-only)') },
+      responses: {
+        ...ok('signed in', S.Session),
+        ...errors(400, 401, 403, 415, 429),
+        409: error('auth-disabled: the server has no tokens (local-only)'),
+      },
     },
-    delete: { operationId: 'signOut', summary: 'Sign out: ends the session on the server and clears the cookie', ...open, responses: { ...ok('signed out', S.SignedOut), ...errors(403) } },
+    delete: {
+      operationId: 'signOut',
+      summary: 'Sign out: ends the session on the server and clears the cookie',
+      ...open,
+      responses: { ...ok('signed out', S.SignedOut), ...errors(403) },
+    },
   },
   '/api/workers': {
-    get: { operationId: 'listWorkers', summary: 'The BullMQ worker processes: id, host, pid, labels, the partition queues each is processing now, heartbeat age (editor or above; empty on the embedded engine)', responses: { ...ok('workers', S.Workers), ...errors(503) } },
+    get: {
+      operationId: 'listWorkers',
+      summary:
+        'The BullMQ worker processes: id, host, pid, labels, the partition queues each is processing now, heartbeat age (editor or above; empty on the embedded engine)',
+      responses: { ...ok('workers', S.Workers), ...errors(503) },
+    },
   },
   '/api/auth/oidc/provider': {
-    get: { operationId: 'getSignInProvider', summary: 'The OpenID Connect provider browsers may sign in with: its name (for "Sign in with <name>") and the login path; 404 when none is configured', ...open, responses: { ...ok('the provider', S.OidcProvider), ...errors(404) } },
+    get: {
+      operationId: 'getSignInProvider',
+      summary:
+        'The OpenID Connect provider browsers may sign in with: its name (for "Sign in with <name>") and the login path; 404 when none is configured',
+      ...open,
+      responses: { ...ok('the provider', S.OidcProvider), ...errors(404) },
+    },
   },
   '/api/auth/oidc/login': {
     get: {
       operationId: 'startSignInWithProvider',
-      summary: 'Sends the browser to the OpenID Connect provider (authorization code flow with PKCE; state and nonce kept on the server for 10 minutes)',
+      summary:
+        'Sends the browser to the OpenID Connect provider (authorization code flow with PKCE; state and nonce kept on the server for 10 minutes)',
       ...open,
-      parameters: [param('next', 'query', { type: 'string', maxLength: 500 }, "Where to go after signing in: an editor route such as '#/p/pricing/business'")],
-      responses: { 302: { description: "To the provider's authorization endpoint (or to the sign-in page with ?problem=unavailable)" }, ...errors(404) },
+      parameters: [
+        param(
+          'next',
+          'query',
+          { type: 'string', maxLength: 500 },
+          "Where to go after signing in: an editor route such as '#/p/pricing/business'",
+        ),
+      ],
+      responses: {
+        302: { description: "To the provider's authorization endpoint (or to the sign-in page with ?problem=unavailable)" },
+        ...errors(404),
+      },
     },
   },
   '/api/auth/oidc/callback': {
     get: {
       operationId: 'finishSignInWithProvider',
-      summary: "The provider's way back: verifies state, PKCE and the ID token (signature, issuer, audience, expiry, nonce), maps the role claim, starts a session (the sluice_session cookie)",
+      summary:
+        "The provider's way back: verifies state, PKCE and the ID token (signature, issuer, audience, expiry, nonce), maps the role claim, starts a session (the sluice_session cookie)",
       ...open,
-      responses: { 302: { description: "Signed in: to `next` or '#/start'. Refused: to '#/signin?problem=no-role|cancelled|failed|busy'" }, ...errors(404) },
+      responses: {
+        302: { description: "Signed in: to `next` or '#/start'. Refused: to '#/signin?problem=no-role|cancelled|failed|busy'" },
+        ...errors(404),
+      },
     },
   },
-  '/api/me': { get: { operationId: 'whoAmI', summary: 'Who is calling (mode "local": no tokens, everyone is admin)', responses: { ...ok('the caller', S.Me), ...errors(401) } } },
-  '/metrics': { get: { operationId: 'getPrometheusMetrics', summary: 'Prometheus metrics (viewer or above when tokens are on)', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+  '/api/me': {
+    get: {
+      operationId: 'whoAmI',
+      summary: 'Who is calling (mode "local": no tokens, everyone is admin)',
+      responses: { ...ok('the caller', S.Me), ...errors(401) },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'getPrometheusMetrics',
+      summary: 'Prometheus metrics (viewer or above when tokens are on)',
+      responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  },
   '/healthz': { get: { operationId: 'getHealth', summary: 'The process is up', ...open, responses: ok('up', S.Health) } },
-  '/readyz': { get: { operationId: 'getReadiness', summary: 'Ready to serve (Redis reachable in BullMQ mode)', ...open, responses: { ...ok('ready', S.Ready), ...errors(503) } } },
+  '/readyz': {
+    get: {
+      operationId: 'getReadiness',
+      summary: 'Ready to serve (Redis reachable in BullMQ mode)',
+      ...open,
+      responses: { ...ok('ready', S.Ready), ...errors(503) },
+    },
+  },
 };
 
 /** Answers every route may give besides its own: the doors (docs/auth.md) and the error handler. */
@@ -211,7 +404,12 @@ export const OPENAPI = {
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'An API token (sluice token add)' },
-      session: { type: 'apiKey', in: 'cookie', name: 'sluice_session', description: 'Set by POST /api/session, or by GET /api/auth/oidc/callback (OpenID Connect sign-in)' },
+      session: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'sluice_session',
+        description: 'Set by POST /api/session, or by GET /api/auth/oidc/callback (OpenID Connect sign-in)',
+      },
     },
     schemas: componentSchemas(),
   },

@@ -39,7 +39,10 @@ describe('Prometheus alerting rules', () => {
   it('name only metric families that /metrics serves (an embedded or a BullMQ server)', async () => {
     const prefix = `${TEST_KEY_ROOT}-alerts-${randomUUID().slice(0, 8)}`;
     const bullmq = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
-    const served = new Set([...(await servedNames(prometheusRegistry(manager(new EmbeddedRunner())))), ...(await servedNames(prometheusRegistry(manager(bullmq))))]);
+    const served = new Set([
+      ...(await servedNames(prometheusRegistry(manager(new EmbeddedRunner())))),
+      ...(await servedNames(prometheusRegistry(manager(bullmq)))),
+    ]);
     await bullmq.close();
     await deletePrefixKeys(REDIS_URL, prefix);
     const text = readFileSync(RULES, 'utf8');

@@ -71,7 +71,11 @@ describe('/metrics on a BullMQ server', () => {
           id: 'hist',
           nodes: [
             { id: 'orders', type: 'source.generator', config: { scenario: 'orders', count: 5000, seed: 3 } },
-            { id: 'per_category', type: 'window', config: { type: 'tumbling', size: '1s', keyBy: ['category'], aggregates: [{ as: 'n', op: 'count' }] } },
+            {
+              id: 'per_category',
+              type: 'window',
+              config: { type: 'tumbling', size: '1s', keyBy: ['category'], aggregates: [{ as: 'n', op: 'count' }] },
+            },
             { id: 'counts', type: 'sink.file', config: { path: 'out/counts.jsonl', mode: 'overwrite' } },
           ],
           edges: [
@@ -89,7 +93,9 @@ describe('/metrics on a BullMQ server', () => {
       // Metrics refresh from Redis about once a second: until the keyed stage's batches are in.
       await waitFor(async () => {
         text = await registry.metrics();
-        return count(text, 'sluice_node_batch_duration_seconds', 'per_category') > 0 && count(text, 'sluice_sink_latency_seconds', 'counts') > 0;
+        return (
+          count(text, 'sluice_node_batch_duration_seconds', 'per_category') > 0 && count(text, 'sluice_sink_latency_seconds', 'counts') > 0
+        );
       }, 60_000);
       expect(text).toMatch(/^sluice_stage_backlog_events\{pipeline="hist",stage="window:per_category"\} /m);
       expect(text).toMatch(/^sluice_build_info\{version="[^"]+",engine="bullmq",node="v[^"]+"\} 1$/m);

@@ -69,7 +69,8 @@ export class EngineHistogram<L extends string> extends PromHistogram<L> {
     const { name, boundsS } = this.o;
     for (const [labels, h] of this.o.series()) {
       const b = toPrometheusBuckets(h, boundsS);
-      for (let i = 0; i < boundsS.length; i++) out.push({ metricName: `${name}_bucket`, labels: { ...labels, le: boundsS[i]! }, value: b.cumulative[i]! });
+      for (let i = 0; i < boundsS.length; i++)
+        out.push({ metricName: `${name}_bucket`, labels: { ...labels, le: boundsS[i]! }, value: b.cumulative[i]! });
       out.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: b.count });
       out.push({ metricName: `${name}_sum`, labels, value: b.sum });
       out.push({ metricName: `${name}_count`, labels, value: b.count });

@@ -30,7 +30,11 @@ const DOCUMENT = {
     { id: 'orders', type: 'source.generator', config: { scenario: 'orders', rate: 2000, seed: 7 } },
     { id: 'boxed', type: 'filter', config: { expression: 'quantity >= 1' } },
     { id: 'all_orders', type: 'sink.file', config: { path: 'out/orders.jsonl', mode: 'overwrite' } },
-    { id: 'per_category', type: 'window', config: { type: 'tumbling', size: '1s', keyBy: ['category'], aggregates: [{ as: 'n', op: 'count' }] } },
+    {
+      id: 'per_category',
+      type: 'window',
+      config: { type: 'tumbling', size: '1s', keyBy: ['category'], aggregates: [{ as: 'n', op: 'count' }] },
+    },
     { id: 'counts', type: 'sink.file', config: { path: 'out/counts.jsonl', mode: 'overwrite' } },
   ],
   edges: [
@@ -52,8 +56,19 @@ const find = (name: string, labels: Record<string, string> = {}) =>
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sluice-scrape-'));
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), examplesDir: join(root, 'no-examples'), editorDist: join(root, 'no-editor'), log: () => undefined });
-  const created = await fetch(`${server.url}/api/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DOCUMENT) });
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: join(root, 'data'),
+    examplesDir: join(root, 'no-examples'),
+    editorDist: join(root, 'no-editor'),
+    log: () => undefined,
+  });
+  const created = await fetch(`${server.url}/api/pipelines`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DOCUMENT),
+  });
   expect(created.status).toBe(201);
   const deployed = await fetch(`${server.url}/api/pipelines/${DOCUMENT.id}/deploy`, { method: 'POST' });
   expect(deployed.status).toBe(200);
@@ -124,7 +139,9 @@ describe('the Grafana dashboard (deploy/grafana/sluice.json)', () => {
 
   it('queries only metrics a running server serves (BullMQ servers for the workers gauge)', async () => {
     const declared = new Set(
-      [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => name + s) : [name!])),
+      [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+        type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => name + s) : [name!],
+      ),
     );
     const queried = new Set([...promql.flatMap(metricNames), ...variableMetrics]);
     expect(queried.size).toBeGreaterThanOrEqual(12);
@@ -133,7 +150,9 @@ describe('the Grafana dashboard (deploy/grafana/sluice.json)', () => {
     const prefix = `${TEST_KEY_ROOT}-dashboard-${randomUUID().slice(0, 8)}`;
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     try {
-      const bullmq = new Set(await servedNames(prometheusRegistry(new DeploymentManager({ store: new FileStore({ dataDir: join(root, 'bullmq') }), runner }))));
+      const bullmq = new Set(
+        await servedNames(prometheusRegistry(new DeploymentManager({ store: new FileStore({ dataDir: join(root, 'bullmq') }), runner }))),
+      );
       expect(elsewhere).toEqual(['sluice_workers_live']);
       expect(elsewhere.filter((n) => !bullmq.has(n))).toEqual([]);
     } finally {

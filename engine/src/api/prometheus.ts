@@ -51,7 +51,8 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
       registers: [registry],
       collect() {
         this.reset();
-        for (const { pipeline, metrics } of snapshots()) for (const [node, n] of Object.entries(metrics.nodes)) this.inc({ pipeline, node }, pick(n));
+        for (const { pipeline, metrics } of snapshots())
+          for (const [node, n] of Object.entries(metrics.nodes)) this.inc({ pipeline, node }, pick(n));
       },
     });
   nodeCounter('sluice_node_events_in_total', 'Events into a node', (n) => n.in);
@@ -68,7 +69,8 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const { pipeline, metrics } of snapshots()) for (const [edge, e] of Object.entries(metrics.edges)) this.inc({ pipeline, edge }, e.events);
+      for (const { pipeline, metrics } of snapshots())
+        for (const [edge, e] of Object.entries(metrics.edges)) this.inc({ pipeline, edge }, e.events);
     },
   });
 
@@ -113,7 +115,9 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
     'Work waiting for a stage: events in the embedded engine, batches (jobs) in its partition queues on BullMQ',
     (s) => s.backlog,
   );
-  stageGauge('sluice_stage_watermark_lag_seconds', 'Wall clock minus the stage watermark', (s) => (s.watermarkLagMs === null ? null : s.watermarkLagMs / 1000));
+  stageGauge('sluice_stage_watermark_lag_seconds', 'Wall clock minus the stage watermark', (s) =>
+    s.watermarkLagMs === null ? null : s.watermarkLagMs / 1000,
+  );
 
   new Gauge({
     name: 'sluice_pipeline_running',
@@ -122,7 +126,8 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const { pipeline, metrics } of snapshots()) this.set({ pipeline, status: metrics.status }, metrics.status === 'running' || metrics.status === 'starting' ? 1 : 0);
+      for (const { pipeline, metrics } of snapshots())
+        this.set({ pipeline, status: metrics.status }, metrics.status === 'running' || metrics.status === 'starting' ? 1 : 0);
     },
   });
   // Only where workers exist: an embedded server serving 0 would page SluiceNoWorkers.

@@ -36,7 +36,12 @@ export function testApi(options: Partial<Omit<AppOptions, 'store' | 'deployments
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
   const store = new FileStore({ dataDir });
   const { confine, ...appOptions } = options;
-  const deployments = new DeploymentManager({ store, runner: new EmbeddedRunner(), ingest: new IngestHub(), ...(confine ? { allowedRoots: [store.defaultBaseDir] } : {}) });
+  const deployments = new DeploymentManager({
+    store,
+    runner: new EmbeddedRunner(),
+    ingest: new IngestHub(),
+    ...(confine ? { allowedRoots: [store.defaultBaseDir] } : {}),
+  });
   open.push(deployments);
   const app = createApp({ store, deployments, ...appOptions });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -118,7 +123,11 @@ export async function readSse(res: Response, until: (seen: SseMessage[]) => bool
       const block = buf.slice(0, i).split('\n');
       buf = buf.slice(i + 2);
       const data = block.find((l) => l.startsWith('data:'));
-      const event = block.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
+      const event =
+        block
+          .find((l) => l.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? 'message';
       if (data) seen.push({ event, data: JSON.parse(data.slice(5)) });
     }
   }

@@ -9,7 +9,6 @@ import type { AuditEntry } from '@sluice/shared';
 
 export type { AuditEntry };
 
-
 export interface AuditQuery {
   pipelineId?: string;
   limit?: number;

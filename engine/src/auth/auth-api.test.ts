@@ -29,7 +29,12 @@ describe('sessions', () => {
     expect(setCookie).toContain('Max-Age=604800');
     expect(setCookie).not.toContain('Secure'); // plain http here; https requests get Secure
     const cookie = { cookie: setCookie.split(';')[0]! };
-    expect((await api.call('GET', '/api/me', undefined, cookie)).json).toEqual({ name: 'ed', role: 'editor', authenticated: true, mode: 'tokens' });
+    expect((await api.call('GET', '/api/me', undefined, cookie)).json).toEqual({
+      name: 'ed',
+      role: 'editor',
+      authenticated: true,
+      mode: 'tokens',
+    });
     expect((await api.call('POST', '/api/pipelines', generatorDoc(), cookie)).status).toBe(201);
     const out = await api.call('DELETE', '/api/session', undefined, cookie);
     expect(out.headers.get('set-cookie')).toMatch(/^sluice_session=; Max-Age=0/);
@@ -41,7 +46,11 @@ describe('sessions', () => {
 
   it('https requests get a Secure cookie', async () => {
     const api = await authTestApi();
-    const res = await api.app.request('https://localhost/api/session', { method: 'POST', body: JSON.stringify({ token: api.secret.viewer }), headers: { 'content-type': 'application/json' } });
+    const res = await api.app.request('https://localhost/api/session', {
+      method: 'POST',
+      body: JSON.stringify({ token: api.secret.viewer }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.headers.get('set-cookie')).toContain('Secure');
   });
 
@@ -131,7 +140,11 @@ describe('business users through the API', () => {
     const stored = (await api.as('viewer', 'GET', '/api/pipelines/pricing')).json.pipeline;
     expect(stored.document.params.surge.value).toBe(75);
     expect(stored.document.nodes[1].config.rows[0].then.adjust_pct).toBe(10);
-    expect((await api.as('viewer', 'GET', '/api/pipelines/pricing/versions')).json.versions[1]).toMatchObject({ version: 2, author: 'bea', note: 'raise' });
+    expect((await api.as('viewer', 'GET', '/api/pipelines/pricing/versions')).json.versions[1]).toMatchObject({
+      version: 2,
+      author: 'bea',
+      note: 'raise',
+    });
   });
 
   it('is refused, with the paths named, for an out-of-bounds value, a hidden param, a hidden table, or the graph; nothing is stored', async () => {

@@ -13,7 +13,13 @@ export interface AuthTestApi extends TestApi {
   /** The secret of each role's token (names: ada admin, ed editor, bea business, vic viewer). */
   secret: Record<Role, string>;
   /** A call with a role's bearer token, or none. */
-  as(who: Role | 'none' | 'bad', method: string, path: string, body?: unknown, headers?: Record<string, string>): ReturnType<TestApi['call']>;
+  as(
+    who: Role | 'none' | 'bad',
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): ReturnType<TestApi['call']>;
 }
 
 export const NAMES: Record<Role, string> = { admin: 'ada', editor: 'ed', business: 'bea', viewer: 'vic' };
@@ -24,9 +30,13 @@ export async function authTestApi(o: { failuresPerMinute?: number; log?: (line: 
   const tokens = new TokenStore({ file: join(dir, 'tokens.json') });
   const secret = {} as Record<Role, string>;
   for (const role of ['admin', 'editor', 'business', 'viewer'] as const) secret[role] = await tokens.add(NAMES[role], role);
-  const api = testApi({ auth: new Authenticator({ tokens, failuresPerMinute: o.failuresPerMinute ?? 100_000 }), ...(o.log ? { log: o.log } : {}) });
+  const api = testApi({
+    auth: new Authenticator({ tokens, failuresPerMinute: o.failuresPerMinute ?? 100_000 }),
+    ...(o.log ? { log: o.log } : {}),
+  });
   const as: AuthTestApi['as'] = (who, method, path, body, headers = {}) => {
-    const auth: Record<string, string> = who === 'none' ? {} : { authorization: `Bearer ${who === 'bad' ? 'sluice_not-a-real-token' : secret[who]}` };
+    const auth: Record<string, string> =
+      who === 'none' ? {} : { authorization: `Bearer ${who === 'bad' ? 'sluice_not-a-real-token' : secret[who]}` };
     return api.call(method, path, body, { ...auth, ...headers });
   };
   return { ...api, tokens, secret, as };
@@ -70,7 +80,12 @@ export function pricingDoc() {
           default: { risk: 'low' },
         },
       },
-      { id: 'price', type: 'map', position: { x: 600, y: 0 }, config: { set: { price: 'quantity * (100 + adjust_pct) / 100 + params.fee + params.surge * 0' } } },
+      {
+        id: 'price',
+        type: 'map',
+        position: { x: 600, y: 0 },
+        config: { set: { price: 'quantity * (100 + adjust_pct) / 100 + params.fee + params.surge * 0' } },
+      },
       { id: 'out', type: 'sink.file', position: { x: 800, y: 0 }, config: { path: 'prices.jsonl' } },
     ],
     edges: [

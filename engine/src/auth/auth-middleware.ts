@@ -9,7 +9,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { errorBody } from '../api/errors.js';
 import { PIPELINE_ID, type PipelineStore } from '../store/pipeline-store.js';
 import type { Authenticator } from './authenticator.js';
-import { type ForbiddenChange, forbiddenDeployParams, forbiddenDetails, forbiddenDocumentChanges, forbiddenMessage } from './business-guard.js';
+import {
+  type ForbiddenChange,
+  forbiddenDeployParams,
+  forbiddenDetails,
+  forbiddenDocumentChanges,
+  forbiddenMessage,
+} from './business-guard.js';
 import { clientAddress, setPrincipal } from './principal.js';
 import { atLeast, type BusinessGuard, describeMin, normalizePath, requirementFor } from './route-policy.js';
 

@@ -70,7 +70,10 @@ export class Authenticator {
   startSession(token: string): { id: string; principal: Principal } | undefined {
     const entry = this.tokens?.verify(token);
     if (!entry) return undefined;
-    return { id: this.sessions.create({ kind: 'token', tokenHash: entry.hash }), principal: { name: entry.name, role: entry.role, authenticated: true } };
+    return {
+      id: this.sessions.create({ kind: 'token', tokenHash: entry.hash }),
+      principal: { name: entry.name, role: entry.role, authenticated: true },
+    };
   }
 
   /**

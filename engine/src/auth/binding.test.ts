@@ -22,7 +22,14 @@ describe('bindAddress', () => {
       [' 127.0.0.1', 'http://127.0.0.1'],
     ] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'sluice-bind-'));
-      const server = await startServer({ port: 0, host, dataDir: join(dir, 'data'), examplesDir: join(dir, 'none'), editorDist: join(dir, 'none'), log: () => {} });
+      const server = await startServer({
+        port: 0,
+        host,
+        dataDir: join(dir, 'data'),
+        examplesDir: join(dir, 'none'),
+        editorDist: join(dir, 'none'),
+        log: () => {},
+      });
       try {
         expect(server.url).toBe(`${base}:${server.port}`);
         expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

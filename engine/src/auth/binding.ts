@@ -9,7 +9,12 @@ export class BindingRefused extends Error {
 }
 
 export function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+  return LOOPBACK_HOSTS.has(
+    host
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1'),
+  );
 }
 
 /**
@@ -18,7 +23,8 @@ export function isLoopback(host: string): boolean {
  */
 export function bindAddress(host: string): string {
   const h = host.trim().replace(/^\[(.*)\]$/, '$1');
-  if (h === '' || /[\s[\]/]/.test(h)) throw new BindingRefused(`HOST ${JSON.stringify(host)} is not an address to listen on; use e.g. 127.0.0.1, ::1 or 0.0.0.0`);
+  if (h === '' || /[\s[\]/]/.test(h))
+    throw new BindingRefused(`HOST ${JSON.stringify(host)} is not an address to listen on; use e.g. 127.0.0.1, ::1 or 0.0.0.0`);
   return h;
 }
 
@@ -39,6 +45,7 @@ export function checkBinding(host: string, tokenCount: number, tokensFile: strin
 /** The line logged at start: who can reach the server, and how. */
 export function modeLine(host: string, tokenCount: number, oidc = false): string {
   if (oidc) return `authentication on: OpenID Connect sign-in and ${tokenCount} API token${tokenCount === 1 ? '' : 's'}`;
-  if (tokenCount === 0) return `no API tokens configured: local-only mode on ${host}, every caller is an admin (sluice token add to enable sign-in)`;
+  if (tokenCount === 0)
+    return `no API tokens configured: local-only mode on ${host}, every caller is an admin (sluice token add to enable sign-in)`;
   return `authentication on: ${tokenCount} API token${tokenCount === 1 ? '' : 's'}; requests need a bearer token or a session cookie`;
 }

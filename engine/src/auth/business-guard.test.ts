@@ -29,14 +29,18 @@ describe('forbiddenDocumentChanges', () => {
   it('refuses an exposed value out of bounds or of another type', () => {
     expect(edit((d) => (d.params.surge.value = 150))).toEqual([{ path: 'params.surge.value', reason: '150 is above the maximum 100' }]);
     expect(edit((d) => (d.params.surge.value = -1))).toEqual([{ path: 'params.surge.value', reason: '-1 is below the minimum 0' }]);
-    expect(edit((d) => ((d.params.surge as { value: unknown }).value = '60'))).toEqual([{ path: 'params.surge.value', reason: '"60" is not a number' }]);
+    expect(edit((d) => ((d.params.surge as { value: unknown }).value = '60'))).toEqual([
+      { path: 'params.surge.value', reason: '"60" is not a number' },
+    ]);
   });
 
   it("refuses a param that is not exposed, and any change to a param's declaration", () => {
     expect(edit((d) => (d.params.fee.value = 3))).toEqual([{ path: 'params.fee.value', reason: 'the param is not exposed' }]);
     expect(edit((d) => (d.params.surge.max = 1000))).toEqual([{ path: 'params.surge.max' }]);
     expect(edit((d) => ((d.params.fee as { exposed?: boolean }).exposed = true))).toEqual([{ path: 'params.fee.exposed' }]);
-    expect(edit((d) => ((d.params as Record<string, unknown>).extra = { type: 'number', value: 1, exposed: true }))).toEqual([{ path: 'params.extra', reason: 'added' }]);
+    expect(edit((d) => ((d.params as Record<string, unknown>).extra = { type: 'number', value: 1, exposed: true }))).toEqual([
+      { path: 'params.extra', reason: 'added' },
+    ]);
   });
 
   it('allows rows and default of an exposed rules table', () => {
@@ -73,7 +77,12 @@ describe('forbiddenDocumentChanges', () => {
         d.edges.splice(0, 1);
         d.name = 'Mine';
       }),
-    ).toEqual([{ path: 'name' }, { path: 'nodes.spy', reason: 'added' }, { path: 'edges.e1', reason: 'removed' }, { path: 'edges.e5', reason: 'added' }]);
+    ).toEqual([
+      { path: 'name' },
+      { path: 'nodes.spy', reason: 'added' },
+      { path: 'edges.e1', reason: 'removed' },
+      { path: 'edges.e5', reason: 'added' },
+    ]);
     expect(edit((d) => (d.nodes[1]!.type = 'map'))).toEqual([{ path: 'nodes.adjust.type' }]);
     // Reordering nodes is no change.
     expect(edit((d) => d.nodes.reverse())).toEqual([]);
@@ -89,7 +98,13 @@ describe('forbiddenDocumentChanges', () => {
     expect(forbiddenMessage(changes)).toBe(
       'business users may not change name, params.fee.value (the param is not exposed), nodes.price.config.set.price and 1 more; they may change only exposed params and exposed rule tables',
     );
-    expect(forbiddenDetails(changes)).toContainEqual({ severity: 'error', code: 'forbidden-change', nodeId: 'price', path: 'config.set.price', message: 'business users may not change this' });
+    expect(forbiddenDetails(changes)).toContainEqual({
+      severity: 'error',
+      code: 'forbidden-change',
+      nodeId: 'price',
+      path: 'config.set.price',
+      message: 'business users may not change this',
+    });
   });
 });
 

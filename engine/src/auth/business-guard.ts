@@ -105,7 +105,8 @@ function nodeChanges(path: string, a: Obj, b: Obj, out: ForbiddenChange[]): void
     if (key === 'config' && editableTable && isObj(b.config)) {
       const ca = a.config as Obj;
       const cb = b.config;
-      for (const field of keysOf(ca, cb)) if (field !== 'rows' && field !== 'default') diffValues(`${path}.config.${field}`, ca[field], cb[field], out);
+      for (const field of keysOf(ca, cb))
+        if (field !== 'rows' && field !== 'default') diffValues(`${path}.config.${field}`, ca[field], cb[field], out);
       continue;
     }
     diffValues(`${path}.${key}`, a[key], b[key], out);

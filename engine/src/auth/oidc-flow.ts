@@ -67,7 +67,10 @@ export class OidcFlow {
       const issuer = new URL(s.issuer);
       // Plain http only to a provider on this machine (development and tests); anything else must be https.
       const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
-      const execute = [client.enableNonRepudiationChecks, ...(issuer.protocol === 'http:' && loopback ? [client.allowInsecureRequests] : [])];
+      const execute = [
+        client.enableNonRepudiationChecks,
+        ...(issuer.protocol === 'http:' && loopback ? [client.allowInsecureRequests] : []),
+      ];
       const auth = s.clientSecret === undefined ? client.None() : client.ClientSecretBasic(s.clientSecret);
       return client.discovery(issuer, s.clientId, undefined, auth, { execute });
     })();
@@ -102,7 +105,8 @@ export class OidcFlow {
     const key = loginId ? digest(loginId) : undefined;
     const p = key ? this.pending.get(key) : undefined;
     if (key) this.pending.delete(key);
-    if (!p || p.expires <= this.now()) throw new OidcCallbackError('no sign-in was started from this browser, or it took longer than 10 minutes', 'invalid');
+    if (!p || p.expires <= this.now())
+      throw new OidcCallbackError('no sign-in was started from this browser, or it took longer than 10 minutes', 'invalid');
     const error = query.get('error');
     if (error) throw new OidcCallbackError(`the provider answered ${error}`, error === 'access_denied' ? 'cancelled' : 'invalid');
     const config = await this.configuration();
@@ -111,7 +115,12 @@ export class OidcFlow {
     current.search = query.toString();
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
-      tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: p.verifier, expectedState: p.state, expectedNonce: p.nonce, idTokenExpected: true });
+      tokens = await client.authorizationCodeGrant(config, current, {
+        pkceCodeVerifier: p.verifier,
+        expectedState: p.state,
+        expectedNonce: p.nonce,
+        idTokenExpected: true,
+      });
     } catch (err) {
       throw new OidcCallbackError(`the sign-in could not be verified: ${reason(err)}`, 'invalid');
     }

@@ -81,11 +81,19 @@ export function oidcRoutes(o: OidcRoutesOptions): Hono {
       return c.redirect(toSignIn('failed'), 302);
     }
     if (outcome.kind === 'no-role') {
-      o.log?.(`refused OpenID Connect sign-in of ${outcome.name} from ${address}: no role (none of its ${flow.settings.roleClaim} is mapped, and there is no default role)`);
+      o.log?.(
+        `refused OpenID Connect sign-in of ${outcome.name} from ${address}: no role (none of its ${flow.settings.roleClaim} is mapped, and there is no default role)`,
+      );
       return c.redirect(toSignIn('no-role'), 302);
     }
     const id = o.auth.startOidcSession(outcome.subject, outcome.name, outcome.role);
-    setCookie(c, SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'Strict', secure, maxAge: Math.floor(flow.settings.sessionMaxAgeMs / 1000) });
+    setCookie(c, SESSION_COOKIE, id, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure,
+      maxAge: Math.floor(flow.settings.sessionMaxAgeMs / 1000),
+    });
     return c.redirect(`/${outcome.next ?? '#/start'}`, 302);
   });
 

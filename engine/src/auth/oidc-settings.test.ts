@@ -39,10 +39,14 @@ describe('OpenID Connect settings', () => {
 
   it('refuses a secret given as itself, an unset reference, a missing public URL, a bad role', () => {
     const fails = (env: Record<string, string>) => () => oidcSettingsFromEnv({ ...ENV, ...env });
-    expect(fails({ SLUICE_OIDC_CLIENT_SECRET: 'the-secret-itself' })).toThrow('SLUICE_OIDC_CLIENT_SECRET must be a reference such as ${env:OIDC_CLIENT_SECRET}');
+    expect(fails({ SLUICE_OIDC_CLIENT_SECRET: 'the-secret-itself' })).toThrow(
+      'SLUICE_OIDC_CLIENT_SECRET must be a reference such as ${env:OIDC_CLIENT_SECRET}',
+    );
     expect(fails({ SLUICE_OIDC_CLIENT_SECRET: '${env:NOT_SET_ANYWHERE}' })).toThrow('the environment variable NOT_SET_ANYWHERE is not set');
     expect(fails({ SLUICE_PUBLIC_URL: '' })).toThrow('SLUICE_PUBLIC_URL');
-    expect(fails({ SLUICE_OIDC_ROLES: 'analysts=boss' })).toThrow('SLUICE_OIDC_ROLES: "analysts=boss" is not <claim value>=<admin|editor|business|viewer>');
+    expect(fails({ SLUICE_OIDC_ROLES: 'analysts=boss' })).toThrow(
+      'SLUICE_OIDC_ROLES: "analysts=boss" is not <claim value>=<admin|editor|business|viewer>',
+    );
     expect(fails({ SLUICE_OIDC_DEFAULT_ROLE: 'root' })).toThrow(OidcConfigError);
     expect(fails({ SLUICE_OIDC_SESSION_HOURS: '0' })).toThrow('SLUICE_OIDC_SESSION_HOURS');
   });

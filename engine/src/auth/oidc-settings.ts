@@ -43,11 +43,15 @@ const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r
 /** `analysts=business, engineering=editor` -> a map; throws naming the bad entry. */
 export function parseRoleMap(text: string): Map<string, Role> {
   const map = new Map<string, Role>();
-  for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = entry.lastIndexOf('=');
     const value = entry.slice(0, at).trim();
     const role = entry.slice(at + 1).trim();
-    if (at <= 0 || value === '' || !isRole(role)) throw new OidcConfigError(`SLUICE_OIDC_ROLES: ${JSON.stringify(entry)} is not <claim value>=<${ROLES.join('|')}>`);
+    if (at <= 0 || value === '' || !isRole(role))
+      throw new OidcConfigError(`SLUICE_OIDC_ROLES: ${JSON.stringify(entry)} is not <claim value>=<${ROLES.join('|')}>`);
     map.set(value, role);
   }
   return map;
@@ -68,10 +72,14 @@ export function mapRole(claims: Record<string, unknown>, s: Pick<OidcSettings, '
 /** `${env:NAME}` -> the variable's value; anything else is refused (the secret itself does not belong in the setting). */
 function resolveSecret(ref: string, env: NodeJS.ProcessEnv): string {
   const m = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(ref.trim());
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the reference as operators write it
-  if (!m) throw new OidcConfigError('SLUICE_OIDC_CLIENT_SECRET must be a reference such as ${env:OIDC_CLIENT_SECRET}, naming the variable that holds the secret');
+  if (!m)
+    throw new OidcConfigError(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the reference as operators write it
+      'SLUICE_OIDC_CLIENT_SECRET must be a reference such as ${env:OIDC_CLIENT_SECRET}, naming the variable that holds the secret',
+    );
   const value = env[m[1]!];
-  if (value === undefined || value === '') throw new OidcConfigError(`SLUICE_OIDC_CLIENT_SECRET: the environment variable ${m[1]} is not set`);
+  if (value === undefined || value === '')
+    throw new OidcConfigError(`SLUICE_OIDC_CLIENT_SECRET: the environment variable ${m[1]} is not set`);
   // From now on every log line and answer masks it.
   rememberSecret(value);
   return value;
@@ -84,7 +92,8 @@ function absoluteUrl(name: string, value: string): URL {
   } catch {
     throw new OidcConfigError(`${name} must be an absolute URL, got ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OidcConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new OidcConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
   return url;
 }
 
@@ -96,12 +105,19 @@ export function oidcSettingsFromEnv(env: NodeJS.ProcessEnv): OidcSettings | unde
   const clientId = env.SLUICE_OIDC_CLIENT_ID?.trim();
   if (!clientId) throw new OidcConfigError('SLUICE_OIDC_CLIENT_ID is required with SLUICE_OIDC_ISSUER');
   const publicUrl = env.SLUICE_PUBLIC_URL?.trim();
-  if (!publicUrl) throw new OidcConfigError('SLUICE_PUBLIC_URL (the address browsers use, e.g. https://sluice.example.com) is required with SLUICE_OIDC_ISSUER: the sign-in callback lives under it');
+  if (!publicUrl)
+    throw new OidcConfigError(
+      'SLUICE_PUBLIC_URL (the address browsers use, e.g. https://sluice.example.com) is required with SLUICE_OIDC_ISSUER: the sign-in callback lives under it',
+    );
   const base = absoluteUrl('SLUICE_PUBLIC_URL', publicUrl);
   const defaultRole = env.SLUICE_OIDC_DEFAULT_ROLE?.trim();
-  if (defaultRole && defaultRole !== 'none' && !isRole(defaultRole)) throw new OidcConfigError(`SLUICE_OIDC_DEFAULT_ROLE must be one of ${ROLES.join(', ')} or none, got ${JSON.stringify(defaultRole)}`);
+  if (defaultRole && defaultRole !== 'none' && !isRole(defaultRole))
+    throw new OidcConfigError(`SLUICE_OIDC_DEFAULT_ROLE must be one of ${ROLES.join(', ')} or none, got ${JSON.stringify(defaultRole)}`);
   const hours = Number(env.SLUICE_OIDC_SESSION_HOURS ?? OIDC_SESSION_HOURS);
-  if (!(hours > 0 && hours <= 24 * 30)) throw new OidcConfigError(`SLUICE_OIDC_SESSION_HOURS must be a number of hours up to 720, got ${JSON.stringify(env.SLUICE_OIDC_SESSION_HOURS)}`);
+  if (!(hours > 0 && hours <= 24 * 30))
+    throw new OidcConfigError(
+      `SLUICE_OIDC_SESSION_HOURS must be a number of hours up to 720, got ${JSON.stringify(env.SLUICE_OIDC_SESSION_HOURS)}`,
+    );
   const secretRef = env.SLUICE_OIDC_CLIENT_SECRET?.trim();
   return {
     issuer: issuerUrl.href,

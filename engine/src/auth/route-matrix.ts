@@ -11,8 +11,16 @@ import { closeTestApis, generatorDoc } from '../api/test-support.js';
 import { authTestApi } from './auth-fixtures.js';
 import { requirementFor } from './route-policy.js';
 
-
-type Row = [method: string, path: string, body: unknown | ((who: string) => unknown), admin: number, editor: number, business: number, viewer: number, none: number];
+type Row = [
+  method: string,
+  path: string,
+  body: unknown | ((who: string) => unknown),
+  admin: number,
+  editor: number,
+  business: number,
+  viewer: number,
+  none: number,
+];
 
 /** A body per caller: each save is a real change from the one before. */
 const renamed = (who: string) => ({ ...generatorDoc(), name: `Renamed by ${who}` });
@@ -20,57 +28,57 @@ const renamed = (who: string) => ({ ...generatorDoc(), name: `Renamed by ${who}`
 // prettier-ignore
 const MATRIX: Row[] = [
   //  method    path                                        body                     admin editor business viewer none
-  ['GET',    '/healthz',                                    undefined,               200,  200,   200,     200,   200],
-  ['GET',    '/readyz',                                     undefined,               200,  200,   200,     200,   200],
-  ['GET',    '/api/openapi.json',                           undefined,               200,  200,   200,     200,   200],
-  ['DELETE', '/api/session',                                undefined,               200,  200,   200,     200,   200],
-  ['POST',   '/api/session',                                { token: 'wrong' },      401,  401,   401,     401,   401],
+  ['GET', '/healthz', undefined, 200, 200, 200, 200, 200],
+  ['GET', '/readyz', undefined, 200, 200, 200, 200, 200],
+  ['GET', '/api/openapi.json', undefined, 200, 200, 200, 200, 200],
+  ['DELETE', '/api/session', undefined, 200, 200, 200, 200, 200],
+  ['POST', '/api/session', { token: 'wrong' }, 401, 401, 401, 401, 401],
   // OpenID Connect sign-in is open (none configured here: 404 for everyone, past the auth middleware).
-  ['GET',    '/api/auth/oidc/provider',                     undefined,               404,  404,   404,     404,   404],
-  ['GET',    '/api/auth/oidc/login',                        undefined,               404,  404,   404,     404,   404],
-  ['GET',    '/api/auth/oidc/callback',                     undefined,               404,  404,   404,     404,   404],
-  ['GET',    '/api/me',                                     undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/metrics',                                    undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/api/node-types',                             undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/api/node-types?plugin=true',                 undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/api/audit',                                  undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/api/pipelines',                              undefined,               200,  200,   200,     200,   401],
-  ['POST',   '/api/pipelines',                              { hello: 'world' },      422,  422,   403,     403,   401],
-  ['GET',    '/api/pipelines/live',                         undefined,               200,  200,   200,     200,   401],
-  ['PUT',    '/api/pipelines/live',                         renamed,                 200,  200,   403,     403,   401],
-  ['DELETE', '/api/pipelines/ghost',                        undefined,               404,  404,   403,     403,   401],
-  ['GET',    '/api/pipelines/live/versions',                undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/api/pipelines/live/versions/1',              undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/api/pipelines/live/versions/1/diff/1',       undefined,               200,  200,   200,     200,   401],
-  ['POST',   '/api/pipelines/ghost/rollback',               { version: 1 },          404,  404,   404,     403,   401],
-  ['POST',   '/api/pipelines/live/validate',                undefined,               200,  200,   200,     200,   401],
-  ['POST',   '/api/pipelines/ghost/deploy',                 undefined,               404,  404,   404,     403,   401],
-  ['POST',   '/api/pipelines/live/stop',                    undefined,               409,  409,   403,     403,   401],
-  ['GET',    '/api/pipelines/live/status',                  undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/api/pipelines/live/recording',               undefined,               200,  200,   200,     200,   401],
-  ['POST',   '/api/pipelines/ghost/preview',                {},                      404,  404,   404,     403,   401],
-  ['POST',   '/api/pipelines/live/nodes/orders/check',      {},                      400,  400,   403,     403,   401],
-  ['GET',    '/api/pipelines/live/audit',                   undefined,               200,  200,   200,     200,   401],
-  ['GET',    '/api/pipelines/ghost/metrics',                undefined,               404,  404,   404,     404,   401],
-  ['GET',    '/api/pipelines/live/taps/e1',                 undefined,               409,  409,   409,     409,   401],
-  ['POST',   '/api/ingest/live/orders',                     { ts: 1 },               400,  400,   403,     403,   401],
-  ['GET',    '/api/pipelines/live/export',                  undefined,               200,  200,   200,     200,   401],
-  ['POST',   '/api/pipelines?action=import',                { hello: 'world' },      422,  422,   403,     403,   401],
+  ['GET', '/api/auth/oidc/provider', undefined, 404, 404, 404, 404, 404],
+  ['GET', '/api/auth/oidc/login', undefined, 404, 404, 404, 404, 404],
+  ['GET', '/api/auth/oidc/callback', undefined, 404, 404, 404, 404, 404],
+  ['GET', '/api/me', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/metrics', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/node-types', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/node-types?plugin=true', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/audit', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/pipelines', undefined, 200, 200, 200, 200, 401],
+  ['POST', '/api/pipelines', { hello: 'world' }, 422, 422, 403, 403, 401],
+  ['GET', '/api/pipelines/live', undefined, 200, 200, 200, 200, 401],
+  ['PUT', '/api/pipelines/live', renamed, 200, 200, 403, 403, 401],
+  ['DELETE', '/api/pipelines/ghost', undefined, 404, 404, 403, 403, 401],
+  ['GET', '/api/pipelines/live/versions', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/pipelines/live/versions/1', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/pipelines/live/versions/1/diff/1', undefined, 200, 200, 200, 200, 401],
+  ['POST', '/api/pipelines/ghost/rollback', { version: 1 }, 404, 404, 404, 403, 401],
+  ['POST', '/api/pipelines/live/validate', undefined, 200, 200, 200, 200, 401],
+  ['POST', '/api/pipelines/ghost/deploy', undefined, 404, 404, 404, 403, 401],
+  ['POST', '/api/pipelines/live/stop', undefined, 409, 409, 403, 403, 401],
+  ['GET', '/api/pipelines/live/status', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/pipelines/live/recording', undefined, 200, 200, 200, 200, 401],
+  ['POST', '/api/pipelines/ghost/preview', {}, 404, 404, 404, 403, 401],
+  ['POST', '/api/pipelines/live/nodes/orders/check', {}, 400, 400, 403, 403, 401],
+  ['GET', '/api/pipelines/live/audit', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/pipelines/ghost/metrics', undefined, 404, 404, 404, 404, 401],
+  ['GET', '/api/pipelines/live/taps/e1', undefined, 409, 409, 409, 409, 401],
+  ['POST', '/api/ingest/live/orders', { ts: 1 }, 400, 400, 403, 403, 401],
+  ['GET', '/api/pipelines/live/export', undefined, 200, 200, 200, 200, 401],
+  ['POST', '/api/pipelines?action=import', { hello: 'world' }, 422, 422, 403, 403, 401],
   // The server's input files: editors and admins (a JSON body is not an upload: 415).
-  ['GET',    '/api/files',                                  undefined,               200,  200,   403,     403,   401],
-  ['PUT',    '/api/files/ghost',                            {},                      415,  415,   403,     403,   401],
-  ['DELETE', '/api/files/ghost',                            undefined,               404,  404,   403,     403,   401],
+  ['GET', '/api/files', undefined, 200, 200, 403, 403, 401],
+  ['PUT', '/api/files/ghost', {}, 415, 415, 403, 403, 401],
+  ['DELETE', '/api/files/ghost', undefined, 404, 404, 403, 403, 401],
   // The worker processes (none on the embedded engine): editors and admins.
-  ['GET',    '/api/workers',                                undefined,               200,  200,   403,     403,   401],
+  ['GET', '/api/workers', undefined, 200, 200, 403, 403, 401],
   // Routes that do not exist: reads need a viewer, anything else an editor, before the 404.
-  ['GET',    '/api/nothing-here',                           undefined,               404,  404,   404,     404,   401],
-  ['POST',   '/api/nothing-here',                           {},                      404,  404,   403,     403,   401],
-  ['PATCH',  '/api/pipelines/live',                         {},                      404,  404,   403,     403,   401],
+  ['GET', '/api/nothing-here', undefined, 404, 404, 404, 404, 401],
+  ['POST', '/api/nothing-here', {}, 404, 404, 403, 403, 401],
+  ['PATCH', '/api/pipelines/live', {}, 404, 404, 403, 403, 401],
   // Odd spellings of API paths are never read as the open editor files.
-  ['POST',   '//api/pipelines',                             {},                      404,  404,   403,     403,   401],
-  ['GET',    '/API/pipelines',                              undefined,               404,  404,   404,     404,   401],
+  ['POST', '//api/pipelines', {}, 404, 404, 403, 403, 401],
+  ['GET', '/API/pipelines', undefined, 404, 404, 404, 404, 401],
   // The editor's files (none built here: the not-found answer) are open, so the sign-in page loads.
-  ['GET',    '/index.html',                                 undefined,               404,  404,   404,     404,   404],
+  ['GET', '/index.html', undefined, 404, 404, 404, 404, 404],
 ];
 
 const ROLES = ['admin', 'editor', 'business', 'viewer', 'none'] as const;
@@ -87,7 +95,8 @@ export function describeRouteMatrix(): void {
       for (const [method, path, body, ...expected] of MATRIX) {
         for (const [i, who] of ROLES.entries()) {
           const r = await api.as(who, method, path, typeof body === 'function' ? body(who) : body);
-          if (r.status !== expected[i]) failures.push(`${who} ${method} ${path}: ${r.status} (expected ${expected[i]}) ${r.text.slice(0, 200)}`);
+          if (r.status !== expected[i])
+            failures.push(`${who} ${method} ${path}: ${r.status} (expected ${expected[i]}) ${r.text.slice(0, 200)}`);
           if (r.status === 401) expect(r.json.error?.code, `${who} ${method} ${path}`).toBe('unauthenticated');
           if (r.status === 403) expect(r.json.error?.code, `${who} ${method} ${path}`).toBe('forbidden');
         }
@@ -101,11 +110,18 @@ export function describeRouteMatrix(): void {
     it('the table names every route the app has', async () => {
       const { app } = await authTestApi();
       const routes = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
-      const pattern = (path: string) => path.replace(/\/(live|ghost|1|e1|orders)(?=\/|$)/g, (_, seg: string) => `/${{ live: ':id', ghost: ':id', 1: ':v', e1: ':edgeId', orders: ':nodeId' }[seg]}`);
+      const pattern = (path: string) =>
+        path.replace(
+          /\/(live|ghost|1|e1|orders)(?=\/|$)/g,
+          (_, seg: string) => `/${{ live: ':id', ghost: ':id', 1: ':v', e1: ':edgeId', orders: ':nodeId' }[seg]}`,
+        );
       const covered = new Set(MATRIX.map(([m, p]) => `${m} ${pattern(p.split('?')[0]!)}`));
       const missing = [...routes].filter((r) => {
         const [m, p] = r.split(' ') as [string, string];
-        const loose = p.replace(/:pipelineId/, ':id').replace(/:a\/diff\/:b/, ':v/diff/:v').replace(/^\/api\/files\/:name$/, '/api/files/:id');
+        const loose = p
+          .replace(/:pipelineId/, ':id')
+          .replace(/:a\/diff\/:b/, ':v/diff/:v')
+          .replace(/^\/api\/files\/:name$/, '/api/files/:id');
         return !covered.has(`${m} ${loose}`);
       });
       expect(missing).toEqual([]);
@@ -115,7 +131,9 @@ export function describeRouteMatrix(): void {
       const api = await authTestApi();
       await api.as('admin', 'POST', '/api/pipelines', generatorDoc());
       const viewer = await api.as('viewer', 'POST', '/api/pipelines/live/deploy');
-      expect(viewer.json.error.message).toBe('viewers may only read; POST /api/pipelines/:id/deploy needs editor or above (or business, for exposed values only)');
+      expect(viewer.json.error.message).toBe(
+        'viewers may only read; POST /api/pipelines/:id/deploy needs editor or above (or business, for exposed values only)',
+      );
       const business = await api.as('business', 'DELETE', '/api/pipelines/live');
       expect(business.json.error.message).toBe('the business role may not DELETE /api/pipelines/:id; it needs editor or above');
       const none = await api.as('none', 'GET', '/api/pipelines');

@@ -83,7 +83,8 @@ export function requirementFor(method: string, rawPath: string): Decision {
   const path = normalizePath(rawPath);
   // Preflights carry no credentials; CORS itself decides what they may do.
   if (m === 'OPTIONS') return { rule: open, pattern: 'OPTIONS' };
-  for (const row of COMPILED) if ((row.method === '*' || row.method === m) && row.re.test(path)) return { rule: row.rule, pattern: row.path };
+  for (const row of COMPILED)
+    if ((row.method === '*' || row.method === m) && row.re.test(path)) return { rule: row.rule, pattern: row.path };
   if (!/^\/(api|metrics)(\/|$)/.test(path)) return { rule: open, pattern: 'default (editor files)' };
   return { rule: role(m === 'GET' ? 'viewer' : 'editor'), pattern: 'default' };
 }

@@ -17,7 +17,8 @@ export function sessionRoutes(o: { auth: Authenticator }): Hono {
   const secure = (url: string) => url.startsWith('https:');
 
   app.post('/api/session', async (c) => {
-    if (!o.auth.enabled) throw new ApiError(409, 'auth-disabled', 'this server has no API tokens (local-only mode): there is nothing to sign in to');
+    if (!o.auth.enabled)
+      throw new ApiError(409, 'auth-disabled', 'this server has no API tokens (local-only mode): there is nothing to sign in to');
     const body = await jsonBody(c);
     const token = (body as { token?: unknown } | null)?.token;
     if (typeof token !== 'string' || token === '') throw new ApiError(400, 'invalid-body', 'send { "token": "<your API token>" }');

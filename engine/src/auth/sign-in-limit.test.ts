@@ -23,7 +23,11 @@ async function limited() {
   const from = (address: string, method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) =>
     api.app.request(
       path,
-      { method, headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers }, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) },
+      {
+        method,
+        headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      },
       { incoming: { socket: { remoteAddress: address } } },
     );
   return { admin, clock, lines, from };
@@ -32,7 +36,8 @@ async function limited() {
 describe('failed authentications per client address', () => {
   it('10 bad sign-ins, then 429 with Retry-After for any sign-in from that address, right token included; others unaffected', async () => {
     const { admin, clock, from } = await limited();
-    for (let i = 0; i < 10; i++) expect((await from('10.0.0.1', 'POST', '/api/session', { body: { token: `guess-${i}` } })).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await from('10.0.0.1', 'POST', '/api/session', { body: { token: `guess-${i}` } })).status).toBe(401);
     const blocked = await from('10.0.0.1', 'POST', '/api/session', { body: { token: admin } });
     expect(blocked.status).toBe(429);
     // One failure comes back every 60 s / 10 = 6 s.
@@ -45,8 +50,10 @@ describe('failed authentications per client address', () => {
 
   it('bad bearer tokens count too; a stale session cookie (unguessable) does not', async () => {
     const { admin, from } = await limited();
-    for (let i = 0; i < 20; i++) expect((await from('10.0.0.3', 'GET', '/api/me', { headers: { cookie: `sluice_session=stale-${i}` } })).status).toBe(401);
-    for (let i = 0; i < 10; i++) expect((await from('10.0.0.3', 'GET', '/api/me', { headers: { authorization: `Bearer guess-${i}` } })).status).toBe(401);
+    for (let i = 0; i < 20; i++)
+      expect((await from('10.0.0.3', 'GET', '/api/me', { headers: { cookie: `sluice_session=stale-${i}` } })).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await from('10.0.0.3', 'GET', '/api/me', { headers: { authorization: `Bearer guess-${i}` } })).status).toBe(401);
     expect((await from('10.0.0.3', 'GET', '/api/me', { headers: { authorization: `Bearer ${admin}` } })).status).toBe(429);
     // Requests without a credential are not guesses: still 401, not 429.
     expect((await from('10.0.0.3', 'GET', '/api/me')).status).toBe(401);
@@ -56,7 +63,10 @@ describe('failed authentications per client address', () => {
     const { admin, from, lines } = await limited();
     await from('10.0.0.4', 'GET', '/api/pipelines?x=1', { headers: { authorization: 'Bearer sluice_secret-guess' } });
     await from('10.0.0.4', 'POST', '/api/session', { body: { token: 'sluice_other-guess' } });
-    await from('10.0.0.4', 'POST', '/api/pipelines', { body: {}, headers: { authorization: `Bearer ${admin}`, origin: 'http://evil.example' } });
+    await from('10.0.0.4', 'POST', '/api/pipelines', {
+      body: {},
+      headers: { authorization: `Bearer ${admin}`, origin: 'http://evil.example' },
+    });
     await from('10.0.0.4', 'GET', '/api/me', { headers: { authorization: `Bearer ${admin}` } });
     // The request log has a line for every request too; the refusals are the lines that say so.
     expect(lines.filter((l) => l.startsWith('refused'))).toEqual([

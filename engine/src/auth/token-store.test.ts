@@ -121,7 +121,9 @@ describe('binding', () => {
     const log: string[] = [];
     const base = { port: 0, dataDir, examplesDir: emptyExamples, editorDist: emptyExamples, log: (l: string) => log.push(l) };
     await expect(startServer({ ...base, host: '0.0.0.0' })).rejects.toThrow(BindingRefused);
-    await expect(startServer({ ...base, host: '0.0.0.0' })).rejects.toThrow(/no API tokens are configured.*sluice token add --name admin --role admin/);
+    await expect(startServer({ ...base, host: '0.0.0.0' })).rejects.toThrow(
+      /no API tokens are configured.*sluice token add --name admin --role admin/,
+    );
     const s = await startServer({ ...base, host: '127.0.0.1' });
     servers.push(s);
     expect(log.join('\n')).toContain('no API tokens configured: local-only mode on 127.0.0.1');

@@ -52,7 +52,10 @@ export interface TokenStoreOptions {
 
 /** Where the tokens live for a data folder and an environment (SLUICE_TOKENS_FILE, SLUICE_TOKENS). */
 export function tokenStoreFor(dataDir: string, env: NodeJS.ProcessEnv = process.env): TokenStore {
-  return new TokenStore({ file: env.SLUICE_TOKENS_FILE || join(dataDir, 'tokens.json'), ...(env.SLUICE_TOKENS ? { env: env.SLUICE_TOKENS } : {}) });
+  return new TokenStore({
+    file: env.SLUICE_TOKENS_FILE || join(dataDir, 'tokens.json'),
+    ...(env.SLUICE_TOKENS ? { env: env.SLUICE_TOKENS } : {}),
+  });
 }
 
 export class TokenStore {
@@ -95,7 +98,8 @@ export class TokenStore {
     if (!TOKEN_NAME.test(name)) throw new TokenConfigError(`token names match ${TOKEN_NAME.source}; got ${JSON.stringify(name)}`);
     if (!isRole(role)) throw new TokenConfigError(`roles are ${ROLES.join(', ')}; got ${JSON.stringify(role)}`);
     this.reload();
-    if (this.list().some((e) => e.name === name)) throw new TokenConfigError(`a token named "${name}" exists already; revoke it first or pick another name`);
+    if (this.list().some((e) => e.name === name))
+      throw new TokenConfigError(`a token named "${name}" exists already; revoke it first or pick another name`);
     const token = newToken();
     const entry: TokenEntry = { name, role, hash: hashToken(token), createdAt: new Date().toISOString(), source: 'file' };
     await this.write([...this.fileEntries, entry]);
@@ -105,7 +109,8 @@ export class TokenStore {
   /** Remove a token from the file; false when no such name. SLUICE_TOKENS entries cannot be revoked here. */
   async revoke(name: string): Promise<boolean> {
     this.reload();
-    if (this.envEntries.some((e) => e.name === name)) throw new TokenConfigError(`token "${name}" is defined in SLUICE_TOKENS; remove it there`);
+    if (this.envEntries.some((e) => e.name === name))
+      throw new TokenConfigError(`token "${name}" is defined in SLUICE_TOKENS; remove it there`);
     const rest = this.fileEntries.filter((e) => e.name !== name);
     if (rest.length === this.fileEntries.length) return false;
     await this.write(rest);
@@ -142,7 +147,8 @@ export class TokenStore {
     this.fileEntries = stamp === 'missing' ? [] : parseTokenFile(readFileSync(this.file, 'utf8'), this.file);
     this.fileStamp = stamp;
     const names = new Set(this.envEntries.map((e) => e.name));
-    for (const e of this.fileEntries) if (names.has(e.name)) throw new TokenConfigError(`token "${e.name}" is defined both in SLUICE_TOKENS and in ${this.file}`);
+    for (const e of this.fileEntries)
+      if (names.has(e.name)) throw new TokenConfigError(`token "${e.name}" is defined both in SLUICE_TOKENS and in ${this.file}`);
   }
 }
 
@@ -161,10 +167,17 @@ export function parseTokenFile(text: string, where: string): TokenEntry[] {
     const at = `${where}: tokens[${i}]`;
     if (typeof e.name !== 'string' || !TOKEN_NAME.test(e.name)) throw new TokenConfigError(`${at}.name must match ${TOKEN_NAME.source}`);
     if (!isRole(e.role)) throw new TokenConfigError(`${at}.role must be one of ${ROLES.join(', ')}`);
-    if (typeof e.hash !== 'string' || !HASH.test(e.hash)) throw new TokenConfigError(`${at}.hash must be sha256:<64 hex digits> (never the token itself)`);
+    if (typeof e.hash !== 'string' || !HASH.test(e.hash))
+      throw new TokenConfigError(`${at}.hash must be sha256:<64 hex digits> (never the token itself)`);
     if (seen.has(e.name)) throw new TokenConfigError(`${at}: the name "${e.name}" appears twice`);
     seen.add(e.name);
-    return { name: e.name, role: e.role, hash: e.hash, ...(typeof e.createdAt === 'string' ? { createdAt: e.createdAt } : {}), source: 'file' as const };
+    return {
+      name: e.name,
+      role: e.role,
+      hash: e.hash,
+      ...(typeof e.createdAt === 'string' ? { createdAt: e.createdAt } : {}),
+      source: 'file' as const,
+    };
   });
 }
 
@@ -179,7 +192,8 @@ export function parseEnvTokens(text: string): TokenEntry[] {
       const [name = '', role = '', ...hashParts] = item.split(':');
       const hash = hashParts.join(':');
       const at = `SLUICE_TOKENS entry ${i + 1} ("${name}")`;
-      if (!TOKEN_NAME.test(name)) throw new TokenConfigError(`${at}: the name must match ${TOKEN_NAME.source}; entries are name:role:sha256:<hex>`);
+      if (!TOKEN_NAME.test(name))
+        throw new TokenConfigError(`${at}: the name must match ${TOKEN_NAME.source}; entries are name:role:sha256:<hex>`);
       if (!isRole(role)) throw new TokenConfigError(`${at}: the role must be one of ${ROLES.join(', ')}`);
       if (!HASH.test(hash)) throw new TokenConfigError(`${at}: expected a hash sha256:<64 hex digits> (never the token itself)`);
       if (seen.has(name)) throw new TokenConfigError(`${at}: the name appears twice`);

@@ -49,7 +49,10 @@ export async function checkCommand(args: string[]): Promise<number> {
   let failed = 0;
   for (const n of nodes) {
     // The document's own config (its ${env:...} references unresolved), as a deploy reads it.
-    const r = await checkNode({ id: n.id, type: n.type, config: n.config ?? {} }, { ...(document.params ? { params: document.params } : {}), baseDir: loaded.baseDir });
+    const r = await checkNode(
+      { id: n.id, type: n.type, config: n.config ?? {} },
+      { ...(document.params ? { params: document.params } : {}), baseDir: loaded.baseDir },
+    );
     if (r.kind === 'not-checkable') {
       process.stdout.write(`- ${n.id}: a ${n.type} has no connection to check\n`);
       continue;

@@ -16,7 +16,12 @@ function sluice(...args: string[]) {
 }
 
 function sluiceWith(env: Record<string, string>, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,7 +61,9 @@ describe('sluice CLI', { timeout: 180_000 }, () => {
     });
     const ok = sluice('check', write(doc(redisUrl)));
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout.trim()).toBe(`✓ feed: connected to ${redisUrl}; stream sluice-cli-check-never-written does not exist yet: the first write creates it`);
+    expect(ok.stdout.trim()).toBe(
+      `✓ feed: connected to ${redisUrl}; stream sluice-cli-check-never-written does not exist yet: the first write creates it`,
+    );
     const down = sluice('check', write(doc('redis://127.0.0.1:1/0')));
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/^✗ feed: .*redis:\/\/127\.0\.0\.1:1\/0/);
@@ -118,7 +125,13 @@ describe('sluice CLI', { timeout: 180_000 }, () => {
   };
   const lines = (...records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n');
   const erringFiles = {
-    'a.jsonl': lines({ flag: true, amount: 4 }, { flag: 1, amount: 4 }, { flag: true, amount: 'x' }, { flag: false, amount: 2 }, { flag: 'yes', amount: 2 }),
+    'a.jsonl': lines(
+      { flag: true, amount: 4 },
+      { flag: 1, amount: 4 },
+      { flag: true, amount: 'x' },
+      { flag: false, amount: 2 },
+      { flag: 'yes', amount: 2 },
+    ),
     'b.jsonl': lines({ flag: 1, amount: 4 }, { flag: true, amount: 6 }, { flag: true, amount: 'y' }, { flag: 2, amount: 1 }),
   };
 
@@ -142,7 +155,11 @@ describe('sluice CLI', { timeout: 180_000 }, () => {
         '',
       ].join('\n'),
     );
-    expect(readFileSync(join(path, '..', 'out.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(
+      readFileSync(join(path, '..', 'out.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(2);
   });
 
   it('run: exit 0, per-node counts, output written relative to the document', () => {
@@ -150,7 +167,11 @@ describe('sluice CLI', { timeout: 180_000 }, () => {
     const r = sluice('run', path);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^big\s+filter\s+4\s+3\s+0\s+0\s+0$/m);
-    expect(readFileSync(join(path, '..', 'out.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(
+      readFileSync(join(path, '..', 'out.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3);
   });
 
   it('run --param overrides a param; a bad value or unknown name is exit 2 naming it', () => {

@@ -8,7 +8,11 @@ afterEach(() => {
 });
 
 // The report reads node ids and order only.
-const doc: PipelineDocument = { format: 'sluice/v1', nodes: ['source', 'flagged', 'out'].map((id) => ({ id, type: 'filter', config: {} })), edges: [] };
+const doc: PipelineDocument = {
+  format: 'sluice/v1',
+  nodes: ['source', 'flagged', 'out'].map((id) => ({ id, type: 'filter', config: {} })),
+  edges: [],
+};
 
 function node(errors: number): NodeMetrics {
   return { in: 0, out: 0, errors, late: 0, dropped: 0, batches: 0, busyMs: 0, batchP50Ms: 0, batchP99Ms: 0 };
@@ -43,7 +47,9 @@ describe('error report', () => {
   it('says nothing when no node has errors, and masks a secret in a message', () => {
     expect(formatErrorReport(doc, metrics({ flagged: node(0) }), {})).toBe('');
     process.env.SLUICE_SECRET_REPORT_TEST = 'canary-value-1';
-    const report = formatErrorReport(doc, metrics({ flagged: node(1) }), { flagged: [{ message: 'no access with canary-value-1', count: 1 }] });
+    const report = formatErrorReport(doc, metrics({ flagged: node(1) }), {
+      flagged: [{ message: 'no access with canary-value-1', count: 1 }],
+    });
     expect(report).toBe('flagged: 1 error\n  1 × no access with ***\n');
   });
 });

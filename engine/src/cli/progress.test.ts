@@ -32,7 +32,11 @@ const counts = [
 
 describe('progress line', () => {
   it('a sink shows what it was given (its out is always 0); other nodes what they passed on, and their errors', () => {
-    const m = metrics({ source: node({ out: 5000, in: 5000 }), flagged: node({ in: 5000, out: 3000, errors: 12 }), out: node({ in: 2990 }) });
+    const m = metrics({
+      source: node({ out: 5000, in: 5000 }),
+      flagged: node({ in: 5000, out: 3000, errors: 12 }),
+      out: node({ in: 2990 }),
+    });
     expect(progressCounts(doc, m)).toEqual(counts);
   });
 

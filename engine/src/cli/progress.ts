@@ -64,7 +64,8 @@ const MIN_ID = 4;
 export function formatProgress(rate: number, nodes: readonly ProgressCount[], width: number): string {
   const max = Math.max(1, width - 1);
   const head = `${compact(rate)} ev/s`;
-  const part = (n: ProgressCount, idChars: number) => `${clipId(n.id, idChars)} ${compact(n.count)}${n.errors > 0 ? ` (${compact(n.errors)} err)` : ''}`;
+  const part = (n: ProgressCount, idChars: number) =>
+    `${clipId(n.id, idChars)} ${compact(n.count)}${n.errors > 0 ? ` (${compact(n.errors)} err)` : ''}`;
   const line = (idChars: number, sep: string, shown = nodes.length) => {
     const parts = nodes.slice(0, shown).map((n) => part(n, idChars));
     if (shown < nodes.length) parts.push(`+${nodes.length - shown}`);
@@ -73,7 +74,8 @@ export function formatProgress(rate: number, nodes: readonly ProgressCount[], wi
   const longest = Math.max(MIN_ID, ...nodes.map((n) => n.id.length));
   if (line(longest, ' | ').length <= max) return line(longest, ' | ');
   for (let shown = nodes.length; shown >= 0; shown--)
-    for (let idChars = longest; idChars >= MIN_ID; idChars--) if (line(idChars, '  ', shown).length <= max) return line(idChars, '  ', shown);
+    for (let idChars = longest; idChars >= MIN_ID; idChars--)
+      if (line(idChars, '  ', shown).length <= max) return line(idChars, '  ', shown);
   return head.slice(0, max);
 }
 
@@ -101,7 +103,11 @@ export function formatSummary(doc: PipelineDocument, m: PipelineMetrics): string
     return [n.id, n.type, c?.in ?? 0, c?.out ?? 0, c?.errors ?? 0, c?.late ?? 0, c?.dropped ?? 0].map(String);
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const secs = (m.at - m.startedAt) / 1000;
   const events = sourceEvents(doc, m);
   const tail = `${m.status} in ${secs.toFixed(2)}s, ${events} source events (${Math.round(events / Math.max(secs, 1e-3))} ev/s)`;

@@ -49,12 +49,16 @@ export async function runCommand(args: string[]): Promise<number> {
   const engine = opts.values.engine ?? 'embedded';
   const workers = positiveInt(opts.values.workers, '--workers');
   if ((engine !== 'embedded' && engine !== 'bullmq') || typeof workers === 'string') {
-    process.stderr.write(`sluice run: ${typeof workers === 'string' ? workers : `--engine must be embedded or bullmq, got ${JSON.stringify(engine)}`}\n`);
+    process.stderr.write(
+      `sluice run: ${typeof workers === 'string' ? workers : `--engine must be embedded or bullmq, got ${JSON.stringify(engine)}`}\n`,
+    );
     return 2;
   }
   // The embedded engine runs in this process: --workers would be silently ignored.
   if (engine === 'embedded' && workers !== undefined) {
-    process.stderr.write('sluice run: --workers needs --engine bullmq (the embedded engine runs in this process; with bullmq the default is 2 local workers)\n');
+    process.stderr.write(
+      'sluice run: --workers needs --engine bullmq (the embedded engine runs in this process; with bullmq the default is 2 local workers)\n',
+    );
     return 2;
   }
   let started: Awaited<ReturnType<typeof startRunner>>;
@@ -78,7 +82,8 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`run failed: ${(err as Error).message}\n`);
     return 1;
   }
-  const progress = !opts.values.quiet && process.stderr.isTTY ? new ProgressLine(process.stderr, () => handle.metrics(), document) : undefined;
+  const progress =
+    !opts.values.quiet && process.stderr.isTTY ? new ProgressLine(process.stderr, () => handle.metrics(), document) : undefined;
   progress?.start();
   const signals = stopOnSignal(handle, started.unreachable);
   const ended = await Promise.race([handle.done, signals.forced]);
@@ -86,7 +91,9 @@ export async function runCommand(args: string[]): Promise<number> {
   signals.dispose();
   if (typeof ended === 'string') {
     // The run cannot be stopped in order (Redis is gone): end its workers and quit.
-    process.stderr.write(`run stopped without finishing: ${ended}${started.prefix ? `; its keys may remain in Redis under the prefix ${started.prefix}` : ''}\n`);
+    process.stderr.write(
+      `run stopped without finishing: ${ended}${started.prefix ? `; its keys may remain in Redis under the prefix ${started.prefix}` : ''}\n`,
+    );
     await started.kill();
     process.exit(1);
   }

@@ -20,7 +20,10 @@ import { startServer } from '../server/start-server.js';
 import { TlsConfigError } from '../server/tls-files.js';
 
 export async function serveCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, host: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+  });
   const env = process.env;
   const fail = (message: string) => {
     process.stderr.write(`sluice serve: ${message}\n`);
@@ -31,16 +34,23 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (!/^\d+$/.test(rawPort) || port > 65535) return fail(`PORT must be a port number, got ${JSON.stringify(rawPort)}`);
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const maxBodyBytes = env.SLUICE_MAX_BODY_BYTES ? Number(env.SLUICE_MAX_BODY_BYTES) : undefined;
-  if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) return fail(`SLUICE_MAX_BODY_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_BODY_BYTES)}`);
+  if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0))
+    return fail(`SLUICE_MAX_BODY_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_BODY_BYTES)}`);
   const maxFileBytes = env.SLUICE_MAX_FILE_BYTES ? Number(env.SLUICE_MAX_FILE_BYTES) : undefined;
-  if (maxFileBytes !== undefined && !(Number.isInteger(maxFileBytes) && maxFileBytes > 0)) return fail(`SLUICE_MAX_FILE_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_FILE_BYTES)}`);
-  const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  if (maxFileBytes !== undefined && !(Number.isInteger(maxFileBytes) && maxFileBytes > 0))
+    return fail(`SLUICE_MAX_FILE_BYTES must be a positive number of bytes, got ${JSON.stringify(env.SLUICE_MAX_FILE_BYTES)}`);
+  const list = (v: string | undefined) =>
+    v
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
   const corsOrigins = list(env.SLUICE_CORS_ORIGINS);
   const allowedHosts = list(env.SLUICE_ALLOWED_HOSTS);
   const allowedOrigins = list(env.SLUICE_ALLOWED_ORIGINS);
   const certFile = values['tls-cert'] ?? env.TLS_CERT;
   const keyFile = values['tls-key'] ?? env.TLS_KEY;
-  if ((certFile === undefined) !== (keyFile === undefined)) return fail('TLS_CERT and TLS_KEY (or --tls-cert and --tls-key) go together: give both files, or neither');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    return fail('TLS_CERT and TLS_KEY (or --tls-cert and --tls-key) go together: give both files, or neither');
   let oidc: OidcSettings | undefined;
   try {
     oidc = oidcSettingsFromEnv(env);
@@ -75,7 +85,13 @@ export async function serveCommand(args: string[]): Promise<number> {
     });
   } catch (err) {
     // Bad configuration (a public bind without tokens, a broken tokens file): one clear line.
-    if (err instanceof BindingRefused || err instanceof TokenConfigError || err instanceof RedisConfigRefused || err instanceof TlsConfigError) return fail(err.message);
+    if (
+      err instanceof BindingRefused ||
+      err instanceof TokenConfigError ||
+      err instanceof RedisConfigRefused ||
+      err instanceof TlsConfigError
+    )
+      return fail(err.message);
     throw err;
   }
   // What killed `sluice run`s left in this Redis (never the server's own deployments), meanwhile.

@@ -47,7 +47,9 @@ export async function tokenCommand(args: string[], io: TokenCommandIo = defaultI
           if (!TOKEN_NAME.test(name)) return fail(`token names match ${TOKEN_NAME.source}; got ${JSON.stringify(name)}`);
           const token = newToken();
           io.out(`${token}\n`);
-          io.err(`Token for ${name} (${role}) printed above; it is shown only this once. Add this entry to SLUICE_TOKENS (comma-separated):\n${name}:${role}:${hashToken(token)}\n`);
+          io.err(
+            `Token for ${name} (${role}) printed above; it is shown only this once. Add this entry to SLUICE_TOKENS (comma-separated):\n${name}:${role}:${hashToken(token)}\n`,
+          );
           return 0;
         }
         const store = tokenStoreFor(dataDir, io.env);

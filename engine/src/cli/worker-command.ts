@@ -16,7 +16,10 @@ const CLOSE_BOUND_MS = 15_000;
  * coordinator is gone it removes the run's keys (prefix-janitor.ts) before it exits.
  */
 export async function workerCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { prefix: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, 'for-run': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { prefix: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, 'for-run': { type: 'boolean' } },
+  });
   const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const prefix = values.prefix ?? process.env.SLUICE_PREFIX ?? 'sluice';
   const forRun = values['for-run'] === true;
@@ -68,10 +71,15 @@ export async function workerCommand(args: string[]): Promise<number> {
   log?.(`[worker ${pool.id}] serving pipelines from ${redisUrl} (prefix ${prefix})`);
   const why = await stop;
   log?.(`[worker ${pool.id}] ${why}: finishing in-flight batches`);
-  const closed = await Promise.race([pool.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), CLOSE_BOUND_MS).unref())]);
+  const closed = await Promise.race([
+    pool.close().then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), CLOSE_BOUND_MS).unref()),
+  ]);
   if (!closed) {
     // Redis gone, say: nothing more can be handed back. Open connections would keep us alive.
-    process.stderr.write(`sluice worker: could not hand work back within ${CLOSE_BOUND_MS / 1000} s (Redis at ${redisUrl} unreachable?); exiting\n`);
+    process.stderr.write(
+      `sluice worker: could not hand work back within ${CLOSE_BOUND_MS / 1000} s (Redis at ${redisUrl} unreachable?); exiting\n`,
+    );
     process.exit(1);
   }
   if (orphaned) await sweepOwnRun(redisUrl, prefix, (line) => log?.(`[worker ${pool.id}] ${line}`));
@@ -90,7 +98,9 @@ async function sweepOwnRun(redisUrl: string, prefix: string, log: (line: string)
     new Promise<undefined>((r) => setTimeout(() => r(undefined), boundMs + 5000).unref()),
   ]);
   if (outcome === undefined) {
-    process.stderr.write(`sluice worker: could not remove the keys of ${prefix} (Redis at ${redisUrl} unreachable?); the next sluice run, worker or serve will\n`);
+    process.stderr.write(
+      `sluice worker: could not remove the keys of ${prefix} (Redis at ${redisUrl} unreachable?); the next sluice run, worker or serve will\n`,
+    );
     process.exit(1);
   }
   log('swept' in outcome ? `removed ${outcome.swept} keys of ${prefix}` : `kept the keys of ${prefix}: ${outcome.alive}`);

@@ -19,7 +19,13 @@ export async function workersCommand(args: string[]): Promise<number> {
   const prefix = values.prefix ?? process.env.SLUICE_PREFIX ?? 'sluice';
   const where = `Redis ${new URL(redisUrl).host}`;
   // One try, bounded: a listing must not wait for a Redis that is away.
-  const redis = new Redis({ ...redisOptions(redisUrl), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
+  const redis = new Redis({
+    ...redisOptions(redisUrl),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 5000,
+  });
   let failure: Error | undefined;
   redis.on('error', (err: Error) => {
     failure ??= err;
@@ -46,7 +52,9 @@ export async function workersCommand(args: string[]): Promise<number> {
   }
   process.stdout.write(formatTable(workers));
   const live = workers.filter((w) => w.live).length;
-  process.stdout.write(`${live} live worker${live === 1 ? '' : 's'} under prefix ${prefix} on ${where}${live < workers.length ? `; ${workers.length - live} silent for over 5 s (gone?)` : ''}\n`);
+  process.stdout.write(
+    `${live} live worker${live === 1 ? '' : 's'} under prefix ${prefix} on ${where}${live < workers.length ? `; ${workers.length - live} silent for over 5 s (gone?)` : ''}\n`,
+  );
   return missingHere ? 1 : 0;
 }
 

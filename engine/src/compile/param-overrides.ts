@@ -10,7 +10,12 @@ export function parseParamArgs(args: readonly string[]): { values: Record<string
   for (const arg of args) {
     const eq = arg.indexOf('=');
     if (eq <= 0) {
-      diagnostics.push({ severity: 'error', code: 'param-syntax', path: `params`, message: `--param ${JSON.stringify(arg)}: use --param name=value` });
+      diagnostics.push({
+        severity: 'error',
+        code: 'param-syntax',
+        path: `params`,
+        message: `--param ${JSON.stringify(arg)}: use --param name=value`,
+      });
       continue;
     }
     values[arg.slice(0, eq)] = arg.slice(eq + 1);

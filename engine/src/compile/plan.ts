@@ -5,14 +5,7 @@
  * with its own operator instances and state; events reach a partition by the hash of their key.
  * See docs/execution-model.md.
  */
-import {
-  type EdgeSpec,
-  type NodeTypeInfo,
-  type NodeTypeRegistry,
-  type PipelineDocument,
-  sourcePortOf,
-  targetPortOf,
-} from '@sluice/shared';
+import { type EdgeSpec, type NodeTypeInfo, type NodeTypeRegistry, type PipelineDocument, sourcePortOf, targetPortOf } from '@sluice/shared';
 
 export interface PlanOptions {
   /** Partitions per keyed stage. */

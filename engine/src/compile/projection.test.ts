@@ -28,7 +28,19 @@ describe('exchangeFields: what an exchange ships', () => {
       format: 'sluice/v1',
       nodes: [
         source,
-        { id: 'w', type: 'window', config: { type: 'tumbling', size: '1m', keyBy: ['user.country', 'sku'], aggregates: [{ as: 'n', op: 'count' }, { as: 'total', op: 'sum', field: 'amount' }] } },
+        {
+          id: 'w',
+          type: 'window',
+          config: {
+            type: 'tumbling',
+            size: '1m',
+            keyBy: ['user.country', 'sku'],
+            aggregates: [
+              { as: 'n', op: 'count' },
+              { as: 'total', op: 'sum', field: 'amount' },
+            ],
+          },
+        },
         { id: 'big', type: 'filter', config: { expression: 'n > params.min && total > 10' } },
         { id: 'out', type: 'sink.console', config: {} },
       ],

@@ -21,7 +21,10 @@ export function exchangeFields(plan: Plan, edge: PlanEdge): string[] | undefined
     else {
       const use = n.def.fieldUse(n.config, (port) => n.connectedOutputs.has(port));
       // Conservative: a node that passes events on may pass them on any of its outputs.
-      r = use.reads === 'all' || !use.forwards ? use.reads : readsOf(use.reads, ...[...n.outEdges.values()].flat().map((e) => need(e.target)));
+      r =
+        use.reads === 'all' || !use.forwards
+          ? use.reads
+          : readsOf(use.reads, ...[...n.outEdges.values()].flat().map((e) => need(e.target)));
     }
     memo.set(nodeId, r);
     return r;

@@ -9,7 +9,11 @@ function doc(o: { keyBy?: string[]; size?: string; filter?: string; sink?: boole
   const nodes: unknown[] = [
     { id: 'src', type: 'source.generator', config: { scenario: 'orders', count: 10, seed: 1 } },
     { id: 'f', type: 'filter', config: { expression: o.filter ?? 'quantity > 1' } },
-    { id: 'win', type: 'window', config: { type: 'tumbling', size: o.size ?? '1s', keyBy: o.keyBy ?? ['category'], aggregates: [{ as: 'n', op: 'count' }] } },
+    {
+      id: 'win',
+      type: 'window',
+      config: { type: 'tumbling', size: o.size ?? '1s', keyBy: o.keyBy ?? ['category'], aggregates: [{ as: 'n', op: 'count' }] },
+    },
   ];
   const edges: unknown[] = [
     { id: 'e1', source: 'src', target: 'f' },
@@ -26,7 +30,13 @@ const plan = (d: PipelineDocument, partitions = 2) => buildPlan(d, nodeDefinitio
 
 describe('diffPlans', () => {
   it('keeps every node of an identical plan', () => {
-    expect(diffPlans(plan(doc()), plan(doc()))).toEqual({ kept: ['src', 'f', 'win', 'out'], reset: [], added: [], removed: [], reasons: {} });
+    expect(diffPlans(plan(doc()), plan(doc()))).toEqual({
+      kept: ['src', 'f', 'win', 'out'],
+      reset: [],
+      added: [],
+      removed: [],
+      reasons: {},
+    });
   });
 
   it('resets only the node whose config changed', () => {
@@ -50,7 +60,9 @@ describe('diffPlans', () => {
   });
 
   it('compares configs whatever the order of their keys', () => {
-    expect(normalizedJson({ b: 1, a: { d: [1, { y: 1, x: 2 }], c: null } })).toBe(normalizedJson({ a: { c: null, d: [1, { x: 2, y: 1 }] }, b: 1 }));
+    expect(normalizedJson({ b: 1, a: { d: [1, { y: 1, x: 2 }], c: null } })).toBe(
+      normalizedJson({ a: { c: null, d: [1, { x: 2, y: 1 }] }, b: 1 }),
+    );
     expect(normalizedJson({ a: [1, 2] })).not.toBe(normalizedJson({ a: [2, 1] }));
   });
 });

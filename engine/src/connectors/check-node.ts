@@ -30,14 +30,28 @@ export function isCheckable(type: string): boolean {
 export async function checkNode(node: NodeSpec, o: { params?: Record<string, ParamSpec>; baseDir: string }): Promise<NodeCheck> {
   const entry = operatorEntry(node.type);
   if (!entry?.check) return { kind: 'not-checkable' };
-  const single = { format: 'sluice/v1' as const, ...(o.params ? { params: o.params } : {}), nodes: [{ id: node.id, type: node.type, config: node.config }], edges: [] };
+  const single = {
+    format: 'sluice/v1' as const,
+    ...(o.params ? { params: o.params } : {}),
+    nodes: [{ id: node.id, type: node.type, config: node.config }],
+    edges: [],
+  };
   const diagnostics = validateDocument(single, nodeDefinitions).diagnostics.filter((d) => d.severity === 'error' && d.nodeId === node.id);
   const compiled = diagnostics.length === 0 ? compilePipeline(single).document : undefined;
   if (!compiled) return { kind: 'invalid', diagnostics };
-  const plan: PlanNode = { ...(compiled.nodes[0] as unknown as PlanNode), def: nodeDefinitions.get(node.type)!, connectedOutputs: new Set() };
+  const plan: PlanNode = {
+    ...(compiled.nodes[0] as unknown as PlanNode),
+    def: nodeDefinitions.get(node.type)!,
+    connectedOutputs: new Set(),
+  };
   const started = performance.now();
   // Messages name the URL they tried: its password and any secret value are masked.
-  const done = (ok: boolean, message: string): NodeCheck => ({ kind: 'checked', ok, message: redact(message), ms: Math.round(performance.now() - started) });
+  const done = (ok: boolean, message: string): NodeCheck => ({
+    kind: 'checked',
+    ok,
+    message: redact(message),
+    ms: Math.round(performance.now() - started),
+  });
   try {
     const ctx = operatorContext(plan, new MemoryStateRegistry(), { baseDir: o.baseDir, params: paramValues(compiled), now: Date.now });
     return done(true, await withTimeout(entry.check(ctx), CHECK_TIMEOUT_MS));

@@ -20,7 +20,11 @@ function doc(count?: number): PipelineDocument {
     format: 'sluice/v1',
     params: { min_q: { type: 'number', value: 1 } },
     nodes: [
-      { id: 'orders', type: 'source.generator', config: { scenario: 'orders', rate: count ? 100_000 : 1000, seed: 1, ...(count ? { count } : {}) } },
+      {
+        id: 'orders',
+        type: 'source.generator',
+        config: { scenario: 'orders', rate: count ? 100_000 : 1000, seed: 1, ...(count ? { count } : {}) },
+      },
       { id: 'big', type: 'filter', config: { expression: 'quantity >= params.min_q' } },
       { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
     ],
@@ -42,7 +46,14 @@ class CountingRunner implements Runner {
     const h = await this.inner.deploy(...args);
     const handle: RunHandle = this.swaps
       ? h
-      : { pipelineId: h.pipelineId, done: h.done, status: () => h.status(), metrics: () => h.metrics(), stop: () => h.stop(), tap: (e, l) => h.tap(e, l) };
+      : {
+          pipelineId: h.pipelineId,
+          done: h.done,
+          status: () => h.status(),
+          metrics: () => h.metrics(),
+          stop: () => h.stop(),
+          tap: (e, l) => h.tap(e, l),
+        };
     this.handles.push(handle);
     return handle;
   }

@@ -7,7 +7,15 @@
  * version in between batches (hot redeploy, docs/hot-redeploy.md): unchanged nodes keep their
  * state, unchanged sources their position; when the runner cannot swap, it stops and starts.
  */
-import { type Diagnostic, hasErrors, type ParamValue, type PipelineDocument, type PipelineMetrics, type RunStatus, type StoredPipeline } from '@sluice/shared';
+import {
+  type Diagnostic,
+  hasErrors,
+  type ParamValue,
+  type PipelineDocument,
+  type PipelineMetrics,
+  type RunStatus,
+  type StoredPipeline,
+} from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
@@ -115,32 +123,51 @@ export class DeploymentManager {
         return outcome;
       } catch (err) {
         const problems = err instanceof DeployError ? err.diagnostics.length : 0;
-        this.o.log?.(`deploy of pipeline ${id} by ${author} failed: ${(err as Error).message}${problems > 0 ? ` (${problems} problems)` : ''}`);
+        this.o.log?.(
+          `deploy of pipeline ${id} by ${author} failed: ${(err as Error).message}${problems > 0 ? ` (${problems} problems)` : ''}`,
+        );
         throw err;
       }
     });
   }
 
-  private async start(stored: StoredPipeline, source: PipelineDocument, params: Record<string, unknown>): Promise<DeployOutcome & { values: Record<string, ParamValue> }> {
+  private async start(
+    stored: StoredPipeline,
+    source: PipelineDocument,
+    params: Record<string, unknown>,
+  ): Promise<DeployOutcome & { values: Record<string, ParamValue> }> {
     const id = stored.id;
     const { document, diagnostics } = compilePipeline(source, params);
     const problems = document ? [...diagnostics, ...this.policyDiagnostics(stored, document)] : diagnostics;
-    if (!document || hasErrors(problems)) throw new DeployError('invalid-document', `pipeline "${id}" is invalid; fix it before deploying`, problems);
+    if (!document || hasErrors(problems))
+      throw new DeployError('invalid-document', `pipeline "${id}" is invalid; fix it before deploying`, problems);
     const values = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
-    const options = { baseDir: stored.baseDir, ...(this.o.allowedRoots ? { fileRoots: this.o.allowedRoots } : {}), pipelineId: id, params: values, ...this.ingestOption() };
+    const options = {
+      baseDir: stored.baseDir,
+      ...(this.o.allowedRoots ? { fileRoots: this.o.allowedRoots } : {}),
+      pipelineId: id,
+      params: values,
+      ...this.ingestOption(),
+    };
     const running = this.handles.get(id);
     let redeploy: RedeployReport | undefined;
     if (running && isLive(running.status())) {
       if (running.redeploy) {
         try {
           const diff = await running.redeploy(document, options);
-          this.o.log?.(`pipeline ${id} redeployed without a restart: kept [${diff.kept.join(', ')}], reset [${diff.reset.join(', ')}], added [${diff.added.join(', ')}], removed [${diff.removed.join(', ')}]`);
+          this.o.log?.(
+            `pipeline ${id} redeployed without a restart: kept [${diff.kept.join(', ')}], reset [${diff.reset.join(', ')}], added [${diff.added.join(', ')}], removed [${diff.removed.join(', ')}]`,
+          );
           this.watch(id, running);
           return { handle: running, values, redeploy: { mode: 'hot', ...diff } };
         } catch (err) {
           // Not refused but failed (an operator of the new version cannot start): the running
           // version goes on untouched, as if the deploy had not happened.
-          if (!(err instanceof HotSwapRefused)) throw new DeployError('start-failed', `pipeline "${id}" was not redeployed (the running version goes on): ${(err as Error).message}`);
+          if (!(err instanceof HotSwapRefused))
+            throw new DeployError(
+              'start-failed',
+              `pipeline "${id}" was not redeployed (the running version goes on): ${(err as Error).message}`,
+            );
           redeploy = { mode: 'restart', reason: err.message };
         }
       } else redeploy = { mode: 'restart', reason: `the ${this.o.runner.kind} runner cannot swap a running pipeline` };
@@ -199,7 +226,8 @@ export class DeploymentManager {
           .run(id, async () => {
             if (this.handles.get(id) !== handle || this.closing) return;
             const d = await this.o.store.getDeployment(id);
-            if (d && !d.ended) await this.o.store.recordDeployment(id, { ...d, ended: { at: new Date().toISOString(), status: 'completed' } });
+            if (d && !d.ended)
+              await this.o.store.recordDeployment(id, { ...d, ended: { at: new Date().toISOString(), status: 'completed' } });
           })
           .catch(() => undefined);
     });

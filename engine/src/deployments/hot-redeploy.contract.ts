@@ -42,7 +42,11 @@ export function ordersDoc(v: Variant): PipelineDocument {
     nodes: [
       { id: 'orders', type: 'source.generator', config: { scenario: 'orders', rate: 1000, count: EVENTS, seed: 7, startTime: 0 } },
       { id: 'parity', type: 'map', config: { set: { parity: 'order_id % 2' } } },
-      { id: 'win', type: 'window', config: { type: 'tumbling', size: v.size ?? '100ms', keyBy: ['parity'], aggregates: [{ as: 'n', op: 'count' }] } },
+      {
+        id: 'win',
+        type: 'window',
+        config: { type: 'tumbling', size: v.size ?? '100ms', keyBy: ['parity'], aggregates: [{ as: 'n', op: 'count' }] },
+      },
       { id: 'tag', type: 'map', config: { set: { version: v.tag ?? '"v1"', param: 'params.tag' } } },
       { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
     ],
@@ -72,8 +76,10 @@ function cleanWindows(from: number, to: number, size = 100): Omit<Row, 'version'
   return rows;
 }
 
-const byWindow = (a: Omit<Row, 'version' | 'param'>, b: Omit<Row, 'version' | 'param'>) => a.window_start - b.window_start || a.parity - b.parity;
-const counts = (rows: Row[]) => rows.map(({ parity, window_start, window_end, n }) => ({ parity, window_start, window_end, n })).sort(byWindow);
+const byWindow = (a: Omit<Row, 'version' | 'param'>, b: Omit<Row, 'version' | 'param'>) =>
+  a.window_start - b.window_start || a.parity - b.parity;
+const counts = (rows: Row[]) =>
+  rows.map(({ parity, window_start, window_end, n }) => ({ parity, window_start, window_end, n })).sort(byWindow);
 
 /** Why the deploy restarted instead of swapping (so a failure says it). */
 function restartReason(r: RedeployReport | undefined): string | undefined {
@@ -171,7 +177,7 @@ export function describeHotRedeploy(subject: HotRedeploySubject): void {
         const large = rows.filter((r) => r.window_end - r.window_start === 200);
         expect(small.length + large.length).toBe(rows.length);
         // Before the swap: complete 100 ms windows from 0 up to some T1.
-        const t1 = small.length / 2 * 100;
+        const t1 = (small.length / 2) * 100;
         expect(t1).toBeGreaterThan(0);
         expect(small).toEqual(cleanWindows(0, t1));
         // After: 200 ms windows up to the end; all complete but the first pair, which only has
@@ -193,13 +199,19 @@ export function describeHotRedeploy(subject: HotRedeploySubject): void {
       try {
         // An enrich table that does not exist, chained after the source: it fails when built.
         const broken = ordersDoc({ tag: '"v2"', events: EVENTS });
-        broken.nodes.splice(1, 0, { id: 'lookup', type: 'enrich', config: { table: { path: 'missing.jsonl' }, key: 'sku', on: 'sku' } } as never);
+        broken.nodes.splice(1, 0, {
+          id: 'lookup',
+          type: 'enrich',
+          config: { table: { path: 'missing.jsonl' }, key: 'sku', on: 'sku' },
+        } as never);
         broken.edges[0] = { id: 'e1', source: 'orders', target: 'lookup' };
         broken.edges.push({ id: 'e0', source: 'lookup', target: 'parity' });
         await t.store.put('p', broken, { author: 'ana', action: 'save' });
         const err = await t.manager.deploy('p', {}, 'ana').catch((e: unknown) => e);
         expect(err).toMatchObject({ code: 'start-failed' });
-        expect((err as Error).message).toMatch(/^pipeline "p" was not redeployed \(the running version goes on\): lookup: .*missing\.jsonl/);
+        expect((err as Error).message).toMatch(
+          /^pipeline "p" was not redeployed \(the running version goes on\): lookup: .*missing\.jsonl/,
+        );
         expect(t.manager.handle('p')).toBe(t.first);
         expect((await t.store.getDeployment('p'))?.version).toBe(2); // still the first deploy
         const result = await t.first.done;

@@ -13,7 +13,12 @@ export interface InputFilesOptions {
   uploadHint?: (path: string) => string;
 }
 
-export function missingInputs(document: PipelineDocument, baseDir: string, types: NodeTypeRegistry, o: InputFilesOptions = {}): Diagnostic[] {
+export function missingInputs(
+  document: PipelineDocument,
+  baseDir: string,
+  types: NodeTypeRegistry,
+  o: InputFilesOptions = {},
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const node of document.nodes) {
     if (types.get(node.type)?.category === 'sink') continue;
@@ -26,7 +31,13 @@ export function missingInputs(document: PipelineDocument, baseDir: string, types
       }
       if (isFile(absolute)) return;
       const hint = o.uploadHint ? `; ${o.uploadHint(value)}` : '';
-      out.push({ severity: 'error', code: 'input-missing', nodeId: node.id, path, message: `input file ${JSON.stringify(value)} does not exist in the pipeline's folder${hint}` });
+      out.push({
+        severity: 'error',
+        code: 'input-missing',
+        nodeId: node.id,
+        path,
+        message: `input file ${JSON.stringify(value)} does not exist in the pipeline's folder${hint}`,
+      });
     });
   }
   return out;

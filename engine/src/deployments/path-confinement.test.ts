@@ -24,7 +24,13 @@ describe('path confinement', () => {
   });
 
   it('checks every `path` in a config, nested too, against the baseDir and the roots', () => {
-    const d = doc([{ path: 'in.jsonl' }, { table: { path: '../../secrets.jsonl' } }, { path: '/etc/passwd' }, { items: [{ path: 'ok/x' }, { path: '../../up' }] }, { pathological: '/etc' }]);
+    const d = doc([
+      { path: 'in.jsonl' },
+      { table: { path: '../../secrets.jsonl' } },
+      { path: '/etc/passwd' },
+      { items: [{ path: 'ok/x' }, { path: '../../up' }] },
+      { pathological: '/etc' },
+    ]);
     const problems = confinePaths(d, '/srv/examples/ysb', ['/srv/data/files', '/srv/examples']);
     expect(problems.map((p) => [p.nodeId, p.path, p.code])).toEqual([
       ['n1', 'config.table.path', 'path-outside'],

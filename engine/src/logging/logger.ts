@@ -58,12 +58,16 @@ export function prettyLine(json: string): string {
     return json.trimEnd();
   }
   const time = typeof rec.time === 'string' ? rec.time.slice(11, 23) : '';
-  const level = String(rec.level ?? '').toUpperCase().padEnd(5);
+  const level = String(rec.level ?? '')
+    .toUpperCase()
+    .padEnd(5);
   const extra = Object.entries(rec)
     .filter(([k]) => !FIXED.has(k) && k !== 'err')
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   const err = rec.err as { stack?: string } | undefined;
-  return [`${time} ${level} ${String(rec.msg ?? '')}${extra.length ? ` ${extra.join(' ')}` : ''}`, ...(err?.stack ? [err.stack] : [])].join('\n');
+  return [`${time} ${level} ${String(rec.msg ?? '')}${extra.length ? ` ${extra.join(' ')}` : ''}`, ...(err?.stack ? [err.stack] : [])].join(
+    '\n',
+  );
 }
 
 export function createLogger(o: LoggerOptions = {}): Logger {
@@ -79,7 +83,8 @@ export function loggerOptionsFromEnv(env: NodeJS.ProcessEnv): LoggerOptions | st
   const level = env.SLUICE_LOG_LEVEL?.trim().toLowerCase();
   const format = env.SLUICE_LOG_FORMAT?.trim().toLowerCase();
   const levels = Object.keys(pino.levels.values);
-  if (level && !levels.includes(level) && level !== 'silent') return `SLUICE_LOG_LEVEL must be one of ${levels.join(', ')} or silent; got ${JSON.stringify(level)}`;
+  if (level && !levels.includes(level) && level !== 'silent')
+    return `SLUICE_LOG_LEVEL must be one of ${levels.join(', ')} or silent; got ${JSON.stringify(level)}`;
   if (format && format !== 'json' && format !== 'pretty') return `SLUICE_LOG_FORMAT must be json or pretty; got ${JSON.stringify(format)}`;
   return { ...(level ? { level } : {}), ...(format ? { format: format as LogFormat } : {}) };
 }

@@ -3,7 +3,10 @@ import { envPlugins, pluginArgs } from './load-plugins.js';
 
 describe('plugin arguments', () => {
   it('takes --plugin X and --plugin=X out of any command line, in order', () => {
-    expect(pluginArgs(['run', 'a.json', '--plugin', './mine', '--quiet', '--plugin=@acme/nodes'])).toEqual({ plugins: ['./mine', '@acme/nodes'], rest: ['run', 'a.json', '--quiet'] });
+    expect(pluginArgs(['run', 'a.json', '--plugin', './mine', '--quiet', '--plugin=@acme/nodes'])).toEqual({
+      plugins: ['./mine', '@acme/nodes'],
+      rest: ['run', 'a.json', '--quiet'],
+    });
     expect(pluginArgs(['validate', 'a.json'])).toEqual({ plugins: [], rest: ['validate', 'a.json'] });
   });
 

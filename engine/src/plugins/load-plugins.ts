@@ -48,7 +48,12 @@ function entryOf(spec: string, cwd: string): string {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
   const pkgFile = join(dir, 'package.json');
   const pkg = existsSync(pkgFile) ? (JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports?: unknown; main?: unknown }) : {};
-  const entry = typeof pkg.exports === 'string' ? pkg.exports : typeof pkg.main === 'string' ? pkg.main : ['index.js', 'index.ts'].find((f) => existsSync(join(dir, f)));
+  const entry =
+    typeof pkg.exports === 'string'
+      ? pkg.exports
+      : typeof pkg.main === 'string'
+        ? pkg.main
+        : ['index.js', 'index.ts'].find((f) => existsSync(join(dir, f)));
   if (entry === undefined) throw new Error(`${dir} has no entry: give its package.json "exports" (a file) or "main", or an index.js`);
   return pathToFileURL(join(dir, entry)).href;
 }
@@ -62,7 +67,8 @@ export async function loadPlugins(specs: readonly string[], cwd = process.cwd())
   for (const spec of specs) {
     try {
       const mod = (await import(entryOf(spec, cwd))) as { default?: unknown };
-      if (typeof mod.default !== 'function') throw new Error('its default export is not a plugin function (sluice) => { sluice.nodeType(...) }');
+      if (typeof mod.default !== 'function')
+        throw new Error('its default export is not a plugin function (sluice) => { sluice.nodeType(...) }');
       const plugin = mod.default as SluicePlugin;
       await plugin({
         nodeType: <C>(p: NodeTypePlugin<C>) => {

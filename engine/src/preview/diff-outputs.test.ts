@@ -39,7 +39,17 @@ describe('diffOutputs', () => {
       ['#2', 'changed'],
       ['#3', 'added'],
     ]);
-    const d = diffOutputs([{ k: 'x', v: 1 }, { k: 'x', v: 2 }], [{ k: 'x', v: 1 }, { k: 'x', v: 5 }], ['k']);
+    const d = diffOutputs(
+      [
+        { k: 'x', v: 1 },
+        { k: 'x', v: 2 },
+      ],
+      [
+        { k: 'x', v: 1 },
+        { k: 'x', v: 5 },
+      ],
+      ['k'],
+    );
     expect(d.rows.map((r) => [r.key, r.fields[0]?.after])).toEqual([['k="x" #2', 5]]);
     expect(d.unchanged).toBe(1);
   });
@@ -56,7 +66,11 @@ describe('sinkKeyFields', () => {
       format: 'sluice/v1' as const,
       nodes: [
         { id: 'src', type: 'source.http', config: {} },
-        { id: 'w', type: 'window', config: { type: 'tumbling', size: '1m', keyBy: ['sku', 'category'], aggregates: [{ as: 'n', op: 'count' }] } },
+        {
+          id: 'w',
+          type: 'window',
+          config: { type: 'tumbling', size: '1m', keyBy: ['sku', 'category'], aggregates: [{ as: 'n', op: 'count' }] },
+        },
         { id: 'm', type: 'map', config: { set: { x: '1' } } },
         { id: 'out', type: 'sink.console', config: {} },
         { id: 'raw', type: 'sink.console', config: {} },

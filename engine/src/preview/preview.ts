@@ -38,13 +38,16 @@ export interface PreviewInput {
   policy?: (document: PipelineDocument) => Diagnostic[];
 }
 
-
 function compiled(side: PreviewSide, which: 'live' | 'draft', policy?: PreviewInput['policy']) {
   const { document, diagnostics } = compilePipeline(side.document, side.params ?? {});
   const problems = document && policy ? [...diagnostics, ...policy(document)] : diagnostics;
   if (!document || hasErrors(problems)) {
     const code = which === 'draft' ? 'invalid-document' : 'invalid-live';
-    throw new PreviewError(code, which === 'draft' ? 'the draft is invalid; fix it to preview' : 'the live version no longer compiles', problems);
+    throw new PreviewError(
+      code,
+      which === 'draft' ? 'the draft is invalid; fix it to preview' : 'the live version no longer compiles',
+      problems,
+    );
   }
   const params = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
   return { document, params };
@@ -55,7 +58,11 @@ const capped = (run: CapturedRun) => Object.fromEntries(Object.entries(run.outpu
 export async function runPreview(input: PreviewInput): Promise<PreviewResult> {
   const sources = Object.fromEntries(Object.entries(input.events).map(([k, v]) => [k, v.length]));
   const total = Object.values(sources).reduce((a, b) => a + b, 0);
-  if (total === 0) throw new PreviewError('no-recording', 'no events to preview on: the pipeline has recorded nothing yet (deploy it and let it run) and no sample was uploaded');
+  if (total === 0)
+    throw new PreviewError(
+      'no-recording',
+      'no events to preview on: the pipeline has recorded nothing yet (deploy it and let it run) and no sample was uploaded',
+    );
   const draft = compiled(input.draft, 'draft', input.policy);
   const live = compiled(input.live, 'live');
   // One after the other: two runs at once would double the memory for no gain on one core.

@@ -42,7 +42,14 @@ export async function runOnEvents(
   const runner = new EmbeddedRunner();
   try {
     // One partition: the order of outputs is then the order of a single-threaded run.
-    const handle = await runner.deploy(document, { baseDir, pipelineId: `preview-${document.id ?? 'draft'}`, params, partitions: 1, sourceOverrides, operatorOverrides });
+    const handle = await runner.deploy(document, {
+      baseDir,
+      pipelineId: `preview-${document.id ?? 'draft'}`,
+      params,
+      partitions: 1,
+      sourceOverrides,
+      operatorOverrides,
+    });
     const result = await handle.done;
     const errors: Record<string, number> = {};
     for (const [id, n] of Object.entries(result.metrics.nodes)) if (n.errors > 0) errors[id] = n.errors;

@@ -8,7 +8,6 @@ import type { RecordedEvent } from './recorded-event.js';
 
 export type { RecordingStats };
 
-
 export interface RecordingStore {
   readonly capacity: number;
   /** Append events of one source (the oldest fall out beyond capacity). */
@@ -43,7 +42,8 @@ export class Ring<T> {
 
   /** Oldest first; at most the newest `limit`. */
   toArray(limit = this.capacity): T[] {
-    const ordered = this.items.length < this.capacity ? this.items.slice() : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+    const ordered =
+      this.items.length < this.capacity ? this.items.slice() : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
     return limit < ordered.length ? ordered.slice(ordered.length - limit) : ordered;
   }
 }

@@ -38,7 +38,13 @@ describe('recorded events', () => {
 
   it('replay trails the watermark by the largest out-of-orderness of on-time events', () => {
     // Times 1000, 1400, 1100 (300 behind, on time live), 2000, 1200 (late live: stamped).
-    const rec = [{ e: {}, t: 1000 }, { e: {}, t: 1400 }, { e: {}, t: 1100 }, { e: {}, t: 2000 }, { e: {}, t: 1200, w: 1700 }];
+    const rec = [
+      { e: {}, t: 1000 },
+      { e: {}, t: 1400 },
+      { e: {}, t: 1100 },
+      { e: {}, t: 2000 },
+      { e: {}, t: 1200, w: 1700 },
+    ];
     const src = replaySource(rec);
     expect(src.poll(2).watermark).toBe(1400 - 300);
     expect(src.poll(2).watermark).toBe(2000 - 300);
@@ -55,8 +61,16 @@ describe.each([
   it('keeps the last `capacity` events per source, reads a limit, counts, clears', async () => {
     const s = make();
     try {
-      s.append('p1', 'orders', [1, 2, 3].map((i) => ({ e: { i }, t: i })));
-      s.append('p1', 'orders', [4, 5].map((i) => ({ e: { i }, t: i })));
+      s.append(
+        'p1',
+        'orders',
+        [1, 2, 3].map((i) => ({ e: { i }, t: i })),
+      );
+      s.append(
+        'p1',
+        'orders',
+        [4, 5].map((i) => ({ e: { i }, t: i })),
+      );
       s.append('p1', 'clicks', [{ e: { c: 1 } }]);
       s.append('p2', 'orders', [{ e: { other: true } }]);
       const all = await s.read('p1');

@@ -78,7 +78,8 @@ export class RedisRecordingStore implements RecordingStore {
   async stats(pipelineId: string): Promise<RecordingStats> {
     await this.flush();
     const sources: Record<string, number> = {};
-    for (const node of await this.redis.smembers(this.sourcesKey(pipelineId))) sources[node] = await this.redis.llen(this.key(pipelineId, node));
+    for (const node of await this.redis.smembers(this.sourcesKey(pipelineId)))
+      sources[node] = await this.redis.llen(this.key(pipelineId, node));
     return { events: Object.values(sources).reduce((a, b) => a + b, 0), sources, capacity: this.capacity };
   }
 

@@ -201,7 +201,7 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
       }
     });
 
-    it('sends a record nested 100,000 deep to its source\'s error port and completes', async () => {
+    it("sends a record nested 100,000 deep to its source's error port and completes", async () => {
       // JSON.parse reads it; JSON.stringify in a sink (or BullMQ's serialization) would overflow the stack.
       const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
       const dir = workdir({ 'events.jsonl': `{"id": 1}\n{"id": 2, "d": ${deep}}\n{"id": 3, "d": [[1]]}\n` });
@@ -224,7 +224,15 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
         expect(result.metrics.nodes.src).toMatchObject({ in: 3, out: 2, errors: 1 });
         expect(readJsonl(join(dir, 'ok.jsonl'))).toEqual([{ id: 1 }, { id: 3, d: [[1]] }]);
         expect(readJsonl(join(dir, 'bad.jsonl'))).toEqual([
-          { id: 2, d: null, _error: { node: 'src', code: 'event-too-deep', message: '"d" nested deeper than 64 levels, the limit for an event (left out here)' } },
+          {
+            id: 2,
+            d: null,
+            _error: {
+              node: 'src',
+              code: 'event-too-deep',
+              message: '"d" nested deeper than 64 levels, the limit for an event (left out here)',
+            },
+          },
         ]);
       } finally {
         await runner.close();
@@ -309,7 +317,11 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
         format: 'sluice/v1',
         nodes: [
           { id: 'gen', type: 'source.generator', config: { scenario: 'sensors', rate: 4000, seed: 3 } },
-          { id: 'win', type: 'window', config: { type: 'tumbling', size: '250ms', keyBy: ['device_id'], aggregates: [{ as: 'n', op: 'count' }] } },
+          {
+            id: 'win',
+            type: 'window',
+            config: { type: 'tumbling', size: '250ms', keyBy: ['device_id'], aggregates: [{ as: 'n', op: 'count' }] },
+          },
           { id: 'out', type: 'sink.file', config: { path: 'windows.jsonl' } },
         ],
         edges: [
@@ -343,7 +355,9 @@ export async function waitForAsync(cond: () => boolean, timeoutMs: number): Prom
 
 function fileLines(path: string): number {
   try {
-    return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').length;
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '').length;
   } catch {
     return 0; // not created yet
   }

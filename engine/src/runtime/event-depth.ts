@@ -13,7 +13,9 @@ export const MAX_EVENT_DEPTH = 64;
 export class EventTooDeepError extends Error {
   readonly code = 'event-too-deep';
   constructor(readonly fields: readonly string[]) {
-    super(`${fields.map((f) => JSON.stringify(f)).join(', ')} nested deeper than ${MAX_EVENT_DEPTH} levels, the limit for an event (left out here)`);
+    super(
+      `${fields.map((f) => JSON.stringify(f)).join(', ')} nested deeper than ${MAX_EVENT_DEPTH} levels, the limit for an event (left out here)`,
+    );
     this.name = 'EventTooDeepError';
   }
 }

@@ -62,7 +62,13 @@ export class OperatorBuild {
   constructor(private readonly o: OperatorBuildOptions) {}
 
   /** One partition of a stage, every node's operator created and its state restored (or its start pending). */
-  async task(plan: Plan, stage: PlanStage, partition: number, output: TaskOutput, meters: (node: PlanNode) => NodeMeters): Promise<BuiltTask> {
+  async task(
+    plan: Plan,
+    stage: PlanStage,
+    partition: number,
+    output: TaskOutput,
+    meters: (node: PlanNode) => NodeMeters,
+  ): Promise<BuiltTask> {
     const task = new Task(stage, partition, output, taskChannels(plan, stage));
     const built: BuiltTask = { task };
     for (const id of stage.nodes) {

@@ -35,7 +35,8 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
     now: o.now,
     secret: (name) => {
       const value = o.secrets ? o.secrets(name) : process.env[secretEnvVar(name)];
-      if (value === undefined) throw new Error(`secret ${name} is not set: set the environment variable ${secretEnvVar(name)} for the server and every worker`);
+      if (value === undefined)
+        throw new Error(`secret ${name} is not set: set the environment variable ${secretEnvVar(name)} for the server and every worker`);
       rememberSecret(value);
       return value;
     },
@@ -57,7 +58,9 @@ function resolvedConfig(node: PlanNode, env: Readonly<Record<string, string | un
   for (const v of values) rememberSecret(v);
   if (missing.length > 0) {
     const [field, name] = missing[0]!.split(': ');
-    throw new Error(`${node.id}: config.${field}: the environment variable ${name} is not set (\${env:${name}}): set it for the server and every worker`);
+    throw new Error(
+      `${node.id}: config.${field}: the environment variable ${name} is not set (\${env:${name}}): set it for the server and every worker`,
+    );
   }
   const parsed = node.def.config.safeParse(config);
   if (!parsed.success) {

@@ -57,7 +57,13 @@ describe('RedisIngestHub', () => {
     expect(await h.waiting('cap', 'n')).toBe(3);
     expect(await h.offer('cap', 'n', [4, 5])).toBe('accepted');
     expect(await h.offer('cap', 'n', [6])).toBe('full');
-    expect(await h.offer('cap', 'n', Array.from({ length: 6 }, (_, i) => i))).toBe('full');
+    expect(
+      await h.offer(
+        'cap',
+        'n',
+        Array.from({ length: 6 }, (_, i) => i),
+      ),
+    ).toBe('full');
     expect(await h.waiting('cap', 'n')).toBe(5);
   });
 

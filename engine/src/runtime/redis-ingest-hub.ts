@@ -100,7 +100,12 @@ export class RedisIngestHub implements IngestHub {
     const capacity = this.capacities.get(pipelineId)?.get(nodeId);
     if (capacity === undefined) return 'unknown';
     if (records.length === 0) return 'accepted';
-    const ok = await this.redis.sluiceIngestOffer(this.keys.ingest(pipelineId, nodeId), this.keys.runMarker(pipelineId), capacity, ...records.map((r) => JSON.stringify(r)));
+    const ok = await this.redis.sluiceIngestOffer(
+      this.keys.ingest(pipelineId, nodeId),
+      this.keys.runMarker(pipelineId),
+      capacity,
+      ...records.map((r) => JSON.stringify(r)),
+    );
     // No marker: Redis lost the run (or it is being redeployed by stop and start right now).
     if (ok === -1) return 'unavailable';
     return ok === 1 ? 'accepted' : 'full';
@@ -146,7 +151,8 @@ class StreamInbox implements Inbox {
   }
 
   seek(position: unknown): void {
-    if (typeof position !== 'string' || !STREAM_ID.test(position)) throw new Error(`source.http: cannot resume from ${JSON.stringify(position)}: not a stream id`);
+    if (typeof position !== 'string' || !STREAM_ID.test(position))
+      throw new Error(`source.http: cannot resume from ${JSON.stringify(position)}: not a stream id`);
     this.at = position;
   }
 

@@ -47,5 +47,6 @@ export function redactDeep<T>(value: T, env: NodeJS.ProcessEnv = process.env): T
 /** Redact every text written to `stream` from now on (the CLI's stderr: errors, run failures, logs). */
 export function redactWrites(stream: NodeJS.WritableStream): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]) => write(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest)) as typeof stream.write;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+    write(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest)) as typeof stream.write;
 }

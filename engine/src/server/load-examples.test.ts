@@ -12,7 +12,7 @@ const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const freshStore = () => new FileStore({ dataDir: mkdtempSync(join(tmpdir(), 'sluice-examples-')) });
 
 describe('loadExamples', () => {
-  it("imports every example graph with its own folder as baseDir; each is valid and its files stay inside the examples", async () => {
+  it('imports every example graph with its own folder as baseDir; each is valid and its files stay inside the examples', async () => {
     const store = freshStore();
     const loaded = await loadExamples({ store, examplesDir: EXAMPLES });
     expect(loaded).toEqual(expect.arrayContaining(['ysb', 'dynamic-pricing', 'fraud', 'iot-maintenance']));
@@ -20,9 +20,16 @@ describe('loadExamples', () => {
       const p = (await store.get(id))!;
       expect(resolve(p.baseDir, '..'), id).toBe(resolve(EXAMPLES));
       const { document, diagnostics } = compilePipeline(p.document);
-      expect(diagnostics.filter((d) => d.severity === 'error'), id).toEqual([]);
+      expect(
+        diagnostics.filter((d) => d.severity === 'error'),
+        id,
+      ).toEqual([]);
       expect(confinePaths(document!, p.baseDir, [store.defaultBaseDir, EXAMPLES]), id).toEqual([]);
-      expect((await store.versions(id))[0], id).toMatchObject({ author: 'sluice', action: 'import', note: expect.stringMatching(/^examples\/.+\.json$/) });
+      expect((await store.versions(id))[0], id).toMatchObject({
+        author: 'sluice',
+        action: 'import',
+        note: expect.stringMatching(/^examples\/.+\.json$/),
+      });
     }
     // ysb reads campaigns.jsonl beside it: the relative path resolves to a real file.
     const ysb = (await store.get('ysb'))!;

@@ -38,10 +38,21 @@ describe('startServer with DATABASE_URL', () => {
         edges: [{ id: 'e', source: 'g', target: 'c' }],
       }),
     );
-    const options = { port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), examplesDir, editorDist: join(root, 'none'), databaseUrl: DATABASE_URL, databaseSchema: schema, log: () => undefined };
+    const options = {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: join(root, 'data'),
+      examplesDir,
+      editorDist: join(root, 'none'),
+      databaseUrl: DATABASE_URL,
+      databaseSchema: schema,
+      log: () => undefined,
+    };
     const first = await startServer(options);
     servers.push(first);
-    expect((await fetch(`${first.url}/api/pipelines/gen/deploy`, { method: 'POST', headers: { 'x-sluice-user': 'ops' } })).status).toBe(200);
+    expect((await fetch(`${first.url}/api/pipelines/gen/deploy`, { method: 'POST', headers: { 'x-sluice-user': 'ops' } })).status).toBe(
+      200,
+    );
     await servers.pop()!.close();
 
     const lines: string[] = [];

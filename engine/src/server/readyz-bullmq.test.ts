@@ -18,7 +18,16 @@ afterAll(() => deletePrefixKeys(REDIS, PREFIX));
 
 async function serve(redisUrl: string) {
   const root = mkdtempSync(join(tmpdir(), 'sluice-readyz-'));
-  const s = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), examplesDir: join(root, 'none'), editorDist: join(root, 'none'), redisUrl, prefix: PREFIX, log: () => undefined });
+  const s = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: join(root, 'data'),
+    examplesDir: join(root, 'none'),
+    editorDist: join(root, 'none'),
+    redisUrl,
+    prefix: PREFIX,
+    log: () => undefined,
+  });
   servers.push(s);
   return s;
 }

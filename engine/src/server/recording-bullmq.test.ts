@@ -40,13 +40,29 @@ async function json(url: string, init?: RequestInit): Promise<{ status: number; 
 describe('recording on the BullMQ engine', () => {
   it('records source events in Redis, previews on them, and keeps them across a restart', async () => {
     const root = mkdtempSync(join(tmpdir(), 'sluice-recq-'));
-    const options = { port: 0, host: '127.0.0.1', dataDir: join(root, 'data'), examplesDir: join(root, 'none'), editorDist: join(root, 'none'), redisUrl: REDIS, prefix: PREFIX, log: () => undefined };
+    const options = {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: join(root, 'data'),
+      examplesDir: join(root, 'none'),
+      editorDist: join(root, 'none'),
+      redisUrl: REDIS,
+      prefix: PREFIX,
+      log: () => undefined,
+    };
     const s = await startServer(options);
     servers.push(s);
-    const post = (path: string, body?: unknown) => json(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const post = (path: string, body?: unknown) =>
+      json(`${s.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
     expect((await post('/api/pipelines', doc)).status).toBe(201);
     expect((await post('/api/pipelines/gen/deploy')).status).toBe(200);
-    await expect.poll(async () => (await json(`${s.url}/api/pipelines/gen/status`)).body.status, { timeout: 20_000, interval: 100 }).toBe('completed');
+    await expect
+      .poll(async () => (await json(`${s.url}/api/pipelines/gen/status`)).body.status, { timeout: 20_000, interval: 100 })
+      .toBe('completed');
     expect((await json(`${s.url}/api/pipelines/gen/recording`)).body).toEqual({ events: 700, sources: { orders: 700 }, capacity: 10_000 });
     const same = await post('/api/pipelines/gen/preview', {});
     expect(same.status).toBe(200);
@@ -57,7 +73,11 @@ describe('recording on the BullMQ engine', () => {
     const again = await startServer(options);
     servers.push(again);
     expect((await json(`${again.url}/api/pipelines/gen/recording`)).body.events).toBe(700);
-    const none = await json(`${again.url}/api/pipelines/gen/preview`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ params: { min: 1_000_000 } }) });
+    const none = await json(`${again.url}/api/pipelines/gen/preview`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ params: { min: 1_000_000 } }),
+    });
     expect(none.body.diff.out.removed).toBe(same.body.live.outputs.out.length);
   });
 });

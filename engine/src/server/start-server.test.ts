@@ -36,7 +36,14 @@ function fixture() {
 
 async function start(f: ReturnType<typeof fixture>, extra: { editorDist?: string } = {}) {
   const lines: string[] = [];
-  const s = await startServer({ port: 0, host: '127.0.0.1', dataDir: f.dataDir, examplesDir: f.examplesDir, editorDist: extra.editorDist ?? f.editorDist, log: (l) => lines.push(l) });
+  const s = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: f.dataDir,
+    examplesDir: f.examplesDir,
+    editorDist: extra.editorDist ?? f.editorDist,
+    log: (l) => lines.push(l),
+  });
   servers.push(s);
   return { s, lines };
 }
@@ -53,7 +60,11 @@ describe('startServer', () => {
     const dep = await fetch(`${s.url}/api/pipelines/tiny/deploy`, { method: 'POST' });
     expect(dep.status).toBe(200);
     await s.deployments.handle('tiny')!.done;
-    expect(readFileSync(join(f.examplesDir, 'tiny', 'out', 'numbers.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(
+      readFileSync(join(f.examplesDir, 'tiny', 'out', 'numbers.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(3);
     // Deleting every pipeline does not bring the examples back on the next start.
     await fetch(`${s.url}/api/pipelines/tiny`, { method: 'DELETE' });
     await s.close();
@@ -86,7 +97,15 @@ describe('startServer', () => {
   it('redeploys what was running when it stopped', async () => {
     const f = fixture();
     const { s } = await start(f);
-    const doc = { format: 'sluice/v1', id: 'forever', nodes: [{ id: 'g', type: 'source.generator', config: { scenario: 'orders', rate: 100 } }, { id: 'c', type: 'sink.file', config: { path: 'g.jsonl' } }], edges: [{ id: 'e', source: 'g', target: 'c' }] };
+    const doc = {
+      format: 'sluice/v1',
+      id: 'forever',
+      nodes: [
+        { id: 'g', type: 'source.generator', config: { scenario: 'orders', rate: 100 } },
+        { id: 'c', type: 'sink.file', config: { path: 'g.jsonl' } },
+      ],
+      edges: [{ id: 'e', source: 'g', target: 'c' }],
+    };
     await fetch(`${s.url}/api/pipelines`, { method: 'POST', body: JSON.stringify(doc), headers: { 'content-type': 'application/json' } });
     expect((await fetch(`${s.url}/api/pipelines/forever/deploy`, { method: 'POST' })).status).toBe(200);
     await s.close();

@@ -108,12 +108,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (o.redisUrl) await checkRedisRequirements(o.redisUrl, { warn: o.log, unreachable: 'warn' });
   const examplesDir = o.examplesDir ?? resolve(ROOT, 'examples');
   const editorDist = o.editorDist ?? resolve(ROOT, 'editor/dist');
-  const pgStore = o.databaseUrl ? await PostgresStore.open({ databaseUrl: o.databaseUrl, defaultBaseDir: join(o.dataDir, 'files'), ...(o.databaseSchema ? { schema: o.databaseSchema } : {}) }) : undefined;
+  const pgStore = o.databaseUrl
+    ? await PostgresStore.open({
+        databaseUrl: o.databaseUrl,
+        defaultBaseDir: join(o.dataDir, 'files'),
+        ...(o.databaseSchema ? { schema: o.databaseSchema } : {}),
+      })
+    : undefined;
   const store = pgStore ?? new FileStore({ dataDir: o.dataDir });
   const runner = createRunner(o);
   // BullMQ mode: posted events are in Redis before the 202 (docs/durable-ingest.md).
   const redisIngest = o.redisUrl ? new RedisIngestHub({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' }) : undefined;
-  const deployments = new DeploymentManager({ store, runner, log: o.log, ingest: redisIngest ?? new MemoryIngestHub(), allowedRoots: [store.defaultBaseDir, examplesDir] });
+  const deployments = new DeploymentManager({
+    store,
+    runner,
+    log: o.log,
+    ingest: redisIngest ?? new MemoryIngestHub(),
+    allowedRoots: [store.defaultBaseDir, examplesDir],
+  });
 
   if (!existsSync(join(o.dataDir, EXAMPLES_MARKER)) && (await store.list()).length === 0) {
     const loaded = await loadExamples({ store, examplesDir, log: o.log });
@@ -122,7 +134,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await writeFile(join(o.dataDir, EXAMPLES_MARKER), `${JSON.stringify({ at: new Date().toISOString(), loaded })}\n`);
   }
   // Before restore(): runs brought back are recorded too.
-  const recordings = o.redisUrl ? new RedisRecordingStore({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' }) : new MemoryRecordingStore();
+  const recordings = o.redisUrl
+    ? new RedisRecordingStore({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' })
+    : new MemoryRecordingStore();
   const recorder = new Recorder({ deployments, recordings });
   const restored = await deployments.restore();
   if (restored.length > 0) o.log(`redeployed: ${restored.join(', ')}`);
@@ -141,15 +155,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
     // The public URL's name too: the provider sends browsers back there.
-    allowedHosts: [...(isWildcard(o.host) ? [] : [o.host]), ...(o.allowedHosts ?? []), ...(o.oidc ? [new URL(o.oidc.redirectUrl).host] : [])],
+    allowedHosts: [
+      ...(isWildcard(o.host) ? [] : [o.host]),
+      ...(o.allowedHosts ?? []),
+      ...(o.oidc ? [new URL(o.oidc.redirectUrl).host] : []),
+    ],
     ...(o.allowedOrigins ? { allowedOrigins: o.allowedOrigins } : {}),
     log: logger,
-    auth: new Authenticator({ tokens, required: !isLoopback(o.host), ...(o.oidc ? { oidc: o.oidc } : {}), ...(o.now ? { now: o.now } : {}) }),
+    auth: new Authenticator({
+      tokens,
+      required: !isLoopback(o.host),
+      ...(o.oidc ? { oidc: o.oidc } : {}),
+      ...(o.now ? { now: o.now } : {}),
+    }),
   });
   const withEditor = existsSync(join(editorDist, 'index.html'));
   if (withEditor) mountEditor(app, editorDist);
 
-  const tlsServer = o.tls && tlsPair ? (serve({ fetch: app.fetch, port: o.port, hostname: o.host, createServer: createHttpsServer, serverOptions: tlsPair }) as HttpsServer) : undefined;
+  const tlsServer =
+    o.tls && tlsPair
+      ? (serve({
+          fetch: app.fetch,
+          port: o.port,
+          hostname: o.host,
+          createServer: createHttpsServer,
+          serverOptions: tlsPair,
+        }) as HttpsServer)
+      : undefined;
   const server: Server | HttpsServer = tlsServer ?? (serve({ fetch: app.fetch, port: o.port, hostname: o.host }) as Server);
   const stopWatching = tlsServer && o.tls ? reloadOnChange(tlsServer, o.tls, o.log) : undefined;
   await new Promise<void>((ok, fail) => {

@@ -70,9 +70,22 @@ export class FileStore implements PipelineStore {
       const version = (prev?.version ?? 0) + 1;
       const at = new Date().toISOString();
       const doc = { ...document, id };
-      const v: VersionFile = { version, at, author: meta.author, action: meta.action, ...(meta.note ? { note: meta.note } : {}), document: doc };
+      const v: VersionFile = {
+        version,
+        at,
+        author: meta.author,
+        action: meta.action,
+        ...(meta.note ? { note: meta.note } : {}),
+        document: doc,
+      };
       await writeFileAtomic(join(dir, 'versions', `${version}.json`), JSON.stringify(v, null, 2));
-      const stored: StoredPipeline = { id, document: doc, version, updatedAt: at, baseDir: meta.baseDir ?? prev?.baseDir ?? this.defaultBaseDir };
+      const stored: StoredPipeline = {
+        id,
+        document: doc,
+        version,
+        updatedAt: at,
+        baseDir: meta.baseDir ?? prev?.baseDir ?? this.defaultBaseDir,
+      };
       await writeFileAtomic(join(dir, 'current.json'), JSON.stringify(stored, null, 2));
       return stored;
     });

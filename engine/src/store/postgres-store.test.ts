@@ -43,7 +43,15 @@ describe('postgres store', () => {
   it('keeps the audit log in the same database, newest first, per pipeline', async () => {
     const s = await fresh();
     const log = new PostgresAuditLog(s);
-    const entry = (action: string, pipelineId: string) => ({ at: new Date().toISOString(), actor: 'ana', role: 'business', action, pipelineId, summary: ['x 1 -> 2'], address: '127.0.0.1' });
+    const entry = (action: string, pipelineId: string) => ({
+      at: new Date().toISOString(),
+      actor: 'ana',
+      role: 'business',
+      action,
+      pipelineId,
+      summary: ['x 1 -> 2'],
+      address: '127.0.0.1',
+    });
     await log.append(entry('save', 'a'));
     await log.append(entry('deploy', 'a'));
     await log.append(entry('save', 'b'));
@@ -53,7 +61,11 @@ describe('postgres store', () => {
   });
 
   it('says clearly when the database cannot be used', async () => {
-    await expect(PostgresStore.open({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test', defaultBaseDir: '/x' })).rejects.toThrow(/PostgreSQL at DATABASE_URL is not usable/);
-    await expect(PostgresStore.open({ databaseUrl: DATABASE_URL, schema: 'Bad-Name', defaultBaseDir: '/x' })).rejects.toThrow(/invalid schema name/);
+    await expect(PostgresStore.open({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test', defaultBaseDir: '/x' })).rejects.toThrow(
+      /PostgreSQL at DATABASE_URL is not usable/,
+    );
+    await expect(PostgresStore.open({ databaseUrl: DATABASE_URL, schema: 'Bad-Name', defaultBaseDir: '/x' })).rejects.toThrow(
+      /invalid schema name/,
+    );
   });
 });

@@ -104,25 +104,31 @@ export class PostgresStore implements PipelineStore {
     try {
       await client.query('BEGIN');
       // A placeholder row to lock when the pipeline is new; invisible to others until commit.
-      await client.query(`INSERT INTO ${this.s}.pipelines (id, version, updated_at, base_dir, document) VALUES ($1, 0, '', $2, '{}') ON CONFLICT (id) DO NOTHING`, [
-        id,
-        meta.baseDir ?? this.defaultBaseDir,
-      ]);
-      const prev = (await client.query<{ version: number; base_dir: string }>(`SELECT version, base_dir FROM ${this.s}.pipelines WHERE id = $1 FOR UPDATE`, [id])).rows[0]!;
+      await client.query(
+        `INSERT INTO ${this.s}.pipelines (id, version, updated_at, base_dir, document) VALUES ($1, 0, '', $2, '{}') ON CONFLICT (id) DO NOTHING`,
+        [id, meta.baseDir ?? this.defaultBaseDir],
+      );
+      const prev = (
+        await client.query<{ version: number; base_dir: string }>(
+          `SELECT version, base_dir FROM ${this.s}.pipelines WHERE id = $1 FOR UPDATE`,
+          [id],
+        )
+      ).rows[0]!;
       const version = prev.version + 1;
       const at = new Date().toISOString();
       const baseDir = meta.baseDir ?? prev.base_dir;
       const json = JSON.stringify(doc);
-      await client.query(`INSERT INTO ${this.s}.versions (pipeline_id, version, at, author, action, note, document) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      await client.query(
+        `INSERT INTO ${this.s}.versions (pipeline_id, version, at, author, action, note, document) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, version, at, meta.author, meta.action, meta.note ?? null, json],
+      );
+      await client.query(`UPDATE ${this.s}.pipelines SET version = $2, updated_at = $3, base_dir = $4, document = $5 WHERE id = $1`, [
         id,
         version,
         at,
-        meta.author,
-        meta.action,
-        meta.note ?? null,
+        baseDir,
         json,
       ]);
-      await client.query(`UPDATE ${this.s}.pipelines SET version = $2, updated_at = $3, base_dir = $4, document = $5 WHERE id = $1`, [id, version, at, baseDir, json]);
       await client.query('COMMIT');
       return { id, document: doc, version, updatedAt: at, baseDir };
     } catch (err) {
@@ -151,19 +157,28 @@ export class PostgresStore implements PipelineStore {
   async getVersion(id: string, version: number): Promise<PipelineDocument | undefined> {
     checkPipelineId(id);
     if (!Number.isSafeInteger(version) || version < 1 || version > 2_147_483_647) return undefined;
-    const { rows } = await this.pool.query<{ document: PipelineDocument }>(`SELECT document FROM ${this.s}.versions WHERE pipeline_id = $1 AND version = $2`, [id, version]);
+    const { rows } = await this.pool.query<{ document: PipelineDocument }>(
+      `SELECT document FROM ${this.s}.versions WHERE pipeline_id = $1 AND version = $2`,
+      [id, version],
+    );
     return rows[0]?.document;
   }
 
   async recordDeployment(id: string, deployment: Deployment | null): Promise<void> {
     checkPipelineId(id);
-    const r = await this.pool.query(`UPDATE ${this.s}.pipelines SET deployment = $2 WHERE id = $1 AND version > 0`, [id, deployment === null ? null : JSON.stringify(deployment)]);
+    const r = await this.pool.query(`UPDATE ${this.s}.pipelines SET deployment = $2 WHERE id = $1 AND version > 0`, [
+      id,
+      deployment === null ? null : JSON.stringify(deployment),
+    ]);
     if (deployment !== null && r.rowCount === 0) throw new Error(`no pipeline "${id}" to record a deployment for`);
   }
 
   async getDeployment(id: string): Promise<Deployment | null> {
     checkPipelineId(id);
-    const { rows } = await this.pool.query<{ deployment: Deployment | null }>(`SELECT deployment FROM ${this.s}.pipelines WHERE id = $1 AND version > 0`, [id]);
+    const { rows } = await this.pool.query<{ deployment: Deployment | null }>(
+      `SELECT deployment FROM ${this.s}.pipelines WHERE id = $1 AND version > 0`,
+      [id],
+    );
     return rows[0]?.deployment ?? null;
   }
 

@@ -99,7 +99,8 @@ export class TestBroker {
     while (seen.length < count) {
       const m = await this.channel.get(queue, { noAck: true });
       if (m === false) {
-        if (Date.now() > deadline) throw new Error(`${seen.length} of ${count} messages in ${queue} after ${timeoutMs} ms: ${JSON.stringify(seen)}`);
+        if (Date.now() > deadline)
+          throw new Error(`${seen.length} of ${count} messages in ${queue} after ${timeoutMs} ms: ${JSON.stringify(seen)}`);
         await new Promise((r) => setTimeout(r, 10));
         continue;
       }

@@ -13,7 +13,9 @@ export const amqpUrl = z
   .regex(AMQP_URL, 'an AMQP URL is amqp://user@host:5672/vhost (or amqps://)')
   .describe('Broker URL, e.g. amqp://sluice@rabbit:5672/prod (the vhost is the path; no password: use passwordSecret)');
 
-export const amqpPasswordSecret = secretName.optional().describe('Name of the secret holding the password of the URL\'s user (SLUICE_SECRET_<name>)');
+export const amqpPasswordSecret = secretName
+  .optional()
+  .describe("Name of the secret holding the password of the URL's user (SLUICE_SECRET_<name>)");
 
 /** AMQP names (queues, exchanges, routing keys) are short strings: at most 255 bytes. */
 export const MAX_NAME_BYTES = 255;

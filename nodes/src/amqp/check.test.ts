@@ -43,7 +43,9 @@ describe('source.amqp: check connection', () => {
   it('says how many messages wait in the queue and how many consumers it has; the queue keeps them all, with no consumer after', async () => {
     const queue = await broker.queue('check-src');
     await broker.send(queue, { n: 1 }, { n: 2 }, { n: 3 });
-    await expect(checkSource({ queue })).resolves.toBe(`connected to ${TEST_AMQP_URL}; queue "${queue}" holds 3 messages (ready), 0 consumers`);
+    await expect(checkSource({ queue })).resolves.toBe(
+      `connected to ${TEST_AMQP_URL}; queue "${queue}" holds 3 messages (ready), 0 consumers`,
+    );
     expect(await queueState(queue)).toEqual({ messageCount: 3, consumerCount: 0 });
     expect((await broker.take(queue, 3)).map((m) => m.body)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
   });
@@ -71,11 +73,15 @@ describe('source.amqp: check connection', () => {
   });
 
   it('fails naming the URL when the broker cannot be reached or refuses the password, and naming a secret that is not set', async () => {
-    await expect(checkSource({ url: 'amqp://guest@127.0.0.1:1', queue: 'q' })).rejects.toThrow(/^cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(checkSource({ url: 'amqp://guest@127.0.0.1:1', queue: 'q' })).rejects.toThrow(
+      /^cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
     await expect(checkSource({ queue: 'q' }, { [TEST_PASSWORD_SECRET]: 'wrong' })).rejects.toThrow(
       new RegExp(`^cannot connect to RabbitMQ ${TEST_AMQP_URL.replaceAll('.', '\\.')}: .*ACCESS-REFUSED`),
     );
-    await expect(checkSource({ queue: 'q', passwordSecret: 'RABBIT_MISSING_PASSWORD' }, {})).rejects.toThrow('secret RABBIT_MISSING_PASSWORD is not set');
+    await expect(checkSource({ queue: 'q', passwordSecret: 'RABBIT_MISSING_PASSWORD' }, {})).rejects.toThrow(
+      'secret RABBIT_MISSING_PASSWORD is not set',
+    );
   });
 
   it('gives up after its time with "no answer from <url>", and closes the connection it opened', async () => {
@@ -104,7 +110,9 @@ describe('source.amqp: check connection', () => {
 describe('sink.amqp: check connection', () => {
   it('says the exchange exists; fails as the start does when it does not', async () => {
     const exchange = await broker.exchange('check-sink');
-    await expect(checkSink({ exchange, routingKey: 'alert.{site}' })).resolves.toBe(`connected to ${TEST_AMQP_URL}; exchange "${exchange}" exists`);
+    await expect(checkSink({ exchange, routingKey: 'alert.{site}' })).resolves.toBe(
+      `connected to ${TEST_AMQP_URL}; exchange "${exchange}" exists`,
+    );
     const missing = uniqueName('no-exchange');
     await expect(checkSink({ exchange: missing, routingKey: 'k' })).rejects.toThrow(
       `cannot publish to exchange "${missing}" at ${TEST_AMQP_URL}: Operation failed: ExchangeDeclare; 404 (NOT-FOUND) with message "NOT_FOUND - no exchange '${missing}' in vhost '/'"`,
@@ -114,7 +122,9 @@ describe('sink.amqp: check connection', () => {
   it('with the default exchange and a fixed routing key, looks at that queue: there, untouched; missing, a failure', async () => {
     const queue = await broker.queue('check-default');
     await broker.send(queue, { n: 1 });
-    await expect(checkSink({ routingKey: queue })).resolves.toBe(`connected to ${TEST_AMQP_URL}; the default exchange delivers to queue "${queue}", which holds 1 message (ready), 0 consumers`);
+    await expect(checkSink({ routingKey: queue })).resolves.toBe(
+      `connected to ${TEST_AMQP_URL}; the default exchange delivers to queue "${queue}", which holds 1 message (ready), 0 consumers`,
+    );
     expect(await queueState(queue)).toEqual({ messageCount: 1, consumerCount: 0 });
     const missing = uniqueName('no-queue');
     await expect(checkSink({ routingKey: missing })).rejects.toThrow(
@@ -126,7 +136,9 @@ describe('sink.amqp: check connection', () => {
   });
 
   it('fails naming the URL when the broker cannot be reached', async () => {
-    await expect(checkSink({ url: 'amqp://guest@127.0.0.1:1', exchange: 'x', routingKey: 'k' })).rejects.toThrow(/^cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(checkSink({ url: 'amqp://guest@127.0.0.1:1', exchange: 'x', routingKey: 'k' })).rejects.toThrow(
+      /^cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
   });
 });
 

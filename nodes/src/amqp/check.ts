@@ -52,16 +52,23 @@ export async function checkAmqpSink(ctx: OperatorContext<SinkAmqpConfig>, timeou
     }
     // The default exchange delivers to the queue named by the routing key, and drops what no queue takes.
     const fixed = fixedKey(c.routingKey);
-    if (fixed === undefined) return `connected to ${c.url}; the default exchange delivers to the queue each event's routing key names (${c.routingKey}; not checked)`;
+    if (fixed === undefined)
+      return `connected to ${c.url}; the default exchange delivers to the queue each event's routing key names (${c.routingKey}; not checked)`;
     const found = await onChannel(conn, (ch) => findQueue(ch, { queue: fixed, url: c.url })).catch((err: Error) => {
-      throw new Error(`${err.message}; the default exchange delivers to the queue named by the routing key, and drops a message no queue takes`);
+      throw new Error(
+        `${err.message}; the default exchange delivers to the queue named by the routing key, and drops a message no queue takes`,
+      );
     });
     return `connected to ${c.url}; the default exchange delivers to queue "${fixed}", which ${holding(found)}`;
   });
 }
 
 /** Connects as the node would, bounded by the deadline, runs `look`, and closes. */
-async function connected(ctx: OperatorContext<{ url: string; passwordSecret?: string | undefined }>, timeoutMs: number, look: (conn: ChannelModel) => Promise<string>): Promise<string> {
+async function connected(
+  ctx: OperatorContext<{ url: string; passwordSecret?: string | undefined }>,
+  timeoutMs: number,
+  look: (conn: ChannelModel) => Promise<string>,
+): Promise<string> {
   const { url, passwordSecret } = ctx.config;
   // Before connecting, as at the start: a missing secret fails naming it, not as a broker refusal.
   const password = passwordSecret === undefined ? undefined : ctx.secret(passwordSecret);

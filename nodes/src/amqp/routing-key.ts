@@ -15,5 +15,6 @@ export const ROUTING_KEY_TEMPLATE: TemplateRules = {
   placeholder: '',
   textProblem: (text) => (byteLength(text) > MAX_NAME_BYTES ? `a routing key is at most ${MAX_NAME_BYTES} bytes` : undefined),
   valueProblem: (s) => (s === '' ? 'is empty' : undefined),
-  resultProblem: (key) => (byteLength(key) > MAX_NAME_BYTES ? `"${key.slice(0, 40)}..." is longer than ${MAX_NAME_BYTES} bytes` : undefined),
+  resultProblem: (key) =>
+    byteLength(key) > MAX_NAME_BYTES ? `"${key.slice(0, 40)}..." is longer than ${MAX_NAME_BYTES} bytes` : undefined,
 };

@@ -40,6 +40,10 @@ describe('branch', () => {
         { port: 'error', expression: 'true' },
       ],
     });
-    expect(branchDefinition.check!(c).map((p) => p.path)).toEqual(['config.routes[1].port', 'config.routes[2].port', 'config.routes[3].port']);
+    expect(branchDefinition.check!(c).map((p) => p.path)).toEqual([
+      'config.routes[1].port',
+      'config.routes[2].port',
+      'config.routes[3].port',
+    ]);
   });
 });

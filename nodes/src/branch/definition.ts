@@ -47,13 +47,15 @@ export const branchDefinition = defineNode<BranchConfig>({
     { name: 'error', label: 'Errors', description: 'Events whose expression failed or was not a boolean' },
   ],
   fieldUse: (c) => passThroughUse(c.routes.map((r) => r.expression)),
-  expressions: (c) => c.routes.map((r, i) => ({ path: `config.routes[${i}].expression`, source: r.expression, role: 'predicate' as const })),
+  expressions: (c) =>
+    c.routes.map((r, i) => ({ path: `config.routes[${i}].expression`, source: r.expression, role: 'predicate' as const })),
   check: (c) => {
     const problems: ConfigProblem[] = [];
     const seen = new Set<string>();
     c.routes.forEach((r, i) => {
       const path = `config.routes[${i}].port`;
-      if (RESERVED_PORTS.includes(r.port)) problems.push({ path, message: `"${r.port}" is reserved (every branch has an else and an error port)` });
+      if (RESERVED_PORTS.includes(r.port))
+        problems.push({ path, message: `"${r.port}" is reserved (every branch has an else and an error port)` });
       else if (seen.has(r.port)) problems.push({ path, message: `port "${r.port}" is used by an earlier route` });
       seen.add(r.port);
     });

@@ -96,17 +96,28 @@ export const enrichDefinition = defineNode<EnrichConfig>({
     c.table.rows.forEach((row, i) => {
       const k = lookupKey(row[c.key]);
       if (k === undefined) {
-        problems.push({ path: `config.table.rows[${i}]`, message: `row has no "${c.key}" (string or number): it can never match`, severity: 'warning' });
+        problems.push({
+          path: `config.table.rows[${i}]`,
+          message: `row has no "${c.key}" (string or number): it can never match`,
+          severity: 'warning',
+        });
       } else if (seen.has(k)) dupes.add(k);
       else seen.add(k);
     });
-    for (const k of dupes) problems.push({ path: 'config.table.rows', message: `several rows have ${c.key} = ${JSON.stringify(k)}: the last one wins`, severity: 'warning' });
+    for (const k of dupes)
+      problems.push({
+        path: 'config.table.rows',
+        message: `several rows have ${c.key} = ${JSON.stringify(k)}: the last one wins`,
+        severity: 'warning',
+      });
     return problems;
   },
   inferSchema: (c, ctx) => {
     const input = ctx.inputs.in ?? UNKNOWN_SCHEMA;
     const copied = copiedFields(c);
-    const out: EventSchema = copied ? { fields: { ...input.fields, ...copied }, open: input.open } : { fields: { ...input.fields }, open: true };
+    const out: EventSchema = copied
+      ? { fields: { ...input.fields, ...copied }, open: input.open }
+      : { fields: { ...input.fields }, open: true };
     return c.onMissing === 'error' ? { out, error: { fields: { ...input.fields, _error: 'object' }, open: input.open } } : { out };
   },
 });

@@ -40,7 +40,9 @@ describe('enrich', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-enrich-'));
     writeFileSync(join(dir, 'bad.jsonl'), '{"k":1}\n{"k":\n');
     await expect(enrich({ table: { path: 'nope.jsonl' }, key: 'k', on: 'k' }, dir)).rejects.toThrow(/cannot read table nope\.jsonl/);
-    await expect(enrich({ table: { path: 'bad.jsonl' }, key: 'k', on: 'k' }, dir)).rejects.toThrow(/table bad\.jsonl: line 2: malformed JSON/);
+    await expect(enrich({ table: { path: 'bad.jsonl' }, key: 'k', on: 'k' }, dir)).rejects.toThrow(
+      /table bad\.jsonl: line 2: malformed JSON/,
+    );
   });
 
   it('returns new objects, keeps event metadata, and never touches frozen inputs', async () => {
@@ -57,7 +59,12 @@ describe('enrich', () => {
 
   it('has an error port only with onMissing: error, and infers copied field types from inline rows', () => {
     const c = enrichDefinition.config.parse({
-      table: { rows: [{ k: 'a', n: 1, s: null, m: 'x' }, { k: 'b', n: 2, s: 'y', m: 3 }] },
+      table: {
+        rows: [
+          { k: 'a', n: 1, s: null, m: 'x' },
+          { k: 'b', n: 2, s: 'y', m: 3 },
+        ],
+      },
       key: 'k',
       on: 'ref',
       prefix: 't_',
@@ -75,7 +82,10 @@ describe('enrich', () => {
 
   it('warns about rows without a key and duplicate keys', () => {
     const c = enrichDefinition.config.parse({ table: { rows: [{ k: 'a' }, { x: 1 }, { k: 'a' }] }, key: 'k', on: 'k' });
-    expect(enrichDefinition.check!(c).map((p) => `${p.severity} ${p.path}`)).toEqual(['warning config.table.rows[1]', 'warning config.table.rows']);
+    expect(enrichDefinition.check!(c).map((p) => `${p.severity} ${p.path}`)).toEqual([
+      'warning config.table.rows[1]',
+      'warning config.table.rows',
+    ]);
     expect(enrichDefinition.config.safeParse(enrichDefinition.example).success).toBe(true);
   });
 });

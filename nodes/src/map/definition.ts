@@ -1,4 +1,12 @@
-import { type CheckContext, type ConfigProblem, checkExpression, type EventSchema, type FieldType, passThroughUse, UNKNOWN_SCHEMA } from '@sluice/shared';
+import {
+  type CheckContext,
+  type ConfigProblem,
+  checkExpression,
+  type EventSchema,
+  type FieldType,
+  passThroughUse,
+  UNKNOWN_SCHEMA,
+} from '@sluice/shared';
 import { z } from 'zod';
 import { errorPortSchema } from '../sdk/error-event.js';
 import { defineNode } from '../sdk/define-node.js';
@@ -75,7 +83,8 @@ export const mapDefinition = defineNode<MapConfig>({
       problems.push({ path: 'config.set', message: 'nothing to set or remove: events pass unchanged', severity: 'warning' });
     }
     c.remove.forEach((name, i) => {
-      if (Object.hasOwn(c.set, name)) problems.push({ path: `config.remove[${i}]`, message: `"${name}" is set and then removed`, severity: 'warning' });
+      if (Object.hasOwn(c.set, name))
+        problems.push({ path: `config.remove[${i}]`, message: `"${name}" is set and then removed`, severity: 'warning' });
     });
     return problems;
   },

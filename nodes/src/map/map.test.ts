@@ -24,7 +24,11 @@ describe('map', () => {
     const input = deepFreeze({ a: 1, user: { tier: 'silver', tags: ['x'] }, drop: true, [EVENT_TIME]: 10, [INGEST_TIME]: 3 }) as Event;
     const before = JSON.stringify(input);
     const col = recordingCollector('m', () => true);
-    map({ set: { b: 'a + 1', 'user.tier': '"gold"', 'user.level.n': '1' }, remove: ['drop', 'user.tags'] }).process(Object.freeze([input]), col, 'in');
+    map({ set: { b: 'a + 1', 'user.tier': '"gold"', 'user.level.n': '1' }, remove: ['drop', 'user.tags'] }).process(
+      Object.freeze([input]),
+      col,
+      'in',
+    );
     const out = col.outputs.out![0]!;
     expect(out).not.toBe(input);
     expect(plain([out])).toEqual([{ a: 1, user: { tier: 'gold', level: { n: 1 } }, b: 2 }]);
@@ -54,7 +58,9 @@ describe('map', () => {
     ]);
     expect(mapDefinition.config.safeParse({ set: { 'a..b': '1' } }).success).toBe(false);
     expect(mapDefinition.config.safeParse({ set: { a: '' } }).success).toBe(false);
-    const schema = mapDefinition.inferSchema!(c, { inputs: { in: { fields: { q: 'number', p: 'number', 'user.tier': 'string' }, open: false } } }).out!;
+    const schema = mapDefinition.inferSchema!(c, {
+      inputs: { in: { fields: { q: 'number', p: 'number', 'user.tier': 'string' }, open: false } },
+    }).out!;
     expect(Object.keys(schema.fields).sort()).toEqual(['q', 'total', 'user', 'user.tier']);
     expect(schema.fields.user).toBe('object');
     expect(mapDefinition.check!(mapDefinition.config.parse({ set: { a: '1' }, remove: ['a'] }))).toHaveLength(1);

@@ -22,11 +22,19 @@ afterAll(async () => {
 });
 
 function sourceCtx(config: Record<string, unknown>, secrets?: Record<string, string>) {
-  return testContext({ nodeId: 'readings', config: sourceMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }), ...(secrets ? { secrets } : {}) });
+  return testContext({
+    nodeId: 'readings',
+    config: sourceMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }),
+    ...(secrets ? { secrets } : {}),
+  });
 }
 
 function sinkCtx(config: Record<string, unknown>, secrets?: Record<string, string>) {
-  return testContext({ nodeId: 'alerts', config: sinkMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }), ...(secrets ? { secrets } : {}) });
+  return testContext({
+    nodeId: 'alerts',
+    config: sinkMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }),
+    ...(secrets ? { secrets } : {}),
+  });
 }
 
 /** A TCP server that accepts and never answers, like a host that is up but is no broker. */
@@ -51,8 +59,12 @@ describe('source.mqtt check', () => {
 
   it('names the user it connected as, and does not join a shared subscription', async () => {
     const base = uniqueTopic('check-shared');
-    const message = await checkMqttSource(sourceCtx({ topics: [`$share/workers/${base}/jobs`], username: 'sluice', passwordSecret: 'MQTT_PW' }, { MQTT_PW: 'x' }));
-    expect(message).toBe(`connected to ${TEST_BROKER_URL} as sluice; shared subscription $share/workers/${base}/jobs not tried (the check would take messages from its group)`);
+    const message = await checkMqttSource(
+      sourceCtx({ topics: [`$share/workers/${base}/jobs`], username: 'sluice', passwordSecret: 'MQTT_PW' }, { MQTT_PW: 'x' }),
+    );
+    expect(message).toBe(
+      `connected to ${TEST_BROKER_URL} as sluice; shared subscription $share/workers/${base}/jobs not tried (the check would take messages from its group)`,
+    );
   });
 
   it('leaves no trace: a running client with the configured clientId stays connected, and its persistent session keeps its queued messages', async () => {
@@ -89,13 +101,17 @@ describe('source.mqtt check', () => {
   });
 
   it('fails naming the URL when the broker cannot be reached', async () => {
-    await expect(checkMqttSource(sourceCtx({ url: 'mqtt://127.0.0.1:1', topics: ['x'] }))).rejects.toThrow(/^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(checkMqttSource(sourceCtx({ url: 'mqtt://127.0.0.1:1', topics: ['x'] }))).rejects.toThrow(
+      /^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
   });
 
   it('gives up when the host does not answer, and closes the connection it opened', async () => {
     const silent = await silentServer();
     try {
-      await expect(checkMqttSource(sourceCtx({ url: silent.url, topics: ['x'] }), 300)).rejects.toThrow(`no answer from ${silent.url} within 0.3 s`);
+      await expect(checkMqttSource(sourceCtx({ url: silent.url, topics: ['x'] }), 300)).rejects.toThrow(
+        `no answer from ${silent.url} within 0.3 s`,
+      );
       await vi.waitFor(() => expect(silent.sockets.size).toBe(0), { timeout: 10_000 });
     } finally {
       silent.server.close();
@@ -109,7 +125,9 @@ describe('source.mqtt check', () => {
       await expect(checkMqttSource(sourceCtx({ ...config, topics: ['allowed/x'] }, { MQTT_PW: 'wrong' }))).rejects.toThrow(
         `cannot connect to MQTT broker ${guarded.url}: the broker refused: Connection refused: Not authorized (code 5)`,
       );
-      await expect(checkMqttSink(sinkCtx({ ...config, topic: 'allowed/x' }, { MQTT_PW: 'wrong' }))).rejects.toThrow(`cannot connect to MQTT broker ${guarded.url}: the broker refused`);
+      await expect(checkMqttSink(sinkCtx({ ...config, topic: 'allowed/x' }, { MQTT_PW: 'wrong' }))).rejects.toThrow(
+        `cannot connect to MQTT broker ${guarded.url}: the broker refused`,
+      );
       expect(await checkMqttSource(sourceCtx({ ...config, topics: ['allowed/#'] }, { MQTT_PW: 'right' }))).toBe(
         `connected to ${guarded.url} as sluice; the broker accepts the subscription to allowed/# at QoS 1`,
       );
@@ -119,7 +137,9 @@ describe('source.mqtt check', () => {
   });
 
   it('fails naming the secret when passwordSecret is not set, before connecting', async () => {
-    await expect(checkMqttSource(sourceCtx({ url: 'mqtt://127.0.0.1:1', topics: ['x'], username: 'u', passwordSecret: 'MQTT_MISSING' }))).rejects.toThrow(/secret MQTT_MISSING is not set/);
+    await expect(
+      checkMqttSource(sourceCtx({ url: 'mqtt://127.0.0.1:1', topics: ['x'], username: 'u', passwordSecret: 'MQTT_MISSING' })),
+    ).rejects.toThrow(/secret MQTT_MISSING is not set/);
   });
 });
 
@@ -128,15 +148,21 @@ describe('sink.mqtt check', () => {
     const topic = uniqueTopic('check-sink');
     const received = await expectMessages(observer, `${topic}/#`, 1, 300);
     const message = await checkMqttSink(sinkCtx({ topic: `${topic}/{site}`, qos: 0 }));
-    expect(message).toBe(`connected to ${TEST_BROKER_URL}; will publish to ${topic}/{site} at QoS 0 (not tried: a check publishes nothing)`);
+    expect(message).toBe(
+      `connected to ${TEST_BROKER_URL}; will publish to ${topic}/{site} at QoS 0 (not tried: a check publishes nothing)`,
+    );
     await expect(received()).rejects.toThrow(/0 of 1 messages/);
   });
 
   it('fails naming the URL when the broker cannot be reached, or does not answer', async () => {
-    await expect(checkMqttSink(sinkCtx({ url: 'mqtt://127.0.0.1:1', topic: 'x' }))).rejects.toThrow(/^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(checkMqttSink(sinkCtx({ url: 'mqtt://127.0.0.1:1', topic: 'x' }))).rejects.toThrow(
+      /^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
     const silent = await silentServer();
     try {
-      await expect(checkMqttSink(sinkCtx({ url: silent.url, topic: 'x' }), 300)).rejects.toThrow(`no answer from ${silent.url} within 0.3 s`);
+      await expect(checkMqttSink(sinkCtx({ url: silent.url, topic: 'x' }), 300)).rejects.toThrow(
+        `no answer from ${silent.url} within 0.3 s`,
+      );
       // The bound a check has when it is not a test's.
       await expect(checkMqttSink(sinkCtx({ url: silent.url, topic: 'x' }))).rejects.toThrow(`no answer from ${silent.url} within 5 s`);
     } finally {
@@ -145,6 +171,8 @@ describe('sink.mqtt check', () => {
   });
 
   it('fails naming the secret when passwordSecret is not set', async () => {
-    await expect(checkMqttSink(sinkCtx({ topic: 'x', username: 'u', passwordSecret: 'MQTT_MISSING' }))).rejects.toThrow(/secret MQTT_MISSING is not set/);
+    await expect(checkMqttSink(sinkCtx({ topic: 'x', username: 'u', passwordSecret: 'MQTT_MISSING' }))).rejects.toThrow(
+      /secret MQTT_MISSING is not set/,
+    );
   });
 });

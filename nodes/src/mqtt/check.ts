@@ -39,7 +39,8 @@ export async function checkMqttSource(ctx: OperatorContext<SourceMqttConfig>, ti
           said = `; the broker accepts the subscription to ${plain.join(', ')} at QoS ${c.qos}`;
           if (lower.length > 0) said += ` (granted only QoS ${lower.map((g) => `${g.qos} for ${g.topic}`).join(', ')})`;
         }
-        if (shared.length > 0) said += `; shared subscription ${shared.join(', ')} not tried (the check would take messages from its group)`;
+        if (shared.length > 0)
+          said += `; shared subscription ${shared.join(', ')} not tried (the check would take messages from its group)`;
         return `connected to ${c.url}${userOf(c)}${said}`;
       } finally {
         await close(client);
@@ -70,9 +71,19 @@ function readPassword(ctx: OperatorContext<{ passwordSecret?: string | undefined
   return name === undefined ? undefined : ctx.secret(name);
 }
 
-function connectForCheck(c: { url: string; username?: string | undefined }, password: string | undefined, deadline: CheckDeadline): Promise<MqttClient> {
+function connectForCheck(
+  c: { url: string; username?: string | undefined },
+  password: string | undefined,
+  deadline: CheckDeadline,
+): Promise<MqttClient> {
   // No clientId: MQTT.js makes a random one; clean session: the broker keeps nothing after.
-  return connectMqtt({ url: c.url, username: c.username, password, clean: true, prepare: (client) => deadline.onExpire(() => client.end(true)) });
+  return connectMqtt({
+    url: c.url,
+    username: c.username,
+    password,
+    clean: true,
+    prepare: (client) => deadline.onExpire(() => client.end(true)),
+  });
 }
 
 async function close(client: MqttClient): Promise<void> {

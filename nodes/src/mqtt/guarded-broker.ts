@@ -25,7 +25,10 @@ export async function guardedBroker(): Promise<{ url: string; stop: () => void }
     throw new Error(`these tests start their own Mosquitto: install mosquitto (with mosquitto_passwd). ${(err as Error).message}`);
   }
   writeFileSync(join(dir, 'acl'), 'user sluice\ntopic read allowed/#\n');
-  writeFileSync(join(dir, 'm.conf'), `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, 'pw')}\nacl_file ${join(dir, 'acl')}\n`);
+  writeFileSync(
+    join(dir, 'm.conf'),
+    `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, 'pw')}\nacl_file ${join(dir, 'acl')}\n`,
+  );
   // Run as root, Mosquitto drops to its own user, which must read the files.
   chmodSync(dir, 0o755);
   chmodSync(join(dir, 'pw'), 0o644);
@@ -64,4 +67,3 @@ function accepts(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
-

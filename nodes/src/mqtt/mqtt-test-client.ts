@@ -33,7 +33,12 @@ export interface SeenMessage {
 }
 
 /** Subscribes to `filter` and resolves with the first `count` messages, or fails after `timeoutMs`. */
-export async function expectMessages(client: MqttClient, filter: string, count: number, timeoutMs = 5000): Promise<() => Promise<SeenMessage[]>> {
+export async function expectMessages(
+  client: MqttClient,
+  filter: string,
+  count: number,
+  timeoutMs = 5000,
+): Promise<() => Promise<SeenMessage[]>> {
   const seen: SeenMessage[] = [];
   let wake: (() => void) | undefined;
   client.on('message', (topic, payload, packet) => {
@@ -45,7 +50,10 @@ export async function expectMessages(client: MqttClient, filter: string, count: 
   return () =>
     new Promise((resolve, reject) => {
       if (seen.length >= count) return resolve(seen);
-      const timer = setTimeout(() => reject(new Error(`${seen.length} of ${count} messages on ${filter} after ${timeoutMs} ms: ${JSON.stringify(seen)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${seen.length} of ${count} messages on ${filter} after ${timeoutMs} ms: ${JSON.stringify(seen)}`)),
+        timeoutMs,
+      );
       wake = () => {
         clearTimeout(timer);
         resolve(seen);

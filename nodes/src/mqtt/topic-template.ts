@@ -12,5 +12,7 @@ export const TOPIC_TEMPLATE: TemplateRules = {
   placeholder: 'x',
   textProblem: publishTopicProblem,
   valueProblem: (s) =>
-    s === '' || s.includes('+') || s.includes('#') || s.includes('\u0000') ? `is ${JSON.stringify(s)}, which cannot be part of a topic (empty, +, # or NUL)` : undefined,
+    s === '' || s.includes('+') || s.includes('#') || s.includes('\u0000')
+      ? `is ${JSON.stringify(s)}, which cannot be part of a topic (empty, +, # or NUL)`
+      : undefined,
 };

@@ -19,11 +19,19 @@ afterAll(async () => {
 });
 
 function sourceCtx(config: Record<string, unknown>, secrets?: Record<string, string>) {
-  return testContext({ nodeId: 'orders', config: sourceNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }), ...(secrets ? { secrets } : {}) });
+  return testContext({
+    nodeId: 'orders',
+    config: sourceNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }),
+    ...(secrets ? { secrets } : {}),
+  });
 }
 
 function sinkCtx(config: Record<string, unknown>, secrets?: Record<string, string>) {
-  return testContext({ nodeId: 'alerts', config: sinkNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }), ...(secrets ? { secrets } : {}) });
+  return testContext({
+    nodeId: 'alerts',
+    config: sinkNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }),
+    ...(secrets ? { secrets } : {}),
+  });
 }
 
 const version = () => nats.nc.info!.version;
@@ -38,7 +46,9 @@ async function guardedServer(): Promise<{ url: string; stop: () => void }> {
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
   const { port } = probe.address() as { port: number };
   await new Promise((r) => probe.close(r));
-  const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '--user', 'sluice', '--pass', 'right'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '--user', 'sluice', '--pass', 'right'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let said = '';
   child.stderr?.on('data', (d: Buffer) => (said += d.toString()));
   child.on('error', (err) => (said += err.message));
@@ -74,7 +84,9 @@ describe('source.nats check, mode jetstream', () => {
     await nats.add(`${prefix}.eu`, { n: 1 });
     await nats.add(`${prefix}.us`, { n: 2 });
     const last = (await nats.jsm.streams.getMessage(stream, { seq: 2 })).time.toISOString().replace(/\.\d+Z$/, 'Z');
-    expect(await checkNatsSource(sourceCtx({ stream }))).toBe(`connected to ${TEST_NATS_URL} (NATS ${version()}); stream ${stream} (${prefix}.>) holds 2 messages, the last at ${last}`);
+    expect(await checkNatsSource(sourceCtx({ stream }))).toBe(
+      `connected to ${TEST_NATS_URL} (NATS ${version()}); stream ${stream} (${prefix}.>) holds 2 messages, the last at ${last}`,
+    );
     expect(await checkNatsSource(sourceCtx({ stream, subject: `${prefix}.eu` }))).toBe(
       `connected to ${TEST_NATS_URL} (NATS ${version()}); stream ${stream} (${prefix}.>) holds 2 messages, the last at ${last}; reading subject ${prefix}.eu`,
     );
@@ -82,7 +94,9 @@ describe('source.nats check, mode jetstream', () => {
 
   it('an empty stream is said to be empty', async () => {
     const { stream, prefix } = await nats.stream('check-empty');
-    expect(await checkNatsSource(sourceCtx({ stream }))).toBe(`connected to ${TEST_NATS_URL} (NATS ${version()}); stream ${stream} (${prefix}.>) is empty`);
+    expect(await checkNatsSource(sourceCtx({ stream }))).toBe(
+      `connected to ${TEST_NATS_URL} (NATS ${version()}); stream ${stream} (${prefix}.>) is empty`,
+    );
   });
 
   it('leaves no trace: no consumer is created, the messages stay', async () => {
@@ -120,13 +134,17 @@ describe('source.nats check, mode core', () => {
 
 describe('source.nats check, failures to connect', () => {
   it('fails naming the URL when the server cannot be reached', async () => {
-    await expect(checkNatsSource(sourceCtx({ url: 'nats://127.0.0.1:1', stream: 'S' }))).rejects.toThrow(/^cannot connect to NATS server nats:\/\/127\.0\.0\.1:1: /);
+    await expect(checkNatsSource(sourceCtx({ url: 'nats://127.0.0.1:1', stream: 'S' }))).rejects.toThrow(
+      /^cannot connect to NATS server nats:\/\/127\.0\.0\.1:1: /,
+    );
   });
 
   it('gives up when the host does not answer', async () => {
     const silent = await silentServer();
     try {
-      await expect(checkNatsSource(sourceCtx({ url: silent.url, stream: 'S' }), 300)).rejects.toThrow(`no answer from ${silent.url} within 0.3 s`);
+      await expect(checkNatsSource(sourceCtx({ url: silent.url, stream: 'S' }), 300)).rejects.toThrow(
+        `no answer from ${silent.url} within 0.3 s`,
+      );
     } finally {
       silent.server.close();
     }
@@ -137,7 +155,9 @@ describe('source.nats check, failures to connect', () => {
     try {
       const config = { url: guarded.url, username: 'sluice', passwordSecret: 'NATS_PW' };
       await expect(checkNatsSource(sourceCtx({ ...config, stream: 'S' }, { NATS_PW: 'wrong' }))).rejects.toThrow(
-        new RegExp(`^cannot connect to NATS server ${guarded.url.replaceAll('.', '\\.')}: .*(Authorization Violation|AUTHORIZATION_VIOLATION)`),
+        new RegExp(
+          `^cannot connect to NATS server ${guarded.url.replaceAll('.', '\\.')}: .*(Authorization Violation|AUTHORIZATION_VIOLATION)`,
+        ),
       );
       await expect(checkNatsSource(sourceCtx({ ...config, stream: 'S' }, { NATS_PW: 'right' }))).rejects.toThrow(
         `cannot read stream "S" at ${guarded.url}: JetStream is not enabled on this server, or not for this user (503: no answer from the JetStream API)`,
@@ -148,14 +168,18 @@ describe('source.nats check, failures to connect', () => {
       await expect(checkNatsSink(sinkCtx({ ...config, subject: 'orders.{region}' }, { NATS_PW: 'right' }))).rejects.toThrow(
         `cannot publish to subject orders.{region} at ${guarded.url}: JetStream is not enabled on this server`,
       );
-      expect(await checkNatsSource(sourceCtx({ ...config, mode: 'core', subjects: ['orders.>'] }, { NATS_PW: 'right' }))).toMatch(new RegExp(`^connected to ${guarded.url.replaceAll('.', '\\.')} \\(NATS `));
+      expect(await checkNatsSource(sourceCtx({ ...config, mode: 'core', subjects: ['orders.>'] }, { NATS_PW: 'right' }))).toMatch(
+        new RegExp(`^connected to ${guarded.url.replaceAll('.', '\\.')} \\(NATS `),
+      );
     } finally {
       guarded.stop();
     }
   });
 
   it('fails naming the secret when it is not set, before connecting', async () => {
-    await expect(checkNatsSource(sourceCtx({ url: 'nats://127.0.0.1:1', stream: 'S', tokenSecret: 'NATS_MISSING' }))).rejects.toThrow(/secret NATS_MISSING is not set/);
+    await expect(checkNatsSource(sourceCtx({ url: 'nats://127.0.0.1:1', stream: 'S', tokenSecret: 'NATS_MISSING' }))).rejects.toThrow(
+      /secret NATS_MISSING is not set/,
+    );
   });
 });
 
@@ -166,7 +190,9 @@ describe('sink.nats check', () => {
       `connected to ${TEST_NATS_URL} (NATS ${version()}); subject ${prefix}.alerts goes to stream ${stream} (${prefix}.>), which is empty`,
     );
     await nats.add(`${prefix}.x`, { n: 1 });
-    expect(await checkNatsSink(sinkCtx({ subject: `${prefix}.alerts` }))).toMatch(/, which holds 1 message, the last at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(await checkNatsSink(sinkCtx({ subject: `${prefix}.alerts` }))).toMatch(
+      /, which holds 1 message, the last at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
     // Nothing was published by the checks.
     expect((await nats.jsm.streams.info(stream)).state.messages).toBe(1);
   });
@@ -190,10 +216,14 @@ describe('sink.nats check', () => {
   });
 
   it('fails naming the URL when the server cannot be reached, or does not answer', async () => {
-    await expect(checkNatsSink(sinkCtx({ url: 'nats://127.0.0.1:1', subject: 'x' }))).rejects.toThrow(/^cannot connect to NATS server nats:\/\/127\.0\.0\.1:1: /);
+    await expect(checkNatsSink(sinkCtx({ url: 'nats://127.0.0.1:1', subject: 'x' }))).rejects.toThrow(
+      /^cannot connect to NATS server nats:\/\/127\.0\.0\.1:1: /,
+    );
     const silent = await silentServer();
     try {
-      await expect(checkNatsSink(sinkCtx({ url: silent.url, subject: 'x' }), 300)).rejects.toThrow(`no answer from ${silent.url} within 0.3 s`);
+      await expect(checkNatsSink(sinkCtx({ url: silent.url, subject: 'x' }), 300)).rejects.toThrow(
+        `no answer from ${silent.url} within 0.3 s`,
+      );
     } finally {
       silent.server.close();
     }

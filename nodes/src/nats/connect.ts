@@ -50,7 +50,8 @@ export function describeError(err: unknown): string {
  * JetStream, or this user may not use it; said so rather than as a bare "503".
  */
 export function describeJetStreamError(err: unknown): string {
-  if ((err as { code?: unknown }).code === '503') return 'JetStream is not enabled on this server, or not for this user (503: no answer from the JetStream API)';
+  if ((err as { code?: unknown }).code === '503')
+    return 'JetStream is not enabled on this server, or not for this user (503: no answer from the JetStream API)';
   return describeError(err);
 }
 

@@ -74,4 +74,3 @@ export class TestNats {
     await this.nc.close();
   }
 }
-

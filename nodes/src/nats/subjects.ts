@@ -52,7 +52,8 @@ export function natsUrlProblems(url: string): ConfigProblem[] {
       {
         path: 'config.url',
         code: 'inline-password',
-        message: 'url holds user info (a NATS URL may carry a token there); documents are exported and shared: set username, and name the secret in passwordSecret or tokenSecret',
+        message:
+          'url holds user info (a NATS URL may carry a token there); documents are exported and shared: set username, and name the secret in passwordSecret or tokenSecret',
       },
     ];
   }
@@ -60,10 +61,17 @@ export function natsUrlProblems(url: string): ConfigProblem[] {
 }
 
 /** Credentials: a user with a password, or a token, never both (the config fields named). */
-export function credentialProblems(c: { username?: string | undefined; passwordSecret?: string | undefined; tokenSecret?: string | undefined }): ConfigProblem[] {
+export function credentialProblems(c: {
+  username?: string | undefined;
+  passwordSecret?: string | undefined;
+  tokenSecret?: string | undefined;
+}): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (c.passwordSecret !== undefined && c.tokenSecret !== undefined) {
-    problems.push({ path: 'config.tokenSecret', message: 'a NATS connection authenticates with a user and password or with a token, not both: remove passwordSecret or tokenSecret' });
+    problems.push({
+      path: 'config.tokenSecret',
+      message: 'a NATS connection authenticates with a user and password or with a token, not both: remove passwordSecret or tokenSecret',
+    });
   }
   if (c.passwordSecret !== undefined && c.username === undefined) {
     problems.push({ path: 'config.username', message: 'passwordSecret needs a username' });

@@ -44,22 +44,34 @@ function checkSink(extra: Record<string, unknown>, secrets: Record<string, strin
 describe('source.postgres: check connection', () => {
   it('names the URL and the columns of the table', async () => {
     const t = await table('id bigserial, sku text, price numeric');
-    await expect(checkSource({ table: t, cursorColumn: 'id' })).resolves.toBe(`connected to ${db.url}; table ${t} has the columns id, sku, price`);
-    await expect(checkSource({ table: `public.${t}`, cursorColumn: 'id', columns: ['sku'] })).resolves.toBe(`connected to ${db.url}; table public.${t} has the columns id, sku, price`);
+    await expect(checkSource({ table: t, cursorColumn: 'id' })).resolves.toBe(
+      `connected to ${db.url}; table ${t} has the columns id, sku, price`,
+    );
+    await expect(checkSource({ table: `public.${t}`, cursorColumn: 'id', columns: ['sku'] })).resolves.toBe(
+      `connected to ${db.url}; table public.${t} has the columns id, sku, price`,
+    );
   });
 
   it('fails as the start does when the table, a column or the cursor column is missing', async () => {
     const missing = uniqueName('nope');
-    await expect(checkSource({ table: missing, cursorColumn: 'id' })).rejects.toThrow(`cannot read table ${missing}: relation "${missing}" does not exist`);
+    await expect(checkSource({ table: missing, cursorColumn: 'id' })).rejects.toThrow(
+      `cannot read table ${missing}: relation "${missing}" does not exist`,
+    );
     const t = await table('id bigserial, sku text');
-    await expect(checkSource({ table: t, cursorColumn: 'id', columns: ['sku', 'qty'] })).rejects.toThrow(`cannot read table ${t}: column "qty" does not exist`);
+    await expect(checkSource({ table: t, cursorColumn: 'id', columns: ['sku', 'qty'] })).rejects.toThrow(
+      `cannot read table ${t}: column "qty" does not exist`,
+    );
     await expect(checkSource({ table: t, cursorColumn: 'seq' })).rejects.toThrow(`cannot read table ${t}: column "seq" does not exist`);
   });
 
   it('fails naming the URL when PostgreSQL cannot be reached, and naming a secret that is not set', async () => {
     const url = 'postgres://postgres@127.0.0.1:1/test';
-    await expect(checkSource({ url, table: 't', cursorColumn: 'id' })).rejects.toThrow(`cannot connect to PostgreSQL at ${url}: connect ECONNREFUSED 127.0.0.1:1`);
-    await expect(checkSource({ table: 't', cursorColumn: 'id', passwordSecret: 'NO_SUCH_PASSWORD' }, {})).rejects.toThrow('secret NO_SUCH_PASSWORD is not set');
+    await expect(checkSource({ url, table: 't', cursorColumn: 'id' })).rejects.toThrow(
+      `cannot connect to PostgreSQL at ${url}: connect ECONNREFUSED 127.0.0.1:1`,
+    );
+    await expect(checkSource({ table: 't', cursorColumn: 'id', passwordSecret: 'NO_SUCH_PASSWORD' }, {})).rejects.toThrow(
+      'secret NO_SUCH_PASSWORD is not set',
+    );
   });
 
   it('gives up after its time with "no answer from <url>", and closes the connection it opened', async () => {
@@ -67,7 +79,9 @@ describe('source.postgres: check connection', () => {
     try {
       const url = `postgres://postgres@127.0.0.1:${silent.port}/test`;
       // No password: the silent server never gets as far as asking for one.
-      await expect(checkSource({ url, table: 't', cursorColumn: 'id', passwordSecret: undefined }, {}, 300)).rejects.toThrow(`no answer from ${url} within 0.3 s`);
+      await expect(checkSource({ url, table: 't', cursorColumn: 'id', passwordSecret: undefined }, {}, 300)).rejects.toThrow(
+        `no answer from ${url} within 0.3 s`,
+      );
       await expect.poll(() => silent.open()).toBe(0);
       expect(silent.accepted()).toBe(1);
     } finally {
@@ -79,7 +93,9 @@ describe('source.postgres: check connection', () => {
 describe('sink.postgres: check connection', () => {
   it('names the URL and the columns of the table; for upsert, its unique key', async () => {
     const t = await table('sku text PRIMARY KEY, price numeric, updated_at timestamptz');
-    await expect(checkSink({ table: t, columns: ['sku', 'price'] })).resolves.toBe(`connected to ${db.url}; table ${t} has the columns sku, price, updated_at`);
+    await expect(checkSink({ table: t, columns: ['sku', 'price'] })).resolves.toBe(
+      `connected to ${db.url}; table ${t} has the columns sku, price, updated_at`,
+    );
     await expect(checkSink({ table: t, columns: ['sku', 'price'], mode: 'upsert', key: ['sku'] })).resolves.toBe(
       `connected to ${db.url}; table ${t} has the columns sku, price, updated_at; upsert on its unique key (sku)`,
     );
@@ -94,11 +110,21 @@ describe('sink.postgres: check connection', () => {
       const u = new URL(db.url);
       u.username = user;
       const as = (extra: Record<string, unknown>) =>
-        checkPostgresSink(testContext({ nodeId: 'prices', config: sinkPostgresDefinition.config.parse({ url: u.toString(), passwordSecret: 'PW', ...extra }), secrets: { PW: 'pw' } }));
-      await expect(as({ table: t, columns: ['sku', 'price'] })).rejects.toThrow(`user ${user} may not INSERT on table ${t} (GRANT INSERT ON ${t} TO ${user})`);
+        checkPostgresSink(
+          testContext({
+            nodeId: 'prices',
+            config: sinkPostgresDefinition.config.parse({ url: u.toString(), passwordSecret: 'PW', ...extra }),
+            secrets: { PW: 'pw' },
+          }),
+        );
+      await expect(as({ table: t, columns: ['sku', 'price'] })).rejects.toThrow(
+        `user ${user} may not INSERT on table ${t} (GRANT INSERT ON ${t} TO ${user})`,
+      );
       await admin.query(`GRANT INSERT ON "${t}" TO ${user}`);
       await expect(as({ table: t, columns: ['sku', 'price'] })).resolves.toContain(`table ${t} has the columns sku, price`);
-      await expect(as({ table: t, columns: ['sku', 'price'], mode: 'upsert', key: ['sku'] })).rejects.toThrow(`user ${user} may not UPDATE on table ${t}`);
+      await expect(as({ table: t, columns: ['sku', 'price'], mode: 'upsert', key: ['sku'] })).rejects.toThrow(
+        `user ${user} may not UPDATE on table ${t}`,
+      );
     } finally {
       // Roles are the cluster's, not the database's: leave none behind.
       await admin.query(`REVOKE ALL ON "${t}" FROM ${user}`);
@@ -125,7 +151,9 @@ describe('sink.postgres: check connection', () => {
     await expect(checkSink({ table: t, columns: ['sku', 'site', 'price'], mode: 'upsert', key: ['sku'] })).rejects.toThrow(
       `table ${t} has no primary key or unique constraint on exactly (sku), which upsert needs (ON CONFLICT)`,
     );
-    await expect(checkSink({ table: t, columns: ['sku', 'site', 'price'], mode: 'upsert', key: ['site', 'sku'] })).resolves.toContain('upsert on its unique key (site, sku)');
+    await expect(checkSink({ table: t, columns: ['sku', 'site', 'price'], mode: 'upsert', key: ['site', 'sku'] })).resolves.toContain(
+      'upsert on its unique key (site, sku)',
+    );
   });
 
   it('with createTable, a missing table is fine and is not created; a missing schema is not', async () => {
@@ -143,7 +171,9 @@ describe('sink.postgres: check connection', () => {
 
   it('fails naming the URL when PostgreSQL cannot be reached', async () => {
     const url = 'postgres://postgres@127.0.0.1:1/test';
-    await expect(checkSink({ url, table: 't', columns: ['a'] })).rejects.toThrow(`cannot connect to PostgreSQL at ${url}: connect ECONNREFUSED 127.0.0.1:1`);
+    await expect(checkSink({ url, table: 't', columns: ['a'] })).rejects.toThrow(
+      `cannot connect to PostgreSQL at ${url}: connect ECONNREFUSED 127.0.0.1:1`,
+    );
   });
 });
 

@@ -54,12 +54,17 @@ export async function checkPostgresSink(ctx: OperatorContext<SinkPostgresConfig>
         }
         const columns = await tableColumns(client, c.table, oid);
         const missing = c.columns.filter((col) => !columns.includes(col));
-        if (missing.length > 0) throw new Error(`table ${c.table} has no column ${missing.map((m) => `"${m}"`).join(', ')}${columnCaseHint(missing, columns)} (it has ${listed(columns)})`);
+        if (missing.length > 0)
+          throw new Error(
+            `table ${c.table} has no column ${missing.map((m) => `"${m}"`).join(', ')}${columnCaseHint(missing, columns)} (it has ${listed(columns)})`,
+          );
         await requirePrivileges(client, c.table, oid, c.mode === 'upsert' ? ['INSERT', 'UPDATE'] : ['INSERT']);
         let said = `connected to ${c.url}; table ${c.table} has the columns ${listed(columns)}`;
         if (c.mode === 'upsert' && c.key) {
           if (!(await hasUniqueKey(client, c.table, oid, c.key))) {
-            throw new Error(`table ${c.table} has no primary key or unique constraint on exactly (${c.key.join(', ')}), which upsert needs (ON CONFLICT)`);
+            throw new Error(
+              `table ${c.table} has no primary key or unique constraint on exactly (${c.key.join(', ')}), which upsert needs (ON CONFLICT)`,
+            );
           }
           said += `; upsert on its unique key (${c.key.join(', ')})`;
         }
@@ -88,7 +93,10 @@ async function requirePrivileges(client: pg.Client, table: string, oid: number, 
 /** The table's columns in their order (a view's too), from the catalog. */
 async function tableColumns(client: pg.Client, table: string, oid: number): Promise<string[]> {
   try {
-    const res = await client.query<{ name: string }>('SELECT attname::text AS name FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum', [oid]);
+    const res = await client.query<{ name: string }>(
+      'SELECT attname::text AS name FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
+      [oid],
+    );
     return res.rows.map((r) => r.name);
   } catch (err) {
     throw new Error(`cannot read the columns of table ${table}: ${messageOf(err)}`);

@@ -33,7 +33,9 @@ export async function adminClient(): Promise<pg.Client> {
   try {
     await client.connect();
   } catch (err) {
-    throw new Error(`these tests need PostgreSQL at ${testDatabase().url} (set TEST_DATABASE_URL): ${(err as Error).message || String(err)}`);
+    throw new Error(
+      `these tests need PostgreSQL at ${testDatabase().url} (set TEST_DATABASE_URL): ${(err as Error).message || String(err)}`,
+    );
   }
   return client;
 }

@@ -62,8 +62,12 @@ describe('source.redis-stream and sink.redis-stream: check connection', () => {
 
   it('a missing stream fails the source (it would wait for ever) and not the sink (its first write creates it); no key is created', async () => {
     const key = freshKey();
-    await expect(checkSource({ stream: key })).rejects.toThrow(`stream "${key}" at ${REDIS} does not exist: the source would wait until a writer adds the first entry`);
-    await expect(checkSink({ stream: key })).resolves.toBe(`connected to ${REDIS}; stream ${key} does not exist yet: the first write creates it`);
+    await expect(checkSource({ stream: key })).rejects.toThrow(
+      `stream "${key}" at ${REDIS} does not exist: the source would wait until a writer adds the first entry`,
+    );
+    await expect(checkSink({ stream: key })).resolves.toBe(
+      `connected to ${REDIS}; stream ${key} does not exist yet: the first write creates it`,
+    );
     expect(await redis.exists(key)).toBe(0);
   });
 
@@ -75,13 +79,19 @@ describe('source.redis-stream and sink.redis-stream: check connection', () => {
   });
 
   it('fails naming the URL when Redis cannot be reached or refuses the credentials, and naming a secret that is not set', async () => {
-    await expect(checkSource({ url: 'redis://127.0.0.1:1/0', stream: 'orders' })).rejects.toThrow(/^cannot connect to stream "orders" at redis:\/\/127\.0\.0\.1:1\/0: .*ECONNREFUSED/);
-    await expect(checkSink({ url: 'redis://127.0.0.1:1/0', stream: 'alerts' })).rejects.toThrow(/^cannot connect to stream "alerts" at redis:\/\/127\.0\.0\.1:1\/0: .*ECONNREFUSED/);
-    const url = REDIS.replace('redis://', `redis://nobody-${randomUUID().slice(0, 8)}@`);
-    await expect(checkSource({ url, stream: 'orders', passwordSecret: 'ORDERS_REDIS_PASSWORD' }, { ORDERS_REDIS_PASSWORD: 'wrong' })).rejects.toThrow(
-      `cannot connect to stream "orders" at ${url}: WRONGPASS`,
+    await expect(checkSource({ url: 'redis://127.0.0.1:1/0', stream: 'orders' })).rejects.toThrow(
+      /^cannot connect to stream "orders" at redis:\/\/127\.0\.0\.1:1\/0: .*ECONNREFUSED/,
     );
-    await expect(checkSink({ stream: 'alerts', passwordSecret: 'ALERTS_REDIS_PASSWORD' })).rejects.toThrow('secret ALERTS_REDIS_PASSWORD is not set');
+    await expect(checkSink({ url: 'redis://127.0.0.1:1/0', stream: 'alerts' })).rejects.toThrow(
+      /^cannot connect to stream "alerts" at redis:\/\/127\.0\.0\.1:1\/0: .*ECONNREFUSED/,
+    );
+    const url = REDIS.replace('redis://', `redis://nobody-${randomUUID().slice(0, 8)}@`);
+    await expect(
+      checkSource({ url, stream: 'orders', passwordSecret: 'ORDERS_REDIS_PASSWORD' }, { ORDERS_REDIS_PASSWORD: 'wrong' }),
+    ).rejects.toThrow(`cannot connect to stream "orders" at ${url}: WRONGPASS`);
+    await expect(checkSink({ stream: 'alerts', passwordSecret: 'ALERTS_REDIS_PASSWORD' })).rejects.toThrow(
+      'secret ALERTS_REDIS_PASSWORD is not set',
+    );
   });
 
   it('gives up after its time with "no answer from <url>", and closes the connection it opened', async () => {

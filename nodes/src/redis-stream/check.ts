@@ -20,7 +20,11 @@ export function checkRedisStreamSink(ctx: OperatorContext<SinkRedisStreamConfig>
   return checkStream(ctx, 'sink', timeoutMs);
 }
 
-async function checkStream(ctx: OperatorContext<{ url: string; passwordSecret?: string | undefined; stream: string }>, role: 'source' | 'sink', timeoutMs: number): Promise<string> {
+async function checkStream(
+  ctx: OperatorContext<{ url: string; passwordSecret?: string | undefined; stream: string }>,
+  role: 'source' | 'sink',
+  timeoutMs: number,
+): Promise<string> {
   const c = ctx.config;
   const target = shownTarget(c.url, c.stream);
   // Before connecting, as at the start: a missing secret fails naming the secret.
@@ -28,7 +32,12 @@ async function checkStream(ctx: OperatorContext<{ url: string; passwordSecret?: 
   return withinDeadline(
     c.url,
     async (deadline) => {
-      const redis = await openRedis({ url: c.url, ...(password !== undefined ? { password } : {}), target, prepare: (r) => deadline.onExpire(() => r.disconnect()) });
+      const redis = await openRedis({
+        url: c.url,
+        ...(password !== undefined ? { password } : {}),
+        target,
+        prepare: (r) => deadline.onExpire(() => r.disconnect()),
+      });
       try {
         // The start's check and message: the key holds something else than a stream.
         await checkStreamKey(redis, c.stream, target);

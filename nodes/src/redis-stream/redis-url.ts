@@ -9,9 +9,13 @@ import { inlinePasswordProblems, secretName } from '../sdk/secrets.js';
 export const redisUrl = z
   .string()
   .regex(/^rediss?:\/\/\S+$/, 'a Redis URL starts with redis:// (or rediss:// for TLS), e.g. redis://cache:6379/0')
-  .describe('Redis to connect to: redis://host:port/db (rediss:// for TLS; an ACL user as redis://user@host). No password here: name a secret in passwordSecret');
+  .describe(
+    'Redis to connect to: redis://host:port/db (rediss:// for TLS; an ACL user as redis://user@host). No password here: name a secret in passwordSecret',
+  );
 
-export const redisPasswordSecret = secretName.optional().describe('Secret holding the Redis password (SLUICE_SECRET_<name> on the server and workers); omit when Redis has none');
+export const redisPasswordSecret = secretName
+  .optional()
+  .describe('Secret holding the Redis password (SLUICE_SECRET_<name> on the server and workers); omit when Redis has none');
 
 export const streamKey = z.string().min(1).describe('Key of the Redis stream');
 
@@ -32,11 +36,17 @@ export function parseRedisUrl(url: string): RedisAddress {
   } catch {
     throw new Error(`${JSON.stringify(url)} is not a URL`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`the scheme must be redis:// or rediss:// (got ${u.protocol}//)`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new Error(`the scheme must be redis:// or rediss:// (got ${u.protocol}//)`);
   const path = u.pathname.replace(/^\//, '');
   if (path !== '' && !/^\d{1,2}$/.test(path)) throw new Error(`the path is the database number (e.g. /0), not "/${path}"`);
   const port = u.port === '' ? 6379 : Number(u.port);
-  const address: RedisAddress = { host: u.hostname || '127.0.0.1', port, db: path === '' ? 0 : Number(path), tls: u.protocol === 'rediss:' };
+  const address: RedisAddress = {
+    host: u.hostname || '127.0.0.1',
+    port,
+    db: path === '' ? 0 : Number(path),
+    tls: u.protocol === 'rediss:',
+  };
   if (u.username) address.username = decodeURIComponent(u.username);
   return address;
 }

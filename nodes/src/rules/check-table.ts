@@ -56,15 +56,18 @@ export function checkRulesConfig(c: RulesConfig): ConfigProblem[] {
   const collect = c.hitPolicy === 'collect';
 
   c.inputs.forEach((col, i) => {
-    if (inputIds.indexOf(col.id) < i) problems.push({ path: `config.inputs[${i}].id`, message: `input column "${col.id}" is defined twice` });
+    if (inputIds.indexOf(col.id) < i)
+      problems.push({ path: `config.inputs[${i}].id`, message: `input column "${col.id}" is defined twice` });
   });
   c.outputs.forEach((col, i) => {
-    if (outputIds.indexOf(col.id) < i) problems.push({ path: `config.outputs[${i}].id`, message: `output column "${col.id}" is defined twice` });
+    if (outputIds.indexOf(col.id) < i)
+      problems.push({ path: `config.outputs[${i}].id`, message: `output column "${col.id}" is defined twice` });
   });
   if (c.matchField !== undefined && outputIds.includes(c.matchField)) {
     problems.push({ path: 'config.matchField', message: `"${c.matchField}" is also an output column` });
   }
-  if (collect && outputIds.includes(c.collectAs)) problems.push({ path: 'config.collectAs', message: `"${c.collectAs}" is also an output column` });
+  if (collect && outputIds.includes(c.collectAs))
+    problems.push({ path: 'config.collectAs', message: `"${c.collectAs}" is also an output column` });
   if (collect && c.matchField === c.collectAs) problems.push({ path: 'config.matchField', message: `"${c.matchField}" is also collectAs` });
 
   const inTypes = new ColumnTypes('input column', problems);
@@ -75,7 +78,11 @@ export function checkRulesConfig(c: RulesConfig): ConfigProblem[] {
   const checkThen = (then: Record<string, Cell>, path: string, name: string) => {
     const ids = Object.keys(then);
     if (ids.length === 0) {
-      problems.push({ path, message: `${name} sets no output (give a value to at least one of: ${outputIds.join(', ')})`, code: 'rules-empty' });
+      problems.push({
+        path,
+        message: `${name} sets no output (give a value to at least one of: ${outputIds.join(', ')})`,
+        code: 'rules-empty',
+      });
     }
     for (const id of ids) {
       if (!outputIds.includes(id)) {
@@ -96,15 +103,30 @@ export function checkRulesConfig(c: RulesConfig): ConfigProblem[] {
       for (const x of conditionValues(cond, path)) inTypes.use(id, x.v, x.path, name);
       if (cond.op === 'between') {
         const [lo, hi] = cond.value;
-        if (typeof lo !== typeof hi) problems.push({ path: `${path}.value`, message: `between ${JSON.stringify(lo)} and ${JSON.stringify(hi)}: both ends must be numbers or both text`, code: 'rules-type' });
-        else if (lo > hi) problems.push({ path: `${path}.value`, message: `between ${JSON.stringify(lo)} and ${JSON.stringify(hi)}: the low end is above the high end, nothing matches` });
+        if (typeof lo !== typeof hi)
+          problems.push({
+            path: `${path}.value`,
+            message: `between ${JSON.stringify(lo)} and ${JSON.stringify(hi)}: both ends must be numbers or both text`,
+            code: 'rules-type',
+          });
+        else if (lo > hi)
+          problems.push({
+            path: `${path}.value`,
+            message: `between ${JSON.stringify(lo)} and ${JSON.stringify(hi)}: the low end is above the high end, nothing matches`,
+          });
       } else if (cond.op === 'in' && cond.value.length === 0) {
-        problems.push({ path: `${path}.value`, message: `${name} never matches: "in" an empty list`, severity: 'warning', code: 'rules-unreachable' });
+        problems.push({
+          path: `${path}.value`,
+          message: `${name} never matches: "in" an empty list`,
+          severity: 'warning',
+          code: 'rules-unreachable',
+        });
       }
     }
     checkThen(row.then, `${at}.then`, name);
     const t = rowTimes(row);
-    if (t.from >= t.until) problems.push({ path: `${at}.effectiveUntil`, message: `${name} never applies: effectiveUntil is not after effectiveFrom` });
+    if (t.from >= t.until)
+      problems.push({ path: `${at}.effectiveUntil`, message: `${name} never applies: effectiveUntil is not after effectiveFrom` });
   });
   checkThen(c.default, 'config.default', 'the default row');
   if (c.rows.length === 0) problems.push({ path: 'config.rows', message: 'no rows: every event gets the default', severity: 'warning' });

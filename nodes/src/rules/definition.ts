@@ -8,9 +8,7 @@ import { rulesSchema } from './infer-schema.js';
 /** A time bound of a row: epoch ms or ISO 8601 (no offset means UTC). */
 export const timeMs = (v: number | string): number | undefined => parseTime(v);
 
-const timeBound = z
-  .union([z.number(), z.string()])
-  .refine((v) => timeMs(v) !== undefined, { error: `not a time: ${TIME_HINT}` });
+const timeBound = z.union([z.number(), z.string()]).refine((v) => timeMs(v) !== undefined, { error: `not a time: ${TIME_HINT}` });
 
 /** Output ids are the fields written: one plain name (no dots). */
 const FIELD_NAME_RE = /^[^.]+$/;
@@ -150,7 +148,8 @@ export function rulesExpressions(c: RulesConfig): ExpressionField[] {
   });
   const cells = (then: Record<string, Cell> | undefined, at: string) => {
     for (const [id, cell] of record(then)) {
-      if (cell !== null && typeof cell === 'object' && typeof cell.expr === 'string') out.push({ path: `${at}.${id}.expr`, source: cell.expr, role: 'value' });
+      if (cell !== null && typeof cell === 'object' && typeof cell.expr === 'string')
+        out.push({ path: `${at}.${id}.expr`, source: cell.expr, role: 'value' });
     }
   };
   list(c.rows).forEach((row, r) => {

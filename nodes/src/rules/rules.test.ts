@@ -35,7 +35,10 @@ function oneColumn(conditions: Record<string, unknown>[]) {
 
 /** y per input value of x, for a single-condition table. */
 function ys(condition: Record<string, unknown>, xs: unknown[]): unknown[] {
-  const col = run(oneColumn([condition]), xs.map((x) => (x === undefined ? {} : { x })));
+  const col = run(
+    oneColumn([condition]),
+    xs.map((x) => (x === undefined ? {} : { x })),
+  );
   expect(col.outputs.error).toBeUndefined();
   return plain(col.outputs.out).map((e) => e.y);
 }
@@ -78,7 +81,10 @@ describe('rules: every operator', () => {
 
   it('any, or the column left out, matches everything', () => {
     expect(ys({ op: 'any' }, [1, null, 'a'])).toEqual([1, 1, 1]);
-    const col = run({ inputs: [{ id: 'x', expression: 'x' }], outputs: [{ id: 'y' }], rows: [{ then: { y: 1 } }], default: { y: 0 } }, [{ x: 3 }, {}]);
+    const col = run({ inputs: [{ id: 'x', expression: 'x' }], outputs: [{ id: 'y' }], rows: [{ then: { y: 1 } }], default: { y: 0 } }, [
+      { x: 3 },
+      {},
+    ]);
     expect(plain(col.outputs.out).map((e) => e.y)).toEqual([1, 1]);
   });
 
@@ -200,10 +206,7 @@ describe('rules: the error port', () => {
       default: { y: 0 },
     };
     const col = run(table, [{ orders: 'x' }, { orders: 3, base: 'b' }, { orders: 7 }, {}, { orders: 2, base: 4 }]);
-    expect(plain(col.outputs.out)).toEqual([
-      { y: 0 },
-      { orders: 2, base: 4, y: 8 },
-    ]);
+    expect(plain(col.outputs.out)).toEqual([{ y: 0 }, { orders: 2, base: 4, y: 8 }]);
     expect(col.counters.errors).toBe(3);
     expect(plain(col.outputs.error).map((e) => e._error)).toEqual([
       { node: 'r', code: 'rules-compare', message: 'row 1, n: cannot compare the string "x" >= the number 1' },
@@ -214,9 +217,17 @@ describe('rules: the error port', () => {
   });
 
   it('a failing input column expression names its column', () => {
-    const table = { inputs: [{ id: 'n', expression: 'orders * 2' }], outputs: [{ id: 'y' }], rows: [{ when: { n: { op: '>', value: 1 } }, then: { y: 1 } }], default: { y: 0 } };
+    const table = {
+      inputs: [{ id: 'n', expression: 'orders * 2' }],
+      outputs: [{ id: 'y' }],
+      rows: [{ when: { n: { op: '>', value: 1 } }, then: { y: 1 } }],
+      default: { y: 0 },
+    };
     const col = run(table, [{ orders: 'x' }]);
-    expect(plain(col.outputs.error)[0]!._error).toMatchObject({ code: 'expr-eval', message: expect.stringMatching(/^input column n: cannot compute/) });
+    expect(plain(col.outputs.error)[0]!._error).toMatchObject({
+      code: 'expr-eval',
+      message: expect.stringMatching(/^input column n: cannot compute/),
+    });
   });
 });
 
@@ -239,7 +250,9 @@ describe('rules: checks', () => {
   });
 
   it('a row covered by an earlier unconditional or superset row is unreachable', () => {
-    expect(warnings([{ then: { pct: 1 } }, { when: { n: { op: '>', value: 3 } }, then: { pct: 2 } }])).toEqual(['config.rows[1]: rules-unreachable']);
+    expect(warnings([{ then: { pct: 1 } }, { when: { n: { op: '>', value: 3 } }, then: { pct: 2 } }])).toEqual([
+      'config.rows[1]: rules-unreachable',
+    ]);
     const superset = [
       { when: { n: { op: 'between', value: [0, 100] } }, then: { pct: 1 } },
       { when: { n: { op: 'between', value: [10, 20] }, cat: { op: 'in', value: ['a', 'b'] } }, then: { pct: 2 } },
@@ -284,14 +297,30 @@ describe('rules: checks', () => {
 
   it('expr conditions: only the same text is known to overlap or cover', () => {
     const e = (expression: string) => ({ op: 'expr', expression });
-    expect(warnings([{ when: { n: e('orders > 5') }, then: { pct: 1 } }, { when: { n: e('orders > 9') }, then: { pct: 2 } }])).toEqual([]);
-    expect(warnings([{ when: { n: e('orders > 5') }, then: { pct: 1 } }, { when: { n: e('orders > 5') }, then: { pct: 2 } }])).toEqual([
-      'config.rows[1]: rules-unreachable',
-    ]);
-    expect(warnings([{ when: { n: e('orders > 5') }, then: { pct: 1 } }, { when: { cat: { op: '=', value: 'a' } }, then: { pct: 2 } }])).toEqual([
-      'config.rows[1]: rules-overlap',
-    ]);
-    expect(warnings([{ when: { n: { op: '>', value: 5 } }, then: { pct: 1 } }, { when: { n: e('orders > 9') }, then: { pct: 2 } }])).toEqual([]);
+    expect(
+      warnings([
+        { when: { n: e('orders > 5') }, then: { pct: 1 } },
+        { when: { n: e('orders > 9') }, then: { pct: 2 } },
+      ]),
+    ).toEqual([]);
+    expect(
+      warnings([
+        { when: { n: e('orders > 5') }, then: { pct: 1 } },
+        { when: { n: e('orders > 5') }, then: { pct: 2 } },
+      ]),
+    ).toEqual(['config.rows[1]: rules-unreachable']);
+    expect(
+      warnings([
+        { when: { n: e('orders > 5') }, then: { pct: 1 } },
+        { when: { cat: { op: '=', value: 'a' } }, then: { pct: 2 } },
+      ]),
+    ).toEqual(['config.rows[1]: rules-overlap']);
+    expect(
+      warnings([
+        { when: { n: { op: '>', value: 5 } }, then: { pct: 1 } },
+        { when: { n: e('orders > 9') }, then: { pct: 2 } },
+      ]),
+    ).toEqual([]);
   });
 
   it('errors: unknown columns, empty outputs, between lo > hi, effective dates out of order, duplicate ids', () => {
@@ -431,14 +460,24 @@ describe('rules: definition', () => {
       collectAs: 'hits',
     });
     expect(rulesDefinition.inferSchema!(c, { inputs: { in: input } }).out).toEqual({
-      fields: { orders: 'number', category: 'string', pct: 'number', label: 'string', calc: 'number', mixed: 'any', rule: 'number', hits: 'array' },
+      fields: {
+        orders: 'number',
+        category: 'string',
+        pct: 'number',
+        label: 'string',
+        calc: 'number',
+        mixed: 'any',
+        rule: 'number',
+        hits: 'array',
+      },
       open: false,
     });
     expect(rulesDefinition.outputs(c).map((p) => p.name)).toEqual(['out', 'error']);
   });
 
   it('refuses a condition of the wrong shape', () => {
-    const bad = (when: unknown) => rulesDefinition.config.safeParse({ outputs: [{ id: 'y' }], rows: [{ when: { x: when }, then: { y: 1 } }] }).success;
+    const bad = (when: unknown) =>
+      rulesDefinition.config.safeParse({ outputs: [{ id: 'y' }], rows: [{ when: { x: when }, then: { y: 1 } }] }).success;
     expect(bad({ op: 'between', value: [1] })).toBe(false);
     expect(bad({ op: '<', value: true })).toBe(false);
     expect(bad({ op: 'in', value: 3 })).toBe(false);
@@ -447,7 +486,9 @@ describe('rules: definition', () => {
     expect(bad({ op: 'between', value: [1, 2] })).toBe(true);
     expect(rulesDefinition.config.safeParse({ outputs: [] }).success).toBe(false);
     expect(rulesDefinition.config.safeParse({ outputs: [{ id: 'a.b' }] }).success).toBe(false);
-    expect(rulesDefinition.config.safeParse({ outputs: [{ id: 'y' }], rows: [{ then: { y: 1 }, effectiveFrom: 'soon' }] }).success).toBe(false);
+    expect(rulesDefinition.config.safeParse({ outputs: [{ id: 'y' }], rows: [{ then: { y: 1 }, effectiveFrom: 'soon' }] }).success).toBe(
+      false,
+    );
   });
 });
 
@@ -475,7 +516,9 @@ describe('rules: a config that fails its schema', () => {
     };
     const r = validateDocument(doc, nodeDefinitions);
     const paths = r.diagnostics.filter((d) => d.nodeId === 'rules').map((d) => `${d.path} ${d.code}`);
-    expect(paths).toEqual(expect.arrayContaining(['config.inputs[0].expression expr-syntax', 'config.rows[0].then.y.expr expr-unknown-field']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['config.inputs[0].expression expr-syntax', 'config.rows[0].then.y.expr expr-unknown-field']),
+    );
     expect(paths.some((p) => p.startsWith('config.rows[0].when.q'))).toBe(true);
     expect(r.ok).toBe(false);
   });

@@ -26,7 +26,10 @@ export type Decoded = { record: Record<string | symbol, unknown> } | { error: st
 export type MessageDecoder = (address: string, payload: Buffer) => Decoded;
 
 export function messageDecoder({ field, noun }: MessageAddress, o: DecodeOptions): MessageDecoder {
-  const bad = (address: string, text: string): Event => ({ [field]: address, _raw: text.length > RAW_CHARS ? text.slice(0, RAW_CHARS) : text });
+  const bad = (address: string, text: string): Event => ({
+    [field]: address,
+    _raw: text.length > RAW_CHARS ? text.slice(0, RAW_CHARS) : text,
+  });
   return (address, payload) => {
     const text = payload.toString('utf8');
     if (o.format === 'text') return { record: o.includeAddress ? { payload: text, [field]: address } : { payload: text } };

@@ -14,9 +14,18 @@ import { z } from 'zod';
  */
 export function messagePayloadFields(what: string, otherwise: string) {
   return {
-    format: z.enum(['json', 'text']).default('json').describe(`json: the ${what} is a JSON object (the event); text: the event is { payload: "<text>" }`),
-    timeField: z.string().min(1).optional().describe(`Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: ${otherwise}`),
-    maxOutOfOrderness: durationSchema.default('0s').describe('How far behind the latest event time an event may arrive and still be on time'),
+    format: z
+      .enum(['json', 'text'])
+      .default('json')
+      .describe(`json: the ${what} is a JSON object (the event); text: the event is { payload: "<text>" }`),
+    timeField: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(`Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: ${otherwise}`),
+    maxOutOfOrderness: durationSchema
+      .default('0s')
+      .describe('How far behind the latest event time an event may arrive and still be on time'),
   };
 }
 

@@ -26,9 +26,7 @@ describe('event times under TZ=America/New_York', () => {
     expect(clock.stampRecord(good, 0)).toBeUndefined();
     expect(good[EVENT_TIME]).toBe(TEN_UTC);
     for (const ts of ['1/2/2026', 'January 1, 2026']) {
-      expect(clock.stampRecord({ ts }, 0)).toBe(
-        `timeField "ts" is not a time (epoch ms or ISO-8601): ${JSON.stringify(ts)}`,
-      );
+      expect(clock.stampRecord({ ts }, 0)).toBe(`timeField "ts" is not a time (epoch ms or ISO-8601): ${JSON.stringify(ts)}`);
     }
   });
 
@@ -43,7 +41,12 @@ describe('event times under TZ=America/New_York', () => {
   });
 
   it('rules rows take zone-less bounds as UTC and refuse US-style dates', () => {
-    const table = (effectiveFrom: string) => ({ inputs: [], outputs: [{ id: 'y' }], rows: [{ then: { y: 1 }, effectiveFrom }], default: { y: 0 } });
+    const table = (effectiveFrom: string) => ({
+      inputs: [],
+      outputs: [{ id: 'y' }],
+      rows: [{ then: { y: 1 }, effectiveFrom }],
+      default: { y: 0 },
+    });
     expect(rulesDefinition.config.safeParse(table('2026-01-01T10:00:00')).success).toBe(true);
     const bad = rulesDefinition.config.safeParse(table('1/2/2026'));
     expect(bad.success).toBe(false);

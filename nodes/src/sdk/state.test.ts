@@ -14,7 +14,15 @@ describe('tracked keyed state (BullMQ commits only what changed)', () => {
     s.delete('b');
     s.set('d', { n: 4 });
     s.has('c'); // has does not hand out the value: no change
-    expect(reg.keyedChanges()).toEqual({ windows: { set: [['a', { n: 10 }], ['d', { n: 4 }]], deleted: ['b'] } });
+    expect(reg.keyedChanges()).toEqual({
+      windows: {
+        set: [
+          ['a', { n: 10 }],
+          ['d', { n: 4 }],
+        ],
+        deleted: ['b'],
+      },
+    });
     reg.markClean();
     expect(reg.keyedChanges()).toEqual({});
   });
@@ -22,10 +30,27 @@ describe('tracked keyed state (BullMQ commits only what changed)', () => {
   it('marks every key when values are iterated, and nothing after a restore', () => {
     const reg = new MemoryStateRegistry({ track: true });
     const s = reg.keyed<number>('k');
-    reg.restore({ k: { kind: 'keyed', entries: [['x', 1], ['y', 2]] }, wm: { kind: 'value', value: 5 } });
+    reg.restore({
+      k: {
+        kind: 'keyed',
+        entries: [
+          ['x', 1],
+          ['y', 2],
+        ],
+      },
+      wm: { kind: 'value', value: 5 },
+    });
     expect(reg.keyedChanges()).toEqual({});
     for (const [, v] of s.entries()) expect(v).toBeGreaterThan(0);
-    expect(reg.keyedChanges()).toEqual({ k: { set: [['x', 1], ['y', 2]], deleted: [] } });
+    expect(reg.keyedChanges()).toEqual({
+      k: {
+        set: [
+          ['x', 1],
+          ['y', 2],
+        ],
+        deleted: [],
+      },
+    });
   });
 
   it('snapshots with keyed stores listed but empty when asked (the commit head)', () => {

@@ -52,7 +52,11 @@ export function parseTemplate(template: string, code = 'template'): TemplatePart
       const end = template.indexOf('}', i + 1);
       if (end === -1) throw new TemplateError(`"{" at character ${i + 1} is not closed (write {{ for a literal brace)`, code);
       const name = template.slice(i + 1, end);
-      if (!FIELD.test(name)) throw new TemplateError(`{${name}} at character ${i + 1} is not a field name (letters, digits, _ and -; top-level fields only)`, code);
+      if (!FIELD.test(name))
+        throw new TemplateError(
+          `{${name}} at character ${i + 1} is not a field name (letters, digits, _ and -; top-level fields only)`,
+          code,
+        );
       if (text !== '') parts.push({ text });
       text = '';
       parts.push({ field: name });

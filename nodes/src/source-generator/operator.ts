@@ -78,7 +78,8 @@ class GeneratorSource implements SourceOperator {
 
   seek(position: unknown): void {
     const p = position as Partial<GeneratorPosition> | null;
-    if (!p || typeof p.produced !== 'number' || typeof p.rng !== 'number') throw new Error(`not a source.generator position: ${JSON.stringify(position)}`);
+    if (!p || typeof p.produced !== 'number' || typeof p.rng !== 'number')
+      throw new Error(`not a source.generator position: ${JSON.stringify(position)}`);
     this.produced = p.produced;
     this.rng.state = p.rng;
   }

@@ -134,7 +134,13 @@ describe('ysbCampaigns', () => {
     expect(rows[0]!.ad_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(ysbCampaigns(123)).toEqual(rows);
     const adIds = new Set(rows.map((r) => r.ad_id));
-    for (const seed of [1, 42]) expect(poll(generator({ scenario: 'ad-events', seed }), 2000).events.every((e) => adIds.has(e.ad_id as string))).toBe(true);
-    expect(ysbCampaignsJsonl().trim().split('\n').map((l) => JSON.parse(l))).toEqual(rows);
+    for (const seed of [1, 42])
+      expect(poll(generator({ scenario: 'ad-events', seed }), 2000).events.every((e) => adIds.has(e.ad_id as string))).toBe(true);
+    expect(
+      ysbCampaignsJsonl()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(rows);
   });
 });

@@ -42,7 +42,16 @@ const DISTINCT = 5;
 const FIRST = 6;
 const LAST = 7;
 
-const CODES: Record<AggregateOp, number> = { count: COUNT, sum: SUM, avg: AVG, min: MIN, max: MAX, count_distinct: DISTINCT, first: FIRST, last: LAST };
+const CODES: Record<AggregateOp, number> = {
+  count: COUNT,
+  sum: SUM,
+  avg: AVG,
+  min: MIN,
+  max: MAX,
+  count_distinct: DISTINCT,
+  first: FIRST,
+  last: LAST,
+};
 /** Slots each op takes in `x` and in `v`. */
 const X_SLOTS = [0, 2, 2, 2, 2, 0, 1, 1];
 const V_SLOTS = [0, 0, 0, 1, 1, 1, 1, 1];
@@ -125,7 +134,8 @@ export class Aggregates {
         this.nums[j] = val;
       } else {
         if (code === SUM || code === AVG) return `${this.labels[j]} needs numbers, got ${describe(val)}`;
-        if ((code === MIN || code === MAX) && typeof val !== 'string') return `${this.labels[j]} needs numbers or strings, got ${describe(val)}`;
+        if ((code === MIN || code === MAX) && typeof val !== 'string')
+          return `${this.labels[j]} needs numbers or strings, got ${describe(val)}`;
         this.kinds[j] = OTHER;
         this.vals[j] = val;
       }

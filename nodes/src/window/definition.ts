@@ -2,7 +2,15 @@
  * The window node's definition (browser-safe): config schema, checks, ports, output schema.
  * Semantics: GRAPH_FORMAT.md "Windows (event time)" and docs/windows.md.
  */
-import { type ConfigProblem, durationSchema, type EventSchema, type FieldType, parseDuration, readsOf, workBoundProblem } from '@sluice/shared';
+import {
+  type ConfigProblem,
+  durationSchema,
+  type EventSchema,
+  type FieldType,
+  parseDuration,
+  readsOf,
+  workBoundProblem,
+} from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
 
@@ -53,7 +61,8 @@ function check(c: WindowConfig): ConfigProblem[] {
   for (const field of ['size', 'slide', 'gap'] as const) {
     const value = c[field];
     if (!needed.includes(field)) {
-      if (value !== undefined) problems.push({ path: `config.${field}`, message: `a ${c.type} window has no ${field}; it is ignored`, severity: 'warning' });
+      if (value !== undefined)
+        problems.push({ path: `config.${field}`, message: `a ${c.type} window has no ${field}; it is ignored`, severity: 'warning' });
     } else if (value === undefined) {
       problems.push({ path: `config.${field}`, message: `a ${c.type} window needs a ${field}`, code: 'missing-config' });
     } else if (parseDuration(value) === 0) {
@@ -80,9 +89,14 @@ function check(c: WindowConfig): ConfigProblem[] {
   // Output names already taken: the window bounds and the top-level name of every key field.
   const taken = new Set(['window_start', 'window_end', ...c.keyBy.map((k) => k.split('.')[0]!)]);
   c.aggregates.forEach((a, i) => {
-    if (a.op !== 'count' && a.field === undefined) problems.push({ path: `config.aggregates[${i}].field`, message: `${a.op} needs a field` });
+    if (a.op !== 'count' && a.field === undefined)
+      problems.push({ path: `config.aggregates[${i}].field`, message: `${a.op} needs a field` });
     if (a.op === 'count' && a.field !== undefined) {
-      problems.push({ path: `config.aggregates[${i}].field`, message: 'count counts every event; the field is ignored', severity: 'warning' });
+      problems.push({
+        path: `config.aggregates[${i}].field`,
+        message: 'count counts every event; the field is ignored',
+        severity: 'warning',
+      });
     }
     if (taken.has(a.as)) problems.push({ path: `config.aggregates[${i}].as`, message: `"${a.as}" is already an output field` });
     taken.add(a.as);
@@ -101,16 +115,31 @@ function workProblems(c: WindowConfig): ConfigProblem[] {
   if (c.type === 'session') {
     const gap = parseDuration(c.gap);
     if (!gap) return [];
-    const p = workBoundProblem('config.allowedLateness', 'openWindowsPerKey', Math.ceil((gap + lateness) / gap), (n) => `a session gap of ${show(c.gap)}${kept} lets one key hold ${n} open sessions`);
+    const p = workBoundProblem(
+      'config.allowedLateness',
+      'openWindowsPerKey',
+      Math.ceil((gap + lateness) / gap),
+      (n) => `a session gap of ${show(c.gap)}${kept} lets one key hold ${n} open sessions`,
+    );
     return p ? [p] : [];
   }
   const size = parseDuration(c.size);
   const slide = c.type === 'tumbling' ? size : parseDuration(c.slide);
   if (!size || !slide) return [];
   const every = c.type === 'sliding' ? ` sliding every ${show(c.slide)}` : '';
-  const perEvent = workBoundProblem('config.slide', 'windowsPerEvent', Math.ceil(size / slide), (n) => `a ${show(c.size)} window${every} puts each event in ${n} windows`);
+  const perEvent = workBoundProblem(
+    'config.slide',
+    'windowsPerEvent',
+    Math.ceil(size / slide),
+    (n) => `a ${show(c.size)} window${every} puts each event in ${n} windows`,
+  );
   if (perEvent) return [perEvent];
-  const open = workBoundProblem(lateness > 0 ? 'config.allowedLateness' : 'config.slide', 'openWindowsPerKey', Math.ceil((size + lateness) / slide), (n) => `a ${show(c.size)} window${every}${kept} lets one key hold ${n} open windows`);
+  const open = workBoundProblem(
+    lateness > 0 ? 'config.allowedLateness' : 'config.slide',
+    'openWindowsPerKey',
+    Math.ceil((size + lateness) / slide),
+    (n) => `a ${show(c.size)} window${every}${kept} lets one key hold ${n} open windows`,
+  );
   return open ? [open] : [];
 }
 
@@ -137,7 +166,9 @@ function inferSchema(c: WindowConfig, ctx: { inputs: Record<string, EventSchema 
   return {
     out: { fields, open: false },
     late: input,
-    error: input ? { fields: { ...input.fields, _error: 'object', '_error.node': 'string', '_error.message': 'string' }, open: input.open } : undefined,
+    error: input
+      ? { fields: { ...input.fields, _error: 'object', '_error.node': 'string', '_error.message': 'string' }, open: input.open }
+      : undefined,
   };
 }
 
@@ -166,7 +197,10 @@ export const windowDefinition = defineNode<WindowConfig>({
   keyBy: (c) => c.keyBy,
   // Results are new objects (keys, window, aggregates); only late and failed events go on as they came.
   fieldUse: (c, isConnected) => ({
-    reads: readsOf(c.keyBy, c.aggregates.flatMap((a) => (a.field ? [a.field] : []))),
+    reads: readsOf(
+      c.keyBy,
+      c.aggregates.flatMap((a) => (a.field ? [a.field] : [])),
+    ),
     forwards: isConnected('late') || isConnected('error'),
   }),
   check,

@@ -254,7 +254,11 @@ export class WindowOperator implements Operator {
     o[EVENT_TIME] = w.e - 1;
     if (w.i > 0) o[INGEST_TIME] = w.i;
     if (problem === undefined) out.emit(o as Event);
-    else out.error(o as Event, new WindowEventError(`window [${w.s}, ${w.e}) of ${this.describeKey(k)}: ${problem} (written as null)`, 'window-overflow'));
+    else
+      out.error(
+        o as Event,
+        new WindowEventError(`window [${w.s}, ${w.e}) of ${this.describeKey(k)}: ${problem} (written as null)`, 'window-overflow'),
+      );
   }
 
   /** `sku="a", user.country="FR"`, or `the global window` without keyBy. */

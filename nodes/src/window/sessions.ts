@@ -12,7 +12,14 @@ import type { Aggregates, Win } from './aggregates.js';
  * extended to the event) or undefined when there is none. Sessions open for this event never
  * overlap one another, so overlapping the event's interval is the whole test.
  */
-export function mergeOverlapping(sessions: Win[], t: number, gap: number, lateness: number, closedUpTo: number, aggs: Aggregates): Win | undefined {
+export function mergeOverlapping(
+  sessions: Win[],
+  t: number,
+  gap: number,
+  lateness: number,
+  closedUpTo: number,
+  aggs: Aggregates,
+): Win | undefined {
   let into: Win | undefined;
   const end = t + gap;
   for (let j = 0; j < sessions.length; j++) {

@@ -47,7 +47,8 @@ function stream(seed: number, n: number, oo: number): Raw[] {
 /** The aggregates of a list of events (in arrival order), computed the obvious way. */
 function aggregate(events: Raw[]): Record<string, unknown> {
   const vals = events.filter((e) => e.v !== undefined && e.v !== null) as (Raw & { v: number })[];
-  const byTime = (pick: (a: Raw & { v: number }, b: Raw & { v: number }) => boolean) => vals.reduce<(Raw & { v: number }) | null>((best, e) => (best === null || pick(e, best) ? e : best), null);
+  const byTime = (pick: (a: Raw & { v: number }, b: Raw & { v: number }) => boolean) =>
+    vals.reduce<(Raw & { v: number }) | null>((best, e) => (best === null || pick(e, best) ? e : best), null);
   const sum = vals.reduce((s, e) => s + e.v, 0);
   return {
     n: events.length,
@@ -93,7 +94,8 @@ function sessionModel(events: Raw[], gap: number, oo: number, lateness: number):
   let open: Session[] = [];
   const model: Model = { out: [], late: [], dropped: 0 };
   const emit = (wm: number) => {
-    for (const x of open.filter((x) => x.e + lateness <= wm)) model.out.push({ k: x.k, window_start: x.s, window_end: x.e, ...aggregate(x.events) });
+    for (const x of open.filter((x) => x.e + lateness <= wm))
+      model.out.push({ k: x.k, window_start: x.s, window_end: x.e, ...aggregate(x.events) });
     open = open.filter((x) => x.e + lateness > wm);
   };
   let maxT = Number.NEGATIVE_INFINITY;

@@ -67,7 +67,9 @@ describe('window operator', () => {
     op.process([at(Number.NaN), at(1)], col, 'in');
     op.onWatermark!(Number.POSITIVE_INFINITY, col);
     expect(col.counters.errors).toBe(1);
-    expect(plain(col.outputs.error)).toEqual([{ _error: { node: 'w', message: 'event time NaN is not a finite number', code: 'window-bad-time' } }]);
+    expect(plain(col.outputs.error)).toEqual([
+      { _error: { node: 'w', message: 'event time NaN is not a finite number', code: 'window-bad-time' } },
+    ]);
     expect(plain(col.outputs.out)).toEqual([{ window_start: 0, window_end: 10000, n: 1 }]);
   });
 
@@ -99,7 +101,11 @@ describe('window robustness', () => {
   it('sends an event whose key cannot be written (nested 100,000 deep) to the error port and goes on', () => {
     let deep: unknown[] = [];
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    const op = windowOperator(testContext({ config: windowDefinition.config.parse({ type: 'tumbling', size: '10s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }] }) })) as Operator;
+    const op = windowOperator(
+      testContext({
+        config: windowDefinition.config.parse({ type: 'tumbling', size: '10s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }] }),
+      }),
+    ) as Operator;
     const col = recordingCollector('w', () => true);
     const at = (t: number, k: unknown) => ({ k, [EVENT_TIME]: t }) as Event;
     op.process([at(1, 'a'), at(2, deep), at(3, 'a')], col, 'in');
@@ -112,8 +118,19 @@ describe('window robustness', () => {
 });
 
 describe('window numbers', () => {
-  it('makes a NaN or Infinity value (from an expression upstream) the event\'s error, so no window holds it', () => {
-    const op = windowOperator(testContext({ config: windowDefinition.config.parse({ type: 'tumbling', size: '10s', aggregates: [{ as: 'total', op: 'sum', field: 'v' }, { as: 'n', op: 'count' }] }) })) as Operator;
+  it("makes a NaN or Infinity value (from an expression upstream) the event's error, so no window holds it", () => {
+    const op = windowOperator(
+      testContext({
+        config: windowDefinition.config.parse({
+          type: 'tumbling',
+          size: '10s',
+          aggregates: [
+            { as: 'total', op: 'sum', field: 'v' },
+            { as: 'n', op: 'count' },
+          ],
+        }),
+      }),
+    ) as Operator;
     const col = recordingCollector('w', () => true);
     const at = (t: number, v: number) => ({ v, [EVENT_TIME]: t }) as Event;
     op.process([at(1, 2), at(2, Number.NaN), at(3, Number.POSITIVE_INFINITY), at(4, 3)], col, 'in');
@@ -129,14 +146,45 @@ describe('window numbers', () => {
 
 describe('window state', () => {
   const configs: Record<string, unknown>[] = [
-    { type: 'sliding', size: '10s', slide: '5s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }, { as: 'kinds', op: 'count_distinct', field: 'c' }, { as: 'first_c', op: 'first', field: 'c' }] },
-    { type: 'session', gap: '2s', allowedLateness: '1s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }, { as: 's', op: 'sum', field: 'v' }, { as: 'lo', op: 'min', field: 'c' }, { as: 'last_v', op: 'last', field: 'v' }] },
-    { type: 'tumbling', size: '3s', keyBy: ['k', 'c'], aggregates: [{ as: 'mean', op: 'avg', field: 'v' }, { as: 'hi', op: 'max', field: 'v' }] },
+    {
+      type: 'sliding',
+      size: '10s',
+      slide: '5s',
+      keyBy: ['k'],
+      aggregates: [
+        { as: 'n', op: 'count' },
+        { as: 'kinds', op: 'count_distinct', field: 'c' },
+        { as: 'first_c', op: 'first', field: 'c' },
+      ],
+    },
+    {
+      type: 'session',
+      gap: '2s',
+      allowedLateness: '1s',
+      keyBy: ['k'],
+      aggregates: [
+        { as: 'n', op: 'count' },
+        { as: 's', op: 'sum', field: 'v' },
+        { as: 'lo', op: 'min', field: 'c' },
+        { as: 'last_v', op: 'last', field: 'v' },
+      ],
+    },
+    {
+      type: 'tumbling',
+      size: '3s',
+      keyBy: ['k', 'c'],
+      aggregates: [
+        { as: 'mean', op: 'avg', field: 'v' },
+        { as: 'hi', op: 'max', field: 'v' },
+      ],
+    },
   ];
 
   /** Deterministic disorder: every third event 1.5 s in the past, every 17th 9 s (late). */
   const events = (n: number): Event[] =>
-    Array.from({ length: n }, (_, i) => at(i * 700 - (i % 3 === 0 ? 1500 : 0) - (i % 17 === 0 ? 9000 : 0), { k: `k${i % 4}`, c: `c${i % 5}`, v: i % 11 }, i));
+    Array.from({ length: n }, (_, i) =>
+      at(i * 700 - (i % 3 === 0 ? 1500 : 0) - (i % 17 === 0 ? 9000 : 0), { k: `k${i % 4}`, c: `c${i % 5}`, v: i % 11 }, i),
+    );
 
   /** Events [from, to) of `list`, one per batch, each followed by the watermark (max time - 2 s). */
   function feed(op: Operator, col: ReturnType<typeof recordingCollector>, list: Event[], from = 0, to = list.length): void {
@@ -192,7 +240,9 @@ describe('window state', () => {
     feed(op, col, events(40));
     const other = window({ ...configs[1]!, aggregates: [{ as: 'n', op: 'count' }] });
     other.ctx.stateRegistry.restore(ctx.stateRegistry.snapshot());
-    expect(() => other.op.onRestore!()).toThrow('window state was written for session|["k"]|count,sum,min,last, this node is session|["k"]|count');
+    expect(() => other.op.onRestore!()).toThrow(
+      'window state was written for session|["k"]|count,sum,min,last, this node is session|["k"]|count',
+    );
   });
 });
 
@@ -260,21 +310,42 @@ describe('window definition', () => {
       'error config.aggregates[0].field: sum needs a field',
     ]);
     expect(problems({ type: 'tumbling', size: 0, aggregates: count })).toEqual(['error config.size: size must be longer than 0']);
-    expect(problems({ type: 'tumbling', size: '1m', aggregates: [{ as: 'n', op: 'count' }, { as: 'm', op: 'max' }] })).toEqual([
-      'error config.aggregates[1].field: max needs a field',
-    ]);
+    expect(
+      problems({
+        type: 'tumbling',
+        size: '1m',
+        aggregates: [
+          { as: 'n', op: 'count' },
+          { as: 'm', op: 'max' },
+        ],
+      }),
+    ).toEqual(['error config.aggregates[1].field: max needs a field']);
   });
 
   it('refuses output names used twice, keys listed twice; warns about ignored settings', () => {
-    expect(problems({ type: 'tumbling', size: '1m', keyBy: ['n'], aggregates: count })).toEqual(['error config.aggregates[0].as: "n" is already an output field']);
-    expect(problems({ type: 'tumbling', size: '1m', keyBy: ['user.id'], aggregates: [{ as: 'user', op: 'count' }, { as: 'window_end', op: 'count' }] })).toEqual([
+    expect(problems({ type: 'tumbling', size: '1m', keyBy: ['n'], aggregates: count })).toEqual([
+      'error config.aggregates[0].as: "n" is already an output field',
+    ]);
+    expect(
+      problems({
+        type: 'tumbling',
+        size: '1m',
+        keyBy: ['user.id'],
+        aggregates: [
+          { as: 'user', op: 'count' },
+          { as: 'window_end', op: 'count' },
+        ],
+      }),
+    ).toEqual([
       'error config.aggregates[0].as: "user" is already an output field',
       'error config.aggregates[1].as: "window_end" is already an output field',
     ]);
     expect(problems({ type: 'tumbling', size: '1m', aggregates: [...count, { as: 'n', op: 'sum', field: 'v' }] })).toEqual([
       'error config.aggregates[1].as: "n" is already an output field',
     ]);
-    expect(problems({ type: 'tumbling', size: '1m', keyBy: ['a', 'a'], aggregates: count })).toEqual(['error config.keyBy[1]: "a" is listed twice']);
+    expect(problems({ type: 'tumbling', size: '1m', keyBy: ['a', 'a'], aggregates: count })).toEqual([
+      'error config.keyBy[1]: "a" is listed twice',
+    ]);
     expect(problems({ type: 'sliding', size: '1m', slide: '2m', aggregates: count })).toEqual([
       'warning config.slide: slide (2m) is longer than size (1m): events between two windows are in none (counted as dropped)',
     ]);
@@ -316,10 +387,15 @@ describe('window definition', () => {
     const r = windowDefinition.config.safeParse({ type: 'tumbling', size: '10 sec', aggregates: count });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.message).toBe('"10 sec" is not a duration (use 250ms, 10s, 5m, 1h)');
-    expect(windowDefinition.config.parse({ type: 'tumbling', size: 1000, aggregates: count })).toMatchObject({ keyBy: [], allowedLateness: '0s' });
+    expect(windowDefinition.config.parse({ type: 'tumbling', size: 1000, aggregates: count })).toMatchObject({
+      keyBy: [],
+      allowedLateness: '0s',
+    });
     expect(windowDefinition.config.safeParse({ type: 'hopping', size: '1s', aggregates: count }).success).toBe(false);
     expect(windowDefinition.config.safeParse({ type: 'tumbling', size: '1s', aggregates: [] }).success).toBe(false);
-    expect(windowDefinition.config.safeParse({ type: 'tumbling', size: '1s', aggregates: [{ as: 'n', op: 'median', field: 'v' }] }).success).toBe(false);
+    expect(
+      windowDefinition.config.safeParse({ type: 'tumbling', size: '1s', aggregates: [{ as: 'n', op: 'median', field: 'v' }] }).success,
+    ).toBe(false);
   });
 
   it('has ports in -> out, late, error; keys by keyBy; infers the output schema', () => {
@@ -327,15 +403,33 @@ describe('window definition', () => {
       type: 'tumbling',
       size: '1m',
       keyBy: ['sku', 'user.country'],
-      aggregates: [{ as: 'n', op: 'count' }, { as: 'top', op: 'max', field: 'price' }, { as: 'avg_q', op: 'avg', field: 'q' }, { as: 'who', op: 'first', field: 'name' }],
+      aggregates: [
+        { as: 'n', op: 'count' },
+        { as: 'top', op: 'max', field: 'price' },
+        { as: 'avg_q', op: 'avg', field: 'q' },
+        { as: 'who', op: 'first', field: 'name' },
+      ],
     });
     expect(windowDefinition.inputs.map((p) => p.name)).toEqual(['in']);
     expect(windowDefinition.outputs(c).map((p) => p.name)).toEqual(['out', 'late', 'error']);
     expect(windowDefinition.keyBy!(c)).toEqual(['sku', 'user.country']);
-    const input = { fields: { sku: 'string', price: 'number', q: 'number', 'user.country': 'string', user: 'object' }, open: false } as const;
+    const input = {
+      fields: { sku: 'string', price: 'number', q: 'number', 'user.country': 'string', user: 'object' },
+      open: false,
+    } as const;
     const s = windowDefinition.inferSchema!(c, { inputs: { in: input } });
     expect(s.out).toEqual({
-      fields: { sku: 'string', user: 'object', 'user.country': 'string', window_start: 'number', window_end: 'number', n: 'number', top: 'number', avg_q: 'number', who: 'any' },
+      fields: {
+        sku: 'string',
+        user: 'object',
+        'user.country': 'string',
+        window_start: 'number',
+        window_end: 'number',
+        n: 'number',
+        top: 'number',
+        avg_q: 'number',
+        who: 'any',
+      },
       open: false,
     });
     expect(s.late).toBe(input);

@@ -3,7 +3,16 @@ import type { EventSchema } from '../schema/event-schema.js';
 import { type CheckContext, checkExpression } from './api.js';
 
 const schema: EventSchema = {
-  fields: { amount: 'number', name: 'string', flag: 'boolean', tags: 'array', user: 'object', 'user.country': 'string', meta: 'any', 'item.odd name': 'number' },
+  fields: {
+    amount: 'number',
+    name: 'string',
+    flag: 'boolean',
+    tags: 'array',
+    user: 'object',
+    'user.country': 'string',
+    meta: 'any',
+    'item.odd name': 'number',
+  },
   open: false,
 };
 const ctx: CheckContext = { params: { limit: 'number', label: 'string' }, schema };
@@ -16,7 +25,9 @@ describe('checker: names', () => {
       ['expr-unknown-field', 1, 'error'],
       ['expr-unknown-param', 9, 'error'],
     ]);
-    expect(messages('amout > params.limt')[0]).toBe("unknown field 'amout' at column 1 (fields here: amount, name, flag, tags, user, user.country, meta, item.odd name)");
+    expect(messages('amout > params.limt')[0]).toBe(
+      "unknown field 'amout' at column 1 (fields here: amount, name, flag, tags, user, user.country, meta, item.odd name)",
+    );
     expect(messages('amout > params.limt')[1]).toBe("unknown param 'limt' at column 9 (declared: limit, label)");
     expect(messages('params.x', { params: {} })[0]).toBe("unknown param 'x' at column 1 (the document declares no params)");
   });
@@ -43,8 +54,16 @@ describe('checker: types', () => {
   it.each([
     ['amount > "x"', 8, 'cannot compare \'amount\' (a number) with "x" (a string) at column 8'],
     ['lower(amount)', 7, "lower() needs a string, but 'amount' is a number at column 7"],
-    ['amount == "5"', 8, '\'amount\' (a number) is never equal to "5" (a string): \'==\' is always false at column 8 (values are not converted; toNumber() or toString() can)'],
-    ['name != 3', 6, "'name' (a string) is never equal to 3 (a number): '!=' is always true at column 6 (values are not converted; toNumber() or toString() can)"],
+    [
+      'amount == "5"',
+      8,
+      "'amount' (a number) is never equal to \"5\" (a string): '==' is always false at column 8 (values are not converted; toNumber() or toString() can)",
+    ],
+    [
+      'name != 3',
+      6,
+      "'name' (a string) is never equal to 3 (a number): '!=' is always true at column 6 (values are not converted; toNumber() or toString() can)",
+    ],
     ['name * 2', 1, "'*' needs a number, but 'name' is a string at column 1"],
     ['-name', 2, "'-' needs a number, but 'name' is a string at column 2"],
     ['!amount', 2, "'!' needs a boolean, but 'amount' is a number at column 2"],
@@ -66,11 +85,25 @@ describe('checker: types', () => {
   });
 
   it('dividing by a literal zero is a warning', () => {
-    expect(checkExpression('amount / 0', ctx).issues).toEqual([{ code: 'expr-type', column: 10, severity: 'warning', message: 'division by zero at column 10 (it gives null for every event)' }]);
+    expect(checkExpression('amount / 0', ctx).issues).toEqual([
+      { code: 'expr-type', column: 10, severity: 'warning', message: 'division by zero at column 10 (it gives null for every event)' },
+    ]);
   });
 
   it('unknown types and null are never a mismatch', () => {
-    for (const src of ['meta > 1', 'meta + 1', 'amount == null', 'missing > 1', 'lower(meta)', 'amount > params.limit', 'name + amount', 'name + flag', '"a" in tags', 'amount in [1, 2]', 'amount in [1, "a"]']) {
+    for (const src of [
+      'meta > 1',
+      'meta + 1',
+      'amount == null',
+      'missing > 1',
+      'lower(meta)',
+      'amount > params.limit',
+      'name + amount',
+      'name + flag',
+      '"a" in tags',
+      'amount in [1, 2]',
+      'amount in [1, "a"]',
+    ]) {
       expect(issues(src, { ...ctx, schema: { ...schema, open: true } }), src).toEqual([]);
     }
     expect(issues('amount > params.label', { params: { label: 'string' } })).toEqual([]);

@@ -24,7 +24,15 @@ export interface CheckOutcome {
 type Binary = Extract<Expr, { kind: 'binary' }>;
 
 const CONCRETE: ReadonlySet<FieldType> = new Set<FieldType>(['number', 'string', 'boolean', 'object', 'array']);
-const NAMES: Readonly<Record<FieldType, string>> = { number: 'a number', string: 'a string', boolean: 'a boolean', null: 'null', object: 'an object', array: 'a list', any: 'anything' };
+const NAMES: Readonly<Record<FieldType, string>> = {
+  number: 'a number',
+  string: 'a string',
+  boolean: 'a boolean',
+  null: 'null',
+  object: 'an object',
+  array: 'a list',
+  any: 'anything',
+};
 
 export function checkAst(root: Expr, scope: CheckScope): CheckOutcome {
   const issues: ExprIssue[] = [];
@@ -56,7 +64,9 @@ export function checkAst(root: Expr, scope: CheckScope): CheckOutcome {
     }
     if (!s.open) {
       const known = Object.keys(s.fields);
-      const hint = known.length ? `fields here: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', ...' : ''}` : 'no fields are known here';
+      const hint = known.length
+        ? `fields here: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', ...' : ''}`
+        : 'no fields are known here';
       if (inHas) report(`has(${name}) is always false: no such field`, n.col, 'expr-unknown-field', 'warning', hint);
       else report(`unknown field '${name}'`, n.col, 'expr-unknown-field', 'error', hint);
     }
@@ -75,7 +85,13 @@ export function checkAst(root: Expr, scope: CheckScope): CheckOutcome {
       case 'param': {
         if (Object.hasOwn(scope.params, n.name)) return scope.params[n.name]!;
         const known = Object.keys(scope.params);
-        report(`unknown param '${n.name}'`, n.col, 'expr-unknown-param', 'error', known.length ? `declared: ${known.join(', ')}` : 'the document declares no params');
+        report(
+          `unknown param '${n.name}'`,
+          n.col,
+          'expr-unknown-param',
+          'error',
+          known.length ? `declared: ${known.join(', ')}` : 'the document declares no params',
+        );
         return 'any';
       }
       case 'index':
@@ -117,7 +133,13 @@ export function checkAst(root: Expr, scope: CheckScope): CheckOutcome {
       case '==':
       case '!=':
         if (CONCRETE.has(l) && CONCRETE.has(r) && l !== r) {
-          report(`${label(n.left)} (${NAMES[l]}) is never equal to ${label(n.right)} (${NAMES[r]}): '${n.op}' is always ${n.op === '!='}`, n.col, 'expr-type', 'error', 'values are not converted; toNumber() or toString() can');
+          report(
+            `${label(n.left)} (${NAMES[l]}) is never equal to ${label(n.right)} (${NAMES[r]}): '${n.op}' is always ${n.op === '!='}`,
+            n.col,
+            'expr-type',
+            'error',
+            'values are not converted; toNumber() or toString() can',
+          );
         }
         return 'boolean';
       case '<':
@@ -139,7 +161,13 @@ export function checkAst(root: Expr, scope: CheckScope): CheckOutcome {
           // Literal items only: the list was visited (and its fields reported) above.
           const items = n.right.items.map((i) => (i.kind === 'literal' ? visit(i) : i.kind === 'list' ? 'array' : 'any'));
           if (items.length > 0 && items.every((t) => CONCRETE.has(t) && t !== l)) {
-            report(`${label(n.left)} is ${NAMES[l]} and no item of the list is`, n.col, 'expr-type', 'error', `'${n.op}' is always ${n.op === 'not in'}`);
+            report(
+              `${label(n.left)} is ${NAMES[l]} and no item of the list is`,
+              n.col,
+              'expr-type',
+              'error',
+              `'${n.op}' is always ${n.op === 'not in'}`,
+            );
           }
         }
         return 'boolean';

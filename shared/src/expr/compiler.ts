@@ -59,7 +59,12 @@ function compile(node: Expr, ctx: CompileContext): Compiled {
     case 'param': {
       if (!Object.hasOwn(ctx.params, node.name)) {
         const known = Object.keys(ctx.params);
-        throw new ExprSyntaxError(`unknown param '${node.name}'`, node.col, 'expr-unknown-param', known.length ? `declared: ${known.join(', ')}` : 'no params are declared');
+        throw new ExprSyntaxError(
+          `unknown param '${node.name}'`,
+          node.col,
+          'expr-unknown-param',
+          known.length ? `declared: ${known.join(', ')}` : 'no params are declared',
+        );
       }
       return constant(ctx.params[node.name]);
     }

@@ -14,7 +14,10 @@ export const MAX_TEXT_LENGTH = 1_000_000;
 /** Throws an ExprEvalError when a text of `length` would be longer than MAX_TEXT_LENGTH. */
 export function checkTextLength(length: number, column?: number): void {
   if (length > MAX_TEXT_LENGTH) {
-    throw new ExprEvalError(`the text would be ${length.toLocaleString('en-US')} characters long (the limit is ${MAX_TEXT_LENGTH.toLocaleString('en-US')})`, column);
+    throw new ExprEvalError(
+      `the text would be ${length.toLocaleString('en-US')} characters long (the limit is ${MAX_TEXT_LENGTH.toLocaleString('en-US')})`,
+      column,
+    );
   }
 }
 

@@ -76,7 +76,18 @@ describe('fields', () => {
   });
 
   it('a missing field, or a path through something that is not an object, reads as null', () => {
-    for (const src of ['missing', 'missing.deeper.still', 'user.missing', 'amount.x', 'name.length', 'tags[5]', 'tags[0.5]', 'user[0]', 'nothing', 'nothing.x']) {
+    for (const src of [
+      'missing',
+      'missing.deeper.still',
+      'user.missing',
+      'amount.x',
+      'name.length',
+      'tags[5]',
+      'tags[0.5]',
+      'user[0]',
+      'nothing',
+      'nothing.x',
+    ]) {
       expect(on(src)).toBe(null);
     }
     expect(evalOn('x', { x: undefined })).toBe(null);
@@ -112,11 +123,15 @@ describe('null', () => {
   it('refuses to build text longer than 1,000,000 characters: an error of the event, not a RangeError', () => {
     const half = 'x'.repeat(500_000);
     expect(evalOn('s + s', { s: half })).toHaveLength(1_000_000);
-    expect(() => evalOn('s + s + "!"', { s: half })).toThrow(new ExprEvalError('the text would be 1,000,001 characters long (the limit is 1,000,000)', 7));
+    expect(() => evalOn('s + s + "!"', { s: half })).toThrow(
+      new ExprEvalError('the text would be 1,000,001 characters long (the limit is 1,000,000)', 7),
+    );
     expect(() => evalOn('s + n', { s: half + half, n: 7 })).toThrow(ExprEvalError);
     // 1,000 "ab" becoming 1,000 copies of 1,001 characters: 1,001,000.
     const ab = 'ab'.repeat(1000);
-    expect(() => evalOn('replace(s, "a", t)', { s: ab, t: 'y'.repeat(1000) })).toThrow(new ExprEvalError('the text would be 1,001,000 characters long (the limit is 1,000,000)'));
+    expect(() => evalOn('replace(s, "a", t)', { s: ab, t: 'y'.repeat(1000) })).toThrow(
+      new ExprEvalError('the text would be 1,001,000 characters long (the limit is 1,000,000)'),
+    );
     expect(evalOn('replace(s, "a", "")', { s: ab })).toBe('b'.repeat(1000));
   });
 });
@@ -182,7 +197,7 @@ describe('type errors while evaluating one event are ExprEvalError (code expr-ev
     ['tags + "x"', 'cannot add a list and the string "x" at column 6'],
     ['user + 1', 'cannot add an object and the number 1 at column 6'],
     ['-name', 'cannot negate the string "bob" at column 1'],
-    ['name && true', "'&&' needs true or false, got the string \"bob\" at column 1"],
+    ['name && true', '\'&&\' needs true or false, got the string "bob" at column 1'],
     ['!flag || 1', "'||' needs true or false, got the number 1 at column 10"],
     ['!amount', "'!' needs true or false, got the number 5 at column 2"],
     ['amount ? 1 : 2', 'the condition of ?: needs true or false, got the number 5 at column 1'],

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compileExpression, FUNCTIONS } from './api.js';
 
-const EVENT = Object.freeze({ amount: -7.25, name: '  Bob  ', tags: Object.freeze(['a', 'b', 'c']), user: Object.freeze({ country: null }) });
+const EVENT = Object.freeze({
+  amount: -7.25,
+  name: '  Bob  ',
+  tags: Object.freeze(['a', 'b', 'c']),
+  user: Object.freeze({ country: null }),
+});
 const on = (src: string, now: () => number = () => 1234) => compileExpression(src, { params: {}, now })(EVENT);
 
 describe('library functions', () => {
@@ -64,7 +69,19 @@ describe('library functions', () => {
   ])('%s = %j', (src, want) => expect(on(src)).toEqual(want));
 
   it('a null argument gives null', () => {
-    for (const src of ['abs(missing)', 'round(missing)', 'round(1.5, missing)', 'lower(missing)', 'len(missing)', 'contains(missing, "a")', 'startsWith(missing, "a")', 'substr(missing, 1)', 'split(missing, ",")', 'toString(missing)', 'toNumber(missing)']) {
+    for (const src of [
+      'abs(missing)',
+      'round(missing)',
+      'round(1.5, missing)',
+      'lower(missing)',
+      'len(missing)',
+      'contains(missing, "a")',
+      'startsWith(missing, "a")',
+      'substr(missing, 1)',
+      'split(missing, ",")',
+      'toString(missing)',
+      'toNumber(missing)',
+    ]) {
       expect(on(src)).toBe(null);
     }
   });
@@ -97,7 +114,22 @@ describe('library functions', () => {
   });
 
   it('FUNCTIONS describes each function for completions', () => {
-    const required = ['abs', 'round', 'floor', 'ceil', 'min', 'max', 'lower', 'upper', 'len', 'contains', 'startsWith', 'endsWith', 'has', 'now'];
+    const required = [
+      'abs',
+      'round',
+      'floor',
+      'ceil',
+      'min',
+      'max',
+      'lower',
+      'upper',
+      'len',
+      'contains',
+      'startsWith',
+      'endsWith',
+      'has',
+      'now',
+    ];
     for (const name of required) expect(Object.keys(FUNCTIONS)).toContain(name);
     expect(FUNCTIONS.round).toMatchObject({ signature: 'round(x, digits?)', minArgs: 1, maxArgs: 2 });
     expect(FUNCTIONS.max!.maxArgs).toBe(Number.POSITIVE_INFINITY);

@@ -77,7 +77,15 @@ function extreme(name: 'min' | 'max'): LibraryFunction {
     return x === null ? acc : acc === null ? x : pick(acc as number, x);
   };
   const doc = `${name === 'min' ? 'smallest' : 'largest'} of the numbers (nulls are skipped; null when all are)`;
-  return { signature: `${name}(a, b, ...)`, doc, minArgs: 1, maxArgs: Number.POSITIVE_INFINITY, args: [N], returns: 'number', impl: { kind: 'fold', init: null, step } };
+  return {
+    signature: `${name}(a, b, ...)`,
+    doc,
+    minArgs: 1,
+    maxArgs: Number.POSITIVE_INFINITY,
+    args: [N],
+    returns: 'number',
+    impl: { kind: 'fold', init: null, step },
+  };
 }
 
 /** Half away from zero, on the decimal text, so that round(1.005, 2) is 1.01 as people expect. */
@@ -220,7 +228,15 @@ const DEFINITIONS: Record<string, LibraryFunction> = {
       },
     },
   },
-  has: { signature: 'has(field)', doc: 'true when the event has the field, even if its value is null', minArgs: 1, maxArgs: 1, args: [ANY], returns: 'boolean', impl: { kind: 'special' } },
+  has: {
+    signature: 'has(field)',
+    doc: 'true when the event has the field, even if its value is null',
+    minArgs: 1,
+    maxArgs: 1,
+    args: [ANY],
+    returns: 'boolean',
+    impl: { kind: 'special' },
+  },
   coalesce: {
     signature: 'coalesce(a, b, ...)',
     doc: 'the first argument that is not null (later ones are not evaluated)',
@@ -257,7 +273,15 @@ const DEFINITIONS: Record<string, LibraryFunction> = {
       },
     },
   },
-  now: { signature: 'now()', doc: 'the wall clock, epoch milliseconds', minArgs: 0, maxArgs: 0, args: [], returns: 'number', impl: { kind: 'special' } },
+  now: {
+    signature: 'now()',
+    doc: 'the wall clock, epoch milliseconds',
+    minArgs: 0,
+    maxArgs: 0,
+    args: [],
+    returns: 'number',
+    impl: { kind: 'special' },
+  },
 };
 
 // Assigned apart: as a key of an object literal, `toString` would be typed as Object's method.
@@ -269,14 +293,19 @@ DEFINITIONS['toString'] = {
   maxArgs: 1,
   args: [ANY],
   returns: 'string',
-  impl: { kind: 'fixed', fn: (v) => (v === null ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)) },
+  impl: {
+    kind: 'fixed',
+    fn: (v) => (v === null ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)),
+  },
 };
 
 /**
  * name -> function, for the parser, the checker and the editor's completions. No prototype, so
  * `constructor(...)` or `valueOf(...)` are unknown functions and never reach Object's methods.
  */
-export const FUNCTIONS: Readonly<Record<string, LibraryFunction>> = Object.freeze(Object.assign(Object.create(null) as Record<string, LibraryFunction>, DEFINITIONS));
+export const FUNCTIONS: Readonly<Record<string, LibraryFunction>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, LibraryFunction>, DEFINITIONS),
+);
 
 export function isFunctionName(name: string): boolean {
   return Object.hasOwn(FUNCTIONS, name);

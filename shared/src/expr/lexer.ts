@@ -14,7 +14,18 @@ export interface Token {
 
 // Longest first, so `<=` wins over `<`.
 const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '+', '-', '*', '/', '%', '<', '>', '!', '?', ':', '(', ')', '[', ']', ',', '.'];
-const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '"': '"', "'": "'", '\\': '\\', '/': '/', b: '\b', f: '\f', '0': '\0' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  '0': '\0',
+};
 // Sticky regexes match at lastIndex only: no copying of the rest of the source per token.
 const NUMBER = /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 // Letters of any script, so that fields like `prénom` need no brackets.
@@ -82,7 +93,12 @@ function readString(src: string, start: number): [string, number] {
     }
     const decoded = e === undefined ? undefined : ESCAPES[e];
     if (decoded === undefined || !Object.hasOwn(ESCAPES, e!)) {
-      throw new ExprSyntaxError(`unknown escape '\\${e ?? ''}' in string`, j + 1, 'expr-syntax', 'known: \\n \\t \\r \\" \\\' \\\\ \\uXXXX');
+      throw new ExprSyntaxError(
+        `unknown escape '\\${e ?? ''}' in string`,
+        j + 1,
+        'expr-syntax',
+        'known: \\n \\t \\r \\" \\\' \\\\ \\uXXXX',
+      );
     }
     value += decoded;
     j += 2;

@@ -21,7 +21,8 @@ export function truthy(v: unknown, what: string, col: number): boolean {
 /** `a op b` for anything but two numbers: null gives null, x / 0 gives null, else a type error. */
 function arith(op: string, a: unknown, b: unknown, col: number): number | null {
   if (a === null || b === null) return null;
-  if (typeof a !== 'number' || typeof b !== 'number') throw new ExprEvalError(`cannot compute ${describeValue(a)} ${op} ${describeValue(b)}`, col);
+  if (typeof a !== 'number' || typeof b !== 'number')
+    throw new ExprEvalError(`cannot compute ${describeValue(a)} ${op} ${describeValue(b)}`, col);
   return null; // only reached for a zero divisor
 }
 
@@ -41,7 +42,8 @@ function plus(a: unknown, b: unknown, col: number): unknown {
 /** Ordering for anything but two numbers: null gives false, two strings compare, else a type error. */
 function order(op: string, a: unknown, b: unknown, col: number): boolean {
   if (a === null || b === null) return false;
-  if (typeof a !== 'string' || typeof b !== 'string') throw new ExprEvalError(`cannot compare ${describeValue(a)} ${op} ${describeValue(b)}`, col);
+  if (typeof a !== 'string' || typeof b !== 'string')
+    throw new ExprEvalError(`cannot compare ${describeValue(a)} ${op} ${describeValue(b)}`, col);
   return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
 }
 

@@ -41,17 +41,34 @@ const BINDING: ReadonlyMap<string, number> = new Map([
 
 export function parse(src: string): Expr {
   if (src.length > MAX_SOURCE_LENGTH) {
-    throw new ExprSyntaxError('expression is too long', MAX_SOURCE_LENGTH + 1, 'expr-too-long', `${src.length} characters, at most ${MAX_SOURCE_LENGTH}`);
+    throw new ExprSyntaxError(
+      'expression is too long',
+      MAX_SOURCE_LENGTH + 1,
+      'expr-too-long',
+      `${src.length} characters, at most ${MAX_SOURCE_LENGTH}`,
+    );
   }
   const p = new Parser(tokenize(src));
   if (p.peek().kind === 'eof') throw new ExprSyntaxError('empty expression', 1);
   const e = p.expr(0);
   const t = p.peek();
-  if (t.kind !== 'eof') throw new ExprSyntaxError(`unexpected ${describe(t)}`, t.col, 'expr-syntax', t.text === ')' ? 'no ( to close' : 'an operator is missing before it');
+  if (t.kind !== 'eof')
+    throw new ExprSyntaxError(
+      `unexpected ${describe(t)}`,
+      t.col,
+      'expr-syntax',
+      t.text === ')' ? 'no ( to close' : 'an operator is missing before it',
+    );
   return e;
 }
 
-const tooDeep = (col: number) => new ExprSyntaxError('expression is nested too deeply', col, 'expr-too-deep', `more than ${MAX_DEPTH} levels; for many alternatives use x in [a, b, ...]`);
+const tooDeep = (col: number) =>
+  new ExprSyntaxError(
+    'expression is nested too deeply',
+    col,
+    'expr-too-deep',
+    `more than ${MAX_DEPTH} levels; for many alternatives use x in [a, b, ...]`,
+  );
 
 class Parser {
   private pos = 0;
@@ -75,7 +92,8 @@ class Parser {
 
   private expect(text: string, hint?: string): Token {
     const t = this.peek();
-    if (t.kind !== 'op' || t.text !== text) throw new ExprSyntaxError(`expected '${text}' but found ${describe(t)}`, t.col, 'expr-syntax', hint);
+    if (t.kind !== 'op' || t.text !== text)
+      throw new ExprSyntaxError(`expected '${text}' but found ${describe(t)}`, t.col, 'expr-syntax', hint);
     return this.next();
   }
 
@@ -162,7 +180,12 @@ class Parser {
         else e = this.node({ kind: 'index', object: e, index, col: t.col }, [e, index]);
       } else if (t.text === '(') {
         const what = e.kind === 'field' ? `'${e.path.join('.')}'` : 'this value';
-        throw new ExprSyntaxError(`${what} cannot be called`, t.col, 'expr-not-callable', `only library functions can: ${Object.keys(FUNCTIONS).join(', ')}`);
+        throw new ExprSyntaxError(
+          `${what} cannot be called`,
+          t.col,
+          'expr-not-callable',
+          `only library functions can: ${Object.keys(FUNCTIONS).join(', ')}`,
+        );
       } else return e;
     }
   }
@@ -206,14 +229,29 @@ class Parser {
     }
     if (!this.isOp('(')) return { kind: 'field', path: [t.text], col: t.col };
     if (!isFunctionName(t.text)) {
-      throw new ExprSyntaxError(`unknown function '${t.text}'`, t.col, 'expr-unknown-function', `known: ${Object.keys(FUNCTIONS).join(', ')}`);
+      throw new ExprSyntaxError(
+        `unknown function '${t.text}'`,
+        t.col,
+        'expr-unknown-function',
+        `known: ${Object.keys(FUNCTIONS).join(', ')}`,
+      );
     }
     const open = this.next();
     const args = this.list(')', open);
     const fn = FUNCTIONS[t.text]!;
     if (args.length < fn.minArgs || args.length > fn.maxArgs) {
-      const want = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : fn.maxArgs === Number.POSITIVE_INFINITY ? `at least ${fn.minArgs}` : `${fn.minArgs} or ${fn.maxArgs}`;
-      throw new ExprSyntaxError(`${t.text}() takes ${want} argument${want === '1' ? '' : 's'}, got ${args.length}`, t.col, 'expr-arity', fn.signature);
+      const want =
+        fn.minArgs === fn.maxArgs
+          ? `${fn.minArgs}`
+          : fn.maxArgs === Number.POSITIVE_INFINITY
+            ? `at least ${fn.minArgs}`
+            : `${fn.minArgs} or ${fn.maxArgs}`;
+      throw new ExprSyntaxError(
+        `${t.text}() takes ${want} argument${want === '1' ? '' : 's'}, got ${args.length}`,
+        t.col,
+        'expr-arity',
+        fn.signature,
+      );
     }
     if (t.text === 'has' && args[0]!.kind !== 'field') {
       throw new ExprSyntaxError('has() takes a field, not a value', args[0]!.col, 'expr-syntax', 'e.g. has(user.country)');
@@ -225,7 +263,8 @@ class Parser {
     if (!this.isOp('.')) throw new ExprSyntaxError("'params' alone is not a value", t.col, 'expr-unknown-param', 'use params.NAME');
     this.next();
     const name = this.next();
-    if (name.kind !== 'ident') throw new ExprSyntaxError(`expected a param name after 'params.' but found ${describe(name)}`, name.col, 'expr-unknown-param');
+    if (name.kind !== 'ident')
+      throw new ExprSyntaxError(`expected a param name after 'params.' but found ${describe(name)}`, name.col, 'expr-unknown-param');
     return { kind: 'param', name: name.text, col: t.col };
   }
 

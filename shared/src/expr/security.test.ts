@@ -12,7 +12,19 @@ const refused = (src: string) => {
   return r.error;
 };
 
-const PROTOTYPE_NAMES = ['constructor', '__proto__', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupGetter__'];
+const PROTOTYPE_NAMES = [
+  'constructor',
+  '__proto__',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__lookupGetter__',
+];
 
 describe('no escape from the sandbox', () => {
   it('calling anything but a library function is refused before running', () => {
@@ -31,7 +43,15 @@ describe('no escape from the sandbox', () => {
   });
 
   it('prototype methods and host functions are not library functions', () => {
-    for (const name of [...PROTOTYPE_NAMES.filter((n) => n !== 'toString'), 'eval', 'Function', 'require', 'import', 'fetch', 'setTimeout']) {
+    for (const name of [
+      ...PROTOTYPE_NAMES.filter((n) => n !== 'toString'),
+      'eval',
+      'Function',
+      'require',
+      'import',
+      'fetch',
+      'setTimeout',
+    ]) {
       expect(refused(`${name}("x")`)).toMatchObject({ code: 'expr-unknown-function', column: 1 });
     }
   });
@@ -65,7 +85,21 @@ describe('no escape from the sandbox', () => {
   });
 
   it('this, globals and the host are just missing fields', () => {
-    for (const src of ['this', 'globalThis', 'global', 'window', 'self', 'document', 'process', 'require', 'module', 'globalThis.process.exit', 'process.env.HOME', 'process.mainModule', 'this.constructor']) {
+    for (const src of [
+      'this',
+      'globalThis',
+      'global',
+      'window',
+      'self',
+      'document',
+      'process',
+      'require',
+      'module',
+      'globalThis.process.exit',
+      'process.env.HOME',
+      'process.mainModule',
+      'this.constructor',
+    ]) {
       expect(evalOn(src)).toBe(null);
     }
   });

@@ -64,12 +64,14 @@ describe('diffDocuments', () => {
       'Pricing table (pricing): row 2 when demand 20 -> 30',
     ]);
     // Inserting a row first does not report every later row as changed.
-    expect(diffDocuments(base, table([row('garden', 5, 1), row('toys', 10, 3), row('books', 20, 2), row('electronics', 40, 5)])).summary).toEqual([
-      'Pricing table (pricing): row 1 added (category = garden and demand > 5 -> adjust_pct 1)',
-    ]);
+    expect(
+      diffDocuments(base, table([row('garden', 5, 1), row('toys', 10, 3), row('books', 20, 2), row('electronics', 40, 5)])).summary,
+    ).toEqual(['Pricing table (pricing): row 1 added (category = garden and demand > 5 -> adjust_pct 1)']);
     expect(diffDocuments(base, table([row('toys', 10, 3), row('electronics', 40, 5)])).summary).toEqual([
       'Pricing table (pricing): row 2 removed (category = books and demand > 20 -> adjust_pct 2)',
     ]);
-    expect(diffDocuments(base, table([row('books', 20, 2), row('toys', 10, 3), row('electronics', 40, 5)])).summary).toEqual(['Pricing table (pricing): rows reordered']);
+    expect(diffDocuments(base, table([row('books', 20, 2), row('toys', 10, 3), row('electronics', 40, 5)])).summary).toEqual([
+      'Pricing table (pricing): rows reordered',
+    ]);
   });
 });

@@ -69,9 +69,14 @@ type Node = PipelineDocument['nodes'][number];
 /** One line per change; a rules table's rows are compared as rows ("row 3 adjust_pct 5 -> 8"). */
 function nodeSummary(id: string, a: Node, b: Node, changes: ValueChange[]): string[] {
   const label = b.label ? `${b.label} (${id})` : id;
-  const rowsOf = (n: Node) => (n.type === 'rules' && Array.isArray((n.config as { rows?: unknown }).rows) ? ((n.config as { rows: unknown[] }).rows as unknown[]) : undefined);
+  const rowsOf = (n: Node) =>
+    n.type === 'rules' && Array.isArray((n.config as { rows?: unknown }).rows)
+      ? ((n.config as { rows: unknown[] }).rows as unknown[])
+      : undefined;
   const [ra, rb] = [rowsOf(a), rowsOf(b)];
-  const lines = changes.filter((x) => !(ra && rb && x.path.startsWith('config.rows'))).map((x) => `${label}: ${x.path} ${show(x.from)} -> ${show(x.to)}`);
+  const lines = changes
+    .filter((x) => !(ra && rb && x.path.startsWith('config.rows')))
+    .map((x) => `${label}: ${x.path} ${show(x.from)} -> ${show(x.to)}`);
   if (ra && rb) lines.push(...rowLines(label, ra, rb));
   return lines;
 }
@@ -81,7 +86,9 @@ function describeRow(row: unknown): string {
   const when = Object.entries(r.when ?? {})
     .filter(([, c]) => c?.op !== 'any')
     .map(([k, c]) => (c?.op === 'expr' ? String(c.expression) : `${k} ${c?.op} ${show(c?.value)}`));
-  const then = Object.entries(r.then ?? {}).map(([k, v]) => `${k} ${v !== null && typeof v === 'object' && 'expr' in v ? `= ${(v as { expr: unknown }).expr}` : show(v)}`);
+  const then = Object.entries(r.then ?? {}).map(
+    ([k, v]) => `${k} ${v !== null && typeof v === 'object' && 'expr' in v ? `= ${(v as { expr: unknown }).expr}` : show(v)}`,
+  );
   return `${when.length > 0 ? when.join(' and ') : 'always'} -> ${then.join(', ')}`;
 }
 
@@ -104,7 +111,10 @@ function rowLines(label: string, a: unknown[], b: unknown[]): string[] {
     walk(a[restA[k]!], b[unmatchedB[k]!], '', changes);
     const where = `row ${unmatchedB[k]! + 1}`;
     for (const c of changes) {
-      const path = c.path.replace(/^\.then\./, '').replace(/^\.when\.([^.]+)\.value$/, 'when $1').replace(/^\./, '');
+      const path = c.path
+        .replace(/^\.then\./, '')
+        .replace(/^\.when\.([^.]+)\.value$/, 'when $1')
+        .replace(/^\./, '');
       lines.push(`${label}: ${where} ${path} ${show(c.from)} -> ${show(c.to)}`);
     }
   }

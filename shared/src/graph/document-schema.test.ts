@@ -6,7 +6,11 @@ import { type DocumentShape, documentSchema, type paramSpecSchema } from './docu
 import { validDoc } from './fake-registry.fixture.js';
 
 /** A type without its index signatures (the schema's loose objects have one), recursively. */
-type Named<T> = T extends readonly (infer I)[] ? Named<I>[] : T extends object ? { [K in keyof T as string extends K ? never : K]: Named<T[K]> } : T;
+type Named<T> = T extends readonly (infer I)[]
+  ? Named<I>[]
+  : T extends object
+    ? { [K in keyof T as string extends K ? never : K]: Named<T[K]> }
+    : T;
 
 describe('documentSchema', () => {
   it('agrees with the PipelineDocument type both ways', () => {
@@ -31,7 +35,8 @@ describe('documentSchema', () => {
   });
 
   it('reads a param value by its type', () => {
-    const ok = (type: string, value: unknown) => documentSchema.safeParse({ format: 'sluice/v1', nodes: [], params: { p: { type, value } } }).success;
+    const ok = (type: string, value: unknown) =>
+      documentSchema.safeParse({ format: 'sluice/v1', nodes: [], params: { p: { type, value } } }).success;
     expect([ok('number', 1), ok('string', 'a'), ok('boolean', false)]).toEqual([true, true, true]);
     expect([ok('number', '1'), ok('string', 1), ok('boolean', 'no'), ok('date', 1)]).toEqual([false, false, false, false]);
   });

@@ -45,7 +45,9 @@ const RESERVED_PARAM_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 export const paramNameSchema = z
   .string()
   .regex(PARAM_NAME, { error: (i) => `${quoted(i.input)} is not a valid param name (letters, digits and _, not starting with a digit)` })
-  .refine((name) => !RESERVED_PARAM_NAMES.has(name), { error: (i) => `${quoted(i.input)} is reserved (a name every object has); rename the param` });
+  .refine((name) => !RESERVED_PARAM_NAMES.has(name), {
+    error: (i) => `${quoted(i.input)} is reserved (a name every object has); rename the param`,
+  });
 
 export const positionSchema = z
   .object({ x: z.number(), y: z.number() })

@@ -32,7 +32,9 @@ export function parseDocumentText(text: string, maxBytes: number = LIMITS.maxByt
   } catch {
     const offset = jsonErrorOffset(text);
     const found = offset >= 0 && offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of text';
-    return { diagnostics: [{ severity: 'error', code: 'malformed-json', message: `malformed JSON at ${lineColumn(text, offset)}: ${found}` }] };
+    return {
+      diagnostics: [{ severity: 'error', code: 'malformed-json', message: `malformed JSON at ${lineColumn(text, offset)}: ${found}` }],
+    };
   }
   const bad = findNonFinite(value);
   if (bad !== undefined) {

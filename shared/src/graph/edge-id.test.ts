@@ -11,7 +11,10 @@ describe('edge ids', () => {
       const r = validateDocument(doc(id), registry);
       expect(r.ok, id).toBe(false);
       expect(r.diagnostics, id).toContainEqual(
-        expect.objectContaining({ code: 'invalid-id', message: `${JSON.stringify(id)} is not a valid edge id (1 to 64 letters, digits, _ or -)` }),
+        expect.objectContaining({
+          code: 'invalid-id',
+          message: `${JSON.stringify(id)} is not a valid edge id (1 to 64 letters, digits, _ or -)`,
+        }),
       );
     }
   });
@@ -19,7 +22,10 @@ describe('edge ids', () => {
   it('accepts letters, digits, _ and - up to 64', () => {
     for (const id of ['e1', 'orders_to-window', 'a'.repeat(64)]) {
       const r = validateDocument(doc(id), registry);
-      expect(r.diagnostics.filter((d) => d.code === 'invalid-id'), id).toEqual([]);
+      expect(
+        r.diagnostics.filter((d) => d.code === 'invalid-id'),
+        id,
+      ).toEqual([]);
     }
   });
 });

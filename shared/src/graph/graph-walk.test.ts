@@ -13,7 +13,11 @@ describe('graph walks', () => {
   it('finds one cycle per strongly connected part, self-loops included, downstream nodes excluded', () => {
     const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     const next = successors(ids, links('ab bc ca cd de ed ff fg'));
-    expect(findCycles(ids, next)).toEqual([['a', 'b', 'c', 'a'], ['d', 'e', 'd'], ['f', 'f']]);
+    expect(findCycles(ids, next)).toEqual([
+      ['a', 'b', 'c', 'a'],
+      ['d', 'e', 'd'],
+      ['f', 'f'],
+    ]);
   });
 
   it('walks a long chain without overflowing the stack', () => {

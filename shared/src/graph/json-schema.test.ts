@@ -48,7 +48,8 @@ function problems(schema: Schema, value: unknown, path = '$'): string[] {
     const fits = (schema.oneOf as Schema[]).filter((s) => problems(s, value, path).length === 0).length;
     if (fits !== 1) out.push(`${path}: oneOf`);
   }
-  if (Array.isArray(schema.anyOf) && !(schema.anyOf as Schema[]).some((s) => problems(s, value, path).length === 0)) out.push(`${path}: anyOf`);
+  if (Array.isArray(schema.anyOf) && !(schema.anyOf as Schema[]).some((s) => problems(s, value, path).length === 0))
+    out.push(`${path}: anyOf`);
   return out;
 }
 
@@ -79,6 +80,11 @@ describe('documentJsonSchema', () => {
     doc.nodes[0] = { id: 'a b', config: {} };
     doc.edges[0] = { id: 'e1', source: 'src' };
     doc.params.threshold = { type: 'number', value: 'ten' };
-    expect(problems(schema, doc)).toEqual(['$.params.threshold: oneOf', '$.nodes[0].type: required', '$.nodes[0].id: pattern', '$.edges[0].target: required']);
+    expect(problems(schema, doc)).toEqual([
+      '$.params.threshold: oneOf',
+      '$.nodes[0].type: required',
+      '$.nodes[0].id: pattern',
+      '$.edges[0].target: required',
+    ]);
   });
 });

@@ -24,7 +24,10 @@ describe('migrateDocument', () => {
       { from: 'sluice/v0.5', to: 'sluice/v1', upgrade: (doc) => ({ ...doc, upgraded: true }) },
     ];
     const old = Object.freeze({ format: 'sluice/v0', nodes: [], links: [] });
-    expect(migrateDocument(old, steps)).toEqual({ document: { format: 'sluice/v1', nodes: [], edges: [], upgraded: true }, migratedFrom: 'sluice/v0' });
+    expect(migrateDocument(old, steps)).toEqual({
+      document: { format: 'sluice/v1', nodes: [], edges: [], upgraded: true },
+      migratedFrom: 'sluice/v0',
+    });
     expect(readableFormats(steps)).toEqual(['sluice/v0', 'sluice/v0.5', 'sluice/v1']);
   });
 

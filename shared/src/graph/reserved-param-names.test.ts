@@ -9,8 +9,14 @@ describe('reserved param names', () => {
     for (const name of ['__proto__', 'constructor', 'prototype']) {
       const r = validateDocument(`{"format":"sluice/v1","nodes":[],"edges":[],"params":{"${name}":{"type":"number","value":1}}}`, registry);
       expect(r.ok, name).toBe(false);
-      expect(r.diagnostics[0], name).toMatchObject({ code: 'invalid-id', path: `params.${name}`, message: `"${name}" is reserved (a name every object has); rename the param` });
+      expect(r.diagnostics[0], name).toMatchObject({
+        code: 'invalid-id',
+        path: `params.${name}`,
+        message: `"${name}" is reserved (a name every object has); rename the param`,
+      });
     }
-    expect(validateDocument('{"format":"sluice/v1","nodes":[],"edges":[],"params":{"proto":{"type":"number","value":1}}}', registry).ok).toBe(true);
+    expect(
+      validateDocument('{"format":"sluice/v1","nodes":[],"edges":[],"params":{"proto":{"type":"number","value":1}}}', registry).ok,
+    ).toBe(true);
   });
 });

@@ -18,7 +18,15 @@ const found = (c: unknown) => configKeyWarnings(c, def).map((p) => `${p.code} ${
 
 describe('configKeyWarnings', () => {
   it('follows the variant a tag picks, records, loose and strict objects, lists', () => {
-    expect(found({ when: { op: '=', value: 1, valu: 2 }, set: { anything: 'x' }, extra: { z: 1 }, closed: { c: 1 }, steps: [{ after: '1s', afterr: 1 }] })).toEqual([
+    expect(
+      found({
+        when: { op: '=', value: 1, valu: 2 },
+        set: { anything: 'x' },
+        extra: { z: 1 },
+        closed: { c: 1 },
+        steps: [{ after: '1s', afterr: 1 }],
+      }),
+    ).toEqual([
       `unknown-config-field config.when.valu: "valu" is not a field of a test.any's when: it is ignored; did you mean "value"?`,
       `unknown-config-field config.steps[0].afterr: "afterr" is not a field of a test.any's steps[0]: it is ignored; did you mean "after"?`,
     ]);

@@ -88,7 +88,12 @@ function unknownKey(key: string, known: string[], path: PropertyKey[], type: str
   const hint = close ? `; did you mean "${close}"?` : ` (fields: ${known.join(', ')})`;
   const inside = formatPath(path.slice(1, -1));
   const where = inside === '' ? `a ${type}` : `a ${type}'s ${inside}`;
-  return { severity: 'warning', code: 'unknown-config-field', path: formatPath(path), message: `"${key}" is not a field of ${where}: it is ignored${hint}` };
+  return {
+    severity: 'warning',
+    code: 'unknown-config-field',
+    path: formatPath(path),
+    message: `"${key}" is not a field of ${where}: it is ignored${hint}`,
+  };
 }
 
 function bareNumberMessage(ms: number): string {

@@ -78,13 +78,23 @@ function checkConfig(
 ): Record<string, unknown> | undefined {
   const nodeId = node.id;
   const input = inputs.in ?? Object.values(inputs).find((s) => s !== undefined);
-  for (const p of configKeyWarnings(node.config, def)) out.push({ severity: 'warning', code: p.code!, message: p.message, nodeId, path: p.path });
+  for (const p of configKeyWarnings(node.config, def))
+    out.push({ severity: 'warning', code: p.code!, message: p.message, nodeId, path: p.path });
   // ${env:NAME} outside the type's connection fields would read (or let an expression probe) the
   // server's environment: refused, and the text is checked as it stands.
   const allowed = def.envRefFields ?? [];
   for (const path of misplacedEnvRefs(node.config, allowed)) {
-    const where = allowed.length > 0 ? `only in the connection fields of a ${def.type} (${allowed.map((f) => `config.${f}`).join(', ')})` : `only in connection fields; a ${def.type} has none`;
-    out.push({ severity: 'error', code: 'env-ref-not-allowed', nodeId, path, message: `\${env:...} is resolved ${where}: a path, expression or prefix never reads the server's environment` });
+    const where =
+      allowed.length > 0
+        ? `only in the connection fields of a ${def.type} (${allowed.map((f) => `config.${f}`).join(', ')})`
+        : `only in connection fields; a ${def.type} has none`;
+    out.push({
+      severity: 'error',
+      code: 'env-ref-not-allowed',
+      nodeId,
+      path,
+      message: `\${env:...} is resolved ${where}: a path, expression or prefix never reads the server's environment`,
+    });
   }
   // Allowed fields: their value is known at deploy only. Their shape is checked then; here a
   // stand-in (the type's example) takes their place, and the reference itself is kept.
@@ -116,7 +126,8 @@ function checkConfig(
   }
   const config = result.data as Record<string, unknown>;
   const problems = attempt(() => def.check?.(config));
-  if (problems === null) out.push({ severity: 'error', code: 'check-failed', message: `the ${def.type} check of this config failed`, nodeId, path: 'config' });
+  if (problems === null)
+    out.push({ severity: 'error', code: 'check-failed', message: `the ${def.type} check of this config failed`, nodeId, path: 'config' });
   for (const field of refs.keys()) config[field] = (node.config as Record<string, unknown>)[field];
   for (const p of problems ?? []) {
     if ([...refs.keys()].some((f) => p.path === `config.${f}`)) continue; // the stand-in's, not the document's

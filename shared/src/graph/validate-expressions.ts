@@ -25,7 +25,14 @@ export function checkExpressionFields(fields: readonly ExpressionField[], ctx: E
     const schema = ctx.input && x.extraFields ? { ...ctx.input, fields: { ...ctx.input.fields, ...x.extraFields } } : ctx.input;
     const r = checkExpression(x.source, schema ? { params: ctx.params, schema } : { params: ctx.params });
     for (const issue of r.issues) {
-      out.push({ severity: issue.severity, code: issue.code, message: issue.message, nodeId: ctx.nodeId, path: x.path, column: issue.column });
+      out.push({
+        severity: issue.severity,
+        code: issue.code,
+        message: issue.message,
+        nodeId: ctx.nodeId,
+        path: x.path,
+        column: issue.column,
+      });
     }
     // A filter or route condition giving a number is a mistake the checker cannot see alone.
     if (r.issues.length === 0 && x.role === 'predicate' && !['boolean', 'any', 'null'].includes(r.type)) {

@@ -52,7 +52,10 @@ export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry,
     const copy = configs.has(n.id);
     if (copy) out.push(err('duplicate-node-id', `two nodes have the id "${n.id}"`, { nodeId: n.id, path: `nodes[${i}].id` }));
     const def = registry.get(n.type);
-    if (!def) out.push(err('unknown-node-type', unknownTypeMessage(n.type, registry.types()), { nodeId: n.id, path: copy ? `nodes[${i}].type` : 'type' }));
+    if (!def)
+      out.push(
+        err('unknown-node-type', unknownTypeMessage(n.type, registry.types()), { nodeId: n.id, path: copy ? `nodes[${i}].type` : 'type' }),
+      );
     if (copy) continue;
     ids.push(n.id);
     configs.set(n.id, n.config);
@@ -67,7 +70,8 @@ export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry,
   const seenEdges = new Set<string>();
   const good: EdgeSpec[] = [];
   for (const [i, e] of doc.edges.entries()) {
-    if (seenEdges.has(e.id)) out.push(err('duplicate-edge-id', `two edges have the id "${e.id}"`, { edgeId: e.id, path: `edges[${i}].id` }));
+    if (seenEdges.has(e.id))
+      out.push(err('duplicate-edge-id', `two edges have the id "${e.id}"`, { edgeId: e.id, path: `edges[${i}].id` }));
     seenEdges.add(e.id);
     if (unreadable.has(e.source) || unreadable.has(e.target)) continue;
     let ok = true;
@@ -82,7 +86,9 @@ export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry,
     if (from) {
       const ports = portsOut(e.source, from);
       if (from.category === 'sink' || ports?.length === 0) {
-        out.push(err('sink-has-output', `"${e.source}" is a ${from.type} (a sink): no edge can leave it`, { edgeId: e.id, path: 'source' }));
+        out.push(
+          err('sink-has-output', `"${e.source}" is a ${from.type} (a sink): no edge can leave it`, { edgeId: e.id, path: 'source' }),
+        );
         ok = false;
       } else if (ports && !ports.includes(sourcePortOf(e))) {
         const message = `"${e.source}" (${from.type}) has no output port "${sourcePortOf(e)}" (ports: ${ports.join(', ')})`;
@@ -92,7 +98,9 @@ export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry,
     }
     if (to) {
       if (isSourceType(to)) {
-        out.push(err('source-has-input', `"${e.target}" is a ${to.type} (a source): no edge can enter it`, { edgeId: e.id, path: 'target' }));
+        out.push(
+          err('source-has-input', `"${e.target}" is a ${to.type} (a source): no edge can enter it`, { edgeId: e.id, path: 'target' }),
+        );
         ok = false;
       } else if (!to.inputs.some((p) => p.name === targetPortOf(e))) {
         const message = `"${e.target}" (${to.type}) has no input port "${targetPortOf(e)}" (ports: ${to.inputs.map((p) => p.name).join(', ')})`;
@@ -135,7 +143,8 @@ function reachability(ids: string[], defs: Map<string, NodeTypeInfo>, edges: Edg
     const ports = connected.get(id);
     const missing = def.inputs.filter((p) => !p.optional && !ports?.has(p.name));
     const what = def.category === 'sink' ? 'this sink' : 'this node';
-    if (!ports && missing.length > 0) out.push(warn('unconnected-input', `${what} has no input: it will never receive an event`, { nodeId: id }));
+    if (!ports && missing.length > 0)
+      out.push(warn('unconnected-input', `${what} has no input: it will never receive an event`, { nodeId: id }));
     else if (missing.length > 0) {
       for (const p of missing) out.push(warn('unconnected-input', `input port "${p.name}" is not connected`, { nodeId: id }));
     } else if (!reached.has(id)) out.push(warn('unreachable', `no source reaches ${what}: it will never receive an event`, { nodeId: id }));

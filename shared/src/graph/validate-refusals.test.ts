@@ -68,7 +68,12 @@ describe('validateDocument refuses', () => {
 
   it('an edge naming a missing node', () => {
     const d = only(edit((doc) => (doc.edges[3]!.target = 'ghost')));
-    expect(d).toMatchObject({ code: 'missing-node', edgeId: 'e4', path: 'target', message: 'target "ghost" is not a node of this document' });
+    expect(d).toMatchObject({
+      code: 'missing-node',
+      edgeId: 'e4',
+      path: 'target',
+      message: 'target "ghost" is not a node of this document',
+    });
   });
 
   it('an edge naming a missing output port, listing the ports the config gives', () => {
@@ -166,7 +171,12 @@ describe('validateDocument refuses', () => {
 
   it("a problem found by the node type's own check", () => {
     const d = only(edit((doc) => (node(doc, 'big').config.timeout = '1s')));
-    expect(d).toMatchObject({ code: 'timeout-too-short', nodeId: 'big', path: 'config.timeout', message: 'must not be shorter than within' });
+    expect(d).toMatchObject({
+      code: 'timeout-too-short',
+      nodeId: 'big',
+      path: 'config.timeout',
+      message: 'must not be shorter than within',
+    });
   });
 
   it('more than 5,000 nodes, saying the limit', () => {

@@ -4,7 +4,15 @@
  * later phases still check everything else ("all errors at once").
  */
 import type { Diagnostic } from '../diagnostic.js';
-import { CURRENT_FORMAT, type EdgeSpec, type LIMITS, type NodeSpec, type ParamSpec, type ParamType, type PipelineDocument } from './document.js';
+import {
+  CURRENT_FORMAT,
+  type EdgeSpec,
+  type LIMITS,
+  type NodeSpec,
+  type ParamSpec,
+  type ParamType,
+  type PipelineDocument,
+} from './document.js';
 import { documentSchema, edgeSpecSchema, nodeSpecSchema, PARAM_NAME, paramNameSchema, paramSpecSchema } from './document-schema.js';
 import { z } from 'zod';
 import { describeIssue, formatPath } from './zod-issues.js';
@@ -23,7 +31,12 @@ export interface StructureResult {
   paramTypes: Record<string, ParamType>;
 }
 
-const err = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({ severity: 'error', code, message, ...extra });
+const err = (code: string, message: string, extra: Partial<Diagnostic> = {}): Diagnostic => ({
+  severity: 'error',
+  code,
+  message,
+  ...extra,
+});
 
 // The top level alone; params, nodes and edges are parsed one by one below.
 const shellSchema = documentSchema.extend({
@@ -63,7 +76,9 @@ export function validateStructure(doc: Record<string, unknown>, limits: Limits, 
   for (const [name, raw] of Object.entries(isObject(doc.params) ? doc.params : {})) {
     // Zod's record skips a `__proto__` key, so the shell check above never sees it.
     if (name === '__proto__') {
-      out.push(err('invalid-id', '"__proto__" is reserved (a name every object has); rename the param', { path: formatPath(['params', name]) }));
+      out.push(
+        err('invalid-id', '"__proto__" is reserved (a name every object has); rename the param', { path: formatPath(['params', name]) }),
+      );
       complete = false;
       continue;
     }
@@ -118,7 +133,8 @@ export function validateStructure(doc: Record<string, unknown>, limits: Limits, 
 function topLevelDiagnostic(issue: z.core.$ZodIssue): Diagnostic {
   const { message, missing } = describeIssue(issue);
   const path = formatPath(issue.path);
-  const badName = (issue.path[0] === 'id' && issue.code === 'invalid_format') || (issue.path[0] === 'params' && issue.code === 'invalid_key');
+  const badName =
+    (issue.path[0] === 'id' && issue.code === 'invalid_format') || (issue.path[0] === 'params' && issue.code === 'invalid_key');
   if (badName) return err('invalid-id', message, { path });
   return err(missing ? 'missing-field' : 'wrong-type', message, { path });
 }

@@ -7,7 +7,8 @@ import { fakeRegistry, node, type TestDoc, validDoc } from './fake-registry.fixt
 import type { MigrationStep } from './migrate.js';
 import { validateDocument } from './validate.js';
 
-const where = (d: { nodeId?: string; edgeId?: string; path?: string; code: string }) => `${d.nodeId ?? d.edgeId ?? '-'} ${d.path ?? '-'} ${d.code}`;
+const where = (d: { nodeId?: string; edgeId?: string; path?: string; code: string }) =>
+  `${d.nodeId ?? d.edgeId ?? '-'} ${d.path ?? '-'} ${d.code}`;
 
 function edit(f: (doc: TestDoc) => unknown): TestDoc {
   const doc = validDoc();
@@ -59,7 +60,10 @@ describe('validateDocument: a valid document', () => {
     );
     expect(draft.ok).toBe(false);
     expect(draft.document!.params!.threshold!.value).toBe('ten');
-    const broken = validateDocument(edit((doc) => (doc.nodes[0]!.id = 7)), fakeRegistry);
+    const broken = validateDocument(
+      edit((doc) => (doc.nodes[0]!.id = 7)),
+      fakeRegistry,
+    );
     expect(broken.document).toBeUndefined();
   });
 
@@ -109,13 +113,22 @@ describe('validateDocument: every error at once', () => {
   it('checks the expressions of a node whose config misses another field', () => {
     const doc = edit((doc) => (node(doc, 'route').config = { routes: [{ port: 'eu', when: 'countr == "FR"' }, { when: 'true' }] }));
     const found = validateDocument(doc, fakeRegistry).diagnostics.map(where);
-    expect(found).toEqual(expect.arrayContaining(['route config.routes[1].port missing-config', 'route config.routes[0].when expr-unknown-field']));
+    expect(found).toEqual(
+      expect.arrayContaining(['route config.routes[1].port missing-config', 'route config.routes[0].when expr-unknown-field']),
+    );
   });
 
   it('names every cycle of the graph', () => {
     const doc = edit((doc) => {
-      doc.nodes.push({ id: 'a', type: 'test.filter', config: { expression: 'true' } }, { id: 'b', type: 'test.filter', config: { expression: 'true' } });
-      doc.edges.push({ id: 'ab', source: 'a', target: 'b' }, { id: 'ba', source: 'b', target: 'a' }, { id: 'self', source: 'rest', target: 'rest' });
+      doc.nodes.push(
+        { id: 'a', type: 'test.filter', config: { expression: 'true' } },
+        { id: 'b', type: 'test.filter', config: { expression: 'true' } },
+      );
+      doc.edges.push(
+        { id: 'ab', source: 'a', target: 'b' },
+        { id: 'ba', source: 'b', target: 'a' },
+        { id: 'self', source: 'rest', target: 'rest' },
+      );
     });
     const cycles = validateDocument(doc, fakeRegistry).diagnostics.filter((d) => d.code === 'cycle' || d.code === 'sink-has-output');
     expect(cycles.map((d) => d.message)).toEqual([
@@ -129,7 +142,10 @@ describe('validateDocument: warnings never refuse', () => {
   it('a sink no source reaches, a node with no input, an unconnected required port', () => {
     const doc = edit((doc) => {
       doc.nodes.push({ id: 'lonely', type: 'test.sink', config: { path: 'l.jsonl' } });
-      doc.nodes.push({ id: 'island', type: 'test.opaque', config: {} }, { id: 'island-out', type: 'test.sink', config: { path: 'i.jsonl' } });
+      doc.nodes.push(
+        { id: 'island', type: 'test.opaque', config: {} },
+        { id: 'island-out', type: 'test.sink', config: { path: 'i.jsonl' } },
+      );
       doc.edges.push({ id: 'i1', source: 'island', target: 'island-out' });
       doc.nodes.push({ id: 'j', type: 'test.join', config: { on: 'id' } });
       doc.edges.push({ id: 'j1', source: 'big', target: 'j', targetPort: 'left' });
@@ -172,8 +188,15 @@ describe('validateDocument: schema inference', () => {
 
   it('knows nothing past a node type that infers nothing (any field is accepted there)', () => {
     const doc = edit((doc) => {
-      doc.nodes.push({ id: 'o', type: 'test.opaque', config: {} }, { id: 'f', type: 'test.filter', config: { expression: 'whatever > 1' } });
-      doc.edges.push({ id: 'o1', source: 'src', target: 'o' }, { id: 'o2', source: 'o', target: 'f' }, { id: 'o3', source: 'f', target: 'rest' });
+      doc.nodes.push(
+        { id: 'o', type: 'test.opaque', config: {} },
+        { id: 'f', type: 'test.filter', config: { expression: 'whatever > 1' } },
+      );
+      doc.edges.push(
+        { id: 'o1', source: 'src', target: 'o' },
+        { id: 'o2', source: 'o', target: 'f' },
+        { id: 'o3', source: 'f', target: 'rest' },
+      );
     });
     const r = validateDocument(doc, fakeRegistry);
     expect(r.diagnostics).toEqual([]);
@@ -185,7 +208,14 @@ describe('validateDocument: schema inference', () => {
       edit((doc) => (node(doc, 'big').config.expression = 'amount + 1')),
       fakeRegistry,
     ).diagnostics;
-    expect(d).toEqual([expect.objectContaining({ nodeId: 'big', path: 'config.expression', code: 'expr-type', message: 'must give true or false, but gives a number' })]);
+    expect(d).toEqual([
+      expect.objectContaining({
+        nodeId: 'big',
+        path: 'config.expression',
+        code: 'expr-type',
+        message: 'must give true or false, but gives a number',
+      }),
+    ]);
   });
 });
 
@@ -204,7 +234,9 @@ describe('validateDocument: options', () => {
 
   it('takes other limits', () => {
     const r = validateDocument(validDoc(), fakeRegistry, { limits: { maxEdges: 3 } });
-    expect(r.diagnostics).toEqual([expect.objectContaining({ code: 'too-large', path: 'edges', message: '4 edges; the limit is 3 edges' })]);
+    expect(r.diagnostics).toEqual([
+      expect.objectContaining({ code: 'too-large', path: 'edges', message: '4 edges; the limit is 3 edges' }),
+    ]);
     const text = JSON.stringify(validDoc());
     expect(validateDocument(text, fakeRegistry, { limits: { maxBytes: text.length - 1 } }).diagnostics[0]!.code).toBe('too-large');
   });

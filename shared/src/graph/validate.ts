@@ -52,7 +52,10 @@ export function validateDocument(input: unknown, registry: NodeTypeRegistry, opt
     raw = parsed.value;
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, diagnostics: [{ severity: 'error', code: 'wrong-type', message: `a document is a JSON object, not ${describeValue(raw)}` }] };
+    return {
+      ok: false,
+      diagnostics: [{ severity: 'error', code: 'wrong-type', message: `a document is a JSON object, not ${describeValue(raw)}` }],
+    };
   }
   const { document: migrated, migratedFrom } = migrateDocument(raw, options.migrations);
   const structure = validateStructure(migrated as Record<string, unknown>, limits, readableFormats(options.migrations));

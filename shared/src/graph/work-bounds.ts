@@ -34,7 +34,12 @@ export function formatCount(n: number): string {
  * A refusal when `figure` exceeds the limit: `what` says what the config does and ends with
  * the figure, e.g. "a 1d window sliding every 1ms puts each event in 86,400,000 windows".
  */
-export function workBoundProblem(path: string, limit: WorkLimit, figure: number, what: (count: string) => string): ConfigProblem | undefined {
+export function workBoundProblem(
+  path: string,
+  limit: WorkLimit,
+  figure: number,
+  what: (count: string) => string,
+): ConfigProblem | undefined {
   const max = WORK_LIMITS[limit];
   if (figure <= max) return undefined;
   return { path, code: 'too-much-work', message: `${what(formatCount(figure))}; the limit is ${formatCount(max)}` };

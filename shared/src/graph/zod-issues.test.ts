@@ -22,7 +22,9 @@ const shapes = z.object({
 /** `path: message [missing]` per issue, for one config. */
 function described(input: unknown, reportInput = true): string[] {
   const r = shapes.safeParse(input, { reportInput });
-  return r.success ? [] : r.error.issues.map((i) => `${formatPath(i.path)}: ${describeIssue(i).message}${describeIssue(i).missing ? ' [missing]' : ''}`);
+  return r.success
+    ? []
+    : r.error.issues.map((i) => `${formatPath(i.path)}: ${describeIssue(i).message}${describeIssue(i).missing ? ' [missing]' : ''}`);
 }
 
 describe('describeIssue', () => {
@@ -46,7 +48,17 @@ describe('describeIssue', () => {
   });
 
   it('shows the wrong value, never "missing", when the field is there', () => {
-    const wrong = { scenario: 'order', path: 3, rate: '5', table: [], keyBy: 'k', stopAtEnd: 'yes', mode: 'jet', size: true, when: { op: '<' } };
+    const wrong = {
+      scenario: 'order',
+      path: 3,
+      rate: '5',
+      table: [],
+      keyBy: 'k',
+      stopAtEnd: 'yes',
+      mode: 'jet',
+      size: true,
+      when: { op: '<' },
+    };
     expect(described(wrong)).toEqual([
       'scenario: string "order" is not one of "orders", "sensors"',
       'path: expected string, got number 3',
@@ -61,6 +73,10 @@ describe('describeIssue', () => {
   });
 
   it('without the input reported (reportInput off), says what was expected and never claims a field is missing', () => {
-    expect(described({ scenario: 'order', path: 3 }, false).slice(0, 3)).toEqual(['scenario: must be one of "orders", "sensors"', 'path: expected string', 'rate: expected number']);
+    expect(described({ scenario: 'order', path: 3 }, false).slice(0, 3)).toEqual([
+      'scenario: must be one of "orders", "sensors"',
+      'path: expected string',
+      'rate: expected number',
+    ]);
   });
 });

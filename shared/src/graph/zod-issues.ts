@@ -84,7 +84,9 @@ function unionText(issue: z.core.$ZodIssueInvalidUnion, input: unknown, absent: 
     return { message: `${describeValue(value)} is not ${oneOf(options ?? [])}`, missing: false };
   }
   // Every branch refused the value for its type (e.g. a duration given `true`): say what fits.
-  const branches = issue.errors.map((b) => (b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0 ? b[0]!.expected : undefined));
+  const branches = issue.errors.map((b) =>
+    b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0 ? b[0]!.expected : undefined,
+  );
   if (branches.length > 0 && branches.every((b) => b !== undefined)) {
     return { message: `expected ${branches.join(' or ')}, got ${describeValue(input)}`, missing: false };
   }

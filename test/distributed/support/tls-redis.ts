@@ -34,7 +34,16 @@ export class TlsRedis {
     const files = makeCertificates(dir);
     const port = await freePort();
     const args = ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
-    args.push('--tls-cert-file', join(dir, 'redis.pem'), '--tls-key-file', join(dir, 'redis.key'), '--tls-ca-cert-file', files.ca, '--tls-auth-clients', 'yes');
+    args.push(
+      '--tls-cert-file',
+      join(dir, 'redis.pem'),
+      '--tls-key-file',
+      join(dir, 'redis.key'),
+      '--tls-ca-cert-file',
+      files.ca,
+      '--tls-auth-clients',
+      'yes',
+    );
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -43,7 +52,8 @@ export class TlsRedis {
     try {
       await waitUntil(
         async () => {
-          if (proc.exitCode !== null || log.includes('apt-get')) throw new Error(`redis-server with TLS did not start (is it built with TLS?): ${log}`);
+          if (proc.exitCode !== null || log.includes('apt-get'))
+            throw new Error(`redis-server with TLS did not start (is it built with TLS?): ${log}`);
           return r.answers();
         },
         20_000,
@@ -68,7 +78,12 @@ export class TlsRedis {
   /** A client over TLS; the caller quits it. */
   client(): Redis {
     const f = this.files;
-    return new Redis({ host: '127.0.0.1', port: this.port, maxRetriesPerRequest: 1, tls: { ca: readFileSync(f.ca), cert: readFileSync(f.cert), key: readFileSync(f.key) } });
+    return new Redis({
+      host: '127.0.0.1',
+      port: this.port,
+      maxRetriesPerRequest: 1,
+      tls: { ca: readFileSync(f.ca), cert: readFileSync(f.cert), key: readFileSync(f.key) },
+    });
   }
 
   private async answers(): Promise<boolean> {
@@ -104,15 +119,51 @@ function openssl(dir: string, args: string[]): void {
 
 /** A CA; Redis's certificate and a client's, signed by it; another CA. One day each. */
 function makeCertificates(dir: string): TlsFiles {
-  const ca = (name: string) => openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`]);
+  const ca = (name: string) =>
+    openssl(dir, [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+    ]);
   ca('sluice-test-ca');
   ca('sluice-other-ca');
   const signed = (name: string, ext: string) => {
     openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
     writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'sluice-test-ca.pem', '-CAkey', 'sluice-test-ca.key', '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'sluice-test-ca.pem',
+      '-CAkey',
+      'sluice-test-ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    ]);
   };
   signed('redis', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   signed('client', 'extendedKeyUsage=clientAuth\n');
-  return { ca: join(dir, 'sluice-test-ca.pem'), cert: join(dir, 'client.pem'), key: join(dir, 'client.key'), otherCa: join(dir, 'sluice-other-ca.pem') };
+  return {
+    ca: join(dir, 'sluice-test-ca.pem'),
+    cert: join(dir, 'client.pem'),
+    key: join(dir, 'client.key'),
+    otherCa: join(dir, 'sluice-other-ca.pem'),
+  };
 }

@@ -16,7 +16,14 @@ export interface OutputComparison {
 export function compareOutputs(expected: readonly unknown[], actual: readonly unknown[]): OutputComparison {
   const want = countRows(expected);
   const got = countRows(actual);
-  const out: OutputComparison = { expected: expected.length, actual: actual.length, lost: 0, duplicated: 0, wrong: 0, examples: { lost: [], duplicated: [], wrong: [] } };
+  const out: OutputComparison = {
+    expected: expected.length,
+    actual: actual.length,
+    lost: 0,
+    duplicated: 0,
+    wrong: 0,
+    examples: { lost: [], duplicated: [], wrong: [] },
+  };
   for (const [row, n] of want) {
     const m = got.get(row) ?? 0;
     if (m < n) note(out, 'lost', row, n - m);

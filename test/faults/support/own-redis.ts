@@ -28,7 +28,8 @@ export class OwnRedis {
 
   static async start(options: OwnRedisOptions = {}): Promise<OwnRedis> {
     const which = spawnSync('redis-server', ['--version']);
-    if (which.error) throw new Error('redis-server is not installed: the fault drills start Redis servers of their own (apt-get install redis-server)');
+    if (which.error)
+      throw new Error('redis-server is not installed: the fault drills start Redis servers of their own (apt-get install redis-server)');
     const r = new OwnRedis(await freePort(), mkdtempSync(join(tmpdir(), 'sluice-own-redis-')), options);
     await r.launch();
     return r;
@@ -61,7 +62,13 @@ export class OwnRedis {
   }
 
   async answers(): Promise<boolean> {
-    const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 1000 });
+    const c = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+      connectTimeout: 1000,
+    });
     c.on('error', () => {});
     try {
       await c.connect();

@@ -22,7 +22,11 @@ export interface CliProcess {
 
 /** `sluice <args>` with REDIS_URL; the caller kills it in a finally (killQuietly). */
 export function sluice(args: string[], redisUrl: string): CliProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: { ...process.env, REDIS_URL: redisUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, REDIS_URL: redisUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   proc.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (text += d.toString()));
@@ -93,7 +97,12 @@ export { FULL } from './ysb-drill.js';
  * `sluice run <args> --engine bullmq --workers n` and, once spawned, its worker pids.
  * `onCleanup` gets the function that kills them all (register it before anything can fail).
  */
-export async function runWithWorkers(args: string[], n: number, redisUrl: string, onCleanup: (f: () => void) => void): Promise<{ run: CliProcess; workers: number[] }> {
+export async function runWithWorkers(
+  args: string[],
+  n: number,
+  redisUrl: string,
+  onCleanup: (f: () => void) => void,
+): Promise<{ run: CliProcess; workers: number[] }> {
   const run = sluice(['run', ...args, '--engine', 'bullmq', '--workers', String(n)], redisUrl);
   let workers: number[] = [];
   onCleanup(() => {

@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, expect } from 'vitest';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { buildPlan, BullmqRunner, EmbeddedRunner, type RunHandle, type RunResult, spawnWorkers, stopProcess, WORKER_STOP_GRACE_MS } from '@sluice/engine';
+import {
+  buildPlan,
+  BullmqRunner,
+  EmbeddedRunner,
+  type RunHandle,
+  type RunResult,
+  spawnWorkers,
+  stopProcess,
+  WORKER_STOP_GRACE_MS,
+} from '@sluice/engine';
 import { RedisKeys } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from '../../distributed/ysb-fixture.js';
 import { type OutputComparison, compareOutputs } from './compare-outputs.js';
@@ -76,7 +85,11 @@ export class YsbDrill {
     if (o.lockMs !== undefined) process.env.SLUICE_LOCK_MS = String(o.lockMs);
     if (o.slowSink) process.env.SLUICE_DRILL_SLOW_SINK = `${o.slowSink.ms}:${o.slowSink.every}`;
     // SLUICE_DRILL_WORKER_LOG=1 shows the workers' own lines (debugging a drill).
-    const workers = spawnWorkers(o.workers, { redisUrl: redis.url, prefix }, process.env.SLUICE_DRILL_WORKER_LOG === '1' ? 'inherit' : 'ignore').processes;
+    const workers = spawnWorkers(
+      o.workers,
+      { redisUrl: redis.url, prefix },
+      process.env.SLUICE_DRILL_WORKER_LOG === '1' ? 'inherit' : 'ignore',
+    ).processes;
     const runner = new BullmqRunner({ redisUrl: redis.url, prefix });
     const drill = new YsbDrill(redis, redis.client(), runner, workers, dir, out, [], plan.nodes.get(SINK)!.stage, new RedisKeys(prefix));
     try {
@@ -159,7 +172,11 @@ export class YsbDrill {
     ]);
     const jobs = await Promise.all(
       active.map(async (id) => {
-        const [pb, attempts, lock] = await Promise.all([this.probe.hget(`${queue}:${id}`, 'pb'), this.probe.hget(`${queue}:${id}`, 'atm'), this.probe.exists(`${queue}:${id}:lock`)]);
+        const [pb, attempts, lock] = await Promise.all([
+          this.probe.hget(`${queue}:${id}`, 'pb'),
+          this.probe.hget(`${queue}:${id}`, 'atm'),
+          this.probe.exists(`${queue}:${id}:lock`),
+        ]);
         return `${id} (worker ${pb}, attempts ${attempts}, lock ${lock ? 'held' : 'none'})`;
       }),
     );
@@ -236,7 +253,12 @@ export class YsbDrill {
       // once every worker has stopped (SIGTERM lets in-flight jobs end), so late writes count.
       await Promise.all(this.workers.map((w) => (this.stopped.has(w) ? undefined : stopProcess(w, 'SIGTERM', WORKER_STOP_GRACE_MS))));
       const rows = readRows(this.out);
-      return { result, comparison: compareOutputs(this.expected, rows), fileRows: rows.length, reportedRows: result.metrics.nodes[SINK]?.in ?? -1 };
+      return {
+        result,
+        comparison: compareOutputs(this.expected, rows),
+        fileRows: rows.length,
+        reportedRows: result.metrics.nodes[SINK]?.in ?? -1,
+      };
     } finally {
       clearTimeout(timer);
     }

@@ -13,7 +13,11 @@ export function ColumnEditor({
   context,
   edit,
   problems,
-}: Pick<TableScope, 'config' | 'title' | 'context' | 'edit'> & { kind: 'input' | 'output'; id: string; problems: TableProblem[] | undefined }) {
+}: Pick<TableScope, 'config' | 'title' | 'context' | 'edit'> & {
+  kind: 'input' | 'output';
+  id: string;
+  problems: TableProblem[] | undefined;
+}) {
   const col = kind === 'input' ? config.inputs.find((x) => x.id === id) : config.outputs.find((x) => x.id === id);
   const [draftId, setDraftId] = useState(id);
   const [error, setError] = useState<string>();
@@ -39,12 +43,19 @@ export function ColumnEditor({
         }}
       />
       {error ? <div className="field-error">{error}</div> : null}
-      <input aria-label={`${title} ${kind} ${id} label`} placeholder="label" value={col.label ?? ''} onChange={(e) => edit(updateColumn(config, kind, id, { label: e.target.value || undefined }))} />
+      <input
+        aria-label={`${title} ${kind} ${id} label`}
+        placeholder="label"
+        value={col.label ?? ''}
+        onChange={(e) => edit(updateColumn(config, kind, id, { label: e.target.value || undefined }))}
+      />
       <select
         aria-label={`${title} ${kind} ${id} type`}
         value={col.type ?? ''}
         title="When set, every value in this column must be of this type"
-        onChange={(e) => edit(updateColumn(config, kind, id, { type: (e.target.value || undefined) as 'number' | 'string' | 'boolean' | undefined }))}
+        onChange={(e) =>
+          edit(updateColumn(config, kind, id, { type: (e.target.value || undefined) as 'number' | 'string' | 'boolean' | undefined }))
+        }
       >
         <option value="">any type</option>
         <option value="number">number</option>
@@ -52,10 +63,20 @@ export function ColumnEditor({
         <option value="boolean">yes/no</option>
       </select>
       {kind === 'input' && 'expression' in col ? (
-        <ExpressionInput label={`${title} input ${id} expression`} value={col.expression} context={context} onChange={(v) => edit(updateColumn(config, kind, id, { expression: v }))} />
+        <ExpressionInput
+          label={`${title} input ${id} expression`}
+          value={col.expression}
+          context={context}
+          onChange={(v) => edit(updateColumn(config, kind, id, { expression: v }))}
+        />
       ) : null}
       {kind === 'output' ? (
-        <input aria-label={`${title} output ${id} unit`} placeholder="unit" value={'unit' in col ? (col.unit ?? '') : ''} onChange={(e) => edit(updateColumn(config, kind, id, { unit: e.target.value || undefined }))} />
+        <input
+          aria-label={`${title} output ${id} unit`}
+          placeholder="unit"
+          value={'unit' in col ? (col.unit ?? '') : ''}
+          onChange={(e) => edit(updateColumn(config, kind, id, { unit: e.target.value || undefined }))}
+        />
       ) : null}
       <button type="button" aria-label={`Remove ${title} ${kind} column ${id}`} onClick={() => edit(removeColumn(config, kind, id))}>
         Remove column

@@ -15,11 +15,30 @@ export function changeOp(c: Condition, op: ConditionOp): Condition {
   return { op, value: first ?? null };
 }
 
-export function ConditionCell({ label, cond, kind, readOnly, context, onChange }: { label: string; cond: Condition; kind: ValueKind; readOnly: boolean; context: CheckContext; onChange: (c: Condition) => void }) {
+export function ConditionCell({
+  label,
+  cond,
+  kind,
+  readOnly,
+  context,
+  onChange,
+}: {
+  label: string;
+  cond: Condition;
+  kind: ValueKind;
+  readOnly: boolean;
+  context: CheckContext;
+  onChange: (c: Condition) => void;
+}) {
   const values = Array.isArray(cond.value) ? cond.value : [];
   return (
     <div className="biz-cell">
-      <select aria-label={`${label} operator`} value={cond.op} disabled={readOnly} onChange={(e) => onChange(changeOp(cond, e.target.value as ConditionOp))}>
+      <select
+        aria-label={`${label} operator`}
+        value={cond.op}
+        disabled={readOnly}
+        onChange={(e) => onChange(changeOp(cond, e.target.value as ConditionOp))}
+      >
         {CONDITION_OPS.map((op) => (
           <option key={op} value={op}>
             {op}
@@ -30,18 +49,47 @@ export function ConditionCell({ label, cond, kind, readOnly, context, onChange }
         readOnly ? (
           <code>{cond.expression}</code>
         ) : (
-          <ExpressionInput label={`${label} expression`} value={cond.expression ?? ''} context={context} onChange={(v) => onChange({ op: 'expr', expression: v })} />
+          <ExpressionInput
+            label={`${label} expression`}
+            value={cond.expression ?? ''}
+            context={context}
+            onChange={(v) => onChange({ op: 'expr', expression: v })}
+          />
         )
       ) : cond.op === 'between' ? (
         <>
-          <ValueInput label={`${label} from`} value={values[0] ?? null} kind={kind} readOnly={readOnly} onChange={(v) => onChange({ op: 'between', value: [v, values[1] ?? null] })} />
+          <ValueInput
+            label={`${label} from`}
+            value={values[0] ?? null}
+            kind={kind}
+            readOnly={readOnly}
+            onChange={(v) => onChange({ op: 'between', value: [v, values[1] ?? null] })}
+          />
           <span className="hint">and</span>
-          <ValueInput label={`${label} to`} value={values[1] ?? null} kind={kind} readOnly={readOnly} onChange={(v) => onChange({ op: 'between', value: [values[0] ?? null, v] })} />
+          <ValueInput
+            label={`${label} to`}
+            value={values[1] ?? null}
+            kind={kind}
+            readOnly={readOnly}
+            onChange={(v) => onChange({ op: 'between', value: [values[0] ?? null, v] })}
+          />
         </>
       ) : cond.op === 'in' ? (
-        <ListInput label={`${label} values`} value={values} kind={kind} readOnly={readOnly} onChange={(v) => onChange({ op: 'in', value: v })} />
+        <ListInput
+          label={`${label} values`}
+          value={values}
+          kind={kind}
+          readOnly={readOnly}
+          onChange={(v) => onChange({ op: 'in', value: v })}
+        />
       ) : (
-        <ValueInput label={`${label} value`} value={Array.isArray(cond.value) ? null : (cond.value ?? null)} kind={kind} readOnly={readOnly} onChange={(v) => onChange({ op: cond.op, value: v })} />
+        <ValueInput
+          label={`${label} value`}
+          value={Array.isArray(cond.value) ? null : (cond.value ?? null)}
+          kind={kind}
+          readOnly={readOnly}
+          onChange={(v) => onChange({ op: cond.op, value: v })}
+        />
       )}
     </div>
   );

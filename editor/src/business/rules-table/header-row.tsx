@@ -3,7 +3,15 @@ import type { SortedProblems } from '../rules-check';
 import { ColumnEditor } from './column-editor';
 import type { TableScope } from './table-scope';
 
-export function HeaderRow({ scope, engineer, columnProblems }: { scope: TableScope; engineer: boolean; columnProblems: SortedProblems['columns'] }) {
+export function HeaderRow({
+  scope,
+  engineer,
+  columnProblems,
+}: {
+  scope: TableScope;
+  engineer: boolean;
+  columnProblems: SortedProblems['columns'];
+}) {
   const { config, title, context, edit, readOnly } = scope;
   return (
     <tr>
@@ -11,7 +19,15 @@ export function HeaderRow({ scope, engineer, columnProblems }: { scope: TableSco
       {config.inputs.map((inp) => (
         <th key={`i-${inp.id}`} className="biz-col-input">
           {engineer ? (
-            <ColumnEditor kind="input" id={inp.id} config={config} title={title} context={context} edit={edit} problems={columnProblems.get(`input:${inp.id}`)} />
+            <ColumnEditor
+              kind="input"
+              id={inp.id}
+              config={config}
+              title={title}
+              context={context}
+              edit={edit}
+              problems={columnProblems.get(`input:${inp.id}`)}
+            />
           ) : (
             <span title={inp.expression}>
               {inp.label ?? inp.id}
@@ -23,7 +39,15 @@ export function HeaderRow({ scope, engineer, columnProblems }: { scope: TableSco
       {config.outputs.map((out) => (
         <th key={`o-${out.id}`} className="biz-col-output">
           {engineer ? (
-            <ColumnEditor kind="output" id={out.id} config={config} title={title} context={context} edit={edit} problems={columnProblems.get(`output:${out.id}`)} />
+            <ColumnEditor
+              kind="output"
+              id={out.id}
+              config={config}
+              title={title}
+              context={context}
+              edit={edit}
+              problems={columnProblems.get(`output:${out.id}`)}
+            />
           ) : (
             <span>
               {out.label ?? out.id}

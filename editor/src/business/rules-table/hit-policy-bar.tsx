@@ -8,7 +8,11 @@ export function HitPolicyBar({ config, title, edit, engineer }: Pick<TableScope,
       {engineer ? (
         <label>
           Hit policy{' '}
-          <select aria-label={`${title} hit policy`} value={config.hitPolicy ?? 'first'} onChange={(e) => edit({ ...config, hitPolicy: e.target.value as 'first' | 'collect' })}>
+          <select
+            aria-label={`${title} hit policy`}
+            value={config.hitPolicy ?? 'first'}
+            onChange={(e) => edit({ ...config, hitPolicy: e.target.value as 'first' | 'collect' })}
+          >
             <option value="first">first matching row wins</option>
             <option value="collect">collect every matching row</option>
           </select>
@@ -20,7 +24,13 @@ export function HitPolicyBar({ config, title, edit, engineer }: Pick<TableScope,
       )}
       {engineer && config.hitPolicy === 'collect' ? (
         <label>
-          collect as <input aria-label={`${title} collectAs`} value={config.collectAs ?? ''} placeholder="matches" onChange={(e) => edit({ ...config, collectAs: e.target.value || undefined })} />
+          collect as{' '}
+          <input
+            aria-label={`${title} collectAs`}
+            value={config.collectAs ?? ''}
+            placeholder="matches"
+            onChange={(e) => edit({ ...config, collectAs: e.target.value || undefined })}
+          />
         </label>
       ) : null}
       {engineer ? (

@@ -28,7 +28,17 @@ export function OutputCellInput({
         aria-label={`${label} kind`}
         value={mode}
         disabled={readOnly}
-        onChange={(e) => onChange(e.target.value === 'expr' ? { expr: isExprCell(cell) ? cell.expr : showScalar(cell) } : e.target.value === 'none' ? undefined : isExprCell(cell) ? null : (cell ?? null))}
+        onChange={(e) =>
+          onChange(
+            e.target.value === 'expr'
+              ? { expr: isExprCell(cell) ? cell.expr : showScalar(cell) }
+              : e.target.value === 'none'
+                ? undefined
+                : isExprCell(cell)
+                  ? null
+                  : (cell ?? null),
+          )
+        }
       >
         {optional ? <option value="none">unset</option> : null}
         <option value="value">value</option>

@@ -7,16 +7,33 @@ export function RowActions({ config, title, edit, index }: Pick<TableScope, 'con
   const n = i + 1;
   return (
     <td className="biz-row-actions">
-      <button type="button" aria-label={`Move ${title} row ${n} up`} title="Move up" disabled={i === 0} onClick={() => edit(moveRow(config, i, -1))}>
+      <button
+        type="button"
+        aria-label={`Move ${title} row ${n} up`}
+        title="Move up"
+        disabled={i === 0}
+        onClick={() => edit(moveRow(config, i, -1))}
+      >
         ↑
       </button>
-      <button type="button" aria-label={`Move ${title} row ${n} down`} title="Move down" disabled={i === config.rows.length - 1} onClick={() => edit(moveRow(config, i, 1))}>
+      <button
+        type="button"
+        aria-label={`Move ${title} row ${n} down`}
+        title="Move down"
+        disabled={i === config.rows.length - 1}
+        onClick={() => edit(moveRow(config, i, 1))}
+      >
         ↓
       </button>
       <button type="button" aria-label={`Duplicate ${title} row ${n}`} title="Duplicate" onClick={() => edit(duplicateRow(config, i))}>
         copy
       </button>
-      <button type="button" aria-label={`Add a row below ${title} row ${n}`} title="Add a row below" onClick={() => edit(addRow(config, i))}>
+      <button
+        type="button"
+        aria-label={`Add a row below ${title} row ${n}`}
+        title="Add a row below"
+        onClick={() => edit(addRow(config, i))}
+      >
         +
       </button>
       <button type="button" aria-label={`Delete ${title} row ${n}`} title="Delete" onClick={() => edit(deleteRow(config, i))}>

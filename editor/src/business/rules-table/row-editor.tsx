@@ -7,7 +7,19 @@ import { RowActions } from './row-actions';
 import type { ColumnKinds, TableScope } from './table-scope';
 import { DateInput } from './typed-inputs';
 
-export function RowEditor({ scope, kinds, row, index, problems }: { scope: TableScope; kinds: ColumnKinds; row: RuleRow; index: number; problems: readonly TableProblem[] }) {
+export function RowEditor({
+  scope,
+  kinds,
+  row,
+  index,
+  problems,
+}: {
+  scope: TableScope;
+  kinds: ColumnKinds;
+  row: RuleRow;
+  index: number;
+  problems: readonly TableProblem[];
+}) {
   const { config, title, context, readOnly, edit } = scope;
   const i = index;
   const n = i + 1;
@@ -30,15 +42,39 @@ export function RowEditor({ scope, kinds, row, index, problems }: { scope: Table
         ))}
         {config.outputs.map((out) => (
           <td key={out.id}>
-            <OutputCellInput label={`${title} row ${n} ${out.id}`} cell={row.then[out.id]} kind={kinds.outputs[out.id] ?? 'any'} readOnly={readOnly} context={context} onChange={(c) => edit(setOutput(config, i, out.id, c ?? null))} />
+            <OutputCellInput
+              label={`${title} row ${n} ${out.id}`}
+              cell={row.then[out.id]}
+              kind={kinds.outputs[out.id] ?? 'any'}
+              readOnly={readOnly}
+              context={context}
+              onChange={(c) => edit(setOutput(config, i, out.id, c ?? null))}
+            />
           </td>
         ))}
         <td className="biz-when">
-          <DateInput label={`${title} row ${n} effectiveFrom`} value={row.effectiveFrom} placeholder="from (any)" readOnly={readOnly} onChange={(v) => edit(updateRow(config, i, { effectiveFrom: v }))} />
-          <DateInput label={`${title} row ${n} effectiveUntil`} value={row.effectiveUntil} placeholder="until (open)" readOnly={readOnly} onChange={(v) => edit(updateRow(config, i, { effectiveUntil: v }))} />
+          <DateInput
+            label={`${title} row ${n} effectiveFrom`}
+            value={row.effectiveFrom}
+            placeholder="from (any)"
+            readOnly={readOnly}
+            onChange={(v) => edit(updateRow(config, i, { effectiveFrom: v }))}
+          />
+          <DateInput
+            label={`${title} row ${n} effectiveUntil`}
+            value={row.effectiveUntil}
+            placeholder="until (open)"
+            readOnly={readOnly}
+            onChange={(v) => edit(updateRow(config, i, { effectiveUntil: v }))}
+          />
         </td>
         <td>
-          <input aria-label={`${title} row ${n} note`} value={row.note ?? ''} readOnly={readOnly} onChange={(e) => edit(updateRow(config, i, { note: e.target.value || undefined }))} />
+          <input
+            aria-label={`${title} row ${n} note`}
+            value={row.note ?? ''}
+            readOnly={readOnly}
+            onChange={(e) => edit(updateRow(config, i, { note: e.target.value || undefined }))}
+          />
         </td>
         {readOnly ? null : <RowActions config={config} title={title} edit={edit} index={i} />}
       </tr>

@@ -22,9 +22,17 @@ export function columnKinds(config: RulesConfig, context: CheckContext): ColumnK
   const inputs = Object.fromEntries(
     config.inputs.map((inp) => {
       const t = inp.type ?? (inp.expression ? checkExpression(inp.expression, context).type : undefined);
-      return [inp.id, kindOf(config.rows.map((r) => r.when[inp.id]?.value), t)];
+      return [
+        inp.id,
+        kindOf(
+          config.rows.map((r) => r.when[inp.id]?.value),
+          t,
+        ),
+      ];
     }),
   ) as Record<string, ValueKind>;
-  const outputs = Object.fromEntries(config.outputs.map((o) => [o.id, kindOf([...config.rows.map((r) => r.then[o.id]), config.default?.[o.id]], o.type)])) as Record<string, ValueKind>;
+  const outputs = Object.fromEntries(
+    config.outputs.map((o) => [o.id, kindOf([...config.rows.map((r) => r.then[o.id]), config.default?.[o.id]], o.type)]),
+  ) as Record<string, ValueKind>;
   return { inputs, outputs };
 }

@@ -14,11 +14,28 @@ const FieldAlert = ({ error }: { error: string | undefined }) =>
  * A typed value: the text is kept while it does not read as the column's kind (the message says
  * why) and the value changes only when it does. A new value from outside replaces the text.
  */
-export function ValueInput({ label, value, kind, readOnly, onChange }: { label: string; value: Scalar; kind: ValueKind; readOnly: boolean; onChange: (v: Scalar) => void }) {
+export function ValueInput({
+  label,
+  value,
+  kind,
+  readOnly,
+  onChange,
+}: {
+  label: string;
+  value: Scalar;
+  kind: ValueKind;
+  readOnly: boolean;
+  onChange: (v: Scalar) => void;
+}) {
   const typed = useTypedText(value, () => (value === null ? '' : showScalar(value)));
   if (kind === 'boolean') {
     return (
-      <select aria-label={label} value={value === null ? '' : String(value)} disabled={readOnly} onChange={(e) => onChange(e.target.value === '' ? null : e.target.value === 'true')}>
+      <select
+        aria-label={label}
+        value={value === null ? '' : String(value)}
+        disabled={readOnly}
+        onChange={(e) => onChange(e.target.value === '' ? null : e.target.value === 'true')}
+      >
         <option value="">—</option>
         <option value="true">yes</option>
         <option value="false">no</option>
@@ -54,7 +71,19 @@ export function ValueInput({ label, value, kind, readOnly, onChange }: { label: 
 }
 
 /** A list typed as "a, b, c", each item of the column's kind. */
-export function ListInput({ label, value, kind, readOnly, onChange }: { label: string; value: Scalar[]; kind: ValueKind; readOnly: boolean; onChange: (v: Scalar[]) => void }) {
+export function ListInput({
+  label,
+  value,
+  kind,
+  readOnly,
+  onChange,
+}: {
+  label: string;
+  value: Scalar[];
+  kind: ValueKind;
+  readOnly: boolean;
+  onChange: (v: Scalar[]) => void;
+}) {
   const joined = value.map(showScalar).join(', ');
   const typed = useTypedText(joined, () => joined);
   return (

@@ -15,7 +15,11 @@ describe('hostCheck', () => {
     const res = await app().request('http://rebind.attacker.example:8080/api/pipelines');
     expect(res.status).toBe(421);
     expect(await res.json()).toEqual({
-      error: { code: 'unknown-host', message: 'this server does not answer to Host "rebind.attacker.example:8080"; add it to SLUICE_ALLOWED_HOSTS (comma-separated) if it is yours' },
+      error: {
+        code: 'unknown-host',
+        message:
+          'this server does not answer to Host "rebind.attacker.example:8080"; add it to SLUICE_ALLOWED_HOSTS (comma-separated) if it is yours',
+      },
     });
   });
 

@@ -13,7 +13,10 @@ const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1'];
 
 /** `[::1]` -> `::1`, lower case, no spaces. */
 export function normalHostName(host: string): string {
-  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
 }
 
 /**
@@ -28,7 +31,10 @@ export function hostCheck(o: HostCheckOptions = {}): MiddlewareHandler {
     const name = normalHostName(url.hostname);
     if (allowed.has(name) || allowed.has(url.host.toLowerCase())) return next();
     return c.json(
-      errorBody('unknown-host', `this server does not answer to Host "${url.host}"; add it to SLUICE_ALLOWED_HOSTS (comma-separated) if it is yours`),
+      errorBody(
+        'unknown-host',
+        `this server does not answer to Host "${url.host}"; add it to SLUICE_ALLOWED_HOSTS (comma-separated) if it is yours`,
+      ),
       421,
     );
   };

@@ -5,7 +5,8 @@ import { jsonContentType } from './json-content-type.js';
 const app = new Hono()
   .use('*', jsonContentType({ extra: [{ prefix: '/in/', types: ['application/x-ndjson'] }] }))
   .post('*', async (c) => c.text(`read ${await c.req.text()}`));
-const send = (path: string, body: BodyInit | undefined, headers: Record<string, string> = {}) => app.request(path, { method: 'POST', ...(body === undefined ? {} : { body }), headers });
+const send = (path: string, body: BodyInit | undefined, headers: Record<string, string> = {}) =>
+  app.request(path, { method: 'POST', ...(body === undefined ? {} : { body }), headers });
 
 describe('jsonContentType', () => {
   it('accepts application/json with a charset, and the route still reads the body', async () => {
@@ -21,7 +22,9 @@ describe('jsonContentType', () => {
     ] as const) {
       const res = await send('/a', new Blob(['{"x":1}']), headers);
       expect(res.status, sent).toBe(415);
-      expect(await res.json()).toEqual({ error: { code: 'unsupported-media-type', message: `POST /a takes application/json; the request has ${sent}` } });
+      expect(await res.json()).toEqual({
+        error: { code: 'unsupported-media-type', message: `POST /a takes application/json; the request has ${sent}` },
+      });
     }
   });
 

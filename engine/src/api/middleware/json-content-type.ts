@@ -23,6 +23,9 @@ export function jsonContentType(o: JsonContentTypeOptions = {}): MiddlewareHandl
     // Hono caches the text: the route reads the same bytes.
     if ((await c.req.text()) === '') return next();
     const sent = header === undefined ? 'no content-type' : `content-type ${JSON.stringify(header)}`;
-    return c.json(errorBody('unsupported-media-type', `${c.req.method} ${c.req.path} takes ${accepted.join(' or ')}; the request has ${sent}`), 415);
+    return c.json(
+      errorBody('unsupported-media-type', `${c.req.method} ${c.req.path} takes ${accepted.join(' or ')}; the request has ${sent}`),
+      415,
+    );
   };
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { originCheck } from './origin-check.js';
 
 const app = (allowedOrigins: string[] = []) => new Hono().use('*', originCheck({ allowedOrigins })).all('*', (c) => c.text('ok'));
-const post = (a: Hono, headers: Record<string, string>, method = 'POST') => a.request('http://127.0.0.1:8080/api/pipelines', { method, headers });
+const post = (a: Hono, headers: Record<string, string>, method = 'POST') =>
+  a.request('http://127.0.0.1:8080/api/pipelines', { method, headers });
 
 describe('originCheck', () => {
   it('lets through same-origin pages and clients that send neither header (curl, the CLI)', async () => {
@@ -32,7 +33,13 @@ describe('originCheck', () => {
   });
 
   it('leaves reads alone, and lets configured origins change state', async () => {
-    expect((await app().request('http://127.0.0.1:8080/api/pipelines', { headers: { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+    expect(
+      (
+        await app().request('http://127.0.0.1:8080/api/pipelines', {
+          headers: { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await post(app(['https://ops.example/']), { origin: 'https://ops.example', 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });
 });

@@ -23,7 +23,9 @@ export function originCheck(o: OriginCheckOptions = {}): MiddlewareHandler {
     if (origin !== undefined && allowed.has(origin)) return next();
     const refuse = (why: string) => c.json(errorBody('cross-origin', `refused ${c.req.method} ${c.req.path}: ${why}`), 403);
     if (origin !== undefined && !isOwnOrigin(origin, c.req.url)) {
-      return refuse(`the request comes from origin ${JSON.stringify(origin)}, not this server's (add it to SLUICE_ALLOWED_ORIGINS if it is trusted)`);
+      return refuse(
+        `the request comes from origin ${JSON.stringify(origin)}, not this server's (add it to SLUICE_ALLOWED_ORIGINS if it is trusted)`,
+      );
     }
     const site = c.req.header('sec-fetch-site');
     if (site === 'cross-site' || site === 'same-site') return refuse(`Sec-Fetch-Site is ${site}: a page on another site or port sent it`);

@@ -18,12 +18,22 @@ describe('request log', () => {
   it('writes one JSON line per request: method, path, status, ms, request id; never the query, body or credentials', async () => {
     const { logger, records } = jsonLog();
     const { call } = testApi({ log: logger });
-    const r = await call('POST', '/api/pipelines?token=sluice_query-secret', generatorDoc(), { authorization: 'Bearer sluice_header-secret', cookie: 'sluice_session=cookie-secret' });
+    const r = await call('POST', '/api/pipelines?token=sluice_query-secret', generatorDoc(), {
+      authorization: 'Bearer sluice_header-secret',
+      cookie: 'sluice_session=cookie-secret',
+    });
     expect(r.status).toBe(201);
     const id = r.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const line = records.find((x) => x.reqId === id);
-    expect(line).toMatchObject({ level: 'info', method: 'POST', path: '/api/pipelines', status: 201, ms: expect.any(Number), time: expect.any(String) });
+    expect(line).toMatchObject({
+      level: 'info',
+      method: 'POST',
+      path: '/api/pipelines',
+      status: 201,
+      ms: expect.any(Number),
+      time: expect.any(String),
+    });
     const all = JSON.stringify(records);
     expect(all).not.toMatch(/secret|Live orders|source\.generator/);
   });
@@ -56,10 +66,17 @@ describe('request log', () => {
     const r = await call('GET', '/api/pipelines/torn');
     expect(r.status).toBe(500);
     const id = r.headers.get('x-request-id');
-    expect(r.json.error).toEqual({ code: 'internal', message: `internal error; the server log has the details under request id ${id}`, requestId: id });
+    expect(r.json.error).toEqual({
+      code: 'internal',
+      message: `internal error; the server log has the details under request id ${id}`,
+      requestId: id,
+    });
     const logged = records.filter((x) => x.reqId === id);
     expect(logged.map((x) => x.level)).toEqual(['error', 'error']);
-    expect(logged[0]).toMatchObject({ msg: expect.stringContaining('500 on GET /api/pipelines/torn'), err: { type: 'Error', stack: expect.stringContaining('is not valid JSON') } });
+    expect(logged[0]).toMatchObject({
+      msg: expect.stringContaining('500 on GET /api/pipelines/torn'),
+      err: { type: 'Error', stack: expect.stringContaining('is not valid JSON') },
+    });
   });
 
   it('masks secrets in messages and fields, on JSON and terminal lines', async () => {

@@ -61,7 +61,11 @@ describe('rollback and the audit log', () => {
     // A param change reaches the running pipeline without a restart, every node keeping its state.
     expect(swap.json.redeploy).toMatchObject({ mode: 'hot', kept: ['orders', 'big', 'out'], reset: [] });
     const [latest] = (await call('GET', '/api/pipelines/live/audit')).json.entries;
-    expect(latest).toMatchObject({ action: 'deploy', version: 3, summary: ['version 2 -> 3', 'min 1 -> 4', 'swapped in without a restart; state kept: orders, big, out'] });
+    expect(latest).toMatchObject({
+      action: 'deploy',
+      version: 3,
+      summary: ['version 2 -> 3', 'min 1 -> 4', 'swapped in without a restart; state kept: orders, big, out'],
+    });
     await call('POST', '/api/pipelines/live/stop');
   });
 
@@ -98,7 +102,10 @@ describe('GET /api/pipelines/:id/audit', () => {
 
 it('a rollback of a bounded pipeline whose run completed runs the restored version', async () => {
   const { call } = testApi();
-  const bounded = (min: number) => ({ ...withParam(min), nodes: withParam(min).nodes.map((n) => (n.id === 'orders' ? { ...n, config: { scenario: 'orders', count: 50, seed: 1 } } : n)) });
+  const bounded = (min: number) => ({
+    ...withParam(min),
+    nodes: withParam(min).nodes.map((n) => (n.id === 'orders' ? { ...n, config: { scenario: 'orders', count: 50, seed: 1 } } : n)),
+  });
   await call('POST', '/api/pipelines', bounded(1)); // v1
   await call('PUT', '/api/pipelines/live', bounded(2)); // v2
   await call('POST', '/api/pipelines/live/deploy'); // v3
@@ -114,7 +121,15 @@ describe('FileAuditLog', () => {
     const { dataDir } = testApi();
     const file = join(dataDir, 'audit.jsonl');
     const log = new FileAuditLog(file);
-    const entry = (action: string, pipelineId: string) => ({ at: '2026-11-29T10:00:00.000Z', actor: 'ana', role: 'business', action, pipelineId, summary: [], address: '127.0.0.1' });
+    const entry = (action: string, pipelineId: string) => ({
+      at: '2026-11-29T10:00:00.000Z',
+      actor: 'ana',
+      role: 'business',
+      action,
+      pipelineId,
+      summary: [],
+      address: '127.0.0.1',
+    });
     await Promise.all([log.append(entry('save', 'a')), log.append(entry('deploy', 'a')), log.append(entry('save', 'b'))]);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
     appendFileSync(file, '{"at":"2026-11-29T10:0'); // a crash mid-write

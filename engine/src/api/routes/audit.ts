@@ -8,7 +8,8 @@ import { checkId } from '../lookup.js';
 function limitOf(raw: string | undefined): number {
   if (raw === undefined) return 200;
   const n = Number(raw);
-  if (!/^\d{1,5}$/.test(raw) || n < 1 || n > 10_000) throw new ApiError(400, 'invalid-query', `"limit" must be a whole number from 1 to 10000; got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,5}$/.test(raw) || n < 1 || n > 10_000)
+    throw new ApiError(400, 'invalid-query', `"limit" must be a whole number from 1 to 10000; got ${JSON.stringify(raw)}`);
   return n;
 }
 

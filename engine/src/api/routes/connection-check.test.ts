@@ -52,7 +52,10 @@ describe('POST /api/pipelines/:id/nodes/:node/check', () => {
     const { call } = testApi();
     await call('POST', '/api/pipelines', doc());
     const r = await call('POST', '/api/pipelines/feed/nodes/in/check', { config: { url: '${env:SLUICE_TEST_NO_SUCH_URL}', stream } });
-    expect(r.json).toMatchObject({ ok: false, message: expect.stringContaining('the environment variable SLUICE_TEST_NO_SUCH_URL is not set') });
+    expect(r.json).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('the environment variable SLUICE_TEST_NO_SUCH_URL is not set'),
+    });
   });
 
   it('refuses an invalid config with its diagnostics, a node without a connection, and an unknown node', async () => {

@@ -20,8 +20,10 @@ export function connectionCheckRoutes(o: { store: PipelineStore }): Hono {
     const body = await optionalJsonObject(c);
     const config = (body.config ?? stored.config) as Record<string, unknown>;
     const r = await checkNode({ ...stored, config }, { ...(p.document.params ? { params: p.document.params } : {}), baseDir: p.baseDir });
-    if (r.kind === 'not-checkable') throw new ApiError(400, 'not-checkable', `node "${nodeId}" is a ${stored.type}: only connectors have a connection to check`);
-    if (r.kind === 'invalid') throw new ApiError(422, 'invalid-config', `node "${nodeId}" has an invalid config; fix it to check its connection`, r.diagnostics);
+    if (r.kind === 'not-checkable')
+      throw new ApiError(400, 'not-checkable', `node "${nodeId}" is a ${stored.type}: only connectors have a connection to check`);
+    if (r.kind === 'invalid')
+      throw new ApiError(422, 'invalid-config', `node "${nodeId}" has an invalid config; fix it to check its connection`, r.diagnostics);
     return c.json({ ok: r.ok, message: r.message, ms: r.ms });
   });
 }

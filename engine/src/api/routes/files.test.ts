@@ -24,7 +24,7 @@ describe('/api/files', () => {
     expect(readdirSync(join(dataDir, 'files'))).toEqual([]);
   });
 
-  it('refuses names that are not plain file names, links out of the folder and the server\'s own files', async () => {
+  it("refuses names that are not plain file names, links out of the folder and the server's own files", async () => {
     const { call, dataDir } = testApi();
     for (const name of ['..%2Ftokens.json', '.hidden', '%2Fetc%2Fpasswd', 'a%00b', `${'x'.repeat(129)}`]) {
       const r = await call('PUT', `/api/files/${name}`, 'x', bytes);
@@ -44,7 +44,10 @@ describe('/api/files', () => {
     own.push(join(guarded.dataDir, 'files', 'tokens.json'));
     mkdirSync(join(guarded.dataDir, 'files'), { recursive: true });
     writeFileSync(own[0]!, '[]');
-    for (const [m, body] of [['PUT', 'x'], ['DELETE', undefined]] as const) {
+    for (const [m, body] of [
+      ['PUT', 'x'],
+      ['DELETE', undefined],
+    ] as const) {
       const r = await guarded.call(m, '/api/files/tokens.json', body, bytes);
       expect(r.status, m).toBe(403);
       expect(r.json.error.code).toBe('protected-file');

@@ -39,7 +39,12 @@ export function fileRoutes(o: FileRoutesOptions): Hono {
 
   /** The file's path for `name`, or the API error that says why not. */
   const target = (name: string): string => {
-    if (!FILE_NAME.test(name)) throw new ApiError(400, 'invalid-name', `file names are 1 to 128 letters, digits, _ . or -, not starting with a dot; got ${JSON.stringify(name.slice(0, 200))}`);
+    if (!FILE_NAME.test(name))
+      throw new ApiError(
+        400,
+        'invalid-name',
+        `file names are 1 to 128 letters, digits, _ . or -, not starting with a dot; got ${JSON.stringify(name.slice(0, 200))}`,
+      );
     let path: string;
     try {
       path = confinedPath(name, o.dir, [o.dir]);
@@ -49,7 +54,8 @@ export function fileRoutes(o: FileRoutesOptions): Hono {
     }
     // Real paths, looked at now: a link to a protected file is refused too.
     const real = realPathOf(path);
-    if ((o.protectedPaths ?? []).some((p) => realPathOf(p) === real)) throw new ApiError(403, 'protected-file', `"${name}" is one of the server's own files`);
+    if ((o.protectedPaths ?? []).some((p) => realPathOf(p) === real))
+      throw new ApiError(403, 'protected-file', `"${name}" is one of the server's own files`);
     return path;
   };
 
@@ -69,7 +75,12 @@ export function fileRoutes(o: FileRoutesOptions): Hono {
     const path = target(name);
     const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
     // Not a type a page may send cross-site without a preflight (docs/auth.md).
-    if (type !== 'application/octet-stream') throw new ApiError(415, 'unsupported-media-type', `PUT /api/files/${name} takes application/octet-stream (the file's bytes); the request has ${type ? `content-type ${JSON.stringify(type)}` : 'no content-type'}`);
+    if (type !== 'application/octet-stream')
+      throw new ApiError(
+        415,
+        'unsupported-media-type',
+        `PUT /api/files/${name} takes application/octet-stream (the file's bytes); the request has ${type ? `content-type ${JSON.stringify(type)}` : 'no content-type'}`,
+      );
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > maxBytes) throw tooLarge(maxBytes);
     const existed = await stat(path).then(

@@ -28,15 +28,26 @@ describe('POST /api/ingest/:pipelineId/:nodeId', () => {
     ]);
     expect(arr.status).toBe(202);
     expect(arr.json).toEqual({ accepted: 2 });
-    const nd = await app.request('/api/ingest/inbound/http', { method: 'POST', body: '{"ts":4,"a":4}\n\n{"ts":5,"a":5}\n', headers: { 'content-type': 'application/x-ndjson' } });
+    const nd = await app.request('/api/ingest/inbound/http', {
+      method: 'POST',
+      body: '{"ts":4,"a":4}\n\n{"ts":5,"a":5}\n',
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
     expect(nd.status).toBe(202);
     expect(await nd.json()).toEqual({ accepted: 2 });
     // NDJSON sent with a form content-type (curl --data-binary @file) is read too.
-    const curl = await app.request('/api/ingest/inbound/http', { method: 'POST', body: '{"ts":6,"a":6}\n{"ts":7,"a":7}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const curl = await app.request('/api/ingest/inbound/http', {
+      method: 'POST',
+      body: '{"ts":6,"a":6}\n{"ts":7,"a":7}',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(await curl.json()).toEqual({ accepted: 2 });
     await waitFor(async () => ((await call('GET', '/api/pipelines/inbound/status')).json.metrics?.nodes.out.in ?? 0) >= 7);
     await call('POST', '/api/pipelines/inbound/stop');
-    const lines = readFileSync(join(dataDir, 'files', 'inbound.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dataDir, 'files', 'inbound.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.a)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
@@ -45,12 +56,24 @@ describe('POST /api/ingest/:pipelineId/:nodeId', () => {
     await call('POST', '/api/pipelines', httpDoc(5));
     await call('POST', '/api/pipelines/inbound/deploy');
     // 6 records never fit an inbox of 5, however fast the source drains it.
-    const full = await call('POST', '/api/ingest/inbound/http', Array.from({ length: 6 }, (_, i) => ({ ts: i })));
+    const full = await call(
+      'POST',
+      '/api/ingest/inbound/http',
+      Array.from({ length: 6 }, (_, i) => ({ ts: i })),
+    );
     expect(full.status).toBe(429);
     expect(full.headers.get('retry-after')).toBe('1');
     expect(full.json.error.code).toBe('backpressure');
     expect(deployments.ingest!.waiting('inbound', 'http')).toBe(0);
-    expect((await call('POST', '/api/ingest/inbound/http', Array.from({ length: 5 }, (_, i) => ({ ts: i })))).status).toBe(202);
+    expect(
+      (
+        await call(
+          'POST',
+          '/api/ingest/inbound/http',
+          Array.from({ length: 5 }, (_, i) => ({ ts: i })),
+        )
+      ).status,
+    ).toBe(202);
   });
 
   it('404 unknown pipeline or node, 400 for a node that is not source.http or a bad id, 409 when not deployed', async () => {

@@ -25,16 +25,30 @@ export function ingestRoutes(o: IngestRoutesOptions): Hono {
     checkId('node', nodeId);
     const node = stored.document.nodes.find((n) => n.id === nodeId);
     if (!node) throw new ApiError(404, 'not-found', `pipeline "${pipelineId}" has no node "${nodeId}"`);
-    if (node.type !== 'source.http') throw new ApiError(400, 'not-ingestible', `node "${nodeId}" is a ${node.type}; only source.http nodes take posted events`);
+    if (node.type !== 'source.http')
+      throw new ApiError(400, 'not-ingestible', `node "${nodeId}" is a ${node.type}; only source.http nodes take posted events`);
     const format = (node.config as { format?: unknown } | undefined)?.format;
-    const records = parseRecords(await c.req.text(), c.req.header('content-type') ?? '', format === 'json' || format === 'ndjson' ? format : 'auto');
+    const records = parseRecords(
+      await c.req.text(),
+      c.req.header('content-type') ?? '',
+      format === 'json' || format === 'ndjson' ? format : 'auto',
+    );
     const hub = o.deployments.ingest;
     const result = hub ? await hub.offer(pipelineId, nodeId, records) : 'unknown';
     if (result === 'unknown') throw new ApiError(409, 'not-deployed', `pipeline "${pipelineId}" is not running; deploy it first`);
-    if (result === 'unavailable') throw new ApiError(503, 'not-ready', `pipeline "${pipelineId}" takes no events: its state is missing from Redis (lost, or a redeploy is under way); see /readyz`);
+    if (result === 'unavailable')
+      throw new ApiError(
+        503,
+        'not-ready',
+        `pipeline "${pipelineId}" takes no events: its state is missing from Redis (lost, or a redeploy is under way); see /readyz`,
+      );
     if (result === 'full') {
       const retry = String(o.retryAfterSeconds ?? 1);
-      return c.json(errorBody('backpressure', `node "${nodeId}" cannot take ${records.length} more events now; retry the request in ${retry} s`), 429, { 'retry-after': retry });
+      return c.json(
+        errorBody('backpressure', `node "${nodeId}" cannot take ${records.length} more events now; retry the request in ${retry} s`),
+        429,
+        { 'retry-after': retry },
+      );
     }
     return c.json({ accepted: records.length }, 202);
   });
@@ -77,10 +91,15 @@ function parseLines(text: string): unknown[] {
 
 // One bad record refuses the whole request (nothing is taken), as a full inbox does: retry it whole once fixed.
 function tooDeep(index: number, where?: string): ApiError {
-  return new ApiError(400, 'too-deep', `record ${index}${where ? ` (${where})` : ''} nests deeper than ${MAX_RECORD_DEPTH} levels, the limit for a record; nothing was taken`);
+  return new ApiError(
+    400,
+    'too-deep',
+    `record ${index}${where ? ` (${where})` : ''} nests deeper than ${MAX_RECORD_DEPTH} levels, the limit for a record; nothing was taken`,
+  );
 }
 
 function checkFinite(record: unknown, index: number): void {
   const at = findNonFinite(record);
-  if (at !== undefined) throw new ApiError(400, 'non-finite-number', `record ${index} has a number too large to represent at ${at}; nothing was taken`);
+  if (at !== undefined)
+    throw new ApiError(400, 'non-finite-number', `record ${index} has a number too large to represent at ${at}; nothing was taken`);
 }

@@ -21,7 +21,8 @@ describe('GET /api/pipelines/:id/metrics (SSE)', () => {
     const last = seen[seen.length - 1]!;
     expect(last.event).toBe('metrics');
     expect(last.data.status).toBe('running');
-    for (const node of ['orders', 'big', 'out']) expect(last.data.metrics.nodes[node].out + last.data.metrics.nodes[node].in, node).toBeGreaterThan(0);
+    for (const node of ['orders', 'big', 'out'])
+      expect(last.data.metrics.nodes[node].out + last.data.metrics.nodes[node].in, node).toBeGreaterThan(0);
     expect(last.data.metrics.edges.e2.events).toBeGreaterThan(0);
     expect(Object.keys(last.data.metrics.stages).length).toBeGreaterThan(0);
     expect(last.data.metrics.sinks.out.count).toBeGreaterThan(0);
@@ -110,7 +111,10 @@ describe('GET /api/pipelines/:id/taps/:edgeId (SSE)', () => {
     const res = await app.request('/api/pipelines/live/taps/edge_3-b');
     expect(res.status).toBe(200);
     const seen = await readSse(res, (s) => s.length >= 1);
-    expect(seen[0]).toMatchObject({ event: 'events', data: expect.arrayContaining([expect.objectContaining({ sku: expect.any(String) })]) });
+    expect(seen[0]).toMatchObject({
+      event: 'events',
+      data: expect.arrayContaining([expect.objectContaining({ sku: expect.any(String) })]),
+    });
   });
 
   it('404 for an unknown edge, 400 for an edge id outside the format, 409 when not deployed', async () => {
@@ -136,7 +140,10 @@ describe('GET /metrics (Prometheus)', () => {
     await call('POST', '/api/pipelines', generatorDoc());
     await call('POST', '/api/pipelines/live/deploy');
     // Until events have crossed every node and edge (and a sink batch was timed).
-    const flowing = [/sluice_edge_events_total\{pipeline="live",edge="e2"\} [1-9]/, /sluice_sink_latency_seconds_count\{pipeline="live",node="out"\} /];
+    const flowing = [
+      /sluice_edge_events_total\{pipeline="live",edge="e2"\} [1-9]/,
+      /sluice_sink_latency_seconds_count\{pipeline="live",node="out"\} /,
+    ];
     await vi.waitFor(
       async () => {
         const text = (await call('GET', '/metrics')).text;

@@ -32,7 +32,9 @@ describe('GET /api/node-types with a plugin', () => {
       configSchema: {
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         type: 'object',
-        properties: { field: { type: 'string', minLength: 1, description: 'The field (dots for nested) whose value makes an event a repeat' } },
+        properties: {
+          field: { type: 'string', minLength: 1, description: 'The field (dots for nested) whose value makes an event a repeat' },
+        },
         required: ['field'],
       },
       defaults: {},
@@ -44,7 +46,10 @@ describe('GET /api/node-types with a plugin', () => {
     const builtIn = json.nodeTypes.filter((t: { plugin: boolean }) => !t.plugin).map((t: { type: string }) => t.type);
     expect(builtIn).toContain('filter');
     expect(builtIn).not.toContain('example.dedupe');
-    expect(json.nodeTypes.find((t: { type: string }) => t.type === 'sink.postgres')).toMatchObject({ connects: true, envRefFields: expect.arrayContaining(['url']) });
+    expect(json.nodeTypes.find((t: { type: string }) => t.type === 'sink.postgres')).toMatchObject({
+      connects: true,
+      envRefFields: expect.arrayContaining(['url']),
+    });
   });
 
   it('?plugin=true answers the plugin types only (what the editor asks at every page load)', async () => {

@@ -9,7 +9,12 @@ describe('GET /api/node-types', () => {
     const { json } = await testApi().call('GET', '/api/node-types');
     expect(json.nodeTypes.map((t: any) => t.type)).toEqual(allDefinitions().map((d) => d.type));
     for (const t of json.nodeTypes) {
-      expect(t, t.type).toMatchObject({ category: expect.any(String), title: expect.any(String), summary: expect.any(String), docs: expect.any(String) });
+      expect(t, t.type).toMatchObject({
+        category: expect.any(String),
+        title: expect.any(String),
+        summary: expect.any(String),
+        docs: expect.any(String),
+      });
       expect(t.configSchema.type, t.type).toBe('object');
       expect(Array.isArray(t.inputs) && Array.isArray(t.outputs), t.type).toBe(true);
     }

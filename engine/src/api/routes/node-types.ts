@@ -12,7 +12,9 @@ import { allDefinitions, isNodeTypeName } from '@sluice/nodes/definitions';
 function describe(d: NodeTypeInfo) {
   const parsedExample = d.config.safeParse(d.example);
   // io: 'input' describes what a user may write: fields with defaults are optional.
-  const configSchema = z.toJSONSchema(d.config, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { default?: unknown }> };
+  const configSchema = z.toJSONSchema(d.config, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, { default?: unknown }>;
+  };
   const defaults = Object.fromEntries(
     Object.entries(configSchema.properties ?? {})
       .filter(([, p]) => p && typeof p === 'object' && 'default' in p)

@@ -5,7 +5,14 @@
  */
 import { Hono } from 'hono';
 import { resolve } from 'node:path';
-import { type Diagnostic, diffDocuments, type PipelineDocument, type PipelineSummary, type StoredPipeline, validateDocument } from '@sluice/shared';
+import {
+  type Diagnostic,
+  diffDocuments,
+  type PipelineDocument,
+  type PipelineSummary,
+  type StoredPipeline,
+  validateDocument,
+} from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { principalOf } from '../../auth/principal.js';
@@ -48,7 +55,8 @@ export function readDocument(body: unknown) {
 export function inputDiagnostics(stored: StoredPipeline, document: PipelineDocument, filesDir: string): Diagnostic[] {
   const inUploads = resolve(stored.baseDir) === resolve(filesDir);
   // Uploads take plain names only: a path into a subfolder gets no hint it could not follow.
-  const uploadHint = (path: string) => (FILE_NAME.test(path) ? `upload it with PUT /api/files/${path}` : `put it at that path under the server's files folder`);
+  const uploadHint = (path: string) =>
+    FILE_NAME.test(path) ? `upload it with PUT /api/files/${path}` : `put it at that path under the server's files folder`;
   return missingInputs(document, stored.baseDir, nodeDefinitions, inUploads ? { uploadHint } : {});
 }
 
@@ -93,15 +101,24 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     const sent = readDocument(await jsonBody(c));
     const { diagnostics, valid } = sent;
     const wanted = sent.document.id ?? slug(sent.document.name ?? 'pipeline');
-    if (!PIPELINE_ID.test(wanted)) throw new ApiError(422, 'invalid-id', `pipeline ids match [a-z0-9][a-z0-9-]{0,63}; got ${JSON.stringify(wanted)}`);
+    if (!PIPELINE_ID.test(wanted))
+      throw new ApiError(422, 'invalid-id', `pipeline ids match [a-z0-9][a-z0-9-]{0,63}; got ${JSON.stringify(wanted)}`);
     const action = c.req.query('action') === 'import' ? 'import' : 'create';
     // An import never replaces and never fails on a taken id: it takes the next free `<id>-N`,
     // as the editor does. A create says the id is taken.
     const id = action === 'import' ? await freeId(o.store, wanted) : wanted;
-    if (action === 'create' && (await o.store.get(id))) throw new ApiError(409, 'exists', `a pipeline "${id}" exists already; PUT /api/pipelines/${id} to change it, or POST /api/pipelines?action=import to store a copy under a fresh id`);
+    if (action === 'create' && (await o.store.get(id)))
+      throw new ApiError(
+        409,
+        'exists',
+        `a pipeline "${id}" exists already; PUT /api/pipelines/${id} to change it, or POST /api/pipelines?action=import to store a copy under a fresh id`,
+      );
     const document = id === sent.document.id || sent.document.id === undefined ? sent.document : { ...sent.document, id };
     // Everything that could fail is done before the store is written: an error stores nothing.
-    const summary = [`${document.nodes.length} nodes, ${document.edges.length} edges`, ...(id !== wanted ? [`imported as ${id} ("${wanted}" is taken)`] : [])];
+    const summary = [
+      `${document.nodes.length} nodes, ${document.edges.length} edges`,
+      ...(id !== wanted ? [`imported as ${id} ("${wanted}" is taken)`] : []),
+    ];
     const stored = await o.store.put(id, document, { author: principalOf(c).name, action });
     await audit(c, o.audit, { action, pipelineId: id, version: stored.version, summary });
     return c.json({ pipeline: stored, valid, diagnostics }, 201, { location: `/api/pipelines/${id}` });
@@ -124,7 +141,11 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     const { document, diagnostics, valid } = readDocument(await jsonBody(c));
     const note = c.req.query('note');
     const summary = diffDocuments(p.document, document).summary;
-    const stored = await o.store.put(p.id, document, { author: principalOf(c).name, action: 'save', ...(note ? { note: note.slice(0, 500) } : {}) });
+    const stored = await o.store.put(p.id, document, {
+      author: principalOf(c).name,
+      action: 'save',
+      ...(note ? { note: note.slice(0, 500) } : {}),
+    });
     await audit(c, o.audit, { action: 'save', pipelineId: p.id, version: stored.version, summary });
     return c.json({ pipeline: stored, valid, diagnostics });
   });

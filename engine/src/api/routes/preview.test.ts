@@ -78,7 +78,13 @@ describe('POST /api/pipelines/:id/preview', () => {
     const d = r.json.diff.out;
     expect(d.key).toEqual(['sku', 'window_start']);
     expect([d.unchanged, d.changed, d.added, d.removed]).toEqual([3, 1, 0, 0]);
-    expect(d.rows).toEqual([expect.objectContaining({ key: 'sku="B", window_start=0', change: 'changed', fields: [{ field: 'price', before: 10, after: 11, delta: 1, pct: 10 }] })]);
+    expect(d.rows).toEqual([
+      expect.objectContaining({
+        key: 'sku="B", window_start=0',
+        change: 'changed',
+        fields: [{ field: 'price', before: 10, after: 11, delta: 1, pct: 10 }],
+      }),
+    ]);
     expect(d.biggestMoves).toEqual([{ key: 'sku="B", window_start=0', field: 'price', before: 10, after: 11, delta: 1, pct: 10 }]);
     expect(r.json.outcomes).toEqual({ changed: 1, total: 4 });
   });
@@ -101,7 +107,9 @@ describe('POST /api/pipelines/:id/preview', () => {
     const invalid = await call('POST', '/api/pipelines/pricing/preview', { document: bad, events: sample });
     expect(invalid.status).toBe(422);
     expect(invalid.json.error.code).toBe('invalid-document');
-    expect(invalid.json.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ nodeId: 'price', path: 'config.set.price' })]));
+    expect(invalid.json.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ nodeId: 'price', path: 'config.set.price' })]),
+    );
     const none = await call('POST', '/api/pipelines/pricing/preview', {});
     expect(none.status).toBe(409);
     expect(none.json.error.code).toBe('no-recording');

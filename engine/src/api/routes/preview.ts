@@ -36,7 +36,12 @@ export function uploadedEvents(document: PipelineDocument, raw: unknown): Record
     out[nodeId] = list.map((e, i) => {
       if (!isObject(e)) throw new ApiError(400, 'invalid-body', `events.${nodeId}[${i}]: an event is a JSON object`);
       // The body passed the document limit; an event must also pass a record's, as at ingest.
-      if (valueDepth(e, MAX_RECORD_DEPTH) > MAX_RECORD_DEPTH) throw new ApiError(400, 'too-deep', `events.${nodeId}[${i}]: the event nests deeper than ${MAX_RECORD_DEPTH} levels, the limit for a record`);
+      if (valueDepth(e, MAX_RECORD_DEPTH) > MAX_RECORD_DEPTH)
+        throw new ApiError(
+          400,
+          'too-deep',
+          `events.${nodeId}[${i}]: the event nests deeper than ${MAX_RECORD_DEPTH} levels, the limit for a record`,
+        );
       const t = typeof timeField === 'string' ? timeOf(e[timeField]) : undefined;
       return t === undefined ? { e } : { e, t };
     });
@@ -58,7 +63,8 @@ export function previewRoutes(o: { store: PipelineStore; deployments: Deployment
     const limit = body.limit ?? DEFAULT_LIMIT;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > o.recordings.capacity)
       throw new ApiError(400, 'invalid-body', `"limit" must be a whole number from 1 to ${o.recordings.capacity}`);
-    if (body.params !== undefined && !isObject(body.params)) throw new ApiError(400, 'invalid-body', '"params" must be an object: { "name": value }');
+    if (body.params !== undefined && !isObject(body.params))
+      throw new ApiError(400, 'invalid-body', '"params" must be an object: { "name": value }');
     const draftDocument = body.document ?? p.document;
     if (!isObject(draftDocument)) throw new ApiError(400, 'invalid-body', '"document" must be a pipeline document');
 
@@ -66,7 +72,10 @@ export function previewRoutes(o: { store: PipelineStore; deployments: Deployment
     const liveDocument = deployment ? ((await o.store.getVersion(p.id, deployment.version)) ?? p.document) : p.document;
     const events =
       body.events !== undefined
-        ? uploadedEvents(Array.isArray((draftDocument as { nodes?: unknown }).nodes) ? (draftDocument as unknown as PipelineDocument) : p.document, body.events)
+        ? uploadedEvents(
+            Array.isArray((draftDocument as { nodes?: unknown }).nodes) ? (draftDocument as unknown as PipelineDocument) : p.document,
+            body.events,
+          )
         : await o.recordings.read(p.id, limit);
     try {
       const result = await runPreview({
@@ -78,7 +87,8 @@ export function previewRoutes(o: { store: PipelineStore; deployments: Deployment
       });
       return c.json(result);
     } catch (err) {
-      if (err instanceof PreviewError) throw new ApiError(PREVIEW_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
+      if (err instanceof PreviewError)
+        throw new ApiError(PREVIEW_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
       throw err;
     }
   });

@@ -35,12 +35,23 @@ describe('validate, deploy, stop, status', () => {
     expect(d.json.error.code).toBe('input-missing');
     expect(d.json.error.message).toContain('in: config.path: input file "orders.jsonl" does not exist');
     expect(d.json.error.details).toEqual([
-      expect.objectContaining({ severity: 'error', code: 'input-missing', nodeId: 'in', path: 'config.path', message: expect.stringContaining('upload it with PUT /api/files/orders.jsonl') }),
+      expect.objectContaining({
+        severity: 'error',
+        code: 'input-missing',
+        nodeId: 'in',
+        path: 'config.path',
+        message: expect.stringContaining('upload it with PUT /api/files/orders.jsonl'),
+      }),
     ]);
     // validate warns (a draft may name a file still to be uploaded); the output file is not an input.
     const v = await call('POST', '/api/pipelines/fileread/validate');
-    expect(v.json).toMatchObject({ valid: true, diagnostics: [expect.objectContaining({ severity: 'warning', code: 'input-missing', nodeId: 'in' })] });
-    expect((await call('PUT', '/api/files/orders.jsonl', '{"ts":1,"n":1}\n', { 'content-type': 'application/octet-stream' })).status).toBe(201);
+    expect(v.json).toMatchObject({
+      valid: true,
+      diagnostics: [expect.objectContaining({ severity: 'warning', code: 'input-missing', nodeId: 'in' })],
+    });
+    expect((await call('PUT', '/api/files/orders.jsonl', '{"ts":1,"n":1}\n', { 'content-type': 'application/octet-stream' })).status).toBe(
+      201,
+    );
     expect((await call('POST', '/api/pipelines/fileread/deploy')).status).toBe(200);
   });
 
@@ -52,7 +63,12 @@ describe('validate, deploy, stop, status', () => {
     expect(dep.status).toBe(200);
     expect(dep.json).toMatchObject({ status: 'running', engine: 'embedded', deployment: { version: 2, author: 'ops' } });
     const st = (await call('GET', '/api/pipelines/live/status')).json;
-    expect(st).toMatchObject({ status: 'running', engine: 'embedded', deployment: { version: 2 }, metrics: { nodes: { orders: expect.any(Object) } } });
+    expect(st).toMatchObject({
+      status: 'running',
+      engine: 'embedded',
+      deployment: { version: 2 },
+      metrics: { nodes: { orders: expect.any(Object) } },
+    });
     expect((await call('GET', '/api/pipelines')).json.pipelines[0].status).toBe('running');
     // Deploying again replaces the run.
     expect((await call('POST', '/api/pipelines/live/deploy')).json.status).toBe('running');

@@ -14,7 +14,12 @@ import { diagnose } from './pipelines.js';
 const DEPLOY_STATUS = { 'invalid-document': 422, 'not-found': 404, 'not-deployed': 409, 'start-failed': 500 } as const;
 
 /** What a deploy changes compared with the deployment before it, in audit-log lines. */
-export async function deploySummary(store: PipelineStore, id: string, before: Deployment | null, after: Deployment | null): Promise<string[]> {
+export async function deploySummary(
+  store: PipelineStore,
+  id: string,
+  before: Deployment | null,
+  after: Deployment | null,
+): Promise<string[]> {
   if (!after) return [];
   const docAfter = await store.getVersion(id, after.version);
   const docBefore = before ? await store.getVersion(id, before.version) : undefined;
@@ -23,7 +28,9 @@ export async function deploySummary(store: PipelineStore, id: string, before: De
   // Param values as deployed (overrides included), not only as saved.
   const withValues = (d: PipelineDocument, values: Deployment['params']): PipelineDocument => ({
     ...d,
-    params: Object.fromEntries(Object.entries(d.params ?? {}).map(([k, p]) => [k, { ...p, value: values[k] ?? p.value }])) as PipelineDocument['params'],
+    params: Object.fromEntries(
+      Object.entries(d.params ?? {}).map(([k, p]) => [k, { ...p, value: values[k] ?? p.value }]),
+    ) as PipelineDocument['params'],
   });
   const lines = diffDocuments(withValues(docBefore, before!.params), withValues(docAfter, after.params)).summary;
   return [`version ${before!.version} -> ${after.version}`, ...lines];
@@ -48,13 +55,22 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
     const p = await findPipeline(o.store, c.req.param('id'));
     const body = await optionalJsonObject(c);
     const params = body.params ?? {};
-    if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new ApiError(400, 'invalid-body', '"params" must be an object: { "params": { "name": value } }');
+    if (params === null || typeof params !== 'object' || Array.isArray(params))
+      throw new ApiError(400, 'invalid-body', '"params" must be an object: { "params": { "name": value } }');
     // A missing input file is the user's to fix (422 naming node and path), not a run that
     // failed to start (500). Only for an otherwise deployable document: an invalid one, or a
     // path the policy refuses, is answered by the deploy itself (invalid-document, every diagnostic).
     const { diagnostics } = diagnose(p, o.deployments, o.store.defaultBaseDir);
-    const missing = diagnostics.some((d) => d.severity === 'error') ? [] : diagnostics.filter((d) => d.code === 'input-missing').map((d) => ({ ...d, severity: 'error' as const }));
-    if (missing.length > 0) throw new ApiError(422, 'input-missing', `pipeline "${p.id}" reads files that are not there: ${missing.map((d) => `${d.nodeId}: ${d.path}: ${d.message}`).join('; ')}`, missing);
+    const missing = diagnostics.some((d) => d.severity === 'error')
+      ? []
+      : diagnostics.filter((d) => d.code === 'input-missing').map((d) => ({ ...d, severity: 'error' as const }));
+    if (missing.length > 0)
+      throw new ApiError(
+        422,
+        'input-missing',
+        `pipeline "${p.id}" reads files that are not there: ${missing.map((d) => `${d.nodeId}: ${d.path}: ${d.message}`).join('; ')}`,
+        missing,
+      );
     try {
       const before = await o.store.getDeployment(p.id);
       const { handle: h, redeploy } = await o.deployments.deployReporting(p.id, params as Record<string, unknown>, principalOf(c).name);
@@ -63,7 +79,8 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
       await audit(c, o.audit, { action: 'deploy', pipelineId: p.id, ...(deployment ? { version: deployment.version } : {}), summary });
       return c.json({ status: h.status(), engine: o.deployments.runnerKind, deployment, ...(redeploy ? { redeploy } : {}) });
     } catch (err) {
-      if (err instanceof DeployError) throw new ApiError(DEPLOY_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
+      if (err instanceof DeployError)
+        throw new ApiError(DEPLOY_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
       throw err;
     }
   });
@@ -74,7 +91,9 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
     if (stopped === undefined) throw new ApiError(409, 'not-deployed', `pipeline "${p.id}" is not deployed`);
     const { status, discarded } = stopped;
     // A stop that ran out of drain time says what it dropped (queued batches, their events).
-    const summary = discarded ? `the 10 s drain ran out: ${discarded.batches} queued batches (${discarded.events} events) discarded` : undefined;
+    const summary = discarded
+      ? `the 10 s drain ran out: ${discarded.batches} queued batches (${discarded.events} events) discarded`
+      : undefined;
     await audit(c, o.audit, { action: 'stop', pipelineId: p.id, ...(summary ? { summary: [summary] } : {}) });
     return c.json(discarded ? { status, discarded } : { status });
   });
@@ -82,7 +101,9 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
   app.get('/:id/status', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
     // Viewers and business users read this: a run error that quotes a connection URL is masked.
-    return c.json(redactDeep({ ...o.deployments.status(p.id), engine: o.deployments.runnerKind, deployment: await o.store.getDeployment(p.id) }));
+    return c.json(
+      redactDeep({ ...o.deployments.status(p.id), engine: o.deployments.runnerKind, deployment: await o.store.getDeployment(p.id) }),
+    );
   });
 
   return app;

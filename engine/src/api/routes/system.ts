@@ -22,7 +22,8 @@ export function systemRoutes(o: SystemRoutesOptions): Hono {
     const lost = o.deployments.lostState();
     if (lost) return c.json(errorBody('not-ready', lost), 503);
     const ok = o.ready ? await o.ready().catch(() => false) : true;
-    if (!ok) return c.json(errorBody('not-ready', `the ${o.deployments.runnerKind} engine's backing service does not answer (Redis?)`), 503);
+    if (!ok)
+      return c.json(errorBody('not-ready', `the ${o.deployments.runnerKind} engine's backing service does not answer (Redis?)`), 503);
     return c.json({ ready: true, engine: o.deployments.runnerKind });
   });
   app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));

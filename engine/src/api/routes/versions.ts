@@ -15,7 +15,8 @@ import { findPipeline } from '../lookup.js';
 
 function versionNumber(raw: string): number {
   const v = Number(raw);
-  if (!/^\d{1,9}$/.test(raw) || v < 1) throw new ApiError(400, 'invalid-version', `versions are whole numbers from 1; got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,9}$/.test(raw) || v < 1)
+    throw new ApiError(400, 'invalid-version', `versions are whole numbers from 1; got ${JSON.stringify(raw)}`);
   return v;
 }
 
@@ -49,7 +50,8 @@ export function versionRoutes(o: { store: PipelineStore; deployments: Deployment
     const p = await findPipeline(o.store, c.req.param('id'));
     const body = await jsonBody(c);
     const raw = (body as { version?: unknown } | null)?.version;
-    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1) throw new ApiError(400, 'invalid-body', 'expected { "version": <a version number from 1> }');
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1)
+      throw new ApiError(400, 'invalid-body', 'expected { "version": <a version number from 1> }');
     const document = await o.store.getVersion(p.id, raw);
     if (!document) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${raw}`);
     const who = principalOf(c).name;
@@ -63,7 +65,13 @@ export function versionRoutes(o: { store: PipelineStore; deployments: Deployment
         await o.deployments.deploy(p.id, {}, who);
         deployed = true;
       } catch (err) {
-        if (err instanceof DeployError) throw new ApiError(err.code === 'invalid-document' ? 422 : 500, err.code, `version ${raw} was restored as version ${stored.version} but not deployed: ${err.message}`, err.diagnostics.length > 0 ? err.diagnostics : undefined);
+        if (err instanceof DeployError)
+          throw new ApiError(
+            err.code === 'invalid-document' ? 422 : 500,
+            err.code,
+            `version ${raw} was restored as version ${stored.version} but not deployed: ${err.message}`,
+            err.diagnostics.length > 0 ? err.diagnostics : undefined,
+          );
         throw err;
       }
     }

@@ -56,7 +56,12 @@ export function encodeEvents(events: readonly Event[], fields?: readonly string[
     const sw = e[SOURCE_WATERMARK];
     if (sw !== undefined) behind.push([i, sw]);
   }
-  const payload: Payload = { events: fields ? events.map((e) => project(e, fields)) : (events as Record<string, unknown>[]), times, ingest, behind };
+  const payload: Payload = {
+    events: fields ? events.map((e) => project(e, fields)) : (events as Record<string, unknown>[]),
+    times,
+    ingest,
+    behind,
+  };
   return { n: events.length, p: packr.pack(payload).toString('base64') };
 }
 

@@ -33,7 +33,8 @@ export class BullmqMetrics {
     private readonly localEdges: () => Record<string, number>,
     private readonly sourceWatermarks: () => Map<number, number>,
   ) {
-    for (const s of plan.stages) if (s.source === undefined) for (let p = 0; p < s.partitions; p++) this.taskList.push({ stage: s.id, partition: p });
+    for (const s of plan.stages)
+      if (s.source === undefined) for (let p = 0; p < s.partitions; p++) this.taskList.push({ stage: s.id, partition: p });
   }
 
   /** True when every task has seen the end of input. */

@@ -157,14 +157,20 @@ export class BullmqRun extends RunLifecycle {
     if (this.detaching) return;
     if (!this.stopping) await this.awaitCompletion();
     // A stop, before or after the sources ended: drain what is queued, within the bound.
-    if (this.stopping && !this.detaching) this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
+    if (this.stopping && !this.detaching)
+      this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
   }
 
   /**
    * The source stages' operators (they run here). With `carry` (a hot redeploy) kept sources are
    * reused and kept nodes get their state back; on failure what was created is closed again.
    */
-  private buildSources(plan: Plan, deployed: DeployedPipeline, counters: Map<string, NodeCounters>, carry?: SwapCarry): Promise<SourceSlot[]> {
+  private buildSources(
+    plan: Plan,
+    deployed: DeployedPipeline,
+    counters: Map<string, NodeCounters>,
+    carry?: SwapCarry,
+  ): Promise<SourceSlot[]> {
     const context = {
       baseDir: deployed.baseDir,
       ...(deployed.fileRoots ? { fileRoots: deployed.fileRoots } : {}),
@@ -270,7 +276,13 @@ export class BullmqRun extends RunLifecycle {
         nodes[id] = copyCounts(this.counters.get(id)!);
       }
       const errors = samplesByNode(slot.stage.nodes.map((id) => [id, this.counters.get(id)!] as const));
-      collectTask(old, slot.stage.nodes, 0, { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false, errors } }, kept);
+      collectTask(
+        old,
+        slot.stage.nodes,
+        0,
+        { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false, errors } },
+        kept,
+      );
     }
     for (const s of before.stages) {
       if (s.source !== undefined) continue;
@@ -327,7 +339,8 @@ export class BullmqRun extends RunLifecycle {
       }
     }
     for (const slot of this.sources) if (!carry.sources.has(slot.nodeId)) await this.checkpoints.remove(slot.nodeId);
-    for (const slot of slots) if (carry.sources.has(slot.nodeId)) await this.writeCheckpoint(slot, counters, Number.NEGATIVE_INFINITY, false);
+    for (const slot of slots)
+      if (carry.sources.has(slot.nodeId)) await this.writeCheckpoint(slot, counters, Number.NEGATIVE_INFINITY, false);
     await this.redis.set(this.keys.pipeline(pid), JSON.stringify(deployed));
     await this.redis.publish(this.keys.deploys, pid);
     // Switch over here.

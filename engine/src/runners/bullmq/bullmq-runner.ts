@@ -62,7 +62,9 @@ export class BullmqRunner implements Runner {
   async liveWorkers(maxAgeMs = 5000): Promise<number> {
     const now = Date.now();
     const beats = await this.redis.hgetall(this.keys.workers);
-    const dead = Object.entries(beats).filter(([, t]) => now - Number(t) > 60_000).map(([id]) => id);
+    const dead = Object.entries(beats)
+      .filter(([, t]) => now - Number(t) > 60_000)
+      .map(([id]) => id);
     if (dead.length > 0) {
       await this.redis.hdel(this.keys.workers, ...dead);
       await this.redis.hdel(this.keys.workerInfo, ...dead);
@@ -87,7 +89,11 @@ export class BullmqRunner implements Runner {
     const raw = await this.redis.get(this.keys.pipeline(pipelineId));
     if (!raw) return undefined;
     const d = JSON.parse(raw) as DeployedPipeline;
-    return this.start(d.document, { ...options, baseDir: d.baseDir, pipelineId, params: d.params, partitions: d.partitions, batchSize: d.batchSize }, d);
+    return this.start(
+      d.document,
+      { ...options, baseDir: d.baseDir, pipelineId, params: d.params, partitions: d.partitions, batchSize: d.batchSize },
+      d,
+    );
   }
 
   private async start(document: PipelineDocument, options: RunOptions, resume?: DeployedPipeline): Promise<RunHandle> {

@@ -33,8 +33,26 @@ describe('hot swap state in Redis', () => {
   function oldState(kept: Set<string>) {
     const old = emptyOldState();
     for (const p of [0, 1])
-      collectTask(old, ['win', 'tag'], p, { operators: { win: winState(`k${p}`), tag: {} }, counters: { nodes: { win: counts(10 + p), tag: counts(1) }, edges: { e2: 2, e3: 3 }, watermark: 5, done: false } }, kept);
-    collectTask(old, ['out'], 0, { operators: { out: { committedBytes: { kind: 'value', value: 42 } } }, counters: { nodes: { out: counts(6) }, edges: {}, watermark: 5, done: false } }, kept);
+      collectTask(
+        old,
+        ['win', 'tag'],
+        p,
+        {
+          operators: { win: winState(`k${p}`), tag: {} },
+          counters: { nodes: { win: counts(10 + p), tag: counts(1) }, edges: { e2: 2, e3: 3 }, watermark: 5, done: false },
+        },
+        kept,
+      );
+    collectTask(
+      old,
+      ['out'],
+      0,
+      {
+        operators: { out: { committedBytes: { kind: 'value', value: 42 } } },
+        counters: { nodes: { out: counts(6) }, edges: {}, watermark: 5, done: false },
+      },
+      kept,
+    );
     return old;
   }
 
@@ -72,8 +90,21 @@ describe('hot swap state in Redis', () => {
   it('error samples carry on with the counters: each partition its own, merged into partition 0 when the count changes', () => {
     const kept = new Set(['src', 'win', 'out']);
     const old = emptyOldState();
-    const samples = [[{ message: 'bad amount', count: 2 }], [{ message: 'bad amount', count: 3 }, { message: 'no sku', count: 1 }]];
-    for (const p of [0, 1]) collectTask(old, ['win', 'tag'], p, { operators: {}, counters: { nodes: { tag: counts(5) }, edges: {}, watermark: 5, done: false, errors: { tag: samples[p]! } } }, kept);
+    const samples = [
+      [{ message: 'bad amount', count: 2 }],
+      [
+        { message: 'bad amount', count: 3 },
+        { message: 'no sku', count: 1 },
+      ],
+    ];
+    for (const p of [0, 1])
+      collectTask(
+        old,
+        ['win', 'tag'],
+        p,
+        { operators: {}, counters: { nodes: { tag: counts(5) }, edges: {}, watermark: 5, done: false, errors: { tag: samples[p]! } } },
+        kept,
+      );
     const same = buildPlan(doc('"v1"'), nodeDefinitions, { partitions: 2 });
     expect(newTaskState(before, same, old, 1, 1)!.counters.errors).toEqual({ tag: samples[1] });
     const wider = buildPlan(doc('"v1"'), nodeDefinitions, { partitions: 3 });

@@ -31,7 +31,13 @@ export function emptyOldState(): OldState {
 }
 
 /** Add one old task's snapshot (or the coordinator's side of a source stage). */
-export function collectTask(into: OldState, stageNodes: readonly string[], partition: number, snap: Pick<TaskSnapshot, 'operators' | 'counters'>, kept: ReadonlySet<string>): void {
+export function collectTask(
+  into: OldState,
+  stageNodes: readonly string[],
+  partition: number,
+  snap: Pick<TaskSnapshot, 'operators' | 'counters'>,
+  kept: ReadonlySet<string>,
+): void {
   for (const id of stageNodes) {
     const op = snap.operators[id];
     if (op && kept.has(id)) into.operators.set(`${id}#${partition}`, op);
@@ -44,7 +50,13 @@ export function collectTask(into: OldState, stageNodes: readonly string[], parti
 }
 
 /** What one task of the new plan starts from (or undefined: it starts empty). */
-export function newTaskState(before: Plan, after: Plan, old: OldState, stageId: number, partition: number): Pick<TaskSnapshot, 'operators' | 'counters'> | undefined {
+export function newTaskState(
+  before: Plan,
+  after: Plan,
+  old: OldState,
+  stageId: number,
+  partition: number,
+): Pick<TaskSnapshot, 'operators' | 'counters'> | undefined {
   const stage = after.stages[stageId]!;
   const operators: TaskSnapshot['operators'] = {};
   const nodes: CountersSnapshot['nodes'] = {};

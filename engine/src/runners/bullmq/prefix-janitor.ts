@@ -105,7 +105,11 @@ export async function sweepDeadRunsAt(redisUrl: string, log: (line: string) => v
  * and no other worker of the run beats, then sweep the prefix. The last worker out sweeps
  * last, after its own last write.
  */
-export async function sweepWhenLeaseExpires(redisUrl: string, prefix: string, boundMs: number): Promise<{ swept: number } | { alive: string }> {
+export async function sweepWhenLeaseExpires(
+  redisUrl: string,
+  prefix: string,
+  boundMs: number,
+): Promise<{ swept: number } | { alive: string }> {
   const redis = new Redis(redisOptions(redisUrl));
   redis.on('error', () => undefined);
   try {

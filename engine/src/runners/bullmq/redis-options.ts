@@ -10,7 +10,8 @@ import type { ConnectionOptions } from 'bullmq';
  */
 export function redisOptions(url: string): RedisOptions {
   const u = new URL(url);
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`REDIS_URL must start with redis:// or rediss:// (got ${u.protocol})`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new Error(`REDIS_URL must start with redis:// or rediss:// (got ${u.protocol})`);
   const o: RedisOptions = { host: u.hostname || '127.0.0.1', port: Number(u.port || 6379), maxRetriesPerRequest: null };
   if (u.username) o.username = decodeURIComponent(u.username);
   if (u.password) o.password = decodeURIComponent(u.password);
@@ -19,7 +20,12 @@ export function redisOptions(url: string): RedisOptions {
   const tls = redisTlsOptions(process.env);
   if (u.protocol === 'rediss:') o.tls = tls;
   // Certificates for a plain connection would be silently unused: say so instead.
-  else if (Object.keys(tls).length > 0) throw new Error(`${Object.keys(TLS_FILES).filter((k) => process.env[k]).join(', ')} set, but REDIS_URL is redis://: use rediss:// for TLS`);
+  else if (Object.keys(tls).length > 0)
+    throw new Error(
+      `${Object.keys(TLS_FILES)
+        .filter((k) => process.env[k])
+        .join(', ')} set, but REDIS_URL is redis://: use rediss:// for TLS`,
+    );
   return o;
 }
 
@@ -56,7 +62,8 @@ export function redisTlsOptions(env: NodeJS.ProcessEnv): Pick<TlsOptions, 'ca' |
     }
     o[option] = pem;
   }
-  if ((o.cert === undefined) !== (o.key === undefined)) throw new Error('REDIS_TLS_CERT and REDIS_TLS_KEY go together: set both (the client certificate and its key) or neither');
+  if ((o.cert === undefined) !== (o.key === undefined))
+    throw new Error('REDIS_TLS_CERT and REDIS_TLS_KEY go together: set both (the client certificate and its key) or neither');
   return o;
 }
 
@@ -79,7 +86,8 @@ const CERTIFICATE_REJECTED = new Set([
 /** Why the TLS handshake with Redis was refused, or undefined when `err` is something else. */
 export function certificateRejected(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
-  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return 'Redis asks for a client certificate (tls-auth-clients): set REDIS_TLS_CERT and REDIS_TLS_KEY (docs/operations.md, "Redis over TLS")';
+  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')
+    return 'Redis asks for a client certificate (tls-auth-clients): set REDIS_TLS_CERT and REDIS_TLS_KEY (docs/operations.md, "Redis over TLS")';
   if (typeof code !== 'string' || !CERTIFICATE_REJECTED.has(code)) return undefined;
   return `Redis's TLS certificate is not trusted (${code}: ${(err as Error).message}); set REDIS_TLS_CA to the CA file that signed it (docs/operations.md, "Redis over TLS")`;
 }

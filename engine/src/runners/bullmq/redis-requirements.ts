@@ -33,7 +33,13 @@ export interface RedisRequirementsOptions {
 
 export async function checkRedisRequirements(url: string, o: RedisRequirementsOptions): Promise<void> {
   const where = redactedUrl(url);
-  const redis = new Redis({ ...redisOptions(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: o.timeoutMs ?? 5000 });
+  const redis = new Redis({
+    ...redisOptions(url),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: o.timeoutMs ?? 5000,
+  });
   // The TLS failure comes as an 'error' event; connect() may only say the connection closed.
   let failure: unknown;
   redis.on('error', (err) => {
@@ -52,7 +58,9 @@ export async function checkRedisRequirements(url: string, o: RedisRequirementsOp
     }
     const policy = await configGet(redis, 'maxmemory-policy');
     if (policy === undefined) {
-      o.warn(`cannot read maxmemory-policy from Redis at ${where} (CONFIG is disabled): make sure it is noeviction, or evicted keys will stall or corrupt runs (docs/operations.md)`);
+      o.warn(
+        `cannot read maxmemory-policy from Redis at ${where} (CONFIG is disabled): make sure it is noeviction, or evicted keys will stall or corrupt runs (docs/operations.md)`,
+      );
       return;
     }
     if (policy !== 'noeviction') {
@@ -63,7 +71,9 @@ export async function checkRedisRequirements(url: string, o: RedisRequirementsOp
     }
     const aof = await configGet(redis, 'appendonly');
     if (aof === 'no') {
-      o.warn(`Redis at ${where} has appendonly no: if it restarts, every run's state is lost and those runs fail (set appendonly yes with appendfsync everysec or always; docs/operations.md)`);
+      o.warn(
+        `Redis at ${where} has appendonly no: if it restarts, every run's state is lost and those runs fail (set appendonly yes with appendfsync everysec or always; docs/operations.md)`,
+      );
     }
   } finally {
     redis.disconnect();

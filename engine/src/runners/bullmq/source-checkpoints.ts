@@ -71,7 +71,13 @@ export class SourceCheckpoints {
 
   /** Before a batch's jobs go out: `last` (or an empty checkpoint at `from`) with the pending mark. */
   async markPending(nodeId: string, last: SourceCheckpoint | undefined, from: unknown, records: number): Promise<void> {
-    const base: SourceCheckpoint = last ?? { position: from, exchange: { seq: {}, sentWm: {} }, watermark: Number.NEGATIVE_INFINITY, done: false, counters: {} };
+    const base: SourceCheckpoint = last ?? {
+      position: from,
+      exchange: { seq: {}, sentWm: {} },
+      watermark: Number.NEGATIVE_INFINITY,
+      done: false,
+      counters: {},
+    };
     await this.write(nodeId, { ...base, pending: { from, records } });
   }
 

@@ -56,7 +56,15 @@ export function checkpointOf(slot: SourceSlot, from: Map<string, NodeCounters>, 
   for (const id of slot.stage.nodes) counters[id] = copyCounts(from.get(id)!);
   for (const [id, inst] of slot.task.instances) if (inst.op) operators[id] = inst.state.snapshot({ clone: false }); // packed right away
   const errors = samplesByNode(slot.stage.nodes.map((id) => [id, from.get(id)!] as const));
-  return { position: slot.source.position?.(), exchange: structuredClone(slot.exchange.state), watermark, done, counters, errors, operators };
+  return {
+    position: slot.source.position?.(),
+    exchange: structuredClone(slot.exchange.state),
+    watermark,
+    done,
+    counters,
+    errors,
+    operators,
+  };
 }
 
 /** A restarted coordinator's slot from its checkpoint: seeks back, and re-reads an interrupted batch whole. */

@@ -22,10 +22,20 @@ const REPORT_WHILE_LIVE = "if redis.call('exists', KEYS[1]) == 1 then redis.call
 
 type ReportFn = (marker: string, key: string, report: string) => Promise<number>;
 
-export async function reportStartFailure(redis: Redis, keys: RedisKeys, pid: string, generation: string | undefined, failure: StartFailure): Promise<void> {
+export async function reportStartFailure(
+  redis: Redis,
+  keys: RedisKeys,
+  pid: string,
+  generation: string | undefined,
+  failure: StartFailure,
+): Promise<void> {
   if (!('sluiceReportStartFailure' in redis)) redis.defineCommand('sluiceReportStartFailure', { numberOfKeys: 2, lua: REPORT_WHILE_LIVE });
   const report: Report = { generation, nodeId: failure.nodeId, message: failure.message };
-  await (redis as unknown as { sluiceReportStartFailure: ReportFn }).sluiceReportStartFailure(keys.runMarker(pid), keys.startFailure(pid), JSON.stringify(report));
+  await (redis as unknown as { sluiceReportStartFailure: ReportFn }).sluiceReportStartFailure(
+    keys.runMarker(pid),
+    keys.startFailure(pid),
+    JSON.stringify(report),
+  );
 }
 
 /** How often the coordinator's loops look (they also run every few milliseconds). */

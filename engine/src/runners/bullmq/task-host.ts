@@ -183,7 +183,9 @@ export class TaskHost {
       return { counters: c, latency, trackState: true };
     };
     const state = new Map(Object.entries(snapshot?.operators ?? {}).map(([id, s]) => [`${id}#${partition}`, s]));
-    const { task } = await buildOperators({ context: this.o.context, carry: { state, sources: new Map() } }, (build) => build.task(plan, stage, partition, exchange, meters));
+    const { task } = await buildOperators({ context: this.o.context, carry: { state, sources: new Map() } }, (build) =>
+      build.task(plan, stage, partition, exchange, meters),
+    );
     this.task = task;
     this.live = true;
     this.exchange = exchange;
@@ -213,7 +215,14 @@ export class TaskHost {
       watermark: wm,
       exchange: this.exchange.state,
       operators,
-      counters: { nodes, edges: this.exchange.edgeCounts, watermark: Number.isFinite(wm) ? wm : null, done: this.done, hist, errors: samplesByNode(this.counters) },
+      counters: {
+        nodes,
+        edges: this.exchange.edgeCounts,
+        watermark: Number.isFinite(wm) ? wm : null,
+        done: this.done,
+        hist,
+        errors: samplesByNode(this.counters),
+      },
     };
   }
 

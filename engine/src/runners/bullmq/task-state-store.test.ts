@@ -32,7 +32,15 @@ function head(wm: number): TaskSnapshot {
 }
 
 /** A commit as a worker makes it: claimed at the version first. */
-async function claimAndCommit(store: TaskStateStore, pid: string, stage: number, partition: number, expected: number, h: TaskSnapshot, changes: TaskChanges): Promise<number> {
+async function claimAndCommit(
+  store: TaskStateStore,
+  pid: string,
+  stage: number,
+  partition: number,
+  expected: number,
+  h: TaskSnapshot,
+  changes: TaskChanges,
+): Promise<number> {
   const claim = await store.claim(pid, stage, partition, expected, `job-${h.watermark}`);
   return 'token' in claim ? store.commit(pid, stage, partition, expected, h, changes, claim.token) : -1;
 }
@@ -40,13 +48,31 @@ async function claimAndCommit(store: TaskStateStore, pid: string, stage: number,
 describe('task state store', () => {
   it('commits keyed changes incrementally and loads the whole state back, keys in order', async () => {
     const store = new TaskStateStore(redis, keys);
-    expect(await claimAndCommit(store, 'p', 1, 0, 0, head(1), { win: { windows: { set: [['b', { n: 1 }], ['a', { n: 2 }]], deleted: [] } } })).toBe(1);
+    expect(
+      await claimAndCommit(store, 'p', 1, 0, 0, head(1), {
+        win: {
+          windows: {
+            set: [
+              ['b', { n: 1 }],
+              ['a', { n: 2 }],
+            ],
+            deleted: [],
+          },
+        },
+      }),
+    ).toBe(1);
     expect(await claimAndCommit(store, 'p', 1, 0, 1, head(2), { win: { windows: { set: [['c', { n: 3 }]], deleted: ['b'] } } })).toBe(2);
     const { version, snapshot } = await store.load('p', 1, 0);
     expect(version).toBe(2);
     expect(snapshot!.watermark).toBe(2);
     expect(snapshot!.operators.win).toEqual({
-      windows: { kind: 'keyed', entries: [['a', { n: 2 }], ['c', { n: 3 }]] },
+      windows: {
+        kind: 'keyed',
+        entries: [
+          ['a', { n: 2 }],
+          ['c', { n: 3 }],
+        ],
+      },
       watermark: { kind: 'value', value: 2 },
     });
     // Only the keys: two fields in the hash, whatever the head says.
@@ -78,11 +104,23 @@ describe('task state store', () => {
     const store = new TaskStateStore(redis, keys);
     await claimAndCommit(store, 'r', 1, 0, 0, head(1), { win: { windows: { set: [['old', 1]], deleted: [] } } });
     const full = head(5);
-    full.operators.win!.windows = { kind: 'keyed', entries: [['x', { n: 1 }], ['y', { n: 2 }]] };
+    full.operators.win!.windows = {
+      kind: 'keyed',
+      entries: [
+        ['x', { n: 1 }],
+        ['y', { n: 2 }],
+      ],
+    };
     await store.replace('r', 1, 0, full);
     const { version, snapshot } = await store.load('r', 1, 0);
     expect(version).toBe(2);
-    expect(snapshot!.operators.win!.windows).toEqual({ kind: 'keyed', entries: [['x', { n: 1 }], ['y', { n: 2 }]] });
+    expect(snapshot!.operators.win!.windows).toEqual({
+      kind: 'keyed',
+      entries: [
+        ['x', { n: 1 }],
+        ['y', { n: 2 }],
+      ],
+    });
     await store.replace('r', 1, 0, undefined);
     expect(await store.load('r', 1, 0)).toEqual({ version: 0 });
     expect(await redis.exists(keys.taskKeyed('r', 1, 0))).toBe(0);

@@ -99,7 +99,20 @@ redis.call('SET', KEYS[1], v + 1)
 return v + 1
 `;
 
-type CommitFn = (kv: string, ks: string, kc: string, kk: string, ki: string, km: string, expected: number, token: number, state: Buffer, counters: string, nset: number, ...fields: (string | Buffer)[]) => Promise<number>;
+type CommitFn = (
+  kv: string,
+  ks: string,
+  kc: string,
+  kk: string,
+  ki: string,
+  km: string,
+  expected: number,
+  token: number,
+  state: Buffer,
+  counters: string,
+  nset: number,
+  ...fields: (string | Buffer)[]
+) => Promise<number>;
 type ClaimFn = (kv: string, ki: string, km: string, expected: number, job: string) => Promise<number>;
 
 /** The claim of a task for one job: the token its commit must carry. */
@@ -133,7 +146,13 @@ export class TaskStateStore {
 
   /** Claim the task at `expected` for `job` before any side effect of that job (see CLAIM_TASK). */
   async claim(pid: string, stage: number, partition: number, expected: number, job: string): Promise<Claim> {
-    const r = await this.claimScript(this.keys.taskVersion(pid, stage, partition), this.intentKey(pid, stage, partition), this.keys.runMarker(pid), expected, job);
+    const r = await this.claimScript(
+      this.keys.taskVersion(pid, stage, partition),
+      this.intentKey(pid, stage, partition),
+      this.keys.runMarker(pid),
+      expected,
+      job,
+    );
     if (r === -3) throw new RunStateLost(this.keys.runMarker(pid));
     if (r === -1) return { stale: true };
     if (r === -2) return { pending: true };
@@ -199,7 +218,15 @@ export class TaskStateStore {
    * under the claim `token`. New version, or -1 when another process committed or claimed since;
    * throws RunStateLost when the run marker is gone.
    */
-  async commit(pid: string, stage: number, partition: number, expected: number, head: TaskSnapshot, changes: TaskChanges, token: number): Promise<number> {
+  async commit(
+    pid: string,
+    stage: number,
+    partition: number,
+    expected: number,
+    head: TaskSnapshot,
+    changes: TaskChanges,
+    token: number,
+  ): Promise<number> {
     const set: (string | Buffer)[] = [];
     const deleted: string[] = [];
     for (const [node, stores] of Object.entries(changes)) {

@@ -63,7 +63,12 @@ function parseIdentity(raw: string | undefined): WorkerIdentity | undefined {
   try {
     const v = JSON.parse(raw) as Partial<WorkerIdentity>;
     if (typeof v.host !== 'string' || typeof v.pid !== 'number') return undefined;
-    return { host: v.host, pid: v.pid, labels: Array.isArray(v.labels) ? v.labels.filter((l) => typeof l === 'string') : [], startedAt: Number(v.startedAt) };
+    return {
+      host: v.host,
+      pid: v.pid,
+      labels: Array.isArray(v.labels) ? v.labels.filter((l) => typeof l === 'string') : [],
+      startedAt: Number(v.startedAt),
+    };
   } catch {
     return undefined;
   }

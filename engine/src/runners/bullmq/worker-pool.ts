@@ -97,7 +97,10 @@ export class WorkerPool {
   async start(): Promise<void> {
     // Who this is, for `sluice workers` and GET /api/workers; labels come with placement (not yet).
     const identity: WorkerIdentity = { host: hostname(), pid: process.pid, labels: [], startedAt: Date.now() };
-    await Promise.all([this.redis.hset(this.keys.workerInfo, this.id, JSON.stringify(identity)), this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS)]);
+    await Promise.all([
+      this.redis.hset(this.keys.workerInfo, this.id, JSON.stringify(identity)),
+      this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS),
+    ]);
     this.subscriber.on('message', () => this.scheduleSync());
     await this.subscriber.subscribe(this.keys.deploys);
     await this.sync();
@@ -181,11 +184,18 @@ export class WorkerPool {
             await host.apply(job.data);
           },
           // The name (worker id and pid) lands on each job it takes: drills find who holds a queue.
-          { connection: bullConnection(this.o.redisUrl), prefix: this.o.prefix, concurrency: 1, name: `${this.id}:${process.pid}`, ...workerTimings() },
+          {
+            connection: bullConnection(this.o.redisUrl),
+            prefix: this.o.prefix,
+            concurrency: 1,
+            name: `${this.id}:${process.pid}`,
+            ...workerTimings(),
+          },
         );
         worker.on('failed', (job, err) => {
           const code = (err as { code?: string }).code;
-          if (code !== 'out-of-order' && code !== 'stale-task' && code !== 'stale-generation' && code !== 'claim-pending') this.log(`${job?.queueName} batch failed: ${err.message}`);
+          if (code !== 'out-of-order' && code !== 'stale-task' && code !== 'stale-generation' && code !== 'claim-pending')
+            this.log(`${job?.queueName} batch failed: ${err.message}`);
         });
         worker.on('error', (err) => this.log(`worker error: ${err.message}`));
         h.workers.push(worker);
@@ -205,7 +215,6 @@ export class WorkerPool {
     await h.queues.close();
     this.log(`released ${pid}`);
   }
-
 
   /** Graceful: finish in-flight jobs (BullMQ's close waits for them), then release everything. */
   async close(): Promise<void> {

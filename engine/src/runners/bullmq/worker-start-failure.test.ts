@@ -66,8 +66,16 @@ describe('a task that cannot start on a worker', () => {
   it('BullMQ: a postgres sink whose table does not exist fails the run naming the sink and the table', async () => {
     const table = `sluice_test_missing_${randomUUID().slice(0, 8)}`;
     const pg = { id: 'db', type: 'sink.postgres', config: { url: PG_URL, table, columns: ['sku', 'n'] } };
-    const missing = { ...doc, id: 'missing-table', nodes: [...doc.nodes.slice(0, 2), pg], edges: [doc.edges[0], { id: 'e2', source: 'win', target: 'db' }] };
-    expect(await failedOnBullmq(missing)).toMatchObject({ status: 'failed', error: `db: table ${table} does not exist (or set createTable: true)` });
+    const missing = {
+      ...doc,
+      id: 'missing-table',
+      nodes: [...doc.nodes.slice(0, 2), pg],
+      edges: [doc.edges[0], { id: 'e2', source: 'win', target: 'db' }],
+    };
+    expect(await failedOnBullmq(missing)).toMatchObject({
+      status: 'failed',
+      error: `db: table ${table} does not exist (or set createTable: true)`,
+    });
   }, 120_000);
 
   it('`sluice run --engine bullmq` exits 1 with the message instead of hanging', () => {
@@ -76,7 +84,14 @@ describe('a task that cannot start on a worker', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'blocked'), '');
     const path = join(dir, 'graph.json');
-    writeFileSync(path, JSON.stringify({ ...doc, id: 'blocked', nodes: [...doc.nodes.slice(0, 2), { id: 'out', type: 'sink.file', config: { path: 'blocked/out.jsonl' } }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...doc,
+        id: 'blocked',
+        nodes: [...doc.nodes.slice(0, 2), { id: 'out', type: 'sink.file', config: { path: 'blocked/out.jsonl' } }],
+      }),
+    );
     const root = new URL('../../../../', import.meta.url).pathname;
     // spawnSync's own timeout ends a hang (status null); the worker loads TypeScript first.
     const r = spawnSync(process.execPath, sluiceCommand(['run', path, '--engine', 'bullmq', '--workers', '1', '--quiet']), {
@@ -85,7 +100,9 @@ describe('a task that cannot start on a worker', () => {
       timeout: 100_000,
       env: { ...process.env, REDIS_URL },
     });
-    expect(r.stderr).toContain(`run failed: out: cannot open blocked/out.jsonl for writing: EEXIST: file already exists, mkdir '${join(dir, 'blocked')}'`);
+    expect(r.stderr).toContain(
+      `run failed: out: cannot open blocked/out.jsonl for writing: EEXIST: file already exists, mkdir '${join(dir, 'blocked')}'`,
+    );
     expect(r.status).toBe(1);
   }, 120_000);
 });

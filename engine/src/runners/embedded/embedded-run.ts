@@ -100,25 +100,28 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
       ...(options.ingest ? { ingest: { hub: options.ingest, pipelineId: this.pipelineId } } : {}),
     };
     const meters = (node: PlanNode) => ({ counters: metrics.node(node.id), latency: metrics.sinkLatency(node.id) });
-    return buildOperators({ context, sourceOverrides: options.sourceOverrides, operatorOverrides: options.operatorOverrides, carry }, async (build) => {
-      const w: Wiring = { tasks: new Map(), partitioners: new Map(), exchangeOut: new Map(), sources: [] };
-      for (const stage of plan.stages) {
-        const list: Task[] = [];
-        for (let p = 0; p < stage.partitions; p++) {
-          const { task, source } = await build.task(plan, stage, p, this, meters);
-          if (source) w.sources.push({ ...(carry?.sources.get(source.nodeId) ?? { ended: false }), ...source, task });
-          list.push(task);
+    return buildOperators(
+      { context, sourceOverrides: options.sourceOverrides, operatorOverrides: options.operatorOverrides, carry },
+      async (build) => {
+        const w: Wiring = { tasks: new Map(), partitioners: new Map(), exchangeOut: new Map(), sources: [] };
+        for (const stage of plan.stages) {
+          const list: Task[] = [];
+          for (let p = 0; p < stage.partitions; p++) {
+            const { task, source } = await build.task(plan, stage, p, this, meters);
+            if (source) w.sources.push({ ...(carry?.sources.get(source.nodeId) ?? { ended: false }), ...source, task });
+            list.push(task);
+          }
+          w.tasks.set(stage.id, list);
+          w.partitioners.set(stage.id, keyPartitioner(stage.keyBy ?? [], stage.partitions));
         }
-        w.tasks.set(stage.id, list);
-        w.partitioners.set(stage.id, keyPartitioner(stage.keyBy ?? [], stage.partitions));
-      }
-      for (const e of plan.edges) {
-        if (!e.exchange) continue;
-        const from = plan.nodes.get(e.source)!.stage;
-        w.exchangeOut.set(from, [...(w.exchangeOut.get(from) ?? []), e]);
-      }
-      return w;
-    });
+        for (const e of plan.edges) {
+          if (!e.exchange) continue;
+          const from = plan.nodes.get(e.source)!.stage;
+          w.exchangeOut.set(from, [...(w.exchangeOut.get(from) ?? []), e]);
+        }
+        return w;
+      },
+    );
   }
 
   private install(w: Wiring): void {

@@ -16,7 +16,9 @@ export const sinkAmqpConfig = z.object({
     .describe('The exchange to publish to (it must exist); "" is the default exchange, which routes to the queue named by the routing key'),
   routingKey: z
     .string()
-    .describe('Routing key; {field} takes a top-level field of each event (orders.{region}); {{ and }} are literal braces. With the default exchange: the queue name'),
+    .describe(
+      'Routing key; {field} takes a top-level field of each event (orders.{region}); {{ and }} are literal braces. With the default exchange: the queue name',
+    ),
   persistent: z.boolean().default(true).describe('Mark messages persistent: a durable queue keeps them across a broker restart'),
 });
 
@@ -34,7 +36,13 @@ export const sinkAmqpDefinition = defineNode<SinkAmqpConfig>({
     'of this node. Publisher confirms: a batch is done only when the broker confirmed every ' +
     'message (at least once). The broker drops messages that no queue is bound for (AMQP ' +
     'routing). An exchange that does not exist, or a broker that cannot be reached, fails the run.',
-  example: { url: 'amqp://sluice@rabbit:5672/prod', passwordSecret: 'RABBIT_PASSWORD', exchange: 'alerts', routingKey: 'alert.{site}.{level}', persistent: true },
+  example: {
+    url: 'amqp://sluice@rabbit:5672/prod',
+    passwordSecret: 'RABBIT_PASSWORD',
+    exchange: 'alerts',
+    routingKey: 'alert.{site}.{level}',
+    persistent: true,
+  },
   config: sinkAmqpConfig,
   inputs: [{ name: 'in' }],
   outputs: () => [],
@@ -43,7 +51,10 @@ export const sinkAmqpDefinition = defineNode<SinkAmqpConfig>({
     const why = templateProblem(c.routingKey, ROUTING_KEY_TEMPLATE);
     if (why) problems.push({ path: 'config.routingKey', message: why });
     if (c.exchange === '' && c.routingKey === '') {
-      problems.push({ path: 'config.routingKey', message: 'the default exchange routes to the queue named by the routing key: name a queue' });
+      problems.push({
+        path: 'config.routingKey',
+        message: 'the default exchange routes to the queue named by the routing key: name a queue',
+      });
     }
     return problems;
   },

@@ -118,7 +118,9 @@ class AmqpSink implements SinkOperator {
     try {
       const settled = await Promise.race([this.channel!.waitForConfirms(), timeout]);
       if (settled === 'timeout') {
-        this.fail(`${pending} messages not confirmed within ${CONFIRM_TIMEOUT_MS / 1000}s${this.blocked ? ` (the broker blocks publishers: ${this.blocked})` : ''}`);
+        this.fail(
+          `${pending} messages not confirmed within ${CONFIRM_TIMEOUT_MS / 1000}s${this.blocked ? ` (the broker blocks publishers: ${this.blocked})` : ''}`,
+        );
       }
     } catch (err) {
       // "message nacked" (the broker could not take it) or "channel closed" (unconfirmed lost).

@@ -68,8 +68,16 @@ describe('sink.amqp', () => {
     );
     await s.flush!();
     expect(col.counters.errors).toBe(3);
-    const msg = (routingKey: string, body: object) => ({ routingKey, body: JSON.stringify(body), persistent: false, contentType: 'application/json' });
-    expect(await broker.take(high, 2)).toEqual([msg('alert.lyon.high', { site: 'lyon', level: 'high', n: 1 }), msg('alert.oslo.high', { site: 'oslo', level: 'high', n: 6 })]);
+    const msg = (routingKey: string, body: object) => ({
+      routingKey,
+      body: JSON.stringify(body),
+      persistent: false,
+      contentType: 'application/json',
+    });
+    expect(await broker.take(high, 2)).toEqual([
+      msg('alert.lyon.high', { site: 'lyon', level: 'high', n: 1 }),
+      msg('alert.oslo.high', { site: 'oslo', level: 'high', n: 6 }),
+    ]);
     expect(await broker.take(all, 3)).toEqual([
       msg('alert.lyon.high', { site: 'lyon', level: 'high', n: 1 }),
       msg('alert.lyon.3', { site: 'lyon', level: 3, n: 3 }),
@@ -83,7 +91,9 @@ describe('sink.amqp', () => {
     const s = await sink({ exchange, routingKey: 'k' });
     await broker.channel.deleteExchange(exchange);
     s.process([{ n: 1 }], collector(), 'in');
-    await expect(s.flush!()).rejects.toThrow(new RegExp(`^alerts: cannot publish to exchange "${exchange.replaceAll('.', '\\.')}" at .*404 \\(NOT-FOUND\\)`));
+    await expect(s.flush!()).rejects.toThrow(
+      new RegExp(`^alerts: cannot publish to exchange "${exchange.replaceAll('.', '\\.')}" at .*404 \\(NOT-FOUND\\)`),
+    );
     expect(() => s.process([{ n: 2 }], collector(), 'in')).toThrow(/cannot publish to exchange/);
   });
 
@@ -94,19 +104,30 @@ describe('sink.amqp', () => {
   });
 
   it('fails to start naming the URL when the broker cannot be reached', async () => {
-    await expect(sink({ url: 'amqp://guest@127.0.0.1:1', routingKey: 'q' })).rejects.toThrow(/^cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(sink({ url: 'amqp://guest@127.0.0.1:1', routingKey: 'q' })).rejects.toThrow(
+      /^cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
   });
 
   it('fails to start naming the secret when passwordSecret is not set', async () => {
-    await expect(sink({ routingKey: 'q', passwordSecret: 'RABBIT_MISSING_PASSWORD' }, {})).rejects.toThrow(/secret RABBIT_MISSING_PASSWORD is not set/);
+    await expect(sink({ routingKey: 'q', passwordSecret: 'RABBIT_MISSING_PASSWORD' }, {})).rejects.toThrow(
+      /secret RABBIT_MISSING_PASSWORD is not set/,
+    );
   });
 
   it('validates: inline password in the URL, templates that cannot give a key, the default exchange without a queue', () => {
-    const check = (config: Record<string, unknown>) => sinkAmqpDefinition.check!(sinkAmqpDefinition.config.parse({ url: TEST_AMQP_URL, routingKey: 'k', ...config }));
-    expect(check({ url: 'amqp://ops:hunter2@rabbit:5672/prod' })).toEqual([expect.objectContaining({ path: 'config.url', code: 'inline-password' })]);
-    expect(check({ routingKey: 'alert.{site' })).toEqual([{ path: 'config.routingKey', message: '"{" at character 7 is not closed (write {{ for a literal brace)' }]);
+    const check = (config: Record<string, unknown>) =>
+      sinkAmqpDefinition.check!(sinkAmqpDefinition.config.parse({ url: TEST_AMQP_URL, routingKey: 'k', ...config }));
+    expect(check({ url: 'amqp://ops:hunter2@rabbit:5672/prod' })).toEqual([
+      expect.objectContaining({ path: 'config.url', code: 'inline-password' }),
+    ]);
+    expect(check({ routingKey: 'alert.{site' })).toEqual([
+      { path: 'config.routingKey', message: '"{" at character 7 is not closed (write {{ for a literal brace)' },
+    ]);
     expect(check({ routingKey: 'x'.repeat(256) })).toEqual([{ path: 'config.routingKey', message: 'a routing key is at most 255 bytes' }]);
-    expect(check({ routingKey: '' })).toEqual([{ path: 'config.routingKey', message: 'the default exchange routes to the queue named by the routing key: name a queue' }]);
+    expect(check({ routingKey: '' })).toEqual([
+      { path: 'config.routingKey', message: 'the default exchange routes to the queue named by the routing key: name a queue' },
+    ]);
     expect(check({ exchange: 'amq.fanout', routingKey: '' })).toEqual([]);
     expect(check({ routingKey: 'alert.#.{site}' })).toEqual([]);
     const ex = sinkAmqpDefinition.config.parse(sinkAmqpDefinition.example);
@@ -125,6 +146,8 @@ describe('routing key templates', () => {
     expect(() => keyOf({ region: 'x'.repeat(300) })).toThrow(/is longer than 255 bytes$/);
     expect(() => compileTemplate('a.{constructor}', ROUTING_KEY_TEMPLATE)({})).toThrow('field "constructor" is missing');
     expect(compileTemplate('fixed.key', ROUTING_KEY_TEMPLATE)({})).toBe('fixed.key');
-    expect(templateProblem('a.{b.c}', ROUTING_KEY_TEMPLATE)).toBe('{b.c} at character 3 is not a field name (letters, digits, _ and -; top-level fields only)');
+    expect(templateProblem('a.{b.c}', ROUTING_KEY_TEMPLATE)).toBe(
+      '{b.c} at character 3 is not a field name (letters, digits, _ and -; top-level fields only)',
+    );
   });
 });

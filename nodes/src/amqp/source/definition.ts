@@ -28,7 +28,9 @@ export const sourceAmqpConfig = z.object({
   ackAfterCheckpoint: z
     .boolean()
     .default(false)
-    .describe('BullMQ deployments: acknowledge a message only once a durable checkpoint covers it (no loss across a crash); default: acknowledge when read'),
+    .describe(
+      'BullMQ deployments: acknowledge a message only once a durable checkpoint covers it (no loss across a crash); default: acknowledge when read',
+    ),
   ...messagePayloadFields('body', 'the arrival time'),
   includeRoutingKey: z.boolean().default(false).describe('Add the message routing key to each event as the field `routingKey`'),
 });
@@ -74,10 +76,16 @@ export const sourceAmqpDefinition = defineNode<SourceAmqpConfig>({
   check: (c) => {
     const problems: ConfigProblem[] = [...inlinePasswordProblems('url', c.url)];
     if (c.bindExchange !== undefined && !c.declare) {
-      problems.push({ path: 'config.bindExchange', message: 'bindExchange binds the queue when the node declares it: set declare to true, or bind the queue yourself' });
+      problems.push({
+        path: 'config.bindExchange',
+        message: 'bindExchange binds the queue when the node declares it: set declare to true, or bind the queue yourself',
+      });
     }
     if (c.routingKeys !== undefined && c.bindExchange === undefined) {
-      problems.push({ path: 'config.routingKeys', message: 'routingKeys are the keys of the binding to bindExchange: set bindExchange too' });
+      problems.push({
+        path: 'config.routingKeys',
+        message: 'routingKeys are the keys of the binding to bindExchange: set bindExchange too',
+      });
     }
     problems.push(...textTimeFieldProblems(c));
     return problems;

@@ -98,9 +98,13 @@ class AmqpSource implements SourceOperator {
     // Per consumer (global false): the broker stops sending when `prefetch` are unacknowledged.
     await channel.prefetch(c.prefetch);
     try {
-      await channel.consume(c.queue, (m) => (m === null ? this.lose(`the broker cancelled the consumer (queue "${c.queue}" deleted?)`) : deliveries.deliver(m)), {
-        noAck: false,
-      });
+      await channel.consume(
+        c.queue,
+        (m) => (m === null ? this.lose(`the broker cancelled the consumer (queue "${c.queue}" deleted?)`) : deliveries.deliver(m)),
+        {
+          noAck: false,
+        },
+      );
     } catch (err) {
       throw new Error(`cannot consume from ${where}: ${describeError(err)}`);
     }

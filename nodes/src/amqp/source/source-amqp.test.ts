@@ -47,7 +47,14 @@ describe('source.amqp', () => {
   it('reads text bodies as { payload }, with the routing key when includeRoutingKey is set', async () => {
     const exchange = await broker.exchange('src-text');
     const queue = broker.queueName('src-text');
-    const s = await source({ queue, declare: true, bindExchange: exchange, routingKeys: ['pump.*'], format: 'text', includeRoutingKey: true });
+    const s = await source({
+      queue,
+      declare: true,
+      bindExchange: exchange,
+      routingKeys: ['pump.*'],
+      format: 'text',
+      includeRoutingKey: true,
+    });
     await broker.publish(exchange, 'pump.started', 'line 1: pump started');
     await broker.publish(exchange, 'valve.opened', 'not bound');
     await broker.publish(exchange, 'pump.stopped', '{"not":"parsed"}');
@@ -154,9 +161,15 @@ describe('source.amqp', () => {
     const s = await source({ queue });
     await broker.channel.deleteQueue(queue);
     // Polls return nothing until the broker's cancel has arrived.
-    await vi.waitFor(() => expect(() => s.poll(10)).toThrow(`orders: lost queue "${queue}" at ${TEST_AMQP_URL}: the broker cancelled the consumer (queue "${queue}" deleted?)`), {
-      timeout: 10_000,
-    });
+    await vi.waitFor(
+      () =>
+        expect(() => s.poll(10)).toThrow(
+          `orders: lost queue "${queue}" at ${TEST_AMQP_URL}: the broker cancelled the consumer (queue "${queue}" deleted?)`,
+        ),
+      {
+        timeout: 10_000,
+      },
+    );
   });
 
   it('fails to start naming the queue when it does not exist (declare false)', async () => {
@@ -166,14 +179,18 @@ describe('source.amqp', () => {
   });
 
   it('fails to start naming the URL when the broker cannot be reached, or refuses the password', async () => {
-    await expect(source({ url: 'amqp://guest@127.0.0.1:1', queue: 'q' })).rejects.toThrow(/^cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(source({ url: 'amqp://guest@127.0.0.1:1', queue: 'q' })).rejects.toThrow(
+      /^cannot connect to RabbitMQ amqp:\/\/guest@127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
     await expect(source({ queue: 'q' }, { [TEST_PASSWORD_SECRET]: 'wrong' })).rejects.toThrow(
       new RegExp(`^cannot connect to RabbitMQ ${TEST_AMQP_URL.replaceAll('.', '\\.')}: .*ACCESS-REFUSED`),
     );
   });
 
   it('fails to start naming the secret when passwordSecret is not set', async () => {
-    await expect(source({ queue: 'q', passwordSecret: 'RABBIT_MISSING_PASSWORD' }, {})).rejects.toThrow(/secret RABBIT_MISSING_PASSWORD is not set/);
+    await expect(source({ queue: 'q', passwordSecret: 'RABBIT_MISSING_PASSWORD' }, {})).rejects.toThrow(
+      /secret RABBIT_MISSING_PASSWORD is not set/,
+    );
   });
 
   it('validates: inline password, bindings without declare, keys without exchange, timeField with text', () => {
@@ -186,7 +203,10 @@ describe('source.amqp', () => {
     });
     expect(sourceAmqpDefinition.check!(c)).toEqual([
       expect.objectContaining({ path: 'config.url', code: 'inline-password' }),
-      { path: 'config.bindExchange', message: 'bindExchange binds the queue when the node declares it: set declare to true, or bind the queue yourself' },
+      {
+        path: 'config.bindExchange',
+        message: 'bindExchange binds the queue when the node declares it: set declare to true, or bind the queue yourself',
+      },
       { path: 'config.timeField', message: 'text messages have no fields to read a time from: remove timeField or use format json' },
     ]);
     const keysOnly = sourceAmqpDefinition.config.parse({ url: TEST_AMQP_URL, queue: 'q', declare: true, routingKeys: ['a'] });

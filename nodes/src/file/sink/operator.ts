@@ -108,8 +108,10 @@ class FileSink implements SinkOperator {
     const own = fstatSync(this.fd);
     if (own.size > length) ftruncateSync(this.fd, length);
     const atPath = statSync(this.path, { throwIfNoEntry: false });
-    if (!atPath || atPath.ino !== own.ino || atPath.dev !== own.dev) throw new Error(`${this.shown} was removed or replaced while the pipeline wrote it`);
-    if (own.size < length) throw new Error(`${this.shown} holds ${own.size} bytes but ${length} were written and committed: something truncated it`);
+    if (!atPath || atPath.ino !== own.ino || atPath.dev !== own.dev)
+      throw new Error(`${this.shown} was removed or replaced while the pipeline wrote it`);
+    if (own.size < length)
+      throw new Error(`${this.shown} holds ${own.size} bytes but ${length} were written and committed: something truncated it`);
   }
 
   close(): void {

@@ -26,7 +26,9 @@ describe('sink.file', () => {
     const again = sink(dir, { path: 'out/nested/result.jsonl' });
     again.process([{ a: 2 }], col, 'in');
     again.close!();
-    expect(readFileSync(join(dir, 'out/nested/result.jsonl'), 'utf8')).toBe('{"a":1,"s":"x\\ny"}\n{"b":[1,{"c":null}]}\n{"é":"漢字"}\n{"a":2}\n');
+    expect(readFileSync(join(dir, 'out/nested/result.jsonl'), 'utf8')).toBe(
+      '{"a":1,"s":"x\\ny"}\n{"b":[1,{"c":null}]}\n{"é":"漢字"}\n{"a":2}\n',
+    );
   });
 
   it('empties the file at start with mode overwrite, and flushes on demand', () => {
@@ -44,7 +46,12 @@ describe('sink.file', () => {
   it('writes large outputs in chunks without losing or reordering lines', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
     const s = sink(dir, { path: 'big.jsonl' });
-    for (let b = 0; b < 50; b++) s.process(Array.from({ length: 1000 }, (_, i) => ({ i: b * 1000 + i, pad: 'x'.repeat(20) })), col, 'in');
+    for (let b = 0; b < 50; b++)
+      s.process(
+        Array.from({ length: 1000 }, (_, i) => ({ i: b * 1000 + i, pad: 'x'.repeat(20) })),
+        col,
+        'in',
+      );
     s.close!();
     const lines = readFileSync(join(dir, 'big.jsonl'), 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(50_000);

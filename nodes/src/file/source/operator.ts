@@ -158,7 +158,8 @@ class FileSource implements SourceOperator {
 
   seek(position: unknown): void {
     const p = position as Partial<FilePosition> | null;
-    if (!p || typeof p.offset !== 'number' || typeof p.line !== 'number') throw new Error(`not a source.file position: ${JSON.stringify(position)}`);
+    if (!p || typeof p.offset !== 'number' || typeof p.line !== 'number')
+      throw new Error(`not a source.file position: ${JSON.stringify(position)}`);
     this.reader = new LineReader(this.file, p.offset, p.line);
     this.pending = undefined;
     this.header = p.header ? [...p.header] : undefined;

@@ -28,7 +28,10 @@ async function source(dir: string, config: Record<string, unknown>, now: () => n
   return s;
 }
 
-async function drain(src: SourceOperator, max = 1000): Promise<{ events: Event[]; errors: NonNullable<SourceBatch['errors']>; batches: SourceBatch[] }> {
+async function drain(
+  src: SourceOperator,
+  max = 1000,
+): Promise<{ events: Event[]; errors: NonNullable<SourceBatch['errors']>; batches: SourceBatch[] }> {
   const events: Event[] = [];
   const errors: NonNullable<SourceBatch['errors']> = [];
   const batches: SourceBatch[] = [];
@@ -100,7 +103,15 @@ describe('source.file: CSV', () => {
 
 describe('source.file: JSON lines', () => {
   it('sends a malformed line, a non-object and a missing or bad time to errors with line numbers, and keeps reading', async () => {
-    const text = ['{"ts":1000,"a":1}', '{"ts":2000,"a":', '', '[1,2]', '{"a":3}', '{"ts":"soon","a":4}', '{"ts":"1970-01-01T00:00:05Z","a":5}'].join('\n');
+    const text = [
+      '{"ts":1000,"a":1}',
+      '{"ts":2000,"a":',
+      '',
+      '[1,2]',
+      '{"a":3}',
+      '{"ts":"soon","a":4}',
+      '{"ts":"1970-01-01T00:00:05Z","a":5}',
+    ].join('\n');
     const dir = dirWith({ 'e.jsonl': text });
     const { events, errors } = await drain(await source(dir, { path: 'e.jsonl', timeField: 'ts' }));
     expect(plain(events)).toEqual([

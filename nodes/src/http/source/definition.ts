@@ -9,8 +9,14 @@ export const sourceHttpConfig = z.object({
   format: z
     .enum(INGEST_FORMATS)
     .default('auto')
-    .describe('How request bodies are read: auto (by content-type: NDJSON for application/x-ndjson, else a JSON object or array), json, ndjson'),
-  timeField: z.string().min(1).optional().describe('Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: the arrival time'),
+    .describe(
+      'How request bodies are read: auto (by content-type: NDJSON for application/x-ndjson, else a JSON object or array), json, ndjson',
+    ),
+  timeField: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: the arrival time'),
   maxOutOfOrderness: durationSchema.default('0s').describe('How far behind the latest event time an event may arrive and still be on time'),
 });
 

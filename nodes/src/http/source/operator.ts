@@ -9,7 +9,8 @@ import { RecordClock } from '../../sdk/source-time.js';
 import type { SourceHttpConfig } from './definition.js';
 
 export const sourceHttpOperator: SourceFactory<SourceHttpConfig> = (ctx) => {
-  if (!ctx.inbox) throw new Error('source.http needs a host that feeds it: deploy it on the Sluice server (`pnpm start`), not with `sluice run`');
+  if (!ctx.inbox)
+    throw new Error('source.http needs a host that feeds it: deploy it on the Sluice server (`pnpm start`), not with `sluice run`');
   const inbox = ctx.inbox(ctx.config.maxBuffered);
   const clock = new RecordClock(ctx.config.timeField, durationMs(ctx.config.maxOutOfOrderness));
 

@@ -9,7 +9,10 @@ import { sourceHttpOperator } from './operator.js';
 function source(config: Record<string, unknown>, now: () => number = () => 1000) {
   const parsed = sourceHttpDefinition.config.parse(config);
   let inbox: BoundedInbox | undefined;
-  const ctx = { ...testContext({ config: parsed, now, nodeId: 'http' }), inbox: (capacity: number) => (inbox = new BoundedInbox(capacity)) };
+  const ctx = {
+    ...testContext({ config: parsed, now, nodeId: 'http' }),
+    inbox: (capacity: number) => (inbox = new BoundedInbox(capacity)),
+  };
   const src = sourceHttpOperator(ctx) as SourceOperator;
   return { src, inbox: inbox!, poll: (max = 100) => src.poll(max) as SourceBatch };
 }
@@ -65,7 +68,13 @@ describe('source.http', () => {
     inbox.offer([42, [1], null, { x: 1 }, { ts: 'soon' }, { ts: 5 }]);
     const b = poll();
     expect(times(b.events)).toEqual([5]);
-    expect(b.errors!.map((e) => e.error)).toEqual(['not a JSON object', 'not a JSON object', 'not a JSON object', 'timeField "ts" is missing', 'timeField "ts" is not a time (epoch ms or ISO-8601): "soon"']);
+    expect(b.errors!.map((e) => e.error)).toEqual([
+      'not a JSON object',
+      'not a JSON object',
+      'not a JSON object',
+      'timeField "ts" is missing',
+      'timeField "ts" is not a time (epoch ms or ISO-8601): "soon"',
+    ]);
     expect(b.errors![0]!.event).toEqual({ value: 42 });
   });
 

@@ -94,7 +94,9 @@ class MqttSink implements SinkOperator {
   /** The first failure, also when the broker has been away too long to wait for. */
   private check(): string | undefined {
     if (this.failure === undefined && this.offlineSince !== undefined && this.now() - this.offlineSince > ACK_TIMEOUT_MS) {
-      this.fail(`lost the MQTT broker ${this.config.url} ${Math.round((this.now() - this.offlineSince) / 1000)}s ago${this.lastError ? `: ${this.lastError}` : ''}`);
+      this.fail(
+        `lost the MQTT broker ${this.config.url} ${Math.round((this.now() - this.offlineSince) / 1000)}s ago${this.lastError ? `: ${this.lastError}` : ''}`,
+      );
     }
     return this.failure;
   }

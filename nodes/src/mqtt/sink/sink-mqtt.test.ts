@@ -22,7 +22,11 @@ afterAll(async () => {
 });
 
 async function sink(config: Record<string, unknown>, secrets?: Record<string, string>): Promise<SinkOperator> {
-  const ctx = testContext({ nodeId: 'alerts', config: sinkMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }), ...(secrets ? { secrets } : {}) });
+  const ctx = testContext({
+    nodeId: 'alerts',
+    config: sinkMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }),
+    ...(secrets ? { secrets } : {}),
+  });
   const s = (await sinkMqttOperator(ctx)) as SinkOperator;
   opened.push(s);
   return s;
@@ -90,23 +94,32 @@ describe('sink.mqtt', () => {
   });
 
   it('fails to start naming the URL when the broker cannot be reached', async () => {
-    await expect(sink({ url: 'mqtt://127.0.0.1:1', topic: 'x' })).rejects.toThrow(/^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(sink({ url: 'mqtt://127.0.0.1:1', topic: 'x' })).rejects.toThrow(
+      /^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
   });
 
   it('fails to start naming the secret when passwordSecret is not set', async () => {
-    await expect(sink({ topic: 'x', username: 'sluice', passwordSecret: 'MQTT_MISSING_PASSWORD' })).rejects.toThrow(/secret MQTT_MISSING_PASSWORD is not set/);
+    await expect(sink({ topic: 'x', username: 'sluice', passwordSecret: 'MQTT_MISSING_PASSWORD' })).rejects.toThrow(
+      /secret MQTT_MISSING_PASSWORD is not set/,
+    );
   });
 
   it('validates: inline password in the URL, templates that cannot give a topic', () => {
-    const check = (config: Record<string, unknown>) => sinkMqttDefinition.check!(sinkMqttDefinition.config.parse({ url: TEST_BROKER_URL, topic: 't', ...config }));
-    expect(check({ url: 'mqtt://ops:hunter2@broker:1883' })).toEqual([expect.objectContaining({ path: 'config.url', code: 'inline-password' })]);
+    const check = (config: Record<string, unknown>) =>
+      sinkMqttDefinition.check!(sinkMqttDefinition.config.parse({ url: TEST_BROKER_URL, topic: 't', ...config }));
+    expect(check({ url: 'mqtt://ops:hunter2@broker:1883' })).toEqual([
+      expect.objectContaining({ path: 'config.url', code: 'inline-password' }),
+    ]);
     expect(check({ topic: 'alerts/{site' })).toEqual([
       { path: 'config.topic', message: '"{" at character 8 is not closed (write {{ for a literal brace)' },
     ]);
     expect(check({ topic: 'alerts/{a.b}' })).toEqual([
       { path: 'config.topic', message: '{a.b} at character 8 is not a field name (letters, digits, _ and -; top-level fields only)' },
     ]);
-    expect(check({ topic: 'alerts/+/{site}' })).toEqual([{ path: 'config.topic', message: 'a topic to publish to holds no wildcard (+ or #)' }]);
+    expect(check({ topic: 'alerts/+/{site}' })).toEqual([
+      { path: 'config.topic', message: 'a topic to publish to holds no wildcard (+ or #)' },
+    ]);
     expect(check({ topic: 'alerts/{site}' })).toEqual([]);
     const ex = sinkMqttDefinition.config.parse(sinkMqttDefinition.example);
     expect(sinkMqttDefinition.check!(ex)).toEqual([]);

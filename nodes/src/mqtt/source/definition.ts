@@ -16,7 +16,12 @@ export const sourceMqttConfig = z.object({
   url: mqttUrl,
   topics: z.array(z.string()).min(1).describe('Topic filters to subscribe to; + matches one level, # the rest (sensors/+/temp, plant/#)'),
   qos: mqttQos.default(1).describe('Subscription QoS: 0 at most once, 1 at least once, 2 exactly once between broker and this node'),
-  clientId: z.string().min(1).max(128).optional().describe('MQTT client id; default a random one. Set it (with cleanSession false) to keep a session across restarts'),
+  clientId: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('MQTT client id; default a random one. Set it (with cleanSession false) to keep a session across restarts'),
   cleanSession: z
     .boolean()
     .default(true)

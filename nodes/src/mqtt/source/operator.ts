@@ -28,7 +28,8 @@ export const sourceMqttOperator: SourceFactory<SourceMqttConfig> = async (ctx) =
     // Installed before the CONNECT: a resumed session's queued messages arrive right after the
     // CONNACK, before any subscribe, and must not pass by the buffer.
     prepare: (client) => {
-      client.handleMessage = (packet, callback) => buffer.offer({ topic: packet.topic, payload: toBuffer(packet.payload) }, () => callback());
+      client.handleMessage = (packet, callback) =>
+        buffer.offer({ topic: packet.topic, payload: toBuffer(packet.payload) }, () => callback());
       client.on('close', () => buffer.forgetHeld());
       client.on('error', (err) => {
         // Network errors are retried by MQTT.js; a refusal (credentials revoked) never heals.

@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 async function source(config: Record<string, unknown>, secrets?: Record<string, string>): Promise<SourceOperator> {
-  const ctx = testContext({ config: sourceMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }), now: () => 5000, ...(secrets ? { secrets } : {}) });
+  const ctx = testContext({
+    config: sourceMqttDefinition.config.parse({ url: TEST_BROKER_URL, ...config }),
+    now: () => 5000,
+    ...(secrets ? { secrets } : {}),
+  });
   const s = await sourceMqttOperator(ctx);
   opened.push(s);
   return s;
@@ -159,7 +163,9 @@ describe('source.mqtt', () => {
   });
 
   it('fails to start naming the URL when the broker cannot be reached', async () => {
-    await expect(source({ url: 'mqtt://127.0.0.1:1', topics: ['x'] })).rejects.toThrow(/^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(source({ url: 'mqtt://127.0.0.1:1', topics: ['x'] })).rejects.toThrow(
+      /^cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
   });
 
   it('fails to start naming the secret when passwordSecret is not set', async () => {

@@ -11,16 +11,22 @@ export const sinkNatsConfig = z.object({
   subject: z
     .string()
     .min(1)
-    .describe('Subject to publish to; {field} takes a top-level field of each event (orders.{region}.created); {{ and }} are literal braces'),
+    .describe(
+      'Subject to publish to; {field} takes a top-level field of each event (orders.{region}.created); {{ and }} are literal braces',
+    ),
   jetstream: z
     .boolean()
     .default(true)
-    .describe('true: publish to the JetStream stream that takes the subject and wait for its acknowledgement; false: core NATS, fire and forget'),
+    .describe(
+      'true: publish to the JetStream stream that takes the subject and wait for its acknowledgement; false: core NATS, fire and forget',
+    ),
   dedupField: z
     .string()
     .min(1)
     .optional()
-    .describe('With jetstream: a field whose value becomes the message id (Nats-Msg-Id); the stream drops a repeat within its duplicate window, so a retried batch is written once'),
+    .describe(
+      'With jetstream: a field whose value becomes the message id (Nats-Msg-Id); the stream drops a repeat within its duplicate window, so a retried batch is written once',
+    ),
 });
 
 export type SinkNatsConfig = z.output<typeof sinkNatsConfig>;
@@ -47,7 +53,11 @@ export const sinkNatsDefinition = defineNode<SinkNatsConfig>({
     const why = templateProblem(c.subject, SUBJECT_TEMPLATE);
     if (why) problems.push({ path: 'config.subject', message: why });
     if (!c.jetstream && c.dedupField !== undefined) {
-      problems.push({ path: 'config.dedupField', message: 'dedupField needs jetstream: core NATS keeps no message ids', severity: 'warning' });
+      problems.push({
+        path: 'config.dedupField',
+        message: 'dedupField needs jetstream: core NATS keeps no message ids',
+        severity: 'warning',
+      });
     }
     return problems;
   },

@@ -47,7 +47,10 @@ export async function checkStream(nc: NatsConnection, c: SinkNatsConfig): Promis
     return await jsm.streams.find(subject);
   } catch (err) {
     const why = describeJetStreamError(err);
-    if (/no stream matches/i.test(why)) throw new Error(`cannot publish to subject ${subject} at ${c.url}: no JetStream stream takes that subject (create one, or set jetstream false)`);
+    if (/no stream matches/i.test(why))
+      throw new Error(
+        `cannot publish to subject ${subject} at ${c.url}: no JetStream stream takes that subject (create one, or set jetstream false)`,
+      );
     throw new Error(`cannot publish to subject ${subject} at ${c.url}: ${why}`);
   }
 }

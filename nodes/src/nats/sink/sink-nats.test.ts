@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 async function sink(config: Record<string, unknown>, secrets?: Record<string, string>): Promise<SinkOperator> {
-  const ctx = testContext({ nodeId: 'alerts', config: sinkNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }), ...(secrets ? { secrets } : {}) });
+  const ctx = testContext({
+    nodeId: 'alerts',
+    config: sinkNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }),
+    ...(secrets ? { secrets } : {}),
+  });
   const s = (await sinkNatsOperator(ctx)) as SinkOperator;
   opened.push(s);
   return s;
@@ -111,7 +115,14 @@ describe('sink.nats', () => {
     const subject = `sluice-test.sink-core.${Date.now()}${Math.floor(Math.random() * 1e6)}`;
     const sub = nats.nc.subscribe(`${subject}.>`, { max: 2 });
     const s = await sink({ subject: `${subject}.{site}`, jetstream: false });
-    s.process([{ site: 'lyon', t: 41.5 }, { site: 'oslo', t: 12 }], collector(), 'in');
+    s.process(
+      [
+        { site: 'lyon', t: 41.5 },
+        { site: 'oslo', t: 12 },
+      ],
+      collector(),
+      'in',
+    );
     await s.flush!();
     const got: [string, string][] = [];
     for await (const m of sub) got.push([m.subject, new TextDecoder().decode(m.data)]);
@@ -124,7 +135,9 @@ describe('sink.nats', () => {
   it('fails the run naming the node and the subject when no stream takes a templated subject', async () => {
     const s = await sink({ subject: `sluice-test.nowhere.{region}` });
     s.process([{ region: 'eu' }], collector(), 'in');
-    await expect(s.flush!()).rejects.toThrow(/^alerts: cannot publish to subject sluice-test\.nowhere\.eu at nats:\/\/127\.0\.0\.1:4222: no JetStream stream takes the subject/);
+    await expect(s.flush!()).rejects.toThrow(
+      /^alerts: cannot publish to subject sluice-test\.nowhere\.eu at nats:\/\/127\.0\.0\.1:4222: no JetStream stream takes the subject/,
+    );
     // Later batches fail at once, naming the same cause.
     expect(() => s.process([{ region: 'us' }], collector(), 'in')).toThrow(/^cannot publish to subject sluice-test\.nowhere\.eu/);
   });
@@ -136,20 +149,35 @@ describe('sink.nats', () => {
   });
 
   it('fails to start naming the URL when the server cannot be reached, and the secret when it is not set', async () => {
-    await expect(sink({ url: 'nats://127.0.0.1:1', subject: 'x' })).rejects.toThrow(/^cannot connect to NATS server nats:\/\/127\.0\.0\.1:1: .*CONNECTION_REFUSED/);
-    await expect(sink({ subject: 'x', tokenSecret: 'NATS_SINK_MISSING_TOKEN' })).rejects.toThrow(/secret NATS_SINK_MISSING_TOKEN is not set/);
+    await expect(sink({ url: 'nats://127.0.0.1:1', subject: 'x' })).rejects.toThrow(
+      /^cannot connect to NATS server nats:\/\/127\.0\.0\.1:1: .*CONNECTION_REFUSED/,
+    );
+    await expect(sink({ subject: 'x', tokenSecret: 'NATS_SINK_MISSING_TOKEN' })).rejects.toThrow(
+      /secret NATS_SINK_MISSING_TOKEN is not set/,
+    );
   });
 
   it('validates: inline credentials, subject templates, dedupField without jetstream', () => {
-    const check = (config: Record<string, unknown>) => sinkNatsDefinition.check!(sinkNatsDefinition.config.parse({ url: TEST_NATS_URL, subject: 'a.b', ...config }));
-    expect(check({ url: 'nats://ops:hunter2@nats:4222' })).toEqual([expect.objectContaining({ path: 'config.url', code: 'inline-password' })]);
-    expect(check({ subject: 'orders.{region' })).toEqual([{ path: 'config.subject', message: '"{" at character 8 is not closed (write {{ for a literal brace)' }]);
+    const check = (config: Record<string, unknown>) =>
+      sinkNatsDefinition.check!(sinkNatsDefinition.config.parse({ url: TEST_NATS_URL, subject: 'a.b', ...config }));
+    expect(check({ url: 'nats://ops:hunter2@nats:4222' })).toEqual([
+      expect.objectContaining({ path: 'config.url', code: 'inline-password' }),
+    ]);
+    expect(check({ subject: 'orders.{region' })).toEqual([
+      { path: 'config.subject', message: '"{" at character 8 is not closed (write {{ for a literal brace)' },
+    ]);
     expect(check({ subject: 'orders.{a.b}' })).toEqual([
       { path: 'config.subject', message: '{a.b} at character 8 is not a field name (letters, digits, _ and -; top-level fields only)' },
     ]);
-    expect(check({ subject: 'orders.*.{region}' })).toEqual([{ path: 'config.subject', message: 'a subject to publish to holds no wildcard (* or >)' }]);
-    expect(check({ subject: 'orders..{region}' })).toEqual([{ path: 'config.subject', message: 'a subject has no empty token (no leading, trailing or double dot)' }]);
-    expect(check({ jetstream: false, dedupField: 'id' })).toEqual([{ path: 'config.dedupField', message: 'dedupField needs jetstream: core NATS keeps no message ids', severity: 'warning' }]);
+    expect(check({ subject: 'orders.*.{region}' })).toEqual([
+      { path: 'config.subject', message: 'a subject to publish to holds no wildcard (* or >)' },
+    ]);
+    expect(check({ subject: 'orders..{region}' })).toEqual([
+      { path: 'config.subject', message: 'a subject has no empty token (no leading, trailing or double dot)' },
+    ]);
+    expect(check({ jetstream: false, dedupField: 'id' })).toEqual([
+      { path: 'config.dedupField', message: 'dedupField needs jetstream: core NATS keeps no message ids', severity: 'warning' },
+    ]);
     expect(compileTemplate('a.{{x}}.{id}', SUBJECT_TEMPLATE)({ id: 'q' })).toBe('a.{x}.q');
     const ex = sinkNatsDefinition.config.parse(sinkNatsDefinition.example);
     expect(sinkNatsDefinition.check!(ex)).toEqual([]);

@@ -46,7 +46,12 @@ export class CoreSource implements SourceOperator {
     const lost =
       dropped === 0
         ? []
-        : [{ event: { _dropped: dropped }, error: `${dropped} messages dropped: ${this.o.buffer.capacity} (maxBuffered) were waiting for the pipeline` }];
+        : [
+            {
+              event: { _dropped: dropped },
+              error: `${dropped} messages dropped: ${this.o.buffer.capacity} (maxBuffered) were waiting for the pipeline`,
+            },
+          ];
     return this.o.batches.make(this.o.buffer.take(max), false, lost);
   }
 

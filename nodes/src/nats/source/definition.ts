@@ -15,7 +15,9 @@ export const natsConnection = {
   url: natsUrl,
   username: z.string().min(1).optional().describe('User name, with the password from passwordSecret'),
   passwordSecret: secretName.optional(),
-  tokenSecret: secretName.optional().describe('Name of a secret holding a NATS token (instead of a user and password); read from SLUICE_SECRET_<name>'),
+  tokenSecret: secretName
+    .optional()
+    .describe('Name of a secret holding a NATS token (instead of a user and password); read from SLUICE_SECRET_<name>'),
 };
 
 /** JetStream stream names: no whitespace, dots, wildcards or path separators. */
@@ -26,14 +28,25 @@ export const sourceNatsConfig = z.object({
   mode: z
     .enum(['jetstream', 'core'])
     .default('jetstream')
-    .describe('jetstream: read a stream by sequence (replayed from the checkpoint after a restart); core: a plain subscription (no replay, at most once)'),
+    .describe(
+      'jetstream: read a stream by sequence (replayed from the checkpoint after a restart); core: a plain subscription (no replay, at most once)',
+    ),
   stream: z.string().min(1).optional().describe('With jetstream: the stream to read'),
-  subject: z.string().min(1).optional().describe('With jetstream: only messages on this subject (wildcards * and > allowed); default every subject of the stream'),
-  subjects: z.array(z.string()).default([]).describe('With core: subjects to subscribe to; * matches one token, > the rest (sensors.*.temp, orders.>)'),
+  subject: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('With jetstream: only messages on this subject (wildcards * and > allowed); default every subject of the stream'),
+  subjects: z
+    .array(z.string())
+    .default([])
+    .describe('With core: subjects to subscribe to; * matches one token, > the rest (sensors.*.temp, orders.>)'),
   start: z
     .enum(['earliest', 'latest'])
     .default('latest')
-    .describe('With jetstream, where a fresh deploy starts: earliest (every message the stream holds) or latest (only messages added after the start); a restart resumes from its checkpoint'),
+    .describe(
+      'With jetstream, where a fresh deploy starts: earliest (every message the stream holds) or latest (only messages added after the start); a restart resumes from its checkpoint',
+    ),
   ...messagePayloadFields('payload', 'the read time'),
   maxBuffered: z
     .number()
@@ -43,13 +56,19 @@ export const sourceNatsConfig = z.object({
     .default(10_000)
     .describe('Messages held in memory; jetstream stops fetching when full, core drops (and counts) what arrives'),
   includeSubject: z.boolean().default(true).describe('Add the message subject to each event as the field `subject`'),
-  stopAtEnd: z.boolean().default(false).describe('With jetstream: end the source once it has read everything the stream holds (backfills, tests)'),
+  stopAtEnd: z
+    .boolean()
+    .default(false)
+    .describe('With jetstream: end the source once it has read everything the stream holds (backfills, tests)'),
 });
 
 export type SourceNatsConfig = z.output<typeof sourceNatsConfig>;
 
 /** What the `error` port carries: subject, stream sequence (jetstream) and the raw payload text. */
-const ERROR_SCHEMA: EventSchema = { fields: { subject: 'string', seq: 'number', _raw: 'string', _dropped: 'number', _error: 'object' }, open: true };
+const ERROR_SCHEMA: EventSchema = {
+  fields: { subject: 'string', seq: 'number', _raw: 'string', _dropped: 'number', _error: 'object' },
+  open: true,
+};
 
 export const sourceNatsDefinition = defineNode<SourceNatsConfig>({
   type: 'source.nats',
@@ -84,26 +103,41 @@ export const sourceNatsDefinition = defineNode<SourceNatsConfig>({
   inputs: [],
   outputs: () => [
     { name: 'out', label: 'Events' },
-    { name: 'error', label: 'Bad messages', description: 'Payloads that are not JSON objects, or without a usable time; dropped core messages' },
+    {
+      name: 'error',
+      label: 'Bad messages',
+      description: 'Payloads that are not JSON objects, or without a usable time; dropped core messages',
+    },
   ],
   check: (c) => {
     const problems: ConfigProblem[] = [...natsUrlProblems(c.url), ...credentialProblems(c)];
     if (c.mode === 'jetstream') {
       if (c.stream === undefined) problems.push({ path: 'config.stream', message: 'mode jetstream reads a stream: name it' });
-      else if (!STREAM_NAME.test(c.stream)) problems.push({ path: 'config.stream', message: `"${c.stream}": a stream name holds no spaces, dots, *, > or slashes` });
+      else if (!STREAM_NAME.test(c.stream))
+        problems.push({ path: 'config.stream', message: `"${c.stream}": a stream name holds no spaces, dots, *, > or slashes` });
       const why = c.subject === undefined ? undefined : subjectFilterProblem(c.subject);
       if (why) problems.push({ path: 'config.subject', message: `"${c.subject}": ${why}` });
-      if (c.subjects.length > 0) problems.push({ path: 'config.subjects', message: 'subjects is for mode core; with jetstream use stream (and subject to filter it)' });
+      if (c.subjects.length > 0)
+        problems.push({
+          path: 'config.subjects',
+          message: 'subjects is for mode core; with jetstream use stream (and subject to filter it)',
+        });
     } else {
-      if (c.subjects.length === 0) problems.push({ path: 'config.subjects', message: 'mode core subscribes to subjects: list at least one' });
+      if (c.subjects.length === 0)
+        problems.push({ path: 'config.subjects', message: 'mode core subscribes to subjects: list at least one' });
       c.subjects.forEach((s, i) => {
         const why = subjectFilterProblem(s);
         if (why) problems.push({ path: `config.subjects[${i}]`, message: `"${s}": ${why}` });
       });
       for (const field of ['stream', 'subject'] as const) {
-        if (c[field] !== undefined) problems.push({ path: `config.${field}`, message: `${field} is for mode jetstream; core subscribes to subjects` });
+        if (c[field] !== undefined)
+          problems.push({ path: `config.${field}`, message: `${field} is for mode jetstream; core subscribes to subjects` });
       }
-      if (c.stopAtEnd) problems.push({ path: 'config.stopAtEnd', message: 'a core subscription has no end (nothing is stored): stopAtEnd needs mode jetstream' });
+      if (c.stopAtEnd)
+        problems.push({
+          path: 'config.stopAtEnd',
+          message: 'a core subscription has no end (nothing is stored): stopAtEnd needs mode jetstream',
+        });
     }
     problems.push(...textTimeFieldProblems(c));
     return problems;

@@ -20,7 +20,14 @@ export const sourceNatsOperator: SourceFactory<SourceNatsConfig> = async (ctx) =
   const batches = new BatchMaker(c, ctx.now);
   if (c.mode === 'core') {
     try {
-      const source = new CoreSource({ nc, subjects: c.subjects, buffer: new MessageBuffer(c.maxBuffered), batches, target: `NATS server ${c.url}`, nodeId: ctx.nodeId });
+      const source = new CoreSource({
+        nc,
+        subjects: c.subjects,
+        buffer: new MessageBuffer(c.maxBuffered),
+        batches,
+        target: `NATS server ${c.url}`,
+        nodeId: ctx.nodeId,
+      });
       // The server has the subscriptions once it answered the PING: messages published after
       // the start are seen.
       await nc.flush();

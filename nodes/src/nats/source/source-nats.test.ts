@@ -19,7 +19,12 @@ afterAll(async () => {
 });
 
 async function source(config: Record<string, unknown>, secrets?: Record<string, string>): Promise<SourceOperator> {
-  const ctx = testContext({ nodeId: 'orders', config: sourceNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }), now: () => 5000, ...(secrets ? { secrets } : {}) });
+  const ctx = testContext({
+    nodeId: 'orders',
+    config: sourceNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }),
+    now: () => 5000,
+    ...(secrets ? { secrets } : {}),
+  });
   const s = await sourceNatsOperator(ctx);
   opened.push(s);
   return s;
@@ -104,7 +109,9 @@ describe('source.nats, mode jetstream', () => {
     const resumed = await source({ stream, start: 'latest', stopAtEnd: true });
     await resumed.seek!(checkpoint);
     expect((await pollToEnd(resumed)).events.map((e) => e.i)).toEqual([5, 6]);
-    await expect(Promise.resolve(resumed.seek!('4-0'))).rejects.toThrow(`cannot resume stream "${stream}" at ${TEST_NATS_URL} from "4-0": not a stream sequence`);
+    await expect(Promise.resolve(resumed.seek!('4-0'))).rejects.toThrow(
+      `cannot resume stream "${stream}" at ${TEST_NATS_URL} from "4-0": not a stream sequence`,
+    );
   });
 
   it('holds at most maxBuffered messages and loses none', async () => {
@@ -151,7 +158,9 @@ describe('source.nats, mode jetstream', () => {
       [2, 12_000, undefined],
       [3, 10_500, 11_000],
     ]);
-    expect(errors).toEqual([{ event: { subject: `${prefix}.t`, seq: 4, n: 4 }, error: `subject ${prefix}.t (seq 4): timeField "ts" is missing` }]);
+    expect(errors).toEqual([
+      { event: { subject: `${prefix}.t`, seq: 4, n: 4 }, error: `subject ${prefix}.t (seq 4): timeField "ts" is missing` },
+    ]);
   });
 
   it('fails to start naming the stream when it does not exist', async () => {
@@ -196,10 +205,17 @@ describe('source.nats, mode core', () => {
       { v: 21.5, subject: `${base}.m1.temp` },
       { open: true, subject: `${base}.alarm.m2.door` },
     ]);
-    expect(errors).toEqual([{ event: { subject: `${base}.m2.temp`, _raw: 'celsius=99' }, error: expect.stringMatching(new RegExp(`^subject ${base}\\.m2\\.temp: payload is not JSON`)) }]);
+    expect(errors).toEqual([
+      {
+        event: { subject: `${base}.m2.temp`, _raw: 'celsius=99' },
+        error: expect.stringMatching(new RegExp(`^subject ${base}\\.m2\\.temp: payload is not JSON`)),
+      },
+    ]);
     expect(plain((await pollUntil(text, 1)).events)).toEqual([{ payload: 'pump started' }]);
     expect(s.position).toBeUndefined();
-    expect(sourceNatsDefinition.bounded!(sourceNatsDefinition.config.parse({ url: TEST_NATS_URL, mode: 'core', subjects: ['x'] }))).toBe(false);
+    expect(sourceNatsDefinition.bounded!(sourceNatsDefinition.config.parse({ url: TEST_NATS_URL, mode: 'core', subjects: ['x'] }))).toBe(
+      false,
+    );
   });
 
   it('drops what arrives while maxBuffered messages wait, and says how many on the error port', async () => {
@@ -215,26 +231,55 @@ describe('source.nats, mode core', () => {
 
 describe('source.nats, start and validation', () => {
   it('fails to start naming the URL when the server cannot be reached', async () => {
-    await expect(source({ url: 'nats://127.0.0.1:1', stream: 'X' })).rejects.toThrow(/^cannot connect to NATS server nats:\/\/127\.0\.0\.1:1: .*CONNECTION_REFUSED/);
+    await expect(source({ url: 'nats://127.0.0.1:1', stream: 'X' })).rejects.toThrow(
+      /^cannot connect to NATS server nats:\/\/127\.0\.0\.1:1: .*CONNECTION_REFUSED/,
+    );
   });
 
   it('fails to start naming the secret when passwordSecret or tokenSecret is not set', async () => {
-    await expect(source({ stream: 'X', username: 'sluice', passwordSecret: 'NATS_MISSING_PASSWORD' })).rejects.toThrow(/secret NATS_MISSING_PASSWORD is not set/);
+    await expect(source({ stream: 'X', username: 'sluice', passwordSecret: 'NATS_MISSING_PASSWORD' })).rejects.toThrow(
+      /secret NATS_MISSING_PASSWORD is not set/,
+    );
     await expect(source({ stream: 'X', tokenSecret: 'NATS_MISSING_TOKEN' })).rejects.toThrow(/secret NATS_MISSING_TOKEN is not set/);
   });
 
   it('validates: inline credentials, stream and subjects per mode, credentials, text with timeField', () => {
-    const check = (config: Record<string, unknown>) => sourceNatsDefinition.check!(sourceNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }));
-    expect(check({ url: 'nats://ops:hunter2@nats:4222', stream: 'S' })).toEqual([expect.objectContaining({ path: 'config.url', code: 'inline-password' })]);
-    expect(check({ url: 'nats://s3cr3t-token@nats:4222', stream: 'S' })).toEqual([expect.objectContaining({ path: 'config.url', code: 'inline-password' })]);
+    const check = (config: Record<string, unknown>) =>
+      sourceNatsDefinition.check!(sourceNatsDefinition.config.parse({ url: TEST_NATS_URL, ...config }));
+    expect(check({ url: 'nats://ops:hunter2@nats:4222', stream: 'S' })).toEqual([
+      expect.objectContaining({ path: 'config.url', code: 'inline-password' }),
+    ]);
+    expect(check({ url: 'nats://s3cr3t-token@nats:4222', stream: 'S' })).toEqual([
+      expect.objectContaining({ path: 'config.url', code: 'inline-password' }),
+    ]);
     expect(check({})).toEqual([{ path: 'config.stream', message: 'mode jetstream reads a stream: name it' }]);
     expect(check({ stream: 'ORDERS.EU', subject: 'orders.>.x', subjects: ['a'] })).toEqual([
       { path: 'config.stream', message: '"ORDERS.EU": a stream name holds no spaces, dots, *, > or slashes' },
       { path: 'config.subject', message: '"orders.>.x": > stands alone as the last token (orders.>)' },
-      { path: 'config.subjects', message: 'subjects is for mode jetstream; with jetstream use stream (and subject to filter it)'.replace('for mode jetstream', 'for mode core') },
+      {
+        path: 'config.subjects',
+        message: 'subjects is for mode jetstream; with jetstream use stream (and subject to filter it)'.replace(
+          'for mode jetstream',
+          'for mode core',
+        ),
+      },
     ]);
-    expect(check({ mode: 'core', subjects: ['ok.*.x', 'a*.b', 'a..b', 'a b'], stream: 'S', stopAtEnd: true, passwordSecret: 'P', tokenSecret: 'T', format: 'text', timeField: 'ts' })).toEqual([
-      { path: 'config.tokenSecret', message: 'a NATS connection authenticates with a user and password or with a token, not both: remove passwordSecret or tokenSecret' },
+    expect(
+      check({
+        mode: 'core',
+        subjects: ['ok.*.x', 'a*.b', 'a..b', 'a b'],
+        stream: 'S',
+        stopAtEnd: true,
+        passwordSecret: 'P',
+        tokenSecret: 'T',
+        format: 'text',
+        timeField: 'ts',
+      }),
+    ).toEqual([
+      {
+        path: 'config.tokenSecret',
+        message: 'a NATS connection authenticates with a user and password or with a token, not both: remove passwordSecret or tokenSecret',
+      },
       { path: 'config.username', message: 'passwordSecret needs a username' },
       { path: 'config.subjects[1]', message: '"a*.b": * stands alone as a whole token (orders.*.created)' },
       { path: 'config.subjects[2]', message: '"a..b": a subject has no empty token (no leading, trailing or double dot)' },

@@ -68,7 +68,11 @@ function where(m: Received): string {
 }
 
 function bad(m: Received, text: string): Event {
-  return { subject: m.subject, ...(m.seq !== undefined ? { seq: m.seq } : {}), _raw: text.length > RAW_CHARS ? text.slice(0, RAW_CHARS) : text };
+  return {
+    subject: m.subject,
+    ...(m.seq !== undefined ? { seq: m.seq } : {}),
+    _raw: text.length > RAW_CHARS ? text.slice(0, RAW_CHARS) : text,
+  };
 }
 
 /** The record itself on the error port, with where it came from (not overwriting its fields). */

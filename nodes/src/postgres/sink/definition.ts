@@ -10,7 +10,9 @@ export const postgresUrl = z
   .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL starts with postgres:// (postgres://user@host:5432/database)')
   .describe('Connection URL without the password: postgres://user@host:5432/database');
 
-export const passwordSecret = secretName.optional().describe('Secret holding the password (the server reads SLUICE_SECRET_<name>); none: no password');
+export const passwordSecret = secretName
+  .optional()
+  .describe('Secret holding the password (the server reads SLUICE_SECRET_<name>); none: no password');
 
 export const sinkPostgresConfig = z.object({
   url: postgresUrl,
@@ -32,7 +34,8 @@ export function sinkPostgresProblems(c: SinkPostgresConfig): ConfigProblem[] {
     cols.add(col);
   });
   if (c.mode === 'upsert') {
-    if (!c.key || c.key.length === 0) problems.push({ path: 'config.key', message: 'upsert needs key: the columns of a unique key or primary key' });
+    if (!c.key || c.key.length === 0)
+      problems.push({ path: 'config.key', message: 'upsert needs key: the columns of a unique key or primary key' });
     c.key?.forEach((k, i) => {
       if (!cols.has(k)) problems.push({ path: `config.key.${i}`, message: `key column "${k}" is not in columns` });
     });

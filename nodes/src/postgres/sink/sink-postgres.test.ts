@@ -46,8 +46,19 @@ describe('sink.postgres: insert', () => {
   it('writes each event as one row of the listed columns: missing fields NULL, objects as JSON, metadata ignored', async () => {
     const t = await table('id int, name text, amount double precision, ok boolean, tags jsonb');
     const s = await sink({ table: t, columns: ['id', 'name', 'amount', 'ok', 'tags'] });
-    s.process([Object.freeze({ id: 1, name: 'a', amount: 2.5, ok: true, tags: { x: [1, 2] }, other: 'not written', [EVENT_TIME]: 5 }) as Event], col, 'in');
-    s.process([{ id: 2, name: "it's \"quoted\"", tags: ['p', 'q'] }, { id: 3, amount: -1, ok: false }], col, 'in');
+    s.process(
+      [Object.freeze({ id: 1, name: 'a', amount: 2.5, ok: true, tags: { x: [1, 2] }, other: 'not written', [EVENT_TIME]: 5 }) as Event],
+      col,
+      'in',
+    );
+    s.process(
+      [
+        { id: 2, name: 'it\'s "quoted"', tags: ['p', 'q'] },
+        { id: 3, amount: -1, ok: false },
+      ],
+      col,
+      'in',
+    );
     await s.flush!();
     expect(await rows(`SELECT * FROM "${t}" ORDER BY id`)).toEqual([
       { id: 1, name: 'a', amount: 2.5, ok: true, tags: { x: [1, 2] } },
@@ -67,7 +78,9 @@ describe('sink.postgres: insert', () => {
     );
     await s.flush!();
     await s.close!();
-    expect(await rows(`SELECT count(*)::int AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT seq)::int AS d FROM "${t}"`)).toEqual([{ n: 2500, lo: 0, hi: 2499, d: 2500 }]);
+    expect(await rows(`SELECT count(*)::int AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT seq)::int AS d FROM "${t}"`)).toEqual([
+      { n: 2500, lo: 0, hi: 2499, d: 2500 },
+    ]);
   });
 
   it('insert is at-least-once: a batch written twice gives its rows twice', async () => {
@@ -129,7 +142,15 @@ describe('sink.postgres: upsert', () => {
   it('with a composite key, and DO NOTHING when every column is key', async () => {
     const t = await table('a int, b text, PRIMARY KEY (a, b)');
     const s = await sink({ table: t, columns: ['a', 'b'], mode: 'upsert', key: ['a', 'b'] });
-    s.process([{ a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 1, b: 'x' }], col, 'in');
+    s.process(
+      [
+        { a: 1, b: 'x' },
+        { a: 1, b: 'y' },
+        { a: 1, b: 'x' },
+      ],
+      col,
+      'in',
+    );
     await s.flush!();
     s.process([{ a: 1, b: 'x' }], col, 'in');
     await s.flush!();
@@ -138,7 +159,9 @@ describe('sink.postgres: upsert', () => {
       { a: 1, b: 'x' },
       { a: 1, b: 'y' },
     ]);
-    expect(insertSql('s.t', ['a', 'b'], 1, ['a', 'b'])).toBe('INSERT INTO "s"."t" ("a","b") VALUES ($1,$2) ON CONFLICT ("a","b") DO NOTHING');
+    expect(insertSql('s.t', ['a', 'b'], 1, ['a', 'b'])).toBe(
+      'INSERT INTO "s"."t" ("a","b") VALUES ($1,$2) ON CONFLICT ("a","b") DO NOTHING',
+    );
   });
 });
 
@@ -154,11 +177,17 @@ describe('sink.postgres: names and failures', () => {
 
   it('refuses a table or column name that is not a plain identifier, naming the field', () => {
     const bad = (extra: Record<string, unknown>) =>
-      sinkPostgresDefinition.config.safeParse({ url: db.url, columns: ['a'], table: 't', ...extra }).error?.issues.map((i) => [i.path.join('.'), i.message]);
-    expect(bad({ table: 'my orders' })).toEqual([['table', expect.stringMatching(/^a table is "name" or "schema.name".*spaces, quotes and other characters are refused/)]]);
+      sinkPostgresDefinition.config
+        .safeParse({ url: db.url, columns: ['a'], table: 't', ...extra })
+        .error?.issues.map((i) => [i.path.join('.'), i.message]);
+    expect(bad({ table: 'my orders' })).toEqual([
+      ['table', expect.stringMatching(/^a table is "name" or "schema.name".*spaces, quotes and other characters are refused/)],
+    ]);
     expect(bad({ table: 'a.b.c' })?.[0]?.[0]).toBe('table');
     expect(bad({ table: 't"; DROP TABLE x; --' })?.[0]?.[0]).toBe('table');
-    expect(bad({ columns: ['ok', 'no-dash'] })).toEqual([['columns.1', 'a column name is letters, digits and _, not starting with a digit']]);
+    expect(bad({ columns: ['ok', 'no-dash'] })).toEqual([
+      ['columns.1', 'a column name is letters, digits and _, not starting with a digit'],
+    ]);
     expect(bad({ columns: [] })?.[0]?.[0]).toBe('columns');
   });
 
@@ -169,10 +198,17 @@ describe('sink.postgres: names and failures', () => {
     );
   });
 
-  it('a row of the wrong type fails the flush naming the node, the table and PostgreSQL\'s message; nothing of the batch is written', async () => {
+  it("a row of the wrong type fails the flush naming the node, the table and PostgreSQL's message; nothing of the batch is written", async () => {
     const t = await table('id int, n int');
     const s = await sink({ table: t, columns: ['id', 'n'] });
-    s.process([{ id: 1, n: 1 }, { id: 2, n: 'many' }], col, 'in');
+    s.process(
+      [
+        { id: 1, n: 1 },
+        { id: 2, n: 'many' },
+      ],
+      col,
+      'in',
+    );
     await expect(s.flush!()).rejects.toThrow(`out: cannot write to table ${t}: invalid input syntax for type integer: "many"`);
     expect(await rows(`SELECT * FROM "${t}"`)).toEqual([]);
     // The run is failing: later batches are refused rather than written after a gap.
@@ -193,12 +229,21 @@ describe('sink.postgres: createTable', () => {
     const t = uniqueName('sink_pg_created');
     tables.push(`"${t}"`);
     const s = await sink({ table: t, columns: ['sku', 'price', 'live', 'meta', 'note'], mode: 'upsert', key: ['sku'], createTable: true });
-    s.process([{ sku: 'A', price: 1.5, live: true, meta: { a: 1 } }, { sku: 'A', price: 2, note: null }], col, 'in');
+    s.process(
+      [
+        { sku: 'A', price: 1.5, live: true, meta: { a: 1 } },
+        { sku: 'A', price: 2, note: null },
+      ],
+      col,
+      'in',
+    );
     await s.flush!();
     s.process([{ sku: 'B', price: 3, note: 'n' }], col, 'in');
     await s.flush!();
     await s.close!();
-    const types = await rows(`SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`);
+    const types = await rows(
+      `SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_name = '${t}' ORDER BY ordinal_position`,
+    );
     expect(types).toEqual([
       { c: 'sku', t: 'text' },
       { c: 'price', t: 'double precision' },
@@ -215,13 +260,18 @@ describe('sink.postgres: createTable', () => {
 
 describe('sink.postgres: definition', () => {
   it('refuses an inline password, upsert without key, a key outside columns; accepts its example', () => {
-    const check = (extra: Record<string, unknown>) => sinkPostgresDefinition.check!(sinkPostgresDefinition.config.parse({ table: 't', columns: ['a', 'b'], ...extra }));
-    expect(check({ url: 'postgres://sluice:hunter2@db:5432/shop' })).toEqual([expect.objectContaining({ path: 'config.url', code: 'inline-password' })]);
+    const check = (extra: Record<string, unknown>) =>
+      sinkPostgresDefinition.check!(sinkPostgresDefinition.config.parse({ table: 't', columns: ['a', 'b'], ...extra }));
+    expect(check({ url: 'postgres://sluice:hunter2@db:5432/shop' })).toEqual([
+      expect.objectContaining({ path: 'config.url', code: 'inline-password' }),
+    ]);
     expect(check({ url: 'postgres://sluice@db/shop', mode: 'upsert' })).toEqual([expect.objectContaining({ path: 'config.key' })]);
     expect(check({ url: 'postgres://sluice@db/shop', mode: 'upsert', key: ['a', 'z'] })).toEqual([
       { path: 'config.key.1', message: 'key column "z" is not in columns' },
     ]);
-    expect(check({ url: 'postgres://sluice@db/shop', columns: ['a', 'a'] })).toEqual([{ path: 'config.columns.1', message: 'column "a" is listed twice' }]);
+    expect(check({ url: 'postgres://sluice@db/shop', columns: ['a', 'a'] })).toEqual([
+      { path: 'config.columns.1', message: 'column "a" is listed twice' },
+    ]);
     expect(sinkPostgresDefinition.config.safeParse({ url: 'mysql://x@y/z', table: 't', columns: ['a'] }).success).toBe(false);
     const example = sinkPostgresDefinition.config.parse(sinkPostgresDefinition.example);
     expect(sinkPostgresDefinition.check!(example)).toEqual([]);

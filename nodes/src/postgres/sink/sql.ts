@@ -43,7 +43,12 @@ export function columnTypeOf(value: unknown): string {
  * `CREATE TABLE IF NOT EXISTS`, each column typed from its first non-null value in `rows`
  * (text when all are null); the upsert key becomes the primary key, which ON CONFLICT needs.
  */
-export function createTableSql(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], key?: readonly string[]): string {
+export function createTableSql(
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  key?: readonly string[],
+): string {
   const defs = columns.map((c, i) => {
     const sample = rows.find((r) => r[i] !== null && r[i] !== undefined)?.[i];
     return `${quoteIdent(c)} ${columnTypeOf(sample)}`;

@@ -13,7 +13,11 @@ export const sourcePostgresConfig = z.object({
   columns: z.array(columnName).min(1).optional().describe('Columns to read; default: all'),
   pollInterval: durationSchema.default('1s').describe('How long to wait before asking again once every row was read'),
   batchSize: z.number().int().min(1).max(100_000).default(1000).describe('Rows per query at most'),
-  timeField: z.string().min(1).optional().describe('Field holding the event time (epoch ms or ISO-8601, e.g. a timestamp column); default: the read time'),
+  timeField: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Field holding the event time (epoch ms or ISO-8601, e.g. a timestamp column); default: the read time'),
   maxOutOfOrderness: durationSchema.default('0s').describe('How far behind the latest event time an event may arrive and still be on time'),
   stopAtEnd: z.boolean().default(false).describe('End once every row was read (a backfill); default: keep polling for new rows'),
   waitForTransactions: z

@@ -58,7 +58,10 @@ export async function probeTable(client: pg.Client, c: SourcePostgresConfig): Pr
   } catch (err) {
     const msg = messageOf(err);
     // PostgreSQL's own hint ("Perhaps you meant...") says it better when it gives one.
-    const hint = /does not exist/.test(msg) && !msg.includes(' hint: ') && /[A-Z]/.test(c.table + (c.columns ?? []).join('') + c.cursorColumn) ? '; names are case-sensitive (always quoted)' : '';
+    const hint =
+      /does not exist/.test(msg) && !msg.includes(' hint: ') && /[A-Z]/.test(c.table + (c.columns ?? []).join('') + c.cursorColumn)
+        ? '; names are case-sensitive (always quoted)'
+        : '';
     throw new Error(`cannot read table ${c.table}: ${msg}${hint}`);
   }
 }
@@ -144,7 +147,8 @@ class PostgresSource implements SourceOperator {
 
   seek(position: unknown): void {
     const p = position as Partial<PostgresPosition> | null;
-    if (!p || (p.cursor !== null && typeof p.cursor !== 'string')) throw new Error(`not a source.postgres position: ${JSON.stringify(position)}`);
+    if (!p || (p.cursor !== null && typeof p.cursor !== 'string'))
+      throw new Error(`not a source.postgres position: ${JSON.stringify(position)}`);
     this.cursor = p.cursor;
     this.clock.maxTime = typeof p.maxTime === 'number' ? p.maxTime : Number.NEGATIVE_INFINITY;
     this.quietUntil = Number.NEGATIVE_INFINITY;

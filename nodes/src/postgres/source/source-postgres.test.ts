@@ -39,7 +39,10 @@ async function source(extra: Record<string, unknown>, now: () => number = () => 
 
 const plain = (events: readonly Event[]): Record<string, unknown>[] => JSON.parse(JSON.stringify(events));
 
-async function drain(s: SourceOperator, max = 1000): Promise<{ events: Event[]; errors: NonNullable<SourceBatch['errors']>; polls: number }> {
+async function drain(
+  s: SourceOperator,
+  max = 1000,
+): Promise<{ events: Event[]; errors: NonNullable<SourceBatch['errors']>; polls: number }> {
   const events: Event[] = [];
   const errors: NonNullable<SourceBatch['errors']> = [];
   for (let polls = 1; polls < 1000; polls++) {
@@ -53,7 +56,9 @@ async function drain(s: SourceOperator, max = 1000): Promise<{ events: Event[]; 
 
 describe('source.postgres: reading', () => {
   it('reads rows in cursor order whatever the insertion order, values mapped to JSON-friendly ones', async () => {
-    const t = await table('id bigint PRIMARY KEY, big bigint, price numeric, exact numeric, at timestamptz, local timestamp, day date, doc jsonb, ok boolean, n int');
+    const t = await table(
+      'id bigint PRIMARY KEY, big bigint, price numeric, exact numeric, at timestamptz, local timestamp, day date, doc jsonb, ok boolean, n int',
+    );
     await admin.query(`INSERT INTO "${t}" VALUES
       (3, 1, 0.1, 123456789012345678901234.5, '2026-01-01 10:00:00.123456+02', '2026-01-01 10:00:00.5', '2026-03-04', '{"a":[1,"x"]}', true, 7),
       (1, 9007199254740993, 12.50, 1, NULL, NULL, NULL, NULL, NULL, NULL),
@@ -62,7 +67,18 @@ describe('source.postgres: reading', () => {
     expect(errors).toEqual([]);
     expect(plain(events)).toEqual([
       { id: 1, big: '9007199254740993', price: 12.5, exact: 1, at: null, local: null, day: null, doc: null, ok: null, n: null },
-      { id: 2, big: -5, price: 0, exact: 2, at: '2026-01-01T00:00:00.000Z', local: '2026-01-01T00:00:00.000Z', day: '2026-01-01', doc: null, ok: false, n: -1 },
+      {
+        id: 2,
+        big: -5,
+        price: 0,
+        exact: 2,
+        at: '2026-01-01T00:00:00.000Z',
+        local: '2026-01-01T00:00:00.000Z',
+        day: '2026-01-01',
+        doc: null,
+        ok: false,
+        n: -1,
+      },
       {
         id: 3,
         big: 1,
@@ -171,9 +187,11 @@ describe('source.postgres: unbounded, checkpoints', () => {
     expect(plain((await drain(b)).events).map((e) => e.v)).toEqual([2]);
   });
 
-  it('fails at start, naming the table and PostgreSQL\'s message, when the table or a column is missing', async () => {
+  it("fails at start, naming the table and PostgreSQL's message, when the table or a column is missing", async () => {
     const missing = uniqueName('nope');
-    await expect(source({ table: missing, cursorColumn: 'id' })).rejects.toThrow(`cannot read table ${missing}: relation "${missing}" does not exist`);
+    await expect(source({ table: missing, cursorColumn: 'id' })).rejects.toThrow(
+      `cannot read table ${missing}: relation "${missing}" does not exist`,
+    );
     const t = await table('id int');
     await expect(source({ table: t, cursorColumn: 'Id' })).rejects.toThrow(
       `cannot read table ${t}: column "Id" does not exist hint: Perhaps you meant to reference the column "${t}.id".`,
@@ -247,8 +265,11 @@ describe('source.postgres: a row committed late behind a higher id', () => {
 
 describe('source.postgres: definition', () => {
   it('refuses an inline password, is bounded only with stopAtEnd, accepts its example', () => {
-    const parse = (extra: Record<string, unknown>) => sourcePostgresDefinition.config.parse({ url: 'postgres://u@h/db', table: 't', cursorColumn: 'id', ...extra });
-    expect(sourcePostgresDefinition.check!(parse({ url: 'postgresql://u:secret@h/db' }))).toEqual([expect.objectContaining({ path: 'config.url', code: 'inline-password' })]);
+    const parse = (extra: Record<string, unknown>) =>
+      sourcePostgresDefinition.config.parse({ url: 'postgres://u@h/db', table: 't', cursorColumn: 'id', ...extra });
+    expect(sourcePostgresDefinition.check!(parse({ url: 'postgresql://u:secret@h/db' }))).toEqual([
+      expect.objectContaining({ path: 'config.url', code: 'inline-password' }),
+    ]);
     expect(parse({})).toMatchObject({ pollInterval: '1s', batchSize: 1000, maxOutOfOrderness: '0s', stopAtEnd: false });
     expect(sourcePostgresDefinition.bounded!(parse({}))).toBe(false);
     expect(sourcePostgresDefinition.bounded!(parse({ stopAtEnd: true }))).toBe(true);

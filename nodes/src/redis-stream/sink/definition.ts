@@ -11,7 +11,9 @@ export const sinkRedisStreamConfig = z.object({
     .int()
     .min(1)
     .optional()
-    .describe('Keep the stream to about this many entries (XADD MAXLEN ~: Redis trims whole blocks, so a few more may stay); default: no trimming'),
+    .describe(
+      'Keep the stream to about this many entries (XADD MAXLEN ~: Redis trims whole blocks, so a few more may stay); default: no trimming',
+    ),
   field: z.string().min(1).default('data').describe('Entry field that holds the event, as JSON'),
 });
 

@@ -33,7 +33,9 @@ const col = recordingCollector('alerts', () => true);
 
 async function sink(config: Record<string, unknown>, secrets?: Record<string, string>): Promise<SinkOperator> {
   const parsed = sinkRedisStreamDefinition.config.parse({ url: REDIS, ...config });
-  const s = (await sinkRedisStreamOperator(testContext({ nodeId: 'alerts', config: parsed, ...(secrets ? { secrets } : {}) }))) as SinkOperator;
+  const s = (await sinkRedisStreamOperator(
+    testContext({ nodeId: 'alerts', config: parsed, ...(secrets ? { secrets } : {}) }),
+  )) as SinkOperator;
   opened.push(s);
   return s;
 }
@@ -50,7 +52,11 @@ describe('sink.redis-stream', () => {
     s.process([Object.freeze({ sku: 'A', qty: 2, [EVENT_TIME]: 5 }) as Event, { nested: { x: [1, null] } }], col, 'in');
     s.process([{ é: '漢字' }], col, 'in');
     await s.flush!();
-    expect(await entries(key)).toEqual([['data', '{"sku":"A","qty":2}'], ['data', '{"nested":{"x":[1,null]}}'], ['data', '{"é":"漢字"}']]);
+    expect(await entries(key)).toEqual([
+      ['data', '{"sku":"A","qty":2}'],
+      ['data', '{"nested":{"x":[1,null]}}'],
+      ['data', '{"é":"漢字"}'],
+    ]);
     await s.flush!(); // nothing buffered: nothing written
     expect(await redis.xlen(key)).toBe(3);
   });
@@ -58,7 +64,12 @@ describe('sink.redis-stream', () => {
   it('writes into another field with field, and many events in order', async () => {
     const key = freshKey();
     const s = await sink({ stream: key, field: 'payload' });
-    for (let b = 0; b < 12; b++) s.process(Array.from({ length: 1000 }, (_, i) => ({ i: b * 1000 + i })), col, 'in');
+    for (let b = 0; b < 12; b++)
+      s.process(
+        Array.from({ length: 1000 }, (_, i) => ({ i: b * 1000 + i })),
+        col,
+        'in',
+      );
     await s.flush!();
     const all = await entries(key);
     expect(all).toHaveLength(12_000);
@@ -102,15 +113,20 @@ describe('sink.redis-stream', () => {
   });
 
   it('fails to start, naming what is wrong: a missing secret, an unreachable Redis, a key that is not a stream', async () => {
-    await expect(sink({ stream: 'alerts', passwordSecret: 'ALERTS_REDIS_PASSWORD' })).rejects.toThrow('secret ALERTS_REDIS_PASSWORD is not set');
-    await expect(sink({ url: 'redis://127.0.0.1:1/0', stream: 'alerts' })).rejects.toThrow(/^cannot connect to stream "alerts" at redis:\/\/127\.0\.0\.1:1\/0: .*ECONNREFUSED/);
+    await expect(sink({ stream: 'alerts', passwordSecret: 'ALERTS_REDIS_PASSWORD' })).rejects.toThrow(
+      'secret ALERTS_REDIS_PASSWORD is not set',
+    );
+    await expect(sink({ url: 'redis://127.0.0.1:1/0', stream: 'alerts' })).rejects.toThrow(
+      /^cannot connect to stream "alerts" at redis:\/\/127\.0\.0\.1:1\/0: .*ECONNREFUSED/,
+    );
     const key = freshKey();
     await redis.hset(key, 'a', '1');
     await expect(sink({ stream: key })).rejects.toThrow(`stream "${key}" at ${REDIS}: the key holds a hash, not a stream`);
   });
 
   it('validates its config: inline passwords refused, maxLen positive, the example valid', () => {
-    const check = (c: Record<string, unknown>) => sinkRedisStreamDefinition.check!(sinkRedisStreamDefinition.config.parse({ stream: 's', ...c }));
+    const check = (c: Record<string, unknown>) =>
+      sinkRedisStreamDefinition.check!(sinkRedisStreamDefinition.config.parse({ stream: 's', ...c }));
     expect(check({ url: 'redis://default:hunter2@cache:6379/0' })).toMatchObject([{ path: 'config.url', code: 'inline-password' }]);
     expect(check({ url: 'rediss://cache:6380/1' })).toEqual([]);
     expect(sinkRedisStreamDefinition.config.safeParse({ url: REDIS, stream: 's', maxLen: 0 }).success).toBe(false);

@@ -10,14 +10,20 @@ export const sourceRedisStreamConfig = z.object({
   start: z
     .enum(['earliest', 'latest'])
     .default('latest')
-    .describe('Where a fresh deploy starts: earliest (every entry the stream holds) or latest (only entries added after the start); a restart resumes from its checkpoint'),
+    .describe(
+      'Where a fresh deploy starts: earliest (every entry the stream holds) or latest (only entries added after the start); a restart resumes from its checkpoint',
+    ),
   format: z
     .enum(['json', 'fields'])
     .default('json')
     .describe('json: one entry field holds the record as a JSON object; fields: the event is all the entry fields, as strings'),
   field: z.string().min(1).default('data').describe('With format json: the entry field that holds the JSON record'),
   idField: z.string().min(1).optional().describe('Field to put the entry id in (e.g. "_id"); default: the id is not added'),
-  timeField: z.string().min(1).optional().describe('Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: the read time'),
+  timeField: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Field holding the event time (epoch ms or ISO-8601; dots for nested fields); default: the read time'),
   maxOutOfOrderness: durationSchema.default('0s').describe('How far behind the latest event time an event may arrive and still be on time'),
   blockMs: z
     .number()
@@ -26,7 +32,10 @@ export const sourceRedisStreamConfig = z.object({
     .max(5_000)
     .default(100)
     .describe('How long a read waits for new entries when there are none (ms); short, so a stopping pipeline is not held; 0: never wait'),
-  stopAtEnd: z.boolean().default(false).describe('End the source when a read finds no more entries (backfills, tests); default: keep waiting for new ones'),
+  stopAtEnd: z
+    .boolean()
+    .default(false)
+    .describe('End the source when a read finds no more entries (backfills, tests); default: keep waiting for new ones'),
 });
 
 export type SourceRedisStreamConfig = z.output<typeof sourceRedisStreamConfig>;
@@ -49,7 +58,17 @@ export const sourceRedisStreamDefinition = defineNode<SourceRedisStreamConfig>({
     'field is not a JSON object, or without a readable `timeField`, goes to the `error` port with ' +
     'its entry id (`_id`). `stopAtEnd` ends the source once it has read everything there is. ' +
     'The password comes from the secret named in `passwordSecret`.',
-  example: { url: 'redis://cache:6379/0', stream: 'orders', start: 'latest', format: 'json', field: 'data', timeField: 'ts', maxOutOfOrderness: '5s', blockMs: 100, stopAtEnd: false },
+  example: {
+    url: 'redis://cache:6379/0',
+    stream: 'orders',
+    start: 'latest',
+    format: 'json',
+    field: 'data',
+    timeField: 'ts',
+    maxOutOfOrderness: '5s',
+    blockMs: 100,
+    stopAtEnd: false,
+  },
   config: sourceRedisStreamConfig,
   inputs: [],
   outputs: () => [
@@ -59,7 +78,11 @@ export const sourceRedisStreamDefinition = defineNode<SourceRedisStreamConfig>({
   check: (c) => {
     const problems: ConfigProblem[] = redisUrlProblems(c.url);
     if (c.format === 'fields' && c.field !== 'data') {
-      problems.push({ path: 'config.field', message: 'field applies to format json only (format fields reads every entry field)', severity: 'warning' });
+      problems.push({
+        path: 'config.field',
+        message: 'field applies to format json only (format fields reads every entry field)',
+        severity: 'warning',
+      });
     }
     return problems;
   },

@@ -27,7 +27,10 @@ export function decodeEntry([id, fields]: StreamEntry, o: DecodeOptions): Decode
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    return { bad: { _id: id, _raw: raw.slice(0, RAW_CHARS) }, error: `entry ${id}: field "${o.field}" is not JSON (${(err as Error).message})` };
+    return {
+      bad: { _id: id, _raw: raw.slice(0, RAW_CHARS) },
+      error: `entry ${id}: field "${o.field}" is not JSON (${(err as Error).message})`,
+    };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { bad: { _id: id, _raw: raw.slice(0, RAW_CHARS) }, error: `entry ${id}: field "${o.field}" is not a JSON object` };

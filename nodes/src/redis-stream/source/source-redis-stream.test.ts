@@ -39,7 +39,9 @@ afterAll(async () => {
 
 async function source(config: Record<string, unknown>, secrets?: Record<string, string>): Promise<SourceOperator> {
   const parsed = sourceRedisStreamDefinition.config.parse({ url: REDIS, blockMs: 10, ...config });
-  const s = await sourceRedisStreamOperator(testContext({ nodeId: 'orders', config: parsed, now: () => 1_000, ...(secrets ? { secrets } : {}) }));
+  const s = await sourceRedisStreamOperator(
+    testContext({ nodeId: 'orders', config: parsed, now: () => 1_000, ...(secrets ? { secrets } : {}) }),
+  );
   open.push(s);
   return s;
 }
@@ -94,14 +96,18 @@ describe('source.redis-stream', () => {
     await resumed.seek!(checkpoint);
     expect(plain((await resumed.poll(100)).events)).toEqual([{ i: 3 }, { i: 4 }]);
     expect(resumed.position!()).toBe(ids[3]);
-    expect(() => resumed.seek!({ offset: 3 })).toThrow(`cannot resume stream "${key}" at ${REDIS} from {"offset":3}: not a stream entry id`);
+    expect(() => resumed.seek!({ offset: 3 })).toThrow(
+      `cannot resume stream "${key}" at ${REDIS} from {"offset":3}: not a stream entry id`,
+    );
   });
 
   it('with stopAtEnd ends once a read finds nothing more (and at once on a missing stream)', async () => {
     const key = freshKey();
     await add(key, { i: 1 }, { i: 2 }, { i: 3 });
     const s = await source({ stream: key, start: 'earliest', stopAtEnd: true });
-    expect(sourceRedisStreamDefinition.bounded!(sourceRedisStreamDefinition.config.parse({ url: REDIS, stream: key, stopAtEnd: true }))).toBe(true);
+    expect(
+      sourceRedisStreamDefinition.bounded!(sourceRedisStreamDefinition.config.parse({ url: REDIS, stream: key, stopAtEnd: true })),
+    ).toBe(true);
     expect(await s.poll(2)).toMatchObject({ done: false });
     const second = await s.poll(2);
     expect(plain(second.events)).toEqual([{ i: 3 }]);
@@ -164,8 +170,12 @@ describe('source.redis-stream', () => {
   });
 
   it('fails to start, naming what is wrong: a missing secret, an unreachable Redis, a key that is not a stream', async () => {
-    await expect(source({ stream: freshKey(), passwordSecret: 'ORDERS_REDIS_PASSWORD' })).rejects.toThrow('secret ORDERS_REDIS_PASSWORD is not set');
-    await expect(source({ url: 'redis://127.0.0.1:1', stream: 'orders' })).rejects.toThrow(/^cannot connect to stream "orders" at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    await expect(source({ stream: freshKey(), passwordSecret: 'ORDERS_REDIS_PASSWORD' })).rejects.toThrow(
+      'secret ORDERS_REDIS_PASSWORD is not set',
+    );
+    await expect(source({ url: 'redis://127.0.0.1:1', stream: 'orders' })).rejects.toThrow(
+      /^cannot connect to stream "orders" at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
     const key = freshKey();
     await redis.set(key, 'plain string');
     await expect(source({ stream: key })).rejects.toThrow(`stream "${key}" at ${REDIS}: the key holds a string, not a stream`);
@@ -186,13 +196,16 @@ describe('source.redis-stream', () => {
   });
 
   it('validates its config: inline passwords refused, the REDIS readable, the example valid', () => {
-    const check = (c: Record<string, unknown>) => sourceRedisStreamDefinition.check!(sourceRedisStreamDefinition.config.parse({ stream: 's', ...c }));
+    const check = (c: Record<string, unknown>) =>
+      sourceRedisStreamDefinition.check!(sourceRedisStreamDefinition.config.parse({ stream: 's', ...c }));
     expect(check({ url: 'redis://app:hunter2@cache:6379/0' })).toEqual([
       expect.objectContaining({ path: 'config.url', code: 'inline-password', message: expect.stringContaining('passwordSecret') }),
     ]);
     expect(check({ url: 'redis://:hunter2@cache:6379' })).toMatchObject([{ code: 'inline-password' }]);
     expect(check({ url: 'redis://app@cache:6379/2' })).toEqual([]);
-    expect(check({ url: 'redis://cache:6379/orders' })).toEqual([{ path: 'config.url', message: 'the path is the database number (e.g. /0), not "/orders"' }]);
+    expect(check({ url: 'redis://cache:6379/orders' })).toEqual([
+      { path: 'config.url', message: 'the path is the database number (e.g. /0), not "/orders"' },
+    ]);
     expect(sourceRedisStreamDefinition.config.safeParse({ url: 'http://cache', stream: 's' }).success).toBe(false);
     expect(sourceRedisStreamDefinition.config.safeParse({ url: REDIS, stream: 's', passwordSecret: 'lower' }).success).toBe(false);
     const example = sourceRedisStreamDefinition.config.parse(sourceRedisStreamDefinition.example);

@@ -24,6 +24,4 @@ export interface GoldenCase {
   counters?: Partial<Record<'errors' | 'late' | 'dropped', number>>;
 }
 
-export type GoldenStep =
-  | { events: Record<string, unknown>[]; port?: string }
-  | { watermark: number | 'end' };
+export type GoldenStep = { events: Record<string, unknown>[]; port?: string } | { watermark: number | 'end' };

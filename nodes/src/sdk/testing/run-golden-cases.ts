@@ -52,7 +52,11 @@ export async function runGoldenCase(type: string, c: GoldenCase, batchSize: numb
     }
     const port = step.port ?? 'in';
     if (!stamper) {
-      op.process(step.events.map((e) => stampTime(e, timeField)), col, port);
+      op.process(
+        step.events.map((e) => stampTime(e, timeField)),
+        col,
+        port,
+      );
       continue;
     }
     for (let i = 0; i < step.events.length; i += batchSize) {

@@ -96,4 +96,3 @@ export function toEpochMs(v: unknown): number {
   if (typeof v === 'string') return Date.parse(v);
   return 0;
 }
-
