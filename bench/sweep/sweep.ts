@@ -8,12 +8,12 @@
  *
  * --scale divides every event and key count (a reduced sweep, labelled as such in the results).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runNodeChild } from '../bench-util.js';
 import { endRunMeta, metaMarkdown, startRunMeta } from '../results-meta.js';
 import type { PointResult, PointSpec } from './point.js';
 import { type ChartPanel, type ChartSeries, figureSize, figureSvg, shortNumber } from './svg-chart.js';
@@ -136,31 +136,13 @@ function projectedTooBig(spec: PointSpec, d: Dimension): string | undefined {
   return undefined;
 }
 
-function runChild(spec: PointSpec): Promise<PointResult | string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--max-old-space-size=16384', '--import', 'tsx', POINT_MAIN, JSON.stringify(spec)], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), POINT_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as PointResult);
-      else if (signal === 'SIGKILL') resolve(`skipped: ran over ${POINT_TIMEOUT_MS / 60_000} minutes`);
-      else if (/heap out of memory/i.test(stderr)) resolve('skipped: out of memory (16 GB heap limit)');
-      else reject(new Error(`sweep point ${JSON.stringify(spec)} exited with ${code ?? signal}: ${stderr.trim().slice(-2000)}`));
-    });
-  });
+async function runChild(spec: PointSpec): Promise<PointResult | string> {
+  const args = ['--max-semi-space-size=64', '--max-old-space-size=16384', '--import', 'tsx', POINT_MAIN, JSON.stringify(spec)];
+  const out = await runNodeChild(args, REPO, POINT_TIMEOUT_MS);
+  if (out.code === 0 && out.lastLine.startsWith('{')) return JSON.parse(out.lastLine) as PointResult;
+  if (out.signal === 'SIGKILL') return `skipped: ran over ${POINT_TIMEOUT_MS / 60_000} minutes`;
+  if (/heap out of memory/i.test(out.stderr)) return 'skipped: out of memory (16 GB heap limit)';
+  throw new Error(`sweep point ${JSON.stringify(spec)} exited with ${out.code ?? out.signal}: ${out.stderr.trim().slice(-2000)}`);
 }
 
 function spread(values: number[]): { min: number; median: number; max: number } {
