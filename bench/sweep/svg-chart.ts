@@ -24,20 +24,26 @@ export interface ChartPanel {
   /** Log scale for x (key counts spanning decades). */
   xLog: boolean;
   series: ChartSeries[];
+  /** A line under the figure (a point that was not measured, and why). */
+  note?: string;
 }
 
 const PANEL_W = 440;
 const PANEL_H = 300;
 const MARGIN = { left: 64, right: 16, top: 34, bottom: 62 };
 const TITLE_H = 34;
+const NOTE_H = 22;
 
-export function figureSize(panels: number): { width: number; height: number } {
-  return { width: PANEL_W * panels, height: PANEL_H + TITLE_H };
+export function figureSize(panels: number, note = false): { width: number; height: number } {
+  return { width: PANEL_W * panels, height: PANEL_H + TITLE_H + (note ? NOTE_H : 0) };
 }
 
+/** Panels side by side under a title; the panels' notes (the same for all, once) under them. */
 export function figureSvg(title: string, panels: ChartPanel[]): string {
-  const { width, height } = figureSize(panels.length);
-  const body = panels.map((p, i) => `<g transform="translate(${i * PANEL_W},${TITLE_H})">${panelSvg(p)}</g>`).join('');
+  const note = panels.find((p) => p.note)?.note;
+  const { width, height } = figureSize(panels.length, note !== undefined);
+  let body = panels.map((p, i) => `<g transform="translate(${i * PANEL_W},${TITLE_H})">${panelSvg(p)}</g>`).join('');
+  if (note) body += `<text x="12" y="${height - 8}" fill="#a40000">${escapeXml(note)}</text>`;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">` +
     `<rect width="${width}" height="${height}" fill="white"/>` +

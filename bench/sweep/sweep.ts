@@ -4,11 +4,11 @@
  * round, so its peak RSS is its own; throughput is printed as min, median and max of the rounds.
  * Writes bench/results/sweep.{json,md} and the plots docs/benchmarks/sweep-*.png.
  *
- *   pnpm bench:sweep [--rounds 3] [--scale 1] [--skip-10m-keys]
+ *   pnpm bench:sweep [--rounds 3] [--scale 1] [--skip-10m-keys] [--plots-only]
  *
  * --scale divides every event and key count (a reduced sweep, labelled as such in the results).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +24,15 @@ const POINT_MAIN = fileURLToPath(new URL('./point-main.ts', import.meta.url));
 /** A point that runs longer is stopped and reported as skipped. */
 const POINT_TIMEOUT_MS = 15 * 60_000;
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' }, scale: { type: 'string' }, 'skip-10m-keys': { type: 'boolean' } } });
-const ROUNDS = Number(values.rounds ?? 3);
-const SCALE = Number(values.scale ?? 1);
+const { values } = parseArgs({
+  options: { rounds: { type: 'string' }, scale: { type: 'string' }, 'skip-10m-keys': { type: 'boolean' }, 'plots-only': { type: 'boolean' } },
+});
+const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+const PLOTS_DIR = join(REPO, 'docs/benchmarks');
+/** --plots-only: the plots drawn again from bench/results/sweep.json, nothing measured. */
+const stored = values['plots-only'] ? (JSON.parse(readFileSync(join(RESULTS_DIR, 'sweep.json'), 'utf8')) as StoredSweep) : undefined;
+const ROUNDS = stored?.rounds ?? Number(values.rounds ?? 3);
+const SCALE = stored?.scale ?? Number(values.scale ?? 1);
 const M = 1_000_000;
 const s = (n: number) => Math.max(1, Math.round(n / SCALE));
 
@@ -67,6 +73,18 @@ interface PointSummary {
   peakRssMb?: { min: number; median: number; max: number };
 }
 
+interface StoredSweep {
+  scale: number;
+  rounds: number;
+  dimensions: Record<string, PointSummary[]>;
+}
+
+if (stored) {
+  await drawPlots(stored.dimensions);
+  process.stdout.write(`plots drawn again from bench/results/sweep.json in docs/benchmarks/\n`);
+  process.exit(0);
+}
+
 const meta = startRunMeta();
 const lines: string[] = [];
 const say = (line: string) => {
@@ -97,15 +115,20 @@ for (const d of dimensions) {
 
 const end = endRunMeta(meta);
 say(`load average at end: ${end.loadAverage.end?.join(', ')}`);
-const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
-const plotsDir = join(REPO, 'docs/benchmarks');
-mkdirSync(resultsDir, { recursive: true });
-mkdirSync(plotsDir, { recursive: true });
-const figures = dimensions.map((d) => ({ ...figureSize(2), svg: figureSvg(d.title, panels(d, summaries[d.name]!)), path: join(plotsDir, `sweep-${d.name}.png`) }));
-await svgsToPngs(figures);
-writeFileSync(join(resultsDir, 'sweep.json'), `${JSON.stringify({ ...end, reduced, scale: SCALE, rounds: ROUNDS, dimensions: summaries }, null, 2)}\n`);
-writeFileSync(join(resultsDir, 'sweep.md'), `${lines.join('\n')}\n`);
+mkdirSync(RESULTS_DIR, { recursive: true });
+await drawPlots(summaries);
+writeFileSync(join(RESULTS_DIR, 'sweep.json'), `${JSON.stringify({ ...end, reduced, scale: SCALE, rounds: ROUNDS, dimensions: summaries }, null, 2)}\n`);
+writeFileSync(join(RESULTS_DIR, 'sweep.md'), `${lines.join('\n')}\n`);
 say(`written to bench/results/sweep.{json,md} and docs/benchmarks/sweep-{${dimensions.map((d) => d.name).join(',')}}.png`);
+
+async function drawPlots(byDimension: Record<string, PointSummary[]>): Promise<void> {
+  mkdirSync(PLOTS_DIR, { recursive: true });
+  const figures = dimensions.map((d) => {
+    const ps = panels(d, byDimension[d.name] ?? []);
+    return { ...figureSize(2, ps.some((p) => p.note)), svg: figureSvg(d.title, ps), path: join(PLOTS_DIR, `sweep-${d.name}.png`) };
+  });
+  await svgsToPngs(figures);
+}
 
 async function measure(spec: PointSpec, d: Dimension): Promise<PointSummary> {
   const summary: PointSummary = { spec, rounds: [] };
@@ -173,8 +196,11 @@ function panels(d: Dimension, points: PointSummary[]): ChartPanel[] {
         }),
       }))
       .filter((c) => c.points.length > 0);
+  // A skipped point is named on the plot, so its absence is not read as a gap in the data.
+  const skipped = points.filter((p) => p.skipped).map((p) => `${p.spec.contender === 'plain' ? 'plain JS' : 'Sluice'} at ${shortNumber(p.spec[d.name])}: ${p.skipped}`);
+  const note = skipped.length ? skipped.join('; ') : undefined;
   return [
-    { title: 'Throughput (median, min-max bar)', xLabel: d.xLabel, yLabel: 'M events/s', xLog: d.xLog, series: series((p) => p.eventsPerSecond, M) },
-    { title: 'Peak RSS of the process', xLabel: d.xLabel, yLabel: 'MB', xLog: d.xLog, series: series((p) => p.peakRssMb, 1) },
+    { title: 'Throughput (median, min-max bar)', xLabel: d.xLabel, yLabel: 'M events/s', xLog: d.xLog, series: series((p) => p.eventsPerSecond, M), note },
+    { title: 'Peak RSS of the process', xLabel: d.xLabel, yLabel: 'MB', xLog: d.xLog, series: series((p) => p.peakRssMb, 1), note },
   ];
 }
