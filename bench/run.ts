@@ -118,7 +118,7 @@ if (ONLY === undefined || ONLY === 'embedded' || ONLY === 'node-red') {
   }
   const ratio = sluice.median / fastest!.eventsPerSecond;
   nodeRed.ratioSluiceToFastestNodeRed = { flow: fastest!.flow, ratio };
-  say(`\nratio Sluice / Node-RED's fastest flow measured here (the ${fastest!.flow}): ${fmtRatio(ratio)} (medians)`);
+  say(`\nratio Sluice / Node-RED's fastest flow measured here (the ${fastest!.flow}, ${mev(fastest!.eventsPerSecond)} ev/s): ${fmtRatio(ratio)} (medians)`);
   results.nodeRed = nodeRed;
 }
 
