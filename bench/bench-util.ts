@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { Event } from '@sluice/shared';
 import { operatorEntry } from '@sluice/nodes/operators';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
@@ -42,4 +43,34 @@ export async function generateEvents(scenario: string, count: number, seed = 42)
     if (b.done) break;
   }
   return out;
+}
+
+export interface ChildOutput {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** The last line of stdout: where the benchmark children print their JSON result. */
+  lastLine: string;
+}
+
+/** Runs `node <args>` in a child process and collects its output (killed after timeoutMs, if given). */
+export function runNodeChild(args: string[], cwd: string, timeoutMs?: number): Promise<ChildOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, lastLine: stdout.trim().split('\n').at(-1) ?? '' });
+    });
+  });
 }

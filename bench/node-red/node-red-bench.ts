@@ -3,9 +3,10 @@
  * on demand (bench/node-red has its own package.json, outside the pnpm workspace), runs the flow
  * in a child process per variant, and checks its windows against Sluice's for the same events.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runNodeChild } from '../bench-util.js';
 import type { EnrichKind, FilterKind, NodeRedRunResult } from './ysb-flow.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -24,45 +25,24 @@ export interface NodeRedOptions {
   filter: FilterKind;
   enrich: EnrichKind;
   batch: number;
+  /** Measured passes over the events, after one warm-up pass over the first warmUpEvents. */
+  rounds: number;
+  warmUpEvents: number;
   /** Where the child writes the windows it emitted, one JSON object a line. */
   out: string;
 }
 
 /** One run in a fresh process (Node-RED's runtime is one per process), with the flags `pnpm bench` uses. */
-export function runNodeRedYsb(o: NodeRedOptions): Promise<NodeRedRunResult> {
+export async function runNodeRedYsb(o: NodeRedOptions): Promise<NodeRedRunResult> {
   const args = ['--max-semi-space-size=64', '--import', 'tsx', `${DIR}ysb-node-red.ts`];
-  args.push(
-    '--events',
-    String(o.events),
-    '--delivery',
-    o.delivery,
-    '--filter',
-    o.filter,
-    '--enrich',
-    o.enrich,
-    '--batch',
-    String(o.batch),
-    '--out',
-    o.out,
+  args.push('--events', String(o.events), '--delivery', o.delivery, '--filter', o.filter, '--enrich', o.enrich, '--batch', String(o.batch));
+  args.push('--rounds', String(o.rounds), '--warm-up-events', String(o.warmUpEvents), '--out', o.out);
+  const out = await runNodeChild(args, REPO);
+  // Node-RED logs its start-up warnings on stdout: the result is the last line.
+  if (out.code === 0 && out.lastLine.startsWith('{')) return JSON.parse(out.lastLine) as NodeRedRunResult;
+  throw new Error(
+    `Node-RED YSB run (${o.filter} filter, ${o.delivery} delivery) exited with ${out.code}: ${(out.stderr || out.stdout).trim().slice(-2000)}`,
   );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // Node-RED logs its start-up warnings on stdout: the result is the last line.
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as NodeRedRunResult);
-      else reject(new Error(`Node-RED YSB run (${o.delivery} delivery) exited with ${code}: ${(stderr || stdout).trim().slice(-2000)}`));
-    });
-  });
 }
 
 export interface WindowCheck {
