@@ -13,10 +13,11 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalWorkers, spawnWorkers, startServer, stopProcess, TokenStore } from '@sluice/engine';
 import { launchBrowser } from './browser.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `sluice-test-panel-${randomUUID().slice(0, 8)}`;
+const PREFIX = `${TEST_KEY_ROOT}-panel-${randomUUID().slice(0, 8)}`;
 // Its own build folder: the other browser tests build theirs at the same time.
 const DIST = mkdtempSync(join(tmpdir(), 'sluice-workers-dist-'));
 let server: Awaited<ReturnType<typeof startServer>> | undefined;

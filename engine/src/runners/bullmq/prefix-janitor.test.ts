@@ -10,6 +10,7 @@ import { RedisKeys } from './keys.js';
 import { sweepPrefix, whyAlive } from './prefix-janitor.js';
 import { deletePrefixKeys } from './test-keys.js';
 import { WORKER_HASH_TTL_MS, WorkerPool } from './worker-pool.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefixes: string[] = [];
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 /** A prefix holding a deployment of pipeline `a` (ephemeral as given), one task state and a worker beat `beatAgeMs` ago. */
 async function leftRun(ephemeral: boolean | undefined, beatAgeMs: number): Promise<RedisKeys> {
-  const keys = new RedisKeys(`sluice-test-janitor-${randomUUID().slice(0, 8)}`);
+  const keys = new RedisKeys(`${TEST_KEY_ROOT}-janitor-${randomUUID().slice(0, 8)}`);
   prefixes.push(keys.prefix);
   await redis.sadd(keys.pipelines, 'a');
   await redis.set(keys.pipeline('a'), JSON.stringify({ pid: 'a', generation: 'g1', ...(ephemeral === undefined ? {} : { ephemeral }) }));
@@ -64,7 +65,7 @@ describe('the prefix janitor', () => {
   });
 
   it('gives the workers hashes a TTL that each heartbeat refreshes', async () => {
-    const keys = new RedisKeys(`sluice-test-janitor-${randomUUID().slice(0, 8)}`);
+    const keys = new RedisKeys(`${TEST_KEY_ROOT}-janitor-${randomUUID().slice(0, 8)}`);
     prefixes.push(keys.prefix);
     const pool = new WorkerPool({ redisUrl: REDIS_URL, prefix: keys.prefix, pollMs: 100 });
     await pool.start();

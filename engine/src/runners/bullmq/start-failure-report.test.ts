@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 import { StartFailure } from '../../runtime/node-errors.js';
 import { RedisKeys } from './keys.js';
 import { RunMarker } from './run-marker.js';
@@ -12,7 +13,7 @@ import { reportStartFailure, StartFailureWatch } from './start-failure-report.js
 import { deletePrefixKeys } from './test-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `sluice-test-startreport-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-startreport-${randomUUID().slice(0, 8)}`;
 const keys = new RedisKeys(prefix);
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 afterAll(async () => {

@@ -42,7 +42,8 @@ export async function reportStartFailure(
 const CHECK_EVERY_MS = 250;
 
 export class StartFailureWatch {
-  private lastCheck = 0;
+  // Not 0: performance.now() counts from the process start, which may be under 250 ms ago.
+  private lastCheck = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly redis: Redis,

@@ -18,10 +18,11 @@ import { compiled, waitForAsync } from '../runner.contract.js';
 import type { RunResult } from '../runner.js';
 import { BullmqRunner } from './bullmq-runner.js';
 import { deletePrefixKeys, keysMatching } from './test-keys.js';
+import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const prefix = `sluice-test-startfail-${randomUUID().slice(0, 8)}`;
+const prefix = `${TEST_KEY_ROOT}-startfail-${randomUUID().slice(0, 8)}`;
 const tmp = mkdtempSync(join(tmpdir(), 'sluice-startfail-'));
 const files = join(tmp, 'files');
 const outside = join(tmp, 'outside');
