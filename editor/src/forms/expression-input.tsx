@@ -1,5 +1,5 @@
 /** An expression field, checked as you type with the shared checker (the validator's own). */
-import { useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { type CheckContext, checkExpression, type FieldType } from '@sluice/shared';
 import { applyCompletion, type Completions, completionsAt } from './completions';
 
@@ -37,6 +37,17 @@ export function ExpressionInput({
   // Completions follow the caret while the field has focus; Escape or a pick closes them.
   const [open, setOpen] = useState<Completions | undefined>(undefined);
   const [active, setActive] = useState(0);
+  // The caret after a pick goes where the completion ends once the picked text is in the field:
+  // in a layout effect of that render, before the next keystroke can land (a frame later, a fast
+  // typist's next character would already be in and the caret moved back before it).
+  const pendingCaret = useRef<{ text: string; caret: number } | undefined>(undefined);
+  useLayoutEffect(() => {
+    const pending = pendingCaret.current;
+    const el = input.current;
+    if (!pending || !el || el.value !== pending.text) return;
+    pendingCaret.current = undefined;
+    el.setSelectionRange(pending.caret, pending.caret);
+  });
   const follow = (el: HTMLInputElement) => {
     setOpen(completionsAt(el.value, el.selectionStart ?? el.value.length, context));
     setActive(0);
@@ -44,9 +55,9 @@ export function ExpressionInput({
   const pick = (item: string) => {
     if (!open) return;
     const next = applyCompletion(value, open, item);
+    pendingCaret.current = { text: next.text, caret: next.caret };
     onChange(next.text);
     setOpen(undefined);
-    requestAnimationFrame(() => input.current?.setSelectionRange(next.caret, next.caret));
   };
   const listId = `${label}-completions`;
   return (
