@@ -1,0 +1,268 @@
+/**
+ * `pnpm bench:scale`: YSB on the BullMQ runner with 1, 2, 4 and 8 workers, each held to a
+ * quarter of a core by a cgroup CPU quota, on a Redis of its own (so other work on the shared
+ * Redis does not blur the command and CPU counts). Reports events/s, scaling efficiency, Redis
+ * commands per event and Redis CPU seconds per million events, and what those predict for one
+ * Redis and a 3-shard cluster. Also runs unlimited workers. Results: bench/results/scale.{json,md}.
+ *
+ * Environment: SCALE_EVENTS (default 1,000,000), SCALE_WORKERS (default "1,2,4,8"),
+ * SCALE_QUOTA (fraction of a core per worker, default 0.25), SCALE_UNLIMITED ("1,2", or "" to skip).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { BullmqRunner, spawnWorkers } from '@sluice/engine';
+import { ysbDocument } from './ysb-embedded.js';
+import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
+
+const YSB_DIR = new URL('../examples/ysb/', import.meta.url).pathname;
+const EVENTS = Number(process.env.SCALE_EVENTS ?? 1_000_000);
+const WORKER_COUNTS = (process.env.SCALE_WORKERS ?? '1,2,4,8').split(',').map(Number);
+const QUOTA = Number(process.env.SCALE_QUOTA ?? 0.25);
+const UNLIMITED = (process.env.SCALE_UNLIMITED ?? '1,2').split(',').filter(Boolean).map(Number);
+
+/** A CPU quota for a set of processes: cgroup v2 (cpu.max) where writable, else v1 (cfs quota). */
+interface CpuLimiter {
+  kind: string;
+  limit(pid: number, name: string): void;
+  release(): void;
+}
+
+function cpuLimiter(fraction: number): CpuLimiter | { kind: 'none'; reason: string } {
+  const period = 100_000;
+  const quota = Math.round(period * fraction);
+  const made: string[] = [];
+  const v2 = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'].find((root) => {
+    try {
+      return readFileSync(join(root, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu');
+    } catch {
+      return false;
+    }
+  });
+  const v1 = existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us') ? '/sys/fs/cgroup/cpu' : undefined;
+  const root = v2 ?? v1;
+  if (!root) return { kind: 'none', reason: 'neither a cgroup v2 cpu controller nor cgroup v1 cpu is mounted' };
+  try {
+    const probe = join(root, `sluice-bench-probe-${process.pid}`);
+    mkdirSync(probe);
+    rmdirSync(probe);
+  } catch (err) {
+    return { kind: 'none', reason: `${root} is not writable (${(err as Error).message})` };
+  }
+  return {
+    kind: v2 ? `cgroup v2 (${root}, cpu.max ${quota} ${period})` : `cgroup v1 (${root}, cfs_quota_us ${quota} / cfs_period_us ${period})`,
+    limit(pid, name) {
+      const dir = join(root, `sluice-bench-${process.pid}-${name}`);
+      mkdirSync(dir, { recursive: true });
+      made.push(dir);
+      if (v2) writeFileSync(join(dir, 'cpu.max'), `${quota} ${period}`);
+      else {
+        writeFileSync(join(dir, 'cpu.cfs_period_us'), String(period));
+        writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));
+      }
+      writeFileSync(join(dir, 'cgroup.procs'), String(pid));
+    },
+    release() {
+      // A cgroup can be removed once its processes have exited (they are stopped before this).
+      for (const dir of made.splice(0)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          /* still has a process: it will be empty once that exits */
+        }
+      }
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(): Promise<{ url: string; proc: ChildProcess; dir: string }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-scale-redis-'));
+  const proc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined); // not up yet: the loop tries again
+    try {
+      await r.connect();
+      if ((await r.ping()) === 'PONG') {
+        r.disconnect();
+        return { url, proc, dir };
+      }
+    } catch {
+      r.disconnect();
+    }
+    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer within 20 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface RedisCounters {
+  calls: number;
+  cpuSeconds: number;
+}
+
+async function redisCounters(redis: Redis): Promise<RedisCounters> {
+  const stats = await redis.info('commandstats');
+  let calls = 0;
+  for (const m of stats.matchAll(/calls=(\d+)/g)) calls += Number(m[1]);
+  const cpu = await redis.info('cpu');
+  const sys = Number(/used_cpu_sys:([\d.]+)/.exec(cpu)?.[1] ?? 0);
+  const user = Number(/used_cpu_user:([\d.]+)/.exec(cpu)?.[1] ?? 0);
+  return { calls, cpuSeconds: sys + user };
+}
+
+interface ScaleResult {
+  workers: number;
+  limited: boolean;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  redisCommandsPerEvent: number;
+  redisCpuSecondsPerMillion: number;
+}
+
+/** Whether the generator declares `parallelism` (sources split across workers): set it where it does. */
+function withSourceParallelism(doc: ReturnType<typeof ysbDocument>, n: number): boolean {
+  const gen = doc.nodes.find((x) => x.id === 'ad_events')! as { parallelism?: number };
+  if (process.env.SCALE_SPLIT_SOURCES === '0') return false;
+  gen.parallelism = n;
+  return true;
+}
+
+async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | undefined): Promise<ScaleResult> {
+  const prefix = `sluice-bench-${randomUUID().slice(0, 8)}`;
+  const runner = new BullmqRunner({ redisUrl, prefix });
+  const admin = new Redis(redisUrl);
+  const local = spawnWorkers(workers, { redisUrl, prefix });
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-scale-'));
+  try {
+    local.processes.forEach((p, i) => {
+      if (limiter && p.pid !== undefined) limiter.limit(p.pid, `w${i}`);
+    });
+    const deadline = Date.now() + 120_000;
+    while ((await runner.liveWorkers()) < workers) {
+      if (Date.now() > deadline) throw new Error(`${workers} workers did not start within 120 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const doc = ysbDocument(EVENTS, join(dir, 'counts.jsonl'));
+    const split = withSourceParallelism(doc, workers);
+    const before = await redisCounters(admin);
+    const start = performance.now();
+    let h: Awaited<ReturnType<BullmqRunner['deploy']>>;
+    try {
+      h = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: Math.max(2, workers) });
+    } catch (err) {
+      if (!split) throw err;
+      // This build's generator does not split: run with the source on one partition.
+      delete (doc.nodes.find((x) => x.id === 'ad_events') as { parallelism?: number }).parallelism;
+      h = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: Math.max(2, workers) });
+    }
+    const res = await h.done;
+    const seconds = (performance.now() - start) / 1000;
+    if (res.status !== 'completed') throw new Error(`run ${res.status}: ${res.error}`);
+    const after = await redisCounters(admin);
+    return {
+      workers,
+      limited: limiter !== undefined,
+      events: EVENTS,
+      seconds: Math.round(seconds * 100) / 100,
+      eventsPerSecond: Math.round(EVENTS / seconds),
+      redisCommandsPerEvent: Math.round(((after.calls - before.calls) / EVENTS) * 1000) / 1000,
+      redisCpuSecondsPerMillion: Math.round(((after.cpuSeconds - before.cpuSeconds) / EVENTS) * 1e6 * 100) / 100,
+    };
+  } finally {
+    await local.stop();
+    limiter?.release();
+    await runner.close();
+    admin.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const meta = startRunMeta();
+const limiterOrWhy = cpuLimiter(QUOTA);
+const limiter = 'limit' in limiterOrWhy ? limiterOrWhy : undefined;
+say(`# bench:scale: YSB, ${EVENTS.toLocaleString('en')} events`);
+say(limiter ? `CPU limit per worker: ${QUOTA} core, ${limiter.kind}` : `no CPU limit: ${(limiterOrWhy as { reason: string }).reason}`);
+const redis = await startRedis();
+const limited: ScaleResult[] = [];
+const unlimited: ScaleResult[] = [];
+try {
+  if (limiter) {
+    for (const n of WORKER_COUNTS) {
+      const r = await runOnce(redis.url, n, limiter);
+      limited.push(r);
+      say(`${n} worker(s) at ${QUOTA} core: ${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s)`);
+    }
+  }
+  for (const n of UNLIMITED) {
+    const r = await runOnce(redis.url, n, undefined);
+    unlimited.push(r);
+    say(`${n} worker(s), no limit: ${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s)`);
+  }
+} finally {
+  redis.proc.kill('SIGKILL');
+  rmSync(redis.dir, { recursive: true, force: true });
+}
+
+const one = limited.find((r) => r.workers === 1);
+const efficiency = (r: ScaleResult) => (one ? Math.round((r.eventsPerSecond / (r.workers * one.eventsPerSecond)) * 100) / 100 : undefined);
+const all = [...limited, ...unlimited];
+const cpuPerM = all.reduce((s, r) => s + r.redisCpuSecondsPerMillion, 0) / Math.max(1, all.length);
+const cmdsPerEvent = all.reduce((s, r) => s + r.redisCommandsPerEvent, 0) / Math.max(1, all.length);
+// One Redis runs commands on one core: at 1 CPU second per second it is saturated.
+const saturation = cpuPerM > 0 ? Math.round(1e6 / cpuPerM) : undefined;
+const end = endRunMeta(meta);
+const record = {
+  meta: end,
+  cpuLimit: limiter ? { quota: QUOTA, how: limiter.kind } : { quota: null, why: (limiterOrWhy as { reason: string }).reason },
+  limited: limited.map((r) => ({ ...r, efficiency: efficiency(r) })),
+  unlimited,
+  redis: {
+    commandsPerEvent: Math.round(cmdsPerEvent * 1000) / 1000,
+    cpuSecondsPerMillionEvents: Math.round(cpuPerM * 100) / 100,
+    predictedSaturationOneRedis: saturation,
+    predictedSaturationThreeShards: saturation === undefined ? undefined : saturation * 3,
+  },
+};
+const lines = [
+  metaMarkdown(end),
+  '',
+  `YSB, ${EVENTS.toLocaleString('en')} events, a Redis of its own. ${record.cpuLimit.quota ? `Each worker held to ${QUOTA} core by ${limiter!.kind}.` : `No CPU limit: ${(record.cpuLimit as { why: string }).why}.`} Keyed partitions: max(2, workers); the generator split across the workers where this build supports \`parallelism\`.`,
+  '',
+  '| workers | CPU limit | events/s | seconds | efficiency | Redis commands / event | Redis CPU s / M events |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+  ...record.limited.map(
+    (r) =>
+      `| ${r.workers} | ${QUOTA} core each | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | ${r.efficiency ?? ''} | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} |`,
+  ),
+  ...unlimited.map(
+    (r) =>
+      `| ${r.workers} | none | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} |`,
+  ),
+  '',
+  `Efficiency: events/s with N workers / (N x one worker's). Redis: ${record.redis.commandsPerEvent} commands per event, ${record.redis.cpuSecondsPerMillionEvents} CPU s per million events on average, so one Redis (one core of commands) saturates near ${saturation?.toLocaleString('en') ?? '?'} events/s, and a 3-shard cluster near ${record.redis.predictedSaturationThreeShards?.toLocaleString('en') ?? '?'} events/s if the queues spread evenly over the shards.`,
+];
+const out = new URL('./results/', import.meta.url).pathname;
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'scale.json'), `${JSON.stringify(record, null, 2)}\n`);
+writeFileSync(join(out, 'scale.md'), `# bench:scale\n\n${lines.join('\n')}\n`);
+say('\nwritten to bench/results/scale.json and .md');
