@@ -16,6 +16,8 @@ export interface OwnRedisOptions {
   /** e.g. `allkeys-lru` with `maxmemory: '8mb'`: for the eviction drill. */
   maxmemoryPolicy?: string;
   maxmemory?: string;
+  /** Also listen on this address (protected mode off): for processes in other network namespaces (test/multihost). */
+  alsoBind?: string;
 }
 
 export class OwnRedis {
@@ -45,7 +47,8 @@ export class OwnRedis {
 
   private async launch(): Promise<void> {
     const o = this.options;
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', ''];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', ...(o.alsoBind ? [o.alsoBind] : []), '--dir', this.dir, '--save', ''];
+    if (o.alsoBind) args.push('--protected-mode', 'no');
     args.push('--appendonly', o.aof ? 'yes' : 'no');
     if (o.aof) args.push('--appendfsync', 'always');
     if (o.maxmemoryPolicy) args.push('--maxmemory-policy', o.maxmemoryPolicy);
