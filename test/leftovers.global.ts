@@ -1,11 +1,14 @@
 /**
  * Every test leaves nothing behind. This global setup notes what is there before the run
  * (a developer's own keys and processes are not ours) and, after the run, fails it when a test
- * left a Redis key under a test prefix on the shared Redis or a `sluice worker` process of this
- * checkout running. Set SLUICE_LEFTOVERS_CHECK=0 to skip it while other runs share the machine.
+ * left a Redis key under a test prefix on the shared Redis, a `sluice` process of this checkout
+ * running, a redis-server of a test's own (its folder under the temp dir) or a network namespace
+ * of the multi-host test. Set SLUICE_LEFTOVERS_CHECK=0 to skip it while other runs share the machine.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,6 +26,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.SLUICE_LEFTOVERS_CHECK === '0') return async () => {};
   const keysBefore = new Set(await testKeys());
   const procsBefore = new Set(sluiceProcesses().map((p) => p.pid));
+  const redisBefore = new Set(ownRedisServers().map((p) => p.pid));
+  const netnsBefore = new Set(labNamespaces());
   return async () => {
     // A worker told to stop may need a moment to exit: wait for the condition, bounded.
     const deadline = Date.now() + 15_000;
@@ -32,7 +37,22 @@ export default async function setup(): Promise<() => Promise<void>> {
       procs = sluiceProcesses().filter((p) => !procsBefore.has(p.pid));
     }
     const keys = (await testKeys()).filter((k) => !keysBefore.has(k));
+    const servers = ownRedisServers().filter((p) => !redisBefore.has(p.pid));
+    const namespaces = labNamespaces().filter((n) => !netnsBefore.has(n));
     const problems: string[] = [];
+    if (servers.length > 0)
+      problems.push(`${servers.length} redis-server(s) of a test outlived it: ${servers.map((p) => `${p.pid} in ${p.cmd}`).join('; ')}`);
+    if (namespaces.length > 0) problems.push(`network namespace(s) of the multi-host test left: ${namespaces.join(', ')}`);
+    for (const p of servers) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {}
+    }
+    for (const n of namespaces) {
+      try {
+        execFileSync('ip', ['netns', 'del', n]);
+      } catch {}
+    }
     if (procs.length > 0)
       problems.push(`${procs.length} Sluice process(es) outlived the tests: ${procs.map((p) => `${p.pid} ${p.cmd}`).join('; ')}`);
     if (keys.length > 0) problems.push(`${keys.length} test key(s) left in ${REDIS_URL}, e.g. ${keys.slice(0, 5).join(', ')}`);
@@ -99,4 +119,36 @@ function sluiceProcesses(): { pid: number; cmd: string }[] {
     out.push({ pid: Number(m[1]), cmd: cmd.slice(0, 160) });
   }
   return out;
+}
+
+/** redis-server processes started by tests (own-redis.ts, own-cluster.ts, tls-redis.ts): their working folder is a `sluice-*` temp folder. */
+function ownRedisServers(): { pid: number; cmd: string }[] {
+  const out: { pid: number; cmd: string }[] = [];
+  let text = '';
+  try {
+    text = execFileSync('ps', ['-eo', 'pid=,comm='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+redis-server/.exec(line);
+    if (!m) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${m[1]}/cwd`);
+      if (cwd.startsWith(tmpdir()) && /\/sluice-[^/]*$/.test(cwd)) out.push({ pid: Number(m[1]), cmd: cwd });
+    } catch {}
+  }
+  return out;
+}
+
+/** The multi-host test's network namespaces (net-lab.ts names them `sl-<tag>-<host>`). */
+function labNamespaces(): string[] {
+  try {
+    return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.split(' ')[0]!)
+      .filter((n) => /^sl-[0-9a-f]{6}-/.test(n));
+  } catch {
+    return [];
+  }
 }
