@@ -66,3 +66,21 @@ export function formatTotals(suites: readonly SuiteResult[]): string {
   if (bad > 0) parts.push(`${bad} invalid document${bad === 1 ? '' : 's'} or tests folder${bad === 1 ? '' : 's'}`);
   return `${all.length} case${all.length === 1 ? '' : 's'}: ${parts.join(', ')}\n`;
 }
+
+/** Differences an API answer lists per case; the counts per sink always cover all. */
+const MAX_ANSWERED = 100;
+
+/** A case's outcome as the API answers it: JSON only, with the text diff for people. */
+export function caseAnswer(c: CaseOutcome): Record<string, unknown> {
+  if (c.status === 'invalid') return { name: c.name, status: c.status, message: c.message };
+  return {
+    name: c.name,
+    status: c.status,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+    ms: Math.round(c.ms),
+    sinks: c.sinks,
+    differences: c.differences.slice(0, MAX_ANSWERED),
+    ...(c.runError ? { runError: c.runError } : {}),
+    ...(c.status === 'failed' ? { diff: formatFailure(c, '') } : {}),
+  };
+}
