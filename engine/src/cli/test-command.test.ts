@@ -137,6 +137,9 @@ describe('sluice test', { timeout: 240_000 }, () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('large_alerts (paired by position): 1 expected, 0 sent; 0 as expected, 0 changed, 1 missing, 0 unexpected');
     expect(r.stdout).toContain('large_alerts #1: missing: expected {"tx_id":4,');
+    const unknownCase = sluice(dir, 'test', 'fraud.json', '--case', 'nope');
+    expect(unknownCase.code).toBe(2);
+    expect(unknownCase.stderr).toContain('no case named "nope"');
 
     const ok = sluice(ROOT, 'test', 'examples/ysb/ysb.json', '--junit', join(dir, 'ok.xml'));
     expect(ok.code).toBe(0);

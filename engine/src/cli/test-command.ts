@@ -66,6 +66,12 @@ export async function testCommand(args: string[]): Promise<number> {
   if (targets.length === 0)
     process.stdout.write(`no test cases under ${parsed.positionals.join(', ')} (a document's cases live in <name>.tests/ beside it)\n`);
   else process.stdout.write(formatTotals(suites));
+  const seen = new Set(suites.flatMap((s) => s.cases.map((c) => c.name)));
+  const unknown = (parsed.values.case ?? []).filter((n) => !seen.has(n));
+  if (unknown.length > 0) {
+    process.stderr.write(`sluice test: no case named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in what was named\n`);
+    return 2;
+  }
   if (parsed.values.junit) {
     try {
       await writeFile(parsed.values.junit, junitXml(suites));

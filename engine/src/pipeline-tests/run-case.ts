@@ -61,6 +61,18 @@ export interface RunCaseOptions {
 
 const plain = (e: unknown) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
 
+/** Nested objects with their keys sorted: `{b, a}` written by hand equals `{a, b}` sent (field order stays). */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortedKeys((v as Record<string, unknown>)[k])]),
+  );
+}
+const comparable = (e: Record<string, unknown>) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, sortedKeys(v)]));
+
 function categoryOf(doc: PipelineDocument, id: string): string | undefined {
   const node = doc.nodes.find((n) => n.id === id);
   return node ? nodeDefinitions.get(node.type)?.category : undefined;
@@ -102,7 +114,7 @@ export async function runCase(c: TestCase, o: RunCaseOptions): Promise<CaseResul
     outputs[node.id] = actual;
     const expected = c.expected[node.id] ?? [];
     const key = sinkKeyFields(document, node.id);
-    const d = diffOutputs(expected, actual, key);
+    const d = diffOutputs(expected.map(comparable), actual.map(comparable), key);
     sinks.push({
       sink: node.id,
       key,
