@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { forbiddenDocumentChanges } from '../../auth/business-guard.js';
 import { closeTestApis, testApi, waitFor } from '../test-support.js';
 
 afterEach(closeTestApis);
@@ -147,6 +148,15 @@ describe('/api/pipelines/:id/tests', () => {
     expect((await api.call('POST', '/api/pipelines/pricing/deploy', { params: { threshold: 2 } })).status).toBe(409);
     const ok = await api.call('POST', '/api/pipelines/pricing/deploy', { params: { threshold: 3 } });
     expect(ok.status, ok.text).toBe(200);
+  });
+
+  it('a business user may change an exposed value but not the requirement', () => {
+    const stored = pricing(3, { requireTestsOnDeploy: true });
+    expect(forbiddenDocumentChanges(stored, pricing(2, { requireTestsOnDeploy: true }))).toEqual([]);
+    expect(forbiddenDocumentChanges(stored, pricing(2)).map((c) => c.path)).toEqual(['settings']);
+    expect(forbiddenDocumentChanges(stored, pricing(3, { requireTestsOnDeploy: false })).map((c) => c.path)).toEqual([
+      'settings.requireTestsOnDeploy',
+    ]);
   });
 
   it('a pipeline that requires tests but has none is refused; an invalid settings value is a diagnostic', async () => {
