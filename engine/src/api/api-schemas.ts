@@ -223,11 +223,9 @@ export const TestRun = named(
   z.object({
     passed: z.boolean(),
     cases: z.array(
-      z
-        .looseObject({ name: z.string(), status: z.enum(['passed', 'failed', 'invalid']) })
-        .meta({
-          description: 'failed: sinks, differences (sink, key, kind, fields with expected and actual), diff (text); invalid: message',
-        }),
+      z.looseObject({ name: z.string(), status: z.enum(['passed', 'failed', 'invalid']) }).meta({
+        description: 'failed: sinks, differences (sink, key, kind, fields with expected and actual), diff (text); invalid: message',
+      }),
     ),
   }),
 );

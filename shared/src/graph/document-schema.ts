@@ -73,7 +73,8 @@ export const edgeSpecSchema = z.looseObject({
 export const settingsSchema = z
   .looseObject({
     requireTestsOnDeploy: z.boolean().optional().meta({
-      description: 'A deploy through the API first runs the test cases beside the document and is refused when one fails (docs/pipeline-tests.md)',
+      description:
+        'A deploy through the API first runs the test cases beside the document and is refused when one fails (docs/pipeline-tests.md)',
     }),
   })
   .meta({ description: 'How the server treats this pipeline; never changes what the graph computes' });
