@@ -283,6 +283,10 @@ export const TestCaseBody = named(
     description: z.string().optional(),
     params: z.record(z.string(), z.unknown()).optional(),
     limit: z.int().min(1).optional(),
+    events: z
+      .record(z.string(), z.array(z.looseObject({})))
+      .optional()
+      .meta({ description: 'A sample instead of the recording: { "<source id>": [event, ...] }, timed by each source timeField' }),
   }),
 );
 export const TestRunBody = named(

@@ -31,9 +31,15 @@ async function exists(path: string, dir: boolean): Promise<boolean> {
   }
 }
 
+/** Relative to the current folder when under it: what reports print (and read: the same files). */
+const shown = (path: string) => {
+  const r = relative(process.cwd(), path);
+  return r === '' ? '.' : r.startsWith('..') ? path : r;
+};
+
 async function load(graphPath: string): Promise<SuiteTarget> {
-  const label = relative(process.cwd(), graphPath) || graphPath;
-  const t: SuiteTarget = { label, graphPath, testsDir: testsFolderOf(graphPath) };
+  const label = shown(graphPath);
+  const t: SuiteTarget = { label, graphPath, testsDir: shown(testsFolderOf(graphPath)) };
   let text: string;
   try {
     text = await readFile(graphPath, 'utf8');
@@ -72,10 +78,10 @@ export async function findSuites(arg: string): Promise<SuiteTarget[]> {
         const graph = `${e.name.slice(0, -'.tests'.length)}.json`;
         if (!names.has(graph))
           out.push({
-            label: relative(process.cwd(), path) || path,
+            label: shown(path),
             graphPath: join(dir, graph),
-            testsDir: path,
-            error: `${relative(process.cwd(), path) || path}: no document ${graph} beside this tests folder`,
+            testsDir: shown(path),
+            error: `${shown(path)}: no document ${graph} beside this tests folder`,
           });
         else out.push(await load(join(dir, graph)));
       } else if (e.isDirectory() && depth < MAX_WALK_DEPTH) await walk(path, depth + 1);

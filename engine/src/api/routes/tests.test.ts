@@ -3,7 +3,7 @@
  * pipeline that requires its cases refused (409, with the diff) when a change breaks one.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,6 +86,18 @@ describe('/api/pipelines/:id/tests', () => {
     expect((await api.call('POST', '/api/pipelines/pricing/tests', { name: 'minute-0' })).status).toBe(409);
     expect((await api.call('POST', '/api/pipelines/pricing/tests', { name: '../up' })).status).toBe(400);
     expect((await api.call('POST', '/api/pipelines/pricing/tests', { name: 'x', params: { nope: 1 } })).status).toBe(422);
+
+    // From an uploaded sample, as a preview takes one: C alone.
+    const sample = await api.call('POST', '/api/pipelines/pricing/tests', { name: 'only-c', events: { in: [{ sku: 'C', ts: 5000 }] } });
+    expect(sample.status, sample.text).toBe(201);
+    expect(sample.json.case).toEqual({ name: 'only-c', inputs: { in: 1 }, expected: { out: 1 } });
+    expect(JSON.parse(readFileSync(join(api.dataDir, 'files/pricing.tests/only-c/expected/out.jsonl'), 'utf8'))).toMatchObject({
+      sku: 'C',
+      orders: 1,
+      price: 10,
+    });
+    expect((await api.call('POST', '/api/pipelines/pricing/tests', { name: 'y', events: { nope: [] } })).status).toBe(400);
+    rmSync(join(api.dataDir, 'files/pricing.tests/only-c'), { recursive: true });
 
     const list = await api.call('GET', '/api/pipelines/pricing/tests');
     expect(list.json).toEqual({

@@ -1,9 +1,9 @@
 /**
  * `/api/pipelines/:id/tests`: the pipeline's test cases (docs/pipeline-tests.md). GET lists
- * them; POST makes one from the recording (the recorded source events as input, what the
- * saved document sends from them as the expectation); POST .../tests/run runs them all.
+ * them; POST makes one from the recording or an uploaded sample (the source events as input,
+ * what the saved document sends from them as the expectation); POST .../tests/run runs them all.
  */
-import { access, rm } from 'node:fs/promises';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { PipelineDocument } from '@sluice/shared';
@@ -21,6 +21,7 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { hasErrors } from '@sluice/shared';
 import { ApiError, optionalJsonObject } from '../errors.js';
 import { findPipeline } from '../lookup.js';
+import { uploadedEvents } from './preview.js';
 
 /** Events per source a new case takes from the recording by default: enough to mean something, few enough to review. */
 const DEFAULT_CASE_EVENTS = 1000;
@@ -87,7 +88,8 @@ export function testRoutes(o: { store: PipelineStore; deployments: DeploymentMan
     const problems = document ? [...diagnostics, ...o.deployments.policyDiagnostics(p, document)] : diagnostics;
     if (!document || hasErrors(problems))
       throw new ApiError(422, 'invalid-document', 'the pipeline (with these params) is invalid; fix it to make a test case', problems);
-    const recorded = await o.recordings.read(p.id, limit);
+    // An uploaded sample (as a preview takes it, timed by each source's timeField), or the recording.
+    const recorded = body.events !== undefined ? uploadedEvents(document, body.events) : await o.recordings.read(p.id, limit);
     const sources = document.nodes.filter((n) => nodeDefinitions.get(n.type)?.category === 'source');
     const timeFieldOf = (id: string) => {
       const tf = document.nodes.find((n) => n.id === id)?.config.timeField;
@@ -99,7 +101,11 @@ export function testRoutes(o: { store: PipelineStore; deployments: DeploymentMan
       if (events.length > 0) inputs[s.id] = events.map((r) => inputLine(r, timeFieldOf(s.id)));
     }
     if (Object.keys(inputs).length === 0)
-      throw new ApiError(409, 'no-recording', `pipeline "${p.id}" has recorded nothing of its sources yet: deploy it and let it run`);
+      throw new ApiError(
+        409,
+        'no-recording',
+        `pipeline "${p.id}" has recorded nothing of its sources yet (deploy it and let it run), and no "events" sample was sent`,
+      );
 
     const spec = {
       ...(body.description !== undefined ? { description: body.description as string } : {}),
@@ -107,6 +113,13 @@ export function testRoutes(o: { store: PipelineStore; deployments: DeploymentMan
     };
     // Written first and read back as `sluice test` reads it: the expectation is what the saved
     // document sends from exactly those files.
+    // The folder is the claim: of two requests for one name, the second gets the 409.
+    await mkdir(casesFolder(p), { recursive: true });
+    await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST')
+        throw new ApiError(409, 'case-exists', `pipeline "${p.id}" has a test case "${name}" already; pick another name`);
+      throw err;
+    });
     await writeNewCase({ dir, spec, inputs, expected: {} });
     let result: Awaited<ReturnType<typeof runCase>>;
     try {
