@@ -14,6 +14,11 @@ const show = (v: unknown) => {
   return s.length > 200 ? `${s.slice(0, 200)}...` : s;
 };
 
+/** Every difference of a case, from the per-sink counts (the listed ones are capped per sink). */
+export function differenceCount(r: CaseResult): number {
+  return r.sinks.reduce((n, s) => n + s.changed + s.missing + s.unexpected, 0);
+}
+
 /** One difference, one or more lines, indented by `pad`. */
 export function formatDifference(d: CaseDifference, pad = ''): string {
   const head = `${pad}${d.sink} ${d.key}`;
@@ -36,7 +41,8 @@ export function formatFailure(r: CaseResult, pad = '    '): string {
     );
   }
   for (const d of r.differences.slice(0, MAX_SHOWN)) lines.push(formatDifference(d, `${pad}  `));
-  if (r.differences.length > MAX_SHOWN) lines.push(`${pad}  ... and ${r.differences.length - MAX_SHOWN} more differences`);
+  const total = differenceCount(r);
+  if (total > MAX_SHOWN) lines.push(`${pad}  ... and ${total - MAX_SHOWN} more differences`);
   const errors = Object.entries(r.nodeErrors);
   if (errors.length > 0) lines.push(`${pad}node errors: ${errors.map(([n, k]) => `${n} ${k}`).join(', ')}`);
   return lines.join('\n');
@@ -46,7 +52,7 @@ function caseLine(c: CaseOutcome): string {
   if (c.status === 'invalid') return `  ! ${c.name}: invalid case: ${c.message}`;
   const ms = `${Math.round(c.ms)} ms`;
   if (c.status === 'passed') return `  ✓ ${c.name} (${ms})`;
-  const n = c.differences.length;
+  const n = differenceCount(c);
   const what = c.runError ? 'the run failed' : `${n} difference${n === 1 ? '' : 's'}`;
   return `  ✗ ${c.name}: ${what} (${ms})\n${formatFailure(c)}`;
 }

@@ -3,7 +3,7 @@
  * one <testcase> per case; a failed case has a <failure> with the text diff, an invalid case
  * (or document) an <error>. The shape most readers accept: testsuites > testsuite > testcase.
  */
-import { formatFailure } from './format-report.js';
+import { differenceCount, formatFailure } from './format-report.js';
 import type { SuiteResult } from './run-suite.js';
 
 // XML 1.0 has no escape for most control characters: drop them rather than write a file no parser reads.
@@ -71,7 +71,7 @@ export function junitXml(suites: readonly SuiteResult[]): string {
         out.push(`${open}/>`);
         continue;
       }
-      const n = c.differences.length;
+      const n = differenceCount(c);
       const message = c.runError ? `the run failed: ${c.runError}` : `${n} difference${n === 1 ? '' : 's'} from the expected outputs`;
       out.push(`${open}>`);
       out.push(`      <failure${attrs({ message, type: 'outputs-differ' })}>${xmlEscape(formatFailure(c, ''))}</failure>`);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCase } from './case-files.js';
 import { runCase } from './run-case.js';
+import { formatSuite } from './format-report.js';
 import { runSuite, suiteExitCode } from './run-suite.js';
 
 const temps: string[] = [];
@@ -105,6 +106,17 @@ describe('runCase', () => {
     expect(r.differences.map((d) => [d.sink, d.key, d.kind, d.fields])).toEqual([
       ['out', 'sku="B", window_start=0', 'changed', [{ field: 'orders', expected: 2, actual: 1 }]],
     ]);
+  });
+
+  it('many differences: all counted, fifty printed', async () => {
+    const dir = caseDir({ 'input/in.jsonl': lines(...Array.from({ length: 600 }, (_, i) => ({ id: i }))) });
+    const testsDir = join(dir, '..');
+    const s = await runSuite({ label: 'counts', document: passthrough, baseDir: dir, testsDir });
+    const text = formatSuite(s);
+    expect(text).toContain('  ✗ one: 600 differences');
+    expect(text).toContain('    out (paired by position): 0 expected, 600 sent; 0 as expected, 0 changed, 0 missing, 600 unexpected');
+    expect(text).toContain('      ... and 550 more differences');
+    expect(text.split('\n').filter((l) => l.includes(': unexpected: the pipeline sent'))).toHaveLength(50);
   });
 
   it('a suite: exit code 1 for a failed case, 2 when one is invalid; cases run in name order', async () => {
