@@ -49,7 +49,8 @@ export async function testCommand(args: string[]): Promise<number> {
         });
     if (update) {
       for (const c of s.cases) {
-        if (c.status === 'invalid' || c.status === 'passed') continue;
+        // A run that failed is not an expectation to keep.
+        if (c.status === 'invalid' || c.status === 'passed' || c.runError) continue;
         await writeExpected(c.case.dir, c.outputs);
         process.stdout.write(`updated ${relative(process.cwd(), c.case.dir)}/expected\n`);
         // Written as sent: the case now passes.
