@@ -108,6 +108,26 @@ describe('runCase', () => {
     ]);
   });
 
+  it('a run that cannot start fails the case with the reason', async () => {
+    const dir = caseDir({ 'input/in.jsonl': lines({ sku: 'A' }) });
+    const withTable = {
+      ...passthrough,
+      nodes: [
+        passthrough.nodes[0]!,
+        { id: 'look', type: 'enrich', config: { table: { path: 'missing.jsonl' }, key: 'sku', on: 'sku' } },
+        passthrough.nodes[1]!,
+      ],
+      edges: [
+        { id: 'e1', source: 'in', target: 'look' },
+        { id: 'e2', source: 'look', target: 'out' },
+      ],
+    };
+    const r = await runCase(await readCase(dir), { document: withTable, baseDir: dir });
+    expect(r.status).toBe('failed');
+    expect(r.runError).toContain('look: cannot read table missing.jsonl');
+    expect(formatSuite({ label: 'x', testsDir: '.', cases: [{ ...r, case: await readCase(dir) }] })).toContain('  ✗ one: the run failed');
+  });
+
   it('many differences: all counted, fifty printed', async () => {
     const dir = caseDir({ 'input/in.jsonl': lines(...Array.from({ length: 600 }, (_, i) => ({ id: i }))) });
     const testsDir = join(dir, '..');

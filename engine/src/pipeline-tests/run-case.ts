@@ -7,7 +7,7 @@ import { formatDiagnostic, hasErrors, type ParamValue, type PipelineDocument } f
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import { diffOutputs, sinkKeyFields } from '../preview/diff-outputs.js';
-import { runOnEvents } from '../preview/run-on-events.js';
+import { type CapturedRun, runOnEvents } from '../preview/run-on-events.js';
 import { InvalidCase, recordedInputs, type TestCase } from './case-files.js';
 
 /** One difference between what a case expects of a sink and what the pipeline did. */
@@ -103,7 +103,13 @@ export async function runCase(c: TestCase, o: RunCaseOptions): Promise<CaseResul
   };
   const events = recordedInputs(c, timeFieldOf);
   const params = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
-  const run = await runOnEvents(document, params, events, o.baseDir);
+  // A run that cannot start (an enrich table that is not there) fails the case, saying why.
+  const run: CapturedRun = await runOnEvents(document, params, events, o.baseDir).catch((err: unknown) => ({
+    outputs: {},
+    errors: {},
+    status: 'failed',
+    error: err instanceof Error ? err.message : String(err),
+  }));
 
   const sinks: SinkResult[] = [];
   const differences: CaseDifference[] = [];
