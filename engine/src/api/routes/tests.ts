@@ -71,7 +71,7 @@ export function testRoutes(o: { store: PipelineStore; deployments: DeploymentMan
       throw new ApiError(400, 'invalid-body', '"description" is text');
     if (body.params !== undefined && !isObject(body.params))
       throw new ApiError(400, 'invalid-body', '"params" must be an object: { "name": value }');
-    const limit = body.limit ?? DEFAULT_CASE_EVENTS;
+    const limit = body.limit ?? Math.min(DEFAULT_CASE_EVENTS, o.recordings.capacity);
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > o.recordings.capacity)
       throw new ApiError(400, 'invalid-body', `"limit" must be a whole number from 1 to ${o.recordings.capacity}`);
     const dir = join(casesFolder(p), name);
@@ -111,8 +111,6 @@ export function testRoutes(o: { store: PipelineStore; deployments: DeploymentMan
       ...(body.description !== undefined ? { description: body.description as string } : {}),
       ...(body.params ? { params } : {}),
     };
-    // Written first and read back as `sluice test` reads it: the expectation is what the saved
-    // document sends from exactly those files.
     // The folder is the claim: of two requests for one name, the second gets the 409.
     await mkdir(casesFolder(p), { recursive: true });
     await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
@@ -120,9 +118,11 @@ export function testRoutes(o: { store: PipelineStore; deployments: DeploymentMan
         throw new ApiError(409, 'case-exists', `pipeline "${p.id}" has a test case "${name}" already; pick another name`);
       throw err;
     });
-    await writeNewCase({ dir, spec, inputs, expected: {} });
     let result: Awaited<ReturnType<typeof runCase>>;
     try {
+      // Written first and read back as `sluice test` reads it: the expectation is what the saved
+      // document sends from exactly those files.
+      await writeNewCase({ dir, spec, inputs, expected: {} });
       result = await runCase(await readCase(dir), { document: p.document, baseDir: p.baseDir });
       if (result.runError) throw new ApiError(422, 'run-failed', `the pipeline failed on the recorded events: ${result.runError}`);
       await writeExpected(dir, result.outputs);
