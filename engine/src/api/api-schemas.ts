@@ -189,6 +189,46 @@ export const Preview = named(
     outcomes: z.object({ changed: int(), total: int() }),
   }),
 );
+const eventCounts = z.record(z.string(), int());
+export const TestCaseList = named(
+  'TestCaseList',
+  z.object({
+    required: z.boolean().meta({ description: 'settings.requireTestsOnDeploy: deploys must pass these cases' }),
+    cases: z.array(
+      z.object({
+        name: z.string(),
+        description: z.string().optional(),
+        params: z.record(z.string(), z.unknown()).optional(),
+        inputs: eventCounts.optional().meta({ description: 'Events per source' }),
+        expected: eventCounts.optional().meta({ description: 'Expected events per sink (a sink not named expects none)' }),
+        invalid: z.string().optional().meta({ description: 'Why the case cannot be read (file and problem)' }),
+      }),
+    ),
+  }),
+);
+export const TestCaseCreated = named(
+  'TestCaseCreated',
+  z.object({
+    case: z.object({
+      name: z.string(),
+      description: z.string().optional(),
+      params: z.record(z.string(), z.unknown()).optional(),
+      inputs: eventCounts,
+      expected: eventCounts,
+    }),
+  }),
+);
+export const TestRun = named(
+  'TestRun',
+  z.object({
+    passed: z.boolean(),
+    cases: z.array(
+      z.looseObject({ name: z.string(), status: z.enum(['passed', 'failed', 'invalid']) }).meta({
+        description: 'failed: sinks, differences (sink, key, kind, fields with expected and actual), diff (text); invalid: message',
+      }),
+    ),
+  }),
+);
 export const CheckAnswer = named('CheckAnswer', z.object({ ok: z.boolean(), message: z.string(), ms: z.number() }));
 export const Accepted = named('Accepted', z.object({ accepted: int() }));
 export const Health = named('Health', z.object({ ok: z.literal(true) }));
@@ -235,6 +275,23 @@ export const PreviewBody = named(
     events: z.record(z.string(), z.array(z.looseObject({}))).optional(),
     limit: z.int().min(1).optional(),
   }),
+);
+export const TestCaseBody = named(
+  'TestCaseBody',
+  z.object({
+    name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/),
+    description: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    limit: z.int().min(1).optional(),
+    events: z
+      .record(z.string(), z.array(z.looseObject({})))
+      .optional()
+      .meta({ description: 'A sample instead of the recording: { "<source id>": [event, ...] }, timed by each source timeField' }),
+  }),
+);
+export const TestRunBody = named(
+  'TestRunBody',
+  z.object({ document: PipelineDocument.optional(), params: z.record(z.string(), z.unknown()).optional() }),
 );
 export const CheckBody = named('CheckBody', z.object({ config: z.record(z.string(), z.unknown()).optional() }));
 export const SessionBody = named('SessionBody', z.object({ token: z.string() }));

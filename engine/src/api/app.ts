@@ -33,6 +33,7 @@ import { pipelineRoutes } from './routes/pipelines.js';
 import { previewRoutes } from './routes/preview.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
+import { testRoutes } from './routes/tests.js';
 import { versionRoutes } from './routes/versions.js';
 import { workersRoutes } from './routes/workers.js';
 import type { WorkerView } from '../runners/bullmq/worker-list.js';
@@ -118,6 +119,7 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', versionRoutes({ store, deployments, audit }));
   app.route('/api/pipelines', runRoutes({ store, deployments, audit }));
   app.route('/api/pipelines', previewRoutes({ store, deployments, recordings: recorder.recordings }));
+  app.route('/api/pipelines', testRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', pipelineAuditRoutes({ audit, store }));
   app.route('/api/pipelines', connectionCheckRoutes({ store }));
   app.route(

@@ -128,6 +128,10 @@ describe('OpenAPI description', () => {
     await waitFor(async () => (await api.call('GET', '/api/pipelines/live/recording')).json.events > 0);
     await check('GET', '/api/pipelines/live/recording');
     await check('POST', '/api/pipelines/live/preview', { limit: 50 });
+    await check('POST', '/api/pipelines/live/tests', { name: 'recent', limit: 20 });
+    await check('POST', '/api/pipelines/live/tests', { name: 'recent' });
+    await check('GET', '/api/pipelines/live/tests');
+    await check('POST', '/api/pipelines/live/tests/run');
     await check('POST', '/api/pipelines/live/nodes/orders/check', {});
     // A connector's check against the real Redis (a stream name no one uses: nothing is created).
     const toRedis = {

@@ -162,6 +162,37 @@ const paths = {
       responses: { ...ok('preview', S.Preview), ...errors(400, 404, 409, 422) },
     },
   },
+  '/api/pipelines/{id}/tests': {
+    parameters: [id],
+    get: {
+      operationId: 'listTestCases',
+      summary:
+        "The pipeline's test cases (in <baseDir>/<id>.tests/, docs/pipeline-tests.md): events per source and expected events per sink",
+      responses: { ...ok('cases', S.TestCaseList), ...errors(400, 404, 422) },
+    },
+    post: {
+      operationId: 'createTestCase',
+      summary:
+        'Make a test case from the recording: its last `limit` events per source (default 1000) as input, what the saved document (with `params`) sends from them as the expectation',
+      requestBody: body(S.TestCaseBody),
+      responses: {
+        ...ok('made', S.TestCaseCreated, 201),
+        ...errors(400, 404),
+        409: error('case-exists, or no-recording: the pipeline has recorded nothing yet'),
+        422: error('invalid-document (details: every diagnostic), or run-failed'),
+      },
+    },
+  },
+  '/api/pipelines/{id}/tests/run': {
+    parameters: [id],
+    post: {
+      operationId: 'runTestCases',
+      summary:
+        'Run every test case on the saved document (or a draft `document`, with `params` overrides); each case passed, failed (with its differences) or invalid',
+      requestBody: body(S.TestRunBody, false),
+      responses: { ...ok('results', S.TestRun), ...errors(400, 404, 422) },
+    },
+  },
   '/api/pipelines/{id}/nodes/{nodeId}/check': {
     parameters: [id, nodeId('nodeId')],
     post: {
@@ -206,6 +237,9 @@ const paths = {
       responses: {
         ...ok('deployed', S.DeployAnswer),
         ...errors(400, 404),
+        409: error(
+          'tests-failed: settings.requireTestsOnDeploy is set and a test case does not pass with this change (details: each failing case with its differences and text diff; docs/pipeline-tests.md)',
+        ),
         422: error(
           'invalid-document (details: every diagnostic) or input-missing (details: each node and config path whose input file does not exist)',
         ),

@@ -57,6 +57,10 @@ const MATRIX: Row[] = [
   ['GET', '/api/pipelines/live/status', undefined, 200, 200, 200, 200, 401],
   ['GET', '/api/pipelines/live/recording', undefined, 200, 200, 200, 200, 401],
   ['POST', '/api/pipelines/ghost/preview', {}, 404, 404, 404, 403, 401],
+  // Test cases: read by anyone, made and run by editors (a deploy runs them for business users too).
+  ['GET', '/api/pipelines/live/tests', undefined, 200, 200, 200, 200, 401],
+  ['POST', '/api/pipelines/ghost/tests', { name: 'x' }, 404, 404, 403, 403, 401],
+  ['POST', '/api/pipelines/ghost/tests/run', {}, 404, 404, 403, 403, 401],
   ['POST', '/api/pipelines/live/nodes/orders/check', {}, 400, 400, 403, 403, 401],
   ['GET', '/api/pipelines/live/audit', undefined, 200, 200, 200, 200, 401],
   ['GET', '/api/pipelines/ghost/metrics', undefined, 404, 404, 404, 404, 401],

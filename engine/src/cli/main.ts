@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `sluice validate|check|run|serve|worker|workers|token`. Exit codes: 0 ok, 2 invalid document or usage, 1 the
+ * `sluice validate|check|run|test|serve|worker|workers|token`. Exit codes: 0 ok, 2 invalid document or usage, 1 the
  * run (or a connection check) failed (GRAPH_FORMAT.md).
  */
 import { checkCommand } from './check-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
+import { testCommand } from './test-command.js';
 import { tokenCommand } from './token-command.js';
 import { validateCommand } from './validate-command.js';
 import { workerCommand } from './worker-command.js';
@@ -19,6 +20,8 @@ const USAGE = `Usage:
   sluice run <graph.json> [--param name=value ...]  run it on the embedded engine
       [--batch-size N] [--partitions P] [--quiet]
       [--engine embedded|bullmq] [--workers N]        bullmq: N local worker processes (REDIS_URL)
+  sluice test <graph.json | folder> ...             run the test cases in <name>.tests/ beside each document
+      [--update] [--junit out.xml] [--case NAME]      (exit 1 a case failed, 2 invalid; docs/pipeline-tests.md)
   sluice serve                                      API (and editor) on http://127.0.0.1:8080 (PORT, HOST, REDIS_URL, SLUICE_DATA_DIR)
   sluice worker [--prefix P]                        serve BullMQ pipelines (REDIS_URL, SLUICE_PREFIX)
   sluice workers [--prefix P] [--json] [--here]     the workers: host, pid, labels, queues held, heartbeat
@@ -48,6 +51,8 @@ export async function main(args: string[]): Promise<number> {
       return checkCommand(rest);
     case 'run':
       return runCommand(rest);
+    case 'test':
+      return testCommand(rest);
     case 'worker':
       return workerCommand(rest);
     case 'workers':

@@ -70,6 +70,15 @@ export const edgeSpecSchema = z.looseObject({
   targetPort: z.string().min(1).optional().meta({ description: 'Input port of the target node (default "in")' }),
 });
 
+export const settingsSchema = z
+  .looseObject({
+    requireTestsOnDeploy: z.boolean().optional().meta({
+      description:
+        'A deploy through the API first runs the test cases beside the document and is refused when one fails (docs/pipeline-tests.md)',
+    }),
+  })
+  .meta({ description: 'How the server treats this pipeline; never changes what the graph computes' });
+
 export const documentSchema = z
   .looseObject({
     format: z.literal(CURRENT_FORMAT),
@@ -82,6 +91,7 @@ export const documentSchema = z
     params: z.record(paramNameSchema, paramSpecSchema).optional(),
     nodes: z.array(nodeSpecSchema),
     edges: z.array(edgeSpecSchema).default([]),
+    settings: settingsSchema.optional(),
   })
   .meta({ title: 'Sluice pipeline document', description: 'A pipeline graph, format sluice/v1 (docs/graph-format.md)' });
 

@@ -45,6 +45,13 @@ export interface PipelineDocument {
   params?: Record<string, ParamSpec>;
   nodes: NodeSpec[];
   edges: EdgeSpec[];
+  settings?: PipelineSettings;
+}
+
+/** How the server treats a pipeline (docs/graph-format.md "Settings"). */
+export interface PipelineSettings {
+  /** Deploys run the test cases beside the document first and are refused when one fails. */
+  requireTestsOnDeploy?: boolean;
 }
 
 export const DEFAULT_OUTPUT_PORT = 'out';

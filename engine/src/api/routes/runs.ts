@@ -6,6 +6,8 @@ import { principalOf } from '../../auth/principal.js';
 import { DeployError, type DeploymentManager, type RedeployReport } from '../../deployments/deployment-manager.js';
 import type { Deployment, PipelineStore } from '../../store/pipeline-store.js';
 import { redactDeep } from '../../secrets/redact.js';
+import { caseAnswer } from '../../pipeline-tests/format-report.js';
+import { deployGate } from '../../pipeline-tests/stored-cases.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, optionalJsonObject } from '../errors.js';
 import { findPipeline } from '../lookup.js';
@@ -71,6 +73,10 @@ export function runRoutes(o: { store: PipelineStore; deployments: DeploymentMana
         `pipeline "${p.id}" reads files that are not there: ${missing.map((d) => `${d.nodeId}: ${d.path}: ${d.message}`).join('; ')}`,
         missing,
       );
+    // settings.requireTestsOnDeploy: the change must pass the pipeline's test cases (docs/pipeline-tests.md).
+    const gate = await deployGate(p, params as Record<string, unknown>);
+    if (!gate.ok)
+      throw new ApiError(409, 'tests-failed', gate.reason, gate.suite.cases.filter((t) => t.status !== 'passed').map(caseAnswer));
     try {
       const before = await o.store.getDeployment(p.id);
       const { handle: h, redeploy } = await o.deployments.deployReporting(p.id, params as Record<string, unknown>, principalOf(c).name);
