@@ -44,7 +44,7 @@ describe('backpressure on BullMQ', () => {
       let samples = 0;
       const done = handle.done.then((r) => r);
       for (let running = true; running; ) {
-        const waiting = await probe.llen(`${prefix}:ysb.s1.p0:wait`);
+        const waiting = await probe.llen(`${prefix}:{ysb.s1.p0}:wait`);
         maxWaiting = Math.max(maxWaiting, waiting);
         samples++;
         running = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 20))]);

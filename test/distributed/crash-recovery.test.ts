@@ -71,7 +71,7 @@ describe('crash recovery on BullMQ (real Redis)', () => {
       const first = coordinator(['deploy', prefix, String(EVENTS), out]);
       // Wait until the coordinator has checkpointed a good part of the source, then kill it.
       await waitUntil(async () => {
-        const cp = await probe.getBuffer(`${prefix}:source:ysb:ad_events`);
+        const cp = await probe.getBuffer(`${prefix}:source:{ysb}:ad_events`);
         return cp !== null && cp.length > 0 && (await countersIn(probe, prefix)) > EVENTS / 20;
       }, 60_000);
       first.kill('SIGKILL');
@@ -112,7 +112,7 @@ function doneLine(p: ChildProcess): Promise<string> {
 }
 
 async function countersIn(redis: Redis, prefix: string): Promise<number> {
-  const keys = await redis.keys(`${prefix}:counters:ysb:*`);
+  const keys = await redis.keys(`${prefix}:counters:{ysb}:*`);
   let n = 0;
   for (const v of keys.length ? await redis.mget(...keys) : []) if (v) n += JSON.parse(v).nodes.per_campaign?.in ?? 0;
   return n;

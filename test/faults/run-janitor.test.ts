@@ -154,8 +154,8 @@ describe('drill: what a killed sluice run leaves in Redis', () => {
     const probe = redis.client();
     cleanups.push(() => probe.disconnect());
     const kept = (await probe.keys(`${prefix}:*`)).sort();
-    expect(kept).toContain(`${prefix}:pipeline:staged`);
-    expect(kept).toContain(`${prefix}:marker:staged`);
+    expect(kept).toContain(`${prefix}:pipeline:{staged}`);
+    expect(kept).toContain(`${prefix}:marker:{staged}`);
     const next = sluice(
       ['run', writeYsbDocument(dir, 20_000, join(dir, 'next.jsonl')), '--engine', 'bullmq', '--workers', '1', '--quiet'],
       redis.url,

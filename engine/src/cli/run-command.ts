@@ -8,6 +8,7 @@ import type { RunHandle, Runner } from '../runners/runner.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
 import { RedisKeys } from '../runners/bullmq/keys.js';
 import { sweepDeadRunsAt } from '../runners/bullmq/prefix-janitor.js';
+import { redisUrlFromEnv } from '../runners/bullmq/redis-client.js';
 import { checkRedisRequirements } from '../runners/bullmq/redis-requirements.js';
 import { RUN_PREFIX, RunLease } from '../runners/bullmq/run-lease.js';
 import { loadDocumentFile } from './load-document.js';
@@ -186,7 +187,7 @@ async function startRunner(engine: 'embedded' | 'bullmq', workers: number): Prom
     const runner = new EmbeddedRunner();
     return { runner, cleanup: () => runner.close(), unreachable: async () => undefined, kill: async () => undefined };
   }
-  const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const redisUrl = redisUrlFromEnv(process.env, DEFAULT_REDIS_URL)!;
   await checkRedisRequirements(redisUrl, { warn: (line) => process.stderr.write(`sluice run: ${line}\n`) });
   // What runs killed earlier left (docs/operations.md, "What a run leaves in Redis").
   await sweepDeadRunsAt(redisUrl, (line) => process.stderr.write(`sluice run: ${line}\n`));

@@ -15,6 +15,7 @@ import { OidcConfigError, type OidcSettings, oidcSettingsFromEnv } from '../auth
 import { TokenConfigError } from '../auth/token-store.js';
 import { createLogger, loggerOptionsFromEnv } from '../logging/logger.js';
 import { sweepDeadRunsAt } from '../runners/bullmq/prefix-janitor.js';
+import { redisUrlFromEnv } from '../runners/bullmq/redis-client.js';
 import { RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
 import { startServer } from '../server/start-server.js';
 import { TlsConfigError } from '../server/tls-files.js';
@@ -59,6 +60,12 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw err;
   }
 
+  let redisUrl: string | undefined;
+  try {
+    redisUrl = redisUrlFromEnv(env); // REDIS_CLUSTER_NODES or REDIS_URL; a malformed list stops here
+  } catch (err) {
+    return fail(`REDIS_CLUSTER_NODES: ${(err as Error).message}`);
+  }
   const logOptions = loggerOptionsFromEnv(env);
   if (typeof logOptions === 'string') return fail(logOptions);
   // JSON lines on stderr unless it is a terminal (SLUICE_LOG_FORMAT overrides); docs/operations.md.
@@ -70,7 +77,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       port,
       host,
       dataDir: resolve(env.SLUICE_DATA_DIR ?? 'data'),
-      ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+      ...(redisUrl ? { redisUrl } : {}),
       ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
       ...(env.SLUICE_DB_SCHEMA ? { databaseSchema: env.SLUICE_DB_SCHEMA } : {}),
       ...(env.SLUICE_PREFIX ? { prefix: env.SLUICE_PREFIX } : {}),
@@ -95,7 +102,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw err;
   }
   // What killed `sluice run`s left in this Redis (never the server's own deployments), meanwhile.
-  if (env.REDIS_URL) void sweepDeadRunsAt(env.REDIS_URL, log);
+  if (redisUrl) void sweepDeadRunsAt(redisUrl, log);
   await new Promise<void>((r) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log(`${signal}: shutting down (stopping runs, flushing sinks); again to quit at once`);

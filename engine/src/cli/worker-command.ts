@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { sweepDeadRunsAt, sweepWhenLeaseExpires } from '../runners/bullmq/prefix-janitor.js';
+import { redisUrlFromEnv } from '../runners/bullmq/redis-client.js';
 import { checkRedisRequirements, RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
 import { runLeaseTtlMs } from '../runners/bullmq/run-lease.js';
 import { WorkerPool } from '../runners/bullmq/worker-pool.js';
@@ -20,7 +21,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     args,
     options: { prefix: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, 'for-run': { type: 'boolean' } },
   });
-  const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const redisUrl = redisUrlFromEnv(process.env, DEFAULT_REDIS_URL)!;
   const prefix = values.prefix ?? process.env.SLUICE_PREFIX ?? 'sluice';
   const forRun = values['for-run'] === true;
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);

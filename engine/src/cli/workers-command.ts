@@ -7,25 +7,18 @@
  */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { RedisKeys } from '../runners/bullmq/keys.js';
-import { redisOptions } from '../runners/bullmq/redis-options.js';
+import { createRedisOnce, redisUrlFromEnv, redisWhere } from '../runners/bullmq/redis-client.js';
 import { listWorkers, type WorkerView } from '../runners/bullmq/worker-list.js';
 import { DEFAULT_REDIS_URL } from './worker-command.js';
 
 export async function workersCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { prefix: { type: 'string' }, json: { type: 'boolean' }, here: { type: 'boolean' } } });
-  const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const redisUrl = redisUrlFromEnv(process.env, DEFAULT_REDIS_URL)!;
   const prefix = values.prefix ?? process.env.SLUICE_PREFIX ?? 'sluice';
-  const where = `Redis ${new URL(redisUrl).host}`;
+  const where = `Redis ${redisWhere(redisUrl)}`;
   // One try, bounded: a listing must not wait for a Redis that is away.
-  const redis = new Redis({
-    ...redisOptions(redisUrl),
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 5000,
-  });
+  const redis = createRedisOnce(redisUrl, 5000);
   let failure: Error | undefined;
   redis.on('error', (err: Error) => {
     failure ??= err;

@@ -3,8 +3,8 @@
  * flushed a few times a second as one pipeline of RPUSH + LTRIM, so recording costs the hot
  * path a ring write, not a round trip per batch.
  */
-import { Redis } from 'ioredis';
-import { closeRedis, redisOptions } from '../runners/bullmq/redis-options.js';
+import { type RedisClient, createRedis } from '../runners/bullmq/redis-client.js';
+import { closeRedis } from '../runners/bullmq/redis-options.js';
 import type { RecordedEvent } from './recorded-event.js';
 import { Ring, type RecordingStats, type RecordingStore } from './recording-store.js';
 
@@ -17,14 +17,14 @@ export interface RedisRecordingStoreOptions {
 
 export class RedisRecordingStore implements RecordingStore {
   readonly capacity: number;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly pending = new Map<string, Ring<RecordedEvent>>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: RedisRecordingStoreOptions) {
     this.capacity = o.capacity ?? 10_000;
-    this.redis = new Redis(redisOptions(o.redisUrl));
+    this.redis = createRedis(o.redisUrl);
     // Retried by ioredis; /readyz reports an unreachable Redis. A lost flush only loses recording.
     this.redis.on('error', () => undefined);
     this.timer = setInterval(() => void this.flush(), o.flushMs ?? 250);
@@ -32,11 +32,11 @@ export class RedisRecordingStore implements RecordingStore {
   }
 
   private key(pipelineId: string, nodeId: string): string {
-    return `${this.o.prefix}:rec:${pipelineId}:${nodeId}`;
+    return `${this.o.prefix}:rec:{${pipelineId}}:${nodeId}`;
   }
 
   private sourcesKey(pipelineId: string): string {
-    return `${this.o.prefix}:rec:${pipelineId}`;
+    return `${this.o.prefix}:rec:{${pipelineId}}`;
   }
 
   append(pipelineId: string, nodeId: string, events: readonly RecordedEvent[]): void {
@@ -52,15 +52,18 @@ export class RedisRecordingStore implements RecordingStore {
       if (this.pending.size === 0) return;
       const batches = [...this.pending];
       this.pending.clear();
-      const tx = this.redis.multi();
+      // One MULTI per pipeline: its keys share a hash tag, so on a Redis Cluster each stays in one slot.
+      const byPipeline = new Map<string, ReturnType<RedisClient['multi']>>();
       for (const [k, ring] of batches) {
         const [pid, node] = k.split('\u0000') as [string, string];
+        let tx = byPipeline.get(pid);
+        if (!tx) byPipeline.set(pid, (tx = this.redis.multi()));
         const key = this.key(pid, node);
         tx.sadd(this.sourcesKey(pid), node);
         tx.rpush(key, ...ring.toArray().map((r) => JSON.stringify(r)));
         tx.ltrim(key, -this.capacity, -1);
       }
-      await tx.exec();
+      await Promise.all([...byPipeline.values()].map((tx) => tx.exec()));
     });
     return this.flushing.catch(() => undefined);
   }

@@ -1,6 +1,6 @@
 /**
  * The durable ingest hub (BullMQ mode): one Redis stream per source.http node,
- * `<prefix>:ingest:<pipeline>:<node>`, one entry per record (field `r`, JSON text). The ingest
+ * `<prefix>:ingest:{<pipeline>}:<node>`, one entry per record (field `r`, JSON text). The ingest
  * route answers 202 only once Redis holds the records, so a server crash loses none of them.
  * The source reads the stream from a position (the last entry id it read) that the coordinator
  * checkpoints with the rest of the source; a restarted coordinator seeks back to it. Once a
@@ -8,9 +8,9 @@
  * stopped or ends (close), not when a redeploy stops and starts it. docs/durable-ingest.md.
  */
 import type { Inbox } from '@sluice/nodes/sdk';
-import { Redis } from 'ioredis';
+import { type RedisClient, createRedis } from '../runners/bullmq/redis-client.js';
 import { RedisKeys } from '../runners/bullmq/keys.js';
-import { closeRedis, redisOptions } from '../runners/bullmq/redis-options.js';
+import { closeRedis } from '../runners/bullmq/redis-options.js';
 import type { IngestHub, OfferResult } from './ingest-hub.js';
 
 /**
@@ -34,7 +34,7 @@ interface WithOffer {
 
 export interface RedisIngestHubOptions {
   /** A connection to use (not closed by `quit`)... */
-  redis?: Redis;
+  redis?: RedisClient;
   /** ...or a URL to open one (closed by `quit`). */
   redisUrl?: string;
   /** Key prefix, the runner's (default `sluice`). */
@@ -55,7 +55,7 @@ export function nextId(id: string): string {
 }
 
 export class RedisIngestHub implements IngestHub {
-  private readonly redis: Redis & WithOffer;
+  private readonly redis: RedisClient & WithOffer;
   private readonly owned: boolean;
   private readonly keys: RedisKeys;
   /** Nodes whose inbox is open in this process: pipeline -> node -> capacity. */
@@ -64,11 +64,11 @@ export class RedisIngestHub implements IngestHub {
   constructor(o: RedisIngestHubOptions) {
     if (!o.redis && !o.redisUrl) throw new Error('RedisIngestHub needs a Redis connection or URL');
     this.owned = !o.redis;
-    const redis = o.redis ?? new Redis(redisOptions(o.redisUrl!));
+    const redis = o.redis ?? createRedis(o.redisUrl!);
     // Retried by ioredis; /readyz reports an unreachable Redis.
     if (this.owned) redis.on('error', () => undefined);
     redis.defineCommand('sluiceIngestOffer', { numberOfKeys: 2, lua: OFFER_SCRIPT });
-    this.redis = redis as Redis & WithOffer;
+    this.redis = redis as RedisClient & WithOffer;
     this.keys = new RedisKeys(o.prefix ?? 'sluice');
   }
 
@@ -128,7 +128,7 @@ class StreamInbox implements Inbox {
   private at = START;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
   ) {}
 

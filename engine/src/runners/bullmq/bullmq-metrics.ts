@@ -3,7 +3,7 @@
  * MGET) with their histograms, the coordinator's own source-stage counters, and queue depths as
  * backlog. Refreshed about once a second; snapshots read the cache.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { NodeMetrics, PipelineMetrics, RunStatus, StageMetrics } from '@sluice/shared';
 import type { Plan } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
@@ -25,7 +25,7 @@ export class BullmqMetrics {
   constructor(
     private readonly pid: string,
     private readonly plan: Plan,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly queues: QueueSet,
     /** Counters of the source stages, which run in the coordinator. */

@@ -7,7 +7,7 @@
  * mark, and completes when every task has seen the end of input.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { type NodeCounts, paramValues, type PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan, type Plan } from '../../compile/plan.js';
@@ -70,7 +70,7 @@ export class BullmqRun extends RunLifecycle {
   constructor(
     private document: PipelineDocument,
     protected plan: Plan,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly options: BullmqRunOptions,
   ) {
@@ -114,7 +114,7 @@ export class BullmqRun extends RunLifecycle {
     if (!this.options.resume) {
       await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);
       await this.marker.write(this.deployed.generation);
-    } else await this.marker.check(); // a deploy without its marker: Redis lost part of it
+    } else await this.marker.check(); // a deploy without its marker: RedisClient lost part of it
     for (const s of this.plan.stages) {
       if (s.source !== undefined) continue;
       for (let p = 0; p < s.partitions; p++) await this.queues.queue(s.id, p).setGlobalConcurrency(1);

@@ -3,7 +3,7 @@
  * Redis, served by any number of `sluice worker` processes. This object is the coordinator side
  * (see bullmq-run.ts); worker-pool.ts is the worker side. See docs/bullmq-runner.md.
  */
-import { Redis } from 'ioredis';
+import { type RedisClient, createRedis } from './redis-client.js';
 import type { PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan } from '../../compile/plan.js';
@@ -11,7 +11,7 @@ import { RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions } from '../r
 import { BullmqRun } from './bullmq-run.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
-import { closeRedis, redisOptions } from './redis-options.js';
+import { closeRedis } from './redis-options.js';
 import { listWorkers, type WorkerView } from './worker-list.js';
 
 export interface BullmqRunnerOptions {
@@ -31,12 +31,12 @@ const READY_TIMEOUT_MS = 1000;
 export class BullmqRunner implements Runner {
   readonly kind = 'bullmq' as const;
   readonly keys: RedisKeys;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly runs = new Set<BullmqRun>();
 
   constructor(private readonly o: BullmqRunnerOptions) {
     this.keys = new RedisKeys(o.prefix ?? 'sluice');
-    this.redis = new Redis(redisOptions(o.redisUrl));
+    this.redis = createRedis(o.redisUrl);
     // Connection errors are retried by ioredis and reported by ready() (/readyz), not thrown.
     this.redis.on('error', () => undefined);
   }

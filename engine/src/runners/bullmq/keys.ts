@@ -3,7 +3,10 @@
  * tests and several installations share a Redis without touching each other's keys).
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  constructor(readonly prefix: string) {
+    // The first {...} of a key is its Redis Cluster hash tag: a brace in the prefix would take its place.
+    if (/[{}]/.test(prefix)) throw new Error(`the key prefix "${prefix}" may not contain { or } (they are Redis Cluster hash tags)`);
+  }
 
   /** Hash of worker id -> last heartbeat (epoch ms): who is serving queues. */
   get workers(): string {
@@ -33,61 +36,71 @@ export class RedisKeys {
    * run's data (run-marker.ts). Commits, checkpoints and enqueues check it.
    */
   runMarker(pid: string): string {
-    return `${this.prefix}:marker:${pid}`;
+    return `${this.prefix}:marker:${tag(pid)}`;
   }
   /** The deployed pipeline: document, options, generation. */
   pipeline(pid: string): string {
-    return `${this.prefix}:pipeline:${pid}`;
+    return `${this.prefix}:pipeline:${tag(pid)}`;
   }
   /** A task's committed state (operator state, applied batch ids, counters). */
   taskState(pid: string, stage: number, partition: number): string {
-    return `${this.prefix}:state:${pid}:${stage}:${partition}`;
+    return `${this.prefix}:state:${tag(pid)}:${stage}:${partition}`;
   }
   /** The task's keyed operator state, one hash field per (node, store, key): written incrementally. */
   taskKeyed(pid: string, stage: number, partition: number): string {
-    return `${this.prefix}:kstate:${pid}:${stage}:${partition}`;
+    return `${this.prefix}:kstate:${tag(pid)}:${stage}:${partition}`;
   }
   /** The version of that state: read before each job to know whether the cached task is current. */
   taskVersion(pid: string, stage: number, partition: number): string {
-    return `${this.prefix}:statever:${pid}:${stage}:${partition}`;
+    return `${this.prefix}:statever:${tag(pid)}:${stage}:${partition}`;
   }
   /** Counters committed with the state (exactly once), read by the coordinator for metrics. */
   taskCounters(pid: string, stage: number, partition: number): string {
-    return `${this.prefix}:counters:${pid}:${stage}:${partition}`;
+    return `${this.prefix}:counters:${tag(pid)}:${stage}:${partition}`;
   }
   /** A source's checkpoint: position, watermark and output sequence numbers. */
   sourceCheckpoint(pid: string, nodeId: string): string {
-    return `${this.prefix}:source:${pid}:${nodeId}`;
+    return `${this.prefix}:source:${tag(pid)}:${nodeId}`;
   }
   /** A source.http node's durable inbox: a stream of posted records (redis-ingest-hub.ts). */
   ingest(pid: string, nodeId: string): string {
-    return `${this.prefix}:ingest:${pid}:${nodeId}`;
+    return `${this.prefix}:ingest:${tag(pid)}:${nodeId}`;
   }
   /** A worker's report that it could not build a task of this run (start-failure-report.ts). */
   startFailure(pid: string): string {
-    return `${this.prefix}:start-failure:${pid}`;
+    return `${this.prefix}:start-failure:${tag(pid)}`;
   }
   /** Edges with an active tap (workers publish samples of them). */
   taps(pid: string): string {
-    return `${this.prefix}:taps:${pid}`;
+    return `${this.prefix}:taps:${tag(pid)}`;
   }
   tapChannel(pid: string, edgeId: string): string {
-    return `${this.prefix}:tap:${pid}:${edgeId}`;
+    return `${this.prefix}:tap:${tag(pid)}:${edgeId}`;
   }
   /** Every key of a pipeline, for cleanup. */
   pipelinePattern(pid: string): string[] {
     return [
       // Not the ingest streams: they outlive a redeploy by stop and start (the ingest hub deletes them).
-      ...['state', 'kstate', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${pid}:*`),
+      ...['state', 'kstate', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${tag(pid)}:*`),
       this.taps(pid),
       this.startFailure(pid),
       this.runMarker(pid),
     ];
   }
-  /** BullMQ queue name (BullMQ adds its own prefix, which we set to ours). */
+  /** BullMQ queue name (BullMQ adds its own prefix, which we set to ours), hash-tagged: each queue's keys in one slot. */
   queue(pid: string, stage: number, partition: number): string {
-    return `${pid}.s${stage}.p${partition}`;
+    return `{${pid}.s${stage}.p${partition}}`;
   }
+}
+
+/**
+ * A pipeline's hash tag. On a Redis Cluster every key of one pipeline (its run marker, task
+ * states, checkpoints, ingest streams) hashes to one slot, so each script or MULTI that checks
+ * the marker while it writes stays in one slot; its queues carry tags of their own (`queue()`),
+ * so a pipeline's queues spread over the shards. On a single Redis the braces are just characters.
+ */
+function tag(pid: string): string {
+  return `{${pid}}`;
 }
 
 /** BullMQ job ids may not contain ':'; edge ids are user text, so encode them. */

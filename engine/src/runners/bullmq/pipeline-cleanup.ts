@@ -1,11 +1,11 @@
 /** Undeploy, or a fresh deploy over an old one: a pipeline's queues and keys go. */
-import type { Redis } from 'ioredis';
+import { delKeys, type RedisClient, scanAll } from './redis-client.js';
 import type { Plan } from '../../compile/plan.js';
 import type { RedisKeys } from './keys.js';
 import type { QueueSet } from './queue-set.js';
 
 /** Remove a pipeline's queues and keys (undeploy, or a fresh deploy over an old one). */
-export async function cleanupPipeline(redis: Redis, keys: RedisKeys, pid: string, plan: Plan, queues: QueueSet): Promise<void> {
+export async function cleanupPipeline(redis: RedisClient, keys: RedisKeys, pid: string, plan: Plan, queues: QueueSet): Promise<void> {
   // The marker first: a process still holding this run (paused, slow) now writes nothing more.
   await redis.del(keys.runMarker(pid));
   await redis.srem(keys.pipelines, pid);
@@ -26,7 +26,7 @@ const RELEASE_WAIT_MS = 3000;
  * poll) keeps BullMQ's housekeeping going (`meta`, `stalled-check`). Wait until every live
  * worker has synced since (its heartbeat is newer), bounded, then remove what they wrote.
  */
-export async function sweepAfterRelease(redis: Redis, keys: RedisKeys, pid: string, plan: Plan): Promise<void> {
+export async function sweepAfterRelease(redis: RedisClient, keys: RedisKeys, pid: string, plan: Plan): Promise<void> {
   const since = Date.now();
   const deadline = since + RELEASE_WAIT_MS;
   while (Date.now() < deadline) {
@@ -41,11 +41,6 @@ export async function sweepAfterRelease(redis: Redis, keys: RedisKeys, pid: stri
   }
 }
 
-async function deleteMatching(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+async function deleteMatching(redis: RedisClient, pattern: string): Promise<void> {
+  await scanAll(redis, pattern, (found) => delKeys(redis, found), 500);
 }

@@ -5,10 +5,10 @@
  * whatever an earlier run left (its workers killed too). A server's deployments are never swept:
  * they carry `ephemeral: false` and a restarted server resumes them.
  */
-import { Redis } from 'ioredis';
+import { createRedis, delKeys, keyHolders, type RedisClient, scanAll } from './redis-client.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
-import { closeRedis, redisOptions } from './redis-options.js';
+import { closeRedis } from './redis-options.js';
 import { RUN_PREFIX } from './run-lease.js';
 import { LIVE_HEARTBEAT_MS } from './worker-list.js';
 
@@ -16,7 +16,7 @@ import { LIVE_HEARTBEAT_MS } from './worker-list.js';
 const DISCOVERY_SCANS = 200;
 
 /** Why a prefix is not swept, or undefined when it is dead. */
-export async function whyAlive(redis: Redis, prefix: string, now = Date.now()): Promise<string | undefined> {
+export async function whyAlive(redis: RedisClient, prefix: string, now = Date.now()): Promise<string | undefined> {
   const keys = new RedisKeys(prefix);
   if ((await redis.exists(keys.lease)) === 1) return 'its coordinator holds the lease';
   let leased = false;
@@ -36,35 +36,35 @@ export async function whyAlive(redis: Redis, prefix: string, now = Date.now()): 
 }
 
 /** Delete every key under `prefix` if it is dead; the number of keys deleted (0 when alive). */
-export async function sweepPrefix(redis: Redis, prefix: string): Promise<number> {
+export async function sweepPrefix(redis: RedisClient, prefix: string): Promise<number> {
   if ((await whyAlive(redis, prefix)) !== undefined) return 0;
   let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}:*`, 'COUNT', 1000);
-    cursor = next;
+  await scanAll(redis, `${globEscape(prefix)}:*`, async (found) => {
     // The lease is never deleted here: it is absent, and one appearing now is a new owner's.
     const mine = found.filter((k) => k !== `${prefix}:lease`);
-    if (mine.length > 0) deleted += await redis.unlink(...mine);
-  } while (cursor !== '0');
+    deleted += mine.length;
+    await delKeys(redis, mine);
+  });
   return deleted;
 }
 
 /** `sluice-run-*` prefixes holding keys, found by a bounded SCAN. */
-export async function runPrefixes(redis: Redis, maxScans = DISCOVERY_SCANS): Promise<string[]> {
+export async function runPrefixes(redis: RedisClient, maxScans = DISCOVERY_SCANS): Promise<string[]> {
   const prefixes = new Set<string>();
-  let cursor = '0';
-  for (let i = 0; i < maxScans; i++) {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${RUN_PREFIX}*`, 'COUNT', 1000);
-    for (const k of found) prefixes.add(k.slice(0, k.indexOf(':') < 0 ? k.length : k.indexOf(':')));
-    cursor = next;
-    if (cursor === '0') break;
+  for (const node of keyHolders(redis)) {
+    let cursor = '0';
+    for (let i = 0; i < maxScans; i++) {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${RUN_PREFIX}*`, 'COUNT', 1000);
+      for (const k of found) prefixes.add(k.slice(0, k.indexOf(':') < 0 ? k.length : k.indexOf(':')));
+      cursor = next;
+      if (cursor === '0') break;
+    }
   }
   return [...prefixes];
 }
 
 /** Sweep every dead run prefix found; the lines to log (one per prefix swept). */
-export async function sweepDeadRuns(redis: Redis, maxScans = DISCOVERY_SCANS): Promise<string[]> {
+export async function sweepDeadRuns(redis: RedisClient, maxScans = DISCOVERY_SCANS): Promise<string[]> {
   const lines: string[] = [];
   for (const prefix of await runPrefixes(redis, maxScans)) {
     const n = await sweepPrefix(redis, prefix);
@@ -81,7 +81,7 @@ const AT_START_BOUND_MS = 10_000;
  * nor holds up the start for long: a janitor that cannot work says so in one line.
  */
 export async function sweepDeadRunsAt(redisUrl: string, log: (line: string) => void): Promise<void> {
-  const redis = new Redis(redisOptions(redisUrl));
+  const redis = createRedis(redisUrl);
   redis.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), AT_START_BOUND_MS)));
@@ -110,7 +110,7 @@ export async function sweepWhenLeaseExpires(
   prefix: string,
   boundMs: number,
 ): Promise<{ swept: number } | { alive: string }> {
-  const redis = new Redis(redisOptions(redisUrl));
+  const redis = createRedis(redisUrl);
   redis.on('error', () => undefined);
   try {
     const deadline = Date.now() + boundMs;

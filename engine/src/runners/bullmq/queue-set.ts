@@ -4,7 +4,7 @@ import type { BatchJob } from './batch-codec.js';
 import { BATCH_JOB_OPTIONS } from './deployed-pipeline.js';
 import type { OutgoingJob } from './exchange-buffer.js';
 import { jobId, type RedisKeys } from './keys.js';
-import { bullConnection } from './redis-options.js';
+import { BullConnections } from './redis-client.js';
 import { RunStateLost } from './run-marker.js';
 
 /** A marker check answered within this long is taken as current (see add). */
@@ -12,19 +12,22 @@ const PROMPT_MS = 1000;
 
 export class QueueSet {
   private readonly queues = new Map<string, Queue<BatchJob>>();
+  private readonly connections: BullConnections;
 
   constructor(
-    private readonly redisUrl: string,
+    redisUrl: string,
     private readonly keys: RedisKeys,
     private readonly pid: string,
-  ) {}
+  ) {
+    this.connections = new BullConnections(redisUrl);
+  }
 
   queue(stage: number, partition: number): Queue<BatchJob> {
     const name = this.keys.queue(this.pid, stage, partition);
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue<BatchJob>(name, {
-        connection: bullConnection(this.redisUrl),
+        connection: this.connections.get(),
         prefix: this.keys.prefix,
         defaultJobOptions: BATCH_JOB_OPTIONS,
         // Opening a queue must write nothing: a process holding a lost or undeployed run would
@@ -68,5 +71,6 @@ export class QueueSet {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
+    await this.connections.close();
   }
 }

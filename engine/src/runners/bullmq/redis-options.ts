@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { type RedisClient, redisWhere } from './redis-client.js';
 import type { ConnectionOptions } from 'bullmq';
 
 /**
@@ -93,7 +94,7 @@ export function certificateRejected(err: unknown): string | undefined {
 }
 
 /** QUIT when connected (pending replies arrive first); otherwise drop the reconnect loop at once. */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') await redis.quit();
   else redis.disconnect();
 }
@@ -103,8 +104,8 @@ export async function closeRedis(redis: Redis): Promise<void> {
  * retry (a worker started before Redis keeps retrying; that is expected, not a crash), and one
  * line when it is back. Names host:port only: a URL may carry a password.
  */
-export function reportRedisErrors(redis: Redis, url: string, log: ((line: string) => void) | undefined): void {
-  const where = `Redis ${new URL(url).host}`;
+export function reportRedisErrors(redis: RedisClient, url: string, log: ((line: string) => void) | undefined): void {
+  const where = `Redis ${redisWhere(url)}`;
   let down: string | undefined;
   redis.on('error', (err: Error) => {
     const why = err.message || String(err);

@@ -11,8 +11,9 @@
  * `rediss://` Redis is checked over TLS, and a certificate this process does not trust is
  * refused like a wrong setting (waiting would not fix it).
  */
-import { Redis } from 'ioredis';
-import { certificateRejected, redisOptions } from './redis-options.js';
+import type { Redis } from 'ioredis';
+import { createRedisOnce, isClusterUrl, keyHolders, redisWhere } from './redis-client.js';
+import { certificateRejected } from './redis-options.js';
 
 /** The start is refused: the message names the setting and the value it must have. */
 export class RedisConfigRefused extends Error {
@@ -33,13 +34,7 @@ export interface RedisRequirementsOptions {
 
 export async function checkRedisRequirements(url: string, o: RedisRequirementsOptions): Promise<void> {
   const where = redactedUrl(url);
-  const redis = new Redis({
-    ...redisOptions(url),
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: o.timeoutMs ?? 5000,
-  });
+  const redis = createRedisOnce(url, o.timeoutMs ?? 5000);
   // The TLS failure comes as an 'error' event; connect() may only say the connection closed.
   let failure: unknown;
   redis.on('error', (err) => {
@@ -56,24 +51,28 @@ export async function checkRedisRequirements(url: string, o: RedisRequirementsOp
       o.warn(`${message}; its maxmemory-policy and appendonly settings were not checked`);
       return;
     }
-    const policy = await configGet(redis, 'maxmemory-policy');
-    if (policy === undefined) {
-      o.warn(
-        `cannot read maxmemory-policy from Redis at ${where} (CONFIG is disabled): make sure it is noeviction, or evicted keys will stall or corrupt runs (docs/operations.md)`,
-      );
-      return;
-    }
-    if (policy !== 'noeviction') {
-      throw new RedisConfigRefused(
-        `Redis at ${where} has maxmemory-policy ${policy}; Sluice needs maxmemory-policy noeviction ` +
-          '(an evicting Redis silently drops queued batches and state). Set it in redis.conf or with CONFIG SET maxmemory-policy noeviction.',
-      );
-    }
-    const aof = await configGet(redis, 'appendonly');
-    if (aof === 'no') {
-      o.warn(
-        `Redis at ${where} has appendonly no: if it restarts, every run's state is lost and those runs fail (set appendonly yes with appendfsync everysec or always; docs/operations.md)`,
-      );
+    // A cluster: every master holds keys, so every master must keep them.
+    for (const node of keyHolders(redis)) {
+      const at = keyHolders(redis).length > 1 ? `${where} (master ${node.options.host}:${node.options.port})` : where;
+      const policy = await configGet(node, 'maxmemory-policy');
+      if (policy === undefined) {
+        o.warn(
+          `cannot read maxmemory-policy from Redis at ${at} (CONFIG is disabled): make sure it is noeviction, or evicted keys will stall or corrupt runs (docs/operations.md)`,
+        );
+        continue;
+      }
+      if (policy !== 'noeviction') {
+        throw new RedisConfigRefused(
+          `Redis at ${at} has maxmemory-policy ${policy}; Sluice needs maxmemory-policy noeviction ` +
+            '(an evicting Redis silently drops queued batches and state). Set it in redis.conf or with CONFIG SET maxmemory-policy noeviction.',
+        );
+      }
+      const aof = await configGet(node, 'appendonly');
+      if (aof === 'no') {
+        o.warn(
+          `Redis at ${at} has appendonly no: if it restarts, every run's state is lost and those runs fail (set appendonly yes with appendfsync everysec or always; docs/operations.md)`,
+        );
+      }
     }
   } finally {
     redis.disconnect();
@@ -92,6 +91,7 @@ async function configGet(redis: Redis, name: string): Promise<string | undefined
 
 /** The URL without its password, for messages. */
 function redactedUrl(url: string): string {
+  if (isClusterUrl(url)) return redisWhere(url);
   const u = new URL(url);
   if (u.password) u.password = '***';
   return u.toString();

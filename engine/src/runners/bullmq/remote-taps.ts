@@ -3,7 +3,7 @@
  * set; workers publish a sample of the events crossing them (at most SAMPLE_PER_SECOND per edge)
  * on a pub/sub channel the coordinator listens to.
  */
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from './redis-client.js';
 import type { Event } from '@sluice/shared';
 import type { RedisKeys } from './keys.js';
 
@@ -15,7 +15,7 @@ export class TapPublisher {
   private readonly budget = new Map<string, { second: number; left: number }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly pid: string,
   ) {}
@@ -39,10 +39,10 @@ export class TapPublisher {
 /** Coordinator side: subscribe while someone listens, unsubscribe and un-name the edge after. */
 export class TapSubscriber {
   private readonly listeners = new Map<string, Set<(events: readonly Event[]) => void>>();
-  private sub: Redis | undefined;
+  private sub: RedisClient | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly pid: string,
   ) {}
@@ -50,7 +50,7 @@ export class TapSubscriber {
   add(edgeId: string, listener: (events: readonly Event[]) => void): () => void {
     const channel = this.keys.tapChannel(this.pid, edgeId);
     if (!this.sub) {
-      this.sub = this.redis.duplicate();
+      this.sub = duplicateClient(this.redis);
       this.sub.on('message', (ch: string, message: string) => {
         const edge = ch.slice(this.keys.tapChannel(this.pid, '').length);
         for (const l of this.listeners.get(edge) ?? []) l(JSON.parse(message) as Event[]);

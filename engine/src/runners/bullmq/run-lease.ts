@@ -5,9 +5,9 @@
  * belongs to a coordinator that is gone for good (prefix-janitor.ts sweeps it).
  */
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import { type RedisClient, createRedis } from './redis-client.js';
 import type { RedisKeys } from './keys.js';
-import { closeRedis, redisOptions } from './redis-options.js';
+import { closeRedis } from './redis-options.js';
 
 /** The prefix of every `sluice run` (run-command.ts): what the janitor looks for. */
 export const RUN_PREFIX = 'sluice-run-';
@@ -29,7 +29,7 @@ export class RunLease {
   private refreshing = false;
 
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     private readonly value: string,
     private readonly ttlMs: number,
@@ -38,7 +38,7 @@ export class RunLease {
 
   /** Take the lease of a fresh prefix; refused when the key exists (another run has that prefix). */
   static async acquire(redisUrl: string, keys: RedisKeys, o: RunLeaseOptions = {}): Promise<RunLease> {
-    const redis = new Redis(redisOptions(redisUrl));
+    const redis = createRedis(redisUrl);
     // Connection errors are retried by ioredis; the run reports Redis outages itself.
     redis.on('error', () => undefined);
     const ttlMs = o.ttlMs ?? runLeaseTtlMs();

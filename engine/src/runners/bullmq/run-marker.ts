@@ -1,5 +1,5 @@
 /**
- * The run marker: one key per deployed pipeline (`<prefix>:marker:<pipeline>`), written at
+ * The run marker: one key per deployed pipeline (`<prefix>:marker:{<pipeline>}`), written at
  * deploy and deleted at undeploy. Redis that restarted without persistence, was flushed or
  * evicted keys comes back without it, and every write that carries the run on (a task commit,
  * a source checkpoint, an enqueue, an ingest offer) checks it first: a run whose state is gone
@@ -7,7 +7,7 @@
  * a file sink to 0 and hang waiting for batches that no longer exist). A process that wakes
  * after an undeploy finds it gone too, and writes nothing.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './keys.js';
 
 /** The start of every lost-state message: callers that only see the text recognise it by this. */
@@ -18,7 +18,7 @@ export class RunStateLost extends Error {
   readonly code = 'run-state-lost';
   constructor(readonly markerKey: string) {
     super(
-      `${RUN_STATE_LOST} (marker ${markerKey} missing): Redis restarted without persistence, was flushed or evicted keys, ` +
+      `${RUN_STATE_LOST} (marker ${markerKey} missing): RedisClient restarted without persistence, was flushed or evicted keys, ` +
         'or the pipeline was undeployed meanwhile. The run cannot go on without losing or repeating output; ' +
         'deploy it again. Redis must run with appendonly yes and maxmemory-policy noeviction (docs/operations.md).',
     );
@@ -38,7 +38,7 @@ export class RunMarker {
   private lastCheck = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keys: RedisKeys,
     pid: string,
   ) {

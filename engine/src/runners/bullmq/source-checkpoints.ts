@@ -3,7 +3,7 @@
  * channels have sent, and the state of the operators chained to it, in one Redis value per
  * source. A restarted coordinator resumes from it (docs/bullmq-runner.md).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { pack, unpack } from 'msgpackr';
 import type { NodeCounts } from '@sluice/shared';
 import type { ErrorSample } from '../../metrics/error-samples.js';
@@ -50,7 +50,7 @@ export class SourceCheckpoints {
   private readonly writeScript: WriteFn;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly pid: string,
   ) {

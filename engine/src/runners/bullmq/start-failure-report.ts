@@ -4,7 +4,7 @@
  * run's key; the coordinator's loops read it and fail the run with it, as the embedded runner
  * fails the deploy, instead of the batch being retried for ever while the run hangs.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { StartFailure } from '../../runtime/node-errors.js';
 import type { RedisKeys } from './keys.js';
 
@@ -23,7 +23,7 @@ const REPORT_WHILE_LIVE = "if redis.call('exists', KEYS[1]) == 1 then redis.call
 type ReportFn = (marker: string, key: string, report: string) => Promise<number>;
 
 export async function reportStartFailure(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   pid: string,
   generation: string | undefined,
@@ -46,7 +46,7 @@ export class StartFailureWatch {
   private lastCheck = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly pid: string,
   ) {}

@@ -8,7 +8,7 @@
  * snapshot (value state, channels, sequences, counters) is small and written whole. A window
  * over a million keys thus commits what one batch touched, not the million.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { pack, unpack } from 'msgpackr';
 import type { NodeCounts } from '@sluice/shared';
 import type { ErrorSample } from '../../metrics/error-samples.js';
@@ -130,7 +130,7 @@ export class TaskStateStore {
   private readonly claimScript: ClaimFn;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     if (!('commitTaskState' in redis)) redis.defineCommand('commitTaskState', { numberOfKeys: 6, lua: COMMIT_TASK_STATE });
@@ -139,7 +139,7 @@ export class TaskStateStore {
     this.claimScript = (redis as unknown as { claimTask: ClaimFn }).claimTask.bind(redis);
   }
 
-  /** Under the version key's name, so a pipeline's cleanup pattern (`statever:<pid>:*`) takes it too. */
+  /** Under the version key's name, so a pipeline's cleanup pattern (`statever:{<pid>}:*`) takes it too. */
   private intentKey(pid: string, stage: number, partition: number): string {
     return `${this.keys.taskVersion(pid, stage, partition)}:intent`;
   }

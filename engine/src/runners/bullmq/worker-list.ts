@@ -9,7 +9,7 @@
  * every worker competes for every queue, one batch at a time per queue.
  */
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { buildPlan } from '../../compile/plan.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import type { RedisKeys } from './keys.js';
@@ -39,7 +39,7 @@ export interface WorkerView {
 }
 
 /** Every worker with a heartbeat entry, live ones first, then by id. */
-export async function listWorkers(redis: Redis, keys: RedisKeys, now = Date.now()): Promise<WorkerView[]> {
+export async function listWorkers(redis: RedisClient, keys: RedisKeys, now = Date.now()): Promise<WorkerView[]> {
   const [beats, infos] = await Promise.all([redis.hgetall(keys.workers), redis.hgetall(keys.workerInfo)]);
   const holds = await heldQueues(redis, keys);
   const out = Object.entries(beats).map(([id, at]): WorkerView => {
@@ -75,7 +75,7 @@ function parseIdentity(raw: string | undefined): WorkerIdentity | undefined {
 }
 
 /** Worker id -> queues with an active job it took (BullMQ's `pb` field: `<id>:<pid>`). */
-async function heldQueues(redis: Redis, keys: RedisKeys): Promise<Map<string, string[]>> {
+async function heldQueues(redis: RedisClient, keys: RedisKeys): Promise<Map<string, string[]>> {
   const held = new Map<string, string[]>();
   for (const pid of await redis.smembers(keys.pipelines)) {
     const raw = await redis.get(keys.pipeline(pid));
@@ -91,7 +91,7 @@ async function heldQueues(redis: Redis, keys: RedisKeys): Promise<Map<string, st
         for (const jobId of active) {
           const by = await redis.hget(`${keys.prefix}:${queue}:${jobId}`, 'pb');
           const worker = by?.split(':')[0];
-          if (worker) held.set(worker, [...(held.get(worker) ?? []), queue]);
+          if (worker) held.set(worker, [...(held.get(worker) ?? []), queue.replace(/^\{|\}$/g, '')]); // shown without its hash tag
         }
       }
     }

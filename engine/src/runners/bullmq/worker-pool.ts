@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { BullConnections, createRedis, type RedisClient } from './redis-client.js';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan } from '../../compile/plan.js';
 import type { BatchJob } from './batch-codec.js';
@@ -16,7 +16,7 @@ import { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
 import { TapPublisher } from './remote-taps.js';
 import { reportStartFailure } from './start-failure-report.js';
-import { bullConnection, redisOptions, reportRedisErrors } from './redis-options.js';
+import { reportRedisErrors } from './redis-options.js';
 import { TaskHost } from './task-host.js';
 import { TaskStateStore } from './task-state-store.js';
 import type { WorkerIdentity } from './worker-list.js';
@@ -69,13 +69,15 @@ interface Hosted {
   workers: Worker[];
   hosts: TaskHost[];
   queues: QueueSet;
+  /** The BullMQ workers' connection (shared on a cluster, closed after them). */
+  connections: BullConnections;
 }
 
 export class WorkerPool {
   readonly id = randomUUID().slice(0, 8);
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   /** Hears deploys as they happen; the poll is the fallback for a missed message. */
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly keys: RedisKeys;
   private readonly store: TaskStateStore;
   private readonly hosted = new Map<string, Hosted>();
@@ -86,8 +88,8 @@ export class WorkerPool {
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: WorkerPoolOptions) {
-    this.redis = new Redis(redisOptions(o.redisUrl));
-    this.subscriber = new Redis(redisOptions(o.redisUrl));
+    this.redis = createRedis(o.redisUrl);
+    this.subscriber = createRedis(o.redisUrl);
     reportRedisErrors(this.redis, o.redisUrl, (line) => this.log(line));
     reportRedisErrors(this.subscriber, o.redisUrl, undefined); // same Redis: one line is enough
     this.keys = new RedisKeys(o.prefix);
@@ -159,7 +161,8 @@ export class WorkerPool {
     const plan = buildPlan(d.document, nodeDefinitions, { partitions: d.partitions });
     const queues = new QueueSet(this.o.redisUrl, this.keys, d.pid);
     const taps = new TapPublisher(this.redis, this.keys, d.pid);
-    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, workers: [], hosts: [], queues };
+    const connections = new BullConnections(this.o.redisUrl);
+    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, workers: [], hosts: [], queues, connections };
     for (const stage of plan.stages) {
       if (stage.source !== undefined) continue;
       for (let p = 0; p < stage.partitions; p++) {
@@ -185,7 +188,7 @@ export class WorkerPool {
           },
           // The name (worker id and pid) lands on each job it takes: drills find who holds a queue.
           {
-            connection: bullConnection(this.o.redisUrl),
+            connection: connections.get(),
             prefix: this.o.prefix,
             concurrency: 1,
             name: `${this.id}:${process.pid}`,
@@ -213,6 +216,7 @@ export class WorkerPool {
     await Promise.all(h.workers.map((w) => w.close()));
     await Promise.all(h.hosts.map((t) => t.close()));
     await h.queues.close();
+    await h.connections.close();
     this.log(`released ${pid}`);
   }
 
