@@ -8,6 +8,7 @@
  * refused (`looseObject`), so a newer editor can add optional fields an older engine ignores.
  */
 import { z } from 'zod';
+import { privacySchema } from '../privacy/privacy-settings.js';
 import { CURRENT_FORMAT } from './document.js';
 
 export const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -82,6 +83,7 @@ export const documentSchema = z
     params: z.record(paramNameSchema, paramSpecSchema).optional(),
     nodes: z.array(nodeSpecSchema),
     edges: z.array(edgeSpecSchema).default([]),
+    privacy: privacySchema.optional(),
   })
   .meta({ title: 'Sluice pipeline document', description: 'A pipeline graph, format sluice/v1 (docs/graph-format.md)' });
 

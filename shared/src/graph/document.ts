@@ -1,4 +1,5 @@
 /** The pipeline document, format sluice/v1 (see ../shared/GRAPH_FORMAT.md). */
+import type { PrivacySettings } from '../privacy/privacy-settings.js';
 
 export const CURRENT_FORMAT = 'sluice/v1';
 
@@ -45,6 +46,8 @@ export interface PipelineDocument {
   params?: Record<string, ParamSpec>;
   nodes: NodeSpec[];
   edges: EdgeSpec[];
+  /** Recording, retention and masking of personal data (docs/privacy.md). */
+  privacy?: PrivacySettings;
 }
 
 export const DEFAULT_OUTPUT_PORT = 'out';
