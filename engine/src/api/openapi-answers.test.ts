@@ -128,6 +128,7 @@ describe('OpenAPI description', () => {
     await waitFor(async () => (await api.call('GET', '/api/pipelines/live/recording')).json.events > 0);
     await check('GET', '/api/pipelines/live/recording');
     await check('POST', '/api/pipelines/live/preview', { limit: 50 });
+    await check('DELETE', '/api/pipelines/ghost/recording');
     await check('POST', '/api/pipelines/live/nodes/orders/check', {});
     // A connector's check against the real Redis (a stream name no one uses: nothing is created).
     const toRedis = {
@@ -159,6 +160,7 @@ describe('OpenAPI description', () => {
     await check('GET', '/api/auth/oidc/provider');
     await check('GET', '/api/auth/oidc/login');
     await check('GET', '/api/auth/oidc/callback');
+    await check('DELETE', '/api/pipelines/live/recording');
     await check('DELETE', '/api/pipelines/live-2');
     // A 500: a torn current.json.
     mkdirSync(join(api.dataDir, 'pipelines', 'torn'), { recursive: true });

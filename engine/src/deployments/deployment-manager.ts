@@ -20,6 +20,7 @@ import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 import type { RedeployDiff } from '../compile/redeploy-diff.js';
+import { type PipelinePrivacy, pipelinePrivacy } from '../privacy/pipeline-privacy.js';
 import { isRunStateLost } from '../runners/bullmq/run-marker.js';
 import { HotSwapRefused, type RunHandle, type Runner, type RunOptions, type RunResult } from '../runners/runner.js';
 import { KeyedLock } from '../store/keyed-lock.js';
@@ -69,6 +70,8 @@ export function isLive(status: RunStatus): boolean {
 
 export class DeploymentManager {
   private readonly handles = new Map<string, RunHandle>();
+  /** Each running pipeline's privacy (docs/privacy.md), from the version that runs. */
+  private readonly privacies = new Map<string, PipelinePrivacy>();
   private readonly runListeners = new Set<(id: string, handle: RunHandle) => void>();
   private sourceListener: RunOptions['onSourceEvents'];
   /** Handles whose end is already watched (a hot-swapped handle stays the same object). */
@@ -142,6 +145,13 @@ export class DeploymentManager {
     if (!document || hasErrors(problems))
       throw new DeployError('invalid-document', `pipeline "${id}" is invalid; fix it before deploying`, problems);
     const values = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
+    let privacy: PipelinePrivacy;
+    try {
+      // Before anything starts: an hmac rule's unset secret refuses the deploy, naming it.
+      privacy = pipelinePrivacy(document);
+    } catch (err) {
+      throw new DeployError('start-failed', `pipeline "${id}" did not start: ${(err as Error).message}`);
+    }
     const options = {
       baseDir: stored.baseDir,
       ...(this.o.allowedRoots ? { fileRoots: this.o.allowedRoots } : {}),
@@ -155,6 +165,7 @@ export class DeploymentManager {
       if (running.redeploy) {
         try {
           const diff = await running.redeploy(document, options);
+          this.privacies.set(id, privacy);
           this.o.log?.(
             `pipeline ${id} redeployed without a restart: kept [${diff.kept.join(', ')}], reset [${diff.reset.join(', ')}], added [${diff.added.join(', ')}], removed [${diff.removed.join(', ')}]`,
           );
@@ -181,6 +192,7 @@ export class DeploymentManager {
       this.o.ingest?.close(id);
       throw new DeployError('start-failed', `pipeline "${id}" did not start: ${(err as Error).message}`);
     }
+    this.privacies.set(id, privacy);
     this.watch(id, handle);
     return redeploy ? { handle, values, redeploy } : { handle, values };
   }
@@ -248,6 +260,7 @@ export class DeploymentManager {
     const h = this.handles.get(id);
     if (!h) return undefined;
     this.handles.delete(id);
+    this.privacies.delete(id);
     return h.stop();
   }
 
@@ -261,6 +274,11 @@ export class DeploymentManager {
       if (isRunStateLost(error)) return `pipeline ${id} failed: ${error}`;
     }
     return undefined;
+  }
+
+  /** The privacy of the version that runs (undefined when the pipeline is not running here). */
+  privacyOf(id: string): PipelinePrivacy | undefined {
+    return this.privacies.get(id);
   }
 
   handle(id: string): RunHandle | undefined {
@@ -309,7 +327,12 @@ export class DeploymentManager {
 
   private async restoreOne(id: string, d: Deployment): Promise<void> {
     const resumed = this.o.runner.resume ? await this.o.runner.resume(id, this.ingestOption()) : undefined;
-    if (resumed) return this.watch(id, resumed);
+    if (resumed) {
+      const version = await this.o.store.getVersion(id, d.version);
+      // The run goes on whatever this server's environment holds: an unset hmac key redacts.
+      this.privacies.set(id, pipelinePrivacy(version ?? (await this.o.store.get(id))?.document ?? {}, { missingSecret: 'redact' }));
+      return this.watch(id, resumed);
+    }
     const stored = await this.o.store.get(id);
     if (!stored) throw new DeployError('not-found', `no pipeline "${id}"`);
     const document = (await this.o.store.getVersion(id, d.version)) ?? stored.document;

@@ -14,6 +14,7 @@ import type { BatchJob } from './batch-codec.js';
 import { type DeployedPipeline, WORKER_TIMINGS } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
+import { pipelinePrivacy } from '../../privacy/pipeline-privacy.js';
 import { TapPublisher } from './remote-taps.js';
 import { reportStartFailure } from './start-failure-report.js';
 import { bullConnection, redisOptions, reportRedisErrors } from './redis-options.js';
@@ -158,7 +159,9 @@ export class WorkerPool {
   private async host(d: DeployedPipeline): Promise<void> {
     const plan = buildPlan(d.document, nodeDefinitions, { partitions: d.partitions });
     const queues = new QueueSet(this.o.redisUrl, this.keys, d.pid);
-    const taps = new TapPublisher(this.redis, this.keys, d.pid);
+    // A worker's environment may lack an hmac rule's key: it then redacts (masking fails closed).
+    const privacy = pipelinePrivacy(d.document, { missingSecret: 'redact' });
+    const taps = new TapPublisher(this.redis, this.keys, d.pid, (e) => privacy.mask(e));
     const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, workers: [], hosts: [], queues };
     for (const stage of plan.stages) {
       if (stage.source !== undefined) continue;
