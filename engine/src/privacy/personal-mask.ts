@@ -30,16 +30,19 @@ export function personalMask(o: PersonalMaskOptions): PersonalMask {
 
   const walk = (value: Record<string, unknown>, prefix: string, depth: number, masked?: Set<string>): Record<string, unknown> => {
     let out: Record<string, unknown> | undefined;
-    for (const k of Object.keys(value)) {
+    // for-in, not Object.keys: no array per event on the recorder's hot path (events are plain
+    // JSON objects: nothing enumerable is inherited). Paths are built only when needed.
+    for (const k in value) {
       const v = value[k];
-      const path = prefix === '' ? k : `${prefix}.${k}`;
       let next = v;
-      if (personal(k) && !o.skip.has(path)) {
-        if (v !== null && v !== undefined) {
-          next = REDACTED;
-          masked?.add(path);
-        }
+      if (personal(k)) {
+        if (v === null || v === undefined) continue;
+        const path = prefix === '' ? k : `${prefix}.${k}`;
+        if (o.skip.has(path)) continue;
+        next = REDACTED;
+        masked?.add(path);
       } else if (v !== null && typeof v === 'object' && depth < MAX_DEPTH) {
+        const path = prefix === '' ? k : `${prefix}.${k}`;
         next = Array.isArray(v) ? walkList(v, path, depth + 1, masked) : walk(v as Record<string, unknown>, path, depth + 1, masked);
       }
       if (next !== v) {
