@@ -98,8 +98,8 @@ describe('a canary email and card number', () => {
   it('appear in the tap, the preview answer and the console when the document turns masking off', async () => {
     const seen = await sweep('pii-open', { maskPersonalFields: false });
     for (const where of ['tap', 'preview'] as const) {
-      expect(seen[where].includes(EMAIL), where).toBe(true);
-      expect(seen[where].includes(CARD), where).toBe(true);
+      expect(seen[where]!.includes(EMAIL), where).toBe(true);
+      expect(seen[where]!.includes(CARD), where).toBe(true);
     }
     expect(printed.join('')).toContain(EMAIL);
     // The server log says what happened, never what the events held.
