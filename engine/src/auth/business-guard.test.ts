@@ -87,9 +87,7 @@ describe('forbiddenDocumentChanges', () => {
     // Reordering nodes is no change.
     expect(edit((d) => d.nodes.reverse())).toEqual([]);
     // Privacy settings (docs/privacy.md) are not a business user's to loosen.
-    expect(edit((d) => ((d as { privacy?: unknown }).privacy = { maskPersonalFields: false }))).toEqual([
-      { path: 'privacy.maskPersonalFields' },
-    ]);
+    expect(edit((d) => ((d as { privacy?: unknown }).privacy = { maskPersonalFields: false }))).toEqual([{ path: 'privacy' }]);
   });
 
   it('the 403 message names the first three changes and counts the rest; details are diagnostics', () => {
