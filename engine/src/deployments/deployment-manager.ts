@@ -163,15 +163,18 @@ export class DeploymentManager {
     let redeploy: RedeployReport | undefined;
     if (running && isLive(running.status())) {
       if (running.redeploy) {
+        const before = this.privacies.get(id);
+        // Before the swap: the new version's first source events are recorded under its settings.
+        this.privacies.set(id, privacy);
         try {
           const diff = await running.redeploy(document, options);
-          this.privacies.set(id, privacy);
           this.o.log?.(
             `pipeline ${id} redeployed without a restart: kept [${diff.kept.join(', ')}], reset [${diff.reset.join(', ')}], added [${diff.added.join(', ')}], removed [${diff.removed.join(', ')}]`,
           );
           this.watch(id, running);
           return { handle: running, values, redeploy: { mode: 'hot', ...diff } };
         } catch (err) {
+          if (before) this.privacies.set(id, before);
           // Not refused but failed (an operator of the new version cannot start): the running
           // version goes on untouched, as if the deploy had not happened.
           if (!(err instanceof HotSwapRefused))
@@ -185,14 +188,16 @@ export class DeploymentManager {
       this.o.log?.(`pipeline ${id} redeployed by stop and start: ${redeploy.reason}`);
     } else if (running) redeploy = { mode: 'restart', reason: `the run had ${running.status()}` };
     await this.stopRun(id);
+    // Before the start: the recorder hears the first source batch under these settings, never the defaults.
+    this.privacies.set(id, privacy);
     let handle: RunHandle;
     try {
       handle = await this.o.runner.deploy(document, options);
     } catch (err) {
+      this.privacies.delete(id);
       this.o.ingest?.close(id);
       throw new DeployError('start-failed', `pipeline "${id}" did not start: ${(err as Error).message}`);
     }
-    this.privacies.set(id, privacy);
     this.watch(id, handle);
     return redeploy ? { handle, values, redeploy } : { handle, values };
   }
@@ -252,6 +257,7 @@ export class DeploymentManager {
       await this.o.store.recordDeployment(id, null).catch(() => undefined);
       this.o.ingest?.close(id);
       const r = await this.stopRun(id);
+      this.privacies.delete(id);
       return r && { status: r.status, ...(r.discarded ? { discarded: r.discarded } : {}) };
     });
   }
@@ -260,7 +266,6 @@ export class DeploymentManager {
     const h = this.handles.get(id);
     if (!h) return undefined;
     this.handles.delete(id);
-    this.privacies.delete(id);
     return h.stop();
   }
 

@@ -68,9 +68,12 @@ export class Ring<T> {
   }
 }
 
-/** True when a recorded event is older than `ttlMs` at `now`. */
+/**
+ * True when a recorded event is older than `ttlMs` at `now`. One without its record time was
+ * kept before the pipeline had a TTL: its age is unknown, so it goes (the safe side).
+ */
 export function isExpired(r: RecordedEvent, ttlMs: number | undefined, now: number): boolean {
-  return ttlMs !== undefined && r.a !== undefined && r.a <= now - ttlMs;
+  return ttlMs !== undefined && (r.a === undefined || r.a <= now - ttlMs);
 }
 
 interface PipelineRecording {

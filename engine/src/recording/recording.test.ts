@@ -149,6 +149,15 @@ describe('per-pipeline limits (docs/privacy.md)', () => {
       await waitUntil(async () => (await redis.exists(`${prefix}:rec:ttl:src`, `${prefix}:rec:ttl`)) === 0);
       expect(await s.stats('ttl')).toEqual({ events: 0, sources: {}, capacity: 100 });
 
+      // Kept before the pipeline had a TTL (no record time): its age is unknown, so it goes.
+      s.append('later', 'src', [{ e: { legacy: true } }]);
+      await s.flush();
+      s.append('later', 'src', [{ e: { fresh: true }, a: Date.now() }], { ttlMs: 60_000 });
+      await s.flush();
+      expect((await s.read('later')).src!.map((r) => r.e)).toEqual([{ fresh: true }]);
+      expect(await redis.llen(`${prefix}:rec:later:src`)).toBe(1);
+      await s.clear('later');
+
       // Deleting: what is in Redis and what waits to be flushed, both.
       s.append('gone', 'src', [{ e: { i: 1 } }]);
       await s.flush();

@@ -19,7 +19,8 @@ export interface RedisRecordingStoreOptions {
 
 /**
  * Pops, from the head of list KEYS[1], the entries recorded (`a`) at or before ARGV[1] (epoch
- * ms). Entries are in recording order, so it stops at the first that is not expired.
+ * ms), and those without a record time (kept before the pipeline had a TTL: their age is
+ * unknown). Entries are in recording order, so it stops at the first that is not expired.
  */
 const POP_EXPIRED = `
 local cutoff = tonumber(ARGV[1])
@@ -28,7 +29,7 @@ while true do
   local v = redis.call('LINDEX', KEYS[1], 0)
   if not v then break end
   local ok, d = pcall(cjson.decode, v)
-  if ok and type(d) == 'table' and type(d.a) == 'number' and d.a <= cutoff then
+  if not ok or type(d) ~= 'table' or type(d.a) ~= 'number' or d.a <= cutoff then
     redis.call('LPOP', KEYS[1])
     n = n + 1
   else
