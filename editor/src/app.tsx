@@ -84,9 +84,16 @@ export function App() {
         </a>
         {me ? (
           <>
-            <a href="#/" className={route.page === 'pipelines' ? 'current' : ''}>
-              Pipelines
-            </a>
+            {me.role === 'business' ? (
+              // A business user's way back to what she may change (#/start), in her words, not "pipelines".
+              <a href="#/start" className={route.page === 'start' ? 'current' : ''}>
+                Your pages
+              </a>
+            ) : (
+              <a href="#/" className={route.page === 'pipelines' ? 'current' : ''}>
+                Pipelines
+              </a>
+            )}
             <a href="#/audit" className={route.page === 'audit' ? 'current' : ''}>
               Audit log
             </a>

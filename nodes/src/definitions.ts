@@ -9,6 +9,7 @@ import { eraseConfig } from './sdk/erase-config.js';
 import { enrichDefinition } from './enrich/definition.js';
 import { filterDefinition } from './filter/definition.js';
 import { mapDefinition } from './map/definition.js';
+import { maskDefinition } from './mask/definition.js';
 import { rulesDefinition } from './rules/definition.js';
 import { sinkAmqpDefinition } from './amqp/sink/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
@@ -40,6 +41,7 @@ export const NODE_DEFINITIONS = {
   'source.redis-stream': sourceRedisStreamDefinition,
   filter: filterDefinition,
   map: mapDefinition,
+  mask: maskDefinition,
   enrich: enrichDefinition,
   branch: branchDefinition,
   window: windowDefinition,

@@ -6,6 +6,7 @@ import { branchOperator } from './branch/operator.js';
 import { enrichOperator } from './enrich/operator.js';
 import { filterOperator } from './filter/operator.js';
 import { mapOperator } from './map/operator.js';
+import { maskOperator } from './mask/operator.js';
 import { rulesOperator } from './rules/operator.js';
 import { type ConfigOf, type NodeTypeName, registerDefinition, typedDefinitions } from './definitions.js';
 import { eraseOperatorConfig, type RuntimeOperatorEntry } from './sdk/erase-config.js';
@@ -48,6 +49,7 @@ const ENTRIES: OperatorTable = {
   'source.redis-stream': { kind: 'source', create: sourceRedisStreamOperator, check: checkRedisStreamSource },
   filter: { kind: 'operator', create: filterOperator },
   map: { kind: 'operator', create: mapOperator },
+  mask: { kind: 'operator', create: maskOperator },
   enrich: { kind: 'operator', create: enrichOperator },
   branch: { kind: 'operator', create: branchOperator },
   window: { kind: 'operator', create: windowOperator },

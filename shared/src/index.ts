@@ -13,3 +13,4 @@ export * from './event-time.js';
 export * from './json-bounds.js';
 export * from './limits.js';
 export * from './field-path.js';
+export * from './privacy/index.js';

@@ -149,6 +149,10 @@ describe('OpenID Connect sign-in (Chromium, oidc-provider)', () => {
       await page.waitForURL(/#\/p\/pricing\/business$/);
       await page.getByTestId('business-page').waitFor();
       expect(await page.getByTestId('who').textContent()).toMatch(/^ana\s+business/);
+      // No token, no command line, no engineering words in what she sees; her way back is "Your pages".
+      expect(await page.locator('body').textContent()).not.toMatch(/pnpm|sluice token|sluice_|CLI|bearer|API|graph|pipelines/i);
+      expect(await page.getByRole('link', { name: 'Pipelines', exact: true }).count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'Your pages', exact: true }).getAttribute('href')).toBe('#/start');
       expect((await meWith(await sessionCookie(context))).body).toEqual({
         name: 'ana',
         role: 'business',

@@ -2,11 +2,12 @@
  * Every example runs, and its output is checked: against the same computation written by hand
  * over the same generated events (YSB, pricing with its rules table), or against the rules it applies (fraud, IoT).
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_TIME, type Event, type PipelineDocument } from '@sluice/shared';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEvents } from '../../bench/bench-util.js';
 import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { readJsonl } from '@sluice/engine/testing';
@@ -101,19 +102,48 @@ describe('examples', () => {
     expect(surges.length).toBeLessThan(prices.length);
   });
 
-  it('fraud: every alert satisfies its rule and each rule fires', async () => {
-    const { rows, document, result } = await runExample('fraud');
-    const p = Object.fromEntries(Object.entries(document.params!).map(([k, v]) => [k, v.value as number]));
-    const velocity = rows('velocity_alerts');
-    const spend = rows('spend_alerts');
-    const large = rows('large_alerts');
-    for (const rows_ of [velocity, spend, large]) expect(rows_.length).toBeGreaterThan(0);
-    expect(velocity.every((r) => (r.payments as number) > p.max_tx_per_minute!)).toBe(true);
-    // Routes are tried in order: a window over both limits is a velocity alert only.
-    expect(spend.every((r) => (r.spend as number) > p.max_spend_per_minute! && (r.payments as number) <= p.max_tx_per_minute!)).toBe(true);
-    expect(large.every((r) => (r.amount as number) > p.single_payment_limit!)).toBe(true);
-    expect(velocity.every((r) => (r.window_end as number) - (r.window_start as number) === 60_000)).toBe(true);
-    expect(result.metrics.nodes.large!.in).toBe(configOf(document, 'transactions').count);
+  describe('fraud', () => {
+    // The example pseudonymizes card ids with a keyed HMAC (secret FRAUD_CARD_KEY) before its sinks.
+    const KEY = 'fraud-example-test-key';
+    const VAR = 'SLUICE_SECRET_FRAUD_CARD_KEY';
+    const before = process.env[VAR];
+    beforeAll(() => {
+      process.env[VAR] = KEY;
+    });
+    afterAll(() => {
+      if (before === undefined) delete process.env[VAR];
+      else process.env[VAR] = before;
+    });
+
+    it('every alert satisfies its rule and each rule fires; card ids reach the sinks only as their keyed HMAC', async () => {
+      const { rows, document, result } = await runExample('fraud');
+      const p = Object.fromEntries(Object.entries(document.params!).map(([k, v]) => [k, v.value as number]));
+      const velocity = rows('velocity_alerts');
+      const spend = rows('spend_alerts');
+      const large = rows('large_alerts');
+      for (const rows_ of [velocity, spend, large]) expect(rows_.length).toBeGreaterThan(0);
+      expect(velocity.every((r) => (r.payments as number) > p.max_tx_per_minute!)).toBe(true);
+      // Routes are tried in order: a window over both limits is a velocity alert only.
+      expect(spend.every((r) => (r.spend as number) > p.max_spend_per_minute! && (r.payments as number) <= p.max_tx_per_minute!)).toBe(
+        true,
+      );
+      expect(large.every((r) => (r.amount as number) > p.single_payment_limit!)).toBe(true);
+      expect(velocity.every((r) => (r.window_end as number) - (r.window_start as number) === 60_000)).toBe(true);
+      expect(result.metrics.nodes.large!.in).toBe(configOf(document, 'transactions').count);
+
+      // Every alert's card id is the first 16 hex characters of HMAC-SHA256(key, card id), and
+      // no original card id reaches a sink.
+      const gen = configOf(document, 'transactions');
+      const events = (await generateEvents('transactions', gen.count as number, gen.seed as number)) as (Event & Record<string, unknown>)[];
+      const cardOfTx = new Map(events.map((e) => [e.tx_id, e.card_id as string]));
+      const hmac = (card: string) => createHmac('sha256', KEY).update(card).digest('hex').slice(0, 16);
+      const pseudonyms = new Set([...new Set(cardOfTx.values())].map(hmac));
+      for (const r of [...velocity, ...spend, ...large]) expect(pseudonyms.has(r.card_id as string)).toBe(true);
+      expect(large.every((r) => r.card_id === hmac(cardOfTx.get(r.tx_id)!))).toBe(true);
+      // By hand: printf '%s' card-07365 | openssl dgst -sha256 -hmac fraud-example-test-key (tx 334, the first large payment).
+      expect(large.find((r) => r.tx_id === 334)?.card_id).toBe('ca6106b16752ff70');
+      expect(cardOfTx.get(334)).toBe('card-07365');
+    });
   });
 
   it('iot-maintenance: critical and warning alerts follow the thresholds, in order', async () => {

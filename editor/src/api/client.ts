@@ -196,9 +196,21 @@ export function subscribeMetrics(id: string, onMessage: (m: { status: string; me
   return () => es.close();
 }
 
-/** Samples of the events crossing an edge. */
-export function subscribeTap(id: string, edgeId: string, onEvents: (events: Record<string, unknown>[]) => void): () => void {
+/** A field the server masked in a tap (docs/privacy.md): by a rule's op, or `personal` (its name looks personal). */
+export interface MaskedField {
+  field: string;
+  how: string;
+}
+
+/** Samples of the events crossing an edge, masked by the pipeline's privacy settings; `onMasked` hears which fields were. */
+export function subscribeTap(
+  id: string,
+  edgeId: string,
+  onEvents: (events: Record<string, unknown>[]) => void,
+  onMasked?: (fields: MaskedField[]) => void,
+): () => void {
   const es = new EventSource(`/api/pipelines/${enc(id)}/taps/${enc(edgeId)}`);
   es.addEventListener('events', (e) => onEvents(JSON.parse((e as MessageEvent).data)));
+  if (onMasked) es.addEventListener('masked', (e) => onMasked(JSON.parse((e as MessageEvent).data)));
   return () => es.close();
 }

@@ -75,6 +75,7 @@ export const PipelineList = named(
   }),
 );
 export const Deleted = named('Deleted', z.object({ deleted: z.string() }));
+export const RecordingDeleted = named('RecordingDeleted', z.object({ pipeline: z.string(), deleted: z.literal('recording') }));
 
 const versionInfo = {
   version: int(),

@@ -132,6 +132,7 @@ describe('OpenAPI description', () => {
     await check('POST', '/api/pipelines/live/tests', { name: 'recent' });
     await check('GET', '/api/pipelines/live/tests');
     await check('POST', '/api/pipelines/live/tests/run');
+    await check('DELETE', '/api/pipelines/ghost/recording');
     await check('POST', '/api/pipelines/live/nodes/orders/check', {});
     // A connector's check against the real Redis (a stream name no one uses: nothing is created).
     const toRedis = {
@@ -163,6 +164,7 @@ describe('OpenAPI description', () => {
     await check('GET', '/api/auth/oidc/provider');
     await check('GET', '/api/auth/oidc/login');
     await check('GET', '/api/auth/oidc/callback');
+    await check('DELETE', '/api/pipelines/live/recording');
     await check('DELETE', '/api/pipelines/live-2');
     // A 500: a torn current.json.
     mkdirSync(join(api.dataDir, 'pipelines', 'torn'), { recursive: true });

@@ -151,6 +151,11 @@ const paths = {
       summary: "What the live pipeline has recorded of its sources' events (for previews)",
       responses: { ...ok('recording', S.Recording), ...errors(400, 404) },
     },
+    delete: {
+      operationId: 'deleteRecording',
+      summary: "Delete what the server recorded of the pipeline's sources, in memory and in Redis (docs/privacy.md)",
+      responses: { ...ok('deleted', S.RecordingDeleted), ...errors(400, 404) },
+    },
   },
   '/api/pipelines/{id}/preview': {
     parameters: [id],

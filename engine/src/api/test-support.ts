@@ -3,6 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
+import { Recorder } from '../recording/recorder.js';
+import type { RecordingStore } from '../recording/recording-store.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import { IngestHub } from '../runtime/ingest-hub.js';
 import { FileStore } from '../store/file-store.js';
@@ -32,10 +34,12 @@ export async function closeTestApis(): Promise<void> {
 }
 
 /** `confine`: file paths must stay in the store's files folder, as on a real server. */
-export function testApi(options: Partial<Omit<AppOptions, 'store' | 'deployments'>> & { confine?: boolean } = {}): TestApi {
+export function testApi(
+  options: Partial<Omit<AppOptions, 'store' | 'deployments' | 'recorder'>> & { confine?: boolean; recordings?: RecordingStore } = {},
+): TestApi {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
   const store = new FileStore({ dataDir });
-  const { confine, ...appOptions } = options;
+  const { confine, recordings, ...appOptions } = options;
   const deployments = new DeploymentManager({
     store,
     runner: new EmbeddedRunner(),
@@ -43,7 +47,9 @@ export function testApi(options: Partial<Omit<AppOptions, 'store' | 'deployments
     ...(confine ? { allowedRoots: [store.defaultBaseDir] } : {}),
   });
   open.push(deployments);
-  const app = createApp({ store, deployments, ...appOptions });
+  // A store of the test's own (Redis): the test closes it.
+  const recorder = recordings ? { recorder: new Recorder({ deployments, recordings }) } : {};
+  const app = createApp({ store, deployments, ...recorder, ...appOptions });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {

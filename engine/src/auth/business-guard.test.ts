@@ -86,6 +86,8 @@ describe('forbiddenDocumentChanges', () => {
     expect(edit((d) => (d.nodes[1]!.type = 'map'))).toEqual([{ path: 'nodes.adjust.type' }]);
     // Reordering nodes is no change.
     expect(edit((d) => d.nodes.reverse())).toEqual([]);
+    // Privacy settings (docs/privacy.md) are not a business user's to loosen.
+    expect(edit((d) => ((d as { privacy?: unknown }).privacy = { maskPersonalFields: false }))).toEqual([{ path: 'privacy' }]);
   });
 
   it('the 403 message names the first three changes and counts the rest; details are diagnostics', () => {

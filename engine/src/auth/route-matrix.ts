@@ -56,6 +56,7 @@ const MATRIX: Row[] = [
   ['POST', '/api/pipelines/live/stop', undefined, 409, 409, 403, 403, 401],
   ['GET', '/api/pipelines/live/status', undefined, 200, 200, 200, 200, 401],
   ['GET', '/api/pipelines/live/recording', undefined, 200, 200, 200, 200, 401],
+  ['DELETE', '/api/pipelines/ghost/recording', undefined, 404, 404, 403, 403, 401],
   ['POST', '/api/pipelines/ghost/preview', {}, 404, 404, 404, 403, 401],
   // Test cases: read by anyone, made and run by editors (a deploy runs them for business users too).
   ['GET', '/api/pipelines/live/tests', undefined, 200, 200, 200, 200, 401],

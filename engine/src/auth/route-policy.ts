@@ -56,6 +56,7 @@ export const ROUTE_POLICY: readonly PolicyRow[] = [
   // The graph's shape, running it, feeding it.
   { method: 'POST', path: '/api/pipelines', rule: role('editor') },
   { method: 'DELETE', path: '/api/pipelines/:id', rule: role('editor') },
+  { method: 'DELETE', path: '/api/pipelines/:id/recording', rule: role('editor') },
   { method: 'POST', path: '/api/pipelines/:id/stop', rule: role('editor') },
   // Connects to outside systems with this server's secrets: not for business users or viewers.
   { method: 'POST', path: '/api/pipelines/:id/nodes/:node/check', rule: role('editor') },

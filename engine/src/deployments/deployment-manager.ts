@@ -20,6 +20,7 @@ import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
 import type { TapListener } from '../runtime/taps.js';
 import type { RedeployDiff } from '../compile/redeploy-diff.js';
+import { type PipelinePrivacy, pipelinePrivacy } from '../privacy/pipeline-privacy.js';
 import { isRunStateLost } from '../runners/bullmq/run-marker.js';
 import { HotSwapRefused, type RunHandle, type Runner, type RunOptions, type RunResult } from '../runners/runner.js';
 import { KeyedLock } from '../store/keyed-lock.js';
@@ -69,6 +70,8 @@ export function isLive(status: RunStatus): boolean {
 
 export class DeploymentManager {
   private readonly handles = new Map<string, RunHandle>();
+  /** Each running pipeline's privacy (docs/privacy.md), from the version that runs. */
+  private readonly privacies = new Map<string, PipelinePrivacy>();
   private readonly runListeners = new Set<(id: string, handle: RunHandle) => void>();
   private sourceListener: RunOptions['onSourceEvents'];
   /** Handles whose end is already watched (a hot-swapped handle stays the same object). */
@@ -142,6 +145,13 @@ export class DeploymentManager {
     if (!document || hasErrors(problems))
       throw new DeployError('invalid-document', `pipeline "${id}" is invalid; fix it before deploying`, problems);
     const values = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
+    let privacy: PipelinePrivacy;
+    try {
+      // Before anything starts: an hmac rule's unset secret refuses the deploy, naming it.
+      privacy = pipelinePrivacy(document);
+    } catch (err) {
+      throw new DeployError('start-failed', `pipeline "${id}" did not start: ${(err as Error).message}`);
+    }
     const options = {
       baseDir: stored.baseDir,
       ...(this.o.allowedRoots ? { fileRoots: this.o.allowedRoots } : {}),
@@ -153,6 +163,9 @@ export class DeploymentManager {
     let redeploy: RedeployReport | undefined;
     if (running && isLive(running.status())) {
       if (running.redeploy) {
+        const before = this.privacies.get(id);
+        // Before the swap: the new version's first source events are recorded under its settings.
+        this.privacies.set(id, privacy);
         try {
           const diff = await running.redeploy(document, options);
           this.o.log?.(
@@ -161,6 +174,7 @@ export class DeploymentManager {
           this.watch(id, running);
           return { handle: running, values, redeploy: { mode: 'hot', ...diff } };
         } catch (err) {
+          if (before) this.privacies.set(id, before);
           // Not refused but failed (an operator of the new version cannot start): the running
           // version goes on untouched, as if the deploy had not happened.
           if (!(err instanceof HotSwapRefused))
@@ -174,10 +188,13 @@ export class DeploymentManager {
       this.o.log?.(`pipeline ${id} redeployed by stop and start: ${redeploy.reason}`);
     } else if (running) redeploy = { mode: 'restart', reason: `the run had ${running.status()}` };
     await this.stopRun(id);
+    // Before the start: the recorder hears the first source batch under these settings, never the defaults.
+    this.privacies.set(id, privacy);
     let handle: RunHandle;
     try {
       handle = await this.o.runner.deploy(document, options);
     } catch (err) {
+      this.privacies.delete(id);
       this.o.ingest?.close(id);
       throw new DeployError('start-failed', `pipeline "${id}" did not start: ${(err as Error).message}`);
     }
@@ -240,6 +257,7 @@ export class DeploymentManager {
       await this.o.store.recordDeployment(id, null).catch(() => undefined);
       this.o.ingest?.close(id);
       const r = await this.stopRun(id);
+      this.privacies.delete(id);
       return r && { status: r.status, ...(r.discarded ? { discarded: r.discarded } : {}) };
     });
   }
@@ -261,6 +279,11 @@ export class DeploymentManager {
       if (isRunStateLost(error)) return `pipeline ${id} failed: ${error}`;
     }
     return undefined;
+  }
+
+  /** The privacy of the version that runs (undefined when the pipeline is not running here). */
+  privacyOf(id: string): PipelinePrivacy | undefined {
+    return this.privacies.get(id);
   }
 
   handle(id: string): RunHandle | undefined {
@@ -309,7 +332,12 @@ export class DeploymentManager {
 
   private async restoreOne(id: string, d: Deployment): Promise<void> {
     const resumed = this.o.runner.resume ? await this.o.runner.resume(id, this.ingestOption()) : undefined;
-    if (resumed) return this.watch(id, resumed);
+    if (resumed) {
+      const version = await this.o.store.getVersion(id, d.version);
+      // The run goes on whatever this server's environment holds: an unset hmac key redacts.
+      this.privacies.set(id, pipelinePrivacy(version ?? (await this.o.store.get(id))?.document ?? {}, { missingSecret: 'redact' }));
+      return this.watch(id, resumed);
+    }
     const stored = await this.o.store.get(id);
     if (!stored) throw new DeployError('not-found', `no pipeline "${id}"`);
     const document = (await this.o.store.getVersion(id, d.version)) ?? stored.document;

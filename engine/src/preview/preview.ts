@@ -3,7 +3,7 @@
  * the same recorded (or uploaded) source events, with sinks captured; the result pairs their
  * outputs by key. Nothing reaches the live pipeline or the outside world.
  */
-import { type Diagnostic, hasErrors, type ParamValue, type PipelineDocument, type PreviewResult } from '@sluice/shared';
+import { type Diagnostic, type Event, hasErrors, type ParamValue, type PipelineDocument, type PreviewResult } from '@sluice/shared';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { RecordedEvent } from '../recording/recorded-event.js';
 import { diffOutputs, type SinkDiff, sinkKeyFields } from './diff-outputs.js';
@@ -34,6 +34,11 @@ export interface PreviewInput {
   draft: PreviewSide;
   events: Record<string, readonly RecordedEvent[]>;
   baseDir: string;
+  /**
+   * Applied to every sink output of both sides before they are compared and answered
+   * (docs/privacy.md): inputs were masked already; this catches personal fields nodes add.
+   */
+  maskOutput?: (e: Event) => Event;
   /** Server policy on the compiled draft (file paths confined). */
   policy?: (document: PipelineDocument) => Diagnostic[];
 }
@@ -53,6 +58,11 @@ function compiled(side: PreviewSide, which: 'live' | 'draft', policy?: PreviewIn
   return { document, params };
 }
 
+function masked(run: CapturedRun, mask: PreviewInput['maskOutput']): CapturedRun {
+  if (!mask) return run;
+  return { ...run, outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, v.map(mask)])) };
+}
+
 const capped = (run: CapturedRun) => Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, v.slice(0, MAX_OUTPUTS)]));
 
 export async function runPreview(input: PreviewInput): Promise<PreviewResult> {
@@ -66,8 +76,8 @@ export async function runPreview(input: PreviewInput): Promise<PreviewResult> {
   const draft = compiled(input.draft, 'draft', input.policy);
   const live = compiled(input.live, 'live');
   // One after the other: two runs at once would double the memory for no gain on one core.
-  const liveRun = await runOnEvents(live.document, live.params, input.events, input.baseDir);
-  const draftRun = await runOnEvents(draft.document, draft.params, input.events, input.baseDir);
+  const liveRun = masked(await runOnEvents(live.document, live.params, input.events, input.baseDir), input.maskOutput);
+  const draftRun = masked(await runOnEvents(draft.document, draft.params, input.events, input.baseDir), input.maskOutput);
 
   const diff: Record<string, SinkDiff> = {};
   let changed = 0;

@@ -13,10 +13,13 @@ export interface RecordedEvent {
   t?: number;
   /** The source's watermark when it read the event, when the event was behind it. */
   w?: number;
+  /** When it was recorded, epoch ms: set when the pipeline's recording has a TTL (docs/privacy.md). */
+  a?: number;
 }
 
-export function recordEvent(event: Event): RecordedEvent {
+export function recordEvent(event: Event, at?: number): RecordedEvent {
   const r: RecordedEvent = { e: event as Record<string, unknown> };
+  if (at !== undefined) r.a = at;
   const t = event[EVENT_TIME];
   if (t !== undefined) r.t = t;
   const w = event[SOURCE_WATERMARK];

@@ -1,4 +1,5 @@
 import { EVENT_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { recordEvent } from './recorded-event.js';
@@ -87,3 +88,97 @@ describe.each([
     }
   });
 });
+
+describe('per-pipeline limits (docs/privacy.md)', () => {
+  it('memory: maxEvents per source, and events older than the TTL deleted by the sweep', async () => {
+    let now = 1_000_000;
+    const s = new MemoryRecordingStore(10, { now: () => now, sweepMs: 60_000 });
+    try {
+      s.append(
+        'small',
+        'src',
+        [1, 2, 3, 4, 5].map((i) => ({ e: { i } })),
+        { maxEvents: 3 },
+      );
+      expect((await s.read('small')).src!.map((r) => r.e.i)).toEqual([3, 4, 5]);
+      s.append('ttl', 'src', [{ e: { i: 1 }, a: now }], { ttlMs: 1000 });
+      now += 600;
+      s.append('ttl', 'src', [{ e: { i: 2 }, a: now }], { ttlMs: 1000 });
+      now += 600; // the first is 1200 ms old, the second 600
+      s.sweep();
+      expect((await s.read('ttl')).src!.map((r) => r.e.i)).toEqual([2]);
+      now += 1000;
+      s.sweep();
+      expect(await s.stats('ttl')).toEqual({ events: 0, sources: {}, capacity: 10 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('redis: maxEvents caps the list; a TTL pops expired events and the keys expire; clear deletes the lists', async () => {
+    const prefix = `${PREFIX}-limits`;
+    const s = new RedisRecordingStore({ redisUrl: REDIS, prefix, capacity: 100, flushMs: 10 });
+    const redis = new Redis(REDIS);
+    try {
+      s.append(
+        'small',
+        'src',
+        [1, 2, 3, 4, 5].map((i) => ({ e: { i } })),
+        { maxEvents: 2 },
+      );
+      await s.flush();
+      expect(await redis.llen(`${prefix}:rec:small:src`)).toBe(2);
+      expect((await s.read('small')).src!.map((r) => r.e.i)).toEqual([4, 5]);
+
+      // An event recorded long ago is popped at the next flush; a fresh one stays until its TTL.
+      const t = Date.now();
+      s.append(
+        'ttl',
+        'src',
+        [
+          { e: { old: true }, a: t - 60_000 },
+          { e: { fresh: true }, a: t },
+        ],
+        { ttlMs: 1500 },
+      );
+      await s.flush();
+      expect((await s.read('ttl')).src).toEqual([{ e: { fresh: true }, a: t }]);
+      expect(await redis.llen(`${prefix}:rec:ttl:src`)).toBe(1);
+      expect(await redis.pttl(`${prefix}:rec:ttl:src`)).toBeGreaterThan(0);
+      // Nothing more is recorded: Redis itself deletes the list and the source set.
+      await waitUntil(async () => (await redis.exists(`${prefix}:rec:ttl:src`, `${prefix}:rec:ttl`)) === 0);
+      expect(await s.stats('ttl')).toEqual({ events: 0, sources: {}, capacity: 100 });
+
+      // Kept before the pipeline had a TTL (no record time): its age is unknown, so it goes.
+      s.append('later', 'src', [{ e: { legacy: true } }]);
+      await s.flush();
+      s.append('later', 'src', [{ e: { fresh: true }, a: Date.now() }], { ttlMs: 60_000 });
+      await s.flush();
+      expect((await s.read('later')).src!.map((r) => r.e)).toEqual([{ fresh: true }]);
+      expect(await redis.llen(`${prefix}:rec:later:src`)).toBe(1);
+      await s.clear('later');
+
+      // Deleting: what is in Redis and what waits to be flushed, both.
+      s.append('gone', 'src', [{ e: { i: 1 } }]);
+      await s.flush();
+      s.append('gone', 'src', [{ e: { i: 2 } }]);
+      await s.clear('gone');
+      await s.flush();
+      expect(await redis.exists(`${prefix}:rec:gone:src`, `${prefix}:rec:gone`)).toBe(0);
+      await s.clear('small');
+      expect(await redis.exists(`${prefix}:rec:small:src`)).toBe(0);
+    } finally {
+      await s.close();
+      await deletePrefixKeys(REDIS, prefix);
+      redis.disconnect();
+    }
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,4 +1,4 @@
-import { formatPath, issueMessage, type ParamValue, resolveEnvRefs } from '@sluice/shared';
+import { type Event, formatPath, issueMessage, type ParamValue, resolveEnvRefs } from '@sluice/shared';
 import { type OperatorContext, type StateRegistry, secretEnvVar } from '@sluice/nodes/sdk';
 import type { PlanNode } from '../compile/plan.js';
 import { confinedPath } from '../deployments/path-confinement.js';
@@ -17,6 +17,8 @@ export interface ContextOptions {
   params: Record<string, ParamValue>;
   now: () => number;
   consoleWriter?: (line: string) => void;
+  /** The pipeline's privacy mask for what people see (docs/privacy.md): handed to operators as `ctx.show`. */
+  show?: (e: Event) => Event;
   /** Secret values by name (tests); default: the environment, SLUICE_SECRET_<name>. */
   secrets?: (name: string) => string | undefined;
   /** What `${env:NAME}` in a config reads (tests); default: process.env. */
@@ -42,6 +44,7 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
     },
   };
   if (o.consoleWriter) ctx.consoleWriter = o.consoleWriter;
+  if (o.show) ctx.show = o.show;
   const ingest = o.ingest;
   if (ingest) ctx.inbox = (capacity) => ingest.hub.open(ingest.pipelineId, node.id, capacity);
   return ctx;

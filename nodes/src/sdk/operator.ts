@@ -43,6 +43,11 @@ export interface OperatorContext<C> {
    * secret and where to set it, when the host has none by that name.
    */
   secret(name: string): string;
+  /**
+   * The event as it may be shown to people (a log line, a panel): masked by the pipeline's
+   * privacy settings (docs/privacy.md). Absent (tests, tools): shown as it is.
+   */
+  show?(event: Event): Event;
 }
 
 export interface Operator {

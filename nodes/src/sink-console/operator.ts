@@ -14,7 +14,7 @@ export interface SinkConsoleOptions {
 export function createSinkConsole(options: SinkConsoleOptions = {}): OperatorFactory<SinkConsoleConfig> {
   return (ctx) => {
     const injected = options.writer ?? (ctx as OperatorContext<SinkConsoleConfig> & { consoleWriter?: ConsoleWriter }).consoleWriter;
-    return new ConsoleSink(ctx.config, injected);
+    return new ConsoleSink(ctx.config, injected, ctx.show?.bind(ctx));
   };
 }
 
@@ -28,9 +28,15 @@ class ConsoleSink implements SinkOperator {
   constructor(
     config: SinkConsoleConfig,
     private readonly writer: ConsoleWriter | undefined,
+    /** The pipeline's privacy mask (docs/privacy.md): a console is a log people read. */
+    private readonly show: ((e: Event) => Event) | undefined,
   ) {
     this.limit = config.limit ?? Number.POSITIVE_INFINITY;
     this.prefix = config.prefix ?? '';
+  }
+
+  private shown(e: Event): Event {
+    return this.show ? this.show(e) : e;
   }
 
   process(batch: readonly Event[]): void {
@@ -38,12 +44,12 @@ class ConsoleSink implements SinkOperator {
     if (n <= 0) return;
     this.printed += n;
     if (this.writer) {
-      for (let i = 0; i < n; i++) this.writer(this.prefix + JSON.stringify(batch[i]));
+      for (let i = 0; i < n; i++) this.writer(this.prefix + JSON.stringify(this.shown(batch[i]!)));
       return;
     }
     // One write per batch: a write per event makes stdout the bottleneck.
     let text = '';
-    for (let i = 0; i < n; i++) text += `${this.prefix}${JSON.stringify(batch[i])}\n`;
+    for (let i = 0; i < n; i++) text += `${this.prefix}${JSON.stringify(this.shown(batch[i]!))}\n`;
     process.stdout.write(text);
   }
 }

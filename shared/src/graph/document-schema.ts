@@ -8,6 +8,7 @@
  * refused (`looseObject`), so a newer editor can add optional fields an older engine ignores.
  */
 import { z } from 'zod';
+import { privacySchema } from '../privacy/privacy-settings.js';
 import { CURRENT_FORMAT } from './document.js';
 
 export const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -92,6 +93,7 @@ export const documentSchema = z
     nodes: z.array(nodeSpecSchema),
     edges: z.array(edgeSpecSchema).default([]),
     settings: settingsSchema.optional(),
+    privacy: privacySchema.optional(),
   })
   .meta({ title: 'Sluice pipeline document', description: 'A pipeline graph, format sluice/v1 (docs/graph-format.md)' });
 

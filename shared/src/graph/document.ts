@@ -1,4 +1,5 @@
 /** The pipeline document, format sluice/v1 (see ../shared/GRAPH_FORMAT.md). */
+import type { PrivacySettings } from '../privacy/privacy-settings.js';
 
 export const CURRENT_FORMAT = 'sluice/v1';
 
@@ -46,6 +47,8 @@ export interface PipelineDocument {
   nodes: NodeSpec[];
   edges: EdgeSpec[];
   settings?: PipelineSettings;
+  /** Recording, retention and masking of personal data (docs/privacy.md). */
+  privacy?: PrivacySettings;
 }
 
 /** How the server treats a pipeline (docs/graph-format.md "Settings"). */

@@ -3,13 +3,16 @@
  * the client listens - `{ status, metrics? }`, `not-deployed` while nothing runs, so an editor
  * that subscribes before pressing Deploy sees the run start without reconnecting - and one
  * `end` message `{ status, metrics }` when a run it watched ends (completed, stopped, failed).
- * Taps: a bounded sample of the events crossing one edge of the running pipeline.
+ * Taps: a bounded sample of the events crossing one edge of the running pipeline, masked by the
+ * pipeline's privacy settings (docs/privacy.md) before they leave; a `masked` message says which
+ * fields were masked (and how), for the editor's note.
  */
 import { Hono } from 'hono';
 import type { SSEStreamingApi } from 'hono/streaming';
 import { streamSSE } from 'hono/streaming';
 import type { Event } from '@sluice/shared';
 import { type DeploymentManager, isLive } from '../../deployments/deployment-manager.js';
+import { pipelinePrivacy } from '../../privacy/pipeline-privacy.js';
 import type { RunHandle } from '../../runners/runner.js';
 import { redactDeep } from '../../secrets/redact.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
@@ -87,6 +90,11 @@ export function liveRoutes(o: LiveRoutesOptions): Hono {
     if (!(edgeId in h.metrics().edges)) throw new ApiError(404, 'not-found', `the running pipeline "${id}" has no edge "${edgeId}"`);
     return streamSSE(c, async (stream) => {
       const client = watchAbort(stream);
+      const privacy = o.deployments.privacyOf(id) ?? pipelinePrivacy({});
+      // The document's rules always apply; fields the name-based default masked are added as seen.
+      const announced = new Map<string, string>(privacy.ruleFields.map((f) => [f.field, f.how]));
+      const personal = new Set<string>();
+      let told = -1;
       let pending: Event[] = [];
       let budget = tapRate;
       // Called on the engine's hot path: take a reference and return, nothing more.
@@ -98,8 +106,13 @@ export function liveRoutes(o: LiveRoutesOptions): Hono {
         let sinceWrite = 0;
         while (client.open && !o.deployments.closed && o.deployments.handle(id) === h && isLive(h.status())) {
           if (pending.length > 0) {
-            const batch = pending;
+            const batch = pending.map((e) => privacy.mask(e, personal));
             pending = [];
+            for (const f of personal) if (!announced.has(f)) announced.set(f, 'personal');
+            if (announced.size > 0 && announced.size !== told) {
+              told = announced.size;
+              await stream.writeSSE({ event: 'masked', data: JSON.stringify([...announced].map(([field, how]) => ({ field, how }))) });
+            }
             await stream.writeSSE({ event: 'events', data: JSON.stringify(batch) });
             sinceWrite = 0;
           } else if (sinceWrite >= KEEPALIVE_MS) {

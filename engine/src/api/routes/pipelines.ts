@@ -159,6 +159,15 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     return c.json({ deleted: p.id });
   });
 
+  // What the server recorded of the pipeline's sources, gone at once (docs/privacy.md); a
+  // running pipeline goes on recording unless its document turns recording off.
+  app.delete('/:id/recording', async (c) => {
+    const p = await findPipeline(o.store, c.req.param('id'));
+    await o.recorder.forget(p.id);
+    await audit(c, o.audit, { action: 'delete-recording', pipelineId: p.id, version: p.version });
+    return c.json({ pipeline: p.id, deleted: 'recording' as const });
+  });
+
   return app;
 }
 

@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { MAX_RECORD_DEPTH, type PipelineDocument, parseTime, valueDepth } from '@sluice/shared';
 import type { DeploymentManager } from '../../deployments/deployment-manager.js';
 import { PreviewError, runPreview } from '../../preview/preview.js';
+import { type PipelinePrivacy, pipelinePrivacy } from '../../privacy/pipeline-privacy.js';
 import type { RecordedEvent } from '../../recording/recorded-event.js';
 import type { RecordingStore } from '../../recording/recording-store.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
@@ -49,6 +50,23 @@ export function uploadedEvents(document: PipelineDocument, raw: unknown): Record
   return out;
 }
 
+/** A pipeline not running here: its live document's settings, an unset hmac key redacting. */
+function livePrivacy(document: unknown): PipelinePrivacy {
+  const privacy = isObject(document) ? (document as Pick<PipelineDocument, 'privacy'>) : {};
+  try {
+    return pipelinePrivacy(privacy, { missingSecret: 'redact' });
+  } catch {
+    return pipelinePrivacy({});
+  }
+}
+
+/** An uploaded sample is masked on arrival, as recorded events were when recorded. */
+function maskUploaded(events: Record<string, RecordedEvent[]>, privacy: PipelinePrivacy): Record<string, RecordedEvent[]> {
+  return Object.fromEntries(
+    Object.entries(events).map(([node, list]) => [node, list.map((r) => ({ ...r, e: privacy.mask(r.e as never) }))]),
+  );
+}
+
 export function previewRoutes(o: { store: PipelineStore; deployments: DeploymentManager; recordings: RecordingStore }): Hono {
   const app = new Hono();
 
@@ -70,11 +88,16 @@ export function previewRoutes(o: { store: PipelineStore; deployments: Deployment
 
     const deployment = await o.store.getDeployment(p.id);
     const liveDocument = deployment ? ((await o.store.getVersion(p.id, deployment.version)) ?? p.document) : p.document;
+    // The live version's privacy (docs/privacy.md), never the draft's: a draft cannot reveal.
+    const privacy = o.deployments.privacyOf(p.id) ?? livePrivacy(liveDocument);
     const events =
       body.events !== undefined
-        ? uploadedEvents(
-            Array.isArray((draftDocument as { nodes?: unknown }).nodes) ? (draftDocument as unknown as PipelineDocument) : p.document,
-            body.events,
+        ? maskUploaded(
+            uploadedEvents(
+              Array.isArray((draftDocument as { nodes?: unknown }).nodes) ? (draftDocument as unknown as PipelineDocument) : p.document,
+              body.events,
+            ),
+            privacy,
           )
         : await o.recordings.read(p.id, limit);
     try {
@@ -82,6 +105,7 @@ export function previewRoutes(o: { store: PipelineStore; deployments: Deployment
         live: { document: liveDocument, params: deployment?.params ?? {}, version: deployment?.version ?? null },
         draft: { document: draftDocument, ...(body.params ? { params: body.params as Record<string, unknown> } : {}) },
         events,
+        maskOutput: (e) => privacy.maskByName(e),
         baseDir: p.baseDir,
         policy: (d) => o.deployments.policyDiagnostics(p, d),
       });

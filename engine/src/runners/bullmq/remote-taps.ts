@@ -1,10 +1,12 @@
 /**
  * Taps on edges that run inside workers: the coordinator names the tapped edges in a Redis
  * set; workers publish a sample of the events crossing them (at most SAMPLE_PER_SECOND per edge)
- * on a pub/sub channel the coordinator listens to.
+ * on a pub/sub channel the coordinator listens to. Samples are masked by the pipeline's privacy
+ * settings before they leave the worker (docs/privacy.md).
  */
 import { duplicateClient, type RedisClient } from './redis-client.js';
 import type { Event } from '@sluice/shared';
+import { ALREADY_MASKED } from '../../privacy/pipeline-privacy.js';
 import type { RedisKeys } from './keys.js';
 
 export const SAMPLE_PER_SECOND = 20;
@@ -18,6 +20,7 @@ export class TapPublisher {
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly pid: string,
+    private readonly mask: (e: Event) => Event = (e) => e,
   ) {}
 
   async refresh(): Promise<void> {
@@ -30,7 +33,7 @@ export class TapPublisher {
     let b = this.budget.get(edgeId);
     if (!b || b.second !== second) this.budget.set(edgeId, (b = { second, left: SAMPLE_PER_SECOND }));
     if (b.left <= 0) return;
-    const sample = events.slice(0, b.left);
+    const sample = events.slice(0, b.left).map(this.mask);
     b.left -= sample.length;
     void this.redis.publish(this.keys.tapChannel(this.pid, edgeId), JSON.stringify(sample)).catch(() => undefined);
   };
@@ -53,7 +56,9 @@ export class TapSubscriber {
       this.sub = duplicateClient(this.redis);
       this.sub.on('message', (ch: string, message: string) => {
         const edge = ch.slice(this.keys.tapChannel(this.pid, '').length);
-        for (const l of this.listeners.get(edge) ?? []) l(JSON.parse(message) as Event[]);
+        const events = JSON.parse(message) as Event[];
+        for (const e of events) (e as { [ALREADY_MASKED]?: boolean })[ALREADY_MASKED] = true;
+        for (const l of this.listeners.get(edge) ?? []) l(events);
       });
     }
     let set = this.listeners.get(edgeId);

@@ -14,6 +14,7 @@ import type { BatchJob } from './batch-codec.js';
 import { type DeployedPipeline, WORKER_TIMINGS } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
+import { pipelinePrivacy } from '../../privacy/pipeline-privacy.js';
 import { TapPublisher } from './remote-taps.js';
 import { reportStartFailure } from './start-failure-report.js';
 import { reportRedisErrors } from './redis-options.js';
@@ -160,7 +161,9 @@ export class WorkerPool {
   private async host(d: DeployedPipeline): Promise<void> {
     const plan = buildPlan(d.document, nodeDefinitions, { partitions: d.partitions });
     const queues = new QueueSet(this.o.redisUrl, this.keys, d.pid);
-    const taps = new TapPublisher(this.redis, this.keys, d.pid);
+    // A worker's environment may lack an hmac rule's key: it then redacts (masking fails closed).
+    const privacy = pipelinePrivacy(d.document, { missingSecret: 'redact' });
+    const taps = new TapPublisher(this.redis, this.keys, d.pid, (e) => privacy.mask(e));
     const connections = new BullConnections(this.o.redisUrl);
     const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, workers: [], hosts: [], queues, connections };
     for (const stage of plan.stages) {
@@ -174,7 +177,13 @@ export class WorkerPool {
           partition: p,
           generation: d.generation,
           store: this.store,
-          context: { baseDir: d.baseDir, ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}), params: d.params, now: Date.now },
+          context: {
+            baseDir: d.baseDir,
+            ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}),
+            params: d.params,
+            now: Date.now,
+            show: (e) => privacy.mask(e),
+          },
           enqueue: (jobs) => queues.add(jobs),
           onTap: taps.publish,
           beforeSinkWrite: slowSinkDrill(() => current),

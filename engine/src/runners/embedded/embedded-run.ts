@@ -15,6 +15,7 @@ import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
 import { RUN_DEFAULTS, type RunOptions } from '../runner.js';
 import { messageOf, type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
+import { pipelinePrivacy } from '../../privacy/pipeline-privacy.js';
 
 const YIELD_EVERY_MS = 15;
 /**
@@ -97,6 +98,8 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
       params: { ...paramValues(document), ...options.params },
       now: this.now,
       ...(options.consoleWriter ? { consoleWriter: options.consoleWriter } : {}),
+      // What a console sink prints is what a tap would show (docs/privacy.md); an unset hmac key redacts.
+      show: showable(document),
       ...(options.ingest ? { ingest: { hub: options.ingest, pipelineId: this.pipelineId } } : {}),
     };
     const meters = (node: PlanNode) => ({ counters: metrics.node(node.id), latency: metrics.sinkLatency(node.id) });
@@ -307,4 +310,15 @@ export function nextPollSize(asked: number, busyMs: number, batchSize: number): 
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The document's privacy mask for what people see; a document whose settings cannot be read gets the safe defaults. */
+function showable(document: PipelineDocument): (e: Event) => Event {
+  let privacy: ReturnType<typeof pipelinePrivacy>;
+  try {
+    privacy = pipelinePrivacy(document, { missingSecret: 'redact' });
+  } catch {
+    privacy = pipelinePrivacy({});
+  }
+  return (e) => privacy.mask(e);
 }
