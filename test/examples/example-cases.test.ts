@@ -43,15 +43,18 @@ describe('example test cases expect hand-computed outputs', () => {
 
   it('fraud: 1 min windows sliding by 10 s; velocity above 2 payments, spend above 5000, one payment above 4000', () => {
     const dir = 'fraud/fraud.tests/velocity-spend-large/expected';
+    // Card ids leave pseudonymized: HMAC-SHA256 under the case's stand-in key, 16 hex digits
+    // (`printf card-00001 | openssl dgst -sha256 -hmac case-key-not-a-real-secret`).
+    const card = { 1: 'fb1851b44658ab76', 2: 'f4d5a938dd0e136c', 3: '5839af9389a00484' };
     // card-00001 pays at 5, 15, 25 s: windows starting at -30, -20, -10 and 0 s hold all three.
     expect(pick(expected(`${dir}/velocity_alerts.jsonl`), 'card_id', 'window_start', 'payments', 'spend')).toEqual(
-      [-30, -20, -10, 0].map((s) => ['card-00001', T0 + s * S, 3, 60]),
+      [-30, -20, -10, 0].map((s) => [card[1], T0 + s * S, 3, 60]),
     );
     // card-00003 pays 3000 at 60 s and 2500 at 90 s: windows starting at 40, 50, 60 s hold both.
     expect(pick(expected(`${dir}/spend_alerts.jsonl`), 'card_id', 'window_start', 'payments', 'spend')).toEqual(
-      [40, 50, 60].map((s) => ['card-00003', T0 + s * S, 2, 5500]),
+      [40, 50, 60].map((s) => [card[3], T0 + s * S, 2, 5500]),
     );
-    expect(pick(expected(`${dir}/large_alerts.jsonl`), 'tx_id', 'amount')).toEqual([[4, 4500]]);
+    expect(pick(expected(`${dir}/large_alerts.jsonl`), 'tx_id', 'card_id', 'amount')).toEqual([[4, card[2], 4500]]);
   });
 
   it('iot: 1 min windows sliding by 30 s; critical (vibration above 9) wins over warning (average above 62 °C)', () => {

@@ -83,13 +83,13 @@ describe('sluice test', { timeout: 240_000 }, () => {
       '    spend_alerts (paired by card_id, window_start): 3 expected, 3 sent; 1 as expected, 1 changed, 1 missing, 1 unexpected',
     );
     expect(r.stdout).toContain(
-      '      spend_alerts card_id="card-00003", window_start=1767225640000:\n        spend: expected 5400, actual 5500',
+      '      spend_alerts card_id="5839af9389a00484", window_start=1767225640000:\n        spend: expected 5400, actual 5500',
     );
     expect(r.stdout).toContain(
       '      spend_alerts card_id="card-09999", window_start=1767225600000: missing: expected {"card_id":"card-09999","window_start":1767225600000,"window_end":1767225660000,"payments":1,"spend":9000,"largest":9000,"countries":1}, the pipeline sent no such event',
     );
     expect(r.stdout).toContain(
-      '      spend_alerts card_id="card-00003", window_start=1767225660000: unexpected: the pipeline sent {"card_id":"card-00003","window_start":1767225660000,"window_end":1767225720000,"payments":2,"spend":5500,"largest":3000,"countries":1}',
+      '      spend_alerts card_id="5839af9389a00484", window_start=1767225660000: unexpected: the pipeline sent {"card_id":"5839af9389a00484","window_start":1767225660000,"window_end":1767225720000,"payments":2,"spend":5500,"largest":3000,"countries":1}',
     );
     expect(r.stdout).toContain('1 case: 0 passed, 1 failed');
     expect(r.stderr).toContain('--update');
@@ -176,7 +176,7 @@ describe('sluice test', { timeout: 240_000 }, () => {
     const c = 'fraud.tests'; // under the current folder: printed relative to it
     for (const line of [
       `  ! bad-json: invalid case: ${c}/bad-json/input/transactions.jsonl:2: line 2 is not valid JSON`,
-      `  ! bad-key: invalid case: ${c}/bad-key/case.json: unknown key "param" (case.json has description, params, timeField)`,
+      `  ! bad-key: invalid case: ${c}/bad-key/case.json: unknown key "param" (case.json has description, params, timeField, secrets)`,
       `  ! bad-param: invalid case: ${c}/bad-param/case.json: the document does not compile with this case's params: `,
       `  ! bad-source: invalid case: ${c}/bad-source/input: "orders" is not a source node of the document; name files after source node ids`,
       `  ! bad-sink: invalid case: ${c}/bad-sink/expected/rules.jsonl: "rules" is not a sink node of the document`,

@@ -20,7 +20,7 @@ export const CASE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
 
 /** The keys of an input line that carries its own stamps instead of being a plain event. */
 const ENVELOPE_KEYS = new Set(['$event', '$time', '$watermark']);
-const CASE_KEYS = new Set(['description', 'params', 'timeField']);
+const CASE_KEYS = new Set(['description', 'params', 'timeField', 'secrets']);
 
 /** A case or tests folder that cannot be read as one: exit 2, a 422 through the API. */
 export class InvalidCase extends Error {
@@ -41,6 +41,12 @@ export interface CaseSpec {
   params?: Record<string, unknown>;
   /** The time field of input events, for sources without a `timeField` of their own: one for all, or per source id. */
   timeField?: string | Record<string, string>;
+  /**
+   * Stand-in values for the secrets the pipeline names (an hmac key): a case is committed with
+   * its pipeline, so these are test values, never real ones. Unlisted secrets come from the
+   * environment (SLUICE_SECRET_<name>), as for a run.
+   */
+  secrets?: Record<string, string>;
 }
 
 /** One input line as read: the event, and its stamps when the line carried them. */
@@ -145,9 +151,9 @@ async function filesById(dir: string): Promise<Map<string, string>> {
 }
 
 function readSpec(file: string, raw: unknown): CaseSpec {
-  if (!isObject(raw)) throw new InvalidCase(file, 'case.json is a JSON object: { "description"?, "params"?, "timeField"? }');
+  if (!isObject(raw)) throw new InvalidCase(file, 'case.json is a JSON object: { "description"?, "params"?, "timeField"?, "secrets"? }');
   for (const k of Object.keys(raw))
-    if (!CASE_KEYS.has(k)) throw new InvalidCase(file, `unknown key "${k}" (case.json has description, params, timeField)`);
+    if (!CASE_KEYS.has(k)) throw new InvalidCase(file, `unknown key "${k}" (case.json has description, params, timeField, secrets)`);
   const spec: CaseSpec = {};
   if (raw.description !== undefined) {
     if (typeof raw.description !== 'string') throw new InvalidCase(file, '"description" is text');
@@ -162,6 +168,12 @@ function readSpec(file: string, raw: unknown): CaseSpec {
     const ok = typeof tf === 'string' || (isObject(tf) && Object.values(tf).every((v) => typeof v === 'string'));
     if (!ok) throw new InvalidCase(file, '"timeField" is a field name, or { "<source id>": "field" }');
     spec.timeField = tf as CaseSpec['timeField'];
+  }
+  const sec = raw.secrets;
+  if (sec !== undefined) {
+    const ok = isObject(sec) && Object.entries(sec).every(([k, v]) => /^[A-Z][A-Z0-9_]*$/.test(k) && typeof v === 'string');
+    if (!ok) throw new InvalidCase(file, '"secrets" is { "SECRET_NAME": "test value" } (names upper case letters, digits and _)');
+    spec.secrets = sec as Record<string, string>;
   }
   return spec;
 }

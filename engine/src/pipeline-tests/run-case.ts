@@ -104,7 +104,7 @@ export async function runCase(c: TestCase, o: RunCaseOptions): Promise<CaseResul
   const events = recordedInputs(c, timeFieldOf);
   const params = Object.fromEntries(Object.entries(document.params ?? {}).map(([k, p]) => [k, p.value])) as Record<string, ParamValue>;
   // A run that cannot start (an enrich table that is not there) fails the case, saying why.
-  const run: CapturedRun = await runOnEvents(document, params, events, o.baseDir).catch((err: unknown) => ({
+  const run: CapturedRun = await runOnEvents(document, params, events, o.baseDir, c.spec.secrets).catch((err: unknown) => ({
     outputs: {},
     errors: {},
     status: 'failed',

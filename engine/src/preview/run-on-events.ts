@@ -23,6 +23,8 @@ export async function runOnEvents(
   params: Record<string, ParamValue>,
   events: Record<string, readonly RecordedEvent[]>,
   baseDir: string,
+  /** Stand-in secret values (a pipeline test's), over the environment. */
+  secrets?: Readonly<Record<string, string>>,
 ): Promise<CapturedRun> {
   const outputs: Record<string, Event[]> = {};
   const sourceOverrides: Record<string, () => SourceOperator> = {};
@@ -49,6 +51,7 @@ export async function runOnEvents(
       partitions: 1,
       sourceOverrides,
       operatorOverrides,
+      ...(secrets ? { secrets } : {}),
     });
     const result = await handle.done;
     const errors: Record<string, number> = {};

@@ -14,6 +14,8 @@ import type { TapListener } from '../runtime/taps.js';
 export interface RunOptions {
   /** Folder that relative paths in the document resolve against. */
   baseDir: string;
+  /** Secret values by name that win over the environment (a pipeline test's stand-ins; embedded only). */
+  secrets?: Readonly<Record<string, string>>;
   /** Folders the pipeline's files must really be in (path-confinement.ts); unset: not confined (CLI). */
   fileRoots?: readonly string[];
   /** Pipeline id for metrics and queues (default: the document's id, else "pipeline"). */

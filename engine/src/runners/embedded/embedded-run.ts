@@ -1,6 +1,6 @@
 import type { Event, PipelineDocument, RunStatus } from '@sluice/shared';
 import { paramValues } from '@sluice/shared';
-import type { SourceOperator } from '@sluice/nodes/sdk';
+import { secretEnvVar, type SourceOperator } from '@sluice/nodes/sdk';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan, type Plan, type PlanEdge, type PlanNode, type PlanStage } from '../../compile/plan.js';
 import { diffPlans } from '../../compile/redeploy-diff.js';
@@ -98,6 +98,7 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
       params: { ...paramValues(document), ...options.params },
       now: this.now,
       ...(options.consoleWriter ? { consoleWriter: options.consoleWriter } : {}),
+      ...(options.secrets ? { secrets: standInSecrets(options.secrets) } : {}),
       // What a console sink prints is what a tap would show (docs/privacy.md); an unset hmac key redacts.
       show: showable(document),
       ...(options.ingest ? { ingest: { hub: options.ingest, pipelineId: this.pipelineId } } : {}),
@@ -321,4 +322,9 @@ function showable(document: PipelineDocument): (e: Event) => Event {
     privacy = pipelinePrivacy({});
   }
   return (e) => privacy.mask(e);
+}
+
+/** Secrets given with the run first (a pipeline test's stand-ins), then the environment. */
+function standInSecrets(given: Readonly<Record<string, string>>): (name: string) => string | undefined {
+  return (name) => given[name] ?? process.env[secretEnvVar(name)];
 }
