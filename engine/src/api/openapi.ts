@@ -322,6 +322,14 @@ const paths = {
       responses: { ...ok('workers', S.Workers), ...errors(503) },
     },
   },
+  '/api/cluster': {
+    get: {
+      operationId: 'getCluster',
+      summary:
+        'The servers sharing this Redis prefix, which one holds the coordinator lease and since when (editor or above; no servers on the embedded engine)',
+      responses: { ...ok('the cluster', S.Cluster), ...errors(503) },
+    },
+  },
   '/api/auth/oidc/provider': {
     get: {
       operationId: 'getSignInProvider',
