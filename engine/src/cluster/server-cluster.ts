@@ -21,8 +21,14 @@ const BOARD_MS = 500;
 const SERVER_GONE_MS = 60_000;
 /** Longest wait for one command on the cluster's connection. */
 const COMMAND_TIMEOUT_MS = 3000;
-/** How long a follower waits for the leader to answer a forwarded deploy or stop. */
-const FORWARD_TIMEOUT_MS = 30_000;
+/**
+ * How long a follower waits for the leader to answer a forwarded deploy or stop: 30 s (a stop
+ * drains for up to 10 s), or `SLUICE_LEADER_FORWARD_MS` (tests).
+ */
+export function forwardTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.SLUICE_LEADER_FORWARD_MS);
+  return Number.isInteger(ms) && ms >= 500 ? ms : 30_000;
+}
 
 export interface ClusterServerView {
   id: string;
@@ -168,7 +174,7 @@ export class ServerCluster {
         leader.id,
         op,
         args,
-        this.o.forwardTimeoutMs ?? FORWARD_TIMEOUT_MS,
+        this.o.forwardTimeoutMs ?? forwardTimeoutMs(),
       );
       // `stop` of a pipeline that was not deployed answers null.
       return value === null ? undefined : value;
