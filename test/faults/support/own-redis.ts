@@ -16,6 +16,8 @@ export interface OwnRedisOptions {
   /** e.g. `allkeys-lru` with `maxmemory: '8mb'`: for the eviction drill. */
   maxmemoryPolicy?: string;
   maxmemory?: string;
+  /** Disable CONFIG (`rename-command CONFIG ""`), as managed Redis services do. */
+  noConfig?: boolean;
 }
 
 export class OwnRedis {
@@ -50,6 +52,7 @@ export class OwnRedis {
     if (o.aof) args.push('--appendfsync', 'always');
     if (o.maxmemoryPolicy) args.push('--maxmemory-policy', o.maxmemoryPolicy);
     if (o.maxmemory) args.push('--maxmemory', o.maxmemory);
+    if (o.noConfig) args.push('--rename-command', 'CONFIG', '');
     const proc = spawn('redis-server', args, { stdio: 'ignore' });
     this.proc = proc;
     const deadline = Date.now() + 20_000;
