@@ -6,6 +6,8 @@
  */
 import type { PipelineMetrics, RunStatus } from '@sluice/shared';
 import type { RunHandle, RunResult } from '../runners/runner.js';
+import type { TapListener } from '../runtime/taps.js';
+import type { FollowerTaps } from './follower-taps.js';
 
 /** One run as the leader published it. */
 export interface BoardEntry {
@@ -15,13 +17,16 @@ export interface BoardEntry {
   metrics: PipelineMetrics;
   /** When the leader wrote it (epoch ms). */
   at: number;
+  /** Edges that run inside workers: their samples come over Redis, so a follower can tap them. */
+  workerEdges?: string[];
 }
 
 const NEVER = new Promise<RunResult>(() => undefined);
 
 /**
  * A run coordinated by another server. Read-only: stop and redeploy go to the leader through the
- * deployment manager; taps see no events here (the events cross the leader's process).
+ * deployment manager. Taps: edges inside workers through Redis (follower-taps.ts); edges of
+ * source stages see no events here (they cross the leader's process only).
  */
 export class RemoteRun implements RunHandle {
   readonly done: Promise<RunResult> = NEVER;
@@ -29,6 +34,7 @@ export class RemoteRun implements RunHandle {
   constructor(
     readonly pipelineId: string,
     private entry: BoardEntry,
+    private readonly taps?: FollowerTaps,
   ) {}
 
   get run(): string {
@@ -56,14 +62,17 @@ export class RemoteRun implements RunHandle {
     return Promise.reject(new Error(`pipeline "${this.pipelineId}" runs on the leading server: stop it through the deployment manager`));
   }
 
-  tap(): () => void {
-    return () => undefined;
+  tap(edgeId: string, listener: TapListener): () => void {
+    if (!this.taps || !this.entry.workerEdges?.includes(edgeId)) return () => undefined;
+    return this.taps.add(this.pipelineId, edgeId, listener);
   }
 }
 
 /** Follower side: the board as handles, one object per run so that live streams can tell runs apart. */
 export class RunBoardView {
   private readonly runs = new Map<string, RemoteRun>();
+
+  constructor(private readonly taps?: FollowerTaps) {}
 
   get all(): ReadonlyMap<string, RunHandle> {
     return this.runs;
@@ -88,7 +97,7 @@ export class RunBoardView {
       if (known && known.run === entry.run) known.update(entry);
       else {
         known?.gone();
-        this.runs.set(id, new RemoteRun(id, entry));
+        this.runs.set(id, new RemoteRun(id, entry, this.taps));
       }
     }
     for (const [id, r] of this.runs)

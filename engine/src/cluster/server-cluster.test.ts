@@ -13,7 +13,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
-import { generatorDoc, httpSourceDoc } from '../api/test-support.js';
+import { generatorDoc, httpSourceDoc, readSse } from '../api/test-support.js';
+import { type LocalWorkers, spawnWorkers } from '../cli/spawn-workers.js';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { type RunningServer, startServer } from '../server/start-server.js';
 
@@ -26,11 +27,13 @@ process.env.SLUICE_LEADER_LEASE_MS = '1500';
 process.env.SLUICE_LEADER_FORWARD_MS = '1500';
 
 const servers: RunningServer[] = [];
+const workers: LocalWorkers[] = [];
 const prefixes: string[] = [];
 const dirs: string[] = [];
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 afterEach(async () => {
   for (const s of servers.splice(0).reverse()) await s.close();
+  for (const w of workers.splice(0)) await w.stop();
   for (const p of prefixes.splice(0)) await deletePrefixKeys(REDIS_URL, p);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -150,6 +153,45 @@ describe('a follower server', () => {
     );
     expect((await call(follower, 'POST', '/api/ingest/live/http', { n: 1 })).status).toBe(404);
   }, 60_000);
+
+  it("streams the live metrics of the leader's run, and samples of an edge inside the workers", async () => {
+    const c = newCluster();
+    const dir = tmp();
+    await server(c, dir);
+    const follower = await server(c, dir);
+    workers.push(spawnWorkers(1, { redisUrl: REDIS_URL, prefix: c.prefix }));
+    // Two sources meet at `shape`: its stage runs on the worker, so edge `e3` crosses the worker.
+    const doc = {
+      format: 'sluice/v1',
+      id: 'merged',
+      nodes: [
+        { id: 'a', type: 'source.generator', config: { scenario: 'orders', rate: 200, seed: 1 } },
+        { id: 'b', type: 'source.generator', config: { scenario: 'orders', rate: 200, seed: 2 } },
+        { id: 'shape', type: 'map', config: { set: { tagged: 'quantity >= 1' } } },
+        { id: 'out', type: 'sink.file', config: { path: 'merged.jsonl' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'a', target: 'shape' },
+        { id: 'e2', source: 'b', target: 'shape' },
+        { id: 'e3', source: 'shape', target: 'out' },
+      ],
+    };
+    expect((await call(follower, 'POST', '/api/pipelines', doc)).status).toBe(201);
+    const deployed = await call(follower, 'POST', '/api/pipelines/merged/deploy');
+    expect(deployed.status, JSON.stringify(deployed.json)).toBe(200);
+
+    const metrics = await fetch(`${follower.url}/api/pipelines/merged/metrics?intervalMs=200`);
+    const seen = await readSse(metrics, (m) => m.some((x) => x.event === 'metrics' && (x.data as any).metrics?.nodes.out.in > 0), 30_000);
+    expect(seen.some((x) => x.event === 'metrics' && (x.data as any).status === 'running')).toBe(true);
+
+    const tap = await fetch(`${follower.url}/api/pipelines/merged/taps/e3`);
+    expect(tap.status).toBe(200);
+    const sampled = await readSse(tap, (m) => m.some((x) => x.event === 'events'), 30_000);
+    const events = sampled.find((x) => x.event === 'events')!.data as { sku: string }[];
+    expect(events.length).toBeGreaterThan(0);
+    expect(events[0]).toMatchObject({ tagged: true, sku: expect.stringMatching(/^SKU-/) });
+    expect((await call(follower, 'POST', '/api/pipelines/merged/stop')).status).toBe(200);
+  }, 90_000);
 
   it('answers 503 no-leader when the leader does not answer, and leads once the lease is free', async () => {
     const cl = newCluster();

@@ -10,7 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { DeploymentManager, ForwardedDeploy } from '../deployments/deployment-manager.js';
+import type { RunHandle } from '../runners/runner.js';
+import { RedisKeys } from '../runners/bullmq/keys.js';
 import { closeRedis, redisOptions } from '../runners/bullmq/redis-options.js';
+import { FollowerTaps } from './follower-taps.js';
 import { LeaderLease, type LeaderInfo, leaderLeaseTtlMs } from './leader-lease.js';
 import { askLeader, LeaderInbox, NoLeaderAnswer } from './leader-requests.js';
 import { type BoardEntry, RunBoardView } from './run-board.js';
@@ -62,7 +65,8 @@ export class ServerCluster {
   readonly serverId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly redis: Redis;
   private readonly lease: LeaderLease;
-  private readonly board = new RunBoardView();
+  private readonly taps: FollowerTaps;
+  private readonly board: RunBoardView;
   private inbox: LeaderInbox | undefined;
   private boardTimer: NodeJS.Timeout | undefined;
   /** Run identities for the board: one per handle the leader holds. */
@@ -75,6 +79,8 @@ export class ServerCluster {
     // Bounded commands: with Redis away the server still starts and answers (/readyz says 503).
     this.redis = new Redis({ ...redisOptions(o.redisUrl), commandTimeout: COMMAND_TIMEOUT_MS });
     this.redis.on('error', () => undefined); // retried by ioredis
+    this.taps = new FollowerTaps(this.redis, new RedisKeys(o.prefix));
+    this.board = new RunBoardView(this.taps);
     this.lease = new LeaderLease({
       redisUrl: o.redisUrl,
       key: `${o.prefix}:leader`,
@@ -201,7 +207,7 @@ export class ServerCluster {
     for (const [id, h] of own) {
       let run = this.runIds.get(h);
       if (!run) this.runIds.set(h, (run = randomBytes(6).toString('hex')));
-      const entry: BoardEntry = { run, status: h.status(), metrics: h.metrics(), at: now };
+      const entry: BoardEntry = { run, status: h.status(), metrics: h.metrics(), at: now, workerEdges: workerEdges(h) };
       fields.push(id, JSON.stringify(entry));
     }
     const listed = await this.redis.hkeys(this.boardKey);
@@ -263,6 +269,7 @@ export class ServerCluster {
   async close(detach: () => Promise<void>): Promise<void> {
     this.closed = true;
     clearInterval(this.boardTimer);
+    this.taps.close();
     await this.inbox?.stop();
     const wasLeader = this.leading;
     await this.lease.stop(detach);
@@ -276,4 +283,14 @@ export class ServerCluster {
     }
     await closeRedis(this.redis);
   }
+}
+
+/**
+ * The edges of a run whose events cross workers, not this process: those whose source node is
+ * in a stage without a source (bullmq-run.ts taps the others locally).
+ */
+function workerEdges(h: RunHandle): string[] | undefined {
+  const plan = h.detail?.().plan;
+  if (!plan) return undefined;
+  return plan.edges.filter((e) => plan.stages[plan.nodes.get(e.source)!.stage]!.source === undefined).map((e) => e.id);
 }
