@@ -42,6 +42,7 @@ return #nodes
 
 interface WithOffer {
   sluiceIngestOffer(key: string, marker: string, capacity: number, ...records: string[]): Promise<number>;
+  sluiceIngestClose(capacities: string, streamPrefix: string, ...nodes: string[]): Promise<number>;
 }
 
 export interface RedisIngestHubOptions {
@@ -80,6 +81,7 @@ export class RedisIngestHub implements IngestHub {
     // Retried by ioredis; /readyz reports an unreachable Redis.
     if (this.owned) redis.on('error', () => undefined);
     redis.defineCommand('sluiceIngestOffer', { numberOfKeys: 2, lua: OFFER_SCRIPT });
+    redis.defineCommand('sluiceIngestClose', { numberOfKeys: 1, lua: CLOSE_SCRIPT });
     this.redis = redis as Redis & WithOffer;
     this.keys = new RedisKeys(o.prefix ?? 'sluice');
   }
@@ -108,9 +110,7 @@ export class RedisIngestHub implements IngestHub {
     // The inboxes another server of the cluster opened are listed in Redis: closed here too, in
     // one script, so an open() sent after this close is not undone by it.
     const streams = new Set(nodes?.keys() ?? []);
-    this.redis
-      .eval(CLOSE_SCRIPT, 1, this.keys.ingestCapacity(pipelineId), this.keys.ingest(pipelineId, ''), ...streams)
-      .catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
+    this.redis.sluiceIngestClose(this.keys.ingestCapacity(pipelineId), this.keys.ingest(pipelineId, ''), ...streams).catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
   }
 
   async offer(pipelineId: string, nodeId: string, records: readonly unknown[]): Promise<OfferResult> {
