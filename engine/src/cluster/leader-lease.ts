@@ -102,7 +102,8 @@ export class LeaderLease {
 
   /** The lease this server holds now, or undefined. */
   get leading(): LeaderInfo | undefined {
-    return this.held;
+    // Fenced from the moment the lease is lost, before the follow transition has run.
+    return this.value ? this.held : undefined;
   }
 
   /** Who holds the lease (any server), read from Redis. */

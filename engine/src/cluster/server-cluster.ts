@@ -141,7 +141,7 @@ export class ServerCluster {
     this.o.log(
       `server ${this.serverId} is now the leader (lease ${this.o.prefix}:leader, token ${info.token}): resuming deployed pipelines`,
     );
-    const resumed = await this.o.deployments.restore();
+    const resumed = await this.o.deployments.restore(() => this.leading);
     this.o.log(resumed.length > 0 ? `resumed as leader: ${resumed.join(', ')}` : 'resumed as leader: no deployed pipelines');
     await this.syncBoard();
   }

@@ -24,7 +24,7 @@ import { isRunStateLost } from '../runners/bullmq/run-marker.js';
 import { HotSwapRefused, type RunHandle, type Runner, type RunOptions, type RunResult } from '../runners/runner.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import type { Deployment, PipelineStore } from '../store/pipeline-store.js';
-import { LeaderRefused } from '../cluster/leader-requests.js';
+import { LeaderRefused, NoLeaderAnswer } from '../cluster/leader-requests.js';
 import { RemoteRun } from '../cluster/run-board.js';
 import { confinePaths } from './path-confinement.js';
 
@@ -184,6 +184,8 @@ export class DeploymentManager {
     } catch (err) {
       if (err instanceof LeaderRefused && err.remote.name === 'DeployError')
         throw new DeployError(err.remote.code as DeployErrorCode, err.remote.message, (err.remote.diagnostics ?? []) as Diagnostic[]);
+      // The server asked has just lost the lease (or not yet finished taking it): a 503 here too.
+      if (err instanceof LeaderRefused && err.remote.code === 'no-leader') throw new NoLeaderAnswer(err.remote.message);
       throw err;
     }
   }
@@ -364,14 +366,17 @@ export class DeploymentManager {
   }
 
   /**
-   * Server start: bring back what was deployed. A runner that keeps runs outside this process
+   * Server start (or a server taking the leader lease; `goOn` says whether it still holds it):
+   * bring back what was deployed. A runner that keeps runs outside this process
    * (BullMQ) re-attaches; otherwise the recorded version is deployed again with the recorded
    * params - not the current draft, which may hold later, undeployed edits.
    */
-  async restore(): Promise<string[]> {
+  async restore(goOn: () => boolean = () => true): Promise<string[]> {
     const restored: string[] = [];
     for (const { id, deployment } of await this.o.store.listDeployed()) {
       if (deployment.ended) continue; // it completed: nothing to run again
+      // A cluster leader that lost the lease meanwhile resumes nothing more (docs/multi-server.md).
+      if (!goOn()) break;
       try {
         await this.lock.run(id, () => this.restoreOne(id, deployment));
         restored.push(id);
