@@ -53,7 +53,9 @@ function replyKey(prefix: string, requestId: string): string {
 
 /**
  * Send one request to the server `leaderId` and wait for its answer. `blocking` is a connection
- * of the caller's own (BLPOP holds it for the wait); `timeoutMs` bounds the whole wait.
+ * of the caller's own (BLPOP holds it for the wait); `timeoutMs` bounds the whole wait. Every
+ * second without an answer `stillLeader` is asked: a leader that lost its lease meanwhile (it
+ * died, its key expired) will not answer, so the wait ends there rather than at the timeout.
  */
 export async function askLeader(
   redis: Redis,
@@ -63,19 +65,29 @@ export async function askLeader(
   op: string,
   args: unknown,
   timeoutMs: number,
+  stillLeader: () => Promise<boolean> = async () => true,
 ): Promise<unknown> {
   const request: LeaderRequest = { id: randomUUID(), op, args, deadline: Date.now() + timeoutMs };
   const inbox = inboxKey(prefix, leaderId);
   await redis.rpush(inbox, JSON.stringify(request));
   await redis.pexpire(inbox, timeoutMs);
-  const popped = await blocking.blpop(replyKey(prefix, request.id), Math.max(1, Math.ceil(timeoutMs / 1000)));
-  if (!popped)
-    throw new NoLeaderAnswer(
-      `the leading server (${leaderId}) did not answer within ${Math.round(timeoutMs / 1000)} s; it may have just failed: another server takes the lease within seconds, try again`,
-    );
-  const reply = JSON.parse(popped[1]) as Reply;
-  if (!reply.ok) throw new LeaderRefused(reply.error);
-  return reply.value;
+  for (;;) {
+    const left = request.deadline - Date.now();
+    if (left <= 0)
+      throw new NoLeaderAnswer(
+        `the leading server (${leaderId}) did not answer within ${Math.round(timeoutMs / 1000)} s; it may have just failed: another server takes the lease within seconds, try again`,
+      );
+    const popped = await blocking.blpop(replyKey(prefix, request.id), Math.max(0.1, Math.min(1, left / 1000)));
+    if (popped) {
+      const reply = JSON.parse(popped[1]) as Reply;
+      if (!reply.ok) throw new LeaderRefused(reply.error);
+      return reply.value;
+    }
+    if (!(await stillLeader().catch(() => true)))
+      throw new NoLeaderAnswer(
+        `the leading server (${leaderId}) lost its lease before answering (it stopped or failed; another server takes over within seconds); try again`,
+      );
+  }
 }
 
 /**

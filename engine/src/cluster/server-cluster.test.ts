@@ -190,7 +190,14 @@ describe('a follower server', () => {
     const events = sampled.find((x) => x.event === 'events')!.data as { sku: string }[];
     expect(events.length).toBeGreaterThan(0);
     expect(events[0]).toMatchObject({ tagged: true, sku: expect.stringMatching(/^SKU-/) });
-    expect((await call(follower, 'POST', '/api/pipelines/merged/stop')).status).toBe(200);
+    // A stop drains the worker's queue (up to 10 s): more than this file's short forward wait.
+    process.env.SLUICE_LEADER_FORWARD_MS = '30000';
+    try {
+      const stopped = await call(follower, 'POST', '/api/pipelines/merged/stop');
+      expect(stopped.status, JSON.stringify(stopped.json)).toBe(200);
+    } finally {
+      process.env.SLUICE_LEADER_FORWARD_MS = '1500';
+    }
   }, 90_000);
 
   it('answers 503 no-leader when the leader does not answer, and leads once the lease is free', async () => {
@@ -207,8 +214,18 @@ describe('a follower server', () => {
     expect(r.status).toBe(503);
     expect(r.json.error.code).toBe('no-leader');
     expect(r.json.error.message).toMatch(/the leading server \(ghost\) did not answer within 2 s/);
-    // The ghost's key expires: the follower takes the lease at its next try and deploys itself.
+    // A request waiting for the ghost ends when its lease goes (here: deleted, as if expired),
+    // not at the end of the (now long) wait.
+    process.env.SLUICE_LEADER_FORWARD_MS = '60000';
+    await redis.del(`${prefix}:cluster:inbox:ghost`); // the first request, never popped
+    const waiting = call(follower, 'POST', '/api/pipelines/live/deploy');
+    await until("the request is in the ghost's inbox", async () => (await redis.llen(`${prefix}:cluster:inbox:ghost`)) === 1);
     await redis.del(`${prefix}:leader`);
+    const ended = await waiting;
+    process.env.SLUICE_LEADER_FORWARD_MS = '1500';
+    expect(ended.status).toBe(503);
+    expect(ended.json.error.message).toMatch(/the leading server \(ghost\) lost its lease before answering/);
+    // With the ghost's key gone, the follower takes the lease at its next try and deploys itself.
     await until('the follower leads', async () => (await call(follower, 'GET', '/api/cluster')).json.leader?.id !== undefined);
     const c = (await call(follower, 'GET', '/api/cluster')).json;
     expect(c.leader.id).toBe(c.self);

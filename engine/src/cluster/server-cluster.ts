@@ -181,6 +181,7 @@ export class ServerCluster {
         op,
         args,
         this.o.forwardTimeoutMs ?? forwardTimeoutMs(),
+        async () => (await this.lease.leader())?.token === leader.token,
       );
       // `stop` of a pipeline that was not deployed answers null.
       return value === null ? undefined : value;
