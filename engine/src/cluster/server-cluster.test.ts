@@ -98,7 +98,7 @@ function tmp(): string {
   return d;
 }
 
-describe('a follower server', () => {
+describe('servers of a cluster (one Redis prefix, one schema)', () => {
   it('forwards deploys and stops to the leader and answers as it did; status and ingest work on it', async () => {
     const c = newCluster();
     const dir = tmp();
@@ -199,6 +199,25 @@ describe('a follower server', () => {
       process.env.SLUICE_LEADER_FORWARD_MS = '1500';
     }
   }, 90_000);
+
+  it('a leader whose lease another holder took detaches its runs at once; taking it back resumes them', async () => {
+    const c = newCluster();
+    const dir = tmp();
+    const lines: string[] = [];
+    const leader = await server(c, dir, lines);
+    expect((await call(leader, 'POST', '/api/pipelines', generatorDoc('live'))).status).toBe(201);
+    expect((await call(leader, 'POST', '/api/pipelines/live/deploy')).status).toBe(200);
+    expect(leader.deployments.own().has('live')).toBe(true);
+    // Another holder (a server that took the key after this one's expired, as it sees it).
+    await redis.set(`${c.prefix}:leader`, 'thief 99999999999999999 0', 'PX', 60_000);
+    await until('the leader detaches', () => leader.deployments.own().size === 0);
+    expect(lines.some((l) => /is no longer the leader \(the lease expired in Redis or another server holds it\)/.test(l))).toBe(true);
+    await until('the detach is done', () => lines.some((l) => /detached from live: another server coordinates them now/.test(l)));
+    // Still deployed (in the store and in Redis): when the key is free again, the server takes it and resumes the run.
+    await redis.del(`${c.prefix}:leader`);
+    await until('the run is resumed', () => leader.deployments.own().get('live')?.status() === 'running');
+    expect(lines.filter((l) => /resumed as leader: live/.test(l))).toHaveLength(1);
+  }, 60_000);
 
   it('answers 503 no-leader when the leader does not answer, and leads once the lease is free', async () => {
     const cl = newCluster();
