@@ -1,7 +1,8 @@
 /**
  * The workers page in a real browser against a real server on BullMQ with a real worker
- * process: it lists the worker (host, pid, idle, a fresh heartbeat, live), follows it leaving
- * (SIGTERM), and a viewer is offered no link and is refused the page.
+ * process: it lists the worker (host, pid, idle, a fresh heartbeat, live) and the server
+ * (leading), follows the worker leaving (SIGTERM), and a viewer is offered no link and is
+ * refused the page.
  */
 import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -70,6 +71,14 @@ describe('workers page (Chromium)', () => {
       expect(cells[3]).toBe('idle');
       expect(cells[4]).toMatch(/^\d\.\d s ago$/);
       expect(cells[5]).toBe('yes');
+      // The one server (this process), leading.
+      await page.getByTestId('servers').waitFor();
+      const serverRow = page.getByTestId('servers').locator('tbody tr');
+      expect(await serverRow.count()).toBe(1);
+      const serverCells = await serverRow.first().locator('td').allTextContents();
+      expect(serverCells[0]).toMatch(/\(this one\)$/);
+      expect(serverCells[2]).toBe(String(process.pid));
+      expect(serverCells[3]).toMatch(/^leader since /);
       // SIGTERM: it says goodbye, and the page (refreshed every 2 s) shows nobody.
       await stopProcess(worker, 'SIGTERM');
       await page.getByText('No worker serves the queues.').waitFor({ timeout: 30_000 });

@@ -124,6 +124,14 @@ export interface WorkersAnswer {
   }[];
 }
 
+/** GET /api/cluster (engine/src/cluster/server-cluster.ts; docs/multi-server.md). */
+export interface ClusterAnswer {
+  engine: string;
+  self?: string;
+  leader?: { id: string; since: string; token: string };
+  servers: { id: string; host: string; pid: number; url?: string; startedAt: string; lastBeatMs: number; leader: boolean }[];
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -178,6 +186,8 @@ export const api = {
 
   // The BullMQ workers (editors and admins)
   workers: () => call<WorkersAnswer>('GET', '/api/workers'),
+  // The servers sharing the Redis prefix, and which one leads (editors and admins)
+  cluster: () => call<ClusterAnswer>('GET', '/api/cluster'),
 
   // Connectors: does the node's config reach what it names?
   checkConnection: (id: string, nodeId: string, config: Record<string, unknown>) =>

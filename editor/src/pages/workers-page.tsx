@@ -1,10 +1,11 @@
 /**
  * The BullMQ workers (`#/workers`, GET /api/workers): who serves the queues, on which host and
- * pid, what each is processing now and how old its last heartbeat is. Refreshed every 2 s.
+ * pid, what each is processing now and how old its last heartbeat is; above them the servers
+ * (GET /api/cluster) and which one leads. Refreshed every 2 s.
  * Editors and admins only: the server refuses the others (403), and the top bar hides the link.
  */
 import { useEffect, useState } from 'react';
-import { ApiError, api, type WorkersAnswer } from '../api/client';
+import { ApiError, api, type ClusterAnswer, type WorkersAnswer } from '../api/client';
 
 const REFRESH_MS = 2000;
 
@@ -18,11 +19,17 @@ export function formatAge(ms: number): string {
 export function WorkersPage() {
   const [answer, setAnswer] = useState<WorkersAnswer | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  const [cluster, setCluster] = useState<ClusterAnswer | undefined>(undefined);
 
   useEffect(() => {
     let cancelled = false;
-    const load = () =>
-      api.workers().then(
+    const load = () => {
+      // The servers are a bonus: the workers' error line says what is wrong with Redis.
+      api.cluster().then(
+        (c) => !cancelled && setCluster(c),
+        () => undefined,
+      );
+      return api.workers().then(
         (a) => {
           if (cancelled) return;
           setAnswer(a);
@@ -32,6 +39,7 @@ export function WorkersPage() {
           if (!cancelled) setError(err instanceof ApiError ? err.message : String(err));
         },
       );
+    };
     void load();
     const timer = setInterval(load, REFRESH_MS);
     return () => {
@@ -46,6 +54,33 @@ export function WorkersPage() {
         <h1>Workers</h1>
         {answer ? <span className="hint">{answer.engine} engine</span> : null}
       </div>
+      {cluster && cluster.servers.length > 0 ? (
+        <table className="grid-table" data-testid="servers">
+          <thead>
+            <tr>
+              <th>Server</th>
+              <th>Host</th>
+              <th>Pid</th>
+              <th>Role</th>
+              <th>Last heartbeat</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cluster.servers.map((s) => (
+              <tr key={s.id} data-server={s.id}>
+                <td className="mono">
+                  {s.id}
+                  {s.id === cluster.self ? <span className="hint"> (this one)</span> : null}
+                </td>
+                <td>{s.host}</td>
+                <td className="num">{s.pid}</td>
+                <td>{s.leader && cluster.leader ? `leader since ${new Date(cluster.leader.since).toLocaleTimeString()}` : 'follower'}</td>
+                <td className="num">{formatAge(s.lastBeatMs)} ago</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       {error ? <p className="message error">The workers cannot be listed: {error}</p> : null}
       {!answer ? (
         error ? null : (

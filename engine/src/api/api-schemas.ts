@@ -244,6 +244,29 @@ const workerView = z.object({
   live: z.boolean().meta({ description: 'beat within the last 5 s' }),
 });
 export const Workers = named('Workers', z.object({ engine, workers: z.array(workerView) }));
+export const Cluster = named(
+  'Cluster',
+  z.object({
+    engine,
+    self: z.string().optional().meta({ description: 'The id of the server that answered' }),
+    leader: z
+      .object({ id: z.string(), since: z.string(), token: z.string() })
+      .optional()
+      .meta({ description: 'The server holding the coordinator lease, since when, and its fencing token' }),
+    leaseTtlMs: z.number().int().optional(),
+    servers: z.array(
+      z.object({
+        id: z.string(),
+        host: z.string(),
+        pid: z.number().int(),
+        url: z.string().optional(),
+        startedAt: z.string(),
+        lastBeatMs: z.number().int(),
+        leader: z.boolean(),
+      }),
+    ),
+  }),
+);
 export const Me = named(
   'Me',
   z.object({ name: z.string(), role: z.enum(ROLES), authenticated: z.boolean(), mode: z.enum(['local', 'tokens']) }),

@@ -36,6 +36,8 @@ import { systemRoutes } from './routes/system.js';
 import { testRoutes } from './routes/tests.js';
 import { versionRoutes } from './routes/versions.js';
 import { workersRoutes } from './routes/workers.js';
+import { clusterRoutes } from './routes/cluster.js';
+import type { ClusterView } from '../cluster/server-cluster.js';
 import type { WorkerView } from '../runners/bullmq/worker-list.js';
 
 /** 5 MiB documents (GRAPH_FORMAT.md's limit) plus slack for the JSON around them. */
@@ -58,6 +60,8 @@ export interface AppOptions {
   ready?: () => Promise<boolean>;
   /** The BullMQ workers, for GET /api/workers; absent for the embedded engine. */
   workers?: () => Promise<WorkerView[]>;
+  /** The servers sharing this Redis prefix and which leads, for GET /api/cluster (BullMQ only). */
+  cluster?: () => Promise<ClusterView>;
   /** Largest accepted request body, bytes (default 6 MiB). */
   maxBodyBytes?: number;
   /** Origins allowed by CORS; none by default (no CORS headers at all). They may also change state. */
@@ -128,6 +132,7 @@ export function createApp(o: AppOptions): Hono {
   );
   app.route('/api/ingest', ingestRoutes({ store, deployments }));
   app.route('/api/workers', workersRoutes({ deployments, ...(o.workers ? { list: o.workers } : {}) }));
+  app.route('/api/cluster', clusterRoutes({ deployments, ...(o.cluster ? { view: o.cluster } : {}) }));
   app.route(
     '/api/files',
     fileRoutes({

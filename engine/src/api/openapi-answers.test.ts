@@ -99,6 +99,7 @@ describe('OpenAPI description', () => {
       '/api/node-types',
       '/api/pipelines',
       '/api/workers',
+      '/api/cluster',
       '/metrics',
     ])
       await check('GET', p);

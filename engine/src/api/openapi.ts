@@ -11,6 +11,10 @@ import { componentSchemas, refTo } from './api-schemas.js';
 type Schema = Parameters<typeof refTo>[0];
 const json = (schema: object) => ({ 'application/json': { schema } });
 const error = (description: string) => ({ description, content: json({ $ref: '#/components/schemas/Error' }) });
+/** A server of a cluster that does not lead forwards deploys and stops; nobody answered (docs/multi-server.md). */
+const NO_LEADER = error(
+  'no-leader (several servers only): the leading server did not answer the forwarded request, or none holds the lease; try again',
+);
 const E = {
   400: error(
     'Bad request: malformed JSON, nested too deep (too-deep), a number out of range (non-finite-number), an invalid id, name or body',
@@ -249,6 +253,7 @@ const paths = {
           'invalid-document (details: every diagnostic) or input-missing (details: each node and config path whose input file does not exist)',
         ),
         500: error('start-failed: the run itself could not start'),
+        503: NO_LEADER,
       },
     },
   },
@@ -257,7 +262,7 @@ const paths = {
     post: {
       operationId: 'stopPipeline',
       summary: 'Stop; a restart will not bring it back',
-      responses: { ...ok('stopped', S.Stopped), ...errors(400, 404, 409) },
+      responses: { ...ok('stopped', S.Stopped), ...errors(400, 404, 409), 503: NO_LEADER },
     },
   },
   '/api/pipelines/{id}/status': {
@@ -359,6 +364,14 @@ const paths = {
       summary:
         'The BullMQ worker processes: id, host, pid, labels, the partition queues each is processing now, heartbeat age (editor or above; empty on the embedded engine)',
       responses: { ...ok('workers', S.Workers), ...errors(503) },
+    },
+  },
+  '/api/cluster': {
+    get: {
+      operationId: 'getCluster',
+      summary:
+        'The servers sharing this Redis prefix, which one holds the coordinator lease and since when (editor or above; no servers on the embedded engine)',
+      responses: { ...ok('the cluster', S.Cluster), ...errors(503) },
     },
   },
   '/api/auth/oidc/provider': {

@@ -39,7 +39,9 @@ export function prometheusRegistry(deployments: DeploymentManager): Registry {
   const snapshots = () => {
     const now = Date.now();
     if (!cache || now - cache.at > SNAPSHOT_TTL_MS)
-      cache = { at: now, data: [...deployments.all()].map(([pipeline, h]) => ({ pipeline, metrics: h.metrics(), detail: h.detail?.() })) };
+      // The runs this server coordinates: in a cluster only the leader exports pipeline series,
+      // so sums over every scraped server count each run once (docs/multi-server.md).
+      cache = { at: now, data: [...deployments.own()].map(([pipeline, h]) => ({ pipeline, metrics: h.metrics(), detail: h.detail?.() })) };
     return cache.data;
   };
 

@@ -75,6 +75,7 @@ const MATRIX: Row[] = [
   ['DELETE', '/api/files/ghost', undefined, 404, 404, 403, 403, 401],
   // The worker processes (none on the embedded engine): editors and admins.
   ['GET', '/api/workers', undefined, 200, 200, 403, 403, 401],
+  ['GET', '/api/cluster', undefined, 200, 200, 403, 403, 401],
   // Routes that do not exist: reads need a viewer, anything else an editor, before the 404.
   ['GET', '/api/nothing-here', undefined, 404, 404, 404, 404, 401],
   ['POST', '/api/nothing-here', {}, 404, 404, 403, 403, 401],

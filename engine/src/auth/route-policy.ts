@@ -46,6 +46,7 @@ export const ROUTE_POLICY: readonly PolicyRow[] = [
   { method: '*', path: '/api/files/**', rule: role('editor') },
   // The machines and processes behind the API: for those who run it (before the reads row).
   { method: 'GET', path: '/api/workers', rule: role('editor') },
+  { method: 'GET', path: '/api/cluster', rule: role('editor') },
   { method: 'GET', path: '/api/**', rule: role('viewer') },
   { method: 'POST', path: '/api/pipelines/:id/validate', rule: role('viewer') },
   // What business users may do: change exposed values, preview such changes, deploy, roll back.

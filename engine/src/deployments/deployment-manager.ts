@@ -25,6 +25,8 @@ import { isRunStateLost } from '../runners/bullmq/run-marker.js';
 import { HotSwapRefused, type RunHandle, type Runner, type RunOptions, type RunResult } from '../runners/runner.js';
 import { KeyedLock } from '../store/keyed-lock.js';
 import type { Deployment, PipelineStore } from '../store/pipeline-store.js';
+import { LeaderRefused, NoLeaderAnswer } from '../cluster/leader-requests.js';
+import { RemoteRun } from '../cluster/run-board.js';
 import { confinePaths } from './path-confinement.js';
 
 export type DeployErrorCode = 'not-found' | 'invalid-document' | 'not-deployed' | 'start-failed';
@@ -62,6 +64,27 @@ export interface DeployOutcome {
   redeploy?: RedeployReport;
 }
 
+/**
+ * How a manager on one of several servers reaches the runs (docs/multi-server.md): the leader
+ * runs them here; a follower forwards deploys and stops to the leader and reads the runs from
+ * what the leader publishes.
+ */
+export interface ClusterLink {
+  /** This server holds the coordinator lease. */
+  leading(): boolean;
+  /** Run `op` on the leader; a NoLeaderAnswer (503) when none answers, LeaderRefused with its error. */
+  forward(op: 'deploy' | 'stop', args: unknown): Promise<unknown>;
+  /** The leader's runs as it last published them. */
+  remote(): ReadonlyMap<string, RunHandle>;
+}
+
+/** A deploy forwarded to the leader, as it answers. */
+export interface ForwardedDeploy {
+  status: RunStatus;
+  metrics: PipelineMetrics;
+  redeploy?: RedeployReport;
+}
+
 const LIVE: ReadonlySet<RunStatus> = new Set(['starting', 'running']);
 
 export function isLive(status: RunStatus): boolean {
@@ -78,6 +101,7 @@ export class DeploymentManager {
   private readonly watched = new WeakSet<RunHandle>();
   private readonly lock = new KeyedLock();
   private closing = false;
+  private cluster: ClusterLink | undefined;
   private signalClosed!: () => void;
   /** Settles when the server starts shutting down: live streams stop waiting and end. */
   readonly whenClosed = new Promise<void>((r) => (this.signalClosed = r));
@@ -86,6 +110,21 @@ export class DeploymentManager {
 
   get ingest(): IngestHub | undefined {
     return this.o.ingest;
+  }
+
+  /** One of several servers from now on: deploys and stops go to the leader when this one does not lead. */
+  joinCluster(link: ClusterLink): void {
+    this.cluster = link;
+  }
+
+  /** Another server coordinates: reads come from its published runs, changes are forwarded. */
+  private get following(): boolean {
+    return this.cluster !== undefined && !this.cluster.leading();
+  }
+
+  /** The runs this server answers for: its own, or the leader's when following. */
+  private get runs(): ReadonlyMap<string, RunHandle> {
+    return this.following ? this.cluster!.remote() : this.handles;
   }
 
   /** Live worker processes (BullMQ), undefined for an engine without workers. */
@@ -114,6 +153,7 @@ export class DeploymentManager {
 
   /** deploy(), also saying how a running pipeline was replaced (hot: kept/reset nodes; or restarted, why). */
   deployReporting(id: string, params: Record<string, unknown> = {}, author = 'anonymous'): Promise<DeployOutcome> {
+    if (this.following) return this.forwardDeploy(id, params, author);
     return this.lock.run(id, async () => {
       try {
         const stored = await this.o.store.get(id);
@@ -132,6 +172,25 @@ export class DeploymentManager {
         throw err;
       }
     });
+  }
+
+  private async forwardDeploy(id: string, params: Record<string, unknown>, author: string): Promise<DeployOutcome> {
+    const r = (await this.forwarded('deploy', { id, params, author })) as ForwardedDeploy;
+    const handle = new RemoteRun(id, { run: 'forwarded', status: r.status, metrics: r.metrics, at: Date.now() });
+    return r.redeploy ? { handle, redeploy: r.redeploy } : { handle };
+  }
+
+  /** A forwarded operation; a DeployError on the leader is the same DeployError here. */
+  private async forwarded(op: 'deploy' | 'stop', args: unknown): Promise<unknown> {
+    try {
+      return await this.cluster!.forward(op, args);
+    } catch (err) {
+      if (err instanceof LeaderRefused && err.remote.name === 'DeployError')
+        throw new DeployError(err.remote.code as DeployErrorCode, err.remote.message, (err.remote.diagnostics ?? []) as Diagnostic[]);
+      // The server asked has just lost the lease (or not yet finished taking it): a 503 here too.
+      if (err instanceof LeaderRefused && err.remote.code === 'no-leader') throw new NoLeaderAnswer(err.remote.message);
+      throw err;
+    }
   }
 
   private async start(
@@ -253,6 +312,7 @@ export class DeploymentManager {
   /** Stop the run and forget the deployment (a restart will not bring it back). */
   /** The run's status after the stop, and what its bounded drain discarded (if anything). */
   stop(id: string): Promise<Pick<RunResult, 'status' | 'discarded'> | undefined> {
+    if (this.following) return this.forwarded('stop', { id }) as Promise<Pick<RunResult, 'status' | 'discarded'> | undefined>;
     return this.lock.run(id, async () => {
       await this.o.store.recordDeployment(id, null).catch(() => undefined);
       this.o.ingest?.close(id);
@@ -287,39 +347,59 @@ export class DeploymentManager {
   }
 
   handle(id: string): RunHandle | undefined {
-    return this.handles.get(id);
+    return this.runs.get(id);
   }
 
   status(id: string): { status: RunStatus | 'not-deployed'; metrics?: PipelineMetrics } {
-    const h = this.handles.get(id);
+    const h = this.runs.get(id);
     if (!h) return { status: 'not-deployed' };
     return { status: h.status(), metrics: h.metrics() };
   }
 
   metrics(id: string): PipelineMetrics | undefined {
-    return this.handles.get(id)?.metrics();
+    return this.runs.get(id)?.metrics();
   }
 
   tap(id: string, edgeId: string, listener: TapListener): () => void {
-    const h = this.handles.get(id);
+    const h = this.runs.get(id);
     if (!h) throw new DeployError('not-deployed', `pipeline "${id}" is not deployed`);
     return h.tap(edgeId, listener);
   }
 
-  /** Every run this server holds (live or ended, until stopped or replaced). */
+  /** Every run this server holds (live or ended, until stopped or replaced); a follower's are the leader's. */
   all(): ReadonlyMap<string, RunHandle> {
+    return this.runs;
+  }
+
+  /** The runs this server coordinates itself (what a leader publishes). */
+  own(): ReadonlyMap<string, RunHandle> {
     return this.handles;
   }
 
   /**
-   * Server start: bring back what was deployed. A runner that keeps runs outside this process
+   * This server lost the coordinator lease: detach every run at once (they stay deployed in
+   * Redis; the next leader resumes them) and forget them here.
+   */
+  async detachAll(): Promise<void> {
+    const ids = [...this.handles.keys()];
+    // Forgotten first: the end of a detached run must not close its inbox or mark it ended.
+    this.handles.clear();
+    await this.o.runner.detachAll?.();
+    if (ids.length > 0) this.o.log?.(`detached from ${ids.join(', ')}: another server coordinates them now`);
+  }
+
+  /**
+   * Server start (or a server taking the leader lease; `goOn` says whether it still holds it):
+   * bring back what was deployed. A runner that keeps runs outside this process
    * (BullMQ) re-attaches; otherwise the recorded version is deployed again with the recorded
    * params - not the current draft, which may hold later, undeployed edits.
    */
-  async restore(): Promise<string[]> {
+  async restore(goOn: () => boolean = () => true): Promise<string[]> {
     const restored: string[] = [];
     for (const { id, deployment } of await this.o.store.listDeployed()) {
       if (deployment.ended) continue; // it completed: nothing to run again
+      // A cluster leader that lost the lease meanwhile resumes nothing more (docs/multi-server.md).
+      if (!goOn()) break;
       try {
         await this.lock.run(id, () => this.restoreOne(id, deployment));
         restored.push(id);

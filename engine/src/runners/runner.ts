@@ -105,6 +105,11 @@ export interface Runner {
   ready?(): Promise<boolean>;
   /** Worker processes that beat in the last few seconds (BullMQ); for /metrics and alerts. */
   liveWorkers?(): Promise<number>;
+  /**
+   * Stop coordinating every run without undeploying it (BullMQ: another server resumes them);
+   * the runner stays usable. For a server that lost the coordinator lease (docs/multi-server.md).
+   */
+  detachAll?(): Promise<void>;
   close(): Promise<void>;
 }
 

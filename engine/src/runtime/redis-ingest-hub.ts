@@ -28,8 +28,21 @@ for i = 2, #ARGV do redis.call('XADD', KEYS[1], '*', 'r', ARGV[i]) end
 return 1
 `;
 
+/**
+ * Close a pipeline's inboxes: delete the capacity hash and the stream of every node it lists or
+ * that is given. KEYS[1] capacity hash; ARGV[1] the streams' key without the node id; ARGV[2..] nodes.
+ */
+const CLOSE_SCRIPT = `
+local nodes = redis.call('HKEYS', KEYS[1])
+for i = 2, #ARGV do nodes[#nodes + 1] = ARGV[i] end
+for _, n in ipairs(nodes) do redis.call('DEL', ARGV[1] .. n) end
+redis.call('DEL', KEYS[1])
+return #nodes
+`;
+
 interface WithOffer {
   sluiceIngestOffer(key: string, marker: string, capacity: number, ...records: string[]): Promise<number>;
+  sluiceIngestClose(capacities: string, streamPrefix: string, ...nodes: string[]): Promise<number>;
 }
 
 export interface RedisIngestHubOptions {
@@ -68,6 +81,7 @@ export class RedisIngestHub implements IngestHub {
     // Retried by ioredis; /readyz reports an unreachable Redis.
     if (this.owned) redis.on('error', () => undefined);
     redis.defineCommand('sluiceIngestOffer', { numberOfKeys: 2, lua: OFFER_SCRIPT });
+    redis.defineCommand('sluiceIngestClose', { numberOfKeys: 1, lua: CLOSE_SCRIPT });
     this.redis = redis as RedisClient & WithOffer;
     this.keys = new RedisKeys(o.prefix ?? 'sluice');
   }
@@ -80,6 +94,8 @@ export class RedisIngestHub implements IngestHub {
     let nodes = this.capacities.get(pipelineId);
     if (!nodes) this.capacities.set(pipelineId, (nodes = new Map()));
     nodes.set(nodeId, capacity);
+    // For the other servers of a cluster: they take records for this inbox too.
+    this.redis.hset(this.keys.ingestCapacity(pipelineId), nodeId, String(capacity)).catch(() => undefined);
     return new StreamInbox(this.redis, this.keys.ingest(pipelineId, nodeId));
   }
 
@@ -91,13 +107,19 @@ export class RedisIngestHub implements IngestHub {
   close(pipelineId: string): void {
     const nodes = this.capacities.get(pipelineId);
     this.capacities.delete(pipelineId);
-    if (!nodes || nodes.size === 0) return;
-    const keys = [...nodes.keys()].map((n) => this.keys.ingest(pipelineId, n));
-    this.redis.del(...keys).catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
+    // The inboxes another server of the cluster opened are listed in Redis: closed here too, in
+    // one script, so an open() sent after this close is not undone by it.
+    const streams = new Set(nodes?.keys() ?? []);
+    this.redis.sluiceIngestClose(this.keys.ingestCapacity(pipelineId), this.keys.ingest(pipelineId, ''), ...streams).catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
   }
 
   async offer(pipelineId: string, nodeId: string, records: readonly unknown[]): Promise<OfferResult> {
-    const capacity = this.capacities.get(pipelineId)?.get(nodeId);
+    let capacity = this.capacities.get(pipelineId)?.get(nodeId);
+    // Opened by the run on another server (the cluster's leader): its capacity is in Redis.
+    if (capacity === undefined) {
+      const listed = await this.redis.hget(this.keys.ingestCapacity(pipelineId), nodeId);
+      if (listed !== null) capacity = Number(listed);
+    }
     if (capacity === undefined) return 'unknown';
     if (records.length === 0) return 'accepted';
     const ok = await this.redis.sluiceIngestOffer(

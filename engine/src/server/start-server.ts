@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
+import { ServerCluster } from '../cluster/server-cluster.js';
 import { FileAuditLog } from '../audit/audit-log.js';
 import { PostgresAuditLog } from '../audit/postgres-audit-log.js';
 import { Authenticator } from '../auth/authenticator.js';
@@ -138,8 +139,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ? new RedisRecordingStore({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' })
     : new MemoryRecordingStore();
   const recorder = new Recorder({ deployments, recordings });
-  const restored = await deployments.restore();
-  if (restored.length > 0) o.log(`redeployed: ${restored.join(', ')}`);
+  // BullMQ: one of possibly several servers; the one holding the leader lease resumes the
+  // deployed pipelines (before this server listens, when it takes the lease now).
+  const cluster = o.redisUrl
+    ? new ServerCluster({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice', deployments, log: o.log })
+    : undefined;
+  if (cluster) await cluster.start();
+  else {
+    const restored = await deployments.restore();
+    if (restored.length > 0) o.log(`redeployed: ${restored.join(', ')}`);
+  }
 
   const auditFile = join(o.dataDir, 'audit.jsonl');
   const app = createApp({
@@ -152,6 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     recorder,
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
     ...(runner instanceof BullmqRunner ? { workers: () => runner.workers() } : {}),
+    ...(cluster ? { cluster: () => cluster.view() } : {}),
     ...(o.maxBodyBytes ? { maxBodyBytes: o.maxBodyBytes } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
     // The public URL's name too: the provider sends browsers back there.
@@ -190,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (server.address() as AddressInfo).port;
   const url = `${tlsPair ? 'https' : 'http'}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  cluster?.setUrl(url);
   o.log(`Sluice on ${url} (${runner.kind} engine${o.redisUrl ? ` on ${o.redisUrl}` : ''}; data in ${o.dataDir})`);
   o.log(modeLine(o.host, tokens.size, o.oidc !== undefined));
   if (o.oidc) o.log(`OpenID Connect sign-in through ${o.oidc.issuer} (client ${o.oidc.clientId}; callback ${o.oidc.redirectUrl})`);
@@ -200,8 +211,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (closing ??= (async () => {
       stopWatching?.();
       const closed = new Promise<void>((r) => server.close(() => r()));
-      // Ends the runs and wakes the live streams, which then end their responses.
-      await deployments.close();
+      // Ends the runs and wakes the live streams, which then end their responses. A cluster
+      // member detaches before it gives the lease up, so the next leader resumes a quiet run.
+      if (cluster) await cluster.close(() => deployments.close());
+      else await deployments.close();
       await recorder.close();
       await redisIngest?.quit();
       await pgStore?.close();

@@ -18,6 +18,8 @@ export interface OwnRedisOptions {
   maxmemory?: string;
   /** Also listen on this address (protected mode off): for processes in other network namespaces (test/multihost). */
   alsoBind?: string;
+  /** Disable CONFIG (`rename-command CONFIG ""`), as managed Redis services do. */
+  noConfig?: boolean;
 }
 
 export class OwnRedis {
@@ -53,6 +55,7 @@ export class OwnRedis {
     if (o.aof) args.push('--appendfsync', 'always');
     if (o.maxmemoryPolicy) args.push('--maxmemory-policy', o.maxmemoryPolicy);
     if (o.maxmemory) args.push('--maxmemory', o.maxmemory);
+    if (o.noConfig) args.push('--rename-command', 'CONFIG', '');
     const proc = spawn('redis-server', args, { stdio: 'ignore' });
     this.proc = proc;
     const deadline = Date.now() + 20_000;

@@ -113,8 +113,14 @@ export class BullmqRunner implements Runner {
   }
 
   /** Detach from every run (they stay deployed in Redis; `resume` picks them up again). */
+  async detachAll(): Promise<void> {
+    const runs = [...this.runs];
+    this.runs.clear();
+    await Promise.all(runs.map((r) => r.detach()));
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.runs].map((r) => r.detach()));
+    await this.detachAll();
     await closeRedis(this.redis);
   }
 }

@@ -66,6 +66,13 @@ export class RedisKeys {
   ingest(pid: string, nodeId: string): string {
     return `${this.prefix}:ingest:${tag(pid)}:${nodeId}`;
   }
+  /**
+   * Hash node id -> capacity of a pipeline's open source.http inboxes: any server of a cluster
+   * takes posted records for them, not only the one whose run opened them (docs/multi-server.md).
+   */
+  ingestCapacity(pid: string): string {
+    return `${this.prefix}:ingest-cap:${tag(pid)}`;
+  }
   /** A worker's report that it could not build a task of this run (start-failure-report.ts). */
   startFailure(pid: string): string {
     return `${this.prefix}:start-failure:${tag(pid)}`;
