@@ -88,7 +88,7 @@ export function sweepSource(events: number, keys: number): SourceOperator {
       const end = Math.min(i + max, events);
       const batch: Event[] = new Array(end - i);
       for (let j = 0; i < end; i++, j++) batch[j] = { [EVENT_TIME]: i, customer_id: i % keys, quantity: 0 } as Event;
-      return { events: batch, watermark: i - 1, done: i >= events, shallow: true };
+      return { events: batch, watermark: i - 1, done: i >= events, shallow: true, owned: true };
     },
   };
 }

@@ -11,7 +11,8 @@ import type { PlanNode } from '../compile/plan.js';
 import { EventTooDeepError, tooDeepFields } from './event-depth.js';
 import { NodeFailure } from './node-errors.js';
 
-export type RouteFn = (node: PlanNode, port: string, events: Event[]) => void;
+/** `owned`: the events are handed over (see Operator.process): nothing else holds them. */
+export type RouteFn = (node: PlanNode, port: string, events: Event[], owned: boolean) => void;
 
 /** Ports whose events are counted by their own counters, not as `out`. */
 const SIDE_PORTS = new Set(['error', 'late']);
@@ -28,6 +29,8 @@ export class NodeInstance implements Collector {
   private outBuf: Event[] = [];
   private readonly portBufs = new Map<string, Event[]>();
   private readonly outConnected: boolean;
+  /** Whether what the operator emits now is owned (Operator.passesOwnership), for flush. */
+  private ownedOut = false;
 
   constructor(
     readonly node: PlanNode,
@@ -69,13 +72,15 @@ export class NodeInstance implements Collector {
     this.counters.dropped++;
   }
 
-  process(batch: Event[], port: string): void {
+  process(batch: Event[], port: string, owned = false): void {
     const c = this.counters;
     c.in += batch.length;
     c.batches++;
+    const op = this.op!;
+    this.ownedOut = owned && op.passesOwnership === true;
     const t0 = performance.now();
     try {
-      this.op!.process(batch, this, port);
+      op.process(batch, this, port, owned);
     } catch (err) {
       throw new NodeFailure(this.node.id, err);
     }
@@ -88,6 +93,7 @@ export class NodeInstance implements Collector {
 
   onWatermark(watermark: number): void {
     if (!this.op?.onWatermark) return;
+    this.ownedOut = this.op.passesOwnership === true;
     try {
       this.op.onWatermark(watermark, this);
     } catch (err) {
@@ -100,7 +106,7 @@ export class NodeInstance implements Collector {
    * A source's batch: counted in and out, then routed. An event nested past MAX_EVENT_DEPTH is
    * the source's error instead (unless the source says its events are `shallow`).
    */
-  emitSourceBatch(events: Event[], shallow = false): void {
+  emitSourceBatch(events: Event[], shallow = false, owned = false): void {
     let ok = events;
     if (!shallow) {
       for (let i = 0; i < events.length; i++) {
@@ -111,7 +117,7 @@ export class NodeInstance implements Collector {
     }
     this.counters.in += ok.length;
     this.counters.out += ok.length;
-    if (this.outConnected && ok.length > 0) this.route(this.node, 'out', ok);
+    if (this.outConnected && ok.length > 0) this.route(this.node, 'out', ok, owned);
   }
 
   /** The events from `first` on without the too-deep ones, which go to the error port. */
@@ -139,14 +145,15 @@ export class NodeInstance implements Collector {
       const out = this.outBuf;
       this.outBuf = [];
       this.counters.out += out.length;
-      if (this.outConnected) this.route(this.node, 'out', out);
+      if (this.outConnected) this.route(this.node, 'out', out, this.ownedOut);
     }
     if (this.portBufs.size === 0) return;
     for (const [port, events] of this.portBufs) {
       if (events.length === 0) continue;
       this.portBufs.set(port, []);
       if (!SIDE_PORTS.has(port)) this.counters.out += events.length;
-      if (this.node.connectedOutputs.has(port)) this.route(this.node, port, events);
+      // Side ports carry fresh error events or input events emitted once: as owned as `out`.
+      if (this.node.connectedOutputs.has(port)) this.route(this.node, port, events, this.ownedOut);
     }
   }
 

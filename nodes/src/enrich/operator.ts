@@ -37,6 +37,7 @@ export const enrichOperator: OperatorFactory<EnrichConfig> = async (ctx) => {
 };
 
 class Enrich implements Operator {
+  readonly passesOwnership = true;
   private readonly get: (e: Event) => unknown;
 
   constructor(
@@ -46,14 +47,16 @@ class Enrich implements Operator {
     this.get = fieldReader(c.on);
   }
 
-  process(batch: readonly Event[], out: Collector): void {
+  process(batch: readonly Event[], out: Collector, _input?: string, owned?: boolean): void {
     const { index, get } = this;
+    // Owned events (Operator.process) get the row's fields in place: no copy per event.
+    const into = owned === true ? undefined : {};
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
       const v = get(e);
       const k = typeof v === 'string' ? v : lookupKey(v);
       const fields = k === undefined ? undefined : index.get(k);
-      if (fields !== undefined) out.emit(Object.assign({}, e, fields));
+      if (fields !== undefined) out.emit(into === undefined ? Object.assign(e, fields) : Object.assign({}, e, fields));
       else this.missing(e, v, out);
     }
   }

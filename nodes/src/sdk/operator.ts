@@ -3,8 +3,10 @@
  * an operator processes a batch into a collector; watermarks have a default (ignore); state is
  * declared through the context and owned by the runtime, which snapshots and restores it.
  *
- * Events are immutable: operators never mutate an input event or a batch array; they emit the
- * same object (filter, branch) or a new one (map, enrich).
+ * Events are immutable unless owned: an operator never mutates a batch array, nor an input event
+ * unless the runtime says the batch is its own (`owned`: no other edge, tap or recording sees
+ * those events), when map and enrich change them in place instead of copying each one
+ * (docs/execution-model.md, "Who owns an event").
  */
 import type { Event, ParamValue } from '@sluice/shared';
 import type { Inbox } from './inbox.js';
@@ -46,8 +48,19 @@ export interface OperatorContext<C> {
 }
 
 export interface Operator {
-  /** Process one batch that arrived on input port `input`. */
-  process(batch: readonly Event[], out: Collector, input: string): void;
+  /**
+   * Process one batch that arrived on input port `input`. `owned`: the batch's events are this
+   * operator's alone (nothing else holds them): it may set top-level fields on them in place and
+   * emit them (never change a nested object: copy it, as map's setNested does). Absent or false:
+   * the events are shared and must not change.
+   */
+  process(batch: readonly Event[], out: Collector, input: string, owned?: boolean): void;
+  /**
+   * Every event it emits is a new object of its own, or one of its input events emitted once on
+   * one port: so what it emits is owned when its input was, and what it emits on a watermark is
+   * fresh. Absent: its output is never owned (the next operator copies before changing it).
+   */
+  readonly passesOwnership?: boolean;
   /**
    * The node's watermark advanced (min over its inputs). `Infinity` means every bounded
    * source has ended: emit everything that is still open.
@@ -77,6 +90,11 @@ export interface SourceBatch {
    * runtime skips its depth screen (engine/src/runtime/event-depth.ts) on the hot path.
    */
   shallow?: boolean;
+  /**
+   * The events are new objects the source keeps no reference to: the operators downstream may
+   * change them in place (see Operator.process). Absent: they are treated as shared.
+   */
+  owned?: boolean;
 }
 
 export interface SourceOperator {

@@ -54,6 +54,8 @@ const NO_WINDOW = 2;
 export const windowOperator: OperatorFactory<WindowConfig> = (ctx) => new WindowOperator(ctx.config, ctx.state);
 
 export class WindowOperator implements Operator {
+  /** Its results are new objects; a late or bad event goes on as it came, once. */
+  readonly passesOwnership = true;
   private readonly session: boolean;
   private readonly size: number;
   private readonly slide: number;
