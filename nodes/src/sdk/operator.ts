@@ -23,6 +23,11 @@ export interface Collector {
   late(event: Event): void;
   /** The event is discarded on purpose (e.g. enrich onMissing=drop): counted as dropped. */
   drop(event: Event): void;
+  /**
+   * Send what was emitted so far downstream now, instead of when the call returns (a window
+   * firing a million keys need not hold a million results in one batch). Optional.
+   */
+  flush?(): void;
 }
 
 export interface OperatorContext<C> {

@@ -50,6 +50,8 @@ const PLACED = 0;
 const LATE = 1;
 /** Between two sliding windows (slide > size): in no window. */
 const NO_WINDOW = 2;
+/** Window results handed downstream at a time when many fire at once (1 M keys: 1 M results). */
+const FLUSH_EVERY = 4096;
 
 export const windowOperator: OperatorFactory<WindowConfig> = (ctx) => new WindowOperator(ctx.config, ctx.state);
 
@@ -137,6 +139,7 @@ export class WindowOperator implements Operator {
     const size = this.size;
     const lateness = this.lateness;
     let result = NO_WINDOW;
+    let looked = false;
     let entry: KeyEntry | undefined;
     let key = '';
     const slide = this.slide;
@@ -148,22 +151,26 @@ export class WindowOperator implements Operator {
         if (result === NO_WINDOW) result = LATE;
         continue;
       }
-      if (entry === undefined) {
+      if (!looked) {
         key = this.key(e);
-        entry = this.windows.get(key) ?? this.newEntry(key, e);
+        entry = this.windows.get(key);
+        looked = true;
       }
-      // The window is usually the latest one of the key: search from the end.
-      const ws = entry.w;
       let w: Win | undefined;
-      for (let j = ws.length - 1; j >= 0; j--) {
-        if (ws[j]!.s === start) {
-          w = ws[j]!;
-          break;
+      if (entry !== undefined) {
+        // The window is usually the latest one of the key: search from the end.
+        const ws = entry.w;
+        for (let j = ws.length - 1; j >= 0; j--) {
+          if (ws[j]!.s === start) {
+            w = ws[j]!;
+            break;
+          }
         }
       }
       if (w === undefined) {
         w = this.aggs.window(start, end);
-        ws.push(w);
+        if (entry === undefined) entry = this.newEntry(key, e, w);
+        else entry.w.push(w);
         this.schedule(end + lateness, key);
       }
       this.aggs.add(w, t, e[INGEST_TIME]);
@@ -178,15 +185,15 @@ export class WindowOperator implements Operator {
    */
   private toSession(e: Event, t: number, closedUpTo: number): number {
     const key = this.key(e);
-    let entry = this.windows.get(key);
+    const entry = this.windows.get(key);
     const w = entry === undefined ? undefined : mergeOverlapping(entry.w, t, this.gap, this.lateness, closedUpTo, this.aggs);
     const end = t + this.gap;
     if (w === undefined) {
       // Any session the event overlapped and that is still open would have made it join.
       if (end + this.lateness <= closedUpTo) return LATE;
-      entry ??= this.newEntry(key, e);
       const created = this.aggs.window(t, end);
-      entry.w.push(created);
+      if (entry === undefined) this.newEntry(key, e, created);
+      else entry.w.push(created);
       this.schedule(end + this.lateness, key);
       this.aggs.add(created, t, e[INGEST_TIME]);
       return PLACED;
@@ -198,10 +205,16 @@ export class WindowOperator implements Operator {
     return PLACED;
   }
 
-  private newEntry(key: string, e: Event): KeyEntry {
-    const k: unknown[] = [];
-    for (const read of this.keyReaders) k.push(read(e));
-    const entry: KeyEntry = { k, w: [] };
+  /** A key's first window: arrays made at their size (a push into an empty array reserves 17 slots). */
+  private newEntry(key: string, e: Event, w: Win): KeyEntry {
+    const readers = this.keyReaders;
+    let k: unknown[];
+    if (readers.length === 1) k = [readers[0]!(e)];
+    else {
+      k = new Array(readers.length);
+      for (let i = 0; i < readers.length; i++) k[i] = readers[i]!(e);
+    }
+    const entry: KeyEntry = { k, w: [w] };
     this.windows.set(key, entry);
     return entry;
   }
@@ -216,9 +229,48 @@ export class WindowOperator implements Operator {
     this.wm = watermark;
     this.watermark.set(Number.isFinite(watermark) ? watermark : null);
     if (watermark < this.nextFire) return;
+    const due = this.index.takeDue(watermark);
+    if (this.session) this.fireSessions(due, watermark, out);
+    else this.fireFixed(due, out);
+    this.nextFire = this.index.next();
+  }
+
+  /**
+   * Tumbling and sliding: every window in the bucket of fire time T ends at T - allowedLateness,
+   * so it also starts at the same time: the order (end, start, key) is bucket by bucket, keys
+   * sorted. Results go downstream every FLUSH_EVERY, not in one batch of every key.
+   */
+  private fireFixed(due: readonly [number, string[]][], out: Collector): void {
+    let fired = 0;
+    for (const [time, keys] of due) {
+      keys.sort();
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const entry = this.windows.get(key);
+        // Gone, or seen already (a key scheduled twice at one time after a restore).
+        if (entry === undefined) continue;
+        const ws = entry.w;
+        let kept = 0;
+        for (let j = 0; j < ws.length; j++) {
+          const w = ws[j]!;
+          if (w.e + this.lateness <= time) {
+            this.fire(entry.k, w, out);
+            if (++fired % FLUSH_EVERY === 0) out.flush?.();
+          } else ws[kept++] = w;
+        }
+        if (kept === 0) this.windows.delete(key);
+        else ws.length = kept;
+      }
+    }
+  }
+
+  /** Sessions end where their last event put them: gather the due ones, then order them. */
+  private fireSessions(buckets: readonly [number, string[]][], watermark: number, out: Collector): void {
     const lateness = this.lateness;
+    const keys = new Set<string>();
+    for (const [, ks] of buckets) for (const k of ks) keys.add(k);
     const due: { key: string; k: unknown[]; w: Win }[] = [];
-    for (const key of this.index.takeDue(watermark)) {
+    for (const key of keys) {
       const entry = this.windows.get(key);
       if (entry === undefined) continue;
       const ws = entry.w;
@@ -230,13 +282,12 @@ export class WindowOperator implements Operator {
         } else {
           ws[kept++] = w;
           // A session may have grown past the entry that brought us here: schedule it again.
-          if (this.session) this.index.add(w.e + lateness, key);
+          this.index.add(w.e + lateness, key);
         }
       }
       ws.length = kept;
       if (kept === 0) this.windows.delete(key);
     }
-    this.nextFire = this.index.next();
     // Deterministic order: by window end, then start, then key.
     due.sort((a, b) => a.w.e - b.w.e || a.w.s - b.w.s || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const d of due) this.fire(d.k, d.w, out);

@@ -284,16 +284,27 @@ describe('window building blocks', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('fire index: returns due keys once, in any insertion order, and knows the next time', () => {
+  it('fire index: returns due keys by fire time, earliest first, in any insertion order, and knows the next time', () => {
     const index = new FireIndex();
     const times = Array.from({ length: 200 }, (_, i) => (i * 7919) % 101);
     for (let i = 0; i < times.length; i++) index.add(times[i]!, `k${i % 5}`);
+    expect(index.size).toBe(200);
     expect(index.next()).toBe(0);
-    expect(index.takeDue(-1).size).toBe(0);
-    expect([...index.takeDue(50)].sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+    expect(index.takeDue(-1)).toEqual([]);
+    const due = index.takeDue(50);
+    expect(due.map(([t]) => t)).toEqual(Array.from({ length: 51 }, (_, i) => i));
+    // Every entry at or before 50 comes out once, with its key, in the order it was added.
+    const expected = times.flatMap((t, i) => (t <= 50 ? [[t, `k${i % 5}`] as const] : []));
+    expect(due.flatMap(([t, keys]) => keys.map((k) => [t, k] as const)).sort((a, b) => a[0] - b[0])).toEqual(
+      [...expected].sort((a, b) => a[0] - b[0]),
+    );
+    expect(index.size).toBe(200 - expected.length);
     expect(index.next()).toBe(51);
+    index.add(7, 'late');
+    expect(index.takeDue(10)).toEqual([[7, ['late']]]);
     index.takeDue(100);
     expect(index.next()).toBe(Number.POSITIVE_INFINITY);
+    expect(index.size).toBe(0);
   });
 });
 
