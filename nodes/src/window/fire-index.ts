@@ -1,40 +1,48 @@
 /**
- * When windows are due, derived from the declared state (rebuilt on restore): keys grouped in
- * buckets by fire time, and a min-heap of the distinct times. Fixed windows of many keys share a
+ * When windows are due, derived from the declared state (rebuilt on restore): keys (with the
+ * state entry each was scheduled for, so firing needs no lookup) grouped in buckets by fire
+ * time, and a min-heap of the distinct times. Fixed windows of many keys share a
  * few fire times (every key's window [s, e) fires at e + allowedLateness), so scheduling is an
  * array push into the current bucket (no heap work per key), and a due bucket comes out whole,
  * in the order it was filled. A key may be in several buckets, and an entry may be early (a
  * session that grew since): the operator re-checks each due key's windows and schedules the
  * ones not due yet again.
  */
-export class FireIndex {
-  private readonly buckets = new Map<number, string[]>();
+/** One fire time's keys, and beside each the entry it was scheduled for. */
+export interface DueBucket<T> {
+  time: number;
+  keys: string[];
+  entries: T[];
+}
+
+export class FireIndex<T = unknown> {
+  private readonly buckets = new Map<number, DueBucket<T>>();
   /** The distinct fire times, a binary min-heap. */
   private readonly times: number[] = [];
   /** The bucket written last: in-order events schedule into it again and again. */
   private lastTime = Number.NaN;
-  private lastBucket: string[] = [];
+  private lastBucket: DueBucket<T> | undefined;
   private entries = 0;
 
   get size(): number {
     return this.entries;
   }
 
-  add(time: number, key: string): void {
+  add(time: number, key: string, entry: T): void {
     this.entries++;
-    if (time === this.lastTime) {
-      this.lastBucket.push(key);
-      return;
+    let bucket = this.lastBucket;
+    if (time !== this.lastTime || bucket === undefined) {
+      bucket = this.buckets.get(time);
+      if (bucket === undefined) {
+        bucket = { time, keys: [], entries: [] };
+        this.buckets.set(time, bucket);
+        this.pushTime(time);
+      }
+      this.lastTime = time;
+      this.lastBucket = bucket;
     }
-    let bucket = this.buckets.get(time);
-    if (bucket === undefined) {
-      bucket = [];
-      this.buckets.set(time, bucket);
-      this.pushTime(time);
-    }
-    bucket.push(key);
-    this.lastTime = time;
-    this.lastBucket = bucket;
+    bucket.keys.push(key);
+    bucket.entries.push(entry);
   }
 
   /** The earliest fire time (Infinity when none). */
@@ -43,19 +51,22 @@ export class FireIndex {
   }
 
   /**
-   * The buckets at or before `watermark`, earliest first, each as [time, keys in the order they
-   * were added]; they are removed. A key may appear in several.
+   * The buckets at or before `watermark`, earliest first, their keys in the order they were
+   * added; they are removed. A key may appear in several.
    */
-  takeDue(watermark: number): [number, string[]][] {
-    const out: [number, string[]][] = [];
+  takeDue(watermark: number): DueBucket<T>[] {
+    const out: DueBucket<T>[] = [];
     while (this.times.length > 0 && this.times[0]! <= watermark) {
       const time = this.popTime();
-      const keys = this.buckets.get(time)!;
+      const bucket = this.buckets.get(time)!;
       this.buckets.delete(time);
-      this.entries -= keys.length;
-      out.push([time, keys]);
+      this.entries -= bucket.keys.length;
+      out.push(bucket);
     }
-    if (out.length > 0) this.lastTime = Number.NaN;
+    if (out.length > 0) {
+      this.lastTime = Number.NaN;
+      this.lastBucket = undefined;
+    }
     return out;
   }
 
@@ -63,7 +74,7 @@ export class FireIndex {
     this.buckets.clear();
     this.times.length = 0;
     this.lastTime = Number.NaN;
-    this.lastBucket = [];
+    this.lastBucket = undefined;
     this.entries = 0;
   }
 

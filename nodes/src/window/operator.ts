@@ -21,7 +21,7 @@ import { Aggregates, type Win } from './aggregates.js';
 import { latestStart } from './assigners.js';
 import type { WindowConfig } from './definition.js';
 import { type FieldWriter, fieldWriter } from './field-writer.js';
-import { FireIndex } from './fire-index.js';
+import { type DueBucket, FireIndex } from './fire-index.js';
 import { type KeyFn, keyFunction } from './keys.js';
 import { mergeOverlapping } from './sessions.js';
 
@@ -72,7 +72,7 @@ export class WindowOperator implements Operator {
   private readonly watermark: ValueState<number | null>;
   private readonly layout: ValueState<string>;
   private readonly expectedLayout: string;
-  private readonly index = new FireIndex();
+  private readonly index = new FireIndex<KeyEntry>();
   /** Earliest fire time in the index: a watermark below it has nothing to do. */
   private nextFire = Number.POSITIVE_INFINITY;
   /** The last slide-aligned start computed: in-order events mostly reuse it (no float modulo). */
@@ -171,7 +171,7 @@ export class WindowOperator implements Operator {
         w = this.aggs.window(start, end);
         if (entry === undefined) entry = this.newEntry(key, e, w);
         else entry.w.push(w);
-        this.schedule(end + lateness, key);
+        this.schedule(end + lateness, key, entry);
       }
       this.aggs.add(w, t, e[INGEST_TIME]);
       result = PLACED;
@@ -185,16 +185,16 @@ export class WindowOperator implements Operator {
    */
   private toSession(e: Event, t: number, closedUpTo: number): number {
     const key = this.key(e);
-    const entry = this.windows.get(key);
+    let entry = this.windows.get(key);
     const w = entry === undefined ? undefined : mergeOverlapping(entry.w, t, this.gap, this.lateness, closedUpTo, this.aggs);
     const end = t + this.gap;
     if (w === undefined) {
       // Any session the event overlapped and that is still open would have made it join.
       if (end + this.lateness <= closedUpTo) return LATE;
       const created = this.aggs.window(t, end);
-      if (entry === undefined) this.newEntry(key, e, created);
+      if (entry === undefined) entry = this.newEntry(key, e, created);
       else entry.w.push(created);
-      this.schedule(end + this.lateness, key);
+      this.schedule(end + this.lateness, key, entry);
       this.aggs.add(created, t, e[INGEST_TIME]);
       return PLACED;
     }
@@ -219,8 +219,8 @@ export class WindowOperator implements Operator {
     return entry;
   }
 
-  private schedule(time: number, key: string): void {
-    this.index.add(time, key);
+  private schedule(time: number, key: string, entry: KeyEntry): void {
+    this.index.add(time, key, entry);
     if (time < this.nextFire) this.nextFire = time;
   }
 
@@ -238,37 +238,44 @@ export class WindowOperator implements Operator {
   /**
    * Tumbling and sliding: every window in the bucket of fire time T ends at T - allowedLateness,
    * so it also starts at the same time: the order (end, start, key) is bucket by bucket, keys
-   * sorted. Results go downstream every FLUSH_EVERY, not in one batch of every key.
+   * sorted. The bucket holds each key's entry (no lookup); keys left with no window are
+   * deleted, all at once when that is every key (a tumbling window's usual close). Results go
+   * downstream every FLUSH_EVERY, not in one batch of every key.
    */
-  private fireFixed(due: readonly [number, string[]][], out: Collector): void {
+  private fireFixed(due: readonly DueBucket<KeyEntry>[], out: Collector): void {
+    const lateness = this.lateness;
     let fired = 0;
-    for (const [time, keys] of due) {
-      keys.sort();
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        const entry = this.windows.get(key);
-        // Gone, or seen already (a key scheduled twice at one time after a restore).
-        if (entry === undefined) continue;
-        const ws = entry.w;
+    for (const { time, keys, entries } of due) {
+      const emptied: string[] = [];
+      for (const i of sortedOrder(keys)) {
+        const ws = entries[i]!.w;
         let kept = 0;
+        let now = 0;
         for (let j = 0; j < ws.length; j++) {
           const w = ws[j]!;
-          if (w.e + this.lateness <= time) {
-            this.fire(entry.k, w, out);
+          if (w.e + lateness <= time) {
+            this.fire(entries[i]!.k, w, out);
+            now++;
             if (++fired % FLUSH_EVERY === 0) out.flush?.();
           } else ws[kept++] = w;
         }
-        if (kept === 0) this.windows.delete(key);
-        else ws.length = kept;
+        // now === 0: seen already (a key scheduled twice at one time after a restore).
+        if (now === 0) continue;
+        ws.length = kept;
+        if (kept === 0) emptied.push(keys[i]!);
+        // Changed in place without a lookup: a tracked store (BullMQ's commits) must hear of it.
+        else this.windows.set(keys[i]!, entries[i]!);
       }
+      if (emptied.length === this.windows.size) this.windows.clear();
+      else for (const key of emptied) this.windows.delete(key);
     }
   }
 
   /** Sessions end where their last event put them: gather the due ones, then order them. */
-  private fireSessions(buckets: readonly [number, string[]][], watermark: number, out: Collector): void {
+  private fireSessions(buckets: readonly DueBucket<KeyEntry>[], watermark: number, out: Collector): void {
     const lateness = this.lateness;
     const keys = new Set<string>();
-    for (const [, ks] of buckets) for (const k of ks) keys.add(k);
+    for (const b of buckets) for (const k of b.keys) keys.add(k);
     const due: { key: string; k: unknown[]; w: Win }[] = [];
     for (const key of keys) {
       const entry = this.windows.get(key);
@@ -282,7 +289,7 @@ export class WindowOperator implements Operator {
         } else {
           ws[kept++] = w;
           // A session may have grown past the entry that brought us here: schedule it again.
-          this.index.add(w.e + lateness, key);
+          this.index.add(w.e + lateness, key, entry);
         }
       }
       ws.length = kept;
@@ -327,7 +334,18 @@ export class WindowOperator implements Operator {
     }
     this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
     this.index.clear();
-    for (const [key, entry] of this.windows.entries()) for (const w of entry.w) this.index.add(w.e + this.lateness, key);
+    for (const [key, entry] of this.windows.entries()) for (const w of entry.w) this.index.add(w.e + this.lateness, key, entry);
     this.nextFire = this.index.next();
   }
+}
+
+/** Positions of `keys` in key order (code units, as `<`); equal keys keep their order. */
+function sortedOrder(keys: readonly string[]): number[] {
+  const order = new Array<number>(keys.length);
+  for (let i = 0; i < keys.length; i++) order[i] = i;
+  return order.sort((a, b) => {
+    const x = keys[a]!;
+    const y = keys[b]!;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
 }
