@@ -27,6 +27,8 @@ const SAMPLE_FROM = 64;
 export class NodeInstance implements Collector {
   readonly state: MemoryStateRegistry;
   private outBuf: Event[] = [];
+  /** A whole batch emitted before anything else (emitAll): sent on as it is, outBuf after it. */
+  private whole: readonly Event[] | undefined;
   private readonly portBufs = new Map<string, Event[]>();
   private readonly outConnected: boolean;
   /** Whether what the operator emits now is owned (Operator.passesOwnership), for flush. */
@@ -47,6 +49,11 @@ export class NodeInstance implements Collector {
 
   emit(event: Event): void {
     this.outBuf.push(event);
+  }
+
+  emitAll(events: readonly Event[]): void {
+    if (this.whole === undefined && this.outBuf.length === 0) this.whole = events;
+    else for (let i = 0; i < events.length; i++) this.outBuf.push(events[i]!);
   }
 
   emitTo(port: string, event: Event): void {
@@ -141,6 +148,15 @@ export class NodeInstance implements Collector {
 
   /** Send what the operator emitted downstream. */
   flush(): void {
+    if (this.whole !== undefined) {
+      const whole = this.whole as Event[];
+      this.whole = undefined;
+      if (this.outBuf.length > 0) this.outBuf = whole.concat(this.outBuf);
+      else if (whole.length > 0) {
+        this.counters.out += whole.length;
+        if (this.outConnected) this.route(this.node, 'out', whole, this.ownedOut);
+      }
+    }
     if (this.outBuf.length > 0) {
       const out = this.outBuf;
       this.outBuf = [];

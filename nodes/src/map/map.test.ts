@@ -66,6 +66,30 @@ describe('map', () => {
     expect(Object.keys(bad)).toEqual(['x', 'user', 'keep']);
   });
 
+  it('hands an owned batch on whole when every event passes, and event by event from a failure on', () => {
+    const col = recordingCollector('m', () => true);
+    const wholes: (readonly Event[])[] = [];
+    const withAll = Object.assign(col, {
+      emitAll: (events: readonly Event[]) => {
+        wholes.push(events);
+        for (const e of events) col.emit(e);
+      },
+    });
+    const good = [{ x: 1 }, { x: 2 }] as Event[];
+    map({ set: { y: 'x * 2' } }).process(good, withAll, 'in', true);
+    expect(wholes).toEqual([good]);
+    expect(wholes[0]).toBe(good);
+    map({ set: { y: 'x * 2' } }).process([{ x: 3 }, { x: 'bad' }, { x: 4 }] as Event[], withAll, 'in', true);
+    expect(wholes).toHaveLength(1);
+    expect(plain(col.outputs.out)).toEqual([
+      { x: 1, y: 2 },
+      { x: 2, y: 4 },
+      { x: 3, y: 6 },
+      { x: 4, y: 8 },
+    ]);
+    expect(plain(col.outputs.error)).toMatchObject([{ x: 'bad' }]);
+  });
+
   it('copies an owned batch when it removes fields (a removed field is left out of a new object)', () => {
     const col = recordingCollector('m', () => true);
     const a = { x: 1, drop: true } as Event;

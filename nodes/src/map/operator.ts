@@ -51,36 +51,60 @@ class MapOperator implements Operator {
   }
 
   /**
-   * Owned events are changed in place: no copy per event. A step that fails puts back the
-   * top-level fields the steps before it wrote (a dotted write replaced its top-level object
-   * with a copy, so the original is intact), so the error port gets the event as it came.
+   * Owned events are changed in place: no copy per event. Until an event fails, the output is
+   * the batch itself, handed on whole (emitAll) rather than pushed event by event.
    */
   private inPlace(batch: readonly Event[], out: Collector): void {
+    let b = 0;
+    if (out.emitAll !== undefined) {
+      for (; b < batch.length; b++) {
+        const err = this.applyInPlace(batch[b]! as Record<string, unknown>);
+        if (err === undefined) continue;
+        for (let p = 0; p < b; p++) out.emit(batch[p]!);
+        out.error(batch[b]!, err);
+        break;
+      }
+      if (b === batch.length) {
+        out.emitAll(batch);
+        return;
+      }
+      b++;
+    }
+    for (; b < batch.length; b++) {
+      const o = batch[b]!;
+      const err = this.applyInPlace(o as Record<string, unknown>);
+      if (err === undefined) out.emit(o);
+      else out.error(o, err);
+    }
+  }
+
+  /**
+   * The steps on `o`, in place. When one fails on the event, the top-level fields the steps
+   * before it wrote are put back (a dotted write replaced its top-level object with a copy, so
+   * the original is intact): the error port gets the event as it came. Returns that error.
+   */
+  private applyInPlace(o: Record<string, unknown>): unknown {
     const { steps, tops, saved } = this;
     const n = steps.length;
-    for (let b = 0; b < batch.length; b++) {
-      const o = batch[b]! as Record<string, unknown>;
-      let i = 0;
-      try {
-        for (; i < n; i++) {
-          const s = steps[i]!;
-          const v = s.fn(o);
-          // The last step's write cannot be followed by a failure: nothing to keep for it.
-          if (i < n - 1) saved[i] = Object.hasOwn(o, tops[i]!) ? o[tops[i]!] : ABSENT;
-          if (s.parts) setNested(o, s.parts, v);
-          else o[s.name] = v;
-        }
-      } catch (err) {
-        if (!isEventError(err)) throw err;
-        for (let j = i - 1; j >= 0; j--) {
-          const old = saved[j];
-          if (old === ABSENT) delete o[tops[j]!];
-          else o[tops[j]!] = old;
-        }
-        out.error(o as Event, err);
-        continue;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const s = steps[i]!;
+        const v = s.fn(o);
+        // The last step's write cannot be followed by a failure: nothing to keep for it.
+        if (i < n - 1) saved[i] = Object.hasOwn(o, tops[i]!) ? o[tops[i]!] : ABSENT;
+        if (s.parts) setNested(o, s.parts, v);
+        else o[s.name] = v;
       }
-      out.emit(o as Event);
+      return undefined;
+    } catch (err) {
+      if (!isEventError(err)) throw err;
+      for (let j = i - 1; j >= 0; j--) {
+        const old = saved[j];
+        if (old === ABSENT) delete o[tops[j]!];
+        else o[tops[j]!] = old;
+      }
+      return err;
     }
   }
 

@@ -15,6 +15,12 @@ import type { StateRegistry } from './state.js';
 export interface Collector {
   /** Emit to the default output port `out`. */
   emit(event: Event): void;
+  /**
+   * Emit a whole batch to `out`, in order: the batch it was given, every event changed in place
+   * (map, enrich). The collector may send that array on as it is, so it must not change after.
+   * Optional: without it, emit each event.
+   */
+  emitAll?(events: readonly Event[]): void;
   /** Emit to a named output port. */
   emitTo(port: string, event: Event): void;
   /** The event failed on this node: counted as an error and routed to the `error` port. */
