@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: the project's benchmarks, in one run, written to bench/results/ with the machine,
  * its load average, the date and the commit.
- * Usage: pnpm bench [--events N] [--rounds R] [--only embedded|node-red|bullmq] [--node-red-events N]
+ * Usage: pnpm bench [--events N] [--rounds R] [--only embedded|node-red|bullmq] [--node-red-events N] [--skip-node-red]
  * Sluice is measured beside the strongest alternatives, warmed alike: a tight hand-written loop,
  * and Node-RED's fastest flow (core nodes, one event at a time) beside its function-node flow, on
  * the same events (see docs/benchmarks.md); --only node-red runs just that comparison. The
@@ -21,7 +21,14 @@ import { bullmqBenchmarks } from './ysb-bullmq.js';
 import { type CampaignWindow, generateEvents, peakRssMb, stringKeyLoop, tightLoop, ysbFromGenerator, ysbInMemory } from './ysb-embedded.js';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string' }, only: { type: 'string' }, 'node-red-events': { type: 'string' }, rounds: { type: 'string' } },
+  options: {
+    events: { type: 'string' },
+    only: { type: 'string' },
+    'node-red-events': { type: 'string' },
+    rounds: { type: 'string' },
+    // The embedded figures alone (a before/after of Sluice's own changes; Node-RED's do not move).
+    'skip-node-red': { type: 'boolean' },
+  },
 });
 const N = Number(values.events ?? 3_000_000);
 // Node-RED gets the first --node-red-events of the same events (default 1 M: it runs the graph
@@ -107,7 +114,8 @@ if (ONLY === undefined || ONLY === 'embedded') {
   };
 }
 
-if (ONLY === undefined || ONLY === 'embedded' || ONLY === 'node-red') {
+const SKIP_NODE_RED = values['skip-node-red'] === true;
+if (!SKIP_NODE_RED && (ONLY === undefined || ONLY === 'embedded' || ONLY === 'node-red')) {
   ensureNodeRed(say);
   const n = NODE_RED_N;
   say(`\n## Node-RED, same graph, same events (${n === N ? 'all' : 'the first'} ${n.toLocaleString('en')})`);
@@ -184,7 +192,7 @@ const record = { ...endRunMeta(meta), events: N, rounds: ROUNDS, warmUpEvents: W
 say(`\nload average at end: ${record.loadAverage.end?.join(', ')}`);
 const dir = new URL('./results/', import.meta.url).pathname;
 mkdirSync(dir, { recursive: true });
-const name = values.only ? `latest-${values.only}` : 'latest';
+const name = `${values.only ? `latest-${values.only}` : 'latest'}${SKIP_NODE_RED ? '-without-node-red' : ''}`;
 writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
 writeFileSync(join(dir, `${name}.md`), `# Benchmark results\n\n${lines.join('\n')}\n`);
 say(`\nwritten to bench/results/${name}.json and .md`);

@@ -21,7 +21,12 @@ export function ysbDocument(count: number, sinkPath: string): PipelineDocument {
   return document;
 }
 
-/** A source over events already in memory: slices of one array, no copying of events. */
+/**
+ * A source over events already in memory: slices of one array, no copying of events. They are
+ * the generator's (flat: no depth screen, as the generator's own batches), and not owned: they
+ * are shared with the other contenders and the next rounds, so the pipeline copies before it
+ * changes one (enrich), where a real source's owned events are changed in place.
+ */
 export function arraySource(events: readonly Event[]): SourceOperator {
   let i = 0;
   let maxTime = Number.NEGATIVE_INFINITY;
@@ -30,7 +35,7 @@ export function arraySource(events: readonly Event[]): SourceOperator {
       const batch = events.slice(i, i + max) as Event[];
       i += batch.length;
       for (const e of batch) if (e[EVENT_TIME]! > maxTime) maxTime = e[EVENT_TIME]!;
-      return { events: batch, watermark: maxTime, done: i >= events.length };
+      return { events: batch, watermark: maxTime, done: i >= events.length, shallow: true };
     },
   };
 }

@@ -31,6 +31,11 @@ export interface PointResult extends PointSpec {
   /** Window results the events must make (computed from the spec, not from the run). */
   expectedResults: number;
   peakRssMb: number;
+  /**
+   * CPU time the process used for the run (user + system, all its threads): on a machine shared
+   * with other jobs, events per CPU second move far less than events per second of wall time.
+   */
+  cpuSeconds: number;
   /** RSS when the measured run started (the runtime and code already loaded, after a warm-up). */
   rssBeforeMb: number;
 }
@@ -88,7 +93,7 @@ export function sweepSource(events: number, keys: number): SourceOperator {
       const end = Math.min(i + max, events);
       const batch: Event[] = new Array(end - i);
       for (let j = 0; i < end; i++, j++) batch[j] = { [EVENT_TIME]: i, customer_id: i % keys, quantity: 0 } as Event;
-      return { events: batch, watermark: i - 1, done: i >= events, shallow: true };
+      return { events: batch, watermark: i - 1, done: i >= events, shallow: true, owned: true };
     },
   };
 }
@@ -105,9 +110,11 @@ function countingSink(onCount: (n: number) => void): Operator {
 /** Runs the point once; peakRssMb is this process's peak so far (a fresh process per point). */
 export async function runPoint(spec: PointSpec): Promise<PointResult> {
   const rssBeforeMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const results = spec.contender === 'plain' ? plainLoop(spec) : await sluicePipeline(spec);
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   return {
     ...spec,
     seconds,
@@ -115,6 +122,7 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
     results,
     expectedResults: expectedResults(spec),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssBeforeMb,
   };
 }

@@ -18,7 +18,8 @@ export interface RecordedEvent {
 }
 
 export function recordEvent(event: Event, at?: number): RecordedEvent {
-  const r: RecordedEvent = { e: event as Record<string, unknown> };
+  // A copy: the pipeline may change an owned source batch's events in place after this returns.
+  const r: RecordedEvent = { e: { ...event } as Record<string, unknown> };
   if (at !== undefined) r.a = at;
   const t = event[EVENT_TIME];
   if (t !== undefined) r.t = t;

@@ -31,6 +31,8 @@ describe('recorded events', () => {
   it('keep event time and the late stamp, and replay them', () => {
     const e = { a: 1, [EVENT_TIME]: 500, [SOURCE_WATERMARK]: 900 };
     expect(recordEvent(e)).toEqual({ e, t: 500, w: 900 });
+    // A copy: the pipeline may change an owned source event in place after it was recorded.
+    expect(recordEvent(e).e).not.toBe(e);
     const batch = replaySource([recordEvent(e)], () => 42).poll(10);
     const out = batch.events[0]!;
     expect([out.a, out[EVENT_TIME], out[SOURCE_WATERMARK]]).toEqual([1, 500, 900]);

@@ -42,7 +42,10 @@ export interface RunOptions {
    * runner only; the node's config is still validated.
    */
   operatorOverrides?: Record<string, () => Operator>;
-  /** Told of every batch a source emits (the server records them for previews). Keep it cheap. */
+  /**
+   * Told of every batch a source emits (the server records them for previews). Keep it cheap,
+   * and copy what you keep: an owned batch's events are changed in place downstream.
+   */
   onSourceEvents?: (pipelineId: string, nodeId: string, events: readonly Event[]) => void;
   /** Where push sources (source.http) get their inboxes; the server passes its hub. */
   ingest?: IngestHub;

@@ -11,7 +11,8 @@ import type { PlanNode } from '../compile/plan.js';
 import { EventTooDeepError, tooDeepFields } from './event-depth.js';
 import { NodeFailure } from './node-errors.js';
 
-export type RouteFn = (node: PlanNode, port: string, events: Event[]) => void;
+/** `owned`: the events are handed over (see Operator.process): nothing else holds them. */
+export type RouteFn = (node: PlanNode, port: string, events: Event[], owned: boolean) => void;
 
 /** Ports whose events are counted by their own counters, not as `out`. */
 const SIDE_PORTS = new Set(['error', 'late']);
@@ -26,8 +27,12 @@ const SAMPLE_FROM = 64;
 export class NodeInstance implements Collector {
   readonly state: MemoryStateRegistry;
   private outBuf: Event[] = [];
+  /** A whole batch emitted before anything else (emitAll): sent on as it is, outBuf after it. */
+  private whole: readonly Event[] | undefined;
   private readonly portBufs = new Map<string, Event[]>();
   private readonly outConnected: boolean;
+  /** Whether what the operator emits now is owned (Operator.passesOwnership), for flush. */
+  private ownedOut = false;
 
   constructor(
     readonly node: PlanNode,
@@ -44,6 +49,11 @@ export class NodeInstance implements Collector {
 
   emit(event: Event): void {
     this.outBuf.push(event);
+  }
+
+  emitAll(events: readonly Event[]): void {
+    if (this.whole === undefined && this.outBuf.length === 0) this.whole = events;
+    else for (let i = 0; i < events.length; i++) this.outBuf.push(events[i]!);
   }
 
   emitTo(port: string, event: Event): void {
@@ -69,13 +79,15 @@ export class NodeInstance implements Collector {
     this.counters.dropped++;
   }
 
-  process(batch: Event[], port: string): void {
+  process(batch: Event[], port: string, owned = false): void {
     const c = this.counters;
     c.in += batch.length;
     c.batches++;
+    const op = this.op!;
+    this.ownedOut = owned && op.passesOwnership === true;
     const t0 = performance.now();
     try {
-      this.op!.process(batch, this, port);
+      op.process(batch, this, port, owned);
     } catch (err) {
       throw new NodeFailure(this.node.id, err);
     }
@@ -88,6 +100,7 @@ export class NodeInstance implements Collector {
 
   onWatermark(watermark: number): void {
     if (!this.op?.onWatermark) return;
+    this.ownedOut = this.op.passesOwnership === true;
     try {
       this.op.onWatermark(watermark, this);
     } catch (err) {
@@ -100,7 +113,7 @@ export class NodeInstance implements Collector {
    * A source's batch: counted in and out, then routed. An event nested past MAX_EVENT_DEPTH is
    * the source's error instead (unless the source says its events are `shallow`).
    */
-  emitSourceBatch(events: Event[], shallow = false): void {
+  emitSourceBatch(events: Event[], shallow = false, owned = false): void {
     let ok = events;
     if (!shallow) {
       for (let i = 0; i < events.length; i++) {
@@ -111,7 +124,7 @@ export class NodeInstance implements Collector {
     }
     this.counters.in += ok.length;
     this.counters.out += ok.length;
-    if (this.outConnected && ok.length > 0) this.route(this.node, 'out', ok);
+    if (this.outConnected && ok.length > 0) this.route(this.node, 'out', ok, owned);
   }
 
   /** The events from `first` on without the too-deep ones, which go to the error port. */
@@ -135,18 +148,28 @@ export class NodeInstance implements Collector {
 
   /** Send what the operator emitted downstream. */
   flush(): void {
+    if (this.whole !== undefined) {
+      const whole = this.whole as Event[];
+      this.whole = undefined;
+      if (this.outBuf.length > 0) this.outBuf = whole.concat(this.outBuf);
+      else if (whole.length > 0) {
+        this.counters.out += whole.length;
+        if (this.outConnected) this.route(this.node, 'out', whole, this.ownedOut);
+      }
+    }
     if (this.outBuf.length > 0) {
       const out = this.outBuf;
       this.outBuf = [];
       this.counters.out += out.length;
-      if (this.outConnected) this.route(this.node, 'out', out);
+      if (this.outConnected) this.route(this.node, 'out', out, this.ownedOut);
     }
     if (this.portBufs.size === 0) return;
     for (const [port, events] of this.portBufs) {
       if (events.length === 0) continue;
       this.portBufs.set(port, []);
       if (!SIDE_PORTS.has(port)) this.counters.out += events.length;
-      if (this.node.connectedOutputs.has(port)) this.route(this.node, port, events);
+      // Side ports carry fresh error events or input events emitted once: as owned as `out`.
+      if (this.node.connectedOutputs.has(port)) this.route(this.node, port, events, this.ownedOut);
     }
   }
 

@@ -22,6 +22,11 @@ export class TapRegistry {
     };
   }
 
+  /** Whether a listener is on the edge (it keeps references to the events it is given). */
+  has(edgeId: string): boolean {
+    return this.byEdge.has(edgeId);
+  }
+
   emit(edgeId: string, events: readonly Event[]): void {
     const set = this.byEdge.get(edgeId);
     if (set) for (const l of set) l(events);

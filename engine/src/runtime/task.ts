@@ -9,12 +9,17 @@ import type { Plan, PlanEdge, PlanNode, PlanStage } from '../compile/plan.js';
 import type { NodeInstance } from './node-instance.js';
 
 export interface TaskOutput {
-  /** Events leaving the stage on an exchange edge. */
-  send(edge: PlanEdge, fromPartition: number, events: Event[]): void;
+  /** Events leaving the stage on an exchange edge (`owned`: handed over, see Operator.process). */
+  send(edge: PlanEdge, fromPartition: number, events: Event[], owned: boolean): void;
   /** The task's watermark advanced: forward it on every exchange edge leaving the stage. */
   sendWatermark(stage: PlanStage, fromPartition: number, watermark: number): void;
   /** Edge accounting and taps. */
   onEdge(edge: PlanEdge, events: Event[]): void;
+  /**
+   * Whether something keeps references to the events crossing `edge` (a data tap), so the next
+   * operator must not change them. A runner without it hands no batch over: every operator copies.
+   */
+  keepsEvents?(edge: PlanEdge): boolean;
 }
 
 export const SOURCE_CHANNEL = 'source';
@@ -37,19 +42,25 @@ export class Task {
     return `${edgeId}#${fromPartition}`;
   }
 
-  /** Deliver a batch to a node of this task (an entering edge, or a source's own output). */
-  deliver(nodeId: string, port: string, events: Event[]): void {
-    this.instances.get(nodeId)!.process(events, port);
+  /** Deliver a batch to a node of this task (an entering edge); `owned`: handed over (Operator.process). */
+  deliver(nodeId: string, port: string, events: Event[], owned = false): void {
+    this.instances.get(nodeId)!.process(events, port, owned);
   }
 
-  /** Route what a node emitted: chained edges stay in this task, exchange edges leave it. */
-  route = (node: PlanNode, port: string, events: Event[]): void => {
+  /**
+   * Route what a node emitted: chained edges stay in this task, exchange edges leave it. A batch
+   * stays owned only on a lone edge nothing else watches: at a fan-out every target shares it.
+   */
+  route = (node: PlanNode, port: string, events: Event[], owned: boolean): void => {
     const edges = node.outEdges.get(port);
     if (!edges) return;
+    const out = this.output;
+    const handOver = owned && edges.length === 1 && out.keepsEvents !== undefined;
     for (const edge of edges) {
-      this.output.onEdge(edge, events);
-      if (edge.exchange) this.output.send(edge, this.partition, events);
-      else this.instances.get(edge.target)!.process(events, edge.targetPort);
+      out.onEdge(edge, events);
+      const own = handOver && !out.keepsEvents!(edge);
+      if (edge.exchange) out.send(edge, this.partition, events, own);
+      else this.instances.get(edge.target)!.process(events, edge.targetPort, own);
     }
   };
 

@@ -11,6 +11,9 @@ export const branchOperator: OperatorFactory<BranchConfig> = (ctx) => {
 };
 
 class Branch implements Operator {
+  /** Each event goes to one port (the first route that matches), as it came. */
+  readonly passesOwnership = true;
+
   constructor(
     private readonly ports: readonly string[],
     private readonly tests: readonly CompiledExpression[],

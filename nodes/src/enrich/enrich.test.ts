@@ -45,6 +45,20 @@ describe('enrich', () => {
     );
   });
 
+  it('adds the row to an owned event in place, and copies a shared one', async () => {
+    const op = await enrich({ table: { rows: [{ k: 'a', v: 1 }] }, key: 'k', on: 'k', onMissing: 'pass' });
+    const owned = { k: 'a', [EVENT_TIME]: 5 } as Event;
+    const col = recordingCollector('node', () => true);
+    op.process([owned, { k: 'b' }], col, 'in', true);
+    expect(col.outputs.out![0]).toBe(owned);
+    expect(plain(col.outputs.out)).toEqual([{ k: 'a', v: 1 }, { k: 'b' }]);
+    expect(owned[EVENT_TIME]).toBe(5);
+    const shared = { k: 'a' } as Event;
+    const out = run(op, [shared]).outputs.out!;
+    expect(out[0]).not.toBe(shared);
+    expect(shared).toEqual({ k: 'a' });
+  });
+
   it('returns new objects, keeps event metadata, and never touches frozen inputs', async () => {
     const op = await enrich({ table: { rows: [{ k: 'a', v: 1 }] }, key: 'k', on: 'k', onMissing: 'pass' });
     const input = Object.freeze({ k: 'a', nested: Object.freeze({ x: 1 }), [EVENT_TIME]: 123 }) as Event;

@@ -37,6 +37,7 @@ export const enrichOperator: OperatorFactory<EnrichConfig> = async (ctx) => {
 };
 
 class Enrich implements Operator {
+  readonly passesOwnership = true;
   private readonly get: (e: Event) => unknown;
 
   constructor(
@@ -46,16 +47,30 @@ class Enrich implements Operator {
     this.get = fieldReader(c.on);
   }
 
-  process(batch: readonly Event[], out: Collector): void {
+  process(batch: readonly Event[], out: Collector, _input?: string, owned?: boolean): void {
     const { index, get } = this;
+    // Owned events (Operator.process) get the row's fields in place: no copy per event; while
+    // every event has a row, the output is the batch itself, handed on whole (emitAll).
+    const inPlace = owned === true;
+    let whole = inPlace && out.emitAll !== undefined;
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
       const v = get(e);
       const k = typeof v === 'string' ? v : lookupKey(v);
       const fields = k === undefined ? undefined : index.get(k);
-      if (fields !== undefined) out.emit(Object.assign({}, e, fields));
-      else this.missing(e, v, out);
+      if (fields !== undefined) {
+        if (!inPlace) out.emit(Object.assign({}, e, fields));
+        else if (whole) Object.assign(e, fields);
+        else out.emit(Object.assign(e, fields));
+        continue;
+      }
+      if (whole) {
+        whole = false;
+        for (let p = 0; p < i; p++) out.emit(batch[p]!);
+      }
+      this.missing(e, v, out);
     }
+    if (whole) out.emitAll!(batch);
   }
 
   private missing(e: Event, v: unknown, out: Collector): void {

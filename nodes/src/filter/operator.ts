@@ -6,6 +6,7 @@ import { isEventError, NotBooleanError } from '../sdk/expression-errors.js';
 export const filterOperator: OperatorFactory<FilterConfig> = (ctx) => {
   const test = compileExpression(ctx.config.expression, { params: ctx.params, now: ctx.now });
   return {
+    passesOwnership: true,
     process(batch: readonly Event[], out: Collector): void {
       for (let i = 0; i < batch.length; i++) {
         const e = batch[i]!;

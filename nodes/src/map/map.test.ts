@@ -49,6 +49,55 @@ describe('map', () => {
     expect(col.outputs.error![0]).not.toHaveProperty('ok');
   });
 
+  it('changes an owned batch in place, as the copy would have been, and gives a failed event back as it came', () => {
+    const col = recordingCollector('m', () => true);
+    const nested = { tier: 'silver' };
+    const a = { x: 1, user: nested, [EVENT_TIME]: 7 } as Event;
+    const bad = { x: 'oops', user: nested, keep: 1 } as Event;
+    map({ set: { ok: 'true', 'user.tier': '"gold"', y: 'x * 2' } }).process([a, bad], col, 'in', true);
+    expect(col.outputs.out![0]).toBe(a);
+    expect(plain([a])).toEqual([{ x: 1, user: { tier: 'gold' }, ok: true, y: 2 }]);
+    expect(a[EVENT_TIME]).toBe(7);
+    // The nested object was copied, not changed: another holder of it still sees silver.
+    expect(nested).toEqual({ tier: 'silver' });
+    // ok and user were written before y failed: both are put back (ok was absent).
+    expect(plain(col.outputs.error)).toMatchObject([{ x: 'oops', user: { tier: 'silver' }, keep: 1 }]);
+    expect(col.outputs.error![0]).not.toHaveProperty('ok');
+    expect(Object.keys(bad)).toEqual(['x', 'user', 'keep']);
+  });
+
+  it('hands an owned batch on whole when every event passes, and event by event from a failure on', () => {
+    const col = recordingCollector('m', () => true);
+    const wholes: (readonly Event[])[] = [];
+    const withAll = Object.assign(col, {
+      emitAll: (events: readonly Event[]) => {
+        wholes.push(events);
+        for (const e of events) col.emit(e);
+      },
+    });
+    const good = [{ x: 1 }, { x: 2 }] as Event[];
+    map({ set: { y: 'x * 2' } }).process(good, withAll, 'in', true);
+    expect(wholes).toEqual([good]);
+    expect(wholes[0]).toBe(good);
+    map({ set: { y: 'x * 2' } }).process([{ x: 3 }, { x: 'bad' }, { x: 4 }] as Event[], withAll, 'in', true);
+    expect(wholes).toHaveLength(1);
+    expect(plain(col.outputs.out)).toEqual([
+      { x: 1, y: 2 },
+      { x: 2, y: 4 },
+      { x: 3, y: 6 },
+      { x: 4, y: 8 },
+    ]);
+    expect(plain(col.outputs.error)).toMatchObject([{ x: 'bad' }]);
+  });
+
+  it('copies an owned batch when it removes fields (a removed field is left out of a new object)', () => {
+    const col = recordingCollector('m', () => true);
+    const a = { x: 1, drop: true } as Event;
+    map({ set: { y: 'x + 1' }, remove: ['drop'] }).process([a], col, 'in', true);
+    expect(col.outputs.out![0]).not.toBe(a);
+    expect(plain(col.outputs.out)).toEqual([{ x: 1, y: 2 }]);
+  });
+
   it('lists its expressions by path, validates field names, and infers the output schema', () => {
     const c = mapDefinition.config.parse({ set: { total: 'q * p', 'user.tier': '"gold"' }, remove: ['p'] });
     expect(mapDefinition.expressions!(c)).toEqual([

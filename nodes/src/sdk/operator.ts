@@ -3,8 +3,10 @@
  * an operator processes a batch into a collector; watermarks have a default (ignore); state is
  * declared through the context and owned by the runtime, which snapshots and restores it.
  *
- * Events are immutable: operators never mutate an input event or a batch array; they emit the
- * same object (filter, branch) or a new one (map, enrich).
+ * Events are immutable unless owned: an operator never mutates a batch array, nor an input event
+ * unless the runtime says the batch is its own (`owned`: no other edge, tap or recording sees
+ * those events), when map and enrich change them in place instead of copying each one
+ * (docs/execution-model.md, "Who owns an event").
  */
 import type { Event, ParamValue } from '@sluice/shared';
 import type { Inbox } from './inbox.js';
@@ -13,6 +15,12 @@ import type { StateRegistry } from './state.js';
 export interface Collector {
   /** Emit to the default output port `out`. */
   emit(event: Event): void;
+  /**
+   * Emit a whole batch to `out`, in order: the batch it was given, every event changed in place
+   * (map, enrich). The collector may send that array on as it is, so it must not change after.
+   * Optional: without it, emit each event.
+   */
+  emitAll?(events: readonly Event[]): void;
   /** Emit to a named output port. */
   emitTo(port: string, event: Event): void;
   /** The event failed on this node: counted as an error and routed to the `error` port. */
@@ -21,6 +29,11 @@ export interface Collector {
   late(event: Event): void;
   /** The event is discarded on purpose (e.g. enrich onMissing=drop): counted as dropped. */
   drop(event: Event): void;
+  /**
+   * Send what was emitted so far downstream now, instead of when the call returns (a window
+   * firing a million keys need not hold a million results in one batch). Optional.
+   */
+  flush?(): void;
 }
 
 export interface OperatorContext<C> {
@@ -51,8 +64,19 @@ export interface OperatorContext<C> {
 }
 
 export interface Operator {
-  /** Process one batch that arrived on input port `input`. */
-  process(batch: readonly Event[], out: Collector, input: string): void;
+  /**
+   * Process one batch that arrived on input port `input`. `owned`: the batch's events are this
+   * operator's alone (nothing else holds them): it may set top-level fields on them in place and
+   * emit them (never change a nested object: copy it, as map's setNested does). Absent or false:
+   * the events are shared and must not change.
+   */
+  process(batch: readonly Event[], out: Collector, input: string, owned?: boolean): void;
+  /**
+   * Every event it emits is a new object of its own, or one of its input events emitted once on
+   * one port: so what it emits is owned when its input was, and what it emits on a watermark is
+   * fresh. Absent: its output is never owned (the next operator copies before changing it).
+   */
+  readonly passesOwnership?: boolean;
   /**
    * The node's watermark advanced (min over its inputs). `Infinity` means every bounded
    * source has ended: emit everything that is still open.
@@ -82,6 +106,11 @@ export interface SourceBatch {
    * runtime skips its depth screen (engine/src/runtime/event-depth.ts) on the hot path.
    */
   shallow?: boolean;
+  /**
+   * The events are new objects the source keeps no reference to: the operators downstream may
+   * change them in place (see Operator.process). Absent: they are treated as shared.
+   */
+  owned?: boolean;
 }
 
 export interface SourceOperator {

@@ -63,8 +63,8 @@ class GeneratorSource implements SourceOperator {
     for (let seq = first; seq < first + n; seq++) events.push(make(rng, seq, this.timeOf(seq), now) as Event);
     this.produced += n;
     this.bucket?.consume(n);
-    // Flat events of our own making: the runtime need not screen their depth.
-    return { events, watermark: this.watermark(), done: this.produced >= this.count, shallow: true };
+    // Flat events of our own making, not kept: no depth screen, and the pipeline may change them.
+    return { events, watermark: this.watermark(), done: this.produced >= this.count, shallow: true, owned: true };
   }
 
   /** Events come in time order: the watermark is the last one's time minus maxOutOfOrderness. */

@@ -82,7 +82,7 @@ describe('source.generator', () => {
     expect(b.watermark).toBe(JAN_1_2026 + 750);
 
     const unpaced = generator({ scenario: 'ad-events', startTime: 5000, maxOutOfOrderness: '2s', seed: 1 });
-    expect(poll(unpaced, 0)).toEqual({ events: [], watermark: Number.NEGATIVE_INFINITY, done: false, shallow: true });
+    expect(poll(unpaced, 0)).toEqual({ events: [], watermark: Number.NEGATIVE_INFINITY, done: false, shallow: true, owned: true });
     const u = poll(unpaced, 3);
     expect(u.events.map((e) => e.event_time)).toEqual([5000, 5001, 5002]);
     expect(u.watermark).toBe(3002);

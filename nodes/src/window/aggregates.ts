@@ -56,6 +56,9 @@ const CODES: Record<AggregateOp, number> = {
 const X_SLOTS = [0, 2, 2, 2, 2, 0, 1, 1];
 const V_SLOTS = [0, 0, 0, 1, 1, 1, 1, 1];
 
+/** The accumulators of a window that has none of that kind: never written, so shared. */
+const NO_SLOTS = Object.freeze([]) as unknown as never[];
+
 /** What `read` found for an aggregate: nothing (null, missing), a number, another value. */
 const NONE = 0;
 const NUMBER = 1;
@@ -108,10 +111,17 @@ export class Aggregates {
   }
 
   window(s: number, e: number): Win {
-    const x: number[] = [];
-    for (let k = 0; k < this.xSize; k++) x.push(0);
-    const v: unknown[] = [];
-    for (const code of this.vCodes) v.push(code === DISTINCT ? ({ s: {}, o: {} } satisfies DistinctSet) : null);
+    // Sized up front (no spare slots); aggregates without slots (count) share one empty array.
+    let x: number[] = NO_SLOTS;
+    if (this.xSize > 0) {
+      x = new Array(this.xSize);
+      for (let k = 0; k < this.xSize; k++) x[k] = 0;
+    }
+    let v: unknown[] = NO_SLOTS;
+    if (this.vCodes.length > 0) {
+      v = new Array(this.vCodes.length);
+      for (let k = 0; k < this.vCodes.length; k++) v[k] = this.vCodes[k] === DISTINCT ? ({ s: {}, o: {} } satisfies DistinctSet) : null;
+    }
     return { s, e, n: 0, i: 0, x, v };
   }
 

@@ -1,33 +1,48 @@
 /**
- * When windows are due, derived from the declared state (rebuilt on restore): a min-heap of
- * (fire time, key) pairs in two parallel arrays (no object per entry), so a watermark that fires
- * nothing costs one comparison. A key may have several entries, and an entry may be early (a
+ * When windows are due, derived from the declared state (rebuilt on restore): keys (with the
+ * state entry each was scheduled for, so firing needs no lookup) grouped in buckets by fire
+ * time, and a min-heap of the distinct times. Fixed windows of many keys share a
+ * few fire times (every key's window [s, e) fires at e + allowedLateness), so scheduling is an
+ * array push into the current bucket (no heap work per key), and a due bucket comes out whole,
+ * in the order it was filled. A key may be in several buckets, and an entry may be early (a
  * session that grew since): the operator re-checks each due key's windows and schedules the
  * ones not due yet again.
  */
-export class FireIndex {
+/** One fire time's keys, and beside each the entry it was scheduled for. */
+export interface DueBucket<T> {
+  time: number;
+  keys: string[];
+  entries: T[];
+}
+
+export class FireIndex<T = unknown> {
+  private readonly buckets = new Map<number, DueBucket<T>>();
+  /** The distinct fire times, a binary min-heap. */
   private readonly times: number[] = [];
-  private readonly keys: string[] = [];
+  /** The bucket written last: in-order events schedule into it again and again. */
+  private lastTime = Number.NaN;
+  private lastBucket: DueBucket<T> | undefined;
+  private entries = 0;
 
   get size(): number {
-    return this.times.length;
+    return this.entries;
   }
 
-  add(time: number, key: string): void {
-    const times = this.times;
-    const keys = this.keys;
-    let i = times.length;
-    times.push(time);
-    keys.push(key);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (times[p]! <= time) break;
-      times[i] = times[p]!;
-      keys[i] = keys[p]!;
-      i = p;
+  add(time: number, key: string, entry: T): void {
+    this.entries++;
+    let bucket = this.lastBucket;
+    if (time !== this.lastTime || bucket === undefined) {
+      bucket = this.buckets.get(time);
+      if (bucket === undefined) {
+        bucket = { time, keys: [], entries: [] };
+        this.buckets.set(time, bucket);
+        this.pushTime(time);
+      }
+      this.lastTime = time;
+      this.lastBucket = bucket;
     }
-    times[i] = time;
-    keys[i] = key;
+    bucket.keys.push(key);
+    bucket.entries.push(entry);
   }
 
   /** The earliest fire time (Infinity when none). */
@@ -35,24 +50,51 @@ export class FireIndex {
     return this.times.length > 0 ? this.times[0]! : Number.POSITIVE_INFINITY;
   }
 
-  /** Keys with an entry at or before `watermark`, each once; their entries are removed. */
-  takeDue(watermark: number): Set<string> {
-    const out = new Set<string>();
-    while (this.times.length > 0 && this.times[0]! <= watermark) out.add(this.pop());
+  /**
+   * The buckets at or before `watermark`, earliest first, their keys in the order they were
+   * added; they are removed. A key may appear in several.
+   */
+  takeDue(watermark: number): DueBucket<T>[] {
+    const out: DueBucket<T>[] = [];
+    while (this.times.length > 0 && this.times[0]! <= watermark) {
+      const time = this.popTime();
+      const bucket = this.buckets.get(time)!;
+      this.buckets.delete(time);
+      this.entries -= bucket.keys.length;
+      out.push(bucket);
+    }
+    if (out.length > 0) {
+      this.lastTime = Number.NaN;
+      this.lastBucket = undefined;
+    }
     return out;
   }
 
   clear(): void {
+    this.buckets.clear();
     this.times.length = 0;
-    this.keys.length = 0;
+    this.lastTime = Number.NaN;
+    this.lastBucket = undefined;
+    this.entries = 0;
   }
 
-  private pop(): string {
+  private pushTime(time: number): void {
     const times = this.times;
-    const keys = this.keys;
-    const top = keys[0]!;
-    const lastTime = times.pop()!;
-    const lastKey = keys.pop()!;
+    let i = times.length;
+    times.push(time);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (times[p]! <= time) break;
+      times[i] = times[p]!;
+      i = p;
+    }
+    times[i] = time;
+  }
+
+  private popTime(): number {
+    const times = this.times;
+    const top = times[0]!;
+    const last = times.pop()!;
     const n = times.length;
     if (n === 0) return top;
     let i = 0;
@@ -61,13 +103,11 @@ export class FireIndex {
       if (l >= n) break;
       const r = l + 1;
       const m = r < n && times[r]! < times[l]! ? r : l;
-      if (times[m]! >= lastTime) break;
+      if (times[m]! >= last) break;
       times[i] = times[m]!;
-      keys[i] = keys[m]!;
       i = m;
     }
-    times[i] = lastTime;
-    keys[i] = lastKey;
+    times[i] = last;
     return top;
   }
 }

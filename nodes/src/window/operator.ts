@@ -21,7 +21,7 @@ import { Aggregates, type Win } from './aggregates.js';
 import { latestStart } from './assigners.js';
 import type { WindowConfig } from './definition.js';
 import { type FieldWriter, fieldWriter } from './field-writer.js';
-import { FireIndex } from './fire-index.js';
+import { type DueBucket, FireIndex } from './fire-index.js';
 import { type KeyFn, keyFunction } from './keys.js';
 import { mergeOverlapping } from './sessions.js';
 
@@ -50,10 +50,14 @@ const PLACED = 0;
 const LATE = 1;
 /** Between two sliding windows (slide > size): in no window. */
 const NO_WINDOW = 2;
+/** Window results handed downstream at a time when many fire at once (1 M keys: 1 M results). */
+const FLUSH_EVERY = 4096;
 
 export const windowOperator: OperatorFactory<WindowConfig> = (ctx) => new WindowOperator(ctx.config, ctx.state);
 
 export class WindowOperator implements Operator {
+  /** Its results are new objects; a late or bad event goes on as it came, once. */
+  readonly passesOwnership = true;
   private readonly session: boolean;
   private readonly size: number;
   private readonly slide: number;
@@ -68,7 +72,7 @@ export class WindowOperator implements Operator {
   private readonly watermark: ValueState<number | null>;
   private readonly layout: ValueState<string>;
   private readonly expectedLayout: string;
-  private readonly index = new FireIndex();
+  private readonly index = new FireIndex<KeyEntry>();
   /** Earliest fire time in the index: a watermark below it has nothing to do. */
   private nextFire = Number.POSITIVE_INFINITY;
   /** The last slide-aligned start computed: in-order events mostly reuse it (no float modulo). */
@@ -135,6 +139,7 @@ export class WindowOperator implements Operator {
     const size = this.size;
     const lateness = this.lateness;
     let result = NO_WINDOW;
+    let looked = false;
     let entry: KeyEntry | undefined;
     let key = '';
     const slide = this.slide;
@@ -146,23 +151,27 @@ export class WindowOperator implements Operator {
         if (result === NO_WINDOW) result = LATE;
         continue;
       }
-      if (entry === undefined) {
+      if (!looked) {
         key = this.key(e);
-        entry = this.windows.get(key) ?? this.newEntry(key, e);
+        entry = this.windows.get(key);
+        looked = true;
       }
-      // The window is usually the latest one of the key: search from the end.
-      const ws = entry.w;
       let w: Win | undefined;
-      for (let j = ws.length - 1; j >= 0; j--) {
-        if (ws[j]!.s === start) {
-          w = ws[j]!;
-          break;
+      if (entry !== undefined) {
+        // The window is usually the latest one of the key: search from the end.
+        const ws = entry.w;
+        for (let j = ws.length - 1; j >= 0; j--) {
+          if (ws[j]!.s === start) {
+            w = ws[j]!;
+            break;
+          }
         }
       }
       if (w === undefined) {
         w = this.aggs.window(start, end);
-        ws.push(w);
-        this.schedule(end + lateness, key);
+        if (entry === undefined) entry = this.newEntry(key, e, w);
+        else entry.w.push(w);
+        this.schedule(end + lateness, key, entry);
       }
       this.aggs.add(w, t, e[INGEST_TIME]);
       result = PLACED;
@@ -182,10 +191,10 @@ export class WindowOperator implements Operator {
     if (w === undefined) {
       // Any session the event overlapped and that is still open would have made it join.
       if (end + this.lateness <= closedUpTo) return LATE;
-      entry ??= this.newEntry(key, e);
       const created = this.aggs.window(t, end);
-      entry.w.push(created);
-      this.schedule(end + this.lateness, key);
+      if (entry === undefined) entry = this.newEntry(key, e, created);
+      else entry.w.push(created);
+      this.schedule(end + this.lateness, key, entry);
       this.aggs.add(created, t, e[INGEST_TIME]);
       return PLACED;
     }
@@ -196,16 +205,22 @@ export class WindowOperator implements Operator {
     return PLACED;
   }
 
-  private newEntry(key: string, e: Event): KeyEntry {
-    const k: unknown[] = [];
-    for (const read of this.keyReaders) k.push(read(e));
-    const entry: KeyEntry = { k, w: [] };
+  /** A key's first window: arrays made at their size (a push into an empty array reserves 17 slots). */
+  private newEntry(key: string, e: Event, w: Win): KeyEntry {
+    const readers = this.keyReaders;
+    let k: unknown[];
+    if (readers.length === 1) k = [readers[0]!(e)];
+    else {
+      k = new Array(readers.length);
+      for (let i = 0; i < readers.length; i++) k[i] = readers[i]!(e);
+    }
+    const entry: KeyEntry = { k, w: [w] };
     this.windows.set(key, entry);
     return entry;
   }
 
-  private schedule(time: number, key: string): void {
-    this.index.add(time, key);
+  private schedule(time: number, key: string, entry: KeyEntry): void {
+    this.index.add(time, key, entry);
     if (time < this.nextFire) this.nextFire = time;
   }
 
@@ -214,9 +229,55 @@ export class WindowOperator implements Operator {
     this.wm = watermark;
     this.watermark.set(Number.isFinite(watermark) ? watermark : null);
     if (watermark < this.nextFire) return;
+    const due = this.index.takeDue(watermark);
+    if (this.session) this.fireSessions(due, watermark, out);
+    else this.fireFixed(due, out);
+    this.nextFire = this.index.next();
+  }
+
+  /**
+   * Tumbling and sliding: every window in the bucket of fire time T ends at T - allowedLateness,
+   * so it also starts at the same time: the order (end, start, key) is bucket by bucket, keys
+   * sorted. The bucket holds each key's entry (no lookup); keys left with no window are
+   * deleted, all at once when that is every key (a tumbling window's usual close). Results go
+   * downstream every FLUSH_EVERY, not in one batch of every key.
+   */
+  private fireFixed(due: readonly DueBucket<KeyEntry>[], out: Collector): void {
     const lateness = this.lateness;
+    let fired = 0;
+    for (const { time, keys, entries } of due) {
+      const emptied: string[] = [];
+      for (const i of sortedOrder(keys)) {
+        const ws = entries[i]!.w;
+        let kept = 0;
+        let now = 0;
+        for (let j = 0; j < ws.length; j++) {
+          const w = ws[j]!;
+          if (w.e + lateness <= time) {
+            this.fire(entries[i]!.k, w, out);
+            now++;
+            if (++fired % FLUSH_EVERY === 0) out.flush?.();
+          } else ws[kept++] = w;
+        }
+        // now === 0: seen already (a key scheduled twice at one time after a restore).
+        if (now === 0) continue;
+        ws.length = kept;
+        if (kept === 0) emptied.push(keys[i]!);
+        // Changed in place without a lookup: a tracked store (BullMQ's commits) must hear of it.
+        else this.windows.set(keys[i]!, entries[i]!);
+      }
+      if (emptied.length === this.windows.size) this.windows.clear();
+      else for (const key of emptied) this.windows.delete(key);
+    }
+  }
+
+  /** Sessions end where their last event put them: gather the due ones, then order them. */
+  private fireSessions(buckets: readonly DueBucket<KeyEntry>[], watermark: number, out: Collector): void {
+    const lateness = this.lateness;
+    const keys = new Set<string>();
+    for (const b of buckets) for (const k of b.keys) keys.add(k);
     const due: { key: string; k: unknown[]; w: Win }[] = [];
-    for (const key of this.index.takeDue(watermark)) {
+    for (const key of keys) {
       const entry = this.windows.get(key);
       if (entry === undefined) continue;
       const ws = entry.w;
@@ -228,13 +289,12 @@ export class WindowOperator implements Operator {
         } else {
           ws[kept++] = w;
           // A session may have grown past the entry that brought us here: schedule it again.
-          if (this.session) this.index.add(w.e + lateness, key);
+          this.index.add(w.e + lateness, key, entry);
         }
       }
       ws.length = kept;
       if (kept === 0) this.windows.delete(key);
     }
-    this.nextFire = this.index.next();
     // Deterministic order: by window end, then start, then key.
     due.sort((a, b) => a.w.e - b.w.e || a.w.s - b.w.s || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const d of due) this.fire(d.k, d.w, out);
@@ -274,7 +334,18 @@ export class WindowOperator implements Operator {
     }
     this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
     this.index.clear();
-    for (const [key, entry] of this.windows.entries()) for (const w of entry.w) this.index.add(w.e + this.lateness, key);
+    for (const [key, entry] of this.windows.entries()) for (const w of entry.w) this.index.add(w.e + this.lateness, key, entry);
     this.nextFire = this.index.next();
   }
+}
+
+/** Positions of `keys` in key order (code units, as `<`); equal keys keep their order. */
+function sortedOrder(keys: readonly string[]): number[] {
+  const order = new Array<number>(keys.length);
+  for (let i = 0; i < keys.length; i++) order[i] = i;
+  return order.sort((a, b) => {
+    const x = keys[a]!;
+    const y = keys[b]!;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
 }

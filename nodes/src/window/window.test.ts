@@ -7,7 +7,8 @@ import { windowDefinition } from './definition.js';
 import { fieldWriter } from './field-writer.js';
 import { FireIndex } from './fire-index.js';
 import { keyFunction } from './keys.js';
-import { windowOperator } from './operator.js';
+import { WindowOperator, windowOperator } from './operator.js';
+import { MemoryStateRegistry } from '../sdk/state.js';
 
 describeGoldenCases('window', new URL('./cases', import.meta.url));
 
@@ -235,6 +236,28 @@ describe('window state', () => {
     expect(ctx.stateRegistry.snapshot().windows).toEqual({ kind: 'keyed', entries: [] });
   });
 
+  it('tells a tracked store (BullMQ commits) every key whose windows fired, whether some or all keys close at once', () => {
+    const reg = new MemoryStateRegistry({ track: true });
+    const config = windowDefinition.config.parse({ type: 'tumbling', size: '10ms', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }] });
+    const op = new WindowOperator(config, reg);
+    const col = recordingCollector('w', () => true);
+    op.process([at(1, { k: 'a' }), at(2, { k: 'b' }), at(12, { k: 'a' })], col);
+    reg.markClean();
+    // Some keys close: [0, 10) of a and b; a keeps [10, 20).
+    op.onWatermark!(10, col);
+    expect(plain(col.outputs.out)).toEqual([
+      { k: 'a', window_start: 0, window_end: 10, n: 1 },
+      { k: 'b', window_start: 0, window_end: 10, n: 1 },
+    ]);
+    expect(reg.keyedChanges().windows!.deleted).toEqual(['b']);
+    expect(reg.keyedChanges().windows!.set.map(([k]) => k)).toEqual(['a']);
+    reg.markClean();
+    // Every key closes: the store is emptied at once, and says which keys went.
+    op.onWatermark!(20, col);
+    expect(reg.keyedChanges()).toEqual({ windows: { set: [], deleted: ['a'] } });
+    expect(reg.snapshot().windows).toEqual({ kind: 'keyed', entries: [] });
+  });
+
   it('refuses to restore state written under another layout instead of misreading it', () => {
     const { op, col, ctx } = window(configs[1]!);
     feed(op, col, events(40));
@@ -284,16 +307,27 @@ describe('window building blocks', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('fire index: returns due keys once, in any insertion order, and knows the next time', () => {
-    const index = new FireIndex();
+  it('fire index: returns due keys by fire time, earliest first, in any insertion order, and knows the next time', () => {
+    const index = new FireIndex<number>();
     const times = Array.from({ length: 200 }, (_, i) => (i * 7919) % 101);
-    for (let i = 0; i < times.length; i++) index.add(times[i]!, `k${i % 5}`);
+    for (let i = 0; i < times.length; i++) index.add(times[i]!, `k${i % 5}`, i);
+    expect(index.size).toBe(200);
     expect(index.next()).toBe(0);
-    expect(index.takeDue(-1).size).toBe(0);
-    expect([...index.takeDue(50)].sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+    expect(index.takeDue(-1)).toEqual([]);
+    const due = index.takeDue(50);
+    expect(due.map((b) => b.time)).toEqual(Array.from({ length: 51 }, (_, i) => i));
+    // Every entry at or before 50 comes out once, with its key and value, in the order it was added.
+    const expected = times.flatMap((t, i) => (t <= 50 ? [[t, `k${i % 5}`, i] as const] : []));
+    expect(due.flatMap((b) => b.keys.map((k, j) => [b.time, k, b.entries[j]] as const)).sort((a, b) => a[0] - b[0])).toEqual(
+      [...expected].sort((a, b) => a[0] - b[0]),
+    );
+    expect(index.size).toBe(200 - expected.length);
     expect(index.next()).toBe(51);
+    index.add(7, 'late', -1);
+    expect(index.takeDue(10)).toEqual([{ time: 7, keys: ['late'], entries: [-1] }]);
     index.takeDue(100);
     expect(index.next()).toBe(Number.POSITIVE_INFINITY);
+    expect(index.size).toBe(0);
   });
 });
 

@@ -192,17 +192,18 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
   }
 
   // TaskOutput: exchanges are direct calls in this runner.
-  send(edge: PlanEdge, _fromPartition: number, events: Event[]): void {
+  send(edge: PlanEdge, _fromPartition: number, events: Event[], owned: boolean): void {
     const stageId = this.plan.nodes.get(edge.target)!.stage;
     const targets = this.tasks.get(stageId)!;
     if (targets.length === 1) {
-      targets[0]!.deliver(edge.target, edge.targetPort, events);
+      targets[0]!.deliver(edge.target, edge.targetPort, events, owned);
       return;
     }
     const partition = this.partitioners.get(stageId)!;
+    // Each event goes to one partition: the parts stay as owned as the batch.
     const parts: Event[][] = targets.map(() => []);
     for (const e of events) parts[partition(e)]!.push(e);
-    for (let p = 0; p < parts.length; p++) if (parts[p]!.length > 0) targets[p]!.deliver(edge.target, edge.targetPort, parts[p]!);
+    for (let p = 0; p < parts.length; p++) if (parts[p]!.length > 0) targets[p]!.deliver(edge.target, edge.targetPort, parts[p]!, owned);
   }
 
   sendWatermark(stage: PlanStage, fromPartition: number, watermark: number): void {
@@ -216,6 +217,11 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
   onEdge(edge: PlanEdge, events: Event[]): void {
     this.metricsState.edge(edge.id, events.length);
     if (this.taps.active) this.taps.emit(edge.id, events);
+  }
+
+  /** A tap keeps references to what crosses its edge until it sends them. */
+  keepsEvents(edge: PlanEdge): boolean {
+    return this.taps.active && this.taps.has(edge.id);
   }
 
   private async runSources(): Promise<void> {

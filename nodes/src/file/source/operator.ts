@@ -74,7 +74,13 @@ class FileSource implements SourceOperator {
     }
     this.bucket?.consume(events.length);
     for (const e of errors) (e.event as Record<symbol, unknown>)[INGEST_TIME] = now;
-    const batch: SourceBatch = { events, watermark: this.clock.watermark, done: this.reader.done && this.pending === undefined };
+    // Parsed here and not kept: the pipeline may change them in place.
+    const batch: SourceBatch = {
+      events,
+      watermark: this.clock.watermark,
+      done: this.reader.done && this.pending === undefined,
+      owned: true,
+    };
     if (errors.length > 0) batch.errors = errors;
     return batch;
   }
