@@ -8,6 +8,7 @@ import { autoLayout } from '../canvas/auto-layout';
 import { Canvas } from '../canvas/canvas';
 import { countRender } from '../canvas/render-count';
 import { Palette } from '../palette/palette';
+import { DebugPanel } from '../panels/debug-panel';
 import { NodePanel } from '../panels/node-panel';
 import { ProblemsPanel } from '../panels/problems-panel';
 import { TapPanel } from '../panels/tap-panel';
@@ -223,7 +224,10 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
             </p>
           ) : null}
           <ImportErrors title={errors.title} lines={errors.lines} onClose={() => setErrors({ title: '', lines: [] })} />
-          <ProblemsPanel diagnostics={validation.diagnostics} />
+          <DebugPanel pipelineId={id} />
+          <div className="problems-area">
+            <ProblemsPanel diagnostics={validation.diagnostics} />
+          </div>
         </footer>
       </div>
     </ReactFlowProvider>
