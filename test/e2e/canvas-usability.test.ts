@@ -208,17 +208,16 @@ describe('canvas usability (Chromium)', () => {
     await expect.poll(() => drawn(page)).toEqual({ nodes: ['gen', 'keep'], edges: ['e1'] });
     await page.keyboard.press('Control+z');
 
-    // Ctrl+S saves a version (not the browser's "save page").
-    const versions = async () =>
-      ((await (await fetch(`${base}/api/pipelines/keys/versions`)).json()) as { versions: unknown[] }).versions.length;
-    const n = await versions();
+    // Ctrl+S saves a version (not the browser's "save page"): the Save button's "Saved", not the quiet autosave.
+    const saveButton = page.getByRole('button', { name: /^Save/ });
+    await expect.poll(() => saveButton.textContent(), { timeout: 10_000 }).toBe('Save');
     await page.getByLabel('Pipeline name').fill('Keys, renamed');
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+s');
-    await expect.poll(versions).toBeGreaterThan(n);
-    expect(
-      ((await (await fetch(`${base}/api/pipelines/keys`)).json()) as { pipeline: { document: PipelineDocument } }).pipeline.document.name,
-    ).toBe('Keys, renamed');
+    await expect.poll(() => page.locator('header.toolbar .message').textContent()).toBe('Saved');
+    expect(((await (await fetch(`${base}/api/pipelines/keys`)).json()) as { pipeline: { document: PipelineDocument } }).pipeline.document.name).toBe(
+      'Keys, renamed',
+    );
 
     // ? shows the shortcut sheet; Escape closes it.
     await page.keyboard.press('?');

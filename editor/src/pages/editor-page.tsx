@@ -121,7 +121,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
     <ReactFlowProvider>
       <div className="app">
         <header className="toolbar">
-          <div className="tb-group tb-pipeline" role="group" aria-label="Which pipeline">
+          <fieldset className="tb-group tb-pipeline" aria-label="Which pipeline">
             <a href="#/" className="button">
               ← Pipelines
             </a>
@@ -143,9 +143,9 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
               readOnly={!editable}
               onChange={(e) => useDocument.getState().change((d) => ({ ...d, name: e.target.value }))}
             />
-          </div>
+          </fieldset>
           {editable ? (
-            <div className="tb-group" role="group" aria-label="Editing">
+            <fieldset className="tb-group" aria-label="Editing">
               <button type="button" onClick={() => useDocument.getState().undo()} aria-label="Undo" title="Undo (Ctrl+Z)">
                 ↶
               </button>
@@ -155,13 +155,13 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
               <button type="button" onClick={() => useDocument.getState().change((d) => autoLayout(d))}>
                 Layout
               </button>
-            </div>
+            </fieldset>
           ) : (
             <span className="badge" data-testid="read-only">
               read-only
             </span>
           )}
-          <div className="tb-group" role="group" aria-label="Files">
+          <fieldset className="tb-group" aria-label="Files">
             {editable ? (
               <button type="button" onClick={() => void save()} title="Save a version (Ctrl+S)">
                 Save{dirty ? ' *' : ''}
@@ -184,8 +184,8 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
                 />
               </>
             ) : null}
-          </div>
-          <div className="tb-group" role="group" aria-label="Running">
+          </fieldset>
+          <fieldset className="tb-group" aria-label="Running">
             {editable ? (
               <>
                 <PreviewButton pipelineId={id} document={doc} disabled={!runnable} />
@@ -206,8 +206,8 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
             <span className={`status status-${status}`} data-testid="status">
               {status}
             </span>
-          </div>
-          <div className="tb-group" role="group" aria-label="Other views">
+          </fieldset>
+          <fieldset className="tb-group" aria-label="Other views">
             {id ? (
               <a href={formatRoute({ page: 'history', id })} className="button">
                 History
@@ -226,7 +226,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
             >
               ?
             </button>
-          </div>
+          </fieldset>
           {message ? (
             <span className={`message ${message.kind}`} title={message.text}>
               {message.text}

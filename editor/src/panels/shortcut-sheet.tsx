@@ -1,4 +1,5 @@
 /** The keyboard shortcut sheet (`?` on the canvas): every key the canvas answers. */
+import { useEffect, useRef } from 'react';
 import { useUi } from '../stores/ui-store';
 
 export const SHORTCUTS: [keys: string, what: string][] = [
@@ -18,36 +19,36 @@ export const SHORTCUTS: [keys: string, what: string][] = [
 
 export function ShortcutSheet() {
   const open = useUi((s) => s.shortcutsOpen);
-  if (!open) return null;
+  return open ? <Sheet /> : null;
+}
+
+/** A modal <dialog>: the browser keeps the focus inside and closes it on Escape. */
+function Sheet() {
+  const ref = useRef<HTMLDialogElement>(null);
   const close = () => useUi.getState().setPanels({ shortcutsOpen: false });
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
   return (
-    <div className="sheet-backdrop" onClick={close} onKeyDown={undefined} role="presentation">
-      <div
-        className="sheet"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Keyboard shortcuts"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={undefined}
-      >
-        <h2>Keyboard shortcuts</h2>
-        <p className="hint">On a Mac, Cmd for Ctrl.</p>
-        <table className="grid-table">
-          <tbody>
-            {SHORTCUTS.map(([keys, what]) => (
-              <tr key={keys}>
-                <th scope="row">
-                  <kbd>{keys}</kbd>
-                </th>
-                <td>{what}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <button type="button" onClick={close} autoFocus>
-          Close
-        </button>
-      </div>
-    </div>
+    <dialog ref={ref} className="sheet" aria-label="Keyboard shortcuts" onClose={close}>
+      <h2>Keyboard shortcuts</h2>
+      <p className="hint">On a Mac, Cmd for Ctrl.</p>
+      <table className="grid-table">
+        <tbody>
+          {SHORTCUTS.map(([keys, what]) => (
+            <tr key={keys}>
+              <th scope="row">
+                <kbd>{keys}</kbd>
+              </th>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" onClick={close}>
+        Close
+      </button>
+    </dialog>
   );
 }
