@@ -215,9 +215,9 @@ describe('canvas usability (Chromium)', () => {
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+s');
     await expect.poll(() => page.locator('header.toolbar .message').textContent()).toBe('Saved');
-    expect(((await (await fetch(`${base}/api/pipelines/keys`)).json()) as { pipeline: { document: PipelineDocument } }).pipeline.document.name).toBe(
-      'Keys, renamed',
-    );
+    expect(
+      ((await (await fetch(`${base}/api/pipelines/keys`)).json()) as { pipeline: { document: PipelineDocument } }).pipeline.document.name,
+    ).toBe('Keys, renamed');
 
     // ? shows the shortcut sheet; Escape closes it.
     await page.keyboard.press('?');
