@@ -83,9 +83,10 @@ describe('editor shell (Chromium)', () => {
     // A server without tokens (local-only): nobody to show, no sign-out.
     expect(await page.getByTestId('who').count()).toBe(0);
 
-    // New: asks a name, creates an empty pipeline and opens its canvas.
-    answer(page, 'Shell test');
+    // New: asks a name in the page (not a browser prompt), creates an empty pipeline and opens its canvas.
     await page.getByRole('button', { name: 'New pipeline' }).click();
+    await page.getByLabel('Name of the new pipeline').fill('Shell test');
+    await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/#\/p\/shell-test$/);
     await expect.poll(() => page.getByLabel('Pipeline name').inputValue()).toBe('Shell test');
     expect((await api('/api/pipelines/shell-test')).body.pipeline?.document.nodes).toEqual([]);

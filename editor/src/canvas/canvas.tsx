@@ -208,6 +208,12 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         fitViewOptions={FIT_VIEW_OPTIONS}
       >
         <Background />
+        {specs.length === 0 && !readOnly ? (
+          <div className="canvas-empty" data-testid="canvas-empty">
+            <strong>An empty pipeline.</strong> Drag a node from the palette onto the canvas, or click one to add it; connect an output
+            (right) to an input (left). Start with a source such as Generator. Press ? for the keyboard shortcuts.
+          </div>
+        ) : null}
         <MiniMap pannable zoomable />
         <Controls fitViewOptions={FIT_VIEW_OPTIONS} />
       </ReactFlow>

@@ -250,7 +250,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           {selectedNode ? (
             <SidePanel>
               <fieldset className="plain" disabled={!editable}>
-                <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} />
+                <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} diagnostics={validation.diagnostics} />
               </fieldset>
             </SidePanel>
           ) : null}
