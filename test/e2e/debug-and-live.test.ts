@@ -106,8 +106,12 @@ describe('debug panel and live examples (Chromium)', () => {
         expect.stringMatching(/(?=[\s\S]*big → Shown[\s\S]*"x":7)(?=[\s\S]*big \(error\) → errs[\s\S]*"x":"seven")/),
       ]);
 
+    // Stopped: the toolbar no longer says "Deployed", and the canvas and the list say the same (defect 15).
     await page.getByRole('button', { name: 'Stop' }).click();
-    await expect.poll(() => text(page, 'status'), { timeout: 15_000 }).not.toBe('running');
+    await expect.poll(() => page.locator('header.toolbar .message').textContent()).toBe('Stopped');
+    await expect.poll(() => text(page, 'status'), { timeout: 15_000 }).toBe('not running');
+    await page.goto(`${base}/#/`);
+    await expect.poll(() => page.getByTestId('pipeline-debugged').locator('.status').textContent()).toBe('not running');
     await page.close();
   }, 120_000);
 

@@ -22,6 +22,7 @@ import { detailLines } from './import-document';
 import { canEditGraph } from './roles';
 import { report } from './report';
 import { formatRoute, navigate } from './route';
+import { statusLabel } from './status-label';
 import { useAutosave } from './use-autosave';
 import { useCanvasClipboard } from './use-canvas-clipboard';
 import { useCanvasKeys } from './use-canvas-keys';
@@ -95,6 +96,8 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
     try {
       const r = await api.stop(id);
       useMetrics.getState().push(r.status, useMetrics.getState().latest);
+      // Not "Deployed" still, beside a stopped pipeline.
+      useUi.getState().say('Stopped');
     } catch (err) {
       report(err);
     }
@@ -204,7 +207,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
               </>
             ) : null}
             <span className={`status status-${status}`} data-testid="status">
-              {status}
+              {statusLabel(status)}
             </span>
           </fieldset>
           <fieldset className="tb-group" aria-label="Other views">

@@ -10,6 +10,7 @@ import { AuditTable } from './audit-page';
 import { canEditGraph, canRollback } from './roles';
 import { report, shortTime } from './report';
 import { formatRoute } from './route';
+import { statusLabel } from './status-label';
 import { comparePair, toggleCompare } from './version-selection';
 
 const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -103,7 +104,7 @@ export function HistoryPage({ pipelineId, role }: { pipelineId: string; role: Ro
             Business view
           </a>
         ) : null}
-        <span className={`status status-${status}`}>{status}</span>
+        <span className={`status status-${status}`}>{statusLabel(status)}</span>
       </div>
       <section>
         <h2>Versions</h2>

@@ -11,6 +11,7 @@ import { detailLines, freeId, readDocumentText, slugId } from './import-document
 import { canEditGraph, openRouteFor } from './roles';
 import { report, shortTime } from './report';
 import { formatRoute, navigate } from './route';
+import { statusLabel } from './status-label';
 
 export function PipelinesPage({ role }: { role: Role }) {
   const [list, setList] = useState<PipelineSummary[] | undefined>(undefined);
@@ -180,7 +181,7 @@ export function PipelinesPage({ role }: { role: Role }) {
                 <td className="description">{p.description ?? ''}</td>
                 <td className="num">{p.nodes ?? ''}</td>
                 <td>
-                  <span className={`status status-${p.status}`}>{p.status}</span>
+                  <span className={`status status-${p.status}`}>{statusLabel(p.status)}</span>
                 </td>
                 <td>
                   {shortTime(p.updatedAt)} <span className="hint">v{p.version}</span>
