@@ -174,6 +174,11 @@ export function HistoryPage({ pipelineId, role }: { pipelineId: string; role: Ro
   );
 }
 
+/** Rows counted from 1 as the business page counts them: `config.rows[0].then.x` reads `config.row 1.then.x`. */
+export function readablePath(path: string): string {
+  return path.replace(/\brows\[(\d+)\]/g, (_, n: string) => `row ${Number(n) + 1}`);
+}
+
 function Changes({ list, prefix = '' }: { list: ValueChange[]; prefix?: string }) {
   return (
     <ul className="changes">
@@ -181,7 +186,7 @@ function Changes({ list, prefix = '' }: { list: ValueChange[]; prefix?: string }
         <li key={c.path}>
           <span className="mono">
             {prefix}
-            {c.path}
+            {readablePath(c.path)}
           </span>{' '}
           <del>{show(c.from)}</del> → <ins>{show(c.to)}</ins>
         </li>
