@@ -3,7 +3,8 @@
  * against the fields upstream, at the field, with a suggestion; a bad duration shows at its
  * field; a new aggregate row reads sensibly; the default filter fits the default generator; an
  * empty canvas and a palette search without a match say what to do; "New pipeline" asks in the
- * page, and two imports of one document get different names.
+ * page, and two imports of one document get different names; building a pipeline leaves one
+ * draft version, not one per edit (defect 16).
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -98,6 +99,46 @@ describe('forms and hints (Chromium)', () => {
       ['twice', 'twice-2'].map((id) => page.getByTestId(`pipeline-${id}`).locator('.pipeline-name').textContent()),
     );
     expect(names).toEqual(['Twice', 'Twice (2)']);
+    await page.close();
+  }, 120_000);
+
+  it('building a 4-node pipeline leaves one draft version; Save makes a version, the next autosave a new draft', async () => {
+    const { base, browser } = suite.get();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${base}/#/new`);
+    await page.getByLabel('Pipeline name').fill('Few versions');
+    await page.getByRole('button', { name: /^Save/ }).click();
+    await page.waitForURL(/#\/p\//);
+    const id = decodeURIComponent(new URL(page.url()).hash.replace('#/p/', ''));
+    const versions = async () =>
+      ((await (await fetch(`${base}/api/pipelines/${id}/versions`)).json()) as { versions: { action: string }[] }).versions.map(
+        (v) => v.action,
+      );
+    const saved = () => expect.poll(() => page.getByRole('button', { name: /^Save/ }).textContent(), { timeout: 10_000 }).toBe('Save');
+    // Each step waits for its autosave: every edit is stored, and none adds a version.
+    for (const type of ['source.generator', 'filter', 'window', 'sink.console']) {
+      await page.getByTestId(`palette-${type}`).click();
+      await saved();
+    }
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.locator('.react-flow__controls-fitview').click();
+    for (const [a, b] of [
+      ['generator1', 'filter1'],
+      ['filter1', 'window1'],
+      ['window1', 'console1'],
+    ] as const) {
+      await connect(page, a, b);
+      await saved();
+    }
+    expect(await versions()).toEqual(['create', 'draft']);
+    const stored = (await (await fetch(`${base}/api/pipelines/${id}`)).json()) as { pipeline: { document: PipelineDocument } };
+    expect(stored.pipeline.document.edges.length).toBe(3);
+
+    await page.keyboard.press('Control+s');
+    await expect.poll(versions).toEqual(['create', 'draft', 'save']);
+    await page.getByLabel('Pipeline name').fill('Few versions, renamed');
+    await saved();
+    await expect.poll(versions).toEqual(['create', 'draft', 'save', 'draft']);
     await page.close();
   }, 120_000);
 });

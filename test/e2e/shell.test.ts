@@ -178,12 +178,14 @@ describe('editor shell (Chromium)', () => {
       (await api('/api/pipelines/hist')).body.pipeline?.document.nodes.find((n) => n.id === 'big')?.config.expression;
     const version = async () => (await api('/api/pipelines/hist/versions')).body.current;
 
-    // Two saves from the canvas (each edit autosaves).
+    // An edit autosaves as a draft (version 2); Ctrl+S makes the next version (issue 13, defect
+    // 16: autosaves no longer add a version each).
     await page.goto(`${base}/#/p/hist`);
     await page.getByTestId('node-big').click();
     await page.getByLabel('config.expression').fill('quantity > 7');
     await expect.poll(version, { timeout: 10_000 }).toBe(2);
     await page.getByLabel('config.expression').fill('quantity > 9');
+    await page.keyboard.press('Control+s');
     await expect.poll(version, { timeout: 10_000 }).toBe(3);
 
     // The history page compares the last two versions first.

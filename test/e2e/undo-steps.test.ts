@@ -40,7 +40,7 @@ describe('one undo step per action (Chromium)', () => {
     // Every document the page stores from now on.
     const stored: PipelineDocument[] = [];
     page.on('request', (r) => {
-      if (r.method() === 'PUT' && r.url().endsWith(`/api/pipelines/${encodeURIComponent(id)}`))
+      if (r.method() === 'PUT' && new URL(r.url()).pathname.endsWith(`/api/pipelines/${encodeURIComponent(id)}`))
         stored.push(JSON.parse(r.postData() ?? '{}') as PipelineDocument);
     });
 

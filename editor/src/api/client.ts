@@ -151,6 +151,9 @@ export const api = {
       `/api/pipelines/${enc(id)}${note ? `?note=${enc(note)}` : ''}`,
       doc,
     ),
+  /** An autosave: one draft version per author, replaced by the next autosave until a Save, deploy, import or rollback. */
+  saveDraft: (id: string, doc: PipelineDocument) =>
+    call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('PUT', `/api/pipelines/${enc(id)}?draft=true`, doc),
   remove: (id: string) => call<{ deleted: string }>('DELETE', `/api/pipelines/${enc(id)}`),
   deploy: (id: string, params?: Record<string, ParamValue>) =>
     call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/deploy`, params ? { params } : undefined),

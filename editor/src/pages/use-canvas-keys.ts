@@ -1,7 +1,7 @@
 /**
  * The canvas's keys beside undo and the clipboard (use-canvas-clipboard.ts): Ctrl/Cmd+A selects
- * every node (not the page's text), Ctrl/Cmd+S saves a version, Ctrl/Cmd+Y redoes, `?` shows the
- * shortcut sheet and Escape closes it. None of them act while typing in a field.
+ * every node (not the page's text), Ctrl/Cmd+S saves a version (from a text field too), Ctrl/Cmd+Y
+ * redoes, `?` shows the shortcut sheet and Escape closes it. The others do not act while typing.
  */
 import { useEffect } from 'react';
 import { useDocument } from '../stores/document-store';
@@ -16,6 +16,12 @@ export function useCanvasKeys({ save, editable }: { save: () => void; editable: 
         ui.setPanels({ shortcutsOpen: false });
         return;
       }
+      // Ctrl/Cmd+S saves from a text field too: the browser's "save page" is never what is meant.
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        if (editable) save();
+        return;
+      }
       if (isTyping(e.target)) return;
       if (e.key === '?' && !e.ctrlKey && !e.metaKey) {
         e.preventDefault();
@@ -27,10 +33,6 @@ export function useCanvasKeys({ save, editable }: { save: () => void; editable: 
       if (key === 'a') {
         e.preventDefault();
         ui.setSelection(useDocument.getState().doc.nodes.map((n) => n.id));
-      } else if (key === 's') {
-        // Also for viewers: the browser's "save page" is never what is meant here.
-        e.preventDefault();
-        if (editable) save();
       } else if (key === 'y') {
         e.preventDefault();
         useDocument.getState().redo();
