@@ -131,6 +131,13 @@ describe('canvas usability (Chromium)', () => {
         return Math.max(...mids) - Math.min(...mids);
       });
       expect(spread, `toolbar rows at ${width} px: ${rows}`).toBeLessThan(8);
+      // And nothing runs off the right edge: every control is on screen.
+      const off = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('header.toolbar button, header.toolbar a, header.toolbar input, header.toolbar select'))
+          .filter((el) => el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().right > window.innerWidth)
+          .map((el) => el.textContent || el.getAttribute('aria-label')),
+      );
+      expect(off, `toolbar controls off screen at ${width} px`).toEqual([]);
       await page.close();
     }
 
@@ -228,6 +235,34 @@ describe('canvas usability (Chromium)', () => {
     );
     await page.keyboard.press('Escape');
     await expect.poll(() => sheet.count()).toBe(0);
+    await page.close();
+  }, 120_000);
+
+  it('the canvas Preview panel opens below the toolbar, never over it (defect 21)', async () => {
+    const { base, browser } = suite.get();
+    await store(base, { ...SHORT, id: 'previewed', name: 'Previewed' });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${base}/#/p/previewed`);
+    await page.getByTestId('node-show').waitFor();
+    const preview = page.getByRole('button', { name: 'Preview' });
+    await expect.poll(() => preview.isEnabled()).toBe(true);
+    await preview.click();
+    const panel = page.getByRole('dialog', { name: 'Preview of the draft' });
+    await panel.waitFor();
+    const toolbar = (await page.locator('header.toolbar').boundingBox())!;
+    const box = (await panel.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(toolbar.y + toolbar.height);
+    // Every toolbar button can still be clicked: nothing lies on top of it.
+    const covered = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('header.toolbar button'))
+        .filter((b) => {
+          const r = b.getBoundingClientRect();
+          const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+          return r.width > 0 && !(top && (b === top || b.contains(top)));
+        })
+        .map((b) => b.textContent),
+    );
+    expect(covered).toEqual([]);
     await page.close();
   }, 120_000);
 });
