@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { BusinessPage } from './business/business-page';
-import { ApiError, api, type Me, setUnauthenticatedHandler } from './api/client';
+import { ApiError, api, checkSession, type Me, setUnauthenticatedHandler } from './api/client';
 import { AuditPage } from './pages/audit-page';
 import { EditorPage } from './pages/editor-page';
 import { prefetchPipeline } from './pages/use-pipeline-loader';
@@ -17,6 +17,9 @@ import { SignInPage } from './pages/signin-page';
 import { StartPage } from './pages/start-page';
 import { WorkersPage } from './pages/workers-page';
 import { useUi } from './stores/ui-store';
+
+/** How often an open page asks who is signed in (a cheap GET). */
+const SESSION_CHECK_MS = 15_000;
 
 /** A server from before sign-in existed: local-only, everyone an admin. */
 const LOCAL: Me = { name: 'anonymous', role: 'admin', authenticated: false };
@@ -53,6 +56,20 @@ export function App() {
   useEffect(() => {
     setUnauthenticatedHandler(toSignIn);
     return () => setUnauthenticatedHandler(undefined);
+  }, []);
+
+  // A page left open notices when the server starts asking for tokens (a restart with tokens
+  // added): on coming back to the tab, and every little while when it is showing.
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') checkSession();
+    };
+    const timer = setInterval(onVisible, SESSION_CHECK_MS);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, []);
 
   // Business users work on a pipeline's business page, not its graph; only editors start new pipelines.

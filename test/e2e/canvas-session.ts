@@ -1,6 +1,6 @@
 /** A built editor, a real server and Debian's Chromium for the canvas tests; helpers to drive the canvas. */
 import { execSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -17,10 +17,33 @@ export interface CanvasSession {
   close(): Promise<void>;
 }
 
-export async function startCanvasSession(): Promise<CanvasSession> {
+export interface CanvasSessionOptions {
+  /**
+   * The examples in their live form, as `pnpm start` serves them, from a copy of examples/
+   * (a running example writes its output beside its document).
+   */
+  liveExamples?: boolean;
+}
+
+export async function startCanvasSession(options: CanvasSessionOptions = {}): Promise<CanvasSession> {
   execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });
   const port = 18_000 + Math.floor(Math.random() * 2000);
-  const server = await startServer({ port, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-e2e-')), log: () => undefined });
+  let examples = {};
+  if (options.liveExamples) {
+    const examplesDir = mkdtempSync(join(tmpdir(), 'sluice-e2e-examples-'));
+    cpSync(join(ROOT, 'examples'), examplesDir, {
+      recursive: true,
+      filter: (src) => !src.endsWith('/out') && !src.includes('node_modules'),
+    });
+    examples = { examplesDir, liveExamples: true };
+  }
+  const server = await startServer({
+    port,
+    host: '127.0.0.1',
+    dataDir: mkdtempSync(join(tmpdir(), 'sluice-e2e-')),
+    ...examples,
+    log: () => undefined,
+  });
   const browser = await launchBrowser().catch(async (err: unknown) => {
     await server.close();
     throw err;
@@ -36,10 +59,10 @@ export async function startCanvasSession(): Promise<CanvasSession> {
 }
 
 /** One session for the tests of a file: started before them, closed after. */
-export function canvasSessionForFile(): { get(): CanvasSession } {
+export function canvasSessionForFile(options: CanvasSessionOptions = {}): { get(): CanvasSession } {
   let session: CanvasSession | undefined;
   beforeAll(async () => {
-    session = await startCanvasSession();
+    session = await startCanvasSession(options);
   }, 120_000);
   afterAll(async () => {
     await session?.close();

@@ -217,7 +217,8 @@ describe('editor (Chromium)', () => {
     await page.locator('.react-flow__edge').nth(1).click({ force: true });
     await expect.poll(async () => (await page.getByTestId('tap').textContent()) ?? '', { timeout: 15_000 }).toContain('event_type');
     await page.getByRole('button', { name: 'Stop' }).click();
-    await expect.poll(async () => (await page.getByTestId('status').textContent()) ?? '', { timeout: 15_000 }).toBe('stopped');
+    // A stopped run leaves the server: the canvas says what the pipelines list says (issue 13, defect 15).
+    await expect.poll(async () => (await page.getByTestId('status').textContent()) ?? '', { timeout: 15_000 }).toBe('not running');
     await page.close();
   }, 120_000);
 });

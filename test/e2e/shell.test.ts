@@ -83,9 +83,10 @@ describe('editor shell (Chromium)', () => {
     // A server without tokens (local-only): nobody to show, no sign-out.
     expect(await page.getByTestId('who').count()).toBe(0);
 
-    // New: asks a name, creates an empty pipeline and opens its canvas.
-    answer(page, 'Shell test');
+    // New: asks a name in the page (not a browser prompt), creates an empty pipeline and opens its canvas.
     await page.getByRole('button', { name: 'New pipeline' }).click();
+    await page.getByLabel('Name of the new pipeline').fill('Shell test');
+    await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/#\/p\/shell-test$/);
     await expect.poll(() => page.getByLabel('Pipeline name').inputValue()).toBe('Shell test');
     expect((await api('/api/pipelines/shell-test')).body.pipeline?.document.nodes).toEqual([]);
@@ -177,12 +178,14 @@ describe('editor shell (Chromium)', () => {
       (await api('/api/pipelines/hist')).body.pipeline?.document.nodes.find((n) => n.id === 'big')?.config.expression;
     const version = async () => (await api('/api/pipelines/hist/versions')).body.current;
 
-    // Two saves from the canvas (each edit autosaves).
+    // An edit autosaves as a draft (version 2); Ctrl+S makes the next version (issue 13, defect
+    // 16: autosaves no longer add a version each).
     await page.goto(`${base}/#/p/hist`);
     await page.getByTestId('node-big').click();
     await page.getByLabel('config.expression').fill('quantity > 7');
     await expect.poll(version, { timeout: 10_000 }).toBe(2);
     await page.getByLabel('config.expression').fill('quantity > 9');
+    await page.keyboard.press('Control+s');
     await expect.poll(version, { timeout: 10_000 }).toBe(3);
 
     // The history page compares the last two versions first.

@@ -40,12 +40,13 @@ describe('one undo step per action (Chromium)', () => {
     // Every document the page stores from now on.
     const stored: PipelineDocument[] = [];
     page.on('request', (r) => {
-      if (r.method() === 'PUT' && r.url().endsWith(`/api/pipelines/${encodeURIComponent(id)}`))
+      if (r.method() === 'PUT' && new URL(r.url()).pathname.endsWith(`/api/pipelines/${encodeURIComponent(id)}`))
         stored.push(JSON.parse(r.postData() ?? '{}') as PipelineDocument);
     });
 
     // Delete a connected node: it goes with both its edges; one Ctrl+Z brings all three back.
     await page.getByTestId('node-filter1').click();
+    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(1);
     await page.keyboard.press('Delete');
     await expect.poll(() => drawn(page)).toEqual({ nodes: ['console1', 'generator1'], edges: [] });
     await savedAll(page);
@@ -59,6 +60,8 @@ describe('one undo step per action (Chromium)', () => {
     // Two selected nodes deleted together come back together.
     await page.getByTestId('node-filter1').click();
     await page.getByTestId('node-console1').click({ modifiers: ['Control'] });
+    // The selection reaches React Flow through the store: wait for it to show (a loaded machine lags).
+    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
     await page.keyboard.press('Delete');
     await expect.poll(() => drawn(page)).toEqual({ nodes: ['generator1'], edges: [] });
     await page.keyboard.press('Control+z');
@@ -67,6 +70,7 @@ describe('one undo step per action (Chromium)', () => {
     // A paste of two connected nodes (and the edge between them) is one step.
     await page.getByTestId('node-filter1').click();
     await page.getByTestId('node-console1').click({ modifiers: ['Control'] });
+    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await expect

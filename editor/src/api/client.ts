@@ -159,6 +159,9 @@ export const api = {
       `/api/pipelines/${enc(id)}${note ? `?note=${enc(note)}` : ''}`,
       doc,
     ),
+  /** An autosave: one draft version per author, replaced by the next autosave until a Save, deploy, import or rollback. */
+  saveDraft: (id: string, doc: PipelineDocument) =>
+    call<{ pipeline: StoredPipeline; valid: boolean; diagnostics: Diagnostic[] }>('PUT', `/api/pipelines/${enc(id)}?draft=true`, doc),
   remove: (id: string) => call<{ deleted: string }>('DELETE', `/api/pipelines/${enc(id)}`),
   deploy: (id: string, params?: Record<string, ParamValue>) =>
     call<{ status: string }>('POST', `/api/pipelines/${enc(id)}/deploy`, params ? { params } : undefined),
@@ -195,6 +198,14 @@ export const api = {
 };
 
 /**
+ * Asks the server who is signed in, through the ordinary path: a 401 sends the app to sign-in
+ * (a server restarted with tokens while a page was open). Unreachable or old servers: nothing.
+ */
+export function checkSession(): void {
+  void call<Me>('GET', '/api/me').catch(() => undefined);
+}
+
+/**
  * Live metrics, once a second, until closed. The stream follows the pipeline across deploys;
  * `end` carries a run's final numbers.
  */
@@ -203,6 +214,11 @@ export function subscribeMetrics(id: string, onMessage: (m: { status: string; me
   const handle = (e: Event) => onMessage(JSON.parse((e as MessageEvent).data));
   es.addEventListener('metrics', handle);
   es.addEventListener('end', handle);
+  // The browser gives up on a stream answered with an error (a 401 from a server that now asks
+  // for tokens): ask who is signed in, which sends the page to sign-in when that is why.
+  es.addEventListener('error', () => {
+    if (es.readyState === EventSource.CLOSED) checkSession();
+  });
   return () => es.close();
 }
 

@@ -16,6 +16,7 @@ import { applyDraft, draftChanges, exposedParams, exposedRuleNodes } from './dra
 import { NO_ERRORS, placeDiagnostics, placeErrors } from './place-errors';
 import { PreviewView } from './preview-view';
 import { RulesTableEditor } from './rules-table-editor';
+import { statusLabel } from '../pages/status-label';
 
 export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: string }) {
   const [state, dispatch] = useReducer(businessPageReducer, INITIAL_STATE);
@@ -140,7 +141,7 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
       <div className="page-head">
         <h1>{draft.name ?? pipelineId}</h1>
         <span className={`status status-${loaded.status}`} data-testid="biz-status">
-          {loaded.status}
+          {statusLabel(loaded.status)}
         </span>
         <span className="hint">
           version {loaded.version}

@@ -41,10 +41,10 @@ export function ParamsSection({ params, loaded, badParams, errorsOf, readOnly, o
               return (
                 <tr key={name} data-testid={`param-${name}`} className={errs.length > 0 ? 'biz-row-bad' : undefined}>
                   <td>
-                    <label htmlFor={`biz-param-${name}`} className="biz-param-label">
+                    {/* The internal name only where there is no label: a business user reads labels. */}
+                    <label htmlFor={`biz-param-${name}`} className="biz-param-label" title={name}>
                       {spec.label ?? name}
                     </label>
-                    <div className="hint mono">{name}</div>
                     {spec.description ? <div className="hint">{spec.description}</div> : null}
                   </td>
                   <td>

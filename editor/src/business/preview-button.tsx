@@ -17,19 +17,24 @@ export function PreviewButton({
 }) {
   // The document as it was when pressed: edits on the canvas do not rerun it behind the reader's back.
   const [shown, setShown] = useState<PipelineDocument>();
+  // Below the toolbar, whatever its height: the panel must not cover the buttons that made it.
+  const [top, setTop] = useState(56);
   if (!pipelineId) return null;
   return (
     <>
       <button
         type="button"
-        onClick={() => setShown(document)}
+        onClick={(e) => {
+          setTop(Math.round((e.currentTarget.closest('header')?.getBoundingClientRect().bottom ?? 48) + 8));
+          setShown(document);
+        }}
         disabled={disabled}
         title="Run this draft on the events recorded from the live pipeline, beside the live version"
       >
         Preview
       </button>
       {shown ? (
-        <div className="biz-preview-overlay" role="dialog" aria-label="Preview of the draft">
+        <div className="biz-preview-overlay" style={{ top }} role="dialog" aria-label="Preview of the draft">
           <PreviewView pipelineId={pipelineId} document={shown} onClose={() => setShown(undefined)} />
         </div>
       ) : null}

@@ -21,6 +21,13 @@ const OP_MENU: Record<ConditionOp, true> = {
   expr: true,
 };
 export const CONDITION_OPS = Object.keys(OP_MENU) as readonly ConditionOp[];
+/** What the menu says for an operator: the symbols read as they are, the rest in words (no "expr"). */
+export const OP_WORDS: Partial<Record<ConditionOp, string>> = {
+  any: 'any value',
+  between: 'between',
+  in: 'one of',
+  expr: 'custom condition',
+};
 
 /** A literal cell or condition value. */
 export type Scalar = Exclude<Cell, { expr: string }>;

@@ -33,6 +33,10 @@ const EDGE_TYPES = { metric: MetricEdge };
 // includeHiddenNodes: fit nodes never drawn too (a big graph's out of view), by their estimated size.
 const FIT_VIEW_OPTIONS = { maxZoom: 1, includeHiddenNodes: true };
 const DELETE_KEYS = ['Backspace', 'Delete'];
+/** Shift+click adds to the selection (as docs/editor.md says), as do Ctrl+click and Cmd+click. */
+const MULTI_SELECT_KEYS = ['Shift', 'Control', 'Meta'];
+/** Px either side of an edge that still select it (React Flow's default, 20 in all, misses short edges). */
+const EDGE_HIT_WIDTH = 30;
 const NO_DRAG: ReadonlyMap<string, XYPosition> = new Map();
 /**
  * Big graphs mount only the nodes and edges in view: each mounted one costs the browser work on
@@ -62,6 +66,7 @@ function useFlowEdges(specs: readonly EdgeSpec[], selectedEdge: string | undefin
               sourceHandle: spec.sourcePort ?? 'out',
               targetHandle: spec.targetPort ?? 'in',
               selected,
+              interactionWidth: EDGE_HIT_WIDTH,
               data: { animate },
             };
       next.set(spec.id, { spec, edge });
@@ -174,6 +179,8 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   return (
     <div
       className="canvas"
+      // Focusable, so a click on the pane gives the canvas the keyboard (Ctrl+A selects nodes, not text).
+      tabIndex={-1}
       role="application"
       aria-label="Pipeline canvas"
       onDragOver={(e) => e.preventDefault()}
@@ -192,6 +199,8 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         onInit={onInit}
         onPaneClick={onPaneClick}
         deleteKeyCode={readOnly ? null : DELETE_KEYS}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        edgesReconnectable={false}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
@@ -199,6 +208,12 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         fitViewOptions={FIT_VIEW_OPTIONS}
       >
         <Background />
+        {specs.length === 0 && !readOnly ? (
+          <div className="canvas-empty" data-testid="canvas-empty">
+            <strong>An empty pipeline.</strong> Drag a node from the palette onto the canvas, or click one to add it; connect an output
+            (right) to an input (left). Start with a source such as Generator. Press ? for the keyboard shortcuts.
+          </div>
+        ) : null}
         <MiniMap pannable zoomable />
         <Controls fitViewOptions={FIT_VIEW_OPTIONS} />
       </ReactFlow>

@@ -5,6 +5,7 @@
  */
 import { type Node, type NodeHandle, Position, type XYPosition } from '@xyflow/react';
 import type { NodeSpec } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { handleTop, inputPorts, outputPorts } from './ports';
 
 export interface SluiceNodeData extends Record<string, unknown> {
@@ -96,6 +97,8 @@ export function flowNodes(
             position: dragged ?? spec.position ?? { x: 80 + 240 * i, y: 120 },
             selected,
             data,
+            // What a screen reader says when Tab reaches the node.
+            ariaLabel: `${spec.label || spec.id}: ${nodeDefinitions.get(spec.type)?.title ?? spec.type} node`,
             // A node object without its measured size makes React Flow measure it again (its handles
             // too, forcing a layout) and report the size back: on every drag step, without this.
             ...(size

@@ -40,32 +40,62 @@ export interface FormProps {
   value: Record<string, unknown>;
   onChange: (v: Record<string, unknown>) => void;
   context: FormContext;
+  /**
+   * The validator's problems of this node by config path (`config.size`, `config.keyBy[0]`),
+   * shown at their field. Expressions check themselves as you type: their `expr-*` problems are left out.
+   */
+  problems?: ReadonlyMap<string, string[]>;
 }
 
-export function ConfigForm({ schema, value, onChange, context }: FormProps) {
-  return <ObjectFields schema={schema} value={value} onChange={onChange} context={context} path="config" />;
+const NO_PROBLEMS: ReadonlyMap<string, string[]> = new Map();
+
+export function ConfigForm({ schema, value, onChange, context, problems = NO_PROBLEMS }: FormProps) {
+  return <ObjectFields schema={schema} value={value} onChange={onChange} context={context} problems={problems} path="config" />;
 }
 
-function ObjectFields({ schema, value, onChange, context, path }: FormProps & { path: string }) {
+/**
+ * The problems shown at the field at `path`: its own, and those of a string list's items
+ * (`config.keyBy[0]`). A list of objects shows its rows' problems in each row instead.
+ */
+function problemsAt(problems: ReadonlyMap<string, string[]>, path: string, schema: Schema): string[] {
+  const own = problems.get(path) ?? [];
+  const s = schema.anyOf?.find((x) => x.type !== 'null') ?? schema;
+  if (s.type !== 'array' || s.items?.type === 'object') return own;
+  const items = [...problems.entries()]
+    .filter(([p]) => p.startsWith(`${path}[`))
+    .flatMap(([p, list]) => list.map((m) => `${p.slice(path.length)}: ${m}`));
+  return [...own, ...items];
+}
+
+function ObjectFields({ schema, value, onChange, context, path, problems = NO_PROBLEMS }: FormProps & { path: string }) {
   const props = schema.properties ?? {};
   return (
     <div className="fields">
-      {Object.entries(props).map(([key, s]) => (
-        <div key={key} className="field">
-          <span className="field-name">
-            {key}
-            {schema.required?.includes(key) ? ' *' : ''}
-          </span>
-          <Field
-            schema={s}
-            value={value[key]}
-            onChange={(v) => onChange(setKey(value, key, v))}
-            context={context}
-            path={`${path}.${key}`}
-          />
-          {s.description ? <small className="hint">{s.description}</small> : null}
-        </div>
-      ))}
+      {Object.entries(props).map(([key, s]) => {
+        const here = problemsAt(problems, `${path}.${key}`, s);
+        return (
+          <div key={key} className={`field${here.length > 0 ? ' field-has-problem' : ''}`}>
+            <span className="field-name">
+              {key}
+              {schema.required?.includes(key) ? ' *' : ''}
+            </span>
+            <Field
+              schema={s}
+              value={value[key]}
+              onChange={(v) => onChange(setKey(value, key, v))}
+              context={context}
+              problems={problems}
+              path={`${path}.${key}`}
+            />
+            {here.map((m) => (
+              <small key={m} className="field-error" data-testid={`problem-${path}.${key}`}>
+                {m}
+              </small>
+            ))}
+            {s.description ? <small className="hint">{s.description}</small> : null}
+          </div>
+        );
+      })}
     </div>
   );
 }
@@ -83,12 +113,14 @@ function Field({
   onChange,
   context,
   path,
+  problems,
 }: {
   schema: Schema;
   value: unknown;
   onChange: (v: unknown) => void;
   context: FormContext;
   path: string;
+  problems: ReadonlyMap<string, string[]>;
 }) {
   const s = schema.anyOf?.find((x) => x.type !== 'null' && x.format !== undefined) ?? schema.anyOf?.[0] ?? schema;
   const format = schema.format ?? s.format;
@@ -163,6 +195,7 @@ function Field({
               schema={s.items!}
               value={item}
               context={context}
+              problems={problems}
               path={`${path}[${i}]`}
               onChange={(v) => onChange(list.map((x, j) => (j === i ? v : x)))}
             />

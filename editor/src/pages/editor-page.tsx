@@ -1,6 +1,6 @@
 /** The canvas editor of one pipeline (`#/p/:id`), or of a new unsaved one (`#/new`). */
 import { ReactFlowProvider } from '@xyflow/react';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { mergeSchemas } from '@sluice/shared';
 import { PreviewButton } from '../business/preview-button';
 import { ApiError, api, type PipelineSummary, type Role } from '../api/client';
@@ -8,8 +8,11 @@ import { autoLayout } from '../canvas/auto-layout';
 import { Canvas } from '../canvas/canvas';
 import { countRender } from '../canvas/render-count';
 import { Palette } from '../palette/palette';
+import { DebugPanel } from '../panels/debug-panel';
 import { NodePanel } from '../panels/node-panel';
 import { ProblemsPanel } from '../panels/problems-panel';
+import { ShortcutSheet } from '../panels/shortcut-sheet';
+import { SidePanel } from '../panels/side-panel';
 import { TapPanel } from '../panels/tap-panel';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
@@ -19,8 +22,10 @@ import { detailLines } from './import-document';
 import { canEditGraph } from './roles';
 import { report } from './report';
 import { formatRoute, navigate } from './route';
+import { statusLabel } from './status-label';
 import { useAutosave } from './use-autosave';
 import { useCanvasClipboard } from './use-canvas-clipboard';
+import { useCanvasKeys } from './use-canvas-keys';
 import { useDeferredValidation } from './use-deferred-validation';
 import { useDocumentImport } from './use-document-import';
 import { markJustCreated, useLiveMetrics, usePipelineLoader } from './use-pipeline-loader';
@@ -38,6 +43,8 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
   const selectedEdge = useUi((s) => s.selectedEdge);
   const message = useUi((s) => s.message);
   const editable = canEditGraph(role);
+  const paletteOpen = useUi((s) => s.paletteOpen);
+  const fileInput = useRef<HTMLInputElement>(null);
 
   const { validation, checking, runnable, invalidNodes } = useDeferredValidation(doc);
 
@@ -89,10 +96,17 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
     try {
       const r = await api.stop(id);
       useMetrics.getState().push(r.status, useMetrics.getState().latest);
+      // Not "Deployed" still, beside a stopped pipeline.
+      useUi.getState().say('Stopped');
     } catch (err) {
       report(err);
     }
   };
+  // The latest save for the keys (Ctrl+S) without re-binding them on every render.
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  const saveByKey = useCallback(() => void saveRef.current(), []);
+  useCanvasKeys({ save: saveByKey, editable });
   const exportDoc = () => {
     const blob = new Blob([`${JSON.stringify(doc, null, 2)}\n`], { type: 'application/json' });
     const a = document.createElement('a');
@@ -110,93 +124,120 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
     <ReactFlowProvider>
       <div className="app">
         <header className="toolbar">
-          <a href="#/" className="button">
-            ← Pipelines
-          </a>
-          <select
-            aria-label="Pipeline"
-            value={id ?? pipelineId ?? ''}
-            onChange={(e) => navigate(e.target.value ? { page: 'editor', id: e.target.value } : { page: 'new' })}
-          >
-            {editable ? <option value="">New pipeline</option> : null}
-            {pipelines.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name} {p.status === 'running' ? '(running)' : ''}
-              </option>
-            ))}
-          </select>
-          <input
-            aria-label="Pipeline name"
-            value={doc.name ?? ''}
-            readOnly={!editable}
-            onChange={(e) => useDocument.getState().change((d) => ({ ...d, name: e.target.value }))}
-          />
+          <fieldset className="tb-group tb-pipeline" aria-label="Which pipeline">
+            <a href="#/" className="button">
+              ← Pipelines
+            </a>
+            <select
+              aria-label="Pipeline"
+              value={id ?? pipelineId ?? ''}
+              onChange={(e) => navigate(e.target.value ? { page: 'editor', id: e.target.value } : { page: 'new' })}
+            >
+              {editable ? <option value="">New pipeline</option> : null}
+              {pipelines.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name} {p.status === 'running' ? '(running)' : ''}
+                </option>
+              ))}
+            </select>
+            <input
+              aria-label="Pipeline name"
+              value={doc.name ?? ''}
+              readOnly={!editable}
+              onChange={(e) => useDocument.getState().change((d) => ({ ...d, name: e.target.value }))}
+            />
+          </fieldset>
           {editable ? (
-            <>
-              <button type="button" onClick={() => useDocument.getState().undo()} aria-label="Undo">
-                Undo
+            <fieldset className="tb-group" aria-label="Editing">
+              <button type="button" onClick={() => useDocument.getState().undo()} aria-label="Undo" title="Undo (Ctrl+Z)">
+                ↶
               </button>
-              <button type="button" onClick={() => useDocument.getState().redo()} aria-label="Redo">
-                Redo
-              </button>
-              <button type="button" onClick={() => void save()}>
-                Save{dirty ? ' *' : ''}
+              <button type="button" onClick={() => useDocument.getState().redo()} aria-label="Redo" title="Redo (Ctrl+Y)">
+                ↷
               </button>
               <button type="button" onClick={() => useDocument.getState().change((d) => autoLayout(d))}>
                 Layout
               </button>
-            </>
+            </fieldset>
           ) : (
             <span className="badge" data-testid="read-only">
               read-only
             </span>
           )}
-          <button type="button" onClick={exportDoc}>
-            Export
-          </button>
-          {editable ? (
-            <>
-              <label className="button">
-                Import
+          <fieldset className="tb-group" aria-label="Files">
+            {editable ? (
+              <button type="button" onClick={() => void save()} title="Save a version (Ctrl+S)">
+                Save{dirty ? ' *' : ''}
+              </button>
+            ) : null}
+            <button type="button" onClick={exportDoc}>
+              Export
+            </button>
+            {editable ? (
+              <>
+                <button type="button" onClick={() => fileInput.current?.click()}>
+                  Import
+                </button>
                 <input
+                  ref={fileInput}
                   type="file"
                   accept="application/json,.json"
                   hidden
                   onChange={(e) => void e.target.files?.[0]?.text().then((t) => importText(t, false))}
                 />
-              </label>
-              <PreviewButton pipelineId={id} document={doc} disabled={!runnable} />
-              <button
-                type="button"
-                className="primary"
-                onClick={() => void deploy()}
-                disabled={!runnable}
-                title={runnable ? 'Deploy' : checking ? 'Checking the pipeline' : 'Fix the problems first'}
-              >
-                Deploy
-              </button>
-              <button type="button" onClick={() => void stop()} disabled={status !== 'running'}>
-                Stop
-              </button>
-            </>
+              </>
+            ) : null}
+          </fieldset>
+          <fieldset className="tb-group" aria-label="Running">
+            {editable ? (
+              <>
+                <PreviewButton pipelineId={id} document={doc} disabled={!runnable} />
+                <button
+                  type="button"
+                  className="primary"
+                  onClick={() => void deploy()}
+                  disabled={!runnable}
+                  title={runnable ? 'Deploy' : checking ? 'Checking the pipeline' : 'Fix the problems first'}
+                >
+                  Deploy
+                </button>
+                <button type="button" onClick={() => void stop()} disabled={status !== 'running'}>
+                  Stop
+                </button>
+              </>
+            ) : null}
+            <span className={`status status-${status}`} data-testid="status">
+              {statusLabel(status)}
+            </span>
+          </fieldset>
+          <fieldset className="tb-group" aria-label="Other views">
+            {id ? (
+              <a href={formatRoute({ page: 'history', id })} className="button">
+                History
+              </a>
+            ) : null}
+            {id && editable ? (
+              <a href={formatRoute({ page: 'business', id })} className="button">
+                Business view
+              </a>
+            ) : null}
+            <button
+              type="button"
+              aria-label="Keyboard shortcuts"
+              title="Keyboard shortcuts (?)"
+              onClick={() => useUi.getState().setPanels({ shortcutsOpen: true })}
+            >
+              ?
+            </button>
+          </fieldset>
+          {message ? (
+            <span className={`message ${message.kind}`} title={message.text}>
+              {message.text}
+            </span>
           ) : null}
-          <span className={`status status-${status}`} data-testid="status">
-            {status}
-          </span>
-          {id ? (
-            <a href={formatRoute({ page: 'history', id })} className="button">
-              History
-            </a>
-          ) : null}
-          {id && editable ? (
-            <a href={formatRoute({ page: 'business', id })} className="button">
-              Business view
-            </a>
-          ) : null}
-          {message ? <span className={`message ${message.kind}`}>{message.text}</span> : null}
         </header>
         <main
-          className={`main${editable ? '' : ' read-only'}`}
+          className={`main${editable ? '' : ' read-only'}${paletteOpen ? '' : ' palette-collapsed'}`}
           onDragOver={(e) => e.preventDefault()}
           onDrop={(e) => {
             // A .json file dropped anywhere imports it (node drags from the palette carry no files).
@@ -210,12 +251,19 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           {editable ? <Palette /> : null}
           <Canvas invalidNodes={invalidNodes} />
           {selectedNode ? (
-            <fieldset className="plain" disabled={!editable}>
-              <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} />
-            </fieldset>
+            <SidePanel>
+              <fieldset className="plain" disabled={!editable}>
+                <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} diagnostics={validation.diagnostics} />
+              </fieldset>
+            </SidePanel>
           ) : null}
-          {!selectedNode && selectedEdge && id && status === 'running' ? <TapPanel pipelineId={id} edgeId={selectedEdge} /> : null}
+          {!selectedNode && selectedEdge && id && status === 'running' ? (
+            <SidePanel>
+              <TapPanel pipelineId={id} edgeId={selectedEdge} />
+            </SidePanel>
+          ) : null}
         </main>
+        <ShortcutSheet />
         <footer>
           {loadError ? (
             <p className="message error" role="alert">
@@ -223,7 +271,10 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
             </p>
           ) : null}
           <ImportErrors title={errors.title} lines={errors.lines} onClose={() => setErrors({ title: '', lines: [] })} />
-          <ProblemsPanel diagnostics={validation.diagnostics} />
+          <DebugPanel pipelineId={id} />
+          <div className="problems-area">
+            <ProblemsPanel diagnostics={validation.diagnostics} />
+          </div>
         </footer>
       </div>
     </ReactFlowProvider>

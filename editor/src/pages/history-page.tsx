@@ -10,6 +10,7 @@ import { AuditTable } from './audit-page';
 import { canEditGraph, canRollback } from './roles';
 import { report, shortTime } from './report';
 import { formatRoute } from './route';
+import { statusLabel } from './status-label';
 import { comparePair, toggleCompare } from './version-selection';
 
 const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -103,7 +104,7 @@ export function HistoryPage({ pipelineId, role }: { pipelineId: string; role: Ro
             Business view
           </a>
         ) : null}
-        <span className={`status status-${status}`}>{status}</span>
+        <span className={`status status-${status}`}>{statusLabel(status)}</span>
       </div>
       <section>
         <h2>Versions</h2>
@@ -173,6 +174,11 @@ export function HistoryPage({ pipelineId, role }: { pipelineId: string; role: Ro
   );
 }
 
+/** Rows counted from 1 as the business page counts them: `config.rows[0].then.x` reads `config.row 1.then.x`. */
+export function readablePath(path: string): string {
+  return path.replace(/\brows\[(\d+)\]/g, (_, n: string) => `row ${Number(n) + 1}`);
+}
+
 function Changes({ list, prefix = '' }: { list: ValueChange[]; prefix?: string }) {
   return (
     <ul className="changes">
@@ -180,7 +186,7 @@ function Changes({ list, prefix = '' }: { list: ValueChange[]; prefix?: string }
         <li key={c.path}>
           <span className="mono">
             {prefix}
-            {c.path}
+            {readablePath(c.path)}
           </span>{' '}
           <del>{show(c.from)}</del> → <ins>{show(c.to)}</ins>
         </li>

@@ -2,7 +2,7 @@
  * Every pipeline (`#/`): open, new, rename, duplicate, delete, and import from a file picked,
  * a .json file dropped, or a document pasted anywhere on the page.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PipelineDocument } from '@sluice/shared';
 import { ApiError, api, type PipelineSummary, type Role } from '../api/client';
 import { useUi } from '../stores/ui-store';
@@ -11,6 +11,7 @@ import { detailLines, freeId, readDocumentText, slugId } from './import-document
 import { canEditGraph, openRouteFor } from './roles';
 import { report, shortTime } from './report';
 import { formatRoute, navigate } from './route';
+import { statusLabel } from './status-label';
 
 export function PipelinesPage({ role }: { role: Role }) {
   const [list, setList] = useState<PipelineSummary[] | undefined>(undefined);
@@ -23,6 +24,7 @@ export function PipelinesPage({ role }: { role: Role }) {
   }, [refresh]);
 
   const taken = () => (list ?? []).map((p) => p.id);
+  const fileInput = useRef<HTMLInputElement>(null);
 
   /** Create a pipeline; a 422 lists what the server refused. */
   const create = useCallback(async (doc: PipelineDocument): Promise<string | undefined> => {
@@ -46,7 +48,10 @@ export function PipelinesPage({ role }: { role: Role }) {
       const wanted =
         r.document.id && /^[a-z0-9][a-z0-9-]{0,63}$/.test(r.document.id) ? r.document.id : slugId(r.document.name ?? 'pipeline');
       const id = freeId(wanted, ids);
-      const created = await create({ ...r.document, id });
+      // A second import of the same document is told apart in the list by its name too: "Orders (2)".
+      const n = id === wanted ? undefined : id.slice(wanted.length + 1);
+      const name = r.document.name ?? wanted;
+      const created = await create({ ...r.document, id, ...(n ? { name: `${name} (${n})` } : {}) });
       if (!created) return;
       await refresh();
       const tail = r.problems.length > 0 ? ` as a draft with ${r.problems.length} problem(s)` : '';
@@ -68,8 +73,8 @@ export function PipelinesPage({ role }: { role: Role }) {
     return () => window.removeEventListener('paste', onPaste);
   }, [importText]);
 
-  const newPipeline = async () => {
-    const name = window.prompt('Name of the new pipeline', 'Untitled pipeline')?.trim();
+  const newPipeline = async (typed: string) => {
+    const name = typed.trim();
     if (!name) return;
     const id = await create({ format: 'sluice/v1', id: freeId(slugId(name), taken()), name, nodes: [], edges: [] });
     if (id) navigate({ page: 'editor', id });
@@ -125,23 +130,22 @@ export function PipelinesPage({ role }: { role: Role }) {
         <h1>Pipelines</h1>
         {editable ? (
           <>
-            <button type="button" className="primary" onClick={() => void newPipeline()}>
-              New pipeline
-            </button>
-            <label className="button">
+            <NewPipelineButton onCreate={(name) => void newPipeline(name)} />
+            <button type="button" onClick={() => fileInput.current?.click()}>
               Import…
-              <input
-                type="file"
-                accept="application/json,.json"
-                hidden
-                data-testid="import-file"
-                onChange={(e) => {
-                  const f = e.target.files?.[0];
-                  e.target.value = '';
-                  if (f) void f.text().then(importText);
-                }}
-              />
-            </label>
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept="application/json,.json"
+              hidden
+              data-testid="import-file"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                e.target.value = '';
+                if (f) void f.text().then(importText);
+              }}
+            />
             <span className="hint">or drop a .json file here, or paste a document (Ctrl/Cmd+V) anywhere on this page</span>
           </>
         ) : null}
@@ -177,7 +181,7 @@ export function PipelinesPage({ role }: { role: Role }) {
                 <td className="description">{p.description ?? ''}</td>
                 <td className="num">{p.nodes ?? ''}</td>
                 <td>
-                  <span className={`status status-${p.status}`}>{p.status}</span>
+                  <span className={`status status-${p.status}`}>{statusLabel(p.status)}</span>
                 </td>
                 <td>
                   {shortTime(p.updatedAt)} <span className="hint">v{p.version}</span>
@@ -209,5 +213,44 @@ export function PipelinesPage({ role }: { role: Role }) {
         </table>
       )}
     </main>
+  );
+}
+
+/** "New pipeline": a name field in place (not the browser's prompt), Enter creates, Escape cancels. */
+function NewPipelineButton({ onCreate }: { onCreate: (name: string) => void }) {
+  const [asking, setAsking] = useState(false);
+  const [name, setName] = useState('Untitled pipeline');
+  const field = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (asking) field.current?.select();
+  }, [asking]);
+  if (!asking)
+    return (
+      <button type="button" className="primary" onClick={() => setAsking(true)}>
+        New pipeline
+      </button>
+    );
+  return (
+    <form
+      className="new-pipeline"
+      aria-label="New pipeline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!name.trim()) return;
+        setAsking(false);
+        onCreate(name);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setAsking(false);
+      }}
+    >
+      <input ref={field} aria-label="Name of the new pipeline" value={name} onChange={(e) => setName(e.target.value)} required />
+      <button type="submit" className="primary" disabled={!name.trim()}>
+        Create
+      </button>
+      <button type="button" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </form>
   );
 }

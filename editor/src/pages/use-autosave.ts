@@ -5,7 +5,9 @@ import { useDocument } from '../stores/document-store';
 import { report } from './report';
 
 /**
- * A stored pipeline saves itself 1.5 s after the last change (each change restarts the wait);
+ * A stored pipeline saves itself 1.5 s after the last change (each change restarts the wait) as
+ * a draft: the server keeps one draft version per author, replaced by each autosave, so building
+ * a pipeline leaves the versions made by Save, Deploy, import and rollback, not one per edit;
  * leaving it (another page, another pipeline) saves what the wait had not yet; closing the tab
  * with unsaved changes asks first.
  */
@@ -24,7 +26,7 @@ export function useAutosave({
   useEffect(() => {
     if (!id || !dirty || !editable) return;
     const t = setTimeout(() => {
-      void api.save(id, useDocument.getState().doc).then(() => useDocument.getState().markSaved(), report);
+      void api.saveDraft(id, useDocument.getState().doc).then(() => useDocument.getState().markSaved(), report);
     }, 1500);
     return () => clearTimeout(t);
   }, [id, dirty, doc, editable]);
@@ -33,7 +35,7 @@ export function useAutosave({
     if (!id) return;
     return () => {
       const s = useDocument.getState();
-      if (s.id === id && s.dirty && !s.readOnly) void api.save(id, s.doc).then(() => useDocument.getState().markSaved(), report);
+      if (s.id === id && s.dirty && !s.readOnly) void api.saveDraft(id, s.doc).then(() => useDocument.getState().markSaved(), report);
     };
   }, [id]);
 

@@ -3,7 +3,7 @@ import { type Clipboard, useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
 import { looksLikeDocument, NODES_CLIP } from './import-document';
 
-const isTyping = (t: EventTarget | null) => {
+export const isTyping = (t: EventTarget | null) => {
   const el = t as HTMLElement | null;
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 };

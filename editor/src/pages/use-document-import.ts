@@ -1,20 +1,29 @@
 import type { PipelineDocument } from '@sluice/shared';
 import { useCallback } from 'react';
+import { api } from '../api/client';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
 import { readDocumentText } from './import-document';
+import { report } from './report';
 
 /**
  * Imports a document's text (a file, a drop, a paste) onto the canvas: a stored pipeline gets it
- * as one undoable change (then autosaves); a document that does not read shows why.
+ * as one undoable change, saved as a version of its own; a document that does not read shows why.
  */
 export function useDocumentImport(showErrors: (title: string, lines: string[]) => void): (text: string, ask: boolean) => void {
   const replaceWith = useCallback(
     (imported: PipelineDocument, problems: string[]) => {
       const s = useDocument.getState();
       if (s.readOnly) return useUi.getState().say('This pipeline is read-only for you: nothing was imported', 'error');
-      if (s.id) s.change(() => ({ ...imported, id: s.id }) as PipelineDocument);
-      else {
+      if (s.id) {
+        const id = s.id;
+        s.change(() => ({ ...imported, id }) as PipelineDocument);
+        // An import is a version of its own, not a draft for the autosave to replace.
+        const doc = useDocument.getState().doc;
+        void api.save(id, doc, 'import').then(() => {
+          if (useDocument.getState().doc === doc) useDocument.getState().markSaved();
+        }, report);
+      } else {
         s.load(undefined, { ...imported, id: undefined } as PipelineDocument);
         s.change((d) => d);
       }

@@ -85,8 +85,9 @@ export function useLiveMetrics(id: string | undefined): void {
   useEffect(() => {
     if (!id) return;
     return subscribeMetrics(id, (m) => {
-      // After a run ends the stream reports "not-deployed" without numbers: keep the last ones.
-      if (m.metrics || m.status !== 'not-deployed' || !useMetrics.getState().latest) useMetrics.getState().push(m.status, m.metrics);
+      // After a run ends the stream reports "not-deployed" without numbers: the status follows
+      // (as the pipelines list shows it), the last numbers stay on the canvas.
+      useMetrics.getState().push(m.status, m.metrics);
     });
   }, [id]);
 }

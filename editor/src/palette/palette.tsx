@@ -11,10 +11,37 @@ export function Palette() {
   const [q, setQ] = useState('');
   // Subscribed so the palette redraws once the server's plugin types are registered.
   const pluginTypes = usePluginTypes((s) => s.types);
+  const open = useUi((s) => s.paletteOpen);
   const defs = allDefinitions().filter((d) => `${d.type} ${d.title} ${d.summary}`.toLowerCase().includes(q.toLowerCase()));
+  const toggle = (
+    <button
+      type="button"
+      className="collapse-toggle"
+      onClick={() => useUi.getState().setPanels({ paletteOpen: !open })}
+      aria-expanded={open}
+      aria-label={open ? 'Collapse the palette' : 'Expand the palette'}
+      title={open ? 'Collapse the palette' : 'Expand the palette'}
+    >
+      {open ? '‹' : '›'}
+    </button>
+  );
+  if (!open)
+    return (
+      <aside className="palette collapsed" aria-label="Node palette">
+        {toggle}
+      </aside>
+    );
   return (
     <aside className="palette" aria-label="Node palette">
-      <input type="search" placeholder="Search nodes" value={q} onChange={(e) => setQ(e.target.value)} aria-label="Search nodes" />
+      <div className="palette-head">
+        <input type="search" placeholder="Search nodes" value={q} onChange={(e) => setQ(e.target.value)} aria-label="Search nodes" />
+        {toggle}
+      </div>
+      {defs.length === 0 ? (
+        <p className="hint" role="status">
+          No node type matches “{q}”. Try a word like filter, window or redis.
+        </p>
+      ) : null}
       {ORDER.map((cat) => {
         const list = defs.filter((d) => d.category === cat);
         if (list.length === 0) return null;

@@ -1,7 +1,7 @@
 /** The selected node: label, generated config form, docs, and the last minutes as a sparkline. */
 import { useMemo } from 'react';
 import { z } from 'zod';
-import type { EventSchema, ParamType } from '@sluice/shared';
+import type { Diagnostic, EventSchema, ParamType } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { RulesNodeForm } from '../business/rules-node-form';
 import { ConfigForm } from '../forms/config-form';
@@ -13,10 +13,13 @@ export function NodePanel({
   nodeId,
   inputSchema,
   canCheck = true,
+  diagnostics = [],
 }: {
   nodeId: string;
   inputSchema: EventSchema | undefined;
   canCheck?: boolean;
+  /** The document's problems: this node's are shown at their fields. */
+  diagnostics?: readonly Diagnostic[];
 }) {
   const node = useDocument((s) => s.doc.nodes.find((n) => n.id === nodeId));
   const pipelineId = useDocument((s) => s.id);
@@ -24,6 +27,14 @@ export function NodePanel({
   const history = useMetrics((s) => s.history[nodeId]);
   const def = node ? nodeDefinitions.get(node.type) : undefined;
   const schema = useMemo(() => (def ? (z.toJSONSchema(def.config, { io: 'input', unrepresentable: 'any' }) as never) : undefined), [def]);
+  const problems = useMemo(() => {
+    const byPath = new Map<string, string[]>();
+    for (const d of diagnostics) {
+      if (d.nodeId !== nodeId || !d.path || d.code.startsWith('expr-')) continue;
+      byPath.set(d.path, [...(byPath.get(d.path) ?? []), d.message]);
+    }
+    return byPath;
+  }, [diagnostics, nodeId]);
   if (!node) return null;
   const paramTypes = Object.fromEntries(Object.entries(params ?? {}).map(([k, p]) => [k, p.type])) as Record<string, ParamType>;
   // Fields the node adds before an expression runs (a map's earlier `set`), as the validator sees them.
@@ -57,6 +68,7 @@ export function NodePanel({
           schema={schema}
           value={node.config}
           context={context}
+          problems={problems}
           onChange={(config) => useDocument.getState().updateNode(node.id, { config })}
         />
       ) : (

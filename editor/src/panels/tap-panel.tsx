@@ -1,6 +1,12 @@
-/** A live tap on the selected edge: the last events crossing it, pausable, with the fields the server masked. */
-import { useEffect, useState } from 'react';
-import { type MaskedField, subscribeTap } from '../api/client';
+/**
+ * A live tap on the selected edge: the last events crossing it, pausable, with the fields the
+ * server masked. Named by the nodes it joins, not its internal id; events wrap instead of being
+ * cut, times read as times.
+ */
+import { useMemo, useState } from 'react';
+import { useDocument } from '../stores/document-store';
+import { edgeTitle, eventLine } from './debug-edges';
+import { useTapLines } from './use-tap-lines';
 
 /** How a mask reads to a person: a rule's op, or the default for personal-looking names. */
 const HOW: Record<string, string> = {
@@ -14,17 +20,24 @@ const HOW: Record<string, string> = {
 };
 
 export function TapPanel({ pipelineId, edgeId }: { pipelineId: string; edgeId: string }) {
-  const [events, setEvents] = useState<Record<string, unknown>[]>([]);
-  const [masked, setMasked] = useState<MaskedField[]>([]);
   const [paused, setPaused] = useState(false);
-  useEffect(() => {
-    if (paused) return;
-    return subscribeTap(pipelineId, edgeId, (batch) => setEvents((prev) => [...batch.reverse(), ...prev].slice(0, 50)), setMasked);
-  }, [pipelineId, edgeId, paused]);
+  const doc = useDocument((s) => s.doc);
+  const title = edgeTitle(doc, edgeId);
+  const edges = useMemo(() => [{ edgeId, title }], [edgeId, title]);
+  const { lines, masked: maskedByEdge } = useTapLines(pipelineId, edges, !paused, 50);
+  const masked = maskedByEdge[edgeId] ?? [];
+  const [frozen, setFrozen] = useState(lines);
+  const shown = paused ? frozen : lines;
   return (
-    <aside className="panel" aria-label={`Tap on ${edgeId}`}>
-      <h2>Events on {edgeId}</h2>
-      <button type="button" onClick={() => setPaused(!paused)}>
+    <aside className="panel" aria-label={`Events on ${title}`}>
+      <h2>Events on {title}</h2>
+      <button
+        type="button"
+        onClick={() => {
+          setFrozen(lines);
+          setPaused(!paused);
+        }}
+      >
         {paused ? 'Resume' : 'Pause'}
       </button>
       {masked.length > 0 && (
@@ -38,7 +51,7 @@ export function TapPanel({ pipelineId, edgeId }: { pipelineId: string; edgeId: s
         </p>
       )}
       <pre className="tap" data-testid="tap">
-        {events.map((e) => JSON.stringify(e)).join('\n') || 'waiting for events…'}
+        {shown.map((l) => eventLine(l.event)).join('\n') || 'waiting for events…'}
       </pre>
     </aside>
   );

@@ -11,6 +11,12 @@ export interface UiState {
   message: { text: string; kind: 'info' | 'error' } | undefined;
   /** Who is signed in (undefined until /api/me answers); authenticated=false is local-only mode. */
   me: Me | undefined;
+  /** The palette and the side panel, open or collapsed to a strip (kept across reloads). */
+  paletteOpen: boolean;
+  panelOpen: boolean;
+  /** The keyboard shortcut sheet (`?`). */
+  shortcutsOpen: boolean;
+  setPanels(p: Partial<Pick<UiState, 'paletteOpen' | 'panelOpen' | 'shortcutsOpen'>>): void;
   select(node: string | undefined, edge?: string): void;
   setSelection(ids: string[]): void;
   say(text: string, kind?: 'info' | 'error'): void;
@@ -18,12 +24,34 @@ export interface UiState {
   setMe(me: Me | undefined): void;
 }
 
-export const useUi = create<UiState>()((set) => ({
+const PANELS_KEY = 'sluice.panels';
+
+function savedPanels(): { paletteOpen: boolean; panelOpen: boolean } {
+  try {
+    const v = JSON.parse(globalThis.localStorage?.getItem(PANELS_KEY) ?? '{}') as Record<string, unknown>;
+    return { paletteOpen: v.paletteOpen !== false, panelOpen: v.panelOpen !== false };
+  } catch {
+    return { paletteOpen: true, panelOpen: true };
+  }
+}
+
+export const useUi = create<UiState>()((set, get) => ({
   selectedNode: undefined,
   selection: [],
   selectedEdge: undefined,
   message: undefined,
   me: undefined,
+  ...savedPanels(),
+  shortcutsOpen: false,
+  setPanels: (p) => {
+    set(p);
+    const { paletteOpen, panelOpen } = get();
+    try {
+      globalThis.localStorage?.setItem(PANELS_KEY, JSON.stringify({ paletteOpen, panelOpen }));
+    } catch {
+      // Storage refused (private mode): the choice lasts for this page.
+    }
+  },
   select: (node, edge) => set({ selectedNode: node, selectedEdge: edge, selection: node ? [node] : [] }),
   setSelection: (ids) => set({ selection: ids, selectedNode: ids[ids.length - 1], selectedEdge: undefined }),
   say: (text, kind = 'info') => set({ message: { text, kind } }),

@@ -88,13 +88,19 @@ const paths = {
     },
     put: {
       operationId: 'savePipeline',
-      summary: 'Save a new version',
+      summary: "Save a new version (with ?draft=true: an autosave, which replaces the caller's previous autosave)",
       parameters: [
         param(
           'note',
           'query',
           { type: 'string', maxLength: 500 },
           "Kept with the version (cut at 500 characters), e.g. 'raise the threshold'",
+        ),
+        param(
+          'draft',
+          'query',
+          { type: 'string', enum: ['true'] },
+          'An autosave: stored as action `draft`, replacing the latest version when that is a draft by the same caller and not deployed',
         ),
       ],
       requestBody: body(S.PipelineDocument),

@@ -77,6 +77,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       port,
       host,
       dataDir: resolve(env.SLUICE_DATA_DIR ?? 'data'),
+      // A new user watches the examples run: live forms, not the 2-second benchmarks (docs/live-examples.md).
+      liveExamples: true,
       ...(redisUrl ? { redisUrl } : {}),
       ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
       ...(env.SLUICE_DB_SCHEMA ? { databaseSchema: env.SLUICE_DB_SCHEMA } : {}),

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import { confinePaths } from '../deployments/path-confinement.js';
 import { FileStore } from '../store/file-store.js';
+import type { PipelineDocument } from '@sluice/shared';
+import { LIVE_EXAMPLE_RATE } from './live-example.js';
 import { loadExamples } from './load-examples.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
@@ -60,5 +62,24 @@ describe('loadExamples', () => {
 
   it('a missing examples folder imports nothing', async () => {
     expect(await loadExamples({ store: freshStore(), examplesDir: join(tmpdir(), 'no-such-examples-folder') })).toEqual([]);
+  });
+});
+
+describe('loadExamples live', () => {
+  it('stores the live form: generators without count at a modest rate; the files keep their bounded form', async () => {
+    const store = freshStore();
+    const loaded = await loadExamples({ store, examplesDir: EXAMPLES, live: true });
+    expect(loaded.length).toBeGreaterThanOrEqual(4);
+    for (const id of ['ysb', 'dynamic-pricing', 'fraud', 'iot-maintenance']) {
+      const generators = (await store.get(id))!.document.nodes.filter((n) => n.type === 'source.generator');
+      expect(generators.length, id).toBeGreaterThan(0);
+      for (const g of generators) {
+        expect(g.config.count, id).toBeUndefined();
+        expect(g.config.rate, id).toBe(LIVE_EXAMPLE_RATE);
+      }
+    }
+    // The file itself stays the bounded benchmark.
+    const file = JSON.parse(readFileSync(join(EXAMPLES, 'fraud', 'fraud.json'), 'utf8')) as PipelineDocument;
+    expect(file.nodes.find((n) => n.type === 'source.generator')!.config.count).toBe(300_000);
   });
 });

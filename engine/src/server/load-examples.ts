@@ -3,16 +3,21 @@
  * keeps its example folder as its baseDir, so relative paths (`campaigns.jsonl`, `out/...`)
  * resolve exactly as `pnpm sluice run examples/<name>/<name>.json` resolves them; nothing is
  * copied. A file that is not a sluice document, or whose id is taken, is skipped and logged.
+ * With `live`, each is stored in its live form (live-example.ts: unbounded generators at a
+ * modest rate), as `sluice serve` asks.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CURRENT_FORMAT, type PipelineDocument } from '@sluice/shared';
 import { PIPELINE_ID, type PipelineStore } from '../store/pipeline-store.js';
+import { liveExample } from './live-example.js';
 
 export interface LoadExamplesOptions {
   store: PipelineStore;
   examplesDir: string;
   log?: (line: string) => void;
+  /** Store the live form (unbounded generators at a modest rate) instead of the bounded benchmark form. */
+  live?: boolean;
 }
 
 export async function loadExamples(o: LoadExamplesOptions): Promise<string[]> {
@@ -45,7 +50,7 @@ export async function loadExamples(o: LoadExamplesOptions): Promise<string[]> {
         log(`skipped ${where}: a pipeline "${id}" exists already`);
         continue;
       }
-      await o.store.put(id, doc, { author: 'sluice', action: 'import', note: where, baseDir: dir });
+      await o.store.put(id, o.live ? liveExample(doc) : doc, { author: 'sluice', action: 'import', note: where, baseDir: dir });
       loaded.push(id);
     }
   }

@@ -56,6 +56,8 @@ export interface ServerOptions {
   prefix?: string;
   /** Default: <repo>/examples. */
   examplesDir?: string;
+  /** Import the examples in their live form (unbounded generators at a modest rate): `sluice serve` does. */
+  liveExamples?: boolean;
   /** Default: <repo>/editor/dist (served when it exists). */
   editorDist?: string;
   maxBodyBytes?: number;
@@ -129,7 +131,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   if (!existsSync(join(o.dataDir, EXAMPLES_MARKER)) && (await store.list()).length === 0) {
-    const loaded = await loadExamples({ store, examplesDir, log: o.log });
+    const loaded = await loadExamples({ store, examplesDir, log: o.log, live: o.liveExamples === true });
     if (loaded.length > 0) o.log(`imported example pipelines: ${loaded.join(', ')}`);
     await mkdir(o.dataDir, { recursive: true });
     await writeFile(join(o.dataDir, EXAMPLES_MARKER), `${JSON.stringify({ at: new Date().toISOString(), loaded })}\n`);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { PipelineDocument, StoredPipeline, VersionInfo } from '@sluice/shared';
 import { writeFileAtomic } from './atomic-write.js';
 import { KeyedLock } from './keyed-lock.js';
-import { checkPipelineId, type Deployment, PIPELINE_ID, type PipelineStore, type PutMeta } from './pipeline-store.js';
+import { checkPipelineId, DRAFT_ACTION, type Deployment, PIPELINE_ID, type PipelineStore, type PutMeta } from './pipeline-store.js';
 
 interface VersionFile extends VersionInfo {
   document: PipelineDocument;
@@ -67,7 +67,7 @@ export class FileStore implements PipelineStore {
     return this.lock.run(id, async () => {
       const dir = this.dir(id);
       const prev = await this.get(id);
-      const version = (prev?.version ?? 0) + 1;
+      const version = prev && (await this.amendable(id, prev.version, meta)) ? prev.version : (prev?.version ?? 0) + 1;
       const at = new Date().toISOString();
       const doc = { ...document, id };
       const v: VersionFile = {
@@ -89,6 +89,14 @@ export class FileStore implements PipelineStore {
       await writeFileAtomic(join(dir, 'current.json'), JSON.stringify(stored, null, 2));
       return stored;
     });
+  }
+
+  /** The latest version may be replaced: an autosave after an autosave by the same author, not deployed. */
+  private async amendable(id: string, version: number, meta: PutMeta): Promise<boolean> {
+    if (!meta.amendDraft || meta.action !== DRAFT_ACTION) return false;
+    const latest = (await this.versions(id)).at(-1);
+    if (latest?.version !== version || latest.action !== DRAFT_ACTION || latest.author !== meta.author) return false;
+    return (await this.getDeployment(id))?.version !== version;
   }
 
   delete(id: string): Promise<boolean> {

@@ -15,7 +15,17 @@ export interface PutMeta {
   note?: string;
   /** Set on create (or to move a pipeline's files); kept from the previous version otherwise. */
   baseDir?: string;
+  /**
+   * An autosave (action `draft`): when the latest version is a draft by the same author and is
+   * not the deployed one, it is replaced (same number, new time and document) instead of a new
+   * version being added, so building a pipeline does not leave a version per edit. Save,
+   * deploy, import and rollback add versions as before (docs/versions-and-audit.md).
+   */
+  amendDraft?: boolean;
 }
+
+/** The action of an autosaved version, which the next autosave by the same author replaces. */
+export const DRAFT_ACTION = 'draft';
 
 export interface Deployment {
   /** The stored version that was deployed. */

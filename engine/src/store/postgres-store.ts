@@ -11,7 +11,7 @@
  */
 import pg from 'pg';
 import type { PipelineDocument, StoredPipeline, VersionInfo } from '@sluice/shared';
-import { checkPipelineId, type Deployment, type PipelineStore, type PutMeta } from './pipeline-store.js';
+import { checkPipelineId, DRAFT_ACTION, type Deployment, type PipelineStore, type PutMeta } from './pipeline-store.js';
 
 export interface PostgresStoreOptions {
   databaseUrl: string;
@@ -109,19 +109,39 @@ export class PostgresStore implements PipelineStore {
         [id, meta.baseDir ?? this.defaultBaseDir],
       );
       const prev = (
-        await client.query<{ version: number; base_dir: string }>(
-          `SELECT version, base_dir FROM ${this.s}.pipelines WHERE id = $1 FOR UPDATE`,
+        await client.query<{ version: number; base_dir: string; deployment: Deployment | null }>(
+          `SELECT version, base_dir, deployment FROM ${this.s}.pipelines WHERE id = $1 FOR UPDATE`,
           [id],
         )
       ).rows[0]!;
-      const version = prev.version + 1;
+      // An autosave after an autosave by the same author replaces it, unless that one is deployed.
+      let amend = false;
+      if (meta.amendDraft && meta.action === DRAFT_ACTION && prev.version > 0 && prev.deployment?.version !== prev.version) {
+        const latest = (
+          await client.query<{ action: string; author: string }>(
+            `SELECT action, author FROM ${this.s}.versions WHERE pipeline_id = $1 AND version = $2`,
+            [id, prev.version],
+          )
+        ).rows[0];
+        amend = latest?.action === DRAFT_ACTION && latest.author === meta.author;
+      }
+      const version = amend ? prev.version : prev.version + 1;
       const at = new Date().toISOString();
       const baseDir = meta.baseDir ?? prev.base_dir;
       const json = JSON.stringify(doc);
-      await client.query(
-        `INSERT INTO ${this.s}.versions (pipeline_id, version, at, author, action, note, document) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [id, version, at, meta.author, meta.action, meta.note ?? null, json],
-      );
+      if (amend)
+        await client.query(`UPDATE ${this.s}.versions SET at = $3, note = $4, document = $5 WHERE pipeline_id = $1 AND version = $2`, [
+          id,
+          version,
+          at,
+          meta.note ?? null,
+          json,
+        ]);
+      else
+        await client.query(
+          `INSERT INTO ${this.s}.versions (pipeline_id, version, at, author, action, note, document) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [id, version, at, meta.author, meta.action, meta.note ?? null, json],
+        );
       await client.query(`UPDATE ${this.s}.pipelines SET version = $2, updated_at = $3, base_dir = $4, document = $5 WHERE id = $1`, [
         id,
         version,

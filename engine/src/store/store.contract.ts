@@ -36,6 +36,33 @@ export function describeStoreContract(name: string, create: () => Promise<Pipeli
       expect((await s.getVersion('right', 1))?.id).toBe('right');
     });
 
+    it("an autosave replaces the autosave before it by the same author, never a saved, deployed or other author's version", async () => {
+      const s = await create();
+      const draft = (author = 'ana') => ({ author, action: 'draft', amendDraft: true });
+      await s.put('p', doc('v1'), meta());
+      expect((await s.put('p', doc('d1'), draft())).version).toBe(2);
+      expect((await s.put('p', doc('d2'), draft())).version).toBe(2);
+      expect((await s.getVersion('p', 2))?.name).toBe('d2');
+      expect((await s.get('p'))?.document.name).toBe('d2');
+      // Another author's autosave starts a version of its own.
+      expect((await s.put('p', doc('d3'), draft('bo'))).version).toBe(3);
+      // After a save, the next autosave is a new version.
+      expect((await s.put('p', doc('saved'), meta('bo', 'save'))).version).toBe(4);
+      expect((await s.put('p', doc('d4'), draft('bo'))).version).toBe(5);
+      // A deployed draft stays as it ran.
+      await s.recordDeployment('p', deployment(5));
+      expect((await s.put('p', doc('d5'), draft('bo'))).version).toBe(6);
+      expect((await s.getVersion('p', 5))?.name).toBe('d4');
+      expect((await s.versions('p')).map((v) => `${v.version} ${v.action} ${v.author}`)).toEqual([
+        '1 save ana',
+        '2 draft ana',
+        '3 draft bo',
+        '4 save bo',
+        '5 draft bo',
+        '6 draft bo',
+      ]);
+    });
+
     it('keeps every version with time, author, action and note', async () => {
       const s = await create();
       await s.put('p', doc('first'), meta('ana', 'create'));

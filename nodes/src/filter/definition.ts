@@ -22,7 +22,8 @@ export const filterDefinition = defineNode<FilterConfig>({
     'example a comparison with a missing field) drop the event quietly. Any other result (a ' +
     'number, a string) or an evaluation error (e.g. `amount * 2` on a text amount) sends the ' +
     'event to the `error` port and counts it as an error of this node.',
-  example: { expression: 'amount > 100 && country != "US"' },
+  // The fields of the default generator (orders): a new user's first connection shows no error.
+  example: { expression: 'quantity >= 2 && category != "books"' },
   config: filterConfig,
   inputs: [{ name: 'in' }],
   outputs: () => [

@@ -19,12 +19,13 @@ export function eraseConfig<C>(def: NodeDefinition<C>): NodeTypeInfo {
     const parsed = def.config.safeParse(raw);
     return parsed.success ? parsed.data : (raw as C);
   };
-  const { outputs, expressions, check, inferSchema, keyBy, fieldUse, bounded, ...rest } = def;
+  const { outputs, expressions, check, inferSchema, keyBy, fieldUse, fieldRefs, bounded, ...rest } = def;
   const erased: NodeTypeInfo = { ...rest, outputs: (c) => outputs(typed(c)) };
   if (expressions) erased.expressions = (c) => expressions(typed(c));
   if (check) erased.check = (c) => check(typed(c));
   if (inferSchema) erased.inferSchema = (c, ctx) => inferSchema(typed(c), ctx);
   if (keyBy) erased.keyBy = (c) => keyBy(typed(c));
+  if (fieldRefs) erased.fieldRefs = (c) => fieldRefs(typed(c));
   if (fieldUse) erased.fieldUse = (c, isConnected) => fieldUse(typed(c), isConnected);
   if (bounded) erased.bounded = (c) => bounded(typed(c));
   return erased;

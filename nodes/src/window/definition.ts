@@ -195,6 +195,12 @@ export const windowDefinition = defineNode<WindowConfig>({
     { name: 'error', label: 'Errors', description: 'Events with a value an aggregate cannot take (e.g. text in a sum)' },
   ],
   keyBy: (c) => c.keyBy,
+  fieldRefs: (c) => [
+    ...c.keyBy.map((field, i) => ({ path: `config.keyBy[${i}]`, field })),
+    ...c.aggregates.flatMap((a, i) =>
+      a.field !== undefined && a.op !== 'count' ? [{ path: `config.aggregates[${i}].field`, field: a.field }] : [],
+    ),
+  ],
   // Results are new objects (keys, window, aggregates); only late and failed events go on as they came.
   fieldUse: (c, isConnected) => ({
     reads: readsOf(

@@ -61,8 +61,12 @@ describe('diffDocuments', () => {
       'Pricing table (pricing): row 3 adjust_pct 5 -> 8',
     ]);
     expect(diffDocuments(base, table([row('toys', 10, 3), row('books', 30, 2), row('electronics', 40, 5)])).summary).toEqual([
-      'Pricing table (pricing): row 2 when demand 20 -> 30',
+      'Pricing table (pricing): row 2 when demand > 20 -> demand > 30',
     ]);
+    // The operator is part of the line, changed or not (issue 13, defect 23: the audit dropped it).
+    const opChanged = table([row('toys', 10, 3), row('books', 20, 2), row('electronics', 40, 5)]);
+    (opChanged.nodes[0]!.config as { rows: { when: Record<string, { op: string }> }[] }).rows[1]!.when.demand!.op = '>=';
+    expect(diffDocuments(base, opChanged).summary).toEqual(['Pricing table (pricing): row 2 when demand > 20 -> demand >= 20']);
     // Inserting a row first does not report every later row as changed.
     expect(
       diffDocuments(base, table([row('garden', 5, 1), row('toys', 10, 3), row('books', 20, 2), row('electronics', 40, 5)])).summary,

@@ -81,11 +81,22 @@ function nodeSummary(id: string, a: Node, b: Node, changes: ValueChange[]): stri
   return lines;
 }
 
+type Condition = { op?: string; value?: unknown; expression?: string };
+type RowShape = { when?: Record<string, Condition>; then?: Record<string, unknown> };
+
+/** `demand > 20`, `demand: any`, an expression as written, `demand: (none)` for a column a row leaves out. */
+function describeCondition(col: string, c: Condition | undefined): string {
+  if (!c) return `${col}: (none)`;
+  if (c.op === 'any') return `${col}: any`;
+  if (c.op === 'expr') return String(c.expression);
+  return `${col} ${c.op} ${show(c.value)}`;
+}
+
 function describeRow(row: unknown): string {
-  const r = (row ?? {}) as { when?: Record<string, { op?: string; value?: unknown; expression?: string }>; then?: Record<string, unknown> };
+  const r = (row ?? {}) as RowShape;
   const when = Object.entries(r.when ?? {})
     .filter(([, c]) => c?.op !== 'any')
-    .map(([k, c]) => (c?.op === 'expr' ? String(c.expression) : `${k} ${c?.op} ${show(c?.value)}`));
+    .map(([k, c]) => describeCondition(k, c));
   const then = Object.entries(r.then ?? {}).map(
     ([k, v]) => `${k} ${v !== null && typeof v === 'object' && 'expr' in v ? `= ${(v as { expr: unknown }).expr}` : show(v)}`,
   );
@@ -107,14 +118,20 @@ function rowLines(label: string, a: unknown[], b: unknown[]): string[] {
   const lines: string[] = [];
   const n = Math.min(restA.length, unmatchedB.length);
   for (let k = 0; k < n; k++) {
-    const changes: ValueChange[] = [];
-    walk(a[restA[k]!], b[unmatchedB[k]!], '', changes);
+    const ra = (a[restA[k]!] ?? {}) as RowShape;
+    const rb = (b[unmatchedB[k]!] ?? {}) as RowShape;
     const where = `row ${unmatchedB[k]! + 1}`;
+    // A changed condition is told whole, operator included ("when demand > 20 -> demand >= 30"):
+    // the value alone would hide an operator changed with it, or alone.
+    for (const col of new Set([...Object.keys(ra.when ?? {}), ...Object.keys(rb.when ?? {})])) {
+      const [ca, cb] = [ra.when?.[col], rb.when?.[col]];
+      if (JSON.stringify(ca) !== JSON.stringify(cb))
+        lines.push(`${label}: ${where} when ${describeCondition(col, ca)} -> ${describeCondition(col, cb)}`);
+    }
+    const changes: ValueChange[] = [];
+    walk({ ...ra, when: undefined }, { ...rb, when: undefined }, '', changes);
     for (const c of changes) {
-      const path = c.path
-        .replace(/^\.then\./, '')
-        .replace(/^\.when\.([^.]+)\.value$/, 'when $1')
-        .replace(/^\./, '');
+      const path = c.path.replace(/^\.then\./, '').replace(/^\./, '');
       lines.push(`${label}: ${where} ${path} ${show(c.from)} -> ${show(c.to)}`);
     }
   }

@@ -76,6 +76,12 @@ export interface NodeTypeInfo<C = unknown> {
   check?: (config: C) => ConfigProblem[];
   /** Schema of events on each output port, from the config and the input schemas. */
   inferSchema?: (config: C, ctx: InferContext) => Record<string, EventSchema | undefined>;
+  /**
+   * Config values that name a field of the input (a window's `keyBy`, an aggregate's `field`),
+   * as opposed to expressions: the validator checks each against the input schema as it checks
+   * an expression's fields (an unknown one is an error with the closest known name).
+   */
+  fieldRefs?: (config: C) => { path: string; field: string }[];
   /** Fields the node keys its state by: the planner cuts a stage here and partitions by them. */
   keyBy?: (config: C) => readonly string[] | undefined;
   /** What the node reads of its input (see FieldUse); `isConnected` tells which outputs have edges. */

@@ -10,6 +10,7 @@ import { envRefFields, envRefProblem, misplacedEnvRefs } from './env-refs.js';
 import type { NodeTypeInfo, NodeTypeRegistry } from './node-type.js';
 import { configKeyWarnings } from './validate-config-keys.js';
 import { checkExpressionFields } from './validate-expressions.js';
+import { checkFieldRefs } from './validate-field-refs.js';
 import { describeIssue, formatPath } from './zod-issues.js';
 
 export interface ConfigsInput {
@@ -134,6 +135,7 @@ function checkConfig(
     out.push({ severity: p.severity ?? 'error', code: p.code ?? 'invalid-config', message: p.message, nodeId, path: p.path });
   }
   out.push(...checkExpressionFields(attempt(() => def.expressions?.(config)) ?? [], { nodeId, params, input }));
+  out.push(...checkFieldRefs(attempt(() => def.fieldRefs?.(config)) ?? [], nodeId, input));
   return config;
 }
 

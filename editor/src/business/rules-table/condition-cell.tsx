@@ -1,7 +1,7 @@
 /** A row's condition on one input column: an operator and the value(s) or predicate it takes. */
 import type { CheckContext } from '@sluice/shared';
 import { ExpressionInput } from '../../forms/expression-input';
-import { CONDITION_OPS, type Condition, type ConditionOp, type ValueKind } from '../rules-config';
+import { CONDITION_OPS, type Condition, type ConditionOp, OP_WORDS, type ValueKind } from '../rules-config';
 import { ListInput, ValueInput } from './typed-inputs';
 
 /** Converts a condition's value when its operator changes, keeping what can be kept. */
@@ -41,7 +41,7 @@ export function ConditionCell({
       >
         {CONDITION_OPS.map((op) => (
           <option key={op} value={op}>
-            {op}
+            {OP_WORDS[op] ?? op}
           </option>
         ))}
       </select>

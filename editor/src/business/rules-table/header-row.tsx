@@ -31,7 +31,7 @@ export function HeaderRow({
           ) : (
             <span title={inp.expression}>
               {inp.label ?? inp.id}
-              <small className="biz-col-kind">if</small>
+              <small className="biz-col-kind">condition</small>
             </span>
           )}
         </th>
@@ -52,7 +52,7 @@ export function HeaderRow({
             <span>
               {out.label ?? out.id}
               {out.unit ? ` (${out.unit})` : ''}
-              <small className="biz-col-kind">then</small>
+              <small className="biz-col-kind">result</small>
             </span>
           )}
         </th>

@@ -41,8 +41,8 @@ export function OutputCellInput({
         }
       >
         {optional ? <option value="none">unset</option> : null}
-        <option value="value">value</option>
-        <option value="expr">formula</option>
+        <option value="value">fixed value</option>
+        <option value="expr">calculated</option>
       </select>
       {mode === 'none' ? null : isExprCell(cell) ? (
         readOnly ? (

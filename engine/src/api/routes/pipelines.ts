@@ -19,7 +19,7 @@ import { principalOf } from '../../auth/principal.js';
 import type { DeploymentManager } from '../../deployments/deployment-manager.js';
 import { missingInputs } from '../../deployments/input-files.js';
 import type { Recorder } from '../../recording/recorder.js';
-import { PIPELINE_ID, type PipelineStore } from '../../store/pipeline-store.js';
+import { DRAFT_ACTION, PIPELINE_ID, type PipelineStore } from '../../store/pipeline-store.js';
 import { redactDeep } from '../../secrets/redact.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, jsonBody } from '../errors.js';
@@ -140,13 +140,17 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     const p = await findPipeline(o.store, c.req.param('id'));
     const { document, diagnostics, valid } = readDocument(await jsonBody(c));
     const note = c.req.query('note');
+    // The editor's autosave keeps one draft version per author until a Save, deploy, import or rollback.
+    const draft = c.req.query('draft') === 'true';
     const summary = diffDocuments(p.document, document).summary;
+    const action = draft ? DRAFT_ACTION : 'save';
     const stored = await o.store.put(p.id, document, {
       author: principalOf(c).name,
-      action: 'save',
+      action,
+      ...(draft ? { amendDraft: true } : {}),
       ...(note ? { note: note.slice(0, 500) } : {}),
     });
-    await audit(c, o.audit, { action: 'save', pipelineId: p.id, version: stored.version, summary });
+    await audit(c, o.audit, { action, pipelineId: p.id, version: stored.version, summary });
     return c.json({ pipeline: stored, valid, diagnostics });
   });
 
