@@ -6,11 +6,21 @@
  * nodes they join, with readable times (defect 17).
  */
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineDocument } from '@sluice/shared';
 import { canvasSessionForFile } from './canvas-session.js';
 
 const suite = canvasSessionForFile({ liveExamples: true });
+// The fraud example pseudonymizes card ids with a keyed HMAC: `pnpm start` gives it a demo key, as this does.
+const FRAUD_KEY = 'SLUICE_SECRET_FRAUD_CARD_KEY';
+const keyBefore = process.env[FRAUD_KEY];
+beforeAll(() => {
+  process.env[FRAUD_KEY] = 'e2e-demo-key-not-secret';
+});
+afterAll(() => {
+  if (keyBefore === undefined) delete process.env[FRAUD_KEY];
+  else process.env[FRAUD_KEY] = keyBefore;
+});
 
 const DOC: PipelineDocument = {
   format: 'sluice/v1',
