@@ -73,11 +73,9 @@ export const nodeSpecSchema = z.looseObject({
     .object({
       labels: z
         .array(
-          z
-            .string()
-            .regex(PLACEMENT_LABEL, {
-              error: (i) => `${quoted(i.input)} is not a valid worker label (1 to 64 letters, digits, _, . or -)`,
-            }),
+          z.string().regex(PLACEMENT_LABEL, {
+            error: (i) => `${quoted(i.input)} is not a valid worker label (1 to 64 letters, digits, _, . or -)`,
+          }),
         )
         .min(1, { error: 'placement.labels needs at least one label' }),
     })
