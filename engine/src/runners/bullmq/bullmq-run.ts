@@ -14,7 +14,11 @@ import { paramValues, type PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans } from '../../compile/redeploy-diff.js';
+import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
+import { NodeCounters } from '../../metrics/node-counters.js';
+import { OperatorBuild } from '../../runtime/operator-build.js';
 import type { TapListener } from '../../runtime/taps.js';
+import { ExchangeBuffer } from './exchange-buffer.js';
 import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunOptions } from '../runner.js';
 import { type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
@@ -223,6 +227,12 @@ export class BullmqRun extends RunLifecycle {
     const diff = diffPlans(before, after);
     const kept = new Set(diff.kept);
     const oldGen = this.deployed.generation;
+    try {
+      await this.trialBuild(after, swap);
+    } catch (err) {
+      swap.reject(err); // nothing paused yet: the run goes on as it was
+      return;
+    }
     const reopen = async (why: string) => {
       await this.leases.setGate('run', oldGen);
       await this.redis.publish(this.keys.deploys, pid);
@@ -310,6 +320,38 @@ export class BullmqRun extends RunLifecycle {
     this.metricsState.startedAt = startedAt;
     await this.metricsState.refresh().catch(() => undefined);
     swap.resolve(diff);
+  }
+
+  /**
+   * Before anything pauses: the new plan's source stages are built here once and closed again,
+   * so an operator that cannot be created (an enrich table that does not exist) refuses the swap
+   * while the running version goes on. Sources and sinks are stand-ins: nothing is read, and no
+   * file is opened for writing (a sink's start may empty its file).
+   */
+  private async trialBuild(after: Plan, swap: PendingSwap): Promise<void> {
+    const sourceOverrides: Record<string, () => SourceOperator> = {};
+    const operatorOverrides: Record<string, () => Operator> = {};
+    for (const node of after.nodes.values()) {
+      if (node.isSource)
+        sourceOverrides[node.id] = () => ({ poll: () => ({ events: [], watermark: Number.NEGATIVE_INFINITY, done: true }) });
+      else if (node.isSink) operatorOverrides[node.id] = () => ({ process: () => undefined });
+    }
+    const context = {
+      baseDir: this.deployed.baseDir,
+      ...(this.deployed.fileRoots ? { fileRoots: this.deployed.fileRoots } : {}),
+      params: { ...paramValues(swap.document), ...swap.options.params },
+      now: this.options.now ?? Date.now,
+    };
+    const build = new OperatorBuild({ context, sourceOverrides, operatorOverrides });
+    try {
+      for (const stage of after.stages) {
+        if (stage.source === undefined) continue;
+        const one = { ...stage, partitions: 1 };
+        await build.task(after, one, 0, new ExchangeBuffer(after, one, 0), () => ({ counters: new NodeCounters() }));
+      }
+    } finally {
+      await build.abort();
+    }
   }
 
   /**
