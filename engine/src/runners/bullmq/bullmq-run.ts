@@ -104,6 +104,7 @@ export class BullmqRun extends RunLifecycle {
       highWaterJobs: this.options.highWaterJobs ?? HIGH_WATER_JOBS,
       batchDelayMs: this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs,
       sourcesOn: this.sourcesHere ? 'coordinator' : 'workers',
+      record: this.options.onSourceEvents !== undefined,
     };
     if (!this.options.resume) {
       await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);

@@ -27,6 +27,8 @@ export interface DeployedPipeline {
    * (a run whose sources are replaced in memory: a preview, a benchmark's events).
    */
   sourcesOn?: 'workers' | 'coordinator';
+  /** The server records source events for previews: workers append what they read to the Redis recording. */
+  record?: boolean;
 }
 
 /** Job options shared by producers: retried batches keep their id; completed ones are kept a while for dedup. */

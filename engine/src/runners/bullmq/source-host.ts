@@ -44,6 +44,7 @@ export interface SourceHostOptions {
   sourceOverrides?: Record<string, () => SourceOperator> | undefined;
   operatorOverrides?: Record<string, () => Operator> | undefined;
   onSourceEvents?: ((nodeId: string, events: readonly Event[]) => void) | undefined;
+  beforeCheckpoint?: (() => Promise<void>) | undefined;
   /** A partition cannot be built or its source failed: the run fails with it (start-failure-report.ts). */
   onFailure: (failure: StartFailure) => Promise<void>;
   log?: (line: string) => void;
@@ -178,6 +179,7 @@ export class SourceHost {
         sourceOverrides: o.sourceOverrides,
         operatorOverrides: o.operatorOverrides,
         onSourceEvents: o.onSourceEvents,
+        beforeCheckpoint: o.beforeCheckpoint,
         ...(o.onPoll ? { onPoll: o.onPoll } : {}),
       });
       if (h.leaving) h.unit.stop(h.lost ? 'lost' : 'release');

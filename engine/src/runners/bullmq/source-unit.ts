@@ -40,6 +40,8 @@ export interface SourceUnitOptions {
   sourceOverrides?: Record<string, () => SourceOperator> | undefined;
   operatorOverrides?: Record<string, () => Operator> | undefined;
   onSourceEvents?: ((nodeId: string, events: readonly Event[]) => void) | undefined;
+  /** Before each checkpoint (the recording of what was read is written out first). */
+  beforeCheckpoint?: (() => Promise<void>) | undefined;
   /** Counts every poll (tests prove which process reads sources). */
   onPoll?: () => void;
 }
@@ -156,6 +158,7 @@ export class SourceUnit {
 
   private async checkpoint(): Promise<void> {
     const { o, slot } = this;
+    await o.beforeCheckpoint?.();
     const cp = checkpointOf(slot, this.counters, slot.task.watermark, slot.done);
     await o.checkpoints.write(slot.nodeId, o.partition, cp, o.lease, `done:${o.generation}`);
     slot.last = cp;

@@ -18,6 +18,8 @@ import { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
 import { RedisIngestHub } from '../../runtime/redis-ingest-hub.js';
 import { SourceHost } from './source-host.js';
+import { recordBatch } from '../../recording/recorder.js';
+import { RedisRecordingStore } from '../../recording/redis-recording-store.js';
 import { TapPublisher } from './remote-taps.js';
 import { reportStartFailure } from './start-failure-report.js';
 import { bullConnection, redisOptions, reportRedisErrors } from './redis-options.js';
@@ -98,6 +100,8 @@ export class WorkerPool {
   private syncing: Promise<void> = Promise.resolve();
   /** Inboxes of source.http partitions run here (their Redis streams). */
   private readonly ingest: RedisIngestHub;
+  /** The server's recording of source events, appended to by the partitions run here (opened on first use). */
+  private recordings: RedisRecordingStore | undefined;
 
   constructor(private readonly o: WorkerPoolOptions) {
     this.redis = new Redis(redisOptions(o.redisUrl));
@@ -107,6 +111,11 @@ export class WorkerPool {
     this.keys = new RedisKeys(o.prefix);
     this.store = new TaskStateStore(this.redis, this.keys);
     this.ingest = new RedisIngestHub({ redis: this.redis, prefix: o.prefix });
+  }
+
+  private recording(): RedisRecordingStore {
+    this.recordings ??= new RedisRecordingStore({ redisUrl: this.o.redisUrl, prefix: this.o.prefix });
+    return this.recordings;
   }
 
   /** Workers that beat recently (this one included): the sources' fair share divides by it. */
@@ -242,6 +251,9 @@ export class WorkerPool {
         },
         liveWorkers: () => this.liveWorkers(),
         onTap: taps.publish,
+        onSourceEvents: d.record ? (nodeId, events) => recordBatch(this.recording(), d.pid, nodeId, events) : undefined,
+        // What a checkpoint covers is in the recording too: a finished run's recording is whole.
+        beforeCheckpoint: d.record ? () => this.recording().flush() : undefined,
         onFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
         log: (line) => this.log(line),
         ...(this.o.onSourcePoll ? { onPoll: this.o.onSourcePoll } : {}),
@@ -272,6 +284,7 @@ export class WorkerPool {
     for (const pid of [...this.hosted.keys()]) await this.unhost(pid);
     await this.redis.hdel(this.keys.workers, this.id).catch(() => undefined);
     await this.redis.hdel(this.keys.workerInfo, this.id).catch(() => undefined);
+    await this.recordings?.close().catch(() => undefined);
     await this.subscriber.quit().catch(() => undefined);
     await this.redis.quit();
   }
