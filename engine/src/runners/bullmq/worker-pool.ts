@@ -64,6 +64,8 @@ export interface WorkerPoolOptions {
   labels?: readonly string[];
   /** Counts every source poll this pool makes (tests prove which process reads sources). */
   onSourcePoll?: () => void;
+  /** Serve source partitions only, no keyed queue (a test whose queues must stay full). */
+  sourcesOnly?: boolean;
 }
 
 /** A worker whose last heartbeat is older than this no longer counts in the sources' fair share. */
@@ -192,7 +194,7 @@ export class WorkerPool {
     const taps = new TapPublisher(this.redis, this.keys, d.pid);
     const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, workers: [], hosts: [], queues };
     for (const stage of plan.stages) {
-      if (stage.source !== undefined) continue;
+      if (stage.source !== undefined || this.o.sourcesOnly) continue;
       for (let p = 0; p < stage.partitions; p++) {
         let current: Job<BatchJob> | undefined;
         const host = new TaskHost({
