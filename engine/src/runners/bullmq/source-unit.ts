@@ -137,7 +137,9 @@ export class SourceUnit {
         if (slot.done) return 'done';
         if (batch.events.length < o.batchSize) await sleep(o.batchDelayMs);
       }
-      if (this.stopMode === 'release') await this.checkpoint();
+      // Not while an interrupted batch waits to be re-read: the checkpoint holding its pending
+      // mark stays, so whoever resumes re-reads that exact batch.
+      if (this.stopMode === 'release' && slot.replay === undefined) await this.checkpoint();
       return this.stopMode ?? 'release';
     } finally {
       await this.close();
