@@ -108,7 +108,9 @@ describe('the worker listing', { timeout: 180_000 }, () => {
     expect(table[0]).toMatch(/^ID +HOST +PID +LABELS +HEARTBEAT +HOLDS$/);
     for (const pid of pids())
       expect(
-        table.some((l) => new RegExp(`^\\w{8} +${hostname()} +${pid} +- +\\d+\\.\\d s ago +(-|(ysb\\.s\\d+\\.p\\d+ ?)+)$`).test(l)),
+        table.some((l) =>
+          new RegExp(`^\\w{8} +${hostname()} +${pid} +- +\\d+\\.\\d s ago +(-|((ysb\\.s\\d+\\.p\\d+|ysb\\.ad_events#0) ?)+)$`).test(l),
+        ),
       ).toBe(true);
     expect(table).toContain(`2 live workers under prefix ${PREFIX} on Redis 127.0.0.1:6379`);
     // The health check of deploy/: a live worker of this host is listed.
