@@ -14,6 +14,8 @@ import type { Runner, RunOptions } from './runner.js';
 export interface RunnerUnderTest {
   name: string;
   create(): Promise<Runner>;
+  /** Per test (BullMQ: worker processes take seconds to start on a busy machine); default the suite's. */
+  timeoutMs?: number;
 }
 
 /** 9 events, 10 s tumbling windows, maxOutOfOrderness 5 s. */
@@ -108,7 +110,7 @@ export async function runToEnd(runner: Runner, doc: unknown, options: RunOptions
 }
 
 export function describeRunnerContract(subject: RunnerUnderTest): void {
-  describe(`runner contract: ${subject.name}`, () => {
+  describe(`runner contract: ${subject.name}`, subject.timeoutMs ? { timeout: subject.timeoutMs } : {}, () => {
     for (const batchSize of [1, 7, 1000]) {
       for (const partitions of [1, 4]) {
         it(`windows, lateness and counts do not depend on batching (batch ${batchSize}, ${partitions} partitions)`, async () => {

@@ -11,6 +11,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 for (const workers of [1, 3]) {
   describeRunnerContract({
     name: `bullmq, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+    timeoutMs: 180_000,
     create: async () => {
       const prefix = `${TEST_KEY_ROOT}-${randomUUID().slice(0, 8)}`;
       const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
