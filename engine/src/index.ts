@@ -5,7 +5,7 @@
  */
 export { createApp, type AppOptions, DEFAULT_MAX_BODY_BYTES } from './api/app.js';
 export { TokenStore, type TokenStoreOptions, tokenStoreFor } from './auth/token-store.js';
-export { type LocalWorkers, spawnWorkers, stopProcess, WORKER_STOP_GRACE_MS } from './cli/spawn-workers.js';
+export { type LocalWorkers, spawnWorker, spawnWorkers, stopProcess, WORKER_STOP_GRACE_MS } from './cli/spawn-workers.js';
 export { type CompileResult, compilePipeline } from './compile/compile-pipeline.js';
 export { buildPlan, type Plan, type PlanOptions } from './compile/plan.js';
 export { DeploymentManager, type DeploymentManagerOptions } from './deployments/deployment-manager.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretEnvVar } from '@sluice/nodes/sdk';
-import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { BullmqRunner, compilePipeline, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { compiled } from '@sluice/engine/testing';
 import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/amqp/amqp-test-client.js';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
@@ -91,6 +91,8 @@ describe('AMQP connectors in a pipeline', () => {
     const out = await broker.tap(exchange, 'alert.*');
     const runner = new BullmqRunner({ redisUrl: REDIS, prefix: `${PREFIX}:bullmq` });
     const redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    // The source runs on a worker (it acknowledges there, after each checkpoint).
+    const workers = spawnWorkers(1, { redisUrl: REDIS, prefix: `${PREFIX}:bullmq` });
     try {
       if (!(await runner.ready())) throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL)`);
       const handle = await runner.deploy(compiled(pipeline(queue, exchange, { ackAfterCheckpoint: true, prefetch: 20 })), {
@@ -99,20 +101,21 @@ describe('AMQP connectors in a pipeline', () => {
       });
       const total = 100;
       await broker.send(queue, ...Array.from({ length: total }, (_, i) => ({ machine: `m${i}`, celsius: 31 + i })));
-      const seen = await broker.take(out, total, 20_000);
+      const seen = await broker.take(out, total, 90_000);
       expect(new Set(seen.map((m) => m.routingKey)).size).toBe(total);
       const result = await handle.stop();
       expect(result.metrics.nodes.readings).toMatchObject({ out: total, errors: 0 });
       // The stop closed the source's channel: anything unacknowledged would be back in the queue.
       expect(await broker.ready(queue)).toBe(0);
     } finally {
+      await workers.stop();
       await runner.close();
       await redis.connect();
       const keys = await redis.keys(`${PREFIX}:*`);
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a URL with an inline password, naming the node and field', () => {
     const doc = pipeline('in', 'out', { url: 'amqp://ops:hunter2@127.0.0.1:5672' }, { url: 'amqp://ops:s3cret@127.0.0.1:5672/prod' });

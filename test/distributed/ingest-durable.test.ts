@@ -62,8 +62,9 @@ function setup(name: string) {
 }
 
 /**
- * source.http -> sink.file (the sink chained into the source's stage, run by the server): post,
- * SIGKILL the server, start it again, wait for every event. The sink's seqs, sorted.
+ * source.http -> sink.file (the sink chained into the source's stage, run by the worker holding
+ * the source's lease): post, SIGKILL the server and that worker, start both again, wait for every
+ * event. The sink's seqs, sorted.
  */
 async function crashChained(): Promise<{ seqs: number[]; total: number }> {
   const { prefix, dataDir, out, keys } = setup('ingest');
@@ -71,6 +72,10 @@ async function crashChained(): Promise<{ seqs: number[]; total: number }> {
   try {
     const total = 20_000;
     const first = await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
+    // Short source leases: the killed worker's partition is taken over within seconds.
+    process.env.SLUICE_SOURCE_LEASE_MS = '2000';
+    const worker = spawnWorkers(1, { redisUrl: REDIS_URL, prefix });
+    workerSets.push(worker);
     const doc = {
       format: 'sluice/v1',
       id: 'inbound',
@@ -84,19 +89,22 @@ async function crashChained(): Promise<{ seqs: number[]; total: number }> {
     expect((await call(first, 'POST', '/api/pipelines/inbound/deploy')).status).toBe(200);
     await post(first, 'inbound', total, 2_000);
     await kill9(first.process);
+    await kill9(worker.processes[0]!);
     const written = sinkLines(out).length;
     const inStream = await probe.xlen(keys.ingest('inbound', 'http'));
     // Every accepted event is in the sink file or still in Redis.
     expect(written + inStream).toBeGreaterThanOrEqual(total);
     const second = await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
+    workerSets.push(spawnWorkers(1, { redisUrl: REDIS_URL, prefix }));
     await waitUntil(
       () => sinkLines(out).length >= total,
-      30_000,
+      90_000,
       `${total} lines in the sink (were ${written} at the crash, ${inStream} in the stream)`,
     );
     // Give a duplicate the time to show up.
     await new Promise((r) => setTimeout(r, 1000));
     await kill9(second.process);
+    await workerSets.pop()!.stop();
     return {
       seqs: sinkLines(out)
         .map((l) => l.seq)
@@ -104,6 +112,7 @@ async function crashChained(): Promise<{ seqs: number[]; total: number }> {
       total,
     };
   } finally {
+    delete process.env.SLUICE_SOURCE_LEASE_MS;
     await probe.quit();
   }
 }
@@ -114,14 +123,14 @@ describe('durable ingest on BullMQ (real Redis, server killed with SIGKILL)', ()
     expect(new Set(seqs).size).toBe(total);
     expect(Math.min(...seqs)).toBe(0);
     expect(Math.max(...seqs)).toBe(total - 1);
-  }, 120_000);
+  }, 240_000);
 
-  // The sink is chained into the coordinator's source stage: its committed length travels in the
-  // source checkpoint, so the restarted sink truncates what it wrote after it.
+  // The sink is chained into the source's stage: its committed length travels in the source
+  // checkpoint, so the worker that takes the partition over truncates what was written after it.
   it('source.http -> sink.file: and none twice', async () => {
     const { seqs, total } = await crashChained();
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i));
-  }, 120_000);
+  }, 240_000);
 
   it('source.http -> sink.file on workers: events still in the stream at the crash are read by the restarted server, once', async () => {
     const { prefix, dataDir, out, keys } = setup('ingest-workers');
@@ -129,9 +138,9 @@ describe('durable ingest on BullMQ (real Redis, server killed with SIGKILL)', ()
     try {
       const total = 6_000;
       const first = await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);
-      // Two sources meeting at the sink put the sink in a stage of its own, run by workers
-      // (committed with its state: exactly once). No worker runs before the crash: the
-      // coordinator stops reading once its queue holds 50 jobs, and the rest stays in the stream.
+      // Two sources meeting at the sink put the sink in a stage of its own (committed with its
+      // state: exactly once). No worker runs before the crash, and the server reads no source:
+      // every posted event is still in the stream.
       const doc = stagedIngestDocument(total);
       expect((await call(first, 'POST', '/api/pipelines', doc)).status).toBe(201);
       expect((await call(first, 'POST', '/api/pipelines/staged/deploy')).status).toBe(200);

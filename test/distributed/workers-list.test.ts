@@ -33,8 +33,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `${TEST_KEY_ROOT}-wl-${randomUUID().slice(0, 8)}`;
 const keys = new RedisKeys(PREFIX);
-/** YSB's partition queues: `<pipeline>.s<stage>.p<partition>`. */
-const QUEUE = /^ysb\.s\d+\.p[01]$/;
+/** YSB's partition queues `<pipeline>.s<stage>.p<partition>`, and its source partition `<pipeline>.<node>#<p>`. */
+const QUEUE = /^ysb\.(s\d+\.p[01]|ad_events#0)$/;
 
 let redis: Redis;
 let dir: string;
@@ -89,7 +89,7 @@ describe('the worker listing', { timeout: 180_000 }, () => {
       expect(w.heartbeatAgeMs).toBeLessThan(5000);
       for (const q of w.holds) expect(q).toMatch(QUEUE);
     }
-    // A queue is processed by one worker at a time (global concurrency 1).
+    // A queue is processed by one worker at a time (global concurrency 1); the source partition is leased to one.
     const held = seen.flatMap((w) => w.holds);
     expect(new Set(held).size).toBe(held.length);
   });
@@ -108,7 +108,9 @@ describe('the worker listing', { timeout: 180_000 }, () => {
     expect(table[0]).toMatch(/^ID +HOST +PID +LABELS +HEARTBEAT +HOLDS$/);
     for (const pid of pids())
       expect(
-        table.some((l) => new RegExp(`^\\w{8} +${hostname()} +${pid} +- +\\d+\\.\\d s ago +(-|(ysb\\.s\\d+\\.p\\d+ ?)+)$`).test(l)),
+        table.some((l) =>
+          new RegExp(`^\\w{8} +${hostname()} +${pid} +- +\\d+\\.\\d s ago +(-|((ysb\\.s\\d+\\.p\\d+|ysb\\.ad_events#0) ?)+)$`).test(l),
+        ),
       ).toBe(true);
     expect(table).toContain(`2 live workers under prefix ${PREFIX} on Redis 127.0.0.1:6379`);
     // The health check of deploy/: a live worker of this host is listed.

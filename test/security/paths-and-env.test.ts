@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BullmqRunner, compilePipeline, EmbeddedRunner } from '@sluice/engine';
+import { BullmqRunner, compilePipeline, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { closeTestApis, type TestApi, testApi } from '@sluice/engine/testing';
 import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
@@ -197,19 +197,24 @@ describe('the runtime confines the path it opens, after validation (a link made 
     await expect(new EmbeddedRunner().deploy(d, { baseDir: files })).rejects.toThrow('holds a NUL byte');
   });
 
-  it('BullMQ: a source.file through a link that leads outside fails at deploy', async () => {
+  it('BullMQ: a source.file through a link that leads outside fails the run before anything is read', async () => {
     const { files } = linked();
     const prefix = `${TEST_KEY_ROOT}:paths:${randomUUID()}`;
     const redis = await connectTestRedis();
     const runner = new BullmqRunner({ redisUrl: TEST_REDIS_URL, prefix });
+    // Sources run on workers: the worker that takes the partition refuses the path and the run fails with it.
+    const workers = spawnWorkers(1, { redisUrl: TEST_REDIS_URL, prefix });
     try {
       const d = compilePipeline(doc('bq', PATH_NODES['source.file']!('link/in.jsonl'))).document!;
-      await expect(runner.deploy(d, { baseDir: files, fileRoots: [files] })).rejects.toThrow(
-        /outside the folders .* through a symbolic link/,
-      );
+      const handle = await runner.deploy(d, { baseDir: files, fileRoots: [files] });
+      const result = await handle.done;
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatch(/outside the folders .* through a symbolic link/);
+      expect(result.metrics.nodes.node?.out ?? 0).toBe(0);
     } finally {
+      await workers.stop();
       await runner.close();
       await releaseTestRedis(redis, prefix);
     }
-  });
+  }, 120_000);
 });

@@ -23,7 +23,7 @@ const USAGE = `Usage:
   sluice test <graph.json | folder> ...             run the test cases in <name>.tests/ beside each document
       [--update] [--junit out.xml] [--case NAME]      (exit 1 a case failed, 2 invalid; docs/pipeline-tests.md)
   sluice serve                                      API (and editor) on http://127.0.0.1:8080 (PORT, HOST, REDIS_URL, SLUICE_DATA_DIR)
-  sluice worker [--prefix P]                        serve BullMQ pipelines (REDIS_URL, SLUICE_PREFIX)
+  sluice worker [--prefix P] [--labels a,b]         serve BullMQ pipelines (REDIS_URL, SLUICE_PREFIX)
   sluice workers [--prefix P] [--json] [--here]     the workers: host, pid, labels, queues held, heartbeat
   sluice token add --name N --role R [--data DIR]   API token (admin|editor|business|viewer), printed once
   sluice token list | revoke NAME [--data DIR]      the configured tokens (names and roles, never secrets)

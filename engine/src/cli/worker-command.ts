@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { PLACEMENT_LABEL } from '@sluice/shared';
 import { sweepDeadRunsAt, sweepWhenLeaseExpires } from '../runners/bullmq/prefix-janitor.js';
 import { redisUrlFromEnv } from '../runners/bullmq/redis-client.js';
 import { checkRedisRequirements, RedisConfigRefused } from '../runners/bullmq/redis-requirements.js';
@@ -19,8 +20,18 @@ const CLOSE_BOUND_MS = 15_000;
 export async function workerCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { prefix: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, 'for-run': { type: 'boolean' } },
+    options: {
+      prefix: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      'for-run': { type: 'boolean' },
+      labels: { type: 'string' },
+    },
   });
+  const labels = parseLabels(values.labels ?? process.env.SLUICE_WORKER_LABELS ?? '');
+  if (typeof labels === 'string') {
+    process.stderr.write(`sluice worker: ${labels}\n`);
+    return 2;
+  }
   const redisUrl = redisUrlFromEnv(process.env, DEFAULT_REDIS_URL)!;
   const prefix = values.prefix ?? process.env.SLUICE_PREFIX ?? 'sluice';
   const forRun = values['for-run'] === true;
@@ -51,7 +62,7 @@ export async function workerCommand(args: string[]): Promise<number> {
     end("its run's coordinator lease expired");
   };
   // The pool's connections retry and say so, one line per outage: a worker may start before its Redis.
-  const pool = new WorkerPool({ redisUrl, prefix, ...(log ? { log } : {}), ...(forRun ? { onRunGone } : {}) });
+  const pool = new WorkerPool({ redisUrl, prefix, labels, ...(log ? { log } : {}), ...(forRun ? { onRunGone } : {}) });
   // Its settings are checked once it answers, before anything is served (docs/operations.md).
   for (;;) {
     try {
@@ -105,4 +116,15 @@ async function sweepOwnRun(redisUrl: string, prefix: string, log: (line: string)
     process.exit(1);
   }
   log('swept' in outcome ? `removed ${outcome.swept} keys of ${prefix}` : `kept the keys of ${prefix}: ${outcome.alive}`);
+}
+
+/** `--labels a,b` (or SLUICE_WORKER_LABELS): the labels, or what is wrong with them. */
+export function parseLabels(text: string): string[] | string {
+  const labels = text
+    .split(',')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const bad = labels.find((l) => !PLACEMENT_LABEL.test(l));
+  if (bad !== undefined) return `--labels: ${JSON.stringify(bad)} is not a valid label (1 to 64 letters, digits, _, . or -)`;
+  return labels;
 }

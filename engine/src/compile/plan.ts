@@ -20,6 +20,8 @@ export interface PlanNode {
   stage: number;
   isSource: boolean;
   isSink: boolean;
+  /** Worker labels the node's work needs (`placement.labels`); sources only. */
+  placement?: readonly string[];
   /** Output port -> edges leaving it. */
   outEdges: Map<string, PlanEdge[]>;
   inEdges: PlanEdge[];
@@ -40,6 +42,7 @@ export interface PlanStage {
   id: number;
   /** Node ids in topological order. */
   nodes: string[];
+  /** Keyed stages: the run's partition count; source stages: the source's `parallelism` (its partitions). */
   partitions: number;
   /** Fields the stage's inputs are partitioned by (keyed stages only). */
   keyBy?: readonly string[];
@@ -87,7 +90,9 @@ function sameKey(a: readonly string[] | undefined, b: readonly string[] | undefi
 export function buildPlan(doc: PipelineDocument, registry: NodeTypeRegistry, options: PlanOptions): Plan {
   const order = topologicalOrder(doc);
   const nodes = new Map<string, PlanNode>();
+  const parallelism = new Map<string, number>();
   for (const n of doc.nodes) {
+    parallelism.set(n.id, n.parallelism ?? 1);
     const def = registry.get(n.type);
     if (!def) throw new Error(`${n.id}: unknown node type ${n.type}`);
     nodes.set(n.id, {
@@ -101,6 +106,7 @@ export function buildPlan(doc: PipelineDocument, registry: NodeTypeRegistry, opt
       outEdges: new Map(),
       inEdges: [],
       connectedOutputs: new Set(),
+      ...(n.placement ? { placement: n.placement.labels } : {}),
     });
   }
   const edges: PlanEdge[] = doc.edges.map((e: EdgeSpec) => ({
@@ -133,7 +139,7 @@ export function buildPlan(doc: PipelineDocument, registry: NodeTypeRegistry, opt
     const keyBy = node.def.keyBy?.(node.config);
     const upstreamStages = new Set(node.inEdges.map((e) => nodes.get(e.source)!.stage));
     let stage: PlanStage;
-    if (node.isSource) stage = newStage(1, undefined, id);
+    if (node.isSource) stage = newStage(parallelism.get(id)!, undefined, id);
     else if (keyBy && keyBy.length > 0) {
       // Same key as the single upstream keyed stage: no need to reshuffle.
       const [only] = upstreamStages;

@@ -41,10 +41,20 @@ export async function runOnEvents(
       });
     }
   }
+  // A split source replays its recording (all its partitions' events) as one partition.
+  const unsplit: PipelineDocument = {
+    ...document,
+    nodes: document.nodes.map((n) => {
+      if (n.parallelism === undefined) return n;
+      const copy = { ...n };
+      delete copy.parallelism;
+      return copy;
+    }),
+  };
   const runner = new EmbeddedRunner();
   try {
     // One partition: the order of outputs is then the order of a single-threaded run.
-    const handle = await runner.deploy(document, {
+    const handle = await runner.deploy(unsplit, {
       baseDir,
       pipelineId: `preview-${document.id ?? 'draft'}`,
       params,

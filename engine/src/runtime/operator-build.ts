@@ -21,8 +21,13 @@ import { Task, type TaskOutput, taskChannels } from './task.js';
 export interface BuildCarry<S extends { source: SourceOperator } = { source: SourceOperator }> {
   /** `node#partition` -> operator state: restored instead of started. */
   state: Map<string, StateSnapshot>;
-  /** Kept sources by node id: reused as they are (same position, same inbox), never created or closed by the build. */
+  /** Kept sources by `node#partition` (sourceKey): reused as they are (same position, same inbox), never created or closed by the build. */
   sources: Map<string, S>;
+}
+
+/** A source partition's key in BuildCarry.sources. */
+export function sourceKey(nodeId: string, partition: number): string {
+  return `${nodeId}#${partition}`;
 }
 
 export interface OperatorBuildOptions {
@@ -76,7 +81,7 @@ export class OperatorBuild {
       const m = meters(node);
       const inst = new NodeInstance(node, m.counters, task.route, m.latency, undefined, m.trackState ?? false);
       try {
-        const source = await this.create(node, inst, partition);
+        const source = await this.create(node, inst, partition, stage.partitions);
         if (source) built.source = { nodeId: id, source, instance: inst };
       } catch (err) {
         throw new StartFailure(id, err);
@@ -87,16 +92,18 @@ export class OperatorBuild {
   }
 
   /** Creates the node's operator into `inst`; for a source node, returns its source instead. */
-  private async create(node: PlanNode, inst: NodeInstance, partition: number): Promise<SourceOperator | undefined> {
+  private async create(node: PlanNode, inst: NodeInstance, partition: number, of: number): Promise<SourceOperator | undefined> {
     const id = node.id;
     // The one place a runner looks an operator up by its node type.
     const entry = operatorEntry(node.type);
     if (!entry) throw new Error(`no operator for node type ${node.type}`);
     const ctx = operatorContext(node, inst.state, this.o.context);
     if (entry.kind === 'source') {
-      const kept = this.o.carry?.sources.get(id);
+      const kept = this.o.carry?.sources.get(sourceKey(id, partition));
       if (kept) return kept.source;
       const override = this.o.sourceOverrides?.[id];
+      if (override && of > 1) throw new Error(`a replaced source runs as one partition, not ${of}`);
+      ctx.partition = { index: partition, of };
       const source = override ? override() : await entry.create(ctx);
       this.sources.push(source);
       return source;

@@ -5,18 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
+import { WorkerPool } from '../runners/bullmq/worker-pool.js';
 import { type RunningServer, startServer } from './start-server.js';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `${TEST_KEY_ROOT}-recq-${randomUUID().slice(0, 8)}`;
 const servers: RunningServer[] = [];
+const pools: WorkerPool[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
+  for (const p of pools.splice(0)) await p.close();
 });
 afterAll(() => deletePrefixKeys(REDIS, PREFIX));
 
-// No keyed stage: the whole pipeline runs in the coordinator, so no worker is needed.
+// Every stage runs on workers, the source too: the worker records what it reads, in Redis.
 const doc = {
   format: 'sluice/v1',
   id: 'gen',
@@ -52,6 +55,9 @@ describe('recording on the BullMQ engine', () => {
     };
     const s = await startServer(options);
     servers.push(s);
+    const pool = new WorkerPool({ redisUrl: REDIS, prefix: PREFIX, pollMs: 100 });
+    pools.push(pool);
+    await pool.start();
     const post = (path: string, body?: unknown) =>
       json(`${s.url}${path}`, {
         method: 'POST',

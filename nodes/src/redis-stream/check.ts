@@ -10,6 +10,7 @@ import type { OperatorContext } from '../sdk/operator.js';
 import type { SinkRedisStreamConfig } from './sink/definition.js';
 import { checkStreamKey, closeRedis, openRedis } from './connect.js';
 import type { SourceRedisStreamConfig } from './source/definition.js';
+import { partitionStream } from './source/definition.js';
 import { shownTarget } from './redis-url.js';
 
 export function checkRedisStreamSource(ctx: OperatorContext<SourceRedisStreamConfig>, timeoutMs = CHECK_TIMEOUT_MS): Promise<string> {
@@ -25,7 +26,8 @@ async function checkStream(
   role: 'source' | 'sink',
   timeoutMs: number,
 ): Promise<string> {
-  const c = ctx.config;
+  // A split source names its streams with {partition}: the check looks at the first one.
+  const c = role === 'source' ? { ...ctx.config, stream: partitionStream(ctx.config.stream, 0) } : ctx.config;
   const target = shownTarget(c.url, c.stream);
   // Before connecting, as at the start: a missing secret fails naming the secret.
   const password = c.passwordSecret === undefined ? undefined : ctx.secret(c.passwordSecret);

@@ -19,7 +19,7 @@ export function eraseConfig<C>(def: NodeDefinition<C>): NodeTypeInfo {
     const parsed = def.config.safeParse(raw);
     return parsed.success ? parsed.data : (raw as C);
   };
-  const { outputs, expressions, check, inferSchema, keyBy, fieldUse, fieldRefs, bounded, ...rest } = def;
+  const { outputs, expressions, check, inferSchema, keyBy, fieldUse, fieldRefs, bounded, split, ...rest } = def;
   const erased: NodeTypeInfo = { ...rest, outputs: (c) => outputs(typed(c)) };
   if (expressions) erased.expressions = (c) => expressions(typed(c));
   if (check) erased.check = (c) => check(typed(c));
@@ -28,6 +28,10 @@ export function eraseConfig<C>(def: NodeDefinition<C>): NodeTypeInfo {
   if (fieldRefs) erased.fieldRefs = (c) => fieldRefs(typed(c));
   if (fieldUse) erased.fieldUse = (c, isConnected) => fieldUse(typed(c), isConnected);
   if (bounded) erased.bounded = (c) => bounded(typed(c));
+  if (split) {
+    const { check: splitCheck, ...words } = split;
+    erased.split = splitCheck ? { ...words, check: (c, n) => splitCheck(typed(c), n) } : words;
+  }
   return erased;
 }
 

@@ -49,6 +49,11 @@ export interface OperatorContext<C> {
   state: StateRegistry;
   /** Wall clock (injectable for tests). */
   now(): number;
+  /**
+   * Sources split by `parallelism` (their definition's `split`): which share this instance
+   * reads, partition `index` of `of`. Absent or `of: 1`: the whole source.
+   */
+  partition?: { index: number; of: number };
   /** The inbox the host feeds this node (push sources such as source.http), with its capacity. */
   inbox?(capacity: number): Inbox;
   /**

@@ -68,4 +68,9 @@ export const sourceGeneratorDefinition = defineNode<SourceGeneratorConfig>({
   outputs: () => [{ name: 'out', label: 'Events' }],
   inferSchema: (c) => ({ out: { fields: { ...SCENARIO_FIELDS[c.scenario] }, open: false } satisfies EventSchema }),
   bounded: (c) => c.count !== undefined,
+  split: {
+    how: 'by sequence number: blocks of 1,024 events dealt round robin, block k to partition k mod N (each partition paces rate/N)',
+    guarantee:
+      'exactly the events of parallelism 1, same fields and times, each once; each partition in time order (the watermark is the min over partitions)',
+  },
 });

@@ -5,11 +5,22 @@ import { type SourceGeneratorConfig, startTimeMs } from './definition.js';
 import { Rng, seedOf } from './rng.js';
 import { type MakeEvent, SCENARIO_BUILDERS } from './scenarios.js';
 
-/** Checkpoint position: events produced so far and the RNG state after them. */
+/**
+ * Checkpoint position: the sequence number of the next event (events produced so far, when the
+ * source is not split) and the RNG state there; a split source also keeps its last own event.
+ */
 export interface GeneratorPosition {
   produced: number;
   rng: number;
+  last?: number;
 }
+
+/**
+ * A split generator (`parallelism` N) deals event sequence numbers in blocks of this many:
+ * block k belongs to partition k mod N. Each partition's events stay in time order, and the
+ * union of the partitions is exactly the unsplit generator's events.
+ */
+export const SPLIT_BLOCK = 1024;
 
 // Pools are fixed per scenario: build each once per process, not once per node.
 const makers = new Map<string, MakeEvent>();
@@ -21,11 +32,15 @@ export const sourceGeneratorOperator: SourceFactory<SourceGeneratorConfig> = (ct
     make = SCENARIO_BUILDERS[c.scenario]();
     makers.set(c.scenario, make);
   }
-  return new GeneratorSource(c, make, ctx.now, c.seed ?? seedOf(ctx.nodeId));
+  const split = ctx.partition ?? { index: 0, of: 1 };
+  return new GeneratorSource(c, make, ctx.now, c.seed ?? seedOf(ctx.nodeId), split.index, split.of);
 };
 
 class GeneratorSource implements SourceOperator {
+  /** Sequence number of the next event this partition produces (or the count, when done). */
   private produced = 0;
+  /** The last event this partition produced (-1: none yet). */
+  private last = -1;
   private readonly rng: Rng;
   private readonly start: number;
   /** Event-time step per event (ms, fractional): 1000/rate, or 1 ms when unpaced. */
@@ -39,13 +54,17 @@ class GeneratorSource implements SourceOperator {
     private readonly make: MakeEvent,
     private readonly now: () => number,
     seed: number,
+    private readonly index: number,
+    private readonly of: number,
   ) {
     this.rng = new Rng(seed);
     this.start = startTimeMs(c.startTime)!;
     this.step = c.rate > 0 ? 1000 / c.rate : 1;
     this.maxOutOfOrderness = durationMs(c.maxOutOfOrderness);
-    this.bucket = c.rate > 0 ? new TokenBucket(c.rate) : undefined;
+    // Each partition paces its own share of the rate.
+    this.bucket = c.rate > 0 ? new TokenBucket(c.rate / of) : undefined;
     this.count = c.count ?? Number.POSITIVE_INFINITY;
+    this.skipToOwn();
   }
 
   /** Event time of event number `seq`. */
@@ -53,27 +72,51 @@ class GeneratorSource implements SourceOperator {
     return this.start + Math.floor(seq * this.step);
   }
 
+  /** Past the other partitions' blocks: to this partition's next event (the RNG advanced as if they were made). */
+  private skipToOwn(): void {
+    if (this.of === 1) return;
+    const block = Math.floor(this.produced / SPLIT_BLOCK);
+    const owner = block % this.of;
+    if (owner === this.index) return;
+    const target = (block + ((this.index - owner + this.of) % this.of)) * SPLIT_BLOCK;
+    const until = Math.min(target, this.count);
+    const n = until - this.produced;
+    if (this.make.draws !== undefined) this.rng.skip(n * this.make.draws);
+    else for (let seq = this.produced; seq < until; seq++) this.make(this.rng, seq, 0, 0);
+    this.produced = until;
+  }
+
   poll(max: number): SourceBatch {
     const now = this.now();
-    let n = Math.min(max, this.count - this.produced);
+    let n = max;
     if (this.bucket) n = this.bucket.available(now, n);
     const events: Event[] = [];
     const { rng, make } = this;
-    const first = this.produced;
-    for (let seq = first; seq < first + n; seq++) events.push(make(rng, seq, this.timeOf(seq), now) as Event);
-    this.produced += n;
-    this.bucket?.consume(n);
+    let made = 0;
+    while (made < n && this.produced < this.count) {
+      // The rest of the current own block (all of it when the source is not split).
+      const end = this.of === 1 ? this.count : Math.min(this.count, (Math.floor(this.produced / SPLIT_BLOCK) + 1) * SPLIT_BLOCK);
+      const upto = Math.min(end, this.produced + (n - made));
+      for (let seq = this.produced; seq < upto; seq++) events.push(make(rng, seq, this.timeOf(seq), now) as Event);
+      made += upto - this.produced;
+      this.last = upto - 1;
+      this.produced = upto;
+      if (this.produced === end) this.skipToOwn();
+    }
+    this.bucket?.consume(made);
     // Flat events of our own making, not kept: no depth screen, and the pipeline may change them.
     return { events, watermark: this.watermark(), done: this.produced >= this.count, shallow: true, owned: true };
   }
 
   /** Events come in time order: the watermark is the last one's time minus maxOutOfOrderness. */
   private watermark(): number {
-    return this.produced === 0 ? Number.NEGATIVE_INFINITY : this.timeOf(this.produced - 1) - this.maxOutOfOrderness;
+    return this.last < 0 ? Number.NEGATIVE_INFINITY : this.timeOf(this.last) - this.maxOutOfOrderness;
   }
 
   position(): GeneratorPosition {
-    return { produced: this.produced, rng: this.rng.state };
+    const p: GeneratorPosition = { produced: this.produced, rng: this.rng.state };
+    if (this.of > 1) p.last = this.last;
+    return p;
   }
 
   seek(position: unknown): void {
@@ -82,5 +125,6 @@ class GeneratorSource implements SourceOperator {
       throw new Error(`not a source.generator position: ${JSON.stringify(position)}`);
     this.produced = p.produced;
     this.rng.state = p.rng;
+    this.last = typeof p.last === 'number' ? p.last : p.produced - 1;
   }
 }

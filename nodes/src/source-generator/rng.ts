@@ -15,6 +15,11 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /** Skip `n` draws in one step (mulberry32's state only adds a constant per draw). */
+  skip(n: number): void {
+    this.state = (this.state + Math.imul((n % 4294967296) | 0, 0x6d2b79f5)) | 0;
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return (this.next() * n) | 0;

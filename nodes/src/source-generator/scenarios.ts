@@ -11,8 +11,17 @@ import { idPool, Rng } from './rng.js';
 import { YSB_AD_TYPES, YSB_EVENT_TYPES, ysbWorld } from './ysb.js';
 
 export type Stamped = Record<string | symbol, unknown>;
-/** Builds event number `seq` (0-based) at event time `t`, ingested at `now`. */
-export type MakeEvent = (rng: Rng, seq: number, t: number, now: number) => Stamped;
+/**
+ * Builds event number `seq` (0-based) at event time `t`, ingested at `now`. `draws`: how many
+ * numbers each event takes from the RNG when that is fixed, so a split generator can jump over
+ * other partitions' events in one step (otherwise it builds and drops them).
+ */
+export type MakeEvent = ((rng: Rng, seq: number, t: number, now: number) => Stamped) & { draws?: number };
+
+function fixedDraws(make: MakeEvent, draws: number): MakeEvent {
+  make.draws = draws;
+  return make;
+}
 
 const cents = (x: number) => Math.round(x * 100) / 100;
 
@@ -36,7 +45,7 @@ function orders(): MakeEvent {
     return Math.floor(lo + pool.next() * (hi - lo)) + 0.99;
   });
   const customers = idPool('C', 20_000, 6, 100000);
-  return (rng, seq, t, now) => {
+  return fixedDraws((rng, seq, t, now) => {
     // Squaring skews demand toward the first SKUs: a few best sellers, a long tail.
     const r = rng.next();
     const s = (r * r * skus.length) | 0;
@@ -52,7 +61,7 @@ function orders(): MakeEvent {
       [EVENT_TIME]: t,
       [INGEST_TIME]: now,
     };
-  };
+  }, 3);
 }
 
 function transactions(): MakeEvent {
@@ -107,7 +116,7 @@ function sensors(): MakeEvent {
   const basePressure = devices.map(() => 2 + pool.next() * 6);
   // 1 device in 20 is wearing out: its temperature and vibration creep up over the run.
   const wearing = devices.map(() => pool.next() < 0.05);
-  return (rng, seq, t, now) => {
+  return fixedDraws((rng, seq, t, now) => {
     // Devices report in turn, like periodic telemetry.
     const d = seq % devices.length;
     const round = (seq / devices.length) | 0;
@@ -122,24 +131,27 @@ function sensors(): MakeEvent {
       [EVENT_TIME]: t,
       [INGEST_TIME]: now,
     };
-  };
+  }, 5);
 }
 
 function adEvents(): MakeEvent {
   const w = ysbWorld();
   const { userIds, pageIds, adIds, ipAddresses } = w;
   // As YSB's generator: every field drawn uniformly and independently.
-  return (rng, _seq, t, now) => ({
-    user_id: userIds[rng.int(userIds.length)],
-    page_id: pageIds[rng.int(pageIds.length)],
-    ad_id: adIds[rng.int(adIds.length)],
-    ad_type: YSB_AD_TYPES[rng.int(YSB_AD_TYPES.length)],
-    event_type: YSB_EVENT_TYPES[rng.int(YSB_EVENT_TYPES.length)],
-    event_time: t,
-    ip_address: ipAddresses[rng.int(ipAddresses.length)],
-    [EVENT_TIME]: t,
-    [INGEST_TIME]: now,
-  });
+  return fixedDraws(
+    (rng, _seq, t, now) => ({
+      user_id: userIds[rng.int(userIds.length)],
+      page_id: pageIds[rng.int(pageIds.length)],
+      ad_id: adIds[rng.int(adIds.length)],
+      ad_type: YSB_AD_TYPES[rng.int(YSB_AD_TYPES.length)],
+      event_type: YSB_EVENT_TYPES[rng.int(YSB_EVENT_TYPES.length)],
+      event_time: t,
+      ip_address: ipAddresses[rng.int(ipAddresses.length)],
+      [EVENT_TIME]: t,
+      [INGEST_TIME]: now,
+    }),
+    6,
+  );
 }
 
 export const SCENARIO_BUILDERS = {

@@ -9,12 +9,14 @@
  */
 import { z } from 'zod';
 import { privacySchema } from '../privacy/privacy-settings.js';
-import { CURRENT_FORMAT } from './document.js';
+import { CURRENT_FORMAT, MAX_SOURCE_PARALLELISM } from './document.js';
 
 export const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const DOCUMENT_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Expressions read params as `params.NAME`, so a name must be an identifier there. */
 export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A worker label (`sluice worker --labels`), as a node's placement names it. */
+export const PLACEMENT_LABEL = /^[A-Za-z0-9_.-]{1,64}$/;
 
 const quoted = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
@@ -60,6 +62,26 @@ export const nodeSpecSchema = z.looseObject({
   label: z.string().optional(),
   position: positionSchema.optional(),
   config: z.record(z.string(), z.unknown()).default({}).meta({ description: "Checked by the node type's own schema" }),
+  parallelism: z
+    .int({ error: (i) => `parallelism must be a whole number, got ${quoted(i.input)}` })
+    .min(1, { error: 'parallelism must be at least 1' })
+    .max(MAX_SOURCE_PARALLELISM, { error: `parallelism must be at most ${MAX_SOURCE_PARALLELISM}` })
+    .optional()
+    .meta({
+      description: `Source nodes only: split the source into this many partitions, each read by one worker (default 1, at most ${MAX_SOURCE_PARALLELISM}; docs/source-partitions.md)`,
+    }),
+  placement: z
+    .object({
+      labels: z
+        .array(
+          z.string().regex(PLACEMENT_LABEL, {
+            error: (i) => `${quoted(i.input)} is not a valid worker label (1 to 64 letters, digits, _, . or -)`,
+          }),
+        )
+        .min(1, { error: 'placement.labels needs at least one label' }),
+    })
+    .optional()
+    .meta({ description: 'Run this node only on workers started with all these labels (`sluice worker --labels a,b`)' }),
 });
 
 export const edgeSpecSchema = z.looseObject({

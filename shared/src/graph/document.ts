@@ -28,7 +28,18 @@ export interface NodeSpec {
   label?: string;
   position?: Position;
   config: Record<string, unknown>;
+  /** Source nodes only: how many partitions the source is split into (default 1; docs/source-partitions.md). */
+  parallelism?: number;
+  /** Where the node's work may run: only on workers started with every one of these labels. */
+  placement?: Placement;
 }
+
+export interface Placement {
+  labels: string[];
+}
+
+/** The most partitions one source node may be split into. */
+export const MAX_SOURCE_PARALLELISM = 256;
 
 export interface EdgeSpec {
   id: string;

@@ -55,6 +55,16 @@ export interface FieldUse {
  * with the config type erased (`C = unknown`): each of its functions takes the config as a
  * document holds it and parses it with `config` before the typed definition sees it.
  */
+/** How a source type splits (NodeTypeInfo.split), in words for the docs panel and docs/source-partitions.md. */
+export interface SourceSplit<C = unknown> {
+  /** How partition i of N chooses its records, e.g. "sequence blocks of 1,024 events, round robin". */
+  how: string;
+  /** What the union of the partitions guarantees against parallelism 1 (order, exactly the same events...). */
+  guarantee: string;
+  /** What the config lacks to split `parallelism` ways (e.g. a stream name without `{partition}`); undefined when it can. */
+  check?: (config: C, parallelism: number) => string | undefined;
+}
+
 export interface NodeTypeInfo<C = unknown> {
   type: string;
   category: NodeCategory;
@@ -88,6 +98,12 @@ export interface NodeTypeInfo<C = unknown> {
   fieldUse?: (config: C, isConnected: (port: string) => boolean) => FieldUse;
   /** For sources: true when the source ends by itself. */
   bounded?: (config: C) => boolean;
+  /**
+   * For sources: how the source splits into partitions (`parallelism` in the node), and what a
+   * split guarantees. Absent: the source does not split, and parallelism above 1 is refused.
+   * The operator factory gets its share as `ctx.partition` (docs/source-partitions.md).
+   */
+  split?: SourceSplit<C>;
   /** The node talks to an outside system (a connector): the server can check its connection. */
   connects?: boolean;
   /**

@@ -40,6 +40,50 @@ export function outputPorts(def: NodeTypeInfo, config: unknown): string[] | unde
   }
 }
 
+/** `parallelism` and `placement` belong on sources, and parallelism above 1 on a source type that splits. */
+function splitProblems(
+  id: string,
+  type: string,
+  def: NodeTypeInfo,
+  config: unknown,
+  parallelism: number | undefined,
+  placed: boolean,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const source = isSourceType(def);
+  if (parallelism !== undefined && !source)
+    out.push(
+      err('parallelism-not-source', `node "${id}" (${type}) is not a source: parallelism applies to source nodes only`, {
+        nodeId: id,
+        path: 'parallelism',
+      }),
+    );
+  else if (parallelism !== undefined && parallelism > 1 && !def.split)
+    out.push(
+      err('source-does-not-split', `node "${id}": ${type} does not split, so its parallelism must be 1 (got ${parallelism})`, {
+        nodeId: id,
+        path: 'parallelism',
+      }),
+    );
+  else if (parallelism !== undefined && parallelism > 1 && def.split?.check) {
+    let why: string | undefined;
+    try {
+      why = def.split.check(config, parallelism);
+    } catch {
+      why = undefined; // a config that does not parse has its own diagnostics
+    }
+    if (why !== undefined) out.push(err('source-does-not-split', `node "${id}": ${why}`, { nodeId: id, path: 'parallelism' }));
+  }
+  if (placed && !source)
+    out.push(
+      err('placement-not-source', `node "${id}" (${type}) is not a source: placement pins source partitions only`, {
+        nodeId: id,
+        path: 'placement',
+      }),
+    );
+  return out;
+}
+
 export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry, options: GraphOptions = {}): GraphResult {
   const out: Diagnostic[] = [];
   const unreadable = options.unreadableNodeIds ?? new Set<string>();
@@ -60,6 +104,7 @@ export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry,
     ids.push(n.id);
     configs.set(n.id, n.config);
     if (def) defs.set(n.id, def);
+    if (def) out.push(...splitProblems(n.id, n.type, def, n.config, n.parallelism, n.placement !== undefined));
   }
 
   const outputs = new Map<string, string[] | undefined>();

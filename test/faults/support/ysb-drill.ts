@@ -18,6 +18,7 @@ import {
   EmbeddedRunner,
   type RunHandle,
   type RunResult,
+  spawnWorker,
   spawnWorkers,
   stopProcess,
   WORKER_STOP_GRACE_MS,
@@ -42,6 +43,12 @@ export interface YsbDrillOptions {
   lockMs?: number;
   /** Block <ms> before the sink writes of every <every>th batch (SLUICE_DRILL_SLOW_SINK, worker-pool.ts). */
   slowSink?: { ms: number; every: number };
+  /** The source split in this many partitions (the reference stays the unsplit run). */
+  sourceParallelism?: number;
+  /** Events per second (paced: the run lasts count / rate seconds; the reference is paced the same). */
+  rate?: number;
+  /** Source partition lease TTL the workers use (SLUICE_SOURCE_LEASE_MS); a pause must outlast it. */
+  sourceLeaseMs?: number;
 }
 
 export interface DrillOutcome {
@@ -56,6 +63,8 @@ export interface DrillOutcome {
 export class YsbDrill {
   readonly workers: ChildProcess[];
   private readonly stopped = new Set<ChildProcess>();
+  private spawnEnv!: { redisUrl: string; prefix: string };
+  private sourcePartitions = 1;
   private constructor(
     readonly redis: OwnRedis,
     private readonly probe: Redis,
@@ -78,12 +87,16 @@ export class YsbDrill {
       throw err;
     });
     const out = join(dir, 'bullmq.jsonl');
-    const doc = ysbDocumentFor(o.events, out);
+    const doc = ysbDocumentFor(o.events, out, {
+      ...(o.sourceParallelism !== undefined ? { parallelism: o.sourceParallelism } : {}),
+      ...(o.rate !== undefined ? { rate: o.rate } : {}),
+    });
     const plan = buildPlan(doc, nodeDefinitions, { partitions: PARTITIONS });
     const prefix = `drill-${randomUUID().slice(0, 8)}`;
     // The workers read these from their environment (worker-pool.ts).
     if (o.lockMs !== undefined) process.env.SLUICE_LOCK_MS = String(o.lockMs);
     if (o.slowSink) process.env.SLUICE_DRILL_SLOW_SINK = `${o.slowSink.ms}:${o.slowSink.every}`;
+    if (o.sourceLeaseMs !== undefined) process.env.SLUICE_SOURCE_LEASE_MS = String(o.sourceLeaseMs);
     // SLUICE_DRILL_WORKER_LOG=1 shows the workers' own lines (debugging a drill).
     const workers = spawnWorkers(
       o.workers,
@@ -92,14 +105,52 @@ export class YsbDrill {
     ).processes;
     const runner = new BullmqRunner({ redisUrl: redis.url, prefix });
     const drill = new YsbDrill(redis, redis.client(), runner, workers, dir, out, [], plan.nodes.get(SINK)!.stage, new RedisKeys(prefix));
+    drill.spawnEnv = { redisUrl: redis.url, prefix };
+    drill.sourcePartitions = o.sourceParallelism ?? 1;
     try {
-      drill.expected = await embeddedOutput(o.events, dir);
+      drill.expected = await embeddedOutput(o.events, dir, o.rate);
       drill.handle = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: PARTITIONS, pipelineId: PID });
       return drill;
     } catch (err) {
       await drill.cleanup();
       throw err;
     }
+  }
+
+  /** Start one more worker (a worker joining mid-run). */
+  addWorker(): ChildProcess {
+    const w = spawnWorker(this.spawnEnv, process.env.SLUICE_DRILL_WORKER_LOG === '1' ? 'inherit' : 'ignore');
+    this.workers.push(w);
+    return w;
+  }
+
+  /**
+   * Who holds each source partition now: the holder's process and fencing token, 'done' for an
+   * ended partition, undefined for a free one (worker ids are mapped to pids by worker-info).
+   */
+  async sourceHolders(): Promise<({ pid: number; token: number } | 'done' | undefined)[]> {
+    const leases = await this.probe.mget(
+      ...Array.from({ length: this.sourcePartitions }, (_, p) => this.keys.sourceLease(PID, 'ad_events', p)),
+    );
+    const info = await this.probe.hgetall(this.keys.workerInfo);
+    return leases.map((v) => {
+      if (v === null) return undefined;
+      if (v.startsWith('done:')) return 'done';
+      const [worker, , token] = v.split(':');
+      const pid = Number(JSON.parse(info[worker!] ?? '{}').pid);
+      return { pid, token: Number(token) };
+    });
+  }
+
+  /** The source partitions `w` holds now. */
+  async sourcePartitionsOf(w: ChildProcess): Promise<number[]> {
+    const holders = await this.sourceHolders();
+    return holders.flatMap((h, p) => (typeof h === 'object' && h.pid === w.pid ? [p] : []));
+  }
+
+  /** SIGTERM and wait for the exit (it checkpoints and hands its partitions over first). */
+  async terminate(w: ChildProcess): Promise<void> {
+    await stopProcess(w, 'SIGTERM', WORKER_STOP_GRACE_MS * 3);
   }
 
   /** Windows the sink task has committed (its `in` counter). */
@@ -300,18 +351,19 @@ export function expectExact(o: DrillOutcome): void {
 }
 
 /** Reference outputs by event count: several drills of one size in a file compute it once. */
-const references = new Map<number, Record<string, unknown>[]>();
+const references = new Map<string, Record<string, unknown>[]>();
 
 /** The embedded engine's windows on the same events: the reference. */
-async function embeddedOutput(events: number, dir: string): Promise<Record<string, unknown>[]> {
-  const known = references.get(events);
+async function embeddedOutput(events: number, dir: string, rate?: number): Promise<Record<string, unknown>[]> {
+  const known = references.get(`${events}@${rate ?? 0}`);
   if (known) return known;
   const out = join(dir, 'embedded.jsonl');
-  const h = await new EmbeddedRunner().deploy(ysbDocumentFor(events, out), { baseDir: YSB_DIR });
+  // Event times follow the rate: the reference is paced the same (and takes as long).
+  const h = await new EmbeddedRunner().deploy(ysbDocumentFor(events, out, rate !== undefined ? { rate } : {}), { baseDir: YSB_DIR });
   const r = await h.done;
   if (r.status !== 'completed') throw new Error(`the embedded reference run ended ${r.status}: ${r.error}`);
   const rows = readRows(out);
-  references.set(events, rows);
+  references.set(`${events}@${rate ?? 0}`, rows);
   return rows;
 }
 

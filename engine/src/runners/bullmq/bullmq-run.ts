@@ -1,28 +1,28 @@
 /**
  * The coordinator of one pipeline in BullMQ mode (in the server, or in `sluice run --engine
- * bullmq`). It runs the source stages itself (a source and its chained stateless operators),
- * sends their output as batch jobs to the keyed stages' partition queues, checkpoints each
- * source's position with the channel sequence numbers (so a restarted coordinator resumes
- * without loss or duplicates), pauses sources while downstream backlog is above the high-water
- * mark, and completes when every task has seen the end of input.
+ * bullmq`). It writes the deploy and opens the source gate; workers run every stage: the source
+ * partitions under leases (source-host.ts), the keyed stages from their queues. No pipeline data
+ * passes through here: the coordinator watches completion (every source partition's checkpoint
+ * and every task's counters done), start failures, the run marker and the metrics, and drives
+ * hot redeploys and stops through the gate (docs/bullmq-runner.md, docs/source-partitions.md).
+ * Only a run whose sources are replaced in memory (a preview, a benchmark's events) runs its
+ * source partitions here, through the same lease code.
  */
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
-import { type NodeCounts, paramValues, type PipelineDocument } from '@sluice/shared';
+import { paramValues, type PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan, type Plan } from '../../compile/plan.js';
 import { diffPlans } from '../../compile/redeploy-diff.js';
-import { ErrorSamples } from '../../metrics/error-samples.js';
-import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
-import { buildOperators } from '../../runtime/operator-build.js';
-import { routeSourceBatch } from '../../runtime/source-step.js';
-import { SOURCE_CHANNEL } from '../../runtime/task.js';
+import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
+import { NodeCounters } from '../../metrics/node-counters.js';
+import { OperatorBuild } from '../../runtime/operator-build.js';
 import type { TapListener } from '../../runtime/taps.js';
+import { ExchangeBuffer } from './exchange-buffer.js';
 import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunOptions } from '../runner.js';
 import { type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
-import { ExchangeBuffer } from './exchange-buffer.js';
 import { collectTask, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
@@ -30,12 +30,13 @@ import { drainQueues, sleep, waitDrained } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
-import { StartFailureWatch } from './start-failure-report.js';
-import { checkpointOf, pollBatch, restoreSlot, type SourceSlot, type SwapCarry } from './source-slot.js';
+import { HIGH_WATER_JOBS, SourceHost } from './source-host.js';
+import { SourceLeases, type SourcePartitionRef, sourcePartitions } from './source-lease.js';
+import { reportStartFailure, StartFailureWatch } from './start-failure-report.js';
 import { TapSubscriber } from './remote-taps.js';
-import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
+import { TaskStateStore } from './task-state-store.js';
 
-/** How long a hot redeploy waits for the queues to drain before it gives up (and the deploy restarts instead). */
+/** How long a hot redeploy waits for the sources to park and the queues to drain before it gives up. */
 const SWAP_DRAIN_MS = 60_000;
 /** How long a stop lets queued batches be processed before it removes them (RunResult.discarded). */
 const STOP_DRAIN_MS = 10_000;
@@ -54,18 +55,17 @@ export interface BullmqRunOptions extends RunOptions {
 
 export class BullmqRun extends RunLifecycle {
   private detaching = false;
-  private sources: SourceSlot[] = [];
-  private counters = new Map<string, NodeCounters>();
   private readonly remoteTaps: TapSubscriber;
   private readonly queues: QueueSet;
   private readonly checkpoints: SourceCheckpoints;
+  private readonly leases: SourceLeases;
   private readonly marker: RunMarker;
   private readonly startFailures: StartFailureWatch;
   protected metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
   private metricsTimer: NodeJS.Timeout | undefined;
-  /** The source loop has returned: a swap now would find nothing to pause. */
-  private sourcesEnded = false;
+  /** Source partitions run here (replaced sources only). */
+  private localSources: SourceHost | undefined;
 
   constructor(
     private document: PipelineDocument,
@@ -77,24 +77,15 @@ export class BullmqRun extends RunLifecycle {
     super(options.pipelineId ?? document.id ?? 'pipeline');
     this.queues = new QueueSet(options.redisUrl, keys, this.pipelineId);
     this.checkpoints = new SourceCheckpoints(redis, keys, this.pipelineId);
+    this.leases = new SourceLeases(redis, keys, this.pipelineId);
     this.marker = new RunMarker(redis, keys, this.pipelineId);
     this.startFailures = new StartFailureWatch(redis, keys, this.pipelineId);
     this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
-    for (const id of plan.order) this.counters.set(id, new NodeCounters());
-    this.metricsState = this.newMetrics(plan, this.counters);
+    this.metricsState = new BullmqMetrics(this.pipelineId, plan, redis, keys, this.queues);
   }
 
-  private newMetrics(plan: Plan, counters: Map<string, NodeCounters>): BullmqMetrics {
-    return new BullmqMetrics(
-      this.pipelineId,
-      plan,
-      this.redis,
-      this.keys,
-      this.queues,
-      counters,
-      () => this.localEdgeCounts(),
-      () => new Map(this.sources.map((s) => [s.stage.id, s.done ? Number.POSITIVE_INFINITY : s.task.watermark])),
-    );
+  private get sourcesHere(): boolean {
+    return Object.keys(this.options.sourceOverrides ?? {}).length > 0 || Object.keys(this.options.operatorOverrides ?? {}).length > 0;
   }
 
   async start(): Promise<void> {
@@ -110,6 +101,10 @@ export class BullmqRun extends RunLifecycle {
       partitions: this.options.partitions ?? RUN_DEFAULTS.partitions,
       batchSize: this.options.batchSize ?? BULLMQ_BATCH_SIZE,
       ephemeral: this.options.ephemeral ?? false,
+      highWaterJobs: this.options.highWaterJobs ?? HIGH_WATER_JOBS,
+      batchDelayMs: this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs,
+      sourcesOn: this.sourcesHere ? 'coordinator' : 'workers',
+      record: this.options.onSourceEvents !== undefined,
     };
     if (!this.options.resume) {
       await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);
@@ -119,26 +114,13 @@ export class BullmqRun extends RunLifecycle {
       if (s.source !== undefined) continue;
       for (let p = 0; p < s.partitions; p++) await this.queues.queue(s.id, p).setGlobalConcurrency(1);
     }
+    // A resumed deploy keeps its gate (sources may be mid-swap); an older deploy has none.
+    if (!this.options.resume || (await this.leases.gate()) === null) await this.leases.setGate('run', this.deployed.generation);
+    this.registerIngest();
     await this.redis.set(this.keys.pipeline(pid), JSON.stringify(this.deployed));
     await this.redis.sadd(this.keys.pipelines, pid);
     await this.redis.publish(this.keys.deploys, pid);
-    // A resumed run gets its source stages' operator state back (restored, not started afresh).
-    const checkpoints = new Map<string, SourceCheckpoint>();
-    const restored: SwapCarry = { state: new Map(), sources: new Map() };
-    if (this.options.resume) {
-      for (const s of this.plan.stages) {
-        if (s.source === undefined) continue;
-        const cp = await this.checkpoints.read(s.source);
-        if (!cp) continue;
-        checkpoints.set(s.source, cp);
-        for (const [id, op] of Object.entries(cp.operators ?? {})) restored.state.set(`${id}#0`, op);
-      }
-    }
-    this.sources = await this.buildSources(this.plan, this.deployed, this.counters, restored);
-    for (const slot of this.sources) {
-      const cp = checkpoints.get(slot.nodeId);
-      if (cp) await restoreSlot(slot, cp, this.counters);
-    }
+    if (this.deployed.sourcesOn === 'coordinator') this.startLocalSources();
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
     this.startLoop(
       () => this.coordinate(),
@@ -146,114 +128,98 @@ export class BullmqRun extends RunLifecycle {
     );
   }
 
-  /** The sources until they end or the run stops, then the workers until they are done (or a stop's drain). */
+  /**
+   * The server's ingest route answers for a source.http node only once its inbox is known to the
+   * hub; the node's partitions read the Redis stream on workers, so the hub learns it here.
+   */
+  private registerIngest(): void {
+    const hub = this.options.ingest;
+    if (!hub) return;
+    for (const node of this.plan.nodes.values()) {
+      if (node.type !== 'source.http') continue;
+      const parsed = node.def.config.safeParse(node.config);
+      const capacity = parsed.success ? Number((parsed.data as { maxBuffered?: unknown }).maxBuffered) : Number.NaN;
+      if (Number.isFinite(capacity)) hub.open(this.pipelineId, node.id, capacity);
+    }
+  }
+
+  /** Replaced sources live in this process: its own source host takes every partition. */
+  private startLocalSources(): void {
+    const d = this.deployed;
+    this.localSources = new SourceHost({
+      redis: this.redis,
+      keys: this.keys,
+      deployed: d,
+      plan: this.plan,
+      queues: this.queues,
+      workerId: `coordinator-${randomUUID().slice(0, 8)}`,
+      labels: [],
+      takeAll: true,
+      context: {
+        baseDir: d.baseDir,
+        ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}),
+        params: d.params,
+        now: this.options.now ?? Date.now,
+        ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
+      },
+      liveWorkers: async () => 1,
+      onTap: (edgeId, events) => this.taps.active && this.taps.emit(edgeId, events),
+      sourceOverrides: this.options.sourceOverrides,
+      operatorOverrides: this.options.operatorOverrides,
+      onSourceEvents: (nodeId, events) => this.options.onSourceEvents?.(this.pipelineId, nodeId, events),
+      onFailure: (failure) => reportStartFailure(this.redis, this.keys, this.pipelineId, d.generation, failure),
+    });
+    this.localSources.start();
+  }
+
+  /** Watch until every partition is done or the run stops; a swap waiting is applied here. */
   private async coordinate(): Promise<void> {
     try {
-      await this.runSources();
+      while (!this.stopping) {
+        if (await this.applyPendingSwap()) continue;
+        // Tasks whose state was lost never report done: fail instead of waiting for ever.
+        await this.marker.checkNowAndThen();
+        // A partition that cannot start on a worker never reports done either.
+        await this.startFailures.checkNowAndThen(this.deployed.generation);
+        await this.metricsState.refresh();
+        // Histograms are committed with each part's counters: done means final.
+        if (this.metricsState.allDone()) return;
+        await sleep(20);
+      }
     } finally {
-      this.sourcesEnded = true;
-      this.refuseSwaps('every source has ended or the run is stopping: nothing left to swap between batches');
+      this.refuseSwaps('the run is finishing');
     }
     if (this.detaching) return;
-    if (!this.stopping) await this.awaitCompletion();
-    // A stop, before or after the sources ended: drain what is queued, within the bound.
-    if (this.stopping && !this.detaching)
-      this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
+    // A stop: the sources checkpoint and let go (their chained sinks flushed), then what is queued drains, within the bound.
+    await this.leases.setGate('stop', this.deployed.generation);
+    await this.redis.publish(this.keys.deploys, this.pipelineId);
+    await this.waitSourcesReleased(this.plan, this.options.stopDrainMs ?? STOP_DRAIN_MS);
+    this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
   }
 
   /**
-   * The source stages' operators (they run here). With `carry` (a hot redeploy) kept sources are
-   * reused and kept nodes get their state back; on failure what was created is closed again.
+   * True once no worker holds a source partition of `plan` (each let go after a checkpoint, or
+   * never took it, or its lease expired); false at the deadline.
    */
-  private buildSources(
-    plan: Plan,
-    deployed: DeployedPipeline,
-    counters: Map<string, NodeCounters>,
-    carry?: SwapCarry,
-  ): Promise<SourceSlot[]> {
-    const context = {
-      baseDir: deployed.baseDir,
-      ...(deployed.fileRoots ? { fileRoots: deployed.fileRoots } : {}),
-      params: deployed.params,
-      now: this.options.now ?? Date.now,
-      ...(this.options.ingest ? { ingest: { hub: this.options.ingest, pipelineId: this.pipelineId } } : {}),
-    };
-    return buildOperators({ context, sourceOverrides: this.options.sourceOverrides, carry }, async (build) => {
-      const slots: SourceSlot[] = [];
-      for (const stage of plan.stages) {
-        if (stage.source === undefined) continue;
-        const exchange = new ExchangeBuffer(plan, stage, 0);
-        exchange.onTap = (edgeId, events) => this.taps.active && this.taps.emit(edgeId, events);
-        exchange.generation = deployed.generation;
-        const { task, source } = await build.task(plan, stage, 0, exchange, (node) => ({ counters: counters.get(node.id)! }));
-        if (!source) throw new Error(`stage ${stage.id} has no source`);
-        slots.push({ ...source, stage, task, exchange, done: carry?.sources.get(source.nodeId)?.done ?? false });
-      }
-      return slots;
-    });
-  }
-
-  private async checkpoint(slot: SourceSlot): Promise<void> {
-    await this.writeCheckpoint(slot, this.counters, slot.task.watermark, slot.done);
-  }
-
-  private async writeCheckpoint(slot: SourceSlot, from: Map<string, NodeCounters>, watermark: number, done: boolean): Promise<void> {
-    const cp = checkpointOf(slot, from, watermark, done);
-    await this.checkpoints.write(slot.nodeId, cp);
-    slot.last = cp;
-    if (cp.position !== undefined) await slot.source.onCheckpoint?.(cp.position);
-  }
-
-  private async runSources(): Promise<void> {
-    const batchSize = this.deployed.batchSize;
-    const delay = this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs;
-    const highWater = this.options.highWaterJobs ?? 50;
-    let lastBacklogCheck = 0;
-    let addedSinceCheck = 0;
-    while (!this.stopping) {
-      if (await this.applyPendingSwap()) continue;
-      const active = this.sources.filter((s) => !s.done);
-      if (active.length === 0) return;
-      // Re-read queue depths every 100 ms, or sooner when we may have added a high-water's worth.
-      if (performance.now() - lastBacklogCheck > 100 || addedSinceCheck >= highWater) {
-        lastBacklogCheck = performance.now();
-        addedSinceCheck = 0;
-        // An idle source writes no checkpoint: this is where it hears that Redis lost the run.
-        await this.marker.checkNowAndThen();
-        await this.startFailures.checkNowAndThen(this.deployed.generation);
-        await this.metricsState.refreshBacklog();
-        if (this.maxQueueBacklog() > highWater) {
-          await sleep(10);
-          lastBacklogCheck = 0;
-          continue;
-        }
-      }
-      let starved = 0;
-      for (const slot of active) {
-        const from = slot.source.position?.();
-        const batch = await pollBatch(slot, batchSize, () => this.stopping);
-        const records = batch.events.length + (batch.errors?.length ?? 0);
-        routeSourceBatch(slot.instance, slot.task, batch, (events) => this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, events));
-        if (batch.done) slot.done = true;
-        await slot.task.flushSinks();
-        const jobs = slot.exchange.drain();
-        if (jobs.length > 0 && from !== undefined) await this.checkpoints.markPending(slot.nodeId, slot.last, from, records);
-        if (jobs.length > 0) await this.queues.add(jobs);
-        addedSinceCheck += jobs.length;
-        // Also after a batch that sent nothing on: a sink chained here may have written it.
-        if (jobs.length > 0 || records > 0 || batch.done) await this.checkpoint(slot);
-        if (!batch.done && batch.events.length < batchSize) starved++;
-      }
-      if (starved === active.length) await sleep(delay);
+  private async waitSourcesReleased(plan: Plan, timeoutMs: number): Promise<boolean> {
+    const parts = sourcePartitions(plan.stages);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const views = await this.leases.view(parts);
+      if (views.every((v) => v.kind !== 'held')) return true;
+      await sleep(20);
     }
+    return false;
   }
 
   /**
-   * Hot redeploy (docs/hot-redeploy.md). Called by the source loop between batches: sources are
-   * paused, every batch already sent is applied and committed (queues drained), the old state is
-   * re-cut along the new plan's stages, the old queues emptied, and the new definition published
-   * with a new generation (workers switch to it; a batch of the new generation is refused by a
-   * worker still on the old one). Kept sources then re-send their watermark and carry on.
+   * Hot redeploy (docs/hot-redeploy.md). The gate is set to pause: every worker checkpoints its
+   * source partitions and lets go of them; the queues drain (every batch sent is applied and
+   * committed); the old state (tasks in Redis, source partitions in their checkpoints) is
+   * re-cut along the new plan's stages; the old queues are emptied; kept source partitions get
+   * checkpoints that restart their channels and re-send their watermark; the new definition is
+   * published with a new generation and the gate opens for it. A batch of the new generation is
+   * refused by a worker still on the old one.
    */
   protected async applySwap(swap: PendingSwap): Promise<void> {
     const pid = this.pipelineId;
@@ -261,28 +227,49 @@ export class BullmqRun extends RunLifecycle {
     const after = swap.plan;
     const diff = diffPlans(before, after);
     const kept = new Set(diff.kept);
-    if (!(await waitDrained(before, this.queues, SWAP_DRAIN_MS, () => this.stopping))) {
-      swap.reject(new HotSwapRefused(this.stopping ? 'the run is stopping' : `the queues did not drain within ${SWAP_DRAIN_MS / 1000} s`));
+    const oldGen = this.deployed.generation;
+    try {
+      await this.trialBuild(after, swap);
+    } catch (err) {
+      swap.reject(err); // nothing paused yet: the run goes on as it was
       return;
     }
-    // The old plan's state: the coordinator's source stages, then every task in Redis.
+    const reopen = async (why: string) => {
+      await this.leases.setGate('run', oldGen);
+      await this.redis.publish(this.keys.deploys, pid);
+      swap.reject(new HotSwapRefused(why));
+    };
+    await this.leases.setGate('pause', oldGen);
+    await this.redis.publish(this.keys.deploys, pid);
+    if (!(await this.waitSourcesReleased(before, SWAP_DRAIN_MS))) {
+      await reopen(`the source partitions were not let go within ${SWAP_DRAIN_MS / 1000} s`);
+      return;
+    }
+    if (!(await waitDrained(before, this.queues, SWAP_DRAIN_MS, () => this.stopping))) {
+      await reopen(this.stopping ? 'the run is stopping' : `the queues did not drain within ${SWAP_DRAIN_MS / 1000} s`);
+      return;
+    }
+    // The old plan's state: every source partition's checkpoint, then every task in Redis.
     const store = new TaskStateStore(this.redis, this.keys);
     const old = emptyOldState();
-    for (const slot of this.sources) {
-      const operators: TaskSnapshot['operators'] = {};
-      const nodes: Record<string, NodeCounts> = {};
-      for (const [id, inst] of slot.task.instances) {
-        if (inst.op) operators[id] = inst.state.snapshot();
-        nodes[id] = copyCounts(this.counters.get(id)!);
+    const oldCheckpoints = new Map<string, SourceCheckpoint>();
+    for (const ref of sourcePartitions(before.stages)) {
+      const cp = await this.checkpoints.read(ref.nodeId, ref.partition);
+      if (!cp) continue;
+      if (cp.pending) {
+        await reopen('a source batch interrupted by a crash is being read again');
+        return;
       }
-      const errors = samplesByNode(slot.stage.nodes.map((id) => [id, this.counters.get(id)!] as const));
-      collectTask(
-        old,
-        slot.stage.nodes,
-        0,
-        { operators, counters: { nodes, edges: slot.exchange.edgeCounts, watermark: null, done: false, errors } },
-        kept,
-      );
+      oldCheckpoints.set(`${ref.nodeId}#${ref.partition}`, cp);
+      const stage = before.stages[before.nodes.get(ref.nodeId)!.stage]!;
+      const counters = {
+        nodes: cp.counters,
+        edges: cp.edges ?? {},
+        watermark: null,
+        done: false,
+        ...(cp.errors ? { errors: cp.errors } : {}),
+      };
+      collectTask(old, stage.nodes, ref.partition, { operators: cp.operators ?? {}, counters }, kept);
     }
     for (const s of before.stages) {
       if (s.source !== undefined) continue;
@@ -291,7 +278,6 @@ export class BullmqRun extends RunLifecycle {
         if (snapshot) collectTask(old, s.nodes, p, snapshot, kept);
       }
     }
-    // The new source stages, built before anything in Redis changes: a failure leaves the old run as it was.
     const deployed: DeployedPipeline = {
       ...this.deployed,
       generation: randomUUID(),
@@ -300,29 +286,8 @@ export class BullmqRun extends RunLifecycle {
       partitions: swap.options.partitions ?? this.deployed.partitions,
       batchSize: swap.options.batchSize ?? this.deployed.batchSize,
     };
-    const counters = new Map(after.order.map((id) => [id, new NodeCounters()]));
-    const carry: SwapCarry = { state: new Map(), sources: new Map() };
-    for (const slot of this.sources) if (kept.has(slot.nodeId)) carry.sources.set(slot.nodeId, slot);
-    const localCarried = new Map<number, ReturnType<typeof newTaskState>>();
-    for (const s of after.stages) {
-      if (s.source === undefined) continue;
-      const c = newTaskState(before, after, old, s.id, 0);
-      localCarried.set(s.id, c);
-      for (const [id, op] of Object.entries(c?.operators ?? {})) carry.state.set(`${id}#0`, op);
-      for (const [id, n] of Object.entries(c?.counters.nodes ?? {})) Object.assign(counters.get(id)!, n);
-      for (const [id, list] of Object.entries(c?.counters.errors ?? {})) counters.get(id)!.samples = new ErrorSamples(list);
-    }
-    let slots: SourceSlot[];
-    try {
-      slots = await this.buildSources(after, deployed, counters, carry);
-    } catch (err) {
-      swap.reject(err);
-      return;
-    }
-    for (const slot of slots) slot.exchange.edgeCounts = { ...(localCarried.get(slot.stage.id)?.counters.edges ?? {}) };
     // Redis: the old queues (and the ids of their completed jobs) and task state go, the carried
-    // state comes in; kept sources' checkpoints restart their channels (a coordinator restarted
-    // from here re-reads nothing and re-sends its watermark); the new definition goes last.
+    // state comes in; the new definition goes last.
     for (const s of before.stages) {
       if (s.source !== undefined) continue;
       for (let p = 0; p < s.partitions; p++) {
@@ -338,67 +303,98 @@ export class BullmqRun extends RunLifecycle {
         await this.queues.queue(s.id, p).setGlobalConcurrency(1);
       }
     }
-    for (const slot of this.sources) if (!carry.sources.has(slot.nodeId)) await this.checkpoints.remove(slot.nodeId);
-    for (const slot of slots)
-      if (carry.sources.has(slot.nodeId)) await this.writeCheckpoint(slot, counters, Number.NEGATIVE_INFINITY, false);
+    const newParts = sourcePartitions(after.stages);
+    const stillThere = new Set(newParts.map((r) => `${r.nodeId}#${r.partition}`));
+    for (const ref of sourcePartitions(before.stages))
+      if (!stillThere.has(`${ref.nodeId}#${ref.partition}`)) await this.checkpoints.remove(ref.nodeId, ref.partition);
+    for (const ref of newParts) await this.writeSwappedCheckpoint(ref, kept, before, after, old, oldCheckpoints);
+    await this.leases.clear(newParts);
     await this.redis.set(this.keys.pipeline(pid), JSON.stringify(deployed));
+    await this.leases.setGate('run', deployed.generation);
     await this.redis.publish(this.keys.deploys, pid);
     // Switch over here.
-    const oldSlots = this.sources;
     const startedAt = this.metricsState.startedAt;
-    this.sources = slots;
     this.plan = after;
     this.document = swap.document;
     this.deployed = deployed;
-    this.counters = counters;
-    this.metricsState = this.newMetrics(after, counters);
+    this.metricsState = new BullmqMetrics(pid, after, this.redis, this.keys, this.queues);
     this.metricsState.startedAt = startedAt;
-    for (const slot of oldSlots) {
-      if (!carry.sources.has(slot.nodeId)) await slot.source.close?.();
-      await slot.task.closeOperators();
-    }
-    // Kept sources re-send their watermark (an ended one its end of input) through the new stages.
-    for (const slot of this.sources) {
-      const was = carry.sources.get(slot.nodeId);
-      if (!was) continue;
-      slot.task.advance(SOURCE_CHANNEL, slot.done ? Number.POSITIVE_INFINITY : was.task.watermark);
-      await slot.task.flushSinks();
-      const jobs = slot.exchange.drain();
-      if (jobs.length > 0) await this.queues.add(jobs);
-      await this.checkpoint(slot);
-    }
     await this.metricsState.refresh().catch(() => undefined);
     swap.resolve(diff);
   }
 
-  private maxQueueBacklog(): number {
-    let max = 0;
-    for (const s of this.plan.stages) if (s.source === undefined) max = Math.max(max, this.metricsState.backlogOf(s.id) / s.partitions);
-    return max;
+  /**
+   * Before anything pauses: the new plan's source stages are built here once and closed again,
+   * so an operator that cannot be created (an enrich table that does not exist) refuses the swap
+   * while the running version goes on. Sources and sinks are stand-ins: nothing is read, and no
+   * file is opened for writing (a sink's start may empty its file).
+   */
+  private async trialBuild(after: Plan, swap: PendingSwap): Promise<void> {
+    const sourceOverrides: Record<string, () => SourceOperator> = {};
+    const operatorOverrides: Record<string, () => Operator> = {};
+    for (const node of after.nodes.values()) {
+      if (node.isSource)
+        sourceOverrides[node.id] = () => ({ poll: () => ({ events: [], watermark: Number.NEGATIVE_INFINITY, done: true }) });
+      else if (node.isSink) operatorOverrides[node.id] = () => ({ process: () => undefined });
+    }
+    const context = {
+      baseDir: this.deployed.baseDir,
+      ...(this.deployed.fileRoots ? { fileRoots: this.deployed.fileRoots } : {}),
+      params: { ...paramValues(swap.document), ...swap.options.params },
+      now: this.options.now ?? Date.now,
+    };
+    const build = new OperatorBuild({ context, sourceOverrides, operatorOverrides });
+    try {
+      for (const stage of after.stages) {
+        if (stage.source === undefined) continue;
+        const one = { ...stage, partitions: 1 };
+        await build.task(after, one, 0, new ExchangeBuffer(after, one, 0), () => ({ counters: new NodeCounters() }));
+      }
+    } finally {
+      await build.abort();
+    }
   }
 
-  private async awaitCompletion(): Promise<void> {
-    while (!this.stopping) {
-      // Tasks whose state was lost never report done: fail instead of waiting for ever.
-      await this.marker.checkNowAndThen();
-      // A task that cannot start on a worker never reports done either.
-      await this.startFailures.checkNowAndThen(this.deployed.generation);
-      await this.metricsState.refresh();
-      // Histograms are committed with each task's counters: done means final.
-      if (this.metricsState.allDone()) return;
-      await sleep(20);
+  /**
+   * A source partition of the new plan: a kept source keeps its position (and its end) and sends
+   * its watermark again through the new stages; its channels start again, as the queues do. A
+   * new or changed source starts from its beginning with whatever its kept chained nodes carry.
+   */
+  private async writeSwappedCheckpoint(
+    ref: SourcePartitionRef,
+    kept: ReadonlySet<string>,
+    before: Plan,
+    after: Plan,
+    old: ReturnType<typeof emptyOldState>,
+    oldCheckpoints: ReadonlyMap<string, SourceCheckpoint>,
+  ): Promise<void> {
+    const stage = after.stages[after.nodes.get(ref.nodeId)!.stage]!;
+    const carried = newTaskState(before, after, old, stage.id, ref.partition);
+    const was = kept.has(ref.nodeId) ? oldCheckpoints.get(`${ref.nodeId}#${ref.partition}`) : undefined;
+    if (!was && !carried) {
+      await this.checkpoints.remove(ref.nodeId, ref.partition);
+      return;
     }
+    const cp: SourceCheckpoint = {
+      position: was?.position,
+      exchange: { seq: {}, sentWm: {} },
+      watermark: Number.NEGATIVE_INFINITY,
+      done: was?.done ?? false,
+      counters: carried?.counters.nodes ?? {},
+      ...(carried?.counters.errors ? { errors: carried.counters.errors } : {}),
+      operators: carried?.operators ?? {},
+      edges: carried?.counters.edges ?? {},
+    };
+    if (was) cp.resend = was.done ? Number.POSITIVE_INFINITY : was.watermark;
+    // The partition is held by nobody now (the gate is paused): the coordinator writes unfenced.
+    await this.checkpoints.write(ref.nodeId, ref.partition, cp, '');
   }
 
   protected async release(): Promise<void> {
     if (this.metricsTimer) clearInterval(this.metricsTimer);
     await this.metricsState.refresh().catch(() => undefined); // metrics are best effort at the end
     try {
-      for (const slot of this.sources) {
-        await slot.source.close?.();
-        await slot.task.flushSinks();
-        await slot.task.closeOperators();
-      }
+      await this.localSources?.close();
     } finally {
       // Detached (this process is shutting down): the deploy stays in Redis for the next start.
       if (!this.detaching) {
@@ -410,19 +406,10 @@ export class BullmqRun extends RunLifecycle {
     }
   }
 
-  private localEdgeCounts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const s of this.sources) for (const [id, n] of Object.entries(s.exchange.edgeCounts)) out[id] = (out[id] ?? 0) + n;
-    return out;
-  }
-
   protected swapRefusal(options: RunOptions): string | undefined {
-    if (this.sourcesEnded) return 'every source has ended: the run is finishing';
+    if (this.metricsState.sourcesDone()) return 'every source has ended: the run is finishing';
     if (options.baseDir !== this.deployed.baseDir) return 'the document folder changed';
-    if (Object.keys(options.sourceOverrides ?? {}).length > 0 || Object.keys(this.options.sourceOverrides ?? {}).length > 0) {
-      return 'a run with replaced sources is not swapped';
-    }
-    if (this.sources.some((s) => s.replay !== undefined)) return 'a batch interrupted by a restart is being read again';
+    if (Object.keys(options.sourceOverrides ?? {}).length > 0 || this.sourcesHere) return 'a run with replaced sources is not swapped';
     return undefined;
   }
 
@@ -430,7 +417,7 @@ export class BullmqRun extends RunLifecycle {
     return { plan: buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? this.deployed.partitions }), options };
   }
 
-  /** Stop coordinating without undeploying: a restarted server resumes from the checkpoints. */
+  /** Stop coordinating without undeploying: the workers go on, and a restarted server resumes watching. */
   async detach(): Promise<void> {
     this.detaching = true;
     await this.stop();
@@ -438,8 +425,9 @@ export class BullmqRun extends RunLifecycle {
 
   override tap(edgeId: string, listener: TapListener): () => void {
     const edge = this.plan.edges.find((e) => e.id === edgeId);
-    // Edges of source stages run here; the others in workers, which publish samples.
-    if (!edge || this.plan.stages[this.plan.nodes.get(edge.source)!.stage]!.source !== undefined) return this.taps.add(edgeId, listener);
+    // Edges of source stages run here only when the sources do; the others in workers, which publish samples.
+    if (!edge || (this.localSources && this.plan.stages[this.plan.nodes.get(edge.source)!.stage]!.source !== undefined))
+      return this.taps.add(edgeId, listener);
     return this.remoteTaps.add(edgeId, listener);
   }
 }

@@ -17,6 +17,12 @@ for (const workers of [1, 3]) {
       const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
       if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: the BullMQ tests need it`);
       const local = spawnWorkers(workers, { redisUrl: REDIS_URL, prefix });
+      // Every stage runs on workers, sources included: a test's clock starts once they serve.
+      const deadline = Date.now() + 120_000;
+      while ((await runner.liveWorkers()) < workers) {
+        if (Date.now() > deadline) throw new Error(`${workers} worker processes did not start within 120 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       const close = runner.close.bind(runner);
       runner.close = async () => {
         await local.stop();

@@ -18,6 +18,17 @@ export interface DeployedPipeline {
    * what an older version wrote.
    */
   ephemeral?: boolean;
+  /** Backlog (batches waiting per keyed partition) above which source partitions pause polling. */
+  highWaterJobs?: number;
+  /** Pause of a source partition that found nothing to read, ms. */
+  batchDelayMs?: number;
+  /**
+   * Who runs the source partitions: workers, under leases (default), or the coordinator itself
+   * (a run whose sources are replaced in memory: a preview, a benchmark's events).
+   */
+  sourcesOn?: 'workers' | 'coordinator';
+  /** The server records source events for previews: workers append what they read to the Redis recording. */
+  record?: boolean;
 }
 
 /** Job options shared by producers: retried batches keep their id; completed ones are kept a while for dedup. */

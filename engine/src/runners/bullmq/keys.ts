@@ -58,9 +58,28 @@ export class RedisKeys {
   taskCounters(pid: string, stage: number, partition: number): string {
     return `${this.prefix}:counters:${tag(pid)}:${stage}:${partition}`;
   }
-  /** A source's checkpoint: position, watermark and output sequence numbers. */
-  sourceCheckpoint(pid: string, nodeId: string): string {
-    return `${this.prefix}:source:${tag(pid)}:${nodeId}`;
+  /** A source partition's checkpoint: position, watermark and output sequence numbers (partition 0 keeps the unsplit name). */
+  sourceCheckpoint(pid: string, nodeId: string, partition = 0): string {
+    return `${this.prefix}:source:${tag(pid)}:${nodeId}${partition === 0 ? '' : `#${partition}`}`;
+  }
+  /** A source partition's counters, written with its checkpoint (small: the coordinator reads them for metrics). */
+  sourceCounters(pid: string, nodeId: string, partition: number): string {
+    return `${this.prefix}:scount:${tag(pid)}:${nodeId}#${partition}`;
+  }
+  /**
+   * The lease of a source partition (source-lease.ts): `<worker>:<generation>:<token>` with a TTL
+   * its holder refreshes, or `done:<generation>` (no TTL) once the partition has ended.
+   */
+  sourceLease(pid: string, nodeId: string, partition: number): string {
+    return `${this.prefix}:slease:${tag(pid)}:${nodeId}#${partition}`;
+  }
+  /** The fencing-token counter of a pipeline's source leases (INCR on every acquire). */
+  sourceToken(pid: string): string {
+    return `${this.prefix}:stoken:${tag(pid)}`;
+  }
+  /** Whether workers may run the pipeline's sources: `run:<generation>`, `pause:<generation>` (hot redeploy) or `stop:<generation>`. */
+  sourceGate(pid: string): string {
+    return `${this.prefix}:sgate:${tag(pid)}`;
   }
   /** A source.http node's durable inbox: a stream of posted records (redis-ingest-hub.ts). */
   ingest(pid: string, nodeId: string): string {
@@ -88,7 +107,9 @@ export class RedisKeys {
   pipelinePattern(pid: string): string[] {
     return [
       // Not the ingest streams: they outlive a redeploy by stop and start (the ingest hub deletes them).
-      ...['state', 'kstate', 'statever', 'counters', 'source'].map((k) => `${this.prefix}:${k}:${tag(pid)}:*`),
+      ...['state', 'kstate', 'statever', 'counters', 'source', 'scount', 'slease'].map((k) => `${this.prefix}:${k}:${tag(pid)}:*`),
+      this.sourceToken(pid),
+      this.sourceGate(pid),
       this.taps(pid),
       this.startFailure(pid),
       this.runMarker(pid),

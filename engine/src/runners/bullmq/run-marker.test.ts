@@ -61,11 +61,11 @@ describe('run marker', () => {
   it('a source checkpoint without the marker throws and writes nothing', async () => {
     const cps = new SourceCheckpoints(redis, keys, 'c');
     const cp = { position: 1, exchange: { seq: {}, sentWm: {} }, watermark: 0, done: false, counters: {} };
-    await expect(cps.write('src', cp)).rejects.toBeInstanceOf(RunStateLost);
-    await expect(cps.markPending('src', undefined, 0, 10)).rejects.toBeInstanceOf(RunStateLost);
+    await expect(cps.write('src', 0, cp, '')).rejects.toBeInstanceOf(RunStateLost);
+    await expect(cps.markPending('src', 0, undefined, { from: 0, records: 10 }, '')).rejects.toBeInstanceOf(RunStateLost);
     expect(await redis.exists(keys.sourceCheckpoint('c', 'src'))).toBe(0);
     await redis.set(keys.runMarker('c'), 'gen');
-    await cps.write('src', cp);
+    await cps.write('src', 0, cp, '');
     expect((await cps.read('src'))?.position).toBe(1);
   });
 

@@ -1,7 +1,9 @@
 /**
- * Source checkpoints (the coordinator's side of exactly-once): where each source is, what its
+ * Source checkpoints (the source side of exactly-once): where each source partition is, what its
  * channels have sent, and the state of the operators chained to it, in one Redis value per
- * source. A restarted coordinator resumes from it (docs/bullmq-runner.md).
+ * partition. Whoever takes the partition's lease next resumes from it (docs/bullmq-runner.md,
+ * docs/source-partitions.md). A write is fenced: it succeeds only while the writer still holds
+ * the partition's lease, so a worker that lost its lease (paused past it) cannot commit.
  */
 import type { RedisClient } from './redis-client.js';
 import { pack, unpack } from 'msgpackr';
@@ -13,25 +15,47 @@ import type { RedisKeys } from './keys.js';
 import { RunStateLost } from './run-marker.js';
 
 /**
- * KEYS: checkpoint, run marker. ARGV: the checkpoint. Written only while the marker exists: a
- * checkpoint must never be recreated in a Redis that lost the run (run-marker.ts). 1 or 0.
+ * KEYS: checkpoint, run marker, lease, counters. ARGV: checkpoint, lease value the writer holds
+ * ('' for the coordinator, which writes only while no worker holds the partition), counters
+ * JSON, the lease's value once the partition is done ('' while it goes on).
+ * Written only while the marker exists (a checkpoint must never be recreated in a Redis that
+ * lost the run, run-marker.ts) and while the writer holds the lease. 1 written, 0 marker gone,
+ * -1 lease lost.
  */
 const WRITE_CHECKPOINT = `
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+if ARGV[2] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[2] then return -1 end
 redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[4], ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4]) end
 return 1
 `;
 
-type WriteFn = (key: string, marker: string, cp: Buffer) => Promise<number>;
+type WriteFn = (
+  key: string,
+  marker: string,
+  lease: string,
+  counters: string,
+  cp: Buffer,
+  holder: string,
+  c: string,
+  done: string,
+) => Promise<number>;
+
+/** A checkpoint write refused: the writer no longer holds the partition's lease (another worker took it). */
+export class LeaseLost extends Error {
+  readonly code = 'lease-lost';
+}
 
 export interface SourceCheckpoint {
   position: unknown;
   /**
-   * Written before a batch's jobs are enqueued: where the batch started and how many records it
-   * took. A coordinator that dies before the next checkpoint re-reads exactly that batch, so the
-   * jobs it enqueues again have the same ids *and* the same content.
+   * Written before a batch's jobs are enqueued: where the batch started, how many records it
+   * took, and the watermark and end it reported. Whoever resumes before the next checkpoint
+   * re-reads exactly that batch with that watermark, so the jobs it enqueues again have the
+   * same ids *and* the same content (a stale holder's late enqueue of them changes nothing).
    */
-  pending?: { from: unknown; records: number };
+  pending?: { from: unknown; records: number; watermark?: number; done?: boolean };
   exchange: ExchangeState;
   watermark: number;
   done: boolean;
@@ -40,10 +64,41 @@ export interface SourceCheckpoint {
   errors?: Record<string, ErrorSample[]>;
   /**
    * State of the stage's operators as of this checkpoint: a sink chained into the source stage
-   * keeps its committed length here, so a restarted coordinator truncates what it wrote after
+   * keeps its committed length here, so a resumed partition truncates what was written after
    * the checkpoint and writes the re-read batch once.
    */
   operators?: Record<string, StateSnapshot>;
+  /** Edge counts of the stage's exchange (metrics). */
+  edges?: Record<string, number>;
+  /** Sparse batch-time histograms of the stage's nodes (metrics). */
+  hist?: Record<string, [number, number][]>;
+  /**
+   * Set by a hot redeploy: the watermark (Infinity for an ended source) the partition sends
+   * again through the new plan's stages when it is resumed (docs/hot-redeploy.md).
+   */
+  resend?: number;
+}
+
+/** What the coordinator reads for metrics and completion: a partition's counters, small. */
+export interface SourceCounters {
+  nodes: Record<string, NodeCounts>;
+  edges: Record<string, number>;
+  watermark: number | null;
+  done: boolean;
+  errors?: Record<string, ErrorSample[]>;
+  hist?: { batch: Record<string, [number, number][]>; latency: Record<string, [number, number][]> };
+}
+
+export function countersOf(cp: SourceCheckpoint): SourceCounters {
+  const c: SourceCounters = {
+    nodes: cp.counters,
+    edges: cp.edges ?? {},
+    watermark: Number.isFinite(cp.watermark) ? cp.watermark : null,
+    done: cp.done,
+    hist: { batch: cp.hist ?? {}, latency: {} },
+  };
+  if (cp.errors) c.errors = cp.errors;
+  return c;
 }
 
 export class SourceCheckpoints {
@@ -54,34 +109,60 @@ export class SourceCheckpoints {
     private readonly keys: RedisKeys,
     private readonly pid: string,
   ) {
-    if (!('sluiceWriteCheckpoint' in redis)) redis.defineCommand('sluiceWriteCheckpoint', { numberOfKeys: 2, lua: WRITE_CHECKPOINT });
+    if (!('sluiceWriteCheckpoint' in redis)) redis.defineCommand('sluiceWriteCheckpoint', { numberOfKeys: 4, lua: WRITE_CHECKPOINT });
     this.writeScript = (redis as unknown as { sluiceWriteCheckpoint: WriteFn }).sluiceWriteCheckpoint.bind(redis);
   }
 
-  async read(nodeId: string): Promise<SourceCheckpoint | undefined> {
-    const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pid, nodeId));
+  async read(nodeId: string, partition = 0): Promise<SourceCheckpoint | undefined> {
+    const raw = await this.redis.getBuffer(this.keys.sourceCheckpoint(this.pid, nodeId, partition));
     return raw ? (unpack(raw) as SourceCheckpoint) : undefined;
   }
 
-  /** Throws RunStateLost when the run marker is gone. */
-  async write(nodeId: string, cp: SourceCheckpoint): Promise<void> {
+  /**
+   * Throws RunStateLost when the run marker is gone, LeaseLost when `holder` (the lease value
+   * the writer holds; '' for the coordinator) no longer holds the partition. A done checkpoint
+   * also marks the lease done (`doneValue`), so nobody takes the partition again.
+   */
+  async write(nodeId: string, partition: number, cp: SourceCheckpoint, holder: string, doneValue = ''): Promise<void> {
     const marker = this.keys.runMarker(this.pid);
-    if ((await this.writeScript(this.keys.sourceCheckpoint(this.pid, nodeId), marker, pack(cp))) === 0) throw new RunStateLost(marker);
+    const lease = this.keys.sourceLease(this.pid, nodeId, partition);
+    const r = await this.writeScript(
+      this.keys.sourceCheckpoint(this.pid, nodeId, partition),
+      marker,
+      lease,
+      this.keys.sourceCounters(this.pid, nodeId, partition),
+      pack(cp),
+      holder,
+      JSON.stringify(countersOf(cp)),
+      cp.done ? doneValue : '',
+    );
+    if (r === 0) throw new RunStateLost(marker);
+    if (r < 0) throw new LeaseLost(`source ${nodeId} partition ${partition}: the lease was taken over; this checkpoint is refused`);
   }
 
   /** Before a batch's jobs go out: `last` (or an empty checkpoint at `from`) with the pending mark. */
-  async markPending(nodeId: string, last: SourceCheckpoint | undefined, from: unknown, records: number): Promise<void> {
+  async markPending(
+    nodeId: string,
+    partition: number,
+    last: SourceCheckpoint | undefined,
+    pending: NonNullable<SourceCheckpoint['pending']>,
+    holder: string,
+  ): Promise<void> {
     const base: SourceCheckpoint = last ?? {
-      position: from,
+      position: pending.from,
       exchange: { seq: {}, sentWm: {} },
       watermark: Number.NEGATIVE_INFINITY,
       done: false,
       counters: {},
     };
-    await this.write(nodeId, { ...base, pending: { from, records } });
+    await this.write(nodeId, partition, { ...base, done: false, pending }, holder);
   }
 
-  async remove(nodeId: string): Promise<void> {
-    await this.redis.del(this.keys.sourceCheckpoint(this.pid, nodeId));
+  async remove(nodeId: string, partition: number): Promise<void> {
+    await this.redis.del(
+      this.keys.sourceCheckpoint(this.pid, nodeId, partition),
+      this.keys.sourceCounters(this.pid, nodeId, partition),
+      this.keys.sourceLease(this.pid, nodeId, partition),
+    );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Issue 10 item 12: a stop drains queued batches within a bound, then removes what is left. It
  * used to drop computed results without a word; the stop's result now says what it discarded.
- * No worker serves the queues here, so nothing drains and every shipped event is discarded.
+ * The one worker here serves the source only, no keyed queue, so nothing drains and every shipped
+ * event is discarded.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compiled, waitFor } from '../runner.contract.js';
 import { BullmqRunner } from './bullmq-runner.js';
 import { deletePrefixKeys } from './test-keys.js';
+import { WorkerPool } from './worker-pool.js';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,6 +42,8 @@ describe('stop on BullMQ', () => {
   it('says how many queued batches and events its bounded drain discarded', async () => {
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix, stopDrainMs: 300 });
     if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: this test needs it`);
+    const sources = new WorkerPool({ redisUrl: REDIS_URL, prefix, sourcesOnly: true, pollMs: 100 });
+    await sources.start();
     try {
       const handle = await runner.deploy(compiled(doc), { baseDir: dir, batchSize: 500, partitions: 2 });
       // Every generated order has left the source stage for the window's queues.
@@ -49,6 +53,7 @@ describe('stop on BullMQ', () => {
       expect(result.discarded?.events).toBe(3000);
       expect(result.discarded?.batches).toBeGreaterThanOrEqual(6); // 3000 events in batches of at most 500
     } finally {
+      await sources.close();
       await runner.close();
     }
   }, 120_000);

@@ -5,14 +5,16 @@
  * Each worker beats in the `workers` hash (id -> epoch ms, every ~0.5 s) and says who it is
  * once in `worker-info` (id -> host, pid, labels). What it holds: the partition queues where it
  * is processing a batch right now, read from each queue's active jobs, which BullMQ stamps with
- * the worker's name `<id>:<pid>` (worker-pool.ts). Partitions are not leased to one worker yet:
- * every worker competes for every queue, one batch at a time per queue.
+ * the worker's name `<id>:<pid>` (worker-pool.ts): every worker competes for every keyed queue,
+ * one batch at a time per queue. And the source partitions whose lease it holds
+ * (`<pipeline>.<node>#<partition>`, docs/source-partitions.md).
  */
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import type { RedisClient } from './redis-client.js';
 import { buildPlan } from '../../compile/plan.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import type { RedisKeys } from './keys.js';
+import { readLease } from './source-lease.js';
 
 /** A heartbeat older than this: the worker is presumably gone (killed, hung, cut off). */
 export const LIVE_HEARTBEAT_MS = 5000;
@@ -31,7 +33,7 @@ export interface WorkerView {
   host: string | null;
   pid: number | null;
   labels: string[];
-  /** Queues `<pipeline>.s<stage>.p<partition>` where it processes a batch now. */
+  /** Queues `<pipeline>.s<stage>.p<partition>` where it processes a batch now, and source partitions `<pipeline>.<node>#<partition>` it leases. */
   holds: string[];
   heartbeatAgeMs: number;
   /** Beat within LIVE_HEARTBEAT_MS. */
@@ -83,7 +85,13 @@ async function heldQueues(redis: RedisClient, keys: RedisKeys): Promise<Map<stri
     const d = JSON.parse(raw) as DeployedPipeline;
     const plan = buildPlan(d.document, nodeDefinitions, { partitions: d.partitions });
     for (const stage of plan.stages) {
-      if (stage.source !== undefined) continue;
+      if (stage.source !== undefined) {
+        for (let p = 0; p < stage.partitions; p++) {
+          const lease = readLease(await redis.get(keys.sourceLease(pid, stage.source, p)));
+          if (lease.kind === 'held') held.set(lease.worker, [...(held.get(lease.worker) ?? []), `${pid}.${stage.source}#${p}`]);
+        }
+        continue;
+      }
       for (let p = 0; p < stage.partitions; p++) {
         const queue = keys.queue(pid, stage.id, p);
         // BullMQ's own layout: <prefix>:<queue>:active lists job ids, <prefix>:<queue>:<id> is the job.

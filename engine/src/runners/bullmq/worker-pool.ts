@@ -1,8 +1,10 @@
 /**
- * `sluice worker`: serves the queues of every deployed pipeline. It watches the set of deployed
- * pipelines, hosts one BullMQ Worker per (pipeline, stage, partition) queue (the queue's global
- * concurrency is 1, so each partition has one writer at a time across all workers). Counters
- * and histograms travel with each task's committed state.
+ * `sluice worker`: serves every deployed pipeline. It watches the set of deployed pipelines,
+ * runs the source partitions whose leases it holds (source-host.ts: a fair share of them,
+ * handed over and taken over as workers come and go), and hosts one BullMQ Worker per
+ * (pipeline, stage, partition) queue of the keyed stages (the queue's global concurrency is 1,
+ * so each partition has one writer at a time across all workers). Counters and histograms
+ * travel with each task's committed state and each source partition's checkpoint.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -15,6 +17,10 @@ import { type DeployedPipeline, WORKER_TIMINGS } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
 import { QueueSet } from './queue-set.js';
 import { pipelinePrivacy } from '../../privacy/pipeline-privacy.js';
+import { RedisIngestHub } from '../../runtime/redis-ingest-hub.js';
+import { SourceHost } from './source-host.js';
+import { recordBatch } from '../../recording/recorder.js';
+import { RedisRecordingStore } from '../../recording/redis-recording-store.js';
 import { TapPublisher } from './remote-taps.js';
 import { reportStartFailure } from './start-failure-report.js';
 import { reportRedisErrors } from './redis-options.js';
@@ -55,7 +61,16 @@ export interface WorkerPoolOptions {
   log?: (line: string) => void;
   /** A run nobody will resume lost its coordinator lease: this pool released it (or never took it). */
   onRunGone?: (pid: string) => void;
+  /** `sluice worker --labels`: source partitions of nodes with `placement` run only where all their labels are. */
+  labels?: readonly string[];
+  /** Counts every source poll this pool makes (tests prove which process reads sources). */
+  onSourcePoll?: () => void;
+  /** Serve source partitions only, no keyed queue (a test whose queues must stay full). */
+  sourcesOnly?: boolean;
 }
+
+/** A worker whose last heartbeat is older than this no longer counts in the sources' fair share. */
+const LIVE_WORKER_MS = 3000;
 
 /**
  * TTL of the `workers` and `worker-info` hashes, refreshed by every heartbeat: once every worker
@@ -72,6 +87,7 @@ interface Hosted {
   queues: QueueSet;
   /** The BullMQ workers' connection (shared on a cluster, closed after them). */
   connections: BullConnections;
+  sources?: SourceHost;
 }
 
 export class WorkerPool {
@@ -87,6 +103,10 @@ export class WorkerPool {
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
   private syncing: Promise<void> = Promise.resolve();
+  /** Inboxes of source.http partitions run here (their Redis streams). */
+  private readonly ingest: RedisIngestHub;
+  /** The server's recording of source events, appended to by the partitions run here (opened on first use). */
+  private recordings: RedisRecordingStore | undefined;
 
   constructor(private readonly o: WorkerPoolOptions) {
     this.redis = createRedis(o.redisUrl);
@@ -95,11 +115,24 @@ export class WorkerPool {
     reportRedisErrors(this.subscriber, o.redisUrl, undefined); // same Redis: one line is enough
     this.keys = new RedisKeys(o.prefix);
     this.store = new TaskStateStore(this.redis, this.keys);
+    this.ingest = new RedisIngestHub({ redis: this.redis, prefix: o.prefix });
+  }
+
+  private recording(): RedisRecordingStore {
+    this.recordings ??= new RedisRecordingStore({ redisUrl: this.o.redisUrl, prefix: this.o.prefix });
+    return this.recordings;
+  }
+
+  /** Workers that beat recently (this one included): the sources' fair share divides by it. */
+  private async liveWorkers(): Promise<number> {
+    const now = Date.now();
+    const beats = Object.values(await this.redis.hgetall(this.keys.workers)).map(Number);
+    return Math.max(1, beats.filter((t) => now - t <= LIVE_WORKER_MS).length);
   }
 
   async start(): Promise<void> {
-    // Who this is, for `sluice workers` and GET /api/workers; labels come with placement (not yet).
-    const identity: WorkerIdentity = { host: hostname(), pid: process.pid, labels: [], startedAt: Date.now() };
+    // Who this is, for `sluice workers` and GET /api/workers; labels choose where placed sources run.
+    const identity: WorkerIdentity = { host: hostname(), pid: process.pid, labels: [...(this.o.labels ?? [])], startedAt: Date.now() };
     await Promise.all([
       this.redis.hset(this.keys.workerInfo, this.id, JSON.stringify(identity)),
       this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS),
@@ -167,7 +200,7 @@ export class WorkerPool {
     const connections = new BullConnections(this.o.redisUrl);
     const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, workers: [], hosts: [], queues, connections };
     for (const stage of plan.stages) {
-      if (stage.source !== undefined) continue;
+      if (stage.source !== undefined || this.o.sourcesOnly) continue;
       for (let p = 0; p < stage.partitions; p++) {
         let current: Job<BatchJob> | undefined;
         const host = new TaskHost({
@@ -214,6 +247,34 @@ export class WorkerPool {
         h.hosts.push(host);
       }
     }
+    if (d.sourcesOn !== 'coordinator') {
+      h.sources = new SourceHost({
+        redis: this.redis,
+        keys: this.keys,
+        deployed: d,
+        plan,
+        queues,
+        workerId: this.id,
+        labels: this.o.labels ?? [],
+        context: {
+          baseDir: d.baseDir,
+          ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}),
+          params: d.params,
+          now: Date.now,
+          ingest: { hub: this.ingest, pipelineId: d.pid },
+          show: (e) => privacy.mask(e),
+        },
+        liveWorkers: () => this.liveWorkers(),
+        onTap: taps.publish,
+        onSourceEvents: d.record ? (nodeId, events) => recordBatch(this.recording(), d.pid, nodeId, events, privacy) : undefined,
+        // What a checkpoint covers is in the recording too: a finished run's recording is whole.
+        beforeCheckpoint: d.record ? () => this.recording().flush() : undefined,
+        onFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
+        log: (line) => this.log(line),
+        ...(this.o.onSourcePoll ? { onPoll: this.o.onSourcePoll } : {}),
+      });
+      h.sources.start();
+    }
     this.hosted.set(d.pid, h);
     this.log(`serving ${d.pid} (${h.workers.length} partition queues)`);
   }
@@ -222,6 +283,8 @@ export class WorkerPool {
     const h = this.hosted.get(pid);
     if (!h) return;
     this.hosted.delete(pid);
+    // Sources first: checkpointed and released, they send nothing more to the queues.
+    await h.sources?.close();
     await Promise.all(h.workers.map((w) => w.close()));
     await Promise.all(h.hosts.map((t) => t.close()));
     await h.queues.close();
@@ -237,6 +300,7 @@ export class WorkerPool {
     for (const pid of [...this.hosted.keys()]) await this.unhost(pid);
     await this.redis.hdel(this.keys.workers, this.id).catch(() => undefined);
     await this.redis.hdel(this.keys.workerInfo, this.id).catch(() => undefined);
+    await this.recordings?.close().catch(() => undefined);
     await this.subscriber.quit().catch(() => undefined);
     await this.redis.quit();
   }

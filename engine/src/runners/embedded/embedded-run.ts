@@ -9,7 +9,7 @@ import { copyCounts } from '../../metrics/node-counters.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
 import { StartFailure } from '../../runtime/node-errors.js';
 import type { NodeInstance } from '../../runtime/node-instance.js';
-import { type BuildCarry, buildOperators } from '../../runtime/operator-build.js';
+import { type BuildCarry, buildOperators, sourceKey } from '../../runtime/operator-build.js';
 import { routeSourceBatch } from '../../runtime/source-step.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
@@ -112,7 +112,7 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
           const list: Task[] = [];
           for (let p = 0; p < stage.partitions; p++) {
             const { task, source } = await build.task(plan, stage, p, this, meters);
-            if (source) w.sources.push({ ...(carry?.sources.get(source.nodeId) ?? { ended: false }), ...source, task });
+            if (source) w.sources.push({ ...(carry?.sources.get(sourceKey(source.nodeId, p)) ?? { ended: false }), ...source, task });
             list.push(task);
           }
           w.tasks.set(stage.id, list);
@@ -163,8 +163,8 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
         for (const [id, inst] of t.instances) if (kept.has(id) && inst.op) carry.state.set(`${id}#${t.partition}`, inst.state.snapshot());
     for (const slot of this.sources)
       if (kept.has(slot.nodeId)) {
-        carry.sources.set(slot.nodeId, slot);
-        watermarks.set(slot.nodeId, slot.task.watermark);
+        carry.sources.set(keyOf(slot), slot);
+        watermarks.set(keyOf(slot), slot.task.watermark);
       }
     const metrics = carriedMetrics(this.metricsState, this.plan, swap.plan, this.now);
     let wiring: Wiring;
@@ -180,11 +180,11 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
     this.plan = swap.plan;
     this.options = swap.options;
     this.metricsState = metrics;
-    await closeWiring(old, (slot) => !carry.sources.has(slot.nodeId));
+    await closeWiring(old, (slot) => !carry.sources.has(keyOf(slot)));
     // Kept sources re-send their watermark through the new tasks (windows restored their own
     // watermark, so nothing fires twice); an ended one sends the end of input again.
     for (const slot of this.sources) {
-      const wm = watermarks.get(slot.nodeId);
+      const wm = watermarks.get(keyOf(slot));
       if (wm === undefined) continue;
       slot.task.advance(SOURCE_CHANNEL, slot.ended ? Number.POSITIVE_INFINITY : wm);
     }
@@ -269,6 +269,11 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
     this.refuseSwaps(`the run ${status === 'completed' ? 'completed' : 'ended'} before the swap`);
     await closeWiring({ tasks: this.tasks, sources: this.sources }, () => true);
   }
+}
+
+/** A source slot's partition key (sources split by `parallelism` have one slot per partition). */
+function keyOf(slot: SourceSlot): string {
+  return sourceKey(slot.nodeId, slot.task.partition);
 }
 
 /** Flush and close the operators of a wiring; `closeSource` says which sources to close. */

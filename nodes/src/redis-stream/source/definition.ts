@@ -40,6 +40,14 @@ export const sourceRedisStreamConfig = z.object({
 
 export type SourceRedisStreamConfig = z.output<typeof sourceRedisStreamConfig>;
 
+/** In `stream`: replaced by the partition's index when the source is split (`parallelism`). */
+export const PARTITION_PLACEHOLDER = '{partition}';
+
+/** The stream key partition `index` reads. */
+export function partitionStream(stream: string, index: number): string {
+  return stream.replaceAll(PARTITION_PLACEHOLDER, String(index));
+}
+
 /** What the `error` port carries: the entry id, and the record or the entry's raw text. */
 const ERROR_SCHEMA: EventSchema = { fields: { _id: 'string', _raw: 'string', _fields: 'object', _error: 'object' }, open: true };
 
@@ -70,6 +78,14 @@ export const sourceRedisStreamDefinition = defineNode<SourceRedisStreamConfig>({
     stopAtEnd: false,
   },
   config: sourceRedisStreamConfig,
+  split: {
+    how: 'one stream per partition: `stream` names them with {partition} (orders:{partition} reads orders:0 to orders:N-1)',
+    guarantee: 'every entry of the N streams once, each stream in id order, each partition resuming from its own position',
+    check: (c) =>
+      typeof c.stream === 'string' && c.stream.includes(PARTITION_PLACEHOLDER)
+        ? undefined
+        : `with parallelism above 1 its stream must name the partitions with ${PARTITION_PLACEHOLDER} (e.g. "orders:${PARTITION_PLACEHOLDER}")`,
+  },
   inputs: [],
   outputs: () => [
     { name: 'out', label: 'Events' },

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../../sdk/operator.js';
 import { RecordClock } from '../../sdk/source-time.js';
 import { checkStreamKey, closeRedis, openRedis, STREAM_ID } from '../connect.js';
-import type { SourceRedisStreamConfig } from './definition.js';
+import { partitionStream, type SourceRedisStreamConfig } from './definition.js';
 import { decodeEntry, type StreamEntry } from './entry.js';
 import { shownTarget } from '../redis-url.js';
 
@@ -17,7 +17,8 @@ import { shownTarget } from '../redis-url.js';
 const BEFORE_ALL = '0-0';
 
 export const sourceRedisStreamOperator: SourceFactory<SourceRedisStreamConfig> = async (ctx) => {
-  const c = ctx.config;
+  // Split (`parallelism`): each partition reads its own stream, `{partition}` in the name.
+  const c = { ...ctx.config, stream: partitionStream(ctx.config.stream, ctx.partition?.index ?? 0) };
   const target = shownTarget(c.url, c.stream);
   // Before connecting: a missing secret fails the start naming the secret.
   const password = c.passwordSecret === undefined ? undefined : ctx.secret(c.passwordSecret);

@@ -1,0 +1,183 @@
+/**
+ * One source partition run by the worker holding its lease (source-host.ts): built from its
+ * checkpoint, it polls, routes through the chained operators, enqueues the batch jobs and
+ * checkpoints, fenced by the lease (docs/source-partitions.md). It stops three ways: `release`
+ * (checkpoint, close, then the host releases the lease: a handover, a SIGTERM, a paused or
+ * stopped run), `lost` (the lease was taken over: it writes nothing more and closes), or by
+ * itself when the partition has ended (its last checkpoint marks the lease done).
+ */
+import type { Event } from '@sluice/shared';
+import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
+import type { Plan, PlanStage } from '../../compile/plan.js';
+import { NodeCounters } from '../../metrics/node-counters.js';
+import { StartFailure } from '../../runtime/node-errors.js';
+import { buildOperators } from '../../runtime/operator-build.js';
+import type { ContextOptions } from '../../runtime/operator-context.js';
+import { routeSourceBatch } from '../../runtime/source-step.js';
+import { SOURCE_CHANNEL } from '../../runtime/task.js';
+import type { BacklogGauge } from './backlog-gauge.js';
+import { ExchangeBuffer } from './exchange-buffer.js';
+import type { QueueSet } from './queue-set.js';
+import { sleep } from './queue-drain.js';
+import type { SourceCheckpoints } from './source-checkpoints.js';
+import { checkpointOf, pollBatch, restoreSlot, type SourceSlot } from './source-slot.js';
+
+export interface SourceUnitOptions {
+  plan: Plan;
+  stage: PlanStage;
+  partition: number;
+  generation: string;
+  /** The lease value this holder writes under. */
+  lease: string;
+  context: ContextOptions;
+  checkpoints: SourceCheckpoints;
+  queues: QueueSet;
+  backlog: BacklogGauge;
+  batchSize: number;
+  batchDelayMs: number;
+  onTap?: ((edgeId: string, events: Event[]) => void) | undefined;
+  /** Replacement sources and operators (a preview or benchmark run whose sources stay on the coordinator). */
+  sourceOverrides?: Record<string, () => SourceOperator> | undefined;
+  operatorOverrides?: Record<string, () => Operator> | undefined;
+  onSourceEvents?: ((nodeId: string, events: readonly Event[]) => void) | undefined;
+  /** Before each checkpoint (the recording of what was read is written out first). */
+  beforeCheckpoint?: (() => Promise<void>) | undefined;
+  /** Counts every poll (tests prove which process reads sources). */
+  onPoll?: () => void;
+}
+
+export type StopMode = 'release' | 'lost';
+
+export class SourceUnit {
+  private stopMode: StopMode | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly o: SourceUnitOptions,
+    private readonly slot: SourceSlot,
+    private readonly counters: Map<string, NodeCounters>,
+    private resend: number | undefined,
+  ) {}
+
+  get nodeId(): string {
+    return this.slot.nodeId;
+  }
+
+  /** Build the partition's operators and restore it from its checkpoint; throws a StartFailure naming the node. */
+  static async open(o: SourceUnitOptions): Promise<SourceUnit> {
+    const { plan, stage, partition } = o;
+    const nodeId = stage.source!;
+    const cp = await o.checkpoints.read(nodeId, partition);
+    const counters = new Map(stage.nodes.map((id) => [id, new NodeCounters()]));
+    const state = new Map(Object.entries(cp?.operators ?? {}).map(([id, s]) => [`${id}#${partition}`, s]));
+    const exchange = new ExchangeBuffer(plan, stage, partition);
+    exchange.onTap = o.onTap;
+    exchange.generation = o.generation;
+    const { task, source } = await buildOperators(
+      {
+        context: o.context,
+        sourceOverrides: o.sourceOverrides,
+        operatorOverrides: o.operatorOverrides,
+        carry: { state, sources: new Map() },
+      },
+      (build) => build.task(plan, stage, partition, exchange, (node) => ({ counters: counters.get(node.id)! })),
+    );
+    if (!source) throw new StartFailure(nodeId, `stage ${stage.id} has no source`);
+    const slot: SourceSlot = { ...source, stage, task, exchange, done: false };
+    try {
+      if (cp) await restoreSlot(slot, cp, counters);
+    } catch (err) {
+      await closeSlot(slot);
+      throw new StartFailure(nodeId, err);
+    }
+    return new SourceUnit(o, slot, counters, cp?.resend);
+  }
+
+  /** Ask the loop to stop after the batch in hand (`release`) or at once, writing nothing (`lost`). */
+  stop(mode: StopMode): void {
+    if (this.stopMode !== 'lost') this.stopMode = mode;
+  }
+
+  /** The loop: until the partition ends or a stop. Resolves once the slot is closed; 'release' means the lease may be released. */
+  async run(): Promise<'done' | 'release' | 'lost'> {
+    const { o, slot } = this;
+    try {
+      if (this.resend !== undefined) await this.sendAgain(this.resend);
+      while (this.stopMode === undefined) {
+        if (slot.done) {
+          await this.checkpoint();
+          return 'done';
+        }
+        if (await o.backlog.over()) {
+          await sleep(10);
+          continue;
+        }
+        const from = slot.source.position?.();
+        o.onPoll?.();
+        const batch = await pollBatch(slot, o.batchSize, () => this.stopMode === 'lost');
+        if (this.stopMode === 'lost') break;
+        const records = batch.events.length + (batch.errors?.length ?? 0);
+        routeSourceBatch(slot.instance, slot.task, batch, (events) => o.onSourceEvents?.(slot.nodeId, events));
+        if (batch.done) slot.done = true;
+        await slot.task.flushSinks();
+        const jobs = slot.exchange.drain();
+        // Fenced: a holder that lost its lease stops here, before its jobs go out.
+        if (jobs.length > 0 && from !== undefined)
+          await o.checkpoints.markPending(
+            slot.nodeId,
+            o.partition,
+            slot.last,
+            { from, records, watermark: batch.watermark, done: batch.done },
+            o.lease,
+          );
+        if (jobs.length > 0) await o.queues.add(jobs);
+        o.backlog.add(jobs.length);
+        // Also after a batch that sent nothing on: a sink chained here may have written it.
+        if (jobs.length > 0 || records > 0 || batch.done) await this.checkpoint();
+        if (slot.done) return 'done';
+        if (batch.events.length < o.batchSize) await sleep(o.batchDelayMs);
+      }
+      // Not while an interrupted batch waits to be re-read: the checkpoint holding its pending
+      // mark stays, so whoever resumes re-reads that exact batch.
+      if (this.stopMode === 'release' && slot.replay === undefined) await this.checkpoint();
+      return this.stopMode ?? 'release';
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** After a hot redeploy: the partition's watermark (its end, when it had ended) again, through the new plan's stages. */
+  private async sendAgain(watermark: number): Promise<void> {
+    const { slot } = this;
+    slot.task.restoreWatermarks({ [SOURCE_CHANNEL]: Number.NEGATIVE_INFINITY }, Number.NEGATIVE_INFINITY);
+    slot.task.advance(SOURCE_CHANNEL, watermark);
+    await slot.task.flushSinks();
+    const jobs = slot.exchange.drain();
+    if (jobs.length > 0) await this.o.queues.add(jobs);
+    this.resend = undefined;
+    await this.checkpoint();
+  }
+
+  private async checkpoint(): Promise<void> {
+    const { o, slot } = this;
+    await o.beforeCheckpoint?.();
+    const cp = checkpointOf(slot, this.counters, slot.task.watermark, slot.done);
+    await o.checkpoints.write(slot.nodeId, o.partition, cp, o.lease, `done:${o.generation}`);
+    slot.last = cp;
+    if (cp.position !== undefined) await slot.source.onCheckpoint?.(cp.position);
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await closeSlot(this.slot);
+  }
+}
+
+async function closeSlot(slot: SourceSlot): Promise<void> {
+  try {
+    await slot.source.close?.();
+  } finally {
+    await slot.task.closeOperators();
+  }
+}
