@@ -105,6 +105,8 @@ describe('servers of a cluster (one Redis prefix, one schema)', () => {
     const leaderLog: string[] = [];
     const leader = await server(c, dir, leaderLog);
     const follower = await server(c, dir);
+    // Every stage runs on workers, sources too (docs/bullmq-runner.md).
+    workers.push(spawnWorkers(1, { redisUrl: REDIS_URL, prefix: c.prefix }));
     const cluster = (await call(follower, 'GET', '/api/cluster')).json;
     expect(cluster.servers).toHaveLength(2);
     expect(cluster.leader.id).not.toBe(cluster.self);

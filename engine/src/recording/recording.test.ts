@@ -129,7 +129,7 @@ describe('per-pipeline limits (docs/privacy.md)', () => {
         { maxEvents: 2 },
       );
       await s.flush();
-      expect(await redis.llen(`${prefix}:rec:small:src`)).toBe(2);
+      expect(await redis.llen(`${prefix}:rec:{small}:src`)).toBe(2);
       expect((await s.read('small')).src!.map((r) => r.e.i)).toEqual([4, 5]);
 
       // An event recorded long ago is popped at the next flush; a fresh one stays until its TTL.
@@ -145,10 +145,10 @@ describe('per-pipeline limits (docs/privacy.md)', () => {
       );
       await s.flush();
       expect((await s.read('ttl')).src).toEqual([{ e: { fresh: true }, a: t }]);
-      expect(await redis.llen(`${prefix}:rec:ttl:src`)).toBe(1);
-      expect(await redis.pttl(`${prefix}:rec:ttl:src`)).toBeGreaterThan(0);
+      expect(await redis.llen(`${prefix}:rec:{ttl}:src`)).toBe(1);
+      expect(await redis.pttl(`${prefix}:rec:{ttl}:src`)).toBeGreaterThan(0);
       // Nothing more is recorded: Redis itself deletes the list and the source set.
-      await waitUntil(async () => (await redis.exists(`${prefix}:rec:ttl:src`, `${prefix}:rec:ttl`)) === 0);
+      await waitUntil(async () => (await redis.exists(`${prefix}:rec:{ttl}:src`, `${prefix}:rec:{ttl}`)) === 0);
       expect(await s.stats('ttl')).toEqual({ events: 0, sources: {}, capacity: 100 });
 
       // Kept before the pipeline had a TTL (no record time): its age is unknown, so it goes.
@@ -157,7 +157,7 @@ describe('per-pipeline limits (docs/privacy.md)', () => {
       s.append('later', 'src', [{ e: { fresh: true }, a: Date.now() }], { ttlMs: 60_000 });
       await s.flush();
       expect((await s.read('later')).src!.map((r) => r.e)).toEqual([{ fresh: true }]);
-      expect(await redis.llen(`${prefix}:rec:later:src`)).toBe(1);
+      expect(await redis.llen(`${prefix}:rec:{later}:src`)).toBe(1);
       await s.clear('later');
 
       // Deleting: what is in Redis and what waits to be flushed, both.
@@ -166,9 +166,9 @@ describe('per-pipeline limits (docs/privacy.md)', () => {
       s.append('gone', 'src', [{ e: { i: 2 } }]);
       await s.clear('gone');
       await s.flush();
-      expect(await redis.exists(`${prefix}:rec:gone:src`, `${prefix}:rec:gone`)).toBe(0);
+      expect(await redis.exists(`${prefix}:rec:{gone}:src`, `${prefix}:rec:{gone}`)).toBe(0);
       await s.clear('small');
-      expect(await redis.exists(`${prefix}:rec:small:src`)).toBe(0);
+      expect(await redis.exists(`${prefix}:rec:{small}:src`)).toBe(0);
     } finally {
       await s.close();
       await deletePrefixKeys(REDIS, prefix);
