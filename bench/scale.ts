@@ -170,7 +170,7 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
       h = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: Math.max(2, workers) });
     } catch (err) {
       if (!split) throw err;
-      // This build's generator does not split: run with the source on one partition.
+      say(`the deploy with the source split in ${workers} was refused (${(err as Error).message}): running it unsplit`);
       delete (doc.nodes.find((x) => x.id === 'ad_events') as { parallelism?: number }).parallelism;
       h = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: Math.max(2, workers) });
     }
@@ -196,7 +196,9 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
   }
 }
 
-const say = (s: string) => process.stdout.write(`${s}\n`);
+function say(s: string): void {
+  process.stdout.write(`${s}\n`);
+}
 const meta = startRunMeta();
 const limiterOrWhy = cpuLimiter(QUOTA);
 const limiter = 'limit' in limiterOrWhy ? limiterOrWhy : undefined;
