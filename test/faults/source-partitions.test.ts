@@ -86,9 +86,26 @@ describe('source partitions on workers', () => {
   it('a worker paused past its source lease is taken over, and its late commits are refused when it wakes: exact output', async () => {
     const drill = await start(2);
     const [a, b] = [drill.workers[0]!, drill.workers[1]!];
-    const mine = await holding(drill, a, 'the first worker holds a source partition');
+    await holding(drill, a, 'the first worker holds a source partition');
     await holding(drill, b, 'the second worker holds a source partition');
-    const before = await drill.sourceHolders();
+    // The partitions `a` holds in the very snapshot the tokens are compared with: a hand-over
+    // between two reads (the fair share moving) would otherwise compare `b`'s token with itself.
+    let before: Awaited<ReturnType<YsbDrill['sourceHolders']>> = [];
+    let mine: number[] = [];
+    await waitUntil(
+      async () => {
+        before = await drill.sourceHolders();
+        mine = Object.keys(before)
+          .map(Number)
+          .filter((p) => {
+            const h = before[p];
+            return typeof h === 'object' && (h as { pid: number }).pid === a.pid;
+          });
+        return mine.length > 0;
+      },
+      180_000,
+      'a snapshot in which the first worker holds a partition',
+    );
     drill.pause(a);
     // Its leases expire (2 s), its heartbeat ages out, and the other worker takes its partitions.
     await waitUntil(
