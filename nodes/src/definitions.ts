@@ -3,6 +3,7 @@
  * look types up here. Adding a type: its folder, and one line here and in operators.ts.
  */
 import type { NodeTypeInfo, NodeTypeRegistry } from '@sluice/shared';
+import { anomalyDefinition } from './anomaly/definition.js';
 import { branchDefinition } from './branch/definition.js';
 import type { NodeDefinition } from './sdk/define-node.js';
 import { eraseConfig } from './sdk/erase-config.js';
@@ -45,6 +46,7 @@ export const NODE_DEFINITIONS = {
   enrich: enrichDefinition,
   branch: branchDefinition,
   window: windowDefinition,
+  anomaly: anomalyDefinition,
   rules: rulesDefinition,
   'sink.file': sinkFileDefinition,
   'sink.console': sinkConsoleDefinition,

@@ -33,6 +33,7 @@ import { sourcePostgresOperator } from './postgres/source/operator.js';
 import { checkRedisStreamSink, checkRedisStreamSource } from './redis-stream/check.js';
 import { sourceRedisStreamOperator } from './redis-stream/source/operator.js';
 import { windowOperator } from './window/operator.js';
+import { anomalyOperator } from './anomaly/operator.js';
 
 /** A mapped type over the definitions: a type without an operator, or with one for another config, does not compile. */
 export type OperatorTable = { [T in NodeTypeName]: OperatorEntry<ConfigOf<T>> };
@@ -53,6 +54,7 @@ const ENTRIES: OperatorTable = {
   enrich: { kind: 'operator', create: enrichOperator },
   branch: { kind: 'operator', create: branchOperator },
   window: { kind: 'operator', create: windowOperator },
+  anomaly: { kind: 'operator', create: anomalyOperator },
   rules: { kind: 'operator', create: rulesOperator },
   'sink.file': { kind: 'operator', create: sinkFileOperator },
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
