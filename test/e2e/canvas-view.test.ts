@@ -33,7 +33,7 @@ async function flowPosition(page: Page, id: string): Promise<{ x: number; y: num
   return { x: Number(m?.[1]), y: Number(m?.[2]) };
 }
 
-const IOT = ['sensors', 'per_device', 'rounded', 'thresholds', 'critical_alerts', 'warnings'];
+const IOT = ['sensors', 'vibration_check', 'per_device', 'rounded', 'thresholds', 'critical_alerts', 'warnings', 'vibration_spikes'];
 
 const suite = canvasSessionForFile();
 
@@ -41,10 +41,11 @@ describe('opening a pipeline (Chromium)', () => {
   it('the minimap draws every node of an example as soon as it opens, before any click', async () => {
     const session = suite.get();
     const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
-    // iot-maintenance: sensors -> per_device -> rounded -> thresholds -> critical_alerts, warnings.
+    // iot-maintenance: sensors -> vibration_check -> per_device -> rounded -> thresholds -> critical_alerts, warnings;
+    // vibration_check -> vibration_spikes.
     await page.goto(`${session.base}/#/p/iot-maintenance`);
     await page.getByTestId('node-warnings').waitFor();
-    await expect.poll(() => page.locator('.react-flow__minimap-node').count()).toBe(6);
+    await expect.poll(() => page.locator('.react-flow__minimap-node').count()).toBe(IOT.length);
     await page.close();
   }, 60_000);
 

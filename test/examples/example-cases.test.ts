@@ -57,6 +57,15 @@ describe('example test cases expect hand-computed outputs', () => {
     expect(pick(expected(`${dir}/large_alerts.jsonl`), 'tx_id', 'card_id', 'amount')).toEqual([[4, card[2], 4500]]);
   });
 
+  it("iot: a reading far off its own device's last readings is a spike (robust z-score, hand-computed)", () => {
+    const dir = 'iot-maintenance/iot-maintenance.tests/vibration-spike/expected';
+    // Ten readings before it: median 1.0; absolute deviations 0 x5, 0.1 x4, 0.2 -> median 0.05.
+    // 0.6745 x (3.1 - 1.0) / 0.05 = 28.329.
+    expect(pick(expected(`${dir}/vibration_spikes.jsonl`), 'device_id', 'vibration', 'anomaly_score', 'anomaly_expected')).toEqual([
+      ['sensor-004', 3.1, 28.329, 1],
+    ]);
+  });
+
   it('iot: 1 min windows sliding by 30 s; critical (vibration above 9) wins over warning (average above 62 °C)', () => {
     const dir = 'iot-maintenance/iot-maintenance.tests/vibration-and-heat/expected';
     // Readings at 10-22 s fall in the windows starting at -30 s and 0 s.

@@ -153,6 +153,10 @@ describe('examples', () => {
     const critical = rows('critical_alerts');
     const warnings = rows('warnings');
     expect(critical.length).toBeGreaterThan(0);
+    // The generator triples a reading's vibration now and then (1 in 200): those are the spikes.
+    const spikes = rows('vibration_spikes');
+    expect(spikes.length).toBeGreaterThan(0);
+    expect(spikes.every((r) => (r.anomaly_score as number) > 3.5 && (r.vibration as number) > (r.anomaly_expected as number))).toBe(true);
     expect(warnings.length).toBeGreaterThan(0);
     expect(critical.every((r) => (r.max_vibration as number) > vib)).toBe(true);
     expect(warnings.every((r) => (r.avg_temperature as number) > temp && (r.max_vibration as number) <= vib)).toBe(true);

@@ -8,7 +8,7 @@
 import { type Event, fieldReader } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
 import { keyPartitioner } from '@sluice/engine/testing';
-import { keyFunction } from '../../nodes/src/window/keys.js';
+import { keyFunction } from '../../nodes/src/sdk/state-key.js';
 
 /** Events that differ only where the window sees no difference (all read their key as null). */
 const nullKeyed: Record<string, Event[]> = {

@@ -57,10 +57,11 @@ describe('sluice test', { timeout: 240_000 }, () => {
       '  ✓ surge-and-slow-sellers',
       '  ✓ velocity-spend-large',
       '  ✓ vibration-and-heat',
+      '  ✓ vibration-spike',
       '  ✓ views-per-campaign',
     ])
       expect(r.stdout).toContain(line);
-    expect(r.stdout).toContain('5 cases: 5 passed, 0 failed');
+    expect(r.stdout).toContain('6 cases: 6 passed, 0 failed');
   });
 
   it('a broken expectation: exit 1, the diff by case, sink, key and field, a JUnit failure; --update makes it pass', () => {

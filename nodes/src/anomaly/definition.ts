@@ -18,7 +18,12 @@ export const anomalyConfig = z.object({
     .describe('robust_z: modified z-score against the median of the last `history` values. ewma: against an exponentially weighted mean'),
   history: z.number().int().min(3).max(1000).default(30).describe('robust_z: how many recent values per key are kept'),
   minHistory: z.number().int().min(2).max(1000).default(10).describe('Values a key needs before its events are scored'),
-  threshold: z.number().positive().max(1000).default(3.5).describe('An event whose score is beyond this (in either direction, see `direction`) is an anomaly'),
+  threshold: z
+    .number()
+    .positive()
+    .max(1000)
+    .default(3.5)
+    .describe('An event whose score is beyond this (in either direction, see `direction`) is an anomaly'),
   alpha: z.number().gt(0).max(1).default(0.1).describe('ewma: the weight of each new value (higher forgets faster)'),
   direction: z.enum(['both', 'high', 'low']).default('both').describe('Flag values above, below, or on both sides of what is expected'),
   scoreField: z.string().min(1).default('anomaly_score').describe('Field that carries the score on the anomaly port'),
@@ -67,7 +72,18 @@ export const anomalyDefinition = defineNode<AnomalyConfig>({
     'values, an event scoring beyond `threshold` also goes to the `anomaly` port, with the score and the ' +
     'expected value added. Every event goes on unchanged on `out`. A value that is not a finite number goes ' +
     'to the `error` port and is not added to the history. History is kept in arrival order per key.',
-  example: { keyBy: ['machine'], field: 'temperature', method: 'robust_z', history: 30, minHistory: 10, threshold: 3.5, alpha: 0.1, direction: 'both', scoreField: 'anomaly_score', expectedField: 'anomaly_expected' },
+  example: {
+    keyBy: ['machine'],
+    field: 'temperature',
+    method: 'robust_z',
+    history: 30,
+    minHistory: 10,
+    threshold: 3.5,
+    alpha: 0.1,
+    direction: 'both',
+    scoreField: 'anomaly_score',
+    expectedField: 'anomaly_expected',
+  },
   config: anomalyConfig,
   inputs: [{ name: 'in' }],
   outputs: () => [

@@ -4,7 +4,7 @@
  * (robust_z) or its weighted mean and variance (ewma).
  */
 import { type Event, fieldReader } from '@sluice/shared';
-import { keyFunction } from '../window/keys.js';
+import { keyFunction } from '../sdk/state-key.js';
 import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { KeyedState } from '../sdk/state.js';
 import type { AnomalyConfig } from './definition.js';
@@ -20,7 +20,10 @@ export const anomalyOperator: OperatorFactory<AnomalyConfig> = (ctx) => {
   const keyOf = keyFunction(c.keyBy);
   const read = fieldReader(c.field);
   const flags = flagTest(c.direction, c.threshold);
-  const score = c.method === 'robust_z' ? robustScorer(ctx.state.keyed<RingHistory>('history'), c) : ewmaScorer(ctx.state.keyed<EwmaHistory>('history'), c);
+  const score =
+    c.method === 'robust_z'
+      ? robustScorer(ctx.state.keyed<RingHistory>('history'), c)
+      : ewmaScorer(ctx.state.keyed<EwmaHistory>('history'), c);
 
   const op: Operator = {
     // `out` gets each input event once; the anomaly port gets new objects.

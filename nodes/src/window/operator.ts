@@ -22,7 +22,7 @@ import { latestStart } from './assigners.js';
 import type { WindowConfig } from './definition.js';
 import { type FieldWriter, fieldWriter } from './field-writer.js';
 import { type DueBucket, FireIndex } from './fire-index.js';
-import { type KeyFn, keyFunction } from './keys.js';
+import { type KeyFn, keyFunction } from '../sdk/state-key.js';
 import { mergeOverlapping } from './sessions.js';
 
 /** One key's state: its keyBy values (for the output) and its open windows. */

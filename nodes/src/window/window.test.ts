@@ -6,7 +6,7 @@ import { latestStart, windowStarts } from './assigners.js';
 import { windowDefinition } from './definition.js';
 import { fieldWriter } from './field-writer.js';
 import { FireIndex } from './fire-index.js';
-import { keyFunction } from './keys.js';
+import { keyFunction } from '../sdk/state-key.js';
 import { WindowOperator, windowOperator } from './operator.js';
 import { MemoryStateRegistry } from '../sdk/state.js';
 
