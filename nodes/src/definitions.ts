@@ -15,6 +15,7 @@ import { rulesDefinition } from './rules/definition.js';
 import { sinkAmqpDefinition } from './amqp/sink/definition.js';
 import { sinkConsoleDefinition } from './sink-console/definition.js';
 import { sinkFileDefinition } from './file/sink/definition.js';
+import { sinkHttpDefinition } from './http/sink/definition.js';
 import { sinkMqttDefinition } from './mqtt/sink/definition.js';
 import { sinkNatsDefinition } from './nats/sink/definition.js';
 import { sinkPostgresDefinition } from './postgres/sink/definition.js';
@@ -50,6 +51,7 @@ export const NODE_DEFINITIONS = {
   rules: rulesDefinition,
   'sink.file': sinkFileDefinition,
   'sink.console': sinkConsoleDefinition,
+  'sink.http': sinkHttpDefinition,
   'sink.amqp': sinkAmqpDefinition,
   'sink.mqtt': sinkMqttDefinition,
   'sink.nats': sinkNatsDefinition,

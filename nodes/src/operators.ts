@@ -15,6 +15,7 @@ import type { NodeTypePlugin, PluginHost } from './sdk/plugin.js';
 import { sinkAmqpOperator } from './amqp/sink/operator.js';
 import { sinkConsoleOperator } from './sink-console/operator.js';
 import { sinkFileOperator } from './file/sink/operator.js';
+import { sinkHttpOperator } from './http/sink/operator.js';
 import { sinkMqttOperator } from './mqtt/sink/operator.js';
 import { sinkNatsOperator } from './nats/sink/operator.js';
 import { sinkPostgresOperator } from './postgres/sink/operator.js';
@@ -58,6 +59,7 @@ const ENTRIES: OperatorTable = {
   rules: { kind: 'operator', create: rulesOperator },
   'sink.file': { kind: 'operator', create: sinkFileOperator },
   'sink.console': { kind: 'operator', create: sinkConsoleOperator },
+  'sink.http': { kind: 'operator', create: sinkHttpOperator },
   'sink.amqp': { kind: 'operator', create: sinkAmqpOperator, check: checkAmqpSink },
   'sink.mqtt': { kind: 'operator', create: sinkMqttOperator, check: checkMqttSink },
   'sink.nats': { kind: 'operator', create: sinkNatsOperator, check: checkNatsSink },

@@ -12,7 +12,7 @@ describe('node registry', () => {
     for (const [key, def] of Object.entries(NODE_DEFINITIONS)) expect(def.type).toBe(key);
     expect(nodeDefinitions.types()).toEqual(types);
     expect(new Set(allDefinitions().map((d) => d.type)).size).toBe(types.length);
-    expect(types).toHaveLength(23);
+    expect(types).toHaveLength(24);
   });
 
   it('gives every type an operator of the kind its category needs: sources poll, the rest process batches', () => {

@@ -85,7 +85,12 @@ export class Task {
 
   /** Sinks write out what they buffered (before a checkpoint or commit that covers it, and while a live run goes on). */
   async flushSinks(): Promise<void> {
-    for (const inst of this.instances.values()) if (inst.node.isSink) await (inst.op as SinkOperator | undefined)?.flush?.();
+    for (const inst of this.instances.values()) {
+      if (!inst.node.isSink) continue;
+      // The instance is the sink's collector: what the flush emits (undelivered events) goes on now.
+      await (inst.op as SinkOperator | undefined)?.flush?.(inst);
+      inst.flush();
+    }
   }
 
   /** Close every operator (flush the sinks first where their output must not be lost). Sources are their runner's. */

@@ -137,8 +137,11 @@ export interface SourceOperator {
 }
 
 export interface SinkOperator extends Operator {
-  /** Flush buffered writes (end of input, stop). */
-  flush?(): Promise<void> | void;
+  /**
+   * Flush buffered writes (end of input, stop, before a commit). `out`: a sink with output ports
+   * (sink.http's `error`) emits what it could not deliver there; the runtime routes it on.
+   */
+  flush?(out?: Collector): Promise<void> | void;
 }
 
 export type OperatorFactory<C> = (ctx: OperatorContext<C>) => Operator | Promise<Operator>;

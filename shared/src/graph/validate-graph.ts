@@ -130,7 +130,8 @@ export function validateGraph(doc: PipelineDocument, registry: NodeTypeRegistry,
     const to = defs.get(e.target);
     if (from) {
       const ports = portsOut(e.source, from);
-      if (from.category === 'sink' || ports?.length === 0) {
+      // A sink may declare output ports (sink.http's `error`); the core sinks declare none.
+      if (ports?.length === 0 || (from.category === 'sink' && ports === undefined)) {
         out.push(
           err('sink-has-output', `"${e.source}" is a ${from.type} (a sink): no edge can leave it`, { edgeId: e.id, path: 'source' }),
         );
