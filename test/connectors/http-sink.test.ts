@@ -10,10 +10,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
-import { readJsonl, runToEnd } from '@sluice/engine/testing';
+import { deletePrefixKeys, readJsonl, runToEnd } from '@sluice/engine/testing';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -53,12 +52,7 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
   rmSync(dir, { recursive: true, force: true });
-  const redis = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  await redis.connect();
-  const keys = await redis.keys(`${REDIS_PREFIX}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await deletePrefixKeys(REDIS, REDIS_PREFIX);
 });
 
 function doc(errorsFile: string) {
