@@ -208,6 +208,19 @@ const paths = {
       responses: { ...ok('results', S.TestRun), ...errors(400, 404, 422) },
     },
   },
+  '/api/pipelines/{id}/alerts.yml': {
+    parameters: [id],
+    get: {
+      operationId: 'prometheusAlertRules',
+      summary:
+        "The pipeline's alert rules (its document's `alerts` section, docs/alerts.md) as a Prometheus rule file (`promtool check rules` accepts it)",
+      responses: {
+        200: { description: 'a Prometheus rule file', content: { 'application/yaml': { schema: { type: 'string' } } } },
+        ...errors(400, 404),
+        422: error('invalid-document: the saved document does not validate'),
+      },
+    },
+  },
   '/api/pipelines/{id}/nodes/{nodeId}/check': {
     parameters: [id, nodeId('nodeId')],
     post: {

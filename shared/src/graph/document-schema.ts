@@ -8,6 +8,7 @@
  * refused (`looseObject`), so a newer editor can add optional fields an older engine ignores.
  */
 import { z } from 'zod';
+import { alertsSchema } from '../alerts/alert-rules.js';
 import { privacySchema } from '../privacy/privacy-settings.js';
 import { CURRENT_FORMAT, MAX_SOURCE_PARALLELISM } from './document.js';
 
@@ -116,6 +117,7 @@ export const documentSchema = z
     edges: z.array(edgeSpecSchema).default([]),
     settings: settingsSchema.optional(),
     privacy: privacySchema.optional(),
+    alerts: alertsSchema.optional(),
   })
   .meta({ title: 'Sluice pipeline document', description: 'A pipeline graph, format sluice/v1 (docs/graph-format.md)' });
 

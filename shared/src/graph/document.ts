@@ -1,4 +1,5 @@
 /** The pipeline document, format sluice/v1 (see ../shared/GRAPH_FORMAT.md). */
+import type { AlertsSection } from '../alerts/alert-rules.js';
 import type { PrivacySettings } from '../privacy/privacy-settings.js';
 
 export const CURRENT_FORMAT = 'sluice/v1';
@@ -60,6 +61,8 @@ export interface PipelineDocument {
   settings?: PipelineSettings;
   /** Recording, retention and masking of personal data (docs/privacy.md). */
   privacy?: PrivacySettings;
+  /** Alert rules on node and edge metrics, and where to send them (docs/alerts.md). */
+  alerts?: AlertsSection;
 }
 
 /** How the server treats a pipeline (docs/graph-format.md "Settings"). */

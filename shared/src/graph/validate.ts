@@ -16,6 +16,7 @@ import type { NodeTypeRegistry } from './node-type.js';
 import { validateConfigs } from './validate-configs.js';
 import { validateGraph } from './validate-graph.js';
 import { validateParams } from './validate-params.js';
+import { validateAlerts } from '../alerts/alert-rules.js';
 import { validatePrivacy } from '../privacy/privacy-settings.js';
 import { type Limits, validateStructure } from './validate-structure.js';
 import { describeValue } from './zod-issues.js';
@@ -68,7 +69,13 @@ export function validateDocument(input: unknown, registry: NodeTypeRegistry, opt
 
   const graph = validateGraph(doc, registry, { unreadableNodeIds: structure.unreadableNodeIds, warnings: structure.complete });
   const configs = validateConfigs({ nodes: doc.nodes, order: graph.order, edges: graph.edges, params: structure.paramTypes }, registry);
-  diagnostics.push(...graph.diagnostics, ...configs.diagnostics, ...validateParams(doc), ...validatePrivacy(doc.privacy));
+  diagnostics.push(
+    ...graph.diagnostics,
+    ...configs.diagnostics,
+    ...validateParams(doc),
+    ...validatePrivacy(doc.privacy),
+    ...validateAlerts(doc.alerts, doc),
+  );
   // Errors first, each group in phase order: what refuses the document leads the list.
   diagnostics.sort((a, b) => rank(a) - rank(b));
 
