@@ -97,7 +97,9 @@ export function checkpointOf(slot: SourceSlot, from: Map<string, NodeCounters>, 
 /** A resumed partition's slot from its checkpoint: seeks back, and re-reads an interrupted batch whole. */
 export async function restoreSlot(slot: SourceSlot, cp: SourceCheckpoint, counters: Map<string, NodeCounters>): Promise<void> {
   slot.last = cp;
-  slot.exchange.state = cp.exchange;
+  // A copy: the exchange advances its sequence numbers in place, and `last` (this checkpoint) is
+  // the base of the next pending mark, which must keep the numbers from before the batch.
+  slot.exchange.state = structuredClone(cp.exchange);
   slot.exchange.edgeCounts = { ...(cp.edges ?? {}) };
   for (const [id, sparse] of Object.entries(cp.hist ?? {})) counters.get(id)?.batchTimes.merge(Histogram.fromSparse(sparse));
   slot.done = cp.done;

@@ -1,5 +1,7 @@
 /**
- * A source that cannot read a batch again (`replayable: false`, a queue) has its batch in flight
+ * The pending mark a source partition's holder writes before a batch's jobs go out
+ * (docs/source-partitions.md). A restored checkpoint is the base of the next mark, untouched by
+ * the batch that follows. A source that cannot read a batch again (`replayable: false`, a queue) has its batch in flight
  * kept in the pending mark (docs/source-partitions.md, RabbitMQ): against the real Redis, the
  * mark written by one holder gives the next exactly that batch (events with their times and
  * stamps, error records), without polling the source.
@@ -12,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 import { RedisKeys } from './keys.js';
 import { SourceCheckpoints } from './source-checkpoints.js';
-import { keepBatch, pollBatch, type SourceSlot } from './source-slot.js';
+import { keepBatch, pollBatch, restoreSlot, type SourceSlot } from './source-slot.js';
 import { deletePrefixKeys } from './test-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -74,5 +76,28 @@ describe('a batch kept in the pending mark', () => {
     // The next poll reads the source again.
     await pollBatch(slot, 100, () => false);
     expect(polls).toBe(1);
+  });
+
+  it('a restored checkpoint stays the base of the next pending mark while the exchange numbers the batch', async () => {
+    const cp = {
+      position: 40,
+      pending: { from: 40, records: 50 },
+      exchange: { seq: { 'e1:0>1': 7 }, sentWm: { 'e1:0>1': 900 } },
+      watermark: 900,
+      done: false,
+      counters: {},
+    };
+    const slot = {
+      exchange: { state: { seq: {}, sentWm: {} }, edgeCounts: {} },
+      task: { restoreWatermarks: () => undefined },
+      source: { seek: () => undefined, poll: () => ({ events: [], watermark: 0, done: false }) },
+    } as unknown as SourceSlot;
+    await restoreSlot(slot, cp, new Map());
+    // The replayed batch takes sequence number 8 on its channel...
+    slot.exchange.state.seq['e1:0>1'] = 8;
+    // ...and the mark written before its jobs go out still says 7: whoever resumes after a crash
+    // there numbers that batch 8 again (same job ids), not 9 (a duplicate).
+    expect(slot.last!.exchange.seq).toEqual({ 'e1:0>1': 7 });
+    expect(slot.replay).toEqual({ from: 40, records: 50 });
   });
 });
