@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BullmqRunner, compilePipeline, spawnWorkers } from '@sluice/engine';
+import { BullmqRunner, compilePipeline, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { deletePrefixKeys } from '@sluice/engine/testing';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 import { natsPartitionOf } from '../../nodes/src/nats/partitions.js';
@@ -70,6 +70,20 @@ describe('source.nats split by subject partition on BullMQ', () => {
       expect.stringMatching(/^node "orders": with parallelism above 1 its subject must name the partitions with \{partition\}/),
     ]);
   });
+
+  it('parallelism 3 on the embedded engine (3 source instances): the same windows', async () => {
+    const input = orders(3_000);
+    const source = await publish(input);
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-split-'));
+    const runner = new EmbeddedRunner();
+    try {
+      const result = await (await runner.deploy(windowDoc(source, PARTITIONS), { baseDir: dir })).done;
+      expect(result.status, result.error).toBe('completed');
+    } finally {
+      await runner.close();
+    }
+    expect(writtenWindows(dir)).toEqual(expectedWindows(input));
+  }, 60_000);
 
   it('parallelism 3 over 2 workers: every window once, with the hand-computed counts and sums', async () => {
     const input = orders(6_000);
