@@ -13,10 +13,12 @@ import { checkStream } from './sink/operator.js';
 import { connectNats, describeJetStreamError, natsSecrets } from './connect.js';
 import type { SourceNatsConfig } from './source/definition.js';
 import { streamInfo } from './source/operator.js';
+import { partitionSubject } from './partitions.js';
 import { subjectsOverlap } from './subjects.js';
 
 export async function checkNatsSource(ctx: OperatorContext<SourceNatsConfig>, timeoutMs = CHECK_TIMEOUT_MS): Promise<string> {
-  const c = ctx.config;
+  // A split source names its partitions' subjects with {partition}: the check looks at the first one.
+  const c = ctx.config.subject === undefined ? ctx.config : { ...ctx.config, subject: partitionSubject(ctx.config.subject, 0) };
   return withCheckConnection(ctx, timeoutMs, async (nc) => {
     const connected = `connected to ${c.url}${serverOf(nc)}`;
     if (c.mode === 'core') {

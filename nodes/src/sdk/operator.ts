@@ -129,6 +129,13 @@ export interface SourceOperator {
   /** Resume from a position returned by `position()`. */
   seek?(position: unknown): void | Promise<void>;
   /**
+   * false: a batch cannot be read again from the position it started at (a queue redelivers
+   * what was not acknowledged, to any of its consumers, instead). The BullMQ runner then keeps
+   * the batch in flight in its pending mark, and whoever resumes the partition sends that kept
+   * batch again instead of polling (docs/source-partitions.md). Absent: seek and read again.
+   */
+  readonly replayable?: false;
+  /**
    * A checkpoint at `position` is durable: the source is never sought before it again, so a
    * durable inbox may release what lies before it (source.http's Redis stream trims it).
    */

@@ -10,6 +10,7 @@ import { pack, unpack } from 'msgpackr';
 import type { NodeCounts } from '@sluice/shared';
 import type { ErrorSample } from '../../metrics/error-samples.js';
 import type { StateSnapshot } from '@sluice/nodes/sdk';
+import type { BatchJob } from './batch-codec.js';
 import type { ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
 import { RunStateLost } from './run-marker.js';
@@ -55,7 +56,7 @@ export interface SourceCheckpoint {
    * re-reads exactly that batch with that watermark, so the jobs it enqueues again have the
    * same ids *and* the same content (a stale holder's late enqueue of them changes nothing).
    */
-  pending?: { from: unknown; records: number; watermark?: number; done?: boolean };
+  pending?: { from: unknown; records: number; watermark?: number; done?: boolean; kept?: KeptBatch };
   exchange: ExchangeState;
   watermark: number;
   done: boolean;
@@ -77,6 +78,16 @@ export interface SourceCheckpoint {
    * again through the new plan's stages when it is resumed (docs/hot-redeploy.md).
    */
   resend?: number;
+}
+
+/**
+ * The records of a batch in flight, kept in the pending mark of a source that cannot read them
+ * again (`replayable: false`, a queue): events and error records as batch-codec.ts packs them.
+ */
+export interface KeptBatch {
+  events: Pick<BatchJob, 'n' | 'p'>;
+  errors: Pick<BatchJob, 'n' | 'p'>;
+  why: string[];
 }
 
 /** What the coordinator reads for metrics and completion: a partition's counters, small. */

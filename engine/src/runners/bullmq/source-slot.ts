@@ -13,7 +13,8 @@ import type { BuildCarry } from '../../runtime/operator-build.js';
 import { SOURCE_CHANNEL, type Task } from '../../runtime/task.js';
 import type { ExchangeBuffer } from './exchange-buffer.js';
 import { sleep } from './queue-drain.js';
-import type { SourceCheckpoint } from './source-checkpoints.js';
+import { decodeEvents, encodeEvents } from './batch-codec.js';
+import type { KeptBatch, SourceCheckpoint } from './source-checkpoints.js';
 
 export interface SourceSlot {
   stage: PlanStage;
@@ -37,6 +38,8 @@ export async function pollBatch(slot: SourceSlot, max: number, stopping: () => b
   const replay = slot.replay;
   if (replay === undefined) return slot.source.poll(max);
   slot.replay = undefined;
+  if (replay.kept)
+    return { ...unkeepBatch(replay.kept), watermark: replay.watermark ?? Number.NEGATIVE_INFINITY, done: replay.done ?? false };
   const want = replay.records;
   const merged: SourceBatch = { events: [], watermark: Number.NEGATIVE_INFINITY, done: false, errors: [] };
   let got = 0;
@@ -53,6 +56,17 @@ export async function pollBatch(slot: SourceSlot, max: number, stopping: () => b
   if (replay.watermark !== undefined) merged.watermark = replay.watermark;
   if (replay.done !== undefined) merged.done = replay.done;
   return merged;
+}
+
+/** A batch of a source that cannot read it again (`replayable: false`), as its pending mark keeps it. */
+export function keepBatch(batch: SourceBatch): KeptBatch {
+  const errors = batch.errors ?? [];
+  return { events: encodeEvents(batch.events), errors: encodeEvents(errors.map((e) => e.event)), why: errors.map((e) => e.error) };
+}
+
+function unkeepBatch(kept: KeptBatch): Pick<SourceBatch, 'events' | 'errors'> {
+  const errors = decodeEvents(kept.errors).map((event, i) => ({ event, error: kept.why[i] ?? '' }));
+  return { events: decodeEvents(kept.events), errors };
 }
 
 /** The slot's checkpoint now: position, channel sequences, watermark, counters, operator state. */
@@ -83,7 +97,9 @@ export function checkpointOf(slot: SourceSlot, from: Map<string, NodeCounters>, 
 /** A resumed partition's slot from its checkpoint: seeks back, and re-reads an interrupted batch whole. */
 export async function restoreSlot(slot: SourceSlot, cp: SourceCheckpoint, counters: Map<string, NodeCounters>): Promise<void> {
   slot.last = cp;
-  slot.exchange.state = cp.exchange;
+  // A copy: the exchange advances its sequence numbers in place, and `last` (this checkpoint) is
+  // the base of the next pending mark, which must keep the numbers from before the batch.
+  slot.exchange.state = structuredClone(cp.exchange);
   slot.exchange.edgeCounts = { ...(cp.edges ?? {}) };
   for (const [id, sparse] of Object.entries(cp.hist ?? {})) counters.get(id)?.batchTimes.merge(Histogram.fromSparse(sparse));
   slot.done = cp.done;

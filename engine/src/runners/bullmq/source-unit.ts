@@ -20,7 +20,7 @@ import { ExchangeBuffer } from './exchange-buffer.js';
 import type { QueueSet } from './queue-set.js';
 import { sleep } from './queue-drain.js';
 import type { SourceCheckpoints } from './source-checkpoints.js';
-import { checkpointOf, pollBatch, restoreSlot, type SourceSlot } from './source-slot.js';
+import { checkpointOf, keepBatch, pollBatch, restoreSlot, type SourceSlot } from './source-slot.js';
 
 export interface SourceUnitOptions {
   plan: Plan;
@@ -117,6 +117,8 @@ export class SourceUnit {
         const batch = await pollBatch(slot, o.batchSize, () => this.stopMode === 'lost');
         if (this.stopMode === 'lost') break;
         const records = batch.events.length + (batch.errors?.length ?? 0);
+        // Packed before routing, which may change owned events in place.
+        const kept = slot.source.replayable === false && records > 0 ? keepBatch(batch) : undefined;
         routeSourceBatch(slot.instance, slot.task, batch, (events) => o.onSourceEvents?.(slot.nodeId, events));
         if (batch.done) slot.done = true;
         await slot.task.flushSinks();
@@ -127,7 +129,7 @@ export class SourceUnit {
             slot.nodeId,
             o.partition,
             slot.last,
-            { from, records, watermark: batch.watermark, done: batch.done },
+            { from, records, watermark: batch.watermark, done: batch.done, ...(kept ? { kept } : {}) },
             o.lease,
           );
         if (jobs.length > 0) await o.queues.add(jobs);

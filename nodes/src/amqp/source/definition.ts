@@ -68,6 +68,15 @@ export const sourceAmqpDefinition = defineNode<SourceAmqpConfig>({
     includeRoutingKey: true,
   },
   config: sourceAmqpConfig,
+  split: {
+    how: 'competing consumers: each partition is one consumer (its own connection and channel, prefetch each) on the same queue; the broker deals the messages among them',
+    guarantee:
+      'at least once, no loss: a message is acknowledged only after the checkpoint covering it committed under its lease, so a worker that dies or loses its lease never acknowledges and the broker redelivers to another consumer (a duplicate, flagged redelivered; dedupe by a deterministic id at the receiver for exact results). No order across the queue; each partition in the order the broker delivered to it',
+    check: (c) =>
+      c.ackAfterCheckpoint
+        ? undefined
+        : 'with parallelism above 1 set ackAfterCheckpoint: true (each consumer acknowledges after its checkpoint)',
+  },
   inputs: [],
   outputs: () => [
     { name: 'out', label: 'Events' },

@@ -19,7 +19,9 @@ export const sourceAmqpOperator: SourceFactory<SourceAmqpConfig> = async (ctx) =
   // Before connecting: a missing secret fails the start naming it, not as a broker refusal.
   const password = c.passwordSecret === undefined ? undefined : ctx.secret(c.passwordSecret);
   const conn = await connectAmqp({ url: c.url, password });
-  const source = new AmqpSource(conn, c, ctx.nodeId, ctx.now);
+  // Split (`parallelism`): each partition is one more competing consumer on the same queue.
+  const consumerTag = ctx.partition && ctx.partition.of > 1 ? `sluice ${ctx.nodeId}#${ctx.partition.index}` : undefined;
+  const source = new AmqpSource(conn, c, ctx.nodeId, ctx.now, consumerTag);
   try {
     await source.start();
   } catch (err) {
@@ -47,6 +49,8 @@ export async function findQueue(channel: Channel, c: { queue: string; url: strin
 }
 
 class AmqpSource implements SourceOperator {
+  /** A queue redelivers, it cannot be re-read: the BullMQ runner keeps the batch in flight itself. */
+  readonly replayable = false;
   private readonly clock: RecordClock;
   private readonly decode: MessageDecoder;
   private channel: Channel | undefined;
@@ -60,6 +64,7 @@ class AmqpSource implements SourceOperator {
     private readonly c: SourceAmqpConfig,
     private readonly nodeId: string,
     private readonly now: () => number,
+    private readonly consumerTag: string | undefined,
   ) {
     this.clock = new RecordClock(c.timeField, durationMs(c.maxOutOfOrderness));
     this.decode = messageDecoder({ field: 'routingKey', noun: 'routing key' }, { format: c.format, includeAddress: c.includeRoutingKey });
@@ -101,9 +106,7 @@ class AmqpSource implements SourceOperator {
       await channel.consume(
         c.queue,
         (m) => (m === null ? this.lose(`the broker cancelled the consumer (queue "${c.queue}" deleted?)`) : deliveries.deliver(m)),
-        {
-          noAck: false,
-        },
+        { noAck: false, ...(this.consumerTag ? { consumerTag: this.consumerTag } : {}) },
       );
     } catch (err) {
       throw new Error(`cannot consume from ${where}: ${describeError(err)}`);

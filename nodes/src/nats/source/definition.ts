@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineNode } from '../../sdk/define-node.js';
 import { messagePayloadFields, payloadSchema, textTimeFieldProblems } from '../../sdk/message-payload.js';
 import { secretName } from '../../sdk/secrets.js';
+import { PARTITION_TOKEN, splitSubjectProblem } from '../partitions.js';
 import { credentialProblems, NATS_URL, natsUrlProblems, subjectFilterProblem } from '../subjects.js';
 
 export const natsUrl = z
@@ -100,6 +101,15 @@ export const sourceNatsDefinition = defineNode<SourceNatsConfig>({
     stopAtEnd: false,
   },
   config: sourceNatsConfig,
+  split: {
+    how: `by subject partition: \`subject\` names the partitions with ${PARTITION_TOKEN} (orders.${PARTITION_TOKEN}.> makes partition p read orders.p.>, the number a subject mapping partition(N, ...) puts there); jetstream only`,
+    guarantee:
+      'every message of the N partition subjects once, each partition in stream-sequence order, resuming from its own checkpointed sequence; no order across partitions',
+    check: (c) =>
+      c.mode === 'core'
+        ? 'mode core does not split (a plain subscription has no partitions and no replay): use mode jetstream'
+        : splitSubjectProblem(c.subject),
+  },
   inputs: [],
   outputs: () => [
     { name: 'out', label: 'Events' },

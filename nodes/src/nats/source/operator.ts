@@ -6,6 +6,7 @@
 import type { NatsConnection, StreamInfo } from 'nats';
 import type { SourceFactory } from '../../sdk/operator.js';
 import { connectNats, describeJetStreamError, natsSecrets } from '../connect.js';
+import { mappedPartitionCounts, PARTITION_TOKEN, partitionSubject } from '../partitions.js';
 import { CoreSource } from './core-source.js';
 import type { SourceNatsConfig } from './definition.js';
 import { JetStreamSource } from './jetstream-source.js';
@@ -13,7 +14,9 @@ import { MessageBuffer } from './message-buffer.js';
 import { BatchMaker } from './to-batch.js';
 
 export const sourceNatsOperator: SourceFactory<SourceNatsConfig> = async (ctx) => {
-  const c = ctx.config;
+  // Split (`parallelism`): each partition reads its own subjects, `{partition}` in the filter.
+  const split = ctx.config.subject?.includes(PARTITION_TOKEN) ? (ctx.partition ?? { index: 0, of: 1 }) : undefined;
+  const c = split ? { ...ctx.config, subject: partitionSubject(ctx.config.subject!, split.index) } : ctx.config;
   // Before connecting: a missing secret fails the start naming the secret.
   const secrets = natsSecrets(c, (name) => ctx.secret(name));
   const nc = await connectNats({ url: c.url, username: c.username, ...secrets, name: `sluice ${ctx.nodeId}` });
@@ -44,7 +47,11 @@ export const sourceNatsOperator: SourceFactory<SourceNatsConfig> = async (ctx) =
   const target = `stream "${c.stream}" at ${c.url}`;
   let at: number;
   try {
-    at = await startSequence(nc, c.stream, c.start, target);
+    const info = await streamInfo(nc, c.stream, target);
+    if (split) checkPartitionCount(info, split.of, target);
+    // latest: pinned to the stream's last sequence now, so messages added before the first read
+    // are not skipped and the first checkpoint already holds a real position.
+    at = c.start === 'earliest' ? 0 : info.state.last_seq;
   } catch (err) {
     await nc.close();
     throw err;
@@ -53,13 +60,16 @@ export const sourceNatsOperator: SourceFactory<SourceNatsConfig> = async (ctx) =
 };
 
 /**
- * The last sequence "already read" at a fresh start: 0 for earliest; for latest the stream's
- * last sequence now, pinned so that messages added between the start and the first read are not
- * skipped and the first checkpoint already holds a real position.
+ * A stream whose own subject transform partitions into another count than the node's
+ * `parallelism` would leave partitions unread (or read nothing): refused at the start. (A
+ * mapping made in the account, outside the stream, cannot be seen here: the docs say so.)
  */
-async function startSequence(nc: NatsConnection, stream: string, start: 'earliest' | 'latest', target: string): Promise<number> {
-  const last = (await streamInfo(nc, stream, target)).state.last_seq;
-  return start === 'earliest' ? 0 : last;
+function checkPartitionCount(info: StreamInfo, of: number, target: string): void {
+  const dest = (info.config as { subject_transform?: { dest?: string } }).subject_transform?.dest;
+  const counts = dest === undefined ? [] : mappedPartitionCounts(dest);
+  const other = counts.find((n) => n !== of);
+  if (other !== undefined)
+    throw new Error(`${target} maps its subjects into ${other} partitions (${dest}) but the node has parallelism ${of}: make them equal`);
 }
 
 /** The stream's info, or an error naming the target: no such stream, no JetStream. */
