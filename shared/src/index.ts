@@ -14,3 +14,4 @@ export * from './json-bounds.js';
 export * from './limits.js';
 export * from './field-path.js';
 export * from './privacy/index.js';
+export * from './key-partition.js';
