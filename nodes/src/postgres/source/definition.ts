@@ -67,9 +67,11 @@ export const sourcePostgresDefinition = defineNode<SourcePostgresConfig>({
   split: {
     how: 'by a hash of the column `splitBy`: partition p of N reads the rows where abs(hashtext(splitBy::text)) mod N = p (a NULL goes to partition 0), each in cursor order with its own cursor',
     guarantee:
-      'every row of parallelism 1 once (the partitions are disjoint and cover the table); each partition in cursor order, none across partitions: a downstream window sees them by the minimum of the partitions\' watermarks',
+      "every row of parallelism 1 once (the partitions are disjoint and cover the table); each partition in cursor order, none across partitions: a downstream window sees them by the minimum of the partitions' watermarks",
     check: (c) =>
-      typeof c.splitBy === 'string' ? undefined : 'with parallelism above 1 it needs splitBy: the column whose hash splits the rows (e.g. "customer_id")',
+      typeof c.splitBy === 'string'
+        ? undefined
+        : 'with parallelism above 1 it needs splitBy: the column whose hash splits the rows (e.g. "customer_id")',
   },
   inputs: [],
   outputs: () => [

@@ -60,7 +60,8 @@ function shareOf(ctx: OperatorContext<SourcePostgresConfig>): RowShare | undefin
   const p = ctx.partition;
   if (!p || p.of <= 1) return undefined;
   // The validator refuses a split without splitBy; a host that skipped it gets a clear error.
-  if (ctx.config.splitBy === undefined) throw new Error(`${ctx.nodeId}: parallelism ${p.of} needs splitBy (the column whose hash splits the rows)`);
+  if (ctx.config.splitBy === undefined)
+    throw new Error(`${ctx.nodeId}: parallelism ${p.of} needs splitBy (the column whose hash splits the rows)`);
   return p;
 }
 
@@ -90,7 +91,9 @@ export async function probeTable(client: pg.Client, c: SourcePostgresConfig, sha
     const msg = messageOf(err);
     // PostgreSQL's own hint ("Perhaps you meant...") says it better when it gives one.
     const hint =
-      /does not exist/.test(msg) && !msg.includes(' hint: ') && /[A-Z]/.test(c.table + (c.columns ?? []).join('') + c.cursorColumn + (c.splitBy ?? ''))
+      /does not exist/.test(msg) &&
+      !msg.includes(' hint: ') &&
+      /[A-Z]/.test(c.table + (c.columns ?? []).join('') + c.cursorColumn + (c.splitBy ?? ''))
         ? '; names are case-sensitive (always quoted)'
         : '';
     throw new Error(`cannot read table ${c.table}: ${msg}${hint}`);

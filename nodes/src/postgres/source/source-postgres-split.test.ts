@@ -98,7 +98,9 @@ describe('source.postgres split by splitBy', () => {
   it('needs splitBy to split, saying so', () => {
     const split = sourcePostgresDefinition.split!;
     const config = sourcePostgresDefinition.config.parse({ url: db.url, table: 't', cursorColumn: 'id' });
-    expect(split.check!(config, 3)).toBe('with parallelism above 1 it needs splitBy: the column whose hash splits the rows (e.g. "customer_id")');
+    expect(split.check!(config, 3)).toBe(
+      'with parallelism above 1 it needs splitBy: the column whose hash splits the rows (e.g. "customer_id")',
+    );
     expect(split.check!({ ...config, splitBy: 'customer' }, 3)).toBeUndefined();
   });
 });
