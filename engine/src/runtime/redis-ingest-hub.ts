@@ -8,6 +8,7 @@
  * checkpoint is durable, what it covers is trimmed. The stream goes when the pipeline is
  * stopped or ends (close), not when a redeploy stops and starts it. docs/durable-ingest.md.
  */
+import { MAX_SOURCE_PARALLELISM } from '@sluice/shared';
 import type { Inbox, InboxSplit } from '@sluice/nodes/sdk';
 import { type RedisClient, createRedis } from '../runners/bullmq/redis-client.js';
 import { RedisKeys } from '../runners/bullmq/keys.js';
@@ -48,28 +49,26 @@ return 1
 
 /**
  * Close a pipeline's inboxes: delete the capacity hash and the streams of every node it lists
- * (a split node's listing says how many partitions: streams <node>#0 ...) and of the streams
- * given. KEYS[1] capacity hash; ARGV[1] the streams' key without the node id; ARGV[2..] streams
- * (node ids, or node#partition).
+ * or that is given: the node's stream and every partition stream it may have had (`<node>#0` up
+ * to the largest parallelism), whatever split it had before a redeploy changed it, so none is
+ * left forever. Deleting a key that does not exist costs next to nothing. KEYS[1] capacity hash;
+ * ARGV[1] the streams' key without the node id; ARGV[2] the largest parallelism; ARGV[3..] nodes.
  */
 const CLOSE_SCRIPT = `
-local listed = redis.call('HGETALL', KEYS[1])
-local n = 0
-for i = 1, #listed, 2 do
-  redis.call('DEL', ARGV[1] .. listed[i])
-  local of = tonumber(string.match(listed[i + 1], '"of":(%d+)'))
-  if of then for p = 0, of - 1 do redis.call('DEL', ARGV[1] .. listed[i] .. '#' .. p) end end
-  n = n + 1
+local nodes = redis.call('HKEYS', KEYS[1])
+for i = 3, #ARGV do nodes[#nodes + 1] = ARGV[i] end
+local most = tonumber(ARGV[2])
+for _, n in ipairs(nodes) do
+  redis.call('DEL', ARGV[1] .. n)
+  for p = 0, most - 1 do redis.call('DEL', ARGV[1] .. n .. '#' .. p) end
 end
-for i = 2, #ARGV do redis.call('DEL', ARGV[1] .. ARGV[i]) end
 redis.call('DEL', KEYS[1])
-return n
+return #nodes
 `;
-
 interface WithOffer {
   sluiceIngestOffer(key: string, marker: string, capacity: number, ...records: string[]): Promise<number>;
   sluiceIngestOfferSplit(n: number, ...keysAndArgs: (string | number)[]): Promise<number>;
-  sluiceIngestClose(capacities: string, streamPrefix: string, ...nodes: string[]): Promise<number>;
+  sluiceIngestClose(capacities: string, streamPrefix: string, most: number, ...nodes: string[]): Promise<number>;
 }
 
 export interface RedisIngestHubOptions {
@@ -152,12 +151,10 @@ export class RedisIngestHub implements IngestHub {
     this.capacities.delete(pipelineId);
     // The inboxes another server of the cluster opened are listed in Redis: closed here too, in
     // one script, so an open() sent after this close is not undone by it.
-    const streams = new Set<string>();
-    for (const [node, entry] of nodes ?? []) {
-      streams.add(node);
-      for (let p = 0; p < (entry.split?.of ?? 0); p++) streams.add(`${node}#${p}`);
-    }
-    this.redis.sluiceIngestClose(this.keys.ingestCapacity(pipelineId), this.keys.ingest(pipelineId, ''), ...streams).catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
+    const streams = new Set(nodes?.keys() ?? []);
+    this.redis
+      .sluiceIngestClose(this.keys.ingestCapacity(pipelineId), this.keys.ingest(pipelineId, ''), MAX_SOURCE_PARALLELISM, ...streams)
+      .catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
   }
 
   async offer(pipelineId: string, nodeId: string, records: readonly unknown[]): Promise<OfferResult> {
