@@ -15,3 +15,4 @@ export * from './limits.js';
 export * from './field-path.js';
 export * from './privacy/index.js';
 export * from './alerts/alert-rules.js';
+export * from './key-partition.js';

@@ -316,7 +316,8 @@ const paths = {
     parameters: [param('pipelineId', 'path', id.schema), nodeId('nodeId')],
     post: {
       operationId: 'ingestEvents',
-      summary: 'Events for a source.http node: a JSON object, a JSON array, or NDJSON (application/x-ndjson)',
+      summary:
+        'Events for a source.http node: a JSON object, a JSON array, or NDJSON (application/x-ndjson). A node split with parallelism places each record by its partitionBy field: 400 missing-partition-key for a record without it (nothing taken)',
       requestBody: {
         required: true,
         content: { 'application/json': { schema: {} }, 'application/x-ndjson': { schema: { type: 'string' } } },

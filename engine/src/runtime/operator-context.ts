@@ -46,7 +46,7 @@ export function operatorContext(node: PlanNode, state: StateRegistry, o: Context
   if (o.consoleWriter) ctx.consoleWriter = o.consoleWriter;
   if (o.show) ctx.show = o.show;
   const ingest = o.ingest;
-  if (ingest) ctx.inbox = (capacity) => ingest.hub.open(ingest.pipelineId, node.id, capacity);
+  if (ingest) ctx.inbox = (capacity, split) => ingest.hub.open(ingest.pipelineId, node.id, capacity, split);
   return ctx;
 }
 

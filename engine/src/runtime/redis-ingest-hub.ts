@@ -1,17 +1,20 @@
 /**
  * The durable ingest hub (BullMQ mode): one Redis stream per source.http node,
- * `<prefix>:ingest:{<pipeline>}:<node>`, one entry per record (field `r`, JSON text). The ingest
+ * `<prefix>:ingest:{<pipeline>}:<node>`, one entry per record (field `r`, JSON text); a split
+ * node (`parallelism` N) has one per partition, `<node>#<p>`, records placed by key. The ingest
  * route answers 202 only once Redis holds the records, so a server crash loses none of them.
  * The source reads the stream from a position (the last entry id it read) that the coordinator
  * checkpoints with the rest of the source; a restarted coordinator seeks back to it. Once a
  * checkpoint is durable, what it covers is trimmed. The stream goes when the pipeline is
  * stopped or ends (close), not when a redeploy stops and starts it. docs/durable-ingest.md.
  */
-import type { Inbox } from '@sluice/nodes/sdk';
+import { MAX_SOURCE_PARALLELISM } from '@sluice/shared';
+import type { Inbox, InboxSplit } from '@sluice/nodes/sdk';
 import { type RedisClient, createRedis } from '../runners/bullmq/redis-client.js';
 import { RedisKeys } from '../runners/bullmq/keys.js';
 import { closeRedis } from '../runners/bullmq/redis-options.js';
 import type { IngestHub, OfferResult } from './ingest-hub.js';
+import { type NodeSplit, placeRecords, type Unplaced } from './ingest-placement.js';
 
 /**
  * All or nothing, in one step: the records go in only if the stream (what is waiting plus what
@@ -29,20 +32,43 @@ return 1
 `;
 
 /**
- * Close a pipeline's inboxes: delete the capacity hash and the stream of every node it lists or
- * that is given. KEYS[1] capacity hash; ARGV[1] the streams' key without the node id; ARGV[2..] nodes.
+ * The same for a split node: each record goes to its partition's stream, all or nothing, the
+ * node's capacity over all its streams (every stream has the pipeline's hash tag: one slot).
+ * KEYS[1] run marker, KEYS[2..N+1] the partitions' streams; ARGV[1] capacity; then pairs of
+ * (partition, record). Same answers.
+ */
+const OFFER_SPLIT_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local n = (#ARGV - 1) / 2
+local held = 0
+for i = 2, #KEYS do held = held + redis.call('XLEN', KEYS[i]) end
+if held + n > tonumber(ARGV[1]) then return 0 end
+for i = 2, #ARGV, 2 do redis.call('XADD', KEYS[tonumber(ARGV[i]) + 2], '*', 'r', ARGV[i + 1]) end
+return 1
+`;
+
+/**
+ * Close a pipeline's inboxes: delete the capacity hash and the streams of every node it lists
+ * or that is given: the node's stream and every partition stream it may have had (`<node>#0` up
+ * to the largest parallelism), whatever split it had before a redeploy changed it, so none is
+ * left forever. Deleting a key that does not exist costs next to nothing. KEYS[1] capacity hash;
+ * ARGV[1] the streams' key without the node id; ARGV[2] the largest parallelism; ARGV[3..] nodes.
  */
 const CLOSE_SCRIPT = `
 local nodes = redis.call('HKEYS', KEYS[1])
-for i = 2, #ARGV do nodes[#nodes + 1] = ARGV[i] end
-for _, n in ipairs(nodes) do redis.call('DEL', ARGV[1] .. n) end
+for i = 3, #ARGV do nodes[#nodes + 1] = ARGV[i] end
+local most = tonumber(ARGV[2])
+for _, n in ipairs(nodes) do
+  redis.call('DEL', ARGV[1] .. n)
+  for p = 0, most - 1 do redis.call('DEL', ARGV[1] .. n .. '#' .. p) end
+end
 redis.call('DEL', KEYS[1])
 return #nodes
 `;
-
 interface WithOffer {
   sluiceIngestOffer(key: string, marker: string, capacity: number, ...records: string[]): Promise<number>;
-  sluiceIngestClose(capacities: string, streamPrefix: string, ...nodes: string[]): Promise<number>;
+  sluiceIngestOfferSplit(n: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+  sluiceIngestClose(capacities: string, streamPrefix: string, most: number, ...nodes: string[]): Promise<number>;
 }
 
 export interface RedisIngestHubOptions {
@@ -71,8 +97,8 @@ export class RedisIngestHub implements IngestHub {
   private readonly redis: RedisClient & WithOffer;
   private readonly owned: boolean;
   private readonly keys: RedisKeys;
-  /** Nodes whose inbox is open in this process: pipeline -> node -> capacity. */
-  private readonly capacities = new Map<string, Map<string, number>>();
+  /** Nodes whose inbox is open in this process: pipeline -> node -> capacity (and split). */
+  private readonly capacities = new Map<string, Map<string, NodeInbox>>();
 
   constructor(o: RedisIngestHubOptions) {
     if (!o.redis && !o.redisUrl) throw new Error('RedisIngestHub needs a Redis connection or URL');
@@ -81,6 +107,7 @@ export class RedisIngestHub implements IngestHub {
     // Retried by ioredis; /readyz reports an unreachable Redis.
     if (this.owned) redis.on('error', () => undefined);
     redis.defineCommand('sluiceIngestOffer', { numberOfKeys: 2, lua: OFFER_SCRIPT });
+    redis.defineCommand('sluiceIngestOfferSplit', { lua: OFFER_SPLIT_SCRIPT });
     redis.defineCommand('sluiceIngestClose', { numberOfKeys: 1, lua: CLOSE_SCRIPT });
     this.redis = redis as RedisClient & WithOffer;
     this.keys = new RedisKeys(o.prefix ?? 'sluice');
@@ -90,13 +117,28 @@ export class RedisIngestHub implements IngestHub {
    * The node's inbox, on its stream. Opening again (a redeploy, a restarted server) keeps the
    * stream: records accepted before are still there for the new source to read.
    */
-  open(pipelineId: string, nodeId: string, capacity: number): Inbox {
+  open(pipelineId: string, nodeId: string, capacity: number, split?: InboxSplit): Inbox {
     let nodes = this.capacities.get(pipelineId);
     if (!nodes) this.capacities.set(pipelineId, (nodes = new Map()));
-    nodes.set(nodeId, capacity);
-    // For the other servers of a cluster: they take records for this inbox too.
-    this.redis.hset(this.keys.ingestCapacity(pipelineId), nodeId, String(capacity)).catch(() => undefined);
-    return new StreamInbox(this.redis, this.keys.ingest(pipelineId, nodeId));
+    const entry: NodeInbox = split ? { capacity, split: { of: split.of, partitionBy: split.partitionBy } } : { capacity };
+    nodes.set(nodeId, entry);
+    // For the other servers of a cluster (and the server, when a worker opens it): they take
+    // records for this inbox too. A plain number for an unsplit node, as before splits.
+    this.redis.hset(this.keys.ingestCapacity(pipelineId), nodeId, listing(entry)).catch(() => undefined);
+    return new StreamInbox(this.redis, this.stream(pipelineId, nodeId, split?.index));
+  }
+
+  /** A node's stream; a split node's partition p has its own, `<node>#<p>`. */
+  private stream(pipelineId: string, nodeId: string, partition?: number): string {
+    return this.keys.ingest(pipelineId, partition === undefined ? nodeId : `${nodeId}#${partition}`);
+  }
+
+  /** The node's capacity and split: opened here, or listed in Redis by whoever opened it. */
+  private async inboxOf(pipelineId: string, nodeId: string): Promise<NodeInbox | undefined> {
+    const local = this.capacities.get(pipelineId)?.get(nodeId);
+    if (local) return local;
+    const listed = await this.redis.hget(this.keys.ingestCapacity(pipelineId), nodeId);
+    return listed === null ? undefined : parseListing(listed);
   }
 
   /**
@@ -110,32 +152,53 @@ export class RedisIngestHub implements IngestHub {
     // The inboxes another server of the cluster opened are listed in Redis: closed here too, in
     // one script, so an open() sent after this close is not undone by it.
     const streams = new Set(nodes?.keys() ?? []);
-    this.redis.sluiceIngestClose(this.keys.ingestCapacity(pipelineId), this.keys.ingest(pipelineId, ''), ...streams).catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
+    this.redis
+      .sluiceIngestClose(this.keys.ingestCapacity(pipelineId), this.keys.ingest(pipelineId, ''), MAX_SOURCE_PARALLELISM, ...streams)
+      .catch(() => undefined); // an unreachable Redis leaves them: a later deploy reads them
   }
 
   async offer(pipelineId: string, nodeId: string, records: readonly unknown[]): Promise<OfferResult> {
-    let capacity = this.capacities.get(pipelineId)?.get(nodeId);
     // Opened by the run on another server (the cluster's leader): its capacity is in Redis.
-    if (capacity === undefined) {
-      const listed = await this.redis.hget(this.keys.ingestCapacity(pipelineId), nodeId);
-      if (listed !== null) capacity = Number(listed);
-    }
-    if (capacity === undefined) return 'unknown';
+    const inbox = await this.inboxOf(pipelineId, nodeId);
+    if (inbox === undefined) return 'unknown';
     if (records.length === 0) return 'accepted';
-    const ok = await this.redis.sluiceIngestOffer(
-      this.keys.ingest(pipelineId, nodeId),
-      this.keys.runMarker(pipelineId),
-      capacity,
-      ...records.map((r) => JSON.stringify(r)),
-    );
+    const ok = inbox.split
+      ? await this.offerSplit(pipelineId, nodeId, inbox.capacity, inbox.split, records)
+      : await this.redis.sluiceIngestOffer(
+          this.stream(pipelineId, nodeId),
+          this.keys.runMarker(pipelineId),
+          inbox.capacity,
+          ...records.map((r) => JSON.stringify(r)),
+        );
+    if (typeof ok === 'object') return ok;
     // No marker: Redis lost the run (or it is being redeployed by stop and start right now).
     if (ok === -1) return 'unavailable';
     return ok === 1 ? 'accepted' : 'full';
   }
 
-  /** Entries in the stream: waiting, or read and not yet released by a checkpoint. */
-  waiting(pipelineId: string, nodeId: string): Promise<number> {
-    return this.redis.xlen(this.keys.ingest(pipelineId, nodeId));
+  /** Placed by key, then appended to the partitions' streams in one script (all or nothing). */
+  private async offerSplit(
+    pipelineId: string,
+    nodeId: string,
+    capacity: number,
+    split: NodeSplit,
+    records: readonly unknown[],
+  ): Promise<number | Unplaced> {
+    const placed = placeRecords(records, split);
+    if (!Array.isArray(placed)) return placed;
+    const keys = [this.keys.runMarker(pipelineId), ...Array.from({ length: split.of }, (_, p) => this.stream(pipelineId, nodeId, p))];
+    const args: (string | number)[] = [capacity];
+    for (let i = 0; i < records.length; i++) args.push(placed[i]!, JSON.stringify(records[i]));
+    return this.redis.sluiceIngestOfferSplit(keys.length, ...keys, ...args);
+  }
+
+  /** Entries in the node's stream(s): waiting, or read and not yet released by a checkpoint. */
+  async waiting(pipelineId: string, nodeId: string): Promise<number> {
+    const split = (await this.inboxOf(pipelineId, nodeId))?.split;
+    if (!split) return this.redis.xlen(this.stream(pipelineId, nodeId));
+    let n = 0;
+    for (let p = 0; p < split.of; p++) n += await this.redis.xlen(this.stream(pipelineId, nodeId, p));
+    return n;
   }
 
   /** Close the connection this hub opened (server shutdown). */
@@ -143,6 +206,28 @@ export class RedisIngestHub implements IngestHub {
     this.capacities.clear();
     if (this.owned) await closeRedis(this.redis);
   }
+}
+
+/** What the hub knows of an open node: its capacity and, split, how records are placed. */
+interface NodeInbox {
+  capacity: number;
+  split?: NodeSplit;
+}
+
+/** The capacity hash's value: the capacity alone (unsplit, as before splits), or JSON. */
+function listing(entry: NodeInbox): string {
+  return entry.split
+    ? JSON.stringify({ capacity: entry.capacity, of: entry.split.of, partitionBy: entry.split.partitionBy })
+    : String(entry.capacity);
+}
+
+function parseListing(text: string): NodeInbox | undefined {
+  if (!text.startsWith('{')) {
+    const capacity = Number(text);
+    return Number.isFinite(capacity) ? { capacity } : undefined;
+  }
+  const o = JSON.parse(text) as { capacity: number; of: number; partitionBy: string };
+  return { capacity: o.capacity, split: { of: o.of, partitionBy: o.partitionBy } };
 }
 
 /** One source's view of its stream: reads after its position, trims what a checkpoint covers. */

@@ -9,6 +9,18 @@
  */
 import { FifoQueue } from './fifo-queue.js';
 
+/**
+ * A split push source's partition (`parallelism` N above 1): the host places each record in
+ * partition keyPartition(keyText(record[partitionBy]), N) (@sluice/shared, key-partition.ts),
+ * and partition `index` reads its own inbox. docs/durable-ingest.md.
+ */
+export interface InboxSplit {
+  index: number;
+  of: number;
+  /** The record field (dots for nested fields) whose value places the record. */
+  partitionBy: string;
+}
+
 export interface Inbox {
   /** Up to `max` records, oldest first, after the current position (which moves past them). */
   take(max: number): unknown[] | Promise<unknown[]>;

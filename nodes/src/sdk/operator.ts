@@ -9,7 +9,7 @@
  * (docs/execution-model.md, "Who owns an event").
  */
 import type { Event, ParamValue } from '@sluice/shared';
-import type { Inbox } from './inbox.js';
+import type { Inbox, InboxSplit } from './inbox.js';
 import type { StateRegistry } from './state.js';
 
 export interface Collector {
@@ -54,8 +54,11 @@ export interface OperatorContext<C> {
    * reads, partition `index` of `of`. Absent or `of: 1`: the whole source.
    */
   partition?: { index: number; of: number };
-  /** The inbox the host feeds this node (push sources such as source.http), with its capacity. */
-  inbox?(capacity: number): Inbox;
+  /**
+   * The inbox the host feeds this node (push sources such as source.http), with its capacity;
+   * a split source's partition passes its share (`InboxSplit`) and gets that partition's inbox.
+   */
+  inbox?(capacity: number, split?: InboxSplit): Inbox;
   /**
    * The value of a named secret (connector passwords; sdk/secrets.ts). Throws, naming the
    * secret and where to set it, when the host has none by that name.

@@ -2,7 +2,8 @@
  * `POST /api/ingest/:pipelineId/:nodeId`: records for a `source.http` node. A JSON object, a
  * JSON array, or NDJSON (by content-type, or the node's `format`). 202 with the count; 429 +
  * Retry-After when the node's inbox cannot take them all (nothing is taken: retry the request
- * whole); 404 unknown pipeline or node; 409 when the pipeline is not running.
+ * whole); 404 unknown pipeline or node; 409 when the pipeline is not running; 400 when a split
+ * node's record has no `partitionBy` value (nothing is taken).
  */
 import { findDepthExcess, findNonFinite, MAX_RECORD_DEPTH } from '@sluice/shared';
 import { Hono } from 'hono';
@@ -35,6 +36,14 @@ export function ingestRoutes(o: IngestRoutesOptions): Hono {
     );
     const hub = o.deployments.ingest;
     const result = hub ? await hub.offer(pipelineId, nodeId, records) : 'unknown';
+    if (typeof result === 'object') {
+      const { record, field } = result.unplaced;
+      throw new ApiError(
+        400,
+        'missing-partition-key',
+        `record ${record} has no value in "${field}" (a string, number or boolean), the field that places records in node "${nodeId}"'s partitions (partitionBy); nothing was taken`,
+      );
+    }
     if (result === 'unknown') throw new ApiError(409, 'not-deployed', `pipeline "${pipelineId}" is not running; deploy it first`);
     if (result === 'unavailable')
       throw new ApiError(

@@ -138,8 +138,12 @@ export class BullmqRun extends RunLifecycle {
     for (const node of this.plan.nodes.values()) {
       if (node.type !== 'source.http') continue;
       const parsed = node.def.config.safeParse(node.config);
-      const capacity = parsed.success ? Number((parsed.data as { maxBuffered?: unknown }).maxBuffered) : Number.NaN;
-      if (Number.isFinite(capacity)) hub.open(this.pipelineId, node.id, capacity);
+      const c = (parsed.success ? parsed.data : {}) as { maxBuffered?: unknown; partitionBy?: unknown };
+      const capacity = Number(c.maxBuffered);
+      // A split node: the server places each record in its partition's stream (ingest-placement.ts).
+      const of = this.plan.stages[node.stage]!.partitions;
+      const split = of > 1 && typeof c.partitionBy === 'string' ? { index: 0, of, partitionBy: c.partitionBy } : undefined;
+      if (Number.isFinite(capacity)) hub.open(this.pipelineId, node.id, capacity, split);
     }
   }
 

@@ -4,14 +4,24 @@
  * watermark when behind) exactly as source.file stamps what it reads.
  */
 import { durationMs, type Event } from '@sluice/shared';
+import type { InboxSplit } from '../../sdk/inbox.js';
 import type { SourceBatch, SourceFactory, SourceOperator } from '../../sdk/operator.js';
 import { RecordClock } from '../../sdk/source-time.js';
 import type { SourceHttpConfig } from './definition.js';
 
+/** A split partition's share of the posted records (`parallelism` above 1), else undefined. */
+export function inboxSplit(c: SourceHttpConfig, partition: { index: number; of: number } | undefined): InboxSplit | undefined {
+  if (!partition || partition.of <= 1) return undefined;
+  // The validator refuses a split without partitionBy; a host that skipped it gets a clear error.
+  if (c.partitionBy === undefined)
+    throw new Error(`source.http: parallelism ${partition.of} needs partitionBy (the field that places each record)`);
+  return { index: partition.index, of: partition.of, partitionBy: c.partitionBy };
+}
+
 export const sourceHttpOperator: SourceFactory<SourceHttpConfig> = (ctx) => {
   if (!ctx.inbox)
     throw new Error('source.http needs a host that feeds it: deploy it on the Sluice server (`pnpm start`), not with `sluice run`');
-  const inbox = ctx.inbox(ctx.config.maxBuffered);
+  const inbox = ctx.inbox(ctx.config.maxBuffered, inboxSplit(ctx.config, ctx.partition));
   const clock = new RecordClock(ctx.config.timeField, durationMs(ctx.config.maxOutOfOrderness));
 
   const toBatch = (records: readonly unknown[]): SourceBatch => {

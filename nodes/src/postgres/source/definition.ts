@@ -11,6 +11,11 @@ export const sourcePostgresConfig = z.object({
   table: tableName.describe('Table to read: name or schema.name, case-sensitive (always quoted)'),
   cursorColumn: columnName.describe('A unique, increasing column (a bigserial id): rows are read in its order, each once'),
   columns: z.array(columnName).min(1).optional().describe('Columns to read; default: all'),
+  splitBy: columnName
+    .optional()
+    .describe(
+      'With parallelism N above 1: the column whose hash splits the rows, partition p reading the rows where hashtext(column::text) mod N = p (NULL: partition 0); each partition keeps its own cursor',
+    ),
   pollInterval: durationSchema.default('1s').describe('How long to wait before asking again once every row was read'),
   batchSize: z.number().int().min(1).max(100_000).default(1000).describe('Rows per query at most'),
   timeField: z
@@ -44,7 +49,8 @@ export const sourcePostgresDefinition = defineNode<SourcePostgresConfig>({
     'transaction commits after a higher id was read is never read; with it, rows wait until ' +
     'every transaction that could still commit a lower id has ended. Values: bigint and numeric as numbers when exact, ' +
     'else strings; timestamps as ISO-8601 strings (UTC); json/jsonb as objects. The password ' +
-    'comes from the secret `passwordSecret`.',
+    'comes from the secret `passwordSecret`. With `parallelism` N, `splitBy` names a column: ' +
+    'partition p reads the rows whose hash of that column mod N is p, each with its own cursor.',
   example: {
     url: 'postgres://sluice@db:5432/shop',
     passwordSecret: 'SHOP_DB_PASSWORD',
@@ -58,6 +64,15 @@ export const sourcePostgresDefinition = defineNode<SourcePostgresConfig>({
     waitForTransactions: true,
   },
   config: sourcePostgresConfig,
+  split: {
+    how: 'by a hash of the column `splitBy`: partition p of N reads the rows where abs(hashtext(splitBy::text)) mod N = p (a NULL goes to partition 0), each in cursor order with its own cursor',
+    guarantee:
+      "every row of parallelism 1 once (the partitions are disjoint and cover the table); each partition in cursor order, none across partitions: a downstream window sees them by the minimum of the partitions' watermarks",
+    check: (c) =>
+      typeof c.splitBy === 'string'
+        ? undefined
+        : 'with parallelism above 1 it needs splitBy: the column whose hash splits the rows (e.g. "customer_id")',
+  },
   inputs: [],
   outputs: () => [
     { name: 'out', label: 'Rows' },

@@ -79,7 +79,7 @@ export const sourceRedisStreamDefinition = defineNode<SourceRedisStreamConfig>({
   },
   config: sourceRedisStreamConfig,
   split: {
-    how: 'one stream per partition: `stream` names them with {partition} (orders:{partition} reads orders:0 to orders:N-1)',
+    how: 'one stream per partition: `stream` names them with {partition} (orders:{partition} reads orders:0 to orders:N-1); producers may choose the stream by key with the documented key hash, fnv1a32(utf8(key)) mod N',
     guarantee: 'every entry of the N streams once, each stream in id order, each partition resuming from its own position',
     check: (c) =>
       typeof c.stream === 'string' && c.stream.includes(PARTITION_PLACEHOLDER)
