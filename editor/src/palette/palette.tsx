@@ -1,4 +1,5 @@
 /** Node types by category, searchable; drag one onto the canvas. Plugin types sit in their declared category, marked. */
+import { PanelLeftClose, PanelLeftOpen } from 'lucide-react';
 import { useState } from 'react';
 import { allDefinitions } from '@sluice/nodes/definitions';
 import { useDocument } from '../stores/document-store';
@@ -22,7 +23,7 @@ export function Palette() {
       aria-label={open ? 'Collapse the palette' : 'Expand the palette'}
       title={open ? 'Collapse the palette' : 'Expand the palette'}
     >
-      {open ? '‹' : '›'}
+      {open ? <PanelLeftClose size={15} aria-hidden="true" /> : <PanelLeftOpen size={15} aria-hidden="true" />}
     </button>
   );
   if (!open)
