@@ -1,6 +1,7 @@
 /**
  * axe-core on every page of the editor, in the light and the dark theme (issue 13): the
- * pipelines list, a canvas with a node selected, history, audit, workers, a business page and
+ * pipelines list, a canvas with a node selected (a window, a rules table with the debug panel
+ * open, the shortcut sheet), an empty new pipeline, history, audit, workers, a business page and
  * sign-in. Any serious or critical violation fails the test, each printed with its selector.
  * Also the theme itself: it follows the system setting, the toggle overrides it across a
  * reload, and React Flow's background and minimap follow.
@@ -55,6 +56,30 @@ const PAGES: { name: string; open: (page: Page) => Promise<void> }[] = [
       await page.goto(`${base}/#/p/fraud`);
       await page.getByTestId('node-per_card').click();
       await page.getByRole('complementary', { name: 'Node per_card' }).waitFor();
+    },
+  },
+  {
+    name: 'editor with a rules node selected and the debug panel open',
+    open: async (page) => {
+      await page.goto(`${base}/#/p/fraud`);
+      await page.getByTestId('node-rules').click();
+      await page.getByRole('complementary', { name: 'Node rules' }).waitFor();
+      await page.getByRole('button', { name: 'Show debug panel' }).click();
+      await page.getByRole('tabpanel').waitFor();
+    },
+  },
+  {
+    name: 'keyboard shortcut sheet',
+    open: async (page) => {
+      await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+      await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    },
+  },
+  {
+    name: 'new empty pipeline',
+    open: async (page) => {
+      await page.goto(`${base}/#/new`);
+      await page.getByTestId('canvas-empty').waitFor();
     },
   },
   {
@@ -122,7 +147,7 @@ describe('colour theme (Chromium)', () => {
     expect(await theme(page)).toBe('dark');
     expect(await page.getByTestId('theme-system').getAttribute('aria-pressed')).toBe('true');
     // The dark tokens, on the page and inside React Flow (its pane, minimap and controls).
-    expect(await style(page, 'body', 'backgroundColor')).toBe('rgb(15, 19, 24)');
+    expect(await style(page, 'html', 'backgroundColor')).toBe('rgb(15, 19, 24)');
     expect(await style(page, '.react-flow', 'backgroundColor')).toBe('rgb(15, 19, 24)');
     expect(await style(page, '.react-flow__minimap', 'backgroundColor')).toBe('rgb(23, 28, 35)');
     expect(await style(page, '.react-flow__controls-button', 'backgroundColor')).toBe('rgb(23, 28, 35)');

@@ -55,7 +55,6 @@ export function Palette() {
                 key={d.type}
                 className={`palette-item cat-${cat}`}
                 draggable
-                aria-label={`Add ${d.title}: ${d.summary}`}
                 onClick={() => {
                   // Clicking (or Enter) adds the node without dragging.
                   const n = useDocument.getState().doc.nodes.length;
@@ -71,6 +70,8 @@ export function Palette() {
                 title={d.docs}
               >
                 <strong>
+                  {/* Read as "Add Generator …": the visible text is the button's name (WCAG 2.5.3). */}
+                  <span className="sr-only">Add </span>
                   {d.title}
                   {pluginTypes.includes(d.type) ? (
                     <span className="badge" title="from a plugin the server loaded">
