@@ -169,9 +169,14 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
               >
                 <Redo2 size={15} aria-hidden="true" />
               </button>
-              <button type="button" className="icon-button" onClick={() => useDocument.getState().change((d) => autoLayout(d))}>
+              <button
+                type="button"
+                className="icon-button"
+                title="Lay the graph out left to right"
+                onClick={() => useDocument.getState().change((d) => autoLayout(d))}
+              >
                 <LayoutGrid size={15} aria-hidden="true" />
-                Layout
+                <span className="tb-label">Layout</span>
               </button>
             </fieldset>
           ) : (
@@ -186,15 +191,15 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
                 Save{dirty ? ' *' : ''}
               </button>
             ) : null}
-            <button type="button" className="icon-button" onClick={exportDoc}>
+            <button type="button" className="icon-button" title="Export the document as JSON" onClick={exportDoc}>
               <Download size={15} aria-hidden="true" />
-              Export
+              <span className="tb-label">Export</span>
             </button>
             {editable ? (
               <>
-                <button type="button" className="icon-button" onClick={() => fileInput.current?.click()}>
+                <button type="button" className="icon-button" title="Import a JSON document" onClick={() => fileInput.current?.click()}>
                   <Upload size={15} aria-hidden="true" />
-                  Import
+                  <span className="tb-label">Import</span>
                 </button>
                 <input
                   ref={fileInput}
@@ -232,15 +237,15 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           </fieldset>
           <fieldset className="tb-group" aria-label="Other views">
             {id ? (
-              <a href={formatRoute({ page: 'history', id })} className="button with-icon">
+              <a href={formatRoute({ page: 'history', id })} className="button with-icon" title="History: versions, changes, rollback">
                 <History size={15} aria-hidden="true" />
-                History
+                <span className="tb-label">History</span>
               </a>
             ) : null}
             {id && editable ? (
-              <a href={formatRoute({ page: 'business', id })} className="button with-icon">
+              <a href={formatRoute({ page: 'business', id })} className="button with-icon" title="Business view">
                 <Briefcase size={15} aria-hidden="true" />
-                Business view
+                <span className="tb-label">Business view</span>
               </a>
             ) : null}
             <button
