@@ -128,6 +128,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           <fieldset className="tb-group tb-pipeline" aria-label="Which pipeline">
             <a href="#/" className="button with-icon">
               <ArrowLeft size={15} aria-hidden="true" />
+              <span className="sr-only">Back to </span>
               Pipelines
             </a>
             <select

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { allDefinitions } from '@sluice/nodes/definitions';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
+import { plainText } from '../panels/markdown';
 import { usePluginTypes } from './plugin-types';
 
 const ORDER = ['source', 'transform', 'window', 'route', 'rules', 'sink'];
@@ -67,7 +68,7 @@ export function Palette() {
                   e.dataTransfer.setData('application/x-sluice-node', d.type);
                   e.dataTransfer.effectAllowed = 'move';
                 }}
-                title={d.docs}
+                title={plainText(d.docs)}
               >
                 <strong>
                   {/* Read as "Add Generator …": the visible text is the button's name (WCAG 2.5.3). */}

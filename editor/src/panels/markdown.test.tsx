@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { Markdown, safeHref } from './markdown';
+import { Markdown, plainText, safeHref } from './markdown';
 
 const html = (text: string) => renderToStaticMarkup(<Markdown text={text} />);
 
@@ -27,5 +27,9 @@ describe('node help markdown', () => {
     expect(safeHref('data:text/html,x')).toBeUndefined();
     expect(safeHref('//evil.example')).toBeUndefined();
     expect(safeHref('mailto:a@b.c')).toBe('mailto:a@b.c');
+  });
+
+  it('gives a tooltip the text without its marks', () => {
+    expect(plainText('Groups by `keyBy`, **once**; see [docs](https://x.y).')).toBe('Groups by keyBy, once; see docs.');
   });
 });

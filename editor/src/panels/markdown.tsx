@@ -104,6 +104,14 @@ export function renderInline(text: string, key = 'i'): ReactNode[] {
   return out;
 }
 
+/** The text without markdown marks, for a tooltip (`title`), which cannot hold markup. */
+export const plainText = (text: string): string =>
+  text
+    .replace(/\[([^\]\n]+)\]\([^)\s]+\)/g, '$1')
+    .replace(/`([^`\n]+)`/g, '$1')
+    .replace(/\*\*([^*\n]+?)\*\*/g, '$1')
+    .replace(/^#{1,6}\s+/gm, '');
+
 const HEADINGS = ['h3', 'h4', 'h5', 'h6'] as const;
 
 export function Markdown({ text, className }: { text: string; className?: string }) {
