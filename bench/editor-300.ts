@@ -195,6 +195,8 @@ await page.waitForFunction(`(document.querySelector('[data-testid="counts-c2n13"
 await page.getByTestId('node-c2n13').click();
 await page.getByRole('tab', { name: 'Node events' }).click();
 await page.getByRole('tabpanel').waitFor();
+// The canvas is shorter and narrower now (debug panel, side panel): the whole graph fitted into it again.
+await page.getByRole('button', { name: 'Fit view' }).click();
 
 // A metrics message once a second: what re-renders for it, with nothing else going on.
 const idleStart = (await page.evaluate(COUNTERS)) as Counters;
