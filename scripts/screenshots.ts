@@ -42,7 +42,14 @@ const example = JSON.parse(readFileSync(join(examplesDir, ID, `${ID}.json`), 'ut
 const PRICE_FORMULA = example.nodes.find((n) => n.id === 'price')?.config.set?.price ?? '';
 
 /** Each shot: the page brought to what it shows, then its file name (without theme and .png). */
-const SHOTS: { name: string; take: (page: Page) => Promise<void>; after?: (page: Page) => Promise<void> }[] = [
+type Shot = {
+  name: string;
+  take: (page: Page) => Promise<void>;
+  /** Only this element, not the whole view. */
+  element?: (page: Page) => ReturnType<Page['getByTestId']>;
+  after?: (page: Page) => Promise<void>;
+};
+const SHOTS: Shot[] = [
   {
     name: 'pipelines',
     take: async (page) => {
@@ -90,6 +97,22 @@ const SHOTS: { name: string; take: (page: Page) => Promise<void>; after?: (page:
     },
   },
   {
+    name: 'preview',
+    take: async (page) => {
+      await page.getByRole('button', { name: 'Preview' }).click();
+      await page.getByTestId('preview-outcomes').waitFor(WAIT);
+    },
+    element: (page) => page.getByTestId('preview'),
+  },
+  {
+    name: 'rules-node-panel',
+    take: async (page) => {
+      await page.goto(`${base}/#/p/${ID}`);
+      await page.getByTestId('node-pricing').click();
+      await page.getByRole('complementary', { name: 'Node pricing' }).waitFor();
+    },
+  },
+  {
     name: 'audit',
     take: async (page) => {
       await page.goto(`${base}/#/audit`);
@@ -104,12 +127,12 @@ try {
   browser = await launchBrowser();
   for (const theme of ['light', 'dark'] as const) {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: theme });
-    for (const { name, take, after } of SHOTS) {
+    for (const { name, take, element, after } of SHOTS) {
       await take(page);
       // Fonts and the last layout settled (React Flow fits the view on a frame of its own).
       await page.evaluate('document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))');
       const file = join(OUT, `${name}${theme === 'dark' ? '-dark' : ''}.png`);
-      await page.screenshot({ path: file });
+      await (element ? element(page).screenshot({ path: file }) : page.screenshot({ path: file }));
       console.log(file.slice(ROOT.length));
       await after?.(page);
     }
