@@ -124,6 +124,14 @@ const style = (page: Page, selector: string, property: string) =>
   page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`);
 
 describe('accessibility (axe-core in Chromium)', () => {
+  it('the check itself finds a serious problem and names its element', async () => {
+    const page = await browser.newPage();
+    await page.setContent('<html lang="en"><head><title>t</title></head><body><main><button id="nameless"></button></main></body></html>');
+    const lines = describeViolations('probe', await seriousViolations(page));
+    await page.close();
+    expect(lines.some((l) => l.includes('button-name') && l.includes('#nameless'))).toBe(true);
+  });
+
   for (const scheme of ['light', 'dark'] as const) {
     it(`${scheme} theme: no serious or critical violation on any page`, async () => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: scheme });
