@@ -14,6 +14,7 @@ import { PipelinesPage } from './pages/pipelines-page';
 import { canEditGraph } from './pages/roles';
 import { formatRoute, navigate, parseRoute, type Route, useHash } from './pages/route';
 import { SignInPage } from './pages/signin-page';
+import { ThemeToggle } from './theme/theme-toggle';
 import { StartPage } from './pages/start-page';
 import { WorkersPage } from './pages/workers-page';
 import { useUi } from './stores/ui-store';
@@ -123,6 +124,7 @@ export function App() {
         ) : null}
         {!onCanvas && message ? <span className={`message ${message.kind}`}>{message.text}</span> : null}
         <span className="spacer" />
+        <ThemeToggle />
         {me?.authenticated ? (
           <span className="who" data-testid="who">
             {me.name} <span className="badge">{me.role}</span>

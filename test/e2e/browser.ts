@@ -1,7 +1,5 @@
 /** Debian's Chromium driven by playwright-core (never a downloaded browser); a fresh profile per launch. */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,11 +22,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * Where the browser tests put their screenshots: docs/screenshots only when asked
- * (`SLUICE_SCREENSHOTS=1 pnpm exec vitest run test/e2e`), else a temporary folder, so a test
- * run never changes a tracked file.
+ * Where the browser tests put their screenshots: .tmp/e2e-screenshots (git-ignored), so a test
+ * run never changes a tracked file. docs/screenshots is written by `pnpm screenshots` only.
  */
 export function screenshotDir(): string {
-  if (process.env.SLUICE_SCREENSHOTS === '1') return new URL('../../docs/screenshots', import.meta.url).pathname;
-  return mkdtempSync(join(tmpdir(), 'sluice-screenshots-'));
+  const dir = new URL('../../.tmp/e2e-screenshots', import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }

@@ -254,11 +254,13 @@ describe('editor shell (Chromium)', () => {
     const result = page.getByTestId('connection-check-result');
     await expect
       .poll(() => result.textContent(), { timeout: 15_000 })
-      .toMatch(/^✓ connected to redis:\/\/127\.0\.0\.1:6379.*stream sluice-e2e-check-\d+ does not exist yet/);
+      .toMatch(/^connected to redis:\/\/127\.0\.0\.1:6379.*stream sluice-e2e-check-\d+ does not exist yet/);
+    expect(await result.getAttribute('class')).toBe('check-ok');
     // An unreachable url, typed and not yet saved: the check uses what the form holds.
     await page.getByLabel('config.url', { exact: true }).fill('redis://127.0.0.1:1/0');
     await check.click();
-    await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/^✗ .*redis:\/\/127\.0\.0\.1:1\/0/);
+    await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/redis:\/\/127\.0\.0\.1:1\/0/);
+    expect(await result.getAttribute('class')).toBe('field-error');
     // A node without a connection has no button.
     await page.getByTestId('node-gen').click();
     expect(await page.getByRole('button', { name: 'Check connection' }).count()).toBe(0);

@@ -3,6 +3,7 @@
  * events, in a panel over the canvas. Self-contained so the toolbar mounts it in one line.
  */
 import type { PipelineDocument } from '@sluice/shared';
+import { Eye } from 'lucide-react';
 import { useState } from 'react';
 import { PreviewView } from './preview-view';
 
@@ -24,6 +25,7 @@ export function PreviewButton({
     <>
       <button
         type="button"
+        className="icon-button"
         onClick={(e) => {
           setTop(Math.round((e.currentTarget.closest('header')?.getBoundingClientRect().bottom ?? 48) + 8));
           setShown(document);
@@ -31,6 +33,7 @@ export function PreviewButton({
         disabled={disabled}
         title="Run this draft on the events recorded from the live pipeline, beside the live version"
       >
+        <Eye size={15} aria-hidden="true" />
         Preview
       </button>
       {shown ? (

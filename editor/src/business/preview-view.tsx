@@ -222,7 +222,7 @@ export function MovesChart({ moves }: { moves: SinkDiff['biggestMoves'] }) {
       aria-label="before and after, biggest moves"
       data-testid="preview-chart"
     >
-      <line x1={x(0)} x2={x(0)} y1={0} y2={height - 16} stroke="#9ca3af" />
+      <line x1={x(0)} x2={x(0)} y1={0} y2={height - 16} stroke="var(--chart-before)" />
       {moves.map((m, i) => {
         const y = i * rowH + 4;
         const b = num(m.before);
@@ -232,10 +232,10 @@ export function MovesChart({ moves }: { moves: SinkDiff['biggestMoves'] }) {
             <text x={left - 6} y={y + 16} textAnchor="end" fontSize="11">
               {short(showKey(m.key))}
             </text>
-            <rect x={Math.min(x(0), x(b))} y={y} width={Math.max(1, Math.abs(x(b) - x(0)))} height={11} fill="#9ca3af">
+            <rect x={Math.min(x(0), x(b))} y={y} width={Math.max(1, Math.abs(x(b) - x(0)))} height={11} fill="var(--chart-before)">
               <title>{`before ${fmt(m.before)}`}</title>
             </rect>
-            <rect x={Math.min(x(0), x(a))} y={y + 12} width={Math.max(1, Math.abs(x(a) - x(0)))} height={11} fill="#2563eb">
+            <rect x={Math.min(x(0), x(a))} y={y + 12} width={Math.max(1, Math.abs(x(a) - x(0)))} height={11} fill="var(--chart-after)">
               <title>{`after ${fmt(m.after)}`}</title>
             </rect>
             <text x={left + width + 6} y={y + 16} fontSize="11">
@@ -244,10 +244,10 @@ export function MovesChart({ moves }: { moves: SinkDiff['biggestMoves'] }) {
           </g>
         );
       })}
-      <text x={left} y={height - 4} fontSize="10" fill="#6b7280">
+      <text x={left} y={height - 4} fontSize="10" fill="var(--text-muted)">
         ■ before
       </text>
-      <text x={left + 60} y={height - 4} fontSize="10" fill="#2563eb">
+      <text x={left + 60} y={height - 4} fontSize="10" fill="var(--chart-after)">
         ■ after
       </text>
     </svg>

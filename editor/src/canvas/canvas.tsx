@@ -21,6 +21,7 @@ import { type DragEvent, memo, useCallback, useEffect, useMemo, useRef, useState
 import type { EdgeSpec } from '@sluice/shared';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
+import { useResolvedTheme } from '../theme/theme';
 import { type FlowNode, type FlowNodeCache, flowNodes } from './flow-nodes';
 import { MetricEdge, type MetricEdgeData } from './metric-edge';
 import { countRender } from './render-count';
@@ -87,6 +88,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   const selection = useUi((s) => s.selection);
   const selectedEdge = useUi((s) => s.selectedEdge);
   const [dragging, setDragging] = useState(NO_DRAG);
+  const colorMode = useResolvedTheme();
   const flow = useRef<ReactFlowInstance<FlowNode, Edge<MetricEdgeData>> | null>(null);
 
   const selected = useMemo(() => new Set(selection), [selection]);
@@ -206,6 +208,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
         fitView
         fitViewOptions={FIT_VIEW_OPTIONS}
+        colorMode={colorMode}
       >
         <Background />
         {specs.length === 0 && !readOnly ? (

@@ -38,7 +38,7 @@ function MetricEdgeView({
     return stage !== undefined && stage !== s.stageOf[source] ? (s.latest?.stages[stage]?.backlog ?? 0) : 0;
   });
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  const color = backlog > 40 ? '#dc2626' : backlog > 10 ? '#d97706' : undefined;
+  const color = backlog > 40 ? 'var(--edge-blocked)' : backlog > 10 ? 'var(--edge-busy)' : undefined;
   const label = backlog > 10 ? `${events} · backlog ${backlog}` : events > 0 ? String(events) : undefined;
   const style = {
     strokeWidth: events > 0 ? Math.min(6, 1 + Math.log10(events + 1)) : 1.5,

@@ -3,6 +3,7 @@
  * this node's entry, so a metrics message re-renders the numbers, not the node and its handles.
  */
 import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { TriangleAlert } from 'lucide-react';
 import { memo } from 'react';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { useMetrics } from '../stores/metrics-store';
@@ -29,8 +30,8 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
       ))}
       <div className="title">
         {data.invalid ? (
-          <span title="has problems" role="img" aria-label="has problems">
-            ⚠{' '}
+          <span className="node-problem" title="has problems" role="img" aria-label="has problems">
+            <TriangleAlert size={13} aria-hidden="true" />
           </span>
         ) : null}
         {data.label}

@@ -73,3 +73,22 @@ describe('config forms generated from node definitions', () => {
     expect(bare).toContain('unknown field &#x27;surge&#x27;');
   });
 });
+
+describe('fields that depend on the rest of the config (issue 13, defect 18)', () => {
+  it('a tumbling window has no slide or gap field, a sliding one has slide, a session only gap', async () => {
+    const { hiddenConfigFields } = await import('./field-visibility');
+    const fields = (config: Record<string, unknown>) => [...hiddenConfigFields('window', config)].sort();
+    expect(fields({ type: 'tumbling', size: '1m' })).toEqual(['gap', 'slide']);
+    expect(fields({ type: 'sliding', size: '1m', slide: '10s' })).toEqual(['gap']);
+    expect(fields({ type: 'session', gap: '5m' })).toEqual(['size', 'slide']);
+    // A value left from another type stays visible, beside its "ignored" warning.
+    expect(fields({ type: 'tumbling', size: '1m', slide: '10s' })).toEqual(['gap']);
+  });
+
+  it('a number-or-text field takes digits as a number and anything else as text', async () => {
+    const { numberOrText } = await import('./config-form');
+    expect(numberOrText('1767225600000')).toBe(1767225600000);
+    expect(numberOrText('2026-03-01T12:00:00Z')).toBe('2026-03-01T12:00:00Z');
+    expect(numberOrText('')).toBeUndefined();
+  });
+});

@@ -45,12 +45,16 @@ export interface FormProps {
    * shown at their field. Expressions check themselves as you type: their `expr-*` problems are left out.
    */
   problems?: ReadonlyMap<string, string[]>;
+  /** Top-level fields left out for the rest of the config (a tumbling window's slide and gap). */
+  hidden?: ReadonlySet<string>;
 }
 
 const NO_PROBLEMS: ReadonlyMap<string, string[]> = new Map();
 
-export function ConfigForm({ schema, value, onChange, context, problems = NO_PROBLEMS }: FormProps) {
-  return <ObjectFields schema={schema} value={value} onChange={onChange} context={context} problems={problems} path="config" />;
+export function ConfigForm({ schema, value, onChange, context, problems = NO_PROBLEMS, hidden }: FormProps) {
+  return (
+    <ObjectFields schema={schema} value={value} onChange={onChange} context={context} problems={problems} hidden={hidden} path="config" />
+  );
 }
 
 /**
@@ -67,8 +71,8 @@ function problemsAt(problems: ReadonlyMap<string, string[]>, path: string, schem
   return [...own, ...items];
 }
 
-function ObjectFields({ schema, value, onChange, context, path, problems = NO_PROBLEMS }: FormProps & { path: string }) {
-  const props = schema.properties ?? {};
+function ObjectFields({ schema, value, onChange, context, path, problems = NO_PROBLEMS, hidden }: FormProps & { path: string }) {
+  const props = Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([key]) => !hidden?.has(key)));
   return (
     <div className="fields">
       {Object.entries(props).map(([key, s]) => {
@@ -155,6 +159,9 @@ function Field({
       />
     );
   }
+  // A number or a text (a generator's startTime: epoch ms or an ISO time), typed without JSON quotes.
+  if (Array.isArray(s.type) && s.type.includes('number') && s.type.includes('string'))
+    return <NumberOrTextInput path={path} value={value} onChange={onChange} />;
   if (s.type === 'boolean')
     return <input type="checkbox" aria-label={path} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
   if (s.type === 'number' || s.type === 'integer') {
@@ -248,6 +255,20 @@ function Field({
   if (s.type === 'string')
     return <input aria-label={path} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)} />;
   return <JsonField value={value} onChange={onChange} path={path} />;
+}
+
+/** Digits give a number (epoch ms), anything else the text as typed. */
+export const numberOrText = (text: string): number | string | undefined =>
+  text.trim() === '' ? undefined : /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : text;
+
+function NumberOrTextInput({ path, value, onChange }: { path: string; value: unknown; onChange: (v: unknown) => void }) {
+  return (
+    <input
+      aria-label={path}
+      value={typeof value === 'string' || typeof value === 'number' ? String(value) : ''}
+      onChange={(e) => onChange(numberOrText(e.target.value))}
+    />
+  );
 }
 
 function JsonField({ value, onChange, path }: { value: unknown; onChange: (v: unknown) => void; path: string }) {

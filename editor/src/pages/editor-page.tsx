@@ -1,5 +1,6 @@
 /** The canvas editor of one pipeline (`#/p/:id`), or of a new unsaved one (`#/new`). */
 import { ReactFlowProvider } from '@xyflow/react';
+import { ArrowLeft, Briefcase, Download, History, Keyboard, LayoutGrid, Redo2, Rocket, Save, Square, Undo2, Upload } from 'lucide-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { mergeSchemas } from '@sluice/shared';
 import { PreviewButton } from '../business/preview-button';
@@ -125,8 +126,10 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
       <div className="app">
         <header className="toolbar">
           <fieldset className="tb-group tb-pipeline" aria-label="Which pipeline">
-            <a href="#/" className="button">
-              ← Pipelines
+            <a href="#/" className="button with-icon">
+              <ArrowLeft size={15} aria-hidden="true" />
+              <span className="sr-only">Back to </span>
+              Pipelines
             </a>
             <select
               aria-label="Pipeline"
@@ -149,14 +152,32 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           </fieldset>
           {editable ? (
             <fieldset className="tb-group" aria-label="Editing">
-              <button type="button" onClick={() => useDocument.getState().undo()} aria-label="Undo" title="Undo (Ctrl+Z)">
-                ↶
+              <button
+                type="button"
+                onClick={() => useDocument.getState().undo()}
+                aria-label="Undo"
+                title="Undo (Ctrl+Z)"
+                className="icon-button"
+              >
+                <Undo2 size={15} aria-hidden="true" />
               </button>
-              <button type="button" onClick={() => useDocument.getState().redo()} aria-label="Redo" title="Redo (Ctrl+Y)">
-                ↷
+              <button
+                type="button"
+                onClick={() => useDocument.getState().redo()}
+                aria-label="Redo"
+                title="Redo (Ctrl+Y)"
+                className="icon-button"
+              >
+                <Redo2 size={15} aria-hidden="true" />
               </button>
-              <button type="button" onClick={() => useDocument.getState().change((d) => autoLayout(d))}>
-                Layout
+              <button
+                type="button"
+                className="icon-button"
+                title="Lay the graph out left to right"
+                onClick={() => useDocument.getState().change((d) => autoLayout(d))}
+              >
+                <LayoutGrid size={15} aria-hidden="true" />
+                <span className="tb-label">Layout</span>
               </button>
             </fieldset>
           ) : (
@@ -166,17 +187,20 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           )}
           <fieldset className="tb-group" aria-label="Files">
             {editable ? (
-              <button type="button" onClick={() => void save()} title="Save a version (Ctrl+S)">
+              <button type="button" className="icon-button" onClick={() => void save()} title="Save a version (Ctrl+S)">
+                <Save size={15} aria-hidden="true" />
                 Save{dirty ? ' *' : ''}
               </button>
             ) : null}
-            <button type="button" onClick={exportDoc}>
-              Export
+            <button type="button" className="icon-button" title="Export the document as JSON" onClick={exportDoc}>
+              <Download size={15} aria-hidden="true" />
+              <span className="tb-label">Export</span>
             </button>
             {editable ? (
               <>
-                <button type="button" onClick={() => fileInput.current?.click()}>
-                  Import
+                <button type="button" className="icon-button" title="Import a JSON document" onClick={() => fileInput.current?.click()}>
+                  <Upload size={15} aria-hidden="true" />
+                  <span className="tb-label">Import</span>
                 </button>
                 <input
                   ref={fileInput}
@@ -194,14 +218,16 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
                 <PreviewButton pipelineId={id} document={doc} disabled={!runnable} />
                 <button
                   type="button"
-                  className="primary"
+                  className="primary icon-button"
                   onClick={() => void deploy()}
                   disabled={!runnable}
                   title={runnable ? 'Deploy' : checking ? 'Checking the pipeline' : 'Fix the problems first'}
                 >
+                  <Rocket size={15} aria-hidden="true" />
                   Deploy
                 </button>
-                <button type="button" onClick={() => void stop()} disabled={status !== 'running'}>
+                <button type="button" className="icon-button" onClick={() => void stop()} disabled={status !== 'running'}>
+                  <Square size={13} aria-hidden="true" />
                   Stop
                 </button>
               </>
@@ -212,22 +238,25 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
           </fieldset>
           <fieldset className="tb-group" aria-label="Other views">
             {id ? (
-              <a href={formatRoute({ page: 'history', id })} className="button">
-                History
+              <a href={formatRoute({ page: 'history', id })} className="button with-icon" title="History: versions, changes, rollback">
+                <History size={15} aria-hidden="true" />
+                <span className="tb-label">History</span>
               </a>
             ) : null}
             {id && editable ? (
-              <a href={formatRoute({ page: 'business', id })} className="button">
-                Business view
+              <a href={formatRoute({ page: 'business', id })} className="button with-icon" title="Business view">
+                <Briefcase size={15} aria-hidden="true" />
+                <span className="tb-label">Business view</span>
               </a>
             ) : null}
             <button
               type="button"
               aria-label="Keyboard shortcuts"
               title="Keyboard shortcuts (?)"
+              className="icon-button"
               onClick={() => useUi.getState().setPanels({ shortcutsOpen: true })}
             >
-              ?
+              <Keyboard size={16} aria-hidden="true" />
             </button>
           </fieldset>
           {message ? (

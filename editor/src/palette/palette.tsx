@@ -1,8 +1,10 @@
 /** Node types by category, searchable; drag one onto the canvas. Plugin types sit in their declared category, marked. */
+import { PanelLeftClose, PanelLeftOpen } from 'lucide-react';
 import { useState } from 'react';
 import { allDefinitions } from '@sluice/nodes/definitions';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
+import { plainText } from '../panels/markdown';
 import { usePluginTypes } from './plugin-types';
 
 const ORDER = ['source', 'transform', 'window', 'route', 'rules', 'sink'];
@@ -22,7 +24,7 @@ export function Palette() {
       aria-label={open ? 'Collapse the palette' : 'Expand the palette'}
       title={open ? 'Collapse the palette' : 'Expand the palette'}
     >
-      {open ? '‹' : '›'}
+      {open ? <PanelLeftClose size={15} aria-hidden="true" /> : <PanelLeftOpen size={15} aria-hidden="true" />}
     </button>
   );
   if (!open)
@@ -54,7 +56,6 @@ export function Palette() {
                 key={d.type}
                 className={`palette-item cat-${cat}`}
                 draggable
-                aria-label={`Add ${d.title}: ${d.summary}`}
                 onClick={() => {
                   // Clicking (or Enter) adds the node without dragging.
                   const n = useDocument.getState().doc.nodes.length;
@@ -67,9 +68,11 @@ export function Palette() {
                   e.dataTransfer.setData('application/x-sluice-node', d.type);
                   e.dataTransfer.effectAllowed = 'move';
                 }}
-                title={d.docs}
+                title={plainText(d.docs)}
               >
                 <strong>
+                  {/* Read as "Add Generator …": the visible text is the button's name (WCAG 2.5.3). */}
+                  <span className="sr-only">Add </span>
                   {d.title}
                   {pluginTypes.includes(d.type) ? (
                     <span className="badge" title="from a plugin the server loaded">

@@ -3,6 +3,7 @@
  * (and its own secrets), looks at what the config names, and says what it found or what is
  * wrong. Only for roles that may edit the graph (the server refuses the others).
  */
+import { CircleCheck, CircleX } from 'lucide-react';
 import { useState } from 'react';
 import { ApiError, api } from '../api/client';
 
@@ -40,7 +41,7 @@ export function ConnectionCheck({
       </button>
       {result ? (
         <p className={result.ok ? 'check-ok' : 'field-error'} role={result.ok ? 'status' : 'alert'} data-testid="connection-check-result">
-          {result.ok ? '✓ ' : '✗ '}
+          {result.ok ? <CircleCheck size={14} aria-hidden="true" /> : <CircleX size={14} aria-hidden="true" />}
           {result.message}
         </p>
       ) : null}

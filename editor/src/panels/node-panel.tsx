@@ -5,7 +5,9 @@ import type { Diagnostic, EventSchema, ParamType } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { RulesNodeForm } from '../business/rules-node-form';
 import { ConfigForm } from '../forms/config-form';
+import { hiddenConfigFields } from '../forms/field-visibility';
 import { ConnectionCheck } from './connection-check';
+import { Markdown } from './markdown';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 
@@ -69,6 +71,7 @@ export function NodePanel({
           value={node.config}
           context={context}
           problems={problems}
+          hidden={hiddenConfigFields(node.type, node.config)}
           onChange={(config) => useDocument.getState().updateNode(node.id, { config })}
         />
       ) : (
@@ -76,7 +79,7 @@ export function NodePanel({
       )}
       {def?.connects && canCheck ? <ConnectionCheck pipelineId={pipelineId} nodeId={node.id} config={node.config} /> : null}
       {history && history.length > 1 ? <Sparkline values={history} /> : null}
-      {def ? <p className="docs">{def.docs}</p> : null}
+      {def ? <Markdown className="docs" text={def.docs} /> : null}
     </aside>
   );
 }

@@ -1,4 +1,5 @@
 /** The side panel's frame: a strip with a button collapses it, so a narrow screen keeps its canvas. */
+import { PanelRightClose, PanelRightOpen } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { useUi } from '../stores/ui-store';
 
@@ -15,7 +16,7 @@ export function SidePanel({ children }: { children: ReactNode }) {
         aria-label={open ? 'Collapse the side panel' : 'Expand the side panel'}
         title={open ? 'Collapse the side panel' : 'Expand the side panel'}
       >
-        {open ? '›' : '‹'}
+        {open ? <PanelRightClose size={15} aria-hidden="true" /> : <PanelRightOpen size={15} aria-hidden="true" />}
       </button>
       {open ? children : null}
     </div>

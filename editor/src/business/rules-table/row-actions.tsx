@@ -1,4 +1,5 @@
 /** A row's buttons: move up or down (the order decides under "first"), duplicate, add below, delete. */
+import { ArrowDown, ArrowUp, Copy, Plus, X } from 'lucide-react';
 import { addRow, deleteRow, duplicateRow, moveRow } from '../rules-config';
 import type { TableScope } from './table-scope';
 
@@ -14,7 +15,7 @@ export function RowActions({ config, title, edit, index }: Pick<TableScope, 'con
         disabled={i === 0}
         onClick={() => edit(moveRow(config, i, -1))}
       >
-        ↑
+        <ArrowUp size={14} aria-hidden="true" />
       </button>
       <button
         type="button"
@@ -23,10 +24,10 @@ export function RowActions({ config, title, edit, index }: Pick<TableScope, 'con
         disabled={i === config.rows.length - 1}
         onClick={() => edit(moveRow(config, i, 1))}
       >
-        ↓
+        <ArrowDown size={14} aria-hidden="true" />
       </button>
       <button type="button" aria-label={`Duplicate ${title} row ${n}`} title="Duplicate" onClick={() => edit(duplicateRow(config, i))}>
-        copy
+        <Copy size={14} aria-hidden="true" />
       </button>
       <button
         type="button"
@@ -34,10 +35,10 @@ export function RowActions({ config, title, edit, index }: Pick<TableScope, 'con
         title="Add a row below"
         onClick={() => edit(addRow(config, i))}
       >
-        +
+        <Plus size={14} aria-hidden="true" />
       </button>
       <button type="button" aria-label={`Delete ${title} row ${n}`} title="Delete" onClick={() => edit(deleteRow(config, i))}>
-        ✕
+        <X size={14} aria-hidden="true" />
       </button>
     </td>
   );
