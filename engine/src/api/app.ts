@@ -34,6 +34,7 @@ import { previewRoutes } from './routes/preview.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { testRoutes } from './routes/tests.js';
+import { pinnedRoutes } from './routes/pinned.js';
 import { versionRoutes } from './routes/versions.js';
 import { workersRoutes } from './routes/workers.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -124,6 +125,7 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', runRoutes({ store, deployments, audit }));
   app.route('/api/pipelines', previewRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', testRoutes({ store, deployments, recordings: recorder.recordings }));
+  app.route('/api/pipelines', pinnedRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', pipelineAuditRoutes({ audit, store }));
   app.route('/api/pipelines', connectionCheckRoutes({ store }));
   app.route(
