@@ -6,6 +6,8 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { RulesNodeForm } from '../business/rules-node-form';
 import { ConfigForm } from '../forms/config-form';
 import { ConnectionCheck } from './connection-check';
+import { PinnedSample } from './pinned-sample';
+import { RunToHere } from './run-to-here';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 
@@ -75,6 +77,8 @@ export function NodePanel({
         <p>Unknown node type {node.type}</p>
       )}
       {def?.connects && canCheck ? <ConnectionCheck pipelineId={pipelineId} nodeId={node.id} config={node.config} /> : null}
+      {canCheck ? <RunToHere pipelineId={pipelineId} nodeId={node.id} /> : null}
+      {def?.category === 'source' ? <PinnedSample pipelineId={pipelineId} nodeId={node.id} editable={canCheck} /> : null}
       {history && history.length > 1 ? <Sparkline values={history} /> : null}
       {def ? <p className="docs">{def.docs}</p> : null}
     </aside>
