@@ -47,9 +47,9 @@ export function pinnedRoutes(o: { store: PipelineStore; deployments: DeploymentM
     });
   });
 
-  app.put('/:id/pinned/:node', async (c) => {
+  app.put('/:id/pinned/:nodeId', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
-    const node = sourceNode(p, c.req.param('node'));
+    const node = sourceNode(p, c.req.param('nodeId'));
     const body = await optionalJsonObject(c);
     const given = ['events', 'jsonl', 'fromRecording'].filter((k) => body[k] !== undefined);
     if (given.length !== 1)
@@ -81,9 +81,9 @@ export function pinnedRoutes(o: { store: PipelineStore; deployments: DeploymentM
     return c.json({ node: node.id, count: events.length, events });
   });
 
-  app.delete('/:id/pinned/:node', async (c) => {
+  app.delete('/:id/pinned/:nodeId', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
-    const node = sourceNode(p, c.req.param('node'));
+    const node = sourceNode(p, c.req.param('nodeId'));
     await deletePinned(p, node.id);
     return c.json({ node: node.id, deleted: true });
   });
