@@ -35,6 +35,7 @@ export const SHOP_ORDERS = [
 ];
 export const SHOP_JSONL = SHOP_ORDERS.map((e) => JSON.stringify(e)).join('\n');
 
+// biome-ignore lint/suspicious/noExplicitAny: answers of many routes, read by field in the tests
 export async function apiCall(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const r = await fetch(`${base}${path}`, {
     method,
