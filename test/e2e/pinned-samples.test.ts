@@ -38,10 +38,10 @@ describe('pinned samples (Chromium)', () => {
     await page.getByTestId('node-big').click();
     const expr = page.getByLabel('config.expression');
     await expr.fill('');
-    await expr.pressSequentially('total >= 100 && quan');
+    await expr.pressSequentially('total >= params.threshold && quan');
     await expect.poll(() => page.getByRole('listbox', { name: 'field completions' }).textContent()).toContain('quantity');
     await page.keyboard.press('Escape');
-    await expr.fill('total >= 100');
+    await expr.fill('total >= params.threshold');
 
     // Run to here on the map: 3 totals out (60, 200, 100) and the one it could not compute on the error port.
     await page.getByTestId('node-total').click();

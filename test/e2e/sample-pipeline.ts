@@ -9,10 +9,11 @@ export function shopDoc(id: string, threshold = 100, settings?: Record<string, u
     format: 'sluice/v1',
     id,
     name: 'Shop',
+    params: { threshold: { type: 'number', value: threshold, exposed: true, label: 'Smallest big order', min: 0, max: 1000 } },
     nodes: [
       { id: 'in', type: 'source.file', label: 'Orders', config: { path: 'orders.jsonl', timeField: 'ts' }, position: { x: 0, y: 0 } },
       { id: 'total', type: 'map', label: 'Total', config: { set: { total: 'quantity * price' } }, position: { x: 260, y: 0 } },
-      { id: 'big', type: 'filter', label: 'Big', config: { expression: `total >= ${threshold}` }, position: { x: 520, y: 0 } },
+      { id: 'big', type: 'filter', label: 'Big', config: { expression: 'total >= params.threshold' }, position: { x: 520, y: 0 } },
       { id: 'shown', type: 'sink.console', label: 'Shown', config: { prefix: 'big: ' }, position: { x: 780, y: 0 } },
       { id: 'errs', type: 'sink.console', label: 'Errors', config: { prefix: 'err: ' }, position: { x: 520, y: 220 } },
     ],
