@@ -1,6 +1,6 @@
 /**
  * The debug panel on a preview run (issue 13): a pipeline that never ran, with events pinned on
- * its source, "Run preview" in the debug panel shows what the console sinks would print, the
+ * its source, "Run on samples" in the debug panel shows what the console sinks would print, the
  * event sent to the error port with its `_error`, and the selected node's last inputs and
  * outputs, as taps show them on a live run; nothing is deployed.
  */
@@ -19,8 +19,8 @@ describe('debug panel on a preview run (Chromium)', () => {
     await page.goto(`${base}/#/p/preview-debug`);
     await page.getByTestId('node-big').waitFor();
     await page.getByRole('tab', { name: 'Console' }).click();
-    await expect.poll(() => page.getByRole('tabpanel').textContent()).toContain('Run preview');
-    await page.getByRole('button', { name: 'Run preview' }).click();
+    await expect.poll(() => page.getByRole('tabpanel').textContent()).toContain('Run on samples');
+    await page.getByRole('button', { name: 'Run on samples' }).click();
 
     // Two big orders printed by "Shown", the one the map could not compute by "Errors", with its _error.
     await expect.poll(() => textOf(page, 'debug-console'), { timeout: 20_000 }).toContain('big: {"sku":"B"');

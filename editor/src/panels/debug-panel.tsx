@@ -2,7 +2,7 @@
  * The debug panel under the canvas: what the console sinks print and the events sent to error
  * ports (with their `_error`), and the last events into and out of the selected node. While the
  * pipeline runs it comes from taps on its edges (a sample: at most 20 events/s per edge); when
- * it does not, from a preview run of the draft on the sample events ("Run preview": recorded,
+ * it does not, from a preview run of the draft on the sample events ("Run on samples": recorded,
  * pinned or a generator's own; docs/preview.md), without deploying anything.
  */
 import { memo, useMemo, useState } from 'react';
@@ -60,7 +60,7 @@ export const DebugPanel = memo(function DebugPanel({ pipelineId }: { pipelineId:
 function NotRunning() {
   return (
     <p className="hint">
-      Deploy the pipeline to see its events here while it runs, or press Run preview to run the draft on the recorded or pinned events.
+      Deploy the pipeline to see its events here while it runs, or press Run on samples to run the draft on the recorded or pinned events.
     </p>
   );
 }
@@ -78,7 +78,7 @@ function RunPreviewButton({ pipelineId, onRun }: { pipelineId: string; onRun: ()
         void usePreviewRun.getState().run(pipelineId, useDocument.getState().doc);
       }}
     >
-      {busy ? 'Running…' : 'Run preview'}
+      {busy ? 'Running…' : 'Run on samples'}
     </button>
   );
 }
