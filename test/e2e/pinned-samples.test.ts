@@ -64,4 +64,42 @@ describe('pinned samples (Chromium)', () => {
     expect((await apiCall(base, 'GET', '/api/pipelines/pinned-e2e/pinned')).json.sources).toEqual({});
     await page.close();
   }, 120_000);
+
+  it('pins the events a tap shows on an edge out of a source', async () => {
+    const { base, browser } = suite.get();
+    const doc = {
+      format: 'sluice/v1',
+      id: 'tap-pin',
+      nodes: [
+        { id: 'in', type: 'source.http', config: {}, position: { x: 0, y: 0 } },
+        { id: 'out', type: 'sink.console', config: { prefix: 'tap-pin: ' }, position: { x: 300, y: 0 } },
+      ],
+      edges: [{ id: 'e1', source: 'in', target: 'out' }],
+    };
+    expect((await apiCall(base, 'POST', '/api/pipelines', doc)).status).toBe(201);
+    expect((await apiCall(base, 'POST', '/api/pipelines/tap-pin/deploy')).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${base}/#/p/tap-pin`);
+    await page.getByTestId('node-in').waitFor();
+    await expect.poll(() => textOf(page, 'status'), { timeout: 15_000 }).toBe('running');
+    await page.locator('.react-flow__edge').first().click({ force: true });
+    // The tap sees what crosses it once subscribed: post until it shows an event.
+    await expect
+      .poll(
+        async () => {
+          await apiCall(base, 'POST', '/api/ingest/tap-pin/in', [{ sku: 'T', user_email: 't@example.com' }]);
+          return textOf(page, 'tap');
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toContain('"sku":"T"');
+    await page.getByRole('button', { name: 'Pin these events' }).click();
+    await expect.poll(() => textOf(page, 'tap-pinned')).toMatch(/^\d+ events pinned on in$/);
+    const pinned = await apiCall(base, 'GET', '/api/pipelines/tap-pin/pinned');
+    expect(pinned.json.sources.in.count).toBeGreaterThan(0);
+    // Masked as the tap showed them: the email never reaches the stored sample.
+    expect(pinned.json.sources.in.events[0]).toEqual({ sku: 'T', user_email: '***' });
+    expect((await apiCall(base, 'POST', '/api/pipelines/tap-pin/stop')).status).toBe(200);
+    await page.close();
+  }, 120_000);
 });
