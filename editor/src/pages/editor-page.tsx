@@ -285,7 +285,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
             </p>
           ) : null}
           <ImportErrors title={errors.title} lines={errors.lines} onClose={() => setErrors({ title: '', lines: [] })} />
-          <DebugPanel pipelineId={id} />
+          <DebugPanel pipelineId={id} canRun={editable} />
           <div className="problems-area">
             <ProblemsPanel diagnostics={validation.diagnostics} />
           </div>

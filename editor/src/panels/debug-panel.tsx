@@ -20,7 +20,14 @@ type Tab = 'console' | 'node';
 const CONSOLE_LINES = 200;
 const NODE_EVENTS = 20;
 
-export const DebugPanel = memo(function DebugPanel({ pipelineId }: { pipelineId: string | undefined }) {
+export const DebugPanel = memo(function DebugPanel({
+  pipelineId,
+  canRun = true,
+}: {
+  pipelineId: string | undefined;
+  /** Editors and admins: a run on samples (the route is theirs). */
+  canRun?: boolean;
+}) {
   const [tab, setTab] = useState<Tab>('console');
   const [open, setOpen] = useState(false);
   const running = useMetrics((s) => s.status === 'running') && pipelineId !== undefined;
@@ -39,7 +46,7 @@ export const DebugPanel = memo(function DebugPanel({ pipelineId }: { pipelineId:
             Node events
           </button>
         </div>
-        {pipelineId && !running ? <RunPreviewButton pipelineId={pipelineId} onRun={() => setOpen(true)} /> : null}
+        {pipelineId && canRun && !running ? <RunPreviewButton pipelineId={pipelineId} onRun={() => setOpen(true)} /> : null}
         <button type="button" className="debug-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
           {open ? 'Hide' : 'Show'} debug panel
         </button>

@@ -83,10 +83,10 @@ export async function chooseSamples(o: {
       events[node.id] = recorded;
       origins[node.id] = 'recording';
     } else if (node.type === 'source.generator') {
-      events[node.id] = (await generatorSample(o.document, node.id)).map((r) => ({
-        ...r,
-        e: o.mask(r.e as Event) as Record<string, unknown>,
-      }));
+      // A generator whose config does not run gives nothing here: the run's own validation says why (422).
+      const generated = await generatorSample(o.document, node.id).catch((): RecordedEvent[] => []);
+      if (generated.length === 0) continue;
+      events[node.id] = generated.map((r) => ({ ...r, e: o.mask(r.e as Event) as Record<string, unknown> }));
       origins[node.id] = 'generator';
     }
   }

@@ -158,6 +158,11 @@ describe('/api/pipelines/:id/pinned', () => {
     // 200 of the unbounded one (the sample size), all 7 of the bounded one.
     expect(r.json.recording).toEqual({ events: 207, sources: { orders: 200, few: 7 } });
     expect(r.json.diff.out).toMatchObject({ unchanged: 207 });
+    // A generator that cannot run: the draft's diagnostics, not a failed sample.
+    const bad = { ...doc, nodes: [{ ...doc.nodes[0]!, config: { scenario: 'nope' } }, doc.nodes[1]!, doc.nodes[2]!] };
+    const refused = await api.call('POST', '/api/pipelines/gen/preview', { document: bad });
+    expect(refused.status).toBe(422);
+    expect(refused.json.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ nodeId: 'orders' })]));
   });
 
   it('makes a test case from the pinned events, and gates a rollback that deploys by the cases', async () => {
