@@ -324,12 +324,9 @@ export const PreviewBody = named(
     params: z.record(z.string(), z.unknown()).optional(),
     events: z.record(z.string(), z.array(z.looseObject({}))).optional(),
     limit: z.int().min(1).optional(),
-    sample: z
-      .enum(['recording', 'pinned'])
-      .optional()
-      .meta({
-        description: 'pinned: pinned samples win over the recording (default: pinned, then a generator, only where nothing is recorded)',
-      }),
+    sample: z.enum(['recording', 'pinned']).optional().meta({
+      description: 'pinned: pinned samples win over the recording (default: pinned, then a generator, only where nothing is recorded)',
+    }),
   }),
 );
 export const DebugRunBody = named(
