@@ -40,6 +40,42 @@ export interface PreviewRequest {
   /** Uploaded sample events per source node id; default: the live recording. */
   events?: Record<string, Record<string, unknown>[]>;
   limit?: number;
+  /** `pinned`: a source's pinned sample wins over its recording (default: pinned only where nothing is recorded). */
+  sample?: 'recording' | 'pinned';
+}
+
+/** Where each source's events came from in a preview or a debug run (docs/pinned-samples.md). */
+export type SampleOrigin = 'recording' | 'pinned' | 'generator' | 'uploaded';
+
+/** Events that crossed one edge of a debug run: how many, and the last of them. */
+export interface EdgeSample {
+  count: number;
+  events: Record<string, unknown>[];
+}
+
+/** POST /api/pipelines/:id/preview/debug (engine/src/preview/debug-run.ts). */
+export interface DebugRunAnswer {
+  status: string;
+  error?: string;
+  errors: Record<string, number>;
+  edges: Record<string, EdgeSample>;
+  until?: { nodeId: string; ports: Record<string, EdgeSample> };
+  samples: Record<string, SampleOrigin>;
+  sources: Record<string, number>;
+}
+
+/** GET /api/pipelines/:id/pinned. */
+export interface PinnedAnswer {
+  limits: { events: number; bytes: number };
+  sources: Record<string, { count: number; events: Record<string, unknown>[] }>;
+}
+
+/** A test case as POST /api/pipelines/:id/tests answers it. */
+export interface SavedCase {
+  name: string;
+  description?: string;
+  inputs: Record<string, number>;
+  expected: Record<string, number>;
 }
 
 /** One node type as GET /api/node-types answers it (engine/src/api/routes/node-types.ts). */
@@ -185,7 +221,25 @@ export const api = {
 
   // Business: what was recorded, and what a draft would change
   recording: (id: string) => call<Recording>('GET', `/api/pipelines/${enc(id)}/recording`),
-  preview: (id: string, req: PreviewRequest = {}) => call<PreviewResult>('POST', `/api/pipelines/${enc(id)}/preview`, req),
+  preview: (id: string, req: PreviewRequest = {}) =>
+    call<PreviewResult & { samples?: Record<string, SampleOrigin> }>('POST', `/api/pipelines/${enc(id)}/preview`, req),
+  /** The draft on the sample events with every edge watched; `until`: that node and what feeds it ("Run to here"). */
+  debugRun: (id: string, req: PreviewRequest & { until?: string } = {}) =>
+    call<DebugRunAnswer>('POST', `/api/pipelines/${enc(id)}/preview/debug`, req),
+
+  // Pinned sample data on sources (docs/pinned-samples.md)
+  pinned: (id: string) => call<PinnedAnswer>('GET', `/api/pipelines/${enc(id)}/pinned`),
+  pin: (id: string, nodeId: string, body: { events: unknown[] } | { jsonl: string } | { fromRecording: number }) =>
+    call<{ node: string; count: number; events: Record<string, unknown>[] }>(
+      'PUT',
+      `/api/pipelines/${enc(id)}/pinned/${enc(nodeId)}`,
+      body,
+    ),
+  unpin: (id: string, nodeId: string) => call<{ deleted: boolean }>('DELETE', `/api/pipelines/${enc(id)}/pinned/${enc(nodeId)}`),
+
+  // Test cases (docs/pipeline-tests.md): the sample a preview ran on, with what the saved document sends as the expectation
+  saveTestCase: (id: string, req: { name: string; description?: string; sample?: 'recording' | 'pinned' }) =>
+    call<{ case: SavedCase }>('POST', `/api/pipelines/${enc(id)}/tests`, req),
 
   // The BullMQ workers (editors and admins)
   workers: () => call<WorkersAnswer>('GET', '/api/workers'),

@@ -168,7 +168,7 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
             type="button"
             onClick={() => dispatch({ type: 'preview', document: draft })}
             disabled={!!busy || hasBad || blocking.length > 0}
-            title="Run the draft on the recorded events beside the live version"
+            title="Run the draft beside the live version on the recorded events (or pinned samples, or a generator's own); nothing is deployed"
           >
             Preview
           </button>
@@ -243,7 +243,12 @@ export function BusinessPage({ pipelineId, role }: { pipelineId: string; role: s
         </p>
       ) : null}
       {preview ? (
-        <PreviewView pipelineId={pipelineId} document={preview} onClose={() => dispatch({ type: 'preview', document: undefined })} />
+        <PreviewView
+          pipelineId={pipelineId}
+          document={preview}
+          canSaveCase={canEditGraph(role)}
+          onClose={() => dispatch({ type: 'preview', document: undefined })}
+        />
       ) : null}
     </div>
   );

@@ -17,6 +17,12 @@ export const NO_ERRORS: PlacedErrors = { general: [], params: {}, tables: {} };
 
 export function placeErrors(err: unknown): PlacedErrors {
   if (!(err instanceof ApiError)) return { ...NO_ERRORS, general: [err instanceof Error ? err.message : String(err)] };
+  // A deploy or rollback the pipeline's test cases refused: the message, then each failing case's diff (docs/pipeline-tests.md).
+  if (err.code === 'tests-failed') {
+    const cases = (err.body.error.details ?? []) as unknown as { name?: string; diff?: string; message?: string }[];
+    const lines = cases.flatMap((c) => (c.diff ?? `${c.name}: ${c.message ?? ''}`).split('\n').filter((l) => l.trim() !== ''));
+    return { ...NO_ERRORS, general: [err.message, ...lines] };
+  }
   return placeDiagnostics(err.body.error.details ?? [], `${err.status === 403 ? 'Not allowed: ' : ''}${err.message}`);
 }
 

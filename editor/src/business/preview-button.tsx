@@ -31,14 +31,14 @@ export function PreviewButton({
           setShown(document);
         }}
         disabled={disabled}
-        title="Run this draft on the events recorded from the live pipeline, beside the live version"
+        title="Run this draft beside the live version on the recorded events (or the pinned samples, or a generator's own), without deploying"
       >
         <Eye size={15} aria-hidden="true" />
         Preview
       </button>
       {shown ? (
         <div className="biz-preview-overlay" style={{ top }} role="dialog" aria-label="Preview of the draft">
-          <PreviewView pipelineId={pipelineId} document={shown} onClose={() => setShown(undefined)} />
+          <PreviewView pipelineId={pipelineId} document={shown} canSaveCase onClose={() => setShown(undefined)} />
         </div>
       ) : null}
     </>

@@ -5,10 +5,22 @@
  */
 import type { PipelineDocument } from '@sluice/shared';
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, api, type PreviewResult, type SinkDiff } from '../api/client';
+import { ApiError, api, type PreviewResult, type SampleOrigin, type SinkDiff } from '../api/client';
+import { SaveTestCase } from './save-test-case';
 
-export function PreviewView({ pipelineId, document, onClose }: { pipelineId: string; document: PipelineDocument; onClose?: () => void }) {
-  const [result, setResult] = useState<PreviewResult>();
+export function PreviewView({
+  pipelineId,
+  document,
+  onClose,
+  canSaveCase = false,
+}: {
+  pipelineId: string;
+  document: PipelineDocument;
+  onClose?: () => void;
+  /** Editors and admins: "Save as test case" from the events this preview ran on. */
+  canSaveCase?: boolean;
+}) {
+  const [result, setResult] = useState<PreviewResult & { samples?: Record<string, SampleOrigin> }>();
   const [error, setError] = useState<{ message: string; lines: string[] }>();
   const [busy, setBusy] = useState(false);
   const run = useCallback(async () => {
@@ -54,6 +66,12 @@ export function PreviewView({ pipelineId, document, onClose }: { pipelineId: str
         </div>
       ) : null}
       {result ? <PreviewReport result={result} document={document} /> : null}
+      {result && canSaveCase ? (
+        <SaveTestCase
+          pipelineId={pipelineId}
+          hint="The case keeps these input events; what the saved version sends from them is what it expects."
+        />
+      ) : null}
     </section>
   );
 }
@@ -62,7 +80,7 @@ function previewError(err: unknown): { message: string; lines: string[] } {
   if (!(err instanceof ApiError)) return { message: String(err), lines: [] };
   if (err.code === 'no-recording')
     return {
-      message: `Nothing to preview on yet: ${err.message}. Deploy the pipeline and let it run for a while, then preview again.`,
+      message: `Nothing to preview on yet: ${err.message}. Pin sample events on a source (open it in the graph), or let the deployed pipeline run for a while, then preview again.`,
       lines: [],
     };
   const lines = (err.body.error.details ?? []).map((d) => `${d.nodeId ?? 'document'}${d.path ? `: ${d.path}` : ''}: ${d.message}`);
@@ -80,19 +98,38 @@ export const fmtPct = (p: number | undefined): string =>
 const fmtDelta = (d: number | undefined): string => (d === undefined ? '' : `${d > 0 ? '+' : ''}${fmt(d)}`);
 
 /** The report of one preview; pure, so it can be rendered and tested without a server. */
-export function PreviewReport({ result, document }: { result: PreviewResult; document?: PipelineDocument }) {
+const ORIGIN: Record<SampleOrigin, string> = {
+  recording: 'recorded',
+  pinned: 'pinned',
+  generator: 'generated',
+  uploaded: 'uploaded',
+};
+
+export function PreviewReport({
+  result,
+  document,
+}: {
+  result: PreviewResult & { samples?: Record<string, SampleOrigin> };
+  document?: PipelineDocument;
+}) {
   const label = (id: string) => document?.nodes.find((n) => n.id === id)?.label ?? id;
   const { recording, live, outcomes } = result;
   const sources = Object.entries(recording.sources);
   // The server sends a count (the client's type says a list): take either.
   const events: unknown = recording.events;
   const count = typeof events === 'number' ? events : Array.isArray(events) ? events.length : sources.reduce((n, [, k]) => n + k, 0);
+  // Where events came from, said when it is not the recording (a pinned sample, a generator's own).
+  const recordedOnly = Object.values(result.samples ?? {}).every((o) => o === 'recording');
+  const originOf = (s: string) => {
+    const o = result.samples?.[s];
+    return o && !recordedOnly ? ` ${ORIGIN[o]}` : '';
+  };
   const share = outcomes.total > 0 ? Math.round((outcomes.changed / outcomes.total) * 1000) / 10 : 0;
   return (
     <div className="biz-preview-report">
       <p data-testid="preview-summary">
-        Ran on <strong>{count}</strong> recorded events
-        {sources.length > 0 ? ` (${sources.map(([s, n]) => `${label(s)}: ${n}`).join(', ')})` : ''},{' '}
+        Ran on <strong>{count}</strong> {recordedOnly ? 'recorded' : 'sample'} events
+        {sources.length > 0 ? ` (${sources.map(([s, n]) => `${label(s)}: ${n}${originOf(s)}`).join(', ')})` : ''},{' '}
         {live.version === null ? 'against the stored version (nothing is deployed now)' : `against the live version v${live.version}`}.
       </p>
       <p className="biz-outcomes" data-testid="preview-outcomes">

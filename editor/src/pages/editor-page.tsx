@@ -17,7 +17,10 @@ import { SidePanel } from '../panels/side-panel';
 import { TapPanel } from '../panels/tap-panel';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
+import { usePinned } from '../stores/pinned-store';
+import { usePreviewRun } from '../stores/preview-run-store';
 import { useUi } from '../stores/ui-store';
+import { withSampleFields } from '../forms/sample-fields';
 import { ImportErrors } from './import-errors';
 import { detailLines } from './import-document';
 import { canEditGraph } from './roles';
@@ -55,6 +58,12 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
   }, [refresh]);
 
   const loadError = usePipelineLoader(pipelineId, editable);
+  const pinned = usePinned((s) => s.pinned);
+  // Another pipeline: its own samples, and no preview run of the last one.
+  useEffect(() => {
+    void usePinned.getState().load(id);
+    usePreviewRun.getState().clear();
+  }, [id]);
   useAutosave({ id, dirty, doc, editable });
   useLiveMetrics(id);
   const showErrors = useCallback((title: string, lines: string[]) => setErrors({ title, lines }), []);
@@ -116,9 +125,14 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
     a.click();
   };
 
-  // The selected node's input schema, for completions and checks.
+  // The selected node's input schema, for completions and checks; pinned samples name the fields an open source does not.
   const inputSchema = selectedNode
-    ? (mergeSchemas(doc.edges.filter((e) => e.target === selectedNode).map((e) => validation.schemas?.[e.id])) ?? undefined)
+    ? withSampleFields(
+        mergeSchemas(doc.edges.filter((e) => e.target === selectedNode).map((e) => validation.schemas?.[e.id])) ?? undefined,
+        doc,
+        selectedNode,
+        pinned,
+      )
     : undefined;
 
   return (
@@ -300,7 +314,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
             </p>
           ) : null}
           <ImportErrors title={errors.title} lines={errors.lines} onClose={() => setErrors({ title: '', lines: [] })} />
-          <DebugPanel pipelineId={id} />
+          <DebugPanel pipelineId={id} canRun={editable} />
           <div className="problems-area">
             <ProblemsPanel diagnostics={validation.diagnostics} />
           </div>

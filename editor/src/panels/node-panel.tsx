@@ -8,6 +8,8 @@ import { ConfigForm } from '../forms/config-form';
 import { hiddenConfigFields } from '../forms/field-visibility';
 import { ConnectionCheck } from './connection-check';
 import { Markdown } from './markdown';
+import { PinnedSample } from './pinned-sample';
+import { RunToHere } from './run-to-here';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 
@@ -78,6 +80,8 @@ export function NodePanel({
         <p>Unknown node type {node.type}</p>
       )}
       {def?.connects && canCheck ? <ConnectionCheck pipelineId={pipelineId} nodeId={node.id} config={node.config} /> : null}
+      {canCheck ? <RunToHere pipelineId={pipelineId} nodeId={node.id} /> : null}
+      {def?.category === 'source' ? <PinnedSample pipelineId={pipelineId} nodeId={node.id} editable={canCheck} /> : null}
       {history && history.length > 1 ? <Sparkline values={history} /> : null}
       {def ? <Markdown className="docs" text={def.docs} /> : null}
     </aside>

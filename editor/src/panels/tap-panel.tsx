@@ -3,8 +3,11 @@
  * server masked. Named by the nodes it joins, not its internal id; events wrap instead of being
  * cut, times read as times.
  */
+import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { useMemo, useState } from 'react';
+import { ApiError, api } from '../api/client';
 import { useDocument } from '../stores/document-store';
+import { usePinned } from '../stores/pinned-store';
 import { edgeTitle, eventLine } from './debug-edges';
 import { useTapLines } from './use-tap-lines';
 
@@ -50,9 +53,54 @@ export function TapPanel({ pipelineId, edgeId }: { pipelineId: string; edgeId: s
           ))}
         </p>
       )}
+      <PinFromTap pipelineId={pipelineId} edgeId={edgeId} events={shown.map((l) => l.event)} />
       <pre className="tap" data-testid="tap">
         {shown.map((l) => eventLine(l.event)).join('\n') || 'waiting for events…'}
       </pre>
     </aside>
+  );
+}
+
+/** Pinned samples hold at most this many events (docs/pinned-samples.md). */
+const MAX_PINNED = 100;
+
+/**
+ * On an edge out of a source: pin the events the tap shows as that source's sample. They were
+ * masked for the tap and are masked again on arrival (drop, redact and keep_last change nothing
+ * the second time; docs/pinned-samples.md).
+ */
+function PinFromTap({ pipelineId, edgeId, events }: { pipelineId: string; edgeId: string; events: Record<string, unknown>[] }) {
+  const source = useDocument((s) => {
+    const id = s.doc.edges.find((e) => e.id === edgeId)?.source;
+    const node = s.doc.nodes.find((n) => n.id === id);
+    return node && nodeDefinitions.get(node.type)?.category === 'source' ? node : undefined;
+  });
+  const [said, setSaid] = useState<string>();
+  if (!source) return null;
+  // The tap lists newest first; a sample reads oldest first.
+  const sample = events.slice(0, MAX_PINNED).reverse();
+  return (
+    <>
+      <button
+        type="button"
+        disabled={sample.length === 0}
+        onClick={() =>
+          void api.pin(pipelineId, source.id, { events: sample }).then(
+            (r) => {
+              usePinned.getState().set(source.id, r.events);
+              setSaid(`${r.count} events pinned on ${source.label || source.id}`);
+            },
+            (err: unknown) => setSaid(err instanceof ApiError ? err.message : String(err)),
+          )
+        }
+      >
+        Pin these events
+      </button>
+      {said ? (
+        <span className="hint" role="status" data-testid="tap-pinned">
+          {said}
+        </span>
+      ) : null}
+    </>
   );
 }

@@ -190,6 +190,32 @@ export const Preview = named(
     outcomes: z.object({ changed: int(), total: int() }),
   }),
 );
+const sampleOrigin = z.enum(['recording', 'pinned', 'generator', 'uploaded']);
+const edgeSample = z.object({ count: int(), events: z.array(z.looseObject({})).meta({ description: 'The last events, oldest first' }) });
+export const DebugRun = named(
+  'DebugRun',
+  z.object({
+    status: z.string(),
+    error: z.string().optional(),
+    errors: z.record(z.string(), int()).meta({ description: 'Errors counted per node' }),
+    edges: z.record(z.string(), edgeSample).meta({ description: 'Per edge: how many events crossed it and the last ones (masked)' }),
+    until: z
+      .object({ nodeId: z.string(), ports: z.record(z.string(), edgeSample) })
+      .optional()
+      .meta({ description: 'With `until`: what that node sent out of each output port (a sink: `in`, what reached it)' }),
+    samples: z.record(z.string(), sampleOrigin).meta({ description: "Where each source's events came from" }),
+    sources: z.record(z.string(), int()),
+  }),
+);
+export const PinnedSamples = named(
+  'PinnedSamples',
+  z.object({
+    limits: z.object({ events: int(), bytes: int() }),
+    sources: z.record(z.string(), z.object({ count: int(), events: z.array(z.looseObject({})) })),
+  }),
+);
+export const Pinned = named('Pinned', z.object({ node: z.string(), count: int(), events: z.array(z.looseObject({})) }));
+export const Unpinned = named('Unpinned', z.object({ node: z.string(), deleted: z.literal(true) }));
 const eventCounts = z.record(z.string(), int());
 export const TestCaseList = named(
   'TestCaseList',
@@ -298,7 +324,35 @@ export const PreviewBody = named(
     params: z.record(z.string(), z.unknown()).optional(),
     events: z.record(z.string(), z.array(z.looseObject({}))).optional(),
     limit: z.int().min(1).optional(),
+    sample: z.enum(['recording', 'pinned']).optional().meta({
+      description: 'pinned: pinned samples win over the recording (default: pinned, then a generator, only where nothing is recorded)',
+    }),
   }),
+);
+export const DebugRunBody = named(
+  'DebugRunBody',
+  z.object({
+    document: PipelineDocument.optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    events: z.record(z.string(), z.array(z.looseObject({}))).optional(),
+    limit: z.int().min(1).optional(),
+    sample: z.enum(['recording', 'pinned']).optional(),
+    until: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional()
+      .meta({ description: 'Run only this node and what feeds it ("Run to here")' }),
+  }),
+);
+export const PinBody = named(
+  'PinBody',
+  z
+    .object({
+      events: z.array(z.looseObject({})).optional(),
+      jsonl: z.string().optional().meta({ description: 'JSON Lines, or a JSON array, as text' }),
+      fromRecording: z.int().min(1).max(100).optional().meta({ description: 'Pin the last N recorded events of the source' }),
+    })
+    .meta({ description: 'Exactly one of events, jsonl, fromRecording; at most 100 events and 256 KiB' }),
 );
 export const TestCaseBody = named(
   'TestCaseBody',
@@ -307,6 +361,7 @@ export const TestCaseBody = named(
     description: z.string().optional(),
     params: z.record(z.string(), z.unknown()).optional(),
     limit: z.int().min(1).optional(),
+    sample: z.enum(['recording', 'pinned']).optional(),
     events: z
       .record(z.string(), z.array(z.looseObject({})))
       .optional()

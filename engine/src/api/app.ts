@@ -35,6 +35,7 @@ import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { testRoutes } from './routes/tests.js';
 import { alertRoutes } from './routes/alerts.js';
+import { pinnedRoutes } from './routes/pinned.js';
 import { versionRoutes } from './routes/versions.js';
 import { workersRoutes } from './routes/workers.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -126,6 +127,7 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', previewRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', testRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', alertRoutes({ store }));
+  app.route('/api/pipelines', pinnedRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', pipelineAuditRoutes({ audit, store }));
   app.route('/api/pipelines', connectionCheckRoutes({ store }));
   app.route(

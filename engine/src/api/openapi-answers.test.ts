@@ -129,6 +129,14 @@ describe('OpenAPI description', () => {
     await waitFor(async () => (await api.call('GET', '/api/pipelines/live/recording')).json.events > 0);
     await check('GET', '/api/pipelines/live/recording');
     await check('POST', '/api/pipelines/live/preview', { limit: 50 });
+    await check('POST', '/api/pipelines/live/preview/debug', { limit: 50 });
+    await check('POST', '/api/pipelines/live/preview/debug', { until: 'big' });
+    await check('POST', '/api/pipelines/live/preview/debug', { until: 'nope' });
+    await check('PUT', '/api/pipelines/live/pinned/orders', { fromRecording: 5 });
+    await check('PUT', '/api/pipelines/live/pinned/orders', { jsonl: '{"sku":"A"}\n{"sku":' });
+    await check('PUT', '/api/pipelines/live/pinned/big', { events: [{ sku: 'A' }] });
+    await check('GET', '/api/pipelines/live/pinned');
+    await check('DELETE', '/api/pipelines/live/pinned/orders');
     await check('POST', '/api/pipelines/live/tests', { name: 'recent', limit: 20 });
     await check('POST', '/api/pipelines/live/tests', { name: 'recent' });
     await check('GET', '/api/pipelines/live/tests');

@@ -151,7 +151,13 @@ const paths = {
       operationId: 'rollbackPipeline',
       summary: "Store a version's document as a new version (action rollback) and redeploy it when the pipeline is deployed",
       requestBody: body(S.RollbackBody),
-      responses: { ...ok('restored', S.Rollback), ...errors(400, 404, 422, 500) },
+      responses: {
+        ...ok('restored', S.Rollback),
+        ...errors(400, 404, 422, 500),
+        409: error(
+          'tests-failed: the rollback would deploy, settings.requireTestsOnDeploy is set (in the current or the restored version) and a test case does not pass with the restored version (details: each failing case with its diff)',
+        ),
+      },
     },
   },
   '/api/pipelines/{id}/recording': {
@@ -177,6 +183,42 @@ const paths = {
       responses: { ...ok('preview', S.Preview), ...errors(400, 404, 409, 422) },
     },
   },
+  '/api/pipelines/{id}/preview/debug': {
+    parameters: [id],
+    post: {
+      operationId: 'debugRunPipeline',
+      summary:
+        'Run a draft on the sample events (recording, else pinned, else a generator) with every edge watched, for the debug panel; with `until`, only that node and what feeds it ("Run to here"). Nothing is deployed',
+      requestBody: body(S.DebugRunBody, false),
+      responses: { ...ok('debug run', S.DebugRun), ...errors(400, 404, 409, 422) },
+    },
+  },
+  '/api/pipelines/{id}/pinned': {
+    parameters: [id],
+    get: {
+      operationId: 'listPinnedSamples',
+      summary: 'The sample events pinned on source nodes (docs/pinned-samples.md), as stored: masked',
+      responses: { ...ok('pinned', S.PinnedSamples), ...errors(400, 404) },
+    },
+  },
+  '/api/pipelines/{id}/pinned/{nodeId}': {
+    parameters: [id, nodeId('nodeId')],
+    put: {
+      operationId: 'pinSample',
+      summary: "Pin sample events on a source node (pasted, or the last recorded), masked by the pipeline's privacy settings",
+      requestBody: body(S.PinBody),
+      responses: {
+        ...ok('pinned', S.Pinned),
+        ...errors(400, 404),
+        409: error('no-recording: fromRecording, and the source has recorded nothing'),
+      },
+    },
+    delete: {
+      operationId: 'unpinSample',
+      summary: "Delete a source node's pinned sample",
+      responses: { ...ok('unpinned', S.Unpinned), ...errors(400, 404) },
+    },
+  },
   '/api/pipelines/{id}/tests': {
     parameters: [id],
     get: {
@@ -188,7 +230,7 @@ const paths = {
     post: {
       operationId: 'createTestCase',
       summary:
-        'Make a test case from the recording: its last `limit` events per source (default 1000) as input, what the saved document (with `params`) sends from them as the expectation',
+        "Make a test case from the recording (per source its last `limit` events, default 1000; a source with none: its pinned sample, else a generator's own first events) or `events`, as input; what the saved document (with `params`) sends from them as the expectation",
       requestBody: body(S.TestCaseBody),
       responses: {
         ...ok('made', S.TestCaseCreated, 201),

@@ -58,6 +58,12 @@ const MATRIX: Row[] = [
   ['GET', '/api/pipelines/live/recording', undefined, 200, 200, 200, 200, 401],
   ['DELETE', '/api/pipelines/ghost/recording', undefined, 404, 404, 403, 403, 401],
   ['POST', '/api/pipelines/ghost/preview', {}, 404, 404, 404, 403, 401],
+  // The draft on sample events with every edge watched, and "Run to here": the graph's people.
+  ['POST', '/api/pipelines/ghost/preview/debug', {}, 404, 404, 403, 403, 401],
+  // Pinned samples: read by anyone, pinned and unpinned by editors.
+  ['GET', '/api/pipelines/live/pinned', undefined, 200, 200, 200, 200, 401],
+  ['PUT', '/api/pipelines/ghost/pinned/orders', { events: [{ a: 1 }] }, 404, 404, 403, 403, 401],
+  ['DELETE', '/api/pipelines/ghost/pinned/orders', undefined, 404, 404, 403, 403, 401],
   // Test cases: read by anyone, made and run by editors (a deploy runs them for business users too).
   ['GET', '/api/pipelines/live/tests', undefined, 200, 200, 200, 200, 401],
   ['GET', '/api/pipelines/live/alerts.yml', undefined, 200, 200, 200, 200, 401],

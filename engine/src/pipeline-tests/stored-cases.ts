@@ -36,8 +36,13 @@ export type GateVerdict = { ok: true; suite?: SuiteResult } | { ok: false; suite
  * diagnostic; a pipeline that requires tests but has none is refused (the setting would
  * otherwise promise a check that never runs).
  */
-export async function deployGate(p: StoredPipeline, params: Record<string, unknown>): Promise<GateVerdict> {
-  if (!requiresTests(p.document)) return { ok: true };
+export async function deployGate(
+  p: StoredPipeline,
+  params: Record<string, unknown>,
+  /** Required whatever `p.document` says (a rollback from a version that required them). */
+  o: { required?: boolean; what?: string } = {},
+): Promise<GateVerdict> {
+  if (!o.required && !requiresTests(p.document)) return { ok: true };
   const suite = await runStoredCases(p, { params });
   if (suite.documentError?.startsWith('invalid document')) return { ok: true, suite };
   if (suite.documentError) return { ok: false, suite, reason: suite.documentError };
@@ -52,6 +57,6 @@ export async function deployGate(p: StoredPipeline, params: Record<string, unkno
   return {
     ok: false,
     suite,
-    reason: `deploy refused: ${bad.length} of ${suite.cases.length} test case${suite.cases.length === 1 ? '' : 's'} ${bad.length === 1 ? 'does' : 'do'} not pass with this change (${bad.map((c) => c.name).join(', ')}); details has the diff`,
+    reason: `${o.what ?? 'deploy'} refused: ${bad.length} of ${suite.cases.length} test case${suite.cases.length === 1 ? '' : 's'} ${bad.length === 1 ? 'does' : 'do'} not pass with this change (${bad.map((c) => c.name).join(', ')}); details has the diff`,
   };
 }

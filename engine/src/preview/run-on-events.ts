@@ -25,13 +25,21 @@ export async function runOnEvents(
   baseDir: string,
   /** Stand-in secret values (a pipeline test's), over the environment. */
   secrets?: Readonly<Record<string, string>>,
+  /** Told of every batch crossing these edges (the debug panel on a preview run), from the first event on. */
+  watch?: { edges: readonly string[]; onEvents(edgeId: string, events: readonly Event[]): void },
 ): Promise<CapturedRun> {
+  // With edges to watch, sources wait until the taps are on: a run's first batch may otherwise pass unseen.
+  let open = watch === undefined;
   const outputs: Record<string, Event[]> = {};
   const sourceOverrides: Record<string, () => SourceOperator> = {};
   const operatorOverrides: Record<string, () => Operator> = {};
   for (const node of document.nodes) {
     const category = nodeDefinitions.get(node.type)?.category;
-    if (category === 'source') sourceOverrides[node.id] = () => replaySource(events[node.id] ?? []);
+    if (category === 'source')
+      sourceOverrides[node.id] = () => {
+        const replay = replaySource(events[node.id] ?? []);
+        return { ...replay, poll: (max) => (open ? replay.poll(max) : { events: [], watermark: Number.NEGATIVE_INFINITY, done: false }) };
+      };
     if (category === 'sink') {
       const captured: Event[] = (outputs[node.id] = []);
       operatorOverrides[node.id] = () => ({
@@ -63,6 +71,10 @@ export async function runOnEvents(
       operatorOverrides,
       ...(secrets ? { secrets } : {}),
     });
+    if (watch) {
+      for (const edge of watch.edges) handle.tap(edge, (batch) => watch.onEvents(edge, batch));
+      open = true;
+    }
     const result = await handle.done;
     const errors: Record<string, number> = {};
     for (const [id, n] of Object.entries(result.metrics.nodes)) if (n.errors > 0) errors[id] = n.errors;

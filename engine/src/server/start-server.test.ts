@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../api/test-support.js';
 import { type RunningServer, startServer } from './start-server.js';
 
 const servers: RunningServer[] = [];
@@ -49,6 +50,33 @@ async function start(f: ReturnType<typeof fixture>, extra: { editorDist?: string
 }
 
 describe('startServer', () => {
+  it('embedded: a recording survives a restart (issue 13, defect 11), so a preview still runs on it', async () => {
+    const f = fixture();
+    const first = await start(f);
+    expect((await fetch(`${first.s.url}/api/pipelines/tiny/deploy`, { method: 'POST' })).status).toBe(200);
+    const recorded = async (url: string) =>
+      ((await (await fetch(`${url}/api/pipelines/tiny/recording`)).json()) as { events: number }).events;
+    await waitFor(async () => (await recorded(first.s.url)) === 3, 15_000);
+    servers.splice(servers.indexOf(first.s), 1);
+    await first.s.close();
+
+    const second = await start(f);
+    expect(await (await fetch(`${second.s.url}/api/pipelines/tiny/recording`)).json()).toEqual({
+      events: 3,
+      sources: { in: 3 },
+      capacity: 10_000,
+    });
+    const preview = (await (
+      await fetch(`${second.s.url}/api/pipelines/tiny/preview`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as { samples: Record<string, string>; draft: { outputs: Record<string, unknown[]> } };
+    expect(preview.samples).toEqual({ in: 'recording' });
+    expect(preview.draft.outputs.out).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+
   it('serves the API on the port it prints; imports the examples on first start only; their relative paths work', async () => {
     const f = fixture();
     const { s, lines } = await start(f);

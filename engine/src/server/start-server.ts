@@ -22,7 +22,7 @@ import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
 import { type LogOption, lineFn, toLogger } from '../logging/logger.js';
 import { Recorder } from '../recording/recorder.js';
-import { MemoryRecordingStore } from '../recording/recording-store.js';
+import { FileRecordingStore } from '../recording/file-recording-store.js';
 import { RedisRecordingStore } from '../recording/redis-recording-store.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
@@ -139,7 +139,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Before restore(): runs brought back are recorded too.
   const recordings = o.redisUrl
     ? new RedisRecordingStore({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice' })
-    : new MemoryRecordingStore();
+    : // Embedded: kept in the data folder, so previews survive a restart (docs/preview.md).
+      await FileRecordingStore.open(join(o.dataDir, 'recordings'));
   const recorder = new Recorder({ deployments, recordings });
   // BullMQ: one of possibly several servers; the one holding the leader lease resumes the
   // deployed pipelines (before this server listens, when it takes the lease now).

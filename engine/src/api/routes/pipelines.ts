@@ -3,6 +3,7 @@
  * may still have errors (a draft the editor saves as you go): the response carries `valid`
  * and every diagnostic. Deploying is where an invalid document is refused.
  */
+import { deletePinned } from '../../pinned/pinned-samples.js';
 import { Hono } from 'hono';
 import { resolve } from 'node:path';
 import {
@@ -159,6 +160,8 @@ export function pipelineRoutes(o: PipelineRoutesOptions): Hono {
     await o.deployments.stop(p.id);
     await o.store.delete(p.id);
     await o.recorder.forget(p.id);
+    // Pinned samples are data, not graph (docs/pinned-samples.md): they go with the pipeline.
+    await deletePinned(p);
     await audit(c, o.audit, { action: 'delete', pipelineId: p.id, version: p.version });
     return c.json({ deleted: p.id });
   });

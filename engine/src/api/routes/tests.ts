@@ -21,7 +21,9 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { hasErrors } from '@sluice/shared';
 import { ApiError, optionalJsonObject } from '../errors.js';
 import { findPipeline } from '../lookup.js';
-import { uploadedEvents } from './preview.js';
+import { livePrivacy, uploadedEvents } from './preview.js';
+import { chooseSamples } from '../../preview/sample-events.js';
+import { readPinned } from '../../pinned/pinned-samples.js';
 
 /** Events per source a new case takes from the recording by default: enough to mean something, few enough to review. */
 const DEFAULT_CASE_EVENTS = 1000;
@@ -89,7 +91,20 @@ export function testRoutes(o: { store: PipelineStore; deployments: DeploymentMan
     if (!document || hasErrors(problems))
       throw new ApiError(422, 'invalid-document', 'the pipeline (with these params) is invalid; fix it to make a test case', problems);
     // An uploaded sample (as a preview takes it, timed by each source's timeField), or the recording.
-    const recorded = body.events !== undefined ? uploadedEvents(document, body.events) : await o.recordings.read(p.id, limit);
+    // Without a sample: per source the recording, else its pinned events, else a generator's own (docs/pinned-samples.md).
+    const privacy = o.deployments.privacyOf(p.id) ?? livePrivacy(p.document);
+    const recorded =
+      body.events !== undefined
+        ? uploadedEvents(document, body.events)
+        : (
+            await chooseSamples({
+              document,
+              recorded: await o.recordings.read(p.id, limit),
+              pinned: await readPinned(p),
+              mask: (e) => privacy.mask(e),
+              ...(body.sample === 'pinned' ? { prefer: 'pinned' as const } : {}),
+            })
+          ).events;
     const sources = document.nodes.filter((n) => nodeDefinitions.get(n.type)?.category === 'source');
     const timeFieldOf = (id: string) => {
       const tf = document.nodes.find((n) => n.id === id)?.config.timeField;
@@ -104,7 +119,7 @@ export function testRoutes(o: { store: PipelineStore; deployments: DeploymentMan
       throw new ApiError(
         409,
         'no-recording',
-        `pipeline "${p.id}" has recorded nothing of its sources yet (deploy it and let it run), and no "events" sample was sent`,
+        `pipeline "${p.id}" has recorded nothing of its sources yet (deploy it and let it run), nothing is pinned on them, and no "events" sample was sent`,
       );
 
     const spec = {

@@ -12,6 +12,8 @@ import type { PipelineStore } from '../../store/pipeline-store.js';
 import { audit } from '../audit-trail.js';
 import { ApiError, jsonBody } from '../errors.js';
 import { findPipeline } from '../lookup.js';
+import { caseAnswer } from '../../pipeline-tests/format-report.js';
+import { deployGate, requiresTests } from '../../pipeline-tests/stored-cases.js';
 
 function versionNumber(raw: string): number {
   const v = Number(raw);
@@ -55,12 +57,20 @@ export function versionRoutes(o: { store: PipelineStore; deployments: Deployment
     const document = await o.store.getVersion(p.id, raw);
     if (!document) throw new ApiError(404, 'not-found', `pipeline "${p.id}" has no version ${raw}`);
     const who = principalOf(c).name;
+    // Deployed, or its last run here completed (a bounded pipeline): run the restored version.
+    const ran = o.deployments.status(p.id).status === 'completed';
+    const redeploys = ran || (await o.store.getDeployment(p.id)) !== null;
+    // settings.requireTestsOnDeploy gates a rollback that deploys like a deploy (docs/pipeline-tests.md):
+    // the restored version must pass today's cases, required by it or by the version it replaces.
+    if (redeploys) {
+      const gate = await deployGate({ ...p, document }, {}, { required: requiresTests(p.document), what: 'rollback' });
+      if (!gate.ok)
+        throw new ApiError(409, 'tests-failed', gate.reason, gate.suite.cases.filter((t) => t.status !== 'passed').map(caseAnswer));
+    }
     const stored = await o.store.put(p.id, document, { author: who, action: 'rollback', note: `rollback to version ${raw}` });
     const summary = [`rollback to version ${raw}`, ...diffDocuments(p.document, document).summary];
     let deployed = false;
-    // Deployed, or its last run here completed (a bounded pipeline): run the restored version.
-    const ran = o.deployments.status(p.id).status === 'completed';
-    if (ran || (await o.store.getDeployment(p.id)) !== null) {
+    if (redeploys) {
       try {
         await o.deployments.deploy(p.id, {}, who);
         deployed = true;
