@@ -13,6 +13,7 @@ import { LIMITS, type PipelineDocument } from './document.js';
 import { parseDocumentText } from './document-text.js';
 import { type MigrationStep, migrateDocument, readableFormats } from './migrate.js';
 import type { NodeTypeRegistry } from './node-type.js';
+import { validateAnnotations } from './validate-annotations.js';
 import { validateConfigs } from './validate-configs.js';
 import { validateGraph } from './validate-graph.js';
 import { validateParams } from './validate-params.js';
@@ -68,7 +69,14 @@ export function validateDocument(input: unknown, registry: NodeTypeRegistry, opt
 
   const graph = validateGraph(doc, registry, { unreadableNodeIds: structure.unreadableNodeIds, warnings: structure.complete });
   const configs = validateConfigs({ nodes: doc.nodes, order: graph.order, edges: graph.edges, params: structure.paramTypes }, registry);
-  diagnostics.push(...graph.diagnostics, ...configs.diagnostics, ...validateParams(doc), ...validatePrivacy(doc.privacy));
+  diagnostics.push(
+    ...graph.diagnostics,
+    ...configs.diagnostics,
+    ...validateParams(doc),
+    ...validatePrivacy(doc.privacy),
+    // Every node present counts as a member, readable or not: a broken node is not "missing".
+    ...validateAnnotations(migrated as Record<string, unknown>, [...doc.nodes, ...[...structure.unreadableNodeIds].map((id) => ({ id }))]),
+  );
   // Errors first, each group in phase order: what refuses the document leads the list.
   diagnostics.sort((a, b) => rank(a) - rank(b));
 
