@@ -42,7 +42,8 @@ export function PopupMenu({
   }, [at]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: focus once, when the menu opens
   useEffect(() => {
-    if (!children) itemEls()[0]?.focus();
+    // An empty menu takes the focus itself, so Escape still closes it.
+    if (!children) (itemEls()[0] ?? ref.current?.querySelector<HTMLElement>('[role="menu"]'))?.focus();
     // A press outside closes the menu (the focus stays where the press put it).
     const outside = (e: PointerEvent) => {
       if (!ref.current?.contains(e.target as Node)) onClose(false);
@@ -80,7 +81,7 @@ export function PopupMenu({
       onContextMenu={(e) => e.preventDefault()}
     >
       {children}
-      <div role="menu" aria-label={label} aria-orientation="vertical">
+      <div role="menu" aria-label={label} aria-orientation="vertical" tabIndex={-1}>
         {items.length === 0 ? <p className="popup-empty">Nothing here</p> : null}
         {items.map((item) => (
           <button
