@@ -25,6 +25,8 @@ export type FrameNode = Node<FrameData, 'groupFrame'>;
 /** Space around the members, and the label strip above them (canvas px). */
 export const FRAME_PAD = 24;
 export const FRAME_HEADER = 32;
+/** How far React Flow lifts a selected node's z-index (elevateNodesOnSelect). */
+const SELECTED_LIFT = 1000;
 /** A node not yet measured, as flow-nodes.ts estimates it. */
 const NODE_SIZE = { width: 215, height: 47 };
 
@@ -107,8 +109,8 @@ export function annotationNodes(args: {
       position: box.position,
       width: box.width,
       height: box.height,
-      // Behind the nodes and the edges.
-      zIndex: -1,
+      // Behind the nodes and the edges, selected too: React Flow lifts a selected node by 1000.
+      zIndex: selected === id ? -1 - SELECTED_LIFT : -1,
       selected: selected === id,
       ariaLabel: `Group ${g.label}: ${g.nodes.length} node${g.nodes.length === 1 ? '' : 's'}`,
       data: { groupId: g.id, label: g.label, color: g.color ?? GROUP_COLOR, members: g.nodes.length },
