@@ -94,6 +94,8 @@ export function annotationNodes(args: {
   resizing: ReadonlyMap<string, { width: number; height: number }>;
 }): AnnotationNodes {
   const { specs, dragging, measured, selected } = args;
+  // Most documents have neither: a drag step of a big graph costs nothing here then.
+  if (!args.notes?.length && !args.groups?.length) return { frames: [], notes: [], origins: new Map() };
   const stored = new Map(specs.map((n, i) => [n.id, n.position ?? { x: 80 + 240 * i, y: 120 }]));
   const origins = new Map<string, XYPosition>();
   const frames: FrameNode[] = [];
