@@ -81,8 +81,8 @@ export function PopupMenu({
       onContextMenu={(e) => e.preventDefault()}
     >
       {children}
+      {items.length === 0 ? <p className="popup-empty">Nothing here</p> : null}
       <div role="menu" aria-label={label} aria-orientation="vertical" tabIndex={-1}>
-        {items.length === 0 ? <p className="popup-empty">Nothing here</p> : null}
         {items.map((item) => (
           <button
             key={item.label}

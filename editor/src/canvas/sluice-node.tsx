@@ -45,6 +45,7 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
           id={p}
           style={{ top: handleTop(i) }}
           tabIndex={0}
+          role="button"
           aria-label={`Input ${p} of ${name}: press Enter to connect`}
           onKeyDown={portKeys(p, 'target')}
         />
@@ -68,6 +69,7 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
           style={{ top: handleTop(i) }}
           title={p}
           tabIndex={0}
+          role="button"
           aria-label={`Output ${p} of ${name}: press Enter to connect`}
           onKeyDown={portKeys(p, 'source')}
         >
