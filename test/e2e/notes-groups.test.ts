@@ -148,6 +148,14 @@ describe('sticky notes and groups (Chromium)', () => {
     // Ungroup from the frame's toolbar: the frame goes, the nodes stay.
     const f2 = (await page.getByTestId('group-group1').boundingBox())!;
     await page.mouse.click(f2.x + f2.width - 8, f2.y + 12);
+    // Selected, the frame stays behind its nodes: the middle of a member is the member's.
+    const member = (await page.getByTestId('node-console1').boundingBox())!;
+    expect(
+      await page.evaluate(
+        ([x, y]) => document.elementFromPoint(x!, y!)?.closest('.react-flow__node')?.getAttribute('data-id'),
+        [member.x + member.width / 2, member.y + member.height / 2],
+      ),
+    ).toBe('console1');
     await page.getByRole('button', { name: 'Ungroup' }).click();
     await expect.poll(() => page.getByTestId('group-group1').count()).toBe(0);
     expect((await drawn(page)).nodes).toEqual(['console1', 'filter1', 'generator1', 'note:note1']);

@@ -64,6 +64,8 @@ function ColorChoice({ current, onPick, what }: { current: string; onPick: (c: s
   );
 }
 
+const TOOLBAR_ON_TOP: CSSProperties = { zIndex: 1001 };
+
 const blurOnEscape = (e: KeyboardEvent<HTMLElement>) => {
   // Escape leaves the field (the edit is kept); the canvas keys work again.
   if (e.key === 'Escape') (e.target as HTMLElement).blur();
@@ -126,7 +128,8 @@ function GroupFrameView({ data, selected }: NodeProps<FrameNode>) {
   const ref = useFocusRequest(groupFlowId(groupId));
   return (
     <>
-      <NodeToolbar isVisible={selected && !readOnly} position={Position.Top} align="start">
+      {/* Above the canvas, though the frame itself is drawn below everything (annotation-nodes.ts). */}
+      <NodeToolbar isVisible={selected && !readOnly} position={Position.Top} align="start" style={TOOLBAR_ON_TOP}>
         <div className="annotation-toolbar">
           <ColorChoice current={color} what="Group" onPick={(c) => useDocument.getState().updateGroup(groupId, { color: c })} />
           <button type="button" onClick={() => useDocument.getState().remove([], [], [groupId])}>
