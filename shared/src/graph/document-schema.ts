@@ -107,11 +107,10 @@ export const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 
 const L = ANNOTATION_LIMITS;
 
+// A union, so the JSON Schema says it too (an enum or a pattern), not only the validator.
+const notAColour = (i: { input?: unknown }) => `${quoted(i.input)} is not a colour: use one of ${ANNOTATION_COLORS.join(', ')} or #rrggbb`;
 export const annotationColorSchema = z
-  .string()
-  .refine((c) => (ANNOTATION_COLORS as readonly string[]).includes(c) || HEX_COLOR.test(c), {
-    error: (i) => `${quoted(i.input)} is not a colour: use one of ${ANNOTATION_COLORS.join(', ')} or #rrggbb`,
-  })
+  .union([z.enum(ANNOTATION_COLORS, { error: notAColour }), z.string().regex(HEX_COLOR, { error: notAColour })], { error: notAColour })
   .meta({ description: `One of ${ANNOTATION_COLORS.join(', ')}, or #rrggbb`, examples: ['yellow', '#ffd166'] });
 
 const annotationId = (what: string) =>

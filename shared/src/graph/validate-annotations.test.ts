@@ -125,8 +125,15 @@ describe('notes and groups in a document', () => {
   });
 
   it('are described in the JSON Schema', () => {
-    const props = (documentJsonSchema() as { properties: Record<string, { items?: { required?: string[] } }> }).properties;
+    type Items = { required?: string[]; properties: Record<string, { anyOf?: { enum?: string[]; pattern?: string }[] }> };
+    const props = (documentJsonSchema() as { properties: Record<string, { items?: Items }> }).properties;
     expect(props.notes!.items!.required).toEqual(['id', 'text', 'position']);
     expect(props.groups!.items!.required).toEqual(['id', 'label', 'nodes']);
+    // A JSON Schema tool checks colours too: a palette name or #rrggbb.
+    const color = props.notes!.items!.properties.color!.anyOf!;
+    expect(color.map((c) => c.enum ?? c.pattern)).toEqual([
+      ['yellow', 'orange', 'red', 'pink', 'purple', 'blue', 'teal', 'green', 'gray'],
+      '^#[0-9a-fA-F]{6}$',
+    ]);
   });
 });
