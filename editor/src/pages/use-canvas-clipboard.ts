@@ -11,9 +11,6 @@ export const isTyping = (t: EventTarget | null) => {
 /** The nodes last copied in this tab (Ctrl+C or the canvas menu's Paste reads them). */
 let clipboard: Clipboard | undefined;
 export const copiedNodes = (): Clipboard | undefined => clipboard;
-export const copyNodes = (ids: string[]): void => {
-  if (ids.length > 0) clipboard = useDocument.getState().copy(ids);
-};
 
 /**
  * The canvas's keys outside text fields: undo/redo, copy and paste nodes (also through the
