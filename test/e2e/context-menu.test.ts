@@ -84,6 +84,10 @@ describe('right-click menus (Chromium)', () => {
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
     expect(await menu(page).getAttribute('aria-label')).toBe('Edge Filter (filter1) out to Console (console1) in');
     expect(await items(page)).toEqual(['Tap this edge', 'Delete edge']);
+    // Tapping needs a running pipeline: said, not silently ignored.
+    await menu(page).getByRole('menuitem', { name: 'Tap this edge' }).click();
+    await expect.poll(() => page.locator('.toolbar .message').textContent()).toBe('Deploy the pipeline to watch the events on this edge');
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
     await menu(page).getByRole('menuitem', { name: 'Delete edge' }).click();
     await expect.poll(() => drawn(page).then((d) => d.edges)).toEqual(['e1']);
 
