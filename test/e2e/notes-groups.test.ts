@@ -16,6 +16,12 @@ async function saved(page: Page): Promise<void> {
   await expect.poll(async () => (await page.getByRole('button', { name: /^Save/ }).textContent()) ?? '', { timeout: 15_000 }).toBe('Save');
 }
 
+/** The stored document once the autosave has brought it to `ready` (an action's effect), not before. */
+async function storedWhen(base: string, id: string, ready: (d: PipelineDocument) => boolean): Promise<PipelineDocument> {
+  await expect.poll(async () => ready(await storedDocument(base, id)), { timeout: 20_000 }).toBe(true);
+  return storedDocument(base, id);
+}
+
 /** The canvas zoom (React Flow's viewport scale): screen px per canvas px. */
 async function zoom(page: Page): Promise<number> {
   return page.evaluate(() => new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a);
@@ -55,8 +61,7 @@ describe('sticky notes and groups (Chromium)', () => {
     await expect.poll(() => text.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.type('Orders only\n<b>plain text</b>');
     await page.keyboard.press('Escape');
-    await saved(page);
-    let stored = await storedDocument(session.base, id);
+    let stored = await storedWhen(session.base, id, (d) => d.notes?.[0]?.text === 'Orders only\n<b>plain text</b>');
     expect(stored.notes).toEqual([
       expect.objectContaining({ id: 'note1', text: 'Orders only\n<b>plain text</b>', size: { width: 200, height: 120 }, color: 'yellow' }),
     ]);
@@ -68,8 +73,7 @@ describe('sticky notes and groups (Chromium)', () => {
     const placed = stored.notes![0]!.position;
     const grip = (await page.getByTestId('note-note1').locator('.note-grip').boundingBox())!;
     await drag(page, { x: grip.x + 20, y: grip.y + grip.height / 2 }, { x: 0, y: 260 });
-    await saved(page);
-    stored = await storedDocument(session.base, id);
+    stored = await storedWhen(session.base, id, (d) => d.notes![0]!.position.y !== placed.y);
     expect(stored.notes![0]!.position.x).toBeCloseTo(placed.x, 0);
     expect(stored.notes![0]!.position.y - placed.y).toBeCloseTo(260 / z, 0);
 
@@ -80,16 +84,14 @@ describe('sticky notes and groups (Chromium)', () => {
     await expect
       .poll(async () => (await page.getByTestId('note-note1').boundingBox())!.width, { timeout: 10_000 })
       .toBeCloseTo(grown.width * z, -1);
-    await saved(page);
-    stored = await storedDocument(session.base, id);
+    stored = await storedWhen(session.base, id, (d) => d.notes![0]!.size!.width !== 200);
     expect(Math.abs(stored.notes![0]!.size!.width - grown.width)).toBeLessThanOrEqual(2);
     expect(Math.abs(stored.notes![0]!.size!.height - grown.height)).toBeLessThanOrEqual(2);
 
     // Colour: select the note by its grip, pick teal in its toolbar.
     await page.getByTestId('note-note1').locator('.note-grip').click();
     await page.getByRole('button', { name: 'Colour teal' }).first().click();
-    await saved(page);
-    expect((await storedDocument(session.base, id)).notes![0]!.color).toBe('teal');
+    await storedWhen(session.base, id, (d) => d.notes![0]!.color === 'teal');
 
     // A group of the filter and the console: Ctrl+G, the label field takes the focus.
     await page.getByTestId('node-filter1').click();
@@ -100,8 +102,7 @@ describe('sticky notes and groups (Chromium)', () => {
     await expect.poll(() => label.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.type('Output side');
     await page.keyboard.press('Enter');
-    await saved(page);
-    stored = await storedDocument(session.base, id);
+    stored = await storedWhen(session.base, id, (d) => d.groups?.[0]?.label === 'Output side');
     expect(stored.groups).toEqual([{ id: 'group1', label: 'Output side', color: 'blue', nodes: ['filter1', 'console1'] }]);
 
     // The frame is drawn around (and behind) both nodes.
@@ -121,8 +122,7 @@ describe('sticky notes and groups (Chromium)', () => {
     const before = Object.fromEntries(stored.nodes.map((n) => [n.id, n.position!]));
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
     await drag(page, { x: frame.x + frame.width - 8, y: frame.y + 12 }, { x: 120, y: 80 });
-    await saved(page);
-    stored = await storedDocument(session.base, id);
+    stored = await storedWhen(session.base, id, (d) => d.nodes.find((n) => n.id === 'console1')!.position!.x !== before.console1!.x);
     const after = Object.fromEntries(stored.nodes.map((n) => [n.id, n.position!]));
     const zz = await zoom(page);
     for (const n of ['filter1', 'console1']) {
@@ -134,9 +134,11 @@ describe('sticky notes and groups (Chromium)', () => {
     // One Ctrl+Z undoes the whole move; the next the label; the next the group.
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+z');
-    await saved(page);
-    stored = await storedDocument(session.base, id);
-    expect(Object.fromEntries(stored.nodes.map((n) => [n.id, n.position!]))).toEqual(before);
+    stored = await storedWhen(
+      session.base,
+      id,
+      (d) => JSON.stringify(Object.fromEntries(d.nodes.map((n) => [n.id, n.position]))) === JSON.stringify(before),
+    );
     await page.keyboard.press('Control+z');
     await expect.poll(() => label.inputValue()).toBe('Group 1');
     await page.keyboard.press('Control+z');
@@ -163,6 +165,7 @@ describe('sticky notes and groups (Chromium)', () => {
     await expect.poll(() => page.getByTestId('group-group1').count()).toBe(1);
 
     // Export keeps the note and the group as stored.
+    await storedWhen(session.base, id, (d) => d.groups?.length === 1);
     await saved(page);
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export' }).click();
