@@ -19,9 +19,15 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EdgeSpec } from '@sluice/shared';
+import { GROUP_PREFIX, isAnnotationFlowId, memberMoves, NOTE_PREFIX } from '../stores/annotations';
 import { useDocument } from '../stores/document-store';
 import { useUi } from '../stores/ui-store';
 import { useResolvedTheme } from '../theme/theme';
+import { annotationNodes, type FrameNode, type NoteNode } from './annotation-nodes';
+import { GroupFrame, StickyNote } from './annotation-views';
+import { CanvasPopups } from './canvas-popups';
+import { usePopup } from './popup-store';
+import { useCanvasMenus } from './use-canvas-menu-keys';
 import { type FlowNode, type FlowNodeCache, flowNodes } from './flow-nodes';
 import { MetricEdge, type MetricEdgeData } from './metric-edge';
 import { countRender } from './render-count';
@@ -29,7 +35,10 @@ import { SluiceNode } from './sluice-node';
 import { useMeasureNewNodes } from './use-measure-new-nodes';
 
 // Module scope: React Flow re-creates nothing per render.
-const NODE_TYPES = { sluice: SluiceNode };
+const NODE_TYPES = { sluice: SluiceNode, note: StickyNote, groupFrame: GroupFrame };
+/** Everything the canvas draws as a React Flow node: pipeline nodes, notes and group frames. */
+type CanvasNode = FlowNode | NoteNode | FrameNode;
+const NO_SIZES: ReadonlyMap<string, { width: number; height: number }> = new Map();
 const EDGE_TYPES = { metric: MetricEdge };
 // includeHiddenNodes: fit nodes never drawn too (a big graph's out of view), by their estimated size.
 const FIT_VIEW_OPTIONS = { maxZoom: 1, includeHiddenNodes: true };
@@ -87,9 +96,19 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
   const loads = useDocument((s) => s.loads);
   const selection = useUi((s) => s.selection);
   const selectedEdge = useUi((s) => s.selectedEdge);
+  const noteSpecs = useDocument((s) => s.doc.notes);
+  const groupSpecs = useDocument((s) => s.doc.groups);
+  const selectedAnnotation = useUi((s) => s.selectedAnnotation);
   const [dragging, setDragging] = useState(NO_DRAG);
   const colorMode = useResolvedTheme();
-  const flow = useRef<ReactFlowInstance<FlowNode, Edge<MetricEdgeData>> | null>(null);
+  // Note sizes while a corner is dragged; the document takes the size at the end (one step).
+  const [resizing, setResizing] = useState(NO_SIZES);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new notes list (the resize committed, or undone) ends the live sizes
+  useEffect(() => setResizing(NO_SIZES), [noteSpecs]);
+  const flow = useRef<ReactFlowInstance<CanvasNode, Edge<MetricEdgeData>> | null>(null);
+  const container = useRef<HTMLDivElement>(null);
+  const menus = useCanvasMenus(container);
+  const announcement = usePopup((s) => s.announcement);
 
   const selected = useMemo(() => new Set(selection), [selection]);
   const cache = useRef<FlowNodeCache>(new Map());
@@ -104,6 +123,27 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
     return r;
   }, [specs, selected, invalidNodes, dragging, sizesSeen]);
   useMeasureNewNodes(changed);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: sizesSeen says the sizes in `measured` changed
+  const annotations = useMemo(
+    () =>
+      annotationNodes({
+        notes: noteSpecs,
+        groups: groupSpecs,
+        specs,
+        dragging,
+        measured: measured.current,
+        selected: selectedAnnotation,
+        resizing,
+      }),
+    [noteSpecs, groupSpecs, specs, dragging, selectedAnnotation, resizing, sizesSeen],
+  );
+  // Where each frame stood before a drag: a frame drag moves its nodes by the distance from there.
+  const frameOrigins = useRef(annotations.origins);
+  frameOrigins.current = annotations.origins;
+  const allNodes = useMemo<CanvasNode[]>(
+    () => (annotations.frames.length + annotations.notes.length === 0 ? nodes : [...annotations.frames, ...nodes, ...annotations.notes]),
+    [annotations, nodes],
+  );
   const edges = useFlowEdges(edgeSpecs, selectedEdge);
   // Each document opened is shown whole: the `fitView` prop fits only the first nodes React Flow
   // gets, which may be the last pipeline's, still in the store while the next one loads.
@@ -114,45 +154,71 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
     void fitView(FIT_VIEW_OPTIONS);
   }, [loads, fitView]);
 
-  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+  const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     const moving = new Map<string, XYPosition>();
     const dropped: Record<string, XYPosition> = {};
     const sel = new Set(useUi.getState().selection);
     let selectionChanged = false;
+    let annotationSelected: string | undefined | null = null;
     let sized = false;
+    const sizing = new Map<string, { width: number; height: number }>();
     for (const c of changes) {
       if (c.type === 'position' && c.position) {
         if (c.dragging) moving.set(c.id, c.position);
         else dropped[c.id] = c.position;
       }
       if (c.type === 'dimensions' && c.dimensions) {
+        if (isAnnotationFlowId(c.id)) {
+          if (c.id.startsWith(NOTE_PREFIX) && c.resizing) sizing.set(c.id, c.dimensions);
+          continue;
+        }
         measured.current.set(c.id, c.dimensions);
         // A re-render only for a node whose object has no size yet (not when live numbers make a node grow).
         if (cache.current.get(c.id)?.node.measured === undefined) sized = true;
       }
       if (c.type === 'select') {
+        if (isAnnotationFlowId(c.id)) {
+          if (c.selected) annotationSelected = c.id;
+          else if (annotationSelected === null && useUi.getState().selectedAnnotation === c.id) annotationSelected = undefined;
+          continue;
+        }
         selectionChanged = true;
         if (c.selected) sel.add(c.id);
         else sel.delete(c.id);
       }
     }
+    // A frame dragged carries its nodes along (those React Flow moves itself keep their move).
+    const doc = useDocument.getState().doc;
+    for (const [id, p] of moving) {
+      if (!id.startsWith(GROUP_PREFIX)) continue;
+      const group = doc.groups?.find((g) => `${GROUP_PREFIX}${g.id}` === id);
+      const from = frameOrigins.current.get(id);
+      if (!group || !from) continue;
+      const members = memberMoves(doc, group, { x: p.x - from.x, y: p.y - from.y }, Object.fromEntries(moving));
+      for (const [m, at] of Object.entries(members)) moving.set(m, at);
+    }
     if (moving.size > 0) setDragging((prev) => new Map([...prev, ...moving]));
+    if (sizing.size > 0) setResizing((prev) => new Map([...prev, ...sizing]));
     if (Object.keys(dropped).length > 0) {
       // The drop: the document takes the positions (one undo step) and the drag state goes, in one render.
-      useDocument.getState().moveNodes(dropped);
+      useDocument.getState().moveItems(dropped, frameOrigins.current);
       setDragging(NO_DRAG);
     }
     if (selectionChanged) useUi.getState().setSelection([...sel]);
+    if (annotationSelected !== null) useUi.getState().selectAnnotation(annotationSelected);
     if (sized) setSizesSeen((n) => n + 1);
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange<Edge<MetricEdgeData>>[]) => {
     for (const c of changes) if (c.type === 'select' && c.selected) useUi.getState().select(undefined, c.id);
   }, []);
   // React Flow reports a delete as edge removals, then node removals: taken here whole, it is one undo step.
-  const onDelete = useCallback(({ nodes, edges }: { nodes: FlowNode[]; edges: Edge<MetricEdgeData>[] }) => {
+  const onDelete = useCallback(({ nodes, edges }: { nodes: CanvasNode[]; edges: Edge<MetricEdgeData>[] }) => {
+    const ids = nodes.map((n) => n.id);
     useDocument.getState().remove(
-      nodes.map((n) => n.id),
+      ids.filter((id) => !isAnnotationFlowId(id)),
       edges.map((e) => e.id),
+      // A deleted frame ungroups: its nodes stay.
+      ids.filter(isAnnotationFlowId).map((id) => id.slice(id.indexOf(':') + 1)),
     );
     useUi.getState().select(undefined);
   }, []);
@@ -165,7 +231,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
     });
     if (reason) useUi.getState().say(`Cannot connect: ${reason}`, 'error');
   }, []);
-  const onInit = useCallback((i: ReactFlowInstance<FlowNode, Edge<MetricEdgeData>>) => {
+  const onInit = useCallback((i: ReactFlowInstance<CanvasNode, Edge<MetricEdgeData>>) => {
     flow.current = i;
   }, []);
   const onPaneClick = useCallback(() => useUi.getState().select(undefined), []);
@@ -180,6 +246,8 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
 
   return (
     <div
+      ref={container}
+      onKeyDown={menus.onKeyDown}
       className="canvas"
       // Focusable, so a click on the pane gives the canvas the keyboard (Ctrl+A selects nodes, not text).
       tabIndex={-1}
@@ -190,7 +258,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
       data-testid="canvas"
     >
       <ReactFlow
-        nodes={nodes}
+        nodes={allNodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
         edgeTypes={EDGE_TYPES}
@@ -200,6 +268,9 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         onDelete={onDelete}
         onInit={onInit}
         onPaneClick={onPaneClick}
+        onNodeContextMenu={menus.onNodeContextMenu}
+        onEdgeContextMenu={menus.onEdgeContextMenu}
+        onPaneContextMenu={menus.onPaneContextMenu}
         deleteKeyCode={readOnly ? null : DELETE_KEYS}
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
         edgesReconnectable={false}
@@ -220,6 +291,10 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
         <MiniMap pannable zoomable />
         <Controls fitViewOptions={FIT_VIEW_OPTIONS} />
       </ReactFlow>
+      <CanvasPopups />
+      <div className="sr-only" role="status" aria-live="polite" data-testid="canvas-announcer">
+        {announcement}
+      </div>
     </div>
   );
 });

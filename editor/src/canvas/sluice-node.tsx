@@ -2,13 +2,14 @@
  * One node on the canvas, memoized. Its live numbers are a child of their own that selects only
  * this node's entry, so a metrics message re-renders the numbers, not the node and its handles.
  */
-import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { Handle, type NodeProps, Position, useReactFlow } from '@xyflow/react';
 import { TriangleAlert } from 'lucide-react';
-import { memo } from 'react';
+import { type KeyboardEvent, memo } from 'react';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { useMetrics } from '../stores/metrics-store';
 import type { SluiceNodeData } from './flow-nodes';
 import { handleTop, inputPorts, outputPorts } from './ports';
+import { usePopup } from './popup-store';
 import { countRender } from './render-count';
 
 export type { SluiceNodeData } from './flow-nodes';
@@ -20,13 +21,35 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
   const def = nodeDefinitions.get(data.type);
   const outputs = outputPorts(data.type, data.config);
   const inputs = inputPorts(data.type);
+  const { screenToFlowPosition } = useReactFlow();
+  // Enter or Space on a port lists the ports it can be connected to (keyboard connection).
+  const portKeys = (port: string, side: 'source' | 'target') => (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    // Not the node's own Enter (select it).
+    e.preventDefault();
+    e.stopPropagation();
+    const box = e.currentTarget.getBoundingClientRect();
+    const at = { x: box.right + 6, y: box.top };
+    usePopup.getState().open({ kind: 'connect', nodeId: id, port, side }, at, screenToFlowPosition(at));
+  };
+  const name = data.label || id;
   return (
     <div
       className={`sluice-node cat-${def?.category ?? 'unknown'}${selected ? ' selected' : ''}${data.invalid ? ' invalid' : ''}`}
       data-testid={`node-${id}`}
     >
       {inputs.map((p, i) => (
-        <Handle key={p} type="target" position={Position.Left} id={p} style={{ top: handleTop(i) }} />
+        <Handle
+          key={p}
+          type="target"
+          position={Position.Left}
+          id={p}
+          style={{ top: handleTop(i) }}
+          tabIndex={0}
+          role="button"
+          aria-label={`Input ${p} of ${name}: press Enter to connect`}
+          onKeyDown={portKeys(p, 'target')}
+        />
       ))}
       <div className="title">
         {data.invalid ? (
@@ -39,7 +62,18 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
       <div className="type">{data.type}</div>
       <NodeCounts id={id} />
       {outputs.map((p, i) => (
-        <Handle key={p} type="source" position={Position.Right} id={p} style={{ top: handleTop(i) }} title={p}>
+        <Handle
+          key={p}
+          type="source"
+          position={Position.Right}
+          id={p}
+          style={{ top: handleTop(i) }}
+          title={p}
+          tabIndex={0}
+          role="button"
+          aria-label={`Output ${p} of ${name}: press Enter to connect`}
+          onKeyDown={portKeys(p, 'source')}
+        >
           {outputs.length > 1 ? <span className="port-label">{p}</span> : null}
         </Handle>
       ))}

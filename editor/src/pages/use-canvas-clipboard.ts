@@ -8,13 +8,16 @@ export const isTyping = (t: EventTarget | null) => {
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
 };
 
+/** The nodes last copied in this tab (Ctrl+C or the canvas menu's Paste reads them). */
+let clipboard: Clipboard | undefined;
+export const copiedNodes = (): Clipboard | undefined => clipboard;
+
 /**
  * The canvas's keys outside text fields: undo/redo, copy and paste nodes (also through the
  * system clipboard, between tabs); a pasted document is handed to `importText`, asking first.
  */
 export function useCanvasClipboard(importText: (text: string, ask: boolean) => void): void {
   useEffect(() => {
-    let clipboard: Clipboard | undefined;
     let pendingPaste = false;
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || isTyping(e.target)) return;

@@ -4,8 +4,17 @@
  * the canvas.
  */
 import { create } from 'zustand';
-import { type EdgeSpec, type NodeSpec, type PipelineDocument, sourcePortOf, targetPortOf } from '@sluice/shared';
+import {
+  type EdgeSpec,
+  type GroupSpec,
+  type NodeSpec,
+  type NoteSpec,
+  type PipelineDocument,
+  sourcePortOf,
+  targetPortOf,
+} from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
+import * as annotations from './annotations';
 
 export interface DocumentState {
   id: string | undefined;
@@ -26,7 +35,16 @@ export interface DocumentState {
   moveNode(id: string, position: { x: number; y: number }, final: boolean): void;
   /** Where a drag dropped its nodes: one undoable step for all of them. */
   moveNodes(positions: Record<string, { x: number; y: number }>): void;
-  remove(nodeIds: string[], edgeIds: string[]): void;
+  /** Nodes (taken out of their groups), edges, and notes or groups by their ids, as one step. */
+  remove(nodeIds: string[], edgeIds: string[], annotationIds?: string[]): void;
+  /** Drops on the canvas by React Flow id (nodes, notes, group frames with their nodes): one step. */
+  moveItems(positions: Record<string, { x: number; y: number }>, frames: ReadonlyMap<string, { x: number; y: number }>): void;
+  addNote(position: { x: number; y: number }): string;
+  updateNote(id: string, patch: Partial<Omit<NoteSpec, 'id'>>): void;
+  /** A new group of these nodes; returns its id (undefined when none of them is a node). */
+  groupNodes(nodeIds: string[], label?: string): string | undefined;
+  addToGroup(groupId: string, nodeIds: string[]): void;
+  updateGroup(id: string, patch: Partial<Pick<GroupSpec, 'label' | 'color'>>): void;
   /** Connect two ports; returns the reason when the connection cannot work. */
   connect(edge: Omit<EdgeSpec, 'id'>): string | undefined;
   undo(): void;
@@ -85,15 +103,42 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     if (get().readOnly) return;
     get().change((d) => ({ ...d, nodes: d.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id] } : n)) }));
   },
-  remove: (nodeIds, edgeIds) => {
-    if (nodeIds.length === 0 && edgeIds.length === 0) return;
+  remove: (nodeIds, edgeIds, annotationIds = []) => {
+    if (nodeIds.length === 0 && edgeIds.length === 0 && annotationIds.length === 0) return;
     const gone = new Set(nodeIds);
-    get().change((d) => ({
-      ...d,
-      nodes: d.nodes.filter((n) => !gone.has(n.id)),
-      edges: d.edges.filter((e) => !edgeIds.includes(e.id) && !gone.has(e.source) && !gone.has(e.target)),
-    }));
+    get().change((d) =>
+      annotations.removeAnnotations(
+        annotations.withoutMembers(
+          {
+            ...d,
+            nodes: d.nodes.filter((n) => !gone.has(n.id)),
+            edges: d.edges.filter((e) => !edgeIds.includes(e.id) && !gone.has(e.source) && !gone.has(e.target)),
+          },
+          nodeIds,
+        ),
+        annotationIds,
+      ),
+    );
   },
+  moveItems: (positions, frames) => {
+    if (get().readOnly || Object.keys(positions).length === 0) return;
+    get().change((d) => annotations.applyMoves(d, positions, frames));
+  },
+  addNote: (position) => {
+    if (get().readOnly) return '';
+    const r = annotations.addNote(get().doc, position);
+    get().change(() => r.doc);
+    return r.id;
+  },
+  updateNote: (id, patch) => get().change((d) => annotations.updateNote(d, id, patch)),
+  groupNodes: (nodeIds, label) => {
+    if (get().readOnly) return undefined;
+    const r = annotations.groupNodes(get().doc, nodeIds, label);
+    if (r) get().change(() => r.doc);
+    return r?.id;
+  },
+  addToGroup: (groupId, nodeIds) => get().change((d) => annotations.addToGroup(d, groupId, nodeIds)),
+  updateGroup: (id, patch) => get().change((d) => annotations.updateGroup(d, id, patch)),
   connect: (edge) => {
     const { doc, readOnly } = get();
     if (readOnly) return 'this pipeline is read-only for you';

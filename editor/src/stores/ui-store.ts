@@ -8,6 +8,10 @@ export interface UiState {
   /** Every selected node (shift-click or box selection), for delete and copy. */
   selection: string[];
   selectedEdge: string | undefined;
+  /** The selected note or group frame, by React Flow id (`note:ID`, `group:ID`). */
+  selectedAnnotation: string | undefined;
+  /** A canvas field (a new note's text, a new group's label) that should take the focus once drawn. */
+  focusRequest: string | undefined;
   message: { text: string; kind: 'info' | 'error' } | undefined;
   /** Who is signed in (undefined until /api/me answers); authenticated=false is local-only mode. */
   me: Me | undefined;
@@ -19,6 +23,8 @@ export interface UiState {
   setPanels(p: Partial<Pick<UiState, 'paletteOpen' | 'panelOpen' | 'shortcutsOpen'>>): void;
   select(node: string | undefined, edge?: string): void;
   setSelection(ids: string[]): void;
+  selectAnnotation(flowId: string | undefined): void;
+  requestFocus(flowId: string | undefined): void;
   say(text: string, kind?: 'info' | 'error'): void;
   clearMessage(): void;
   setMe(me: Me | undefined): void;
@@ -39,6 +45,8 @@ export const useUi = create<UiState>()((set, get) => ({
   selectedNode: undefined,
   selection: [],
   selectedEdge: undefined,
+  selectedAnnotation: undefined,
+  focusRequest: undefined,
   message: undefined,
   me: undefined,
   ...savedPanels(),
@@ -52,8 +60,21 @@ export const useUi = create<UiState>()((set, get) => ({
       // Storage refused (private mode): the choice lasts for this page.
     }
   },
-  select: (node, edge) => set({ selectedNode: node, selectedEdge: edge, selection: node ? [node] : [] }),
-  setSelection: (ids) => set({ selection: ids, selectedNode: ids[ids.length - 1], selectedEdge: undefined }),
+  select: (node, edge) => set({ selectedNode: node, selectedEdge: edge, selection: node ? [node] : [], selectedAnnotation: undefined }),
+  setSelection: (ids) =>
+    set({
+      selection: ids,
+      selectedNode: ids[ids.length - 1],
+      selectedEdge: undefined,
+      ...(ids.length > 0 ? { selectedAnnotation: undefined } : {}),
+    }),
+  selectAnnotation: (flowId) =>
+    set(
+      flowId
+        ? { selectedAnnotation: flowId, selectedNode: undefined, selectedEdge: undefined, selection: [] }
+        : { selectedAnnotation: undefined },
+    ),
+  requestFocus: (flowId) => set({ focusRequest: flowId }),
   say: (text, kind = 'info') => set({ message: { text, kind } }),
   clearMessage: () => set({ message: undefined }),
   setMe: (me) => set({ me }),

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/alert-rules.js';
 import { privacySchema } from '../privacy/privacy-settings.js';
-import { CURRENT_FORMAT, MAX_SOURCE_PARALLELISM } from './document.js';
+import { ANNOTATION_COLORS, ANNOTATION_LIMITS, CURRENT_FORMAT, MAX_SOURCE_PARALLELISM } from './document.js';
 
 export const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const DOCUMENT_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -103,6 +103,56 @@ export const settingsSchema = z
   })
   .meta({ description: 'How the server treats this pipeline; never changes what the graph computes' });
 
+/** `#rrggbb`, the one hex form a colour may take besides the palette's names. */
+export const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+const L = ANNOTATION_LIMITS;
+
+// A union, so the JSON Schema says it too (an enum or a pattern), not only the validator.
+const notAColour = (i: { input?: unknown }) => `${quoted(i.input)} is not a colour: use one of ${ANNOTATION_COLORS.join(', ')} or #rrggbb`;
+export const annotationColorSchema = z
+  .union([z.enum(ANNOTATION_COLORS, { error: notAColour }), z.string().regex(HEX_COLOR, { error: notAColour })], { error: notAColour })
+  .meta({ description: `One of ${ANNOTATION_COLORS.join(', ')}, or #rrggbb`, examples: ['yellow', '#ffd166'] });
+
+const annotationId = (what: string) =>
+  z.string().regex(NODE_ID, { error: (i) => `${quoted(i.input)} is not a valid ${what} id (1 to 64 letters, digits, _ or -)` });
+
+const noteSide = (side: string) =>
+  z
+    .number({ error: `${side} must be a number` })
+    .min(L.minNoteSize, { error: `${side} must be at least ${L.minNoteSize}` })
+    .max(L.maxNoteSize, { error: `${side} must be at most ${L.maxNoteSize}` });
+
+export const noteSpecSchema = z
+  .looseObject({
+    id: annotationId('note'),
+    text: z
+      .string()
+      .max(L.maxNoteText, {
+        error: (i) => `a note holds at most ${L.maxNoteText} characters, this one ${String((i.input as string).length)}`,
+      })
+      .meta({ description: 'Plain text, shown as written (no markdown, no HTML)' }),
+    position: positionSchema,
+    size: z.object({ width: noteSide('width'), height: noteSide('height') }).optional(),
+    color: annotationColorSchema.optional(),
+  })
+  .meta({ description: 'A sticky note on the canvas; editor-only, never changes what runs' });
+
+export const groupSpecSchema = z
+  .looseObject({
+    id: annotationId('group'),
+    label: z
+      .string()
+      .min(1)
+      .max(L.maxGroupLabel, { error: `a group label holds at most ${L.maxGroupLabel} characters` }),
+    color: annotationColorSchema.optional(),
+    nodes: z
+      .array(z.string().min(1))
+      .min(1, { error: 'a group needs at least one node' })
+      .meta({ description: 'Ids of the member nodes; a node belongs to one group at most' }),
+  })
+  .meta({ description: 'A labelled, coloured frame drawn around its nodes; editor-only, never changes what runs' });
+
 export const documentSchema = z
   .looseObject({
     format: z.literal(CURRENT_FORMAT),
@@ -118,6 +168,14 @@ export const documentSchema = z
     settings: settingsSchema.optional(),
     privacy: privacySchema.optional(),
     alerts: alertsSchema.optional(),
+    notes: z
+      .array(noteSpecSchema)
+      .max(L.maxNotes, { error: `at most ${L.maxNotes} notes` })
+      .optional(),
+    groups: z
+      .array(groupSpecSchema)
+      .max(L.maxGroups, { error: `at most ${L.maxGroups} groups` })
+      .optional(),
   })
   .meta({ title: 'Sluice pipeline document', description: 'A pipeline graph, format sluice/v1 (docs/graph-format.md)' });
 

@@ -63,7 +63,44 @@ export interface PipelineDocument {
   privacy?: PrivacySettings;
   /** Alert rules on node and edge metrics, and where to send them (docs/alerts.md). */
   alerts?: AlertsSection;
+  /** Sticky notes on the canvas: editor-only, the engine ignores them (docs/graph-format.md "Notes and groups"). */
+  notes?: NoteSpec[];
+  /** Labelled, coloured frames around nodes: editor-only, the engine ignores them. */
+  groups?: GroupSpec[];
 }
+
+/** A colour of the fixed palette, or `#rrggbb` (document-schema.ts checks which). */
+export type AnnotationColor = string;
+
+export const ANNOTATION_COLORS = ['yellow', 'orange', 'red', 'pink', 'purple', 'blue', 'teal', 'green', 'gray'] as const;
+
+export interface NoteSpec {
+  id: string;
+  /** Plain text (never markdown or HTML). */
+  text: string;
+  position: Position;
+  size?: { width: number; height: number };
+  color?: AnnotationColor;
+}
+
+/** A frame drawn around its member nodes: its box follows them, so it is never stored. */
+export interface GroupSpec {
+  id: string;
+  label: string;
+  color?: AnnotationColor;
+  /** Node ids; a node belongs to one group at most. */
+  nodes: string[];
+}
+
+export const ANNOTATION_LIMITS = {
+  maxNotes: 500,
+  maxGroups: 500,
+  maxNoteText: 5_000,
+  maxGroupLabel: 100,
+  /** A note's width and height, in canvas px. */
+  minNoteSize: 40,
+  maxNoteSize: 4_000,
+} as const;
 
 /** How the server treats a pipeline (docs/graph-format.md "Settings"). */
 export interface PipelineSettings {

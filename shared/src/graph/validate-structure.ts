@@ -44,6 +44,9 @@ const shellSchema = documentSchema.extend({
   params: z.record(paramNameSchema, z.unknown()).optional(),
   nodes: z.array(z.unknown()),
   edges: z.array(z.unknown()).default([]),
+  // Item by item in validate-annotations.ts.
+  notes: z.unknown().optional(),
+  groups: z.unknown().optional(),
 });
 
 export function validateStructure(doc: Record<string, unknown>, limits: Limits, readable: readonly string[]): StructureResult {

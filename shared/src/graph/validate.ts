@@ -13,6 +13,7 @@ import { LIMITS, type PipelineDocument } from './document.js';
 import { parseDocumentText } from './document-text.js';
 import { type MigrationStep, migrateDocument, readableFormats } from './migrate.js';
 import type { NodeTypeRegistry } from './node-type.js';
+import { validateAnnotations } from './validate-annotations.js';
 import { validateConfigs } from './validate-configs.js';
 import { validateGraph } from './validate-graph.js';
 import { validateParams } from './validate-params.js';
@@ -75,6 +76,8 @@ export function validateDocument(input: unknown, registry: NodeTypeRegistry, opt
     ...validateParams(doc),
     ...validatePrivacy(doc.privacy),
     ...validateAlerts(doc.alerts, doc),
+    // Every node present counts as a member, readable or not: a broken node is not "missing".
+    ...validateAnnotations(migrated as Record<string, unknown>, [...doc.nodes, ...[...structure.unreadableNodeIds].map((id) => ({ id }))]),
   );
   // Errors first, each group in phase order: what refuses the document leads the list.
   diagnostics.sort((a, b) => rank(a) - rank(b));
