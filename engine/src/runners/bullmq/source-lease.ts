@@ -86,7 +86,8 @@ export class SourceLeases {
     this.redis = redis as RedisClient & LeaseCommands;
   }
 
-  private key(p: SourcePartitionRef): string {
+  /** The partition's lease key (a coordinator's fenced clear, coordinator-fence.ts). */
+  key(p: SourcePartitionRef): string {
     return this.keys.sourceLease(this.pid, p.nodeId, p.partition);
   }
 
@@ -120,18 +121,16 @@ export class SourceLeases {
     return values.map(readLease);
   }
 
-  /** Open the gate for `generation` (deploy, end of a hot redeploy) or close it (`pause`, `stop`). */
+  /**
+   * Open the gate for `generation` or close it, unfenced (tests); a coordinator writes it through
+   * its fence (bullmq-run.ts, coordinator-fence.ts).
+   */
   async setGate(state: 'run' | 'pause' | 'stop', generation: string): Promise<void> {
     await this.redis.set(this.keys.sourceGate(this.pid), `${state}:${generation}`);
   }
 
   async gate(): Promise<string | null> {
     return this.redis.get(this.keys.sourceGate(this.pid));
-  }
-
-  /** Forget the leases of `parts` (a hot redeploy, once no worker holds them). */
-  async clear(parts: readonly SourcePartitionRef[]): Promise<void> {
-    if (parts.length > 0) await this.redis.del(...parts.map((p) => this.key(p)));
   }
 }
 
