@@ -8,6 +8,7 @@
  */
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './keys.js';
+import { LeaseLost } from './source-checkpoints.js';
 
 /** Default lease TTL; `SLUICE_SOURCE_LEASE_MS` shortens it (drills pause a worker past it). */
 export const SOURCE_LEASE_MS = 10_000;
@@ -131,6 +132,25 @@ export class SourceLeases {
 
   async gate(): Promise<string | null> {
     return this.redis.get(this.keys.sourceGate(this.pid));
+  }
+}
+
+/** A renew answered within this long is taken as current (confirmHeld). */
+const PROMPT_MS = 1000;
+
+/**
+ * Before a source without positions enqueues a batch (docs/source-partitions.md): renew the lease
+ * and insist on a prompt answer, so the jobs go out within one TTL of a confirmation that this
+ * worker still held the partition. A reply that took long may have waited while this process
+ * was paused (the lease may have changed hands meanwhile): ask again. LeaseLost when not held.
+ */
+export async function confirmHeld(leases: SourceLeases, p: SourcePartitionRef, value: string): Promise<void> {
+  const prompt = Math.min(PROMPT_MS, leases.ttlMs / 4);
+  for (;;) {
+    const asked = performance.now();
+    if (!(await leases.renew(p, value)))
+      throw new LeaseLost(`source ${p.nodeId} partition ${p.partition}: the lease was taken over; this batch is not enqueued`);
+    if (performance.now() - asked < prompt) return;
   }
 }
 
