@@ -34,6 +34,7 @@ import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.j
 import { HIGH_WATER_JOBS, SourceHost } from './source-host.js';
 import { SourceLeases, type SourcePartitionRef, sourcePartitions } from './source-lease.js';
 import { reportStartFailure, StartFailureWatch } from './start-failure-report.js';
+import { deployStartWaitMs, waitSourcesStarted } from './source-start.js';
 import { TapSubscriber } from './remote-taps.js';
 import { TaskStateStore } from './task-state-store.js';
 
@@ -135,11 +136,36 @@ export class BullmqRun extends RunLifecycle {
     await this.redis.sadd(this.keys.pipelines, pid);
     await this.redis.publish(this.keys.deploys, pid);
     if (this.deployed.sourcesOn === 'coordinator') this.startLocalSources();
+    else if (!this.options.resume) await this.sourcesStartedOrUndeploy();
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
     this.startLoop(
       () => this.coordinate(),
       () => (this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
     );
+  }
+
+  /**
+   * A fresh deploy answers once its source partitions have started on workers (source-start.ts);
+   * one that cannot start is undeployed and the deploy fails with its StartFailure.
+   */
+  private async sourcesStartedOrUndeploy(): Promise<void> {
+    try {
+      await waitSourcesStarted({
+        redis: this.redis,
+        keys: this.keys,
+        pid: this.pipelineId,
+        plan: this.plan,
+        generation: this.deployed.generation,
+        leases: this.leases,
+        failures: this.startFailures,
+        timeoutMs: deployStartWaitMs(),
+      });
+    } catch (err) {
+      await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues, this.fence).catch(() => undefined);
+      await this.queues.close();
+      await this.remoteTaps.close();
+      throw err;
+    }
   }
 
   /**

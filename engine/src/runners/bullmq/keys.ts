@@ -88,6 +88,10 @@ export class RedisKeys {
   coordinatorFence(pid: string): string {
     return `${this.prefix}:cfence:${tag(pid)}`;
   }
+  /** Hash `<node>#<partition>` -> generation: the partitions whose source opened on a worker (source-start.ts). */
+  sourceStarted(pid: string): string {
+    return `${this.prefix}:sstarted:${tag(pid)}`;
+  }
   /** A source.http node's durable inbox: a stream of posted records (redis-ingest-hub.ts). */
   ingest(pid: string, nodeId: string): string {
     return `${this.prefix}:ingest:${tag(pid)}:${nodeId}`;
@@ -118,6 +122,7 @@ export class RedisKeys {
       this.sourceToken(pid),
       this.sourceGate(pid),
       this.coordinatorFence(pid),
+      this.sourceStarted(pid),
       this.taps(pid),
       this.startFailure(pid),
       this.runMarker(pid),

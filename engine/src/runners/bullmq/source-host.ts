@@ -21,6 +21,7 @@ import type { QueueSet } from './queue-set.js';
 import { isRunStateLost } from './run-marker.js';
 import { LeaseLost, SourceCheckpoints } from './source-checkpoints.js';
 import { confirmHeld, type LeaseView, partitionName, SourceLeases, type SourcePartitionRef, sourcePartitions } from './source-lease.js';
+import { markSourceStarted } from './source-start.js';
 import { SourceUnit } from './source-unit.js';
 
 /** Default backlog (batches waiting per keyed partition) above which sources pause. */
@@ -200,6 +201,7 @@ export class SourceHost {
         ...(o.onPoll ? { onPoll: o.onPoll } : {}),
       });
       if (h.leaving) h.unit.stop(h.lost ? 'lost' : 'release');
+      await markSourceStarted(o.redis, o.keys, d.pid, name, d.generation);
       o.log?.(`${d.pid}: source partition ${name} taken (lease ${h.lease.split(':')[2]})`);
       outcome = await h.unit.run();
     } catch (err) {

@@ -81,16 +81,25 @@ function parseIdentity(raw: string | undefined): WorkerIdentity | undefined {
  * the workers a placed partition's fair share divides by (source-host.ts). At least 1.
  */
 export async function liveWorkersWith(redis: RedisClient, keys: RedisKeys, labels: readonly string[], maxAgeMs: number): Promise<number> {
+  return Math.max(1, await countLiveWorkersWith(redis, keys, labels, maxAgeMs));
+}
+
+/** As liveWorkersWith, but 0 when there is none. */
+export async function countLiveWorkersWith(
+  redis: RedisClient,
+  keys: RedisKeys,
+  labels: readonly string[],
+  maxAgeMs: number,
+): Promise<number> {
   const now = Date.now();
   const beats = await redis.hgetall(keys.workers);
   const live = Object.entries(beats).filter(([, t]) => now - Number(t) <= maxAgeMs);
-  if (labels.length === 0) return Math.max(1, live.length);
+  if (labels.length === 0) return live.length;
   const infos = await redis.hgetall(keys.workerInfo);
-  const fit = live.filter(([id]) => {
+  return live.filter(([id]) => {
     const info = parseIdentity(infos[id]);
     return info !== undefined && labels.every((l) => info.labels.includes(l));
-  });
-  return Math.max(1, fit.length);
+  }).length;
 }
 
 /** Worker id -> queues with an active job it took (BullMQ's `pb` field: `<id>:<pid>`). */
