@@ -126,13 +126,13 @@ describe('source partitions on workers', () => {
     expectExact(await drill.finish());
   }, 900_000);
 
-  it('placement: two labelled workers and one unlabelled share six placed partitions by the labelled ones only: exact output', async () => {
-    // Counting the unlabelled worker, each labelled one would stop at ceil(6 / 3) = 2 partitions
+  it('placement: two labelled workers and one unlabelled share eight placed partitions by the labelled ones only: exact output', async () => {
+    // Counting the unlabelled worker, each labelled one would stop at ceil(8 / 3) = 3 partitions
     // and two would stay unread; the share of a placed source counts only workers with its labels.
     const drill = await startDrill({
       events: EVENTS,
       workers: 3,
-      sourceParallelism: 6,
+      sourceParallelism: 8,
       rate: RATE,
       sourceLeaseMs: LEASE_MS,
       lockMs: LOCK_MS,
