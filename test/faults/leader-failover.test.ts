@@ -12,7 +12,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { EmbeddedRunner, type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
+import { RedisKeys } from '@sluice/engine/testing';
 import type { PipelineDocument } from '@sluice/shared';
 import { adminClient, testDatabase } from '../../nodes/src/postgres/test-database.js';
 import { YSB_DIR, ysbDocumentFor } from '../distributed/ysb-fixture.js';
@@ -72,8 +74,11 @@ async function statusOn(server: ClusterServer): Promise<Status> {
   return r.json as Status;
 }
 
-/** A Redis, a schema, a data folder shared by both servers, two workers, the leader then the follower. */
-async function cluster(label: string) {
+/**
+ * A Redis, a schema, a data folder shared by both servers, two workers, the leader then the
+ * follower. `leaderEnv`/`serverEnv`: more environment for the leader / for both.
+ */
+async function cluster(label: string, serverEnv: Record<string, string> = {}, leaderEnv: Record<string, string> = {}) {
   const redis = await OwnRedis.start({ aof: false });
   cleanups.push(() => redis.stop());
   const dataDir = mkdtempSync(join(tmpdir(), `sluice-drill-${label}-`));
@@ -94,8 +99,8 @@ async function cluster(label: string) {
   const workers: LocalWorkers = spawnWorkers(2, { redisUrl: redis.url, prefix: env.prefix });
   cleanups.push(() => workers.stop());
   const reference = embeddedRows(dataDir);
-  const leader = await startClusterServer(env, children);
-  const follower = await startClusterServer(env, children);
+  const leader = await startClusterServer(env, children, { ...serverEnv, ...leaderEnv });
+  const follower = await startClusterServer(env, children, serverEnv);
   expect(await leaderPid(follower)).toBe(leader.process.pid);
   expect((await clusterOf(follower)).servers.map((s) => s.pid).sort()).toEqual([leader.process.pid, follower.process.pid].sort());
   mkdirSync(join(dataDir, 'files'), { recursive: true });
@@ -106,7 +111,7 @@ async function cluster(label: string) {
   expect(deployed.status, JSON.stringify(deployed.json)).toBe(200);
   expect((deployed.json as { status: string }).status).toBe('running');
   expect(leader.log()).toMatch(/pipeline ysb-failover deployed as version \d+ by anonymous/);
-  return { leader, follower, out, reference };
+  return { leader, follower, out, reference, redis, env };
 }
 
 /** The follower's view of the source's progress reaches `share` of the events. */
@@ -170,6 +175,45 @@ describe('two servers on one Redis and one store: the leader goes mid-run', () =
     await takeover(follower);
     await exited;
     expect(leader.log()).toMatch(/left the leadership \(shutdown\)/);
+    await expectExactEnd(follower, out, reference);
+  }, 300_000);
+
+  it('SIGSTOP of the leader past its lease, then SIGCONT: Redis refuses what it writes, and the run completes exactly once', async () => {
+    // The old leader's own time fence is off: only the tokens checked in Redis stop it when it wakes.
+    const { leader, follower, out, reference, redis, env } = await cluster(
+      'leader-pause',
+      { SLUICE_LEADER_LEASE_MS: '1500' },
+      { SLUICE_LEADER_SELF_FENCE: 'off' },
+    );
+    const keys = new RedisKeys(env.prefix);
+    const client = new Redis(redis.url);
+    cleanups.push(() => void client.disconnect());
+    await sourceReaches(follower, 0.3);
+    const gate = await client.get(keys.sourceGate(PID));
+    expect(gate).toMatch(/^run:/);
+    leader.process.kill('SIGSTOP');
+    cleanups.push(() => void leader.process.kill('SIGCONT')); // a failed drill leaves no stopped process
+    await takeover(follower);
+    await waitUntil(() => /resumed as leader: ysb-failover/.test(follower.log()), 60_000, 'the new leader resumed the run');
+    const newToken = (await clusterOf(follower)).leader!.token;
+    await waitUntil(
+      async () => (await client.hget(`${env.prefix}:cluster:runs`, '~fence')) === newToken,
+      30_000,
+      'the new leader published',
+    );
+    expect(await client.get(keys.coordinatorFence(PID))).toBe(newToken);
+    leader.process.kill('SIGCONT');
+    // It wakes believing it leads: its next board write is refused by the token, then its renew fails.
+    await waitUntil(
+      () => /fenced, run board not written: a newer leader \(token \d+\)/.test(leader.log()),
+      30_000,
+      'the woken leader was fenced',
+    );
+    await waitUntil(() => /is no longer the leader/.test(leader.log()), 30_000, 'the woken leader stepped down');
+    expect(await client.hget(`${env.prefix}:cluster:runs`, '~fence')).toBe(newToken);
+    expect(await client.get(keys.coordinatorFence(PID))).toBe(newToken);
+    expect(await client.get(keys.sourceGate(PID))).toBe(gate);
+    expect(await leaderPid(follower)).toBe(follower.process.pid);
     await expectExactEnd(follower, out, reference);
   }, 300_000);
 });

@@ -125,4 +125,35 @@ describe('source partitions on workers', () => {
     drill.resume(a);
     expectExact(await drill.finish());
   }, 900_000);
+
+  it('placement: two labelled workers and one unlabelled share eight placed partitions by the labelled ones only: exact output', async () => {
+    // Counting the unlabelled worker, each labelled one would stop at ceil(8 / 3) = 3 partitions
+    // and two would stay unread; the share of a placed source counts only workers with its labels.
+    const drill = await startDrill({
+      events: EVENTS,
+      workers: 3,
+      sourceParallelism: 8,
+      rate: RATE,
+      sourceLeaseMs: LEASE_MS,
+      lockMs: LOCK_MS,
+      placement: ['disk-a'],
+      workerLabels: [['disk-a'], ['disk-a', 'ssd'], []],
+    });
+    const [a, b, plain] = [drill.workers[0]!, drill.workers[1]!, drill.workers[2]!];
+    let seen: Awaited<ReturnType<YsbDrill['sourceHolders']>> = [];
+    await waitUntil(
+      async () => {
+        if (drill.runEnded()) throw new Error('the run ended before every placed partition was held');
+        seen = await drill.sourceHolders();
+        return seen.every((h) => h === 'done' || typeof h === 'object');
+      },
+      180_000,
+      'every placed partition held',
+    );
+    const pids = seen.flatMap((h) => (typeof h === 'object' ? [h.pid] : []));
+    expect(pids.length).toBeGreaterThan(0);
+    expect(pids.every((pid) => pid === a.pid || pid === b.pid)).toBe(true);
+    expect(await drill.sourcePartitionsOf(plain)).toEqual([]);
+    expectExact(await drill.finish());
+  }, 900_000);
 });

@@ -4,7 +4,9 @@
  * bridge. Nothing is shared but Redis and PostgreSQL (and the file system, which holds the sink
  * file a deployment writes, as a shared disk would). YSB is deployed through the server's API; one
  * worker's link is cut for 20 s mid-run and another is killed with SIGKILL; the sink file must
- * equal the embedded engine's output: lost 0, duplicated 0, values equal.
+ * equal the embedded engine's output: lost 0, duplicated 0, values equal. Then two servers, each
+ * in a namespace of its own, on their own prefix and schema: the leader is killed with SIGKILL
+ * mid-run, the other takes the lease over and the run completes exactly once.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -52,28 +54,37 @@ afterAll(async () => {
   await redis?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   if (schema) {
-    const r = spawnSync('psql', [PG_URL, '-q', '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'psql',
+      [PG_URL, '-q', '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${TWO.schema} CASCADE`],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (r.status !== 0) throw new Error(`could not drop the test schema ${schema}: ${r.error?.message ?? r.stderr}`);
   }
 });
 
-function env(): Record<string, string> {
+/** The second test's cluster: a prefix and schema of its own, so the first test's processes are not part of it. */
+const TWO = { prefix: `${TEST_KEY_ROOT}-mh2`, schema: `sluice_mh2_${process.pid}` };
+
+function env(o: { prefix: string; schema: string } = { prefix, schema }): Record<string, string> {
   const db = new URL(PG_URL);
   db.hostname = lab.gateway;
   db.port = String(pgPort);
   return {
     REDIS_URL: `redis://${lab.gateway}:${redis.port}`,
-    SLUICE_PREFIX: prefix,
+    SLUICE_PREFIX: o.prefix,
     SLUICE_DATA_DIR: dataDir,
     DATABASE_URL: db.toString(),
-    SLUICE_DB_SCHEMA: schema,
+    SLUICE_DB_SCHEMA: o.schema,
   };
 }
 
-function startServer(host: Host): Promise<{ url: string; process: ChildProcess }> {
+function startServer(host: Host, o?: { prefix: string; schema: string }): Promise<{ url: string; process: ChildProcess }> {
   let log = '';
   return new Promise((resolve, reject) => {
-    const p = lab.sluice(host, ['serve', '--port', String(PORT)], { ...env(), HOST: host.address, SLUICE_TOKENS: TOKENS }, (chunk) => {
+    const p = lab.sluice(host, ['serve', '--port', String(PORT)], { ...env(o), HOST: host.address, SLUICE_TOKENS: TOKENS }, (chunk) => {
       log += chunk;
       if (/Sluice on http/.test(log)) resolve({ url: `http://${host.address}:${PORT}`, process: p });
     });
@@ -143,6 +154,49 @@ describe('multi-host: a server and three workers in network namespaces of their 
     );
     expect((await call(server.url, 'GET', '/api/pipelines/mh-ysb/status')).json.status).toBe('completed');
     const rows = sinkLines(join(dataDir, 'files', 'counts.jsonl'));
+    const c = compareOutputs(expected, rows);
+    expect({ lost: c.lost, duplicated: c.duplicated, wrong: c.wrong }, JSON.stringify(c.examples)).toEqual({
+      lost: 0,
+      duplicated: 0,
+      wrong: 0,
+    });
+    expect(rows.length).toBe(expected.length);
+  }, 900_000);
+
+  it('two servers in namespaces of their own: kill -9 of the leader mid-run, the other takes over, and the output is exact', async () => {
+    const leader = await startServer(lab.addHost('srv-l'), TWO);
+    const follower = await startServer(lab.addHost('srv-f'), TWO);
+    const leaderOf = async (base: string) => {
+      const c = (await call(base, 'GET', '/api/cluster')).json as { leader?: { id: string }; servers: { id: string; pid: number }[] };
+      return c.leader?.id;
+    };
+    const self = async (base: string) => ((await call(base, 'GET', '/api/cluster')).json as { self: string }).self;
+    expect(await leaderOf(follower.url)).toBe(await self(leader.url));
+    for (const name of ['v1', 'v2', 'v3']) lab.sluice(lab.addHost(name), ['worker', '--quiet'], env(TWO));
+    const expected = await embeddedOutput(dataDir);
+    const doc = ysbDocumentFor(EVENTS, 'counts2.jsonl');
+    doc.id = 'mh-ysb2';
+    // Stored and deployed through the follower: forwarded to the leader over Redis.
+    expect((await call(follower.url, 'POST', '/api/pipelines', doc)).status).toBe(201);
+    await waitUntil(
+      async () => ((await call(follower.url, 'GET', '/api/workers')).json?.workers?.length ?? 0) >= 3,
+      120_000,
+      'three workers listed by the follower',
+    );
+    expect((await call(follower.url, 'POST', '/api/pipelines/mh-ysb2/deploy')).status).toBe(200);
+    const status = async () => (await call(follower.url, 'GET', '/api/pipelines/mh-ysb2/status')).json;
+    await waitUntil(
+      async () => ((await status())?.metrics?.nodes?.counts?.in ?? 0) >= expected.length * 0.3,
+      300_000,
+      '30 % of the windows',
+    );
+    expect((await status()).status).toBe('running');
+    await stopProcess(leader.process, 'SIGKILL');
+    const survivor = await self(follower.url);
+    await waitUntil(async () => (await leaderOf(follower.url)) === survivor, 60_000, 'the survivor took the lease');
+    await waitUntil(async () => (await status())?.status !== 'running', 600_000, 'the run to end');
+    expect((await status()).status).toBe('completed');
+    const rows = sinkLines(join(dataDir, 'files', 'counts2.jsonl'));
     const c = compareOutputs(expected, rows);
     expect({ lost: c.lost, duplicated: c.duplicated, wrong: c.wrong }, JSON.stringify(c.examples)).toEqual({
       lost: 0,

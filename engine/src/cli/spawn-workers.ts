@@ -35,6 +35,8 @@ export interface WorkerEnv {
    * (`sluice worker --for-run`). Never for a server's prefix, whose deployments a restart resumes.
    */
   forRun?: boolean;
+  /** `sluice worker --labels` (placement, docs/source-partitions.md). */
+  labels?: readonly string[];
 }
 
 export function spawnWorkers(n: number, env: WorkerEnv, stdio: 'inherit' | 'ignore' = 'ignore'): LocalWorkers {
@@ -52,7 +54,12 @@ export function spawnWorker(env: WorkerEnv, stdio: 'inherit' | 'ignore' = 'ignor
   // the worker learns that this process died (worker-command.ts): it then exits.
   return spawn(process.execPath, sluiceCommand(['worker', '--quiet', ...(env.forRun ? ['--for-run'] : [])]), {
     cwd: ROOT,
-    env: { ...process.env, REDIS_URL: env.redisUrl, SLUICE_PREFIX: env.prefix },
+    env: {
+      ...process.env,
+      REDIS_URL: env.redisUrl,
+      SLUICE_PREFIX: env.prefix,
+      ...(env.labels && env.labels.length > 0 ? { SLUICE_WORKER_LABELS: env.labels.join(',') } : {}),
+    },
     stdio: ['ignore', stdio, stdio, 'ipc'],
   });
 }

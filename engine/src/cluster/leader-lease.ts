@@ -168,9 +168,14 @@ export class LeaderLease {
     else this.lose('the lease expired in Redis or another server holds it');
   }
 
-  /** Give the lease up a third of the TTL before Redis could hand it to another server. */
+  /**
+   * Give the lease up a third of the TTL before Redis could hand it to another server. Drills
+   * turn this off (`SLUICE_LEADER_SELF_FENCE=off`) to show that Redis's fence alone stops a
+   * woken leader (coordinator-fence.ts): then a renew that fails is what ends the leadership.
+   */
   private armFence(sentAt: number): void {
     clearTimeout(this.fence);
+    if (process.env.SLUICE_LEADER_SELF_FENCE === 'off') return;
     const left = sentAt + (this.ttlMs * 2) / 3 - performance.now();
     this.fence = setTimeout(() => this.lose(`no renew succeeded within ${Math.round((this.ttlMs * 2) / 3)} ms`), Math.max(0, left));
     this.fence.unref();

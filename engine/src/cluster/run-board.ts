@@ -8,6 +8,40 @@ import type { PipelineMetrics, RunStatus } from '@sluice/shared';
 import type { RunHandle, RunResult } from '../runners/runner.js';
 import type { TapListener } from '../runtime/taps.js';
 import type { FollowerTaps } from './follower-taps.js';
+import type { RedisClient } from '../runners/bullmq/redis-client.js';
+
+/** The board's field holding the highest leader token that wrote it (not a run). */
+export const BOARD_FENCE_FIELD = '~fence';
+
+/**
+ * KEYS: board. ARGV: leader token, then field, value pairs. Refused (-2, the token held) when a
+ * leader with a higher token wrote the board; otherwise the fields not given go, these are set.
+ */
+const PUBLISH = `
+local held = redis.call('HGET', KEYS[1], '${BOARD_FENCE_FIELD}')
+if held and tonumber(held) > tonumber(ARGV[1]) then return {-2, held} end
+local keep = {}
+for i = 2, #ARGV, 2 do keep[ARGV[i]] = true end
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if f ~= '${BOARD_FENCE_FIELD}' and not keep[f] then redis.call('HDEL', KEYS[1], f) end
+end
+redis.call('HSET', KEYS[1], '${BOARD_FENCE_FIELD}', ARGV[1])
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return {1}
+`;
+
+type PublishFn = (board: string, token: string, ...fields: string[]) => Promise<[number, string?]>;
+
+/**
+ * The leader's write of the board, fenced by its lease token in one script: a leader that was
+ * paused past its lease and wakes up cannot overwrite what the new leader publishes. Returns the
+ * higher token that refused it, or undefined when written.
+ */
+export async function publishBoard(redis: RedisClient, board: string, token: string, fields: string[]): Promise<string | undefined> {
+  if (!('sluicePublishBoard' in redis)) redis.defineCommand('sluicePublishBoard', { numberOfKeys: 1, lua: PUBLISH });
+  const [r, held] = await (redis as unknown as { sluicePublishBoard: PublishFn }).sluicePublishBoard(board, token, ...fields);
+  return r === 1 ? undefined : (held ?? '?');
+}
 
 /** One run as the leader published it. */
 export interface BoardEntry {
@@ -86,6 +120,7 @@ export class RunBoardView {
   apply(fields: Record<string, string>): void {
     const seen = new Set<string>();
     for (const [id, raw] of Object.entries(fields)) {
+      if (id === BOARD_FENCE_FIELD) continue;
       let entry: BoardEntry;
       try {
         entry = JSON.parse(raw) as BoardEntry;

@@ -16,7 +16,8 @@ import { closeRedis } from '../runners/bullmq/redis-options.js';
 import { FollowerTaps } from './follower-taps.js';
 import { LeaderLease, type LeaderInfo, leaderLeaseTtlMs } from './leader-lease.js';
 import { askLeader, LeaderInbox, NoLeaderAnswer } from './leader-requests.js';
-import { type BoardEntry, RunBoardView } from './run-board.js';
+import { type BoardEntry, publishBoard, RunBoardView } from './run-board.js';
+import type { CoordinatorFencing } from '../runners/bullmq/bullmq-runner.js';
 
 /** How often the leader publishes its runs and followers read them. */
 const BOARD_MS = 500;
@@ -74,6 +75,8 @@ export class ServerCluster {
   private readonly startedAt = new Date().toISOString();
   private url: string | undefined;
   private closed = false;
+  /** Writes of this server's coordinators (and board) that Redis refused: a newer leader had taken over. */
+  private refused = 0;
 
   constructor(private readonly o: ServerClusterOptions) {
     // Bounded commands: with Redis away the server still starts and answers (/readyz says 503).
@@ -134,6 +137,24 @@ export class ServerCluster {
 
   get leading(): boolean {
     return this.lease.leading !== undefined;
+  }
+
+  /** For the runner (bullmq-runner.ts): each run's token, and the refused writes, counted and logged. */
+  get fencing(): CoordinatorFencing {
+    return {
+      token: () => this.lease.leading?.token,
+      onRefused: (pid, err) => this.refusedWrite(`pipeline ${pid}: ${err.message}`),
+    };
+  }
+
+  /** How many writes Redis refused this server since it started (GET /api/cluster). */
+  get refusedWrites(): number {
+    return this.refused;
+  }
+
+  private refusedWrite(what: string): void {
+    this.refused++;
+    this.o.log(`server ${this.serverId}: fenced, ${what}`);
   }
 
   private async lead(info: LeaderInfo): Promise<void> {
@@ -202,6 +223,8 @@ export class ServerCluster {
   }
 
   private async publish(): Promise<void> {
+    const token = this.lease.leading?.token;
+    if (token === undefined) return;
     const own = this.o.deployments.own();
     const now = Date.now();
     const fields: string[] = [];
@@ -211,10 +234,9 @@ export class ServerCluster {
       const entry: BoardEntry = { run, status: h.status(), metrics: h.metrics(), at: now, workerEdges: workerEdges(h) };
       fields.push(id, JSON.stringify(entry));
     }
-    const listed = await this.redis.hkeys(this.boardKey);
-    const gone = listed.filter((id) => !own.has(id));
-    if (gone.length > 0) await this.redis.hdel(this.boardKey, ...gone);
-    if (fields.length > 0) await this.redis.hset(this.boardKey, ...fields);
+    const held = await publishBoard(this.redis, this.boardKey, token, fields);
+    if (held !== undefined)
+      this.refusedWrite(`run board not written: a newer leader (token ${held}) publishes it; this server holds token ${token}`);
   }
 
   private async beat(): Promise<void> {

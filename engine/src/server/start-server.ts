@@ -147,6 +147,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const cluster = o.redisUrl
     ? new ServerCluster({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice', deployments, log: o.log })
     : undefined;
+  // Before the lease is tried: every run this server coordinates carries its leader token.
+  if (cluster && runner instanceof BullmqRunner) runner.fenceWith(cluster.fencing);
   if (cluster) await cluster.start();
   else {
     const restored = await deployments.restore();

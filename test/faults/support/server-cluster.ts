@@ -25,12 +25,15 @@ export interface ClusterServer extends Server {
 
 interface ClusterBody {
   self: string;
-  leader?: { id: string; since: string };
+  leader?: { id: string; since: string; token: string };
   servers: { id: string; pid: number; leader: boolean }[];
 }
 
-/** `sluice serve` on a free port; resolves once it listens (a leader has resumed its pipelines by then). */
-export function startClusterServer(env: ClusterEnv, children: ChildProcess[]): Promise<ClusterServer> {
+/**
+ * `sluice serve` on a free port; resolves once it listens (a leader has resumed its pipelines by
+ * then). `extra`: more environment for this server (a drill's knobs).
+ */
+export function startClusterServer(env: ClusterEnv, children: ChildProcess[], extra: Record<string, string> = {}): Promise<ClusterServer> {
   const p = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0'], {
     cwd: ROOT,
     env: {
@@ -42,6 +45,7 @@ export function startClusterServer(env: ClusterEnv, children: ChildProcess[]): P
       SLUICE_DB_SCHEMA: env.schema,
       SLUICE_LOG_FORMAT: 'json',
       HOST: '127.0.0.1',
+      ...extra,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

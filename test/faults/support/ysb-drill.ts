@@ -49,6 +49,10 @@ export interface YsbDrillOptions {
   rate?: number;
   /** Source partition lease TTL the workers use (SLUICE_SOURCE_LEASE_MS); a pause must outlast it. */
   sourceLeaseMs?: number;
+  /** The source's placement labels (docs/source-partitions.md). */
+  placement?: string[];
+  /** Labels of each worker started (`sluice worker --labels`), by index; none for the rest. */
+  workerLabels?: string[][];
 }
 
 export interface DrillOutcome {
@@ -90,6 +94,7 @@ export class YsbDrill {
     const doc = ysbDocumentFor(o.events, out, {
       ...(o.sourceParallelism !== undefined ? { parallelism: o.sourceParallelism } : {}),
       ...(o.rate !== undefined ? { rate: o.rate } : {}),
+      ...(o.placement !== undefined ? { placement: o.placement } : {}),
     });
     const plan = buildPlan(doc, nodeDefinitions, { partitions: PARTITIONS });
     const prefix = `drill-${randomUUID().slice(0, 8)}`;
@@ -98,11 +103,10 @@ export class YsbDrill {
     if (o.slowSink) process.env.SLUICE_DRILL_SLOW_SINK = `${o.slowSink.ms}:${o.slowSink.every}`;
     if (o.sourceLeaseMs !== undefined) process.env.SLUICE_SOURCE_LEASE_MS = String(o.sourceLeaseMs);
     // SLUICE_DRILL_WORKER_LOG=1 shows the workers' own lines (debugging a drill).
-    const workers = spawnWorkers(
-      o.workers,
-      { redisUrl: redis.url, prefix },
-      process.env.SLUICE_DRILL_WORKER_LOG === '1' ? 'inherit' : 'ignore',
-    ).processes;
+    const stdio = process.env.SLUICE_DRILL_WORKER_LOG === '1' ? 'inherit' : 'ignore';
+    const workers = o.workerLabels
+      ? Array.from({ length: o.workers }, (_, i) => spawnWorker({ redisUrl: redis.url, prefix, labels: o.workerLabels![i] ?? [] }, stdio))
+      : spawnWorkers(o.workers, { redisUrl: redis.url, prefix }, stdio).processes;
     const runner = new BullmqRunner({ redisUrl: redis.url, prefix });
     const drill = new YsbDrill(redis, redis.client(), runner, workers, dir, out, [], plan.nodes.get(SINK)!.stage, new RedisKeys(prefix));
     drill.spawnEnv = { redisUrl: redis.url, prefix };

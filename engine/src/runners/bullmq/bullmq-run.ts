@@ -22,6 +22,7 @@ import { ExchangeBuffer } from './exchange-buffer.js';
 import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunOptions } from '../runner.js';
 import { type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
+import { CoordinatorFence, type CoordinatorFenced, isCoordinatorFenced } from './coordinator-fence.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { collectTask, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
@@ -33,6 +34,7 @@ import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.j
 import { HIGH_WATER_JOBS, SourceHost } from './source-host.js';
 import { SourceLeases, type SourcePartitionRef, sourcePartitions } from './source-lease.js';
 import { reportStartFailure, StartFailureWatch } from './start-failure-report.js';
+import { deployStartWaitMs, waitSourcesStarted } from './source-start.js';
 import { TapSubscriber } from './remote-taps.js';
 import { TaskStateStore } from './task-state-store.js';
 
@@ -51,6 +53,13 @@ export interface BullmqRunOptions extends RunOptions {
   stopDrainMs?: number;
   /** Written into the deployment (DeployedPipeline.ephemeral): nobody resumes this run. */
   ephemeral?: boolean;
+  /**
+   * The leader lease's token of the server that coordinates this run (docs/multi-server.md):
+   * every write that changes the run is fenced with it (coordinator-fence.ts). None: unfenced.
+   */
+  coordinatorToken?: string;
+  /** A fenced write was refused: a newer leader coordinates the run; this coordinator detaches. */
+  onFenced?: (pipelineId: string, err: CoordinatorFenced) => void;
 }
 
 export class BullmqRun extends RunLifecycle {
@@ -60,6 +69,7 @@ export class BullmqRun extends RunLifecycle {
   private readonly checkpoints: SourceCheckpoints;
   private readonly leases: SourceLeases;
   private readonly marker: RunMarker;
+  private readonly fence: CoordinatorFence;
   private readonly startFailures: StartFailureWatch;
   protected metricsState: BullmqMetrics;
   private deployed!: DeployedPipeline;
@@ -79,6 +89,7 @@ export class BullmqRun extends RunLifecycle {
     this.checkpoints = new SourceCheckpoints(redis, keys, this.pipelineId);
     this.leases = new SourceLeases(redis, keys, this.pipelineId);
     this.marker = new RunMarker(redis, keys, this.pipelineId);
+    this.fence = new CoordinatorFence(redis, keys, this.pipelineId, options.coordinatorToken ?? '');
     this.startFailures = new StartFailureWatch(redis, keys, this.pipelineId);
     this.remoteTaps = new TapSubscriber(redis, keys, this.pipelineId);
     this.metricsState = new BullmqMetrics(this.pipelineId, plan, redis, keys, this.queues);
@@ -107,25 +118,54 @@ export class BullmqRun extends RunLifecycle {
       record: this.options.onSourceEvents !== undefined,
     };
     if (!this.options.resume) {
-      await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues);
-      await this.marker.write(this.deployed.generation);
-    } else await this.marker.check(); // a deploy without its marker: RedisClient lost part of it
+      await cleanupPipeline(this.redis, this.keys, pid, this.plan, this.queues, this.fence);
+      await this.fence.mark(this.deployed.generation);
+    } else {
+      await this.marker.check(); // a deploy without its marker: RedisClient lost part of it
+      // Before anything else: a leader with an older token (paused, about to wake) writes nothing more.
+      await this.fence.claim();
+    }
     for (const s of this.plan.stages) {
       if (s.source !== undefined) continue;
       for (let p = 0; p < s.partitions; p++) await this.queues.queue(s.id, p).setGlobalConcurrency(1);
     }
     // A resumed deploy keeps its gate (sources may be mid-swap); an older deploy has none.
-    if (!this.options.resume || (await this.leases.gate()) === null) await this.leases.setGate('run', this.deployed.generation);
+    if (!this.options.resume || (await this.leases.gate()) === null) await this.setGate('run', this.deployed.generation);
     this.registerIngest();
-    await this.redis.set(this.keys.pipeline(pid), JSON.stringify(this.deployed));
+    await this.fence.set('deploy', this.keys.pipeline(pid), JSON.stringify(this.deployed));
     await this.redis.sadd(this.keys.pipelines, pid);
     await this.redis.publish(this.keys.deploys, pid);
     if (this.deployed.sourcesOn === 'coordinator') this.startLocalSources();
+    else if (!this.options.resume) await this.sourcesStartedOrUndeploy();
     this.metricsTimer = setInterval(() => void this.metricsState.refresh().catch(() => undefined), 1000);
     this.startLoop(
       () => this.coordinate(),
       () => (this.detaching ? 'running' : this.stopping ? 'stopped' : 'completed'),
     );
+  }
+
+  /**
+   * A fresh deploy answers once its source partitions have started on workers (source-start.ts);
+   * one that cannot start is undeployed and the deploy fails with its StartFailure.
+   */
+  private async sourcesStartedOrUndeploy(): Promise<void> {
+    try {
+      await waitSourcesStarted({
+        redis: this.redis,
+        keys: this.keys,
+        pid: this.pipelineId,
+        plan: this.plan,
+        generation: this.deployed.generation,
+        leases: this.leases,
+        failures: this.startFailures,
+        timeoutMs: deployStartWaitMs(),
+      });
+    } catch (err) {
+      await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues, this.fence).catch(() => undefined);
+      await this.queues.close();
+      await this.remoteTaps.close();
+      throw err;
+    }
   }
 
   /**
@@ -176,8 +216,27 @@ export class BullmqRun extends RunLifecycle {
     this.localSources.start();
   }
 
-  /** Watch until every partition is done or the run stops; a swap waiting is applied here. */
+  /** The source gate, written through the fence (docs/source-partitions.md). */
+  private setGate(state: 'run' | 'pause' | 'stop', generation: string): Promise<void> {
+    return this.fence.set(`gate ${state}`, this.keys.sourceGate(this.pipelineId), `${state}:${generation}`);
+  }
+
+  /**
+   * Watch until every partition is done or the run stops. A write refused by the fence (a newer
+   * leader resumed this run) ends this coordinator as a detach: nothing cleaned, nothing written.
+   */
   private async coordinate(): Promise<void> {
+    try {
+      await this.watchRun();
+    } catch (err) {
+      if (!isCoordinatorFenced(err)) throw err;
+      this.detaching = true;
+      this.options.onFenced?.(this.pipelineId, err);
+    }
+  }
+
+  /** Watch until every partition is done or the run stops; a swap waiting is applied here. */
+  private async watchRun(): Promise<void> {
     try {
       while (!this.stopping) {
         if (await this.applyPendingSwap()) continue;
@@ -195,9 +254,11 @@ export class BullmqRun extends RunLifecycle {
     }
     if (this.detaching) return;
     // A stop: the sources checkpoint and let go (their chained sinks flushed), then what is queued drains, within the bound.
-    await this.leases.setGate('stop', this.deployed.generation);
+    await this.setGate('stop', this.deployed.generation);
     await this.redis.publish(this.keys.deploys, this.pipelineId);
     await this.waitSourcesReleased(this.plan, this.options.stopDrainMs ?? STOP_DRAIN_MS);
+    // Draining removes jobs BullMQ-side, outside the script: checked once more just before.
+    await this.fence.check('stop: drain');
     this.discarded = await drainQueues(this.plan, this.queues, this.options.stopDrainMs ?? STOP_DRAIN_MS);
   }
 
@@ -226,6 +287,15 @@ export class BullmqRun extends RunLifecycle {
    * refused by a worker still on the old one.
    */
   protected async applySwap(swap: PendingSwap): Promise<void> {
+    try {
+      await this.swapFenced(swap);
+    } catch (err) {
+      swap.reject(err); // no-op once resolved
+      throw err;
+    }
+  }
+
+  private async swapFenced(swap: PendingSwap): Promise<void> {
     const pid = this.pipelineId;
     const before = this.plan;
     const after = swap.plan;
@@ -239,11 +309,11 @@ export class BullmqRun extends RunLifecycle {
       return;
     }
     const reopen = async (why: string) => {
-      await this.leases.setGate('run', oldGen);
+      await this.setGate('run', oldGen);
       await this.redis.publish(this.keys.deploys, pid);
       swap.reject(new HotSwapRefused(why));
     };
-    await this.leases.setGate('pause', oldGen);
+    await this.setGate('pause', oldGen);
     await this.redis.publish(this.keys.deploys, pid);
     if (!(await this.waitSourcesReleased(before, SWAP_DRAIN_MS))) {
       await reopen(`the source partitions were not let go within ${SWAP_DRAIN_MS / 1000} s`);
@@ -291,7 +361,9 @@ export class BullmqRun extends RunLifecycle {
       batchSize: swap.options.batchSize ?? this.deployed.batchSize,
     };
     // Redis: the old queues (and the ids of their completed jobs) and task state go, the carried
-    // state comes in; the new definition goes last.
+    // state comes in; the new definition goes last. BullMQ's obliterate and the task store are
+    // not the fence's scripts: the fence is checked just before (docs/multi-server.md).
+    await this.fence.check('swap: queues and task state');
     for (const s of before.stages) {
       if (s.source !== undefined) continue;
       for (let p = 0; p < s.partitions; p++) {
@@ -310,11 +382,15 @@ export class BullmqRun extends RunLifecycle {
     const newParts = sourcePartitions(after.stages);
     const stillThere = new Set(newParts.map((r) => `${r.nodeId}#${r.partition}`));
     for (const ref of sourcePartitions(before.stages))
-      if (!stillThere.has(`${ref.nodeId}#${ref.partition}`)) await this.checkpoints.remove(ref.nodeId, ref.partition);
+      if (!stillThere.has(`${ref.nodeId}#${ref.partition}`))
+        await this.fence.del('swap', this.checkpoints.keysOf(ref.nodeId, ref.partition));
     for (const ref of newParts) await this.writeSwappedCheckpoint(ref, kept, before, after, old, oldCheckpoints);
-    await this.leases.clear(newParts);
-    await this.redis.set(this.keys.pipeline(pid), JSON.stringify(deployed));
-    await this.leases.setGate('run', deployed.generation);
+    await this.fence.del(
+      'swap',
+      newParts.map((r) => this.leases.key(r)),
+    );
+    await this.fence.set('swap', this.keys.pipeline(pid), JSON.stringify(deployed));
+    await this.setGate('run', deployed.generation);
     await this.redis.publish(this.keys.deploys, pid);
     // Switch over here.
     const startedAt = this.metricsState.startedAt;
@@ -376,7 +452,7 @@ export class BullmqRun extends RunLifecycle {
     const carried = newTaskState(before, after, old, stage.id, ref.partition);
     const was = kept.has(ref.nodeId) ? oldCheckpoints.get(`${ref.nodeId}#${ref.partition}`) : undefined;
     if (!was && !carried) {
-      await this.checkpoints.remove(ref.nodeId, ref.partition);
+      await this.fence.del('swap', this.checkpoints.keysOf(ref.nodeId, ref.partition));
       return;
     }
     const cp: SourceCheckpoint = {
@@ -391,7 +467,7 @@ export class BullmqRun extends RunLifecycle {
     };
     if (was) cp.resend = was.done ? Number.POSITIVE_INFINITY : was.watermark;
     // The partition is held by nobody now (the gate is paused): the coordinator writes unfenced.
-    await this.checkpoints.write(ref.nodeId, ref.partition, cp, '');
+    await this.checkpoints.write(ref.nodeId, ref.partition, cp, '', '', this.fence.token);
   }
 
   protected async release(): Promise<void> {
@@ -401,9 +477,16 @@ export class BullmqRun extends RunLifecycle {
       await this.localSources?.close();
     } finally {
       // Detached (this process is shutting down): the deploy stays in Redis for the next start.
+      // Fenced (a newer leader took the run) or Redis away: nothing is swept either.
       if (!this.detaching) {
-        await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues).catch(() => undefined);
-        await sweepAfterRelease(this.redis, this.keys, this.pipelineId, this.plan).catch(() => undefined);
+        const cleaned = await cleanupPipeline(this.redis, this.keys, this.pipelineId, this.plan, this.queues, this.fence).then(
+          () => true,
+          (err: unknown) => {
+            if (isCoordinatorFenced(err)) this.options.onFenced?.(this.pipelineId, err);
+            return false;
+          },
+        );
+        if (cleaned) await sweepAfterRelease(this.redis, this.keys, this.pipelineId, this.plan).catch(() => undefined);
       }
       await this.queues.close();
       await this.remoteTaps.close();

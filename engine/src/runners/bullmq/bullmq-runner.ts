@@ -9,6 +9,7 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan } from '../../compile/plan.js';
 import { RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions } from '../runner.js';
 import { BullmqRun } from './bullmq-run.js';
+import type { CoordinatorFenced } from './coordinator-fence.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
 import { closeRedis } from './redis-options.js';
@@ -25,6 +26,13 @@ export interface BullmqRunnerOptions {
   ephemeral?: boolean;
 }
 
+/** Where a cluster's runs get their fencing token, and whom they tell of a refused write. */
+export interface CoordinatorFencing {
+  /** The leader lease's token while this server holds it. */
+  token: () => string | undefined;
+  onRefused: (pipelineId: string, err: CoordinatorFenced) => void;
+}
+
 /** How long /readyz waits for Redis to answer a PING. */
 const READY_TIMEOUT_MS = 1000;
 
@@ -33,6 +41,7 @@ export class BullmqRunner implements Runner {
   readonly keys: RedisKeys;
   private readonly redis: RedisClient;
   private readonly runs = new Set<BullmqRun>();
+  private fence: CoordinatorFencing | undefined;
 
   constructor(private readonly o: BullmqRunnerOptions) {
     this.keys = new RedisKeys(o.prefix ?? 'sluice');
@@ -96,7 +105,18 @@ export class BullmqRunner implements Runner {
     );
   }
 
+  /**
+   * One server of a cluster (docs/multi-server.md): every run started from now on carries the
+   * leader lease's token as it is then, and its coordinator's writes are fenced with it.
+   */
+  fenceWith(fencing: CoordinatorFencing): void {
+    this.fence = fencing;
+  }
+
   private async start(document: PipelineDocument, options: RunOptions, resume?: DeployedPipeline): Promise<RunHandle> {
+    const token = this.fence?.token();
+    if (this.fence && token === undefined)
+      throw new Error('this server does not hold the coordinator lease: another server coordinates the runs');
     const plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? RUN_DEFAULTS.partitions });
     const run = new BullmqRun(document, plan, this.redis, this.keys, {
       ...options,
@@ -105,6 +125,8 @@ export class BullmqRunner implements Runner {
       ...(this.o.highWaterJobs !== undefined ? { highWaterJobs: this.o.highWaterJobs } : {}),
       ...(this.o.stopDrainMs !== undefined ? { stopDrainMs: this.o.stopDrainMs } : {}),
       ephemeral: this.o.ephemeral ?? false,
+      ...(token !== undefined ? { coordinatorToken: token } : {}),
+      ...(this.fence ? { onFenced: this.fence.onRefused } : {}),
     });
     await run.start();
     this.runs.add(run);

@@ -81,6 +81,17 @@ export class RedisKeys {
   sourceGate(pid: string): string {
     return `${this.prefix}:sgate:${tag(pid)}`;
   }
+  /**
+   * The highest leader token that coordinated the pipeline (coordinator-fence.ts): a coordinator
+   * write with a lower one is refused.
+   */
+  coordinatorFence(pid: string): string {
+    return `${this.prefix}:cfence:${tag(pid)}`;
+  }
+  /** Hash `<node>#<partition>` -> generation: the partitions whose source opened on a worker (source-start.ts). */
+  sourceStarted(pid: string): string {
+    return `${this.prefix}:sstarted:${tag(pid)}`;
+  }
   /** A source.http node's durable inbox: a stream of posted records (redis-ingest-hub.ts). */
   ingest(pid: string, nodeId: string): string {
     return `${this.prefix}:ingest:${tag(pid)}:${nodeId}`;
@@ -110,6 +121,8 @@ export class RedisKeys {
       ...['state', 'kstate', 'statever', 'counters', 'source', 'scount', 'slease'].map((k) => `${this.prefix}:${k}:${tag(pid)}:*`),
       this.sourceToken(pid),
       this.sourceGate(pid),
+      this.coordinatorFence(pid),
+      this.sourceStarted(pid),
       this.taps(pid),
       this.startFailure(pid),
       this.runMarker(pid),

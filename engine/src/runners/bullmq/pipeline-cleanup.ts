@@ -3,11 +3,23 @@ import { delKeys, type RedisClient, scanAll } from './redis-client.js';
 import type { Plan } from '../../compile/plan.js';
 import type { RedisKeys } from './keys.js';
 import type { QueueSet } from './queue-set.js';
+import type { CoordinatorFence } from './coordinator-fence.js';
 
-/** Remove a pipeline's queues and keys (undeploy, or a fresh deploy over an old one). */
-export async function cleanupPipeline(redis: RedisClient, keys: RedisKeys, pid: string, plan: Plan, queues: QueueSet): Promise<void> {
+/**
+ * Remove a pipeline's queues and keys (undeploy, or a fresh deploy over an old one). `fence`:
+ * the coordinator's (coordinator-fence.ts); when a newer leader took the run, nothing is removed
+ * (CoordinatorFenced).
+ */
+export async function cleanupPipeline(
+  redis: RedisClient,
+  keys: RedisKeys,
+  pid: string,
+  plan: Plan,
+  queues: QueueSet,
+  fence: CoordinatorFence,
+): Promise<void> {
   // The marker first: a process still holding this run (paused, slow) now writes nothing more.
-  await redis.del(keys.runMarker(pid));
+  await fence.unmark('undeploy', [keys.pipeline(pid)]);
   await redis.srem(keys.pipelines, pid);
   await redis.del(keys.pipeline(pid));
   await redis.publish(keys.deploys, pid);

@@ -13,18 +13,25 @@ import type { StateSnapshot } from '@sluice/nodes/sdk';
 import type { BatchJob } from './batch-codec.js';
 import type { ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
+import { CoordinatorFenced } from './coordinator-fence.js';
 import { RunStateLost } from './run-marker.js';
 
 /**
- * KEYS: checkpoint, run marker, lease, counters. ARGV: checkpoint, lease value the writer holds
- * ('' for the coordinator, which writes only while no worker holds the partition), counters
- * JSON, the lease's value once the partition is done ('' while it goes on).
+ * KEYS: checkpoint, run marker, lease, counters, coordinator fence. ARGV: checkpoint, lease
+ * value the writer holds ('' for the coordinator, which writes only while no worker holds the
+ * partition), counters JSON, the lease's value once the partition is done ('' while it goes
+ * on), the coordinator's leader token ('' for a worker, or a coordinator without one).
  * Written only while the marker exists (a checkpoint must never be recreated in a Redis that
- * lost the run, run-marker.ts) and while the writer holds the lease. 1 written, 0 marker gone,
- * -1 lease lost.
+ * lost the run, run-marker.ts), while the writer holds the lease, and (a coordinator) while no
+ * newer leader took the run (coordinator-fence.ts). 1 written, 0 marker gone, -1 lease lost,
+ * -2 coordinator fenced.
  */
 const WRITE_CHECKPOINT = `
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+if ARGV[5] ~= '' then
+  local held = redis.call('GET', KEYS[5])
+  if held and tonumber(held) > tonumber(ARGV[5]) then return -2 end
+end
 if ARGV[2] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[2] then return -1 end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[4], ARGV[3])
@@ -37,10 +44,12 @@ type WriteFn = (
   marker: string,
   lease: string,
   counters: string,
+  fence: string,
   cp: Buffer,
   holder: string,
   c: string,
   done: string,
+  coordinatorToken: string,
 ) => Promise<number>;
 
 /** A checkpoint write refused: the writer no longer holds the partition's lease (another worker took it). */
@@ -120,7 +129,7 @@ export class SourceCheckpoints {
     private readonly keys: RedisKeys,
     private readonly pid: string,
   ) {
-    if (!('sluiceWriteCheckpoint' in redis)) redis.defineCommand('sluiceWriteCheckpoint', { numberOfKeys: 4, lua: WRITE_CHECKPOINT });
+    if (!('sluiceWriteCheckpoint' in redis)) redis.defineCommand('sluiceWriteCheckpoint', { numberOfKeys: 5, lua: WRITE_CHECKPOINT });
     this.writeScript = (redis as unknown as { sluiceWriteCheckpoint: WriteFn }).sluiceWriteCheckpoint.bind(redis);
   }
 
@@ -132,9 +141,17 @@ export class SourceCheckpoints {
   /**
    * Throws RunStateLost when the run marker is gone, LeaseLost when `holder` (the lease value
    * the writer holds; '' for the coordinator) no longer holds the partition. A done checkpoint
-   * also marks the lease done (`doneValue`), so nobody takes the partition again.
+   * also marks the lease done (`doneValue`), so nobody takes the partition again. A coordinator
+   * passes its leader token (`coordinatorToken`): CoordinatorFenced when a newer leader took the run.
    */
-  async write(nodeId: string, partition: number, cp: SourceCheckpoint, holder: string, doneValue = ''): Promise<void> {
+  async write(
+    nodeId: string,
+    partition: number,
+    cp: SourceCheckpoint,
+    holder: string,
+    doneValue = '',
+    coordinatorToken = '',
+  ): Promise<void> {
     const marker = this.keys.runMarker(this.pid);
     const lease = this.keys.sourceLease(this.pid, nodeId, partition);
     const r = await this.writeScript(
@@ -142,12 +159,15 @@ export class SourceCheckpoints {
       marker,
       lease,
       this.keys.sourceCounters(this.pid, nodeId, partition),
+      this.keys.coordinatorFence(this.pid),
       pack(cp),
       holder,
       JSON.stringify(countersOf(cp)),
       cp.done ? doneValue : '',
+      coordinatorToken,
     );
     if (r === 0) throw new RunStateLost(marker);
+    if (r === -2) throw new CoordinatorFenced(`checkpoint of ${nodeId}#${partition}`, coordinatorToken, 'newer');
     if (r < 0) throw new LeaseLost(`source ${nodeId} partition ${partition}: the lease was taken over; this checkpoint is refused`);
   }
 
@@ -169,11 +189,12 @@ export class SourceCheckpoints {
     await this.write(nodeId, partition, { ...base, done: false, pending }, holder);
   }
 
-  async remove(nodeId: string, partition: number): Promise<void> {
-    await this.redis.del(
+  /** A partition's checkpoint, counters and lease: what a coordinator removes (coordinator-fence.ts) when a swap drops it. */
+  keysOf(nodeId: string, partition: number): string[] {
+    return [
       this.keys.sourceCheckpoint(this.pid, nodeId, partition),
       this.keys.sourceCounters(this.pid, nodeId, partition),
       this.keys.sourceLease(this.pid, nodeId, partition),
-    );
+    ];
   }
 }

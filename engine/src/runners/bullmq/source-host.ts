@@ -2,8 +2,9 @@
  * The source partitions of one deployed pipeline that this process holds (a `sluice worker`,
  * or the coordinator for a run whose sources are replaced in memory). Every tick it reads the
  * pipeline's gate and leases, renews what it holds, and balances: it takes free partitions up to
- * its fair share (ceil(partitions not ended / live workers)) and hands partitions above it over
- * after a checkpoint. A partition whose lease was taken over stops at once and writes nothing
+ * its fair share and hands partitions above it over after a checkpoint. The share is counted per
+ * placement (the partitions of sources with the same labels): ceil(those not ended / live workers
+ * that carry those labels), so workers that may not take a partition do not shrink the others'. A partition whose lease was taken over stops at once and writes nothing
  * more. docs/source-partitions.md.
  */
 import type { RedisClient } from './redis-client.js';
@@ -19,7 +20,8 @@ import type { RedisKeys } from './keys.js';
 import type { QueueSet } from './queue-set.js';
 import { isRunStateLost } from './run-marker.js';
 import { LeaseLost, SourceCheckpoints } from './source-checkpoints.js';
-import { partitionName, SourceLeases, type SourcePartitionRef, sourcePartitions } from './source-lease.js';
+import { confirmHeld, type LeaseView, partitionName, SourceLeases, type SourcePartitionRef, sourcePartitions } from './source-lease.js';
+import { markSourceStarted } from './source-start.js';
 import { SourceUnit } from './source-unit.js';
 
 /** Default backlog (batches waiting per keyed partition) above which sources pause. */
@@ -36,8 +38,8 @@ export interface SourceHostOptions {
   /** This worker's labels: partitions of a node with `placement` are taken only where all its labels are. */
   labels: readonly string[];
   context: ContextOptions;
-  /** How many workers share the sources (live ones, this one included); ignored with `takeAll`. */
-  liveWorkers: () => Promise<number>;
+  /** How many live workers (this one included) carry every one of `labels`; ignored with `takeAll`. */
+  liveWorkers: (labels: readonly string[]) => Promise<number>;
   /** Take every partition (the coordinator running replaced sources itself). */
   takeAll?: boolean;
   onTap?: ((edgeId: string, events: Event[]) => void) | undefined;
@@ -51,8 +53,18 @@ export interface SourceHostOptions {
   onPoll?: () => void;
 }
 
+/** One source partition this host may take, and the placement group it counts in. */
+interface Part {
+  ref: SourcePartitionRef;
+  stage: PlanStage;
+  /** Its node's placement labels, sorted; the group's key is them joined. */
+  labels: string[];
+  group: string;
+}
+
 interface Held {
   ref: SourcePartitionRef;
+  group: string;
   stage: PlanStage;
   lease: string;
   unit?: SourceUnit;
@@ -66,7 +78,7 @@ export class SourceHost {
   private readonly leases: SourceLeases;
   private readonly checkpoints: SourceCheckpoints;
   private readonly backlog: BacklogGauge;
-  private readonly parts: { ref: SourcePartitionRef; stage: PlanStage }[] = [];
+  private readonly parts: Part[] = [];
   private readonly held = new Map<string, Held>();
   /** Partitions that failed here: not taken again by this host. */
   private readonly failed = new Set<string>();
@@ -79,13 +91,10 @@ export class SourceHost {
     this.leases = new SourceLeases(o.redis, o.keys, pid);
     this.checkpoints = new SourceCheckpoints(o.redis, o.keys, pid);
     this.backlog = new BacklogGauge(o.plan, o.queues, o.deployed.highWaterJobs ?? HIGH_WATER_JOBS);
-    const eligible = (stage: PlanStage) => {
-      const want = o.plan.nodes.get(stage.source!)!.placement ?? [];
-      return want.every((l) => o.labels.includes(l));
-    };
     for (const ref of sourcePartitions(o.plan.stages)) {
       const stage = o.plan.stages[o.plan.nodes.get(ref.nodeId)!.stage]!;
-      if (eligible(stage)) this.parts.push({ ref, stage });
+      const labels = [...(o.plan.nodes.get(ref.nodeId)!.placement ?? [])].sort();
+      if (labels.every((l) => o.labels.includes(l))) this.parts.push({ ref, stage, labels, group: labels.join(',') });
     }
     // Spread: each worker tries free partitions in its own order.
     this.parts.sort((a, b) => spread(o.workerId, partitionName(a.ref)) - spread(o.workerId, partitionName(b.ref)));
@@ -123,34 +132,42 @@ export class SourceHost {
       if (!(await this.leases.renew(h.ref, h.lease))) this.lose(h);
     }
     const views = await this.leases.view(this.parts.map((p) => p.ref));
-    const open = views.filter((v) => v.kind !== 'done').length;
+    for (const [group, indices] of groupBy(this.parts)) await this.balance(gen, group, indices, views);
+  }
+
+  /** One placement group: take free partitions up to the fair share, or hand the newest over above it. */
+  private async balance(gen: string, group: string, indices: number[], views: readonly LeaseView[]): Promise<void> {
+    const open = indices.filter((i) => views[i]!.kind !== 'done').length;
     if (open === 0) return;
-    const share = this.o.takeAll ? Number.POSITIVE_INFINITY : Math.ceil(open / Math.max(1, await this.o.liveWorkers()));
-    let mine = [...this.held.values()].filter((h) => !h.leaving).length;
+    const labels = this.parts[indices[0]!]!.labels;
+    const share = this.o.takeAll ? Number.POSITIVE_INFINITY : Math.ceil(open / Math.max(1, await this.o.liveWorkers(labels)));
+    const mineHeld = [...this.held.values()].filter((h) => !h.leaving && h.group === group);
+    let mine = mineHeld.length;
     if (mine > share) {
       // Above the fair share (a worker joined): hand the newest over at their next checkpoint.
-      for (const h of [...this.held.values()].reverse()) {
+      for (const h of mineHeld.reverse()) {
         if (mine <= share) break;
-        if (h.leaving) continue;
         this.letGo(h);
         mine--;
       }
       return;
     }
-    for (let i = 0; i < this.parts.length && mine < share; i++) {
-      const { ref, stage } = this.parts[i]!;
-      const name = partitionName(ref);
+    for (const i of indices) {
+      if (mine >= share) break;
+      const part = this.parts[i]!;
+      const name = partitionName(part.ref);
       if (views[i]!.kind !== 'free' || this.held.has(name) || this.failed.has(name)) continue;
-      const lease = await this.leases.acquire(ref, this.o.workerId, gen);
+      const lease = await this.leases.acquire(part.ref, this.o.workerId, gen);
       if (!lease) continue;
       mine++;
-      this.take(ref, stage, lease);
+      this.take(part, lease);
     }
   }
 
-  private take(ref: SourcePartitionRef, stage: PlanStage, lease: string): void {
+  private take(part: Part, lease: string): void {
+    const { ref, stage, group } = part;
     const name = partitionName(ref);
-    const h: Held = { ref, stage, lease, running: Promise.resolve(), leaving: false, lost: false };
+    const h: Held = { ref, group, stage, lease, running: Promise.resolve(), leaving: false, lost: false };
     this.held.set(name, h);
     h.running = this.runPartition(h).finally(() => {
       if (this.held.get(name) === h) this.held.delete(name);
@@ -180,9 +197,11 @@ export class SourceHost {
         operatorOverrides: o.operatorOverrides,
         onSourceEvents: o.onSourceEvents,
         beforeCheckpoint: o.beforeCheckpoint,
+        confirmLease: () => confirmHeld(this.leases, h.ref, h.lease),
         ...(o.onPoll ? { onPoll: o.onPoll } : {}),
       });
       if (h.leaving) h.unit.stop(h.lost ? 'lost' : 'release');
+      await markSourceStarted(o.redis, o.keys, d.pid, name, d.generation);
       o.log?.(`${d.pid}: source partition ${name} taken (lease ${h.lease.split(':')[2]})`);
       outcome = await h.unit.run();
     } catch (err) {
@@ -221,6 +240,17 @@ export class SourceHost {
     for (const h of this.held.values()) this.letGo(h);
     await Promise.all([...this.held.values()].map((h) => h.running));
   }
+}
+
+/** Part indices by placement group, each in the host's own (spread) order. */
+function groupBy(parts: readonly Part[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  parts.forEach((p, i) => {
+    const g = groups.get(p.group);
+    if (g) g.push(i);
+    else groups.set(p.group, [i]);
+  });
+  return groups;
 }
 
 /** A stable per-worker order of partitions (FNV-1a of worker and partition). */

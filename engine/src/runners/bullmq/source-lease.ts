@@ -8,6 +8,7 @@
  */
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './keys.js';
+import { LeaseLost } from './source-checkpoints.js';
 
 /** Default lease TTL; `SLUICE_SOURCE_LEASE_MS` shortens it (drills pause a worker past it). */
 export const SOURCE_LEASE_MS = 10_000;
@@ -86,7 +87,8 @@ export class SourceLeases {
     this.redis = redis as RedisClient & LeaseCommands;
   }
 
-  private key(p: SourcePartitionRef): string {
+  /** The partition's lease key (a coordinator's fenced clear, coordinator-fence.ts). */
+  key(p: SourcePartitionRef): string {
     return this.keys.sourceLease(this.pid, p.nodeId, p.partition);
   }
 
@@ -120,7 +122,10 @@ export class SourceLeases {
     return values.map(readLease);
   }
 
-  /** Open the gate for `generation` (deploy, end of a hot redeploy) or close it (`pause`, `stop`). */
+  /**
+   * Open the gate for `generation` or close it, unfenced (tests); a coordinator writes it through
+   * its fence (bullmq-run.ts, coordinator-fence.ts).
+   */
   async setGate(state: 'run' | 'pause' | 'stop', generation: string): Promise<void> {
     await this.redis.set(this.keys.sourceGate(this.pid), `${state}:${generation}`);
   }
@@ -128,10 +133,24 @@ export class SourceLeases {
   async gate(): Promise<string | null> {
     return this.redis.get(this.keys.sourceGate(this.pid));
   }
+}
 
-  /** Forget the leases of `parts` (a hot redeploy, once no worker holds them). */
-  async clear(parts: readonly SourcePartitionRef[]): Promise<void> {
-    if (parts.length > 0) await this.redis.del(...parts.map((p) => this.key(p)));
+/** A renew answered within this long is taken as current (confirmHeld). */
+const PROMPT_MS = 1000;
+
+/**
+ * Before a source without positions enqueues a batch (docs/source-partitions.md): renew the lease
+ * and insist on a prompt answer, so the jobs go out within one TTL of a confirmation that this
+ * worker still held the partition. A reply that took long may have waited while this process
+ * was paused (the lease may have changed hands meanwhile): ask again. LeaseLost when not held.
+ */
+export async function confirmHeld(leases: SourceLeases, p: SourcePartitionRef, value: string): Promise<void> {
+  const prompt = Math.min(PROMPT_MS, leases.ttlMs / 4);
+  for (;;) {
+    const asked = performance.now();
+    if (!(await leases.renew(p, value)))
+      throw new LeaseLost(`source ${p.nodeId} partition ${p.partition}: the lease was taken over; this batch is not enqueued`);
+    if (performance.now() - asked < prompt) return;
   }
 }
 

@@ -16,7 +16,7 @@ import { compiled, readJsonl } from '../runner.contract.js';
 import { BullmqRunner } from './bullmq-runner.js';
 import { RedisKeys } from './keys.js';
 import { LeaseLost, type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
-import { readLease, SourceLeases } from './source-lease.js';
+import { confirmHeld, readLease, SourceLeases } from './source-lease.js';
 import { deletePrefixKeys } from './test-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -59,6 +59,7 @@ describe('source partition leases', () => {
     expect(await leases.acquire(part, 'wb', 'g1')).toBeUndefined(); // held
     await cps.write('src', 2, checkpoint(10), a!);
     expect(await leases.renew(part, a!)).toBe(true);
+    await confirmHeld(leases, part, a!); // a source without positions may enqueue
 
     await until('the first lease expires', async () => (await redis.exists(keys.sourceLease(pid, 'src', 2))) === 0);
     const b = await leases.acquire(part, 'wb', 'g1');
@@ -67,6 +68,8 @@ describe('source partition leases', () => {
     // The stale holder wakes: every write of its is refused, and nothing of it lands.
     await expect(cps.write('src', 2, checkpoint(99), a!)).rejects.toBeInstanceOf(LeaseLost);
     await expect(cps.markPending('src', 2, undefined, { from: 99, records: 5 }, a!)).rejects.toBeInstanceOf(LeaseLost);
+    // ...and, for a source without positions (no pending mark), its enqueue: the confirmation is refused.
+    await expect(confirmHeld(leases, part, a!)).rejects.toBeInstanceOf(LeaseLost);
     expect(await leases.renew(part, a!)).toBe(false);
     await leases.release(part, a!); // releases nothing it no longer holds
     expect((await cps.read('src', 2))?.position).toBe(10);

@@ -15,6 +15,7 @@ import { BullmqRunner } from './bullmq-runner.js';
 import { RedisKeys } from './keys.js';
 import { readLease } from './source-lease.js';
 import { deletePrefixKeys } from './test-keys.js';
+import { liveWorkersWith } from './worker-list.js';
 import { WorkerPool } from './worker-pool.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -81,6 +82,63 @@ describe('source placement', () => {
     } finally {
       await plain.close();
       await labelled?.close();
+      await runner.close();
+    }
+  }, 120_000);
+
+  it('counts only workers with the labels in a placed source fair share: two labelled workers hold every partition between them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-place-'));
+    const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
+    const plain = new WorkerPool({ redisUrl: REDIS_URL, prefix, pollMs: 100 });
+    const a = new WorkerPool({ redisUrl: REDIS_URL, prefix, pollMs: 100, labels: ['disk-a'] });
+    const b = new WorkerPool({ redisUrl: REDIS_URL, prefix, pollMs: 100, labels: ['disk-a', 'ssd'] });
+    try {
+      await Promise.all([plain.start(), a.start(), b.start()]);
+      // Three live workers, two of them may hold the partitions.
+      expect(await liveWorkersWith(redis, keys, [], 3000)).toBe(3);
+      expect(await liveWorkersWith(redis, keys, ['disk-a'], 3000)).toBe(2);
+      expect(await liveWorkersWith(redis, keys, ['ssd'], 3000)).toBe(1);
+      // 6 partitions: counting the unlabelled worker, each labelled one would stop at ceil(6 / 3)
+      // = 2 and leave 2 partitions unread for ever; counted right, each holds ceil(6 / 2) = 3.
+      const handle = await runner.deploy(
+        compiled({
+          format: 'sluice/v1',
+          nodes: [
+            {
+              id: 'gen',
+              type: 'source.generator',
+              parallelism: 6,
+              placement: { labels: ['disk-a'] },
+              config: { scenario: 'orders', count: 6000, rate: 2000, seed: 3 },
+            },
+            { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
+          ],
+          edges: [{ id: 'e', source: 'gen', target: 'out' }],
+        }),
+        { baseDir: dir, pipelineId: 'placed6' },
+      );
+      const holders = new Set<string>();
+      let mostHeld = 0;
+      let finished = false;
+      void handle.done.then(() => (finished = true));
+      while (!finished) {
+        const views = (await redis.mget(...[0, 1, 2, 3, 4, 5].map((p) => keys.sourceLease('placed6', 'gen', p)))).map(readLease);
+        let held = 0;
+        for (const v of views)
+          if (v.kind === 'held') {
+            holders.add(v.worker);
+            held++;
+          }
+        mostHeld = Math.max(mostHeld, held);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const result = await handle.done;
+      expect(result.status, result.error).toBe('completed');
+      expect(holders).toEqual(new Set([a.id, b.id]));
+      expect(mostHeld).toBe(6);
+      expect(readJsonl(join(dir, 'out.jsonl'))).toHaveLength(6000);
+    } finally {
+      await Promise.all([plain.close(), a.close(), b.close()]);
       await runner.close();
     }
   }, 120_000);

@@ -44,6 +44,8 @@ export interface SourceUnitOptions {
   beforeCheckpoint?: (() => Promise<void>) | undefined;
   /** Counts every poll (tests prove which process reads sources). */
   onPoll?: () => void;
+  /** Throws LeaseLost unless this holder still holds the lease, confirmed promptly (source-lease.ts confirmHeld). */
+  confirmLease: () => Promise<void>;
 }
 
 export type StopMode = 'release' | 'lost';
@@ -132,6 +134,9 @@ export class SourceUnit {
             { from, records, watermark: batch.watermark, done: batch.done, ...(kept ? { kept } : {}) },
             o.lease,
           );
+        // A source without positions has no pending mark to fence its enqueue: the lease is
+        // confirmed instead, just before the jobs go out.
+        else if (jobs.length > 0) await o.confirmLease();
         if (jobs.length > 0) await o.queues.add(jobs);
         o.backlog.add(jobs.length);
         // Also after a batch that sent nothing on: a sink chained here may have written it.

@@ -76,6 +76,32 @@ function parseIdentity(raw: string | undefined): WorkerIdentity | undefined {
   }
 }
 
+/**
+ * Workers that beat within `maxAgeMs` and carry every label of `labels` (a source's placement):
+ * the workers a placed partition's fair share divides by (source-host.ts). At least 1.
+ */
+export async function liveWorkersWith(redis: RedisClient, keys: RedisKeys, labels: readonly string[], maxAgeMs: number): Promise<number> {
+  return Math.max(1, await countLiveWorkersWith(redis, keys, labels, maxAgeMs));
+}
+
+/** As liveWorkersWith, but 0 when there is none. */
+export async function countLiveWorkersWith(
+  redis: RedisClient,
+  keys: RedisKeys,
+  labels: readonly string[],
+  maxAgeMs: number,
+): Promise<number> {
+  const now = Date.now();
+  const beats = await redis.hgetall(keys.workers);
+  const live = Object.entries(beats).filter(([, t]) => now - Number(t) <= maxAgeMs);
+  if (labels.length === 0) return live.length;
+  const infos = await redis.hgetall(keys.workerInfo);
+  return live.filter(([id]) => {
+    const info = parseIdentity(infos[id]);
+    return info !== undefined && labels.every((l) => info.labels.includes(l));
+  }).length;
+}
+
 /** Worker id -> queues with an active job it took (BullMQ's `pb` field: `<id>:<pid>`). */
 async function heldQueues(redis: RedisClient, keys: RedisKeys): Promise<Map<string, string[]>> {
   const held = new Map<string, string[]>();

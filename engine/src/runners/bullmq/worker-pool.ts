@@ -26,7 +26,7 @@ import { reportStartFailure } from './start-failure-report.js';
 import { reportRedisErrors } from './redis-options.js';
 import { TaskHost } from './task-host.js';
 import { TaskStateStore } from './task-state-store.js';
-import type { WorkerIdentity } from './worker-list.js';
+import { liveWorkersWith, type WorkerIdentity } from './worker-list.js';
 
 /**
  * BullMQ timings; `SLUICE_LOCK_MS` shortens the lock (fault drills pause a worker past it
@@ -123,11 +123,9 @@ export class WorkerPool {
     return this.recordings;
   }
 
-  /** Workers that beat recently (this one included): the sources' fair share divides by it. */
-  private async liveWorkers(): Promise<number> {
-    const now = Date.now();
-    const beats = Object.values(await this.redis.hgetall(this.keys.workers)).map(Number);
-    return Math.max(1, beats.filter((t) => now - t <= LIVE_WORKER_MS).length);
+  /** Workers that beat recently with all of `labels` (this one included): a source's fair share divides by it. */
+  private liveWorkers(labels: readonly string[]): Promise<number> {
+    return liveWorkersWith(this.redis, this.keys, labels, LIVE_WORKER_MS);
   }
 
   async start(): Promise<void> {
@@ -264,7 +262,7 @@ export class WorkerPool {
           ingest: { hub: this.ingest, pipelineId: d.pid },
           show: (e) => privacy.mask(e),
         },
-        liveWorkers: () => this.liveWorkers(),
+        liveWorkers: (labels) => this.liveWorkers(labels),
         onTap: taps.publish,
         onSourceEvents: d.record ? (nodeId, events) => recordBatch(this.recording(), d.pid, nodeId, events, privacy) : undefined,
         // What a checkpoint covers is in the recording too: a finished run's recording is whole.

@@ -79,6 +79,37 @@ describe('a task that cannot start on a worker', () => {
     });
   }, 120_000);
 
+  it('BullMQ: a source that cannot start on a live worker fails the deploy itself, naming the node and the cause', async () => {
+    writeFileSync(join(outside, 'in.jsonl'), '{"a":1}\n');
+    const source = {
+      format: 'sluice/v1',
+      id: 'escape-source',
+      nodes: [
+        { id: 'src', type: 'source.file', config: { path: 'link/in.jsonl' } },
+        { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
+      ],
+      edges: [{ id: 'e1', source: 'src', target: 'out' }],
+    };
+    const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
+    const workers = spawnWorkers(1, { redisUrl: REDIS_URL, prefix });
+    const redis = new Redis(REDIS_URL);
+    try {
+      // The deploy waits for the sources only where a worker can take them: one beats first.
+      const deadline = Date.now() + 90_000;
+      while ((await runner.liveWorkers(3000)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await expect(runner.deploy(compiled(source), { baseDir: files, fileRoots: [files], partitions: 1 })).rejects.toThrow(
+        `src: "link/in.jsonl" is outside the folders this server reads and writes (its data folder's files and the examples) ` +
+          `(it leads to ${join(realpathSync(outside), 'in.jsonl')} through a symbolic link); use a path relative to the pipeline's folder`,
+      );
+      // Undeployed: nothing of the run is left.
+      expect(await keysMatching(redis, `${prefix}:*escape-source*`)).toEqual([]);
+    } finally {
+      await workers.stop();
+      await runner.close();
+      await redis.quit();
+    }
+  }, 120_000);
+
   it('`sluice run --engine bullmq` exits 1 with the message instead of hanging', () => {
     // The CLI confines no path (the user's own files): here the sink's folder is a file.
     const dir = join(tmp, 'cli');
