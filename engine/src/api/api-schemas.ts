@@ -217,6 +217,22 @@ export const PinnedSamples = named(
 export const Pinned = named('Pinned', z.object({ node: z.string(), count: int(), events: z.array(z.looseObject({})) }));
 export const Unpinned = named('Unpinned', z.object({ node: z.string(), deleted: z.literal(true) }));
 const eventCounts = z.record(z.string(), int());
+export const AlertStates = named(
+  'AlertStates',
+  z.object({
+    evaluated: z.boolean().meta({ description: 'false: this server evaluates no alerts (the rules are listed as ok)' }),
+    alerts: z.array(
+      z.object({
+        rule: z.string(),
+        name: z.string(),
+        state: z.enum(['ok', 'pending', 'firing']),
+        since: z.number().optional().meta({ description: 'When the condition started to hold (ms since the epoch)' }),
+        value: z.number().optional().meta({ description: 'The last measured value' }),
+      }),
+    ),
+  }),
+);
+
 export const TestCaseList = named(
   'TestCaseList',
   z.object({

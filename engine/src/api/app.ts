@@ -35,6 +35,7 @@ import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { testRoutes } from './routes/tests.js';
 import { alertRoutes } from './routes/alerts.js';
+import type { AlertEvaluator } from '../alerts/alert-evaluator.js';
 import { pinnedRoutes } from './routes/pinned.js';
 import { versionRoutes } from './routes/versions.js';
 import { workersRoutes } from './routes/workers.js';
@@ -80,6 +81,8 @@ export interface AppOptions {
   tapEventsPerSecond?: number;
   /** Append-only audit log (default: in memory). */
   audit?: AuditLog;
+  /** Evaluates the pipelines' alert rules (GET /api/pipelines/:id/alerts); absent: rules are listed, not evaluated. */
+  alerts?: AlertEvaluator;
   /** Records deployed pipelines' source events for previews (default: in memory). */
   recorder?: Recorder;
   /** API tokens and roles (docs/auth.md); none: local-only mode, every caller is an admin. */
@@ -126,7 +129,7 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', runRoutes({ store, deployments, audit }));
   app.route('/api/pipelines', previewRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', testRoutes({ store, deployments, recordings: recorder.recordings }));
-  app.route('/api/pipelines', alertRoutes({ store }));
+  app.route('/api/pipelines', alertRoutes({ store, ...(o.alerts ? { alerts: o.alerts } : {}) }));
   app.route('/api/pipelines', pinnedRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', pipelineAuditRoutes({ audit, store }));
   app.route('/api/pipelines', connectionCheckRoutes({ store }));

@@ -141,6 +141,7 @@ describe('OpenAPI description', () => {
     await check('POST', '/api/pipelines/live/tests', { name: 'recent' });
     await check('GET', '/api/pipelines/live/tests');
     await check('GET', '/api/pipelines/live/alerts.yml');
+    await check('GET', '/api/pipelines/live/alerts');
     await check('POST', '/api/pipelines/live/tests/run');
     await check('DELETE', '/api/pipelines/ghost/recording');
     await check('POST', '/api/pipelines/live/nodes/orders/check', {});

@@ -250,6 +250,15 @@ const paths = {
       responses: { ...ok('results', S.TestRun), ...errors(400, 404, 422) },
     },
   },
+  '/api/pipelines/{id}/alerts': {
+    parameters: [id],
+    get: {
+      operationId: 'alertStates',
+      summary:
+        "The state of each of the pipeline's alert rules on this server (ok, pending or firing, with since and the last measured value; docs/alerts.md)",
+      responses: { ...ok('states', S.AlertStates), ...errors(400, 404) },
+    },
+  },
   '/api/pipelines/{id}/alerts.yml': {
     parameters: [id],
     get: {

@@ -67,6 +67,7 @@ const MATRIX: Row[] = [
   // Test cases: read by anyone, made and run by editors (a deploy runs them for business users too).
   ['GET', '/api/pipelines/live/tests', undefined, 200, 200, 200, 200, 401],
   ['GET', '/api/pipelines/live/alerts.yml', undefined, 200, 200, 200, 200, 401],
+  ['GET', '/api/pipelines/live/alerts', undefined, 200, 200, 200, 200, 401],
   ['POST', '/api/pipelines/ghost/tests', { name: 'x' }, 404, 404, 403, 403, 401],
   ['POST', '/api/pipelines/ghost/tests/run', {}, 404, 404, 403, 403, 401],
   ['POST', '/api/pipelines/live/nodes/orders/check', {}, 400, 400, 403, 403, 401],

@@ -22,6 +22,9 @@ import { type TokenStore, tokenStoreFor } from '../auth/token-store.js';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
 import { type LogOption, lineFn, toLogger } from '../logging/logger.js';
 import { Recorder } from '../recording/recorder.js';
+import { AlertEvaluator } from '../alerts/alert-evaluator.js';
+import { targetGuard } from '@sluice/nodes/http-client';
+import { secretEnvVar } from '@sluice/nodes/sdk';
 import { FileRecordingStore } from '../recording/file-recording-store.js';
 import { RedisRecordingStore } from '../recording/redis-recording-store.js';
 import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
@@ -142,6 +145,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : // Embedded: kept in the data folder, so previews survive a restart (docs/preview.md).
       await FileRecordingStore.open(join(o.dataDir, 'recordings'));
   const recorder = new Recorder({ deployments, recordings });
+  // The pipelines' alert rules, on the runs this server coordinates (docs/alerts.md).
+  const alerts = new AlertEvaluator({
+    runs: () => deployments.own(),
+    store,
+    notifier: { guard: targetGuard(), secret: readSecret, log: o.log },
+  });
+  alerts.start();
   // BullMQ: one of possibly several servers; the one holding the leader lease resumes the
   // deployed pipelines (before this server listens, when it takes the lease now).
   const cluster = o.redisUrl
@@ -164,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Wherever they are configured to live, uploads never replace or delete these.
     protectedFiles: [auditFile, ...(tokens.file ? [tokens.file] : [])],
     recorder,
+    alerts,
     ...(runner.ready ? { ready: () => runner.ready!() } : {}),
     ...(runner instanceof BullmqRunner ? { workers: () => runner.workers() } : {}),
     ...(cluster ? { cluster: () => cluster.view() } : {}),
@@ -220,6 +231,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // member detaches before it gives the lease up, so the next leader resumes a quiet run.
       if (cluster) await cluster.close(() => deployments.close());
       else await deployments.close();
+      await alerts.stop();
       await recorder.close();
       await redisIngest?.quit();
       await pgStore?.close();
@@ -231,4 +243,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await closed;
     })());
   return { url, port, app, deployments, close };
+}
+
+/** A secret the server reads from its environment (docs/secrets.md); unset: a clear error, logged by the caller. */
+function readSecret(name: string): string {
+  const v = process.env[secretEnvVar(name)];
+  if (v === undefined) throw new Error(`secret ${name} is not set: set ${secretEnvVar(name)}`);
+  return v;
 }

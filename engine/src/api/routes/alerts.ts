@@ -1,9 +1,10 @@
 /**
- * `/api/pipelines/:id/alerts.yml`: the pipeline's alert rules (its document's `alerts`
- * section, docs/alerts.md) as a Prometheus rule file, for users who alert from Prometheus.
+ * `/api/pipelines/:id/alerts`: the state of the pipeline's alert rules (its document's `alerts`
+ * section, docs/alerts.md); `.../alerts.yml`: the rules as a Prometheus rule file.
  */
 import { Hono } from 'hono';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
+import type { AlertEvaluator } from '../../alerts/alert-evaluator.js';
 import { prometheusRules } from '../../alerts/prometheus-rules.js';
 import { compilePipeline } from '../../compile/compile-pipeline.js';
 import { buildPlan } from '../../compile/plan.js';
@@ -12,8 +13,17 @@ import type { PipelineStore } from '../../store/pipeline-store.js';
 import { ApiError } from '../errors.js';
 import { findPipeline } from '../lookup.js';
 
-export function alertRoutes(o: { store: PipelineStore }): Hono {
+export function alertRoutes(o: { store: PipelineStore; alerts?: AlertEvaluator }): Hono {
   const app = new Hono();
+  // Each rule's state on this server: ok, pending or firing (docs/alerts.md).
+  app.get('/:id/alerts', async (c) => {
+    const p = await findPipeline(o.store, c.req.param('id'));
+    if (!o.alerts) {
+      const rules = p.document.alerts?.rules ?? [];
+      return c.json({ evaluated: false, alerts: rules.map((r) => ({ rule: r.id, name: r.name ?? r.id, state: 'ok' })) });
+    }
+    return c.json({ evaluated: true, alerts: await o.alerts.view(p.id) });
+  });
   app.get('/:id/alerts.yml', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
     const { document, diagnostics } = compilePipeline(p.document);

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import type { Event } from '@sluice/shared';
 import type { Collector, OperatorFactory, SinkOperator } from '../../sdk/operator.js';
 import type { SinkHttpConfig } from './definition.js';
-import { type Answer, sendRequest } from './send-request.js';
-import { type TargetGuard, TargetRefused, targetGuard } from './target-guard.js';
+import { type Answer, fullJitter, sendRequest } from '../../sdk/http-request.js';
+import { type TargetGuard, TargetRefused, targetGuard } from '../../sdk/target-guard.js';
 
 /** What the receiver may answer and still take the request later. */
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -170,11 +170,8 @@ export class HttpSink implements SinkOperator {
     this.give(r, new DeliveryError(`${this.where()}: ${why} (gave up after ${this.c.maxAttempts} tries)`, 'http-gave-up'));
   }
 
-  /** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): spreads retries of many senders. */
   backoff(attempt: number, retryAfterMs?: number): number {
-    const ceiling = Math.min(this.c.maxBackoff, this.c.backoff * 2 ** (attempt - 1));
-    if (retryAfterMs !== undefined) return Math.min(this.c.maxBackoff, Math.max(retryAfterMs, 0));
-    return Math.round(this.random() * ceiling);
+    return fullJitter(attempt, this.c.backoff, this.c.maxBackoff, this.random, retryAfterMs);
   }
 
   private wait(ms: number): Promise<void> {

@@ -11,8 +11,8 @@ import type { SinkOperator } from '../../sdk/operator.js';
 import { plain, recordingCollector, testContext } from '../../sdk/testing/index.js';
 import { sinkHttpDefinition } from './definition.js';
 import { HttpSink, sinkHttpOperator } from './operator.js';
-import { parseRetryAfter } from './send-request.js';
-import { ALLOW_ENV, parseAllowList, targetGuard } from './target-guard.js';
+import { parseRetryAfter } from '../../sdk/http-request.js';
+import { ALLOW_ENV, parseAllowList, targetGuard } from '../../sdk/target-guard.js';
 
 interface Received {
   method: string;

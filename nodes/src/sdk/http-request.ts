@@ -69,3 +69,13 @@ export function parseRetryAfter(v: string | undefined, now = Date.now()): number
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
+
+/**
+ * The wait before retry `attempt` (1-based): a random time up to min(max, base x 2^(attempt-1))
+ * ("full jitter", AWS Architecture Blog: many senders do not retry in step); a Retry-After the
+ * receiver gave wins, capped at `max` too.
+ */
+export function fullJitter(attempt: number, base: number, max: number, random: () => number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.min(max, Math.max(retryAfterMs, 0));
+  return Math.round(random() * Math.min(max, base * 2 ** (attempt - 1)));
+}

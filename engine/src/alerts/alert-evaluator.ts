@@ -1,0 +1,132 @@
+/**
+ * The server's alert evaluator: every second, for each pipeline this server coordinates, it
+ * samples the run's metrics, measures each rule of the saved document's `alerts` section, steps
+ * the rule's state, and notifies the rule's targets of each transition (firing, resolved).
+ * Rules are read from the store at most every few seconds: an edit to an alert applies without
+ * a redeploy, as a Prometheus rule reload does. In a cluster only the leader evaluates (it is
+ * the one that owns the runs), so a transition is sent once.
+ */
+import { type AlertRule, type AlertsSection, alertForMs, type PipelineMetrics } from '@sluice/shared';
+import type { RunHandle } from '../runners/runner.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
+import { type Sample, measure } from './alert-conditions.js';
+import { describeCondition } from './alert-queries.js';
+import { notify, type NotifierOptions } from './alert-notifier.js';
+import { type AlertState, step } from './alert-state.js';
+
+/** Samples kept per pipeline: the longest window (5 min) at one per second, and some. */
+const KEEP_MS = 6 * 60_000;
+const RULES_REFRESH_MS = 5_000;
+
+export interface AlertView {
+  rule: string;
+  name: string;
+  state: AlertState['phase'];
+  since?: number;
+  value?: number;
+}
+
+interface Watched {
+  samples: Sample[];
+  states: Map<string, AlertState>;
+  alerts?: AlertsSection;
+  rulesAt: number;
+}
+
+export class AlertEvaluator {
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly o: {
+      runs(): ReadonlyMap<string, RunHandle>;
+      store: PipelineStore;
+      notifier: NotifierOptions;
+      intervalMs?: number;
+      now?: () => number;
+    },
+  ) {}
+
+  start(): void {
+    const tick = () => {
+      void this.tick().finally(() => {
+        if (this.timer !== undefined) this.timer = setTimeout(tick, this.o.intervalMs ?? 1000);
+      });
+    };
+    this.timer = setTimeout(tick, this.o.intervalMs ?? 1000);
+  }
+
+  async stop(): Promise<void> {
+    const t = this.timer;
+    this.timer = undefined;
+    if (t) clearTimeout(t);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** The rules' states for a pipeline (every rule of its saved document; ok when not running). */
+  async view(pipelineId: string): Promise<AlertView[]> {
+    const w = this.watched.get(pipelineId);
+    const rules = w?.alerts?.rules ?? (await this.o.store.get(pipelineId))?.document.alerts?.rules ?? [];
+    return rules.map((r) => {
+      const s = w?.states.get(r.id) ?? { phase: 'ok' as const };
+      return {
+        rule: r.id,
+        name: r.name ?? r.id,
+        state: s.phase,
+        ...(s.since !== undefined ? { since: s.since } : {}),
+        ...(s.value !== undefined ? { value: s.value } : {}),
+      };
+    });
+  }
+
+  /** One evaluation round (exposed for tests, which drive time themselves). */
+  async tick(): Promise<void> {
+    const now = (this.o.now ?? Date.now)();
+    const runs = this.o.runs();
+    for (const id of this.watched.keys()) if (!runs.has(id)) this.watched.delete(id);
+    for (const [id, handle] of runs) {
+      let metrics: PipelineMetrics;
+      try {
+        metrics = handle.metrics();
+      } catch {
+        continue;
+      }
+      let w = this.watched.get(id);
+      if (!w) this.watched.set(id, (w = { samples: [], states: new Map(), rulesAt: -Infinity }));
+      if (now - w.rulesAt >= RULES_REFRESH_MS) {
+        w.alerts = (await this.o.store.get(id))?.document.alerts;
+        w.rulesAt = now;
+      }
+      w.samples.push({ at: now, metrics });
+      while (w.samples.length > 0 && now - w.samples[0]!.at > KEEP_MS) w.samples.shift();
+      for (const rule of w.alerts?.rules ?? []) this.evaluate(id, w, rule, now);
+    }
+  }
+
+  private evaluate(pipeline: string, w: Watched, rule: AlertRule, now: number): void {
+    const before = w.states.get(rule.id) ?? { phase: 'ok' };
+    const { next, transition } = step(before, measure(rule, w.samples), now, alertForMs(rule));
+    w.states.set(rule.id, next);
+    if (!transition) return;
+    const since = transition === 'firing' ? next.since! : before.since!;
+    const n = {
+      pipeline,
+      rule: rule.id,
+      name: rule.name ?? rule.id,
+      state: transition,
+      condition: describeCondition(rule),
+      value: next.value ?? null,
+      since,
+      at: now,
+    };
+    this.o.notifier.log(`alert ${pipeline}/${rule.id} ${transition}: ${n.condition} (value ${n.value})`);
+    for (const targetId of rule.notify ?? []) {
+      const target = w.alerts?.targets?.find((t) => t.id === targetId);
+      if (!target) continue;
+      const sent = notify(target, n, this.o.notifier);
+      this.inFlight.add(sent);
+      void sent.finally(() => this.inFlight.delete(sent));
+    }
+  }
+}
