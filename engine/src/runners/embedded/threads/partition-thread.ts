@@ -305,8 +305,9 @@ async function main(): Promise<void> {
   // Messages that come while the thread builds wait for it.
   const early: (() => void)[] = [];
   port.on('message', (m: ToThread) => (thread ? thread.onMain(m) : early.push(() => thread!.onMain(m))));
-  peers.forEach((p) => p?.on('message', (m: PeerMessage) => (thread ? thread.onPeer(m) : early.push(() => thread!.onPeer(m)))));
+  for (const p of peers) p?.on('message', (m: PeerMessage) => (thread ? thread.onPeer(m) : early.push(() => thread!.onPeer(m))));
   try {
+    if (init.tsx && init.plugins.length > 0) ((await import(init.tsx)) as { register: () => void }).register();
     await loadPlugins(init.plugins);
     const t = new PartitionThread(init, threadPlan(init.document, init.partitions, init.threads), peers);
     await t.build();

@@ -5,10 +5,24 @@
  * modules again in every thread takes seconds: the entry is bundled once per process, in memory,
  * with esbuild (as the build does), and every thread loads that one module.
  */
-import { isBuiltin } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 let devBundle: Promise<URL> | undefined;
+
+/**
+ * When the engine runs as TypeScript, tsx's ESM API, which a thread registers before loading
+ * plugins (a plugin may be TypeScript too, as examples/custom-node is); undefined in engine/dist.
+ */
+export function tsxApiForThreads(): string | undefined {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return undefined;
+  const pkgFile = createRequire(here).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
+}
 
 export function threadEntry(): Promise<URL> {
   const here = import.meta.url;

@@ -19,6 +19,8 @@ export interface ThreadInit {
   fileRoots?: readonly string[];
   params?: Record<string, ParamValue>;
   secrets?: Readonly<Record<string, string>>;
+  /** tsx's ESM API when the engine runs as TypeScript (thread-entry.ts): registered before plugins load. */
+  tsx?: string;
   /** Plugin specs this process loaded (absolute folders or package names). */
   plugins: readonly string[];
   /** `node#partition` -> state, restored instead of started (a hot redeploy). */

@@ -18,6 +18,7 @@ import { RUN_DEFAULTS, type RunOptions } from '../../runner.js';
 import { messageOf, type PendingSwap, RunLifecycle } from '../../shared/run-lifecycle.js';
 import { carriedMetrics, hasOverrides, nextPollSize, runContext, sleep } from '../embedded-run.js';
 import { encodeBatch } from './thread-batch-codec.js';
+import { tsxApiForThreads } from './thread-entry.js';
 import { MetricsMerger } from './metrics-merger.js';
 import { isReplicated, threadOf, threadPlan } from './thread-placement.js';
 import type { SourceItem } from './thread-protocol.js';
@@ -84,6 +85,7 @@ export class ThreadedRun extends RunLifecycle {
   ): Promise<{ sources: SourceSlot[]; set: ThreadSet; merger: MetricsMerger }> {
     const partitions = options.partitions ?? RUN_DEFAULTS.partitions;
     const plan = threadPlan(document, partitions, this.threads);
+    const tsx = tsxApiForThreads();
     const context = {
       ...runContext(document, options, Date.now),
       ...(options.ingest ? { ingest: { hub: options.ingest, pipelineId: this.pipelineId } } : {}),
@@ -128,6 +130,7 @@ export class ThreadedRun extends RunLifecycle {
             ...(options.secrets ? { secrets: options.secrets } : {}),
             console: options.consoleWriter !== undefined,
             plugins: loadedPlugins(),
+          ...(tsx ? { tsx } : {}),
             state: [...state].filter(
               ([key]) => threadOf(Number(key.slice(key.lastIndexOf('#') + 1)), this.threads) === index,
             ) as ThreadInitState,
