@@ -21,9 +21,12 @@ export class EmbeddedRunner implements Runner {
   async deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle> {
     const partitions = options.partitions ?? RUN_DEFAULTS.partitions;
     const plan = buildPlan(document, nodeDefinitions, { partitions });
-    // A preview (replaced operators) and a test clock stay on this thread: a function cannot cross to another.
+    // Threads when a keyed stage has partitions to spread. A preview (replaced operators) and a
+    // test clock stay on this thread: a function cannot cross to another.
     const run =
-      partitions > 1 && !hasOverrides({ ...options, sourceOverrides: {} }) && options.now === undefined
+      plan.stages.some((s) => s.source === undefined && s.partitions > 1) &&
+      !hasOverrides({ ...options, sourceOverrides: {} }) &&
+      options.now === undefined
         ? new ThreadedRun(document, plan, options, partitions)
         : new EmbeddedRun(document, plan, options);
     await run.start(); // throws when an operator cannot start: nothing is left running

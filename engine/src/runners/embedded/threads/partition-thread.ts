@@ -319,6 +319,8 @@ async function main(): Promise<void> {
   }
   port.postMessage({ t: 'ready' } satisfies FromThread);
   for (const run of early) run();
+  // A thread without tasks (or whose inputs all ended already) says so without waiting for a message.
+  thread.enqueue(() => {});
   const timer = setInterval(() => thread.report(), REPORT_EVERY_MS);
   timer.unref();
 }

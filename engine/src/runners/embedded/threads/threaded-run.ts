@@ -10,6 +10,7 @@ import type { Plan, PlanStage } from '../../../compile/plan.js';
 import { diffPlans } from '../../../compile/redeploy-diff.js';
 import { RunMetrics } from '../../../metrics/run-metrics.js';
 import { loadedPlugins } from '../../../plugins/load-plugins.js';
+import { EventTooDeepError, tooDeepFields } from '../../../runtime/event-depth.js';
 import { StartFailure } from '../../../runtime/node-errors.js';
 import { buildOperators, sourceKey } from '../../../runtime/operator-build.js';
 import type { TapListener } from '../../../runtime/taps.js';
@@ -130,7 +131,7 @@ export class ThreadedRun extends RunLifecycle {
             ...(options.secrets ? { secrets: options.secrets } : {}),
             console: options.consoleWriter !== undefined,
             plugins: loadedPlugins(),
-          ...(tsx ? { tsx } : {}),
+            ...(tsx ? { tsx } : {}),
             state: [...state].filter(
               ([key]) => threadOf(Number(key.slice(key.lastIndexOf('#') + 1)), this.threads) === index,
             ) as ThreadInitState,
@@ -199,7 +200,8 @@ export class ThreadedRun extends RunLifecycle {
         const t0 = performance.now();
         if (batch.events.length > 0) this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
         slot.watermark = batch.done ? Number.POSITIVE_INFINITY : batch.watermark;
-        this.deal(slot, batch.events, batch.errors, batch.shallow === true, batch.done);
+        const { events, errors } = batch.shallow === true ? batch : screenTooDeep(batch.events, batch.errors);
+        this.deal(slot, events, errors, true, batch.done);
         if (batch.done) slot.ended = true;
         else if (batch.events.length < asked) starved++;
         if (batch.events.length >= asked) slot.pollSize = nextPollSize(asked, performance.now() - t0, batchSize);
@@ -306,6 +308,30 @@ export class ThreadedRun extends RunLifecycle {
     for (const slot of this.sources) await slot.source.close?.();
     await this.set.close();
   }
+}
+
+/**
+ * Records nested too deep for a sink (and for the batch codec) go to the source's error port, as
+ * NodeInstance.emitSourceBatch does on one thread: screened here, before they are encoded.
+ */
+function screenTooDeep(events: Event[], errors: SourceItem['errors']): { events: Event[]; errors: SourceItem['errors'] } {
+  let first = -1;
+  for (let i = 0; i < events.length && first < 0; i++) if (tooDeepFields(events[i]!) !== undefined) first = i;
+  if (first < 0) return { events, errors };
+  const ok = events.slice(0, first);
+  const bad = [...(errors ?? [])];
+  for (let i = first; i < events.length; i++) {
+    const e = events[i]!;
+    const deep = tooDeepFields(e);
+    if (deep === undefined) {
+      ok.push(e);
+      continue;
+    }
+    const copy: Record<string | symbol, unknown> = { ...e };
+    for (const f of deep) copy[f] = null;
+    bad.push({ event: copy as Event, error: new EventTooDeepError(deep).message });
+  }
+  return { events: ok, errors: bad };
 }
 
 type ThreadInitState = import('./thread-protocol.js').ThreadInit['state'];
