@@ -216,6 +216,8 @@ class PartitionThread implements TaskOutput {
           for (const list of this.tasks.values())
             for (const [p, task] of list)
               for (const [id, inst] of task.instances) if (keep.has(id) && inst.op) entries.push([`${id}#${p}`, inst.state.snapshot()]);
+          // The counts up to here first: the redeploy carries them into the new plan's metrics.
+          this.report();
           this.post({ t: 'state', entries });
         });
         return;

@@ -1,15 +1,13 @@
 /**
- * A batch as it crosses between threads: one MessagePack buffer in an ArrayBuffer of its own,
+ * A batch as it crosses between threads: one buffer (V8's serializer, what structured clone
+ * uses: on YSB events about 5x faster than MessagePack here) in an ArrayBuffer of its own,
  * moved (transferred), not copied, by postMessage. Event metadata lives in symbol-keyed
- * properties, which neither MessagePack nor structured clone carries, so event time, ingest time
+ * properties, which the serializer does not carry, so event time, ingest time
  * and the source-watermark stamps travel beside the events and are put back on arrival (as the
  * BullMQ codec does for its jobs). Values round-trip as in memory.
  */
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
-import { Packr } from 'msgpackr';
-
-// Records: each shape's keys are written once per buffer, which any thread can decode.
-const packr = new Packr({ useRecords: true, structuredClone: false });
+import { deserialize, serialize } from 'node:v8';
 
 interface Payload {
   events: Record<string, unknown>[];
@@ -18,7 +16,7 @@ interface Payload {
   behind: [number, number][];
 }
 
-/** The events as a transferable buffer (never a view into msgpackr's shared one). */
+/** The events as a transferable buffer (never a view into a shared pool). */
 export function encodeBatch(events: readonly Event[]): ArrayBuffer {
   const times = new Array<number>(events.length);
   const ingest = new Array<number>(events.length);
@@ -30,7 +28,7 @@ export function encodeBatch(events: readonly Event[]): ArrayBuffer {
     const sw = e[SOURCE_WATERMARK];
     if (sw !== undefined) behind.push([i, sw]);
   }
-  const packed = packr.pack({ events: events as Record<string, unknown>[], times, ingest, behind } satisfies Payload);
+  const packed = serialize({ events: events as Record<string, unknown>[], times, ingest, behind } satisfies Payload);
   const own = new Uint8Array(packed.length);
   own.set(packed);
   return own.buffer;
@@ -38,7 +36,7 @@ export function encodeBatch(events: readonly Event[]): ArrayBuffer {
 
 /** Fresh events, owned by the receiver. */
 export function decodeBatch(buf: ArrayBuffer): Event[] {
-  const { events, times, ingest, behind } = packr.unpack(new Uint8Array(buf)) as Payload;
+  const { events, times, ingest, behind } = deserialize(new Uint8Array(buf)) as Payload;
   const out = events as Record<string | symbol, unknown>[];
   for (let i = 0; i < out.length; i++) {
     const e = out[i]!;
