@@ -12,6 +12,8 @@ import { generateEvents } from './bench-util.js';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
 import { ysbInMemory } from './ysb-embedded.js';
 
+// Partitions 2 and 4 on threads (the runner's `threads`, off by default).
+process.env.SLUICE_EMBEDDED_THREADS = '1';
 const EVENTS = Number(process.env.THREADS_BENCH_EVENTS ?? 2_000_000);
 const PARTITIONS = [1, 2, 4];
 const ROUNDS = 3;

@@ -35,7 +35,7 @@ function explodingDoc(rows: object[]) {
 
 describe('partition threads', () => {
   it('run a plugin node type in the threads (the plugin loads there too)', async () => {
-    const runner = new EmbeddedRunner();
+    const runner = new EmbeddedRunner({ threads: true });
     const handle = await runner.deploy(compiled(explodingDoc([{ k: 'a' }, { k: 'b' }, { k: 'c' }])), { baseDir: dir, partitions: 2 });
     const result = await handle.done;
     expect(result.status).toBe('completed');
@@ -49,7 +49,7 @@ describe('partition threads', () => {
   });
 
   it('fail the run with a clear message when an operator in a thread throws, and leave no thread', async () => {
-    const runner = new EmbeddedRunner();
+    const runner = new EmbeddedRunner({ threads: true });
     const handle = await runner.deploy(compiled(explodingDoc([{ k: 'a' }, { k: 'b', boom: true }, { k: 'c' }])), {
       baseDir: dir,
       partitions: 2,
@@ -65,7 +65,7 @@ describe('partition threads', () => {
     mkdirSync(folder, { recursive: true });
     const doc = explodingDoc([{ k: 'a' }]);
     doc.nodes[2]!.config = { path: 'a-folder' };
-    await expect(new EmbeddedRunner().deploy(compiled(doc), { baseDir: dir, partitions: 2 })).rejects.toMatchObject({
+    await expect(new EmbeddedRunner({ threads: true }).deploy(compiled(doc), { baseDir: dir, partitions: 2 })).rejects.toMatchObject({
       name: 'StartFailure',
       message: expect.stringMatching(/^out: /),
     });
@@ -73,7 +73,7 @@ describe('partition threads', () => {
   });
 
   it('end every thread when an unbounded run is stopped', async () => {
-    const runner = new EmbeddedRunner();
+    const runner = new EmbeddedRunner({ threads: true });
     const doc = {
       format: 'sluice/v1',
       nodes: [

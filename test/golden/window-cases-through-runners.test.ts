@@ -41,7 +41,7 @@ describe('window golden cases through the embedded runner', () => {
               ...(c.connected?.includes('late') === false ? [] : [{ id: 'e3', source: 'node', sourcePort: 'late', target: 'late' }]),
             ],
           };
-          const result = await runToEnd(new EmbeddedRunner(), doc, { baseDir: dir, batchSize, partitions });
+          const result = await runToEnd(new EmbeddedRunner({ threads: partitions > 1 }), doc, { baseDir: dir, batchSize, partitions });
           expect(result.status).toBe('completed');
           expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(c.expect.out ?? []));
           expect(sortRows(readJsonl(join(dir, 'late.jsonl')))).toEqual(sortRows(c.expect.late ?? []));

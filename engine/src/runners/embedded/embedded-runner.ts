@@ -5,7 +5,7 @@
  * operators and across exchanges synchronously, then the source's watermark follows it; the loop
  * yields every few milliseconds so a server in the same process stays responsive. With P > 1
  * partitions the operators run on P worker threads (threads/threaded-run.ts,
- * docs/embedded-threads.md).
+ * docs/embedded-threads.md) when the runner is made with `threads` (SLUICE_EMBEDDED_THREADS=1).
  */
 import type { PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
@@ -14,9 +14,23 @@ import { RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions } from '../r
 import { EmbeddedRun, hasOverrides } from './embedded-run.js';
 import { ThreadedRun } from './threads/threaded-run.js';
 
+export interface EmbeddedRunnerOptions {
+  /**
+   * Run keyed partitions on worker threads (default: SLUICE_EMBEDDED_THREADS=1). Off by default:
+   * the sources still run on the main thread, which encodes every event for the threads, and on
+   * YSB that costs more than the pipeline itself (bench/results/threads.md).
+   */
+  threads?: boolean;
+}
+
 export class EmbeddedRunner implements Runner {
   readonly kind = 'embedded' as const;
   private readonly runs = new Set<EmbeddedRun | ThreadedRun>();
+  private readonly threads: boolean;
+
+  constructor(options: EmbeddedRunnerOptions = {}) {
+    this.threads = options.threads ?? process.env.SLUICE_EMBEDDED_THREADS === '1';
+  }
 
   async deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle> {
     const partitions = options.partitions ?? RUN_DEFAULTS.partitions;
@@ -24,6 +38,7 @@ export class EmbeddedRunner implements Runner {
     // Threads when a keyed stage has partitions to spread. A preview (replaced operators) and a
     // test clock stay on this thread: a function cannot cross to another.
     const run =
+      this.threads &&
       plan.stages.some((s) => s.source === undefined && s.partitions > 1) &&
       !hasOverrides({ ...options, sourceOverrides: {} }) &&
       options.now === undefined
