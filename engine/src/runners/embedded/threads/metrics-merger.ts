@@ -9,7 +9,6 @@ import { type ErrorSample, ErrorSamples, mergeSamples } from '../../../metrics/e
 import { Histogram } from '../../../metrics/histogram.js';
 import { addCounts, copyCounts } from '../../../metrics/node-counters.js';
 import type { RunMetrics } from '../../../metrics/run-metrics.js';
-import { shownPartition } from './thread-placement.js';
 import type { MetricsReport } from './thread-protocol.js';
 
 export class MetricsMerger {
@@ -19,9 +18,8 @@ export class MetricsMerger {
 
   constructor(
     private readonly metrics: RunMetrics,
-    /** The thread plan (its partitions are the threads' task partitions). */
-    private readonly plan: Plan,
-    private readonly threads: number,
+    plan: Plan,
+    threads: number,
   ) {
     this.reports = new Array(threads).fill(undefined);
     for (const id of plan.order) {
@@ -57,16 +55,6 @@ export class MetricsMerger {
       this.metrics.edge(id, total - (this.edgesShown.get(id) ?? 0));
       this.edgesShown.set(id, total);
     }
-    const lowest = new Map<string, number>();
-    for (const r of all)
-      for (const [stage, part, wm] of r.watermarks) {
-        const shown = shownPartition(this.plan.stages[stage]!, this.plan, part, this.threads);
-        const key = `${stage}#${shown}`;
-        lowest.set(key, Math.min(lowest.get(key) ?? Number.POSITIVE_INFINITY, wm));
-      }
-    for (const [key, wm] of lowest) {
-      const [stage, part] = key.split('#').map(Number);
-      this.metrics.setWatermark(stage!, part!, wm);
-    }
+    for (const [stage, part, wm] of report.watermarks) this.metrics.setWatermark(stage, part, wm);
   }
 }

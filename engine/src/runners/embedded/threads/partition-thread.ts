@@ -311,7 +311,7 @@ async function main(): Promise<void> {
   try {
     if (init.tsx && init.plugins.length > 0) ((await import(init.tsx)) as { register: () => void }).register();
     await loadPlugins(init.plugins);
-    const t = new PartitionThread(init, threadPlan(init.document, init.partitions, init.threads), peers);
+    const t = new PartitionThread(init, threadPlan(init.document, init.partitions), peers);
     await t.build();
     thread = t;
   } catch (err) {

@@ -21,7 +21,7 @@ import { carriedMetrics, hasOverrides, nextPollSize, runContext, sleep } from '.
 import { encodeBatch } from './thread-batch-codec.js';
 import { tsxApiForThreads } from './thread-entry.js';
 import { MetricsMerger } from './metrics-merger.js';
-import { isReplicated, threadOf, threadPlan } from './thread-placement.js';
+import { threadOf, threadPlan } from './thread-placement.js';
 import type { SourceItem } from './thread-protocol.js';
 import { ThreadSet } from './thread-set.js';
 
@@ -34,11 +34,8 @@ interface SourceSlot {
   /** The source stage in the thread plan, and the source's partition. */
   stage: PlanStage;
   partition: number;
-  replicated: boolean;
   ended: boolean;
   watermark: number;
-  /** Which thread gets the next batch (replicated stages deal in turn). */
-  turn: number;
   pollSize?: number;
 }
 
@@ -85,7 +82,7 @@ export class ThreadedRun extends RunLifecycle {
     kept: Map<string, SourceSlot>,
   ): Promise<{ sources: SourceSlot[]; set: ThreadSet; merger: MetricsMerger }> {
     const partitions = options.partitions ?? RUN_DEFAULTS.partitions;
-    const plan = threadPlan(document, partitions, this.threads);
+    const plan = threadPlan(document, partitions);
     const tsx = tsxApiForThreads();
     const context = {
       ...runContext(document, options, Date.now),
@@ -97,11 +94,9 @@ export class ThreadedRun extends RunLifecycle {
         const sources: SourceSlot[] = [];
         for (const stage of plan.stages) {
           if (stage.source === undefined) continue;
-          const replicated = isReplicated(stage, plan);
-          const real = replicated ? stage.partitions / this.threads : stage.partitions;
-          // The source alone, as the partition the document gives it (its chain runs in the threads).
-          const only = { ...stage, nodes: [stage.source], partitions: real };
-          for (let p = 0; p < real; p++) {
+          // The source alone (its chain runs in a thread).
+          const only = { ...stage, nodes: [stage.source] };
+          for (let p = 0; p < stage.partitions; p++) {
             const { source } = await build.task(plan, only, p, noOutput, (node) => ({ counters: metrics.node(node.id) }));
             const old = kept.get(sourceKey(stage.source, p));
             sources.push({
@@ -109,10 +104,8 @@ export class ThreadedRun extends RunLifecycle {
               source: source!.source,
               stage,
               partition: p,
-              replicated,
               ended: old?.ended ?? false,
               watermark: old?.watermark ?? Number.NEGATIVE_INFINITY,
-              turn: 0,
             });
           }
         }
@@ -201,7 +194,7 @@ export class ThreadedRun extends RunLifecycle {
         if (batch.events.length > 0) this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
         slot.watermark = batch.done ? Number.POSITIVE_INFINITY : batch.watermark;
         const { events, errors } = batch.shallow === true ? batch : screenTooDeep(batch.events, batch.errors);
-        this.deal(slot, events, errors, true, batch.done);
+        this.deal(slot, events, errors, batch.done);
         if (batch.done) slot.ended = true;
         else if (batch.events.length < asked) starved++;
         if (batch.events.length >= asked) slot.pollSize = nextPollSize(asked, performance.now() - t0, batchSize);
@@ -222,28 +215,17 @@ export class ThreadedRun extends RunLifecycle {
     this.checkCrash();
   }
 
-  /** One polled batch to the threads: its events to one, its watermark to every partition of the source's stage. */
-  private deal(slot: SourceSlot, events: Event[], errors: SourceItem['errors'], shallow: boolean, done: boolean): void {
-    const items = new Map<number, SourceItem[]>();
-    const wm = slot.watermark;
-    const base = { stage: slot.stage.id, wm, done };
-    const withEvents = (part: number): SourceItem => ({
-      ...base,
-      part,
-      ...(events.length > 0 ? { buf: encodeBatch(events), ...(shallow ? { shallow } : {}) } : {}),
+  /** One polled batch (or its watermark alone) to the thread of the source's partition. */
+  private deal(slot: SourceSlot, events: Event[], errors: SourceItem['errors'], done: boolean): void {
+    const item: SourceItem = {
+      stage: slot.stage.id,
+      part: slot.partition,
+      wm: slot.watermark,
+      done,
+      ...(events.length > 0 ? { buf: encodeBatch(events), shallow: true } : {}),
       ...(errors && errors.length > 0 ? { errors } : {}),
-    });
-    if (!slot.replicated) {
-      items.set(threadOf(slot.partition, this.threads), [withEvents(slot.partition)]);
-    } else {
-      const target = slot.turn;
-      if (events.length > 0 || errors?.length) slot.turn = (slot.turn + 1) % this.threads;
-      for (let t = 0; t < this.threads; t++) {
-        const part = slot.partition * this.threads + t;
-        items.set(t, [t === target ? withEvents(part) : { ...base, part }]);
-      }
-    }
-    this.set.dealSource(items);
+    };
+    this.set.dealSource(new Map([[threadOf(slot.partition, this.threads), [item]]]));
   }
 
   protected swapRefusal(options: RunOptions): string | undefined {
@@ -255,7 +237,7 @@ export class ThreadedRun extends RunLifecycle {
 
   protected prepareSwap(document: PipelineDocument, options: RunOptions): { plan: Plan; options: RunOptions } {
     const merged: RunOptions = { ...this.options, ...options };
-    return { plan: threadPlanShown(document, merged), options: merged };
+    return { plan: threadPlan(document, merged.partitions ?? RUN_DEFAULTS.partitions), options: merged };
   }
 
   /**
@@ -293,7 +275,7 @@ export class ThreadedRun extends RunLifecycle {
     for (const slot of old.sources) if (!keptSources.has(sourceKey(slot.nodeId, slot.partition))) await slot.source.close?.();
     await old.set.close();
     for (const slot of this.sources)
-      if (keptSources.has(sourceKey(slot.nodeId, slot.partition))) this.deal(slot, [], undefined, false, slot.ended);
+      if (keptSources.has(sourceKey(slot.nodeId, slot.partition))) this.deal(slot, [], undefined, slot.ended);
     swap.resolve(diff);
   }
 
@@ -335,8 +317,3 @@ function screenTooDeep(events: Event[], errors: SourceItem['errors']): { events:
 }
 
 type ThreadInitState = import('./thread-protocol.js').ThreadInit['state'];
-
-/** The plan people see (metrics, detail, redeploy diffs): the partitions of the document, not of the threads. */
-function threadPlanShown(document: PipelineDocument, options: RunOptions): Plan {
-  return threadPlan(document, options.partitions ?? RUN_DEFAULTS.partitions, 1);
-}
