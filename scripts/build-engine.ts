@@ -17,6 +17,11 @@ import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUTFILE = `${ROOT}engine/dist/cli/main.js`;
+/**
+ * The embedded runner's partition threads start from their own bundle beside main.js
+ * (threads/thread-entry.ts looks for it there), at the same depth, so the relative npm paths hold.
+ */
+const THREAD_ENTRY = `${ROOT}engine/src/runners/embedded/threads/partition-thread.ts`;
 
 const npmPackagesExternal: Plugin = {
   name: 'npm-packages-external',
@@ -40,8 +45,8 @@ const npmPackagesExternal: Plugin = {
 
 const started = Date.now();
 await build({
-  entryPoints: [`${ROOT}engine/src/cli/main.ts`],
-  outfile: OUTFILE,
+  entryPoints: { main: `${ROOT}engine/src/cli/main.ts`, 'partition-thread': THREAD_ENTRY },
+  outdir: dirname(OUTFILE),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -52,4 +57,4 @@ await build({
   logLevel: 'warning',
   plugins: [npmPackagesExternal],
 });
-process.stdout.write(`engine built: ${relative(ROOT, OUTFILE)} in ${Date.now() - started} ms\n`);
+process.stdout.write(`engine built: ${relative(ROOT, OUTFILE)} (and partition-thread.js) in ${Date.now() - started} ms\n`);

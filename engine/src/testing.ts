@@ -11,3 +11,4 @@ export { RedisKeys } from './runners/bullmq/keys.js';
 export { deletePrefixKeys } from './runners/bullmq/test-keys.js';
 export { compiled, readJsonl, runToEnd, sortRows } from './runners/runner.contract.js';
 export { keyPartitioner } from './runtime/partitioner.js';
+export { liveThreadCount } from './runners/embedded/threads/thread-set.js';

@@ -1,7 +1,8 @@
 /**
  * The window golden cases again, through the whole engine: a file source with the case's
  * maxOutOfOrderness, the window, sinks on `out` and `late`, at batch sizes 1, 7, 1000 and 1 and
- * 4 partitions. The output must be the case's expected output every time.
+ * 2 and 4 partitions (2 and 4 on partition threads, docs/embedded-threads.md). The output must be
+ * the case's expected output every time.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ describe('window golden cases through the embedded runner', () => {
   it('has cases to run', () => expect(cases.length).toBeGreaterThan(5));
   for (const { file, c } of cases) {
     for (const batchSize of [1, 7, 1000]) {
-      for (const partitions of [1, 4]) {
+      for (const partitions of [1, 2, 4]) {
         it(`${file} (batch ${batchSize}, ${partitions} partitions)`, async () => {
           const dir = mkdtempSync(join(tmpdir(), 'sluice-golden-'));
           const events = c.steps.flatMap((s) => ('events' in s ? s.events : []));
@@ -40,7 +41,7 @@ describe('window golden cases through the embedded runner', () => {
               ...(c.connected?.includes('late') === false ? [] : [{ id: 'e3', source: 'node', sourcePort: 'late', target: 'late' }]),
             ],
           };
-          const result = await runToEnd(new EmbeddedRunner(), doc, { baseDir: dir, batchSize, partitions });
+          const result = await runToEnd(new EmbeddedRunner({ threads: partitions > 1 }), doc, { baseDir: dir, batchSize, partitions });
           expect(result.status).toBe('completed');
           expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(c.expect.out ?? []));
           expect(sortRows(readJsonl(join(dir, 'late.jsonl')))).toEqual(sortRows(c.expect.late ?? []));

@@ -76,11 +76,19 @@ export async function loadPlugins(specs: readonly string[], cwd = process.cwd())
           added.push(p.definition.type);
         },
       });
+      const absolute = isPath(spec, cwd) ? resolve(cwd, spec) : spec;
+      if (!loaded.includes(absolute)) loaded.push(absolute);
     } catch (err) {
       throw new Error(`plugin ${spec}: ${(err as Error).message}`);
     }
   }
   return added;
+}
+
+/** Every plugin this process loaded, folders absolute: the embedded runner's partition threads load them too. */
+const loaded: string[] = [];
+export function loadedPlugins(): readonly string[] {
+  return loaded;
 }
 
 /** The plugins of this process for the workers it spawns: folders absolute, so any cwd finds them. */

@@ -10,6 +10,7 @@ import { RunMetrics } from '../../metrics/run-metrics.js';
 import { StartFailure } from '../../runtime/node-errors.js';
 import type { NodeInstance } from '../../runtime/node-instance.js';
 import { type BuildCarry, buildOperators, sourceKey } from '../../runtime/operator-build.js';
+import type { ContextOptions } from '../../runtime/operator-context.js';
 import { routeSourceBatch } from '../../runtime/source-step.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
@@ -93,14 +94,7 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
    */
   private build(document: PipelineDocument, plan: Plan, options: RunOptions, metrics: RunMetrics, carry?: Carry): Promise<Wiring> {
     const context = {
-      baseDir: options.baseDir,
-      ...(options.fileRoots ? { fileRoots: options.fileRoots } : {}),
-      params: { ...paramValues(document), ...options.params },
-      now: this.now,
-      ...(options.consoleWriter ? { consoleWriter: options.consoleWriter } : {}),
-      ...(options.secrets ? { secrets: standInSecrets(options.secrets) } : {}),
-      // What a console sink prints is what a tap would show (docs/privacy.md); an unset hmac key redacts.
-      show: showable(document),
+      ...runContext(document, options, this.now),
       ...(options.ingest ? { ingest: { hub: options.ingest, pipelineId: this.pipelineId } } : {}),
     };
     const meters = (node: PlanNode) => ({ counters: metrics.node(node.id), latency: metrics.sinkLatency(node.id) });
@@ -286,7 +280,7 @@ async function closeWiring(w: Pick<Wiring, 'tasks' | 'sources'>, closeSource: (s
     }
 }
 
-function hasOverrides(o: RunOptions): boolean {
+export function hasOverrides(o: RunOptions): boolean {
   return Object.keys(o.sourceOverrides ?? {}).length > 0 || Object.keys(o.operatorOverrides ?? {}).length > 0;
 }
 
@@ -294,7 +288,7 @@ function hasOverrides(o: RunOptions): boolean {
  * The metrics of the new plan, continuing the old run's: same start time, and the counters of
  * every node and edge present in both plans (batch-time histograms start again).
  */
-function carriedMetrics(old: RunMetrics, before: Plan, after: Plan, now: () => number): RunMetrics {
+export function carriedMetrics(old: RunMetrics, before: Plan, after: Plan, now: () => number): RunMetrics {
   let first = true;
   // RunMetrics reads its start time from the clock once, in its constructor.
   const m = new RunMetrics(after, () => {
@@ -320,8 +314,25 @@ export function nextPollSize(asked: number, busyMs: number, batchSize: number): 
   return asked;
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * What every operator of a run is handed, whichever thread builds it (partition-thread.ts
+ * builds its own from the same document and options, without the functions a thread cannot get).
+ */
+export function runContext(document: PipelineDocument, options: RunOptions, now: () => number): ContextOptions {
+  return {
+    baseDir: options.baseDir,
+    ...(options.fileRoots ? { fileRoots: options.fileRoots } : {}),
+    params: { ...paramValues(document), ...options.params },
+    now,
+    ...(options.consoleWriter ? { consoleWriter: options.consoleWriter } : {}),
+    ...(options.secrets ? { secrets: standInSecrets(options.secrets) } : {}),
+    // What a console sink prints is what a tap would show (docs/privacy.md); an unset hmac key redacts.
+    show: showable(document),
+  };
 }
 
 /** The document's privacy mask for what people see; a document whose settings cannot be read gets the safe defaults. */

@@ -1,22 +1,49 @@
 /**
- * The embedded runner: every stage and partition in this process, exchanges as direct calls.
- * Sources are pulled in micro-batches; each batch is pushed through the chained operators and
- * across exchanges synchronously, then the source's watermark follows it. The loop yields to
- * the event loop every few milliseconds so a server in the same process stays responsive.
+ * The embedded runner: every stage and partition in this process. With one partition (and for
+ * previews, and runs with an injected clock) everything runs on the calling thread, exchanges as
+ * direct calls: sources are pulled in micro-batches; each batch is pushed through the chained
+ * operators and across exchanges synchronously, then the source's watermark follows it; the loop
+ * yields every few milliseconds so a server in the same process stays responsive. With P > 1
+ * partitions the operators run on P worker threads (threads/threaded-run.ts,
+ * docs/embedded-threads.md) when the runner is made with `threads` (SLUICE_EMBEDDED_THREADS=1).
  */
 import type { PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan } from '../../compile/plan.js';
-import type { RunHandle, Runner, RunOptions } from '../runner.js';
-import { EmbeddedRun } from './embedded-run.js';
+import { RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions } from '../runner.js';
+import { EmbeddedRun, hasOverrides } from './embedded-run.js';
+import { ThreadedRun } from './threads/threaded-run.js';
+
+export interface EmbeddedRunnerOptions {
+  /**
+   * Run keyed partitions on worker threads (default: SLUICE_EMBEDDED_THREADS=1). Off by default:
+   * the sources still run on the main thread, which encodes every event for the threads, and on
+   * YSB that costs more than the pipeline itself (bench/results/threads.md).
+   */
+  threads?: boolean;
+}
 
 export class EmbeddedRunner implements Runner {
   readonly kind = 'embedded' as const;
-  private readonly runs = new Set<EmbeddedRun>();
+  private readonly runs = new Set<EmbeddedRun | ThreadedRun>();
+  private readonly threads: boolean;
+
+  constructor(options: EmbeddedRunnerOptions = {}) {
+    this.threads = options.threads ?? process.env.SLUICE_EMBEDDED_THREADS === '1';
+  }
 
   async deploy(document: PipelineDocument, options: RunOptions): Promise<RunHandle> {
-    const plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? 2 });
-    const run = new EmbeddedRun(document, plan, options);
+    const partitions = options.partitions ?? RUN_DEFAULTS.partitions;
+    const plan = buildPlan(document, nodeDefinitions, { partitions });
+    // Threads when a keyed stage has partitions to spread. A preview (replaced operators) and a
+    // test clock stay on this thread: a function cannot cross to another.
+    const run =
+      this.threads &&
+      plan.stages.some((s) => s.source === undefined && s.partitions > 1) &&
+      !hasOverrides({ ...options, sourceOverrides: {} }) &&
+      options.now === undefined
+        ? new ThreadedRun(document, plan, options, partitions)
+        : new EmbeddedRun(document, plan, options);
     await run.start(); // throws when an operator cannot start: nothing is left running
     this.runs.add(run);
     void run.done.finally(() => this.runs.delete(run));

@@ -1,0 +1,82 @@
+/**
+ * Messages between the main thread of a threaded embedded run and its partition threads, and
+ * between partition threads (docs/embedded-threads.md). Events always travel as transferred
+ * buffers (thread-batch-codec.ts); everything else is small and structured-cloned.
+ */
+import type { ParamValue, PipelineDocument } from '@sluice/shared';
+import type { SourceBatch, StateSnapshot } from '@sluice/nodes/sdk';
+import type { NodeCounts } from '@sluice/shared';
+import type { ErrorSample } from '../../../metrics/error-samples.js';
+
+/** What a partition thread is started with (workerData); ports come in `peers`. */
+export interface ThreadInit {
+  index: number;
+  threads: number;
+  partitions: number;
+  document: PipelineDocument;
+  pipelineId: string;
+  baseDir: string;
+  fileRoots?: readonly string[];
+  params?: Record<string, ParamValue>;
+  secrets?: Readonly<Record<string, string>>;
+  /** tsx's ESM API when the engine runs as TypeScript (thread-entry.ts): registered before plugins load. */
+  tsx?: string;
+  /** Plugin specs this process loaded (absolute folders or package names). */
+  plugins: readonly string[];
+  /** `node#partition` -> state, restored instead of started (a hot redeploy). */
+  state: [string, StateSnapshot][];
+  /** Whether the run has a console writer (lines are then posted to the main thread). */
+  console: boolean;
+  /** Edges a tap listens on. */
+  tapped: string[];
+}
+
+/** A source batch (or, without `buf`, only its watermark) for one partition of a source stage. */
+export interface SourceItem {
+  stage: number;
+  part: number;
+  buf?: ArrayBuffer;
+  shallow?: boolean;
+  errors?: SourceBatch['errors'];
+  wm: number;
+  done: boolean;
+}
+
+export type ToThread =
+  | { t: 'src'; items: SourceItem[]; ack: boolean }
+  | { t: 'taps'; edges: string[] }
+  | { t: 'probe' }
+  | { t: 'snapshot'; nodes: string[] }
+  | { t: 'close' };
+
+/** Between threads: events or a watermark on an exchange edge from one partition. */
+export type PeerMessage =
+  | { t: 'ev'; edge: string; from: number; to: number; buf: ArrayBuffer }
+  | { t: 'wm'; edge: string; from: number; wm: number };
+
+export interface NodeReport {
+  counts: NodeCounts;
+  batch: [number, number][];
+  latency?: [number, number][];
+  samples: ErrorSample[];
+}
+
+export interface MetricsReport {
+  nodes: Record<string, NodeReport>;
+  edges: Record<string, number>;
+  /** [stage, partition of the thread plan, watermark] */
+  watermarks: [number, number, number][];
+}
+
+export type FromThread =
+  | { t: 'ready' }
+  | { t: 'startFailed'; node?: string; message: string }
+  | { t: 'failed'; message: string }
+  | { t: 'ack' }
+  | { t: 'metrics'; report: MetricsReport }
+  | { t: 'tap'; edge: string; events: unknown[] }
+  | { t: 'line'; text: string }
+  | { t: 'done' }
+  | { t: 'counts'; sent: number; received: number }
+  | { t: 'state'; entries: [string, StateSnapshot][] }
+  | { t: 'closed' };
