@@ -14,6 +14,11 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ['Ctrl+Y or Ctrl+Shift+Z', 'Redo'],
   ['Ctrl+S', 'Save a version'],
   ['?', 'Show or hide this sheet'],
+  ['N', 'Add a sticky note in the middle of the view'],
+  ['Ctrl+G', 'Group the selected nodes in a labelled frame'],
+  ['Shift+F10 or the ContextMenu key', 'Open the menu of the focused node, edge, note, frame or the canvas'],
+  ['Enter or Space (on a port)', 'List the ports it can connect to, and connect one'],
+  ['Up, Down, Home, End (in a menu)', 'Move; Enter runs the item, Escape closes the menu'],
   ['Escape', 'Close this sheet'],
 ];
 
