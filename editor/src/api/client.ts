@@ -147,6 +147,20 @@ async function call<T>(method: string, path: string, body?: unknown, opts: { qui
 }
 
 /** GET /api/workers (engine/src/runners/bullmq/worker-list.ts). */
+/** GET /api/pipelines/:id/alerts: each alert rule's state on the server (docs/alerts.md). */
+export interface AlertsAnswer {
+  evaluated: boolean;
+  alerts: {
+    rule: string;
+    name: string;
+    node?: string;
+    edge?: string;
+    state: 'ok' | 'pending' | 'firing';
+    since?: number;
+    value?: number;
+  }[];
+}
+
 export interface WorkersAnswer {
   engine: string;
   workers: {
@@ -221,6 +235,7 @@ export const api = {
 
   // Business: what was recorded, and what a draft would change
   recording: (id: string) => call<Recording>('GET', `/api/pipelines/${enc(id)}/recording`),
+  alerts: (id: string) => call<AlertsAnswer>('GET', `/api/pipelines/${enc(id)}/alerts`),
   preview: (id: string, req: PreviewRequest = {}) =>
     call<PreviewResult & { samples?: Record<string, SampleOrigin> }>('POST', `/api/pipelines/${enc(id)}/preview`, req),
   /** The draft on the sample events with every edge watched; `until`: that node and what feeds it ("Run to here"). */

@@ -3,9 +3,10 @@
  * this node's entry, so a metrics message re-renders the numbers, not the node and its handles.
  */
 import { Handle, type NodeProps, Position, useReactFlow } from '@xyflow/react';
-import { TriangleAlert } from 'lucide-react';
+import { Bell, TriangleAlert } from 'lucide-react';
 import { type KeyboardEvent, memo } from 'react';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
+import { useAlerts } from '../stores/alert-store';
 import { useMetrics } from '../stores/metrics-store';
 import type { SluiceNodeData } from './flow-nodes';
 import { handleTop, inputPorts, outputPorts } from './ports';
@@ -61,6 +62,7 @@ function SluiceNodeView({ id, data, selected }: NodeProps & { data: SluiceNodeDa
       </div>
       <div className="type">{data.type}</div>
       <NodeCounts id={id} />
+      <NodeAlerts id={id} />
       {outputs.map((p, i) => (
         <Handle
           key={p}
@@ -96,6 +98,21 @@ export const NodeCounts = memo(function NodeCounts({ id }: { id: string }) {
       {counters.errors > 0 ? <span className="bad"> · {counters.errors} err</span> : null}
       {counters.late > 0 ? <span className="warn"> · {counters.late} late</span> : null}
       <span title="batch time p99"> · p99 {counters.batchP99Ms.toFixed(2)} ms</span>
+    </div>
+  );
+});
+
+/** The node's alert rules that are pending or firing (docs/alerts.md); nothing when all are ok. */
+export const NodeAlerts = memo(function NodeAlerts({ id }: { id: string }) {
+  const alerts = useAlerts((s) => s.byNode[id]);
+  if (!alerts || alerts.length === 0) return null;
+  return (
+    <div className="node-alerts" data-testid={`alerts-${id}`}>
+      {alerts.map((a) => (
+        <span key={a.rule} className={`alert-badge ${a.state}`} title={a.value !== undefined ? `last value ${a.value}` : undefined}>
+          <Bell size={11} aria-hidden="true" /> {a.state === 'firing' ? 'Firing' : 'Pending'}: {a.name}
+        </span>
+      ))}
     </div>
   );
 });

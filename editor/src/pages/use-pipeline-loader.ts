@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, api, subscribeMetrics } from '../api/client';
 import { autoLayout } from '../canvas/auto-layout';
 import { useDocument } from '../stores/document-store';
+import { useAlerts } from '../stores/alert-store';
 import { useMetrics } from '../stores/metrics-store';
 import { useUi } from '../stores/ui-store';
 
@@ -84,10 +85,28 @@ export function usePipelineLoader(pipelineId: string | undefined, editable: bool
 export function useLiveMetrics(id: string | undefined): void {
   useEffect(() => {
     if (!id) return;
-    return subscribeMetrics(id, (m) => {
+    let lastAlerts = 0;
+    const unsubscribe = subscribeMetrics(id, (m) => {
       // After a run ends the stream reports "not-deployed" without numbers: the status follows
       // (as the pipelines list shows it), the last numbers stay on the canvas.
       useMetrics.getState().push(m.status, m.metrics);
+      // Alert states every 2 s while it runs (the server evaluates once a second).
+      const now = Date.now();
+      if (m.status === 'running' && now - lastAlerts >= ALERT_POLL_MS) {
+        lastAlerts = now;
+        api.alerts(id).then(
+          (a) => useAlerts.getState().set(a, edgeTarget),
+          () => undefined, // the next message asks again
+        );
+      } else if (m.status !== 'running') useAlerts.getState().set(undefined, edgeTarget);
     });
+    return () => {
+      unsubscribe();
+      useAlerts.getState().set(undefined, edgeTarget);
+    };
   }, [id]);
 }
+
+const ALERT_POLL_MS = 2000;
+
+const edgeTarget = (edgeId: string) => useDocument.getState().doc.edges.find((e) => e.id === edgeId)?.target;

@@ -21,6 +21,9 @@ const RULES_REFRESH_MS = 5_000;
 export interface AlertView {
   rule: string;
   name: string;
+  /** What the rule watches: a node, or an edge. */
+  node?: string;
+  edge?: string;
   state: AlertState['phase'];
   since?: number;
   value?: number;
@@ -73,6 +76,8 @@ export class AlertEvaluator {
       return {
         rule: r.id,
         name: r.name ?? r.id,
+        ...(r.node !== undefined ? { node: r.node } : {}),
+        ...(r.edge !== undefined ? { edge: r.edge } : {}),
         state: s.phase,
         ...(s.since !== undefined ? { since: s.since } : {}),
         ...(s.value !== undefined ? { value: s.value } : {}),

@@ -225,6 +225,8 @@ export const AlertStates = named(
       z.object({
         rule: z.string(),
         name: z.string(),
+        node: z.string().optional(),
+        edge: z.string().optional(),
         state: z.enum(['ok', 'pending', 'firing']),
         since: z.number().optional().meta({ description: 'When the condition started to hold (ms since the epoch)' }),
         value: z.number().optional().meta({ description: 'The last measured value' }),

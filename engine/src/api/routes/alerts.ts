@@ -20,7 +20,16 @@ export function alertRoutes(o: { store: PipelineStore; alerts?: AlertEvaluator }
     const p = await findPipeline(o.store, c.req.param('id'));
     if (!o.alerts) {
       const rules = p.document.alerts?.rules ?? [];
-      return c.json({ evaluated: false, alerts: rules.map((r) => ({ rule: r.id, name: r.name ?? r.id, state: 'ok' })) });
+      return c.json({
+        evaluated: false,
+        alerts: rules.map((r) => ({
+          rule: r.id,
+          name: r.name ?? r.id,
+          ...(r.node !== undefined ? { node: r.node } : {}),
+          ...(r.edge !== undefined ? { edge: r.edge } : {}),
+          state: 'ok',
+        })),
+      });
     }
     return c.json({ evaluated: true, alerts: await o.alerts.view(p.id) });
   });
