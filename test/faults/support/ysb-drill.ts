@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -308,6 +308,7 @@ export class YsbDrill {
       // once every worker has stopped (SIGTERM lets in-flight jobs end), so late writes count.
       await Promise.all(this.workers.map((w) => (this.stopped.has(w) ? undefined : stopProcess(w, 'SIGTERM', WORKER_STOP_GRACE_MS))));
       const rows = readRows(this.out);
+      keepOutputs(rows, this.expected);
       return {
         result,
         comparison: compareOutputs(this.expected, rows),
@@ -369,6 +370,18 @@ async function embeddedOutput(events: number, dir: string, rate?: number): Promi
   const rows = readRows(out);
   references.set(`${events}@${rate ?? 0}`, rows);
   return rows;
+}
+
+/**
+ * With SLUICE_DRILL_DUMP=<path prefix>, both outputs are kept (<prefix>-<ms>-got.json and
+ * -want.json): the verdict says how many windows differ, these say by how much, more or fewer.
+ */
+function keepOutputs(got: Record<string, unknown>[], want: Record<string, unknown>[]): void {
+  const prefix = process.env.SLUICE_DRILL_DUMP;
+  if (!prefix) return;
+  const tag = `${prefix}-${Date.now()}`;
+  writeFileSync(`${tag}-got.json`, JSON.stringify(got));
+  writeFileSync(`${tag}-want.json`, JSON.stringify(want));
 }
 
 function readRows(path: string): Record<string, unknown>[] {
