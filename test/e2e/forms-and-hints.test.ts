@@ -27,7 +27,10 @@ describe('forms and hints (Chromium)', () => {
     // An empty canvas says how to start; a search without a match says so.
     await expect.poll(() => page.getByTestId('canvas-empty').textContent()).toContain('Drag a node from the palette');
     await page.getByLabel('Search nodes').fill('zzzz');
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('No node type matches “zzzz”');
+    await expect.poll(async () => page.getByRole('status').filter({ hasText: 'No node type matches' }).count()).toBe(1);
+    expect(await page.getByRole('status').filter({ hasText: 'No node type matches' }).textContent()).toContain(
+      'No node type matches “zzzz”',
+    );
     await page.getByLabel('Search nodes').fill('');
 
     for (const type of ['source.generator', 'filter', 'window']) await page.getByTestId(`palette-${type}`).click();
