@@ -17,7 +17,7 @@ import {
   useReactFlow,
   type XYPosition,
 } from '@xyflow/react';
-import { type DragEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type DragEvent, memo, type PointerEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EdgeSpec } from '@sluice/shared';
 import { GROUP_PREFIX, isAnnotationFlowId, memberMoves, NOTE_PREFIX } from '../stores/annotations';
 import { useDocument } from '../stores/document-store';
@@ -154,6 +154,17 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
     void fitView(FIT_VIEW_OPTIONS);
   }, [loads, fitView]);
 
+  // A click with Shift, Ctrl or Cmd adds to the selection. React Flow learns of the key from its
+  // keydown, which a loaded machine may handle after the click: the click's own flags decide here,
+  // so such a click never drops the other selected nodes (it may still toggle the clicked one).
+  const modifierClick = useRef<string | null>(null);
+  const onPointerDownCapture = (e: PointerEvent) => {
+    const nodeId = (e.target as Element).closest?.('.react-flow__node')?.getAttribute('data-id') ?? '';
+    modifierClick.current = e.shiftKey || e.ctrlKey || e.metaKey ? nodeId : null;
+  };
+  const onKeyDownCapture = () => {
+    modifierClick.current = null;
+  };
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     const moving = new Map<string, XYPosition>();
     const dropped: Record<string, XYPosition> = {};
@@ -182,6 +193,7 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
           else if (annotationSelected === null && useUi.getState().selectedAnnotation === c.id) annotationSelected = undefined;
           continue;
         }
+        if (!c.selected && modifierClick.current !== null && modifierClick.current !== c.id && sel.has(c.id)) continue;
         selectionChanged = true;
         if (c.selected) sel.add(c.id);
         else sel.delete(c.id);
@@ -248,6 +260,8 @@ export const Canvas = memo(function Canvas({ invalidNodes }: { invalidNodes: Set
     <div
       ref={container}
       onKeyDown={menus.onKeyDown}
+      onKeyDownCapture={onKeyDownCapture}
+      onPointerDownCapture={onPointerDownCapture}
       className="canvas"
       // Focusable, so a click on the pane gives the canvas the keyboard (Ctrl+A selects nodes, not text).
       tabIndex={-1}
