@@ -98,3 +98,16 @@ export async function drawn(page: Page): Promise<{ nodes: string[]; edges: strin
       .sort(),
   }));
 }
+
+/**
+ * Selects two nodes as a user does: a click, then a Ctrl+click (or Shift+click). The first click opens the node's
+ * panel; a Ctrl+click while that is still being drawn can be lost on a loaded machine, so the
+ * second click waits for it, as a person looking at the screen does.
+ */
+export async function selectTwo(page: Page, first: string, second: string, modifier: 'Control' | 'Shift' = 'Control'): Promise<void> {
+  await page.getByTestId(`node-${first}`).click();
+  await page.getByRole('complementary', { name: `Node ${first}` }).waitFor();
+  await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(1);
+  await page.getByTestId(`node-${second}`).click({ modifiers: [modifier] });
+  await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
+}

@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { PipelineDocument } from '@sluice/shared';
-import { canvasSessionForFile, drawn } from './canvas-session.js';
+import { canvasSessionForFile, drawn, selectTwo } from './canvas-session.js';
 
 const suite = canvasSessionForFile();
 
@@ -198,8 +198,7 @@ describe('canvas usability (Chromium)', () => {
 
     // Shift+click adds to the selection; Delete removes both; Ctrl+Z brings them back, Ctrl+Y removes them again.
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
-    await page.getByTestId('node-keep').click();
-    await page.getByTestId('node-show').click({ modifiers: ['Shift'] });
+    await selectTwo(page, 'keep', 'show', 'Shift');
     await expect.poll(() => selectedNodes(page)).toEqual(['keep', 'show']);
     await page.keyboard.press('Delete');
     await expect.poll(() => drawn(page)).toEqual({ nodes: ['gen'], edges: [] });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { PipelineDocument } from '@sluice/shared';
-import { canvasSessionForFile, connect, drawn, storedDocument } from './canvas-session.js';
+import { canvasSessionForFile, connect, drawn, selectTwo, storedDocument } from './canvas-session.js';
 
 const suite = canvasSessionForFile();
 
@@ -94,9 +94,7 @@ describe('sticky notes and groups (Chromium)', () => {
     await storedWhen(session.base, id, (d) => d.notes![0]!.color === 'teal');
 
     // A group of the filter and the console: Ctrl+G, the label field takes the focus.
-    await page.getByTestId('node-filter1').click();
-    await page.getByTestId('node-console1').click({ modifiers: ['Control'] });
-    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
+    await selectTwo(page, 'filter1', 'console1');
     await page.keyboard.press('Control+g');
     const label = page.getByTestId('group-group1').getByLabel('Group label');
     await expect.poll(() => label.evaluate((el) => el === document.activeElement)).toBe(true);

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { PipelineDocument } from '@sluice/shared';
-import { canvasSessionForFile, connect, drawn, storedDocument } from './canvas-session.js';
+import { canvasSessionForFile, connect, drawn, selectTwo, storedDocument } from './canvas-session.js';
 
 const suite = canvasSessionForFile();
 
@@ -58,19 +58,14 @@ describe('one undo step per action (Chromium)', () => {
     expect(stored.map(idsOf)).toEqual([{ nodes: ['console1', 'generator1'], edges: [] }, ALL]);
 
     // Two selected nodes deleted together come back together.
-    await page.getByTestId('node-filter1').click();
-    await page.getByTestId('node-console1').click({ modifiers: ['Control'] });
-    // The selection reaches React Flow through the store: wait for it to show (a loaded machine lags).
-    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
+    await selectTwo(page, 'filter1', 'console1');
     await page.keyboard.press('Delete');
     await expect.poll(() => drawn(page)).toEqual({ nodes: ['generator1'], edges: [] });
     await page.keyboard.press('Control+z');
     await expect.poll(() => drawn(page)).toEqual(ALL);
 
     // A paste of two connected nodes (and the edge between them) is one step.
-    await page.getByTestId('node-filter1').click();
-    await page.getByTestId('node-console1').click({ modifiers: ['Control'] });
-    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
+    await selectTwo(page, 'filter1', 'console1');
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await expect
