@@ -6,54 +6,26 @@
  * Also the theme itself: it follows the system setting, the toggle overrides it across a
  * reload, and React Flow's background and minimap follow.
  */
-import { execSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '@sluice/engine';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ownBuildSession } from './own-build-session.js';
 import { describeViolations, seriousViolations } from './axe.js';
-import { launchBrowser } from './browser.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-// Its own build folder: other browser tests build at the same time.
-const DIST = mkdtempSync(join(tmpdir(), 'sluice-a11y-dist-'));
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  execSync(`pnpm --filter @sluice/editor exec vite build --outDir ${DIST} --emptyOutDir`, { cwd: ROOT, stdio: 'ignore' });
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: mkdtempSync(join(tmpdir(), 'sluice-a11y-')),
-    editorDist: DIST,
-    log: () => undefined,
-  });
-  base = `http://127.0.0.1:${server.port}`;
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = ownBuildSession('a11y');
 
 /** Each page, opened and brought to the state a user sees. */
 const PAGES: { name: string; open: (page: Page) => Promise<void> }[] = [
   {
     name: 'pipelines',
     open: async (page) => {
-      await page.goto(`${base}/#/`);
+      await page.goto(`${session.base}/#/`);
       await page.getByTestId('pipeline-fraud').waitFor();
     },
   },
   {
     name: 'editor with a node selected',
     open: async (page) => {
-      await page.goto(`${base}/#/p/fraud`);
+      await page.goto(`${session.base}/#/p/fraud`);
       await page.getByTestId('node-per_card').click();
       await page.getByRole('complementary', { name: 'Node per_card' }).waitFor();
     },
@@ -61,7 +33,7 @@ const PAGES: { name: string; open: (page: Page) => Promise<void> }[] = [
   {
     name: 'editor with a rules node selected and the debug panel open',
     open: async (page) => {
-      await page.goto(`${base}/#/p/fraud`);
+      await page.goto(`${session.base}/#/p/fraud`);
       await page.getByTestId('node-rules').click();
       await page.getByRole('complementary', { name: 'Node rules' }).waitFor();
       await page.getByRole('button', { name: 'Show debug panel' }).click();
@@ -78,42 +50,42 @@ const PAGES: { name: string; open: (page: Page) => Promise<void> }[] = [
   {
     name: 'new empty pipeline',
     open: async (page) => {
-      await page.goto(`${base}/#/new`);
+      await page.goto(`${session.base}/#/new`);
       await page.getByTestId('canvas-empty').waitFor();
     },
   },
   {
     name: 'history',
     open: async (page) => {
-      await page.goto(`${base}/#/p/fraud/history`);
+      await page.goto(`${session.base}/#/p/fraud/history`);
       await page.getByTestId('history-page').locator('table').first().waitFor();
     },
   },
   {
     name: 'audit',
     open: async (page) => {
-      await page.goto(`${base}/#/audit`);
+      await page.goto(`${session.base}/#/audit`);
       await page.getByTestId('audit-page').waitFor();
     },
   },
   {
     name: 'workers',
     open: async (page) => {
-      await page.goto(`${base}/#/workers`);
+      await page.goto(`${session.base}/#/workers`);
       await page.getByTestId('workers-page').waitFor();
     },
   },
   {
     name: 'business',
     open: async (page) => {
-      await page.goto(`${base}/#/p/dynamic-pricing/business`);
+      await page.goto(`${session.base}/#/p/dynamic-pricing/business`);
       await page.getByTestId('business-page').locator('table').first().waitFor();
     },
   },
   {
     name: 'sign-in',
     open: async (page) => {
-      await page.goto(`${base}/#/signin`);
+      await page.goto(`${session.base}/#/signin`);
       await page.getByTestId('signin-page').waitFor();
     },
   },
@@ -125,7 +97,7 @@ const style = (page: Page, selector: string, property: string) =>
 
 describe('accessibility (axe-core in Chromium)', () => {
   it('the check itself finds a serious problem and names its element', async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     await page.setContent('<html lang="en"><head><title>t</title></head><body><main><button id="nameless"></button></main></body></html>');
     const lines = describeViolations('probe', await seriousViolations(page));
     await page.close();
@@ -134,7 +106,7 @@ describe('accessibility (axe-core in Chromium)', () => {
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`${scheme} theme: no serious or critical violation on any page`, async () => {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: scheme });
+      const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: scheme });
       const found: string[] = [];
       for (const { name, open } of PAGES) {
         await open(page);
@@ -149,8 +121,8 @@ describe('accessibility (axe-core in Chromium)', () => {
 
 describe('colour theme (Chromium)', () => {
   it('follows the system setting; the toggle overrides it and is kept across a reload; React Flow follows', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
-    await page.goto(`${base}/#/p/fraud`);
+    const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    await page.goto(`${session.base}/#/p/fraud`);
     await page.getByTestId('node-per_card').waitFor();
     expect(await theme(page)).toBe('dark');
     expect(await page.getByTestId('theme-system').getAttribute('aria-pressed')).toBe('true');

@@ -3,43 +3,14 @@
  * a tumbling window's form has no slide or gap field (a sliding one shows slide, a session gap),
  * and the generator's startTime takes an ISO time typed without JSON quotes.
  */
-import { execSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '@sluice/engine';
-import { launchBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { ownBuildSession } from './own-build-session.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-// Its own build folder: other browser tests build at the same time.
-const DIST = mkdtempSync(join(tmpdir(), 'sluice-help-dist-'));
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  execSync(`pnpm --filter @sluice/editor exec vite build --outDir ${DIST} --emptyOutDir`, { cwd: ROOT, stdio: 'ignore' });
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: mkdtempSync(join(tmpdir(), 'sluice-help-')),
-    editorDist: DIST,
-    log: () => undefined,
-  });
-  base = `http://127.0.0.1:${server.port}`;
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = ownBuildSession('help');
 
 type Doc = { nodes: { id: string; config: Record<string, unknown> }[] };
 const stored = async (): Promise<Doc> =>
-  ((await (await fetch(`${base}/api/pipelines/help`)).json()) as { pipeline: { document: Doc } }).pipeline.document;
+  ((await (await fetch(`${session.base}/api/pipelines/help`)).json()) as { pipeline: { document: Doc } }).pipeline.document;
 const configOf = async (id: string) => (await stored()).nodes.find((n) => n.id === id)?.config;
 
 describe('node help and fields (Chromium)', () => {
@@ -63,14 +34,14 @@ describe('node help and fields (Chromium)', () => {
         { id: 'e2', source: 'win', target: 'out' },
       ],
     };
-    const created = await fetch(`${base}/api/pipelines`, {
+    const created = await fetch(`${session.base}/api/pipelines`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(doc),
     });
     expect(created.status).toBe(201);
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`${base}/#/p/help`);
+    const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${session.base}/#/p/help`);
     await page.getByTestId('node-win').click();
     const panel = page.getByRole('complementary', { name: 'Node win' });
     await panel.waitFor();
