@@ -84,7 +84,7 @@ async function call(s: RunningServer, method: string, path: string, body?: unkno
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -220,6 +220,43 @@ describe('servers of a cluster (one Redis prefix, one schema)', () => {
     await until('the run is resumed', () => leader.deployments.own().get('live')?.status() === 'running');
     expect(lines.filter((l) => /resumed as leader: live/.test(l))).toHaveLength(1);
   }, 60_000);
+
+  it('a new leader still resuming answers for the runs it has not resumed yet as deployed, and publishes no partial board', async () => {
+    const c = newCluster();
+    const dir = tmp();
+    const leader = await server(c, dir);
+    const lines: string[] = [];
+    const follower = await server(c, dir, lines);
+    workers.push(spawnWorkers(1, { redisUrl: REDIS_URL, prefix: c.prefix }));
+    expect((await call(follower, 'POST', '/api/pipelines', generatorDoc('live'))).status).toBe(201);
+    expect((await call(follower, 'POST', '/api/pipelines/live/deploy')).status).toBe(200);
+    await until('the follower reads the run from the board', async () => {
+      const s = (await call(follower, 'GET', '/api/pipelines/live/status')).json;
+      return s.status === 'running' && s.metrics.nodes.out.in > 0;
+    });
+    // The follower's resume waits until the test lets it go: the window a slow resume leaves open.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const restore = follower.deployments.restore.bind(follower.deployments);
+    follower.deployments.restore = async (goOn) => {
+      await gate;
+      return restore(goOn);
+    };
+    servers.splice(servers.indexOf(leader), 1);
+    await leader.close(); // gives the lease up: the follower takes it at its next try
+    await until('the follower took the lease', () => lines.some((l) => /is now the leader/.test(l)));
+    expect(follower.deployments.own().size).toBe(0);
+    // Not resumed yet, and still deployed: the status says so, and the board in Redis keeps the run.
+    expect((await call(follower, 'GET', '/api/pipelines/live/status')).json.status).toBe('running');
+    expect(Object.keys(await redis.hgetall(`${c.prefix}:cluster:runs`))).toContain('live');
+    release();
+    await until('the run is resumed', () => follower.deployments.own().get('live')?.status() === 'running');
+    expect((await call(follower, 'GET', '/api/pipelines/live/status')).json.status).toBe('running');
+    await until('the board lists the resumed run', async () => {
+      const entry = (await redis.hgetall(`${c.prefix}:cluster:runs`)).live;
+      return entry !== undefined && JSON.parse(entry).status === 'running';
+    });
+  }, 90_000);
 
   it('answers 503 no-leader when the leader does not answer, and leads once the lease is free', async () => {
     const cl = newCluster();

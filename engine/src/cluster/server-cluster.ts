@@ -75,6 +75,12 @@ export class ServerCluster {
   private readonly startedAt = new Date().toISOString();
   private url: string | undefined;
   private closed = false;
+  /**
+   * Between taking the lease and the end of the resume: the board is neither published (it would
+   * list only the runs resumed so far, and every follower would read the others as gone) nor
+   * cleared (this server answers for those runs from it meanwhile).
+   */
+  private resuming = false;
   /** Writes of this server's coordinators (and board) that Redis refused: a newer leader had taken over. */
   private refused = 0;
 
@@ -97,6 +103,7 @@ export class ServerCluster {
       leading: () => this.lease.leading !== undefined,
       forward: (op, args) => this.forward(op, args),
       remote: () => this.board.all,
+      resuming: () => this.resuming,
     });
   }
 
@@ -158,12 +165,17 @@ export class ServerCluster {
   }
 
   private async lead(info: LeaderInfo): Promise<void> {
-    this.board.clear();
     this.o.log(
       `server ${this.serverId} is now the leader (lease ${this.o.prefix}:leader, token ${info.token}): resuming deployed pipelines`,
     );
-    const resumed = await this.o.deployments.restore(() => this.leading);
-    this.o.log(resumed.length > 0 ? `resumed as leader: ${resumed.join(', ')}` : 'resumed as leader: no deployed pipelines');
+    this.resuming = true;
+    try {
+      const resumed = await this.o.deployments.restore(() => this.leading);
+      this.o.log(resumed.length > 0 ? `resumed as leader: ${resumed.join(', ')}` : 'resumed as leader: no deployed pipelines');
+    } finally {
+      this.resuming = false;
+      this.board.clear();
+    }
     await this.syncBoard();
   }
 
@@ -215,6 +227,7 @@ export class ServerCluster {
   private async syncBoard(): Promise<void> {
     if (this.closed) return;
     try {
+      if (this.resuming) return;
       if (this.leading) await this.publish();
       else this.board.apply(await this.redis.hgetall(this.boardKey));
     } catch {

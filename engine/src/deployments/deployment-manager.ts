@@ -76,6 +76,8 @@ export interface ClusterLink {
   forward(op: 'deploy' | 'stop', args: unknown): Promise<unknown>;
   /** The leader's runs as it last published them. */
   remote(): ReadonlyMap<string, RunHandle>;
+  /** This server has just taken the lease and is still resuming the deployed runs. */
+  resuming(): boolean;
 }
 
 /** A deploy forwarded to the leader, as it answers. */
@@ -122,9 +124,15 @@ export class DeploymentManager {
     return this.cluster !== undefined && !this.cluster.leading();
   }
 
-  /** The runs this server answers for: its own, or the leader's when following. */
+  /**
+   * The runs this server answers for: its own, or the leader's when following. A new leader still
+   * resuming answers for the runs it has not resumed yet as the last leader published them: they
+   * are deployed and about to go on, not "not-deployed".
+   */
   private get runs(): ReadonlyMap<string, RunHandle> {
-    return this.following ? this.cluster!.remote() : this.handles;
+    if (this.following) return this.cluster!.remote();
+    if (this.cluster?.resuming()) return new Map([...this.cluster.remote(), ...this.handles]);
+    return this.handles;
   }
 
   /** Live worker processes (BullMQ), undefined for an engine without workers. */
