@@ -238,6 +238,63 @@ describe('stream debugger: stepping', () => {
   });
 });
 
+describe('stream debugger: a rules node', () => {
+  const rows = [
+    // biome-ignore lint/suspicious/noThenProperty: the agreed config shape calls a row's outputs `then`
+    { when: { qty: { op: '>', value: 10 } }, then: { tier: 'bulk' } },
+    // biome-ignore lint/suspicious/noThenProperty: the agreed config shape calls a row's outputs `then`
+    { when: { qty: { op: '>', value: 3 } }, then: { tier: 'large' } },
+  ];
+  it('shows the row the paused event matches, and what it would write', async () => {
+    const document = {
+      format: 'sluice/v1',
+      id: 'rules',
+      nodes: [
+        { id: 'in', type: 'source.http', config: { timeField: 'ts' } },
+        {
+          id: 'r',
+          type: 'rules',
+          config: {
+            inputs: [{ id: 'qty', expression: 'quantity' }],
+            outputs: [{ id: 'tier' }],
+            rows,
+            default: { tier: 'small' },
+          },
+        },
+        { id: 'out', type: 'sink.console', config: {} },
+      ],
+      edges: [
+        { id: 'e1', source: 'in', target: 'r' },
+        { id: 'e2', source: 'r', target: 'out' },
+      ],
+    };
+    const s = await open(
+      document,
+      timed([
+        { quantity: 2, ts: 1 },
+        { quantity: 5, ts: 2 },
+      ]),
+      [],
+    );
+    // 2 matches no row: the default; 5 is not > 10 but is > 3: row 2.
+    expect(paused(await s.command('step')).state).toEqual({
+      node: 'r',
+      type: 'rules',
+      row: 0,
+      rowConfig: null,
+      outputs: { tier: 'small' },
+    });
+    await s.command('step');
+    expect(paused(await s.command('step')).state).toEqual({
+      node: 'r',
+      type: 'rules',
+      row: 2,
+      rowConfig: rows[1],
+      outputs: { tier: 'large' },
+    });
+  });
+});
+
 describe('stream debugger: checks and limits', () => {
   const doc = windowDoc({ type: 'tumbling', size: '1m' });
   it('a bad breakpoint is refused, naming it and the problem', () => {
