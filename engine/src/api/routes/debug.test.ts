@@ -7,12 +7,14 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readSse } from '../test-support.js';
+import { authTestApi } from '../../auth/auth-fixtures.js';
+import { closeTestApis, readSse } from '../test-support.js';
 import { type RunningServer, startServer } from '../../server/start-server.js';
 
 const servers: RunningServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
+  await closeTestApis();
 });
 
 async function server() {
@@ -145,5 +147,20 @@ describe('debug API', () => {
     );
     expect((await call('POST', '/api/debug/nope/step')).status).toBe(404);
     expect((await call('GET', '/api/debug/nope/events')).status).toBe(404);
+  });
+
+  it("a session is its maker's: another editor is told it does not exist, an admin reaches it", async () => {
+    const api = await authTestApi();
+    const eve = await api.tokens.add('eve', 'editor');
+    expect((await api.as('editor', 'POST', '/api/pipelines', doc)).status).toBe(201);
+    const made = await api.as('editor', 'POST', '/api/pipelines/prices/debug', { events });
+    expect(made.status).toBe(201);
+    const path = `/api/debug/${made.json.id}/state`;
+    const other = await api.call('GET', path, undefined, { authorization: `Bearer ${eve}` });
+    expect(other.status).toBe(404);
+    expect(other.json.error.code).toBe('not-found');
+    expect((await api.as('admin', 'GET', path)).json).toMatchObject({ status: 'ready', events: 4 });
+    expect((await api.as('viewer', 'GET', path)).status).toBe(403);
+    expect((await api.as('editor', 'DELETE', `/api/debug/${made.json.id}`)).json.status).toBe('ended');
   });
 });
