@@ -22,6 +22,8 @@ const OUTFILE = `${ROOT}engine/dist/cli/main.js`;
  * (threads/thread-entry.ts looks for it there), at the same depth, so the relative npm paths hold.
  */
 const THREAD_ENTRY = `${ROOT}engine/src/runners/embedded/threads/partition-thread.ts`;
+/** A stream debugger session's worker (debugger/debug-worker.ts), beside it for the same reason. */
+const DEBUG_ENTRY = `${ROOT}engine/src/debugger/debug-worker.ts`;
 
 const npmPackagesExternal: Plugin = {
   name: 'npm-packages-external',
@@ -45,7 +47,7 @@ const npmPackagesExternal: Plugin = {
 
 const started = Date.now();
 await build({
-  entryPoints: { main: `${ROOT}engine/src/cli/main.ts`, 'partition-thread': THREAD_ENTRY },
+  entryPoints: { main: `${ROOT}engine/src/cli/main.ts`, 'partition-thread': THREAD_ENTRY, 'debug-worker': DEBUG_ENTRY },
   outdir: dirname(OUTFILE),
   bundle: true,
   platform: 'node',
@@ -57,4 +59,4 @@ await build({
   logLevel: 'warning',
   plugins: [npmPackagesExternal],
 });
-process.stdout.write(`engine built: ${relative(ROOT, OUTFILE)} (and partition-thread.js) in ${Date.now() - started} ms\n`);
+process.stdout.write(`engine built: ${relative(ROOT, OUTFILE)} (and partition-thread.js, debug-worker.js) in ${Date.now() - started} ms\n`);

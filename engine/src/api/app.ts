@@ -31,6 +31,8 @@ import { liveRoutes } from './routes/live.js';
 import { nodeTypesRoutes } from './routes/node-types.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 import { previewRoutes } from './routes/preview.js';
+import { debugRoutes } from './routes/debug.js';
+import { DebugSessions } from '../debugger/debug-sessions.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { testRoutes } from './routes/tests.js';
@@ -83,6 +85,11 @@ export interface AppOptions {
   audit?: AuditLog;
   /** Evaluates the pipelines' alert rules (GET /api/pipelines/:id/alerts); absent: rules are listed, not evaluated. */
   alerts?: AlertEvaluator;
+  /**
+   * The stream debugger's sessions and their limits (default: 4 at once, freed after 10 idle
+   * minutes, 10,000 events each); the owner closes them. See docs/debugger.md.
+   */
+  debugSessions?: DebugSessions;
   /** Records deployed pipelines' source events for previews (default: in memory). */
   recorder?: Recorder;
   /** API tokens and roles (docs/auth.md); none: local-only mode, every caller is an admin. */
@@ -129,6 +136,9 @@ export function createApp(o: AppOptions): Hono {
   app.route('/api/pipelines', runRoutes({ store, deployments, audit }));
   app.route('/api/pipelines', previewRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', testRoutes({ store, deployments, recordings: recorder.recordings }));
+  const debug = debugRoutes({ store, deployments, recordings: recorder.recordings, sessions: o.debugSessions ?? new DebugSessions() });
+  app.route('/api/pipelines', debug.pipelines);
+  app.route('/api/debug', debug.sessions);
   app.route('/api/pipelines', alertRoutes({ store, ...(o.alerts ? { alerts: o.alerts } : {}) }));
   app.route('/api/pipelines', pinnedRoutes({ store, deployments, recordings: recorder.recordings }));
   app.route('/api/pipelines', pipelineAuditRoutes({ audit, store }));

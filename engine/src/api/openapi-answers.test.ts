@@ -132,6 +132,22 @@ describe('OpenAPI description', () => {
     await check('POST', '/api/pipelines/live/preview/debug', { limit: 50 });
     await check('POST', '/api/pipelines/live/preview/debug', { until: 'big' });
     await check('POST', '/api/pipelines/live/preview/debug', { until: 'nope' });
+    // The stream debugger: a session on the recording, every command, its stream, its end.
+    const opened = await check('POST', '/api/pipelines/live/debug', {
+      limit: 5,
+      breakpoints: [{ edge: 'e2', condition: 'quantity >= 1' }],
+    });
+    const session = opened.json.id as string;
+    await check('POST', '/api/pipelines/live/debug', { breakpoints: [{ edge: 'nope' }] });
+    await check('POST', `/api/debug/${session}/step`);
+    await check('POST', `/api/debug/${session}/step-batch`);
+    await check('POST', `/api/debug/${session}/run-to-hit`);
+    await check('GET', `/api/debug/${session}/state`);
+    await stream(`/api/debug/${session}/events`);
+    await check('POST', `/api/debug/${session}/continue`);
+    await check('POST', `/api/debug/${session}/step`);
+    await check('DELETE', `/api/debug/${session}`);
+    await check('GET', `/api/debug/${session}/state`);
     await check('PUT', '/api/pipelines/live/pinned/orders', { fromRecording: 5 });
     await check('PUT', '/api/pipelines/live/pinned/orders', { jsonl: '{"sku":"A"}\n{"sku":' });
     await check('PUT', '/api/pipelines/live/pinned/big', { events: [{ sku: 'A' }] });

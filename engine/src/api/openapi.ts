@@ -7,6 +7,7 @@
  */
 import * as S from './api-schemas.js';
 import { componentSchemas, refTo } from './api-schemas.js';
+import { debugPaths } from './openapi-debug.js';
 
 type Schema = Parameters<typeof refTo>[0];
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -193,6 +194,8 @@ const paths = {
       responses: { ...ok('debug run', S.DebugRun), ...errors(400, 404, 409, 422) },
     },
   },
+  // The stream debugger (docs/debugger.md), described in its own module.
+  ...debugPaths({ ok, errors, body, sse, id }),
   '/api/pipelines/{id}/pinned': {
     parameters: [id],
     get: {

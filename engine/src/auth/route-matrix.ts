@@ -60,6 +60,15 @@ const MATRIX: Row[] = [
   ['POST', '/api/pipelines/ghost/preview', {}, 404, 404, 404, 403, 401],
   // The draft on sample events with every edge watched, and "Run to here": the graph's people.
   ['POST', '/api/pipelines/ghost/preview/debug', {}, 404, 404, 403, 403, 401],
+  // The stream debugger: its sessions are editors' (docs/debugger.md); "ghost" is no session.
+  ['POST', '/api/pipelines/ghost/debug', {}, 404, 404, 403, 403, 401],
+  ['POST', '/api/debug/ghost/step', {}, 404, 404, 403, 403, 401],
+  ['POST', '/api/debug/ghost/step-batch', {}, 404, 404, 403, 403, 401],
+  ['POST', '/api/debug/ghost/run-to-hit', {}, 404, 404, 403, 403, 401],
+  ['POST', '/api/debug/ghost/continue', {}, 404, 404, 403, 403, 401],
+  ['GET', '/api/debug/ghost/state', undefined, 404, 404, 403, 403, 401],
+  ['GET', '/api/debug/ghost/events', undefined, 404, 404, 403, 403, 401],
+  ['DELETE', '/api/debug/ghost', undefined, 404, 404, 403, 403, 401],
   // Pinned samples: read by anyone, pinned and unpinned by editors.
   ['GET', '/api/pipelines/live/pinned', undefined, 200, 200, 200, 200, 401],
   ['PUT', '/api/pipelines/ghost/pinned/orders', { events: [{ a: 1 }] }, 404, 404, 403, 403, 401],
@@ -134,6 +143,7 @@ export function describeRouteMatrix(): void {
         const [m, p] = r.split(' ') as [string, string];
         const loose = p
           .replace(/:pipelineId/, ':id')
+          .replace(/^\/api\/debug\/:session/, '/api/debug/:id')
           .replace(/:a\/diff\/:b/, ':v/diff/:v')
           .replace(/^\/api\/files\/:name$/, '/api/files/:id');
         return !covered.has(`${m} ${loose}`);
@@ -182,6 +192,8 @@ export function describeRouteMatrix(): void {
       expect(min('PUT', '/api/files/x.csv')).toBe('editor');
       expect(min('GET', '/api/auth/oidc/callback')).toBe('open');
       expect(min('POST', '/api/auth/oidc/callback')).toBe('editor');
+      expect(min('GET', '/api/debug/x/state')).toBe('editor');
+      expect(min('POST', '/api/pipelines/x/debug')).toBe('editor');
     });
   });
 }

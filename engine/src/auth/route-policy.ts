@@ -47,6 +47,8 @@ export const ROUTE_POLICY: readonly PolicyRow[] = [
   // The machines and processes behind the API: for those who run it (before the reads row).
   { method: 'GET', path: '/api/workers', rule: role('editor') },
   { method: 'GET', path: '/api/cluster', rule: role('editor') },
+  // The stream debugger runs drafts on recorded events, step by step: the graph's people (reads too).
+  { method: '*', path: '/api/debug/**', rule: role('editor') },
   { method: 'GET', path: '/api/**', rule: role('viewer') },
   { method: 'POST', path: '/api/pipelines/:id/validate', rule: role('viewer') },
   // What business users may do: change exposed values, preview such changes, deploy, roll back.
@@ -59,6 +61,7 @@ export const ROUTE_POLICY: readonly PolicyRow[] = [
   { method: 'DELETE', path: '/api/pipelines/:id', rule: role('editor') },
   { method: 'DELETE', path: '/api/pipelines/:id/recording', rule: role('editor') },
   { method: 'POST', path: '/api/pipelines/:id/stop', rule: role('editor') },
+  { method: 'POST', path: '/api/pipelines/:id/debug', rule: role('editor') },
   // Connects to outside systems with this server's secrets: not for business users or viewers.
   { method: 'POST', path: '/api/pipelines/:id/nodes/:node/check', rule: role('editor') },
   { method: 'POST', path: '/api/ingest/**', rule: role('editor') },

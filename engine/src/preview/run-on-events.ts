@@ -9,6 +9,7 @@ import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
 import type { RecordedEvent } from '../recording/recorded-event.js';
 import { replaySource } from '../recording/replay-source.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
+import type { RunOptions } from '../runners/runner.js';
 
 export interface CapturedRun {
   outputs: Record<string, Event[]>;
@@ -27,6 +28,8 @@ export async function runOnEvents(
   secrets?: Readonly<Record<string, string>>,
   /** Told of every batch crossing these edges (the debug panel on a preview run), from the first event on. */
   watch?: { edges: readonly string[]; onEvents(edgeId: string, events: readonly Event[]): void },
+  /** Told of every edge crossing, synchronously, in batches of this size (the stream debugger, docs/debugger.md). */
+  debug?: Pick<RunOptions, 'onEdgeCrossing' | 'batchSize'>,
 ): Promise<CapturedRun> {
   // With edges to watch, sources wait until the taps are on: a run's first batch may otherwise pass unseen.
   let open = watch === undefined;
@@ -70,6 +73,7 @@ export async function runOnEvents(
       sourceOverrides,
       operatorOverrides,
       ...(secrets ? { secrets } : {}),
+      ...debug,
     });
     if (watch) {
       for (const edge of watch.edges) handle.tap(edge, (batch) => watch.onEvents(edge, batch));

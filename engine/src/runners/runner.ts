@@ -4,7 +4,7 @@
  * both implement it and both pass runner.contract.ts.
  */
 import type { Event, ParamValue, PipelineDocument, PipelineMetrics, RunStatus } from '@sluice/shared';
-import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
+import type { MemoryStateRegistry, Operator, SourceOperator } from '@sluice/nodes/sdk';
 import type { RedeployDiff } from '../compile/redeploy-diff.js';
 import type { ErrorSample } from '../metrics/error-samples.js';
 import type { RunDetail } from '../metrics/run-detail.js';
@@ -49,6 +49,22 @@ export interface RunOptions {
   onSourceEvents?: (pipelineId: string, nodeId: string, events: readonly Event[]) => void;
   /** Where push sources (source.http) get their inboxes; the server passes its hub. */
   ingest?: IngestHub;
+  /**
+   * Told of every batch at the moment it crosses an edge, before the edge's target gets it, with
+   * a view of the run's state then (the stream debugger, docs/debugger.md). Synchronous, on the
+   * run's own thread: embedded runner on one thread only (a function cannot cross threads).
+   */
+  onEdgeCrossing?: (edgeId: string, events: readonly Event[], run: RunInspector) => void;
+}
+
+/** The state of a run at an edge crossing (onEdgeCrossing): read it there, it changes after. */
+export interface RunInspector {
+  /** A node's declared state, its type and parsed config (partition 0: the debugger runs one partition). */
+  node(
+    nodeId: string,
+  ): { type: string; config: Record<string, unknown>; keyBy?: readonly string[]; state: MemoryStateRegistry } | undefined;
+  /** Every stage's watermark (its partition 0's), in plan order, with the nodes it holds. */
+  stages(): { stage: number; nodes: readonly string[]; watermark: number }[];
 }
 
 export interface RunResult {

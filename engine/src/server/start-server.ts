@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
+import { DebugSessions } from '../debugger/debug-sessions.js';
 import { ServerCluster } from '../cluster/server-cluster.js';
 import { FileAuditLog } from '../audit/audit-log.js';
 import { PostgresAuditLog } from '../audit/postgres-audit-log.js';
@@ -166,9 +167,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const auditFile = join(o.dataDir, 'audit.jsonl');
+  // The stream debugger's sessions (worker threads): ended with the server.
+  const debugSessions = new DebugSessions();
   const app = createApp({
     store,
     deployments,
+    debugSessions,
     audit: pgStore ? new PostgresAuditLog(pgStore) : new FileAuditLog(auditFile),
     ...(o.maxFileBytes ? { maxFileBytes: o.maxFileBytes } : {}),
     // Wherever they are configured to live, uploads never replace or delete these.
@@ -231,6 +235,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // member detaches before it gives the lease up, so the next leader resumes a quiet run.
       if (cluster) await cluster.close(() => deployments.close());
       else await deployments.close();
+      await debugSessions.close();
       await alerts.stop();
       await recorder.close();
       await redisIngest?.quit();

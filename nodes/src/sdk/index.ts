@@ -7,3 +7,4 @@ export * from './secrets.js';
 export * from './plugin.js';
 /** The zod a node's config schema is written with: the validator, JSON Schema and forms read it, so a plugin uses this one. */
 export { z } from 'zod';
+export { keyFunction, type KeyFn } from './state-key.js';

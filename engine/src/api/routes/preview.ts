@@ -71,7 +71,62 @@ function maskUploaded(events: Record<string, RecordedEvent[]>, privacy: Pipeline
   );
 }
 
-export function previewRoutes(o: { store: PipelineStore; deployments: DeploymentManager; recordings: RecordingStore }): Hono {
+/** A PreviewError as the API answers it (422 invalid draft, 409 nothing to run on). */
+export function answerPreviewError(err: unknown): never {
+  if (err instanceof PreviewError)
+    throw new ApiError(PREVIEW_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
+  throw err;
+}
+
+export interface PreviewRoutesOptions {
+  store: PipelineStore;
+  deployments: DeploymentManager;
+  recordings: RecordingStore;
+}
+
+/** The live document and its privacy, the draft, and the events to run on (docs/preview.md "Samples"). */
+export async function prepareSamples(o: PreviewRoutesOptions, p: StoredPipeline, body: Record<string, unknown>) {
+  const limit = body.limit ?? DEFAULT_LIMIT;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > o.recordings.capacity)
+    throw new ApiError(400, 'invalid-body', `"limit" must be a whole number from 1 to ${o.recordings.capacity}`);
+  if (body.params !== undefined && !isObject(body.params))
+    throw new ApiError(400, 'invalid-body', '"params" must be an object: { "name": value }');
+  if (body.sample !== undefined && body.sample !== 'recording' && body.sample !== 'pinned')
+    throw new ApiError(
+      400,
+      'invalid-body',
+      '"sample" is "recording" (the default: pinned events only where nothing is recorded) or "pinned"',
+    );
+  const draftDocument = body.document ?? p.document;
+  if (!isObject(draftDocument)) throw new ApiError(400, 'invalid-body', '"document" must be a pipeline document');
+  const draftShape = Array.isArray((draftDocument as { nodes?: unknown }).nodes)
+    ? (draftDocument as unknown as PipelineDocument)
+    : p.document;
+
+  const deployment = await o.store.getDeployment(p.id);
+  const liveDocument = deployment ? ((await o.store.getVersion(p.id, deployment.version)) ?? p.document) : p.document;
+  // The live version's privacy (docs/privacy.md), never the draft's: a draft cannot reveal.
+  const privacy = o.deployments.privacyOf(p.id) ?? livePrivacy(liveDocument);
+  let events: Record<string, RecordedEvent[]>;
+  let samples: Record<string, SampleOrigin | 'uploaded'>;
+  if (body.events !== undefined) {
+    events = maskUploaded(uploadedEvents(draftShape, body.events), privacy);
+    samples = Object.fromEntries(Object.keys(events).map((k) => [k, 'uploaded' as const]));
+  } else {
+    const chosen = await chooseSamples({
+      document: draftShape,
+      recorded: await o.recordings.read(p.id, limit),
+      pinned: await readPinned(p),
+      mask: (e) => privacy.mask(e),
+      ...(body.sample === 'pinned' ? { prefer: 'pinned' as const } : {}),
+    });
+    events = chosen.events;
+    samples = chosen.origins;
+  }
+  return { draftDocument, liveDocument, deployment, privacy, events, samples };
+}
+
+export function previewRoutes(o: PreviewRoutesOptions): Hono {
   const app = new Hono();
 
   app.get('/:id/recording', async (c) => {
@@ -79,57 +134,10 @@ export function previewRoutes(o: { store: PipelineStore; deployments: Deployment
     return c.json(await o.recordings.stats(p.id));
   });
 
-  /** The live document and its privacy, the draft, and the events to run on (docs/preview.md "Samples"). */
-  const prepare = async (p: StoredPipeline, body: Record<string, unknown>) => {
-    const limit = body.limit ?? DEFAULT_LIMIT;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > o.recordings.capacity)
-      throw new ApiError(400, 'invalid-body', `"limit" must be a whole number from 1 to ${o.recordings.capacity}`);
-    if (body.params !== undefined && !isObject(body.params))
-      throw new ApiError(400, 'invalid-body', '"params" must be an object: { "name": value }');
-    if (body.sample !== undefined && body.sample !== 'recording' && body.sample !== 'pinned')
-      throw new ApiError(
-        400,
-        'invalid-body',
-        '"sample" is "recording" (the default: pinned events only where nothing is recorded) or "pinned"',
-      );
-    const draftDocument = body.document ?? p.document;
-    if (!isObject(draftDocument)) throw new ApiError(400, 'invalid-body', '"document" must be a pipeline document');
-    const draftShape = Array.isArray((draftDocument as { nodes?: unknown }).nodes)
-      ? (draftDocument as unknown as PipelineDocument)
-      : p.document;
-
-    const deployment = await o.store.getDeployment(p.id);
-    const liveDocument = deployment ? ((await o.store.getVersion(p.id, deployment.version)) ?? p.document) : p.document;
-    // The live version's privacy (docs/privacy.md), never the draft's: a draft cannot reveal.
-    const privacy = o.deployments.privacyOf(p.id) ?? livePrivacy(liveDocument);
-    let events: Record<string, RecordedEvent[]>;
-    let samples: Record<string, SampleOrigin | 'uploaded'>;
-    if (body.events !== undefined) {
-      events = maskUploaded(uploadedEvents(draftShape, body.events), privacy);
-      samples = Object.fromEntries(Object.keys(events).map((k) => [k, 'uploaded' as const]));
-    } else {
-      const chosen = await chooseSamples({
-        document: draftShape,
-        recorded: await o.recordings.read(p.id, limit),
-        pinned: await readPinned(p),
-        mask: (e) => privacy.mask(e),
-        ...(body.sample === 'pinned' ? { prefer: 'pinned' as const } : {}),
-      });
-      events = chosen.events;
-      samples = chosen.origins;
-    }
-    return { draftDocument, liveDocument, deployment, privacy, events, samples };
-  };
-  const answerPreviewError = (err: unknown): never => {
-    if (err instanceof PreviewError)
-      throw new ApiError(PREVIEW_STATUS[err.code], err.code, err.message, err.diagnostics.length > 0 ? err.diagnostics : undefined);
-    throw err;
-  };
-
   app.post('/:id/preview', async (c) => {
     const p = await findPipeline(o.store, c.req.param('id'));
     const body = await optionalJsonObject(c);
-    const { draftDocument, liveDocument, deployment, privacy, events, samples } = await prepare(p, body);
+    const { draftDocument, liveDocument, deployment, privacy, events, samples } = await prepareSamples(o, p, body);
     try {
       const result = await runPreview({
         live: { document: liveDocument, params: deployment?.params ?? {}, version: deployment?.version ?? null },
@@ -151,7 +159,7 @@ export function previewRoutes(o: { store: PipelineStore; deployments: Deployment
     const body = await optionalJsonObject(c);
     if (body.until !== undefined && (typeof body.until !== 'string' || !NODE_ID.test(body.until)))
       throw new ApiError(400, 'invalid-body', '"until" is a node id: [A-Za-z0-9_-]{1,64}');
-    const { draftDocument, privacy, events, samples } = await prepare(p, body);
+    const { draftDocument, privacy, events, samples } = await prepareSamples(o, p, body);
     try {
       const result = await debugRun({
         document: draftDocument,

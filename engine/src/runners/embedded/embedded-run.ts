@@ -14,7 +14,7 @@ import type { ContextOptions } from '../../runtime/operator-context.js';
 import { routeSourceBatch } from '../../runtime/source-step.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
-import { RUN_DEFAULTS, type RunOptions } from '../runner.js';
+import { RUN_DEFAULTS, type RunInspector, type RunOptions } from '../runner.js';
 import { messageOf, type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 import { pipelinePrivacy } from '../../privacy/pipeline-privacy.js';
 
@@ -211,7 +211,25 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
   onEdge(edge: PlanEdge, events: Event[]): void {
     this.metricsState.edge(edge.id, events.length);
     if (this.taps.active) this.taps.emit(edge.id, events);
+    this.options.onEdgeCrossing?.(edge.id, events, this.inspector);
   }
+
+  /** What the debugger reads at an edge crossing (RunOptions.onEdgeCrossing). */
+  private readonly inspector: RunInspector = {
+    node: (nodeId) => {
+      const planNode = this.plan.nodes.get(nodeId);
+      const inst = planNode && this.tasks.get(planNode.stage)?.[0]?.instances.get(nodeId);
+      if (!planNode || !inst) return undefined;
+      const keyBy = planNode.def.keyBy?.(planNode.config);
+      return { type: planNode.type, config: planNode.config, ...(keyBy ? { keyBy } : {}), state: inst.state };
+    },
+    stages: () =>
+      this.plan.stages.map((s) => ({
+        stage: s.id,
+        nodes: s.nodes,
+        watermark: this.tasks.get(s.id)?.[0]?.watermark ?? Number.NEGATIVE_INFINITY,
+      })),
+  };
 
   /** A tap keeps references to what crosses its edge until it sends them. */
   keepsEvents(edge: PlanEdge): boolean {

@@ -41,7 +41,8 @@ export class EmbeddedRunner implements Runner {
       this.threads &&
       plan.stages.some((s) => s.source === undefined && s.partitions > 1) &&
       !hasOverrides({ ...options, sourceOverrides: {} }) &&
-      options.now === undefined
+      options.now === undefined &&
+      options.onEdgeCrossing === undefined
         ? new ThreadedRun(document, plan, options, partitions)
         : new EmbeddedRun(document, plan, options);
     await run.start(); // throws when an operator cannot start: nothing is left running

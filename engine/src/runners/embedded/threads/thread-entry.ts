@@ -10,7 +10,14 @@ import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-let devBundle: Promise<URL> | undefined;
+const devBundles = new Map<string, Promise<URL>>();
+
+/** Worker modules, by the name of their bundle beside main.js, and their source from this folder. */
+const WORKERS = {
+  'partition-thread': './partition-thread.ts',
+  // A stream debugger session's run (docs/debugger.md).
+  'debug-worker': '../../../debugger/debug-worker.ts',
+} as const;
 
 /**
  * When the engine runs as TypeScript, tsx's ESM API, which a thread registers before loading
@@ -25,10 +32,15 @@ export function tsxApiForThreads(): string | undefined {
 }
 
 export function threadEntry(): Promise<URL> {
+  return workerEntry('partition-thread');
+}
+
+export function workerEntry(name: keyof typeof WORKERS): Promise<URL> {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return Promise.resolve(new URL('./partition-thread.js', here));
-  devBundle ??= bundle(fileURLToPath(new URL('./partition-thread.ts', here)));
-  return devBundle;
+  if (!here.endsWith('.ts')) return Promise.resolve(new URL(`./${name}.js`, here));
+  let found = devBundles.get(name);
+  if (!found) devBundles.set(name, (found = bundle(fileURLToPath(new URL(WORKERS[name], here)))));
+  return found;
 }
 
 async function bundle(entry: string): Promise<URL> {
