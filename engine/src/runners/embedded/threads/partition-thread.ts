@@ -32,7 +32,11 @@ async function startPart({ init, control, peers }: HostMessage): Promise<void> {
     if (part) part.release();
     else for (const p of peers) p?.close();
   });
-  peers.forEach((p, from) => p?.on('message', (m: PeerMessage) => (part ? part.onPeer(from, m) : early.push(() => part!.onPeer(from, m)))));
+  for (const [from, p] of peers.entries())
+    p?.on('message', (m: PeerMessage) => {
+      if (part) part.onPeer(from, m);
+      else early.push(() => part!.onPeer(from, m));
+    });
   let built: PartitionThread;
   try {
     const previous = building;
