@@ -21,12 +21,15 @@ import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../../runtime/task.js'
 import { runContext } from '../embedded-run.js';
 import { decodeBatch, encodeBatch } from './thread-batch-codec.js';
 import { threadOf } from './thread-placement.js';
-import type { FromThread, MetricsReport, PeerMessage, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
+import type { FromThread, MetricsReport, PeerItem, PeerMessage, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
 
 export const REPORT_EVERY_MS = 200;
 const SINK_FLUSH_MS = 200;
-/** Event batches sent to one peer thread and not yet handled there: the sources here wait beyond this. */
-const MAX_PEER_IN_FLIGHT = 8;
+/** Messages sent to one peer thread and not yet handled there: the sources here wait beyond this. */
+const MAX_PEER_IN_FLIGHT = 4;
+/** Rounds of polls one job runs (fewer, larger messages to the peers), unless it takes longer than this. */
+const POLL_ROUNDS_PER_JOB = 4;
+const POLL_JOB_MS = 20;
 
 /** A source partition polled in this thread. */
 interface PolledSource {
@@ -73,6 +76,8 @@ export class PartitionThread implements TaskOutput {
   private polling = false;
   private pollScheduled = false;
   private readonly unacked: number[];
+  /** Items for each peer thread from the current job, posted as one message when it ends. */
+  private readonly outbox: { items: PeerItem[]; transfer: ArrayBuffer[] }[];
   private handoffToken: string | undefined;
 
   constructor(
@@ -86,6 +91,7 @@ export class PartitionThread implements TaskOutput {
     for (const e of plan.edges) if (e.exchange) this.projection.set(e.id, exchangeFields(plan, e));
     this.tapped = new Set(init.tapped);
     this.unacked = new Array(init.threads).fill(0);
+    this.outbox = Array.from({ length: init.threads }, () => ({ items: [], transfer: [] }));
   }
 
   post(m: FromThread, transfer?: ArrayBuffer[]): void {
@@ -186,21 +192,27 @@ export class PartitionThread implements TaskOutput {
     else setImmediate(go);
   }
 
-  /** One batch from every source partition polled here, then the next round (later, when all were starved). */
+  /** Rounds of one batch from every source partition polled here, then the next job (later, when all were starved). */
   private async pollRound(): Promise<void> {
     this.pollScheduled = false;
     if (!this.polling || this.backlogged()) return; // an ack from the backlogged peer schedules the next round
+    const started = performance.now();
     let active = 0;
     let starved = 0;
-    for (const slot of this.polled) {
-      if (slot.ended) continue;
-      active++;
-      const asked = this.init.batchSize;
-      const batch = await slot.source.poll(asked);
-      if (this.closed) return;
-      routeSourceBatch(slot.instance, slot.task, batch);
-      if (batch.done) slot.ended = true;
-      else if (batch.events.length < asked) starved++;
+    for (let round = 0; round < POLL_ROUNDS_PER_JOB && performance.now() - started < POLL_JOB_MS; round++) {
+      active = 0;
+      starved = 0;
+      for (const slot of this.polled) {
+        if (slot.ended) continue;
+        active++;
+        const asked = this.init.batchSize;
+        const batch = await slot.source.poll(asked);
+        if (this.closed || !this.polling) return;
+        routeSourceBatch(slot.instance, slot.task, batch);
+        if (batch.done) slot.ended = true;
+        else if (batch.events.length < asked) starved++;
+      }
+      if (active === 0 || starved > 0) break;
     }
     if (active > 0) this.schedulePoll(starved === active ? this.init.batchDelayMs : 0);
   }
@@ -228,9 +240,7 @@ export class PartitionThread implements TaskOutput {
       return;
     }
     const buf = encodeBatch(events, this.projection.get(edge.id));
-    const thread = threadOf(to, this.init.threads);
-    this.unacked[thread]!++;
-    this.toPeer(thread, { t: 'ev', edge: edge.id, from, to, buf }, [buf]);
+    this.toPeer(threadOf(to, this.init.threads), { t: 'ev', edge: edge.id, from, to, buf }, buf);
   }
 
   sendWatermark(stage: PlanStage, from: number, watermark: number): void {
@@ -257,10 +267,25 @@ export class PartitionThread implements TaskOutput {
     return false;
   }
 
-  private toPeer(thread: number, m: PeerMessage, transfer?: ArrayBuffer[]): void {
+  private toPeer(thread: number, item: PeerItem, buf?: ArrayBuffer): void {
     if (this.released) return;
     this.sentToPeers++;
-    this.peers[thread]!.postMessage(m, transfer);
+    const box = this.outbox[thread]!;
+    box.items.push(item);
+    if (buf) box.transfer.push(buf);
+  }
+
+  /** What the job just run produced for each peer, as one message each (their order kept). */
+  private flushOutbox(): void {
+    for (let t = 0; t < this.outbox.length; t++) {
+      const box = this.outbox[t]!;
+      if (box.items.length === 0) continue;
+      if (!this.released) {
+        this.unacked[t]!++;
+        this.peers[t]!.postMessage({ t: 'items', items: box.items } satisfies PeerMessage, box.transfer);
+      }
+      this.outbox[t] = { items: [], transfer: [] };
+    }
   }
 
   // Messages ---------------------------------------------------------------------------------
@@ -278,6 +303,7 @@ export class PartitionThread implements TaskOutput {
         const run = this.queue.shift()!;
         if (this.closed) continue;
         await run();
+        this.flushOutbox();
         await this.afterMessage();
       }
     } catch (err) {
@@ -370,13 +396,14 @@ export class PartitionThread implements TaskOutput {
       return;
     }
     this.enqueue(() => {
-      this.receivedFromPeers++;
-      const edge = this.edges.get(m.edge)!;
-      const stageId = this.plan.nodes.get(edge.target)!.stage;
-      if (m.t === 'ev') {
-        this.tasks.get(stageId)!.get(m.to)!.deliver(edge.target, edge.targetPort, decodeBatch(m.buf), true);
-        if (!this.released) this.peers[from]!.postMessage({ t: 'ack' } satisfies PeerMessage);
-      } else this.advanceLocal(edge.id, m.from, m.wm, stageId);
+      for (const item of m.items) {
+        this.receivedFromPeers++;
+        const edge = this.edges.get(item.edge)!;
+        const stageId = this.plan.nodes.get(edge.target)!.stage;
+        if (item.t === 'ev') this.tasks.get(stageId)!.get(item.to)!.deliver(edge.target, edge.targetPort, decodeBatch(item.buf), true);
+        else this.advanceLocal(edge.id, item.from, item.wm, stageId);
+      }
+      if (!this.released) this.peers[from]!.postMessage({ t: 'ack' } satisfies PeerMessage);
     });
   }
 

@@ -64,11 +64,17 @@ export type ToThread =
   | { t: 'release' };
 
 /** Between threads: events or a watermark on an exchange edge from one partition. */
-export type PeerMessage =
+export type PeerItem =
   | { t: 'ev'; edge: string; from: number; to: number; buf: ArrayBuffer }
-  | { t: 'wm'; edge: string; from: number; wm: number }
-  /** The receiver handled one `ev` (the sender's own sources wait while too many are unhandled). */
-  | { t: 'ack' };
+  | { t: 'wm'; edge: string; from: number; wm: number };
+
+/**
+ * What one thread posts another: the items one of its jobs produced for it, in order (one
+ * message per job, not per batch and watermark: a message costs more than a small batch), or
+ * the receiver's acknowledgement of one such message (the sender's own sources wait while too
+ * many are unhandled).
+ */
+export type PeerMessage = { t: 'items'; items: PeerItem[] } | { t: 'ack' };
 
 export interface NodeReport {
   counts: NodeCounts;
