@@ -1,66 +1,120 @@
 /**
- * `pnpm bench:threads`: keyed YSB (events prepared in memory) on the embedded runner at 1, 2 and
- * 4 partitions, where 2 and 4 run on partition threads (docs/embedded-threads.md). One warm-up
- * round of each, then 3 rounds in which the partition counts alternate (paired: each round sees
- * the same load); min, median and max of the 3, and the ratio of the medians to 1 partition.
- * Thread start is inside the timing. Writes bench/results/threads.{md,json}.
+ * `pnpm bench:threads`: keyed YSB from its generator on the embedded runner, on one thread (1
+ * partition) and on the pooled partition threads (2 and 4 partitions, the generator split as
+ * many ways: `parallelism`, so each thread polls its own share of the sequence numbers,
+ * docs/embedded-threads.md). One warm-up round of each (it also starts the pool, so thread start
+ * is outside the timing, as it is outside every run after a process's first), then paired rounds
+ * in which the configurations alternate. Per run: wall-clock events/s, and events per CPU second
+ * of the whole process (every thread), which a loaded machine distorts less than wall clock:
+ * with other work on the cores, threads cannot get more CPU than the others give them. Load
+ * average is recorded at every round. The outputs are compared: every configuration must write
+ * the same windows. Writes bench/results/threads.{md,json}.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateEvents } from './bench-util.js';
+import { EmbeddedRunner } from '@sluice/engine';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
-import { ysbInMemory } from './ysb-embedded.js';
+import { ysbDocument } from './ysb-embedded.js';
 
-// Partitions 2 and 4 on threads (the runner's `threads`, off by default).
-process.env.SLUICE_EMBEDDED_THREADS = '1';
 const EVENTS = Number(process.env.THREADS_BENCH_EVENTS ?? 2_000_000);
-const PARTITIONS = [1, 2, 4];
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.THREADS_BENCH_ROUNDS ?? 3);
+const YSB_DIR = new URL('../examples/ysb/', import.meta.url).pathname;
+
+interface Config {
+  name: string;
+  partitions: number;
+  threads: boolean;
+}
+const CONFIGS: Config[] = [
+  { name: '1 partition, one thread', partitions: 1, threads: false },
+  { name: '2 partitions, one thread (threads off)', partitions: 2, threads: false },
+  { name: '2 partitions on threads', partitions: 2, threads: true },
+  { name: '4 partitions on threads', partitions: 4, threads: true },
+];
+
+interface Sample {
+  wall: number;
+  cpu: number;
+  load: number;
+}
+
+async function once(c: Config, out: string): Promise<Sample> {
+  const doc = ysbDocument(EVENTS, out);
+  // The generator split as many ways as there are partitions: each thread polls its own share.
+  (doc.nodes.find((n) => n.id === 'ad_events') as { parallelism?: number }).parallelism = c.partitions;
+  const runner = new EmbeddedRunner({ threads: c.threads });
+  const load = loadavg()[0]!;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const h = await runner.deploy(doc, { baseDir: YSB_DIR, batchSize: 1000, partitions: c.partitions });
+  const r = await h.done;
+  const wall = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
+  if (r.status !== 'completed') throw new Error(`${c.name}: ${r.status} ${r.error ?? ''}`);
+  return { wall, cpu: (used.user + used.system) / 1e6, load };
+}
 
 const meta = startRunMeta();
 const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-threads-'));
+const outFile = (c: Config) => join(dir, `out-${c.partitions}-${c.threads}.jsonl`);
 try {
-  const events = await generateEvents('ad-events', EVENTS);
-  for (const p of PARTITIONS) await ysbInMemory(events, 1000, p, join(dir, `warm-${p}.jsonl`));
-  const rates = new Map<number, number[]>(PARTITIONS.map((p) => [p, []]));
-  const windows = new Map<number, number>();
+  for (const c of CONFIGS) await once(c, outFile(c));
+  const samples = new Map<string, Sample[]>(CONFIGS.map((c) => [c.name, []]));
   for (let round = 0; round < ROUNDS; round++)
-    for (const p of round % 2 === 0 ? PARTITIONS : [...PARTITIONS].reverse()) {
-      const r = await ysbInMemory(events, 1000, p, join(dir, `out-${p}.jsonl`));
-      rates.get(p)!.push(r.eventsPerSecond);
-      windows.set(p, r.windows);
-      process.stdout.write(`round ${round + 1}, ${p} partition(s): ${Math.round(r.eventsPerSecond)} ev/s\n`);
+    for (const c of round % 2 === 0 ? CONFIGS : [...CONFIGS].reverse()) {
+      const s = await once(c, outFile(c));
+      samples.get(c.name)!.push(s);
+      process.stdout.write(
+        `round ${round + 1}, ${c.name}: ${Math.round(EVENTS / s.wall / 1000)}k ev/s, ${Math.round(EVENTS / s.cpu / 1000)}k ev/CPU-s, load ${s.load.toFixed(1)}\n`,
+      );
     }
   const end = endRunMeta(meta);
+  // The same windows from every configuration (sorted: partitions write in their own order).
+  const lines = (c: Config) => readFileSync(outFile(c), 'utf8').trim().split('\n').sort();
+  const reference = lines(CONFIGS[0]!);
   const stats = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
   };
-  const base = stats(rates.get(1)!).median;
-  const rows = PARTITIONS.map((p) => {
-    const s = stats(rates.get(p)!);
-    return { partitions: p, ...s, ratio: s.median / base, windows: windows.get(p)! };
+  const rows = CONFIGS.map((c) => {
+    const list = samples.get(c.name)!;
+    const same = JSON.stringify(lines(c)) === JSON.stringify(reference);
+    return {
+      ...c,
+      wall: stats(list.map((s) => EVENTS / s.wall)),
+      perCpu: stats(list.map((s) => EVENTS / s.cpu)),
+      cpuSeconds: stats(list.map((s) => s.cpu)),
+      load: stats(list.map((s) => s.load)),
+      windows: reference.length,
+      same,
+    };
   });
+  const base = rows[0]!;
   const k = (x: number) => `${Math.round(x / 1000)}k`;
+  const range = (s: { min: number; median: number; max: number }) => `${k(s.min)} / **${k(s.median)}** / ${k(s.max)}`;
   const md = [
     '# Keyed YSB on partition threads (`pnpm bench:threads`)',
     '',
     metaMarkdown(end),
     '',
-    `${EVENTS.toLocaleString('en')} events in memory, batch 1000, 1 warm-up round each, then ${ROUNDS} paired rounds; ev/s min / median / max; ratio of medians to 1 partition.`,
+    `${EVENTS.toLocaleString('en')} events from the generator (split into as many source partitions as partitions), batch 1000; 1 warm-up round of each configuration (it starts the thread pool), then ${ROUNDS} paired rounds. Figures are min / **median** / max; ratios are of medians to 1 partition. Events per CPU second count the CPU of the whole process, every thread.`,
     '',
-    '| partitions | min | median | max | ratio | windows out |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.partitions} | ${k(r.min)} | ${k(r.median)} | ${k(r.max)} | ${r.ratio.toFixed(2)} | ${r.windows} |`),
+    '| configuration | wall-clock ev/s | ratio | ev per CPU second | ratio | CPU s per run (median) | load (1 min) at start of its rounds | same windows as 1 partition |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${range(r.wall)} | ${(r.wall.median / base.wall.median).toFixed(2)} | ${range(r.perCpu)} | ${(r.perCpu.median / base.perCpu.median).toFixed(2)} | ${r.cpuSeconds.median.toFixed(2)} | ${r.load.min.toFixed(1)}-${r.load.max.toFixed(1)} | ${r.same ? `yes (${r.windows})` : '**no**'} |`,
+    ),
     '',
   ].join('\n');
   writeFileSync(new URL('./results/threads.md', import.meta.url), md);
   writeFileSync(
     new URL('./results/threads.json', import.meta.url),
-    `${JSON.stringify({ meta: end, events: EVENTS, rows, rates: Object.fromEntries(rates) }, null, 2)}\n`,
+    `${JSON.stringify({ meta: end, events: EVENTS, rows, samples: Object.fromEntries(samples) }, null, 2)}\n`,
   );
   process.stdout.write(md);
+  if (rows.some((r) => !r.same)) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

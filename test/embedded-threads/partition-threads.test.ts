@@ -72,7 +72,7 @@ describe('partition threads', () => {
     expect(liveThreadCount()).toBe(0);
   });
 
-  it('end every thread when an unbounded run is stopped', async () => {
+  it('release every part of an unbounded run from the pooled threads when it is stopped', async () => {
     const runner = new EmbeddedRunner({ threads: true });
     const doc = {
       format: 'sluice/v1',

@@ -4,8 +4,9 @@
  * direct calls: sources are pulled in micro-batches; each batch is pushed through the chained
  * operators and across exchanges synchronously, then the source's watermark follows it; the loop
  * yields every few milliseconds so a server in the same process stays responsive. With P > 1
- * partitions the operators run on P worker threads (threads/threaded-run.ts,
- * docs/embedded-threads.md) when the runner is made with `threads` (SLUICE_EMBEDDED_THREADS=1).
+ * partitions the operators, and the sources that can, run on P pooled worker threads
+ * (threads/threaded-run.ts, docs/embedded-threads.md) when the runner is made with `threads`
+ * (SLUICE_EMBEDDED_THREADS=1).
  */
 import type { PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
@@ -17,8 +18,8 @@ import { ThreadedRun } from './threads/threaded-run.js';
 export interface EmbeddedRunnerOptions {
   /**
    * Run keyed partitions on worker threads (default: SLUICE_EMBEDDED_THREADS=1). Off by default:
-   * the sources still run on the main thread, which encodes every event for the threads, and on
-   * YSB that costs more than the pipeline itself (bench/results/threads.md).
+   * measured on keyed YSB, the threads spend more CPU per event than one thread (the exchange
+   * between them) and are not faster on this loaded 2-core machine (bench/results/threads.md).
    */
   threads?: boolean;
 }

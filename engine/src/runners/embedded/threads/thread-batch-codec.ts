@@ -1,5 +1,6 @@
 /**
- * A batch as it crosses between threads: one buffer (V8's serializer, what structured clone
+ * A batch as it crosses between threads: one buffer, columnar when the events are flat and of one
+ * shape (columnar-batch.ts), else V8's serializer (what structured clone
  * uses: on YSB events about 5x faster than MessagePack here) in an ArrayBuffer of its own,
  * moved (transferred), not copied, by postMessage. Event metadata lives in symbol-keyed
  * properties, which the serializer does not carry, so event time, ingest time
@@ -8,6 +9,7 @@
  */
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { deserialize, serialize } from 'node:v8';
+import { COLUMNAR, decodeColumnar, encodeColumnar } from './columnar-batch.js';
 
 interface Payload {
   events: Record<string, unknown>[];
@@ -17,7 +19,31 @@ interface Payload {
 }
 
 /** The events as a transferable buffer (never a view into a shared pool). */
-export function encodeBatch(events: readonly Event[]): ArrayBuffer {
+/**
+ * With `fields` (what the stage across the exchange reads, compile/projection.ts), only those
+ * fields travel: a wide event feeding a window sends its key, not all of it.
+ */
+export function encodeBatch(events: readonly Event[], fields?: readonly string[]): ArrayBuffer {
+  return encodeColumnar(events, fields) ?? encodeSerialized(fields ? events.map((e) => project(e, fields)) : events);
+}
+
+/** The fields the receiver reads (the stamps travel beside them). */
+function project(e: Event, fields: readonly string[]): Event {
+  const out: Record<string | symbol, unknown> = {};
+  for (const f of fields) if (f in e) out[f] = (e as Record<string, unknown>)[f];
+  out[EVENT_TIME] = e[EVENT_TIME];
+  if (e[INGEST_TIME] !== undefined) out[INGEST_TIME] = e[INGEST_TIME];
+  if (e[SOURCE_WATERMARK] !== undefined) out[SOURCE_WATERMARK] = e[SOURCE_WATERMARK];
+  return out as Event;
+}
+
+/** Fresh events, owned by the receiver. */
+export function decodeBatch(buf: ArrayBuffer): Event[] {
+  return new Uint8Array(buf, 0, 1)[0] === COLUMNAR ? decodeColumnar(buf) : decodeSerialized(buf);
+}
+
+/** V8's serializer, after a 0 byte (columnar buffers start with COLUMNAR). */
+function encodeSerialized(events: readonly Event[]): ArrayBuffer {
   const times = new Array<number>(events.length);
   const ingest = new Array<number>(events.length);
   const behind: [number, number][] = [];
@@ -29,14 +55,13 @@ export function encodeBatch(events: readonly Event[]): ArrayBuffer {
     if (sw !== undefined) behind.push([i, sw]);
   }
   const packed = serialize({ events: events as Record<string, unknown>[], times, ingest, behind } satisfies Payload);
-  const own = new Uint8Array(packed.length);
-  own.set(packed);
+  const own = new Uint8Array(packed.length + 1);
+  own.set(packed, 1);
   return own.buffer;
 }
 
-/** Fresh events, owned by the receiver. */
-export function decodeBatch(buf: ArrayBuffer): Event[] {
-  const { events, times, ingest, behind } = deserialize(new Uint8Array(buf)) as Payload;
+function decodeSerialized(buf: ArrayBuffer): Event[] {
+  const { events, times, ingest, behind } = deserialize(new Uint8Array(buf, 1)) as Payload;
   const out = events as Record<string | symbol, unknown>[];
   for (let i = 0; i < out.length; i++) {
     const e = out[i]!;

@@ -29,6 +29,16 @@ export interface ThreadInit {
   console: boolean;
   /** Edges a tap listens on. */
   tapped: string[];
+  /**
+   * Source partitions (`node#partition`) the main thread polls and deals here (a replaced
+   * source, a push source fed by the server); every other source partition of this thread is
+   * polled in the thread itself.
+   */
+  fedByMain: string[];
+  batchSize: number;
+  batchDelayMs: number;
+  /** A hot redeploy: kept sources the run's previous part in this thread left under this token. */
+  takeSources?: string;
 }
 
 /** A source batch (or, without `buf`, only its watermark) for one partition of a source stage. */
@@ -46,13 +56,25 @@ export type ToThread =
   | { t: 'src'; items: SourceItem[]; ack: boolean }
   | { t: 'taps'; edges: string[] }
   | { t: 'probe' }
-  | { t: 'snapshot'; nodes: string[] }
-  | { t: 'close' };
+  | { t: 'snapshot'; nodes: string[]; handoff: string }
+  | { t: 'pause' }
+  /** Start (or, after a pause whose swap failed, resume) polling the sources placed in the thread. */
+  | { t: 'go' }
+  | { t: 'close' }
+  | { t: 'release' };
 
 /** Between threads: events or a watermark on an exchange edge from one partition. */
-export type PeerMessage =
+export type PeerItem =
   | { t: 'ev'; edge: string; from: number; to: number; buf: ArrayBuffer }
   | { t: 'wm'; edge: string; from: number; wm: number };
+
+/**
+ * What one thread posts another: the items one of its jobs produced for it, in order (one
+ * message per job, not per batch and watermark: a message costs more than a small batch), or
+ * the receiver's acknowledgement of one such message (the sender's own sources wait while too
+ * many are unhandled).
+ */
+export type PeerMessage = { t: 'items'; items: PeerItem[] } | { t: 'ack' };
 
 export interface NodeReport {
   counts: NodeCounts;
@@ -79,4 +101,5 @@ export type FromThread =
   | { t: 'done' }
   | { t: 'counts'; sent: number; received: number }
   | { t: 'state'; entries: [string, StateSnapshot][] }
+  | { t: 'paused' }
   | { t: 'closed' };

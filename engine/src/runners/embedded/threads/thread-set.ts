@@ -1,20 +1,20 @@
 /**
- * The partition threads of one plan of a threaded embedded run, seen from the main thread:
- * starting them (every one built, or a StartFailure and none left), dealing them source batches
- * with a bound on what waits unprocessed, the quiet point a hot redeploy needs, and closing
- * them. A thread that throws or exits unexpectedly fails the run through `onFailure`; every
- * wait here then ends at once, so nothing hangs.
+ * The parts of one plan of a threaded embedded run in the pool's threads (thread-pool.ts), seen
+ * from the main thread: starting them (every one built, or a StartFailure and none left),
+ * dealing them source batches with a bound on what waits unprocessed, the quiet point a hot
+ * redeploy needs, and closing them. A part that throws, or a thread that exits, fails the run
+ * through `onFailure`; every wait here then ends at once, so nothing hangs.
  */
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { StateSnapshot } from '@sluice/nodes/sdk';
 import { StartFailure } from '../../../runtime/node-errors.js';
-import { threadEntry } from './thread-entry.js';
+import { type PoolThread, poolThreads } from './thread-pool.js';
 import type { FromThread, MetricsReport, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
 
 /** Source batches a thread may have waiting before the main thread stops polling: enough to keep it busy. */
 const MAX_IN_FLIGHT = 4;
 
-/** Threads alive in this process, for tests ("no thread left after stop"). */
+/** Run parts alive in the pool's threads, for tests ("nothing left running after stop"). */
 let alive = 0;
 export function liveThreadCount(): number {
   return alive;
@@ -33,7 +33,8 @@ interface Waiter {
 }
 
 export class ThreadSet {
-  private readonly workers: Worker[] = [];
+  private readonly controls: MessagePort[] = [];
+  private readonly unwatch: (() => void)[] = [];
   private readonly inFlight: number[];
   private readonly done: boolean[];
   private readonly closed: boolean[];
@@ -52,7 +53,7 @@ export class ThreadSet {
     this.replies = Array.from({ length: threads }, () => []);
   }
 
-  /** Start `threads` threads, each with its own init; resolves when all are built. */
+  /** Start a part in each of `threads` pooled threads, each with its own init; resolves when all are built. */
   static async start(threads: number, init: (index: number) => ThreadInit, events: ThreadEvents): Promise<ThreadSet> {
     const set = new ThreadSet(threads, events);
     const ports: (MessagePort | null)[][] = Array.from({ length: threads }, () => new Array(threads).fill(null));
@@ -62,15 +63,14 @@ export class ThreadSet {
         ports[a]![b] = port1;
         ports[b]![a] = port2;
       }
-    const entry = await threadEntry();
+    const pooled = await poolThreads(threads);
     const starts: Promise<void>[] = [];
     for (let i = 0; i < threads; i++) {
-      const peers = ports[i]!;
-      const transfer = peers.filter((p): p is MessagePort => p !== null);
-      const worker = new Worker(entry, { workerData: { init: init(i), peers }, transferList: transfer });
+      const { port1, port2 } = new MessageChannel();
       alive++;
-      set.workers.push(worker);
-      starts.push(set.watch(i, worker));
+      set.controls.push(port1);
+      starts.push(set.watch(i, pooled[i]!, port1));
+      pooled[i]!.startPart({ t: 'run', init: init(i), control: port2, peers: ports[i]! });
     }
     try {
       await Promise.all(starts);
@@ -81,11 +81,11 @@ export class ThreadSet {
     return set;
   }
 
-  /** Resolves when thread `i` is built; rejects with its StartFailure, or when it dies first. */
-  private watch(i: number, worker: Worker): Promise<void> {
+  /** Resolves when part `i` is built; rejects with its StartFailure, or when its thread dies first. */
+  private watch(i: number, thread: PoolThread, control: MessagePort): Promise<void> {
     return new Promise((resolve, reject) => {
       let started = false;
-      worker.on('message', (m: FromThread) => {
+      control.on('message', (m: FromThread) => {
         if (m.t === 'ready') {
           started = true;
           resolve();
@@ -93,17 +93,12 @@ export class ThreadSet {
           reject(m.node ? new StartFailure(m.node, new Error(m.message)) : new Error(`partition thread ${i}: ${m.message}`));
         else this.onMessage(i, m);
       });
-      worker.on('error', (err) => {
-        const message = `partition thread ${i} failed: ${err instanceof Error ? err.message : String(err)}`;
-        if (!started) reject(new Error(message));
-        else this.fail(message);
-      });
-      worker.on('exit', (code) => {
-        alive--;
-        const message = `partition thread ${i} exited (code ${code})`;
-        if (!started) reject(new Error(message));
-        else if (!this.ending) this.fail(message);
-      });
+      this.unwatch.push(
+        thread.watch((message) => {
+          if (!started) reject(new Error(message));
+          else this.fail(message);
+        }),
+      );
     });
   }
 
@@ -164,7 +159,7 @@ export class ThreadSet {
 
   post(i: number, m: ToThread, transfer?: ArrayBuffer[]): void {
     if (m.t === 'src' && m.ack) this.inFlight[i]!++;
-    this.workers[i]!.postMessage(m, transfer);
+    this.controls[i]!.postMessage(m, transfer);
   }
 
   broadcast(m: ToThread): void {
@@ -221,9 +216,18 @@ export class ThreadSet {
     }
   }
 
-  /** The state of `nodes` in every thread (after their sinks flushed), as `node#partition` entries. */
-  async snapshot(nodes: string[]): Promise<[string, StateSnapshot][]> {
-    this.broadcast({ t: 'snapshot', nodes });
+  /** Stop the sources the threads poll themselves (after the batch each is in). */
+  async pause(): Promise<void> {
+    this.broadcast({ t: 'pause' });
+    await this.gather('paused');
+  }
+
+  /**
+   * The state of `nodes` in every thread (after their sinks flushed), as `node#partition` entries;
+   * kept sources a thread polls stay in that thread under `handoff` for the next part there.
+   */
+  async snapshot(nodes: string[], handoff: string): Promise<[string, StateSnapshot][]> {
+    this.broadcast({ t: 'snapshot', nodes, handoff });
     return (await this.gather('state')).flatMap((s) => s.entries);
   }
 
@@ -238,9 +242,16 @@ export class ThreadSet {
     if (failure !== undefined) throw new Error(failure);
   }
 
+  /** Drop the parts from their threads (the threads stay in the pool for the next run). */
   async terminate(): Promise<void> {
+    if (this.ending) return;
     this.ending = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const off of this.unwatch) off();
+    for (const port of this.controls) {
+      port.postMessage({ t: 'release' } satisfies ToThread);
+      port.close();
+      alive--;
+    }
     this.wake();
   }
 }

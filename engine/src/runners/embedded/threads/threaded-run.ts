@@ -1,7 +1,8 @@
 /**
- * An embedded run on several threads (docs/embedded-threads.md): the sources stay on the main
- * thread, which polls them and deals their batches out as transferred buffers; partition
- * threads (partition-thread.ts) run every operator. Status, metrics, taps, stop and hot
+ * An embedded run on several threads (docs/embedded-threads.md): each source partition is polled
+ * in the pooled thread that runs its chain (thread-part.ts), so its events never cross to get
+ * there; only sources that need the main thread (mainThreadSources) are polled here and dealt
+ * out as transferred buffers. The partition threads run every operator. Status, metrics, taps, stop and hot
  * redeploy behave as in EmbeddedRun, which runs a one-partition plan (and previews) on one thread.
  */
 import type { Event, PipelineDocument, RunStatus } from '@sluice/shared';
@@ -42,6 +43,27 @@ interface SourceSlot {
 /** Sources only run here: nothing is routed on the main thread. */
 const noOutput: TaskOutput = { send() {}, sendWatermark() {}, onEdge() {} };
 
+/** Source types fed by the server on the main thread (its ingest hub), never polled in a thread. */
+const PUSH_SOURCE_TYPES = new Set(['source.http']);
+
+/**
+ * Source partitions (`node#partition`) polled on the main thread: a replaced source (a function
+ * cannot cross to a thread), a push source, and every source when the run records what sources
+ * emit (the recorder is a function here).
+ */
+export function mainThreadSources(plan: Plan, options: RunOptions): Set<string> {
+  const out = new Set<string>();
+  for (const stage of plan.stages) {
+    if (stage.source === undefined) continue;
+    const node = plan.nodes.get(stage.source)!;
+    if (options.onSourceEvents || options.sourceOverrides?.[node.id] || PUSH_SOURCE_TYPES.has(node.type))
+      for (let p = 0; p < stage.partitions; p++) out.add(sourceKey(node.id, p));
+  }
+  return out;
+}
+
+let handoffCount = 0;
+
 export class ThreadedRun extends RunLifecycle {
   private sources: SourceSlot[] = [];
   private set!: ThreadSet;
@@ -67,6 +89,7 @@ export class ThreadedRun extends RunLifecycle {
     } catch (err) {
       throw err instanceof StartFailure ? err : new Error(messageOf(err));
     }
+    this.set.broadcast({ t: 'go' });
     this.startLoop(
       () => this.runSources(),
       () => (this.stopping ? 'stopped' : 'completed'),
@@ -80,9 +103,11 @@ export class ThreadedRun extends RunLifecycle {
     metrics: RunMetrics,
     state: Map<string, unknown>,
     kept: Map<string, SourceSlot>,
+    takeSources?: string,
   ): Promise<{ sources: SourceSlot[]; set: ThreadSet; merger: MetricsMerger }> {
     const partitions = options.partitions ?? RUN_DEFAULTS.partitions;
     const plan = threadPlan(document, partitions);
+    const onMain = mainThreadSources(plan, options);
     const tsx = tsxApiForThreads();
     const context = {
       ...runContext(document, options, Date.now),
@@ -97,6 +122,7 @@ export class ThreadedRun extends RunLifecycle {
           // The source alone (its chain runs in a thread).
           const only = { ...stage, nodes: [stage.source] };
           for (let p = 0; p < stage.partitions; p++) {
+            if (!onMain.has(sourceKey(stage.source, p))) continue;
             const { source } = await build.task(plan, only, p, noOutput, (node) => ({ counters: metrics.node(node.id) }));
             const old = kept.get(sourceKey(stage.source, p));
             sources.push({
@@ -129,6 +155,10 @@ export class ThreadedRun extends RunLifecycle {
               ([key]) => threadOf(Number(key.slice(key.lastIndexOf('#') + 1)), this.threads) === index,
             ) as ThreadInitState,
             tapped: [...this.tapCounts.keys()],
+            fedByMain: [...onMain],
+            batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize,
+            batchDelayMs: options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs,
+            ...(takeSources ? { takeSources } : {}),
           }),
           {
             onMetrics: (i, report) => merger.apply(i, report),
@@ -249,10 +279,14 @@ export class ThreadedRun extends RunLifecycle {
     const diff = diffPlans(this.plan, swap.plan);
     const kept = new Set(diff.kept);
     let state: Map<string, unknown>;
+    // Kept sources polled in a thread stay there, under this token, for the new part in the same thread.
+    const handoff = `swap-${process.pid}-${++handoffCount}`;
     try {
+      await this.set.pause();
       await this.set.quiesce();
-      state = new Map(await this.set.snapshot(diff.kept));
+      state = new Map(await this.set.snapshot(diff.kept, handoff));
     } catch (err) {
+      if (this.set.failure === undefined) this.set.broadcast({ t: 'go' });
       swap.reject(err);
       return;
     }
@@ -261,8 +295,9 @@ export class ThreadedRun extends RunLifecycle {
     const metrics = carriedMetrics(this.metricsState, this.plan, swap.plan, Date.now);
     let built: Awaited<ReturnType<ThreadedRun['build']>>;
     try {
-      built = await this.build(swap.document, swap.options, metrics, state, keptSources);
+      built = await this.build(swap.document, swap.options, metrics, state, keptSources, handoff);
     } catch (err) {
+      this.set.broadcast({ t: 'go' }); // the old parts go on, their sources too
       swap.reject(err);
       return;
     }
@@ -276,6 +311,7 @@ export class ThreadedRun extends RunLifecycle {
     await old.set.close();
     for (const slot of this.sources)
       if (keptSources.has(sourceKey(slot.nodeId, slot.partition))) this.deal(slot, [], undefined, slot.ended);
+    this.set.broadcast({ t: 'go' });
     swap.resolve(diff);
   }
 

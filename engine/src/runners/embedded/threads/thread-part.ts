@@ -1,0 +1,479 @@
+/**
+ * One run's part in a pooled partition thread (docs/embedded-threads.md): it builds the tasks the
+ * placement gives it (thread-placement.ts), polls the source partitions placed here itself (so
+ * their events are born where they are processed), runs the batches the main thread deals it
+ * (sources that must stay there) and those other threads send it, and reports metrics, taps,
+ * console lines and the end of its input to the main thread. Every message, whichever port it
+ * came from, and every round of polls is handled in arrival order by one loop, so a sink flush
+ * or a close never runs in the middle of a batch.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { Event } from '@sluice/shared';
+import type { SourceOperator } from '@sluice/nodes/sdk';
+import type { Plan, PlanEdge, PlanStage } from '../../../compile/plan.js';
+import { exchangeFields } from '../../../compile/projection.js';
+import { RunMetrics } from '../../../metrics/run-metrics.js';
+import type { NodeInstance } from '../../../runtime/node-instance.js';
+import { buildOperators, sourceKey } from '../../../runtime/operator-build.js';
+import { keyPartitioner, type Partitioner } from '../../../runtime/partitioner.js';
+import { routeSourceBatch } from '../../../runtime/source-step.js';
+import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../../runtime/task.js';
+import { runContext } from '../embedded-run.js';
+import { decodeBatch, encodeBatch } from './thread-batch-codec.js';
+import { threadOf } from './thread-placement.js';
+import type { FromThread, MetricsReport, PeerItem, PeerMessage, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
+
+export const REPORT_EVERY_MS = 200;
+const SINK_FLUSH_MS = 200;
+/** Messages sent to one peer thread and not yet handled there: the sources here wait beyond this. */
+const MAX_PEER_IN_FLIGHT = 4;
+/** Rounds of polls one job runs (fewer, larger messages to the peers), unless it takes longer than this. */
+const POLL_ROUNDS_PER_JOB = 4;
+const POLL_JOB_MS = 20;
+
+/** A source partition polled in this thread. */
+interface PolledSource {
+  key: string;
+  nodeId: string;
+  source: SourceOperator;
+  instance: NodeInstance;
+  task: Task;
+  ended: boolean;
+  /** Left in the thread for the next part (a hot redeploy keeps it): not closed here. */
+  handedOff: boolean;
+}
+
+/** Kept sources between the old and the new part of a hot redeploy, in this thread: `token:node#partition`. */
+const handoffs = new Map<string, { source: SourceOperator; ended: boolean; watermark: number }>();
+
+/** A source stage's node in this thread fed by the main thread's batches: never polled here. */
+const stoodIn: SourceOperator = {
+  poll: () => Promise.resolve({ events: [], watermark: Number.NEGATIVE_INFINITY, done: false }),
+};
+
+export class PartitionThread implements TaskOutput {
+  /** stage -> partition -> task, for the partitions this thread runs. */
+  private readonly tasks = new Map<number, Map<number, Task>>();
+  private readonly sources = new Map<string, NodeInstance>();
+  private readonly partitioners = new Map<number, Partitioner>();
+  private readonly exchangeOut = new Map<number, PlanEdge[]>();
+  private readonly metrics: RunMetrics;
+  private readonly edgeCounts = new Map<string, number>();
+  private readonly edges: Map<string, PlanEdge>;
+  /** Fields sent across each exchange edge (undefined: all), as the BullMQ runner ships them. */
+  private readonly projection = new Map<string, string[] | undefined>();
+  private tapped = new Set<string>();
+  private sentToPeers = 0;
+  private receivedFromPeers = 0;
+  private doneSent = false;
+  private lastFlush = performance.now();
+  private readonly queue: (() => Promise<void> | void)[] = [];
+  private pumping = false;
+  private closed = false;
+  private released = false;
+  private readonly polled: PolledSource[] = [];
+  /** Polling allowed (after the main thread's `go`, until a pause or close). */
+  private polling = false;
+  private pollScheduled = false;
+  private readonly unacked: number[];
+  /** Items for each peer thread from the current job, posted as one message when it ends. */
+  private readonly outbox: { items: PeerItem[]; transfer: ArrayBuffer[] }[];
+  private handoffToken: string | undefined;
+
+  constructor(
+    private readonly init: ThreadInit,
+    private readonly plan: Plan,
+    private readonly control: MessagePort,
+    private readonly peers: (MessagePort | null)[],
+  ) {
+    this.metrics = new RunMetrics(plan, Date.now);
+    this.edges = new Map(plan.edges.map((e) => [e.id, e]));
+    for (const e of plan.edges) if (e.exchange) this.projection.set(e.id, exchangeFields(plan, e));
+    this.tapped = new Set(init.tapped);
+    this.unacked = new Array(init.threads).fill(0);
+    this.outbox = Array.from({ length: init.threads }, () => ({ items: [], transfer: [] }));
+  }
+
+  post(m: FromThread, transfer?: ArrayBuffer[]): void {
+    if (!this.released) this.control.postMessage(m, transfer);
+  }
+
+  private mine(partition: number): boolean {
+    return threadOf(partition, this.init.threads) === this.init.index;
+  }
+
+  async build(): Promise<void> {
+    const { init, plan } = this;
+    const context = {
+      ...runContext(
+        init.document,
+        {
+          baseDir: init.baseDir,
+          ...(init.fileRoots ? { fileRoots: init.fileRoots } : {}),
+          ...(init.params ? { params: init.params } : {}),
+          ...(init.secrets ? { secrets: init.secrets } : {}),
+        },
+        Date.now,
+      ),
+      // Lines go to the run's console writer on the main thread; without one, to standard output as they would.
+      ...(init.console ? { consoleWriter: (text: string) => this.post({ t: 'line', text }) } : {}),
+    };
+    // Sources the main thread feeds get a stand-in; a kept one (hot redeploy) is taken back as it is.
+    const kept = new Map<string, { source: SourceOperator }>();
+    const taken = new Map<string, { ended: boolean; watermark: number }>();
+    const fedByMain = new Set(init.fedByMain);
+    for (const stage of plan.stages)
+      if (stage.source !== undefined)
+        for (let p = 0; p < stage.partitions; p++) {
+          const key = sourceKey(stage.source, p);
+          const handed = init.takeSources === undefined ? undefined : handoffs.get(`${init.takeSources}:${key}`);
+          if (fedByMain.has(key)) kept.set(key, { source: stoodIn });
+          else if (handed && this.mine(p)) {
+            handoffs.delete(`${init.takeSources}:${key}`);
+            kept.set(key, { source: handed.source });
+            taken.set(key, handed);
+          }
+        }
+    const meters = (node: { id: string }) => ({ counters: this.metrics.node(node.id), latency: this.metrics.sinkLatency(node.id) });
+    await buildOperators({ context, carry: { state: new Map(init.state), sources: kept } }, async (build) => {
+      for (const stage of plan.stages) {
+        const list = new Map<number, Task>();
+        for (let p = 0; p < stage.partitions; p++) {
+          if (!this.mine(p)) continue;
+          const { task, source } = await build.task(plan, stage, p, this, meters);
+          if (source) {
+            const key = sourceKey(source.nodeId, p);
+            this.sources.set(key, source.instance);
+            if (!fedByMain.has(key))
+              // A taken source is not this part's to close until `go` (a swap that fails gives it back).
+              this.polled.push({
+                key,
+                nodeId: source.nodeId,
+                source: source.source,
+                instance: source.instance,
+                task,
+                ended: false,
+                handedOff: taken.has(key),
+              });
+          }
+          list.set(p, task);
+        }
+        this.tasks.set(stage.id, list);
+        this.partitioners.set(stage.id, keyPartitioner(stage.keyBy ?? [], stage.partitions));
+      }
+    });
+    for (const e of plan.edges) {
+      if (!e.exchange) continue;
+      const from = plan.nodes.get(e.source)!.stage;
+      this.exchangeOut.set(from, [...(this.exchangeOut.get(from) ?? []), e]);
+    }
+    // A kept source sends its watermark again through the new tasks (an ended one, its end).
+    for (const slot of this.polled) {
+      const was = taken.get(slot.key);
+      if (!was) continue;
+      slot.ended = was.ended;
+      slot.task.advance(SOURCE_CHANNEL, was.ended ? Number.POSITIVE_INFINITY : was.watermark);
+    }
+  }
+
+  // Sources polled here ----------------------------------------------------------------------
+
+  private backlogged(): boolean {
+    for (const n of this.unacked) if (n >= MAX_PEER_IN_FLIGHT) return true;
+    return false;
+  }
+
+  private schedulePoll(delayMs = 0): void {
+    if (this.pollScheduled || !this.polling || this.closed || this.backlogged()) return;
+    if (!this.polled.some((s) => !s.ended)) return;
+    this.pollScheduled = true;
+    const go = () => this.enqueue(() => this.pollRound());
+    if (delayMs > 0) setTimeout(go, delayMs);
+    else setImmediate(go);
+  }
+
+  /** Rounds of one batch from every source partition polled here, then the next job (later, when all were starved). */
+  private async pollRound(): Promise<void> {
+    this.pollScheduled = false;
+    if (!this.polling || this.backlogged()) return; // an ack from the backlogged peer schedules the next round
+    const started = performance.now();
+    let active = 0;
+    let starved = 0;
+    for (let round = 0; round < POLL_ROUNDS_PER_JOB && performance.now() - started < POLL_JOB_MS; round++) {
+      active = 0;
+      starved = 0;
+      for (const slot of this.polled) {
+        if (slot.ended) continue;
+        active++;
+        const asked = this.init.batchSize;
+        const batch = await slot.source.poll(asked);
+        if (this.closed || !this.polling) return;
+        routeSourceBatch(slot.instance, slot.task, batch);
+        if (batch.done) slot.ended = true;
+        else if (batch.events.length < asked) starved++;
+      }
+      if (active === 0 || starved > 0) break;
+    }
+    if (active > 0) this.schedulePoll(starved === active ? this.init.batchDelayMs : 0);
+  }
+
+  // TaskOutput -------------------------------------------------------------------------------
+
+  send(edge: PlanEdge, from: number, events: Event[], owned: boolean): void {
+    const stageId = this.plan.nodes.get(edge.target)!.stage;
+    const stage = this.plan.stages[stageId]!;
+    const local = this.tasks.get(stageId)!;
+    if (stage.partitions === 1) {
+      this.deliverTo(edge, from, 0, events, owned, local);
+      return;
+    }
+    const partition = this.partitioners.get(stageId)!;
+    const parts: Event[][] = Array.from({ length: stage.partitions }, () => []);
+    for (const e of events) parts[partition(e)]!.push(e);
+    for (let p = 0; p < parts.length; p++) if (parts[p]!.length > 0) this.deliverTo(edge, from, p, parts[p]!, owned, local);
+  }
+
+  private deliverTo(edge: PlanEdge, from: number, to: number, events: Event[], owned: boolean, local: Map<number, Task>): void {
+    const task = local.get(to);
+    if (task) {
+      task.deliver(edge.target, edge.targetPort, events, owned);
+      return;
+    }
+    const buf = encodeBatch(events, this.projection.get(edge.id));
+    this.toPeer(threadOf(to, this.init.threads), { t: 'ev', edge: edge.id, from, to, buf }, buf);
+  }
+
+  sendWatermark(stage: PlanStage, from: number, watermark: number): void {
+    this.metrics.setWatermark(stage.id, from, watermark);
+    for (const edge of this.exchangeOut.get(stage.id) ?? []) {
+      this.advanceLocal(edge.id, from, watermark, this.plan.nodes.get(edge.target)!.stage);
+      for (let t = 0; t < this.init.threads; t++)
+        if (t !== this.init.index) this.toPeer(t, { t: 'wm', edge: edge.id, from, wm: watermark });
+    }
+  }
+
+  private advanceLocal(edgeId: string, from: number, watermark: number, stageId: number): void {
+    const channel = Task.channelId(edgeId, from);
+    for (const task of this.tasks.get(stageId)!.values()) task.advance(channel, watermark);
+  }
+
+  onEdge(edge: PlanEdge, events: Event[]): void {
+    this.edgeCounts.set(edge.id, (this.edgeCounts.get(edge.id) ?? 0) + events.length);
+    // postMessage clones now: the next operator may then change the events.
+    if (this.tapped.has(edge.id)) this.post({ t: 'tap', edge: edge.id, events });
+  }
+
+  keepsEvents(): boolean {
+    return false;
+  }
+
+  private toPeer(thread: number, item: PeerItem, buf?: ArrayBuffer): void {
+    if (this.released) return;
+    this.sentToPeers++;
+    const box = this.outbox[thread]!;
+    box.items.push(item);
+    if (buf) box.transfer.push(buf);
+  }
+
+  /** What the job just run produced for each peer, as one message each (their order kept). */
+  private flushOutbox(): void {
+    for (let t = 0; t < this.outbox.length; t++) {
+      const box = this.outbox[t]!;
+      if (box.items.length === 0) continue;
+      if (!this.released) {
+        this.unacked[t]!++;
+        this.peers[t]!.postMessage({ t: 'items', items: box.items } satisfies PeerMessage, box.transfer);
+      }
+      this.outbox[t] = { items: [], transfer: [] };
+    }
+  }
+
+  // Messages ---------------------------------------------------------------------------------
+
+  /** Every message runs in arrival order, one at a time (a flush or close awaits in between). */
+  enqueue(run: () => Promise<void> | void): void {
+    this.queue.push(run);
+    if (!this.pumping) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const run = this.queue.shift()!;
+        if (this.closed) continue;
+        await run();
+        this.flushOutbox();
+        await this.afterMessage();
+      }
+    } catch (err) {
+      this.closed = true;
+      this.post({ t: 'failed', message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  onMain(m: ToThread): void {
+    switch (m.t) {
+      case 'go':
+        this.polling = true;
+        for (const slot of this.polled) slot.handedOff = false;
+        if (this.handoffToken !== undefined) for (const slot of this.polled) handoffs.delete(`${this.handoffToken}:${slot.key}`);
+        this.handoffToken = undefined;
+        this.schedulePoll();
+        return;
+      case 'pause':
+        this.enqueue(() => {
+          this.polling = false;
+          this.post({ t: 'paused' });
+        });
+        return;
+      case 'release':
+        this.release();
+        return;
+      case 'src':
+        this.enqueue(() => {
+          for (const item of m.items) this.source(item);
+          if (m.ack) this.post({ t: 'ack' });
+        });
+        return;
+      case 'taps':
+        // Applies at once: a tap added while batches wait should see them.
+        this.tapped = new Set(m.edges);
+        return;
+      case 'probe':
+        this.enqueue(() => this.post({ t: 'counts', sent: this.sentToPeers, received: this.receivedFromPeers }));
+        return;
+      case 'snapshot':
+        this.enqueue(async () => {
+          await this.flushSinks();
+          const keep = new Set(m.nodes);
+          // Kept sources polled here stay in this thread for the next part (same thread: p % threads).
+          this.handoffToken = m.handoff;
+          for (const slot of this.polled)
+            if (keep.has(slot.nodeId)) {
+              slot.handedOff = true;
+              handoffs.set(`${m.handoff}:${slot.key}`, { source: slot.source, ended: slot.ended, watermark: slot.task.watermark });
+            }
+          const entries: [string, ReturnType<NodeInstance['state']['snapshot']>][] = [];
+          for (const list of this.tasks.values())
+            for (const [p, task] of list)
+              for (const [id, inst] of task.instances) if (keep.has(id) && inst.op) entries.push([`${id}#${p}`, inst.state.snapshot()]);
+          // The counts up to here first: the redeploy carries them into the new plan's metrics.
+          this.report();
+          this.post({ t: 'state', entries });
+        });
+        return;
+      case 'close':
+        this.polling = false;
+        this.enqueue(async () => {
+          await this.closeAll(true);
+          this.report();
+          this.closed = true;
+          this.post({ t: 'closed' });
+        });
+        return;
+    }
+  }
+
+  /** Sources polled here (not handed to the next part), then every operator. */
+  private async closeAll(flush: boolean): Promise<void> {
+    for (const slot of this.polled) if (!slot.handedOff) await slot.source.close?.();
+    for (const list of this.tasks.values())
+      for (const task of list.values()) {
+        if (flush) await task.flushSinks();
+        await task.closeOperators();
+      }
+  }
+
+  onPeer(from: number, m: PeerMessage): void {
+    if (m.t === 'ack') {
+      // Handled at once: it only lets this thread's own sources go on.
+      const was = this.backlogged();
+      this.unacked[from]!--;
+      if (was && !this.backlogged()) this.schedulePoll();
+      return;
+    }
+    this.enqueue(() => {
+      for (const item of m.items) {
+        this.receivedFromPeers++;
+        const edge = this.edges.get(item.edge)!;
+        const stageId = this.plan.nodes.get(edge.target)!.stage;
+        if (item.t === 'ev') this.tasks.get(stageId)!.get(item.to)!.deliver(edge.target, edge.targetPort, decodeBatch(item.buf), true);
+        else this.advanceLocal(edge.id, item.from, item.wm, stageId);
+      }
+      if (!this.released) this.peers[from]!.postMessage({ t: 'ack' } satisfies PeerMessage);
+    });
+  }
+
+  /**
+   * The run let go of this part (it ended, failed or its start failed): its ports close, and
+   * what a close did not end yet (after a failure) is closed here, errors aside: the thread
+   * stays in the pool for other runs.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.polling = false;
+    const wasClosed = this.closed;
+    this.closed = true;
+    this.queue.length = 0;
+    for (const p of this.peers) p?.close();
+    this.control.close();
+    if (!wasClosed) void this.closeAll(false).catch(() => {});
+  }
+
+  private source(item: SourceItem): void {
+    const stage = this.plan.stages[item.stage]!;
+    const task = this.tasks.get(stage.id)!.get(item.part)!;
+    const instance = this.sources.get(sourceKey(stage.source!, item.part))!;
+    const events = item.buf ? decodeBatch(item.buf) : [];
+    routeSourceBatch(instance, task, {
+      events,
+      watermark: item.wm,
+      done: item.done,
+      owned: true,
+      ...(item.shallow ? { shallow: true } : {}),
+      ...(item.errors ? { errors: item.errors } : {}),
+    });
+  }
+
+  private async afterMessage(): Promise<void> {
+    if (performance.now() - this.lastFlush > SINK_FLUSH_MS) await this.flushSinks();
+    if (this.doneSent) return;
+    for (const list of this.tasks.values()) for (const task of list.values()) if (task.watermark !== Number.POSITIVE_INFINITY) return;
+    // Every input channel is at the end of input: everything sent here has arrived (ports keep order).
+    this.doneSent = true;
+    await this.flushSinks();
+    this.report();
+    this.post({ t: 'done' });
+  }
+
+  async flushSinks(): Promise<void> {
+    this.lastFlush = performance.now();
+    for (const list of this.tasks.values()) for (const task of list.values()) await task.flushSinks();
+  }
+
+  report(): void {
+    const report: MetricsReport = { nodes: {}, edges: {}, watermarks: [] };
+    const local = new Set<string>();
+    for (const list of this.tasks.values())
+      for (const [p, task] of list) {
+        for (const id of task.stage.nodes) local.add(id);
+        report.watermarks.push([task.stage.id, p, task.watermark]);
+      }
+    for (const id of local) {
+      const c = this.metrics.node(id);
+      const latency = this.metrics.sinkLatency(id);
+      report.nodes[id] = {
+        counts: { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs },
+        batch: c.batchTimes.toSparse(),
+        ...(latency ? { latency: latency.toSparse() } : {}),
+        samples: c.samples.list(),
+      };
+    }
+    for (const [id, n] of this.edgeCounts) report.edges[id] = n;
+    this.post({ t: 'metrics', report });
+  }
+}
