@@ -6,12 +6,22 @@
  * a redeploy, as a Prometheus rule reload does. In a cluster only the leader evaluates (it is
  * the one that owns the runs), so a transition is sent once.
  */
-import { type AlertRule, type AlertsSection, alertForMs, type PipelineMetrics } from '@sluice/shared';
+import {
+  type AlertRule,
+  type AlertsSection,
+  alertForMs,
+  isDataRule,
+  type ParamValue,
+  type PipelineMetrics,
+  paramValues,
+} from '@sluice/shared';
 import type { RunHandle } from '../runners/runner.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { type Sample, measure } from './alert-conditions.js';
+import { EdgeCounters } from './alert-edge-counters.js';
 import { describeCondition } from './alert-queries.js';
-import { notify, type NotifierOptions } from './alert-notifier.js';
+import { type AlertNotification, notify, type NotifierOptions } from './alert-notifier.js';
+import { SinkTargets } from './alert-sink-target.js';
 import { type AlertState, step } from './alert-state.js';
 
 /** Samples kept per pipeline: the longest window (5 min) at one per second, and some. */
@@ -33,6 +43,9 @@ interface Watched {
   samples: Sample[];
   states: Map<string, AlertState>;
   alerts?: AlertsSection;
+  params: Record<string, ParamValue>;
+  baseDir: string;
+  counters: EdgeCounters;
   rulesAt: number;
 }
 
@@ -40,16 +53,27 @@ export class AlertEvaluator {
   private readonly watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly sinks: SinkTargets;
 
   constructor(
     private readonly o: {
       runs(): ReadonlyMap<string, RunHandle>;
       store: PipelineStore;
       notifier: NotifierOptions;
+      /**
+       * Whether data rules (share_above, count_above) are counted: on the embedded runner. On
+       * BullMQ the edges run in workers and the server sees only samples, so the deploy refuses
+       * such rules (DeploymentManager.policyDiagnostics) and nothing counts here.
+       */
+      countsEdges?: boolean;
+      /** Folders a sink target's files must be in (as the pipelines' own sinks). */
+      fileRoots?: readonly string[];
       intervalMs?: number;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.sinks = new SinkTargets(o.notifier.log);
+  }
 
   start(): void {
     const tick = () => {
@@ -65,6 +89,8 @@ export class AlertEvaluator {
     this.timer = undefined;
     if (t) clearTimeout(t);
     await Promise.allSettled([...this.inFlight]);
+    for (const w of this.watched.values()) w.counters.clear();
+    await this.sinks.close();
   }
 
   /** The rules' states for a pipeline (every rule of its saved document; ok when not running). */
@@ -87,9 +113,15 @@ export class AlertEvaluator {
 
   /** One evaluation round (exposed for tests, which drive time themselves). */
   async tick(): Promise<void> {
-    const now = (this.o.now ?? Date.now)();
+    const clock = this.o.now ?? Date.now;
+    const now = clock();
     const runs = this.o.runs();
-    for (const id of this.watched.keys()) if (!runs.has(id)) this.watched.delete(id);
+    for (const [id, w] of this.watched)
+      if (!runs.has(id)) {
+        w.counters.clear();
+        this.watched.delete(id);
+        void this.sinks.close(id);
+      }
     for (const [id, handle] of runs) {
       let metrics: PipelineMetrics;
       try {
@@ -98,11 +130,19 @@ export class AlertEvaluator {
         continue;
       }
       let w = this.watched.get(id);
-      if (!w) this.watched.set(id, (w = { samples: [], states: new Map(), rulesAt: -Infinity }));
+      if (!w) {
+        const counters = new EdgeCounters(clock, this.o.notifier.log);
+        this.watched.set(id, (w = { samples: [], states: new Map(), params: {}, baseDir: '.', counters, rulesAt: -Infinity }));
+      }
       if (now - w.rulesAt >= RULES_REFRESH_MS) {
-        w.alerts = (await this.o.store.get(id))?.document.alerts;
+        const stored = await this.o.store.get(id);
+        w.alerts = stored?.document.alerts;
+        w.params = stored ? paramValues(stored.document) : {};
+        w.baseDir = stored?.baseDir ?? '.';
         w.rulesAt = now;
       }
+      // Every tick, not only on a re-read: a restarted run has a new handle to tap.
+      if (this.o.countsEdges !== false) w.counters.sync(handle, w.alerts?.rules ?? [], w.params);
       w.samples.push({ at: now, metrics });
       while (w.samples.length > 0 && now - w.samples[0]!.at > KEEP_MS) w.samples.shift();
       for (const rule of w.alerts?.rules ?? []) this.evaluate(id, w, rule, now);
@@ -111,17 +151,19 @@ export class AlertEvaluator {
 
   private evaluate(pipeline: string, w: Watched, rule: AlertRule, now: number): void {
     const before = w.states.get(rule.id) ?? { phase: 'ok' };
-    const { next, transition } = step(before, measure(rule, w.samples), now, alertForMs(rule));
+    const count = isDataRule(rule) ? w.counters.read(rule.id) : undefined;
+    const { next, transition } = step(before, measure(rule, w.samples, count), now, alertForMs(rule));
     w.states.set(rule.id, next);
     if (!transition) return;
     const since = transition === 'firing' ? next.since! : before.since!;
-    const n = {
+    const n: AlertNotification = {
       pipeline,
       rule: rule.id,
       name: rule.name ?? rule.id,
       state: transition,
       condition: describeCondition(rule),
       value: next.value ?? null,
+      threshold: rule.value ?? null,
       since,
       at: now,
     };
@@ -129,7 +171,10 @@ export class AlertEvaluator {
     for (const targetId of rule.notify ?? []) {
       const target = w.alerts?.targets?.find((t) => t.id === targetId);
       if (!target) continue;
-      const sent = notify(target, n, this.o.notifier);
+      const sent =
+        target.type === 'sink'
+          ? this.sinks.write(pipeline, target, n, { baseDir: w.baseDir, ...(this.o.fileRoots ? { fileRoots: this.o.fileRoots } : {}) })
+          : notify(target, n, this.o.notifier);
       this.inFlight.add(sent);
       void sent.finally(() => this.inFlight.delete(sent));
     }

@@ -150,6 +150,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runs: () => deployments.own(),
     store,
     notifier: { guard: targetGuard(), secret: readSecret, log: o.log },
+    countsEdges: runner.kind === 'embedded',
+    fileRoots: [store.defaultBaseDir, examplesDir],
   });
   alerts.start();
   // BullMQ: one of possibly several servers; the one holding the leader lease resumes the
