@@ -23,6 +23,7 @@ import { describeCondition } from './alert-queries.js';
 import { type AlertNotification, notify, type NotifierOptions } from './alert-notifier.js';
 import { SinkTargets } from './alert-sink-target.js';
 import { type AlertState, step } from './alert-state.js';
+import type { AlertStateStore } from './alert-state-store.js';
 
 /** Samples kept per pipeline: the longest window (5 min) at one per second, and some. */
 const KEEP_MS = 6 * 60_000;
@@ -37,6 +38,8 @@ export interface AlertView {
   state: AlertState['phase'];
   since?: number;
   value?: number;
+  /** When `value` was measured. */
+  measuredAt?: number;
 }
 
 interface Watched {
@@ -47,7 +50,16 @@ interface Watched {
   baseDir: string;
   counters: EdgeCounters;
   rulesAt: number;
+  /** When states were restored from the store (another server evaluated before this one). */
+  restoredAt?: number;
 }
+
+/**
+ * After a restore, a rule whose measure has no value yet (a rate needs 10 s of this server's
+ * own samples, a data rule's counter starts empty) keeps its restored state this long, instead
+ * of reading "no value" as "no longer holds" and resolving or resetting its `for` clock.
+ */
+const RESTORE_GRACE_MS = 60_000;
 
 export class AlertEvaluator {
   private readonly watched = new Map<string, Watched>();
@@ -66,6 +78,8 @@ export class AlertEvaluator {
        * such rules (DeploymentManager.policyDiagnostics) and nothing counts here.
        */
       countsEdges?: boolean;
+      /** Where states outlive this server (a cluster: Redis); absent: in memory only. */
+      states?: AlertStateStore;
       /** Folders a sink target's files must be in (as the pipelines' own sinks). */
       fileRoots?: readonly string[];
       intervalMs?: number;
@@ -107,6 +121,7 @@ export class AlertEvaluator {
         state: s.phase,
         ...(s.since !== undefined ? { since: s.since } : {}),
         ...(s.value !== undefined ? { value: s.value } : {}),
+        ...(s.measuredAt !== undefined ? { measuredAt: s.measuredAt } : {}),
       };
     });
   }
@@ -132,7 +147,13 @@ export class AlertEvaluator {
       let w = this.watched.get(id);
       if (!w) {
         const counters = new EdgeCounters(clock, this.o.notifier.log);
-        this.watched.set(id, (w = { samples: [], states: new Map(), params: {}, baseDir: '.', counters, rulesAt: -Infinity }));
+        w = { samples: [], states: new Map(), params: {}, baseDir: '.', counters, rulesAt: -Infinity };
+        this.watched.set(id, w);
+        const restored = await this.load(id);
+        if (restored.size > 0) {
+          w.states = restored;
+          w.restoredAt = now;
+        }
       }
       if (now - w.rulesAt >= RULES_REFRESH_MS) {
         const stored = await this.o.store.get(id);
@@ -146,13 +167,36 @@ export class AlertEvaluator {
       w.samples.push({ at: now, metrics });
       while (w.samples.length > 0 && now - w.samples[0]!.at > KEEP_MS) w.samples.shift();
       for (const rule of w.alerts?.rules ?? []) this.evaluate(id, w, rule, now);
+      await this.save(id, w);
+    }
+  }
+
+  private async load(pipeline: string): Promise<Map<string, AlertState>> {
+    try {
+      return (await this.o.states?.load(pipeline)) ?? new Map();
+    } catch (err) {
+      this.o.notifier.log(`alert states of pipeline ${pipeline} could not be read: ${(err as Error).message}; starting from ok`);
+      return new Map();
+    }
+  }
+
+  private async save(pipeline: string, w: Watched): Promise<void> {
+    if (!this.o.states) return;
+    const ids = new Set((w.alerts?.rules ?? []).map((r) => r.id));
+    for (const id of w.states.keys()) if (!ids.has(id)) w.states.delete(id);
+    try {
+      await this.o.states.save(pipeline, w.states);
+    } catch (err) {
+      this.o.notifier.log(`alert states of pipeline ${pipeline} could not be written: ${(err as Error).message}`);
     }
   }
 
   private evaluate(pipeline: string, w: Watched, rule: AlertRule, now: number): void {
     const before = w.states.get(rule.id) ?? { phase: 'ok' };
     const count = isDataRule(rule) ? w.counters.read(rule.id) : undefined;
-    const { next, transition } = step(before, measure(rule, w.samples, count), now, alertForMs(rule));
+    const measured = measure(rule, w.samples, count);
+    if (measured === undefined && before.phase !== 'ok' && w.restoredAt !== undefined && now - w.restoredAt < RESTORE_GRACE_MS) return;
+    const { next, transition } = step(before, measured, now, alertForMs(rule));
     w.states.set(rule.id, next);
     if (!transition) return;
     const since = transition === 'firing' ? next.since! : before.since!;
