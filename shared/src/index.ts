@@ -15,4 +15,5 @@ export * from './limits.js';
 export * from './field-path.js';
 export * from './privacy/index.js';
 export * from './alerts/alert-rules.js';
+export { dataWindowMs, DEFAULT_DATA_WINDOW, MAX_DATA_WINDOW_MS, MIN_DATA_WINDOW_MS } from './alerts/alert-data-rules.js';
 export * from './key-partition.js';

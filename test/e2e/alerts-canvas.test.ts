@@ -4,36 +4,19 @@
  * and the webhook arrives signed (checked with openssl). Stopping the run clears the badge.
  */
 import { spawnSync } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { canvasSessionForFile } from './canvas-session.js';
+import { webhookReceiverForFile } from './webhook-receiver.js';
 
-// Before the server starts (beforeAll below): it reads them at start and at each notification.
+// Before the server starts (the session's beforeAll): it reads them at start and at each notification.
 process.env.SLUICE_HTTP_SINK_ALLOW = '127.0.0.1/32';
 process.env.SLUICE_SECRET_E2E_HOOK_KEY = 'e2e-k3y';
 
 const suite = canvasSessionForFile();
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-let hook: Server;
-let hookUrl = '';
+const hook = webhookReceiverForFile('/sluice');
+const received = hook.received;
 
-beforeAll(async () => {
-  hook = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/sluice`;
-});
-
-afterAll(async () => {
-  hook.closeAllConnections();
-  await new Promise<void>((r) => hook.close(() => r()));
+afterAll(() => {
   delete process.env.SLUICE_HTTP_SINK_ALLOW;
   delete process.env.SLUICE_SECRET_E2E_HOOK_KEY;
 });
@@ -53,7 +36,7 @@ describe('alerts on the canvas (Chromium)', () => {
       alerts: {
         // 20 events/s is always below a million: the rule fires once it has 10 s of samples.
         rules: [{ id: 'slow', name: 'Feed too slow', node: 'gen', when: 'rate_below', value: 1_000_000, for: '0s', notify: ['hook'] }],
-        targets: [{ id: 'hook', type: 'webhook', url: hookUrl, signingSecret: 'E2E_HOOK_KEY' }],
+        targets: [{ id: 'hook', type: 'webhook', url: hook.url(), signingSecret: 'E2E_HOOK_KEY' }],
       },
     };
     const post = (path: string, body?: unknown) =>

@@ -15,6 +15,7 @@ import { ProblemsPanel } from '../panels/problems-panel';
 import { ShortcutSheet } from '../panels/shortcut-sheet';
 import { SidePanel } from '../panels/side-panel';
 import { TapPanel } from '../panels/tap-panel';
+import { AlertRulesForm } from '../panels/alert-rules-form';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 import { usePinned } from '../stores/pinned-store';
@@ -300,9 +301,20 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
               </fieldset>
             </SidePanel>
           ) : null}
-          {!selectedNode && selectedEdge && id && status === 'running' ? (
+          {!selectedNode && selectedEdge && doc.edges.some((e) => e.id === selectedEdge) ? (
             <SidePanel>
-              <TapPanel pipelineId={id} edgeId={selectedEdge} />
+              <div className="side-stack">
+                {id && status === 'running' ? <TapPanel pipelineId={id} edgeId={selectedEdge} /> : null}
+                <aside className="panel" aria-label={`Edge ${selectedEdge}`}>
+                  <fieldset className="plain" disabled={!editable}>
+                    <AlertRulesForm
+                      watch={{ edge: selectedEdge }}
+                      diagnostics={validation.diagnostics}
+                      schema={validation.schemas?.[selectedEdge]}
+                    />
+                  </fieldset>
+                </aside>
+              </div>
             </SidePanel>
           ) : null}
         </main>

@@ -3,7 +3,8 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { useDeferredValue, useMemo, useRef } from 'react';
 
 function sameExceptPositions(a: PipelineDocument, b: PipelineDocument): boolean {
-  if (a.edges !== b.edges || a.params !== b.params || a.name !== b.name || a.nodes.length !== b.nodes.length) return false;
+  if (a.edges !== b.edges || a.params !== b.params || a.alerts !== b.alerts || a.name !== b.name || a.nodes.length !== b.nodes.length)
+    return false;
   return a.nodes.every((n, i) => {
     const m = b.nodes[i]!;
     return n.id === m.id && n.type === m.type && n.config === m.config && n.label === m.label;

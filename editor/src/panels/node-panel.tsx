@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Diagnostic, EventSchema, ParamType } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { RulesNodeForm } from '../business/rules-node-form';
+import { AlertRulesForm } from './alert-rules-form';
 import { ConfigForm } from '../forms/config-form';
 import { hiddenConfigFields } from '../forms/field-visibility';
 import { ConnectionCheck } from './connection-check';
@@ -82,6 +83,7 @@ export function NodePanel({
       {def?.connects && canCheck ? <ConnectionCheck pipelineId={pipelineId} nodeId={node.id} config={node.config} /> : null}
       {canCheck ? <RunToHere pipelineId={pipelineId} nodeId={node.id} /> : null}
       {def?.category === 'source' ? <PinnedSample pipelineId={pipelineId} nodeId={node.id} editable={canCheck} /> : null}
+      <AlertRulesForm watch={{ node: node.id }} diagnostics={diagnostics} />
       {history && history.length > 1 ? <Sparkline values={history} /> : null}
       {def ? <Markdown className="docs" text={def.docs} /> : null}
     </aside>

@@ -7,6 +7,7 @@
  */
 import type { AlertRule, PipelineMetrics } from '@sluice/shared';
 import { ERROR_RATIO_WINDOW_MS, RATE_WINDOW_MS } from './alert-queries.js';
+import type { WindowCount } from './alert-window-counter.js';
 
 /** A rate needs samples at least this far apart: one tick apart is noise. */
 export const MIN_SPAN_MS = 10_000;
@@ -16,11 +17,21 @@ export interface Sample {
   metrics: PipelineMetrics;
 }
 
-/** The measured value and whether the condition holds; undefined: nothing to measure yet. */
-export function measure(rule: AlertRule, samples: readonly Sample[]): { value: number; holds: boolean } | undefined {
+/**
+ * The measured value and whether the condition holds; undefined: nothing to measure yet. `count`:
+ * a data rule's counts over its window (alert-window-counter.ts); a share of no events is no value.
+ */
+export function measure(rule: AlertRule, samples: readonly Sample[], count?: WindowCount): { value: number; holds: boolean } | undefined {
   const now = samples.at(-1);
   if (!now) return undefined;
   switch (rule.when) {
+    case 'share_above': {
+      if (!count || count.total === 0) return undefined;
+      const value = count.matching / count.total;
+      return { value, holds: value > (rule.value ?? 1) };
+    }
+    case 'count_above':
+      return count ? { value: count.matching, holds: count.matching > (rule.value ?? 0) } : undefined;
     case 'rate_below': {
       const read = (m: PipelineMetrics) => (rule.edge !== undefined ? m.edges[rule.edge]?.events : m.nodes[rule.node ?? '']?.in);
       const r = delta(samples, RATE_WINDOW_MS, read);

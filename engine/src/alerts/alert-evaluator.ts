@@ -6,13 +6,24 @@
  * a redeploy, as a Prometheus rule reload does. In a cluster only the leader evaluates (it is
  * the one that owns the runs), so a transition is sent once.
  */
-import { type AlertRule, type AlertsSection, alertForMs, type PipelineMetrics } from '@sluice/shared';
+import {
+  type AlertRule,
+  type AlertsSection,
+  alertForMs,
+  isDataRule,
+  type ParamValue,
+  type PipelineMetrics,
+  paramValues,
+} from '@sluice/shared';
 import type { RunHandle } from '../runners/runner.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { type Sample, measure } from './alert-conditions.js';
+import { EdgeCounters } from './alert-edge-counters.js';
 import { describeCondition } from './alert-queries.js';
-import { notify, type NotifierOptions } from './alert-notifier.js';
+import { type AlertNotification, notify, type NotifierOptions } from './alert-notifier.js';
+import { SinkTargets } from './alert-sink-target.js';
 import { type AlertState, step } from './alert-state.js';
+import type { AlertStateStore } from './alert-state-store.js';
 
 /** Samples kept per pipeline: the longest window (5 min) at one per second, and some. */
 const KEEP_MS = 6 * 60_000;
@@ -27,29 +38,56 @@ export interface AlertView {
   state: AlertState['phase'];
   since?: number;
   value?: number;
+  /** When `value` was measured. */
+  measuredAt?: number;
 }
 
 interface Watched {
   samples: Sample[];
   states: Map<string, AlertState>;
   alerts?: AlertsSection;
+  params: Record<string, ParamValue>;
+  baseDir: string;
+  counters: EdgeCounters;
   rulesAt: number;
+  /** When states were restored from the store (another server evaluated before this one). */
+  restoredAt?: number;
 }
+
+/**
+ * After a restore, a rule whose measure has no value yet (a rate needs 10 s of this server's
+ * own samples, a data rule's counter starts empty) keeps its restored state this long, instead
+ * of reading "no value" as "no longer holds" and resolving or resetting its `for` clock.
+ */
+const RESTORE_GRACE_MS = 60_000;
 
 export class AlertEvaluator {
   private readonly watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly sinks: SinkTargets;
 
   constructor(
     private readonly o: {
       runs(): ReadonlyMap<string, RunHandle>;
       store: PipelineStore;
       notifier: NotifierOptions;
+      /**
+       * Whether data rules (share_above, count_above) are counted: on the embedded runner. On
+       * BullMQ the edges run in workers and the server sees only samples, so the deploy refuses
+       * such rules (DeploymentManager.policyDiagnostics) and nothing counts here.
+       */
+      countsEdges?: boolean;
+      /** Where states outlive this server (a cluster: Redis); absent: in memory only. */
+      states?: AlertStateStore;
+      /** Folders a sink target's files must be in (as the pipelines' own sinks). */
+      fileRoots?: readonly string[];
       intervalMs?: number;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.sinks = new SinkTargets(o.notifier.log);
+  }
 
   start(): void {
     const tick = () => {
@@ -65,6 +103,8 @@ export class AlertEvaluator {
     this.timer = undefined;
     if (t) clearTimeout(t);
     await Promise.allSettled([...this.inFlight]);
+    for (const w of this.watched.values()) w.counters.clear();
+    await this.sinks.close();
   }
 
   /** The rules' states for a pipeline (every rule of its saved document; ok when not running). */
@@ -81,15 +121,22 @@ export class AlertEvaluator {
         state: s.phase,
         ...(s.since !== undefined ? { since: s.since } : {}),
         ...(s.value !== undefined ? { value: s.value } : {}),
+        ...(s.measuredAt !== undefined ? { measuredAt: s.measuredAt } : {}),
       };
     });
   }
 
   /** One evaluation round (exposed for tests, which drive time themselves). */
   async tick(): Promise<void> {
-    const now = (this.o.now ?? Date.now)();
+    const clock = this.o.now ?? Date.now;
+    const now = clock();
     const runs = this.o.runs();
-    for (const id of this.watched.keys()) if (!runs.has(id)) this.watched.delete(id);
+    for (const [id, w] of this.watched)
+      if (!runs.has(id)) {
+        w.counters.clear();
+        this.watched.delete(id);
+        void this.sinks.close(id);
+      }
     for (const [id, handle] of runs) {
       let metrics: PipelineMetrics;
       try {
@@ -98,30 +145,69 @@ export class AlertEvaluator {
         continue;
       }
       let w = this.watched.get(id);
-      if (!w) this.watched.set(id, (w = { samples: [], states: new Map(), rulesAt: -Infinity }));
+      if (!w) {
+        const counters = new EdgeCounters(clock, this.o.notifier.log);
+        w = { samples: [], states: new Map(), params: {}, baseDir: '.', counters, rulesAt: -Infinity };
+        this.watched.set(id, w);
+        const restored = await this.load(id);
+        if (restored.size > 0) {
+          w.states = restored;
+          w.restoredAt = now;
+        }
+      }
       if (now - w.rulesAt >= RULES_REFRESH_MS) {
-        w.alerts = (await this.o.store.get(id))?.document.alerts;
+        const stored = await this.o.store.get(id);
+        w.alerts = stored?.document.alerts;
+        w.params = stored ? paramValues(stored.document) : {};
+        w.baseDir = stored?.baseDir ?? '.';
         w.rulesAt = now;
       }
+      // Every tick, not only on a re-read: a restarted run has a new handle to tap.
+      if (this.o.countsEdges !== false) w.counters.sync(handle, w.alerts?.rules ?? [], w.params);
       w.samples.push({ at: now, metrics });
       while (w.samples.length > 0 && now - w.samples[0]!.at > KEEP_MS) w.samples.shift();
       for (const rule of w.alerts?.rules ?? []) this.evaluate(id, w, rule, now);
+      await this.save(id, w);
+    }
+  }
+
+  private async load(pipeline: string): Promise<Map<string, AlertState>> {
+    try {
+      return (await this.o.states?.load(pipeline)) ?? new Map();
+    } catch (err) {
+      this.o.notifier.log(`alert states of pipeline ${pipeline} could not be read: ${(err as Error).message}; starting from ok`);
+      return new Map();
+    }
+  }
+
+  private async save(pipeline: string, w: Watched): Promise<void> {
+    if (!this.o.states) return;
+    const ids = new Set((w.alerts?.rules ?? []).map((r) => r.id));
+    for (const id of w.states.keys()) if (!ids.has(id)) w.states.delete(id);
+    try {
+      await this.o.states.save(pipeline, w.states);
+    } catch (err) {
+      this.o.notifier.log(`alert states of pipeline ${pipeline} could not be written: ${(err as Error).message}`);
     }
   }
 
   private evaluate(pipeline: string, w: Watched, rule: AlertRule, now: number): void {
     const before = w.states.get(rule.id) ?? { phase: 'ok' };
-    const { next, transition } = step(before, measure(rule, w.samples), now, alertForMs(rule));
+    const count = isDataRule(rule) ? w.counters.read(rule.id) : undefined;
+    const measured = measure(rule, w.samples, count);
+    if (measured === undefined && before.phase !== 'ok' && w.restoredAt !== undefined && now - w.restoredAt < RESTORE_GRACE_MS) return;
+    const { next, transition } = step(before, measured, now, alertForMs(rule));
     w.states.set(rule.id, next);
     if (!transition) return;
     const since = transition === 'firing' ? next.since! : before.since!;
-    const n = {
+    const n: AlertNotification = {
       pipeline,
       rule: rule.id,
       name: rule.name ?? rule.id,
       state: transition,
       condition: describeCondition(rule),
       value: next.value ?? null,
+      threshold: rule.value ?? null,
       since,
       at: now,
     };
@@ -129,7 +215,10 @@ export class AlertEvaluator {
     for (const targetId of rule.notify ?? []) {
       const target = w.alerts?.targets?.find((t) => t.id === targetId);
       if (!target) continue;
-      const sent = notify(target, n, this.o.notifier);
+      const sent =
+        target.type === 'sink'
+          ? this.sinks.write(pipeline, target, n, { baseDir: w.baseDir, ...(this.o.fileRoots ? { fileRoots: this.o.fileRoots } : {}) })
+          : notify(target, n, this.o.notifier);
       this.inFlight.add(sent);
       void sent.finally(() => this.inFlight.delete(sent));
     }

@@ -17,6 +17,8 @@ export interface AlertNotification {
   state: 'firing' | 'resolved';
   condition: string;
   value: number | null;
+  /** The rule's `value` the measure is compared with (null: backlog_growing has none). */
+  threshold: number | null;
   /** When the condition started to hold (ms since the epoch). */
   since: number;
   at: number;

@@ -3,7 +3,7 @@
  * Prometheus rules use (prometheus-rules.ts) and the windows the server's own evaluator
  * computes over its samples (alert-evaluator.ts) mean the same thing.
  */
-import type { AlertCondition, AlertRule } from '@sluice/shared';
+import { type AlertCondition, type AlertRule, DEFAULT_DATA_WINDOW } from '@sluice/shared';
 
 /** rate_below and backlog_growing look at the last minute; error ratios at the last 5. */
 export const RATE_WINDOW_MS = 60_000;
@@ -16,9 +16,10 @@ function q(v: string): string {
 
 /**
  * The rule's PromQL. `stage` is the Prometheus stage label of the node's stage (stageLabel), for
- * the stage gauges (lag, backlog).
+ * the stage gauges (lag, backlog). Undefined for data rules: /metrics has no series counting the
+ * events a `where` matches, so only the server evaluates them.
  */
-export function promQuery(pipeline: string, r: AlertRule, stage: string | undefined): string {
+export function promQuery(pipeline: string, r: AlertRule, stage: string | undefined): string | undefined {
   const p = `pipeline=${q(pipeline)}`;
   const node = `{${p},node=${q(r.node ?? '')}}`;
   const st = `{${p},stage=${q(stage ?? '')}}`;
@@ -35,6 +36,9 @@ export function promQuery(pipeline: string, r: AlertRule, stage: string | undefi
       return `max(sluice_stage_watermark_lag_seconds${st}) > ${v}`;
     case 'backlog_growing':
       return `deriv(sluice_stage_backlog_events${st}[1m]) > 0`;
+    case 'share_above':
+    case 'count_above':
+      return undefined;
   }
 }
 
@@ -50,5 +54,9 @@ export function describeCondition(r: AlertRule): string {
       return `watermark of ${on} more than ${r.value} s behind`;
     case 'backlog_growing':
       return `backlog before ${on} growing`;
+    case 'share_above':
+      return `share of events on ${on} with ${r.where} above ${r.value} over ${r.window ?? DEFAULT_DATA_WINDOW}`;
+    case 'count_above':
+      return `events on ${on} with ${r.where} more than ${r.value} over ${r.window ?? DEFAULT_DATA_WINDOW}`;
   }
 }

@@ -11,6 +11,8 @@ export interface AlertState {
   since?: number;
   /** The last measured value. */
   value?: number;
+  /** When it was measured (absent until a measure gave a value). */
+  measuredAt?: number;
 }
 
 export type Transition = 'firing' | 'resolved';
@@ -22,7 +24,7 @@ export function step(
   forMs: number,
 ): { next: AlertState; transition?: Transition } {
   const value = measured?.value;
-  const withValue = (x: AlertState): AlertState => (value === undefined ? x : { ...x, value });
+  const withValue = (x: AlertState): AlertState => (value === undefined ? x : { ...x, value, measuredAt: now });
   if (!measured?.holds) {
     const next = withValue({ phase: 'ok' });
     return s.phase === 'firing' ? { next, transition: 'resolved' } : { next };

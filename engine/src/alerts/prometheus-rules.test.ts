@@ -41,6 +41,8 @@ const DOC = {
       { id: 'windows_behind', name: 'Windows behind', node: 'per_card', when: 'watermark_lag_above', value: 30, for: '1m' },
       { id: 'backlog', name: 'Backlog growing', node: 'per_card', when: 'backlog_growing', for: '3m' },
       { id: 'edge_quiet', name: 'Nothing reaches the filter', edge: 'e1', when: 'rate_below', value: 1, for: '1m' },
+      // A data rule: no /metrics series counts what its `where` matches, so no Prometheus rule.
+      { id: 'big_share', edge: 'e1', when: 'share_above', where: 'amount > 1000', value: 0.05 },
     ],
   },
 };
@@ -148,6 +150,15 @@ describe('alert rules as Prometheus rules', () => {
     const r = promtool(['check', 'rules', join(dir, 'rules.yml')]);
     expect(r.output, r.output).toContain('SUCCESS: 5 rules found');
     expect(r.status).toBe(0);
+  });
+
+  it('says which data rules it leaves out, at the top of the file', () => {
+    const text = rules();
+    expect(text.split('\n').slice(2, 4)).toEqual([
+      '# Not here: big_share (share_above). A data rule counts the events its `where` matches,',
+      '# which no /metrics series does: the Sluice server evaluates it (GET /api/pipelines/:id/alerts).',
+    ]);
+    expect(text).not.toContain('big_share"');
   });
 
   it("fires each alert as promtool's rule tests expect, on hand-written series", () => {

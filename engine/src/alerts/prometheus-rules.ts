@@ -4,7 +4,7 @@
  * carries the pipeline, the rule id and the severity as labels. Checked with `promtool check
  * rules` and `promtool test rules` in prometheus-rules.test.ts.
  */
-import { type AlertRule, alertForMs, type PipelineDocument } from '@sluice/shared';
+import { type AlertRule, alertForMs, isDataRule, type PipelineDocument } from '@sluice/shared';
 import type { Plan } from '../compile/plan.js';
 import { describeCondition, promQuery } from './alert-queries.js';
 
@@ -38,13 +38,23 @@ export function prometheusRules(pipelineId: string, doc: PipelineDocument, plan:
     `  - name: ${y(`sluice-${pipelineId}`)}`,
     '    rules:',
   ];
-  const rules = doc.alerts?.rules ?? [];
+  const all = doc.alerts?.rules ?? [];
+  const rules = all.filter((r) => !isDataRule(r));
+  const serverOnly = all.filter(isDataRule);
+  // Said at the top, where a reader of the file looks: a comment inside the list would be lost on a YAML round trip.
+  if (serverOnly.length > 0)
+    lines.splice(
+      2,
+      0,
+      `# Not here: ${serverOnly.map((r) => `${r.id} (${r.when})`).join(', ')}. A data rule counts the events its \`where\` matches,`,
+      '# which no /metrics series does: the Sluice server evaluates it (GET /api/pipelines/:id/alerts).',
+    );
   if (rules.length === 0) lines[lines.length - 1] = '    rules: []';
   for (const r of rules) {
     const stage = r.node !== undefined ? stageOf(plan, r.node) : undefined;
     lines.push(
       `      - alert: ${alertName(pipelineId, r)}`,
-      `        expr: ${y(promQuery(pipelineId, r, stage))}`,
+      `        expr: ${y(promQuery(pipelineId, r, stage) ?? '')}`,
       `        for: ${duration(alertForMs(r))}`,
       '        labels:',
       `          pipeline: ${y(pipelineId)}`,

@@ -230,6 +230,7 @@ export const AlertStates = named(
         state: z.enum(['ok', 'pending', 'firing']),
         since: z.number().optional().meta({ description: 'When the condition started to hold (ms since the epoch)' }),
         value: z.number().optional().meta({ description: 'The last measured value' }),
+        measuredAt: z.number().optional().meta({ description: 'When `value` was measured (ms since the epoch)' }),
       }),
     ),
   }),

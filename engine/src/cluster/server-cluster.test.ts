@@ -3,7 +3,9 @@
  * answers (docs/multi-server.md). Deploys and stops are run by the leader and answered on the
  * follower as the leader answered them (errors with their diagnostics included); status and
  * ingest work on the follower; with a leader that does not answer, the follower says so with a
- * 503 `no-leader`, and takes the lease once it is free.
+ * 503 `no-leader`, and takes the lease once it is free. Alert states survive a leader change
+ * (kept in Redis, fenced): the new leader neither fires a firing alert again nor restarts a
+ * pending one's `for` clock.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,12 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 import { generatorDoc, httpSourceDoc, readSse } from '../api/test-support.js';
 import { type LocalWorkers, spawnWorkers } from '../cli/spawn-workers.js';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { type RunningServer, startServer } from '../server/start-server.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RedisAlertStates } from '../alerts/alert-state-store.js';
+import { RedisKeys } from '../runners/bullmq/keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -291,4 +297,103 @@ describe('servers of a cluster (one Redis prefix, one schema)', () => {
     expect((await call(follower, 'POST', '/api/pipelines/live/deploy')).status).toBe(200);
     expect(follower.deployments.own().has('live')).toBe(true);
   }, 60_000);
+});
+
+describe('alert states across a leader change', () => {
+  const hooks: { state: string; rule: string; since: number }[] = [];
+  let hookServer: Server;
+  let hookUrl = '';
+  const allowBefore = process.env.SLUICE_HTTP_SINK_ALLOW;
+  beforeAll(async () => {
+    process.env.SLUICE_HTTP_SINK_ALLOW = '127.0.0.1/32';
+    hookServer = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hooks.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
+    hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(async () => {
+    if (allowBefore === undefined) delete process.env.SLUICE_HTTP_SINK_ALLOW;
+    else process.env.SLUICE_HTTP_SINK_ALLOW = allowBefore;
+    hookServer.closeAllConnections();
+    await new Promise<void>((r) => hookServer.close(() => r()));
+  });
+
+  it('the new leader goes on from the states the stopped leader left: no second firing, the pending clock kept', async () => {
+    const c = newCluster();
+    const dir = tmp();
+    const first = await server(c, dir);
+    const second = await server(c, dir);
+    workers.push(spawnWorkers(1, { redisUrl: REDIS_URL, prefix: c.prefix }));
+    // 2000 events/s: both rules hold as soon as a rate is measured.
+    const doc = {
+      ...generatorDoc('watched'),
+      alerts: {
+        rules: [
+          { id: 'fires', node: 'orders', when: 'rate_below', value: 1e9, for: '2s', notify: ['hook'] },
+          { id: 'waits', node: 'orders', when: 'rate_below', value: 1e9, for: '1h', notify: ['hook'] },
+        ],
+        targets: [{ id: 'hook', type: 'webhook', url: hookUrl }],
+      },
+    };
+    expect((await call(first, 'POST', '/api/pipelines', doc)).status).toBe(201);
+    await until('a server leads', async () => (await call(first, 'GET', '/api/cluster')).json.leader?.id !== undefined);
+    const deployed = await call(first, 'POST', '/api/pipelines/watched/deploy');
+    expect(deployed.status, JSON.stringify(deployed.json)).toBe(200);
+    const [leader, next] = first.deployments.own().has('watched') ? [first, second] : [second, first];
+    type View = { rule: string; state: string; since?: number; measuredAt?: number };
+    const view = async (s: RunningServer) => (await call(s, 'GET', '/api/pipelines/watched/alerts')).json.alerts as View[];
+    const rule = (v: View[], id: string) => v.find((r) => r.rule === id)!;
+    await until('fires is firing on the leader', async () => rule(await view(leader), 'fires').state === 'firing', 60_000);
+    await until('its webhook arrives', () => hooks.length === 1);
+    const before = await view(leader);
+    expect(rule(before, 'waits').state).toBe('pending');
+    const firingSince = rule(before, 'fires').since!;
+    const pendingSince = rule(before, 'waits').since!;
+    expect(hooks).toEqual([expect.objectContaining({ rule: 'fires', state: 'firing', since: firingSince })]);
+    expect(await redis.exists(`${c.prefix}:alerts:{watched}`)).toBe(1);
+
+    // The leader stops (SIGTERM's path: detach, give the lease up); the other takes over.
+    await leader.close();
+    const tookOver = Date.now();
+    await until('the other server coordinates the run', () => next.deployments.own().get('watched')?.status() === 'running', 60_000);
+    // Until it has measured with its own samples (a rate needs 10 s of them) it holds the states it read.
+    await until(
+      'the new leader measured fires itself',
+      async () => (rule(await view(next), 'fires').measuredAt ?? 0) > tookOver + 10_000,
+      60_000,
+    );
+    const after = await view(next);
+    expect(rule(after, 'fires')).toMatchObject({ state: 'firing', since: firingSince });
+    expect(rule(after, 'waits')).toMatchObject({ state: 'pending', since: pendingSince });
+    expect(hooks).toHaveLength(1);
+
+    // A write with an older leader's token is refused by the fence, and changes nothing.
+    const stored = await redis.get(`${c.prefix}:alerts:{watched}`);
+    const refused: string[] = [];
+    const stale = new RedisAlertStates(
+      redis,
+      new RedisKeys(c.prefix),
+      () => '1',
+      (l) => refused.push(l),
+    );
+    expect(await stale.save('watched', new Map([['fires', { phase: 'ok' as const }]]))).toBe(false);
+    expect(refused).toEqual([
+      expect.stringMatching(
+        /^alert states of pipeline watched not written: a newer leader \(token \d+\) evaluates them; this server holds token 1$/,
+      ),
+    ]);
+    const now = JSON.parse((await redis.get(`${c.prefix}:alerts:{watched}`))!);
+    expect(now.fires.phase).toBe('firing');
+    expect(stored).not.toBeNull();
+
+    // A stop deletes the states with the run's other keys.
+    expect((await call(next, 'POST', '/api/pipelines/watched/stop')).json.status).toBe('stopped');
+    expect(await redis.exists(`${c.prefix}:alerts:{watched}`)).toBe(0);
+  }, 180_000);
 });

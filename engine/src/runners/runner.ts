@@ -9,7 +9,7 @@ import type { RedeployDiff } from '../compile/redeploy-diff.js';
 import type { ErrorSample } from '../metrics/error-samples.js';
 import type { RunDetail } from '../metrics/run-detail.js';
 import type { IngestHub } from '../runtime/ingest-hub.js';
-import type { TapListener } from '../runtime/taps.js';
+import type { TapListener, TapOptions } from '../runtime/taps.js';
 
 export interface RunOptions {
   /** Folder that relative paths in the document resolve against. */
@@ -90,8 +90,11 @@ export interface RunHandle {
   detail?(): RunDetail;
   /** Stop sources, flush sinks, release resources. Open windows are not emitted. */
   stop(): Promise<RunResult>;
-  /** Listen to the events crossing an edge. Returns the unsubscribe function. */
-  tap(edgeId: string, listener: TapListener): () => void;
+  /**
+   * Listen to the events crossing an edge. Returns the unsubscribe function. BullMQ: edges run
+   * in workers are sampled (remote-taps.ts), so a count over a tap is exact on embedded runs only.
+   */
+  tap(edgeId: string, listener: TapListener, options?: TapOptions): () => void;
   /**
    * Hot redeploy (docs/hot-redeploy.md): replace the running pipeline by a changed document
    * between batches, keeping the state of unchanged nodes and the positions of unchanged

@@ -24,6 +24,10 @@ import { DeploymentManager } from '../deployments/deployment-manager.js';
 import { type LogOption, lineFn, toLogger } from '../logging/logger.js';
 import { Recorder } from '../recording/recorder.js';
 import { AlertEvaluator } from '../alerts/alert-evaluator.js';
+import { RedisAlertStates } from '../alerts/alert-state-store.js';
+import { RedisKeys } from '../runners/bullmq/keys.js';
+import { createRedis } from '../runners/bullmq/redis-client.js';
+import { closeRedis } from '../runners/bullmq/redis-options.js';
 import { targetGuard } from '@sluice/nodes/http-client';
 import { secretEnvVar } from '@sluice/nodes/sdk';
 import { FileRecordingStore } from '../recording/file-recording-store.js';
@@ -146,18 +150,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     : // Embedded: kept in the data folder, so previews survive a restart (docs/preview.md).
       await FileRecordingStore.open(join(o.dataDir, 'recordings'));
   const recorder = new Recorder({ deployments, recordings });
-  // The pipelines' alert rules, on the runs this server coordinates (docs/alerts.md).
-  const alerts = new AlertEvaluator({
-    runs: () => deployments.own(),
-    store,
-    notifier: { guard: targetGuard(), secret: readSecret, log: o.log },
-  });
-  alerts.start();
   // BullMQ: one of possibly several servers; the one holding the leader lease resumes the
   // deployed pipelines (before this server listens, when it takes the lease now).
   const cluster = o.redisUrl
     ? new ServerCluster({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice', deployments, log: o.log })
     : undefined;
+  // The pipelines' alert rules, on the runs this server coordinates (docs/alerts.md); in a
+  // cluster their states are kept in Redis, so a new leader goes on where the last one was.
+  const alertRedis = cluster && o.redisUrl ? createRedis(o.redisUrl, { commandTimeout: 5000 }) : undefined;
+  alertRedis?.on('error', () => undefined); // retried by ioredis; a failed write is logged by the evaluator
+  const alerts = new AlertEvaluator({
+    runs: () => deployments.own(),
+    store,
+    notifier: { guard: targetGuard(), secret: readSecret, log: o.log },
+    countsEdges: runner.kind === 'embedded',
+    fileRoots: [store.defaultBaseDir, examplesDir],
+    ...(cluster && alertRedis
+      ? { states: new RedisAlertStates(alertRedis, new RedisKeys(o.prefix ?? 'sluice'), () => cluster.fencing.token(), o.log) }
+      : {}),
+  });
+  alerts.start();
   // Before the lease is tried: every run this server coordinates carries its leader token.
   if (cluster && runner instanceof BullmqRunner) runner.fenceWith(cluster.fencing);
   if (cluster) await cluster.start();
@@ -237,6 +249,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       else await deployments.close();
       await debugSessions.close();
       await alerts.stop();
+      if (alertRedis) await closeRedis(alertRedis);
       await recorder.close();
       await redisIngest?.quit();
       await pgStore?.close();

@@ -7,20 +7,39 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../diagnostic.js';
 import { type Duration, durationSchema, parseDuration } from '../duration.js';
+import { checkDataRule, checkSinkTarget, type DataRuleContext } from './alert-data-rules.js';
 
-export const ALERT_CONDITIONS = ['rate_below', 'error_ratio_above', 'watermark_lag_above', 'backlog_growing'] as const;
+export const ALERT_CONDITIONS = [
+  'rate_below',
+  'error_ratio_above',
+  'watermark_lag_above',
+  'backlog_growing',
+  'share_above',
+  'count_above',
+] as const;
 export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
+
+/** Data rules: measured on the events crossing an edge (`where` over `window`), not on metrics. */
+export const DATA_CONDITIONS: ReadonlySet<AlertCondition> = new Set(['share_above', 'count_above']);
+export const isDataRule = (r: Pick<AlertRule, 'when'>): boolean => DATA_CONDITIONS.has(r.when);
 
 export interface AlertRule {
   id: string;
   /** What people read in the notification and on the canvas. */
   name?: string;
-  /** The node watched (every condition), or the edge (rate_below only). */
+  /** The node watched (metric conditions), or the edge (rate_below and the data rules). */
   node?: string;
   edge?: string;
   when: AlertCondition;
-  /** rate_below: events/s; error_ratio_above: 0-1; watermark_lag_above: seconds; backlog_growing: none. */
+  /**
+   * rate_below: events/s; error_ratio_above: 0-1; watermark_lag_above: seconds; backlog_growing:
+   * none; share_above: 0-1; count_above: events.
+   */
   value?: number;
+  /** Data rules: the expression an event must make true to count (docs/expressions.md). */
+  where?: string;
+  /** Data rules: how far back events count (default 5m, from 10s to 1h). */
+  window?: Duration;
   /** How long the condition must hold before the alert fires (default 1m). */
   for?: Duration;
   severity?: 'warning' | 'critical';
@@ -36,9 +55,18 @@ export interface WebhookTarget {
   signingSecret?: string;
 }
 
+/** A sink, configured as a node of that type is, that each notification is written to as one event. */
+export interface SinkTarget {
+  id: string;
+  type: 'sink';
+  sink: { type: string; config: Record<string, unknown> };
+}
+
+export type AlertTarget = WebhookTarget | SinkTarget;
+
 export interface AlertsSection {
   rules: AlertRule[];
-  targets?: WebhookTarget[];
+  targets?: AlertTarget[];
 }
 
 export const MAX_ALERT_RULES = 200;
@@ -60,9 +88,17 @@ export const alertsSchema = z
           edge: z.string().optional().meta({ description: 'Edge watched (rate_below only)' }),
           when: z.enum(ALERT_CONDITIONS).meta({
             description:
-              'rate_below: events/s under `value`; error_ratio_above: errors / events in above `value` (0-1); watermark_lag_above: seconds behind wall time above `value`; backlog_growing: the backlog before the node grew over the whole `for`',
+              'rate_below: events/s under `value`; error_ratio_above: errors / events in above `value` (0-1); watermark_lag_above: seconds behind wall time above `value`; backlog_growing: the backlog before the node grew over the whole `for`; share_above: the share (0-1) of events on the edge matching `where` over `window` above `value`; count_above: the number of events on the edge matching `where` over `window` above `value`',
           }),
           value: z.number().min(0).optional(),
+          where: z
+            .string()
+            .max(2000)
+            .optional()
+            .meta({ description: 'share_above, count_above: the expression an event crossing the edge must make true to count' }),
+          window: durationSchema
+            .optional()
+            .meta({ description: 'share_above, count_above: how far back events count (default 5m, 10s to 1h)' }),
           for: durationSchema.optional().meta({ description: 'How long the condition holds before the alert fires (default 1m)' }),
           severity: z.enum(['warning', 'critical']).optional(),
           notify: z.array(idSchema).max(20).optional().meta({ description: 'Ids of alerts.targets to notify' }),
@@ -71,16 +107,25 @@ export const alertsSchema = z
       .max(MAX_ALERT_RULES),
     targets: z
       .array(
-        z.looseObject({
-          id: idSchema,
-          type: z.literal('webhook'),
-          url: z.string().min(1),
-          signingSecret: z
-            .string()
-            .regex(/^[A-Z][A-Z0-9_]*$/, { error: 'a secret name is upper case letters, digits and _' })
-            .optional()
-            .meta({ description: 'Secret that signs each notification (HMAC-SHA256, header Sluice-Signature)' }),
-        }),
+        z.discriminatedUnion('type', [
+          z.looseObject({
+            id: idSchema,
+            type: z.literal('webhook'),
+            url: z.string().min(1),
+            signingSecret: z
+              .string()
+              .regex(/^[A-Z][A-Z0-9_]*$/, { error: 'a secret name is upper case letters, digits and _' })
+              .optional()
+              .meta({ description: 'Secret that signs each notification (HMAC-SHA256, header Sluice-Signature)' }),
+          }),
+          z.looseObject({
+            id: idSchema,
+            type: z.literal('sink'),
+            sink: z
+              .strictObject({ type: z.string().min(1), config: z.record(z.string(), z.unknown()) })
+              .meta({ description: 'A sink node type and its config, as a node of that type takes it; each notification is one event' }),
+          }),
+        ]),
       )
       .max(50)
       .optional(),
@@ -91,6 +136,7 @@ export const alertsSchema = z
 export function validateAlerts(
   alerts: AlertsSection | undefined,
   graph: { nodes: readonly { id: string }[]; edges: readonly { id: string }[] },
+  context: DataRuleContext = { params: {} },
 ): Diagnostic[] {
   if (!alerts) return [];
   const out: Diagnostic[] = [];
@@ -101,6 +147,10 @@ export function validateAlerts(
   (alerts.targets ?? []).forEach((t, i) => {
     if (targets.has(t.id)) problem(`alerts.targets[${i}].id`, `two targets have the id "${t.id}"`);
     targets.add(t.id);
+    if (t.type === 'sink') {
+      out.push(...checkSinkTarget(t, `alerts.targets[${i}]`, context.registry));
+      return;
+    }
     let u: URL | undefined;
     try {
       u = new URL(t.url);
@@ -118,12 +168,16 @@ export function validateAlerts(
     if ((r.node === undefined) === (r.edge === undefined)) problem(at, 'an alert rule watches one node or one edge: set node or edge');
     if (r.node !== undefined && !nodes.has(r.node)) problem(`${at}.node`, `"${r.node}" is not a node of this document`);
     if (r.edge !== undefined && !edges.has(r.edge)) problem(`${at}.edge`, `"${r.edge}" is not an edge of this document`);
-    if (r.edge !== undefined && r.when !== 'rate_below') problem(`${at}.when`, `${r.when} watches a node; an edge has only a rate`);
+    if (isDataRule(r)) out.push(...checkDataRule(r, at, context));
+    else if (r.where !== undefined || r.window !== undefined)
+      problem(at, `where and window belong to share_above and count_above, not ${r.when}`);
+    if (r.edge !== undefined && r.when !== 'rate_below' && !isDataRule(r))
+      problem(`${at}.when`, `${r.when} watches a node; an edge has a rate, share_above and count_above`);
     if (r.when === 'backlog_growing') {
       if (r.value !== undefined) problem(`${at}.value`, 'backlog_growing takes no value');
     } else if (r.value === undefined) problem(`${at}.value`, `${r.when} needs a value (${unitOf(r.when)})`);
-    if (r.when === 'error_ratio_above' && r.value !== undefined && r.value > 1)
-      problem(`${at}.value`, `an error ratio is between 0 and 1 (${r.value} given)`);
+    if ((r.when === 'error_ratio_above' || r.when === 'share_above') && r.value !== undefined && r.value > 1)
+      problem(`${at}.value`, `${r.when === 'share_above' ? 'a share' : 'an error ratio'} is between 0 and 1 (${r.value} given)`);
     const forMs = parseDuration(r.for ?? DEFAULT_ALERT_FOR);
     if (forMs !== undefined && forMs > MAX_ALERT_FOR_MS) problem(`${at}.for`, 'for is at most 24h');
     (r.notify ?? []).forEach((t, j) => {
@@ -134,9 +188,14 @@ export function validateAlerts(
 }
 
 export function unitOf(when: AlertCondition): string {
-  return { rate_below: 'events per second', error_ratio_above: 'a ratio, 0 to 1', watermark_lag_above: 'seconds', backlog_growing: '' }[
-    when
-  ];
+  return {
+    rate_below: 'events per second',
+    error_ratio_above: 'a ratio, 0 to 1',
+    watermark_lag_above: 'seconds',
+    backlog_growing: '',
+    share_above: 'a share, 0 to 1',
+    count_above: 'a number of events',
+  }[when];
 }
 
 /** `for` in ms, the default filled in. */

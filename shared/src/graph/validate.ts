@@ -75,7 +75,7 @@ export function validateDocument(input: unknown, registry: NodeTypeRegistry, opt
     ...configs.diagnostics,
     ...validateParams(doc),
     ...validatePrivacy(doc.privacy),
-    ...validateAlerts(doc.alerts, doc),
+    ...validateAlerts(doc.alerts, doc, { params: structure.paramTypes, schemas: configs.schemas, registry }),
     // Every node present counts as a member, readable or not: a broken node is not "missing".
     ...validateAnnotations(migrated as Record<string, unknown>, [...doc.nodes, ...[...structure.unreadableNodeIds].map((id) => ({ id }))]),
   );

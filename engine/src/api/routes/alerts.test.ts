@@ -47,14 +47,14 @@ describe('alert rules in the API', () => {
     expect(found.map((d) => `${d.path}: ${d.message}`).sort()).toEqual(
       [
         'alerts.rules[0].node: "nope" is not a node of this document',
-        'alerts.rules[1].when: error_ratio_above watches a node; an edge has only a rate',
+        'alerts.rules[1].when: error_ratio_above watches a node; an edge has a rate, share_above and count_above',
         'alerts.rules[2].node: "nope" is not a node of this document',
         'alerts.rules[2].value: an error ratio is between 0 and 1 (2 given)',
         'alerts.rules[2].notify[0]: "pager" is not one of alerts.targets',
         'alerts.rules[3].id: two alert rules have the id "a"',
         'alerts.rules[3]: an alert rule watches one node or one edge: set node or edge',
         'alerts.rules[3].node: "x" is not a node of this document',
-        'alerts.rules[3].when: backlog_growing watches a node; an edge has only a rate',
+        'alerts.rules[3].when: backlog_growing watches a node; an edge has a rate, share_above and count_above',
         'alerts.rules[3].value: backlog_growing takes no value',
       ].sort(),
     );

@@ -88,6 +88,11 @@ export class RedisKeys {
   coordinatorFence(pid: string): string {
     return `${this.prefix}:cfence:${tag(pid)}`;
   }
+
+  /** The pipeline's alert rules' states (alert-state-store.ts), written by the leader's evaluator. */
+  alertStates(pid: string): string {
+    return `${this.prefix}:alerts:${tag(pid)}`;
+  }
   /** Hash `<node>#<partition>` -> generation: the partitions whose source opened on a worker (source-start.ts). */
   sourceStarted(pid: string): string {
     return `${this.prefix}:sstarted:${tag(pid)}`;
@@ -125,6 +130,7 @@ export class RedisKeys {
       this.sourceStarted(pid),
       this.taps(pid),
       this.startFailure(pid),
+      this.alertStates(pid),
       this.runMarker(pid),
     ];
   }

@@ -9,7 +9,7 @@ import type { Plan } from '../../compile/plan.js';
 import type { RedeployDiff } from '../../compile/redeploy-diff.js';
 import type { ErrorSample } from '../../metrics/error-samples.js';
 import type { RunDetail, RunHistograms } from '../../metrics/run-detail.js';
-import { type TapListener, TapRegistry } from '../../runtime/taps.js';
+import { type TapListener, type TapOptions, TapRegistry } from '../../runtime/taps.js';
 import { HotSwapRefused, type RunHandle, type RunOptions, type RunResult } from '../runner.js';
 
 /** What a run's metrics give, on either runner. */
@@ -112,8 +112,8 @@ export abstract class RunLifecycle implements RunHandle {
     return this.done;
   }
 
-  tap(edgeId: string, listener: TapListener): () => void {
-    return this.taps.add(edgeId, listener);
+  tap(edgeId: string, listener: TapListener, options?: TapOptions): () => void {
+    return this.taps.add(edgeId, listener, options);
   }
 
   /**

@@ -14,7 +14,7 @@ import { loadedPlugins } from '../../../plugins/load-plugins.js';
 import { EventTooDeepError, tooDeepFields } from '../../../runtime/event-depth.js';
 import { StartFailure } from '../../../runtime/node-errors.js';
 import { buildOperators, sourceKey } from '../../../runtime/operator-build.js';
-import type { TapListener } from '../../../runtime/taps.js';
+import type { TapListener, TapOptions } from '../../../runtime/taps.js';
 import type { TaskOutput } from '../../../runtime/task.js';
 import { RUN_DEFAULTS, type RunOptions } from '../../runner.js';
 import { messageOf, type PendingSwap, RunLifecycle } from '../../shared/run-lifecycle.js';
@@ -180,8 +180,8 @@ export class ThreadedRun extends RunLifecycle {
     this.merger = built.merger;
   }
 
-  override tap(edgeId: string, listener: TapListener): () => void {
-    const off = super.tap(edgeId, listener);
+  override tap(edgeId: string, listener: TapListener, options?: TapOptions): () => void {
+    const off = super.tap(edgeId, listener, options);
     this.tapCounts.set(edgeId, (this.tapCounts.get(edgeId) ?? 0) + 1);
     this.set.broadcast({ t: 'taps', edges: [...this.tapCounts.keys()] });
     let on = true;
