@@ -100,7 +100,11 @@ const SHOTS: Shot[] = [
     name: 'preview',
     take: async (page) => {
       await page.getByRole('button', { name: 'Preview' }).click();
-      await page.getByTestId('preview-outcomes').waitFor(WAIT);
+      // The report, or the preview's own error said in the failure (not a bare timeout).
+      const done = page.getByTestId('preview-outcomes').or(page.getByTestId('preview').getByRole('alert'));
+      await done.first().waitFor(WAIT);
+      if ((await page.getByTestId('preview-outcomes').count()) === 0)
+        throw new Error(`the preview failed: ${await page.getByTestId('preview').getByRole('alert').textContent()}`);
     },
     element: (page) => page.getByTestId('preview'),
   },

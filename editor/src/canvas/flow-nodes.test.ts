@@ -90,6 +90,8 @@ describe('flow nodes', () => {
     expect(nodes[0]!.handles).toBeUndefined();
     expect(nodes[0]!.measured).toEqual({ width: 215, height: 60 });
     expect(nodes[1]!.initialWidth).toBe(215);
+    // As its measured size too: React Flow fits the view only once every node has one.
+    expect(nodes[1]!.measured).toEqual({ width: 215, height: 47 });
     // A filter: its input at the left, out and error at the right, centred 24 and 40 px from the top.
     expect(nodes[1]!.handles).toEqual([
       { id: 'in', type: 'target', position: 'left', x: -4, y: 20, width: 8, height: 8 },

@@ -36,6 +36,13 @@ export type Measured = ReadonlyMap<string, { width: number; height: number }>;
 const WIDTH = 215;
 const HEIGHT = 47;
 const HANDLE = 8;
+/**
+ * The estimated size as `measured` too: React Flow holds a fit (Fit view, a document opened)
+ * until every node has a measured size, and a big graph's nodes out of view never get one, so
+ * the fit waited and fired at the next node drawn: mid-pan or mid-drag, undoing the gesture.
+ * A node drawn is measured all the same (React Flow observes every node it mounts).
+ */
+const ESTIMATE = { width: WIDTH, height: HEIGHT };
 
 /**
  * Where a node's handles will be, before it is drawn. React Flow draws every node it has no
@@ -104,7 +111,7 @@ export function flowNodes(
             ...(size
               ? { measured: size }
               : estimate && !measured.has(spec.id)
-                ? { initialWidth: WIDTH, initialHeight: HEIGHT, handles: estimatedHandles(spec.type, spec.config) }
+                ? { measured: ESTIMATE, initialWidth: WIDTH, initialHeight: HEIGHT, handles: estimatedHandles(spec.type, spec.config) }
                 : {}),
           };
     if (node !== hit?.node) changed.push(spec.id);
