@@ -237,7 +237,7 @@ export class WorkerPool {
         generation: d.generation,
         store: this.store,
         context,
-        enqueue: (jobs) => queues.add(jobs),
+        enqueue: (jobs, markerSeenAt) => queues.add(jobs, markerSeenAt),
         onTap: taps.publish,
         onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
       },
