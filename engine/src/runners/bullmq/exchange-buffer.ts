@@ -30,6 +30,8 @@ export class ExchangeBuffer implements TaskOutput {
   /** Fields shipped per edge (undefined: all). */
   private readonly projection = new Map<string, string[] | undefined>();
   private readonly partitioners = new Map<number, Partitioner>();
+  /** Stages made of sinks only: a watermark alone is news to them only at the end of input. */
+  private readonly sinkOnly = new Set<number>();
   private watermark = Number.NEGATIVE_INFINITY;
   edgeCounts: Record<string, number> = {};
   onTap: ((edgeId: string, events: Event[]) => void) | undefined;
@@ -44,7 +46,10 @@ export class ExchangeBuffer implements TaskOutput {
   ) {
     this.outEdges = plan.edges.filter((e) => e.exchange && plan.nodes.get(e.source)!.stage === stage.id);
     for (const e of this.outEdges) this.projection.set(e.id, exchangeFields(plan, e));
-    for (const s of plan.stages) this.partitioners.set(s.id, keyPartitioner(s.keyBy ?? [], s.partitions));
+    for (const s of plan.stages) {
+      this.partitioners.set(s.id, keyPartitioner(s.keyBy ?? [], s.partitions));
+      if (s.nodes.every((id) => plan.nodes.get(id)!.isSink)) this.sinkOnly.add(s.id);
+    }
   }
 
   send(edge: PlanEdge, _from: number, events: Event[]): void {
@@ -78,6 +83,9 @@ export class ExchangeBuffer implements TaskOutput {
         const pending = this.pending.get(ch);
         const wmMoved = this.watermark > (this.state.sentWm[ch] ?? Number.NEGATIVE_INFINITY);
         if (!pending && !wmMoved) continue;
+        // No heartbeat to a stage of sinks (one job per upstream job, each a claim and a commit,
+        // for nothing): the watermark rides on its next events, or goes alone at the end.
+        if (!pending && this.sinkOnly.has(target.id) && this.watermark !== Number.POSITIVE_INFINITY) continue;
         const seq = (this.state.seq[ch] ?? 0) + 1;
         this.state.seq[ch] = seq;
         if (wmMoved) this.state.sentWm[ch] = this.watermark;

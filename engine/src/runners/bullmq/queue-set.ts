@@ -7,8 +7,10 @@ import { jobId, type RedisKeys } from './keys.js';
 import { BullConnections } from './redis-client.js';
 import { RunStateLost } from './run-marker.js';
 
-/** A marker check answered within this long is taken as current (see add). */
+/** A marker check asked within this long (and answered) is taken as current (see add). */
 const PROMPT_MS = 1000;
+/** A marker seen by a fenced script this recently needs no GET before an enqueue (see add). */
+const SEEN_FRESH_MS = 250;
 
 export class QueueSet {
   private readonly queues = new Map<string, Queue<BatchJob>>();
@@ -42,9 +44,12 @@ export class QueueSet {
   /**
    * Enqueue, if the run marker still exists: a process that lost its Redis state, or woke after
    * an undeploy, must not recreate the pipeline's queues (RunStateLost). The check is one GET
-   * before the jobs go, on the queue's own connection.
+   * before the jobs go, on the queue's own connection. `markerSeenAt`: when the caller asked a
+   * script that checks the marker (a task's claim, a source's pending mark) and got a prompt
+   * yes; within SEEN_FRESH_MS of asking, the GET would say no more, so it is skipped (a round
+   * trip per job saved).
    */
-  async add(jobs: OutgoingJob[]): Promise<void> {
+  async add(jobs: OutgoingJob[], markerSeenAt?: number): Promise<void> {
     if (jobs.length === 0) return;
     const first = this.queue(jobs[0]!.targetStage, jobs[0]!.targetPartition);
     const marker = this.keys.runMarker(this.pid);
@@ -52,6 +57,7 @@ export class QueueSet {
     // A reply that took long may have waited in the socket while this process was paused (an
     // undeploy may have happened meanwhile): ask again until one comes back promptly.
     for (;;) {
+      if (markerSeenAt !== undefined && Date.now() - markerSeenAt < SEEN_FRESH_MS) break;
       const asked = Date.now();
       if ((await client.get(marker)) === null) throw new RunStateLost(marker);
       if (Date.now() - asked < PROMPT_MS) break;

@@ -125,8 +125,11 @@ export class SourceUnit {
         if (batch.done) slot.done = true;
         await slot.task.flushSinks();
         const jobs = slot.exchange.drain();
-        // Fenced: a holder that lost its lease stops here, before its jobs go out.
-        if (jobs.length > 0 && from !== undefined)
+        // Fenced: a holder that lost its lease stops here, before its jobs go out. The pending
+        // mark's script also found the run marker: the enqueue needs no check of its own.
+        let markerSeenAt: number | undefined;
+        if (jobs.length > 0 && from !== undefined) {
+          markerSeenAt = Date.now();
           await o.checkpoints.markPending(
             slot.nodeId,
             o.partition,
@@ -134,10 +137,11 @@ export class SourceUnit {
             { from, records, watermark: batch.watermark, done: batch.done, ...(kept ? { kept } : {}) },
             o.lease,
           );
+        }
         // A source without positions has no pending mark to fence its enqueue: the lease is
         // confirmed instead, just before the jobs go out.
         else if (jobs.length > 0) await o.confirmLease();
-        if (jobs.length > 0) await o.queues.add(jobs);
+        if (jobs.length > 0) await o.queues.add(jobs, markerSeenAt);
         o.backlog.add(jobs.length);
         // Also after a batch that sent nothing on: a sink chained here may have written it.
         if (jobs.length > 0 || records > 0 || batch.done) await this.checkpoint();

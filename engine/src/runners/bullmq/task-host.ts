@@ -46,8 +46,11 @@ export interface TaskHostOptions {
   generation?: string;
   store: TaskStateStore;
   context: ContextOptions;
-  /** Adds the jobs to their queues (before the commit: a crash in between only duplicates ids). */
-  enqueue: (jobs: OutgoingJob[]) => Promise<void>;
+  /**
+   * Adds the jobs to their queues (before the commit: a crash in between only duplicates ids).
+   * `markerSeenAt`: when the claim that found the run marker was asked (QueueSet.add).
+   */
+  enqueue: (jobs: OutgoingJob[], markerSeenAt?: number) => Promise<void>;
   onTap?: (edgeId: string, events: Event[]) => void;
   /** This task cannot be built here (an operator's create, restore or onStart threw): the run fails with it. */
   onStartFailure?: (failure: StartFailure) => Promise<void>;
@@ -83,6 +86,7 @@ export class TaskHost {
     if (job.seq <= last) return false;
     if (job.seq > last + 1) throw new OutOfOrderBatch(`${channel}: batch ${job.seq} arrived before ${last + 1}`);
     // The claim also tells whether this worker is behind: a worker must reload before it touches anything.
+    const asked = Date.now();
     const claim = await store.claim(pid, stage.id, partition, this.version, `${channel}#${job.seq}`);
     if ('stale' in claim) {
       await this.reload();
@@ -98,7 +102,7 @@ export class TaskHost {
       if (this.o.stage.nodes.some((id) => this.o.plan.nodes.get(id)!.isSink)) this.o.beforeSinkWrite?.();
       await this.task.flushSinks();
       if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
-      await this.o.enqueue(this.exchange.drain());
+      await this.o.enqueue(this.exchange.drain(), asked);
       await this.commit(claim.token);
       return true;
     } catch (err) {

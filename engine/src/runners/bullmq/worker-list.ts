@@ -5,8 +5,8 @@
  * Each worker beats in the `workers` hash (id -> epoch ms, every ~0.5 s) and says who it is
  * once in `worker-info` (id -> host, pid, labels). What it holds: the partition queues where it
  * is processing a batch right now, read from each queue's active jobs, which BullMQ stamps with
- * the worker's name `<id>:<pid>` (worker-pool.ts): every worker competes for every keyed queue,
- * one batch at a time per queue. And the source partitions whose lease it holds
+ * the worker's name `<id>:<pid>` (worker-pool.ts): each keyed queue is served by the worker
+ * placement gives it (queue-placement.ts), one batch at a time per queue. And the source partitions whose lease it holds
  * (`<pipeline>.<node>#<partition>`, docs/source-partitions.md).
  */
 import { nodeDefinitions } from '@sluice/nodes/definitions';
@@ -25,6 +25,8 @@ export interface WorkerIdentity {
   pid: number;
   labels: string[];
   startedAt: number;
+  /** False for a worker that serves no keyed queue (sources only): placement leaves it out. */
+  queues?: boolean;
 }
 
 export interface WorkerView {

@@ -1,14 +1,15 @@
 /**
  * `sluice worker`: serves every deployed pipeline. It watches the set of deployed pipelines,
  * runs the source partitions whose leases it holds (source-host.ts: a fair share of them,
- * handed over and taken over as workers come and go), and hosts one BullMQ Worker per
- * (pipeline, stage, partition) queue of the keyed stages (the queue's global concurrency is 1,
- * so each partition has one writer at a time across all workers). Counters and histograms
+ * handed over and taken over as workers come and go), and serves its share of the keyed stages'
+ * (pipeline, stage, partition) queues, placed round-robin over the live workers
+ * (queue-placement.ts, keyed-queues.ts; each queue's global concurrency is 1, so each partition
+ * has one writer at a time across all workers whatever the placement). Counters and histograms
  * travel with each task's committed state and each source partition's checkpoint.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import { BullConnections, createRedis, type RedisClient } from './redis-client.js';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan } from '../../compile/plan.js';
@@ -24,7 +25,8 @@ import { RedisRecordingStore } from '../../recording/redis-recording-store.js';
 import { TapPublisher } from './remote-taps.js';
 import { reportStartFailure } from './start-failure-report.js';
 import { reportRedisErrors } from './redis-options.js';
-import { TaskHost } from './task-host.js';
+import { KeyedQueues } from './keyed-queues.js';
+import { ownedQueueIndices, ServingWorkers } from './queue-placement.js';
 import { TaskStateStore } from './task-state-store.js';
 import { liveWorkersWith, type WorkerIdentity } from './worker-list.js';
 
@@ -82,8 +84,8 @@ interface Hosted {
   generation: string;
   ephemeral: boolean;
   taps: TapPublisher;
-  workers: Worker[];
-  hosts: TaskHost[];
+  /** The keyed queues: this worker serves the ones placement gives it (queue-placement.ts). */
+  keyed: KeyedQueues;
   queues: QueueSet;
   /** The BullMQ workers' connection (shared on a cluster, closed after them). */
   connections: BullConnections;
@@ -102,6 +104,9 @@ export class WorkerPool {
   private readonly gone = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
+  private readonly servingWorkers: ServingWorkers;
+  /** Live workers that serve keyed queues, sorted: placement divides the queues among them. */
+  private serving: string[];
   private syncing: Promise<void> = Promise.resolve();
   /** Inboxes of source.http partitions run here (their Redis streams). */
   private readonly ingest: RedisIngestHub;
@@ -114,6 +119,8 @@ export class WorkerPool {
     reportRedisErrors(this.redis, o.redisUrl, (line) => this.log(line));
     reportRedisErrors(this.subscriber, o.redisUrl, undefined); // same Redis: one line is enough
     this.keys = new RedisKeys(o.prefix);
+    this.servingWorkers = new ServingWorkers(o.sourcesOnly ? undefined : this.id);
+    this.serving = o.sourcesOnly ? [] : [this.id];
     this.store = new TaskStateStore(this.redis, this.keys);
     this.ingest = new RedisIngestHub({ redis: this.redis, prefix: o.prefix });
   }
@@ -130,7 +137,13 @@ export class WorkerPool {
 
   async start(): Promise<void> {
     // Who this is, for `sluice workers` and GET /api/workers; labels choose where placed sources run.
-    const identity: WorkerIdentity = { host: hostname(), pid: process.pid, labels: [...(this.o.labels ?? [])], startedAt: Date.now() };
+    const identity: WorkerIdentity = {
+      host: hostname(),
+      pid: process.pid,
+      labels: [...(this.o.labels ?? [])],
+      startedAt: Date.now(),
+      ...(this.o.sourcesOnly ? { queues: false } : {}),
+    };
     await Promise.all([
       this.redis.hset(this.keys.workerInfo, this.id, JSON.stringify(identity)),
       this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS),
@@ -171,7 +184,10 @@ export class WorkerPool {
       // Undeployed without a lease: another worker of the run swept it before this one looked.
       if (h.ephemeral && !deployed.has(pid) && (await leaseGone())) this.runGone(pid, h.generation);
     }
+    await this.observeServing();
     for (const [pid, d] of deployed) if (!this.hosted.has(pid)) await this.host(d);
+    if (!this.o.sourcesOnly)
+      for (const [pid, h] of this.hosted) h.keyed.place(ownedQueueIndices(pid, h.keyed.count, this.serving, this.id));
     for (const h of this.hosted.values()) await h.taps.refresh();
     // Heartbeat: operators (and the benchmark) can tell how many workers serve the queues. Sent
     // in order on one connection; no MULTI, which a Redis Cluster refuses across slots.
@@ -180,6 +196,12 @@ export class WorkerPool {
       this.redis.pexpire(this.keys.workers, WORKER_HASH_TTL_MS),
       this.redis.pexpire(this.keys.workerInfo, WORKER_HASH_TTL_MS),
     ]);
+  }
+
+  /** The live workers serving keyed queues, as this worker sees them (queue-placement.ts). */
+  private async observeServing(): Promise<void> {
+    const [beats, infos] = await Promise.all([this.redis.hgetall(this.keys.workers), this.redis.hgetall(this.keys.workerInfo)]);
+    this.serving = this.servingWorkers.observe(beats, infos);
   }
 
   private runGone(pid: string, generation: string): void {
@@ -196,55 +218,34 @@ export class WorkerPool {
     const privacy = pipelinePrivacy(d.document, { missingSecret: 'redact' });
     const taps = new TapPublisher(this.redis, this.keys, d.pid, (e) => privacy.mask(e));
     const connections = new BullConnections(this.o.redisUrl);
-    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, workers: [], hosts: [], queues, connections };
-    for (const stage of plan.stages) {
-      if (stage.source !== undefined || this.o.sourcesOnly) continue;
-      for (let p = 0; p < stage.partitions; p++) {
-        let current: Job<BatchJob> | undefined;
-        const host = new TaskHost({
-          pid: d.pid,
-          plan,
-          stage,
-          partition: p,
-          generation: d.generation,
-          store: this.store,
-          context: {
-            baseDir: d.baseDir,
-            ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}),
-            params: d.params,
-            now: Date.now,
-            show: (e) => privacy.mask(e),
-          },
-          enqueue: (jobs) => queues.add(jobs),
-          onTap: taps.publish,
-          beforeSinkWrite: slowSinkDrill(() => current),
-          onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
-        });
-        const worker = new Worker<BatchJob>(
-          this.keys.queue(d.pid, stage.id, p),
-          async (job) => {
-            current = job;
-            await host.apply(job.data);
-          },
-          // The name (worker id and pid) lands on each job it takes: drills find who holds a queue.
-          {
-            connection: connections.get(),
-            prefix: this.o.prefix,
-            concurrency: 1,
-            name: `${this.id}:${process.pid}`,
-            ...workerTimings(),
-          },
-        );
-        worker.on('failed', (job, err) => {
-          const code = (err as { code?: string }).code;
-          if (code !== 'out-of-order' && code !== 'stale-task' && code !== 'stale-generation' && code !== 'claim-pending')
-            this.log(`${job?.queueName} batch failed: ${err.message}`);
-        });
-        worker.on('error', (err) => this.log(`worker error: ${err.message}`));
-        h.workers.push(worker);
-        h.hosts.push(host);
-      }
-    }
+    const context = {
+      baseDir: d.baseDir,
+      ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}),
+      params: d.params,
+      now: Date.now,
+      show: (e: Parameters<typeof privacy.mask>[0]) => privacy.mask(e),
+    };
+    const keyed = new KeyedQueues({
+      pid: d.pid,
+      plan,
+      keys: this.keys,
+      connections,
+      workerOptions: { name: `${this.id}:${process.pid}`, ...workerTimings() },
+      task: {
+        pid: d.pid,
+        plan,
+        generation: d.generation,
+        store: this.store,
+        context,
+        enqueue: (jobs, markerSeenAt) => queues.add(jobs, markerSeenAt),
+        onTap: taps.publish,
+        onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
+      },
+      beforeSinkWrite: slowSinkDrill,
+      log: (line) => this.log(line),
+    });
+    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, keyed, queues, connections };
+    if (!this.o.sourcesOnly) keyed.place(ownedQueueIndices(d.pid, keyed.count, this.serving, this.id));
     if (d.sourcesOn !== 'coordinator') {
       h.sources = new SourceHost({
         redis: this.redis,
@@ -254,14 +255,7 @@ export class WorkerPool {
         queues,
         workerId: this.id,
         labels: this.o.labels ?? [],
-        context: {
-          baseDir: d.baseDir,
-          ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}),
-          params: d.params,
-          now: Date.now,
-          ingest: { hub: this.ingest, pipelineId: d.pid },
-          show: (e) => privacy.mask(e),
-        },
+        context: { ...context, ingest: { hub: this.ingest, pipelineId: d.pid } },
         liveWorkers: (labels) => this.liveWorkers(labels),
         onTap: taps.publish,
         onSourceEvents: d.record ? (nodeId, events) => recordBatch(this.recording(), d.pid, nodeId, events, privacy) : undefined,
@@ -274,7 +268,7 @@ export class WorkerPool {
       h.sources.start();
     }
     this.hosted.set(d.pid, h);
-    this.log(`serving ${d.pid} (${h.workers.length} partition queues)`);
+    this.log(`serving ${d.pid} (${keyed.serving} of its ${keyed.count} partition queues)`);
   }
 
   private async unhost(pid: string): Promise<void> {
@@ -283,8 +277,7 @@ export class WorkerPool {
     this.hosted.delete(pid);
     // Sources first: checkpointed and released, they send nothing more to the queues.
     await h.sources?.close();
-    await Promise.all(h.workers.map((w) => w.close()));
-    await Promise.all(h.hosts.map((t) => t.close()));
+    await h.keyed.close();
     await h.queues.close();
     await h.connections.close();
     this.log(`released ${pid}`);
