@@ -364,6 +364,11 @@ export class WindowOperator implements Operator {
     return this.keyNames.map((name, i) => `${name}=${JSON.stringify(k[i] ?? null)}`).join(', ');
   }
 
+  /** Keys interned by a tumbling or sliding window now, idle ones included (bounded by sweeps). */
+  get internedKeys(): number {
+    return this.cols.interned;
+  }
+
   onRestore(): void {
     const layout = this.layout.get();
     if (layout !== this.expectedLayout) {

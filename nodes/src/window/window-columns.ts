@@ -111,6 +111,11 @@ export class WindowColumns implements KeyedColumns {
     if (track) this.dirty = new Uint8Array(this.head.length);
   }
 
+  /** Keys with a slot, idle ones included. */
+  get interned(): number {
+    return this.slotOf.size;
+  }
+
   /** The slot of a key, NONE when it has none; it may be idle (see isIdle). */
   find(ik: InternKey): number {
     return this.slotOf.get(ik) ?? NONE;
