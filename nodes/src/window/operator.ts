@@ -270,11 +270,7 @@ export class WindowOperator implements Operator {
     const cols = this.cols;
     let fired = 0;
     for (let due = this.records.takeNext(watermark); due !== undefined; due = this.records.takeNext(watermark)) {
-      const records = due.records;
-      const keys = new Array<string>(records.length);
-      for (let i = 0; i < records.length; i++) keys[i] = cols.stateKey(cols.slot[records[i]!]!);
-      for (const i of sortedOrder(keys)) {
-        const r = records[i]!;
+      for (const r of cols.inKeyOrder(due.records)) {
         this.fireRecord(r, out);
         cols.remove(r);
         if (++fired % FLUSH_EVERY === 0) out.flush?.();
@@ -385,15 +381,4 @@ export class WindowOperator implements Operator {
     for (const [key, entry] of this.windows.entries()) for (const w of entry.w) this.index.add(w.e + this.lateness, key, entry);
     this.nextFire = this.index.next();
   }
-}
-
-/** Positions of `keys` in key order (code units, as `<`); equal keys keep their order. */
-function sortedOrder(keys: readonly string[]): number[] {
-  const order = new Array<number>(keys.length);
-  for (let i = 0; i < keys.length; i++) order[i] = i;
-  return order.sort((a, b) => {
-    const x = keys[a]!;
-    const y = keys[b]!;
-    return x < y ? -1 : x > y ? 1 : a - b;
-  });
 }

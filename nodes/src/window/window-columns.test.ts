@@ -29,14 +29,22 @@ describe('window state in columns (tumbling and sliding)', () => {
   });
 
   it('snapshots number keys under their tagged state key, and a restored key takes new events into the same window', () => {
-    const first = tumbling(undefined, [{ as: 'n', op: 'count' }, { as: 'total', op: 'sum', field: 'v' }, { as: 'last', op: 'last', field: 'v' }]);
+    const first = tumbling(undefined, [
+      { as: 'n', op: 'count' },
+      { as: 'total', op: 'sum', field: 'v' },
+      { as: 'last', op: 'last', field: 'v' },
+    ]);
     first.op.process([at(1, { k: 7, v: 2 }), at(2, { k: 'x', v: 3 })], first.col);
     const snap = JSON.parse(JSON.stringify(first.registry.snapshot()));
     expect(snap.windows.entries).toEqual([
       ['\u00017', { k: [7], w: [{ s: 0, e: 10, n: 1, i: 0, x: [2, 1, 1], v: [2] }] }],
       ['x', { k: ['x'], w: [{ s: 0, e: 10, n: 1, i: 0, x: [3, 1, 2], v: [3] }] }],
     ]);
-    const second = tumbling(undefined, [{ as: 'n', op: 'count' }, { as: 'total', op: 'sum', field: 'v' }, { as: 'last', op: 'last', field: 'v' }]);
+    const second = tumbling(undefined, [
+      { as: 'n', op: 'count' },
+      { as: 'total', op: 'sum', field: 'v' },
+      { as: 'last', op: 'last', field: 'v' },
+    ]);
     second.registry.restore(snap);
     second.op.onRestore();
     second.op.process([at(3, { k: 7, v: 5 })], second.col);
@@ -69,6 +77,23 @@ describe('window state in columns (tumbling and sliding)', () => {
     expect(interned).toEqual([3000, 3000, 3000, 3000]);
   });
 
+  it('fires a later window of returning keys in state key order (kept ranks), a few keys or all', () => {
+    const { op, col } = tumbling();
+    op.process(
+      Array.from({ length: 100 }, (_, i) => at(i % 10, { k: 99 - i })),
+      col,
+    );
+    op.onWatermark(10, col);
+    expect(col.outputs.out!.slice(0, 12).map((o) => o.k)).toEqual([0, 1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    // Window 1: five of the hundred keys, no new one.
+    op.process(
+      [42, 7, 99, 13, 5].map((k, i) => at(10 + i, { k })),
+      col,
+    );
+    op.onWatermark(20, col);
+    expect(col.outputs.out!.slice(100).map((o) => o.k)).toEqual([13, 42, 5, 7, 99]);
+  });
+
   it('tells a tracked store that an idle key is gone and that it came back', () => {
     const registry = new MemoryStateRegistry({ track: true });
     const { op, col } = tumbling(registry);
@@ -86,13 +111,25 @@ describe('window state in columns (tumbling and sliding)', () => {
   });
 
   it('restores state written by the object layout of a sliding window (same entries) and fires it in order', () => {
-    const ctx = testContext({ config: windowDefinition.config.parse({ type: 'sliding', size: '20ms', slide: '10ms', keyBy: ['k'], aggregates: count }), nodeId: 'w' });
+    const ctx = testContext({
+      config: windowDefinition.config.parse({ type: 'sliding', size: '20ms', slide: '10ms', keyBy: ['k'], aggregates: count }),
+      nodeId: 'w',
+    });
     const op = new WindowOperator(ctx.config, ctx.stateRegistry);
     ctx.stateRegistry.restore({
       windows: {
         kind: 'keyed',
         entries: [
-          ['b', { k: ['b'], w: [{ s: -10, e: 10, n: 4, i: 0, x: [], v: [] }, { s: 0, e: 20, n: 4, i: 0, x: [], v: [] }] }],
+          [
+            'b',
+            {
+              k: ['b'],
+              w: [
+                { s: -10, e: 10, n: 4, i: 0, x: [], v: [] },
+                { s: 0, e: 20, n: 4, i: 0, x: [], v: [] },
+              ],
+            },
+          ],
           ['a', { k: ['a'], w: [{ s: 0, e: 20, n: 1, i: 0, x: [], v: [] }] }],
         ],
       },

@@ -63,6 +63,23 @@ function grownI32(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
   return b;
 }
 
+/** `items` ordered by their state keys (code units, as `<`); equal keys keep their order. */
+function byStateKey(items: readonly number[], keyOf: (item: number) => string): number[] {
+  const keys = new Array<string>(items.length);
+  const order = new Array<number>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    keys[i] = keyOf(items[i]!);
+    order[i] = i;
+  }
+  order.sort((a, b) => {
+    const x = keys[a]!;
+    const y = keys[b]!;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  for (let i = 0; i < order.length; i++) order[i] = items[order[i]!]!;
+  return order;
+}
+
 export class WindowColumns implements KeyedColumns {
   private readonly xs: number;
   private readonly vs: number;
@@ -98,6 +115,10 @@ export class WindowColumns implements KeyedColumns {
   private dirtyList: number[] = [];
   private deleted: InternKey[] = [];
   private pending: [string, unknown][] | undefined;
+  /** Slots' positions in state key order; undefined when a key was interned since. */
+  private rank: Int32Array | undefined;
+  /** Scratch for inKeyOrder: record by rank, NONE between calls. */
+  private byRank = new Int32Array(0);
 
   constructor(
     readonly aggs: Aggregates,
@@ -139,6 +160,7 @@ export class WindowColumns implements KeyedColumns {
   }
 
   private newKey(ik: InternKey, kval: unknown): number {
+    this.rank = undefined;
     let s = this.freeSlots.pop();
     if (s === undefined) {
       s = this.keyOf.length;
@@ -278,6 +300,7 @@ export class WindowColumns implements KeyedColumns {
 
   /** Every key and window gone. */
   private clear(): void {
+    this.rank = undefined;
     this.slotOf.clear();
     this.idle = 0;
     this.keyOf = [];
@@ -287,6 +310,55 @@ export class WindowColumns implements KeyedColumns {
     this.v = [];
     this.used = 0;
     this.live = 0;
+  }
+
+  /**
+   * `records` (one bucket) in state key order, as `<` orders strings. Each slot's rank in that
+   * order is kept while no new key is interned, so a generation of returning keys fires without
+   * sorting strings: a counting pass over the ranks (or a numeric sort of a small bucket's).
+   */
+  inKeyOrder(records: readonly number[]): readonly number[] {
+    const n = records.length;
+    const slots = this.keyOf.length;
+    const bySort = () => byStateKey(records, (r) => this.stateKey(this.slot[r]!));
+    if (this.rank === undefined && n * 4 < slots) return bySort();
+    if (this.rank === undefined) this.rank = this.ranks();
+    const rank = this.rank;
+    if (this.byRank.length < slots) this.byRank = new Int32Array(slots).fill(NONE);
+    const byRank = this.byRank;
+    const ks = new Int32Array(n);
+    let twice = false;
+    for (let i = 0; i < n; i++) {
+      const k = rank[this.slot[records[i]!]!]!;
+      // Two windows of one key in a bucket (state restored from another window size): sort them.
+      if (byRank[k] !== NONE) twice = true;
+      byRank[k] = records[i]!;
+      ks[i] = k;
+    }
+    let out: number[] | undefined;
+    if (!twice) {
+      out = new Array<number>(n);
+      if (n * 4 < slots) {
+        ks.sort();
+        for (let i = 0; i < n; i++) out[i] = byRank[ks[i]!]!;
+      } else {
+        let j = 0;
+        for (let k = 0; k < slots; k++) if (byRank[k] !== NONE) out[j++] = byRank[k]!;
+      }
+    }
+    for (let i = 0; i < n; i++) byRank[ks[i]!] = NONE;
+    return out ?? bySort();
+  }
+
+  /** Every interned slot's position in state key order (free slots rank anywhere). */
+  private ranks(): Int32Array {
+    const slots = this.keyOf.length;
+    const order: number[] = [];
+    for (let s = 0; s < slots; s++) if (this.keyOf[s] !== undefined) order.push(s);
+    const rank = new Int32Array(slots);
+    const sorted = byStateKey(order, (s) => this.stateKey(s));
+    for (let i = 0; i < sorted.length; i++) rank[sorted[i]!] = i;
+    return rank;
   }
 
   private touch(slot: number): void {
