@@ -1,8 +1,9 @@
 /**
  * The state of tumbling and sliding windows laid out in columns (docs/keyed-state.md):
  *
- * - keys are interned: one slot per distinct key, found through one Map from the key (a
- *   finite number stays a number, so a numeric key costs no string). A slot whose last window
+ * - keys are interned: one slot per distinct key, found through key-slots.ts (a finite number
+ *   stays a number, so a numeric key costs no string; a small non-negative integer indexes a
+ *   table). A slot whose last window
  *   fired goes idle: the key has no state (snapshots and commits say it is gone), but the slot
  *   stays for its next window, as keys mostly come back. A sweep, after at least half as many
  *   windows fired as there are slots, frees the slots idle since before the previous sweep
@@ -20,6 +21,7 @@
 import type { KeyedColumns } from '../sdk/state.js';
 import { STATE_KEY_TAG } from '../sdk/state-key.js';
 import type { Aggregates, Win } from './aggregates.js';
+import { KeySlots } from './key-slots.js';
 
 export const NONE = -1;
 
@@ -84,7 +86,7 @@ export class WindowColumns implements KeyedColumns {
   private readonly xs: number;
   private readonly vs: number;
   // Keys.
-  private readonly slotOf = new Map<InternKey, number>();
+  private readonly slotOf = new KeySlots();
   private keyOf: InternKey[] = [];
   /** keyBy values per slot: the value itself with one field, the array with several. */
   private kvals: unknown[] = [];
@@ -139,7 +141,7 @@ export class WindowColumns implements KeyedColumns {
 
   /** The slot of a key, NONE when it has none; it may be idle (see isIdle). */
   find(ik: InternKey): number {
-    return this.slotOf.get(ik) ?? NONE;
+    return this.slotOf.get(ik);
   }
 
   /** True when the slot has no window: claim it before adding one. */
@@ -402,7 +404,9 @@ export class WindowColumns implements KeyedColumns {
   entries(): [string, unknown][] {
     if (this.pending !== undefined) return this.pending;
     const out: [string, unknown][] = [];
-    for (const [ik, s] of this.slotOf) if (this.head[s] !== NONE) out.push([stateKeyOf(ik), this.entry(s)]);
+    for (let s = 0; s < this.keyOf.length; s++) {
+      if (this.keyOf[s] !== undefined && this.idleSince[s]! < 0 && this.head[s] !== NONE) out.push([this.stateKey(s), this.entry(s)]);
+    }
     return out;
   }
 
@@ -444,7 +448,7 @@ export class WindowColumns implements KeyedColumns {
     const deleted: string[] = [];
     for (const ik of new Set(this.deleted)) {
       const s = this.slotOf.get(ik);
-      if (s === undefined || this.head[s] === NONE) deleted.push(stateKeyOf(ik));
+      if (s === NONE || this.head[s] === NONE) deleted.push(stateKeyOf(ik));
     }
     return { set, deleted };
   }
