@@ -9,6 +9,8 @@ import { type Event, fieldReader } from '@sluice/shared';
 export type KeyFn = (e: Event) => string;
 
 const TAG = '\u0001';
+/** Starts the state key of a value that is not a plain string (JSON follows). */
+export const STATE_KEY_TAG = TAG;
 const SEP = '\u0000';
 
 /** Strings that could be mistaken for a tagged value or a separator are tagged too. */

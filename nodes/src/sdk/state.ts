@@ -20,8 +20,25 @@ export interface ValueState<T> {
   set(value: T): void;
 }
 
+/**
+ * A keyed store an operator lays out itself (columns and interned keys, as the window's
+ * window-columns.ts), which the runtime snapshots, restores and commits as the same entries a
+ * keyed store holds: `[key, value]`, values plain data. The snapshot format does not change.
+ */
+export interface KeyedColumns {
+  /** Every key's value, as new plain objects (or the restored entries not loaded yet). */
+  entries(): [string, unknown][];
+  /** Restored entries (copies, the store's to keep): the operator loads them in onRestore. */
+  restore(entries: [string, unknown][]): void;
+  /** Keys written and keys gone since `markClean`; asked only of a store created with track. */
+  changes(): { set: [string, unknown][]; deleted: string[] };
+  markClean(): void;
+}
+
 export interface StateRegistry {
   keyed<T>(name: string): KeyedState<T>;
+  /** A keyed store laid out by the operator; `create` is told whether to track changes (BullMQ). */
+  columns<S extends KeyedColumns>(name: string, create: (track: boolean) => S): S;
   value<T>(name: string, initial: T): ValueState<T>;
 }
 
@@ -94,7 +111,7 @@ class TrackedMap<V> extends Map<string, V> {
 
 /** In-memory stores: the embedded runtime's, and the base of the BullMQ one. */
 export class MemoryStateRegistry implements StateRegistry {
-  private readonly keyedStores = new Map<string, Map<string, unknown>>();
+  private readonly keyedStores = new Map<string, Map<string, unknown> | KeyedColumns>();
   private readonly values = new Map<string, { v: unknown }>();
 
   /** `track`: remember changed keys for `keyedChanges` (BullMQ's incremental commits). */
@@ -102,11 +119,19 @@ export class MemoryStateRegistry implements StateRegistry {
 
   keyed<T>(name: string): KeyedState<T> {
     let m = this.keyedStores.get(name);
+    if (m !== undefined && !(m instanceof Map)) throw new Error(`state ${name} is declared as columns, not as a keyed store`);
     if (!m) {
       m = this.options.track ? new TrackedMap() : new Map();
       this.keyedStores.set(name, m);
     }
     return m as Map<string, T>;
+  }
+
+  columns<S extends KeyedColumns>(name: string, create: (track: boolean) => S): S {
+    if (this.keyedStores.has(name)) throw new Error(`state ${name} is declared twice`);
+    const store = create(this.options.track === true);
+    this.keyedStores.set(name, store);
+    return store;
   }
 
   value<T>(name: string, initial: T): ValueState<T> {
@@ -128,7 +153,8 @@ export class MemoryStateRegistry implements StateRegistry {
     const snap: StateSnapshot = {};
     for (const [name, m] of this.keyedStores) {
       // keyed: false: the stores are listed, empty (their entries travel as changes).
-      snap[name] = { kind: 'keyed', entries: options.keyed === false ? [] : copy([...Map.prototype.entries.call(m)]) };
+      const entries = options.keyed === false ? [] : m instanceof Map ? [...Map.prototype.entries.call(m)] : m.entries();
+      snap[name] = { kind: 'keyed', entries: copy(entries) };
     }
     for (const [name, c] of this.values) snap[name] = { kind: 'value', value: copy(c.v) };
     return snap;
@@ -138,8 +164,10 @@ export class MemoryStateRegistry implements StateRegistry {
   keyedChanges(): KeyedChanges {
     const out: KeyedChanges = {};
     for (const [name, m] of this.keyedStores) {
-      if (!(m instanceof TrackedMap)) throw new Error('keyedChanges needs a registry created with { track: true }');
-      const c = m.changes();
+      if (!this.options.track || (m instanceof Map && !(m instanceof TrackedMap))) {
+        throw new Error('keyedChanges needs a registry created with { track: true }');
+      }
+      const c = (m as TrackedMap<unknown> | KeyedColumns).changes();
       if (c.set.length > 0 || c.deleted.length > 0) out[name] = c;
     }
     return out;
@@ -147,13 +175,15 @@ export class MemoryStateRegistry implements StateRegistry {
 
   /** What is in memory is what is committed: changes count from here. */
   markClean(): void {
-    for (const m of this.keyedStores.values()) if (m instanceof TrackedMap) m.markClean();
+    for (const m of this.keyedStores.values()) if (m instanceof TrackedMap || !(m instanceof Map)) m.markClean();
   }
 
   /** Replace the contents of declared stores (objects stay the same, so operators' handles work). */
   restore(snap: StateSnapshot): void {
     for (const [name, s] of Object.entries(snap)) {
-      if (s.kind === 'keyed') {
+      const columns = this.keyedStores.get(name);
+      if (s.kind === 'keyed' && columns !== undefined && !(columns instanceof Map)) columns.restore(structuredClone(s.entries));
+      else if (s.kind === 'keyed') {
         const m = this.keyed<unknown>(name) as unknown as Map<string, unknown>;
         m.clear();
         for (const [k, v] of structuredClone(s.entries)) m.set(k, v);

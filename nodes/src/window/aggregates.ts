@@ -28,6 +28,9 @@ export interface Win {
   v: unknown[];
 }
 
+/** Numbers of windows: a Win's own array, or a Float64Array column (exact for every double). */
+export type Slots = number[] | Float64Array;
+
 interface DistinctSet {
   s: Record<string, 1>;
   o: Record<string, 1>;
@@ -110,6 +113,19 @@ export class Aggregates {
     this.vals = this.codes.map(() => null);
   }
 
+  /** Slots per window in `x` (numbers) and in `v` (other values). */
+  get xSlots(): number {
+    return this.xSize;
+  }
+  get vSlots(): number {
+    return this.vCodes.length;
+  }
+
+  /** A new window's `v` slots at `vo` of `v`: null, or an empty set for count_distinct. */
+  initValues(v: unknown[], vo: number): void {
+    for (let k = 0; k < this.vCodes.length; k++) v[vo + k] = this.vCodes[k] === DISTINCT ? ({ s: {}, o: {} } satisfies DistinctSet) : null;
+  }
+
   window(s: number, e: number): Win {
     // Sized up front (no spare slots); aggregates without slots (count) share one empty array.
     let x: number[] = NO_SLOTS;
@@ -120,7 +136,7 @@ export class Aggregates {
     let v: unknown[] = NO_SLOTS;
     if (this.vCodes.length > 0) {
       v = new Array(this.vCodes.length);
-      for (let k = 0; k < this.vCodes.length; k++) v[k] = this.vCodes[k] === DISTINCT ? ({ s: {}, o: {} } satisfies DistinctSet) : null;
+      this.initValues(v, 0);
     }
     return { s, e, n: 0, i: 0, x, v };
   }
@@ -157,13 +173,20 @@ export class Aggregates {
   add(w: Win, t: number, ingest: number | undefined): void {
     w.n++;
     if (ingest !== undefined && ingest > w.i) w.i = ingest;
+    this.addAt(w.x, 0, w.v, 0, t);
+  }
+
+  /**
+   * The accumulator part of `add`, on slots at `xo` of `x` and `vo` of `v`: a Win's own arrays
+   * (offsets 0) or the columns of window-columns.ts (one record's slots in shared arrays).
+   */
+  addAt(x: Slots, xo: number, v: unknown[], vo: number, t: number): void {
     const codes = this.codes;
     const kinds = this.kinds;
     for (let j = 0; j < codes.length; j++) {
       const kind = kinds[j];
       if (kind === NONE) continue;
-      const x = w.x;
-      const xk = this.xs[j]!;
+      const xk = xo + this.xs[j]!;
       switch (codes[j]) {
         case SUM:
         case AVG:
@@ -179,33 +202,33 @@ export class Aggregates {
             x[xk + 1]!++;
           } else {
             // Strings rank after every number: kept apart, compared among themselves.
-            const k = this.vs[j]!;
-            const cur = w.v[k] as string | null;
+            const k = vo + this.vs[j]!;
+            const cur = v[k] as string | null;
             const val = this.vals[j] as string;
-            if (cur === null || (max ? val > cur : val < cur)) w.v[k] = val;
+            if (cur === null || (max ? val > cur : val < cur)) v[k] = val;
           }
           break;
         }
         case DISTINCT: {
-          const d = w.v[this.vs[j]!] as DistinctSet;
+          const d = v[vo + this.vs[j]!] as DistinctSet;
           if (kind === NUMBER) d.o[this.nums[j]!] = 1;
           else addDistinct(d, this.vals[j]);
           break;
         }
         case FIRST: {
           // Equal event times: the earlier arrival stays first.
-          const k = this.vs[j]!;
-          if (w.v[k] === null || t < x[xk]!) {
-            w.v[k] = this.vals[j];
+          const k = vo + this.vs[j]!;
+          if (v[k] === null || t < x[xk]!) {
+            v[k] = this.vals[j];
             x[xk] = t;
           }
           break;
         }
         case LAST: {
           // Equal event times: the later arrival becomes last.
-          const k = this.vs[j]!;
-          if (w.v[k] === null || t >= x[xk]!) {
-            w.v[k] = this.vals[j];
+          const k = vo + this.vs[j]!;
+          if (v[k] === null || t >= x[xk]!) {
+            v[k] = this.vals[j];
             x[xk] = t;
           }
           break;
@@ -266,34 +289,39 @@ export class Aggregates {
    * would turn into a silent null): that field is written as null and the caller reports it.
    */
   write(w: Win, o: Record<string, unknown>): string | undefined {
+    return this.writeAt(w.n, w.x, 0, w.v, 0, o);
+  }
+
+  /** `write` from slots at `xo` of `x` and `vo` of `v` (see addAt), `n` events. */
+  writeAt(n: number, xs: Slots, xo: number, vs: unknown[], vo: number, o: Record<string, unknown>): string | undefined {
     let problem: string | undefined;
     for (const { name, code, x, v, label } of this.outputs) {
       let r: unknown;
       switch (code) {
         case COUNT:
-          r = w.n;
+          r = n;
           break;
         case SUM:
-          r = w.x[x + 1] === 0 ? null : w.x[x];
+          r = xs[xo + x + 1] === 0 ? null : xs[xo + x];
           break;
         case AVG:
-          r = w.x[x + 1] === 0 ? null : w.x[x]! / w.x[x + 1]!;
+          r = xs[xo + x + 1] === 0 ? null : xs[xo + x]! / xs[xo + x + 1]!;
           break;
         // Mixed values order numbers before strings: min is the smallest number if any, max the
         // largest string if any.
         case MIN:
-          r = w.x[x + 1]! > 0 ? w.x[x] : w.v[v];
+          r = xs[xo + x + 1]! > 0 ? xs[xo + x] : vs[vo + v];
           break;
         case MAX:
-          r = w.v[v] !== null ? w.v[v] : w.x[x + 1]! > 0 ? w.x[x] : null;
+          r = vs[vo + v] !== null ? vs[vo + v] : xs[xo + x + 1]! > 0 ? xs[xo + x] : null;
           break;
         case DISTINCT: {
-          const d = w.v[v] as DistinctSet;
+          const d = vs[vo + v] as DistinctSet;
           r = Object.keys(d.s).length + Object.keys(d.o).length;
           break;
         }
         default:
-          r = w.v[v];
+          r = vs[vo + v];
       }
       if (typeof r === 'number' && r - r !== 0) {
         problem = `${problem === undefined ? '' : `${problem}; `}${label} overflowed to ${r}`;

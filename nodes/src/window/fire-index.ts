@@ -79,35 +79,91 @@ export class FireIndex<T = unknown> {
   }
 
   private pushTime(time: number): void {
-    const times = this.times;
-    let i = times.length;
-    times.push(time);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (times[p]! <= time) break;
-      times[i] = times[p]!;
-      i = p;
-    }
-    times[i] = time;
+    heapPush(this.times, time);
   }
 
   private popTime(): number {
-    const times = this.times;
-    const top = times[0]!;
-    const last = times.pop()!;
-    const n = times.length;
-    if (n === 0) return top;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const m = r < n && times[r]! < times[l]! ? r : l;
-      if (times[m]! >= last) break;
-      times[i] = times[m]!;
-      i = m;
-    }
-    times[i] = last;
-    return top;
+    return heapPop(this.times);
   }
+}
+
+/**
+ * The same index for window records of window-columns.ts (fixed windows): record ids grouped
+ * by fire time, each record scheduled once, when its window is created or restored.
+ */
+export class RecordFireIndex {
+  private readonly buckets = new Map<number, number[]>();
+  private readonly times: number[] = [];
+  private lastTime = Number.NaN;
+  private lastBucket: number[] | undefined;
+
+  add(time: number, record: number): void {
+    let bucket = this.lastBucket;
+    if (time !== this.lastTime || bucket === undefined) {
+      bucket = this.buckets.get(time);
+      if (bucket === undefined) {
+        bucket = [];
+        this.buckets.set(time, bucket);
+        heapPush(this.times, time);
+      }
+      this.lastTime = time;
+      this.lastBucket = bucket;
+    }
+    bucket.push(record);
+  }
+
+  next(): number {
+    return this.times.length > 0 ? this.times[0]! : Number.POSITIVE_INFINITY;
+  }
+
+  /** The earliest due bucket (removed), or undefined when none is due at `watermark`. */
+  takeNext(watermark: number): { time: number; records: number[] } | undefined {
+    if (!(this.times.length > 0 && this.times[0]! <= watermark)) return undefined;
+    const time = heapPop(this.times);
+    const records = this.buckets.get(time)!;
+    this.buckets.delete(time);
+    this.lastTime = Number.NaN;
+    this.lastBucket = undefined;
+    return { time, records };
+  }
+
+  clear(): void {
+    this.buckets.clear();
+    this.times.length = 0;
+    this.lastTime = Number.NaN;
+    this.lastBucket = undefined;
+  }
+}
+
+/** Pushes `time` onto a binary min-heap of numbers. */
+export function heapPush(times: number[], time: number): void {
+  let i = times.length;
+  times.push(time);
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (times[p]! <= time) break;
+    times[i] = times[p]!;
+    i = p;
+  }
+  times[i] = time;
+}
+
+/** Takes the smallest number off a non-empty binary min-heap. */
+export function heapPop(times: number[]): number {
+  const top = times[0]!;
+  const last = times.pop()!;
+  const n = times.length;
+  if (n === 0) return top;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const m = r < n && times[r]! < times[l]! ? r : l;
+    if (times[m]! >= last) break;
+    times[i] = times[m]!;
+    i = m;
+  }
+  times[i] = last;
+  return top;
 }

@@ -21,9 +21,10 @@ import { Aggregates, type Win } from './aggregates.js';
 import { latestStart } from './assigners.js';
 import type { WindowConfig } from './definition.js';
 import { type FieldWriter, fieldWriter } from './field-writer.js';
-import { type DueBucket, FireIndex } from './fire-index.js';
-import { type KeyFn, keyFunction } from '../sdk/state-key.js';
+import { type DueBucket, FireIndex, RecordFireIndex } from './fire-index.js';
+import { type KeyFn, keyFunction, STATE_KEY_TAG } from '../sdk/state-key.js';
 import { mergeOverlapping } from './sessions.js';
+import { type InternKey, NONE, WindowColumns } from './window-columns.js';
 
 /** One key's state: its keyBy values (for the output) and its open windows. */
 export interface KeyEntry {
@@ -68,7 +69,11 @@ export class WindowOperator implements Operator {
   private readonly keyReaders: FieldReader[];
   private readonly keyWriters: FieldWriter[];
   private readonly keyNames: readonly string[];
+  /** Sessions: entries as objects (sessions merge and grow). */
   private readonly windows: KeyedState<KeyEntry>;
+  /** Tumbling and sliding: columns (window-columns.ts); the same state name and format. */
+  private readonly cols: WindowColumns;
+  private readonly records = new RecordFireIndex();
   private readonly watermark: ValueState<number | null>;
   private readonly layout: ValueState<string>;
   private readonly expectedLayout: string;
@@ -93,7 +98,14 @@ export class WindowOperator implements Operator {
     this.keyReaders = c.keyBy.map(fieldReader);
     this.keyWriters = c.keyBy.map(fieldWriter);
     this.keyNames = c.keyBy;
-    this.windows = state.keyed<KeyEntry>('windows');
+    // One of the two is declared (the other is an empty stand-in no snapshot sees).
+    if (this.session) {
+      this.windows = state.keyed<KeyEntry>('windows');
+      this.cols = new WindowColumns(this.aggs, c.keyBy.length, false);
+    } else {
+      this.windows = new Map<string, KeyEntry>();
+      this.cols = state.columns('windows', (track) => new WindowColumns(this.aggs, c.keyBy.length, track));
+    }
     this.watermark = state.value<number | null>('watermark', null);
     this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
     this.expectedLayout = `${c.type}|${JSON.stringify(c.keyBy)}|${c.aggregates.map((a) => a.op).join(',')}`;
@@ -138,10 +150,11 @@ export class WindowOperator implements Operator {
   private toFixed(e: Event, t: number, closedUpTo: number): number {
     const size = this.size;
     const lateness = this.lateness;
+    const cols = this.cols;
     let result = NO_WINDOW;
     let looked = false;
-    let entry: KeyEntry | undefined;
-    let key = '';
+    let slot = NONE;
+    let ik: InternKey = '';
     const slide = this.slide;
     let start = this.lastStart;
     if (!(t >= start && t < start + slide)) this.lastStart = start = latestStart(t, slide);
@@ -152,31 +165,39 @@ export class WindowOperator implements Operator {
         continue;
       }
       if (!looked) {
-        key = this.key(e);
-        entry = this.windows.get(key);
+        ik = this.internKey(e);
+        slot = cols.find(ik);
         looked = true;
       }
-      let w: Win | undefined;
-      if (entry !== undefined) {
-        // The window is usually the latest one of the key: search from the end.
-        const ws = entry.w;
-        for (let j = ws.length - 1; j >= 0; j--) {
-          if (ws[j]!.s === start) {
-            w = ws[j]!;
-            break;
-          }
-        }
+      let r = slot === NONE ? NONE : cols.findWindow(slot, start);
+      if (r === NONE) {
+        if (slot === NONE || cols.isIdle(slot)) slot = cols.claim(ik, slot, this.keyValue(e));
+        r = cols.newWindow(slot, start, end);
+        const time = end + lateness;
+        this.records.add(time, r);
+        if (time < this.nextFire) this.nextFire = time;
       }
-      if (w === undefined) {
-        w = this.aggs.window(start, end);
-        if (entry === undefined) entry = this.newEntry(key, e, w);
-        else entry.w.push(w);
-        this.schedule(end + lateness, key, entry);
-      }
-      this.aggs.add(w, t, e[INGEST_TIME]);
+      cols.add(r, t, e[INGEST_TIME]);
       result = PLACED;
     }
     return result;
+  }
+
+  /** The event's key for interning: a finite number as it is, else its state key (sdk/state-key.ts). */
+  private internKey(e: Event): InternKey {
+    if (this.keyReaders.length !== 1) return this.key(e);
+    const v = this.keyReaders[0]!(e);
+    if (typeof v === 'number' && v - v === 0) return v;
+    return typeof v === 'string' && v.charCodeAt(0) !== 1 ? v : STATE_KEY_TAG + (JSON.stringify(v) ?? 'null');
+  }
+
+  /** What WindowColumns keeps of the keyBy values: the value with one field, else the array. */
+  private keyValue(e: Event): unknown {
+    const readers = this.keyReaders;
+    if (readers.length === 1) return readers[0]!(e);
+    const k = new Array(readers.length);
+    for (let i = 0; i < readers.length; i++) k[i] = readers[i]!(e);
+    return k;
   }
 
   /**
@@ -229,46 +250,58 @@ export class WindowOperator implements Operator {
     this.wm = watermark;
     this.watermark.set(Number.isFinite(watermark) ? watermark : null);
     if (watermark < this.nextFire) return;
-    const due = this.index.takeDue(watermark);
-    if (this.session) this.fireSessions(due, watermark, out);
-    else this.fireFixed(due, out);
-    this.nextFire = this.index.next();
+    if (this.session) {
+      this.fireSessions(this.index.takeDue(watermark), watermark, out);
+      this.nextFire = this.index.next();
+    } else {
+      this.fireFixed(watermark, out);
+      this.nextFire = this.records.next();
+    }
   }
 
   /**
-   * Tumbling and sliding: every window in the bucket of fire time T ends at T - allowedLateness,
-   * so it also starts at the same time: the order (end, start, key) is bucket by bucket, keys
-   * sorted. The bucket holds each key's entry (no lookup); keys left with no window are
-   * deleted, all at once when that is every key (a tumbling window's usual close). Results go
-   * downstream every FLUSH_EVERY, not in one batch of every key.
+   * Tumbling and sliding: every window in the bucket of fire time T ends at T - allowedLateness
+   * (each window is in one bucket, scheduled when it was made), so it also starts at the same
+   * time: the order (end, start, key) is bucket by bucket, keys sorted. Keys whose windows all
+   * fired stay interned, idle, for their next window (WindowColumns.sweep frees them later).
+   * Results go downstream every FLUSH_EVERY, not in one batch of every key.
    */
-  private fireFixed(due: readonly DueBucket<KeyEntry>[], out: Collector): void {
-    const lateness = this.lateness;
+  private fireFixed(watermark: number, out: Collector): void {
+    const cols = this.cols;
     let fired = 0;
-    for (const { time, keys, entries } of due) {
-      const emptied: string[] = [];
-      for (const i of sortedOrder(keys)) {
-        const ws = entries[i]!.w;
-        let kept = 0;
-        let now = 0;
-        for (let j = 0; j < ws.length; j++) {
-          const w = ws[j]!;
-          if (w.e + lateness <= time) {
-            this.fire(entries[i]!.k, w, out);
-            now++;
-            if (++fired % FLUSH_EVERY === 0) out.flush?.();
-          } else ws[kept++] = w;
-        }
-        // now === 0: seen already (a key scheduled twice at one time after a restore).
-        if (now === 0) continue;
-        ws.length = kept;
-        if (kept === 0) emptied.push(keys[i]!);
-        // Changed in place without a lookup: a tracked store (BullMQ's commits) must hear of it.
-        else this.windows.set(keys[i]!, entries[i]!);
+    for (let due = this.records.takeNext(watermark); due !== undefined; due = this.records.takeNext(watermark)) {
+      for (const r of cols.inKeyOrder(due.records)) {
+        this.fireRecord(r, out);
+        cols.remove(r);
+        if (++fired % FLUSH_EVERY === 0) out.flush?.();
       }
-      if (emptied.length === this.windows.size) this.windows.clear();
-      else for (const key of emptied) this.windows.delete(key);
     }
+    cols.sweep();
+  }
+
+  /** fire() for a record of the columns: the same result object, built without a Win. */
+  private fireRecord(r: number, out: Collector): void {
+    const cols = this.cols;
+    const slot = cols.slot[r]!;
+    const o: Record<string | symbol, unknown> = {};
+    for (let i = 0; i < this.keyWriters.length; i++) this.keyWriters[i]!(o, cols.keyValue(slot, i) ?? null);
+    const s = cols.start[r]!;
+    const e = cols.end[r]!;
+    o.window_start = s;
+    o.window_end = e;
+    const problem = cols.write(r, o);
+    o[EVENT_TIME] = e - 1;
+    const ingest = cols.ingest[r]!;
+    if (ingest > 0) o[INGEST_TIME] = ingest;
+    if (problem === undefined) out.emit(o as Event);
+    else
+      out.error(
+        o as Event,
+        new WindowEventError(
+          `window [${s}, ${e}) of ${this.describeKey(cols.keyValues(slot))}: ${problem} (written as null)`,
+          'window-overflow',
+        ),
+      );
   }
 
   /** Sessions end where their last event put them: gather the due ones, then order them. */
@@ -327,25 +360,25 @@ export class WindowOperator implements Operator {
     return this.keyNames.map((name, i) => `${name}=${JSON.stringify(k[i] ?? null)}`).join(', ');
   }
 
+  /** Keys interned by a tumbling or sliding window now, idle ones included (bounded by sweeps). */
+  get internedKeys(): number {
+    return this.cols.interned;
+  }
+
   onRestore(): void {
     const layout = this.layout.get();
     if (layout !== this.expectedLayout) {
       throw new WindowStateError(`window state was written for ${layout}, this node is ${this.expectedLayout} (type|keyBy|aggregate ops)`);
     }
     this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
+    if (!this.session) {
+      this.records.clear();
+      this.cols.load((r, end) => this.records.add(end + this.lateness, r));
+      this.nextFire = this.records.next();
+      return;
+    }
     this.index.clear();
     for (const [key, entry] of this.windows.entries()) for (const w of entry.w) this.index.add(w.e + this.lateness, key, entry);
     this.nextFire = this.index.next();
   }
-}
-
-/** Positions of `keys` in key order (code units, as `<`); equal keys keep their order. */
-function sortedOrder(keys: readonly string[]): number[] {
-  const order = new Array<number>(keys.length);
-  for (let i = 0; i < keys.length; i++) order[i] = i;
-  return order.sort((a, b) => {
-    const x = keys[a]!;
-    const y = keys[b]!;
-    return x < y ? -1 : x > y ? 1 : a - b;
-  });
 }
