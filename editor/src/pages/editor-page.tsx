@@ -10,11 +10,14 @@ import { Canvas } from '../canvas/canvas';
 import { countRender } from '../canvas/render-count';
 import { Palette } from '../palette/palette';
 import { DebugPanel } from '../panels/debug-panel';
+import { DebuggerControls } from '../panels/debugger-controls';
+import { DebuggerPanel } from '../panels/debugger-panel';
 import { NodePanel } from '../panels/node-panel';
 import { ProblemsPanel } from '../panels/problems-panel';
 import { ShortcutSheet } from '../panels/shortcut-sheet';
 import { SidePanel } from '../panels/side-panel';
 import { TapPanel } from '../panels/tap-panel';
+import { useDebugger } from '../stores/debugger-store';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 import { usePinned } from '../stores/pinned-store';
@@ -63,7 +66,11 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
   useEffect(() => {
     void usePinned.getState().load(id);
     usePreviewRun.getState().clear();
+    // Breakpoints are the last pipeline's, and its debug session ends (also on leaving the page).
+    useDebugger.getState().reset();
+    return () => useDebugger.getState().reset();
   }, [id]);
+  const debugging = useDebugger((s) => s.session !== undefined || s.error !== undefined);
   useAutosave({ id, dirty, doc, editable });
   useLiveMetrics(id);
   const showErrors = useCallback((title: string, lines: string[]) => setErrors({ title, lines }), []);
@@ -250,6 +257,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
               {statusLabel(status)}
             </span>
           </fieldset>
+          {editable ? <DebuggerControls pipelineId={id} runnable={runnable} /> : null}
           <fieldset className="tb-group" aria-label="Other views">
             {id ? (
               <a href={formatRoute({ page: 'history', id })} className="button with-icon" title="History: versions, changes, rollback">
@@ -293,14 +301,26 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
         >
           {editable ? <Palette /> : null}
           <Canvas invalidNodes={invalidNodes} />
-          {selectedNode ? (
+          {debugging ? (
+            <SidePanel>
+              <div className="debugger-side">
+                <DebuggerPanel />
+                {selectedNode ? (
+                  <fieldset className="plain" disabled={!editable}>
+                    <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} diagnostics={validation.diagnostics} />
+                  </fieldset>
+                ) : null}
+              </div>
+            </SidePanel>
+          ) : null}
+          {!debugging && selectedNode ? (
             <SidePanel>
               <fieldset className="plain" disabled={!editable}>
                 <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} diagnostics={validation.diagnostics} />
               </fieldset>
             </SidePanel>
           ) : null}
-          {!selectedNode && selectedEdge && id && status === 'running' ? (
+          {!debugging && !selectedNode && selectedEdge && id && status === 'running' ? (
             <SidePanel>
               <TapPanel pipelineId={id} edgeId={selectedEdge} />
             </SidePanel>
