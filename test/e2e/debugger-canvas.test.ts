@@ -70,7 +70,7 @@ describe('stream debugger on the canvas (Chromium)', () => {
     // A session on the pinned samples: ready, nothing run yet.
     await page.getByLabel('Debug on').selectOption('pinned');
     await page.getByRole('button', { name: 'Debug', exact: true }).click();
-    await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Ready on 6 pinned events of in');
+    await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Ready on 6 events (in: pinned)');
 
     // The first event matching is A x4 at 30 s: A's pane [0, 60 s) holds A x2 and A x3 (B is
     // another key): 2 orders, 5 units. The watermark is the last event's time taken, 20 s.

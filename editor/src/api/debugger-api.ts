@@ -52,8 +52,10 @@ export interface DebugEnd {
 export interface DebugSessionView {
   id: string;
   status: 'ready' | 'running' | 'paused' | 'ended';
-  events: Record<string, number>;
+  /** Source events the session runs on, in all. */
+  events: number;
   breakpoints: { id: string; edge: string; condition?: string }[];
+  /** Where each source's events came from (recording, pinned, generator). */
   samples?: Record<string, string>;
 }
 

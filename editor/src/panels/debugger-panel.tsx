@@ -4,7 +4,7 @@
  * downstream for the event's key: a window's open panes with their partial aggregates, or a
  * rules node's matching row. At the end: what each sink received.
  */
-import type { DebugEnd, DebugKeyedState, DebugPause, WatermarkValue } from '../api/debugger-api';
+import type { DebugEnd, DebugKeyedState, DebugPause, DebugSessionView, WatermarkValue } from '../api/debugger-api';
 import { useDebugger } from '../stores/debugger-store';
 import { useDocument } from '../stores/document-store';
 import { edgeTitle } from './debug-edges';
@@ -39,22 +39,19 @@ export function DebuggerPanel() {
         </p>
       ) : null}
       <p className="hint" aria-live="polite" data-testid="debugger-status">
-        {busy
-          ? 'Running…'
-          : end
-            ? 'The run ended.'
-            : pause
-              ? pauseLine(pause)
-              : session
-                ? `Ready on ${Object.entries(session.events)
-                    .map(([node, n]) => `${n} ${session.samples?.[node] ?? ''} event${n === 1 ? '' : 's'} of ${node}`)
-                    .join(', ')}: step, or run to the next breakpoint hit.`
-                : ''}
+        {busy ? 'Running…' : end ? 'The run ended.' : pause ? pauseLine(pause) : session ? readyLine(session) : ''}
       </p>
       {pause && !end ? <PauseView pause={pause} /> : null}
       {end ? <EndView end={end} /> : null}
     </section>
   );
+}
+
+function readyLine(s: DebugSessionView): string {
+  const from = Object.entries(s.samples ?? {})
+    .map(([node, origin]) => `${node}: ${origin}`)
+    .join(', ');
+  return `Ready on ${s.events} event${s.events === 1 ? '' : 's'}${from ? ` (${from})` : ''}: step, or run to the next breakpoint hit.`;
 }
 
 function pauseLine(p: DebugPause): string {
