@@ -66,9 +66,9 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
   useEffect(() => {
     void usePinned.getState().load(id);
     usePreviewRun.getState().clear();
-    // Breakpoints are the last pipeline's, and its debug session ends (also on leaving the page).
-    useDebugger.getState().reset();
-    return () => useDebugger.getState().reset();
+    // A debug session ends with its pipeline (also on leaving the page); breakpoints are per pipeline.
+    useDebugger.getState().showing(id);
+    return () => void useDebugger.getState().stop();
   }, [id]);
   const debugging = useDebugger((s) => s.session !== undefined || s.error !== undefined);
   useAutosave({ id, dirty, doc, editable });

@@ -21,8 +21,13 @@ export interface DebuggerState {
   start(pipelineId: string, document: PipelineDocument, sample: 'recording' | 'pinned'): Promise<void>;
   command(command: DebugCommand): Promise<void>;
   stop(): Promise<void>;
-  /** Another pipeline: no breakpoints of the last one, and its session ended. */
-  reset(): void;
+  /** The pipeline the breakpoints are of (undefined: a new, unsaved one). */
+  pipelineId: string | undefined;
+  /**
+   * The editor shows a pipeline: any session ends; the breakpoints of another pipeline go (a new
+   * pipeline's first save keeps them: it is the same graph).
+   */
+  showing(pipelineId: string | undefined): void;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -74,8 +79,10 @@ export const useDebugger = create<DebuggerState>()((set, get) => ({
     set({ session: undefined, pause: undefined, end: undefined, busy: false, error: undefined });
     if (session) await debugApi.end(session.id).catch(() => undefined);
   },
-  reset() {
+  pipelineId: undefined,
+  showing(pipelineId) {
     void get().stop();
-    set({ breakpoints: {} });
+    const before = get().pipelineId;
+    set({ pipelineId, ...(before !== undefined && before !== pipelineId ? { breakpoints: {} } : {}) });
   },
 }));
