@@ -43,8 +43,9 @@ const PAGES: { name: string; open: (page: Page) => Promise<void> }[] = [
   {
     name: 'editor paused in the stream debugger',
     open: async (page) => {
-      await page.goto(`${session.base}/#/p/fraud`);
-      await page.getByTestId('node-per_card').waitFor();
+      // Not fraud: its HMAC secret is not set here, and its run would end at once.
+      await page.goto(`${session.base}/#/p/dynamic-pricing`);
+      await page.getByTestId('node-demand').waitFor();
       await page.getByRole('button', { name: 'Debug', exact: true }).click();
       await page.getByRole('button', { name: 'Step', exact: true }).click();
       await page.getByTestId('debugger-watermarks').waitFor({ timeout: 60_000 });
