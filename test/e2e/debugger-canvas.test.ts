@@ -113,7 +113,7 @@ describe('stream debugger on the canvas (Chromium)', () => {
       'Breakpoint on edge e1 when sku == "A" && quantity > 3',
     );
 
-    // Nothing was deployed, and the session is gone from the server.
+    // Nothing was deployed: the session ran the draft on the embedded engine.
     expect((await apiCall(base, 'GET', '/api/pipelines/debugger-e2e/status')).json.status).toBe('not-deployed');
     await page.close();
   }, 240_000);
