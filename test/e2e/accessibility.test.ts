@@ -1,7 +1,7 @@
 /**
  * axe-core on every page of the editor, in the light and the dark theme (issue 13): the
  * pipelines list, a canvas with a node selected (a window, a rules table with the debug panel
- * open, the shortcut sheet), an empty new pipeline, history, audit, workers, a business page and
+ * open, the debugger paused, the shortcut sheet), an empty new pipeline, history, audit, workers, a business page and
  * sign-in. Any serious or critical violation fails the test, each printed with its selector.
  * Also the theme itself: it follows the system setting, the toggle overrides it across a
  * reload, and React Flow's background and minimap follow.
@@ -38,6 +38,17 @@ const PAGES: { name: string; open: (page: Page) => Promise<void> }[] = [
       await page.getByRole('complementary', { name: 'Node rules' }).waitFor();
       await page.getByRole('button', { name: 'Show debug panel' }).click();
       await page.getByRole('tabpanel').waitFor();
+    },
+  },
+  {
+    name: 'editor paused in the stream debugger',
+    open: async (page) => {
+      // Not fraud: its HMAC secret is not set here, and its run would end at once.
+      await page.goto(`${session.base}/#/p/dynamic-pricing`);
+      await page.getByTestId('node-demand').waitFor();
+      await page.getByRole('button', { name: 'Debug', exact: true }).click();
+      await page.getByRole('button', { name: 'Step', exact: true }).click();
+      await page.getByTestId('debugger-watermarks').waitFor({ timeout: 60_000 });
     },
   },
   {

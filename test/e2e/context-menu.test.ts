@@ -83,7 +83,7 @@ describe('right-click menus (Chromium)', () => {
     const box = (await edge.boundingBox())!;
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
     expect(await menu(page).getAttribute('aria-label')).toBe('Edge Filter (filter1) out to Console (console1) in');
-    expect(await items(page)).toEqual(['Tap this edge', 'Delete edge']);
+    expect(await items(page)).toEqual(['Tap this edge', 'Add breakpoint', 'Add breakpoint with condition…', 'Delete edge']);
     // Tapping needs a running pipeline: said, not silently ignored.
     await menu(page).getByRole('menuitem', { name: 'Tap this edge' }).click();
     await expect.poll(() => page.locator('.toolbar .message').textContent()).toBe('Deploy the pipeline to watch the events on this edge');

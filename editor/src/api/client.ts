@@ -121,7 +121,7 @@ export function setUnauthenticatedHandler(fn: (() => void) | undefined): void {
   onUnauthenticated = fn;
 }
 
-async function call<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+export async function call<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',

@@ -14,6 +14,7 @@ import { useMetrics } from '../stores/metrics-store';
 import { useUi } from '../stores/ui-store';
 import { autoLayout } from './auto-layout';
 import { inputPorts, outputPorts } from './ports';
+import { BreakpointCondition, breakpointItems } from './breakpoint-menu';
 import { type MenuItem, PopupMenu } from './popup-menu';
 import { type Popup, usePopup } from './popup-store';
 
@@ -89,7 +90,10 @@ function OpenPopup({ popup }: { popup: NonNullable<ReturnType<typeof usePopup.ge
           if (useMetrics.getState().status !== 'running') ui().say('Deploy the pipeline to watch the events on this edge');
         },
       },
-      ...edit([{ label: 'Delete edge', run: () => docs().remove([], [id]) }]),
+      ...edit([
+        ...breakpointItems(id, popup.at, popup.flowAt),
+        { label: 'Delete edge', separated: true, run: () => docs().remove([], [id]) },
+      ]),
     ];
   } else if (popup.kind === 'annotation') {
     const [kind, id] = [popup.flowId.slice(0, popup.flowId.indexOf(':')), popup.flowId.slice(popup.flowId.indexOf(':') + 1)];
@@ -154,6 +158,8 @@ function OpenPopup({ popup }: { popup: NonNullable<ReturnType<typeof usePopup.ge
     ];
   } else if (popup.kind === 'add-node') {
     return <AddNodeHere at={popup.at} flowAt={popup.flowAt} />;
+  } else if (popup.kind === 'breakpoint') {
+    return <BreakpointCondition edgeId={popup.edgeId} at={popup.at} />;
   } else if (popup.kind === 'connect') {
     ({ label, items } = connectItems(popup));
   }

@@ -9,6 +9,7 @@ import { create } from 'zustand';
 export type Popup =
   | { kind: 'node'; nodeId: string }
   | { kind: 'edge'; edgeId: string }
+  | { kind: 'breakpoint'; edgeId: string }
   | { kind: 'annotation'; flowId: string }
   | { kind: 'pane' }
   | { kind: 'add-node' }

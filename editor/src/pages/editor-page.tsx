@@ -10,12 +10,15 @@ import { Canvas } from '../canvas/canvas';
 import { countRender } from '../canvas/render-count';
 import { Palette } from '../palette/palette';
 import { DebugPanel } from '../panels/debug-panel';
+import { DebuggerControls } from '../panels/debugger-controls';
+import { DebuggerPanel } from '../panels/debugger-panel';
 import { NodePanel } from '../panels/node-panel';
 import { ProblemsPanel } from '../panels/problems-panel';
 import { ShortcutSheet } from '../panels/shortcut-sheet';
 import { SidePanel } from '../panels/side-panel';
 import { TapPanel } from '../panels/tap-panel';
 import { AlertRulesForm } from '../panels/alert-rules-form';
+import { useDebugger } from '../stores/debugger-store';
 import { useDocument } from '../stores/document-store';
 import { useMetrics } from '../stores/metrics-store';
 import { usePinned } from '../stores/pinned-store';
@@ -64,7 +67,11 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
   useEffect(() => {
     void usePinned.getState().load(id);
     usePreviewRun.getState().clear();
+    // A debug session ends with its pipeline (also on leaving the page); breakpoints are per pipeline.
+    useDebugger.getState().showing(id);
+    return () => void useDebugger.getState().stop();
   }, [id]);
+  const debugging = useDebugger((s) => s.session !== undefined || s.error !== undefined);
   useAutosave({ id, dirty, doc, editable });
   useLiveMetrics(id);
   const showErrors = useCallback((title: string, lines: string[]) => setErrors({ title, lines }), []);
@@ -251,6 +258,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
               {statusLabel(status)}
             </span>
           </fieldset>
+          {editable ? <DebuggerControls pipelineId={id} runnable={runnable} /> : null}
           <fieldset className="tb-group" aria-label="Other views">
             {id ? (
               <a href={formatRoute({ page: 'history', id })} className="button with-icon" title="History: versions, changes, rollback">
@@ -294,14 +302,26 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
         >
           {editable ? <Palette /> : null}
           <Canvas invalidNodes={invalidNodes} />
-          {selectedNode ? (
+          {debugging ? (
+            <SidePanel>
+              <div className="debugger-side">
+                <DebuggerPanel />
+                {selectedNode ? (
+                  <fieldset className="plain" disabled={!editable}>
+                    <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} diagnostics={validation.diagnostics} />
+                  </fieldset>
+                ) : null}
+              </div>
+            </SidePanel>
+          ) : null}
+          {!debugging && selectedNode ? (
             <SidePanel>
               <fieldset className="plain" disabled={!editable}>
                 <NodePanel nodeId={selectedNode} inputSchema={inputSchema} canCheck={editable} diagnostics={validation.diagnostics} />
               </fieldset>
             </SidePanel>
           ) : null}
-          {!selectedNode && selectedEdge && doc.edges.some((e) => e.id === selectedEdge) ? (
+          {!debugging && !selectedNode && selectedEdge && doc.edges.some((e) => e.id === selectedEdge) ? (
             <SidePanel>
               <div className="side-stack">
                 {id && status === 'running' ? <TapPanel pipelineId={id} edgeId={selectedEdge} /> : null}
