@@ -108,6 +108,13 @@ export async function selectTwo(page: Page, first: string, second: string, modif
   await page.getByTestId(`node-${first}`).click();
   await page.getByRole('complementary', { name: `Node ${first}` }).waitFor();
   await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(1);
+  // The panel narrows the canvas: a node now behind it is brought back into view, as a user would.
+  const box = (await page.getByTestId(`node-${second}`).boundingBox())!;
+  const hit = await page.evaluate(
+    ([x, y]) => document.elementFromPoint(x!, y!)?.closest('.react-flow__node')?.getAttribute('data-id'),
+    [box.x + box.width / 2, box.y + box.height / 2],
+  );
+  if (hit !== second) await page.locator('.react-flow__controls-fitview').click();
   await page.getByTestId(`node-${second}`).click({ modifiers: [modifier] });
   await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
 }

@@ -79,12 +79,12 @@ function windowState(
   const keyBy = (node.keyBy ?? []) as string[];
   const key = Object.fromEntries(keyBy.map((f) => [f, fieldReader(f)(event) ?? null]));
   const stateKey = keyFunction(keyBy)(event);
-  const entry = node.state.keyed<KeyEntry>('windows').get(stateKey);
+  const entry = node.state.entryOf('windows', stateKey) as KeyEntry | undefined;
   if (!entry || entry.w.length === 0) return { node: nodeId, type: 'window', keyBy, key, panes: [] };
-  // The throwaway window: the key's entry copied in, restored (its fire index), then the end of input.
+  // The throwaway window: the key's entry restored into it (as a checkpoint would be), then the end of input.
   const registry = new MemoryStateRegistry();
   const op = create('window', context(nodeId, node.config, params, registry));
-  registry.keyed<KeyEntry>('windows').set(stateKey, structuredClone(entry));
+  registry.restore({ windows: { kind: 'keyed', entries: [[stateKey, entry]] } });
   op.onRestore?.();
   const out = keeper();
   op.onWatermark?.(Number.POSITIVE_INFINITY, out);

@@ -160,6 +160,17 @@ export class MemoryStateRegistry implements StateRegistry {
     return snap;
   }
 
+  /**
+   * One key's value in a keyed store, as plain data (a copy), whatever its layout. Scans a
+   * columns store's entries: for a reader that asks rarely (the stream debugger), not a hot path.
+   */
+  entryOf(name: string, key: string): unknown {
+    const m = this.keyedStores.get(name);
+    if (m === undefined) return undefined;
+    if (m instanceof Map) return structuredClone(Map.prototype.get.call(m, key));
+    return m.entries().find(([k]) => k === key)?.[1];
+  }
+
   /** Keys changed since the last `markClean` (live values: serialize at once). Needs `track`. */
   keyedChanges(): KeyedChanges {
     const out: KeyedChanges = {};
