@@ -7,7 +7,8 @@ export { closeTestApis, generatorDoc, httpSourceDoc, readSse, type TestApi, test
 export { type AuthTestApi, authTestApi } from './auth/auth-fixtures.js';
 export { describeRouteMatrix } from './auth/route-matrix.js';
 export { describeHotRedeploy } from './deployments/hot-redeploy.contract.js';
-export { RedisKeys } from './runners/bullmq/keys.js';
+export { jobId, RedisKeys } from './runners/bullmq/keys.js';
+export { QueueSet } from './runners/bullmq/queue-set.js';
 export { deletePrefixKeys } from './runners/bullmq/test-keys.js';
 export { compiled, readJsonl, runToEnd, sortRows } from './runners/runner.contract.js';
 export { keyPartitioner } from './runtime/partitioner.js';

@@ -6,6 +6,7 @@
  * expire a TTL after the last write, so an idle recording is deleted by Redis itself.
  */
 import { type RedisClient, createRedis } from '../runners/bullmq/redis-client.js';
+import { isNoScript, loadDefinedScripts } from '../runners/bullmq/lost-scripts.js';
 import { closeRedis } from '../runners/bullmq/redis-options.js';
 import type { RecordedEvent } from './recorded-event.js';
 import { isExpired, type RecordingLimits, type RecordingStats, type RecordingStore, Ring } from './recording-store.js';
@@ -115,7 +116,10 @@ export class RedisRecordingStore implements RecordingStore {
           tx.persist(this.sourcesKey(pid));
         }
       }
-      await Promise.all([...byPipeline.values()].map((tx) => tx.exec()));
+      const replies = await Promise.all([...byPipeline.values()].map((tx) => tx.exec()));
+      // A Redis that lost its scripts fails them inside the MULTI; load them for the next flush
+      // (repeating this one would push its events twice).
+      if (replies.some((r) => r?.some(([err]) => isNoScript(err)))) await loadDefinedScripts(this.redis);
     });
     return this.flushing.catch(() => undefined);
   }

@@ -4,7 +4,8 @@ import type { BatchJob } from './batch-codec.js';
 import { BATCH_JOB_OPTIONS } from './deployed-pipeline.js';
 import type { OutgoingJob } from './exchange-buffer.js';
 import { jobId, type RedisKeys } from './keys.js';
-import { BullConnections } from './redis-client.js';
+import { retryOnLostScripts } from './lost-scripts.js';
+import { BullConnections, type RedisClient } from './redis-client.js';
 import { RunStateLost } from './run-marker.js';
 
 /** A marker check asked within this long (and answered) is taken as current (see add). */
@@ -67,9 +68,12 @@ export class QueueSet {
       const q = this.queue(j.targetStage, j.targetPartition);
       byQueue.set(q, [...(byQueue.get(q) ?? []), j]);
     }
+    // Fixed job ids make a repeated addBulk add nothing twice (lost-scripts.ts).
     await Promise.all(
-      [...byQueue].map(([q, list]) =>
-        q.addBulk(list.map((j) => ({ name: 'batch', data: j.job, opts: { jobId: jobId(j.job.edge, j.job.from, j.job.to, j.job.seq) } }))),
+      [...byQueue].map(async ([q, list]) =>
+        retryOnLostScripts((await q.backend.client) as unknown as RedisClient, () =>
+          q.addBulk(list.map((j) => ({ name: 'batch', data: j.job, opts: { jobId: jobId(j.job.edge, j.job.from, j.job.to, j.job.seq) } }))),
+        ),
       ),
     );
   }
