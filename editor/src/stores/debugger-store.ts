@@ -6,7 +6,8 @@
  */
 import type { PipelineDocument } from '@sluice/shared';
 import { create } from 'zustand';
-import { type DebugCommand, type DebugEnd, type DebugPause, type DebugSessionView, debugApi } from '../api/debugger-api';
+import type { DebugEnd, DebugPause, DebugSessionView, DebugStepCommand } from '@sluice/shared';
+import { debugApi } from '../api/debugger-api';
 
 export interface DebuggerState {
   /** Breakpoints by edge id: the condition ('' = every event). */
@@ -19,7 +20,7 @@ export interface DebuggerState {
   setBreakpoint(edgeId: string, condition: string): void;
   removeBreakpoint(edgeId: string): void;
   start(pipelineId: string, document: PipelineDocument, sample: 'recording' | 'pinned'): Promise<void>;
-  command(command: DebugCommand): Promise<void>;
+  command(command: DebugStepCommand): Promise<void>;
   stop(): Promise<void>;
   /** The pipeline the breakpoints are of (undefined: a new, unsaved one). */
   pipelineId: string | undefined;
