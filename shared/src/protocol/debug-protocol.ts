@@ -86,13 +86,24 @@ export interface DebugEnd {
 
 export type DebugSessionStatus = 'ready' | 'running' | 'paused' | 'ended';
 
-/** A session as the API shows it (`POST /api/pipelines/:id/debug`, `DELETE /api/debug/:session`). */
+/**
+ * A session as the API shows it (`POST /api/pipelines/:id/debug` adds `samples` and the server's
+ * limits, `GET .../state` and `DELETE /api/debug/:session` answer it as is).
+ */
 export interface DebugSessionView {
   id: string;
+  pipelineId: string;
   status: DebugSessionStatus;
+  /** ISO 8601. */
+  createdAt: string;
   /** Source events the session runs on, in all. */
   events: number;
+  /** Events per source batch. */
+  batchSize: number;
   breakpoints: DebugBreakpoint[];
+  /** The last pause, while not ended. */
+  pause?: DebugPause;
+  end?: DebugEnd;
   /** Where each source's events came from (recording, pinned, generator); on opening. */
   samples?: Record<string, string>;
 }
