@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canvasSessionForFile, storedDocument } from './canvas-session.js';
+import { apiCall } from './sample-pipeline.js';
 import { webhookReceiverForFile } from './webhook-receiver.js';
 
 // Before the server starts (the session's beforeAll): it reads them at start and at each notification.
@@ -16,6 +17,18 @@ process.env.SLUICE_HTTP_SINK_ALLOW = '127.0.0.1/32';
 process.env.SLUICE_SECRET_E2E_FORM_KEY = 'form-k3y';
 
 const suite = canvasSessionForFile();
+
+/** A generator of orders at `rate` events/s into a console. */
+const ordersToConsole = (id: string, name: string, rate: number) => ({
+  format: 'sluice/v1',
+  id,
+  name,
+  nodes: [
+    { id: 'gen', type: 'source.generator', position: { x: 0, y: 0 }, config: { scenario: 'orders', rate, seed: 1 } },
+    { id: 'out', type: 'sink.console', position: { x: 300, y: 0 }, config: {} },
+  ],
+  edges: [{ id: 'e1', source: 'gen', target: 'out' }],
+});
 const hook = webhookReceiverForFile('/form');
 const received = hook.received;
 
@@ -27,16 +40,7 @@ afterAll(() => {
 describe('the alert form in the side panel (Chromium)', () => {
   it('adds a rule and a signed webhook on a node; the rule fires on the canvas and its webhook arrives signed', async () => {
     const session = suite.get();
-    const doc = {
-      format: 'sluice/v1',
-      id: 'formed',
-      name: 'Formed',
-      nodes: [
-        { id: 'gen', type: 'source.generator', position: { x: 0, y: 0 }, config: { scenario: 'orders', rate: 20, seed: 1 } },
-        { id: 'out', type: 'sink.console', position: { x: 300, y: 0 }, config: {} },
-      ],
-      edges: [{ id: 'e1', source: 'gen', target: 'out' }],
-    };
+    const doc = ordersToConsole('formed', 'Formed', 20);
     const post = (path: string, body?: unknown) =>
       fetch(`${session.base}${path}`, {
         method: 'POST',
@@ -117,22 +121,7 @@ describe('the alert form in the side panel (Chromium)', () => {
 
   it('adds a sink target: a sink type from the registry, its config in the sink form, checked as you type, saved in the document', async () => {
     const session = suite.get();
-    const doc = {
-      format: 'sluice/v1',
-      id: 'sinked',
-      name: 'Sinked',
-      nodes: [
-        { id: 'gen', type: 'source.generator', position: { x: 0, y: 0 }, config: { scenario: 'orders', rate: 5, seed: 1 } },
-        { id: 'out', type: 'sink.console', position: { x: 300, y: 0 }, config: {} },
-      ],
-      edges: [{ id: 'e1', source: 'gen', target: 'out' }],
-    };
-    const created = await fetch(`${session.base}/api/pipelines`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(doc),
-    });
-    expect(created.status).toBe(201);
+    expect((await apiCall(session.base, 'POST', '/api/pipelines', ordersToConsole('sinked', 'Sinked', 5))).status).toBe(201);
     const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${session.base}/#/p/sinked`);
     await page.getByTestId('node-gen').click();
@@ -147,7 +136,7 @@ describe('the alert form in the side panel (Chromium)', () => {
 
     // Another sink type starts from its own example; a negative limit is refused at its field.
     await target.getByLabel('target sink type').selectOption('sink.console');
-    await expect.poll(() => target.getByLabel('config.prefix', { exact: true }).inputValue()).toBe('out: ');
+    await expect.poll(() => target.getByLabel('config.prefix', { exact: true }).inputValue(), { timeout: 15_000 }).toBe('out: ');
     expect(await target.getByTestId('problem-config.path').count()).toBe(0);
     await target.getByLabel('config.prefix', { exact: true }).fill('alert: ');
     await target.getByLabel('config.limit', { exact: true }).fill('-1');

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canvasSessionForFile, drawn, storedDocument } from './canvas-session.js';
-import { addBreakpoint, DEBUGGER_DOC, DEBUGGER_EVENTS } from './debugger-sample.js';
+import { addBreakpoint, DEBUGGER_DOC, DEBUGGER_EVENTS, debugToFirstHit } from './debugger-sample.js';
 import { apiCall, textOf } from './sample-pipeline.js';
 
 const suite = canvasSessionForFile();
@@ -28,15 +28,17 @@ describe('breakpoints across a reload (Chromium)', () => {
         ),
       );
     await page.goto(`${base}/#/p/bp-reload`);
-    await expect.poll(() => drawn(page).then((d) => d.edges)).toEqual(['e1', 'e2']);
+    await expect.poll(() => drawn(page).then((d) => d.edges), { timeout: 30_000 }).toEqual(['e1', 'e2']);
     await addBreakpoint(page, 'e1', CONDITION);
     await addBreakpoint(page, 'e2');
     expect(await stored()).toEqual({ 'bp-reload': { e1: CONDITION, e2: '' } });
 
     // After a reload: both markers, as set.
     await page.reload();
-    await expect.poll(() => drawn(page).then((d) => d.edges)).toEqual(['e1', 'e2']);
-    await expect.poll(() => page.getByTestId('edge-debug-e1').getAttribute('aria-label')).toBe(`Breakpoint on edge e1 when ${CONDITION}`);
+    await expect.poll(() => drawn(page).then((d) => d.edges), { timeout: 30_000 }).toEqual(['e1', 'e2']);
+    await expect
+      .poll(() => page.getByTestId('edge-debug-e1').getAttribute('aria-label'), { timeout: 15_000 })
+      .toBe(`Breakpoint on edge e1 when ${CONDITION}`);
     expect(await page.getByTestId('edge-debug-e2').getAttribute('aria-label')).toBe('Breakpoint on edge e2');
     // Not in the shared document.
     expect(JSON.stringify(await storedDocument(base, 'bp-reload'))).not.toContain('quantity > 3');
@@ -45,18 +47,16 @@ describe('breakpoints across a reload (Chromium)', () => {
     const edges = [DEBUGGER_DOC.edges[0]!, { id: 'e3', source: 'w', target: 'out' }];
     expect((await apiCall(base, 'PUT', '/api/pipelines/bp-reload', { ...doc, edges })).status).toBe(200);
     await page.reload();
-    await expect.poll(() => drawn(page).then((d) => d.edges)).toEqual(['e1', 'e3']);
-    await expect.poll(() => page.getByTestId('edge-debug-e1').getAttribute('aria-label')).toBe(`Breakpoint on edge e1 when ${CONDITION}`);
-    await expect.poll(() => stored()).toEqual({ 'bp-reload': { e1: CONDITION } });
+    await expect.poll(() => drawn(page).then((d) => d.edges), { timeout: 30_000 }).toEqual(['e1', 'e3']);
+    await expect
+      .poll(() => page.getByTestId('edge-debug-e1').getAttribute('aria-label'), { timeout: 15_000 })
+      .toBe(`Breakpoint on edge e1 when ${CONDITION}`);
+    await expect.poll(() => stored(), { timeout: 15_000 }).toEqual({ 'bp-reload': { e1: CONDITION } });
     expect(await page.getByTestId('edge-debug-e3').count()).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
 
     // The kept breakpoint hits: the first A with more than 3 units is A x4 at 30 s.
-    await page.getByLabel('Debug on').selectOption('pinned');
-    await page.getByRole('button', { name: 'Debug', exact: true }).click();
-    await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Ready on 6 events (in: pinned)');
-    await page.getByRole('button', { name: 'Run to next hit' }).click();
-    await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Breakpoint bp-e1 hit');
+    await debugToFirstHit(page, 'e1');
     expect(JSON.parse(await textOf(page, 'debugger-event'))).toEqual({ sku: 'A', quantity: 4, ts: 30_000 });
     await page.getByRole('button', { name: 'Stop debugging' }).click();
     await page.getByTestId('debugger-panel').waitFor({ state: 'detached' });

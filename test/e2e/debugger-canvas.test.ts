@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canvasSessionForFile, drawn } from './canvas-session.js';
-import { DEBUGGER_DOC as DOC, DEBUGGER_EVENTS as EVENTS, addBreakpoint } from './debugger-sample.js';
+import { DEBUGGER_DOC as DOC, DEBUGGER_EVENTS as EVENTS, addBreakpoint, debugToFirstHit } from './debugger-sample.js';
 import { apiCall, textOf } from './sample-pipeline.js';
 
 const suite = canvasSessionForFile();
@@ -17,20 +17,15 @@ describe('stream debugger on the canvas (Chromium)', () => {
     expect((await apiCall(base, 'PUT', '/api/pipelines/debugger-e2e/pinned/in', { events: EVENTS })).status).toBe(200);
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${base}/#/p/debugger-e2e`);
-    await expect.poll(() => drawn(page).then((d) => d.edges)).toEqual(['e1', 'e2']);
+    await expect.poll(() => drawn(page).then((d) => d.edges), { timeout: 30_000 }).toEqual(['e1', 'e2']);
 
     // The breakpoint, from the edge's menu, with a condition typed in.
     await addBreakpoint(page, 'e1', 'sku == "A" && quantity > 3');
 
-    // A session on the pinned samples: ready, nothing run yet.
-    await page.getByLabel('Debug on').selectOption('pinned');
-    await page.getByRole('button', { name: 'Debug', exact: true }).click();
-    await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Ready on 6 events (in: pinned)');
-
-    // The first event matching is A x4 at 30 s: A's pane [0, 60 s) holds A x2 and A x3 (B is
-    // another key): 2 orders, 5 units. The watermark is the last event's time taken, 20 s.
-    await page.getByRole('button', { name: 'Run to next hit' }).click();
-    await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Breakpoint bp-e1 hit');
+    // A session on the pinned samples (ready on 6 events), run to the first hit: A x4 at 30 s.
+    // A's pane [0, 60 s) holds A x2 and A x3 (B is another key): 2 orders, 5 units. The
+    // watermark is the last event's time taken, 20 s.
+    await debugToFirstHit(page, 'e1');
     expect(JSON.parse(await textOf(page, 'debugger-event'))).toEqual({ sku: 'A', quantity: 4, ts: 30_000 });
     expect(await textOf(page, 'debugger-event-time')).toBe('Event time: 1970-01-01 00:00:30.000 UTC');
     const watermarks = await page.getByTestId('debugger-watermarks').locator('tbody tr').allTextContents();

@@ -1,6 +1,7 @@
 /** The debugger tests' pipeline (an HTTP source, a keyed tumbling window, a console), its pinned events, and a breakpoint set as a user does. */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { textOf } from './sample-pipeline.js';
 
 export const DEBUGGER_DOC = {
   format: 'sluice/v1',
@@ -53,6 +54,15 @@ export async function addBreakpoint(page: Page, edgeId: string, condition?: stri
     await page.keyboard.press('Enter');
   }
   await expect
-    .poll(() => page.getByTestId(`edge-debug-${edgeId}`).getAttribute('aria-label'))
+    .poll(() => page.getByTestId(`edge-debug-${edgeId}`).getAttribute('aria-label'), { timeout: 15_000 })
     .toBe(condition ? `Breakpoint on edge ${edgeId} when ${condition}` : `Breakpoint on edge ${edgeId}`);
+}
+
+/** Opens a debug session on the pinned samples (6 events) and runs to the first hit of the breakpoint on `edgeId`. */
+export async function debugToFirstHit(page: Page, edgeId: string): Promise<void> {
+  await page.getByLabel('Debug on').selectOption('pinned');
+  await page.getByRole('button', { name: 'Debug', exact: true }).click();
+  await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Ready on 6 events (in: pinned)');
+  await page.getByRole('button', { name: 'Run to next hit' }).click();
+  await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain(`Breakpoint bp-${edgeId} hit`);
 }
