@@ -8,6 +8,7 @@ export * from './schema/event-schema.js';
 export * from './protocol/metrics.js';
 export * from './protocol/api-types.js';
 export * from './protocol/pipeline-api.js';
+export * from './protocol/debug-protocol.js';
 export * from './graph/index.js';
 export * from './event-time.js';
 export * from './json-bounds.js';

@@ -3,11 +3,13 @@
  * webhook target and a rule; a `for` out of bounds is refused as you type; the rule is saved in
  * the document (compared whole with the hand-written one); the pipeline is deployed; the rule
  * fires, on the canvas and in the form, and its webhook arrives signed (checked with openssl).
- * On an edge, a data rule's `where` is checked against the edge's fields as you type.
+ * On an edge, a data rule's `where` is checked against the edge's fields as you type. A sink
+ * target is added with its sink type and config in the sink nodes' own form, checked as you type.
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canvasSessionForFile, storedDocument } from './canvas-session.js';
+import { apiCall } from './sample-pipeline.js';
 import { webhookReceiverForFile } from './webhook-receiver.js';
 
 // Before the server starts (the session's beforeAll): it reads them at start and at each notification.
@@ -15,6 +17,18 @@ process.env.SLUICE_HTTP_SINK_ALLOW = '127.0.0.1/32';
 process.env.SLUICE_SECRET_E2E_FORM_KEY = 'form-k3y';
 
 const suite = canvasSessionForFile();
+
+/** A generator of orders at `rate` events/s into a console. */
+const ordersToConsole = (id: string, name: string, rate: number) => ({
+  format: 'sluice/v1',
+  id,
+  name,
+  nodes: [
+    { id: 'gen', type: 'source.generator', position: { x: 0, y: 0 }, config: { scenario: 'orders', rate, seed: 1 } },
+    { id: 'out', type: 'sink.console', position: { x: 300, y: 0 }, config: {} },
+  ],
+  edges: [{ id: 'e1', source: 'gen', target: 'out' }],
+});
 const hook = webhookReceiverForFile('/form');
 const received = hook.received;
 
@@ -26,16 +40,7 @@ afterAll(() => {
 describe('the alert form in the side panel (Chromium)', () => {
   it('adds a rule and a signed webhook on a node; the rule fires on the canvas and its webhook arrives signed', async () => {
     const session = suite.get();
-    const doc = {
-      format: 'sluice/v1',
-      id: 'formed',
-      name: 'Formed',
-      nodes: [
-        { id: 'gen', type: 'source.generator', position: { x: 0, y: 0 }, config: { scenario: 'orders', rate: 20, seed: 1 } },
-        { id: 'out', type: 'sink.console', position: { x: 300, y: 0 }, config: {} },
-      ],
-      edges: [{ id: 'e1', source: 'gen', target: 'out' }],
-    };
+    const doc = ordersToConsole('formed', 'Formed', 20);
     const post = (path: string, body?: unknown) =>
       fetch(`${session.base}${path}`, {
         method: 'POST',
@@ -113,4 +118,41 @@ describe('the alert form in the side panel (Chromium)', () => {
     await expect.poll(() => dataRule.getByTestId('alert-problems-alert_2').count(), { timeout: 15_000 }).toBe(0);
     await page.close();
   }, 300_000);
+
+  it('adds a sink target: a sink type from the registry, its config in the sink form, checked as you type, saved in the document', async () => {
+    const session = suite.get();
+    expect((await apiCall(session.base, 'POST', '/api/pipelines', ordersToConsole('sinked', 'Sinked', 5))).status).toBe(201);
+    const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${session.base}/#/p/sinked`);
+    await page.getByTestId('node-gen').click();
+    const panel = page.getByRole('complementary', { name: 'Node gen' });
+    await panel.getByRole('button', { name: 'Add sink target' }).click();
+    const target = panel.getByTestId('alert-target-sink_1');
+    // A file sink first, with the file sink's example config in its own form.
+    expect(await target.getByLabel('target sink type').inputValue()).toBe('sink.file');
+    expect(await target.getByLabel('config.path', { exact: true }).inputValue()).toBe('out/results.jsonl');
+    await target.getByLabel('config.path', { exact: true }).fill('');
+    await expect.poll(() => target.getByTestId('problem-config.path').count(), { timeout: 15_000 }).toBe(1);
+
+    // Another sink type starts from its own example; a negative limit is refused at its field.
+    await target.getByLabel('target sink type').selectOption('sink.console');
+    await expect.poll(() => target.getByLabel('config.prefix', { exact: true }).inputValue(), { timeout: 15_000 }).toBe('out: ');
+    expect(await target.getByTestId('problem-config.path').count()).toBe(0);
+    await target.getByLabel('config.prefix', { exact: true }).fill('alert: ');
+    await target.getByLabel('config.limit', { exact: true }).fill('-1');
+    await expect.poll(() => target.getByTestId('problem-config.limit').textContent(), { timeout: 15_000 }).toMatch(/>=\s*0/);
+    await target.getByLabel('config.limit', { exact: true }).fill('5');
+    await expect.poll(() => target.getByTestId('problem-config.limit').count(), { timeout: 15_000 }).toBe(0);
+
+    await panel.getByRole('button', { name: 'Add alert rule' }).click();
+    await panel.getByTestId('alert-rule-alert_1').getByLabel('notify sink_1').check();
+    await expect
+      .poll(async () => (await page.getByRole('button', { name: /^Save/ }).textContent()) ?? '', { timeout: 15_000 })
+      .toBe('Save');
+    expect((await storedDocument(session.base, 'sinked')).alerts).toEqual({
+      rules: [{ id: 'alert_1', node: 'gen', when: 'rate_below', value: 1, for: '1m', notify: ['sink_1'] }],
+      targets: [{ id: 'sink_1', type: 'sink', sink: { type: 'sink.console', config: { prefix: 'alert: ', limit: 5 } } }],
+    });
+    await page.close();
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 /** A built editor, a real server and Debian's Chromium for the canvas tests; helpers to drive the canvas. */
 import { execSync } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -29,23 +29,32 @@ export async function startCanvasSession(options: CanvasSessionOptions = {}): Pr
   execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });
   const port = 18_000 + Math.floor(Math.random() * 2000);
   let examples = {};
+  // Folders the session makes, removed when it closes: a test leaves nothing behind.
+  const made: string[] = [];
   if (options.liveExamples) {
     const examplesDir = mkdtempSync(join(tmpdir(), 'sluice-e2e-examples-'));
+    made.push(examplesDir);
     cpSync(join(ROOT, 'examples'), examplesDir, {
       recursive: true,
       filter: (src) => !src.endsWith('/out') && !src.includes('node_modules'),
     });
     examples = { examplesDir, liveExamples: true };
   }
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
+  made.push(dataDir);
+  const removeMade = () => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  };
   const server = await startServer({
     port,
     host: '127.0.0.1',
-    dataDir: mkdtempSync(join(tmpdir(), 'sluice-e2e-')),
+    dataDir,
     ...examples,
     log: () => undefined,
   });
   const browser = await launchBrowser().catch(async (err: unknown) => {
     await server.close();
+    removeMade();
     throw err;
   });
   return {
@@ -54,6 +63,7 @@ export async function startCanvasSession(options: CanvasSessionOptions = {}): Pr
     close: async () => {
       await browser.close();
       await server.close();
+      removeMade();
     },
   };
 }

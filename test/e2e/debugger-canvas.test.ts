@@ -5,47 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canvasSessionForFile, drawn } from './canvas-session.js';
+import { DEBUGGER_DOC as DOC, DEBUGGER_EVENTS as EVENTS, addBreakpoint, debugToFirstHit } from './debugger-sample.js';
 import { apiCall, textOf } from './sample-pipeline.js';
 
 const suite = canvasSessionForFile();
-
-const DOC = {
-  format: 'sluice/v1',
-  id: 'debugger-e2e',
-  name: 'Debugger e2e',
-  nodes: [
-    { id: 'in', type: 'source.http', config: { timeField: 'ts' }, position: { x: 0, y: 0 } },
-    {
-      id: 'w',
-      type: 'window',
-      config: {
-        type: 'tumbling',
-        size: '1m',
-        keyBy: ['sku'],
-        aggregates: [
-          { as: 'orders', op: 'count' },
-          { as: 'units', op: 'sum', field: 'quantity' },
-        ],
-      },
-      position: { x: 320, y: 0 },
-    },
-    { id: 'out', type: 'sink.console', config: { prefix: 'debugger-e2e: ' }, position: { x: 640, y: 0 } },
-  ],
-  edges: [
-    { id: 'e1', source: 'in', target: 'w' },
-    { id: 'e2', source: 'w', target: 'out' },
-  ],
-};
-
-// In event-time order, so the replay's watermark trails the largest time by nothing.
-const EVENTS = [
-  { sku: 'A', quantity: 2, ts: 1_000 },
-  { sku: 'B', quantity: 5, ts: 2_000 },
-  { sku: 'A', quantity: 3, ts: 20_000 },
-  { sku: 'A', quantity: 4, ts: 30_000 },
-  { sku: 'A', quantity: 1, ts: 61_000 },
-  { sku: 'A', quantity: 6, ts: 62_000 },
-];
 
 describe('stream debugger on the canvas (Chromium)', () => {
   it('sets a breakpoint with a condition, runs to the hit and reads the window pane of the key', async () => {
@@ -54,28 +17,15 @@ describe('stream debugger on the canvas (Chromium)', () => {
     expect((await apiCall(base, 'PUT', '/api/pipelines/debugger-e2e/pinned/in', { events: EVENTS })).status).toBe(200);
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${base}/#/p/debugger-e2e`);
-    await expect.poll(() => drawn(page).then((d) => d.edges)).toEqual(['e1', 'e2']);
+    await expect.poll(() => drawn(page).then((d) => d.edges), { timeout: 30_000 }).toEqual(['e1', 'e2']);
 
     // The breakpoint, from the edge's menu, with a condition typed in.
-    const edge = page.locator('.react-flow__edge[data-id="e1"] path').first();
-    const box = (await edge.boundingBox())!;
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
-    await page.getByRole('menu').getByRole('menuitem', { name: 'Add breakpoint with condition…' }).click();
-    await page.getByLabel('Breakpoint condition').fill('sku == "A" && quantity > 3');
-    await page.keyboard.press('Enter');
-    await expect
-      .poll(() => page.getByTestId('edge-debug-e1').getAttribute('aria-label'))
-      .toBe('Breakpoint on edge e1 when sku == "A" && quantity > 3');
+    await addBreakpoint(page, 'e1', 'sku == "A" && quantity > 3');
 
-    // A session on the pinned samples: ready, nothing run yet.
-    await page.getByLabel('Debug on').selectOption('pinned');
-    await page.getByRole('button', { name: 'Debug', exact: true }).click();
-    await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Ready on 6 events (in: pinned)');
-
-    // The first event matching is A x4 at 30 s: A's pane [0, 60 s) holds A x2 and A x3 (B is
-    // another key): 2 orders, 5 units. The watermark is the last event's time taken, 20 s.
-    await page.getByRole('button', { name: 'Run to next hit' }).click();
-    await expect.poll(() => textOf(page, 'debugger-status'), { timeout: 60_000 }).toContain('Breakpoint bp-e1 hit');
+    // A session on the pinned samples (ready on 6 events), run to the first hit: A x4 at 30 s.
+    // A's pane [0, 60 s) holds A x2 and A x3 (B is another key): 2 orders, 5 units. The
+    // watermark is the last event's time taken, 20 s.
+    await debugToFirstHit(page, 'e1');
     expect(JSON.parse(await textOf(page, 'debugger-event'))).toEqual({ sku: 'A', quantity: 4, ts: 30_000 });
     expect(await textOf(page, 'debugger-event-time')).toBe('Event time: 1970-01-01 00:00:30.000 UTC');
     const watermarks = await page.getByTestId('debugger-watermarks').locator('tbody tr').allTextContents();

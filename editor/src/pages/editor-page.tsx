@@ -83,6 +83,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
       if (id) await api.save(id, doc);
       else {
         const created = await api.create(doc);
+        useDebugger.getState().savedAs(created.pipeline.id);
         useDocument.setState({ id: created.pipeline.id });
         markJustCreated(created.pipeline.id);
         navigate({ page: 'editor', id: created.pipeline.id }, true);

@@ -4,6 +4,7 @@ import { ApiError, api, subscribeMetrics } from '../api/client';
 import { autoLayout } from '../canvas/auto-layout';
 import { useDocument } from '../stores/document-store';
 import { useAlerts } from '../stores/alert-store';
+import { useDebugger } from '../stores/debugger-store';
 import { useMetrics } from '../stores/metrics-store';
 import { useUi } from '../stores/ui-store';
 
@@ -65,6 +66,11 @@ export function usePipelineLoader(pipelineId: string | undefined, editable: bool
       (r) => {
         if (cancelled) return;
         useDocument.getState().load(pipelineId, placed(r.pipeline.document));
+        // Breakpoints kept in this browser on edges since deleted go without a word.
+        useDebugger.getState().dropStale(
+          pipelineId,
+          r.pipeline.document.edges.map((e) => e.id),
+        );
         useMetrics.getState().push(r.status, undefined);
       },
       (err) => {

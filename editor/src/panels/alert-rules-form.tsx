@@ -5,21 +5,12 @@
  * and a `where` is checked by the expression field against the edge's schema. While the pipeline
  * runs, each rule shows its state on the server (ok, pending, firing).
  */
-import {
-  type AlertCondition,
-  type AlertRule,
-  type AlertsSection,
-  type AlertTarget,
-  type Diagnostic,
-  type EventSchema,
-  isDataRule,
-  type ParamType,
-  type PipelineDocument,
-  unitOf,
-} from '@sluice/shared';
+import { type AlertCondition, type AlertRule, type Diagnostic, type EventSchema, isDataRule, type ParamType, unitOf } from '@sluice/shared';
 import { ExpressionInput } from '../forms/expression-input';
 import { useAlerts } from '../stores/alert-store';
 import { useDocument } from '../stores/document-store';
+import { changeAlerts, freeId, problemsUnder } from './alert-section';
+import { AlertTargets } from './alert-targets-form';
 
 const NODE_KINDS: AlertCondition[] = ['rate_below', 'error_ratio_above', 'watermark_lag_above', 'backlog_growing'];
 const EDGE_KINDS: AlertCondition[] = ['rate_below', 'share_above', 'count_above'];
@@ -34,22 +25,6 @@ const DEFAULT_VALUE: Record<AlertCondition, number | undefined> = {
 };
 
 type Watch = { node: string } | { edge: string };
-
-function changeAlerts(fn: (a: AlertsSection) => AlertsSection): void {
-  useDocument.getState().change((d: PipelineDocument) => {
-    const next = fn(d.alerts ?? { rules: [] });
-    const { alerts: _old, ...rest } = d;
-    // An empty section is no section: the document stays as it was before the first rule.
-    return next.rules.length === 0 && (next.targets ?? []).length === 0 ? rest : { ...rest, alerts: next };
-  });
-}
-
-function freeId(taken: readonly { id: string }[], stem: string): string {
-  const ids = new Set(taken.map((x) => x.id));
-  let i = 1;
-  while (ids.has(`${stem}_${i}`)) i++;
-  return `${stem}_${i}`;
-}
 
 export function AlertRulesForm({
   watch,
@@ -103,7 +78,7 @@ export function AlertRulesForm({
       {mine.length === 0 ? <p className="hint">No alert rule watches this {onEdge ? 'edge' : 'node'}.</p> : null}
       {mine.map(({ r, index }) => {
         const at = `alerts.rules[${index}]`;
-        const problems = diagnostics.filter((d) => d.path === at || d.path?.startsWith(`${at}.`));
+        const problems = problemsUnder(diagnostics, at);
         const state = states[r.id]?.state ?? 'ok';
         return (
           <fieldset key={r.id} className="alert-rule" data-testid={`alert-rule-${r.id}`}>
@@ -219,75 +194,5 @@ function DurationField({
         onChange={(e) => onChange(e.target.value || undefined)}
       />
     </label>
-  );
-}
-
-/** The section's webhook targets (a sink target is edited in the JSON: it holds a whole sink config). */
-function AlertTargets({ targets, diagnostics }: { targets: readonly AlertTarget[]; diagnostics: readonly Diagnostic[] }) {
-  const update = (index: number, patch: Record<string, string | undefined>) =>
-    changeAlerts((a) => ({
-      ...a,
-      targets: (a.targets ?? []).map((t, i) => {
-        if (i !== index) return t;
-        const next = { ...t, ...patch } as Record<string, unknown>;
-        for (const [k, v] of Object.entries(patch)) if (v === undefined) delete next[k];
-        return next as unknown as AlertTarget;
-      }),
-    }));
-  const add = () =>
-    changeAlerts((a) => ({
-      ...a,
-      targets: [...(a.targets ?? []), { id: freeId(a.targets ?? [], 'hook'), type: 'webhook', url: 'https://' }],
-    }));
-  const remove = (index: number, id: string) =>
-    changeAlerts((a) => ({
-      rules: a.rules.map((r) => (r.notify?.includes(id) ? { ...r, notify: r.notify.filter((x) => x !== id) } : r)),
-      targets: (a.targets ?? []).filter((_, i) => i !== index),
-    }));
-  return (
-    <div className="alert-targets">
-      <h4>Notification targets</h4>
-      {targets.map((t, index) => {
-        const at = `alerts.targets[${index}]`;
-        const problems = diagnostics.filter((d) => d.path === at || d.path?.startsWith(`${at}.`));
-        return (
-          <fieldset key={t.id} className="alert-target" data-testid={`alert-target-${t.id}`}>
-            <legend>
-              {t.id} ({t.type})
-            </legend>
-            {t.type === 'webhook' ? (
-              <>
-                <label className="field">
-                  <span className="field-name">url</span>
-                  <input aria-label="webhook url" value={t.url} onChange={(e) => update(index, { url: e.target.value })} />
-                </label>
-                <label className="field">
-                  <span className="field-name">signing secret (name)</span>
-                  <input
-                    aria-label="webhook signing secret"
-                    value={t.signingSecret ?? ''}
-                    placeholder="OPS_HOOK_KEY"
-                    onChange={(e) => update(index, { signingSecret: e.target.value || undefined })}
-                  />
-                </label>
-              </>
-            ) : (
-              <p className="hint">{t.sink.type} sink (edit its config in the JSON)</p>
-            )}
-            {problems.map((d) => (
-              <p key={`${d.path}:${d.message}`} className="message error">
-                {d.message}
-              </p>
-            ))}
-            <button type="button" onClick={() => remove(index, t.id)}>
-              Remove target
-            </button>
-          </fieldset>
-        );
-      })}
-      <button type="button" onClick={add}>
-        Add webhook target
-      </button>
-    </div>
   );
 }

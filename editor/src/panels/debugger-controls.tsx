@@ -5,12 +5,12 @@
  */
 import { Bug, ChevronsRight, FastForward, Play, StepForward, X } from 'lucide-react';
 import { useState } from 'react';
-import type { DebugCommand } from '../api/debugger-api';
+import type { DebugStepCommand } from '@sluice/shared';
 import { useDebugger } from '../stores/debugger-store';
 import { useDocument } from '../stores/document-store';
 import './debugger.css';
 
-const COMMANDS: { command: DebugCommand; label: string; title: string; Icon: typeof Play }[] = [
+const COMMANDS: { command: DebugStepCommand; label: string; title: string; Icon: typeof Play }[] = [
   { command: 'step', label: 'Step', title: 'Run to the next edge crossing of any event', Icon: StepForward },
   { command: 'step-batch', label: 'Step batch', title: 'Run to the first crossing of the next source batch', Icon: ChevronsRight },
   { command: 'run-to-hit', label: 'Run to next hit', title: 'Run to the next breakpoint hit, or the end', Icon: FastForward },

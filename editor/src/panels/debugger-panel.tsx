@@ -4,7 +4,7 @@
  * downstream for the event's key: a window's open panes with their partial aggregates, or a
  * rules node's matching row. At the end: what each sink received.
  */
-import type { DebugEnd, DebugKeyedState, DebugPause, DebugSessionView, WatermarkValue } from '../api/debugger-api';
+import type { DebugEnd, DebugKeyedState, DebugPause, DebugSessionView, WatermarkValue } from '@sluice/shared';
 import { useDebugger } from '../stores/debugger-store';
 import { useDocument } from '../stores/document-store';
 import { edgeTitle } from './debug-edges';

@@ -1,12 +1,15 @@
 /**
- * The stream debugger in the editor (docs/debugger.md): the breakpoints set on edges (kept here,
- * per pipeline, not in the document: they are a way of looking, not part of the pipeline), and
- * the open session with its last pause or its end. One command at a time: the server refuses a
- * second while one runs, so the buttons wait.
+ * The stream debugger in the editor (docs/debugger.md): the breakpoints set on edges (per user
+ * and pipeline, kept in this browser by breakpoint-storage.ts, not in the document: they are a
+ * way of looking, not part of the pipeline), and the open session with its last pause or its
+ * end. One command at a time: the server refuses a second while one runs, so the buttons wait.
  */
 import type { PipelineDocument } from '@sluice/shared';
 import { create } from 'zustand';
-import { type DebugCommand, type DebugEnd, type DebugPause, type DebugSessionView, debugApi } from '../api/debugger-api';
+import type { DebugEnd, DebugPause, DebugSessionView, DebugStepCommand } from '@sluice/shared';
+import { debugApi } from '../api/debugger-api';
+import { loadBreakpoints, saveBreakpoints } from './breakpoint-storage';
+import { useUi } from './ui-store';
 
 export interface DebuggerState {
   /** Breakpoints by edge id: the condition ('' = every event). */
@@ -19,16 +22,23 @@ export interface DebuggerState {
   setBreakpoint(edgeId: string, condition: string): void;
   removeBreakpoint(edgeId: string): void;
   start(pipelineId: string, document: PipelineDocument, sample: 'recording' | 'pinned'): Promise<void>;
-  command(command: DebugCommand): Promise<void>;
+  command(command: DebugStepCommand): Promise<void>;
   stop(): Promise<void>;
-  /** The pipeline the breakpoints are of (undefined: a new, unsaved one). */
-  pipelineId: string | undefined;
+  /** Whose breakpoints of which pipeline these are (pipelineId undefined: a new, unsaved one). */
+  owner: { user: string; pipelineId: string | undefined } | undefined;
   /**
-   * The editor shows a pipeline: any session ends; the breakpoints of another pipeline go (a new
-   * pipeline's first save keeps them: it is the same graph).
+   * The editor shows a pipeline: any session ends; the breakpoints become the signed-in user's
+   * kept for that pipeline (none for a new one).
    */
   showing(pipelineId: string | undefined): void;
+  /** A new pipeline's first save: its breakpoints are kept under its id (it is the same graph). */
+  savedAs(pipelineId: string): void;
+  /** A pipeline's document as loaded: breakpoints on edges it no longer has go, silently. */
+  dropStale(pipelineId: string, edgeIds: readonly string[]): void;
 }
+
+/** Who the breakpoints belong to: the signed-in user (one browser may serve several). */
+const userNow = () => useUi.getState().me?.name ?? 'anonymous';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -39,10 +49,10 @@ export const useDebugger = create<DebuggerState>()((set, get) => ({
   end: undefined,
   busy: false,
   error: undefined,
-  setBreakpoint: (edgeId, condition) => set({ breakpoints: { ...get().breakpoints, [edgeId]: condition.trim() } }),
+  setBreakpoint: (edgeId, condition) => keep({ ...get().breakpoints, [edgeId]: condition.trim() }),
   removeBreakpoint: (edgeId) => {
     const { [edgeId]: _gone, ...rest } = get().breakpoints;
-    set({ breakpoints: rest });
+    keep(rest);
   },
   async start(pipelineId, document, sample) {
     if (get().busy) return;
@@ -79,10 +89,35 @@ export const useDebugger = create<DebuggerState>()((set, get) => ({
     set({ session: undefined, pause: undefined, end: undefined, busy: false, error: undefined });
     if (session) await debugApi.end(session.id).catch(() => undefined);
   },
-  pipelineId: undefined,
+  owner: undefined,
   showing(pipelineId) {
     void get().stop();
-    const before = get().pipelineId;
-    set({ pipelineId, ...(before !== undefined && before !== pipelineId ? { breakpoints: {} } : {}) });
+    const user = userNow();
+    const before = get().owner;
+    if (before?.user === user && before.pipelineId === pipelineId) return;
+    set({ owner: { user, pipelineId }, breakpoints: pipelineId === undefined ? {} : loadBreakpoints(user, pipelineId) });
+  },
+  savedAs(pipelineId) {
+    set({ owner: { user: userNow(), pipelineId } });
+    keep(get().breakpoints);
+  },
+  dropStale(pipelineId, edgeIds) {
+    const user = userNow();
+    const owner = get().owner;
+    const shown = owner?.user === user && owner.pipelineId === pipelineId;
+    // Loaded before the editor shows it (or shown already): the kept ones are pruned either way.
+    const current = shown ? get().breakpoints : loadBreakpoints(user, pipelineId);
+    const edges = new Set(edgeIds);
+    const live = Object.fromEntries(Object.entries(current).filter(([edge]) => edges.has(edge)));
+    if (Object.keys(live).length === Object.keys(current).length) return;
+    if (shown) set({ breakpoints: live });
+    saveBreakpoints(user, pipelineId, live);
   },
 }));
+
+/** The breakpoints now, kept for their pipeline once it has an id. */
+function keep(breakpoints: Record<string, string>): void {
+  useDebugger.setState({ breakpoints });
+  const owner = useDebugger.getState().owner;
+  if (owner?.pipelineId !== undefined) saveBreakpoints(owner.user, owner.pipelineId, breakpoints);
+}

@@ -86,8 +86,7 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     let i = 1;
     while (taken.has(`${base}${i}`)) i++;
     const id = `${base}${i}`;
-    const parsed = def?.config.safeParse(def.example);
-    const config = (parsed?.success ? parsed.data : {}) as Record<string, unknown>;
+    const config = exampleConfig(type);
     get().change((d) => ({ ...d, nodes: [...d.nodes, { id, type, label: def?.title ?? type, position, config }] }));
     return id;
   },
@@ -230,4 +229,11 @@ export function connectionProblem(doc: PipelineDocument, e: Omit<EdgeSpec, 'id'>
     for (const x of doc.edges) if (x.source === at) stack.push(x.target);
   }
   return undefined;
+}
+
+/** A new node's config (or a new sink target's): its type's example, as its schema reads it; {} for an unknown type. */
+export function exampleConfig(type: string): Record<string, unknown> {
+  const def = nodeDefinitions.get(type);
+  const parsed = def?.config.safeParse(def.example);
+  return (parsed?.success ? parsed.data : {}) as Record<string, unknown>;
 }

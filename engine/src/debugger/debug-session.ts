@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { Event, ParamValue, PipelineDocument } from '@sluice/shared';
+import type { DebugSessionStatus, DebugSessionView, Event, ParamValue, PipelineDocument } from '@sluice/shared';
 import { loadedPlugins } from '../plugins/load-plugins.js';
 import type { RecordedEvent } from '../recording/recorded-event.js';
 import { tsxApiForThreads, workerEntry } from '../runners/embedded/threads/thread-entry.js';
@@ -19,7 +19,7 @@ import {
   type WorkerInit,
 } from './debug-protocol.js';
 
-export type SessionStatus = 'ready' | 'running' | 'paused' | 'ended';
+export type SessionStatus = DebugSessionStatus;
 
 /** What the SSE stream sends: a pause, or the end (a session's last message). */
 export type SessionMessage = { event: 'paused'; data: DebugPause } | { event: 'ended'; data: DebugEnd };
@@ -189,7 +189,7 @@ export class DebugSession {
     return () => this.listeners.delete(listener);
   }
 
-  view() {
+  view(): DebugSessionView {
     return {
       id: this.id,
       pipelineId: this.input.pipelineId,
