@@ -17,6 +17,7 @@ import {
   type PipelineDocument,
   unitOf,
 } from '@sluice/shared';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { ExpressionInput } from '../forms/expression-input';
 import { useAlerts } from '../stores/alert-store';
 import { useDocument } from '../stores/document-store';
@@ -222,8 +223,13 @@ function DurationField({
   );
 }
 
-/** The section's webhook targets (a sink target is edited in the JSON: it holds a whole sink config). */
+/**
+ * The section's targets: webhooks, and sink nodes of the graph (a select of the document's sink
+ * nodes). A sink target is edited in the JSON: it holds a whole sink config.
+ */
 function AlertTargets({ targets, diagnostics }: { targets: readonly AlertTarget[]; diagnostics: readonly Diagnostic[] }) {
+  const nodes = useDocument((s) => s.doc.nodes);
+  const sinkNodes = nodes.filter((n) => nodeDefinitions.get(n.type)?.category === 'sink').map((n) => n.id);
   const update = (index: number, patch: Record<string, string | undefined>) =>
     changeAlerts((a) => ({
       ...a,
@@ -238,6 +244,11 @@ function AlertTargets({ targets, diagnostics }: { targets: readonly AlertTarget[
     changeAlerts((a) => ({
       ...a,
       targets: [...(a.targets ?? []), { id: freeId(a.targets ?? [], 'hook'), type: 'webhook', url: 'https://' }],
+    }));
+  const addNode = () =>
+    changeAlerts((a) => ({
+      ...a,
+      targets: [...(a.targets ?? []), { id: freeId(a.targets ?? [], 'node'), type: 'node', node: sinkNodes[0] ?? '' }],
     }));
   const remove = (index: number, id: string) =>
     changeAlerts((a) => ({
@@ -271,6 +282,17 @@ function AlertTargets({ targets, diagnostics }: { targets: readonly AlertTarget[
                   />
                 </label>
               </>
+            ) : t.type === 'node' ? (
+              <label className="field">
+                <span className="field-name">sink node</span>
+                <select aria-label="target sink node" value={t.node} onChange={(e) => update(index, { node: e.target.value })}>
+                  {(sinkNodes.includes(t.node) ? sinkNodes : [t.node, ...sinkNodes]).map((id) => (
+                    <option key={id} value={id}>
+                      {id}
+                    </option>
+                  ))}
+                </select>
+              </label>
             ) : (
               <p className="hint">{t.sink.type} sink (edit its config in the JSON)</p>
             )}
@@ -288,6 +310,11 @@ function AlertTargets({ targets, diagnostics }: { targets: readonly AlertTarget[
       <button type="button" onClick={add}>
         Add webhook target
       </button>
+      {sinkNodes.length > 0 ? (
+        <button type="button" onClick={addNode}>
+          Add sink node target
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -48,6 +48,8 @@ interface Watched {
   alerts?: AlertsSection;
   params: Record<string, ParamValue>;
   baseDir: string;
+  /** The document's nodes, for targets naming a sink node. */
+  nodes: ReadonlyMap<string, { type: string; config: Record<string, unknown> }>;
   counters: EdgeCounters;
   rulesAt: number;
   /** When states were restored from the store (another server evaluated before this one). */
@@ -147,7 +149,7 @@ export class AlertEvaluator {
       let w = this.watched.get(id);
       if (!w) {
         const counters = new EdgeCounters(clock, this.o.notifier.log);
-        w = { samples: [], states: new Map(), params: {}, baseDir: '.', counters, rulesAt: -Infinity };
+        w = { samples: [], states: new Map(), params: {}, baseDir: '.', nodes: new Map(), counters, rulesAt: -Infinity };
         this.watched.set(id, w);
         const restored = await this.load(id);
         if (restored.size > 0) {
@@ -160,6 +162,7 @@ export class AlertEvaluator {
         w.alerts = stored?.document.alerts;
         w.params = stored ? paramValues(stored.document) : {};
         w.baseDir = stored?.baseDir ?? '.';
+        w.nodes = new Map((stored?.document.nodes ?? []).map((n) => [n.id, { type: n.type, config: n.config ?? {} }]));
         w.rulesAt = now;
       }
       // Every tick, not only on a re-read: a restarted run has a new handle to tap.
@@ -215,10 +218,21 @@ export class AlertEvaluator {
     for (const targetId of rule.notify ?? []) {
       const target = w.alerts?.targets?.find((t) => t.id === targetId);
       if (!target) continue;
-      const sent =
-        target.type === 'sink'
-          ? this.sinks.write(pipeline, target, n, { baseDir: w.baseDir, ...(this.o.fileRoots ? { fileRoots: this.o.fileRoots } : {}) })
-          : notify(target, n, this.o.notifier);
+      const place = { baseDir: w.baseDir, params: w.params, ...(this.o.fileRoots ? { fileRoots: this.o.fileRoots } : {}) };
+      let sent: Promise<boolean>;
+      if (target.type === 'webhook') sent = notify(target, n, this.o.notifier);
+      else if (target.type === 'sink') sent = this.sinks.write(pipeline, target.id, target.sink, n, place);
+      else {
+        const node = w.nodes.get(target.node);
+        // A saved draft may name a node since removed: validation names it; nothing is written.
+        if (!node) {
+          this.o.notifier.log(
+            `alert ${pipeline}/${rule.id} (${transition}): target ${target.id} names node ${target.node}, which is not in the document`,
+          );
+          continue;
+        }
+        sent = this.sinks.write(pipeline, target.id, { ...node, via: target.node }, n, place);
+      }
       this.inFlight.add(sent);
       void sent.finally(() => this.inFlight.delete(sent));
     }
