@@ -18,12 +18,15 @@ import {
 import type { RunHandle } from '../runners/runner.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { type Sample, measure } from './alert-conditions.js';
-import { EdgeCounters } from './alert-edge-counters.js';
+import { type EdgeCountSource, EdgeCounters } from './alert-edge-counters.js';
 import { describeCondition } from './alert-queries.js';
 import { type AlertNotification, notify, type NotifierOptions } from './alert-notifier.js';
 import { SinkTargets } from './alert-sink-target.js';
 import { type AlertState, step } from './alert-state.js';
 import type { AlertStateStore } from './alert-state-store.js';
+import { RemoteEdgeCounts } from './remote-edge-counts.js';
+import type { RedisClient } from '../runners/bullmq/redis-client.js';
+import type { RedisKeys } from '../runners/bullmq/keys.js';
 
 /** Samples kept per pipeline: the longest window (5 min) at one per second, and some. */
 const KEEP_MS = 6 * 60_000;
@@ -50,7 +53,7 @@ interface Watched {
   baseDir: string;
   /** The document's nodes, for targets naming a sink node. */
   nodes: ReadonlyMap<string, { type: string; config: Record<string, unknown> }>;
-  counters: EdgeCounters;
+  counters: EdgeCountSource;
   rulesAt: number;
   /** When states were restored from the store (another server evaluated before this one). */
   restoredAt?: number;
@@ -75,11 +78,12 @@ export class AlertEvaluator {
       store: PipelineStore;
       notifier: NotifierOptions;
       /**
-       * Whether data rules (share_above, count_above) are counted: on the embedded runner. On
-       * BullMQ the edges run in workers and the server sees only samples, so the deploy refuses
-       * such rules (DeploymentManager.policyDiagnostics) and nothing counts here.
+       * Whether data rules (share_above, count_above) are counted (default true): by taps on the
+       * run's edges, or, with `remoteCounts` (BullMQ: the edges run in the workers), by the
+       * workers, whose per-bucket counts this server sums from Redis.
        */
       countsEdges?: boolean;
+      remoteCounts?: { redis: RedisClient; keys: RedisKeys };
       /** Where states outlive this server (a cluster: Redis); absent: in memory only. */
       states?: AlertStateStore;
       /** Folders a sink target's files must be in (as the pipelines' own sinks). */
@@ -148,7 +152,10 @@ export class AlertEvaluator {
       }
       let w = this.watched.get(id);
       if (!w) {
-        const counters = new EdgeCounters(clock, this.o.notifier.log);
+        const remote = this.o.remoteCounts;
+        const counters = remote
+          ? new RemoteEdgeCounts(remote.redis, remote.keys, id, clock, this.o.notifier.log)
+          : new EdgeCounters(clock, this.o.notifier.log);
         w = { samples: [], states: new Map(), params: {}, baseDir: '.', nodes: new Map(), counters, rulesAt: -Infinity };
         this.watched.set(id, w);
         const restored = await this.load(id);
@@ -166,7 +173,7 @@ export class AlertEvaluator {
         w.rulesAt = now;
       }
       // Every tick, not only on a re-read: a restarted run has a new handle to tap.
-      if (this.o.countsEdges !== false) w.counters.sync(handle, w.alerts?.rules ?? [], w.params);
+      if (this.o.countsEdges !== false) await w.counters.sync(handle, w.alerts?.rules ?? [], w.params);
       w.samples.push({ at: now, metrics });
       while (w.samples.length > 0 && now - w.samples[0]!.at > KEEP_MS) w.samples.shift();
       for (const rule of w.alerts?.rules ?? []) this.evaluate(id, w, rule, now);
