@@ -61,8 +61,8 @@ interface Watched {
 
 /**
  * After a restore, a rule whose measure has no value yet (a rate needs 10 s of this server's
- * own samples, a data rule's counter starts empty) keeps its restored state this long, instead
- * of reading "no value" as "no longer holds" and resolving or resetting its `for` clock.
+ * own samples) keeps its restored state this long, instead of reading "no value" as "no longer
+ * holds" and resolving or resetting its `for` clock.
  */
 const RESTORE_GRACE_MS = 60_000;
 

@@ -29,6 +29,7 @@ const graph = (stream: string) => ({
   nodes: [
     { id: 'src', type: 'source.generator', config: { scenario: 'ad-events', rate: 1 } },
     { id: 'ok', type: 'filter', config: { expression: 'event_type != "purchase"' } },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a document's env reference, resolved by the engine
     { id: 'out', type: 'sink.redis-stream', config: { url: '${env:SLUICE_TEST_ALERT_STREAM_URL}', stream } },
     { id: 'file', type: 'sink.file', config: { path: 'out.jsonl' } },
   ],

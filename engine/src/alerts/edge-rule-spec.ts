@@ -36,7 +36,10 @@ export function countedRules(rules: readonly AlertRule[], params: Record<string,
   for (const r of rules) {
     if (!isDataRule(r) || r.edge === undefined || r.where === undefined) continue;
     const windowMs = dataWindowMs(r);
-    const key = createHash('sha1').update(JSON.stringify([r.id, r.edge, r.where, windowMs])).digest('hex').slice(0, 16);
+    const key = createHash('sha1')
+      .update(JSON.stringify([r.id, r.edge, r.where, windowMs]))
+      .digest('hex')
+      .slice(0, 16);
     out.push({ key, edge: r.edge, where: r.where, windowMs, bucketMs: remoteBucketMs(windowMs), params });
   }
   return out;

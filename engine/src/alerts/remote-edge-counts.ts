@@ -46,7 +46,13 @@ export class RemoteEdgeCounts implements EdgeCountSource {
     const specs = countedRules(data, params);
     const counts = new Map<string, WindowCount>();
     try {
-      await this.write(2, this.keys.runMarker(this.pipeline), this.keys.alertRules(this.pipeline), JSON.stringify(specs), String(SPECS_TTL_MS));
+      await this.write(
+        2,
+        this.keys.runMarker(this.pipeline),
+        this.keys.alertRules(this.pipeline),
+        JSON.stringify(specs),
+        String(SPECS_TTL_MS),
+      );
       const now = this.now();
       for (let i = 0; i < specs.length; i++) {
         const spec = specs[i]!;

@@ -143,7 +143,8 @@ export class EdgeRuleCounting {
         test = compileExpression(s.where, { params: s.params, now: Date.now });
       } catch (err) {
         // A saved draft may hold a rule that does not compile: validation names it; nothing counts.
-        if (!this.warned.has(s.key)) this.log(`${this.pid}: where of a data rule on ${s.edge} cannot be evaluated: ${(err as Error).message}`);
+        if (!this.warned.has(s.key))
+          this.log(`${this.pid}: where of a data rule on ${s.edge} cannot be evaluated: ${(err as Error).message}`);
         this.warned.add(s.key);
         continue;
       }

@@ -138,7 +138,8 @@ export class RedisKeys {
   pipelinePattern(pid: string): string[] {
     return [
       // Not the ingest streams: they outlive a redeploy by stop and start (the ingest hub deletes them).
-      ...['state', 'kstate', 'statever', 'counters', 'source', 'scount', 'slease', 'acount'].map((k) => `${this.prefix}:${k}:${tag(pid)}:*`),
+      ...['state', 'kstate', 'statever', 'counters', 'source', 'scount', 'slease'].map((k) => `${this.prefix}:${k}:${tag(pid)}:*`),
+      this.alertCounts(pid, '*'),
       this.sourceToken(pid),
       this.sourceGate(pid),
       this.coordinatorFence(pid),

@@ -222,8 +222,13 @@ export class WorkerPool {
     const privacy = pipelinePrivacy(d.document, { missingSecret: 'redact' });
     const taps = new TapPublisher(this.redis, this.keys, d.pid, (e) => privacy.mask(e));
     const connections = new BullConnections(this.o.redisUrl);
-    const counting = new EdgeRuleCounting(this.redis, this.keys, d.pid, d.generation, { alerts: d.document.alerts, params: d.params }, (line) =>
-      this.log(line),
+    const counting = new EdgeRuleCounting(
+      this.redis,
+      this.keys,
+      d.pid,
+      d.generation,
+      { alerts: d.document.alerts, params: d.params },
+      (line) => this.log(line),
     );
     const context = {
       baseDir: d.baseDir,
