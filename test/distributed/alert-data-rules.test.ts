@@ -59,7 +59,6 @@ const docOn = (from: string) => ({
     targets: [{ id: 'log', type: 'sink', sink: { type: 'sink.file', config: { path: 'alerts.jsonl' } } }],
   },
 });
-const doc = docOn(stream);
 
 /** `n` events, one per second of event time: user u0..u3 in turn, every 8th failed. */
 async function writeEvents(key: string, n: number): Promise<void> {
@@ -79,22 +78,26 @@ async function sums(keys: RedisKeys, ruleKey: string): Promise<{ m: number; t: n
   return total;
 }
 
+/** The document saved in a store of `dataDir`, a runner on the test's prefix, and `n` spawned workers. */
+async function setUp(from: string, dataDir: string, n: number) {
+  const valid = validateDocument(docOn(from), nodeDefinitions);
+  expect(valid.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const store = new FileStore({ dataDir });
+  await store.put('orders', valid.document!, { author: 'test', action: 'create', baseDir: dataDir });
+  const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
+  if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: this test needs it`);
+  return { document: valid.document!, store, runner, workers: spawnWorkers(n, { redisUrl: REDIS_URL, prefix }) };
+}
+
 describe('data rules on BullMQ, counted by the workers', { timeout: 240_000 }, () => {
   it('share and count summed exactly from the workers, both alerts fire; no alert key is left', async () => {
     await writeEvents(stream, 200);
-    const valid = validateDocument(doc, nodeDefinitions);
-    expect(valid.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const store = new FileStore({ dataDir: dir });
-    await store.put('orders', valid.document!, { author: 'test', action: 'create', baseDir: dir });
-
-    const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
-    if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: this test needs it`);
-    const workers = spawnWorkers(2, { redisUrl: REDIS_URL, prefix });
+    const { document, store, runner, workers } = await setUp(stream, dir, 2);
     const keys = new RedisKeys(prefix);
     const logs: string[] = [];
     let evaluator: AlertEvaluator | undefined;
     try {
-      const handle = await runner.deploy(valid.document!, { baseDir: dir, pipelineId: 'orders', partitions: 2, batchSize: 64 });
+      const handle = await runner.deploy(document, { baseDir: dir, pipelineId: 'orders', partitions: 2, batchSize: 64 });
       evaluator = new AlertEvaluator({
         runs: () => new Map([['orders', handle]]),
         store,
@@ -160,15 +163,10 @@ describe('data rules on BullMQ, counted by the workers', { timeout: 240_000 }, (
     // ends at 19,980 s; the next at 20,040 s): 333 windows x 4 users = 1,332 results, 333 of u0.
     await writeEvents(drillStream, 20_000);
     const drillDir = mkdtempSync(join(tmpdir(), 'sluice-alert-drill-'));
-    const valid = validateDocument(docOn(drillStream), nodeDefinitions);
-    const store = new FileStore({ dataDir: drillDir });
-    await store.put('orders', valid.document!, { author: 'test', action: 'create', baseDir: drillDir });
-    const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
-    if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}: this test needs it`);
-    const workers = spawnWorkers(3, { redisUrl: REDIS_URL, prefix });
+    const { document, store, runner, workers } = await setUp(drillStream, drillDir, 3);
     const keys = new RedisKeys(prefix);
     try {
-      const handle = await runner.deploy(valid.document!, { baseDir: drillDir, pipelineId: 'orders', partitions: 2, batchSize: 50 });
+      const handle = await runner.deploy(document, { baseDir: drillDir, pipelineId: 'orders', partitions: 2, batchSize: 50 });
       const evaluator = new AlertEvaluator({
         runs: () => new Map([['orders', handle]]),
         store,

@@ -28,6 +28,8 @@ type WriteFn = (numKeys: number, ...args: string[]) => Promise<number>;
 export class RemoteEdgeCounts implements EdgeCountSource {
   private counts = new Map<string, WindowCount>();
   private readonly write: WriteFn;
+  /** No data rule, and the workers were told so once: nothing to write or read each round. */
+  private idle = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -44,6 +46,7 @@ export class RemoteEdgeCounts implements EdgeCountSource {
     // One spec per rule, in order (countedRules keeps exactly these).
     const data = rules.filter((r) => isDataRule(r) && r.edge !== undefined && r.where !== undefined);
     const specs = countedRules(data, params);
+    if (specs.length === 0 && this.idle) return;
     const counts = new Map<string, WindowCount>();
     try {
       await this.write(
@@ -75,6 +78,7 @@ export class RemoteEdgeCounts implements EdgeCountSource {
         if (old.length > 0) await this.redis.hdel(key, ...old);
         counts.set(data[i]!.id, c);
       }
+      this.idle = specs.length === 0;
     } catch (err) {
       this.log(`alert ${this.pipeline}: data rule counts could not be read: ${(err as Error).message}`);
     }
