@@ -7,11 +7,10 @@
  * edge count, which the commit carries) moved past the one last published for that task: a batch
  * retried after a crash, which yields the same events and the same count, adds nothing.
  */
-import { compileExpression, type Event, type ParamValue } from '@sluice/shared';
+import { type AlertsSection, compileExpression, type Event, type ParamValue } from '@sluice/shared';
 import type { RedisClient } from '../runners/bullmq/redis-client.js';
 import type { RedisKeys } from '../runners/bullmq/keys.js';
 import { type CountedRule, countedRules, countsTtlMs } from './edge-rule-spec.js';
-import type { AlertsSection } from '@sluice/shared';
 
 /** The hook a task host or a source unit calls (task-host.ts, source-unit.ts). */
 export interface EdgeTally {
