@@ -116,6 +116,20 @@ describe('the alert form in the side panel (Chromium)', () => {
     await expect.poll(() => dataRule.getByTestId('alert-problems-alert_2').textContent(), { timeout: 15_000 }).toMatch(/^where: .*status/);
     await dataRule.getByRole('textbox', { name: 'where' }).fill('quantity > 3');
     await expect.poll(() => dataRule.getByTestId('alert-problems-alert_2').count(), { timeout: 15_000 }).toBe(0);
+
+    // A sink node of the graph as a target: chosen among the document's sink nodes (only `out`).
+    await edgePanel.getByRole('button', { name: 'Add sink node target' }).click();
+    await expect.poll(() => edgePanel.getByLabel('target sink node').inputValue()).toBe('out');
+    await dataRule.getByLabel('notify node_1').check();
+    await expect
+      .poll(async () => (await page.getByRole('button', { name: /^Save/ }).textContent()) ?? '', { timeout: 15_000 })
+      .toBe('Save');
+    const saved = (await storedDocument(session.base, 'formed')).alerts;
+    expect(saved?.targets).toEqual([
+      { id: 'hook_1', type: 'webhook', url: hook.url(), signingSecret: 'E2E_FORM_KEY' },
+      { id: 'node_1', type: 'node', node: 'out' },
+    ]);
+    expect(saved?.rules[1]).toMatchObject({ id: 'alert_2', edge: 'e1', when: 'share_above', where: 'quantity > 3', notify: ['node_1'] });
     await page.close();
   }, 300_000);
 

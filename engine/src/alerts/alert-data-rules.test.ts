@@ -3,7 +3,6 @@
  * whose edge is counted through a tap while the evaluator's clock is driven by the test, with
  * the transitions written by a file sink target (its lines compared with hand-computed ones).
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +11,13 @@ import type { SourceOperator } from '@sluice/nodes/sdk';
 import { type AlertRule, type Event, validateDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
 import { waitFor } from '../api/test-support.js';
-import { DeploymentManager } from '../deployments/deployment-manager.js';
-import { BullmqRunner } from '../runners/bullmq/bullmq-runner.js';
-import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
-import { MemoryIngestHub } from '../runtime/ingest-hub.js';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
 import { FileStore } from '../store/file-store.js';
 import { measure } from './alert-conditions.js';
 import { AlertEvaluator } from './alert-evaluator.js';
-import { dataRulesOnBullmq } from './alert-runner-policy.js';
 import { WindowCounter } from './alert-window-counter.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ev = (event_type: string, n = 1): Event[] => Array.from({ length: n }, () => ({ event_type }));
 
 describe('window counter, by hand', () => {
@@ -174,7 +166,7 @@ describe('a share_above rule on an embedded run, notified to a file sink', { tim
   });
 });
 
-describe('data rules: validation and the BullMQ refusal', () => {
+describe('data rules: validation', () => {
   const base = {
     format: 'sluice/v1',
     nodes: [
@@ -225,42 +217,5 @@ describe('data rules: validation and the BullMQ refusal', () => {
       'alerts.targets[1].sink.type: filter is a transform, not a sink',
       expect.stringMatching(/^alerts\.targets\[2\]\.sink\.config\.path: /),
     ]);
-  });
-
-  it('a server on BullMQ refuses to deploy a pipeline with a data rule, naming it', async () => {
-    const prefix = `${TEST_KEY_ROOT}-alert-data-${randomUUID().slice(0, 8)}`;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-alert-bullmq-'));
-    const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
-    const store = new FileStore({ dataDir: dir });
-    const deployments = new DeploymentManager({ store, runner, ingest: new MemoryIngestHub() });
-    try {
-      const doc = {
-        ...base,
-        id: 'counted',
-        alerts: { rules: [{ id: 'many', edge: 'e1', when: 'count_above', where: 'event_type == "click"', value: 5 }] },
-      };
-      await store.put('counted', doc as never, { author: 'test', action: 'create', baseDir: dir });
-      const err = await deployments.deploy('counted').then(
-        () => undefined,
-        (e: unknown) => e as { code: string; diagnostics: { path: string; message: string }[] },
-      );
-      expect(err?.code).toBe('invalid-document');
-      expect(err?.diagnostics.map((d) => d.path)).toEqual(['alerts.rules[0].when']);
-      expect(err?.diagnostics[0]?.message).toMatch(/^count_above counts every event crossing an edge/);
-    } finally {
-      await deployments.close(); // closes the runner too
-      await deletePrefixKeys(REDIS_URL, prefix);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
-
-  it('a pipeline for BullMQ with a data rule is refused, naming the rule', () => {
-    const d = dataRulesOnBullmq({
-      ...base,
-      alerts: { rules: [{ id: 'x', edge: 'e1', when: 'count_above', where: 'true', value: 1 }] },
-    } as never);
-    expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ severity: 'error', path: 'alerts.rules[0].when' });
-    expect(d[0]!.message).toMatch(/^count_above counts every event crossing an edge, .* embedded runner; on BullMQ/);
   });
 });

@@ -14,7 +14,14 @@ interface Attached {
   off: () => void;
 }
 
-export class EdgeCounters {
+/** Where a pipeline's data rules get their counts: taps here (embedded), or the workers' sums (remote-edge-counts.ts). */
+export interface EdgeCountSource {
+  sync(handle: RunHandle, rules: readonly AlertRule[], params: Record<string, ParamValue>): void | Promise<void>;
+  read(ruleId: string): WindowCount | undefined;
+  clear(): void;
+}
+
+export class EdgeCounters implements EdgeCountSource {
   private readonly byRule = new Map<string, Attached>();
   private handle: RunHandle | undefined;
 

@@ -18,12 +18,15 @@ import {
 import type { RunHandle } from '../runners/runner.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { type Sample, measure } from './alert-conditions.js';
-import { EdgeCounters } from './alert-edge-counters.js';
+import { type EdgeCountSource, EdgeCounters } from './alert-edge-counters.js';
 import { describeCondition } from './alert-queries.js';
 import { type AlertNotification, notify, type NotifierOptions } from './alert-notifier.js';
 import { SinkTargets } from './alert-sink-target.js';
 import { type AlertState, step } from './alert-state.js';
 import type { AlertStateStore } from './alert-state-store.js';
+import { RemoteEdgeCounts } from './remote-edge-counts.js';
+import type { RedisClient } from '../runners/bullmq/redis-client.js';
+import type { RedisKeys } from '../runners/bullmq/keys.js';
 
 /** Samples kept per pipeline: the longest window (5 min) at one per second, and some. */
 const KEEP_MS = 6 * 60_000;
@@ -48,7 +51,9 @@ interface Watched {
   alerts?: AlertsSection;
   params: Record<string, ParamValue>;
   baseDir: string;
-  counters: EdgeCounters;
+  /** The document's nodes, for targets naming a sink node. */
+  nodes: ReadonlyMap<string, { type: string; config: Record<string, unknown> }>;
+  counters: EdgeCountSource;
   rulesAt: number;
   /** When states were restored from the store (another server evaluated before this one). */
   restoredAt?: number;
@@ -56,8 +61,8 @@ interface Watched {
 
 /**
  * After a restore, a rule whose measure has no value yet (a rate needs 10 s of this server's
- * own samples, a data rule's counter starts empty) keeps its restored state this long, instead
- * of reading "no value" as "no longer holds" and resolving or resetting its `for` clock.
+ * own samples) keeps its restored state this long, instead of reading "no value" as "no longer
+ * holds" and resolving or resetting its `for` clock.
  */
 const RESTORE_GRACE_MS = 60_000;
 
@@ -73,11 +78,12 @@ export class AlertEvaluator {
       store: PipelineStore;
       notifier: NotifierOptions;
       /**
-       * Whether data rules (share_above, count_above) are counted: on the embedded runner. On
-       * BullMQ the edges run in workers and the server sees only samples, so the deploy refuses
-       * such rules (DeploymentManager.policyDiagnostics) and nothing counts here.
+       * Whether data rules (share_above, count_above) are counted (default true): by taps on the
+       * run's edges, or, with `remoteCounts` (BullMQ: the edges run in the workers), by the
+       * workers, whose per-bucket counts this server sums from Redis.
        */
       countsEdges?: boolean;
+      remoteCounts?: { redis: RedisClient; keys: RedisKeys };
       /** Where states outlive this server (a cluster: Redis); absent: in memory only. */
       states?: AlertStateStore;
       /** Folders a sink target's files must be in (as the pipelines' own sinks). */
@@ -146,8 +152,11 @@ export class AlertEvaluator {
       }
       let w = this.watched.get(id);
       if (!w) {
-        const counters = new EdgeCounters(clock, this.o.notifier.log);
-        w = { samples: [], states: new Map(), params: {}, baseDir: '.', counters, rulesAt: -Infinity };
+        const remote = this.o.remoteCounts;
+        const counters = remote
+          ? new RemoteEdgeCounts(remote.redis, remote.keys, id, clock, this.o.notifier.log)
+          : new EdgeCounters(clock, this.o.notifier.log);
+        w = { samples: [], states: new Map(), params: {}, baseDir: '.', nodes: new Map(), counters, rulesAt: -Infinity };
         this.watched.set(id, w);
         const restored = await this.load(id);
         if (restored.size > 0) {
@@ -160,10 +169,11 @@ export class AlertEvaluator {
         w.alerts = stored?.document.alerts;
         w.params = stored ? paramValues(stored.document) : {};
         w.baseDir = stored?.baseDir ?? '.';
+        w.nodes = new Map((stored?.document.nodes ?? []).map((n) => [n.id, { type: n.type, config: n.config ?? {} }]));
         w.rulesAt = now;
       }
       // Every tick, not only on a re-read: a restarted run has a new handle to tap.
-      if (this.o.countsEdges !== false) w.counters.sync(handle, w.alerts?.rules ?? [], w.params);
+      if (this.o.countsEdges !== false) await w.counters.sync(handle, w.alerts?.rules ?? [], w.params);
       w.samples.push({ at: now, metrics });
       while (w.samples.length > 0 && now - w.samples[0]!.at > KEEP_MS) w.samples.shift();
       for (const rule of w.alerts?.rules ?? []) this.evaluate(id, w, rule, now);
@@ -215,10 +225,21 @@ export class AlertEvaluator {
     for (const targetId of rule.notify ?? []) {
       const target = w.alerts?.targets?.find((t) => t.id === targetId);
       if (!target) continue;
-      const sent =
-        target.type === 'sink'
-          ? this.sinks.write(pipeline, target, n, { baseDir: w.baseDir, ...(this.o.fileRoots ? { fileRoots: this.o.fileRoots } : {}) })
-          : notify(target, n, this.o.notifier);
+      const place = { baseDir: w.baseDir, params: w.params, ...(this.o.fileRoots ? { fileRoots: this.o.fileRoots } : {}) };
+      let sent: Promise<boolean>;
+      if (target.type === 'webhook') sent = notify(target, n, this.o.notifier);
+      else if (target.type === 'sink') sent = this.sinks.write(pipeline, target.id, target.sink, n, place);
+      else {
+        const node = w.nodes.get(target.node);
+        // A saved draft may name a node since removed: validation names it; nothing is written.
+        if (!node) {
+          this.o.notifier.log(
+            `alert ${pipeline}/${rule.id} (${transition}): target ${target.id} names node ${target.node}, which is not in the document`,
+          );
+          continue;
+        }
+        sent = this.sinks.write(pipeline, target.id, { ...node, via: target.node }, n, place);
+      }
       this.inFlight.add(sent);
       void sent.finally(() => this.inFlight.delete(sent));
     }

@@ -1,20 +1,32 @@
 /**
  * Sink targets: a notification written as one event to a sink, configured as a node of that
- * sink type is (docs/alerts.md, "A sink as target"). The sink is this evaluator's own instance,
- * opened at the first notification and kept open while the pipeline runs, so a file sink appends
- * line after line; writes to one target are in order. A failed write is logged, never thrown.
+ * sink type is (docs/alerts.md, "A sink as target"), or through a sink node of the graph ("A
+ * sink node as target": the node's type and config, its secrets resolved as the run resolves
+ * them). The sink is this evaluator's own instance, opened at the first notification and kept
+ * open while the pipeline runs, so a file sink appends line after line; writes to one target
+ * are in order. A failed write is logged (secrets redacted), never thrown.
  */
-import type { Event, SinkTarget } from '@sluice/shared';
+import type { Event, ParamValue } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
 import { type Collector, MemoryStateRegistry, type Operator, type SinkOperator } from '@sluice/nodes/sdk';
 import type { PlanNode } from '../compile/plan.js';
 import { operatorContext } from '../runtime/operator-context.js';
+import { redact } from '../secrets/redact.js';
 import type { AlertNotification } from './alert-notifier.js';
 
 export interface SinkPlace {
   baseDir: string;
   fileRoots?: readonly string[];
+  /** The document's param values (a node's config may name them, as in its run). */
+  params?: Record<string, ParamValue>;
+}
+
+/** What a target writes through: a sink type and its config; `via`, the graph's node it came from. */
+export interface SinkSpec {
+  type: string;
+  config: Record<string, unknown>;
+  via?: string;
 }
 
 interface Open {
@@ -30,16 +42,16 @@ export class SinkTargets {
   constructor(private readonly log: (line: string) => void) {}
 
   /** Writes `n` to the target's sink; false (and a log line) when it could not. */
-  write(pipeline: string, t: SinkTarget, n: AlertNotification, place: SinkPlace): Promise<boolean> {
-    const id = `${pipeline}\0${t.id}`;
-    const key = JSON.stringify([t.sink, place]);
+  write(pipeline: string, targetId: string, sink: SinkSpec, n: AlertNotification, place: SinkPlace): Promise<boolean> {
+    const id = `${pipeline}\0${targetId}`;
+    const key = JSON.stringify([sink, place]);
     let o = this.open.get(id);
     if (o && o.key !== key) {
       void this.closeOne(id);
       o = undefined;
     }
     if (!o) {
-      const op = create(`alert_target_${t.id}`, t, place);
+      const op = create(`alert_target_${targetId}`, sink, place);
       o = { key, op, last: op };
       this.open.set(id, o);
     }
@@ -57,7 +69,8 @@ export class SinkTargets {
     );
     opened.last = done.catch(() => undefined);
     return done.catch((err: Error) => {
-      this.log(`alert ${pipeline}/${n.rule} (${n.state}) was not written to target ${t.id} (${t.sink.type}): ${err.message}`);
+      const through = sink.via !== undefined ? `node ${sink.via}, ${sink.type}` : sink.type;
+      this.log(redact(`alert ${pipeline}/${n.rule} (${n.state}) was not written to target ${targetId} (${through}): ${err.message}`));
       return false;
     });
   }
@@ -78,14 +91,16 @@ export class SinkTargets {
   }
 }
 
-async function create(nodeId: string, t: SinkTarget, place: SinkPlace): Promise<SinkOperator> {
-  const def = nodeDefinitions.get(t.sink.type);
-  const entry = operatorEntry(t.sink.type);
-  if (def?.category !== 'sink' || !entry || entry.kind === 'source') throw new Error(`${t.sink.type} is not a sink type`);
-  const config = def.config.parse(t.sink.config) as Record<string, unknown>;
+async function create(nodeId: string, sink: SinkSpec, place: SinkPlace): Promise<SinkOperator> {
+  const def = nodeDefinitions.get(sink.type);
+  const entry = operatorEntry(sink.type);
+  if (def?.category !== 'sink' || !entry || entry.kind === 'source') throw new Error(`${sink.type} is not a sink type`);
+  // A node's config comes from the validated document, parsed already (as buildPlan takes it);
+  // parsing it again would refuse its `${env:...}` references, which the context resolves.
+  const config = sink.via !== undefined ? sink.config : (def.config.parse(sink.config) as Record<string, unknown>);
   const node: PlanNode = {
     id: nodeId,
-    type: t.sink.type,
+    type: sink.type,
     def,
     config,
     stage: 0,
@@ -98,7 +113,7 @@ async function create(nodeId: string, t: SinkTarget, place: SinkPlace): Promise<
   const ctx = operatorContext(node, new MemoryStateRegistry(), {
     baseDir: place.baseDir,
     ...(place.fileRoots ? { fileRoots: place.fileRoots } : {}),
-    params: {},
+    params: place.params ?? {},
     now: Date.now,
   });
   const op = (await entry.create(ctx)) as Operator as SinkOperator;

@@ -28,7 +28,6 @@ import type { Deployment, PipelineStore } from '../store/pipeline-store.js';
 import { LeaderRefused, NoLeaderAnswer } from '../cluster/leader-requests.js';
 import { RemoteRun } from '../cluster/run-board.js';
 import { confinePaths } from './path-confinement.js';
-import { dataRulesOnBullmq } from '../alerts/alert-runner-policy.js';
 
 export type DeployErrorCode = 'not-found' | 'invalid-document' | 'not-deployed' | 'start-failed';
 
@@ -152,8 +151,7 @@ export class DeploymentManager {
 
   /** Server policy beyond the document's own validity (paths outside the allowed folders). */
   policyDiagnostics(stored: Pick<StoredPipeline, 'document' | 'baseDir'>, document: PipelineDocument = stored.document): Diagnostic[] {
-    const paths = this.o.allowedRoots ? confinePaths(document, stored.baseDir, this.o.allowedRoots) : [];
-    return this.o.runner.kind === 'bullmq' ? [...paths, ...dataRulesOnBullmq(document)] : paths;
+    return this.o.allowedRoots ? confinePaths(document, stored.baseDir, this.o.allowedRoots) : [];
   }
 
   /** Deploy the current document with param overrides; replaces a running deploy of it. */

@@ -163,10 +163,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runs: () => deployments.own(),
     store,
     notifier: { guard: targetGuard(), secret: readSecret, log: o.log },
-    countsEdges: runner.kind === 'embedded',
+    // Data rules are counted by taps (embedded) or by the workers (BullMQ, summed through Redis).
+    countsEdges: runner.kind === 'embedded' || alertRedis !== undefined,
     fileRoots: [store.defaultBaseDir, examplesDir],
     ...(cluster && alertRedis
-      ? { states: new RedisAlertStates(alertRedis, new RedisKeys(o.prefix ?? 'sluice'), () => cluster.fencing.token(), o.log) }
+      ? {
+          states: new RedisAlertStates(alertRedis, new RedisKeys(o.prefix ?? 'sluice'), () => cluster.fencing.token(), o.log),
+          // BullMQ: the workers count data rules on the edges they produce; the leader sums them.
+          ...(runner.kind === 'bullmq' ? { remoteCounts: { redis: alertRedis, keys: new RedisKeys(o.prefix ?? 'sluice') } } : {}),
+        }
       : {}),
   });
   alerts.start();

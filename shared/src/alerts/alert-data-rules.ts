@@ -9,7 +9,7 @@ import type { ParamType } from '../graph/document.js';
 import type { NodeTypeRegistry } from '../graph/node-type.js';
 import { checkExpressionFields } from '../graph/validate-expressions.js';
 import type { EventSchema } from '../schema/event-schema.js';
-import type { AlertRule, SinkTarget } from './alert-rules.js';
+import type { AlertRule, NodeTarget, SinkTarget } from './alert-rules.js';
 
 export interface DataRuleContext {
   params: Record<string, ParamType>;
@@ -61,4 +61,29 @@ export function checkSinkTarget(t: SinkTarget, at: string, registry: NodeTypeReg
   const parsed = def.config.safeParse(t.sink.config);
   if (parsed.success) return [];
   return parsed.error.issues.slice(0, 5).map((i) => problem(`${at}.sink.config${i.path.map((k) => `.${String(k)}`).join('')}`, i.message));
+}
+
+/**
+ * Sink types whose output belongs to their run: sink.file writes at offsets it commits with its
+ * task and cuts the file back to them, so a second writer's lines would be overwritten or cut.
+ */
+const RUN_OWNED_SINKS = new Set(['sink.file']);
+
+export function checkNodeTarget(
+  t: NodeTarget,
+  at: string,
+  nodes: readonly { id: string; type: string }[],
+  registry: NodeTypeRegistry | undefined,
+): Diagnostic[] {
+  const problem = (message: string): Diagnostic[] => [{ severity: 'error', code: 'alert-rule', message, path: `${at}.node` }];
+  const node = nodes.find((n) => n.id === t.node);
+  if (!node) return problem(`target ${t.id}: "${t.node}" is not a node of this document`);
+  const def = registry?.get(node.type);
+  if (registry && def?.category !== 'sink')
+    return problem(`target ${t.id}: node ${t.node} is a ${def?.category ?? `node of unknown type ${node.type}`}, not a sink`);
+  if (RUN_OWNED_SINKS.has(node.type))
+    return problem(
+      `target ${t.id}: node ${t.node} is a ${node.type}, whose file belongs to its run (it commits its offsets and cuts the file to them): use a sink target with a path of its own`,
+    );
+  return [];
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../diagnostic.js';
 import { type Duration, durationSchema, parseDuration } from '../duration.js';
-import { checkDataRule, checkSinkTarget, type DataRuleContext } from './alert-data-rules.js';
+import { checkDataRule, checkNodeTarget, checkSinkTarget, type DataRuleContext } from './alert-data-rules.js';
 
 export const ALERT_CONDITIONS = [
   'rate_below',
@@ -62,7 +62,18 @@ export interface SinkTarget {
   sink: { type: string; config: Record<string, unknown> };
 }
 
-export type AlertTarget = WebhookTarget | SinkTarget;
+/**
+ * A sink node of this document: each notification is written through that node's connector
+ * (its type and config, its secrets resolved as the run resolves them), by the server's own
+ * instance of it (docs/alerts.md, "A sink node as target").
+ */
+export interface NodeTarget {
+  id: string;
+  type: 'node';
+  node: string;
+}
+
+export type AlertTarget = WebhookTarget | SinkTarget | NodeTarget;
 
 export interface AlertsSection {
   rules: AlertRule[];
@@ -125,6 +136,16 @@ export const alertsSchema = z
               .strictObject({ type: z.string().min(1), config: z.record(z.string(), z.unknown()) })
               .meta({ description: 'A sink node type and its config, as a node of that type takes it; each notification is one event' }),
           }),
+          z.looseObject({
+            id: idSchema,
+            type: z.literal('node'),
+            node: z
+              .string()
+              .min(1)
+              .meta({
+                description: "A sink node of this document: each notification is written through that node's connector, as one event",
+              }),
+          }),
         ]),
       )
       .max(50)
@@ -135,7 +156,7 @@ export const alertsSchema = z
 /** Cross-reference problems: the nodes, edges and targets a rule names must exist and fit. */
 export function validateAlerts(
   alerts: AlertsSection | undefined,
-  graph: { nodes: readonly { id: string }[]; edges: readonly { id: string }[] },
+  graph: { nodes: readonly { id: string; type: string }[]; edges: readonly { id: string }[] },
   context: DataRuleContext = { params: {} },
 ): Diagnostic[] {
   if (!alerts) return [];
@@ -149,6 +170,10 @@ export function validateAlerts(
     targets.add(t.id);
     if (t.type === 'sink') {
       out.push(...checkSinkTarget(t, `alerts.targets[${i}]`, context.registry));
+      return;
+    }
+    if (t.type === 'node') {
+      out.push(...checkNodeTarget(t, `alerts.targets[${i}]`, graph.nodes, context.registry));
       return;
     }
     let u: URL | undefined;

@@ -93,6 +93,21 @@ export class RedisKeys {
   alertStates(pid: string): string {
     return `${this.prefix}:alerts:${tag(pid)}`;
   }
+  /**
+   * The data rules workers count (docs/alerts.md, "Data rules on BullMQ"): JSON written by the
+   * leader's evaluator with a TTL it refreshes (edge-rule-counts.ts).
+   */
+  alertRules(pid: string): string {
+    return `${this.prefix}:arules:${tag(pid)}`;
+  }
+  /** Hash `<bucket start>:m|t|f` -> count: one data rule's counts per time bucket, summed over workers. */
+  alertCounts(pid: string, ruleKey: string): string {
+    return `${this.prefix}:acount:${tag(pid)}:${ruleKey}`;
+  }
+  /** Hash `<generation>|<stage>|<partition>|<edge>` -> the edge's committed count last counted: a retried batch adds nothing. */
+  alertCounted(pid: string): string {
+    return `${this.prefix}:acounted:${tag(pid)}`;
+  }
   /** Hash `<node>#<partition>` -> generation: the partitions whose source opened on a worker (source-start.ts). */
   sourceStarted(pid: string): string {
     return `${this.prefix}:sstarted:${tag(pid)}`;
@@ -124,6 +139,7 @@ export class RedisKeys {
     return [
       // Not the ingest streams: they outlive a redeploy by stop and start (the ingest hub deletes them).
       ...['state', 'kstate', 'statever', 'counters', 'source', 'scount', 'slease'].map((k) => `${this.prefix}:${k}:${tag(pid)}:*`),
+      this.alertCounts(pid, '*'),
       this.sourceToken(pid),
       this.sourceGate(pid),
       this.coordinatorFence(pid),
@@ -131,6 +147,8 @@ export class RedisKeys {
       this.taps(pid),
       this.startFailure(pid),
       this.alertStates(pid),
+      this.alertRules(pid),
+      this.alertCounted(pid),
       this.runMarker(pid),
     ];
   }

@@ -7,6 +7,7 @@
  * that carry those labels), so workers that may not take a partition do not shrink the others'. A partition whose lease was taken over stops at once and writes nothing
  * more. docs/source-partitions.md.
  */
+import type { EdgeTally } from '../../alerts/worker-edge-tally.js';
 import type { RedisClient } from './redis-client.js';
 import type { Event } from '@sluice/shared';
 import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
@@ -47,6 +48,8 @@ export interface SourceHostOptions {
   operatorOverrides?: Record<string, () => Operator> | undefined;
   onSourceEvents?: ((nodeId: string, events: readonly Event[]) => void) | undefined;
   beforeCheckpoint?: (() => Promise<void>) | undefined;
+  /** Data rules' counters per source partition (worker-edge-tally.ts). */
+  tallyFor?: ((stage: number, partition: number) => EdgeTally) | undefined;
   /** A partition cannot be built or its source failed: the run fails with it (start-failure-report.ts). */
   onFailure: (failure: StartFailure) => Promise<void>;
   log?: (line: string) => void;
@@ -197,6 +200,7 @@ export class SourceHost {
         operatorOverrides: o.operatorOverrides,
         onSourceEvents: o.onSourceEvents,
         beforeCheckpoint: o.beforeCheckpoint,
+        tally: o.tallyFor?.(h.stage.id, h.ref.partition),
         confirmLease: () => confirmHeld(this.leases, h.ref, h.lease),
         ...(o.onPoll ? { onPoll: o.onPoll } : {}),
       });

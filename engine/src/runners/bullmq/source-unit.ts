@@ -8,6 +8,7 @@
  */
 import type { Event } from '@sluice/shared';
 import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
+import type { EdgeTally } from '../../alerts/worker-edge-tally.js';
 import type { Plan, PlanStage } from '../../compile/plan.js';
 import { NodeCounters } from '../../metrics/node-counters.js';
 import { StartFailure } from '../../runtime/node-errors.js';
@@ -42,6 +43,8 @@ export interface SourceUnitOptions {
   onSourceEvents?: ((nodeId: string, events: readonly Event[]) => void) | undefined;
   /** Before each checkpoint (the recording of what was read is written out first). */
   beforeCheckpoint?: (() => Promise<void>) | undefined;
+  /** Data rules' counters of this partition's edges, published before each checkpoint (docs/alerts.md). */
+  tally?: EdgeTally | undefined;
   /** Counts every poll (tests prove which process reads sources). */
   onPoll?: () => void;
   /** Throws LeaseLost unless this holder still holds the lease, confirmed promptly (source-lease.ts confirmHeld). */
@@ -73,7 +76,13 @@ export class SourceUnit {
     const counters = new Map(stage.nodes.map((id) => [id, new NodeCounters()]));
     const state = new Map(Object.entries(cp?.operators ?? {}).map(([id, s]) => [`${id}#${partition}`, s]));
     const exchange = new ExchangeBuffer(plan, stage, partition);
-    exchange.onTap = o.onTap;
+    const { onTap, tally } = o;
+    exchange.onTap = tally
+      ? (edgeId, events) => {
+          onTap?.(edgeId, events);
+          tally.observe(edgeId, events);
+        }
+      : onTap;
     exchange.generation = o.generation;
     const { task, source } = await buildOperators(
       {
@@ -172,6 +181,7 @@ export class SourceUnit {
   private async checkpoint(): Promise<void> {
     const { o, slot } = this;
     await o.beforeCheckpoint?.();
+    await o.tally?.end(slot.exchange.edgeCounts);
     const cp = checkpointOf(slot, this.counters, slot.task.watermark, slot.done);
     await o.checkpoints.write(slot.nodeId, o.partition, cp, o.lease, `done:${o.generation}`);
     slot.last = cp;

@@ -8,6 +8,7 @@
  * one did (docs/bullmq-runner.md, "Effectively once").
  */
 import type { Event } from '@sluice/shared';
+import type { EdgeTally } from '../../alerts/worker-edge-tally.js';
 import type { Plan, PlanNode, PlanStage } from '../../compile/plan.js';
 import { Histogram } from '../../metrics/histogram.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
@@ -56,6 +57,8 @@ export interface TaskHostOptions {
   onStartFailure?: (failure: StartFailure) => Promise<void>;
   /** Called before a batch's sink writes (the slow-sink drill blocks there; worker-pool.ts). */
   beforeSinkWrite?: () => void;
+  /** Data rules' counters of this task's edges, published before each commit (docs/alerts.md). */
+  tallyFor?: (stage: number, partition: number) => EdgeTally;
 }
 
 export class TaskHost {
@@ -71,7 +74,11 @@ export class TaskHost {
   /** No committed state was loaded: the operators started fresh and their start is not committed yet. */
   private fresh = false;
 
-  constructor(private readonly o: TaskHostOptions) {}
+  private readonly tally: EdgeTally | undefined;
+
+  constructor(private readonly o: TaskHostOptions) {
+    this.tally = o.tallyFor?.(o.stage.id, o.partition);
+  }
 
   /** Apply one batch job; returns false when it was a duplicate. */
   async apply(job: BatchJob): Promise<boolean> {
@@ -96,6 +103,7 @@ export class TaskHost {
     try {
       const edge = this.o.plan.edges.find((e) => e.id === job.edge);
       if (!edge) throw new Error(`unknown edge ${job.edge}`);
+      this.tally?.begin();
       if (job.n > 0) this.task.deliver(edge.target, edge.targetPort, decodeEvents(job));
       this.task.advance(channel, decodeWatermark(job.wm));
       this.applied[channel] = job.seq;
@@ -103,6 +111,7 @@ export class TaskHost {
       await this.task.flushSinks();
       if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
       await this.o.enqueue(this.exchange.drain(), asked);
+      await this.tally?.end(this.exchange.edgeCounts);
       await this.commit(claim.token);
       return true;
     } catch (err) {
@@ -170,7 +179,14 @@ export class TaskHost {
   private async build(snapshot: TaskSnapshot | undefined): Promise<void> {
     const { plan, stage, partition } = this.o;
     const exchange = new ExchangeBuffer(plan, stage, partition, snapshot?.exchange);
-    exchange.onTap = this.o.onTap;
+    const { onTap } = this.o;
+    const tally = this.tally;
+    exchange.onTap = tally
+      ? (edgeId, events) => {
+          onTap?.(edgeId, events);
+          tally.observe(edgeId, events);
+        }
+      : onTap;
     exchange.generation = this.o.generation;
     const counters = new Map<string, NodeCounters>();
     const sinkLatency = new Map<string, Histogram>();

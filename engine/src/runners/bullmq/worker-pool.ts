@@ -7,6 +7,7 @@
  * has one writer at a time across all workers whatever the placement). Counters and histograms
  * travel with each task's committed state and each source partition's checkpoint.
  */
+import { EdgeRuleCounting } from '../../alerts/worker-edge-tally.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
@@ -90,6 +91,8 @@ interface Hosted {
   /** The BullMQ workers' connection (shared on a cluster, closed after them). */
   connections: BullConnections;
   sources?: SourceHost;
+  /** Data rules counted on the edges this worker produces (docs/alerts.md, "Data rules on BullMQ"). */
+  counting: EdgeRuleCounting;
 }
 
 export class WorkerPool {
@@ -189,6 +192,7 @@ export class WorkerPool {
     if (!this.o.sourcesOnly)
       for (const [pid, h] of this.hosted) h.keyed.place(ownedQueueIndices(pid, h.keyed.count, this.serving, this.id));
     for (const h of this.hosted.values()) await h.taps.refresh();
+    for (const h of this.hosted.values()) await h.counting.refresh();
     // Heartbeat: operators (and the benchmark) can tell how many workers serve the queues. Sent
     // in order on one connection; no MULTI, which a Redis Cluster refuses across slots.
     await Promise.all([
@@ -218,6 +222,14 @@ export class WorkerPool {
     const privacy = pipelinePrivacy(d.document, { missingSecret: 'redact' });
     const taps = new TapPublisher(this.redis, this.keys, d.pid, (e) => privacy.mask(e));
     const connections = new BullConnections(this.o.redisUrl);
+    const counting = new EdgeRuleCounting(
+      this.redis,
+      this.keys,
+      d.pid,
+      d.generation,
+      { alerts: d.document.alerts, params: d.params },
+      (line) => this.log(line),
+    );
     const context = {
       baseDir: d.baseDir,
       ...(d.fileRoots ? { fileRoots: d.fileRoots } : {}),
@@ -239,12 +251,13 @@ export class WorkerPool {
         context,
         enqueue: (jobs, markerSeenAt) => queues.add(jobs, markerSeenAt),
         onTap: taps.publish,
+        tallyFor: counting.tallyFor,
         onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
       },
       beforeSinkWrite: slowSinkDrill,
       log: (line) => this.log(line),
     });
-    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, keyed, queues, connections };
+    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, keyed, queues, connections, counting };
     if (!this.o.sourcesOnly) keyed.place(ownedQueueIndices(d.pid, keyed.count, this.serving, this.id));
     if (d.sourcesOn !== 'coordinator') {
       h.sources = new SourceHost({
@@ -258,6 +271,7 @@ export class WorkerPool {
         context: { ...context, ingest: { hub: this.ingest, pipelineId: d.pid } },
         liveWorkers: (labels) => this.liveWorkers(labels),
         onTap: taps.publish,
+        tallyFor: counting.tallyFor,
         onSourceEvents: d.record ? (nodeId, events) => recordBatch(this.recording(), d.pid, nodeId, events, privacy) : undefined,
         // What a checkpoint covers is in the recording too: a finished run's recording is whole.
         beforeCheckpoint: d.record ? () => this.recording().flush() : undefined,
