@@ -14,17 +14,21 @@ import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/s
 /** Column kinds: numbers, strings (table indices), booleans (0/1), mixed scalars (JSON in the header). */
 type Kind = 'n' | 's' | 'b' | 'm';
 
-interface Header {
-  n: number;
-  keys: string[];
-  kinds: Kind[];
+/** What a batch carries beyond its numbers, only when it has any (JSON after the numbers). */
+interface Extra {
+  /** The columns, when the link has not numbered this schema (or there is no link dictionary). */
+  keys?: string[];
+  kinds?: Kind[];
   /** Strings of this batch alone (indices -1 - i). */
-  strings: string[];
+  strings?: string[];
   /** New entries of the link's dictionary, in order of their numbers. */
-  added: string[];
-  mixed: (string | number | boolean | null)[][];
-  behind: [number, number][];
+  added?: string[];
+  mixed?: (string | number | boolean | null)[][];
+  behind?: [number, number][];
 }
+
+/** Where the numbers start: [u8 codec][u8 0][u16 0][u32 extra length][f64 n][f64 width][f64 schema]. */
+const NUMBERS_AT = 32;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -58,6 +62,21 @@ export const DICTIONARY_LIMIT = 1 << 16;
  */
 export class SendDictionary {
   readonly ids = new Map<string, number>();
+  private readonly schemas = new Map<string, number>();
+
+  /**
+   * A batch's columns: their number when this link knows them (n >= 0); the first time, -2 - n
+   * for the number they get now (the batch carries them, the receiver numbers them so); -1 when
+   * the link numbers no more schemas (every batch carries them).
+   */
+  schema(keys: readonly string[], kinds: readonly Kind[]): number {
+    const key = `${kinds.join('')}|${keys.join('\u0000')}`;
+    const known = this.schemas.get(key);
+    if (known !== undefined) return known;
+    if (this.schemas.size >= SCHEMA_LIMIT) return -1;
+    this.schemas.set(key, this.schemas.size);
+    return -2 - (this.schemas.size - 1);
+  }
   /** Per column: values looked up and values new to the dictionary. */
   private readonly stats = new Map<string, { seen: number; added: number }>();
 
@@ -76,6 +95,8 @@ export class SendDictionary {
   }
 }
 
+/** Schemas (column names and kinds) one link numbers at most. */
+const SCHEMA_LIMIT = 1024;
 /** Values of a column looked up in a link's dictionary before it judges whether that pays. */
 const TRIAL = 1024;
 
@@ -118,7 +139,7 @@ function encode(
   const numbers = scratch;
   const kinds: Kind[] = [];
   const strings: string[] = [];
-  const mixed: Header['mixed'] = [];
+  const mixed: NonNullable<Extra['mixed']> = [];
   let local: Map<string, number> | undefined;
   for (let j = 0; j < width; j++) {
     const key = keys[j]!;
@@ -191,16 +212,36 @@ function encode(
     const sw = e[SOURCE_WATERMARK];
     if (sw !== undefined) behind.push([i, sw]);
   }
-  const header = encoder.encode(JSON.stringify({ n, keys, kinds, strings, added, mixed, behind } satisfies Header));
-  // [1 byte codec][3 pad][u32 header length][header][pad to 8][float64s]
-  const numbersAt = Math.ceil((8 + header.length) / 8) * 8;
-  const buf = new ArrayBuffer(numbersAt + size * 8);
-  const bytes = new Uint8Array(buf);
-  bytes[0] = COLUMNAR;
-  new DataView(buf).setUint32(4, header.length, true);
-  bytes.set(header, 8);
-  new Float64Array(buf, numbersAt, size).set(numbers.subarray(0, size));
+  // The columns' names and kinds cross once per link, then as the schema's number.
+  const known = dict?.schema(keys, kinds) ?? -1;
+  const schema = known < -1 ? -2 - known : known;
+  const extra: Extra = {};
+  let any = known < 0;
+  if (known < 0) {
+    extra.keys = keys;
+    extra.kinds = kinds;
+  }
+  if (strings.length > 0) any = extra.strings = strings as never;
+  if (added.length > 0) any = extra.added = added as never;
+  if (mixed.length > 0) any = extra.mixed = mixed as never;
+  if (behind.length > 0) any = extra.behind = behind as never;
+  const tail = any ? encoder.encode(JSON.stringify(extra)) : undefined;
+  const buf = new ArrayBuffer(NUMBERS_AT + size * 8 + (tail?.length ?? 0));
+  const view = new DataView(buf);
+  view.setUint8(0, COLUMNAR);
+  view.setUint32(4, tail?.length ?? 0, true);
+  view.setFloat64(8, n, true);
+  view.setFloat64(16, width, true);
+  view.setFloat64(24, schema, true);
+  new Float64Array(buf, NUMBERS_AT, size).set(size === scratch.length ? scratch : scratch.subarray(0, size));
+  if (tail) new Uint8Array(buf, NUMBERS_AT + size * 8).set(tail);
   return buf;
+}
+
+/** The receiver's half of a link's dictionary: strings and schemas, numbered as the sender numbered them. */
+export class ReceiveDictionary {
+  readonly strings: string[] = [];
+  readonly schemas: { keys: string[]; kinds: Kind[] }[] = [];
 }
 
 /**
@@ -208,12 +249,22 @@ function encode(
  * receiver's half of the link's dictionary (required when the sender used one): the batch's new
  * entries are appended to it first.
  */
-export function decodeColumnar(buf: ArrayBuffer, dict: string[] = []): Event[] {
-  const length = new DataView(buf).getUint32(4, true);
-  const h = JSON.parse(decoder.decode(new Uint8Array(buf, 8, length))) as Header;
-  const { n, keys, kinds, strings, mixed } = h;
-  for (const s of h.added) dict.push(s);
-  const numbers = new Float64Array(buf, Math.ceil((8 + length) / 8) * 8, (2 + keys.length) * n);
+export function decodeColumnar(buf: ArrayBuffer, dict = new ReceiveDictionary()): Event[] {
+  const view = new DataView(buf);
+  const tailLength = view.getUint32(4, true);
+  const n = view.getFloat64(8, true);
+  const width = view.getFloat64(16, true);
+  const schema = view.getFloat64(24, true);
+  const size = (2 + width) * n;
+  const extra: Extra = tailLength > 0 ? (JSON.parse(decoder.decode(new Uint8Array(buf, NUMBERS_AT + size * 8, tailLength))) as Extra) : {};
+  // Columns carried with a number: the link's from now on; carried without: this batch's alone.
+  if (extra.keys && schema >= 0) dict.schemas[schema] = { keys: extra.keys, kinds: extra.kinds! };
+  const { keys, kinds } = extra.keys ? (extra as Required<Extra>) : dict.schemas[schema]!;
+  const strings = extra.strings ?? [];
+  const mixed = extra.mixed ?? [];
+  const table = dict.strings;
+  if (extra.added) for (const s of extra.added) table.push(s);
+  const numbers = new Float64Array(buf, NUMBERS_AT, size);
   const out = new Array<Event>(n);
   for (let i = 0; i < n; i++) {
     const e = {} as Record<string | symbol, unknown>;
@@ -221,13 +272,13 @@ export function decodeColumnar(buf: ArrayBuffer, dict: string[] = []): Event[] {
     for (let j = 0; j < keys.length; j++) {
       const kind = kinds[j];
       const v = numbers[(2 + j) * n + i]!;
-      e[keys[j]!] = kind === 'n' ? v : kind === 's' ? (v >= 0 ? dict[v] : strings[-1 - v]) : kind === 'b' ? v === 1 : mixed[m++]![i];
+      e[keys[j]!] = kind === 'n' ? v : kind === 's' ? (v >= 0 ? table[v] : strings[-1 - v]) : kind === 'b' ? v === 1 : mixed[m++]![i];
     }
     e[EVENT_TIME] = numbers[i];
     const ingest = numbers[n + i]!;
     if (ingest) e[INGEST_TIME] = ingest;
     out[i] = e as Event;
   }
-  for (const [i, sw] of h.behind) (out[i] as Record<symbol, unknown>)[SOURCE_WATERMARK] = sw;
+  if (extra.behind) for (const [i, sw] of extra.behind) (out[i] as Record<symbol, unknown>)[SOURCE_WATERMARK] = sw;
   return out;
 }

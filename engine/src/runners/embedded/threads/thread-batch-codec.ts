@@ -9,7 +9,7 @@
  */
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { deserialize, serialize } from 'node:v8';
-import { COLUMNAR, decodeColumnar, encodeColumnar, type SendDictionary } from './columnar-batch.js';
+import { COLUMNAR, decodeColumnar, encodeColumnar, type ReceiveDictionary, type SendDictionary } from './columnar-batch.js';
 
 interface Payload {
   events: Record<string, unknown>[];
@@ -39,7 +39,7 @@ function project(e: Event, fields: readonly string[]): Event {
 }
 
 /** Fresh events, owned by the receiver; `dict` is the receiver's half of the link's dictionary. */
-export function decodeBatch(buf: ArrayBuffer, dict?: string[]): Event[] {
+export function decodeBatch(buf: ArrayBuffer, dict?: ReceiveDictionary): Event[] {
   return new Uint8Array(buf, 0, 1)[0] === COLUMNAR ? decodeColumnar(buf, dict) : decodeSerialized(buf);
 }
 

@@ -19,7 +19,7 @@ import { keyPartitioner, type Partitioner } from '../../../runtime/partitioner.j
 import { routeSourceBatch } from '../../../runtime/source-step.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../../runtime/task.js';
 import { runContext } from '../embedded-run.js';
-import { SendDictionary } from './columnar-batch.js';
+import { ReceiveDictionary, SendDictionary } from './columnar-batch.js';
 import { decodeBatch, encodeBatch } from './thread-batch-codec.js';
 import { threadOf } from './thread-placement.js';
 import type { FromThread, MetricsReport, PeerItem, PeerMessage, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
@@ -82,7 +82,7 @@ export class PartitionThread implements TaskOutput {
   private handoffToken: string | undefined;
   /** Each link's string dictionary: this thread's sending half per peer, and its receiving half per peer. */
   private readonly sendDicts: SendDictionary[];
-  private readonly receiveDicts: string[][];
+  private readonly receiveDicts: ReceiveDictionary[];
 
   constructor(
     private readonly init: ThreadInit,
@@ -97,7 +97,7 @@ export class PartitionThread implements TaskOutput {
     this.unacked = new Array(init.threads).fill(0);
     this.outbox = Array.from({ length: init.threads }, () => ({ items: [], transfer: [] }));
     this.sendDicts = Array.from({ length: init.threads }, () => new SendDictionary());
-    this.receiveDicts = Array.from({ length: init.threads }, () => []);
+    this.receiveDicts = Array.from({ length: init.threads }, () => new ReceiveDictionary());
   }
 
   post(m: FromThread, transfer?: ArrayBuffer[]): void {
