@@ -6,7 +6,9 @@
  * is outside the timing, as it is outside every run after a process's first), then paired rounds
  * in which the configurations alternate. Per run: wall-clock events/s, and events per CPU second
  * of the whole process (every thread), which a loaded machine distorts less than wall clock:
- * with other work on the cores, threads cannot get more CPU than the others give them. Load
+ * with other work on the cores, threads cannot get more CPU than the others give them; and each
+ * thread's CPU (thread-cpu.ts), whose busiest thread estimates what a quiet machine would show.
+ * 4 M events by default: a 10 ms tick of per-thread accounting is then under 2 % of a run. Load
  * average is recorded at every round. The outputs are compared: every configuration must write
  * the same windows. Writes bench/results/threads.{md,json}.
  */
@@ -15,9 +17,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedRunner } from '@sluice/engine';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
+import { threadCpu, threadTicks } from './thread-cpu.js';
 import { ysbDocument } from './ysb-embedded.js';
 
-const EVENTS = Number(process.env.THREADS_BENCH_EVENTS ?? 2_000_000);
+const EVENTS = Number(process.env.THREADS_BENCH_EVENTS ?? 4_000_000);
 const ROUNDS = Number(process.env.THREADS_BENCH_ROUNDS ?? 3);
 const YSB_DIR = new URL('../examples/ysb/', import.meta.url).pathname;
 
@@ -36,6 +39,9 @@ const CONFIGS: Config[] = [
 interface Sample {
   wall: number;
   cpu: number;
+  /** CPU seconds of the run's busiest thread, and what a quiet machine would take (thread-cpu.ts). */
+  busiest: number;
+  quietWall: number;
   load: number;
 }
 
@@ -45,14 +51,16 @@ async function once(c: Config, out: string): Promise<Sample> {
   (doc.nodes.find((n) => n.id === 'ad_events') as { parallelism?: number }).parallelism = c.partitions;
   const runner = new EmbeddedRunner({ threads: c.threads });
   const load = loadavg()[0]!;
+  const ticks0 = threadTicks();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const h = await runner.deploy(doc, { baseDir: YSB_DIR, batchSize: 1000, partitions: c.partitions });
   const r = await h.done;
   const wall = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu0);
+  const threads = threadCpu(ticks0, threadTicks());
   if (r.status !== 'completed') throw new Error(`${c.name}: ${r.status} ${r.error ?? ''}`);
-  return { wall, cpu: (used.user + used.system) / 1e6, load };
+  return { wall, cpu: (used.user + used.system) / 1e6, busiest: threads.busiest, quietWall: threads.quietWall, load };
 }
 
 const meta = startRunMeta();
@@ -66,7 +74,7 @@ try {
       const s = await once(c, outFile(c));
       samples.get(c.name)!.push(s);
       process.stdout.write(
-        `round ${round + 1}, ${c.name}: ${Math.round(EVENTS / s.wall / 1000)}k ev/s, ${Math.round(EVENTS / s.cpu / 1000)}k ev/CPU-s, load ${s.load.toFixed(1)}\n`,
+        `round ${round + 1}, ${c.name}: ${Math.round(EVENTS / s.wall / 1000)}k ev/s, ${Math.round(EVENTS / s.cpu / 1000)}k ev/CPU-s, busiest thread ${s.busiest.toFixed(2)} CPU-s, load ${s.load.toFixed(1)}\n`,
       );
     }
   const end = endRunMeta(meta);
@@ -85,26 +93,33 @@ try {
       wall: stats(list.map((s) => EVENTS / s.wall)),
       perCpu: stats(list.map((s) => EVENTS / s.cpu)),
       cpuSeconds: stats(list.map((s) => s.cpu)),
+      nsPerEvent: stats(list.map((s) => (s.cpu * 1e9) / EVENTS)),
+      busiestThreadSeconds: stats(list.map((s) => s.busiest)),
+      quietWallSeconds: stats(list.map((s) => s.quietWall)),
       load: stats(list.map((s) => s.load)),
       windows: reference.length,
       same,
     };
   });
   const base = rows[0]!;
+  const baseSamples = samples.get(base.name)!;
+  // Pair by pair (round i of one configuration against round i of 1 partition): drift cancels out.
+  const paired = (name: string, of: (s: Sample) => number) => stats(samples.get(name)!.map((s, i) => of(baseSamples[i]!) / of(s)));
   const k = (x: number) => `${Math.round(x / 1000)}k`;
   const range = (s: { min: number; median: number; max: number }) => `${k(s.min)} / **${k(s.median)}** / ${k(s.max)}`;
+  const ratio = (s: { min: number; median: number; max: number }) => `**${s.median.toFixed(2)}** (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
   const md = [
     '# Keyed YSB on partition threads (`pnpm bench:threads`)',
     '',
     metaMarkdown(end),
     '',
-    `${EVENTS.toLocaleString('en')} events from the generator (split into as many source partitions as partitions), batch 1000; 1 warm-up round of each configuration (it starts the thread pool), then ${ROUNDS} paired rounds. Figures are min / **median** / max; ratios are of medians to 1 partition. Events per CPU second count the CPU of the whole process, every thread.`,
+    `${EVENTS.toLocaleString('en')} events from the generator (split into as many source partitions as partitions), batch 1000; 1 warm-up round of each configuration (it starts the thread pool), then ${ROUNDS} paired rounds. Figures are min / **median** / max; ratios are to 1 partition, round by round (**median**, min-max). CPU counts every thread of the process. The busiest thread's CPU and the quiet-machine estimate come from the kernel's per-thread accounting: on a quiet machine a run whose threads never wait takes about its busiest thread's CPU (or its total CPU over the ${end.machine.cores} cores, if more), so the estimate's ratio is what an idle machine would show at best.`,
     '',
-    '| configuration | wall-clock ev/s | ratio | ev per CPU second | ratio | CPU s per run (median) | load (1 min) at start of its rounds | same windows as 1 partition |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| configuration | wall-clock ev/s | wall-clock ratio | CPU ns per event | CPU per event vs 1 partition | busiest thread, CPU s | quiet-machine estimate, ratio | load (1 min) | same windows as 1 partition |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${range(r.wall)} | ${(r.wall.median / base.wall.median).toFixed(2)} | ${range(r.perCpu)} | ${(r.perCpu.median / base.perCpu.median).toFixed(2)} | ${r.cpuSeconds.median.toFixed(2)} | ${r.load.min.toFixed(1)}-${r.load.max.toFixed(1)} | ${r.same ? `yes (${r.windows})` : '**no**'} |`,
+        `| ${r.name} | ${range(r.wall)} | ${ratio(paired(r.name, (s) => s.wall))} | ${r.nsPerEvent.min.toFixed(0)} / **${r.nsPerEvent.median.toFixed(0)}** / ${r.nsPerEvent.max.toFixed(0)} | ${ratio(paired(r.name, (s) => 1 / s.cpu))} | ${r.busiestThreadSeconds.median.toFixed(2)} | ${ratio(paired(r.name, (s) => s.quietWall))} | ${r.load.min.toFixed(1)}-${r.load.max.toFixed(1)} | ${r.same ? `yes (${r.windows})` : '**no**'} |`,
     ),
     '',
   ].join('\n');

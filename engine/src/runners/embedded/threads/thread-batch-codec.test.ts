@@ -1,6 +1,6 @@
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
-import { COLUMNAR } from './columnar-batch.js';
+import { COLUMNAR, DICTIONARY_LIMIT, ReceiveDictionary, SendDictionary } from './columnar-batch.js';
 import { decodeBatch, encodeBatch } from './thread-batch-codec.js';
 
 function ev(fields: Record<string, unknown>, time: number, ingest?: number, behind?: number): Event {
@@ -67,5 +67,51 @@ describe('batches between partition threads', () => {
     // A field missing from an event stays missing (not null) when projected.
     const partial = decodeBatch(encodeBatch([ev({ campaign: 'c1' }, 1), ev({ other: 1 }, 2)], ['campaign']));
     expect(partial.map((e) => Object.keys(e))).toEqual([['campaign'], []]);
+  });
+
+  it('send a repeated string once per link, then as its number, batch after batch', () => {
+    const send = new SendDictionary();
+    const receive = new ReceiveDictionary();
+    const campaigns = ['c1', 'c2', 'c3'];
+    const batch = (from: number) => Array.from({ length: 30 }, (_, i) => ev({ campaign: campaigns[(from + i) % 3]!, n: i }, from + i));
+    const first = batch(0);
+    const firstBuf = encodeBatch(first, ['campaign'], send);
+    const second = batch(7);
+    const secondBuf = encodeBatch(second, ['campaign'], send);
+    // The second batch carries no campaign text: all three went with the first.
+    expect(new TextDecoder().decode(secondBuf)).not.toContain('c2');
+    expect(seen(decodeBatch(firstBuf, receive)).map((e) => e.fields)).toEqual(first.map((e) => ({ campaign: e.campaign })));
+    expect(seen(decodeBatch(secondBuf, receive)).map((e) => e.fields)).toEqual(second.map((e) => ({ campaign: e.campaign })));
+    expect(receive.strings).toEqual(['c1', 'c2', 'c3']);
+    // The column names crossed once too.
+    expect(new TextDecoder().decode(secondBuf)).not.toContain('campaign');
+  });
+
+  it('take back the new entries of a batch that falls back to the serializer, so the two halves stay in step', () => {
+    const send = new SendDictionary();
+    const receive = new ReceiveDictionary();
+    // A nested value after the key column: the columnar encoder gives up after interning 'k1'.
+    const nested = encodeBatch([ev({ key: 'k1', deep: { a: 1 } }, 1), ev({ key: 'k1', deep: { a: 2 } }, 2)], undefined, send);
+    expect(codecOf(nested)).toBe('serialized');
+    const flat = [ev({ key: 'k2' }, 3), ev({ key: 'k1' }, 4)];
+    const flatBuf = encodeBatch(flat, undefined, send);
+    expect(seen(decodeBatch(nested, receive)).map((e) => e.fields)).toEqual([
+      { key: 'k1', deep: { a: 1 } },
+      { key: 'k1', deep: { a: 2 } },
+    ]);
+    expect(seen(decodeBatch(flatBuf, receive))).toEqual(seen(flat));
+  });
+
+  it('stop growing a link dictionary at its limit and for a column of values that do not repeat', () => {
+    const send = new SendDictionary();
+    const receive = new ReceiveDictionary();
+    for (let b = 0; b < 3; b++) {
+      // Ids unique per event: after its trial the column goes in each batch's own table.
+      const events = Array.from({ length: 1000 }, (_, i) => ev({ id: `u-${b}-${i}` }, i));
+      expect(seen(decodeBatch(encodeBatch(events, undefined, send), receive))).toEqual(seen(events));
+    }
+    expect(receive.strings.length).toBeLessThanOrEqual(2000);
+    expect(send.ids.size).toBe(receive.strings.length);
+    expect(DICTIONARY_LIMIT).toBeGreaterThan(1000);
   });
 });

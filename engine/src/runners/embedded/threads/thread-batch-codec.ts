@@ -9,7 +9,7 @@
  */
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { deserialize, serialize } from 'node:v8';
-import { COLUMNAR, decodeColumnar, encodeColumnar } from './columnar-batch.js';
+import { COLUMNAR, decodeColumnar, encodeColumnar, type ReceiveDictionary, type SendDictionary } from './columnar-batch.js';
 
 interface Payload {
   events: Record<string, unknown>[];
@@ -18,13 +18,14 @@ interface Payload {
   behind: [number, number][];
 }
 
-/** The events as a transferable buffer (never a view into a shared pool). */
 /**
- * With `fields` (what the stage across the exchange reads, compile/projection.ts), only those
- * fields travel: a wide event feeding a window sends its key, not all of it.
+ * The events as a transferable buffer (never a view into a shared pool). With `fields` (what the
+ * stage across the exchange reads, compile/projection.ts), only those fields travel: a wide event
+ * feeding a window sends its key, not all of it. With `dict` (a link's, columnar-batch.ts),
+ * repeated strings cross as numbers; the receiver decodes with its half, in the same order.
  */
-export function encodeBatch(events: readonly Event[], fields?: readonly string[]): ArrayBuffer {
-  return encodeColumnar(events, fields) ?? encodeSerialized(fields ? events.map((e) => project(e, fields)) : events);
+export function encodeBatch(events: readonly Event[], fields?: readonly string[], dict?: SendDictionary): ArrayBuffer {
+  return encodeColumnar(events, fields, dict) ?? encodeSerialized(fields ? events.map((e) => project(e, fields)) : events);
 }
 
 /** The fields the receiver reads (the stamps travel beside them). */
@@ -37,9 +38,9 @@ function project(e: Event, fields: readonly string[]): Event {
   return out as Event;
 }
 
-/** Fresh events, owned by the receiver. */
-export function decodeBatch(buf: ArrayBuffer): Event[] {
-  return new Uint8Array(buf, 0, 1)[0] === COLUMNAR ? decodeColumnar(buf) : decodeSerialized(buf);
+/** Fresh events, owned by the receiver; `dict` is the receiver's half of the link's dictionary. */
+export function decodeBatch(buf: ArrayBuffer, dict?: ReceiveDictionary): Event[] {
+  return new Uint8Array(buf, 0, 1)[0] === COLUMNAR ? decodeColumnar(buf, dict) : decodeSerialized(buf);
 }
 
 /** V8's serializer, after a 0 byte (columnar buffers start with COLUMNAR). */

@@ -19,6 +19,7 @@ import { keyPartitioner, type Partitioner } from '../../../runtime/partitioner.j
 import { routeSourceBatch } from '../../../runtime/source-step.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../../runtime/task.js';
 import { runContext } from '../embedded-run.js';
+import { ReceiveDictionary, SendDictionary } from './columnar-batch.js';
 import { decodeBatch, encodeBatch } from './thread-batch-codec.js';
 import { threadOf } from './thread-placement.js';
 import type { FromThread, MetricsReport, PeerItem, PeerMessage, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
@@ -79,6 +80,9 @@ export class PartitionThread implements TaskOutput {
   /** Items for each peer thread from the current job, posted as one message when it ends. */
   private readonly outbox: { items: PeerItem[]; transfer: ArrayBuffer[] }[];
   private handoffToken: string | undefined;
+  /** Each link's string dictionary: this thread's sending half per peer, and its receiving half per peer. */
+  private readonly sendDicts: SendDictionary[];
+  private readonly receiveDicts: ReceiveDictionary[];
 
   constructor(
     private readonly init: ThreadInit,
@@ -92,6 +96,8 @@ export class PartitionThread implements TaskOutput {
     this.tapped = new Set(init.tapped);
     this.unacked = new Array(init.threads).fill(0);
     this.outbox = Array.from({ length: init.threads }, () => ({ items: [], transfer: [] }));
+    this.sendDicts = Array.from({ length: init.threads }, () => new SendDictionary());
+    this.receiveDicts = Array.from({ length: init.threads }, () => new ReceiveDictionary());
   }
 
   post(m: FromThread, transfer?: ArrayBuffer[]): void {
@@ -239,8 +245,10 @@ export class PartitionThread implements TaskOutput {
       task.deliver(edge.target, edge.targetPort, events, owned);
       return;
     }
-    const buf = encodeBatch(events, this.projection.get(edge.id));
-    this.toPeer(threadOf(to, this.init.threads), { t: 'ev', edge: edge.id, from, to, buf }, buf);
+    if (this.released) return;
+    const thread = threadOf(to, this.init.threads);
+    const buf = encodeBatch(events, this.projection.get(edge.id), this.sendDicts[thread]);
+    this.toPeer(thread, { t: 'ev', edge: edge.id, from, to, buf }, buf);
   }
 
   sendWatermark(stage: PlanStage, from: number, watermark: number): void {
@@ -400,7 +408,11 @@ export class PartitionThread implements TaskOutput {
         this.receivedFromPeers++;
         const edge = this.edges.get(item.edge)!;
         const stageId = this.plan.nodes.get(edge.target)!.stage;
-        if (item.t === 'ev') this.tasks.get(stageId)!.get(item.to)!.deliver(edge.target, edge.targetPort, decodeBatch(item.buf), true);
+        if (item.t === 'ev')
+          this.tasks
+            .get(stageId)!
+            .get(item.to)!
+            .deliver(edge.target, edge.targetPort, decodeBatch(item.buf, this.receiveDicts[from]), true);
         else this.advanceLocal(edge.id, item.from, item.wm, stageId);
       }
       if (!this.released) this.peers[from]!.postMessage({ t: 'ack' } satisfies PeerMessage);
