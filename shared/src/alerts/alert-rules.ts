@@ -139,12 +139,9 @@ export const alertsSchema = z
           z.looseObject({
             id: idSchema,
             type: z.literal('node'),
-            node: z
-              .string()
-              .min(1)
-              .meta({
-                description: "A sink node of this document: each notification is written through that node's connector, as one event",
-              }),
+            node: z.string().min(1).meta({
+              description: "A sink node of this document: each notification is written through that node's connector, as one event",
+            }),
           }),
         ]),
       )
