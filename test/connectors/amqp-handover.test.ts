@@ -72,7 +72,14 @@ describe('source.amqp handed over with unread deliveries', () => {
     try {
       const source = {
         type: 'source.amqp',
-        config: { url: TEST_AMQP_URL, passwordSecret: TEST_PASSWORD_SECRET, queue, ackAfterCheckpoint: true, prefetch: PREFETCH, timeField: 'ts' },
+        config: {
+          url: TEST_AMQP_URL,
+          passwordSecret: TEST_PASSWORD_SECRET,
+          queue,
+          ackAfterCheckpoint: true,
+          prefetch: PREFETCH,
+          timeField: 'ts',
+        },
       };
       const handle = await runner.deploy(windowDoc(source, PARTITIONS), { baseDir: dir, batchSize: BATCH });
       const running = () => {
@@ -108,7 +115,10 @@ describe('source.amqp handed over with unread deliveries', () => {
         async () => {
           running();
           if (linesWritten(dir) >= expected.length) return true;
-          await broker.send(queue, ...Array.from({ length: 6 }, (_, i) => ({ order: -1, key: 'end', amount: 0, ts: SENTINEL_TS + sentinels + i })));
+          await broker.send(
+            queue,
+            ...Array.from({ length: 6 }, (_, i) => ({ order: -1, key: 'end', amount: 0, ts: SENTINEL_TS + sentinels + i })),
+          );
           sentinels += 6;
           return false;
         },
