@@ -5,8 +5,8 @@
  * (fair share 2). What that consumer had been delivered and not read must not come back to
  * the other consumers behind messages they already passed: they would take those as late
  * (their own watermark is past the window) and the window would lose them. Every 10 s window
- * per key must equal the hand-computed one (what the embedded engine writes for this input,
- * test/connectors/amqp-split.test.ts): lost 0, duplicated 0.
+ * per key must equal the hand-computed one (compared as the fault drills compare with the
+ * embedded engine's output, compare-outputs.ts): lost 0, duplicated 0, none late.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
