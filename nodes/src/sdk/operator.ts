@@ -143,6 +143,14 @@ export interface SourceOperator {
    * durable inbox may release what lies before it (source.http's Redis stream trims it).
    */
   onCheckpoint?(position: unknown): void | Promise<void>;
+  /**
+   * The BullMQ runner is handing this partition over cleanly (fair share, SIGTERM, pause,
+   * stop): take nothing more from outside. The polls that follow return what was already taken
+   * (then empty batches), and the runner sends and checkpoints it before `close`. For a source
+   * whose unread records would otherwise go to another reader, behind what that reader already
+   * passed (a queue requeues them to any consumer: late for its windows).
+   */
+  stopReading?(): void | Promise<void>;
   close?(): Promise<void> | void;
 }
 

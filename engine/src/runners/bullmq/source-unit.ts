@@ -123,46 +123,76 @@ export class SourceUnit {
           await sleep(10);
           continue;
         }
-        const from = slot.source.position?.();
-        o.onPoll?.();
-        const batch = await pollBatch(slot, o.batchSize, () => this.stopMode === 'lost');
-        if (this.stopMode === 'lost') break;
-        const records = batch.events.length + (batch.errors?.length ?? 0);
-        // Packed before routing, which may change owned events in place.
-        const kept = slot.source.replayable === false && records > 0 ? keepBatch(batch) : undefined;
-        routeSourceBatch(slot.instance, slot.task, batch, (events) => o.onSourceEvents?.(slot.nodeId, events));
-        if (batch.done) slot.done = true;
-        await slot.task.flushSinks();
-        const jobs = slot.exchange.drain();
-        // Fenced: a holder that lost its lease stops here, before its jobs go out. The pending
-        // mark's script also found the run marker: the enqueue needs no check of its own.
-        let markerSeenAt: number | undefined;
-        if (jobs.length > 0 && from !== undefined) {
-          markerSeenAt = Date.now();
-          await o.checkpoints.markPending(
-            slot.nodeId,
-            o.partition,
-            slot.last,
-            { from, records, watermark: batch.watermark, done: batch.done, ...(kept ? { kept } : {}) },
-            o.lease,
-          );
-        }
-        // A source without positions has no pending mark to fence its enqueue: the lease is
-        // confirmed instead, just before the jobs go out.
-        else if (jobs.length > 0) await o.confirmLease();
-        if (jobs.length > 0) await o.queues.add(jobs, markerSeenAt);
-        o.backlog.add(jobs.length);
-        // Also after a batch that sent nothing on: a sink chained here may have written it.
-        if (jobs.length > 0 || records > 0 || batch.done) await this.checkpoint();
+        const read = await this.step();
+        if (read === 'lost') break;
         if (slot.done) return 'done';
-        if (batch.events.length < o.batchSize) await sleep(o.batchDelayMs);
+        if (read.events < o.batchSize) await sleep(o.batchDelayMs);
       }
+      if (this.stopMode === 'release') await this.sendWhatWasTaken();
+      if (slot.done && this.stopMode === 'release') return 'done';
       // Not while an interrupted batch waits to be re-read: the checkpoint holding its pending
       // mark stays, so whoever resumes re-reads that exact batch.
       if (this.stopMode === 'release' && slot.replay === undefined) await this.checkpoint();
       return this.stopMode ?? 'release';
     } finally {
       await this.close();
+    }
+  }
+
+  /**
+   * One batch: poll, route through the chained operators, mark it pending, enqueue its jobs and
+   * checkpoint. Returns how many events and records (events and errors) it read, or 'lost'
+   * (the lease went during the poll).
+   */
+  private async step(): Promise<{ events: number; records: number } | 'lost'> {
+    const { o, slot } = this;
+    const from = slot.source.position?.();
+    o.onPoll?.();
+    const batch = await pollBatch(slot, o.batchSize, () => this.stopMode === 'lost');
+    if (this.stopMode === 'lost') return 'lost';
+    const records = batch.events.length + (batch.errors?.length ?? 0);
+    // Packed before routing, which may change owned events in place.
+    const kept = slot.source.replayable === false && records > 0 ? keepBatch(batch) : undefined;
+    routeSourceBatch(slot.instance, slot.task, batch, (events) => o.onSourceEvents?.(slot.nodeId, events));
+    if (batch.done) slot.done = true;
+    await slot.task.flushSinks();
+    const jobs = slot.exchange.drain();
+    // Fenced: a holder that lost its lease stops here, before its jobs go out. The pending
+    // mark's script also found the run marker: the enqueue needs no check of its own.
+    let markerSeenAt: number | undefined;
+    if (jobs.length > 0 && from !== undefined) {
+      markerSeenAt = Date.now();
+      await o.checkpoints.markPending(
+        slot.nodeId,
+        o.partition,
+        slot.last,
+        { from, records, watermark: batch.watermark, done: batch.done, ...(kept ? { kept } : {}) },
+        o.lease,
+      );
+    }
+    // A source without positions has no pending mark to fence its enqueue: the lease is
+    // confirmed instead, just before the jobs go out.
+    else if (jobs.length > 0) await o.confirmLease();
+    if (jobs.length > 0) await o.queues.add(jobs, markerSeenAt);
+    o.backlog.add(jobs.length);
+    // Also after a batch that sent nothing on: a sink chained here may have written it.
+    if (jobs.length > 0 || records > 0 || batch.done) await this.checkpoint();
+    return { events: batch.events.length, records };
+  }
+
+  /**
+   * A clean let-go of a source that stops reading (a queue: its unread deliveries would be
+   * requeued to the other consumers, behind what they already read, and come out late): send
+   * what it had taken, an interrupted batch first, until a poll is empty. Bounded by what the
+   * source holds (a queue's prefetch); backpressure does not hold it back.
+   */
+  private async sendWhatWasTaken(): Promise<void> {
+    const { slot } = this;
+    if (!slot.source.stopReading || slot.done) return;
+    await slot.source.stopReading();
+    while (this.stopMode === 'release' && !slot.done) {
+      const read = await this.step();
+      if (read === 'lost' || read.records === 0) return;
     }
   }
 

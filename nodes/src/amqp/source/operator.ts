@@ -58,6 +58,10 @@ class AmqpSource implements SourceOperator {
   /** Why the consumer is gone (connection or channel closed, consumer cancelled): fails the next poll. */
   private lost: string | undefined;
   private closing = false;
+  /** The broker's name for this consumer (to cancel it), once consuming. */
+  private consuming: string | undefined;
+  /** stopReading was called: no more deliveries; polls hand out what is left. */
+  private stopped = false;
 
   constructor(
     private readonly conn: ChannelModel,
@@ -103,11 +107,12 @@ class AmqpSource implements SourceOperator {
     // Per consumer (global false): the broker stops sending when `prefetch` are unacknowledged.
     await channel.prefetch(c.prefetch);
     try {
-      await channel.consume(
+      const reply = await channel.consume(
         c.queue,
         (m) => (m === null ? this.lose(`the broker cancelled the consumer (queue "${c.queue}" deleted?)`) : deliveries.deliver(m)),
         { noAck: false, ...(this.consumerTag ? { consumerTag: this.consumerTag } : {}) },
       );
+      this.consuming = reply.consumerTag;
     } catch (err) {
       throw new Error(`cannot consume from ${where}: ${describeError(err)}`);
     }
@@ -118,6 +123,8 @@ class AmqpSource implements SourceOperator {
   }
 
   poll(max: number): SourceBatch {
+    // Letting go and the channel is gone: the broker redelivers what it held, nothing to hand out.
+    if (this.lost !== undefined && this.stopped) return { events: [], watermark: this.clock.watermarkAt(this.now()), done: false };
     // The runtimes do not name the source when its poll fails: this message does.
     if (this.lost !== undefined) throw new Error(`${this.nodeId}: lost queue "${this.c.queue}" at ${this.c.url}: ${this.lost}`);
     let messages: Message[];
@@ -166,9 +173,28 @@ class AmqpSource implements SourceOperator {
     }
   }
 
+  /**
+   * A clean handover: cancel the consumer, so that every message delivered to it is read here,
+   * checkpointed and acknowledged before the channel closes. Otherwise closing would requeue
+   * them to the other consumers, behind messages those already read: late for their windows.
+   * After cancel-ok the broker delivers nothing more, and what it delivered before has reached
+   * `deliveries` (one channel, frames in order).
+   */
+  async stopReading(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.consuming === undefined || this.lost !== undefined) return;
+    try {
+      await this.channel!.cancel(this.consuming);
+    } catch (err) {
+      this.lose(`cannot cancel the consumer: ${describeError(err)}`);
+    }
+  }
+
   async close(): Promise<void> {
     this.closing = true;
-    // Closing the channel hands every unacknowledged message back to the queue.
+    // Closing the channel hands every unacknowledged message back to the queue (after
+    // stopReading and the last checkpoint, none).
     await closeQuietly(this.channel);
     await closeQuietly(this.conn);
   }

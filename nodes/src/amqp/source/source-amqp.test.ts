@@ -145,6 +145,27 @@ describe('source.amqp', () => {
     expect(await broker.ready(queue)).toBe(0);
   });
 
+  it('stopReading (a clean handover): hands out what was delivered, takes nothing more, and leaves nothing to requeue', async () => {
+    const queue = await broker.queue('src-stop');
+    const s = await source({ queue, ackAfterCheckpoint: true, prefetch: 4 });
+    await broker.send(queue, ...Array.from({ length: 6 }, (_, i) => ({ i })));
+    // 4 delivered (prefetch), 2 left in the queue; one read before the handover.
+    await vi.waitFor(async () => expect(await broker.ready(queue)).toBe(2), { timeout: 10_000 });
+    expect((await pollUntil(s, 1, 5000, 1)).events.map((e) => e.i)).toEqual([0]);
+    await s.stopReading!();
+    // What was delivered and not read comes out of the polls, not back through the queue.
+    expect((await pollUntil(s, 3)).events.map((e) => e.i)).toEqual([1, 2, 3]);
+    await s.onCheckpoint!(s.position!()); // acknowledged; the broker sends no more to a cancelled consumer
+    expect((await s.poll(100)).events).toEqual([]);
+    await broker.send(queue, { i: 6 });
+    expect(await broker.ready(queue)).toBe(3);
+    expect((await s.poll(100)).events).toEqual([]);
+    await s.close!();
+    // Nothing was requeued by the close: the queue holds exactly what was never delivered.
+    expect((await broker.take(queue, 3)).map((m) => JSON.parse(m.body).i)).toEqual([4, 5, 6]);
+    expect(await broker.ready(queue)).toBe(0);
+  });
+
   it('declares a durable queue and binds it with several keys', async () => {
     const exchange = await broker.exchange('src-declare', 'direct');
     const queue = broker.queueName('src-declare');
