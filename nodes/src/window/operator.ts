@@ -83,6 +83,8 @@ export class WindowOperator implements Operator {
   /** The last slide-aligned start computed: in-order events mostly reuse it (no float modulo). */
   private lastStart = Number.NaN;
   private wm: number;
+  /** What accept reads of an event (Operator.reads): its times, keys and aggregated fields. */
+  readonly reads: readonly (string | symbol)[];
 
   constructor(c: WindowConfig, state: StateRegistry) {
     this.session = c.type === 'session';
@@ -110,40 +112,43 @@ export class WindowOperator implements Operator {
     this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
     this.expectedLayout = `${c.type}|${JSON.stringify(c.keyBy)}|${c.aggregates.map((a) => a.op).join(',')}`;
     this.layout = state.value('layout', this.expectedLayout);
+    const fields = [...c.keyBy, ...c.aggregates.flatMap((a) => (a.op === 'count' ? [] : [a.field ?? '']))];
+    this.reads = [EVENT_TIME, SOURCE_WATERMARK, INGEST_TIME, ...new Set(fields.map((f) => f.split('.')[0]!))];
   }
 
   process(batch: readonly Event[], out: Collector): void {
+    for (let b = 0; b < batch.length; b++) this.accept(batch[b]!, out);
+  }
+
+  /** One event (Operator.accept): placed in its windows, or late, dropped or an error on `out`. */
+  accept(e: Event, out: Collector): void {
     const aggs = this.aggs;
-    const reads = aggs.readsValues;
-    for (let b = 0; b < batch.length; b++) {
-      const e = batch[b]!;
-      // Sources always stamp event time; an unstamped event (a hand-built test) counts as time 0.
-      const t = e[EVENT_TIME] ?? 0;
-      if (t - t !== 0) {
-        out.error(e, new WindowEventError(`event time ${String(t)} is not a finite number`, 'window-bad-time'));
-        continue;
-      }
-      if (reads) {
-        const why = aggs.read(e);
-        if (why !== undefined) {
-          out.error(e, new WindowEventError(why, 'window-bad-value'));
-          continue;
-        }
-      }
-      const sw = e[SOURCE_WATERMARK];
-      const closedUpTo = sw !== undefined && sw > this.wm ? sw : this.wm;
-      let r: number;
-      try {
-        r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
-      } catch (err) {
-        // A key or value JavaScript cannot handle (nested too deep to write as JSON): the event's.
-        if (!isEventFailure(err)) throw err;
-        out.error(e, err);
-        continue;
-      }
-      if (r === LATE) out.late(e);
-      else if (r === NO_WINDOW) out.drop(e);
+    // Sources always stamp event time; an unstamped event (a hand-built test) counts as time 0.
+    const t = e[EVENT_TIME] ?? 0;
+    if (t - t !== 0) {
+      out.error(e, new WindowEventError(`event time ${String(t)} is not a finite number`, 'window-bad-time'));
+      return;
     }
+    if (aggs.readsValues) {
+      const why = aggs.read(e);
+      if (why !== undefined) {
+        out.error(e, new WindowEventError(why, 'window-bad-value'));
+        return;
+      }
+    }
+    const sw = e[SOURCE_WATERMARK];
+    const closedUpTo = sw !== undefined && sw > this.wm ? sw : this.wm;
+    let r: number;
+    try {
+      r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
+    } catch (err) {
+      // A key or value JavaScript cannot handle (nested too deep to write as JSON): the event's.
+      if (!isEventFailure(err)) throw err;
+      out.error(e, err);
+      return;
+    }
+    if (r === LATE) out.late(e);
+    else if (r === NO_WINDOW) out.drop(e);
   }
 
   /** Tumbling and sliding: every window `[k*L, k*L + S)` holding `t` that is not closed. */

@@ -1,0 +1,124 @@
+/**
+ * A before/after of issue 14 targets 1 and 2, paired in one run: a copy of the project before a
+ * change (`--before <dir>`, with its node_modules) and this one, run alternately, round by round,
+ * each round in its own process after the same warm-up:
+ *
+ *   node --import tsx bench/paired.ts --before /tmp/perf-base [--rounds 3] [--events 3000000] [--out name]
+ *
+ * - YSB in memory / the tight hand-written loop (bench/paired-child.ts), by wall clock and by CPU
+ *   time of each (the machine is shared: CPU time moves less with what else runs);
+ * - a chain of 10 maps against 1 map: the sweep's point (bench/sweep/point-main.ts, 2 M events,
+ *   1,000 keys), wall clock and CPU time.
+ *
+ * Prints median (min, max) of the rounds and writes bench/results/<out>.{md,json}.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runNodeChild } from './bench-util.js';
+import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
+
+const { values } = parseArgs({
+  options: { before: { type: 'string' }, rounds: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' } },
+});
+if (values.before === undefined) throw new Error('paired: --before <dir> (a copy of the project before the change) is required');
+const ROOTS = { before: values.before, after: new URL('..', import.meta.url).pathname };
+const ROUNDS = Number(values.rounds ?? 3);
+const EVENTS = Number(values.events ?? 3_000_000);
+const OUT = values.out ?? 'paired';
+const NODE = ['--max-semi-space-size=64', '--import', 'tsx'];
+const HERE = new URL('.', import.meta.url).pathname;
+
+type Side = keyof typeof ROOTS;
+interface Round {
+  ysbWall: number;
+  ysbCpu: number;
+  chainWall: number;
+  chainCpu: number;
+  load: number;
+}
+
+const lines: string[] = [];
+const say = (s: string) => {
+  lines.push(s);
+  process.stdout.write(`${s}\n`);
+};
+const load1 = async () => (await import('node:os')).loadavg()[0]!;
+
+async function child(args: string[], cwd: string): Promise<Record<string, unknown>> {
+  const r = await runNodeChild([...NODE, ...args], cwd, 15 * 60_000);
+  if (r.code !== 0) throw new Error(`paired: ${args.join(' ')} in ${cwd} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.lastLine) as Record<string, unknown>;
+}
+
+interface Point {
+  seconds: number;
+  cpuSeconds: number;
+  results: number;
+  expectedResults: number;
+}
+
+async function chainPoint(root: string, chain: number): Promise<Point> {
+  const spec = { events: 2_000_000, keys: 1000, chain, partitions: 1, windows: 4, contender: 'sluice' };
+  const p = (await child([join(root, 'bench/sweep/point-main.ts'), JSON.stringify(spec)], root)) as unknown as Point;
+  if (p.results !== p.expectedResults) throw new Error(`paired: chain ${chain} in ${root}: ${p.results} results, expected ${p.expectedResults}`);
+  return p;
+}
+
+async function round(side: Side): Promise<Round> {
+  const root = ROOTS[side];
+  const load = await load1();
+  const y = (await child([join(HERE, 'paired-child.ts'), root, String(EVENTS)], root)) as {
+    sluice: { seconds: number; cpuSeconds: number; windows: number };
+    tight: { seconds: number; cpuSeconds: number; windows: number };
+  };
+  if (y.sluice.windows !== y.tight.windows) throw new Error(`paired: ${side}: Sluice made ${y.sluice.windows} windows, the loop ${y.tight.windows}`);
+  const one = await chainPoint(root, 1);
+  const ten = await chainPoint(root, 10);
+  const r: Round = {
+    ysbWall: y.tight.seconds / y.sluice.seconds,
+    ysbCpu: y.tight.cpuSeconds / y.sluice.cpuSeconds,
+    chainWall: ten.seconds / one.seconds,
+    chainCpu: ten.cpuSeconds / one.cpuSeconds,
+    load,
+  };
+  say(
+    `${side.padEnd(6)} YSB/tight wall ${r.ysbWall.toFixed(3)} cpu ${r.ysbCpu.toFixed(3)} (Sluice ${(EVENTS / y.sluice.seconds / 1e6).toFixed(2)} M ev/s, ` +
+      `loop ${(EVENTS / y.tight.seconds / 1e6).toFixed(2)}); 10 maps/1 map wall ${r.chainWall.toFixed(2)}x cpu ${r.chainCpu.toFixed(2)}x ` +
+      `(1 map ${(2 / one.seconds).toFixed(2)} M ev/s, 10 maps ${(2 / ten.seconds).toFixed(2)}); load1 ${load.toFixed(1)}`,
+  );
+  return r;
+}
+
+const spread = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
+};
+const fmt = (x: { median: number; min: number; max: number }, d: number) => `${x.median.toFixed(d)} (${x.min.toFixed(d)}-${x.max.toFixed(d)})`;
+
+const meta = startRunMeta();
+say(metaMarkdown(meta));
+say(`\nbefore: ${ROOTS.before}; after: ${ROOTS.after}; ${ROUNDS} rounds, alternating; YSB ${EVENTS.toLocaleString('en')} events\n`);
+say('```');
+const rounds: Record<Side, Round[]> = { before: [], after: [] };
+for (let i = 0; i < ROUNDS; i++) for (const side of ['before', 'after'] as const) rounds[side].push(await round(side));
+say('```\n');
+const summary: Record<string, unknown> = {};
+say('| figure | before | after |');
+say('| --- | --- | --- |');
+for (const [key, label, d] of [
+  ['ysbWall', 'YSB / tight loop, wall clock', 3],
+  ['ysbCpu', 'YSB / tight loop, CPU time', 3],
+  ['chainWall', '10 maps / 1 map, wall clock (x)', 2],
+  ['chainCpu', '10 maps / 1 map, CPU time (x)', 2],
+] as const) {
+  const b = spread(rounds.before.map((r) => r[key]));
+  const a = spread(rounds.after.map((r) => r[key]));
+  summary[key] = { before: b, after: a };
+  say(`| ${label} | ${fmt(b, d)} | ${fmt(a, d)} |`);
+}
+const end = endRunMeta(meta);
+say(`\nload average at end: ${end.loadAverage.end!.join(', ')}`);
+const results = join(HERE, 'results');
+writeFileSync(join(results, `${OUT}.md`), `# Paired before/after: issue 14 targets 1 and 2\n\n${lines.join('\n')}\n`);
+writeFileSync(join(results, `${OUT}.json`), `${JSON.stringify({ meta: end, rounds, summary }, null, 2)}\n`);
