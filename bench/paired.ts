@@ -3,7 +3,9 @@
  * change (`--before <dir>`, with its node_modules) and this one, run alternately, round by round,
  * each round in its own process after the same warm-up:
  *
- *   node --import tsx bench/paired.ts --before /tmp/perf-base [--rounds 3] [--events 3000000] [--out name]
+ *   node --import tsx bench/paired.ts --before /tmp/perf-base [--after <dir>] [--rounds 3] [--events 3000000] [--out name]
+ *
+ * (`--after`: another copy to run as the after side; default: this one.)
  *
  * - YSB in memory / the tight hand-written loop (bench/paired-child.ts), by wall clock and by CPU
  *   time of each (the machine is shared: CPU time moves less with what else runs);
@@ -19,10 +21,16 @@ import { runNodeChild } from './bench-util.js';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
 
 const { values } = parseArgs({
-  options: { before: { type: 'string' }, rounds: { type: 'string' }, events: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    before: { type: 'string' },
+    after: { type: 'string' },
+    rounds: { type: 'string' },
+    events: { type: 'string' },
+    out: { type: 'string' },
+  },
 });
 if (values.before === undefined) throw new Error('paired: --before <dir> (a copy of the project before the change) is required');
-const ROOTS = { before: values.before, after: new URL('..', import.meta.url).pathname };
+const ROOTS = { before: values.before, after: values.after ?? new URL('..', import.meta.url).pathname };
 const ROUNDS = Number(values.rounds ?? 3);
 const EVENTS = Number(values.events ?? 3_000_000);
 const OUT = values.out ?? 'paired';
@@ -61,7 +69,8 @@ interface Point {
 async function chainPoint(root: string, chain: number): Promise<Point> {
   const spec = { events: 2_000_000, keys: 1000, chain, partitions: 1, windows: 4, contender: 'sluice' };
   const p = (await child([join(root, 'bench/sweep/point-main.ts'), JSON.stringify(spec)], root)) as unknown as Point;
-  if (p.results !== p.expectedResults) throw new Error(`paired: chain ${chain} in ${root}: ${p.results} results, expected ${p.expectedResults}`);
+  if (p.results !== p.expectedResults)
+    throw new Error(`paired: chain ${chain} in ${root}: ${p.results} results, expected ${p.expectedResults}`);
   return p;
 }
 
@@ -72,7 +81,8 @@ async function round(side: Side): Promise<Round> {
     sluice: { seconds: number; cpuSeconds: number; windows: number };
     tight: { seconds: number; cpuSeconds: number; windows: number };
   };
-  if (y.sluice.windows !== y.tight.windows) throw new Error(`paired: ${side}: Sluice made ${y.sluice.windows} windows, the loop ${y.tight.windows}`);
+  if (y.sluice.windows !== y.tight.windows)
+    throw new Error(`paired: ${side}: Sluice made ${y.sluice.windows} windows, the loop ${y.tight.windows}`);
   const one = await chainPoint(root, 1);
   const ten = await chainPoint(root, 10);
   const r: Round = {
@@ -94,7 +104,8 @@ const spread = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
 };
-const fmt = (x: { median: number; min: number; max: number }, d: number) => `${x.median.toFixed(d)} (${x.min.toFixed(d)}-${x.max.toFixed(d)})`;
+const fmt = (x: { median: number; min: number; max: number }, d: number) =>
+  `${x.median.toFixed(d)} (${x.min.toFixed(d)}-${x.max.toFixed(d)})`;
 
 const meta = startRunMeta();
 say(metaMarkdown(meta));

@@ -183,7 +183,8 @@ export class Projection implements Collector {
   ) {
     // Every property exists from the start, in one order: one shape for every event.
     for (const f of fields) this.view[f] = undefined;
-    for (const s of symbols) this.view[s] = undefined;
+    // Times start as numbers, so V8 stores them unboxed in place (not a new heap number each).
+    for (const s of symbols) this.view[s] = s === EVENT_TIME || s === INGEST_TIME ? 0.5 : undefined;
     this.f0 = fields.length === 1 ? fields[0] : undefined;
     this.times = symbols.length === 3 && [EVENT_TIME, SOURCE_WATERMARK, INGEST_TIME].every((t) => symbols.includes(t));
   }

@@ -136,11 +136,9 @@ export class WindowOperator implements Operator {
         return;
       }
     }
-    const sw = e[SOURCE_WATERMARK];
-    const closedUpTo = sw !== undefined && sw > this.wm ? sw : this.wm;
     let r: number;
     try {
-      r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
+      r = this.session ? this.toSession(e, t) : this.toFixed(e);
     } catch (err) {
       // A key or value JavaScript cannot handle (nested too deep to write as JSON): the event's.
       if (!isEventFailure(err)) throw err;
@@ -152,7 +150,10 @@ export class WindowOperator implements Operator {
   }
 
   /** Tumbling and sliding: every window `[k*L, k*L + S)` holding `t` that is not closed. */
-  private toFixed(e: Event, t: number, closedUpTo: number): number {
+  private toFixed(e: Event): number {
+    // Read again here rather than passed in, for the reason closedUpTo gives.
+    const t = e[EVENT_TIME] ?? 0;
+    const closedUpTo = this.closedUpTo(e);
     const size = this.size;
     const lateness = this.lateness;
     const cols = this.cols;
@@ -182,10 +183,19 @@ export class WindowOperator implements Operator {
         this.records.add(time, r);
         if (time < this.nextFire) this.nextFire = time;
       }
-      cols.add(r, t, e[INGEST_TIME]);
+      cols.add(r, e);
       result = PLACED;
     }
     return result;
+  }
+
+  /**
+   * Up to where windows were emitted when `e` arrived. Computed where it is compared, not passed
+   * in: a double made from a field and handed to a call is a new heap number per event.
+   */
+  private closedUpTo(e: Event): number {
+    const sw = e[SOURCE_WATERMARK];
+    return sw !== undefined && sw > this.wm ? sw : this.wm;
   }
 
   /** The event's key for interning: a finite number as it is, else its state key (sdk/state-key.ts). */
@@ -209,7 +219,8 @@ export class WindowOperator implements Operator {
    * Sessions: the event joins (and bridges) the sessions of its key it overlaps. It is late
    * when the session it would end up in, `[t, t + gap)` or the merge, closed before it arrived.
    */
-  private toSession(e: Event, t: number, closedUpTo: number): number {
+  private toSession(e: Event, t: number): number {
+    const closedUpTo = this.closedUpTo(e);
     const key = this.key(e);
     let entry = this.windows.get(key);
     const w = entry === undefined ? undefined : mergeOverlapping(entry.w, t, this.gap, this.lateness, closedUpTo, this.aggs);
