@@ -3,12 +3,13 @@
  * change (`--before <dir>`, with its node_modules) and this one, run alternately, round by round,
  * each round in its own process after the same warm-up:
  *
- *   node --import tsx bench/paired.ts --before /tmp/perf-base [--after <dir>] [--rounds 3] [--events 3000000] [--out name]
+ *   node --import tsx bench/paired.ts --before /tmp/perf-base [--after <dir>] [--rounds 2] [--in-process 3] [--events 3000000] [--out name]
  *
  * (`--after`: another copy to run as the after side; default: this one.)
  *
- * - YSB in memory / the tight hand-written loop (bench/paired-child.ts), by wall clock and by CPU
- *   time of each (the machine is shared: CPU time moves less with what else runs);
+ * - YSB in memory / the tight hand-written loop (bench/paired-child.ts: a warm-up, then
+ *   `--in-process` rounds, as `pnpm bench`), by wall clock and by CPU time of each (the machine
+ *   is shared: CPU time moves less with what else runs);
  * - a chain of 10 maps against 1 map: the sweep's point (bench/sweep/point-main.ts, 2 M events,
  *   1,000 keys), wall clock and CPU time.
  *
@@ -24,6 +25,7 @@ const { values } = parseArgs({
   options: {
     before: { type: 'string' },
     after: { type: 'string' },
+    'in-process': { type: 'string' },
     rounds: { type: 'string' },
     events: { type: 'string' },
     out: { type: 'string' },
@@ -31,7 +33,8 @@ const { values } = parseArgs({
 });
 if (values.before === undefined) throw new Error('paired: --before <dir> (a copy of the project before the change) is required');
 const ROOTS = { before: values.before, after: values.after ?? new URL('..', import.meta.url).pathname };
-const ROUNDS = Number(values.rounds ?? 3);
+const ROUNDS = Number(values.rounds ?? 2);
+const IN_PROCESS = Number(values['in-process'] ?? 3);
 const EVENTS = Number(values.events ?? 3_000_000);
 const OUT = values.out ?? 'paired';
 const NODE = ['--max-semi-space-size=64', '--import', 'tsx'];
@@ -39,8 +42,9 @@ const HERE = new URL('.', import.meta.url).pathname;
 
 type Side = keyof typeof ROOTS;
 interface Round {
-  ysbWall: number;
-  ysbCpu: number;
+  /** One per in-process round. */
+  ysbWall: number[];
+  ysbCpu: number[];
   chainWall: number;
   chainCpu: number;
   load: number;
@@ -77,24 +81,27 @@ async function chainPoint(root: string, chain: number): Promise<Point> {
 async function round(side: Side): Promise<Round> {
   const root = ROOTS[side];
   const load = await load1();
-  const y = (await child([join(HERE, 'paired-child.ts'), root, String(EVENTS)], root)) as {
-    sluice: { seconds: number; cpuSeconds: number; windows: number };
-    tight: { seconds: number; cpuSeconds: number; windows: number };
-  };
-  if (y.sluice.windows !== y.tight.windows)
-    throw new Error(`paired: ${side}: Sluice made ${y.sluice.windows} windows, the loop ${y.tight.windows}`);
+  type Pass = { seconds: number; cpuSeconds: number; windows: number };
+  const ys = (await child([join(HERE, 'paired-child.ts'), root, String(EVENTS), String(IN_PROCESS)], root)) as unknown as {
+    sluice: Pass;
+    tight: Pass;
+  }[];
+  for (const y of ys)
+    if (y.sluice.windows !== y.tight.windows)
+      throw new Error(`paired: ${side}: Sluice made ${y.sluice.windows} windows, the loop ${y.tight.windows}`);
   const one = await chainPoint(root, 1);
   const ten = await chainPoint(root, 10);
   const r: Round = {
-    ysbWall: y.tight.seconds / y.sluice.seconds,
-    ysbCpu: y.tight.cpuSeconds / y.sluice.cpuSeconds,
+    ysbWall: ys.map((y) => y.tight.seconds / y.sluice.seconds),
+    ysbCpu: ys.map((y) => y.tight.cpuSeconds / y.sluice.cpuSeconds),
     chainWall: ten.seconds / one.seconds,
     chainCpu: ten.cpuSeconds / one.cpuSeconds,
     load,
   };
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(' ');
   say(
-    `${side.padEnd(6)} YSB/tight wall ${r.ysbWall.toFixed(3)} cpu ${r.ysbCpu.toFixed(3)} (Sluice ${(EVENTS / y.sluice.seconds / 1e6).toFixed(2)} M ev/s, ` +
-      `loop ${(EVENTS / y.tight.seconds / 1e6).toFixed(2)}); 10 maps/1 map wall ${r.chainWall.toFixed(2)}x cpu ${r.chainCpu.toFixed(2)}x ` +
+    `${side.padEnd(6)} YSB/tight per round: wall ${list(r.ysbWall)}, cpu ${list(r.ysbCpu)} (last round: Sluice ${(EVENTS / ys.at(-1)!.sluice.seconds / 1e6).toFixed(2)} M ev/s, ` +
+      `loop ${(EVENTS / ys.at(-1)!.tight.seconds / 1e6).toFixed(2)}); 10 maps/1 map wall ${r.chainWall.toFixed(2)}x cpu ${r.chainCpu.toFixed(2)}x ` +
       `(1 map ${(2 / one.seconds).toFixed(2)} M ev/s, 10 maps ${(2 / ten.seconds).toFixed(2)}); load1 ${load.toFixed(1)}`,
   );
   return r;
@@ -109,7 +116,9 @@ const fmt = (x: { median: number; min: number; max: number }, d: number) =>
 
 const meta = startRunMeta();
 say(metaMarkdown(meta));
-say(`\nbefore: ${ROOTS.before}; after: ${ROOTS.after}; ${ROUNDS} rounds, alternating; YSB ${EVENTS.toLocaleString('en')} events\n`);
+say(
+  `\nbefore: ${ROOTS.before}; after: ${ROOTS.after}; ${ROUNDS} rounds, alternating; in each, YSB ${EVENTS.toLocaleString('en')} events: warm-up, then ${IN_PROCESS} rounds in one process\n`,
+);
 say('```');
 const rounds: Record<Side, Round[]> = { before: [], after: [] };
 for (let i = 0; i < ROUNDS; i++) for (const side of ['before', 'after'] as const) rounds[side].push(await round(side));
@@ -123,8 +132,8 @@ for (const [key, label, d] of [
   ['chainWall', '10 maps / 1 map, wall clock (x)', 2],
   ['chainCpu', '10 maps / 1 map, CPU time (x)', 2],
 ] as const) {
-  const b = spread(rounds.before.map((r) => r[key]));
-  const a = spread(rounds.after.map((r) => r[key]));
+  const b = spread(rounds.before.flatMap((r) => r[key]));
+  const a = spread(rounds.after.flatMap((r) => r[key]));
   summary[key] = { before: b, after: a };
   say(`| ${label} | ${fmt(b, d)} | ${fmt(a, d)} |`);
 }
