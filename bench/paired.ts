@@ -3,7 +3,7 @@
  * change (`--before <dir>`, with its node_modules) and this one, run alternately, round by round,
  * each round in its own process after the same warm-up:
  *
- *   node --import tsx bench/paired.ts --before /tmp/perf-base [--after <dir>] [--rounds 2] [--in-process 3] [--events 3000000] [--out name]
+ *   node --import tsx bench/paired.ts --before /tmp/perf-base [--after <dir>] [--rounds 3] [--in-process 3] [--events 3000000] [--out name]
  *
  * (`--after`: another copy to run as the after side; default: this one.)
  *
@@ -33,7 +33,7 @@ const { values } = parseArgs({
 });
 if (values.before === undefined) throw new Error('paired: --before <dir> (a copy of the project before the change) is required');
 const ROOTS = { before: values.before, after: values.after ?? new URL('..', import.meta.url).pathname };
-const ROUNDS = Number(values.rounds ?? 2);
+const ROUNDS = Number(values.rounds ?? 3);
 const IN_PROCESS = Number(values['in-process'] ?? 3);
 const EVENTS = Number(values.events ?? 3_000_000);
 const OUT = values.out ?? 'paired';
@@ -109,7 +109,10 @@ async function round(side: Side): Promise<Round> {
 
 const spread = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
+  const mid = s.length / 2;
+  // An even count: the mean of the two middle values.
+  const median = s.length % 2 === 1 ? s[Math.floor(mid)]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { median, min: s[0]!, max: s.at(-1)! };
 };
 const fmt = (x: { median: number; min: number; max: number }, d: number) =>
   `${x.median.toFixed(d)} (${x.min.toFixed(d)}-${x.max.toFixed(d)})`;
