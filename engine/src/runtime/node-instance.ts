@@ -9,6 +9,7 @@ import type { Histogram } from '../metrics/histogram.js';
 import type { NodeCounters } from '../metrics/node-counters.js';
 import type { PlanNode } from '../compile/plan.js';
 import { EventTooDeepError, tooDeepFields } from './event-depth.js';
+import type { FusedChain } from './fused-chain.js';
 import { NodeFailure } from './node-errors.js';
 
 /** `owned`: the events are handed over (see Operator.process): nothing else holds them. */
@@ -33,6 +34,8 @@ export class NodeInstance implements Collector {
   private readonly outConnected: boolean;
   /** Whether what the operator emits now is owned (Operator.passesOwnership), for flush. */
   private ownedOut = false;
+  /** The fused chain this node heads (chain-plan.ts), run instead of the node while nothing watches it. */
+  chain: FusedChain | undefined;
 
   constructor(
     readonly node: PlanNode,
@@ -80,6 +83,11 @@ export class NodeInstance implements Collector {
   }
 
   process(batch: Event[], port: string, owned = false): void {
+    const chain = this.chain;
+    if (chain?.usable()) {
+      chain.run(batch, owned);
+      return;
+    }
     const c = this.counters;
     c.in += batch.length;
     c.batches++;
@@ -144,6 +152,17 @@ export class NodeInstance implements Collector {
     }
     this.flush();
     return ok;
+  }
+
+  /** What a fused chain's last step passed (counted by the chain): routed on. */
+  sendOn(events: Event[], owned: boolean): void {
+    if (this.outConnected && events.length > 0) this.route(this.node, 'out', events, owned);
+  }
+
+  /** After a fused chain fed this node event by event: send on what it emitted. */
+  flushAfter(owned: boolean): void {
+    this.ownedOut = owned && this.op!.passesOwnership === true;
+    this.flush();
   }
 
   /** Send what the operator emitted downstream. */

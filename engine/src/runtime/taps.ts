@@ -47,6 +47,11 @@ export class TapRegistry {
     return this.keeping.has(edgeId);
   }
 
+  /** Whether any listener is on the edge. */
+  listens(edgeId: string): boolean {
+    return this.byEdge.has(edgeId);
+  }
+
   emit(edgeId: string, events: readonly Event[]): void {
     const set = this.byEdge.get(edgeId);
     if (set) for (const l of set) l(events);

@@ -20,6 +20,12 @@ export interface TaskOutput {
    * operator must not change them. A runner without it hands no batch over: every operator copies.
    */
   keepsEvents?(edge: PlanEdge): boolean;
+  /**
+   * Whether anything sees the events crossing `edge` (a tap, the debugger), and the count of a
+   * crossing nothing sees: with both, chained nodes run fused (fused-chain.ts).
+   */
+  observes?(edge: PlanEdge): boolean;
+  countEdge?(edge: PlanEdge, events: number): void;
 }
 
 export const SOURCE_CHANNEL = 'source';

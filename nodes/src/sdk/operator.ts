@@ -86,6 +86,26 @@ export interface Operator {
    */
   readonly passesOwnership?: boolean;
   /**
+   * One event of a one-in, one-out operator without state (filter, map, enrich), for a fused
+   * chain (docs/execution-model.md, "Fused chains"): the event to pass on `out` (`e` itself,
+   * changed in place when `owned`, or a new object), or undefined when it passes nothing (left
+   * out by a filter, or reported on `out` as an error or a drop). The same results as process.
+   */
+  step?(e: Event, out: Collector, owned: boolean): Event | undefined;
+  /**
+   * A step that only adds fields (enrich): the fields `step` would set on `e` (read, never
+   * changed), or undefined when `step` would do something else with it. Lets a fused chain hand
+   * the next operator only what it reads (`reads`) instead of building the whole event.
+   */
+  addedFields?(e: Event): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * One event, as `process` would take it in a batch of one, for a fused chain that ends at
+   * this operator. The event is read during the call and kept only by passing it to `out`.
+   */
+  accept?(e: Event, out: Collector): void;
+  /** The top-level fields and event symbols `accept` reads (no others): see addedFields. */
+  readonly reads?: readonly (string | symbol)[];
+  /**
    * The node's watermark advanced (min over its inputs). `Infinity` means every bounded
    * source has ended: emit everything that is still open.
    */

@@ -83,6 +83,8 @@ export class WindowOperator implements Operator {
   /** The last slide-aligned start computed: in-order events mostly reuse it (no float modulo). */
   private lastStart = Number.NaN;
   private wm: number;
+  /** What accept reads of an event (Operator.reads): its times, keys and aggregated fields. */
+  readonly reads: readonly (string | symbol)[];
 
   constructor(c: WindowConfig, state: StateRegistry) {
     this.session = c.type === 'session';
@@ -110,44 +112,48 @@ export class WindowOperator implements Operator {
     this.wm = this.watermark.get() ?? Number.NEGATIVE_INFINITY;
     this.expectedLayout = `${c.type}|${JSON.stringify(c.keyBy)}|${c.aggregates.map((a) => a.op).join(',')}`;
     this.layout = state.value('layout', this.expectedLayout);
+    const fields = [...c.keyBy, ...c.aggregates.flatMap((a) => (a.op === 'count' ? [] : [a.field ?? '']))];
+    this.reads = [EVENT_TIME, SOURCE_WATERMARK, INGEST_TIME, ...new Set(fields.map((f) => f.split('.')[0]!))];
   }
 
   process(batch: readonly Event[], out: Collector): void {
+    for (let b = 0; b < batch.length; b++) this.accept(batch[b]!, out);
+  }
+
+  /** One event (Operator.accept): placed in its windows, or late, dropped or an error on `out`. */
+  accept(e: Event, out: Collector): void {
     const aggs = this.aggs;
-    const reads = aggs.readsValues;
-    for (let b = 0; b < batch.length; b++) {
-      const e = batch[b]!;
-      // Sources always stamp event time; an unstamped event (a hand-built test) counts as time 0.
-      const t = e[EVENT_TIME] ?? 0;
-      if (t - t !== 0) {
-        out.error(e, new WindowEventError(`event time ${String(t)} is not a finite number`, 'window-bad-time'));
-        continue;
-      }
-      if (reads) {
-        const why = aggs.read(e);
-        if (why !== undefined) {
-          out.error(e, new WindowEventError(why, 'window-bad-value'));
-          continue;
-        }
-      }
-      const sw = e[SOURCE_WATERMARK];
-      const closedUpTo = sw !== undefined && sw > this.wm ? sw : this.wm;
-      let r: number;
-      try {
-        r = this.session ? this.toSession(e, t, closedUpTo) : this.toFixed(e, t, closedUpTo);
-      } catch (err) {
-        // A key or value JavaScript cannot handle (nested too deep to write as JSON): the event's.
-        if (!isEventFailure(err)) throw err;
-        out.error(e, err);
-        continue;
-      }
-      if (r === LATE) out.late(e);
-      else if (r === NO_WINDOW) out.drop(e);
+    // Sources always stamp event time; an unstamped event (a hand-built test) counts as time 0.
+    const t = e[EVENT_TIME] ?? 0;
+    if (t - t !== 0) {
+      out.error(e, new WindowEventError(`event time ${String(t)} is not a finite number`, 'window-bad-time'));
+      return;
     }
+    if (aggs.readsValues) {
+      const why = aggs.read(e);
+      if (why !== undefined) {
+        out.error(e, new WindowEventError(why, 'window-bad-value'));
+        return;
+      }
+    }
+    let r: number;
+    try {
+      r = this.session ? this.toSession(e, t) : this.toFixed(e);
+    } catch (err) {
+      // A key or value JavaScript cannot handle (nested too deep to write as JSON): the event's.
+      if (!isEventFailure(err)) throw err;
+      out.error(e, err);
+      return;
+    }
+    if (r === LATE) out.late(e);
+    else if (r === NO_WINDOW) out.drop(e);
   }
 
   /** Tumbling and sliding: every window `[k*L, k*L + S)` holding `t` that is not closed. */
-  private toFixed(e: Event, t: number, closedUpTo: number): number {
+  private toFixed(e: Event): number {
+    // Read again here rather than passed in, for the reason closedUpTo gives.
+    const t = e[EVENT_TIME] ?? 0;
+    const closedUpTo = this.closedUpTo(e);
     const size = this.size;
     const lateness = this.lateness;
     const cols = this.cols;
@@ -177,10 +183,19 @@ export class WindowOperator implements Operator {
         this.records.add(time, r);
         if (time < this.nextFire) this.nextFire = time;
       }
-      cols.add(r, t, e[INGEST_TIME]);
+      cols.add(r, e);
       result = PLACED;
     }
     return result;
+  }
+
+  /**
+   * Up to where windows were emitted when `e` arrived. Computed where it is compared, not passed
+   * in: a double made from a field and handed to a call is a new heap number per event.
+   */
+  private closedUpTo(e: Event): number {
+    const sw = e[SOURCE_WATERMARK];
+    return sw !== undefined && sw > this.wm ? sw : this.wm;
   }
 
   /** The event's key for interning: a finite number as it is, else its state key (sdk/state-key.ts). */
@@ -204,7 +219,8 @@ export class WindowOperator implements Operator {
    * Sessions: the event joins (and bridges) the sessions of its key it overlaps. It is late
    * when the session it would end up in, `[t, t + gap)` or the merge, closed before it arrived.
    */
-  private toSession(e: Event, t: number, closedUpTo: number): number {
+  private toSession(e: Event, t: number): number {
+    const closedUpTo = this.closedUpTo(e);
     const key = this.key(e);
     let entry = this.windows.get(key);
     const w = entry === undefined ? undefined : mergeOverlapping(entry.w, t, this.gap, this.lateness, closedUpTo, this.aggs);

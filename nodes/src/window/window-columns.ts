@@ -18,6 +18,7 @@
  * the same entries as before, `[state key, { k: keyBy values, w: [{ s, e, n, i, x, v }] }]`,
  * so committed state written by either layout restores into the other.
  */
+import { EVENT_TIME, type Event, INGEST_TIME } from '@sluice/shared';
 import type { KeyedColumns } from '../sdk/state.js';
 import { STATE_KEY_TAG } from '../sdk/state-key.js';
 import type { Aggregates, Win } from './aggregates.js';
@@ -215,11 +216,13 @@ export class WindowColumns implements KeyedColumns {
     return r;
   }
 
-  /** Adds the event the aggregates last read (at event time `t`) to record `r`. */
-  add(r: number, t: number, ingest: number | undefined): void {
+  /** Adds `e`, whose values the aggregates last read, to record `r`. */
+  add(r: number, e: Event): void {
+    // Times read here from the event, not passed in: a double handed to a call is a new heap number.
     this.count[r]!++;
+    const ingest = e[INGEST_TIME];
     if (ingest !== undefined && ingest > this.ingest[r]!) this.ingest[r] = ingest;
-    this.aggs.addAt(this.x, r * this.xs, this.v, r * this.vs, t);
+    if (this.aggs.readsValues) this.aggs.addAt(this.x, r * this.xs, this.v, r * this.vs, e[EVENT_TIME] ?? 0);
     if (this.dirty !== undefined) this.touch(this.slot[r]!);
   }
 

@@ -12,6 +12,7 @@ import type { NodeInstance } from '../../runtime/node-instance.js';
 import { type BuildCarry, buildOperators, sourceKey } from '../../runtime/operator-build.js';
 import type { ContextOptions } from '../../runtime/operator-context.js';
 import { routeSourceBatch } from '../../runtime/source-step.js';
+import { type ChainWiring, planChains } from '../../runtime/chain-plan.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../runtime/task.js';
 import { RUN_DEFAULTS, type RunInspector, type RunOptions } from '../runner.js';
@@ -117,9 +118,25 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
           const from = plan.nodes.get(e.source)!.stage;
           w.exchangeOut.set(from, [...(w.exchangeOut.get(from) ?? []), e]);
         }
+        this.fuseChains(plan, w);
         return w;
       },
     );
+  }
+
+  /** Chained nodes run fused where nothing watches them (runtime/fused-chain.ts); exchanges here are direct calls. */
+  private fuseChains(plan: Plan, w: Wiring): void {
+    const wiring: ChainWiring = {
+      observes: (edge) => this.observes(edge),
+      countEdge: (edge, events) => this.countEdge(edge, events),
+      exchangeTargets: (edge) => {
+        const stage = plan.stages[plan.nodes.get(edge.target)!.stage]!;
+        const tasks = w.tasks.get(stage.id)!;
+        const instances = tasks.map((t) => t.instances.get(edge.target)!);
+        return { instances, partition: tasks.length === 1 ? undefined : w.partitioners.get(stage.id), keyBy: stage.keyBy ?? [] };
+      },
+    };
+    for (const list of w.tasks.values()) for (const t of list) planChains(t, wiring);
   }
 
   private install(w: Wiring): void {
@@ -230,6 +247,14 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
         watermark: this.tasks.get(s.id)?.[0]?.watermark ?? Number.NEGATIVE_INFINITY,
       })),
   };
+
+  observes(edge: PlanEdge): boolean {
+    return this.options.onEdgeCrossing !== undefined || (this.taps.active && this.taps.listens(edge.id));
+  }
+
+  countEdge(edge: PlanEdge, events: number): void {
+    this.metricsState.edge(edge.id, events);
+  }
 
   /** A tap keeps references to what crosses its edge until it sends them. */
   keepsEvents(edge: PlanEdge): boolean {
