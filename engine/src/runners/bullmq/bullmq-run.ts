@@ -244,7 +244,7 @@ export class BullmqRun extends RunLifecycle {
         await this.marker.checkNowAndThen();
         // A partition that cannot start on a worker never reports done either.
         await this.startFailures.checkNowAndThen(this.deployed.generation);
-        await this.metricsState.refresh();
+        await this.metricsState.refresh('due');
         // Histograms are committed with each part's counters: done means final.
         if (this.metricsState.allDone()) return;
         await sleep(20);
