@@ -55,7 +55,7 @@ function between(earlier: Hist | undefined, later: Hist): Hist {
 /**
  * End-to-end latency at a fixed input rate, from windows that close during the run: YSB with
  * 1 s windows (100 campaigns: about 100 samples a second), a warm-up whose samples are left
- * out, then a measured stretch, then a stop (open windows are not emitted: no window closed by
+ * out (until the first window reaches the sink, then BULLMQ_LATENCY_WARMUP s), then a measured stretch, then a stop (open windows are not emitted: no window closed by
  * the end of input counts). Latency is a window result's latest ingest time to its sink write.
  */
 export async function latencyAt(rate: number, say: (s: string) => void) {
@@ -71,6 +71,13 @@ export async function latencyAt(rate: number, say: (s: string) => void) {
     win.config = { ...win.config, size: '1s' };
     const h = await runner.deploy(doc, { baseDir: YSB_DIR, batchDelayMs, partitions: 2 });
     const sinkLatency = () => h.detail!().latency.get('counts') as Hist | undefined;
+    // Warm-up: until the first window reached the sink (on a loaded machine the workers' first
+    // batches take seconds), then `warm` seconds more.
+    const deadline = Date.now() + 120_000;
+    while ((sinkLatency()?.count ?? 0) === 0) {
+      if (Date.now() > deadline) throw new Error('no window reached the sink within 120 s');
+      await sleep(100);
+    }
     await sleep(warm * 1000);
     const atWarm = sinkLatency();
     await sleep(seconds * 1000);
