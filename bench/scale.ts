@@ -311,15 +311,15 @@ const lines = [
   '',
   `YSB, ${EVENTS.toLocaleString('en')} events, a Redis of its own. ${record.cpuLimit.quota ? `Each worker held to ${QUOTA} core by ${limiter!.kind}.` : `No CPU limit: ${(record.cpuLimit as { why: string }).why}.`} Keyed partitions: max(2, workers); the generator split across the workers where this build supports \`parallelism\`.`,
   '',
-  '| workers | CPU limit | events/s | seconds | efficiency | Redis commands / event | Redis CPU s / M events |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| workers | CPU limit | events/s | seconds | efficiency | Redis commands / event | Redis CPU s / M events | workers CPU s / M events | coordinator CPU s / M events | load (1 min) |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...record.limited.map(
     (r) =>
-      `| ${r.workers} | ${QUOTA} core each | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | ${r.efficiency ?? ''} | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} |`,
+      `| ${r.workers} | ${QUOTA} core each | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | ${r.efficiency ?? ''} | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} | ${r.workerCpuSecondsPerMillion} | ${r.coordinatorCpuSecondsPerMillion} | ${r.load.join(' -> ')} |`,
   ),
   ...unlimited.map(
     (r) =>
-      `| ${r.workers} | none | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} |`,
+      `| ${r.workers} | none | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} | ${r.workerCpuSecondsPerMillion} | ${r.coordinatorCpuSecondsPerMillion} | ${r.load.join(' -> ')} |`,
   ),
   '',
   `Efficiency: events/s with N workers / (N x one worker's). Redis: ${record.redis.commandsPerEvent} commands per event, ${record.redis.cpuSecondsPerMillionEvents} CPU s per million events on average, so one Redis (one core of commands) saturates near ${saturation?.toLocaleString('en') ?? '?'} events/s, and a 3-shard cluster near ${record.redis.predictedSaturationThreeShards?.toLocaleString('en') ?? '?'} events/s if the queues spread evenly over the shards.`,
