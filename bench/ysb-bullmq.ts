@@ -5,7 +5,7 @@
  * `node --import tsx bench/ysb-bullmq.ts latency` runs the latency part alone.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,7 @@ async function withRunner<T>(workers: number, fn: (runner: BullmqRunner, dir: st
   const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
   if (!(await runner.ready())) throw new Error(`Redis does not answer at ${REDIS_URL}`);
   const local = spawnWorkers(workers, { redisUrl: REDIS_URL, prefix });
+  let dir: string | undefined;
   try {
     // Time the pipeline, not the workers' start (loading TypeScript takes seconds).
     const deadline = Date.now() + 60_000;
@@ -121,10 +122,12 @@ async function withRunner<T>(workers: number, fn: (runner: BullmqRunner, dir: st
       if (Date.now() > deadline) throw new Error(`${workers} workers did not start within 60 s`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    return await fn(runner, mkdtempSync(join(tmpdir(), 'sluice-bench-')));
+    dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+    return await fn(runner, dir);
   } finally {
     await local.stop();
     await runner.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 
