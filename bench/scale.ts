@@ -11,17 +11,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BullmqRunner, spawnWorkers } from '@sluice/engine';
+import { BullmqRunner, type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
 import { ysbDocument } from './ysb-embedded.js';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
 
 const YSB_DIR = new URL('../examples/ysb/', import.meta.url).pathname;
 const EVENTS = Number(process.env.SCALE_EVENTS ?? 1_000_000);
-const WORKER_COUNTS = (process.env.SCALE_WORKERS ?? '1,2,4,8').split(',').map(Number);
+const WORKER_COUNTS = (process.env.SCALE_WORKERS ?? '1,2,4,8').split(',').filter(Boolean).map(Number);
 const QUOTA = Number(process.env.SCALE_QUOTA ?? 0.25);
 const UNLIMITED = (process.env.SCALE_UNLIMITED ?? '1,2').split(',').filter(Boolean).map(Number);
 
@@ -79,6 +79,33 @@ function cpuLimiter(fraction: number): CpuLimiter | { kind: 'none'; reason: stri
   };
 }
 
+/**
+ * SCALE_CPU_PROF=<dir>: workers started with `node --cpu-prof` (not allowed in NODE_OPTIONS), a
+ * profile each in <dir> when it exits: where a worker's time goes.
+ */
+const PROFILE_DIR = process.env.SCALE_CPU_PROF;
+function profiledWorkers(n: number, redisUrl: string, prefix: string, dir: string): LocalWorkers {
+  const root = new URL('../', import.meta.url).pathname;
+  const args = [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    '--max-semi-space-size=64',
+    '--import',
+    'tsx',
+    'engine/src/cli/main.ts',
+    'worker',
+    '--quiet',
+  ];
+  const processes = Array.from({ length: n }, () =>
+    spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, REDIS_URL: redisUrl, SLUICE_PREFIX: prefix },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
+  return { processes, stop: async () => void (await Promise.all(processes.map((p) => stopProcess(p, 'SIGTERM', 30_000)))) };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -128,6 +155,21 @@ async function redisCounters(redis: Redis): Promise<RedisCounters> {
   return { calls, cpuSeconds: sys + user };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (0 once it has exited). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
 interface ScaleResult {
   workers: number;
   limited: boolean;
@@ -136,6 +178,12 @@ interface ScaleResult {
   eventsPerSecond: number;
   redisCommandsPerEvent: number;
   redisCpuSecondsPerMillion: number;
+  /** Worker processes' CPU seconds (user + system) per million events: what a quiet machine's rate follows. */
+  workerCpuSecondsPerMillion: number;
+  /** This process (the coordinator) per million events. */
+  coordinatorCpuSecondsPerMillion: number;
+  /** Load average (1 min) at the start and end of the run. */
+  load: [number, number];
 }
 
 /** Whether the generator declares `parallelism` (sources split across workers): set it where it does. */
@@ -150,7 +198,7 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
   const prefix = `sluice-bench-${randomUUID().slice(0, 8)}`;
   const runner = new BullmqRunner({ redisUrl, prefix });
   const admin = new Redis(redisUrl);
-  const local = spawnWorkers(workers, { redisUrl, prefix });
+  const local = PROFILE_DIR ? profiledWorkers(workers, redisUrl, prefix, PROFILE_DIR) : spawnWorkers(workers, { redisUrl, prefix });
   const dir = mkdtempSync(join(tmpdir(), 'sluice-scale-'));
   try {
     local.processes.forEach((p, i) => {
@@ -164,6 +212,9 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
     const doc = ysbDocument(EVENTS, join(dir, 'counts.jsonl'));
     const split = withSourceParallelism(doc, workers);
     const before = await redisCounters(admin);
+    const load0 = loadavg()[0]!;
+    const workersCpu0 = local.processes.reduce((t, p) => t + processCpuSeconds(p.pid), 0);
+    const selfCpu0 = process.cpuUsage();
     const start = performance.now();
     let h: Awaited<ReturnType<BullmqRunner['deploy']>>;
     try {
@@ -178,6 +229,9 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
     const seconds = (performance.now() - start) / 1000;
     if (res.status !== 'completed') throw new Error(`run ${res.status}: ${res.error}`);
     const after = await redisCounters(admin);
+    const workersCpu = local.processes.reduce((t, p) => t + processCpuSeconds(p.pid), 0) - workersCpu0;
+    const self = process.cpuUsage(selfCpu0);
+    const perMillion = (s: number) => Math.round((s / EVENTS) * 1e6 * 100) / 100;
     return {
       workers,
       limited: limiter !== undefined,
@@ -185,7 +239,10 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
       seconds: Math.round(seconds * 100) / 100,
       eventsPerSecond: Math.round(EVENTS / seconds),
       redisCommandsPerEvent: Math.round(((after.calls - before.calls) / EVENTS) * 1000) / 1000,
-      redisCpuSecondsPerMillion: Math.round(((after.cpuSeconds - before.cpuSeconds) / EVENTS) * 1e6 * 100) / 100,
+      redisCpuSecondsPerMillion: perMillion(after.cpuSeconds - before.cpuSeconds),
+      workerCpuSecondsPerMillion: perMillion(workersCpu),
+      coordinatorCpuSecondsPerMillion: perMillion((self.user + self.system) / 1e6),
+      load: [Math.round(load0 * 100) / 100, Math.round(loadavg()[0]! * 100) / 100],
     };
   } finally {
     await local.stop();
@@ -212,13 +269,17 @@ try {
     for (const n of WORKER_COUNTS) {
       const r = await runOnce(redis.url, n, limiter);
       limited.push(r);
-      say(`${n} worker(s) at ${QUOTA} core: ${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s)`);
+      say(
+        `${n} worker(s) at ${QUOTA} core: ${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion}, Redis ${r.redisCpuSecondsPerMillion}, coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`,
+      );
     }
   }
   for (const n of UNLIMITED) {
     const r = await runOnce(redis.url, n, undefined);
     unlimited.push(r);
-    say(`${n} worker(s), no limit: ${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s)`);
+    say(
+      `${n} worker(s), no limit: ${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion}, Redis ${r.redisCpuSecondsPerMillion}, coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`,
+    );
   }
 } finally {
   redis.proc.kill('SIGKILL');
@@ -250,15 +311,15 @@ const lines = [
   '',
   `YSB, ${EVENTS.toLocaleString('en')} events, a Redis of its own. ${record.cpuLimit.quota ? `Each worker held to ${QUOTA} core by ${limiter!.kind}.` : `No CPU limit: ${(record.cpuLimit as { why: string }).why}.`} Keyed partitions: max(2, workers); the generator split across the workers where this build supports \`parallelism\`.`,
   '',
-  '| workers | CPU limit | events/s | seconds | efficiency | Redis commands / event | Redis CPU s / M events |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| workers | CPU limit | events/s | seconds | efficiency | Redis commands / event | Redis CPU s / M events | workers CPU s / M events | coordinator CPU s / M events | load (1 min) |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...record.limited.map(
     (r) =>
-      `| ${r.workers} | ${QUOTA} core each | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | ${r.efficiency ?? ''} | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} |`,
+      `| ${r.workers} | ${QUOTA} core each | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | ${r.efficiency ?? ''} | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} | ${r.workerCpuSecondsPerMillion} | ${r.coordinatorCpuSecondsPerMillion} | ${r.load.join(' -> ')} |`,
   ),
   ...unlimited.map(
     (r) =>
-      `| ${r.workers} | none | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} |`,
+      `| ${r.workers} | none | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} | ${r.workerCpuSecondsPerMillion} | ${r.coordinatorCpuSecondsPerMillion} | ${r.load.join(' -> ')} |`,
   ),
   '',
   `Efficiency: events/s with N workers / (N x one worker's). Redis: ${record.redis.commandsPerEvent} commands per event, ${record.redis.cpuSecondsPerMillionEvents} CPU s per million events on average, so one Redis (one core of commands) saturates near ${saturation?.toLocaleString('en') ?? '?'} events/s, and a 3-shard cluster near ${record.redis.predictedSaturationThreeShards?.toLocaleString('en') ?? '?'} events/s if the queues spread evenly over the shards.`,

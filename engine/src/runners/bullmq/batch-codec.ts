@@ -2,17 +2,20 @@
  * A batch as it travels in a job. Event metadata lives in symbol-keyed properties, which do not
  * serialize, so event time, ingest time and the source-watermark stamps travel beside the events
  * and are put back on arrival. The events travel as one MessagePack buffer (base64, as BullMQ
- * stores job data as JSON): packing is faster than JSON for batches of same-shaped objects
- * (records: each shape's keys are written once), and BullMQ's own JSON then copies one string
- * instead of walking thousands of objects. Values round-trip as in memory (no JSON rounding of
- * NaN or dropped undefined), so both engines see the same events.
+ * stores job data as JSON), and BullMQ's own JSON then copies one string instead of walking
+ * thousands of objects. A batch of one shape goes as columns (batch-columns.ts: a few bytes an
+ * event); one of mixed shapes as rows (records: each shape's keys written once). Values
+ * round-trip as in memory (no JSON rounding of NaN or dropped undefined), so both engines see
+ * the same events.
  */
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { Packr } from 'msgpackr';
+import { type Columns, fromColumns, stamps, toColumns } from './batch-columns.js';
 
 // Records with their structures inside each message: any worker decodes any batch.
 const packr = new Packr({ useRecords: true, structuredClone: false });
 
+/** Rows: batches of mixed shapes (and jobs written before columns). */
 interface Payload {
   events: Record<string, unknown>[];
   times: number[];
@@ -31,7 +34,7 @@ export interface BatchJob {
   wm: number | 'inf' | null;
   /** How many events `p` holds (0: a heartbeat, `p` absent). */
   n: number;
-  /** MessagePack of { events, times, ingest, behind: [index, source watermark][] }, base64. */
+  /** MessagePack of Columns (`c`) or of rows { events, times, ingest, behind: [index, source watermark][] }, base64. */
   p?: string;
   /**
    * The deploy generation that produced the batch: after a hot redeploy a worker still holding
@@ -46,16 +49,12 @@ export interface BatchJob {
  */
 export function encodeEvents(events: readonly Event[], fields?: readonly string[]): Pick<BatchJob, 'n' | 'p'> {
   if (events.length === 0) return { n: 0 };
+  const columns = toColumns(events, fields);
+  if (columns) return { n: events.length, p: packr.pack({ c: columns }).toString('base64') };
   const times = new Array<number>(events.length);
   const ingest = new Array<number>(events.length);
   const behind: [number, number][] = [];
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    times[i] = e[EVENT_TIME] ?? 0;
-    ingest[i] = e[INGEST_TIME] ?? 0;
-    const sw = e[SOURCE_WATERMARK];
-    if (sw !== undefined) behind.push([i, sw]);
-  }
+  stamps(events, times, ingest, behind);
   const payload: Payload = {
     events: fields ? events.map((e) => project(e, fields)) : (events as Record<string, unknown>[]),
     times,
@@ -73,7 +72,9 @@ function project(e: Event, fields: readonly string[]): Record<string, unknown> {
 
 export function decodeEvents(job: Pick<BatchJob, 'n' | 'p'>): Event[] {
   if (!job.p) return [];
-  const { events, times, ingest, behind } = packr.unpack(Buffer.from(job.p, 'base64')) as Payload;
+  const payload = packr.unpack(Buffer.from(job.p, 'base64')) as Payload | { c: Columns };
+  if ('c' in payload) return fromColumns(payload.c);
+  const { events, times, ingest, behind } = payload;
   const out = events as Record<string | symbol, unknown>[];
   for (let i = 0; i < out.length; i++) {
     const e = out[i]!;

@@ -21,11 +21,14 @@ interface Part {
   key: string;
 }
 
+const BACKLOG_EVERY_MS = 250;
+
 export class BullmqMetrics {
   /** Per part (task or source partition), its last committed counters. */
   private counts: (CountersSnapshot | null)[] = [];
   private hist: { batch: Map<string, Histogram>; latency: Map<string, Histogram> } = { batch: new Map(), latency: new Map() };
   private backlog = new Map<number, number>();
+  private backlogAt = 0;
   /** Set by a hot redeploy to the start of the run it continues. */
   startedAt = Date.now();
   private readonly parts: Part[] = [];
@@ -60,7 +63,8 @@ export class BullmqMetrics {
     return this.backlog.get(stage) ?? 0;
   }
 
-  async refresh(): Promise<void> {
+  /** `backlog: 'due'`: queue depths only when BACKLOG_EVERY_MS have passed (the 20 ms completion watch). */
+  async refresh(backlog: 'now' | 'due' = 'now'): Promise<void> {
     const values = this.parts.length > 0 ? await this.redis.mget(...this.parts.map((p) => p.key)) : [];
     this.counts = values.map((v) => (v ? (JSON.parse(v) as CountersSnapshot) : null));
     const batch = new Map<string, Histogram>();
@@ -70,15 +74,20 @@ export class BullmqMetrics {
       for (const [id, s] of Object.entries(t?.hist?.latency ?? {})) mergeInto(latency, id, s);
     }
     this.hist = { batch, latency };
-    await this.refreshBacklog();
+    // The run's watch loop refreshes every 20 ms for completion; queue depths are only shown, so
+    // they are asked at most every BACKLOG_EVERY_MS (a round trip per queue, and 8 workers make 9).
+    if (backlog === 'now' || Date.now() - this.backlogAt >= BACKLOG_EVERY_MS) await this.refreshBacklog();
   }
 
   async refreshBacklog(): Promise<void> {
+    this.backlogAt = Date.now();
     for (const s of this.plan.stages) {
       if (s.source !== undefined) continue;
-      let n = 0;
-      for (let p = 0; p < s.partitions; p++) n += await this.queues.queue(s.id, p).getWaitingCount();
-      this.backlog.set(s.id, n);
+      const depths = await Promise.all(Array.from({ length: s.partitions }, (_, p) => this.queues.queue(s.id, p).getWaitingCount()));
+      this.backlog.set(
+        s.id,
+        depths.reduce((a, b) => a + b, 0),
+      );
     }
   }
 

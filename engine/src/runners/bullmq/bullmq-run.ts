@@ -13,33 +13,25 @@ import type { RedisClient } from './redis-client.js';
 import { paramValues, type PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan, type Plan } from '../../compile/plan.js';
-import { diffPlans } from '../../compile/redeploy-diff.js';
-import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
-import { NodeCounters } from '../../metrics/node-counters.js';
-import { OperatorBuild } from '../../runtime/operator-build.js';
 import type { TapListener } from '../../runtime/taps.js';
-import { ExchangeBuffer } from './exchange-buffer.js';
-import { BULLMQ_BATCH_SIZE, HotSwapRefused, RUN_DEFAULTS, type RunOptions } from '../runner.js';
+import { type SwapRunContext, swapPipeline } from './hot-swap-run.js';
+import { BULLMQ_BATCH_SIZE, RUN_DEFAULTS, type RunOptions } from '../runner.js';
 import { type PendingSwap, RunLifecycle } from '../shared/run-lifecycle.js';
 import { BullmqMetrics } from './bullmq-metrics.js';
 import { CoordinatorFence, type CoordinatorFenced, isCoordinatorFenced } from './coordinator-fence.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
-import { collectTask, emptyOldState, freshTaskSnapshot, newTaskState } from './hot-swap-state.js';
 import type { RedisKeys } from './keys.js';
 import { cleanupPipeline, sweepAfterRelease } from './pipeline-cleanup.js';
-import { drainQueues, sleep, waitDrained } from './queue-drain.js';
+import { drainQueues, sleep } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
-import { type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
+import { SourceCheckpoints } from './source-checkpoints.js';
 import { HIGH_WATER_JOBS, SourceHost } from './source-host.js';
-import { SourceLeases, type SourcePartitionRef, sourcePartitions } from './source-lease.js';
+import { SourceLeases, sourcePartitions } from './source-lease.js';
 import { reportStartFailure, StartFailureWatch } from './start-failure-report.js';
 import { deployStartWaitMs, waitSourcesStarted } from './source-start.js';
 import { TapSubscriber } from './remote-taps.js';
-import { TaskStateStore } from './task-state-store.js';
 
-/** How long a hot redeploy waits for the sources to park and the queues to drain before it gives up. */
-const SWAP_DRAIN_MS = 60_000;
 /** How long a stop lets queued batches be processed before it removes them (RunResult.discarded). */
 const STOP_DRAIN_MS = 10_000;
 
@@ -244,7 +236,7 @@ export class BullmqRun extends RunLifecycle {
         await this.marker.checkNowAndThen();
         // A partition that cannot start on a worker never reports done either.
         await this.startFailures.checkNowAndThen(this.deployed.generation);
-        await this.metricsState.refresh();
+        await this.metricsState.refresh('due');
         // Histograms are committed with each part's counters: done means final.
         if (this.metricsState.allDone()) return;
         await sleep(20);
@@ -277,15 +269,7 @@ export class BullmqRun extends RunLifecycle {
     return false;
   }
 
-  /**
-   * Hot redeploy (docs/hot-redeploy.md). The gate is set to pause: every worker checkpoints its
-   * source partitions and lets go of them; the queues drain (every batch sent is applied and
-   * committed); the old state (tasks in Redis, source partitions in their checkpoints) is
-   * re-cut along the new plan's stages; the old queues are emptied; kept source partitions get
-   * checkpoints that restart their channels and re-send their watermark; the new definition is
-   * published with a new generation and the gate opens for it. A batch of the new generation is
-   * refused by a worker still on the old one.
-   */
+  /** Hot redeploy (hot-swap-run.ts, docs/hot-redeploy.md). */
   protected async applySwap(swap: PendingSwap): Promise<void> {
     try {
       await this.swapFenced(swap);
@@ -296,178 +280,35 @@ export class BullmqRun extends RunLifecycle {
   }
 
   private async swapFenced(swap: PendingSwap): Promise<void> {
-    const pid = this.pipelineId;
-    const before = this.plan;
-    const after = swap.plan;
-    const diff = diffPlans(before, after);
-    const kept = new Set(diff.kept);
-    const oldGen = this.deployed.generation;
-    try {
-      await this.trialBuild(after, swap);
-    } catch (err) {
-      swap.reject(err); // nothing paused yet: the run goes on as it was
-      return;
-    }
-    const reopen = async (why: string) => {
-      await this.setGate('run', oldGen);
-      await this.redis.publish(this.keys.deploys, pid);
-      swap.reject(new HotSwapRefused(why));
-    };
-    await this.setGate('pause', oldGen);
-    await this.redis.publish(this.keys.deploys, pid);
-    if (!(await this.waitSourcesReleased(before, SWAP_DRAIN_MS))) {
-      await reopen(`the source partitions were not let go within ${SWAP_DRAIN_MS / 1000} s`);
-      return;
-    }
-    if (!(await waitDrained(before, this.queues, SWAP_DRAIN_MS, () => this.stopping))) {
-      await reopen(this.stopping ? 'the run is stopping' : `the queues did not drain within ${SWAP_DRAIN_MS / 1000} s`);
-      return;
-    }
-    // The old plan's state: every source partition's checkpoint, then every task in Redis.
-    const store = new TaskStateStore(this.redis, this.keys);
-    const old = emptyOldState();
-    const oldCheckpoints = new Map<string, SourceCheckpoint>();
-    for (const ref of sourcePartitions(before.stages)) {
-      const cp = await this.checkpoints.read(ref.nodeId, ref.partition);
-      if (!cp) continue;
-      if (cp.pending) {
-        await reopen('a source batch interrupted by a crash is being read again');
-        return;
-      }
-      oldCheckpoints.set(`${ref.nodeId}#${ref.partition}`, cp);
-      const stage = before.stages[before.nodes.get(ref.nodeId)!.stage]!;
-      const counters = {
-        nodes: cp.counters,
-        edges: cp.edges ?? {},
-        watermark: null,
-        done: false,
-        ...(cp.errors ? { errors: cp.errors } : {}),
-      };
-      collectTask(old, stage.nodes, ref.partition, { operators: cp.operators ?? {}, counters }, kept);
-    }
-    for (const s of before.stages) {
-      if (s.source !== undefined) continue;
-      for (let p = 0; p < s.partitions; p++) {
-        const { snapshot } = await store.load(pid, s.id, p);
-        if (snapshot) collectTask(old, s.nodes, p, snapshot, kept);
-      }
-    }
-    const deployed: DeployedPipeline = {
-      ...this.deployed,
-      generation: randomUUID(),
-      document: swap.document,
-      params: { ...paramValues(swap.document), ...swap.options.params },
-      partitions: swap.options.partitions ?? this.deployed.partitions,
-      batchSize: swap.options.batchSize ?? this.deployed.batchSize,
-    };
-    // Redis: the old queues (and the ids of their completed jobs) and task state go, the carried
-    // state comes in; the new definition goes last. BullMQ's obliterate and the task store are
-    // not the fence's scripts: the fence is checked just before (docs/multi-server.md).
-    await this.fence.check('swap: queues and task state');
-    for (const s of before.stages) {
-      if (s.source !== undefined) continue;
-      for (let p = 0; p < s.partitions; p++) {
-        await this.queues.queue(s.id, p).obliterate({ force: true });
-        await store.replace(pid, s.id, p, undefined);
-      }
-    }
-    for (const s of after.stages) {
-      if (s.source !== undefined) continue;
-      for (let p = 0; p < s.partitions; p++) {
-        const c = newTaskState(before, after, old, s.id, p);
-        if (c) await store.replace(pid, s.id, p, freshTaskSnapshot(c));
-        await this.queues.queue(s.id, p).setGlobalConcurrency(1);
-      }
-    }
-    const newParts = sourcePartitions(after.stages);
-    const stillThere = new Set(newParts.map((r) => `${r.nodeId}#${r.partition}`));
-    for (const ref of sourcePartitions(before.stages))
-      if (!stillThere.has(`${ref.nodeId}#${ref.partition}`))
-        await this.fence.del('swap', this.checkpoints.keysOf(ref.nodeId, ref.partition));
-    for (const ref of newParts) await this.writeSwappedCheckpoint(ref, kept, before, after, old, oldCheckpoints);
-    await this.fence.del(
-      'swap',
-      newParts.map((r) => this.leases.key(r)),
-    );
-    await this.fence.set('swap', this.keys.pipeline(pid), JSON.stringify(deployed));
-    await this.setGate('run', deployed.generation);
-    await this.redis.publish(this.keys.deploys, pid);
+    const swapped = await swapPipeline(this.swapContext(), swap);
+    if (!swapped) return;
     // Switch over here.
     const startedAt = this.metricsState.startedAt;
-    this.plan = after;
+    this.plan = swap.plan;
     this.document = swap.document;
-    this.deployed = deployed;
-    this.metricsState = new BullmqMetrics(pid, after, this.redis, this.keys, this.queues);
+    this.deployed = swapped.deployed;
+    this.metricsState = new BullmqMetrics(this.pipelineId, swap.plan, this.redis, this.keys, this.queues);
     this.metricsState.startedAt = startedAt;
     await this.metricsState.refresh().catch(() => undefined);
-    swap.resolve(diff);
+    swap.resolve(swapped.diff);
   }
 
-  /**
-   * Before anything pauses: the new plan's source stages are built here once and closed again,
-   * so an operator that cannot be created (an enrich table that does not exist) refuses the swap
-   * while the running version goes on. Sources and sinks are stand-ins: nothing is read, and no
-   * file is opened for writing (a sink's start may empty its file).
-   */
-  private async trialBuild(after: Plan, swap: PendingSwap): Promise<void> {
-    const sourceOverrides: Record<string, () => SourceOperator> = {};
-    const operatorOverrides: Record<string, () => Operator> = {};
-    for (const node of after.nodes.values()) {
-      if (node.isSource)
-        sourceOverrides[node.id] = () => ({ poll: () => ({ events: [], watermark: Number.NEGATIVE_INFINITY, done: true }) });
-      else if (node.isSink) operatorOverrides[node.id] = () => ({ process: () => undefined });
-    }
-    const context = {
-      baseDir: this.deployed.baseDir,
-      ...(this.deployed.fileRoots ? { fileRoots: this.deployed.fileRoots } : {}),
-      params: { ...paramValues(swap.document), ...swap.options.params },
-      now: this.options.now ?? Date.now,
+  private swapContext(): SwapRunContext {
+    return {
+      pid: this.pipelineId,
+      redis: this.redis,
+      keys: this.keys,
+      fence: this.fence,
+      checkpoints: this.checkpoints,
+      leases: this.leases,
+      queues: this.queues,
+      deployed: this.deployed,
+      plan: this.plan,
+      now: this.options.now,
+      stopping: () => this.stopping,
+      setGate: (state, generation) => this.setGate(state, generation),
+      waitSourcesReleased: (plan, timeoutMs) => this.waitSourcesReleased(plan, timeoutMs),
     };
-    const build = new OperatorBuild({ context, sourceOverrides, operatorOverrides });
-    try {
-      for (const stage of after.stages) {
-        if (stage.source === undefined) continue;
-        const one = { ...stage, partitions: 1 };
-        await build.task(after, one, 0, new ExchangeBuffer(after, one, 0), () => ({ counters: new NodeCounters() }));
-      }
-    } finally {
-      await build.abort();
-    }
-  }
-
-  /**
-   * A source partition of the new plan: a kept source keeps its position (and its end) and sends
-   * its watermark again through the new stages; its channels start again, as the queues do. A
-   * new or changed source starts from its beginning with whatever its kept chained nodes carry.
-   */
-  private async writeSwappedCheckpoint(
-    ref: SourcePartitionRef,
-    kept: ReadonlySet<string>,
-    before: Plan,
-    after: Plan,
-    old: ReturnType<typeof emptyOldState>,
-    oldCheckpoints: ReadonlyMap<string, SourceCheckpoint>,
-  ): Promise<void> {
-    const stage = after.stages[after.nodes.get(ref.nodeId)!.stage]!;
-    const carried = newTaskState(before, after, old, stage.id, ref.partition);
-    const was = kept.has(ref.nodeId) ? oldCheckpoints.get(`${ref.nodeId}#${ref.partition}`) : undefined;
-    if (!was && !carried) {
-      await this.fence.del('swap', this.checkpoints.keysOf(ref.nodeId, ref.partition));
-      return;
-    }
-    const cp: SourceCheckpoint = {
-      position: was?.position,
-      exchange: { seq: {}, sentWm: {} },
-      watermark: Number.NEGATIVE_INFINITY,
-      done: was?.done ?? false,
-      counters: carried?.counters.nodes ?? {},
-      ...(carried?.counters.errors ? { errors: carried.counters.errors } : {}),
-      operators: carried?.operators ?? {},
-      edges: carried?.counters.edges ?? {},
-    };
-    if (was) cp.resend = was.done ? Number.POSITIVE_INFINITY : was.watermark;
-    // The partition is held by nobody now (the gate is paused): the coordinator writes unfenced.
-    await this.checkpoints.write(ref.nodeId, ref.partition, cp, '', '', this.fence.token);
   }
 
   protected async release(): Promise<void> {
