@@ -5,7 +5,7 @@ import { BATCH_JOB_OPTIONS } from './deployed-pipeline.js';
 import type { OutgoingJob } from './exchange-buffer.js';
 import { jobId, type RedisKeys } from './keys.js';
 import { retryOnLostScripts } from './lost-scripts.js';
-import { BullConnections, type RedisClient } from './redis-client.js';
+import { BullConnections, delKeys, type RedisClient, scanAll } from './redis-client.js';
 import { RunStateLost } from './run-marker.js';
 
 /** A marker check asked within this long (and answered) is taken as current (see add). */
@@ -48,7 +48,8 @@ export class QueueSet {
    * before the jobs go, on the queue's own connection. `markerSeenAt`: when the caller asked a
    * script that checks the marker (a task's claim, a source's pending mark) and got a prompt
    * yes; within SEEN_FRESH_MS of asking, the GET would say no more, so it is skipped (a round
-   * trip per job saved).
+   * trip per job saved). The marker is asked again once the jobs landed: jobs that raced an
+   * undeploy are removed by the process that wrote them.
    */
   async add(jobs: OutgoingJob[], markerSeenAt?: number): Promise<void> {
     if (jobs.length === 0) return;
@@ -76,6 +77,15 @@ export class QueueSet {
         ),
       ),
     );
+    // The check before can be overtaken: an undeploy between it (or a fresh marker seen by a
+    // script) and the jobs landing, or a pause in between. Asked after the jobs landed: a marker
+    // still there means they came before the undeploy, whose cleanup removes them; none means
+    // they came after it, and this process removes the queues it wrote to itself.
+    if ((await client.get(marker)) === null) {
+      const redis = client as unknown as RedisClient;
+      for (const q of byQueue.keys()) await scanAll(redis, `${this.keys.prefix}:${q.name}:*`, (found) => delKeys(redis, found), 500);
+      throw new RunStateLost(marker);
+    }
   }
 
   async close(): Promise<void> {

@@ -79,4 +79,18 @@ describe('run marker', () => {
       await queues.close();
     }
   });
+
+  it('an enqueue overtaken by an undeploy (the marker seen fresh by a script just before) throws and removes the queue keys it wrote', async () => {
+    const queues = new QueueSet(REDIS_URL, keys, 'u');
+    try {
+      // A claim script saw the marker a moment ago, so the enqueue skips its own check; the
+      // undeploy came in between: the jobs land after the marker went.
+      const seen = Date.now();
+      const jobs: OutgoingJob[] = [{ targetStage: 1, targetPartition: 0, job: { edge: 'e1', from: 0, to: 0, seq: 1, n: 0, wm: 0 } }];
+      await expect(queues.add(jobs, seen)).rejects.toBeInstanceOf(RunStateLost);
+      expect((await keysUnder()).filter((k) => k.includes('u.s1'))).toEqual([]);
+    } finally {
+      await queues.close();
+    }
+  });
 });
