@@ -1,10 +1,8 @@
 /**
  * A notification target that names a sink node of this pipeline, `{ type: 'node', node: '<id>' }`
- * (docs/alerts.md). The engine validates and delivers it; the form offers it only once the
- * document schema (@sluice/shared alertsSchema) takes that shape, so no build of the editor
- * writes a target its server would refuse. Everything about this kind is in this file.
+ * (docs/alerts.md). The engine validates and delivers it. Everything about this kind is in this file.
  */
-import { alertsSchema, type PipelineDocument } from '@sluice/shared';
+import type { PipelineDocument } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { useDocument } from '../stores/document-store';
 
@@ -13,12 +11,6 @@ export interface NodeTargetShape {
   type: 'node';
   node: string;
 }
-
-/** Whether this build's document schema has node targets. */
-export const NODE_TARGETS_ACCEPTED: boolean = alertsSchema.safeParse({
-  rules: [],
-  targets: [{ id: 'probe', type: 'node', node: 'probe' }],
-}).success;
 
 /** The target as a node target, if it is one (typed loosely: the shared AlertTarget may not list the kind yet). */
 export const asNodeTarget = (t: { type: string }): NodeTargetShape | undefined => (t.type === 'node' ? (t as NodeTargetShape) : undefined);

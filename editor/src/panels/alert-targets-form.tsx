@@ -11,7 +11,7 @@ import type { AlertTarget, Diagnostic, ParamType, SinkTarget } from '@sluice/sha
 import { allDefinitions, nodeDefinitions } from '@sluice/nodes/definitions';
 import { ConfigForm } from '../forms/config-form';
 import { exampleConfig, useDocument } from '../stores/document-store';
-import { asNodeTarget, NODE_TARGETS_ACCEPTED, NodeTargetFields, newNodeTarget } from './alert-node-target';
+import { asNodeTarget, NodeTargetFields, newNodeTarget } from './alert-node-target';
 import { changeAlerts, freeId, problemsUnder, sinkConfigProblems } from './alert-section';
 
 /** The sink a new sink target writes to: a file, the simplest to read back. */
@@ -97,14 +97,12 @@ export function AlertTargets({ targets, diagnostics }: { targets: readonly Alert
         >
           Add sink target
         </button>
-        {NODE_TARGETS_ACCEPTED ? (
-          <button
-            type="button"
-            onClick={() => add((taken) => newNodeTarget(freeId(taken, 'node'), useDocument.getState().doc) as unknown as AlertTarget)}
-          >
-            Add sink node target
-          </button>
-        ) : null}
+        <button
+          type="button"
+          onClick={() => add((taken) => newNodeTarget(freeId(taken, 'node'), useDocument.getState().doc) as unknown as AlertTarget)}
+        >
+          Add sink node target
+        </button>
       </div>
     </div>
   );
