@@ -6,10 +6,12 @@
  * Redis and a 3-shard cluster. Also runs unlimited workers. Results: bench/results/scale.{json,md}.
  *
  * Environment: SCALE_EVENTS (default 1,000,000), SCALE_WORKERS (default "1,2,4,8"),
- * SCALE_QUOTA (fraction of a core per worker, default 0.25), SCALE_UNLIMITED ("1,2", or "" to skip).
+ * SCALE_QUOTA (fraction of a core per worker, default 0.25), SCALE_UNLIMITED ("1,2", or "" to skip),
+ * SCALE_WARMUP (events per worker of a warm-up run on the same workers before each timed run,
+ * default 150,000; 0 for cold workers), SCALE_SHAPE (below), SCALE_CPU_PROF (below).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,14 @@ const EVENTS = Number(process.env.SCALE_EVENTS ?? 1_000_000);
 const WORKER_COUNTS = (process.env.SCALE_WORKERS ?? '1,2,4,8').split(',').filter(Boolean).map(Number);
 const QUOTA = Number(process.env.SCALE_QUOTA ?? 0.25);
 const UNLIMITED = (process.env.SCALE_UNLIMITED ?? '1,2').split(',').filter(Boolean).map(Number);
+/**
+ * SCALE_SHAPE=<n>: split the source in n and key n partitions whatever the number of workers
+ * (default: as many as workers). N workers with the shape of one tell per-process costs from
+ * the costs of a pipeline cut in more pieces.
+ */
+const SHAPE = process.env.SCALE_SHAPE ? Number(process.env.SCALE_SHAPE) : undefined;
+/** Events per worker of the warm-up run before each timed one (0: none, workers start cold). */
+const WARMUP = Number(process.env.SCALE_WARMUP ?? 150_000);
 
 /** A CPU quota for a set of processes: cgroup v2 (cpu.max) where writable, else v1 (cfs quota). */
 interface CpuLimiter {
@@ -170,6 +180,34 @@ function processCpuSeconds(pid: number | undefined): number {
 /** USER_HZ: 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;
 
+/**
+ * CPU seconds of a process's threads so far, by kind of thread and user/system: where a worker's
+ * time goes beyond what its JavaScript profile sees (the main thread's system time is mostly
+ * socket I/O; the helper threads are V8's compilers and garbage collector, and libuv's pool).
+ */
+function threadCpuSeconds(pid: number | undefined, into: Map<string, number> = new Map()): Map<string, number> {
+  if (pid === undefined) return into;
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return into;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Node names every thread `node`: the main one is the process's own id.
+      const kind = tid === String(pid) ? 'main' : 'helpers';
+      into.set(`${kind} user`, (into.get(`${kind} user`) ?? 0) + Number(f[11]) / CLOCK_TICKS);
+      into.set(`${kind} sys`, (into.get(`${kind} sys`) ?? 0) + Number(f[12]) / CLOCK_TICKS);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return into;
+}
+
 interface ScaleResult {
   workers: number;
   limited: boolean;
@@ -180,6 +218,10 @@ interface ScaleResult {
   redisCpuSecondsPerMillion: number;
   /** Worker processes' CPU seconds (user + system) per million events: what a quiet machine's rate follows. */
   workerCpuSecondsPerMillion: number;
+  /** Each worker's CPU seconds in the run: an uneven share shows a worker that does more. */
+  eachWorkerCpuSeconds: number[];
+  /** The workers' CPU seconds per million events by thread kind and user/system (threadCpuSeconds). */
+  workerCpuByThread: Record<string, number>;
   /** This process (the coordinator) per million events. */
   coordinatorCpuSecondsPerMillion: number;
   /** Load average (1 min) at the start and end of the run. */
@@ -192,6 +234,26 @@ function withSourceParallelism(doc: ReturnType<typeof ysbDocument>, n: number): 
   if (process.env.SCALE_SPLIT_SOURCES === '0') return false;
   gen.parallelism = n;
   return true;
+}
+
+/** YSB with `events` events under pipeline id `id`, its source split across the workers; resolves when it completed. */
+async function runYsb(runner: BullmqRunner, workers: number, events: number, sinkPath: string, id: string): Promise<void> {
+  const doc = ysbDocument(events, sinkPath);
+  doc.id = id;
+  const shape = SHAPE ?? workers;
+  const split = withSourceParallelism(doc, shape);
+  const options = { baseDir: YSB_DIR, partitions: Math.max(2, shape) };
+  let h: Awaited<ReturnType<BullmqRunner['deploy']>>;
+  try {
+    h = await runner.deploy(doc, options);
+  } catch (err) {
+    if (!split) throw err;
+    say(`the deploy with the source split in ${workers} was refused (${(err as Error).message}): running it unsplit`);
+    delete (doc.nodes.find((x) => x.id === 'ad_events') as { parallelism?: number }).parallelism;
+    h = await runner.deploy(doc, options);
+  }
+  const res = await h.done;
+  if (res.status !== 'completed') throw new Error(`${id}: run ${res.status}: ${res.error}`);
 }
 
 async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | undefined): Promise<ScaleResult> {
@@ -209,27 +271,21 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
       if (Date.now() > deadline) throw new Error(`${workers} workers did not start within 120 s`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const doc = ysbDocument(EVENTS, join(dir, 'counts.jsonl'));
-    const split = withSourceParallelism(doc, workers);
+    // Warm-up: long-lived workers have compiled their hot code; fresh ones pay it again each
+    // (about 0.3 CPU s of V8's compilers per worker), which N workers would pay N times.
+    if (WARMUP > 0) await runYsb(runner, workers, WARMUP * workers, join(dir, 'warmup.jsonl'), 'ysb-warmup');
     const before = await redisCounters(admin);
     const load0 = loadavg()[0]!;
-    const workersCpu0 = local.processes.reduce((t, p) => t + processCpuSeconds(p.pid), 0);
+    const eachCpu0 = local.processes.map((p) => processCpuSeconds(p.pid));
+    const threads0 = local.processes.reduce((m, p) => threadCpuSeconds(p.pid, m), new Map<string, number>());
     const selfCpu0 = process.cpuUsage();
     const start = performance.now();
-    let h: Awaited<ReturnType<BullmqRunner['deploy']>>;
-    try {
-      h = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: Math.max(2, workers) });
-    } catch (err) {
-      if (!split) throw err;
-      say(`the deploy with the source split in ${workers} was refused (${(err as Error).message}): running it unsplit`);
-      delete (doc.nodes.find((x) => x.id === 'ad_events') as { parallelism?: number }).parallelism;
-      h = await runner.deploy(doc, { baseDir: YSB_DIR, partitions: Math.max(2, workers) });
-    }
-    const res = await h.done;
+    await runYsb(runner, workers, EVENTS, join(dir, 'counts.jsonl'), 'ysb');
     const seconds = (performance.now() - start) / 1000;
-    if (res.status !== 'completed') throw new Error(`run ${res.status}: ${res.error}`);
     const after = await redisCounters(admin);
-    const workersCpu = local.processes.reduce((t, p) => t + processCpuSeconds(p.pid), 0) - workersCpu0;
+    const eachCpu = local.processes.map((p, i) => processCpuSeconds(p.pid) - eachCpu0[i]!);
+    const workersCpu = eachCpu.reduce((t, c) => t + c, 0);
+    const threads = local.processes.reduce((m, p) => threadCpuSeconds(p.pid, m), new Map<string, number>());
     const self = process.cpuUsage(selfCpu0);
     const perMillion = (s: number) => Math.round((s / EVENTS) * 1e6 * 100) / 100;
     return {
@@ -241,6 +297,8 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
       redisCommandsPerEvent: Math.round(((after.calls - before.calls) / EVENTS) * 1000) / 1000,
       redisCpuSecondsPerMillion: perMillion(after.cpuSeconds - before.cpuSeconds),
       workerCpuSecondsPerMillion: perMillion(workersCpu),
+      eachWorkerCpuSeconds: eachCpu.map((c) => Math.round(c * 100) / 100),
+      workerCpuByThread: Object.fromEntries([...threads].map(([k, v]) => [k, perMillion(v - (threads0.get(k) ?? 0))])),
       coordinatorCpuSecondsPerMillion: perMillion((self.user + self.system) / 1e6),
       load: [Math.round(load0 * 100) / 100, Math.round(loadavg()[0]! * 100) / 100],
     };
@@ -251,6 +309,21 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
     admin.disconnect();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function describe(r: ScaleResult): string {
+  const threads = Object.entries(r.workerCpuByThread)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return `${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion} [${threads}; each worker's CPU s ${r.eachWorkerCpuSeconds.join(', ')}], Redis ${r.redisCpuSecondsPerMillion}, coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`;
+}
+
+/** Main thread user + system, helper threads (user + system), and each worker's total: two table cells. */
+function threadCells(r: ScaleResult): string {
+  const t = (k: string) => r.workerCpuByThread[k] ?? 0;
+  const helpers = Math.round((t('helpers user') + t('helpers sys')) * 100) / 100;
+  return `${t('main user')} + ${t('main sys')}, ${helpers} | ${r.eachWorkerCpuSeconds.join(', ')}`;
 }
 
 function say(s: string): void {
@@ -269,17 +342,13 @@ try {
     for (const n of WORKER_COUNTS) {
       const r = await runOnce(redis.url, n, limiter);
       limited.push(r);
-      say(
-        `${n} worker(s) at ${QUOTA} core: ${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion}, Redis ${r.redisCpuSecondsPerMillion}, coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`,
-      );
+      say(`${n} worker(s) at ${QUOTA} core: ${describe(r)}`);
     }
   }
   for (const n of UNLIMITED) {
     const r = await runOnce(redis.url, n, undefined);
     unlimited.push(r);
-    say(
-      `${n} worker(s), no limit: ${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion}, Redis ${r.redisCpuSecondsPerMillion}, coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`,
-    );
+    say(`${n} worker(s), no limit: ${describe(r)}`);
   }
 } finally {
   redis.proc.kill('SIGKILL');
@@ -288,6 +357,15 @@ try {
 
 const one = limited.find((r) => r.workers === 1);
 const efficiency = (r: ScaleResult) => (one ? Math.round((r.eventsPerSecond / (r.workers * one.eventsPerSecond)) * 100) / 100 : undefined);
+/**
+ * What CPU alone predicts: N workers each bound by its own quota run at N x quota / (their CPU per
+ * event), so efficiency = one worker's CPU per event / N workers'. The measured figure also
+ * carries the machine's load (a quota is a cap, not a guarantee).
+ */
+const cpuEfficiency = (r: ScaleResult) =>
+  one && r.workerCpuSecondsPerMillion > 0
+    ? Math.round((one.workerCpuSecondsPerMillion / r.workerCpuSecondsPerMillion) * 100) / 100
+    : undefined;
 const all = [...limited, ...unlimited];
 const cpuPerM = all.reduce((s, r) => s + r.redisCpuSecondsPerMillion, 0) / Math.max(1, all.length);
 const cmdsPerEvent = all.reduce((s, r) => s + r.redisCommandsPerEvent, 0) / Math.max(1, all.length);
@@ -297,7 +375,7 @@ const end = endRunMeta(meta);
 const record = {
   meta: end,
   cpuLimit: limiter ? { quota: QUOTA, how: limiter.kind } : { quota: null, why: (limiterOrWhy as { reason: string }).reason },
-  limited: limited.map((r) => ({ ...r, efficiency: efficiency(r) })),
+  limited: limited.map((r) => ({ ...r, efficiency: efficiency(r), cpuEfficiency: cpuEfficiency(r) })),
   unlimited,
   redis: {
     commandsPerEvent: Math.round(cmdsPerEvent * 1000) / 1000,
@@ -309,20 +387,20 @@ const record = {
 const lines = [
   metaMarkdown(end),
   '',
-  `YSB, ${EVENTS.toLocaleString('en')} events, a Redis of its own. ${record.cpuLimit.quota ? `Each worker held to ${QUOTA} core by ${limiter!.kind}.` : `No CPU limit: ${(record.cpuLimit as { why: string }).why}.`} Keyed partitions: max(2, workers); the generator split across the workers where this build supports \`parallelism\`.`,
+  `YSB, ${EVENTS.toLocaleString('en')} events, a Redis of its own. ${record.cpuLimit.quota ? `Each worker held to ${QUOTA} core by ${limiter!.kind}.` : `No CPU limit: ${(record.cpuLimit as { why: string }).why}.`} Keyed partitions: max(2, workers); the generator split across the workers where this build supports \`parallelism\`${SHAPE ? ` (here: split in ${SHAPE} and ${Math.max(2, SHAPE)} keyed partitions whatever the workers, SCALE_SHAPE)` : ''}. ${WARMUP > 0 ? `Before each timed run the same workers ran a warm-up YSB of ${WARMUP.toLocaleString('en')} events per worker (long-lived workers have compiled their hot code; SCALE_WARMUP=0 for cold ones).` : 'Cold workers: no warm-up run (SCALE_WARMUP=0).'} CPU is each process's user + system time from /proc over the timed run.`,
   '',
-  '| workers | CPU limit | events/s | seconds | efficiency | Redis commands / event | Redis CPU s / M events | workers CPU s / M events | coordinator CPU s / M events | load (1 min) |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| workers | CPU limit | events/s | seconds | efficiency | efficiency CPU predicts | Redis commands / event | Redis CPU s / M events | workers CPU s / M events | of which main thread user + sys, helper threads | each worker CPU s | coordinator CPU s / M events | load (1 min) |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...record.limited.map(
     (r) =>
-      `| ${r.workers} | ${QUOTA} core each | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | ${r.efficiency ?? ''} | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} | ${r.workerCpuSecondsPerMillion} | ${r.coordinatorCpuSecondsPerMillion} | ${r.load.join(' -> ')} |`,
+      `| ${r.workers} | ${QUOTA} core each | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | ${r.efficiency ?? ''} | ${r.cpuEfficiency ?? ''} | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} | ${r.workerCpuSecondsPerMillion} | ${threadCells(r)} | ${r.coordinatorCpuSecondsPerMillion} | ${r.load.join(' -> ')} |`,
   ),
   ...unlimited.map(
     (r) =>
-      `| ${r.workers} | none | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} | ${r.workerCpuSecondsPerMillion} | ${r.coordinatorCpuSecondsPerMillion} | ${r.load.join(' -> ')} |`,
+      `| ${r.workers} | none | ${r.eventsPerSecond.toLocaleString('en')} | ${r.seconds} | | | ${r.redisCommandsPerEvent} | ${r.redisCpuSecondsPerMillion} | ${r.workerCpuSecondsPerMillion} | ${threadCells(r)} | ${r.coordinatorCpuSecondsPerMillion} | ${r.load.join(' -> ')} |`,
   ),
   '',
-  `Efficiency: events/s with N workers / (N x one worker's). Redis: ${record.redis.commandsPerEvent} commands per event, ${record.redis.cpuSecondsPerMillionEvents} CPU s per million events on average, so one Redis (one core of commands) saturates near ${saturation?.toLocaleString('en') ?? '?'} events/s, and a 3-shard cluster near ${record.redis.predictedSaturationThreeShards?.toLocaleString('en') ?? '?'} events/s if the queues spread evenly over the shards.`,
+  `Efficiency: events/s with N workers / (N x one worker's); what CPU predicts: one worker's CPU s per M events / N workers'. Redis: ${record.redis.commandsPerEvent} commands per event, ${record.redis.cpuSecondsPerMillionEvents} CPU s per million events on average, so one Redis (one core of commands) saturates near ${saturation?.toLocaleString('en') ?? '?'} events/s, and a 3-shard cluster near ${record.redis.predictedSaturationThreeShards?.toLocaleString('en') ?? '?'} events/s if the queues spread evenly over the shards.`,
 ];
 const out = new URL('./results/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
