@@ -153,16 +153,19 @@ async function startRedis(): Promise<{ url: string; proc: ChildProcess; dir: str
 interface RedisCounters {
   calls: number;
   cpuSeconds: number;
+  /** BZPOPMIN calls: an idle BullMQ worker's blocking wait, one per job that finds its queue drained. */
+  blockingWaits: number;
 }
 
 async function redisCounters(redis: Redis): Promise<RedisCounters> {
   const stats = await redis.info('commandstats');
   let calls = 0;
   for (const m of stats.matchAll(/calls=(\d+)/g)) calls += Number(m[1]);
+  const blockingWaits = Number(/cmdstat_bzpopmin:calls=(\d+)/.exec(stats)?.[1] ?? 0);
   const cpu = await redis.info('cpu');
   const sys = Number(/used_cpu_sys:([\d.]+)/.exec(cpu)?.[1] ?? 0);
   const user = Number(/used_cpu_user:([\d.]+)/.exec(cpu)?.[1] ?? 0);
-  return { calls, cpuSeconds: sys + user };
+  return { calls, cpuSeconds: sys + user, blockingWaits };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (0 once it has exited). */
@@ -218,6 +221,8 @@ interface ScaleResult {
   redisCpuSecondsPerMillion: number;
   /** Worker processes' CPU seconds (user + system) per million events: what a quiet machine's rate follows. */
   workerCpuSecondsPerMillion: number;
+  /** Idle BullMQ workers' blocking waits (BZPOPMIN) in the run: jobs handed to a worker that had drained its queue. */
+  blockingWaits: number;
   /** Each worker's CPU seconds in the run: an uneven share shows a worker that does more. */
   eachWorkerCpuSeconds: number[];
   /** The workers' CPU seconds per million events by thread kind and user/system (threadCpuSeconds). */
@@ -295,6 +300,7 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
       seconds: Math.round(seconds * 100) / 100,
       eventsPerSecond: Math.round(EVENTS / seconds),
       redisCommandsPerEvent: Math.round(((after.calls - before.calls) / EVENTS) * 1000) / 1000,
+      blockingWaits: after.blockingWaits - before.blockingWaits,
       redisCpuSecondsPerMillion: perMillion(after.cpuSeconds - before.cpuSeconds),
       workerCpuSecondsPerMillion: perMillion(workersCpu),
       eachWorkerCpuSeconds: eachCpu.map((c) => Math.round(c * 100) / 100),
@@ -316,7 +322,7 @@ function describe(r: ScaleResult): string {
     .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  return `${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion} [${threads}; each worker's CPU s ${r.eachWorkerCpuSeconds.join(', ')}], Redis ${r.redisCpuSecondsPerMillion}, coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`;
+  return `${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion} [${threads}; each worker's CPU s ${r.eachWorkerCpuSeconds.join(', ')}], Redis ${r.redisCpuSecondsPerMillion} (${r.blockingWaits} blocking waits), coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`;
 }
 
 /** Main thread user + system, helper threads (user + system), and each worker's total: two table cells. */
