@@ -2,9 +2,12 @@
  * `pnpm bench:threads`: keyed YSB from its generator on the embedded runner, on one thread (1
  * partition) and on the pooled partition threads (2 and 4 partitions, the generator split as
  * many ways: `parallelism`, so each thread polls its own share of the sequence numbers,
- * docs/embedded-threads.md). One warm-up round of each (it also starts the pool, so thread start
- * is outside the timing, as it is outside every run after a process's first), then paired rounds
- * in which the configurations alternate. Per run: wall-clock events/s, and events per CPU second
+ * docs/embedded-threads.md). Every measured run is a process of its own (this file again, with
+ * THREADS_BENCH_ONE): one warm-up run (it also starts the pool, so thread start is outside the
+ * timing, as it is outside every run after a process's first), then the measured one. Run in one
+ * process, the configurations shared its compiled code: the one-thread run after the others cost
+ * about 1.4x its CPU per event in a process of its own (201 against 137-165 ns), which flattered
+ * the threads. Rounds alternate the configurations' order. Per run: wall-clock events/s, and events per CPU second
  * of the whole process (every thread), which a loaded machine distorts less than wall clock:
  * with other work on the cores, threads cannot get more CPU than the others give them; and each
  * thread's CPU (thread-cpu.ts), whose busiest thread estimates what a quiet machine would show.
@@ -12,9 +15,11 @@
  * average is recorded at every round. The outputs are compared: every configuration must write
  * the same windows. Writes bench/results/threads.{md,json}.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EmbeddedRunner } from '@sluice/engine';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
 import { threadCpu, threadTicks } from './thread-cpu.js';
@@ -63,15 +68,37 @@ async function once(c: Config, out: string): Promise<Sample> {
   return { wall, cpu: (used.user + used.system) / 1e6, busiest: threads.busiest, quietWall: threads.quietWall, load };
 }
 
+const outFile = (dir: string, c: Config) => join(dir, `out-${c.partitions}-${c.threads}.jsonl`);
+
+/** A child's run: a warm-up, then the measured run, its sample as the last line of its output. */
+async function child(index: number, dir: string): Promise<void> {
+  const c = CONFIGS[index]!;
+  await once(c, outFile(dir, c));
+  const s = await once(c, outFile(dir, c));
+  process.stdout.write(`${JSON.stringify(s)}\n`);
+  process.exit(0);
+}
+
+/** One configuration's measured run in a process of its own, with this process's node flags. */
+function inChild(index: number, dir: string): Sample {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, THREADS_BENCH_ONE: String(index), THREADS_BENCH_DIR: dir },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`${CONFIGS[index]!.name}: exited with ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Sample;
+}
+
+if (process.env.THREADS_BENCH_ONE !== undefined) await child(Number(process.env.THREADS_BENCH_ONE), process.env.THREADS_BENCH_DIR!);
+
 const meta = startRunMeta();
 const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-threads-'));
-const outFile = (c: Config) => join(dir, `out-${c.partitions}-${c.threads}.jsonl`);
 try {
-  for (const c of CONFIGS) await once(c, outFile(c));
   const samples = new Map<string, Sample[]>(CONFIGS.map((c) => [c.name, []]));
   for (let round = 0; round < ROUNDS; round++)
     for (const c of round % 2 === 0 ? CONFIGS : [...CONFIGS].reverse()) {
-      const s = await once(c, outFile(c));
+      const s = inChild(CONFIGS.indexOf(c), dir);
       samples.get(c.name)!.push(s);
       process.stdout.write(
         `round ${round + 1}, ${c.name}: ${Math.round(EVENTS / s.wall / 1000)}k ev/s, ${Math.round(EVENTS / s.cpu / 1000)}k ev/CPU-s, busiest thread ${s.busiest.toFixed(2)} CPU-s, load ${s.load.toFixed(1)}\n`,
@@ -79,7 +106,7 @@ try {
     }
   const end = endRunMeta(meta);
   // The same windows from every configuration (sorted: partitions write in their own order).
-  const lines = (c: Config) => readFileSync(outFile(c), 'utf8').trim().split('\n').sort();
+  const lines = (c: Config) => readFileSync(outFile(dir, c), 'utf8').trim().split('\n').sort();
   const reference = lines(CONFIGS[0]!);
   const stats = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -113,7 +140,7 @@ try {
     '',
     metaMarkdown(end),
     '',
-    `${EVENTS.toLocaleString('en')} events from the generator (split into as many source partitions as partitions), batch 1000; 1 warm-up round of each configuration (it starts the thread pool), then ${ROUNDS} paired rounds. Figures are min / **median** / max; ratios are to 1 partition, round by round (**median**, min-max). CPU counts every thread of the process. The busiest thread's CPU and the quiet-machine estimate come from the kernel's per-thread accounting: on a quiet machine a run whose threads never wait takes about its busiest thread's CPU (or its total CPU over the ${end.machine.cores} cores, if more), so the estimate's ratio is what an idle machine would show at best.`,
+    `${EVENTS.toLocaleString('en')} events from the generator (split into as many source partitions as partitions), batch 1000; ${ROUNDS} rounds, the configurations alternating, each run in a process of its own after a warm-up run of the same configuration (it starts the thread pool). Figures are min / **median** / max; ratios are to 1 partition, round by round (**median**, min-max). CPU counts every thread of the process. The busiest thread's CPU and the quiet-machine estimate come from the kernel's per-thread accounting: on a quiet machine a run whose threads never wait takes about its busiest thread's CPU (or its total CPU over the ${end.machine.cores} cores, if more), so the estimate's ratio is what an idle machine would show at best.`,
     '',
     '| configuration | wall-clock ev/s | wall-clock ratio | CPU ns per event | CPU per event vs 1 partition | busiest thread, CPU s | quiet-machine estimate, ratio | load (1 min) | same windows as 1 partition |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -2,7 +2,10 @@
  * Fused chains (docs/execution-model.md, "Fused chains"): filter -> map -> enrich -> window runs
  * event by event in one loop while nothing watches its inner edges. The results, the per-node
  * counts, the edge counts and what the late and error ports carry must be what the nodes give one
- * by one: a data tap on an inner edge (which turns fusion off) must change none of them.
+ * by one: a data tap on an inner edge (which turns fusion off) must change none of them. On
+ * partition threads the chain ends at the window partitions of its own thread and at stand-ins for
+ * the others' (threads/remote-partition.ts), which ship what the window reads or, with its late
+ * port connected, the whole enriched event: the same results and counts.
  * Expected values are computed by hand from the inputs.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -29,8 +32,8 @@ const INPUT = [
   { ts: 2500, kind: 'a', ad: 'q', x: 20 },
 ];
 
-function document() {
-  return {
+function document(latePort = true) {
+  const doc = {
     format: 'sluice/v1',
     nodes: [
       { id: 'src', type: 'source.file', config: { path: 'in.jsonl', timeField: 'ts' } },
@@ -76,13 +79,18 @@ function document() {
       { id: 'e6', source: 'per_campaign', sourcePort: 'late', target: 'late' },
     ],
   };
+  if (!latePort) {
+    doc.nodes = doc.nodes.filter((n) => n.id !== 'late');
+    doc.edges = doc.edges.filter((e) => e.id !== 'e6');
+  }
+  return doc;
 }
 
-async function run(how: 'fused' | 'tapped' | 'debugged', partitions: number) {
+async function run(how: 'fused' | 'tapped' | 'debugged', partitions: number, threads = false, latePort = true) {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-fused-'));
   writeFileSync(join(dir, 'in.jsonl'), `${INPUT.map((e) => JSON.stringify(e)).join('\n')}\n`);
   const crossings = new Set<string>();
-  const handle = await new EmbeddedRunner().deploy(compiled(document()), {
+  const handle = await new EmbeddedRunner({ threads }).deploy(compiled(document(latePort)), {
     baseDir: dir,
     partitions,
     ...(how === 'debugged' ? { onEdgeCrossing: (edgeId: string) => void crossings.add(edgeId) } : {}),
@@ -93,34 +101,67 @@ async function run(how: 'fused' | 'tapped' | 'debugged', partitions: number) {
   return { dir, result, crossings };
 }
 
+const ON_ONE_THREAD = [1, 2].map((partitions) => ({ partitions, threads: false }));
+const ON_THREADS = [2, 4].map((partitions) => ({ partitions, threads: true }));
+/** The first run on threads starts the pool (each thread loads the engine: tens of seconds on a loaded machine). */
+const timeout = (threads: boolean) => (threads ? 180_000 : undefined);
+
 describe('fused chains', () => {
-  for (const partitions of [1, 2]) {
-    it(`give the windows, late events, counts and edge counts of the nodes run one by one (${partitions} partition${partitions > 1 ? 's' : ''})`, async () => {
-      const { dir, result } = await run('fused', partitions);
-      expect(result.status).toBe('completed');
-      const counts = readJsonl(join(dir, 'counts.jsonl')).sort(
-        (a, b) => String(a.campaign).localeCompare(String(b.campaign)) || Number(a.window_start) - Number(b.window_start),
-      );
-      // Window [0, 10s): P gets ts 0 (x 1); Q gets ts 2000 (x 2) and 5000 (x 5). ts 3000 failed
-      // the map, ts 4000 has no row. Window [10s, 20s): P gets ts 12000 (x 10).
-      expect(counts).toEqual([
-        { campaign: 'P', window_start: 0, window_end: 10000, n: 1, sx: 1 },
-        { campaign: 'P', window_start: 10000, window_end: 20000, n: 1, sx: 10 },
-        { campaign: 'Q', window_start: 0, window_end: 10000, n: 2, sx: 7 },
-      ]);
-      // The late event goes out as enrich made it: with its campaign and the map's field.
-      expect(readJsonl(join(dir, 'late.jsonl'))).toEqual([{ ts: 2500, kind: 'a', ad: 'q', x: 20, y: 40, campaign: 'Q' }]);
-      const n = result.metrics.nodes;
-      expect([n.only_a!.in, n.only_a!.out]).toEqual([9, 7]);
-      expect([n.inv!.in, n.inv!.out, n.inv!.errors]).toEqual([7, 6, 1]);
-      expect([n.campaign!.in, n.campaign!.out, n.campaign!.dropped]).toEqual([6, 5, 1]);
-      expect([n.per_campaign!.in, n.per_campaign!.out, n.per_campaign!.late]).toEqual([5, 3, 1]);
-      const edges = result.metrics.edges;
-      expect([edges.e1!.events, edges.e2!.events, edges.e3!.events, edges.e4!.events, edges.e5!.events, edges.e6!.events]).toEqual([
-        9, 7, 6, 5, 3, 1,
-      ]);
-    });
+  for (const { partitions, threads } of [...ON_ONE_THREAD, ...ON_THREADS]) {
+    it(
+      `give the windows, late events, counts and edge counts of the nodes run one by one (${partitions} partition${partitions > 1 ? 's' : ''}${threads ? ' on threads' : ''})`,
+      async () => {
+        const { dir, result } = await run('fused', partitions, threads);
+        expect(result.status).toBe('completed');
+        const counts = readJsonl(join(dir, 'counts.jsonl')).sort(
+          (a, b) => String(a.campaign).localeCompare(String(b.campaign)) || Number(a.window_start) - Number(b.window_start),
+        );
+        // Window [0, 10s): P gets ts 0 (x 1); Q gets ts 2000 (x 2) and 5000 (x 5). ts 3000 failed
+        // the map, ts 4000 has no row. Window [10s, 20s): P gets ts 12000 (x 10).
+        expect(counts).toEqual([
+          { campaign: 'P', window_start: 0, window_end: 10000, n: 1, sx: 1 },
+          { campaign: 'P', window_start: 10000, window_end: 20000, n: 1, sx: 10 },
+          { campaign: 'Q', window_start: 0, window_end: 10000, n: 2, sx: 7 },
+        ]);
+        // The late event goes out as enrich made it: with its campaign and the map's field.
+        expect(readJsonl(join(dir, 'late.jsonl'))).toEqual([{ ts: 2500, kind: 'a', ad: 'q', x: 20, y: 40, campaign: 'Q' }]);
+        const n = result.metrics.nodes;
+        expect([n.only_a!.in, n.only_a!.out]).toEqual([9, 7]);
+        expect([n.inv!.in, n.inv!.out, n.inv!.errors]).toEqual([7, 6, 1]);
+        expect([n.campaign!.in, n.campaign!.out, n.campaign!.dropped]).toEqual([6, 5, 1]);
+        expect([n.per_campaign!.in, n.per_campaign!.out, n.per_campaign!.late]).toEqual([5, 3, 1]);
+        const edges = result.metrics.edges;
+        expect([edges.e1!.events, edges.e2!.events, edges.e3!.events, edges.e4!.events, edges.e5!.events, edges.e6!.events]).toEqual([
+          9, 7, 6, 5, 3, 1,
+        ]);
+      },
+      timeout(threads),
+    );
   }
+
+  for (const { partitions, threads } of [...ON_ONE_THREAD, ...ON_THREADS])
+    it(
+      `give the same windows and counts when the window's late port is not connected (${partitions} partition${partitions > 1 ? 's' : ''}${threads ? ' on threads' : ''})`,
+      async () => {
+        // Across threads only the window's fields (campaign, x) then cross, copied from the chain's view.
+        const { dir, result } = await run('fused', partitions, threads, false);
+        expect(result.status).toBe('completed');
+        expect(
+          readJsonl(join(dir, 'counts.jsonl')).sort(
+            (a, b) => String(a.campaign).localeCompare(String(b.campaign)) || Number(a.window_start) - Number(b.window_start),
+          ),
+        ).toEqual([
+          { campaign: 'P', window_start: 0, window_end: 10000, n: 1, sx: 1 },
+          { campaign: 'P', window_start: 10000, window_end: 20000, n: 1, sx: 10 },
+          { campaign: 'Q', window_start: 0, window_end: 10000, n: 2, sx: 7 },
+        ]);
+        const n = result.metrics.nodes;
+        expect([n.campaign!.in, n.campaign!.out, n.campaign!.dropped]).toEqual([6, 5, 1]);
+        expect([n.per_campaign!.in, n.per_campaign!.out, n.per_campaign!.late]).toEqual([5, 3, 1]);
+        expect(result.metrics.edges.e4!.events).toBe(5);
+      },
+      timeout(threads),
+    );
 
   for (const how of ['debugged', 'tapped'] as const)
     it(`run node by node ${how === 'debugged' ? 'under the debugger' : 'with a tap on an inner edge'}, with the same results`, async () => {

@@ -221,6 +221,39 @@ export class Projection implements Collector {
     return v as Event;
   }
 
+  /**
+   * What of `x` leaves for another thread (threads/remote-partition.ts): the view's fields copied
+   * when they are the exchange's `fields` (compile/projection.ts) and all present, else the event
+   * itself (the enriched one, built now, for the view). Either encodes to the same batch.
+   */
+  carry(x: Event, fields: readonly string[] | undefined): Event {
+    if (x !== this.view || fields === undefined || !this.holds(fields)) return this.real(x);
+    const v = this.view as Record<string | symbol, unknown>;
+    const out: Record<string | symbol, unknown> = {};
+    for (let k = 0; k < fields.length; k++) {
+      const value = v[fields[k]!];
+      // Absent and undefined look alike in the view: the event itself says which.
+      if (value === undefined) return this.real(x);
+      out[fields[k]!] = value;
+    }
+    out[EVENT_TIME] = v[EVENT_TIME];
+    if (v[INGEST_TIME] !== undefined) out[INGEST_TIME] = v[INGEST_TIME];
+    if (v[SOURCE_WATERMARK] !== undefined) out[SOURCE_WATERMARK] = v[SOURCE_WATERMARK];
+    return out as Event;
+  }
+
+  private holdsFor: readonly string[] | undefined;
+  private holdsAll = false;
+
+  /** Whether the view has every one of `fields` and the three event times (what a batch carries of an event). */
+  private holds(fields: readonly string[]): boolean {
+    if (fields !== this.holdsFor) {
+      this.holdsFor = fields;
+      this.holdsAll = this.times && fields.every((f) => this.fields.includes(f));
+    }
+    return this.holdsAll;
+  }
+
   /** The enriched event the view stands for, built now (the step's own result). */
   private real(x: Event): Event {
     if (x !== this.view) return x;

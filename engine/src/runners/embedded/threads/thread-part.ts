@@ -15,11 +15,13 @@ import { exchangeFields } from '../../../compile/projection.js';
 import { RunMetrics } from '../../../metrics/run-metrics.js';
 import type { NodeInstance } from '../../../runtime/node-instance.js';
 import { buildOperators, sourceKey } from '../../../runtime/operator-build.js';
+import { planChains } from '../../../runtime/chain-plan.js';
 import { keyPartitioner, type Partitioner } from '../../../runtime/partitioner.js';
 import { routeSourceBatch } from '../../../runtime/source-step.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../../runtime/task.js';
 import { runContext } from '../embedded-run.js';
 import { ReceiveDictionary, SendDictionary } from './columnar-batch.js';
+import { RemotePartition } from './remote-partition.js';
 import { decodeBatch, encodeBatch } from './thread-batch-codec.js';
 import { threadOf } from './thread-placement.js';
 import type { FromThread, MetricsReport, PeerItem, PeerMessage, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
@@ -173,6 +175,7 @@ export class PartitionThread implements TaskOutput {
       const from = plan.nodes.get(e.source)!.stage;
       this.exchangeOut.set(from, [...(this.exchangeOut.get(from) ?? []), e]);
     }
+    this.fuseChains();
     // A kept source sends its watermark again through the new tasks (an ended one, its end).
     for (const slot of this.polled) {
       const was = taken.get(slot.key);
@@ -180,6 +183,41 @@ export class PartitionThread implements TaskOutput {
       slot.ended = was.ended;
       slot.task.advance(SOURCE_CHANNEL, was.ended ? Number.POSITIVE_INFINITY : was.watermark);
     }
+  }
+
+  /**
+   * Chained nodes run fused where nothing watches them (runtime/fused-chain.ts), as on one
+   * thread. A chain ending at a keyed exchange feeds the partitions here event by event, and
+   * those in other threads through stand-ins that send what they took as one batch each.
+   */
+  private fuseChains(): void {
+    for (const list of this.tasks.values())
+      for (const task of list.values())
+        planChains(task, {
+          observes: (edge) => this.observes(edge),
+          countEdge: (edge, events) => this.countEdge(edge, events),
+          exchangeTargets: (edge) => {
+            const stage = this.plan.stages[this.plan.nodes.get(edge.target)!.stage]!;
+            const local = this.tasks.get(stage.id)!;
+            const like = local.values().next().value?.instances.get(edge.target);
+            if (like?.op === undefined) return undefined;
+            const fields = this.projection.get(edge.id);
+            const send = (e: PlanEdge, to: number, events: Event[]) => this.sendToPeer(e, task.partition, to, events);
+            const instances = Array.from(
+              { length: stage.partitions },
+              (_, p) => local.get(p)?.instances.get(edge.target) ?? new RemotePartition(like, edge, p, fields, send),
+            );
+            return { instances, partition: stage.partitions === 1 ? undefined : this.partitioners.get(stage.id), keyBy: stage.keyBy ?? [] };
+          },
+        });
+  }
+
+  observes(edge: PlanEdge): boolean {
+    return this.tapped.has(edge.id);
+  }
+
+  countEdge(edge: PlanEdge, events: number): void {
+    this.edgeCounts.set(edge.id, (this.edgeCounts.get(edge.id) ?? 0) + events);
   }
 
   // Sources polled here ----------------------------------------------------------------------
@@ -241,10 +279,12 @@ export class PartitionThread implements TaskOutput {
 
   private deliverTo(edge: PlanEdge, from: number, to: number, events: Event[], owned: boolean, local: Map<number, Task>): void {
     const task = local.get(to);
-    if (task) {
-      task.deliver(edge.target, edge.targetPort, events, owned);
-      return;
-    }
+    if (task) task.deliver(edge.target, edge.targetPort, events, owned);
+    else this.sendToPeer(edge, from, to, events);
+  }
+
+  /** Events for partition `to` of the next stage, which runs in another thread. */
+  private sendToPeer(edge: PlanEdge, from: number, to: number, events: Event[]): void {
     if (this.released) return;
     const thread = threadOf(to, this.init.threads);
     const buf = encodeBatch(events, this.projection.get(edge.id), this.sendDicts[thread]);
@@ -266,7 +306,7 @@ export class PartitionThread implements TaskOutput {
   }
 
   onEdge(edge: PlanEdge, events: Event[]): void {
-    this.edgeCounts.set(edge.id, (this.edgeCounts.get(edge.id) ?? 0) + events.length);
+    this.countEdge(edge, events.length);
     // postMessage clones now: the next operator may then change the events.
     if (this.tapped.has(edge.id)) this.post({ t: 'tap', edge: edge.id, events });
   }
