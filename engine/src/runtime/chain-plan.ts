@@ -81,5 +81,7 @@ function projectionFor(last: NodeInstance, t: Terminal & { keyBy?: readonly stri
   if (t.keyBy !== undefined && t.partition !== undefined && !t.keyBy.every((k) => reads.includes(k.split('.')[0]!))) return undefined;
   const fields = reads.filter((r): r is string => typeof r === 'string');
   const symbols = reads.filter((r): r is symbol => typeof r === 'symbol');
-  return new Projection(fields, symbols, last);
+  const op = t.instances[0]!.op!;
+  const keyFields = op.acceptKeyed !== undefined ? op.keyFields : undefined;
+  return new Projection(fields, symbols, last, keyFields);
 }

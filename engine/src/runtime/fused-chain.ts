@@ -10,7 +10,7 @@
  * crossings): the task then runs the nodes one by one, as without fusion.
  */
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
-import type { Collector, Operator } from '@sluice/nodes/sdk';
+import { type Collector, KeyMemo, type Operator, ROW_NUMBER } from '@sluice/nodes/sdk';
 import type { PlanEdge } from '../compile/plan.js';
 import type { NodeInstance } from './node-instance.js';
 import { NodeFailure } from './node-errors.js';
@@ -112,7 +112,9 @@ export class FusedChain {
             p = part === undefined ? 0 : part(view);
             tins[p] = tins[p]! + 1;
             proj.target = terms[p]!;
-            termOps[p]!.accept!(view, proj);
+            const memo = proj.memoOf(row);
+            if (memo === undefined) termOps[p]!.accept!(view, proj);
+            else termOps[p]!.acceptKeyed!(view, memo, proj);
             continue;
           }
           const r = ops[m]!.step!(e, steps[m]!, own);
@@ -161,6 +163,9 @@ export class FusedChain {
   }
 }
 
+/** A row whose events take a key field from the event: no memo. */
+const NOT_KEYED = new KeyMemo();
+
 /**
  * An enrich before an accepting terminal: the terminal gets a view holding only what it reads
  * (Operator.reads), filled from the row and the event, instead of the enriched event. Only when
@@ -175,12 +180,20 @@ export class Projection implements Collector {
   private readonly times: boolean;
   /** The terminal instance taking the current event: what it hands on goes there. */
   target!: NodeInstance;
+  /**
+   * By row number: the row's KeyMemo when the row holds every key field of the terminal, else
+   * NOT_KEYED; made at a row's first event. Undefined: the terminal takes no memo.
+   */
+  private readonly memos: KeyMemo[] | undefined;
 
   constructor(
     private readonly fields: readonly string[],
     private readonly symbols: readonly symbol[],
     private readonly step: NodeInstance,
+    /** The terminal's Operator.keyFields, when it has acceptKeyed. */
+    private readonly keyFields?: readonly string[],
   ) {
+    this.memos = keyFields === undefined ? undefined : [];
     // Every property exists from the start, in one order: one shape for every event.
     for (const f of fields) this.view[f] = undefined;
     // Times start as numbers, so V8 stores them unboxed in place (not a new heap number each).
@@ -252,6 +265,23 @@ export class Projection implements Collector {
       this.holdsAll = this.times && fields.every((f) => this.fields.includes(f));
     }
     return this.holdsAll;
+  }
+
+  /**
+   * The memo for the terminal's key of `row`'s events, when their key fields are all the row's
+   * (the row wins over the event, as in fill): then every event of the row has the same key.
+   */
+  memoOf(row: Readonly<Record<string | symbol, unknown>>): KeyMemo | undefined {
+    const memos = this.memos;
+    if (memos === undefined) return undefined;
+    const n = row[ROW_NUMBER];
+    if (typeof n !== 'number') return undefined;
+    let m = memos[n];
+    if (m === undefined) {
+      m = this.keyFields!.every((f) => Object.hasOwn(row, f)) ? new KeyMemo() : NOT_KEYED;
+      memos[n] = m;
+    }
+    return m === NOT_KEYED ? undefined : m;
   }
 
   /** The enriched event the view stands for, built now (the step's own result). */

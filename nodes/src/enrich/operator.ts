@@ -1,5 +1,5 @@
 import { type Event, fieldReader } from '@sluice/shared';
-import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
+import { type Collector, type Operator, type OperatorFactory, ROW_NUMBER } from '../sdk/operator.js';
 import { type EnrichConfig, lookupKey } from './definition.js';
 import { loadTableFile } from './load-table.js';
 
@@ -15,6 +15,7 @@ export class EnrichMissError extends Error {
 export function buildIndex(rows: readonly Record<string, unknown>[], c: EnrichConfig): Map<string, Record<string, unknown>> {
   const prefix = c.prefix ?? '';
   const index = new Map<string, Record<string, unknown>>();
+  let rowNumber = 0;
   for (const row of rows) {
     const k = lookupKey(row[c.key]);
     if (k === undefined) continue;
@@ -25,6 +26,8 @@ export function buildIndex(rows: readonly Record<string, unknown>[], c: EnrichCo
     } else {
       for (const name of Object.keys(row)) if (name !== c.key) copy[prefix + name] = row[name];
     }
+    // Not enumerable: Object.assign and spreads leave it out of the enriched events.
+    Object.defineProperty(copy, ROW_NUMBER, { value: rowNumber++ });
     index.set(k, copy);
   }
   return index;

@@ -106,6 +106,18 @@ export interface Operator {
   /** The top-level fields and event symbols `accept` reads (no others): see addedFields. */
   readonly reads?: readonly (string | symbol)[];
   /**
+   * The top-level fields `accept` keys events by (a keyed window), when acceptKeyed exists.
+   * A fused chain whose enrich row holds every one of them passes acceptKeyed that row's memo.
+   */
+  readonly keyFields?: readonly string[];
+  /**
+   * accept, for an event whose keyFields values all come from one enrich row (addedFields'
+   * result, with ROW_NUMBER): `memo` is that row's, the same object for every event of the row,
+   * where the operator keeps what it found for the key (its state slot) instead of looking the
+   * key up again. The same results as accept.
+   */
+  acceptKeyed?(e: Event, memo: KeyMemo, out: Collector): void;
+  /**
    * The node's watermark advanced (min over its inputs). `Infinity` means every bounded
    * source has ended: emit everything that is still open.
    */
@@ -198,3 +210,20 @@ export type ConnectionCheck<C> = (ctx: OperatorContext<C>) => Promise<string>;
 export type OperatorEntry<C = never> =
   | { kind: 'operator'; create: OperatorFactory<C>; check?: ConnectionCheck<C> }
   | { kind: 'source'; create: SourceFactory<C>; check?: ConnectionCheck<C> };
+
+/**
+ * On addedFields' result (non-enumerable, so never copied into an event): the row's number,
+ * unique among the operator's rows and the same at every call. A fused chain keeps one KeyMemo
+ * per row number for the terminal (Operator.acceptKeyed).
+ */
+export const ROW_NUMBER: unique symbol = Symbol('sluice.rowNumber');
+
+/**
+ * What a keyed terminal learned of the key of one enrich row's events: `slot` is valid for
+ * `owner` while its key table is at `epoch` (both the owner's to define and check).
+ */
+export class KeyMemo {
+  owner: object | undefined = undefined;
+  epoch = -1;
+  slot = -1;
+}

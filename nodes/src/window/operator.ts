@@ -15,7 +15,7 @@
  */
 import { durationMs, EVENT_TIME, type Event, type FieldReader, fieldReader, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { isEventFailure } from '../sdk/error-event.js';
-import type { Collector, Operator, OperatorFactory } from '../sdk/operator.js';
+import type { Collector, KeyMemo, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { KeyedState, StateRegistry, ValueState } from '../sdk/state.js';
 import { Aggregates, type Win } from './aggregates.js';
 import { latestStart } from './assigners.js';
@@ -54,6 +54,12 @@ const NO_WINDOW = 2;
 /** Window results handed downstream at a time when many fire at once (1 M keys: 1 M results). */
 const FLUSH_EVERY = 4096;
 
+function remember(memo: KeyMemo, cols: WindowColumns, slot: number): void {
+  memo.owner = cols;
+  memo.epoch = cols.epoch;
+  memo.slot = slot;
+}
+
 export const windowOperator: OperatorFactory<WindowConfig> = (ctx) => new WindowOperator(ctx.config, ctx.state);
 
 export class WindowOperator implements Operator {
@@ -85,6 +91,8 @@ export class WindowOperator implements Operator {
   private wm: number;
   /** What accept reads of an event (Operator.reads): its times, keys and aggregated fields. */
   readonly reads: readonly (string | symbol)[];
+  /** Tumbling and sliding keyed by top-level fields: acceptKeyed's memo stands for the key's slot. */
+  readonly keyFields: readonly string[] | undefined;
 
   constructor(c: WindowConfig, state: StateRegistry) {
     this.session = c.type === 'session';
@@ -114,6 +122,7 @@ export class WindowOperator implements Operator {
     this.layout = state.value('layout', this.expectedLayout);
     const fields = [...c.keyBy, ...c.aggregates.flatMap((a) => (a.op === 'count' ? [] : [a.field ?? '']))];
     this.reads = [EVENT_TIME, SOURCE_WATERMARK, INGEST_TIME, ...new Set(fields.map((f) => f.split('.')[0]!))];
+    this.keyFields = this.session || c.keyBy.length === 0 || c.keyBy.some((k) => k.includes('.')) ? undefined : c.keyBy;
   }
 
   process(batch: readonly Event[], out: Collector): void {
@@ -122,6 +131,15 @@ export class WindowOperator implements Operator {
 
   /** One event (Operator.accept): placed in its windows, or late, dropped or an error on `out`. */
   accept(e: Event, out: Collector): void {
+    this.take(e, undefined, out);
+  }
+
+  /** Operator.acceptKeyed: as accept, the key's slot kept in `memo` (for keyFields alone). */
+  acceptKeyed(e: Event, memo: KeyMemo, out: Collector): void {
+    this.take(e, this.keyFields === undefined ? undefined : memo, out);
+  }
+
+  private take(e: Event, memo: KeyMemo | undefined, out: Collector): void {
     const aggs = this.aggs;
     // Sources always stamp event time; an unstamped event (a hand-built test) counts as time 0.
     const t = e[EVENT_TIME] ?? 0;
@@ -138,7 +156,7 @@ export class WindowOperator implements Operator {
     }
     let r: number;
     try {
-      r = this.session ? this.toSession(e, t) : this.toFixed(e);
+      r = this.session ? this.toSession(e, t) : this.toFixed(e, memo);
     } catch (err) {
       // A key or value JavaScript cannot handle (nested too deep to write as JSON): the event's.
       if (!isEventFailure(err)) throw err;
@@ -149,8 +167,11 @@ export class WindowOperator implements Operator {
     else if (r === NO_WINDOW) out.drop(e);
   }
 
-  /** Tumbling and sliding: every window `[k*L, k*L + S)` holding `t` that is not closed. */
-  private toFixed(e: Event): number {
+  /**
+   * Tumbling and sliding: every window `[k*L, k*L + S)` holding `t` that is not closed. `memo`:
+   * the slot of `e`'s key as last found for the same row (valid while the columns' epoch holds).
+   */
+  private toFixed(e: Event, memo: KeyMemo | undefined): number {
     // Read again here rather than passed in, for the reason closedUpTo gives.
     const t = e[EVENT_TIME] ?? 0;
     const closedUpTo = this.closedUpTo(e);
@@ -171,13 +192,21 @@ export class WindowOperator implements Operator {
         continue;
       }
       if (!looked) {
-        ik = this.internKey(e);
-        slot = cols.find(ik);
         looked = true;
+        if (memo !== undefined && memo.owner === cols && memo.epoch === cols.epoch) slot = memo.slot;
+        else {
+          ik = this.internKey(e);
+          slot = cols.find(ik);
+          if (memo !== undefined && slot !== NONE) remember(memo, cols, slot);
+        }
       }
       let r = slot === NONE ? NONE : cols.findWindow(slot, start);
       if (r === NONE) {
-        if (slot === NONE || cols.isIdle(slot)) slot = cols.claim(ik, slot, this.keyValue(e));
+        if (slot === NONE || cols.isIdle(slot)) {
+          // A memo's slot is never NONE, so `ik` was read whenever claim makes a new key.
+          slot = cols.claim(ik, slot, this.keyValue(e));
+          if (memo !== undefined) remember(memo, cols, slot);
+        }
         r = cols.newWindow(slot, start, end);
         const time = end + lateness;
         this.records.add(time, r);

@@ -99,6 +99,11 @@ export class WindowColumns implements KeyedColumns {
   private idle = 0;
   private generation = 0;
   private firedSinceSweep = 0;
+  /**
+   * Changes whenever a slot may stop standing for its key (freed by a sweep, every key cleared):
+   * a slot remembered for a key (Operator.acceptKeyed's memo) is valid while this holds.
+   */
+  epoch = 0;
   // Records.
   private cap = 1024;
   private used = 0;
@@ -292,6 +297,7 @@ export class WindowColumns implements KeyedColumns {
         return;
       }
     }
+    this.epoch++;
     for (let s = 0; s < slots; s++) {
       if (this.idleSince[s]! < 0 || this.idleSince[s]! >= before || this.keyOf[s] === undefined) continue;
       this.slotOf.delete(this.keyOf[s]!);
@@ -305,6 +311,7 @@ export class WindowColumns implements KeyedColumns {
 
   /** Every key and window gone. */
   private clear(): void {
+    this.epoch++;
     this.rank = undefined;
     this.slotOf.clear();
     this.idle = 0;

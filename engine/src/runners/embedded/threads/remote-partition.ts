@@ -7,7 +7,7 @@
  * Its counters are its own and dropped: the partition that runs the node counts what it takes.
  */
 import type { Event } from '@sluice/shared';
-import type { Collector } from '@sluice/nodes/sdk';
+import type { Collector, KeyMemo } from '@sluice/nodes/sdk';
 import type { PlanEdge } from '../../../compile/plan.js';
 import { NodeCounters } from '../../../metrics/node-counters.js';
 import { Projection } from '../../../runtime/fused-chain.js';
@@ -23,7 +23,7 @@ export class RemotePartition extends NodeInstance {
     like: NodeInstance,
     private readonly edge: PlanEdge,
     private readonly to: number,
-    fields: readonly string[] | undefined,
+    private readonly fields: readonly string[] | undefined,
     private readonly sendBatch: SendBatch,
   ) {
     super(like.node, new NodeCounters(), () => {}, undefined);
@@ -32,11 +32,16 @@ export class RemotePartition extends NodeInstance {
       process: () => {
         throw new Error(`${like.node.id}: a partition in another thread takes no batch here`);
       },
-      accept: (e: Event, out: Collector) => {
-        this.kept.push(out instanceof Projection ? out.carry(e, fields) : e);
-      },
+      accept: (e: Event, out: Collector) => this.keep(e, out),
+      // A chain keyed by an enrich row hands its memo to whichever partition the key routes to:
+      // the memo belongs to the window in the other thread, so here it is the same as accept.
+      acceptKeyed: (e: Event, _memo: KeyMemo, out: Collector) => this.keep(e, out),
       ...(reads ? { reads } : {}),
     };
+  }
+
+  private keep(e: Event, out: Collector): void {
+    this.kept.push(out instanceof Projection ? out.carry(e, this.fields) : e);
   }
 
   override flushAfter(): void {
