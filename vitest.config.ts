@@ -11,6 +11,8 @@ export default defineConfig({
     ],
     testTimeout: 30_000,
     pool: 'forks',
+    // The run's own TMPDIR, a folder per test file in it, removed at the end (test/run-tmpdir.ts).
     globalSetup: ['test/leftovers.global.ts'],
+    setupFiles: ['test/tmpdir.setup.ts'],
   },
 });

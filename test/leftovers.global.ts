@@ -4,12 +4,15 @@
  * left a Redis key under a test prefix on the shared Redis, a `sluice` process of this checkout
  * running, a redis-server of a test's own (its folder under the temp dir) or a network namespace
  * of the multi-host test. Set SLUICE_LEFTOVERS_CHECK=0 to skip it while other runs share the machine.
+ * Either way the run gets a temp folder of its own (TMPDIR), removed at the end, and the test
+ * files that left something in theirs are listed (run-tmpdir.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
+import { describeLeftovers, openRunTmp } from './run-tmpdir.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -23,7 +26,22 @@ process.env.SLUICE_TEST_RUN = RUN;
 const TEST_KEY_PATTERNS = [`sluice-test-${RUN}*`, 'sluice-run-*'];
 
 export default async function setup(): Promise<() => Promise<void>> {
-  if (process.env.SLUICE_LEFTOVERS_CHECK === '0') return async () => {};
+  // Always, check or not: the run's temp folder, reported on and removed at the end.
+  const runTmp = openRunTmp();
+  const check = process.env.SLUICE_LEFTOVERS_CHECK === '0' ? undefined : await startCheck();
+  return async () => {
+    try {
+      await check?.();
+    } finally {
+      const left = runTmp.leftovers();
+      // A note, not a failure (yet): the folder goes anyway; the files named should clean up.
+      if (left.length > 0) console.warn(describeLeftovers(left));
+      runTmp.remove();
+    }
+  };
+}
+
+async function startCheck(): Promise<() => Promise<void>> {
   const keysBefore = new Set(await testKeys());
   const procsBefore = new Set(sluiceProcesses().map((p) => p.pid));
   const redisBefore = new Set(ownRedisServers().map((p) => p.pid));

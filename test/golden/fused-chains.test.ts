@@ -8,12 +8,14 @@
  * port connected, the whole enriched event: the same results and counts.
  * Expected values are computed by hand from the inputs.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '@sluice/nodes/testing';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedRunner } from '@sluice/engine';
 import { compiled, readJsonl } from '@sluice/engine/testing';
+
+const fusedDir = tempFolders('sluice-fused-');
 
 /**
  * 8 events, 1 s of event time apart from ts 0, then one at ts 2500 after the 10 s window closed
@@ -87,7 +89,7 @@ function document(latePort = true) {
 }
 
 async function run(how: 'fused' | 'tapped' | 'debugged', partitions: number, threads = false, latePort = true) {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-fused-'));
+  const dir = fusedDir();
   writeFileSync(join(dir, 'in.jsonl'), `${INPUT.map((e) => JSON.stringify(e)).join('\n')}\n`);
   const crossings = new Set<string>();
   const handle = await new EmbeddedRunner({ threads }).deploy(compiled(document(latePort)), {

@@ -4,12 +4,15 @@
  * second edge out of the same port, a data tap) must see them as they were. Expected values are
  * computed by hand from the inputs.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tempFolders } from '@sluice/nodes/testing';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedRunner } from '@sluice/engine';
 import { compiled, readJsonl, runToEnd } from '@sluice/engine/testing';
+
+const ownedDir = tempFolders('sluice-owned-');
 
 const sink = (id: string) => ({ id, type: 'sink.file', config: { path: `${id}.jsonl` } });
 const map = (id: string, expr: string) => ({ id, type: 'map', config: { set: { x: expr } } });
@@ -17,7 +20,7 @@ const map = (id: string, expr: string) => ({ id, type: 'map', config: { set: { x
 describe('owned events', () => {
   for (const batchSize of [1, 1000]) {
     it(`a fan-out shares its events: each branch sees them as the port emitted them (batch ${batchSize})`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'sluice-owned-'));
+      const dir = ownedDir();
       writeFileSync(join(dir, 'in.jsonl'), '{"ts":1,"x":1}\n{"ts":2,"x":2}\n');
       const doc = {
         format: 'sluice/v1',

@@ -4,13 +4,14 @@
  * 2 and 4 partitions (2 and 4 on partition threads, docs/embedded-threads.md). The output must be
  * the case's expected output every time.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadGoldenCases } from '@sluice/nodes/testing';
+import { loadGoldenCases, tempFolders } from '@sluice/nodes/testing';
 import { EmbeddedRunner } from '@sluice/engine';
 import { readJsonl, runToEnd, sortRows } from '@sluice/engine/testing';
+
+const goldenDir = tempFolders('sluice-golden-');
 
 const cases = loadGoldenCases(new URL('../../nodes/src/window/cases', import.meta.url)).filter(({ c }) => c.source && !c.expect.error);
 
@@ -20,7 +21,7 @@ describe('window golden cases through the embedded runner', () => {
     for (const batchSize of [1, 7, 1000]) {
       for (const partitions of [1, 2, 4]) {
         it(`${file} (batch ${batchSize}, ${partitions} partitions)`, async () => {
-          const dir = mkdtempSync(join(tmpdir(), 'sluice-golden-'));
+          const dir = goldenDir();
           const events = c.steps.flatMap((s) => ('events' in s ? s.events : []));
           writeFileSync(join(dir, 'in.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
           const doc = {

@@ -45,3 +45,21 @@ export function saveBreakpoints(user: string, pipelineId: string, breakpoints: R
     // Quota or private mode: nothing to tell the user beyond what the page still shows.
   }
 }
+
+/**
+ * Calls `changed` when another tab of this browser changes the entry of this user and pipeline
+ * (the `storage` event fires in the other tabs only, never in the one that wrote); `owner` is
+ * read at each event. Returns the unsubscribe.
+ */
+export function onOtherTabChange(owner: () => { user: string; pipelineId?: string } | undefined, changed: () => void): () => void {
+  const target = globalThis as unknown as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>;
+  if (typeof target.addEventListener !== 'function' || typeof target.removeEventListener !== 'function') return () => undefined;
+  const listener = (e: StorageEvent) => {
+    const o = owner();
+    if (o?.pipelineId === undefined) return;
+    // key null: the other tab cleared the whole storage.
+    if (e.key === null || e.key === keyOf(o.user, o.pipelineId)) changed();
+  };
+  target.addEventListener('storage', listener);
+  return () => target.removeEventListener?.('storage', listener);
+}

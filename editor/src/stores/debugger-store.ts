@@ -8,7 +8,7 @@ import type { PipelineDocument } from '@sluice/shared';
 import { create } from 'zustand';
 import type { DebugEnd, DebugPause, DebugSessionView, DebugStepCommand } from '@sluice/shared';
 import { debugApi } from '../api/debugger-api';
-import { loadBreakpoints, saveBreakpoints } from './breakpoint-storage';
+import { loadBreakpoints, onOtherTabChange, saveBreakpoints } from './breakpoint-storage';
 import { useUi } from './ui-store';
 
 export interface DebuggerState {
@@ -121,3 +121,12 @@ function keep(breakpoints: Record<string, string>): void {
   const owner = useDebugger.getState().owner;
   if (owner?.pipelineId !== undefined) saveBreakpoints(owner.user, owner.pipelineId, breakpoints);
 }
+
+// Two tabs on one pipeline show the same breakpoints: a change in one is read back in the other.
+onOtherTabChange(
+  () => useDebugger.getState().owner,
+  () => {
+    const owner = useDebugger.getState().owner;
+    if (owner?.pipelineId !== undefined) useDebugger.setState({ breakpoints: loadBreakpoints(owner.user, owner.pipelineId) });
+  },
+);

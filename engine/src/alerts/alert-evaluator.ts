@@ -84,7 +84,7 @@ export class AlertEvaluator {
        */
       countsEdges?: boolean;
       remoteCounts?: { redis: RedisClient; keys: RedisKeys };
-      /** Where states outlive this server (a cluster: Redis); absent: in memory only. */
+      /** Where states outlive this server (a cluster: Redis; one server: its store); absent: in memory only. */
       states?: AlertStateStore;
       /** Folders a sink target's files must be in (as the pipelines' own sinks). */
       fileRoots?: readonly string[];

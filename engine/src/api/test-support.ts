@@ -1,5 +1,5 @@
 /** Shared by the API tests: a real app over a real file store and the real embedded runner. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentManager } from '../deployments/deployment-manager.js';
@@ -26,27 +26,36 @@ export interface TestResponse {
   headers: Headers;
 }
 
-const open: DeploymentManager[] = [];
+const open: { deployments: DeploymentManager; dataDir: string }[] = [];
 
-/** Close every manager a test opened (call from afterEach). */
+/** Close every manager a test opened and remove its data folder (call from afterEach). */
 export async function closeTestApis(): Promise<void> {
-  for (const m of open.splice(0)) await m.close();
+  for (const { deployments, dataDir } of open.splice(0)) {
+    await deployments.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
-/** `confine`: file paths must stay in the store's files folder, as on a real server. */
+/**
+ * `confine`: file paths must stay in the store's files folder, as on a real server. `dataDir`: a
+ * folder the test made (default: a new temp folder); removed by closeTestApis either way.
+ */
 export function testApi(
-  options: Partial<Omit<AppOptions, 'store' | 'deployments' | 'recorder'>> & { confine?: boolean; recordings?: RecordingStore } = {},
+  options: Partial<Omit<AppOptions, 'store' | 'deployments' | 'recorder'>> & {
+    confine?: boolean;
+    recordings?: RecordingStore;
+    dataDir?: string;
+  } = {},
 ): TestApi {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
+  const { confine, recordings, dataDir = mkdtempSync(join(tmpdir(), 'sluice-api-')), ...appOptions } = options;
   const store = new FileStore({ dataDir });
-  const { confine, recordings, ...appOptions } = options;
   const deployments = new DeploymentManager({
     store,
     runner: new EmbeddedRunner(),
     ingest: new IngestHub(),
     ...(confine ? { allowedRoots: [store.defaultBaseDir] } : {}),
   });
-  open.push(deployments);
+  open.push({ deployments, dataDir });
   // A store of the test's own (Redis): the test closes it.
   const recorder = recordings ? { recorder: new Recorder({ deployments, recordings }) } : {};
   const app = createApp({ store, deployments, ...recorder, ...appOptions });

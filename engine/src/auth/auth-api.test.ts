@@ -1,12 +1,13 @@
 /** Sign-in sessions, local-only mode, the business guard through the API, and who is recorded. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '@sluice/nodes/testing';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeTestApis, generatorDoc, testApi } from '../api/test-support.js';
 import { authTestApi, pricingDoc } from './auth-fixtures.js';
 import { Authenticator } from './authenticator.js';
 import { TokenStore } from './token-store.js';
+
+const authDir = tempFolders('sluice-auth-');
 
 afterEach(closeTestApis);
 
@@ -101,7 +102,7 @@ describe('local-only mode (no tokens)', () => {
   });
 
   it('auth turns on when the first token appears, and stays on when the last is revoked', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-auth-'));
+    const dir = authDir();
     const tokens = new TokenStore({ file: join(dir, 'tokens.json') });
     const api = testApi({ auth: new Authenticator({ tokens }) });
     expect((await api.call('GET', '/api/pipelines')).status).toBe(200);
@@ -114,7 +115,7 @@ describe('local-only mode (no tokens)', () => {
   });
 
   it('required: a server bound beyond loopback lets nobody in while it has no token', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-auth-'));
+    const dir = authDir();
     const api = testApi({ auth: new Authenticator({ tokens: new TokenStore({ file: join(dir, 'tokens.json') }), required: true }) });
     expect((await api.call('GET', '/api/pipelines')).status).toBe(401);
     expect((await api.call('GET', '/healthz')).status).toBe(200);

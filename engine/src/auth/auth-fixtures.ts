@@ -30,7 +30,9 @@ export async function authTestApi(o: { failuresPerMinute?: number; log?: (line: 
   const tokens = new TokenStore({ file: join(dir, 'tokens.json') });
   const secret = {} as Record<Role, string>;
   for (const role of ['admin', 'editor', 'business', 'viewer'] as const) secret[role] = await tokens.add(NAMES[role], role);
+  // The tokens file in the app's data folder, as a server keeps it: removed with it by closeTestApis.
   const api = testApi({
+    dataDir: dir,
     auth: new Authenticator({ tokens, failuresPerMinute: o.failuresPerMinute ?? 100_000 }),
     ...(o.log ? { log: o.log } : {}),
   });

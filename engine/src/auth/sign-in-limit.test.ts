@@ -3,18 +3,19 @@
  * and 403s were not logged. Now 10 failures a minute per client address, then 429; every
  * refusal is one line in the server log, without the token.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '@sluice/nodes/testing';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeTestApis, testApi } from '../api/test-support.js';
 import { Authenticator } from './authenticator.js';
 import { TokenStore } from './token-store.js';
 
+const limitDir = tempFolders('sluice-limit-');
+
 afterEach(closeTestApis);
 
 async function limited() {
-  const tokens = new TokenStore({ file: join(mkdtempSync(join(tmpdir(), 'sluice-limit-')), 'tokens.json') });
+  const tokens = new TokenStore({ file: join(limitDir(), 'tokens.json') });
   const admin = await tokens.add('ada', 'admin');
   const clock = { t: 1_000_000 };
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 /** Tokens at rest (hashes only), from the file and the environment, the CLI, and the binding rule at start. */
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '@sluice/nodes/testing';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { serveCommand } from '../cli/serve-command.js';
@@ -9,7 +9,7 @@ import { type RunningServer, startServer } from '../server/start-server.js';
 import { BindingRefused, checkBinding } from './binding.js';
 import { hashToken, parseEnvTokens, TokenConfigError, TokenStore, tokenStoreFor } from './token-store.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'sluice-tokens-'));
+const tmp = tempFolders('sluice-tokens-');
 
 describe('TokenStore', () => {
   it('stores only the hash: the file never contains the token; verify finds the entry by it', async () => {

@@ -1,12 +1,14 @@
 /**
  * The CLI as a user runs it: a real process, exit codes, --param, and what it prints.
  */
+import { tempFolders } from '@sluice/nodes/testing';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+
+const cliDir = tempFolders('sluice-cli-');
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -26,7 +28,7 @@ function sluiceWith(env: Record<string, string>, ...args: string[]) {
 }
 
 function write(doc: unknown, files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+  const dir = cliDir();
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   writeFileSync(join(dir, 'graph.json'), typeof doc === 'string' ? doc : JSON.stringify(doc));
   return join(dir, 'graph.json');

@@ -19,9 +19,8 @@ import { generatorDoc, httpSourceDoc, readSse } from '../api/test-support.js';
 import { type LocalWorkers, spawnWorkers } from '../cli/spawn-workers.js';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { type RunningServer, startServer } from '../server/start-server.js';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { RedisAlertStates } from '../alerts/alert-state-store.js';
+import { type HookReceiver, startHookReceiver } from '../alerts/hook-receiver.js';
 import { RedisKeys } from '../runners/bullmq/keys.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -300,29 +299,15 @@ describe('servers of a cluster (one Redis prefix, one schema)', () => {
 });
 
 describe('alert states across a leader change', () => {
-  const hooks: { state: string; rule: string; since: number }[] = [];
-  let hookServer: Server;
+  let receiver: HookReceiver;
+  let hooks: HookReceiver['hooks'] = [];
   let hookUrl = '';
-  const allowBefore = process.env.SLUICE_HTTP_SINK_ALLOW;
   beforeAll(async () => {
-    process.env.SLUICE_HTTP_SINK_ALLOW = '127.0.0.1/32';
-    hookServer = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        hooks.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
-    hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
+    receiver = await startHookReceiver();
+    hooks = receiver.hooks;
+    hookUrl = receiver.url;
   });
-  afterAll(async () => {
-    if (allowBefore === undefined) delete process.env.SLUICE_HTTP_SINK_ALLOW;
-    else process.env.SLUICE_HTTP_SINK_ALLOW = allowBefore;
-    hookServer.closeAllConnections();
-    await new Promise<void>((r) => hookServer.close(() => r()));
-  });
+  afterAll(() => receiver.close());
 
   it('the new leader goes on from the states the stopped leader left: no second firing, the pending clock kept', async () => {
     const c = newCluster();

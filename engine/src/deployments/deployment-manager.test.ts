@@ -1,7 +1,5 @@
 /** The deployment manager on the real embedded runner and file store: deploy, stop, restart. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempFolders } from '@sluice/nodes/testing';
 import type { PipelineDocument } from '@sluice/shared';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EmbeddedRunner } from '../runners/embedded/embedded-runner.js';
@@ -9,6 +7,8 @@ import type { RunHandle, Runner } from '../runners/runner.js';
 import { IngestHub } from '../runtime/ingest-hub.js';
 import { FileStore } from '../store/file-store.js';
 import { DeployError, DeploymentManager } from './deployment-manager.js';
+
+const deployDir = tempFolders('sluice-deploy-');
 
 const managers: DeploymentManager[] = [];
 afterEach(async () => {
@@ -68,7 +68,7 @@ function manager(store: FileStore, runner: Runner = new EmbeddedRunner(), log?: 
   return m;
 }
 
-const freshStore = () => new FileStore({ dataDir: mkdtempSync(join(tmpdir(), 'sluice-deploy-')) });
+const freshStore = () => new FileStore({ dataDir: deployDir() });
 
 describe('DeploymentManager', () => {
   it('records a deploy as a version and in the store; stop forgets it', async () => {

@@ -9,8 +9,7 @@
  * [0,100) ... [N-100,N): each holds order_ids 100k+1 ... 100k+100, i.e. 50 odd and 50 even. So a
  * run without loss or duplicates emits exactly N/100 windows x 2 parities, each with n = 50.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '@sluice/nodes/testing';
 import { join } from 'node:path';
 import type { PipelineDocument } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
@@ -89,8 +88,9 @@ function restartReason(r: RedeployReport | undefined): string | undefined {
 export function describeHotRedeploy(subject: HotRedeploySubject): void {
   const EVENTS = subject.events ?? 2000;
   describe(`hot redeploy: ${subject.name}`, () => {
+    const hotDir = tempFolders('sluice-hot-');
     async function setup() {
-      const dataDir = mkdtempSync(join(tmpdir(), 'sluice-hot-'));
+      const dataDir = hotDir();
       const store = new FileStore({ dataDir });
       const runner = await subject.create();
       const lines: string[] = [];

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempFolders } from '@sluice/nodes/testing';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,11 @@ import type { PipelineDocument } from '@sluice/shared';
 import { LIVE_EXAMPLE_RATE } from './live-example.js';
 import { loadExamples } from './load-examples.js';
 
+const exDir = tempFolders('sluice-ex-');
+const storeDir = tempFolders('sluice-examples-');
+
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
-const freshStore = () => new FileStore({ dataDir: mkdtempSync(join(tmpdir(), 'sluice-examples-')) });
+const freshStore = () => new FileStore({ dataDir: storeDir() });
 
 describe('loadExamples', () => {
   it('imports every example graph with its own folder as baseDir; each is valid and its files stay inside the examples', async () => {
@@ -39,7 +43,7 @@ describe('loadExamples', () => {
   });
 
   it('skips files that are not documents, bad JSON, bad ids and ids already taken, and says why', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-ex-'));
+    const dir = exDir();
     mkdirSync(join(dir, 'one'));
     mkdirSync(join(dir, 'two'));
     const doc = (id?: string) => JSON.stringify({ format: 'sluice/v1', ...(id ? { id } : {}), nodes: [], edges: [] });

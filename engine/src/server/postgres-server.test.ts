@@ -1,11 +1,13 @@
 /** The server on PostgreSQL (DATABASE_URL): examples imported once, deploys survive a restart, audit kept in the database. */
+import { tempFolders } from '@sluice/nodes/testing';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from './start-server.js';
+
+const pgDir = tempFolders('sluice-pg-');
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `sluice_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -23,7 +25,7 @@ afterAll(async () => {
 
 describe('startServer with DATABASE_URL', () => {
   it('keeps pipelines, deployments and the audit log in PostgreSQL across a restart', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'sluice-pg-'));
+    const root = pgDir();
     const examplesDir = join(root, 'examples');
     mkdirSync(join(examplesDir, 'gen'), { recursive: true });
     writeFileSync(

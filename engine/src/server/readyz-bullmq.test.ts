@@ -1,11 +1,11 @@
 /** /readyz in BullMQ mode answers for Redis: ready while it answers, 503 when it does not. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { type RunningServer, startServer } from './start-server.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const readyzDir = tempFolders('sluice-readyz-');
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `${TEST_KEY_ROOT}-readyz-${process.pid}`;
@@ -17,7 +17,7 @@ afterEach(async () => {
 afterAll(() => deletePrefixKeys(REDIS, PREFIX));
 
 async function serve(redisUrl: string) {
-  const root = mkdtempSync(join(tmpdir(), 'sluice-readyz-'));
+  const root = readyzDir();
   const s = await startServer({
     port: 0,
     host: '127.0.0.1',

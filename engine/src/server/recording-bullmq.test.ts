@@ -1,13 +1,13 @@
 /** In BullMQ mode the recording lives in Redis: it feeds previews and outlives a server restart. */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { deletePrefixKeys } from '../runners/bullmq/test-keys.js';
 import { WorkerPool } from '../runners/bullmq/worker-pool.js';
 import { type RunningServer, startServer } from './start-server.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const recqDir = tempFolders('sluice-recq-');
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `${TEST_KEY_ROOT}-recq-${randomUUID().slice(0, 8)}`;
@@ -42,7 +42,7 @@ async function json(url: string, init?: RequestInit): Promise<{ status: number; 
 
 describe('recording on the BullMQ engine', () => {
   it('records source events in Redis, previews on them, and keeps them across a restart', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'sluice-recq-'));
+    const root = recqDir();
     const options = {
       port: 0,
       host: '127.0.0.1',

@@ -1,10 +1,12 @@
 /** The real server on a free port: examples on first start, the editor with SPA fallback, shutdown. */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '@sluice/nodes/testing';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../api/test-support.js';
 import { type RunningServer, startServer } from './start-server.js';
+
+const serverDir = tempFolders('sluice-server-');
 
 const servers: RunningServer[] = [];
 afterEach(async () => {
@@ -12,7 +14,7 @@ afterEach(async () => {
 });
 
 function fixture() {
-  const root = mkdtempSync(join(tmpdir(), 'sluice-server-'));
+  const root = serverDir();
   const examplesDir = join(root, 'examples');
   mkdirSync(join(examplesDir, 'tiny'), { recursive: true });
   writeFileSync(join(examplesDir, 'tiny', 'numbers.jsonl'), '{"n":1}\n{"n":2}\n{"n":3}\n');

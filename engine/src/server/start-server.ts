@@ -25,6 +25,7 @@ import { type LogOption, lineFn, toLogger } from '../logging/logger.js';
 import { Recorder } from '../recording/recorder.js';
 import { AlertEvaluator } from '../alerts/alert-evaluator.js';
 import { RedisAlertStates } from '../alerts/alert-state-store.js';
+import { StoredAlertStates } from '../alerts/stored-alert-states.js';
 import { RedisKeys } from '../runners/bullmq/keys.js';
 import { createRedis } from '../runners/bullmq/redis-client.js';
 import { closeRedis } from '../runners/bullmq/redis-options.js';
@@ -156,7 +157,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ? new ServerCluster({ redisUrl: o.redisUrl, prefix: o.prefix ?? 'sluice', deployments, log: o.log })
     : undefined;
   // The pipelines' alert rules, on the runs this server coordinates (docs/alerts.md); in a
-  // cluster their states are kept in Redis, so a new leader goes on where the last one was.
+  // cluster their states are kept in Redis, so a new leader goes on where the last one was;
+  // without Redis in the store, so a restarted server goes on where it was.
   const alertRedis = cluster && o.redisUrl ? createRedis(o.redisUrl, { commandTimeout: 5000 }) : undefined;
   alertRedis?.on('error', () => undefined); // retried by ioredis; a failed write is logged by the evaluator
   const alerts = new AlertEvaluator({
@@ -172,7 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           // BullMQ: the workers count data rules on the edges they produce; the leader sums them.
           ...(runner.kind === 'bullmq' ? { remoteCounts: { redis: alertRedis, keys: new RedisKeys(o.prefix ?? 'sluice') } } : {}),
         }
-      : {}),
+      : { states: new StoredAlertStates(store) }),
   });
   alerts.start();
   // Before the lease is tried: every run this server coordinates carries its leader token.

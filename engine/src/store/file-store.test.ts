@@ -1,12 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '@sluice/nodes/testing';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from './atomic-write.js';
 import { FileStore } from './file-store.js';
 import { describeStoreContract } from './store.contract.js';
 
-const fresh = () => new FileStore({ dataDir: mkdtempSync(join(tmpdir(), 'sluice-store-')) });
+const atomicDir = tempFolders('sluice-atomic-');
+const storeDir = tempFolders('sluice-store-');
+
+const fresh = () => new FileStore({ dataDir: storeDir() });
 const doc = (name: string) => ({ format: 'sluice/v1' as const, name, nodes: [], edges: [] });
 
 describeStoreContract('files', async () => fresh());
@@ -50,7 +53,7 @@ describe('file store', () => {
   });
 
   it('writeFileAtomic replaces a file whole and leaves no temporary file behind', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-atomic-'));
+    const dir = atomicDir();
     const path = join(dir, 'nested', 'a.json');
     await writeFileAtomic(path, 'old');
     await writeFileAtomic(path, 'new');
@@ -66,7 +69,7 @@ describe('file store', () => {
   });
 
   it('an empty data folder that does not exist yet lists nothing and is created on first save', async () => {
-    const s = new FileStore({ dataDir: join(mkdtempSync(join(tmpdir(), 'sluice-store-')), 'not-yet') });
+    const s = new FileStore({ dataDir: join(storeDir(), 'not-yet') });
     expect(await s.list()).toEqual([]);
     expect(await s.listDeployed()).toEqual([]);
     await s.put('p', doc('x'), { author: 'a', action: 'save' });

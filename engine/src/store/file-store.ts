@@ -4,6 +4,7 @@
  *   <dataDir>/pipelines/<id>/current.json      the current document with its metadata
  *   <dataDir>/pipelines/<id>/versions/<n>.json every version (document, time, author, note)
  *   <dataDir>/pipelines/<id>/deployment.json   present while the pipeline is deployed
+ *   <dataDir>/pipelines/<id>/alert-states.json its alert rules' states, removed with deployment.json
  *
  * Every write is atomic (atomic-write.ts): a crash leaves the old file or the new one, plus at
  * worst a hidden `*.tmp` file that readers never look at. A version file is written before
@@ -12,6 +13,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PipelineDocument, StoredPipeline, VersionInfo } from '@sluice/shared';
+import type { AlertState } from '../alerts/alert-state.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { KeyedLock } from './keyed-lock.js';
 import { checkPipelineId, DRAFT_ACTION, type Deployment, PIPELINE_ID, type PipelineStore, type PutMeta } from './pipeline-store.js';
@@ -136,7 +138,10 @@ export class FileStore implements PipelineStore {
   recordDeployment(id: string, deployment: Deployment | null): Promise<void> {
     return this.lock.run(id, async () => {
       const path = join(this.dir(id), 'deployment.json');
-      if (deployment === null) return rm(path, { force: true });
+      if (deployment === null) {
+        await rm(join(this.dir(id), 'alert-states.json'), { force: true });
+        return rm(path, { force: true });
+      }
       // A record for a deleted pipeline would leave a folder without current.json behind.
       if (!(await this.get(id))) throw new Error(`no pipeline "${id}" to record a deployment for`);
       await writeFileAtomic(path, JSON.stringify(deployment, null, 2));
@@ -154,6 +159,19 @@ export class FileStore implements PipelineStore {
       if (deployment && (await this.get(id))) out.push({ id, deployment });
     }
     return out;
+  }
+
+  async getAlertStates(id: string): Promise<Record<string, AlertState>> {
+    return (await readJson<Record<string, AlertState>>(join(this.dir(id), 'alert-states.json'))) ?? {};
+  }
+
+  putAlertStates(id: string, states: Record<string, AlertState>): Promise<boolean> {
+    // Under the pipeline's lock: an undeploy (recordDeployment null) cannot slip in between.
+    return this.lock.run(id, async () => {
+      if ((await this.getDeployment(id)) === null) return false;
+      await writeFileAtomic(join(this.dir(id), 'alert-states.json'), JSON.stringify(states));
+      return true;
+    });
   }
 }
 

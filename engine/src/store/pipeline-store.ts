@@ -5,6 +5,7 @@
  * (store.contract.ts); files by default (file-store.ts), PostgreSQL later.
  */
 import type { ParamValue, PipelineDocument, StoredPipeline, VersionInfo } from '@sluice/shared';
+import type { AlertState } from '../alerts/alert-state.js';
 
 /** Pipeline ids, as GRAPH_FORMAT.md defines them; also safe as a folder or key name. */
 export const PIPELINE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -60,6 +61,16 @@ export interface PipelineStore {
   getDeployment(id: string): Promise<Deployment | null>;
   /** Pipelines recorded as deployed: what a restarted server brings back. */
   listDeployed(): Promise<{ id: string; deployment: Deployment }[]>;
+  /**
+   * The alert rules' states of a deployed pipeline, by rule id (docs/alerts.md): kept with its
+   * deployment record, so a restarted server goes on where it was; {} when none.
+   */
+  getAlertStates(id: string): Promise<Record<string, AlertState>>;
+  /**
+   * Writes them while the pipeline is recorded as deployed; false (nothing written) when it is
+   * not: an undeploy deletes them with the record, and a late write must not bring them back.
+   */
+  putAlertStates(id: string, states: Record<string, AlertState>): Promise<boolean>;
 }
 
 /** Thrown for an id outside PIPELINE_ID (it would name a folder or key). */

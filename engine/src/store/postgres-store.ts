@@ -2,7 +2,7 @@
  * The PostgreSQL store (`DATABASE_URL`): the same contract as the file store, for servers that
  * already run a database and want backups, replicas and several servers over one store.
  *
- *   <schema>.pipelines  id, version, updated_at, base_dir, document, deployment
+ *   <schema>.pipelines  id, version, updated_at, base_dir, document, deployment, alert_states
  *   <schema>.versions   pipeline_id, version, at, author, action, note, document
  *
  * Documents are `json`, not `jsonb`: stored as sent, key order and all (an export is what was
@@ -11,6 +11,7 @@
  */
 import pg from 'pg';
 import type { PipelineDocument, StoredPipeline, VersionInfo } from '@sluice/shared';
+import type { AlertState } from '../alerts/alert-state.js';
 import { checkPipelineId, DRAFT_ACTION, type Deployment, type PipelineStore, type PutMeta } from './pipeline-store.js';
 
 export interface PostgresStoreOptions {
@@ -74,6 +75,7 @@ export class PostgresStore implements PipelineStore {
       CREATE TABLE IF NOT EXISTS ${this.s}.audit (
         seq bigserial PRIMARY KEY, pipeline_id text NOT NULL, entry json NOT NULL);
       CREATE INDEX IF NOT EXISTS audit_pipeline ON ${this.s}.audit (pipeline_id, seq);
+      ALTER TABLE ${this.s}.pipelines ADD COLUMN IF NOT EXISTS alert_states json;
     `);
   }
 
@@ -186,7 +188,9 @@ export class PostgresStore implements PipelineStore {
 
   async recordDeployment(id: string, deployment: Deployment | null): Promise<void> {
     checkPipelineId(id);
-    const r = await this.pool.query(`UPDATE ${this.s}.pipelines SET deployment = $2 WHERE id = $1 AND version > 0`, [
+    // An undeploy drops the alert states with the record; a redeploy keeps them.
+    const states = deployment === null ? ', alert_states = NULL' : '';
+    const r = await this.pool.query(`UPDATE ${this.s}.pipelines SET deployment = $2${states} WHERE id = $1 AND version > 0`, [
       id,
       deployment === null ? null : JSON.stringify(deployment),
     ]);
@@ -207,6 +211,25 @@ export class PostgresStore implements PipelineStore {
       `SELECT id, deployment FROM ${this.s}.pipelines WHERE version > 0 AND deployment IS NOT NULL ORDER BY id`,
     );
     return rows;
+  }
+
+  async getAlertStates(id: string): Promise<Record<string, AlertState>> {
+    checkPipelineId(id);
+    const { rows } = await this.pool.query<{ alert_states: Record<string, AlertState> | null }>(
+      `SELECT alert_states FROM ${this.s}.pipelines WHERE id = $1`,
+      [id],
+    );
+    return rows[0]?.alert_states ?? {};
+  }
+
+  async putAlertStates(id: string, states: Record<string, AlertState>): Promise<boolean> {
+    checkPipelineId(id);
+    // One statement: written only while the deployment record is there (an undeploy wins).
+    const r = await this.pool.query(`UPDATE ${this.s}.pipelines SET alert_states = $2 WHERE id = $1 AND deployment IS NOT NULL`, [
+      id,
+      JSON.stringify(states),
+    ]);
+    return r.rowCount === 1;
   }
 
   close(): Promise<void> {

@@ -115,6 +115,27 @@ export function describeStoreContract(name: string, create: () => Promise<Pipeli
       expect(await s.listDeployed()).toEqual([]);
     });
 
+    it('keeps alert states while deployed: a redeploy keeps them, an undeploy deletes them and refuses later writes', async () => {
+      const s = await create();
+      await s.put('p', doc('x'), meta());
+      const firing = {
+        fires: { phase: 'firing' as const, since: 1000, value: 2, measuredAt: 3000 },
+        waits: { phase: 'pending' as const, since: 1500 },
+      };
+      expect(await s.getAlertStates('p')).toEqual({});
+      expect(await s.putAlertStates('p', firing)).toBe(false);
+      expect(await s.getAlertStates('p')).toEqual({});
+      await s.recordDeployment('p', deployment(1));
+      expect(await s.putAlertStates('p', firing)).toBe(true);
+      expect(await s.getAlertStates('p')).toEqual(firing);
+      await s.recordDeployment('p', deployment(2));
+      expect(await s.getAlertStates('p')).toEqual(firing);
+      await s.recordDeployment('p', null);
+      expect(await s.getAlertStates('p')).toEqual({});
+      expect(await s.putAlertStates('p', firing)).toBe(false);
+      expect(await s.getAlertStates('p')).toEqual({});
+    });
+
     it('refuses ids outside [a-z0-9-], so an id never names another folder or key', async () => {
       const s = await create();
       for (const bad of ['../escape', 'Upper', '', '-lead', 'a/b', 'x'.repeat(65)]) {

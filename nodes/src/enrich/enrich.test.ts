@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '../sdk/testing/temp-folders.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TIME, type Event } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import type { Operator } from '../sdk/operator.js';
 import { describeGoldenCases, plain, recordingCollector, testContext } from '../sdk/testing/index.js';
 import { enrichDefinition } from './definition.js';
 import { enrichOperator } from './operator.js';
+
+const enrichDir = tempFolders('sluice-enrich-');
 
 describeGoldenCases('enrich', new URL('./cases', import.meta.url));
 
@@ -23,7 +25,7 @@ function run(op: Operator, events: Event[]) {
 
 describe('enrich', () => {
   it('loads a table from a JSON-lines file and from a CSV file (typed like source.file)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-enrich-'));
+    const dir = enrichDir();
     writeFileSync(join(dir, 'campaigns.jsonl'), '{"ad_id":"a1","campaign_id":"c1"}\n\n{"ad_id":"a2","campaign_id":"c2"}\n');
     writeFileSync(join(dir, 'skus.csv'), 'sku,price,label\n007,9.5,"Red, large"\n8,,x\n');
     const byJsonl = await enrich({ table: { path: 'campaigns.jsonl' }, key: 'ad_id', on: 'ad_id', fields: ['campaign_id'] }, dir);
@@ -37,7 +39,7 @@ describe('enrich', () => {
   });
 
   it('fails at creation on a missing or malformed table file, naming it and the line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-enrich-'));
+    const dir = enrichDir();
     writeFileSync(join(dir, 'bad.jsonl'), '{"k":1}\n{"k":\n');
     await expect(enrich({ table: { path: 'nope.jsonl' }, key: 'k', on: 'k' }, dir)).rejects.toThrow(/cannot read table nope\.jsonl/);
     await expect(enrich({ table: { path: 'bad.jsonl' }, key: 'k', on: 'k' }, dir)).rejects.toThrow(

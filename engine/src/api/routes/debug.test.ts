@@ -3,13 +3,15 @@
  * a breakpoint's pause read from the command's answer, from GET .../state and from the SSE
  * stream, the end, and the refusals.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '@sluice/nodes/testing';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authTestApi } from '../../auth/auth-fixtures.js';
 import { closeTestApis, readSse } from '../test-support.js';
 import { type RunningServer, startServer } from '../../server/start-server.js';
+
+const debugDir = tempFolders('sluice-debug-');
 
 const servers: RunningServer[] = [];
 afterEach(async () => {
@@ -18,7 +20,7 @@ afterEach(async () => {
 });
 
 async function server() {
-  const root = mkdtempSync(join(tmpdir(), 'sluice-debug-'));
+  const root = debugDir();
   mkdirSync(join(root, 'examples'));
   const s = await startServer({
     port: 0,

@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '../../sdk/testing/temp-folders.js';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TIME, type Event } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import type { SinkOperator } from '../../sdk/operator.js';
 import { recordingCollector, testContext } from '../../sdk/testing/index.js';
 import { sinkFileDefinition } from './definition.js';
 import { sinkFileOperator } from './operator.js';
+
+const sinkDir = tempFolders('sluice-sink-');
 
 function sink(dir: string, config: Record<string, unknown>): SinkOperator {
   const op = sinkFileOperator(testContext({ config: sinkFileDefinition.config.parse(config), baseDir: dir })) as SinkOperator;
@@ -18,7 +20,7 @@ const col = recordingCollector('node', () => true);
 
 describe('sink.file', () => {
   it('writes one JSON line per event (fields only), creating folders, and appends by default', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const dir = sinkDir();
     const s = sink(dir, { path: 'out/nested/result.jsonl' });
     s.process([Object.freeze({ a: 1, s: 'x\ny', [EVENT_TIME]: 5 }) as Event, { b: [1, { c: null }] }], col, 'in');
     s.process([{ é: '漢字' }], col, 'in');
@@ -32,7 +34,7 @@ describe('sink.file', () => {
   });
 
   it('empties the file at start with mode overwrite, and flushes on demand', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const dir = sinkDir();
     writeFileSync(join(dir, 'r.jsonl'), 'old\n');
     const s = sink(dir, { path: 'r.jsonl', mode: 'overwrite' });
     expect(readFileSync(join(dir, 'r.jsonl'), 'utf8')).toBe('');
@@ -44,7 +46,7 @@ describe('sink.file', () => {
   });
 
   it('writes large outputs in chunks without losing or reordering lines', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const dir = sinkDir();
     const s = sink(dir, { path: 'big.jsonl' });
     for (let b = 0; b < 50; b++)
       s.process(
@@ -59,7 +61,7 @@ describe('sink.file', () => {
   });
 
   it('fails clearly when the file cannot be opened', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const dir = sinkDir();
     writeFileSync(join(dir, 'file'), '');
     expect(() => sink(dir, { path: 'file/under-a-file.jsonl' })).toThrow(/cannot open file\/under-a-file\.jsonl for writing/);
   });
@@ -72,7 +74,7 @@ describe('sink.file', () => {
   });
 
   it('after a restore, writes the batch again at the committed length (a batch written but never committed is not repeated)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const dir = sinkDir();
     const ctx = testContext({ config: sinkFileDefinition.config.parse({ path: 'r.jsonl', mode: 'overwrite' }), baseDir: dir });
     const first = sinkFileOperator(ctx) as SinkOperator;
     first.onStart?.();
@@ -92,7 +94,7 @@ describe('sink.file', () => {
   });
 
   it('a late write of a stale copy lands on the same bytes, and input end cuts a leftover tail', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const dir = sinkDir();
     const config = sinkFileDefinition.config.parse({ path: 'f.jsonl', mode: 'overwrite' });
     const a = testContext({ config, baseDir: dir });
     const current = sinkFileOperator(a) as SinkOperator;
@@ -119,7 +121,7 @@ describe('sink.file', () => {
   });
 
   it('fails at input end when the file holds less than was committed (something truncated it)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-'));
+    const dir = sinkDir();
     const op = sink(dir, { path: 't.jsonl' });
     op.process([{ n: 1 }, { n: 2 }], col, 'in');
     op.flush!();

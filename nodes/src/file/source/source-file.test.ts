@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempFolders } from '../../sdk/testing/temp-folders.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,8 +9,10 @@ import { parseCsv, typeCsvValue } from '../../sdk/csv.js';
 import { sourceFileDefinition } from './definition.js';
 import { sourceFileOperator } from './operator.js';
 
+const sourceFileDir = tempFolders('sluice-source-file-');
+
 function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-source-file-'));
+  const dir = sourceFileDir();
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

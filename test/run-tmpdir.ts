@@ -1,0 +1,60 @@
+/**
+ * The test run's own temp folder (README, tests). The global setup makes a
+ * fresh `sluice-tests-*` folder under the system's and sets TMPDIR to it before the workers
+ * fork, so os.tmpdir() in the tests, and in the processes they spawn, lands there; the setup file
+ * (tmpdir.setup.ts) gives each test file a folder of its own inside it and notes what the file
+ * left there; the teardown reports those files and removes the whole folder.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The run folder, for the setup file in the workers. */
+export const RUN_TMP_ENV = 'SLUICE_TEST_TMP';
+/** A test file's leftovers note, beside its folder: `<folder>.left.json`. */
+export const LEFT_SUFFIX = '.left.json';
+/** Not a test's data: the compile cache of `node --import tsx` children (tsx-<uid>). */
+export const IGNORED_ENTRY = /^tsx-\d+$/;
+
+export interface RunTmp {
+  dir: string;
+  /** Entries each test file left in its folder, by file (relative to the repository). */
+  leftovers(): { file: string; entries: string[] }[];
+  /** Puts TMPDIR back and removes the folder with everything in it. */
+  remove(): void;
+}
+
+export function openRunTmp(): RunTmp {
+  const before = process.env.TMPDIR;
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-tests-'));
+  process.env.TMPDIR = dir;
+  process.env[RUN_TMP_ENV] = dir;
+  return {
+    dir,
+    leftovers() {
+      const out: { file: string; entries: string[] }[] = [];
+      for (const name of readdirSync(dir)) {
+        if (!name.endsWith(LEFT_SUFFIX)) continue;
+        try {
+          out.push(JSON.parse(readFileSync(join(dir, name), 'utf8')) as { file: string; entries: string[] });
+        } catch {}
+      }
+      return out.sort((a, b) => a.file.localeCompare(b.file));
+    },
+    remove() {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      delete process.env[RUN_TMP_ENV];
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+}
+
+/** The teardown's lines: one per test file that left temp entries (removed with the run's folder). */
+export function describeLeftovers(left: { file: string; entries: string[] }[]): string {
+  const total = left.reduce((n, l) => n + l.entries.length, 0);
+  const lines = left.map(
+    (l) => `  ${l.file}: ${l.entries.length} (${l.entries.slice(0, 3).join(', ')}${l.entries.length > 3 ? ', ...' : ''})`,
+  );
+  return `${total} temp entr${total === 1 ? 'y' : 'ies'} left by ${left.length} test file(s) (removed with the run's temp folder):\n${lines.join('\n')}`;
+}
