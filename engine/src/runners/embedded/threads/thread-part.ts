@@ -236,16 +236,20 @@ export class PartitionThread implements TaskOutput {
     else setImmediate(go);
   }
 
-  /** Rounds of one batch from every source partition polled here, then the next job (later, when all were starved). */
+  /**
+   * Rounds of one batch from every source partition polled here, then the next job (later, when
+   * all were starved). The first round runs whatever the clock says: a thread descheduled between
+   * reading the clock and checking it (a loaded machine) ran no round, and a job without a round
+   * scheduled no next one, so its sources stopped for good and the run never ended.
+   */
   private async pollRound(): Promise<void> {
     this.pollScheduled = false;
     if (!this.polling || this.backlogged()) return; // an ack from the backlogged peer schedules the next round
     const started = performance.now();
-    let active = 0;
-    let starved = 0;
-    for (let round = 0; round < POLL_ROUNDS_PER_JOB && performance.now() - started < POLL_JOB_MS; round++) {
-      active = 0;
-      starved = 0;
+    let allStarved = false;
+    for (let round = 1; ; round++) {
+      let active = 0;
+      let starved = 0;
       for (const slot of this.polled) {
         if (slot.ended) continue;
         active++;
@@ -256,9 +260,11 @@ export class PartitionThread implements TaskOutput {
         if (batch.done) slot.ended = true;
         else if (batch.events.length < asked) starved++;
       }
-      if (active === 0 || starved > 0) break;
+      allStarved = active > 0 && starved === active;
+      if (active === 0 || starved > 0 || round >= POLL_ROUNDS_PER_JOB || performance.now() - started >= POLL_JOB_MS) break;
     }
-    if (active > 0) this.schedulePoll(starved === active ? this.init.batchDelayMs : 0);
+    // Nothing is scheduled once every source polled here has ended.
+    this.schedulePoll(allStarved ? this.init.batchDelayMs : 0);
   }
 
   // TaskOutput -------------------------------------------------------------------------------
