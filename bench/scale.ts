@@ -180,6 +180,21 @@ function processCpuSeconds(pid: number | undefined): number {
     return 0;
   }
 }
+/**
+ * A process's main thread (its event loop) from /proc/<pid>/schedstat: seconds it ran and seconds
+ * it was runnable but waited for a CPU (0s once it has exited). Wall time minus both is the time
+ * it was blocked: waiting for Redis, a timer, or nothing to do.
+ */
+function mainThreadSched(pid: number | undefined): { running: number; runQueue: number } {
+  if (pid === undefined) return { running: 0, runQueue: 0 };
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { running: (run ?? 0) / 1e9, runQueue: (wait ?? 0) / 1e9 };
+  } catch {
+    return { running: 0, runQueue: 0 };
+  }
+}
+
 /** USER_HZ: 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;
 
@@ -231,6 +246,12 @@ interface ScaleResult {
   coordinatorCpuSecondsPerMillion: number;
   /** Load average (1 min) at the start and end of the run. */
   load: [number, number];
+  /**
+   * The workers' main threads over the run, seconds summed over workers: running, runnable but
+   * waiting for a CPU (the machine's load), and blocked (waiting for Redis or a timer: what a
+   * quiet machine does not take away).
+   */
+  workerMainThread: { running: number; runQueue: number; blocked: number };
 }
 
 /** Whether the generator declares `parallelism` (sources split across workers): set it where it does. */
@@ -284,9 +305,14 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
     const eachCpu0 = local.processes.map((p) => processCpuSeconds(p.pid));
     const threads0 = local.processes.reduce((m, p) => threadCpuSeconds(p.pid, m), new Map<string, number>());
     const selfCpu0 = process.cpuUsage();
+    const sched0 = local.processes.map((p) => mainThreadSched(p.pid));
     const start = performance.now();
     await runYsb(runner, workers, EVENTS, join(dir, 'counts.jsonl'), 'ysb');
     const seconds = (performance.now() - start) / 1000;
+    const sched = local.processes.map((p, i) => {
+      const now = mainThreadSched(p.pid);
+      return { running: now.running - sched0[i]!.running, runQueue: now.runQueue - sched0[i]!.runQueue };
+    });
     const after = await redisCounters(admin);
     const eachCpu = local.processes.map((p, i) => processCpuSeconds(p.pid) - eachCpu0[i]!);
     const workersCpu = eachCpu.reduce((t, c) => t + c, 0);
@@ -307,6 +333,7 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
       workerCpuByThread: Object.fromEntries([...threads].map(([k, v]) => [k, perMillion(v - (threads0.get(k) ?? 0))])),
       coordinatorCpuSecondsPerMillion: perMillion((self.user + self.system) / 1e6),
       load: [Math.round(load0 * 100) / 100, Math.round(loadavg()[0]! * 100) / 100],
+      workerMainThread: threadSplit(sched, seconds),
     };
   } finally {
     await local.stop();
@@ -332,6 +359,20 @@ function threadCells(r: ScaleResult): string {
   return `${t('main user')} + ${t('main sys')}, ${helpers} | ${r.eachWorkerCpuSeconds.join(', ')}`;
 }
 
+/** Summed over workers, rounded to 10 ms. */
+function threadSplit(sched: readonly { running: number; runQueue: number }[], seconds: number): ScaleResult['workerMainThread'] {
+  const r = (x: number) => Math.round(x * 100) / 100;
+  const running = sched.reduce((t, s) => t + s.running, 0);
+  const runQueue = sched.reduce((t, s) => t + s.runQueue, 0);
+  return { running: r(running), runQueue: r(runQueue), blocked: r(Math.max(0, sched.length * seconds - running - runQueue)) };
+}
+
+/** The workers' main threads over a run, for the printed line. */
+function threadLine(r: ScaleResult): string {
+  const t = r.workerMainThread;
+  return `workers' main threads: running ${t.running} s, waiting for a CPU ${t.runQueue} s, blocked ${t.blocked} s`;
+}
+
 function say(s: string): void {
   process.stdout.write(`${s}\n`);
 }
@@ -348,13 +389,13 @@ try {
     for (const n of WORKER_COUNTS) {
       const r = await runOnce(redis.url, n, limiter);
       limited.push(r);
-      say(`${n} worker(s) at ${QUOTA} core: ${describe(r)}`);
+      say(`${n} worker(s) at ${QUOTA} core: ${describe(r)}; ${threadLine(r)}`);
     }
   }
   for (const n of UNLIMITED) {
     const r = await runOnce(redis.url, n, undefined);
     unlimited.push(r);
-    say(`${n} worker(s), no limit: ${describe(r)}`);
+    say(`${n} worker(s), no limit: ${describe(r)}; ${threadLine(r)}`);
   }
 } finally {
   redis.proc.kill('SIGKILL');

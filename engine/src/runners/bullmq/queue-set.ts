@@ -13,6 +13,33 @@ const PROMPT_MS = 1000;
 /** A marker seen by a fenced script this recently needs no GET before an enqueue (see add). */
 const SEEN_FRESH_MS = 250;
 
+/** Jobs that landed in their queues while the run marker was not yet asked again (QueueSet.addUnconfirmed). */
+export interface Landed {
+  /** The marker is gone: delete the queues these jobs went to. */
+  remove(): Promise<void>;
+  /** Ask the marker as add() does after the jobs: gone, remove them and throw RunStateLost. */
+  confirm(): Promise<void>;
+}
+
+/**
+ * Run `write`, whose script checks the run marker first (a task's commit, a source's
+ * checkpoint), after jobs landed: its check stands in for add()'s one after the jobs. It found
+ * the marker gone: the jobs are removed. It failed otherwise, perhaps before asking (a step
+ * before the script threw, Redis went away): the marker is asked as add() would.
+ */
+export async function confirmedBy<T>(landed: Landed | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (landed && err instanceof RunStateLost) await landed.remove();
+    else if (landed)
+      await landed.confirm().catch((confirmErr: unknown) => {
+        if (confirmErr instanceof RunStateLost) throw confirmErr;
+      });
+    throw err;
+  }
+}
+
 export class QueueSet {
   private readonly queues = new Map<string, Queue<BatchJob>>();
   private readonly connections: BullConnections;
@@ -52,7 +79,16 @@ export class QueueSet {
    * undeploy are removed by the process that wrote them.
    */
   async add(jobs: OutgoingJob[], markerSeenAt?: number): Promise<void> {
-    if (jobs.length === 0) return;
+    await (await this.addUnconfirmed(jobs, markerSeenAt))?.confirm();
+  }
+
+  /**
+   * add() without the marker check after the jobs landed: the caller's next write is a script
+   * that checks the marker (a task's commit, a source's checkpoint) and stands in for it, one
+   * round trip fewer per job (confirmedBy). Undefined when there was nothing to add.
+   */
+  async addUnconfirmed(jobs: OutgoingJob[], markerSeenAt?: number): Promise<Landed | undefined> {
+    if (jobs.length === 0) return undefined;
     const first = this.queue(jobs[0]!.targetStage, jobs[0]!.targetPartition);
     const marker = this.keys.runMarker(this.pid);
     const client = await first.backend.client;
@@ -81,11 +117,18 @@ export class QueueSet {
     // script) and the jobs landing, or a pause in between. Asked after the jobs landed: a marker
     // still there means they came before the undeploy, whose cleanup removes them; none means
     // they came after it, and this process removes the queues it wrote to itself.
-    if ((await client.get(marker)) === null) {
-      const redis = client as unknown as RedisClient;
+    const redis = client as unknown as RedisClient;
+    const remove = async () => {
       for (const q of byQueue.keys()) await scanAll(redis, `${this.keys.prefix}:${q.name}:*`, (found) => delKeys(redis, found), 500);
-      throw new RunStateLost(marker);
-    }
+    };
+    return {
+      remove,
+      confirm: async () => {
+        if ((await client.get(marker)) !== null) return;
+        await remove();
+        throw new RunStateLost(marker);
+      },
+    };
   }
 
   async close(): Promise<void> {

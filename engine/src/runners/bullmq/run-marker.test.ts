@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OutgoingJob } from './exchange-buffer.js';
 import { RedisKeys } from './keys.js';
-import { QueueSet } from './queue-set.js';
+import { confirmedBy, QueueSet } from './queue-set.js';
 import { RunMarker, RunStateLost } from './run-marker.js';
 import { SourceCheckpoints } from './source-checkpoints.js';
 import { type TaskSnapshot, TaskStateStore } from './task-state-store.js';
@@ -89,6 +89,47 @@ describe('run marker', () => {
       const jobs: OutgoingJob[] = [{ targetStage: 1, targetPartition: 0, job: { edge: 'e1', from: 0, to: 0, seq: 1, n: 0, wm: 0 } }];
       await expect(queues.add(jobs, seen)).rejects.toBeInstanceOf(RunStateLost);
       expect((await keysUnder()).filter((k) => k.includes('u.s1'))).toEqual([]);
+    } finally {
+      await queues.close();
+    }
+  });
+
+  it('jobs left for the next fenced write to confirm: a commit that finds the marker gone removes the queue keys they wrote', async () => {
+    const queues = new QueueSet(REDIS_URL, keys, 'v');
+    const store = new TaskStateStore(redis, keys);
+    try {
+      await redis.set(keys.runMarker('v'), 'gen');
+      const claim = await store.claim('v', 1, 0, 0, 'e1#0#1');
+      if (!('token' in claim)) throw new Error(`expected a claim, got ${JSON.stringify(claim)}`);
+      const jobs: OutgoingJob[] = [{ targetStage: 2, targetPartition: 0, job: { edge: 'e2', from: 0, to: 0, seq: 1, n: 0, wm: 0 } }];
+      const landed = await queues.addUnconfirmed(jobs, Date.now());
+      expect((await keysUnder()).filter((k) => k.includes('v.s2')).length).toBeGreaterThan(0);
+      // The undeploy comes after the jobs landed and before the commit.
+      await redis.del(keys.runMarker('v'));
+      await expect(confirmedBy(landed, () => store.commit('v', 1, 0, 0, head, {}, claim.token))).rejects.toBeInstanceOf(RunStateLost);
+      expect((await keysUnder()).filter((k) => k.includes('v.s2'))).toEqual([]);
+    } finally {
+      await queues.close();
+    }
+  });
+
+  it('jobs left for the next fenced write to confirm: a step that fails before that write asks the marker, and gone, removes them', async () => {
+    const queues = new QueueSet(REDIS_URL, keys, 'x');
+    try {
+      await redis.set(keys.runMarker('x'), 'gen');
+      const jobs: OutgoingJob[] = [{ targetStage: 2, targetPartition: 0, job: { edge: 'e2', from: 0, to: 0, seq: 1, n: 0, wm: 0 } }];
+      const landed = await queues.addUnconfirmed(jobs, Date.now());
+      await redis.del(keys.runMarker('x'));
+      const failing = async () => {
+        throw new Error('a tally publish failed');
+      };
+      await expect(confirmedBy(landed, failing)).rejects.toBeInstanceOf(RunStateLost);
+      expect((await keysUnder()).filter((k) => k.includes('x.s2'))).toEqual([]);
+      // With the marker there, the step's own error comes through and the jobs stay.
+      await redis.set(keys.runMarker('x'), 'gen');
+      const kept = await queues.addUnconfirmed(jobs, Date.now());
+      await expect(confirmedBy(kept, failing)).rejects.toThrow('a tally publish failed');
+      expect((await keysUnder()).filter((k) => k.includes('x.s2')).length).toBeGreaterThan(0);
     } finally {
       await queues.close();
     }

@@ -18,7 +18,7 @@ import { routeSourceBatch } from '../../runtime/source-step.js';
 import { SOURCE_CHANNEL } from '../../runtime/task.js';
 import type { BacklogGauge } from './backlog-gauge.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
-import type { QueueSet } from './queue-set.js';
+import { confirmedBy, type QueueSet } from './queue-set.js';
 import { sleep } from './queue-drain.js';
 import type { SourceCheckpoints } from './source-checkpoints.js';
 import { checkpointOf, keepBatch, pollBatch, restoreSlot, type SourceSlot } from './source-slot.js';
@@ -173,10 +173,11 @@ export class SourceUnit {
     // A source without positions has no pending mark to fence its enqueue: the lease is
     // confirmed instead, just before the jobs go out.
     else if (jobs.length > 0) await o.confirmLease();
-    if (jobs.length > 0) await o.queues.add(jobs, markerSeenAt);
+    // The checkpoint's script asks the run marker after the jobs landed (QueueSet.addUnconfirmed).
+    const landed = await o.queues.addUnconfirmed(jobs, markerSeenAt);
     o.backlog.add(jobs.length);
     // Also after a batch that sent nothing on: a sink chained here may have written it.
-    if (jobs.length > 0 || records > 0 || batch.done) await this.checkpoint();
+    if (jobs.length > 0 || records > 0 || batch.done) await confirmedBy(landed, () => this.checkpoint());
     return { events: batch.events.length, records };
   }
 

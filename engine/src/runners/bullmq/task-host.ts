@@ -19,6 +19,7 @@ import type { ContextOptions } from '../../runtime/operator-context.js';
 import { Task } from '../../runtime/task.js';
 import { type BatchJob, decodeEvents, decodeWatermark } from './batch-codec.js';
 import { ExchangeBuffer, type OutgoingJob } from './exchange-buffer.js';
+import { confirmedBy, type Landed } from './queue-set.js';
 import type { CountersSnapshot, TaskChanges, TaskSnapshot, TaskStateStore } from './task-state-store.js';
 
 /** Thrown for a batch that arrived before its predecessor: retried later, never applied early. */
@@ -49,9 +50,10 @@ export interface TaskHostOptions {
   context: ContextOptions;
   /**
    * Adds the jobs to their queues (before the commit: a crash in between only duplicates ids).
-   * `markerSeenAt`: when the claim that found the run marker was asked (QueueSet.add).
+   * `markerSeenAt`: when the claim that found the run marker was asked (QueueSet.add). The
+   * marker is not asked again after them: the commit does (QueueSet.addUnconfirmed).
    */
-  enqueue: (jobs: OutgoingJob[], markerSeenAt?: number) => Promise<void>;
+  enqueue: (jobs: OutgoingJob[], markerSeenAt?: number) => Promise<Landed | undefined>;
   onTap?: (edgeId: string, events: Event[]) => void;
   /** This task cannot be built here (an operator's create, restore or onStart threw): the run fails with it. */
   onStartFailure?: (failure: StartFailure) => Promise<void>;
@@ -110,9 +112,12 @@ export class TaskHost {
       if (this.o.stage.nodes.some((id) => this.o.plan.nodes.get(id)!.isSink)) this.o.beforeSinkWrite?.();
       await this.task.flushSinks();
       if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
-      await this.o.enqueue(this.exchange.drain(), asked);
-      await this.tally?.end(this.exchange.edgeCounts);
-      await this.commit(claim.token);
+      // The commit's script asks the run marker after the jobs landed (QueueSet.addUnconfirmed).
+      const landed = await this.o.enqueue(this.exchange.drain(), asked);
+      await confirmedBy(landed, async () => {
+        await this.tally?.end(this.exchange.edgeCounts);
+        await this.commit(claim.token);
+      });
       return true;
     } catch (err) {
       this.version = -1; // in-memory state may be ahead of what is committed: reload next time

@@ -249,7 +249,7 @@ export class WorkerPool {
         generation: d.generation,
         store: this.store,
         context,
-        enqueue: (jobs, markerSeenAt) => queues.add(jobs, markerSeenAt),
+        enqueue: (jobs, markerSeenAt) => queues.addUnconfirmed(jobs, markerSeenAt),
         onTap: taps.publish,
         tallyFor: counting.tallyFor,
         onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
