@@ -5,7 +5,7 @@
  * (tmpdir.setup.ts) gives each test file a folder of its own inside it and notes what the file
  * left there; the teardown reports those files and removes the whole folder.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,6 +27,9 @@ export interface RunTmp {
 export function openRunTmp(): RunTmp {
   const before = process.env.TMPDIR;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-tests-'));
+  // Traversable like /tmp itself: a broker a test starts drops to its own user (Mosquitto)
+  // and must reach the files the test made readable for it.
+  chmodSync(dir, 0o755);
   process.env.TMPDIR = dir;
   process.env[RUN_TMP_ENV] = dir;
   return {

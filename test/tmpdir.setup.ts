@@ -17,7 +17,7 @@ if (runTmp) {
   // A short name: paths of sockets and of nested temp folders stay short.
   const name = `f-${createHash('sha256').update(file).digest('hex').slice(0, 10)}`;
   const dir = join(runTmp, name);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
   process.env.TMPDIR = dir;
   afterAll(() => {
     const entries = readdirSync(dir).filter((e) => !IGNORED_ENTRY.test(e));
