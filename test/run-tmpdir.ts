@@ -5,16 +5,34 @@
  * (tmpdir.setup.ts) gives each test file a folder of its own inside it and notes what the file
  * left there; the teardown reports those files and removes the whole folder.
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /** The run folder, for the setup file in the workers. */
 export const RUN_TMP_ENV = 'SLUICE_TEST_TMP';
+/** The system's temp folder, where tsx's shared cache stays (shareTsxCache). */
+export const SYSTEM_TMP_ENV = 'SLUICE_TEST_SYSTEM_TMP';
 /** A test file's leftovers note, beside its folder: `<folder>.left.json`. */
 export const LEFT_SUFFIX = '.left.json';
 /** Not a test's data: the compile cache of `node --import tsx` children (tsx-<uid>). */
 export const IGNORED_ENTRY = /^tsx-\d+$/;
+
+/**
+ * tsx keeps its compile cache in `<tmpdir>/tsx-<uid>`, with no setting to move it: a folder per
+ * test file would make every `node --import tsx` child compile the engine again (seconds each,
+ * and an esbuild service child). A link to the system temp folder's cache keeps it shared and warm.
+ */
+export function shareTsxCache(inDir: string, systemTmp: string): void {
+  const name = `tsx-${process.geteuid?.() ?? userInfo().username}`;
+  const shared = join(systemTmp, name);
+  try {
+    mkdirSync(shared, { recursive: true, mode: 0o700 });
+    symlinkSync(shared, join(inDir, name));
+  } catch {
+    // Already linked, or the system folder is not writable: tsx then makes its own.
+  }
+}
 
 export interface RunTmp {
   dir: string;
@@ -26,12 +44,15 @@ export interface RunTmp {
 
 export function openRunTmp(): RunTmp {
   const before = process.env.TMPDIR;
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-tests-'));
+  const systemTmp = tmpdir();
+  const dir = mkdtempSync(join(systemTmp, 'sluice-tests-'));
   // Traversable like /tmp itself: a broker a test starts drops to its own user (Mosquitto)
   // and must reach the files the test made readable for it.
   chmodSync(dir, 0o755);
   process.env.TMPDIR = dir;
   process.env[RUN_TMP_ENV] = dir;
+  process.env[SYSTEM_TMP_ENV] = systemTmp;
+  shareTsxCache(dir, systemTmp);
   return {
     dir,
     leftovers() {
@@ -48,6 +69,7 @@ export function openRunTmp(): RunTmp {
       if (before === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = before;
       delete process.env[RUN_TMP_ENV];
+      delete process.env[SYSTEM_TMP_ENV];
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     },
   };

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { IGNORED_ENTRY, LEFT_SUFFIX, RUN_TMP_ENV } from './run-tmpdir.js';
+import { IGNORED_ENTRY, LEFT_SUFFIX, RUN_TMP_ENV, SYSTEM_TMP_ENV, shareTsxCache } from './run-tmpdir.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const runTmp = process.env[RUN_TMP_ENV];
@@ -18,6 +18,8 @@ if (runTmp) {
   const name = `f-${createHash('sha256').update(file).digest('hex').slice(0, 10)}`;
   const dir = join(runTmp, name);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const systemTmp = process.env[SYSTEM_TMP_ENV];
+  if (systemTmp) shareTsxCache(dir, systemTmp);
   process.env.TMPDIR = dir;
   afterAll(() => {
     const entries = readdirSync(dir).filter((e) => !IGNORED_ENTRY.test(e));

@@ -108,7 +108,12 @@ describe('source.amqp split as competing consumers on BullMQ', () => {
   it('a worker holding consumers SIGKILLed mid-run: nothing lost; what it had not acknowledged comes back, at most its prefetch per consumer', async () => {
     const input = orders(6_000);
     const queue = await broker.queue('split-kill');
-    for (let from = 0; from < input.length; from += 500) await broker.send(queue, ...input.slice(from, from + 500));
+    // Half now, the rest after the kill: the kill always lands part way, however fast the run.
+    const half = input.length / 2;
+    const send = async (from: number, to: number) => {
+      for (let at = from; at < to; at += 500) await broker.send(queue, ...input.slice(at, Math.min(at + 500, to)));
+    };
+    await send(0, half);
     const prefix = `${TEST_KEY_ROOT}:amqp-split-kill:${randomUUID()}`;
     const dir = mkdtempSync(join(tmpdir(), 'sluice-amqp-split-'));
     const prefetch = 100;
@@ -143,6 +148,7 @@ describe('source.amqp split as competing consumers on BullMQ', () => {
       );
       await killHard(workers.processes[0]!);
       expect(new Set(lines(dir)).size).toBeLessThan(input.length); // killed part way
+      await send(half, input.length);
       await waitUntil(
         () => {
           if (handle.status() !== 'running') throw new Error(`the run ended (${handle.status()})`);

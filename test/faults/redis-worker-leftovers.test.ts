@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { BullmqRunner, spawnWorkers } from '@sluice/engine';
 import { YSB_DIR, ysbDocumentFor } from '../distributed/ysb-fixture.js';
 import { drillScope } from './support/drill-scope.js';
-import { alive, childPids, FULL, killQuietly, runWithWorkers, sluice, until, writeYsbDocument } from './support/redis-drill-process.js';
+import { alive, FULL, killQuietly, runWithWorkers, sluice, until, workerPids, writeYsbDocument } from './support/redis-drill-process.js';
 
 const { cleanups, setup: scoped } = drillScope();
 const setup = () => scoped('workers');
@@ -28,7 +28,7 @@ describe('drill: sluice run and its workers', () => {
       for (const pid of workers) killQuietly(pid, 'SIGCONT');
       for (const pid of [...workers, run.proc.pid]) killQuietly(pid);
     });
-    await until('sluice run spawned its workers', () => (workers = childPids(run.proc.pid!)).length >= 2, 60_000);
+    await until('sluice run spawned its workers', () => (workers = workerPids(run.proc.pid!)).length >= 2, 60_000);
     process.kill(workers[0]!, 'SIGSTOP');
     // The other worker does the work (after the stopped one's lock expires, if it held a batch).
     const code = await Promise.race([run.exited, until('sluice run exits', () => false, 180_000).then(() => -1)]);

@@ -63,6 +63,20 @@ export function childPids(pid: number): number[] {
   return out;
 }
 
+/**
+ * `sluice run`'s workers among its children: a child may also be tsx's esbuild service (a cold
+ * compile cache), which a drill must not take for a worker to stop or kill.
+ */
+export function workerPids(pid: number): number[] {
+  return childPids(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').includes('worker');
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function alive(pid: number): boolean {
   try {
     // A zombie (exited, not yet reaped) counts as gone.
@@ -108,7 +122,7 @@ export async function runWithWorkers(
   onCleanup(() => {
     for (const pid of [...workers, run.proc.pid]) killQuietly(pid);
   });
-  await until(`sluice run spawned its ${n} workers`, () => (workers = childPids(run.proc.pid!)).length >= n, 60_000);
+  await until(`sluice run spawned its ${n} workers`, () => (workers = workerPids(run.proc.pid!)).length >= n, 60_000);
   return { run, workers };
 }
 
