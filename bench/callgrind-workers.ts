@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { BullmqRunner, spawnWorkers, stopProcess } from '@sluice/engine';
 import { ysbDocument } from './ysb-embedded.js';
 import { OwnRedis } from '../test/faults/support/own-redis.js';
+import { sluiceCommand } from '../engine/src/cli/spawn-workers.js';
 
 const WORKERS = Number(process.env.CG_WORKERS ?? 1);
 const EVENTS = Number(process.env.CG_EVENTS ?? 200_000);
@@ -51,12 +52,7 @@ function callgrindWorker(redisUrl: string, prefix: string): ChildProcess {
     process.execPath,
     '--perf-basic-prof',
     '--interpreted-frames-native-stack',
-    '--max-semi-space-size=64',
-    '--import',
-    'tsx',
-    'engine/src/cli/main.ts',
-    'worker',
-    '--quiet',
+    ...sluiceCommand(['worker', '--quiet']),
   ];
   return spawn('valgrind', args, {
     cwd: ROOT,
