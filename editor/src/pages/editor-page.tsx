@@ -88,7 +88,7 @@ export function EditorPage({ pipelineId, role }: { pipelineId: string | undefine
         markJustCreated(created.pipeline.id);
         navigate({ page: 'editor', id: created.pipeline.id }, true);
       }
-      useDocument.getState().markSaved();
+      useDocument.getState().markSaved(doc);
       await refresh();
       useUi.getState().say('Saved');
       return useDocument.getState().id;

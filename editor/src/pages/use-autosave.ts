@@ -26,7 +26,8 @@ export function useAutosave({
   useEffect(() => {
     if (!id || !dirty || !editable) return;
     const t = setTimeout(() => {
-      void api.saveDraft(id, useDocument.getState().doc).then(() => useDocument.getState().markSaved(), report);
+      const saving = useDocument.getState().doc;
+      void api.saveDraft(id, saving).then(() => useDocument.getState().markSaved(saving), report);
     }, 1500);
     return () => clearTimeout(t);
   }, [id, dirty, doc, editable]);
@@ -35,7 +36,7 @@ export function useAutosave({
     if (!id) return;
     return () => {
       const s = useDocument.getState();
-      if (s.id === id && s.dirty && !s.readOnly) void api.saveDraft(id, s.doc).then(() => useDocument.getState().markSaved(), report);
+      if (s.id === id && s.dirty && !s.readOnly) void api.saveDraft(id, s.doc).then(() => useDocument.getState().markSaved(s.doc), report);
     };
   }, [id]);
 

@@ -21,7 +21,7 @@ export function useDocumentImport(showErrors: (title: string, lines: string[]) =
         // An import is a version of its own, not a draft for the autosave to replace.
         const doc = useDocument.getState().doc;
         void api.save(id, doc, 'import').then(() => {
-          if (useDocument.getState().doc === doc) useDocument.getState().markSaved();
+          useDocument.getState().markSaved(doc);
         }, report);
       } else {
         s.load(undefined, { ...imported, id: undefined } as PipelineDocument);

@@ -72,6 +72,18 @@ describe('document store', () => {
     expect(s.connect({ source: src, target: f })).toMatch(/already/);
   });
 
+  it('a save marks the document clean only if nothing changed while it was out', () => {
+    const s = useDocument.getState();
+    s.addNode('filter', { x: 0, y: 0 });
+    const sent = doc();
+    // An edit lands while the request is out: the answer must not hide it from the next autosave.
+    s.addNode('sink.console', { x: 10, y: 0 });
+    useDocument.getState().markSaved(sent);
+    expect(useDocument.getState().dirty).toBe(true);
+    useDocument.getState().markSaved(doc());
+    expect(useDocument.getState().dirty).toBe(false);
+  });
+
   it('removing a node removes its edges', () => {
     const s = useDocument.getState();
     const src = s.addNode('source.generator', { x: 0, y: 0 });

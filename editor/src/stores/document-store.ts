@@ -49,7 +49,11 @@ export interface DocumentState {
   connect(edge: Omit<EdgeSpec, 'id'>): string | undefined;
   undo(): void;
   redo(): void;
-  markSaved(): void;
+  /**
+   * The server has stored `saved`. Clean only if nothing changed while the request was out:
+   * an edit made during a save must still reach the next autosave.
+   */
+  markSaved(saved: PipelineDocument): void;
   /** Copy nodes and the edges between them; paste them back with fresh ids, offset. */
   copy(ids: string[]): Clipboard;
   paste(clip: Clipboard): string[];
@@ -161,7 +165,9 @@ export const useDocument = create<DocumentState>()((set, get) => ({
     const next = future[0];
     if (next) set({ doc: next, past: [...past, doc], future: future.slice(1), dirty: true });
   },
-  markSaved: () => set({ dirty: false }),
+  markSaved: (saved) => {
+    if (get().doc === saved) set({ dirty: false });
+  },
   copy: (ids) => {
     const keep = new Set(ids);
     const { doc } = get();
