@@ -272,10 +272,12 @@ export class EmbeddedRun extends RunLifecycle implements TaskOutput {
       let starved = 0;
       for (const slot of this.sources) {
         if (slot.ended) continue;
+        // A stop polls nothing more, but what a poll under way hands out is routed: the source
+        // may have acknowledged it or moved past it (release flushes and closes after the loop).
+        if (this.stopping) break;
         active++;
         const asked = (slot.pollSize ??= Math.min(FIRST_POLL, batchSize));
         const batch = await slot.source.poll(asked);
-        if (this.stopping) break;
         const t0 = performance.now();
         routeSourceBatch(slot.instance, slot.task, batch, (events) => this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, events));
         if (batch.done) slot.ended = true;
