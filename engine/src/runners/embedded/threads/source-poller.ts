@@ -74,10 +74,14 @@ export class SourcePoller {
         active++;
         const asked = this.batchSize;
         const batch = await slot.source.poll(asked);
-        if (this.host.closed() || !this.polling) return;
+        // Released or failed: nothing reaches a sink any more. A close (a graceful stop) that came
+        // during the poll waits behind this job, and the source has moved past this batch (an
+        // acknowledgement on read, a position): it is processed before the close flushes the sinks.
+        if (this.host.closed()) return;
         routeSourceBatch(slot.instance, slot.task, batch);
         if (batch.done) slot.ended = true;
         else if (batch.events.length < asked) starved++;
+        if (!this.polling) return;
       }
       allStarved = active > 0 && starved === active;
       if (active === 0 || starved > 0 || round >= POLL_ROUNDS_PER_JOB || performance.now() - started >= POLL_JOB_MS) break;
