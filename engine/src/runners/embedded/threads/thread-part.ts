@@ -279,6 +279,8 @@ export class PartitionThread implements TaskOutput {
         await run();
         this.outbox.flush();
         await this.afterMessage();
+        // What a sink flush there emitted for a peer (an HTTP sink's refused events) goes now, not with the next job.
+        this.outbox.flush();
       }
     } catch (err) {
       this.closed = true;
@@ -317,7 +319,10 @@ export class PartitionThread implements TaskOutput {
         this.tapped = new Set(m.edges);
         return;
       case 'probe':
-        this.enqueue(() => this.post({ t: 'counts', sent: this.outbox.sent, received: this.receivedFromPeers }));
+        this.enqueue(async () => {
+          if (m.flush) await this.flushSinks();
+          this.post({ t: 'counts', sent: this.outbox.sent, received: this.receivedFromPeers });
+        });
         return;
       case 'snapshot':
         this.enqueue(async () => {
