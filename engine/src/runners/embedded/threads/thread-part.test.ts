@@ -7,7 +7,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PipelineDocument } from '@sluice/shared';
+import type { SourceBatch } from '@sluice/nodes/sdk';
 import { compiled } from '../../runner.contract.js';
+import type { SourcePoller } from './source-poller.js';
 import { PartitionThread } from './thread-part.js';
 import { threadPlan } from './thread-placement.js';
 import type { FromThread, ThreadInit } from './thread-protocol.js';
@@ -38,17 +40,52 @@ async function soloPart(document: PipelineDocument, batchSize: number): Promise<
   return { part, sent };
 }
 
+const ORDERS_TO_CONSOLE = {
+  format: 'sluice/v1',
+  nodes: [
+    { id: 'src', type: 'source.generator', config: { scenario: 'orders', count: 25, seed: 1 } },
+    { id: 'out', type: 'sink.console', config: {} },
+  ],
+  edges: [{ id: 'e', source: 'src', target: 'out' }],
+};
+
+/** Turns of the event loop until `cond` holds (turns, not time: a few dozen are plenty here). */
+async function turnsUntil(cond: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 200 && !cond(); turn++) await new Promise((r) => setImmediate(r));
+  expect(cond()).toBe(true);
+}
+
+/**
+ * The part's one polled source made asynchronous: each poll takes the source's real batch and
+ * holds it until the test lets it go (an asynchronous source whose read is under way).
+ */
+function holdPolls(part: PartitionThread): { pending: () => boolean; release: () => void } {
+  const slot = (part as unknown as { poller: SourcePoller }).poller.sources[0]!;
+  const real = slot.source.poll.bind(slot.source);
+  let held: (() => void) | undefined;
+  slot.source = {
+    ...slot.source,
+    poll: async (max: number) => {
+      const batch: SourceBatch = await real(max);
+      await new Promise<void>((r) => (held = r));
+      return batch;
+    },
+  };
+  return {
+    pending: () => held !== undefined,
+    release: () => {
+      const r = held!;
+      held = undefined;
+      r();
+    },
+  };
+}
+
+const linesOf = (sent: FromThread[]) => sent.flatMap((m) => (m.t === 'line' ? m.text.split('\n') : []));
+
 describe('a partition thread polling its sources', () => {
   it('polls on to the end when every job starts past its time budget (a descheduled thread)', async () => {
-    const document = compiled({
-      format: 'sluice/v1',
-      nodes: [
-        { id: 'src', type: 'source.generator', config: { scenario: 'orders', count: 25, seed: 1 } },
-        { id: 'out', type: 'sink.console', config: {} },
-      ],
-      edges: [{ id: 'e', source: 'src', target: 'out' }],
-    });
-    const { part, sent } = await soloPart(document, 10);
+    const { part, sent } = await soloPart(compiled(ORDERS_TO_CONSOLE), 10);
     // Every read of the clock is 30 ms after the one before: more than a job's 20 ms budget.
     let now = 0;
     vi.spyOn(performance, 'now').mockImplementation(() => (now += 30));
@@ -58,10 +95,37 @@ describe('a partition thread polling its sources', () => {
     // dozen turns of the event loop are plenty (turns, not time).
     for (let turn = 0; turn < 50 && !done(); turn++) await new Promise((r) => setImmediate(r));
     expect(done()).toBe(true);
-    const lines = sent.flatMap((m) => (m.t === 'line' ? m.text.split('\n') : []));
-    expect(lines).toHaveLength(25);
+    expect(linesOf(sent)).toHaveLength(25);
     const report = sent.findLast((m) => m.t === 'metrics');
     expect(report?.t === 'metrics' && report.report.nodes.out?.counts.in).toBe(25);
+    part.release();
+  });
+
+  it('processes the batch an asynchronous source handed out while a close (a graceful stop) came', async () => {
+    const { part, sent } = await soloPart(compiled(ORDERS_TO_CONSOLE), 10);
+    const polls = holdPolls(part);
+    part.onMain({ t: 'go' });
+    await turnsUntil(polls.pending);
+    polls.release(); // orders 1-10
+    await turnsUntil(polls.pending);
+    // The source has handed out orders 11-20 (its position is past them) when the stop comes.
+    part.onMain({ t: 'close' });
+    polls.release();
+    await turnsUntil(() => sent.some((m) => m.t === 'closed'));
+    expect(linesOf(sent).map((l) => JSON.parse(l).order_id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    part.release();
+  });
+
+  it('processes every batch of an asynchronous source to the end of its input', async () => {
+    const { part, sent } = await soloPart(compiled(ORDERS_TO_CONSOLE), 10);
+    const polls = holdPolls(part);
+    part.onMain({ t: 'go' });
+    for (let batch = 0; batch < 3; batch++) {
+      await turnsUntil(polls.pending);
+      polls.release();
+    }
+    await turnsUntil(() => sent.some((m) => m.t === 'done'));
+    expect(linesOf(sent)).toHaveLength(25);
     part.release();
   });
 });

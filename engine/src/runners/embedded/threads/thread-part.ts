@@ -21,30 +21,16 @@ import { routeSourceBatch } from '../../../runtime/source-step.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../../runtime/task.js';
 import { runContext } from '../embedded-run.js';
 import { ReceiveDictionary, SendDictionary } from './columnar-batch.js';
+import { PeerOutbox } from './peer-outbox.js';
 import { RemotePartition } from './remote-partition.js';
+import { SourcePoller } from './source-poller.js';
 import { decodeBatch, encodeBatch } from './thread-batch-codec.js';
 import { threadOf } from './thread-placement.js';
-import type { FromThread, MetricsReport, PeerItem, PeerMessage, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
+import type { FromThread, PeerItem, PeerMessage, SourceItem, ThreadInit, ToThread } from './thread-protocol.js';
+import { metricsReport } from './thread-report.js';
 
 export const REPORT_EVERY_MS = 200;
 const SINK_FLUSH_MS = 200;
-/** Messages sent to one peer thread and not yet handled there: the sources here wait beyond this. */
-const MAX_PEER_IN_FLIGHT = 4;
-/** Rounds of polls one job runs (fewer, larger messages to the peers), unless it takes longer than this. */
-const POLL_ROUNDS_PER_JOB = 4;
-const POLL_JOB_MS = 20;
-
-/** A source partition polled in this thread. */
-interface PolledSource {
-  key: string;
-  nodeId: string;
-  source: SourceOperator;
-  instance: NodeInstance;
-  task: Task;
-  ended: boolean;
-  /** Left in the thread for the next part (a hot redeploy keeps it): not closed here. */
-  handedOff: boolean;
-}
 
 /** Kept sources between the old and the new part of a hot redeploy, in this thread: `token:node#partition`. */
 const handoffs = new Map<string, { source: SourceOperator; ended: boolean; watermark: number }>();
@@ -66,7 +52,6 @@ export class PartitionThread implements TaskOutput {
   /** Fields sent across each exchange edge (undefined: all), as the BullMQ runner ships them. */
   private readonly projection = new Map<string, string[] | undefined>();
   private tapped = new Set<string>();
-  private sentToPeers = 0;
   private receivedFromPeers = 0;
   private doneSent = false;
   private lastFlush = performance.now();
@@ -74,13 +59,8 @@ export class PartitionThread implements TaskOutput {
   private pumping = false;
   private closed = false;
   private released = false;
-  private readonly polled: PolledSource[] = [];
-  /** Polling allowed (after the main thread's `go`, until a pause or close). */
-  private polling = false;
-  private pollScheduled = false;
-  private readonly unacked: number[];
-  /** Items for each peer thread from the current job, posted as one message when it ends. */
-  private readonly outbox: { items: PeerItem[]; transfer: ArrayBuffer[] }[];
+  private readonly poller: SourcePoller;
+  private readonly outbox: PeerOutbox;
   private handoffToken: string | undefined;
   /** Each link's string dictionary: this thread's sending half per peer, and its receiving half per peer. */
   private readonly sendDicts: SendDictionary[];
@@ -96,8 +76,12 @@ export class PartitionThread implements TaskOutput {
     this.edges = new Map(plan.edges.map((e) => [e.id, e]));
     for (const e of plan.edges) if (e.exchange) this.projection.set(e.id, exchangeFields(plan, e));
     this.tapped = new Set(init.tapped);
-    this.unacked = new Array(init.threads).fill(0);
-    this.outbox = Array.from({ length: init.threads }, () => ({ items: [], transfer: [] }));
+    this.outbox = new PeerOutbox(peers, () => this.released);
+    this.poller = new SourcePoller(
+      { enqueue: (run) => this.enqueue(run), closed: () => this.closed, backlogged: () => this.outbox.backlogged() },
+      init.batchSize,
+      init.batchDelayMs,
+    );
     this.sendDicts = Array.from({ length: init.threads }, () => new SendDictionary());
     this.receiveDicts = Array.from({ length: init.threads }, () => new ReceiveDictionary());
   }
@@ -154,7 +138,7 @@ export class PartitionThread implements TaskOutput {
             this.sources.set(key, source.instance);
             if (!fedByMain.has(key))
               // A taken source is not this part's to close until `go` (a swap that fails gives it back).
-              this.polled.push({
+              this.poller.sources.push({
                 key,
                 nodeId: source.nodeId,
                 source: source.source,
@@ -177,7 +161,7 @@ export class PartitionThread implements TaskOutput {
     }
     this.fuseChains();
     // A kept source sends its watermark again through the new tasks (an ended one, its end).
-    for (const slot of this.polled) {
+    for (const slot of this.poller.sources) {
       const was = taken.get(slot.key);
       if (!was) continue;
       slot.ended = was.ended;
@@ -218,53 +202,6 @@ export class PartitionThread implements TaskOutput {
 
   countEdge(edge: PlanEdge, events: number): void {
     this.edgeCounts.set(edge.id, (this.edgeCounts.get(edge.id) ?? 0) + events);
-  }
-
-  // Sources polled here ----------------------------------------------------------------------
-
-  private backlogged(): boolean {
-    for (const n of this.unacked) if (n >= MAX_PEER_IN_FLIGHT) return true;
-    return false;
-  }
-
-  private schedulePoll(delayMs = 0): void {
-    if (this.pollScheduled || !this.polling || this.closed || this.backlogged()) return;
-    if (!this.polled.some((s) => !s.ended)) return;
-    this.pollScheduled = true;
-    const go = () => this.enqueue(() => this.pollRound());
-    if (delayMs > 0) setTimeout(go, delayMs);
-    else setImmediate(go);
-  }
-
-  /**
-   * Rounds of one batch from every source partition polled here, then the next job (later, when
-   * all were starved). The first round runs whatever the clock says: a thread descheduled between
-   * reading the clock and checking it (a loaded machine) ran no round, and a job without a round
-   * scheduled no next one, so its sources stopped for good and the run never ended.
-   */
-  private async pollRound(): Promise<void> {
-    this.pollScheduled = false;
-    if (!this.polling || this.backlogged()) return; // an ack from the backlogged peer schedules the next round
-    const started = performance.now();
-    let allStarved = false;
-    for (let round = 1; ; round++) {
-      let active = 0;
-      let starved = 0;
-      for (const slot of this.polled) {
-        if (slot.ended) continue;
-        active++;
-        const asked = this.init.batchSize;
-        const batch = await slot.source.poll(asked);
-        if (this.closed || !this.polling) return;
-        routeSourceBatch(slot.instance, slot.task, batch);
-        if (batch.done) slot.ended = true;
-        else if (batch.events.length < asked) starved++;
-      }
-      allStarved = active > 0 && starved === active;
-      if (active === 0 || starved > 0 || round >= POLL_ROUNDS_PER_JOB || performance.now() - started >= POLL_JOB_MS) break;
-    }
-    // Nothing is scheduled once every source polled here has ended.
-    this.schedulePoll(allStarved ? this.init.batchDelayMs : 0);
   }
 
   // TaskOutput -------------------------------------------------------------------------------
@@ -322,24 +259,7 @@ export class PartitionThread implements TaskOutput {
   }
 
   private toPeer(thread: number, item: PeerItem, buf?: ArrayBuffer): void {
-    if (this.released) return;
-    this.sentToPeers++;
-    const box = this.outbox[thread]!;
-    box.items.push(item);
-    if (buf) box.transfer.push(buf);
-  }
-
-  /** What the job just run produced for each peer, as one message each (their order kept). */
-  private flushOutbox(): void {
-    for (let t = 0; t < this.outbox.length; t++) {
-      const box = this.outbox[t]!;
-      if (box.items.length === 0) continue;
-      if (!this.released) {
-        this.unacked[t]!++;
-        this.peers[t]!.postMessage({ t: 'items', items: box.items } satisfies PeerMessage, box.transfer);
-      }
-      this.outbox[t] = { items: [], transfer: [] };
-    }
+    this.outbox.add(thread, item, buf);
   }
 
   // Messages ---------------------------------------------------------------------------------
@@ -357,8 +277,10 @@ export class PartitionThread implements TaskOutput {
         const run = this.queue.shift()!;
         if (this.closed) continue;
         await run();
-        this.flushOutbox();
+        this.outbox.flush();
         await this.afterMessage();
+        // What a sink flush there emitted for a peer (an HTTP sink's refused events) goes now, not with the next job.
+        this.outbox.flush();
       }
     } catch (err) {
       this.closed = true;
@@ -371,15 +293,15 @@ export class PartitionThread implements TaskOutput {
   onMain(m: ToThread): void {
     switch (m.t) {
       case 'go':
-        this.polling = true;
-        for (const slot of this.polled) slot.handedOff = false;
-        if (this.handoffToken !== undefined) for (const slot of this.polled) handoffs.delete(`${this.handoffToken}:${slot.key}`);
+        this.poller.polling = true;
+        for (const slot of this.poller.sources) slot.handedOff = false;
+        if (this.handoffToken !== undefined) for (const slot of this.poller.sources) handoffs.delete(`${this.handoffToken}:${slot.key}`);
         this.handoffToken = undefined;
-        this.schedulePoll();
+        this.poller.schedule();
         return;
       case 'pause':
         this.enqueue(() => {
-          this.polling = false;
+          this.poller.polling = false;
           this.post({ t: 'paused' });
         });
         return;
@@ -397,7 +319,10 @@ export class PartitionThread implements TaskOutput {
         this.tapped = new Set(m.edges);
         return;
       case 'probe':
-        this.enqueue(() => this.post({ t: 'counts', sent: this.sentToPeers, received: this.receivedFromPeers }));
+        this.enqueue(async () => {
+          if (m.flush) await this.flushSinks();
+          this.post({ t: 'counts', sent: this.outbox.sent, received: this.receivedFromPeers });
+        });
         return;
       case 'snapshot':
         this.enqueue(async () => {
@@ -405,7 +330,7 @@ export class PartitionThread implements TaskOutput {
           const keep = new Set(m.nodes);
           // Kept sources polled here stay in this thread for the next part (same thread: p % threads).
           this.handoffToken = m.handoff;
-          for (const slot of this.polled)
+          for (const slot of this.poller.sources)
             if (keep.has(slot.nodeId)) {
               slot.handedOff = true;
               handoffs.set(`${m.handoff}:${slot.key}`, { source: slot.source, ended: slot.ended, watermark: slot.task.watermark });
@@ -420,7 +345,7 @@ export class PartitionThread implements TaskOutput {
         });
         return;
       case 'close':
-        this.polling = false;
+        this.poller.polling = false;
         this.enqueue(async () => {
           await this.closeAll(true);
           this.report();
@@ -433,7 +358,7 @@ export class PartitionThread implements TaskOutput {
 
   /** Sources polled here (not handed to the next part), then every operator. */
   private async closeAll(flush: boolean): Promise<void> {
-    for (const slot of this.polled) if (!slot.handedOff) await slot.source.close?.();
+    for (const slot of this.poller.sources) if (!slot.handedOff) await slot.source.close?.();
     for (const list of this.tasks.values())
       for (const task of list.values()) {
         if (flush) await task.flushSinks();
@@ -444,9 +369,7 @@ export class PartitionThread implements TaskOutput {
   onPeer(from: number, m: PeerMessage): void {
     if (m.t === 'ack') {
       // Handled at once: it only lets this thread's own sources go on.
-      const was = this.backlogged();
-      this.unacked[from]!--;
-      if (was && !this.backlogged()) this.schedulePoll();
+      if (this.outbox.acked(from)) this.poller.schedule();
       return;
     }
     this.enqueue(() => {
@@ -473,7 +396,7 @@ export class PartitionThread implements TaskOutput {
   release(): void {
     if (this.released) return;
     this.released = true;
-    this.polling = false;
+    this.poller.polling = false;
     const wasClosed = this.closed;
     this.closed = true;
     this.queue.length = 0;
@@ -514,24 +437,6 @@ export class PartitionThread implements TaskOutput {
   }
 
   report(): void {
-    const report: MetricsReport = { nodes: {}, edges: {}, watermarks: [] };
-    const local = new Set<string>();
-    for (const list of this.tasks.values())
-      for (const [p, task] of list) {
-        for (const id of task.stage.nodes) local.add(id);
-        report.watermarks.push([task.stage.id, p, task.watermark]);
-      }
-    for (const id of local) {
-      const c = this.metrics.node(id);
-      const latency = this.metrics.sinkLatency(id);
-      report.nodes[id] = {
-        counts: { in: c.in, out: c.out, errors: c.errors, late: c.late, dropped: c.dropped, batches: c.batches, busyMs: c.busyMs },
-        batch: c.batchTimes.toSparse(),
-        ...(latency ? { latency: latency.toSparse() } : {}),
-        samples: c.samples.list(),
-      };
-    }
-    for (const [id, n] of this.edgeCounts) report.edges[id] = n;
-    this.post({ t: 'metrics', report });
+    this.post({ t: 'metrics', report: metricsReport(this.tasks, this.metrics, this.edgeCounts) });
   }
 }

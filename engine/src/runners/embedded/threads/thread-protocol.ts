@@ -55,7 +55,8 @@ export interface SourceItem {
 export type ToThread =
   | { t: 'src'; items: SourceItem[]; ack: boolean }
   | { t: 'taps'; edges: string[] }
-  | { t: 'probe' }
+  /** Count the items sent to and received from peers; `flush`: flush the sinks first (what that emits counts). */
+  | { t: 'probe'; flush?: boolean }
   | { t: 'snapshot'; nodes: string[]; handoff: string }
   | { t: 'pause' }
   /** Start (or, after a pause whose swap failed, resume) polling the sources placed in the thread. */

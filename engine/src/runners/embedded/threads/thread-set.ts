@@ -202,11 +202,11 @@ export class ThreadSet {
    * two rounds in a row count the same messages sent and received (threads only send while
    * handling what they received, so nothing is in flight then).
    */
-  async quiesce(): Promise<void> {
+  async quiesce(flush = false): Promise<void> {
     await this.until(() => this.allIdle());
     let last = '';
     for (;;) {
-      this.broadcast({ t: 'probe' });
+      this.broadcast({ t: 'probe', ...(flush ? { flush } : {}) });
       const counts = await this.gather('counts');
       const sent = counts.reduce((s, c) => s + c.sent, 0);
       const received = counts.reduce((s, c) => s + c.received, 0);
@@ -231,8 +231,17 @@ export class ThreadSet {
     return (await this.gather('state')).flatMap((s) => s.entries);
   }
 
-  /** Flush and close every operator, then end the threads. A failed set just ends them. */
+  /**
+   * Flush and close every operator, then end the threads. A failed set just ends them. Before the
+   * close, the sources stop and the sinks flush until nothing moves between threads: what a sink
+   * flush emits onto an exchange (an HTTP sink's refused events) reaches its partition in another
+   * thread before that thread closes (after its close it was lost, at the end of input too).
+   */
   async close(): Promise<void> {
+    if (this.failure === undefined) {
+      await this.pause();
+      await this.quiesce(true);
+    }
     if (this.failure === undefined) {
       this.broadcast({ t: 'close' });
       await this.until(() => this.closed.every(Boolean));

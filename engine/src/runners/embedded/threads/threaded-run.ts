@@ -218,8 +218,10 @@ export class ThreadedRun extends RunLifecycle {
           if (this.stopping) break;
         }
         const asked = (slot.pollSize ??= Math.min(FIRST_POLL, batchSize));
+        // A stop that came during the poll is honoured after the deal: the source has moved past
+        // this batch (an acknowledgement on read, a push source's accepted request), and the
+        // close the stop sends the threads comes after it on the same port.
         const batch = await slot.source.poll(asked);
-        if (this.stopping) break;
         const t0 = performance.now();
         if (batch.events.length > 0) this.options.onSourceEvents?.(this.pipelineId, slot.nodeId, batch.events);
         slot.watermark = batch.done ? Number.POSITIVE_INFINITY : batch.watermark;
@@ -228,6 +230,7 @@ export class ThreadedRun extends RunLifecycle {
         if (batch.done) slot.ended = true;
         else if (batch.events.length < asked) starved++;
         if (batch.events.length >= asked) slot.pollSize = nextPollSize(asked, performance.now() - t0, batchSize);
+        if (this.stopping) break;
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await new Promise((r) => setImmediate(r));
           lastYield = performance.now();
