@@ -3,9 +3,10 @@
  * (a developer's own keys and processes are not ours) and, after the run, fails it when a test
  * left a Redis key under a test prefix on the shared Redis, a `sluice` process of this checkout
  * running, a redis-server of a test's own (its folder under the temp dir) or a network namespace
- * of the multi-host test. Set SLUICE_LEFTOVERS_CHECK=0 to skip it while other runs share the machine.
- * Either way the run gets a temp folder of its own (TMPDIR), removed at the end, and the test
- * files that left something in theirs are listed (run-tmpdir.ts).
+ * of the multi-host test, or a temp entry in a test file's own folder (run-tmpdir.ts), naming the
+ * files and entries. Set SLUICE_LEFTOVERS_CHECK=0 to skip it while other runs share the machine.
+ * Either way the run gets a temp folder of its own (TMPDIR), removed at the end; with the check
+ * off, the test files that left something in theirs are listed as a warning.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,18 +31,28 @@ export default async function setup(): Promise<() => Promise<void>> {
   const runTmp = openRunTmp();
   const check = process.env.SLUICE_LEFTOVERS_CHECK === '0' ? undefined : await startCheck();
   return async () => {
+    let problems: string[] = [];
     try {
-      await check?.();
+      problems = (await check?.()) ?? [];
     } finally {
       const left = runTmp.leftovers();
-      // A note, not a failure (yet): the folder goes anyway; the files named should clean up.
-      if (left.length > 0) console.warn(describeLeftovers(left));
       runTmp.remove();
+      if (left.length > 0) {
+        // The folder goes either way; a checked run fails, so the files named clean up.
+        if (check) problems.push(describeLeftovers(left));
+        else console.warn(describeLeftovers(left));
+      }
+    }
+    if (problems.length > 0) {
+      // vitest reports a teardown's throw but still exits 0: set the exit code too.
+      process.exitCode = 1;
+      throw new Error(`tests left things behind:\n${problems.join('\n')}`);
     }
   };
 }
 
-async function startCheck(): Promise<() => Promise<void>> {
+/** Notes what is there now; the function it returns lists what the tests left (and removes it). */
+async function startCheck(): Promise<() => Promise<string[]>> {
   const keysBefore = new Set(await testKeys());
   const procsBefore = new Set(sluiceProcesses().map((p) => p.pid));
   const redisBefore = new Set(ownRedisServers().map((p) => p.pid));
@@ -79,11 +90,7 @@ async function startCheck(): Promise<() => Promise<void>> {
         process.kill(p.pid, 'SIGKILL');
       } catch {}
     }
-    if (problems.length > 0) {
-      // vitest reports a teardown's throw but still exits 0: set the exit code too.
-      process.exitCode = 1;
-      throw new Error(`tests left things behind:\n${problems.join('\n')}`);
-    }
+    return problems;
   };
 }
 

@@ -75,11 +75,18 @@ export function openRunTmp(): RunTmp {
   };
 }
 
+/** Entries named per test file; more are counted (a runner contract can leave dozens). */
+const NAMED_ENTRIES = 10;
+
 /** The teardown's lines: one per test file that left temp entries (removed with the run's folder). */
 export function describeLeftovers(left: { file: string; entries: string[] }[]): string {
   const total = left.reduce((n, l) => n + l.entries.length, 0);
-  const lines = left.map(
-    (l) => `  ${l.file}: ${l.entries.length} (${l.entries.slice(0, 3).join(', ')}${l.entries.length > 3 ? ', ...' : ''})`,
+  const lines = left.map((l) => {
+    const more = l.entries.length - NAMED_ENTRIES;
+    return `  ${l.file}: ${l.entries.length} (${l.entries.slice(0, NAMED_ENTRIES).join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
+  });
+  return (
+    `${total} temp entr${total === 1 ? 'y' : 'ies'} left by ${left.length} test file(s) in their folders under the run's TMPDIR ` +
+    `(removed with it; remove them in the file's afterAll, e.g. tempFolders() of @sluice/nodes/testing):\n${lines.join('\n')}`
   );
-  return `${total} temp entr${total === 1 ? 'y' : 'ies'} left by ${left.length} test file(s) (removed with the run's temp folder):\n${lines.join('\n')}`;
 }

@@ -8,8 +8,6 @@
  * expiry and when the person's role changes; API tokens keep working beside it.
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +18,13 @@ import { generatorDoc } from '../../engine/src/api/test-support.js';
 import { startServer } from '../../engine/src/server/start-server.js';
 import { launchBrowser } from '../e2e/browser.js';
 import { freePort, startTestProvider, type TestProvider } from './test-provider.js';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmp = tempFolders('sluice-oidc-');
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // Its own build folder: other browser tests build editor/dist at the same time.
-const DIST = mkdtempSync(join(tmpdir(), 'sluice-oidc-dist-'));
+const DIST = tmp('dist');
 const SESSION_HOURS = 8;
 const PEOPLE = {
   ana: { name: 'Ana Analyst', email: 'ana@example.com', groups: ['pricing-analysts', 'everyone'] },
@@ -56,14 +57,14 @@ beforeAll(async () => {
     SLUICE_OIDC_ROLES: 'pricing-analysts=business, data-engineering=editor',
     SLUICE_OIDC_SESSION_HOURS: String(SESSION_HOURS),
   });
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-oidc-'));
+  const dataDir = tmp();
   const tokens = new TokenStore({ file: join(dataDir, 'tokens.json') });
   adminToken = await tokens.add('ops', 'admin');
   server = await startServer({
     port,
     host: '127.0.0.1',
     dataDir,
-    examplesDir: mkdtempSync(join(tmpdir(), 'sluice-oidc-examples-')),
+    examplesDir: tmp('examples'),
     editorDist: DIST,
     tokens,
     ...(oidc ? { oidc } : {}),

@@ -10,18 +10,19 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, spawnWorker, spawnWorkers, stopProcess } from '@sluice/engine';
 import { deletePrefixKeys } from '@sluice/engine/testing';
 import { secretEnvVar } from '@sluice/nodes/sdk';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
 import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/amqp/amqp-test-client.js';
 import { compareOutputs } from '../faults/support/compare-outputs.js';
 import { waitUntil } from '../faults/support/wait-until.js';
 import { expectedWindows, holderPids, type Order, orders, windowDoc, writtenWindows } from './support/split-windows.js';
+
+const tmpAmqpHandover = tempFolders('sluice-amqp-handover-');
 
 for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[secretEnvVar(name)] = value;
 
@@ -55,7 +56,7 @@ describe('source.amqp handed over with unread deliveries', () => {
   it('a second worker joins while the first holds all consumers with full prefetches: every window exact', async () => {
     const queue = await broker.queue('handover');
     const prefix = `${TEST_KEY_ROOT}:amqp-handover:${randomUUID()}`;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-amqp-handover-'));
+    const dir = tmpAmqpHandover();
     const runner = new BullmqRunner({ redisUrl: REDIS, prefix });
     if (!(await runner.ready())) throw new Error(`this drill needs the Redis at ${REDIS} (set REDIS_URL)`);
     const first = spawnWorkers(1, { redisUrl: REDIS, prefix });

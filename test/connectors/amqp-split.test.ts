@@ -5,18 +5,19 @@
  * once with the hand-computed count and sum.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, spawnWorkers } from '@sluice/engine';
 import { deletePrefixKeys } from '@sluice/engine/testing';
 import { secretEnvVar } from '@sluice/nodes/sdk';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
 import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/amqp/amqp-test-client.js';
 import { waitUntil } from '../faults/support/wait-until.js';
 import { compiled } from '@sluice/engine/testing';
 import { expectedWindows, holderPids, KEYS, killHard, orders, PIPELINE_ID, windowDoc, writtenWindows } from './support/split-windows.js';
+
+const tmpAmqpSplit = tempFolders('sluice-amqp-split-');
 
 // The workers read the password from their environment, as deployed ones do.
 for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[secretEnvVar(name)] = value;
@@ -67,7 +68,7 @@ describe('source.amqp split as competing consumers on BullMQ', () => {
     const queue = await broker.queue('split');
     for (let from = 0; from < input.length; from += 500) await broker.send(queue, ...input.slice(from, from + 500));
     const prefix = `${TEST_KEY_ROOT}:amqp-split:${randomUUID()}`;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-amqp-split-'));
+    const dir = tmpAmqpSplit();
     const runner = new BullmqRunner({ redisUrl: REDIS, prefix });
     if (!(await runner.ready())) throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL)`);
     const workers = spawnWorkers(2, { redisUrl: REDIS, prefix });
@@ -115,7 +116,7 @@ describe('source.amqp split as competing consumers on BullMQ', () => {
     };
     await send(0, half);
     const prefix = `${TEST_KEY_ROOT}:amqp-split-kill:${randomUUID()}`;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-amqp-split-'));
+    const dir = tmpAmqpSplit();
     const prefetch = 100;
     // Every order as read, straight to a file: duplicates show as repeated lines.
     const doc = compiled({

@@ -5,23 +5,22 @@
  * once the expected messages came out.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretEnvVar } from '@sluice/nodes/sdk';
 import { BullmqRunner, compilePipeline, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { compiled } from '@sluice/engine/testing';
 import { TEST_AMQP_URL, TEST_PASSWORD_SECRET, TEST_SECRETS, TestBroker } from '../../nodes/src/amqp/amqp-test-client.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmpAmqp = tempFolders('sluice-amqp-');
 
 // The runners read secrets from the environment, as the server and workers do.
 for (const [name, value] of Object.entries(TEST_SECRETS)) process.env[secretEnvVar(name)] = value;
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `${TEST_KEY_ROOT}:pipe-amqp:${randomUUID()}`;
-const dir = mkdtempSync(join(tmpdir(), 'sluice-amqp-'));
+const dir = tmpAmqp();
 let broker: TestBroker;
 
 beforeAll(async () => {

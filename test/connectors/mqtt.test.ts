@@ -3,16 +3,16 @@
  * (MQTT_URL or mqtt://127.0.0.1:1883): an unbounded pipeline, stopped once the expected
  * messages came out.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled } from '@sluice/engine/testing';
 import { expectMessages, TEST_BROKER_URL, type TestMqttClient, testClient, uniqueTopic } from '../../nodes/src/mqtt/mqtt-test-client.js';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmpMqtt = tempFolders('sluice-mqtt-');
 
 let client: TestMqttClient;
-const dir = mkdtempSync(join(tmpdir(), 'sluice-mqtt-'));
+const dir = tmpMqtt();
 
 beforeAll(async () => {
   client = await testClient();

@@ -6,17 +6,16 @@
  * count and sum, also when a worker holding partitions is SIGKILLed mid-run.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { deletePrefixKeys } from '@sluice/engine/testing';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
 import { natsPartitionOf } from '../../nodes/src/nats/partitions.js';
 import { TEST_NATS_URL, TestNats } from '../../nodes/src/nats/nats-test-client.js';
 import { waitUntil } from '../faults/support/wait-until.js';
 import { expectedWindows, holderPids, KEYS, killHard, type Order, orders, windowDoc, writtenWindows } from './support/split-windows.js';
+
+const tmpNatsSplit = tempFolders('sluice-nats-split-');
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PARTITIONS = 3;
@@ -74,7 +73,7 @@ describe('source.nats split by subject partition on BullMQ', () => {
   it('parallelism 3 on the embedded engine (3 source instances): the same windows', async () => {
     const input = orders(3_000);
     const source = await publish(input);
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-split-'));
+    const dir = tmpNatsSplit();
     const runner = new EmbeddedRunner();
     try {
       const result = await (await runner.deploy(windowDoc(source, PARTITIONS), { baseDir: dir })).done;
@@ -89,7 +88,7 @@ describe('source.nats split by subject partition on BullMQ', () => {
     const input = orders(6_000);
     const source = await publish(input);
     const prefix = `${TEST_KEY_ROOT}:nats-split:${randomUUID()}`;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-split-'));
+    const dir = tmpNatsSplit();
     const runner = new BullmqRunner({ redisUrl: REDIS, prefix });
     if (!(await runner.ready())) throw new Error(`these tests need the Redis at ${REDIS} (set REDIS_URL)`);
     const workers = spawnWorkers(2, { redisUrl: REDIS, prefix });
@@ -110,7 +109,7 @@ describe('source.nats split by subject partition on BullMQ', () => {
     const input = orders(24_000);
     const source = await publish(input);
     const prefix = `${TEST_KEY_ROOT}:nats-split-kill:${randomUUID()}`;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-split-'));
+    const dir = tmpNatsSplit();
     // Short leases and locks: the killed worker's partitions and jobs are taken over within seconds.
     process.env.SLUICE_SOURCE_LEASE_MS = '1000';
     process.env.SLUICE_LOCK_MS = '3000';

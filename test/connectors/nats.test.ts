@@ -4,19 +4,18 @@
  * makes its own stream (unique name), deleted afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { compiled, runToEnd } from '@sluice/engine/testing';
 import { TEST_NATS_URL, TestNats } from '../../nodes/src/nats/nats-test-client.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmpNats = tempFolders('sluice-nats-');
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `${TEST_KEY_ROOT}:pipe-nats:${randomUUID()}`;
-const dir = mkdtempSync(join(tmpdir(), 'sluice-nats-'));
+const dir = tmpNats();
 let nats: TestNats;
 
 beforeAll(async () => {

@@ -2,14 +2,14 @@
  * source.postgres -> filter -> map -> sink.postgres through the embedded runner, against the
  * real PostgreSQL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretEnvVar } from '@sluice/nodes/sdk';
 import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { compiled, runToEnd } from '@sluice/engine/testing';
 import { adminClient, testDatabase, uniqueName } from '../../nodes/src/postgres/test-database.js';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmpPg = tempFolders('sluice-pg-');
 
 const db = testDatabase();
 // The runner reads secrets from the environment, as the server and workers do.
@@ -17,7 +17,7 @@ for (const [name, value] of Object.entries(db.secrets)) process.env[secretEnvVar
 
 let admin: Awaited<ReturnType<typeof adminClient>>;
 const tables: string[] = [];
-const dir = mkdtempSync(join(tmpdir(), 'sluice-pg-'));
+const dir = tmpPg();
 
 beforeAll(async () => {
   admin = await adminClient();

@@ -4,19 +4,18 @@
  * afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, releaseTestRedis, TEST_REDIS_URL } from '../../nodes/src/redis-stream/redis-test-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, compilePipeline, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { compiled, runToEnd } from '@sluice/engine/testing';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmpRs = tempFolders('sluice-rs-');
 
 const REDIS = TEST_REDIS_URL;
 const PREFIX = `${TEST_KEY_ROOT}:pipe-rs:${randomUUID()}`;
-const dir = mkdtempSync(join(tmpdir(), 'sluice-rs-'));
+const dir = tmpRs();
 let redis: Redis;
 let n = 0;
 

@@ -4,15 +4,15 @@
  * dropped (the windows equal a clean embedded run's).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { readJsonl, sortRows } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmpBp = tempFolders('sluice-bp-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `${TEST_KEY_ROOT}-${randomUUID().slice(0, 8)}`;
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe('backpressure on BullMQ', () => {
   it('holds the source while the queues are above the high-water mark; nothing is dropped', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-bp-'));
+    const dir = tmpBp();
     const clean = join(dir, 'clean.jsonl');
     const h0 = await new EmbeddedRunner().deploy(ysbDocumentFor(EVENTS, clean), { baseDir: YSB_DIR, batchSize: 500 });
     expect((await h0.done).status).toBe('completed');

@@ -5,15 +5,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BullmqRunner, EmbeddedRunner, spawnWorkers, stopProcess } from '@sluice/engine';
 import { deletePrefixKeys, readJsonl, sortRows, waitFor } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmp = tempFolders('sluice-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EVENTS = 300_000;
@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe('crash recovery on BullMQ (real Redis)', () => {
   it('a worker killed with SIGKILL mid-run loses no event and emits no window twice', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-crash-'));
+    const dir = tmp('crash');
     const expected = await cleanRun(dir);
     expect(expected.length).toBeGreaterThan(1000);
     const prefix = newPrefix();
@@ -61,7 +61,7 @@ describe('crash recovery on BullMQ (real Redis)', () => {
   }, 180_000);
 
   it('a coordinator killed with SIGKILL and restarted resumes: same windows, none twice', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-restart-'));
+    const dir = tmp('restart');
     const expected = await cleanRun(dir);
     const prefix = newPrefix();
     const workers = spawnWorkers(2, { redisUrl: REDIS_URL, prefix });

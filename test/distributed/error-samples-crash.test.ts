@@ -3,15 +3,15 @@
  * mid-run neither loses nor double-counts them. The counts equal a clean embedded run's.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PipelineDocument } from '@sluice/shared';
 import { BullmqRunner, compilePipeline, EmbeddedRunner, type RunResult, spawnWorkers } from '@sluice/engine';
 import { deletePrefixKeys, readJsonl, sortRows, waitFor } from '@sluice/engine/testing';
 import { YSB_DIR, ysbDocumentFor } from './ysb-fixture.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmpSamples = tempFolders('sluice-samples-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EVENTS = 300_000;
@@ -39,7 +39,7 @@ const byMessage = (r: RunResult) => [...(r.errorSamples?.odd ?? [])].sort((a, b)
 
 describe('error samples on BullMQ (real Redis)', () => {
   it('a worker killed with SIGKILL mid-run: every error still counted once, under its message', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-samples-'));
+    const dir = tmpSamples();
     const clean = await (await new EmbeddedRunner().deploy(erringYsb(join(dir, 'clean.jsonl')), { baseDir: YSB_DIR })).done;
     expect(clean.status).toBe('completed');
     const errors = clean.metrics.nodes.odd!.errors;

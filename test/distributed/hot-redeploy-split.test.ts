@@ -5,13 +5,13 @@
  * out once, with the counts of a run that was never swapped (the embedded engine's).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BullmqRunner, EmbeddedRunner, spawnWorkers } from '@sluice/engine';
 import { compiled, deletePrefixKeys, readJsonl, sortRows } from '@sluice/engine/testing';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmp = tempFolders('sluice-splitswap-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -44,7 +44,7 @@ function doc(tag: string) {
 
 describe('hot redeploy with a split source on BullMQ', () => {
   it('parks and resumes the source partitions: every window once, the counts of a run never swapped', async () => {
-    const reference = mkdtempSync(join(tmpdir(), 'sluice-splitswap-ref-'));
+    const reference = tmp('ref');
     const embedded = new EmbeddedRunner();
     const ref = await (await embedded.deploy(doc('v1'), { baseDir: reference })).done;
     expect(ref.status).toBe('completed');
@@ -52,7 +52,7 @@ describe('hot redeploy with a split source on BullMQ', () => {
     expect(expected.length).toBeGreaterThan(8); // 4 s of windows over 8 categories
 
     const prefix = `${TEST_KEY_ROOT}-splitswap-${randomUUID().slice(0, 8)}`;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-splitswap-'));
+    const dir = tmp();
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     const workers = spawnWorkers(2, { redisUrl: REDIS_URL, prefix });
     try {

@@ -4,12 +4,11 @@
  * re-cut along the new plan in Redis and the workers switch to the new definition.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BullmqRunner, spawnWorkers } from '@sluice/engine';
 import { compiled, deletePrefixKeys, describeHotRedeploy } from '@sluice/engine/testing';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmpWarm = tempFolders('sluice-warm-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -24,7 +23,7 @@ for (const workers of [1, 2]) {
       const local = spawnWorkers(workers, { redisUrl: REDIS_URL, prefix });
       // A small run first: the workers are up (they take seconds to start) before the timed one.
       const warm = await runner.deploy(compiled(warmUpDoc()), {
-        baseDir: mkdtempSync(join(tmpdir(), 'sluice-warm-')),
+        baseDir: tmpWarm(),
         pipelineId: 'warm-up',
       });
       await warm.done;

@@ -6,8 +6,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,7 +20,9 @@ import {
   stagedIngestDocument,
   startServer,
 } from '../faults/support/sluice-server.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmpData = tempFolders('sluice-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefixes: string[] = [];
@@ -57,7 +57,7 @@ function expectEachOnce(lines: { seq: number }[], total: number): void {
 function setup(name: string) {
   const prefix = `${TEST_KEY_ROOT}-ingest-${randomUUID().slice(0, 8)}`;
   prefixes.push(prefix);
-  const dataDir = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
+  const dataDir = tmpData(name);
   return { prefix, dataDir, out: join(dataDir, 'files', 'ingested.jsonl'), keys: new RedisKeys(prefix) };
 }
 

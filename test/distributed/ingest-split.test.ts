@@ -8,17 +8,17 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyPartition } from '@sluice/shared';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
 import { type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
 import { deletePrefixKeys, readJsonl, RedisKeys } from '@sluice/engine/testing';
 import { call, type Server, startServer } from '../faults/support/sluice-server.js';
 import { eachHoldsOne, kill9, waitFor } from './support/split-holders.js';
+
+const tmpIngestSplit = tempFolders('sluice-ingest-split-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PID = 'clicks';
@@ -109,7 +109,7 @@ async function run(killOne: boolean): Promise<{ rows: Row[]; badStatus: number; 
   const prefix = `${TEST_KEY_ROOT}-ingestsplit-${randomUUID().slice(0, 8)}`;
   prefixes.push(prefix);
   const keys = new RedisKeys(prefix);
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-ingest-split-'));
+  const dataDir = tmpIngestSplit();
   const probe = new Redis(REDIS_URL);
   try {
     const server = await startServer({ redisUrl: REDIS_URL, prefix, dataDir }, children);

@@ -6,17 +6,17 @@
  * the survivor takes its partitions over from their checkpoints, and the windows are the same.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretEnvVar } from '@sluice/nodes/sdk';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
 import { BullmqRunner, spawnWorkers } from '@sluice/engine';
 import { compiled, deletePrefixKeys, readJsonl, RedisKeys } from '@sluice/engine/testing';
 import { adminClient, testDatabase, uniqueName } from '../../nodes/src/postgres/test-database.js';
 import { eachHoldsOne, kill9, waitFor } from './support/split-holders.js';
+
+const tmpPgsplit = tempFolders('sluice-pgsplit-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const db = testDatabase();
@@ -114,7 +114,7 @@ const sorted = (rows: Row[]) => [...rows].sort((a, b) => a.window_start - b.wind
 function setup(name: string) {
   const prefix = `${TEST_KEY_ROOT}-pgsplit-${name}-${randomUUID().slice(0, 8)}`;
   prefixes.push(prefix);
-  return { prefix, dir: mkdtempSync(join(tmpdir(), `sluice-pgsplit-${name}-`)), keys: new RedisKeys(prefix) };
+  return { prefix, dir: tmpPgsplit(name), keys: new RedisKeys(prefix) };
 }
 
 describe('source.postgres split in 4 on BullMQ with 2 workers', () => {

@@ -6,16 +6,16 @@
  * with the windows computed by hand from the entries (lost 0, duplicated 0).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyPartition } from '@sluice/shared';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
 import { BullmqRunner, spawnWorkers } from '@sluice/engine';
 import { compiled, deletePrefixKeys, readJsonl, RedisKeys } from '@sluice/engine/testing';
 import { eachHoldsOne, waitFor } from './support/split-holders.js';
+
+const tmpRskeyed = tempFolders('sluice-rskeyed-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROOT = `${TEST_KEY_ROOT}-rskeyed-${randomUUID().slice(0, 8)}`;
@@ -68,7 +68,7 @@ describe('source.redis-stream over a hashed key space, split in 4 on BullMQ with
     // Every stream holds entries: the 16 devices spread over the 4 partitions.
     for (let p = 0; p < PARTITIONS; p++) expect(await redis.xlen(`${BASE}:${p}`)).toBeGreaterThan(0);
     const prefix = `${ROOT}:run`;
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-rskeyed-'));
+    const dir = tmpRskeyed();
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     const workers = spawnWorkers(2, { redisUrl: REDIS_URL, prefix });
     const probe = new Redis(REDIS_URL);

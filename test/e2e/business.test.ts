@@ -8,18 +8,20 @@
  * it back with one click: the old prices come back.
  */
 import { execSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, TokenStore } from '@sluice/engine';
 import { launchBrowser, screenshotDir } from './browser.js';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmp = tempFolders('sluice-business-');
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SHOTS = screenshotDir();
 // Its own build folder: other browser tests build editor/dist at the same time.
-const DIST = mkdtempSync(join(tmpdir(), 'sluice-business-dist-'));
+const DIST = tmp('dist');
 const ID = 'dynamic-pricing';
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -29,13 +31,13 @@ const token = { admin: '', ana: '', bob: '' };
 
 beforeAll(async () => {
   execSync(`pnpm --filter @sluice/editor exec vite build --outDir ${DIST} --emptyOutDir`, { cwd: ROOT, stdio: 'ignore' });
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-business-'));
+  const dataDir = tmp();
   const tokens = new TokenStore({ file: join(dataDir, 'tokens.json') });
   token.admin = await tokens.add('ops', 'admin');
   token.ana = await tokens.add('ana', 'business');
   token.bob = await tokens.add('bob', 'business');
   // A copy of the examples: the pipeline writes its output beside them, and other tests run them too.
-  examplesDir = mkdtempSync(join(tmpdir(), 'sluice-business-examples-'));
+  examplesDir = tmp('examples');
   cpSync(join(ROOT, 'examples'), examplesDir, {
     recursive: true,
     filter: (src) => !src.includes(`${join('examples', 'ysb')}`) && !src.endsWith('/out'),
@@ -353,7 +355,7 @@ describe('business page (Chromium)', () => {
   }, 90_000);
 
   it('a viewer reads the page: no inputs to change, no Save, Preview or Deploy', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-business-viewer-'));
+    const dataDir = tmp('viewer');
     const tokens = new TokenStore({ file: join(dataDir, 'tokens.json') });
     const vic = await tokens.add('vic', 'viewer');
     const other = await startServer({ port: 0, host: '127.0.0.1', dataDir, editorDist: DIST, tokens, log: () => undefined });

@@ -4,14 +4,16 @@
  * error in the form and in the problems panel; undo/redo; export/import keeps the document.
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '@sluice/engine';
 import { launchBrowser } from './browser.js';
 import { connect } from './canvas-drag.js';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmpE2e = tempFolders('sluice-e2e-');
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -21,7 +23,7 @@ let base: string;
 beforeAll(async () => {
   execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });
   const port = 18_000 + Math.floor(Math.random() * 2000);
-  server = await startServer({ port, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'sluice-e2e-')), log: () => undefined });
+  server = await startServer({ port, host: '127.0.0.1', dataDir: tmpE2e(), log: () => undefined });
   base = `http://127.0.0.1:${port}`;
   browser = await launchBrowser();
 }, 120_000);
@@ -69,7 +71,6 @@ describe('editor (Chromium)', () => {
     for (const id of ['sensors', 'per_device', 'rounded', 'thresholds', 'critical_alerts', 'warnings']) {
       await expect.poll(async () => (await page.getByTestId(`counts-${id}`).textContent()) ?? '', { timeout: 20_000 }).toMatch(/in [1-9]/);
     }
-    await page.screenshot({ path: join(tmpdir(), 'sluice-editor.png') });
     await page.close();
   }, 60_000);
 

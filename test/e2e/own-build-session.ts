@@ -4,12 +4,10 @@
  * half-written files. The fields are set before the file's tests run.
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startServer } from '@sluice/engine';
+import { tempFolders } from '@sluice/nodes/testing';
 import { launchBrowser } from './browser.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -20,7 +18,9 @@ export interface OwnBuildSession {
 }
 
 export function ownBuildSession(name: string): OwnBuildSession {
-  const dist = mkdtempSync(join(tmpdir(), `sluice-${name}-dist-`));
+  // Registered before the close below, so removed after it (after hooks run in reverse order).
+  const folder = tempFolders(`sluice-${name}-`);
+  const dist = folder('dist');
   const session = {} as OwnBuildSession;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   beforeAll(async () => {
@@ -28,7 +28,7 @@ export function ownBuildSession(name: string): OwnBuildSession {
     server = await startServer({
       port: 0,
       host: '127.0.0.1',
-      dataDir: mkdtempSync(join(tmpdir(), `sluice-${name}-`)),
+      dataDir: folder('data'),
       editorDist: dist,
       log: () => undefined,
     });

@@ -3,19 +3,20 @@
  * tokens (restarted with a token added), instead of going on as if nothing had changed.
  */
 import { execSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer, TokenStore } from '@sluice/engine';
 import { launchBrowser } from './browser.js';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmp = tempFolders('sluice-');
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let browser: Browser | undefined;
 let server: RunningServer | undefined;
-const dataDir = mkdtempSync(join(tmpdir(), 'sluice-session-watch-'));
-const examplesDir = mkdtempSync(join(tmpdir(), 'sluice-no-examples-'));
+const dataDir = tmp('session-watch');
+const examplesDir = tmp('no-examples');
 
 beforeAll(async () => {
   execSync('pnpm --filter @sluice/editor build', { cwd: ROOT, stdio: 'ignore' });

@@ -5,18 +5,20 @@
  * the audit log shows it), Check connection on a connector node, and signing in with a viewer token (read-only canvas, sign out).
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, TokenStore } from '@sluice/engine';
 import { launchBrowser, screenshotDir } from './browser.js';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmp = tempFolders('sluice-shell-');
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SHOTS = screenshotDir();
 // Its own build folder: editor.test.ts builds editor/dist at the same time.
-const DIST = mkdtempSync(join(tmpdir(), 'sluice-shell-dist-'));
+const DIST = tmp('dist');
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let base: string;
@@ -26,7 +28,7 @@ beforeAll(async () => {
   server = await startServer({
     port: 0,
     host: '127.0.0.1',
-    dataDir: mkdtempSync(join(tmpdir(), 'sluice-shell-')),
+    dataDir: tmp(),
     editorDist: DIST,
     log: () => undefined,
   });
@@ -268,7 +270,7 @@ describe('editor shell (Chromium)', () => {
   }, 90_000);
 
   it('sign-in: a 401 leads to the sign-in page; a bad token is refused; a viewer sees a read-only canvas and signs out; a business user lands on the business page', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-shell-auth-'));
+    const dataDir = tmp('auth');
     const tokens = new TokenStore({ file: join(dataDir, 'tokens.json') });
     const viewer = await tokens.add('vic', 'viewer');
     const business = await tokens.add('bea', 'business');

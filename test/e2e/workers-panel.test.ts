@@ -6,21 +6,22 @@
  */
 import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalWorkers, spawnWorkers, startServer, stopProcess, TokenStore } from '@sluice/engine';
 import { launchBrowser } from './browser.js';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
+
+const tmp = tempFolders('sluice-workers-');
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `${TEST_KEY_ROOT}-panel-${randomUUID().slice(0, 8)}`;
 // Its own build folder: the other browser tests build theirs at the same time.
-const DIST = mkdtempSync(join(tmpdir(), 'sluice-workers-dist-'));
+const DIST = tmp('dist');
 let server: Awaited<ReturnType<typeof startServer>> | undefined;
 let browser: Browser | undefined;
 let local: LocalWorkers | undefined;
@@ -30,7 +31,7 @@ beforeAll(async () => {
   server = await startServer({
     port: 0,
     host: '127.0.0.1',
-    dataDir: mkdtempSync(join(tmpdir(), 'sluice-workers-')),
+    dataDir: tmp(),
     editorDist: DIST,
     redisUrl: REDIS_URL,
     prefix: PREFIX,
@@ -88,7 +89,7 @@ describe('workers page (Chromium)', () => {
   }, 120_000);
 
   it('a viewer is offered no Workers link and is refused the page', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-workers-auth-'));
+    const dataDir = tmp('auth');
     const tokens = new TokenStore({ file: join(dataDir, 'tokens.json') });
     const viewer = await tokens.add('vic', 'viewer');
     const authed = await startServer({ port: 0, host: '127.0.0.1', dataDir, editorDist: DIST, tokens, log: () => undefined });

@@ -3,20 +3,22 @@
  * over the same generated events (YSB, pricing with its rules table), or against the rules it applies (fraud, IoT).
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TIME, type Event, type PipelineDocument } from '@sluice/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEvents } from '../../bench/bench-util.js';
 import { compilePipeline, EmbeddedRunner } from '@sluice/engine';
 import { readJsonl } from '@sluice/engine/testing';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmpExample = tempFolders('sluice-example-');
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
 
 /** Load an example, send its sinks to a temp folder, run it; returns the rows per sink. */
 async function runExample(name: string, file = `${name}.json`) {
-  const dir = mkdtempSync(join(tmpdir(), `sluice-example-${name}-`));
+  const dir = tmpExample(name);
   const raw = JSON.parse(readFileSync(join(EXAMPLES, name, file), 'utf8')) as PipelineDocument;
   for (const n of raw.nodes) if (n.type === 'sink.file') n.config.path = join(dir, `${n.id}.jsonl`);
   const { document, diagnostics } = compilePipeline(raw);

@@ -6,17 +6,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenStore } from '../../engine/src/auth/token-store.js';
 import { startServer } from '../../engine/src/server/start-server.js';
 import { waitUntil } from '../faults/support/wait-until.js';
+import { tempFolders } from '@sluice/nodes/testing';
 
-const dir = mkdtempSync(join(tmpdir(), 'sluice-tls-'));
+const tmp = tempFolders('sluice-tls-');
+
+const dir = tmp();
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 let server: Awaited<ReturnType<typeof startServer>>;
 let token: string;
@@ -80,14 +82,14 @@ beforeAll(async () => {
   second = makeServerCert('second');
   writeFileSync(certFile, first.cert);
   writeFileSync(keyFile, first.key);
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-tls-data-'));
+  const dataDir = tmp('data');
   const tokens = new TokenStore({ file: join(dataDir, 'tokens.json') });
   token = await tokens.add('ops', 'admin');
   server = await startServer({
     port: 0,
     host: '127.0.0.1',
     dataDir,
-    examplesDir: mkdtempSync(join(tmpdir(), 'sluice-tls-examples-')),
+    examplesDir: tmp('examples'),
     tokens,
     tls: { certFile, keyFile },
     log: (line) => logs.push(line),

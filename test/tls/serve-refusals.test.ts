@@ -5,16 +5,17 @@
  * runs plain http, or keeps a secret where it would be copied around.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempFolders } from '@sluice/nodes/testing';
+
+const tmpRefusal = tempFolders('sluice-refusal-');
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MAIN = join(ROOT, 'engine/src/cli/main.ts');
 
 function serve(env: Record<string, string>, ...args: string[]) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-refusal-'));
+  const dataDir = tmpRefusal();
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', ...args], {
     cwd: ROOT,
     encoding: 'utf8',

@@ -154,6 +154,49 @@ describe('DeploymentManager', () => {
     expect(restarted.status('p')).toEqual({ status: 'not-deployed' });
   });
 
+  it('close waits for the ended mark of a run that completed just before: nothing writes to the store after it', async () => {
+    // A real file store that counts its calls still under way and can hold the mark's read:
+    // a mark written after close recreated deployment.json in a data folder already removed.
+    let active = 0;
+    let hold: Promise<void> | undefined;
+    let markStarted!: () => void;
+    const started = new Promise<void>((r) => (markStarted = r));
+    class CountingStore extends FileStore {
+      override async getDeployment(id: string) {
+        active++;
+        try {
+          if (hold) {
+            markStarted();
+            await hold;
+          }
+          return await super.getDeployment(id);
+        } finally {
+          active--;
+        }
+      }
+      override async recordDeployment(id: string, d: Parameters<FileStore['recordDeployment']>[1]) {
+        active++;
+        try {
+          return await super.recordDeployment(id, d);
+        } finally {
+          active--;
+        }
+      }
+    }
+    const store = new CountingStore({ dataDir: deployDir() });
+    await store.put('p', doc(20), { author: 'a', action: 'save' });
+    const m = manager(store);
+    let release!: () => void;
+    hold = new Promise((r) => (release = r));
+    const h = await m.deploy('p', {}, 'ana');
+    expect((await h.done).status).toBe('completed');
+    await started;
+    const closed = m.close();
+    release();
+    await closed;
+    expect(active).toBe(0);
+  });
+
   it('deploys racing on one pipeline leave exactly one run (the later ones are swapped into it)', async () => {
     const store = freshStore();
     await store.put('p', doc(), { author: 'a', action: 'save' });

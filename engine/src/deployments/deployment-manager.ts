@@ -103,6 +103,8 @@ export class DeploymentManager {
   private readonly watched = new WeakSet<RunHandle>();
   private readonly lock = new KeyedLock();
   private closing = false;
+  /** Ended marks still being written: close waits for them, so nothing writes to the store after it. */
+  private readonly marking = new Set<Promise<void>>();
   private cluster: ClusterLink | undefined;
   private signalClosed!: () => void;
   /** Settles when the server starts shutting down: live streams stop waiting and end. */
@@ -305,8 +307,8 @@ export class DeploymentManager {
       // A bounded pipeline that completed stays recorded as the version that last ran, marked
       // ended (not run again by a restart); a failed one stays as it is so that a restart tries
       // again. Under the pipeline's lock: a deploy still recording this run finishes first.
-      if (r.status === 'completed')
-        void this.lock
+      if (r.status === 'completed') {
+        const mark = this.lock
           .run(id, async () => {
             if (this.handles.get(id) !== handle || this.closing) return;
             const d = await this.o.store.getDeployment(id);
@@ -314,6 +316,9 @@ export class DeploymentManager {
               await this.o.store.recordDeployment(id, { ...d, ended: { at: new Date().toISOString(), status: 'completed' } });
           })
           .catch(() => undefined);
+        this.marking.add(mark);
+        void mark.finally(() => this.marking.delete(mark));
+      }
     });
   }
 
@@ -439,5 +444,8 @@ export class DeploymentManager {
     if (this.o.runner.kind === 'embedded') await Promise.all([...this.handles.values()].map((h) => h.stop()));
     this.handles.clear();
     await this.o.runner.close();
+    // A mark begun before the close would otherwise write deployment.json after it (into a data
+    // folder its owner may already have removed).
+    await Promise.all([...this.marking]);
   }
 }

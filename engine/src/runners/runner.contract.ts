@@ -3,11 +3,11 @@
  * implementation (as n8n tests its in-memory and Bull job queues). Expected outputs are computed
  * by hand in the comments.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PipelineDocument } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
+import { tempFolders } from '@sluice/nodes/testing';
 import { compilePipeline } from '../compile/compile-pipeline.js';
 import type { Runner, RunOptions } from './runner.js';
 
@@ -71,10 +71,14 @@ function windowDoc(): PipelineDocument {
   } as PipelineDocument;
 }
 
-function workdir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-contract-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
+/** Work folders with the given files in them, removed after the suite's tests. */
+function workdirs(): (files: Record<string, string>) => string {
+  const folder = tempFolders('sluice-contract-');
+  return (files) => {
+    const dir = folder();
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  };
 }
 
 function jsonl(rows: readonly object[]): string {
@@ -111,6 +115,7 @@ export async function runToEnd(runner: Runner, doc: unknown, options: RunOptions
 
 export function describeRunnerContract(subject: RunnerUnderTest): void {
   describe(`runner contract: ${subject.name}`, subject.timeoutMs ? { timeout: subject.timeoutMs } : {}, () => {
+    const workdir = workdirs();
     for (const batchSize of [1, 7, 1000]) {
       for (const partitions of [1, 4]) {
         it(`windows, lateness and counts do not depend on batching (batch ${batchSize}, ${partitions} partitions)`, async () => {

@@ -4,13 +4,11 @@
  * checkpoints are refused; a coordinator with no worker reads nothing, and the one worker that
  * starts reads every partition.
  */
-import { mkdtempSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
 import { spawnWorkers } from '../../cli/spawn-workers.js';
 import { compiled, readJsonl } from '../runner.contract.js';
 import { BullmqRunner } from './bullmq-runner.js';
@@ -18,6 +16,8 @@ import { RedisKeys } from './keys.js';
 import { LeaseLost, type SourceCheckpoint, SourceCheckpoints } from './source-checkpoints.js';
 import { confirmHeld, readLease, SourceLeases } from './source-lease.js';
 import { deletePrefixKeys } from './test-keys.js';
+
+const tmpSlease = tempFolders('sluice-slease-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `${TEST_KEY_ROOT}-slease-${randomUUID().slice(0, 8)}`;
@@ -89,7 +89,7 @@ describe('source partition leases', () => {
   });
 
   it('runs no source in the coordinator: nothing is read until a worker starts, which then reads every partition', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-slease-'));
+    const dir = tmpSlease();
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     const doc = compiled({
       format: 'sluice/v1',

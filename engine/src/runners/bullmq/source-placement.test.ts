@@ -3,13 +3,11 @@
  * --labels`): an unlabelled worker never takes them, even when it is the only one; the labelled
  * worker reads every partition once it starts. Real Redis, two worker pools in this process.
  */
-import { mkdtempSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_KEY_ROOT } from '@sluice/nodes/testing';
+import { TEST_KEY_ROOT, tempFolders } from '@sluice/nodes/testing';
 import { compiled, readJsonl } from '../runner.contract.js';
 import { BullmqRunner } from './bullmq-runner.js';
 import { RedisKeys } from './keys.js';
@@ -17,6 +15,8 @@ import { readLease } from './source-lease.js';
 import { deletePrefixKeys } from './test-keys.js';
 import { liveWorkersWith } from './worker-list.js';
 import { WorkerPool } from './worker-pool.js';
+
+const tmpPlace = tempFolders('sluice-place-');
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `${TEST_KEY_ROOT}-place-${randomUUID().slice(0, 8)}`;
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 describe('source placement', () => {
   it('runs a placed source only on a worker with its labels', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-place-'));
+    const dir = tmpPlace();
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     const plain = new WorkerPool({ redisUrl: REDIS_URL, prefix, pollMs: 100 });
     let labelled: WorkerPool | undefined;
@@ -87,7 +87,7 @@ describe('source placement', () => {
   }, 120_000);
 
   it('counts only workers with the labels in a placed source fair share: two labelled workers hold every partition between them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-place-'));
+    const dir = tmpPlace();
     const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
     const plain = new WorkerPool({ redisUrl: REDIS_URL, prefix, pollMs: 100 });
     const a = new WorkerPool({ redisUrl: REDIS_URL, prefix, pollMs: 100, labels: ['disk-a'] });
