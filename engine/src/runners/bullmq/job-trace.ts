@@ -1,7 +1,8 @@
 /**
  * Opt-in per-job timing for latency work (issue 14, target 5): with SLUICE_TRACE_JOBS=<file>,
- * each keyed job a worker applies appends one JSON line: its queue, the latest ingest time of
- * its events (newest and oldest), BullMQ's add and activation times, and when the processor started and finished.
+ * each keyed job a worker applies appends one JSON line: its queue, its events' ingest times
+ * (newest, oldest, and all of them for small jobs), BullMQ's add and activation times, and when
+ * the processor started and finished.
  * Stages of the path from window fire to sink write can then be told apart (bench/results/
  * latency-s16.md). Off by default: the decode below is extra work per job.
  */
@@ -25,12 +26,11 @@ export async function traced<T>(job: TracedJob, how: string, apply: () => Promis
   const out = await apply();
   const end = Date.now();
   // Each event's own ingest time is what the sink's latency counts: the oldest is the job's worst sample.
-  let ingest = 0;
-  let oldest = Number.POSITIVE_INFINITY;
-  for (const e of decodeEvents(job.data)) {
-    const t = Number(e[INGEST_TIME] ?? 0);
-    if (t > 0) [ingest, oldest] = [Math.max(ingest, t), Math.min(oldest, t)];
-  }
+  const times = decodeEvents(job.data)
+    .map((e) => Number(e[INGEST_TIME] ?? 0))
+    .filter((t) => t > 0);
+  const ingest = Math.max(0, ...times);
+  const oldest = Math.min(ingest, ...times);
   const line = {
     q: job.queueName,
     how,
@@ -44,6 +44,8 @@ export async function traced<T>(job: TracedJob, how: string, apply: () => Promis
     start,
     end,
     applied: out,
+    // Small jobs (a sink's window results): every event's ingest time, for per-sample figures.
+    ...(times.length <= 200 ? { times } : {}),
   };
   appendFileSync(file, `${JSON.stringify(line)}\n`);
   return out;
