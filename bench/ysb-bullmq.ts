@@ -56,7 +56,8 @@ function between(earlier: Hist | undefined, later: Hist): Hist {
  * End-to-end latency at a fixed input rate, from windows that close during the run: YSB with
  * 1 s windows (100 campaigns: about 100 samples a second), a warm-up whose samples are left
  * out (until the first window reaches the sink, then BULLMQ_LATENCY_WARMUP s), then a measured stretch, then a stop (open windows are not emitted: no window closed by
- * the end of input counts). Latency is a window result's latest ingest time to its sink write.
+ * the end of input counts). Latency is a window result's ingest time (the latest ingest the window
+ * had taken when it fired: docs/windows.md) to its sink write, as YSB measures from the window's end.
  */
 export async function latencyAt(rate: number, say: (s: string) => void) {
   const warm = Number(process.env.BULLMQ_LATENCY_WARMUP ?? 3);

@@ -86,6 +86,8 @@ export class WindowOperator implements Operator {
   private readonly index = new FireIndex<KeyEntry>();
   /** Earliest fire time in the index: a watermark below it has nothing to do. */
   private nextFire = Number.POSITIVE_INFINITY;
+  /** Sessions' WindowColumns.seenIngest: the latest ingest time of any event taken. */
+  private seenIngest = 0;
   /** The last slide-aligned start computed: in-order events mostly reuse it (no float modulo). */
   private lastStart = Number.NaN;
   private wm: number;
@@ -261,14 +263,20 @@ export class WindowOperator implements Operator {
       if (entry === undefined) entry = this.newEntry(key, e, created);
       else entry.w.push(created);
       this.schedule(end + this.lateness, key, entry);
-      this.aggs.add(created, t, e[INGEST_TIME]);
+      this.aggs.add(created, t, this.seen(e[INGEST_TIME]));
       return PLACED;
     }
     // Its end only grows, so its scheduled fire time is early, never late: re-checked when due.
     if (t < w.s) w.s = t;
     if (end > w.e) w.e = end;
-    this.aggs.add(w, t, e[INGEST_TIME]);
+    this.aggs.add(w, t, this.seen(e[INGEST_TIME]));
     return PLACED;
+  }
+
+  /** Keeps the latest ingest time a session event carried (as WindowColumns.seenIngest). */
+  private seen(ingest: number | undefined): number | undefined {
+    if (ingest !== undefined && ingest > this.seenIngest) this.seenIngest = ingest;
+    return ingest;
   }
 
   /** A key's first window: arrays made at their size (a push into an empty array reserves 17 slots). */
@@ -336,7 +344,7 @@ export class WindowOperator implements Operator {
     o.window_end = e;
     const problem = cols.write(r, o);
     o[EVENT_TIME] = e - 1;
-    const ingest = cols.ingest[r]!;
+    const ingest = Math.max(cols.ingest[r]!, cols.seenIngest);
     if (ingest > 0) o[INGEST_TIME] = ingest;
     if (problem === undefined) out.emit(o as Event);
     else
@@ -390,7 +398,8 @@ export class WindowOperator implements Operator {
     const problem = this.aggs.write(w, o);
     // As Flink: the output's event time is the last instant of its window, so windows chain.
     o[EVENT_TIME] = w.e - 1;
-    if (w.i > 0) o[INGEST_TIME] = w.i;
+    const ingest = Math.max(w.i, this.seenIngest);
+    if (ingest > 0) o[INGEST_TIME] = ingest;
     if (problem === undefined) out.emit(o as Event);
     else
       out.error(

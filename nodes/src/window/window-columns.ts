@@ -112,6 +112,12 @@ export class WindowColumns implements KeyedColumns {
   end = new Float64Array(this.cap);
   count = new Float64Array(this.cap);
   ingest = new Float64Array(this.cap);
+  /**
+   * The latest ingest time of any event added: a window fires on a watermark that no input
+   * before this one carried, so a result's ingest time is at least this (docs/windows.md).
+   * Not state: after a restore it starts again from the next event.
+   */
+  seenIngest = 0;
   slot = new Int32Array(this.cap);
   private next = new Int32Array(this.cap);
   x: Float64Array;
@@ -226,7 +232,10 @@ export class WindowColumns implements KeyedColumns {
     // Times read here from the event, not passed in: a double handed to a call is a new heap number.
     this.count[r]!++;
     const ingest = e[INGEST_TIME];
-    if (ingest !== undefined && ingest > this.ingest[r]!) this.ingest[r] = ingest;
+    if (ingest !== undefined) {
+      if (ingest > this.ingest[r]!) this.ingest[r] = ingest;
+      if (ingest > this.seenIngest) this.seenIngest = ingest;
+    }
     if (this.aggs.readsValues) this.aggs.addAt(this.x, r * this.xs, this.v, r * this.vs, e[EVENT_TIME] ?? 0);
     if (this.dirty !== undefined) this.touch(this.slot[r]!);
   }
