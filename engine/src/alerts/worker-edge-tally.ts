@@ -17,8 +17,6 @@ export interface EdgeTally {
   /** A unit of work starts: whatever an abandoned attempt counted is dropped. */
   begin(): void;
   observe(edgeId: string, events: readonly Event[]): void;
-  /** Whether a rule counts what crosses `edgeId` (an edge nothing watches may run fused). */
-  watches(edgeId: string): boolean;
   /** The unit is about to commit: publish its counts (never throws; a failure is logged). */
   end(edgeCounts: Readonly<Record<string, number>>): Promise<void>;
 }
@@ -175,10 +173,6 @@ class UnitTally implements EdgeTally {
 
   begin(): void {
     if (this.pending.size > 0) this.pending = new Map();
-  }
-
-  watches(edgeId: string): boolean {
-    return this.counting.rulesOn(edgeId) !== undefined;
   }
 
   observe(edgeId: string, events: readonly Event[]): void {

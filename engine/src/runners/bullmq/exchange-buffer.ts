@@ -9,9 +9,7 @@ import type { Event } from '@sluice/shared';
 import type { Plan, PlanEdge, PlanStage } from '../../compile/plan.js';
 import { exchangeFields } from '../../compile/projection.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
-import { planChains } from '../../runtime/chain-plan.js';
-import type { Task, TaskOutput } from '../../runtime/task.js';
-import type { EdgeTally } from '../../alerts/worker-edge-tally.js';
+import type { TaskOutput } from '../../runtime/task.js';
 import { type BatchJob, encodeEvents, encodeWatermark } from './batch-codec.js';
 
 export interface OutgoingJob {
@@ -37,8 +35,6 @@ export class ExchangeBuffer implements TaskOutput {
   private watermark = Number.NEGATIVE_INFINITY;
   edgeCounts: Record<string, number> = {};
   onTap: ((edgeId: string, events: Event[]) => void) | undefined;
-  /** Whether onTap wants an edge's events now; undefined: every edge's (nothing runs fused). */
-  private listens: ((edgeId: string) => boolean) | undefined;
   /** Stamped on every job (BatchJob.gen). */
   generation: string | undefined;
 
@@ -73,44 +69,8 @@ export class ExchangeBuffer implements TaskOutput {
   }
 
   onEdge(edge: PlanEdge, events: Event[]): void {
-    this.countEdge(edge, events.length);
+    this.edgeCounts[edge.id] = (this.edgeCounts[edge.id] ?? 0) + events.length;
     this.onTap?.(edge.id, events);
-  }
-
-  countEdge(edge: PlanEdge, events: number): void {
-    this.edgeCounts[edge.id] = (this.edgeCounts[edge.id] ?? 0) + events;
-  }
-
-  /** Something sees the events crossing `edge` (a tap, a data rule): its nodes do not run fused. */
-  observes(edge: PlanEdge): boolean {
-    return this.onTap !== undefined && (this.listens?.(edge.id) ?? true);
-  }
-
-  /**
-   * Who sees the edges' events: taps (`tapListens` says which edges they listen to now; without
-   * it, every edge counts as seen) and a data rules' tally.
-   */
-  observeWith(
-    onTap: ((edgeId: string, events: Event[]) => void) | undefined,
-    tally: EdgeTally | undefined,
-    tapListens: ((edgeId: string) => boolean) | undefined,
-  ): void {
-    this.onTap = tally
-      ? (edgeId, events) => {
-          onTap?.(edgeId, events);
-          tally.observe(edgeId, events);
-        }
-      : onTap;
-    this.listens = tapListens && (tally ? (id) => tapListens(id) || tally.watches(id) : tapListens);
-  }
-
-  /**
-   * Chained map/filter/enrich nodes of `task` run fused where nothing sees their edges, as on the
-   * embedded runner (runtime/fused-chain.ts): no batch, copy or Object.assign per event between
-   * them. Exchanges stay jobs (no direct call): a chain ends at one.
-   */
-  fuse(task: Task): void {
-    planChains(task, { observes: (e) => this.observes(e), countEdge: (e, n) => this.countEdge(e, n), exchangeTargets: () => undefined });
   }
 
   /** The jobs for everything buffered since the last drain; advances the channel sequences. */

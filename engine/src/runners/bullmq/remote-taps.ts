@@ -27,9 +27,6 @@ export class TapPublisher {
     this.tapped = new Set(await this.redis.smembers(this.keys.taps(this.pid)));
   }
 
-  /** Whether someone taps `edgeId` now (as of the last refresh). */
-  listens = (edgeId: string): boolean => this.tapped.has(edgeId);
-
   publish = (edgeId: string, events: Event[]): void => {
     if (!this.tapped.has(edgeId)) return;
     const second = Math.floor(Date.now() / 1000);

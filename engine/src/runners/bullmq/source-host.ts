@@ -44,8 +44,6 @@ export interface SourceHostOptions {
   /** Take every partition (the coordinator running replaced sources itself). */
   takeAll?: boolean;
   onTap?: ((edgeId: string, events: Event[]) => void) | undefined;
-  /** Which edges onTap's taps listen to now (undefined: all, and nothing runs fused). */
-  tapListens?: ((edgeId: string) => boolean) | undefined;
   sourceOverrides?: Record<string, () => SourceOperator> | undefined;
   operatorOverrides?: Record<string, () => Operator> | undefined;
   onSourceEvents?: ((nodeId: string, events: readonly Event[]) => void) | undefined;
@@ -198,7 +196,6 @@ export class SourceHost {
         batchSize: d.batchSize,
         batchDelayMs: d.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs,
         onTap: o.onTap,
-        tapListens: o.tapListens,
         sourceOverrides: o.sourceOverrides,
         operatorOverrides: o.operatorOverrides,
         onSourceEvents: o.onSourceEvents,

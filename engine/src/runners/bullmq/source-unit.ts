@@ -45,8 +45,6 @@ export interface SourceUnitOptions {
   beforeCheckpoint?: (() => Promise<void>) | undefined;
   /** Data rules' counters of this partition's edges, published before each checkpoint (docs/alerts.md). */
   tally?: EdgeTally | undefined;
-  /** Which edges onTap's taps listen to now (undefined: all, and nothing runs fused). */
-  tapListens?: ((edgeId: string) => boolean) | undefined;
   /** Counts every poll (tests prove which process reads sources). */
   onPoll?: () => void;
   /** Throws LeaseLost unless this holder still holds the lease, confirmed promptly (source-lease.ts confirmHeld). */
@@ -78,7 +76,13 @@ export class SourceUnit {
     const counters = new Map(stage.nodes.map((id) => [id, new NodeCounters()]));
     const state = new Map(Object.entries(cp?.operators ?? {}).map(([id, s]) => [`${id}#${partition}`, s]));
     const exchange = new ExchangeBuffer(plan, stage, partition);
-    exchange.observeWith(o.onTap, o.tally, o.tapListens);
+    const { onTap, tally } = o;
+    exchange.onTap = tally
+      ? (edgeId, events) => {
+          onTap?.(edgeId, events);
+          tally.observe(edgeId, events);
+        }
+      : onTap;
     exchange.generation = o.generation;
     const { task, source } = await buildOperators(
       {
@@ -90,7 +94,6 @@ export class SourceUnit {
       (build) => build.task(plan, stage, partition, exchange, (node) => ({ counters: counters.get(node.id)! })),
     );
     if (!source) throw new StartFailure(nodeId, `stage ${stage.id} has no source`);
-    exchange.fuse(task);
     const slot: SourceSlot = { ...source, stage, task, exchange, done: false };
     try {
       if (cp) await restoreSlot(slot, cp, counters);

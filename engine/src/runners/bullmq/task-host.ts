@@ -55,8 +55,6 @@ export interface TaskHostOptions {
    */
   enqueue: (jobs: OutgoingJob[], markerSeenAt?: number) => Promise<Landed | undefined>;
   onTap?: (edgeId: string, events: Event[]) => void;
-  /** Which edges onTap's taps listen to now (undefined: all, and nothing runs fused). */
-  tapListens?: (edgeId: string) => boolean;
   /** This task cannot be built here (an operator's create, restore or onStart threw): the run fails with it. */
   onStartFailure?: (failure: StartFailure) => Promise<void>;
   /** Called before a batch's sink writes (the slow-sink drill blocks there; worker-pool.ts). */
@@ -186,7 +184,14 @@ export class TaskHost {
   private async build(snapshot: TaskSnapshot | undefined): Promise<void> {
     const { plan, stage, partition } = this.o;
     const exchange = new ExchangeBuffer(plan, stage, partition, snapshot?.exchange);
-    exchange.observeWith(this.o.onTap, this.tally, this.o.tapListens);
+    const { onTap } = this.o;
+    const tally = this.tally;
+    exchange.onTap = tally
+      ? (edgeId, events) => {
+          onTap?.(edgeId, events);
+          tally.observe(edgeId, events);
+        }
+      : onTap;
     exchange.generation = this.o.generation;
     const counters = new Map<string, NodeCounters>();
     const sinkLatency = new Map<string, Histogram>();
@@ -206,7 +211,6 @@ export class TaskHost {
     const { task } = await buildOperators({ context: this.o.context, carry: { state, sources: new Map() } }, (build) =>
       build.task(plan, stage, partition, exchange, meters),
     );
-    exchange.fuse(task);
     this.task = task;
     this.live = true;
     this.exchange = exchange;

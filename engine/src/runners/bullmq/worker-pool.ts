@@ -251,7 +251,6 @@ export class WorkerPool {
         context,
         enqueue: (jobs, markerSeenAt) => queues.addUnconfirmed(jobs, markerSeenAt),
         onTap: taps.publish,
-        tapListens: taps.listens,
         tallyFor: counting.tallyFor,
         onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
       },
@@ -272,7 +271,6 @@ export class WorkerPool {
         context: { ...context, ingest: { hub: this.ingest, pipelineId: d.pid } },
         liveWorkers: (labels) => this.liveWorkers(labels),
         onTap: taps.publish,
-        tapListens: taps.listens,
         tallyFor: counting.tallyFor,
         onSourceEvents: d.record ? (nodeId, events) => recordBatch(this.recording(), d.pid, nodeId, events, privacy) : undefined,
         // What a checkpoint covers is in the recording too: a finished run's recording is whole.
