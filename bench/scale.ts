@@ -155,6 +155,9 @@ interface RedisCounters {
   cpuSeconds: number;
   /** BZPOPMIN calls: an idle BullMQ worker's blocking wait, one per job that finds its queue drained. */
   blockingWaits: number;
+  /** Connections Redis accepted, and scripts sent in full (EVAL): BullMQ defines its scripts on each new connection. */
+  connections: number;
+  scriptSends: number;
 }
 
 async function redisCounters(redis: Redis): Promise<RedisCounters> {
@@ -162,10 +165,12 @@ async function redisCounters(redis: Redis): Promise<RedisCounters> {
   let calls = 0;
   for (const m of stats.matchAll(/calls=(\d+)/g)) calls += Number(m[1]);
   const blockingWaits = Number(/cmdstat_bzpopmin:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  const scriptSends = Number(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  const connections = Number(/total_connections_received:(\d+)/.exec(await redis.info('stats'))?.[1] ?? 0);
   const cpu = await redis.info('cpu');
   const sys = Number(/used_cpu_sys:([\d.]+)/.exec(cpu)?.[1] ?? 0);
   const user = Number(/used_cpu_user:([\d.]+)/.exec(cpu)?.[1] ?? 0);
-  return { calls, cpuSeconds: sys + user, blockingWaits };
+  return { calls, cpuSeconds: sys + user, blockingWaits, connections, scriptSends };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (0 once it has exited). */
@@ -238,6 +243,9 @@ interface ScaleResult {
   workerCpuSecondsPerMillion: number;
   /** Idle BullMQ workers' blocking waits (BZPOPMIN) in the run: jobs handed to a worker that had drained its queue. */
   blockingWaits: number;
+  /** Connections Redis accepted in the run (workers' and coordinator's), and Lua scripts sent in full (EVAL). */
+  connections: number;
+  scriptSends: number;
   /** Each worker's CPU seconds in the run: an uneven share shows a worker that does more. */
   eachWorkerCpuSeconds: number[];
   /** The workers' CPU seconds per million events by thread kind and user/system (threadCpuSeconds). */
@@ -327,6 +335,8 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
       eventsPerSecond: Math.round(EVENTS / seconds),
       redisCommandsPerEvent: Math.round(((after.calls - before.calls) / EVENTS) * 1000) / 1000,
       blockingWaits: after.blockingWaits - before.blockingWaits,
+      connections: after.connections - before.connections,
+      scriptSends: after.scriptSends - before.scriptSends,
       redisCpuSecondsPerMillion: perMillion(after.cpuSeconds - before.cpuSeconds),
       workerCpuSecondsPerMillion: perMillion(workersCpu),
       eachWorkerCpuSeconds: eachCpu.map((c) => Math.round(c * 100) / 100),
@@ -349,7 +359,7 @@ function describe(r: ScaleResult): string {
     .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  return `${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion} [${threads}; each worker's CPU s ${r.eachWorkerCpuSeconds.join(', ')}], Redis ${r.redisCpuSecondsPerMillion} (${r.blockingWaits} blocking waits), coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`;
+  return `${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion} [${threads}; each worker's CPU s ${r.eachWorkerCpuSeconds.join(', ')}], Redis ${r.redisCpuSecondsPerMillion} (${r.blockingWaits} blocking waits, ${r.connections} connections opened, ${r.scriptSends} scripts sent in full), coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`;
 }
 
 /** Main thread user + system, helper threads (user + system), and each worker's total: two table cells. */

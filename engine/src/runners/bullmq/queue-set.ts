@@ -43,13 +43,21 @@ export async function confirmedBy<T>(landed: Landed | undefined, write: () => Pr
 export class QueueSet {
   private readonly queues = new Map<string, Queue<BatchJob>>();
   private readonly connections: BullConnections;
+  /** The connection is this set's own (closed with it), not a worker's shared one. */
+  private readonly ownsConnections: boolean;
 
+  /**
+   * `redis`: a URL (the set opens and closes its own connection) or a worker's BullConnections,
+   * shared by the runs it hosts and closed by its owner: each new connection makes BullMQ define
+   * all its Lua scripts again (a SHA-1 of each, then each sent in full once).
+   */
   constructor(
-    redisUrl: string,
+    redis: string | BullConnections,
     private readonly keys: RedisKeys,
     private readonly pid: string,
   ) {
-    this.connections = new BullConnections(redisUrl);
+    this.ownsConnections = typeof redis === 'string';
+    this.connections = typeof redis === 'string' ? new BullConnections(redis) : redis;
   }
 
   queue(stage: number, partition: number): Queue<BatchJob> {
@@ -134,6 +142,6 @@ export class QueueSet {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
-    await this.connections.close();
+    if (this.ownsConnections) await this.connections.close();
   }
 }

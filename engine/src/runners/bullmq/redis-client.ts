@@ -8,7 +8,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'bullmq';
-import { bullConnection, redisOptions, redisTlsOptions } from './redis-options.js';
+import { redisOptions, redisTlsOptions } from './redis-options.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -128,25 +128,29 @@ export async function delKeys(client: RedisClient, keys: readonly string[]): Pro
 }
 
 /**
- * The connection BullMQ queues and workers get. On a single Redis, options (BullMQ opens its own
- * connections). On a cluster BullMQ needs a Cluster instance: one is made on first use, shared
- * by the owner's queues and workers (BullMQ duplicates it for blocking reads) and closed by
- * `close()`, since BullMQ never closes a connection it was given.
+ * The connection BullMQ queues and workers get: one ioredis client (a Cluster on a cluster),
+ * made on first use, shared by the owner's queues (BullMQ duplicates it for each Worker's
+ * connections) and closed by `close()`, since BullMQ never closes a connection it was given.
+ * One client, not one per queue: BullMQ defines its Lua scripts on every new client (a SHA-1 of
+ * each and each sent in full once), per queue and per run otherwise (docs/benchmarks.md).
  */
 export class BullConnections {
-  private cluster: Cluster | undefined;
+  private client: RedisClient | undefined;
 
   constructor(private readonly url: string) {}
 
   get(): ConnectionOptions {
-    if (!isClusterUrl(this.url)) return bullConnection(this.url);
-    this.cluster ??= createRedis(this.url) as Cluster;
-    return this.cluster;
+    if (!this.client) {
+      this.client = createRedis(this.url);
+      // Between runs no BullMQ object listens; its queues and workers report errors while they live.
+      this.client.on('error', () => undefined);
+    }
+    return this.client;
   }
 
   async close(): Promise<void> {
-    const c = this.cluster;
-    this.cluster = undefined;
+    const c = this.client;
+    this.client = undefined;
     if (c) await c.quit().catch(() => c.disconnect());
   }
 }

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { RedisOptions } from 'ioredis';
 import { type RedisClient, redisWhere } from './redis-client.js';
-import type { ConnectionOptions } from 'bullmq';
 
 /**
  * redis[s]://[user:pass@]host:port[/db] -> ioredis options, for every connection the engine
@@ -28,12 +27,6 @@ export function redisOptions(url: string): RedisOptions {
         .join(', ')} set, but REDIS_URL is redis://: use rediss:// for TLS`,
     );
   return o;
-}
-
-/** BullMQ takes ioredis options: the same ones, TLS included (its type is a subset of ioredis'). */
-export function bullConnection(url: string): ConnectionOptions {
-  const { host, port, username, password, db, tls, maxRetriesPerRequest } = redisOptions(url);
-  return { host, port, username, password, db, tls, maxRetriesPerRequest };
 }
 
 /** The environment variables naming PEM files, and the TLS option each fills. */

@@ -88,8 +88,6 @@ interface Hosted {
   /** The keyed queues: this worker serves the ones placement gives it (queue-placement.ts). */
   keyed: KeyedQueues;
   queues: QueueSet;
-  /** The BullMQ workers' connection (shared on a cluster, closed after them). */
-  connections: BullConnections;
   sources?: SourceHost;
   /** Data rules counted on the edges this worker produces (docs/alerts.md, "Data rules on BullMQ"). */
   counting: EdgeRuleCounting;
@@ -100,6 +98,8 @@ export class WorkerPool {
   private readonly redis: RedisClient;
   /** Hears deploys as they happen; the poll is the fallback for a missed message. */
   private readonly subscriber: RedisClient;
+  /** BullMQ's connection for every run hosted here, for the worker's life (redis-client.ts). */
+  private readonly bull: BullConnections;
   private readonly keys: RedisKeys;
   private readonly store: TaskStateStore;
   private readonly hosted = new Map<string, Hosted>();
@@ -119,6 +119,7 @@ export class WorkerPool {
   constructor(private readonly o: WorkerPoolOptions) {
     this.redis = createRedis(o.redisUrl);
     this.subscriber = createRedis(o.redisUrl);
+    this.bull = new BullConnections(o.redisUrl);
     reportRedisErrors(this.redis, o.redisUrl, (line) => this.log(line));
     reportRedisErrors(this.subscriber, o.redisUrl, undefined); // same Redis: one line is enough
     this.keys = new RedisKeys(o.prefix);
@@ -217,11 +218,10 @@ export class WorkerPool {
 
   private async host(d: DeployedPipeline): Promise<void> {
     const plan = buildPlan(d.document, nodeDefinitions, { partitions: d.partitions });
-    const queues = new QueueSet(this.o.redisUrl, this.keys, d.pid);
+    const queues = new QueueSet(this.bull, this.keys, d.pid);
     // A worker's environment may lack an hmac rule's key: it then redacts (masking fails closed).
     const privacy = pipelinePrivacy(d.document, { missingSecret: 'redact' });
     const taps = new TapPublisher(this.redis, this.keys, d.pid, (e) => privacy.mask(e));
-    const connections = new BullConnections(this.o.redisUrl);
     const counting = new EdgeRuleCounting(
       this.redis,
       this.keys,
@@ -241,7 +241,7 @@ export class WorkerPool {
       pid: d.pid,
       plan,
       keys: this.keys,
-      connections,
+      connections: this.bull,
       workerOptions: { name: `${this.id}:${process.pid}`, ...workerTimings() },
       task: {
         pid: d.pid,
@@ -257,7 +257,7 @@ export class WorkerPool {
       beforeSinkWrite: slowSinkDrill,
       log: (line) => this.log(line),
     });
-    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, keyed, queues, connections, counting };
+    const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, keyed, queues, counting };
     if (!this.o.sourcesOnly) keyed.place(ownedQueueIndices(d.pid, keyed.count, this.serving, this.id));
     if (d.sourcesOn !== 'coordinator') {
       h.sources = new SourceHost({
@@ -293,7 +293,6 @@ export class WorkerPool {
     await h.sources?.close();
     await h.keyed.close();
     await h.queues.close();
-    await h.connections.close();
     this.log(`released ${pid}`);
   }
 
@@ -306,6 +305,7 @@ export class WorkerPool {
     await this.redis.hdel(this.keys.workers, this.id).catch(() => undefined);
     await this.redis.hdel(this.keys.workerInfo, this.id).catch(() => undefined);
     await this.recordings?.close().catch(() => undefined);
+    await this.bull.close();
     await this.subscriber.quit().catch(() => undefined);
     await this.redis.quit();
   }
