@@ -11,7 +11,7 @@
  * default 150,000; 0 for cold workers), SCALE_SHAPE (below), SCALE_CPU_PROF (below).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import { BullmqRunner, type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
 import { ysbDocument } from './ysb-embedded.js';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
+import { type CpuLimiter, cpuLimiter } from './cpu-limiter.js';
 
 const YSB_DIR = new URL('../examples/ysb/', import.meta.url).pathname;
 const EVENTS = Number(process.env.SCALE_EVENTS ?? 1_000_000);
@@ -34,60 +35,6 @@ const UNLIMITED = (process.env.SCALE_UNLIMITED ?? '1,2').split(',').filter(Boole
 const SHAPE = process.env.SCALE_SHAPE ? Number(process.env.SCALE_SHAPE) : undefined;
 /** Events per worker of the warm-up run before each timed one (0: none, workers start cold). */
 const WARMUP = Number(process.env.SCALE_WARMUP ?? 150_000);
-
-/** A CPU quota for a set of processes: cgroup v2 (cpu.max) where writable, else v1 (cfs quota). */
-interface CpuLimiter {
-  kind: string;
-  limit(pid: number, name: string): void;
-  release(): void;
-}
-
-function cpuLimiter(fraction: number): CpuLimiter | { kind: 'none'; reason: string } {
-  const period = 100_000;
-  const quota = Math.round(period * fraction);
-  const made: string[] = [];
-  const v2 = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'].find((root) => {
-    try {
-      return readFileSync(join(root, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu');
-    } catch {
-      return false;
-    }
-  });
-  const v1 = existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us') ? '/sys/fs/cgroup/cpu' : undefined;
-  const root = v2 ?? v1;
-  if (!root) return { kind: 'none', reason: 'neither a cgroup v2 cpu controller nor cgroup v1 cpu is mounted' };
-  try {
-    const probe = join(root, `sluice-bench-probe-${process.pid}`);
-    mkdirSync(probe);
-    rmdirSync(probe);
-  } catch (err) {
-    return { kind: 'none', reason: `${root} is not writable (${(err as Error).message})` };
-  }
-  return {
-    kind: v2 ? `cgroup v2 (${root}, cpu.max ${quota} ${period})` : `cgroup v1 (${root}, cfs_quota_us ${quota} / cfs_period_us ${period})`,
-    limit(pid, name) {
-      const dir = join(root, `sluice-bench-${process.pid}-${name}`);
-      mkdirSync(dir, { recursive: true });
-      made.push(dir);
-      if (v2) writeFileSync(join(dir, 'cpu.max'), `${quota} ${period}`);
-      else {
-        writeFileSync(join(dir, 'cpu.cfs_period_us'), String(period));
-        writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));
-      }
-      writeFileSync(join(dir, 'cgroup.procs'), String(pid));
-    },
-    release() {
-      // A cgroup can be removed once its processes have exited (they are stopped before this).
-      for (const dir of made.splice(0)) {
-        try {
-          rmdirSync(dir);
-        } catch {
-          /* still has a process: it will be empty once that exits */
-        }
-      }
-    },
-  };
-}
 
 /**
  * SCALE_CPU_PROF=<dir>: workers started with `node --cpu-prof` (not allowed in NODE_OPTIONS), a
