@@ -11,7 +11,6 @@ import type { RedisKeys } from './keys.js';
 import type { BullConnections } from './redis-client.js';
 import { traced } from './job-trace.js';
 import { PROTOCOL_REFUSALS } from './protocol-refusals.js';
-import { SinkHandoff } from './sink-handoff.js';
 import { TaskHost, type TaskHostOptions } from './task-host.js';
 
 export interface KeyedQueueOptions {
@@ -34,15 +33,12 @@ interface Slot {
   worker: Worker<BatchJob> | undefined;
   /** Its previous Worker is still closing: no new one until then (one apply at a time per host). */
   closing: Promise<void> | undefined;
-  /** The last apply queued on this host: BullMQ's and handed-off applies run one at a time. */
-  turn: Promise<unknown>;
 }
 
 export class KeyedQueues {
   private readonly slots: Slot[] = [];
   /** Workers being closed (ownership moved): awaited by close(). */
   private readonly closing = new Set<Promise<void>>();
-  private readonly handoff: SinkHandoff;
 
   constructor(private readonly o: KeyedQueueOptions) {
     for (const stage of o.plan.stages) {
@@ -54,34 +50,11 @@ export class KeyedQueues {
           current: undefined,
           worker: undefined,
           closing: undefined,
-          turn: Promise.resolve(),
         };
-        // Once a batch's jobs have landed, a sink queue served here applies them without waiting for its wake-up.
-        const enqueue: TaskHostOptions['enqueue'] = async (jobs, seen) => {
-          const landed = await o.task.enqueue(jobs, seen);
-          this.handoff.offer(jobs);
-          return landed;
-        };
-        slot.host = new TaskHost({ ...o.task, enqueue, stage, partition: p, beforeSinkWrite: o.beforeSinkWrite?.(() => slot.current) });
+        slot.host = new TaskHost({ ...o.task, stage, partition: p, beforeSinkWrite: o.beforeSinkWrite?.(() => slot.current) });
         this.slots.push(slot);
       }
     }
-    this.handoff = new SinkHandoff({
-      plan: o.plan,
-      target: (stage, partition) => {
-        const slot = this.slots.find((s) => s.name === o.keys.queue(o.pid, stage, partition));
-        // Only a queue served here: its host is current, and nobody else applies to it meanwhile.
-        return slot?.worker ? { apply: (job) => this.inTurn(slot, () => slot.host.apply(job)) } : undefined;
-      },
-      log: o.log,
-    });
-  }
-
-  /** Runs `apply` after the slot's previous apply settled: one apply at a time per host. */
-  private inTurn<T>(slot: Slot, apply: () => Promise<T>): Promise<T> {
-    const run = slot.turn.then(apply, apply);
-    slot.turn = run.catch(() => undefined);
-    return run;
   }
 
   /** How many queues the pipeline has (what placement divides). */
@@ -108,14 +81,12 @@ export class KeyedQueues {
     const worker = new Worker<BatchJob>(
       slot.name,
       async (job) => {
-        await this.inTurn(slot, async () => {
-          slot.current = job;
-          try {
-            await traced(job, 'queue', () => slot.host.apply(job.data));
-          } finally {
-            slot.current = undefined;
-          }
-        });
+        slot.current = job;
+        try {
+          await traced(job, 'queue', () => slot.host.apply(job.data));
+        } finally {
+          slot.current = undefined;
+        }
       },
       // The name (worker id and pid) lands on each job it takes: drills find who holds a queue.
       { connection: o.connections.get(), prefix: o.keys.prefix, concurrency: 1, ...o.workerOptions },
@@ -143,7 +114,6 @@ export class KeyedQueues {
   async close(): Promise<void> {
     for (const slot of this.slots) if (slot.worker) this.stop(slot);
     await Promise.all([...this.closing]);
-    await this.handoff.settled();
     await Promise.all(this.slots.map((s) => s.host.close()));
   }
 }
