@@ -1,7 +1,9 @@
 /**
  * A graceful stop that comes while a source's poll is under way: what the source handed out is
  * processed before the run ends (a source that acknowledges on read, as AMQP does by default,
- * or whose position moved past the batch, would otherwise lose it for good).
+ * or whose position moved past the batch, would otherwise lose it for good). On one thread, and
+ * on partition threads with the source polled on the main thread (threads/threaded-run.ts; a
+ * thread's own source: threads/thread-part.test.ts).
  */
 import type { SourceBatch, SourceOperator } from '@sluice/nodes/sdk';
 import type { Event } from '@sluice/shared';
@@ -26,7 +28,10 @@ const COUNT_BY_CATEGORY = compiled({
   ],
 });
 
-describe('the embedded runner stopped while a poll is under way', () => {
+describe.each([
+  { name: 'one thread', threads: false, partitions: 1 },
+  { name: 'partition threads', threads: true, partitions: 2 },
+])('the embedded runner ($name) stopped while a poll is under way', ({ threads, partitions }) => {
   it('processes the batch the source handed out', async () => {
     // Batches of 10 orders, each held until the test lets it go (a read under way).
     let next = 0;
@@ -45,9 +50,10 @@ describe('the embedded runner stopped while a poll is under way', () => {
       held = undefined;
       r();
     };
-    const runner = new EmbeddedRunner();
+    const runner = new EmbeddedRunner({ threads });
     const handle = await runner.deploy(COUNT_BY_CATEGORY, {
       baseDir: '.',
+      partitions,
       consoleWriter: () => undefined,
       sourceOverrides: { src: () => source },
     });
