@@ -19,8 +19,8 @@ export interface TracedJob {
   data: BatchJob;
 }
 
-/** Runs `apply` and records its timings when tracing is on; `how` says which path applied it. */
-export async function traced<T>(job: TracedJob, how: string, apply: () => Promise<T>): Promise<T> {
+/** Runs `apply` and records its timings when tracing is on. */
+export async function traced<T>(job: TracedJob, apply: () => Promise<T>): Promise<T> {
   if (!file) return apply();
   const start = Date.now();
   const out = await apply();
@@ -33,7 +33,6 @@ export async function traced<T>(job: TracedJob, how: string, apply: () => Promis
   const oldest = Math.min(ingest, ...times);
   const line = {
     q: job.queueName,
-    how,
     seq: job.data.seq,
     from: job.data.from,
     n: job.data.n,

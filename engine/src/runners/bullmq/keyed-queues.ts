@@ -10,7 +10,6 @@ import type { BatchJob } from './batch-codec.js';
 import type { RedisKeys } from './keys.js';
 import type { BullConnections } from './redis-client.js';
 import { traced } from './job-trace.js';
-import { PROTOCOL_REFUSALS } from './protocol-refusals.js';
 import { TaskHost, type TaskHostOptions } from './task-host.js';
 
 export interface KeyedQueueOptions {
@@ -25,6 +24,9 @@ export interface KeyedQueueOptions {
   beforeSinkWrite?: (job: () => Job<BatchJob> | undefined) => (() => void) | undefined;
   log: (line: string) => void;
 }
+
+/** Failures that are part of the protocol (retried by design), not worth a log line. */
+const EXPECTED = new Set(['out-of-order', 'stale-task', 'stale-generation', 'claim-pending']);
 
 interface Slot {
   name: string;
@@ -83,7 +85,7 @@ export class KeyedQueues {
       async (job) => {
         slot.current = job;
         try {
-          await traced(job, 'queue', () => slot.host.apply(job.data));
+          await traced(job, () => slot.host.apply(job.data));
         } finally {
           slot.current = undefined;
         }
@@ -92,7 +94,7 @@ export class KeyedQueues {
       { connection: o.connections.get(), prefix: o.keys.prefix, concurrency: 1, ...o.workerOptions },
     );
     worker.on('failed', (job, err) => {
-      if (!PROTOCOL_REFUSALS.has((err as { code?: string }).code ?? '')) o.log(`${job?.queueName} batch failed: ${err.message}`);
+      if (!EXPECTED.has((err as { code?: string }).code ?? '')) o.log(`${job?.queueName} batch failed: ${err.message}`);
     });
     worker.on('error', (err) => o.log(`worker error: ${err.message}`));
     return worker;
