@@ -5,7 +5,7 @@
  * closed as ownership moves.
  */
 import { type Job, Worker } from 'bullmq';
-import type { Plan } from '../../compile/plan.js';
+import type { Plan, PlanStage } from '../../compile/plan.js';
 import type { BatchJob } from './batch-codec.js';
 import type { RedisKeys } from './keys.js';
 import type { BullConnections } from './redis-client.js';
@@ -19,9 +19,10 @@ export interface KeyedQueueOptions {
   connections: BullConnections;
   /** BullMQ worker options beyond the connection: timings, the name stamped on jobs. */
   workerOptions: { name: string; lockDuration: number; stalledInterval: number; maxStalledCount: number };
-  /** Everything a TaskHost needs but its stage and partition; `beforeSinkWrite` gets the job in hand. */
-  task: Omit<TaskHostOptions, 'stage' | 'partition' | 'beforeSinkWrite'>;
+  /** Everything a TaskHost needs but its stage and partition; the drills' hooks get the job in hand. */
+  task: Omit<TaskHostOptions, 'stage' | 'partition' | 'beforeSinkWrite' | 'afterStateRead'>;
   beforeSinkWrite?: (job: () => Job<BatchJob> | undefined) => (() => void) | undefined;
+  afterStateRead?: (job: () => Job<BatchJob> | undefined, stage: PlanStage) => ((fresh: boolean) => void) | undefined;
   log: (line: string) => void;
 }
 
@@ -53,7 +54,14 @@ export class KeyedQueues {
           worker: undefined,
           closing: undefined,
         };
-        slot.host = new TaskHost({ ...o.task, stage, partition: p, beforeSinkWrite: o.beforeSinkWrite?.(() => slot.current) });
+        const job = () => slot.current;
+        slot.host = new TaskHost({
+          ...o.task,
+          stage,
+          partition: p,
+          beforeSinkWrite: o.beforeSinkWrite?.(job),
+          afterStateRead: o.afterStateRead?.(job, stage),
+        });
         this.slots.push(slot);
       }
     }

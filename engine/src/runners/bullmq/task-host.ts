@@ -7,6 +7,7 @@
  * version v applies, so a stale worker that wakes up repeats, byte for byte, what the current
  * one did (docs/bullmq-runner.md, "Effectively once").
  */
+import type { Operator } from '@sluice/nodes/sdk';
 import type { Event } from '@sluice/shared';
 import type { EdgeTally } from '../../alerts/worker-edge-tally.js';
 import type { Plan, PlanNode, PlanStage } from '../../compile/plan.js';
@@ -14,7 +15,7 @@ import { Histogram } from '../../metrics/histogram.js';
 import { ErrorSamples } from '../../metrics/error-samples.js';
 import { copyCounts, NodeCounters, samplesByNode } from '../../metrics/node-counters.js';
 import { StartFailure } from '../../runtime/node-errors.js';
-import { buildOperators } from '../../runtime/operator-build.js';
+import { buildOperators, settleStarts } from '../../runtime/operator-build.js';
 import type { ContextOptions } from '../../runtime/operator-context.js';
 import { Task } from '../../runtime/task.js';
 import { type BatchJob, decodeEvents, decodeWatermark } from './batch-codec.js';
@@ -59,6 +60,8 @@ export interface TaskHostOptions {
   onStartFailure?: (failure: StartFailure) => Promise<void>;
   /** Called before a batch's sink writes (the slow-sink drill blocks there; worker-pool.ts). */
   beforeSinkWrite?: () => void;
+  /** Called between reading the task's committed state and building from it (the start-pause drill blocks there). */
+  afterStateRead?: (fresh: boolean) => void;
   /** Data rules' counters of this task's edges, published before each commit (docs/alerts.md). */
   tallyFor?: (stage: number, partition: number) => EdgeTally;
 }
@@ -75,6 +78,8 @@ export class TaskHost {
   private done = false;
   /** No committed state was loaded: the operators started fresh and their start is not committed yet. */
   private fresh = false;
+  /** The operators that started fresh in the current build, until their start is settled. */
+  private unsettled: Operator[] = [];
 
   private readonly tally: EdgeTally | undefined;
 
@@ -141,14 +146,27 @@ export class TaskHost {
     if ('token' in claim) {
       try {
         await this.commit(claim.token);
-        return;
       } catch (err) {
-        if (!(err instanceof StaleTask)) throw err;
+        if (!(err instanceof StaleTask)) {
+          this.unsettled = []; // it may have landed: whoever restores it acts on it; nobody undoes it
+          throw err;
+        }
+      }
+      if (!this.fresh) {
+        // Only now may a start act on what others can see (a file sink replaces its file).
+        settleStarts(this.takeUnsettled(), true);
+        return;
       }
     }
-    // Another worker started it first: take its start.
+    // Another worker started it first: this start never will be (reload undoes it); take that one.
     await this.reload();
     if (this.fresh) throw new StaleTask(`task ${stage.id}/${partition}: its start is being committed by another worker`);
+  }
+
+  private takeUnsettled(): Operator[] {
+    const ops = this.unsettled;
+    this.unsettled = [];
+    return ops;
   }
 
   private async commit(token: number): Promise<void> {
@@ -166,10 +184,13 @@ export class TaskHost {
   }
 
   private async reload(): Promise<void> {
+    // A start built here and never committed (its commit not tried, or refused) never will be.
+    settleStarts(this.takeUnsettled(), false);
     await this.closeOperators();
     this.version = -1; // nothing here is current until a build succeeds
     const { pid, stage, partition, store } = this.o;
     const { version, snapshot } = await store.load(pid, stage.id, partition);
+    this.o.afterStateRead?.(snapshot === undefined);
     try {
       await this.build(snapshot);
     } catch (err) {
@@ -208,10 +229,12 @@ export class TaskHost {
       return { counters: c, latency, trackState: true };
     };
     const state = new Map(Object.entries(snapshot?.operators ?? {}).map(([id, s]) => [`${id}#${partition}`, s]));
-    const { task } = await buildOperators({ context: this.o.context, carry: { state, sources: new Map() } }, (build) =>
-      build.task(plan, stage, partition, exchange, meters),
+    const { task, fresh } = await buildOperators(
+      { context: this.o.context, carry: { state, sources: new Map() }, settlesStarts: true },
+      (build) => build.task(plan, stage, partition, exchange, meters),
     );
     this.task = task;
+    this.unsettled = fresh;
     this.live = true;
     this.exchange = exchange;
     this.counters = counters;
