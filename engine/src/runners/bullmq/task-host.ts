@@ -76,7 +76,7 @@ export class TaskHost {
   private applied: Record<string, number> = {};
   private version = -1;
   private done = false;
-  /** No committed state was loaded: the operators started fresh and their start is not committed yet. */
+  /** Operators started fresh (no committed state for them) and their start is not committed yet. */
   private fresh = false;
   /** The operators that started fresh in the current build, until their start is settled. */
   private unsettled: Operator[] = [];
@@ -199,7 +199,8 @@ export class TaskHost {
       throw err;
     }
     this.version = version;
-    this.fresh = snapshot === undefined;
+    // Also a task carried over by a hot redeploy with a node reset in it: that node's start is new.
+    this.fresh = snapshot === undefined || this.unsettled.length > 0;
   }
 
   private async build(snapshot: TaskSnapshot | undefined): Promise<void> {
