@@ -271,6 +271,7 @@ export class WorkerPool {
         tallyFor: counting.tallyFor,
         onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
       },
+      ...(d.jobGroup ? { group: d.jobGroup } : {}),
       beforeSinkWrite: slowSinkDrill,
       afterStateRead: startPauseDrill(plan),
       log: (line) => this.log(line),
