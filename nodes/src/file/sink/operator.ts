@@ -206,8 +206,12 @@ class FileSink implements SinkOperator {
     const length = this.length.get() ?? 0;
     const own = fstatSync(this.fd);
     if (own.size > length) ftruncateSync(this.fd, length);
-    const atPath = statSync(this.path, { throwIfNoEntry: false });
-    if (!atPath || fileId(atPath) !== fileId(own)) throw this.replaced();
+    // A staged file whose start is not committed yet (a source stage's input can end before its
+    // first checkpoint) is not at the path yet: replacing the path checks it then.
+    if (this.staged.get() === null) {
+      const atPath = statSync(this.path, { throwIfNoEntry: false });
+      if (!atPath || fileId(atPath) !== fileId(own)) throw this.replaced();
+    }
     if (own.size < length)
       throw new Error(`${this.shown} holds ${own.size} bytes but ${length} were written and committed: something truncated it`);
   }

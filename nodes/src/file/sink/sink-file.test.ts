@@ -184,6 +184,21 @@ describe('sink.file', () => {
       expect(readdirSync(dir)).toEqual(['o.jsonl']);
     });
 
+    it('input that ends before the start is committed (a source stage ends before its first checkpoint) is cut there, then replaces the file', () => {
+      const dir = sinkDir();
+      writeFileSync(join(dir, 'o.jsonl'), 'old\n');
+      const a = fresh(dir);
+      a.op.onStart!();
+      a.op.process([{ n: 1 }, { n: 2 }], col, 'in');
+      a.op.onWatermark!(Number.POSITIVE_INFINITY, col);
+      a.op.flush!(); // the end-of-input cut, before the checkpoint that commits the start
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('old\n');
+      a.op.onStartSettled!(true); // the checkpoint was accepted
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+      a.op.close!();
+      expect(readdirSync(dir)).toEqual(['o.jsonl']);
+    });
+
     it("fails on restore when the committed start's new file is gone and the path holds another", () => {
       const dir = sinkDir();
       writeFileSync(join(dir, 'o.jsonl'), 'old\n');
