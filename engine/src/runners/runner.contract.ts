@@ -142,6 +142,27 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
       }
     }
 
+    for (const batchSize of [1, 1000]) {
+      it(`a window whose late port is not connected gives the same windows and counts (combiner, batch ${batchSize}, 4 partitions)`, async () => {
+        // Runners whose exchange serializes send partial rows into the window (docs/combiner.md):
+        // the windows above; the late event counted; `in` and the edge count events, not rows.
+        const dir = workdir({ 'events.jsonl': jsonl(EVENTS) });
+        const doc = windowDoc();
+        doc.nodes = doc.nodes.filter((n) => n.id !== 'late');
+        doc.edges = doc.edges.filter((e) => e.id !== 'e4');
+        const runner = await subject.create();
+        try {
+          const result = await runToEnd(runner, doc, { baseDir: dir, batchSize, partitions: 4 });
+          expect(result.status).toBe('completed');
+          expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(EXPECTED_WINDOWS));
+          expect(result.metrics.nodes.win).toMatchObject({ in: 8, out: 5, late: 1, errors: 0 });
+          expect(result.metrics.edges.e2).toEqual({ events: 8 });
+        } finally {
+          await runner.close();
+        }
+      });
+    }
+
     it('gives, with a source split in 4 (parallelism), exactly the results of one', async () => {
       // 5,000 orders, order_id 1..5000, times 2026-01-01T00:00:00.000 + 0..4999 ms: all in the
       // one 1 h window, n 5000 and total 1 + ... + 5000 = 12,502,500. Split in 4 (blocks of 1,024

@@ -25,6 +25,8 @@ export interface ExchangeState {
 }
 
 export class ExchangeBuffer implements TaskOutput {
+  /** Jobs are serialized: combined edges send partial rows (docs/combiner.md). */
+  readonly combines = true;
   private readonly pending = new Map<string, { edge: PlanEdge; to: number; events: Event[] }>();
   private readonly outEdges: PlanEdge[];
   /** Fields shipped per edge (undefined: all). */
