@@ -382,6 +382,38 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
       }
     });
 
+    it('lets a tap on the edge into a combining window see events, not partial rows', async () => {
+      const dir = workdir({});
+      const doc = {
+        format: 'sluice/v1',
+        nodes: [
+          { id: 'gen', type: 'source.generator', config: { scenario: 'sensors', rate: 4000, seed: 5 } },
+          {
+            id: 'win',
+            type: 'window',
+            config: { type: 'tumbling', size: '250ms', keyBy: ['device_id'], aggregates: [{ as: 'n', op: 'count' }] },
+          },
+          { id: 'out', type: 'sink.file', config: { path: 'windows.jsonl' } },
+        ],
+        edges: [
+          { id: 'e1', source: 'gen', target: 'win' },
+          { id: 'e2', source: 'win', target: 'out' },
+        ],
+      };
+      const runner = await subject.create();
+      try {
+        const handle = await runner.deploy(compiled(doc), { baseDir: dir, partitions: 2 });
+        const seen: Record<string, unknown>[] = [];
+        const off = handle.tap('e1', (events) => seen.push(...(events as Record<string, unknown>[])));
+        await waitFor(() => seen.length >= 10);
+        off();
+        await handle.stop();
+        expect(seen.every((e) => typeof e.device_id === 'string' && typeof e.temperature === 'number' && !('\u0001n' in e))).toBe(true);
+      } finally {
+        await runner.close();
+      }
+    });
+
     it('lets a tap see the events on an edge after a keyed stage', async () => {
       const dir = workdir({});
       const doc = {
