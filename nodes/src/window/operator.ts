@@ -15,6 +15,7 @@
  */
 import { durationMs, EVENT_TIME, type Event, type FieldReader, fieldReader, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { isEventFailure } from '../sdk/error-event.js';
+import { eventsOf } from '../sdk/partial-rows.js';
 import type { Collector, KeyMemo, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { KeyedState, StateRegistry, ValueState } from '../sdk/state.js';
 import { Aggregates, type Win } from './aggregates.js';
@@ -154,13 +155,7 @@ export class WindowOperator implements Operator {
 
   /** Operator.countIn: a combiner's partial row counts the events it folds (docs/combiner.md). */
   countIn(batch: readonly Event[]): number {
-    if (!this.partialRows) return batch.length;
-    let n = 0;
-    for (let b = 0; b < batch.length; b++) {
-      const folded = batch[b]![PARTIAL_COUNT];
-      n += typeof folded === 'number' ? folded : 1;
-    }
-    return n;
+    return this.partialRows ? eventsOf(batch) : batch.length;
   }
 
   /**

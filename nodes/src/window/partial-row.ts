@@ -9,10 +9,11 @@
  * `\u0001v<i>` the window's accumulator slots (aggregates.ts). The U+0001 prefix keeps them apart
  * from fields a document can name (a field of the input is never read as a partial's).
  */
+import { PARTIAL_EVENTS } from '../sdk/partial-rows.js';
 import type { AggregateOp, WindowConfig } from './definition.js';
 
-/** Events a partial row folds; its presence marks a row as partial. */
-export const PARTIAL_COUNT = '\u0001n';
+/** Events a partial row folds; its presence marks a row as partial (sdk/partial-rows.ts). */
+export const PARTIAL_COUNT = PARTIAL_EVENTS;
 
 /** Numeric and other accumulator slots each op takes (aggregates.ts X_SLOTS / V_SLOTS). */
 const SLOTS: Record<AggregateOp, readonly [number, number]> = {
