@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGoldenCases, tempFolders } from '@sluice/nodes/testing';
 import { EmbeddedRunner } from '@sluice/engine';
 import { readJsonl, runToEnd, sortRows } from '@sluice/engine/testing';
+import { nodeDefinitions } from '@sluice/nodes/definitions';
 
 const goldenDir = tempFolders('sluice-golden-');
 
@@ -47,6 +48,52 @@ describe('window golden cases through the embedded runner', () => {
           expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(c.expect.out ?? []));
           expect(sortRows(readJsonl(join(dir, 'late.jsonl')))).toEqual(sortRows(c.expect.late ?? []));
           if (c.counters?.late !== undefined) expect(result.metrics.nodes.node!.late).toBe(c.counters.late);
+        });
+      }
+    }
+  }
+});
+
+/**
+ * The cases again without the late sink where the window then combines (docs/combiner.md): on
+ * partition threads the events cross the exchange as partial rows; the windows and the late
+ * count must still be the case's.
+ */
+const windowType = nodeDefinitions.get('window')!;
+const combining = cases.filter(({ c }) => windowType.combines!(c.config, () => false) !== undefined);
+
+describe('window golden cases through a combined exchange (partition threads, late port not connected)', () => {
+  it('has cases to run', () => expect(combining.length).toBeGreaterThan(3));
+  for (const { file, c } of combining) {
+    for (const batchSize of [1, 7, 1000]) {
+      for (const partitions of [2, 4]) {
+        it(`${file} (batch ${batchSize}, ${partitions} partitions)`, async () => {
+          const dir = goldenDir();
+          const events = c.steps.flatMap((s) => ('events' in s ? s.events : []));
+          writeFileSync(join(dir, 'in.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
+          const doc = {
+            format: 'sluice/v1',
+            nodes: [
+              {
+                id: 'src',
+                type: 'source.file',
+                config: { path: 'in.jsonl', timeField: c.timeField ?? 'ts', maxOutOfOrderness: c.source!.maxOutOfOrderness ?? 0 },
+              },
+              { id: 'node', type: 'window', config: c.config },
+              { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
+            ],
+            edges: [
+              { id: 'e1', source: 'src', target: 'node' },
+              { id: 'e2', source: 'node', target: 'out' },
+            ],
+          };
+          const result = await runToEnd(new EmbeddedRunner({ threads: true }), doc, { baseDir: dir, batchSize, partitions });
+          expect(result.status).toBe('completed');
+          expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(c.expect.out ?? []));
+          const m = result.metrics.nodes.node!;
+          expect(m.late).toBe(c.counters?.late ?? (c.expect.late ?? []).length);
+          // `in` counts events, not partial rows.
+          expect(m.in).toBe(result.metrics.edges.e1!.events);
         });
       }
     }
