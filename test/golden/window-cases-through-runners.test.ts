@@ -16,6 +16,28 @@ const goldenDir = tempFolders('sluice-golden-');
 
 const cases = loadGoldenCases(new URL('../../nodes/src/window/cases', import.meta.url)).filter(({ c }) => c.source && !c.expect.error);
 
+/** A file source with the case's events, the window, a sink on `out`, and one on `late` when asked. */
+function caseDocument(c: (typeof cases)[number]['c'], lateSink: boolean) {
+  return {
+    format: 'sluice/v1',
+    nodes: [
+      {
+        id: 'src',
+        type: 'source.file',
+        config: { path: 'in.jsonl', timeField: c.timeField ?? 'ts', maxOutOfOrderness: c.source!.maxOutOfOrderness ?? 0 },
+      },
+      { id: 'node', type: 'window', config: c.config },
+      { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
+      ...(lateSink ? [{ id: 'late', type: 'sink.file', config: { path: 'late.jsonl' } }] : []),
+    ],
+    edges: [
+      { id: 'e1', source: 'src', target: 'node' },
+      { id: 'e2', source: 'node', target: 'out' },
+      ...(lateSink ? [{ id: 'e3', source: 'node', sourcePort: 'late', target: 'late' }] : []),
+    ],
+  };
+}
+
 describe('window golden cases through the embedded runner', () => {
   it('has cases to run', () => expect(cases.length).toBeGreaterThan(5));
   for (const { file, c } of cases) {
@@ -25,24 +47,7 @@ describe('window golden cases through the embedded runner', () => {
           const dir = goldenDir();
           const events = c.steps.flatMap((s) => ('events' in s ? s.events : []));
           writeFileSync(join(dir, 'in.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
-          const doc = {
-            format: 'sluice/v1',
-            nodes: [
-              {
-                id: 'src',
-                type: 'source.file',
-                config: { path: 'in.jsonl', timeField: c.timeField ?? 'ts', maxOutOfOrderness: c.source!.maxOutOfOrderness ?? 0 },
-              },
-              { id: 'node', type: 'window', config: c.config },
-              { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
-              ...(c.connected?.includes('late') === false ? [] : [{ id: 'late', type: 'sink.file', config: { path: 'late.jsonl' } }]),
-            ],
-            edges: [
-              { id: 'e1', source: 'src', target: 'node' },
-              { id: 'e2', source: 'node', target: 'out' },
-              ...(c.connected?.includes('late') === false ? [] : [{ id: 'e3', source: 'node', sourcePort: 'late', target: 'late' }]),
-            ],
-          };
+          const doc = caseDocument(c, c.connected?.includes('late') !== false);
           const result = await runToEnd(new EmbeddedRunner({ threads: partitions > 1 }), doc, { baseDir: dir, batchSize, partitions });
           expect(result.status).toBe('completed');
           expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(c.expect.out ?? []));
@@ -71,22 +76,7 @@ describe('window golden cases through a combined exchange (partition threads, la
           const dir = goldenDir();
           const events = c.steps.flatMap((s) => ('events' in s ? s.events : []));
           writeFileSync(join(dir, 'in.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
-          const doc = {
-            format: 'sluice/v1',
-            nodes: [
-              {
-                id: 'src',
-                type: 'source.file',
-                config: { path: 'in.jsonl', timeField: c.timeField ?? 'ts', maxOutOfOrderness: c.source!.maxOutOfOrderness ?? 0 },
-              },
-              { id: 'node', type: 'window', config: c.config },
-              { id: 'out', type: 'sink.file', config: { path: 'out.jsonl' } },
-            ],
-            edges: [
-              { id: 'e1', source: 'src', target: 'node' },
-              { id: 'e2', source: 'node', target: 'out' },
-            ],
-          };
+          const doc = caseDocument(c, false);
           const result = await runToEnd(new EmbeddedRunner({ threads: true }), doc, { baseDir: dir, batchSize, partitions });
           expect(result.status).toBe('completed');
           expect(sortRows(readJsonl(join(dir, 'out.jsonl')))).toEqual(sortRows(c.expect.out ?? []));

@@ -113,6 +113,26 @@ export async function runToEnd(runner: Runner, doc: unknown, options: RunOptions
   return handle.done;
 }
 
+/** Generated sensor readings (4,000/s) counted per device in 250 ms windows: e1 into the window, e2 out. */
+function sensorWindows(seed: number) {
+  return {
+    format: 'sluice/v1',
+    nodes: [
+      { id: 'gen', type: 'source.generator', config: { scenario: 'sensors', rate: 4000, seed } },
+      {
+        id: 'win',
+        type: 'window',
+        config: { type: 'tumbling', size: '250ms', keyBy: ['device_id'], aggregates: [{ as: 'n', op: 'count' }] },
+      },
+      { id: 'out', type: 'sink.file', config: { path: 'windows.jsonl' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'gen', target: 'win' },
+      { id: 'e2', source: 'win', target: 'out' },
+    ],
+  };
+}
+
 export function describeRunnerContract(subject: RunnerUnderTest): void {
   describe(`runner contract: ${subject.name}`, subject.timeoutMs ? { timeout: subject.timeoutMs } : {}, () => {
     const workdir = workdirs();
@@ -384,57 +404,25 @@ export function describeRunnerContract(subject: RunnerUnderTest): void {
 
     it('lets a tap on the edge into a combining window see events, not partial rows', async () => {
       const dir = workdir({});
-      const doc = {
-        format: 'sluice/v1',
-        nodes: [
-          { id: 'gen', type: 'source.generator', config: { scenario: 'sensors', rate: 4000, seed: 5 } },
-          {
-            id: 'win',
-            type: 'window',
-            config: { type: 'tumbling', size: '250ms', keyBy: ['device_id'], aggregates: [{ as: 'n', op: 'count' }] },
-          },
-          { id: 'out', type: 'sink.file', config: { path: 'windows.jsonl' } },
-        ],
-        edges: [
-          { id: 'e1', source: 'gen', target: 'win' },
-          { id: 'e2', source: 'win', target: 'out' },
-        ],
-      };
       const runner = await subject.create();
       try {
-        const handle = await runner.deploy(compiled(doc), { baseDir: dir, partitions: 2 });
+        const handle = await runner.deploy(compiled(sensorWindows(5)), { baseDir: dir, partitions: 2 });
         const seen: Record<string, unknown>[] = [];
         const off = handle.tap('e1', (events) => seen.push(...(events as Record<string, unknown>[])));
-        await waitFor(() => seen.length >= 10);
+        expect(await waitForAsync(() => seen.length >= 10, 90_000)).toBe(true);
         off();
         await handle.stop();
         expect(seen.every((e) => typeof e.device_id === 'string' && typeof e.temperature === 'number' && !('\u0001n' in e))).toBe(true);
       } finally {
         await runner.close();
       }
-    });
+    }, 120_000);
 
     it('lets a tap see the events on an edge after a keyed stage', async () => {
       const dir = workdir({});
-      const doc = {
-        format: 'sluice/v1',
-        nodes: [
-          { id: 'gen', type: 'source.generator', config: { scenario: 'sensors', rate: 4000, seed: 3 } },
-          {
-            id: 'win',
-            type: 'window',
-            config: { type: 'tumbling', size: '250ms', keyBy: ['device_id'], aggregates: [{ as: 'n', op: 'count' }] },
-          },
-          { id: 'out', type: 'sink.file', config: { path: 'windows.jsonl' } },
-        ],
-        edges: [
-          { id: 'e1', source: 'gen', target: 'win' },
-          { id: 'e2', source: 'win', target: 'out' },
-        ],
-      };
       const runner = await subject.create();
       try {
-        const handle = await runner.deploy(compiled(doc), { baseDir: dir });
+        const handle = await runner.deploy(compiled(sensorWindows(3)), { baseDir: dir });
         const seen: Record<string, unknown>[] = [];
         const off = handle.tap('e2', (events) => seen.push(...(events as Record<string, unknown>[])));
         // Worker processes load TypeScript first: on a loaded 2-core machine that takes a while.
