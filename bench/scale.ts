@@ -8,7 +8,8 @@
  * Environment: SCALE_EVENTS (default 1,000,000), SCALE_WORKERS (default "1,2,4,8"),
  * SCALE_QUOTA (fraction of a core per worker, default 0.25), SCALE_UNLIMITED ("1,2", or "" to skip),
  * SCALE_WARMUP (events per worker of a warm-up run on the same workers before each timed run,
- * default 150,000; 0 for cold workers), SCALE_SHAPE (below), SCALE_CPU_PROF (below).
+ * default 150,000; 0 for cold workers), SCALE_SHAPE (below), SCALE_CPU_PROF (below),
+ * SCALE_JOB_GROUP (jobs a keyed task may apply as one step; default the runner's, 1 for one job a step).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BullmqRunner, type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
+import { BullmqRunner, JOB_GROUP_DEFAULTS, type LocalWorkers, spawnWorkers, stopProcess } from '@sluice/engine';
 import { ysbDocument } from './ysb-embedded.js';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
 import { type CpuLimiter, cpuLimiter } from './cpu-limiter.js';
@@ -35,6 +36,8 @@ const UNLIMITED = (process.env.SCALE_UNLIMITED ?? '1,2').split(',').filter(Boole
 const SHAPE = process.env.SCALE_SHAPE ? Number(process.env.SCALE_SHAPE) : undefined;
 /** Events per worker of the warm-up run before each timed one (0: none, workers start cold). */
 const WARMUP = Number(process.env.SCALE_WARMUP ?? 150_000);
+/** SCALE_JOB_GROUP=<n>: at most n jobs a step for keyed tasks (1: one job a step, as before job groups). */
+const JOB_GROUP = process.env.SCALE_JOB_GROUP ? Number(process.env.SCALE_JOB_GROUP) : undefined;
 
 /**
  * SCALE_CPU_PROF=<dir>: workers started with `node --cpu-prof` (not allowed in NODE_OPTIONS), a
@@ -239,7 +242,7 @@ async function runYsb(runner: BullmqRunner, workers: number, events: number, sin
 
 async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | undefined): Promise<ScaleResult> {
   const prefix = `sluice-bench-${randomUUID().slice(0, 8)}`;
-  const runner = new BullmqRunner({ redisUrl, prefix });
+  const runner = new BullmqRunner({ redisUrl, prefix, ...(JOB_GROUP ? { jobGroup: { ...JOB_GROUP_DEFAULTS, jobs: JOB_GROUP } } : {}) });
   const admin = new Redis(redisUrl);
   const local = PROFILE_DIR ? profiledWorkers(workers, redisUrl, prefix, PROFILE_DIR) : spawnWorkers(workers, { redisUrl, prefix });
   const dir = mkdtempSync(join(tmpdir(), 'sluice-scale-'));

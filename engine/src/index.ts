@@ -10,6 +10,7 @@ export { type CompileResult, compilePipeline } from './compile/compile-pipeline.
 export { buildPlan, type Plan, type PlanOptions } from './compile/plan.js';
 export { DeploymentManager, type DeploymentManagerOptions } from './deployments/deployment-manager.js';
 export { BullmqRunner, type BullmqRunnerOptions } from './runners/bullmq/bullmq-runner.js';
+export { JOB_GROUP_DEFAULTS, type JobGroupLimits } from './runners/bullmq/job-group.js';
 export { listWorkers, type WorkerView } from './runners/bullmq/worker-list.js';
 export { loadPlugins } from './plugins/load-plugins.js';
 export { EmbeddedRunner } from './runners/embedded/embedded-runner.js';

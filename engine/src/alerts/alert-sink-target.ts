@@ -9,7 +9,7 @@
 import type { Event, ParamValue } from '@sluice/shared';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { operatorEntry } from '@sluice/nodes/operators';
-import { type Collector, MemoryStateRegistry, type Operator, type SinkOperator } from '@sluice/nodes/sdk';
+import { type Collector, MemoryStateRegistry, type Operator, type SinkOperator, startOwned } from '@sluice/nodes/sdk';
 import type { PlanNode } from '../compile/plan.js';
 import { operatorContext } from '../runtime/operator-context.js';
 import { redact } from '../secrets/redact.js';
@@ -117,7 +117,7 @@ async function create(nodeId: string, sink: SinkSpec, place: SinkPlace): Promise
     now: Date.now,
   });
   const op = (await entry.create(ctx)) as Operator as SinkOperator;
-  op.onStart?.();
+  startOwned(op);
   return op;
 }
 

@@ -3,9 +3,10 @@
  * BullMQ coordinator's source stages, a BullMQ worker's task): per node of a plan stage, an
  * instance whose operator is created (or replaced, or, for a source kept by a hot redeploy,
  * reused as it is), whose state is restored from a snapshot or whose onStart waits until every
- * operator of the build exists: onStart may empty a file, which a build that fails later must
- * not do. When a node fails, whatever the build created is closed again and the error is one
- * StartFailure naming the node.
+ * operator of the build exists. A fresh start is settled (Operator.onStartSettled) at once where
+ * the process owns its tasks alone, and by the caller once its commit of the start succeeded
+ * where several processes may build the same task (`settlesStarts`: BullMQ). When a node fails,
+ * whatever the build created is closed again and the error is one StartFailure naming the node.
  */
 import { operatorEntry } from '@sluice/nodes/operators';
 import type { Operator, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk';
@@ -38,6 +39,11 @@ export interface OperatorBuildOptions {
   /** Replacement operators (a preview captures what sinks receive). */
   operatorOverrides?: Record<string, () => Operator> | undefined;
   carry?: BuildCarry | undefined;
+  /**
+   * The caller settles fresh starts itself (settleStarts) once it has committed them: other
+   * processes may build the same tasks, and only one start is committed (BullMQ).
+   */
+  settlesStarts?: boolean;
 }
 
 /** How a node's instance counts and times: the runner owns its counters and histograms. */
@@ -58,12 +64,16 @@ export interface BuiltTask {
   task: Task;
   /** The stage's source, when it is a source stage. */
   source?: BuiltSource;
+  /** The operators of this task that start fresh (their start is settled by the caller with `settlesStarts`). */
+  fresh: Operator[];
 }
 
 export class OperatorBuild {
   private readonly sources: SourceOperator[] = [];
   private readonly operators: Operator[] = [];
   private readonly starts: { nodeId: string; op: Operator }[] = [];
+  /** How many of `starts` ran onStart (settled `false` when the build fails). */
+  private started = 0;
 
   constructor(private readonly o: OperatorBuildOptions) {}
 
@@ -77,7 +87,8 @@ export class OperatorBuild {
   ): Promise<BuiltTask> {
     const task = new Task(stage, partition, output, taskChannels(plan, stage));
     if (output.combines) task.combiners = edgeCombiners(plan, stage);
-    const built: BuiltTask = { task };
+    const built: BuiltTask = { task, fresh: [] };
+    const before = this.starts.length;
     for (const id of stage.nodes) {
       const node = plan.nodes.get(id)!;
       const m = meters(node);
@@ -90,6 +101,7 @@ export class OperatorBuild {
       }
       task.instances.set(id, inst);
     }
+    built.fresh = this.starts.slice(before).map((s) => s.op);
     return built;
   }
 
@@ -129,11 +141,20 @@ export class OperatorBuild {
     return undefined;
   }
 
-  /** Every operator created fresh starts now that all exist. */
+  /** Every operator created fresh starts now that all exist (and, unless the caller settles them, its start is committed). */
   start(): void {
     for (const { nodeId, op } of this.starts) {
       try {
         op.onStart?.();
+        this.started++;
+      } catch (err) {
+        throw new StartFailure(nodeId, err);
+      }
+    }
+    if (this.o.settlesStarts) return;
+    for (const { nodeId, op } of this.starts) {
+      try {
+        op.onStartSettled?.(true);
       } catch (err) {
         throw new StartFailure(nodeId, err);
       }
@@ -142,6 +163,10 @@ export class OperatorBuild {
 
   /** Close what this build created (not the kept sources); the build's own error is what the caller reports. */
   async abort(): Promise<void> {
+    settleStarts(
+      this.starts.slice(0, this.started).map((s) => s.op),
+      false,
+    );
     for (const closable of [...this.sources, ...this.operators]) {
       try {
         await closable.close?.();
@@ -149,6 +174,19 @@ export class OperatorBuild {
         // A half-built operator may fail to close: the failure that stopped the build matters.
       }
     }
+  }
+}
+
+/** Tell fresh operators whether their start was committed; a failure to undo a start does not hide the caller's outcome. */
+export function settleStarts(ops: readonly Operator[], committed: boolean): void {
+  for (const op of ops) {
+    if (committed) op.onStartSettled?.(true);
+    else
+      try {
+        op.onStartSettled?.(false);
+      } catch {
+        // Undoing is cleanup: what failed the start matters more.
+      }
   }
 }
 

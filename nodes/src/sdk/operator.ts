@@ -132,8 +132,21 @@ export interface Operator {
    * source has ended: emit everything that is still open.
    */
   onWatermark?(watermark: number, out: Collector): void;
-  /** Called once when the operator starts fresh (no state restored): e.g. a sink empties its file. */
+  /**
+   * Called once when the operator starts fresh (no state restored). Where several processes may
+   * build the same task (BullMQ), more than one may start it, and only one start is committed:
+   * onStart must not destroy anything (a sink stages a new file rather than emptying its own).
+   */
   onStart?(): void;
+  /**
+   * The fresh start is committed (`true`): this instance's start is the run's, and effects that
+   * must not happen before (replacing a file with the one onStart staged) happen now. Or it
+   * never will be (`false`: another process's start was committed, or the build failed): undo
+   * what onStart made. Called at once where one process owns the task. Such an effect must be
+   * idempotent and also be done by onRestore when the committed state says it is pending: a
+   * process paused right after its commit may run it after another restored the task.
+   */
+  onStartSettled?(committed: boolean): void;
   /** Called after the runtime restored declared state (rebuild derived indexes). */
   onRestore?(): void;
   close?(): Promise<void> | void;
@@ -253,4 +266,10 @@ export class KeyMemo {
   owner: object | undefined = undefined;
   epoch = -1;
   slot = -1;
+}
+
+/** Start a fresh operator whose task this process owns alone (nothing else can start it): its start is committed at once. */
+export function startOwned(op: Operator): void {
+  op.onStart?.();
+  op.onStartSettled?.(true);
 }

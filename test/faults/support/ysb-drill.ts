@@ -43,6 +43,8 @@ export interface YsbDrillOptions {
   lockMs?: number;
   /** Block <ms> before the sink writes of every <every>th batch (SLUICE_DRILL_SLOW_SINK, worker-pool.ts). */
   slowSink?: { ms: number; every: number };
+  /** Block <ms> between a fresh read of the sink task's state and its start (SLUICE_DRILL_START_PAUSE, worker-pool.ts). */
+  startPause?: number;
   /** The source split in this many partitions (the reference stays the unsplit run). */
   sourceParallelism?: number;
   /** Events per second (paced: the run lasts count / rate seconds; the reference is paced the same). */
@@ -101,6 +103,7 @@ export class YsbDrill {
     // The workers read these from their environment (worker-pool.ts).
     if (o.lockMs !== undefined) process.env.SLUICE_LOCK_MS = String(o.lockMs);
     if (o.slowSink) process.env.SLUICE_DRILL_SLOW_SINK = `${o.slowSink.ms}:${o.slowSink.every}`;
+    if (o.startPause !== undefined) process.env.SLUICE_DRILL_START_PAUSE = String(o.startPause);
     if (o.sourceLeaseMs !== undefined) process.env.SLUICE_SOURCE_LEASE_MS = String(o.sourceLeaseMs);
     // SLUICE_DRILL_WORKER_LOG=1 shows the workers' own lines (debugging a drill).
     const stdio = process.env.SLUICE_DRILL_WORKER_LOG === '1' ? 'inherit' : 'ignore';
@@ -185,6 +188,14 @@ export class YsbDrill {
     await this.ensureRunning();
     const [claims, commits] = await Promise.all([this.probe.hget(`${version}:intent`, 'seq'), this.probe.get(version)]);
     return Number(claims ?? 0) - Number(commits ?? 0);
+  }
+
+  /** Jobs of the sink's queue that outlived their lock and went back to wait (BullMQ's 'stalled' events). */
+  async stalledSinkJobs(): Promise<number> {
+    await this.ensureRunning();
+    const events = `${this.keys.prefix}:${this.keys.queue(PID, this.sinkStage, 0)}:events`;
+    const entries = await this.probe.xrange(events, '-', '+');
+    return entries.filter(([, fields]) => fields[0] === 'event' && fields[1] === 'stalled').length;
   }
 
   /** Waits until `share` (0..1) of the expected windows are committed. */

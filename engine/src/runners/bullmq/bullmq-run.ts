@@ -26,6 +26,7 @@ import { drainQueues, sleep } from './queue-drain.js';
 import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { SourceCheckpoints } from './source-checkpoints.js';
+import { JOB_GROUP_DEFAULTS, type JobGroupLimits } from './job-group.js';
 import { HIGH_WATER_JOBS, SourceHost } from './source-host.js';
 import { SourceLeases, sourcePartitions } from './source-lease.js';
 import { reportStartFailure, StartFailureWatch } from './start-failure-report.js';
@@ -41,6 +42,8 @@ export interface BullmqRunOptions extends RunOptions {
   resume?: DeployedPipeline;
   /** Backlog (jobs waiting in one partition queue) above which sources pause. */
   highWaterJobs?: number;
+  /** Bounds of the job groups keyed tasks apply as one step (job-group.ts). */
+  jobGroup?: JobGroupLimits;
   /** How long a stop lets queued batches be processed before removing them. */
   stopDrainMs?: number;
   /** Written into the deployment (DeployedPipeline.ephemeral): nobody resumes this run. */
@@ -105,6 +108,7 @@ export class BullmqRun extends RunLifecycle {
       batchSize: this.options.batchSize ?? BULLMQ_BATCH_SIZE,
       ephemeral: this.options.ephemeral ?? false,
       highWaterJobs: this.options.highWaterJobs ?? HIGH_WATER_JOBS,
+      jobGroup: this.options.jobGroup ?? JOB_GROUP_DEFAULTS,
       batchDelayMs: this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs,
       sourcesOn: this.sourcesHere ? 'coordinator' : 'workers',
       record: this.options.onSourceEvents !== undefined,

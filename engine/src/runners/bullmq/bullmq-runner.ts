@@ -9,6 +9,7 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan } from '../../compile/plan.js';
 import { RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions } from '../runner.js';
 import { BullmqRun } from './bullmq-run.js';
+import type { JobGroupLimits } from './job-group.js';
 import type { CoordinatorFenced } from './coordinator-fence.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
@@ -20,6 +21,8 @@ export interface BullmqRunnerOptions {
   /** Key prefix for every key and queue (default "sluice"). */
   prefix?: string;
   highWaterJobs?: number;
+  /** Bounds of the job groups keyed tasks apply as one step (docs/bullmq-runner.md, "Round trips per job"). */
+  jobGroup?: JobGroupLimits;
   /** How long a stop lets queued batches be processed before removing them (default 10 s). */
   stopDrainMs?: number;
   /** Runs nobody will resume (`sluice run`, under a leased prefix: run-lease.ts); default false. */
@@ -123,6 +126,7 @@ export class BullmqRunner implements Runner {
       redisUrl: this.o.redisUrl,
       ...(resume ? { resume } : {}),
       ...(this.o.highWaterJobs !== undefined ? { highWaterJobs: this.o.highWaterJobs } : {}),
+      ...(this.o.jobGroup ? { jobGroup: this.o.jobGroup } : {}),
       ...(this.o.stopDrainMs !== undefined ? { stopDrainMs: this.o.stopDrainMs } : {}),
       ephemeral: this.o.ephemeral ?? false,
       ...(token !== undefined ? { coordinatorToken: token } : {}),

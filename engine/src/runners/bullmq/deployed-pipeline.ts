@@ -1,5 +1,6 @@
 /** What the coordinator writes to Redis for workers: enough to rebuild the plan anywhere. */
 import type { ParamValue, PipelineDocument } from '@sluice/shared';
+import type { JobGroupLimits } from './job-group.js';
 
 export interface DeployedPipeline {
   pid: string;
@@ -20,6 +21,8 @@ export interface DeployedPipeline {
   ephemeral?: boolean;
   /** Backlog (batches waiting per keyed partition) above which source partitions pause polling. */
   highWaterJobs?: number;
+  /** Bounds of the job groups a keyed task applies as one step (job-group.ts; absent: its defaults). */
+  jobGroup?: JobGroupLimits;
   /** Pause of a source partition that found nothing to read, ms. */
   batchDelayMs?: number;
   /**

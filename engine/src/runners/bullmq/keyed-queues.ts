@@ -4,11 +4,12 @@
  * and a BullMQ Worker only on the queues this worker owns (queue-placement.ts), started and
  * closed as ownership moves.
  */
-import { type Job, Worker } from 'bullmq';
-import type { Plan } from '../../compile/plan.js';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Plan, PlanStage } from '../../compile/plan.js';
 import type { BatchJob } from './batch-codec.js';
 import type { RedisKeys } from './keys.js';
 import type { BullConnections } from './redis-client.js';
+import type { JobGroupLimits, WaitingJobs } from './job-group.js';
 import { traced } from './job-trace.js';
 import { TaskHost, type TaskHostOptions } from './task-host.js';
 
@@ -19,9 +20,12 @@ export interface KeyedQueueOptions {
   connections: BullConnections;
   /** BullMQ worker options beyond the connection: timings, the name stamped on jobs. */
   workerOptions: { name: string; lockDuration: number; stalledInterval: number; maxStalledCount: number };
-  /** Everything a TaskHost needs but its stage and partition; `beforeSinkWrite` gets the job in hand. */
-  task: Omit<TaskHostOptions, 'stage' | 'partition' | 'beforeSinkWrite'>;
+  /** Everything a TaskHost needs but its stage and partition; the drills' hooks get the job in hand. */
+  task: Omit<TaskHostOptions, 'stage' | 'partition' | 'beforeSinkWrite' | 'afterStateRead' | 'waiting' | 'group'>;
+  /** Bounds of the job groups a task applies as one step (job-group.ts). */
+  group?: JobGroupLimits;
   beforeSinkWrite?: (job: () => Job<BatchJob> | undefined) => (() => void) | undefined;
+  afterStateRead?: (job: () => Job<BatchJob> | undefined, stage: PlanStage) => ((fresh: boolean) => void) | undefined;
   log: (line: string) => void;
 }
 
@@ -35,6 +39,20 @@ interface Slot {
   worker: Worker<BatchJob> | undefined;
   /** Its previous Worker is still closing: no new one until then (one apply at a time per host). */
   closing: Promise<void> | undefined;
+  /** Reads the queue's waiting jobs for job groups; opened on first use. */
+  peek: Queue<BatchJob> | undefined;
+}
+
+/**
+ * A queue's waiting jobs through BullMQ's getters: a read, so nothing in the queue changes; the
+ * jobs a group applies complete later as duplicates, through the worker as any job does.
+ */
+export function waitingJobsOf(queue: () => Queue<BatchJob>): WaitingJobs {
+  return {
+    // Ascending: the wait list's tail first, the job BullMQ hands out next.
+    ids: async (limit) => (await queue().getRanges(['wait'], 0, limit - 1, true)).map(String),
+    jobs: (ids) => Promise.all(ids.map(async (id) => (await queue().getJob(id))?.data)),
+  };
 }
 
 export class KeyedQueues {
@@ -52,11 +70,33 @@ export class KeyedQueues {
           current: undefined,
           worker: undefined,
           closing: undefined,
+          peek: undefined,
         };
-        slot.host = new TaskHost({ ...o.task, stage, partition: p, beforeSinkWrite: o.beforeSinkWrite?.(() => slot.current) });
+        const job = () => slot.current;
+        slot.host = new TaskHost({
+          ...o.task,
+          stage,
+          partition: p,
+          waiting: this.waiting(slot),
+          ...(o.group ? { group: o.group } : {}),
+          beforeSinkWrite: o.beforeSinkWrite?.(job),
+          afterStateRead: o.afterStateRead?.(job, stage),
+        });
         this.slots.push(slot);
       }
     }
+  }
+
+  /** A slot's waiting jobs (waitingJobsOf), its reading Queue opened on first use. */
+  private waiting(slot: Slot): WaitingJobs {
+    return waitingJobsOf(
+      () =>
+        (slot.peek ??= new Queue<BatchJob>(slot.name, {
+          connection: this.o.connections.get(),
+          prefix: this.o.keys.prefix,
+          skipMetasUpdate: true, // opening it writes nothing (queue-set.ts)
+        })),
+    );
   }
 
   /** How many queues the pipeline has (what placement divides). */
@@ -117,5 +157,6 @@ export class KeyedQueues {
     for (const slot of this.slots) if (slot.worker) this.stop(slot);
     await Promise.all([...this.closing]);
     await Promise.all(this.slots.map((s) => s.host.close()));
+    await Promise.all(this.slots.map((s) => s.peek?.close()));
   }
 }

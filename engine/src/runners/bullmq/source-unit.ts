@@ -12,7 +12,7 @@ import type { EdgeTally } from '../../alerts/worker-edge-tally.js';
 import type { Plan, PlanStage } from '../../compile/plan.js';
 import { NodeCounters } from '../../metrics/node-counters.js';
 import { StartFailure } from '../../runtime/node-errors.js';
-import { buildOperators } from '../../runtime/operator-build.js';
+import { buildOperators, settleStarts } from '../../runtime/operator-build.js';
 import type { ContextOptions } from '../../runtime/operator-context.js';
 import { routeSourceBatch } from '../../runtime/source-step.js';
 import { SOURCE_CHANNEL } from '../../runtime/task.js';
@@ -20,7 +20,7 @@ import type { BacklogGauge } from './backlog-gauge.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
 import { confirmedBy, type QueueSet } from './queue-set.js';
 import { sleep } from './queue-drain.js';
-import type { SourceCheckpoints } from './source-checkpoints.js';
+import { LeaseLost, type SourceCheckpoints } from './source-checkpoints.js';
 import { checkpointOf, keepBatch, pollBatch, restoreSlot, type SourceSlot } from './source-slot.js';
 
 export interface SourceUnitOptions {
@@ -56,12 +56,16 @@ export type StopMode = 'release' | 'lost';
 export class SourceUnit {
   private stopMode: StopMode | undefined;
   private closed = false;
+  /** A checkpoint was written or tried: a fresh start may have been committed with it. */
+  private checkpointTried = false;
 
   private constructor(
     private readonly o: SourceUnitOptions,
     private readonly slot: SourceSlot,
     private readonly counters: Map<string, NodeCounters>,
     private resend: number | undefined,
+    /** Operators that started fresh: their start is committed by this unit's first checkpoint. */
+    private unsettled: Operator[],
   ) {}
 
   get nodeId(): string {
@@ -84,12 +88,15 @@ export class SourceUnit {
         }
       : onTap;
     exchange.generation = o.generation;
-    const { task, source } = await buildOperators(
+    const { task, source, fresh } = await buildOperators(
       {
         context: o.context,
         sourceOverrides: o.sourceOverrides,
         operatorOverrides: o.operatorOverrides,
         carry: { state, sources: new Map() },
+        // Another worker may build this partition too (a lease taken over while this one was
+        // paused): a start acts on what others see only once its checkpoint is accepted.
+        settlesStarts: true,
       },
       (build) => build.task(plan, stage, partition, exchange, (node) => ({ counters: counters.get(node.id)! })),
     );
@@ -101,7 +108,7 @@ export class SourceUnit {
       await closeSlot(slot);
       throw new StartFailure(nodeId, err);
     }
-    return new SourceUnit(o, slot, counters, cp?.resend);
+    return new SourceUnit(o, slot, counters, cp?.resend, fresh);
   }
 
   /** Ask the loop to stop after the batch in hand (`release`) or at once, writing nothing (`lost`). */
@@ -214,14 +221,31 @@ export class SourceUnit {
     await o.beforeCheckpoint?.();
     await o.tally?.end(slot.exchange.edgeCounts);
     const cp = checkpointOf(slot, this.counters, slot.task.watermark, slot.done);
-    await o.checkpoints.write(slot.nodeId, o.partition, cp, o.lease, `done:${o.generation}`);
+    this.checkpointTried = true;
+    try {
+      await o.checkpoints.write(slot.nodeId, o.partition, cp, o.lease, `done:${o.generation}`);
+    } catch (err) {
+      // Refused: another holder's start is the one that counts.
+      if (err instanceof LeaseLost) settleStarts(this.takeUnsettled(), false);
+      throw err;
+    }
+    if (this.unsettled.length > 0) settleStarts(this.takeUnsettled(), true);
     slot.last = cp;
     if (cp.position !== undefined) await slot.source.onCheckpoint?.(cp.position);
+  }
+
+  private takeUnsettled(): Operator[] {
+    const ops = this.unsettled;
+    this.unsettled = [];
+    return ops;
   }
 
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // No checkpoint was tried, so this start was never committed: its effects go. (After a
+    // failed one it may have landed: then it is left for whoever restores it.)
+    if (!this.checkpointTried) settleStarts(this.takeUnsettled(), false);
     await closeSlot(this.slot);
   }
 }

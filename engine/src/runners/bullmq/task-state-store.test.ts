@@ -130,7 +130,7 @@ describe('task state store', () => {
     const store = new TaskStateStore(redis, keys);
     const a = await store.claim('f', 1, 0, 0, 'e1#0#1');
     // Another worker, after A's lock expired: the same job may be re-claimed, another may not.
-    expect(await store.claim('f', 1, 0, 0, 'e1#1#1')).toEqual({ pending: true });
+    expect(await store.claim('f', 1, 0, 0, 'e1#1#1')).toEqual({ pending: true, pinned: 'e1#0#1' });
     const b = await store.claim('f', 1, 0, 0, 'e1#0#1');
     if (!('token' in a) || !('token' in b)) throw new Error('claims refused');
     // A wakes up: its claim was superseded, so its commit changes nothing.

@@ -52,16 +52,20 @@ export type TaskChanges = Record<string, KeyedChanges>;
  * bytes the current one wrote (sinks write deterministic bytes at explicit offsets). Only the
  * holder of the latest token can commit.
  *
- * KEYS: version, intent, run marker. ARGV: expected version, job. Returns the token, -1 when the
- * version moved on (reload), -2 when another job holds this version's intent (retry later), -3
- * when the run marker is gone (nothing written: run-marker.ts).
+ * KEYS: version, intent, run marker. ARGV: expected version, job (a job group's key:
+ * job-group.ts). Returns the token, -1 when the version moved on (reload), {-2, pinned job} when
+ * another job holds this version's intent (apply that one or retry later), -3 when the run
+ * marker is gone (nothing written: run-marker.ts).
  */
 const CLAIM_TASK = `
 if redis.call('EXISTS', KEYS[3]) == 0 then return -3 end
 local v = tonumber(redis.call('GET', KEYS[1]) or '0')
 if v ~= tonumber(ARGV[1]) then return -1 end
 local iv = redis.call('HGET', KEYS[2], 'v')
-if iv and tonumber(iv) == v and redis.call('HGET', KEYS[2], 'job') ~= ARGV[2] then return -2 end
+if iv and tonumber(iv) == v then
+  local pinned = redis.call('HGET', KEYS[2], 'job')
+  if pinned ~= ARGV[2] then return {-2, pinned} end
+end
 local token = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 redis.call('HSET', KEYS[2], 'v', v, 'job', ARGV[2], 'token', token)
 return token
@@ -113,10 +117,13 @@ type CommitFn = (
   nset: number,
   ...fields: (string | Buffer)[]
 ) => Promise<number>;
-type ClaimFn = (kv: string, ki: string, km: string, expected: number, job: string) => Promise<number>;
+type ClaimFn = (kv: string, ki: string, km: string, expected: number, job: string) => Promise<number | [number, string]>;
 
-/** The claim of a task for one job: the token its commit must carry. */
-export type Claim = { token: number } | { stale: true } | { pending: true };
+/**
+ * The claim of a task for one job: the token its commit must carry, or the job another worker
+ * pinned at this version (`pinned`: whoever applies the version applies that one).
+ */
+export type Claim = { token: number } | { stale: true } | { pending: true; pinned: string };
 
 const SEP = '\u0000';
 
@@ -153,9 +160,9 @@ export class TaskStateStore {
       expected,
       job,
     );
+    if (Array.isArray(r)) return { pending: true, pinned: r[1] };
     if (r === -3) throw new RunStateLost(this.keys.runMarker(pid));
     if (r === -1) return { stale: true };
-    if (r === -2) return { pending: true };
     return { token: r };
   }
 

@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
 import { BullConnections, createRedis, type RedisClient } from './redis-client.js';
 import { nodeDefinitions } from '@sluice/nodes/definitions';
-import { buildPlan } from '../../compile/plan.js';
+import { buildPlan, type Plan, type PlanStage } from '../../compile/plan.js';
 import type { BatchJob } from './batch-codec.js';
 import { type DeployedPipeline, WORKER_TIMINGS } from './deployed-pipeline.js';
 import { RedisKeys } from './keys.js';
@@ -53,6 +53,23 @@ function slowSinkDrill(job: () => Job<BatchJob> | undefined): (() => void) | und
   return () => {
     const j = job();
     if (j && j.attemptsStarted <= 1 && j.data.seq % every === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  };
+}
+
+/**
+ * SLUICE_DRILL_START_PAUSE=<ms>: a worker that finds no committed state for a sink's task, on a
+ * job's first attempt, blocks for <ms> between that read and building the task (a GC or VM
+ * pause there): another worker takes the job over and starts the task meanwhile
+ * (test/faults/start-race.test.ts).
+ */
+function startPauseDrill(plan: Plan): (job: () => Job<BatchJob> | undefined, stage: PlanStage) => ((fresh: boolean) => void) | undefined {
+  return (job, stage) => {
+    const ms = Number(process.env.SLUICE_DRILL_START_PAUSE ?? '');
+    if (!ms || !stage.nodes.some((id) => plan.nodes.get(id)?.isSink)) return undefined;
+    return (fresh) => {
+      const j = job();
+      if (fresh && j && j.attemptsStarted <= 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    };
   };
 }
 
@@ -254,7 +271,9 @@ export class WorkerPool {
         tallyFor: counting.tallyFor,
         onStartFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
       },
+      ...(d.jobGroup ? { group: d.jobGroup } : {}),
       beforeSinkWrite: slowSinkDrill,
+      afterStateRead: startPauseDrill(plan),
       log: (line) => this.log(line),
     });
     const h: Hosted = { generation: d.generation, ephemeral: d.ephemeral === true, taps, keyed, queues, counting };

@@ -1,9 +1,9 @@
 import { tempFolders } from '../../sdk/testing/temp-folders.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TIME, type Event } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
-import type { SinkOperator } from '../../sdk/operator.js';
+import { type SinkOperator, startOwned } from '../../sdk/operator.js';
 import { recordingCollector, testContext } from '../../sdk/testing/index.js';
 import { sinkFileDefinition } from './definition.js';
 import { sinkFileOperator } from './operator.js';
@@ -12,7 +12,7 @@ const sinkDir = tempFolders('sluice-sink-');
 
 function sink(dir: string, config: Record<string, unknown>): SinkOperator {
   const op = sinkFileOperator(testContext({ config: sinkFileDefinition.config.parse(config), baseDir: dir })) as SinkOperator;
-  op.onStart?.(); // as the runtime does for an operator that starts fresh
+  startOwned(op); // as the runtime does for an operator that starts fresh in a task it owns alone
   return op;
 }
 
@@ -118,6 +118,88 @@ describe('sink.file', () => {
     current.onWatermark!(Number.POSITIVE_INFINITY, col);
     current.close!();
     expect(readFileSync(join(dir, 'f.jsonl'), 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+  });
+
+  describe('overwrite mode where several processes may start the task (BullMQ)', () => {
+    const config = sinkFileDefinition.config.parse({ path: 'o.jsonl', mode: 'overwrite' });
+    const fresh = (dir: string) => {
+      const ctx = testContext({ config, baseDir: dir });
+      return { ctx, op: sinkFileOperator(ctx) as SinkOperator };
+    };
+
+    it('a start replaces the old file only once it is committed, and an uncommitted start leaves nothing', () => {
+      const dir = sinkDir();
+      writeFileSync(join(dir, 'o.jsonl'), 'old\n');
+      const a = fresh(dir);
+      a.op.onStart!();
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('old\n'); // not before its commit
+      a.op.onStartSettled!(false); // another process's start was committed
+      a.op.close!();
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('old\n');
+      expect(readdirSync(dir)).toEqual(['o.jsonl']);
+      const b = fresh(dir);
+      b.op.onStart!();
+      b.op.onStartSettled!(true);
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('');
+      b.op.close!();
+      expect(readdirSync(dir)).toEqual(['o.jsonl']);
+    });
+
+    it('a late start (paused between reading no state and starting) does not empty what the committed one wrote', () => {
+      const dir = sinkDir();
+      writeFileSync(join(dir, 'o.jsonl'), 'old\n');
+      const current = fresh(dir);
+      current.op.onStart!();
+      current.op.onStartSettled!(true);
+      current.op.process([{ n: 1 }], col, 'in');
+      current.op.flush!();
+      const late = fresh(dir);
+      late.op.onStart!(); // the old code emptied the file here
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('{"n":1}\n');
+      late.op.onStartSettled!(false);
+      late.op.close!();
+      current.op.process([{ n: 2 }], col, 'in');
+      current.op.onWatermark!(Number.POSITIVE_INFINITY, col);
+      current.op.close!();
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+      expect(readdirSync(dir)).toEqual(['o.jsonl']);
+    });
+
+    it('a start committed but paused before it replaced the file: whoever restores replaces it, and the late replace does nothing', () => {
+      const dir = sinkDir();
+      writeFileSync(join(dir, 'o.jsonl'), 'old\n');
+      const paused = fresh(dir);
+      paused.op.onStart!();
+      const committed = paused.ctx.stateRegistry.snapshot();
+      const next = fresh(dir);
+      next.ctx.stateRegistry.restore(committed);
+      next.op.onRestore!();
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('');
+      next.op.process([{ n: 1 }], col, 'in');
+      next.op.flush!();
+      paused.op.onStartSettled!(true); // wakes: its staged file is gone, and the path is that file
+      paused.op.close!();
+      next.op.close!();
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('{"n":1}\n');
+      expect(readdirSync(dir)).toEqual(['o.jsonl']);
+    });
+
+    it("fails on restore when the committed start's new file is gone and the path holds another", () => {
+      const dir = sinkDir();
+      writeFileSync(join(dir, 'o.jsonl'), 'old\n');
+      const a = fresh(dir);
+      a.op.onStart!();
+      const committed = a.ctx.stateRegistry.snapshot();
+      a.op.close!(); // neither settled: its staged file stays, for whoever restores it
+      const staged = readdirSync(dir).find((f) => f.startsWith('.o.jsonl.sluice-'))!;
+      expect(staged).toBeDefined();
+      unlinkSync(join(dir, staged)); // removed by hand
+      const b = fresh(dir);
+      b.ctx.stateRegistry.restore(committed);
+      expect(() => b.op.onRestore!()).toThrow(/o\.jsonl was removed or replaced while the pipeline wrote it/);
+      b.op.close!();
+      expect(readFileSync(join(dir, 'o.jsonl'), 'utf8')).toBe('old\n');
+    });
   });
 
   it('fails at input end when the file holds less than was committed (something truncated it)', () => {

@@ -8,7 +8,7 @@ import { EVENT_TIME, type Event } from '@sluice/shared';
 import { describe, expect, it } from 'vitest';
 import { nodeDefinitions } from '../../definitions.js';
 import { operatorEntry } from '../../operators.js';
-import type { Operator } from '../operator.js';
+import { type Operator, startOwned } from '../operator.js';
 import type { GoldenCase, GoldenStep } from './golden-case.js';
 import { type OperatorRun, recordingCollector, SourceStamper, testContext, toEpochMs } from './run-operator.js';
 
@@ -32,7 +32,7 @@ export async function createOperator(type: string, c: Pick<GoldenCase, 'config' 
   const connected = c.connected ?? def.outputs(parsed.data).map((p) => p.name);
   const ctx = testContext({ nodeId, config: parsed.data, params: c.params ?? {}, connected, now: () => 0 });
   const op = (await entry.create(ctx)) as Operator;
-  op.onStart?.();
+  startOwned(op);
   return { op, connected, ctx };
 }
 
