@@ -33,6 +33,7 @@ import { checkPostgresSink, checkPostgresSource } from './postgres/check.js';
 import { sourcePostgresOperator } from './postgres/source/operator.js';
 import { checkRedisStreamSink, checkRedisStreamSource } from './redis-stream/check.js';
 import { sourceRedisStreamOperator } from './redis-stream/source/operator.js';
+import { windowCombiner } from './window/combiner.js';
 import { windowOperator } from './window/operator.js';
 import { anomalyOperator } from './anomaly/operator.js';
 
@@ -54,7 +55,7 @@ const ENTRIES: OperatorTable = {
   mask: { kind: 'operator', create: maskOperator },
   enrich: { kind: 'operator', create: enrichOperator },
   branch: { kind: 'operator', create: branchOperator },
-  window: { kind: 'operator', create: windowOperator },
+  window: { kind: 'operator', create: windowOperator, combiner: windowCombiner },
   anomaly: { kind: 'operator', create: anomalyOperator },
   rules: { kind: 'operator', create: rulesOperator },
   'sink.file': { kind: 'operator', create: sinkFileOperator },

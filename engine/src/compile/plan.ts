@@ -36,6 +36,12 @@ export interface PlanEdge {
   targetPort: string;
   /** True when the edge crosses a stage boundary (an exchange, a queue in BullMQ). */
   exchange: boolean;
+  /**
+   * On an exchange into a keyed stage whose node combines (NodeTypeInfo.combines): events may
+   * cross as partial rows, which add these fields beside the key (docs/combiner.md). A runner
+   * whose exchange copies or serializes combines them; one that makes a direct call need not.
+   */
+  combine?: readonly string[];
 }
 
 export interface PlanStage {
@@ -161,6 +167,14 @@ export function buildPlan(doc: PipelineDocument, registry: NodeTypeRegistry, opt
   for (const e of edges) {
     e.exchange = nodes.get(e.source)!.stage !== nodes.get(e.target)!.stage;
     if (e.exchange) stages[nodes.get(e.target)!.stage]!.inputs.push(e);
+    const combine = e.exchange ? combinedFields(nodes.get(e.target)!, stages) : undefined;
+    if (combine) e.combine = combine;
   }
   return { nodes, edges, stages, order };
+}
+
+/** A combiner's fields when `target` heads a keyed stage and its definition combines its input. */
+function combinedFields(target: PlanNode, stages: readonly PlanStage[]): readonly string[] | undefined {
+  if (stages[target.stage]!.keyBy === undefined || target.inEdges.length !== 1) return undefined;
+  return target.def.combines?.(target.config, (port) => target.connectedOutputs.has(port));
 }

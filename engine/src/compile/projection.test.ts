@@ -15,12 +15,12 @@ function planOf(doc: unknown) {
 const source = { id: 'src', type: 'source.http', config: {} };
 
 describe('exchangeFields: what an exchange ships', () => {
-  it('YSB: the count window needs only the campaign (event time travels beside)', () => {
+  it('YSB: the count window needs only the campaign, and a partial row its count (event time travels beside)', () => {
     const ysb = JSON.parse(readFileSync(new URL('../../../examples/ysb/ysb.json', import.meta.url), 'utf8'));
     const { plan } = planOf(ysb);
     const into = plan.edges.filter((e) => e.exchange && e.target === 'per_campaign');
     expect(into).toHaveLength(1);
-    expect(exchangeFields(plan, into[0]!)).toEqual(['campaign_id']);
+    expect(exchangeFields(plan, into[0]!)).toEqual(['campaign_id', '\u0001n']);
   });
 
   it('a window reads its keys and aggregated fields; through a filter and a map their fields too', () => {
@@ -52,7 +52,8 @@ describe('exchangeFields: what an exchange ships', () => {
       ],
     });
     // The window's results are new objects: what the filter and the sink read of them is not shipped.
-    expect(fields('e1')?.sort()).toEqual(['amount', 'sku', 'user']);
+    // A combiner's partial rows add their count and sum slots (docs/combiner.md).
+    expect(fields('e1')?.sort()).toEqual(['\u0001n', '\u0001x0', '\u0001x1', 'amount', 'sku', 'user']);
   });
 
   it('ships everything when the stage may pass events to a sink: late events, or a filter before a sink', () => {
@@ -86,7 +87,7 @@ describe('exchangeFields: what an exchange ships', () => {
       ],
     });
     // Two keyed stages: each exchange ships what its own window reads.
-    expect(keyedFilter.fields('e1')).toEqual(['sku']);
-    expect(keyedFilter.fields('e2')).toEqual(['n']);
+    expect(keyedFilter.fields('e1')).toEqual(['sku', '\u0001n']);
+    expect(keyedFilter.fields('e2')).toEqual(['n', '\u0001n']);
   });
 });

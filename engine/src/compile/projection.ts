@@ -30,5 +30,7 @@ export function exchangeFields(plan: Plan, edge: PlanEdge): string[] | undefined
     return r;
   };
   const r = need(edge.target);
-  return r === 'all' ? undefined : [...r];
+  // A combiner's partial rows carry their accumulators beside the key (docs/combiner.md).
+  if (r === 'all') return undefined;
+  return edge.combine ? [...new Set([...r, ...edge.combine])] : [...r];
 }

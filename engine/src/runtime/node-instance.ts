@@ -89,9 +89,10 @@ export class NodeInstance implements Collector {
       return;
     }
     const c = this.counters;
-    c.in += batch.length;
-    c.batches++;
     const op = this.op!;
+    // A window's partial rows (docs/combiner.md) count the events they fold: users watch `in`.
+    c.in += op.countIn === undefined ? batch.length : op.countIn(batch);
+    c.batches++;
     this.ownedOut = owned && op.passesOwnership === true;
     const t0 = performance.now();
     try {

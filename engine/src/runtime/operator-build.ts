@@ -13,6 +13,7 @@ import type { Operator, SourceOperator, StateSnapshot } from '@sluice/nodes/sdk'
 import type { Plan, PlanNode, PlanStage } from '../compile/plan.js';
 import type { Histogram } from '../metrics/histogram.js';
 import type { NodeCounters } from '../metrics/node-counters.js';
+import { edgeCombiners, takesPartialRows } from './edge-combiners.js';
 import { StartFailure } from './node-errors.js';
 import { NodeInstance } from './node-instance.js';
 import { type ContextOptions, operatorContext } from './operator-context.js';
@@ -85,6 +86,7 @@ export class OperatorBuild {
     meters: (node: PlanNode) => NodeMeters,
   ): Promise<BuiltTask> {
     const task = new Task(stage, partition, output, taskChannels(plan, stage));
+    if (output.combines) task.combiners = edgeCombiners(plan, stage);
     const built: BuiltTask = { task, fresh: [] };
     const before = this.starts.length;
     for (const id of stage.nodes) {
@@ -92,7 +94,7 @@ export class OperatorBuild {
       const m = meters(node);
       const inst = new NodeInstance(node, m.counters, task.route, m.latency, undefined, m.trackState ?? false);
       try {
-        const source = await this.create(node, inst, partition, stage.partitions);
+        const source = await this.create(node, inst, partition, stage.partitions, output.combines === true);
         if (source) built.source = { nodeId: id, source, instance: inst };
       } catch (err) {
         throw new StartFailure(id, err);
@@ -104,12 +106,19 @@ export class OperatorBuild {
   }
 
   /** Creates the node's operator into `inst`; for a source node, returns its source instead. */
-  private async create(node: PlanNode, inst: NodeInstance, partition: number, of: number): Promise<SourceOperator | undefined> {
+  private async create(
+    node: PlanNode,
+    inst: NodeInstance,
+    partition: number,
+    of: number,
+    combining: boolean,
+  ): Promise<SourceOperator | undefined> {
     const id = node.id;
     // The one place a runner looks an operator up by its node type.
     const entry = operatorEntry(node.type);
     if (!entry) throw new Error(`no operator for node type ${node.type}`);
     const ctx = operatorContext(node, inst.state, this.o.context);
+    if (combining && takesPartialRows(node)) ctx.partialRows = true;
     if (entry.kind === 'source') {
       const kept = this.o.carry?.sources.get(sourceKey(id, partition));
       if (kept) return kept.source;

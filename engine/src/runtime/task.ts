@@ -4,7 +4,7 @@
  * (an upstream partition on an entering edge, or its source): the task's watermark is their min.
  */
 import type { Event } from '@sluice/shared';
-import type { SinkOperator } from '@sluice/nodes/sdk';
+import type { Combiner, SinkOperator } from '@sluice/nodes/sdk';
 import type { Plan, PlanEdge, PlanNode, PlanStage } from '../compile/plan.js';
 import type { NodeInstance } from './node-instance.js';
 
@@ -26,6 +26,12 @@ export interface TaskOutput {
    */
   observes?(edge: PlanEdge): boolean;
   countEdge?(edge: PlanEdge, events: number): void;
+  /**
+   * The exchange copies or serializes what it sends (BullMQ, partition threads): batches on
+   * edges the plan marks `combine` go as partial rows (docs/combiner.md). Absent: a direct call
+   * (one thread), where folding would cost what the window's own work costs.
+   */
+  readonly combines?: boolean;
 }
 
 export const SOURCE_CHANNEL = 'source';
@@ -34,6 +40,8 @@ export class Task {
   readonly instances = new Map<string, NodeInstance>();
   private readonly channels = new Map<string, number>();
   watermark = Number.NEGATIVE_INFINITY;
+  /** Combiners of the exchange edges leaving the task, by edge id (edge-combiners.ts). */
+  combiners: ReadonlyMap<string, Combiner> | undefined;
 
   constructor(
     readonly stage: PlanStage,
@@ -63,9 +71,12 @@ export class Task {
     const out = this.output;
     const handOver = owned && edges.length === 1 && out.keepsEvents !== undefined;
     for (const edge of edges) {
+      // Counted and tapped as events: partial rows exist only inside the exchange.
       out.onEdge(edge, events);
       const own = handOver && !out.keepsEvents!(edge);
-      if (edge.exchange) out.send(edge, this.partition, events, own);
+      const combiner = edge.exchange ? this.combiners?.get(edge.id) : undefined;
+      if (combiner !== undefined) out.send(edge, this.partition, combineAll(combiner, events), own);
+      else if (edge.exchange) out.send(edge, this.partition, events, own);
       else this.instances.get(edge.target)!.process(events, edge.targetPort, own);
     }
   };
@@ -120,4 +131,10 @@ export function taskChannels(plan: Plan, stage: PlanStage): string[] {
     for (let p = 0; p < upstream.partitions; p++) ids.push(Task.channelId(e.id, p));
   }
   return ids;
+}
+
+/** Every event through the combiner: the partial rows and passed events to send instead. */
+function combineAll(c: Combiner, events: readonly Event[]): Event[] {
+  for (let i = 0; i < events.length; i++) if (!c.offer(events[i]!)) c.pass(events[i]!);
+  return c.drain();
 }

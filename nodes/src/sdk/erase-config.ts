@@ -19,7 +19,7 @@ export function eraseConfig<C>(def: NodeDefinition<C>): NodeTypeInfo {
     const parsed = def.config.safeParse(raw);
     return parsed.success ? parsed.data : (raw as C);
   };
-  const { outputs, expressions, check, inferSchema, keyBy, fieldUse, fieldRefs, bounded, split, ...rest } = def;
+  const { outputs, expressions, check, inferSchema, keyBy, fieldUse, combines, fieldRefs, bounded, split, ...rest } = def;
   const erased: NodeTypeInfo = { ...rest, outputs: (c) => outputs(typed(c)) };
   if (expressions) erased.expressions = (c) => expressions(typed(c));
   if (check) erased.check = (c) => check(typed(c));
@@ -27,6 +27,7 @@ export function eraseConfig<C>(def: NodeDefinition<C>): NodeTypeInfo {
   if (keyBy) erased.keyBy = (c) => keyBy(typed(c));
   if (fieldRefs) erased.fieldRefs = (c) => fieldRefs(typed(c));
   if (fieldUse) erased.fieldUse = (c, isConnected) => fieldUse(typed(c), isConnected);
+  if (combines) erased.combines = (c, isConnected) => combines(typed(c), isConnected);
   if (bounded) erased.bounded = (c) => bounded(typed(c));
   if (split) {
     const { check: splitCheck, ...words } = split;
@@ -45,5 +46,7 @@ export function eraseOperatorConfig<C>(def: NodeDefinition<C>, entry: OperatorEn
     return { kind: 'source', create: (ctx) => create(typed(ctx)), ...checked };
   }
   const create = entry.create;
-  return { kind: 'operator', create: (ctx) => create(typed(ctx)), ...checked };
+  const combiner = entry.combiner;
+  const combining = combiner ? { combiner: (config: unknown) => combiner(def.config.parse(config)) } : {};
+  return { kind: 'operator', create: (ctx) => create(typed(ctx)), ...checked, ...combining };
 }

@@ -47,6 +47,11 @@ export interface OperatorContext<C> {
   isConnected(port: string): boolean;
   /** Declare state here; the runtime owns, snapshots and restores it. */
   state: StateRegistry;
+  /**
+   * Its input comes through a combiner (docs/combiner.md): batches may hold partial rows, and
+   * every event in them went through the combiner. Absent: every input is an event.
+   */
+  partialRows?: boolean;
   /** Wall clock (injectable for tests). */
   now(): number;
   /**
@@ -117,6 +122,11 @@ export interface Operator {
    * key up again. The same results as accept.
    */
   acceptKeyed?(e: Event, memo: KeyMemo, out: Collector): void;
+  /**
+   * How many events a batch it is given stands for, when that is not its length (a window's
+   * partial rows from a combiner stand for the events they fold): the node's `in` counter.
+   */
+  countIn?(batch: readonly Event[]): number;
   /**
    * The node's watermark advanced (min over its inputs). `Infinity` means every bounded
    * source has ended: emit everything that is still open.
@@ -220,8 +230,25 @@ export type SourceFactory<C> = (ctx: OperatorContext<C>) => SourceOperator | Pro
 export type ConnectionCheck<C> = (ctx: OperatorContext<C>) => Promise<string>;
 
 /** What operators.ts maps each type to. */
+/**
+ * Pre-aggregation before a keyed exchange (docs/combiner.md): the sending side folds a batch's
+ * events into partial rows, one per (key, window), which the node's operator merges as if it
+ * had taken the events. Stateless across batches: drain empties it.
+ */
+export interface Combiner {
+  /** Folds `e` (read during the call, never kept) into a partial row; false: send `e` on as it is. */
+  offer(e: Event): boolean;
+  /** An event offer refused, sent on as it is, in its place among the partial rows. */
+  pass(e: Event): void;
+  /** The partial rows and passed events since the last drain, in order of their first event. */
+  drain(): Event[];
+}
+
+/** A node type's combiner for a config its definition's `combines` accepted. */
+export type CombinerFactory<C> = (config: C) => Combiner;
+
 export type OperatorEntry<C = never> =
-  | { kind: 'operator'; create: OperatorFactory<C>; check?: ConnectionCheck<C> }
+  | { kind: 'operator'; create: OperatorFactory<C>; check?: ConnectionCheck<C>; combiner?: CombinerFactory<C> }
   | { kind: 'source'; create: SourceFactory<C>; check?: ConnectionCheck<C> };
 
 /**

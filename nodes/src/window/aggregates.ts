@@ -237,35 +237,60 @@ export class Aggregates {
     }
   }
 
+  /**
+   * After `read`: the sum of the magnitudes of the values `sum`/`avg` take from the event, or -1
+   * when one is not an integer. A combiner folds only integers into a partial sum, whose
+   * additions are then exact (below 2^53) in any grouping, as event by event (docs/combiner.md).
+   */
+  sumMagnitude(): number {
+    const codes = this.codes;
+    let m = 0;
+    for (let j = 0; j < codes.length; j++) {
+      if ((codes[j] !== SUM && codes[j] !== AVG) || this.kinds[j] !== NUMBER) continue;
+      const n = this.nums[j]!;
+      if (!Number.isInteger(n)) return -1;
+      m += Math.abs(n);
+    }
+    return m;
+  }
+
   /** Folds `from` into `into` (merging sessions); bounds are the caller's. */
   merge(into: Win, from: Win): void {
     into.n += from.n;
     if (from.i > into.i) into.i = from.i;
+    this.mergeAt(into.x, 0, into.v, 0, from.x, 0, from.v, 0);
+  }
+
+  /**
+   * The accumulator part of `merge`, on slots at offsets (see addAt): `fx`/`fv` at `fxo`/`fvo`
+   * folded into `x`/`v` at `xo`/`vo` (a session into another, a combiner's partial row into a
+   * window's record).
+   */
+  mergeAt(x: Slots, xo: number, v: unknown[], vo: number, fx: Slots, fxo: number, fv: readonly unknown[], fvo: number): void {
     const codes = this.codes;
-    const x = into.x;
-    const fx = from.x;
     for (let j = 0; j < codes.length; j++) {
       const k = this.vs[j]!;
-      const xk = this.xs[j]!;
-      const theirs = from.v[k];
+      const xk = xo + this.xs[j]!;
+      const fk = fxo + this.xs[j]!;
+      const theirs = fv[fvo + k];
       const code = codes[j]!;
       switch (code) {
         case SUM:
         case AVG:
-          x[xk]! += fx[xk]!;
-          x[xk + 1]! += fx[xk + 1]!;
+          x[xk]! += fx[fk]!;
+          x[xk + 1]! += fx[fk + 1]!;
           break;
         case MIN:
         case MAX: {
           const max = code === MAX;
-          if (fx[xk + 1]! > 0 && (x[xk + 1] === 0 || (max ? fx[xk]! > x[xk]! : fx[xk]! < x[xk]!))) x[xk] = fx[xk]!;
-          x[xk + 1]! += fx[xk + 1]!;
-          const mine = into.v[k] as string | null;
-          if (theirs !== null && (mine === null || (max ? (theirs as string) > mine : (theirs as string) < mine))) into.v[k] = theirs;
+          if (fx[fk + 1]! > 0 && (x[xk + 1] === 0 || (max ? fx[fk]! > x[xk]! : fx[fk]! < x[xk]!))) x[xk] = fx[fk]!;
+          x[xk + 1]! += fx[fk + 1]!;
+          const mine = v[vo + k] as string | null;
+          if (theirs !== null && (mine === null || (max ? (theirs as string) > mine : (theirs as string) < mine))) v[vo + k] = theirs;
           break;
         }
         case DISTINCT: {
-          const a = into.v[k] as DistinctSet;
+          const a = v[vo + k] as DistinctSet;
           const b = theirs as DistinctSet;
           Object.assign(a.s, b.s);
           Object.assign(a.o, b.o);
@@ -274,9 +299,9 @@ export class Aggregates {
         // Two sessions never hold events with the same time (they are disjoint), so no tie here.
         case FIRST:
         case LAST:
-          if (theirs !== null && (into.v[k] === null || (code === FIRST ? fx[xk]! < x[xk]! : fx[xk]! > x[xk]!))) {
-            into.v[k] = theirs;
-            x[xk] = fx[xk]!;
+          if (theirs !== null && (v[vo + k] === null || (code === FIRST ? fx[fk]! < x[xk]! : fx[fk]! > x[xk]!))) {
+            v[vo + k] = theirs;
+            x[xk] = fx[fk]!;
           }
           break;
       }

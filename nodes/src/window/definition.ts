@@ -13,6 +13,7 @@ import {
 } from '@sluice/shared';
 import { z } from 'zod';
 import { defineNode } from '../sdk/define-node.js';
+import { combinedFields } from './partial-row.js';
 
 export const AGGREGATE_OPS = ['count', 'sum', 'avg', 'min', 'max', 'count_distinct', 'first', 'last'] as const;
 export type AggregateOp = (typeof AGGREGATE_OPS)[number];
@@ -209,6 +210,8 @@ export const windowDefinition = defineNode<WindowConfig>({
     ),
     forwards: isConnected('late') || isConnected('error'),
   }),
+  // Events into it may cross a keyed exchange as partial rows (docs/combiner.md).
+  combines: combinedFields,
   check,
   inferSchema,
 });

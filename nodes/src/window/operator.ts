@@ -15,6 +15,7 @@
  */
 import { durationMs, EVENT_TIME, type Event, type FieldReader, fieldReader, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { isEventFailure } from '../sdk/error-event.js';
+import { eventsOf } from '../sdk/partial-rows.js';
 import type { Collector, KeyMemo, Operator, OperatorFactory } from '../sdk/operator.js';
 import type { KeyedState, StateRegistry, ValueState } from '../sdk/state.js';
 import { Aggregates, type Win } from './aggregates.js';
@@ -22,9 +23,10 @@ import { latestStart } from './assigners.js';
 import type { WindowConfig } from './definition.js';
 import { type FieldWriter, fieldWriter } from './field-writer.js';
 import { type DueBucket, FireIndex, RecordFireIndex } from './fire-index.js';
-import { type KeyFn, keyFunction, STATE_KEY_TAG } from '../sdk/state-key.js';
+import { type KeyFn, keyFunction } from '../sdk/state-key.js';
 import { mergeOverlapping } from './sessions.js';
-import { type InternKey, NONE, WindowColumns } from './window-columns.js';
+import { PARTIAL_COUNT, slotFields } from './partial-row.js';
+import { type InternKey, internKeyOfEvent, NONE, WindowColumns } from './window-columns.js';
 
 /** One key's state: its keyBy values (for the output) and its open windows. */
 export interface KeyEntry {
@@ -60,7 +62,7 @@ function remember(memo: KeyMemo, cols: WindowColumns, slot: number): void {
   memo.slot = slot;
 }
 
-export const windowOperator: OperatorFactory<WindowConfig> = (ctx) => new WindowOperator(ctx.config, ctx.state);
+export const windowOperator: OperatorFactory<WindowConfig> = (ctx) => new WindowOperator(ctx.config, ctx.state, ctx.partialRows === true);
 
 export class WindowOperator implements Operator {
   /** Its results are new objects; a late or bad event goes on as it came, once. */
@@ -75,6 +77,10 @@ export class WindowOperator implements Operator {
   private readonly keyReaders: FieldReader[];
   private readonly keyWriters: FieldWriter[];
   private readonly keyNames: readonly string[];
+  /** A combiner's partial rows (partial-row.ts): their slot fields, read into scratch arrays. */
+  private readonly partialFields: { x: string[]; v: string[] };
+  private readonly partialX: Float64Array;
+  private readonly partialV: unknown[];
   /** Sessions: entries as objects (sessions merge and grow). */
   private readonly windows: KeyedState<KeyEntry>;
   /** Tumbling and sliding: columns (window-columns.ts); the same state name and format. */
@@ -96,7 +102,12 @@ export class WindowOperator implements Operator {
   /** Tumbling and sliding keyed by top-level fields: acceptKeyed's memo stands for the key's slot. */
   readonly keyFields: readonly string[] | undefined;
 
-  constructor(c: WindowConfig, state: StateRegistry) {
+  constructor(
+    c: WindowConfig,
+    state: StateRegistry,
+    /** Its input comes through a combiner (OperatorContext.partialRows): read partial rows. */
+    private readonly partialRows = false,
+  ) {
     this.session = c.type === 'session';
     this.size = c.size === undefined ? 0 : durationMs(c.size);
     this.slide = c.slide === undefined || c.type === 'tumbling' ? this.size : durationMs(c.slide);
@@ -110,6 +121,9 @@ export class WindowOperator implements Operator {
     this.keyReaders = c.keyBy.map(fieldReader);
     this.keyWriters = c.keyBy.map(fieldWriter);
     this.keyNames = c.keyBy;
+    this.partialFields = slotFields(c);
+    this.partialX = new Float64Array(this.partialFields.x.length);
+    this.partialV = this.partialFields.v.map(() => null);
     // One of the two is declared (the other is an empty stand-in no snapshot sees).
     if (this.session) {
       this.windows = state.keyed<KeyEntry>('windows');
@@ -128,7 +142,59 @@ export class WindowOperator implements Operator {
   }
 
   process(batch: readonly Event[], out: Collector): void {
-    for (let b = 0; b < batch.length; b++) this.accept(batch[b]!, out);
+    if (!this.partialRows) {
+      for (let b = 0; b < batch.length; b++) this.accept(batch[b]!, out);
+      return;
+    }
+    for (let b = 0; b < batch.length; b++) {
+      const e = batch[b]!;
+      if (PARTIAL_COUNT in e) this.takePartial(e, out);
+      else this.accept(e, out);
+    }
+  }
+
+  /** Operator.countIn: a combiner's partial row counts the events it folds (docs/combiner.md). */
+  countIn(batch: readonly Event[]): number {
+    return this.partialRows ? eventsOf(batch) : batch.length;
+  }
+
+  /**
+   * A combiner's partial row (combiner.ts): its events, all of one key and tumbling window and
+   * none late by its own stamp, merged as if taken one by one; late together when the window
+   * was emitted (each counted late, as each would have been).
+   */
+  private takePartial(p: Event, out: Collector): void {
+    const n = p[PARTIAL_COUNT] as number;
+    if (this.session || this.slide !== this.size) throw new Error('window: a partial row reached a window that does not combine');
+    const t = p[EVENT_TIME] ?? 0;
+    const start = latestStart(t, this.size);
+    const end = start + this.size;
+    if (end + this.lateness <= this.wm) {
+      for (let i = 0; i < n; i++) out.late(p);
+      return;
+    }
+    const cols = this.cols;
+    const ik = this.internKey(p);
+    let slot = cols.find(ik);
+    let r = slot === NONE ? NONE : cols.findWindow(slot, start);
+    if (r === NONE) {
+      if (slot === NONE || cols.isIdle(slot)) slot = cols.claim(ik, slot, this.keyValue(p));
+      r = this.newRecord(slot, start, end);
+    }
+    const px = this.partialX;
+    const pv = this.partialV;
+    for (let i = 0; i < px.length; i++) px[i] = p[this.partialFields.x[i]!] as number;
+    for (let i = 0; i < pv.length; i++) pv[i] = p[this.partialFields.v[i]!];
+    cols.addPartial(r, n, p[INGEST_TIME], px, pv);
+  }
+
+  /** A new window record of `slot`, scheduled to fire. */
+  private newRecord(slot: number, start: number, end: number): number {
+    const r = this.cols.newWindow(slot, start, end);
+    const time = end + this.lateness;
+    this.records.add(time, r);
+    if (time < this.nextFire) this.nextFire = time;
+    return r;
   }
 
   /** One event (Operator.accept): placed in its windows, or late, dropped or an error on `out`. */
@@ -209,10 +275,7 @@ export class WindowOperator implements Operator {
           slot = cols.claim(ik, slot, this.keyValue(e));
           if (memo !== undefined) remember(memo, cols, slot);
         }
-        r = cols.newWindow(slot, start, end);
-        const time = end + lateness;
-        this.records.add(time, r);
-        if (time < this.nextFire) this.nextFire = time;
+        r = this.newRecord(slot, start, end);
       }
       cols.add(r, e);
       result = PLACED;
@@ -231,10 +294,7 @@ export class WindowOperator implements Operator {
 
   /** The event's key for interning: a finite number as it is, else its state key (sdk/state-key.ts). */
   private internKey(e: Event): InternKey {
-    if (this.keyReaders.length !== 1) return this.key(e);
-    const v = this.keyReaders[0]!(e);
-    if (typeof v === 'number' && v - v === 0) return v;
-    return typeof v === 'string' && v.charCodeAt(0) !== 1 ? v : STATE_KEY_TAG + (JSON.stringify(v) ?? 'null');
+    return internKeyOfEvent(e, this.keyReaders, this.key);
   }
 
   /** What WindowColumns keeps of the keyBy values: the value with one field, else the array. */

@@ -18,9 +18,9 @@
  * the same entries as before, `[state key, { k: keyBy values, w: [{ s, e, n, i, x, v }] }]`,
  * so committed state written by either layout restores into the other.
  */
-import { EVENT_TIME, type Event, INGEST_TIME } from '@sluice/shared';
+import { EVENT_TIME, type Event, type FieldReader, INGEST_TIME } from '@sluice/shared';
 import type { KeyedColumns } from '../sdk/state.js';
-import { STATE_KEY_TAG } from '../sdk/state-key.js';
+import { type KeyFn, STATE_KEY_TAG } from '../sdk/state-key.js';
 import type { Aggregates, Win } from './aggregates.js';
 import { KeySlots } from './key-slots.js';
 
@@ -28,6 +28,17 @@ export const NONE = -1;
 
 /** The interning key: a finite number as it is, anything else as its state key string. */
 export type InternKey = string | number;
+
+/**
+ * An event's key for interning (`readers`: the keyBy fields; `key`: their state key function):
+ * a finite number as it is, else its state key (sdk/state-key.ts).
+ */
+export function internKeyOfEvent(e: Event, readers: readonly FieldReader[], key: KeyFn): InternKey {
+  if (readers.length !== 1) return key(e);
+  const v = readers[0]!(e);
+  if (typeof v === 'number' && v - v === 0) return v;
+  return typeof v === 'string' && v.charCodeAt(0) !== 1 ? v : STATE_KEY_TAG + (JSON.stringify(v) ?? 'null');
+}
 
 /** The state key a snapshot names a slot by (sdk/state-key.ts's encoding). */
 export function stateKeyOf(ik: InternKey): string {
@@ -237,6 +248,20 @@ export class WindowColumns implements KeyedColumns {
       if (ingest > this.seenIngest) this.seenIngest = ingest;
     }
     if (this.aggs.readsValues) this.aggs.addAt(this.x, r * this.xs, this.v, r * this.vs, e[EVENT_TIME] ?? 0);
+    if (this.dirty !== undefined) this.touch(this.slot[r]!);
+  }
+
+  /**
+   * Folds a combiner's partial row into record `r` (docs/combiner.md): `n` events, their latest
+   * ingest time, their accumulator slots in `px` and `pv`.
+   */
+  addPartial(r: number, n: number, ingest: number | undefined, px: Float64Array, pv: readonly unknown[]): void {
+    this.count[r]! += n;
+    if (ingest !== undefined) {
+      if (ingest > this.ingest[r]!) this.ingest[r] = ingest;
+      if (ingest > this.seenIngest) this.seenIngest = ingest;
+    }
+    if (this.aggs.readsValues) this.aggs.mergeAt(this.x, r * this.xs, this.v, r * this.vs, px, 0, pv, 0);
     if (this.dirty !== undefined) this.touch(this.slot[r]!);
   }
 

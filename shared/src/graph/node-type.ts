@@ -96,6 +96,12 @@ export interface NodeTypeInfo<C = unknown> {
   keyBy?: (config: C) => readonly string[] | undefined;
   /** What the node reads of its input (see FieldUse); `isConnected` tells which outputs have edges. */
   fieldUse?: (config: C, isConnected: (port: string) => boolean) => FieldUse;
+  /**
+   * Whether events entering the node across a keyed exchange may travel pre-aggregated (a
+   * combiner, docs/combiner.md): the fields a partial row adds beside the key fields, or
+   * undefined when they may not (results would differ).
+   */
+  combines?: (config: C, isConnected: (port: string) => boolean) => readonly string[] | undefined;
   /** For sources: true when the source ends by itself. */
   bounded?: (config: C) => boolean;
   /**

@@ -34,6 +34,8 @@ export interface BatchJob {
   wm: number | 'inf' | null;
   /** How many events `p` holds (0: a heartbeat, `p` absent). */
   n: number;
+  /** How many events the rows of `p` stand for, when a combiner folded them (docs/combiner.md). */
+  e?: number;
   /** MessagePack of Columns (`c`) or of rows { events, times, ingest, behind: [index, source watermark][] }, base64. */
   p?: string;
   /**

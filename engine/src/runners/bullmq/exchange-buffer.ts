@@ -6,6 +6,7 @@
  * target skips a sequence number it already applied).
  */
 import type { Event } from '@sluice/shared';
+import { eventsOf } from '@sluice/nodes/sdk';
 import type { Plan, PlanEdge, PlanStage } from '../../compile/plan.js';
 import { exchangeFields } from '../../compile/projection.js';
 import { keyPartitioner, type Partitioner } from '../../runtime/partitioner.js';
@@ -25,7 +26,10 @@ export interface ExchangeState {
 }
 
 export class ExchangeBuffer implements TaskOutput {
-  private readonly pending = new Map<string, { edge: PlanEdge; to: number; events: Event[] }>();
+  /** Jobs are serialized: combined edges send partial rows (docs/combiner.md). */
+  readonly combines = true;
+  /** Per channel: what goes in its next job; `stands`: the events it stands for (partial rows fold many). */
+  private readonly pending = new Map<string, { edge: PlanEdge; to: number; events: Event[]; stands: number }>();
   private readonly outEdges: PlanEdge[];
   /** Fields shipped per edge (undefined: all). */
   private readonly projection = new Map<string, string[] | undefined>();
@@ -97,6 +101,7 @@ export class ExchangeBuffer implements TaskOutput {
           wm: encodeWatermark(Math.max(this.watermark, this.state.sentWm[ch] ?? Number.NEGATIVE_INFINITY)),
           ...encodeEvents(pending?.events ?? [], this.projection.get(edge.id)),
         };
+        if (pending && pending.stands !== pending.events.length) job.e = pending.stands;
         if (this.generation !== undefined) job.gen = this.generation;
         jobs.push({ targetStage: target.id, targetPartition: q, job });
       }
@@ -108,8 +113,11 @@ export class ExchangeBuffer implements TaskOutput {
   private append(edge: PlanEdge, to: number, events: Event[]): void {
     const ch = `${edge.id}#${this.partition}>${to}`;
     const p = this.pending.get(ch);
-    if (p) for (const e of events) p.events.push(e);
-    else this.pending.set(ch, { edge, to, events: [...events] });
+    const stands = edge.combine ? eventsOf(events) : events.length;
+    if (p) {
+      for (const e of events) p.events.push(e);
+      p.stands += stands;
+    } else this.pending.set(ch, { edge, to, events: [...events], stands });
   }
 
   private targetStage(edge: PlanEdge): PlanStage {

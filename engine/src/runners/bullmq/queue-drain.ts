@@ -60,7 +60,9 @@ export async function drainQueues(plan: Plan, queues: QueueSet, timeoutMs: numbe
       for (const job of await queues.queue(s.id, p).getJobs(DRAINED)) {
         if (!job) continue;
         left.batches++;
-        left.events += (job.data as { n?: number }).n ?? 0;
+        // A combiner's rows stand for more events than they are (BatchJob.e).
+        const data = job.data as { n?: number; e?: number };
+        left.events += data.e ?? data.n ?? 0;
       }
     }
   }

@@ -5,9 +5,10 @@
  * as one batch (thread-part.ts encodes it). Behind an enrich, what it keeps is what the exchange
  * ships, copied from the chain's view (Projection.carry): the enriched event is never built.
  * Its counters are its own and dropped: the partition that runs the node counts what it takes.
+ * On a combined edge it folds what it is handed into partial rows instead (docs/combiner.md).
  */
 import type { Event } from '@sluice/shared';
-import type { Collector, KeyMemo } from '@sluice/nodes/sdk';
+import type { Collector, Combiner, KeyMemo } from '@sluice/nodes/sdk';
 import type { PlanEdge } from '../../../compile/plan.js';
 import { NodeCounters } from '../../../metrics/node-counters.js';
 import { Projection } from '../../../runtime/fused-chain.js';
@@ -25,6 +26,8 @@ export class RemotePartition extends NodeInstance {
     private readonly to: number,
     private readonly fields: readonly string[] | undefined,
     private readonly sendBatch: SendBatch,
+    /** Folds what it is handed into partial rows (docs/combiner.md) when the edge combines. */
+    private readonly combiner?: Combiner,
   ) {
     super(like.node, new NodeCounters(), () => {}, undefined);
     const reads = like.op!.reads;
@@ -41,10 +44,19 @@ export class RemotePartition extends NodeInstance {
   }
 
   private keep(e: Event, out: Collector): void {
-    this.kept.push(out instanceof Projection ? out.carry(e, this.fields) : e);
+    // The combiner reads the chain's view during the call: nothing is copied for what it folds.
+    if (this.combiner?.offer(e)) return;
+    const kept = out instanceof Projection ? out.carry(e, this.fields) : e;
+    if (this.combiner) this.combiner.pass(kept);
+    else this.kept.push(kept);
   }
 
   override flushAfter(): void {
+    if (this.combiner) {
+      const events = this.combiner.drain();
+      if (events.length > 0) this.sendBatch(this.edge, this.to, events);
+      return;
+    }
     if (this.kept.length === 0) return;
     const events = this.kept;
     this.kept = [];

@@ -23,6 +23,7 @@ import { runContext } from '../embedded-run.js';
 import { ReceiveDictionary, SendDictionary } from './columnar-batch.js';
 import { PeerOutbox } from './peer-outbox.js';
 import { RemotePartition } from './remote-partition.js';
+import { edgeCombiner } from '../../../runtime/edge-combiners.js';
 import { SourcePoller } from './source-poller.js';
 import { decodeBatch, encodeBatch } from './thread-batch-codec.js';
 import { threadOf } from './thread-placement.js';
@@ -41,6 +42,8 @@ const stoodIn: SourceOperator = {
 };
 
 export class PartitionThread implements TaskOutput {
+  /** Batches for another thread are encoded: combined edges send partial rows (docs/combiner.md). */
+  readonly combines = true;
   /** stage -> partition -> task, for the partitions this thread runs. */
   private readonly tasks = new Map<number, Map<number, Task>>();
   private readonly sources = new Map<string, NodeInstance>();
@@ -189,7 +192,8 @@ export class PartitionThread implements TaskOutput {
             const send = (e: PlanEdge, to: number, events: Event[]) => this.sendToPeer(e, task.partition, to, events);
             const instances = Array.from(
               { length: stage.partitions },
-              (_, p) => local.get(p)?.instances.get(edge.target) ?? new RemotePartition(like, edge, p, fields, send),
+              (_, p) =>
+                local.get(p)?.instances.get(edge.target) ?? new RemotePartition(like, edge, p, fields, send, edgeCombiner(this.plan, edge)),
             );
             return { instances, partition: stage.partitions === 1 ? undefined : this.partitioners.get(stage.id), keyBy: stage.keyBy ?? [] };
           },
