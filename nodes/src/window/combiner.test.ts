@@ -42,25 +42,25 @@ function combineAll(c: Combiner, events: readonly Event[]): Event[] {
 }
 
 describe('window combiner', () => {
-  it('the definition combines tumbling windows of count, sum, avg, min, max whose late port is not connected, and nothing else', () => {
+  it('the definition combines tumbling windows of count, min, max whose late port is not connected, and nothing else (not sum or avg)', () => {
     const combines = (config: Record<string, unknown>, connected: string[] = []) =>
       windowDefinition.combines!(parse(config), (p) => connected.includes(p));
-    expect(combines(TUMBLING)).toEqual([
-      '\u0001n',
-      '\u0001x0',
-      '\u0001x1',
-      '\u0001x2',
-      '\u0001x3',
-      '\u0001x4',
-      '\u0001x5',
-      '\u0001x6',
-      '\u0001x7',
-      '\u0001v0',
-      '\u0001v1',
-    ]);
+    const countMinMax = {
+      ...TUMBLING,
+      aggregates: [
+        { as: 'n', op: 'count' },
+        { as: 'lo', op: 'min', field: 'v' },
+        { as: 'hi', op: 'max', field: 'v' },
+      ],
+    };
+    // min and max: a number slot and its time, and a string slot each.
+    expect(combines(countMinMax)).toEqual(['\u0001n', '\u0001x0', '\u0001x1', '\u0001x2', '\u0001x3', '\u0001v0', '\u0001v1']);
+    // A floating-point sum depends on how its additions group (docs/combiner.md).
+    expect(combines(TUMBLING)).toBeUndefined();
+    expect(combines({ ...TUMBLING, aggregates: [{ as: 'm', op: 'avg', field: 'v' }] })).toBeUndefined();
     expect(combines({ ...TUMBLING, aggregates: [{ as: 'n', op: 'count' }] })).toEqual(['\u0001n']);
-    expect(combines(TUMBLING, ['late'])).toBeUndefined();
-    expect(combines(TUMBLING, ['error'])).toBeDefined();
+    expect(combines(countMinMax, ['late'])).toBeUndefined();
+    expect(combines(countMinMax, ['error'])).toBeDefined();
     expect(combines({ ...TUMBLING, type: 'sliding', slide: '5s' })).toBeUndefined();
     expect(combines({ type: 'session', gap: '5s', keyBy: ['k'], aggregates: [{ as: 'n', op: 'count' }] })).toBeUndefined();
     for (const op of ['count_distinct', 'first', 'last'])
