@@ -24,7 +24,7 @@ export interface KeyedQueueOptions {
   task: Omit<TaskHostOptions, 'stage' | 'partition' | 'beforeSinkWrite' | 'afterStateRead' | 'waiting' | 'group'>;
   /** Bounds of the job groups a task applies as one step (job-group.ts). */
   group?: JobGroupLimits;
-  beforeSinkWrite?: (job: () => Job<BatchJob> | undefined) => (() => void) | undefined;
+  beforeSinkWrite?: (job: () => Job<BatchJob> | undefined) => ((seqs: readonly number[]) => void) | undefined;
   afterStateRead?: (job: () => Job<BatchJob> | undefined, stage: PlanStage) => ((fresh: boolean) => void) | undefined;
   log: (line: string) => void;
 }

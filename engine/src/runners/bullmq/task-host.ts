@@ -70,7 +70,7 @@ export interface TaskHostOptions {
   /** This task cannot be built here (an operator's create, restore or onStart threw): the run fails with it. */
   onStartFailure?: (failure: StartFailure) => Promise<void>;
   /** Called before a batch's sink writes (the slow-sink drill blocks there; worker-pool.ts). */
-  beforeSinkWrite?: () => void;
+  beforeSinkWrite?: (seqs: readonly number[]) => void;
   /** Called between reading the task's committed state and building from it (the start-pause drill blocks there). */
   afterStateRead?: (fresh: boolean) => void;
   /** Data rules' counters of this task's edges, published before each commit (docs/alerts.md). */
@@ -152,7 +152,7 @@ export class TaskHost {
         // Drained per job: downstream gets the very jobs (ids, contents, watermarks) one job at a time would send.
         for (const o of this.exchange.drain()) out.push(o);
       }
-      if (this.o.stage.nodes.some((id) => this.o.plan.nodes.get(id)!.isSink)) this.o.beforeSinkWrite?.();
+      if (this.o.stage.nodes.some((id) => this.o.plan.nodes.get(id)!.isSink)) this.o.beforeSinkWrite?.(group.map((j) => j.seq));
       await this.task.flushSinks();
       if (this.task.watermark === Number.POSITIVE_INFINITY) this.done = true;
       // The commit's script asks the run marker after the jobs landed (QueueSet.addUnconfirmed).

@@ -47,12 +47,13 @@ function workerTimings(): { lockDuration: number; stalledInterval: number; maxSt
  * attempt only, as a sink stuck in a synchronous write would: the job outlives its lock, another
  * worker takes it over, and the slow one writes late. Not a node setting on purpose.
  */
-function slowSinkDrill(job: () => Job<BatchJob> | undefined): (() => void) | undefined {
+function slowSinkDrill(job: () => Job<BatchJob> | undefined): ((seqs: readonly number[]) => void) | undefined {
   const [ms, every] = (process.env.SLUICE_DRILL_SLOW_SINK ?? '').split(':').map(Number);
   if (!ms || !every) return undefined;
-  return () => {
+  // Any batch of the step, not only the job in hand: a job group applies several at once.
+  return (seqs) => {
     const j = job();
-    if (j && j.attemptsStarted <= 1 && j.data.seq % every === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    if (j && j.attemptsStarted <= 1 && seqs.some((s) => s % every === 0)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   };
 }
 
