@@ -1,0 +1,43 @@
+/**
+ * Watermark alignment of a split source (docs/watermark-alignment.md): the partitions of one
+ * source node (`parallelism` > 1) are read in step, so that none runs more than a drift ahead,
+ * in event time, of the slowest partition that is still reading. Without it one partition
+ * polled faster than another (a thread or a worker that gets more CPU) runs minutes ahead; a
+ * keyed window downstream closes its windows only at the min of its inputs' watermarks, so it
+ * keeps every window in between open: state, checkpoints and lookups grow with the skew, and
+ * results come out late. Results do not depend on it (lateness is decided per event from its own
+ * source's watermark, docs/watermarks-and-lateness.md); only memory and timing do.
+ *
+ * A partition reports `alignmentWatermark`: its watermark while it is reading, +Infinity when it
+ * must not hold the others back: ended, idle (its last poll got less than it asked: a quiet
+ * broker partition, a rate limit), or without event time yet (a watermark that is not finite).
+ */
+
+/** How far ahead (event-time ms) a partition may read past the slowest reading one, by default. */
+export const DEFAULT_MAX_DRIFT_MS = 10_000;
+
+/** What one source partition tells its peers: the watermark that may hold them back. */
+export function alignmentWatermark(watermark: number, ended: boolean, idle: boolean): number {
+  if (ended || idle || !Number.isFinite(watermark)) return Number.POSITIVE_INFINITY;
+  return watermark;
+}
+
+/**
+ * Whether a partition at `watermark` may poll, given the lowest alignment watermark of its
+ * peers. A partition without a finite watermark always may (it has read nothing timed yet), and
+ * the slowest reading partition always may, so the group as a whole never stops.
+ */
+export function mayPoll(watermark: number, peersLowest: number, maxDriftMs: number): boolean {
+  if (!Number.isFinite(watermark) || !Number.isFinite(peersLowest)) return true;
+  return watermark <= peersLowest + maxDriftMs;
+}
+
+/** A valid drift from a deploy option or an environment variable; undefined: the default; Infinity: off. */
+export function parseMaxDrift(value: string | number | undefined, where: string): number {
+  if (value === undefined || value === '') return DEFAULT_MAX_DRIFT_MS;
+  if (value === 'off' || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${where}: watermark alignment drift must be a number of milliseconds >= 0, or "off" (got ${String(value)})`);
+  return n;
+}
