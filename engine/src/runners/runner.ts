@@ -28,6 +28,12 @@ export interface RunOptions {
   batchDelayMs?: number;
   /** Partitions per keyed stage (default 2). */
   partitions?: number;
+  /**
+   * Watermark alignment of split sources (docs/watermark-alignment.md): how far, in event-time
+   * ms, a source partition may read ahead of the slowest reading one (default 10,000;
+   * Infinity: off). Default from SLUICE_ALIGN_MAX_DRIFT_MS when set.
+   */
+  maxDriftMs?: number;
   /** Where sink.console writes (default stdout). */
   consoleWriter?: (line: string) => void;
   /** Clock (tests). */

@@ -99,7 +99,7 @@ describe("a partition thread's last sink flush", () => {
     const peer = { postMessage: (m: PeerMessage) => toPeer.push(m), close() {} } as unknown as MessagePort;
     const init: ThreadInit = {
       ...{ index: 0, threads: 2, partitions: 2, document, pipelineId: 'flush', baseDir: '.', plugins: [], state: [] },
-      ...{ console: true, tapped: [], fedByMain: ['src#0'], batchSize: 10, batchDelayMs: 1 },
+      ...{ console: true, tapped: [], fedByMain: ['src#0'], batchSize: 10, batchDelayMs: 1, maxDriftMs: Number.POSITIVE_INFINITY },
     };
     const part = new PartitionThread(init, threadPlan(document, 2), control, [null, peer]);
     await part.build();

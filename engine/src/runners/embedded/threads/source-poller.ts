@@ -8,6 +8,7 @@ import type { SourceOperator } from '@sluice/nodes/sdk';
 import type { NodeInstance } from '../../../runtime/node-instance.js';
 import { routeSourceBatch } from '../../../runtime/source-step.js';
 import type { Task } from '../../../runtime/task.js';
+import type { PeerAlignment } from './peer-alignment.js';
 
 /** Rounds of polls one job runs (fewer, larger messages to the peers), unless it takes longer than this. */
 const POLL_ROUNDS_PER_JOB = 4;
@@ -23,6 +24,9 @@ export interface PolledSource {
   ended: boolean;
   /** Left in the thread for the next part (a hot redeploy keeps it): not closed here. */
   handedOff: boolean;
+  /** The source's watermark after its last batch, and whether that poll got less than asked (peer-alignment.ts). */
+  watermark: number;
+  idle: boolean;
 }
 
 /** What the poller needs from its part. */
@@ -32,7 +36,12 @@ export interface PollerHost {
   closed(): boolean;
   /** A peer lags: its ack schedules the next job. */
   backlogged(): boolean;
+  /** Watermark alignment: whether a split source's partition may poll, and what a round leaves to tell the peers. */
+  alignment: PeerAlignment;
 }
+
+/** A round whose every source waited for its peers (alignment) looks again after this, in case no report comes. */
+const ALIGNED_RETRY_MS = 50;
 
 export class SourcePoller {
   readonly sources: PolledSource[] = [];
@@ -66,11 +75,17 @@ export class SourcePoller {
     if (!this.polling || this.host.backlogged()) return; // an ack from the backlogged peer schedules the next round
     const started = performance.now();
     let allStarved = false;
+    let allHeld = false;
     for (let round = 1; ; round++) {
       let active = 0;
       let starved = 0;
+      let held = 0;
       for (const slot of this.sources) {
         if (slot.ended) continue;
+        if (!this.host.alignment.mayPoll(slot)) {
+          held++;
+          continue;
+        }
         active++;
         const asked = this.batchSize;
         const batch = await slot.source.poll(asked);
@@ -79,14 +94,20 @@ export class SourcePoller {
         // acknowledgement on read, a position): it is processed before the close flushes the sinks.
         if (this.host.closed()) return;
         routeSourceBatch(slot.instance, slot.task, batch);
+        slot.watermark = batch.watermark;
+        slot.idle = !batch.done && batch.events.length < asked;
         if (batch.done) slot.ended = true;
-        else if (batch.events.length < asked) starved++;
+        else if (slot.idle) starved++;
         if (!this.polling) return;
       }
+      this.host.alignment.report(this.sources);
       allStarved = active > 0 && starved === active;
+      allHeld = active === 0 && held > 0;
       if (active === 0 || starved > 0 || round >= POLL_ROUNDS_PER_JOB || performance.now() - started >= POLL_JOB_MS) break;
     }
-    // Nothing is scheduled once every source polled here has ended.
-    this.schedule(allStarved ? this.batchDelayMs : 0);
+    // Held back by alignment: a peer's report schedules the next round (the retry is in case none
+    // comes). Nothing is scheduled once every source polled here has ended.
+    if (allHeld) setTimeout(() => this.schedule(), ALIGNED_RETRY_MS);
+    else this.schedule(allStarved ? this.batchDelayMs : 0);
   }
 }

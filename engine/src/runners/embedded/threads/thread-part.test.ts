@@ -34,6 +34,7 @@ async function soloPart(document: PipelineDocument, batchSize: number): Promise<
     fedByMain: [],
     batchSize,
     batchDelayMs: 1,
+    maxDriftMs: Number.POSITIVE_INFINITY,
   };
   const part = new PartitionThread(init, threadPlan(document, 1), control, [null]);
   await part.build();

@@ -21,6 +21,7 @@ import { routeSourceBatch } from '../../../runtime/source-step.js';
 import { SOURCE_CHANNEL, Task, type TaskOutput } from '../../../runtime/task.js';
 import { runContext } from '../embedded-run.js';
 import { ReceiveDictionary, SendDictionary } from './columnar-batch.js';
+import { PeerAlignment, splitSources } from './peer-alignment.js';
 import { PeerOutbox } from './peer-outbox.js';
 import { RemotePartition } from './remote-partition.js';
 import { edgeCombiner } from '../../../runtime/edge-combiners.js';
@@ -64,6 +65,7 @@ export class PartitionThread implements TaskOutput {
   private released = false;
   private readonly poller: SourcePoller;
   private readonly outbox: PeerOutbox;
+  private readonly alignment: PeerAlignment;
   private handoffToken: string | undefined;
   /** Each link's string dictionary: this thread's sending half per peer, and its receiving half per peer. */
   private readonly sendDicts: SendDictionary[];
@@ -80,8 +82,17 @@ export class PartitionThread implements TaskOutput {
     for (const e of plan.edges) if (e.exchange) this.projection.set(e.id, exchangeFields(plan, e));
     this.tapped = new Set(init.tapped);
     this.outbox = new PeerOutbox(peers, () => this.released);
+    this.alignment = new PeerAlignment(init.index, init.threads, splitSources(plan, init), init.maxDriftMs, (node, wm) => {
+      if (this.released) return;
+      for (const peer of peers) peer?.postMessage({ t: 'align', node, wm } satisfies PeerMessage);
+    });
     this.poller = new SourcePoller(
-      { enqueue: (run) => this.enqueue(run), closed: () => this.closed, backlogged: () => this.outbox.backlogged() },
+      {
+        enqueue: (run) => this.enqueue(run),
+        closed: () => this.closed,
+        backlogged: () => this.outbox.backlogged(),
+        alignment: this.alignment,
+      },
       init.batchSize,
       init.batchDelayMs,
     );
@@ -149,6 +160,8 @@ export class PartitionThread implements TaskOutput {
                 task,
                 ended: false,
                 handedOff: taken.has(key),
+                watermark: Number.NEGATIVE_INFINITY,
+                idle: false,
               });
           }
           list.set(p, task);
@@ -168,6 +181,7 @@ export class PartitionThread implements TaskOutput {
       const was = taken.get(slot.key);
       if (!was) continue;
       slot.ended = was.ended;
+      slot.watermark = was.watermark;
       slot.task.advance(SOURCE_CHANNEL, was.ended ? Number.POSITIVE_INFINITY : was.watermark);
     }
   }
@@ -374,6 +388,10 @@ export class PartitionThread implements TaskOutput {
     if (m.t === 'ack') {
       // Handled at once: it only lets this thread's own sources go on.
       if (this.outbox.acked(from)) this.poller.schedule();
+      return;
+    }
+    if (m.t === 'align') {
+      if (this.alignment.received(from, m.node, m.wm)) this.poller.schedule();
       return;
     }
     this.enqueue(() => {

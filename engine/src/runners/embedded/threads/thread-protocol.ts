@@ -37,6 +37,8 @@ export interface ThreadInit {
   fedByMain: string[];
   batchSize: number;
   batchDelayMs: number;
+  /** Watermark alignment of split sources across threads (ms of event time; Infinity: off). */
+  maxDriftMs: number;
   /** A hot redeploy: kept sources the run's previous part in this thread left under this token. */
   takeSources?: string;
 }
@@ -75,7 +77,11 @@ export type PeerItem =
  * the receiver's acknowledgement of one such message (the sender's own sources wait while too
  * many are unhandled).
  */
-export type PeerMessage = { t: 'items'; items: PeerItem[] } | { t: 'ack' };
+export type PeerMessage =
+  | { t: 'items'; items: PeerItem[] }
+  | { t: 'ack' }
+  /** The sender's alignment watermark for a split source node (peer-alignment.ts). */
+  | { t: 'align'; node: string; wm: number };
 
 export interface NodeReport {
   counts: NodeCounts;

@@ -5,6 +5,7 @@
  * out as transferred buffers. The partition threads run every operator. Status, metrics, taps, stop and hot
  * redeploy behave as in EmbeddedRun, which runs a one-partition plan (and previews) on one thread.
  */
+import { parseMaxDrift } from '../../../runtime/source-alignment.js';
 import type { Event, PipelineDocument, RunStatus } from '@sluice/shared';
 import type { SourceOperator } from '@sluice/nodes/sdk';
 import type { Plan, PlanStage } from '../../../compile/plan.js';
@@ -158,6 +159,7 @@ export class ThreadedRun extends RunLifecycle {
             fedByMain: [...onMain],
             batchSize: options.batchSize ?? RUN_DEFAULTS.batchSize,
             batchDelayMs: options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs,
+            maxDriftMs: options.maxDriftMs ?? parseMaxDrift(process.env.SLUICE_ALIGN_MAX_DRIFT_MS, 'SLUICE_ALIGN_MAX_DRIFT_MS'),
             ...(takeSources ? { takeSources } : {}),
           }),
           {
