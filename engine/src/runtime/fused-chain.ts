@@ -109,10 +109,16 @@ export class FusedChain {
             outs[m] = outs[m]! + 1;
             i = n;
             const view = proj.fill(e, row, own);
-            p = part === undefined ? 0 : part(view);
+            const memo = proj.memoOf(row);
+            // Every event of a keyed row goes to one partition: found once per row, not hashed per event.
+            if (part === undefined) p = 0;
+            else if (memo === undefined) p = part(view);
+            else {
+              p = memo.partition;
+              if (p < 0) p = memo.partition = part(view);
+            }
             tins[p] = tins[p]! + 1;
             proj.target = terms[p]!;
-            const memo = proj.memoOf(row);
             if (memo === undefined) termOps[p]!.accept!(view, proj);
             else termOps[p]!.acceptKeyed!(view, memo, proj);
             continue;

@@ -266,6 +266,8 @@ export class KeyMemo {
   owner: object | undefined = undefined;
   epoch = -1;
   slot = -1;
+  /** The partition of the chain's keyed exchange the row's key goes to (fused-chain.ts); -1 until known. */
+  partition = -1;
 }
 
 /** Start a fresh operator whose task this process owns alone (nothing else can start it): its start is committed at once. */
