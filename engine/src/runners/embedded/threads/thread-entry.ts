@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { constTopLevel } from '../../../build/top-level-const.js';
 
 const devBundles = new Map<string, Promise<URL>>();
 
@@ -74,5 +75,8 @@ async function bundle(entry: string): Promise<URL> {
       },
     ],
   });
-  return new URL(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0]!.contents).toString('base64')}`);
+  // As the build does (scripts/build-engine.ts): esbuild's top-level vars const again where never assigned.
+  const ts = (await import('typescript')).default;
+  const { code } = constTopLevel(out.outputFiles[0]!.text, ts);
+  return new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
