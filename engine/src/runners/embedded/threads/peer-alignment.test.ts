@@ -15,7 +15,8 @@ import { EmbeddedRunner } from '../embedded-runner.js';
 import type { PolledSource, SourcePoller } from './source-poller.js';
 import { PartitionThread } from './thread-part.js';
 import { threadPlan } from './thread-placement.js';
-import type { FromThread, PeerMessage, ThreadInit } from './thread-protocol.js';
+import type { FromThread, PeerMessage } from './thread-protocol.js';
+import { testPartInit } from './test-part-init.js';
 
 const BATCH = 100;
 const DRIFT = 1_000;
@@ -61,22 +62,14 @@ async function twoParts(maxDriftMs: number): Promise<Pair> {
     [port2, null],
   ];
   const parts = [0, 1].map((index) => {
-    const init: ThreadInit = {
+    const init = testPartInit(SPLIT_ORDERS_PER_CATEGORY, {
       index,
       threads: 2,
       partitions: 2,
-      document: SPLIT_ORDERS_PER_CATEGORY,
       pipelineId: 'aligned',
-      baseDir: '.',
-      plugins: [],
-      state: [],
-      console: true,
-      tapped: [],
-      fedByMain: [],
       batchSize: BATCH,
-      batchDelayMs: 1,
       maxDriftMs,
-    };
+    });
     return new PartitionThread(init, threadPlan(SPLIT_ORDERS_PER_CATEGORY, 2), control, peers[index]!);
   });
   port1.on('message', (m: PeerMessage) => parts[0]!.onPeer(1, m));

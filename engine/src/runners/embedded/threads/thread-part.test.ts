@@ -12,7 +12,8 @@ import { compiled } from '../../runner.contract.js';
 import type { SourcePoller } from './source-poller.js';
 import { PartitionThread } from './thread-part.js';
 import { threadPlan } from './thread-placement.js';
-import type { FromThread, ThreadInit } from './thread-protocol.js';
+import type { FromThread } from './thread-protocol.js';
+import { testPartInit } from './test-part-init.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -20,22 +21,14 @@ afterEach(() => vi.restoreAllMocks());
 async function soloPart(document: PipelineDocument, batchSize: number): Promise<{ part: PartitionThread; sent: FromThread[] }> {
   const sent: FromThread[] = [];
   const control = { postMessage: (m: FromThread) => sent.push(m), close() {} } as unknown as MessagePort;
-  const init: ThreadInit = {
+  const init = testPartInit(document, {
     index: 0,
     threads: 1,
     partitions: 1,
-    document,
     pipelineId: 'solo',
-    baseDir: '.',
-    plugins: [],
-    state: [],
-    console: true,
-    tapped: [],
-    fedByMain: [],
     batchSize,
-    batchDelayMs: 1,
     maxDriftMs: Number.POSITIVE_INFINITY,
-  };
+  });
   const part = new PartitionThread(init, threadPlan(document, 1), control, [null]);
   await part.build();
   return { part, sent };
