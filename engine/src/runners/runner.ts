@@ -28,6 +28,13 @@ export interface RunOptions {
   batchDelayMs?: number;
   /** Partitions per keyed stage (default 2). */
   partitions?: number;
+  /**
+   * Watermark alignment of split sources (docs/watermark-alignment.md): how far ahead in event
+   * time (ms) a source partition may read past the slowest partition of the same node that is
+   * still reading. Default DEFAULT_MAX_DRIFT_MS (10 s, or SLUICE_ALIGN_MAX_DRIFT_MS where the
+   * runner reads it); Infinity: off. Results do not depend on it; memory and timing do.
+   */
+  maxDriftMs?: number;
   /** Where sink.console writes (default stdout). */
   consoleWriter?: (line: string) => void;
   /** Clock (tests). */
