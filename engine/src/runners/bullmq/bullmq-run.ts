@@ -27,7 +27,7 @@ import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { SourceCheckpoints } from './source-checkpoints.js';
 import { JOB_GROUP_DEFAULTS, type JobGroupLimits } from './job-group.js';
-import { parseMaxDrift } from '../../runtime/source-alignment.js';
+import { deployedMaxDrift } from './partition-alignment.js';
 import { HIGH_WATER_JOBS, SourceHost } from './source-host.js';
 import { SourceLeases, sourcePartitions } from './source-lease.js';
 import { reportStartFailure, StartFailureWatch } from './start-failure-report.js';
@@ -111,7 +111,7 @@ export class BullmqRun extends RunLifecycle {
       highWaterJobs: this.options.highWaterJobs ?? HIGH_WATER_JOBS,
       jobGroup: this.options.jobGroup ?? JOB_GROUP_DEFAULTS,
       batchDelayMs: this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs,
-      maxDriftMs: deployedDrift(this.options.maxDriftMs),
+      maxDriftMs: deployedMaxDrift(this.options.maxDriftMs),
       sourcesOn: this.sourcesHere ? 'coordinator' : 'workers',
       record: this.options.onSourceEvents !== undefined,
     };
@@ -364,17 +364,4 @@ export class BullmqRun extends RunLifecycle {
       return this.taps.add(edgeId, listener);
     return this.remoteTaps.add(edgeId, listener);
   }
-}
-
-/**
- * The deploy's watermark alignment drift (docs/watermark-alignment.md): the option, else
- * SLUICE_ALIGN_MAX_DRIFT_MS of the coordinator's environment, else the default; workers read it
- * from the deployment.
- */
-function deployedDrift(option: number | undefined): number | 'off' {
-  const drift =
-    option !== undefined
-      ? parseMaxDrift(option, 'the deploy option maxDriftMs')
-      : parseMaxDrift(process.env.SLUICE_ALIGN_MAX_DRIFT_MS, 'SLUICE_ALIGN_MAX_DRIFT_MS');
-  return Number.isFinite(drift) ? drift : 'off';
 }

@@ -3,7 +3,7 @@
  * Redis with a worker pool in this process: a partition held back by the test stops its fast
  * peer at the drift (observed in their checkpoints), and the windows come out exactly as the
  * embedded engine's; a partition that went idle (its last poll got less than it asked) does not
- * hold the others back.
+ * hold the others back; a bad drift fails the deploy.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -130,6 +130,27 @@ describe('watermark alignment on BullMQ', () => {
       await runner.close();
     }
   }, 180_000);
+
+  it('refuses a drift that is not a number of ms >= 0 or off, naming where it came from', async () => {
+    const runner = new BullmqRunner({ redisUrl: REDIS_URL, prefix });
+    const doc = windowsDoc('out.jsonl');
+    const saved = process.env.SLUICE_ALIGN_MAX_DRIFT_MS;
+    try {
+      await expect(runner.deploy(doc, { baseDir: tmpAlign(), pipelineId: 'refused', maxDriftMs: -1 })).rejects.toThrow(
+        'the deploy option maxDriftMs: watermark alignment drift must be a number of milliseconds >= 0, or "off" (got -1)',
+      );
+      process.env.SLUICE_ALIGN_MAX_DRIFT_MS = 'soon';
+      await expect(runner.deploy(doc, { baseDir: tmpAlign(), pipelineId: 'refused' })).rejects.toThrow(
+        'SLUICE_ALIGN_MAX_DRIFT_MS: watermark alignment drift must be a number of milliseconds >= 0, or "off" (got soon)',
+      );
+      // Nothing of either deploy was written.
+      expect(await redis.exists(keys.pipeline('refused'))).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.SLUICE_ALIGN_MAX_DRIFT_MS;
+      else process.env.SLUICE_ALIGN_MAX_DRIFT_MS = saved;
+      await runner.close();
+    }
+  });
 
   it('does not let an idle partition hold the others back', async () => {
     const dir = tmpAlign();

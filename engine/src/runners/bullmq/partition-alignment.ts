@@ -6,7 +6,7 @@
  * read again only when the cache is older than REFRESH_MS, or, while the answer is no, older
  * than BLOCKED_REFRESH_MS. A partition that may read thus costs no Redis round trip per batch.
  */
-import { alignmentWatermark, mayPoll } from '../../runtime/source-alignment.js';
+import { alignmentWatermark, mayPoll, parseMaxDrift } from '../../runtime/source-alignment.js';
 import type { RedisKeys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 import type { SourceCounters } from './source-checkpoints.js';
@@ -79,4 +79,17 @@ export class PartitionAlignment {
     });
     this.readAt = Date.now();
   }
+}
+
+/**
+ * The deploy's watermark alignment drift (docs/watermark-alignment.md): the option, else
+ * SLUICE_ALIGN_MAX_DRIFT_MS of the coordinator's environment, else the default; workers read it
+ * from the deployment.
+ */
+export function deployedMaxDrift(option: number | undefined): number | 'off' {
+  const drift =
+    option !== undefined
+      ? parseMaxDrift(option, 'the deploy option maxDriftMs')
+      : parseMaxDrift(process.env.SLUICE_ALIGN_MAX_DRIFT_MS, 'SLUICE_ALIGN_MAX_DRIFT_MS');
+  return Number.isFinite(drift) ? drift : 'off';
 }
