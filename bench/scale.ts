@@ -9,7 +9,10 @@
  * SCALE_QUOTA (fraction of a core per worker, default 0.25), SCALE_UNLIMITED ("1,2", or "" to skip),
  * SCALE_WARMUP (events per worker of a warm-up run on the same workers before each timed run,
  * default 150,000; 0 for cold workers), SCALE_SHAPE (below), SCALE_CPU_PROF (below),
- * SCALE_JOB_GROUP (jobs a keyed task may apply as one step; default the runner's, 1 for one job a step).
+ * SCALE_JOB_GROUP (jobs a keyed task may apply as one step; default the runner's, 1 for one job a step),
+ * SCALE_PROBE=1 (measure the split source's event-time skew and what task commits write: scale-probe.ts),
+ * SCALE_DRIFTS (watermark alignment's drift per run, e.g. "off,10000": each worker count runs once
+ * per value, in that order, for paired A/B; default: the runner's default only).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ import { BullmqRunner, JOB_GROUP_DEFAULTS, type LocalWorkers, spawnWorkers, stop
 import { ysbDocument } from './ysb-embedded.js';
 import { endRunMeta, metaMarkdown, startRunMeta } from './results-meta.js';
 import { type CpuLimiter, cpuLimiter } from './cpu-limiter.js';
+import { commitProbeKey, describeProbe, type ProbeResult, ScaleProbe } from './scale-probe.js';
 
 const YSB_DIR = new URL('../examples/ysb/', import.meta.url).pathname;
 const EVENTS = Number(process.env.SCALE_EVENTS ?? 1_000_000);
@@ -38,6 +42,11 @@ const SHAPE = process.env.SCALE_SHAPE ? Number(process.env.SCALE_SHAPE) : undefi
 const WARMUP = Number(process.env.SCALE_WARMUP ?? 150_000);
 /** SCALE_JOB_GROUP=<n>: at most n jobs a step for keyed tasks (1: one job a step, as before job groups). */
 const JOB_GROUP = process.env.SCALE_JOB_GROUP ? Number(process.env.SCALE_JOB_GROUP) : undefined;
+const PROBE = process.env.SCALE_PROBE === '1';
+/** Watermark alignment drifts to run (ms, or "off"); undefined: the runner's default. */
+const DRIFTS: (number | undefined)[] = process.env.SCALE_DRIFTS
+  ? process.env.SCALE_DRIFTS.split(',').map((d) => (d === 'off' ? Number.POSITIVE_INFINITY : Number(d)))
+  : [undefined];
 
 /**
  * SCALE_CPU_PROF=<dir>: workers started with `node --cpu-prof` (not allowed in NODE_OPTIONS), a
@@ -204,6 +213,10 @@ interface ScaleResult {
   coordinatorCpuSecondsPerMillion: number;
   /** Load average (1 min) at the start and end of the run. */
   load: [number, number];
+  /** Watermark alignment's drift of the run (ms; Infinity: off; absent: the runner's default). */
+  maxDriftMs?: number;
+  /** SCALE_PROBE: skew and commit sizes. */
+  probe?: ProbeResult;
   /**
    * The workers' main threads over the run, seconds summed over workers: running, runnable but
    * waiting for a CPU (the machine's load), and blocked (waiting for Redis or a timer: what a
@@ -221,12 +234,19 @@ function withSourceParallelism(doc: ReturnType<typeof ysbDocument>, n: number): 
 }
 
 /** YSB with `events` events under pipeline id `id`, its source split across the workers; resolves when it completed. */
-async function runYsb(runner: BullmqRunner, workers: number, events: number, sinkPath: string, id: string): Promise<void> {
+async function runYsb(
+  runner: BullmqRunner,
+  workers: number,
+  events: number,
+  sinkPath: string,
+  id: string,
+  maxDriftMs: number | undefined,
+): Promise<void> {
   const doc = ysbDocument(events, sinkPath);
   doc.id = id;
   const shape = SHAPE ?? workers;
   const split = withSourceParallelism(doc, shape);
-  const options = { baseDir: YSB_DIR, partitions: Math.max(2, shape) };
+  const options = { baseDir: YSB_DIR, partitions: Math.max(2, shape), ...(maxDriftMs !== undefined ? { maxDriftMs } : {}) };
   let h: Awaited<ReturnType<BullmqRunner['deploy']>>;
   try {
     h = await runner.deploy(doc, options);
@@ -240,8 +260,15 @@ async function runYsb(runner: BullmqRunner, workers: number, events: number, sin
   if (res.status !== 'completed') throw new Error(`${id}: run ${res.status}: ${res.error}`);
 }
 
-async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | undefined): Promise<ScaleResult> {
+async function runOnce(
+  redisUrl: string,
+  workers: number,
+  limiter: CpuLimiter | undefined,
+  maxDriftMs: number | undefined,
+): Promise<ScaleResult> {
   const prefix = `sluice-bench-${randomUUID().slice(0, 8)}`;
+  // Read by the workers when they start (commit-probe.ts).
+  if (PROBE) process.env.SLUICE_PROBE_COMMITS = commitProbeKey(prefix);
   const runner = new BullmqRunner({ redisUrl, prefix, ...(JOB_GROUP ? { jobGroup: { ...JOB_GROUP_DEFAULTS, jobs: JOB_GROUP } } : {}) });
   const admin = new Redis(redisUrl);
   const local = PROFILE_DIR ? profiledWorkers(workers, redisUrl, prefix, PROFILE_DIR) : spawnWorkers(workers, { redisUrl, prefix });
@@ -257,7 +284,9 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
     }
     // Warm-up: long-lived workers have compiled their hot code; fresh ones pay it again each
     // (about 0.3 CPU s of V8's compilers per worker), which N workers would pay N times.
-    if (WARMUP > 0) await runYsb(runner, workers, WARMUP * workers, join(dir, 'warmup.jsonl'), 'ysb-warmup');
+    if (WARMUP > 0) await runYsb(runner, workers, WARMUP * workers, join(dir, 'warmup.jsonl'), 'ysb-warmup', maxDriftMs);
+    const probe = PROBE ? new ScaleProbe(admin, prefix, 'ysb', 'ad_events', SHAPE ?? workers) : undefined;
+    await probe?.start();
     const before = await redisCounters(admin);
     const load0 = loadavg()[0]!;
     const eachCpu0 = local.processes.map((p) => processCpuSeconds(p.pid));
@@ -265,8 +294,9 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
     const selfCpu0 = process.cpuUsage();
     const sched0 = local.processes.map((p) => mainThreadSched(p.pid));
     const start = performance.now();
-    await runYsb(runner, workers, EVENTS, join(dir, 'counts.jsonl'), 'ysb');
+    await runYsb(runner, workers, EVENTS, join(dir, 'counts.jsonl'), 'ysb', maxDriftMs);
     const seconds = (performance.now() - start) / 1000;
+    const probed = await probe?.stop();
     const sched = local.processes.map((p, i) => {
       const now = mainThreadSched(p.pid);
       return { running: now.running - sched0[i]!.running, runQueue: now.runQueue - sched0[i]!.runQueue };
@@ -294,6 +324,8 @@ async function runOnce(redisUrl: string, workers: number, limiter: CpuLimiter | 
       coordinatorCpuSecondsPerMillion: perMillion((self.user + self.system) / 1e6),
       load: [Math.round(load0 * 100) / 100, Math.round(loadavg()[0]! * 100) / 100],
       workerMainThread: threadSplit(sched, seconds),
+      ...(maxDriftMs !== undefined ? { maxDriftMs } : {}),
+      ...(probed ? { probe: probed } : {}),
     };
   } finally {
     await local.stop();
@@ -309,7 +341,9 @@ function describe(r: ScaleResult): string {
     .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  return `${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion} [${threads}; each worker's CPU s ${r.eachWorkerCpuSeconds.join(', ')}], Redis ${r.redisCpuSecondsPerMillion} (${r.blockingWaits} blocking waits, ${r.connections} connections opened, ${r.scriptSends} scripts sent in full), coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})`;
+  const drift = r.maxDriftMs === undefined ? '' : `drift ${Number.isFinite(r.maxDriftMs) ? `${r.maxDriftMs} ms` : 'off'}: `;
+  const probe = r.probe ? `; ${describeProbe(r.probe)}` : '';
+  return `${drift}${r.eventsPerSecond.toLocaleString('en')} ev/s (${r.seconds} s; CPU s per M events: workers ${r.workerCpuSecondsPerMillion} [${threads}; each worker's CPU s ${r.eachWorkerCpuSeconds.join(', ')}], Redis ${r.redisCpuSecondsPerMillion} (${r.blockingWaits} blocking waits, ${r.connections} connections opened, ${r.scriptSends} scripts sent in full), coordinator ${r.coordinatorCpuSecondsPerMillion}; load ${r.load.join(' -> ')})${probe}`;
 }
 
 /** Main thread user + system, helper threads (user + system), and each worker's total: two table cells. */
@@ -347,13 +381,15 @@ const unlimited: ScaleResult[] = [];
 try {
   if (limiter) {
     for (const n of WORKER_COUNTS) {
-      const r = await runOnce(redis.url, n, limiter);
-      limited.push(r);
-      say(`${n} worker(s) at ${QUOTA} core: ${describe(r)}; ${threadLine(r)}`);
+      for (const drift of DRIFTS) {
+        const r = await runOnce(redis.url, n, limiter, drift);
+        limited.push(r);
+        say(`${n} worker(s) at ${QUOTA} core: ${describe(r)}; ${threadLine(r)}`);
+      }
     }
   }
   for (const n of UNLIMITED) {
-    const r = await runOnce(redis.url, n, undefined);
+    const r = await runOnce(redis.url, n, undefined, DRIFTS[0]);
     unlimited.push(r);
     say(`${n} worker(s), no limit: ${describe(r)}; ${threadLine(r)}`);
   }

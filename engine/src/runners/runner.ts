@@ -29,9 +29,11 @@ export interface RunOptions {
   /** Partitions per keyed stage (default 2). */
   partitions?: number;
   /**
-   * Watermark alignment of split sources (docs/watermark-alignment.md): how far, in event-time
-   * ms, a source partition may read ahead of the slowest reading one (default 10,000;
-   * Infinity: off). Default from SLUICE_ALIGN_MAX_DRIFT_MS when set.
+   * Watermark alignment of split sources (docs/watermark-alignment.md): how far ahead in event
+   * time (ms) a source partition may read past the slowest partition of the same node that is
+   * still reading. Default 10 s on the embedded runner's threads, 100 s on BullMQ (its batches
+   * are 10x larger: runtime/source-alignment.ts), or SLUICE_ALIGN_MAX_DRIFT_MS; Infinity: off.
+   * Results do not depend on it; memory and timing do.
    */
   maxDriftMs?: number;
   /** Where sink.console writes (default stdout). */

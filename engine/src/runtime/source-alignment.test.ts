@@ -22,6 +22,7 @@ describe('watermark alignment of a split source', () => {
 
   it('reads the drift from options and the environment, with a clear error', () => {
     expect(parseMaxDrift(undefined, 'x')).toBe(DEFAULT_MAX_DRIFT_MS);
+    expect(parseMaxDrift(undefined, 'x', 100_000)).toBe(100_000);
     expect(parseMaxDrift('2500', 'x')).toBe(2500);
     expect(parseMaxDrift(0, 'x')).toBe(0);
     expect(parseMaxDrift('off', 'x')).toBe(Number.POSITIVE_INFINITY);

@@ -15,6 +15,14 @@
 
 /** How far ahead (event-time ms) a partition may read past the slowest reading one, by default. */
 export const DEFAULT_MAX_DRIFT_MS = 10_000;
+/**
+ * The default on BullMQ. Its batches are 10x the embedded runner's (10,000 events): on YSB split
+ * 4 ways one batch spans 40 s of event time, so a 10 s drift moved the partitions in lockstep,
+ * batch by batch, and cost 16-55 % more worker CPU per event (3x the task commits); 100 s cost
+ * about what no alignment costs and still bounded the skew to about 10 open windows per key
+ * (bench/results/alignment-bullmq-s18.md).
+ */
+export const BULLMQ_DEFAULT_MAX_DRIFT_MS = 100_000;
 
 /** What one source partition tells its peers: the watermark that may hold them back. */
 export function alignmentWatermark(watermark: number, ended: boolean, idle: boolean): number {
@@ -32,9 +40,9 @@ export function mayPoll(watermark: number, peersLowest: number, maxDriftMs: numb
   return watermark <= peersLowest + maxDriftMs;
 }
 
-/** A valid drift from a deploy option or an environment variable; undefined: the default; Infinity: off. */
-export function parseMaxDrift(value: string | number | undefined, where: string): number {
-  if (value === undefined || value === '') return DEFAULT_MAX_DRIFT_MS;
+/** A valid drift from a deploy option or an environment variable; undefined: `fallback` (the runner's default); Infinity: off. */
+export function parseMaxDrift(value: string | number | undefined, where: string, fallback = DEFAULT_MAX_DRIFT_MS): number {
+  if (value === undefined || value === '') return fallback;
   if (value === 'off' || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(n) || n < 0)

@@ -27,6 +27,7 @@ import { QueueSet } from './queue-set.js';
 import { RunMarker } from './run-marker.js';
 import { SourceCheckpoints } from './source-checkpoints.js';
 import { JOB_GROUP_DEFAULTS, type JobGroupLimits } from './job-group.js';
+import { deployedMaxDrift } from './partition-alignment.js';
 import { HIGH_WATER_JOBS, SourceHost } from './source-host.js';
 import { SourceLeases, sourcePartitions } from './source-lease.js';
 import { reportStartFailure, StartFailureWatch } from './start-failure-report.js';
@@ -110,6 +111,7 @@ export class BullmqRun extends RunLifecycle {
       highWaterJobs: this.options.highWaterJobs ?? HIGH_WATER_JOBS,
       jobGroup: this.options.jobGroup ?? JOB_GROUP_DEFAULTS,
       batchDelayMs: this.options.batchDelayMs ?? RUN_DEFAULTS.batchDelayMs,
+      maxDriftMs: deployedMaxDrift(this.options.maxDriftMs),
       sourcesOn: this.sourcesHere ? 'coordinator' : 'workers',
       record: this.options.onSourceEvents !== undefined,
     };

@@ -9,6 +9,7 @@ import { nodeDefinitions } from '@sluice/nodes/definitions';
 import { buildPlan } from '../../compile/plan.js';
 import { RUN_DEFAULTS, type RunHandle, type Runner, type RunOptions } from '../runner.js';
 import { BullmqRun } from './bullmq-run.js';
+import { deployedMaxDrift } from './partition-alignment.js';
 import type { JobGroupLimits } from './job-group.js';
 import type { CoordinatorFenced } from './coordinator-fence.js';
 import type { DeployedPipeline } from './deployed-pipeline.js';
@@ -121,6 +122,8 @@ export class BullmqRunner implements Runner {
     if (this.fence && token === undefined)
       throw new Error('this server does not hold the coordinator lease: another server coordinates the runs');
     const plan = buildPlan(document, nodeDefinitions, { partitions: options.partitions ?? RUN_DEFAULTS.partitions });
+    // A bad drift fails the deploy before anything is opened (a resumed one keeps its own).
+    if (!resume) deployedMaxDrift(options.maxDriftMs);
     const run = new BullmqRun(document, plan, this.redis, this.keys, {
       ...options,
       redisUrl: this.o.redisUrl,

@@ -23,6 +23,11 @@ export interface DeployedPipeline {
   highWaterJobs?: number;
   /** Bounds of the job groups a keyed task applies as one step (job-group.ts; absent: its defaults). */
   jobGroup?: JobGroupLimits;
+  /**
+   * Watermark alignment of split sources (RunOptions.maxDriftMs): ms, or 'off' (JSON has no
+   * Infinity); absent (an older deploy): the default.
+   */
+  maxDriftMs?: number | 'off';
   /** Pause of a source partition that found nothing to read, ms. */
   batchDelayMs?: number;
   /**

@@ -69,6 +69,11 @@ export interface SourceCheckpoint {
   exchange: ExchangeState;
   watermark: number;
   done: boolean;
+  /**
+   * Its last poll got fewer events than it asked for: it holds no peer back in watermark
+   * alignment (partition-alignment.ts). Absent: false.
+   */
+  idle?: boolean;
   counters: Record<string, NodeCounts>;
   /** Error samples of the stage's nodes, as the counters (task-state-store.ts). */
   errors?: Record<string, ErrorSample[]>;
@@ -105,6 +110,8 @@ export interface SourceCounters {
   edges: Record<string, number>;
   watermark: number | null;
   done: boolean;
+  /** SourceCheckpoint.idle: the partition's peers read it for watermark alignment. */
+  idle?: boolean;
   errors?: Record<string, ErrorSample[]>;
   hist?: { batch: Record<string, [number, number][]>; latency: Record<string, [number, number][]> };
 }
@@ -118,6 +125,7 @@ export function countersOf(cp: SourceCheckpoint): SourceCounters {
     hist: { batch: cp.hist ?? {}, latency: {} },
   };
   if (cp.errors) c.errors = cp.errors;
+  if (cp.idle) c.idle = true;
   return c;
 }
 

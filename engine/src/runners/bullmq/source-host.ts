@@ -13,6 +13,7 @@ import type { Event } from '@sluice/shared';
 import type { Operator, SourceOperator } from '@sluice/nodes/sdk';
 import type { Plan, PlanStage } from '../../compile/plan.js';
 import { StartFailure } from '../../runtime/node-errors.js';
+import { BULLMQ_DEFAULT_MAX_DRIFT_MS, parseMaxDrift } from '../../runtime/source-alignment.js';
 import type { ContextOptions } from '../../runtime/operator-context.js';
 import { RUN_DEFAULTS } from '../runner.js';
 import { BacklogGauge } from './backlog-gauge.js';
@@ -23,6 +24,7 @@ import { isRunStateLost } from './run-marker.js';
 import { LeaseLost, SourceCheckpoints } from './source-checkpoints.js';
 import { confirmHeld, type LeaseView, partitionName, SourceLeases, type SourcePartitionRef, sourcePartitions } from './source-lease.js';
 import { markSourceStarted } from './source-start.js';
+import { PartitionAlignment } from './partition-alignment.js';
 import { SourceUnit } from './source-unit.js';
 
 /** Default backlog (batches waiting per keyed partition) above which sources pause. */
@@ -54,6 +56,9 @@ export interface SourceHostOptions {
   onFailure: (failure: StartFailure) => Promise<void>;
   log?: (line: string) => void;
   onPoll?: () => void;
+  /** Tests: awaited before each poll of a partition (holds it back), and told of each wait for alignment. */
+  beforePoll?: ((nodeId: string, partition: number) => Promise<void>) | undefined;
+  onAlignmentWait?: ((nodeId: string, partition: number) => void) | undefined;
 }
 
 /** One source partition this host may take, and the placement group it counts in. */
@@ -88,6 +93,8 @@ export class SourceHost {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private closing = false;
+  /** Watermark alignment per source node, shared by the partitions of it held here. */
+  private readonly alignments = new Map<string, PartitionAlignment>();
 
   constructor(private readonly o: SourceHostOptions) {
     const pid = o.deployed.pid;
@@ -203,6 +210,9 @@ export class SourceHost {
         tally: o.tallyFor?.(h.stage.id, h.ref.partition),
         confirmLease: () => confirmHeld(this.leases, h.ref, h.lease),
         ...(o.onPoll ? { onPoll: o.onPoll } : {}),
+        alignment: this.alignmentOf(h.ref.nodeId),
+        beforePoll: o.beforePoll ? () => o.beforePoll!(h.ref.nodeId, h.ref.partition) : undefined,
+        onAlignmentWait: o.onAlignmentWait ? () => o.onAlignmentWait!(h.ref.nodeId, h.ref.partition) : undefined,
       });
       if (h.leaving) h.unit.stop(h.lost ? 'lost' : 'release');
       await markSourceStarted(o.redis, o.keys, d.pid, name, d.generation);
@@ -220,6 +230,19 @@ export class SourceHost {
     }
     if (outcome === 'release') await this.leases.release(h.ref, h.lease).catch(() => undefined);
     if (outcome !== 'done') o.log?.(`${d.pid}: source partition ${name} ${outcome === 'lost' ? 'lost to another worker' : 'released'}`);
+  }
+
+  private alignmentOf(nodeId: string): PartitionAlignment {
+    let a = this.alignments.get(nodeId);
+    if (!a) {
+      const { redis, keys, deployed, plan } = this.o;
+      const partitions = sourcePartitions(plan.stages).filter((r) => r.nodeId === nodeId).length;
+      // A deployment written before alignment existed has no drift: the default.
+      const drift = parseMaxDrift(deployed.maxDriftMs, `the deployment of ${deployed.pid}`, BULLMQ_DEFAULT_MAX_DRIFT_MS);
+      a = new PartitionAlignment(redis, keys, deployed.pid, nodeId, partitions, drift);
+      this.alignments.set(nodeId, a);
+    }
+    return a;
   }
 
   /** Checkpoint, close and release (a handover, a pause, a stop). */

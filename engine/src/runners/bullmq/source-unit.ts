@@ -20,6 +20,7 @@ import type { BacklogGauge } from './backlog-gauge.js';
 import { ExchangeBuffer } from './exchange-buffer.js';
 import { confirmedBy, type QueueSet } from './queue-set.js';
 import { sleep } from './queue-drain.js';
+import { ALIGNMENT_WAIT_MS, type PartitionAlignment } from './partition-alignment.js';
 import { LeaseLost, type SourceCheckpoints } from './source-checkpoints.js';
 import { checkpointOf, keepBatch, pollBatch, restoreSlot, type SourceSlot } from './source-slot.js';
 
@@ -47,6 +48,11 @@ export interface SourceUnitOptions {
   tally?: EdgeTally | undefined;
   /** Counts every poll (tests prove which process reads sources). */
   onPoll?: () => void;
+  /** Watermark alignment with the node's other partitions (absent: none). */
+  alignment?: PartitionAlignment | undefined;
+  /** Tests: awaited before each poll (holds a partition back), and told of each wait for alignment. */
+  beforePoll?: (() => Promise<void>) | undefined;
+  onAlignmentWait?: (() => void) | undefined;
   /** Throws LeaseLost unless this holder still holds the lease, confirmed promptly (source-lease.ts confirmHeld). */
   confirmLease: () => Promise<void>;
 }
@@ -58,6 +64,8 @@ export class SourceUnit {
   private closed = false;
   /** A checkpoint was written or tried: a fresh start may have been committed with it. */
   private checkpointTried = false;
+  /** The last poll got fewer events than asked (published with the checkpoint for alignment). */
+  private idle = false;
 
   private constructor(
     private readonly o: SourceUnitOptions,
@@ -130,6 +138,12 @@ export class SourceUnit {
           await sleep(10);
           continue;
         }
+        // Ahead of the slowest reading peer by more than the drift: keep the lease, read later.
+        if (o.alignment && !(await o.alignment.mayPoll(o.partition, slot.task.watermark))) {
+          o.onAlignmentWait?.();
+          await sleep(ALIGNMENT_WAIT_MS);
+          continue;
+        }
         const read = await this.step();
         if (read === 'lost') break;
         if (slot.done) return 'done';
@@ -153,6 +167,7 @@ export class SourceUnit {
    */
   private async step(): Promise<{ events: number; records: number } | 'lost'> {
     const { o, slot } = this;
+    await o.beforePoll?.();
     const from = slot.source.position?.();
     o.onPoll?.();
     const batch = await pollBatch(slot, o.batchSize, () => this.stopMode === 'lost');
@@ -162,6 +177,10 @@ export class SourceUnit {
     const kept = slot.source.replayable === false && records > 0 ? keepBatch(batch) : undefined;
     routeSourceBatch(slot.instance, slot.task, batch, (events) => o.onSourceEvents?.(slot.nodeId, events));
     if (batch.done) slot.done = true;
+    const idle = batch.events.length < o.batchSize && !batch.done;
+    // Peers learn a change from the checkpoint: an empty poll that makes it idle writes one.
+    const idleChanged = idle !== this.idle && o.alignment?.active === true;
+    this.idle = idle;
     await slot.task.flushSinks();
     const jobs = slot.exchange.drain();
     // Fenced: a holder that lost its lease stops here, before its jobs go out. The pending
@@ -184,7 +203,7 @@ export class SourceUnit {
     const landed = await o.queues.addUnconfirmed(jobs, markerSeenAt);
     o.backlog.add(jobs.length);
     // Also after a batch that sent nothing on: a sink chained here may have written it.
-    if (jobs.length > 0 || records > 0 || batch.done) await confirmedBy(landed, () => this.checkpoint());
+    if (jobs.length > 0 || records > 0 || batch.done || idleChanged) await confirmedBy(landed, () => this.checkpoint());
     return { events: batch.events.length, records };
   }
 
@@ -221,6 +240,7 @@ export class SourceUnit {
     await o.beforeCheckpoint?.();
     await o.tally?.end(slot.exchange.edgeCounts);
     const cp = checkpointOf(slot, this.counters, slot.task.watermark, slot.done);
+    if (this.idle) cp.idle = true;
     this.checkpointTried = true;
     try {
       await o.checkpoints.write(slot.nodeId, o.partition, cp, o.lease, `done:${o.generation}`);

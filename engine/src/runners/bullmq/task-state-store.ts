@@ -16,6 +16,7 @@ import type { KeyedChanges, StateSnapshot } from '@sluice/nodes/sdk';
 import type { ExchangeState } from './exchange-buffer.js';
 import type { RedisKeys } from './keys.js';
 import { RunStateLost } from './run-marker.js';
+import { type CommitProbe, commitProbe } from './commit-probe.js';
 
 export interface CountersSnapshot {
   nodes: Record<string, NodeCounts>;
@@ -242,6 +243,8 @@ export class TaskStateStore {
         for (const key of c.deleted) deleted.push(keyedField(node, store, key));
       }
     }
+    const packedHead = pack(head);
+    if (commitProbe) probeCommit(commitProbe, this.redis, packedHead, set, changes);
     const v = await this.commitScript(
       this.keys.taskVersion(pid, stage, partition),
       this.keys.taskState(pid, stage, partition),
@@ -251,7 +254,7 @@ export class TaskStateStore {
       this.keys.runMarker(pid),
       expected,
       token,
-      pack(head),
+      packedHead,
       JSON.stringify(head.counters),
       set.length / 2,
       ...set,
@@ -260,6 +263,15 @@ export class TaskStateStore {
     if (v === -2) throw new RunStateLost(this.keys.runMarker(pid));
     return v;
   }
+}
+
+/** What one commit wrote, for the benchmark probe (commit-probe.ts). */
+function probeCommit(probe: CommitProbe, redis: RedisClient, head: Buffer, set: readonly (string | Buffer)[], changes: TaskChanges): void {
+  let keyedBytes = 0;
+  for (const f of set) keyedBytes += typeof f === 'string' ? Buffer.byteLength(f) : f.length;
+  const values: unknown[] = [];
+  for (const stores of Object.values(changes)) for (const c of Object.values(stores)) for (const [, v] of c.set) values.push(v);
+  probe.add(redis, head.length, keyedBytes, values);
 }
 
 /** A full snapshot as head (keyed stores emptied) and hash fields. */

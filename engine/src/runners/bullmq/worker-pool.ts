@@ -86,6 +86,9 @@ export interface WorkerPoolOptions {
   labels?: readonly string[];
   /** Counts every source poll this pool makes (tests prove which process reads sources). */
   onSourcePoll?: () => void;
+  /** Tests: awaited before each poll of a source partition (holds it back), and told of each wait for watermark alignment. */
+  beforeSourcePoll?: (nodeId: string, partition: number) => Promise<void>;
+  onAlignmentWait?: (nodeId: string, partition: number) => void;
   /** Serve source partitions only, no keyed queue (a test whose queues must stay full). */
   sourcesOnly?: boolean;
 }
@@ -298,6 +301,8 @@ export class WorkerPool {
         onFailure: (failure) => reportStartFailure(this.redis, this.keys, d.pid, d.generation, failure),
         log: (line) => this.log(line),
         ...(this.o.onSourcePoll ? { onPoll: this.o.onSourcePoll } : {}),
+        beforePoll: this.o.beforeSourcePoll,
+        onAlignmentWait: this.o.onAlignmentWait,
       });
       h.sources.start();
     }
