@@ -38,7 +38,7 @@ export class FixedWindows {
 
   /**
    * Every window `[k*L, k*L + S)` holding `e`'s time that is not closed: PLACED, LATE or
-   * NO_WINDOW. `memo`: the slot of `e`'s key as last found for the same row (valid while the
+   * NO_WINDOW. Linear in the event's windows (and its key's windows later than them). `memo`: the slot of `e`'s key as last found for the same row (valid while the
    * columns' epoch holds).
    */
   place(e: Event, memo: KeyMemo | undefined): number {
@@ -69,8 +69,11 @@ export class FixedWindows {
           slot = cols.keys.find(ik);
           if (memo !== undefined && slot !== NONE) remember(memo, cols, slot);
         }
+        // One walk of the key's windows for all of the event's, in step with this loop: both go
+        // latest start first (window-lists.ts), so each window is passed once, not once per start.
+        if (slot !== NONE) cols.walk(slot);
       }
-      let r = slot === NONE ? NONE : cols.findWindow(slot, start);
+      let r = slot === NONE ? NONE : cols.seekWindow(start);
       if (r === NONE) {
         if (slot === NONE || cols.keys.isIdle(slot)) {
           // A memo's slot is never NONE, so `ik` was read whenever claim makes a new key.

@@ -154,6 +154,11 @@ export class WindowOperator implements Operator {
     return this.fixed?.cols.keys.interned ?? 0;
   }
 
+  /** Window list records stepped past finding events' windows so far (window-lists.ts): for tests. */
+  get listSteps(): number {
+    return this.fixed?.cols.lists.steps ?? 0;
+  }
+
   onRestore(): void {
     const layout = this.layout.get();
     if (layout !== this.expectedLayout) {
