@@ -30,16 +30,22 @@ export class FixedWindows {
   wm = Number.NEGATIVE_INFINITY;
   /** The last slide-aligned start computed: in-order events mostly reuse it (no float modulo). */
   private lastStart = Number.NaN;
+  /** Scratch: the starts of an event's open windows, latest first (made once: none per event). */
+  private starts: Float64Array;
 
   constructor(
     private readonly setup: WindowSetup,
     readonly cols: WindowColumns,
-  ) {}
+  ) {
+    // ceil(size / slide) windows hold an event (one more when a fractional slide rounds).
+    this.starts = new Float64Array(Math.ceil(setup.size / setup.slide) + 1);
+  }
 
   /**
    * Every window `[k*L, k*L + S)` holding `e`'s time that is not closed: PLACED, LATE or
-   * NO_WINDOW. Linear in the event's windows (and its key's windows later than them). `memo`: the slot of `e`'s key as last found for the same row (valid while the
-   * columns' epoch holds).
+   * NO_WINDOW. `memo`: the slot of `e`'s key as last found for the same row (valid while the
+   * columns' epoch holds). One walk of the key's window list finds them all, from the end
+   * nearer them (window-lists.ts): linear in the event's windows, not quadratic.
    */
   place(e: Event, memo: KeyMemo | undefined): number {
     // Read again here rather than passed in, for the reason closedUpTo gives.
@@ -47,46 +53,59 @@ export class FixedWindows {
     const closed = closedUpTo(e, this.wm);
     const size = this.setup.size;
     const lateness = this.setup.lateness;
-    const cols = this.cols;
-    let result = NO_WINDOW;
-    let looked = false;
-    let slot = NONE;
-    let ik: InternKey = '';
     const slide = this.setup.slide;
     let start = this.lastStart;
     if (!(t >= start && t < start + slide)) this.lastStart = start = latestStart(t, slide);
+    // The event's open windows, latest start first; they close earliest start first, so once
+    // one is closed the rest are too.
+    let starts = this.starts;
+    let m = 0;
+    let late = false;
     for (; start > t - size; start -= slide) {
       const end = start + size;
       if (end + lateness <= closed) {
-        if (result === NO_WINDOW) result = LATE;
-        continue;
+        late = true;
+        break;
       }
-      if (!looked) {
-        looked = true;
-        if (memo !== undefined && memo.owner === cols && memo.epoch === cols.keys.epoch) slot = memo.slot;
-        else {
-          ik = this.setup.internKey(e);
-          slot = cols.keys.find(ik);
-          if (memo !== undefined && slot !== NONE) remember(memo, cols, slot);
-        }
-        // One walk of the key's windows for all of the event's, in step with this loop: both go
-        // latest start first (window-lists.ts), so each window is passed once, not once per start.
-        if (slot !== NONE) cols.walk(slot);
-      }
-      let r = slot === NONE ? NONE : cols.seekWindow(start);
-      if (r === NONE) {
-        if (slot === NONE || cols.keys.isIdle(slot)) {
-          // A memo's slot is never NONE, so `ik` was read whenever claim makes a new key.
-          slot = cols.claim(ik, slot, this.setup.keyValue(e));
-          if (memo !== undefined) remember(memo, cols, slot);
-          cols.walk(slot);
-        }
-        r = this.newRecord(slot, start, end);
-      }
-      cols.add(r, e);
-      result = PLACED;
+      if (m === starts.length) starts = this.moreStarts();
+      starts[m++] = start;
     }
-    return result;
+    if (m === 0) return late ? LATE : NO_WINDOW;
+    const cols = this.cols;
+    let slot = NONE;
+    let ik: InternKey = '';
+    if (memo !== undefined && memo.owner === cols && memo.epoch === cols.keys.epoch) slot = memo.slot;
+    else {
+      ik = this.setup.internKey(e);
+      slot = cols.keys.find(ik);
+      if (memo !== undefined && slot !== NONE) remember(memo, cols, slot);
+    }
+    if (slot === NONE || cols.keys.isIdle(slot)) {
+      // A memo's slot is never NONE, so `ik` was read whenever claim makes a new key.
+      slot = cols.claim(ik, slot, this.setup.keyValue(e));
+      if (memo !== undefined) remember(memo, cols, slot);
+    }
+    if (!cols.walkNearest(slot, starts[0]!, starts[m - 1]!)) {
+      for (let i = 0; i < m; i++) this.addTo(slot, starts[i]!, e);
+    } else {
+      for (let i = m - 1; i >= 0; i--) this.addTo(slot, starts[i]!, e);
+    }
+    return PLACED;
+  }
+
+  /** A longer scratch of starts (a slide that does not divide the size may round to one more window). */
+  private moreStarts(): Float64Array {
+    const starts = new Float64Array(this.starts.length * 2);
+    starts.set(this.starts);
+    this.starts = starts;
+    return starts;
+  }
+
+  /** Adds `e` to the walked slot's window starting at `start`, made when missing. */
+  private addTo(slot: number, start: number, e: Event): void {
+    let r = this.cols.seekWindow(start);
+    if (r === NONE) r = this.newRecord(slot, start, start + this.setup.size);
+    this.cols.add(r, e);
   }
 
   /**

@@ -90,7 +90,7 @@ export class WindowColumns implements KeyedColumns {
       this.lists.growSlots(capacity);
       this.changed?.grow(capacity);
     }
-    this.lists.head[s] = NONE;
+    this.lists.clearSlot(s);
     return s;
   }
 
@@ -102,7 +102,15 @@ export class WindowColumns implements KeyedColumns {
     this.lists.walk(slot);
   }
 
-  /** The walked slot's window starting at `start`, NONE when it has none (starts not increasing). */
+  /**
+   * Starts a walk of the slot's windows for an event's, `latest` down to `earliest` start, at
+   * the nearer end of the list: true when from the earliest (seek the starts increasing then).
+   */
+  walkNearest(slot: number, latest: number, earliest: number): boolean {
+    return this.lists.walkNearest(this.start, slot, latest, earliest);
+  }
+
+  /** The walked slot's window starting at `start`, NONE when it has none (starts sought in the walk's order). */
   seekWindow(start: number): number {
     return this.lists.seek(this.start, start);
   }

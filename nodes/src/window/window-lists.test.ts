@@ -55,6 +55,31 @@ describe('window lists', () => {
     lists.unlink(0, 1);
     lists.unlink(0, 3);
     expect(startsOf(lists, starts, 0)).toEqual([30, 20]);
+    expect([lists.head[0], lists.tail[0]]).toEqual([0, 2]);
+  });
+
+  it('walks from the nearer end, and finds the same record of a start made twice (restored under another size) from either', () => {
+    const lists = new WindowLists(1, 8);
+    lists.clearSlot(0);
+    // Records 0-5 start at 10, 20, 30, 40, 30 (made after record 2), 50; record 6 (25) comes later.
+    const starts = new Float64Array([10, 20, 30, 40, 30, 50, 25]);
+    for (let r = 0; r < 6; r++) {
+      lists.walk(0);
+      lists.seek(starts, starts[r]!);
+      lists.insertAtWalk(0, r);
+    }
+    expect(startsOf(lists, starts, 0)).toEqual([50, 40, 30, 30, 20, 10]);
+    expect(lists.walkNearest(starts, 0, 45, 35)).toBe(false);
+    expect(lists.seek(starts, 30)).toBe(4);
+    // Windows 25 down to 15: nearer the tail (10) than the head (50); sought increasing.
+    expect(lists.walkNearest(starts, 0, 25, 15)).toBe(true);
+    const before = lists.steps;
+    expect([lists.seek(starts, 15), lists.seek(starts, 20), lists.seek(starts, 25)]).toEqual([NONE, 1, NONE]);
+    lists.insertAtWalk(0, 6);
+    expect(lists.steps - before).toBe(2);
+    expect(lists.walkNearest(starts, 0, 30, 20)).toBe(true);
+    expect([lists.seek(starts, 20), lists.seek(starts, 25), lists.seek(starts, 30)]).toEqual([1, 6, 4]);
+    expect(startsOf(lists, starts, 0)).toEqual([50, 40, 30, 30, 25, 20, 10]);
   });
 
   it('costs an in-order event of a 60 s window sliding every 1 s at most 60 list steps, not 60²/2', () => {
@@ -82,6 +107,22 @@ describe('window lists', () => {
       op.onWatermark(i * 1000 - 1, col);
     }
     expect(Math.max(...perEvent)).toBeLessThanOrEqual(90 + 60);
+  });
+
+  it('costs an event of the input behind, which holds the watermark, its 60 windows and the 2 older still open: from the tail', () => {
+    const { op, col } = sliding('60s', '1s');
+    const perEvent: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      for (const t of [(i + 90) * 1000, i * 1000]) {
+        const before = op.listSteps;
+        op.process([at(t, { k: 'a', v: 1 })], col);
+        perEvent.push(op.listSteps - before);
+      }
+      op.onWatermark(i * 1000 - 1, col);
+    }
+    // The watermark a second behind: windows from 61 s before the event are open. From the head
+    // it would pass the 90 windows of the input ahead first.
+    expect(Math.max(...perEvent)).toBeLessThanOrEqual(62);
   });
 
   it('gives sliding windows of events out of order, with lateness, as computed by hand, across a restore too', () => {
@@ -125,7 +166,7 @@ describe('window lists', () => {
       for (const step of steps) {
         if (step === 'restore') {
           const snap = JSON.parse(JSON.stringify(w.registry.snapshot()));
-          // A key's windows by start, earliest first (made in the order 8, 9, 10, 5, 6, 7).
+          // A key's windows by start, earliest first (made in the order 10, 9, 8, 5, 7, 6).
           const [, a] = snap.windows.entries.find(([key]: [string]) => key === 'a');
           expect(a.w.map((x: { s: number }) => x.s)).toEqual([5, 6, 7, 8, 9, 10]);
           if (!restoring) continue;
