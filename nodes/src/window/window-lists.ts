@@ -66,7 +66,8 @@ export class WindowLists {
    */
   walkNearest(starts: Float64Array, slot: number, latest: number, earliest: number): boolean {
     const h = this.head[slot]!;
-    if (h === NONE || starts[h]! - latest <= earliest - starts[this.tail[slot]!]!) {
+    // In order (no window later than the event's): from the head, without reading the tail.
+    if (h === NONE || starts[h]! <= latest || starts[h]! - latest <= earliest - starts[this.tail[slot]!]!) {
       this.walk(slot);
       return false;
     }
