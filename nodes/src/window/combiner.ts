@@ -14,16 +14,15 @@
  *   magnitudes past 2^53: integer additions below that are exact in any grouping, so the
  *   window's sum is the one it makes event by event (floating-point additions are not).
  */
-import { durationMs, EVENT_TIME, type Event, type FieldReader, fieldReader, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
+import { EVENT_TIME, type Event, INGEST_TIME, SOURCE_WATERMARK } from '@sluice/shared';
 import { isEventFailure } from '../sdk/error-event.js';
 import type { Combiner, CombinerFactory } from '../sdk/operator.js';
-import { type KeyFn, keyFunction } from '../sdk/state-key.js';
-import { Aggregates } from './aggregates.js';
+import type { Aggregates } from './aggregates.js';
 import { latestStart } from './assigners.js';
 import type { WindowConfig } from './definition.js';
-import { type FieldWriter, fieldWriter } from './field-writer.js';
+import type { InternKey } from './intern-key.js';
 import { PARTIAL_COUNT, slotFields } from './partial-row.js';
-import { type InternKey, internKeyOfEvent } from './window-columns.js';
+import { WindowSetup } from './window-setup.js';
 
 const NONE = -1;
 /** Integer sums whose magnitudes add up to at most this are exact whatever the grouping. */
@@ -34,13 +33,12 @@ type Row = Record<string | symbol, unknown>;
 export const windowCombiner: CombinerFactory<WindowConfig> = (c) => new WindowCombiner(c);
 
 export class WindowCombiner implements Combiner {
+  /** Durations, aggregates and key readers as the window's own (window-setup.ts). */
+  private readonly setup: WindowSetup;
   private readonly size: number;
   private readonly lateness: number;
   private readonly aggs: Aggregates;
   private readonly sums: boolean;
-  private readonly key: KeyFn;
-  private readonly readers: FieldReader[];
-  private readonly writers: FieldWriter[];
   private readonly xs: number;
   private readonly vs: number;
   private readonly xFields: readonly string[];
@@ -62,13 +60,11 @@ export class WindowCombiner implements Combiner {
 
   constructor(c: WindowConfig) {
     if (c.type !== 'tumbling' || c.size === undefined) throw new Error('window: only tumbling windows combine');
-    this.size = durationMs(c.size);
-    this.lateness = durationMs(c.allowedLateness);
-    this.aggs = new Aggregates(c.aggregates);
+    this.setup = new WindowSetup(c);
+    this.size = this.setup.size;
+    this.lateness = this.setup.lateness;
+    this.aggs = this.setup.aggs;
     this.sums = c.aggregates.some((a) => a.op === 'sum' || a.op === 'avg');
-    this.key = keyFunction(c.keyBy);
-    this.readers = c.keyBy.map(fieldReader);
-    this.writers = c.keyBy.map(fieldWriter);
     this.xs = this.aggs.xSlots;
     this.vs = this.aggs.vSlots;
     const fields = slotFields(c);
@@ -95,7 +91,7 @@ export class WindowCombiner implements Combiner {
     }
     let ik: InternKey;
     try {
-      ik = internKeyOfEvent(e, this.readers, this.key);
+      ik = this.setup.internKey(e);
     } catch (err) {
       if (!isEventFailure(err)) throw err;
       return false;
@@ -148,7 +144,7 @@ export class WindowCombiner implements Combiner {
     const g = this.rows.length;
     const row: Row = {};
     // Written as the window writes its keys: the partitioner and the window read them back.
-    for (let i = 0; i < this.writers.length; i++) this.writers[i]!(row, this.readers[i]!(e) ?? null);
+    this.setup.writeKeys(row, e);
     row[EVENT_TIME] = t;
     this.rows.push(row);
     this.out.push(row as Event);

@@ -5,7 +5,7 @@
  * integer beyond the table when it arrived, goes to the Map (a lookup tries both only while
  * the Map holds such an integer).
  */
-import type { InternKey } from './window-columns.js';
+import type { InternKey } from './intern-key.js';
 
 const NONE = -1;
 const MAX_TABLE = 1 << 26;
