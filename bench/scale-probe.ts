@@ -95,7 +95,12 @@ export class ScaleProbe {
       entriesPerCommit: per(n('keyedEntries'), commits),
       windowsPerKey: per(n('windows'), n('keyedEntries')),
       windowsPerCommit: per(n('windows'), commits),
-      maxWindowsPerCommit: n('maxWindowsPerCommit'),
+      maxWindowsPerCommit: Math.max(
+        0,
+        ...Object.entries(h)
+          .filter(([k]) => k.startsWith('maxWindowsPerCommit:'))
+          .map(([, v]) => Number(v)),
+      ),
     };
   }
 }

@@ -23,6 +23,7 @@ export class CommitProbe {
   private totals = CommitProbe.empty();
   private timer: NodeJS.Timeout | undefined;
   private redis: RedisClient | undefined;
+  private maxSeen = 0;
 
   constructor(private readonly key: string) {}
 
@@ -54,13 +55,9 @@ export class CommitProbe {
     this.totals = CommitProbe.empty();
     const tx = this.redis.multi();
     for (const k of ['commits', 'headBytes', 'keyedBytes', 'keyedEntries', 'windows'] as const) tx.hincrby(this.key, k, t[k]);
-    // The max across workers: a small script is not worth it for a probe; keep the largest seen by one flush.
-    tx.eval(
-      "local m = tonumber(redis.call('HGET', KEYS[1], 'maxWindowsPerCommit') or '0') if tonumber(ARGV[1]) > m then redis.call('HSET', KEYS[1], 'maxWindowsPerCommit', ARGV[1]) end return 1",
-      1,
-      this.key,
-      t.maxWindowsPerCommit,
-    );
+    // The max across workers: each worker keeps its own field (its largest so far), the probe reads the largest.
+    this.maxSeen = Math.max(this.maxSeen, t.maxWindowsPerCommit);
+    tx.hset(this.key, `maxWindowsPerCommit:${process.pid}`, this.maxSeen);
     await tx.exec().catch(() => undefined);
   }
 }
