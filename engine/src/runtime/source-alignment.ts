@@ -40,6 +40,13 @@ export function mayPoll(watermark: number, peersLowest: number, maxDriftMs: numb
   return watermark <= peersLowest + maxDriftMs;
 }
 
+/** The lowest alignment watermark of the peers: every entry of `reported` but the asker's own (`self`). */
+export function lowestPeer(reported: readonly number[], self: number): number {
+  let lowest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < reported.length; i++) if (i !== self && reported[i]! < lowest) lowest = reported[i]!;
+  return lowest;
+}
+
 /** A valid drift from a deploy option or an environment variable; undefined: `fallback` (the runner's default); Infinity: off. */
 export function parseMaxDrift(value: string | number | undefined, where: string, fallback = DEFAULT_MAX_DRIFT_MS): number {
   if (value === undefined || value === '') return fallback;

@@ -6,7 +6,7 @@
  * read again only when the cache is older than REFRESH_MS, or, while the answer is no, older
  * than BLOCKED_REFRESH_MS. A partition that may read thus costs no Redis round trip per batch.
  */
-import { alignmentWatermark, BULLMQ_DEFAULT_MAX_DRIFT_MS, mayPoll, parseMaxDrift } from '../../runtime/source-alignment.js';
+import { alignmentWatermark, BULLMQ_DEFAULT_MAX_DRIFT_MS, lowestPeer, mayPoll, parseMaxDrift } from '../../runtime/source-alignment.js';
 import type { RedisKeys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 import type { SourceCounters } from './source-checkpoints.js';
@@ -45,18 +45,10 @@ export class PartitionAlignment {
   async mayPoll(partition: number, watermark: number): Promise<boolean> {
     if (!this.active || !Number.isFinite(watermark)) return true;
     if (Date.now() - this.readAt >= REFRESH_MS) await this.refresh();
-    if (mayPoll(watermark, this.lowestPeer(partition), this.maxDriftMs)) return true;
+    if (mayPoll(watermark, lowestPeer(this.peers, partition), this.maxDriftMs)) return true;
     if (Date.now() - this.readAt < BLOCKED_REFRESH_MS) return false;
     await this.refresh();
-    return mayPoll(watermark, this.lowestPeer(partition), this.maxDriftMs);
-  }
-
-  private lowestPeer(partition: number): number {
-    let lowest = Number.POSITIVE_INFINITY;
-    this.peers.forEach((wm, p) => {
-      if (p !== partition && wm < lowest) lowest = wm;
-    });
-    return lowest;
+    return mayPoll(watermark, lowestPeer(this.peers, partition), this.maxDriftMs);
   }
 
   /** One read for every partition of the node this process holds. */

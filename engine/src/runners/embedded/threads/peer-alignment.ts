@@ -10,7 +10,7 @@
  */
 import type { Plan } from '../../../compile/plan.js';
 import { sourceKey } from '../../../runtime/operator-build.js';
-import { alignmentWatermark, mayPoll } from '../../../runtime/source-alignment.js';
+import { alignmentWatermark, lowestPeer, mayPoll } from '../../../runtime/source-alignment.js';
 import { threadOf } from './thread-placement.js';
 
 export interface AlignedSlot {
@@ -47,9 +47,7 @@ export class PeerAlignment {
   mayPoll(slot: AlignedSlot): boolean {
     const peers = this.peers.get(slot.nodeId);
     if (peers === undefined) return true;
-    let lowest = Number.POSITIVE_INFINITY;
-    for (let t = 0; t < peers.length; t++) if (t !== this.self && peers[t]! < lowest) lowest = peers[t]!;
-    return mayPoll(slot.watermark, lowest, this.maxDriftMs);
+    return mayPoll(slot.watermark, lowestPeer(peers, this.self), this.maxDriftMs);
   }
 
   /** After a round of polls: what changed goes to the peers. */
